@@ -1,0 +1,1 @@
+"""Pure functions over typed tables: no I/O, no Excel, no globals."""

@@ -1,0 +1,43 @@
+"""The typed tables a workbook becomes once read: the contract between the reader and the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .findings import Finding
+
+
+@dataclass
+class TableLayout:
+    """Where a table sits in its file, so findings can name cells as the user sees them."""
+
+    sheet: str  # sheet name as in the file
+    header_row: int  # 1-based
+    columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (letter, header as written)
+    extra: dict[str, str] = field(default_factory=dict)  # extra header -> letter
+
+    def cell(self, key: str, row: int) -> str:
+        """A1 address of column ``key`` at sheet row ``row`` (the header's letter if the column is absent)."""
+        letter = self.columns.get(key, ("A", ""))[0]
+        return f"{letter}{row}"
+
+    def header(self, key: str) -> str | None:
+        """The header as written in the file, or None if the column is absent."""
+        found = self.columns.get(key)
+        return found[1] if found else None
+
+
+@dataclass
+class WorkbookData:
+    """A department or standards workbook as typed DataFrames, one per table (see docs/architecture.md)."""
+
+    path: str
+    kind: str
+    lang: str = "en"
+    info: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    layout: dict[str, TableLayout] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)

@@ -1,0 +1,174 @@
+"""The department workbook (DOMAIN.md, "Department workbook"): one per department, a rolling register."""
+
+from __future__ import annotations
+
+from . import enums as E
+from .model import ColType as T
+from .model import Column, InfoField, Label, Table, WorkbookSchema
+
+L = Label
+
+MONTH_NAMES = tuple(
+    L(en, f"{i}月")
+    for i, en in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+)
+#: Plan columns for the twelve months, keys m01..m12.
+MONTH_KEYS = tuple(f"m{i:02d}" for i in range(1, 13))
+
+
+def _employee(required: bool = True) -> Column:
+    return Column("employee_id", L("Employee ID", "工号"), T.TEXT, required=required)
+
+
+PLAN = Table(
+    "Plan",
+    L("Plan", "计划"),
+    (
+        _employee(),
+        Column("indicator", L("Indicator", "指标"), T.TEXT, required=True, enum=E.INDICATOR),
+        *(Column(k, label, T.MONEY, min_value=0) for k, label in zip(MONTH_KEYS, MONTH_NAMES)),
+        Column("annual", L("Annual", "全年"), T.MONEY, required=True, min_value=0),
+    ),
+    L(
+        "Monthly targets per employee and indicator for the year; Annual must equal the sum of the months.",
+        "每位员工每个指标的月度目标；全年必须等于各月之和。",
+    ),
+)
+
+CONTRACTS = Table(
+    "Contracts",
+    L("Contracts", "合同"),
+    (
+        Column("contract_no", L("Contract No", "合同编号"), T.TEXT, required=True, unique=True),
+        Column("sign_date", L("Sign Date", "签订日期"), T.DATE, required=True),
+        Column("customer", L("Customer", "客户"), T.TEXT, required=True, width=28),
+        _employee(),
+        Column("product_line", L("Product Line", "产品线"), T.TEXT, required=True),
+        Column("amount", L("Amount", "合同金额"), T.MONEY, required=True, min_value=0),
+        Column("status", L("Status", "状态"), T.TEXT, required=True, enum=E.CONTRACT_STATUS),
+        Column("delivered", L("Delivered", "已履约金额"), T.MONEY, min_value=0),
+        Column("payment_terms", L("Payment Terms (days)", "账期(天)"), T.INTEGER, min_value=0),
+        Column("split_employee_id", L("Split Employee ID", "分成工号"), T.TEXT),
+        Column("split_share", L("Split Share", "分成比例"), T.PERCENT, min_value=0),
+    ),
+    L(
+        "Every contract signed, one row each; a split credits Split Share to the split employee.",
+        "每份签订的合同一行；填写分成时，分成比例计入分成工号对应员工。",
+    ),
+)
+
+COLLECTIONS = Table(
+    "Collections",
+    L("Collections", "回款"),
+    (
+        Column("receipt_no", L("Receipt No", "收款编号"), T.TEXT, required=True, unique=True),
+        Column("receipt_date", L("Receipt Date", "收款日期"), T.DATE, required=True),
+        Column("contract_no", L("Contract No", "合同编号"), T.TEXT, required=True),
+        Column("amount", L("Amount", "金额"), T.MONEY, required=True),  # refunds are negative
+        Column("method", L("Method", "方式"), T.TEXT, enum=E.PAYMENT_METHOD),
+    ),
+    L(
+        "Every receipt against a contract; a refund is a negative amount.",
+        "每笔合同回款；退款填负数。",
+    ),
+)
+
+EXPENSES = Table(
+    "Expenses",
+    L("Expenses", "费用"),
+    (
+        Column("claim_no", L("Claim No", "报销编号"), T.TEXT, required=True, unique=True),
+        Column("date", L("Date", "日期"), T.DATE, required=True),
+        _employee(),
+        Column("category", L("Category", "类别"), T.TEXT, required=True, enum=E.EXPENSE_CATEGORY),
+        Column("city", L("City", "城市"), T.TEXT),
+        Column("days", L("Days", "天数"), T.INTEGER, min_value=0),
+        Column("amount", L("Amount", "金额"), T.MONEY, required=True, min_value=0),
+        Column("receipt", L("Receipt", "有票据"), T.BOOL, enum=E.YES_NO),
+        Column("description", L("Description", "说明"), T.TEXT, width=32),
+        Column("approval", L("Approval", "审批"), T.TEXT, enum=E.APPROVAL),
+        Column("approver", L("Approver", "审批人"), T.TEXT),
+    ),
+    L(
+        "Expense claims; Days is the number of days for per-day limits (travel, accommodation).",
+        "费用报销；天数用于按天计算的标准（差旅、住宿）。",
+    ),
+)
+
+ADVANCES = Table(
+    "Advances",
+    L("Advances", "借款"),
+    (
+        Column("slip_no", L("Slip No", "借款单号"), T.TEXT, required=True, unique=True),
+        Column("date", L("Date", "日期"), T.DATE, required=True),
+        _employee(),
+        Column("amount", L("Amount", "金额"), T.MONEY, required=True, min_value=0),
+        Column("purpose", L("Purpose", "用途"), T.TEXT, width=28),
+        Column("due_date", L("Due Date", "应还日期"), T.DATE),
+        Column("repaid", L("Repaid", "已还金额"), T.MONEY, min_value=0),
+    ),
+    L("Cash advances to employees and what has been repaid.", "员工借款及已归还金额。"),
+    required=False,
+)
+
+LEAVE = Table(
+    "Leave",
+    L("Leave", "休假"),
+    (
+        Column("request_no", L("Request No", "申请编号"), T.TEXT, required=True, unique=True),
+        _employee(),
+        Column("type", L("Type", "类型"), T.TEXT, required=True, enum=E.LEAVE_TYPE),
+        Column("start", L("Start", "开始"), T.DATE, required=True),
+        Column("end", L("End", "结束"), T.DATE, required=True),
+        Column("days", L("Days", "天数"), T.NUMBER, min_value=0),
+        Column("approval", L("Approval", "审批"), T.TEXT, enum=E.APPROVAL),
+    ),
+    L("Leave requests; Days counts working days (holidays excluded).", "休假申请；天数按工作日计算（不含节假日）。"),
+    required=False,
+)
+
+FORECAST = Table(
+    "Forecast",
+    L("Forecast", "资金预测"),
+    (
+        Column("month", L("Month", "月份"), T.MONTH, required=True),
+        Column("expected_collections", L("Expected Collections", "预计回款"), T.MONEY, min_value=0),
+        Column("expected_spending", L("Expected Spending", "预计支出"), T.MONEY, min_value=0),
+        Column("notes", L("Notes", "备注"), T.TEXT, width=32),
+    ),
+    L("Expected collections and spending for the coming months.", "未来几个月的预计回款和预计支出。"),
+    required=False,
+)
+
+FEEDBACK = Table(
+    "Feedback",
+    L("Feedback", "市场反馈"),
+    (
+        Column("date", L("Date", "日期"), T.DATE, required=True),
+        Column("customer", L("Customer", "客户"), T.TEXT, width=28),
+        Column("product_line", L("Product Line", "产品线"), T.TEXT),
+        Column("type", L("Type", "类型"), T.TEXT, required=True, enum=E.FEEDBACK_TYPE),
+        Column("content", L("Content", "内容"), T.TEXT, required=True, width=40),
+        Column("owner", L("Owner", "负责人"), T.TEXT),
+        Column("status", L("Status", "状态"), T.TEXT, enum=E.FEEDBACK_STATUS),
+    ),
+    L("Complaints, suggestions, competitor and market news from customers.", "客户投诉、建议、竞品和市场信息。"),
+    required=False,
+)
+
+INFO = (
+    InfoField("department", L("Department", "部门")),
+    InfoField("year", L("Year", "年度"), T.INTEGER),
+    InfoField("period", L("Period", "报告期"), T.MONTH),
+    InfoField("prepared_by", L("Prepared by", "填报人")),
+    InfoField("template_version", L("Template version", "模板版本")),
+)
+
+DEPARTMENT = WorkbookSchema(
+    "department",
+    L("Department workbook", "部门工作簿"),
+    (PLAN, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK),
+    INFO,
+)

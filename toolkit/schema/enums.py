@@ -1,0 +1,84 @@
+"""Every enumeration of DOMAIN.md, with its English code and both languages' labels."""
+
+from __future__ import annotations
+
+from .model import Enumeration, Label
+
+
+def _enum(key: str, *pairs: tuple[str, str]) -> Enumeration:
+    return Enumeration(key, {en: Label(en, zh) for en, zh in pairs})
+
+
+INDICATOR = _enum(
+    "indicator", ("Signing", "签约"), ("Collection", "回款"), ("Expense", "费用"), ("Profit", "利润")
+)
+CONTRACT_STATUS = _enum(
+    "contract_status",
+    ("Signed", "已签订"),
+    ("Executing", "履行中"),
+    ("Completed", "已完成"),
+    ("Terminated", "已终止"),
+)
+EXPENSE_CATEGORY = _enum(
+    "expense_category",
+    ("Travel", "差旅"),
+    ("Accommodation", "住宿"),
+    ("Meals", "餐费"),
+    ("Entertainment", "招待"),
+    ("Transport", "交通"),
+    ("Advertising", "广告"),
+    ("Conference", "会议"),
+    ("Other", "其他"),
+)
+APPROVAL = _enum("approval", ("Pending", "待审批"), ("Approved", "已批准"), ("Rejected", "已驳回"))
+LEAVE_TYPE = _enum("leave_type", ("Annual", "年假"), ("Sick", "病假"), ("Personal", "事假"), ("Other", "其他"))
+FEEDBACK_TYPE = _enum(
+    "feedback_type", ("Complaint", "投诉"), ("Suggestion", "建议"), ("Competitor", "竞品"), ("Market", "市场")
+)
+FEEDBACK_STATUS = _enum("feedback_status", ("Open", "待处理"), ("In Progress", "处理中"), ("Closed", "已关闭"))
+PAYMENT_METHOD = _enum(
+    "payment_method",
+    ("Bank Transfer", "银行转账"),
+    ("Acceptance Bill", "承兑汇票"),
+    ("Cheque", "支票"),
+    ("Cash", "现金"),
+    ("Other", "其他"),
+)
+YES_NO = _enum("yes_no", ("Yes", "是"), ("No", "否"))
+ROLE = _enum("role", ("Salesperson", "销售"), ("Manager", "经理"), ("Staff", "职员"))
+GRADE = _enum("grade", ("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("G4", "G4"), ("G5", "G5"))
+BASIS = _enum("basis", ("Collected", "回款"), ("Signed", "签约"))
+METHOD = _enum("method", ("Marginal", "超额累进"), ("Retroactive", "全额累进"))
+PER = _enum("per", ("Claim", "每单"), ("Day", "每天"))
+SEVERITY = _enum("policy_severity", ("Warning", "警告"), ("Blocking", "阻止"))
+CITY_TIER = _enum("city_tier", ("1", "一线"), ("2", "二线"), ("3", "三线"))
+HOLIDAY_KIND = _enum("holiday_kind", ("Holiday", "节假日"), ("Workday", "调休工作日"))
+THRESHOLD = _enum(
+    "threshold",
+    ("Amber Band", "黄灯区间"),
+    ("Advance Limit", "借款上限"),
+    ("Receipt Threshold", "票据门槛"),
+    ("Plan Tolerance", "计划容差"),
+    ("Plausible Years", "合理年份范围"),
+)
+
+ALL = (
+    INDICATOR,
+    CONTRACT_STATUS,
+    EXPENSE_CATEGORY,
+    APPROVAL,
+    LEAVE_TYPE,
+    FEEDBACK_TYPE,
+    FEEDBACK_STATUS,
+    PAYMENT_METHOD,
+    YES_NO,
+    ROLE,
+    GRADE,
+    BASIS,
+    METHOD,
+    PER,
+    SEVERITY,
+    CITY_TIER,
+    HOLIDAY_KIND,
+    THRESHOLD,
+)

@@ -1,0 +1,174 @@
+"""The standards workbook (DOMAIN.md, "Standards workbook"): the director's people, plans and policy.
+
+DOMAIN.md gives the Appraisal sheet two lists (indicator weights and score bands); they are two
+Excel tables side by side on that one sheet (``Appraisal`` in A:B, ``AppraisalBands`` from D).
+"""
+
+from __future__ import annotations
+
+from . import enums as E
+from .model import ColType as T
+from .model import Column, InfoField, Label, Table, WorkbookSchema
+
+L = Label
+
+ROSTER = Table(
+    "Roster",
+    L("Roster", "人员名册"),
+    (
+        Column("employee_id", L("Employee ID", "工号"), T.TEXT, required=True, unique=True),
+        Column("name", L("Name", "姓名"), T.TEXT, required=True),
+        Column("department", L("Department", "部门"), T.TEXT, required=True),
+        Column("role", L("Role", "角色"), T.TEXT, required=True, enum=E.ROLE),
+        Column("grade", L("Grade", "职级"), T.TEXT, required=True, enum=E.GRADE),
+        Column("royalty_plan", L("Royalty Plan", "提成方案"), T.TEXT),
+        Column("floating_base", L("Floating Base", "浮动工资基数"), T.MONEY, min_value=0),
+        Column("leave_days", L("Leave Days", "年假天数"), T.NUMBER, min_value=0),
+    ),
+    L("Everyone in the marketing department, with grade, royalty plan and annual leave.", "营销部门全体人员及其职级、提成方案和年假天数。"),
+)
+
+ROYALTY_PLANS = Table(
+    "RoyaltyPlans",
+    L("Royalty Plans", "提成方案"),
+    (
+        Column("plan", L("Plan", "方案"), T.TEXT, required=True, unique=True),
+        Column("basis", L("Basis", "计提基础"), T.TEXT, required=True, enum=E.BASIS),
+        Column("method", L("Method", "计算方法"), T.TEXT, required=True, enum=E.METHOD),
+        Column("gate", L("Gate %", "门槛%"), T.PERCENT, min_value=0),
+        Column("annual_cap", L("Annual Cap", "年度上限"), T.MONEY, min_value=0),
+    ),
+    L(
+        "Royalty plans: basis (collected or signed), marginal or retroactive tiers, gate on YTD completion, annual cap.",
+        "提成方案：计提基础（回款或签约）、超额累进或全额累进、年累计完成率门槛、年度上限。",
+    ),
+)
+
+ROYALTY_TIERS = Table(
+    "RoyaltyTiers",
+    L("Royalty Tiers", "提成档位"),
+    (
+        Column("plan", L("Plan", "方案"), T.TEXT, required=True),
+        Column("from_pct", L("From %", "起始%"), T.PERCENT, required=True, min_value=0),
+        Column("to_pct", L("To %", "截止%"), T.PERCENT, min_value=0),  # blank: unbounded
+        Column("rate", L("Rate %", "提成比例%"), T.PERCENT, required=True, min_value=0),
+    ),
+    L("Tiers of each plan by YTD completion; a blank To % is unbounded.", "各方案按年累计完成率分档；截止%为空表示不封顶。"),
+)
+
+PRODUCT_LINES = Table(
+    "ProductLines",
+    L("Product Lines", "产品线"),
+    (
+        Column("product_line", L("Product Line", "产品线"), T.TEXT, required=True, unique=True),
+        Column("royalty_factor", L("Royalty Factor", "提成系数"), T.NUMBER, required=True, min_value=0),
+        Column("gross_margin", L("Gross Margin %", "毛利率%"), T.PERCENT, required=True),
+    ),
+    L("Royalty factor and gross margin of each product line.", "各产品线的提成系数和毛利率。"),
+)
+
+EXPENSE_POLICY = Table(
+    "ExpensePolicy",
+    L("Expense Policy", "费用标准"),
+    (
+        Column("category", L("Category", "类别"), T.TEXT, required=True, enum=E.EXPENSE_CATEGORY, unique=True),
+        Column("grade", L("Grade", "职级"), T.TEXT, required=True, enum=E.GRADE, unique=True),
+        Column("city_tier", L("City Tier", "城市级别"), T.TEXT, required=True, enum=E.CITY_TIER, unique=True),
+        Column("limit", L("Limit", "限额"), T.MONEY, required=True, min_value=0),
+        Column("per", L("Per", "计算单位"), T.TEXT, required=True, enum=E.PER),
+        Column("receipt_over", L("Receipt Over", "超额需票据"), T.MONEY, min_value=0),
+        Column("severity", L("Severity", "严重程度"), T.TEXT, required=True, enum=E.SEVERITY),
+    ),
+    L(
+        "Expense limits by category, grade and city tier, per claim or per day; Blocking findings stop the month close.",
+        "按类别、职级、城市级别设定的费用限额（每单或每天）；“阻止”级别的问题将阻止月结。",
+    ),
+)
+
+CITIES = Table(
+    "Cities",
+    L("Cities", "城市"),
+    (
+        Column("city", L("City", "城市"), T.TEXT, required=True, unique=True),
+        Column("tier", L("Tier", "级别"), T.TEXT, required=True, enum=E.CITY_TIER),
+    ),
+    L("City tiers for the expense policy.", "费用标准使用的城市级别。"),
+)
+
+APPRAISAL = Table(
+    "Appraisal",
+    L("Appraisal", "考核"),
+    (
+        Column("indicator", L("Indicator", "指标"), T.TEXT, required=True, enum=E.INDICATOR, unique=True),
+        Column("weight", L("Weight %", "权重%"), T.PERCENT, required=True, min_value=0),
+    ),
+    L("Weights of the indicators in the appraisal score.", "考核得分中各指标的权重。"),
+)
+
+APPRAISAL_BANDS = Table(
+    "AppraisalBands",
+    L("Appraisal", "考核"),
+    (
+        Column("score_from", L("Score From", "得分下限"), T.PERCENT, required=True),
+        Column("score_to", L("Score To", "得分上限"), T.PERCENT),
+        Column("band_grade", L("Grade", "等级"), T.TEXT, required=True, unique=True),
+        Column("coefficient", L("Coefficient", "系数"), T.NUMBER, required=True, min_value=0),
+    ),
+    L(
+        "Score bands: a score in [Score From, Score To) gives the Grade and the floating-salary Coefficient.",
+        "得分区间：得分在[下限, 上限)内对应等级和浮动工资系数。",
+    ),
+    first_column=4,
+)
+
+HOLIDAYS = Table(
+    "Holidays",
+    L("Holidays", "节假日"),
+    (
+        Column("date", L("Date", "日期"), T.DATE, required=True, unique=True),
+        Column("kind", L("Kind", "类型"), T.TEXT, required=True, enum=E.HOLIDAY_KIND),
+    ),
+    L("Official holidays and make-up workdays.", "法定节假日和调休工作日。"),
+    required=False,
+)
+
+THRESHOLDS = Table(
+    "Thresholds",
+    L("Thresholds", "阈值"),
+    (
+        Column("name", L("Name", "名称"), T.TEXT, required=True, enum=E.THRESHOLD, unique=True),
+        Column("value", L("Value", "数值"), T.NUMBER, required=True),
+    ),
+    L(
+        "Amber Band in percentage points, Advance Limit and Receipt Threshold in money, Plan Tolerance, Plausible Years.",
+        "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围。",
+    ),
+    required=False,
+)
+
+#: Defaults used when the Thresholds sheet leaves a name out.
+THRESHOLD_DEFAULTS: dict[str, float] = {
+    "Amber Band": 10.0,
+    "Advance Limit": 20000.0,
+    "Receipt Threshold": 200.0,
+    "Plan Tolerance": 0.01,
+    "Plausible Years": 1.0,
+}
+
+STANDARDS = WorkbookSchema(
+    "standards",
+    L("Standards workbook", "标准工作簿"),
+    (
+        ROSTER,
+        ROYALTY_PLANS,
+        ROYALTY_TIERS,
+        PRODUCT_LINES,
+        EXPENSE_POLICY,
+        CITIES,
+        APPRAISAL,
+        APPRAISAL_BANDS,
+        HOLIDAYS,
+        THRESHOLDS,
+    ),
+    (InfoField("template_version", L("Template version", "模板版本")),),
+)
