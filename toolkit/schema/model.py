@@ -131,6 +131,8 @@ class WorkbookSchema:
     title: Label
     tables: tuple[Table, ...]
     info: tuple[InfoField, ...] = field(default_factory=tuple)
+    info_sheet: Label = Label("Info", "信息")  # column A: field label, column B: value (row 1 is a header)
+    instructions_sheet: Label = Label("Instructions", "填写说明")
 
     def table(self, key: str) -> Table:
         for table in self.tables:
