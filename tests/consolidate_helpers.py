@@ -1,0 +1,65 @@
+"""Helpers shared by the store/consolidation tests: a sample folder, store dumps, file hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+from conftest import SAMPLE
+
+_GENERATED: list[Path] = []
+
+
+def sample_source(tmp_factory) -> Path:  # noqa: ANN001
+    """workbooks/sample/ when generated, else a freshly generated copy (same generator, same seed)."""
+    if (SAMPLE / "standards.xlsx").exists():
+        return SAMPLE
+    if not _GENERATED:
+        from toolkit.sample.generate import generate_sample
+
+        out = tmp_factory.mktemp("sample")
+        generate_sample(out)
+        _GENERATED.append(out)
+    return _GENERATED[0]
+
+
+def department_files(folder: Path) -> list[Path]:
+    """The department workbooks of a sample folder (everything but standards.xlsx)."""
+    return sorted(p for p in folder.glob("*.xlsx") if p.name != "standards.xlsx" and not p.name.startswith("~"))
+
+
+def copy_sample(src: Path, dest: Path) -> Path:
+    """Copy the sample workbooks into ``dest`` (tests that add files never touch the originals)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for p in [src / "standards.xlsx", *department_files(src)]:
+        shutil.copy2(p, dest / p.name)
+    return dest
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def dump(db: Path, skip_columns: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+    """Every table's rows (sorted) plus user_version, read with plain sqlite3."""
+    conn = sqlite3.connect(str(db))
+    try:
+        out: dict[str, list[tuple]] = {"user_version": [conn.execute("PRAGMA user_version").fetchone()]}
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        for name in names:
+            cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{name}")') if r[1] not in skip_columns]
+            rows = conn.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{name}"').fetchall()
+            out[name] = sorted(rows, key=repr)
+        return out
+    finally:
+        conn.close()
+
+
+def integrity(db: Path) -> str:
+    conn = sqlite3.connect(str(db))
+    try:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        conn.close()

@@ -1,0 +1,90 @@
+"""Floating salary (DOMAIN.md): score, band, coefficient and pay, with hand-worked expected values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_royalties import _frame, roster
+
+from toolkit.core.appraisal import appraisal
+from toolkit.schema import STANDARDS
+
+WEIGHTS = _frame("Appraisal", [{"indicator": i, "weight": w} for i, w in
+                               (("Signing", 0.4), ("Collection", 0.4), ("Expense", 0.1), ("Profit", 0.1))], STANDARDS)
+BANDS = _frame("AppraisalBands", [
+    {"score_from": 0.0, "score_to": 0.6, "band_grade": "D", "coefficient": 0.0},
+    {"score_from": 0.6, "score_to": 0.9, "band_grade": "C", "coefficient": 0.6},
+    {"score_from": 0.9, "score_to": 1.1, "band_grade": "B", "coefficient": 1.05},
+    {"score_from": 1.1, "score_to": None, "band_grade": "A", "coefficient": 1.3},
+], STANDARDS)
+
+
+def completion(rows: dict[str, tuple]) -> pd.DataFrame:
+    """{employee: (signing, collection, expense, profit)} -> the completion frame."""
+    out = [(emp, ind, c) for emp, cs in rows.items()
+           for ind, c in zip(("Signing", "Collection", "Expense", "Profit"), cs)]
+    return pd.DataFrame(out, columns=["employee_id", "indicator", "ytd_completion"])
+
+
+def by_emp(result) -> dict[str, dict]:
+    return {r["employee_id"]: r for r in result.to_dict()["salaries"]}
+
+
+def test_scores_bands_and_pay():
+    comp = completion({
+        # 0.4 x min(1.5, 1.2) + 0.4 x 1.0 + 0.1 x min(2 - 0.7, 1.2) + 0.1 x 0.9 = 0.48 + 0.40 + 0.12 + 0.09 = 1.09 -> B
+        "E1": (1.5, 1.0, 0.7, 0.9),
+        # 0.4 x 0.5 + 0.4 x 0.6 + 0.1 x max(0, 2 - 2.5) + Profit missing (0) = 0.44 -> D, coefficient 0
+        "E2": (0.5, 0.6, 2.5, None),
+        # all 100% -> 1.0 -> B; 4,567.89 x 1.05 = 4,796.2845 -> 4,796.28
+        "E3": (1.0, 1.0, 1.0, 1.0),
+        # exactly 0.9 (0.36 + 0.36 + 0.09 + 0.09, inexact in binary) is the lower bound of B
+        "E4": (0.9, 0.9, 1.1, 0.9),
+        # 1.2 everywhere and spending nothing: 0.48 + 0.48 + 0.12 + 0.12 = 1.2 -> A, 3,000 x 1.3 = 3,900.00
+        "E5": (1.2, 1.3, 0.0, 2.0),
+    })
+    r = roster(("E1", None, 3000.0), ("E2", None, 3000.0), ("E3", None, 4567.89), ("E4", None, 2000.0),
+               ("E5", None, 3000.0), ("E6", None, None))
+    res = appraisal(comp, r, WEIGHTS, BANDS, "2026-06")
+    got = by_emp(res)
+    assert set(got) == {"E1", "E2", "E3", "E4", "E5"}  # E6 has no Floating Base
+    assert [(got[e]["score"], got[e]["grade"], got[e]["coefficient"], got[e]["pay"]) for e in sorted(got)] == [
+        (1.09, "B", 1.05, "3150.00"),
+        (0.44, "D", 0.0, "0.00"),
+        (1.0, "B", 1.05, "4796.28"),
+        (0.9, "B", 1.05, "2100.00"),
+        (1.2, "A", 1.3, "3900.00"),
+    ]
+    expense = [t for t in got["E1"]["terms"] if t["indicator"] == "Expense"][0]
+    assert expense == {"indicator": "Expense", "weight": 0.1, "ytd_completion": 0.7, "value": 1.2, "points": 0.12}
+    assert res.to_dict()["totals"] == {"employees": 5, "pay": "13946.28"}  # 3,150 + 0 + 4,796.28 + 2,100 + 3,900
+    assert [(f.code, f.value) for f in res.findings] == [("appraisal-no-completion", "E2")]
+    assert "Profit" in res.findings[0].message("en") and "利润" in res.findings[0].message("zh")
+
+
+def test_score_outside_every_band_and_weights_not_100():
+    weights = _frame("Appraisal", [{"indicator": "Signing", "weight": 0.5}, {"indicator": "Collection", "weight": 0.3}],
+                     STANDARDS)
+    bands = _frame("AppraisalBands", [{"score_from": 0.5, "score_to": 1.0, "band_grade": "Pass", "coefficient": 1.0}],
+                   STANDARDS)
+    comp = completion({"E1": (1.2, 1.2, 1.0, 1.0), "E2": (1.0, 0.5, 1.0, 1.0)})
+    res = appraisal(comp, roster(("E1", None, 1000.0), ("E2", None, 1000.0)), weights, bands)
+    got = by_emp(res)
+    # E1: 0.5 x 1.2 + 0.3 x 1.2 = 0.96 -> Pass; E2: 0.5 + 0.15 = 0.65 -> Pass
+    assert (got["E1"]["score"], got["E1"]["pay"]) == (0.96, "1000.00")
+    assert (got["E2"]["score"], got["E2"]["pay"]) == (0.65, "1000.00")
+    assert [f.code for f in res.findings] == ["appraisal-weights"]
+    assert res.findings[0].value == "80.00%"
+    # the same 0.96 against a band ending at 0.9: no band, coefficient 0
+    none = appraisal(completion({"E1": (1.2, 1.2, 1.0, 1.0)}), roster(("E1", None, 1000.0)), weights,
+                     bands.assign(score_to=0.9))
+    assert by_emp(none)["E1"]["grade"] is None and by_emp(none)["E1"]["pay"] == "0.00"
+    assert "appraisal-no-band" in [f.code for f in none.findings]
+
+
+@pytest.mark.parametrize("c, expected", [(0.0, 0.24), (0.8, 0.24), (1.0, 0.2), (2.0, 0.0), (3.5, 0.0)])
+def test_expense_counts_two_minus_completion_floored_and_capped(c, expected):
+    weights = _frame("Appraisal", [{"indicator": "Expense", "weight": 0.2}], STANDARDS)
+    res = appraisal(pd.DataFrame({"employee_id": ["E1"], "indicator": ["Expense"], "ytd_completion": [c]}),
+                    roster(("E1", None, 1000.0)), weights, BANDS)
+    assert by_emp(res)["E1"]["score"] == pytest.approx(expected)

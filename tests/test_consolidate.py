@@ -1,0 +1,218 @@
+"""toolkit consolidate: store + consolidated workbook, twice-identical, messy folders, duplicates, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from consolidate_helpers import copy_sample, department_files, dump, sample_source, sha256
+from toolkit.cli.main import cli
+from toolkit.consolidate import consolidate
+from toolkit.io.reader import read_workbook
+from toolkit.schema import DEPARTMENT
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return sample_source(tmp_path_factory)
+
+
+def _values(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def _edit(src: Path, dest: Path, department: str, bad_amount: bool = False) -> Path:
+    """A copy of a department workbook claiming ``department``; ``bad_amount`` puts text in an Amount cell."""
+    wb = openpyxl.load_workbook(src)
+    info = wb["Info"] if "Info" in wb.sheetnames else wb["信息"]
+    for row in info.iter_rows(min_row=1):
+        if str(row[0].value).strip() in DEPARTMENT.info[0].label.all():
+            row[1].value = department
+    if bad_amount:
+        contracts = DEPARTMENT.table("Contracts")
+        ws = next(wb[s] for s in contracts.sheet.all() if s in wb.sheetnames)
+        header = [c.value for c in ws[1]]
+        col = next(i for i, h in enumerate(header) if h in contracts.column("amount").label.all())
+        ws.cell(row=2, column=col + 1).value = "lots"
+    wb.save(dest)
+    return dest
+
+
+def test_twice_gives_identical_store_and_workbook_and_sources_untouched(sample, tmp_path):
+    before = {p: (sha256(p), p.stat().st_mtime_ns) for p in sample.glob("*.xlsx")}
+    db = tmp_path / "s.db"
+    first = consolidate([sample], PERIOD, db=db, output=tmp_path / "a.xlsx", jobs=2)
+    state1 = dump(db, skip_columns=("started_at", "finished_at", "created_at", "applied_at"))
+    second = consolidate([sample], PERIOD, db=db, output=tmp_path / "b.xlsx", jobs=1)
+    state2 = dump(db, skip_columns=("started_at", "finished_at", "created_at", "applied_at"))
+    assert {p: (sha256(p), p.stat().st_mtime_ns) for p in sample.glob("*.xlsx")} == before
+    assert [f.status for f in second.files if f.ok] == ["unchanged"] * len(first.consolidated)
+    assert [f.snapshot_id for f in second.files] == [f.snapshot_id for f in first.files]
+    # snapshot data identical; only the audit tables (runs, sources) grew by the second run
+    for table, rows in state1.items():
+        if table not in ("runs", "sources"):
+            assert state2[table] == rows, table
+    assert len(state2["runs"]) == 2 and len(state2["sources"]) == 2 * len(state1["sources"])
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_consolidated_sheets_hold_the_sum_of_the_department_rows(sample, tmp_path):
+    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1)
+    assert res.consolidated
+    values = _values(tmp_path / "c.xlsx")
+    for table in DEPARTMENT.tables:
+        expected = sum(len(read_workbook(f.path).tables[table.key]) for f in res.consolidated)
+        rows = values[table.sheet("en")]
+        assert rows[0][:2] == ("Department", "Source")
+        assert rows[0][2:] == tuple(c.header("en") for c in table.columns)
+        assert len(rows) - 1 == expected, table.key
+        depts = {r[0] for r in rows[1:]}
+        assert depts <= {f.department for f in res.consolidated}
+    summary = values["Summary"]
+    assert summary[0][:6] == ("Department", "File", "Status", "Reason", "Errors", "Warnings")
+    assert len([r for r in summary[1:] if r[1] in {f.path for f in res.files}]) == len(res.files)
+    wb = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    contracts = wb["Contracts"]
+    assert contracts.tables["Contracts"].ref == f"A1:M{contracts.max_row}"
+
+
+def test_messy_folder_consolidates_the_good_ones_and_lists_the_rest(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    depts = department_files(folder)
+    (folder / f"~${depts[0].name}").write_bytes(b"lock")
+    (folder / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook")
+    (folder / "notes.txt").write_text("not a workbook")
+    (folder / ".hidden.xlsx").write_bytes(b"")
+    _edit(depts[0], folder / "zz-bad.xlsx", "Bad Department", bad_amount=True)
+    hashes = {p.name: sha256(p) for p in folder.iterdir()}
+    result = CliRunner().invoke(cli, ["consolidate", str(folder), "--period", PERIOD, "--db", str(tmp_path / "s.db"),
+                                      "-o", str(tmp_path / "c.xlsx"), "--format", "json", "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    by_name = {Path(f["path"]).name: f for f in report["files"]}
+    assert by_name["broken.xlsx"]["status"] == "unreadable" and by_name["broken.xlsx"]["reason"]
+    assert by_name["zz-bad.xlsx"]["status"] == "rejected" and by_name["zz-bad.xlsx"]["errors"] >= 1
+    assert any(x["code"] == "type-error" for x in by_name["zz-bad.xlsx"]["findings"])
+    skipped = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}
+    assert skipped[f"~${depts[0].name}"] == "lock"
+    assert skipped["notes.txt"] == "not-spreadsheet" and skipped[".hidden.xlsx"] == "hidden"
+    good = [f for f in report["files"] if f["status"] == "loaded"]
+    clean = [p for p in depts if not any(x.severity == "error" for x in _validate(p, folder))]
+    assert {Path(f["path"]).name for f in good} == {p.name for p in clean}
+    assert {p.name: sha256(p) for p in folder.iterdir()} == hashes
+    summary = {r[1]: r for r in _values(tmp_path / "c.xlsx")["Summary"][1:] if r[1]}
+    assert summary[str(folder / "broken.xlsx")][2] == "unreadable"
+    assert summary[str(folder / "zz-bad.xlsx")][2] == "rejected"
+    findings = _values(tmp_path / "c.xlsx")["Findings"]
+    assert any(r[1] == str(folder / "zz-bad.xlsx") and r[3] == "type-error" for r in findings[1:])
+
+
+def _validate(path: Path, folder: Path):
+    from toolkit.validate import validate_file
+
+    std = read_workbook(folder / "standards.xlsx", kind="standards")
+    return validate_file(path, standards=std, period=PERIOD).findings
+
+
+def test_duplicate_department_and_same_file_twice_are_reported(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    res0 = consolidate([folder], PERIOD, db=tmp_path / "probe.db", jobs=1)
+    good = res0.consolidated[0]
+    shutil.copy2(good.path, folder / "zz-copy.xlsx")
+    _edit(Path(good.path), folder / "zz-same-dept.xlsx", good.department)
+    res = consolidate([folder], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1)
+    by_name = {Path(f.path).name: f for f in res.files}
+    assert by_name["zz-copy.xlsx"].status == "duplicate" and Path(good.path).name in by_name["zz-copy.xlsx"].reason
+    assert by_name["zz-same-dept.xlsx"].status == "duplicate"
+    assert good.department in by_name["zz-same-dept.xlsx"].reason
+    assert by_name[Path(good.path).name].status == "loaded"
+    assert res.exit_code == 1
+
+
+def test_strict_rejects_warnings_and_changed_file_replaces_snapshot(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    db = tmp_path / "s.db"
+    loose = consolidate([folder], PERIOD, db=db, jobs=1)
+    warned = [f for f in loose.consolidated if f.warnings]
+    strict = consolidate([folder], PERIOD, db=tmp_path / "strict.db", jobs=1, strict=True)
+    assert {Path(f.path).name for f in strict.failed} >= {Path(f.path).name for f in warned}
+    assert all(f.reason and "--strict" in f.reason for f in strict.files if f in strict.failed and f.errors == 0)
+    # a department sends a corrected file: its snapshot is replaced, the old one stays in history
+    target = Path(loose.consolidated[0].path)
+    _edit(target, target, loose.consolidated[0].department)  # re-saved: new bytes, same department
+    again = consolidate([folder], PERIOD, db=db, jobs=1)
+    changed = next(f for f in again.files if f.path == str(target))
+    assert changed.status == "loaded" and changed.snapshot_id != loose.consolidated[0].snapshot_id
+    from toolkit.store import open_store
+
+    with open_store(db) as store:
+        hist = store.history(loose.consolidated[0].department, PERIOD)
+        assert [s.is_current for s in hist] == [False, True]
+        assert store.load_snapshot(hist[0].id).tables["Contracts"].shape[0] > 0
+
+
+def test_sheets_past_the_row_limit_continue_on_numbered_sheets(sample, tmp_path):
+    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1, max_rows=100)
+    total = sum(f.rows["Contracts"] for f in res.consolidated)
+    parts = [p for p in res.sheets if p.table == "Contracts"]
+    assert len(parts) == -(-total // 100) > 1
+    assert [p.sheet for p in parts[:2]] == ["Contracts", "Contracts (2)"]
+    values = _values(tmp_path / "c.xlsx")
+    assert sum(len(values[p.sheet]) - 1 for p in parts) == total
+    assert all(len(values[p.sheet]) - 1 <= 100 for p in parts)
+    notes = [r for r in values["Summary"] if r[0] == "Contracts" and r[3]]
+    assert notes and "part 1 of" in notes[0][3]
+
+
+def test_failed_write_leaves_the_previous_workbook(sample, tmp_path, monkeypatch):
+    out = tmp_path / "c.xlsx"
+    consolidate([sample], PERIOD, db=tmp_path / "s.db", output=out, jobs=1)
+    before = out.read_bytes()
+    import toolkit.io.consolidated as C
+
+    def boom(*a, **k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(C, "_rows", boom)
+    with pytest.raises(RuntimeError):
+        consolidate([sample], PERIOD, db=tmp_path / "s.db", output=out, jobs=1)
+    assert out.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if "c.xlsx" in p.name) == ["c.xlsx"]
+
+
+@pytest.mark.parametrize("args, text", [
+    (["--period", "2026-13"], "YYYY-MM"),
+    (["--period", "2026-10", "--jobs", "0"], "--jobs"),
+])
+def test_usage_errors_exit_2(sample, tmp_path, args, text):
+    result = CliRunner().invoke(cli, ["consolidate", str(sample), "--db", str(tmp_path / "s.db"),
+                                      "-o", str(tmp_path / "c.xlsx"), *args])
+    assert result.exit_code == 2 and text in result.output
+    assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_folder_without_departments_exits_2(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["consolidate", str(tmp_path / "empty"), "--period", PERIOD,
+                                      "--db", str(tmp_path / "s.db")])
+    assert result.exit_code == 2 and "No department workbooks" in result.output
+
+
+def test_text_output_and_plain_progress_lines(sample, tmp_path):
+    result = CliRunner().invoke(cli, ["consolidate", str(sample), "--period", PERIOD, "--db", str(tmp_path / "s.db"),
+                                      "-o", str(tmp_path / "c.xlsx"), "--jobs", "1"])
+    assert result.exit_code in (0, 1)
+    n = len(department_files(sample))
+    assert f"[{n}/{n}]" in result.stderr
+    assert "Consolidated workbook:" in result.stdout and str(tmp_path / "c.xlsx") in result.stdout

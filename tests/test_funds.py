@@ -1,0 +1,118 @@
+"""Fund recovery: receivables, aging bucket edges, overdue list and the 3-month fund demand."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from ledger_factory import department_book, ledger, plan_row, standards_book
+
+from toolkit.core.funds import BUCKETS, bucket_of, compute_funds
+
+AS_OF = pd.Timestamp("2025-03-31")
+STD = standards_book(Roster=[dict(employee_id="E1", name="Ann", department="East", role="Salesperson", grade="G1"),
+                             dict(employee_id="W1", name="Wu", department="West", role="Salesperson", grade="G1")])
+
+
+def _contract(no, days_overdue, delivered=1000.0, terms=10, emp="E1"):
+    """A contract whose due date (sign + terms) is ``days_overdue`` days before 2025-03-31."""
+    sign = AS_OF - pd.Timedelta(days=days_overdue + terms)
+    return dict(contract_no=no, sign_date=sign, customer="Cust", employee_id=emp, product_line="PA",
+                amount=5000, status="Executing", delivered=delivered, payment_terms=terms)
+
+
+@pytest.mark.parametrize(
+    "days, bucket",
+    [(-5, "not_due"), (0, "not_due"), (1, "1-30"), (30, "1-30"), (31, "31-60"), (60, "31-60"), (61, "61-90"),
+     (90, "61-90"), (91, "over_90"), (400, "over_90")],
+)
+def test_bucket_edges(days, bucket):
+    assert bucket_of(pd.Series([days])).iloc[0] == bucket
+    res = compute_funds(ledger([department_book("East", Contracts=[_contract("C", days)])], STD), "2025-03")
+    assert res.receivables["days_overdue"].tolist() == [days]
+    assert res.receivables["bucket"].tolist() == [bucket]
+    aging = res.aging.set_index("key")
+    assert aging.loc["East", bucket] == 1000
+    assert aging.loc["East", "total"] == 1000
+    assert aging.loc["East", "overdue"] == (0 if bucket == "not_due" else 1000)
+    assert len(res.overdue) == (0 if bucket == "not_due" else 1)
+
+
+def test_receivable_is_delivered_minus_collections_floored():
+    contracts = [
+        _contract("A", 45, delivered=1000),  # 1000 - 400 = 600 (the April receipt is after the period)
+        _contract("B", 45, delivered=500),  # over-collected: 0, not listed
+        _contract("C", 45, delivered=None),  # nothing delivered: 0
+        _contract("D", 100, delivered=800),  # 800 - (300 - 100 refund) = 600
+        {**_contract("E", 0), "sign_date": pd.Timestamp("2025-04-02")},  # signed after the period: ignored
+    ]
+    receipts = [
+        dict(receipt_no="1", receipt_date="2025-03-01", contract_no="A", amount=400),
+        dict(receipt_no="2", receipt_date="2025-04-01", contract_no="A", amount=600),
+        dict(receipt_no="3", receipt_date="2025-03-01", contract_no="B", amount=700),
+        dict(receipt_no="4", receipt_date="2025-01-01", contract_no="D", amount=300),
+        dict(receipt_no="5", receipt_date="2025-02-01", contract_no="D", amount=-100),
+    ]
+    res = compute_funds(ledger([department_book("East", Contracts=contracts, Collections=receipts)], STD), "2025-03")
+    recv = res.receivables.set_index("contract_no")
+    assert recv["receivable"].to_dict() == {"D": 600.0, "A": 600.0}  # most overdue first
+    assert recv.loc["A", "collected"] == 400 and recv.loc["D", "collected"] == 200
+    assert recv.loc["A", "due_date"] == AS_OF - pd.Timedelta(days=45)
+    comp = res.aging.set_index("key").loc["company"]
+    assert comp["31-60"] == 600 and comp["over_90"] == 600 and comp["total"] == 1200
+
+
+def test_aging_per_department_and_company():
+    east = department_book("East", Contracts=[_contract("A", 10), _contract("B", 70)])
+    west = department_book("West", Contracts=[_contract("C", 10, emp="W1", delivered=250.5)])
+    res = compute_funds(ledger([east, west], STD), "2025-03")
+    aging = res.aging.set_index("key")
+    assert aging.loc["East", "1-30"] == 1000 and aging.loc["East", "61-90"] == 1000
+    assert aging.loc["West", "1-30"] == 250.5
+    assert aging.loc["company", "1-30"] == 1250.5
+    for b in BUCKETS:
+        assert aging.loc["company", b] == pytest.approx(aging.loc[["East", "West"], b].sum())
+
+
+def test_fund_demand_next_three_months_side_by_side():
+    contracts = [
+        _contract("A", -10),  # due 2025-04-10
+        _contract("B", -45, delivered=300, terms=60),  # signed 2025-03-16, due 2025-05-15
+        _contract("C", -200, terms=300),  # due in October: outside the horizon
+        _contract("D", 20),  # already overdue: in the aging, not in the demand
+    ]
+    forecast = [
+        dict(month="2025-04-01", expected_collections=5000, expected_spending=2000),
+        dict(month="2025-06-01", expected_collections=1000, expected_spending=None),
+        dict(month="2025-09-01", expected_collections=9999, expected_spending=9999),
+    ]
+    plan = [plan_row("E1", "Expense", [100 * i for i in range(1, 13)]), plan_row("E1", "Signing", [7] * 12)]
+    book = department_book("East", Contracts=contracts, Forecast=forecast, Plan=plan)
+    royalties = pd.DataFrame({"employee_id": ["E1", "E1", "E1"], "month": [1, 2, 3], "royalty": [10.0, 20.0, -5.0]})
+    res = compute_funds(ledger([book], STD), "2025-03", royalties)
+    d = res.demand[res.demand["level"] == "company"].set_index("month")
+    assert d.index.tolist() == ["2025-04", "2025-05", "2025-06"]
+    assert d["receivables_due"].tolist() == [1000, 300, 0]
+    assert d["expected_collections"].tolist() == [5000, 0, 1000]
+    assert d["expected_spending"].tolist() == [2000, 0, 0]
+    assert d["planned_expense"].tolist() == [400, 500, 600]  # Plan Expense m04..m06
+    # March's true-up (a 5.00 clawback) is payable in April; later months are not known yet
+    assert d.loc["2025-04", "royalties_payable"] == -5
+    assert math.isnan(d.loc["2025-05", "royalties_payable"])
+
+
+def test_fund_demand_past_december_and_without_royalties():
+    book = department_book("East", Plan=[plan_row("E1", "Expense", [100] * 12)], Contracts=[_contract("A", 5)])
+    res = compute_funds(ledger([book], STD), "2025-11")
+    d = res.demand[res.demand["level"] == "company"].set_index("month")
+    assert d.index.tolist() == ["2025-12", "2026-01", "2026-02"]
+    assert d.loc["2025-12", "planned_expense"] == 100
+    assert math.isnan(d.loc["2026-01", "planned_expense"])  # next year's plan is not in this ledger
+    assert d["royalties_payable"].isna().all()
+
+
+def test_empty_ledger():
+    res = compute_funds(ledger([], STD), "2025-03")
+    assert res.receivables.empty and res.overdue.empty
+    assert res.aging.set_index("key").loc["company", "total"] == 0

@@ -1,0 +1,265 @@
+"""Files that cannot be read fail with one clear message naming the file, in English and Chinese."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from conftest import CORPUS
+from toolkit.errors import ToolkitError
+from toolkit.io import safety
+from toolkit.io.reader import read_raw_sheets, read_workbook
+
+CAL = CORPUS / "calamine"
+
+
+def messages(path: Path | str, fn=read_workbook) -> tuple[str, str]:
+    with pytest.raises(ToolkitError) as info:
+        fn(path)
+    return info.value.message("en"), info.value.message("zh")
+
+
+def good_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Contracts"
+    wb.active.append(["Contract No", "Amount"])
+    wb.save(path)
+    return path
+
+
+# ----------------------------------------------------------------------------------------- not a workbook
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    p = tmp_path / "nope.xlsx"
+    assert messages(p) == (f"{p}: file not found.", f"{p}：找不到文件。")
+
+
+def test_directory(tmp_path: Path) -> None:
+    p = tmp_path / "folder.xlsx"
+    p.mkdir()
+    assert messages(p) == (f"{p}: is a folder, not a workbook.", f"{p}：这是文件夹，不是工作簿。")
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    p = tmp_path / "empty.xlsx"
+    p.write_bytes(b"")
+    assert messages(p) == (f"{p}: the file is empty (0 bytes).", f"{p}：文件为空（0 字节）。")
+
+
+def test_text_renamed_xlsx(tmp_path: Path) -> None:
+    p = tmp_path / "notes.xlsx"
+    p.write_text("Contract No,Amount\nC-1,100\n")
+    assert messages(p) == (
+        f"{p}: is not an Excel workbook (.xlsx); open it in Excel and save it as .xlsx.",
+        f"{p}：不是 Excel 工作簿（.xlsx）；请在 Excel 中打开并另存为 .xlsx。",
+    )
+
+
+def test_zip_that_is_not_a_workbook(tmp_path: Path) -> None:
+    p = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    assert messages(p)[0] == f"{p}: is not an Excel workbook (.xlsx); open it in Excel and save it as .xlsx."
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.9])
+def test_truncated_zip(tmp_path: Path, cut: float) -> None:
+    data = good_workbook(tmp_path / "whole.xlsx").read_bytes()
+    p = tmp_path / "cut.xlsx"
+    p.write_bytes(data[: int(len(data) * cut)])
+    assert messages(p) == (
+        f"{p}: the workbook is damaged and cannot be read; open it in Excel and save it again.",
+        f"{p}：工作簿已损坏，无法读取；请在 Excel 中打开并重新保存。",
+    )
+
+
+def test_corrupt_part(tmp_path: Path) -> None:
+    p = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good_workbook(tmp_path / "ok.xlsx")) as src, zipfile.ZipFile(p, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, b"<worksheet><sheetData><row" if "worksheets/" in item.filename else data)
+    assert messages(p, read_raw_sheets)[0] == (
+        f"{p}: the workbook is damaged and cannot be read; open it in Excel and save it again."
+    )
+
+
+@pytest.mark.parametrize("name", ["~$budget.xlsx", ".~lock.budget.xlsx#"])
+def test_lock_files(tmp_path: Path, name: str) -> None:
+    p = tmp_path / name
+    p.write_bytes(b"\x05user" + b" " * 50)
+    assert messages(p) == (
+        f"{p}: is a lock file that Excel or LibreOffice keeps while a workbook is open, not a workbook; "
+        "read the workbook itself.",
+        f"{p}：这是 Excel 或 LibreOffice 在打开工作簿时生成的锁定文件，不是工作簿；请读取工作簿本身。",
+    )
+
+
+def test_encrypted_workbook() -> None:
+    p = CAL / "pass_protected.xlsx"
+    assert messages(p) == (
+        f"{p}: the workbook is password-protected; remove the password in Excel and save it as .xlsx.",
+        f"{p}：工作簿设有打开密码；请在 Excel 中取消密码后另存为 .xlsx。",
+    )
+
+
+@pytest.mark.parametrize(
+    "name, en, zh",
+    [
+        ("date.xls", "Excel 97-2003 (.xls)", "Excel 97-2003（.xls）"),
+        ("date.xlsb", "Excel binary (.xlsb)", "Excel 二进制（.xlsb）"),
+        ("date.ods", "OpenDocument (.ods)", "OpenDocument（.ods）"),
+    ],
+)
+def test_other_spreadsheet_formats_are_refused(name: str, en: str, zh: str) -> None:
+    p = CAL / name
+    assert messages(p) == (
+        f"{p}: {en} files are not supported; open it in Excel and save it as .xlsx.",
+        f"{p}：不支持{zh}文件；请在 Excel 中打开并另存为 .xlsx。",
+    )
+
+
+def test_legacy_xls_renamed_xlsx(tmp_path: Path) -> None:
+    p = tmp_path / "old.xlsx"
+    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert messages(p)[0] == f"{p}: Excel 97-2003 (.xls) files are not supported; open it in Excel and save it as .xlsx."
+
+
+def test_ods_renamed_xlsx(tmp_path: Path) -> None:
+    p = tmp_path / "calc.xlsx"
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<office:document-content/>")
+    assert messages(p)[0] == f"{p}: OpenDocument (.ods) files are not supported; open it in Excel and save it as .xlsx."
+
+
+# ----------------------------------------------------------------------------------------- hostile files
+
+_CT = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       '<Default Extension="xml" ContentType="application/xml"/>'
+       '<Override PartName="/xl/workbook.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+       '<Override PartName="/xl/worksheets/sheet1.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+       '<Override PartName="/xl/sharedStrings.xml" '
+       'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def hostile(path: Path, sheet_data: str, sst: str = "", dimension: str = "", extra: bytes = b"") -> Path:
+    """A hand-made .xlsx package: one sheet 'Contracts' with the given sheetData and shared strings."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", _CT)
+        z.writestr("_rels/.rels", f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                   f'relationships"><Relationship Id="rId1" Type="{_R}/officeDocument" Target="xl/workbook.xml"/>'
+                   "</Relationships>")
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{_NS}" xmlns:r="{_R}"><sheets>'
+                   '<sheet name="Contracts" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                   f'2006/relationships"><Relationship Id="rId1" Type="{_R}/worksheet" '
+                   f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{_R}/sharedStrings" '
+                   'Target="sharedStrings.xml"/></Relationships>')
+        dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+        z.writestr("xl/worksheets/sheet1.xml", f'<worksheet xmlns="{_NS}">{dim}<sheetData>{sheet_data}'
+                   "</sheetData></worksheet>")
+        z.writestr("xl/sharedStrings.xml", sst or f'<sst xmlns="{_NS}" count="0" uniqueCount="0"/>')
+        if extra:
+            z.writestr("xl/media/blob.bin", extra)
+    return path
+
+
+TOO_LARGE_MEMORY = ("the reader ran out of its memory budget", "读取时超出内存限额")
+DENSE = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+
+
+def too_large(p: Path, en: str, zh: str) -> tuple[str, str]:
+    return (f"{p}: the workbook is too large to read safely ({en}).", f"{p}：工作簿过大，无法安全读取（{zh}）。")
+
+
+@pytest.mark.skipif(not safety.isolation_enabled(), reason="needs the isolated child (Linux)")
+@pytest.mark.parametrize("fn", [read_raw_sheets, read_workbook])
+def test_dense_grid_abort_is_contained(tmp_path: Path, fn) -> None:
+    # calamine aborts the process allocating 16384 x 1048576 cells; the child dies, we do not
+    p = hostile(tmp_path / "grid.xlsx", DENSE)
+    start = time.monotonic()
+    assert messages(p, fn) == too_large(p, *TOO_LARGE_MEMORY) or fn is read_workbook
+    assert time.monotonic() - start < 10
+
+
+def test_dense_grid_refused_by_dimension_without_isolation(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TOOLKIT_READ_ISOLATION", "0")
+    p = hostile(tmp_path / "grid.xlsx", DENSE, dimension="A1:XFD1048576")
+    assert messages(p, read_raw_sheets) == too_large(
+        p, "sheet 'Contracts' spans 1048576 x 16384 cells", "工作表“Contracts”范围为 1048576 × 16384 个单元格"
+    )
+
+
+def test_lying_shared_string_count_is_refused(tmp_path: Path) -> None:
+    sst = f'<sst xmlns="{_NS}" count="1" uniqueCount="4000000000"><si><t>a</t></si></sst>'
+    p = hostile(tmp_path / "sst.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', sst)
+    assert messages(p, read_raw_sheets)[0] == (
+        f"{p}: the workbook is damaged and cannot be read; open it in Excel and save it again."
+    )
+
+
+@pytest.mark.skipif(not safety.isolation_enabled(), reason="needs the isolated child (Linux)")
+def test_huge_shared_string_repeated_hits_the_memory_budget(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(safety, "MEMORY_BASE", 256 * 1024**2)
+    cells = "".join(f'<c r="{c}{{r}}" t="s"><v>0</v></c>' for c in "ABCDEFGHIJKL")
+    rows = "".join(f'<row r="{r}">{cells.format(r=r)}</row>' for r in range(1, 1001))
+    sst = f'<sst xmlns="{_NS}" count="12000" uniqueCount="1"><si><t>{"x" * 1_000_000}</t></si></sst>'
+    p = hostile(tmp_path / "bigstr.xlsx", rows, sst)
+    assert messages(p, read_raw_sheets) == too_large(p, *TOO_LARGE_MEMORY)
+
+
+def test_decompression_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    p = hostile(tmp_path / "bomb.xlsx", "", extra=b"\0" * (64 * 1024**2))
+    en, zh = messages(p, read_raw_sheets)
+    assert en.startswith(f"{p}: the workbook is too large to read safely (part xl/media/blob.bin expands ")
+    assert zh.startswith(f"{p}：工作簿过大，无法安全读取（部件 xl/media/blob.bin 解压后膨胀 ")
+
+
+def test_too_many_parts(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(safety, "MAX_ENTRIES", 5)
+    p = hostile(tmp_path / "parts.xlsx", "")
+    assert messages(p, read_raw_sheets) == too_large(p, "6 parts", "6 个部件")
+
+
+# ----------------------------------------------------------------------------------------- the isolation itself
+
+
+@pytest.mark.skipif(not safety.isolation_enabled(), reason="needs the isolated child (Linux)")
+def test_isolated_child_timeout_and_abort_become_messages(tmp_path: Path, monkeypatch) -> None:
+    checked = safety.check_file(good_workbook(tmp_path / "ok.xlsx"))
+    quick = dataclasses.replace(checked)
+    monkeypatch.setattr(safety, "TIMEOUT_BASE", 0.5)
+    start = time.monotonic()
+    with pytest.raises(ToolkitError) as info:
+        safety.run_isolated(quick, time.sleep, 30)
+    assert time.monotonic() - start < 5
+    assert info.value.message("en") == (
+        f"{checked.shown}: reading took longer than 0 s and was stopped; the workbook may be damaged."
+    )
+    monkeypatch.setattr(safety, "TIMEOUT_BASE", 8.0)
+    with pytest.raises(ToolkitError) as info:
+        safety.run_isolated(checked, os.abort)
+    assert info.value.key == "read.corrupt"
+    assert safety.run_isolated(checked, sum, [1, 2, 3]) == 6
+
+
+def test_in_process_mode_maps_parser_errors(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TOOLKIT_READ_ISOLATION", "0")
+    assert not safety.isolation_enabled()
+    p = tmp_path / "cut.xlsx"
+    p.write_bytes(good_workbook(tmp_path / "ok.xlsx").read_bytes()[:-30])
+    assert messages(p)[0] == f"{p}: the workbook is damaged and cannot be read; open it in Excel and save it again."
+    assert read_raw_sheets(tmp_path / "ok.xlsx")["Contracts"] == [["Contract No", "Amount"]]

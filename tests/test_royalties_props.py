@@ -1,0 +1,142 @@
+"""Property tests of royalties over random plans and ledgers (issue 4, "Done when")."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_royalties import LINES, collections, contracts, plan, roster, royalty_plans, tiers
+
+from toolkit.core.royalties import payment_schedule, royalties
+
+EMPLOYEES = ("E1", "E2", "E3")
+PROPS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+money = st.integers(min_value=1, max_value=5_000_000).map(lambda c: c / 100)
+
+
+@st.composite
+def rising_tiers(draw, plan_name: str = "P"):
+    """Contiguous tiers from 0% with a last unbounded one, rates non-decreasing."""
+    cuts = sorted(set(draw(st.lists(st.sampled_from([0.3, 0.5, 0.8, 1.0, 1.2, 1.5]), max_size=3))))
+    bounds = [0.0, *cuts]
+    rates = sorted(draw(st.lists(st.integers(0, 800), min_size=len(bounds), max_size=len(bounds))))
+    rows = []
+    for i, lo in enumerate(bounds):
+        hi = bounds[i + 1] if i + 1 < len(bounds) else None
+        rows.append((plan_name, lo, hi, rates[i] / 10000))
+    return rows
+
+
+@st.composite
+def ledgers(draw, refunds: bool = True):
+    """Contracts (some split) and receipts over one year for up to three employees."""
+    n = draw(st.integers(1, 6))
+    ks = []
+    for i in range(n):
+        owner = draw(st.sampled_from(EMPLOYEES))
+        split = draw(st.one_of(st.none(), st.tuples(st.sampled_from(EMPLOYEES), st.sampled_from([0.2, 0.333, 0.5]))))
+        month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+        line = draw(st.sampled_from(["Std", "Hardware", "Service"]))
+        ks.append((f"K{i}", f"2026-{month:02d}-{day:02d}", owner, line, draw(money), *(split or ())))
+    receipts = []
+    for j in range(draw(st.integers(0, 12))):
+        amount = draw(money)
+        if refunds and draw(st.booleans()) and draw(st.booleans()):
+            amount = -amount
+        month, day = draw(st.integers(1, 12)), draw(st.integers(1, 28))
+        receipts.append((f"R{j}", f"2026-{month:02d}-{day:02d}", f"K{draw(st.integers(0, n - 1))}", amount))
+    return ks, receipts
+
+
+@st.composite
+def setups(draw, refunds: bool = True):
+    ks, receipts = draw(ledgers(refunds))
+    targets = [(e, ind, draw(st.sampled_from([0.0, 1000.0, 25000.0, 123456.78])))
+               for e in EMPLOYEES for ind in ("Collection", "Signing")]
+    basis = draw(st.sampled_from(["Collected", "Signed"]))
+    method = draw(st.sampled_from(["Marginal", "Retroactive"]))
+    gate = draw(st.sampled_from([0.0, 0.5, 0.8]))
+    cap = draw(st.one_of(st.none(), money))
+    return dict(k=contracts(*ks), c=collections(*receipts), p=plan(*targets),
+                r=roster(*[(e, "P") for e in EMPLOYEES]), rp=royalty_plans(("P", basis, method, gate, cap)),
+                t=tiers(*draw(rising_tiers())), month=draw(st.integers(1, 12)))
+
+
+def _run(s: dict, month: int | None = None, **over):
+    s = {**s, **over}
+    return royalties(s["k"], s["c"], s["p"], s["r"], s["rp"], s["t"], LINES, f"2026-{(month or s['month']):02d}")
+
+
+def _cents(values) -> list[int]:
+    return [int(Decimal(repr(float(v))) * 100) for v in values]
+
+
+@PROPS
+@given(setups())
+def test_payments_jan_to_p_add_up_to_rounded_ytd_royalty(s):
+    p = s["month"]
+    paid = {e: 0 for e in EMPLOYEES}
+    for m in range(1, p + 1):
+        res = _run(s, m)
+        for emp, pay in zip(res.lines["employee_id"], _cents(res.lines["payment"])):
+            paid[emp] += pay
+    final = _run(s, p)
+    assert dict(zip(final.lines["employee_id"], _cents(final.lines["ytd_royalty"]))) == paid
+    sched = payment_schedule(s["k"], s["c"], s["p"], s["r"], s["rp"], s["t"], LINES, f"2026-{p:02d}")
+    by_emp = sched.groupby("employee_id")["royalty"].apply(lambda v: sum(_cents(v)))
+    assert by_emp.to_dict() == paid
+
+
+@PROPS
+@given(setups())
+def test_marginal_never_exceeds_retroactive_when_rates_rise(s):
+    basis, gate, cap = s["rp"].loc[0, ["basis", "gate", "annual_cap"]]
+    cap = None if np.isnan(cap) else cap
+    marg = _run(s, rp=royalty_plans(("P", basis, "Marginal", gate, cap)))
+    retro = _run(s, rp=royalty_plans(("P", basis, "Retroactive", gate, cap)))
+    for m, r in zip(marg.lines["ytd_royalty_uncapped"], retro.lines["ytd_royalty_uncapped"]):
+        assert m <= r + 1e-9 * max(1.0, abs(r))
+    assert all(a <= b for a, b in zip(_cents(marg.lines["ytd_royalty"]), _cents(retro.lines["ytd_royalty"])))
+
+
+@PROPS
+@given(setups(refunds=False), st.sampled_from(EMPLOYEES), money, st.integers(1, 28))
+def test_royalty_is_monotone_in_collections_below_the_cap(s, emp, extra, day):
+    """One more receipt never lowers anyone's YTD royalty (positive receipts, rising rates, no cap)."""
+    basis, method, gate = s["rp"].loc[0, ["basis", "method", "gate"]]
+    s = {**s, "rp": royalty_plans(("P", "Collected", method, gate, None))}
+    before = _run(s)
+    k = contracts(*[tuple(r) for r in _contract_rows(s["k"])], ("KX", "2026-01-01", emp, "Hardware", 1.0))
+    more = _rows(s["c"]) + [("RX", f"2026-{s['month']:02d}-{day:02d}", "KX", extra)]
+    after = _run(s, k=k, c=collections(*more))
+    assert all(a >= b for a, b in zip(_cents(after.lines["ytd_royalty"]), _cents(before.lines["ytd_royalty"])))
+
+
+@PROPS
+@given(setups())
+def test_totals_equal_the_sum_of_lines(s):
+    res = _run(s)
+    doc = res.to_dict()
+    for key in ("ytd_base", "ytd_royalty_uncapped", "ytd_royalty", "previous_ytd_royalty", "payment"):
+        assert Decimal(doc["totals"][key]) == sum((Decimal(r[key]) for r in doc["royalties"]), Decimal(0)), key
+    claws = [Decimal(r["payment"]) for r in doc["royalties"] if r["clawback"]]
+    assert Decimal(doc["totals"]["clawback_amount"]) == -sum(claws, Decimal(0))
+    assert doc["totals"]["employees"] == len(doc["royalties"])
+
+
+def _contract_rows(frame):
+    cols = ["contract_no", "sign_date", "employee_id", "product_line", "amount", "split_employee_id", "split_share"]
+    for rec in frame[cols].to_dict("records"):
+        row = [rec["contract_no"], rec["sign_date"].strftime("%Y-%m-%d"), rec["employee_id"], rec["product_line"],
+               rec["amount"]]
+        if isinstance(rec["split_employee_id"], str):
+            row += [rec["split_employee_id"], rec["split_share"]]
+        yield row
+
+
+def _rows(frame):
+    return [(r["receipt_no"], r["receipt_date"].strftime("%Y-%m-%d"), r["contract_no"], r["amount"])
+            for r in frame.to_dict("records")]

@@ -1,0 +1,188 @@
+"""The history store: typed round trips, replace-and-keep-history, versions, URLs and the Ledger from a run."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from consolidate_helpers import department_files, sample_source
+from toolkit.errors import ToolkitError
+from toolkit.io.reader import read_workbook
+from toolkit.store import SCHEMA_VERSION, SourceRecord, open_store
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return sample_source(tmp_path_factory)
+
+
+def _source(path, sha="a" * 64, dept="East"):
+    return SourceRecord(str(path), 1, "2026-10-31T00:00:00+00:00", sha, "department", dept)
+
+
+def test_snapshot_round_trips_every_table_with_its_dtypes(sample, tmp_path):
+    wb = read_workbook(department_files(sample)[0])
+    with open_store(tmp_path / "s.db") as store:
+        run = store.new_run("2026-10", "test")
+        saved = store.record(run, _source(wb.path), wb, wb.findings)
+        back = store.load_snapshot(saved.snapshot_id)
+    assert saved.status == "loaded"
+    assert set(back.tables) == set(wb.tables)
+    for key, frame in wb.tables.items():
+        pd.testing.assert_frame_equal(back.tables[key], frame, check_dtype=True, obj=key)
+    assert back.info == wb.info and back.lang == wb.lang and back.kind == "department"
+
+
+def test_extra_columns_and_awkward_text_survive(tmp_path):
+    from toolkit.core.tables import WorkbookData
+    from toolkit.schema import DEPARTMENT
+
+    table = DEPARTMENT.table("Feedback")
+    frame = pd.DataFrame({c.key: pd.Series([None, None], dtype="str") for c in table.columns})
+    frame["date"] = pd.to_datetime(["2026-10-01", None]).astype("datetime64[ns]")
+    frame["content"] = pd.Series(["=SUM(A1)", "引号\"和'换行\n"], dtype="str")
+    frame["_row"] = pd.Series([2, 3], dtype="int64")
+    frame["extra:备注"] = pd.Series(["x", None], dtype="str")
+    wb = WorkbookData("f.xlsx", "department", "zh", {"department": "华南"}, {"Feedback": frame})
+    with open_store(tmp_path / "s.db") as store:
+        saved = store.record(store.new_run("2026-10", "test"), _source("f.xlsx", dept="华南"), wb, [])
+        back = store.load_snapshot(saved.snapshot_id).tables["Feedback"]
+    pd.testing.assert_frame_equal(back, frame)
+
+
+def test_same_content_is_unchanged_new_content_replaces_and_history_keeps_the_old(sample, tmp_path):
+    wb = read_workbook(department_files(sample)[0])
+    with open_store(tmp_path / "s.db") as store:
+        run = store.new_run("2026-10", "test")
+        first = store.record(run, _source(wb.path, "1" * 64), wb, [])
+        again = store.record(run, _source(wb.path, "1" * 64), wb, [])
+        assert (again.status, again.snapshot_id) == ("unchanged", first.snapshot_id)
+        smaller = read_workbook(wb.path)
+        smaller.tables["Contracts"] = smaller.tables["Contracts"].iloc[:5]
+        second = store.record(run, _source(wb.path, "2" * 64), smaller, [])
+        assert second.status == "loaded" and second.replaced == first.snapshot_id
+        current = store.current("2026-10")
+        assert [s.id for s in current] == [second.snapshot_id]
+        history = store.history("East", "2026-10")
+        assert [(s.id, s.is_current, s.superseded_by) for s in history] == [
+            (first.snapshot_id, False, second.snapshot_id), (second.snapshot_id, True, None)]
+        old = store.load_snapshot(first.snapshot_id)
+        assert len(old.tables["Contracts"]) == len(wb.tables["Contracts"]) > 5
+        assert store.count_rows([second.snapshot_id], "Contracts") == 5
+        # same department in another period is a separate current snapshot
+        other = store.record(store.new_run("2026-11", "test"), _source(wb.path, "1" * 64), wb, [])
+        assert other.status == "loaded" and len(store.current("2026-11")) == 1
+        assert [s.status for s in store.sources(run.id)] == ["loaded", "unchanged", "loaded"]
+
+
+def test_changed_findings_make_a_new_snapshot(sample, tmp_path):
+    from toolkit.core.findings import Finding
+
+    wb = read_workbook(department_files(sample)[0])
+    warn = Finding("column-missing-optional", sheet="Contracts", column="Delivered")
+    with open_store(tmp_path / "s.db") as store:
+        run = store.new_run("2026-10", "test")
+        a = store.record(run, _source(wb.path), wb, [])
+        b = store.record(run, _source(wb.path), wb, [warn])
+        assert b.status == "loaded" and b.snapshot_id != a.snapshot_id
+        assert store.load_snapshot(b.snapshot_id).findings[0].code == "column-missing-optional"
+
+
+def test_runs_record_who_when_version_and_summary(tmp_path):
+    from toolkit import __version__
+
+    with open_store(tmp_path / "s.db") as store:
+        run = store.new_run("2026-10", "consolidate")
+        assert store.runs() == []  # nothing written before the first record
+        store.finish_run(run, "ok", {"consolidated": 3})
+        (info,) = store.runs("2026-10")
+    assert info.toolkit_version == __version__ and info.command == "consolidate"
+    assert info.finished_at and info.started_at and info.status == "ok" and info.summary == {"consolidated": 3}
+
+
+def test_fresh_store_has_version_and_migrations(tmp_path):
+    with open_store(tmp_path / "s.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert [r[0] for r in conn.execute("SELECT version FROM migrations ORDER BY version")] == list(
+        range(1, SCHEMA_VERSION + 1))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_store_is_refused_with_a_clear_message(tmp_path):
+    open_store(tmp_path / "s.db").close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ToolkitError) as exc:
+        open_store(tmp_path / "s.db")
+    assert exc.value.key == "store.newer"
+    assert "newer toolkit" in exc.value.message() and str(SCHEMA_VERSION + 1) in exc.value.message()
+    assert "更新版本" in exc.value.message("zh")
+
+
+def test_files_that_are_not_stores_are_refused(tmp_path):
+    text = tmp_path / "notes.db"
+    text.write_text("hello")
+    with pytest.raises(ToolkitError) as exc:
+        open_store(text)
+    assert exc.value.key == "store.not-a-store"
+    foreign = tmp_path / "other.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ToolkitError) as exc:
+        open_store(foreign)
+    assert exc.value.key == "store.not-a-store"
+    assert text.read_text() == "hello"
+
+
+def test_urls_env_and_default_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOOLKIT_DB", raising=False)
+    open_store().close()
+    assert (tmp_path / "toolkit.db").exists()
+    monkeypatch.setenv("TOOLKIT_DB", str(tmp_path / "env.db"))
+    open_store().close()
+    assert (tmp_path / "env.db").exists()
+    open_store("sqlite:///rel.db").close()
+    assert (tmp_path / "rel.db").exists()
+    open_store(f"sqlite:///{tmp_path / 'abs.db'}").close()
+    assert (tmp_path / "abs.db").exists()
+    with pytest.raises(ToolkitError) as exc:
+        open_store("postgresql://user@server/toolkit")
+    assert exc.value.key == "store.unsupported-url" and "not supported yet" in exc.value.message()
+
+
+def test_ledger_from_store_matches_ledger_from_files(sample, tmp_path):
+    """Computations give the same answer from the store as from the files."""
+    from toolkit.consolidate import consolidate
+    from toolkit.core.royalties import compute_royalties
+    from toolkit.inputs import load_ledger
+    from toolkit.store import load_ledger_from_store
+
+    res = consolidate([sample], "2026-10", db=tmp_path / "s.db", jobs=1)
+    good = [f.path for f in res.consolidated]
+    assert good
+    from_files = load_ledger(good, sample / "standards.xlsx", period="2026-10", force=True)
+    from_store = load_ledger_from_store(tmp_path / "s.db", "2026-10")
+    for key, frame in from_files.tables.items():
+        stored = from_store.tables[key]
+        cols = [c for c in frame.columns if not c.startswith("extra:")]
+        assert len(stored) == len(frame), key
+        pd.testing.assert_frame_equal(
+            stored[cols].sort_values(["source", "_row"]).reset_index(drop=True),
+            frame[cols].sort_values(["source", "_row"]).reset_index(drop=True), check_dtype=False, obj=key)
+    assert compute_royalties(from_store, "2026-10").to_dict() == compute_royalties(from_files, "2026-10").to_dict()
+
+
+def test_ledger_from_empty_store_is_a_clear_error(tmp_path):
+    from toolkit.store import load_ledger_from_store
+
+    with pytest.raises(ToolkitError) as exc:
+        load_ledger_from_store(tmp_path / "s.db", "2026-10")
+    assert exc.value.key == "store.no-departments"

@@ -1,0 +1,137 @@
+"""Reliability of the store under SIGKILL and concurrent writers, and refusal of newer stores (subprocesses)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from consolidate_helpers import copy_sample, department_files, dump, integrity, sample_source
+
+PERIOD = "2026-10"
+CLI = [sys.executable, "-c", "from toolkit.cli.main import main; main()"]
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return sample_source(tmp_path_factory)
+
+
+def _run(folder: Path, db: Path, out: Path, env: dict | None = None, **popen) -> subprocess.Popen:
+    return subprocess.Popen([*CLI, "consolidate", str(folder), "--period", PERIOD, "--db", str(db), "-o", str(out),
+                             "--jobs", "1"], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, **popen)
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 120) -> None:
+    end = time.monotonic() + seconds
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"process ended before stalling: {proc.communicate()}")
+        if time.monotonic() > end:
+            proc.kill()
+            raise AssertionError("the stall hook was never reached")
+        time.sleep(0.05)
+
+
+def _touch_department(path: Path) -> None:
+    """Re-save a department workbook with one changed cell, so consolidating it writes a new snapshot."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[-1]
+    ws.cell(row=ws.max_row + 2, column=30).value = "changed"
+    wb.save(path)
+
+
+@pytest.mark.parametrize("stall_at", [1, 2])
+def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before(sample, tmp_path, stall_at):
+    folder = copy_sample(sample, tmp_path / "in")
+    db, out = tmp_path / "s.db", tmp_path / "c.xlsx"
+    first = _run(folder, db, out)
+    assert first.wait(300) in (0, 1), first.communicate()
+    before = dump(db)
+    for p in department_files(folder):
+        _touch_department(p)
+    marker = tmp_path / "stalled"
+    # snapshot transactions: 1 = the standards (unchanged -> no snapshot, so the hook counts new ones only)
+    proc = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_STORE_STALL": str(marker),
+                                                   "TOOLKIT_STORE_STALL_AT": str(stall_at)})
+    _wait_for(marker, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    assert integrity(db) == "ok"
+    after = dump(db)
+    if stall_at == 1:
+        assert after == before  # nothing of the killed run is visible, not even its run row
+    else:  # the department committed before the kill is complete; the one being written left no trace
+        conn = sqlite3.connect(db)
+        n_new = conn.execute("SELECT count(*) FROM snapshots WHERE run_id = (SELECT max(id) FROM runs)").fetchone()[0]
+        current = conn.execute("SELECT count(*) FROM snapshots WHERE is_current=1").fetchone()[0]
+        conn.close()
+        assert n_new == 1 and current == len(before["snapshots"])
+        for table in before:
+            if table.startswith("dept_"):
+                assert len(after[table]) >= len(before[table])
+    assert not (tmp_path / "c2.xlsx").exists()
+    rerun = _run(folder, db, tmp_path / "c3.xlsx")
+    assert rerun.wait(300) in (0, 1), rerun.communicate()
+    assert integrity(db) == "ok"
+
+
+def test_two_concurrent_consolidations_both_finish_or_one_is_busy(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    db = tmp_path / "s.db"
+    procs = [_run(folder, db, tmp_path / f"c{i}.xlsx") for i in range(2)]
+    results = [(p.wait(600), *p.communicate()) for p in procs]
+    for code, _, err in results:
+        assert code in (0, 1) or (code == 2 and "busy" in err), err
+    assert any(code in (0, 1) for code, _, _ in results)
+    assert integrity(db) == "ok"
+    conn = sqlite3.connect(db)
+    per_dept = conn.execute("SELECT department, count(*) FROM snapshots WHERE is_current=1 GROUP BY department")
+    assert all(n == 1 for _, n in per_dept)
+    # both runs loaded the same content: one run made the snapshots, the other found them unchanged
+    statuses = sorted(r[0] for r in conn.execute("SELECT status FROM sources WHERE kind='department'"))
+    conn.close()
+    assert statuses.count("loaded") == len([s for s in statuses if s in ("loaded", "unchanged")]) // 2
+
+
+def test_second_writer_gets_a_clear_busy_message(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    db = tmp_path / "s.db"
+    marker = tmp_path / "stalled"
+    holder = _run(folder, db, tmp_path / "c1.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})
+    try:
+        _wait_for(marker, holder)
+        other = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_DB_TIMEOUT": "0.5"})
+        code = other.wait(300)
+        _, err = other.communicate()
+        assert code == 2 and "is busy" in err and str(db) in err
+    finally:
+        holder.kill()
+        holder.wait(30)
+    assert integrity(db) == "ok"
+
+
+def test_newer_store_is_refused_by_the_cli(sample, tmp_path):
+    from toolkit.store import SCHEMA_VERSION, open_store
+
+    db = tmp_path / "s.db"
+    open_store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    proc = _run(sample, db, tmp_path / "c.xlsx")
+    code = proc.wait(120)
+    _, err = proc.communicate()
+    assert code == 2 and "newer toolkit" in err
+    assert not (tmp_path / "c.xlsx").exists()

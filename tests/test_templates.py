@@ -1,0 +1,311 @@
+"""toolkit.io.templates and ``toolkit new``: workbooks derived from the schema, blank and filled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import WORKBOOKS, need
+from toolkit import TEMPLATE_VERSION
+from toolkit.cli.main import cli
+from toolkit.errors import ToolkitError
+from toolkit.io.templates import (
+    INPUT_FILL,
+    LISTS_SHEET,
+    VALIDATION_LAST_ROW,
+    build_workbook,
+    new_workbook,
+    regenerate_templates,
+    template_name,
+    write_workbook,
+)
+from toolkit.io.writer import NUMBER_FORMATS, display_width
+from toolkit.schema import DEPARTMENT, SCHEMAS, STANDARDS, ColType, Table, WorkbookSchema
+from toolkit.schema import enums as E
+
+CASES = [(kind, lang) for kind in SCHEMAS for lang in ("en", "zh")]
+
+
+def _letter(table: Table, key: str) -> str:
+    return openpyxl.utils.get_column_letter(table.first_column + table.keys.index(key))
+
+
+def _validations(ws) -> dict[str, object]:
+    """Validation of each column letter, by the first cell of its range."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            out[rng.coord] = dv
+    return out
+
+
+def _zip_content(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in sorted(zf.namelist())}
+
+
+# --------------------------------------------------------------------------- committed templates
+
+
+def test_committed_templates_match_the_generator(tmp_path: Path) -> None:
+    written = regenerate_templates(tmp_path)
+    assert sorted(p.name for p in written) == sorted(template_name(k, lang) for k, lang in CASES)
+    for path in written:
+        committed = WORKBOOKS / path.name
+        assert committed.exists(), f"{committed} is missing: run regenerate_templates('workbooks')"
+        # compare the parts, not the compressed bytes (zlib versions may compress differently)
+        assert _zip_content(path) == _zip_content(committed), f"{path.name} drifted from the generator"
+
+
+def test_templates_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    a = write_workbook(tmp_path / "a.xlsx", DEPARTMENT, "zh", info={"department": "华东", "year": 2026})
+    b = write_workbook(tmp_path / "b.xlsx", DEPARTMENT, "zh", info={"department": "华东", "year": 2026})
+    assert a.read_bytes() == b.read_bytes()
+
+
+# --------------------------------------------------------------------------- blank structure
+
+
+@pytest.mark.parametrize("kind,lang", CASES)
+def test_blank_template_structure_follows_the_schema(kind: str, lang: str) -> None:
+    schema: WorkbookSchema = SCHEMAS[kind]
+    wb = openpyxl.load_workbook(WORKBOOKS / template_name(kind, lang))
+    sheets = [schema.info_sheet(lang), *(s(lang) for s in schema.sheets()), schema.instructions_sheet(lang)]
+    assert wb.sheetnames == sheets
+
+    for table in schema.tables:
+        ws = wb[table.sheet(lang)]
+        assert ws.freeze_panes == "A2"
+        assert table.key in ws.tables
+        first = openpyxl.utils.get_column_letter(table.first_column)
+        last = _letter(table, table.keys[-1])
+        rows = 1 if not (kind == "standards" and table.key == "Thresholds") else len(E.THRESHOLD.values)
+        assert ws.tables[table.key].ref == f"{first}1:{last}{1 + rows}"
+        dvs = _validations(ws)
+        for col in table.columns:
+            letter = _letter(table, col.key)
+            assert ws[f"{letter}1"].value == col.header(lang)
+            dim = ws.column_dimensions[letter]
+            assert dim.fill.fgColor.rgb.endswith(INPUT_FILL)
+            expected_format = "@" if col.enum is not None or col.type in (ColType.TEXT, ColType.BOOL) \
+                else NUMBER_FORMATS[col.type.value]
+            assert dim.number_format == expected_format, (table.key, col.key)
+            assert dim.width >= min(display_width(col.header(lang)), 60)
+            if col.width:
+                assert dim.width == col.width
+            dv = dvs.get(f"{letter}2:{letter}{VALIDATION_LAST_ROW}")
+            if col.enum is not None:
+                assert dv is not None, (table.key, col.key)
+                assert dv.type == "list" and dv.errorStyle == "stop"
+                assert dv.formula1 == '"' + ",".join(col.enum.labels(lang)) + '"'
+            else:
+                assert dv is None, (table.key, col.key)  # no roster given: no Employee ID list
+
+    info = wb[schema.info_sheet(lang)]
+    assert (info["A1"].value, info["B1"].value) == (("Field", "Value") if lang == "en" else ("字段", "值"))
+    assert [info.cell(r, 1).value for r in range(2, 2 + len(schema.info))] == [f.label(lang) for f in schema.info]
+    version_row = 2 + [f.key for f in schema.info].index("template_version")
+    assert info.cell(version_row, 2).value == TEMPLATE_VERSION
+
+    text = "\n".join(str(c.value) for row in wb[schema.instructions_sheet(lang)].iter_rows() for c in row if c.value)
+    for table in schema.tables:
+        assert table.help(lang) in text
+        for col in table.columns:
+            assert col.header(lang) in text
+            if col.enum is not None:
+                assert ", ".join(col.enum.labels(lang)) in text
+
+
+def test_domain_headers_spot_check() -> None:
+    """A few DOMAIN.md spellings, written out, so a schema/template mismatch cannot hide."""
+    zh = openpyxl.load_workbook(WORKBOOKS / "department-template-zh.xlsx")
+    assert [c.value for c in zh["合同"][1]][:3] == ["合同编号", "签订日期", "客户"]
+    assert zh["合同"].tables["Contracts"].ref == "A1:K2"
+    assert _validations(zh["合同"])["G2:G1048576"].formula1 == '"已签订,履行中,已完成,已终止"'
+    assert zh["信息"]["A2"].value == "部门"
+    en = openpyxl.load_workbook(WORKBOOKS / "standards-template-en.xlsx")
+    assert set(en["Appraisal"].tables) == {"Appraisal", "AppraisalBands"}
+    assert en["Appraisal"].tables["AppraisalBands"].ref == "D1:G2"
+    assert [en["Thresholds"].cell(r, 1).value for r in (2, 3)] == ["Amber Band", "Advance Limit"]
+
+
+def test_blank_template_converts_in_libreoffice(tmp_path: Path) -> None:
+    soffice = need("soffice")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", "pdf", "--outdir", str(out), str(WORKBOOKS / "department-template-zh.xlsx")],
+        capture_output=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr
+    pdf = out / "department-template-zh.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 1000
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+# --------------------------------------------------------------------------- filled from frames
+
+
+def _contracts() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "contract_no": ["C-001", '=HYPERLINK("http://x","y")', "C-003"],
+            "sign_date": pd.to_datetime(["2026-01-05", "2026-02-28", None]),
+            "customer": ["Acme", "北方公司", "Zed"],
+            "employee_id": ["E01", "E02", "E01"],
+            "product_line": ["Pumps", "Valves", "Pumps"],
+            "amount": [1000.0, "abc", 250.5],
+            "status": ["Signed", "Executing", "Bogus"],
+            "delivered": [None, "#DIV/0!", 100.0],
+            "payment_terms": pd.array([30, None, 45], dtype="Int64"),
+            "split_employee_id": [None, "E01", None],
+            "split_share": [None, 0.25, None],
+        }
+    )
+
+
+def test_frames_are_written_in_the_workbook_language(tmp_path: Path) -> None:
+    expenses = pd.DataFrame({
+        "claim_no": ["X1", "X2"], "date": pd.to_datetime(["2026-03-02", "2026-03-03"]),
+        "employee_id": ["E01", "E02"], "category": ["Travel", "Meals"], "amount": [10.0, 20.0],
+        "receipt": pd.array([True, False], dtype="boolean"), "approval": ["Approved", None],
+    })
+    forecast = pd.DataFrame({"month": pd.to_datetime(["2026-11-17"]), "expected_collections": [5.0]})
+    path = write_workbook(tmp_path / "d.xlsx", DEPARTMENT, "zh",
+                          frames={"Contracts": _contracts(), "Expenses": expenses, "Forecast": forecast},
+                          info={"department": "华东", "year": 2026, "period": pd.Timestamp("2026-10-01")})
+    wb = openpyxl.load_workbook(path)
+    ws = wb["合同"]
+    assert ws.tables["Contracts"].ref == "A1:K4"
+    assert ws["B2"].value == dt.datetime(2026, 1, 5) and ws["B2"].number_format == "yyyy-mm-dd"
+    assert ws["B2"].fill.fgColor.rgb.endswith(INPUT_FILL)
+    assert ws["B4"].value is None
+    assert [ws[f"G{r}"].value for r in (2, 3, 4)] == ["已签订", "履行中", "Bogus"]  # unknown code as given
+    assert (ws["A3"].value, ws["A3"].data_type) == ('=HYPERLINK("http://x","y")', "s")
+    assert (ws["F3"].value, ws["F3"].data_type) == ("abc", "s")  # a planted type error
+    assert (ws["H3"].value, ws["H3"].data_type) == ("#DIV/0!", "e")  # a planted formula error
+    assert ws["F4"].value == 250.5 and ws["F4"].number_format == "#,##0.00"
+    assert ws["I2"].value == 30 and ws["K3"].value == 0.25 and ws["K3"].number_format == "0.0%"
+
+    ex = wb["费用"]
+    assert [ex["H2"].value, ex["H3"].value] == ["是", "否"]
+    assert [ex["D2"].value, ex["D3"].value] == ["差旅", "餐费"]
+    assert ex["J3"].value is None
+    fc = wb["资金预测"]
+    assert fc["A2"].value == dt.datetime(2026, 11, 1) and fc["A2"].number_format == "yyyy-mm"
+    info = wb["信息"]
+    assert [info["B2"].value, info["B3"].value, info["B4"].value] == ["华东", 2026, "2026-10"]
+    assert wb["计划"].tables["Plan"].ref == "A1:O2"  # tables without frames stay blank
+
+
+def test_filled_template_reads_back_through_the_reader(tmp_path: Path) -> None:
+    reader = pytest.importorskip("toolkit.io.reader")
+    roster = pd.DataFrame({"employee_id": ["E01", "E02"], "name": ["Ann", "Bo"], "department": ["East", "East"],
+                           "role": ["Salesperson", "Manager"], "grade": ["G1", "G3"],
+                           "floating_base": [1000.0, 2000.0]})
+    for lang in ("en", "zh"):
+        path = write_workbook(tmp_path / f"s-{lang}.xlsx", STANDARDS, lang, frames={"Roster": roster})
+        data = reader.read_workbook(path)
+        assert data.kind == "standards" and data.lang == lang
+        got = data.tables["Roster"][list(roster.columns)].reset_index(drop=True)
+        assert got["employee_id"].tolist() == ["E01", "E02"]
+        assert got["role"].tolist() == ["Salesperson", "Manager"]  # labels read back as codes
+        assert got["floating_base"].tolist() == [1000.0, 2000.0]
+        assert data.info["template_version"] == TEMPLATE_VERSION
+
+
+def test_unknown_frame_key_is_rejected() -> None:
+    with pytest.raises(KeyError, match="Roster"):
+        build_workbook(DEPARTMENT, "en", frames={"Roster": pd.DataFrame()})
+
+
+# --------------------------------------------------------------------------- roster dropdowns
+
+
+def test_roster_ids_give_employee_dropdowns_but_not_on_the_roster_itself() -> None:
+    wb = build_workbook(DEPARTMENT, "en", roster_ids=["E01", "E02", "E03"])
+    contracts = DEPARTMENT.table("Contracts")
+    dvs = _validations(wb["Contracts"])
+    for key in ("employee_id", "split_employee_id"):
+        dv = dvs[f"{_letter(contracts, key)}2:{_letter(contracts, key)}{VALIDATION_LAST_ROW}"]
+        assert dv.formula1 == '"E01,E02,E03"' and dv.errorStyle == "warning"
+    std = build_workbook(STANDARDS, "en", roster_ids=["E01"])
+    roster = STANDARDS.table("Roster")
+    assert f"A2:A{VALIDATION_LAST_ROW}" not in _validations(std["Roster"])
+    assert roster.column("employee_id").unique
+
+
+def test_long_roster_goes_to_a_hidden_list_sheet(tmp_path: Path) -> None:
+    ids = [f"EMP-{i:05d}" for i in range(60)]  # 60 x 10 characters: too long for an inline list
+    path = write_workbook(tmp_path / "r.xlsx", DEPARTMENT, "en", roster_ids=ids)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[-1] == LISTS_SHEET and wb[LISTS_SHEET].sheet_state == "hidden"
+    assert [wb[LISTS_SHEET].cell(r, 1).value for r in (1, 60)] == [ids[0], ids[-1]]
+    formulas = {dv.formula1 for ws in wb for dv in ws.data_validations.dataValidation if dv.errorStyle == "warning"}
+    assert formulas == {f"'{LISTS_SHEET}'!$A$1:$A$60"}
+
+
+# --------------------------------------------------------------------------- toolkit new
+
+
+def test_cli_new_department_in_chinese(tmp_path: Path) -> None:
+    out = tmp_path / "x.xlsx"
+    result = CliRunner().invoke(cli, ["--lang", "zh", "new", "department", "--department", "华东",
+                                      "--year", "2026", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert str(out) in result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:2] == ["信息", "计划"]
+    assert [wb["信息"]["B2"].value, wb["信息"]["B3"].value] == ["华东", 2026]
+    assert "Contracts" in wb["合同"].tables
+
+
+def test_cli_new_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "std.xlsx"
+    out.write_bytes(b"precious")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--lang", "en", "new", "standards", "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"{out} already exists; choose another name or use --force to replace it." in result.output
+    assert out.read_bytes() == b"precious"
+    result = runner.invoke(cli, ["new", "standards", "--lang", "zh", "-o", str(out), "--force"])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames[0] == "信息"
+
+
+def test_cli_new_rejects_a_name_that_is_not_xlsx(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--lang", "zh", "new", "department", "-o", str(tmp_path / "x.xls")])
+    assert result.exit_code == 2
+    assert "输出文件名必须以 .xlsx 结尾" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_new_department_takes_roster_ids_from_standards(tmp_path: Path) -> None:
+    pytest.importorskip("toolkit.io.reader")
+    roster = pd.DataFrame({"employee_id": ["S01", "S02"], "name": ["Ann", "Bo"], "department": ["East", "West"],
+                           "role": ["Salesperson", "Salesperson"], "grade": ["G1", "G2"]})
+    standards = write_workbook(tmp_path / "standards.xlsx", STANDARDS, "zh", frames={"Roster": roster})
+    out = tmp_path / "dept.xlsx"
+    result = CliRunner().invoke(cli, ["new", "department", "--lang", "en", "--standards", str(standards),
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    plan = DEPARTMENT.table("Plan")
+    letter = _letter(plan, "employee_id")
+    dv = _validations(openpyxl.load_workbook(out)["Plan"])[f"{letter}2:{letter}{VALIDATION_LAST_ROW}"]
+    assert dv.formula1 == '"S01,S02"'
+
+
+def test_new_workbook_with_an_empty_roster_fails_clearly(tmp_path: Path) -> None:
+    pytest.importorskip("toolkit.io.reader")
+    standards = write_workbook(tmp_path / "standards.xlsx", STANDARDS, "en")
+    with pytest.raises(ToolkitError) as info:
+        new_workbook("department", tmp_path / "d.xlsx", "en", standards=standards)
+    assert info.value.message("en") == f"{standards}: the Roster sheet has no Employee IDs."
+    assert not (tmp_path / "d.xlsx").exists()

@@ -1,0 +1,58 @@
+"""Holiday-aware working days (toolkit.core.workdays), checked against a day-by-day count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.core.workdays import Calendar
+
+HOLIDAYS = pd.DataFrame({
+    "date": pd.to_datetime(["2026-01-01", "2026-02-14", "2026-02-16", "2026-02-17", "2026-02-18", "2026-10-03",
+                            "2026-10-10"]),
+    "kind": ["Holiday", "Workday", "Holiday", "Holiday", "Holiday", "Holiday", "Workday"],
+})
+CAL = Calendar.from_table(HOLIDAYS)
+
+
+def _slow(start: dt.date, end: dt.date) -> int:
+    hol = {d.date() for d, k in zip(HOLIDAYS["date"], HOLIDAYS["kind"]) if k == "Holiday"}
+    work = {d.date() for d, k in zip(HOLIDAYS["date"], HOLIDAYS["kind"]) if k == "Workday"}
+    n, d = 0, start
+    while d <= end:
+        n += (d in work) or (d.weekday() < 5 and d not in hol)
+        d += dt.timedelta(days=1)
+    return n
+
+
+def test_known_spans():
+    start = pd.Series(pd.to_datetime(["2026-02-12", "2026-01-01", "2026-03-02", "2026-03-05", None]))
+    end = pd.Series(pd.to_datetime(["2026-02-20", "2026-01-02", "2026-03-06", "2026-03-04", "2026-03-04"]))
+    got = CAL.working_days(start, end)
+    assert got[:3].tolist() == [5.0, 1.0, 5.0]  # Thu 12, Fri 13, Sat 14 (make-up), Thu 19, Fri 20
+    assert np.isnan(got[3]) and np.isnan(got[4])
+
+
+def test_weekend_and_holiday_flags():
+    days = pd.Series(pd.to_datetime(["2026-02-14", "2026-02-15", "2026-02-16", "2026-10-03", "2026-03-02", None]))
+    assert CAL.is_weekend(days).tolist() == [False, True, False, True, False, False]
+    assert CAL.is_holiday(days).tolist() == [False, False, True, True, False, False]
+    assert CAL.is_workday(days).tolist() == [True, False, False, False, True, False]
+
+
+def test_empty_calendar_counts_weekdays():
+    got = Calendar.from_table(None).working_days(pd.Series([pd.Timestamp("2026-01-01")]),
+                                                 pd.Series([pd.Timestamp("2026-01-31")]))
+    assert got.tolist() == [22.0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dates(dt.date(2025, 12, 1), dt.date(2026, 12, 31)), st.integers(0, 60))
+def test_matches_day_by_day_count(start, length):
+    end = start + dt.timedelta(days=length)
+    got = CAL.working_days(pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]))
+    assert got[0] == _slow(start, end)

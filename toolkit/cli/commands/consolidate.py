@@ -1,0 +1,179 @@
+"""``toolkit consolidate``, ``toolkit close-month`` and ``toolkit demo``: thin layers over
+``toolkit.consolidate.consolidate`` and ``toolkit.close_month.close_month``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ...consolidate import ConsolidationResult, FileOutcome
+from ...i18n import register, t
+from ..main import settings
+
+register(
+    {
+        "cli.consolidate.progress": ("[{done}/{total}] {path}: {status}", "[{done}/{total}] {path}：{status}"),
+        "cli.consolidate.head": (
+            "Period {period}: {ok} of {total} department workbook(s) consolidated into {store}.",
+            "报告期 {period}：{total} 个部门工作簿中 {ok} 个已合并到 {store}。",
+        ),
+        "cli.consolidate.failed": ("Not consolidated:", "未合并："),
+        "cli.consolidate.skipped": ("Skipped:", "已跳过："),
+        "cli.consolidate.workbook": ("Consolidated workbook: {path}", "合并工作簿：{path}"),
+        "cli.consolidate.continued": ("  {table}: {rows} rows continue on {sheets}", "  {table}：{rows} 行分布在 {sheets}"),
+        "cli.close.outputs": ("Outputs:", "输出："),
+        "cli.close.output": ("  {name}: {paths}", "  {name}：{paths}"),
+        "cli.status.loaded": ("loaded", "已载入"),
+        "cli.status.unchanged": ("unchanged (already in the store)", "未变化（库中已有）"),
+        "cli.status.rejected": ("rejected", "已拒绝"),
+        "cli.status.unreadable": ("unreadable", "无法读取"),
+        "cli.status.duplicate": ("duplicate", "重复"),
+    }
+)
+
+#: The shipped sample folder `toolkit demo` closes (repository checkout or installed data).
+SAMPLE_DIR = Path(__file__).resolve().parents[3] / "workbooks" / "sample"
+DEMO_PERIOD = "2026-10"
+
+
+def _progress(lang: str):  # noqa: ANN202
+    """A progress callback: a tqdm bar on a terminal, plain lines otherwise."""
+    state: dict[str, Any] = {}
+
+    def report(done: int, total: int, outcome: FileOutcome) -> None:
+        if sys.stderr.isatty():
+            if "bar" not in state:
+                from tqdm import tqdm
+
+                state["bar"] = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+            state["bar"].update(1)
+            if done == total:
+                state["bar"].close()
+        else:
+            click.echo(t("cli.consolidate.progress", lang, done=done, total=total, path=outcome.path,
+                         status=t(f"cli.status.{outcome.status}", lang)), err=True)
+
+    return report
+
+
+def _summary_text(res: ConsolidationResult, lang: str) -> str:
+    lines = [t("cli.consolidate.head", lang, period=res.period, ok=len(res.consolidated), total=len(res.files),
+               store=res.store)]
+    for f in res.consolidated:
+        lines.append(f"  {f.department}: {f.path} ({t(f'cli.status.{f.status}', lang)}, "
+                     f"{sum(f.rows.values())} rows, {f.warnings} warning(s))")
+    if res.failed:
+        lines.append(t("cli.consolidate.failed", lang))
+        for f in res.failed:
+            lines.append(f"  {f.path}: {t(f'cli.status.{f.status}', lang)} - {f.reason}")
+            for x in [x for x in f.findings if x.severity == "error"][:5]:
+                lines.append(f"      {x.message(lang)}")
+    if res.skipped:
+        lines.append(t("cli.consolidate.skipped", lang))
+        for s in res.skipped:
+            lines.append(f"  {s.path}: {t(f'consolidate.skip.{s.reason}', lang)}")
+    if res.workbook:
+        lines.append(t("cli.consolidate.workbook", lang, path=res.workbook))
+        for p in res.sheets:
+            if p.parts > 1 and p.part == 1:
+                sheets = ", ".join(q.sheet for q in res.sheets if q.table == p.table)
+                rows = sum(q.rows for q in res.sheets if q.table == p.table)
+                lines.append(t("cli.consolidate.continued", lang, table=p.table, rows=rows, sheets=sheets))
+    return "\n".join(lines)
+
+
+def _common(func):  # noqa: ANN001, ANN202
+    options = [
+        click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+                     help="The standards workbook (default: the one found among PATHs)."),
+        click.option("--db", default=None, metavar="PATH|URL",
+                     help="History store (default: $TOOLKIT_DB, else toolkit.db here)."),
+        click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPUs)."),
+        click.option("--strict", is_flag=True, help="Reject workbooks with warnings too."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command("consolidate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--period", required=True, metavar="YYYY-MM", help="The month being closed.")
+@_common
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Consolidated workbook (default: consolidated-PERIOD.xlsx here).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None, db: str | None, jobs: int | None,
+                    strict: bool, output: Path | None, fmt: str) -> None:
+    """Validate department workbooks and consolidate them into the history store and one workbook.
+
+    Exit 0: all consolidated; 1: some rejected or unreadable (listed); 2: usage error.
+    """
+    from ...consolidate import check_period, consolidate
+
+    lang = settings().lang
+    period = check_period(period)
+    res = consolidate(paths, period, standards=standards, db=db, output=output or Path(f"consolidated-{period}.xlsx"),
+                      jobs=jobs, strict=strict, lang=lang, progress=_progress(lang))
+    if fmt == "json":
+        click.echo(json.dumps(res.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_summary_text(res, lang))
+    sys.exit(res.exit_code)
+
+
+def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
+           jobs: int | None, strict: bool, fmt: str = "text") -> None:
+    from ...close_month import close_month
+
+    lang = settings().lang
+    res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,
+                      progress=_progress(lang))
+    if fmt == "json":
+        click.echo(json.dumps(res.to_dict(lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_summary_text(res.consolidation, lang))
+        click.echo(t("cli.close.outputs", lang))
+        for name, files in res.outputs.items():
+            click.echo(t("cli.close.output", lang, name=t(f"close.output.{name}", lang),
+                         paths=", ".join(str(p) for p in files)))
+    sys.exit(res.exit_code)
+
+
+@click.command("close-month")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--period", required=True, metavar="YYYY-MM", help="The month being closed.")
+@click.option("-o", "--output-dir", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for every output.")
+@_common
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def close_month_cmd(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
+                    jobs: int | None, strict: bool, fmt: str) -> None:
+    """The whole month end: validate, consolidate, compute royalties, completion, funds and forecast."""
+    _close(paths, period, out_dir, standards, db, jobs, strict, fmt)
+
+
+@click.command("demo")
+@click.option("-o", "--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Folder for every output.")
+@click.option("--db", default=None, metavar="PATH|URL", help="History store (default: OUT/toolkit.db).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPUs).")
+def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
+    """close-month on the shipped sample workbooks for 2026-10, into ./out."""
+    from ...errors import ToolkitError
+
+    if not (SAMPLE_DIR / "standards.xlsx").exists():
+        raise ToolkitError("cli.demo.no-sample", path=str(SAMPLE_DIR))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _close((SAMPLE_DIR,), DEMO_PERIOD, out_dir, SAMPLE_DIR / "standards.xlsx",
+           db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False)
+
+
+register({"cli.demo.no-sample": ("The sample workbooks are missing from {path}.", "{path} 中缺少示例工作簿。")})
+
+COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]

@@ -1,0 +1,170 @@
+"""Floating salary from the appraisal score (DOMAIN.md, "Computation", Floating salary).
+
+score = Σ weight × value over the Appraisal indicators, value = min(YTD completion, 120 %); for
+Expense (lower is better) value = min(max(0, 2 − completion), 120 %). A missing completion (no
+target) counts 0 and raises a warning. The score's band [Score From, Score To) (blank To:
+unbounded) gives Grade and Coefficient; pay = Floating Base × Coefficient, rounded to cents.
+
+The function takes a completion frame (employee_id, indicator, ytd_completion), so it does not
+depend on how completion is computed; ``compute_appraisal`` adapts ``toolkit.core.completion``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..money import fmt_money, round_series
+from ..schema import STANDARDS
+from ..schema import enums as E
+from .findings import Finding, declare
+
+if TYPE_CHECKING:
+    from ..inputs import Ledger
+
+#: Completion counted at most this much per indicator.
+COMPLETION_CAP = 1.2
+#: Indicators where spending less is better: 2 − completion is counted instead.
+LOWER_IS_BETTER = frozenset({"Expense"})
+assert LOWER_IS_BETTER <= set(E.INDICATOR.values)
+_DECIMALS = 9
+
+_WEIGHTS = STANDARDS.table("Appraisal")
+_BANDS = STANDARDS.table("AppraisalBands")
+
+declare("appraisal-no-completion", "warning", ("No completion for an appraisal indicator", "考核指标没有完成率"),
+        ("Employee {value}: no YTD completion for {indicators} (no target); counted as 0 in the appraisal score.",
+         "员工 {value}：{indicators_zh} 没有年累计完成率（无目标），考核得分按 0 计。"))
+declare("appraisal-no-band", "warning", ("Score outside every appraisal band", "考核得分不在任何区间内"),
+        ("Employee {value}: appraisal score {score} falls in no band of the Appraisal sheet; coefficient 0.",
+         "员工 {value}：考核得分 {score} 不在考核表的任何区间内，系数按 0 计。"))
+declare("appraisal-weights", "warning", ("Appraisal weights do not add up to 100%", "考核权重之和不等于 100%"),
+        ("The Appraisal weights add up to {value}, not 100%.", "考核权重之和为 {value}，不等于 100%。"))
+
+
+@dataclass
+class AppraisalResult:
+    """Floating salary per employee and the indicator terms behind each score.
+
+    ``lines``: employee_id, name, department, score, grade, coefficient, floating_base, pay.
+    ``terms``: employee_id, indicator, weight, ytd_completion, value (as counted), points (weight × value).
+    """
+
+    period: str | None
+    lines: pd.DataFrame
+    terms: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """JSON form: money as "1234.50" strings, ratios as numbers."""
+        terms = self.terms.groupby("employee_id")
+        rows = []
+        for rec in self.lines.to_dict("records"):
+            emp_terms = terms.get_group(rec["employee_id"]) if rec["employee_id"] in terms.groups else self.terms.iloc[0:0]
+            rows.append({
+                "employee_id": rec["employee_id"], "name": _opt(rec["name"]), "department": _opt(rec["department"]),
+                "score": _ratio(rec["score"]), "grade": _opt(rec["grade"]), "coefficient": _ratio(rec["coefficient"]),
+                "floating_base": fmt_money(rec["floating_base"]), "pay": fmt_money(rec["pay"]),
+                "terms": [{"indicator": t["indicator"], "weight": _ratio(t["weight"]),
+                           "ytd_completion": _ratio(t["ytd_completion"]), "value": _ratio(t["value"]),
+                           "points": _ratio(t["points"])} for t in emp_terms.to_dict("records")],
+            })
+        total = int(np.rint(round_series(self.lines["pay"]).sum() * 100)) if len(self.lines) else 0
+        return {"period": self.period, "salaries": rows,
+                "totals": {"employees": len(rows), "pay": f"{total / 100:.2f}"},
+                "findings": [f.to_dict(lang) for f in self.findings]}
+
+
+def _opt(x: Any) -> Any:
+    return None if x is None or (not isinstance(x, str) and pd.isna(x)) else x
+
+
+def _ratio(x: Any) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), 6)
+
+
+def _text(s: pd.Series) -> pd.Series:
+    out = s.astype("string").str.strip()
+    return out.mask(out == "")
+
+
+def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFrame, bands: pd.DataFrame,
+              period: str | None = None) -> AppraisalResult:
+    """Score, grade, coefficient and floating pay for every Roster employee with a Floating Base.
+
+    ``completion``: employee_id, indicator, ytd_completion (fraction; missing when there is no target).
+    """
+    findings: list[Finding] = []
+    staff = pd.DataFrame({
+        "employee_id": _text(roster["employee_id"]), "name": _text(roster["name"]),
+        "department": _text(roster["department"]),
+        "floating_base": pd.to_numeric(roster["floating_base"], errors="coerce").astype("float64"),
+    })
+    staff = staff[staff["employee_id"].notna() & staff["floating_base"].notna()].drop_duplicates("employee_id")
+    w = pd.DataFrame({"indicator": _text(weights["indicator"]),
+                      "weight": pd.to_numeric(weights["weight"], errors="coerce").astype("float64")})
+    w = w.dropna().drop_duplicates("indicator")
+    total_weight = float(w["weight"].sum())
+    if len(w) and abs(total_weight - 1.0) > 1e-6:
+        findings.append(Finding("appraisal-weights", sheet=_WEIGHTS.sheet.en, value=f"{total_weight:.2%}"))
+
+    comp = pd.DataFrame({"employee_id": _text(completion["employee_id"]), "indicator": _text(completion["indicator"]),
+                         "ytd_completion": pd.to_numeric(completion["ytd_completion"], errors="coerce")
+                         .astype("float64")}).drop_duplicates(["employee_id", "indicator"])
+    terms = staff[["employee_id"]].merge(w, how="cross").merge(comp, on=["employee_id", "indicator"], how="left")
+    c = terms["ytd_completion"].to_numpy(dtype="float64", na_value=np.nan)
+    flip = terms["indicator"].isin(LOWER_IS_BETTER).to_numpy()
+    value = np.where(flip, np.maximum(0.0, 2.0 - c), c)
+    terms["value"] = np.nan_to_num(np.minimum(value, COMPLETION_CAP), nan=0.0)
+    terms["points"] = terms["weight"] * terms["value"]
+    missing = terms[terms["ytd_completion"].isna()]
+    for emp, group in missing.groupby("employee_id", sort=True):
+        inds = list(group["indicator"])
+        findings.append(Finding("appraisal-no-completion", value=emp, params={
+            "indicators": ", ".join(inds), "indicators_zh": "、".join(E.INDICATOR.label(i, "zh") for i in inds)}))
+
+    score = terms.groupby("employee_id")["points"].sum()
+    lines = staff.assign(score=staff["employee_id"].map(score).fillna(0.0))
+    b = pd.DataFrame({"score_from": pd.to_numeric(bands["score_from"], errors="coerce").astype("float64"),
+                      "score_to": pd.to_numeric(bands["score_to"], errors="coerce").astype("float64"),
+                      "grade": _text(bands["band_grade"]),
+                      "coefficient": pd.to_numeric(bands["coefficient"], errors="coerce").astype("float64")})
+    b = b.dropna(subset=["score_from", "grade"])
+    pairs = lines[["employee_id", "score"]].merge(b, how="cross")
+    s = np.round(pairs["score"].to_numpy(dtype="float64"), _DECIMALS)
+    hi = pairs["score_to"].to_numpy(dtype="float64", na_value=np.nan)
+    inside = (s >= np.round(pairs["score_from"].to_numpy(dtype="float64"), _DECIMALS)) & (
+        np.isnan(hi) | (s < np.round(np.nan_to_num(hi), _DECIMALS)))
+    hit = pairs[inside].sort_values("score_from", ascending=False, kind="stable").drop_duplicates("employee_id")
+    hit = hit.set_index("employee_id")
+    lines["grade"] = lines["employee_id"].map(hit["grade"])
+    lines["coefficient"] = lines["employee_id"].map(hit["coefficient"]).fillna(0.0)
+    lines["pay"] = round_series(lines["floating_base"] * lines["coefficient"])
+    for rec in lines[lines["grade"].isna()].to_dict("records"):
+        findings.append(Finding("appraisal-no-band", sheet=_BANDS.sheet.en, value=rec["employee_id"],
+                                params={"score": f"{rec['score']:.2%}"}))
+    lines = lines[["employee_id", "name", "department", "score", "grade", "coefficient", "floating_base", "pay"]]
+    lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
+    terms = terms[["employee_id", "indicator", "weight", "ytd_completion", "value", "points"]]
+    return AppraisalResult(period, lines, terms.reset_index(drop=True), findings)
+
+
+def completion_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Employee rows of ``toolkit.core.completion.compute_completion`` as (employee_id, indicator, ytd_completion)."""
+    emp = rows[rows["level"] == "employee"]
+    return pd.DataFrame({"employee_id": emp["key"], "indicator": emp["indicator"],
+                         "ytd_completion": emp["ytd_completion"]}).reset_index(drop=True)
+
+
+def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | None = None) -> AppraisalResult:
+    """Floating salary for ``period`` from a Ledger; ``completion`` rows may be passed to avoid recomputing."""
+    from . import completion as comp_mod  # H6's module; imported late so this one stands alone
+    from .royalties import monthly_payments
+
+    if completion is None:
+        completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
+    return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),
+                     ledger.standard("AppraisalBands"), period)

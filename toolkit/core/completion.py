@@ -1,0 +1,304 @@
+"""Actuals and indicator completion per employee, department and company (DOMAIN.md, "Computation").
+
+Definitions (documented in docs/json.md):
+
+- Actuals: Signing = Σ amount × share of contracts signed in the month (any Status); Collection =
+  Σ receipts × share by receipt date (refunds negative); Expense = Σ claims whose Approval is Approved,
+  Pending or blank, by claim date, to the claimant; Profit = Σ credited receipts × the contract's product
+  line gross margin − expenses − royalties. Shares come from ``toolkit.core.credits``.
+- Targets are the Plan months m01..m12 (duplicated plan rows add up); the annual target is their sum.
+- completion = actual ÷ target (None when the target is 0); time_progress = month ÷ 12;
+  pacing = ytd_completion ÷ time_progress; gap = ytd_target − ytd_actual;
+  needed_per_month = max(0, annual_target − ytd_actual) ÷ (12 − month), None in December.
+- RAG on YTD completion c, time progress tp and amber band b (Thresholds "Amber Band" in percentage
+  points, ÷ 100): green c ≥ tp; amber tp − b ≤ c < tp; red c < tp − b. For Expense (lower is better):
+  green c ≤ tp; amber tp < c ≤ tp + b; red c > tp + b. None when the YTD target is 0.
+- rank: employees within their department, departments within the company, per indicator, by YTD
+  completion (best first; lowest first for Expense; ties share the best rank); None for the company.
+
+Money is rounded to cents per employee and month; departments and the company are sums of
+employee lines, so totals always equal the sum of their lines.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ToolkitError
+from ..i18n import register
+from ..money import round_series
+from ..schema import MONTH_KEYS
+from ..schema import enums as E
+from .credits import collection_credits, contract_credits
+
+if TYPE_CHECKING:  # the ledger is plain data; importing it at run time would pull in the readers
+    from ..inputs import Ledger
+
+register(
+    {
+        "period.invalid": (
+            "The period {value!r} is not a month in the form YYYY-MM.",
+            "报告期“{value}”不是 YYYY-MM 格式的月份。",
+        ),
+    }
+)
+
+INDICATORS: tuple[str, ...] = tuple(E.INDICATOR.values)
+SIGNING, COLLECTION, EXPENSE, PROFIT = INDICATORS
+LOWER_IS_BETTER = frozenset({EXPENSE})
+COUNTED_APPROVALS = ("Approved", "Pending")
+assert set(COUNTED_APPROVALS) <= set(E.APPROVAL.values)
+
+LEVELS = ("employee", "department", "company")
+COMPANY_KEY = "company"
+MONEY_COLUMNS = ("month_target", "month_actual", "ytd_target", "ytd_actual", "gap", "needed_per_month")
+RATIO_COLUMNS = ("month_completion", "ytd_completion", "time_progress", "pacing")
+ROW_COLUMNS = (
+    "level", "key", "indicator", "month_target", "month_actual", "month_completion", "ytd_target",
+    "ytd_actual", "ytd_completion", "time_progress", "pacing", "gap", "needed_per_month", "rag", "rank",
+)
+ROYALTY_COLUMNS = ("employee_id", "month", "royalty")
+_EPS = 1e-9
+
+
+def parse_period(period: str) -> pd.Period:
+    """``"YYYY-MM"`` as a monthly Period; anything else raises ToolkitError."""
+    text = str(period).strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise ToolkitError("period.invalid", value=text)
+    return pd.Period(text, freq="M")
+
+
+def employee_departments(ledger: Ledger) -> pd.Series:
+    """employee_id → department: the Roster's, else the workbook where the employee first appears."""
+    roster = ledger.standard("Roster").dropna(subset=["employee_id"])
+    seen = [
+        ledger.tables[key][["employee_id", "department"]]
+        for key in ("Plan", "Contracts", "Expenses")
+    ]
+    seen.append(
+        ledger.tables["Contracts"][["split_employee_id", "department"]].rename(
+            columns={"split_employee_id": "employee_id"}
+        )
+    )
+    fallback = pd.concat(seen, ignore_index=True).dropna(subset=["employee_id"])
+    both = pd.concat([roster[["employee_id", "department"]], fallback], ignore_index=True)
+    both = both.dropna(subset=["department"]).drop_duplicates("employee_id")
+    return pd.Series(both["department"].to_numpy(), index=both["employee_id"].to_numpy(), dtype="str")
+
+
+def _in_year(dates: pd.Series, year: int) -> pd.Series:
+    return dates.dt.year.eq(year).fillna(False).astype(bool)
+
+
+def _tidy(frame: pd.DataFrame, date_col: str, value: pd.Series, indicator: str, year: int) -> pd.DataFrame:
+    keep = _in_year(frame[date_col], year) & frame["employee_id"].notna()
+    return pd.DataFrame(
+        {
+            "employee_id": frame.loc[keep, "employee_id"].to_numpy(),
+            "indicator": indicator,
+            "month": frame.loc[keep, date_col].dt.month.to_numpy(),
+            "actual": value[keep].fillna(0.0).to_numpy(dtype="float64"),
+        }
+    )
+
+
+def normalize_royalties(royalties: pd.DataFrame | None, year: int) -> pd.DataFrame:
+    """A royalty frame (employee_id, month, royalty) with month as 1..12 of ``year`` (other years dropped).
+
+    ``month`` may be a month number, a ``"YYYY-MM"`` text or a date; royalty is the amount paid for that
+    month (the true-up payment, negative for a clawback). None means no royalties (all zero).
+    """
+    if royalties is None or not len(royalties):
+        return pd.DataFrame({"employee_id": pd.Series(dtype="str"), "month": pd.Series(dtype="int64"),
+                             "royalty": pd.Series(dtype="float64")})
+    month = royalties["month"]
+    if pd.api.types.is_numeric_dtype(month):
+        num = month.astype("int64")
+        keep = pd.Series(True, index=royalties.index)
+    else:
+        when = pd.to_datetime(month.astype("str"), format="mixed")
+        num, keep = when.dt.month, when.dt.year.eq(year)
+    return pd.DataFrame(
+        {
+            "employee_id": royalties.loc[keep, "employee_id"].astype("str").to_numpy(),
+            "month": num[keep].to_numpy(dtype="int64"),
+            "royalty": pd.to_numeric(royalties.loc[keep, "royalty"]).fillna(0.0).to_numpy(dtype="float64"),
+        }
+    )
+
+
+def monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Actuals per (employee_id, indicator, month 1..12) for ``year``, split shares applied, cents-rounded.
+
+    ``royalties``: (employee_id, month, royalty) paid per month, subtracted from Profit; None = zero
+    (use it until royalties are computed, e.g. when the standards have no plans).
+    """
+    t = ledger.tables
+    contracts = t["Contracts"]
+    cc = contract_credits(contracts)
+    signing = _tidy(cc, "sign_date", cc["amount"] * cc["share"], SIGNING, year)
+
+    rc = collection_credits(t["Collections"], contracts)
+    collection = _tidy(rc, "receipt_date", rc["credited"], COLLECTION, year)
+
+    ex = t["Expenses"]
+    counted = ex["approval"].isin(COUNTED_APPROVALS).fillna(False) | ex["approval"].isna()
+    expense = _tidy(ex[counted], "date", ex.loc[counted, "amount"], EXPENSE, year)
+
+    lines = ledger.standard("ProductLines").dropna(subset=["product_line"]).drop_duplicates("product_line")
+    margin = rc["product_line"].map(pd.Series(lines["gross_margin"].to_numpy(), index=lines["product_line"]))
+    gross = _tidy(rc, "receipt_date", rc["credited"] * margin.astype("float64").fillna(0.0), PROFIT, year)
+    roy = normalize_royalties(royalties, year)
+    profit = pd.concat(
+        [
+            gross,
+            expense.assign(indicator=PROFIT, actual=-expense["actual"]),
+            pd.DataFrame({"employee_id": roy["employee_id"], "indicator": PROFIT, "month": roy["month"],
+                          "actual": -roy["royalty"]}),
+        ],
+        ignore_index=True,
+    )
+    tidy = pd.concat([signing, collection, expense, profit], ignore_index=True)
+    out = tidy.groupby(["employee_id", "indicator", "month"], as_index=False, sort=False)["actual"].sum()
+    out["actual"] = round_series(out["actual"])
+    return out
+
+
+def monthly_targets(ledger: Ledger) -> pd.DataFrame:
+    """Plan targets per (employee_id, indicator, month 1..12); duplicate plan rows add up."""
+    plan = ledger.tables["Plan"].dropna(subset=["employee_id", "indicator"])
+    long = plan.melt(id_vars=["employee_id", "indicator"], value_vars=list(MONTH_KEYS), var_name="m",
+                     value_name="target")
+    long["month"] = long["m"].str[1:].astype("int64")
+    long["target"] = long["target"].astype("float64").fillna(0.0)
+    out = long.groupby(["employee_id", "indicator", "month"], as_index=False, sort=False)["target"].sum()
+    out["target"] = round_series(out["target"])
+    return out
+
+
+def _sums(tidy: pd.DataFrame, value: str, month: int, prefix: str = "") -> pd.DataFrame:
+    """month_/ytd_/annual_ sums of ``value`` per (employee_id, indicator)."""
+    keys = ["employee_id", "indicator"]
+    m = tidy["month"]
+    parts = {
+        f"month_{prefix}": tidy[m == month],
+        f"ytd_{prefix}": tidy[m <= month],
+        f"annual_{prefix}": tidy,
+    }
+    frames = [p.groupby(keys)[value].sum().rename(name) for name, p in parts.items()]
+    return pd.concat(frames, axis=1)
+
+
+def completion_table(
+    targets: pd.DataFrame,
+    actuals: pd.DataFrame,
+    departments: pd.Series,
+    month: int,
+    amber_band: float,
+) -> pd.DataFrame:
+    """Completion rows (ROW_COLUMNS plus ``department``) from tidy targets and actuals for month 1..12.
+
+    ``amber_band`` is in percentage points (10 means 10%). Pure and vectorised; see the module doc.
+    """
+    keys = ["employee_id", "indicator"]
+    t = _sums(targets, "target", month, "target")
+    a = _sums(actuals, "actual", month, "actual")
+    emp = t.join(a, how="outer").fillna(0.0).reset_index()
+    # every employee seen gets all four indicators
+    people = emp["employee_id"].drop_duplicates()
+    grid = pd.MultiIndex.from_product([people, INDICATORS], names=keys).to_frame(index=False)
+    emp = grid.merge(emp, on=keys, how="left").fillna(
+        {c: 0.0 for c in emp.columns if c not in keys}
+    )
+    emp["department"] = emp["employee_id"].map(departments).fillna("").astype("str")
+    emp = emp.assign(level="employee", key=emp["employee_id"])
+
+    money = [c for c in emp.columns if c.startswith(("month_", "ytd_", "annual_"))]
+    dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
+    dept = dept.assign(level="department", key=dept["department"])
+    comp = emp.groupby("indicator", as_index=False, sort=False)[money].sum()
+    comp = comp.assign(level="company", key=COMPANY_KEY, department="")
+
+    rows = pd.concat([emp, dept, comp], ignore_index=True)
+    for col in money:
+        rows[col] = round_series(rows[col])
+    return _metrics(rows, month, amber_band)
+
+
+def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    return (num / den.where(den != 0)).astype("float64")
+
+
+def _metrics(rows: pd.DataFrame, month: int, amber_band: float) -> pd.DataFrame:
+    rows["month_completion"] = _ratio(rows["month_actual"], rows["month_target"])
+    rows["ytd_completion"] = _ratio(rows["ytd_actual"], rows["ytd_target"])
+    tp = month / 12
+    rows["time_progress"] = tp
+    rows["pacing"] = rows["ytd_completion"] / tp
+    rows["gap"] = round_series(rows["ytd_target"] - rows["ytd_actual"])
+    remaining = 12 - month
+    needed = (rows["annual_target"] - rows["ytd_actual"]).clip(lower=0) / remaining if remaining else np.nan
+    rows["needed_per_month"] = round_series(pd.Series(needed, index=rows.index, dtype="float64"))
+
+    c = rows["ytd_completion"]
+    band = amber_band / 100.0
+    lower = rows["indicator"].isin(LOWER_IS_BETTER)
+    # distance below time progress, in completion points; flipped so that for Expense overspend is "below"
+    shortfall = (tp - c).where(~lower, c - tp)
+    rag = np.select(
+        [c.isna(), shortfall <= _EPS, shortfall <= band + _EPS], [None, "green", "amber"], default="red"
+    )
+    rows["rag"] = pd.Series(rag, index=rows.index, dtype="object")
+
+    score = c.where(~lower, -c)
+    group = rows["department"].where(rows["level"] == "employee", "")
+    ranked = score.groupby([rows["level"], group, rows["indicator"]]).rank(method="min", ascending=False)
+    rows["rank"] = ranked.where(rows["level"] != "company").astype("Int64")
+    return rows
+
+
+def compute_completion(
+    ledger: Ledger, period: str, royalties: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Completion rows for ``period`` (YYYY-MM): ROW_COLUMNS plus ``department`` and ``name``.
+
+    ``royalties`` (employee_id, month, royalty) are subtracted from Profit; pass None for zero royalties.
+    Row order: employees (by department, id), departments, the company; indicators in schema order.
+    """
+    p = parse_period(period)
+    targets = monthly_targets(ledger)
+    actuals = monthly_actuals(ledger, p.year, royalties)
+    rows = completion_table(targets, actuals, employee_departments(ledger), p.month,
+                            ledger.threshold("Amber Band"))
+    roster = ledger.standard("Roster").dropna(subset=["employee_id"]).drop_duplicates("employee_id")
+    names = pd.Series(roster["name"].to_numpy(), index=roster["employee_id"].to_numpy())
+    rows["name"] = rows["key"].map(names).where(rows["level"] == "employee")
+    order = {
+        "level": rows["level"].map({lv: i for i, lv in enumerate(LEVELS)}),
+        "indicator": rows["indicator"].map({ind: i for i, ind in enumerate(INDICATORS)}),
+    }
+    rows = rows.assign(_lo=order["level"], _io=order["indicator"]).sort_values(
+        ["_lo", "department", "key", "_io"], kind="stable"
+    )
+    cols = [*ROW_COLUMNS, "department", "name"]
+    return rows[cols].reset_index(drop=True)
+
+
+def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:
+    """Royalty payments (employee_id, month, royalty) for Jan..period from ``toolkit.core.royalties``.
+
+    None when the royalties module is not available; its result feeds Profit and the fund demand.
+    """
+    try:
+        from . import royalties as roy_mod
+    except ImportError:
+        return None
+    fn = getattr(roy_mod, "monthly_payments", None)
+    if fn is None:
+        return None
+    return fn(ledger, period)

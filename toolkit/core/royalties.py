@@ -1,0 +1,572 @@
+"""Royalties with a traceable statement per employee (DOMAIN.md, "Computation", Royalties).
+
+For period p (a month) and each employee with a royalty plan:
+
+- B = YTD base: Σ credited receipts (basis Collected) or Σ credited signed amounts (basis Signed),
+  split shares applied (``toolkit.core.credits``); Y = YTD target of the basis indicator (Plan
+  months Jan..p); c = B / Y.
+- T(B): *Marginal* Σₖ rateₖ × max(0, min(B, Toₖ·Y) − Fromₖ·Y); *Retroactive* B × rate of the tier
+  with Fromₖ ≤ c < Toₖ (blank To is unbounded). T = 0 below the gate, with no target (warning) or
+  with B ≤ 0.
+- R = min(Annual Cap, Σᵢ baseᵢ × factorᵢ × T(B)/B) (product-line factors; blank cap: no cap).
+- payment(p) = round(R_p) − round(R_{p−1}), R_{p−1} computed the same way on the data dated up to
+  the end of p−1 (R_0 = 0 in January), so payments Jan..p add up to round(R_p) exactly. A negative
+  payment is a clawback and is flagged as such.
+
+Everything is pure and vectorised: tiers are evaluated as array operations over
+(employee × tier) rows. Findings that make a number unreliable are returned with the result.
+Completion is compared with gates and tier bounds at 9 decimals, so 80000 / 100000 meets an 80 %
+gate whatever the binary representation of the operands.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ToolkitError
+from ..i18n import register
+from ..money import fmt_money, round_series
+from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
+from ..schema import enums as E
+from .credits import collection_credits, contract_credits
+from .findings import Finding, declare
+
+if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
+    from ..inputs import Ledger
+
+# --- vocabulary -------------------------------------------------------------------------------
+
+#: Each basis and the Plan indicator its target comes from.
+BASIS_INDICATOR = {"Collected": "Collection", "Signed": "Signing"}
+MARGINAL, RETROACTIVE = "Marginal", "Retroactive"
+assert set(BASIS_INDICATOR) == set(E.BASIS.values)
+assert set(BASIS_INDICATOR.values()) <= set(E.INDICATOR.values)
+assert {MARGINAL, RETROACTIVE} == set(E.METHOD.values)
+
+#: Decimals at which completion is compared with gates and tier bounds.
+COMPLETION_DECIMALS = 9
+
+_CONTRACTS = DEPARTMENT.table("Contracts")
+_COLLECTIONS = DEPARTMENT.table("Collections")
+_ROSTER = STANDARDS.table("Roster")
+_PLANS = STANDARDS.table("RoyaltyPlans")
+_TIERS = STANDARDS.table("RoyaltyTiers")
+
+register(
+    {
+        "royalties.bad-period": (
+            "The period {value!r} is not a month in the form YYYY-MM.",
+            "报告期“{value}”不是 YYYY-MM 格式的月份。",
+        ),
+    }
+)
+
+declare("royalty-unknown-contract", "warning", ("Receipt for an unknown contract", "回款对应的合同不存在"),
+        ("{sheet} row {row}: receipt {receipt_no!r} names contract {value!r}, which is not in Contracts; "
+         "it earns no royalty.",
+         "{sheet} 第 {row} 行：收款“{receipt_no}”对应的合同“{value}”不在合同表中，不计提成。"))
+declare("royalty-unknown-employee", "warning", ("Credit to an unknown employee", "业绩归属的员工不在名册"),
+        ("{sheet} row {row}: contract {contract_no!r} credits employee {value!r}, who is not in the Roster; "
+         "the credit earns no royalty.",
+         "{sheet} 第 {row} 行：合同“{contract_no}”的业绩归属员工“{value}”不在人员名册中，不计提成。"))
+declare("royalty-no-plan", "warning", ("Employee without a royalty plan", "员工没有提成方案"),
+        ("Employee {value} ({name}) has credited business this year ({amount}) but no Royalty Plan in the Roster.",
+         "员工 {value}（{name}）本年有业绩（{amount}），但人员名册中没有提成方案。"))
+declare("royalty-unknown-plan", "warning", ("Unknown royalty plan", "提成方案不存在"),
+        ("Employee {employee_id}: Royalty Plan {value!r} is not in Royalty Plans (or its Basis/Method is not "
+         "recognised); no royalty is computed.",
+         "员工 {employee_id}：提成方案“{value}”不在提成方案表中（或计提基础/计算方法无法识别），不计算提成。"))
+declare("royalty-no-tiers", "warning", ("Royalty plan without tiers", "提成方案没有档位"),
+        ("Royalty plan {value!r} has no rows in Royalty Tiers; its royalty is 0.",
+         "提成方案“{value}”在提成档位表中没有任何档位，提成为 0。"))
+declare("royalty-no-target", "warning", ("No target for the royalty basis", "提成计提指标没有目标"),
+        ("Employee {value}: the YTD {indicator} target is 0 or missing, so completion cannot be measured "
+         "and the royalty is 0.",
+         "员工 {value}：年累计{indicator_zh}目标为 0 或缺失，无法计算完成率，提成为 0。"))
+declare("royalty-no-tier", "warning", ("Completion outside every tier", "完成率不在任何档位内"),
+        ("Employee {value}: YTD completion {completion} falls in no tier of plan {plan!r}; the rate is 0.",
+         "员工 {value}：年累计完成率 {completion} 不在方案“{plan}”的任何档位内，提成比例为 0。"))
+declare("royalty-unknown-product-line", "warning", ("Unknown product line", "产品线不存在"),
+        ("Product line {value!r} is not in Product Lines; its royalty factor is taken as 1.",
+         "产品线“{value}”不在产品线表中，提成系数按 1 计。"))
+declare("royalty-clawback", "info", ("Royalty clawback", "提成追回"),
+        ("Employee {value} ({name}): the YTD royalty fell from {previous} to {current}; {amount} is clawed back.",
+         "员工 {value}（{name}）：年累计提成由 {previous} 降至 {current}，追回 {amount}。"))
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def parse_period(period: str) -> tuple[int, int]:
+    """``"YYYY-MM"`` -> (year, month); anything else is a ToolkitError."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(period))
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ToolkitError("royalties.bad-period", value=period)
+    return int(m.group(1)), int(m.group(2))
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """Text keys as strings, blanks as missing (the reader has already stripped them)."""
+    out = s.astype("str")
+    return out.mask(out == "")
+
+
+def _num(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _cents(s: pd.Series) -> np.ndarray:
+    """Money rounded as Excel does, as integer cents (exact arithmetic for true-ups)."""
+    return np.rint(round_series(s.fillna(0.0)).to_numpy() * 100).astype("int64")
+
+
+def _col(frame: pd.DataFrame, key: str) -> pd.Series:
+    return frame[key] if key in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="object")
+
+
+def _where(frame: pd.DataFrame, row: pd.Series) -> dict[str, Any]:
+    """Finding location fields from a frame row (``_row`` and, in a stacked ledger, ``source``)."""
+    r = row.get("_row")
+    src = row.get("source")
+    return {
+        "row": None if r is None or pd.isna(r) else int(r),
+        "file": None if src is None or pd.isna(src) else str(src),
+    }
+
+
+# --- the result -------------------------------------------------------------------------------
+
+#: Money columns of ``RoyaltyResult.lines`` (the JSON gives them as "1234.50").
+LINE_MONEY = ("ytd_base", "ytd_target", "ytd_royalty_uncapped", "ytd_royalty", "previous_ytd_royalty", "payment")
+#: Keys of ``totals`` that are sums of the line columns of the same name.
+TOTAL_MONEY = LINE_MONEY[:1] + LINE_MONEY[2:]
+
+
+@dataclass
+class RoyaltyResult:
+    """Royalties for one period: one line per employee with a plan, the trace behind each, findings.
+
+    ``lines``: employee_id, name, department, plan, basis, method, gate, annual_cap, ytd_base,
+    weighted_base, ytd_target, completion, tier_rate, effective_factor, ytd_royalty_uncapped (unrounded),
+    ytd_royalty / previous_ytd_royalty / payment (rounded to cents), clawback (bool), reason.
+    ``contributions``: every credited receipt or contract in the YTD base. ``bands``: each tier of
+    each employee's plan with the base and amount it produced.
+    """
+
+    period: str
+    lines: pd.DataFrame
+    contributions: pd.DataFrame
+    bands: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    def totals(self) -> dict[str, Any]:
+        """Sums of the lines (money as Decimal cents), employee and clawback counts."""
+        out: dict[str, Any] = {"employees": int(len(self.lines))}
+        for key in TOTAL_MONEY:
+            out[key] = Decimal(int(_cents(self.lines[key]).sum())) / 100 if len(self.lines) else Decimal("0.00")
+        claw = self.lines["payment"].where(self.lines["clawback"], 0.0) if len(self.lines) else pd.Series([], dtype=float)
+        out["clawbacks"] = int(self.lines["clawback"].sum()) if len(self.lines) else 0
+        out["clawback_amount"] = -Decimal(int(_cents(claw).sum())) / 100 if len(claw) else Decimal("0.00")
+        return out
+
+    def trace(self, employee_id: str) -> list[dict[str, Any]]:
+        """The JSON trace of one employee: contributing rows, gate, tiers/bands, cap (see README)."""
+        line = self.lines.loc[self.lines["employee_id"] == employee_id].iloc[0]
+        items: list[dict[str, Any]] = []
+        contrib = self.contributions[self.contributions["employee_id"] == employee_id]
+        for rec in contrib.to_dict("records"):
+            item = {
+                "kind": "receipt" if rec["basis"] == "Collected" else "contract",
+                "date": None if pd.isna(rec["date"]) else pd.Timestamp(rec["date"]).strftime("%Y-%m-%d"),
+                "receipt_no": None if pd.isna(rec["receipt_no"]) else str(rec["receipt_no"]),
+                "contract_no": str(rec["contract_no"]),
+                "product_line": None if pd.isna(rec["product_line"]) else str(rec["product_line"]),
+                "amount": fmt_money(rec["amount"]),
+                "share": _num_json(rec["share"]),
+                "factor": _num_json(rec["factor"]),
+                "credited": fmt_money(rec["credited"]),
+                "weighted": fmt_money(rec["weighted"]),
+                "in_period": bool(rec["in_period"]),
+            }
+            if item["kind"] == "contract":
+                del item["receipt_no"]
+            items.append(item)
+        gate = line["gate"]
+        items.append({"kind": "gate", "gate": _num_json(gate), "completion": _num_json(line["completion"], 6),
+                      "passed": bool(line["reason"] not in ("below-gate", "no-target"))})
+        for rec in self.bands[self.bands["employee_id"] == employee_id].to_dict("records"):
+            items.append({
+                "kind": "band" if line["method"] == MARGINAL else "tier",
+                "from": _num_json(rec["from_pct"]), "to": _num_json(rec["to_pct"]), "rate": _num_json(rec["rate"]),
+                "base": fmt_money(rec["band_base"]), "amount": fmt_money(rec["band_amount"]),
+                "applied": bool(rec["applied"]),
+            })
+        items.append({"kind": "cap", "cap": fmt_money(line["annual_cap"]) if pd.notna(line["annual_cap"]) else None,
+                      "capped": bool(line["reason"] == "capped")})
+        return items
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The stable JSON form (README, "toolkit royalties --format json")."""
+        rows = []
+        for rec in self.lines.to_dict("records"):
+            rows.append({
+                "employee_id": rec["employee_id"],
+                "name": None if pd.isna(rec["name"]) else rec["name"],
+                "department": None if pd.isna(rec["department"]) else rec["department"],
+                "plan": rec["plan"],
+                "basis": rec["basis"],
+                "method": rec["method"],
+                "ytd_base": fmt_money(rec["ytd_base"]),
+                "ytd_target": fmt_money(rec["ytd_target"]) if pd.notna(rec["ytd_target"]) else None,
+                "completion": _num_json(rec["completion"], 6),
+                "tier_rate": _num_json(rec["tier_rate"]),
+                "ytd_royalty_uncapped": fmt_money(rec["ytd_royalty_uncapped"]),
+                "ytd_royalty": fmt_money(rec["ytd_royalty"]),
+                "previous_ytd_royalty": fmt_money(rec["previous_ytd_royalty"]),
+                "payment": fmt_money(rec["payment"]),
+                "clawback": bool(rec["clawback"]),
+                "trace": self.trace(rec["employee_id"]),
+            })
+        totals = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
+        return {
+            "period": self.period,
+            "royalties": rows,
+            "totals": totals,
+            "findings": [f.to_dict(lang) for f in self.findings],
+        }
+
+
+def _num_json(x: Any, digits: int = 10) -> float | None:
+    """A ratio for JSON: None when missing, rounded to drop binary noise."""
+    if x is None or pd.isna(x):
+        return None
+    return round(float(x), digits)
+
+
+# --- the computation --------------------------------------------------------------------------
+
+
+def _staff(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+    """Roster employees with a known plan: employee_id, name, department, plan, basis, method, gate, annual_cap."""
+    r = pd.DataFrame({
+        "employee_id": _text(roster["employee_id"]),
+        "name": _text(_col(roster, "name")),
+        "department": _text(_col(roster, "department")),
+        "plan": _text(_col(roster, "royalty_plan")),
+    })
+    r = r[r["employee_id"].notna()].drop_duplicates("employee_id")
+    p = pd.DataFrame({
+        "plan": _text(plans["plan"]),
+        "basis": _text(plans["basis"]),
+        "method": _text(plans["method"]),
+        "gate": _num(_col(plans, "gate")).fillna(0.0),
+        "annual_cap": _num(_col(plans, "annual_cap")),
+    })
+    p = p[p["plan"].notna() & p["basis"].isin(list(BASIS_INDICATOR)) & p["method"].isin([MARGINAL, RETROACTIVE])]
+    p = p.drop_duplicates("plan")
+    staff = r[r["plan"].notna()].merge(p, on="plan", how="left")
+    bad = staff[staff["basis"].isna()]
+    for rec in bad.to_dict("records"):
+        findings.append(Finding("royalty-unknown-plan", sheet=_ROSTER.sheet.en, value=rec["plan"],
+                                column=_ROSTER.column("royalty_plan").label.en,
+                                params={"employee_id": rec["employee_id"]}))
+    staff = staff[staff["basis"].notna()].reset_index(drop=True)
+    tiered = set(_text(tiers["plan"]).dropna())
+    for plan in sorted(set(staff["plan"]) - tiered):
+        findings.append(Finding("royalty-no-tiers", sheet=_TIERS.sheet.en, value=plan))
+    return staff
+
+
+def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.Timestamp,
+                 end: pd.Timestamp) -> pd.DataFrame:
+    """Credited receipts and signed contracts dated in [start, end): both bases, one frame.
+
+    Columns: employee_id, basis, date, receipt_no, contract_no, product_line, amount, share,
+    credited, role, _row, source, table.
+    """
+    sign = pd.to_datetime(contracts["sign_date"], errors="coerce")
+    signed = contract_credits(contracts[(sign >= start) & (sign < end)])
+    signed = pd.DataFrame({
+        "employee_id": _text(signed["employee_id"]),
+        "basis": "Signed",
+        "date": pd.to_datetime(signed["sign_date"], errors="coerce"),
+        "receipt_no": pd.Series(pd.NA, index=signed.index, dtype="string"),
+        "contract_no": _text(signed["contract_no"]),
+        "product_line": _text(signed["product_line"]),
+        "amount": _num(signed["amount"]),
+        "share": signed["share"].astype("float64"),
+        "role": signed["role"],
+        "_row": _col(signed, "_row"),
+        "source": _col(signed, "source"),
+        "table": _CONTRACTS.key,
+    })
+    signed["credited"] = signed["amount"] * signed["share"]
+    rdate = pd.to_datetime(collections["receipt_date"], errors="coerce")
+    col = collection_credits(collections[(rdate >= start) & (rdate < end)], contracts)
+    received = pd.DataFrame({
+        "employee_id": _text(col["employee_id"]),
+        "basis": "Collected",
+        "date": pd.to_datetime(col["receipt_date"], errors="coerce"),
+        "receipt_no": _text(col["receipt_no"]),
+        "contract_no": _text(col["contract_no"]),
+        "product_line": _text(col["product_line"]),
+        "amount": _num(col["amount"]),
+        "share": col["share"].astype("float64"),
+        "role": col["role"],
+        "_row": _col(col, "_row"),
+        "source": _col(col, "source"),
+        "table": _COLLECTIONS.key,
+        "credited": _num(col["credited"]),
+    })
+    frames = [f for f in (received, signed) if len(f)]
+    if not frames:
+        return received.iloc[0:0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _ytd_target(plan: pd.DataFrame, month: int) -> pd.DataFrame:
+    """YTD target per (employee_id, indicator): Σ of the Plan months Jan..month (missing months as 0)."""
+    months = list(MONTH_KEYS[:month])
+    values = plan[months].apply(pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1)
+    frame = pd.DataFrame({"employee_id": _text(plan["employee_id"]), "indicator": _text(plan["indicator"]),
+                          "ytd_target": values.astype("float64")})
+    return frame.groupby(["employee_id", "indicator"], as_index=False)["ytd_target"].sum()
+
+
+def _evaluate(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame,
+              month: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """R at the end of ``month`` for every staff row: (lines, bands). ``contrib`` is already weighted."""
+    base = contrib.groupby("employee_id", as_index=False).agg(ytd_base=("credited", "sum"),
+                                                            weighted_base=("weighted", "sum"))
+    lines = staff.merge(base, on="employee_id", how="left")
+    lines[["ytd_base", "weighted_base"]] = lines[["ytd_base", "weighted_base"]].fillna(0.0)
+    target = _ytd_target(plan, month)
+    lines["indicator"] = lines["basis"].map(BASIS_INDICATOR)
+    lines = lines.merge(target, on=["employee_id", "indicator"], how="left")
+    B = lines["ytd_base"].to_numpy()
+    Y = lines["ytd_target"].to_numpy(dtype="float64", na_value=np.nan)
+    has_target = np.nan_to_num(Y, nan=0.0) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(has_target, B / np.where(has_target, Y, 1.0), np.nan)
+    lines["completion"] = c
+    c_cmp = np.round(c, COMPLETION_DECIMALS)
+    passed = has_target & (c_cmp >= np.round(lines["gate"].to_numpy(), COMPLETION_DECIMALS))
+    eligible = passed & (B > 0)
+
+    # tiers as (employee x tier) rows: every band evaluated at once
+    t = pd.DataFrame({"plan": _text(tiers["plan"]), "from_pct": _num(tiers["from_pct"]).fillna(0.0),
+                      "to_pct": _num(tiers["to_pct"]), "rate": _num(tiers["rate"]).fillna(0.0)})
+    t = t[t["plan"].notna()].sort_values(["plan", "from_pct"], kind="stable")
+    lines["_eligible"] = eligible
+    lines["_c"] = c_cmp
+    bands = lines[["employee_id", "plan", "method", "ytd_base", "ytd_target", "_eligible", "_c"]].merge(
+        t, on="plan", how="inner")
+    bb = bands["ytd_base"].to_numpy()
+    by = bands["ytd_target"].fillna(0.0).to_numpy()
+    lo = bands["from_pct"].to_numpy()
+    hi = bands["to_pct"].to_numpy(dtype="float64", na_value=np.nan)
+    unbounded = np.isnan(hi)
+    marginal = (bands["method"] == MARGINAL).to_numpy()
+    el = bands["_eligible"].to_numpy(dtype=bool)
+    # Marginal: each band's slice of B; Retroactive: the tier holding c gets all of B
+    band_top = np.where(unbounded, bb, np.minimum(bb, np.nan_to_num(hi) * by))
+    m_base = np.maximum(0.0, band_top - lo * by)
+    bc = bands["_c"].to_numpy(dtype="float64", na_value=np.nan)
+    in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
+    # the tier holding c (overlaps: the highest From wins); Retroactive pays all of B at its rate
+    max_from = bands["from_pct"].where(in_tier).groupby(bands["employee_id"]).transform("max")
+    hc = pd.Series(in_tier & (bands["from_pct"] == max_from).to_numpy(), index=bands.index)
+    holds_c = (hc & hc.groupby(bands["employee_id"]).cumsum().eq(1)).to_numpy()
+    r_applied = holds_c & ~marginal
+    bands["band_base"] = np.where(marginal, m_base, np.where(r_applied, bb, 0.0))
+    applied = np.where(marginal, m_base > 0, r_applied) & el
+    bands["applied"] = applied
+    bands["band_amount"] = np.where(applied, bands["rate"].to_numpy() * bands["band_base"].to_numpy(), 0.0)
+    per_emp = bands.groupby("employee_id", as_index=False).agg(T=("band_amount", "sum"))
+    # the rate of the tier holding c (Marginal: the top band reached), for the statement
+    tier_rate = bands.loc[holds_c].set_index("employee_id")["rate"]
+    lines = lines.merge(per_emp, on="employee_id", how="left")
+    T = lines["T"].fillna(0.0).to_numpy()
+    T = np.where(eligible, T, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0), np.nan)
+    uncapped = np.where(eligible, T * np.nan_to_num(factor), 0.0)
+    cap = lines["annual_cap"].to_numpy(dtype="float64", na_value=np.nan)
+    capped = ~np.isnan(cap) & (uncapped > cap)
+    lines["effective_factor"] = factor
+    lines["tier_rate"] = lines["employee_id"].map(tier_rate).where(pd.Series(has_target, index=lines.index))
+    lines["ytd_royalty_uncapped"] = uncapped
+    lines["ytd_royalty_exact"] = np.where(capped, cap, uncapped)
+    outside = ((lines["method"] == RETROACTIVE) & ~lines["employee_id"].isin(tier_rate.index)).to_numpy()
+    lines["reason"] = np.select(
+        [~has_target, ~passed, B <= 0, eligible & outside, capped],
+        ["no-target", "below-gate", "no-base", "no-tier", "capped"], "ok")
+    lines = lines.drop(columns=["T", "_eligible", "_c"])
+    bands = bands.drop(columns=["_eligible", "_c", "ytd_base", "ytd_target"])
+    return lines, bands
+
+
+def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
+    """Attach each row's product-line royalty factor (unknown lines: 1) and its weighted credit."""
+    pl = pd.DataFrame({"product_line": _text(product_lines["product_line"]),
+                       "factor": _num(product_lines["royalty_factor"])}).dropna(subset=["product_line"])
+    pl = pl.drop_duplicates("product_line")
+    out = contrib.merge(pl, on="product_line", how="left")
+    out["known_line"] = out["factor"].notna()
+    out["factor"] = out["factor"].fillna(1.0)
+    out["weighted"] = out["credited"] * out["factor"]
+    return out
+
+
+def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.DataFrame, plans: pd.DataFrame,
+             tiers: pd.DataFrame, product_lines: pd.DataFrame, year: int,
+             month: int) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """Staff with plans and their weighted contributions Jan..month (each on its plan's basis), findings."""
+    findings: list[Finding] = []
+    staff = _staff(roster, plans, tiers, findings)
+    start = pd.Timestamp(year, 1, 1)
+    end = _month_end(year, month)
+    month_start = pd.Timestamp(year, month, 1)
+    all_credits = _credits_ytd(contracts, collections, start, end)
+    _credit_findings(all_credits, contracts, collections, roster, staff, start, end, findings)
+    weighted = _weight(all_credits, product_lines)
+    for line in sorted(set(weighted.loc[~weighted["known_line"], "product_line"].dropna())):
+        findings.append(Finding("royalty-unknown-product-line", sheet=_CONTRACTS.sheet.en, value=line,
+                                column=_CONTRACTS.column("product_line").label.en))
+    # keep only the rows of each employee's plan basis
+    contrib = weighted.merge(staff[["employee_id", "basis"]], on=["employee_id", "basis"], how="inner")
+    contrib["in_period"] = contrib["date"] >= month_start
+    contrib = contrib.sort_values(["employee_id", "date", "contract_no", "receipt_no"], kind="stable",
+                                  na_position="last").reset_index(drop=True)
+    return staff, contrib.drop(columns=["known_line"]), findings
+
+
+def _month_end(year: int, month: int) -> pd.Timestamp:
+    """The first instant after ``month`` (exclusive end of the YTD window)."""
+    return pd.Timestamp(year + 1, 1, 1) if month == 12 else pd.Timestamp(year, month + 1, 1)
+
+
+def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
+              plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str) -> RoyaltyResult:
+    """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
+
+    The true-up needs R at the end of the previous month, computed the same way on the rows dated up
+    to then; nothing else is remembered between months.
+    """
+    year, month = parse_period(period)
+    staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
+    lines, bands = _evaluate(staff, contrib, plan, tiers, month)
+    if month > 1:
+        prev, _ = _evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
+        lines["previous_exact"] = lines["employee_id"].map(prev.set_index("employee_id")["ytd_royalty_exact"])
+    else:
+        lines["previous_exact"] = 0.0
+    now_c = _cents(lines["ytd_royalty_exact"])
+    prev_c = _cents(lines["previous_exact"].fillna(0.0))
+    lines["ytd_royalty"] = now_c / 100
+    lines["previous_ytd_royalty"] = prev_c / 100
+    lines["payment"] = (now_c - prev_c) / 100
+    lines["clawback"] = (now_c - prev_c) < 0
+    lines = lines.drop(columns=["previous_exact", "ytd_royalty_exact", "indicator"])
+    lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
+
+    for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base"])].to_dict("records"):
+        if rec["reason"] == "no-target":
+            ind = BASIS_INDICATOR[rec["basis"]]
+            findings.append(Finding("royalty-no-target", sheet=DEPARTMENT.table("Plan").sheet.en,
+                                    value=rec["employee_id"],
+                                    params={"indicator": ind, "indicator_zh": E.INDICATOR.label(ind, "zh")}))
+        elif rec["reason"] == "no-tier" and rec["plan"] not in {f.value for f in findings if f.code == "royalty-no-tiers"}:
+            findings.append(Finding("royalty-no-tier", sheet=_TIERS.sheet.en, value=rec["employee_id"],
+                                    params={"completion": f"{rec['completion']:.2%}", "plan": rec["plan"]}))
+    for rec in lines[lines["clawback"]].to_dict("records"):
+        findings.append(Finding("royalty-clawback", value=rec["employee_id"], params={
+            "name": rec["name"], "previous": fmt_money(rec["previous_ytd_royalty"]),
+            "current": fmt_money(rec["ytd_royalty"]), "amount": fmt_money(-rec["payment"])}))
+    return RoyaltyResult(period=f"{year:04d}-{month:02d}", lines=lines, contributions=contrib, bands=bands,
+                         findings=findings)
+
+
+def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
+                     roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame,
+                     period: str) -> pd.DataFrame:
+    """Royalty paid for each month Jan..period: employee_id, month (1..12), ytd_royalty, royalty (payment).
+
+    Each month's R is computed on the rows dated up to that month's end, as ``royalties`` does, so the
+    payments are the same true-ups the monthly statements show.
+    """
+    year, month = parse_period(period)
+    staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
+    parts = []
+    for q in range(1, month + 1):  # at most 12 vectorised evaluations
+        lines, _ = _evaluate(staff, contrib[contrib["date"] < _month_end(year, q)], plan, tiers, q)
+        parts.append(pd.DataFrame({"employee_id": lines["employee_id"], "month": q,
+                                   "cents": _cents(lines["ytd_royalty_exact"])}))
+    out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")
+    paid = out["cents"] - out.groupby("employee_id")["cents"].shift(fill_value=0)
+    out = out.assign(ytd_royalty=out["cents"] / 100, royalty=paid / 100).drop(columns="cents")
+    return out.reset_index(drop=True)
+
+
+def _credit_findings(credits: pd.DataFrame, contracts: pd.DataFrame, collections: pd.DataFrame,
+                     roster: pd.DataFrame, staff: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                     findings: list[Finding]) -> None:
+    """Receipts for unknown contracts, credits to unknown employees, business without a plan (YTD only)."""
+    known_contracts = set(_text(contracts["contract_no"]).dropna())
+    rdate = pd.to_datetime(collections["receipt_date"], errors="coerce")
+    ytd = collections[(rdate >= start) & (rdate < end)]
+    orphan = ytd[~_text(ytd["contract_no"]).isin(known_contracts)]
+    for _, row in orphan.iterrows():
+        findings.append(Finding("royalty-unknown-contract", sheet=_COLLECTIONS.sheet.en, value=row["contract_no"],
+                                column=_COLLECTIONS.column("contract_no").label.en,
+                                params={"receipt_no": row["receipt_no"]}, **_where(orphan, row)))
+    on_roster = set(_text(roster["employee_id"]).dropna())
+    unknown = credits[~credits["employee_id"].isin(on_roster)]
+    unknown = unknown.drop_duplicates(["contract_no", "employee_id", "source"])
+    for _, row in unknown.iterrows():
+        key = "employee_id" if row["role"] == "owner" else "split_employee_id"
+        findings.append(Finding("royalty-unknown-employee", sheet=_CONTRACTS.sheet.en, value=row["employee_id"],
+                                column=_CONTRACTS.column(key).label.en, params={"contract_no": row["contract_no"]},
+                                **_contract_where(contracts, row["contract_no"])))
+    planned = set(staff["employee_id"])
+    r = pd.DataFrame({"employee_id": _text(roster["employee_id"]), "name": _text(_col(roster, "name")),
+                      "plan": _text(_col(roster, "royalty_plan"))})
+    no_plan = r[r["plan"].isna() & r["employee_id"].notna()]
+    busy = credits[credits["employee_id"].isin(set(no_plan["employee_id"])) & ~credits["employee_id"].isin(planned)]
+    if len(busy):
+        amounts = busy.groupby(["employee_id", "basis"])["credited"].sum().unstack(fill_value=0.0)
+        names = no_plan.drop_duplicates("employee_id").set_index("employee_id")["name"]
+        for emp, row in amounts.iterrows():
+            amount = ", ".join(f"{b} {fmt_money(v)}" for b, v in row.items() if v != 0)
+            findings.append(Finding("royalty-no-plan", sheet=_ROSTER.sheet.en, value=emp,
+                                    column=_ROSTER.column("royalty_plan").label.en,
+                                    params={"name": names.get(emp), "amount": amount}))
+
+
+def _contract_where(contracts: pd.DataFrame, contract_no: str) -> dict[str, Any]:
+    hit = contracts[_text(contracts["contract_no"]) == contract_no]
+    return _where(hit, hit.iloc[0]) if len(hit) else {"row": None, "file": None}
+
+
+# --- the library function for entry points ----------------------------------------------------
+
+
+def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
+    """The seven frames ``royalties`` takes, from a ``toolkit.inputs.Ledger``."""
+    dept = [ledger.tables[k] for k in ("Contracts", "Collections", "Plan")]
+    return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
+
+
+def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
+    """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function."""
+    return royalties(*_ledger_frames(ledger), period)
+
+
+def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
+    """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
+    return payment_schedule(*_ledger_frames(ledger), period)[["employee_id", "month", "royalty"]]

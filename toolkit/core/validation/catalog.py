@@ -1,0 +1,141 @@
+"""Every finding code the validation rules raise, declared once with its severity and both languages.
+
+The reader declares its own codes (``type-error``, ``formula-error``...) in ``toolkit.core.findings``.
+Messages are ``str.format`` templates; ``*_zh`` parameters carry the Chinese form of a label.
+"""
+
+from __future__ import annotations
+
+from ..findings import declare
+
+_ = declare
+
+# --- schema ---------------------------------------------------------------------------------
+_("required-missing", "error", ("Required value missing", "缺少必填值"),
+  ("{sheet}!{cell}: {column!r} is required.", "{sheet}!{cell}：“{column}”为必填项。"))
+_("enum-invalid", "error", ("Value not in the list", "取值不在列表中"),
+  ("{sheet}!{cell}: {value!r} is not one of: {allowed}.", "{sheet}!{cell}：“{value}”不在可选值中：{allowed_zh}。"))
+_("out-of-range", "error", ("Value out of range", "数值超出范围"),
+  ("{sheet}!{cell}: {column} {value} is below the minimum {minimum}.",
+   "{sheet}!{cell}：“{column}”{value}低于下限{minimum}。"))
+_("duplicate-key", "error", ("Duplicate key", "重复编号"),
+  ("{sheet}!{cell}: {column} {value!r} already appears in row {first_row}.",
+   "{sheet}!{cell}：“{column}”{value}与第{first_row}行重复。"))
+_("date-out-of-period", "error", ("Date outside the plausible window", "日期超出合理范围"),
+  ("{sheet}!{cell}: {value} is outside {start}..{end} (the workbook's year {year} ± {years} years).",
+   "{sheet}!{cell}：{value}不在{start}至{end}之间（工作簿年度{year}前后{years}年）。"))
+_("date-after-period", "warning", ("Date after the reporting period", "日期晚于报告期"),
+  ("{sheet}!{cell}: {value} is after the reporting period {period}.",
+   "{sheet}!{cell}：{value}晚于报告期{period}。"))
+
+# --- context --------------------------------------------------------------------------------
+_("standards-missing", "warning", ("No standards workbook", "缺少标准工作簿"),
+  ("No standards workbook was given: the Roster, expense policy, holiday and balance checks were skipped.",
+   "未提供标准工作簿：已跳过人员名册、费用标准、节假日和余额相关检查。"))
+_("period-missing", "warning", ("No reporting period", "缺少报告期"),
+  ("No reporting period (Info sheet or --period): the period checks were skipped.",
+   "没有报告期（信息表或 --period）：已跳过与报告期相关的检查。"))
+
+# --- cross-sheet and cross-workbook ---------------------------------------------------------
+_("unknown-employee", "error", ("Employee not in the Roster", "工号不在人员名册中"),
+  ("{sheet}!{cell}: employee {value!r} is not in the standards Roster.",
+   "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中。"))
+_("unknown-contract", "error", ("Contract not found", "找不到合同"),
+  ("{sheet}!{cell}: contract {value!r} is not on the Contracts sheet.",
+   "{sheet}!{cell}：合同“{value}”不在合同表中。"))
+_("unknown-product-line", "error", ("Product line not in the standards", "产品线不在标准中"),
+  ("{sheet}!{cell}: product line {value!r} is not in the standards Product Lines.",
+   "{sheet}!{cell}：产品线“{value}”不在标准工作簿的产品线表中。"))
+_("unknown-city", "warning", ("City not in the standards", "城市不在标准中"),
+  ("{sheet}!{cell}: city {value!r} is not in the standards Cities; its policy limit cannot be checked.",
+   "{sheet}!{cell}：城市“{value}”不在标准工作簿的城市表中，无法核对费用标准。"))
+_("split-same-employee", "error", ("Split to the owner", "分成给合同负责人本人"),
+  ("{sheet}!{cell}: the split employee {value!r} is the contract's own employee.",
+   "{sheet}!{cell}：分成工号“{value}”与合同负责人相同。"))
+_("split-share-invalid", "error", ("Invalid split share", "分成比例无效"),
+  ("{sheet}!{cell}: a split needs both a Split Employee ID and a Split Share strictly between 0% and 100% (got {value}).",
+   "{sheet}!{cell}：分成需要同时填写分成工号和介于0%与100%之间（不含）的分成比例（当前为{value}）。"))
+
+# --- plan -----------------------------------------------------------------------------------
+_("plan-annual-mismatch", "error", ("Annual differs from the months", "全年与各月之和不符"),
+  ("{sheet}!{cell}: Annual {value} differs from the sum of the months {total} by more than {tolerance}.",
+   "{sheet}!{cell}：全年{value}与各月之和{total}相差超过{tolerance}。"))
+_("plan-indicator-missing", "error", ("Indicator missing from the plan", "计划缺少指标"),
+  ("{sheet}!{cell}: salesperson {employee} has no {indicator} target.",
+   "{sheet}!{cell}：销售人员{employee}没有“{indicator_zh}”指标。"))
+_("plan-duplicate", "error", ("Indicator planned twice", "指标重复"),
+  ("{sheet}!{cell}: {employee} already has a {indicator} target in row {first_row}.",
+   "{sheet}!{cell}：{employee}的“{indicator_zh}”指标已在第{first_row}行填写。"))
+
+# --- contracts and collections --------------------------------------------------------------
+_("delivered-exceeds-amount", "error", ("Delivered over the contract amount", "已履约金额超过合同金额"),
+  ("{sheet}!{cell}: Delivered {value} exceeds the contract amount {amount}.",
+   "{sheet}!{cell}：已履约金额{value}超过合同金额{amount}。"))
+_("collection-exceeds-contract", "error", ("Collections over the contract amount", "回款超过合同金额"),
+  ("{sheet}!{cell}: receipts on contract {contract} total {value}, more than its amount {amount}.",
+   "{sheet}!{cell}：合同{contract}的回款合计{value}，超过合同金额{amount}。"))
+_("receipt-before-signing", "error", ("Receipt before signing", "回款早于签订"),
+  ("{sheet}!{cell}: receipt dated {value} is before contract {contract} was signed on {signed}.",
+   "{sheet}!{cell}：回款日期{value}早于合同{contract}的签订日期{signed}。"))
+_("receipt-after-termination", "warning", ("Receipt on a terminated contract", "已终止合同仍有回款"),
+  ("{sheet}!{cell}: contract {contract} is Terminated but receives {value} in or after {period}.",
+   "{sheet}!{cell}：合同{contract}已终止，但在{period}或之后仍有回款{value}。"))
+
+# --- expenses -------------------------------------------------------------------------------
+_("over-policy-limit", "error", ("Over the expense policy", "超出费用标准"),
+  ("{sheet}!{cell}: {value} is over the {category} limit {limit} for grade {grade}, city tier {tier}.",
+   "{sheet}!{cell}：{value}超出{category_zh}标准{limit}（职级{grade}，城市级别{tier}）。"))
+_("receipt-missing", "warning", ("Receipt missing", "缺少票据"),
+  ("{sheet}!{cell}: a claim of {amount} needs a receipt (required over {threshold}).",
+   "{sheet}!{cell}：金额{amount}的报销需要票据（超过{threshold}须提供）。"))
+_("duplicate-claim", "warning", ("Possible duplicate claim", "疑似重复报销"),
+  ("{sheet}!{cell}: same employee, date, category and amount as the claim in row {first_row}.",
+   "{sheet}!{cell}：与第{first_row}行的员工、日期、类别和金额均相同。"))
+_("weekend-expense", "warning", ("Weekend expense", "周末费用"),
+  ("{sheet}!{cell}: the expense is dated {value}, a weekend.", "{sheet}!{cell}：费用日期{value}为周末。"))
+_("holiday-expense", "warning", ("Holiday expense", "节假日费用"),
+  ("{sheet}!{cell}: the expense is dated {value}, an official holiday.",
+   "{sheet}!{cell}：费用日期{value}为法定节假日。"))
+
+# --- advances -------------------------------------------------------------------------------
+_("advance-over-limit", "error", ("Advances over the limit", "借款超过上限"),
+  ("{sheet}!{cell}: employee {employee} has {value} outstanding, over the limit {limit}.",
+   "{sheet}!{cell}：员工{employee}未还借款{value}，超过上限{limit}。"))
+_("advance-overdue", "warning", ("Advance overdue", "借款逾期未还"),
+  ("{sheet}!{cell}: the advance was due on {value} and {outstanding} is still outstanding.",
+   "{sheet}!{cell}：借款应于{value}归还，仍有{outstanding}未还。"))
+_("repaid-exceeds-advance", "error", ("Repaid more than advanced", "已还金额超过借款"),
+  ("{sheet}!{cell}: Repaid {value} is more than the advance {amount}.",
+   "{sheet}!{cell}：已还金额{value}超过借款金额{amount}。"))
+
+# --- leave ----------------------------------------------------------------------------------
+_("leave-end-before-start", "error", ("Leave ends before it starts", "休假结束早于开始"),
+  ("{sheet}!{cell}: End {value} is before Start {start}.", "{sheet}!{cell}：结束日期{value}早于开始日期{start}。"))
+_("leave-days-mismatch", "error", ("Leave days differ from working days", "休假天数与工作日不符"),
+  ("{sheet}!{cell}: Days is {value} but {start}..{end} has {workdays} working days.",
+   "{sheet}!{cell}：天数为{value}，但{start}至{end}共有{workdays}个工作日。"))
+_("leave-over-balance", "error", ("Annual leave over the balance", "年假超过余额"),
+  ("{sheet}!{cell}: {value} days of annual leave exceed the balance {remaining} left of {balance} for {employee}.",
+   "{sheet}!{cell}：{employee}的年假{value}天超过剩余额度{remaining}天（全年{balance}天）。"))
+_("leave-overlap", "error", ("Overlapping leave", "休假时间重叠"),
+  ("{sheet}!{cell}: this request overlaps the request in row {other_row} for {employee}.",
+   "{sheet}!{cell}：该申请与{employee}第{other_row}行的申请时间重叠。"))
+
+# --- forecast -------------------------------------------------------------------------------
+_("forecast-not-future", "warning", ("Forecast month not after the period", "预测月份不晚于报告期"),
+  ("{sheet}!{cell}: forecast month {value} is not after the reporting period {period}.",
+   "{sheet}!{cell}：预测月份{value}不晚于报告期{period}。"))
+_("forecast-duplicate-month", "warning", ("Forecast month repeated", "预测月份重复"),
+  ("{sheet}!{cell}: month {value} is already forecast in row {first_row}.",
+   "{sheet}!{cell}：月份{value}已在第{first_row}行预测。"))
+
+#: The codes this package raises (the reader's are in toolkit.core.findings).
+CODES = (
+    "required-missing", "enum-invalid", "out-of-range", "duplicate-key", "date-out-of-period", "date-after-period",
+    "standards-missing", "period-missing", "unknown-employee", "unknown-contract", "unknown-product-line",
+    "unknown-city", "split-same-employee", "split-share-invalid", "plan-annual-mismatch", "plan-indicator-missing",
+    "plan-duplicate", "delivered-exceeds-amount", "collection-exceeds-contract", "receipt-before-signing",
+    "receipt-after-termination", "over-policy-limit", "receipt-missing", "duplicate-claim", "weekend-expense",
+    "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
+    "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
+)

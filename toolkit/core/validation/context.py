@@ -1,0 +1,185 @@
+"""What every rule needs: the department's frames and layout, the standards, the period, thresholds.
+
+Also the one helper that turns offending rows into ``Finding`` records (``Context.emit``), so rules
+stay one column operation each and never spell a sheet name or a header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...errors import ToolkitError
+from ...i18n import register
+from ...schema import SCHEMAS, THRESHOLD_DEFAULTS
+from ...schema.model import Table
+from ..findings import Finding
+from ..tables import TableLayout, WorkbookData
+from ..workdays import Calendar
+
+register({"validate.bad-period": ("Invalid period {value!r}: use YYYY-MM.", "报告期“{value}”无效：请使用 YYYY-MM 格式。")})
+
+
+def parse_period(value: object) -> pd.Period | None:
+    """'2026-03', a date or a Period as a monthly ``pd.Period``; None stays None; junk raises ToolkitError."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Period):
+        return value.asfreq("M")
+    if isinstance(value, (dt.date, pd.Timestamp, np.datetime64)):
+        return pd.Timestamp(value).to_period("M")
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if len(text) == 7 and text[4] == "-":
+            return pd.Period(text, freq="M")
+        return pd.Timestamp(text).to_period("M")
+    except (ValueError, TypeError):
+        raise ToolkitError("validate.bad-period", value=text) from None
+
+
+def as_text(value: object) -> str | None:
+    """A cell value as the text a user would recognise: dates as YYYY-MM-DD, 12.0 as 12."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.datetime, np.datetime64)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(round(f, 10))
+    if isinstance(value, (bool, np.bool_)):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+@dataclass
+class Context:
+    """The inputs of one validation run, with thresholds, calendar and roster resolved once."""
+
+    data: WorkbookData
+    standards: WorkbookData | None
+    period: pd.Period | None
+    year: int | None
+    thresholds: dict[str, float] = field(default_factory=dict)
+    calendar: Calendar | None = None
+    _reader_cells: set[tuple[str, str]] = field(default_factory=set)
+
+    @classmethod
+    def build(cls, data: WorkbookData, standards: WorkbookData | None, period: object) -> "Context":
+        p = parse_period(period) if period is not None else parse_period(data.info.get("period"))
+        year = data.info.get("year")
+        try:
+            year = int(year) if year is not None and not pd.isna(year) else None
+        except (TypeError, ValueError):
+            year = None
+        if year is None and p is not None:
+            year = p.year
+        thresholds = dict(THRESHOLD_DEFAULTS)
+        calendar = None
+        if standards is not None:
+            th = standards.tables.get("Thresholds")
+            if th is not None and not th.empty:
+                th = th.dropna(subset=["name", "value"])
+                thresholds.update(dict(zip(th["name"].astype("str"), th["value"].astype("float64"))))
+            calendar = Calendar.from_table(standards.tables.get("Holidays"))
+        # Cells the reader already reported (type-error, formula-error...): rules must not report them again.
+        reader_cells = {(f.sheet, f.cell) for f in data.findings if f.sheet and f.cell}
+        return cls(data, standards, p, year, thresholds, calendar, reader_cells)
+
+    # --- access ---------------------------------------------------------------------------
+    @property
+    def schema(self):
+        return SCHEMAS[self.data.kind]
+
+    def frame(self, key: str) -> pd.DataFrame | None:
+        """The typed frame of table ``key``, or None when the sheet is absent or empty."""
+        frame = self.data.tables.get(key)
+        if frame is None or frame.empty or key not in self.data.layout:
+            return None
+        return frame
+
+    def layout(self, key: str) -> TableLayout:
+        return self.data.layout[key]
+
+    def std(self, key: str) -> pd.DataFrame | None:
+        """A standards table, or None without standards."""
+        if self.standards is None:
+            return None
+        return self.standards.tables.get(key)
+
+    def threshold(self, name: str) -> float:
+        return float(self.thresholds[name])
+
+    def period_end(self) -> pd.Timestamp | None:
+        return None if self.period is None else self.period.end_time.normalize()
+
+    def reader_flagged(self, table: str, col: str, rows: pd.Series) -> np.ndarray:
+        """True for cells the reader already reported (so a missing value there is not 'required-missing')."""
+        if not self._reader_cells:
+            return np.zeros(len(rows), dtype=bool)
+        layout = self.layout(table)
+        letter = layout.columns.get(col, ("A", ""))[0]
+        sheet = layout.sheet
+        return np.array([(sheet, f"{letter}{r}") in self._reader_cells for r in rows.tolist()], dtype=bool)
+
+    # --- findings -------------------------------------------------------------------------
+    def emit(
+        self,
+        code: str,
+        table: str,
+        col: str,
+        rows: pd.DataFrame,
+        value: pd.Series | None = None,
+        severity: pd.Series | str | None = None,
+        per_row: dict[str, pd.Series] | None = None,
+        **params: Any,
+    ) -> list[Finding]:
+        """One finding per row of ``rows`` (a slice of table ``table``), pointing at column ``col``.
+
+        ``value`` defaults to the column's cell values; ``per_row`` adds row-wise message parameters.
+        """
+        if rows is None or len(rows) == 0:
+            return []
+        layout = self.layout(table)
+        letter, header = layout.columns.get(col, (None, None))
+        if letter is None:  # column absent from the file: point at the row's first cell
+            letter, header = "A", self.schema.table(table).column(col).header(self.data.lang)
+        values = rows[col] if value is None else value
+        texts = [as_text(v) for v in values.tolist()]
+        sevs = severity.tolist() if isinstance(severity, pd.Series) else [severity] * len(rows)
+        extra = {k: [as_text(v) for v in s.tolist()] for k, s in (per_row or {}).items()}
+        out = []
+        for i, r in enumerate(rows["_row"].tolist()):
+            p = dict(params)
+            for k, vals in extra.items():
+                p[k] = vals[i]
+            out.append(
+                Finding(code, sheet=layout.sheet, cell=f"{letter}{r}", row=int(r), column=header, value=texts[i],
+                        file=self.data.path, severity=sevs[i], params=p)
+            )
+        return out
+
+    def table_schema(self, key: str) -> Table:
+        return self.schema.table(key)
+
+
+def ids(s: pd.Series) -> pd.Series:
+    """IDs compared as text: stripped, a spreadsheet's 1001.0 read as '1001', missing stays missing."""
+    t = s.astype("str").str.strip()
+    return t.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+
+
+def present(s: pd.Series) -> pd.Series:
+    """True where a cell holds a value (text cells: non-empty)."""
+    m = s.notna()
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        m &= s.astype("str").str.strip().ne("").fillna(False)
+    return m.fillna(False).astype(bool)

@@ -1,0 +1,79 @@
+"""Plan rules: Annual = Σ months (within Plan Tolerance), one row per employee × indicator, and every
+salesperson of the department has all four indicators."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...schema import MONTH_KEYS
+from ...schema import enums as E
+from ..findings import Finding
+from .context import Context, ids, present
+
+_SALESPERSON = next(code for code in E.ROLE.values if code == "Salesperson")
+
+
+def annual_matches_months(ctx: Context) -> list[Finding]:
+    """Annual equals the sum of the twelve months (blank months count as 0) within the tolerance."""
+    plan = ctx.frame("Plan")
+    if plan is None:
+        return []
+    tol = ctx.threshold("Plan Tolerance")
+    total = plan[list(MONTH_KEYS)].astype("float64").fillna(0.0).sum(axis=1).round(2)
+    bad = plan["annual"].notna() & ((plan["annual"] - total).abs() > tol + 1e-9)
+    return ctx.emit("plan-annual-mismatch", "Plan", "annual", plan[bad], per_row={"total": total[bad]},
+                    tolerance=f"{tol:g}")
+
+
+def one_row_per_indicator(ctx: Context) -> list[Finding]:
+    """An employee's indicator is planned on one row only."""
+    plan = ctx.frame("Plan")
+    if plan is None:
+        return []
+    keyed = plan[present(plan["employee_id"]) & present(plan["indicator"])]
+    emp = ids(keyed["employee_id"])
+    dup = pd.concat([emp, keyed["indicator"]], axis=1).duplicated(keep="first")
+    first = keyed.groupby([emp, keyed["indicator"]], sort=False)["_row"].transform("first")
+    rows = keyed[dup]
+    return ctx.emit("plan-duplicate", "Plan", "indicator", rows,
+                    per_row={"employee": rows["employee_id"], "indicator": rows["indicator"],
+                             "indicator_zh": rows["indicator"].map(lambda c: E.INDICATOR.label(c, "zh")),
+                             "first_row": first[dup]})
+
+
+def salespeople_complete(ctx: Context) -> list[Finding]:
+    """Each salesperson (Roster role) of this department, or planned here, has all four indicators."""
+    roster = ctx.std("Roster")
+    if ctx.data.kind != "department" or roster is None:
+        return []
+    plan = ctx.frame("Plan")
+    plan = plan if plan is not None else ctx.data.tables.get("Plan")
+    if plan is None or "Plan" not in ctx.data.layout:
+        return []
+    sales = roster[roster["role"].eq(_SALESPERSON).fillna(False)]
+    dept = str(ctx.data.info.get("department") or "").strip().casefold()
+    in_dept = sales["department"].astype("str").str.strip().str.casefold().eq(dept).fillna(False)
+    planned_ids = set(ids(plan["employee_id"].dropna()).tolist())
+    people = ids(sales["employee_id"])
+    people = people[(in_dept | people.isin(planned_ids)).to_numpy()].dropna().drop_duplicates()
+    if people.empty:
+        return []
+    wanted = pd.MultiIndex.from_product([people.tolist(), list(E.INDICATOR.values)], names=["emp", "ind"])
+    have = pd.MultiIndex.from_arrays([ids(plan["employee_id"]), plan["indicator"].astype("str")])
+    missing = wanted[~wanted.isin(have)]
+    if len(missing) == 0:
+        return []
+    # Point at the employee's first plan row, or at the Indicator header when they have none.
+    first_row = plan.assign(emp=ids(plan["employee_id"])).groupby("emp")["_row"].min()
+    header_row = ctx.layout("Plan").header_row
+    rows = pd.DataFrame({
+        "_row": [int(first_row.get(e, header_row)) for e in missing.get_level_values("emp")],
+        "employee": missing.get_level_values("emp"),
+        "indicator": missing.get_level_values("ind"),
+    })
+    return ctx.emit("plan-indicator-missing", "Plan", "employee_id", rows, value=rows["employee"],
+                    per_row={"employee": rows["employee"], "indicator": rows["indicator"],
+                             "indicator_zh": rows["indicator"].map(lambda c: E.INDICATOR.label(c, "zh"))})
+
+
+RULES = (annual_matches_months, one_row_per_indicator, salespeople_complete)

@@ -1,0 +1,73 @@
+"""Build ``MarketingToolkit.xlam``, the ribbon add-in, without Excel (or with it: ``via_excel``).
+
+Why our own writer: PyPI has readers of compound files (olefile, compoundfiles) but no maintained
+writer, and ``ms-ovba``/``ms-cfb`` are young; patching the Excel-made vbaProject.bin that ships with
+xlwings would still need a compound-file writer and would carry stale p-code. MS-OVBA lets a writer
+store source only (``_VBA_PROJECT`` version 0xFFFF, module streams with source at offset 0): Office
+then compiles the source on load. So ``ovba.py`` + ``cfb.py`` write exactly that, from the ``.bas``
+texts in ``vba/`` and xlwings' own module; tests check the result with oletools, olefile and LibreOffice.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ...errors import ToolkitError
+from ...i18n import register
+from .. import settings as S
+from . import package as P
+from .modules import addin_modules
+from .ovba import Module, vba_project
+
+register({
+    "addin.no-folder": ("Cannot write the add-in {path}: the folder {folder} does not exist.",
+                        "无法写入加载项 {path}：文件夹 {folder} 不存在。"),
+})
+
+UI_DIR = resources.files(__package__) / "customui"
+DEFAULT_NAME = f"{S.PROJECT_NAME}.xlam"
+
+
+def ribbon_xml() -> tuple[bytes, bytes]:
+    """(customUI.xml for Office 2007, customUI14.xml for Office 2010+), as shipped in ``customui/``."""
+    return (UI_DIR / "customUI.xml").read_bytes(), (UI_DIR / "customUI14.xml").read_bytes()
+
+
+def settings_rows(standards: str | None = None, lang: str | None = None,
+                  interpreter_win: str | None = None, interpreter_mac: str | None = None) -> dict[str, str]:
+    """The add-in's settings sheet. Only given values get a row: an empty row would hide the same key in
+    the user's conf file (xlwings' GetConfig stops at the first layer that has the key)."""
+    rows = {S.UDF_MODULES_KEY: S.UDF_MODULES}
+    for key, value in ((S.INTERPRETER_WIN_KEY, interpreter_win), (S.INTERPRETER_MAC_KEY, interpreter_mac),
+                       (S.STANDARDS_KEY, standards), (S.LANG_KEY, lang)):
+        if value:
+            rows[key] = value
+    return rows
+
+
+def build_parts(settings: dict[str, str], modules: list[Module] | None = None) -> dict[str, bytes]:
+    """Every part of the add-in package, name -> bytes."""
+    ui_2007, ui_2010 = ribbon_xml()
+    mods = addin_modules() if modules is None else modules
+    return {
+        "[Content_Types].xml": P.content_types().encode(),
+        "_rels/.rels": P.package_rels().encode(),
+        "docProps/core.xml": P.core_xml("Marketing Toolkit").encode(),
+        "docProps/app.xml": P.APP.encode(),
+        "xl/workbook.xml": P.workbook_xml().encode(),
+        "xl/_rels/workbook.xml.rels": P.workbook_rels().encode(),
+        "xl/worksheets/sheet1.xml": P.sheet_xml(settings).encode(),
+        "xl/styles.xml": P.STYLES.encode(),
+        "xl/vbaProject.bin": vba_project(S.PROJECT_NAME, mods),
+        **P.custom_ui_parts(ui_2007, ui_2010),
+    }
+
+
+def build_addin(path: str | Path = DEFAULT_NAME, **settings: str | None) -> Path:
+    """Write the add-in to ``path`` atomically; ``settings`` as for ``settings_rows``. Returns the path."""
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise ToolkitError("addin.no-folder", path=str(out), folder=str(out.parent))
+    P.write_package(out, build_parts(settings_rows(**settings)))
+    return out

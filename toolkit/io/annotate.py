@@ -1,0 +1,188 @@
+"""Annotated copies: the original workbook with every flagged cell filled (red errors, amber warnings),
+a note holding the message, and a ``Validation`` sheet listing the findings with links to their cells.
+
+The original is never touched: it is loaded with openpyxl and the copy saved atomically into another
+folder. openpyxl drops some parts (printer settings, custom XML, Excel 2010 extensions such as
+extended data validations, sparklines, slicers); the copy's parts are compared with the original's
+and whatever was lost is listed on the Validation sheet instead of vanishing silently.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import warnings
+import zipfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.findings import CATALOG, Finding
+from ..errors import ToolkitError
+from ..i18n import register, t
+from .writer import atomic_save, set_text
+
+register({
+    "annotate.same-file": ("Refusing to annotate {file} in place: choose another folder for --annotate.",
+                           "拒绝在原位置标注 {file}：请为 --annotate 另选文件夹。"),
+    "annotate.cannot-open": ("Cannot annotate {file}: {detail}", "无法标注 {file}：{detail}"),
+    "annotate.headers": ("Severity|Code|Sheet|Cell|Column|Value|Message", "严重程度|代码|工作表|单元格|列|值|说明"),
+    "annotate.severity.error": ("error", "错误"),
+    "annotate.severity.warning": ("warning", "警告"),
+    "annotate.severity.info": ("info", "提示"),
+    "annotate.none": ("No findings.", "未发现问题。"),
+    "annotate.dropped-part": ("This copy lost {count} part(s) of type {type} that the original has (openpyxl cannot keep them); the original is unchanged.",
+                              "此副本丢失了原文件中 {count} 个类型为 {type} 的部件（openpyxl 无法保留）；原文件未改动。"),
+    "annotate.dropped-ext": ("Sheet {sheet}: Excel 2010 extension ({ext}) was dropped in this copy; the original is unchanged.",
+                             "工作表 {sheet}：此副本丢失了 Excel 2010 扩展（{ext}）；原文件未改动。"),
+    "annotate.dropped-title": ("Not kept in this copy", "此副本未保留的内容"),
+})
+
+SHEET_NAME = "Validation"
+FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}  # Excel's "bad" red and "neutral" amber
+_RANK = {"error": 0, "warning": 1, "info": 2}
+#: Parts Excel rebuilds by itself; losing them loses nothing.
+_HARMLESS = {"application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"}
+_EXTENSIONS = {b"x14:dataValidation": "data validation", b"x14:conditionalFormatting": "conditional formatting",
+               b"x14:sparklineGroup": "sparklines", b"x14:slicerList": "slicers"}
+
+
+def part_types(data: bytes) -> Counter:
+    """How many parts of each content type a package holds (names differ between writers, types do not)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        ct = zf.read("[Content_Types].xml").decode("utf-8", "replace")
+        defaults = dict(re.findall(r'<Default[^>]*Extension="([^"]+)"[^>]*ContentType="([^"]+)"', ct))
+        defaults.update({k: v for v, k in re.findall(r'<Default[^>]*ContentType="([^"]+)"[^>]*Extension="([^"]+)"', ct)})
+        overrides = dict(re.findall(r'<Override[^>]*PartName="([^"]+)"[^>]*ContentType="([^"]+)"', ct))
+        overrides.update({k: v for v, k in re.findall(r'<Override[^>]*ContentType="([^"]+)"[^>]*PartName="([^"]+)"', ct)})
+        out: Counter = Counter()
+        for name in zf.namelist():
+            if name.endswith("/") or name == "[Content_Types].xml":
+                continue
+            kind = overrides.get("/" + name) or defaults.get(posixpath.splitext(name)[1].lstrip(".").lower(), "?")
+            out[kind] += 1
+        return out
+
+
+def _extensions(data: bytes) -> list[tuple[str, str]]:
+    """(sheet name, extension) for Excel 2010 extensions in the original's sheets, which openpyxl drops."""
+    from .xlsx_scan import workbook_parts
+
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for sheet, member in workbook_parts(zf).sheets.items():
+            try:
+                xml = zf.read(member)
+            except KeyError:
+                continue
+            found += [(sheet, label) for marker, label in _EXTENSIONS.items() if marker in xml]
+    return found
+
+
+def dropped_notes(original: bytes, copy: bytes, lang: str) -> list[str]:
+    """What the copy lost compared with the original, in the user's language."""
+    before, after = part_types(original), part_types(copy)
+    notes = [t("annotate.dropped-part", lang, count=n - after.get(kind, 0), type=kind)
+             for kind, n in sorted(before.items()) if n > after.get(kind, 0) and kind not in _HARMLESS]
+    notes += [t("annotate.dropped-ext", lang, sheet=s, ext=e) for s, e in _extensions(original)]
+    return notes
+
+
+def annotated_path(source: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> Path:
+    """Where the copy of ``source`` goes: same file name in ``out_dir`` (never the original itself)."""
+    src, target = Path(source), Path(out_dir) / Path(source).name
+    if target.resolve() == src.resolve():
+        raise ToolkitError("annotate.same-file", file=str(src))
+    return target
+
+
+def annotate_copy(source: str | os.PathLike[str], findings: Sequence[Finding], out_dir: str | os.PathLike[str],
+                  lang: str = "en") -> Path:
+    """Write the annotated copy of ``source`` into ``out_dir`` and return its path."""
+    import openpyxl
+
+    src = Path(source)
+    target = annotated_path(src, out_dir)
+    original = src.read_bytes()
+    try:
+        with warnings.catch_warnings():  # openpyxl warns about what it drops; dropped_notes reports it to the user
+            warnings.simplefilter("ignore", UserWarning)
+            wb = openpyxl.load_workbook(io.BytesIO(original), keep_vba=src.suffix.lower() == ".xlsm",
+                                        keep_links=True, rich_text=True)
+    except Exception as exc:  # noqa: BLE001 - one line for people
+        raise ToolkitError("annotate.cannot-open", file=str(src), detail=f"{type(exc).__name__}: {exc}") from exc
+    _mark_cells(wb, findings, lang)
+    ws = _findings_sheet(wb, findings, lang)
+    notes = dropped_notes(original, _bytes(wb), lang)
+    if notes:
+        ws.append([])
+        ws.append([t("annotate.dropped-title", lang)])
+        for note in notes:
+            ws.append([note])
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    data = _bytes(wb)
+    return atomic_save(target, lambda tmp: tmp.write_bytes(data))
+
+
+def _bytes(wb) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _mark_cells(wb, findings: Sequence[Finding], lang: str) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.sheet in wb.sheetnames and f.cell:
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    for (sheet, ref), group in by_cell.items():
+        cell = wb[sheet][ref]
+        worst = min((f.severity or "info" for f in group), key=lambda s: _RANK.get(s, 3))
+        if worst in FILLS:
+            cell.fill = PatternFill("solid", fgColor=FILLS[worst])
+        text = "\n".join(f"[{f.code}] {f.message(lang)}" for f in group)
+        if cell.comment is not None and cell.comment.text:
+            text = cell.comment.text.rstrip() + "\n---\n" + text
+        note = Comment(text, "Marketing Toolkit")
+        note.width, note.height = 320, min(400, 60 + 40 * len(group))
+        cell.comment = note
+
+
+def _findings_sheet(wb, findings: Sequence[Finding], lang: str):
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    if SHEET_NAME in wb.sheetnames:  # re-annotating an annotated copy
+        del wb[SHEET_NAME]
+    ws = wb.create_sheet(SHEET_NAME, 0)
+    ws.append(t("annotate.headers", lang).split("|"))
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for width, letter in zip((10, 24, 14, 8, 18, 18, 90), "ABCDEFG"):
+        ws.column_dimensions[letter].width = width
+    if not findings:
+        ws.append([t("annotate.none", lang)])
+    for f in findings:
+        sev = f.severity or CATALOG[f.code].severity
+        row = ws.max_row + 1
+        values = [t(f"annotate.severity.{sev}", lang), f.code, f.sheet, f.cell, f.column, f.value, f.message(lang)]
+        for col, value in enumerate(values, start=1):
+            set_text(ws.cell(row, col), value)
+        if sev in FILLS:
+            ws.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[sev])
+        if f.sheet in wb.sheetnames and f.cell:
+            link = ws.cell(row, 4)
+            quoted = "'" + f.sheet.replace("'", "''") + "'"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quoted}!{f.cell}", display=f.cell)
+            link.font = Font(color="0563C1", underline="single")
+    ws.freeze_panes = "A2"
+    for sheet in wb.worksheets:  # open on the findings; only one tab selected (else Excel groups sheets)
+        sheet.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = ws
+    return ws

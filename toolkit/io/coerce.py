@@ -1,0 +1,210 @@
+"""Turn one column of raw cell values into its schema type, whole-column at a time.
+
+Input is what python-calamine returns (str, float, int, bool, date, datetime, time, timedelta, and
+``''`` for an empty cell). Output is the dtype docs/architecture.md "Typed tables" specifies plus a
+mask of the non-blank cells that could not be coerced (the reader turns those into ``type-error``).
+Text forms are accepted the way people type them: "1,234.50", " 12 ", "80%", "¥1,200", "(50.00)",
+2026-10-05, 2026/10/05, 2026年10月5日, 2026-10 and 2026年10月 for months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..schema import ColType, Column, Enumeration
+from ..schema import enums as E
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y%m%d",
+)
+MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%b %Y", "%B %Y", "%b-%Y", "%Y%m")
+_ORIGIN = {False: "1899-12-30", True: "1904-01-01"}
+_MAX_SERIAL = 2958465  # 9999-12-31
+_BOOL_WORDS = {**{k: v == "Yes" for k, v in E.YES_NO.lookup().items()},
+               "true": True, "false": False, "y": True, "n": False, "1": True, "0": False}
+
+# Type codes: 0 blank/None, 1 str, 2 number, 3 bool, 4 date/datetime, 5 anything else (time, duration).
+_TYPE_CODES = {str: 1, float: 2, int: 2, bool: 3, dt.datetime: 4, dt.date: 4, pd.Timestamp: 4,
+               dt.time: 5, dt.timedelta: 5, type(None): 0}
+_NUM_STRIP = r"[\s,_'¥$€£]|元$"
+
+
+def cell_kinds(values: pd.Series) -> dict[str, pd.Series]:
+    """Masks by Python type of each cell: blank, str, num (int/float, not bool), bool, when (date/datetime).
+
+    ``text`` holds the stripped strings of the ``str`` cells (stripped once, reused by every coercion).
+    """
+    codes = values.map(type).map(_TYPE_CODES).fillna(5).astype("int8").to_numpy()
+    is_str = pd.Series(codes == 1, index=values.index)
+    blank = pd.Series(codes == 0, index=values.index) | values.isna()
+    text = values[is_str].str.strip() if is_str.any() else pd.Series([], dtype=object)
+    spaces = text.eq("")
+    if spaces.any():
+        blank[spaces[spaces].index] = True
+    return {
+        "blank": blank,
+        "str": is_str & ~blank,
+        "text": text[~spaces],
+        "num": pd.Series(codes == 2, index=values.index),
+        "bool": pd.Series(codes == 3, index=values.index),
+        "when": pd.Series(codes == 4, index=values.index),
+    }
+
+
+def subset(kinds: dict[str, pd.Series], keep: pd.Series) -> dict[str, pd.Series]:
+    """The kinds of the rows ``keep`` selects (a boolean mask over the original index)."""
+    out = {k: v[keep] for k, v in kinds.items() if k != "text"}
+    text = kinds["text"]
+    out["text"] = text[keep[text.index].to_numpy()] if len(text) else text
+    return out
+
+
+def _parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers written as text: thousands separators, currency signs, %, accounting parentheses."""
+    s = text.str.normalize("NFKC").str.replace(_NUM_STRIP, "", regex=True)
+    pct = s.str.endswith("%")
+    s = s.where(~pct, s.str[:-1])
+    neg = s.str.startswith("(") & s.str.endswith(")")
+    s = s.where(~neg, "-" + s.str[1:-1])
+    out = pd.to_numeric(s, errors="coerce").astype("float64")
+    out[pct] = out[pct] / 100.0
+    return out.where(np.isfinite(out))
+
+
+def _numbers(values: pd.Series, kinds: dict[str, pd.Series]) -> pd.Series:
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    num = kinds["num"]
+    if num.any():
+        out[num] = values[num].astype("float64")
+    if kinds["str"].any():
+        out[kinds["str"]] = _parse_numbers(kinds["text"])
+    return out.where(np.isfinite(out))
+
+
+def _parse_text_dates(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    s = text.str.normalize("NFKC").str.strip().str.replace(r"\s*([年月日])\s*", r"\1", regex=True)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    todo = pd.Series(True, index=s.index)
+    for fmt in formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        if ok.any():
+            out[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
+            todo[ok[ok].index] = False
+    return out
+
+
+def _dates(values: pd.Series, kinds: dict[str, pd.Series], date1904: bool, month: bool) -> pd.Series:
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    when = kinds["when"]
+    if when.any():
+        out[when] = pd.to_datetime(values[when].astype(object), errors="coerce").astype("datetime64[ns]")
+    num = kinds["num"]
+    if num.any():
+        serial = values[num].astype("float64")
+        serial = serial.where((serial >= 1) & (serial <= _MAX_SERIAL))
+        out[num] = pd.to_datetime(serial, unit="D", origin=_ORIGIN[date1904], errors="coerce")
+    if kinds["str"].any():
+        formats = MONTH_FORMATS + DATE_FORMATS if month else DATE_FORMATS
+        out[kinds["str"]] = _parse_text_dates(kinds["text"], formats)
+    out = out.dt.normalize()
+    if month:
+        out = out - pd.to_timedelta(out.dt.day - 1, unit="D")
+    return out
+
+
+def _bools(values: pd.Series, kinds: dict[str, pd.Series]) -> pd.Series:
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    if kinds["bool"].any():
+        out[kinds["bool"]] = values[kinds["bool"]].astype(bool)
+    num = kinds["num"]
+    if num.any():
+        n = values[num].astype("float64")
+        out[num] = n.map({1.0: True, 0.0: False}).astype("boolean")
+    if kinds["str"].any():
+        words = kinds["text"].str.casefold()
+        out[kinds["str"]] = words.map(_BOOL_WORDS).astype("boolean")
+    return out
+
+
+def _texts(values: pd.Series, kinds: dict[str, pd.Series]) -> pd.Series:
+    """Any cell as text: integral numbers without '.0', dates as ISO, booleans as TRUE/FALSE."""
+    out = pd.Series(np.nan, index=values.index, dtype=object)
+    if kinds["str"].any():
+        out[kinds["str"]] = kinds["text"]
+    num = kinds["num"]
+    if num.any():
+        n = values[num].astype("float64")
+        whole = (n == np.floor(n)) & (n.abs() < 2**53)
+        out[whole[whole].index] = n[whole].astype("int64").astype(str)
+        out[whole[~whole].index] = n[~whole].astype(str)
+    if kinds["bool"].any():
+        out[kinds["bool"]] = values[kinds["bool"]].map({True: "TRUE", False: "FALSE"})
+    when = kinds["when"]
+    if when.any():
+        ts = pd.to_datetime(values[when].astype(object), errors="coerce")
+        midnight = ts == ts.dt.normalize()
+        out[when] = ts.dt.strftime("%Y-%m-%d").where(midnight, ts.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    other = ~(kinds["blank"] | kinds["str"] | num | kinds["bool"] | when)
+    if other.any():  # times, durations
+        out[other] = values[other].astype(str)
+    return out.astype("str")
+
+
+def map_enum(text: pd.Series, enum: Enumeration) -> pd.Series:
+    """Known spellings (either language, any case) -> the canonical English code; others kept as written."""
+    codes = text.str.casefold().map(enum.lookup())
+    return codes.where(codes.notna(), text).astype("str")
+
+
+def coerce(
+    values: pd.Series, col: Column | None, date1904: bool = False, kinds: dict[str, pd.Series] | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """(typed column, mask of non-blank cells that failed). ``col`` None means a text extra column."""
+    values = values.astype(object)
+    if kinds is None:
+        kinds = cell_kinds(values)
+    ctype = col.type if col is not None else ColType.TEXT
+    if ctype in (ColType.NUMBER, ColType.MONEY, ColType.PERCENT, ColType.INTEGER):
+        out = _numbers(values, kinds)
+        bad = out.isna() & ~kinds["blank"]
+        if ctype is ColType.INTEGER:
+            whole = out == np.round(out)
+            bad |= out.notna() & ~whole
+            out = out.where(whole).round().astype("Int64")
+        return out, bad
+    if ctype in (ColType.DATE, ColType.MONTH):
+        out = _dates(values, kinds, date1904, ctype is ColType.MONTH)
+        return out, out.isna() & ~kinds["blank"]
+    if ctype is ColType.BOOL:
+        out = _bools(values, kinds)
+        return out, out.isna() & ~kinds["blank"]
+    out = _texts(values, kinds)
+    if col is not None and col.enum is not None:
+        out = map_enum(out, col.enum)
+    return out, pd.Series(False, index=values.index)
+
+
+def display(value: object) -> str:
+    """A raw cell value the way a finding quotes it."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value == dt.datetime.combine(value.date(), dt.time()):
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value).strip()

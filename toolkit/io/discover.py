@@ -1,0 +1,75 @@
+"""Which files a list of PATH arguments names: files as given, folders expanded to their workbooks.
+
+Folders yield every ``.xlsx``/``.xlsm`` inside (sorted by name), skipping Excel/LibreOffice lock
+files (``~$Book.xlsx``, ``.~lock.Book.xlsx#``) and hidden files. A file named explicitly is kept even
+if it is not a workbook, so the caller can report it as unreadable instead of silently ignoring it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from .safety import is_lock_file
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def is_candidate(path: Path) -> bool:
+    """A workbook a folder scan should pick up."""
+    name = path.name
+    return (path.suffix.lower() in WORKBOOK_SUFFIXES and not name.startswith(".") and not is_lock_file(name)
+            and path.is_file())
+
+
+def discover_workbooks(paths: Iterable[str | os.PathLike[str]], recursive: bool = False) -> list[Path]:
+    """Files named by ``paths`` in order, folders expanded (``recursive``: sub-folders too, hidden ones skipped),
+    each file once."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = p.rglob("*") if recursive else p.iterdir()
+            items = sorted(
+                (f for f in found if is_candidate(f)
+                 and not any(part.startswith(".") for part in f.relative_to(p).parts[:-1])),
+                key=lambda f: str(f.relative_to(p)).casefold(),
+            )
+        else:
+            items = [p]
+        for f in items:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a folder scan leaves a file out: ``lock``, ``hidden``, ``temporary``, ``not-spreadsheet``
+    (None: it is a candidate). Added for ``toolkit consolidate``, which reports what it skipped."""
+    name = path.name
+    if is_lock_file(name):
+        return "lock"
+    if name.startswith("."):
+        return "hidden"
+    if name.startswith("~") or name.endswith("~") or name.lower().endswith((".tmp", ".bak", ".swp", ".part")):
+        return "temporary"
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        return "not-spreadsheet"
+    return None
+
+
+def skipped_files(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]]:
+    """Files inside the folders of ``paths`` (one level) that ``discover_workbooks`` leaves out, with
+    ``skip_reason``; sub-folders are not listed."""
+    out: list[tuple[Path, str]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.iterdir(), key=lambda f: f.name.casefold()):
+                if f.is_file() and not is_candidate(f):
+                    out.append((f, skip_reason(f) or "not-spreadsheet"))
+    return out

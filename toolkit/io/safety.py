@@ -1,0 +1,364 @@
+"""Refuse files we cannot read with one clear message, and read the rest without risking the process.
+
+Two layers (IO-FACTS.md, "Hazards"):
+
+1. ``check_file`` — cheap pre-checks before any parser sees the file: name (lock files), existence,
+   extension (.xlsx/.xlsm only), signature (OLE = encrypted or legacy .xls), zip directory (entry
+   count, declared sizes, compression ratio), the sheets' ``<dimension>`` and the sharedStrings counts.
+2. ``run_isolated`` — on Linux the parse itself runs in a forked child with an address-space limit
+   and a timeout, so an abort inside the Rust reader (which ``try/except`` cannot catch) costs a
+   child process and becomes a ``ToolkitError``, not a dead batch. Elsewhere (no ``fork``, or
+   ``TOOLKIT_READ_ISOLATION=0``) the parse runs in-process behind the pre-checks.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import sys
+import tempfile
+import time
+import zipfile
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import ToolkitError
+from ..i18n import register
+from . import xlsx_scan
+
+register(
+    {
+        "read.missing": ("{file}: file not found.", "{file}：找不到文件。"),
+        "read.directory": ("{file}: is a folder, not a workbook.", "{file}：这是文件夹，不是工作簿。"),
+        "read.empty": ("{file}: the file is empty (0 bytes).", "{file}：文件为空（0 字节）。"),
+        "read.lock-file": (
+            "{file}: is a lock file that Excel or LibreOffice keeps while a workbook is open, not a workbook; "
+            "read the workbook itself.",
+            "{file}：这是 Excel 或 LibreOffice 在打开工作簿时生成的锁定文件，不是工作簿；请读取工作簿本身。",
+        ),
+        "read.unsupported-format": (
+            "{file}: {format} files are not supported; open it in Excel and save it as .xlsx.",
+            "{file}：不支持{format_zh}文件；请在 Excel 中打开并另存为 .xlsx。",
+        ),
+        "read.not-spreadsheet": (
+            "{file}: is not an Excel workbook (.xlsx); open it in Excel and save it as .xlsx.",
+            "{file}：不是 Excel 工作簿（.xlsx）；请在 Excel 中打开并另存为 .xlsx。",
+        ),
+        "read.encrypted": (
+            "{file}: the workbook is password-protected; remove the password in Excel and save it as .xlsx.",
+            "{file}：工作簿设有打开密码；请在 Excel 中取消密码后另存为 .xlsx。",
+        ),
+        "read.corrupt": (
+            "{file}: the workbook is damaged and cannot be read; open it in Excel and save it again.",
+            "{file}：工作簿已损坏，无法读取；请在 Excel 中打开并重新保存。",
+        ),
+        "read.too-large": (
+            "{file}: the workbook is too large to read safely ({detail}).",
+            "{file}：工作簿过大，无法安全读取（{detail_zh}）。",
+        ),
+        "read.timeout": (
+            "{file}: reading took longer than {seconds} s and was stopped; the workbook may be damaged.",
+            "{file}：读取超过 {seconds} 秒已停止；工作簿可能已损坏。",
+        ),
+    }
+)
+
+#: Extensions we read. Everything else is refused with "save it as .xlsx".
+SUPPORTED = (".xlsx", ".xlsm")
+_FORMAT_NAMES = {
+    ".xls": ("Excel 97-2003 (.xls)", "Excel 97-2003（.xls）"),
+    ".xlsb": ("Excel binary (.xlsb)", "Excel 二进制（.xlsb）"),
+    ".ods": ("OpenDocument (.ods)", "OpenDocument（.ods）"),
+    ".csv": ("CSV (.csv)", "CSV（.csv）"),
+}
+
+# Limits of the pre-checks. A department workbook is a few MB; these leave two orders of magnitude.
+MAX_ENTRIES = 10_000
+MAX_UNCOMPRESSED = 2 * 1024**3  # all parts together, as declared
+MAX_RATIO = 250  # compression ratio of one part bigger than RATIO_FLOOR
+RATIO_FLOOR = 8 * 1024**2
+MAX_CELLS = 25_000_000  # the dense grid a sheet's <dimension> asks the reader to allocate
+MIN_SI_BYTES = 7  # '<si><t/></si>' minus slack: a uniqueCount beyond size/7 is a lie
+
+# Budgets of the isolated parse.
+MEMORY_BASE = 1024**3  # bytes of address space the child may add...
+MEMORY_PER_BYTE = 30  # ...plus this many per uncompressed byte of the package
+TIMEOUT_BASE = 8.0  # seconds...
+TIMEOUT_PER_MB = 2.0  # ...plus this many per uncompressed MB
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed the pre-checks, with what the isolated parse should budget for."""
+
+    path: Path
+    shown: str  # the path as the user gave it, for messages
+    uncompressed: int  # declared bytes of all parts
+
+    @property
+    def timeout(self) -> float:
+        return TIMEOUT_BASE + TIMEOUT_PER_MB * self.uncompressed / 1024**2
+
+    @property
+    def memory(self) -> int:
+        return MEMORY_BASE + MEMORY_PER_BYTE * self.uncompressed
+
+
+def _format_label(ext: str) -> tuple[str, str]:
+    if ext in _FORMAT_NAMES:
+        return _FORMAT_NAMES[ext]
+    label = f"{ext}" if ext else "(no extension)"
+    return (label, label if ext else "（无扩展名）")
+
+
+def is_lock_file(name: str) -> bool:
+    """Excel's ``~$Book.xlsx`` and LibreOffice's ``.~lock.Book.xlsx#``."""
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
+def check_file(path: str | os.PathLike[str], strict: bool | None = None) -> CheckedFile:
+    """Raise ``ToolkitError`` naming the file unless it looks like an .xlsx/.xlsm we can read safely.
+
+    ``strict`` (default: when the parse will not be isolated) also refuses sheets whose declared
+    ``<dimension>`` is huge - some writers declare A1:XFD1048576 for a few cells, so with isolation
+    the memory limit is trusted instead.
+    """
+    if strict is None:
+        strict = not isolation_enabled()
+    shown = str(path)
+    p = Path(path)
+    if is_lock_file(p.name):
+        raise ToolkitError("read.lock-file", file=shown)
+    if not p.exists():
+        raise ToolkitError("read.missing", file=shown)
+    if p.is_dir():
+        raise ToolkitError("read.directory", file=shown)
+    if not p.is_file():
+        raise ToolkitError("read.not-spreadsheet", file=shown)
+    ext = p.suffix.lower()
+    if ext not in SUPPORTED:
+        en, zh = _format_label(ext)
+        raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as fh:
+            magic = fh.read(8)
+    except OSError as exc:
+        raise ToolkitError("read.missing", file=shown) from exc
+    if size == 0:
+        raise ToolkitError("read.empty", file=shown)
+    if magic == _OLE:
+        _refuse_ole(p, shown)
+    if not magic.startswith(b"PK"):
+        raise ToolkitError("read.not-spreadsheet", file=shown)
+    try:
+        with zipfile.ZipFile(p) as zf:
+            uncompressed = _check_zip(zf, shown, strict)
+    except ToolkitError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
+        raise ToolkitError("read.corrupt", file=shown) from exc
+    except Exception as exc:  # XML errors, defusedxml's entity refusals
+        raise ToolkitError("read.corrupt", file=shown) from exc
+    return CheckedFile(p, shown, uncompressed)
+
+
+def _refuse_ole(p: Path, shown: str) -> None:
+    """An OLE compound file named .xlsx: an encrypted workbook, or a legacy .xls renamed."""
+    encrypted = False
+    try:
+        import msoffcrypto
+        from msoffcrypto.format.ooxml import OOXMLFile
+
+        with open(p, "rb") as fh:
+            office = msoffcrypto.OfficeFile(fh)
+            encrypted = isinstance(office, OOXMLFile)
+    except Exception:  # not a recognisable Office file
+        encrypted = False
+    if encrypted:
+        raise ToolkitError("read.encrypted", file=shown)
+    en, zh = _FORMAT_NAMES[".xls"]
+    raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
+
+
+def _too_large(shown: str, en: str, zh: str) -> ToolkitError:
+    return ToolkitError("read.too-large", file=shown, detail=en, detail_zh=zh)
+
+
+def _check_zip(zf: zipfile.ZipFile, shown: str, strict: bool) -> int:
+    """Zip-level and part-level pre-checks; returns the declared uncompressed size of all parts."""
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise _too_large(shown, f"{len(infos)} parts", f"{len(infos)} 个部件")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_large(shown, f"part {info.filename} expands {info.file_size // max(info.compress_size, 1)}x",
+                             f"部件 {info.filename} 解压后膨胀 {info.file_size // max(info.compress_size, 1)} 倍")
+    if total > MAX_UNCOMPRESSED:
+        mb = total // 1024**2
+        raise _too_large(shown, f"{mb} MB uncompressed", f"解压后 {mb} MB")
+    names = {n.lower() for n in zf.namelist()}
+    if "xl/workbook.bin" in names:
+        en, zh = _FORMAT_NAMES[".xlsb"]
+        raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
+    if "mimetype" in names and "content.xml" in names:
+        en, zh = _FORMAT_NAMES[".ods"]
+        raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
+    if xlsx_scan.workbook_member(zf) is None:
+        damaged = any(n.replace("\\", "/").endswith("workbook.xml") for n in names)
+        raise ToolkitError("read.corrupt" if damaged else "read.not-spreadsheet", file=shown)
+    parts = xlsx_scan.workbook_parts(zf)
+    sheet_bytes = 0
+    for name, member in parts.sheets.items():
+        sheet_bytes += zf.getinfo(member).file_size
+        dim = xlsx_scan.dimension(zf, member) if strict else None
+        if strict and dim and dim[0] * dim[1] > MAX_CELLS:
+            raise _too_large(shown, f"sheet {name!r} spans {dim[0]} x {dim[1]} cells",
+                             f"工作表“{name}”范围为 {dim[0]} × {dim[1]} 个单元格")
+    if parts.shared_strings:
+        sst_size = zf.getinfo(parts.shared_strings).file_size
+        counts = xlsx_scan.shared_string_counts(zf, parts.shared_strings)
+        if counts.get("uniqueCount", 0) > sst_size // MIN_SI_BYTES + 1000 or counts.get("count", 0) > sheet_bytes + 1000:
+            raise ToolkitError("read.corrupt", file=shown)
+    return total
+
+
+# ---------------------------------------------------------------------------------------------- isolation
+
+T = TypeVar("T")
+
+
+def isolation_enabled() -> bool:
+    """Fork-based isolation: on by default on Linux; ``TOOLKIT_READ_ISOLATION=0/1`` overrides."""
+    flag = os.environ.get("TOOLKIT_READ_ISOLATION", "").strip()
+    if flag in ("0", "1"):
+        return flag == "1" and hasattr(os, "fork")
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in a forked child with memory and time limits; its result or ToolkitError comes back.
+
+    Any other failure of the child (a Python exception, an abort in native code, running out of its
+    memory budget or time) becomes a ``ToolkitError`` naming the file.
+    """
+    if not isolation_enabled():
+        return _guarded(checked, fn, *args)
+    timeout = checked.timeout
+    read_fd, write_fd = os.pipe()
+    err = tempfile.TemporaryFile()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        try:
+            os.close(read_fd)
+            os.dup2(err.fileno(), 2)
+            import resource
+
+            limit = _vm_size() + checked.memory
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            signal.alarm(int(timeout) + 5)
+            try:
+                outcome: tuple[Any, ...] = ("ok", fn(*args))
+            except ToolkitError as exc:
+                outcome = ("toolkit", exc.key, exc.params)
+            except MemoryError:
+                outcome = ("memory",)
+            except BaseException as exc:  # noqa: BLE001 - reported to the parent as a damaged file
+                outcome = ("error", f"{type(exc).__name__}: {exc}")
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except MemoryError:
+                data = pickle.dumps(("memory",))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write_fd, view):]
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    timed_out = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _, _ = select.select([read_fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        if timed_out:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _, status = os.waitpid(pid, 0)
+    try:
+        err.seek(0)
+        stderr = err.read(1 << 16).decode("utf-8", "replace")
+    finally:
+        err.close()
+    if timed_out:
+        raise ToolkitError("read.timeout", file=checked.shown, seconds=int(timeout))
+    data = b"".join(chunks)
+    if not data:
+        if "memory allocation" in stderr or "capacity overflow" in stderr or os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
+            raise _too_large(checked.shown, "the reader ran out of its memory budget", "读取时超出内存限额")
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
+            raise ToolkitError("read.timeout", file=checked.shown, seconds=int(timeout))
+        raise ToolkitError("read.corrupt", file=checked.shown)
+    return _unpack(checked, pickle.loads(data))
+
+
+def _unpack(checked: CheckedFile, outcome: tuple[Any, ...]) -> Any:
+    kind = outcome[0]
+    if kind == "ok":
+        return outcome[1]
+    if kind == "toolkit":
+        raise ToolkitError(outcome[1], **outcome[2])
+    if kind == "memory":
+        raise _too_large(checked.shown, "the reader ran out of its memory budget", "读取时超出内存限额")
+    err = ToolkitError("read.corrupt", file=checked.shown)
+    err.__cause__ = RuntimeError(outcome[1])
+    raise err
+
+
+def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
+    """In-process fallback: the same error mapping, without the child."""
+    try:
+        return fn(*args)
+    except ToolkitError:
+        raise
+    except MemoryError as exc:
+        raise _too_large(checked.shown, "the reader ran out of memory", "读取时内存不足") from exc
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a damaged file to the user
+        raise ToolkitError("read.corrupt", file=checked.shown) from exc
+
+
+def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any) -> T:
+    """Pre-check ``path`` and run ``fn(checked, *args)`` isolated: the one gate every reader goes through."""
+    checked = check_file(path)
+    return run_isolated(checked, fn, checked, *args)

@@ -1,0 +1,522 @@
+"""Writing workbooks: atomic saves, styled Excel tables from DataFrames, safe text for openpyxl.
+
+Everything the toolkit writes goes through :func:`atomic_save` (temp file in the target folder,
+fsync, ``os.replace``), so a reader never sees a half-written file and a failure leaves the old
+file untouched. Outputs are deterministic: document timestamps and zip entry dates are fixed
+(:data:`FIXED_TIME`), so identical inputs give identical bytes.
+
+:func:`write_frames` writes computation outputs (up to about a million rows) with XlsxWriter in
+``constant_memory`` mode, row by row. Text is always text: ``"=..."`` is never written as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ToolkitError
+from ..i18n import register
+from ..schema import enums
+
+register(
+    {
+        "writer.cannot-write": (
+            "Cannot write {path}: {detail}",
+            "无法写入 {path}：{detail}",
+        ),
+        "writer.locked": (
+            "Cannot replace {path}: the file is open in another program (close it in Excel and try again).",
+            "无法替换 {path}：文件正被其他程序打开（请在 Excel 中关闭后重试）。",
+        ),
+        "writer.too-many-rows": (
+            "Cannot write sheet {sheet} of {path}: {rows} rows exceed Excel's limit of 1,048,575 data rows.",
+            "无法写入 {path} 的工作表 {sheet}：{rows} 行超过 Excel 上限（1,048,575 行数据）。",
+        ),
+    }
+)
+
+#: Creation/modification time written into every file (and zip entry dates), for reproducible bytes.
+FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+#: Excel number format of each value kind (``ColType`` values are accepted as kinds too).
+NUMBER_FORMATS: dict[str, str] = {
+    "money": "#,##0.00",
+    "percent": "0.0%",
+    "date": "yyyy-mm-dd",
+    "month": "yyyy-mm",
+    "integer": "0",
+    "number": "General",
+    "text": "@",
+    "bool": "General",
+}
+KINDS = tuple(NUMBER_FORMATS)
+
+#: Spellings (compared case-insensitively by Excel) that colour a RAG column green/amber/red.
+RAG_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "green": ("green", "绿", "绿灯", "绿色"),
+    "amber": ("amber", "yellow", "黄", "黄灯", "黄色", "琥珀"),
+    "red": ("red", "红", "红灯", "红色"),
+}
+#: Fill and font colours of the RAG conditional formats (Excel's "Good", "Neutral", "Bad" styles).
+RAG_COLOURS: dict[str, tuple[str, str]] = {
+    "green": ("#C6EFCE", "#006100"),
+    "amber": ("#FFEB9C", "#9C5700"),
+    "red": ("#FFC7CE", "#9C0006"),
+}
+
+HEADER_FILL = "1F4E78"
+HEADER_FONT = "FFFFFF"
+MAX_DATA_ROWS = 1_048_575
+MAX_WIDTH = 60
+_WIDTH_SAMPLE = 2000  # rows looked at when sizing a column
+_CHUNK_ROWS = 50_000  # rows converted to Python values at a time
+_TABLE_STYLE = "Table Style Light 9"
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_FORMULA_PREFIXES = ("=", "+", "-", "@")
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_CELL_REF = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+# --------------------------------------------------------------------------- atomic save
+
+
+def atomic_save(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temp file beside ``path``, fsync it and rename it over ``path``.
+
+    The target is either the old file or the complete new one, never a half-written file; the temp
+    file is removed when ``write`` raises. OS failures become a ``ToolkitError`` naming the file.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".~{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ToolkitError("writer.cannot-write", path=str(target), detail=_os_detail(exc)) from exc
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, _target_mode(target))
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:
+            raise ToolkitError("writer.locked", path=str(target)) from exc
+    except BaseException as exc:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+        if isinstance(exc, OSError):
+            raise ToolkitError("writer.cannot-write", path=str(target), detail=_os_detail(exc)) from exc
+        raise
+    _fsync_dir(folder)
+    return target
+
+
+def _os_detail(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def _target_mode(target: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the usual 0o666 minus the umask."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------- openpyxl helpers
+
+
+def set_text(cell: Any, value: object) -> None:
+    """Store ``value`` in an openpyxl cell; a string always stays a string cell, never a formula.
+
+    Text starting with ``= + - @`` (or looking like an error code such as ``#N/A``) is kept as
+    text (``data_type "s"``); control characters that xlsx cannot hold are removed.
+    """
+    if isinstance(value, str):
+        value = _ILLEGAL.sub("", value)
+        cell.value = value
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+class _FixedDateZip(zipfile.ZipFile):
+    """A ZipFile whose entries all carry one fixed date, so the archive bytes are reproducible."""
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[override]
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=_ZIP_TIME)
+            info.compress_type = compress_type or self.compression
+            info.external_attr = 0o600 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # type: ignore[override]
+        """openpyxl writes each sheet from a temp file; store it with the fixed date too."""
+        with open(filename, "rb") as fh:
+            data = fh.read()
+        self.writestr(str(arcname or os.path.basename(filename)), data, compress_type, compresslevel)
+
+
+def workbook_bytes(wb: Any) -> bytes:
+    """The xlsx bytes of an openpyxl workbook, deterministic: fixed core timestamps and zip dates."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    buf = BytesIO()
+    archive = _FixedDateZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # closes the archive
+    return buf.getvalue()
+
+
+def save_workbook(wb: Any, path: str | os.PathLike[str]) -> Path:
+    """Save an openpyxl workbook atomically and deterministically (same workbook, same bytes)."""
+    data = workbook_bytes(wb)
+    return atomic_save(path, lambda tmp: tmp.write_bytes(data))
+
+
+# --------------------------------------------------------------------------- widths
+
+
+def display_width(text: object) -> int:
+    """Width of ``text`` in Excel character units: CJK and full-width characters count double."""
+    s = str(text)
+    return len(s) + len(_WIDE.findall(s))
+
+
+def series_width(values: pd.Series) -> int:
+    """Widest display width among the (first few thousand) values of a column, vectorised."""
+    sample = values.iloc[:_WIDTH_SAMPLE].dropna()
+    if sample.empty:
+        return 0
+    if pd.api.types.is_float_dtype(sample.dtype):
+        text = sample.map(lambda v: f"{v:,.2f}")
+    else:
+        text = sample.astype(str)
+    lengths = text.str.len() + text.str.count(_WIDE.pattern)
+    return int(lengths.max())
+
+
+def column_width(header: str, kind: str, values: pd.Series | None = None, fixed: int | None = None) -> float:
+    """A column width that fits the header (plus the filter button), the values and the kind."""
+    if fixed:
+        return float(fixed)
+    minimum = {"date": 12, "month": 9, "money": 14, "percent": 9}.get(kind, 8)
+    width = max(display_width(header) + 4, minimum)
+    if values is not None:
+        width = max(width, series_width(values) + 2)
+    return float(min(width, MAX_WIDTH))
+
+
+# --------------------------------------------------------------------------- write_frames
+
+
+@dataclass
+class SheetFrame:
+    """One sheet of :func:`write_frames`: a DataFrame written as an Excel table.
+
+    - ``name``: sheet name (characters Excel forbids are replaced by ``_``, cut to 31 characters).
+    - ``frame``: the rows; its column names are the headers (the index is not written).
+    - ``formats``: column name → kind (``money|percent|date|month|integer|number|text|bool``);
+      columns left out get a kind from their dtype. ``bool`` writes Yes/No (是/否) in ``lang``.
+    - ``table_name``: the Excel table's name; None derives one from the sheet name.
+    - ``rag``: columns coloured green/amber/red by their value (see :data:`RAG_SPELLINGS`).
+    """
+
+    name: str
+    frame: pd.DataFrame
+    formats: Mapping[str, str] = field(default_factory=dict)
+    table_name: str | None = None
+    rag: tuple[str, ...] = ()
+
+
+def write_frames(path: str | os.PathLike[str], sheets: Iterable[SheetFrame], lang: str = "en") -> Path:
+    """Write DataFrames as styled Excel tables (one per sheet), atomically and deterministically.
+
+    Each sheet: bold coloured header row 1, frozen; number formats per column kind; widths that fit;
+    NaN/NaT/None (and ±inf) as blank cells; strings always as text. Returns the path written.
+    """
+    sheets = list(sheets)
+    target = Path(path)
+    for sheet in sheets:
+        if len(sheet.frame) > MAX_DATA_ROWS:
+            raise ToolkitError("writer.too-many-rows", path=str(target), sheet=sheet.name, rows=len(sheet.frame))
+    return atomic_save(target, lambda tmp: _write_xlsx(tmp, sheets, lang))
+
+
+def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(
+        str(tmp),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "nan_inf_to_errors": False,
+        },
+    )
+    wb.set_properties({"created": FIXED_TIME, "author": "", "comments": ""})
+    try:
+        header_fmt = wb.add_format(
+            {"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}", "text_wrap": False,
+             "valign": "top", "border": 1, "border_color": "#BFBFBF"}
+        )
+        col_fmts = {kind: (wb.add_format({"num_format": fmt}) if fmt not in ("General", "@") else None)
+                    for kind, fmt in NUMBER_FORMATS.items()}
+        rag_fmts = {colour: wb.add_format({"bg_color": fill, "font_color": font})
+                    for colour, (fill, font) in RAG_COLOURS.items()}
+        used_sheets: set[str] = set()
+        used_tables: set[str] = set()
+        for sheet in sheets:
+            name = _unique(_sheet_name(sheet.name), used_sheets, 31)
+            table = _unique(_table_name(sheet.table_name or name), used_tables, 255)
+            _write_sheet(wb, name, table, sheet, lang, header_fmt, col_fmts, rag_fmts)
+    finally:
+        wb.close()
+
+
+def _sheet_name(name: str) -> str:
+    cleaned = _BAD_SHEET_CHARS.sub("_", str(name)).strip("'") or "Sheet"
+    return cleaned[:31]
+
+
+def _table_name(name: str) -> str:
+    cleaned = re.sub(r"[^\w.]", "_", str(name))
+    if not cleaned or not (cleaned[0].isalpha() or cleaned[0] == "_") or _CELL_REF.match(cleaned):
+        cleaned = "T_" + cleaned
+    return cleaned[:255]
+
+
+def _unique(name: str, used: set[str], limit: int) -> str:
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f"_{n}"
+        candidate = name[: limit - len(suffix)] + suffix
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _headers(columns: Iterable[object]) -> list[str]:
+    """Column names as unique, non-empty header strings (Excel tables require both)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, col in enumerate(columns, start=1):
+        base = _ILLEGAL.sub("", str(col)).strip() or f"Column{i}"
+        text, n = base, 1
+        while text.casefold() in seen:
+            n += 1
+            text = f"{base} ({n})"
+        seen.add(text.casefold())
+        out.append(text)
+    return out
+
+
+def infer_kind(values: pd.Series) -> str:
+    """The kind a column is written as when the caller gives none, from its dtype (or its values)."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "integer"
+    if pd.api.types.is_float_dtype(dtype):
+        return "number"
+    if dtype == object:
+        inferred = pd.api.types.infer_dtype(values, skipna=True)
+        return {"integer": "integer", "floating": "number", "mixed-integer-float": "number", "decimal": "number",
+                "boolean": "bool", "datetime64": "date", "datetime": "date", "date": "date"}.get(inferred, "text")
+    return "text"
+
+
+def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
+    """A column as the plain Python values written to cells: float/int/str/bool, None for blank.
+
+    Dates and months become Excel serial numbers (1900 system); values that do not fit the kind
+    (e.g. ``"abc"`` in a money column) are written as their text; ±inf is blank.
+    """
+    kind = str(getattr(kind, "value", kind))
+    n = len(values)
+    if n == 0:
+        return []
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    present = values.notna().to_numpy()
+    out = np.full(n, None, dtype=object)
+    if kind in ("date", "month"):
+        if pd.api.types.is_datetime64_any_dtype(values.dtype):
+            stamps = values
+            if getattr(values.dt, "tz", None) is not None:
+                stamps = values.dt.tz_localize(None)
+        else:
+            stamps = pd.to_datetime(values.where(values.map(_is_datelike, na_action="ignore").fillna(False).astype(bool)),
+                                    errors="coerce")
+        if kind == "month":
+            stamps = stamps.dt.to_period("M").dt.to_timestamp()
+        serial = ((stamps - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+        ok = ~np.isnan(serial)
+        out[ok] = serial[ok].tolist()
+        _raw_text(out, values, present & ~ok)
+    elif kind in ("money", "percent", "number", "integer"):
+        if pd.api.types.is_bool_dtype(values.dtype):
+            numbers = values.astype("float64").to_numpy()
+        elif pd.api.types.is_numeric_dtype(values.dtype):
+            numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            numeric = values.where(~values.map(lambda v: isinstance(v, (str, bool)), na_action="ignore")
+                                   .fillna(False).astype(bool))
+            numbers = pd.to_numeric(numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(numbers)
+        if kind == "integer":
+            whole = ok & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
+            out[whole] = numbers[whole].astype(np.int64).tolist()
+            rest = ok & ~whole
+            out[rest] = numbers[rest].tolist()
+        else:
+            out[ok] = numbers[ok].tolist()
+        _raw_text(out, values, present & ~ok & ~np.isinf(numbers))
+    elif kind == "bool":
+        labels = {True: enums.YES_NO.label("Yes", lang), False: enums.YES_NO.label("No", lang)}
+        mapped = values.map(lambda v: labels.get(v) if isinstance(v, (bool, np.bool_)) else str(v), na_action="ignore")
+        out[present] = mapped.to_numpy(dtype=object)[present]
+    else:
+        text = values.astype(object).to_numpy()
+        out[present] = [v if type(v) is str else str(v) for v in text[present]]
+    return out.tolist()
+
+
+def _is_datelike(v: object) -> bool:
+    return isinstance(v, (dt.date, np.datetime64))
+
+
+def _raw_text(out: np.ndarray, values: pd.Series, where: np.ndarray) -> None:
+    if where.any():
+        raw = values.astype(object).to_numpy()[where]
+        out[where] = [v if type(v) is str else str(v) for v in raw]
+
+
+def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: str,
+                 header_fmt: Any, col_fmts: dict[str, Any], rag_fmts: dict[str, Any]) -> None:
+    ws = wb.add_worksheet(name)
+    frame = sheet.frame
+    headers = _headers(frame.columns)
+    ncols = len(headers)
+    nrows = len(frame)
+    ws.freeze_panes(1, 0)
+    if ncols == 0:
+        return
+    kinds: list[str] = []
+    for i, col in enumerate(frame.columns):
+        series = frame.iloc[:, i]
+        given = sheet.formats.get(col)
+        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(series)
+        if kind not in NUMBER_FORMATS:
+            raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
+        kinds.append(kind)
+        ws.set_column(i, i, column_width(headers[i], kind, series), col_fmts[kind])
+
+    last_row = max(nrows, 1)
+    _add_table(ws, table_name, headers, last_row)
+    for c, header in enumerate(headers):  # inline strings, over the header add_table stored
+        ws.write_string(0, c, header, header_fmt)
+
+    write_number, write_string, write_boolean = ws.write_number, ws.write_string, ws.write_boolean
+    dispatch = {float: write_number, int: write_number, str: write_string, bool: write_boolean}
+    for start in range(0, nrows, _CHUNK_ROWS):  # chunks bound the memory held as Python objects
+        chunk = frame.iloc[start:start + _CHUNK_ROWS]
+        columns = [cell_values(chunk.iloc[:, i], kinds[i], lang) for i in range(ncols)]
+        for r, row in enumerate(zip(*columns), start=start + 1):
+            for c, value in enumerate(row):
+                if value is not None:
+                    dispatch[type(value)](r, c, value)
+
+    for col in sheet.rag:
+        if col not in frame.columns:
+            raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")
+        c = list(frame.columns).index(col)
+        _rag_format(ws, c, last_row, rag_fmts)
+
+
+def _add_table(ws: Any, name: str, headers: list[str], last_row: int) -> None:
+    """Add an Excel table over rows 0..last_row in constant_memory mode.
+
+    XlsxWriter refuses tables in constant_memory mode and records every covered cell (too slow and
+    big for a million rows); so the table is declared over the header and one row, before any cell
+    is written, and its range extended. The header strings it put in the shared-string table are
+    taken back out; the caller rewrites them as inline strings. Tests reload the result.
+    """
+    sst = ws.str_table
+    saved = (sst.count, sst.unique_count, dict(sst.string_table))
+    ws.constant_memory = 0
+    try:
+        ws.add_table(0, 0, 1, len(headers) - 1, {
+            "name": name, "style": _TABLE_STYLE, "columns": [{"header": h} for h in headers],
+        })
+    finally:
+        ws.constant_memory = 1
+        sst.count, sst.unique_count, sst.string_table = saved  # headers are rewritten as inline strings
+    table = ws.tables[-1]
+    full = _range(0, 0, last_row, len(headers) - 1)
+    table["range"] = full
+    table["a_range"] = full
+    if table.get("autofilter"):
+        table["autofilter"] = full
+
+
+def _range(r0: int, c0: int, r1: int, c1: int) -> str:
+    from xlsxwriter.utility import xl_range
+
+    return xl_range(r0, c0, r1, c1)
+
+
+def _rag_format(ws: Any, col: int, last_row: int, rag_fmts: dict[str, Any]) -> None:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    first = xl_rowcol_to_cell(1, col, row_abs=False, col_abs=True)
+    for colour, spellings in RAG_SPELLINGS.items():
+        tests = ",".join(f'TRIM({first})="{s}"' for s in spellings)
+        ws.conditional_format(1, col, last_row, col, {
+            "type": "formula", "criteria": f"=OR({tests})", "format": rag_fmts[colour],
+        })

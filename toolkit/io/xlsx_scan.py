@@ -1,0 +1,183 @@
+"""Cheap looks inside an .xlsx zip: sheet parts, the date system, sizes, and the error cells.
+
+The fast reader (python-calamine) returns error cells (``#N/A``, ``#DIV/0!`` …) as ``''``, the
+same as an empty cell; a validator must report them, so this module finds ``t="e"`` cells in
+the sheet XML itself. It also reads the few header fields the safety pre-checks need
+(``<dimension>``, sharedStrings counts) without parsing whole parts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+
+from defusedxml import ElementTree as SafeET
+
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_CELL_REF = re.compile(rb"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+_ERROR_CELL = re.compile(
+    rb"<(?:[\w.-]+:)?c\s([^>]*?\bt\s*=\s*[\"']e[\"'][^>]*?)(?<!/)>(.*?)</(?:[\w.-]+:)?c>", re.S
+)
+_ANY_ERROR = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+_ATTR_R = re.compile(rb"\br\s*=\s*[\"']([^\"']+)[\"']")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s[^>]*?ref\s*=\s*[\"']([^\"']+)[\"']")
+_SST_COUNT = re.compile(rb"\b(count|uniqueCount)\s*=\s*[\"'](\d+)[\"']")
+_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s>/]")
+
+
+@dataclass
+class WorkbookParts:
+    """Where things are inside the zip: sheet name -> part name, and the workbook's date system."""
+
+    sheets: dict[str, str] = field(default_factory=dict)
+    date1904: bool = False
+    shared_strings: str | None = None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _find_member(zf: zipfile.ZipFile, name: str) -> str | None:
+    """The zip member called ``name``, ignoring case and a leading slash (as Excel does)."""
+    name = name.lstrip("/")
+    names = zf.namelist()
+    if name in names:
+        return name
+    folded = name.casefold()
+    for candidate in names:
+        if candidate.lstrip("/").casefold() == folded:
+            return candidate
+    return None
+
+
+def _resolve(base_dir: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(base_dir, target)).lstrip("./") if base_dir else posixpath.normpath(target)
+
+
+def workbook_member(zf: zipfile.ZipFile) -> str | None:
+    """The workbook part: the package's officeDocument relationship, else xl/workbook.xml."""
+    rels = _find_member(zf, "_rels/.rels")
+    if rels is not None:
+        for rel in SafeET.fromstring(zf.read(rels)):
+            if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
+                found = _find_member(zf, _resolve("", rel.get("Target", "")))
+                if found is not None:
+                    return found
+    return _find_member(zf, "xl/workbook.xml")
+
+
+def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
+    """Sheet parts and date system from the workbook part and its relationships (defusedxml-parsed)."""
+    parts = WorkbookParts()
+    book = workbook_member(zf)
+    if book is None:
+        return parts
+    root = SafeET.fromstring(zf.read(book))
+    rels_name = _find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
+    targets: dict[str, tuple[str, str]] = {}
+    if rels_name is not None:
+        for rel in SafeET.fromstring(zf.read(rels_name)):
+            rid, target = rel.get("Id"), rel.get("Target")
+            if rid and target:
+                targets[rid] = (rel.get("Type", ""), _resolve(posixpath.dirname(book), target))
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "workbookPr":
+            parts.date1904 = el.get("date1904", "0").strip().lower() in ("1", "true")
+        elif tag == "sheet":
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
+            name = el.get("name")
+            if name is not None and rid in targets:
+                member = _find_member(zf, targets[rid][1])
+                if member is not None:
+                    parts.sheets[name] = member
+    for rel_type, target in targets.values():
+        if rel_type.endswith("/sharedStrings"):
+            parts.shared_strings = _find_member(zf, target)
+    return parts
+
+
+def head(zf: zipfile.ZipFile, member: str, limit: int = 65536) -> bytes:
+    """The first ``limit`` decompressed bytes of a member, without inflating the rest."""
+    with zf.open(member) as fh:
+        return fh.read(limit)
+
+
+def dimension(zf: zipfile.ZipFile, member: str) -> tuple[int, int] | None:
+    """(rows, columns) declared by the sheet's ``<dimension ref>``, or None when absent."""
+    data = head(zf, member)
+    cut = _SHEET_DATA.search(data)
+    match = _DIMENSION.search(data[: cut.start()] if cut else data)
+    if not match:
+        return None
+    refs = match.group(1).split(b":")
+    cells = [_CELL_REF.match(r.strip().upper()) for r in refs]
+    if not all(cells):
+        return None
+    rows = [int(c.group(2)) for c in cells if c]
+    cols = [column_index(c.group(1).decode()) + 1 for c in cells if c]
+    return (max(rows) - min(rows) + 1, max(cols) - min(cols) + 1)
+
+
+def shared_string_counts(zf: zipfile.ZipFile, member: str) -> dict[str, int]:
+    """The ``count`` and ``uniqueCount`` attributes of the sharedStrings root (those present)."""
+    data = head(zf, member, 4096)
+    start = data.find(b"sst")
+    end = data.find(b">", start) if start >= 0 else -1
+    return {k.decode(): int(v) for k, v in _SST_COUNT.findall(data[start:end] if end > 0 else b"")}
+
+
+def column_index(letters: str) -> int:
+    """'A' -> 0, 'Z' -> 25, 'AA' -> 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 26 -> 'AA'."""
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+    """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …)."""
+    data = zf.read(member)
+    if not _ANY_ERROR.search(data):
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    for attrs, inner in _ERROR_CELL.findall(data):
+        ref = _ATTR_R.search(attrs)
+        cell = _CELL_REF.match(ref.group(1).upper()) if ref else None
+        if not cell:
+            continue
+        value = _VALUE.search(inner)
+        text = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
+        out[(int(cell.group(2)) - 1, column_index(cell.group(1).decode()))] = text
+    return out
+
+
+def scan_errors(path: str, sheets: list[str] | None = None) -> tuple[WorkbookParts, dict[str, dict[tuple[int, int], str]]]:
+    """Workbook parts plus the error cells of ``sheets`` (all when None), keyed by sheet name."""
+    with zipfile.ZipFile(path) as zf:
+        parts = workbook_parts(zf)
+        wanted = parts.sheets if sheets is None else {s: parts.sheets[s] for s in sheets if s in parts.sheets}
+        errors: dict[str, dict[tuple[int, int], str]] = {}
+        for name, member in wanted.items():
+            try:
+                errors[name] = error_cells(zf, member)
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+                errors[name] = {}
+        return parts, errors

@@ -1,0 +1,57 @@
+"""All tables of one department workbook, clean, plus its Info values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import TEMPLATE_VERSION
+from .leave import leave_frame
+from .names import PERIOD, YEAR, DeptSpec
+from .notes import feedback_frame, forecast_frame
+from .plan import plan_frame, ytd_actuals
+from .sales import add_refund, collections_frame, contracts_frame
+from .spending import advances_frame, expenses_frame
+
+#: Independent random streams per sheet, so changing one sheet's generator leaves the others alone.
+STREAMS = {"contracts": 1, "collections": 2, "expenses": 3, "advances": 4, "leave": 5, "plan": 6, "feedback": 7}
+#: The department that carries the one refund of the sample.
+REFUND_DEPARTMENT = "east"
+
+
+def _rng(seed: int, dept: DeptSpec, stream: str) -> np.random.Generator:
+    return np.random.default_rng([seed, 100 + dept.number, STREAMS[stream]])
+
+
+def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
+    """Plan, Contracts, Collections, Expenses, Advances, Leave, Forecast and Feedback of ``dept``."""
+    staff = people[people["dept_key"] == dept.key].reset_index(drop=True)
+    sales = staff[staff["role"] == "Salesperson"].reset_index(drop=True)
+    contracts = contracts_frame(dept, sales, _rng(seed, dept, "contracts"))
+    collections = collections_frame(dept, contracts, _rng(seed, dept, "collections"))
+    if dept.key == REFUND_DEPARTMENT:
+        contracts, collections = add_refund(contracts, collections, dept.code)
+    expenses = expenses_frame(dept, staff, _rng(seed, dept, "expenses"))
+    actuals = ytd_actuals(contracts, collections, expenses)
+    return {
+        "Plan": plan_frame(sales, actuals, _rng(seed, dept, "plan")),
+        "Contracts": contracts,
+        "Collections": collections,
+        "Expenses": expenses,
+        "Advances": advances_frame(dept, staff, _rng(seed, dept, "advances")),
+        "Leave": leave_frame(dept, staff, _rng(seed, dept, "leave")),
+        "Forecast": forecast_frame(dept, collections, expenses),
+        "Feedback": feedback_frame(dept, staff, contracts, _rng(seed, dept, "feedback")),
+    }
+
+
+def department_info(dept: DeptSpec, people: pd.DataFrame) -> dict[str, object]:
+    """Info sheet values: Department, Year, Period, Prepared by (the staff member), Template version."""
+    staff = people[(people["dept_key"] == dept.key) & (people["role"] == "Staff")]
+    return {
+        "department": dept.name,
+        "year": YEAR,
+        "period": PERIOD,
+        "prepared_by": staff["name"].iloc[0],
+        "template_version": TEMPLATE_VERSION,
+    }

@@ -1,0 +1,97 @@
+"""The director's standards workbook of the sample company: plans, tiers, policy, cities, appraisal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..schema import STANDARDS, THRESHOLD_DEFAULTS
+from ..schema import enums as E
+from .frames import typed_frame
+from .holidays import holidays_frame
+from .names import CITY_TIERS, PRODUCT_LINES
+from .people import PLAN_KEY_ACCOUNT, PLAN_NEW_BUSINESS, PLAN_STANDARD, roster_frame
+
+#: Plan -> (basis, method, gate, annual cap).
+ROYALTY_PLANS = {
+    PLAN_STANDARD: ("Collected", "Marginal", 0.60, 250_000.0),
+    PLAN_KEY_ACCOUNT: ("Collected", "Retroactive", 0.70, 200_000.0),
+    PLAN_NEW_BUSINESS: ("Signed", "Marginal", 0.50, 45_000.0),
+}
+#: Plan -> tiers (from, to or None for unbounded, rate), completion as fractions.
+ROYALTY_TIERS = {
+    PLAN_STANDARD: ((0.0, 0.8, 0.010), (0.8, 1.0, 0.018), (1.0, None, 0.025)),
+    PLAN_KEY_ACCOUNT: ((0.0, 0.9, 0.012), (0.9, 1.1, 0.020), (1.1, None, 0.026)),
+    PLAN_NEW_BUSINESS: ((0.0, 1.0, 0.008), (1.0, None, 0.015)),
+}
+#: Category -> (per, limit in tier 1/2/3 cities, severity); limits grow with grade by GRADE_FACTOR.
+EXPENSE_LIMITS = {
+    "Travel": ("Day", (500.0, 400.0, 300.0), "Warning"),
+    "Accommodation": ("Day", (650.0, 500.0, 380.0), "Blocking"),
+    "Meals": ("Day", (150.0, 120.0, 100.0), "Warning"),
+    "Entertainment": ("Claim", (3000.0, 2500.0, 2000.0), "Blocking"),
+    "Transport": ("Claim", (500.0, 400.0, 300.0), "Warning"),
+    "Advertising": ("Claim", (50000.0, 50000.0, 50000.0), "Blocking"),
+    "Conference": ("Claim", (30000.0, 30000.0, 30000.0), "Blocking"),
+    "Other": ("Claim", (2000.0, 2000.0, 2000.0), "Warning"),
+}
+GRADE_FACTOR = {"G1": 1.0, "G2": 1.0, "G3": 1.2, "G4": 1.4, "G5": 1.6}
+#: A receipt is required for any claim above this amount (also the Receipt Threshold).
+RECEIPT_OVER = 200.0
+APPRAISAL_WEIGHTS = {"Signing": 0.30, "Collection": 0.35, "Expense": 0.15, "Profit": 0.20}
+#: (score from, score to or None, grade, coefficient).
+APPRAISAL_BANDS = (
+    (0.0, 0.6, "D", 0.5),
+    (0.6, 0.8, "C", 0.8),
+    (0.8, 1.0, "B", 1.0),
+    (1.0, 1.2, "A", 1.2),
+    (1.2, None, "S", 1.5),
+)
+THRESHOLDS = {**THRESHOLD_DEFAULTS, "Receipt Threshold": RECEIPT_OVER}
+
+
+def _typed(key: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
+    """The standards table ``key`` from row dicts, typed by the schema."""
+    return typed_frame(STANDARDS.table(key), rows)
+
+
+def policy_limit(category: str, grade: str, tier: str) -> float:
+    """The Expense Policy limit for one category, grade and city tier (whole yuan)."""
+    _, limits, _ = EXPENSE_LIMITS[category]
+    return float(np.round(limits[int(tier) - 1] * GRADE_FACTOR[grade]))
+
+
+def expense_policy_frame() -> pd.DataFrame:
+    """One row for every category × grade × city tier."""
+    rows = [
+        {"category": cat, "grade": grade, "city_tier": tier, "limit": policy_limit(cat, grade, tier),
+         "per": per, "receipt_over": RECEIPT_OVER, "severity": severity}
+        for cat, (per, _, severity) in EXPENSE_LIMITS.items()
+        for grade in E.GRADE.values
+        for tier in E.CITY_TIER.values
+    ]
+    return _typed("ExpensePolicy", rows)
+
+
+def standards_frames(people_frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Every table of the standards workbook, keyed by table key."""
+    plans = [{"plan": p, "basis": b, "method": m, "gate": g, "annual_cap": cap}
+             for p, (b, m, g, cap) in ROYALTY_PLANS.items()]
+    tiers = [{"plan": p, "from_pct": lo, "to_pct": np.nan if hi is None else hi, "rate": rate}
+             for p, bands in ROYALTY_TIERS.items() for lo, hi, rate in bands]
+    lines = [{"product_line": name, "royalty_factor": f, "gross_margin": gm}
+             for name, (f, gm) in PRODUCT_LINES.items()]
+    bands = [{"score_from": lo, "score_to": np.nan if hi is None else hi, "band_grade": g, "coefficient": c}
+             for lo, hi, g, c in APPRAISAL_BANDS]
+    return {
+        "Roster": _typed("Roster", roster_frame(people_frame, STANDARDS.table("Roster").keys)),
+        "RoyaltyPlans": _typed("RoyaltyPlans", plans),
+        "RoyaltyTiers": _typed("RoyaltyTiers", tiers),
+        "ProductLines": _typed("ProductLines", lines),
+        "ExpensePolicy": expense_policy_frame(),
+        "Cities": _typed("Cities", [{"city": c, "tier": t} for c, t in CITY_TIERS.items()]),
+        "Appraisal": _typed("Appraisal", [{"indicator": k, "weight": w} for k, w in APPRAISAL_WEIGHTS.items()]),
+        "AppraisalBands": _typed("AppraisalBands", bands),
+        "Holidays": _typed("Holidays", holidays_frame()),
+        "Thresholds": _typed("Thresholds", [{"name": k, "value": v} for k, v in THRESHOLDS.items()]),
+    }

@@ -1,0 +1,101 @@
+"""The history store: every consolidation run, its sources and per department+period snapshots.
+
+``open_store(url_or_path)`` gives a ``Store``: a SQLite file by default (``--db``, else the
+``TOOLKIT_DB`` environment variable, else ``toolkit.db`` in the working folder). ``sqlite:///path``
+URLs are accepted; ``postgresql://`` is recognised and refused as not supported yet, so a server
+implementation can follow behind the same interface without touching callers.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import ToolkitError
+from ..i18n import register
+from .base import Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store
+from .migrations import SCHEMA_VERSION
+
+register(
+    {
+        "store.busy": (
+            "The history store {path} is busy: another consolidation is writing to it. Try again when it has finished.",
+            "历史库 {path} 正忙：另一个合并任务正在写入。请等它完成后重试。",
+        ),
+        "store.newer": (
+            "The history store {path} was written by a newer toolkit (store version {found}; this toolkit "
+            "supports up to {supported}). Upgrade the toolkit or choose another --db.",
+            "历史库 {path} 由更新版本的工具写入（库版本 {found}；本工具最高支持 {supported}）。"
+            "请升级工具或用 --db 指定其他文件。",
+        ),
+        "store.not-a-store": (
+            "{path} is not a toolkit history store ({detail}).",
+            "{path} 不是本工具的历史库（{detail}）。",
+        ),
+        "store.cannot-open": ("Cannot open the history store {path}: {detail}", "无法打开历史库 {path}：{detail}"),
+        "store.unsupported-url": (
+            "History store {url}: {scheme} databases are not supported yet; use a SQLite file path or sqlite:///PATH.",
+            "历史库 {url}：暂不支持 {scheme} 数据库；请使用 SQLite 文件路径或 sqlite:///路径。",
+        ),
+        "store.no-snapshot": ("No snapshot {id} in the history store {path}.", "历史库 {path} 中没有快照 {id}。"),
+        "store.no-departments": (
+            "The history store {path} holds no department for period {period}; consolidate first.",
+            "历史库 {path} 中没有 {period} 期的部门数据；请先合并。",
+        ),
+        "store.no-standards": (
+            "The history store {path} holds no standards workbook for period {period}; consolidate with --standards.",
+            "历史库 {path} 中没有 {period} 期的标准工作簿；请使用 --standards 合并。",
+        ),
+    }
+)
+
+#: Environment variable naming the store when --db is not given.
+DB_ENV = "TOOLKIT_DB"
+#: Default store file, in the working folder.
+DEFAULT_DB = "toolkit.db"
+#: Seconds a writer waits for another to finish before "store is busy" (env TOOLKIT_DB_TIMEOUT).
+DEFAULT_TIMEOUT = 30.0
+
+
+def default_db() -> str:
+    """The store to use when none is given: $TOOLKIT_DB, else ``toolkit.db`` in the working folder."""
+    return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+def open_store(url_or_path: str | Path | None = None, timeout: float | None = None) -> Store:
+    """Open (creating and migrating as needed) the store at a path or URL; refuse a newer store."""
+    target = str(url_or_path) if url_or_path else default_db()
+    if timeout is None:
+        timeout = float(os.environ.get("TOOLKIT_DB_TIMEOUT", DEFAULT_TIMEOUT))
+    if "://" in target:
+        scheme, _, rest = target.partition("://")
+        if scheme.lower() != "sqlite":
+            raise ToolkitError("store.unsupported-url", url=target, scheme=scheme)
+        # SQLAlchemy's spelling: sqlite:///relative.db, sqlite:////absolute/path.db
+        target = rest[1:] if rest.startswith("/") else rest
+    from .sqlite import SQLiteStore
+
+    return SQLiteStore(Path(target), timeout=timeout)
+
+
+def load_ledger_from_store(db, period, snapshot_ids=None):  # noqa: ANN001, ANN201 - re-exported below
+    """The computations' Ledger for ``period`` built from the store (see ``toolkit.store.ledger``)."""
+    from .ledger import load_ledger_from_store as _load
+
+    return _load(db, period, snapshot_ids)
+
+
+__all__ = [
+    "DB_ENV",
+    "DEFAULT_DB",
+    "SCHEMA_VERSION",
+    "Run",
+    "RunInfo",
+    "SaveResult",
+    "SnapshotInfo",
+    "SourceRecord",
+    "Store",
+    "default_db",
+    "load_ledger_from_store",
+    "open_store",
+]

@@ -1,0 +1,185 @@
+"""The history store's interface: what callers may do with a store, whatever database is behind it.
+
+Callers (``toolkit.consolidate``, ``close_month``, ``load_ledger_from_store``) only use ``Store``;
+``open_store`` picks the implementation from a path or URL (SQLite today; PostgreSQL to follow).
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import pandas as pd
+
+from ..core.findings import Finding
+from ..core.tables import WorkbookData
+
+
+def now_iso() -> str:
+    """The current time, UTC, ISO 8601 to the second."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def current_user() -> str:
+    """Who runs the toolkit (login name; empty when unknown)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry in some containers
+        return os.environ.get("USER", "")
+
+
+@dataclass
+class Run:
+    """A consolidation run being recorded. ``id`` stays None until its first write, so a run killed
+    before writing anything leaves no trace."""
+
+    period: str
+    command: str
+    started_at: str = field(default_factory=now_iso)
+    user: str = field(default_factory=current_user)
+    host: str = field(default_factory=socket.gethostname)
+    id: int | None = None
+
+
+@dataclass
+class SourceRecord:
+    """A source file as seen by a run: identity (path, size, mtime, SHA-256) and what became of it."""
+
+    path: str
+    size: int | None = None
+    mtime: str | None = None
+    sha256: str | None = None
+    kind: str | None = None
+    department: str | None = None
+    status: str = "loaded"  # loaded | unchanged | rejected | unreadable | duplicate | skipped
+    reason: str | None = None
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+
+@dataclass
+class SnapshotInfo:
+    """One stored snapshot of a workbook for a period (current or superseded)."""
+
+    id: int
+    run_id: int
+    kind: str
+    department: str
+    period: str
+    sha256: str
+    source_path: str
+    size: int
+    mtime: str
+    created_at: str
+    row_counts: dict[str, int]
+    errors: int
+    warnings: int
+    infos: int
+    is_current: bool
+    superseded_by: int | None
+
+
+@dataclass
+class RunInfo:
+    """A recorded run: who, when, which toolkit, which period, how it ended."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    user: str
+    host: str
+    toolkit_version: str
+    period: str
+    command: str
+    status: str | None
+    summary: dict[str, Any]
+
+
+@dataclass
+class SaveResult:
+    """What ``Store.record`` did: ``loaded`` (new current snapshot) or ``unchanged`` (same content)."""
+
+    status: str
+    snapshot_id: int | None
+    replaced: int | None = None  # the snapshot it superseded
+
+
+class Store(ABC):
+    """A history store: runs, sources, and per department+period snapshots with their audit history."""
+
+    url: str
+
+    @property
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The store's schema version."""
+
+    @abstractmethod
+    def new_run(self, period: str, command: str) -> Run:
+        """A run handle; nothing is written until ``record`` or ``finish_run``."""
+
+    @abstractmethod
+    def record(
+        self, run: Run, source: SourceRecord, data: WorkbookData | None = None, findings: list[Finding] | None = None
+    ) -> SaveResult:
+        """Record a source; with ``data``, make it the current snapshot of its kind+department+period.
+
+        One transaction: a store killed inside it is as before. Same content and findings as the
+        current snapshot -> ``unchanged``, no new snapshot.
+        """
+
+    @abstractmethod
+    def finish_run(self, run: Run, status: str, summary: dict[str, Any]) -> None:
+        """Mark the run finished with its status and summary."""
+
+    @abstractmethod
+    def runs(self, period: str | None = None) -> list[RunInfo]:
+        """Recorded runs, oldest first."""
+
+    @abstractmethod
+    def sources(self, run_id: int) -> list[SourceRecord]:
+        """The sources a run saw, in the order recorded."""
+
+    @abstractmethod
+    def current(self, period: str, kind: str = "department") -> list[SnapshotInfo]:
+        """Current snapshots of ``kind`` for ``period``, by department."""
+
+    @abstractmethod
+    def history(self, department: str | None = None, period: str | None = None,
+                kind: str = "department") -> list[SnapshotInfo]:
+        """Every snapshot (current and superseded), oldest first."""
+
+    @abstractmethod
+    def snapshot(self, snapshot_id: int) -> SnapshotInfo:
+        """One snapshot's record."""
+
+    @abstractmethod
+    def load_snapshot(self, snapshot_id: int) -> WorkbookData:
+        """A snapshot as the reader gave it: typed tables (same dtypes), info, language and findings."""
+
+    @abstractmethod
+    def iter_table(self, snapshot_ids: list[int], table_key: str, kind: str = "department",
+                   chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
+        """A table's rows over several snapshots, in snapshot order, in chunks, typed, with
+        ``department`` and ``source`` columns first."""
+
+    @abstractmethod
+    def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
+        """How many rows ``iter_table`` yields."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,53 @@
+"""Build the computations' ``Ledger`` from the store instead of from files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ToolkitError
+from ..inputs import Ledger
+from ..schema import DEPARTMENT
+from .base import Store
+
+
+def load_ledger_from_store(db: Store | str | Path | None, period: str,
+                           snapshot_ids: list[int] | None = None) -> Ledger:
+    """The Ledger of ``period``: every current department snapshot (or just ``snapshot_ids``) stacked,
+    with ``department`` and ``source`` columns, plus the period's current standards snapshot."""
+    from . import open_store
+
+    store = db if isinstance(db, Store) else open_store(db)
+    try:
+        depts = store.current(period)
+        if snapshot_ids is not None:
+            wanted = set(snapshot_ids)
+            depts = [s for s in depts if s.id in wanted] + [
+                store.snapshot(i) for i in snapshot_ids if i not in {s.id for s in depts}
+            ]
+            depts = [s for s in depts if s.kind == "department"]
+        if not depts:
+            raise ToolkitError("store.no-departments", period=period, path=store.url)
+        std = store.current(period, kind="standards")
+        if not std:
+            raise ToolkitError("store.no-standards", period=period, path=store.url)
+        standards = store.load_snapshot(std[0].id)
+        ids = [s.id for s in depts]
+        tables: dict[str, pd.DataFrame] = {}
+        for table in DEPARTMENT.tables:
+            parts = [f for f in store.iter_table(ids, table.key, chunk_rows=1_000_000) if len(f)]
+            if parts:
+                frame = pd.concat(parts, ignore_index=True)
+                # Ledger frames carry department/source last, as Ledger.from_workbooks builds them
+                tables[table.key] = frame[[c for c in frame.columns if c not in ("department", "source")]
+                                          + ["department", "source"]]
+        findings = list(standards.findings)
+        for snap in depts:
+            wb = store.load_snapshot(snap.id) if snap.errors or snap.warnings or snap.infos else None
+            if wb is not None:
+                findings.extend(wb.findings)
+        return Ledger(tables, standards, findings, [s.source_path for s in depts])
+    finally:
+        if store is not db:
+            store.close()

@@ -1,0 +1,145 @@
+"""The store's schema version and its migrations, from the first release on.
+
+``SCHEMA_VERSION`` is kept in SQLite's ``PRAGMA user_version``; each migration moves the store one
+version up inside the opening transaction. A store whose version is newer than ``SCHEMA_VERSION`` was
+written by a newer toolkit and is refused. Snapshot data tables (one per schema table, typed columns)
+follow the schema additively (``data_table_ddl``): a column the schema gains is added on open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..schema import DEPARTMENT, STANDARDS, ColType, Table
+
+#: Written into ``PRAGMA application_id`` so a foreign SQLite file is not taken for a store ("TOOL").
+APPLICATION_ID = 0x544F4F4C
+
+#: SQL type of each schema type. Dates are ISO text (readable by any SQL tool), booleans 0/1.
+SQL_TYPES: dict[ColType, str] = {
+    ColType.TEXT: "TEXT",
+    ColType.INTEGER: "INTEGER",
+    ColType.NUMBER: "REAL",
+    ColType.MONEY: "REAL",
+    ColType.PERCENT: "REAL",
+    ColType.DATE: "TEXT",
+    ColType.MONTH: "TEXT",
+    ColType.BOOL: "INTEGER",
+}
+
+#: Workbook kinds and the prefix of their data tables.
+KIND_PREFIX = {"department": "dept", "standards": "std"}
+SCHEMAS = {"department": DEPARTMENT, "standards": STANDARDS}
+
+
+def data_table_name(kind: str, key: str) -> str:
+    """The SQL table holding the rows of schema table ``key`` of ``kind`` workbooks, e.g. ``dept_Contracts``."""
+    return f"{KIND_PREFIX[kind]}_{key}"
+
+
+def q(name: str) -> str:
+    """A quoted SQL identifier (column keys such as ``end`` and ``limit`` are SQL keywords)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def data_table_ddl(kind: str, table: Table) -> list[str]:
+    """CREATE statements for one schema table's snapshot rows (idempotent)."""
+    name = data_table_name(kind, table.key)
+    cols = ", ".join(f"{q(c.key)} {SQL_TYPES[c.type]}" for c in table.columns)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {q(name)} (snapshot_id INTEGER NOT NULL REFERENCES snapshots(id), "
+        f"_row INTEGER, {cols}, _extra TEXT)",
+        f"CREATE INDEX IF NOT EXISTS {q('ix_' + name)} ON {q(name)}(snapshot_id)",
+    ]
+
+
+V1 = """
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    user TEXT,
+    host TEXT,
+    toolkit_version TEXT NOT NULL,
+    period TEXT NOT NULL,
+    command TEXT NOT NULL,
+    status TEXT,
+    summary TEXT
+);
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    kind TEXT NOT NULL,
+    department TEXT NOT NULL,
+    period TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    lang TEXT,
+    info TEXT,
+    row_counts TEXT NOT NULL,
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    infos INTEGER NOT NULL,
+    findings TEXT NOT NULL,
+    is_current INTEGER NOT NULL,
+    superseded_by INTEGER REFERENCES snapshots(id)
+);
+CREATE UNIQUE INDEX ux_snapshots_current ON snapshots(kind, department, period) WHERE is_current = 1;
+CREATE INDEX ix_snapshots_dept ON snapshots(department, period);
+CREATE TABLE snapshot_tables (
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+    table_key TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    columns TEXT NOT NULL,
+    dtypes TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, table_key)
+);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL,
+    size INTEGER,
+    mtime TEXT,
+    sha256 TEXT,
+    kind TEXT,
+    department TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    errors INTEGER NOT NULL DEFAULT 0,
+    warnings INTEGER NOT NULL DEFAULT 0,
+    infos INTEGER NOT NULL DEFAULT 0,
+    snapshot_id INTEGER REFERENCES snapshots(id)
+);
+CREATE INDEX ix_sources_run ON sources(run_id);
+CREATE TABLE migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    toolkit_version TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step up: ``version`` is the store version after it ran."""
+
+    version: int
+    name: str
+    apply: Callable[[object], None]  # receives a sqlite3.Connection inside a transaction
+
+
+def _v1(conn: object) -> None:
+    for statement in V1.split(";"):
+        if statement.strip():
+            conn.execute(statement)  # type: ignore[attr-defined]
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial: runs, sources, snapshots, typed data tables", _v1),)
+
+#: The newest store version this toolkit reads and writes.
+SCHEMA_VERSION = MIGRATIONS[-1].version

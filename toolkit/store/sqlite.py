@@ -1,0 +1,377 @@
+"""The SQLite history store: one file, WAL journal, a busy timeout, one transaction per snapshot.
+
+Snapshot rows live in one typed table per schema table (``dept_Contracts``, ``std_Roster`` …);
+``snapshot_tables`` records each frame's column order and dtypes so loading gives back the same frame.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..core.findings import Finding
+from ..core.tables import WorkbookData
+from ..errors import ToolkitError
+from ..schema import ColType
+from . import codec
+from .base import Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store, now_iso
+from .migrations import (
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SCHEMAS,
+    SQL_TYPES,
+    data_table_ddl,
+    data_table_name,
+    q,
+)
+
+#: Test hook: when set to a file path, the Nth snapshot transaction (TOOLKIT_STORE_STALL_AT, default 1)
+#: creates that file and sleeps (TOOLKIT_STORE_STALL_SECONDS, default 60) before committing.
+STALL_ENV = "TOOLKIT_STORE_STALL"
+
+#: Dtype of each schema type when a snapshot did not record one.
+DEFAULT_DTYPES = {
+    ColType.TEXT: "str",
+    ColType.INTEGER: "Int64",
+    ColType.NUMBER: "float64",
+    ColType.MONEY: "float64",
+    ColType.PERCENT: "float64",
+    ColType.DATE: "datetime64[ns]",
+    ColType.MONTH: "datetime64[ns]",
+    ColType.BOOL: "boolean",
+}
+
+_SNAPSHOT_COLS = ("id, run_id, kind, department, period, sha256, source_path, size, mtime, created_at, "
+                  "row_counts, errors, warnings, infos, is_current, superseded_by")
+
+_stall_count = 0
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {"code": f.code, "severity": f.severity, "sheet": f.sheet, "cell": f.cell, "row": f.row,
+            "column": f.column, "value": f.value, "file": f.file, "params": f.params}
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """Findings as stored: deterministic JSON (so equal findings compare equal)."""
+    return json.dumps([_finding_dict(f) for f in findings], sort_keys=True, default=str, ensure_ascii=False)
+
+
+class SQLiteStore(Store):
+    """A ``Store`` in one SQLite file."""
+
+    def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        self.timeout = timeout
+        if self.path.exists() and self.path.stat().st_size > 0:
+            with open(self.path, "rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise ToolkitError("store.not-a-store", path=str(self.path), detail="not an SQLite database")
+        elif not self.path.parent.exists():
+            raise ToolkitError("store.cannot-open", path=str(self.path), detail="the folder does not exist")
+        try:
+            self.conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None)
+            self.conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._setup()
+        except sqlite3.DatabaseError as exc:
+            if _is_busy(exc):
+                raise ToolkitError("store.busy", path=str(self.path)) from exc
+            raise ToolkitError("store.cannot-open", path=str(self.path), detail=str(exc)) from exc
+
+    # -- opening, versions and migrations -------------------------------------------------------
+    def _setup(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID):
+            raise ToolkitError("store.not-a-store", path=str(self.path), detail=f"application id {app_id:#x}")
+        if version > SCHEMA_VERSION:
+            raise ToolkitError("store.newer", path=str(self.path), found=version, supported=SCHEMA_VERSION)
+        if version == 0 and app_id == 0:
+            n = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if n:
+                raise ToolkitError("store.not-a-store", path=str(self.path), detail="it holds other tables")
+        mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":  # e.g. a network file system; still correct, just less concurrent
+            pass
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if version < SCHEMA_VERSION or self._missing_columns():
+            with self._write():
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+                if version > SCHEMA_VERSION:
+                    raise ToolkitError("store.newer", path=str(self.path), found=version, supported=SCHEMA_VERSION)
+                for migration in MIGRATIONS:
+                    if migration.version > version:
+                        migration.apply(self.conn)
+                        self.conn.execute(
+                            "INSERT INTO migrations(version, name, applied_at, toolkit_version) VALUES (?,?,?,?)",
+                            (migration.version, migration.name, now_iso(), __version__),
+                        )
+                self._ensure_data_tables()
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _missing_columns(self) -> bool:
+        for kind, schema in SCHEMAS.items():
+            for table in schema.tables:
+                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({q(data_table_name(kind, table.key))})")}
+                if not have or set(table.keys) - have:
+                    return True
+        return False
+
+    def _ensure_data_tables(self) -> None:
+        """Create missing data tables and add columns the schema gained (additive, idempotent)."""
+        for kind, schema in SCHEMAS.items():
+            for table in schema.tables:
+                name = data_table_name(kind, table.key)
+                for statement in data_table_ddl(kind, table):
+                    self.conn.execute(statement)
+                have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({q(name)})")}
+                for col in table.columns:
+                    if col.key not in have:
+                        self.conn.execute(f"ALTER TABLE {q(name)} ADD COLUMN {q(col.key)} {SQL_TYPES[col.type]}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so a busy store fails or waits early."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise ToolkitError("store.busy", path=str(self.path)) from exc
+            raise
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if _is_busy(exc):
+                raise ToolkitError("store.busy", path=str(self.path)) from exc
+            raise
+
+    # -- writing ----------------------------------------------------------------------------------
+    def new_run(self, period: str, command: str) -> Run:
+        return Run(period=period, command=command)
+
+    def _ensure_run(self, run: Run) -> None:
+        if run.id is None:
+            cur = self.conn.execute(
+                "INSERT INTO runs(started_at, user, host, toolkit_version, period, command) VALUES (?,?,?,?,?,?)",
+                (run.started_at, run.user, run.host, __version__, run.period, run.command),
+            )
+            run.id = int(cur.lastrowid)
+
+    def record(self, run: Run, source: SourceRecord, data: WorkbookData | None = None,
+               findings: list[Finding] | None = None) -> SaveResult:
+        had_id = run.id
+        try:
+            with self._write():
+                self._ensure_run(run)
+                result = SaveResult(source.status, None)
+                if data is not None:
+                    result = self._save_snapshot(run, source, data, findings or [])
+                self.conn.execute(
+                    "INSERT INTO sources(run_id, path, size, mtime, sha256, kind, department, status, reason, "
+                    "errors, warnings, infos, snapshot_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (run.id, source.path, source.size, source.mtime, source.sha256, source.kind, source.department,
+                     result.status, source.reason, source.errors, source.warnings, source.infos, result.snapshot_id),
+                )
+                if data is not None:
+                    _maybe_stall()
+        except BaseException:
+            run.id = had_id
+            raise
+        source.status = result.status
+        return result
+
+    def _save_snapshot(self, run: Run, source: SourceRecord, data: WorkbookData,
+                       findings: list[Finding]) -> SaveResult:
+        kind = data.kind if data.kind in SCHEMAS else "department"
+        department = source.department or ""
+        fjson = findings_json(findings)
+        cur = self.conn.execute(
+            "SELECT id, sha256, findings FROM snapshots WHERE kind=? AND department=? AND period=? AND is_current=1",
+            (kind, department, run.period),
+        ).fetchone()
+        if cur is not None and cur[1] == source.sha256 and cur[2] == fjson:
+            return SaveResult("unchanged", int(cur[0]))
+        schema = SCHEMAS[kind]
+        counts = {t.key: len(data.tables[t.key]) for t in schema.tables if t.key in data.tables}
+        sid = int(self.conn.execute(
+            "INSERT INTO snapshots(run_id, kind, department, period, sha256, source_path, size, mtime, created_at, "
+            "lang, info, row_counts, errors, warnings, infos, findings, is_current) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0)",
+            (run.id, kind, department, run.period, source.sha256 or "", source.path, source.size or 0,
+             source.mtime or "", now_iso(), data.lang, json.dumps(data.info, default=str, ensure_ascii=False),
+             json.dumps(counts), source.errors, source.warnings, source.infos, fjson),
+        ).lastrowid)
+        for table in schema.tables:
+            frame = data.tables.get(table.key)
+            if frame is None:
+                continue
+            names, cols = codec.encode(frame, table)
+            if len(frame):
+                sql = (f"INSERT INTO {q(data_table_name(kind, table.key))} (snapshot_id, "
+                       f"{', '.join(q(n) for n in names)}) VALUES ({', '.join('?' * (len(names) + 1))})")
+                self.conn.executemany(sql, zip(itertools.repeat(sid), *cols))
+            self.conn.execute(
+                "INSERT INTO snapshot_tables(snapshot_id, table_key, rows, columns, dtypes) VALUES (?,?,?,?,?)",
+                (sid, table.key, len(frame), json.dumps(list(map(str, frame.columns)), ensure_ascii=False),
+                 json.dumps({str(c): str(frame[c].dtype) for c in frame.columns}, ensure_ascii=False)),
+            )
+        if cur is not None:
+            self.conn.execute("UPDATE snapshots SET is_current=0, superseded_by=? WHERE id=?", (sid, cur[0]))
+        self.conn.execute("UPDATE snapshots SET is_current=1 WHERE id=?", (sid,))
+        return SaveResult("loaded", sid, int(cur[0]) if cur is not None else None)
+
+    def finish_run(self, run: Run, status: str, summary: dict[str, Any]) -> None:
+        had_id = run.id
+        try:
+            with self._write():
+                self._ensure_run(run)
+                self.conn.execute(
+                    "UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+                    (now_iso(), status, json.dumps(summary, default=str, ensure_ascii=False, sort_keys=True), run.id),
+                )
+        except BaseException:
+            run.id = had_id
+            raise
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise ToolkitError("store.busy", path=str(self.path)) from exc
+            raise
+
+    def runs(self, period: str | None = None) -> list[RunInfo]:
+        sql = ("SELECT id, started_at, finished_at, user, host, toolkit_version, period, command, status, summary "
+               "FROM runs")
+        rows = self._read(sql + (" WHERE period=? ORDER BY id" if period else " ORDER BY id"),
+                          (period,) if period else ())
+        return [RunInfo(*r[:9], json.loads(r[9]) if r[9] else {}) for r in rows]
+
+    def sources(self, run_id: int) -> list[SourceRecord]:
+        rows = self._read("SELECT path, size, mtime, sha256, kind, department, status, reason, errors, warnings, "
+                          "infos FROM sources WHERE run_id=? ORDER BY id", (run_id,))
+        return [SourceRecord(*r) for r in rows]
+
+    @staticmethod
+    def _info(r: tuple) -> SnapshotInfo:
+        return SnapshotInfo(*r[:10], json.loads(r[10]), r[11], r[12], r[13], bool(r[14]), r[15])
+
+    def current(self, period: str, kind: str = "department") -> list[SnapshotInfo]:
+        rows = self._read(f"SELECT {_SNAPSHOT_COLS} FROM snapshots WHERE kind=? AND period=? AND is_current=1 "
+                          "ORDER BY department", (kind, period))
+        return [self._info(r) for r in rows]
+
+    def history(self, department: str | None = None, period: str | None = None,
+                kind: str = "department") -> list[SnapshotInfo]:
+        sql, params = f"SELECT {_SNAPSHOT_COLS} FROM snapshots WHERE kind=?", [kind]
+        if department is not None:
+            sql, params = sql + " AND department=?", params + [department]
+        if period is not None:
+            sql, params = sql + " AND period=?", params + [period]
+        return [self._info(r) for r in self._read(sql + " ORDER BY id", tuple(params))]
+
+    def snapshot(self, snapshot_id: int) -> SnapshotInfo:
+        rows = self._read(f"SELECT {_SNAPSHOT_COLS} FROM snapshots WHERE id=?", (snapshot_id,))
+        if not rows:
+            raise ToolkitError("store.no-snapshot", id=snapshot_id, path=str(self.path))
+        return self._info(rows[0])
+
+    def _layout(self, snapshot_id: int) -> dict[str, tuple[int, list[str], dict[str, str]]]:
+        rows = self._read("SELECT table_key, rows, columns, dtypes FROM snapshot_tables WHERE snapshot_id=?",
+                          (snapshot_id,))
+        return {k: (n, json.loads(c), json.loads(d)) for k, n, c, d in rows}
+
+    def load_snapshot(self, snapshot_id: int) -> WorkbookData:
+        meta = self._read("SELECT kind, source_path, lang, info, findings FROM snapshots WHERE id=?", (snapshot_id,))
+        if not meta:
+            raise ToolkitError("store.no-snapshot", id=snapshot_id, path=str(self.path))
+        kind, path, lang, info, fjson = meta[0]
+        layout = self._layout(snapshot_id)
+        tables: dict[str, pd.DataFrame] = {}
+        for table in SCHEMAS[kind].tables:
+            if table.key not in layout:
+                continue
+            _, columns, dtypes = layout[table.key]
+            names = [codec.ROW, *table.keys, codec.EXTRA]
+            rows = self._read(f"SELECT {', '.join(q(n) for n in names)} FROM {q(data_table_name(kind, table.key))} "
+                              "WHERE snapshot_id=? ORDER BY rowid", (snapshot_id,))
+            tables[table.key] = codec.decode(rows, names, columns, dtypes)
+        findings = [Finding(**d) for d in json.loads(fjson)]
+        return WorkbookData(path=path, kind=kind, lang=lang or "en", info=json.loads(info or "{}"),
+                            tables=tables, findings=findings)
+
+    def iter_table(self, snapshot_ids: list[int], table_key: str, kind: str = "department",
+                   chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
+        table = SCHEMAS[kind].table(table_key)
+        names = [codec.ROW, *table.keys]
+        sql = (f"SELECT {', '.join(q(n) for n in names)} FROM {q(data_table_name(kind, table_key))} "
+               "WHERE snapshot_id=? ORDER BY rowid")
+        for sid in snapshot_ids:
+            info = self._read("SELECT department, source_path FROM snapshots WHERE id=?", (sid,))
+            if not info:
+                raise ToolkitError("store.no-snapshot", id=sid, path=str(self.path))
+            department, source = info[0]
+            _, columns, dtypes = self._layout(sid).get(table_key, (0, names, {}))
+            dtypes = {c.key: dtypes.get(c.key, DEFAULT_DTYPES[c.type]) for c in table.columns} | {
+                codec.ROW: dtypes.get(codec.ROW, "Int64")}
+            cursor = self.conn.execute(sql, (sid,))
+            while True:
+                rows = cursor.fetchmany(chunk_rows)
+                if not rows:
+                    break
+                frame = codec.decode(rows, names, names, dtypes)
+                frame.insert(0, "source", pd.Series([source] * len(frame), dtype="str"))
+                frame.insert(0, "department", pd.Series([department] * len(frame), dtype="str"))
+                yield frame
+
+    def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
+        if not snapshot_ids:
+            return 0
+        marks = ", ".join("?" * len(snapshot_ids))
+        rows = self._read(f"SELECT coalesce(sum(rows), 0) FROM snapshot_tables WHERE table_key=? "
+                          f"AND snapshot_id IN ({marks})", (table_key, *snapshot_ids))
+        return int(rows[0][0])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _maybe_stall() -> None:
+    """The reliability tests' hook: stall inside the Nth snapshot transaction (see ``STALL_ENV``)."""
+    global _stall_count
+    marker = os.environ.get(STALL_ENV)
+    if not marker:
+        return
+    _stall_count += 1
+    if _stall_count != int(os.environ.get("TOOLKIT_STORE_STALL_AT", "1")):
+        return
+    Path(marker).write_text(str(os.getpid()))
+    time.sleep(float(os.environ.get("TOOLKIT_STORE_STALL_SECONDS", "60")))
