@@ -103,6 +103,7 @@ def test_copy_marks_findings_and_keeps_everything_else(tmp_path):
     assert all(after_parts[k] >= n for k, n in before_parts.items()), (before_parts, after_parts)
 
 
+@pytest.mark.filterwarnings("ignore:Data Validation extension")
 def test_dropped_parts_are_listed_in_the_validation_sheet(tmp_path):
     src = _original(tmp_path)
     # Add what openpyxl cannot keep: a custom XML part and an Excel 2010 data-validation extension.

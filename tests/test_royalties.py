@@ -314,7 +314,8 @@ def test_unreliable_inputs_are_findings_not_silence():
     # R9 names a contract that does not exist; K2 credits X9 (not on the Roster); E3 has business but
     # no plan; E4's plan is not in Royalty Plans; plan "Bare" has no tiers.
     res = run("2026-01",
-              k=contracts(("K1", "2026-01-02", "E1", "Std", 9000.0, "X9", 0.5), ("K3", "2026-01-02", "E3", "Std", 100.0)),
+              k=contracts(("K1", "2026-01-02", "E1", "Std", 9000.0, "X9", 0.5),
+                          ("K3", "2026-01-02", "E3", "Std", 100.0)),
               c=collections(("R1", "2026-01-10", "K1", 1000.0), ("R9", "2026-01-11", "K404", 500.0)),
               p=plan(("E1", "Collection", 1000.0)),
               r=roster(("E1", "F"), ("E3", None), ("E4", "Nope"), ("E5", "Bare")),
@@ -336,7 +337,8 @@ def test_unreliable_inputs_are_findings_not_silence():
 
 
 def test_totals_are_the_sum_of_lines_and_json_money_is_text():
-    res = run("2026-02", k=contracts(("K1", "2026-01-02", "E1", "Std", 9000.0), ("K2", "2026-01-02", "E2", "Std", 9000.0)),
+    res = run("2026-02", k=contracts(("K1", "2026-01-02", "E1", "Std", 9000.0),
+                                    ("K2", "2026-01-02", "E2", "Std", 9000.0)),
               c=collections(("R1", "2026-01-10", "K1", 3333.33), ("R2", "2026-02-10", "K2", 1234.56),
                             ("R3", "2026-02-11", "K1", -1000.0)),
               p=plan(("E1", "Collection", 1000.0), ("E2", "Collection", 1000.0)), r=roster(("E1", "F"), ("E2", "F")),
@@ -364,3 +366,4 @@ def test_empty_inputs_give_empty_result():
     res = run("2026-05", k=contracts(), p=plan(), r=roster(), rp=royalty_plans(), t=tiers())
     assert len(res.lines) == 0 and res.findings == []
     assert res.to_dict()["totals"]["payment"] == "0.00"
+    assert res.to_dict()["totals"]["clawback_amount"] == "0.00"

@@ -181,3 +181,20 @@ def test_payments_match_monthly_payments_for_completion(books):
     assert got == {("E1", 1): Decimal("160.01"), ("E1", 2): Decimal("390.0"), ("E2", 1): Decimal("480.0"),
                    ("E2", 2): Decimal("-360.0"), ("E3", 1): Decimal("80.0"), ("E3", 2): Decimal("-40.0")}
     assert isinstance(sched, pd.DataFrame)
+
+
+def test_sample_workbooks_true_ups_add_up(sample_dir):
+    """On the committed sample data: every employee's payments Jan..p equal the YTD royalty of p."""
+    from toolkit.core.royalties import compute_royalties, monthly_payments
+    from toolkit.inputs import load_ledger
+
+    depts = [p for p in sample_dir.glob("*.xlsx") if p.name != "standards.xlsx"]
+    ledger = load_ledger(depts, sample_dir / "standards.xlsx", force=True)
+    period = str(ledger.tables["Collections"]["receipt_date"].max().to_period("M"))
+    result = compute_royalties(ledger, period)
+    assert len(result.lines) > 0
+    paid = monthly_payments(ledger, period).groupby("employee_id")["royalty"].sum()
+    ytd = result.lines.set_index("employee_id")["ytd_royalty"]
+    assert (paid.reindex(ytd.index).fillna(0.0) - ytd).abs().max() < 0.005
+    doc = result.to_dict()
+    assert Decimal(doc["totals"]["payment"]) == sum((Decimal(r["payment"]) for r in doc["royalties"]), Decimal(0))

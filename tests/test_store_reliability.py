@@ -52,38 +52,55 @@ def _touch_department(path: Path) -> None:
 
 
 @pytest.mark.parametrize("stall_at", [1, 2])
-def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before(sample, tmp_path, stall_at):
+def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before_it(sample, tmp_path, stall_at):
+    """Kill while a department snapshot is being written: the store equals what a reader saw during the
+    stall (the last committed state), the interrupted department keeps its previous current snapshot."""
     folder = copy_sample(sample, tmp_path / "in")
     db, out = tmp_path / "s.db", tmp_path / "c.xlsx"
     first = _run(folder, db, out)
     assert first.wait(300) in (0, 1), first.communicate()
-    before = dump(db)
+    before_run = dump(db)
     for p in department_files(folder):
         _touch_department(p)
     marker = tmp_path / "stalled"
-    # snapshot transactions: 1 = the standards (unchanged -> no snapshot, so the hook counts new ones only)
     proc = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_STORE_STALL": str(marker),
                                                    "TOOLKIT_STORE_STALL_AT": str(stall_at)})
     _wait_for(marker, proc)
+    during = dump(db)  # WAL: readers see the last committed state while the writer is inside its transaction
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
     assert integrity(db) == "ok"
     after = dump(db)
-    if stall_at == 1:
-        assert after == before  # nothing of the killed run is visible, not even its run row
-    else:  # the department committed before the kill is complete; the one being written left no trace
-        conn = sqlite3.connect(db)
-        n_new = conn.execute("SELECT count(*) FROM snapshots WHERE run_id = (SELECT max(id) FROM runs)").fetchone()[0]
-        current = conn.execute("SELECT count(*) FROM snapshots WHERE is_current=1").fetchone()[0]
-        conn.close()
-        assert n_new == 1 and current == len(before["snapshots"])
-        for table in before:
-            if table.startswith("dept_"):
-                assert len(after[table]) >= len(before[table])
+    assert after == during
+    conn = sqlite3.connect(db)
+    new = conn.execute("SELECT count(*) FROM snapshots WHERE run_id = (SELECT max(id) FROM runs)").fetchone()[0]
+    unfinished = conn.execute("SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
+    conn.close()
+    assert new == stall_at - 1  # departments committed before the kill are complete; the killed one left nothing
+    assert len(after["snapshots"]) == len(before_run["snapshots"]) + stall_at - 1
+    for table in before_run:
+        if table.startswith("dept_") and stall_at == 1:
+            assert after[table] == before_run[table]
+    assert unfinished is None  # the audit shows the run never finished
     assert not (tmp_path / "c2.xlsx").exists()
     rerun = _run(folder, db, tmp_path / "c3.xlsx")
     assert rerun.wait(300) in (0, 1), rerun.communicate()
     assert integrity(db) == "ok"
+
+
+def test_sigkill_during_a_first_run_leaves_an_empty_store_empty(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    db = tmp_path / "s.db"
+    from toolkit.store import open_store
+
+    open_store(db).close()
+    before = dump(db)
+    marker = tmp_path / "stalled"
+    proc = _run(folder, db, tmp_path / "c.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})  # stalls in the standards
+    _wait_for(marker, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    assert integrity(db) == "ok" and dump(db) == before
 
 
 def test_two_concurrent_consolidations_both_finish_or_one_is_busy(sample, tmp_path):

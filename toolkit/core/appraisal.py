@@ -63,7 +63,8 @@ class AppraisalResult:
         terms = self.terms.groupby("employee_id")
         rows = []
         for rec in self.lines.to_dict("records"):
-            emp_terms = terms.get_group(rec["employee_id"]) if rec["employee_id"] in terms.groups else self.terms.iloc[0:0]
+            emp = rec["employee_id"]
+            emp_terms = terms.get_group(emp) if emp in terms.groups else self.terms.iloc[0:0]
             rows.append({
                 "employee_id": rec["employee_id"], "name": _opt(rec["name"]), "department": _opt(rec["department"]),
                 "score": _ratio(rec["score"]), "grade": _opt(rec["grade"]), "coefficient": _ratio(rec["coefficient"]),

@@ -165,54 +165,69 @@ class RoyaltyResult:
     findings: list[Finding] = field(default_factory=list)
 
     def totals(self) -> dict[str, Any]:
-        """Sums of the lines (money as Decimal cents), employee and clawback counts."""
-        out: dict[str, Any] = {"employees": int(len(self.lines))}
+        """Sums of the lines (money as Decimal, summed in cents), employee and clawback counts."""
+        lines = self.lines
+        out: dict[str, Any] = {"employees": int(len(lines))}
         for key in TOTAL_MONEY:
-            out[key] = Decimal(int(_cents(self.lines[key]).sum())) / 100 if len(self.lines) else Decimal("0.00")
-        claw = self.lines["payment"].where(self.lines["clawback"], 0.0) if len(self.lines) else pd.Series([], dtype=float)
-        out["clawbacks"] = int(self.lines["clawback"].sum()) if len(self.lines) else 0
-        out["clawback_amount"] = -Decimal(int(_cents(claw).sum())) / 100 if len(claw) else Decimal("0.00")
+            out[key] = Decimal(int(_cents(lines[key]).sum())) / 100
+        out["clawbacks"] = int(lines["clawback"].sum())
+        out["clawback_amount"] = -Decimal(int(_cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100
         return out
 
     def trace(self, employee_id: str) -> list[dict[str, Any]]:
-        """The JSON trace of one employee: contributing rows, gate, tiers/bands, cap (see README)."""
-        line = self.lines.loc[self.lines["employee_id"] == employee_id].iloc[0]
-        items: list[dict[str, Any]] = []
-        contrib = self.contributions[self.contributions["employee_id"] == employee_id]
-        for rec in contrib.to_dict("records"):
-            item = {
-                "kind": "receipt" if rec["basis"] == "Collected" else "contract",
-                "date": None if pd.isna(rec["date"]) else pd.Timestamp(rec["date"]).strftime("%Y-%m-%d"),
-                "receipt_no": None if pd.isna(rec["receipt_no"]) else str(rec["receipt_no"]),
-                "contract_no": str(rec["contract_no"]),
-                "product_line": None if pd.isna(rec["product_line"]) else str(rec["product_line"]),
-                "amount": fmt_money(rec["amount"]),
-                "share": _num_json(rec["share"]),
-                "factor": _num_json(rec["factor"]),
-                "credited": fmt_money(rec["credited"]),
-                "weighted": fmt_money(rec["weighted"]),
-                "in_period": bool(rec["in_period"]),
-            }
+        """The JSON trace of one employee: contributing rows, gate, tiers/bands, cap (see docs/royalties.md)."""
+        return self._traces([employee_id])[employee_id]
+
+    def _traces(self, employees: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Traces of several employees at once (columns formatted vectorised, rows grouped in one pass)."""
+        wanted = set(employees)
+        c = self.contributions[self.contributions["employee_id"].isin(wanted)]
+        rows: dict[str, list[dict[str, Any]]] = {e: [] for e in employees}
+        contrib = pd.DataFrame({
+            "kind": np.where(c["basis"] == "Collected", "receipt", "contract"),
+            "date": c["date"].dt.strftime("%Y-%m-%d").astype(object).where(c["date"].notna(), None),
+            "receipt_no": c["receipt_no"].astype(object).where(c["receipt_no"].notna(), None),
+            "contract_no": c["contract_no"].astype(object),
+            "product_line": c["product_line"].astype(object).where(c["product_line"].notna(), None),
+            "amount": _money_strings(c["amount"]),
+            "share": c["share"].round(10).astype(object),
+            "factor": c["factor"].round(10).astype(object),
+            "credited": _money_strings(c["credited"]),
+            "weighted": _money_strings(c["weighted"]),
+            "in_period": c["in_period"].astype(bool).astype(object),
+        })
+        for emp, item in zip(c["employee_id"], contrib.to_dict("records")):
             if item["kind"] == "contract":
                 del item["receipt_no"]
-            items.append(item)
-        gate = line["gate"]
-        items.append({"kind": "gate", "gate": _num_json(gate), "completion": _num_json(line["completion"], 6),
-                      "passed": bool(line["reason"] not in ("below-gate", "no-target"))})
-        for rec in self.bands[self.bands["employee_id"] == employee_id].to_dict("records"):
-            items.append({
-                "kind": "band" if line["method"] == MARGINAL else "tier",
-                "from": _num_json(rec["from_pct"]), "to": _num_json(rec["to_pct"]), "rate": _num_json(rec["rate"]),
-                "base": fmt_money(rec["band_base"]), "amount": fmt_money(rec["band_amount"]),
-                "applied": bool(rec["applied"]),
-            })
-        items.append({"kind": "cap", "cap": fmt_money(line["annual_cap"]) if pd.notna(line["annual_cap"]) else None,
-                      "capped": bool(line["reason"] == "capped")})
-        return items
+            rows[emp].append(item)
+        lines = self.lines[self.lines["employee_id"].isin(wanted)].set_index("employee_id")
+        b = self.bands[self.bands["employee_id"].isin(wanted)]
+        bands = pd.DataFrame({
+            "kind": np.where(b["method"] == MARGINAL, "band", "tier"),
+            "from": b["from_pct"].round(10).astype(object),
+            "to": b["to_pct"].round(10).astype(object).where(b["to_pct"].notna(), None),
+            "rate": b["rate"].round(10).astype(object),
+            "base": _money_strings(b["band_base"]),
+            "amount": _money_strings(b["band_amount"]),
+            "applied": b["applied"].astype(bool).astype(object),
+        })
+        band_items: dict[str, list[dict[str, Any]]] = {e: [] for e in employees}
+        for emp, item in zip(b["employee_id"], bands.to_dict("records")):
+            band_items[emp].append(item)
+        for emp in employees:
+            line = lines.loc[emp]
+            rows[emp].append({"kind": "gate", "gate": _num_json(line["gate"]),
+                              "completion": _num_json(line["completion"], 6),
+                              "passed": bool(line["reason"] not in ("below-gate", "no-target"))})
+            rows[emp].extend(band_items[emp])
+            rows[emp].append({"kind": "cap", "capped": bool(line["reason"] == "capped"),
+                              "cap": fmt_money(line["annual_cap"]) if pd.notna(line["annual_cap"]) else None})
+        return rows
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON form (README, "toolkit royalties --format json")."""
         rows = []
+        traces = self._traces(list(self.lines["employee_id"]))
         for rec in self.lines.to_dict("records"):
             rows.append({
                 "employee_id": rec["employee_id"],
@@ -230,7 +245,7 @@ class RoyaltyResult:
                 "previous_ytd_royalty": fmt_money(rec["previous_ytd_royalty"]),
                 "payment": fmt_money(rec["payment"]),
                 "clawback": bool(rec["clawback"]),
-                "trace": self.trace(rec["employee_id"]),
+                "trace": traces[rec["employee_id"]],
             })
         totals = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
         return {
@@ -239,6 +254,12 @@ class RoyaltyResult:
             "totals": totals,
             "findings": [f.to_dict(lang) for f in self.findings],
         }
+
+
+def _money_strings(values: pd.Series) -> pd.Series:
+    """Money as JSON strings ("1234.50"), None when missing; vectorised Excel rounding."""
+    rounded = round_series(values)
+    return rounded.map("{:.2f}".format, na_action="ignore").astype(object).where(rounded.notna(), None)
 
 
 def _num_json(x: Any, digits: int = 10) -> float | None:
@@ -377,7 +398,8 @@ def _evaluate(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, ti
     band_top = np.where(unbounded, bb, np.minimum(bb, np.nan_to_num(hi) * by))
     m_base = np.maximum(0.0, band_top - lo * by)
     bc = bands["_c"].to_numpy(dtype="float64", na_value=np.nan)
-    in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
+    in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (
+        unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
     # the tier holding c (overlaps: the highest From wins); Retroactive pays all of B at its rate
     max_from = bands["from_pct"].where(in_tier).groupby(bands["employee_id"]).transform("max")
     hc = pd.Series(in_tier & (bands["from_pct"] == max_from).to_numpy(), index=bands.index)
@@ -475,13 +497,14 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     lines = lines.drop(columns=["previous_exact", "ytd_royalty_exact", "indicator"])
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
 
+    tierless = {f.value for f in findings if f.code == "royalty-no-tiers"}
     for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base"])].to_dict("records"):
         if rec["reason"] == "no-target":
             ind = BASIS_INDICATOR[rec["basis"]]
             findings.append(Finding("royalty-no-target", sheet=DEPARTMENT.table("Plan").sheet.en,
                                     value=rec["employee_id"],
                                     params={"indicator": ind, "indicator_zh": E.INDICATOR.label(ind, "zh")}))
-        elif rec["reason"] == "no-tier" and rec["plan"] not in {f.value for f in findings if f.code == "royalty-no-tiers"}:
+        elif rec["reason"] == "no-tier" and rec["plan"] not in tierless:
             findings.append(Finding("royalty-no-tier", sheet=_TIERS.sheet.en, value=rec["employee_id"],
                                     params={"completion": f"{rec['completion']:.2%}", "plan": rec["plan"]}))
     for rec in lines[lines["clawback"]].to_dict("records"):

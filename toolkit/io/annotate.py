@@ -17,6 +17,7 @@ import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.findings import CATALOG, Finding
@@ -132,24 +133,65 @@ def _bytes(wb) -> bytes:
     return buf.getvalue()
 
 
+#: Between a note the cell already had and the findings added to it.
+NOTE_SEPARATOR = "\n---\n"
+NOTE_AUTHOR = "Marketing Toolkit"
+
+
+@dataclass(frozen=True)
+class CellMark:
+    """How one flagged cell is marked: fill colour (RRGGBB, None for info only), the note text, how many findings."""
+
+    sheet: str
+    cell: str
+    fill: str | None
+    text: str
+    count: int
+
+
+def cell_marks(findings: Sequence[Finding], sheetnames: Sequence[str], lang: str) -> list[CellMark]:
+    """One mark per flagged cell (worst severity decides the colour), for annotated copies and the Validate macro."""
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.sheet in sheetnames and f.cell:
+            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+    out = []
+    for (sheet, ref), group in by_cell.items():
+        worst = min((f.severity or "info" for f in group), key=lambda s: _RANK.get(s, 3))
+        text = "\n".join(f"[{f.code}] {f.message(lang)}" for f in group)
+        out.append(CellMark(sheet, ref, FILLS.get(worst), text, len(group)))
+    return out
+
+
+def merge_note(existing: str | None, text: str) -> str:
+    """A cell's note after adding ``text``: the note it had (if any), the separator, then ``text``."""
+    return existing.rstrip() + NOTE_SEPARATOR + text if existing and existing.strip() else text
+
+
+def findings_rows(findings: Sequence[Finding], lang: str) -> tuple[list[str], list[tuple[list[str | None], str]]]:
+    """The Validation sheet: its headers and, per finding, the row's cells and its severity."""
+    rows = []
+    for f in findings:
+        sev = f.severity or CATALOG[f.code].severity
+        rows.append(([t(f"annotate.severity.{sev}", lang), f.code, f.sheet, f.cell, f.column, f.value,
+                      f.message(lang)], sev))
+    return t("annotate.headers", lang).split("|"), rows
+
+
+#: Column widths of the Validation sheet (A..G).
+SHEET_WIDTHS = (10, 24, 14, 8, 18, 18, 90)
+
+
 def _mark_cells(wb, findings: Sequence[Finding], lang: str) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for f in findings:
-        if f.sheet in wb.sheetnames and f.cell:
-            by_cell.setdefault((f.sheet, f.cell), []).append(f)
-    for (sheet, ref), group in by_cell.items():
-        cell = wb[sheet][ref]
-        worst = min((f.severity or "info" for f in group), key=lambda s: _RANK.get(s, 3))
-        if worst in FILLS:
-            cell.fill = PatternFill("solid", fgColor=FILLS[worst])
-        text = "\n".join(f"[{f.code}] {f.message(lang)}" for f in group)
-        if cell.comment is not None and cell.comment.text:
-            text = cell.comment.text.rstrip() + "\n---\n" + text
-        note = Comment(text, "Marketing Toolkit")
-        note.width, note.height = 320, min(400, 60 + 40 * len(group))
+    for mark in cell_marks(findings, wb.sheetnames, lang):
+        cell = wb[mark.sheet][mark.cell]
+        if mark.fill:
+            cell.fill = PatternFill("solid", fgColor=mark.fill)
+        note = Comment(merge_note(cell.comment.text if cell.comment is not None else None, mark.text), NOTE_AUTHOR)
+        note.width, note.height = 320, min(400, 60 + 40 * mark.count)
         cell.comment = note
 
 
@@ -160,25 +202,23 @@ def _findings_sheet(wb, findings: Sequence[Finding], lang: str):
     if SHEET_NAME in wb.sheetnames:  # re-annotating an annotated copy
         del wb[SHEET_NAME]
     ws = wb.create_sheet(SHEET_NAME, 0)
-    ws.append(t("annotate.headers", lang).split("|"))
+    headers, rows = findings_rows(findings, lang)
+    ws.append(headers)
     for c in ws[1]:
         c.font = Font(bold=True)
-    for width, letter in zip((10, 24, 14, 8, 18, 18, 90), "ABCDEFG"):
+    for width, letter in zip(SHEET_WIDTHS, "ABCDEFG"):
         ws.column_dimensions[letter].width = width
     if not findings:
         ws.append([t("annotate.none", lang)])
-    for f in findings:
-        sev = f.severity or CATALOG[f.code].severity
+    for f, (values, sev) in zip(findings, rows):
         row = ws.max_row + 1
-        values = [t(f"annotate.severity.{sev}", lang), f.code, f.sheet, f.cell, f.column, f.value, f.message(lang)]
         for col, value in enumerate(values, start=1):
             set_text(ws.cell(row, col), value)
         if sev in FILLS:
             ws.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[sev])
         if f.sheet in wb.sheetnames and f.cell:
             link = ws.cell(row, 4)
-            quoted = "'" + f.sheet.replace("'", "''") + "'"
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quoted}!{f.cell}", display=f.cell)
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=cell_link(f.sheet, f.cell), display=f.cell)
             link.font = Font(color="0563C1", underline="single")
     ws.freeze_panes = "A2"
     for sheet in wb.worksheets:  # open on the findings; only one tab selected (else Excel groups sheets)
@@ -186,3 +226,8 @@ def _findings_sheet(wb, findings: Sequence[Finding], lang: str):
     ws.sheet_view.tabSelected = True
     wb.active = ws
     return ws
+
+
+def cell_link(sheet: str, cell: str) -> str:
+    """The in-workbook link target of a cell: 'Sheet Name'!A1."""
+    return "'" + sheet.replace("'", "''") + "'!" + cell

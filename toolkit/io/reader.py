@@ -300,9 +300,47 @@ def _read_info(schema: WorkbookSchema, frame: pd.DataFrame, sheet: str, errors: 
 
 def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookData:
     book = _open(checked)
-    names = _worksheet_names(book)
+
+    def load(wanted: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, dict[tuple[int, int], str]], bool]:
+        parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
+        return {name: pd.DataFrame(_grid(book, name), dtype=object) for name in wanted}, errors, parts.date1904
+
+    return _typed(checked.shown, _worksheet_names(book), kind, load)
+
+
+#: What Excel shows in an error cell; live Excel (xlwings ``err_to_str``) hands these over as text.
+ERROR_TEXTS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                         "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+def read_rows(names: list[str], rows_of: Any, shown: str, kind: str | None = None,
+              date1904: bool = False) -> WorkbookData:
+    """Typed tables of a workbook already in memory (live Excel): ``rows_of(name)`` gives a sheet's values
+    from A1 as rows (None or '' for empty, error cells as their text '#N/A'). Same locating, coercion and
+    findings as ``read_workbook``; only the sheets the schema needs are asked for."""
+    if kind is not None and kind not in SCHEMAS:
+        raise ValueError(f"kind must be one of {sorted(SCHEMAS)}, not {kind!r}")
+
+    def load(wanted: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, dict[tuple[int, int], str]], bool]:
+        frames, errors = {}, {}
+        for name in wanted:
+            rows = [list(r) for r in (rows_of(name) or [])]
+            found = {(r, c): v.strip() for r, row in enumerate(rows) for c, v in enumerate(row)
+                     if isinstance(v, str) and v.strip() in ERROR_TEXTS}
+            for r, c in found:
+                rows[r][c] = ""
+            width = max((len(r) for r in rows), default=0)
+            frames[name] = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+            errors[name] = found
+        return frames, errors, date1904
+
+    return _typed(shown, list(names), kind, load)
+
+
+def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> WorkbookData:
+    """The typed workbook from its sheet names and ``load(wanted) -> (frames, errors, date1904)``."""
     index = _sheet_index(names)
-    schema = SCHEMAS[kind] if kind else _detect_kind(index, checked.shown)
+    schema = SCHEMAS[kind] if kind else _detect_kind(index, shown)
     sheets: dict[str, list[Table]] = {}
     missing: list[Table] = []
     for table in schema.tables:
@@ -313,11 +351,10 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
             sheets.setdefault(name, []).append(table)
     for table in missing:
         if table.required:
-            raise ToolkitError("read.sheet-missing", file=checked.shown, sheet=table.sheet.en, sheet_zh=table.sheet.zh)
+            raise ToolkitError("read.sheet-missing", file=shown, sheet=table.sheet.en, sheet_zh=table.sheet.zh)
     info_sheet = _find_sheet(index, schema.info_sheet)
     wanted = list(sheets) + ([info_sheet] if info_sheet else [])
-    parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
-    frames = {name: pd.DataFrame(_grid(book, name), dtype=object) for name in wanted}
+    frames, errors, date1904 = load(wanted)
 
     located: dict[str, tuple[str, _Located]] = {}
     for name, tables in sheets.items():
@@ -327,21 +364,21 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
     if not located:
         lang = "zh" if any(n == normalize_header(t.sheet.zh) for t in schema.tables for n in index) else "en"
 
-    data = WorkbookData(path=checked.shown, kind=schema.kind, lang=lang)
+    data = WorkbookData(path=shown, kind=schema.kind, lang=lang)
     for table in schema.tables:
         if table.key not in located:
             sheet = next((n for n, ts in sheets.items() if table in ts), None)
             req = [c for c in table.columns if c.required]
             if sheet is not None and table.required:
-                _missing_columns(checked.shown, sheet, req)
+                _missing_columns(shown, sheet, req)
             data.tables[table.key] = _empty_frame(table)
             data.layout[table.key] = TableLayout(sheet or table.sheet(lang), 1)
             data.findings.append(Finding("sheet-missing-optional", sheet=sheet or table.sheet(lang)))
             continue
         sheet, loc = located[table.key]
         absent = [c for c in table.columns if c.key not in loc.columns]
-        _missing_columns(checked.shown, sheet, [c for c in absent if c.required])
-        frame, layout, findings = _build(loc, frames[sheet], errors.get(sheet, {}), sheet, parts.date1904)
+        _missing_columns(shown, sheet, [c for c in absent if c.required])
+        frame, layout, findings = _build(loc, frames[sheet], errors.get(sheet, {}), sheet, date1904)
         for col in absent:
             findings.insert(0, Finding("column-missing-optional", sheet=sheet, row=loc.header + 1,
                                        column=col.header(lang)))
@@ -350,7 +387,7 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
         data.findings.extend(findings)
     if info_sheet is not None:
         data.info = _read_info(schema, frames[info_sheet], info_sheet, errors.get(info_sheet, {}),
-                               parts.date1904, data.findings)
+                               date1904, data.findings)
     else:
         data.info = {f.key: None for f in schema.info}
         if schema.info:
@@ -369,4 +406,4 @@ def _missing_columns(shown: str, sheet: str, columns: list[Any]) -> None:
         )
 
 
-__all__ = ["read_workbook", "read_raw_sheets"]
+__all__ = ["read_workbook", "read_raw_sheets", "read_rows", "ERROR_TEXTS"]

@@ -13,6 +13,8 @@ Two layers (IO-FACTS.md, "Hazards"):
 
 from __future__ import annotations
 
+import faulthandler
+import math
 import os
 import pickle
 import select
@@ -269,6 +271,7 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
         try:
             os.close(read_fd)
             os.dup2(err.fileno(), 2)
+            faulthandler.disable()  # an abort here is expected and reported by the parent
             import resource
 
             limit = _vm_size() + checked.memory
@@ -322,13 +325,13 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
     finally:
         err.close()
     if timed_out:
-        raise ToolkitError("read.timeout", file=checked.shown, seconds=int(timeout))
+        raise ToolkitError("read.timeout", file=checked.shown, seconds=math.ceil(timeout))
     data = b"".join(chunks)
     if not data:
         if "memory allocation" in stderr or "capacity overflow" in stderr or os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL:
             raise _too_large(checked.shown, "the reader ran out of its memory budget", "读取时超出内存限额")
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
-            raise ToolkitError("read.timeout", file=checked.shown, seconds=int(timeout))
+            raise ToolkitError("read.timeout", file=checked.shown, seconds=math.ceil(timeout))
         raise ToolkitError("read.corrupt", file=checked.shown)
     return _unpack(checked, pickle.loads(data))
 

@@ -63,6 +63,7 @@ class Sample:
     departments: list[DepartmentSample]
 
     def department(self, key: str) -> DepartmentSample:
+        """The department whose file key is ``key`` (``"east"`` ...)."""
         return next(d for d in self.departments if d.spec.key == key)
 
 
@@ -82,7 +83,9 @@ def sample_files() -> list[str]:
     return [STANDARDS_FILE, *(department_file(d) for d in DEPARTMENTS)]
 
 
-def generate_sample(out_dir: str | os.PathLike[str], seed: int = DEFAULT_SEED, *, overwrite: bool = False) -> list[Path]:
+def generate_sample(
+    out_dir: str | os.PathLike[str], seed: int = DEFAULT_SEED, *, overwrite: bool = False
+) -> list[Path]:
     """Write standards.xlsx and the four department workbooks into ``out_dir``; return their paths.
 
     Existing files are replaced only with ``overwrite`` (raises ``ToolkitError`` otherwise, before

@@ -53,7 +53,24 @@ def calendar() -> Calendar:
     return Calendar.from_table(holidays_frame())
 
 
+#: The span the calendar is evaluated over (2027 has no holidays listed: only weekends are off).
+SPAN = ("2024-12-01", "2027-12-31")
+
+
+@lru_cache(maxsize=1)
+def _workdays() -> pd.DatetimeIndex:
+    days = pd.date_range(*SPAN, freq="D")
+    return days[calendar().is_workday(days)]
+
+
 def workdays_between(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
     """Every working day from ``start`` to ``end`` inclusive."""
-    days = pd.date_range(start, end, freq="D")
-    return days[calendar().is_workday(days)]
+    days = _workdays()
+    return days[(days >= start) & (days <= end)]
+
+
+def next_workday(day: pd.Timestamp) -> pd.Timestamp:
+    """``day`` itself when it is a working day, else the next working day (``day`` beyond the span)."""
+    days = _workdays()
+    i = days.searchsorted(day)
+    return days[i] if i < len(days) else day

@@ -58,7 +58,8 @@ def plan_frame(sales: pd.DataFrame, actuals: pd.DataFrame, rng: np.random.Genera
         signing = act["Signing"] / ytd_share / completion["Signing"]
         collection = act["Collection"] / ytd_share / completion["Collection"]
         # Expense: lower is better; good performers stay under budget, weak ones overspend.
-        expense_completion = (EXPENSE_COMPLETION[0] - EXPENSE_COMPLETION[1] * person.completion) * rng.uniform(0.97, 1.03)
+        a, b = EXPENSE_COMPLETION
+        expense_completion = (a - b * person.completion) * rng.uniform(0.97, 1.03)
         expense = act["Expense"] / expense_ytd_share / expense_completion
         margin = act["gross"] / act["Collection"] if act["Collection"] else 0.35
         profit = max(collection * (margin - ROYALTY_ESTIMATE) - expense, 0.05 * collection)

@@ -34,9 +34,11 @@ class Problem:
     what: str
 
     def sheet(self, lang: str) -> str:
+        """The sheet name in ``lang``."""
         return DEPARTMENT.table(self.table).sheet(lang)
 
     def cell(self) -> str:
+        """A1 address of the problem cell (tables start in row 1 with their header)."""
         table = DEPARTMENT.table(self.table)
         return f"{get_column_letter(table.first_column + table.keys.index(self.column))}{self.row + 2}"
 
@@ -103,7 +105,8 @@ def inject_problems(dept: DeptSpec, frames: dict[str, pd.DataFrame], people: pd.
     last = collections[collections["contract_no"] == no].iloc[-1]
     row = _append(frames, "Collections", last.to_dict() | {"receipt_no": _next_no(collections["receipt_no"])})
     problems.append(Problem("collection-exceeds-contract", "Collections", row, "amount",
-                            f"Receipt {last['receipt_no']} of {last['amount']:,.2f} on fully paid contract {no} entered again"))
+                            f"Receipt {last['receipt_no']} of {last['amount']:,.2f} on fully paid contract {no} "
+                            "entered again"))
 
     # unknown-contract: a receipt for a contract number that does not exist.
     ghost = _next_no(contracts["contract_no"].astype("str"), offset=50)

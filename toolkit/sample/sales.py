@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..schema import DEPARTMENT
 from .frames import document_numbers, typed_frame
-from .holidays import calendar, workdays_between
+from .holidays import next_workday, workdays_between
 from .names import CUSTOMER_WORDS, HISTORY_START, PERIOD_END, PRODUCT_LINES, DeptSpec
 
 #: Share of the year's business in each month (Spring Festival in Feb, quarter and year ends high).
@@ -49,13 +49,6 @@ def customers(dept: DeptSpec, rng: np.random.Generator) -> list[str]:
         if name not in names:
             names.append(name)
     return names
-
-
-def _next_workday(day: pd.Timestamp) -> pd.Timestamp:
-    cal = calendar()
-    while not cal.is_workday(day)[0]:
-        day += pd.Timedelta(days=1)
-    return day
 
 
 def _status_and_delivered(amount: float, age_days: int, rng: np.random.Generator) -> tuple[str, float]:
@@ -143,7 +136,8 @@ def _receipts_for(contract, rng: np.random.Generator) -> list[tuple[pd.Timestamp
         else:
             out.append((first, remaining))
     last = sign + pd.Timedelta(days=TERMINATED_AFTER) if contract.status == "Terminated" else PERIOD_END
-    return [(_next_workday(d), a) for d, a in out if _next_workday(d) <= min(last, PERIOD_END)]
+    dated = [(next_workday(d), a) for d, a in out]
+    return [(d, a) for d, a in dated if d <= min(last, PERIOD_END)]
 
 
 def collections_frame(dept: DeptSpec, contracts: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -160,7 +154,7 @@ def collections_frame(dept: DeptSpec, contracts: pd.DataFrame, rng: np.random.Ge
 
 
 def add_refund(contracts: pd.DataFrame, collections: pd.DataFrame, code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Turn a completed contract from early 2025 into a terminated one with an advance and a partial refund (negative receipt).
+    """Turn a completed contract from the first third of the register into a terminated one with a refund.
 
     Delivered 10%, advance 30%, refund 20% about four months after signing: Σ receipts = delivered.
     """
@@ -173,8 +167,8 @@ def add_refund(contracts: pd.DataFrame, collections: pd.DataFrame, code: str) ->
     refund = advance - float(contracts.loc[i, "delivered"])
     receipts = pd.DataFrame(
         {
-            "receipt_date": [_next_workday(c["sign_date"] + pd.Timedelta(days=10)),
-                             _next_workday(c["sign_date"] + pd.Timedelta(days=120))],
+            "receipt_date": [next_workday(c["sign_date"] + pd.Timedelta(days=10)),
+                             next_workday(c["sign_date"] + pd.Timedelta(days=120))],
             "contract_no": [c["contract_no"]] * 2,
             "amount": [advance, -refund],
             "method": ["Bank Transfer"] * 2,

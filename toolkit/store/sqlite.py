@@ -36,8 +36,9 @@ from .migrations import (
     q,
 )
 
-#: Test hook: when set to a file path, the Nth snapshot transaction (TOOLKIT_STORE_STALL_AT, default 1)
-#: creates that file and sleeps (TOOLKIT_STORE_STALL_SECONDS, default 60) before committing.
+#: Test hook: when set to a file path, the Nth new snapshot of the process (TOOLKIT_STORE_STALL_AT, default 1)
+#: creates that file and sleeps (TOOLKIT_STORE_STALL_SECONDS, default 60) inside its transaction, after
+#: its rows are written and before it becomes current and commits.
 STALL_ENV = "TOOLKIT_STORE_STALL"
 
 #: Dtype of each schema type when a snapshot did not record one.
@@ -198,8 +199,6 @@ class SQLiteStore(Store):
                     (run.id, source.path, source.size, source.mtime, source.sha256, source.kind, source.department,
                      result.status, source.reason, source.errors, source.warnings, source.infos, result.snapshot_id),
                 )
-                if data is not None:
-                    _maybe_stall()
         except BaseException:
             run.id = had_id
             raise
@@ -241,6 +240,7 @@ class SQLiteStore(Store):
                 (sid, table.key, len(frame), json.dumps(list(map(str, frame.columns)), ensure_ascii=False),
                  json.dumps({str(c): str(frame[c].dtype) for c in frame.columns}, ensure_ascii=False)),
             )
+        _maybe_stall()  # test hook: rows written, current pointer not yet moved, nothing committed
         if cur is not None:
             self.conn.execute("UPDATE snapshots SET is_current=0, superseded_by=? WHERE id=?", (sid, cur[0]))
         self.conn.execute("UPDATE snapshots SET is_current=1 WHERE id=?", (sid,))

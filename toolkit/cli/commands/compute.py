@@ -169,6 +169,21 @@ def completion_report(ledger: Ledger, period: str, lang: str = "en") -> tuple[di
     return payload, rows
 
 
+def completion_sheets(rows: pd.DataFrame, findings: list[Any], lang: str) -> list[Any]:
+    """The completion xlsx: one Completion sheet (RAG coloured) and the findings (CLI and ribbon)."""
+    from ...io.writer import SheetFrame
+
+    cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:]]
+    sheets = [SheetFrame(t("compute.sheet.completion", lang), _localized(rows[cols], lang),
+                         _formats(cols, C.MONEY_COLUMNS, ("month_completion", "ytd_completion", "time_progress"),
+                                  lang=lang),
+                         table_name="Completion", rag=(label("rag", lang),))]
+    if findings:
+        sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
+                                 table_name="Findings"))
+    return sheets
+
+
 @click.command("completion")
 @compute_options
 def completion_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
@@ -182,18 +197,8 @@ def completion_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: s
     if fmt == "json":
         emit_json(payload, output)
         return
-    cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:]]
     if fmt == "xlsx":
-        from ...io.writer import SheetFrame
-
-        sheet = _localized(rows[cols], lang)
-        sheets = [SheetFrame(t("compute.sheet.completion", lang), sheet,
-                             _formats(cols, C.MONEY_COLUMNS, ("month_completion", "ytd_completion", "time_progress"), lang=lang),
-                             table_name="Completion", rag=(label("rag", lang),))]
-        if findings:
-            sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                     table_name="Findings"))
-        write_xlsx(require_output(output, fmt), sheets, lang)
+        write_xlsx(require_output(output, fmt), completion_sheets(rows, findings, lang), lang)
         return
     text = [t("compute.title.completion", lang, period=payload["period"])]
     if not payload["royalties_included"]:
@@ -237,6 +242,26 @@ def funds_report(ledger: Ledger, period: str, lang: str = "en") -> tuple[dict[st
     return payload, res
 
 
+_FUNDS_MONEY = (*F.BUCKETS, "total", "overdue", "amount", "delivered", "collected", "receivable", *F.DEMAND_COLUMNS)
+
+
+def funds_sheets(res: F.FundsResult, findings: list[Any], lang: str) -> list[Any]:
+    """The funds xlsx: Aging, Overdue, Receivables, Fund Demand and the findings (CLI and ribbon)."""
+    from ...io.writer import SheetFrame
+
+    def sheet(name: str, frame: pd.DataFrame, table: str) -> SheetFrame:
+        return SheetFrame(t(f"compute.sheet.{name}", lang), _localized(frame, lang),
+                          _formats(list(frame.columns), _FUNDS_MONEY, dates=("sign_date", "due_date"), lang=lang),
+                          table_name=table)
+
+    sheets = [sheet("aging", res.aging, "Aging"), sheet("overdue", res.overdue, "Overdue"),
+              sheet("receivables", res.receivables, "Receivables"), sheet("demand", res.demand, "FundDemand")]
+    if findings:
+        sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
+                                 table_name="Findings"))
+    return sheets
+
+
 @click.command("funds")
 @compute_options
 def funds_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
@@ -250,25 +275,9 @@ def funds_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, o
     if fmt == "json":
         emit_json(payload, output)
         return
-    money_all = (*F.BUCKETS, "total", "overdue", "amount", "delivered", "collected", "receivable", *F.DEMAND_COLUMNS)
+    money_all = _FUNDS_MONEY
     if fmt == "xlsx":
-        from ...io.writer import SheetFrame
-
-        def sheet(name: str, frame: pd.DataFrame, table: str) -> SheetFrame:
-            cols = list(frame.columns)
-            return SheetFrame(t(f"compute.sheet.{name}", lang), _localized(frame, lang),
-                              _formats(cols, money_all, dates=("sign_date", "due_date"), lang=lang), table_name=table)
-
-        sheets = [
-            sheet("aging", res.aging, "Aging"),
-            sheet("overdue", res.overdue, "Overdue"),
-            sheet("receivables", res.receivables, "Receivables"),
-            sheet("demand", res.demand, "FundDemand"),
-        ]
-        if findings:
-            sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                     table_name="Findings"))
-        write_xlsx(require_output(output, fmt), sheets, lang)
+        write_xlsx(require_output(output, fmt), funds_sheets(res, findings, lang), lang)
         return
 
     def shown(frame: pd.DataFrame) -> pd.DataFrame:

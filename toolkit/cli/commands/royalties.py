@@ -247,7 +247,8 @@ def royalties_text(payload: dict[str, Any], result: R.RoyaltyResult, findings: l
         "method": lines["method"].map(lambda v: E.METHOD.label(v, lang)),
         "ytd_base": lines["ytd_base"].map(money), "ytd_target": lines["ytd_target"].map(money),
         "completion": lines["completion"].map(pct), "tier_rate": lines["tier_rate"].map(pct),
-        "ytd_royalty": lines["ytd_royalty"].map(money), "previous_ytd_royalty": lines["previous_ytd_royalty"].map(money),
+        "ytd_royalty": lines["ytd_royalty"].map(money),
+        "previous_ytd_royalty": lines["previous_ytd_royalty"].map(money),
         "payment": lines["payment"].map(money), "note": [_note(r, lang) for r in lines.to_dict("records")],
     })
     totals = {k: (f"{v:,.2f}" if not isinstance(v, int) else v) for k, v in result.totals().items()}

@@ -10,7 +10,9 @@ from ...i18n import register, t
 from ...sample import DEFAULT_SEED, generate_sample
 from ..main import settings
 
-register({"sample.written": ("Wrote {count} sample workbooks to {folder}", "已在 {folder} 生成 {count} 个示例工作簿")})
+register(
+    {"sample.written": ("Wrote {count} sample workbooks to {folder}", "已在 {folder} 生成 {count} 个示例工作簿")}
+)
 
 
 @click.command("sample")

@@ -60,6 +60,16 @@ def as_text(value: object) -> str | None:
     return str(value)
 
 
+def as_texts(values: pd.Series) -> list[str | None]:
+    """``as_text`` over a column, with fast paths for dates and text."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out = values.dt.strftime("%Y-%m-%d")
+        return [None if pd.isna(v) else v for v in out.tolist()]
+    if pd.api.types.is_string_dtype(values) and values.dtype != object:
+        return [None if pd.isna(v) else v for v in values.tolist()]
+    return [as_text(v) for v in values.tolist()]
+
+
 @dataclass
 class Context:
     """The inputs of one validation run, with thresholds, calendar and roster resolved once."""
@@ -71,6 +81,7 @@ class Context:
     thresholds: dict[str, float] = field(default_factory=dict)
     calendar: Calendar | None = None
     _reader_cells: set[tuple[str, str]] = field(default_factory=set)
+    cache: dict[str, Any] = field(default_factory=dict)  # intermediate results shared by rules
 
     @classmethod
     def build(cls, data: WorkbookData, standards: WorkbookData | None, period: object) -> "Context":
@@ -153,9 +164,9 @@ class Context:
         if letter is None:  # column absent from the file: point at the row's first cell
             letter, header = "A", self.schema.table(table).column(col).header(self.data.lang)
         values = rows[col] if value is None else value
-        texts = [as_text(v) for v in values.tolist()]
+        texts = as_texts(values)
         sevs = severity.tolist() if isinstance(severity, pd.Series) else [severity] * len(rows)
-        extra = {k: [as_text(v) for v in s.tolist()] for k, s in (per_row or {}).items()}
+        extra = {k: as_texts(s) for k, s in (per_row or {}).items()}
         out = []
         for i, r in enumerate(rows["_row"].tolist()):
             p = dict(params)
@@ -171,15 +182,31 @@ class Context:
         return self.schema.table(key)
 
 
+def by_unique(s: pd.Series, fn) -> pd.Series:
+    """``fn`` (a Series -> Series transform) applied once per distinct value: text columns repeat a lot."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = fn(pd.Series(uniques, dtype=s.dtype)).to_numpy()
+    out = np.empty(len(s), dtype=object)
+    ok = codes >= 0
+    out[ok] = mapped[codes[ok]]
+    out[~ok] = None
+    return pd.Series(out, index=s.index, name=s.name).astype(mapped.dtype if mapped.dtype != object else "str")
+
+
 def ids(s: pd.Series) -> pd.Series:
     """IDs compared as text: stripped, a spreadsheet's 1001.0 read as '1001', missing stays missing."""
-    t = s.astype("str").str.strip()
-    return t.str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return by_unique(s, lambda u: u.astype("str").str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True))
+
+
+def fold(s: pd.Series) -> pd.Series:
+    """Names compared case-insensitively (cities, product lines, departments)."""
+    return by_unique(s, lambda u: u.astype("str").str.strip().str.casefold())
 
 
 def present(s: pd.Series) -> pd.Series:
     """True where a cell holds a value (text cells: non-empty)."""
-    m = s.notna()
+    m = s.notna().to_numpy()
     if s.dtype == object or pd.api.types.is_string_dtype(s):
-        m &= s.astype("str").str.strip().ne("").fillna(False)
-    return m.fillna(False).astype(bool)
+        blank = by_unique(s, lambda u: u.astype("str").str.strip().eq("")).to_numpy() == True  # noqa: E712
+        m = m & ~blank
+    return pd.Series(m, index=s.index)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...schema import DEPARTMENT
 from ..findings import Finding
-from .context import Context, ids, present
+from .context import Context, fold, ids, present
 
 #: (table, column) pairs holding an employee ID, derived from the schema.
 EMPLOYEE_COLUMNS = tuple(
@@ -52,9 +52,9 @@ def known_product_lines(ctx: Context) -> list[Finding]:
     contracts = ctx.frame("Contracts")
     if ctx.data.kind != "department" or lines is None or contracts is None:
         return []
-    known = set(lines["product_line"].dropna().astype("str").str.strip().str.casefold())
+    known = set(fold(lines["product_line"].dropna()))
     s = contracts["product_line"]
-    bad = present(s) & ~s.astype("str").str.strip().str.casefold().isin(known).fillna(False)
+    bad = present(s) & ~fold(s).isin(known).fillna(False)
     return ctx.emit("unknown-product-line", "Contracts", "product_line", contracts[bad])
 
 
@@ -64,9 +64,9 @@ def known_cities(ctx: Context) -> list[Finding]:
     expenses = ctx.frame("Expenses")
     if ctx.data.kind != "department" or cities is None or expenses is None:
         return []
-    known = set(cities["city"].dropna().astype("str").str.strip().str.casefold())
+    known = set(fold(cities["city"].dropna()))
     s = expenses["city"]
-    bad = present(s) & ~s.astype("str").str.strip().str.casefold().isin(known).fillna(False)
+    bad = present(s) & ~fold(s).isin(known).fillna(False)
     return ctx.emit("unknown-city", "Expenses", "city", expenses[bad])
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from ...money import fmt_money
 from ...schema import enums as E
 from ..findings import Finding
-from .context import Context, ids, present
+from .context import Context, fold, ids, present
 
 _REJECTED = next(code for code in E.APPROVAL.values if code == "Rejected")
 _PER_DAY = next(code for code in E.PER.values if code == "Day")
@@ -23,10 +23,10 @@ _CENT = 0.005
 
 def _claims(ctx: Context) -> pd.DataFrame | None:
     """Claims that will be paid (not Rejected)."""
-    e = ctx.frame("Expenses")
-    if e is None:
-        return None
-    return e[~e["approval"].eq(_REJECTED).fillna(False)]
+    if "expenses.claims" not in ctx.cache:
+        e = ctx.frame("Expenses")
+        ctx.cache["expenses.claims"] = None if e is None else e[~e["approval"].eq(_REJECTED).fillna(False)]
+    return ctx.cache["expenses.claims"]
 
 
 def _tier_text(s: pd.Series) -> pd.Series:
@@ -40,11 +40,17 @@ def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _city_key(s: pd.Series) -> pd.Series:
-    return s.astype("str").str.strip().str.casefold()
+    return fold(s)
 
 
 def _with_policy(ctx: Context, e: pd.DataFrame) -> pd.DataFrame | None:
     """Claims with their grade (Roster), city tier (Cities) and policy row; unmatched rows have NaN limit."""
+    if "expenses.policy" not in ctx.cache:
+        ctx.cache["expenses.policy"] = _join_policy(ctx, e)
+    return ctx.cache["expenses.policy"]
+
+
+def _join_policy(ctx: Context, e: pd.DataFrame) -> pd.DataFrame | None:
     roster, cities, policy = ctx.std("Roster"), ctx.std("Cities"), ctx.std("ExpensePolicy")
     if roster is None or cities is None or policy is None or policy.empty:
         return None

@@ -8,7 +8,7 @@ import pandas as pd
 from ...schema import MONTH_KEYS
 from ...schema import enums as E
 from ..findings import Finding
-from .context import Context, ids, present
+from .context import Context, fold, ids, present
 
 _SALESPERSON = next(code for code in E.ROLE.values if code == "Salesperson")
 
@@ -52,7 +52,7 @@ def salespeople_complete(ctx: Context) -> list[Finding]:
         return []
     sales = roster[roster["role"].eq(_SALESPERSON).fillna(False)]
     dept = str(ctx.data.info.get("department") or "").strip().casefold()
-    in_dept = sales["department"].astype("str").str.strip().str.casefold().eq(dept).fillna(False)
+    in_dept = fold(sales["department"]).eq(dept).fillna(False)
     planned_ids = set(ids(plan["employee_id"].dropna()).tolist())
     people = ids(sales["employee_id"])
     people = people[(in_dept | people.isin(planned_ids)).to_numpy()].dropna().drop_duplicates()

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ...schema import ColType
 from ..findings import Finding
-from .context import Context, present
+from .context import Context, fold, present
 
 _DATED = (ColType.DATE, ColType.MONTH)
 _NUMERIC = (ColType.INTEGER, ColType.NUMBER, ColType.MONEY, ColType.PERCENT)
@@ -77,8 +77,7 @@ def unique_keys(ctx: Context) -> list[Finding]:
         keyed = frame.dropna(subset=key)
         if keyed.empty:
             continue
-        norm = keyed[key].apply(lambda s: s.astype("str").str.strip().str.casefold()) if len(key) > 1 else \
-            keyed[key[0]].astype("str").str.strip().str.casefold().to_frame()
+        norm = pd.concat([fold(keyed[k]) for k in key], axis=1)
         dup = norm.duplicated(keep="first")
         if dup.any():
             first = keyed.groupby([norm[c] for c in norm.columns], sort=False)["_row"].transform("first")

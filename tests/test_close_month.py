@@ -1,0 +1,97 @@
+"""close-month and demo: consolidate, then every computation from the store, outputs where they say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from consolidate_helpers import copy_sample, department_files, sample_source, sha256
+from toolkit.cli.main import cli
+from toolkit.close_month import COMPUTATIONS, close_month
+from toolkit.errors import ToolkitError
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    return sample_source(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def closed(sample, tmp_path_factory):
+    out = tmp_path_factory.mktemp("close")
+    before = {p.name: sha256(p) for p in sample.glob("*.xlsx")}
+    res = close_month([sample], PERIOD, out / "out", db=out / "s.db", jobs=2)
+    assert {p.name: sha256(p) for p in sample.glob("*.xlsx")} == before
+    return res, out
+
+
+def test_every_output_is_written_and_readable(closed):
+    res, _ = closed
+    assert set(res.outputs) == {"consolidated", "summary", *COMPUTATIONS}
+    for name in COMPUTATIONS:
+        js, xl = res.outputs[name]
+        payload = json.loads(js.read_text(encoding="utf-8"))
+        assert payload["period"] == PERIOD, name
+        wb = openpyxl.load_workbook(xl, read_only=True)
+        assert wb.sheetnames, name
+        wb.close()
+    summary = json.loads(res.outputs["summary"][0].read_text(encoding="utf-8"))
+    assert summary["exit_code"] == res.exit_code and len(summary["files"]) == len(res.consolidation.files)
+
+
+def test_results_equal_the_compute_commands_on_the_same_files(closed, sample):
+    """close-month computes from the store; the compute commands from the files: same numbers."""
+    from toolkit.cli.commands.compute import completion_report, funds_report
+    from toolkit.core.royalties import compute_royalties
+    from toolkit.inputs import load_ledger
+
+    res, _ = closed
+    good = [f.path for f in res.consolidation.consolidated]
+    ledger = load_ledger(good, sample / "standards.xlsx", period=PERIOD, force=True)
+    roy = json.loads(res.outputs["royalties"][0].read_text(encoding="utf-8"))
+    expected = json.loads(json.dumps(compute_royalties(ledger, PERIOD).to_dict(), default=str))
+    assert roy["royalties"] == expected["royalties"] and roy["totals"] == expected["totals"]
+    comp = json.loads(res.outputs["completion"][0].read_text(encoding="utf-8"))
+    assert comp["rows"] == json.loads(json.dumps(completion_report(ledger, PERIOD)[0]["rows"], default=str))
+    funds = json.loads(res.outputs["funds"][0].read_text(encoding="utf-8"))
+    assert funds["aging"] == json.loads(json.dumps(funds_report(ledger, PERIOD)[0]["aging"], default=str))
+
+
+def test_nothing_consolidated_is_a_clear_error(sample, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "standards.xlsx").write_bytes((sample / "standards.xlsx").read_bytes())
+    (folder / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(ToolkitError) as exc:
+        close_month([folder], PERIOD, tmp_path / "out", db=tmp_path / "s.db", jobs=1)
+    assert exc.value.key == "close.nothing"
+
+
+def test_cli_close_month_prints_where_each_output_went(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["close-month", str(folder), "--period", PERIOD, "-o", str(out),
+                                      "--db", str(tmp_path / "s.db"), "--jobs", "1"])
+    assert result.exit_code in (0, 1), result.output
+    for name in COMPUTATIONS:
+        assert str(out / f"{name}-{PERIOD}.json") in result.stdout
+        assert str(out / f"{name}-{PERIOD}.xlsx") in result.stdout
+    assert str(out / f"consolidated-{PERIOD}.xlsx") in result.stdout
+    n = len(department_files(folder))
+    assert f"[{n}/{n}]" in result.stderr
+
+
+def test_demo_runs_on_the_shipped_sample(sample_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOOLKIT_DB", raising=False)
+    result = CliRunner().invoke(cli, ["demo", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    out = Path("out")
+    assert (out / f"royalties-{PERIOD}.json").exists() and (out / "toolkit.db").exists()
+    assert f"royalties-{PERIOD}.xlsx" in result.stdout

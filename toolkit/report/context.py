@@ -1,0 +1,578 @@
+"""The report context: every figure the monthly report shows, built once from the computations.
+
+``build_context(ledger, period, findings=None, lang="en")`` is pure (no file access). It calls the same
+library functions as the computing commands (completion, funds, forecast, royalties, appraisal) and only
+selects, reshapes and labels their results, so every number in a rendered report equals the commands'
+JSON. The result is plain data: dicts of scalars and ``tables`` of DataFrames with column kinds in
+``columns`` (documented field by field in templates/README.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core import appraisal as A
+from ..core import completion as C
+from ..core import forecast as FC
+from ..core import funds as F
+from ..core import royalties as R
+from ..core import validation as _validation  # noqa: F401 - declares the finding codes messages need
+from ..core.findings import CATALOG, Finding
+from ..i18n import register, t
+from ..inputs import Ledger
+from ..money import round_series
+from ..schema import DEPARTMENT, STANDARDS
+from ..schema import enums as E
+
+#: Column labels of the report tables (schema columns reuse the schema's labels, see ``label``).
+LABELS: dict[str, tuple[str, str]] = {
+    "indicator": ("Indicator", "指标"),
+    "department": ("Department", "部门"),
+    "month_actual": ("This Month", "本月实际"),
+    "month_target": ("Month Target", "本月目标"),
+    "month_completion": ("Month Completion", "本月完成率"),
+    "previous": ("Last Month", "上月"),
+    "mom": ("MoM", "环比"),
+    "last_year": ("Same Month Last Year", "去年同期"),
+    "yoy": ("YoY", "同比"),
+    "ytd_target": ("YTD Target", "累计目标"),
+    "ytd_actual": ("YTD Actual", "累计实际"),
+    "ytd_completion": ("YTD Completion", "累计完成率"),
+    "time_progress": ("Time Progress", "时间进度"),
+    "pacing": ("Pacing", "进度比"),
+    "rag": ("RAG", "红黄绿"),
+    "rank": ("Rank", "排名"),
+    "new_count": ("New Contracts", "新签合同数"),
+    "new_amount": ("New Amount", "新签金额"),
+    "signed": ("Signed", "已签订"),
+    "executing": ("Executing", "履行中"),
+    "completed": ("Completed", "已完成"),
+    "terminated": ("Terminated", "已终止"),
+    "contract_amount": ("Contract Amount", "合同总额"),
+    "delivered": ("Delivered", "已履约"),
+    "delivery_progress": ("Delivery Progress", "履约进度"),
+    "employee_id": ("Employee ID", "工号"),
+    "name": ("Name", "姓名"),
+    "level": ("Level", "层级"),
+    "key": ("Key", "对象"),
+    "not_due": ("Not Due", "未到期"),
+    "1-30": ("1-30 Days", "1-30天"),
+    "31-60": ("31-60 Days", "31-60天"),
+    "61-90": ("61-90 Days", "61-90天"),
+    "over_90": ("Over 90 Days", "90天以上"),
+    "bucket": ("Aging", "账龄"),
+    "total": ("Total", "合计"),
+    "overdue": ("Overdue", "逾期合计"),
+    "due_date": ("Due Date", "到期日"),
+    "days_overdue": ("Days Overdue", "逾期天数"),
+    "collected": ("Collected", "已回款"),
+    "receivable": ("Receivable", "应收余额"),
+    "month": ("Month", "月份"),
+    "receivables_due": ("Receivables Due", "到期应收"),
+    "planned_expense": ("Planned Expense", "计划费用"),
+    "royalties_payable": ("Royalties Payable", "应付提成"),
+    "amount": ("Amount", "金额"),
+    "ytd_amount": ("YTD Amount", "累计金额"),
+    "claims": ("Claims", "报销单数"),
+    "count": ("Count", "数量"),
+    "open": ("Open", "未关闭"),
+    "severity": ("Severity", "严重程度"),
+    "code": ("Code", "代码"),
+    "title": ("Finding", "问题"),
+    "file": ("File", "文件"),
+    "sheet": ("Sheet", "工作表"),
+    "cell": ("Cell", "单元格"),
+    "value": ("Value", "值"),
+    "message": ("Message", "说明"),
+    "plan": ("Plan", "提成方案"),
+    "ytd_base": ("YTD Base", "累计计提基数"),
+    "completion": ("YTD Completion", "累计完成率"),
+    "tier_rate": ("Tier Rate", "档位比例"),
+    "ytd_royalty": ("YTD Royalty", "累计提成"),
+    "previous_ytd_royalty": ("Previous YTD Royalty", "上月累计提成"),
+    "payment": ("Payment", "本月应付"),
+    "note": ("Note", "说明"),
+    "score": ("Score", "考核得分"),
+    "grade": ("Grade", "等级"),
+    "coefficient": ("Coefficient", "系数"),
+    "floating_base": ("Floating Base", "浮动基数"),
+    "pay": ("Floating Pay", "浮动工资"),
+    "signing": ("Signing", "签约"),
+    "collection": ("Collection", "回款"),
+    "expense": ("Expense", "费用"),
+    "profit": ("Profit", "利润"),
+    "signing_forecast": ("Signing Forecast", "签约预测"),
+    "method": ("Method", "方法"),
+    "mase": ("Backtest MASE", "回测MASE"),
+    "history_months": ("History Months", "历史月数"),
+    "m1": ("Month +1", "第1月"),
+    "m2": ("Month +2", "第2月"),
+    "m3": ("Month +3", "第3月"),
+    "company": ("Company", "公司"),
+    "green": ("Green", "绿"),
+    "amber": ("Amber", "黄"),
+    "red": ("Red", "红"),
+    "error": ("Error", "错误"),
+    "warning": ("Warning", "警告"),
+    "info": ("Info", "提示"),
+    "clawback": ("clawback", "追回"),
+    "capped": ("capped", "已封顶"),
+    "below-gate": ("below gate", "未达门槛"),
+    "no-target": ("no target", "无目标"),
+    "no-base": ("no base", "无计提基数"),
+    "no-tier": ("no tier", "无适用档位"),
+}
+register({f"report.label.{k}": v for k, v in LABELS.items()})
+
+#: Section titles and report text.
+TEXT: dict[str, tuple[str, str]] = {
+    "title": ("Marketing monthly report", "营销月度报告"),
+    "subtitle": ("Report to the general manager, {period}", "致总经理的月度报告（{period}）"),
+    "headline": ("Headline figures", "核心指标"),
+    "contracts": ("Contracts signed and their performance", "合同签订与履约"),
+    "completion": ("Indicator completion", "指标完成情况"),
+    "completion_department": ("By department", "按部门"),
+    "completion_salesperson": ("By salesperson", "按销售人员"),
+    "funds": ("Fund recovery and receivables", "资金回笼与应收账款"),
+    "aging": ("Receivables aging at {as_of}", "应收账款账龄（截至 {as_of}）"),
+    "overdue": ("Largest overdue receivables", "主要逾期应收"),
+    "demand": ("Fund demand, next {n} months", "未来 {n} 个月资金需求"),
+    "expenses": ("Expenses against budget", "费用与预算"),
+    "expenses_category": ("By category", "按类别"),
+    "policy": ("Policy findings", "费用政策问题"),
+    "royalties": ("Royalties and floating salary payable", "应付提成与浮动工资"),
+    "salary": ("Floating salary", "浮动工资"),
+    "feedback": ("Market feedback", "市场反馈"),
+    "trend": ("Sales trend and forecast", "销售趋势与预测"),
+    "quality": ("Data quality", "数据质量"),
+    "red_indicators": ("Red indicators", "红灯指标"),
+    "top_findings": ("Top findings", "主要问题"),
+    "none": ("None.", "无。"),
+    "time_progress_note": ("Time progress {tp}.", "时间进度 {tp}。"),
+    "quality_note": ("{errors} error(s), {warnings} warning(s) in {files} file(s).",
+                     "{files} 个文件中有 {errors} 个错误、{warnings} 个警告。"),
+    "chart_completion": ("YTD completion by department", "各部门累计完成率"),
+    "chart_trend": ("Signing and collections, with forecast", "签约与回款趋势及预测"),
+    "chart_aging": ("Receivables aging", "应收账款账龄"),
+    "forecast_note": ("Method {method}, backtest MASE {mase}.", "方法 {method}，回测 MASE {mase}。"),
+    "generated_from": ("Computed from {files} workbook(s).", "根据 {files} 个工作簿计算。"),
+}
+register({f"report.text.{k}": v for k, v in TEXT.items()})
+
+#: Finding codes shown as expense policy findings.
+POLICY_CODES = ("over-policy-limit", "receipt-missing", "duplicate-claim", "weekend-spend", "holiday-spend",
+                "advance-overdue", "advance-over-limit")
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+INDICATOR_KEYS = {ind: ind.lower() for ind in C.INDICATORS}  # "Signing" -> "signing"
+TREND_MONTHS = 12
+OVERDUE_ROWS = 15
+
+
+def label(key: str, lang: str) -> str:
+    """A report column label in ``lang`` (falls back to the key)."""
+    return t(f"report.label.{key}", lang) if key in LABELS else key
+
+
+def text(key: str, lang: str, **params: Any) -> str:
+    """A report sentence or section title in ``lang``."""
+    return t(f"report.text.{key}", lang, **params)
+
+
+def _change(cur: float | None, prev: float | None) -> float | None:
+    """Relative change cur vs prev (None when prev is 0 or missing)."""
+    if cur is None or prev is None or pd.isna(cur) or pd.isna(prev) or prev == 0:
+        return None
+    return float((cur - prev) / abs(prev))
+
+
+def _f(x: Any) -> float | None:
+    return None if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)) else float(x)
+
+
+def _company_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -> pd.DataFrame:
+    """Company actuals per (indicator, month) of ``year``: sums of the employee lines of monthly_actuals."""
+    acts = C.monthly_actuals(ledger, year, royalties)
+    out = acts.groupby(["indicator", "month"])["actual"].sum().reset_index()
+    out["actual"] = round_series(out["actual"])
+    return out
+
+
+def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
+    sel = frame[(frame["indicator"] == indicator) & (frame["month"] == month)]
+    return float(sel["actual"].sum()) if len(sel) else 0.0
+
+
+def _headline(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
+              lang: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend."""
+    this_year = _company_actuals(ledger, p.year, royalties)
+    prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") if royalties is not None else None
+    last_year = _company_actuals(ledger, p.year - 1, prev_roy)
+    company = rows[rows["level"] == "company"].set_index("indicator")
+    prev_p = p - 1
+    prev_frame = this_year if prev_p.year == p.year else last_year
+    out: dict[str, Any] = {}
+    table = []
+    for ind in C.INDICATORS:
+        k = INDICATOR_KEYS[ind]
+        row = company.loc[ind] if ind in company.index else None
+        cur = _f(row["month_actual"]) if row is not None else 0.0
+        prev = _lookup(prev_frame, ind, prev_p.month)
+        ly = _lookup(last_year, ind, p.month)
+        rec = {
+            "indicator": E.INDICATOR.label(ind, lang), "month_actual": cur, "previous": prev,
+            "mom": _change(cur, prev), "last_year": ly, "yoy": _change(cur, ly),
+            "ytd_target": _f(row["ytd_target"]) if row is not None else None,
+            "ytd_actual": _f(row["ytd_actual"]) if row is not None else None,
+            "ytd_completion": _f(row["ytd_completion"]) if row is not None else None,
+            "rag": row["rag"] if row is not None else None,
+        }
+        table.append(rec)
+        out.update({k: cur, f"{k}_previous": prev, f"{k}_mom": rec["mom"], f"{k}_last_year": ly,
+                    f"{k}_yoy": rec["yoy"], f"{k}_ytd": rec["ytd_actual"], f"{k}_ytd_target": rec["ytd_target"],
+                    f"{k}_ytd_completion": rec["ytd_completion"], f"{k}_rag": rec["rag"]})
+    # trend: the last TREND_MONTHS months of signing and collection
+    months = pd.period_range(p - (TREND_MONTHS - 1), p, freq="M")
+    trend = pd.DataFrame({
+        "month": [str(m) for m in months],
+        "signing": [_lookup(this_year if m.year == p.year else last_year, C.SIGNING, m.month)
+                    if m.year >= p.year - 1 else None for m in months],
+        "collection": [_lookup(this_year if m.year == p.year else last_year, C.COLLECTION, m.month)
+                       if m.year >= p.year - 1 else None for m in months],
+    })
+    return out, pd.DataFrame(table), trend
+
+
+def _contracts(ledger: Ledger, p: pd.Period) -> pd.DataFrame:
+    """Per department: contracts signed this month, the register by status, amount, delivered, progress."""
+    c = ledger.tables["Contracts"]
+    c = c[c["sign_date"].notna() & (c["sign_date"] <= p.end_time)]
+    new = c["sign_date"].dt.to_period("M") == p
+    frame = pd.DataFrame({
+        "department": c["department"].astype("str"),
+        "new_count": new.astype("int64"),
+        "new_amount": c["amount"].astype("float64").fillna(0.0).where(new, 0.0),
+        "contract_amount": c["amount"].astype("float64").fillna(0.0),
+        "delivered": c["delivered"].astype("float64").fillna(0.0),
+        **{s.lower(): (c["status"] == s).fillna(False).astype("int64") for s in E.CONTRACT_STATUS.values},
+    })
+    active = (c["status"] != "Terminated").fillna(True)
+    frame["active_amount"] = frame["contract_amount"].where(active, 0.0)
+    frame["active_delivered"] = frame["delivered"].where(active, 0.0)
+    g = frame.groupby("department", sort=True).sum(numeric_only=True)
+    g.loc[label("total", "en")] = g.sum()
+    g = g.reset_index()
+    g["delivery_progress"] = g["active_delivered"] / g["active_amount"].where(g["active_amount"] != 0)
+    for col in ("new_amount", "contract_amount", "delivered"):
+        g[col] = round_series(g[col])
+    return g.drop(columns=["active_amount", "active_delivered"])
+
+
+def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str) -> dict[str, pd.DataFrame]:
+    ind_label = rows["indicator"].map(lambda v: E.INDICATOR.label(v, lang))
+    dept = rows[rows["level"] != "employee"].assign(
+        department=lambda d: d["key"].where(d["level"] != "company", label("company", lang)),
+        indicator=ind_label)
+    by_dept = dept[["department", "indicator", "month_target", "month_actual", "month_completion", "ytd_target",
+                    "ytd_actual", "ytd_completion", "pacing", "rag", "rank"]].reset_index(drop=True)
+    wide = rows[rows["level"] != "employee"].pivot_table(
+        index="key", columns="indicator", values="ytd_completion", sort=False, dropna=False)
+    wide = wide.reindex(columns=list(C.INDICATORS))
+    matrix = pd.DataFrame({"department": [label("company", lang) if k == C.COMPANY_KEY else k for k in wide.index]})
+    for ind in C.INDICATORS:
+        matrix[INDICATOR_KEYS[ind]] = wide[ind].to_numpy()
+    matrix["time_progress"] = float(rows["time_progress"].iloc[0]) if len(rows) else None
+
+    roster = ledger.standard("Roster")
+    sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"].dropna())
+    emp = rows[(rows["level"] == "employee") & rows["key"].isin(sales)]
+    people = emp.drop_duplicates("key")[["key", "name", "department"]].rename(columns={"key": "employee_id"})
+    for ind in C.INDICATORS:
+        part = emp[emp["indicator"] == ind].set_index("key")
+        k = INDICATOR_KEYS[ind]
+        people[f"{k}_completion"] = people["employee_id"].map(part["ytd_completion"]).astype("float64")
+        people[f"{k}_rag"] = people["employee_id"].map(part["rag"]).astype(object)
+    red = rows[rows["rag"] == "red"]
+    red = red.assign(
+        level=red["level"].map(lambda v: label(v, lang) if v != "employee" else label("employee_id", lang)),
+        key=red["key"].where(red["level"] != "company", label("company", lang)),
+        indicator=red["indicator"].map(lambda v: E.INDICATOR.label(v, lang)),
+    )[["level", "key", "name", "department", "indicator", "ytd_actual", "ytd_target", "ytd_completion",
+       "time_progress", "rag"]]
+    red["level"] = red["level"].where(rows.loc[red.index, "level"] != "employee", "")
+    return {"completion_by_department": by_dept, "completion_matrix": matrix,
+            "completion_by_salesperson": people.reset_index(drop=True), "red_indicators": red.reset_index(drop=True)}
+
+
+def _expenses(ledger: Ledger, rows: pd.DataFrame, p: pd.Period, lang: str) -> dict[str, pd.DataFrame]:
+    exp_rows = rows[(rows["indicator"] == C.EXPENSE) & (rows["level"] != "employee")]
+    by_dept = exp_rows.assign(department=exp_rows["key"].where(exp_rows["level"] != "company",
+                                                               label("company", lang)))[
+        ["department", "month_target", "month_actual", "month_completion", "ytd_target", "ytd_actual",
+         "ytd_completion", "rag"]].reset_index(drop=True)
+    ex = ledger.tables["Expenses"]
+    counted = ex["approval"].isin(C.COUNTED_APPROVALS).fillna(False) | ex["approval"].isna()
+    ex = ex[counted & ex["date"].notna()]
+    ex = ex[ex["date"].dt.year == p.year]
+    month = ex["date"].dt.month == p.month
+    ytd = ex["date"].dt.month <= p.month
+    cat = pd.DataFrame({"category": ex["category"].astype("str"),
+                        "amount": ex["amount"].astype("float64").fillna(0.0).where(month, 0.0),
+                        "claims": month.astype("int64"),
+                        "ytd_amount": ex["amount"].astype("float64").fillna(0.0).where(ytd, 0.0)})
+    cat = cat.groupby("category").sum().reindex(
+        [*E.EXPENSE_CATEGORY.values, *sorted(set(cat["category"]) - set(E.EXPENSE_CATEGORY.values))]
+    ).dropna(how="all").fillna(0).reset_index()
+    cat["claims"] = cat["claims"].astype("int64")
+    for col in ("amount", "ytd_amount"):
+        cat[col] = round_series(cat[col])
+    cat["category"] = cat["category"].map(lambda v: E.EXPENSE_CATEGORY.label(v, lang) if v in E.EXPENSE_CATEGORY.values else v)
+    return {"expenses_by_department": by_dept, "expenses_by_category": cat}
+
+
+def _findings_frame(findings: Sequence[Finding], lang: str) -> pd.DataFrame:
+    recs = [{
+        "severity": f.severity, "code": f.code,
+        "title": CATALOG[f.code].title[1 if lang == "zh" else 0] if f.code in CATALOG else f.code,
+        "file": (str(f.file).replace("\\", "/").rsplit("/", 1)[-1] if f.file else None),
+        "sheet": f.sheet, "cell": f.cell, "value": None if f.value is None else str(f.value),
+        "message": f.message(lang),
+    } for f in findings]
+    frame = pd.DataFrame(recs, columns=["severity", "code", "title", "file", "sheet", "cell", "value", "message"])
+    if len(frame):
+        frame = frame.assign(_o=frame["severity"].map(SEVERITY_ORDER).fillna(9)).sort_values(
+            ["_o", "file", "code"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return frame
+
+
+def _feedback(ledger: Ledger, p: pd.Period, lang: str) -> dict[str, pd.DataFrame]:
+    fb = ledger.tables["Feedback"]
+    fb = fb[fb["date"].notna() & (fb["date"].dt.to_period("M") == p)].sort_values("date", kind="stable")
+    items = pd.DataFrame({
+        "date": fb["date"], "department": fb["department"].astype("str"), "customer": fb["customer"],
+        "product_line": fb["product_line"],
+        "type": fb["type"].map(lambda v: E.FEEDBACK_TYPE.label(v, lang) if v in E.FEEDBACK_TYPE.values else v),
+        "content": fb["content"], "owner": fb["owner"],
+        "status": fb["status"].map(lambda v: E.FEEDBACK_STATUS.label(v, lang) if v in E.FEEDBACK_STATUS.values else v),
+    }).reset_index(drop=True)
+    summary = pd.DataFrame({"type": list(E.FEEDBACK_TYPE.values)})
+    summary["count"] = [int((fb["type"] == v).sum()) for v in summary["type"]]
+    summary["open"] = [int(((fb["type"] == v) & (fb["status"] != "Closed")).sum()) for v in summary["type"]]
+    summary["type"] = summary["type"].map(lambda v: E.FEEDBACK_TYPE.label(v, lang))
+    return {"feedback": items, "feedback_summary": summary}
+
+
+def _forecast(fres: FC.ForecastResult, trend: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    fc = fres.forecast
+    months = sorted(fc["month"].astype(str).unique())
+    rows = []
+    for rec in fres.series.to_dict("records"):
+        sel = fc[(fc["level"] == rec["level"]) & (fc["key"] == rec["key"])]
+        sel = sel.set_index(sel["month"].astype(str))
+        rows.append({"key": label("company", lang) if rec["level"] == "company" else rec["key"],
+                     "method": rec["method"], "history_months": rec["history_months"], "mase": _f(rec["mase"]),
+                     **{f"m{i + 1}": (_f(sel["value"].get(m)) if m in sel.index else None)
+                        for i, m in enumerate(months)}})
+    table = pd.DataFrame(rows, columns=["key", "method", "history_months", "mase", "m1", "m2", "m3"])
+    comp = fc[fc["level"] == "company"]
+    future = pd.DataFrame({"month": comp["month"].astype(str).to_numpy(), "signing": None, "collection": None,
+                           "signing_forecast": comp["value"].astype("float64").to_numpy()})
+    trend = trend.assign(signing_forecast=None)
+    if len(trend):  # the forecast line starts at the last actual so the chart joins up
+        trend.loc[trend.index[-1], "signing_forecast"] = trend["signing"].iloc[-1]
+    both = pd.concat([trend, future], ignore_index=True)
+    for col in ("signing", "collection", "signing_forecast"):
+        both[col] = pd.to_numeric(both[col], errors="coerce").astype("float64")
+    return table, both
+
+
+def _note(rec: dict[str, Any], lang: str) -> str:
+    notes = [label(rec["reason"], lang)] if rec.get("reason") not in (None, "ok") else []
+    if rec.get("clawback"):
+        notes.append(label("clawback", lang))
+    return ", ".join(notes)
+
+
+#: Column kinds of every table (what the renderers use to format: money, percent, date, rag, int, number, text).
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "headline": [("indicator", "text"), ("month_actual", "money"), ("previous", "money"), ("mom", "change"),
+                 ("last_year", "money"), ("yoy", "change"), ("ytd_target", "money"), ("ytd_actual", "money"),
+                 ("ytd_completion", "percent"), ("rag", "rag")],
+    "contracts_by_department": [("department", "text"), ("new_count", "int"), ("new_amount", "money"),
+                                ("signed", "int"), ("executing", "int"), ("completed", "int"),
+                                ("terminated", "int"), ("contract_amount", "money"), ("delivered", "money"),
+                                ("delivery_progress", "percent")],
+    "completion_by_department": [("department", "text"), ("indicator", "text"), ("month_target", "money"),
+                                 ("month_actual", "money"), ("month_completion", "percent"),
+                                 ("ytd_target", "money"), ("ytd_actual", "money"), ("ytd_completion", "percent"),
+                                 ("pacing", "number"), ("rag", "rag"), ("rank", "int")],
+    "completion_matrix": [("department", "text"), ("signing", "percent"), ("collection", "percent"),
+                          ("expense", "percent"), ("profit", "percent"), ("time_progress", "percent")],
+    "completion_by_salesperson": [("employee_id", "text"), ("name", "text"), ("department", "text")]
+    + [(f"{k}{s}", kind) for k in INDICATOR_KEYS.values() for s, kind in (("_completion", "percent"),
+                                                                           ("_rag", "rag"))],
+    "red_indicators": [("level", "text"), ("key", "text"), ("name", "text"), ("department", "text"),
+                       ("indicator", "text"), ("ytd_actual", "money"), ("ytd_target", "money"),
+                       ("ytd_completion", "percent"), ("time_progress", "percent"), ("rag", "rag")],
+    "aging": [("key", "text"), *[(b, "money") for b in F.BUCKETS], ("total", "money"), ("overdue", "money")],
+    "overdue": [("contract_no", "text"), ("customer", "text"), ("department", "text"), ("employee_id", "text"),
+                ("due_date", "date"), ("days_overdue", "int"), ("bucket", "text"), ("receivable", "money")],
+    "fund_demand": [("month", "text"), *[(c, "money") for c in F.DEMAND_COLUMNS]],
+    "expenses_by_department": [("department", "text"), ("month_target", "money"), ("month_actual", "money"),
+                               ("month_completion", "percent"), ("ytd_target", "money"), ("ytd_actual", "money"),
+                               ("ytd_completion", "percent"), ("rag", "rag")],
+    "expenses_by_category": [("category", "text"), ("claims", "int"), ("amount", "money"), ("ytd_amount", "money")],
+    "policy_findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"),
+                        ("cell", "text"), ("message", "text")],
+    "royalties": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("plan", "text"),
+                  ("ytd_base", "money"), ("completion", "percent"), ("tier_rate", "percent"),
+                  ("ytd_royalty", "money"), ("previous_ytd_royalty", "money"), ("payment", "money"),
+                  ("note", "text")],
+    "floating_salary": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("score", "percent"),
+                        ("grade", "text"), ("coefficient", "number"), ("floating_base", "money"), ("pay", "money")],
+    "feedback": [("date", "date"), ("department", "text"), ("customer", "text"), ("product_line", "text"),
+                 ("type", "text"), ("content", "text"), ("owner", "text"), ("status", "text")],
+    "feedback_summary": [("type", "text"), ("count", "int"), ("open", "int")],
+    "trend": [("month", "text"), ("signing", "money"), ("collection", "money"), ("signing_forecast", "money")],
+    "forecast": [("key", "text"), ("method", "text"), ("history_months", "int"), ("mase", "number"),
+                 ("m1", "money"), ("m2", "money"), ("m3", "money")],
+    "findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"), ("cell", "text"),
+                 ("value", "text"), ("message", "text")],
+    "findings_summary": [("severity", "text"), ("code", "text"), ("title", "text"), ("count", "int")],
+}
+
+_SCHEMA_LABELS = {
+    "contract_no": DEPARTMENT.table("Contracts").column("contract_no").label,
+    "customer": DEPARTMENT.table("Contracts").column("customer").label,
+    "product_line": DEPARTMENT.table("Contracts").column("product_line").label,
+    "category": DEPARTMENT.table("Expenses").column("category").label,
+    "date": DEPARTMENT.table("Feedback").column("date").label,
+    "type": DEPARTMENT.table("Feedback").column("type").label,
+    "content": DEPARTMENT.table("Feedback").column("content").label,
+    "owner": DEPARTMENT.table("Feedback").column("owner").label,
+    "status": DEPARTMENT.table("Feedback").column("status").label,
+    "name": STANDARDS.table("Roster").column("name").label,
+}
+
+
+def column_label(key: str, lang: str) -> str:
+    """Header of a report table column: the schema's label for ledger columns, else the report's own."""
+    if key.endswith("_completion") and key[: -len("_completion")] in INDICATOR_KEYS.values():
+        return f"{label(key[: -len('_completion')], lang)} {label('ytd_completion', lang)}" if lang == "en" \
+            else f"{label(key[: -len('_completion')], lang)}{label('ytd_completion', lang)}"
+    if key.endswith("_rag") and key[: -len("_rag")] in INDICATOR_KEYS.values():
+        return f"{label(key[: -len('_rag')], lang)} {label('rag', lang)}"
+    if key in _SCHEMA_LABELS:
+        return _SCHEMA_LABELS[key](lang)
+    return label(key, lang)
+
+
+def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
+                  lang: str = "en") -> dict[str, Any]:
+    """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
+
+    ``findings``: the data-quality findings to show (default: the ledger's findings plus the
+    computations' own). Numbers come from the computations unchanged (money already in cents).
+    """
+    p = C.parse_period(period)
+    royalties = C.royalty_payments(ledger, period) if not ledger.standard("RoyaltyPlans").empty else None
+    rows = C.compute_completion(ledger, period, royalties)
+    funds = F.compute_funds(ledger, period, royalties)
+    fres = FC.compute_forecast(ledger, period)
+    roy = R.compute_royalties(ledger, period)
+    sal = A.compute_appraisal(ledger, period, rows if royalties is not None else None)
+    if findings is None:
+        findings = list(ledger.findings) + list(roy.findings) + list(sal.findings)
+
+    headline, headline_table, trend = _headline(ledger, p, rows, royalties, lang)
+    tables: dict[str, pd.DataFrame] = {"headline": headline_table}
+    contracts = _contracts(ledger, p)
+    contracts["department"] = contracts["department"].where(contracts.index < len(contracts) - 1,
+                                                            label("total", lang))
+    tables["contracts_by_department"] = contracts
+    tables.update(_completion_tables(rows, ledger, lang))
+
+    aging = funds.aging.assign(key=funds.aging["key"].where(funds.aging["level"] != "company",
+                                                             label("company", lang)))
+    tables["aging"] = aging[[c for c, _ in COLUMNS["aging"]]].reset_index(drop=True)
+    overdue = funds.overdue.assign(bucket=funds.overdue["bucket"].map(lambda v: label(v, lang)))
+    tables["overdue"] = overdue[[c for c, _ in COLUMNS["overdue"]]].head(OVERDUE_ROWS).reset_index(drop=True)
+    demand = funds.demand[funds.demand["level"] == "company"]
+    tables["fund_demand"] = demand.assign(month=demand["month"].astype(str))[
+        [c for c, _ in COLUMNS["fund_demand"]]].reset_index(drop=True)
+
+    tables.update(_expenses(ledger, rows, p, lang))
+    find_frame = _findings_frame(findings, lang)
+    tables["policy_findings"] = find_frame[find_frame["code"].isin(POLICY_CODES)].reset_index(drop=True)
+
+    lines = roy.lines
+    tables["royalties"] = pd.DataFrame({
+        "employee_id": lines["employee_id"], "name": lines["name"], "department": lines["department"],
+        "plan": lines["plan"], "ytd_base": lines["ytd_base"], "completion": lines["completion"],
+        "tier_rate": lines["tier_rate"], "ytd_royalty": lines["ytd_royalty"],
+        "previous_ytd_royalty": lines["previous_ytd_royalty"], "payment": lines["payment"],
+        "note": [_note(r, lang) for r in lines.to_dict("records")],
+    }).reset_index(drop=True)
+    tables["floating_salary"] = sal.lines[[c for c, _ in COLUMNS["floating_salary"]]].reset_index(drop=True)
+    tables.update(_feedback(ledger, p, lang))
+    tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
+    tables["findings"] = find_frame.drop(columns="code")
+    summary = find_frame.groupby(["severity", "code", "title"], sort=False).size().rename("count").reset_index() \
+        if len(find_frame) else pd.DataFrame(columns=["severity", "code", "title", "count"])
+    tables["findings_summary"] = summary
+    for name in ("policy_findings", "findings", "findings_summary"):
+        tables[name] = tables[name].assign(severity=tables[name]["severity"].map(lambda v: label(v, lang)))
+
+    totals = roy.totals()
+    salary_total = sal.to_dict(lang)["totals"]["pay"]
+    company_aging = funds.aging[funds.aging["level"] == "company"]
+    new = tables["contracts_by_department"].iloc[-1]
+    sev = find_frame["severity"].value_counts() if len(find_frame) else pd.Series(dtype="int64")
+    comp_fc = fres.series[fres.series["level"] == "company"]
+    headline.update({
+        "receivables": _f(company_aging["total"].iloc[0]) if len(company_aging) else 0.0,
+        "overdue": _f(company_aging["overdue"].iloc[0]) if len(company_aging) else 0.0,
+        "royalties_payable": float(totals["payment"]),
+        "ytd_royalty": float(totals["ytd_royalty"]),
+        "clawbacks": int(totals["clawbacks"]),
+        "floating_pay": float(salary_total),
+        "new_contracts": int(new["new_count"]),
+        "new_contract_amount": float(new["new_amount"]),
+        "delivery_progress": _f(new["delivery_progress"]),
+        "errors": int(sev.get("error", 0)),
+        "warnings": int(sev.get("warning", 0)),
+        "red_count": int(len(tables["red_indicators"])),
+        "forecast_next": _f(tables["forecast"]["m1"].iloc[0]) if len(tables["forecast"]) else None,
+        "forecast_method": comp_fc["method"].iloc[0] if len(comp_fc) else None,
+        "forecast_mase": _f(comp_fc["mase"].iloc[0]) if len(comp_fc) else None,
+    })
+    return {
+        "lang": lang,
+        "period": str(p),
+        "year": p.year,
+        "month": p.month,
+        "as_of": funds.as_of.strftime("%Y-%m-%d"),
+        "time_progress": p.month / 12,
+        "files": [str(f).replace("\\", "/").rsplit("/", 1)[-1] for f in ledger.files],
+        "royalties_included": royalties is not None,
+        "headline": headline,
+        "tables": tables,
+        "columns": {name: list(cols) for name, cols in COLUMNS.items()},
+        "labels": {name: [column_label(k, lang) for k, _ in cols] for name, cols in COLUMNS.items()},
+        "text": {k: _text_ctx(k, lang, p, funds, headline, find_frame, ledger) for k in TEXT},
+    }
+
+
+def _text_ctx(key: str, lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[str, Any],
+              find_frame: pd.DataFrame, ledger: Ledger) -> str:
+    params: dict[str, Any] = {"period": str(p), "as_of": funds.as_of.strftime("%Y-%m-%d"), "n": F.HORIZON,
+                              "tp": f"{p.month / 12:.1%}", "files": len(ledger.files) or 0,
+                              "errors": headline.get("errors", 0), "warnings": headline.get("warnings", 0),
+                              "method": headline.get("forecast_method") or "-",
+                              "mase": "-" if headline.get("forecast_mase") is None
+                              else f"{headline['forecast_mase']:.2f}"}
+    return text(key, lang, **params)

@@ -1,0 +1,419 @@
+"""The Excel template engine: a director-editable workbook with Jinja2 placeholders in cells.
+
+- Scalar cells: any text holding ``{{ … }}`` is rendered with the report filters. A cell that is one
+  expression with a number filter (``{{ headline.collection | money }}``) gets the number itself and
+  the filter's number format (unless the director set one), so Excel can compute with it.
+- Table cells: ``{{ tables.NAME }}`` alone in a cell writes the table's header there (in the style of
+  that cell) and its rows below; the row under the placeholder is the *style row*: each data row copies
+  its fonts, fills, borders, number formats, height and merged cells. Rows are inserted so content
+  below moves down; formulas (any sheet), merged cells, conditional formats and data validations are
+  adjusted, and every range that includes the style row grows to cover all data rows (so
+  ``=SUM(C6:C6)`` under a one-row table becomes ``=SUM(C6:C9)``).
+- Chart cells: ``{{ charts.NAME }}`` alone in a cell anchors a native Excel chart there, bound to the
+  expanded table it draws (tables not placed in the template go to a hidden ``_chart_data`` sheet).
+Text from the data is always written as a text cell, never a formula.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import ToolkitError
+from ..i18n import register
+from . import filters as FL
+
+register(
+    {
+        "report.template.invalid": ("The report template {file} cannot be opened as a workbook: {detail}",
+                                    "报告模板 {file} 无法作为工作簿打开：{detail}"),
+        "report.template.placeholder": ("Report template, sheet {sheet!r} cell {cell}: {detail}",
+                                        "报告模板，工作表“{sheet}”单元格 {cell}：{detail}"),
+        "report.template.unknown-table": ("there is no table {name!r} (known: {known})",
+                                          "没有名为“{name}”的表（可用：{known}）"),
+        "report.template.unknown-chart": ("there is no chart {name!r} (known: {known})",
+                                          "没有名为“{name}”的图表（可用：{known}）"),
+        "report.template.no-room": ("table {name!r} needs {cols} columns and would run past column XFD",
+                                    "表“{name}”需要 {cols} 列，超出工作表范围"),
+    }
+)
+
+TABLE_RE = re.compile(r"^\s*\{\{\s*tables\.(\w+)\s*\}\}\s*$")
+CHART_RE = re.compile(r"^\s*\{\{\s*charts\.(\w+)\s*\}\}\s*$")
+SCALAR_RE = re.compile(r"^\s*\{\{\s*(?P<expr>[^{}|]+?)\s*(?:\|\s*(?P<filter>money|percent|change|date|int|number)"
+                       r"\s*)?\}\}\s*$")
+_CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
+_ROWS = re.compile(r"^(\$?)(\d+):(\$?)(\d+)$")
+DATA_SHEET = "_chart_data"
+RAG_FILLS = {"green": "FFC6EFCE", "amber": "FFFFEB9C", "red": "FFFFC7CE"}
+
+
+@dataclass
+class Placement:
+    """Where a table landed: sheet, header row, first column, data row count (≥ 1) and column count."""
+
+    sheet: str
+    header_row: int
+    col: int
+    rows: int
+    cols: int
+
+    @property
+    def first(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last(self) -> int:
+        return self.header_row + self.rows
+
+
+def _fail(ws: Worksheet, cell: str, key: str, **params: Any) -> ToolkitError:
+    from ..i18n import t
+
+    return ToolkitError("report.template.placeholder", sheet=ws.title, cell=cell,
+                        detail=t(key, "en", **params) if key.startswith("report.") else str(params.get("detail")))
+
+
+# --------------------------------------------------------------------------- row insertion
+
+
+def _grow(lo: int, hi: int, idx: int, amount: int) -> tuple[int, int]:
+    """Rows lo..hi after inserting ``amount`` rows before ``idx`` (ranges touching idx-1 grow)."""
+    if lo >= idx:
+        return lo + amount, hi + amount
+    if hi >= idx - 1:
+        return lo, hi + amount
+    return lo, hi
+
+
+def _shift_ref(ref: str, idx: int, amount: int) -> str:
+    """A cell or range reference (no sheet part) after inserting rows."""
+    if ":" in ref:
+        a, b = ref.split(":", 1)
+        ma, mb = _CELL.fullmatch(a), _CELL.fullmatch(b)
+        if ma and mb:
+            lo, hi = _grow(int(ma.group(4)), int(mb.group(4)), idx, amount)
+            return f"{ma.group(1)}{ma.group(2)}{ma.group(3)}{lo}:{mb.group(1)}{mb.group(2)}{mb.group(3)}{hi}"
+        mr = _ROWS.fullmatch(ref)
+        if mr:
+            lo, hi = _grow(int(mr.group(2)), int(mr.group(4)), idx, amount)
+            return f"{mr.group(1)}{lo}:{mr.group(3)}{hi}"
+        return ref
+    m = _CELL.fullmatch(ref)
+    if not m:
+        return ref
+    row = int(m.group(4))
+    return f"{m.group(1)}{m.group(2)}{m.group(3)}{row + amount if row >= idx else row}"
+
+
+def _split_sheet(operand: str) -> tuple[str | None, str]:
+    if "!" not in operand:
+        return None, operand
+    sheet, ref = operand.rsplit("!", 1)
+    if sheet.startswith("'") and sheet.endswith("'"):
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, ref
+
+
+def shift_formula(formula: str, own_sheet: str, target: str, idx: int, amount: int) -> str:
+    """``formula`` (on ``own_sheet``) with its references into ``target`` adjusted for inserted rows."""
+    try:
+        tok = Tokenizer(formula)
+    except Exception:  # noqa: BLE001 - an unparsable formula is left as written
+        return formula
+    changed = False
+    for item in tok.items:
+        if item.type == Token.OPERAND and item.subtype == Token.RANGE:
+            sheet, ref = _split_sheet(item.value)
+            if (sheet or own_sheet) != target:
+                continue
+            new = _shift_ref(ref, idx, amount)
+            if new != ref:
+                item.value = item.value[: len(item.value) - len(ref)] + new
+                changed = True
+    return "=" + "".join(i.value for i in tok.items) if changed else formula
+
+
+def insert_rows(ws: Worksheet, idx: int, amount: int) -> None:
+    """Insert ``amount`` rows before row ``idx`` and adjust what openpyxl leaves alone."""
+    if amount <= 0:
+        return
+    wb = ws.parent
+    ws.insert_rows(idx, amount)
+    for other in wb.worksheets:
+        for row in other.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and isinstance(cell.value, str):
+                    cell.value = shift_formula(cell.value, other.title, ws.title, idx, amount)
+    merged = list(ws.merged_cells.ranges)
+    for mr in merged:
+        ws.merged_cells.remove(mr)
+        lo, hi = _grow(mr.min_row, mr.max_row, idx, amount) if mr.max_row >= idx else (mr.min_row, mr.max_row)
+        ws.merged_cells.add(CellRange(min_col=mr.min_col, max_col=mr.max_col, min_row=lo, max_row=hi))
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if r >= idx and d.height is not None}
+    for r in sorted(heights, reverse=True):
+        ws.row_dimensions[r + amount].height = heights[r]
+        ws.row_dimensions[r].height = None
+    old = ws.conditional_formatting
+    ws.conditional_formatting = ConditionalFormattingList()
+    for cf in old:
+        ranges = " ".join(_shift_ref(_as_range(r), idx, amount) for r in cf.sqref.ranges)
+        for rule in cf.rules:
+            ws.conditional_formatting.add(ranges, rule)
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref = type(dv.sqref)(" ".join(_shift_ref(_as_range(r), idx, amount) for r in dv.sqref.ranges))
+
+
+def _as_range(r: CellRange) -> str:
+    """A sqref part always as A1:B2 (so a single-cell range on the style row grows too)."""
+    return (f"{get_column_letter(r.min_col)}{r.min_row}:"
+            f"{get_column_letter(r.max_col)}{r.max_row}")
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _copy_style(src: Any, dst: Any) -> None:
+    if src.has_style:
+        dst._style = copy.copy(src._style)
+
+
+def _write_value(cell: Any, value: Any, kind: str, lang: str) -> None:
+    if FL.blank(value):
+        cell.value = None
+        return
+    if kind == "rag":
+        cell.value = FL.rag(value, lang)
+        cell.data_type = "s"
+        fill = RAG_FILLS.get(str(value).lower())
+        if fill:
+            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        return
+    if kind in ("money", "percent", "change", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell.value = float(value)
+    elif kind == "int" and isinstance(value, (int, float)):
+        cell.value = int(value)
+    elif kind == "date" and isinstance(value, (pd.Timestamp,)):
+        cell.value = value.to_pydatetime().date()
+    else:
+        cell.value = str(value)
+        cell.data_type = "s"  # data text is never a formula
+        return
+    if cell.number_format == "General" and kind in FL.NUMBER_FORMATS:
+        cell.number_format = FL.NUMBER_FORMATS[kind]
+
+
+def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str, Any]) -> Placement:
+    """Expand the table ``name`` at (row, col): header in the placeholder row, data from the style row on."""
+    frame: pd.DataFrame = context["tables"][name]
+    spec = context["columns"][name]
+    labels = context["labels"][name]
+    lang = context.get("lang", "en")
+    ncols = len(spec)
+    if col + ncols - 1 > 16384:
+        raise _fail(ws, f"{get_column_letter(col)}{row}", "report.template.no-room", name=name, cols=ncols)
+    n = len(frame)
+    style_row = row + 1
+    if n > 1:
+        insert_rows(ws, style_row + 1, n - 1)
+        merged_in_style = [m for m in ws.merged_cells.ranges if m.min_row == m.max_row == style_row]
+        height = ws.row_dimensions[style_row].height
+        for i in range(1, n):
+            r = style_row + i
+            for j in range(ncols + max(0, max((m.max_col for m in merged_in_style), default=0) - col - ncols + 1)):
+                _copy_style(ws.cell(style_row, col + j), ws.cell(r, col + j))
+            if height is not None:
+                ws.row_dimensions[r].height = height
+            for m in merged_in_style:
+                ws.merged_cells.add(CellRange(min_col=m.min_col, max_col=m.max_col, min_row=r, max_row=r))
+    head = ws.cell(row, col)
+    for j, text in enumerate(labels):
+        cell = ws.cell(row, col + j)
+        if j:
+            _copy_style(head, cell)
+        cell.value = text
+        cell.data_type = "s"
+    if n == 0:
+        cell = ws.cell(style_row, col)
+        cell.value = context["text"]["none"]
+        cell.data_type = "s"
+    cols = [frame[k].astype(object).tolist() if k in frame else [None] * n for k, _ in spec]
+    for i in range(n):
+        for j, (_key, kind) in enumerate(spec):
+            _write_value(ws.cell(style_row + i, col + j), cols[j][i], kind, lang)
+    return Placement(ws.title, row, col, max(n, 1), ncols)
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _chart_completion(ws: Worksheet, p: Placement, title: str) -> Any:
+    chart = BarChart()
+    chart.type = "col"
+    data_last = p.last - 1 if p.rows > 1 else p.last  # the company row is the last; departments only
+    data = Reference(ws, min_col=p.col + 1, max_col=p.col + 4, min_row=p.header_row, max_row=data_last)
+    cats = Reference(ws, min_col=p.col, min_row=p.first, max_row=data_last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(cats)
+    line = LineChart()
+    line.add_data(Reference(ws, min_col=p.col + 5, min_row=p.header_row, max_row=data_last), titles_from_data=True)
+    chart += line
+    chart.y_axis.number_format = "0%"
+    chart.title = title
+    return chart
+
+
+def _chart_trend(ws: Worksheet, p: Placement, title: str) -> Any:
+    chart = LineChart()
+    chart.add_data(Reference(ws, min_col=p.col + 1, max_col=p.col + 3, min_row=p.header_row, max_row=p.last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=p.col, min_row=p.first, max_row=p.last))
+    chart.y_axis.number_format = "#,##0"
+    chart.title = title
+    return chart
+
+
+def _chart_aging(ws: Worksheet, p: Placement, title: str) -> Any:
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    data_last = p.last - 1 if p.rows > 1 else p.last
+    chart.add_data(Reference(ws, min_col=p.col + 1, max_col=p.col + 5, min_row=p.header_row, max_row=data_last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=p.col, min_row=p.first, max_row=data_last))
+    chart.y_axis.number_format = "#,##0"
+    chart.title = title
+    return chart
+
+
+#: chart name -> (table it draws, builder, title key in context["text"])
+CHARTS: dict[str, tuple[str, Callable[[Worksheet, Placement, str], Any], str]] = {
+    "completion_by_department": ("completion_matrix", _chart_completion, "chart_completion"),
+    "trend": ("trend", _chart_trend, "chart_trend"),
+    "aging": ("aging", _chart_aging, "chart_aging"),
+}
+
+
+# --------------------------------------------------------------------------- scalars
+
+
+def _environment(lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+    env.filters.update(FL.jinja_filters(lang))
+    return env
+
+
+def _render_scalar(env: jinja2.Environment, ws: Worksheet, cell: Any, context: dict[str, Any]) -> None:
+    text = cell.value
+    try:
+        m = SCALAR_RE.match(text)
+        if m:
+            value = env.compile_expression(m.group("expr"), undefined_to_none=False)(**context)
+            kind = m.group("filter")
+            if isinstance(value, jinja2.Undefined):
+                str(value)  # raises UndefinedError
+            if kind and isinstance(value, (int, float)) and not isinstance(value, bool):
+                _write_value(cell, value, kind, context.get("lang", "en"))
+                return
+            if kind is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                cell.value = value
+                return
+            out = FL.fmt(value, kind, context.get("lang", "en")) if kind else FL.text(value)
+        else:
+            out = env.from_string(text).render(**context)
+    except jinja2.TemplateError as exc:
+        raise ToolkitError("report.template.placeholder", sheet=ws.title, cell=cell.coordinate,
+                           detail=str(exc.message or exc)) from exc
+    cell.value = out
+    cell.data_type = "s"
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def _find(ws: Worksheet, pattern: re.Pattern[str]) -> tuple[Any, str] | None:
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "{{" in cell.value:
+                m = pattern.match(cell.value)
+                if m:
+                    return cell, m.group(1)
+    return None
+
+
+def open_template(path: str | Path) -> Workbook:
+    """Load a report template, or a ToolkitError naming the file."""
+    try:
+        return load_workbook(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable template is the user's to fix
+        raise ToolkitError("report.template.invalid", file=str(path), detail=f"{type(exc).__name__}: {exc}") from exc
+
+
+def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
+    """Fill a loaded template workbook with ``context`` in place (tables, scalars, then charts)."""
+    lang = context.get("lang", "en")
+    env = _environment(lang)
+    placements: dict[str, Placement] = {}
+    known = ", ".join(sorted(context["tables"]))
+    for ws in list(wb.worksheets):
+        while (hit := _find(ws, TABLE_RE)) is not None:
+            cell, name = hit
+            if name not in context["tables"]:
+                raise _fail(ws, cell.coordinate, "report.template.unknown-table", name=name, known=known)
+            placements[name] = write_table(ws, cell.row, cell.column, name, context)
+    anchors: list[tuple[Worksheet, str, str]] = []
+    for ws in list(wb.worksheets):
+        for row in ws.iter_rows():
+            for cell in row:
+                if not (isinstance(cell.value, str) and ("{{" in cell.value or "{%" in cell.value)):
+                    continue
+                m = CHART_RE.match(cell.value)
+                if m:
+                    if m.group(1) not in CHARTS:
+                        raise _fail(ws, cell.coordinate, "report.template.unknown-chart", name=m.group(1),
+                                    known=", ".join(CHARTS))
+                    anchors.append((ws, cell.coordinate, m.group(1)))
+                    cell.value = None
+                    continue
+                _render_scalar(env, ws, cell, context)
+    for ws, anchor, name in anchors:
+        table, build, title = CHARTS[name]
+        if table not in placements:
+            data = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.create_sheet(DATA_SHEET)
+            data.sheet_state = "hidden"
+            start = data.max_row + 2 if data.max_row > 1 else 1
+            placements[table] = write_table(data, start, 1, table, context)
+        p = placements[table]
+        chart = build(wb[p.sheet], p, context["text"][title])
+        chart.width, chart.height = 18, 8
+        ws.add_chart(chart, anchor)
+    return wb
+
+
+def render_xlsx(context: dict[str, Any], out: str | Path, template: str | Path) -> Path:
+    """Render ``template`` (a report template workbook) with ``context`` into ``out``, atomically."""
+    from ..io.writer import atomic_save
+
+    wb = render_workbook(open_template(template), context)
+    return atomic_save(Path(out), lambda tmp: wb.save(tmp))
+
+
+def quoted(sheet: str) -> str:
+    """A sheet name as formulas spell it."""
+    return quote_sheetname(sheet)
