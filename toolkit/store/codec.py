@@ -80,7 +80,7 @@ def _cast(values: Sequence, dtype: str) -> pd.Series:
     if dtype == "boolean" or dtype == "bool":
         return pd.Series(pd.array([None if v is None else bool(v) for v in values], dtype="boolean")).astype(dtype)
     if dtype.startswith("float"):
-        return pd.Series(np.array([np.nan if v is None else v for v in values], dtype="float64")).astype(dtype)
+        return pd.Series(np.array(values, dtype="float64")).astype(dtype)  # None -> NaN
     return pd.Series(list(values), dtype=object).astype(dtype)
 
 

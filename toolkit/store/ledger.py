@@ -20,13 +20,10 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str,
 
     store = db if isinstance(db, Store) else open_store(db)
     try:
-        depts = store.current(period)
-        if snapshot_ids is not None:
-            wanted = set(snapshot_ids)
-            depts = [s for s in depts if s.id in wanted] + [
-                store.snapshot(i) for i in snapshot_ids if i not in {s.id for s in depts}
-            ]
-            depts = [s for s in depts if s.kind == "department"]
+        if snapshot_ids is None:
+            depts = store.current(period)
+        else:
+            depts = [s for s in (store.snapshot(i) for i in snapshot_ids) if s.kind == "department"]
         if not depts:
             raise ToolkitError("store.no-departments", period=period, path=store.url)
         std = store.current(period, kind="standards")

@@ -3,7 +3,6 @@ leave within the Roster balance net of earlier approved leave, no overlapping re
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ...schema import enums as E

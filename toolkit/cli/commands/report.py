@@ -1,0 +1,63 @@
+"""``toolkit report --period YYYY-MM [--db PATH | PATH...] -o DIR``: a thin layer over ``toolkit.report``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ...errors import ToolkitError
+from ...i18n import register, t
+from ..main import settings
+
+register(
+    {
+        "cli.report.needs-input": ("Give department workbooks (PATH...) with --standards, or --db.",
+                                   "请提供部门工作簿（PATH...）和 --standards，或者 --db。"),
+        "cli.report.both-inputs": ("Give either PATH... or --db, not both.", "PATH... 与 --db 只能二选一。"),
+        "cli.report.wrote": ("Wrote {path}", "已写入 {path}"),
+    }
+)
+
+
+@click.command("report")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--period", required=True, metavar="YYYY-MM", help="The month to report.")
+@click.option("--db", default=None, metavar="PATH|URL", help="Read the month from the history store instead of files.")
+@click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The director's standards workbook (with PATH...).")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="An edited copy of the Excel (.xlsx) or HTML (.html.j2) report template.")
+@click.option("--format", "fmt", default="xlsx,html,md", show_default=True, metavar="LIST",
+              help="Comma-separated formats: xlsx, html, md, pdf.")
+@click.option("--lang", "report_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the report (default: the toolkit's --lang).")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the report files into.")
+def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: Path | None, template: Path | None,
+               fmt: str, report_lang: str | None, out_dir: Path) -> None:
+    """The monthly report to the general manager (Excel, HTML, Markdown summary, PDF)."""
+    from ...core.completion import parse_period
+    from ...inputs import load_ledger
+    from ...report import build_context, render_report
+
+    lang = report_lang or settings().lang
+    parse_period(period)
+    formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
+    if db and paths:
+        raise ToolkitError("cli.report.both-inputs")
+    if db:
+        from ...store import load_ledger_from_store
+
+        ledger = load_ledger_from_store(db, period)
+    elif paths and standards:
+        # the report always renders: data problems are shown in its data-quality section
+        ledger = load_ledger(paths, standards, force=True, period=period)
+    else:
+        raise ToolkitError("cli.report.needs-input")
+    context = build_context(ledger, period, lang=lang)
+    for path in render_report(context, formats, lang, out_dir, template):
+        click.echo(t("cli.report.wrote", settings().lang, path=path))
+
+
+COMMANDS = [report_cmd]

@@ -1,0 +1,46 @@
+"""The short Markdown summary for an e-mail or chat message: headline, red indicators, overdue, findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import filters as FL
+from .context import column_label
+
+TOP = 5
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(context: dict[str, Any]) -> str:
+    """The summary as Markdown text in the context's language."""
+    lang = context.get("lang", "en")
+    tx, h, tables = context["text"], context["headline"], context["tables"]
+    lab = lambda k: column_label(k, lang)  # noqa: E731
+    out = [f"# {tx['title']} {context['period']}", "", tx["time_progress_note"], "", f"## {tx['headline']}", ""]
+    out += [f"| {lab('indicator')} | {lab('month_actual')} | {lab('mom')} | {lab('yoy')} | {lab('ytd_completion')} |"
+            " {} |".format(lab("rag")), "|---|---:|---:|---:|---:|---|"]
+    for r in tables["headline"].to_dict("records"):
+        out.append(f"| {_cell(str(r['indicator']))} | {FL.money(r['month_actual'])} | {FL.change(r['mom'])} | "
+                   f"{FL.change(r['yoy'])} | {FL.percent(r['ytd_completion'])} | {FL.rag(r['rag'], lang)} |")
+    out += ["", f"- {lab('receivable')}: {FL.money(h['receivables'])} ({lab('overdue')} {FL.money(h['overdue'])})",
+            f"- {lab('royalties_payable')}: {FL.money(h['royalties_payable'])}",
+            f"- {lab('pay')}: {FL.money(h['floating_pay'])}",
+            f"- {lab('new_count')}: {h['new_contracts']} ({FL.money(h['new_contract_amount'])})", ""]
+    red = tables["red_indicators"]
+    dept_red = red[red["name"].isna()]
+    out += [f"## {tx['red_indicators']} ({len(red)})", ""]
+    rows = (dept_red if len(dept_red) else red).head(TOP * 2)
+    out += [f"- {_cell(str(r['key']))} {_cell(str(r['indicator']))}: {FL.percent(r['ytd_completion'])}"
+            f" ({lab('time_progress')} {FL.percent(r['time_progress'])})" for r in rows.to_dict("records")]
+    if len(red) > len(rows):
+        out.append(f"- … (+{len(red) - len(rows)})")
+    out += ["", f"## {tx['overdue']}", ""]
+    out += [f"- {_cell(str(r['contract_no']))} {_cell(str(r['customer']))}: {FL.money(r['receivable'])}, "
+            f"{r['days_overdue']} {lab('days_overdue')}" for r in tables["overdue"].head(TOP).to_dict("records")]
+    out += ["", f"## {tx['top_findings']}", "", tx["quality_note"], ""]
+    out += [f"- [{_cell(str(r['severity']))}] {_cell(str(r['file'] or ''))} {_cell(str(r['message']))}".replace("  ", " ")
+            for r in tables["findings"].head(TOP).to_dict("records")]
+    return "\n".join(out) + "\n"

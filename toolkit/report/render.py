@@ -1,0 +1,103 @@
+"""``render_report``: one report context to files (xlsx, html, md, pdf), named monthly-report-YYYY-MM[-zh].EXT."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ToolkitError
+from ..i18n import register
+
+register({
+    "report.format.unknown": ("Unknown report format {fmt!r}; choose from {known}.",
+                              "未知的报告格式“{fmt}”；可选：{known}。"),
+    "report.template.kind": ("The template {file} is neither an Excel (.xlsx) nor an HTML (.html/.j2) template.",
+                             "模板 {file} 既不是 Excel（.xlsx）模板也不是 HTML（.html/.j2）模板。"),
+})
+
+FORMATS = ("xlsx", "html", "md", "pdf")
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+
+
+def output_name(period: str, fmt: str, lang: str) -> str:
+    """monthly-report-2026-10.xlsx, or monthly-report-2026-10-zh.xlsx for Chinese."""
+    return f"monthly-report-{period}{'-zh' if lang == 'zh' else ''}.{fmt}"
+
+
+def default_template(kind: str, lang: str) -> Path | None:
+    """The shipped template for ``kind`` (xlsx/html) in ``lang``; None when not installed beside the package."""
+    name = {"xlsx": "monthly_report_zh.xlsx" if lang == "zh" else "monthly_report.xlsx",
+            "html": "monthly_report.html.j2"}[kind]
+    path = TEMPLATES / name
+    return path if path.exists() else None
+
+
+def _template_kind(path: Path) -> str:
+    suffixes = "".join(path.suffixes).lower()
+    if suffixes.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    if suffixes.endswith((".html", ".htm", ".j2", ".jinja", ".html.j2")):
+        return "html"
+    raise ToolkitError("report.template.kind", file=str(path))
+
+
+def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
+                  template: str | Path | None = None) -> list[Path]:
+    """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
+
+    ``lang`` defaults to the context's language (the context's text is already in it).
+    """
+    lang = lang or context.get("lang", "en")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ToolkitError("report.format.unknown", fmt=unknown[0], known=", ".join(FORMATS))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    custom = {_template_kind(Path(template)): Path(template)} if template else {}
+    period = context["period"]
+    written: list[Path] = []
+    html_path: Path | None = None
+
+    def html_text() -> str:
+        from .html_render import render_html
+
+        tpl = custom.get("html") or default_template("html", lang)
+        if tpl is None:
+            raise ToolkitError("report.template.kind", file=str(TEMPLATES / "monthly_report.html.j2"))
+        return render_html(context, tpl)
+
+    for fmt in formats:
+        target = out / output_name(period, fmt, lang)
+        if fmt == "xlsx":
+            from .xlsx_render import render_workbook, open_template
+            from .xlsx_template import build_template
+            from ..io.writer import atomic_save
+
+            tpl = custom.get("xlsx") or default_template("xlsx", lang)
+            wb = render_workbook(open_template(tpl) if tpl else build_template(lang), context)
+            written.append(atomic_save(target, lambda tmp, wb=wb: wb.save(tmp)))
+        elif fmt == "html":
+            from ..io.writer import atomic_save
+
+            text = html_text()
+            html_path = atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
+            written.append(html_path)
+        elif fmt == "md":
+            from .markdown import render_markdown
+            from ..io.writer import atomic_save
+
+            text = render_markdown(context)
+            written.append(atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8")))
+        elif fmt == "pdf":
+            from .pdf import html_to_pdf
+
+            if html_path is not None:
+                written.append(html_to_pdf(html_path, target))
+            else:
+                with tempfile.TemporaryDirectory(prefix="toolkit-report-") as tmp:
+                    page = Path(tmp) / "report.html"
+                    page.write_text(html_text(), encoding="utf-8")
+                    written.append(html_to_pdf(page, target))
+    return written
