@@ -1,7 +1,30 @@
 """Ribbon macros: Python functions that take a workbook (default ``xw.Book.caller()``).
 
 The add-in's buttons call these by name through xlwings' RunPython; ``NAMES`` lists them in ribbon order.
+Each takes an xlwings ``Book`` or any ``toolkit.excel.port.WorkbookPort`` (``toolkit macro`` passes a
+``FilePort`` over a copy), and calls the same library functions as the CLI: ``toolkit.validate``,
+``toolkit.core.royalties`` / ``completion`` / ``funds`` through the CLI's report builders,
+``toolkit.report.render``, ``toolkit.consolidate`` and ``toolkit.io.templates``. Nothing here computes.
+A ``ToolkitError`` becomes a message (a message box in Excel); macros never save the user's workbook.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..core.findings import Finding
+from ..core.tables import WorkbookData
+from ..errors import ToolkitError
+from ..i18n import register, t
+from ..schema import DEPARTMENT
+from ..schema import enums as E
+from . import settings as S
+from .port import WorkbookPort, selected_rows
 
 NAMES: tuple[str, ...] = (
     "validate",
@@ -14,3 +37,486 @@ NAMES: tuple[str, ...] = (
     "reject_selection",
     "new_template",
 )
+
+#: The hidden sheet listing what Validate marked (sheet, cell, fill and note before, what was added),
+#: so the next run restores the cells before marking again.
+MARKS_SHEET = "TK Marks"
+_MARKS_HEADERS = ["Sheet", "Cell", "Fill Before", "Note Before", "Note Added", "Fill Added"]
+#: Tables Approve/Reject work on.
+APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
+_YES = {"y", "yes", "true", "1", "是", "ok"}
+
+register({
+    "macro.q.standards": ("Path of the standards workbook:", "标准工作簿的路径："),
+    "macro.q.period": ("Period to compute (YYYY-MM):", "计算期间（YYYY-MM）："),
+    "macro.q.force": ("The workbook has {count} error finding(s). Compute anyway? (yes/no)",
+                      "工作簿有 {count} 个错误。仍要计算吗？（是/否）"),
+    "macro.q.folder": ("Folder of department workbooks to consolidate:", "要合并的部门工作簿所在文件夹："),
+    "macro.q.approver": ("Approver's name:", "审批人姓名："),
+    "macro.q.kind": ("New workbook: department or standards?", "新建工作簿：department（部门）还是 standards（标准）？"),
+    "macro.q.path": ("Save the new workbook as:", "新工作簿保存为："),
+    "macro.no-standards": ("No standards workbook: set TOOLKIT_STANDARDS in the add-in's settings.",
+                           "没有标准工作簿：请在加载项设置中填写 TOOLKIT_STANDARDS。"),
+    "macro.no-period": ("No period: fill Period on the Info sheet or answer YYYY-MM.",
+                        "没有报告期：请在信息表填写报告期，或输入 YYYY-MM。"),
+    "macro.not-department": ("{file} is not a department workbook.", "{file} 不是部门工作簿。"),
+    "macro.refused": ("Not computed: the workbook has {count} error finding(s). Run Validate to see them:\n{details}",
+                      "未计算：工作簿有 {count} 个错误。请先运行“校验”查看：\n{details}"),
+    "macro.validated": ("Validation: {errors} error(s), {warnings} warning(s), {infos} note(s); {cells} cell(s) marked. "
+                        "See the Validation sheet.",
+                        "校验结果：{errors} 个错误，{warnings} 个警告，{infos} 个提示；已标记 {cells} 个单元格。详见“Validation”工作表。"),
+    "macro.written": ("Wrote {path}", "已生成 {path}"),
+    "macro.no-report": ("The monthly report module (toolkit.report.render) is not installed.",
+                        "未安装月度报告模块（toolkit.report.render）。"),
+    "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
+    "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
+    "macro.consolidated": ("Consolidated {ok} of {total} department workbook(s) for {period} into {path}.",
+                           "已将 {total} 个部门工作簿中的 {ok} 个合并（{period}）到 {path}。"),
+    "macro.consolidate-failed": ("Not consolidated:", "未合并："),
+    "macro.no-selection": ("Select rows on the Expenses, Advances or Leave sheet first.",
+                           "请先在费用、借款或休假工作表中选择行。"),
+    "macro.wrong-sheet": ("'{sheet}' is not the Expenses, Advances or Leave sheet: select rows there.",
+                          "“{sheet}”不是费用、借款或休假工作表：请在这些表中选择行。"),
+    "macro.no-rows": ("The selection holds no rows of the {sheet} table.", "所选区域没有{sheet}表中的数据行。"),
+    "macro.no-approver": ("No approver name: set TOOLKIT_APPROVER in the settings or type a name.",
+                          "没有审批人姓名：请在设置中填写 TOOLKIT_APPROVER，或输入姓名。"),
+    "macro.stamped": ("{decision}: {count} row(s) on {sheet} by {name} ({date}).",
+                      "{decision}：{sheet} 中 {count} 行，审批人 {name}（{date}）。"),
+    "macro.refused-rows": ("Refused {count} row(s) with errors (fix them, then try again):\n{details}",
+                           "拒绝处理 {count} 个有错误的行（请修正后重试）：\n{details}"),
+    "macro.stamp-note": ("{decision} by {name} on {date}", "{name} 于 {date} {decision}"),
+    "macro.bad-kind": ("Answer department or standards, not '{value}'.", "请输入 department 或 standards，而不是“{value}”。"),
+})
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _port(book: Any) -> WorkbookPort:
+    """The port for ``book``: a port as is, an xlwings Book wrapped, None -> the calling workbook."""
+    if isinstance(book, WorkbookPort):
+        return book
+    from .xlwings_port import XlwingsPort
+
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    return XlwingsPort(book)
+
+
+@dataclass
+class _Run:
+    """One macro run: the port, the settings and what has been read."""
+
+    port: WorkbookPort
+    settings: S.Settings
+    _data: WorkbookData | None = field(default=None, repr=False)
+
+    @property
+    def lang(self) -> str:
+        return self.settings.lang
+
+    def data(self) -> WorkbookData:
+        if self._data is None:
+            self._data = self.port.read_data()
+        return self._data
+
+    def department(self) -> WorkbookData:
+        data = self.data()
+        if data.kind != "department":
+            raise ToolkitError("macro.not-department", file=str(data.path))
+        return data
+
+    def ask(self, key: str, default: str | None = None, **params: Any) -> str | None:
+        answer = self.port.ask(key, t(f"macro.q.{key}", self.lang, **params), default)
+        return answer.strip() if isinstance(answer, str) and answer.strip() else None
+
+    def standards_path(self, required: bool) -> str | None:
+        path = self.settings.standards or self.ask("standards")
+        if path is None and required:
+            raise ToolkitError("macro.no-standards")
+        return path
+
+    def standards(self, required: bool) -> WorkbookData | None:
+        from ..validate import read_file
+
+        path = self.standards_path(required)
+        if path is None:
+            return None
+        std = read_file(path, "standards")
+        if isinstance(std, ToolkitError):
+            raise std
+        return std
+
+    def period(self) -> str:
+        from ..consolidate import check_period
+
+        try:
+            data: WorkbookData | None = self.data()
+        except ToolkitError:  # e.g. Consolidate clicked on some other workbook: just ask
+            data = None
+        period = data.info.get("period") if data is not None and data.kind == "department" else None
+        period = period or self.ask("period")
+        if not period:
+            raise ToolkitError("macro.no-period")
+        return check_period(str(period))
+
+    def folder(self) -> Path:
+        """Where outputs go: the workbook's folder (the home folder for a workbook never saved)."""
+        return self.port.path.parent if self.port.path is not None else Path.home()
+
+    def stem(self) -> str:
+        return self.port.path.stem if self.port.path is not None else "workbook"
+
+
+def _settings(port: WorkbookPort) -> S.Settings:
+    """Settings as the add-in resolves them, including a ``MarketingToolkit.conf`` sheet in the workbook."""
+    sheet: dict[str, str] = {}
+    if S.SHEET_NAME in port.sheet_names():
+        for row in port.read_values(S.SHEET_NAME):
+            if len(row) >= 2 and row[0] not in (None, ""):
+                sheet[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+    return S.load_settings(port.path, sheet)
+
+
+def _run(book: Any, body: Callable[[_Run], Any]) -> Any:
+    port = _port(book)
+    run = _Run(port, _settings(port))
+    try:
+        return body(run)
+    except ToolkitError as exc:
+        port.message(exc.message(run.lang), "error")
+        return None
+
+
+def _describe(findings: Sequence[Finding], lang: str, limit: int = 15) -> str:
+    lines = [f"  {f.message(lang)}" for f in findings[:limit]]
+    if len(findings) > limit:
+        lines.append(f"  … (+{len(findings) - limit})")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def validate(book: Any = None) -> None:
+    """Validate the workbook: findings marked in place (colour + note), a Validation sheet with links;
+    the marks of an earlier run are removed first."""
+    _run(book, _validate)
+
+
+def _validate(run: _Run) -> None:
+    from ..validate import check_data
+
+    data = run.data()
+    std = run.standards(required=False) if data.kind == "department" else None
+    report = check_data(data, std)
+    clear_marks(run.port)
+    cells = mark_findings(run.port, report.findings, run.lang)
+    counts = {s: sum(f.severity == s for f in report.findings) for s in ("error", "warning", "info")}
+    run.port.message(t("macro.validated", run.lang, errors=counts["error"], warnings=counts["warning"],
+                       infos=counts["info"], cells=cells), "warning" if counts["error"] else "info")
+
+
+def unmerge_note(current: str | None, added: str) -> str | None:
+    """A note with the text a Validate run added taken out again (whatever else was written since stays)."""
+    from ..io.annotate import NOTE_SEPARATOR
+
+    if not current or not added:
+        return current or None
+    i = current.find(added)
+    if i < 0:
+        return current
+    before, after = current[:i], current[i + len(added):]
+    if before.endswith(NOTE_SEPARATOR):
+        before = before[: -len(NOTE_SEPARATOR)]
+    elif after.startswith(NOTE_SEPARATOR):
+        after = after[len(NOTE_SEPARATOR):]
+    return (before + after) or None
+
+
+def clear_marks(port: WorkbookPort) -> int:
+    """Undo the last Validate run: restore fills and notes it changed, drop its sheets. Returns cells restored."""
+    from ..io.annotate import SHEET_NAME
+
+    names = port.sheet_names()
+    restored = 0
+    if MARKS_SHEET in names:
+        for row in port.read_values(MARKS_SHEET)[1:]:
+            row = (list(row) + [None] * 6)[:6]
+            sheet, cell, fill_before, note_before, added, fill_added = (None if v in ("", None) else str(v) for v in row)
+            if not sheet or not cell or sheet not in names:
+                continue
+            if fill_added and port.get_fill(sheet, cell) == fill_added:
+                port.set_fill(sheet, cell, fill_before)
+            current = port.get_note(sheet, cell)
+            if added and current:
+                port.set_note(sheet, cell, unmerge_note(current, added))
+            restored += 1
+        port.delete_sheet(MARKS_SHEET)
+        port.delete_sheet(SHEET_NAME)
+    return restored
+
+
+def mark_findings(port: WorkbookPort, findings: Sequence[Finding], lang: str) -> int:
+    """Mark every flagged cell (``toolkit.io.annotate``'s colours and notes), write the Validation sheet
+    with links and the hidden list of marks. Returns the number of cells marked."""
+    from ..io import annotate as A
+
+    names = port.sheet_names()
+    record: list[list[Any]] = [_MARKS_HEADERS]
+    marks = A.cell_marks(findings, names, lang)
+    for m in marks:
+        fill_before, note_before = port.get_fill(m.sheet, m.cell), port.get_note(m.sheet, m.cell)
+        if m.fill:
+            port.set_fill(m.sheet, m.cell, m.fill)
+        port.set_note(m.sheet, m.cell, A.merge_note(note_before, m.text))
+        record.append([m.sheet, m.cell, fill_before or "", note_before or "", m.text, m.fill or ""])
+
+    headers, rows = A.findings_rows(findings, lang)
+    port.add_sheet(A.SHEET_NAME, first=True)
+    body = [headers] + [["" if v is None else str(v) for v in values] for values, _ in rows]
+    if not rows:
+        body.append([t("annotate.none", lang)] + [""] * (len(headers) - 1))
+    port.write_range(A.SHEET_NAME, "A1", body)
+    for i, (f, (_, sev)) in enumerate(zip(findings, rows), start=2):
+        if sev in A.FILLS:
+            port.set_fill(A.SHEET_NAME, f"A{i}", A.FILLS[sev])
+        if f.sheet in names and f.cell:
+            port.set_link(A.SHEET_NAME, f"D{i}", A.cell_link(f.sheet, f.cell), f.cell)
+    port.set_widths(A.SHEET_NAME, A.SHEET_WIDTHS)
+    port.add_sheet(MARKS_SHEET, hidden=True)
+    port.write_range(MARKS_SHEET, "A1", record)
+    port.activate(A.SHEET_NAME)
+    return len(marks)
+
+
+# --------------------------------------------------------------------------- computations
+
+
+def royalties(book: Any = None) -> Path | None:
+    """Royalties for the Info sheet's period (or asked), with a statement per employee, in a new workbook."""
+    return _run(book, lambda run: _compute(run, "royalties"))
+
+
+def completion(book: Any = None) -> Path | None:
+    """Indicator completion (month, YTD, pacing, RAG) for the period, in a new workbook."""
+    return _run(book, lambda run: _compute(run, "completion"))
+
+
+def funds(book: Any = None) -> Path | None:
+    """Receivables aging, overdue contracts and the 3-month fund demand for the period, in a new workbook."""
+    return _run(book, lambda run: _compute(run, "funds"))
+
+
+def _ledger(run: _Run, period: str) -> Any:
+    """The open workbook and the standards as a Ledger, validated like ``load_ledger`` (errors refused
+    unless the user says to go on)."""
+    from ..inputs import Ledger
+    from ..validate import check_data
+
+    data = run.department()
+    std = run.standards(required=True)
+    std_report = check_data(std, None, period)
+    report = check_data(data, std, period)
+    findings = [*std_report.findings, *report.findings]
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        answer = run.ask("force", "no", count=len(errors))
+        if (answer or "").casefold() not in _YES:
+            raise ToolkitError("macro.refused", count=len(errors), details=_describe(errors, run.lang))
+    return Ledger.from_workbooks([data], std, findings)
+
+
+def _compute(run: _Run, name: str) -> Path:
+    from ..cli.commands import compute as C
+    from ..cli.commands import royalties as R
+    from ..io.writer import write_frames
+
+    period = run.period()
+    ledger = _ledger(run, period)
+    lang = run.lang
+    if name == "royalties":
+        _, result = R.royalties_report(ledger, period, lang)
+        sheets = R.royalties_sheets(result, R._findings(ledger, result.findings), lang)
+    elif name == "completion":
+        _, rows = C.completion_report(ledger, period, lang)
+        sheets = C.completion_sheets(rows, C._findings(ledger), lang)
+    else:
+        _, res = C.funds_report(ledger, period, lang)
+        sheets = C.funds_sheets(res, C._findings(ledger), lang)
+    out = write_frames(run.folder() / f"{run.stem()}-{name}-{period}.xlsx", sheets, lang)
+    run.port.open_file(out)
+    return out
+
+
+# --------------------------------------------------------------------------- report and consolidation
+
+
+def monthly_report(book: Any = None) -> Path | None:
+    """Render the monthly report files next to the workbook (``toolkit.report.render``) and open the xlsx."""
+    return _run(book, _monthly_report)
+
+
+def _monthly_report(run: _Run) -> Path | None:
+    try:
+        from ..report.render import render_report
+    except ImportError as exc:
+        raise ToolkitError("macro.no-report") from exc
+    period = run.period()
+    ledger = _ledger(run, period)
+    out_dir = run.folder() / f"{run.stem()}-report-{period}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = render_report(ledger, period, out_dir, lang=run.lang)
+    paths = [Path(p) for p in (written.values() if isinstance(written, dict) else written)]
+    xlsx = next((p for p in paths if p.suffix.lower() == ".xlsx"), None)
+    run.port.message(t("macro.written", run.lang, path=", ".join(str(p) for p in paths)))
+    if xlsx is not None:
+        run.port.open_file(xlsx)
+    return xlsx
+
+
+def consolidate_folder(book: Any = None) -> Path | None:
+    """Ask for a folder, consolidate its department workbooks for the period, open the consolidated workbook.
+
+    The workbook and the history store (unless ``TOOLKIT_DB`` names one) go into the folder's
+    ``consolidated`` subfolder, which the next consolidation of the folder does not read.
+    """
+    return _run(book, _consolidate_folder)
+
+
+def _consolidate_folder(run: _Run) -> Path | None:
+    from ..consolidate import consolidate
+    from ..store import DB_ENV
+
+    answer = run.ask("folder", str(run.folder()))
+    if not answer:
+        raise ToolkitError("macro.no-folder")
+    folder = Path(answer).expanduser()
+    if not folder.is_dir():
+        raise ToolkitError("macro.not-folder", path=str(folder))
+    period = run.period()
+    out_dir = folder / "consolidated"
+    out_dir.mkdir(exist_ok=True)
+    db = os.environ.get(DB_ENV) or str(out_dir / "toolkit.db")
+    res = consolidate([folder], period, standards=run.standards_path(required=False), db=db,
+                      output=out_dir / f"consolidated-{period}.xlsx", jobs=1, lang=run.lang, command="consolidate")
+    text = t("macro.consolidated", run.lang, ok=len(res.consolidated), total=len(res.files), period=period,
+             path=res.workbook)
+    if res.failed:
+        text += "\n" + t("macro.consolidate-failed", run.lang) + "\n" + "\n".join(
+            f"  {Path(f.path).name}: {f.reason}" for f in res.failed)
+    run.port.message(text, "warning" if res.failed else "info")
+    if res.workbook is not None:
+        run.port.open_file(res.workbook)
+    return res.workbook
+
+
+# --------------------------------------------------------------------------- approvals
+
+
+def approve_selection(book: Any = None) -> list[int] | None:
+    """Stamp the selected Expenses/Advances/Leave rows Approved, with the approver's name and today's date;
+    rows with error findings are refused."""
+    return _run(book, lambda run: _stamp(run, "Approved"))
+
+
+def reject_selection(book: Any = None) -> list[int] | None:
+    """The same as ``approve_selection`` with Rejected."""
+    return _run(book, lambda run: _stamp(run, "Rejected"))
+
+
+def _row_of(f: Finding) -> int | None:
+    if f.row is not None:
+        return int(f.row)
+    digits = "".join(ch for ch in (f.cell or "") if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
+    """Write ``decision`` (Approved/Rejected) on the selected rows; returns the sheet rows stamped."""
+    from ..validate import check_data
+
+    sel = run.port.selection()
+    if sel is None:
+        raise ToolkitError("macro.no-selection")
+    sheet, address = sel
+    data = run.department()
+    key = next((k for k in APPROVAL_TABLES if data.layout[k].sheet == sheet and data.layout[k].columns), None)
+    if key is None:
+        raise ToolkitError("macro.wrong-sheet", sheet=sheet)
+    frame, layout = data.tables[key], data.layout[key]
+    rows = sorted(set(selected_rows(address, int(frame["_row"].max()) if len(frame) else 1))
+                  & set(frame["_row"].astype(int)))
+    if not rows:
+        raise ToolkitError("macro.no-rows", sheet=sheet)
+
+    name = run.settings.approver or run.ask("approver")
+    if not name:
+        raise ToolkitError("macro.no-approver")
+    report = check_data(data, run.standards(required=False))
+    errors: dict[int, list[Finding]] = {}
+    for f in report.findings:
+        if f.severity == "error" and f.sheet == sheet and (r := _row_of(f)) in rows:
+            errors.setdefault(r, []).append(f)
+    ok = [r for r in rows if r not in errors]
+
+    wb_lang = data.lang
+    label = E.APPROVAL.label(decision, wb_lang)
+    day = (today or dt.date.today()).isoformat()
+    table = DEPARTMENT.table(key)
+    note_col = "approval" if "approval" in layout.columns else table.unique_key[0]
+    stamp = t("macro.stamp-note", wb_lang, decision=label, name=name, date=day)
+    from ..io.annotate import merge_note
+
+    for r in ok:
+        if "approval" in layout.columns:
+            run.port.write_range(sheet, layout.cell("approval", r), [[label]])
+        if "approver" in layout.columns:
+            run.port.write_range(sheet, layout.cell("approver", r), [[name]])
+        cell = layout.cell(note_col, r)
+        run.port.set_note(sheet, cell, merge_note(run.port.get_note(sheet, cell), stamp))
+
+    lines = []
+    if ok:
+        lines.append(t("macro.stamped", run.lang, decision=E.APPROVAL.label(decision, run.lang), count=len(ok),
+                       sheet=sheet, name=name, date=day))
+    if errors:
+        refused = [f for r in sorted(errors) for f in errors[r]]
+        lines.append(t("macro.refused-rows", run.lang, count=len(errors), details=_describe(refused, run.lang)))
+    run.port.message("\n".join(lines), "warning" if errors else "info")
+    return ok
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def new_template(book: Any = None) -> Path | None:
+    """Create a blank department or standards workbook (``toolkit.io.templates.new_workbook``) and open it."""
+    return _run(book, _new_template)
+
+
+def _new_template(run: _Run) -> Path | None:
+    from ..io.templates import new_workbook, template_name
+
+    kind = (run.ask("kind", "department") or "").casefold()
+    kind = {"部门": "department", "标准": "standards"}.get(kind, kind)
+    if kind not in ("department", "standards"):
+        raise ToolkitError("macro.bad-kind", value=kind)
+    default = run.folder() / template_name(kind, run.lang)
+    n = 2
+    while default.exists():
+        default = default.with_name(f"{kind}-template-{run.lang} ({n}).xlsx")
+        n += 1
+    path = run.ask("path", str(default))
+    if not path:
+        return None
+    std = run.settings.standards if kind == "department" and run.settings.standards else None
+    out = new_workbook(kind, Path(path).expanduser(), run.lang, standards=std)
+    run.port.message(t("macro.written", run.lang, path=out))
+    run.port.open_file(out)
+    return out
+
+
+__all__ = ["NAMES", *NAMES, "clear_marks", "mark_findings", "unmerge_note", "MARKS_SHEET", "APPROVAL_TABLES"]
