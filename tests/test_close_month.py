@@ -33,7 +33,8 @@ def closed(sample, tmp_path_factory):
 
 def test_every_output_is_written_and_readable(closed):
     res, _ = closed
-    assert set(res.outputs) == {"consolidated", "summary", *COMPUTATIONS}
+    assert set(res.outputs) == {"consolidated", "summary", "report", *COMPUTATIONS}
+    assert [p.name for p in res.outputs["report"]] == [f"monthly-report-{PERIOD}.{e}" for e in ("xlsx", "html", "md")]
     for name in COMPUTATIONS:
         js, xl = res.outputs[name]
         payload = json.loads(js.read_text(encoding="utf-8"))

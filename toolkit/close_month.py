@@ -31,6 +31,7 @@ register(
         "close.output.funds": ("fund recovery and demand", "资金回笼与需求"),
         "close.output.forecast": ("sales forecast", "销售预测"),
         "close.output.summary": ("run summary", "运行摘要"),
+        "close.output.report": ("monthly report", "月度报告"),
         "close.sheet.royalties": ("Royalties", "提成"),
         "close.sheet.bands": ("Bands", "档位"),
         "close.sheet.contributions": ("Contributions", "计提明细"),
@@ -163,6 +164,10 @@ def close_month(
             raise ToolkitError("close.nothing", period=period)
         ledger = load_ledger_from_store(store, period, ids)
         result.outputs.update(compute_outputs(ledger, period, out, lang))
+        from .report import build_context, render_report  # the report to the general manager (issue 6)
+
+        result.outputs["report"] = render_report(build_context(ledger, period, lang=lang), ("xlsx", "html", "md"),
+                                                 lang, out)
         result.outputs["summary"] = [_json(out / f"close-month-{period}.json",
                                            {**cons.to_dict(lang), "files": [
                                                {k: v for k, v in f.to_dict(lang).items() if k != "findings"}

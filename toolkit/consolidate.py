@@ -213,6 +213,7 @@ class _Work:
     sha256: str | None
     report: Any
     error: tuple[str, dict[str, Any]] | None = None
+    seconds: float = 0.0  # read + validate time in the worker
 
 
 def _process(path: str, period: str) -> _Work:
@@ -220,6 +221,7 @@ def _process(path: str, period: str) -> _Work:
     from .validate import validate_file
 
     p = Path(path)
+    start = time.perf_counter()
     try:
         size, mtime, sha = file_identity(p)
     except OSError:
@@ -228,8 +230,9 @@ def _process(path: str, period: str) -> _Work:
     error = getattr(report, "error", None)
     if isinstance(error, ToolkitError):  # sent back as key+params: ToolkitError does not survive pickling
         report.error = None
-        return _Work(path, size, mtime, sha, report, (error.key, error.params))
-    return _Work(path, size, mtime, sha, report, ("error.generic", {"detail": str(error)}) if error else None)
+        return _Work(path, size, mtime, sha, report, (error.key, error.params), time.perf_counter() - start)
+    return _Work(path, size, mtime, sha, report, ("error.generic", {"detail": str(error)}) if error else None,
+                 time.perf_counter() - start)
 
 
 def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int):
@@ -358,8 +361,13 @@ def consolidate(
         by_dept: dict[str, str] = {}
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         n_jobs = min(n_jobs, len(dept_files))
+        timings["worker_read_validate_sum"] = 0.0
+        timings["store"] = 0.0
         for work in _pipeline(dept_files, period, std_data, n_jobs):
+            timings["worker_read_validate_sum"] += work.seconds
+            ts = time.perf_counter()
             outcome = _load_one(store, run, work, strict, by_hash, by_dept, lang)
+            timings["store"] += time.perf_counter() - ts
             outcomes.append(outcome)
             if progress:
                 progress(len(outcomes), len(dept_files), outcome)

@@ -45,6 +45,8 @@ _MARKS_HEADERS = ["Sheet", "Cell", "Fill Before", "Note Before", "Note Added", "
 #: Tables Approve/Reject work on.
 APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
 _YES = {"y", "yes", "true", "1", "是", "ok"}
+#: What Monthly report writes next to the workbook (``toolkit report``'s default formats).
+REPORT_FORMATS = ("xlsx", "html", "md")
 
 register({
     "macro.q.standards": ("Path of the standards workbook:", "标准工作簿的路径："),
@@ -66,8 +68,6 @@ register({
                         "See the Validation sheet.",
                         "校验结果：{errors} 个错误，{warnings} 个警告，{infos} 个提示；已标记 {cells} 个单元格。详见“Validation”工作表。"),
     "macro.written": ("Wrote {path}", "已生成 {path}"),
-    "macro.no-report": ("The monthly report module (toolkit.report.render) is not installed.",
-                        "未安装月度报告模块（toolkit.report.render）。"),
     "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
     "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
     "macro.consolidated": ("Consolidated {ok} of {total} department workbook(s) for {period} into {path}.",
@@ -310,7 +310,7 @@ def funds(book: Any = None) -> Path | None:
     return _run(book, lambda run: _compute(run, "funds"))
 
 
-def _ledger(run: _Run, period: str) -> Any:
+def _ledger(run: _Run, period: str, force: bool = False) -> Any:
     """The open workbook and the standards as a Ledger, validated like ``load_ledger`` (errors refused
     unless the user says to go on)."""
     from ..inputs import Ledger
@@ -322,7 +322,7 @@ def _ledger(run: _Run, period: str) -> Any:
     report = check_data(data, std, period)
     findings = [*std_report.findings, *report.findings]
     errors = [f for f in findings if f.severity == "error"]
-    if errors:
+    if errors and not force:
         answer = run.ask("force", "no", count=len(errors))
         if (answer or "").casefold() not in _YES:
             raise ToolkitError("macro.refused", count=len(errors), details=_describe(errors, run.lang))
@@ -360,16 +360,12 @@ def monthly_report(book: Any = None) -> Path | None:
 
 
 def _monthly_report(run: _Run) -> Path | None:
-    try:
-        from ..report.render import render_report
-    except ImportError as exc:
-        raise ToolkitError("macro.no-report") from exc
+    from ..report import build_context, render_report
+
     period = run.period()
-    ledger = _ledger(run, period)
-    out_dir = run.folder() / f"{run.stem()}-report-{period}"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = render_report(ledger, period, out_dir, lang=run.lang)
-    paths = [Path(p) for p in (written.values() if isinstance(written, dict) else written)]
+    ledger = _ledger(run, period, force=True)  # as `toolkit report`: problems go in its data-quality section
+    context = build_context(ledger, period, lang=run.lang)
+    paths = render_report(context, REPORT_FORMATS, run.lang, run.folder())
     xlsx = next((p for p in paths if p.suffix.lower() == ".xlsx"), None)
     run.port.message(t("macro.written", run.lang, path=", ".join(str(p) for p in paths)))
     if xlsx is not None:

@@ -31,10 +31,11 @@ def font_family() -> list[str]:
 
 def _svg(fig: Any) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
+    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)  # deterministic, no external URIs
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)  # scale with CSS
     return svg
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import ToolkitError
 from ..i18n import register
+from .ledger import load_ledger_from_store
 from .base import Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store
 from .migrations import SCHEMA_VERSION
 
@@ -76,13 +77,6 @@ def open_store(url_or_path: str | Path | None = None, timeout: float | None = No
     from .sqlite import SQLiteStore
 
     return SQLiteStore(Path(target), timeout=timeout)
-
-
-def load_ledger_from_store(db, period, snapshot_ids=None):  # noqa: ANN001, ANN201 - re-exported below
-    """The computations' Ledger for ``period`` built from the store (see ``toolkit.store.ledger``)."""
-    from .ledger import load_ledger_from_store as _load
-
-    return _load(db, period, snapshot_ids)
 
 
 __all__ = [

@@ -1,0 +1,119 @@
+"""HTML, Markdown, PDF and the CLI: escaping, headless Chromium screenshot and probes, file names, errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from report_fixtures import PERIOD, ROOT, SAMPLE, context, fresh_context
+from toolkit.cli.main import cli
+from toolkit.report.filters import money
+from toolkit.report.pdf import run_chromium
+from toolkit.report.render import render_report
+
+pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
+
+PROBE = """<script>
+document.title = "PROBE" + JSON.stringify({
+  charts: Array.from(document.querySelectorAll(".chart svg")).map(s => {
+    const r = s.getBoundingClientRect(); return [r.width, r.height]; }),
+  text: document.body.innerText.length});
+</script></body>"""
+
+
+def _chromium() -> None:
+    if shutil.which("chromium") is None and shutil.which("chromium-browser") is None:
+        pytest.skip("chromium is not installed (.ci/run installs it)")
+
+
+def _console(html: Path, shot: Path) -> list[str]:
+    res = run_chromium(["--enable-logging=stderr", "--v=0", "--hide-scrollbars", "--window-size=1100,2400",
+                        f"--screenshot={shot}", html.resolve().as_uri()])
+    return [line for line in res.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+
+
+def test_xss_text_is_escaped_in_html(tmp_path) -> None:  # noqa: ANN001
+    ctx = fresh_context("en")
+    ctx["tables"]["feedback"].loc[0, "content"] = "<script>alert(1)</script>"
+    ctx["tables"]["feedback"].loc[0, "customer"] = '=HYPERLINK("http://x","y")'
+    html = render_report(ctx, ["html"], "en", tmp_path)[0].read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in html
+    assert "<script" not in html.lower()
+    assert re.search(r'(src|href)\s*=\s*"(https?:|//)', html) is None  # nothing fetched from the network
+    assert "<link" not in html and "@import" not in html  # self-contained
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chromium_screenshot_no_console_errors_charts_sized(tmp_path, lang) -> None:  # noqa: ANN001
+    _chromium()
+    ctx = context(lang)
+    page = render_report(ctx, ["html"], lang, tmp_path)[0]
+    shot = tmp_path / f"report-{lang}.png"
+    assert _console(page, shot) == []
+    assert shot.exists() and shot.stat().st_size > 20_000 and shot.read_bytes()[:4] == b"\x89PNG"
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", PROBE), encoding="utf-8")
+    dom = run_chromium(["--dump-dom", probe.resolve().as_uri()]).stdout
+    found = re.search(r"<title>PROBE(.*?)</title>", dom)
+    assert found, dom[:500]
+    data = json.loads(found.group(1).replace("&quot;", '"'))
+    assert len(data["charts"]) == 3 and all(w > 100 and h > 50 for w, h in data["charts"])
+    for key in ("signing", "collection", "expense", "profit"):
+        assert money(ctx["headline"][key]) in dom
+    assert money(ctx["headline"]["receivables"]) in dom
+    if lang == "zh":
+        assert "营销月度报告" in dom
+    if shutil.os.environ.get("TOOLKIT_UPDATE_SCREENSHOTS"):
+        shutil.copy(shot, ROOT / "docs" / f"report-{lang}.png")
+
+
+def test_console_probe_detects_errors(tmp_path) -> None:  # noqa: ANN001
+    _chromium()
+    bad = tmp_path / "bad.html"
+    bad.write_text("<html><body><script>console.error('boom'); undefinedFn();</script></body></html>")
+    assert _console(bad, tmp_path / "bad.png")
+
+
+def test_pdf_is_printed_by_chromium(tmp_path) -> None:  # noqa: ANN001
+    _chromium()
+    pdf = render_report(context("zh"), ["pdf"], "zh", tmp_path)[0]
+    assert pdf.name == f"monthly-report-{PERIOD}-zh.pdf" and pdf.read_bytes()[:4] == b"%PDF"
+    assert pdf.stat().st_size > 30_000
+
+
+def test_markdown_summary(tmp_path) -> None:  # noqa: ANN001
+    ctx = context("en")
+    md = render_report(ctx, ["md"], "en", tmp_path)[0].read_text(encoding="utf-8")
+    assert md.startswith(f"# Marketing monthly report {PERIOD}")
+    assert money(ctx["headline"]["collection"]) in md and money(ctx["headline"]["overdue"]) in md
+    assert ctx["tables"]["overdue"]["contract_no"].iloc[0] in md
+    assert f"Red indicators ({len(ctx['tables']['red_indicators'])})" in md
+
+
+def test_cli_report_writes_named_files_and_uses_a_custom_html_template(tmp_path) -> None:  # noqa: ANN001
+    tpl = tmp_path / "mine.html.j2"
+    tpl.write_text("<p>{{ text.title }}: {{ headline.collection | money }}</p>", encoding="utf-8")
+    res = CliRunner().invoke(cli, ["report", "--period", PERIOD, str(SAMPLE), "--standards",
+                                   str(SAMPLE / "standards.xlsx"), "--format", "html,md", "--lang", "zh",
+                                   "--template", str(tpl), "-o", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "out" / f"monthly-report-{PERIOD}-zh.html").read_text(encoding="utf-8")
+    assert html == f"<p>营销月度报告: {money(context('zh')['headline']['collection'])}</p>"
+    assert (tmp_path / "out" / f"monthly-report-{PERIOD}-zh.md").exists()
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--period", PERIOD], "--db"),
+    (["--period", "2026-13", str(SAMPLE), "--standards", str(SAMPLE / "standards.xlsx")], "2026-13"),
+    (["--period", PERIOD, str(SAMPLE), "--standards", str(SAMPLE / "standards.xlsx"), "--format", "docx"], "docx"),
+])
+def test_cli_report_errors(tmp_path, args, needle) -> None:  # noqa: ANN001
+    res = CliRunner().invoke(cli, ["report", *args, "-o", str(tmp_path)])
+    assert res.exit_code == 2 and needle in res.output

@@ -1,0 +1,144 @@
+"""Done when: every number in the rendered reports for the sample 2026-10 equals the commands' JSON (en and zh)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table
+from toolkit.report import render_report
+from toolkit.report.filters import money
+
+pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[str] = []
+        self.in_svg = 0
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.in_svg += tag == "svg"
+
+    def handle_endtag(self, tag):  # noqa: ANN001
+        self.in_svg -= tag == "svg"
+
+    def handle_data(self, data):  # noqa: ANN001
+        if not self.in_svg and data.strip():
+            self.cells.append(data.strip())
+
+
+@pytest.fixture(scope="module", params=["en", "zh"])
+def rendered(request, tmp_path_factory):  # noqa: ANN001, ANN201
+    lang = request.param
+    out = tmp_path_factory.mktemp(f"report-{lang}")
+    paths = render_report(context(lang), ["xlsx", "html", "md"], lang, out)
+    suffix = "-zh" if lang == "zh" else ""
+    assert [p.name for p in paths] == [f"monthly-report-{PERIOD}{suffix}.{e}" for e in ("xlsx", "html", "md")]
+    parser = _Text()
+    parser.feed(paths[1].read_text(encoding="utf-8"))
+    return lang, load_workbook(paths[0]), parser.cells, paths[2].read_text(encoding="utf-8")
+
+
+def _d(x: object) -> Decimal:
+    return Decimal(str(x)).quantize(Decimal("0.01"))
+
+
+def _labels(lang: str, table: str) -> list[str]:
+    return context(lang)["labels"][table]
+
+
+def test_headline_and_department_completion_equal_completion_json(rendered) -> None:  # noqa: ANN001
+    lang, wb, html, md = rendered
+    rows = command_json("completion", lang)["rows"]
+    company = {r["indicator"]: r for r in rows if r["level"] == "company"}
+    _, _, _, head = find_table(wb, _labels(lang, "headline"))
+    assert len(head) == 4
+    for (ind, r), xrow in zip(company.items(), head):
+        assert _d(xrow[1]) == _d(r["month_actual"]) and _d(xrow[7]) == _d(r["ytd_actual"])
+        assert money(float(r["month_actual"])) in html and money(float(r["month_actual"])) in md
+        assert round(xrow[8], 4) == r["ytd_completion"]
+    _, _, _, dept = find_table(wb, _labels(lang, "completion_by_department"))
+    json_rows = [r for r in rows if r["level"] != "employee"]
+    assert len(dept) == len(json_rows)
+    for xrow, r in zip(dept, json_rows):
+        assert [_d(xrow[2]), _d(xrow[3]), _d(xrow[5]), _d(xrow[6])] == [
+            _d(r["month_target"]), _d(r["month_actual"]), _d(r["ytd_target"]), _d(r["ytd_actual"])]
+        assert money(float(r["ytd_actual"])) in html
+
+
+def test_aging_and_fund_demand_equal_funds_json(rendered) -> None:  # noqa: ANN001
+    lang, wb, html, md = rendered
+    payload = command_json("funds", lang)
+    _, _, _, aging = find_table(wb, _labels(lang, "aging"))
+    assert len(aging) == len(payload["aging"])
+    buckets = ["not_due", "1-30", "31-60", "61-90", "over_90", "total", "overdue"]
+    for xrow, r in zip(aging, payload["aging"]):
+        assert [_d(v) for v in xrow[1:]] == [_d(r[b]) for b in buckets]
+        assert all(money(float(r[b])) in html for b in buckets)
+    _, _, _, demand = find_table(wb, _labels(lang, "fund_demand"))
+    company = [r for r in payload["demand"] if r["level"] == "company"]
+    cols = ["receivables_due", "expected_collections", "expected_spending", "planned_expense", "royalties_payable"]
+    for xrow, r in zip(demand, company, strict=True):
+        assert xrow[0] == r["month"]
+        assert [None if v is None else _d(v) for v in xrow[1:]] == [None if r[c] is None else _d(r[c]) for c in cols]
+    overdue = {r["contract_no"]: r for r in payload["overdue"]}
+    _, _, _, top = find_table(wb, _labels(lang, "overdue"))
+    assert top and all(_d(x[7]) == _d(overdue[x[0]]["receivable"]) for x in top)
+
+
+def test_royalties_and_salary_equal_their_json(rendered) -> None:  # noqa: ANN001
+    lang, wb, html, md = rendered
+    roy = command_json("royalties", lang)
+    _, _, _, lines = find_table(wb, _labels(lang, "royalties"))
+    by_emp = {r["employee_id"]: r for r in roy["lines"]} if "lines" in roy else {
+        r["employee_id"]: r for r in roy[next(k for k in roy if isinstance(roy[k], list) and roy[k]
+                                              and "payment" in roy[k][0])]}
+    assert len(lines) == len(by_emp)
+    for x in lines:
+        r = by_emp[x[0]]
+        assert (_d(x[4]), _d(x[7]), _d(x[8]), _d(x[9])) == (
+            _d(r["ytd_base"]), _d(r["ytd_royalty"]), _d(r["previous_ytd_royalty"]), _d(r["payment"]))
+    total = sum(Decimal(r["payment"]) for r in by_emp.values())
+    assert _d(context(lang)["headline"]["royalties_payable"]) == total
+    assert money(float(total)) in html
+    sal = command_json("salary", lang)
+    _, _, _, pay = find_table(wb, _labels(lang, "floating_salary"))
+    sal_rows = {r["employee_id"]: r for r in sal["salaries"]}
+    assert len(pay) == len(sal_rows)
+    assert all(_d(x[7]) == _d(sal_rows[x[0]]["pay"]) for x in pay)
+    assert money(float(sal["totals"]["pay"])) in " ".join(html) and money(float(sal["totals"]["pay"])) in md
+
+
+def test_forecast_equals_forecast_json(rendered) -> None:  # noqa: ANN001
+    lang, wb, html, md = rendered
+    payload = command_json("forecast", lang)
+    _, _, _, fc = find_table(wb, _labels(lang, "forecast"))
+    assert len(fc) == len(payload["series"])
+    for x, s in zip(fc, payload["series"]):
+        assert [_d(v) for v in x[4:7]] == [_d(f["value"]) for f in s["forecast"]]
+        assert x[2] == s["history_months"] and x[1] == s["method"]
+        assert all(money(float(f["value"])) in html for f in s["forecast"])
+
+
+def test_data_quality_section_lists_every_finding(rendered) -> None:  # noqa: ANN001
+    lang, wb, html, md = rendered
+    findings = command_json("completion", lang)["findings"]
+    _, _, _, rows = find_table(wb, _labels(lang, "findings"))
+    assert len(rows) >= len(findings) > 0
+    messages = {r[6] for r in rows}
+    assert {f["message"] for f in findings} <= messages
+    assert any("North" in " ".join(map(str, r)) or "north" in str(r[2]) for r in rows)
+    assert all(m in " ".join(html) for m in list(messages)[:5])
+
+
+def test_zh_report_is_chinese() -> None:
+    ctx = context("zh")
+    assert ctx["labels"]["headline"][0] == "指标" and ctx["text"]["title"] == "营销月度报告"
+    assert re.search(r"[\u4e00-\u9fff]", ctx["tables"]["headline"]["indicator"].iloc[0])

@@ -1,0 +1,175 @@
+"""The Excel template engine: expansion, styles, formulas, charts, template edits, errors, injection."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from report_fixtures import SAMPLE, context, fresh_context
+from toolkit.errors import ToolkitError
+from toolkit.report.render import render_report
+from toolkit.report.xlsx_render import render_xlsx, shift_formula
+from toolkit.report.xlsx_template import build_template
+
+pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
+
+
+def _render(tmp_path, wb: Workbook, ctx=None, name="out.xlsx"):  # noqa: ANN001, ANN202
+    tpl = tmp_path / f"tpl-{name}"
+    wb.save(tpl)
+    out = render_xlsx(ctx or context("en"), tmp_path / name, tpl)
+    return load_workbook(out)
+
+
+def test_default_report_has_no_placeholders_and_charts_bind_expanded_ranges(tmp_path) -> None:  # noqa: ANN001
+    ctx = context("en")
+    wb = load_workbook(render_report(ctx, ["xlsx"], "en", tmp_path)[0])
+    left = [f"{ws.title}!{c.coordinate}" for ws in wb for row in ws.iter_rows() for c in row
+            if isinstance(c.value, str) and ("{{" in c.value or "{%" in c.value)]
+    assert left == []
+    refs = {ws.title: [s.val.numRef.f for ch in ws._charts for s in ch.series] for ws in wb if ws._charts}
+    n_dept = len(ctx["tables"]["aging"]) - 1
+    aging = [f for f in refs["Funds"]]
+    assert len(aging) == 5 and all(f.endswith(f"${3 + n_dept - 1}") for f in aging)  # departments, no company row
+    trend = refs["Market & Trend"]
+    rows = len(ctx["tables"]["trend"])
+    assert len(trend) == 3 and all(f.split(":")[1].endswith(str(int(f.split(":")[0].split("$")[-1]) + rows - 1))
+                                   for f in trend)
+    ws = wb["Completion"]
+    first = int(refs["Completion"][0].split(":")[0].split("$")[-1])
+    assert ws.cell(first - 1, 2).value == ctx["labels"]["completion_matrix"][1]
+
+
+def test_rows_inserted_move_content_and_adjust_formulas_styles_cf_merges(tmp_path) -> None:  # noqa: ANN001
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "R"
+    ws["A1"] = "Intro"
+    ws["A3"] = "{{ tables.expenses_by_category }}"
+    ws["A3"].fill = PatternFill("solid", start_color="FF00FF00", end_color="FF00FF00")
+    ws["C4"].font = Font(italic=True)
+    ws.merge_cells("E4:F4")
+    ws.conditional_formatting.add("C4:C4", __import__("openpyxl").formatting.rule.CellIsRule(
+        operator="greaterThan", formula=["0"], fill=PatternFill("solid", start_color="FFFF0000")))
+    ws["A5"] = "Total"
+    ws["C5"] = "=SUM(C4:C4)"
+    ws["A7"] = "Below"
+    ws.merge_cells("A8:B8")
+    other = wb.create_sheet("O")
+    other["A1"] = "='R'!C5"
+    out = _render(tmp_path, wb)
+    r = out["R"]
+    n = len(context("en")["tables"]["expenses_by_category"])
+    assert r["A3"].value == context("en")["labels"]["expenses_by_category"][0]
+    assert r["B3"].fill.start_color.rgb == "FF00FF00"  # header cells take the placeholder's style
+    assert all(r.cell(4 + i, 3).font.italic for i in range(n))
+    assert r.cell(4 + n, 1).value == "Total" and r.cell(4 + n, 3).value == f"=SUM(C4:C{3 + n})"
+    assert out["O"]["A1"].value == f"='R'!C{4 + n}"
+    assert r.cell(6 + n, 1).value == "Below"
+    merges = {str(m) for m in r.merged_cells.ranges}
+    assert f"A{7 + n}:B{7 + n}" in merges and all(f"E{4 + i}:F{4 + i}" in merges for i in range(n))
+    assert [str(cf.sqref) for cf in r.conditional_formatting] == [f"C4:C{3 + n}"]
+
+
+def test_template_edits_change_the_output(tmp_path) -> None:  # noqa: ANN001
+    base = build_template("en")
+    default = _render(tmp_path, base, name="a.xlsx")
+    edited = build_template("en")
+    # move the aging table placeholder to a new sheet, with a line of text above it, and restyle it
+    funds = edited["Funds"]
+    funds["A2"] = None
+    new = edited.create_sheet("Aging Only")
+    new["A1"] = "Prepared for the GM"
+    new["A2"] = "{{ tables.aging }}"
+    new["A2"].font = Font(bold=True, color="FFFF0000", size=14)
+    out = _render(tmp_path, edited, name="b.xlsx")
+    labels = context("en")["labels"]["aging"]
+    assert [c.value for c in default["Funds"][2][:len(labels)]] == labels
+    assert [c.value for c in out["Aging Only"][2][:len(labels)]] == labels
+    assert out["Aging Only"]["A1"].value == "Prepared for the GM"
+    assert out["Aging Only"]["B2"].font.color.rgb == "FFFF0000" and out["Aging Only"]["B2"].font.size == 14
+    assert default["Funds"]["B2"].font.color.rgb != "FFFF0000"
+    assert out["Aging Only"].cell(2 + len(context("en")["tables"]["aging"]), 1).value == "Company"
+    assert out["Funds"]["A2"].value is None
+    # the aging chart follows its table to the new sheet
+    assert all("'Aging Only'" in s.val.numRef.f for s in out["Funds"]._charts[0].series)
+
+
+@pytest.mark.parametrize("text, where", [
+    ("{{ tables.no_such_table }}", "Sheet X cell B4"),
+    ("{{ headline.no_such_figure | money }}", "Sheet X cell B4"),
+    ("Total {{ headline.collection | money }", "Sheet X cell B4"),
+    ("{{ charts.pie }}", "Sheet X cell B4"),
+])
+def test_unknown_placeholder_or_bad_syntax_names_sheet_and_cell(tmp_path, text, where) -> None:  # noqa: ANN001
+    wb = Workbook()
+    wb.active.title = "Sheet X"
+    wb.active["B4"] = text
+    with pytest.raises(ToolkitError) as err:
+        _render(tmp_path, wb)
+    msg = err.value.message("en")
+    assert "'Sheet X'" in msg and "B4" in msg
+
+
+def test_invalid_template_file_is_a_toolkit_error(tmp_path) -> None:  # noqa: ANN001
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ToolkitError, match="bad.xlsx"):
+        render_xlsx(context("en"), tmp_path / "o.xlsx", bad)
+    assert not (tmp_path / "o.xlsx").exists()
+
+
+def test_scalar_filters_write_numbers_with_formats(tmp_path) -> None:  # noqa: ANN001
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "{{ headline.collection | money }}"
+    ws["A2"] = "{{ headline.collection_ytd_completion | percent }}"
+    ws["A3"] = "Collection: {{ headline.collection | money }}"
+    ws["A4"] = "{{ headline.collection_rag | rag }}"
+    out = _render(tmp_path, wb).active
+    h = context("en")["headline"]
+    assert out["A1"].value == h["collection"] and out["A1"].number_format == "#,##0.00"
+    assert out["A2"].value == pytest.approx(h["collection_ytd_completion"]) and "%" in out["A2"].number_format
+    assert out["A3"].value == f"Collection: {h['collection']:,.2f}"
+    assert out["A4"].value == h["collection_rag"].capitalize()
+
+
+def test_formula_like_data_stays_text(tmp_path) -> None:  # noqa: ANN001
+    ctx = fresh_context("en")
+    fb = ctx["tables"]["feedback"]
+    fb.loc[0, "customer"] = '=HYPERLINK("http://x","y")'
+    fb.loc[0, "content"] = "<script>alert(1)</script>"
+    wb = Workbook()
+    wb.active["A1"] = "{{ tables.feedback }}"
+    wb.active["A10"] = "{{ tables.feedback.customer[0] }}"
+    tpl = tmp_path / "t.xlsx"
+    wb.save(tpl)
+    out = render_xlsx(ctx, tmp_path / "o.xlsx", tpl)
+    ws = load_workbook(out).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("http://x","y")']
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+    assert any(c.value == "<script>alert(1)</script>" for row in ws.iter_rows() for c in row)
+
+
+def test_shift_formula_handles_sheets_and_ranges() -> None:
+    assert shift_formula("=SUM(B5:B5)+B9", "S", "S", 6, 3) == "=SUM(B5:B8)+B12"
+    assert shift_formula("='My S'!A7*2", "T", "My S", 6, 2) == "='My S'!A9*2"
+    assert shift_formula("=A7", "T", "My S", 6, 2) == "=A7"  # another sheet's own cell
+    assert shift_formula("=SUM(A1:A3)", "S", "S", 6, 2) == "=SUM(A1:A3)"
+
+
+def test_libreoffice_converts_the_report_to_pdf(tmp_path) -> None:  # noqa: ANN001
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    xlsx = render_report(context("zh"), ["xlsx"], "zh", tmp_path)[0]
+    res = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+                          "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(xlsx)],
+                         capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / "pdf" / (xlsx.stem + ".pdf")
+    assert res.returncode == 0 and pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
