@@ -174,12 +174,14 @@ def naive(files: list[Path], out: Path) -> float:
 
 
 def toolkit_run(folder: Path, db: Path, out: Path, jobs: int) -> dict:
-    """``consolidate`` in a fresh process; its timings and peak memory (own + largest worker), in MB."""
+    """``consolidate`` in a fresh process; its timings and peak memory (own + largest worker), in MB.
+
+    The parent's peak is VmHWM (ru_maxrss of an exec'd child inherits the bench process's peak on Linux)."""
     code = (
         "import json, resource, sys\n"
         "from toolkit.consolidate import consolidate\n"
         f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(db)!r}, output={str(out)!r}, jobs={jobs})\n"
-        "me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "me = [int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(json.dumps({'timings': r.timings, 'ok': len(r.consolidated), 'failed': len(r.failed),"
         " 'ids': [f.snapshot_id for f in r.consolidated], 'peak_parent_mb': me, 'peak_worker_mb': kids}))\n"

@@ -216,3 +216,21 @@ def test_text_output_and_plain_progress_lines(sample, tmp_path):
     n = len(department_files(sample))
     assert f"[{n}/{n}]" in result.stderr
     assert "Consolidated workbook:" in result.stdout and str(tmp_path / "c.xlsx") in result.stdout
+
+
+def test_chinese_workbook_uses_chinese_sheet_names_and_headers(sample, tmp_path):
+    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1, lang="zh")
+    values = _values(tmp_path / "c.xlsx")
+    contracts = DEPARTMENT.table("Contracts")
+    assert list(values)[0] == "汇总" and list(values)[-1] == "问题"
+    assert values[contracts.sheet("zh")][0][:3] == ("部门", "来源", contracts.columns[0].header("zh"))
+    assert len(values[contracts.sheet("zh")]) - 1 == sum(f.rows["Contracts"] for f in res.consolidated)
+
+
+def test_unreadable_standards_is_a_usage_error(sample, tmp_path):
+    bad = tmp_path / "standards.xlsx"
+    bad.write_bytes(b"not a workbook at all")
+    result = CliRunner().invoke(cli, ["consolidate", str(sample), "--period", PERIOD, "--standards", str(bad),
+                                      "--db", str(tmp_path / "s.db"), "-o", str(tmp_path / "c.xlsx")])
+    assert result.exit_code == 2 and "standards workbook" in result.output and str(bad) in result.output
+    assert not (tmp_path / "c.xlsx").exists()

@@ -287,16 +287,9 @@ def _read_standards(path: Path, period: str) -> tuple[WorkbookData, list[Finding
         data = read_workbook(path, kind="standards")
     except ToolkitError as exc:
         raise ToolkitError("consolidate.standards-unreadable", file=str(path), detail=exc.message()) from exc
-    findings = list(data.findings)
-    try:  # the standards' own rules, when the validation module offers them
-        from .validate import validate_file
+    from .validate import check_data
 
-        report = validate_file(path, standards=None, period=period)
-        if getattr(report, "findings", None) and getattr(report, "data", None) is not None \
-                and report.data.kind == "standards":
-            findings = list(report.findings)
-    except Exception:  # noqa: BLE001 - reading succeeded; validation of standards is best effort
-        pass
+    findings = list(check_data(data, None, period).findings)  # reader findings + the standards' own rules
     for f in findings:
         f.file = f.file or str(path)
     errors = [f for f in findings if f.severity == "error"]

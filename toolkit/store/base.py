@@ -165,6 +165,10 @@ class Store(ABC):
         """A snapshot as the reader gave it: typed tables (same dtypes), info, language and findings."""
 
     @abstractmethod
+    def snapshot_findings(self, snapshot_id: int) -> list[Finding]:
+        """The validation findings recorded with a snapshot."""
+
+    @abstractmethod
     def iter_table(self, snapshot_ids: list[int], table_key: str, kind: str = "department",
                    chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
         """A table's rows over several snapshots, in snapshot order, in chunks, typed, with

@@ -41,9 +41,8 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str,
                                           + ["department", "source"]]
         findings = list(standards.findings)
         for snap in depts:
-            wb = store.load_snapshot(snap.id) if snap.errors or snap.warnings or snap.infos else None
-            if wb is not None:
-                findings.extend(wb.findings)
+            if snap.errors or snap.warnings or snap.infos:
+                findings.extend(store.snapshot_findings(snap.id))
         return Ledger(tables, standards, findings, [s.source_path for s in depts])
     finally:
         if store is not db:

@@ -328,6 +328,12 @@ class SQLiteStore(Store):
         return WorkbookData(path=path, kind=kind, lang=lang or "en", info=json.loads(info or "{}"),
                             tables=tables, findings=findings)
 
+    def snapshot_findings(self, snapshot_id: int) -> list[Finding]:
+        rows = self._read("SELECT findings FROM snapshots WHERE id=?", (snapshot_id,))
+        if not rows:
+            raise ToolkitError("store.no-snapshot", id=snapshot_id, path=str(self.path))
+        return [Finding(**d) for d in json.loads(rows[0][0])]
+
     def iter_table(self, snapshot_ids: list[int], table_key: str, kind: str = "department",
                    chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
         table = SCHEMAS[kind].table(table_key)
