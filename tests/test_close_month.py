@@ -96,3 +96,40 @@ def test_demo_runs_on_the_shipped_sample(sample_dir, tmp_path, monkeypatch):
     out = Path("out")
     assert (out / f"royalties-{PERIOD}.json").exists() and (out / "toolkit.db").exists()
     assert f"royalties-{PERIOD}.xlsx" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["royalties", "completion", "funds", "forecast", "salary"])
+def test_compute_commands_read_the_store_with_db(closed, command):
+    """`toolkit COMMAND --db` computes from the consolidated store: the same JSON close-month wrote."""
+    res, out = closed
+    result = CliRunner().invoke(cli, [command, "--db", str(out / "s.db"), "--period", PERIOD, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.stdout)
+    if command in res.outputs:
+        expected = json.loads(res.outputs[command][0].read_text(encoding="utf-8"))
+        assert {k: v for k, v in got.items() if k != "findings"} == {
+            k: v for k, v in expected.items() if k != "findings"}
+    else:
+        assert got["period"] == PERIOD
+
+
+def test_compute_commands_need_files_or_db(tmp_path, sample):
+    runner = CliRunner()
+    none = runner.invoke(cli, ["royalties", "--period", PERIOD])
+    assert none.exit_code == 2 and "Give department workbooks (PATH...) with --standards, or --db." in none.output
+    both = runner.invoke(cli, ["funds", str(sample), "--db", str(tmp_path / "x.db"), "--period", PERIOD])
+    assert both.exit_code == 2 and "Give either PATH... or --db, not both." in both.output
+
+
+def test_demo_generates_the_sample_outside_a_checkout(tmp_path, monkeypatch):
+    """An installed package has no workbooks/ folder: demo writes the seeded sample first."""
+    from toolkit.cli.commands import consolidate as commands
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TOOLKIT_DB", raising=False)
+    monkeypatch.setattr(commands, "SAMPLE_DIR", tmp_path / "nowhere")
+    result = CliRunner().invoke(cli, ["demo", "--jobs", "1", "-o", "o"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in Path("o/sample").glob("*.xlsx")) == [
+        "dept-east.xlsx", "dept-north.xlsx", "dept-south.xlsx", "dept-west.xlsx", "standards.xlsx"]
+    assert (Path("o") / f"royalties-{PERIOD}.json").exists()

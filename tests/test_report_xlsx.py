@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill

@@ -6,7 +6,6 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 import validation_factory as F

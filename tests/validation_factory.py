@@ -18,8 +18,8 @@ from openpyxl.worksheet.table import Table as XlTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from toolkit import TEMPLATE_VERSION
-from toolkit.core.tables import TableLayout, WorkbookData
-from toolkit.schema import DEPARTMENT, MONTH_KEYS, SCHEMAS, STANDARDS, ColType
+from toolkit.core.tables import WorkbookData
+from toolkit.schema import MONTH_KEYS, SCHEMAS, ColType
 
 D = dt.date
 YEAR, PERIOD, DEPT = 2026, "2026-03", "East"

@@ -212,7 +212,6 @@ class _Work:
     mtime: str | None
     sha256: str | None
     report: Any
-    error: tuple[str, dict[str, Any]] | None = None
     seconds: float = 0.0  # read + validate time in the worker
 
 
@@ -227,12 +226,7 @@ def _process(path: str, period: str) -> _Work:
     except OSError:
         size = mtime = sha = None
     report = validate_file(p, standards=_WORKER_STANDARDS, period=period)
-    error = getattr(report, "error", None)
-    if isinstance(error, ToolkitError):  # sent back as key+params: ToolkitError does not survive pickling
-        report.error = None
-        return _Work(path, size, mtime, sha, report, (error.key, error.params), time.perf_counter() - start)
-    return _Work(path, size, mtime, sha, report, ("error.generic", {"detail": str(error)}) if error else None,
-                 time.perf_counter() - start)
+    return _Work(path, size, mtime, sha, report, time.perf_counter() - start)
 
 
 def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int):
@@ -396,8 +390,9 @@ def _load_one(store: Store, run: Any, work: _Work, strict: bool, by_hash: dict[s
     status, reason = "loaded", None
     department = _department_of(report, path) if data is not None else None
     if report.status == "unreadable" or data is None:
-        key, params = work.error or ("error.generic", {"detail": ""})
-        status, reason = "unreadable", t(key, lang, **params)
+        error = getattr(report, "error", None)
+        status = "unreadable"
+        reason = error.message(lang) if isinstance(error, ToolkitError) else str(error or "")
     elif e:
         status, reason = "rejected", t("consolidate.reason.errors", lang, errors=e, warnings=w)
     elif strict and w:

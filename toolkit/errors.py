@@ -24,3 +24,10 @@ class ToolkitError(Exception):
 
     def message(self, lang: str = "en") -> str:
         return t(self.key, lang, **self.params)
+
+    def __reduce__(self):  # survives pickling, so worker processes can send it back whole
+        return (_rebuild, (self.key, self.params))
+
+
+def _rebuild(key: str, params: dict[str, object]) -> ToolkitError:
+    return ToolkitError(key, **params)

@@ -16,7 +16,7 @@ from .core.findings import Finding, declare
 from .core.tables import WorkbookData
 from .errors import ToolkitError
 from .i18n import register
-from .schema import DEPARTMENT, STANDARDS, THRESHOLD_DEFAULTS, ColType, Table
+from .schema import DEPARTMENT, DTYPES, STANDARDS, THRESHOLD_DEFAULTS, Table
 
 register(
     {
@@ -59,21 +59,11 @@ UNRELIABLE_CODES = frozenset(
     }
 )
 
-_DTYPES = {
-    ColType.TEXT: "str",
-    ColType.INTEGER: "Int64",
-    ColType.NUMBER: "float64",
-    ColType.MONEY: "float64",
-    ColType.PERCENT: "float64",
-    ColType.DATE: "datetime64[ns]",
-    ColType.MONTH: "datetime64[ns]",
-    ColType.BOOL: "boolean",
-}
 
 
 def empty_frame(table: Table, extra: Sequence[str] = ()) -> pd.DataFrame:
     """A typed, empty frame with the table's columns, ``_row`` and ``extra`` text columns."""
-    cols: dict[str, pd.Series] = {c.key: pd.Series(dtype=_DTYPES[c.type]) for c in table.columns}
+    cols: dict[str, pd.Series] = {c.key: pd.Series(dtype=DTYPES[c.type]) for c in table.columns}
     cols["_row"] = pd.Series(dtype="Int64")
     for name in extra:
         cols[name] = pd.Series(dtype="str")

@@ -3,9 +3,9 @@
 Use them from a command module like this::
 
     @click.command("royalties")
-    @compute_options                      # PATH..., --standards, --period, --format, -o, --force
-    def royalties_cmd(paths, standards, period, fmt, output, force): ...
-        ledger = load_ledger(paths, standards, force=force, period=period)
+    @compute_options              # PATH..., --standards, --db, --period, --format, -o, --force
+    def royalties_cmd(paths, standards, db, period, fmt, output, force): ...
+        ledger = load_inputs(paths, standards, db, force=force, period=period)
         if fmt == "json": emit_json(payload, output)          # stdout when output is None
         elif fmt == "xlsx": write_xlsx(require_output(output, fmt), [SheetFrame(...)], lang)
         else: emit_text(text, output)
@@ -39,6 +39,9 @@ register(
             "--format {fmt} 需要输出文件：请加上 -o PATH。",
         ),
         "output.findings": ("Findings ({count}):", "问题（{count} 个）："),
+        "output.needs-input": ("Give department workbooks (PATH...) with --standards, or --db.",
+                               "请提供部门工作簿（PATH...）和 --standards，或者 --db。"),
+        "output.both-inputs": ("Give either PATH... or --db, not both.", "PATH... 与 --db 只能二选一。"),
         "output.none": ("(nothing)", "（无）"),
     }
 )
@@ -49,11 +52,13 @@ _NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?")
 
 
 def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Click decorator: ``PATH...`` ``--standards`` ``--period`` ``--format`` ``-o/--output`` ``--force``."""
+    """Click decorator: ``PATH...`` ``--standards`` ``--db`` ``--period`` ``--format`` ``-o/--output`` ``--force``."""
     options = [
-        click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)),
-        click.option("--standards", "standards", required=True, type=click.Path(exists=True, dir_okay=False,
-                     path_type=Path), help="The director's standards workbook."),
+        click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path)),
+        click.option("--standards", "standards", default=None, type=click.Path(exists=True, dir_okay=False,
+                     path_type=Path), help="The director's standards workbook (with PATH...)."),
+        click.option("--db", default=None, metavar="PATH|URL",
+                     help="Read the period's consolidated departments from the history store instead of files."),
         click.option("--period", required=True, metavar="YYYY-MM", help="The month to compute."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Output format."),
@@ -64,6 +69,22 @@ def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def load_inputs(paths: Sequence[Path], standards: Path | None, db: str | None, *, force: bool,
+                period: str) -> Any:
+    """The ledger from workbooks (``PATH... --standards``) or from the history store (``--db``)."""
+    from ..inputs import load_ledger
+
+    if db and paths:
+        raise ToolkitError("output.both-inputs")
+    if db:
+        from ..store import load_ledger_from_store
+
+        return load_ledger_from_store(db, period)
+    if not paths or standards is None:
+        raise ToolkitError("output.needs-input")
+    return load_ledger(paths, standards, force=force, period=period)
 
 
 def require_output(output: Path | None, fmt: str) -> Path:

@@ -7,18 +7,8 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ..money import round_series
-from ..schema import ColType, Table
+from ..schema import DTYPES, ColType, Table
 
-_DTYPES = {
-    ColType.TEXT: "str",
-    ColType.INTEGER: "Int64",
-    ColType.NUMBER: "float64",
-    ColType.MONEY: "float64",
-    ColType.PERCENT: "float64",
-    ColType.DATE: "datetime64[ns]",
-    ColType.MONTH: "datetime64[ns]",
-    ColType.BOOL: "boolean",
-}
 
 
 def typed_frame(table: Table, rows: Iterable[Mapping] | Mapping | pd.DataFrame) -> pd.DataFrame:
@@ -35,7 +25,7 @@ def typed_frame(table: Table, rows: Iterable[Mapping] | Mapping | pd.DataFrame) 
         values = src[col.key] if col.key in src.columns else pd.Series([None] * len(src), index=src.index)
         if col.type is ColType.TEXT:
             values = values.astype("object").where(values.notna(), None)
-        series = values.astype(_DTYPES[col.type]) if len(values) else pd.Series(dtype=_DTYPES[col.type])
+        series = values.astype(DTYPES[col.type]) if len(values) else pd.Series(dtype=DTYPES[col.type])
         if col.type is ColType.MONEY:
             series = round_series(series)
         out[col.key] = series.reset_index(drop=True)

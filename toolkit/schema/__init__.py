@@ -1,7 +1,7 @@
 """One declarative description of every sheet; everything else derives from it."""
 
 from .department import DEPARTMENT, MONTH_KEYS
-from .model import LANGS, ColType, Column, Enumeration, InfoField, Label, Table, WorkbookSchema, normalize_header
+from .model import DTYPES, LANGS, ColType, Column, Enumeration, InfoField, Label, Table, WorkbookSchema, normalize_header
 from .standards import STANDARDS, THRESHOLD_DEFAULTS
 
 SCHEMAS = {"department": DEPARTMENT, "standards": STANDARDS}
@@ -12,6 +12,7 @@ __all__ = [
     "SCHEMAS",
     "THRESHOLD_DEFAULTS",
     "MONTH_KEYS",
+    "DTYPES",
     "LANGS",
     "ColType",
     "Column",

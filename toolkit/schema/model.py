@@ -155,6 +155,18 @@ def normalize_header(text: object) -> str:
     return " ".join(s.split()).casefold()
 
 
+#: The pandas dtype of each type in a typed frame (docs/architecture.md, "Typed tables").
+DTYPES: dict[ColType, str] = {
+    ColType.TEXT: "str",
+    ColType.INTEGER: "Int64",
+    ColType.NUMBER: "float64",
+    ColType.MONEY: "float64",
+    ColType.PERCENT: "float64",
+    ColType.DATE: "datetime64[ns]",
+    ColType.MONTH: "datetime64[ns]",
+    ColType.BOOL: "boolean",
+}
+
 #: How each type is named to users ("is not a valid date").
 TYPE_LABELS: dict[ColType, Label] = {
     ColType.TEXT: Label("text", "文本"),

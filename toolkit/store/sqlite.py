@@ -22,7 +22,7 @@ from .. import __version__
 from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
-from ..schema import ColType
+from ..schema import DTYPES
 from . import codec
 from .base import Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store, now_iso
 from .migrations import (
@@ -41,17 +41,6 @@ from .migrations import (
 #: its rows are written and before it becomes current and commits.
 STALL_ENV = "TOOLKIT_STORE_STALL"
 
-#: Dtype of each schema type when a snapshot did not record one.
-DEFAULT_DTYPES = {
-    ColType.TEXT: "str",
-    ColType.INTEGER: "Int64",
-    ColType.NUMBER: "float64",
-    ColType.MONEY: "float64",
-    ColType.PERCENT: "float64",
-    ColType.DATE: "datetime64[ns]",
-    ColType.MONTH: "datetime64[ns]",
-    ColType.BOOL: "boolean",
-}
 
 _SNAPSHOT_COLS = ("id, run_id, kind, department, period, sha256, source_path, size, mtime, created_at, "
                   "row_counts, errors, warnings, infos, is_current, superseded_by")
@@ -346,7 +335,7 @@ class SQLiteStore(Store):
                 raise ToolkitError("store.no-snapshot", id=sid, path=str(self.path))
             department, source = info[0]
             _, columns, dtypes = self._layout(sid).get(table_key, (0, names, {}))
-            dtypes = {c.key: dtypes.get(c.key, DEFAULT_DTYPES[c.type]) for c in table.columns} | {
+            dtypes = {c.key: dtypes.get(c.key, DTYPES[c.type]) for c in table.columns} | {
                 codec.ROW: dtypes.get(codec.ROW, "Int64")}
             cursor = self.conn.execute(sql, (sid,))
             while True:

@@ -18,12 +18,12 @@ from ...core import completion as C
 from ...core import forecast as FC
 from ...core import funds as F
 from ...i18n import register, t
-from ...inputs import Ledger, load_ledger
+from ...inputs import Ledger
 from ...schema import DEPARTMENT
 from ...schema import enums as E
 from ..main import settings
 from ..output import (
-    compute_options, emit_json, emit_text, findings_frame, findings_json, findings_text, records,
+    compute_options, load_inputs, emit_json, emit_text, findings_frame, findings_json, findings_text, records,
     require_output, text_table, write_xlsx,
 )
 
@@ -186,12 +186,12 @@ def completion_sheets(rows: pd.DataFrame, findings: list[Any], lang: str) -> lis
 
 @click.command("completion")
 @compute_options
-def completion_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
+def completion_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str, output: Path | None,
                    force: bool) -> None:
     """Indicator completion per employee, department and company, month and YTD, with RAG."""
     lang = settings().lang
     C.parse_period(period)
-    ledger = load_ledger(paths, standards, force=force, period=period)
+    ledger = load_inputs(paths, standards, db, force=force, period=period)
     payload, rows = completion_report(ledger, period, lang)
     findings = _findings(ledger)
     if fmt == "json":
@@ -264,12 +264,12 @@ def funds_sheets(res: F.FundsResult, findings: list[Any], lang: str) -> list[Any
 
 @click.command("funds")
 @compute_options
-def funds_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
+def funds_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str, output: Path | None,
               force: bool) -> None:
     """Receivables aging, overdue contracts and the 3-month fund demand forecast."""
     lang = settings().lang
     C.parse_period(period)
-    ledger = load_ledger(paths, standards, force=force, period=period)
+    ledger = load_inputs(paths, standards, db, force=force, period=period)
     payload, res = funds_report(ledger, period, lang)
     findings = _findings(ledger)
     if fmt == "json":
@@ -322,12 +322,12 @@ def forecast_report(ledger: Ledger, period: str, lang: str = "en") -> tuple[dict
 
 @click.command("forecast")
 @compute_options
-def forecast_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
+def forecast_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str, output: Path | None,
                  force: bool) -> None:
     """Signing forecast 3 months ahead for the company and each department, with backtest MASE."""
     lang = settings().lang
     C.parse_period(period)
-    ledger = load_ledger(paths, standards, force=force, period=period)
+    ledger = load_inputs(paths, standards, db, force=force, period=period)
     payload, res = forecast_report(ledger, period, lang)
     findings = _findings(ledger)
     if fmt == "json":

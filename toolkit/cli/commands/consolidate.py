@@ -36,7 +36,7 @@ register(
     }
 )
 
-#: The shipped sample folder `toolkit demo` closes (repository checkout or installed data).
+#: The shipped sample folder `toolkit demo` closes, in a repository checkout.
 SAMPLE_DIR = Path(__file__).resolve().parents[3] / "workbooks" / "sample"
 DEMO_PERIOD = "2026-10"
 
@@ -169,15 +169,24 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     The sample includes a department with deliberate errors, which is listed as rejected; the demo
     still exits 0 once every output is written (close-month itself exits 1 in that case).
     """
-    from ...errors import ToolkitError
-
-    if not (SAMPLE_DIR / "standards.xlsx").exists():
-        raise ToolkitError("cli.demo.no-sample", path=str(SAMPLE_DIR))
     out_dir.mkdir(parents=True, exist_ok=True)
-    _close((SAMPLE_DIR,), DEMO_PERIOD, out_dir, SAMPLE_DIR / "standards.xlsx",
+    sample = _sample_dir(out_dir)
+    _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",
            db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False)
 
 
-register({"cli.demo.no-sample": ("The sample workbooks are missing from {path}.", "{path} 中缺少示例工作簿。")})
+def _sample_dir(out_dir: Path) -> Path:
+    """The sample workbooks: ./workbooks/sample, the checkout's, else generated into OUT/sample.
+
+    An installed package has no repository folder; the seeded generator writes the same files.
+    """
+    for candidate in (Path("workbooks") / "sample", SAMPLE_DIR):
+        if (candidate / "standards.xlsx").exists():
+            return candidate
+    from ...sample.generate import generate_sample
+
+    generated = out_dir / "sample"
+    generate_sample(generated, overwrite=True)
+    return generated
 
 COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]

@@ -6,15 +6,12 @@ from pathlib import Path
 
 import click
 
-from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
+from ..output import load_inputs
 
 register(
     {
-        "cli.report.needs-input": ("Give department workbooks (PATH...) with --standards, or --db.",
-                                   "请提供部门工作簿（PATH...）和 --standards，或者 --db。"),
-        "cli.report.both-inputs": ("Give either PATH... or --db, not both.", "PATH... 与 --db 只能二选一。"),
         "cli.report.wrote": ("Wrote {path}", "已写入 {path}"),
     }
 )
@@ -38,23 +35,13 @@ def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: 
                fmt: str, report_lang: str | None, out_dir: Path) -> None:
     """The monthly report to the general manager (Excel, HTML, Markdown summary, PDF)."""
     from ...core.completion import parse_period
-    from ...inputs import load_ledger
     from ...report import build_context, render_report
 
     lang = report_lang or settings().lang
     parse_period(period)
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
-    if db and paths:
-        raise ToolkitError("cli.report.both-inputs")
-    if db:
-        from ...store import load_ledger_from_store
-
-        ledger = load_ledger_from_store(db, period)
-    elif paths and standards:
-        # the report always renders: data problems are shown in its data-quality section
-        ledger = load_ledger(paths, standards, force=True, period=period)
-    else:
-        raise ToolkitError("cli.report.needs-input")
+    # the report always renders: data problems are shown in its data-quality section
+    ledger = load_inputs(paths, standards, db, force=True, period=period)
     context = build_context(ledger, period, lang=lang)
     for path in render_report(context, formats, lang, out_dir, template):
         click.echo(t("cli.report.wrote", settings().lang, path=path))

@@ -19,13 +19,13 @@ from ...core import appraisal as A
 from ...core import royalties as R
 from ...core.findings import Finding
 from ...i18n import register, t
-from ...inputs import Ledger, load_ledger
+from ...inputs import Ledger
 from ...money import round_series
 from ...schema import DEPARTMENT, STANDARDS
 from ...schema import enums as E
 from ..main import settings
 from ..output import (
-    compute_options, emit_json, emit_text, findings_frame, findings_json, findings_text, require_output,
+    compute_options, load_inputs, emit_json, emit_text, findings_frame, findings_json, findings_text, require_output,
     text_table, write_xlsx,
 )
 
@@ -262,12 +262,12 @@ def royalties_text(payload: dict[str, Any], result: R.RoyaltyResult, findings: l
 
 @click.command("royalties")
 @compute_options
-def royalties_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
+def royalties_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str, output: Path | None,
                   force: bool) -> None:
     """Royalties for the month: YTD base, tiers, cap and the true-up payment, with a statement per employee."""
     lang = settings().lang
     R.parse_period(period)
-    ledger = load_ledger(paths, standards, force=force, period=period)
+    ledger = load_inputs(paths, standards, db, force=force, period=period)
     payload, result = royalties_report(ledger, period, lang)
     findings = _findings(ledger, result.findings)
     if fmt == "json":
@@ -291,12 +291,12 @@ def salary_report(ledger: Ledger, period: str, lang: str = "en") -> tuple[dict[s
 
 @click.command("salary")
 @compute_options
-def salary_cmd(paths: tuple[Path, ...], standards: Path, period: str, fmt: str, output: Path | None,
+def salary_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str, output: Path | None,
                force: bool) -> None:
     """Floating salary: appraisal score from YTD completion, its band's grade and coefficient, and the pay."""
     lang = settings().lang
     R.parse_period(period)
-    ledger = load_ledger(paths, standards, force=force, period=period)
+    ledger = load_inputs(paths, standards, db, force=force, period=period)
     payload, result = salary_report(ledger, period, lang)
     findings = _findings(ledger, result.findings)
     if fmt == "json":
