@@ -9,12 +9,13 @@ from .. import TEMPLATE_VERSION
 from .leave import leave_frame
 from .names import PERIOD, YEAR, DeptSpec
 from .notes import feedback_frame, forecast_frame
-from .plan import plan_frame, ytd_actuals
+from .plan import overhead_plan, plan_frame, ytd_actuals
 from .sales import add_refund, collections_frame, contracts_frame
 from .spending import advances_frame, expenses_frame
 
 #: Independent random streams per sheet, so changing one sheet's generator leaves the others alone.
-STREAMS = {"contracts": 1, "collections": 2, "expenses": 3, "advances": 4, "leave": 5, "plan": 6, "feedback": 7}
+STREAMS = {"contracts": 1, "collections": 2, "expenses": 3, "advances": 4, "leave": 5, "plan": 6, "feedback": 7,
+           "plan-overhead": 8}
 #: The department that carries the one refund of the sample.
 REFUND_DEPARTMENT = "east"
 
@@ -34,7 +35,9 @@ def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[s
     expenses = expenses_frame(dept, staff, _rng(seed, dept, "expenses"))
     actuals = ytd_actuals(contracts, collections, expenses)
     return {
-        "Plan": plan_frame(sales, actuals, _rng(seed, dept, "plan")),
+        "Plan": pd.concat([plan_frame(sales, actuals, _rng(seed, dept, "plan")),
+                           overhead_plan(staff[staff["role"] != "Salesperson"], actuals,
+                                         _rng(seed, dept, "plan-overhead"))], ignore_index=True),
         "Contracts": contracts,
         "Collections": collections,
         "Expenses": expenses,

@@ -73,3 +73,20 @@ def plan_frame(sales: pd.DataFrame, actuals: pd.DataFrame, rng: np.random.Genera
             rows.append({"employee_id": person.employee_id, "indicator": indicator,
                          **dict(zip(MONTH_KEYS, months)), "annual": float(months.sum())})
     return typed_frame(DEPARTMENT.table("Plan"), rows)
+
+
+def overhead_plan(others: pd.DataFrame, actuals: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Expense budgets of the managers and staff, who claim expenses but have no sales targets.
+
+    Without them a department's Expense completion would count their spending against nobody's budget.
+    """
+    expense_ytd_share = EXPENSE_PROFILE[: PERIOD_END.month].sum() / EXPENSE_PROFILE.sum()
+    rows = []
+    for person in others.itertuples():
+        spent = actuals["Expense"].get(person.employee_id, 0.0)
+        if not spent:
+            continue
+        months = _months(spent / expense_ytd_share / rng.uniform(0.85, 1.0), EXPENSE_PROFILE, TARGET_STEP["Expense"])
+        rows.append({"employee_id": person.employee_id, "indicator": "Expense",
+                     **dict(zip(MONTH_KEYS, months)), "annual": float(months.sum())})
+    return typed_frame(DEPARTMENT.table("Plan"), rows)
