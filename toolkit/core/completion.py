@@ -230,13 +230,31 @@ def completion_table(
     return _metrics(rows, month, amber_band)
 
 
-def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num ÷ den, blank where den is 0 (completion is blank when the target is 0)."""
     return (num / den.where(den != 0)).astype("float64")
 
 
+def rag(completion: pd.Series, month: int, amber_band: float, lower_is_better: pd.Series) -> pd.Series:
+    """green / amber / red of a YTD completion against time progress (month ÷ 12), DOMAIN.md's rule.
+
+    Green at or above time progress, amber within ``amber_band`` percentage points below, red
+    otherwise; where ``lower_is_better`` (Expense) the comparison flips. Blank completion: None.
+    """
+    tp = month / 12
+    lower = lower_is_better.to_numpy(dtype=bool)
+    # distance below time progress, in completion points; flipped so that for Expense overspend is "below"
+    shortfall = (tp - completion).where(~lower, completion - tp)
+    band = amber_band / 100.0
+    out = np.select(
+        [completion.isna(), shortfall <= _EPS, shortfall <= band + _EPS], [None, "green", "amber"], default="red"
+    )
+    return pd.Series(out, index=completion.index, dtype="object")
+
+
 def _metrics(rows: pd.DataFrame, month: int, amber_band: float) -> pd.DataFrame:
-    rows["month_completion"] = _ratio(rows["month_actual"], rows["month_target"])
-    rows["ytd_completion"] = _ratio(rows["ytd_actual"], rows["ytd_target"])
+    rows["month_completion"] = ratio(rows["month_actual"], rows["month_target"])
+    rows["ytd_completion"] = ratio(rows["ytd_actual"], rows["ytd_target"])
     tp = month / 12
     rows["time_progress"] = tp
     rows["pacing"] = rows["ytd_completion"] / tp
@@ -246,14 +264,8 @@ def _metrics(rows: pd.DataFrame, month: int, amber_band: float) -> pd.DataFrame:
     rows["needed_per_month"] = round_series(pd.Series(needed, index=rows.index, dtype="float64"))
 
     c = rows["ytd_completion"]
-    band = amber_band / 100.0
     lower = rows["indicator"].isin(LOWER_IS_BETTER)
-    # distance below time progress, in completion points; flipped so that for Expense overspend is "below"
-    shortfall = (tp - c).where(~lower, c - tp)
-    rag = np.select(
-        [c.isna(), shortfall <= _EPS, shortfall <= band + _EPS], [None, "green", "amber"], default="red"
-    )
-    rows["rag"] = pd.Series(rag, index=rows.index, dtype="object")
+    rows["rag"] = rag(c, month, amber_band, lower)
 
     score = c.where(~lower, -c)
     group = rows["department"].where(rows["level"] == "employee", "")

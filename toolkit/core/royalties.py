@@ -272,7 +272,7 @@ def _num_json(x: Any, digits: int = 10) -> float | None:
 # --- the computation --------------------------------------------------------------------------
 
 
-def _staff(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
+def staff_plans(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, findings: list[Finding]) -> pd.DataFrame:
     """Roster employees with a known plan: employee_id, name, department, plan, basis, method, gate, annual_cap."""
     r = pd.DataFrame({
         "employee_id": _text(roster["employee_id"]),
@@ -359,7 +359,7 @@ def _ytd_target(plan: pd.DataFrame, month: int) -> pd.DataFrame:
     return frame.groupby(["employee_id", "indicator"], as_index=False)["ytd_target"].sum()
 
 
-def _evaluate(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame,
+def evaluate(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame,
               month: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """R at the end of ``month`` for every staff row: (lines, bands). ``contrib`` is already weighted."""
     base = contrib.groupby("employee_id", as_index=False).agg(ytd_base=("credited", "sum"),
@@ -450,7 +450,7 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
              month: int) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
     """Staff with plans and their weighted contributions Jan..month (each on its plan's basis), findings."""
     findings: list[Finding] = []
-    staff = _staff(roster, plans, tiers, findings)
+    staff = staff_plans(roster, plans, tiers, findings)
     start = pd.Timestamp(year, 1, 1)
     end = _month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
@@ -482,9 +482,9 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     """
     year, month = parse_period(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
-    lines, bands = _evaluate(staff, contrib, plan, tiers, month)
+    lines, bands = evaluate(staff, contrib, plan, tiers, month)
     if month > 1:
-        prev, _ = _evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
+        prev, _ = evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
         lines["previous_exact"] = lines["employee_id"].map(prev.set_index("employee_id")["ytd_royalty_exact"])
     else:
         lines["previous_exact"] = 0.0
@@ -527,7 +527,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
-        lines, _ = _evaluate(staff, contrib[contrib["date"] < _month_end(year, q)], plan, tiers, q)
+        lines, _ = evaluate(staff, contrib[contrib["date"] < _month_end(year, q)], plan, tiers, q)
         parts.append(pd.DataFrame({"employee_id": lines["employee_id"], "month": q,
                                    "cents": _cents(lines["ytd_royalty_exact"])}))
     out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")

@@ -228,7 +228,7 @@ def royalty_tiers(base: np.ndarray, target: np.ndarray, plan: np.ndarray) -> lis
     n = len(base)
     ids = [f"udf{i}" for i in range(n)]
     roster = pd.DataFrame({"employee_id": ids, "name": ids, "department": "", "royalty_plan": [str(p) for p in plan]})
-    staff = R._staff(roster, plans, tiers, [])
+    staff = R.staff_plans(roster, plans, tiers, [])
     if staff.empty:
         return [_err("unknown plan")] * n
     staff = staff.drop(columns=["annual_cap"]).assign(annual_cap=np.nan)  # T(B) only: no cap
@@ -238,7 +238,7 @@ def royalty_tiers(base: np.ndarray, target: np.ndarray, plan: np.ndarray) -> lis
                               .reindex(ids).map(R.BASIS_INDICATOR).to_numpy()})
     for i, key in enumerate(MONTH_KEYS):
         plan_rows[key] = _floats(target) if i == 0 else 0.0
-    lines, _ = R._evaluate(staff, contrib[contrib["employee_id"].isin(staff["employee_id"])], plan_rows, tiers, 1)
+    lines, _ = R.evaluate(staff, contrib[contrib["employee_id"].isin(staff["employee_id"])], plan_rows, tiers, 1)
     amount = lines.set_index("employee_id")["ytd_royalty_exact"].reindex(ids)
     rounded = round_series(amount)
     return [_err("unknown plan") if pd.isna(a) else float(r) for a, r in zip(amount, rounded)]
@@ -246,9 +246,9 @@ def royalty_tiers(base: np.ndarray, target: np.ndarray, plan: np.ndarray) -> lis
 
 def completion_of(actual: np.ndarray, target: np.ndarray) -> np.ndarray:
     """actual ÷ target, blank where the target is 0 (``core.completion``'s ratio)."""
-    from ..core.completion import _ratio
+    from ..core.completion import ratio
 
-    return _ratio(pd.Series(_floats(actual)), pd.Series(_floats(target))).to_numpy()
+    return ratio(pd.Series(_floats(actual)), pd.Series(_floats(target))).to_numpy()
 
 
 def pacing_of(comp: np.ndarray, month: np.ndarray) -> np.ndarray:
@@ -260,19 +260,12 @@ def rag_of(comp: np.ndarray, month: np.ndarray, lower_is_better: np.ndarray) -> 
     """green / amber / red exactly as ``core.completion`` rates a YTD completion in that month."""
     from ..core import completion as C
 
-    lower = np.array([bool(x) for x in lower_is_better], dtype=bool)
-    expense = next(iter(C.LOWER_IS_BETTER))
-    other = next(i for i in ("Signing", "Collection", "Profit") if i not in C.LOWER_IS_BETTER)
+    lower = pd.Series([bool(x) for x in lower_is_better])
+    comp = pd.Series(_floats(comp))
     out = np.empty(len(comp), dtype=object)
     for m in np.unique(month.astype(int)):  # one core call per distinct month (time progress differs)
         sel = month.astype(int) == m
-        k = int(sel.sum())
-        rows = pd.DataFrame({
-            "month_actual": _floats(comp[sel]), "month_target": 1.0, "ytd_actual": _floats(comp[sel]),
-            "ytd_target": 1.0, "annual_target": 1.0, "level": "employee", "department": "",
-            "indicator": np.where(lower[sel], expense, other), "key": [str(i) for i in range(k)],
-        })
-        out[sel] = C._metrics(rows, int(m), amber_band())["rag"].to_numpy()
+        out[sel] = C.rag(comp[sel], int(m), amber_band(), lower[sel]).to_numpy()
     return out
 
 
