@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 
 from .consolidate import ConsolidationResult, FileOutcome, check_period, consolidate
 from .errors import ToolkitError
-from .i18n import register, t
+from .i18n import register
 from .store import Store, load_ledger_from_store, open_store
 
 register(
@@ -32,9 +31,6 @@ register(
         "close.output.forecast": ("sales forecast", "销售预测"),
         "close.output.summary": ("run summary", "运行摘要"),
         "close.output.report": ("monthly report", "月度报告"),
-        "close.sheet.royalties": ("Royalties", "提成"),
-        "close.sheet.bands": ("Bands", "档位"),
-        "close.sheet.contributions": ("Contributions", "计提明细"),
     }
 )
 
@@ -66,75 +62,27 @@ def _json(path: Path, payload: Any) -> Path:
     return atomic_save(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
-def _royalty_sheets(res: Any, lang: str) -> list[Any]:
-    from .io.writer import SheetFrame
-
-    money = {c: "money" for c in ("ytd_base", "weighted_base", "ytd_target", "annual_cap", "ytd_royalty_uncapped",
-                                  "ytd_royalty", "previous_ytd_royalty", "payment", "amount", "credited",
-                                  "weighted", "band_base", "band_amount")}
-    pct = {c: "percent" for c in ("gate", "completion", "tier_rate", "rate", "from_pct", "to_pct", "share")}
-    fmt = money | pct
-    out = [SheetFrame(t("close.sheet.royalties", lang), res.lines, fmt, table_name="Royalties"),
-           SheetFrame(t("close.sheet.bands", lang), res.bands, fmt, table_name="Bands"),
-           SheetFrame(t("close.sheet.contributions", lang), res.contributions, fmt, table_name="Contributions")]
-    return out
-
-
 def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en") -> dict[str, list[Path]]:
     """Run every computation on ``ledger`` and write ``<name>-<period>.json`` and ``.xlsx`` into ``out_dir``."""
     from .cli.commands import compute as C
-    from .cli.output import findings_frame, write_xlsx
-    from .core.royalties import compute_royalties
-    from .io.writer import SheetFrame
+    from .cli.commands import royalties as R
+    from .cli.output import write_xlsx
 
+    findings = ledger.unreliable_findings()
     outputs: dict[str, list[Path]] = {}
-    findings = C._findings(ledger)
 
-    def with_findings(sheets: list[Any]) -> list[Any]:
-        if findings:
-            sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                     table_name="Findings"))
-        return sheets
+    def write(name: str, payload: dict[str, Any], sheets: list[Any]) -> None:
+        json_path, xlsx_path = out_dir / f"{name}-{period}.json", out_dir / f"{name}-{period}.xlsx"
+        outputs[name] = [_json(json_path, payload), write_xlsx(xlsx_path, sheets, lang)]
 
-    def paths(name: str) -> tuple[Path, Path]:
-        return out_dir / f"{name}-{period}.json", out_dir / f"{name}-{period}.xlsx"
-
-    roy = compute_royalties(ledger, period)
-    j, x = paths("royalties")
-    outputs["royalties"] = [_json(j, roy.to_dict(lang)), write_xlsx(x, with_findings(_royalty_sheets(roy, lang)), lang)]
-
+    payload, roy = R.royalties_report(ledger, period, lang)
+    write("royalties", payload, R.royalties_sheets(roy, findings + list(roy.findings), lang))
     payload, rows = C.completion_report(ledger, period, lang)
-    cols = ["level", "key", "name", "department", "indicator", *C.C.ROW_COLUMNS[3:]]
-    j, x = paths("completion")
-    sheets = [SheetFrame(t("compute.sheet.completion", lang), C._localized(rows[cols], lang),
-                         C._formats(cols, C.C.MONEY_COLUMNS, C.C.RATIO_COLUMNS, lang=lang), table_name="Completion",
-                         rag=(C.label("rag", lang),))]
-    outputs["completion"] = [_json(j, payload), write_xlsx(x, with_findings(sheets), lang)]
-
+    write("completion", payload, C.completion_sheets(rows, findings, lang))
     payload, res = C.funds_report(ledger, period, lang)
-    money_all = (*C.F.BUCKETS, "total", "overdue", "amount", "delivered", "collected", "receivable",
-                 *C.F.DEMAND_COLUMNS)
-
-    def sheet(name: str, frame: pd.DataFrame, table: str) -> Any:
-        return SheetFrame(t(f"compute.sheet.{name}", lang), C._localized(frame, lang),
-                          C._formats(list(frame.columns), money_all, dates=("sign_date", "due_date"), lang=lang),
-                          table_name=table)
-
-    j, x = paths("funds")
-    sheets = [sheet("aging", res.aging, "Aging"), sheet("overdue", res.overdue, "Overdue"),
-              sheet("receivables", res.receivables, "Receivables"), sheet("demand", res.demand, "FundDemand")]
-    outputs["funds"] = [_json(j, payload), write_xlsx(x, with_findings(sheets), lang)]
-
+    write("funds", payload, C.funds_sheets(res, findings, lang))
     payload, fres = C.forecast_report(ledger, period, lang)
-    wide = fres.forecast.pivot_table(index=["level", "key"], columns="month", values="value", sort=False)
-    table = fres.series.merge(wide.reset_index(), on=["level", "key"], how="left")
-    months = [c for c in table.columns if c not in fres.series.columns]
-    j, x = paths("forecast")
-    sheets = [SheetFrame(t("compute.sheet.forecast", lang), C._localized(table, lang),
-                         {m: "money" for m in months} | {C.label("mase", lang): "number"}, table_name="Forecast"),
-              SheetFrame(t("compute.sheet.history", lang), C._localized(fres.history, lang),
-                         {C.label("value", lang): "money"}, table_name="History")]
-    outputs["forecast"] = [_json(j, payload), write_xlsx(x, with_findings(sheets), lang)]
+    write("forecast", payload, C.forecast_sheets(fres, findings, lang))
     return outputs
 
 

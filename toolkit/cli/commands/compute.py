@@ -320,6 +320,30 @@ def forecast_report(ledger: Ledger, period: str, lang: str = "en") -> tuple[dict
     return payload, res
 
 
+def forecast_table(res: FC.ForecastResult) -> tuple[pd.DataFrame, list[Any]]:
+    """Each series with its method, MASE and the forecast months as columns; and those months."""
+    wide = res.forecast.pivot_table(index=["level", "key"], columns="month", values="value", sort=False)
+    table = res.series.merge(wide.reset_index(), on=["level", "key"], how="left")
+    return table, [c for c in table.columns if c not in res.series.columns]
+
+
+def forecast_sheets(res: FC.ForecastResult, findings: list[Any], lang: str) -> list[Any]:
+    """The forecast xlsx: Forecast (series × months), History and the findings (CLI and month close)."""
+    from ...io.writer import SheetFrame
+
+    table, months = forecast_table(res)
+    fmts = {m: "money" for m in months} | {label("mase", lang): "number"}
+    sheets = [
+        SheetFrame(t("compute.sheet.forecast", lang), _localized(table, lang), fmts, table_name="Forecast"),
+        SheetFrame(t("compute.sheet.history", lang), _localized(res.history, lang),
+                   {label("value", lang): "money"}, table_name="History"),
+    ]
+    if findings:
+        sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
+                                 table_name="Findings"))
+    return sheets
+
+
 @click.command("forecast")
 @compute_options
 def forecast_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str, output: Path | None,
@@ -333,22 +357,9 @@ def forecast_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None
     if fmt == "json":
         emit_json(payload, output)
         return
-    wide = res.forecast.pivot_table(index=["level", "key"], columns="month", values="value", sort=False)
-    table = res.series.merge(wide.reset_index(), on=["level", "key"], how="left")
-    months = [c for c in table.columns if c not in res.series.columns]
+    table, months = forecast_table(res)
     if fmt == "xlsx":
-        from ...io.writer import SheetFrame
-
-        fmts = {m: "money" for m in months} | {label("mase", lang): "number"}
-        sheets = [
-            SheetFrame(t("compute.sheet.forecast", lang), _localized(table, lang), fmts, table_name="Forecast"),
-            SheetFrame(t("compute.sheet.history", lang), _localized(res.history, lang),
-                       {label("value", lang): "money"}, table_name="History"),
-        ]
-        if findings:
-            sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                     table_name="Findings"))
-        write_xlsx(require_output(output, fmt), sheets, lang)
+        write_xlsx(require_output(output, fmt), forecast_sheets(res, findings, lang), lang)
         return
     shown = table.assign(
         mase=table["mase"].map(lambda v: f"{v:.3f}", na_action="ignore"),
