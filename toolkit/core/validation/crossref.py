@@ -46,28 +46,26 @@ def known_contracts(ctx: Context) -> list[Finding]:
     return ctx.emit("unknown-contract", "Collections", "contract_no", receipts[bad])
 
 
+def _known_names(ctx: Context, code: str, table: str, key: str, std_table: str, std_key: str) -> list[Finding]:
+    """``table.key`` values (compared case-insensitively) must be listed in the standards' ``std_table``."""
+    listed = ctx.std(std_table)
+    frame = ctx.frame(table)
+    if ctx.data.kind != "department" or listed is None or frame is None:
+        return []
+    known = set(fold(listed[std_key].dropna()))
+    s = frame[key]
+    bad = present(s) & ~fold(s).isin(known).fillna(False)
+    return ctx.emit(code, table, key, frame[bad])
+
+
 def known_product_lines(ctx: Context) -> list[Finding]:
     """Contracts' product lines are in the standards Product Lines (they carry the royalty factor and margin)."""
-    lines = ctx.std("ProductLines")
-    contracts = ctx.frame("Contracts")
-    if ctx.data.kind != "department" or lines is None or contracts is None:
-        return []
-    known = set(fold(lines["product_line"].dropna()))
-    s = contracts["product_line"]
-    bad = present(s) & ~fold(s).isin(known).fillna(False)
-    return ctx.emit("unknown-product-line", "Contracts", "product_line", contracts[bad])
+    return _known_names(ctx, "unknown-product-line", "Contracts", "product_line", "ProductLines", "product_line")
 
 
 def known_cities(ctx: Context) -> list[Finding]:
     """Expense cities are in the standards Cities (their tier selects the policy limit)."""
-    cities = ctx.std("Cities")
-    expenses = ctx.frame("Expenses")
-    if ctx.data.kind != "department" or cities is None or expenses is None:
-        return []
-    known = set(fold(cities["city"].dropna()))
-    s = expenses["city"]
-    bad = present(s) & ~fold(s).isin(known).fillna(False)
-    return ctx.emit("unknown-city", "Expenses", "city", expenses[bad])
+    return _known_names(ctx, "unknown-city", "Expenses", "city", "Cities", "city")
 
 
 def splits(ctx: Context) -> list[Finding]:
