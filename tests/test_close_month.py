@@ -133,3 +133,16 @@ def test_demo_generates_the_sample_outside_a_checkout(tmp_path, monkeypatch):
     assert sorted(p.name for p in Path("o/sample").glob("*.xlsx")) == [
         "dept-east.xlsx", "dept-north.xlsx", "dept-south.xlsx", "dept-west.xlsx", "standards.xlsx"]
     assert (Path("o") / f"royalties-{PERIOD}.json").exists()
+
+
+def test_report_names_the_departments_left_out(closed):
+    """A rejected department is not silently missing: the report's data-quality section says so."""
+    res, _ = closed
+    left_out = [f for f in res.consolidation.files if not f.ok and f.kind != "standards"]
+    assert left_out, "the sample has a department with deliberate errors"
+    md = next(p for p in res.outputs["report"] if p.suffix == ".md").read_text(encoding="utf-8")
+    html = next(p for p in res.outputs["report"] if p.suffix == ".html").read_text(encoding="utf-8")
+    for f in left_out:
+        name = f.department or Path(f.path).name
+        assert f"{name} was not consolidated ({f.status})" in html
+    assert "was not consolidated" in md

@@ -16,6 +16,7 @@ from typing import Any
 
 
 from .consolidate import ConsolidationResult, FileOutcome, check_period, consolidate
+from .core.findings import Finding, declare
 from .errors import ToolkitError
 from .i18n import register
 from .store import Store, load_ledger_from_store, open_store
@@ -60,6 +61,23 @@ def _json(path: Path, payload: Any) -> Path:
 
     text = json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
     return atomic_save(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+declare("department-not-consolidated", "error", ("Department not consolidated", "部门未能汇总"),
+        ("{value} was not consolidated ({status}): {reason}. Its figures are missing from this report.",
+         "{value} 未能汇总（{status}）：{reason}。本报告不含其数据。"))
+
+
+def _left_out(files: Sequence[Any]) -> list[Finding]:
+    """For the report's data-quality section: each department not consolidated, why, and its errors."""
+    out: list[Finding] = []
+    for f in files:
+        if f.ok or f.kind == "standards":
+            continue
+        out.append(Finding("department-not-consolidated", file=f.path, value=f.department or Path(f.path).name,
+                           params={"status": f.status, "reason": f.reason or ""}))
+        out += [x for x in f.findings if x.severity == "error"]
+    return out
 
 
 def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en") -> dict[str, list[Path]]:
@@ -114,8 +132,8 @@ def close_month(
         result.outputs.update(compute_outputs(ledger, period, out, lang))
         from .report import build_context, render_report  # the report to the general manager (issue 6)
 
-        result.outputs["report"] = render_report(build_context(ledger, period, lang=lang), ("xlsx", "html", "md"),
-                                                 lang, out)
+        context = build_context(ledger, period, lang=lang, extra_findings=_left_out(cons.files))
+        result.outputs["report"] = render_report(context, ("xlsx", "html", "md"), lang, out)
         result.outputs["summary"] = [_json(out / f"close-month-{period}.json",
                                            {**cons.to_dict(lang), "files": [
                                                {k: v for k, v in f.to_dict(lang).items() if k != "findings"}

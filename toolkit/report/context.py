@@ -472,11 +472,12 @@ def column_label(key: str, lang: str) -> str:
 
 
 def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
-                  lang: str = "en") -> dict[str, Any]:
+                  lang: str = "en", extra_findings: Sequence[Finding] = ()) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
-    computations' own). Numbers come from the computations unchanged (money already in cents).
+    computations' own); ``extra_findings`` are shown too (the month close adds the departments it
+    could not consolidate). Numbers come from the computations unchanged (money already in cents).
     """
     p = C.parse_period(period)
     royalties = C.royalty_payments(ledger, period) if not ledger.standard("RoyaltyPlans").empty else None
@@ -487,6 +488,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     sal = A.compute_appraisal(ledger, period, rows if royalties is not None else None)
     if findings is None:
         findings = list(ledger.findings) + list(roy.findings) + list(sal.findings)
+    findings = list(extra_findings) + list(findings)
 
     headline, headline_table, trend = _headline(ledger, p, rows, royalties, lang)
     tables: dict[str, pd.DataFrame] = {"headline": headline_table}
