@@ -139,7 +139,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "completion_salesperson": ("By salesperson", "按销售人员"),
     "funds": ("Fund recovery and receivables", "资金回笼与应收账款"),
     "aging": ("Receivables aging at {as_of}", "应收账款账龄（截至 {as_of}）"),
-    "overdue": ("Largest overdue receivables", "主要逾期应收"),
+    "overdue": ("Longest overdue receivables", "逾期最久的应收款"),
     "demand": ("Fund demand, next {n} months", "未来 {n} 个月资金需求"),
     "expenses": ("Expenses against budget", "费用与预算"),
     "expenses_category": ("By category", "按类别"),
