@@ -202,3 +202,11 @@ def test_thresholds_come_from_the_standards(tmp_path):
     std = F.standards(tmp_path, srows)
     found = [f for f in validate(F.department(tmp_path), std) if f.code == "advance-over-limit"]
     assert [(f.cell, f.value) for f in found] == [(F.cell("Advances", "amount", 0), "3000.00")]
+
+
+def test_absurdly_large_money_is_a_finding_not_a_crash(tmp_path, std):
+    """1e300 in an expense amount is over every limit; validation reports it and rounding copes."""
+    rows = F.fresh()
+    rows["Expenses"][0]["amount"] = 1e300
+    findings = validate(F.department(tmp_path, rows), std, F.PERIOD)
+    assert "over-policy-limit" in {f.code for f in findings}

@@ -1,21 +1,42 @@
-"""Money rounding exactly as Excel's ROUND: half away from zero, on the shortest decimal form."""
+"""Money rounding exactly as Excel's ROUND: half away from zero, on the number's decimal form.
+
+Excel keeps 15 significant digits: it sees 2.675 (stored as 2.67499999999999982…) as 2.675 and
+rounds it to 2.68, and it sees 10485.755 + 0.06 (stored as 10485.814999999999) as 10485.815. So a
+number is first written with 15 significant digits, then rounded half away from zero. The scalar
+function is the definition; the vectorised one agrees with it exactly (it falls back to the scalar
+function for the few values that lie near a half).
+"""
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 import pandas as pd
 
+#: Significant digits Excel keeps.
+EXCEL_DIGITS = 15
+
 
 def round_money(x: float | int | Decimal | None, digits: int = 2) -> Decimal | None:
-    """Round half away from zero on the number's shortest repr (so 2.675 -> 2.68, -0.005 -> -0.01)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    """Excel's ROUND(x, digits) as a Decimal: 2.675 -> 2.68, -0.005 -> -0.01; None for blank or non-finite."""
+    if x is None or x is pd.NA:
         return None
-    d = x if isinstance(x, Decimal) else Decimal(repr(float(x))) if not isinstance(x, int) else Decimal(x)
-    q = Decimal(1).scaleb(-digits)
-    r = d.quantize(q, rounding=ROUND_HALF_UP)  # ROUND_HALF_UP in decimal is half away from zero
+    if isinstance(x, Decimal):
+        d = x
+    elif isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        d = Decimal(int(x))
+    else:
+        f = float(x)
+        if not math.isfinite(f):
+            return None
+        d = Decimal(format(f, f".{EXCEL_DIGITS}g"))
+    if not d.is_finite():
+        return None
+    with localcontext() as ctx:
+        ctx.prec = max(50, d.adjusted() + digits + 5)  # enough digits for any float's integer part
+        r = d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)  # HALF_UP is half away from zero
     return r + 0 if r != 0 else abs(r)  # no negative zero
 
 
@@ -26,16 +47,23 @@ def round_float(x: float, digits: int = 2) -> float:
 
 
 def round_series(s: pd.Series, digits: int = 2) -> pd.Series:
-    """Vectorised Excel ROUND: exact for every value whose shortest repr has few digits.
+    """Vectorised ``round_money`` on a Series (float result, NaN for blank), identical value for value.
 
-    Scales by 10**digits, nudges by a relative epsilon so 2.675 (stored 2.67499999...) rounds up as
-    its shortest decimal form says, then rounds half away from zero.
+    Rounds |x|·10^digits + 0.5 down with a relative margin on both sides; where the margin changes
+    the result the value is near a half, and only those go through the exact scalar function.
     """
     v = pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
-    scaled = v * (10.0**digits)
-    nudged = scaled + np.sign(scaled) * np.abs(scaled) * 4 * np.finfo(float).eps
-    out = np.sign(nudged) * np.floor(np.abs(nudged) + 0.5) / (10.0**digits)
-    out = np.where(out == 0, 0.0, out)
+    scale = 10.0**digits
+    a = np.abs(v) * scale
+    with np.errstate(invalid="ignore", over="ignore"):
+        lo = np.floor(a * (1 - 1e-13) + 0.5)
+        hi = np.floor(a * (1 + 1e-13) + 0.5)
+        out = np.copysign(hi, v) / scale
+    near = np.isfinite(v) & (lo != hi)
+    if near.any():
+        out[near] = [round_float(x, digits) for x in v[near]]
+    out[~np.isfinite(v)] = np.nan
+    out = np.where(out == 0, 0.0, out)  # no negative zero
     return pd.Series(out, index=s.index, name=s.name)
 
 

@@ -10,6 +10,8 @@ Text forms are accepted the way people type them: "1,234.50", " 12 ", "80%", "¥
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -167,6 +169,11 @@ def _texts(values: pd.Series, kinds: dict[str, pd.Series]) -> pd.Series:
 
 def map_enum(text: pd.Series, enum: Enumeration) -> pd.Series:
     """Known spellings (either language, any case) -> the canonical English code; others kept as written."""
+    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "python":  # once per distinct value
+        positions, uniques = pd.factorize(text, use_na_sentinel=True)
+        get = enum.lookup().get
+        mapped = np.array([get(u.casefold(), u) for u in uniques.tolist()] + [np.nan], dtype=object)
+        return pd.Series(mapped[positions], index=text.index, name=text.name).astype("str")
     codes = text.str.casefold().map(enum.lookup())
     return codes.where(codes.notna(), text).astype("str")
 
@@ -197,6 +204,103 @@ def coerce(
     if col is not None and col.enum is not None:
         out = map_enum(out, col.enum)
     return out, pd.Series(False, index=values.index)
+
+
+class ArrayKinds(NamedTuple):
+    """``cell_kinds`` for a plain object array: type codes, blank mask, non-blank str mask, stripped text."""
+
+    codes: np.ndarray  # int8, see _TYPE_CODES
+    blank: np.ndarray  # bool
+    str: np.ndarray  # bool: non-blank str cells
+    text: np.ndarray  # object: the stripped text where ``str`` (None elsewhere)
+
+    def take(self, keep: np.ndarray) -> ArrayKinds:
+        """The kinds of the rows ``keep`` (a boolean mask or positions) selects."""
+        return ArrayKinds(self.codes[keep], self.blank[keep], self.str[keep], self.text[keep])
+
+
+_TYPE_GET = _TYPE_CODES.get
+
+
+def array_kinds(values: np.ndarray) -> ArrayKinds:
+    """The same classification as ``cell_kinds``, on an object array without building Series (the fast path)."""
+    n = len(values)
+    codes = np.fromiter(map(_TYPE_GET, map(type, values), repeat(5, n)), dtype=np.int8, count=n)
+    blank = codes == 0
+    maybe_na = np.flatnonzero((codes == 2) | (codes == 5))  # only floats (NaN) and others (NaT, NA) can be NA
+    if len(maybe_na):
+        blank[maybe_na] = pd.isna(values[maybe_na])
+    is_str = codes == 1
+    text = np.empty(n, dtype=object)
+    if is_str.any():
+        pos = np.flatnonzero(is_str)
+        stripped = np.empty(len(pos), dtype=object)
+        stripped[:] = list(map(str.strip, values[pos]))
+        spaces = stripped == ""
+        if spaces.any():
+            blank[pos[spaces]] = True
+            is_str[pos[spaces]] = False
+            pos, stripped = pos[~spaces], stripped[~spaces]
+        text[pos] = stripped
+    return ArrayKinds(codes, blank, is_str, text)
+
+
+_NUMERIC = (ColType.NUMBER, ColType.MONEY, ColType.PERCENT, ColType.INTEGER)
+
+
+def coerce_array(
+    values: np.ndarray, index: pd.Index, col: Column | None, date1904: bool = False, kinds: ArrayKinds | None = None
+) -> tuple[pd.Series, pd.Series]:
+    """``coerce`` of an object array indexed by ``index``; columns holding only their type's native cells
+    (and blanks) skip the per-kind Series work, mixed columns go through ``coerce`` itself."""
+    if kinds is None:
+        kinds = array_kinds(values)
+    ctype = col.type if col is not None else ColType.TEXT
+    filled = ~kinds.blank
+    native = {ColType.DATE: 4, ColType.MONTH: 4, ColType.BOOL: 3}.get(ctype, 2 if ctype in _NUMERIC else 1)
+    other = filled & (kinds.codes != native)
+    if native == 3:  # Yes/No written as text is the usual boolean column
+        other &= ~kinds.str
+    if other.any():
+        return coerce(pd.Series(values, index=index, dtype=object), col, date1904)
+    n = len(values)
+    if native == 2:
+        arr = np.full(n, np.nan)
+        num = kinds.codes == 2
+        if num.any():
+            arr[num] = values[num].astype(np.float64)
+        arr[~np.isfinite(arr)] = np.nan
+        out = pd.Series(arr, index=index)
+        bad = pd.Series(np.isnan(arr) & filled, index=index)
+        if ctype is ColType.INTEGER:
+            whole = out == np.round(out)
+            bad |= out.notna() & ~whole
+            out = out.where(whole).round().astype("Int64")
+        return out, bad
+    if native == 4:
+        arr = np.full(n, np.datetime64("NaT", "ns"))
+        if filled.any():
+            parsed = pd.to_datetime(values[filled], errors="coerce").astype("datetime64[ns]")
+            arr[filled] = parsed.to_numpy()
+        out = pd.Series(arr, index=index).dt.normalize()
+        if ctype is ColType.MONTH:
+            out = out - pd.to_timedelta(out.dt.day - 1, unit="D")
+        return out, out.isna() & pd.Series(filled, index=index)
+    if native == 3:
+        arr = np.full(n, None, dtype=object)
+        is_bool = kinds.codes == 3
+        arr[is_bool] = values[is_bool]
+        if kinds.str.any():
+            get = _BOOL_WORDS.get
+            arr[kinds.str] = [get(t.casefold()) for t in kinds.text[kinds.str]]
+        out = pd.Series(pd.array(arr, dtype="boolean"), index=index)
+        return out, out.isna() & pd.Series(filled, index=index)
+    arr = np.full(n, np.nan, dtype=object)
+    arr[kinds.str] = kinds.text[kinds.str]
+    out = pd.Series(arr, index=index, dtype=object).astype("str")
+    if col is not None and col.enum is not None:
+        out = map_enum(out, col.enum)
+    return out, pd.Series(False, index=index)
 
 
 def display(value: object) -> str:

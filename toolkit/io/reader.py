@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..core.findings import Finding
@@ -21,7 +22,7 @@ from ..i18n import register
 from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, normalize_header
 from ..schema.model import TYPE_LABELS
 from . import safety, xlsx_scan
-from .coerce import cell_kinds, coerce, display, subset
+from .coerce import ArrayKinds, array_kinds, coerce, coerce_array, display
 
 register(
     {
@@ -148,32 +149,31 @@ def _lookup_key(text: str) -> str:
 
 def _locate(frame: pd.DataFrame, tables: list[Table]) -> dict[str, _Located]:
     """Find each table's header row (the row of the first 10 with most of its headers) and columns."""
-    top = frame.iloc[:HEADER_ROWS]
-    headers = top.map(_header_text) if len(top) else top
+    headers = [[_header_text(v) for v in row] for row in frame.to_numpy(dtype=object)[:HEADER_ROWS]]
     found: dict[str, _Located] = {}
     claimed: dict[tuple[int, int], str] = {}
     for table in tables:
         lookup = table.header_lookup()
-        keys = headers.map(lambda h: lookup.get(_lookup_key(h)) if h else None)
-        counts = keys.notna().sum(axis=1)
-        if counts.empty or counts.max() == 0:
+        keys = [[lookup.get(_lookup_key(h)) if h else None for h in row] for row in headers]
+        counts = [sum(k is not None for k in row) for row in keys]
+        if not counts or max(counts) == 0:
             continue
-        row = int(counts.idxmax())
+        row = counts.index(max(counts))
         columns: dict[str, tuple[int, str]] = {}
-        for c, key in keys.loc[row].items():
+        for c, key in enumerate(keys[row]):
             if key is not None and key not in columns and (row, c) not in claimed:
-                columns[key] = (int(c), headers.at[row, c])
-                claimed[(row, int(c))] = table.key
+                columns[key] = (c, headers[row][c])
+                claimed[(row, c)] = table.key
         found[table.key] = _Located(table, row, columns, {})
     # Extra columns: header cells on a table's header row no table claimed; nearest table gets them.
     for loc in found.values():
-        for c, text in headers.loc[loc.header].items():
-            if not text or (loc.header, int(c)) in claimed:
+        for c, text in enumerate(headers[loc.header]):
+            if not text or (loc.header, c) in claimed:
                 continue
             same_row = [o for o in found.values() if o.header == loc.header and o.columns]
-            nearest = min(same_row, key=lambda o: min(abs(i - int(c)) for i, _ in o.columns.values()))
+            nearest = min(same_row, key=lambda o: min(abs(i - c) for i, _ in o.columns.values()))
             if nearest is loc and text not in loc.extra:
-                loc.extra[text] = int(c)
+                loc.extra[text] = c
     return found
 
 
@@ -205,63 +205,80 @@ def _type_params(ctype: ColType) -> dict[str, str]:
 def _build(
     loc: _Located, frame: pd.DataFrame, errors: dict[tuple[int, int], str], sheet: str, date1904: bool
 ) -> tuple[pd.DataFrame, TableLayout, list[Finding]]:
-    """The typed frame of one located table, its layout and what coercion found."""
+    """The typed frame of one located table, its layout and what coercion found.
+
+    Works on plain object arrays (one per column) and builds one Series per typed column: per-column
+    pandas overhead, not the cells, was the cost of a read (issue 5)."""
     findings: list[Finding] = []
-    body = frame.iloc[loc.header + 1 :]
+    first = loc.header + 1
+    grid = frame.to_numpy(dtype=object)[first:]
     positions = [c for c, _ in loc.columns.values()] + list(loc.extra.values())
     err_at = {(r, c): v for (r, c), v in errors.items() if r > loc.header and c in positions}
-    err_rows = {r for r, _ in err_at}
-    kinds = {c: cell_kinds(body[c].astype(object)) for c in positions}
-    blank = pd.Series(True, index=body.index)
+    kinds = {c: array_kinds(grid[:, c]) for c in positions}
+    blank = np.ones(len(grid), dtype=bool)
     for k in kinds.values():
-        blank &= k["blank"]
-    keep = ~blank | body.index.isin(list(err_rows))
-    body = body[keep]
-    kinds = {c: subset(k, keep) for c, k in kinds.items()}
-    rows = body.index.to_numpy() + 1
+        blank &= k.blank
+    if err_at:
+        blank[[r - first for r, _ in err_at if r - first < len(grid)]] = False
+    keep = np.flatnonzero(~blank)
+    rows = keep + first  # 0-based sheet rows of the kept rows
+    index = pd.Index(rows)
     data: dict[str, pd.Series] = {}
     layout = TableLayout(sheet, loc.header + 1)
     for col in loc.table.columns:
         if col.key not in loc.columns:
-            data[col.key] = coerce(pd.Series([""] * len(body), index=body.index, dtype=object), col)[0]
+            data[col.key] = coerce_array(np.full(len(rows), "", dtype=object), index, col)[0]
             continue
         c, written = loc.columns[col.key]
         letter = xlsx_scan.column_letter(c)
         layout.columns[col.key] = (letter, written)
-        typed, bad = _coerce_column(body[c], kinds[c], col, date1904, c, err_at, sheet, letter, written, findings)
-        data[col.key] = typed
+        data[col.key] = _coerce_column(grid[keep, c], kinds[c].take(keep), rows, index, col, date1904, c,
+                                       err_at, sheet, letter, written, findings)
     for written, c in loc.extra.items():
         letter = xlsx_scan.column_letter(c)
         layout.extra[written] = letter
         findings.append(Finding("extra-column", sheet=sheet, cell=f"{letter}{loc.header + 1}",
                                 row=loc.header + 1, column=written, value=written))
-        typed, _ = _coerce_column(body[c], kinds[c], None, date1904, c, err_at, sheet, letter, written, findings)
-        data[f"extra:{written}"] = typed
-    out = pd.DataFrame(data, index=body.index)
-    out["_row"] = rows.astype("int64")
+        data[f"extra:{written}"] = _coerce_column(grid[keep, c], kinds[c].take(keep), rows, index, None, date1904,
+                                                  c, err_at, sheet, letter, written, findings)
+    out = pd.DataFrame(data, index=index)
+    out["_row"] = (rows + 1).astype("int64")
     return out.reset_index(drop=True), layout, findings
 
 
 def _coerce_column(
-    raw: pd.Series, kinds: dict[str, pd.Series], col: Any, date1904: bool, c: int, err_at: dict[tuple[int, int], str],
-    sheet: str, letter: str, written: str, findings: list[Finding],
-) -> tuple[pd.Series, pd.Series]:
-    values = raw.astype(object)
-    err_rows = [r for (r, cc) in err_at if cc == c and r in values.index]
+    values: np.ndarray, kinds: ArrayKinds | None, rows: np.ndarray, index: pd.Index, col: Any, date1904: bool,
+    c: int, err_at: dict[tuple[int, int], str], sheet: str, letter: str, written: str, findings: list[Finding],
+) -> pd.Series:
+    """One typed column; its formula-error and type-error findings are appended to ``findings``."""
+    err_rows = sorted(r for (r, cc) in err_at if cc == c)
     if err_rows:
-        values = values.copy()
-        values[err_rows] = ""
-        kinds = cell_kinds(values)
-        for r in sorted(err_rows):
-            findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
-                                    column=written, value=err_at[(r, c)]))
-    typed, bad = coerce(values, col, date1904, kinds)
-    if bad.any():
+        at = np.searchsorted(rows, err_rows)
+        hit = [(int(p), r) for p, r in zip(at, err_rows) if p < len(rows) and rows[p] == r]
+        if hit:
+            values = values.copy()
+            values[[p for p, _ in hit]] = ""
+            kinds = None
+            for _, r in hit:
+                findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                        column=written, value=err_at[(r, c)]))
+    typed, bad = coerce_array(values, index, col, date1904, kinds)
+    flagged = np.flatnonzero(bad.to_numpy(dtype=bool))
+    if len(flagged):
         params = _type_params(col.type)
-        for r in bad[bad].index:
-            findings.append(Finding("type-error", sheet=sheet, cell=f"{letter}{r + 1}", row=int(r) + 1,
-                                    column=written, value=display(values[r]), params=dict(params)))
-    return typed, bad
+        for p in flagged:
+            r = int(rows[p])
+            findings.append(Finding("type-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                    column=written, value=display(values[p]), params=dict(params)))
+    return typed
+
+
+def _coerce_info(raw: Any, ctype: ColType, date1904: bool) -> tuple[bool, Any]:
+    """(failed, typed value) of one Info cell."""
+    cell = np.empty(1, dtype=object)
+    cell[0] = raw
+    typed, bad = coerce_array(cell, pd.RangeIndex(1), Column("value", TYPE_LABELS[ctype], ctype), date1904)
+    return bool(bad.iloc[0]), typed.iloc[0]
 
 
 def _read_info(schema: WorkbookSchema, frame: pd.DataFrame, sheet: str, errors: dict[tuple[int, int], str],
@@ -280,14 +297,12 @@ def _read_info(schema: WorkbookSchema, frame: pd.DataFrame, sheet: str, errors: 
             findings.append(Finding("formula-error", sheet=sheet, cell=f"B{r + 1}", row=r + 1,
                                     column=field.label.en, value=errors[(r, 1)]))
             continue
-        typed, bad = coerce(pd.Series([frame.at[r, 1]], dtype=object),
-                            Column(field.key, field.label, field.type), date1904)
-        if bad.iloc[0]:
+        is_bad, value = _coerce_info(frame.at[r, 1], field.type, date1904)
+        if is_bad:
             findings.append(Finding("type-error", sheet=sheet, cell=f"B{r + 1}", row=r + 1,
                                     column=display(frame.at[r, 0]), value=display(frame.at[r, 1]),
                                     params=_type_params(field.type)))
             continue
-        value = typed.iloc[0]
         if pd.isna(value):
             continue
         if field.type is ColType.MONTH:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,18 +194,48 @@ def by_unique(s: pd.Series, fn) -> pd.Series:
     return pd.Series(out, index=s.index, name=s.name).astype(mapped.dtype if mapped.dtype != object else "str")
 
 
+def _text_by_unique(s: pd.Series, fn, dtype: str) -> pd.Series | None:
+    """``by_unique`` for a text (``str`` dtype) column with a plain per-string ``fn``; None for other columns.
+
+    Same result as the pandas ``.str`` chain it replaces (``str.strip``, ``str.casefold``, ``re.sub`` are what
+    those call per string), without building Series per call: these helpers run ~80 times per workbook."""
+    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "python":
+        return None
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques.tolist()] + [None], dtype=object)
+    out = mapped[codes]  # code -1 picks the trailing None (missing stays missing)
+    return pd.Series(out, index=s.index, name=s.name).astype(dtype)
+
+
+_DOT_ZERO = re.compile(r"^(\d+)\.0$")
+
+
 def ids(s: pd.Series) -> pd.Series:
     """IDs compared as text: stripped, a spreadsheet's 1001.0 read as '1001', missing stays missing."""
+    def one(u: str) -> str:
+        u = u.strip()
+        return _DOT_ZERO.sub(r"\1", u) if u.endswith(".0") else u  # stripped: no '\n' for '$' to skip
+
+    fast = _text_by_unique(s, one, "str")
+    if fast is not None:
+        return fast
     return by_unique(s, lambda u: u.astype("str").str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True))
 
 
 def fold(s: pd.Series) -> pd.Series:
     """Names compared case-insensitively (cities, product lines, departments)."""
+    fast = _text_by_unique(s, lambda u: u.strip().casefold(), "str")
+    if fast is not None:
+        return fast
     return by_unique(s, lambda u: u.astype("str").str.strip().str.casefold())
 
 
 def present(s: pd.Series) -> pd.Series:
     """True where a cell holds a value (text cells: non-empty)."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "python":
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        filled = np.array([u.strip() != "" for u in uniques.tolist()] + [False], dtype=bool)
+        return pd.Series(filled[codes], index=s.index)
     m = s.notna().to_numpy()
     if s.dtype == object or pd.api.types.is_string_dtype(s):
         blank = by_unique(s, lambda u: u.astype("str").str.strip().eq("")).to_numpy() == True  # noqa: E712

@@ -25,6 +25,13 @@ def delivered_within_amount(ctx: Context) -> list[Finding]:
 
 
 def _receipts_with_contract(ctx: Context) -> pd.DataFrame | None:
+    """Receipts joined to their contract (amount, signing date, status); built once per run, three rules use it."""
+    if "contracts.receipts" not in ctx.cache:
+        ctx.cache["contracts.receipts"] = _join_receipts(ctx)
+    return ctx.cache["contracts.receipts"]
+
+
+def _join_receipts(ctx: Context) -> pd.DataFrame | None:
     r, c = ctx.frame("Collections"), ctx.frame("Contracts")
     if r is None or c is None:
         return None

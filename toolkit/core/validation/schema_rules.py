@@ -74,12 +74,18 @@ def unique_keys(ctx: Context) -> list[Finding]:
         key = table.unique_key
         if not key:
             continue
-        keyed = frame.dropna(subset=key)
-        if keyed.empty:
+        filled = frame[key[0]].notna()
+        for k in key[1:]:
+            filled &= frame[k].notna()
+        if not filled.any():
             continue
-        norm = pd.concat([fold(keyed[k]) for k in key], axis=1)
-        dup = norm.duplicated(keep="first")
+        keyed = frame if filled.all() else frame[filled]  # = frame.dropna(subset=key), without a copy
+        if len(key) == 1:  # the usual case: no one-column frame to build
+            dup = fold(keyed[key[0]]).duplicated(keep="first")
+        else:
+            dup = pd.concat([fold(keyed[k]) for k in key], axis=1).duplicated(keep="first")
         if dup.any():
+            norm = pd.concat([fold(keyed[k]) for k in key], axis=1)
             first = keyed.groupby([norm[c] for c in norm.columns], sort=False)["_row"].transform("first")
             rows = keyed[dup]
             out += ctx.emit("duplicate-key", table.key, key[0], rows,

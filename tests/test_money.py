@@ -1,0 +1,59 @@
+"""Money rounding: Excel's ROUND (15 significant digits, half away from zero), scalar and vectorised alike."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.money import fmt_money, round_float, round_money, round_series
+
+
+@pytest.mark.parametrize(("x", "expected"), [
+    (2.675, "2.68"),            # stored as 2.67499999999999982236431605997495353221893310546875
+    (1.005, "1.01"),
+    (-2.675, "-2.68"),          # half away from zero, not half up
+    (0.125, "0.13"),            # not banker's rounding
+    (-0.005, "-0.01"),
+    (-0.004, "0.00"),           # no negative zero
+    (10485.755 + 0.06, "10485.82"),  # 10485.814999999999 in binary, 10485.815 to Excel
+    (1234.5, "1234.50"),
+    (7, "7.00"),
+    (1e300, f"{Decimal('1e300'):.2f}"),  # huge but finite: no decimal.InvalidOperation
+])
+def test_round_money_matches_excel(x, expected):
+    assert fmt_money(x) == expected
+    assert f"{round_series(pd.Series([x])).iloc[0]:.2f}" == f"{float(expected):.2f}"
+
+
+def test_blank_and_non_finite_are_blank():
+    assert round_money(None) is None and round_money(float("nan")) is None and round_money(float("inf")) is None
+    out = round_series(pd.Series([np.nan, np.inf, -np.inf, None]))
+    assert out.isna().all()
+
+
+def test_other_digits():
+    assert round_money(1234.5678, 0) == Decimal("1235") and round_money(-1234.5, 0) == Decimal("-1235")
+    assert round_float(0.0005, 3) == 0.001
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-10**12, 10**12), min_size=1, max_size=50), st.sampled_from([1, 2, 3, 4]),
+       st.integers(0, 3))
+def test_vectorised_agrees_with_scalar_on_decimal_values(ints, places, digits):
+    """Values typed with a few decimals (money, shares, products of them) round the same both ways."""
+    values = pd.Series([i / 10**places for i in ints]) * 0.5 + 0.06
+    got = round_series(values, digits)
+    want = [round_float(x, digits) for x in values]
+    assert got.tolist() == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(-1e15, 1e15, allow_nan=False), min_size=1, max_size=50))
+def test_vectorised_agrees_with_scalar_on_any_float(values):
+    s = pd.Series(values)
+    assert round_series(s).tolist() == [round_float(x) for x in values]
