@@ -33,7 +33,9 @@ DATE_FORMATS = (
 )
 MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%b %Y", "%B %Y", "%b-%Y", "%Y%m")
 _ORIGIN = {False: "1899-12-30", True: "1904-01-01"}
-_MAX_SERIAL = 2958465  # 9999-12-31
+_MAX_SERIAL = 109574  # 2199-12-31: later serials are typing errors (and overflow nanosecond dates)
+#: Dates the typed frames can hold (datetime64[ns]); cells outside are type errors, not crashes.
+_FIRST_DATE, _LAST_DATE = dt.datetime(1900, 1, 1), dt.datetime(2199, 12, 31, 23, 59, 59)
 _BOOL_WORDS = {**{k: v == "Yes" for k, v in E.YES_NO.lookup().items()},
                "true": True, "false": False, "y": True, "n": False, "1": True, "0": False}
 
@@ -103,18 +105,24 @@ def _parse_text_dates(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
         if not todo.any():
             break
         parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
+        ok = parsed.notna() & (parsed >= _FIRST_DATE) & (parsed <= _LAST_DATE)
         if ok.any():
             out[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
             todo[ok[ok].index] = False
     return out
 
 
+def _in_range(cells: pd.Series) -> pd.Series:
+    """Date/datetime cells as datetime64[ns]; those outside 1900..2199 become NaT (a type error)."""
+    parsed = pd.to_datetime(cells.astype(object), errors="coerce")  # microsecond resolution: no overflow here
+    return parsed.where((parsed >= _FIRST_DATE) & (parsed <= _LAST_DATE)).astype("datetime64[ns]")
+
+
 def _dates(values: pd.Series, kinds: dict[str, pd.Series], date1904: bool, month: bool) -> pd.Series:
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     when = kinds["when"]
     if when.any():
-        out[when] = pd.to_datetime(values[when].astype(object), errors="coerce").astype("datetime64[ns]")
+        out[when] = _in_range(values[when])
     num = kinds["num"]
     if num.any():
         serial = values[num].astype("float64")
@@ -280,8 +288,7 @@ def coerce_array(
     if native == 4:
         arr = np.full(n, np.datetime64("NaT", "ns"))
         if filled.any():
-            parsed = pd.to_datetime(values[filled], errors="coerce").astype("datetime64[ns]")
-            arr[filled] = parsed.to_numpy()
+            arr[filled] = _in_range(pd.Series(values[filled], dtype=object)).to_numpy()
         out = pd.Series(arr, index=index).dt.normalize()
         if ctype is ColType.MONTH:
             out = out - pd.to_timedelta(out.dt.day - 1, unit="D")
