@@ -146,3 +146,4 @@ def test_report_names_the_departments_left_out(closed):
         name = f.department or Path(f.path).name
         assert f"{name} was not consolidated ({f.status})" in html
     assert "was not consolidated" in md
+
