@@ -147,3 +147,11 @@ def test_report_names_the_departments_left_out(closed):
         assert f"{name} was not consolidated ({f.status})" in html
     assert "was not consolidated" in md
 
+
+
+def test_left_out_departments_are_described_in_both_languages(closed):
+    from toolkit.close_month import _left_out
+
+    res, _ = closed
+    north = next(f for f in _left_out(res.consolidation.files) if f.code == "department-not-consolidated")
+    assert "(rejected)" in north.message("en") and "（已拒绝）" in north.message("zh")

@@ -18,7 +18,7 @@ from typing import Any
 from .consolidate import ConsolidationResult, FileOutcome, check_period, consolidate
 from .core.findings import Finding, declare
 from .errors import ToolkitError
-from .i18n import register
+from .i18n import register, t
 from .store import Store, load_ledger_from_store, open_store
 
 register(
@@ -65,7 +65,7 @@ def _json(path: Path, payload: Any) -> Path:
 
 declare("department-not-consolidated", "error", ("Department not consolidated", "部门未能汇总"),
         ("{value} was not consolidated ({status}): {reason}. Its figures are missing from this report.",
-         "{value} 未能汇总（{status}）：{reason}。本报告不含其数据。"))
+         "{value} 未能汇总（{status_zh}）：{reason}。本报告不含其数据。"))
 
 
 def _left_out(files: Sequence[Any]) -> list[Finding]:
@@ -75,7 +75,8 @@ def _left_out(files: Sequence[Any]) -> list[Finding]:
         if f.ok or f.kind == "standards":
             continue
         out.append(Finding("department-not-consolidated", file=f.path, value=f.department or Path(f.path).name,
-                           params={"status": f.status, "reason": f.reason or ""}))
+                           params={"status": t(f"consolidate.status.{f.status}", "en"),
+                                   "status_zh": t(f"consolidate.status.{f.status}", "zh"), "reason": f.reason or ""}))
         out += [x for x in f.findings if x.severity == "error"]
     return out
 

@@ -57,6 +57,8 @@ register(
         "consolidate.reason.same-department": ("department {department!r} is also claimed by {other}",
                                                "部门“{department}”也出现在 {other} 中"),
         "consolidate.status.consolidated": ("consolidated", "已合并"),
+        "consolidate.status.loaded": ("loaded", "已载入"),
+        "consolidate.status.unchanged": ("unchanged (already in the store)", "未变化（库中已有）"),
         "consolidate.status.rejected": ("rejected", "已拒绝"),
         "consolidate.status.unreadable": ("unreadable", "无法读取"),
         "consolidate.status.duplicate": ("duplicate", "重复"),

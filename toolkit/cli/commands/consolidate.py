@@ -28,11 +28,6 @@ register(
         "cli.consolidate.continued": ("  {table}: {rows} rows continue on {sheets}", "  {table}：{rows} 行分布在 {sheets}"),
         "cli.close.outputs": ("Outputs:", "输出："),
         "cli.close.output": ("  {name}: {paths}", "  {name}：{paths}"),
-        "cli.status.loaded": ("loaded", "已载入"),
-        "cli.status.unchanged": ("unchanged (already in the store)", "未变化（库中已有）"),
-        "cli.status.rejected": ("rejected", "已拒绝"),
-        "cli.status.unreadable": ("unreadable", "无法读取"),
-        "cli.status.duplicate": ("duplicate", "重复"),
     }
 )
 
@@ -56,7 +51,7 @@ def _progress(lang: str):  # noqa: ANN202
                 state["bar"].close()
         else:
             click.echo(t("cli.consolidate.progress", lang, done=done, total=total, path=outcome.path,
-                         status=t(f"cli.status.{outcome.status}", lang)), err=True)
+                         status=t(f"consolidate.status.{outcome.status}", lang)), err=True)
 
     return report
 
@@ -65,12 +60,12 @@ def _summary_text(res: ConsolidationResult, lang: str) -> str:
     lines = [t("cli.consolidate.head", lang, period=res.period, ok=len(res.consolidated), total=len(res.files),
                store=res.store)]
     for f in res.consolidated:
-        lines.append(f"  {f.department}: {f.path} ({t(f'cli.status.{f.status}', lang)}, "
+        lines.append(f"  {f.department}: {f.path} ({t(f'consolidate.status.{f.status}', lang)}, "
                      f"{sum(f.rows.values())} rows, {f.warnings} warning(s))")
     if res.failed:
         lines.append(t("cli.consolidate.failed", lang))
         for f in res.failed:
-            lines.append(f"  {f.path}: {t(f'cli.status.{f.status}', lang)} - {f.reason}")
+            lines.append(f"  {f.path}: {t(f'consolidate.status.{f.status}', lang)} - {f.reason}")
             for x in [x for x in f.findings if x.severity == "error"][:5]:
                 lines.append(f"      {x.message(lang)}")
     if res.skipped:
