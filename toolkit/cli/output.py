@@ -43,6 +43,7 @@ register(
                                "请提供部门工作簿（PATH...）和 --standards，或者 --db。"),
         "output.both-inputs": ("Give either PATH... or --db, not both.", "PATH... 与 --db 只能二选一。"),
         "output.none": ("(nothing)", "（无）"),
+        "output.sheet.findings": ("Findings", "问题"),
     }
 )
 
@@ -219,6 +220,15 @@ def findings_frame(findings: Sequence[Finding], lang: str) -> pd.DataFrame:
     """Findings as a frame for an xlsx sheet."""
     cols = ["file", "severity", "code", "sheet", "cell", "value", "message"]
     return pd.DataFrame(findings_json(findings, lang), columns=cols)
+
+
+def findings_sheets(findings: Sequence[Finding], lang: str) -> list[Any]:
+    """The Findings sheet every computation's xlsx ends with; none when there are no findings."""
+    from ..io.writer import SheetFrame
+
+    if not findings:
+        return []
+    return [SheetFrame(t("output.sheet.findings", lang), findings_frame(findings, lang), table_name="Findings")]
 
 
 def write_xlsx(path: Path, sheets: Sequence[Any], lang: str) -> Path:

@@ -23,7 +23,7 @@ from ...schema import DEPARTMENT
 from ...schema import enums as E
 from ..main import settings
 from ..output import (
-    compute_options, load_inputs, emit_json, emit_text, findings_frame, findings_json, findings_text, records,
+    compute_options, load_inputs, emit_json, emit_text, findings_sheets, findings_json, findings_text, records,
     require_output, text_table, write_xlsx,
 )
 
@@ -96,7 +96,6 @@ register(
         "compute.sheet.forecast": ("Forecast", "预测"),
         "compute.sheet.series": ("Series", "序列"),
         "compute.sheet.history": ("History", "历史"),
-        "compute.sheet.findings": ("Findings", "问题"),
     }
 )
 
@@ -178,9 +177,7 @@ def completion_sheets(rows: pd.DataFrame, findings: list[Any], lang: str) -> lis
                          _formats(cols, C.MONEY_COLUMNS, ("month_completion", "ytd_completion", "time_progress"),
                                   lang=lang),
                          table_name="Completion", rag=(label("rag", lang),))]
-    if findings:
-        sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                 table_name="Findings"))
+    sheets += findings_sheets(findings, lang)
     return sheets
 
 
@@ -256,9 +253,7 @@ def funds_sheets(res: F.FundsResult, findings: list[Any], lang: str) -> list[Any
 
     sheets = [sheet("aging", res.aging, "Aging"), sheet("overdue", res.overdue, "Overdue"),
               sheet("receivables", res.receivables, "Receivables"), sheet("demand", res.demand, "FundDemand")]
-    if findings:
-        sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                 table_name="Findings"))
+    sheets += findings_sheets(findings, lang)
     return sheets
 
 
@@ -338,9 +333,7 @@ def forecast_sheets(res: FC.ForecastResult, findings: list[Any], lang: str) -> l
         SheetFrame(t("compute.sheet.history", lang), _localized(res.history, lang),
                    {label("value", lang): "money"}, table_name="History"),
     ]
-    if findings:
-        sheets.append(SheetFrame(t("compute.sheet.findings", lang), findings_frame(findings, lang),
-                                 table_name="Findings"))
+    sheets += findings_sheets(findings, lang)
     return sheets
 
 

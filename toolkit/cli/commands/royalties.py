@@ -25,7 +25,7 @@ from ...schema import DEPARTMENT, STANDARDS
 from ...schema import enums as E
 from ..main import settings
 from ..output import (
-    compute_options, load_inputs, emit_json, emit_text, findings_frame, findings_json, findings_text, require_output,
+    compute_options, load_inputs, emit_json, emit_text, findings_sheets, findings_json, findings_text, require_output,
     text_table, write_xlsx,
 )
 
@@ -102,7 +102,6 @@ register(
             "（追回 {clawbacks} 人，共 {clawback_amount}）。",
         ),
         "royalties.sheet.summary": ("Royalties", "提成"),
-        "royalties.sheet.findings": ("Findings", "问题"),
         "salary.title": ("Floating salary {period}", "浮动工资 {period}"),
         "salary.totals": ("Total: {employees} employee(s), floating pay {pay}.", "合计：{employees} 人，浮动工资 {pay}。"),
         "salary.sheet": ("Floating Salary", "浮动工资"),
@@ -231,9 +230,7 @@ def royalties_sheets(result: R.RoyaltyResult, findings: list[Finding], lang: str
         name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
         sheets.append(SheetFrame(name, statement_frame(result, emp, lang), _statement_formats(lang),
                                  table_name=f"Statement_{emp}"))
-    if findings:
-        sheets.append(SheetFrame(t("royalties.sheet.findings", lang), findings_frame(findings, lang),
-                                 table_name="Findings"))
+    sheets += findings_sheets(findings, lang)
     return sheets
 
 
@@ -319,9 +316,7 @@ def salary_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, 
                        {term_labels["weight"]: "percent", term_labels["ytd_completion"]: "percent",
                         "value": "percent", "points": "percent"}, table_name="AppraisalTerms"),
         ]
-        if findings:
-            sheets.append(SheetFrame(t("royalties.sheet.findings", lang), findings_frame(findings, lang),
-                                     table_name="Findings"))
+        sheets += findings_sheets(findings, lang)
         write_xlsx(require_output(output, fmt), sheets, lang)
         return
     shown = lines.assign(score=lines["score"].map(lambda v: f"{v:.1%}"),
