@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import need
+from consolidate_helpers import (
+    copy_sample,
+    department_files,
+    dump,
+    sample_source,
+    sha256,
+)
 
-from consolidate_helpers import copy_sample, department_files, dump, sample_source, sha256
 from toolkit.cli.main import cli
 from toolkit.consolidate import consolidate
 from toolkit.io.reader import read_workbook
@@ -173,6 +184,48 @@ def test_sheets_past_the_row_limit_continue_on_numbered_sheets(sample, tmp_path)
     assert all(len(values[p.sheet]) - 1 <= 100 for p in parts)
     notes = [r for r in values["Summary"] if r[0] == "Contracts" and r[3]]
     assert notes and "part 1 of" in notes[0][3]
+
+
+def test_worker_rendering_splits_parts_exactly_as_in_process(sample, tmp_path):
+    # rows rendered by worker processes, with parts ending inside a department, give the same file
+    one = consolidate([sample], PERIOD, db=tmp_path / "a.db", output=tmp_path / "a.xlsx", jobs=1, max_rows=37)
+    two = consolidate([sample], PERIOD, db=tmp_path / "b.db", output=tmp_path / "b.xlsx", jobs=2, max_rows=37)
+    assert [(p.sheet, p.rows) for p in one.sheets] == [(p.sheet, p.rows) for p in two.sheets]
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+    values = _values(tmp_path / "b.xlsx")
+    parts = [p for p in two.sheets if p.table == "Expenses"]
+    assert len(parts) > 2
+    stacked = [r for p in parts for r in values[p.sheet][1:]]
+    first = two.consolidated[0]
+    expected = read_workbook(first.path).tables["Expenses"]
+    mine = [r for r in stacked if r[1] == first.path]
+    assert len(mine) == len(expected)
+    header = values[parts[0].sheet][0]
+    for key in ("employee_id", "amount", "description"):
+        col = header.index(DEPARTMENT.table("Expenses").column(key).header("en"))
+        got = [r[col] for r in mine]
+        want = [None if pd.isna(v) else v for v in expected[key].tolist()]
+        assert got == want, key
+
+
+def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
+    soffice = need("soffice")
+    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=2)
+    out = tmp_path / "csv"
+    # sheet 3 is Contracts (Summary, Plan, Contracts …); LibreOffice names the file after it
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,3",
+         "--outdir", str(out), str(tmp_path / "c.xlsx")],
+        check=True, capture_output=True, timeout=180,
+    )
+    with open(next(out.glob("*.csv")), encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:4] == ["Department", "Source", "Contract No", "Sign Date"]
+    assert len(rows) - 1 == sum(f.rows["Contracts"] for f in res.consolidated)
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", rows[1][3])  # a date, shown in the column's date format
+    amount = rows[0].index("Amount")
+    assert re.fullmatch(r"-?[\d,]+\.\d\d", rows[1][amount])  # money format #,##0.00
 
 
 def test_failed_write_leaves_the_previous_workbook(sample, tmp_path, monkeypatch):

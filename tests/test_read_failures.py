@@ -10,8 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import CORPUS
+
 from toolkit.errors import ToolkitError
 from toolkit.io import safety
 from toolkit.io.reader import read_raw_sheets, read_workbook
@@ -262,3 +262,53 @@ def test_in_process_mode_maps_parser_errors(tmp_path: Path, monkeypatch) -> None
     p.write_bytes(good_workbook(tmp_path / "ok.xlsx").read_bytes()[:-30])
     assert messages(p)[0] == f"{p}: the workbook is damaged and cannot be read; open it in Excel and save it again."
     assert read_raw_sheets(tmp_path / "ok.xlsx")["Contracts"] == [["Contract No", "Amount"]]
+
+
+# ------------------------------------------------------------------------------ batch workers: in-process first
+
+
+@pytest.mark.skipif(not safety.isolation_enabled(), reason="needs the isolated child (Linux)")
+def test_consolidate_worker_that_dies_on_a_file_is_replaced_and_the_file_reported(tmp_path: Path,
+                                                                                 tmp_path_factory) -> None:
+    # Workers parse in-process (no fork per file); calamine aborting on a dense grid kills the worker.
+    # The files not yet done are read again isolated: the bad one gets its usual message, the rest load.
+    import shutil
+
+    from consolidate_helpers import copy_sample, sample_source
+
+    from toolkit.consolidate import consolidate
+
+    folder = copy_sample(sample_source(tmp_path_factory), tmp_path / "in")
+    bad = folder / "dept-zz-grid.xlsx"
+    with zipfile.ZipFile(folder / "dept-west.xlsx") as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():  # a real department whose sheets also hold a cell at XFD1048576
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+                                                      b"</sheetData>")
+            zout.writestr(item, data)
+    shutil.copy(folder / "dept-east.xlsx", folder / "dept-zzz-east-again.xlsx")  # after the bad one
+    res = consolidate([folder], "2026-10", db=tmp_path / "s.db", jobs=2)
+    by_name = {Path(f.path).name: f for f in res.files}
+    assert by_name[bad.name].status == "unreadable"
+    assert by_name[bad.name].reason == too_large(bad, *TOO_LARGE_MEMORY)[0]
+    assert by_name["dept-zzz-east-again.xlsx"].status == "duplicate"  # read after the worker died
+    assert by_name["dept-east.xlsx"].status == "loaded"
+    single = consolidate([folder], "2026-10", db=tmp_path / "one.db", jobs=1)
+    assert [(f.path, f.status, f.reason) for f in single.files] == [(f.path, f.status, f.reason) for f in res.files]
+
+
+def test_in_process_first_keeps_the_isolated_message_for_python_failures(tmp_path: Path) -> None:
+    checked = safety.check_file(good_workbook(tmp_path / "ok.xlsx"))
+    safety.read_in_process_first()
+    try:
+        assert safety.run_isolated(checked, sum, [1, 2]) == 3
+        with pytest.raises(ToolkitError) as info:
+            safety.run_isolated(checked, lambda: [0] * (checked.memory * 4))  # MemoryError under the limit
+        if safety.isolation_enabled():
+            assert info.value.message("en") == too_large(checked.shown, *TOO_LARGE_MEMORY)[0]
+        import resource
+
+        assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # limit lifted again
+    finally:
+        safety.read_in_process_first(False)

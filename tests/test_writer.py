@@ -14,9 +14,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import need
 from python_calamine import CalamineWorkbook
 
-from conftest import need
 from toolkit.errors import ToolkitError
 from toolkit.io.writer import (
     FIXED_TIME,
@@ -24,6 +24,7 @@ from toolkit.io.writer import (
     NUMBER_FORMATS,
     SheetFrame,
     atomic_save,
+    cell_values,
     display_width,
     save_workbook,
     set_text,
@@ -284,3 +285,9 @@ def test_write_frames_chunks_rows_without_losing_or_shifting_any(tmp_path: Path,
     ws = openpyxl.load_workbook(path)["Rows"]
     assert ws.cell(n + 1, 4).value == dt.datetime(2026, 2, 22) and ws.cell(n + 1, 4).number_format == "yyyy-mm-dd"
     assert ws.tables["Rows"].ref == f"A1:D{n + 1}"
+
+
+def test_dates_late_in_the_readable_range_get_exact_serials() -> None:
+    # 2199-12-31 is 300 years after Excel's epoch: nanosecond arithmetic from 1899 would overflow.
+    when = pd.Series(pd.to_datetime(["2199-12-31 00:00", "1900-03-01 12:00", None]))
+    assert cell_values(when, "date") == [109574.0, 61.5, None]

@@ -17,10 +17,11 @@ import zipfile
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from .core.findings import Finding
 from .core.tables import WorkbookData
@@ -191,9 +192,13 @@ def sniff_kind(path: Path) -> str | None:
 _WORKER_STANDARDS: WorkbookData | None = None
 
 
-def _init_worker(standards: WorkbookData | None) -> None:
+def _init_worker(standards: WorkbookData | None, in_process_first: bool = False) -> None:
     global _WORKER_STANDARDS
     _WORKER_STANDARDS = standards
+    if in_process_first:
+        from .io.safety import read_in_process_first
+
+        read_in_process_first()
 
 
 def file_identity(path: Path) -> tuple[int, str, str]:
@@ -203,7 +208,7 @@ def file_identity(path: Path) -> tuple[int, str, str]:
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    mtime = datetime.fromtimestamp(st.st_mtime, timezone.utc).isoformat()
+    mtime = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
     return st.st_size, mtime, digest.hexdigest()
 
 
@@ -231,26 +236,40 @@ def _process(path: str, period: str) -> _Work:
     return _Work(path, size, mtime, sha, report, time.perf_counter() - start)
 
 
-def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int):
-    """Results in file order, with at most ``2 × jobs`` files in flight (bounded memory)."""
+def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int, trusting: bool = True):
+    """Results in file order, with at most ``2 × jobs`` files in flight (bounded memory).
+
+    Worker processes are disposable, so they parse in-process (``safety.read_in_process_first``); when
+    one dies (a reader abort, a timeout), the files not yet done are run again in a fresh pool that
+    isolates every read in a child, which turns the bad file into its usual message."""
     if jobs <= 1:
         _init_worker(standards)
         for f in files:
             yield _process(str(f), period)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(standards,)) as pool:
-        window: deque[Future] = deque()
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(standards, trusting)) as pool:
+        window: deque[tuple[Path, Future]] = deque()
         todo = iter(files)
         for f in todo:
-            window.append(pool.submit(_process, str(f), period))
+            window.append((f, pool.submit(_process, str(f), period)))
             if len(window) >= 2 * jobs:
                 break
         while window:
-            done = window.popleft().result()
+            try:
+                done = window[0][1].result()
+            except BrokenProcessPool:
+                if not trusting:
+                    raise
+                rest = [f for f, _ in window] + list(todo)
+                break
+            window.popleft()
             nxt = next(todo, None)
             if nxt is not None:
-                window.append(pool.submit(_process, str(nxt), period))
+                window.append((nxt, pool.submit(_process, str(nxt), period)))
             yield done
+        else:
+            return
+    yield from _pipeline(rest, period, standards, jobs, trusting=False)
 
 
 # --------------------------------------------------------------------------- the operation
@@ -366,7 +385,7 @@ def consolidate(
         t1 = time.perf_counter()
         if output is not None:
             result.workbook = Path(output)
-            result.sheets = write_workbook(store, result, Path(output), lang, max_rows)
+            result.sheets = write_workbook(store, result, Path(output), lang, max_rows, n_jobs)
         timings["workbook"] = time.perf_counter() - t1
         store.finish_run(run, "ok" if result.exit_code == 0 else "partial", {
             "consolidated": len(result.consolidated), "failed": len(result.failed), "skipped": len(skipped),
@@ -416,16 +435,13 @@ def _load_one(store: Store, run: Any, work: _Work, strict: bool, by_hash: dict[s
 
 
 def write_workbook(store: Store, result: ConsolidationResult, path: Path, lang: str,
-                   max_rows: int | None = None) -> list[Any]:
-    """Write the consolidated workbook of the run's consolidated departments, streamed from the store."""
+                   max_rows: int | None = None, jobs: int = 1) -> list[Any]:
+    """Write the consolidated workbook of the run's consolidated departments, streamed from the store
+    (rows rendered in ``jobs`` worker processes when the store is a file they can open)."""
     from .io.consolidated import FindingRow, SummaryRow, write_consolidated
     from .io.writer import MAX_DATA_ROWS
 
     ids = [f.snapshot_id for f in result.consolidated if f.snapshot_id is not None]
-
-    def source(table):  # noqa: ANN001, ANN202
-        return store.count_rows(ids, table.key), store.iter_table(ids, table.key)
-
     summary = []
     findings = []
     for f in result.files:
@@ -435,4 +451,70 @@ def write_workbook(store: Store, result: ConsolidationResult, path: Path, lang: 
         for x in f.findings:
             findings.append(FindingRow(f.department or "", f.path, x.severity or "", x.code, x.sheet, x.cell,
                                        None if x.value is None else str(x.value), x.message(lang)))
-    return write_consolidated(path, source, summary, findings, lang, max_rows or MAX_DATA_ROWS)
+    with _StoreRows(store, ids, jobs) as rows:
+        return write_consolidated(path, rows, summary, findings, lang, max_rows or MAX_DATA_ROWS)
+
+
+_WORKER_STORE: dict[str, Store] = {}
+
+
+def _render_snapshot(url: str, snapshot_id: int, table_key: str, spec: Any, start: int) -> list[Any]:
+    """In a worker: one snapshot's rows of a table, rendered as worksheet XML pieces."""
+    from .io.consolidated import render_rows
+
+    store = _WORKER_STORE.get(url)
+    if store is None:
+        store = _WORKER_STORE[url] = open_store(url)
+    pieces: list[Any] = []
+    for frame in store.iter_table([snapshot_id], table_key):
+        pieces += render_rows(frame, spec, start)
+        start += len(frame)
+    return pieces
+
+
+class _StoreRows:
+    """The consolidated rows of the given snapshots, read from the store and rendered snapshot by snapshot,
+    in order; with ``jobs`` > 1 and a file store, worker processes read and render (a bounded window)."""
+
+    def __init__(self, store: Store, ids: list[int], jobs: int) -> None:
+        self.store, self.ids = store, ids
+        url = getattr(store, "url", None)
+        self.url = url if isinstance(url, str) and url.startswith("sqlite:///") else None
+        self.width = 2 * jobs
+        self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 and self.url and len(ids) > 1 else None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def count(self, table: Any) -> int:
+        return self.store.count_rows(self.ids, table.key)
+
+    def pieces(self, table: Any, spec: Any):
+        from .io.consolidated import render_rows
+
+        starts, start = [], 0
+        for sid in self.ids:
+            starts.append(start)
+            start += self.store.count_rows([sid], table.key)
+        if self.pool is None:
+            for sid, first in zip(self.ids, starts):
+                for frame in self.store.iter_table([sid], table.key):
+                    yield from render_rows(frame, spec, first)
+                    first += len(frame)
+            return
+        window: deque[Future] = deque()
+        todo = iter(zip(self.ids, starts))
+        for sid, first in todo:
+            window.append(self.pool.submit(_render_snapshot, self.url, sid, table.key, spec, first))
+            if len(window) >= self.width:
+                break
+        while window:
+            done = window.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                window.append(self.pool.submit(_render_snapshot, self.url, nxt[0], table.key, spec, nxt[1]))
+            yield from done

@@ -255,6 +255,46 @@ def _vm_size() -> int:
         return 0
 
 
+_in_process_first = False
+
+
+def read_in_process_first(enabled: bool = True) -> None:
+    """In a process that is itself disposable (a batch worker), parse in-process under the same memory and
+    time limits instead of forking a child per file (~30-50 ms saved per file). A Python failure is retried
+    in a child, so messages stay those of the isolated read; an abort or a timeout kills this process, and
+    its parent retries the file isolated (``toolkit.consolidate``)."""
+    global _in_process_first
+    _in_process_first = enabled and isolation_enabled()
+
+
+def _limited(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` here, with the child's address-space limit and a SIGALRM that ends the process."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _vm_size() + checked.memory
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    previous = signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    faults = faulthandler.is_enabled()
+    faulthandler.disable()  # an abort here ends this worker quietly; its parent retries the file
+    stderr = os.dup(2)
+    with open(os.devnull, "wb") as sink:  # the reader's own abort message must not reach the user
+        os.dup2(sink.fileno(), 2)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.alarm(int(checked.timeout) + 5)
+    try:
+        return fn(*args)
+    finally:
+        signal.alarm(0)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        os.dup2(stderr, 2)
+        os.close(stderr)
+        if faults:
+            faulthandler.enable()
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` in a forked child with memory and time limits; its result or ToolkitError comes back.
 
@@ -263,6 +303,13 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
     """
     if not isolation_enabled():
         return _guarded(checked, fn, *args)
+    if _in_process_first:
+        try:
+            return _limited(checked, fn, *args)
+        except ToolkitError:
+            raise  # raised on purpose by the reading code: the child would send the same
+        except Exception as exc:  # noqa: BLE001 - anything else: read again in a child for its exact message
+            del exc
     timeout = checked.timeout
     read_fd, write_fd = os.pipe()
     err = tempfile.TemporaryFile()
@@ -357,7 +404,7 @@ def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
         raise
     except MemoryError as exc:
         raise _too_large(checked.shown, "the reader ran out of memory", "读取时内存不足") from exc
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a damaged file to the user
+    except Exception as exc:
         raise ToolkitError("read.corrupt", file=checked.shown) from exc
 
 

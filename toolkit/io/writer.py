@@ -83,7 +83,6 @@ MAX_WIDTH = 60
 _WIDTH_SAMPLE = 2000  # rows looked at when sizing a column
 _CHUNK_ROWS = 50_000  # rows converted to Python values at a time
 _TABLE_STYLE = "Table Style Light 9"
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 _FORMULA_PREFIXES = ("=", "+", "-", "@")
 _WIDE = re.compile(
     "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
@@ -371,6 +370,22 @@ def infer_kind(values: pd.Series) -> str:
     return "text"
 
 
+_DAY_NS = 86_400_000_000_000
+_UNIX_SERIAL = 25569  # 1970-01-01 as an Excel serial number
+
+
+def _serials(stamps: pd.Series) -> np.ndarray:
+    """Excel serial numbers (1900 system) of datetimes, NaN for NaT. Whole days and the time of day are
+    taken apart so that dates more than 292 years after 1899 (the reader allows up to 2199) cannot
+    overflow nanosecond arithmetic."""
+    ns = stamps.to_numpy(dtype="datetime64[ns]").view("i8")
+    missing = np.isnat(ns.view("datetime64[ns]"))
+    days, rem = np.divmod(ns, _DAY_NS)
+    serial = (days + _UNIX_SERIAL).astype(float) + rem / _DAY_NS
+    serial[missing] = np.nan
+    return serial
+
+
 def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
     """A column as the plain Python values written to cells: float/int/str/bool, None for blank.
 
@@ -395,7 +410,7 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
                                     errors="coerce")
         if kind == "month":
             stamps = stamps.dt.to_period("M").dt.to_timestamp()
-        serial = ((stamps - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
+        serial = _serials(stamps)
         ok = ~np.isnan(serial)
         out[ok] = serial[ok].tolist()
         _raw_text(out, values, present & ~ok)
