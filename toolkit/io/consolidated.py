@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..i18n import register, t
 from ..schema import DEPARTMENT, Table
-from .sheet_rows import column_letter, rows_xml
+from .sheet_rows import rows_xml
 from .writer import (
     FIXED_TIME,
     HEADER_FILL,
@@ -31,6 +31,7 @@ from .writer import (
     atomic_save,
     cell_values,
 )
+from .xlsx_scan import column_letter
 
 register(
     {

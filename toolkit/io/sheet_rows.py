@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .writer import cell_values
+from .xlsx_scan import column_letter
 
 #: Excel's limit on the length of a cell's text, in UTF-16 code units (XlsxWriter truncates to it too).
 MAX_TEXT = 32767
@@ -26,16 +27,6 @@ _CONTROL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # a literal _xHHHH_ would 
 _CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _NEEDS_WORK = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
-
-
-def column_letter(index: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _truncate(text: str) -> str:
