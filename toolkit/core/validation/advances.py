@@ -3,9 +3,12 @@ end of the reporting period, never more repaid than advanced."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+
 from ...money import fmt_money
 from ..findings import Finding
-from .context import Context, ids, present
+from .context import Context, floats, ids, present
 
 _CENT = 0.005
 
@@ -20,6 +23,14 @@ def within_limit(ctx: Context) -> list[Finding]:
     if a is None:
         return []
     limit = ctx.threshold("Advance Limit")
+    emp = ctx.text("Advances", "employee_id")
+    if emp is not None:  # totals per employee on numpy; the exact running totals only when one comes near
+        keep = emp.present
+        owed = np.maximum(np.nan_to_num(floats(a["amount"])) - np.nan_to_num(floats(a["repaid"])), 0.0)[keep]
+        g = emp.group(emp.ids_u())[keep]
+        total, scale = np.bincount(g, weights=owed), np.bincount(g, weights=np.abs(owed))
+        if not (total > limit + _CENT - 1e-9 * (scale + 1.0)).any():
+            return []
     a = a[present(a["employee_id"])].assign(_emp=lambda f: ids(f["employee_id"]))
     a = a.sort_values(["_emp", "date", "_row"], na_position="last")
     owed = _outstanding(a)
@@ -38,6 +49,15 @@ def repaid_on_time(ctx: Context) -> list[Finding]:
     end = ctx.period_end()
     if a is None or end is None:
         return []
+    due = a["due_date"]
+    if isinstance(due.dtype, np.dtype) and due.dtype.kind == "M":
+        owed = np.nan_to_num(floats(a["amount"])) - np.nan_to_num(floats(a["repaid"]))
+        bad = (due.to_numpy() < end.to_datetime64()) & (owed > _CENT)
+        if not bad.any():
+            return []
+        # (a positive outstanding is its own clip at 0)
+        return ctx.emit("advance-overdue", "Advances", "due_date", a[bad],
+                        per_row={"outstanding": pd.Series([fmt_money(v) for v in owed[bad].tolist()], dtype=object)})
     owed = _outstanding(a)
     bad = ((a["due_date"] < end) & (owed > _CENT)).fillna(False)
     return ctx.emit("advance-overdue", "Advances", "due_date", a[bad], per_row={"outstanding": owed[bad].map(fmt_money)})
@@ -46,7 +66,7 @@ def repaid_on_time(ctx: Context) -> list[Finding]:
 def repaid_within_amount(ctx: Context) -> list[Finding]:
     """Repaid never exceeds the amount advanced."""
     a = ctx.frame("Advances")
-    if a is None:
+    if a is None or not (floats(a["repaid"]) > floats(a["amount"]) + _CENT).any():
         return []
     bad = (a["repaid"] > a["amount"] + _CENT).fillna(False)
     return ctx.emit("repaid-exceeds-advance", "Advances", "repaid", a[bad], per_row={"amount": a["amount"][bad]})

@@ -179,6 +179,31 @@ class Context:
             )
         return out
 
+    # --- numpy fast paths (see TextColumn) ---------------------------------------------------
+    def text(self, table: str, col: str, std: bool = False) -> TextColumn | None:
+        """The cached ``TextColumn`` of a department (or standards) table's column; None when not a text column."""
+        key = ("text", std, table, col)
+        if key not in self.cache:
+            frame = self.std(table) if std else self.data.tables.get(table)
+            s = None if frame is None or col not in frame.columns else frame[col]
+            self.cache[key] = text_column(s) if s is not None and is_text(s) else None
+        return self.cache[key]
+
+    def present(self, table: str, col: str) -> np.ndarray:
+        """``present(frame[col])`` of a department table as a bool array, cached."""
+        key = ("present", table, col)
+        if key not in self.cache:
+            t = self.text(table, col)
+            s = self.data.tables[table][col]
+            if t is not None:
+                self.cache[key] = t.present
+            elif isinstance(s.dtype, np.dtype) and s.dtype.kind in "fM":  # present() is notna() for these
+                a = s.to_numpy()
+                self.cache[key] = ~(np.isnan(a) if s.dtype.kind == "f" else np.isnat(a))
+            else:
+                self.cache[key] = present(s).to_numpy()
+        return self.cache[key]
+
     def table_schema(self, key: str) -> Table:
         return self.schema.table(key)
 
@@ -241,3 +266,80 @@ def present(s: pd.Series) -> pd.Series:
         blank = by_unique(s, lambda u: u.astype("str").str.strip().eq("")).to_numpy() == True  # noqa: E712
         m = m & ~blank
     return pd.Series(m, index=s.index)
+
+
+# --- numpy fast paths --------------------------------------------------------------------------
+# Rules run ~35 column checks per workbook and nearly all of them find nothing. Each check first
+# screens the rows on numpy arrays (text columns factorized once per run, in ``Context.cache``) and
+# builds pandas slices only when some row offends, so the findings stay those of the pandas code.
+
+class TextColumn:
+    """A text column factorized once: ``codes`` (-1 where missing) into ``uniques``, with per-distinct-value
+    ``present``/``ids``/``fold`` forms computed on demand (the same functions as the Series helpers)."""
+
+    __slots__ = ("_fold", "_ids", "_present", "codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: list[str]) -> None:
+        self.codes = codes
+        self.uniques = uniques
+        self._present = self._ids = self._fold = None
+
+    @property
+    def present(self) -> np.ndarray:
+        """True where the cell holds non-blank text (``present``)."""
+        if self._present is None:
+            filled = np.array([u.strip() != "" for u in self.uniques] + [False], dtype=bool)
+            self._present = filled[self.codes]
+        return self._present
+
+    def ids_u(self) -> list[str]:
+        """``ids`` of each distinct value."""
+        if self._ids is None:
+            self._ids = [_one_id(u) for u in self.uniques]
+        return self._ids
+
+    def fold_u(self) -> list[str]:
+        """``fold`` of each distinct value."""
+        if self._fold is None:
+            self._fold = [u.strip().casefold() for u in self.uniques]
+        return self._fold
+
+    def ids(self) -> np.ndarray:
+        """``ids`` per row as an object array, None where missing."""
+        return np.array(self.ids_u() + [None], dtype=object)[self.codes]
+
+    def member(self, forms: list[str], known: set) -> np.ndarray:
+        """Per row: the distinct value's form (``ids_u()``/``fold_u()``) is in ``known`` (False where missing)."""
+        hit = np.array([f in known for f in forms] + [False], dtype=bool)
+        return hit[self.codes]
+
+    def group(self, forms: list[str]) -> np.ndarray:
+        """Per row: a small integer naming the row's form (equal forms, equal numbers); -1 where missing."""
+        seen: dict[str, int] = {}
+        g = np.array([seen.setdefault(f, len(seen)) for f in forms] + [-1], dtype=np.int64)
+        return g[self.codes]
+
+
+def _one_id(u: str) -> str:
+    u = u.strip()
+    return _DOT_ZERO.sub(r"\1", u) if u.endswith(".0") else u
+
+
+def is_text(s: pd.Series) -> bool:
+    """A ``str`` column with python storage: the columns the fast paths handle."""
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "python"
+
+
+def text_column(s: pd.Series) -> TextColumn:
+    """Factorize a text column (see ``is_text``)."""
+    codes, uniques = pd.factorize(s.to_numpy(dtype=object), use_na_sentinel=True)
+    return TextColumn(codes, uniques.tolist())
+
+
+def floats(s: pd.Series) -> np.ndarray:
+    """A numeric column as float64 with NaN where missing (``pd.to_numeric(errors="coerce")`` for others)."""
+    if s.dtype == np.float64:
+        return s.to_numpy()
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        s = pd.to_numeric(s, errors="coerce")
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ...schema import DEPARTMENT
 from ..findings import Finding
-from .context import Context, fold, ids, present
+from .context import Context, floats, fold, ids, present
 
 #: (table, column) pairs holding an employee ID, derived from the schema.
 EMPLOYEE_COLUMNS = tuple(
@@ -16,19 +16,37 @@ EMPLOYEE_COLUMNS = tuple(
 )
 
 
+def _ids_set(ctx: Context, table: str, col: str, std: bool) -> set:
+    """``set(ids(frame[col].dropna()))`` of a department (or standards) table's column."""
+    t = ctx.text(table, col, std=std)
+    if t is not None:
+        return set(t.ids_u())
+    frame = ctx.std(table) if std else ctx.frame(table)
+    return set(ids(frame[col].dropna()).tolist())
+
+
+def _unknown(ctx: Context, table: str, col: str, known: set, form: str) -> np.ndarray:
+    """Rows of ``table`` whose ``col`` holds a value whose ``ids``/``fold`` form is not in ``known``."""
+    t = ctx.text(table, col)
+    if t is not None:
+        return t.present & ~t.member(t.ids_u() if form == "ids" else t.fold_u(), known)
+    s = ctx.data.tables[table][col]
+    norm = ids(s) if form == "ids" else fold(s)
+    return (present(s) & ~norm.isin(known).fillna(False)).to_numpy()
+
+
 def known_employees(ctx: Context) -> list[Finding]:
     """Every employee ID on the department's sheets is in the standards Roster."""
     roster = ctx.std("Roster")
     if ctx.data.kind != "department" or roster is None:
         return []
-    known = set(ids(roster["employee_id"].dropna()).tolist())
+    known = _ids_set(ctx, "Roster", "employee_id", std=True)
     out: list[Finding] = []
     for table, col in EMPLOYEE_COLUMNS:
         frame = ctx.frame(table)
         if frame is None:
             continue
-        s = frame[col]
-        bad = present(s) & ~ids(s).isin(known).fillna(False)
+        bad = _unknown(ctx, table, col, known, "ids")
         if bad.any():
             out += ctx.emit("unknown-employee", table, col, frame[bad])
     return out
@@ -40,10 +58,9 @@ def known_contracts(ctx: Context) -> list[Finding]:
     if ctx.data.kind != "department" or receipts is None:
         return []
     contracts = ctx.frame("Contracts")
-    known = set() if contracts is None else set(ids(contracts["contract_no"].dropna()).tolist())
-    s = receipts["contract_no"]
-    bad = present(s) & ~ids(s).isin(known).fillna(False)
-    return ctx.emit("unknown-contract", "Collections", "contract_no", receipts[bad])
+    known = set() if contracts is None else _ids_set(ctx, "Contracts", "contract_no", std=False)
+    bad = _unknown(ctx, "Collections", "contract_no", known, "ids")
+    return ctx.emit("unknown-contract", "Collections", "contract_no", receipts[bad]) if bad.any() else []
 
 
 def _known_names(ctx: Context, code: str, table: str, key: str, std_table: str, std_key: str) -> list[Finding]:
@@ -52,10 +69,10 @@ def _known_names(ctx: Context, code: str, table: str, key: str, std_table: str, 
     frame = ctx.frame(table)
     if ctx.data.kind != "department" or listed is None or frame is None:
         return []
-    known = set(fold(listed[std_key].dropna()))
-    s = frame[key]
-    bad = present(s) & ~fold(s).isin(known).fillna(False)
-    return ctx.emit(code, table, key, frame[bad])
+    t = ctx.text(std_table, std_key, std=True)
+    known = set(t.fold_u()) if t is not None else set(fold(listed[std_key].dropna()))
+    bad = _unknown(ctx, table, key, known, "fold")
+    return ctx.emit(code, table, key, frame[bad]) if bad.any() else []
 
 
 def known_product_lines(ctx: Context) -> list[Finding]:
@@ -73,6 +90,22 @@ def splits(ctx: Context) -> list[Finding]:
     c = ctx.frame("Contracts")
     if c is None:
         return []
+    split, emp = ctx.text("Contracts", "split_employee_id"), ctx.text("Contracts", "employee_id")
+    if split is None or emp is None:
+        return _splits(ctx, c)
+    has_emp = split.present
+    share = floats(c["split_share"])
+    has_share = ~np.isnan(share)
+    same = has_emp & (split.ids() == emp.ids())  # has_emp: the left side is never None
+    bad_share = (has_emp & ~((share > 0) & (share < 1))) | (~has_emp & has_share & (share != 0))
+    bad_share &= ~same
+    if not same.any() and not bad_share.any():
+        return []
+    return _splits(ctx, c)
+
+
+def _splits(ctx: Context, c) -> list[Finding]:
+    """``splits`` on pandas Series: the findings, once the numpy screen has seen a bad row."""
     has_emp = present(c["split_employee_id"])
     share = pd.to_numeric(c["split_share"], errors="coerce")
     has_share = share.notna().to_numpy()

@@ -3,14 +3,25 @@ schema's range rule)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..findings import Finding
 from .context import Context
+
+
+def _months(f) -> np.ndarray | None:
+    """The month column as numpy datetime64 (NaT compares False), None for other dtypes."""
+    s = f["month"]
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M" else None
 
 
 def months_in_future(ctx: Context) -> list[Finding]:
     """Every forecast month is after the reporting period."""
     f = ctx.frame("Forecast")
     if f is None or ctx.period is None:
+        return []
+    m = _months(f)
+    if m is not None and not (m <= ctx.period.start_time.to_datetime64()).any():
         return []
     bad = (f["month"] <= ctx.period.start_time).fillna(False)
     rows = f[bad]
@@ -23,6 +34,11 @@ def months_once(ctx: Context) -> list[Finding]:
     f = ctx.frame("Forecast")
     if f is None:
         return []
+    m = _months(f)
+    if m is not None:
+        m = m[~np.isnat(m)]
+        if len(np.unique(m)) == len(m):
+            return []
     keyed = f[f["month"].notna()]
     dup = keyed["month"].duplicated(keep="first")
     first = keyed.groupby("month")["_row"].transform("first")

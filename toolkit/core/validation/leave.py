@@ -3,11 +3,12 @@ leave within the Roster balance net of earlier approved leave, no overlapping re
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...schema import enums as E
 from ..findings import Finding
-from .context import Context, ids, present
+from .context import Context, floats, ids, present
 
 _REJECTED = next(code for code in E.APPROVAL.values if code == "Rejected")
 _APPROVED = next(code for code in E.APPROVAL.values if code == "Approved")
@@ -15,10 +16,83 @@ _ANNUAL = next(code for code in E.LEAVE_TYPE.values if code == "Annual")
 _EPS = 1e-9
 
 
+def _dates(s: pd.Series) -> np.ndarray | None:
+    """A naive datetime64 column as numpy (NaT compares False); None for other dtypes."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M" else None
+
+
+def _candidates(ctx: Context, lv: pd.DataFrame) -> tuple | None:
+    """Leave rows not Rejected with an employee and a start: (mask, employee group, approval, start); None when
+    the columns are not the plain text/datetime ones the screens handle."""
+    emp, approval, kind = ctx.text("Leave", "employee_id"), ctx.text("Leave", "approval"), ctx.text("Leave", "type")
+    start = _dates(lv["start"])
+    if emp is None or approval is None or kind is None or start is None:
+        return None
+    keep = ~approval.member(approval.uniques, {_REJECTED}) & emp.present & ~np.isnat(start)
+    return keep, emp, approval, kind, start
+
+
+def _surely_within_balance(ctx: Context, lv: pd.DataFrame, roster: pd.DataFrame) -> bool:
+    """True when no annual request can exceed its balance: even all the employee's other approved annual days of
+    the year plus the request's own stay within it (the exact running totals run otherwise)."""
+    found = _candidates(ctx, lv)
+    rid = ctx.text("Roster", "employee_id", std=True)
+    if found is None or rid is None:
+        return False
+    keep, emp, approval, kind, start = found
+    a = keep & kind.member(kind.uniques, {_ANNUAL})
+    if not a.any():
+        return True
+    days = floats(lv["days"])
+    if ctx.calendar is not None:
+        days = np.where(np.isnan(days), ctx.calendar.working_days(lv["start"], lv["end"]), days)
+    days = np.nan_to_num(days, nan=0.0)[a]
+    leave_days = floats(roster["leave_days"])
+    balance_of: dict = {}
+    for code, pos in zip(rid.codes.tolist(), range(len(rid.codes))):
+        if code >= 0:
+            balance_of.setdefault(rid.ids_u()[code], leave_days[pos])
+    forms = emp.ids_u()
+    balance = np.array([balance_of.get(f, np.nan) for f in forms] + [np.nan])[emp.codes[a]]
+    approved = np.where(approval.member(approval.uniques, {_APPROVED})[a], days, 0.0)
+    years = start[a].astype("datetime64[Y]").view(np.int64)
+    g = np.unique(emp.group(forms)[a] * 100000 + (years - years.min()), return_inverse=True)[1]
+    own = np.maximum(approved, 0.0)
+    bound = np.bincount(g, weights=own)[g] - own + days  # >= the approved days before the request + its own
+    return not (bound > balance + _EPS - 1e-9 * (np.abs(bound) + 1.0)).any()
+
+
+def _surely_no_overlap(ctx: Context, lv: pd.DataFrame) -> bool:
+    """True when no employee's requests (not Rejected, both dates given) overlap, checked in ``no_overlap``'s
+    order (employee, start, row)."""
+    found = _candidates(ctx, lv)
+    end = _dates(lv["end"])
+    if found is None or end is None:
+        return False
+    keep, emp, _, _, start = found
+    keep = keep & ~np.isnat(end)
+    if keep.sum() < 2:
+        return True
+    g, s, e, r = emp.group(emp.ids_u())[keep], start[keep], end[keep], lv["_row"].to_numpy()[keep]
+    order = np.lexsort((r, s, g))
+    prev_group, max_end = None, None
+    for gi, si, ei in zip(g[order].tolist(), s[order].tolist(), e[order].tolist()):
+        if gi == prev_group:
+            if si <= max_end:
+                return False
+            max_end = max(max_end, ei)
+        else:
+            prev_group, max_end = gi, ei
+    return True
+
+
 def end_after_start(ctx: Context) -> list[Finding]:
     """A request does not end before it starts."""
     lv = ctx.frame("Leave")
     if lv is None:
+        return []
+    start, end = _dates(lv["start"]), _dates(lv["end"])
+    if start is not None and end is not None and not (end < start).any():
         return []
     bad = (lv["end"] < lv["start"]).fillna(False)
     return ctx.emit("leave-end-before-start", "Leave", "end", lv[bad], per_row={"start": lv["start"][bad]})
@@ -29,7 +103,10 @@ def days_are_working_days(ctx: Context) -> list[Finding]:
     lv = ctx.frame("Leave")
     if lv is None or ctx.calendar is None:
         return []
-    wd = pd.Series(ctx.calendar.working_days(lv["start"], lv["end"]), index=lv.index)
+    wd_np, days_np = ctx.calendar.working_days(lv["start"], lv["end"]), floats(lv["days"])
+    if not ((days_np > wd_np + _EPS) | (days_np < wd_np - 0.5 - _EPS)).any():  # NaN compares False
+        return []
+    wd = pd.Series(wd_np, index=lv.index)
     days = pd.to_numeric(lv["days"], errors="coerce").astype("float64")
     bad = (days.notna() & wd.notna() & ((days > wd + _EPS) | (days < wd - 0.5 - _EPS))).to_numpy()
     rows = lv[bad]
@@ -42,6 +119,8 @@ def within_balance(ctx: Context) -> list[Finding]:
     roster = ctx.std("Roster")
     lv = ctx.frame("Leave")
     if lv is None or roster is None or ctx.data.kind != "department":
+        return []
+    if _surely_within_balance(ctx, lv, roster):
         return []
     a = lv[lv["type"].eq(_ANNUAL).fillna(False) & ~lv["approval"].eq(_REJECTED).fillna(False)
            & present(lv["employee_id"]) & lv["start"].notna()]
@@ -69,6 +148,8 @@ def no_overlap(ctx: Context) -> list[Finding]:
     """An employee's requests (not Rejected) do not overlap; the later one is flagged."""
     lv = ctx.frame("Leave")
     if lv is None:
+        return []
+    if _surely_no_overlap(ctx, lv):
         return []
     a = lv[~lv["approval"].eq(_REJECTED).fillna(False) & present(lv["employee_id"])
            & lv["start"].notna() & lv["end"].notna()]

@@ -6,11 +6,12 @@ the frame, so ``required-missing`` skips cells the reader already reported.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ...schema import ColType
 from ..findings import Finding
-from .context import Context, fold, present
+from .context import Context, floats, fold, present
 
 _DATED = (ColType.DATE, ColType.MONTH)
 _NUMERIC = (ColType.INTEGER, ColType.NUMBER, ColType.MONEY, ColType.PERCENT)
@@ -31,7 +32,7 @@ def required(ctx: Context) -> list[Finding]:
         for col in table.columns:
             if not col.required or col.key not in layout.columns:
                 continue
-            missing = ~present(frame[col.key])
+            missing = ~ctx.present(table.key, col.key)
             if missing.any():
                 rows = frame[missing]
                 rows = rows[~ctx.reader_flagged(table.key, col.key, rows["_row"])]
@@ -46,8 +47,12 @@ def enumerations(ctx: Context) -> list[Finding]:
         for col in table.columns:
             if col.enum is None or col.type is not ColType.TEXT:
                 continue
-            s = frame[col.key]
-            bad = present(s) & ~s.isin(list(col.enum.values))
+            t = ctx.text(table.key, col.key)
+            if t is not None:
+                bad = t.present & ~t.member(t.uniques, set(col.enum.values))
+            else:
+                s = frame[col.key]
+                bad = (present(s) & ~s.isin(list(col.enum.values))).to_numpy()
             if bad.any():
                 out += ctx.emit("enum-invalid", table.key, col.key, frame[bad],
                                 allowed=", ".join(col.enum.labels("en")), allowed_zh="、".join(col.enum.labels("zh")))
@@ -61,10 +66,27 @@ def ranges(ctx: Context) -> list[Finding]:
         for col in table.columns:
             if col.min_value is None or col.type not in _NUMERIC:
                 continue
-            bad = (pd.to_numeric(frame[col.key], errors="coerce") < col.min_value).fillna(False)
+            bad = floats(frame[col.key]) < col.min_value  # NaN compares False
             if bad.any():
                 out += ctx.emit("out-of-range", table.key, col.key, frame[bad], minimum=f"{col.min_value:g}")
     return out
+
+
+def _maybe_duplicates(ctx: Context, table, frame: pd.DataFrame) -> bool:
+    """False when the unique key (folded text) surely has no repeat; True when ``_duplicates`` must look."""
+    texts = [ctx.text(table.key, k) for k in table.unique_key]
+    if any(t is None for t in texts):
+        return True
+    filled = texts[0].codes >= 0
+    for t in texts[1:]:
+        filled &= t.codes >= 0
+    if not filled.any():
+        return False
+    g = None
+    for t in texts:
+        gt = t.group(t.fold_u())[filled]
+        g = gt if g is None else g * (int(gt.max()) + 1) + gt
+    return len(np.unique(g)) < len(g)
 
 
 def unique_keys(ctx: Context) -> list[Finding]:
@@ -72,7 +94,7 @@ def unique_keys(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for table, frame in _tables(ctx):
         key = table.unique_key
-        if not key:
+        if not key or not _maybe_duplicates(ctx, table, frame):
             continue
         filled = frame[key[0]].notna()
         for k in key[1:]:
@@ -103,19 +125,25 @@ def date_window(ctx: Context) -> list[Finding]:
     end = pd.Timestamp(year=ctx.year + years, month=12, day=31)
     period_end = ctx.period_end()
     out: list[Finding] = []
+    start64, end64 = start.to_datetime64(), end.to_datetime64()
     for table, frame in _tables(ctx):
         for col in table.columns:
             if col.type not in _DATED:
                 continue
             s = frame[col.key]
-            outside = (s.notna() & ((s < start) | (s > end))).fillna(False)
+            event = period_end is not None and col.key in _EVENT_DATES.get(table.key, ())
+            if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":  # naive datetime64: screen on numpy (NaT compares False)
+                a = s.to_numpy()
+                outside = (a < start64) | (a > end64)
+                late = (a > period_end.to_datetime64()) & ~outside if event else None
+            else:
+                outside = (s.notna() & ((s < start) | (s > end))).fillna(False).to_numpy()
+                late = (s.notna() & (s > period_end) & ~outside).fillna(False).to_numpy() if event else None
             if outside.any():
                 out += ctx.emit("date-out-of-period", table.key, col.key, frame[outside], year=ctx.year, years=years,
                                 start=start.date().isoformat(), end=end.date().isoformat())
-            if period_end is not None and col.key in _EVENT_DATES.get(table.key, ()):
-                late = (s.notna() & (s > period_end) & ~outside).fillna(False)
-                if late.any():
-                    out += ctx.emit("date-after-period", table.key, col.key, frame[late], period=str(ctx.period))
+            if late is not None and late.any():
+                out += ctx.emit("date-after-period", table.key, col.key, frame[late], period=str(ctx.period))
     return out
 
 
