@@ -233,17 +233,25 @@ _TYPE_GET = _TYPE_CODES.get
 def array_kinds(values: np.ndarray) -> ArrayKinds:
     """The same classification as ``cell_kinds``, on an object array without building Series (the fast path)."""
     n = len(values)
-    codes = np.fromiter(map(_TYPE_GET, map(type, values), repeat(5, n)), dtype=np.int8, count=n)
-    blank = codes == 0
-    maybe_na = np.flatnonzero((codes == 2) | (codes == 5))  # only floats (NaN) and others (NaT, NA) can be NA
-    if len(maybe_na):
-        blank[maybe_na] = pd.isna(values[maybe_na])
+    types = set(map(type, values))
+    if len(types) == 1:  # the usual column: one Python type throughout, no per-cell type codes needed
+        (only,) = types
+        codes = np.full(n, _TYPE_GET(only, 5), dtype=np.int8)
+    else:
+        codes = np.fromiter(map(_TYPE_GET, map(type, values), repeat(5, n)), dtype=np.int8, count=n)
+    if types == {float}:
+        blank = np.isnan(values.astype(np.float64))
+    else:
+        blank = codes == 0
+        maybe_na = np.flatnonzero((codes == 2) | (codes == 5))  # only floats (NaN) and others (NaT, NA) can be NA
+        if len(maybe_na):
+            blank[maybe_na] = pd.isna(values[maybe_na])
     is_str = codes == 1
     text = np.empty(n, dtype=object)
-    if is_str.any():
+    if str in types:
         pos = np.flatnonzero(is_str)
         stripped = np.empty(len(pos), dtype=object)
-        stripped[:] = list(map(str.strip, values[pos]))
+        stripped[:] = list(map(str.strip, values if len(pos) == n else values[pos]))
         spaces = stripped == ""
         if spaces.any():
             blank[pos[spaces]] = True
@@ -261,6 +269,15 @@ def coerce_array(
 ) -> tuple[pd.Series, pd.Series]:
     """``coerce`` of an object array indexed by ``index``; columns holding only their type's native cells
     (and blanks) skip the per-kind Series work, mixed columns go through ``coerce`` itself."""
+    typed, bad = coerce_values(values, col, date1904, kinds)
+    return pd.Series(typed, index=index, copy=False), pd.Series(bad, index=index, copy=False)
+
+
+def coerce_values(
+    values: np.ndarray, col: Column | None, date1904: bool = False, kinds: ArrayKinds | None = None
+) -> tuple[np.ndarray | pd.api.extensions.ExtensionArray, np.ndarray]:
+    """``coerce_array`` without the index: (typed array, bool array of failed cells). The reader builds its
+    frames from these directly, since per-column Series construction was most of a read's cost (issue 5)."""
     if kinds is None:
         kinds = array_kinds(values)
     ctype = col.type if col is not None else ColType.TEXT
@@ -270,7 +287,8 @@ def coerce_array(
     if native == 3:  # Yes/No written as text is the usual boolean column
         other &= ~kinds.str
     if other.any():
-        return coerce(pd.Series(values, index=index, dtype=object), col, date1904)
+        typed, bad = coerce(pd.Series(values, dtype=object), col, date1904)
+        return _array_of(typed), bad.to_numpy(dtype=bool)
     n = len(values)
     if native == 2:
         arr = np.full(n, np.nan)
@@ -278,36 +296,68 @@ def coerce_array(
         if num.any():
             arr[num] = values[num].astype(np.float64)
         arr[~np.isfinite(arr)] = np.nan
-        out = pd.Series(arr, index=index)
-        bad = pd.Series(np.isnan(arr) & filled, index=index)
+        missing = np.isnan(arr)
+        bad = missing & filled
         if ctype is ColType.INTEGER:
-            whole = out == np.round(out)
-            bad |= out.notna() & ~whole
-            out = out.where(whole).round().astype("Int64")
-        return out, bad
+            whole = arr == np.round(arr)
+            bad |= ~missing & ~whole
+            return pd.array(np.round(np.where(whole, arr, np.nan)), dtype="Int64"), bad
+        return arr, bad
     if native == 4:
         arr = np.full(n, np.datetime64("NaT", "ns"))
         if filled.any():
-            arr[filled] = _in_range(pd.Series(values[filled], dtype=object)).to_numpy()
-        out = pd.Series(arr, index=index).dt.normalize()
-        if ctype is ColType.MONTH:
-            out = out - pd.to_timedelta(out.dt.day - 1, unit="D")
-        return out, out.isna() & pd.Series(filled, index=index)
+            arr[filled] = _in_range_values(values[filled])
+        # normalize (and for months, back to the 1st): numpy floors to the day / month, NaT stays NaT
+        arr = arr.astype("datetime64[M]" if ctype is ColType.MONTH else "datetime64[D]").astype("datetime64[ns]")
+        return arr, np.isnat(arr) & filled
     if native == 3:
-        arr = np.full(n, None, dtype=object)
+        data = np.zeros(n, dtype=bool)
+        mask = np.ones(n, dtype=bool)
         is_bool = kinds.codes == 3
-        arr[is_bool] = values[is_bool]
+        if is_bool.any():
+            data[is_bool] = values[is_bool].astype(bool)
+            mask[is_bool] = False
         if kinds.str.any():
             get = _BOOL_WORDS.get
-            arr[kinds.str] = [get(t.casefold()) for t in kinds.text[kinds.str]]
-        out = pd.Series(pd.array(arr, dtype="boolean"), index=index)
-        return out, out.isna() & pd.Series(filled, index=index)
+            words = np.array([get(t.casefold()) for t in kinds.text[kinds.str]], dtype=object)
+            known = np.not_equal(words, None)  # elementwise: the words _BOOL_WORDS knows
+            pos = np.flatnonzero(kinds.str)[known]
+            data[pos] = words[known].astype(bool)
+            mask[pos] = False
+        return pd.arrays.BooleanArray(data, mask), mask & filled
     arr = np.full(n, np.nan, dtype=object)
     arr[kinds.str] = kinds.text[kinds.str]
-    out = pd.Series(arr, index=index, dtype=object).astype("str")
     if col is not None and col.enum is not None:
-        out = map_enum(out, col.enum)
-    return out, pd.Series(False, index=index)
+        return _enum_values(arr, col.enum), np.zeros(n, dtype=bool)
+    return pd.array(arr, dtype="str"), np.zeros(n, dtype=bool)
+
+
+def _array_of(s: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """The values of a typed Series: a numpy array for numpy dtypes, else its extension array."""
+    return s.to_numpy() if isinstance(s.dtype, np.dtype) else s.array
+
+
+def _enum_values(arr: np.ndarray, enum: Enumeration) -> pd.api.extensions.ExtensionArray:
+    """``map_enum`` of an object array of text (NaN for blanks), mapped once per distinct value."""
+    positions, uniques = pd.factorize(arr, use_na_sentinel=True)
+    get = enum.lookup().get
+    mapped = np.array([get(u.casefold(), u) for u in uniques.tolist()] + [np.nan], dtype=object)
+    return pd.array(mapped[positions], dtype="str")
+
+
+_FIRST_DAY, _LAST_DAY = np.datetime64(_FIRST_DATE, "D"), np.datetime64(_LAST_DATE, "D")
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _in_range_values(cells: np.ndarray) -> np.ndarray:
+    """``_in_range`` of an object array of date/datetime cells, as datetime64[ns]. Plain dates (what
+    python-calamine returns for date cells) convert through their ordinals; anything else through pandas."""
+    if all(t is dt.date for t in set(map(type, cells))):
+        days = (np.fromiter(map(dt.date.toordinal, cells), dtype=np.int64, count=len(cells))
+                - _EPOCH_ORDINAL).astype("datetime64[D]")
+        days = np.where((days >= _FIRST_DAY) & (days <= _LAST_DAY), days, np.datetime64("NaT", "D"))
+        return days.astype("datetime64[ns]")
+    return _in_range(pd.Series(cells, dtype=object)).to_numpy()
 
 
 def display(value: object) -> str:

@@ -8,6 +8,8 @@ rows, as an Excel table or a plain range, and several tables may share a sheet s
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +24,14 @@ from ..i18n import register
 from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, normalize_header
 from ..schema.model import TYPE_LABELS
 from . import safety, xlsx_scan
-from .coerce import ArrayKinds, array_kinds, coerce, coerce_array, display
+from .coerce import (
+    ArrayKinds,
+    array_kinds,
+    coerce,
+    coerce_array,
+    coerce_values,
+    display,
+)
 
 register(
     {
@@ -207,7 +216,7 @@ def _build(
 ) -> tuple[pd.DataFrame, TableLayout, list[Finding]]:
     """The typed frame of one located table, its layout and what coercion found.
 
-    Works on plain object arrays (one per column) and builds one Series per typed column: per-column
+    Works on plain object arrays (one per column) and builds the frame once from typed arrays: per-column
     pandas overhead, not the cells, was the cost of a read (issue 5)."""
     findings: list[Finding] = []
     first = loc.header + 1
@@ -221,36 +230,37 @@ def _build(
     if err_at:
         blank[[r - first for r, _ in err_at if r - first < len(grid)]] = False
     keep = np.flatnonzero(~blank)
+    all_kept = len(keep) == len(grid)
     rows = keep + first  # 0-based sheet rows of the kept rows
-    index = pd.Index(rows)
-    data: dict[str, pd.Series] = {}
+    data: dict[str, Any] = {}
     layout = TableLayout(sheet, loc.header + 1)
     for col in loc.table.columns:
         if col.key not in loc.columns:
-            data[col.key] = coerce_array(np.full(len(rows), "", dtype=object), index, col)[0]
+            data[col.key] = coerce_values(np.full(len(rows), "", dtype=object), col)[0]
             continue
         c, written = loc.columns[col.key]
         letter = xlsx_scan.column_letter(c)
         layout.columns[col.key] = (letter, written)
-        data[col.key] = _coerce_column(grid[keep, c], kinds[c].take(keep), rows, index, col, date1904, c,
+        data[col.key] = _coerce_column(grid[:, c] if all_kept else grid[keep, c],
+                                       kinds[c] if all_kept else kinds[c].take(keep), rows, col, date1904, c,
                                        err_at, sheet, letter, written, findings)
     for written, c in loc.extra.items():
         letter = xlsx_scan.column_letter(c)
         layout.extra[written] = letter
         findings.append(Finding("extra-column", sheet=sheet, cell=f"{letter}{loc.header + 1}",
                                 row=loc.header + 1, column=written, value=written))
-        data[f"extra:{written}"] = _coerce_column(grid[keep, c], kinds[c].take(keep), rows, index, None, date1904,
-                                                  c, err_at, sheet, letter, written, findings)
-    out = pd.DataFrame(data, index=index)
-    out["_row"] = (rows + 1).astype("int64")
-    return out.reset_index(drop=True), layout, findings
+        data[f"extra:{written}"] = _coerce_column(grid[:, c] if all_kept else grid[keep, c],
+                                                  kinds[c] if all_kept else kinds[c].take(keep), rows, None,
+                                                  date1904, c, err_at, sheet, letter, written, findings)
+    data["_row"] = (rows + 1).astype("int64")
+    return pd.DataFrame(data), layout, findings
 
 
 def _coerce_column(
-    values: np.ndarray, kinds: ArrayKinds | None, rows: np.ndarray, index: pd.Index, col: Any, date1904: bool,
+    values: np.ndarray, kinds: ArrayKinds | None, rows: np.ndarray, col: Any, date1904: bool,
     c: int, err_at: dict[tuple[int, int], str], sheet: str, letter: str, written: str, findings: list[Finding],
-) -> pd.Series:
-    """One typed column; its formula-error and type-error findings are appended to ``findings``."""
+) -> Any:
+    """One typed column (an array); its formula-error and type-error findings are appended to ``findings``."""
     err_rows = sorted(r for (r, cc) in err_at if cc == c)
     if err_rows:
         at = np.searchsorted(rows, err_rows)
@@ -262,8 +272,8 @@ def _coerce_column(
             for _, r in hit:
                 findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
                                         column=written, value=err_at[(r, c)]))
-    typed, bad = coerce_array(values, index, col, date1904, kinds)
-    flagged = np.flatnonzero(bad.to_numpy(dtype=bool))
+    typed, bad = coerce_values(values, col, date1904, kinds)
+    flagged = np.flatnonzero(bad)
     if len(flagged):
         params = _type_params(col.type)
         for p in flagged:
@@ -275,6 +285,21 @@ def _coerce_column(
 
 def _coerce_info(raw: Any, ctype: ColType, date1904: bool) -> tuple[bool, Any]:
     """(failed, typed value) of one Info cell."""
+    if type(raw) in _CACHEABLE:  # the same few Info values (a period, a year) recur in every workbook
+        return _coerce_info_cached(ctype, date1904, type(raw), raw, repr(raw))
+    return _coerce_info_cell(raw, ctype, date1904)
+
+
+_CACHEABLE = frozenset({str, float, int, bool, type(None), dt.date, dt.datetime, dt.time, dt.timedelta})
+
+
+@functools.lru_cache(maxsize=1024)
+def _coerce_info_cached(ctype: ColType, date1904: bool, kind: type, raw: Any, text: str) -> tuple[bool, Any]:
+    """``_coerce_info_cell`` memoised; the key holds the type and repr too, so 1, 1.0, True and -0.0 stay apart."""
+    return _coerce_info_cell(raw, ctype, date1904)
+
+
+def _coerce_info_cell(raw: Any, ctype: ColType, date1904: bool) -> tuple[bool, Any]:
     cell = np.empty(1, dtype=object)
     cell[0] = raw
     typed, bad = coerce_array(cell, pd.RangeIndex(1), Column("value", TYPE_LABELS[ctype], ctype), date1904)

@@ -79,8 +79,22 @@ def _tails(values: list[Any], style: str, by_type: bool) -> tuple[np.ndarray, np
     arr = np.empty(n, dtype=object)
     arr[:] = values
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
-    mapped = np.array([_tail(u, style) for u in uniques.tolist()] + [None], dtype=object)
+    mapped = np.array(_format_all(uniques.tolist(), style) + [None], dtype=object)
     return mapped[codes], codes >= 0
+
+
+def _format_all(uniques: list[Any], style: str) -> list[str]:
+    """``_tail`` of each value, with the common cases (plain text, numbers) in one comprehension each."""
+    kinds = set(map(type, uniques))
+    if kinds == {str} and not _NEEDS_WORK.search("\n".join(uniques)) and max(map(len, uniques)) <= MAX_TEXT // 2:
+        plain = f'"{style} t="inlineStr"><is><t>'
+        spaced = f'"{style} t="inlineStr"><is><t xml:space="preserve">'
+        # str.isspace is the test behind the regex \s of _EDGE_SPACE
+        return [(spaced if u[:1].isspace() or u[-1:].isspace() else plain) + u + "</t></is></c>" for u in uniques]
+    if kinds <= {float, int}:
+        head = f'"{style}><v>'
+        return [f"{head}{v:.16G}</v></c>" for v in uniques]
+    return [_tail(u, style) for u in uniques]
 
 
 def rows_xml(frame: pd.DataFrame, kinds: Sequence[str], styles: Sequence[int | None], first_row: int,

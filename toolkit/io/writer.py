@@ -438,7 +438,10 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
         out[present] = mapped.to_numpy(dtype=object)[present]
     else:
         text = values.astype(object).to_numpy()
-        out[present] = [v if type(v) is str else str(v) for v in text[present]]
+        if isinstance(values.dtype, pd.StringDtype):  # already str: no per-cell check
+            out[present] = text[present]
+        else:
+            out[present] = [v if type(v) is str else str(v) for v in text[present]]
     return out.tolist()
 
 

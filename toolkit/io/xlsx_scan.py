@@ -111,10 +111,34 @@ def head(zf: zipfile.ZipFile, member: str, limit: int = 65536) -> bytes:
         return fh.read(limit)
 
 
+_HEAD_LIMIT = 65536
+_HEAD_STEP = 4096
+
+
+def _head_until_sheet_data(zf: zipfile.ZipFile, member: str) -> tuple[bytes, re.Match[bytes] | None]:
+    """The part's first 64 KiB as ``dimension`` searches them, read in steps until <sheetData> shows (usually in
+    the first step): the first match in a prefix is the first match in the whole, since a match holds no '<'
+    after its first byte."""
+    data = b""
+    with zf.open(member) as fh:
+        while len(data) < _HEAD_LIMIT:
+            chunk = fh.read(min(_HEAD_STEP, _HEAD_LIMIT - len(data)))
+            if not chunk:
+                break
+            data += chunk
+            cut = _SHEET_DATA.search(data)
+            if cut:
+                return data, cut
+    return data, None
+
+
 def dimension(zf: zipfile.ZipFile, member: str) -> tuple[int, int] | None:
     """(rows, columns) declared by the sheet's ``<dimension ref>``, or None when absent."""
-    data = head(zf, member)
-    cut = _SHEET_DATA.search(data)
+    if zf.getinfo(member).file_size <= _HEAD_LIMIT:  # read whole, as before (and CRC-checked)
+        data = head(zf, member, _HEAD_LIMIT)
+        cut = _SHEET_DATA.search(data)
+    else:
+        data, cut = _head_until_sheet_data(zf, member)
     match = _DIMENSION.search(data[: cut.start()] if cut else data)
     if not match:
         return None
@@ -153,12 +177,19 @@ def column_letter(index: int) -> str:
     return out
 
 
+def _may_hold_error(data: bytes) -> bool:
+    """False when ``data`` surely holds no match of ``_ANY_ERROR``: plain substring tests are far faster than
+    the regex scan, and most sheets have no error cell at all. Every match holds a quote, "e", a quote; with
+    no apostrophe in the part only '"e"' can occur (one search; ``in`` for a single byte is a memchr)."""
+    if b"'" not in data:
+        return b'"e"' in data
+    return any(q in data for q in _QUOTED_E)
+
+
 def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
     """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …)."""
     data = zf.read(member)
-    # Every match of _ANY_ERROR holds a quote then "e"; plain substring tests are far faster than the regex
-    # scan, and most sheets have no error cell at all.
-    if not any(q in data for q in _QUOTED_E) or not _ANY_ERROR.search(data):
+    if not _may_hold_error(data) or not _ANY_ERROR.search(data):
         return {}
     out: dict[tuple[int, int], str] = {}
     for attrs, inner in _ERROR_CELL.findall(data):

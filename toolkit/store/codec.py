@@ -18,11 +18,35 @@ ROW = "_row"
 EXTRA = "_extra"
 
 
+_SIGNED_MASKED = frozenset({"Int8", "Int16", "Int32", "Int64"})
+
+
+def _with_none(values: list, missing: np.ndarray) -> list:
+    """``values`` with None at the positions the boolean array ``missing`` marks."""
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = None
+    return values
+
+
 def _sql_values(s: pd.Series) -> list:
-    """One column as Python values sqlite3 can bind (None for missing)."""
+    """One column as Python values sqlite3 can bind (None for missing).
+
+    The reader's dtypes (float64, int64, bool, Int64, boolean, str) go through ``tolist`` of a numpy array,
+    which makes the Python floats/ints/strs in C; anything else takes the general per-dtype path below."""
     if len(s) == 0:
         return []
     dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+        arr = s.to_numpy()
+        if dtype.kind == "f":
+            return _with_none(arr.tolist(), np.isnan(arr))
+        return arr.astype(np.int64).tolist() if dtype.kind == "b" else arr.tolist()
+    if isinstance(dtype, pd.BooleanDtype) or (isinstance(dtype, pd.api.extensions.ExtensionDtype)
+                                              and dtype.name in _SIGNED_MASKED):
+        missing = s.isna().to_numpy()
+        return _with_none(s.to_numpy(dtype=np.int64, na_value=0).tolist(), missing)
+    if isinstance(dtype, pd.StringDtype):
+        return s.to_numpy(dtype=object, na_value=None).tolist()
     if pd.api.types.is_datetime64_any_dtype(dtype):
         values = s.to_numpy(dtype="datetime64[ns]")
         days = values.astype("datetime64[D]")

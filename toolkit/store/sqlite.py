@@ -227,7 +227,7 @@ class SQLiteStore(Store):
             self.conn.execute(
                 "INSERT INTO snapshot_tables(snapshot_id, table_key, rows, columns, dtypes) VALUES (?,?,?,?,?)",
                 (sid, table.key, len(frame), json.dumps(list(map(str, frame.columns)), ensure_ascii=False),
-                 json.dumps({str(c): str(frame[c].dtype) for c in frame.columns}, ensure_ascii=False)),
+                 json.dumps(_dtypes(frame), ensure_ascii=False)),
             )
         _maybe_stall()  # test hook: rows written, current pointer not yet moved, nothing committed
         if cur is not None:
@@ -357,6 +357,13 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    """Column name -> dtype name as stored in ``snapshot_tables`` (``frame.dtypes`` avoids a Series per column)."""
+    if frame.columns.is_unique:
+        return {str(c): str(d) for c, d in frame.dtypes.items()}
+    return {str(c): str(frame[c].dtype) for c in frame.columns}
 
 
 def _maybe_stall() -> None:
