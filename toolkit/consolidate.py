@@ -15,7 +15,7 @@ import re
 import time
 import zipfile
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -460,16 +460,19 @@ _WORKER_STORE: dict[str, Store] = {}
 
 def _render_snapshot(url: str, snapshot_id: int, table_key: str, spec: Any, start: int) -> list[Any]:
     """In a worker: one snapshot's rows of a table, rendered as worksheet XML pieces."""
-    from .io.consolidated import render_rows
-
     store = _WORKER_STORE.get(url)
     if store is None:
         store = _WORKER_STORE[url] = open_store(url)
-    pieces: list[Any] = []
-    for frame in store.iter_table([snapshot_id], table_key):
-        pieces += render_rows(frame, spec, start)
-        start += len(frame)
-    return pieces
+    return list(_rendered(store, snapshot_id, table_key, spec, start))
+
+
+def _rendered(store: Store, snapshot_id: int, table_key: str, spec: Any, start: int) -> Iterator[Any]:
+    """One snapshot's rows of a table as rendered pieces, from the store's cell values."""
+    from .io.consolidated import render_values
+
+    for columns in store.iter_cells([snapshot_id], table_key, spec.lang):
+        yield from render_values(columns, spec, start)
+        start += len(columns[0])
 
 
 class _StoreRows:
@@ -494,17 +497,13 @@ class _StoreRows:
         return self.store.count_rows(self.ids, table.key)
 
     def pieces(self, table: Any, spec: Any):
-        from .io.consolidated import render_rows
-
         starts, start = [], 0
         for sid in self.ids:
             starts.append(start)
             start += self.store.count_rows([sid], table.key)
         if self.pool is None:
             for sid, first in zip(self.ids, starts):
-                for frame in self.store.iter_table([sid], table.key):
-                    yield from render_rows(frame, spec, first)
-                    first += len(frame)
+                yield from _rendered(self.store, sid, table.key, spec, first)
             return
         window: deque[Future] = deque()
         todo = iter(zip(self.ids, starts))

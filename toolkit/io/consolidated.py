@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..i18n import register, t
 from ..schema import DEPARTMENT, Table
-from .sheet_rows import rows_xml
+from .sheet_rows import values_xml
 from .writer import (
     FIXED_TIME,
     HEADER_FILL,
@@ -121,12 +121,20 @@ class RowSpec:
 def render_rows(frame: pd.DataFrame, spec: RowSpec, start: int) -> list[Piece]:
     """``frame``'s rows, the table's rows ``start``, ``start + 1`` … (0-based), split where a part ends."""
     frame = frame[list(spec.columns)]
+    columns = [cell_values(frame.iloc[:, c], spec.kinds[c], spec.lang) for c in range(frame.shape[1])]
+    return render_values(columns, spec, start)
+
+
+def render_values(columns: list[list[Any]], spec: RowSpec, start: int) -> list[Piece]:
+    """``render_rows`` for columns of cell values (``toolkit.io.writer.cell_values``) in ``spec.columns`` order."""
+    n = len(columns[0]) if columns else 0
     pieces: list[Piece] = []
     i = 0
-    while i < len(frame):
+    while i < n:
         part, offset = divmod(start + i, spec.max_rows)
-        take = min(spec.max_rows - offset, len(frame) - i)
-        xml = rows_xml(frame.iloc[i:i + take], spec.kinds, spec.styles, offset + 2, spec.lang)  # row 1: header
+        take = min(spec.max_rows - offset, n - i)
+        chunk = columns if take == n else [col[i:i + take] for col in columns]
+        xml = values_xml(chunk, spec.kinds, spec.styles, offset + 2)  # row 1 is the header
         pieces.append((part, take, xml.encode("utf-8")))
         i += take
     return pieces

@@ -103,14 +103,20 @@ def rows_xml(frame: pd.DataFrame, kinds: Sequence[str], styles: Sequence[int | N
 
     ``kinds`` are the columns' value kinds (``toolkit.io.writer.cell_values``), ``styles`` their
     cell-format (xf) indexes or None. Blank cells are left out, and so are rows with no cell at all."""
-    n = len(frame)
+    columns = [cell_values(frame.iloc[:, c], kinds[c], lang) for c in range(frame.shape[1])]
+    return values_xml(columns, kinds, styles, first_row)
+
+
+def values_xml(columns: Sequence[list[Any]], kinds: Sequence[str], styles: Sequence[int | None],
+               first_row: int) -> str:
+    """``rows_xml`` for columns already converted to cell values (float/int/str/bool, None for blank)."""
+    n = len(columns[0]) if columns else 0
     if n == 0:
         return ""
     nums = np.arange(first_row, first_row + n).astype(str).astype(object)
     pieces: list[Any] = []
     filled = np.zeros(n, dtype=bool)
-    for c in range(frame.shape[1]):
-        values = cell_values(frame.iloc[:, c], kinds[c], lang)
+    for c, values in enumerate(columns):
         style = f' s="{styles[c]}"' if styles[c] else ""
         tails, ok = _tails(values, style, kinds[c] == "bool")
         head = f'<c r="{column_letter(c)}'

@@ -374,11 +374,12 @@ _DAY_NS = 86_400_000_000_000
 _UNIX_SERIAL = 25569  # 1970-01-01 as an Excel serial number
 
 
-def _serials(stamps: pd.Series) -> np.ndarray:
+def serials(stamps: pd.Series | np.ndarray) -> np.ndarray:
     """Excel serial numbers (1900 system) of datetimes, NaN for NaT. Whole days and the time of day are
     taken apart so that dates more than 292 years after 1899 (the reader allows up to 2199) cannot
     overflow nanosecond arithmetic."""
-    ns = stamps.to_numpy(dtype="datetime64[ns]").view("i8")
+    ns = np.asarray(stamps, dtype="datetime64[ns]").view("i8") if isinstance(stamps, np.ndarray) else \
+        stamps.to_numpy(dtype="datetime64[ns]").view("i8")
     missing = np.isnat(ns.view("datetime64[ns]"))
     days, rem = np.divmod(ns, _DAY_NS)
     serial = (days + _UNIX_SERIAL).astype(float) + rem / _DAY_NS
@@ -410,7 +411,7 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
                                     errors="coerce")
         if kind == "month":
             stamps = stamps.dt.to_period("M").dt.to_timestamp()
-        serial = _serials(stamps)
+        serial = serials(stamps)
         ok = ~np.isnan(serial)
         out[ok] = serial[ok].tolist()
         _raw_text(out, values, present & ~ok)

@@ -175,6 +175,12 @@ class Store(ABC):
         ``department`` and ``source`` columns first."""
 
     @abstractmethod
+    def iter_cells(self, snapshot_ids: list[int], table_key: str, lang: str = "en", kind: str = "department",
+                   chunk_rows: int = 50_000) -> Iterator[list[list[Any]]]:
+        """``iter_table``'s chunks as columns of cell values (``department``, ``source``, then the schema's
+        keys), each exactly what ``toolkit.io.writer.cell_values`` gives for the typed column."""
+
+    @abstractmethod
     def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
         """How many rows ``iter_table`` yields."""
 

@@ -125,3 +125,87 @@ def decode(rows: list[tuple], names: list[str], columns: list[str], dtypes: dict
         data[col] = _cast(values, dtypes.get(col, "object"))
     frame = pd.DataFrame(data, columns=columns)
     return frame
+
+
+def cell_values(values: Sequence, dtype: str, kind: str, lang: str = "en") -> list:
+    """What ``toolkit.io.writer.cell_values`` gives for the decoded column, straight from the stored SQL
+    values: the consolidated workbook renders rows from the store without building frames (~3x faster).
+
+    Columns of the reader's usual dtypes take a fast path; anything else is decoded and converted the
+    slow way, so the result is the same in every case (tests compare the two)."""
+    from ..io.writer import cell_values as typed_values
+
+    fast = _FAST.get((kind, _dtype_family(dtype)))
+    if fast is not None:
+        out = fast(values, lang)
+        if out is not None:
+            return out
+    return typed_values(_cast(values, dtype), kind, lang)
+
+
+def _dtype_family(dtype: str) -> str:
+    return "datetime" if dtype.startswith("datetime64[") and dtype.endswith("]") and "," not in dtype else dtype
+
+
+def _fast_text(values: Sequence, lang: str) -> list | None:
+    out = list(values)
+    return out if all(type(v) is str for v in out if v is not None) else None
+
+
+def _fast_float(values: Sequence, lang: str) -> list | None:
+    out = list(values)
+    if not all(type(v) is float or type(v) is int for v in out if v is not None):
+        return None
+    numbers = np.array([np.nan if v is None else v for v in out], dtype="float64")
+    ok = np.isfinite(numbers)
+    if ok.all():
+        return numbers.tolist()
+    result = np.full(len(out), None, dtype=object)
+    result[ok] = numbers[ok].tolist()
+    return result.tolist()
+
+
+def _fast_integer(values: Sequence, lang: str) -> list | None:
+    out = list(values)
+    if not all(type(v) is int for v in out if v is not None):
+        return None
+    return [v if v is None or -2**53 < v < 2**53 else float(v) for v in out]
+
+
+def _serial_values(values: Sequence, month: bool) -> list | None:
+    out = list(values)
+    if not all(type(v) is str for v in out if v is not None):
+        return None
+    from ..io.writer import serials
+
+    try:
+        stamps = np.array(["NaT" if v is None else v for v in out], dtype="datetime64[ns]")
+    except ValueError:
+        return None
+    if month:
+        stamps = stamps.astype("datetime64[M]").astype("datetime64[ns]")
+    serial = serials(stamps)
+    ok = ~np.isnan(serial)
+    result = np.full(len(out), None, dtype=object)
+    result[ok] = serial[ok].tolist()
+    return result.tolist()
+
+
+def _fast_bool(values: Sequence, lang: str) -> list | None:
+    from ..schema import enums
+
+    out = list(values)
+    if not all(type(v) is int and v in (0, 1) for v in out if v is not None):
+        return None
+    labels = (enums.YES_NO.label("No", lang), enums.YES_NO.label("Yes", lang))
+    return [None if v is None else labels[v] for v in out]
+
+
+_FAST = {
+    ("text", "str"): _fast_text,
+    **{(k, "float64"): _fast_float for k in ("money", "percent", "number")},
+    ("integer", "Int64"): _fast_integer,
+    ("date", "datetime"): lambda values, lang: _serial_values(values, False),
+    ("month", "datetime"): lambda values, lang: _serial_values(values, True),
+    ("bool", "boolean"): _fast_bool,
+}

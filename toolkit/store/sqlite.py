@@ -347,6 +347,27 @@ class SQLiteStore(Store):
                 frame.insert(0, "department", pd.Series([department] * len(frame), dtype="str"))
                 yield frame
 
+    def iter_cells(self, snapshot_ids: list[int], table_key: str, lang: str = "en", kind: str = "department",
+                   chunk_rows: int = 50_000) -> Iterator[list[list[Any]]]:
+        table = SCHEMAS[kind].table(table_key)
+        sql = (f"SELECT {', '.join(q(n) for n in table.keys)} FROM {q(data_table_name(kind, table_key))} "
+               "WHERE snapshot_id=? ORDER BY rowid")
+        for sid in snapshot_ids:
+            info = self._read("SELECT department, source_path FROM snapshots WHERE id=?", (sid,))
+            if not info:
+                raise ToolkitError("store.no-snapshot", id=sid, path=str(self.path))
+            department, source = info[0]
+            _, _, dtypes = self._layout(sid).get(table_key, (0, [], {}))
+            cursor = self.conn.execute(sql, (sid,))
+            while True:
+                rows = cursor.fetchmany(chunk_rows)
+                if not rows:
+                    break
+                columns = list(zip(*rows))
+                yield [[department] * len(rows), [source] * len(rows), *[
+                    codec.cell_values(values, dtypes.get(c.key, DTYPES[c.type]), c.type.value, lang)
+                    for c, values in zip(table.columns, columns)]]
+
     def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
         if not snapshot_ids:
             return 0
