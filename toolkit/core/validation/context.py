@@ -23,6 +23,10 @@ from ..findings import Finding
 from ..tables import TableLayout, WorkbookData
 from ..workdays import Calendar
 
+#: The rules' numpy screens and fast paths (see ``TextColumn``) are on; False runs every rule on its reference
+#: pandas code only, so a test can check that both give the same findings (tests/test_validation_screens.py).
+SCREENS = True
+
 register({"validate.bad-period": ("Invalid period {value!r}: use YYYY-MM.", "报告期“{value}”无效：请使用 YYYY-MM 格式。")})
 
 
@@ -180,8 +184,16 @@ class Context:
         return out
 
     # --- numpy fast paths (see TextColumn) ---------------------------------------------------
+    @property
+    def screens(self) -> bool:
+        """Whether rules may screen rows on numpy and take fast paths (``SCREENS``)."""
+        return SCREENS
+
     def text(self, table: str, col: str, std: bool = False) -> TextColumn | None:
-        """The cached ``TextColumn`` of a department (or standards) table's column; None when not a text column."""
+        """The cached ``TextColumn`` of a department (or standards) table's column; None when not a text column,
+        and always None with screens off (every screen built on it then leaves the rule to its pandas code)."""
+        if not self.screens:
+            return None
         key = ("text", std, table, col)
         if key not in self.cache:
             frame = self.std(table) if std else self.data.tables.get(table)
@@ -197,7 +209,7 @@ class Context:
             s = self.data.tables[table][col]
             if t is not None:
                 self.cache[key] = t.present
-            elif isinstance(s.dtype, np.dtype) and s.dtype.kind in "fM":  # present() is notna() for these
+            elif self.screens and isinstance(s.dtype, np.dtype) and s.dtype.kind in "fM":  # present() is notna()
                 a = s.to_numpy()
                 self.cache[key] = ~(np.isnan(a) if s.dtype.kind == "f" else np.isnat(a))
             else:

@@ -141,7 +141,7 @@ def _severity(policy_severity: pd.Series, default: str) -> pd.Series:
 def policy_limits(ctx: Context) -> list[Finding]:
     """Amount ≤ the policy limit (× Days for per-day limits; blank Days counts as one day)."""
     kept, rows = _kept(ctx), _policy_rows(ctx)
-    if ctx.frame("Expenses") is None or isinstance(rows, str):
+    if ctx.frame("Expenses") is None or (ctx.screens and isinstance(rows, str)):
         return []
     if kept is not None and rows is not None:
         e, policy = ctx.frame("Expenses"), ctx.std("ExpensePolicy")

@@ -20,7 +20,7 @@ def months_in_future(ctx: Context) -> list[Finding]:
     f = ctx.frame("Forecast")
     if f is None or ctx.period is None:
         return []
-    m = _months(f)
+    m = _months(f) if ctx.screens else None
     if m is not None and not (m <= ctx.period.start_time.to_datetime64()).any():
         return []
     bad = (f["month"] <= ctx.period.start_time).fillna(False)
@@ -34,7 +34,7 @@ def months_once(ctx: Context) -> list[Finding]:
     f = ctx.frame("Forecast")
     if f is None:
         return []
-    m = _months(f)
+    m = _months(f) if ctx.screens else None
     if m is not None:
         m = m[~np.isnat(m)]
         if len(np.unique(m)) == len(m):

@@ -20,7 +20,7 @@ def annual_matches_months(ctx: Context) -> list[Finding]:
     if plan is None:
         return []
     tol = ctx.threshold("Plan Tolerance")
-    if all(plan[k].dtype == np.float64 for k in (*MONTH_KEYS, "annual")):
+    if ctx.screens and all(plan[k].dtype == np.float64 for k in (*MONTH_KEYS, "annual")):
         # The months added left to right, as pandas' row sum of the (months x rows) block does.
         total_np = np.zeros(len(plan))
         for k in MONTH_KEYS:

@@ -66,7 +66,10 @@ def ranges(ctx: Context) -> list[Finding]:
         for col in table.columns:
             if col.min_value is None or col.type not in _NUMERIC:
                 continue
-            bad = floats(frame[col.key]) < col.min_value  # NaN compares False
+            if ctx.screens:
+                bad = floats(frame[col.key]) < col.min_value  # NaN compares False
+            else:
+                bad = (pd.to_numeric(frame[col.key], errors="coerce") < col.min_value).fillna(False)
             if bad.any():
                 out += ctx.emit("out-of-range", table.key, col.key, frame[bad], minimum=f"{col.min_value:g}")
     return out
@@ -132,7 +135,7 @@ def date_window(ctx: Context) -> list[Finding]:
                 continue
             s = frame[col.key]
             event = period_end is not None and col.key in _EVENT_DATES.get(table.key, ())
-            if isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":  # naive datetime64: screen on numpy (NaT compares False)
+            if ctx.screens and isinstance(s.dtype, np.dtype) and s.dtype.kind == "M":  # numpy; NaT compares False
                 a = s.to_numpy()
                 outside = (a < start64) | (a > end64)
                 late = (a > period_end.to_datetime64()) & ~outside if event else None

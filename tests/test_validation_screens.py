@@ -1,0 +1,154 @@
+"""The rules' numpy screens and fast paths never change a finding: seeded random damage to the sample
+workbooks' typed frames is validated with the screens on and off (``context.SCREENS``), and both runs
+must report exactly the same findings. A screen that wrongly returns [] shows up as a missed finding."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.core.validation import CODES, context
+from toolkit.io.reader import read_workbook
+from toolkit.validate import check_data
+
+SEEDS = range(64)  # ~10 s
+RATES = (0.003, 0.02, 0.06, 0.2)  # share of the cells of each column damaged
+PERIODS = (None, "2026-10", "2026-03", "2027-01")
+
+
+@pytest.fixture(scope="module")
+def books(sample_dir):
+    depts = [read_workbook(p) for p in sorted(sample_dir.glob("dept-*.xlsx"))]
+    return depts, read_workbook(sample_dir / "standards.xlsx", kind="standards")
+
+
+@contextmanager
+def _screens(on: bool):
+    """Validation inside the block runs with the rules' screens on or off."""
+    saved = context.SCREENS
+    context.SCREENS = on
+    try:
+        yield
+    finally:
+        context.SCREENS = saved
+
+
+def _damage_value(v, dtype, rng: np.random.Generator, op: int):
+    """One cell's damaged value (op 0 blank and op 1 copy are done by the caller)."""
+    if v is None or pd.isna(v):
+        return v
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        days = int(rng.integers(-40, 41)) if rng.random() < 0.5 else int(rng.integers(-1200, 1201))
+        return v + pd.Timedelta(days=days)
+    if pd.api.types.is_bool_dtype(dtype):
+        return not v
+    if pd.api.types.is_numeric_dtype(dtype):
+        v = [-v, v * 3, v + 0.004, v * 0.5, 0][op - 2]
+        return round(v) if pd.api.types.is_integer_dtype(dtype) else v
+    if isinstance(v, str):
+        if rng.random() < 0.2:
+            return "1001.0"  # an id written as a float
+        return [v.upper() + " ", "  ", v + ".0", " " + v.lower(), v.strip()][op - 2]
+    return v
+
+
+_OPS = (0, 1, 1, 1, 2, 3, 4, 5, 6, 7)  # 0 blank, 1 copy from another row, 2-6 vary, 7 copy from another column
+
+
+def _damage(frame: pd.DataFrame, rng: np.random.Generator, rate: float, only: set | None = None) -> pd.DataFrame:
+    """A copy of ``frame`` with about ``rate`` of each column's cells (of the columns ``only``, default all)
+    blanked, copied from another row (as is or varied) or from a like column of the row (an ``..._id`` from
+    another ``..._id``), re-cased/padded ('1001.0'-style ids too), negated/scaled, or shifted in time; dtypes kept."""
+    frame = frame.copy()
+    n = len(frame)
+    original = {col: frame[col].tolist() for col in frame.columns}
+    for col in frame.columns:
+        if col == "_row" or n == 0 or (only is not None and col not in only):
+            continue
+        k = rng.binomial(n, rate) + int(rng.random() < 0.5)  # small tables (Forecast: 3 rows) get some too
+        if k == 0:
+            continue
+        s = frame[col]
+        vals = s.tolist()
+        alike = [c for c in frame.columns if c not in (col, "_row") and frame[c].dtype == s.dtype]
+        alike = [c for c in alike if c.rsplit("_", 1)[-1] == col.rsplit("_", 1)[-1]] or alike
+        for i in rng.choice(n, size=k, replace=True).tolist():
+            op = int(rng.choice(_OPS))
+            if op == 0:
+                vals[i] = None
+            elif op == 1:  # a copy, half the time varied (the same key in another case, '1001' as '1001.0'...)
+                vals[i] = vals[int(rng.integers(0, n))]
+                if rng.random() < 0.5:
+                    vals[i] = _damage_value(vals[i], s.dtype, rng, int(rng.integers(2, 7)))
+            elif op == 7:
+                vals[i] = original[alike[int(rng.integers(0, len(alike)))]][i] if alike else None
+            else:
+                vals[i] = _damage_value(vals[i], s.dtype, rng, op)
+        new = pd.Series(vals, index=frame.index)
+        frame[col] = pd.to_datetime(new).astype(s.dtype) if pd.api.types.is_datetime64_any_dtype(s.dtype) \
+            else new.astype(s.dtype)
+    return frame
+
+
+def _case(books, seed: int):
+    """(department, standards, period) of one seeded case: odd seeds damage every column, even
+    ones a few columns only (so one kind of offence is not hidden behind another that opens the same screen)."""
+    depts, std = books
+    rng = np.random.default_rng(seed)
+    data = copy.copy(depts[seed // 2 % len(depts)])
+    if seed % 2:
+        rate = RATES[seed // 2 % len(RATES)]
+        data.tables = {k: _damage(v, rng, rate) for k, v in data.tables.items()}
+    else:
+        columns = [(k, c) for k, v in data.tables.items() for c in v.columns if c != "_row"]
+        picked = {columns[i] for i in rng.choice(len(columns), size=int(rng.integers(1, 4)), replace=False)}
+        rate = RATES[1 + seed // 2 % (len(RATES) - 1)]
+        data.tables = {k: _damage(v, rng, rate, {c for t, c in picked if t == k}) for k, v in data.tables.items()}
+    if rng.random() < 0.2:
+        data.info = {**data.info, "period": None}  # with no period argument either: period-missing
+    standards = copy.copy(std)
+    if rng.random() < 0.5:
+        standards.tables = {k: v if k == "Thresholds" else _damage(v, rng, 0.05) for k, v in std.tables.items()}
+    if rng.random() < 0.1:
+        standards = None
+    return data, standards, PERIODS[int(rng.integers(0, len(PERIODS)))]
+
+
+def _findings(data, standards, period, screens: bool) -> list[tuple]:
+    with _screens(screens):
+        found = check_data(data, standards, period).findings
+    return [(f.code, f.sheet, f.cell, f.row, f.column, f.value, f.severity,
+             sorted((k, repr(v), type(v).__name__) for k, v in f.params.items())) for f in found]
+
+
+def test_screens_are_active_on_the_sample(books):
+    """The screens run at all on these frames (else the comparison below would compare pandas with pandas)."""
+    depts, std = books
+    ctx = context.Context.build(depts[0], std, None)
+    assert ctx.text("Expenses", "employee_id") is not None
+    assert ctx.text("Roster", "employee_id", std=True) is not None
+    with _screens(False):
+        assert ctx.text("Expenses", "employee_id") is None
+
+
+def test_screens_give_the_findings_of_the_pandas_code(books):
+    codes: Counter = Counter()
+    for seed in SEEDS:
+        data, standards, period = _case(books, seed)
+        runs = [(data, standards, period)]
+        if standards is not None and seed % 7 == 0:
+            runs.append((standards, standards, period))  # the standards workbook itself (schema rules)
+        for args in runs:
+            fast, reference = _findings(*args, screens=True), _findings(*args, screens=False)
+            missed = [f for f in reference if f not in fast]
+            extra = [f for f in fast if f not in reference]
+            assert fast == reference, f"seed {seed}: missed {missed[:3]}, extra {extra[:3]}"
+            codes.update(f[0] for f in reference if f[0] in CODES)  # the rules' codes, not the reader's
+    # The damage reaches every rule, so equal findings mean something: a screen that always returned []
+    # would lose its rule's code. (A new rule needs damage that reaches it, or a seed that does.)
+    assert len(codes) >= 25 and set(codes) == set(CODES), f"never found: {sorted(set(CODES) - set(codes))}"
