@@ -254,21 +254,28 @@ def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jo
             window.append((f, pool.submit(_process, str(f), period)))
             if len(window) >= 2 * jobs:
                 break
+        rest: list[Path] = []
         while window:
             try:
                 done = window[0][1].result()
             except BrokenProcessPool:
-                if not trusting:
-                    raise
-                rest = [f for f, _ in window] + list(todo)
+                rest = [f for f, _ in window]
                 break
             window.popleft()
             nxt = next(todo, None)
             if nxt is not None:
-                window.append((nxt, pool.submit(_process, str(nxt), period)))
+                try:
+                    window.append((nxt, pool.submit(_process, str(nxt), period)))
+                except BrokenProcessPool:  # a worker died after finishing its last file
+                    rest = [f for f, _ in window] + [nxt]
+                    yield done
+                    break
             yield done
-        else:
+        if not rest:
             return
+        if not trusting:
+            raise BrokenProcessPool("a worker died while every read was isolated")
+        rest += list(todo)
     yield from _pipeline(rest, period, standards, jobs, trusting=False)
 
 
