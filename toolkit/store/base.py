@@ -13,12 +13,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ..core.findings import Finding
 from ..core.tables import WorkbookData
+
+if TYPE_CHECKING:
+    from .codec import EncodedWorkbook
 
 
 def now_iso() -> str:
@@ -127,12 +130,14 @@ class Store(ABC):
 
     @abstractmethod
     def record(
-        self, run: Run, source: SourceRecord, data: WorkbookData | None = None, findings: list[Finding] | None = None
+        self, run: Run, source: SourceRecord, data: WorkbookData | EncodedWorkbook | None = None,
+        findings: list[Finding] | None = None,
     ) -> SaveResult:
         """Record a source; with ``data``, make it the current snapshot of its kind+department+period.
 
         One transaction: a store killed inside it is as before. Same content and findings as the
-        current snapshot -> ``unchanged``, no new snapshot.
+        current snapshot -> ``unchanged``, no new snapshot. ``data`` may also be a ``codec.EncodedWorkbook``
+        (its tables encoded ahead of time, e.g. in a worker process); the snapshot stored is the same.
         """
 
     @abstractmethod

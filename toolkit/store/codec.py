@@ -7,12 +7,17 @@ frame's column order and dtypes, and loading casts back to exactly those.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from ..core.tables import WorkbookData
 from ..schema import Table
+from .migrations import SCHEMAS
 
 ROW = "_row"
 EXTRA = "_extra"
@@ -26,6 +31,35 @@ def _with_none(values: list, missing: np.ndarray) -> list:
     for i in np.flatnonzero(missing).tolist():
         values[i] = None
     return values
+
+
+#: ISO texts of consecutive days (first day number since 1970, object array), grown on demand up to
+#: ``_DAY_CACHE_MAX`` days: a date column then takes its texts instead of formatting every value.
+_day_texts: tuple[int, np.ndarray] = (0, np.empty(0, dtype=object))
+_DAY_CACHE_MAX = 40_000
+
+
+def _date_texts(days: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD`` texts (object array) of day numbers ``days``; the ``missing`` positions hold junk."""
+    global _day_texts
+    present = days[~missing]
+    if not len(present):
+        return np.full(len(days), None, dtype=object)
+    lo, hi = int(present.min()), int(present.max())
+    start, table = _day_texts
+    if not (start <= lo and hi < start + len(table)):
+        if len(table):
+            lo, hi = min(lo, start), max(hi, start + len(table) - 1)
+        if hi - lo >= _DAY_CACHE_MAX:
+            return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
+        start = lo
+        table = np.datetime_as_string(np.arange(lo, hi + 1).astype("datetime64[D]"), unit="D").astype(object)
+        _day_texts = (start, table)
+    return table[np.where(missing, start, days) - start]
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _sql_values(s: pd.Series) -> list:
@@ -46,13 +80,19 @@ def _sql_values(s: pd.Series) -> list:
         missing = s.isna().to_numpy()
         return _with_none(s.to_numpy(dtype=np.int64, na_value=0).tolist(), missing)
     if isinstance(dtype, pd.StringDtype):
+        if dtype.storage == "python" and _is_nan(dtype.na_value):
+            # the reader's "str" columns: str or NaN objects, and only NaN differs from itself
+            arr = s.to_numpy(dtype=object)
+            return _with_none(arr.tolist(), np.not_equal(arr, arr))
         return s.to_numpy(dtype=object, na_value=None).tolist()
     if pd.api.types.is_datetime64_any_dtype(dtype):
         values = s.to_numpy(dtype="datetime64[ns]")
         days = values.astype("datetime64[D]")
         missing = np.isnat(values)
-        unit = "D" if bool((days == values)[~missing].all()) else "s"
-        text = np.datetime_as_string(values, unit=unit).astype(object)
+        if not bool((days == values)[~missing].all()):
+            text = np.datetime_as_string(values, unit="s").astype(object)
+        else:
+            text = _date_texts(days.view(np.int64), missing)
         text[missing] = None
         return text.tolist()
     if pd.api.types.is_bool_dtype(dtype):
@@ -94,6 +134,67 @@ def encode(frame: pd.DataFrame, table: Table) -> tuple[list[str], list[list]]:
     else:
         cols.append([None] * n)
     return names, cols
+
+
+def frame_dtypes(frame: pd.DataFrame) -> dict[str, str]:
+    """Column name -> dtype name as stored in ``snapshot_tables`` (``frame.dtypes`` avoids a Series per column)."""
+    if frame.columns.is_unique:
+        return {str(c): str(d) for c, d in frame.dtypes.items()}
+    return {str(c): str(frame[c].dtype) for c in frame.columns}
+
+
+@dataclass
+class EncodedTable:
+    """One frame as the store writes it: SQL column names and per-column values (``encode``), row count,
+    and the frame's column order and dtypes as the JSON text kept in ``snapshot_tables``."""
+
+    rows: int
+    names: list[str]
+    values: list[list]
+    columns: str
+    dtypes: str
+
+
+def encode_table(frame: pd.DataFrame, table: Table) -> EncodedTable:
+    """``frame`` (a table of ``table``'s schema) encoded for the store."""
+    names, values = encode(frame, table)
+    return EncodedTable(len(frame), names, values, json.dumps(list(map(str, frame.columns)), ensure_ascii=False),
+                        json.dumps(frame_dtypes(frame), ensure_ascii=False))
+
+
+def snapshot_kind(data: WorkbookData | EncodedWorkbook) -> str:
+    """The schema a snapshot of ``data`` is stored under (unknown kinds as department workbooks)."""
+    return data.kind if data.kind in SCHEMAS else "department"
+
+
+def encoded_tables(data: WorkbookData | EncodedWorkbook) -> Iterator[tuple[str, EncodedTable]]:
+    """The schema tables ``data`` has, in schema order, encoded (one at a time) unless they already are."""
+    if isinstance(data, EncodedWorkbook):
+        yield from data.tables.items()
+        return
+    for table in SCHEMAS[snapshot_kind(data)].tables:
+        frame = data.tables.get(table.key)
+        if frame is not None:
+            yield table.key, encode_table(frame, table)
+
+
+@dataclass
+class EncodedWorkbook:
+    """A workbook's tables encoded for ``Store.record`` ahead of time, e.g. in a worker process: smaller and
+    cheaper to pickle than the frames, and the process writing the store has no encoding left to do."""
+
+    path: str
+    kind: str
+    lang: str
+    info: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, EncodedTable] = field(default_factory=dict)  # schema tables present, schema order
+    rows: dict[str, int] = field(default_factory=dict)  # every frame's row count, in the workbook's order
+
+
+def encode_workbook(data: WorkbookData) -> EncodedWorkbook:
+    """``data`` as ``Store.record`` would encode it (same stored rows), with every frame's row count."""
+    return EncodedWorkbook(data.path, data.kind, data.lang, data.info, dict(encoded_tables(data)),
+                           {k: len(v) for k, v in data.tables.items()})
 
 
 def _cast(values: Sequence, dtype: str) -> pd.Series:

@@ -47,6 +47,9 @@ _SNAPSHOT_COLS = ("id, run_id, kind, department, period, sha256, source_path, si
 
 _stall_count = 0
 
+#: Rows per multi-row INSERT of snapshot data (fewer statement executions; see ``_insert_rows``).
+_ROWS_PER_INSERT = 64
+
 
 def _is_busy(exc: BaseException) -> bool:
     text = str(exc).lower()
@@ -173,7 +176,7 @@ class SQLiteStore(Store):
             )
             run.id = int(cur.lastrowid)
 
-    def record(self, run: Run, source: SourceRecord, data: WorkbookData | None = None,
+    def record(self, run: Run, source: SourceRecord, data: WorkbookData | codec.EncodedWorkbook | None = None,
                findings: list[Finding] | None = None) -> SaveResult:
         had_id = run.id
         try:
@@ -194,9 +197,9 @@ class SQLiteStore(Store):
         source.status = result.status
         return result
 
-    def _save_snapshot(self, run: Run, source: SourceRecord, data: WorkbookData,
+    def _save_snapshot(self, run: Run, source: SourceRecord, data: WorkbookData | codec.EncodedWorkbook,
                        findings: list[Finding]) -> SaveResult:
-        kind = data.kind if data.kind in SCHEMAS else "department"
+        kind = codec.snapshot_kind(data)
         department = source.department or ""
         fjson = findings_json(findings)
         cur = self.conn.execute(
@@ -205,8 +208,10 @@ class SQLiteStore(Store):
         ).fetchone()
         if cur is not None and cur[1] == source.sha256 and cur[2] == fjson:
             return SaveResult("unchanged", int(cur[0]))
-        schema = SCHEMAS[kind]
-        counts = {t.key: len(data.tables[t.key]) for t in schema.tables if t.key in data.tables}
+        if isinstance(data, codec.EncodedWorkbook):
+            counts = {k: t.rows for k, t in data.tables.items()}
+        else:
+            counts = {t.key: len(data.tables[t.key]) for t in SCHEMAS[kind].tables if t.key in data.tables}
         sid = int(self.conn.execute(
             "INSERT INTO snapshots(run_id, kind, department, period, sha256, source_path, size, mtime, created_at, "
             "lang, info, row_counts, errors, warnings, infos, findings, is_current) "
@@ -215,25 +220,40 @@ class SQLiteStore(Store):
              source.mtime or "", now_iso(), data.lang, json.dumps(data.info, default=str, ensure_ascii=False),
              json.dumps(counts), source.errors, source.warnings, source.infos, fjson),
         ).lastrowid)
-        for table in schema.tables:
-            frame = data.tables.get(table.key)
-            if frame is None:
-                continue
-            names, cols = codec.encode(frame, table)
-            if len(frame):
-                sql = (f"INSERT INTO {q(data_table_name(kind, table.key))} (snapshot_id, "
-                       f"{', '.join(q(n) for n in names)}) VALUES ({', '.join('?' * (len(names) + 1))})")
-                self.conn.executemany(sql, zip(itertools.repeat(sid), *cols))
+        for key, table in codec.encoded_tables(data):
+            if table.rows:
+                self._insert_rows(data_table_name(kind, key), table.names, sid, table.values, table.rows)
             self.conn.execute(
                 "INSERT INTO snapshot_tables(snapshot_id, table_key, rows, columns, dtypes) VALUES (?,?,?,?,?)",
-                (sid, table.key, len(frame), json.dumps(list(map(str, frame.columns)), ensure_ascii=False),
-                 json.dumps(_dtypes(frame), ensure_ascii=False)),
+                (sid, key, table.rows, table.columns, table.dtypes),
             )
         _maybe_stall()  # test hook: rows written, current pointer not yet moved, nothing committed
         if cur is not None:
             self.conn.execute("UPDATE snapshots SET is_current=0, superseded_by=? WHERE id=?", (sid, cur[0]))
         self.conn.execute("UPDATE snapshots SET is_current=1 WHERE id=?", (sid,))
         return SaveResult("loaded", sid, int(cur[0]) if cur is not None else None)
+
+    def _insert_rows(self, name: str, names: list[str], sid: int, cols: list[list], n: int) -> None:
+        """Insert ``n`` rows (``cols`` per column) of snapshot ``sid`` into data table ``name``, in order.
+
+        Most rows go in ``_ROWS_PER_INSERT`` at a time through a multi-row ``VALUES`` statement, which
+        costs about a third less CPU than one statement execution per row; the rest one by one. Row
+        order, and so the rowids the store reads back in, is the same either way."""
+        width = len(names) + 1
+        one = f"({', '.join('?' * width)})"
+        head = f"INSERT INTO {q(name)} (snapshot_id, {', '.join(q(c) for c in names)}) VALUES "
+        per = min(_ROWS_PER_INSERT, self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+        done = n - n % per if per > 1 else 0
+        if done:
+            step = per * width
+            flat = [sid] * (done * width)  # row-major: snapshot id, then each column's value
+            for j, col in enumerate(cols, 1):
+                flat[j::width] = col[:done] if done < n else col
+            chunks = [flat[i:i + step] for i in range(0, len(flat), step)]
+            self.conn.executemany(head + ", ".join([one] * per), chunks)
+        if done < n:
+            rest = [c[done:] for c in cols] if done else cols
+            self.conn.executemany(head + one, zip(itertools.repeat(sid), *rest))
 
     def finish_run(self, run: Run, status: str, summary: dict[str, Any]) -> None:
         had_id = run.id
@@ -378,13 +398,6 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self.conn.close()
-
-
-def _dtypes(frame: pd.DataFrame) -> dict[str, str]:
-    """Column name -> dtype name as stored in ``snapshot_tables`` (``frame.dtypes`` avoids a Series per column)."""
-    if frame.columns.is_unique:
-        return {str(c): str(d) for c, d in frame.dtypes.items()}
-    return {str(c): str(frame[c].dtype) for c in frame.columns}
 
 
 def _maybe_stall() -> None:
