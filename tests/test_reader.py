@@ -386,3 +386,19 @@ def test_template_filled_by_the_writer_reads_back(tmp_path: Path, lang: str) -> 
     assert data.lang == lang and data.info == INFO
     for key, frame in frames(data).items():
         pd.testing.assert_frame_equal(frame, typed[key], obj=key)
+
+
+def test_grids_are_the_same_without_pandas_private_conversion(monkeypatch) -> None:
+    # the fast list-of-lists conversion is pandas-private; the public fallback must read identically
+    from conftest import SAMPLE
+    from toolkit.io import reader
+
+    path = SAMPLE / "dept-north.xlsx"
+    fast = reader.read_workbook(path)
+    monkeypatch.setattr(reader, "_to_object_array", None)
+    slow = reader.read_workbook(path)
+    assert fast.tables.keys() == slow.tables.keys()
+    for key in fast.tables:
+        pd.testing.assert_frame_equal(fast.tables[key], slow.tables[key], check_dtype=True)
+    assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in slow.findings]
+    assert fast.info == slow.info and fast.layout == slow.layout

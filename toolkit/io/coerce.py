@@ -233,12 +233,19 @@ _TYPE_GET = _TYPE_CODES.get
 def array_kinds(values: np.ndarray) -> ArrayKinds:
     """The same classification as ``cell_kinds``, on an object array without building Series (the fast path)."""
     n = len(values)
-    types = set(map(type, values))
+    cells = values.tolist() if values.dtype == object else list(values)  # a list iterates faster than an array
+    types = set(map(type, cells))
+    if types == {str}:  # the usual text column: stripped once; no mask work unless some cell is only spaces
+        stripped = list(map(str.strip, cells))
+        if "" not in stripped:
+            text = np.empty(n, dtype=object)
+            text[:] = stripped
+            return ArrayKinds(np.full(n, 1, dtype=np.int8), np.zeros(n, dtype=bool), np.ones(n, dtype=bool), text)
     if len(types) == 1:  # the usual column: one Python type throughout, no per-cell type codes needed
         (only,) = types
         codes = np.full(n, _TYPE_GET(only, 5), dtype=np.int8)
     else:
-        codes = np.fromiter(map(_TYPE_GET, map(type, values), repeat(5, n)), dtype=np.int8, count=n)
+        codes = np.fromiter(map(_TYPE_GET, map(type, cells), repeat(5, n)), dtype=np.int8, count=n)
     if types == {float}:
         blank = np.isnan(values.astype(np.float64))
     else:
@@ -251,7 +258,7 @@ def array_kinds(values: np.ndarray) -> ArrayKinds:
     if str in types:
         pos = np.flatnonzero(is_str)
         stripped = np.empty(len(pos), dtype=object)
-        stripped[:] = list(map(str.strip, values if len(pos) == n else values[pos]))
+        stripped[:] = list(map(str.strip, cells if len(pos) == n else values[pos].tolist()))
         spaces = stripped == ""
         if spaces.any():
             blank[pos[spaces]] = True
@@ -318,15 +325,19 @@ def coerce_values(
             data[is_bool] = values[is_bool].astype(bool)
             mask[is_bool] = False
         if kinds.str.any():
-            get = _BOOL_WORDS.get
-            words = np.array([get(t.casefold()) for t in kinds.text[kinds.str]], dtype=object)
+            texts = kinds.text[kinds.str].tolist()
+            word_of = {t: _BOOL_WORDS.get(t.casefold()) for t in set(texts)}  # a Yes/No column: few distinct words
+            words = np.array(list(map(word_of.__getitem__, texts)), dtype=object)
             known = np.not_equal(words, None)  # elementwise: the words _BOOL_WORDS knows
             pos = np.flatnonzero(kinds.str)[known]
             data[pos] = words[known].astype(bool)
             mask[pos] = False
         return pd.arrays.BooleanArray(data, mask), mask & filled
-    arr = np.full(n, np.nan, dtype=object)
-    arr[kinds.str] = kinds.text[kinds.str]
+    if kinds.str.all():  # no blank: the stripped text as it is
+        arr = kinds.text
+    else:
+        arr = np.full(n, np.nan, dtype=object)
+        arr[kinds.str] = kinds.text[kinds.str]
     if col is not None and col.enum is not None:
         return _enum_values(arr, col.enum), np.zeros(n, dtype=bool)
     return pd.array(arr, dtype="str"), np.zeros(n, dtype=bool)

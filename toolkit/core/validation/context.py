@@ -135,7 +135,11 @@ class Context:
         return float(self.thresholds[name])
 
     def period_end(self) -> pd.Timestamp | None:
-        return None if self.period is None else self.period.end_time.normalize()
+        if self.period is None:
+            return None
+        if "period_end" not in self.cache:  # Period.end_time is slow; several rules ask
+            self.cache["period_end"] = self.period.end_time.normalize()
+        return self.cache["period_end"]
 
     def reader_flagged(self, table: str, col: str, rows: pd.Series) -> np.ndarray:
         """True for cells the reader already reported (so a missing value there is not 'required-missing')."""
@@ -300,20 +304,20 @@ class TextColumn:
     def present(self) -> np.ndarray:
         """True where the cell holds non-blank text (``present``)."""
         if self._present is None:
-            filled = np.array([u.strip() != "" for u in self.uniques] + [False], dtype=bool)
+            filled = np.array([*map(bool, map(str.strip, self.uniques)), False], dtype=bool)  # strip() != ""
             self._present = filled[self.codes]
         return self._present
 
     def ids_u(self) -> list[str]:
         """``ids`` of each distinct value."""
         if self._ids is None:
-            self._ids = [_one_id(u) for u in self.uniques]
+            self._ids = list(map(_one_id, self.uniques))
         return self._ids
 
     def fold_u(self) -> list[str]:
         """``fold`` of each distinct value."""
         if self._fold is None:
-            self._fold = [u.strip().casefold() for u in self.uniques]
+            self._fold = list(map(str.casefold, map(str.strip, self.uniques)))
         return self._fold
 
     def ids(self) -> np.ndarray:
@@ -322,14 +326,13 @@ class TextColumn:
 
     def member(self, forms: list[str], known: set) -> np.ndarray:
         """Per row: the distinct value's form (``ids_u()``/``fold_u()``) is in ``known`` (False where missing)."""
-        hit = np.array([f in known for f in forms] + [False], dtype=bool)
+        hit = np.array([*map(known.__contains__, forms), False], dtype=bool)
         return hit[self.codes]
 
     def group(self, forms: list[str]) -> np.ndarray:
         """Per row: a small integer naming the row's form (equal forms, equal numbers); -1 where missing."""
-        seen: dict[str, int] = {}
-        g = np.array([seen.setdefault(f, len(seen)) for f in forms] + [-1], dtype=np.int64)
-        return g[self.codes]
+        numbers = pd.factorize(np.array(forms, dtype=object))[0]  # numbered in order of first appearance
+        return np.append(numbers.astype(np.int64), -1)[self.codes]
 
 
 def _one_id(u: str) -> str:

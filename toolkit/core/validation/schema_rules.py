@@ -80,6 +80,9 @@ def _maybe_duplicates(ctx: Context, table, frame: pd.DataFrame) -> bool:
     texts = [ctx.text(table.key, k) for k in table.unique_key]
     if any(t is None for t in texts):
         return True
+    if len(texts) == 1:  # the usual key: a repeat is a distinct value seen twice, or two that fold alike
+        t = texts[0]
+        return int((t.codes >= 0).sum()) > len(t.uniques) or len(set(t.fold_u())) < len(t.uniques)
     filled = texts[0].codes >= 0
     for t in texts[1:]:
         filled &= t.codes >= 0
