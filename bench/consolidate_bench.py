@@ -183,14 +183,16 @@ def naive(files: list[Path], out: Path) -> float:
     return time.perf_counter() - t0
 
 
-def toolkit_run(folder: Path, db: Path, out: Path, jobs: int) -> dict:
+def toolkit_run(folder: Path, db: Path, out: Path, jobs: int, cpus: int | None = None) -> dict:
     """``consolidate`` in a fresh process; its timings and peak memory (own + largest worker), in MB.
 
-    The parent's peak is VmHWM (ru_maxrss of an exec'd child inherits the bench process's peak on Linux)."""
-    code = (
+    ``cpus`` pins the run (workers included) to that many CPUs. The parent's peak is VmHWM (ru_maxrss of an
+    exec'd child inherits the bench process's peak on Linux)."""
+    pin = f"import os; os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:{cpus}]))\n" if cpus else ""
+    code = pin + (
         "import json, resource, sys\n"
         "from toolkit.consolidate import consolidate\n"
-        f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(db)!r}, output={str(out)!r}, jobs={jobs})\n"
+        f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(db)!r}, output={(str(out) if out else None)!r}, jobs={jobs})\n"
         "me = [int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(json.dumps({'timings': r.timings, 'ok': len(r.consolidated), 'failed': len(r.failed),"
@@ -229,6 +231,7 @@ def main() -> None:
         p.unlink()
     d1 = toolkit_run(folder, work / "j1.db", work / "c1.xlsx", 1)
     d = toolkit_run(folder, work / "s.db", work / "c.xlsx", args.jobs)
+    one_cpu = toolkit_run(folder, work / "p.db", None, args.jobs, cpus=1) if hasattr(os, "sched_setaffinity") else None
     a = bare_read(files)
     a_jobs = bare_read(files, args.jobs)
     b = bare_write(work / "s.db", d["ids"], work / "bare.xlsx")
@@ -260,7 +263,11 @@ def main() -> None:
           f"{rvs / a_jobs:.2f} against the bare read in {args.jobs} processes)")
     print(f"ratio workbook stage / (b)        = {wb / b:5.2f}   (aim <= 1.2)")
     print(f"ratio (c) / (d)                   = {c / total:5.2f}   (aim >= 10)")
-    print(f"read-stage gain --jobs {args.jobs} vs 1      = {d1['timings']['read_validate_store'] / rvs:5.2f}x")
+    print(f"read-stage gain --jobs {args.jobs} vs 1      = {d1['timings']['read_validate_store'] / rvs:5.2f}x"
+          "   (--jobs 1 reads in the main process, each file in a forked child; workers read in-process)")
+    if one_cpu:
+        print(f"read-stage gain from the 2nd core = {one_cpu['timings']['read_validate_store'] / rvs:5.2f}x"
+              f"   (--jobs {args.jobs} pinned to one CPU: {one_cpu['timings']['read_validate_store']:.2f} s)")
     print(f"peak memory, {len(files):4d} files: parent {d['peak_parent_mb']:7.1f} MB, largest worker "
           f"{d['peak_worker_mb']:7.1f} MB")
     print(f"peak memory, {quarter:4d} files: parent {dq['peak_parent_mb']:7.1f} MB, largest worker "
