@@ -291,3 +291,9 @@ def test_dates_late_in_the_readable_range_get_exact_serials() -> None:
     # 2199-12-31 is 300 years after Excel's epoch: nanosecond arithmetic from 1899 would overflow.
     when = pd.Series(pd.to_datetime(["2199-12-31 00:00", "1900-03-01 12:00", None]))
     assert cell_values(when, "date") == [109574.0, 61.5, None]
+
+
+def test_text_cells_are_plain_str_even_when_a_str_column_holds_numpy_strings() -> None:
+    # pandas' str dtype keeps numpy.str_ objects built from numpy arrays; XlsxWriter's dispatch needs str
+    column = pd.Series([np.str_("D01"), "x", None], dtype="str")
+    assert [type(v) for v in cell_values(column, "text")] == [str, str, type(None)]

@@ -439,10 +439,7 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
         out[present] = mapped.to_numpy(dtype=object)[present]
     else:
         text = values.astype(object).to_numpy()
-        if isinstance(values.dtype, pd.StringDtype):  # already str: no per-cell check
-            out[present] = text[present]
-        else:
-            out[present] = [v if type(v) is str else str(v) for v in text[present]]
+        out[present] = [v if type(v) is str else str(v) for v in text[present]]  # str dtype may hold np.str_
     return out.tolist()
 
 
