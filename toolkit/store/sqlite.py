@@ -343,10 +343,9 @@ class SQLiteStore(Store):
             raise ToolkitError("store.no-snapshot", id=snapshot_id, path=str(self.path))
         return [Finding(**d) for d in json.loads(rows[0][0])]
 
-    def iter_table(self, snapshot_ids: list[int], table_key: str, kind: str = "department",
-                   chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
-        table = SCHEMAS[kind].table(table_key)
-        names = [codec.ROW, *table.keys]
+    def _snapshot_rows(self, snapshot_ids: list[int], table_key: str, names: list[str], kind: str,
+                       chunk_rows: int) -> Iterator[tuple[str, str, dict[str, str], list[tuple]]]:
+        """(department, source, recorded dtypes, SQL rows of ``names``) chunk by chunk, snapshot by snapshot."""
         sql = (f"SELECT {', '.join(q(n) for n in names)} FROM {q(data_table_name(kind, table_key))} "
                "WHERE snapshot_id=? ORDER BY rowid")
         for sid in snapshot_ids:
@@ -354,39 +353,32 @@ class SQLiteStore(Store):
             if not info:
                 raise ToolkitError("store.no-snapshot", id=sid, path=str(self.path))
             department, source = info[0]
-            _, columns, dtypes = self._layout(sid).get(table_key, (0, names, {}))
-            dtypes = {c.key: dtypes.get(c.key, DTYPES[c.type]) for c in table.columns} | {
-                codec.ROW: dtypes.get(codec.ROW, "Int64")}
+            dtypes = self._layout(sid).get(table_key, (0, names, {}))[2]
             cursor = self.conn.execute(sql, (sid,))
-            while True:
-                rows = cursor.fetchmany(chunk_rows)
-                if not rows:
-                    break
-                frame = codec.decode(rows, names, names, dtypes)
-                frame.insert(0, "source", pd.Series([source] * len(frame), dtype="str"))
-                frame.insert(0, "department", pd.Series([department] * len(frame), dtype="str"))
-                yield frame
+            while rows := cursor.fetchmany(chunk_rows):
+                yield department, source, dtypes, rows
+
+    def iter_table(self, snapshot_ids: list[int], table_key: str, kind: str = "department",
+                   chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
+        table = SCHEMAS[kind].table(table_key)
+        names = [codec.ROW, *table.keys]
+        for department, source, recorded, rows in self._snapshot_rows(snapshot_ids, table_key, names, kind,
+                                                                      chunk_rows):
+            dtypes = {c.key: recorded.get(c.key, DTYPES[c.type]) for c in table.columns} | {
+                codec.ROW: recorded.get(codec.ROW, "Int64")}
+            frame = codec.decode(rows, names, names, dtypes)
+            frame.insert(0, "source", pd.Series([source] * len(frame), dtype="str"))
+            frame.insert(0, "department", pd.Series([department] * len(frame), dtype="str"))
+            yield frame
 
     def iter_cells(self, snapshot_ids: list[int], table_key: str, lang: str = "en", kind: str = "department",
                    chunk_rows: int = 50_000) -> Iterator[list[list[Any]]]:
         table = SCHEMAS[kind].table(table_key)
-        sql = (f"SELECT {', '.join(q(n) for n in table.keys)} FROM {q(data_table_name(kind, table_key))} "
-               "WHERE snapshot_id=? ORDER BY rowid")
-        for sid in snapshot_ids:
-            info = self._read("SELECT department, source_path FROM snapshots WHERE id=?", (sid,))
-            if not info:
-                raise ToolkitError("store.no-snapshot", id=sid, path=str(self.path))
-            department, source = info[0]
-            _, _, dtypes = self._layout(sid).get(table_key, (0, [], {}))
-            cursor = self.conn.execute(sql, (sid,))
-            while True:
-                rows = cursor.fetchmany(chunk_rows)
-                if not rows:
-                    break
-                columns = list(zip(*rows))
-                yield [[department] * len(rows), [source] * len(rows), *[
-                    codec.cell_values(values, dtypes.get(c.key, DTYPES[c.type]), c.type.value, lang)
-                    for c, values in zip(table.columns, columns)]]
+        for department, source, recorded, rows in self._snapshot_rows(snapshot_ids, table_key, table.keys, kind,
+                                                                      chunk_rows):
+            yield [[department] * len(rows), [source] * len(rows), *[
+                codec.cell_values(values, recorded.get(c.key, DTYPES[c.type]), c.type.value, lang)
+                for c, values in zip(table.columns, zip(*rows))]]
 
     def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
         if not snapshot_ids:
