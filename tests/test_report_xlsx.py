@@ -172,3 +172,31 @@ def test_libreoffice_converts_the_report_to_pdf(tmp_path) -> None:  # noqa: ANN0
                          capture_output=True, text=True, timeout=180)
     pdf = tmp_path / "pdf" / (xlsx.stem + ".pdf")
     assert res.returncode == 0 and pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
+
+
+def test_every_default_report_template_is_installed_as_a_data_file() -> None:
+    # outside a checkout the templates come from <prefix>/share/marketing-toolkit/templates (setup.cfg data_files)
+    import configparser
+
+    from toolkit.report.render import CHECKOUT_TEMPLATES, TEMPLATE_NAMES
+
+    cfg = configparser.ConfigParser()
+    cfg.read(CHECKOUT_TEMPLATES.parent / "setup.cfg")
+    listed = cfg["options.data_files"]["share/marketing-toolkit/templates"].split()
+    for name in set(TEMPLATE_NAMES.values()):
+        assert f"templates/{name}" in listed and (CHECKOUT_TEMPLATES / name).is_file(), name
+
+
+def test_installed_templates_are_found_and_a_missing_one_is_a_clear_message(tmp_path, monkeypatch) -> None:
+    from toolkit.report import render
+
+    monkeypatch.setattr(render, "CHECKOUT_TEMPLATES", tmp_path / "no-checkout")
+    monkeypatch.setattr(render, "INSTALLED_TEMPLATES", tmp_path / "share")
+    assert render.default_template("html", "en") is None
+    with pytest.raises(ToolkitError) as info:
+        render.render_report({"period": "2026-10", "lang": "en"}, ["html"], "en", tmp_path / "out")
+    assert "monthly_report.html.j2 is not installed" in info.value.message("en")
+    assert "未安装" in info.value.message("zh")
+    (tmp_path / "share").mkdir()
+    (tmp_path / "share" / "monthly_report.html.j2").write_text("x")
+    assert render.default_template("html", "zh") == tmp_path / "share" / "monthly_report.html.j2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,12 +14,20 @@ from ..i18n import register
 register({
     "report.format.unknown": ("Unknown report format {fmt!r}; choose from {known}.",
                               "未知的报告格式“{fmt}”；可选：{known}。"),
+    "report.template.missing": (
+        "The report template {name} is not installed (looked in {folders}); reinstall the toolkit or give --template.",
+        "报告模板 {name} 未安装（已查找 {folders}）；请重新安装工具包，或用 --template 指定模板。"),
     "report.template.kind": ("The template {file} is neither an Excel (.xlsx) nor an HTML (.html/.j2) template.",
                              "模板 {file} 既不是 Excel（.xlsx）模板也不是 HTML（.html/.j2）模板。"),
 })
 
 FORMATS = ("xlsx", "html", "md", "pdf")
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+#: The report templates: the checkout's top-level ``templates/``; in an installed copy, the same files
+#: installed as data files under ``<prefix>/share/marketing-toolkit/templates`` (setup.cfg ``data_files``).
+CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+INSTALLED_TEMPLATES = Path(sys.prefix) / "share" / "marketing-toolkit" / "templates"
+TEMPLATE_NAMES = {("xlsx", "en"): "monthly_report.xlsx", ("xlsx", "zh"): "monthly_report_zh.xlsx",
+                  ("html", "en"): "monthly_report.html.j2", ("html", "zh"): "monthly_report.html.j2"}
 
 
 def output_name(period: str, fmt: str, lang: str) -> str:
@@ -27,11 +36,13 @@ def output_name(period: str, fmt: str, lang: str) -> str:
 
 
 def default_template(kind: str, lang: str) -> Path | None:
-    """The shipped template for ``kind`` (xlsx/html) in ``lang``; None when not installed beside the package."""
-    name = {"xlsx": "monthly_report_zh.xlsx" if lang == "zh" else "monthly_report.xlsx",
-            "html": "monthly_report.html.j2"}[kind]
-    path = TEMPLATES / name
-    return path if path.exists() else None
+    """The shipped template for ``kind`` (xlsx/html) in ``lang``, from the checkout or the installed data
+    files; None when neither has it."""
+    name = TEMPLATE_NAMES[(kind, "zh" if lang == "zh" else "en")]
+    for folder in (CHECKOUT_TEMPLATES, INSTALLED_TEMPLATES):
+        if (folder / name).is_file():
+            return folder / name
+    return None
 
 
 def _template_kind(path: Path) -> str:
@@ -65,7 +76,8 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
 
         tpl = custom.get("html") or default_template("html", lang)
         if tpl is None:
-            raise ToolkitError("report.template.kind", file=str(TEMPLATES / "monthly_report.html.j2"))
+            raise ToolkitError("report.template.missing", name=TEMPLATE_NAMES[("html", "en")],
+                               folders=f"{CHECKOUT_TEMPLATES}, {INSTALLED_TEMPLATES}")
         return render_html(context, tpl)
 
     for fmt in formats:
