@@ -12,7 +12,7 @@ import xlsxwriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.io.consolidated import RowSpec, render_rows
+from toolkit.io.consolidated import RowSpec, render_values
 from toolkit.io.sheet_rows import MAX_TEXT, column_letter, rows_xml
 from toolkit.io.writer import NUMBER_FORMATS, cell_values
 
@@ -129,11 +129,10 @@ def test_any_frame_matches_xlsxwriter(case: tuple[pd.DataFrame, list[str]], firs
 
 
 @pytest.mark.parametrize("start", [0, 3, 9, 10, 25])
-def test_render_rows_splits_where_a_part_ends(start: int) -> None:
-    frame = pd.DataFrame({"department": pd.Series(["D"] * 17, dtype="str"),
-                          "source": pd.Series(["f.xlsx"] * 17, dtype="str"), "n": np.arange(17.0)})
+def test_rendered_rows_split_where_a_part_ends(start: int) -> None:
+    columns = [["D"] * 17, ["f.xlsx"] * 17, [float(i) for i in range(17)]]
     spec = RowSpec(("department", "source", "n"), ("text", "text", "number"), (None, None, None), 10, "en")
-    pieces = render_rows(frame, spec, start)
+    pieces = render_values(columns, spec, start)
     assert sum(p[1] for p in pieces) == 17
     index = start
     for part, rows, xml in pieces:

@@ -12,7 +12,7 @@ file + rename).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -99,8 +99,6 @@ class SheetPart:
     parts: int
 
 
-#: Frames of one table in order (``department``, ``source``, then schema keys); and its total row count.
-TableSource = Callable[[Table], tuple[int, Iterable[pd.DataFrame]]]
 #: A chunk of a table's rendered rows: (part index from 0, row count, ``<row>`` elements as UTF-8).
 Piece = tuple[int, int, bytes]
 
@@ -118,15 +116,10 @@ class RowSpec:
     lang: str
 
 
-def render_rows(frame: pd.DataFrame, spec: RowSpec, start: int) -> list[Piece]:
-    """``frame``'s rows, the table's rows ``start``, ``start + 1`` … (0-based), split where a part ends."""
-    frame = frame[list(spec.columns)]
-    columns = [cell_values(frame.iloc[:, c], spec.kinds[c], spec.lang) for c in range(frame.shape[1])]
-    return render_values(columns, spec, start)
-
-
 def render_values(columns: list[list[Any]], spec: RowSpec, start: int) -> list[Piece]:
-    """``render_rows`` for columns of cell values (``toolkit.io.writer.cell_values``) in ``spec.columns`` order."""
+    """Rows of a table from its 0-based row ``start`` on, as rendered pieces split where a sheet part ends.
+
+    ``columns`` hold cell values (``toolkit.io.writer.cell_values``) in ``spec.columns`` order."""
     n = len(columns[0]) if columns else 0
     pieces: list[Piece] = []
     i = 0
@@ -150,32 +143,12 @@ class RowSource(Protocol):
         """The rendered rows of ``table`` in order."""
 
 
-@dataclass
-class FrameRows:
-    """A ``RowSource`` over a ``TableSource`` of frames, rendered in this process."""
-
-    source: TableSource
-    _frames: dict[str, Iterable[pd.DataFrame]] = field(default_factory=dict)
-
-    def count(self, table: Table) -> int:
-        total, frames = self.source(table)
-        self._frames[table.key] = frames
-        return total
-
-    def pieces(self, table: Table, spec: RowSpec) -> Iterator[Piece]:
-        start = 0
-        for frame in self._frames.pop(table.key):
-            yield from render_rows(frame, spec, start)
-            start += len(frame)
-
-
-def write_consolidated(path: str | Path, source: TableSource | RowSource, summary: Sequence[SummaryRow],
+def write_consolidated(path: str | Path, source: RowSource, summary: Sequence[SummaryRow],
                        findings: Sequence[FindingRow], lang: str = "en",
                        max_rows: int = MAX_DATA_ROWS) -> list[SheetPart]:
     """Write the consolidated workbook atomically; returns where each table's rows went."""
-    rows = source if hasattr(source, "pieces") else FrameRows(source)  # type: ignore[arg-type]
     parts: list[SheetPart] = []
-    atomic_save(Path(path), lambda tmp: _write(tmp, rows, summary, findings, lang, max_rows, parts))
+    atomic_save(Path(path), lambda tmp: _write(tmp, source, summary, findings, lang, max_rows, parts))
     return parts
 
 
