@@ -519,7 +519,7 @@ class _StoreRows:
     def count(self, table: Any) -> int:
         return self.store.count_rows(self.ids, table.key)
 
-    def pieces(self, table: Any, spec: Any):
+    def pieces(self, table: Any, spec: Any) -> Iterator[Any]:
         starts, start = [], 0
         for sid in self.ids:
             starts.append(start)
