@@ -366,3 +366,27 @@ def test_libreoffice_lists_the_same_modules_with_the_same_source(xlam):
         assert _lo_source(modules[name]) == want.strip("\n"), name
     assert seen["sheets"] == [S.SHEET_NAME]
     assert dict(map(tuple, seen["cells"][S.SHEET_NAME]))[S.STANDARDS_KEY] == STANDARDS
+
+
+def _vba_messages(text: str) -> list[tuple[str, str]]:
+    """(English, Chinese) of every TK_Say("english", "UTF-16 hex") in VBA source, decoded as the VBA loop does
+    (ChrW of each 4-hex-digit code unit)."""
+    out = []
+    for english, hexed in re.findall(r'TK_Say\("([^"]*)", "([0-9A-F]*)"\)', text):
+        assert len(hexed) % 4 == 0, hexed
+        units = bytes.fromhex(hexed)
+        out.append((english, units.decode("utf-16-be")))
+    return out
+
+
+def test_vba_messages_are_the_catalogs_in_both_languages():
+    from toolkit.excel.addin import VBA_MESSAGES
+    from toolkit.i18n import t
+
+    text = (VBA_DIR / "TK_Ribbon.bas").read_bytes().decode("cp1252")
+    used = _vba_messages(text)
+    assert sorted(set(used)) == sorted(set(VBA_MESSAGES.values()))
+    assert all(t(key, "zh") == zh for key, (_, zh) in VBA_MESSAGES.items())
+    assert "MsgBox \"" not in text  # no message box text outside TK_Say
+    assert 'If LCase$(Left$(TK_Setting("TOOLKIT_LANG"), 2)) <> "zh" Then' in text
+

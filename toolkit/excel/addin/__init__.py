@@ -20,6 +20,16 @@ from . import package as P
 from .modules import addin_modules
 from .ovba import Module, vba_project
 
+#: The VBA part's messages. VBA source is code page 1252, so TK_Ribbon.bas holds the Chinese as UTF-16 hex
+#: (``TK_Say``); tests check that its literals are exactly these texts.
+VBA_MESSAGES = {
+    "addin.vba.need-workbook": ("Open a workbook first.", "请先打开一个工作簿。"),
+    "addin.vba.about": ("Marketing Toolkit add-in", "营销工具包加载项"),
+    "addin.vba.python": ("Python: ", "Python："),
+    "addin.vba.standards": ("Standards workbook: ", "标准工作簿："),
+    "addin.vba.language": ("Language: ", "语言："),
+}
+register(VBA_MESSAGES)
 register({
     "addin.no-folder": ("Cannot write the add-in {path}: the folder {folder} does not exist.",
                         "无法写入加载项 {path}：文件夹 {folder} 不存在。"),

@@ -55,10 +55,10 @@ Sub TK_ImportFunctions(control As IRibbonControl)
 End Sub
 
 Sub TK_About(control As IRibbonControl)
-    MsgBox "Marketing Toolkit add-in" & vbCrLf & _
-           "Python: " & TK_Setting("INTERPRETER_WIN") & TK_Setting("INTERPRETER_MAC") & vbCrLf & _
-           "Standards workbook: " & TK_Setting("TOOLKIT_STANDARDS") & vbCrLf & _
-           "Language: " & TK_Setting("TOOLKIT_LANG"), vbInformation, "Marketing Toolkit"
+    MsgBox TK_Say("Marketing Toolkit add-in", "842595005DE55177530552A08F7D9879") & vbCrLf & _
+           TK_Say("Python: ", "0050007900740068006F006EFF1A") & TK_Setting("INTERPRETER_WIN") & TK_Setting("INTERPRETER_MAC") & vbCrLf & _
+           TK_Say("Standards workbook: ", "680751C65DE54F5C7C3FFF1A") & TK_Setting("TOOLKIT_STANDARDS") & vbCrLf & _
+           TK_Say("Language: ", "8BED8A00FF1A") & TK_Setting("TOOLKIT_LANG"), vbInformation, "Marketing Toolkit"
 End Sub
 
 Private Sub TK_Run(ByVal macroName As String)
@@ -72,8 +72,22 @@ Private Sub TK_Run(ByVal macroName As String)
 End Sub
 
 Private Sub TK_NeedWorkbook()
-    MsgBox "Open a workbook first.", vbExclamation, "Marketing Toolkit"
+    MsgBox TK_Say("Open a workbook first.", "8BF7514862535F004E004E2A5DE54F5C7C3F3002"), vbExclamation, "Marketing Toolkit"
 End Sub
+
+Private Function TK_Say(ByVal english As String, ByVal chineseHex As String) As String
+    ' A message in the add-in's language (TOOLKIT_LANG). VBA source is code page 1252, so the Chinese text
+    ' is written as UTF-16 code units, 4 hex digits each (the inverse of TK_Hex).
+    If LCase$(Left$(TK_Setting("TOOLKIT_LANG"), 2)) <> "zh" Then
+        TK_Say = english
+        Exit Function
+    End If
+    Dim i As Long, out As String
+    For i = 1 To Len(chineseHex) Step 4
+        out = out & ChrW(CLng("&H" & Mid$(chineseHex, i, 4) & "&"))
+    Next i
+    TK_Say = out
+End Function
 
 Private Function TK_Setting(ByVal key As String) As String
     TK_Setting = CStr(GetConfig(key, ""))
