@@ -390,3 +390,32 @@ def test_vba_messages_are_the_catalogs_in_both_languages():
     assert "MsgBox \"" not in text  # no message box text outside TK_Say
     assert 'If LCase$(Left$(TK_Setting("TOOLKIT_LANG"), 2)) <> "zh" Then' in text
 
+
+
+def test_libreoffice_basic_runs_the_message_function_in_both_languages():
+    # TK_Say as shipped, with its TK_Setting("TOOLKIT_LANG") replaced by a parameter, run by LibreOffice's
+    # VBA-compatible Basic: an interpreter independent of our Python decoding of the hex literals.
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    python = _uno_python()
+    if python is None:
+        pytest.skip("no Python with LibreOffice's uno module (Debian: apt-get install python3-uno)")
+    from toolkit.excel.addin import VBA_MESSAGES
+
+    text = _norm((VBA_DIR / "TK_Ribbon.bas").read_bytes().decode("cp1252"))
+    body = re.search(r"Private Function TK_Say\(ByVal english As String, ByVal chineseHex As String\) As String\n"
+                     r"(.*?)\nEnd Function", text, re.S).group(1)
+    body = body.replace('TK_Setting("TOOLKIT_LANG")', "lang").replace("TK_Say =", "Probe =")
+    source = ("Option VBASupport 1\nFunction Probe(ByVal lang As String, ByVal english As String, "
+              f"ByVal chineseHex As String) As String\n{body}\nEnd Function\n")
+    pairs = _vba_messages(text)
+    calls = [[lang, en, hexed] for lang in ("zh", "en", "zh-CN")
+             for en, hexed in re.findall(r'TK_Say\("([^"]*)", "([0-9A-F]*)"\)', text)]
+    done = subprocess.run([python, str(HERE / "lo_basic_probe.py")], input=json.dumps({
+        "source": source, "function": "Probe", "calls": calls}), capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    n = len(pairs)
+    assert got[:n] == [zh for _, zh in pairs] and got[2 * n:] == [zh for _, zh in pairs]
+    assert got[n:2 * n] == [en for en, _ in pairs]
+    assert {zh for _, zh in pairs} == {zh for _, zh in VBA_MESSAGES.values()}
