@@ -75,6 +75,36 @@ def test_rows_inserted_move_content_and_adjust_formulas_styles_cf_merges(tmp_pat
     assert [str(cf.sqref) for cf in r.conditional_formatting] == [f"C4:C{3 + n}"]
 
 
+def test_rows_inserted_move_defined_names_print_area_and_excel_tables(tmp_path) -> None:  # noqa: ANN001
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.table import Table as XlTable
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "My R"
+    ws["A1"] = "Intro"
+    ws["A3"] = "{{ tables.expenses_by_category }}"
+    ws["A5"] = "Total"
+    ws["A9"], ws["B9"] = "Key", "Note"
+    ws["A10"], ws["B10"] = "k", "n"
+    ws.add_table(XlTable(displayName="Notes", ref="A9:B10"))
+    ws.print_area = "A1:F12"
+    ws.print_title_rows = "1:1"
+    wb.defined_names["Totals"] = DefinedName("Totals", attr_text="'My R'!$A$5:$C$5")
+    ws.defined_names["Body"] = DefinedName("Body", attr_text="'My R'!$A$3:$F$4")
+    out = _render(tmp_path, wb)
+    r = out["My R"]
+    n = len(context("en")["tables"]["expenses_by_category"])
+    moved = n - 1  # the placeholder's row holds the header and the first data row is the style row
+    assert r.cell(4 + n, 1).value == "Total"
+    assert out.defined_names["Totals"].attr_text == f"'My R'!$A${4 + n}:$C${4 + n}"
+    assert r.defined_names["Body"].attr_text == f"'My R'!$A$3:$F${4 + moved}"
+    assert r.print_area == f"'My R'!$A$1:$F${12 + moved}"
+    assert r.print_title_rows == "$1:$1"
+    assert r.tables["Notes"].ref == f"A{9 + moved}:B{10 + moved}"
+    assert r.cell(9 + moved, 1).value == "Key"
+
+
 def test_template_edits_change_the_output(tmp_path) -> None:  # noqa: ANN001
     base = build_template("en")
     default = _render(tmp_path, base, name="a.xlsx")

@@ -177,6 +177,30 @@ def insert_rows(ws: Worksheet, idx: int, amount: int) -> None:
             ws.conditional_formatting.add(ranges, rule)
     for dv in ws.data_validations.dataValidation:
         dv.sqref = type(dv.sqref)(" ".join(_shift_ref(_as_range(r), idx, amount) for r in dv.sqref.ranges))
+    _shift_names_and_areas(ws, idx, amount)
+
+
+def _shift_names_and_areas(ws: Worksheet, idx: int, amount: int) -> None:
+    """Defined names (workbook and sheet scope), the print area and titles, Excel tables and the autofilter
+    of ``ws`` after inserting rows: openpyxl's insert_rows leaves them pointing at the old rows."""
+    wb = ws.parent
+    names = list(wb.defined_names.values())
+    for sheet in wb.worksheets:
+        names += list(sheet.defined_names.values())
+    for dn in names:
+        if dn.attr_text:
+            dn.attr_text = shift_formula("=" + dn.attr_text, ws.title, ws.title, idx, amount)[1:]
+    if ws.print_area:
+        areas = [_split_sheet(part)[1] for part in ws.print_area.split(",")]
+        ws.print_area = [_shift_ref(a.replace("$", ""), idx, amount) for a in areas]
+    if ws.print_title_rows:
+        ws.print_title_rows = _shift_ref(ws.print_title_rows.replace("$", ""), idx, amount)
+    for table in ws.tables.values():
+        table.ref = _shift_ref(table.ref, idx, amount)
+        if table.autoFilter is not None and table.autoFilter.ref:
+            table.autoFilter.ref = _shift_ref(table.autoFilter.ref, idx, amount)
+    if ws.auto_filter.ref:
+        ws.auto_filter.ref = _shift_ref(ws.auto_filter.ref, idx, amount)
 
 
 def _as_range(r: CellRange) -> str:
