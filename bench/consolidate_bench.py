@@ -96,15 +96,15 @@ def _write_department(path: Path, info: dict, frames: dict) -> None:
     wb.close()
 
 
-def _rename_department(src: Path, dest: Path, old: str, new: str) -> None:
-    """A copy of ``src`` whose Info sheet names another department (zip entries copied, one patched)."""
+def _rename_department(src: Path, dest: Path, old: str, new: str, prefix: str) -> None:
+    """A copy of ``src`` whose Info sheet names another department and whose contract numbers start with
+    ``prefix`` instead of "EC" (in Contracts and Collections alike), as each department's own would."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
+            if item.filename.startswith("xl/worksheets/sheet") or item.filename == "xl/sharedStrings.xml":
                 data = data.replace(f">{old}<".encode(), f">{new}<".encode())
-            elif item.filename == "xl/sharedStrings.xml":
-                data = data.replace(f">{old}<".encode(), f">{new}<".encode())
+                data = data.replace(b">EC-HT", f">{prefix}-HT".encode())
             zout.writestr(item, data)
 
 
@@ -117,7 +117,7 @@ def generate(folder: Path, files: int, rows: int) -> tuple[int, int]:
     name = str(info["department"])
     _write_department(base, {**info, "department": "Bench Dept 0000"}, frames)
     for i in range(1, files):
-        _rename_department(base, folder / f"dept-{i:04d}.xlsx", "Bench Dept 0000", f"Bench Dept {i:04d}")
+        _rename_department(base, folder / f"dept-{i:04d}.xlsx", "Bench Dept 0000", f"Bench Dept {i:04d}", f"D{i:04d}")
     del name
     n_rows = sum(len(f) for f in frames.values()) * files
     n_cells = sum(len(f) * f.shape[1] for f in frames.values()) * files

@@ -287,3 +287,37 @@ def test_unreadable_standards_is_a_usage_error(sample, tmp_path):
                                       "--db", str(tmp_path / "s.db"), "-o", str(tmp_path / "c.xlsx")])
     assert result.exit_code == 2 and "standards workbook" in result.output and str(bad) in result.output
     assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_contract_in_two_departments_is_a_warning_on_the_later_file(sample, tmp_path):
+    folder = copy_sample(sample, tmp_path / "in")
+    east = read_workbook(folder / "dept-east.xlsx").tables["Contracts"]
+    shared = str(east["contract_no"].iloc[3])
+    west_data = read_workbook(folder / "dept-west.xlsx")
+    wc = west_data.tables["Contracts"]
+    free = wc[~wc["contract_no"].isin(west_data.tables["Collections"]["contract_no"])]  # renaming breaks nothing
+    row = int(free["_row"].iloc[0])
+    letter = west_data.layout["Contracts"].columns["contract_no"][0]
+    wb = openpyxl.load_workbook(folder / "dept-west.xlsx")
+    ws = wb[west_data.layout["Contracts"].sheet]
+    ws[f"{letter}{row}"] = f"  {shared.lower()} "  # the same number, other case and spaces
+    wb.save(folder / "dept-west.xlsx")
+    res = consolidate([folder], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=2)
+    west = next(f for f in res.files if f.path.endswith("dept-west.xlsx"))
+    found = [x for x in west.findings if x.code == "contract-in-two-departments"]
+    assert west.status == "loaded" and len(found) == 1
+    f = found[0]
+    assert (f.sheet, f.cell, f.row, f.severity) == (ws.title, f"{letter}{row}", row, "warning")
+    east_row = int(east["_row"].iloc[3])
+    assert f.message("en").endswith(f"({folder / 'dept-east.xlsx'}, row {east_row}); a contract counted in two "
+                                    "departments is paid and reported twice.")
+    assert "重复计提成" in f.message("zh")
+    assert not [x for f2 in res.files if not f2.path.endswith("dept-west.xlsx") for x in f2.findings
+                if x.code == "contract-in-two-departments"]
+    values = _values(tmp_path / "c.xlsx")
+    assert any(r[3] == "contract-in-two-departments" and r[5] == f"{letter}{row}" for r in values["Findings"][1:])
+    summary = next(r for r in values["Summary"][1:] if r[1] == west.path)
+    assert summary[5] == west.warnings
+    again = consolidate([folder], PERIOD, db=tmp_path / "s.db", jobs=1)  # unchanged files are checked too
+    assert [x.cell for f2 in again.files for x in f2.findings
+            if x.code == "contract-in-two-departments"] == [f"{letter}{row}"]

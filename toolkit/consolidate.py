@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
-from .core.findings import Finding
+from .core.findings import Finding, declare
 from .core.tables import WorkbookData
 from .errors import ToolkitError
 from .i18n import register, t
@@ -65,6 +65,12 @@ register(
         "consolidate.status.duplicate": ("duplicate", "重复"),
     }
 )
+
+declare("contract-in-two-departments", "warning", ("Contract in two departments", "合同出现在两个部门"),
+        ("{sheet}!{cell}: Contract No {value!r} is also in {department}'s workbook ({other_file}, row "
+         "{other_row}); a contract counted in two departments is paid and reported twice.",
+         "{sheet}!{cell}：合同编号“{value}”也出现在{department}的工作簿中（{other_file}，第 {other_row} 行）；"
+         "同一合同计入两个部门会重复计提成、重复统计。"))
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 OK_STATUSES = ("loaded", "unchanged")
@@ -389,6 +395,7 @@ def consolidate(
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         n_jobs = min(n_jobs, len(dept_files))
         timings["worker_read_validate_sum"] = 0.0
+        places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
         timings["store"] = 0.0
         for work in _pipeline(dept_files, period, std_data, n_jobs):
             timings["worker_read_validate_sum"] += work.seconds
@@ -396,8 +403,13 @@ def consolidate(
             outcome = _load_one(store, run, work, strict, by_hash, by_dept, lang)
             timings["store"] += time.perf_counter() - ts
             outcomes.append(outcome)
+            if outcome.ok:
+                places[outcome.path] = _contract_place(work)
             if progress:
                 progress(len(outcomes), len(dept_files), outcome)
+        ts = time.perf_counter()
+        _contracts_in_two_departments(store, outcomes, places)
+        timings["cross_checks"] = time.perf_counter() - ts
         timings["read_validate_store"] = time.perf_counter() - t0
 
         result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings)
@@ -455,6 +467,47 @@ def _load_one(store: Store, run: Any, work: _Work, strict: bool, by_hash: dict[s
         by_dept[department or ""] = work.path
     return FileOutcome(work.path, saved.status, department, "department", reason, e, w, i, rows, work.sha256,
                        saved.snapshot_id, findings)
+
+
+def _contract_place(work: _Work) -> tuple[str, str, str]:
+    """Where a file's Contract No column is: (sheet, column letter, header as written)."""
+    data = getattr(work.report, "data", None)
+    layout = data.layout.get("Contracts") if data is not None else None
+    if layout is None or "contract_no" not in layout.columns:
+        return _contract_place_default()
+    letter, header = layout.columns["contract_no"]
+    return layout.sheet, letter, header
+
+
+def _contracts_in_two_departments(store: Store, outcomes: list[FileOutcome],
+                                  places: dict[str, tuple[str, str, str]]) -> None:
+    """A warning on each later row whose contract number is also in an earlier consolidated department's
+    workbook (files in order; repeats inside one file are that file's own ``duplicate-key`` errors). The
+    departments stay consolidated: the finding is about the pair, for the director to settle."""
+    ok = [o for o in outcomes if o.ok and o.snapshot_id is not None]
+    order = {o.snapshot_id: i for i, o in enumerate(ok)}
+    shared = store.shared_values(list(order), "Contracts", "contract_no")
+    first: dict[str, tuple[int, int]] = {}
+    for value, sid, row in sorted(shared, key=lambda x: (order[x[1]], x[2])):
+        key = value.strip().lower()
+        if key not in first:
+            first[key] = (sid, row)
+            continue
+        sid0, row0 = first[key]
+        if sid0 == sid:
+            continue
+        earlier, outcome = ok[order[sid0]], ok[order[sid]]
+        sheet, letter, header = places.get(outcome.path, _contract_place_default())
+        outcome.findings.append(Finding("contract-in-two-departments", sheet=sheet, cell=f"{letter}{row}", row=row,
+                                        column=header, value=value, file=outcome.path,
+                                        params={"department": earlier.department, "other_file": earlier.path,
+                                                "other_row": row0}))
+        outcome.warnings += 1
+
+
+def _contract_place_default() -> tuple[str, str, str]:
+    table = DEPARTMENT.table("Contracts")
+    return table.sheet("en"), "A", table.column("contract_no").header("en")
 
 
 def write_workbook(store: Store, result: ConsolidationResult, path: Path, lang: str,

@@ -186,6 +186,12 @@ class Store(ABC):
         keys), each exactly what ``toolkit.io.writer.cell_values`` gives for the typed column."""
 
     @abstractmethod
+    def shared_values(self, snapshot_ids: list[int], table_key: str, column: str,
+                      kind: str = "department") -> list[tuple[str, int, int]]:
+        """(value, snapshot id, sheet row) of every row whose ``column`` value, compared trimmed and
+        case-insensitively, occurs in more than one of the snapshots (e.g. a contract in two departments)."""
+
+    @abstractmethod
     def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
         """How many rows ``iter_table`` yields."""
 

@@ -380,6 +380,19 @@ class SQLiteStore(Store):
                 codec.cell_values(values, recorded.get(c.key, DTYPES[c.type]), c.type.value, lang)
                 for c, values in zip(table.columns, zip(*rows))]]
 
+    def shared_values(self, snapshot_ids: list[int], table_key: str, column: str,
+                      kind: str = "department") -> list[tuple[str, int, int]]:
+        if len(set(snapshot_ids)) < 2:
+            return []
+        marks = ", ".join("?" * len(snapshot_ids))
+        col = q(column)
+        sql = (f"WITH t AS (SELECT lower(trim({col})) AS k, {col} AS v, snapshot_id AS s, {q(codec.ROW)} AS r "
+               f"FROM {q(data_table_name(kind, table_key))} WHERE snapshot_id IN ({marks}) "
+               f"AND {col} IS NOT NULL AND trim({col}) <> '') "
+               "SELECT v, s, r FROM t WHERE k IN (SELECT k FROM t GROUP BY k HAVING COUNT(DISTINCT s) > 1)")
+        return [(str(v), int(sid), int(r) if r is not None else 0)
+                for v, sid, r in self._read(sql, tuple(snapshot_ids))]
+
     def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
         if not snapshot_ids:
             return 0
