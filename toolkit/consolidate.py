@@ -196,6 +196,8 @@ def sniff_kind(path: Path) -> str | None:
 # --------------------------------------------------------------------------- workers
 
 _WORKER_STANDARDS: WorkbookData | None = None
+#: Files in flight per worker: enough that workers never wait while the parent stores a file.
+_WINDOW = 4
 
 
 def _init_worker(standards: WorkbookData | None, in_process_first: bool = False) -> None:
@@ -255,7 +257,7 @@ def _process(path: str, period: str) -> _Work:
 
 
 def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int, trusting: bool = True):
-    """Results in file order, with at most ``2 × jobs`` files in flight (bounded memory).
+    """Results in file order, with at most ``_WINDOW × jobs`` files in flight (bounded memory).
 
     Worker processes are disposable, so they parse in-process (``safety.read_in_process_first``); when
     one dies (a reader abort, a timeout), the files not yet done are run again in a fresh pool that
@@ -270,7 +272,7 @@ def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jo
         todo = iter(files)
         for f in todo:
             window.append((f, pool.submit(_process, str(f), period)))
-            if len(window) >= 2 * jobs:
+            if len(window) >= _WINDOW * jobs:
                 break
         rest: list[Path] = []
         while window:
