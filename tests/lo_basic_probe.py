@@ -6,44 +6,14 @@ Usage: python3 lo_basic_probe.py  < {"source": BASIC MODULE, "function": NAME, "
 """
 
 import json
-import os
-import subprocess
 import sys
-import tempfile
-import time
 
-import uno
-from com.sun.star.beans import PropertyValue
-
-
-def _pv(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_uno import office, pv
 
 
 def main(request):
-    profile = tempfile.mkdtemp(prefix="lo-basic-")
-    pipe = "tkbasic%d" % os.getpid()
-    proc = subprocess.Popen(
-        ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-         "-env:UserInstallation=" + uno.systemPathToFileUrl(profile), "--accept=pipe,name=%s;urp;" % pipe],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    desktop = None
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        ctx = None
-        for _ in range(240):
-            try:
-                ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-                break
-            except Exception:
-                time.sleep(0.25)
-        if ctx is None:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (_pv("Hidden", True),))
+    with office() as desktop:
+        doc = desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, (pv("Hidden", True),))
         libraries = doc.BasicLibraries
         if not libraries.hasByName("Probe"):
             libraries.createLibrary("Probe")
@@ -55,13 +25,6 @@ def main(request):
         results = [script.invoke(tuple(args), (), ())[0] for args in request["calls"]]
         doc.close(True)
         print(json.dumps(results, ensure_ascii=False))
-    finally:
-        try:
-            if desktop is not None:
-                desktop.terminate()
-        except Exception:
-            pass
-        proc.wait(timeout=60)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,53 @@
+"""A private headless LibreOffice driven through UNO, for the probe scripts (run by a Python with ``uno``)."""
+
+import os
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+
+import uno
+from com.sun.star.beans import PropertyValue
+
+
+def pv(name, value):
+    """A UNO PropertyValue."""
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+@contextmanager
+def office():
+    """The Desktop of a LibreOffice started with its own profile; terminated (or killed) on exit."""
+    profile = tempfile.mkdtemp(prefix="lo-probe-")
+    pipe = "tkprobe%d" % os.getpid()
+    proc = subprocess.Popen(
+        ["soffice", "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+         "-env:UserInstallation=" + uno.systemPathToFileUrl(profile), "--accept=pipe,name=%s;urp;" % pipe],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    desktop = None
+    try:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        ctx = None
+        for _ in range(240):
+            try:
+                ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+                break
+            except Exception:
+                time.sleep(0.25)
+        if ctx is None:
+            raise SystemExit("LibreOffice did not start")
+        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        yield desktop
+    finally:
+        if desktop is not None:
+            try:
+                desktop.terminate()
+            except Exception:
+                pass
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
