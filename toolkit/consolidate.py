@@ -15,11 +15,12 @@ import re
 import time
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any, Self
 
@@ -67,10 +68,10 @@ register(
 )
 
 declare("contract-in-two-departments", "warning", ("Contract in two departments", "合同出现在两个部门"),
-        ("{sheet}!{cell}: Contract No {value!r} is also in {department}'s workbook ({other_file}, row "
-         "{other_row}); a contract counted in two departments is paid and reported twice.",
-         "{sheet}!{cell}：合同编号“{value}”也出现在{department}的工作簿中（{other_file}，第 {other_row} 行）；"
-         "同一合同计入两个部门会重复计提成、重复统计。"))
+        (("{sheet}!{cell}: Contract No {value!r} is also in {department}'s workbook ({other_file}, row "
+          "{other_row}); a contract counted in two departments is paid and reported twice."),
+         ("{sheet}!{cell}：合同编号“{value}”也出现在{department}的工作簿中（{other_file}，第 {other_row} 行）；"
+          "同一合同计入两个部门会重复计提成、重复统计。")))
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 OK_STATUSES = ("loaded", "unchanged")
@@ -256,6 +257,21 @@ def _process(path: str, period: str) -> _Work:
     return _Work(path, size, mtime, sha, report, seconds, encoded)
 
 
+def _in_order(pool: ProcessPoolExecutor, fn: Callable[..., Any], calls: Iterable[tuple], width: int) -> Iterator[Any]:
+    """``fn(*args)`` for each ``args`` of ``calls`` in ``pool``, results in order, at most ``width`` in flight
+    (bounded memory). Each result is yielded before the next call is submitted, so when the pool breaks the
+    results stop right after the last one yielded."""
+    window: deque[Future] = deque()
+    todo = iter(calls)
+    for args in islice(todo, width):
+        window.append(pool.submit(fn, *args))
+    while window:
+        yield window.popleft().result()
+        args = next(todo, None)
+        if args is not None:
+            window.append(pool.submit(fn, *args))
+
+
 def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int, trusting: bool = True):
     """Results in file order, with at most ``_WINDOW × jobs`` files in flight (bounded memory).
 
@@ -267,36 +283,17 @@ def _pipeline(files: list[Path], period: str, standards: WorkbookData | None, jo
         for f in files:
             yield _process(str(f), period)
         return
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(standards, trusting)) as pool:
-        window: deque[tuple[Path, Future]] = deque()
-        todo = iter(files)
-        for f in todo:
-            window.append((f, pool.submit(_process, str(f), period)))
-            if len(window) >= _WINDOW * jobs:
-                break
-        rest: list[Path] = []
-        while window:
-            try:
-                done = window[0][1].result()
-            except BrokenProcessPool:
-                rest = [f for f, _ in window]
-                break
-            window.popleft()
-            nxt = next(todo, None)
-            if nxt is not None:
-                try:
-                    window.append((nxt, pool.submit(_process, str(nxt), period)))
-                except BrokenProcessPool:  # a worker died after finishing its last file
-                    rest = [f for f, _ in window] + [nxt]
-                    yield done
-                    break
-            yield done
-        if not rest:
-            return
+    done = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(standards, trusting)) as pool:
+            for work in _in_order(pool, _process, ((str(f), period) for f in files), _WINDOW * jobs):
+                yield work
+                done += 1
+        return
+    except BrokenProcessPool:
         if not trusting:
-            raise BrokenProcessPool("a worker died while every read was isolated")
-        rest += list(todo)
-    yield from _pipeline(rest, period, standards, jobs, trusting=False)
+            raise BrokenProcessPool("a worker died while every read was isolated") from None
+    yield from _pipeline(files[done:], period, standards, jobs, trusting=False)
 
 
 # --------------------------------------------------------------------------- the operation
@@ -561,7 +558,7 @@ class _StoreRows:
         self.store, self.ids = store, ids
         url = getattr(store, "url", None)
         self.url = url if isinstance(url, str) and url.startswith("sqlite:///") else None
-        self.width = 2 * jobs
+        self.width = 2 * jobs  # rendered snapshots in flight (a few MB of XML each)
         self.pool = ProcessPoolExecutor(max_workers=jobs) if jobs > 1 and self.url and len(ids) > 1 else None
 
     def __enter__(self) -> Self:
@@ -583,15 +580,6 @@ class _StoreRows:
             for sid, first in zip(self.ids, starts):
                 yield from _rendered(self.store, sid, table.key, spec, first)
             return
-        window: deque[Future] = deque()
-        todo = iter(zip(self.ids, starts))
-        for sid, first in todo:
-            window.append(self.pool.submit(_render_snapshot, self.url, sid, table.key, spec, first))
-            if len(window) >= self.width:
-                break
-        while window:
-            done = window.popleft().result()
-            nxt = next(todo, None)
-            if nxt is not None:
-                window.append(self.pool.submit(_render_snapshot, self.url, nxt[0], table.key, spec, nxt[1]))
-            yield from done
+        calls = ((self.url, sid, table.key, spec, first) for sid, first in zip(self.ids, starts))
+        for pieces in _in_order(self.pool, _render_snapshot, calls, self.width):
+            yield from pieces

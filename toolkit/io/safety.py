@@ -308,8 +308,8 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
             return _limited(checked, fn, *args)
         except ToolkitError:
             raise  # raised on purpose by the reading code: the child would send the same
-        except Exception as exc:  # noqa: BLE001 - anything else: read again in a child for its exact message
-            del exc
+        except Exception:  # noqa: BLE001, S110 - anything else: read again in a child for its exact message
+            pass
     timeout = checked.timeout
     read_fd, write_fd = os.pipe()
     err = tempfile.TemporaryFile()
@@ -404,7 +404,7 @@ def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
         raise
     except MemoryError as exc:
         raise _too_large(checked.shown, "the reader ran out of memory", "读取时内存不足") from exc
-    except Exception as exc:
+    except Exception as exc:  # any parser failure is a damaged file to the user
         raise ToolkitError("read.corrupt", file=checked.shown) from exc
 
 

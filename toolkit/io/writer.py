@@ -378,8 +378,7 @@ def serials(stamps: pd.Series | np.ndarray) -> np.ndarray:
     """Excel serial numbers (1900 system) of datetimes, NaN for NaT. Whole days and the time of day are
     taken apart so that dates more than 292 years after 1899 (the reader allows up to 2199) cannot
     overflow nanosecond arithmetic."""
-    ns = np.asarray(stamps, dtype="datetime64[ns]").view("i8") if isinstance(stamps, np.ndarray) else \
-        stamps.to_numpy(dtype="datetime64[ns]").view("i8")
+    ns = np.asarray(stamps, dtype="datetime64[ns]").view("i8")
     missing = np.isnat(ns.view("datetime64[ns]"))
     days, rem = np.divmod(ns, _DAY_NS)
     serial = (days + _UNIX_SERIAL).astype(float) + rem / _DAY_NS

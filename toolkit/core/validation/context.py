@@ -251,13 +251,15 @@ def _text_by_unique(s: pd.Series, fn, dtype: str) -> pd.Series | None:
 _DOT_ZERO = re.compile(r"^(\d+)\.0$")
 
 
+def _one_id(u: str) -> str:
+    """``ids`` of one text."""
+    u = u.strip()
+    return _DOT_ZERO.sub(r"\1", u) if u.endswith(".0") else u  # stripped: no '\n' for '$' to skip
+
+
 def ids(s: pd.Series) -> pd.Series:
     """IDs compared as text: stripped, a spreadsheet's 1001.0 read as '1001', missing stays missing."""
-    def one(u: str) -> str:
-        u = u.strip()
-        return _DOT_ZERO.sub(r"\1", u) if u.endswith(".0") else u  # stripped: no '\n' for '$' to skip
-
-    fast = _text_by_unique(s, one, "str")
+    fast = _text_by_unique(s, _one_id, "str")
     if fast is not None:
         return fast
     return by_unique(s, lambda u: u.astype("str").str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True))
@@ -335,9 +337,6 @@ class TextColumn:
         return np.append(numbers.astype(np.int64), -1)[self.codes]
 
 
-def _one_id(u: str) -> str:
-    u = u.strip()
-    return _DOT_ZERO.sub(r"\1", u) if u.endswith(".0") else u
 
 
 def is_text(s: pd.Series) -> bool:
