@@ -23,7 +23,7 @@ from ..schema import enums as E
 from .findings import Finding, declare
 
 if TYPE_CHECKING:
-    from ..inputs import Ledger
+    from .ledger import Ledger
 
 #: Completion counted at most this much per indicator.
 COMPLETION_CAP = 1.2
