@@ -34,6 +34,7 @@ from ..schema import enums as E
 from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding, declare
+from .ledger import per_ledger
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
     from .ledger import Ledger
@@ -566,11 +567,13 @@ def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
     return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
 
 
+@per_ledger
 def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function."""
     return royalties(*_ledger_frames(ledger), period)
 
 
+@per_ledger
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
     """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
     return payment_schedule(*_ledger_frames(ledger), period)[["employee_id", "month", "royalty"]]

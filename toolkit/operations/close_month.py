@@ -8,12 +8,15 @@ monthly report. It returns where every output went.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core.findings import Finding
+from ..core.royalties import compute_royalties, monthly_payments
 from ..core.periods import check_period
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -47,6 +50,9 @@ class CloseMonthResult:
 
     consolidation: ConsolidationResult
     outputs: dict[str, list[Path]] = field(default_factory=dict)
+    #: Seconds: consolidate, ledger, royalties (shared by the outputs), outputs (wall time of the outputs and the
+    #: report, which run in parallel), compute / write / report (their own times, summed), total.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -71,9 +77,56 @@ def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
     return out
 
 
-def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en") -> dict[str, list[Path]]:
-    """Run every computation on ``ledger`` and write ``<name>-<period>.json`` and ``.xlsx`` into ``out_dir``."""
-    return {name: write_output(build(name, ledger, period, lang), out_dir) for name in COMPUTATIONS}
+def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en",
+                    timings: dict[str, float] | None = None) -> dict[str, list[Path]]:
+    """Run every computation on ``ledger`` and write ``<name>-<period>.json`` and ``.xlsx`` into ``out_dir``;
+    ``timings`` gains the seconds spent computing and writing."""
+    return _run_tasks([("output", name) for name in COMPUTATIONS], ledger, period, out_dir, lang, (), 1,
+                      timings if timings is not None else {})
+
+
+#: What forked workers of ``_run_tasks`` inherit instead of receiving it pickled (the ledger can be large).
+_INHERITED: dict[str, Any] = {}
+
+
+def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float]]:
+    """One output (``build`` + ``write_output``) or the report, on the inherited ledger; its files and seconds."""
+    ledger, period, out_dir, lang, extra = _INHERITED["args"]
+    t0 = time.perf_counter()
+    if kind == "report":
+        from .report import render_monthly_report
+
+        paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra)
+        return name, paths, {"report": time.perf_counter() - t0}
+    output = build(name, ledger, period, lang)
+    t1 = time.perf_counter()
+    paths = write_output(output, out_dir)
+    return name, paths, {"compute": t1 - t0, "write": time.perf_counter() - t1}
+
+
+def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
+               extra: Sequence[Finding], jobs: int, timings: dict[str, float]) -> dict[str, list[Path]]:
+    """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
+    ledger and its memoised royalties without copying), else one after the other; results in task order."""
+    import multiprocessing as mp
+
+    _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
+    try:
+        if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
+                done = list(pool.map(_task, *zip(*tasks)))
+        else:
+            done = [_task(kind, name) for kind, name in tasks]
+    finally:
+        _INHERITED.clear()
+    written: dict[str, list[Path]] = {}
+    for name, paths, seconds in done:
+        written[name] = paths
+        for stage, value in seconds.items():
+            timings[stage] = timings.get(stage, 0.0) + value
+    return written
 
 
 def close_month(
@@ -89,27 +142,39 @@ def close_month(
     progress: Callable[[int, int, FileOutcome], None] | None = None,
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month; write everything into ``out_dir``."""
-    from .report import render_monthly_report
-
     period = check_period(period)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     store: Store = open_store(db)
+    t0 = time.perf_counter()
     try:
         cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
                            jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
+        timings = result.timings
+        timings["consolidate"] = time.perf_counter() - t0
         ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
         if not ids:
             raise ToolkitError("close.nothing", period=period)
+        t1 = time.perf_counter()
         ledger = load_ledger_from_store(store, period, ids)
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
-        result.outputs.update(compute_outputs(ledger, period, out, lang))
-        result.outputs["report"] = render_monthly_report(ledger, period, out, lang=lang,
-                                                         extra_findings=left_out_findings(cons.files))
+        timings["ledger"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
+        compute_royalties(ledger, period)
+        timings["royalties"] = time.perf_counter() - t2
+        tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
+        n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+        result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, left_out_findings(cons.files), n_jobs,
+                                         timings))
+        result.outputs = {k: result.outputs[k] for k in ("consolidated", *COMPUTATIONS, "report")
+                          if k in result.outputs}
+        timings["outputs"] = time.perf_counter() - t2
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
                                                    for f in cons.files]}
         result.outputs["summary"] = [write_json(out / f"close-month-{period}.json", summary)]
+        timings["total"] = time.perf_counter() - t0
         return result
     finally:
         store.close()
