@@ -13,7 +13,6 @@ from ..i18n import t
 from ..io.writer import SheetFrame
 from ..money import round_series
 from ..schema import enums as E
-from .jsonfmt import findings_json
 from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, money_text, percent_text, text_table
@@ -36,13 +35,9 @@ _STATEMENT_KINDS = {"date": "date", "amount": "money", "credited": "money", "wei
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The royalty computation and its payload; ``findings`` are the ledger's unreliable ones and its own."""
-    from .base import Output
+    from .base import result_output
 
-    result = R.compute_royalties(ledger, period)
-    findings = ledger.unreliable_findings() + list(result.findings)
-    payload = result.to_dict(lang)
-    payload["findings"] = findings_json(findings, lang)
-    return Output("royalties", payload["period"], lang, payload, result, findings)
+    return result_output("royalties", ledger, R.compute_royalties(ledger, period), lang)
 
 
 def note(line: dict[str, Any], lang: str) -> str:
