@@ -19,7 +19,8 @@
   or typed), split over everyone in the department by expense share.
 - **Profit** per salesperson and month = gross margin × Collection − Expense − planned royalties,
   the margin being the person's collection-weighted product-line margin over last year (else the
-  department's, else the company's).
+  department's, else the company's); a month that would come out negative is planned at 0, as the
+  Plan sheet takes no negative targets.
 """
 
 from __future__ import annotations
@@ -194,6 +195,30 @@ def _tidy(frame: pd.DataFrame, date_col: str, value: pd.Series, measure: str) ->
     })
 
 
+def product_mix(collections: pd.DataFrame, contracts: pd.DataFrame, roster: pd.DataFrame,
+                as_of: pd.Period) -> pd.DataFrame:
+    """Each roster person's product-line mix (employee_id, product_line, share adding to 1 per person):
+    their credited collections of the 12 months ending at ``as_of``, else their department's, else the
+    company's. The cost model weights royalties with it, as the month close does with real contracts."""
+    rc = collection_credits(collections, contracts)
+    month = pd.to_datetime(rc["receipt_date"], errors="coerce").dt.to_period("M")
+    rc = rc[(month > as_of - 12) & (month <= as_of) & rc["product_line"].notna()]
+    rc = rc.assign(employee_id=rc["employee_id"].astype("str").str.strip(), department=rc["department"].astype("str"))
+
+    def shares(frame: pd.DataFrame, key: str) -> dict[str, pd.Series]:
+        sums = frame.groupby([key, "product_line"])["credited"].sum()
+        sums = sums[sums > 0]
+        return {k: g.droplevel(0) / g.sum() for k, g in sums.groupby(level=0)}
+
+    by_emp, by_dept = shares(rc, "employee_id"), shares(rc, "department")
+    company = shares(rc.assign(all="*"), "all").get("*", pd.Series({"": 1.0}))
+    rows = []
+    for emp, dept in zip(_clean_roster(roster)["employee_id"], _clean_roster(roster)["department"]):
+        mix = by_emp.get(emp, by_dept.get(dept, company))
+        rows += [{"employee_id": emp, "product_line": pl, "share": float(v)} for pl, v in mix.items()]
+    return pd.DataFrame(rows, columns=["employee_id", "product_line", "share"])
+
+
 # --------------------------------------------------------------------------- allocation
 
 
@@ -347,7 +372,7 @@ def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
         exp = month_values.get((emp, EXPENSE), np.zeros(12))
         raw = margins.get(emp, 0.0) * col - exp - roy.get(emp, np.zeros(12))
         unit_c = int(round(rules.unit(PROFIT) * 100))
-        month_values[(emp, PROFIT)] = _round_to_unit(raw, unit_c)
+        month_values[(emp, PROFIT)] = _round_to_unit(np.maximum(raw, 0.0), unit_c)  # the Plan takes no negatives
     order = {ind: i for i, ind in enumerate(E.INDICATOR.values)}
     for (emp, ind), months in sorted(month_values.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])):
         rows.append({"department": dept_of[emp], "employee_id": emp, "role": role_of[emp], "indicator": ind,
@@ -562,4 +587,4 @@ def _margins(ctx: _Ctx) -> dict[str, float]:
 
 
 __all__ = ["Hold", "PlanRules", "PlanDraft", "allocate", "blended_shares", "draft_plan", "history_frame",
-           "seasonality"]
+           "product_mix", "seasonality"]
