@@ -155,7 +155,11 @@ class PlanDraft:
         keys = ["department", "indicator"] if level == "department" else ["indicator"]
         out = self.rows.groupby(keys, sort=False, as_index=False)[cols].sum()
         out[cols] = np.round(out[cols].to_numpy(), 2)
-        return out
+        order = out["indicator"].map({ind: i for i, ind in enumerate(E.INDICATOR.values)})
+        depts = out["department"].map({d: i for i, d in enumerate(dict.fromkeys(self.rows["department"]))}) \
+            if "department" in out else 0
+        return out.assign(_d=depts, _i=order).sort_values(["_d", "_i"], kind="stable").drop(
+            columns=["_d", "_i"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- history

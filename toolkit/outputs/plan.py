@@ -165,6 +165,10 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
 
     wb = load_workbook(path)
     _charts(wb, draft, cost, lang)
+    for ws in wb.worksheets:  # printable: landscape, one page wide
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     return save_workbook(wb, path)
 
 
@@ -215,6 +219,16 @@ def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
     chart.y_axis.number_format = "#,##0"
     chart.width, chart.height = 16, 8
     ws.add_chart(chart, f"B{ws.max_row + 3}")
+
+
+def write_cost(path: Path, cost: Any, lang: str) -> Path:
+    """The cost model alone as a workbook (``toolkit plan cost --format xlsx``): cost, cost by person, notes."""
+    from ..io.writer import write_frames
+
+    cost_all, cost_people = _cost(cost, lang)
+    return write_frames(path, [_sheet("sheet.cost", cost_all, lang, "PlanCost"),
+                               _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),
+                               _sheet("sheet.notes", findings_frame(cost.findings, lang), lang, "PlanNotes")], lang)
 
 
 # --------------------------------------------------------------------------- JSON and text
