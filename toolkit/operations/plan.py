@@ -30,6 +30,7 @@ register({
     "plan.no-store-history": (
         "The history store {path} holds no consolidated department before {year}; consolidate last year first.",
         "历史库 {path} 中没有 {year} 年之前合并的部门数据；请先合并上一年的数据。"),
+    "plan.no-store": ("There is no history store {path}; check --db.", "历史库 {path} 不存在；请检查 --db。"),
     "plan.no-store-standards": (
         "The history store {path} holds no standards workbook for {period}; give --standards.",
         "历史库 {path} 中没有 {period} 期的标准工作簿；请使用 --standards 指定。"),
@@ -137,6 +138,8 @@ def _from_store(year: int, db: str, standards: str | os.PathLike[str] | None) ->
     from ..store import open_store
     from ..validate import read_file
 
+    if "://" not in db and not Path(db).exists():  # reading history never creates an empty store
+        raise ToolkitError("plan.no-store", path=db)
     with open_store(db) as store:
         periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
         if not periods:

@@ -165,6 +165,7 @@ def plan_cost(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, ye
         frame = pay.lines[["employee_id", "name", "department"]].merge(
             roy.lines[["employee_id", "name", "department"]], how="outer", on=["employee_id", "name", "department"])
         frame = frame.drop_duplicates("employee_id")
+        frame = frame[frame["employee_id"].isin(set(rows["employee_id"]))]  # the people this plan covers
         frame["level"] = level
         for col, ind in (("signing", SIGNING), ("collection", COLLECTION), ("profit", "Profit")):
             frame[col] = frame["employee_id"].map(act[ind]) if ind in act else 0.0
