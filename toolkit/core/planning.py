@@ -313,6 +313,13 @@ class _Ctx:
     roster: pd.DataFrame
     findings: list[Finding]
     profiles: dict[tuple[str, str], tuple[np.ndarray, str]] = field(default_factory=dict)
+    _sums: dict[tuple[str, str], tuple[pd.Series, pd.Series]] = field(default_factory=dict)
+
+    def sums(self, measure: str, key: str) -> tuple[pd.Series, pd.Series]:
+        """Last year's and the year before's Σ of ``measure`` per ``key`` (department or employee_id), cached."""
+        if (measure, key) not in self._sums:
+            self._sums[(measure, key)] = _window_sums(self.hist[self.hist["measure"] == measure], self.as_of, [key])
+        return self._sums[(measure, key)]
 
 
 def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
@@ -429,8 +436,7 @@ def _hold_error(key: str, hold: Hold, indicator: str, **params: object) -> Toolk
 def _department_targets(ctx: _Ctx, ind: str, departments: list[str]) -> tuple[dict[str, float], list[dict]]:
     """Annual department targets of a sales indicator (company total split by blended shares around holds)."""
     r = ctx.rules
-    h = ctx.hist[ctx.hist["measure"] == ind]
-    last, before = _window_sums(h, ctx.as_of, ["department"])
+    last, before = ctx.sums(ind, "department")
     for dept in sorted(set(last.index) | set(before.index)):
         if dept not in departments and (last.get(dept, 0) or before.get(dept, 0)):
             ctx.findings.append(Finding("plan-department-closed", value=dept, params=_ind(ind)))
@@ -440,7 +446,7 @@ def _department_targets(ctx: _Ctx, ind: str, departments: list[str]) -> tuple[di
     if ind in r.totals:
         total = float(r.totals[ind])
     else:
-        if sum(base.values()) <= 0 and not any(h.indicator == ind and h.employee_id is None for h in r.holds):
+        if sum(base.values()) <= 0 and not any(x.indicator == ind and x.employee_id is None for x in r.holds):
             raise ToolkitError("plan.no-history", indicator=ind, year=r.year)
         total = float(_round_to_unit(np.array([sum(base[d] * (1 + growth[d]) for d in departments)]),
                                      int(round(unit * 100)))[0])
@@ -486,8 +492,7 @@ def _people_targets(ctx: _Ctx, ind: str, dept: str, value: float, people: list[s
     if not people:
         return {}
     r = ctx.rules
-    h = ctx.hist[ctx.hist["measure"] == ind]
-    last, before = _window_sums(h, ctx.as_of, ["employee_id"])
+    last, before = ctx.sums(ind, "employee_id")
     shares = blended_shares(last, before, people, r.blend)
     known = shares > 0
     avg = float(shares[known].mean()) if known.any() else 1.0
@@ -529,7 +534,7 @@ def _expense_targets(ctx: _Ctx, departments: list[str],
     """Department expense budgets: ratio (last year's expense ÷ basis, or typed) × the basis target."""
     r = ctx.rules
     unit_c = int(round(r.unit(EXPENSE) * 100))
-    exp_last, _ = _window_sums(ctx.hist[ctx.hist["measure"] == EXPENSE], ctx.as_of, ["department"])
+    exp_last, _ = ctx.sums(EXPENSE, "department")
     held = {h.department: h for h in r.holds if h.indicator == EXPENSE and h.employee_id is None and h.month is None}
     for h in held.values():
         if h.department not in departments:
@@ -537,7 +542,7 @@ def _expense_targets(ctx: _Ctx, departments: list[str],
     out, info = {}, []
     for d in departments:
         basis = r.expense_basis.get(d, DEFAULT_EXPENSE_BASIS)
-        basis_last, _ = _window_sums(ctx.hist[ctx.hist["measure"] == basis], ctx.as_of, ["department"])
+        basis_last, _ = ctx.sums(basis, "department")
         b = float(basis_last.get(d, 0.0))
         ratio = r.expense_ratio.get(d, float(exp_last.get(d, 0.0)) / b if b > 0 else 0.0)
         value = held[d].value if d in held else float(_round_to_unit(
@@ -573,11 +578,8 @@ def _profile(ctx: _Ctx, dept: str, ind: str) -> np.ndarray:
 
 def _margins(ctx: _Ctx) -> dict[str, float]:
     """Gross margin per salesperson: Σ gross ÷ Σ collection of last year; else the department's, else the company's."""
-    h = ctx.hist
-    gross_e, _ = _window_sums(h[h["measure"] == GROSS], ctx.as_of, ["employee_id"])
-    coll_e, _ = _window_sums(h[h["measure"] == COLLECTION], ctx.as_of, ["employee_id"])
-    gross_d, _ = _window_sums(h[h["measure"] == GROSS], ctx.as_of, ["department"])
-    coll_d, _ = _window_sums(h[h["measure"] == COLLECTION], ctx.as_of, ["department"])
+    (gross_e, _), (coll_e, _) = ctx.sums(GROSS, "employee_id"), ctx.sums(COLLECTION, "employee_id")
+    (gross_d, _), (coll_d, _) = ctx.sums(GROSS, "department"), ctx.sums(COLLECTION, "department")
     company = float(gross_d.sum() / coll_d.sum()) if coll_d.sum() > 0 else 0.0
     out = {}
     for emp, dept in zip(ctx.roster["employee_id"], ctx.roster["department"]):

@@ -165,13 +165,9 @@ def _dept(book: WorkbookData) -> str:
     return str(book.info.get("department") or Path(str(book.path)).stem).strip()
 
 
-def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules) -> tuple[P.PlanDraft, pd.DataFrame, C.PlanCost]:
+def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...] = C.DEFAULT_LEVELS,
+                      ) -> tuple[P.PlanDraft, pd.DataFrame, C.PlanCost]:
     """The draft (Profit net of the royalties the plan pays at 100%), the product mix and the cost model."""
-    return _draft(inputs, rules, C.DEFAULT_LEVELS)
-
-
-def _draft(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...]
-           ) -> tuple[P.PlanDraft, pd.DataFrame, C.PlanCost]:
     led = inputs.ledger
     history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
                               led.standard("ProductLines"))
@@ -180,7 +176,7 @@ def _draft(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...]
     mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], roster, first.as_of)
     royalties = C.royalty_schedule(first.rows, mix, inputs.standards, rules.year)
     draft = P.draft_plan(history, roster, rules, first.as_of, royalties)
-    cost = C.plan_cost(draft.rows, mix, inputs.standards, rules.year, levels)
+    cost = C.plan_cost(draft.rows, mix, inputs.standards, rules.year, levels, royalties)
     return draft, mix, cost
 
 
@@ -210,36 +206,45 @@ def draft_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
     Existing files are never replaced unless ``overwrite``; nothing is written when a check fails.
     ``progress`` is called with each step of ``STEPS``.
     """
-    from ..io.templates import write_workbook
-    from ..outputs.plan import write_summary
-
     say = progress or (lambda step: None)
     y = check_year(year)
     rules = _rules(y, settings, growth)
     say("history")
     inputs = load_plan_inputs(y, paths, standards, db, force)
     say("draft")
-    draft, _, cost = _draft(inputs, rules, levels)
+    draft, _, cost = draft_from_inputs(inputs, rules, levels)
     say("cost")
+    return write_plan(y, inputs, draft, cost, out_dir, lang, overwrite, say)
+
+
+def write_plan(year: int, inputs: PlanInputs, draft: P.PlanDraft, cost: C.PlanCost, out_dir: str | os.PathLike[str],
+               lang: str = "en", overwrite: bool = False,
+               progress: Callable[[str], None] | None = None) -> DraftResult:
+    """Write the department workbooks and ``plan-YYYY.xlsx`` of a draft into ``out_dir`` (none replaced
+    unless ``overwrite``; all checked before the first is written)."""
+    from ..io.templates import write_workbook
+    from ..outputs.plan import write_summary
+
+    say = progress or (lambda step: None)
     out = Path(out_dir)
-    names = {d: _file_name(d, inputs.stems.get(d), y) for d in draft.rows["department"].unique()}
-    targets = [out / n for n in names.values()] + [out / f"plan-{y}.xlsx"]
+    names = {d: _file_name(d, inputs.stems.get(d), year) for d in draft.rows["department"].unique()}
+    targets = [out / n for n in names.values()] + [out / f"plan-{year}.xlsx"]
     if not overwrite:
-        for t in targets:
-            if t.exists():
-                raise ToolkitError("plan.exists", path=str(t))
+        for target in targets:
+            if target.exists():
+                raise ToolkitError("plan.exists", path=str(target))
     out.mkdir(parents=True, exist_ok=True)
     say("workbooks")
     roster_ids = [str(i) for i in inputs.standards.tables["Roster"]["employee_id"].dropna()]
     written = []
-    std_lang = inputs.standards.lang
     for dept, rows in draft.rows.groupby("department", sort=False):
         plan = rows[["employee_id", "indicator", *MONTH_KEYS, "annual"]].reset_index(drop=True)
-        info = {"department": dept, "year": y, "period": f"{y}-01"}
-        written.append(write_workbook(out / names[dept], SCHEMAS["department"], inputs.langs.get(dept, std_lang),
-                                      frames={"Plan": plan}, info=info, roster_ids=roster_ids))
+        info = {"department": dept, "year": year, "period": f"{year}-01"}
+        written.append(write_workbook(out / names[dept], SCHEMAS["department"],
+                                      inputs.langs.get(dept, inputs.standards.lang), frames={"Plan": plan},
+                                      info=info, roster_ids=roster_ids))
     say("summary")
-    summary = write_summary(out / f"plan-{y}.xlsx", draft, cost, inputs.standards, lang)
+    summary = write_summary(out / f"plan-{year}.xlsx", draft, cost, inputs.standards, lang)
     findings = draft.findings + [f for f in cost.findings if f.severity != "info"]
     return DraftResult(draft, cost, [Path(p) for p in written], summary, findings)
 
@@ -255,7 +260,7 @@ def cost_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
     rules = _rules(y, settings, growth)
     inputs = load_plan_inputs(y, paths, standards, db, force)
     if not plan:
-        return _draft(inputs, rules, levels)[2]
+        return draft_from_inputs(inputs, rules, levels)[2]
     from ..inputs import load_ledger
 
     planned = load_ledger(list(plan), inputs.standards.path, force=force).tables["Plan"]

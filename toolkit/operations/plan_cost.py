@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..core import appraisal as A
 from ..core import royalties as R
-from ..core.completion import monthly_actuals
+from ..core.completion import compute_completion, monthly_actuals
 from ..core.findings import Finding
 from ..core.planning import COLLECTION, EXPENSE, SIGNING
 from ..core.tables import WorkbookData
@@ -83,8 +83,9 @@ def _split(total: np.ndarray, shares: np.ndarray) -> np.ndarray:
     return base / 100
 
 
-def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: float) -> dict[str, dict[str, pd.DataFrame]]:
-    """Per department, the typed Plan, Contracts, Collections and Expenses whose actuals are target × ``level``.
+def synthetic_tables(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: float) -> dict[str, pd.DataFrame]:
+    """The typed Plan, Contracts, Collections and Expenses (with a ``department`` column) whose actuals are
+    target × ``level`` for every person and month.
 
     ``rows``: the plan rows (department, employee_id, indicator, m01..m12, annual); ``mix``: employee_id,
     product_line, share.
@@ -92,56 +93,65 @@ def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: fl
     lines = sorted(mix["product_line"].unique())
     wide = mix.pivot_table(index="employee_id", columns="product_line", values="share", aggfunc="sum").reindex(
         columns=lines).fillna(0.0)
+    rows = rows.reset_index(drop=True)
+    long = rows.melt(id_vars=["department", "employee_id", "indicator"], value_vars=list(MONTH_KEYS),
+                     var_name="m", value_name="target")
+    long["month"] = long["m"].str[1:].astype(int)
+    long = long.sort_values(["employee_id", "month"], kind="stable")
+    parts = {}
+    for ind in (SIGNING, COLLECTION):
+        p = long[long["indicator"] == ind]
+        shares = wide.reindex(p["employee_id"]).fillna(0.0).to_numpy()
+        amounts = _split(round_series(p["target"] * level).to_numpy(), shares)
+        cells = pd.DataFrame(amounts, columns=lines).assign(
+            department=p["department"].to_numpy(), employee_id=p["employee_id"].to_numpy(), month=p["month"].to_numpy())
+        cells = cells.melt(id_vars=["department", "employee_id", "month"], var_name="product_line", value_name="amount")
+        parts[ind] = cells[cells["amount"] != 0].sort_values(["employee_id", "month", "product_line"], kind="stable")
+    s, c = parts[SIGNING], parts[COLLECTION]
+    sid = "PS-" + s["employee_id"] + "-" + s["month"].map("{:02d}".format) + "-" + s["product_line"]
+    cid = "PC-" + c["employee_id"] + "-" + c["month"].map("{:02d}".format) + "-" + c["product_line"]
+    signed = pd.DataFrame({
+        "contract_no": sid, "sign_date": pd.to_datetime({"year": year, "month": s["month"], "day": 1}),
+        "customer": "Plan", "employee_id": s["employee_id"], "product_line": s["product_line"],
+        "amount": s["amount"], "status": "Signed", "delivered": 0.0, "payment_terms": 30})
+    collected_on = pd.DataFrame({
+        "contract_no": cid, "sign_date": pd.Timestamp(year - 1, 12, 1), "customer": "Plan",
+        "employee_id": c["employee_id"], "product_line": c["product_line"], "amount": c["amount"].clip(lower=0),
+        "status": "Executing", "delivered": c["amount"].clip(lower=0), "payment_terms": 30})
+    receipts = pd.DataFrame({
+        "receipt_no": "PR" + cid.str[2:], "contract_no": cid, "amount": c["amount"],
+        "receipt_date": pd.to_datetime({"year": year, "month": c["month"], "day": 15})})
+    e = long[(long["indicator"] == EXPENSE) & (long["target"] > 0)]
+    claims = pd.DataFrame({
+        "claim_no": "PE-" + e["employee_id"] + "-" + e["month"].map("{:02d}".format),
+        "date": pd.to_datetime({"year": year, "month": e["month"], "day": 15}), "employee_id": e["employee_id"],
+        "category": "Other", "amount": e["target"], "receipt": True, "approval": "Approved"})
+    depts = {"Plan": rows["department"], "Contracts": pd.concat([s["department"], c["department"]]),
+             "Collections": c["department"], "Expenses": e["department"]}
+    out = {}
+    for key, frame in (("Plan", rows), ("Contracts", pd.concat([signed, collected_on])), ("Collections", receipts),
+                       ("Expenses", claims)):
+        typed = typed_frame(DEPARTMENT.table(key), frame)
+        out[key] = typed.assign(department=depts[key].astype("str").to_numpy())
+    return out
+
+
+def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: float) -> dict[str, dict[str, pd.DataFrame]]:
+    """``synthetic_tables`` split by department (department → table key → typed frame), to write as workbooks."""
+    tables = synthetic_tables(rows, mix, year, level)
     out: dict[str, dict[str, pd.DataFrame]] = {}
-    for dept, plan in rows.groupby("department", sort=False):
-        frames: dict[str, pd.DataFrame] = {"Plan": typed_frame(DEPARTMENT.table("Plan"), plan)}
-        parts = {}
-        for ind in (SIGNING, COLLECTION):
-            p = plan[plan["indicator"] == ind]
-            long = p.melt(id_vars=["employee_id"], value_vars=list(MONTH_KEYS), var_name="m", value_name="target")
-            long["month"] = long["m"].str[1:].astype(int)
-            shares = wide.reindex(long["employee_id"]).fillna(0.0).to_numpy()
-            amounts = _split(round_series(long["target"] * level).to_numpy(), shares)
-            cells = pd.DataFrame(amounts, columns=lines).assign(employee_id=long["employee_id"].to_numpy(),
-                                                                  month=long["month"].to_numpy())
-            cells = cells.melt(id_vars=["employee_id", "month"], var_name="product_line", value_name="amount")
-            parts[ind] = cells[cells["amount"] != 0].sort_values(["employee_id", "month", "product_line"])
-        s, c = parts[SIGNING], parts[COLLECTION]
-        sid = "PS-" + s["employee_id"] + "-" + s["month"].map("{:02d}".format) + "-" + s["product_line"]
-        cid = "PC-" + c["employee_id"] + "-" + c["month"].map("{:02d}".format) + "-" + c["product_line"]
-        signed = pd.DataFrame({
-            "contract_no": sid, "sign_date": pd.to_datetime({"year": year, "month": s["month"], "day": 1}),
-            "customer": "Plan", "employee_id": s["employee_id"], "product_line": s["product_line"],
-            "amount": s["amount"], "status": "Signed", "delivered": 0.0, "payment_terms": 30})
-        collected_on = pd.DataFrame({
-            "contract_no": cid, "sign_date": pd.Timestamp(year - 1, 12, 1), "customer": "Plan",
-            "employee_id": c["employee_id"], "product_line": c["product_line"], "amount": c["amount"].clip(lower=0),
-            "status": "Executing", "delivered": c["amount"].clip(lower=0), "payment_terms": 30})
-        frames["Contracts"] = typed_frame(DEPARTMENT.table("Contracts"), pd.concat([signed, collected_on]))
-        frames["Collections"] = typed_frame(DEPARTMENT.table("Collections"), pd.DataFrame({
-            "receipt_no": "PR" + cid.str[2:], "receipt_date": pd.to_datetime({"year": year, "month": c["month"],
-                                                                            "day": 15}),
-            "contract_no": cid, "amount": c["amount"]}))
-        e = plan[plan["indicator"] == EXPENSE].melt(id_vars=["employee_id"], value_vars=list(MONTH_KEYS),
-                                                    var_name="m", value_name="amount")
-        e = e[e["amount"] > 0].assign(month=lambda f: f["m"].str[1:].astype(int))
-        frames["Expenses"] = typed_frame(DEPARTMENT.table("Expenses"), pd.DataFrame({
-            "claim_no": "PE-" + e["employee_id"] + "-" + e["month"].map("{:02d}".format),
-            "date": pd.to_datetime({"year": year, "month": e["month"], "day": 15}), "employee_id": e["employee_id"],
-            "category": "Other", "amount": e["amount"], "receipt": True, "approval": "Approved"}))
-        out[str(dept)] = frames
+    for dept in dict.fromkeys(rows["department"]):
+        out[str(dept)] = {k: f[f["department"] == dept].drop(columns="department").reset_index(drop=True)
+                          for k, f in tables.items()}
     return out
 
 
 def synthetic_ledger(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, year: int, level: float):
-    """The Ledger of ``synthetic_frames`` (all departments stacked) with the standards."""
+    """The Ledger of ``synthetic_tables`` (every department stacked) with the standards."""
     from ..inputs import Ledger  # moves to toolkit.core.ledger with issue 11
 
-    books = []
-    for dept, frames in synthetic_frames(rows, mix, year, level).items():
-        books.append(WorkbookData(path=f"plan:{dept}", kind="department", lang="en",
-                                  info={"department": dept, "year": year}, tables=frames))
-    return Ledger.from_workbooks(books, standards)
+    tables = {k: f.assign(source="plan:" + f["department"]) for k, f in synthetic_tables(rows, mix, year, level).items()}
+    return Ledger(tables, standards)
 
 
 def royalty_schedule(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, year: int) -> pd.DataFrame:
@@ -150,14 +160,19 @@ def royalty_schedule(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookD
 
 
 def plan_cost(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, year: int,
-              levels: tuple[float, ...] = DEFAULT_LEVELS) -> PlanCost:
-    """Royalties and floating pay of the plan ``rows`` at each attainment level, per person, department, company."""
+              levels: tuple[float, ...] = DEFAULT_LEVELS, schedule: pd.DataFrame | None = None) -> PlanCost:
+    """Royalties and floating pay of the plan ``rows`` at each attainment level, per person, department, company.
+
+    ``schedule``: the 100% royalty payments when already computed (``royalty_schedule``; they do not depend on
+    the Profit rows), so the appraisal at 100% does not compute them again.
+    """
     period = f"{year}-12"
     people, findings = [], []
     for i, level in enumerate(levels):
         ledger = synthetic_ledger(rows, mix, standards, year, level)
         roy = R.compute_royalties(ledger, period)
-        pay = A.compute_appraisal(ledger, period)
+        payments = schedule if schedule is not None and level == 1.0 else R.monthly_payments(ledger, period)
+        pay = A.compute_appraisal(ledger, period, compute_completion(ledger, period, payments))
         if i == 0:
             findings = roy.findings + pay.findings
         act = monthly_actuals(ledger, year).pivot_table(index="employee_id", columns="indicator", values="actual",
