@@ -192,6 +192,16 @@ def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
     for name in dict.fromkeys(totals["department"]):
         row = totals[totals["department"] == name].set_index("indicator")["annual"]
         dept.append([name, *(float(row.get(k, 0.0)) for k in ("Signing", "Collection", "Profit"))])
+    from openpyxl.styles import Font
+
+    for row in dept.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            cell.number_format = "#,##0"
+    for cell in dept[1]:
+        cell.font = Font(bold=True)
+    dept.column_dimensions["A"].width = max(14, *(len(str(c.value or "")) * 2 for c in dept["A"]))
+    for col in "BCD":
+        dept.column_dimensions[col].width = 15
     chart = BarChart()
     chart.type = "col"
     chart.title = label("chart.departments", lang, year=draft.year)
