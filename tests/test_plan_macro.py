@@ -12,13 +12,7 @@ from toolkit.excel import plan_macro
 from toolkit.excel.file_port import FilePort
 from toolkit.validate import validate_paths
 
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_LANG", "TOOLKIT_DB"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
+from test_macros import _isolated  # noqa: F401  (autouse: no settings from the machine)
 
 
 def _folder(sample_dir: Path, tmp_path: Path, names: list[str]) -> Path:

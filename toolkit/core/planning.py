@@ -35,6 +35,7 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import MONTH_KEYS
 from ..schema import enums as E
+from .completion import COUNTED_APPROVALS
 from .credits import collection_credits, contract_credits
 from .findings import Finding, declare
 
@@ -52,8 +53,6 @@ DEFAULT_EXPENSE_BASIS = COLLECTION
 #: A department's own seasonality needs two years of history (one year of one department is mostly noise);
 #: the company's needs one.
 OWN_SEASONALITY_MONTHS = 24
-#: Approvals whose claims count as spending (as in completion).
-COUNTED_APPROVALS = ("Approved", "Pending")
 
 register({
     "plan.hold-exceeds": (
