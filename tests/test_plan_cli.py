@@ -51,7 +51,8 @@ def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path) -> None:
     data = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
     assert js.exit_code == 0 and data["levels"] == [0.8, 1.0, 1.2] and data["people"]
     xl = run(*base, "--format", "xlsx", "-o", tmp_path / "c.xlsx")
-    assert xl.exit_code == 0 and openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames[:2] == ["Cost", "Cost by Person"]
+    assert xl.exit_code == 0
+    assert openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames[:2] == ["Cost", "Cost by Person"]
 
 
 def test_cost_of_an_edited_plan(sample_dir: Path, tmp_path: Path) -> None:

@@ -106,4 +106,5 @@ def test_cost_workbook_reads_back(planned, tmp_path: Path) -> None:
     path = write_cost(tmp_path / "cost.xlsx", cost, "zh")
     book = pd.read_excel(path, sheet_name=None, engine="calamine")
     assert list(book) == ["成本", "个人成本", "说明"]
-    assert book["成本"]["提成"].sum() == pytest.approx(cost.departments["royalty"].sum() + cost.company["royalty"].sum())
+    total = cost.departments["royalty"].sum() + cost.company["royalty"].sum()
+    assert book["成本"]["提成"].sum() == pytest.approx(total)

@@ -6,7 +6,6 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import pytest
 
 from toolkit.excel import plan_macro
 from toolkit.excel.file_port import FilePort

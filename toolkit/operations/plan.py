@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import DEPARTMENT, MONTH_KEYS, SCHEMAS
 from . import plan_cost as C
+
+if TYPE_CHECKING:
+    from ..inputs import Ledger  # moves to toolkit.core.ledger with issue 11
 
 register({
     "plan.no-store-history": (
@@ -40,7 +44,6 @@ register({
     "plan.bad-year": ("Year {value!r} is not a year such as 2027.", "年度“{value}”不是有效年份（如 2027）。"),
     "plan.exists": ("{path} already exists; choose another folder or use --overwrite.",
                     "{path} 已存在；请换一个文件夹，或使用 --overwrite 覆盖。"),
-    "plan.progress": ("{step}", "{step}"),
 })
 
 #: Steps reported through ``progress`` (English keys; the CLI shows them).
@@ -52,7 +55,7 @@ class PlanInputs:
     """What drafting reads: the history ledger, the standards (with the new Roster) and each department's language
     and file stem."""
 
-    ledger: object  # toolkit.inputs.Ledger
+    ledger: Ledger
     standards: WorkbookData
     langs: dict[str, str]
     stems: dict[str, str]

@@ -15,6 +15,7 @@ this year's signing) and its receipt on the 15th. Expense: one approved claim pe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ from ..i18n import register
 from ..money import round_series
 from ..schema import DEPARTMENT, MONTH_KEYS
 from ..sample.frames import typed_frame
+
+if TYPE_CHECKING:
+    from ..inputs import Ledger
 
 #: Attainment levels modelled unless others are given.
 DEFAULT_LEVELS = (0.8, 1.0, 1.2)
@@ -136,7 +140,8 @@ def synthetic_tables(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: fl
     return out
 
 
-def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: float) -> dict[str, dict[str, pd.DataFrame]]:
+def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int,
+                     level: float) -> dict[str, dict[str, pd.DataFrame]]:
     """``synthetic_tables`` split by department (department → table key → typed frame), to write as workbooks."""
     tables = synthetic_tables(rows, mix, year, level)
     out: dict[str, dict[str, pd.DataFrame]] = {}
@@ -146,11 +151,13 @@ def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int, level: fl
     return out
 
 
-def synthetic_ledger(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, year: int, level: float):
+def synthetic_ledger(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, year: int,
+                     level: float) -> Ledger:
     """The Ledger of ``synthetic_tables`` (every department stacked) with the standards."""
     from ..inputs import Ledger  # moves to toolkit.core.ledger with issue 11
 
-    tables = {k: f.assign(source="plan:" + f["department"]) for k, f in synthetic_tables(rows, mix, year, level).items()}
+    tables = synthetic_tables(rows, mix, year, level)
+    tables = {k: f.assign(source="plan:" + f["department"]) for k, f in tables.items()}
     return Ledger(tables, standards)
 
 

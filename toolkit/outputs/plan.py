@@ -112,7 +112,8 @@ def _people(draft: PlanDraft, standards: WorkbookData, lang: str) -> pd.DataFram
     r = draft.rows.assign(name=draft.rows["employee_id"].map(names),
                           role=draft.rows["role"].map(lambda c: E.ROLE.label(c, lang)),
                           indicator=_indicator(draft.rows["indicator"], lang),
-                          margin=draft.rows["employee_id"].map(draft.margins).where(draft.rows["indicator"] == "Profit"))
+                          margin=draft.rows["employee_id"].map(draft.margins).where(
+                              draft.rows["indicator"] == "Profit"))
     return r[["department", "employee_id", "name", "role", "indicator", *MONTH_KEYS, "annual", "margin"]]
 
 

@@ -22,7 +22,8 @@ OPTION = Enumeration("plan_option", {
     "Unit Expense": L("Unit Expense", "费用取整单位"),
     "Unit Profit": L("Unit Profit", "利润取整单位"),
 })
-SALES_INDICATOR = Enumeration("sales_indicator", {"Signing": L("Signing", "签约"), "Collection": L("Collection", "回款")})
+SALES_INDICATOR = Enumeration("sales_indicator", {
+    "Signing": L("Signing", "签约"), "Collection": L("Collection", "回款")})
 HELD_INDICATOR = Enumeration("held_indicator", {
     "Signing": L("Signing", "签约"), "Collection": L("Collection", "回款"), "Expense": L("Expense", "费用")})
 MONTH = Enumeration("month_name", {f"{i:02d}": label for i, label in enumerate(MONTH_NAMES, start=1)})
@@ -37,8 +38,8 @@ OPTIONS = Table(
     L("Blend Last Year % (weight of last year's share against the year before's, default 67%), New Hire Share % "
       "(a person without history gets this share of the department's average, default 50%), and the unit each "
       "indicator is rounded to (defaults 1,000; Expense 100).",
-      "上年权重%（上年份额相对前年份额的权重，默认 67%）、新员工份额%（无历史人员按部门平均份额的该比例分配，默认 50%），"
-      "以及各指标的取整单位（默认 1,000；费用 100）。"),
+      "上年权重%（上年份额相对前年份额的权重，默认 67%）、"
+      "新员工份额%（无历史人员按部门平均份额的该比例分配，默认 50%），以及各指标的取整单位（默认 1,000；费用 100）。"),
     required=False,
 )
 
