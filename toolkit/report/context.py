@@ -82,6 +82,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "contracts": ("Contracts", "合同数"),
     "max_days_overdue": ("Longest Overdue (days)", "最长逾期天数"),
     "who": ("Department / Employee", "部门/员工"),
+    "summary": ("In brief", "要点"),
     "pay_status": ("Status", "状态"),
     "not-computed": ("not computed: department not consolidated", "未计算：部门未汇总"),
     "holt-winters": ("Holt-Winters (trend and season)", "霍尔特-温特斯（趋势与季节）"),
@@ -487,6 +488,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "aging": [("key", "text"), *[(b, "money") for b in F.BUCKETS], ("total", "money"), ("overdue", "money")],
     "overdue_by_owner": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("contracts", "int"),
                          ("overdue", "money"), ("max_days_overdue", "int")],
+    "summary": [("summary", "text")],
     "history": [("month", "text"), ("signing", "money"), ("collection", "money"), ("expense", "money"),
                 ("profit", "money"), ("receivables", "money")],
     "overdue": [("contract_no", "text"), ("customer", "text"), ("department", "text"), ("employee_id", "text"),
@@ -692,10 +694,13 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     }
     params = _text_params(lang, p, funds, headline, ledger, excluded, not_computed, settings, unit)
     ctx["text"] = {k: text(k, lang, **params) for k in TEXT}
+    ctx["text"]["banner"] = ctx["text"]["left_out" if excluded else "complete"]
+    ctx["text"]["rag_note"] = ctx["text"]["rag_note_time" if settings.basis == C.TIME_PROGRESS else "rag_note_plan"]
     roster = ledger.standard("Roster")
     sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"].dropna())
     ctx["summary"] = sentences(ctx, rows, funds.aging, sales, sorted(fres.forecast["month"].astype(str).unique()),
                                headline["forecast_mase"])
+    tables["summary"] = pd.DataFrame({"summary": ctx["summary"]}, dtype=object)
     return ctx
 
 
