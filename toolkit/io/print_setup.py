@@ -66,7 +66,8 @@ def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str,
 
 def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col: int | None = None,
                    last_row: int | None = None) -> None:
-    """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``)."""
+    """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``); a print
+    area or title rows the sheet already has (a director's template) are kept."""
     from openpyxl.utils import get_column_letter
 
     cols = max(ws.max_column, last_col or 0)
@@ -77,9 +78,10 @@ def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if title_rows:
+    if title_rows and not ws.print_title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = footer(lang)[2:]
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
-    ws.print_area = f"A1:{get_column_letter(cols)}{rows}"
+    if not ws.print_area:
+        ws.print_area = f"A1:{get_column_letter(cols)}{rows}"

@@ -18,7 +18,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-import matplotlib
+# before matplotlib builds its font cache (a WARNING log line on a fresh machine): nothing on the terminal
+logging.getLogger("matplotlib").setLevel(logging.ERROR)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -59,16 +62,10 @@ def font_family() -> list[str]:
 
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """No matplotlib warnings or font-manager log lines on the terminal while drawing."""
-    log = logging.getLogger("matplotlib")
-    level = log.level
-    log.setLevel(logging.ERROR)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        log.setLevel(level)
+    """No matplotlib warnings (missing glyphs, font lookups) on the terminal while drawing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _svg(fig: Any) -> str:

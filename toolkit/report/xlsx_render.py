@@ -29,7 +29,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -285,8 +285,9 @@ def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str,
             cell = ws.cell(style_row + i, col + j)
             _write_value(cell, cols[j][i], kind, lang)
             if totals[i]:
-                f = cell.font
-                cell.font = Font(name=f.name, size=f.size, color=f.color, bold=True)
+                bold = copy.copy(cell.font)
+                bold.b = True
+                cell.font = bold
                 cell.border = TOTAL_BORDER
     return Placement(ws.title, row, col, max(n, 1), ncols)
 
