@@ -247,3 +247,20 @@ def test_pdf_pages_are_numbered_and_the_first_is_full(tmp_path) -> None:  # noqa
         # numbers, contract codes and dates are never broken across lines
         for value in context(lang)["tables"]["overdue"]["contract_no"].dropna().head(5):
             assert value in "".join(text), value
+
+
+def test_wan_yuan_option_scales_the_chinese_report_only(tmp_path) -> None:  # noqa: ANN001
+    import copy
+
+    led = copy.copy(ledger())
+    std = copy.copy(led.standards)
+    std.tables = {**std.tables, "Thresholds": pd.DataFrame({"name": ["Report in 10k Yuan"], "value": [1.0]})}
+    led.standards = std
+    zh = build_context(led, PERIOD, lang="zh")
+    en = build_context(led, PERIOD, lang="en")
+    assert zh["unit"] == {"key": "wan", "label": "万元"} and en["unit"]["key"] == "yuan"
+    assert zh["text"]["unit_note"] == "金额单位：万元。" and zh["text"]["unit_note_book"] == "金额单位：元。"
+    html = render_report(zh, ["html"], "zh", tmp_path)[0].read_text(encoding="utf-8")
+    signing = zh["headline"]["signing"]
+    assert f"{signing / 10000:,.2f}万元" in html and f"{signing / 10000:,.2f}</td>" in html
+    assert any("万元" in line for line in zh["summary"])

@@ -172,6 +172,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pay_excluded": ("Totals exclude {n_people} employee(s) not computed ({departments}).",
                      "合计不含未计算的 {n_people} 名员工（{departments}）。"),
     "unit_note": ("Amounts in {unit}.", "金额单位：{unit}。"),
+    "unit_note_book": ("Amounts in {unit_book}.", "金额单位：{unit_book}。"),
     "owners": ("Overdue receivables by owner: who to chase", "逾期应收款负责人（催收清单）"),
     "history": ("Last 12 months", "近12个月趋势"),
     "chart_history": ("Last 12 months", "近12个月趋势"),
@@ -718,5 +719,6 @@ def _text_params(lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[s
                               for e in excluded),
             "band": f"{settings.amber_band:g}",
             "unit": unit["label"],
+            "unit_book": FL.unit_label("yuan", lang),
             "departments": ", ".join(sorted({str(d) for d in not_computed.get("department", [])})),
             "n_people": len(not_computed)}

@@ -70,7 +70,7 @@ def build_template(lang: str = "en") -> Workbook:
     s["A2"] = "{{ text.subtitle }} {{ text.time_progress_note }} {{ text.generated_from }}"
     s["A3"] = "{{ text.banner }}"
     s["A3"].font = BANNER_FONT
-    s["A4"] = "{{ text.unit_note }} {{ text.rag_note }}"
+    s["A4"] = "{{ text.unit_note_book }} {{ text.rag_note }}"
     _title(s, 6, "{{ text.summary }}")
     _table(s, 7, "summary", 1)
     s.merge_cells("A8:L8")
