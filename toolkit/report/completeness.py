@@ -47,7 +47,7 @@ def left_out(findings: Iterable[Finding], ledger: Ledger | None = None, lang: st
         params = f.params or {}
         status = params.get("status_zh" if lang == "zh" else "status") or ""
         reason = str(params.get("reason_zh" if lang == "zh" and params.get("reason_zh") else "reason") or "")
-        out.setdefault(name, "; ".join(x for x in (str(status), reason) if x))
+        out.setdefault(name, ("；" if lang == "zh" else "; ").join(x for x in (str(status), reason) if x))
     if ledger is not None:
         roster = ledger.standard("Roster")
         known = set()

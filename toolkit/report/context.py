@@ -304,7 +304,14 @@ def _contracts(ledger: Ledger, p: pd.Period) -> pd.DataFrame:
     return g.drop(columns=["active_amount", "active_delivered"])
 
 
-def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str) -> dict[str, pd.DataFrame]:
+def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str,
+                       excluded: Sequence[str] = ()) -> dict[str, pd.DataFrame]:
+    # a department left out shows no rows of zeros (the banner names it); real credits to it stay
+    money = ["month_target", "month_actual", "ytd_target", "ytd_actual", "annual_target"]
+    empty = rows[money].abs().sum(axis=1).eq(0).groupby([rows["level"], rows["department"].where(
+        rows["level"] == "employee", rows["key"])]).transform("all")
+    gone = empty & rows["department"].where(rows["level"] == "employee", rows["key"]).isin(list(excluded))
+    rows = rows[~gone]
     ind_label = rows["indicator"].map(lambda v: E.INDICATOR.label(v, lang))
     dept = rows[rows["level"] != "employee"].assign(
         department=lambda d: d["key"].where(d["level"] != "company", label("company", lang)),
@@ -598,7 +605,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
                                                             label("total", lang))
     contracts["_total"] = contracts.index == len(contracts) - 1
     tables["contracts_by_department"] = contracts
-    tables.update(_completion_tables(rows, ledger, lang))
+    tables.update(_completion_tables(rows, ledger, lang, excluded_names))
 
     buckets = list(funds.buckets)
     columns = {name: list(cols) for name, cols in COLUMNS.items()}
