@@ -264,3 +264,19 @@ def test_wan_yuan_option_scales_the_chinese_report_only(tmp_path) -> None:  # no
     signing = zh["headline"]["signing"]
     assert f"{signing / 10000:,.2f}万元" in html and f"{signing / 10000:,.2f}</td>" in html
     assert any("万元" in line for line in zh["summary"])
+
+
+def test_missing_cjk_font_is_said_once_in_one_line(monkeypatch, capsys) -> None:  # noqa: ANN001
+    from toolkit.report import fonts
+
+    if shutil.which("fc-list"):
+        assert fonts.system_has_cjk_font()  # .ci/run installs fonts-noto-cjk
+    monkeypatch.setattr(fonts, "_told", False)
+    monkeypatch.setattr(fonts, "system_has_cjk_font", lambda: False)
+    assert fonts.warn_if_no_cjk_font(context("zh"), "en") is True
+    assert fonts.warn_if_no_cjk_font(context("zh"), "en") is False
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "fonts-noto-cjk" in err
+    monkeypatch.setattr(fonts, "_told", False)
+    monkeypatch.setattr(fonts, "system_has_cjk_font", lambda: True)
+    assert fonts.warn_if_no_cjk_font(context("zh"), "en") is False

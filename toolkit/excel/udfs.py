@@ -194,16 +194,12 @@ def standards() -> Any:
 
 def threshold_values() -> dict[str, float]:
     """The standards' Thresholds by canonical name over the schema defaults (defaults alone without a file)."""
-    out = dict(THRESHOLD_DEFAULTS)
+    from ..inputs import thresholds
+
     try:
-        data = standards()
+        return thresholds(standards())
     except _Bad:
-        return out
-    table = data.tables.get("Thresholds")
-    if table is not None and not table.empty:
-        rows = table.dropna(subset=["name", "value"])
-        out.update({str(k): float(v) for k, v in zip(rows["name"], rows["value"])})
-    return out
+        return dict(THRESHOLD_DEFAULTS)
 
 
 def amber_band() -> float:

@@ -30,7 +30,7 @@ from ..schema import DEPARTMENT, STANDARDS
 from ..schema import enums as E
 from . import filters as FL
 from .completeness import NOT_COMPUTED, left_out, pay_status
-from .history import HistorySource, ledger_history
+from .history import HistorySource, company_actuals, ledger_history
 from .summary import sentences
 
 #: Column labels of the report tables (schema columns reuse the schema's labels, see ``label``).
@@ -226,14 +226,6 @@ def _f(x: Any) -> float | None:
     return None if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)) else float(x)
 
 
-def _company_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -> pd.DataFrame:
-    """Company actuals per (indicator, month) of ``year``: sums of the employee lines of monthly_actuals."""
-    acts = C.monthly_actuals(ledger, year, royalties)
-    out = acts.groupby(["indicator", "month"])["actual"].sum().reset_index()
-    out["actual"] = round_series(out["actual"])
-    return out
-
-
 def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
     sel = frame[(frame["indicator"] == indicator) & (frame["month"] == month)]
     return float(sel["actual"].sum()) if len(sel) else 0.0
@@ -242,9 +234,9 @@ def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
 def _headline(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
               lang: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend."""
-    this_year = _company_actuals(ledger, p.year, royalties)
+    this_year = company_actuals(ledger, p.year, royalties)
     prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") if royalties is not None else None
-    last_year = _company_actuals(ledger, p.year - 1, prev_roy)
+    last_year = company_actuals(ledger, p.year - 1, prev_roy)
     company = rows[rows["level"] == "company"].set_index("indicator")
     prev_p = p - 1
     prev_frame = this_year if prev_p.year == p.year else last_year

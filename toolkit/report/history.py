@@ -24,15 +24,23 @@ HISTORY_COLUMNS = ("month", "signing", "collection", "expense", "profit", "recei
 HistorySource = Callable[["Ledger", pd.Period, "pd.DataFrame | None", int], pd.DataFrame]
 
 
+def company_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -> pd.DataFrame:
+    """Company actuals per (indicator, month) of ``year``: sums of the employee lines of monthly_actuals."""
+    acts = C.monthly_actuals(ledger, year, royalties)
+    out = acts.groupby(["indicator", "month"])["actual"].sum().reset_index()
+    out["actual"] = round_series(out["actual"])
+    return out
+
+
 def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | None = None,
                    months: int = 12) -> pd.DataFrame:
     """Company signing, collection, expense, profit per month and receivables at each month end, for the
     ``months`` months ending with ``period``. Profit before royalties in years other than the period's."""
     span = pd.period_range(period - (months - 1), period, freq="M")
-    by_year: dict[int, pd.DataFrame] = {}
+    by_year: dict[int, pd.Series] = {}
     for year in sorted({m.year for m in span}):
-        acts = C.monthly_actuals(ledger, year, royalties if year == period.year else None)
-        by_year[year] = acts.groupby(["indicator", "month"])["actual"].sum()
+        acts = company_actuals(ledger, year, royalties if year == period.year else None)
+        by_year[year] = acts.set_index(["indicator", "month"])["actual"]
     rows = []
     contracts, collections = ledger.tables["Contracts"], ledger.tables["Collections"]
     for m in span:
@@ -44,6 +52,5 @@ def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | 
         rec["receivables"] = float(recv["receivable"].sum())
         rows.append(rec)
     out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
-    for col in HISTORY_COLUMNS[1:]:
-        out[col] = round_series(out[col].astype("float64"))
+    out["receivables"] = round_series(out["receivables"].astype("float64"))
     return out
