@@ -9,13 +9,12 @@ import shutil
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-
 from report_fixtures import PERIOD, ROOT, SAMPLE, context, ledger
+
 from toolkit.core import completion as C
 from toolkit.report import build_context, render_report
 

@@ -26,7 +26,13 @@ import pandas as pd
 from ..i18n import register, t
 from ..money import round_series
 from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
-from .completion import COMPANY_KEY, EXPENSE, employee_departments, normalize_royalties, parse_period
+from .completion import (
+    COMPANY_KEY,
+    EXPENSE,
+    employee_departments,
+    normalize_royalties,
+    parse_period,
+)
 
 if TYPE_CHECKING:
     from ..inputs import Ledger

@@ -76,7 +76,7 @@ def _moves(headline: pd.DataFrame, lang: str, unit: str) -> list[str]:
     return out
 
 
-def _behind(rows: pd.DataFrame, lang: str, unit: str, company: str) -> list[str]:
+def _behind(rows: pd.DataFrame, lang: str, unit: str) -> list[str]:
     dept = rows[rows["level"] == "department"].copy()
     basis_on_time = (dept["rag_reference"] != 1.0).any() if len(dept) else False
     c = dept["annual_completion"] if basis_on_time else dept["ytd_completion"]
@@ -146,7 +146,7 @@ def sentences(ctx: dict[str, Any], rows: pd.DataFrame, aging: pd.DataFrame, sale
     lang, unit = ctx["lang"], ctx["unit"]["key"]
     tables = ctx["tables"]
     return [*_moves(tables["headline"], lang, unit),
-            *_behind(rows, lang, unit, ctx["labels_company"]),
+            *_behind(rows, lang, unit),
             *_people(rows, sales, lang),
             *_overdue(aging, tables["overdue_by_owner"], lang, unit),
             *_forecast(tables["forecast"], forecast_months, mase, lang, unit)]
