@@ -279,3 +279,15 @@ def test_missing_cjk_font_is_said_once_in_one_line(monkeypatch, capsys) -> None:
     monkeypatch.setattr(fonts, "_told", False)
     monkeypatch.setattr(fonts, "system_has_cjk_font", lambda: True)
     assert fonts.warn_if_no_cjk_font(context("zh"), "en") is False
+
+
+def test_month_on_month_changes_are_coloured_in_the_workbook(tmp_path) -> None:  # noqa: ANN001
+    from report_fixtures import find_table
+
+    ctx = context("en")
+    wb = load_workbook(render_report(ctx, ["xlsx"], "en", tmp_path)[0])
+    ws, head, col, rows = find_table(wb, ctx["labels"]["headline"])
+    for i, r in enumerate(ctx["tables"]["headline"].to_dict("records")):
+        cell = ws.cell(head + 1 + i, col + 3)
+        good = (r["mom"] > 0) != r["_lower_better"]
+        assert cell.font.color.rgb == ("FF1A7F37" if good else "FFC00000"), r["indicator"]

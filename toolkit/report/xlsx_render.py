@@ -61,6 +61,7 @@ _CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
 _ROWS = re.compile(r"^(\$?)(\d+):(\$?)(\d+)$")
 DATA_SHEET = "_chart_data"
 RAG_FILLS = {"green": "FFC6EFCE", "amber": "FFFFEB9C", "red": "FFFFC7CE"}
+CHANGE_GOOD, CHANGE_BAD = "FF1A7F37", "FFC00000"
 TOTAL_BORDER = Border(top=Side(style="thin", color="FF000000"), bottom=Side(style="double", color="FF000000"))
 
 
@@ -280,10 +281,15 @@ def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str,
         cell.data_type = "s"
     cols = [frame[k].astype(object).tolist() if k in frame else [None] * n for k, _ in spec]
     totals = frame["_total"].fillna(False).astype(bool).tolist() if "_total" in frame else [False] * n
+    lower = frame["_lower_better"].astype(bool).tolist() if "_lower_better" in frame else [False] * n
     for i in range(n):
         for j, (_key, kind) in enumerate(spec):
             cell = ws.cell(style_row + i, col + j)
             _write_value(cell, cols[j][i], kind, lang)
+            if kind == "change" and isinstance(cell.value, float) and cell.value:
+                coloured = copy.copy(cell.font)  # a rise is good, except for Expense
+                coloured.color = CHANGE_GOOD if (cell.value > 0) != lower[i] else CHANGE_BAD
+                cell.font = coloured
             if totals[i]:
                 bold = copy.copy(cell.font)
                 bold.b = True
