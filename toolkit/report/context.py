@@ -516,7 +516,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                  ("m1", "money"), ("m2", "money"), ("m3", "money")],
     "findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"), ("cell", "text"),
                  ("value", "text"), ("message", "text")],
-    "findings_summary": [("severity", "text"), ("code", "text"), ("title", "text"), ("count", "int")],
+    "findings_summary": [("severity", "text"), ("title", "text"), ("count", "int")],
 }
 
 _SCHEMA_LABELS = {
