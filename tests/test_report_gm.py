@@ -19,7 +19,7 @@ from toolkit.core import completion as C
 from toolkit.report import build_context, render_report
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
-RAW_FIELD = re.compile(r"^[a-z]+(?:_[a-z0-9]+)+$")  # expected_collections, ytd_target …
+RAW_FIELD = re.compile(r"^[a-z]+(?:[_-][a-z0-9]+)+$")  # expected_collections, seasonal-naive …
 
 
 @pytest.fixture(scope="module")
