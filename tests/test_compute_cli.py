@@ -53,18 +53,21 @@ def test_completion_json_matches_the_hand_worked_department(hand_files):
     payload = json.loads(result.output)
     assert payload["period"] == "2025-03" and payload["royalties_included"] is False
     keys = ["level", "key", "indicator", "month_target", "month_actual", "month_completion", "ytd_target", "ytd_actual",
-            "ytd_completion", "time_progress", "pacing", "gap", "needed_per_month", "rag", "rank"]
+            "ytd_completion", "time_progress", "pacing", "gap", "needed_per_month", "rag", "rank",
+            "annual_target", "annual_completion", "rag_reference"]
     assert all(list(r) == keys for r in payload["rows"])
     rows = {(r["level"], r["key"], r["indicator"]): r for r in payload["rows"]}
     e2 = rows[("employee", "E2", "Signing")]  # 6000 (C1 split) + 12000 (C2) against 15000
     assert e2["ytd_actual"] == "18000.00" and e2["ytd_target"] == "15000.00" and e2["ytd_completion"] == 1.2
-    assert e2["rag"] == "green" and e2["rank"] == 1 and e2["time_progress"] == 0.25 and e2["pacing"] == 4.8
+    assert e2["rag"] == "green" and e2["rank"] == 1 and e2["time_progress"] == 0.25
+    assert e2["annual_target"] == "60000.00" and e2["annual_completion"] == 0.3 and e2["pacing"] == 1.2
     east = rows[("department", "East", "Collection")]
     # without West's C4 split (file not given) E1 collects 32000 - 2000 = 30000; E2 3000
     assert east["ytd_actual"] == "33000.00" and east["gap"] == "3000.00"
     assert east["needed_per_month"] == "12333.33"  # (144000 - 33000) / 9
     ex = rows[("employee", "E1", "Expense")]
-    assert ex["ytd_actual"] == "900.00" and ex["rag"] == "amber" and ex["month_completion"] == 0.9
+    # 900 of a 3000 budget to date: under budget is green (the corrected rule)
+    assert ex["ytd_actual"] == "900.00" and ex["rag"] == "green" and ex["month_completion"] == 0.9
     # money is always a two-decimal string, blanks are null
     assert all(isinstance(r["gap"], str) and r["gap"].count(".") == 1 and len(r["gap"].split(".")[1]) == 2
                for r in payload["rows"])

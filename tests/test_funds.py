@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from ledger_factory import department_book, ledger, plan_row, standards_book
 
-from toolkit.core.funds import BUCKETS, bucket_of, compute_funds
+from toolkit.core.funds import BUCKETS, bucket_label, bucket_of, compute_funds
 
 AS_OF = pd.Timestamp("2025-03-31")
 STD = standards_book(Roster=[dict(employee_id="E1", name="Ann", department="East", role="Salesperson", grade="G1"),
@@ -25,7 +25,8 @@ def _contract(no, days_overdue, delivered=1000.0, terms=10, emp="E1"):
 @pytest.mark.parametrize(
     "days, bucket",
     [(-5, "not_due"), (0, "not_due"), (1, "1-30"), (30, "1-30"), (31, "31-60"), (60, "31-60"), (61, "61-90"),
-     (90, "61-90"), (91, "over_90"), (400, "over_90")],
+     (90, "61-90"), (91, "91-180"), (180, "91-180"), (181, "181-365"), (365, "181-365"), (366, "over_365"),
+     (400, "over_365")],
 )
 def test_bucket_edges(days, bucket):
     assert bucket_of(pd.Series([days])).iloc[0] == bucket
@@ -60,7 +61,7 @@ def test_receivable_is_delivered_minus_collections_floored():
     assert recv.loc["A", "collected"] == 400 and recv.loc["D", "collected"] == 200
     assert recv.loc["A", "due_date"] == AS_OF - pd.Timedelta(days=45)
     comp = res.aging.set_index("key").loc["company"]
-    assert comp["31-60"] == 600 and comp["over_90"] == 600 and comp["total"] == 1200
+    assert comp["31-60"] == 600 and comp["91-180"] == 600 and comp["total"] == 1200
 
 
 def test_aging_per_department_and_company():
@@ -116,3 +117,15 @@ def test_empty_ledger():
     res = compute_funds(ledger([], STD), "2025-03")
     assert res.receivables.empty and res.overdue.empty
     assert res.aging.set_index("key").loc["company", "total"] == 0
+
+
+def test_aging_buckets_come_from_thresholds():
+    # Aging Bucket 4..5 set to 0 (unused) and 1 = 15: buckets 1-15, 16-60, 61-90, over_90
+    std = standards_book(Thresholds=[dict(name="Aging Bucket 1", value=15), dict(name="Aging Bucket 4", value=0),
+                                     dict(name="Aging Bucket 5", value=0)])
+    east = department_book("East", Contracts=[_contract("A", 10), _contract("B", 20), _contract("C", 200)])
+    res = compute_funds(ledger([east], std), "2025-03")
+    assert res.buckets == ("not_due", "1-15", "16-60", "61-90", "over_90")
+    assert list(res.aging.columns) == ["level", "key", *res.buckets, "total", "overdue"]
+    assert res.receivables.set_index("contract_no")["bucket"].to_dict() == {"C": "over_90", "B": "16-60", "A": "1-15"}
+    assert bucket_label("over_90", "zh") == "90天以上" and bucket_label("16-60", "en") == "16-60 Days"

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table
 from toolkit.report import render_report
+from toolkit.report.context import column_label
 from toolkit.report.filters import money
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
@@ -77,19 +78,25 @@ def test_aging_and_fund_demand_equal_funds_json(rendered) -> None:  # noqa: ANN0
     payload = command_json("funds", lang)
     _, _, _, aging = find_table(wb, _labels(lang, "aging"))
     assert len(aging) == len(payload["aging"])
-    buckets = ["not_due", "1-30", "31-60", "61-90", "over_90", "total", "overdue"]
+    buckets = [c for c, _ in context(lang)["columns"]["aging"][1:]]
+    assert buckets[-3] == "over_365" and buckets[-2:] == ["total", "overdue"]
     for xrow, r in zip(aging, payload["aging"]):
         assert [_d(v) for v in xrow[1:]] == [_d(r[b]) for b in buckets]
         assert all(money(float(r[b])) in html for b in buckets)
     _, _, _, demand = find_table(wb, _labels(lang, "fund_demand"))
     company = [r for r in payload["demand"] if r["level"] == "company"]
     cols = ["receivables_due", "expected_collections", "expected_spending", "planned_expense", "royalties_payable"]
-    for xrow, r in zip(demand, company, strict=True):
+    *months, total = demand  # the total row sums the months
+    assert total[0] == ("合计" if lang == "zh" else "Total")
+    assert [_d(v) if v is not None else None for v in total[1:3]] == [
+        _d(sum(Decimal(r[c]) for r in company)) for c in cols[:2]]
+    for xrow, r in zip(months, company, strict=True):
         assert xrow[0] == r["month"]
         assert [None if v is None else _d(v) for v in xrow[1:]] == [None if r[c] is None else _d(r[c]) for c in cols]
     overdue = {r["contract_no"]: r for r in payload["overdue"]}
     _, _, _, top = find_table(wb, _labels(lang, "overdue"))
-    assert top and all(_d(x[7]) == _d(overdue[x[0]]["receivable"]) for x in top)
+    assert top and all(_d(x[7]) == _d(overdue[x[0]]["receivable"]) for x in top[:-1])
+    assert _d(top[-1][7]) == sum(_d(x[7]) for x in top[:-1])  # the total row adds up the rows listed
 
 
 def test_royalties_and_salary_equal_their_json(rendered) -> None:  # noqa: ANN001
@@ -99,7 +106,9 @@ def test_royalties_and_salary_equal_their_json(rendered) -> None:  # noqa: ANN00
     by_emp = {r["employee_id"]: r for r in roy["lines"]} if "lines" in roy else {
         r["employee_id"]: r for r in roy[next(k for k in roy if isinstance(roy[k], list) and roy[k]
                                               and "payment" in roy[k][0])]}
+    *lines, total_row = lines
     assert len(lines) == len(by_emp)
+    assert _d(total_row[9]) == sum(Decimal(r["payment"]) for r in by_emp.values())
     for x in lines:
         r = by_emp[x[0]]
         assert (_d(x[4]), _d(x[7]), _d(x[8]), _d(x[9])) == (
@@ -109,6 +118,8 @@ def test_royalties_and_salary_equal_their_json(rendered) -> None:  # noqa: ANN00
     assert money(float(total)) in html
     sal = command_json("salary", lang)
     _, _, _, pay = find_table(wb, _labels(lang, "floating_salary"))
+    *pay, pay_total = pay
+    assert _d(pay_total[7]) == _d(sal["totals"]["pay"])
     sal_rows = {r["employee_id"]: r for r in sal["salaries"]}
     assert len(pay) == len(sal_rows)
     assert all(_d(x[7]) == _d(sal_rows[x[0]]["pay"]) for x in pay)
@@ -122,7 +133,7 @@ def test_forecast_equals_forecast_json(rendered) -> None:  # noqa: ANN001
     assert len(fc) == len(payload["series"])
     for x, s in zip(fc, payload["series"]):
         assert [_d(v) for v in x[4:7]] == [_d(f["value"]) for f in s["forecast"]]
-        assert x[2] == s["history_months"] and x[1] == s["method"]
+        assert x[2] == s["history_months"] and x[1] == column_label(s["method"], lang) != s["method"]
         assert all(money(float(f["value"])) in html for f in s["forecast"])
 
 

@@ -34,14 +34,17 @@ def test_default_report_has_no_placeholders_and_charts_bind_expanded_ranges(tmp_
     refs = {ws.title: [s.val.numRef.f for ch in ws._charts for s in ch.series] for ws in wb if ws._charts}
     n_dept = len(ctx["tables"]["aging"]) - 1
     aging = [f for f in refs["Funds"]]
-    assert len(aging) == 5 and all(f.endswith(f"${3 + n_dept - 1}") for f in aging)  # departments, no company row
+    buckets = len(ctx["columns"]["aging"]) - 3  # key, then the buckets, total and overdue
+    assert len(aging) == buckets == 7 and all(f.endswith(f"${3 + n_dept - 1}") for f in aging)  # no company row
     trend = refs["Market & Trend"]
     rows = len(ctx["tables"]["trend"])
     assert len(trend) == 3 and all(f.split(":")[1].endswith(str(int(f.split(":")[0].split("$")[-1]) + rows - 1))
                                    for f in trend)
     ws = wb["Completion"]
-    first = int(refs["Completion"][0].split(":")[0].split("$")[-1])
+    first, last = (int(x.split("$")[-1]) for x in refs["Completion"][0].split(":"))
     assert ws.cell(first - 1, 2).value == ctx["labels"]["completion_matrix"][1]
+    assert last - first + 1 == len(ctx["tables"]["completion_matrix"])  # the company is charted too
+    assert ws.cell(last, 1).value == ctx["labels_company"]
 
 
 def test_rows_inserted_move_content_and_adjust_formulas_styles_cf_merges(tmp_path) -> None:  # noqa: ANN001

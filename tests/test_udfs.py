@@ -116,20 +116,35 @@ def test_completion_pacing_rag_equal_the_core(standards_file):
     comp = U.TK_COMPLETION(actual, target)
     assert comp[0][0] == pytest.approx(emp.loc["E1", "ytd_completion"]) == 0.75
     assert comp[1][0] is None and pd.isna(emp.loc["E2", "ytd_completion"])  # target 0 -> blank
-    assert U.TK_PACING(comp, "2026-06") == [[pytest.approx(emp.loc["E1", "pacing"])], [None]]
+    annual = U.TK_COMPLETION(actual, [[emp.loc[e, "annual_target"]] for e in ("E1", "E2")])
+    assert U.TK_PACING(annual, "2026-06") == [[pytest.approx(emp.loc["E1", "pacing"])], [None]]
     assert U.TK_RAG(comp, "2026-06") == [[emp.loc["E1", "rag"]], [None]]
+    assert emp.loc["E1", "rag"] == "red"  # 75% of the plan to date, 25 points short
 
 
 def test_rag_uses_the_amber_band_of_the_standards(standards_file, no_standards, monkeypatch):
-    # time progress in June = 50%; the standards say 5 points amber, the default is 10
+    # default basis: plan-to-date completion against 100%; the standards say 5 points amber, the default is 10
     monkeypatch.setenv(S.STANDARDS_KEY, str(standards_file))
-    column = [[0.50], [0.46], [0.44], [None], ["n/a"]]
+    column = [[1.00], [0.96], [0.94], [None], ["n/a"]]
     assert U.TK_RAG(column, "2026-06") == [["green"], ["amber"], ["red"], [None], ["#TK! not a number"]]
-    assert U.TK_RAG(0.56, "2026-06", True) == "red" and U.TK_RAG(0.54, 6, "TRUE") == "amber"
-    assert U.TK_RAG(0.45, dt.date(2026, 6, 30), False) == "amber"  # the band edge is amber, as in the core
+    assert U.TK_RAG(1.06, "2026-06", True) == "red" and U.TK_RAG(1.04, 6, "TRUE") == "amber"
+    assert U.TK_RAG(0.93, "2026-06", True) == "green"  # under the budget to date is never red
+    assert U.TK_RAG(0.95, dt.date(2026, 6, 30), False) == "amber"  # the band edge is amber, as in the core
     monkeypatch.delenv(S.STANDARDS_KEY)
     assert THRESHOLD_DEFAULTS["Amber Band"] == 10.0
-    assert U.TK_RAG(0.44, "2026-06") == "amber"  # within the default 10 points
+    assert U.TK_RAG(0.94, "2026-06") == "amber"  # within the default 10 points
+
+
+def test_rag_and_pacing_on_time_progress_follow_the_standards(tmp_path, monkeypatch):
+    # RAG vs Time Progress = 1 and Time Progress by Days = 1: June 2026 ends on day 181 of 365
+    frames = {"Thresholds": typed(STANDARDS.table("Thresholds"), [
+        {"name": "RAG vs Time Progress", "value": 1.0}, {"name": "Time Progress by Days", "value": 1.0}])}
+    path = write_workbook(tmp_path / "standards.xlsx", STANDARDS, "en", frames=frames)
+    monkeypatch.setenv(S.STANDARDS_KEY, str(path))
+    tp = 181 / 365
+    assert U.TK_PACING(tp, "2026-06") == pytest.approx(1.0)
+    assert U.TK_RAG([[tp], [tp - 0.05], [tp - 0.11]], "2026-06") == [["green"], ["amber"], ["red"]]
+    assert U.TK_RAG(tp + 0.05, "2026-06", True) == "amber"
 
 
 def test_completion_pacing_rag_bad_input(no_standards):
@@ -138,7 +153,7 @@ def test_completion_pacing_rag_bad_input(no_standards):
     assert U.TK_COMPLETION("80%", 1) == pytest.approx(0.8)
     assert U.TK_PACING(0.5, "June") == "#TK! period is not YYYY-MM"
     assert U.TK_PACING(0.5, 13) == "#TK! period is not YYYY-MM"
-    assert U.TK_PACING([[0.25, 0.5]], "2026-03") == [[1.0, 2.0]]
+    assert U.TK_PACING([[0.25, 0.5]], "2026-03") == [[1.0, 2.0]]  # annual completion ÷ 3/12
     assert U.TK_RAG(0.5, "2026-06", "perhaps") == "#TK! not TRUE/FALSE"
     assert U.TK_COMPLETION([[1, 2, 3]], [[1, 2]]) == "#TK! ranges differ in size"
 
@@ -152,7 +167,7 @@ def test_aging_equals_the_core_buckets(no_standards):
     days = pd.Series([(as_of - d).days for d in due])
     expected = [[b] for b in F.bucket_of(days)]
     assert U.TK_AGING([[d] for d in due], as_of) == expected
-    assert [row[0] for row in expected] == ["not_due", "not_due", "1-30", "1-30", "31-60", "61-90", "over_90"]
+    assert [row[0] for row in expected] == ["not_due", "not_due", "1-30", "1-30", "31-60", "61-90", "91-180"]
     assert U.TK_AGING("2026-06-01", 46203) == "1-30"  # an Excel serial as the as-of date (2026-06-30)
     assert U.TK_AGING(None, as_of) is None
     assert U.TK_AGING("soon", as_of) == "#TK! not a date"

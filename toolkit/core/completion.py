@@ -7,14 +7,20 @@ Definitions (documented in docs/json.md):
   Pending or blank, by claim date, to the claimant; Profit = Σ credited receipts × the contract's product
   line gross margin − expenses − royalties. Shares come from ``toolkit.core.credits``.
 - Targets are the Plan months m01..m12 (duplicated plan rows add up); the annual target is their sum.
-- completion = actual ÷ target (None when the target is 0); time_progress = month ÷ 12;
-  pacing = ytd_completion ÷ time_progress; gap = ytd_target − ytd_actual;
-  needed_per_month = max(0, annual_target − ytd_actual) ÷ (12 − month), None in December.
-- RAG on YTD completion c, time progress tp and amber band b (Thresholds "Amber Band" in percentage
-  points, ÷ 100): green c ≥ tp; amber tp − b ≤ c < tp; red c < tp − b. For Expense (lower is better):
-  green c ≤ tp; amber tp < c ≤ tp + b; red c > tp + b. None when the YTD target is 0.
-- rank: employees within their department, departments within the company, per indicator, by YTD
-  completion (best first; lowest first for Expense; ties share the best rank); None for the company.
+- completion = actual ÷ target (None when the target is 0). Two year-to-date views (DOMAIN.md, corrected):
+  ytd_completion (plan-to-date) = YTD actual ÷ YTD target, read against 100%; annual_completion =
+  YTD actual ÷ annual target, read against time_progress = month ÷ 12 (Thresholds "Time Progress by
+  Days" = 1: elapsed days at period end ÷ days in the year, 序时进度). pacing = annual_completion ÷
+  time_progress; gap = ytd_target − ytd_actual; needed_per_month = max(0, annual_target − ytd_actual)
+  ÷ (12 − month), None in December.
+- RAG on the basis set in the Thresholds ("RAG vs Time Progress": 0, the default, compares the
+  plan-to-date completion c with the reference r = 100%; 1 compares the annual completion with r =
+  time progress), amber band b (Thresholds "Amber Band" in percentage points, ÷ 100): green c ≥ r;
+  amber r − b ≤ c < r; red c < r − b. For Expense (lower is better): green c ≤ r; amber
+  r < c ≤ r + b; red c > r + b. None when the completion is blank. rag_reference is r.
+- rank: employees within their department, departments within the company, per indicator, by the
+  completion the RAG reads (best first; lowest first for Expense; ties share the best rank); None for
+  the company.
 
 Money is rounded to cents per employee and month; departments and the company are sums of
 employee lines, so totals always equal the sum of their lines.
@@ -22,13 +28,15 @@ employee lines, so totals always equal the sum of their lines.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..money import round_series
-from ..schema import MONTH_KEYS
+from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .credits import collection_credits, contract_credits
 from .periods import parse_period
@@ -44,12 +52,16 @@ assert set(COUNTED_APPROVALS) <= set(E.APPROVAL.values)
 
 LEVELS = ("employee", "department", "company")
 COMPANY_KEY = "company"
-MONEY_COLUMNS = ("month_target", "month_actual", "ytd_target", "ytd_actual", "gap", "needed_per_month")
-RATIO_COLUMNS = ("month_completion", "ytd_completion", "time_progress", "pacing")
+MONEY_COLUMNS = ("month_target", "month_actual", "ytd_target", "ytd_actual", "gap", "needed_per_month",
+                 "annual_target")
+RATIO_COLUMNS = ("month_completion", "ytd_completion", "time_progress", "pacing", "annual_completion",
+                 "rag_reference")
 ROW_COLUMNS = (
     "level", "key", "indicator", "month_target", "month_actual", "month_completion", "ytd_target",
     "ytd_actual", "ytd_completion", "time_progress", "pacing", "gap", "needed_per_month", "rag", "rank",
+    "annual_target", "annual_completion", "rag_reference",
 )
+PLAN_TO_DATE, TIME_PROGRESS = "plan_to_date", "time_progress"
 ROYALTY_COLUMNS = ("employee_id", "month", "royalty")
 _EPS = 1e-9
 
@@ -175,16 +187,43 @@ def _sums(tidy: pd.DataFrame, value: str, month: int, prefix: str = "") -> pd.Da
     return pd.concat(frames, axis=1)
 
 
+@dataclass(frozen=True)
+class RagSettings:
+    """How RAG reads a completion (the standards' Thresholds): basis, time progress by days, amber band."""
+
+    basis: str = PLAN_TO_DATE
+    by_days: bool = False
+    amber_band: float = 10.0
+
+    @classmethod
+    def from_thresholds(cls, values: Mapping[str, float]) -> RagSettings:
+        """Settings from Thresholds values by canonical name (missing names take the schema defaults)."""
+        get = {**THRESHOLD_DEFAULTS, **values}.get
+        return cls(TIME_PROGRESS if float(get("RAG vs Time Progress", 0.0) or 0.0) >= 0.5 else PLAN_TO_DATE,
+                   float(get("Time Progress by Days", 0.0) or 0.0) >= 0.5, float(get("Amber Band", 10.0)))
+
+
+def time_progress(period: pd.Period, by_days: bool = False) -> float:
+    """时间进度 of a month: month ÷ 12, or (序时进度) elapsed days at its end ÷ days in its year."""
+    if by_days:
+        end = period.end_time
+        return end.day_of_year / (366 if end.is_leap_year else 365)
+    return period.month / 12
+
+
 def completion_table(
     targets: pd.DataFrame,
     actuals: pd.DataFrame,
     departments: pd.Series,
     month: int,
     amber_band: float,
+    settings: RagSettings | None = None,
+    progress: float | None = None,
 ) -> pd.DataFrame:
     """Completion rows (ROW_COLUMNS plus ``department``) from tidy targets and actuals for month 1..12.
 
-    ``amber_band`` is in percentage points (10 means 10%). Pure and vectorised; see the module doc.
+    ``amber_band`` is in percentage points (10 means 10%); ``settings`` the RAG basis (default
+    plan-to-date), ``progress`` the time progress (default month ÷ 12). Pure and vectorised.
     """
     keys = ["employee_id", "indicator"]
     t = _sums(targets, "target", month, "target")
@@ -208,7 +247,9 @@ def completion_table(
     rows = pd.concat([emp, dept, comp], ignore_index=True)
     for col in money:
         rows[col] = round_series(rows[col])
-    return _metrics(rows, month, amber_band)
+    settings = settings or RagSettings(amber_band=amber_band)
+    return _metrics(rows, month, RagSettings(settings.basis, settings.by_days, amber_band),
+                    month / 12 if progress is None else progress)
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -216,16 +257,17 @@ def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
     return (num / den.where(den != 0)).astype("float64")
 
 
-def rag(completion: pd.Series, month: int, amber_band: float, lower_is_better: pd.Series) -> pd.Series:
-    """green / amber / red of a YTD completion against time progress (month ÷ 12), DOMAIN.md's rule.
+def rag(completion: pd.Series, reference: float | pd.Series, amber_band: float,
+        lower_is_better: pd.Series) -> pd.Series:
+    """green / amber / red of a completion against its reference, DOMAIN.md's corrected rule.
 
-    Green at or above time progress, amber within ``amber_band`` percentage points below, red
-    otherwise; where ``lower_is_better`` (Expense) the comparison flips. Blank completion: None.
+    ``reference`` is 1.0 (plan-to-date completion) or the time progress (annual completion). Green
+    at or above it, amber within ``amber_band`` percentage points below, red otherwise; where
+    ``lower_is_better`` (Expense) the comparison flips. Blank completion: None.
     """
-    tp = month / 12
     lower = lower_is_better.to_numpy(dtype=bool)
-    # distance below time progress, in completion points; flipped so that for Expense overspend is "below"
-    shortfall = (tp - completion).where(~lower, completion - tp)
+    # distance on the wrong side of the reference, in completion points (for Expense: overspend)
+    shortfall = (reference - completion).where(~lower, completion - reference)
     band = amber_band / 100.0
     out = np.select(
         [completion.isna(), shortfall <= _EPS, shortfall <= band + _EPS], [None, "green", "amber"], default="red"
@@ -233,20 +275,28 @@ def rag(completion: pd.Series, month: int, amber_band: float, lower_is_better: p
     return pd.Series(out, index=completion.index, dtype="object")
 
 
-def _metrics(rows: pd.DataFrame, month: int, amber_band: float) -> pd.DataFrame:
+def pacing(annual_completion: pd.Series, progress: float | pd.Series) -> pd.Series:
+    """Annual completion ÷ time progress (1.0 = exactly on the calendar's pace)."""
+    return (annual_completion / progress).astype("float64")
+
+
+def _metrics(rows: pd.DataFrame, month: int, settings: RagSettings, progress: float) -> pd.DataFrame:
     rows["month_completion"] = ratio(rows["month_actual"], rows["month_target"])
     rows["ytd_completion"] = ratio(rows["ytd_actual"], rows["ytd_target"])
-    tp = month / 12
-    rows["time_progress"] = tp
-    rows["pacing"] = rows["ytd_completion"] / tp
+    rows["annual_completion"] = ratio(rows["ytd_actual"], rows["annual_target"])
+    rows["time_progress"] = progress
+    rows["pacing"] = pacing(rows["annual_completion"], progress)
     rows["gap"] = round_series(rows["ytd_target"] - rows["ytd_actual"])
     remaining = 12 - month
     needed = (rows["annual_target"] - rows["ytd_actual"]).clip(lower=0) / remaining if remaining else np.nan
     rows["needed_per_month"] = round_series(pd.Series(needed, index=rows.index, dtype="float64"))
 
-    c = rows["ytd_completion"]
+    on_time = settings.basis == TIME_PROGRESS
+    c = rows["annual_completion"] if on_time else rows["ytd_completion"]
+    reference = progress if on_time else 1.0
+    rows["rag_reference"] = reference
     lower = rows["indicator"].isin(LOWER_IS_BETTER)
-    rows["rag"] = rag(c, month, amber_band, lower)
+    rows["rag"] = rag(c, reference, settings.amber_band, lower)
 
     score = c.where(~lower, -c)
     group = rows["department"].where(rows["level"] == "employee", "")
@@ -266,8 +316,9 @@ def compute_completion(
     p = parse_period(period)
     targets = monthly_targets(ledger)
     actuals = monthly_actuals(ledger, p.year, royalties)
-    rows = completion_table(targets, actuals, employee_departments(ledger), p.month,
-                            ledger.threshold("Amber Band"))
+    settings = rag_settings(ledger)
+    rows = completion_table(targets, actuals, employee_departments(ledger), p.month, settings.amber_band,
+                            settings, time_progress(p, settings.by_days))
     roster = ledger.standard("Roster").dropna(subset=["employee_id"]).drop_duplicates("employee_id")
     names = pd.Series(roster["name"].to_numpy(), index=roster["employee_id"].to_numpy())
     rows["name"] = rows["key"].map(names).where(rows["level"] == "employee")
@@ -280,6 +331,12 @@ def compute_completion(
     )
     cols = [*ROW_COLUMNS, "department", "name"]
     return rows[cols].reset_index(drop=True)
+
+
+def rag_settings(ledger: Ledger) -> RagSettings:
+    """The RAG basis, time-progress mode and amber band of the ledger's standards."""
+    names = ("Amber Band", "RAG vs Time Progress", "Time Progress by Days")
+    return RagSettings.from_thresholds({n: ledger.threshold(n) for n in names})
 
 
 def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:

@@ -4,7 +4,9 @@ Definitions (documented in docs/json.md):
 
 - receivable per contract = Delivered − Σ receipts dated up to the period end, floored at 0; contracts
   signed after the period end are ignored. Due date = Sign Date + Payment Terms days (blank terms: 0).
-- days overdue = period end − due date, in days; buckets: not due (≤ 0), 1-30, 31-60, 61-90, over 90.
+- days overdue = period end − due date, in days; buckets: not due (≤ 0), then the day ranges ending at the
+  Thresholds "Aging Bucket 1".."Aging Bucket 6" (0 = unused; default 30, 60, 90, 180, 365: 1-30, 31-60,
+  61-90, 91-180, 181-365, over_365). Keys are "not_due", "<from>-<to>" and "over_<last>".
 - fund demand for months p+1..p+3, side by side per department and company: receivables falling due in
   the month (due date inside it; already-overdue amounts are in the aging, not here), the staff's
   Forecast rows (expected collections and spending), the Plan's Expense targets for that month (None
@@ -14,21 +16,60 @@ Definitions (documented in docs/json.md):
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..i18n import register, t
 from ..money import round_series
-from ..schema import MONTH_KEYS
-from .completion import COMPANY_KEY, EXPENSE, employee_departments, normalize_royalties, parse_period
+from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
+from .completion import (
+    COMPANY_KEY,
+    EXPENSE,
+    employee_departments,
+    normalize_royalties,
+    parse_period,
+)
 
 if TYPE_CHECKING:
     from .ledger import Ledger
 
-BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
-_EDGES = [-np.inf, 0, 30, 60, 90, np.inf]  # right-inclusive: (0, 30] is 1-30
+BUCKET_SLOTS = tuple(f"Aging Bucket {i}" for i in range(1, 7))
+
+
+def bucket_limits(values: Mapping[str, float] | None = None) -> tuple[int, ...]:
+    """The last day of each overdue bucket from Thresholds values (0 or blank = unused), ascending."""
+    get = {**THRESHOLD_DEFAULTS, **(values or {})}.get
+    days = {int(round(float(get(n) or 0))) for n in BUCKET_SLOTS}
+    return tuple(sorted(d for d in days if d > 0))
+
+
+def bucket_keys(limits: Sequence[int]) -> tuple[str, ...]:
+    """Bucket keys for the limits: ("not_due", "1-30", "31-60", …, "over_<last>")."""
+    lows = [1, *(d + 1 for d in limits[:-1])]
+    return ("not_due", *(f"{lo}-{hi}" for lo, hi in zip(lows, limits)), f"over_{limits[-1]}" if limits else "over_0")
+
+
+def bucket_label(key: str, lang: str) -> str:
+    """A bucket key as people read it: "31-60 Days" / "31-60天", "Over 365 Days" / "365天以上"."""
+    if key == "not_due":
+        return t("funds.bucket.not_due", lang)
+    if key.startswith("over_"):
+        return t("funds.bucket.over", lang, days=key[5:])
+    return t("funds.bucket.range", lang, days=key)
+
+
+register({
+    "funds.bucket.not_due": ("Not Due", "未到期"),
+    "funds.bucket.over": ("Over {days} Days", "{days}天以上"),
+    "funds.bucket.range": ("{days} Days", "{days}天"),
+})
+
+LIMITS = bucket_limits()
+BUCKETS = bucket_keys(LIMITS)  # the default buckets
 HORIZON = 3
 DEMAND_COLUMNS = (
     "receivables_due", "expected_collections", "expected_spending", "planned_expense", "royalties_payable",
@@ -49,15 +90,18 @@ class FundsResult:
     aging: pd.DataFrame
     overdue: pd.DataFrame
     demand: pd.DataFrame
+    buckets: tuple[str, ...] = BUCKETS
 
 
-def bucket_of(days: pd.Series) -> pd.Series:
-    """Aging bucket label for days overdue (≤ 0 not due, 1-30, 31-60, 61-90, over 90)."""
-    cut = pd.cut(days.astype("float64"), _EDGES, labels=list(BUCKETS), right=True)
+def bucket_of(days: pd.Series, limits: Sequence[int] = LIMITS) -> pd.Series:
+    """Aging bucket key for days overdue (≤ 0 not due, then the ranges ending at ``limits``, then over)."""
+    edges = [-np.inf, 0, *limits, np.inf]  # right-inclusive: (0, 30] is 1-30
+    cut = pd.cut(days.astype("float64"), edges, labels=list(bucket_keys(limits)), right=True)
     return cut.astype("object")
 
 
-def receivables(contracts: pd.DataFrame, collections: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def receivables(contracts: pd.DataFrame, collections: pd.DataFrame, as_of: pd.Timestamp,
+                limits: Sequence[int] = LIMITS) -> pd.DataFrame:
     """Contracts owing money at ``as_of`` (RECEIVABLE_COLUMNS), largest days overdue first."""
     c = contracts[contracts["sign_date"].notna() & (contracts["sign_date"] <= as_of)]
     rc = collections[collections["receipt_date"].notna() & (collections["receipt_date"] <= as_of)]
@@ -70,25 +114,26 @@ def receivables(contracts: pd.DataFrame, collections: pd.DataFrame, as_of: pd.Ti
     terms = pd.to_timedelta(out["payment_terms"].astype("float64").fillna(0.0), unit="D")
     out["due_date"] = out["sign_date"] + terms
     out["days_overdue"] = (as_of - out["due_date"]).dt.days.astype("int64")
-    out["bucket"] = bucket_of(out["days_overdue"])
+    out["bucket"] = bucket_of(out["days_overdue"], limits)
     out = out[out["receivable"] > 0]
     return out.sort_values(["days_overdue", "contract_no"], ascending=[False, True], kind="stable")[
         list(RECEIVABLE_COLUMNS)
     ].reset_index(drop=True)
 
 
-def aging(recv: pd.DataFrame) -> pd.DataFrame:
+def aging(recv: pd.DataFrame, buckets: Sequence[str] = BUCKETS) -> pd.DataFrame:
     """Receivable totals per bucket, ``total`` and ``overdue`` (all but not due), per department and company."""
+    buckets = list(buckets)
     wide = recv.pivot_table(index="department", columns="bucket", values="receivable", aggfunc="sum",
-                            observed=False).reindex(columns=list(BUCKETS)).fillna(0.0)
-    wide.columns = list(BUCKETS)
+                            observed=False).reindex(columns=buckets).fillna(0.0)
+    wide.columns = buckets
     dept = wide.reset_index().rename(columns={"department": "key"}).assign(level="department")
     comp = pd.DataFrame([wide.sum(axis=0)]).assign(level="company", key=COMPANY_KEY)
-    out = pd.concat([dept, comp], ignore_index=True)[["level", "key", *BUCKETS]]
-    for b in BUCKETS:
+    out = pd.concat([dept, comp], ignore_index=True)[["level", "key", *buckets]]
+    for b in buckets:
         out[b] = round_series(out[b].astype("float64"))
-    out["total"] = round_series(out[list(BUCKETS)].sum(axis=1))
-    out["overdue"] = round_series(out[list(BUCKETS[1:])].sum(axis=1))
+    out["total"] = round_series(out[buckets].sum(axis=1))
+    out["overdue"] = round_series(out[buckets[1:]].sum(axis=1))
     return out
 
 
@@ -170,6 +215,9 @@ def compute_funds(ledger: Ledger, period: str, royalties: pd.DataFrame | None = 
     """Receivables, aging, overdue list and fund demand at the end of ``period`` (YYYY-MM)."""
     p = parse_period(period)
     as_of = p.end_time.normalize()
-    recv = receivables(ledger.tables["Contracts"], ledger.tables["Collections"], as_of)
+    limits = bucket_limits({n: ledger.threshold(n) for n in BUCKET_SLOTS})
+    recv = receivables(ledger.tables["Contracts"], ledger.tables["Collections"], as_of, limits)
     overdue = recv[recv["days_overdue"] > 0].reset_index(drop=True)
-    return FundsResult(str(p), as_of, recv, aging(recv), overdue, fund_demand(ledger, recv, p, royalties))
+    keys = bucket_keys(limits)
+    return FundsResult(str(p), as_of, recv, aging(recv, keys), overdue, fund_demand(ledger, recv, p, royalties),
+                       keys)

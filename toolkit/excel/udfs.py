@@ -85,19 +85,19 @@ def _date(v: Any) -> np.datetime64:
     raise _Bad("not a date")
 
 
-def _month(v: Any) -> int:
-    """A period as its month number: 'YYYY-MM', a date, or 1..12."""
+def _month(v: Any) -> pd.Period:
+    """A period as a monthly Period: 'YYYY-MM', a date, or 1..12 (a month of the current year)."""
     if isinstance(v, str):
         text = v.strip()
         if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
             m = int(text[5:])
             if 1 <= m <= 12:
-                return m
+                return pd.Period(year=int(text[:4]), month=m, freq="M")
         raise _Bad("period is not YYYY-MM")
     if isinstance(v, (dt.date, dt.datetime)):
-        return v.month
+        return pd.Period(year=v.year, month=v.month, freq="M")
     if isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer() and 1 <= v <= 12:
-        return int(v)
+        return pd.Period(year=dt.date.today().year, month=int(v), freq="M")
     raise _Bad("period is not YYYY-MM")
 
 
@@ -192,18 +192,26 @@ def standards() -> Any:
         raise _Bad("standards workbook unreadable") from exc
 
 
+def threshold_values() -> dict[str, float]:
+    """The standards' Thresholds by canonical name over the schema defaults (defaults alone without a file)."""
+    from ..core.ledger import thresholds
+
+    try:
+        return thresholds(standards())
+    except _Bad:
+        return dict(THRESHOLD_DEFAULTS)
+
+
 def amber_band() -> float:
     """Amber band in percentage points: the standards' Thresholds, else the schema default."""
-    try:
-        data = standards()
-    except _Bad:
-        return THRESHOLD_DEFAULTS[_AMBER]
-    table = data.tables.get("Thresholds")
-    if table is not None and not table.empty:
-        hit = table.loc[table["name"] == _AMBER, "value"].dropna()
-        if len(hit):
-            return float(hit.iloc[0])
-    return THRESHOLD_DEFAULTS[_AMBER]
+    return threshold_values()[_AMBER]
+
+
+def rag_settings() -> Any:
+    """The RAG basis, time-progress mode and amber band of the standards (``core.completion.RagSettings``)."""
+    from ..core.completion import RagSettings
+
+    return RagSettings.from_thresholds(threshold_values())
 
 
 def _calendar() -> Any:
@@ -251,30 +259,39 @@ def completion_of(actual: np.ndarray, target: np.ndarray) -> np.ndarray:
     return ratio(pd.Series(_floats(actual)), pd.Series(_floats(target))).to_numpy()
 
 
-def pacing_of(comp: np.ndarray, month: np.ndarray) -> np.ndarray:
-    """YTD completion ÷ time progress (month ÷ 12)."""
-    return _floats(comp) / (month.astype("float64") / 12)
+def _progress(periods: np.ndarray, by_days: bool) -> np.ndarray:
+    """Time progress of each period (``core.completion.time_progress``)."""
+    from ..core.completion import time_progress
+
+    return np.array([time_progress(p, by_days) for p in periods], dtype="float64")
 
 
-def rag_of(comp: np.ndarray, month: np.ndarray, lower_is_better: np.ndarray) -> np.ndarray:
-    """green / amber / red exactly as ``core.completion`` rates a YTD completion in that month."""
+def pacing_of(comp: np.ndarray, period: np.ndarray) -> np.ndarray:
+    """Annual completion ÷ time progress (month ÷ 12, or by days when the standards say so)."""
+    from ..core.completion import pacing
+
+    return pacing(pd.Series(_floats(comp)), pd.Series(_progress(period, rag_settings().by_days))).to_numpy()
+
+
+def rag_of(comp: np.ndarray, period: np.ndarray, lower_is_better: np.ndarray) -> np.ndarray:
+    """green / amber / red exactly as ``core.completion`` rates a completion in that period: on the default
+    basis a plan-to-date completion against 100%; on the time-progress basis an annual completion against
+    the period's time progress."""
     from ..core import completion as C
 
+    settings = rag_settings()
     lower = pd.Series([bool(x) for x in lower_is_better])
-    comp = pd.Series(_floats(comp))
-    out = np.empty(len(comp), dtype=object)
-    for m in np.unique(month.astype(int)):  # one core call per distinct month (time progress differs)
-        sel = month.astype(int) == m
-        out[sel] = C.rag(comp[sel], int(m), amber_band(), lower[sel]).to_numpy()
-    return out
+    reference = pd.Series(_progress(period, settings.by_days) if settings.basis == C.TIME_PROGRESS
+                          else np.ones(len(comp)))
+    return C.rag(pd.Series(_floats(comp)), reference, settings.amber_band, lower).to_numpy()
 
 
 def aging_of(due: np.ndarray, as_of: np.ndarray) -> np.ndarray:
-    """Aging bucket of a due date at ``as_of`` (``core.funds.bucket_of``)."""
-    from ..core.funds import bucket_of
+    """Aging bucket of a due date at ``as_of`` (``core.funds.bucket_of``, the standards' buckets)."""
+    from ..core.funds import bucket_limits, bucket_of
 
     days = (as_of.astype("datetime64[D]") - due.astype("datetime64[D]")).astype("int64")
-    return bucket_of(pd.Series(days)).to_numpy()
+    return bucket_of(pd.Series(days), bucket_limits(threshold_values())).to_numpy()
 
 
 def workdays_of(start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -327,7 +344,8 @@ def TK_COMPLETION(actual: Any, target: Any) -> Any:
 @xw.arg("completion", ndim=2)
 @xw.arg("period", ndim=2)
 def TK_PACING(completion: Any, period: Any) -> Any:
-    """Pacing = YTD completion ÷ time progress of the period (YYYY-MM, a date or a month number)."""
+    """Pacing = annual completion (YTD actual ÷ annual target) ÷ time progress of the period (YYYY-MM, a date
+    or a month number)."""
     return _guard(lambda: _apply([completion, period], [_number, _month], pacing_of))
 
 
@@ -336,7 +354,8 @@ def TK_PACING(completion: Any, period: Any) -> Any:
 @xw.arg("period", ndim=2)
 @xw.arg("lower_is_better", ndim=2)
 def TK_RAG(completion: Any, period: Any, lower_is_better: Any = False) -> Any:
-    """green / amber / red for a YTD completion in the period; lower_is_better TRUE for Expense."""
+    """green / amber / red: by default a plan-to-date completion against 100%; when the standards' Thresholds
+    set RAG vs Time Progress, an annual completion against the period's time progress. TRUE for Expense."""
     return _guard(lambda: _apply([completion, period, lower_is_better], [_number, _month, _flag],
                   lambda c, m, low: rag_of(c, m, np.array([bool(x) for x in low])), optional=(2,)))
 
@@ -345,7 +364,8 @@ def TK_RAG(completion: Any, period: Any, lower_is_better: Any = False) -> Any:
 @xw.arg("due_date", ndim=2)
 @xw.arg("as_of", ndim=2)
 def TK_AGING(due_date: Any, as_of: Any) -> Any:
-    """Aging bucket (not_due, 1-30, 31-60, 61-90, over_90) of a due date at the as-of date."""
+    """Aging bucket (not_due, 1-30, 31-60, 61-90, 91-180, 181-365, over_365 by default; the standards'
+    Aging Bucket thresholds) of a due date at the as-of date."""
     return _guard(lambda: _apply([due_date, as_of], [_date, _date], aging_of))
 
 

@@ -32,6 +32,12 @@ from .writer import (
     cell_values,
 )
 from .xlsx_scan import column_letter
+from .print_setup import number_width, xlsxwriter_print
+
+#: Least width per kind on the streamed data sheets (their values are not seen when the columns are
+#: sized): money fits 99,999,999.99 and dates yyyy-mm-dd with the Windows font margin.
+KIND_WIDTHS: dict[str, float] = {"money": number_width(13), "date": number_width(10), "month": number_width(7),
+                                 "percent": number_width(6), "integer": number_width(6)}
 
 register(
     {
@@ -164,16 +170,24 @@ class _Book:
         self.formats = {k: (self.wb.add_format({"num_format": f}) if f not in ("General", "@") else None)
                         for k, f in NUMBER_FORMATS.items()}
         self.tables: set[str] = set()
+        self.widths: dict[str, list[float]] = {}
         self.count = 0
 
     def sheet(self, name: str, headers: list[str], kinds: list[str], widths: list[float] | None = None) -> Any:
         ws = self.wb.add_worksheet(name)
         self.count += 1
         ws.freeze_panes(1, 0)
+        sizes = []
         for i, kind in enumerate(kinds):
             width = widths[i] if widths else max(10.0, min(40.0, len(headers[i]) * 1.3 + 2))
-            ws.set_column(i, i, width, self.formats[kind])
+            sizes.append(max(float(width), KIND_WIDTHS.get(kind, 0.0)))
+            ws.set_column(i, i, sizes[-1], self.formats[kind])
+        self.widths[name] = sizes
         return ws
+
+    def print_setup(self, ws: Any, last_row: int, lang: str) -> None:
+        """A4, fitted to the page width, header row repeated, page numbers, print area (``print_setup``)."""
+        xlsxwriter_print(ws, self.widths[ws.name], last_row, lang)
 
     def style(self, kind: str) -> int | None:
         """The xf index of a kind's number format (valid once a column of that kind has been set)."""
@@ -266,6 +280,7 @@ def _write(tmp: Path, source: RowSource, summary: Sequence[SummaryRow], findings
                 ws = book.sheet(name, headers, kinds, widths)
                 rows = min(max_rows, total - i * max_rows) if total else 0
                 book.table(ws, 0, headers, rows, book.table_name(table.key))
+                book.print_setup(ws, max(rows, 1), lang)
                 data_sheets[book.count] = _DataSheet(table, i, rows, len(headers))
                 parts.append(SheetPart(table.key, name, rows, i + 1, n_parts))
 
@@ -287,6 +302,7 @@ def _write(tmp: Path, source: RowSource, summary: Sequence[SummaryRow], findings
             "part": [t("consolidated.part", lang, part=p.part, parts=p.parts) if p.parts > 1 else None for p in parts],
         })
         _rows(summary_ws, first + 1, sheets_frame, ["text", "text", "integer", "text"], lang)
+        book.print_setup(summary_ws, first + max(len(parts), 1), lang)
 
         f_headers = [col("department"), col("file"), col("severity"), col("code"), col("sheet"), col("cell"),
                      col("value"), col("message")]
@@ -298,6 +314,7 @@ def _write(tmp: Path, source: RowSource, summary: Sequence[SummaryRow], findings
         ff = pd.DataFrame([[f.department, f.file, f.severity, f.code, f.sheet, f.cell, f.value, f.message]
                            for f in shown], columns=list(range(8)), dtype=object)
         _rows(fws, 1, ff, f_kinds, lang)
+        book.print_setup(fws, max(len(shown), 1), lang)
     finally:
         book.wb.close()
     for sheet in data_sheets.values():

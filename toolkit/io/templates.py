@@ -41,6 +41,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..schema import SCHEMAS, STANDARDS, THRESHOLD_DEFAULTS, ColType, Column, Table, WorkbookSchema, enums
 from ..schema.model import TYPE_LABELS
+from .print_setup import openpyxl_print
 from .writer import HEADER_FILL, HEADER_FONT, NUMBER_FORMATS, column_width, display_width, save_workbook, set_text
 
 register(
@@ -156,6 +157,10 @@ def build_workbook(
             _table(wb, ws, table, lang, frames.get(table.key), roster_ids, lists)
 
     _instructions_sheet(wb.create_sheet(schema.instructions_sheet(lang)), schema, lang, roster_ids is not None)
+    for ws in wb.worksheets:  # print setup: A4, one page wide, header repeated, page numbers
+        if ws.title != LISTS_SHEET:
+            data = ws.title not in (info_ws.title, schema.instructions_sheet(lang))
+            openpyxl_print(ws, lang, "1:1" if data else None)
     if LISTS_SHEET in wb.sheetnames:  # keep the hidden lists last
         wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(LISTS_SHEET))
     wb.active = 0

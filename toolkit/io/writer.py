@@ -27,6 +27,7 @@ import pandas as pd
 from ..errors import ToolkitError
 from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
+from .print_setup import xlsxwriter_print
 
 register(
     {
@@ -238,10 +239,15 @@ def column_width(header: str, kind: str, values: pd.Series | None = None, fixed:
     """A column width that fits the header (plus the filter button), the values and the kind."""
     if fixed:
         return float(fixed)
-    minimum = {"date": 12, "month": 9, "money": 14, "percent": 9}.get(kind, 8)
+    from .print_setup import number_width
+
+    # money fits 99,999,999.99 and dates yyyy-mm-dd in Windows Excel's wider default font
+    minimum = {"date": number_width(10), "month": 9, "money": number_width(13), "percent": 9}.get(kind, 8)
     width = max(display_width(header) + 4, minimum)
     if values is not None:
-        width = max(width, series_width(values) + 2)
+        chars = series_width(values)
+        numeric = kind in ("money", "percent", "integer", "number") or pd.api.types.is_numeric_dtype(values.dtype)
+        width = max(width, number_width(chars) if numeric and chars else chars + 2)
     return float(min(width, MAX_WIDTH))
 
 
@@ -387,6 +393,7 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     if ncols == 0:
         return []
     kinds: list[str] = []
+    widths: list[float] = []
     for i, col in enumerate(frame.columns):
         series = frame.iloc[:, i]
         given = sheet.formats.get(col)
@@ -394,9 +401,11 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
         if kind not in NUMBER_FORMATS:
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
-        ws.set_column(i, i, column_width(headers[i], kind, series), col_fmts[kind])
+        widths.append(column_width(headers[i], kind, series))
+        ws.set_column(i, i, widths[-1], col_fmts[kind])
 
     last_row = max(nrows, 1)
+    xlsxwriter_print(ws, widths, last_row, lang)
     _add_table(ws, table_name, headers, last_row)
     for c, header in enumerate(headers):  # inline strings, over the header add_table stored
         ws.write_string(0, c, header, header_fmt)

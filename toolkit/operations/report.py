@@ -20,3 +20,24 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
 
     context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings))
     return render_report(context, list(formats), lang, Path(out_dir), template)
+
+
+def monthly_report(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] = (),
+                   standards: str | Path | None = None, db: str | None = None, lang: str = "en",
+                   formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
+    """``toolkit report``: the month from workbooks or the store, always rendered (data problems go in its
+    data-quality section); from the store, the departments its latest run left out head the report."""
+    from ..core.periods import check_period
+    from .ledger import open_ledger
+
+    period = check_period(period)
+    ledger = open_ledger(paths, standards, db, period=period, force=True)
+    extra: list[Finding] = []
+    if db:
+        from ..report.completeness import store_left_out
+        from ..store import open_store
+
+        with open_store(db) as store:
+            extra = store_left_out(store, period)
+    return render_monthly_report(ledger, period, out_dir, lang=lang, formats=formats, template=template,
+                                 extra_findings=extra)

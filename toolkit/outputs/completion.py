@@ -48,7 +48,7 @@ def sheets(out: Output) -> list[SheetFrame]:
     """One Completion sheet (RAG coloured) and the findings."""
     rows, lang = out.result, out.lang
     cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:]]
-    fmts = formats(cols, lang, C.MONEY_COLUMNS, ("month_completion", "ytd_completion", "time_progress"))
+    fmts = formats(cols, lang, C.MONEY_COLUMNS, [c for c in C.RATIO_COLUMNS if c != "pacing"])
     return [SheetFrame(t("output.sheet.completion", lang), localized(rows[cols], lang), fmts,
                        table_name="Completion", rag=(label("rag", lang),)),
             *findings_sheets(out.findings, lang)]

@@ -20,7 +20,7 @@ from .text import findings_text, text_table
 if TYPE_CHECKING:
     from .base import Output
 
-MONEY = (*F.BUCKETS, "total", "overdue", "amount", "delivered", "collected", "receivable", *F.DEMAND_COLUMNS)
+MONEY = ("total", "overdue", "amount", "delivered", "collected", "receivable", *F.DEMAND_COLUMNS)
 _RECEIVABLE_MONEY = ("amount", "delivered", "collected", "receivable")
 
 
@@ -35,8 +35,8 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     payload = {
         "period": res.period,
         "as_of": res.as_of.strftime("%Y-%m-%d"),
-        "aging": records(res.aging, ["level", "key", *F.BUCKETS, "total", "overdue"],
-                         money_cols=[*F.BUCKETS, "total", "overdue"]),
+        "aging": records(res.aging, ["level", "key", *res.buckets, "total", "overdue"],
+                         money_cols=[*res.buckets, "total", "overdue"]),
         "overdue": records(res.overdue, recv_cols, money_cols=_RECEIVABLE_MONEY),
         "receivables": records(res.receivables, recv_cols, money_cols=_RECEIVABLE_MONEY),
         "demand": records(res.demand, ["level", "key", "month", *F.DEMAND_COLUMNS], money_cols=F.DEMAND_COLUMNS),
@@ -52,7 +52,8 @@ def sheets(out: Output) -> list[SheetFrame]:
 
     def sheet(name: str, frame: pd.DataFrame, table: str) -> SheetFrame:
         return SheetFrame(t(f"output.sheet.{name}", lang), localized(frame, lang),
-                          formats(frame.columns, lang, MONEY, dates=("sign_date", "due_date")), table_name=table)
+                          formats(frame.columns, lang, (*res.buckets, *MONEY), dates=("sign_date", "due_date")),
+                          table_name=table)
 
     return [sheet("aging", res.aging, "Aging"), sheet("overdue", res.overdue, "Overdue"),
             sheet("receivables", res.receivables, "Receivables"), sheet("demand", res.demand, "FundDemand"),
@@ -66,7 +67,7 @@ def text(out: Output) -> str:
     def shown(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.copy()
         for c in frame.columns:
-            if c in MONEY:
+            if c in MONEY or c in res.buckets:
                 frame[c] = frame[c].map(lambda v: f"{v:,.2f}", na_action="ignore")
             elif pd.api.types.is_datetime64_any_dtype(frame[c]):
                 frame[c] = frame[c].dt.strftime("%Y-%m-%d")

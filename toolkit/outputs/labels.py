@@ -6,10 +6,12 @@ once as ``label.<key>``. JSON keys stay English; labels are for xlsx sheets and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 
+from ..core.funds import bucket_label
 from ..i18n import register, t
 from ..schema import DEPARTMENT, STANDARDS
 from ..schema import enums as E
@@ -60,9 +62,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "month_completion": ("Month Completion", "本月完成率"),
     "ytd_target": ("YTD Target", "累计目标"),
     "ytd_actual": ("YTD Actual", "累计实际"),
-    "ytd_completion": ("YTD Completion", "累计完成率"),
+    "ytd_completion": ("Plan-to-date Completion", "累计计划完成率"),
     "time_progress": ("Time Progress", "时间进度"),
-    "pacing": ("Pacing", "进度比"),
+    "pacing": ("Pacing (annual ÷ time)", "进度比（年度÷时间）"),
+    "annual_target": ("Annual Target", "全年目标"),
+    "annual_completion": ("Annual Completion", "年度完成率"),
+    "rag_reference": ("RAG Reference", "亮灯基准"),
     "gap": ("Gap", "差额"),
     "needed_per_month": ("Needed per Month", "剩余月均需完成"),
     "rag": ("RAG", "红黄绿"),
@@ -78,11 +83,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "receivable": ("Receivable", "应收余额"),
     "days_overdue": ("Days Overdue", "逾期天数"),
     "bucket": ("Aging", "账龄"),
-    "not_due": ("Not Due", "未到期"),
-    "1-30": ("1-30 Days", "1-30天"),
-    "31-60": ("31-60 Days", "31-60天"),
-    "61-90": ("61-90 Days", "61-90天"),
-    "over_90": ("Over 90 Days", "90天以上"),
     "total": ("Total", "合计"),
     "overdue": ("Overdue", "逾期合计"),
     "month": ("Month", "月份"),
@@ -192,14 +192,23 @@ def localized(frame: pd.DataFrame, lang: str, keys: Mapping[str, str] | None = N
     out = frame.copy()
     if "indicator" in out:
         out["indicator"] = out["indicator"].map(lambda v: E.INDICATOR.label(v, lang), na_action="ignore")
-    for col in ("level", "rag", "bucket"):
+    for col in ("level", "rag"):
         if col in out:
             out[col] = out[col].map(lambda v: label(v, lang) if v in LABELS or v in SCHEMA_LABELS else v,
                                     na_action="ignore")
+    if "bucket" in out:
+        out["bucket"] = out["bucket"].map(lambda v: bucket_label(v, lang), na_action="ignore")
     if "key" in out and "level" in frame:
         out.loc[frame["level"] == "company", "key"] = label("company", lang)
     keys = keys or {}
-    return out.rename(columns={c: label(keys.get(c, c), lang) for c in out.columns})
+    return out.rename(columns={c: label(keys.get(c, c), lang) if not is_bucket(c) else bucket_label(c, lang)
+                               for c in out.columns})
+
+
+def is_bucket(key: object) -> bool:
+    """An aging bucket key ("not_due", "31-60", "over_365"), whatever buckets the Thresholds set."""
+    text = str(key)
+    return text == "not_due" or text.startswith("over_") or bool(re.fullmatch(r"\d+-\d+", text))
 
 
 def formats(columns: Iterable[str], lang: str, money: Iterable[str] = (), percent: Iterable[str] = (),
@@ -207,4 +216,4 @@ def formats(columns: Iterable[str], lang: str, money: Iterable[str] = (), percen
     """Number formats of the localized headers: money, percent and date columns present in ``columns``."""
     kinds = {c: "money" for c in money} | {c: "percent" for c in percent} | {c: "date" for c in dates}
     cols = set(columns)
-    return {label(c, lang): k for c, k in kinds.items() if c in cols}
+    return {(bucket_label(c, lang) if is_bucket(c) else label(c, lang)): k for c, k in kinds.items() if c in cols}

@@ -1,51 +1,93 @@
 """SVG charts for the HTML report (matplotlib, Agg backend), drawn from the context's tables.
 
-Chinese labels need a CJK font: Noto Sans CJK (Debian ``fonts-noto-cjk``) when installed, else
-matplotlib's default (labels may then show boxes; the report stays valid).
+Text stays text (``svg.fonttype = none``) with a CJK-capable CSS font stack, so the reader's browser
+draws Chinese and English with its own fonts on any machine; matplotlib's font only sizes the layout.
+That font is the first CJK font matplotlib knows, else one found on disk (a font cache older than the
+font install is no obstacle), else DejaVu Sans (layout widths are then approximate, the text still
+correct). Library warnings (missing glyphs, font lookups) are silenced: they are not the user's business.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-import matplotlib
+# before matplotlib builds its font cache (a WARNING log line on a fresh machine): nothing on the terminal
+logging.getLogger("matplotlib").setLevel(logging.ERROR)
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei", "Source Han Sans SC")
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN")
+#: file names of CJK fonts worth adding when matplotlib's cache does not list them
+CJK_FILES = re.compile(r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy-|DroidSansFallback|uming)", re.I)
+CSS_FONTS = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
+             "'WenQuanYi Zen Hei', 'Hiragino Sans GB', 'DejaVu Sans', Arial, sans-serif")
 COLORS = ("#1f4e79", "#5b9bd5", "#ed7d31", "#70ad47", "#a5a5a5")
+AGING_COLORS = ("#70ad47", "#ffd966", "#f4b183", "#ed7d31", "#c55a11", "#c00000", "#7f0000", "#400000")
+
+
+def _known_cjk() -> list[str]:
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return [n for n in CJK_FONTS if n in names]
 
 
 @lru_cache(maxsize=1)
 def font_family() -> list[str]:
-    """Font families to use: the first installed CJK font, then DejaVu Sans."""
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return [n for n in CJK_FONTS if n in names][:1] + ["DejaVu Sans"]
+    """Font families for layout: an installed CJK font (found on disk when the cache predates it), then
+    DejaVu Sans."""
+    found = _known_cjk()
+    if not found:
+        with _quiet():
+            for path in font_manager.findSystemFonts():
+                if CJK_FILES.search(path):
+                    try:
+                        font_manager.fontManager.addfont(path)
+                    except Exception:  # noqa: BLE001 - an unreadable font file is simply not used
+                        continue
+        found = _known_cjk()
+    return found[:1] + ["DejaVu Sans"]
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No matplotlib warnings (missing glyphs, font lookups) on the terminal while drawing."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
 
 
 def _svg(fig: Any) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    with _quiet():
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)  # deterministic, no external URIs
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)  # scale with CSS
-    return svg
+    return re.sub(r"font-family: [^;\"]+", f"font-family: {CSS_FONTS}", svg)
 
 
-def _fig(width: float = 7.5, height: float = 3.4) -> tuple[Any, Any]:
-    plt.rcParams["font.family"] = font_family()
-    plt.rcParams["svg.fonttype"] = "path"  # glyphs as paths: renders the same without the font installed
-    plt.rcParams["axes.unicode_minus"] = False
-    fig, ax = plt.subplots(figsize=(width, height))
-    ax.spines[["top", "right"]].set_visible(False)
+def _fig(width: float = 7.5, height: float = 3.4, rows: int = 1, cols: int = 1) -> tuple[Any, Any]:
+    with _quiet():
+        plt.rcParams["font.family"] = font_family()
+        plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
+        plt.rcParams["axes.unicode_minus"] = False
+        fig, ax = plt.subplots(rows, cols, figsize=(width, height))
+    for a in (ax.flat if hasattr(ax, "flat") else [ax]):
+        a.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
 
@@ -54,20 +96,23 @@ def _money_axis(ax: Any) -> None:
 
 
 def completion_chart(ctx: dict[str, Any]) -> str:
-    """Grouped bars: YTD completion per department and indicator, with the time-progress line."""
+    """Grouped bars: completion (the RAG basis) per department and the company, with the reference line."""
     m = ctx["tables"]["completion_matrix"]
     labels = ctx["labels"]["completion_matrix"]
     fig, ax = _fig()
     n = len(m)
     keys = ["signing", "collection", "expense", "profit"]
     width = 0.8 / len(keys)
-    for i, k in enumerate(keys):
-        ax.bar([x + i * width for x in range(n)], m[k].fillna(0).tolist(), width, label=labels[i + 1], color=COLORS[i])
-    ax.axhline(ctx["time_progress"], color="#c00000", linestyle="--", linewidth=1, label=labels[5])
-    ax.set_xticks([x + width * 1.5 for x in range(n)], m["department"].astype(str).tolist())
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-    ax.set_title(ctx["text"]["chart_completion"], fontsize=11)
+    with _quiet():
+        for i, k in enumerate(keys):
+            ax.bar([x + i * width for x in range(n)], m[k].fillna(0).tolist(), width, label=labels[i + 1],
+                   color=COLORS[i])
+        ax.axhline(ctx["tables"]["completion_matrix"]["rag_reference"].iloc[0] if n else 1.0, color="#c00000",
+                   linestyle="--", linewidth=1, label=labels[5])
+        ax.set_xticks([x + width * 1.5 for x in range(n)], m["department"].astype(str).tolist())
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+        ax.set_title(ctx["text"]["chart_completion"], fontsize=11)
     return _svg(fig)
 
 
@@ -77,13 +122,14 @@ def trend_chart(ctx: dict[str, Any]) -> str:
     labels = ctx["labels"]["trend"]
     fig, ax = _fig()
     x = list(range(len(tr)))
-    ax.plot(x, tr["signing"], marker="o", color=COLORS[0], label=labels[1])
-    ax.plot(x, tr["collection"], marker="o", color=COLORS[3], label=labels[2])
-    ax.plot(x, tr["signing_forecast"], marker="o", linestyle="--", color=COLORS[2], label=labels[3])
-    ax.set_xticks(x, [str(v)[2:] for v in tr["month"]], fontsize=8, rotation=45)
-    _money_axis(ax)
-    ax.legend(fontsize=8, frameon=False)
-    ax.set_title(ctx["text"]["chart_trend"], fontsize=11)
+    with _quiet():
+        ax.plot(x, tr["signing"], marker="o", color=COLORS[0], label=labels[1])
+        ax.plot(x, tr["collection"], marker="o", color=COLORS[3], label=labels[2])
+        ax.plot(x, tr["signing_forecast"], marker="o", linestyle="--", color=COLORS[2], label=labels[3])
+        ax.set_xticks(x, [str(v)[2:] for v in tr["month"]], fontsize=8, rotation=45)
+        _money_axis(ax)
+        ax.legend(fontsize=8, frameon=False)
+        ax.set_title(ctx["text"]["chart_trend"], fontsize=11)
     return _svg(fig)
 
 
@@ -91,19 +137,51 @@ def aging_chart(ctx: dict[str, Any]) -> str:
     """Stacked bars: receivables per department by aging bucket."""
     ag = ctx["tables"]["aging"].iloc[:-1]  # departments; the last row is the company
     labels = ctx["labels"]["aging"]
+    buckets = [c for c, _ in ctx["columns"]["aging"][1:-2]]
     fig, ax = _fig()
     bottom = [0.0] * len(ag)
-    for i, col in enumerate(["not_due", "1-30", "31-60", "61-90", "over_90"]):
-        vals = ag[col].fillna(0).tolist()
-        ax.bar(ag["key"].astype(str).tolist(), vals, bottom=bottom, label=labels[i + 1],
-               color=("#70ad47", "#ffd966", "#f4b183", "#ed7d31", "#c00000")[i])
-        bottom = [b + v for b, v in zip(bottom, vals)]
-    _money_axis(ax)
-    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
-    ax.set_title(ctx["text"]["chart_aging"], fontsize=11)
+    with _quiet():
+        for i, col in enumerate(buckets):
+            vals = ag[col].fillna(0).tolist()
+            ax.bar(ag["key"].astype(str).tolist(), vals, bottom=bottom, label=labels[i + 1],
+                   color=AGING_COLORS[min(i, len(AGING_COLORS) - 1)])
+            bottom = [b + v for b, v in zip(bottom, vals)]
+        _money_axis(ax)
+        ax.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
+        ax.set_title(ctx["text"]["chart_aging"], fontsize=11)
+    return _svg(fig)
+
+
+def history_chart(ctx: dict[str, Any]) -> str:
+    """Small multiples: 12 months of signing, collection, expense, profit and receivables, and the annual
+    completion of each indicator against time progress (the gap to the annual target)."""
+    hist = ctx["tables"]["history"]
+    labels = dict(zip([c for c, _ in ctx["columns"]["history"]], ctx["labels"]["history"]))
+    fig, axes = _fig(9.0, 4.6, rows=2, cols=3)
+    x = list(range(len(hist)))
+    ticks = [str(m)[5:] for m in hist["month"]]
+    with _quiet():
+        for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
+            ax = axes.flat[i]
+            ax.plot(x, hist[key], marker="o", markersize=3, color=COLORS[i % len(COLORS)])
+            ax.fill_between(x, hist[key], alpha=0.08, color=COLORS[i % len(COLORS)])
+            ax.set_title(labels[key], fontsize=9)
+            ax.set_xticks(x[::2], ticks[::2], fontsize=7)
+            ax.tick_params(axis="y", labelsize=7)
+            _money_axis(ax)
+        ax = axes.flat[5]
+        head = ctx["tables"]["headline"]
+        ax.barh(list(range(len(head)))[::-1], head["annual_completion"].fillna(0).tolist(), color=COLORS[1])
+        ax.set_yticks(list(range(len(head)))[::-1], head["indicator"].astype(str).tolist(), fontsize=8)
+        ax.axvline(ctx["time_progress"], color="#c00000", linestyle="--", linewidth=1)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.tick_params(axis="x", labelsize=7)
+        ax.set_title(f"{ctx['labels']['headline'][10]} | {ctx['text']['time_progress_note']}", fontsize=9)
+        fig.tight_layout()
     return _svg(fig)
 
 
 def all_charts(ctx: dict[str, Any]) -> dict[str, str]:
     """Every chart of the HTML report as inline SVG markup, by name."""
-    return {"completion_by_department": completion_chart(ctx), "trend": trend_chart(ctx), "aging": aging_chart(ctx)}
+    return {"completion_by_department": completion_chart(ctx), "trend": trend_chart(ctx), "aging": aging_chart(ctx),
+            "history": history_chart(ctx)}

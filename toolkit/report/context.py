@@ -9,6 +9,7 @@ JSON. The result is plain data: dicts of scalars and ``tables`` of DataFrames wi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,10 @@ from ..core.ledger import Ledger
 from ..money import round_series
 from ..schema import DEPARTMENT, STANDARDS
 from ..schema import enums as E
+from . import filters as FL
+from .completeness import NOT_COMPUTED, left_out, pay_status
+from .history import HistorySource, company_actuals, ledger_history
+from .summary import sentences
 
 #: Column labels of the report tables (schema columns reuse the schema's labels, see ``label``).
 LABELS: dict[str, tuple[str, str]] = {
@@ -40,9 +45,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "yoy": ("YoY", "同比"),
     "ytd_target": ("YTD Target", "累计目标"),
     "ytd_actual": ("YTD Actual", "累计实际"),
-    "ytd_completion": ("YTD Completion", "累计完成率"),
+    "ytd_completion": ("Plan-to-date Completion", "累计计划完成率"),
+    "annual_target": ("Annual Target", "全年目标"),
+    "annual_completion": ("Annual Completion", "年度完成率"),
+    "rag_reference": ("RAG Reference", "亮灯基准"),
     "time_progress": ("Time Progress", "时间进度"),
-    "pacing": ("Pacing", "进度比"),
+    "pacing": ("Pacing (annual ÷ time)", "进度比（年度÷时间）"),
     "rag": ("RAG", "红黄绿"),
     "rank": ("Rank", "排名"),
     "new_count": ("New Contracts", "新签合同数"),
@@ -58,11 +66,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "name": ("Name", "姓名"),
     "level": ("Level", "层级"),
     "key": ("Key", "对象"),
-    "not_due": ("Not Due", "未到期"),
-    "1-30": ("1-30 Days", "1-30天"),
-    "31-60": ("31-60 Days", "31-60天"),
-    "61-90": ("61-90 Days", "61-90天"),
-    "over_90": ("Over 90 Days", "90天以上"),
     "bucket": ("Aging", "账龄"),
     "total": ("Total", "合计"),
     "overdue": ("Overdue", "逾期合计"),
@@ -72,6 +75,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "receivable": ("Receivable", "应收余额"),
     "month": ("Month", "月份"),
     "receivables_due": ("Receivables Due", "到期应收"),
+    "expected_collections": ("Expected Collections", "预计回款"),
+    "expected_spending": ("Expected Spending", "预计支出"),
+    "receivables": ("Receivables", "应收余额"),
+    "contracts": ("Contracts", "合同数"),
+    "max_days_overdue": ("Longest Overdue (days)", "最长逾期天数"),
+    "who": ("Department / Employee", "部门/员工"),
+    "summary": ("In brief", "要点"),
+    "pay_status": ("Status", "状态"),
+    "not-computed": ("not computed", "未计算"),
+    "holt-winters": ("Holt-Winters (trend and season)", "霍尔特-温特斯（趋势与季节）"),
+    "seasonal-naive": ("Same month last year", "去年同月值"),
+    "moving-average": ("Average of recent months", "近几个月平均"),
     "planned_expense": ("Planned Expense", "计划费用"),
     "royalties_payable": ("Royalties Payable", "应付提成"),
     "amount": ("Amount", "金额"),
@@ -106,7 +121,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "profit": ("Profit", "利润"),
     "signing_forecast": ("Signing Forecast", "签约预测"),
     "method": ("Method", "方法"),
-    "mase": ("Backtest MASE", "回测MASE"),
+    "mase": ("Backtest error vs naive (MASE)", "回测误差（相对朴素预测）"),
     "history_months": ("History Months", "历史月数"),
     "m1": ("Month +1", "第1月"),
     "m2": ("Month +2", "第2月"),
@@ -149,15 +164,33 @@ TEXT: dict[str, tuple[str, str]] = {
     "trend": ("Sales trend and forecast", "销售趋势与预测"),
     "quality": ("Data quality", "数据质量"),
     "red_indicators": ("Red indicators", "红灯指标"),
+    "summary": ("Executive summary", "摘要"),
+    "left_out": ("Not in these figures: {items}. Company totals exclude them.",
+                 "以下部门未纳入本报告数据：{items}。公司合计不含这些部门。"),
+    "complete": ("All {files} department workbook(s) are in these figures.", "全部 {files} 个部门工作簿均已纳入本报告。"),
+    "pay_excluded": ("Totals exclude {n_people} employee(s) not computed because their department was not "
+                     "consolidated ({departments}).",
+                     "合计不含因部门未汇总而未计算的 {n_people} 名员工（{departments}）。"),
+    "unit_note": ("Amounts in {unit}.", "金额单位：{unit}。"),
+    "unit_note_book": ("Amounts in {unit_book}.", "金额单位：{unit_book}。"),
+    "owners": ("Overdue receivables by owner: who to chase", "逾期应收款负责人（催收清单）"),
+    "history": ("Last 12 months", "近12个月趋势"),
+    "chart_history": ("Last 12 months", "近12个月趋势"),
+    "rag_note_plan": ("RAG: plan-to-date completion against 100% (amber within {band} points); annual completion "
+                      "is read against time progress {tp}.",
+                      "亮灯：累计计划完成率对比100%（差距{band}个百分点以内为黄灯）；年度完成率对比时间进度{tp}。"),
+    "rag_note_time": ("RAG: annual completion against time progress {tp} (amber within {band} points).",
+                      "亮灯：年度完成率对比时间进度{tp}（差距{band}个百分点以内为黄灯）。"),
     "top_findings": ("Top findings", "主要问题"),
     "none": ("None.", "无。"),
     "time_progress_note": ("Time progress {tp}.", "时间进度 {tp}。"),
-    "quality_note": ("{errors} error(s), {warnings} warning(s) in {files} file(s).",
-                     "{files} 个文件中有 {errors} 个错误、{warnings} 个警告。"),
-    "chart_completion": ("YTD completion by department", "各部门累计完成率"),
+    "quality_note": ("{errors} error(s) and {warnings} warning(s) listed below, from {finding_files} file(s).",
+                     "下列 {errors} 个错误、{warnings} 个警告，来自 {finding_files} 个文件。"),
+    "chart_completion": ("Completion by department", "各部门完成率"),
     "chart_trend": ("Signing and collections, with forecast", "签约与回款趋势及预测"),
     "chart_aging": ("Receivables aging", "应收账款账龄"),
-    "forecast_note": ("Method {method}, backtest MASE {mase}.", "方法 {method}，回测 MASE {mase}。"),
+    "forecast_note": ("Company method: {method}. Backtest error {mase} (below 1: better than repeating the last"
+                      " value or season).", "公司预测方法：{method}。回测误差 {mase}（小于 1 表示优于简单沿用上期或去年同期）。"),
     "generated_from": ("Computed from {files} workbook(s).", "根据 {files} 个工作簿计算。"),
 }
 register({f"report.text.{k}": v for k, v in TEXT.items()})
@@ -192,14 +225,6 @@ def _f(x: Any) -> float | None:
     return None if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)) else float(x)
 
 
-def _company_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -> pd.DataFrame:
-    """Company actuals per (indicator, month) of ``year``: sums of the employee lines of monthly_actuals."""
-    acts = C.monthly_actuals(ledger, year, royalties)
-    out = acts.groupby(["indicator", "month"])["actual"].sum().reset_index()
-    out["actual"] = round_series(out["actual"])
-    return out
-
-
 def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
     sel = frame[(frame["indicator"] == indicator) & (frame["month"] == month)]
     return float(sel["actual"].sum()) if len(sel) else 0.0
@@ -208,9 +233,9 @@ def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
 def _headline(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
               lang: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
     """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend."""
-    this_year = _company_actuals(ledger, p.year, royalties)
+    this_year = company_actuals(ledger, p.year, royalties)
     prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") if royalties is not None else None
-    last_year = _company_actuals(ledger, p.year - 1, prev_roy)
+    last_year = company_actuals(ledger, p.year - 1, prev_roy)
     company = rows[rows["level"] == "company"].set_index("indicator")
     prev_p = p - 1
     prev_frame = this_year if prev_p.year == p.year else last_year
@@ -271,20 +296,28 @@ def _contracts(ledger: Ledger, p: pd.Period) -> pd.DataFrame:
     return g.drop(columns=["active_amount", "active_delivered"])
 
 
-def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str) -> dict[str, pd.DataFrame]:
+def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str,
+                       excluded: Sequence[str] = ()) -> dict[str, pd.DataFrame]:
+    # a department left out shows no rows of zeros (the banner names it); real credits to it stay
+    money = ["month_target", "month_actual", "ytd_target", "ytd_actual", "annual_target"]
+    empty = rows[money].abs().sum(axis=1).eq(0).groupby([rows["level"], rows["department"].where(
+        rows["level"] == "employee", rows["key"])]).transform("all")
+    gone = empty & rows["department"].where(rows["level"] == "employee", rows["key"]).isin(list(excluded))
+    rows = rows[~gone]
     ind_label = rows["indicator"].map(lambda v: E.INDICATOR.label(v, lang))
     dept = rows[rows["level"] != "employee"].assign(
         department=lambda d: d["key"].where(d["level"] != "company", label("company", lang)),
-        indicator=ind_label)
-    by_dept = dept[["department", "indicator", "month_target", "month_actual", "month_completion", "ytd_target",
-                    "ytd_actual", "ytd_completion", "pacing", "rag", "rank"]].reset_index(drop=True)
+        indicator=ind_label, _total=lambda d: d["level"] == "company")
+    by_dept = dept[[c for c, _ in COLUMNS["completion_by_department"]] + ["_total"]].reset_index(drop=True)
+    on_time = bool(len(rows)) and float(rows["rag_reference"].iloc[0]) != 1.0
+    basis = "annual_completion" if on_time else "ytd_completion"
     wide = rows[rows["level"] != "employee"].pivot_table(
-        index="key", columns="indicator", values="ytd_completion", sort=False, dropna=False)
+        index="key", columns="indicator", values=basis, sort=False, dropna=False)
     wide = wide.reindex(columns=list(C.INDICATORS))
     matrix = pd.DataFrame({"department": [label("company", lang) if k == C.COMPANY_KEY else k for k in wide.index]})
     for ind in C.INDICATORS:
         matrix[INDICATOR_KEYS[ind]] = wide[ind].to_numpy()
-    matrix["time_progress"] = float(rows["time_progress"].iloc[0]) if len(rows) else None
+    matrix["rag_reference"] = float(rows["rag_reference"].iloc[0]) if len(rows) else None
 
     roster = ledger.standard("Roster")
     sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"].dropna())
@@ -293,18 +326,50 @@ def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str) -> dict[st
     for ind in C.INDICATORS:
         part = emp[emp["indicator"] == ind].set_index("key")
         k = INDICATOR_KEYS[ind]
-        people[f"{k}_completion"] = people["employee_id"].map(part["ytd_completion"]).astype("float64")
+        people[f"{k}_completion"] = people["employee_id"].map(part[basis]).astype("float64")
         people[f"{k}_rag"] = people["employee_id"].map(part["rag"]).astype(object)
     red = rows[rows["rag"] == "red"]
     red = red.assign(
-        level=red["level"].map(lambda v: label(v, lang) if v != "employee" else label("employee_id", lang)),
         key=red["key"].where(red["level"] != "company", label("company", lang)),
         indicator=red["indicator"].map(lambda v: E.INDICATOR.label(v, lang)),
-    )[["level", "key", "name", "department", "indicator", "ytd_actual", "ytd_target", "ytd_completion",
-       "time_progress", "rag"]]
-    red["level"] = red["level"].where(rows.loc[red.index, "level"] != "employee", "")
+    )[[c for c, _ in COLUMNS["red_indicators"]]]
     return {"completion_by_department": by_dept, "completion_matrix": matrix,
             "completion_by_salesperson": people.reset_index(drop=True), "red_indicators": red.reset_index(drop=True)}
+
+
+def with_total(frame: pd.DataFrame, first: str, label_text: str, money: Sequence[str] = (),
+               counts: Sequence[str] = (), where: pd.Series | None = None) -> pd.DataFrame:
+    """``frame`` plus a total row (``_total`` True): ``money`` and ``counts`` columns summed over the rows
+    ``where`` selects (all by default); a column with no figure at all stays blank."""
+    sel = frame if where is None else frame[where.to_numpy(dtype=bool)]
+    total: dict[str, Any] = {c: None for c in frame.columns}
+    total[first] = label_text
+    for c in money:
+        value = pd.to_numeric(sel[c], errors="coerce").astype("float64").sum(min_count=1)
+        total[c] = None if pd.isna(value) else float(round_series(pd.Series([value])).iloc[0])
+    for c in counts:
+        total[c] = int(pd.to_numeric(sel[c], errors="coerce").fillna(0).sum())
+    out = frame.assign(_total=False) if "_total" not in frame.columns else frame.copy()
+    total["_total"] = True
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def _kinds(name: str, *kinds: str) -> list[str]:
+    return [c for c, kind in COLUMNS[name] if kind in kinds]
+
+
+def overdue_by_owner(funds: F.FundsResult, ledger: Ledger) -> pd.DataFrame:
+    """Overdue receivables per owner (employee): contracts, amount, longest overdue; largest first."""
+    od = funds.overdue
+    roster = ledger.standard("Roster").dropna(subset=["employee_id"]).drop_duplicates("employee_id")
+    names = pd.Series(roster["name"].to_numpy(), index=roster["employee_id"].to_numpy())
+    g = od.groupby(["employee_id", "department"], dropna=False).agg(
+        contracts=("contract_no", "count"), overdue=("receivable", "sum"),
+        max_days_overdue=("days_overdue", "max")).reset_index()
+    g["overdue"] = round_series(g["overdue"].astype("float64"))
+    g["name"] = g["employee_id"].map(names)
+    g = g.sort_values(["overdue", "employee_id"], ascending=[False, True], kind="stable")
+    return g[[c for c, _ in COLUMNS["overdue_by_owner"]]].reset_index(drop=True)
 
 
 def _expenses(ledger: Ledger, rows: pd.DataFrame, p: pd.Period, lang: str) -> dict[str, pd.DataFrame]:
@@ -373,7 +438,8 @@ def _forecast(fres: FC.ForecastResult, trend: pd.DataFrame, lang: str) -> tuple[
         sel = fc[(fc["level"] == rec["level"]) & (fc["key"] == rec["key"])]
         sel = sel.set_index(sel["month"].astype(str))
         rows.append({"key": label("company", lang) if rec["level"] == "company" else rec["key"],
-                     "method": rec["method"], "history_months": rec["history_months"], "mase": _f(rec["mase"]),
+                     "method": label(rec["method"], lang) if rec["method"] in LABELS else rec["method"],
+                     "history_months": rec["history_months"], "mase": _f(rec["mase"]),
                      **{f"m{i + 1}": (_f(sel["value"].get(m)) if m in sel.index else None)
                         for i, m in enumerate(months)}})
     table = pd.DataFrame(rows, columns=["key", "method", "history_months", "mase", "m1", "m2", "m3"])
@@ -400,7 +466,7 @@ def _note(rec: dict[str, Any], lang: str) -> str:
 COLUMNS: dict[str, list[tuple[str, str]]] = {
     "headline": [("indicator", "text"), ("month_actual", "money"), ("previous", "money"), ("mom", "change"),
                  ("last_year", "money"), ("yoy", "change"), ("ytd_target", "money"), ("ytd_actual", "money"),
-                 ("ytd_completion", "percent"), ("rag", "rag")],
+                 ("ytd_completion", "percent"), ("rag", "rag"), ("annual_completion", "percent")],
     "contracts_by_department": [("department", "text"), ("new_count", "int"), ("new_amount", "money"),
                                 ("signed", "int"), ("executing", "int"), ("completed", "int"),
                                 ("terminated", "int"), ("contract_amount", "money"), ("delivered", "money"),
@@ -408,16 +474,23 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "completion_by_department": [("department", "text"), ("indicator", "text"), ("month_target", "money"),
                                  ("month_actual", "money"), ("month_completion", "percent"),
                                  ("ytd_target", "money"), ("ytd_actual", "money"), ("ytd_completion", "percent"),
-                                 ("pacing", "number"), ("rag", "rag"), ("rank", "int")],
+                                 ("annual_completion", "percent"), ("pacing", "ratio"), ("rag", "rag"),
+                                 ("rank", "int")],
     "completion_matrix": [("department", "text"), ("signing", "percent"), ("collection", "percent"),
-                          ("expense", "percent"), ("profit", "percent"), ("time_progress", "percent")],
+                          ("expense", "percent"), ("profit", "percent"), ("rag_reference", "percent")],
     "completion_by_salesperson": [("employee_id", "text"), ("name", "text"), ("department", "text")]
     + [(f"{k}{s}", kind) for k in INDICATOR_KEYS.values() for s, kind in (("_completion", "percent"),
                                                                            ("_rag", "rag"))],
-    "red_indicators": [("level", "text"), ("key", "text"), ("name", "text"), ("department", "text"),
+    "red_indicators": [("key", "text"), ("name", "text"), ("department", "text"),
                        ("indicator", "text"), ("ytd_actual", "money"), ("ytd_target", "money"),
-                       ("ytd_completion", "percent"), ("time_progress", "percent"), ("rag", "rag")],
+                       ("ytd_completion", "percent"), ("annual_completion", "percent"), ("rag_reference", "percent"),
+                       ("rag", "rag")],
     "aging": [("key", "text"), *[(b, "money") for b in F.BUCKETS], ("total", "money"), ("overdue", "money")],
+    "overdue_by_owner": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("contracts", "int"),
+                         ("overdue", "money"), ("max_days_overdue", "int")],
+    "summary": [("summary", "text")],
+    "history": [("month", "text"), ("signing", "money"), ("collection", "money"), ("expense", "money"),
+                ("profit", "money"), ("receivables", "money")],
     "overdue": [("contract_no", "text"), ("customer", "text"), ("department", "text"), ("employee_id", "text"),
                 ("due_date", "date"), ("days_overdue", "int"), ("bucket", "text"), ("receivable", "money")],
     "fund_demand": [("month", "text"), *[(c, "money") for c in F.DEMAND_COLUMNS]],
@@ -430,18 +503,19 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "royalties": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("plan", "text"),
                   ("ytd_base", "money"), ("completion", "percent"), ("tier_rate", "percent"),
                   ("ytd_royalty", "money"), ("previous_ytd_royalty", "money"), ("payment", "money"),
-                  ("note", "text")],
+                  ("note", "text"), ("pay_status", "text")],
     "floating_salary": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("score", "percent"),
-                        ("grade", "text"), ("coefficient", "number"), ("floating_base", "money"), ("pay", "money")],
+                        ("grade", "text"), ("coefficient", "number"), ("floating_base", "money"), ("pay", "money"),
+                        ("pay_status", "text")],
     "feedback": [("date", "date"), ("department", "text"), ("customer", "text"), ("product_line", "text"),
                  ("type", "text"), ("content", "text"), ("owner", "text"), ("status", "text")],
     "feedback_summary": [("type", "text"), ("count", "int"), ("open", "int")],
     "trend": [("month", "text"), ("signing", "money"), ("collection", "money"), ("signing_forecast", "money")],
-    "forecast": [("key", "text"), ("method", "text"), ("history_months", "int"), ("mase", "number"),
+    "forecast": [("key", "text"), ("method", "text"), ("history_months", "int"), ("mase", "ratio"),
                  ("m1", "money"), ("m2", "money"), ("m3", "money")],
     "findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"), ("cell", "text"),
                  ("value", "text"), ("message", "text")],
-    "findings_summary": [("severity", "text"), ("code", "text"), ("title", "text"), ("count", "int")],
+    "findings_summary": [("severity", "text"), ("title", "text"), ("count", "int")],
 }
 
 _SCHEMA_LABELS = {
@@ -467,16 +541,36 @@ def column_label(key: str, lang: str) -> str:
         return f"{label(key[: -len('_rag')], lang)} {label('rag', lang)}"
     if key in _SCHEMA_LABELS:
         return _SCHEMA_LABELS[key](lang)
+    if key == "not_due" or re.fullmatch(r"\d+-\d+|over_\d+", key):
+        return F.bucket_label(key, lang)
     return label(key, lang)
 
 
+def _unit(ledger: Ledger, lang: str) -> dict[str, str]:
+    """The money unit of the report: yuan, or 万元 in Chinese when the Thresholds say Report in 10k Yuan = 1."""
+    key = "wan" if lang == "zh" and ledger.threshold("Report in 10k Yuan") >= 0.5 else "yuan"
+    return {"key": key, "label": FL.unit_label(key, lang)}
+
+
+def _pay_lines(frame: pd.DataFrame, lines: pd.DataFrame, excluded: Sequence[str], first: str, money: list[str],
+               lang: str) -> tuple[pd.DataFrame, pd.Series]:
+    """A pay table with its status column and a total row over the computed lines only."""
+    status = pay_status(lines, excluded).reset_index(drop=True)
+    frame = frame.reset_index(drop=True).assign(
+        pay_status=status.map(lambda v: label(v, lang) if v in LABELS else v))
+    return with_total(frame, first, label("total", lang), money, where=status != NOT_COMPUTED), status
+
+
 def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
-                  lang: str = "en", extra_findings: Sequence[Finding] = ()) -> dict[str, Any]:
+                  lang: str = "en", extra_findings: Sequence[Finding] = (),
+                  history: HistorySource = ledger_history) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
     computations' own); ``extra_findings`` are shown too (the month close adds the departments it
-    could not consolidate). Numbers come from the computations unchanged (money already in cents).
+    could not consolidate; ``completeness.store_left_out`` rebuilds them from the store). ``history``
+    gives the 12-month trend (default: rebuilt from the ledger). Numbers come from the computations
+    unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
     royalties = C.royalty_payments(ledger, period) if not ledger.standard("RoyaltyPlans").empty else None
@@ -488,39 +582,65 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     if findings is None:
         findings = list(ledger.findings) + list(roy.findings) + list(sal.findings)
     findings = list(extra_findings) + list(findings)
+    excluded = left_out(findings, ledger, lang)
+    excluded_names = [e["department"] for e in excluded]
+    unit = _unit(ledger, lang)
 
     headline, headline_table, trend = _headline(ledger, p, rows, royalties, lang)
+    company_rows = rows[rows["level"] == "company"].set_index("indicator")
+    headline_table["annual_completion"] = [
+        _f(company_rows["annual_completion"].get(ind)) if ind in company_rows.index else None for ind in C.INDICATORS]
+    headline_table["_lower_better"] = [ind in C.LOWER_IS_BETTER for ind in C.INDICATORS]
     tables: dict[str, pd.DataFrame] = {"headline": headline_table}
     contracts = _contracts(ledger, p)
     contracts["department"] = contracts["department"].where(contracts.index < len(contracts) - 1,
                                                             label("total", lang))
+    contracts["_total"] = contracts.index == len(contracts) - 1
     tables["contracts_by_department"] = contracts
-    tables.update(_completion_tables(rows, ledger, lang))
+    tables.update(_completion_tables(rows, ledger, lang, excluded_names))
 
+    buckets = list(funds.buckets)
+    columns = {name: list(cols) for name, cols in COLUMNS.items()}
+    columns["aging"] = [("key", "text"), *[(b, "money") for b in buckets], ("total", "money"), ("overdue", "money")]
     aging = funds.aging.assign(key=funds.aging["key"].where(funds.aging["level"] != "company",
-                                                             label("company", lang)))
-    tables["aging"] = aging[[c for c, _ in COLUMNS["aging"]]].reset_index(drop=True)
-    overdue = funds.overdue.assign(bucket=funds.overdue["bucket"].map(lambda v: label(v, lang)))
-    tables["overdue"] = overdue[[c for c, _ in COLUMNS["overdue"]]].head(OVERDUE_ROWS).reset_index(drop=True)
+                                                             label("company", lang)),
+                               _total=funds.aging["level"] == "company")
+    tables["aging"] = aging[[c for c, _ in columns["aging"]] + ["_total"]].reset_index(drop=True)
+    overdue = funds.overdue.assign(bucket=funds.overdue["bucket"].map(lambda v: F.bucket_label(v, lang)))
+    listed = overdue[[c for c, _ in COLUMNS["overdue"]]].head(OVERDUE_ROWS).reset_index(drop=True)
+    tables["overdue"] = with_total(listed, "contract_no", label("total", lang), ["receivable"])
+    owners = overdue_by_owner(funds, ledger)
+    tables["overdue_by_owner"] = with_total(owners, "employee_id", label("total", lang), ["overdue"], ["contracts"])
     demand = funds.demand[funds.demand["level"] == "company"]
-    tables["fund_demand"] = demand.assign(month=demand["month"].astype(str))[
+    demand = demand.assign(month=demand["month"].astype(str))[
         [c for c, _ in COLUMNS["fund_demand"]]].reset_index(drop=True)
+    tables["fund_demand"] = with_total(demand, "month", label("total", lang), list(F.DEMAND_COLUMNS))
 
     tables.update(_expenses(ledger, rows, p, lang))
+    tables["expenses_by_department"]["_total"] = \
+        tables["expenses_by_department"]["department"] == label("company", lang)
+    tables["expenses_by_category"] = with_total(tables["expenses_by_category"], "category", label("total", lang),
+                                                ["amount", "ytd_amount"], ["claims"])
     find_frame = _findings_frame(findings, lang)
     tables["policy_findings"] = find_frame[find_frame["code"].isin(POLICY_CODES)].reset_index(drop=True)
 
     lines = roy.lines
-    tables["royalties"] = pd.DataFrame({
+    roy_frame = pd.DataFrame({
         "employee_id": lines["employee_id"], "name": lines["name"], "department": lines["department"],
         "plan": lines["plan"], "ytd_base": lines["ytd_base"], "completion": lines["completion"],
         "tier_rate": lines["tier_rate"], "ytd_royalty": lines["ytd_royalty"],
         "previous_ytd_royalty": lines["previous_ytd_royalty"], "payment": lines["payment"],
         "note": [_note(r, lang) for r in lines.to_dict("records")],
-    }).reset_index(drop=True)
-    tables["floating_salary"] = sal.lines[[c for c, _ in COLUMNS["floating_salary"]]].reset_index(drop=True)
+    })
+    tables["royalties"], roy_status = _pay_lines(roy_frame, lines, excluded_names, "employee_id",
+                                                 ["ytd_base", "ytd_royalty", "previous_ytd_royalty", "payment"], lang)
+    sal_frame = sal.lines[[c for c, _ in COLUMNS["floating_salary"] if c != "pay_status"]]
+    tables["floating_salary"], sal_status = _pay_lines(sal_frame, sal.lines, excluded_names, "employee_id",
+                                                       ["floating_base", "pay"], lang)
+    not_computed = sal.lines.reset_index(drop=True)[sal_status.to_numpy() == NOT_COMPUTED]
     tables.update(_feedback(ledger, p, lang))
     tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
+    tables["history"] = history(ledger, p, royalties, TREND_MONTHS)
     tables["findings"] = find_frame.drop(columns="code")
     summary = find_frame.groupby(["severity", "code", "title"], sort=False).size().rename("count").reset_index() \
         if len(find_frame) else pd.DataFrame(columns=["severity", "code", "title", "count"])
@@ -528,8 +648,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     for name in ("policy_findings", "findings", "findings_summary"):
         tables[name] = tables[name].assign(severity=tables[name]["severity"].map(lambda v: label(v, lang)))
 
-    totals = roy.totals()
-    salary_total = sal.to_dict(lang)["totals"]["pay"]
+    computed_roy = tables["royalties"].iloc[-1]
     company_aging = funds.aging[funds.aging["level"] == "company"]
     new = tables["contracts_by_department"].iloc[-1]
     sev = find_frame["severity"].value_counts() if len(find_frame) else pd.Series(dtype="int64")
@@ -537,43 +656,68 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     headline.update({
         "receivables": _f(company_aging["total"].iloc[0]) if len(company_aging) else 0.0,
         "overdue": _f(company_aging["overdue"].iloc[0]) if len(company_aging) else 0.0,
-        "royalties_payable": float(totals["payment"]),
-        "ytd_royalty": float(totals["ytd_royalty"]),
-        "clawbacks": int(totals["clawbacks"]),
-        "floating_pay": float(salary_total),
+        "royalties_payable": float(computed_roy["payment"] or 0.0),
+        "ytd_royalty": float(computed_roy["ytd_royalty"] or 0.0),
+        "clawbacks": int(lines["clawback"].fillna(False).astype(bool)[roy_status.to_numpy() != NOT_COMPUTED].sum()),
+        "floating_pay": float(tables["floating_salary"].iloc[-1]["pay"] or 0.0),
+        "not_computed": int(len(not_computed)),
         "new_contracts": int(new["new_count"]),
         "new_contract_amount": float(new["new_amount"]),
         "delivery_progress": _f(new["delivery_progress"]),
         "errors": int(sev.get("error", 0)),
         "warnings": int(sev.get("warning", 0)),
+        "finding_files": int(find_frame["file"].dropna().nunique()) if len(find_frame) else 0,
         "red_count": int(len(tables["red_indicators"])),
         "forecast_next": _f(tables["forecast"]["m1"].iloc[0]) if len(tables["forecast"]) else None,
-        "forecast_method": comp_fc["method"].iloc[0] if len(comp_fc) else None,
+        "forecast_method": tables["forecast"]["method"].iloc[0] if len(tables["forecast"]) else None,
         "forecast_mase": _f(comp_fc["mase"].iloc[0]) if len(comp_fc) else None,
+        "time_progress": float(rows["time_progress"].iloc[0]) if len(rows) else p.month / 12,
     })
-    return {
+    settings = C.rag_settings(ledger)
+    ctx: dict[str, Any] = {
         "lang": lang,
         "period": str(p),
         "year": p.year,
         "month": p.month,
         "as_of": funds.as_of.strftime("%Y-%m-%d"),
-        "time_progress": p.month / 12,
+        "time_progress": headline["time_progress"],
+        "rag_basis": settings.basis,
+        "unit": unit,
         "files": [str(f).replace("\\", "/").rsplit("/", 1)[-1] for f in ledger.files],
         "royalties_included": royalties is not None,
+        "left_out": excluded,
         "headline": headline,
         "tables": tables,
-        "columns": {name: list(cols) for name, cols in COLUMNS.items()},
-        "labels": {name: [column_label(k, lang) for k, _ in cols] for name, cols in COLUMNS.items()},
-        "text": {k: _text_ctx(k, lang, p, funds, headline, find_frame, ledger) for k in TEXT},
+        "columns": columns,
+        "labels": {name: [column_label(k, lang) for k, _ in cols] for name, cols in columns.items()},
+        "labels_company": label("company", lang),
     }
+    params = _text_params(lang, p, funds, headline, ledger, excluded, not_computed, settings, unit)
+    ctx["text"] = {k: text(k, lang, **params) for k in TEXT}
+    ctx["text"]["banner"] = ctx["text"]["left_out" if excluded else "complete"]
+    ctx["text"]["rag_note"] = ctx["text"]["rag_note_time" if settings.basis == C.TIME_PROGRESS else "rag_note_plan"]
+    roster = ledger.standard("Roster")
+    sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"].dropna())
+    ctx["summary"] = sentences(ctx, rows, funds.aging, sales, sorted(fres.forecast["month"].astype(str).unique()),
+                               headline["forecast_mase"])
+    tables["summary"] = pd.DataFrame({"summary": ctx["summary"]}, dtype=object)
+    return ctx
 
 
-def _text_ctx(key: str, lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[str, Any],
-              find_frame: pd.DataFrame, ledger: Ledger) -> str:
-    params: dict[str, Any] = {"period": str(p), "as_of": funds.as_of.strftime("%Y-%m-%d"), "n": F.HORIZON,
-                              "tp": f"{p.month / 12:.1%}", "files": len(ledger.files) or 0,
-                              "errors": headline.get("errors", 0), "warnings": headline.get("warnings", 0),
-                              "method": headline.get("forecast_method") or "-",
-                              "mase": "-" if headline.get("forecast_mase") is None
-                              else f"{headline['forecast_mase']:.2f}"}
-    return text(key, lang, **params)
+def _text_params(lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[str, Any], ledger: Ledger,
+                 excluded: list[dict[str, str]], not_computed: pd.DataFrame, settings: C.RagSettings,
+                 unit: dict[str, str]) -> dict[str, Any]:
+    sep = "; " if lang == "en" else "；"
+    return {"period": str(p), "as_of": funds.as_of.strftime("%Y-%m-%d"), "n": F.HORIZON,
+            "tp": f"{headline['time_progress']:.1%}", "files": len(ledger.files) or 0,
+            "errors": headline.get("errors", 0), "warnings": headline.get("warnings", 0),
+            "finding_files": headline.get("finding_files", 0),
+            "method": headline.get("forecast_method") or "-",
+            "mase": "-" if headline.get("forecast_mase") is None else f"{headline['forecast_mase']:.2f}",
+            "items": sep.join(f"{e['department']} ({e['reason']})" if lang == "en" else f"{e['department']}（{e['reason']}）"
+                              for e in excluded),
+            "band": f"{settings.amber_band:g}",
+            "unit": unit["label"],
+            "unit_book": FL.unit_label("yuan", lang),
+            "departments": ", ".join(sorted({str(d) for d in not_computed.get("department", [])})),
+            "n_people": len(not_computed)}

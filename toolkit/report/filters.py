@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..i18n import t
+from ..i18n import register, t
 from ..money import round_money
 
 #: Excel number formats matching each filter (the xlsx engine writes numbers, not text, for these).
@@ -20,6 +20,7 @@ NUMBER_FORMATS = {
     "date": "yyyy-mm-dd",
     "int": "0",
     "number": "0.00",
+    "ratio": "0.00",
 }
 
 
@@ -30,11 +31,35 @@ def blank(x: Any) -> bool:
     return isinstance(x, float) and math.isnan(x)
 
 
-def money(x: Any, lang: str = "en") -> str:
-    """1234.5 -> "1,234.50" (half away from zero); blank -> ""."""
+#: Money units of the report: (scale, English, Chinese). 万元 (10,000 yuan) is a Chinese-report option.
+UNITS = {"yuan": (1.0, "yuan", "元"), "wan": (10_000.0, "10k yuan", "万元")}
+register({"report.unit.note": ("Amounts in {unit}.", "金额单位：{unit}。"),
+          "report.unit.million": ("{x} million yuan", "{x}百万元")})
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """The unit's name: yuan / 元 / 万元."""
+    return UNITS[unit][2 if lang == "zh" else 1]
+
+
+def money(x: Any, lang: str = "en", unit: str = "yuan") -> str:
+    """1234.5 -> "1,234.50" (half away from zero), in ``unit`` (万元: ÷ 10,000); blank -> ""."""
     if blank(x):
         return ""
-    return f"{round_money(float(x)):,.2f}"
+    scale = UNITS[unit][0]
+    return f"{round_money(float(x)):,.2f}" if scale == 1 else f"{round_money(float(x) / scale):,.2f}"
+
+
+def amount(x: Any, lang: str = "en", unit: str = "yuan") -> str:
+    """Money in words' form with its unit: "12.35 million yuan", "123,456 yuan", "1,234.57万元", "123,456元"."""
+    if blank(x):
+        return "–"
+    v = float(x)
+    if lang == "zh":
+        return f"{money(v, lang, 'wan')}万元" if unit == "wan" else f"{round_money(v, 0):,.0f}元"
+    if abs(v) >= 1e6:
+        return t("report.unit.million", lang, x=f"{round_money(v / 1e6):,.2f}")
+    return f"{round_money(v, 0):,.0f} yuan"
 
 
 def percent(x: Any, lang: str = "en", digits: int = 1) -> str:
@@ -75,6 +100,11 @@ def number(x: Any, lang: str = "en") -> str:
     return "" if blank(x) else f"{float(x):,.2f}"
 
 
+def ratio(x: Any, lang: str = "en") -> str:
+    """A ratio such as pacing or a scaled error: 1.07579 -> "1.08"; blank -> ""."""
+    return "" if blank(x) else f"{float(x):.2f}"
+
+
 def text(x: Any, lang: str = "en") -> str:
     """Any value as text; blank -> ""."""
     return "" if blank(x) else str(x)
@@ -83,24 +113,26 @@ def text(x: Any, lang: str = "en") -> str:
 #: Formatter per column kind (see context.COLUMNS).
 BY_KIND: dict[str, Callable[..., str]] = {
     "money": money, "percent": percent, "change": change, "date": date, "rag": rag, "int": integer,
-    "number": number, "text": text,
+    "number": number, "ratio": ratio, "text": text,
 }
 
 
-def fmt(x: Any, kind: str, lang: str = "en") -> str:
-    """A value formatted for its column kind."""
-    return BY_KIND.get(kind, text)(x, lang)
+def fmt(x: Any, kind: str, lang: str = "en", unit: str = "yuan") -> str:
+    """A value formatted for its column kind (money in ``unit``)."""
+    return money(x, lang, unit) if kind == "money" else BY_KIND.get(kind, text)(x, lang)
 
 
-def jinja_filters(lang: str) -> dict[str, Callable[..., str]]:
-    """The filters as Jinja2 registers them, bound to ``lang``."""
+def jinja_filters(lang: str, unit: str = "yuan") -> dict[str, Callable[..., str]]:
+    """The filters as Jinja2 registers them, bound to ``lang`` and the money unit."""
     return {
-        "money": lambda x: money(x, lang),
+        "money": lambda x: money(x, lang, unit),
+        "amount": lambda x: amount(x, lang, unit),
         "percent": lambda x, digits=1: percent(x, lang, digits),
         "change": lambda x: change(x, lang),
         "date": lambda x: date(x, lang),
         "rag": lambda x: rag(x, lang),
         "int": lambda x: integer(x, lang),
         "number": lambda x: number(x, lang),
-        "fmt": lambda x, kind: fmt(x, kind, lang),
+        "ratio": lambda x: ratio(x, lang),
+        "fmt": lambda x, kind: fmt(x, kind, lang, unit),
     }

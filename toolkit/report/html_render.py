@@ -35,7 +35,7 @@ def render_html(context: dict[str, Any], template: str | Path) -> str:
     path = Path(template)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent)), undefined=jinja2.StrictUndefined,
                              autoescape=True, trim_blocks=False)
-    env.filters.update(FL.jinja_filters(context.get("lang", "en")))
+    env.filters.update(FL.jinja_filters(context.get("lang", "en"), context.get("unit", {}).get("key", "yuan")))
     try:
         return env.get_template(path.name).render(**html_context(context))
     except (jinja2.TemplateError, OSError) as exc:

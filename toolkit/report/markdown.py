@@ -17,29 +17,40 @@ def _cell(text: str) -> str:
 def render_markdown(context: dict[str, Any]) -> str:
     """The summary as Markdown text in the context's language."""
     lang = context.get("lang", "en")
+    unit = context.get("unit", {}).get("key", "yuan")
     tx, h, tables = context["text"], context["headline"], context["tables"]
     lab = lambda k: column_label(k, lang)  # noqa: E731
-    out = [f"# {tx['title']} {context['period']}", "", tx["time_progress_note"], "", f"## {tx['headline']}", ""]
+    money = lambda x: FL.money(x, lang, unit)  # noqa: E731
+    out = [f"# {tx['title']} {context['period']}", ""]
+    out += [f"> **{tx['left_out']}**" if context.get("left_out") else f"> {tx['complete']}", ""]
+    out += [f"{tx['unit_note']} {tx['time_progress_note']}", "", f"## {tx['summary']}", ""]
+    out += [f"- {_cell(line)}" for line in context.get("summary", [])]
+    out += ["", f"## {tx['headline']}", ""]
     out += [f"| {lab('indicator')} | {lab('month_actual')} | {lab('mom')} | {lab('yoy')} | {lab('ytd_completion')} |"
-            " {} |".format(lab("rag")), "|---|---:|---:|---:|---:|---|"]
+            " {} | {} |".format(lab("rag"), lab("annual_completion")), "|---|---:|---:|---:|---:|---|---:|"]
     for r in tables["headline"].to_dict("records"):
-        out.append(f"| {_cell(str(r['indicator']))} | {FL.money(r['month_actual'])} | {FL.change(r['mom'])} | "
-                   f"{FL.change(r['yoy'])} | {FL.percent(r['ytd_completion'])} | {FL.rag(r['rag'], lang)} |")
-    out += ["", f"- {lab('receivable')}: {FL.money(h['receivables'])} ({lab('overdue')} {FL.money(h['overdue'])})",
-            f"- {lab('royalties_payable')}: {FL.money(h['royalties_payable'])}",
-            f"- {lab('pay')}: {FL.money(h['floating_pay'])}",
-            f"- {lab('new_count')}: {h['new_contracts']} ({FL.money(h['new_contract_amount'])})", ""]
+        out.append(f"| {_cell(str(r['indicator']))} | {money(r['month_actual'])} | {FL.change(r['mom'])} | "
+                   f"{FL.change(r['yoy'])} | {FL.percent(r['ytd_completion'])} | {FL.rag(r['rag'], lang)} | "
+                   f"{FL.percent(r.get('annual_completion'))} |")
+    out += ["", f"- {lab('receivable')}: {money(h['receivables'])} ({lab('overdue')} {money(h['overdue'])})",
+            f"- {lab('royalties_payable')}: {money(h['royalties_payable'])}",
+            f"- {lab('pay')}: {money(h['floating_pay'])}",
+            f"- {lab('new_count')}: {h['new_contracts']} ({money(h['new_contract_amount'])})", ""]
+    if h.get("not_computed"):
+        out += [f"- {tx['pay_excluded']}", ""]
     red = tables["red_indicators"]
     dept_red = red[red["name"].isna()]
     out += [f"## {tx['red_indicators']} ({len(red)})", ""]
     rows = (dept_red if len(dept_red) else red).head(TOP * 2)
     out += [f"- {_cell(str(r['key']))} {_cell(str(r['indicator']))}: {FL.percent(r['ytd_completion'])}"
-            f" ({lab('time_progress')} {FL.percent(r['time_progress'])})" for r in rows.to_dict("records")]
+            f" ({lab('rag_reference')} {FL.percent(r['rag_reference'])})" for r in rows.to_dict("records")]
     if len(red) > len(rows):
         out.append(f"- … (+{len(red) - len(rows)})")
     out += ["", f"## {tx['overdue']}", ""]
-    out += [f"- {_cell(str(r['contract_no']))} {_cell(str(r['customer']))}: {FL.money(r['receivable'])}, "
-            f"{r['days_overdue']} {lab('days_overdue')}" for r in tables["overdue"].head(TOP).to_dict("records")]
+    listed = tables["overdue"]
+    listed = listed[~listed.get("_total", False).astype(bool)] if "_total" in listed else listed
+    out += [f"- {_cell(str(r['contract_no']))} {_cell(str(r['customer']))}: {money(r['receivable'])}, "
+            f"{r['days_overdue']} {lab('days_overdue')}" for r in listed.head(TOP).to_dict("records")]
     out += ["", f"## {tx['top_findings']}", "", tx["quality_note"], ""]
     out += [f"- [{_cell(str(r['severity']))}] {_cell(str(r['file'] or ''))} {_cell(str(r['message']))}".replace("  ", " ")
             for r in tables["findings"].head(TOP).to_dict("records")]

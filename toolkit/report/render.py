@@ -80,6 +80,10 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
                                folders=f"{CHECKOUT_TEMPLATES}, {INSTALLED_TEMPLATES}")
         return render_html(context, tpl)
 
+    if any(f in ("xlsx", "pdf") for f in formats):
+        from .fonts import warn_if_no_cjk_font
+
+        warn_if_no_cjk_font(context, lang)
     for fmt in formats:
         target = out / output_name(period, fmt, lang)
         if fmt == "xlsx":

@@ -29,8 +29,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -61,6 +61,8 @@ _CELL = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)(\d+)")
 _ROWS = re.compile(r"^(\$?)(\d+):(\$?)(\d+)$")
 DATA_SHEET = "_chart_data"
 RAG_FILLS = {"green": "FFC6EFCE", "amber": "FFFFEB9C", "red": "FFFFC7CE"}
+CHANGE_GOOD, CHANGE_BAD = "FF1A7F37", "FFC00000"
+TOTAL_BORDER = Border(top=Side(style="thin", color="FF000000"), bottom=Side(style="double", color="FF000000"))
 
 
 @dataclass
@@ -228,7 +230,8 @@ def _write_value(cell: Any, value: Any, kind: str, lang: str) -> None:
         if fill:
             cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
         return
-    if kind in ("money", "percent", "change", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
+    if kind in ("money", "percent", "change", "number", "ratio") and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
         cell.value = float(value)
     elif kind == "int" and isinstance(value, (int, float)):
         cell.value = int(value)
@@ -277,9 +280,21 @@ def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str,
         cell.value = context["text"]["none"]
         cell.data_type = "s"
     cols = [frame[k].astype(object).tolist() if k in frame else [None] * n for k, _ in spec]
+    totals = frame["_total"].fillna(False).astype(bool).tolist() if "_total" in frame else [False] * n
+    lower = frame["_lower_better"].astype(bool).tolist() if "_lower_better" in frame else [False] * n
     for i in range(n):
         for j, (_key, kind) in enumerate(spec):
-            _write_value(ws.cell(style_row + i, col + j), cols[j][i], kind, lang)
+            cell = ws.cell(style_row + i, col + j)
+            _write_value(cell, cols[j][i], kind, lang)
+            if kind == "change" and isinstance(cell.value, float) and cell.value:
+                coloured = copy.copy(cell.font)  # a rise is good, except for Expense
+                coloured.color = CHANGE_GOOD if (cell.value > 0) != lower[i] else CHANGE_BAD
+                cell.font = coloured
+            if totals[i]:
+                bold = copy.copy(cell.font)
+                bold.b = True
+                cell.font = bold
+                cell.border = TOTAL_BORDER
     return Placement(ws.title, row, col, max(n, 1), ncols)
 
 
@@ -289,7 +304,7 @@ def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str,
 def _chart_completion(ws: Worksheet, p: Placement, title: str) -> Any:
     chart = BarChart()
     chart.type = "col"
-    data_last = p.last - 1 if p.rows > 1 else p.last  # the company row is the last; departments only
+    data_last = p.last  # departments and the company
     data = Reference(ws, min_col=p.col + 1, max_col=p.col + 4, min_row=p.header_row, max_row=data_last)
     cats = Reference(ws, min_col=p.col, min_row=p.first, max_row=data_last)
     chart.add_data(data, titles_from_data=True)
@@ -317,10 +332,20 @@ def _chart_aging(ws: Worksheet, p: Placement, title: str) -> Any:
     chart.type = "col"
     chart.grouping = "stacked"
     chart.overlap = 100
-    data_last = p.last - 1 if p.rows > 1 else p.last
-    chart.add_data(Reference(ws, min_col=p.col + 1, max_col=p.col + 5, min_row=p.header_row, max_row=data_last),
-                   titles_from_data=True)
+    data_last = p.last - 1 if p.rows > 1 else p.last  # departments; the last row is the company total
+    chart.add_data(Reference(ws, min_col=p.col + 1, max_col=p.col + p.cols - 3, min_row=p.header_row,
+                             max_row=data_last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=p.col, min_row=p.first, max_row=data_last))
+    chart.y_axis.number_format = "#,##0"
+    chart.title = title
+    return chart
+
+
+def _chart_history(ws: Worksheet, p: Placement, title: str) -> Any:
+    chart = LineChart()
+    chart.add_data(Reference(ws, min_col=p.col + 1, max_col=p.col + p.cols - 1, min_row=p.header_row,
+                             max_row=p.last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=p.col, min_row=p.first, max_row=p.last))
     chart.y_axis.number_format = "#,##0"
     chart.title = title
     return chart
@@ -331,7 +356,11 @@ CHARTS: dict[str, tuple[str, Callable[[Worksheet, Placement, str], Any], str]] =
     "completion_by_department": ("completion_matrix", _chart_completion, "chart_completion"),
     "trend": ("trend", _chart_trend, "chart_trend"),
     "aging": ("aging", _chart_aging, "chart_aging"),
+    "history": ("history", _chart_history, "chart_history"),
 }
+CHART_SIZE = (18.0, 8.0)  # cm
+CM_PER_CHAR = 0.2  # a column of width w is about 0.2·w cm wide (Calibri 11)
+CM_PER_ROW = 0.53
 
 
 # --------------------------------------------------------------------------- scalars
@@ -425,9 +454,68 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
             placements[table] = write_table(data, start, 1, table, context)
         p = placements[table]
         chart = build(wb[p.sheet], p, context["text"][title])
-        chart.width, chart.height = 18, 8
+        chart.width, chart.height = CHART_SIZE
         ws.add_chart(chart, anchor)
+    lay_out(wb, placements, anchors, lang)
     return wb
+
+
+def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[Worksheet, str, str]],
+            lang: str) -> None:
+    """Column widths from the tables' content (only ever widened, so a director's wider columns stay),
+    wrapped header rows tall enough, and print setup on every visible sheet (``toolkit.io.print_setup``)."""
+    from ..io.print_setup import header_height, number_width, openpyxl_print
+    from ..io.writer import display_width
+
+    for p in placements.values():
+        ws = wb[p.sheet]
+        widths = []
+        for j in range(p.cols):
+            letter = get_column_letter(p.col + j)
+            need = 0.0
+            for r in range(p.first, p.last + 1):
+                cell = ws.cell(r, p.col + j)
+                if cell.value is None or cell.coordinate in ws.merged_cells:
+                    continue
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    need = max(need, number_width(len(_shown(cell.value, cell.number_format))))
+                else:
+                    need = max(need, min(display_width(cell.value), 50) + 2.0)
+            head = display_width(ws.cell(p.header_row, p.col + j).value or "")
+            need = max(need, min(head, 14) + 2.0, 8.0)  # long labels wrap (the header row grows)
+            dim = ws.column_dimensions[letter]
+            dim.width = max(dim.width or 0.0, need) if dim.customWidth else need
+            widths.append(dim.width)
+        labels = [str(ws.cell(p.header_row, p.col + j).value or "") for j in range(p.cols)]
+        height = header_height(labels, widths)
+        current = ws.row_dimensions[p.header_row].height or 0
+        ws.row_dimensions[p.header_row].height = max(current, height)
+        for j in range(p.cols):
+            ws.cell(p.header_row, p.col + j).alignment = Alignment(wrap_text=True, vertical="center")
+    reach: dict[str, tuple[int, int]] = {}
+    for ws, anchor, _name in anchors:
+        col, row = _CELL.fullmatch(anchor).group(2), int(_CELL.fullmatch(anchor).group(4))
+        start = column_index_from_string(col)
+        cm, last = 0.0, start
+        while cm < CHART_SIZE[0]:
+            cm += (ws.column_dimensions[get_column_letter(last)].width or 8.43) * CM_PER_CHAR
+            last += 1
+        rows = row + int(CHART_SIZE[1] / CM_PER_ROW) + 1
+        old = reach.get(ws.title, (0, 0))
+        reach[ws.title] = (max(old[0], last), max(old[1], rows))
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            last_col, last_row = reach.get(ws.title, (0, 0))
+            openpyxl_print(ws, lang, "1:1", last_col=last_col, last_row=last_row)
+
+
+def _shown(value: float, number_format: str) -> str:
+    """A number as its cell's format shows it (the formats the report writes)."""
+    if "%" in number_format:
+        return f"{value:+.1%}" if number_format.startswith("+") else f"{value:.1%}"
+    if number_format in ("0", "#,##0"):
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
 
 
 def render_xlsx(context: dict[str, Any], out: str | Path, template: str | Path) -> Path:

@@ -39,6 +39,7 @@ HEADER_FILL = PatternFill("solid", start_color="FF1F4E79", end_color="FF1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFFFF")
 TITLE_FONT = Font(bold=True, size=16, color="FF1F4E79")
 SECTION_FONT = Font(bold=True, size=12, color="FF1F4E79")
+BANNER_FONT = Font(bold=True, color="FFC00000")
 THIN = Side(style="thin", color="FFBFBFBF")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
@@ -66,11 +67,18 @@ def build_template(lang: str = "en") -> Workbook:
     s.title = t("report.sheet.summary", lang)
     s["A1"] = "{{ text.title }}"
     s["A1"].font = TITLE_FONT
-    s["A2"] = "{{ text.subtitle }}"
-    s["A3"] = "{{ text.time_progress_note }} {{ text.generated_from }}"
-    _title(s, 5, "{{ text.headline }}")
-    _table(s, 6, "headline", len(COLUMNS["headline"]))
-    _title(s, 9, t("report.tpl.key_figures", lang))
+    s["A2"] = "{{ text.subtitle }} {{ text.time_progress_note }} {{ text.generated_from }}"
+    s["A3"] = "{{ text.banner }}"
+    s["A3"].font = BANNER_FONT
+    s["A4"] = "{{ text.unit_note_book }} {{ text.rag_note }}"
+    _title(s, 6, "{{ text.summary }}")
+    _table(s, 7, "summary", 1)
+    s.merge_cells("A8:L8")
+    s["A8"].alignment = Alignment(wrap_text=True, vertical="top")
+    s.row_dimensions[8].height = 30
+    _title(s, 10, "{{ text.headline }}")
+    _table(s, 11, "headline", len(COLUMNS["headline"]))
+    _title(s, 14, t("report.tpl.key_figures", lang))
     figures = [("report.tpl.receivables", "{{ headline.receivables | money }}"),
                ("report.tpl.overdue", "{{ headline.overdue | money }}"),
                ("report.tpl.royalties", "{{ headline.royalties_payable | money }}"),
@@ -78,16 +86,17 @@ def build_template(lang: str = "en") -> Workbook:
                ("report.tpl.new_contracts", "{{ headline.new_contracts }}"),
                ("report.tpl.findings", "{{ headline.errors }} / {{ headline.warnings }}")]
     for i, (key, expr) in enumerate(figures):
-        s.cell(10 + i, 1, t(key, lang))
-        s.cell(10 + i, 3, expr).font = Font(bold=True)
-    _title(s, 17, "{{ text.contracts }}")
-    _table(s, 18, "contracts_by_department", len(COLUMNS["contracts_by_department"]))
-    _title(s, 21, "{{ text.red_indicators }}")
-    _table(s, 22, "red_indicators", len(COLUMNS["red_indicators"]))
+        s.cell(15 + i, 1, t(key, lang))
+        s.cell(15 + i, 3, expr).font = Font(bold=True)
+    _title(s, 22, "{{ text.contracts }}")
+    _table(s, 23, "contracts_by_department", len(COLUMNS["contracts_by_department"]))
+    _title(s, 26, "{{ text.history }}")
+    _table(s, 27, "history", len(COLUMNS["history"]))
+    s["H27"] = "{{ charts.history }}"
 
     c = wb.create_sheet(t("report.sheet.completion", lang))
     _title(c, 1, "{{ text.completion }} – {{ text.completion_department }}")
-    c["A2"] = "{{ text.time_progress_note }}"
+    c["A2"] = "{{ text.rag_note }}"
     _table(c, 3, "completion_by_department", len(COLUMNS["completion_by_department"]))
     c.conditional_formatting.add("H4:H4", DataBarRule(start_type="num", start_value=0, end_type="num",
                                                       end_value=1.2, color="FF5B9BD5"))
@@ -96,35 +105,35 @@ def build_template(lang: str = "en") -> Workbook:
     c["H7"] = "{{ charts.completion_by_department }}"
     _title(c, 26, "{{ text.completion_salesperson }}")
     _table(c, 27, "completion_by_salesperson", len(COLUMNS["completion_by_salesperson"]))
+    _title(c, 30, "{{ text.red_indicators }}")
+    _table(c, 31, "red_indicators", len(COLUMNS["red_indicators"]))
 
     f = wb.create_sheet(t("report.sheet.funds", lang))
     _title(f, 1, "{{ text.aging }}")
-    _table(f, 2, "aging", len(COLUMNS["aging"]))
-    f["K2"] = "{{ charts.aging }}"
-    _title(f, 20, "{{ text.overdue }}")
-    _table(f, 21, "overdue", len(COLUMNS["overdue"]))
-    _title(f, 24, "{{ text.demand }}")
-    _table(f, 25, "fund_demand", len(COLUMNS["fund_demand"]))
+    _table(f, 2, "aging", len(COLUMNS["aging"]) + 2)
+    f["A5"] = "{{ charts.aging }}"
+    _title(f, 22, "{{ text.owners }}")
+    _table(f, 23, "overdue_by_owner", len(COLUMNS["overdue_by_owner"]))
+    _title(f, 26, "{{ text.overdue }}")
+    _table(f, 27, "overdue", len(COLUMNS["overdue"]))
+    _title(f, 30, "{{ text.demand }}")
+    _table(f, 31, "fund_demand", len(COLUMNS["fund_demand"]))
 
     e = wb.create_sheet(t("report.sheet.expenses", lang))
     _title(e, 1, "{{ text.expenses }}")
     _table(e, 2, "expenses_by_department", len(COLUMNS["expenses_by_department"]))
     _title(e, 5, "{{ text.expenses_category }}")
     _table(e, 6, "expenses_by_category", len(COLUMNS["expenses_by_category"]))
-    e["A8"] = t("report.tpl.total", lang)
-    e["A8"].font = Font(bold=True)
-    for col in "BCD":
-        e[f"{col}8"] = f"=SUM({col}7:{col}7)"
-        e[f"{col}8"].font = Font(bold=True)
-        e[f"{col}8"].number_format = "#,##0.00" if col != "B" else "0"
-    _title(e, 10, "{{ text.policy }}")
-    _table(e, 11, "policy_findings", len(COLUMNS["policy_findings"]))
+    _title(e, 9, "{{ text.policy }}")
+    _table(e, 10, "policy_findings", len(COLUMNS["policy_findings"]))
 
     r = wb.create_sheet(t("report.sheet.pay", lang))
     _title(r, 1, "{{ text.royalties }}")
-    _table(r, 2, "royalties", len(COLUMNS["royalties"]))
-    _title(r, 5, "{{ text.salary }}")
-    _table(r, 6, "floating_salary", len(COLUMNS["floating_salary"]))
+    r["A2"] = "{{ text.pay_excluded if headline.not_computed else '' }}"
+    r["A2"].font = BANNER_FONT
+    _table(r, 3, "royalties", len(COLUMNS["royalties"]))
+    _title(r, 6, "{{ text.salary }}")
+    _table(r, 7, "floating_salary", len(COLUMNS["floating_salary"]))
 
     m = wb.create_sheet(t("report.sheet.market", lang))
     _title(m, 1, "{{ text.feedback }}")
@@ -133,7 +142,7 @@ def build_template(lang: str = "en") -> Workbook:
     _title(m, 8, "{{ text.trend }}")
     m["A9"] = "{{ text.forecast_note }}"
     _table(m, 10, "trend", len(COLUMNS["trend"]))
-    m["G10"] = "{{ charts.trend }}"
+    m["F10"] = "{{ charts.trend }}"
     _table(m, 13, "forecast", len(COLUMNS["forecast"]))
 
     q = wb.create_sheet(t("report.sheet.quality", lang))
@@ -141,11 +150,6 @@ def build_template(lang: str = "en") -> Workbook:
     q["A2"] = "{{ text.quality_note }}"
     _table(q, 3, "findings_summary", len(COLUMNS["findings_summary"]))
     _table(q, 6, "findings", len(COLUMNS["findings"]))
-
-    for ws in wb.worksheets:
-        ws.column_dimensions["A"].width = 18
-        for col in "BCDEFGHIJKL":
-            ws.column_dimensions[col].width = 15
     return wb
 
 

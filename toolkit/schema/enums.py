@@ -60,6 +60,10 @@ THRESHOLD = _enum(
     ("Receipt Threshold", "票据门槛"),
     ("Plan Tolerance", "计划容差"),
     ("Plausible Years", "合理年份范围"),
+    ("RAG vs Time Progress", "按时间进度亮灯"),
+    ("Time Progress by Days", "按天计算时间进度"),
+    ("Report in 10k Yuan", "报告以万元显示"),
+    *((f"Aging Bucket {i}", f"账龄分段{i}") for i in range(1, 7)),
 )
 
 ALL = (

@@ -140,8 +140,13 @@ THRESHOLDS = Table(
         Column("value", L("Value", "数值"), T.NUMBER, required=True),
     ),
     L(
-        "Amber Band in percentage points, Advance Limit and Receipt Threshold in money, Plan Tolerance, Plausible Years.",
-        "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围。",
+        "Amber Band in percentage points, Advance Limit and Receipt Threshold in money, Plan Tolerance, Plausible"
+        " Years; RAG vs Time Progress 1 = lights on annual completion against time progress (0 = plan-to-date"
+        " against 100%); Time Progress by Days 1 = elapsed days ÷ days in year; Report in 10k Yuan 1 = Chinese"
+        " report in 万元; Aging Bucket 1-6 = last day of each overdue bucket (0 = unused).",
+        "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围；按时间进度亮灯 1 = 以年度完成率对比时间"
+        "进度亮灯（0 = 以序时计划完成率对比 100%）；按天计算时间进度 1 = 已过天数 ÷ 全年天数；报告以万元显示 1 = 中文报告"
+        "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）。",
     ),
     required=False,
 )
@@ -153,6 +158,10 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Receipt Threshold": 200.0,
     "Plan Tolerance": 0.01,
     "Plausible Years": 1.0,
+    "RAG vs Time Progress": 0.0,
+    "Time Progress by Days": 0.0,
+    "Report in 10k Yuan": 0.0,
+    **{f"Aging Bucket {i}": float(d) for i, d in enumerate((30, 60, 90, 180, 365, 0), start=1)},
 }
 
 STANDARDS = WorkbookSchema(

@@ -34,16 +34,12 @@ register(
 def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: Path | None, template: Path | None,
                fmt: str, report_lang: str | None, out_dir: Path) -> None:
     """The monthly report to the general manager (Excel, HTML, Markdown summary, PDF)."""
-    from ...core.periods import check_period
-    from ...operations.ledger import open_ledger
-    from ...operations.report import render_monthly_report
+    from ...operations.report import monthly_report
 
     lang = report_lang or settings().lang
-    period = check_period(period)
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
-    # the report always renders: data problems are shown in its data-quality section
-    ledger = open_ledger(paths, standards, db, period=period, force=True)
-    for path in render_monthly_report(ledger, period, out_dir, lang=lang, formats=formats, template=template):
+    for path in monthly_report(period, out_dir, paths=paths, standards=standards, db=db, lang=lang, formats=formats,
+                               template=template):
         click.echo(t("cli.report.wrote", settings().lang, path=path))
 
 

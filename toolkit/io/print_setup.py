@@ -1,0 +1,87 @@
+"""Print setup and column sizing shared by every workbook the toolkit writes (XlsxWriter and openpyxl).
+
+Rules (docs/workbooks.md): A4; landscape when the columns are wider than a portrait page holds; fit to
+one page wide (any number of pages tall); the header rows repeat on every page; page numbers in the
+footer ("Page 3 of 7" / "第 3 页，共 7 页"); a print area over the used cells. Widths leave a margin for
+Windows Excel's default font, which is wider than LibreOffice's (numbers are sized at 1.15 × their
+characters plus 2), so money never shows ``####``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from ..i18n import register, t
+
+register({"print.footer": ("&CPage &P of &N", "&C第 &P 页，共 &N 页")})
+
+#: Sum of column widths (Excel character units) a portrait A4 page holds at 100%.
+PORTRAIT_WIDTH = 100.0
+#: Windows Excel's default font draws digits wider than LibreOffice's: numbers get this much more room.
+NUMBER_MARGIN = 1.15
+A4 = 9  # the OOXML paper size code
+LINE_HEIGHT = 15.0  # points per line of 11-point text
+
+
+def number_width(chars: int) -> float:
+    """Width (character units) for a formatted number of ``chars`` characters, with the Windows margin."""
+    return float(math.ceil(chars * NUMBER_MARGIN) + 2)
+
+
+def is_wide(widths: Sequence[float]) -> bool:
+    """True when the columns need a landscape page."""
+    return sum(widths) > PORTRAIT_WIDTH
+
+
+def footer(lang: str) -> str:
+    """The page-number footer in ``lang``."""
+    return t("print.footer", lang)
+
+
+def header_height(labels: Sequence[str], widths: Sequence[float]) -> float:
+    """Row height (points) for wrapped header ``labels`` in columns of ``widths``."""
+    from .writer import display_width
+
+    lines = max((math.ceil(display_width(lb) / max(w - 1.5, 1.0)) for lb, w in zip(labels, widths)), default=1)
+    return LINE_HEIGHT * max(lines, 1) + 3
+
+
+def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str, header_rows: int = 1,
+                     last_col: int | None = None) -> None:
+    """Print setup of an XlsxWriter worksheet: rows 0..last_row, columns of ``widths``."""
+    ws.set_paper(A4)
+    if is_wide(widths):
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    if header_rows:
+        ws.repeat_rows(0, header_rows - 1)
+    ws.set_footer(footer(lang))
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.print_area(0, 0, max(last_row, header_rows - 1, 0), (len(widths) if last_col is None else last_col + 1) - 1)
+
+
+def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col: int | None = None,
+                   last_row: int | None = None) -> None:
+    """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``); a print
+    area or title rows the sheet already has (a director's template) are kept."""
+    from openpyxl.utils import get_column_letter
+
+    cols = max(ws.max_column, last_col or 0)
+    rows = max(ws.max_row, last_row or 0)
+    widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, cols + 1)]
+    ws.page_setup.paperSize = A4
+    ws.page_setup.orientation = "landscape" if is_wide(widths) else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows and not ws.print_title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = footer(lang)[2:]
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
+    if not ws.print_area:
+        ws.print_area = f"A1:{get_column_letter(cols)}{rows}"

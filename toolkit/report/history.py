@@ -1,0 +1,56 @@
+"""The 12-month history behind the report's trend charts, as one swappable source.
+
+``ledger_history`` rebuilds each month from the ledger (the registers are rolling, so they hold the
+past); once stored closes exist, a function with the same signature reading them can replace it
+(``build_context(..., history=...)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..core import completion as C
+from ..core import funds as F
+from ..money import round_series
+
+if TYPE_CHECKING:
+    from ..core.ledger import Ledger
+
+HISTORY_COLUMNS = ("month", "signing", "collection", "expense", "profit", "receivables")
+#: (ledger, period, royalties, months) -> frame with HISTORY_COLUMNS, oldest month first
+HistorySource = Callable[["Ledger", pd.Period, "pd.DataFrame | None", int], pd.DataFrame]
+
+
+def company_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -> pd.DataFrame:
+    """Company actuals per (indicator, month) of ``year``: sums of the employee lines of monthly_actuals."""
+    acts = C.monthly_actuals(ledger, year, royalties)
+    out = acts.groupby(["indicator", "month"])["actual"].sum().reset_index()
+    out["actual"] = round_series(out["actual"])
+    return out
+
+
+def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | None = None,
+                   months: int = 12) -> pd.DataFrame:
+    """Company signing, collection, expense, profit per month and receivables at each month end, for the
+    ``months`` months ending with ``period``. Profit before royalties in years other than the period's."""
+    span = pd.period_range(period - (months - 1), period, freq="M")
+    by_year: dict[int, pd.Series] = {}
+    for year in sorted({m.year for m in span}):
+        acts = company_actuals(ledger, year, royalties if year == period.year else None)
+        by_year[year] = acts.set_index(["indicator", "month"])["actual"]
+    rows = []
+    contracts, collections = ledger.tables["Contracts"], ledger.tables["Collections"]
+    for m in span:
+        sums = by_year[m.year]
+        rec: dict[str, object] = {"month": str(m)}
+        for ind in C.INDICATORS:
+            rec[ind.lower()] = float(sums.get((ind, m.month), 0.0))
+        recv = F.receivables(contracts, collections, m.end_time.normalize())
+        rec["receivables"] = float(recv["receivable"].sum())
+        rows.append(rec)
+    out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+    out["receivables"] = round_series(out["receivables"].astype("float64"))
+    return out
