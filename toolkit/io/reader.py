@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,9 +21,10 @@ from ..core.findings import Finding
 from ..core.tables import TableLayout, WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
-from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, normalize_header
+from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, header_key, normalize_header
 from ..schema.model import TYPE_LABELS
-from . import safety, xlsx_scan
+from . import safety, tidy, xlsx_scan
+from .headers import HeaderMatcher, row_texts
 from .coerce import (
     ArrayKinds,
     array_kinds,
@@ -56,7 +57,7 @@ register(
     }
 )
 
-HEADER_ROWS = 10  # the header row may be anywhere in the first 10 rows
+HEADER_ROWS = 30  # the header row may be anywhere in the first 30 rows (issue 14; it was 10)
 
 
 @dataclass
@@ -64,9 +65,12 @@ class _Located:
     """One table found on its sheet: header row (0-based) and column index -> key / extra header."""
 
     table: Table
-    header: int
+    header: int  # the (last) header row; data start below it
     columns: dict[str, tuple[int, str]]  # key -> (column index, header as written)
     extra: dict[str, int]  # header as written -> column index
+    scale: dict[str, float] = field(default_factory=dict)  # key -> factor of a (万元)/(千元) header
+    two_rows: bool = False  # the header spans rows header-1 and header
+    texts: list[str] = field(default_factory=list)  # the header row's texts as read (two rows joined)
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -170,27 +174,59 @@ def _lookup_key(text: str) -> str:
     return normalize_header(text.rstrip("*").rstrip())
 
 
+def _row_keys(matcher: HeaderMatcher, cands: list[tuple[str, ...]]) -> list[tuple[str | None, str, float]]:
+    """(key, header as written, scale) per column of a header candidate row; the first candidate text that
+    matches wins."""
+    out = []
+    for texts in cands:
+        hit: tuple[str | None, str, float] = (None, texts[0] if texts else "", 1.0)
+        for text in texts:
+            key, scale = matcher.match(text)
+            if key is not None:
+                hit = (key, text, scale)
+                break
+        out.append(hit)
+    return out
+
+
 def _locate(grid: np.ndarray, tables: list[Table]) -> dict[str, _Located]:
-    """Find each table's header row (the row of the first 10 with most of its headers) and columns."""
+    """Find each table's header (the row of the first 30, or the pair of adjacent rows read as one two-row
+    header, with most of its headers) and its columns."""
     headers = [[_header_text(v) for v in row] for row in grid[:HEADER_ROWS]]
+    single = [[(h,) if h else () for h in row] for row in headers]
     found: dict[str, _Located] = {}
     claimed: dict[tuple[int, int], str] = {}
     for table in tables:
-        lookup = table.header_lookup()
-        keys = [[lookup.get(_lookup_key(h)) if h else None for h in row] for row in headers]
-        counts = [sum(k is not None for k in row) for row in keys]
-        if not counts or max(counts) == 0:
+        matcher = HeaderMatcher(table)
+        best: tuple[int, int, bool, list[tuple[str | None, str, float]]] | None = None
+        rows = [_row_keys(matcher, cands) for cands in single]
+        counts = [len({k for k, _, _ in row if k is not None}) for row in rows]
+        for r, row in enumerate(rows):
+            if counts[r] and (best is None or counts[r] > best[0]):
+                best = (counts[r], r, False, row)
+        for r in range(len(headers) - 1):
+            if not counts[r] and not counts[r + 1]:
+                continue
+            pair = _row_keys(matcher, row_texts(headers[r], headers[r + 1]))
+            n = len({k for k, _, _ in pair if k is not None})
+            if n > max(counts[r], counts[r + 1]) and (best is None or n > best[0]):
+                best = (n, r + 1, True, pair)
+        if best is None:
             continue
-        row = counts.index(max(counts))
+        _, row, two, keyed = best
         columns: dict[str, tuple[int, str]] = {}
-        for c, key in enumerate(keys[row]):
+        scale: dict[str, float] = {}
+        for c, (key, written, factor) in enumerate(keyed):
             if key is not None and key not in columns and (row, c) not in claimed:
-                columns[key] = (c, headers[row][c])
+                columns[key] = (c, written)
                 claimed[(row, c)] = table.key
-        found[table.key] = _Located(table, row, columns, {})
+                if factor != 1.0:
+                    scale[key] = factor
+        texts = [t[0] if t else "" for t in (row_texts(headers[row - 1], headers[row]) if two else single[row])]
+        found[table.key] = _Located(table, row, columns, {}, scale, two, texts)
     # Extra columns: header cells on a table's header row no table claimed; nearest table gets them.
     for loc in found.values():
-        for c, text in enumerate(headers[loc.header]):
+        for c, text in enumerate(loc.texts):
             if not text or (loc.header, c) in claimed:
                 continue
             same_row = [o for o in found.values() if o.header == loc.header and o.columns]
@@ -205,10 +241,10 @@ def _language(located: list[_Located]) -> str:
     for loc in located:
         for key, (_, written) in loc.columns.items():
             label = loc.table.column(key).label
-            norm = _lookup_key(written)
-            if norm == normalize_header(label.zh) and label.zh != label.en:
+            norm = header_key(written)
+            if norm.startswith(header_key(label.zh)) and label.zh != label.en:
                 votes["zh"] += 1
-            elif norm == normalize_header(label.en):
+            elif norm.startswith(header_key(label.en)):
                 votes["en"] += 1
     return "zh" if votes["zh"] > votes["en"] else "en"
 
@@ -244,6 +280,13 @@ def _build(
     if err_at:
         blank[[r - first for r, _ in err_at if r - first < len(grid)]] = False
     keep = np.flatnonzero(~blank)
+    special = tidy.summary_rows(loc.table, {k: c for k, (c, _) in loc.columns.items()}, kinds, grid, keep)
+    if special:
+        for p, (code, c, text) in sorted(special.items()):
+            r = int(keep[p]) + first
+            findings.append(Finding(code, sheet=sheet, cell=f"{xlsx_scan.column_letter(c)}{r + 1}", row=r + 1,
+                                    value=display(text)))
+        keep = np.delete(keep, sorted(special))
     all_kept = len(keep) == len(grid)
     rows = keep + first  # 0-based sheet rows of the kept rows
     data: dict[str, Any] = {}
@@ -258,6 +301,12 @@ def _build(
         data[col.key] = _coerce_column(grid[:, c] if all_kept else grid[keep, c],
                                        kinds[c] if all_kept else kinds[c].take(keep), rows, col, date1904, c,
                                        err_at, sheet, letter, written, findings)
+        factor = loc.scale.get(col.key)
+        if factor:
+            data[col.key] = np.round(data[col.key] * factor, 6)
+            findings.append(Finding("unit-scaled", sheet=sheet, cell=f"{letter}{loc.header + 1}",
+                                    row=loc.header + 1, column=written, value=written,
+                                    params={"factor": f"{factor:,.0f}"}))
     for written, c in loc.extra.items():
         letter = xlsx_scan.column_letter(c)
         layout.extra[written] = letter
@@ -270,11 +319,27 @@ def _build(
     return pd.DataFrame(data, copy=False), layout, findings  # the arrays are new and this frame's alone
 
 
+def _cells(letter: str, rows: list[int]) -> list[str]:
+    return [f"{letter}{r + 1}" for r in rows]
+
+
+def _trace(code: str, sheet: str, letter: str, written: str, rows: list[int], value: str,
+           params: dict[str, Any] | None = None) -> Finding:
+    """One finding for a column's cells: the first cell, and how many more (``{more}``)."""
+    cells = _cells(letter, rows)
+    more = len(cells) - 1
+    return Finding(code, sheet=sheet, cell=cells[0], row=rows[0] + 1, column=written, value=value,
+                   params={"cells": cells, "count": len(cells), "more": f" (+{more})" if more else "",
+                           "more_zh": f"（另{more}处）" if more else "", **(params or {})})
+
+
 def _coerce_column(
     values: np.ndarray, kinds: ArrayKinds | None, rows: np.ndarray, col: Any, date1904: bool,
     c: int, err_at: dict[tuple[int, int], str], sheet: str, letter: str, written: str, findings: list[Finding],
 ) -> Any:
-    """One typed column (an array); its formula-error and type-error findings are appended to ``findings``."""
+    """One typed column (an array); what reading it found is appended to ``findings``: formula-error,
+    formula-no-value, type-error, and the traces of the normalisations (id-normalized, numeric-date,
+    percent-as-points) and their errors (percent-ambiguous)."""
     err_rows = sorted(r for (r, cc) in err_at if cc == c)
     if err_rows:
         at = np.searchsorted(rows, err_rows)
@@ -283,9 +348,29 @@ def _coerce_column(
             values = values.copy()
             values[[p for p, _ in hit]] = ""
             kinds = None
+            no_value = [r for _, r in hit if err_at[(r, c)] == xlsx_scan.NO_VALUE]
             for _, r in hit:
-                findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
-                                        column=written, value=err_at[(r, c)]))
+                if err_at[(r, c)] != xlsx_scan.NO_VALUE:
+                    findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                            column=written, value=err_at[(r, c)]))
+            if no_value:
+                findings.append(_trace("formula-no-value", sheet, letter, written, no_value, "="))
+    if col is not None and (col.type in (ColType.DATE, ColType.MONTH) or tidy.is_id_column(col)):
+        if kinds is None:
+            kinds = array_kinds(values)
+        if col.type is ColType.TEXT:
+            values, kinds, changed = tidy.normalize_ids(values, kinds)
+            code = "id-normalized"
+        else:
+            before = values
+            values, changed = tidy.numeric_dates(values, kinds, col.type is ColType.MONTH)
+            code = "numeric-date"
+            if changed:
+                kinds = array_kinds(values)
+        if changed:
+            shown = display((before if code == "numeric-date" else values)[changed[0]])
+            findings.append(_trace(code, sheet, letter, written, [int(rows[p]) for p in changed], shown,
+                                   {"read_as": display(values[changed[0]])}))
     typed, bad = coerce_values(values, col, date1904, kinds)
     flagged = np.flatnonzero(bad)
     if len(flagged):
@@ -294,6 +379,16 @@ def _coerce_column(
             r = int(rows[p])
             findings.append(Finding("type-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
                                     column=written, value=display(values[p]), params=dict(params)))
+    if col is not None and col.fraction_range is not None and len(typed):
+        typed, points, ambiguous = tidy.percent_points(values, kinds if kinds is not None else array_kinds(values),
+                                                       typed, col)
+        if points:
+            findings.append(_trace("percent-as-points", sheet, letter, written, [int(rows[p]) for p in points],
+                                   display(values[points[0]])))
+        for p in ambiguous:
+            r = int(rows[p])
+            findings.append(Finding("percent-ambiguous", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                    column=written, value=display(values[p])))
     return typed
 
 

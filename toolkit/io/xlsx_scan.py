@@ -44,7 +44,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _find_member(zf: zipfile.ZipFile, name: str) -> str | None:
+def find_member(zf: zipfile.ZipFile, name: str) -> str | None:
     """The zip member called ``name``, ignoring case and a leading slash (as Excel does)."""
     name = name.lstrip("/")
     names = zf.namelist()
@@ -65,14 +65,14 @@ def _resolve(base_dir: str, target: str) -> str:
 
 def workbook_member(zf: zipfile.ZipFile) -> str | None:
     """The workbook part: the package's officeDocument relationship, else xl/workbook.xml."""
-    rels = _find_member(zf, "_rels/.rels")
+    rels = find_member(zf, "_rels/.rels")
     if rels is not None:
         for rel in SafeET.fromstring(zf.read(rels)):
             if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
-                found = _find_member(zf, _resolve("", rel.get("Target", "")))
+                found = find_member(zf, _resolve("", rel.get("Target", "")))
                 if found is not None:
                     return found
-    return _find_member(zf, "xl/workbook.xml")
+    return find_member(zf, "xl/workbook.xml")
 
 
 def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
@@ -82,7 +82,7 @@ def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
     if book is None:
         return parts
     root = SafeET.fromstring(zf.read(book))
-    rels_name = _find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
+    rels_name = find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
     targets: dict[str, tuple[str, str]] = {}
     if rels_name is not None:
         for rel in SafeET.fromstring(zf.read(rels_name)):
@@ -97,12 +97,12 @@ def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
             name = el.get("name")
             if name is not None and rid in targets:
-                member = _find_member(zf, targets[rid][1])
+                member = find_member(zf, targets[rid][1])
                 if member is not None:
                     parts.sheets[name] = member
     for rel_type, target in targets.values():
         if rel_type.endswith("/sharedStrings"):
-            parts.shared_strings = _find_member(zf, target)
+            parts.shared_strings = find_member(zf, target)
     return parts
 
 
@@ -187,12 +187,57 @@ def _may_hold_error(data: bytes) -> bool:
     return any(q in data for q in _QUOTED_E)
 
 
-def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
-    """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …)."""
-    data = zf.read(member)
-    if not _may_hold_error(data) or not _ANY_ERROR.search(data):
-        return {}
+#: The marker ``error_cells`` puts on a formula saved without its value (files written by scripts, never opened
+#: in Excel): every fast reader returns such a cell as empty.
+NO_VALUE = "=?"
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?<!/)>")
+_CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
+_STR_TYPE = re.compile(rb"\bt\s*=\s*[\"']str[\"']")
+
+
+def formulas_without_value(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells holding a formula and no cached value: (row, column) 0-based -> ``NO_VALUE``. A ``t="str"`` cell
+    with an empty value is a formula whose result is the empty string (Excel writes those), not a missing one."""
     out: dict[tuple[int, int], str] = {}
+    if b"<f" not in data and b":f" not in data:
+        return out
+    for m in _FORMULA.finditer(data):
+        start = data.rfind(b"<", 0, m.start())
+        opening = None
+        while start >= 0:
+            opening = _CELL_OPEN.match(data, start)
+            if opening is not None:
+                break
+            start = data.rfind(b"<", 0, start)
+            if m.start() - start > 4096:
+                start = -1
+        if opening is None:
+            continue
+        close = _CELL_CLOSE.search(data, m.end())
+        if close is None:
+            continue
+        inner = data[opening.end():close.start()]
+        value = _VALUE.search(inner)
+        if value is not None and value.group(1).strip():
+            continue
+        if value is not None and _STR_TYPE.search(opening.group(1)):
+            continue
+        ref = _ATTR_R.search(opening.group(1))
+        cell = _CELL_REF.match(ref.group(1).upper()) if ref else None
+        if cell:
+            out[(int(cell.group(2)) - 1, column_index(cell.group(1).decode()))] = NO_VALUE
+    return out
+
+
+def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+    """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …); formulas saved
+    without a value -> ``NO_VALUE``."""
+    data = zf.read(member)
+    missing = formulas_without_value(data)
+    if not _may_hold_error(data) or not _ANY_ERROR.search(data):
+        return missing
+    out: dict[tuple[int, int], str] = missing
     for attrs, inner in _ERROR_CELL.findall(data):
         ref = _ATTR_R.search(attrs)
         cell = _CELL_REF.match(ref.group(1).upper()) if ref else None
