@@ -23,7 +23,7 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, header_key, normalize_header
 from ..schema.model import TYPE_LABELS
-from . import safety, tidy, xlsx_scan
+from . import repair, safety, tidy, xlsx_scan
 from .headers import HeaderMatcher, row_texts
 from .coerce import (
     ArrayKinds,
@@ -101,9 +101,24 @@ def _open(checked: safety.CheckedFile) -> Any:
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        return CalamineWorkbook.from_path(str(checked.path))
+        if checked.path.suffix.lower() in _SUFFIXES[checked.format]:
+            return CalamineWorkbook.from_path(str(checked.path))
+        with open(checked.path, "rb") as fh:  # a workbook under another format's name: let the reader sniff it
+            return CalamineWorkbook.from_filelike(fh)
     except PasswordError as exc:
         raise ToolkitError("read.encrypted", file=checked.shown) from exc
+
+
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "xlsb": (".xlsb",), "ods": (".ods",)}
+
+
+def _merges(book: Any, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Merged ranges of a sheet ((first row, first col), (last row, last col)), 0-based; .xlsb and .ods give
+    none (python-calamine does not report them there)."""
+    try:
+        return list(book.get_sheet_by_name(name).merged_cell_ranges or [])
+    except Exception:  # noqa: BLE001 - merges are a convenience; a sheet without them reads as written
+        return []
 
 
 def _worksheet_names(book: Any) -> list[str]:
@@ -125,12 +140,12 @@ def _as_grid(rows: list[list[Any]]) -> np.ndarray:
 def _read_raw(checked: safety.CheckedFile) -> dict[str, list[list[Any]]]:
     book = _open(checked)
     names = _worksheet_names(book)
-    _, errors = xlsx_scan.scan_errors(str(checked.path), names)
+    errors = xlsx_scan.scan_errors(str(checked.path), names)[1] if checked.format == "xlsx" else {}
     out: dict[str, list[list[Any]]] = {}
     for name in names:
         rows = _grid(book, name)
         for (r, c), text in errors.get(name, {}).items():
-            if r < len(rows) and c < len(rows[r]):
+            if r < len(rows) and c < len(rows[r]) and text != xlsx_scan.NO_VALUE:
                 rows[r][c] = text
         out[name] = rows
     return out
@@ -451,10 +466,21 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
     book = _open(checked)
 
     def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool]:
-        parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
-        return {name: _as_grid(_grid(book, name)) for name in wanted}, errors, parts.date1904
+        if checked.format == "xlsx":
+            parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
+            date1904 = parts.date1904
+        else:  # python-calamine applies the date system to date cells itself; it shows no error cells here
+            errors, date1904 = {}, False
+        return {name: _as_grid(_grid(book, name)) for name in wanted}, errors, date1904
 
-    return _typed(checked.shown, _worksheet_names(book), kind, load)
+    data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: _merges(book, name))
+    notes = [Finding("file-repaired", params={"what": repair.REPAIRS[k][0], "what_zh": repair.REPAIRS[k][1]})
+             for k in checked.repairs]
+    if checked.format != "xlsx":
+        notes.append(Finding("format-limited", value=checked.path.suffix.lower() or checked.format,
+                             params={"format": checked.format}))
+    data.findings[:0] = notes
+    return data
 
 
 #: What Excel shows in an error cell; live Excel (xlwings ``err_to_str``) hands these over as text.
@@ -486,9 +512,9 @@ def read_rows(names: list[str], rows_of: Any, shown: str, kind: str | None = Non
     return _typed(shown, list(names), kind, load)
 
 
-def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> WorkbookData:
+def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of: Any = None) -> WorkbookData:
     """The typed workbook from its sheet names and ``load(wanted) -> (grids, errors, date1904)``: a grid is a sheet's
-    values from A1 as a 2-D object array."""
+    values from A1 as a 2-D object array; ``merges_of(name)`` gives a sheet's merged ranges (None: no merges)."""
     index = _sheet_index(names)
     schema = SCHEMAS[kind] if kind else _detect_kind(index, shown)
     sheets: dict[str, list[Table]] = {}
@@ -503,7 +529,9 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         if table.required:
             raise ToolkitError("read.sheet-missing", file=shown, sheet=table.sheet.en, sheet_zh=table.sheet.zh)
     info_sheet = _find_sheet(index, schema.info_sheet)
-    wanted = list(sheets) + ([info_sheet] if info_sheet else [])
+    skip = {normalize_header(t) for t in schema.instructions_sheet.all()} | {"_lists"}
+    others = [n for n in names if n not in sheets and n != info_sheet and normalize_header(n) not in skip]
+    wanted = list(sheets) + ([info_sheet] if info_sheet else []) + others
     grids, errors, date1904 = load(wanted)
 
     located: dict[str, tuple[str, _Located]] = {}
@@ -515,6 +543,7 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         lang = "zh" if any(n == normalize_header(t.sheet.zh) for t in schema.tables for n in index) else "en"
 
     data = WorkbookData(path=shown, kind=schema.kind, lang=lang)
+    filled = _fill_merged(located, grids, merges_of) if merges_of is not None else []
     for table in schema.tables:
         if table.key not in located:
             sheet = next((n for n, ts in sheets.items() if table in ts), None)
@@ -530,11 +559,20 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         _missing_columns(shown, sheet, [c for c in absent if c.required])
         frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904)
         for col in absent:
-            findings.insert(0, Finding("column-missing-optional", sheet=sheet, row=loc.header + 1,
-                                       column=col.header(lang)))
+            if col.needed_for is not None:
+                findings.insert(0, Finding("column-missing-needed", sheet=sheet, row=loc.header + 1,
+                                           column=col.header(lang),
+                                           params={"needed": col.needed_for.en, "needed_zh": col.needed_for.zh}))
+            else:
+                findings.insert(0, Finding("column-missing-optional", sheet=sheet, row=loc.header + 1,
+                                           column=col.header(lang)))
+        layout.missing = [c.key for c in absent]
+        frame.attrs["missing_columns"] = tuple(layout.missing)
         data.tables[table.key] = frame
         data.layout[table.key] = layout
         data.findings.extend(findings)
+    data.findings.extend(filled)
+    data.findings.extend(_stray_tables(schema, others, grids, lang))
     if info_sheet is not None:
         data.info = _read_info(schema, grids[info_sheet], info_sheet, errors.get(info_sheet, {}),
                                date1904, data.findings)
@@ -543,6 +581,51 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         if schema.info:
             data.findings.append(Finding("sheet-missing-optional", sheet=schema.info_sheet(lang)))
     return data
+
+
+def _fill_merged(located: dict[str, tuple[str, _Located]], grids: dict[str, np.ndarray],
+                 merges_of: Any) -> list[Finding]:
+    """Merged cells inside a table's data rows filled down, as Excel shows them; one info finding per range."""
+    out: list[Finding] = []
+    by_sheet: dict[str, list[_Located]] = {}
+    for sheet, loc in located.values():
+        by_sheet.setdefault(sheet, []).append(loc)
+    for sheet, locs in by_sheet.items():
+        merges = merges_of(sheet)
+        if not merges:
+            continue
+        for loc in locs:
+            columns = {c for c, _ in loc.columns.values()}
+            for r0, r1, c, value in tidy.fill_merged(grids[sheet], merges, loc.header + 1, columns):
+                letter = xlsx_scan.column_letter(c)
+                out.append(Finding("merged-filled", sheet=sheet, cell=f"{letter}{r0 + 1}:{letter}{r1 + 1}",
+                                   row=r0 + 1, value=display(value), params={"rows": r1 - r0 + 1}))
+    return out
+
+
+def _stray_tables(schema: WorkbookSchema, others: list[str], grids: dict[str, np.ndarray],
+                  lang: str) -> list[Finding]:
+    """Sheets that are not the schema's but carry a data sheet's header over data rows (October continued on
+    its own sheet): never ignored silently, an error naming the sheet and where its rows belong."""
+    out: list[Finding] = []
+    for name in others:
+        grid = grids.get(name)
+        if grid is None or not grid.size:
+            continue
+        for key, loc in _locate(grid, list(schema.tables)).items():
+            required = [c.key for c in loc.table.columns if c.required]
+            if len(loc.columns) < 2 or not all(k in loc.columns for k in required):
+                continue
+            positions = [c for c, _ in loc.columns.values()]
+            below = grid[loc.header + 1:, positions]
+            if not any(v not in ("", None) and not (isinstance(v, float) and v != v) for v in below.ravel().tolist()):
+                continue
+            table = loc.table
+            out.append(Finding("extra-sheet-data", sheet=name, cell=f"A{loc.header + 1}", row=loc.header + 1,
+                               value=name, params={"target": table.sheet(lang), "target_en": table.sheet.en,
+                                                   "target_zh": table.sheet.zh}))
+            break
+    return out
 
 
 def _missing_columns(shown: str, sheet: str, columns: list[Any]) -> None:

@@ -121,20 +121,31 @@ def _drop_sheets(data: bytes, ids: set[str]) -> bytes:
 
 
 def ole_kind(path: Path) -> str | None:
-    """"xls" for a legacy workbook, "encrypted" for an encrypted workbook (OOXML or .xls), None otherwise."""
+    """"xls" for a legacy workbook (BIFF8 "Workbook" or BIFF5 "Book" stream, any case), "encrypted" for an
+    encrypted workbook (OOXML in an OLE container, or an encrypted .xls), None for any other OLE file."""
     try:
-        import msoffcrypto
-        from msoffcrypto.format.ooxml import OOXMLFile
+        import olefile
 
-        with open(path, "rb") as fh:
-            office = msoffcrypto.OfficeFile(fh)
-            if isinstance(office, OOXMLFile):
-                return "encrypted"
-            if type(office).__name__ == "Xls97File":
-                return "encrypted" if office.is_encrypted() else "xls"
-    except Exception:  # noqa: BLE001 - not a recognisable Office file
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {"/".join(e).casefold() for e in ole.listdir()}
+        if "encryptioninfo" in streams and "encryptedpackage" in streams:
+            return "encrypted"
+        if "workbook" in streams or "book" in streams:
+            return "encrypted" if _xls_encrypted(path) else "xls"
+    except Exception:  # noqa: BLE001 - not a readable OLE file
         return None
     return None
+
+
+def _xls_encrypted(path: Path) -> bool:
+    """An .xls with a FILEPASS record (RC4 or XOR encryption)."""
+    try:
+        import msoffcrypto
+
+        with open(path, "rb") as fh:
+            return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
+    except Exception:  # noqa: BLE001 - msoffcrypto does not know BIFF5 files: those are not encrypted by it either
+        return False
 
 
 def decrypt_default(path: Path) -> tuple[Path, str] | None:
