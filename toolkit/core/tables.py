@@ -49,3 +49,4 @@ class WorkbookData:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     layout: dict[str, TableLayout] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    info_cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # Info field key -> (sheet, cell)

@@ -431,8 +431,8 @@ def _coerce_info_cell(raw: Any, ctype: ColType, date1904: bool) -> tuple[bool, A
 
 
 def _read_info(schema: WorkbookSchema, grid: np.ndarray, sheet: str, errors: dict[tuple[int, int], str],
-               date1904: bool, findings: list[Finding]) -> dict[str, Any]:
-    """Column A labels (either language) and their column B values, typed."""
+               date1904: bool, findings: list[Finding], cells: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Column A labels (either language) and their column B values, typed; ``cells`` gets each value's cell."""
     info: dict[str, Any] = {f.key: None for f in schema.info}
     if grid.shape[1] < 2:
         return info
@@ -459,6 +459,7 @@ def _read_info(schema: WorkbookSchema, grid: np.ndarray, sheet: str, errors: dic
         elif field.type is ColType.INTEGER:
             value = int(value)
         info[field.key] = value
+        cells[field.key] = (sheet, f"B{r + 1}")
     return info
 
 
@@ -575,7 +576,7 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
     data.findings.extend(_stray_tables(schema, others, grids, lang))
     if info_sheet is not None:
         data.info = _read_info(schema, grids[info_sheet], info_sheet, errors.get(info_sheet, {}),
-                               date1904, data.findings)
+                               date1904, data.findings, data.info_cells)
     else:
         data.info = {f.key: None for f in schema.info}
         if schema.info:
