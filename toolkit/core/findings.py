@@ -134,6 +134,6 @@ declare("formula-no-value", "error", ("Formulas saved without values", "公式�
          "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{cells}）；"
          "请用 Excel 或 WPS 打开并保存该文件，使结果保存下来。"))
 declare("extra-sheet-data", "error", ("Data on an extra sheet", "数据位于多余的工作表"),
-        ("Sheet {value!r} has the {target_en} header and data rows that are not read; move its rows into the "
-         "{target_en} table (or delete the sheet).",
-         "工作表“{value}”带有“{target_zh}”的表头和数据行，但这些行不会被读取；请把这些行移到“{target_zh}”表中（或删除该工作表）。"))
+        ("{sheet}!{cell}: sheet {value!r} has the {target_en} header and data rows that are not read; move its rows "
+         "into the {target_en} table (or delete the sheet).",
+         "{sheet}!{cell}：工作表“{value}”带有“{target_zh}”的表头和数据行，但这些行不会被读取；请把这些行移到“{target_zh}”表中（或删除该工作表）。"))

@@ -613,19 +613,25 @@ def _stray_tables(schema: WorkbookSchema, others: list[str], grids: dict[str, np
         grid = grids.get(name)
         if grid is None or not grid.size:
             continue
-        for key, loc in _locate(grid, list(schema.tables)).items():
-            required = [c.key for c in loc.table.columns if c.required]
-            if len(loc.columns) < 2 or not all(k in loc.columns for k in required):
+        best: _Located | None = None
+        for table in schema.tables:  # each table on its own: tables share headers (Contract No, Amount)
+            loc = _locate(grid, [table]).get(table.key)
+            if loc is None or len(loc.columns) < 2:
                 continue
-            positions = [c for c, _ in loc.columns.values()]
-            below = grid[loc.header + 1:, positions]
-            if not any(v not in ("", None) and not (isinstance(v, float) and v != v) for v in below.ravel().tolist()):
+            if not all(c.key in loc.columns for c in table.columns if c.required):
                 continue
-            table = loc.table
-            out.append(Finding("extra-sheet-data", sheet=name, cell=f"A{loc.header + 1}", row=loc.header + 1,
-                               value=name, params={"target": table.sheet(lang), "target_en": table.sheet.en,
-                                                   "target_zh": table.sheet.zh}))
-            break
+            if best is None or len(loc.columns) > len(best.columns):
+                best = loc
+        if best is None:
+            continue
+        positions = [c for c, _ in best.columns.values()]
+        below = grid[best.header + 1:, positions]
+        if not any(v not in ("", None) and not (isinstance(v, float) and v != v) for v in below.ravel().tolist()):
+            continue
+        table = best.table
+        out.append(Finding("extra-sheet-data", sheet=name, cell=f"A{best.header + 1}", row=best.header + 1,
+                           value=name, params={"target": table.sheet(lang), "target_en": table.sheet.en,
+                                               "target_zh": table.sheet.zh}))
     return out
 
 

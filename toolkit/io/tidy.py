@@ -170,10 +170,13 @@ def numeric_dates(values: np.ndarray, kinds: ArrayKinds, month: bool) -> tuple[n
 
 def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray,
                    col: Column) -> tuple[np.ndarray, list[int], list[int]]:
-    """A percent column typed in points: when a plain number (not a "3%" text) lies above the column's
-    plausible fraction range, every plain number is read as points (÷ 100). Returns the typed values, the
-    positions read as points, and the positions that are ambiguous (a plain number between 0 and 1 in a
-    points column: 0.5 may be 50% or 0.5%) — those become missing, for an error."""
+    """A percent column typed in points (3 = 3%). Only plain numbers count ("3%" as text is a fraction already):
+    the column is in points when at least as many of its non-zero plain numbers lie above the column's plausible
+    fraction range as within it; then every plain number is divided by 100. Otherwise it holds fractions and a
+    number above the range stays as it is, for ``percent-out-of-range``. In a points column a number between 0
+    and 1 whose hundredfold sits among the column's points (a gate of 0.6 next to 80 and 100) is ambiguous: it
+    becomes missing, for a ``percent-ambiguous`` error. Returns the typed values, the positions read as points
+    and the ambiguous positions."""
     if col.fraction_range is None:
         return typed, [], []
     hi = col.fraction_range[1]
@@ -183,10 +186,14 @@ def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray,
         plain = plain.copy()
         plain[strs] = [not t.endswith(("%", "％")) for t in kinds.text[strs].tolist()]
     plain &= np.isfinite(typed)
-    if not plain.any() or np.abs(typed[plain]).max() <= hi:
+    size = np.abs(np.where(plain, typed, 0.0))
+    big = plain & (size > hi)
+    if not big.any() or big.sum() < (plain & (size > 0) & (size <= hi)).sum():
         return typed, [], []
     typed = typed.copy()
-    small = plain & (np.abs(typed) > 0) & (np.abs(typed) < 1)
+    whole = size[plain & (size >= 1)]
+    low, high = 0.5 * whole.min(), 2.0 * whole.max()
+    small = plain & (size > 0) & (size < 1) & (size * 100 >= low) & (size * 100 <= high)
     points = plain & ~small
     typed[points] = typed[points] / 100.0
     typed[small] = np.nan
