@@ -130,8 +130,8 @@ declare("percent-ambiguous", "error", ("Percentage ambiguous", "百分比含义�
          "或整列改用小数（3% 写作 0.03）。"))
 declare("formula-no-value", "error", ("Formulas saved without values", "公式未保存计算结果"),
         ("{sheet}!{cell}{more}: {count} cell(s) of {column!r} hold a formula saved without its result "
-         "(cells {cells}); open and save the file in Excel or WPS so the results are stored.",
-         "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{cells}）；"
+         "(cells {listed}); open and save the file in Excel or WPS so the results are stored.",
+         "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{listed}）；"
          "请用 Excel 或 WPS 打开并保存该文件，使结果保存下来。"))
 declare("extra-sheet-data", "error", ("Data on an extra sheet", "数据位于多余的工作表"),
         ("{sheet}!{cell}: sheet {value!r} has the {target_en} header and data rows that are not read; move its rows "

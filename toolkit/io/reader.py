@@ -345,6 +345,7 @@ def _trace(code: str, sheet: str, letter: str, written: str, rows: list[int], va
     more = len(cells) - 1
     return Finding(code, sheet=sheet, cell=cells[0], row=rows[0] + 1, column=written, value=value,
                    params={"cells": cells, "count": len(cells), "more": f" (+{more})" if more else "",
+                           "listed": ", ".join(cells[:20]) + (" …" if len(cells) > 20 else ""),
                            "more_zh": f"（另{more}处）" if more else "", **(params or {})})
 
 
