@@ -213,13 +213,25 @@ def october_sheet(wb, lang):
 
 
 def formulas_without_values(wb, lang):
-    """Delivered as formulas (=Amount*1) saved by a script, never opened in Excel: no cached values."""
+    """Delivered as formulas (=Amount × the delivered share) saved by a script, never opened in Excel: no cached
+    values; the formula engine computes them."""
     ws = _sheet(wb, T("Contracts"), lang)
     cols = _columns(ws, T("Contracts"))
     _plain(ws)
     a = openpyxl.utils.get_column_letter(cols["amount"])
     for r in range(2, 8):
-        ws.cell(r, cols["delivered"]).value = f"={a}{r}*1"
+        amount, delivered = ws.cell(r, cols["amount"]).value, ws.cell(r, cols["delivered"]).value
+        if amount and delivered is not None:
+            ws.cell(r, cols["delivered"]).value = f"=ROUND({a}{r}*{delivered / amount!r},2)"
+
+
+def formulas_uncomputable(wb, lang):
+    """Formulas saved without values that no engine can compute here (a web lookup)."""
+    ws = _sheet(wb, T("Contracts"), lang)
+    cols = _columns(ws, T("Contracts"))
+    _plain(ws)
+    for r in range(2, 5):
+        ws.cell(r, cols["delivered"]).value = f'=WEBSERVICE("http://erp.example/delivered?row={r}")'
 
 
 def merged_ids(wb, lang):
@@ -329,7 +341,8 @@ HABITS: dict[str, tuple[str, Callable, str]] = {
     "notes-row": ("department", notes_row, "same"),
     "plan-totals": ("department", plan_totals, "same"),
     "october-sheet": ("department", october_sheet, "extra-sheet-data"),
-    "formulas-without-values": ("department", formulas_without_values, "formula-no-value"),
+    "formulas-without-values": ("department", formulas_without_values, "same"),
+    "formulas-uncomputable": ("department", formulas_uncomputable, "formula-no-value"),
     "merged-ids": ("department", merged_ids, "same"),
     "fullwidth-ids": ("department", fullwidth_ids, "same"),
     "numeric-dates": ("department", numeric_dates, "same"),

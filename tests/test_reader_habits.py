@@ -89,15 +89,19 @@ def test_implausible_margin_and_weights_are_errors(tmp_path: Path) -> None:
 def test_formula_without_value_is_an_error_naming_the_cells(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(SAMPLE / "dept-east.xlsx")
     ws = wb["Forecast"]
-    ws["B2"] = "=1+1"
-    ws["B3"] = "=B2*2"
+    ws["B2"] = '=WEBSERVICE("http://erp.example/a")'
+    ws["B3"] = '=WEBSERVICE("http://erp.example/b")'
+    ws["C2"] = "=1+1"  # computed by the formula engine
     wb.save(tmp_path / "f.xlsx")
     data = read_workbook(tmp_path / "f.xlsx")
     found = [f for f in data.findings if f.code == "formula-no-value"]
     assert len(found) == 1 and found[0].params["cells"] == ["B2", "B3"] and found[0].severity == "error"
     assert "B2, B3" in found[0].message() and "Excel or WPS" in found[0].message()
     assert "Excel 或 WPS" in found[0].message("zh")
-    assert data.tables["Forecast"]["expected_collections"].isna().sum() >= 2  # never read as zero
+    forecast = data.tables["Forecast"]
+    assert forecast["expected_collections"].isna().sum() >= 2  # never read as zero
+    assert forecast.loc[forecast["_row"] == 2, "expected_spending"].tolist() == [2.0]
+    assert [f.cell for f in data.findings if f.code == "formula-evaluated"] == ["C2"]
     report = check_data(data, read_workbook(SAMPLE / "standards.xlsx"), "2026-10")
     assert not [f for f in report.findings if f.code == "required-missing" and f.cell in ("B2", "B3")]
 

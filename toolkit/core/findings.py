@@ -133,6 +133,11 @@ declare("formula-no-value", "error", ("Formulas saved without values", "公式�
          "(cells {listed}); open and save the file in Excel or WPS so the results are stored.",
          "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{listed}）；"
          "请用 Excel 或 WPS 打开并保存该文件，使结果保存下来。"))
+declare("formula-evaluated", "info", ("Formulas computed by the toolkit", "公式由工具计算"),
+        ("{sheet}!{cell}{more}: {count} cell(s) of {column!r} hold a formula saved without its result (cells "
+         "{listed}); the toolkit computed them. Open and save the file in Excel or WPS to store Excel's own results.",
+         "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{listed}），已由工具计算；"
+         "用 Excel 或 WPS 打开并保存可存入 Excel 自己的结果。"))
 declare("extra-sheet-data", "error", ("Data on an extra sheet", "数据位于多余的工作表"),
         ("{sheet}!{cell}: sheet {value!r} has the {target_en} header and data rows that are not read; move its rows "
          "into the {target_en} table (or delete the sheet).",

@@ -360,6 +360,10 @@ def _coerce_column(
     if err_rows:
         at = np.searchsorted(rows, err_rows)
         hit = [(int(p), r) for p, r in zip(at, err_rows) if p < len(rows) and rows[p] == r]
+        evaluated = [r for _, r in hit if err_at[(r, c)] == xlsx_scan.EVALUATED]
+        if evaluated:
+            findings.append(_trace("formula-evaluated", sheet, letter, written, evaluated, "="))
+        hit = [(p, r) for p, r in hit if err_at[(r, c)] != xlsx_scan.EVALUATED]
         if hit:
             values = values.copy()
             values[[p for p, _ in hit]] = ""
@@ -468,12 +472,14 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
     book = _open(checked)
 
     def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool]:
+        rows = {name: _grid(book, name) for name in wanted}
         if checked.format == "xlsx":
             parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
             date1904 = parts.date1904
+            _evaluate_missing(checked.path, rows, errors)
         else:  # python-calamine applies the date system to date cells itself; it shows no error cells here
             errors, date1904 = {}, False
-        return {name: _as_grid(_grid(book, name)) for name in wanted}, errors, date1904
+        return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904
 
     data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: _merges(book, name))
     notes = [Finding("file-repaired", params={"what": repair.REPAIRS[k][0], "what_zh": repair.REPAIRS[k][1]})
@@ -483,6 +489,29 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
                              params={"format": checked.format}))
     data.findings[:0] = notes
     return data
+
+
+def _evaluate_missing(path: Any, rows: dict[str, list[list[Any]]], errors: dict[str, dict[tuple[int, int], str]]) -> None:
+    """Formulas saved without values: computed by ``formula_engine`` where it can (their cells become
+    ``xlsx_scan.EVALUATED`` and hold the value), the others stay ``NO_VALUE`` for the error."""
+    missing = {name: [rc for rc, v in found.items() if v == xlsx_scan.NO_VALUE] for name, found in errors.items()}
+    missing = {name: cells for name, cells in missing.items() if cells}
+    if not missing:
+        return
+    from . import formula_engine
+
+    for name, values in formula_engine.evaluate(path, missing).items():
+        grid = rows[name]
+        width = max((len(r) for r in grid), default=0)
+        for (r, c), value in values.items():
+            while len(grid) <= r:
+                grid.append([""] * width)
+            if len(grid[r]) <= c:
+                for row in grid:
+                    row.extend([""] * (c + 1 - len(row)))
+                width = c + 1
+            grid[r][c] = value
+            errors[name][(r, c)] = xlsx_scan.EVALUATED
 
 
 #: What Excel shows in an error cell; live Excel (xlwings ``err_to_str``) hands these over as text.

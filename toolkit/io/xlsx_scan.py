@@ -190,6 +190,8 @@ def _may_hold_error(data: bytes) -> bool:
 #: The marker ``error_cells`` puts on a formula saved without its value (files written by scripts, never opened
 #: in Excel): every fast reader returns such a cell as empty.
 NO_VALUE = "=?"
+#: The reader's marker for such a cell once ``formula_engine`` computed it (the grid then holds the value).
+EVALUATED = "=!"
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 _CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?<!/)>")
 _CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
