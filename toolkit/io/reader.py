@@ -112,11 +112,11 @@ def _open(checked: safety.CheckedFile) -> Any:
 _SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "xlsb": (".xlsb",), "ods": (".ods",)}
 
 
-def _merges(book: Any, name: str) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Merged ranges of a sheet ((first row, first col), (last row, last col)), 0-based; .xlsb and .ods give
-    none (python-calamine does not report them there)."""
+def _merges(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Merged ranges of a python-calamine sheet ((first row, first col), (last row, last col)), 0-based; .xlsb
+    and .ods give none (python-calamine does not report them there)."""
     try:
-        return list(book.get_sheet_by_name(name).merged_cell_ranges or [])
+        return list(sheet.merged_cell_ranges or [])
     except Exception:  # noqa: BLE001 - merges are a convenience; a sheet without them reads as written
         return []
 
@@ -125,8 +125,12 @@ def _worksheet_names(book: Any) -> list[str]:
     return [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
 
 
-def _grid(book: Any, name: str) -> list[list[Any]]:
-    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def _grid(book: Any, name: str, merges: dict[str, list[Any]] | None = None) -> list[list[Any]]:
+    """A sheet's values from A1 as rows; ``merges`` (when given) gets its merged ranges from the same parse."""
+    sheet = book.get_sheet_by_name(name)
+    if merges is not None:
+        merges[name] = _merges(sheet)
+    return sheet.to_python(skip_empty_area=False)
 
 
 def _as_grid(rows: list[list[Any]]) -> np.ndarray:
@@ -472,7 +476,7 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
     book = _open(checked)
 
     def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool]:
-        rows = {name: _grid(book, name) for name in wanted}
+        rows = {name: _grid(book, name, merges) for name in wanted}
         if checked.format == "xlsx":
             parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
             date1904 = parts.date1904
@@ -481,7 +485,8 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
             errors, date1904 = {}, False
         return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904
 
-    data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: _merges(book, name))
+    merges: dict[str, list[Any]] = {}
+    data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: merges.get(name, []))
     notes = [Finding("file-repaired", params={"what": repair.REPAIRS[k][0], "what_zh": repair.REPAIRS[k][1]})
              for k in checked.repairs]
     if checked.format != "xlsx":

@@ -22,6 +22,9 @@ TOTAL_WORDS = re.compile(
     r"^(合计|小计|总计|共计|总合计|本月合计|本年合计|累计|合計|小計|總計|total|totals|subtotal|grandtotal|sum|"
     r"monthtotal|yeartotal)[:：]?(\(.*\))?$"
 )
+#: First characters a totals label can start with (case-folded; NFKC of a full-width letter folds later): a cheap
+#: screen before the regex, since most text columns hold thousands of distinct IDs.
+_TOTAL_FIRST = frozenset("合小总共本累總tsgmyTSGMYｔｓｇｍｙＴＳＧＭＹ")
 #: A lone text cell starting like this is a notes row.
 NOTE_WORDS = re.compile(r"^(注|备注|说明|附注|填表说明|note|notes|remark|remarks|n\.b\.|\*)\s*[:：.、]?")
 #: Columns holding identifiers: full-width characters and spaces inside them are normalised.
@@ -47,8 +50,10 @@ def summary_rows(table: Table, located: dict[str, int], kinds: dict[int, ArrayKi
         if not len(strs):
             continue
         texts = k.text[keep[strs]]
-        uniq = {t for t in texts.tolist() if len(t) <= 24}
+        uniq = {t for t in set(texts.tolist()) if t[:1] in _TOTAL_FIRST and len(t) <= 24}
         hits = {t for t in uniq if TOTAL_WORDS.match(_fold(t))}
+        if not hits:
+            continue
         for p, t in zip(strs.tolist(), texts.tolist()):
             if t in hits and p not in out:
                 out[p] = ("total-row", c, t)
@@ -124,8 +129,11 @@ def normalize_ids(values: np.ndarray, kinds: ArrayKinds) -> tuple[np.ndarray, Ar
     if not len(pos):
         return values, kinds, []
     texts = kinds.text[pos].tolist()
-    fixed = {t: "".join(unicodedata.normalize("NFKC", t).split()) for t in set(texts)
-             if not t.isascii() or " " in t}
+    uniques = set(texts)
+    joined = "".join(uniques)
+    if joined.isascii() and " " not in joined:  # the usual ID column: nothing to normalise, one C-speed check
+        return values, kinds, []
+    fixed = {t: "".join(unicodedata.normalize("NFKC", t).split()) for t in uniques if not t.isascii() or " " in t}
     fixed = {t: f for t, f in fixed.items() if f != t}
     if not fixed:
         return values, kinds, []

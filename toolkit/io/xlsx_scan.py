@@ -193,6 +193,7 @@ NO_VALUE = "=?"
 #: The reader's marker for such a cell once ``formula_engine`` computed it (the grid then holds the value).
 EVALUATED = "=!"
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_FORMULA_SCREEN = re.compile(rb"f[\s>/]")
 _CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?<!/)>")
 _CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
 _STR_TYPE = re.compile(rb"\bt\s*=\s*[\"']str[\"']")
@@ -202,7 +203,7 @@ def formulas_without_value(data: bytes) -> dict[tuple[int, int], str]:
     """Cells holding a formula and no cached value: (row, column) 0-based -> ``NO_VALUE``. A ``t="str"`` cell
     with an empty value is a formula whose result is the empty string (Excel writes those), not a missing one."""
     out: dict[tuple[int, int], str] = {}
-    if b"<f" not in data and b":f" not in data:
+    if _FORMULA_SCREEN.search(data) is None:  # one pass (sre scans for the rare "f"): most sheets have no formula
         return out
     for m in _FORMULA.finditer(data):
         start = data.rfind(b"<", 0, m.start())
