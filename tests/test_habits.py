@@ -117,6 +117,8 @@ def test_habit_reads_the_same_or_is_stopped_with_what_to_change(clean_paths: dic
     if case is None:
         pytest.skip("LibreOffice (soffice) is needed to save the other formats")
     errors, got, want = _outcome(case, clean)
+    for f in read_workbook(case.path).findings:  # every trace renders in both languages
+        assert f.message("en") and f.message("zh")
     label = f"{case.habit} ({case.lang}): {case.path.name}"
     if case.expect == "same":
         assert not errors, f"{label}: {[f.message() for f in errors][:3]}"

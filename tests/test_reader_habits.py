@@ -224,3 +224,17 @@ def test_merged_ids_are_filled_down_with_a_trace(tmp_path: Path) -> None:
     ws = openpyxl.load_workbook(out)["Expenses"]
     assert all(ws[f.cell.split(":")[0]].comment is not None for f in filled)
     shutil.rmtree(tmp_path / "annotated")
+
+
+def test_every_reader_and_rule_code_is_in_the_docs_list() -> None:
+    from toolkit.core.findings import CATALOG
+    from toolkit.core.validation.catalog import CODES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "findings.md").read_text(encoding="utf-8")
+    import toolkit.core.findings as reader_codes
+
+    source = Path(reader_codes.__file__).read_text(encoding="utf-8")
+    codes = [c for c in CATALOG if f'declare("{c}"' in source] + list(CODES)
+    for code in codes:
+        entry = CATALOG[code]
+        assert f"| `{code}`" in text and entry.title[0] in text and entry.title[1] in text, code

@@ -22,8 +22,17 @@ class FindingType:
     template: tuple[str, str]  # (en, zh), formatted with the finding's params
 
     def render(self, lang: str, params: dict[str, Any]) -> str:
+        """The message; a parameter the finding lacks (one stored before the template gained it, such as the
+        ``hint`` of ``unknown-employee``) renders as empty text."""
         text = self.template[1] if lang == "zh" else self.template[0]
-        return text.format(**params)
+        return text.format_map(_Blank(params))
+
+
+class _Blank(dict):
+    """Message parameters; a missing one is empty text."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 CATALOG: dict[str, FindingType] = {}

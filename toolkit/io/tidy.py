@@ -179,8 +179,8 @@ def numeric_dates(values: np.ndarray, kinds: ArrayKinds, month: bool) -> tuple[n
 def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray,
                    col: Column) -> tuple[np.ndarray, list[int], list[int]]:
     """A percent column typed in points (3 = 3%). Only plain numbers count ("3%" as text is a fraction already):
-    the column is in points when at least as many of its non-zero plain numbers lie above the column's plausible
-    fraction range as within it; then every plain number is divided by 100. Otherwise it holds fractions and a
+    the column is in points when more of its non-zero plain numbers lie above the column's plausible fraction
+    range than within it; then every plain number is divided by 100. Otherwise it holds fractions and a
     number above the range stays as it is, for ``percent-out-of-range``. In a points column a number between 0
     and 1 whose hundredfold sits among the column's points (a gate of 0.6 next to 80 and 100) is ambiguous: it
     becomes missing, for a ``percent-ambiguous`` error. Returns the typed values, the positions read as points
@@ -196,7 +196,7 @@ def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray,
     plain &= np.isfinite(typed)
     size = np.abs(np.where(plain, typed, 0.0))
     big = plain & (size > hi)
-    if not big.any() or big.sum() < (plain & (size > 0) & (size <= hi)).sum():
+    if not big.any() or big.sum() <= (plain & (size > 0) & (size <= hi)).sum():
         return typed, [], []
     typed = typed.copy()
     whole = size[plain & (size >= 1)]

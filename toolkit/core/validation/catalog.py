@@ -38,8 +38,8 @@ _("period-missing", "warning", ("No reporting period", "缺少报告期"),
 
 # --- cross-sheet and cross-workbook ---------------------------------------------------------
 _("unknown-employee", "error", ("Employee not in the Roster", "工号不在人员名册中"),
-  ("{sheet}!{cell}: employee {value!r} is not in the standards Roster.",
-   "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中。"))
+  ("{sheet}!{cell}: employee {value!r} is not in the standards Roster{hint}.",
+   "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中{hint_zh}。"))
 _("unknown-contract", "error", ("Contract not found", "找不到合同"),
   ("{sheet}!{cell}: contract {value!r} is not on the Contracts sheet.",
    "{sheet}!{cell}：合同“{value}”不在合同表中。"))

@@ -49,7 +49,13 @@ def known_employees(ctx: Context) -> list[Finding]:
             continue
         bad = _unknown(ctx, table, col, known, "ids")
         if bad.any():
-            out += ctx.emit("unknown-employee", table, col, frame[bad])
+            rows = frame[bad]
+            written = ids(rows[col].astype("str"))
+            roster = {k.casefold(): k for k in known if isinstance(k, str)}
+            spelled = written.map(lambda v: roster.get(str(v).casefold(), ""))
+            out += ctx.emit("unknown-employee", table, col, rows, per_row={
+                "hint": spelled.map(lambda k: f"; the Roster has {k!r}: write it that way" if k else ""),
+                "hint_zh": spelled.map(lambda k: f"；人员名册中为“{k}”，请照此填写" if k else "")})
     return out
 
 
