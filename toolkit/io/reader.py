@@ -505,7 +505,9 @@ def _evaluate_missing(path: Any, rows: dict[str, list[list[Any]]], errors: dict[
         return
     from . import formula_engine
 
-    for name, values in formula_engine.evaluate(path, missing).items():
+    texts = xlsx_scan.formula_texts(str(path), list(missing))
+    texts = {name: {rc: t for rc, t in found.items() if rc in set(missing.get(name, ()))} for name, found in texts.items()}
+    for name, values in formula_engine.evaluate(texts, rows).items():
         grid = rows[name]
         width = max((len(r) for r in grid), default=0)
         for (r, c), value in values.items():

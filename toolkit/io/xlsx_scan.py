@@ -8,6 +8,7 @@ the sheet XML itself. It also reads the few header fields the safety pre-checks 
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -194,15 +195,17 @@ NO_VALUE = "=?"
 EVALUATED = "=!"
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 _FORMULA_SCREEN = re.compile(rb"f[\s>/]")
+_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?f>")
 _CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?<!/)>")
 _CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
 _STR_TYPE = re.compile(rb"\bt\s*=\s*[\"']str[\"']")
 
 
-def formulas_without_value(data: bytes) -> dict[tuple[int, int], str]:
-    """Cells holding a formula and no cached value: (row, column) 0-based -> ``NO_VALUE``. A ``t="str"`` cell
-    with an empty value is a formula whose result is the empty string (Excel writes those), not a missing one."""
-    out: dict[tuple[int, int], str] = {}
+def _empty_formulas(data: bytes) -> dict[tuple[int, int], str | None]:
+    """Cells holding a formula and no cached value: (row, column) 0-based -> the formula's text (None for a shared
+    formula's follower, written without it). A ``t="str"`` cell with an empty value is a formula whose result is
+    the empty string (Excel writes those), not a missing one."""
+    out: dict[tuple[int, int], str | None] = {}
     if _FORMULA_SCREEN.search(data) is None:  # one pass (sre scans for the rare "f"): most sheets have no formula
         return out
     for m in _FORMULA.finditer(data):
@@ -229,8 +232,22 @@ def formulas_without_value(data: bytes) -> dict[tuple[int, int], str]:
         ref = _ATTR_R.search(opening.group(1))
         cell = _CELL_REF.match(ref.group(1).upper()) if ref else None
         if cell:
-            out[(int(cell.group(2)) - 1, column_index(cell.group(1).decode()))] = NO_VALUE
+            text = _FORMULA_TEXT.search(inner)
+            out[(int(cell.group(2)) - 1, column_index(cell.group(1).decode()))] = (
+                html.unescape(text.group(1).decode("utf-8", "replace")) if text and text.group(1).strip() else None)
     return out
+
+
+def formulas_without_value(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells holding a formula and no cached value: (row, column) 0-based -> ``NO_VALUE``."""
+    return dict.fromkeys(_empty_formulas(data), NO_VALUE)
+
+
+def formula_texts(path: str, sheets: list[str]) -> dict[str, dict[tuple[int, int], str | None]]:
+    """The text of every formula saved without a value on ``sheets``, by sheet and 0-based (row, column)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = workbook_parts(zf)
+        return {name: _empty_formulas(zf.read(parts.sheets[name])) for name in sheets if name in parts.sheets}
 
 
 def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
