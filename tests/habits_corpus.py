@@ -68,6 +68,13 @@ def _plain(ws: Worksheet) -> None:
         del ws.tables[name]
 
 
+def _pasted(wb: openpyxl.Workbook, key: str, lang: str) -> tuple[Worksheet, dict[str, int]]:
+    """A department sheet as a plain range (``_plain``) and its columns: where each habit starts."""
+    ws = _sheet(wb, DEPARTMENT.table(key), lang)
+    _plain(ws)
+    return ws, _columns(ws, DEPARTMENT.table(key))
+
+
 def _last_row(ws: Worksheet, col: int = 1) -> int:
     row = ws.max_row
     while row > 1 and ws.cell(row, col).value in (None, ""):
@@ -109,9 +116,7 @@ def unit_headers(wb, lang):
 
 def wan_yuan(wb, lang):
     """Contract amounts kept in ten-thousands under a (万元) header."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     c = cols["amount"]
     ws.cell(1, c).value = "合同金额(万元)" if lang == "zh" else "Amount (万元)"
     for r in range(2, ws.max_row + 1):
@@ -122,9 +127,7 @@ def wan_yuan(wb, lang):
 
 def broken_headers(wb, lang):
     """Alt+Enter line breaks, full-width letters and extra spaces in the headers."""
-    ws = _sheet(wb, T("Expenses"), lang)
-    cols = _columns(ws, T("Expenses"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Expenses", lang)
     if lang == "zh":
         ws.cell(1, cols["claim_no"]).value = "报销\n编号"
         ws.cell(1, cols["amount"]).value = "金  额"
@@ -137,9 +140,7 @@ def broken_headers(wb, lang):
 
 def two_row_header(wb, lang):
     """A two-row header: a group row above, and Delivered split over the two rows."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     ws.insert_rows(1, 1)
     ws.cell(1, cols["contract_no"]).value = "合同信息" if lang == "zh" else "Contract"
     ws.merge_cells(start_row=1, start_column=cols["contract_no"], end_row=1, end_column=cols["customer"])
@@ -150,16 +151,12 @@ def two_row_header(wb, lang):
 def totals_rows(wb, lang):
     """A 合计/Total row under Contracts and Collections, and a subtotal row between the Expenses rows."""
     for key in ("Contracts", "Collections"):
-        ws = _sheet(wb, T(key), lang)
-        cols = _columns(ws, T(key))
-        _plain(ws)
+        ws, cols = _pasted(wb, key, lang)
         last = _last_row(ws)
         ws.cell(last + 1, 1).value = "合计" if lang == "zh" else "Total"
         c = cols["amount"]
         ws.cell(last + 1, c).value = sum(ws.cell(r, c).value or 0 for r in range(2, last + 1))
-    ws = _sheet(wb, T("Expenses"), lang)
-    cols = _columns(ws, T("Expenses"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Expenses", lang)
     ws.insert_rows(12, 1)
     c = cols["amount"]
     ws.cell(12, 1).value = "小计" if lang == "zh" else "Subtotal"
@@ -168,9 +165,7 @@ def totals_rows(wb, lang):
 
 def unlabelled_total(wb, lang):
     """A totals row with no label: only the amount, equal to the sum of the rows above."""
-    ws = _sheet(wb, T("Collections"), lang)
-    cols = _columns(ws, T("Collections"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Collections", lang)
     last = _last_row(ws)
     c = cols["amount"]
     ws.cell(last + 2, c).value = sum(ws.cell(r, c).value or 0 for r in range(2, last + 1))
@@ -186,9 +181,7 @@ def notes_row(wb, lang):
 
 def plan_totals(wb, lang):
     """A department totals row per indicator in the Plan (it doubled the targets when forced)."""
-    ws = _sheet(wb, T("Plan"), lang)
-    cols = _columns(ws, T("Plan"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Plan", lang)
     last = _last_row(ws)
     ws.cell(last + 1, cols["employee_id"]).value = "合计" if lang == "zh" else "Total"
     for c in range(cols["m01"], cols["annual"] + 1):
@@ -197,9 +190,7 @@ def plan_totals(wb, lang):
 
 def october_sheet(wb, lang):
     """October's receipts kept on their own sheet under the Collections header."""
-    ws = _sheet(wb, T("Collections"), lang)
-    cols = _columns(ws, T("Collections"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Collections", lang)
     extra = wb.create_sheet("10月回款" if lang == "zh" else "October receipts")
     extra.append([ws.cell(1, c).value for c in range(1, ws.max_column + 1)])
     d = cols["receipt_date"]
@@ -215,9 +206,7 @@ def october_sheet(wb, lang):
 def formulas_without_values(wb, lang):
     """Delivered as formulas (=Amount × the delivered share) saved by a script, never opened in Excel: no cached
     values; the formula engine computes them."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     a = openpyxl.utils.get_column_letter(cols["amount"])
     for r in range(2, 8):
         amount, delivered = ws.cell(r, cols["amount"]).value, ws.cell(r, cols["delivered"]).value
@@ -227,18 +216,14 @@ def formulas_without_values(wb, lang):
 
 def formulas_uncomputable(wb, lang):
     """Formulas saved without values that no engine can compute here (a web lookup)."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     for r in range(2, 5):
         ws.cell(r, cols["delivered"]).value = f'=WEBSERVICE("http://erp.example/delivered?row={r}")'
 
 
 def merged_ids(wb, lang):
     """Consecutive Expenses rows of one employee with the Employee ID merged over them."""
-    ws = _sheet(wb, T("Expenses"), lang)
-    cols = _columns(ws, T("Expenses"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Expenses", lang)
     c = cols["employee_id"]
     r, last = 2, _last_row(ws)
     merged = 0
@@ -256,9 +241,7 @@ def merged_ids(wb, lang):
 
 def fullwidth_ids(wb, lang):
     """Employee IDs typed with a Chinese input method: full-width letters and digits (Ｅ１００２)."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     c = cols["employee_id"]
     for r in range(2, 12):
         v = ws.cell(r, c).value
@@ -268,9 +251,7 @@ def fullwidth_ids(wb, lang):
 
 def numeric_dates(wb, lang):
     """Sign dates typed as numbers like 20260104."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     c = cols["sign_date"]
     for r in range(2, 20):
         v = ws.cell(r, c).value
@@ -289,9 +270,7 @@ def department_suffix(wb, lang):
 
 def drop_delivered(wb, lang):
     """The Delivered column deleted: receivables cannot be computed (a warning and the not-computable flag)."""
-    ws = _sheet(wb, T("Contracts"), lang)
-    cols = _columns(ws, T("Contracts"))
-    _plain(ws)
+    ws, cols = _pasted(wb, "Contracts", lang)
     ws.delete_cols(cols["delivered"], 1)
 
 
