@@ -238,3 +238,16 @@ def test_every_reader_and_rule_code_is_in_the_docs_list() -> None:
     for code in codes:
         entry = CATALOG[code]
         assert f"| `{code}`" in text and entry.title[0] in text and entry.title[1] in text, code
+
+
+def test_formulas_beyond_the_bound_stay_errors(tmp_path: Path, monkeypatch) -> None:
+    from toolkit.io import formula_engine
+
+    monkeypatch.setattr(formula_engine, "MAX_FORMULAS", 2)
+    wb = openpyxl.load_workbook(SAMPLE / "dept-east.xlsx")
+    for cell in ("B2", "B3", "B4"):
+        wb["Forecast"][cell] = "=1000*2"
+    wb.save(tmp_path / "f.xlsx")
+    data = read_workbook(tmp_path / "f.xlsx")
+    assert [(f.code, f.params["cells"]) for f in data.findings if f.code.startswith("formula-")] == [
+        ("formula-evaluated", ["B2", "B3"]), ("formula-no-value", ["B4"])]
