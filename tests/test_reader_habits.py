@@ -251,3 +251,21 @@ def test_formulas_beyond_the_bound_stay_errors(tmp_path: Path, monkeypatch) -> N
     data = read_workbook(tmp_path / "f.xlsx")
     assert [(f.code, f.params["cells"]) for f in data.findings if f.code.startswith("formula-")] == [
         ("formula-evaluated", ["B2", "B3"]), ("formula-no-value", ["B4"])]
+
+
+def test_percent_formatted_cells_hold_fractions_whatever_their_size(tmp_path: Path) -> None:
+    """A tier rate of 3 in a cell formatted as a percentage shows 300% in Excel: a fraction (an error), not 3 points,
+    even when every rate of the column is such a cell."""
+    wb = openpyxl.load_workbook(SAMPLE / "standards.xlsx")
+    ws = wb["Royalty Tiers"]
+    for r in range(2, ws.max_row + 1):
+        if isinstance(ws.cell(r, 4).value, float):
+            ws.cell(r, 4).value = 3.0 if r == 2 else ws.cell(r, 4).value * 100
+            ws.cell(r, 4).number_format = "0%" if r == 2 else "General"
+    wb.save(tmp_path / "s.xlsx")
+    data = read_workbook(tmp_path / "s.xlsx")
+    rates = data.tables["RoyaltyTiers"]
+    clean = read_workbook(SAMPLE / "standards.xlsx").tables["RoyaltyTiers"]
+    assert rates["rate"].iloc[0] == 3.0  # shown as 300%: kept as typed
+    assert np.allclose(rates["rate"].iloc[1:], clean["rate"].iloc[1:])  # the plain ones: points
+    assert ("percent-out-of-range", "D2") in {(f.code, f.cell) for f in check_data(data).findings}

@@ -281,7 +281,8 @@ def _type_params(ctype: ColType) -> dict[str, str]:
 
 
 def _build(
-    loc: _Located, sheet_grid: np.ndarray, errors: dict[tuple[int, int], str], sheet: str, date1904: bool
+    loc: _Located, sheet_grid: np.ndarray, errors: dict[tuple[int, int], str], sheet: str, date1904: bool,
+    percent_of: Any = None,
 ) -> tuple[pd.DataFrame, TableLayout, list[Finding]]:
     """The typed frame of one located table, its layout and what coercion found.
 
@@ -319,7 +320,8 @@ def _build(
         layout.columns[col.key] = (letter, written)
         data[col.key] = _coerce_column(grid[:, c] if all_kept else grid[keep, c],
                                        kinds[c] if all_kept else kinds[c].take(keep), rows, col, date1904, c,
-                                       err_at, sheet, letter, written, findings)
+                                       err_at, sheet, letter, written, findings,
+                                       None if percent_of is None else functools.partial(percent_of, sheet))
         factor = loc.scale.get(col.key)
         if factor:
             data[col.key] = np.round(data[col.key] * factor, 6)
@@ -356,6 +358,7 @@ def _trace(code: str, sheet: str, letter: str, written: str, rows: list[int], va
 def _coerce_column(
     values: np.ndarray, kinds: ArrayKinds | None, rows: np.ndarray, col: Any, date1904: bool,
     c: int, err_at: dict[tuple[int, int], str], sheet: str, letter: str, written: str, findings: list[Finding],
+    percent_of: Any = None,
 ) -> Any:
     """One typed column (an array); what reading it found is appended to ``findings``: formula-error,
     formula-no-value, type-error, and the traces of the normalisations (id-normalized, numeric-date,
@@ -404,8 +407,13 @@ def _coerce_column(
             findings.append(Finding("type-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
                                     column=written, value=display(values[p]), params=dict(params)))
     if col is not None and col.fraction_range is not None and len(typed):
+        formatted = None
+        if percent_of is not None:  # which cells show as a percentage: asked only when points are in question
+            def formatted(positions: list[int]) -> set[int]:
+                shown = percent_of({(int(rows[p]), c) for p in positions})
+                return {p for p in positions if (int(rows[p]), c) in shown}
         typed, points, ambiguous = tidy.percent_points(values, kinds if kinds is not None else array_kinds(values),
-                                                       typed, col)
+                                                       typed, col, formatted)
         if points:
             findings.append(_trace("percent-as-points", sheet, letter, written, [int(rows[p]) for p in points],
                                    display(values[points[0]])))
@@ -475,7 +483,7 @@ def _read_info(schema: WorkbookSchema, grid: np.ndarray, sheet: str, errors: dic
 def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookData:
     book = _open(checked)
 
-    def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool]:
+    def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool, Any]:
         rows = {name: _grid(book, name, merges) for name in wanted}
         if checked.format == "xlsx":
             parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
@@ -483,7 +491,9 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
             _evaluate_missing(checked.path, rows, errors)
         else:  # python-calamine applies the date system to date cells itself; it shows no error cells here
             errors, date1904 = {}, False
-        return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904
+        percent_of = (lambda sheet, cells: xlsx_scan.percent_cells(str(checked.path), sheet, cells)) \
+            if checked.format == "xlsx" else None
+        return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904, percent_of
 
     merges: dict[str, list[Any]] = {}
     data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: merges.get(name, []))
@@ -551,8 +561,9 @@ def read_rows(names: list[str], rows_of: Any, shown: str, kind: str | None = Non
 
 
 def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of: Any = None) -> WorkbookData:
-    """The typed workbook from its sheet names and ``load(wanted) -> (grids, errors, date1904)``: a grid is a sheet's
-    values from A1 as a 2-D object array; ``merges_of(name)`` gives a sheet's merged ranges (None: no merges)."""
+    """The typed workbook from its sheet names and ``load(wanted) -> (grids, errors, date1904[, percent_of])``: a
+    grid is a sheet's values from A1 as a 2-D object array; ``percent_of(sheet, cells)`` tells which cells are
+    formatted as a percentage (None: unknown); ``merges_of(name)`` gives a sheet's merged ranges (None: none)."""
     index = _sheet_index(names)
     schema = SCHEMAS[kind] if kind else _detect_kind(index, shown)
     sheets: dict[str, list[Table]] = {}
@@ -570,7 +581,9 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
     skip = {normalize_header(t) for t in schema.instructions_sheet.all()} | {"_lists"}
     others = [n for n in names if n not in sheets and n != info_sheet and normalize_header(n) not in skip]
     wanted = list(sheets) + ([info_sheet] if info_sheet else []) + others
-    grids, errors, date1904 = load(wanted)
+    loaded = load(wanted)
+    grids, errors, date1904 = loaded[:3]
+    percent_of = loaded[3] if len(loaded) > 3 else None
 
     located: dict[str, tuple[str, _Located]] = {}
     for name, tables in sheets.items():
@@ -595,7 +608,7 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
         sheet, loc = located[table.key]
         absent = [c for c in table.columns if c.key not in loc.columns]
         _missing_columns(shown, sheet, [c for c in absent if c.required])
-        frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904)
+        frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904, percent_of)
         for col in absent:
             if col.needed_for is not None:
                 findings.insert(0, Finding("column-missing-needed", sheet=sheet, row=loc.header + 1,

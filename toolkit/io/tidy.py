@@ -176,9 +176,10 @@ def numeric_dates(values: np.ndarray, kinds: ArrayKinds, month: bool) -> tuple[n
     return out, changed
 
 
-def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray,
-                   col: Column) -> tuple[np.ndarray, list[int], list[int]]:
-    """A percent column typed in points (3 = 3%). Only plain numbers count ("3%" as text is a fraction already):
+def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray, col: Column,
+                   formatted: Any = None) -> tuple[np.ndarray, list[int], list[int]]:
+    """A percent column typed in points (3 = 3%). Only plain numbers count ("3%" as text is a fraction already, and
+    so is a cell formatted as a percentage: ``formatted(positions)`` says which are, asked only when it matters):
     the column is in points when more of its non-zero plain numbers lie above the column's plausible fraction
     range than within it; then every plain number is divided by 100. Otherwise it holds fractions and a
     number above the range stays as it is, for ``percent-out-of-range``. In a points column a number between 0
@@ -198,6 +199,14 @@ def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray,
     big = plain & (size > hi)
     if not big.any() or big.sum() <= (plain & (size > 0) & (size <= hi)).sum():
         return typed, [], []
+    if formatted is not None:  # a cell formatted as a percentage holds a fraction, whatever its size
+        shown = formatted(np.flatnonzero(plain).tolist())
+        if shown:
+            plain = plain.copy()
+            plain[sorted(shown)] = False
+            big = plain & (size > hi)
+            if not big.any() or big.sum() <= (plain & (size > 0) & (size <= hi)).sum():
+                return typed, [], []
     typed = typed.copy()
     whole = size[plain & (size >= 1)]
     low, high = 0.5 * whole.min(), 2.0 * whole.max()

@@ -281,3 +281,48 @@ def scan_errors(path: str, sheets: list[str] | None = None) -> tuple[WorkbookPar
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
                 errors[name] = {}
         return parts, errors
+
+
+_PERCENT_BUILTIN = frozenset({9, 10})  # 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+_CELL_STYLE = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*?>|"
+                         rb"<(?:[\w.-]+:)?c\s[^>]*?/>")
+_STYLE_ATTR = re.compile(rb"\bs\s*=\s*[\"'](\d+)[\"']")
+
+
+def percent_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Indices of the cell formats (``cellXfs``) that show a number as a percentage (built-in 0% / 0.00%, or a
+    custom format with an unquoted %)."""
+    styles = find_member(zf, "xl/styles.xml")
+    if styles is None:
+        return set()
+    root = SafeET.fromstring(zf.read(styles))
+    custom = {int(el.get("numFmtId", "-1")): el.get("formatCode", "") for el in root.iter() if _local(el.tag) == "numFmt"}
+    percent = set(_PERCENT_BUILTIN) | {i for i, code in custom.items() if "%" in _QUOTED.sub("", code)}
+    out: set[int] = set()
+    for el in root.iter():
+        if _local(el.tag) == "cellXfs":
+            for i, xf in enumerate(x for x in el if _local(x.tag) == "xf"):
+                if int(xf.get("numFmtId", "0")) in percent:
+                    out.add(i)
+            break
+    return out
+
+
+def percent_cells(path: str, sheet: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of ``cells`` (0-based) on ``sheet`` are formatted as a percentage."""
+    with zipfile.ZipFile(path) as zf:
+        styles = percent_styles(zf)
+        member = workbook_parts(zf).sheets.get(sheet)
+        if not styles or member is None:
+            return set()
+        out: set[tuple[int, int]] = set()
+        for m in _CELL_STYLE.finditer(zf.read(member)):
+            if m.group(1) is None:
+                continue
+            rc = (int(m.group(2)) - 1, column_index(m.group(1).decode()))
+            if rc in cells:
+                style = _STYLE_ATTR.search(m.group(0))
+                if style and int(style.group(1)) in styles:
+                    out.add(rc)
+        return out
