@@ -76,6 +76,7 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3, help="runs; the medians are reported")
     ap.add_argument("--dir", type=Path, default=None)
+    ap.add_argument("--no-formats", action="store_true", help="skip the .xls/.ods and formula-engine measurements")
     args = ap.parse_args()
     folder = args.dir or Path(tempfile.mkdtemp(prefix="validate-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -101,6 +102,55 @@ def main() -> None:
     print(f"rules: {rule_s:.3f} s  ({cells / rule_s / 1e6:.2f} M cells/s)")
     print(f"rule time / read time: {rule_s / read_s:.2f}  (aim <= 1)")
     print("findings:", dict(Counter(f.code for f in findings).most_common()))
+    if not args.no_formats:
+        formats(folder, min(args.rows, 60_000), args.repeat)
+
+
+def _read_rate(path: Path, repeat: int) -> tuple[float, int]:
+    """(median seconds of ``read_workbook``, typed cells) of one file."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        data = read_workbook(path)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times)), sum(len(f) * (f.shape[1] - 1) for f in data.tables.values())
+
+
+def formats(folder: Path, rows: int, repeat: int) -> None:
+    """Issue 14: the same department as .xlsx, .xls and .ods (saved by LibreOffice), read per cell; and the cost of
+    computing formulas saved without values (the ``formulas`` engine) on a department-sized file."""
+    import shutil
+    import subprocess
+
+    import openpyxl
+
+    exe = shutil.which("soffice")
+    if exe is None:
+        print("formats: soffice not found, skipped")
+        return
+    xlsx = write_department(folder / "formats.xlsx", rows)
+    for fmt in ("xls", "ods"):
+        with tempfile.TemporaryDirectory() as profile:
+            subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
+                            "--convert-to", fmt, "--outdir", str(folder), str(xlsx)], check=True, capture_output=True)
+    base_s, cells = _read_rate(xlsx, repeat)
+    print(f"formats ({rows:,} expense rows, {cells:,} cells): .xlsx {cells / base_s / 1e6:.2f} M cells/s")
+    for fmt in ("xls", "ods"):
+        secs, n = _read_rate(folder / f"formats.{fmt}", repeat)
+        print(f"  .{fmt}: {n / secs / 1e6:.2f} M cells/s; time per cell .{fmt} / .xlsx: "
+              f"{(secs / n) / (base_s / cells):.2f}  (aim for .xls <= 2)")
+    small = write_department(folder / "formulas.xlsx", 2_000)
+    plain_s, n = _read_rate(small, repeat)
+    wb = openpyxl.load_workbook(small)
+    ws = wb[DEPARTMENT.table("Expenses").sheet.en]
+    amount = next(c.column for c in ws[1] if c.value == "Amount")
+    letter = openpyxl.utils.get_column_letter(amount)
+    for r in range(2, 202):  # 200 claims whose amount is a formula saved without its value
+        ws.cell(r, amount).value = f"=ROUND({ws.cell(r, amount).value!r}*1,2)"
+    wb.save(folder / "formulas-no-values.xlsx")
+    eval_s, _ = _read_rate(folder / "formulas-no-values.xlsx", repeat)
+    print(f"formulas without values ({n:,} cells, 200 formulas in column {letter}): read {plain_s:.3f} s without them, "
+          f"{eval_s:.3f} s computing them (+{eval_s - plain_s:.3f} s, only for files that have them)")
 
 
 if __name__ == "__main__":

@@ -226,7 +226,7 @@ def test_extra_and_missing_optional_columns(tmp_path: Path) -> None:
     assert contracts["split_share"].isna().all() and contracts["split_share"].dtype == "float64"
     codes = {(f.code, f.sheet, f.column) for f in data.findings if f.sheet == "Contracts"}
     assert ("extra-column", "Contracts", "My Notes") in codes
-    assert ("column-missing-optional", "Contracts", "Split Share") in codes
+    assert ("column-missing-needed", "Contracts", "Split Share") in codes
     assert data.layout["Contracts"].extra == {"My Notes": "K"}
 
 

@@ -10,6 +10,7 @@ import pytest
 import validation_factory as F
 from toolkit.core.findings import CATALOG
 from toolkit.core.validation import CODES, validate
+from toolkit.io.reader import read_workbook
 
 D = dt.date
 
@@ -79,7 +80,7 @@ BREAKS = [
     ("unknown-city", _set("Expenses", 1, city="Atlantis"), "unknown-city", "Expenses", "city", 1, "warning"),
     ("split-self", _set("Contracts", 1, split_employee_id="E002"), "split-same-employee", "Contracts",
      "split_employee_id", 1, "error"),
-    ("split-share", _set("Contracts", 1, split_share=1.2), "split-share-invalid", "Contracts", "split_share", 1, "error"),
+    ("split-share", _set("Contracts", 1, split_share=-0.2), "split-share-invalid", "Contracts", "split_share", 1, "error"),
     ("split-no-employee", _set("Contracts", 1, split_employee_id=None), "split-share-invalid", "Contracts",
      "split_share", 1, "error"),
     ("annual", _set("Plan", 0, annual=12100.0), "plan-annual-mismatch", "Plan", "annual", 0, "error"),
@@ -122,9 +123,13 @@ def test_clean_workbook_passes_every_rule(clean):
     assert [(f.code, f.cell) for f in findings] == []
 
 
+#: Codes broken on the standards workbook or the Info sheet, by the tests after ``test_rule_broken_once``.
+OTHER_BREAKS = ("percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department")
+
+
 @pytest.mark.parametrize("code", [c for c in CODES if c not in ("standards-missing", "period-missing")])
 def test_every_code_is_tested_and_passes_on_the_clean_workbook(code, clean):
-    assert code in {b[2] for b in BREAKS}, f"no test breaks {code}"
+    assert code in {b[2] for b in BREAKS} | set(OTHER_BREAKS), f"no test breaks {code}"
     assert code not in {f.code for f in clean[1]}
 
 
@@ -210,3 +215,38 @@ def test_absurdly_large_money_is_a_finding_not_a_crash(tmp_path, std):
     rows["Expenses"][0]["amount"] = 1e300
     findings = validate(F.department(tmp_path, rows), std, F.PERIOD)
     assert "over-policy-limit" in {f.code for f in findings}
+
+
+def _standards(tmp_path, edit) -> object:
+    rows = F.standards_rows()
+    edit(rows)
+    return read_workbook(F.write_book(tmp_path / "standards.xlsx", "standards", rows, {"template_version": "1.0"}))
+
+
+def test_a_rate_above_100_percent_is_an_error(tmp_path):
+    def edit(rows):
+        rows["RoyaltyTiers"][0]["rate"] = 1.5  # among fractions: 150%, not 1.5 points
+
+    data = _standards(tmp_path, edit)
+    found = [f for f in validate(data) if f.code == "percent-out-of-range"]
+    assert [(f.sheet, f.cell, f.value) for f in found] == [("Royalty Tiers", F.cell("RoyaltyTiers", "rate", 0,
+                                                                                      "standards"), "150%")]
+    assert "0%" in found[0].message() and "100%" in found[0].message("zh")
+
+
+def test_weights_not_adding_up_to_100_percent_are_an_error(tmp_path):
+    def edit(rows):
+        rows["Appraisal"][0]["weight"] += 0.1
+
+    found = [f for f in validate(_standards(tmp_path, edit)) if f.code == "weights-not-100"]
+    assert len(found) == 1 and found[0].severity == "error" and found[0].value == "110%"
+
+
+@pytest.mark.parametrize("name, code", [("East Region", "department-near-miss"), ("Head Office", "unknown-department")])
+def test_info_department_is_matched_to_the_roster(tmp_path, std, name, code):
+    dept = F.department(tmp_path, info=F.info_rows(department=name))
+    found = [f for f in validate(dept, std) if f.code in OTHER_BREAKS]
+    assert [(f.code, f.sheet, f.severity) for f in found] == [(code, "Info", "warning")]
+    assert found[0].cell == dept.info_cells["department"][1]
+    if code == "department-near-miss":
+        assert "'East'" in found[0].message() and "“East”" in found[0].message("zh")

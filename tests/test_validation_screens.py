@@ -111,6 +111,9 @@ def _case(books, seed: int):
         data.tables = {k: _damage(v, rng, rate, {c for t, c in picked if t == k}) for k, v in data.tables.items()}
     if rng.random() < 0.2:
         data.info = {**data.info, "period": None}  # with no period argument either: period-missing
+    if rng.random() < 0.2:  # the Info department as people write it: a near miss, or not a Roster department
+        name = str(data.info.get("department") or "")
+        data.info = {**data.info, "department": [f"{name} Region", "Head Office"][int(rng.integers(0, 2))]}
     standards = copy.copy(std)
     if rng.random() < 0.5:
         standards.tables = {k: v if k == "Thresholds" else _damage(v, rng, 0.05) for k, v in std.tables.items()}

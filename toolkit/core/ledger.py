@@ -25,6 +25,10 @@ LEDGER_COLUMNS = ("department", "source")
 #: Finding codes that make a computed number unreliable even as warnings; they are listed with results.
 UNRELIABLE_CODES = frozenset(
     {
+        "column-missing-needed",
+        "percent-ambiguous",
+        "formula-no-value",
+        "extra-sheet-data",
         "unknown-employee",
         "unknown-contract",
         "unknown-product-line",
@@ -94,10 +98,11 @@ class Ledger:
     ) -> Ledger:
         """Stack already-read department workbooks; each row gains its workbook's department and path."""
         books = list(workbooks)
+        roster = roster_departments(standards)
         tables: dict[str, pd.DataFrame] = {}
         for table in DEPARTMENT.tables:
             parts = [
-                wb.tables[table.key].assign(department=_department(wb), source=str(wb.path))
+                wb.tables[table.key].assign(department=_department(wb, roster), source=str(wb.path))
                 for wb in books
                 if table.key in wb.tables
             ]
@@ -119,17 +124,26 @@ class Ledger:
         return [f for f in self.findings if f.severity == "error" or f.code in UNRELIABLE_CODES]
 
 
-def department_name(value: object, path: str | Path) -> str:
-    """A department's key: the Info sheet's Department, trimmed; the file name (without suffix) when blank.
+def department_name(value: object, path: str | Path, roster_departments: Iterable[object] = ()) -> str:
+    """A department's key: the Info sheet's Department matched to the Roster's departments
+    (``toolkit.core.departments.department_key``: "华南区" is the Roster's "华南"); the file name (without
+    suffix) when the Info sheet names none. The one rule: the ledger, consolidation and every output use it."""
+    from .departments import department_key
 
-    The one rule for naming a department: the ledger, consolidation and every output use it.
-    """
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
-    return text if text and text.casefold() != "nan" else Path(str(path)).stem
+    if not text or text.casefold() == "nan":
+        return Path(str(path)).stem
+    return department_key(text, roster_departments).key or text
 
 
-def _department(wb: WorkbookData) -> str:
-    return department_name(wb.info.get("department"), wb.path)
+def roster_departments(standards: WorkbookData | None) -> list[str]:
+    """The departments the standards' Roster names (empty without standards)."""
+    roster = standards_table(standards, "Roster")
+    return [str(d) for d in roster["department"].dropna().unique()] if len(roster) else []
+
+
+def _department(wb: WorkbookData, roster: Iterable[object] = ()) -> str:
+    return department_name(wb.info.get("department"), wb.path, roster)
 
 
 R = TypeVar("R")

@@ -18,11 +18,19 @@ class TableLayout:
     header_row: int  # 1-based
     columns: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (letter, header as written)
     extra: dict[str, str] = field(default_factory=dict)  # extra header -> letter
+    #: Schema columns absent from the file (issue 14). A computation that needs one of them (Delivered, Payment
+    #: Terms, the split columns: ``Column.needed_for``) must treat its figures as not computable, never as zero;
+    #: the typed frame carries the same tuple as ``frame.attrs["missing_columns"]``.
+    missing: list[str] = field(default_factory=list)
 
     def cell(self, key: str, row: int) -> str:
         """A1 address of column ``key`` at sheet row ``row`` (the header's letter if the column is absent)."""
         letter = self.columns.get(key, ("A", ""))[0]
         return f"{letter}{row}"
+
+    def computable(self, key: str) -> bool:
+        """False when column ``key`` is absent from the file, so figures that depend on it are not computable."""
+        return key not in self.missing
 
     def header(self, key: str) -> str | None:
         """The header as written in the file, or None if the column is absent."""
@@ -41,3 +49,4 @@ class WorkbookData:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     layout: dict[str, TableLayout] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    info_cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # Info field key -> (sheet, cell)

@@ -38,6 +38,9 @@ register({
                               "此副本丢失了原文件中 {count} 个类型为 {type} 的部件（openpyxl 无法保留）；原文件未改动。"),
     "annotate.dropped-ext": ("Sheet {sheet}: Excel 2010 extension ({ext}) was dropped in this copy; the original is unchanged.",
                              "工作表 {sheet}：此副本丢失了 Excel 2010 扩展（{ext}）；原文件未改动。"),
+    "annotate.values-only": ("This copy holds the values of the original (.xls, .xlsb or .ods cannot be annotated "
+                             "in place); the original is unchanged.",
+                             "此副本只含原文件的数值（.xls、.xlsb 或 .ods 无法直接标注）；原文件未改动。"),
     "annotate.dropped-title": ("Not kept in this copy", "此副本未保留的内容"),
 })
 
@@ -91,9 +94,17 @@ def dropped_notes(original: bytes, copy: bytes, lang: str) -> list[str]:
     return notes
 
 
+#: Formats openpyxl cannot open: their annotated copy is an .xlsx holding the values (issue 14).
+VALUE_COPY_SUFFIXES = (".xls", ".xlsb", ".ods")
+
+
 def annotated_path(source: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> Path:
-    """Where the copy of ``source`` goes: same file name in ``out_dir`` (never the original itself)."""
-    src, target = Path(source), Path(out_dir) / Path(source).name
+    """Where the copy of ``source`` goes: same file name in ``out_dir`` (never the original itself); an .xls, .xlsb
+    or .ods source gets an .xlsx copy (``book.xls`` → ``book.xls.xlsx``)."""
+    name = Path(source).name
+    if Path(source).suffix.lower() in VALUE_COPY_SUFFIXES:
+        name += ".xlsx"
+    src, target = Path(source), Path(out_dir) / name
     if target.resolve() == src.resolve():
         raise ToolkitError("annotate.same-file", file=str(src))
     return target
@@ -106,17 +117,22 @@ def annotate_copy(source: str | os.PathLike[str], findings: Sequence[Finding], o
 
     src = Path(source)
     target = annotated_path(src, out_dir)
-    original = src.read_bytes()
+    original, values_only = _openable(src)
     try:
-        with warnings.catch_warnings():  # openpyxl warns about what it drops; dropped_notes reports it to the user
-            warnings.simplefilter("ignore", UserWarning)
-            wb = openpyxl.load_workbook(io.BytesIO(original), keep_vba=src.suffix.lower() == ".xlsm",
-                                        keep_links=True, rich_text=True)
+        if values_only:
+            wb = _values_workbook(src)
+        else:
+            with warnings.catch_warnings():  # openpyxl warns about what it drops; dropped_notes reports it to the user
+                warnings.simplefilter("ignore", UserWarning)
+                wb = openpyxl.load_workbook(io.BytesIO(original), keep_vba=src.suffix.lower() == ".xlsm",
+                                            keep_links=True, rich_text=True)
+    except ToolkitError:
+        raise
     except Exception as exc:  # noqa: BLE001 - one line for people
         raise ToolkitError("annotate.cannot-open", file=str(src), detail=f"{type(exc).__name__}: {exc}") from exc
     _mark_cells(wb, findings, lang)
     ws = _findings_sheet(wb, findings, lang)
-    notes = dropped_notes(original, _bytes(wb), lang)
+    notes = [t("annotate.values-only", lang)] if values_only else dropped_notes(original, _bytes(wb), lang)
     if notes:
         ws.append([])
         ws.append([t("annotate.dropped-title", lang)])
@@ -125,6 +141,43 @@ def annotate_copy(source: str | os.PathLike[str], findings: Sequence[Finding], o
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     data = _bytes(wb)
     return atomic_save(target, lambda tmp: tmp.write_bytes(data))
+
+
+def _openable(src: Path) -> tuple[bytes, bool]:
+    """(the package openpyxl should open, whether only the values can be copied). A file the reader repaired
+    (default password, backslash names, macro sheets) is annotated from its repaired copy; .xls, .xlsb and .ods
+    from their values."""
+    from . import safety
+
+    checked = safety.check_file(src)
+    try:
+        if checked.format != "xlsx":
+            return b"", True
+        return checked.path.read_bytes(), False
+    finally:
+        if checked.temporary:
+            checked.path.unlink(missing_ok=True)
+
+
+def _values_workbook(src: Path):
+    """An openpyxl workbook holding every worksheet's values as the reader sees them (text kept as text)."""
+    import openpyxl
+
+    from .reader import read_raw_sheets
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in read_raw_sheets(src).items():
+        ws = wb.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value in ("", None):
+                    continue
+                if isinstance(value, str):
+                    set_text(ws.cell(r, c), value)
+                else:
+                    ws.cell(r, c).value = value
+    return wb
 
 
 def _bytes(wb) -> bytes:
@@ -154,7 +207,9 @@ def cell_marks(findings: Sequence[Finding], sheetnames: Sequence[str], lang: str
     by_cell: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
         if f.sheet in sheetnames and f.cell:
-            by_cell.setdefault((f.sheet, f.cell), []).append(f)
+            # a finding on several cells (formulas without values, normalised IDs…) marks each; a range its first
+            for ref in f.params.get("cells") or (f.cell.split(":")[0],):
+                by_cell.setdefault((f.sheet, ref), []).append(f)
     out = []
     for (sheet, ref), group in by_cell.items():
         worst = min((f.severity or "info" for f in group), key=lambda s: _RANK.get(s, 3))

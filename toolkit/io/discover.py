@@ -1,6 +1,6 @@
 """Which files a list of PATH arguments names: files as given, folders expanded to their workbooks.
 
-Folders yield every ``.xlsx``/``.xlsm`` inside (sorted by name), skipping Excel/LibreOffice lock
+Folders yield every ``.xlsx``/``.xlsm``/``.xls``/``.xlsb``/``.ods`` inside (sorted by name), skipping Excel/LibreOffice lock
 files (``~$Book.xlsx``, ``.~lock.Book.xlsx#``) and hidden files. A file named explicitly is kept even
 if it is not a workbook, so the caller can report it as unreadable instead of silently ignoring it.
 """
@@ -11,9 +11,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .safety import is_lock_file
+from .safety import SUPPORTED, is_lock_file
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+WORKBOOK_SUFFIXES = SUPPORTED  # what the reader reads
 
 
 def is_candidate(path: Path) -> bool:

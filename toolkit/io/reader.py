@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,9 +21,10 @@ from ..core.findings import Finding
 from ..core.tables import TableLayout, WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
-from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, normalize_header
+from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, header_key, normalize_header
 from ..schema.model import TYPE_LABELS
-from . import safety, xlsx_scan
+from . import repair, safety, tidy, xlsx_scan
+from .headers import HeaderMatcher, row_texts
 from .coerce import (
     ArrayKinds,
     array_kinds,
@@ -56,7 +57,7 @@ register(
     }
 )
 
-HEADER_ROWS = 10  # the header row may be anywhere in the first 10 rows
+HEADER_ROWS = 30  # the header row may be anywhere in the first 30 rows (issue 14; it was 10)
 
 
 @dataclass
@@ -64,9 +65,12 @@ class _Located:
     """One table found on its sheet: header row (0-based) and column index -> key / extra header."""
 
     table: Table
-    header: int
+    header: int  # the (last) header row; data start below it
     columns: dict[str, tuple[int, str]]  # key -> (column index, header as written)
     extra: dict[str, int]  # header as written -> column index
+    scale: dict[str, float] = field(default_factory=dict)  # key -> factor of a (万元)/(千元) header
+    two_rows: bool = False  # the header spans rows header-1 and header
+    texts: list[str] = field(default_factory=list)  # the header row's texts as read (two rows joined)
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -97,17 +101,36 @@ def _open(checked: safety.CheckedFile) -> Any:
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        return CalamineWorkbook.from_path(str(checked.path))
+        if checked.path.suffix.lower() in _SUFFIXES[checked.format]:
+            return CalamineWorkbook.from_path(str(checked.path))
+        with open(checked.path, "rb") as fh:  # a workbook under another format's name: let the reader sniff it
+            return CalamineWorkbook.from_filelike(fh)
     except PasswordError as exc:
         raise ToolkitError("read.encrypted", file=checked.shown) from exc
+
+
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "xlsb": (".xlsb",), "ods": (".ods",)}
+
+
+def _merges(sheet: Any) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Merged ranges of a python-calamine sheet ((first row, first col), (last row, last col)), 0-based; .xlsb
+    and .ods give none (python-calamine does not report them there)."""
+    try:
+        return list(sheet.merged_cell_ranges or [])
+    except Exception:  # noqa: BLE001 - merges are a convenience; a sheet without them reads as written
+        return []
 
 
 def _worksheet_names(book: Any) -> list[str]:
     return [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
 
 
-def _grid(book: Any, name: str) -> list[list[Any]]:
-    return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def _grid(book: Any, name: str, merges: dict[str, list[Any]] | None = None) -> list[list[Any]]:
+    """A sheet's values from A1 as rows; ``merges`` (when given) gets its merged ranges from the same parse."""
+    sheet = book.get_sheet_by_name(name)
+    if merges is not None:
+        merges[name] = _merges(sheet)
+    return sheet.to_python(skip_empty_area=False)
 
 
 def _as_grid(rows: list[list[Any]]) -> np.ndarray:
@@ -121,12 +144,12 @@ def _as_grid(rows: list[list[Any]]) -> np.ndarray:
 def _read_raw(checked: safety.CheckedFile) -> dict[str, list[list[Any]]]:
     book = _open(checked)
     names = _worksheet_names(book)
-    _, errors = xlsx_scan.scan_errors(str(checked.path), names)
+    errors = xlsx_scan.scan_errors(str(checked.path), names)[1] if checked.format == "xlsx" else {}
     out: dict[str, list[list[Any]]] = {}
     for name in names:
         rows = _grid(book, name)
         for (r, c), text in errors.get(name, {}).items():
-            if r < len(rows) and c < len(rows[r]):
+            if r < len(rows) and c < len(rows[r]) and text != xlsx_scan.NO_VALUE:
                 rows[r][c] = text
         out[name] = rows
     return out
@@ -170,27 +193,59 @@ def _lookup_key(text: str) -> str:
     return normalize_header(text.rstrip("*").rstrip())
 
 
+def _row_keys(matcher: HeaderMatcher, cands: list[tuple[str, ...]]) -> list[tuple[str | None, str, float]]:
+    """(key, header as written, scale) per column of a header candidate row; the first candidate text that
+    matches wins."""
+    out = []
+    for texts in cands:
+        hit: tuple[str | None, str, float] = (None, texts[0] if texts else "", 1.0)
+        for text in texts:
+            key, scale = matcher.match(text)
+            if key is not None:
+                hit = (key, text, scale)
+                break
+        out.append(hit)
+    return out
+
+
 def _locate(grid: np.ndarray, tables: list[Table]) -> dict[str, _Located]:
-    """Find each table's header row (the row of the first 10 with most of its headers) and columns."""
+    """Find each table's header (the row of the first 30, or the pair of adjacent rows read as one two-row
+    header, with most of its headers) and its columns."""
     headers = [[_header_text(v) for v in row] for row in grid[:HEADER_ROWS]]
+    single = [[(h,) if h else () for h in row] for row in headers]
     found: dict[str, _Located] = {}
     claimed: dict[tuple[int, int], str] = {}
     for table in tables:
-        lookup = table.header_lookup()
-        keys = [[lookup.get(_lookup_key(h)) if h else None for h in row] for row in headers]
-        counts = [sum(k is not None for k in row) for row in keys]
-        if not counts or max(counts) == 0:
+        matcher = HeaderMatcher(table)
+        best: tuple[int, int, bool, list[tuple[str | None, str, float]]] | None = None
+        rows = [_row_keys(matcher, cands) for cands in single]
+        counts = [len({k for k, _, _ in row if k is not None}) for row in rows]
+        for r, row in enumerate(rows):
+            if counts[r] and (best is None or counts[r] > best[0]):
+                best = (counts[r], r, False, row)
+        for r in range(len(headers) - 1):
+            if not counts[r] and not counts[r + 1]:
+                continue
+            pair = _row_keys(matcher, row_texts(headers[r], headers[r + 1]))
+            n = len({k for k, _, _ in pair if k is not None})
+            if n > max(counts[r], counts[r + 1]) and (best is None or n > best[0]):
+                best = (n, r + 1, True, pair)
+        if best is None:
             continue
-        row = counts.index(max(counts))
+        _, row, two, keyed = best
         columns: dict[str, tuple[int, str]] = {}
-        for c, key in enumerate(keys[row]):
+        scale: dict[str, float] = {}
+        for c, (key, written, factor) in enumerate(keyed):
             if key is not None and key not in columns and (row, c) not in claimed:
-                columns[key] = (c, headers[row][c])
+                columns[key] = (c, written)
                 claimed[(row, c)] = table.key
-        found[table.key] = _Located(table, row, columns, {})
+                if factor != 1.0:
+                    scale[key] = factor
+        texts = [t[0] if t else "" for t in (row_texts(headers[row - 1], headers[row]) if two else single[row])]
+        found[table.key] = _Located(table, row, columns, {}, scale, two, texts)
     # Extra columns: header cells on a table's header row no table claimed; nearest table gets them.
     for loc in found.values():
-        for c, text in enumerate(headers[loc.header]):
+        for c, text in enumerate(loc.texts):
             if not text or (loc.header, c) in claimed:
                 continue
             same_row = [o for o in found.values() if o.header == loc.header and o.columns]
@@ -205,10 +260,10 @@ def _language(located: list[_Located]) -> str:
     for loc in located:
         for key, (_, written) in loc.columns.items():
             label = loc.table.column(key).label
-            norm = _lookup_key(written)
-            if norm == normalize_header(label.zh) and label.zh != label.en:
+            norm = header_key(written)
+            if norm.startswith(header_key(label.zh)) and label.zh != label.en:
                 votes["zh"] += 1
-            elif norm == normalize_header(label.en):
+            elif norm.startswith(header_key(label.en)):
                 votes["en"] += 1
     return "zh" if votes["zh"] > votes["en"] else "en"
 
@@ -226,7 +281,8 @@ def _type_params(ctype: ColType) -> dict[str, str]:
 
 
 def _build(
-    loc: _Located, sheet_grid: np.ndarray, errors: dict[tuple[int, int], str], sheet: str, date1904: bool
+    loc: _Located, sheet_grid: np.ndarray, errors: dict[tuple[int, int], str], sheet: str, date1904: bool,
+    percent_of: Any = None,
 ) -> tuple[pd.DataFrame, TableLayout, list[Finding]]:
     """The typed frame of one located table, its layout and what coercion found.
 
@@ -244,6 +300,13 @@ def _build(
     if err_at:
         blank[[r - first for r, _ in err_at if r - first < len(grid)]] = False
     keep = np.flatnonzero(~blank)
+    special = tidy.summary_rows(loc.table, {k: c for k, (c, _) in loc.columns.items()}, kinds, grid, keep)
+    if special:
+        for p, (code, c, text) in sorted(special.items()):
+            r = int(keep[p]) + first
+            findings.append(Finding(code, sheet=sheet, cell=f"{xlsx_scan.column_letter(c)}{r + 1}", row=r + 1,
+                                    value=display(text)))
+        keep = np.delete(keep, sorted(special))
     all_kept = len(keep) == len(grid)
     rows = keep + first  # 0-based sheet rows of the kept rows
     data: dict[str, Any] = {}
@@ -257,7 +320,14 @@ def _build(
         layout.columns[col.key] = (letter, written)
         data[col.key] = _coerce_column(grid[:, c] if all_kept else grid[keep, c],
                                        kinds[c] if all_kept else kinds[c].take(keep), rows, col, date1904, c,
-                                       err_at, sheet, letter, written, findings)
+                                       err_at, sheet, letter, written, findings,
+                                       None if percent_of is None else functools.partial(percent_of, sheet))
+        factor = loc.scale.get(col.key)
+        if factor:
+            data[col.key] = np.round(data[col.key] * factor, 6)
+            findings.append(Finding("unit-scaled", sheet=sheet, cell=f"{letter}{loc.header + 1}",
+                                    row=loc.header + 1, column=written, value=written,
+                                    params={"factor": f"{factor:,.0f}"}))
     for written, c in loc.extra.items():
         letter = xlsx_scan.column_letter(c)
         layout.extra[written] = letter
@@ -270,22 +340,64 @@ def _build(
     return pd.DataFrame(data, copy=False), layout, findings  # the arrays are new and this frame's alone
 
 
+def _cells(letter: str, rows: list[int]) -> list[str]:
+    return [f"{letter}{r + 1}" for r in rows]
+
+
+def _trace(code: str, sheet: str, letter: str, written: str, rows: list[int], value: str,
+           params: dict[str, Any] | None = None) -> Finding:
+    """One finding for a column's cells: the first cell, and how many more (``{more}``)."""
+    cells = _cells(letter, rows)
+    more = len(cells) - 1
+    return Finding(code, sheet=sheet, cell=cells[0], row=rows[0] + 1, column=written, value=value,
+                   params={"cells": cells, "count": len(cells), "more": f" (+{more})" if more else "",
+                           "listed": ", ".join(cells[:20]) + (" …" if len(cells) > 20 else ""),
+                           "more_zh": f"（另{more}处）" if more else "", **(params or {})})
+
+
 def _coerce_column(
     values: np.ndarray, kinds: ArrayKinds | None, rows: np.ndarray, col: Any, date1904: bool,
     c: int, err_at: dict[tuple[int, int], str], sheet: str, letter: str, written: str, findings: list[Finding],
+    percent_of: Any = None,
 ) -> Any:
-    """One typed column (an array); its formula-error and type-error findings are appended to ``findings``."""
+    """One typed column (an array); what reading it found is appended to ``findings``: formula-error,
+    formula-no-value, type-error, and the traces of the normalisations (id-normalized, numeric-date,
+    percent-as-points) and their errors (percent-ambiguous)."""
     err_rows = sorted(r for (r, cc) in err_at if cc == c)
     if err_rows:
         at = np.searchsorted(rows, err_rows)
         hit = [(int(p), r) for p, r in zip(at, err_rows) if p < len(rows) and rows[p] == r]
+        evaluated = [r for _, r in hit if err_at[(r, c)] == xlsx_scan.EVALUATED]
+        if evaluated:
+            findings.append(_trace("formula-evaluated", sheet, letter, written, evaluated, "="))
+        hit = [(p, r) for p, r in hit if err_at[(r, c)] != xlsx_scan.EVALUATED]
         if hit:
             values = values.copy()
             values[[p for p, _ in hit]] = ""
             kinds = None
+            no_value = [r for _, r in hit if err_at[(r, c)] == xlsx_scan.NO_VALUE]
             for _, r in hit:
-                findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
-                                        column=written, value=err_at[(r, c)]))
+                if err_at[(r, c)] != xlsx_scan.NO_VALUE:
+                    findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                            column=written, value=err_at[(r, c)]))
+            if no_value:
+                findings.append(_trace("formula-no-value", sheet, letter, written, no_value, "="))
+    if col is not None and (col.type in (ColType.DATE, ColType.MONTH) or tidy.is_id_column(col)):
+        if kinds is None:
+            kinds = array_kinds(values)
+        if col.type is ColType.TEXT:
+            values, kinds, changed = tidy.normalize_ids(values, kinds)
+            code = "id-normalized"
+        else:
+            before = values
+            values, changed = tidy.numeric_dates(values, kinds, col.type is ColType.MONTH)
+            code = "numeric-date"
+            if changed:
+                kinds = array_kinds(values)
+        if changed:
+            shown = display((before if code == "numeric-date" else values)[changed[0]])
+            findings.append(_trace(code, sheet, letter, written, [int(rows[p]) for p in changed], shown,
+                                   {"read_as": display(values[changed[0]])}))
     typed, bad = coerce_values(values, col, date1904, kinds)
     flagged = np.flatnonzero(bad)
     if len(flagged):
@@ -294,6 +406,21 @@ def _coerce_column(
             r = int(rows[p])
             findings.append(Finding("type-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
                                     column=written, value=display(values[p]), params=dict(params)))
+    if col is not None and col.fraction_range is not None and len(typed):
+        formatted = None
+        if percent_of is not None:  # which cells show as a percentage: asked only when points are in question
+            def formatted(positions: list[int]) -> set[int]:
+                shown = percent_of({(int(rows[p]), c) for p in positions})
+                return {p for p in positions if (int(rows[p]), c) in shown}
+        typed, points, ambiguous = tidy.percent_points(values, kinds if kinds is not None else array_kinds(values),
+                                                       typed, col, formatted)
+        if points:
+            findings.append(_trace("percent-as-points", sheet, letter, written, [int(rows[p]) for p in points],
+                                   display(values[points[0]])))
+        for p in ambiguous:
+            r = int(rows[p])
+            findings.append(Finding("percent-ambiguous", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                    column=written, value=display(values[p])))
     return typed
 
 
@@ -321,8 +448,8 @@ def _coerce_info_cell(raw: Any, ctype: ColType, date1904: bool) -> tuple[bool, A
 
 
 def _read_info(schema: WorkbookSchema, grid: np.ndarray, sheet: str, errors: dict[tuple[int, int], str],
-               date1904: bool, findings: list[Finding]) -> dict[str, Any]:
-    """Column A labels (either language) and their column B values, typed."""
+               date1904: bool, findings: list[Finding], cells: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Column A labels (either language) and their column B values, typed; ``cells`` gets each value's cell."""
     info: dict[str, Any] = {f.key: None for f in schema.info}
     if grid.shape[1] < 2:
         return info
@@ -349,17 +476,59 @@ def _read_info(schema: WorkbookSchema, grid: np.ndarray, sheet: str, errors: dic
         elif field.type is ColType.INTEGER:
             value = int(value)
         info[field.key] = value
+        cells[field.key] = (sheet, f"B{r + 1}")
     return info
 
 
 def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookData:
     book = _open(checked)
 
-    def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool]:
-        parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
-        return {name: _as_grid(_grid(book, name)) for name in wanted}, errors, parts.date1904
+    def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool, Any]:
+        rows = {name: _grid(book, name, merges) for name in wanted}
+        if checked.format == "xlsx":
+            parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
+            date1904 = parts.date1904
+            _evaluate_missing(checked.path, rows, errors)
+        else:  # python-calamine applies the date system to date cells itself; it shows no error cells here
+            errors, date1904 = {}, False
+        percent_of = (lambda sheet, cells: xlsx_scan.percent_cells(str(checked.path), sheet, cells)) \
+            if checked.format == "xlsx" else None
+        return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904, percent_of
 
-    return _typed(checked.shown, _worksheet_names(book), kind, load)
+    merges: dict[str, list[Any]] = {}
+    data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: merges.get(name, []))
+    notes = [Finding("file-repaired", params={"what": repair.REPAIRS[k][0], "what_zh": repair.REPAIRS[k][1]})
+             for k in checked.repairs]
+    if checked.format != "xlsx":
+        notes.append(Finding("format-limited", value=checked.path.suffix.lower() or checked.format,
+                             params={"format": checked.format}))
+    data.findings[:0] = notes
+    return data
+
+
+def _evaluate_missing(path: Any, rows: dict[str, list[list[Any]]], errors: dict[str, dict[tuple[int, int], str]]) -> None:
+    """Formulas saved without values: computed by ``formula_engine`` where it can (their cells become
+    ``xlsx_scan.EVALUATED`` and hold the value), the others stay ``NO_VALUE`` for the error."""
+    missing = {name: [rc for rc, v in found.items() if v == xlsx_scan.NO_VALUE] for name, found in errors.items()}
+    missing = {name: cells for name, cells in missing.items() if cells}
+    if not missing:
+        return
+    from . import formula_engine
+
+    texts = xlsx_scan.formula_texts(str(path), list(missing))
+    texts = {name: {rc: t for rc, t in found.items() if rc in set(missing.get(name, ()))} for name, found in texts.items()}
+    for name, values in formula_engine.evaluate(texts, rows).items():
+        grid = rows[name]
+        width = max((len(r) for r in grid), default=0)
+        for (r, c), value in values.items():
+            while len(grid) <= r:
+                grid.append([""] * width)
+            if len(grid[r]) <= c:
+                for row in grid:
+                    row.extend([""] * (c + 1 - len(row)))
+                width = c + 1
+            grid[r][c] = value
+            errors[name][(r, c)] = xlsx_scan.EVALUATED
 
 
 #: What Excel shows in an error cell; live Excel (xlwings ``err_to_str``) hands these over as text.
@@ -391,9 +560,10 @@ def read_rows(names: list[str], rows_of: Any, shown: str, kind: str | None = Non
     return _typed(shown, list(names), kind, load)
 
 
-def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> WorkbookData:
-    """The typed workbook from its sheet names and ``load(wanted) -> (grids, errors, date1904)``: a grid is a sheet's
-    values from A1 as a 2-D object array."""
+def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of: Any = None) -> WorkbookData:
+    """The typed workbook from its sheet names and ``load(wanted) -> (grids, errors, date1904[, percent_of])``: a
+    grid is a sheet's values from A1 as a 2-D object array; ``percent_of(sheet, cells)`` tells which cells are
+    formatted as a percentage (None: unknown); ``merges_of(name)`` gives a sheet's merged ranges (None: none)."""
     index = _sheet_index(names)
     schema = kind if isinstance(kind, WorkbookSchema) else SCHEMAS[kind] if kind else _detect_kind(index, shown)
     sheets: dict[str, list[Table]] = {}
@@ -408,8 +578,12 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         if table.required:
             raise ToolkitError("read.sheet-missing", file=shown, sheet=table.sheet.en, sheet_zh=table.sheet.zh)
     info_sheet = _find_sheet(index, schema.info_sheet)
-    wanted = list(sheets) + ([info_sheet] if info_sheet else [])
-    grids, errors, date1904 = load(wanted)
+    skip = {normalize_header(t) for t in schema.instructions_sheet.all()} | {"_lists"}
+    others = [n for n in names if n not in sheets and n != info_sheet and normalize_header(n) not in skip]
+    wanted = list(sheets) + ([info_sheet] if info_sheet else []) + others
+    loaded = load(wanted)
+    grids, errors, date1904 = loaded[:3]
+    percent_of = loaded[3] if len(loaded) > 3 else None
 
     located: dict[str, tuple[str, _Located]] = {}
     for name, tables in sheets.items():
@@ -420,6 +594,7 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         lang = "zh" if any(n == normalize_header(t.sheet.zh) for t in schema.tables for n in index) else "en"
 
     data = WorkbookData(path=shown, kind=schema.kind, lang=lang)
+    filled = _fill_merged(located, grids, merges_of) if merges_of is not None else []
     for table in schema.tables:
         if table.key not in located:
             sheet = next((n for n, ts in sheets.items() if table in ts), None)
@@ -433,21 +608,81 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
         sheet, loc = located[table.key]
         absent = [c for c in table.columns if c.key not in loc.columns]
         _missing_columns(shown, sheet, [c for c in absent if c.required])
-        frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904)
+        frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904, percent_of)
         for col in absent:
-            findings.insert(0, Finding("column-missing-optional", sheet=sheet, row=loc.header + 1,
-                                       column=col.header(lang)))
+            if col.needed_for is not None:
+                findings.insert(0, Finding("column-missing-needed", sheet=sheet, row=loc.header + 1,
+                                           column=col.header(lang),
+                                           params={"needed": col.needed_for.en, "needed_zh": col.needed_for.zh}))
+            else:
+                findings.insert(0, Finding("column-missing-optional", sheet=sheet, row=loc.header + 1,
+                                           column=col.header(lang)))
+        layout.missing = [c.key for c in absent]
+        frame.attrs["missing_columns"] = tuple(layout.missing)
         data.tables[table.key] = frame
         data.layout[table.key] = layout
         data.findings.extend(findings)
+    data.findings.extend(filled)
+    data.findings.extend(_stray_tables(schema, others, grids, lang))
     if info_sheet is not None:
         data.info = _read_info(schema, grids[info_sheet], info_sheet, errors.get(info_sheet, {}),
-                               date1904, data.findings)
+                               date1904, data.findings, data.info_cells)
     else:
         data.info = {f.key: None for f in schema.info}
         if schema.info:
             data.findings.append(Finding("sheet-missing-optional", sheet=schema.info_sheet(lang)))
     return data
+
+
+def _fill_merged(located: dict[str, tuple[str, _Located]], grids: dict[str, np.ndarray],
+                 merges_of: Any) -> list[Finding]:
+    """Merged cells inside a table's data rows filled down, as Excel shows them; one info finding per range."""
+    out: list[Finding] = []
+    by_sheet: dict[str, list[_Located]] = {}
+    for sheet, loc in located.values():
+        by_sheet.setdefault(sheet, []).append(loc)
+    for sheet, locs in by_sheet.items():
+        merges = merges_of(sheet)
+        if not merges:
+            continue
+        for loc in locs:
+            columns = {c for c, _ in loc.columns.values()}
+            for r0, r1, c, value in tidy.fill_merged(grids[sheet], merges, loc.header + 1, columns):
+                letter = xlsx_scan.column_letter(c)
+                out.append(Finding("merged-filled", sheet=sheet, cell=f"{letter}{r0 + 1}:{letter}{r1 + 1}",
+                                   row=r0 + 1, value=display(value), params={"rows": r1 - r0 + 1}))
+    return out
+
+
+def _stray_tables(schema: WorkbookSchema, others: list[str], grids: dict[str, np.ndarray],
+                  lang: str) -> list[Finding]:
+    """Sheets that are not the schema's but carry a data sheet's header over data rows (October continued on
+    its own sheet): never ignored silently, an error naming the sheet and where its rows belong."""
+    out: list[Finding] = []
+    for name in others:
+        grid = grids.get(name)
+        if grid is None or not grid.size:
+            continue
+        best: _Located | None = None
+        for table in schema.tables:  # each table on its own: tables share headers (Contract No, Amount)
+            loc = _locate(grid, [table]).get(table.key)
+            if loc is None or len(loc.columns) < 2:
+                continue
+            if not all(c.key in loc.columns for c in table.columns if c.required):
+                continue
+            if best is None or len(loc.columns) > len(best.columns):
+                best = loc
+        if best is None:
+            continue
+        positions = [c for c, _ in best.columns.values()]
+        below = grid[best.header + 1:, positions]
+        if not any(v not in ("", None) and not (isinstance(v, float) and v != v) for v in below.ravel().tolist()):
+            continue
+        table = best.table
+        out.append(Finding("extra-sheet-data", sheet=name, cell=f"A{best.header + 1}", row=best.header + 1,
+                           value=name, params={"target": table.sheet(lang), "target_en": table.sheet.en,
+                                               "target_zh": table.sheet.zh}))
+    return out
 
 
 def _missing_columns(shown: str, sheet: str, columns: list[Any]) -> None:

@@ -3,8 +3,10 @@
 Two layers (IO-FACTS.md, "Hazards"):
 
 1. ``check_file`` — cheap pre-checks before any parser sees the file: name (lock files), existence,
-   extension (.xlsx/.xlsm only), signature (OLE = encrypted or legacy .xls), zip directory (entry
-   count, declared sizes, compression ratio), the sheets' ``<dimension>`` and the sharedStrings counts.
+   extension (.xlsx/.xlsm, and .xls/.xlsb/.ods since issue 14), signature (OLE = encrypted or legacy
+   .xls), zip directory (entry count, declared sizes, compression ratio) and the sheets' ``<dimension>``.
+   Files Excel opens without a word are read from a repaired private temporary copy (``repair.py``):
+   encrypted only with Excel's default password, backslash part names, absurd sharedStrings counts.
 2. ``run_isolated`` — on Linux the parse itself runs in a forked child with an address-space limit
    and a timeout, so an abort inside the Rust reader (which ``try/except`` cannot catch) costs a
    child process and becomes a ``ToolkitError``, not a dead batch. Elsewhere (no ``fork``, or
@@ -23,7 +25,6 @@ import sys
 import tempfile
 import time
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,8 @@ register(
     }
 )
 
-#: Extensions we read. Everything else is refused with "save it as .xlsx".
-SUPPORTED = (".xlsx", ".xlsm")
+#: Extensions we read (python-calamine decodes all five). Everything else is refused with "save it as .xlsx".
+SUPPORTED = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _FORMAT_NAMES = {
     ".xls": ("Excel 97-2003 (.xls)", "Excel 97-2003（.xls）"),
     ".xlsb": ("Excel binary (.xlsb)", "Excel 二进制（.xlsb）"),
@@ -85,7 +86,6 @@ MAX_UNCOMPRESSED = 2 * 1024**3  # all parts together, as declared
 MAX_RATIO = 250  # compression ratio of one part bigger than RATIO_FLOOR
 RATIO_FLOOR = 8 * 1024**2
 MAX_CELLS = 25_000_000  # the dense grid a sheet's <dimension> asks the reader to allocate
-MIN_SI_BYTES = 7  # '<si><t/></si>' minus slack: a uniqueCount beyond size/7 is a lie
 
 # Budgets of the isolated parse.
 MEMORY_BASE = 1024**3  # bytes of address space the child may add...
@@ -100,9 +100,12 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class CheckedFile:
     """A file that passed the pre-checks, with what the isolated parse should budget for."""
 
-    path: Path
+    path: Path  # what the parser opens: the file itself, or a repaired temporary copy (``temporary``)
     shown: str  # the path as the user gave it, for messages
     uncompressed: int  # declared bytes of all parts
+    format: str = "xlsx"  # "xlsx" (also .xlsm), "xls", "xlsb" or "ods"
+    temporary: bool = False  # ``path`` is a private copy to delete after the read
+    repairs: tuple[str, ...] = ()  # what was repaired (``repair`` keys), reported as ``file-repaired`` info
 
     @property
     def timeout(self) -> float:
@@ -157,44 +160,79 @@ def check_file(path: str | os.PathLike[str], strict: bool | None = None) -> Chec
     if size == 0:
         raise ToolkitError("read.empty", file=shown)
     if magic == _OLE:
-        _refuse_ole(p, shown)
+        return _check_ole(p, shown, size, strict)
     if not magic.startswith(b"PK"):
         raise ToolkitError("read.not-spreadsheet", file=shown)
+    return _check_package(p, shown, strict)
+
+
+def _check_package(p: Path, shown: str, strict: bool, repairs: tuple[str, ...] = (),
+                   temporary: bool = False) -> CheckedFile:
+    """The zip pre-checks; a package Excel opens after a harmless repair is checked again as its repaired copy."""
+    from . import repair
+
+    fixes: tuple[str, ...] = ()
     try:
         with zipfile.ZipFile(p) as zf:
-            uncompressed = _check_zip(zf, shown, strict)
+            fmt = _package_format(zf)
+            fixes = repair.needed(zf) if fmt == "xlsx" else ()
+            fixes = tuple(f for f in fixes if f not in repairs)
+            if not fixes:
+                uncompressed = _check_zip(zf, shown, strict, fmt)
     except ToolkitError:
+        if temporary:
+            p.unlink(missing_ok=True)
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError) as exc:
+    except Exception as exc:  # zip, zlib and XML errors, defusedxml's entity refusals
+        if temporary:
+            p.unlink(missing_ok=True)
         raise ToolkitError("read.corrupt", file=shown) from exc
-    except Exception as exc:  # XML errors, defusedxml's entity refusals
-        raise ToolkitError("read.corrupt", file=shown) from exc
-    return CheckedFile(p, shown, uncompressed)
+    if fixes:
+        try:
+            fixed = repair.repaired_copy(p, fixes)
+        except Exception as exc:  # noqa: BLE001 - a package we cannot even rewrite is damaged
+            raise ToolkitError("read.corrupt", file=shown) from exc
+        finally:
+            if temporary:
+                p.unlink(missing_ok=True)
+        return _check_package(fixed, shown, strict, repairs + fixes, True)
+    return CheckedFile(p, shown, uncompressed, fmt, temporary, repairs)
 
 
-def _refuse_ole(p: Path, shown: str) -> None:
-    """An OLE compound file named .xlsx: an encrypted workbook, or a legacy .xls renamed."""
-    encrypted = False
-    try:
-        import msoffcrypto
-        from msoffcrypto.format.ooxml import OOXMLFile
+def _package_format(zf: zipfile.ZipFile) -> str:
+    """What a zip holds, whatever its extension says: an .xlsb's binary workbook, an OpenDocument, else xlsx."""
+    names = {n.lower() for n in zf.namelist()}
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "mimetype" in names and "content.xml" in names:
+        return "ods"
+    return "xlsx"
 
-        with open(p, "rb") as fh:
-            office = msoffcrypto.OfficeFile(fh)
-            encrypted = isinstance(office, OOXMLFile)
-    except Exception:  # not a recognisable Office file
-        encrypted = False
-    if encrypted:
-        raise ToolkitError("read.encrypted", file=shown)
-    en, zh = _FORMAT_NAMES[".xls"]
-    raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
+
+def _check_ole(p: Path, shown: str, size: int, strict: bool) -> CheckedFile:
+    """An OLE compound file: a legacy .xls (read as such, whatever its name), or an encrypted workbook, read
+    only when Excel's default password opens it (Excel then opens it without asking either)."""
+    from . import repair
+
+    kind = repair.ole_kind(p)
+    if kind == "xls":
+        return CheckedFile(p, shown, size, "xls")
+    if kind == "encrypted":
+        plain = repair.decrypt_default(p)
+        if plain is None:
+            raise ToolkitError("read.encrypted", file=shown)
+        path, fmt = plain
+        if fmt == "xls":
+            return CheckedFile(path, shown, size, "xls", True, ("default-password",))
+        return _check_package(path, shown, strict, ("default-password",), True)
+    raise ToolkitError("read.not-spreadsheet", file=shown)
 
 
 def _too_large(shown: str, en: str, zh: str) -> ToolkitError:
     return ToolkitError("read.too-large", file=shown, detail=en, detail_zh=zh)
 
 
-def _check_zip(zf: zipfile.ZipFile, shown: str, strict: bool) -> int:
+def _check_zip(zf: zipfile.ZipFile, shown: str, strict: bool, fmt: str = "xlsx") -> int:
     """Zip-level and part-level pre-checks; returns the declared uncompressed size of all parts."""
     infos = zf.infolist()
     if len(infos) > MAX_ENTRIES:
@@ -208,29 +246,18 @@ def _check_zip(zf: zipfile.ZipFile, shown: str, strict: bool) -> int:
     if total > MAX_UNCOMPRESSED:
         mb = total // 1024**2
         raise _too_large(shown, f"{mb} MB uncompressed", f"解压后 {mb} MB")
-    names = {n.lower() for n in zf.namelist()}
-    if "xl/workbook.bin" in names:
-        en, zh = _FORMAT_NAMES[".xlsb"]
-        raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
-    if "mimetype" in names and "content.xml" in names:
-        en, zh = _FORMAT_NAMES[".ods"]
-        raise ToolkitError("read.unsupported-format", file=shown, format=en, format_zh=zh)
+    if fmt != "xlsx":  # .xlsb and .ods: the zip-level limits above; the parse itself is isolated
+        return total
     if xlsx_scan.workbook_member(zf) is None:
-        damaged = any(n.replace("\\", "/").endswith("workbook.xml") for n in names)
+        names = {n.lower() for n in zf.namelist()}
+        damaged = any(n.endswith("workbook.xml") for n in names)
         raise ToolkitError("read.corrupt" if damaged else "read.not-spreadsheet", file=shown)
-    parts = xlsx_scan.workbook_parts(zf)
-    sheet_bytes = 0
-    for name, member in parts.sheets.items():
-        sheet_bytes += zf.getinfo(member).file_size
-        dim = xlsx_scan.dimension(zf, member) if strict else None
-        if strict and dim and dim[0] * dim[1] > MAX_CELLS:
-            raise _too_large(shown, f"sheet {name!r} spans {dim[0]} x {dim[1]} cells",
-                             f"工作表“{name}”范围为 {dim[0]} × {dim[1]} 个单元格")
-    if parts.shared_strings:
-        sst_size = zf.getinfo(parts.shared_strings).file_size
-        counts = xlsx_scan.shared_string_counts(zf, parts.shared_strings)
-        if counts.get("uniqueCount", 0) > sst_size // MIN_SI_BYTES + 1000 or counts.get("count", 0) > sheet_bytes + 1000:
-            raise ToolkitError("read.corrupt", file=shown)
+    if strict:
+        for name, member in xlsx_scan.workbook_parts(zf).sheets.items():
+            dim = xlsx_scan.dimension(zf, member)
+            if dim and dim[0] * dim[1] > MAX_CELLS:
+                raise _too_large(shown, f"sheet {name!r} spans {dim[0]} x {dim[1]} cells",
+                                 f"工作表“{name}”范围为 {dim[0]} × {dim[1]} 个单元格")
     return total
 
 
@@ -409,6 +436,11 @@ def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
 
 
 def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any) -> T:
-    """Pre-check ``path`` and run ``fn(checked, *args)`` isolated: the one gate every reader goes through."""
+    """Pre-check ``path`` and run ``fn(checked, *args)`` isolated: the one gate every reader goes through.
+    A repaired temporary copy is deleted afterwards."""
     checked = check_file(path)
-    return run_isolated(checked, fn, checked, *args)
+    try:
+        return run_isolated(checked, fn, checked, *args)
+    finally:
+        if checked.temporary:
+            checked.path.unlink(missing_ok=True)

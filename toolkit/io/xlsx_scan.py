@@ -8,6 +8,7 @@ the sheet XML itself. It also reads the few header fields the safety pre-checks 
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import zipfile
@@ -44,7 +45,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _find_member(zf: zipfile.ZipFile, name: str) -> str | None:
+def find_member(zf: zipfile.ZipFile, name: str) -> str | None:
     """The zip member called ``name``, ignoring case and a leading slash (as Excel does)."""
     name = name.lstrip("/")
     names = zf.namelist()
@@ -65,14 +66,14 @@ def _resolve(base_dir: str, target: str) -> str:
 
 def workbook_member(zf: zipfile.ZipFile) -> str | None:
     """The workbook part: the package's officeDocument relationship, else xl/workbook.xml."""
-    rels = _find_member(zf, "_rels/.rels")
+    rels = find_member(zf, "_rels/.rels")
     if rels is not None:
         for rel in SafeET.fromstring(zf.read(rels)):
             if rel.get("Type", "").endswith("/officeDocument") and rel.get("Target"):
-                found = _find_member(zf, _resolve("", rel.get("Target", "")))
+                found = find_member(zf, _resolve("", rel.get("Target", "")))
                 if found is not None:
                     return found
-    return _find_member(zf, "xl/workbook.xml")
+    return find_member(zf, "xl/workbook.xml")
 
 
 def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
@@ -82,7 +83,7 @@ def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
     if book is None:
         return parts
     root = SafeET.fromstring(zf.read(book))
-    rels_name = _find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
+    rels_name = find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
     targets: dict[str, tuple[str, str]] = {}
     if rels_name is not None:
         for rel in SafeET.fromstring(zf.read(rels_name)):
@@ -97,12 +98,12 @@ def workbook_parts(zf: zipfile.ZipFile) -> WorkbookParts:
             rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
             name = el.get("name")
             if name is not None and rid in targets:
-                member = _find_member(zf, targets[rid][1])
+                member = find_member(zf, targets[rid][1])
                 if member is not None:
                     parts.sheets[name] = member
     for rel_type, target in targets.values():
         if rel_type.endswith("/sharedStrings"):
-            parts.shared_strings = _find_member(zf, target)
+            parts.shared_strings = find_member(zf, target)
     return parts
 
 
@@ -187,12 +188,76 @@ def _may_hold_error(data: bytes) -> bool:
     return any(q in data for q in _QUOTED_E)
 
 
+#: The marker ``error_cells`` puts on a formula saved without its value (files written by scripts, never opened
+#: in Excel): every fast reader returns such a cell as empty.
+NO_VALUE = "=?"
+#: The reader's marker for such a cell once ``formula_engine`` computed it (the grid then holds the value).
+EVALUATED = "=!"
+_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
+_FORMULA_SCREEN = re.compile(rb"f[\s>/]")
+_FORMULA_TEXT = re.compile(rb"<(?:[\w.-]+:)?f(?:\s[^>]*)?>([^<]*)</(?:[\w.-]+:)?f>")
+_CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?)(?<!/)>")
+_CELL_CLOSE = re.compile(rb"</(?:[\w.-]+:)?c>")
+_STR_TYPE = re.compile(rb"\bt\s*=\s*[\"']str[\"']")
+
+
+def _empty_formulas(data: bytes) -> dict[tuple[int, int], str | None]:
+    """Cells holding a formula and no cached value: (row, column) 0-based -> the formula's text (None for a shared
+    formula's follower, written without it). A ``t="str"`` cell with an empty value is a formula whose result is
+    the empty string (Excel writes those), not a missing one."""
+    out: dict[tuple[int, int], str | None] = {}
+    if _FORMULA_SCREEN.search(data) is None:  # one pass (sre scans for the rare "f"): most sheets have no formula
+        return out
+    for m in _FORMULA.finditer(data):
+        start = data.rfind(b"<", 0, m.start())
+        opening = None
+        while start >= 0:
+            opening = _CELL_OPEN.match(data, start)
+            if opening is not None:
+                break
+            start = data.rfind(b"<", 0, start)
+            if m.start() - start > 4096:
+                start = -1
+        if opening is None:
+            continue
+        close = _CELL_CLOSE.search(data, m.end())
+        if close is None:
+            continue
+        inner = data[opening.end():close.start()]
+        value = _VALUE.search(inner)
+        if value is not None and value.group(1).strip():
+            continue
+        if value is not None and _STR_TYPE.search(opening.group(1)):
+            continue
+        ref = _ATTR_R.search(opening.group(1))
+        cell = _CELL_REF.match(ref.group(1).upper()) if ref else None
+        if cell:
+            text = _FORMULA_TEXT.search(inner)
+            out[(int(cell.group(2)) - 1, column_index(cell.group(1).decode()))] = (
+                html.unescape(text.group(1).decode("utf-8", "replace")) if text and text.group(1).strip() else None)
+    return out
+
+
+def formulas_without_value(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells holding a formula and no cached value: (row, column) 0-based -> ``NO_VALUE``."""
+    return dict.fromkeys(_empty_formulas(data), NO_VALUE)
+
+
+def formula_texts(path: str, sheets: list[str]) -> dict[str, dict[tuple[int, int], str | None]]:
+    """The text of every formula saved without a value on ``sheets``, by sheet and 0-based (row, column)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = workbook_parts(zf)
+        return {name: _empty_formulas(zf.read(parts.sheets[name])) for name in sheets if name in parts.sheets}
+
+
 def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
-    """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …)."""
+    """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …); formulas saved
+    without a value -> ``NO_VALUE``."""
     data = zf.read(member)
+    missing = formulas_without_value(data)
     if not _may_hold_error(data) or not _ANY_ERROR.search(data):
-        return {}
-    out: dict[tuple[int, int], str] = {}
+        return missing
+    out: dict[tuple[int, int], str] = missing
     for attrs, inner in _ERROR_CELL.findall(data):
         ref = _ATTR_R.search(attrs)
         cell = _CELL_REF.match(ref.group(1).upper()) if ref else None
@@ -216,3 +281,48 @@ def scan_errors(path: str, sheets: list[str] | None = None) -> tuple[WorkbookPar
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
                 errors[name] = {}
         return parts, errors
+
+
+_PERCENT_BUILTIN = frozenset({9, 10})  # 0% and 0.00%
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+_CELL_STYLE = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*?>|"
+                         rb"<(?:[\w.-]+:)?c\s[^>]*?/>")
+_STYLE_ATTR = re.compile(rb"\bs\s*=\s*[\"'](\d+)[\"']")
+
+
+def percent_styles(zf: zipfile.ZipFile) -> set[int]:
+    """Indices of the cell formats (``cellXfs``) that show a number as a percentage (built-in 0% / 0.00%, or a
+    custom format with an unquoted %)."""
+    styles = find_member(zf, "xl/styles.xml")
+    if styles is None:
+        return set()
+    root = SafeET.fromstring(zf.read(styles))
+    custom = {int(el.get("numFmtId", "-1")): el.get("formatCode", "") for el in root.iter() if _local(el.tag) == "numFmt"}
+    percent = set(_PERCENT_BUILTIN) | {i for i, code in custom.items() if "%" in _QUOTED.sub("", code)}
+    out: set[int] = set()
+    for el in root.iter():
+        if _local(el.tag) == "cellXfs":
+            for i, xf in enumerate(x for x in el if _local(x.tag) == "xf"):
+                if int(xf.get("numFmtId", "0")) in percent:
+                    out.add(i)
+            break
+    return out
+
+
+def percent_cells(path: str, sheet: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of ``cells`` (0-based) on ``sheet`` are formatted as a percentage."""
+    with zipfile.ZipFile(path) as zf:
+        styles = percent_styles(zf)
+        member = workbook_parts(zf).sheets.get(sheet)
+        if not styles or member is None:
+            return set()
+        out: set[tuple[int, int]] = set()
+        for m in _CELL_STYLE.finditer(zf.read(member)):
+            if m.group(1) is None:
+                continue
+            rc = (int(m.group(2)) - 1, column_index(m.group(1).decode()))
+            if rc in cells:
+                style = _STYLE_ATTR.search(m.group(0))
+                if style and int(style.group(1)) in styles:
+                    out.add(rc)
+        return out

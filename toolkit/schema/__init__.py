@@ -1,7 +1,7 @@
 """One declarative description of every sheet; everything else derives from it."""
 
 from .department import DEPARTMENT, MONTH_KEYS
-from .model import DTYPES, LANGS, ColType, Column, Enumeration, InfoField, Label, Table, WorkbookSchema, normalize_header
+from .model import DTYPES, LANGS, ColType, Column, Enumeration, InfoField, Label, Table, WorkbookSchema, header_key, normalize_header
 from .standards import STANDARDS, THRESHOLD_DEFAULTS
 
 SCHEMAS = {"department": DEPARTMENT, "standards": STANDARDS}
@@ -22,4 +22,5 @@ __all__ = [
     "Table",
     "WorkbookSchema",
     "normalize_header",
+    "header_key",
 ]

@@ -37,6 +37,10 @@ PLAN = Table(
     ),
 )
 
+_RECEIVABLES = L("receivables, their aging and the fund recovery", "应收账款、账龄及资金回收")
+_DUE_DATES = L("receivables' due dates and aging", "应收账款到期日及账龄")
+_SPLITS = L("split credits (every measure would credit the owner 100%)", "分成（否则所有指标将全部计入合同负责人）")
+
 CONTRACTS = Table(
     "Contracts",
     L("Contracts", "合同"),
@@ -48,10 +52,13 @@ CONTRACTS = Table(
         Column("product_line", L("Product Line", "产品线"), T.TEXT, required=True),
         Column("amount", L("Amount", "合同金额"), T.MONEY, required=True, min_value=0),
         Column("status", L("Status", "状态"), T.TEXT, required=True, enum=E.CONTRACT_STATUS),
-        Column("delivered", L("Delivered", "已履约金额"), T.MONEY, min_value=0),
-        Column("payment_terms", L("Payment Terms (days)", "账期(天)"), T.INTEGER, min_value=0),
-        Column("split_employee_id", L("Split Employee ID", "分成工号"), T.TEXT),
-        Column("split_share", L("Split Share", "分成比例"), T.PERCENT, min_value=0),
+        Column("delivered", L("Delivered", "已履约金额"), T.MONEY, min_value=0, aliases=("Delivered Amount", "已履约"),
+               needed_for=_RECEIVABLES),
+        Column("payment_terms", L("Payment Terms (days)", "账期(天)"), T.INTEGER, min_value=0,
+               aliases=("Payment Terms", "付款账期", "账期天数"), needed_for=_DUE_DATES),
+        Column("split_employee_id", L("Split Employee ID", "分成工号"), T.TEXT, needed_for=_SPLITS),
+        Column("split_share", L("Split Share", "分成比例"), T.PERCENT, min_value=0, fraction_range=(0.0, 1.0),
+               needed_for=_SPLITS),
     ),
     L(
         "Every contract signed, one row each; a split credits Split Share to the split employee.",

@@ -7,6 +7,7 @@ instances of these classes (``toolkit.schema.department`` and ``toolkit.schema.s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import unicodedata
 from enum import Enum
 
 LANGS = ("en", "zh")
@@ -74,6 +75,12 @@ class Column:
     min_value: float | None = None  # inclusive lower bound for numeric columns
     help: Label | None = None  # explanation shown on the instructions sheet
     width: int | None = None  # column width in characters, when the header is a poor guide
+    aliases: tuple[str, ...] = ()  # other headers people write for this column (either language)
+    #: Percent columns: the plausible range of the fraction (issue 14). Plain numbers beyond ``hi`` mean the
+    #: column was typed in points (3 = 3%); values outside the range after that are errors.
+    fraction_range: tuple[float, float] | None = None
+    #: Optional columns a computation needs: what cannot be computed without them (``column-missing-needed``).
+    needed_for: Label | None = None
 
     def header(self, lang: str) -> str:
         return self.label(lang)
@@ -105,12 +112,11 @@ class Table:
         return [c.key for c in self.columns if c.unique]
 
     def header_lookup(self) -> dict[str, str]:
-        """Every accepted header spelling (either language, case-folded, spaces squeezed) → key."""
+        """Every accepted header spelling (either language, aliases, the key; compared by ``header_key``) → key."""
         out: dict[str, str] = {}
         for col in self.columns:
-            for text in col.label.all():
-                out[normalize_header(text)] = col.key
-            out[normalize_header(col.key)] = col.key
+            for text in (*col.label.all(), *col.aliases, col.key):
+                out.setdefault(header_key(text), col.key)
         return out
 
 
@@ -150,9 +156,16 @@ class WorkbookSchema:
 
 
 def normalize_header(text: object) -> str:
-    """Header text as compared: case-folded, inner whitespace squeezed, full-width parentheses folded."""
-    s = str(text).replace("（", "(").replace("）", ")").replace("\u3000", " ")
+    """Sheet names and labels as compared: NFKC (full-width letters, digits and parentheses folded),
+    case-folded, whitespace (line breaks too) squeezed to single spaces."""
+    s = unicodedata.normalize("NFKC", str(text))
     return " ".join(s.split()).casefold()
+
+
+def header_key(text: object) -> str:
+    """A column header as compared (issue 14): ``normalize_header`` without any whitespace (so "已履约\n金额",
+    "Contract  No" and "ContractNo" agree) and without a trailing required-marker ``*``."""
+    return "".join(normalize_header(text).split()).rstrip("*")
 
 
 #: The pandas dtype of each type in a typed frame (docs/architecture.md, "Typed tables").

@@ -35,7 +35,7 @@ ROYALTY_PLANS = Table(
         Column("plan", L("Plan", "方案"), T.TEXT, required=True, unique=True),
         Column("basis", L("Basis", "计提基础"), T.TEXT, required=True, enum=E.BASIS),
         Column("method", L("Method", "计算方法"), T.TEXT, required=True, enum=E.METHOD),
-        Column("gate", L("Gate %", "门槛%"), T.PERCENT, min_value=0),
+        Column("gate", L("Gate %", "门槛%"), T.PERCENT, min_value=0, fraction_range=(0.0, 3.0)),
         Column("annual_cap", L("Annual Cap", "年度上限"), T.MONEY, min_value=0),
     ),
     L(
@@ -49,9 +49,9 @@ ROYALTY_TIERS = Table(
     L("Royalty Tiers", "提成档位"),
     (
         Column("plan", L("Plan", "方案"), T.TEXT, required=True),
-        Column("from_pct", L("From %", "起始%"), T.PERCENT, required=True, min_value=0),
-        Column("to_pct", L("To %", "截止%"), T.PERCENT, min_value=0),  # blank: unbounded
-        Column("rate", L("Rate %", "提成比例%"), T.PERCENT, required=True, min_value=0),
+        Column("from_pct", L("From %", "起始%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 3.0)),
+        Column("to_pct", L("To %", "截止%"), T.PERCENT, min_value=0, fraction_range=(0.0, 3.0)),  # blank: unbounded
+        Column("rate", L("Rate %", "提成比例%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 1.0)),
     ),
     L("Tiers of each plan by YTD completion; a blank To % is unbounded.", "各方案按年累计完成率分档；截止%为空表示不封顶。"),
 )
@@ -62,7 +62,7 @@ PRODUCT_LINES = Table(
     (
         Column("product_line", L("Product Line", "产品线"), T.TEXT, required=True, unique=True),
         Column("royalty_factor", L("Royalty Factor", "提成系数"), T.NUMBER, required=True, min_value=0),
-        Column("gross_margin", L("Gross Margin %", "毛利率%"), T.PERCENT, required=True),
+        Column("gross_margin", L("Gross Margin %", "毛利率%"), T.PERCENT, required=True, fraction_range=(-1.0, 1.0)),
     ),
     L("Royalty factor and gross margin of each product line.", "各产品线的提成系数和毛利率。"),
 )
@@ -100,7 +100,7 @@ APPRAISAL = Table(
     L("Appraisal", "考核"),
     (
         Column("indicator", L("Indicator", "指标"), T.TEXT, required=True, enum=E.INDICATOR, unique=True),
-        Column("weight", L("Weight %", "权重%"), T.PERCENT, required=True, min_value=0),
+        Column("weight", L("Weight %", "权重%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 1.0)),
     ),
     L("Weights of the indicators in the appraisal score.", "考核得分中各指标的权重。"),
 )
@@ -109,8 +109,8 @@ APPRAISAL_BANDS = Table(
     "AppraisalBands",
     L("Appraisal", "考核"),
     (
-        Column("score_from", L("Score From", "得分下限"), T.PERCENT, required=True),
-        Column("score_to", L("Score To", "得分上限"), T.PERCENT),
+        Column("score_from", L("Score From", "得分下限"), T.PERCENT, required=True, fraction_range=(0.0, 3.0)),
+        Column("score_to", L("Score To", "得分上限"), T.PERCENT, fraction_range=(0.0, 3.0)),
         Column("band_grade", L("Grade", "等级"), T.TEXT, required=True, unique=True),
         Column("coefficient", L("Coefficient", "系数"), T.NUMBER, required=True, min_value=0),
     ),

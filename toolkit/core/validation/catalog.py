@@ -38,8 +38,8 @@ _("period-missing", "warning", ("No reporting period", "缺少报告期"),
 
 # --- cross-sheet and cross-workbook ---------------------------------------------------------
 _("unknown-employee", "error", ("Employee not in the Roster", "工号不在人员名册中"),
-  ("{sheet}!{cell}: employee {value!r} is not in the standards Roster.",
-   "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中。"))
+  ("{sheet}!{cell}: employee {value!r} is not in the standards Roster{hint}.",
+   "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中{hint_zh}。"))
 _("unknown-contract", "error", ("Contract not found", "找不到合同"),
   ("{sheet}!{cell}: contract {value!r} is not on the Contracts sheet.",
    "{sheet}!{cell}：合同“{value}”不在合同表中。"))
@@ -140,6 +140,21 @@ _("department-not-consolidated", "error", ("Department not consolidated", "部�
   ("{value} was not consolidated ({status}): {reason}. Its figures are missing from this report.",
    "{value} 未能汇总（{status_zh}）：{reason}。本报告不含其数据。"))
 
+# --- percent columns and departments (issue 14) ----------------------------------------------
+_("percent-out-of-range", "error", ("Percentage out of its plausible range", "百分比超出合理范围"),
+  ("{sheet}!{cell}: {column} {value} is outside {low}..{high}; correct the value (percent columns hold 3% or 0.03).",
+   "{sheet}!{cell}：“{column}”{value}超出{low}至{high}的合理范围；请更正（百分比列填写 3% 或 0.03）。"))
+_("weights-not-100", "error", ("Weights do not add up to 100%", "权重合计不等于100%"),
+  ("{sheet}!{cell}: the {column} values add up to {value}, not 100%; correct them so they do.",
+   "{sheet}!{cell}：“{column}”合计为{value}，不等于100%；请调整使其合计为100%。"))
+_("department-near-miss", "warning", ("Department named differently from the Roster", "部门名称与人员名册不一致"),
+  ("{sheet}!{cell}: department {value!r} is read as the Roster's {closest!r}; write {closest!r} to silence this.",
+   "{sheet}!{cell}：部门“{value}”按人员名册中的“{closest}”处理；改写为“{closest}”即可消除此提示。"))
+_("unknown-department", "warning", ("Department not in the Roster", "部门不在人员名册中"),
+  ("{sheet}!{cell}: department {value!r} is not a Roster department{hint}; managers are appraised on the "
+   "Roster's department names.",
+   "{sheet}!{cell}：部门“{value}”不在人员名册的部门中{hint_zh}；经理按人员名册中的部门名称考核。"))
+
 #: The codes this package raises (the reader's are in toolkit.core.findings).
 CODES = (
     "required-missing", "enum-invalid", "out-of-range", "duplicate-key", "date-out-of-period", "date-after-period",
@@ -149,4 +164,5 @@ CODES = (
     "receipt-after-termination", "over-policy-limit", "receipt-missing", "duplicate-claim", "weekend-expense",
     "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
+    "percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department",
 )

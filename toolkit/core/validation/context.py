@@ -88,7 +88,8 @@ class Context:
                 thresholds.update(dict(zip(th["name"].astype("str"), th["value"].astype("float64"))))
             calendar = Calendar.from_table(standards.tables.get("Holidays"))
         # Cells the reader already reported (type-error, formula-error...): rules must not report them again.
-        reader_cells = {(f.sheet, f.cell) for f in data.findings if f.sheet and f.cell}
+        reader_cells = {(f.sheet, cell) for f in data.findings if f.sheet and f.cell
+                        for cell in f.params.get("cells", (f.cell,))}
         return cls(data, standards, p, year, thresholds, calendar, reader_cells)
 
     # --- access ---------------------------------------------------------------------------

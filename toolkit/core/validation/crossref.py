@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ...schema import DEPARTMENT
+from ..departments import department_key
 from ..findings import Finding
 from .context import Context, floats, fold, ids, present
 
@@ -48,7 +49,13 @@ def known_employees(ctx: Context) -> list[Finding]:
             continue
         bad = _unknown(ctx, table, col, known, "ids")
         if bad.any():
-            out += ctx.emit("unknown-employee", table, col, frame[bad])
+            rows = frame[bad]
+            written = ids(rows[col].astype("str"))
+            roster = {k.casefold(): k for k in known if isinstance(k, str)}
+            spelled = written.map(lambda v: roster.get(str(v).casefold(), ""))
+            out += ctx.emit("unknown-employee", table, col, rows, per_row={
+                "hint": spelled.map(lambda k: f"; the Roster has {k!r}: write it that way" if k else ""),
+                "hint_zh": spelled.map(lambda k: f"；人员名册中为“{k}”，请照此填写" if k else "")})
     return out
 
 
@@ -120,4 +127,24 @@ def _splits(ctx: Context, c) -> list[Finding]:
     )
 
 
-RULES = (known_employees, known_contracts, known_product_lines, known_cities, splits)
+def department_name(ctx: Context) -> list[Finding]:
+    """The Info sheet's Department is one of the Roster's departments (``toolkit.core.departments``): a near miss
+    is read as the Roster's name with a warning naming it; an unknown name is a warning with the closest one."""
+    roster = ctx.std("Roster")
+    if ctx.data.kind != "department" or roster is None or "department" not in roster:
+        return []
+    match = department_key(ctx.data.info.get("department"), roster["department"].dropna().tolist())
+    if match.how not in ("near", "unknown"):
+        return []
+    sheet, cell = ctx.data.info_cells.get("department", (None, None))
+    row = int(cell[1:]) if cell else None
+    value = str(ctx.data.info.get("department"))
+    if match.how == "near":
+        return [Finding("department-near-miss", sheet=sheet, cell=cell, row=row, value=value,
+                        params={"closest": match.closest})]
+    hint = (f" (closest: {match.closest!r})", f"（最接近的是“{match.closest}”）") if match.closest else ("", "")
+    return [Finding("unknown-department", sheet=sheet, cell=cell, row=row, value=value,
+                    params={"hint": hint[0], "hint_zh": hint[1]})]
+
+
+RULES = (known_employees, known_contracts, known_product_lines, known_cities, splits, department_name)

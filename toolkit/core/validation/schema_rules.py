@@ -163,4 +163,42 @@ _EVENT_DATES = {
     "Feedback": ("date",),
 }
 
-RULES = (required, enumerations, ranges, unique_keys, date_window)
+def percent_ranges(ctx: Context) -> list[Finding]:
+    """Percent columns hold plausible fractions (``Column.fraction_range``: a rate above 100%, a gate above 300%,
+    a margin outside ±100% is an error), after the reader has read points columns as percent."""
+    out: list[Finding] = []
+    for table, frame in _tables(ctx):
+        for col in table.columns:
+            if col.fraction_range is None:
+                continue
+            low, high = col.fraction_range
+            values = floats(frame[col.key])
+            bad = (values < low) | (values > high)  # NaN compares False
+            if col.min_value is not None:
+                bad &= values >= col.min_value  # below the minimum is ``out-of-range`` already
+            if bad.any():
+                rows = frame[bad]
+                out += ctx.emit("percent-out-of-range", table.key, col.key, rows,
+                                value=rows[col.key].map(lambda v: f"{v * 100:g}%"),
+                                low=f"{low * 100:g}%", high=f"{high * 100:g}%")
+    return out
+
+
+def weights_total(ctx: Context) -> list[Finding]:
+    """Appraisal weights add up to 100% (within 0.01 percentage points)."""
+    frame = ctx.frame("Appraisal")
+    if ctx.data.kind != "standards" or frame is None or not len(frame):
+        return []
+    weights = floats(frame["weight"])
+    if np.isnan(weights).all():
+        return []
+    total = float(np.nansum(weights))
+    if abs(total - 1.0) <= 1e-4:
+        return []
+    layout = ctx.layout("Appraisal")
+    letter, written = layout.columns.get("weight", ("B", "Weight %"))
+    return [Finding("weights-not-100", sheet=layout.sheet, cell=f"{letter}{layout.header_row}", row=layout.header_row,
+                    column=written, value=f"{total * 100:g}%")]
+
+
+RULES = (required, enumerations, ranges, unique_keys, date_window, percent_ranges, weights_total)

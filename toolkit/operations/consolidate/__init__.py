@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ...core.findings import Finding
+from ...core.ledger import roster_departments
 from ...core.periods import check_period
 from ...core.tables import WorkbookData
 from ...errors import ToolkitError
@@ -123,6 +124,7 @@ def consolidate(
     if std_path is None:
         raise ToolkitError("consolidate.no-standards")
     std_data, std_findings = _read_standards(std_path, period)
+    roster = roster_departments(std_data)
 
     store = db if isinstance(db, Store) else open_store(db)
     try:
@@ -145,7 +147,7 @@ def consolidate(
         for work in pipeline(dept_files, period, std_data, n_jobs):
             timings["worker_read_validate_sum"] += work.seconds
             ts = time.perf_counter()
-            outcome = load_one(store, run, work, strict, by_hash, by_dept, lang)
+            outcome = load_one(store, run, work, strict, by_hash, by_dept, lang, roster)
             timings["store"] += time.perf_counter() - ts
             outcomes.append(outcome)
             if outcome.ok:

@@ -3,6 +3,7 @@ across departments once every file is in (a contract number in two departments' 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from .results import FileOutcome
 
 
 def load_one(store: Store, run: Any, work: Work, strict: bool, by_hash: dict[str, str],
-              by_dept: dict[str, str], lang: str) -> FileOutcome:
+              by_dept: dict[str, str], lang: str, roster: Sequence[str] = ()) -> FileOutcome:
     """Decide what to do with one validated file and record it in the store."""
     report = work.report
     path = Path(work.path)
@@ -29,7 +30,7 @@ def load_one(store: Store, run: Any, work: Work, strict: bool, by_hash: dict[str
     e, w, i = counts(findings)
     data: WorkbookData | None = getattr(report, "data", None)
     status, reason = "loaded", None
-    department = department_name(_info_department(report), path) if data is not None else None
+    department = department_name(_info_department(report), path, roster) if data is not None else None
     if report.status == "unreadable" or data is None:
         error = getattr(report, "error", None)
         status = "unreadable"

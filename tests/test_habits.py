@@ -1,0 +1,131 @@
+"""Issue 14's corpus (tests/habits_corpus.py): every workbook as people keep it reads to the same figures as the
+clean workbook, or is stopped by an error-severity finding that names the place and says what to change —
+never different figures with only warnings or nothing."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from habits_corpus import HABITS, Case, build_case, clean_workbooks, names
+from toolkit.core.completion import compute_completion
+from toolkit.core.departments import department_key
+from toolkit.core.royalties import compute_royalties
+from toolkit.core.tables import WorkbookData
+from toolkit.core.ledger import Ledger
+from toolkit.io.reader import read_workbook
+from toolkit.schema import DEPARTMENT, SCHEMAS
+from toolkit.operations.validate import check_data
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def clean_paths(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    return clean_workbooks(tmp_path_factory.mktemp("clean"))
+
+
+def _tables(data: WorkbookData, drop: dict[str, list[str]] | None = None) -> dict[str, pd.DataFrame]:
+    """The schema columns of every table, without the row numbers (rows move when people add a title) and without
+    the columns ``drop`` names (absent from the variant: not computable, compared nowhere)."""
+    schema = SCHEMAS[data.kind]
+    drop = drop or {}
+    return {t.key: data.tables[t.key][[k for k in t.keys if k not in drop.get(t.key, ())]].reset_index(drop=True)
+            for t in schema.tables}
+
+
+def _missing(data: WorkbookData) -> dict[str, list[str]]:
+    return {k: layout.missing for k, layout in data.layout.items() if layout.missing}
+
+
+def _keyed(dept: WorkbookData, std: WorkbookData) -> WorkbookData:
+    """The department under its one key (``department_key``), as the ledger loader and consolidation use it."""
+    roster = std.tables["Roster"]["department"].dropna().tolist()
+    dept.info["department"] = department_key(dept.info.get("department"), roster).key
+    return dept
+
+
+def figures(dept: WorkbookData, std: WorkbookData, drop: dict[str, list[str]] | None = None) -> dict[str, pd.DataFrame]:
+    """What the toolkit computes from one department: its typed tables, the royalties and the completion."""
+    ledger = Ledger.from_workbooks([_keyed(dept, std)], std)
+    royalties = compute_royalties(ledger, PERIOD).lines
+    out = {f"table:{k}": v for k, v in _tables(dept, drop).items()}
+    out["royalties"] = royalties[["employee_id", "department", "ytd_base", "ytd_royalty", "payment"]]
+    out["completion"] = compute_completion(ledger, PERIOD)
+    return out
+
+
+def _same(got: dict[str, pd.DataFrame], want: dict[str, pd.DataFrame]) -> None:
+    assert got.keys() == want.keys()
+    for key in want:
+        pd.testing.assert_frame_equal(got[key], want[key], check_exact=False, rtol=1e-12, obj=key)
+
+
+_CLEAN_FIGURES: dict[tuple, dict[str, pd.DataFrame]] = {}
+
+
+def _clean_figures(dept: WorkbookData, std: WorkbookData, drop: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+    """``figures`` of a clean pair, computed once per pair and dropped columns."""
+    key = (dept.path, std.path, tuple(sorted((k, tuple(v)) for k, v in drop.items())))
+    if key not in _CLEAN_FIGURES:
+        _CLEAN_FIGURES[key] = figures(copy.deepcopy(dept), std, drop)
+    return _CLEAN_FIGURES[key]
+
+
+def _outcome(case: Case, clean: dict[Path, WorkbookData]) -> tuple[list, dict, dict]:
+    """(error findings, the case's figures, the clean figures) — figures only when nothing stops the file."""
+    data = read_workbook(case.path)
+    if case.kind == "department":
+        std = clean[Path(str(case.clean).replace("department", "standards"))]
+        findings = check_data(data, std, PERIOD).findings
+        errors = [f for f in findings if f.severity == "error"]
+        drop = _missing(data)
+        for key, cols in drop.items():  # an absent column a computation needs: flagged, warned, never zero
+            assert not any(data.layout[key].computable(c) for c in cols)
+            assert data.tables[key].attrs["missing_columns"] == tuple(cols)
+            needed = [c for c in cols if DEPARTMENT.table(key).column(c).needed_for is not None]
+            warned = {f.column for f in findings if f.code == "column-missing-needed"}
+            assert {DEPARTMENT.table(key).column(c).header(data.lang) for c in needed} <= warned
+        return errors, (figures(data, std, drop) if not errors else {}), _clean_figures(clean[case.clean], std, drop)
+    dept = copy.deepcopy(clean[Path(str(case.clean).replace("standards", "department"))])
+    findings = check_data(data, None, PERIOD).findings
+    errors = [f for f in findings if f.severity == "error"]
+    got = {} if errors else {**figures(dept, data), **{f"std:{k}": v for k, v in _tables(data).items()}}
+    want = {**_clean_figures(dept, clean[case.clean], {}), **{f"std:{k}": v for k, v in _tables(clean[case.clean]).items()}}
+    return errors, got, want
+
+
+CASES = names()
+
+
+@pytest.fixture(scope="module")
+def clean(clean_paths: dict) -> dict[Path, WorkbookData]:
+    return {p: read_workbook(p) for p in clean_paths.values()}
+
+
+def test_corpus_covers_every_habit_in_both_languages() -> None:
+    assert {h for h, _ in CASES} >= set(HABITS) and len(CASES) == 2 * len({h for h, _ in CASES})
+
+
+@pytest.mark.parametrize("habit, lang", CASES, ids=[f"{h}-{lang}" for h, lang in CASES])
+def test_habit_reads_the_same_or_is_stopped_with_what_to_change(clean_paths: dict, clean: dict, habit: str,
+                                                                 lang: str, tmp_path: Path) -> None:
+    case = build_case(habit, lang, clean_paths, tmp_path)
+    if case is None:
+        pytest.skip("LibreOffice (soffice) is needed to save the other formats")
+    errors, got, want = _outcome(case, clean)
+    for f in read_workbook(case.path).findings:  # every trace renders in both languages
+        assert f.message("en") and f.message("zh")
+    label = f"{case.habit} ({case.lang}): {case.path.name}"
+    if case.expect == "same":
+        assert not errors, f"{label}: {[f.message() for f in errors][:3]}"
+        _same(got, want)
+    else:
+        assert errors, f"{label} must be stopped"
+        assert case.expect in {f.code for f in errors}, f"{label}: {[f.code for f in errors]}"
+        for f in errors:  # every stop names its place, in both languages
+            for text in (f.message("en"), f.message("zh")):
+                assert (f.sheet or "") in text and (f.cell or "") in text, text

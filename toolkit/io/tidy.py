@@ -1,0 +1,217 @@
+"""Habits of hand-kept tables the reader undoes, each with a finding (issue 14, README "What the reader accepts").
+
+All work on the raw object arrays of one located table, before or right after coercion: totals, subtotal
+and notes rows (left out, one warning each), merged cells (filled down), IDs typed full-width or with
+spaces (NFKC), dates typed as the number 20260104, percent columns typed in points (3 = 3%).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+import numpy as np
+
+from ..schema import ColType, Column, Table
+from .coerce import ArrayKinds
+
+#: A first cell reading like this is a totals row (compared after NFKC, case-folded, spaces removed).
+TOTAL_WORDS = re.compile(
+    r"^(合计|小计|总计|共计|总合计|本月合计|本年合计|累计|合計|小計|總計|total|totals|subtotal|grandtotal|sum|"
+    r"monthtotal|yeartotal)[:：]?(\(.*\))?$"
+)
+#: First characters a totals label can start with (case-folded; NFKC of a full-width letter folds later): a cheap
+#: screen before the regex, since most text columns hold thousands of distinct IDs.
+_TOTAL_FIRST = frozenset("合小总共本累總tsgmyTSGMYｔｓｇｍｙＴＳＧＭＹ")
+#: A lone text cell starting like this is a notes row.
+NOTE_WORDS = re.compile(r"^(注|备注|说明|附注|填表说明|note|notes|remark|remarks|n\.b\.|\*)\s*[:：.、]?")
+#: Columns holding identifiers: full-width characters and spaces inside them are normalised.
+ID_SUFFIXES = ("_id", "_no")
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def summary_rows(table: Table, located: dict[str, int], kinds: dict[int, ArrayKinds], grid: np.ndarray,
+                 keep: np.ndarray) -> dict[int, tuple[str, int, str]]:
+    """Kept rows (positions into ``keep``) that are a totals/subtotal row or a notes row:
+    position -> (finding code, column index of the telling cell, its text)."""
+    out: dict[int, tuple[str, int, str]] = {}
+    positions = sorted(located.values())
+    if not len(keep):
+        return out
+    # 1. a cell reading 合计 / Total …
+    for c in positions:
+        k = kinds[c]
+        strs = np.flatnonzero(k.str[keep])
+        if not len(strs):
+            continue
+        texts = k.text[keep[strs]]
+        uniq = {t for t in set(texts.tolist()) if t[:1] in _TOTAL_FIRST and len(t) <= 24}
+        hits = {t for t in uniq if TOTAL_WORDS.match(_fold(t))}
+        if not hits:
+            continue
+        for p, t in zip(strs.tolist(), texts.tolist()):
+            if t in hits and p not in out:
+                out[p] = ("total-row", c, t)
+    # 2. a lone text cell: a note (under or inside the table)
+    filled = np.zeros(len(keep), dtype=np.int32)
+    for c in positions:
+        filled += ~kinds[c].blank[keep]
+    lone = np.flatnonzero(filled == 1)
+    if len(lone):
+        busy = np.flatnonzero(filled >= 2)
+        last = int(busy.max()) if len(busy) else -1
+        for p in lone.tolist():
+            if p in out:
+                continue
+            for c in positions:
+                k = kinds[c]
+                if k.str[keep[p]]:
+                    text = k.text[keep[p]]
+                    if NOTE_WORDS.match(_fold(text)) or (p > last and len(text) >= 10):
+                        out[p] = ("notes-row", c, text)
+                    break
+    # 3. no key text but an amount equal to the sum of the rows above it: an unlabelled totals row
+    required_text = [located[c.key] for c in table.columns if c.required and c.type is ColType.TEXT
+                     and c.key in located]
+    money = [located[c.key] for c in table.columns if c.type is ColType.MONEY and c.key in located]
+    if required_text and money:
+        no_key = np.ones(len(keep), dtype=bool)
+        for c in required_text:
+            no_key &= kinds[c].blank[keep]
+        for p in np.flatnonzero(no_key).tolist():
+            if p in out or p == 0:
+                continue
+            start = max([q + 1 for q, v in out.items() if v[0] == "total-row" and q < p], default=0)
+            for c in money:
+                k = kinds[c]
+                row = keep[p]
+                if k.codes[row] != 2:
+                    continue
+                above = [grid[keep[q], c] for q in range(start, p) if kinds[c].codes[keep[q]] == 2]
+                if len(above) >= 2 and abs(float(sum(above)) - float(grid[row, c])) < 0.005:
+                    out[p] = ("total-row", c, str(grid[row, c]))
+                    break
+    return out
+
+
+def fill_merged(grid: np.ndarray, merges: list[tuple[tuple[int, int], tuple[int, int]]], first_row: int,
+                columns: set[int]) -> list[tuple[int, int, int, Any]]:
+    """Copy each merged range's value down its first column (rows below the header only, in the table's
+    columns), as Excel shows it; returns (first row, last row, column, value) of the ranges filled."""
+    done = []
+    for (r0, c0), (r1, _c1) in merges:
+        if r1 <= r0 or r0 < first_row or c0 not in columns or r1 >= len(grid):
+            continue
+        value = grid[r0, c0]
+        if value in ("", None):
+            continue
+        below = grid[r0 + 1:r1 + 1, c0]
+        if all(v in ("", None) for v in below.tolist()):
+            grid[r0 + 1:r1 + 1, c0] = value
+            done.append((r0, r1, c0, value))
+    return done
+
+
+def is_id_column(col: Column) -> bool:
+    """Identifier columns (Employee ID, Contract No, …): compared as people mean them, not as typed."""
+    return col.type is ColType.TEXT and col.enum is None and col.key.endswith(ID_SUFFIXES)
+
+
+def normalize_ids(values: np.ndarray, kinds: ArrayKinds) -> tuple[np.ndarray, ArrayKinds, list[int]]:
+    """IDs with full-width characters or inner spaces, NFKC-normalised and without spaces ("Ｅ １００２" →
+    "E1002"); returns the new values and kinds and the positions changed."""
+    pos = np.flatnonzero(kinds.str)
+    if not len(pos):
+        return values, kinds, []
+    texts = kinds.text[pos].tolist()
+    uniques = set(texts)
+    joined = "".join(uniques)
+    if joined.isascii() and " " not in joined:  # the usual ID column: nothing to normalise, one C-speed check
+        return values, kinds, []
+    fixed = {t: "".join(unicodedata.normalize("NFKC", t).split()) for t in uniques if not t.isascii() or " " in t}
+    fixed = {t: f for t, f in fixed.items() if f != t}
+    if not fixed:
+        return values, kinds, []
+    values = values.copy()
+    text = kinds.text.copy()
+    changed = []
+    for p, t in zip(pos.tolist(), texts):
+        if t in fixed:
+            values[p] = text[p] = fixed[t]
+            changed.append(p)
+    return values, ArrayKinds(kinds.codes, kinds.blank, kinds.str, text), changed
+
+
+def numeric_dates(values: np.ndarray, kinds: ArrayKinds, month: bool) -> tuple[np.ndarray, list[int]]:
+    """Numbers that read as a date typed without separators (20260104; for months also 202601): the date.
+    Serial numbers (up to 2199-12-31, 109574) are left to the coercion."""
+    num = np.flatnonzero(kinds.codes == 2)
+    if not len(num):
+        return values, []
+    changed: list[int] = []
+    out = values
+    for p in num.tolist():
+        v = values[p]
+        if isinstance(v, bool) or not float(v).is_integer() or v <= 109574:
+            continue
+        text = str(int(v))
+        try:
+            if len(text) == 8:
+                day = dt.datetime.strptime(text, "%Y%m%d")
+            elif len(text) == 6 and month:
+                day = dt.datetime.strptime(text, "%Y%m")
+            else:
+                continue
+        except ValueError:
+            continue
+        if out is values:
+            out = values.copy()
+        out[p] = day
+        changed.append(p)
+    return out, changed
+
+
+def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray, col: Column,
+                   formatted: Any = None) -> tuple[np.ndarray, list[int], list[int]]:
+    """A percent column typed in points (3 = 3%). Only plain numbers count ("3%" as text is a fraction already, and
+    so is a cell formatted as a percentage: ``formatted(positions)`` says which are, asked only when it matters):
+    the column is in points when more of its non-zero plain numbers lie above the column's plausible fraction
+    range than within it; then every plain number is divided by 100. Otherwise it holds fractions and a
+    number above the range stays as it is, for ``percent-out-of-range``. In a points column a number between 0
+    and 1 whose hundredfold sits among the column's points (a gate of 0.6 next to 80 and 100) is ambiguous: it
+    becomes missing, for a ``percent-ambiguous`` error. Returns the typed values, the positions read as points
+    and the ambiguous positions."""
+    if col.fraction_range is None:
+        return typed, [], []
+    hi = col.fraction_range[1]
+    plain = kinds.codes == 2
+    if kinds.str.any():
+        strs = np.flatnonzero(kinds.str)
+        plain = plain.copy()
+        plain[strs] = [not t.endswith(("%", "％")) for t in kinds.text[strs].tolist()]
+    plain &= np.isfinite(typed)
+    size = np.abs(np.where(plain, typed, 0.0))
+    big = plain & (size > hi)
+    if not big.any() or big.sum() <= (plain & (size > 0) & (size <= hi)).sum():
+        return typed, [], []
+    if formatted is not None:  # a cell formatted as a percentage holds a fraction, whatever its size
+        shown = formatted(np.flatnonzero(plain).tolist())
+        if shown:
+            plain = plain.copy()
+            plain[sorted(shown)] = False
+            big = plain & (size > hi)
+            if not big.any() or big.sum() <= (plain & (size > 0) & (size <= hi)).sum():
+                return typed, [], []
+    typed = typed.copy()
+    whole = size[plain & (size >= 1)]
+    low, high = 0.5 * whole.min(), 2.0 * whole.max()
+    small = plain & (size > 0) & (size < 1) & (size * 100 >= low) & (size * 100 <= high)
+    points = plain & ~small
+    typed[points] = typed[points] / 100.0
+    typed[small] = np.nan
+    return typed, np.flatnonzero(points).tolist(), np.flatnonzero(small).tolist()
