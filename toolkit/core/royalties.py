@@ -22,6 +22,7 @@ gate whatever the binary representation of the operands.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from ..i18n import register
 from ..money import fmt_money, round_series
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
+from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .credits import collection_credits, contract_credits
 from .findings import Finding, declare
 
@@ -166,12 +168,14 @@ class RoyaltyResult:
 
     def totals(self) -> dict[str, Any]:
         """Sums of the lines (money as Decimal, summed in cents), employee and clawback counts."""
-        lines = self.lines
+        status = self.lines["status"] if "status" in self.lines.columns else pd.Series(COMPUTED, self.lines.index)
+        lines = self.lines[status == COMPUTED]
         out: dict[str, Any] = {"employees": int(len(lines))}
         for key in TOTAL_MONEY:
             out[key] = Decimal(int(_cents(lines[key]).sum())) / 100
         out["clawbacks"] = int(lines["clawback"].sum())
         out["clawback_amount"] = -Decimal(int(_cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100
+        out["not_computed"] = int((status == NOT_COMPUTED).sum())
         return out
 
     def trace(self, employee_id: str) -> list[dict[str, Any]]:
@@ -227,8 +231,18 @@ class RoyaltyResult:
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON form (README, "toolkit royalties --format json")."""
         rows = []
-        traces = self._traces(list(self.lines["employee_id"]))
+        computed = self.lines["status"] == COMPUTED
+        traces = self._traces(list(self.lines.loc[computed, "employee_id"]))
         for rec in self.lines.to_dict("records"):
+            if rec["status"] == NOT_COMPUTED:
+                rows.append({"employee_id": rec["employee_id"], "name": None if pd.isna(rec["name"]) else rec["name"],
+                             "department": None if pd.isna(rec["department"]) else rec["department"],
+                             "plan": rec["plan"], "basis": rec["basis"], "method": rec["method"],
+                             "status": NOT_COMPUTED, "reason": rec["reason"], "ytd_base": None, "ytd_target": None,
+                             "completion": None, "tier_rate": None, "ytd_royalty_uncapped": None,
+                             "ytd_royalty": None, "previous_ytd_royalty": None, "payment": None, "clawback": False,
+                             "trace": []})
+                continue
             rows.append({
                 "employee_id": rec["employee_id"],
                 "name": None if pd.isna(rec["name"]) else rec["name"],
@@ -245,6 +259,7 @@ class RoyaltyResult:
                 "previous_ytd_royalty": fmt_money(rec["previous_ytd_royalty"]),
                 "payment": fmt_money(rec["payment"]),
                 "clawback": bool(rec["clawback"]),
+                "status": COMPUTED,
                 "trace": traces[rec["employee_id"]],
             })
         totals = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
@@ -324,6 +339,7 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
         "role": signed["role"],
         "_row": _col(signed, "_row"),
         "source": _col(signed, "source"),
+        "department": _col(signed, "department"),
         "table": _CONTRACTS.key,
     })
     signed["credited"] = signed["amount"] * signed["share"]
@@ -341,6 +357,7 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
         "role": col["role"],
         "_row": _col(col, "_row"),
         "source": _col(col, "source"),
+        "department": _col(col, "department"),
         "table": _COLLECTIONS.key,
         "credited": _num(col["credited"]),
     })
@@ -474,11 +491,14 @@ def _month_end(year: int, month: int) -> pd.Timestamp:
 
 
 def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
-              plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str) -> RoyaltyResult:
+              plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str,
+              departments: Collection[str] | None = None) -> RoyaltyResult:
     """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
 
     The true-up needs R at the end of the previous month, computed the same way on the rows dated up
-    to then; nothing else is remembered between months.
+    to then (what the payout ledger, ``toolkit.core.payouts``, replaces by what was recorded as paid).
+    ``departments``: the departments the data covers; employees of other Roster departments get
+    ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals.
     """
     year, month = parse_period(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
@@ -496,9 +516,21 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     lines["clawback"] = (now_c - prev_c) < 0
     lines = lines.drop(columns=["previous_exact", "ytd_royalty_exact", "indicator"])
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
+    lines["status"] = coverage_status(lines["department"], departments)
+    out = lines["status"] == NOT_COMPUTED
+    if out.any():
+        money = [c for c in (*LINE_MONEY, "weighted_base", "completion", "tier_rate", "effective_factor")
+                 if c in lines.columns]
+        lines.loc[out, money] = np.nan
+        lines.loc[out, "clawback"] = False
+        lines.loc[out, "reason"] = NOT_CONSOLIDATED
+        skipped = set(lines.loc[out, "employee_id"])
+        contrib = contrib[~contrib["employee_id"].isin(skipped)].reset_index(drop=True)
+        bands = bands[~bands["employee_id"].isin(skipped)].reset_index(drop=True)
 
     tierless = {f.value for f in findings if f.code == "royalty-no-tiers"}
-    for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base"])].to_dict("records"):
+    for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base", NOT_CONSOLIDATED])
+                     ].to_dict("records"):
         if rec["reason"] == "no-target":
             ind = BASIS_INDICATOR[rec["basis"]]
             findings.append(Finding("royalty-no-target", sheet=DEPARTMENT.table("Plan").sheet.en,
@@ -586,8 +618,47 @@ def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
 
 
 def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
-    """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function."""
-    return royalties(*_ledger_frames(ledger), period)
+    """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
+
+    Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
+    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables))
+
+
+#: R at the end of a month on given contributions, as integer cents by employee_id (``payouts`` uses it).
+YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
+
+
+def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None) -> YtdFunction:
+    """A function giving round(R) in cents per employee for any contribution rows and month, with the
+    ledger's staff and tiers and ``plan`` (default the ledger's Plan): what the payout ledger compares."""
+    frames = _ledger_frames(ledger)
+    roster, plans, tiers = frames[3], frames[4], frames[5]
+    staff = staff_plans(roster, plans, tiers, [])
+    targets = frames[2] if plan is None else plan
+
+    def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
+        lines, _ = evaluate(staff, contrib, targets, tiers, month)
+        return pd.Series(_cents(pd.Series(lines["ytd_royalty_exact"])), index=lines["employee_id"].to_numpy())
+
+    return ytd
+
+
+def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
+    """The weighted contributions Jan..period of ``period``'s year (``RoyaltyResult.contributions``'s
+    columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
+    year, month = parse_period(period)
+    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger)[3:], year, month)
+    return contrib
+
+
+def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
+    """A Plan frame giving each employee's recorded YTD target (``ytd_target`` of stored royalty lines, with
+    ``basis``) in January, so ``evaluate`` at any month reproduces those targets (a closed year's Plan)."""
+    ind = lines["basis"].map(BASIS_INDICATOR)
+    frame = pd.DataFrame({"employee_id": lines["employee_id"].astype("str"), "indicator": ind})
+    for i, key in enumerate(MONTH_KEYS):
+        frame[key] = pd.to_numeric(lines["ytd_target"], errors="coerce").fillna(0.0).to_numpy() if i == 0 else 0.0
+    return frame[frame["indicator"].notna()].reset_index(drop=True)
 
 
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:

@@ -162,7 +162,7 @@ class CloseInfo:
 PAYMENT_COLUMNS = ("employee_id", "name", "department", "year", "period", "kind", "entry", "ytd_earned",
                    "paid_before", "amount", "regular", "adjustment")
 #: Columns of an adjustments frame.
-ADJUSTMENT_COLUMNS = ("employee_id", "year", "kind", "closed_period", "change", "sheet", "contract_no", "receipt_no",
+ADJUSTMENT_COLUMNS = ("employee_id", "year", "kind", "closed_period", "change", "reason", "sheet", "contract_no", "receipt_no",
                       "source", "row", "amount_before", "amount_after", "credited_before", "credited_after", "effect",
                       "prior_year")
 

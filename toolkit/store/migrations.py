@@ -196,6 +196,7 @@ CREATE TABLE adjustments (
     kind TEXT NOT NULL,
     closed_period TEXT,
     change TEXT NOT NULL CHECK (change IN ('added', 'removed', 'changed', 'other')),
+    reason TEXT,
     sheet TEXT,
     contract_no TEXT,
     receipt_no TEXT,
