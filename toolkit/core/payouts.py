@@ -30,7 +30,9 @@ import pandas as pd
 
 from ..schema import DEPARTMENT
 from .coverage import COMPUTED
-from .findings import Finding, declare
+# the finding code backdated_findings raises is declared with the validation catalog
+from .validation import catalog as _catalog  # noqa: F401
+from .findings import Finding
 
 #: round(R) in cents per employee_id for contribution rows at the end of a month (``royalties.ytd_function``).
 YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
@@ -39,12 +41,6 @@ YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
 ROW_KEY = ("employee_id", "table", "contract_no", "receipt_no", "role")
 #: What makes a credited row "changed".
 _COMPARED = ("date", "amount", "share", "product_line", "factor")
-
-declare("backdated-into-closed-period", "warning", ("Row dated in a closed period", "记录日期落在已结账期间"),
-        ("{sheet}!{cell}: {what} {value} dated {date} falls in {month}, which was closed on {closed_at} "
-         "without it; the difference is paid at the next close as an itemised adjustment.",
-         "{sheet}!{cell}：{what_zh}“{value}”的日期 {date} 属于已于 {closed_at} 结账的 {month}，结账时没有这条记录；"
-         "差额将在下次结账时作为逐项调整支付。"))
 
 
 def month_end(year: int, month: int) -> pd.Timestamp:

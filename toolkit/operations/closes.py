@@ -198,3 +198,28 @@ def reclose_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
                         "before": a.to_numpy() / 100, "after": b.to_numpy() / 100,
                         "change": (b.to_numpy() - a.to_numpy()) / 100})
     return out[out["change"] != 0].reset_index(drop=True)
+
+
+def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
+    """``backdated-into-closed-period`` warnings for a department workbook about to be consolidated: its rows
+    dated in closed months that the latest close including the department did not have (or had differently)."""
+    from ..core.payouts import backdated_findings
+
+    closes = store.closes(current_only=True)
+    if not closes:
+        return []
+    closed = {c.period: c.closed_at for c in closes}
+    # every month up to the latest close counts as closed once a later month is (skipped months were paid then)
+    first = min(closes, key=lambda c: c.period)
+    y, m = split_period(first.period)
+    last = max(closed)
+    while f"{y:04d}-{m:02d}" < last:
+        closed.setdefault(f"{y:04d}-{m:02d}", next(c.closed_at for c in sorted(closes, key=lambda c: c.period)
+                                                     if c.period > f"{y:04d}-{m:02d}"))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    for close in reversed(closes):
+        snaps = [store.snapshot(i) for i in close.snapshot_ids]
+        mine = [s for s in snaps if s.kind == "department" and s.department == department]
+        if mine:
+            return backdated_findings(store.load_snapshot(mine[0].id).tables, data, closed)
+    return []

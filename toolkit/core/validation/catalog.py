@@ -24,6 +24,11 @@ _("duplicate-key", "error", ("Duplicate key", "重复编号"),
 _("date-out-of-period", "error", ("Date outside the plausible window", "日期超出合理范围"),
   ("{sheet}!{cell}: {value} is outside {start}..{end} (the workbook's year {year} ± {years} years).",
    "{sheet}!{cell}：{value}不在{start}至{end}之间（工作簿年度{year}前后{years}年）。"))
+_("plan-year-mismatch", "error", ("Plan year differs from the period", "计划年度与报告期不符"),
+  ("Info!Year is {value} but the period is {period}: the Plan holds {value}'s targets. Roll the workbook into "
+   "{period_year} (set Year and enter the {period_year} Plan; keep earlier rows, they are history).",
+   "信息表年度为 {value}，报告期为 {period}：计划表是 {value} 年的目标。请把工作簿转入 {period_year} 年"
+   "（修改年度并填写 {period_year} 年计划；以前的记录保留，作为历史）。"))
 _("date-after-period", "warning", ("Date after the reporting period", "日期晚于报告期"),
   ("{sheet}!{cell}: {value} is after the reporting period {period}.",
    "{sheet}!{cell}：{value}晚于报告期{period}。"))
@@ -139,3 +144,10 @@ CODES = (
     "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
 )
+
+# --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------
+_("backdated-into-closed-period", "warning", ("Row dated in a closed period", "记录日期落在已结账期间"),
+        ("{sheet}!{cell}: {what} {value} dated {date} falls in {month}, which was closed on {closed_at} "
+         "without it; the difference is paid at the next close as an itemised adjustment.",
+         "{sheet}!{cell}：{what_zh}“{value}”的日期 {date} 属于已于 {closed_at} 结账的 {month}，结账时没有这条记录；"
+         "差额将在下次结账时作为逐项调整支付。"))
