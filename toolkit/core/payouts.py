@@ -120,6 +120,11 @@ def _by_employee(frame: pd.DataFrame, column: str, employees: pd.Index) -> np.nd
     return summed.reindex(employees, fill_value=0).to_numpy(dtype="int64")
 
 
+def _royalty(paid: pd.DataFrame) -> pd.DataFrame:
+    """The royalty rows of recorded payments."""
+    return paid[paid["kind"] == "royalty"] if len(paid) else paid
+
+
 def _at(ytd: YtdFunction, rows: pd.DataFrame, month: int, employees: pd.Index) -> np.ndarray:
     return ytd(rows, month).groupby(level=0).sum().reindex(employees, fill_value=0).to_numpy(dtype="int64")
 
@@ -264,7 +269,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
     emps = pd.Index(comp["employee_id"].astype(str))
     now_c = cents(comp["ytd_royalty"])
     notes: list[dict[str, Any]] = []
-    royalty_paid = history.paid[history.paid["kind"] == "royalty"] if len(history.paid) else history.paid
+    royalty_paid = _royalty(history.paid)
     paid_c = _by_employee(royalty_paid, "amount", emps)
     has_rows = emps.isin(set(royalty_paid["employee_id"])) if len(royalty_paid) else np.zeros(len(emps), bool)
 
@@ -313,7 +318,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
         if len(todo):
             changes, r_then, r_now = itemise(then[then["employee_id"].isin(set(todo))],
                                              now_prev[now_prev["employee_id"].isin(set(todo))], pq, prior.ytd, todo)
-            ppaid = _by_employee(prior.history.paid, "amount", todo)
+            ppaid = _by_employee(_royalty(prior.history.paid), "amount", todo)
             pos = emps.get_indexer(todo)
             prior_c[pos] = r_now - ppaid
             adjustments += [_adjustment_rows(changes, py, True),

@@ -147,7 +147,7 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     roster = ledger.standard("Roster")
     known = set(roster["department"].dropna().astype(str)) if roster_departments is None else set(roster_departments)
     missing = sorted(known - covered)
-    notes = [dict(n, year=year) for n in payouts.notes]
+    notes = [{"year": year, **n} for n in payouts.notes]
     if missing:
         notes.append({"code": "not-consolidated", "departments": missing})
     results = {"royalty_lines": roy.lines, "royalty_trace": roy.contributions, "salaries": sal.lines,
@@ -208,14 +208,14 @@ def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
     closes = store.closes(current_only=True)
     if not closes:
         return []
-    closed = {c.period: c.closed_at for c in closes}
-    # every month up to the latest close counts as closed once a later month is (skipped months were paid then)
-    first = min(closes, key=lambda c: c.period)
-    y, m = split_period(first.period)
-    last = max(closed)
-    while f"{y:04d}-{m:02d}" < last:
-        closed.setdefault(f"{y:04d}-{m:02d}", next(c.closed_at for c in sorted(closes, key=lambda c: c.period)
-                                                     if c.period > f"{y:04d}-{m:02d}"))
+    # every month from January of the first closed year through the latest close counts as closed: a month
+    # skipped or before the first close was paid by the close after it (dated when that close was made)
+    ordered = sorted(closes, key=lambda c: c.period)
+    closed: dict[str, str] = {}
+    y, m = split_period(ordered[0].period)[0], 1
+    while f"{y:04d}-{m:02d}" <= ordered[-1].period:
+        month = f"{y:04d}-{m:02d}"
+        closed[month] = next(c.closed_at for c in ordered if c.period >= month)
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     for close in reversed(closes):
         snaps = [store.snapshot(i) for i in close.snapshot_ids]

@@ -1,0 +1,265 @@
+"""The year as a ledger (issue 12): a scripted year over workbooks written by the toolkit.
+
+Close several months, change closed months between closes (a late refund, a late contract, a deleted
+receipt), reject a department, re-close, skip a month, cross into January with a department not rolled
+over — and at every close the sum of each employee's recorded royalty payments equals round(YTD royalty)
+to the cent, and every correction is an itemised adjustment whose effects add up to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from payout_year import Company
+from toolkit.consolidate import consolidate
+from toolkit.core.royalties import compute_royalties
+from toolkit.errors import ToolkitError
+from toolkit.inputs import load_ledger
+from toolkit.operations.closes import (
+    backdated_for,
+    close_output_dir,
+    commit_close,
+    note_text,
+    prepare_close,
+    reclose_changes,
+)
+from toolkit.store import load_ledger_from_store, open_store
+
+D = dt.date
+
+
+def _cents(x: float) -> int:
+    return int(Decimal(str(x)).scaleb(2).to_integral_value())
+
+
+class Year:
+    """Drives closes of a ``Company`` through consolidation, the store and the payout ledger."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.company = Company.build()
+        self.db = tmp / "toolkit.db"
+        self.plans: dict[str, object] = {}
+
+    def close(self, period: str, reopen: bool = False):
+        folder = self.company.write(self.tmp / f"in-{period}", period)
+        store = open_store(self.db)
+        try:
+            cons = consolidate(sorted(folder.glob("dept-*.xlsx")), period, standards=folder / "standards.xlsx",
+                               db=store, output=self.tmp / f"consolidated-{period}.xlsx", jobs=1)
+            ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
+            assert ids, [(f.path, f.status, f.reason, [x.message() for x in f.findings][:3]) for f in cons.files]
+            ledger = load_ledger_from_store(store, period, ids)
+            plan = prepare_close(store, ledger, period, reopen=reopen)
+            info = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids)
+            self.check(store, ledger, period, plan, info)
+            return cons, plan, info
+        finally:
+            store.close()
+
+    def check(self, store, ledger, period, plan, info) -> None:
+        """The ledger's promises at this close."""
+        year = int(period[:4])
+        roy = compute_royalties(ledger, period)
+        computed = roy.lines[roy.lines["status"] == "computed"]
+        paid = store.payments(year=year)
+        paid = paid[paid["kind"] == "royalty"]
+        for emp, ytd in zip(computed["employee_id"], computed["ytd_royalty"]):
+            total = sum(_cents(a) for a in paid.loc[paid["employee_id"] == emp, "amount"])
+            assert total == _cents(ytd), (period, emp, total, ytd)
+        skipped = set(roy.lines.loc[roy.lines["status"] == "not-computed", "employee_id"])
+        mine = store.payments(close_id=info.id)
+        assert not skipped & set(mine["employee_id"]), "an employee not computed was paid"
+        st = plan.payouts.statement
+        assert set(st["employee_id"]) == set(computed["employee_id"])
+        for rec in st.to_dict("records"):  # payment = regular + adjustment; the total adds the prior-year line
+            assert _cents(rec["payment"]) == _cents(rec["regular"]) + _cents(rec["adjustment"])
+            assert _cents(rec["payment"]) == _cents(rec["ytd_earned"]) - _cents(rec["paid_before"])
+            assert _cents(rec["total"]) == _cents(rec["payment"]) + _cents(rec["prior_year_adjustment"])
+        adj = store.adjustments(close_id=info.id)
+        for prior, column in ((0, "adjustment"), (1, "prior_year_adjustment")):
+            rows = adj[adj["prior_year"] == prior] if len(adj) else adj
+            for rec in st.to_dict("records"):
+                items = rows[rows["employee_id"] == rec["employee_id"]] if len(rows) else rows
+                assert sum(_cents(e) for e in items["effect"]) == _cents(rec[column]), (period, rec, items)
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    """The whole scripted year, run once; each test reads one stage's record."""
+    y = Year(tmp_path_factory.mktemp("year"))
+    c = y.company
+    stages: dict[str, tuple] = {}
+    stages["2026-07"] = y.close("2026-07")
+    stages["2026-08"] = y.close("2026-08")
+    # entered after August was closed: a refund dated in August and a contract signed and paid in July
+    c.add("East", "Collections", receipt_no="LATE-REFUND", receipt_date=D(2026, 8, 25), contract_no="EC26080",
+          amount=-20000.0, method="Bank Transfer")
+    c.add("East", "Contracts", contract_no="EC-LATE", sign_date=D(2026, 7, 28), customer="Late Ltd", employee_id="E002",
+          product_line="Widgets", amount=150000.0, status="Executing", delivered=150000.0, payment_terms=30,
+          split_employee_id="E001", split_share=0.3)
+    c.add("East", "Collections", receipt_no="LATE-JULY", receipt_date=D(2026, 7, 30), contract_no="EC-LATE",
+          amount=150000.0, method="Bank Transfer")
+    stages["2026-09"] = y.close("2026-09")
+    c.broken.add("West")
+    stages["2026-10"] = y.close("2026-10")
+    c.broken.discard("West")
+    stages["2026-10 v2"] = y.close("2026-10", reopen=True)
+    # November is never closed; a receipt dated in October is entered late and a September receipt deleted
+    c.add("East", "Collections", receipt_no="LATE-OCT", receipt_date=D(2026, 10, 28), contract_no="EC26090",
+          amount=30000.0, method="Bank Transfer")
+    c.remove("East", "Collections", "receipt_no", "REC26090a")
+    east = c.write(y.tmp / "probe", "2026-12") / "dept-east.xlsx"
+    from toolkit.io.reader import read_workbook
+
+    with open_store(y.db) as store:
+        stages["backdated"] = backdated_for(store, read_workbook(east), "East")
+    stages["2026-12"] = y.close("2026-12")
+    with open_store(y.db) as store:
+        try:
+            y.close("2026-11")
+        except ToolkitError as exc:
+            stages["refused"] = exc
+        stages["closes-2026"] = store.closes(year=2026)
+    # January: a December receipt entered after December's close; West's workbook not rolled into 2027
+    c.add("West", "Contracts", contract_no="WC-LATE", sign_date=D(2026, 12, 15), customer="Late Ltd",
+          employee_id="E004", product_line="Widgets", amount=50000.0, status="Executing", delivered=50000.0,
+          payment_terms=30)
+    c.add("West", "Collections", receipt_no="LATE-DEC", receipt_date=D(2026, 12, 28), contract_no="WC-LATE",
+          amount=40000.0, method="Bank Transfer")
+    c.not_rolled.add("West")
+    stages["2027-01"] = y.close("2027-01")
+    c.not_rolled.discard("West")
+    stages["2027-01 v2"] = y.close("2027-01", reopen=True)
+    stages["ledger"] = y
+    return stages
+
+
+def test_first_close_takes_earlier_months_as_paid_and_says_so(year):
+    _, plan, info = year["2026-07"]
+    notes = [n for n in plan.notes if n["code"] == "opening"]
+    assert notes and notes[0]["through"] == "2026-06"
+    assert "taken as paid" in note_text(notes[0]) and "视为已支付" in note_text(notes[0], "zh")
+    assert plan.payouts.statement["opening"].any()
+    assert info.version == 1 and info.status == "current"
+
+
+def test_late_rows_in_closed_months_are_itemised_adjustments(year):
+    _, plan, info = year["2026-09"]
+    adj = plan.payouts.adjustments
+    got = {(r["employee_id"], r["receipt_no"], r["change"], r["closed_period"]) for r in adj.to_dict("records")}
+    assert ("E001", "LATE-REFUND", "added", "2026-08") in got
+    assert ("E002", "LATE-JULY", "added", "2026-07") in got
+    assert ("E001", "LATE-JULY", "added", "2026-07") in got  # E001's 30% split of the late contract
+    st = plan.payouts.statement.set_index("employee_id")
+    assert st.loc["E002", "adjustment"] > 0  # the late July receipt is paid now
+    refund = adj[(adj["receipt_no"] == "LATE-REFUND")]
+    assert (refund["effect"] < 0).all()  # the refund claws back
+    assert st.loc["E004", "adjustment"] == 0  # West did not change
+
+
+def test_a_rejected_department_is_not_computed_and_paid_at_the_re_close(year):
+    _, plan, info = year["2026-10"]
+    assert "West" in info.not_consolidated
+    assert "E004" not in set(plan.payouts.statement["employee_id"])
+    assert any(n["code"] == "not-consolidated" and n["departments"] == ["West"] for n in plan.notes)
+    _, plan2, info2 = year["2026-10 v2"]
+    assert info2.version == 2 and info2.period == "2026-10"
+    assert "E004" in set(plan2.payouts.statement["employee_id"])
+    with open_store(year["ledger"].db) as store:
+        old = store.close_info(info.id)
+        assert old.status == "superseded" and old.superseded_by == info2.id
+        changes = reclose_changes(store.payments(close_id=info.id), store.payments(close_id=info2.id))
+        assert set(changes["employee_id"]) == {"E004"}  # only the department that was missing changed
+        e004 = changes[changes["kind"] == "royalty"].iloc[0]
+        assert e004["before"] == 0 and e004["after"] > 0
+        assert len(store.payments(close_id=info.id))  # the superseded version's payments are kept
+
+
+def test_skipped_month_warns_and_the_payment_catches_up(year):
+    _, plan, _ = year["2026-12"]
+    warn = [n for n in plan.notes if n["code"] == "months-not-closed"]
+    assert warn and warn[0]["months"] == ["2026-11"]
+    assert "2026-11 was never closed" in note_text(warn[0])
+    adj = plan.payouts.adjustments
+    got = {(r["employee_id"], r["receipt_no"], r["change"], r["closed_period"]) for r in adj.to_dict("records")}
+    assert ("E001", "LATE-OCT", "added", "2026-10") in got
+    assert ("E001", "REC26090a", "removed", "2026-09") in got
+
+
+def test_rows_back_dated_into_closed_months_are_found_before_the_close(year):
+    found = year["backdated"]
+    assert {f.code for f in found} == {"backdated-into-closed-period"}
+    assert [(f.value, f.params["month"], f.sheet) for f in found] == [("LATE-OCT", "2026-10", "Collections")]
+    assert found[0].cell and found[0].cell.endswith(str(found[0].row))
+    assert "paid at the next close" in found[0].message() and "逐项调整" in found[0].message("zh")
+
+
+def test_re_closing_a_period_before_a_later_close_is_refused(year):
+    exc = year["refused"]
+    assert exc.key == "close.later-closed"
+    assert "\n" not in exc.message() and "2026-12 is already closed" in exc.message()
+    assert [(c.period, c.version) for c in year["closes-2026"]] == [
+        ("2026-07", 1), ("2026-08", 1), ("2026-09", 1), ("2026-10", 1), ("2026-10", 2), ("2026-12", 1)]
+
+
+def test_january_pays_the_closed_year_s_late_changes_as_a_prior_year_adjustment(year, tmp_path):
+    y = year["ledger"]
+    _, plan, info = year["2027-01"]
+    assert "West" in info.not_consolidated  # not rolled into 2027: its Plan is 2026's
+    _, plan2, info2 = year["2027-01 v2"]
+    st = plan2.payouts.statement.set_index("employee_id")
+    assert st.loc["E004", "prior_year_adjustment"] > 0
+    adj = plan2.payouts.adjustments
+    prior = adj[adj["prior_year"] == 1]
+    assert list(prior["receipt_no"]) == ["LATE-DEC"] and list(prior["closed_period"]) == ["2026-12"]
+    assert any(n["code"] == "prior-year" and n["year"] == 2026 for n in plan2.notes)
+    # 2026 as it is now, computed afresh from the December workbooks plus the late receipt: paid in full
+    folder = y.company.write(tmp_path / "dec", "2026-12")
+    dec = compute_royalties(load_ledger(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx"), "2026-12")
+    with open_store(y.db) as store:
+        paid = store.payments(year=2026)
+    paid = paid[paid["kind"] == "royalty"]
+    for emp, ytd in zip(dec.lines["employee_id"], dec.lines["ytd_royalty"]):
+        assert sum(_cents(a) for a in paid.loc[paid["employee_id"] == emp, "amount"]) == _cents(ytd), emp
+
+
+def test_close_output_dir_never_reuses_an_earlier_version_s_folder(tmp_path):
+    assert close_output_dir(tmp_path, "2026-10", 1) == tmp_path
+    assert close_output_dir(tmp_path, "2026-10", 2) == tmp_path / "2026-10-v2"
+    assert close_output_dir(tmp_path, "2026-10", 3) != close_output_dir(tmp_path, "2026-10", 2)
+
+
+def test_closing_a_closed_period_without_reopen_is_refused(year):
+    y = year["ledger"]
+    with open_store(y.db) as store:
+        ledger = load_ledger_from_store(store, "2027-01")
+        with pytest.raises(ToolkitError) as exc:
+            prepare_close(store, ledger, "2027-01")
+    assert exc.value.key == "close.already-closed" and "--reopen" in exc.value.message()
+
+
+def test_stored_results_and_views_serve_a_bi_tool(year):
+    import sqlite3
+
+    y = year["ledger"]
+    conn = sqlite3.connect(y.db)
+    try:
+        periods = [r[0] for r in conn.execute("SELECT period FROM current_closes ORDER BY period")]
+        assert periods == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-12", "2027-01"]
+        lines = conn.execute("SELECT count(*), count(DISTINCT close_period) FROM current_royalty_lines").fetchone()
+        assert lines[0] > 0 and lines[1] == 6
+        trace = conn.execute("SELECT sum(weighted) FROM current_royalty_trace WHERE close_period='2026-12' "
+                             "AND employee_id='E002'").fetchone()[0]
+        assert trace > 0
+        # the current versions' payments of 2026 add up in plain SQL, without joins through snapshots
+        sql = ("SELECT employee_id, round(sum(amount), 2) FROM current_payments WHERE year=2026 AND kind='royalty' "
+               "GROUP BY employee_id ORDER BY employee_id")
+        assert [r[0] for r in conn.execute(sql)] == ["E001", "E002", "E004"]
+    finally:
+        conn.close()
