@@ -263,3 +263,82 @@ def test_stored_results_and_views_serve_a_bi_tool(year):
         assert [r[0] for r in conn.execute(sql)] == ["E001", "E002", "E004"]
     finally:
         conn.close()
+
+
+# --- the history people can read (toolkit.operations.history) -----------------------------------
+
+
+def test_history_lists_runs_and_every_close_version(year):
+    from toolkit.operations.history import list_history
+
+    with open_store(year["ledger"].db) as store:
+        h = list_history(store)
+        h2026 = list_history(store, year=2026)
+    assert [(c.period, c.version, c.status) for c in h.closes][3:5] == [("2026-10", 1, "superseded"),
+                                                                        ("2026-10", 2, "current")]
+    assert len(h.runs) >= len(h.closes)
+    assert all(c.year == 2026 for c in h2026.closes) and len(h2026.closes) == 6
+    doc = h.to_dict()
+    assert doc["closes"][0]["period"] == "2026-07" and doc["closes"][0]["run_id"] == doc["runs"][0]["id"]
+    assert set(h.frames()) == {"runs", "closes"}
+
+
+def test_show_close_gives_the_current_version_or_the_one_asked_for(year):
+    from toolkit.operations.history import show_close
+
+    _, plan, info = year["2026-10 v2"]
+    with open_store(year["ledger"].db) as store:
+        cur = show_close(store, "2026-10")
+        old = show_close(store, "2026-10", version=1)
+        with pytest.raises(ToolkitError) as exc:
+            show_close(store, "2026-11")
+    assert cur.close.id == info.id and old.close.status == "superseded"
+    doc = cur.to_dict()
+    royalty = [p for p in doc["payments"] if p["kind"] == "royalty" and p["entry"] == "payment"]
+    assert {p["employee_id"] for p in royalty} == {"E001", "E002", "E004"}
+    assert doc["totals"]["royalty"]["amount"] == f"{plan.payouts.totals()['payment']:.2f}"
+    assert all(isinstance(p["amount"], str) for p in doc["payments"])
+    assert "No close of 2026-11" in exc.value.message()
+
+
+def test_an_employee_s_payments_add_up_to_what_was_earned(year):
+    from toolkit.operations.history import employee_payments
+
+    _, plan, _ = year["2026-12"]
+    earned = plan.payouts.statement.set_index("employee_id").loc["E001", "ytd_earned"]
+    with open_store(year["ledger"].db) as store:
+        e = employee_payments(store, "E001", 2026)
+    doc = e.to_dict()
+    # 2026 as paid: every 2026 close plus January's prior-year line
+    assert doc["totals"]["royalty_paid"] == f"{sum(_cents(a) for a in e.payments.loc[e.payments['kind'] == 'royalty', 'amount']) / 100:.2f}"
+    upto_dec = e.payments[(e.payments["kind"] == "royalty") & (e.payments["close_period"] <= "2026-12")]
+    assert sum(_cents(a) for a in upto_dec["amount"]) == _cents(earned)
+    assert {a["receipt_no"] for a in doc["adjustments"]} >= {"LATE-REFUND", "LATE-JULY", "LATE-OCT", "REC26090a"}
+
+
+def test_what_changed_in_a_department_since_its_last_close(year, tmp_path):
+    from toolkit.operations.history import department_changes
+
+    y = year["ledger"]
+    c = y.company
+    c.add("East", "Contracts", contract_no="EC-FEB", sign_date=D(2027, 2, 2), customer="New Ltd", employee_id="E001",
+          product_line="Widgets", amount=5000.0, status="Signed", delivered=0.0, payment_terms=30)
+    c.add("East", "Collections", receipt_no="NEW-FEB", receipt_date=D(2027, 2, 3), contract_no="EC-FEB",
+          amount=1000.0, method="Cash")
+    c.change("East", "Contracts", "contract_no", "EC27011", customer="Renamed Ltd")
+    folder = c.write(tmp_path / "feb", "2027-02")
+    with open_store(y.db) as store:
+        consolidate(sorted(folder.glob("dept-*.xlsx")), "2027-02", standards=folder / "standards.xlsx", db=store,
+                    output=tmp_path / "c.xlsx", jobs=1)
+        ch = department_changes(store, "East")
+        with pytest.raises(ToolkitError):
+            department_changes(store, "Nowhere")
+    assert ch.since is not None and ch.since.period == "2027-01" and ch.now.period == "2027-02"
+    summary = {s["table"]: s for s in ch.summary()}
+    assert summary["Collections"]["added"] >= 1 and summary["Contracts"]["changed"] == 1
+    assert summary["Contracts"]["added"] == 1 and summary["Contracts"]["removed"] == 0
+    col = ch.sheets["Collections"]
+    assert "NEW-FEB" in set(col.loc[col["change"] == "added", "key"])
+    con = ch.sheets["Contracts"]
+    assert list(con.loc[con["change"] == "changed", "fields"]) == ["customer"]
+    assert ch.to_dict()["summary"] == ch.summary()

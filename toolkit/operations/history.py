@@ -176,18 +176,22 @@ class DepartmentChanges:
                 **{DEPARTMENT.table(k).sheet.en: v for k, v in self.sheets.items() if len(v)}}
 
 
+def _cell_text(s: pd.Series) -> pd.Series:
+    """A column's values as comparable text: dates ISO, numbers to 6 decimals, blanks empty."""
+    if getattr(s.dtype, "kind", "O") == "M":
+        out = s.dt.strftime("%Y-%m-%d")
+    elif getattr(s.dtype, "kind", "O") == "f":
+        out = s.round(6).astype(object)
+    else:
+        out = s.astype(object)
+    return out.where(s.notna(), "").astype(object).map(str)
+
+
 def _row_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """Each row's values as one comparable string (dates as ISO, numbers to 6 decimals)."""
-    parts = []
-    for c in columns:
-        s = frame[c]
-        if getattr(s.dtype, "kind", "O") == "M":
-            parts.append(s.dt.strftime("%Y-%m-%d").fillna(""))
-        elif getattr(s.dtype, "kind", "O") == "f":
-            parts.append(s.round(6).astype(str).replace("nan", ""))
-        else:
-            parts.append(s.astype(object).where(s.notna(), "").astype(str))
-    return pd.concat(parts, axis=1).agg("\u241f".join, axis=1) if parts else pd.Series("", index=frame.index)
+    """Each row's values as one comparable string."""
+    if not columns or not len(frame):
+        return pd.Series("", index=frame.index, dtype=object)
+    return pd.concat([_cell_text(frame[c]) for c in columns], axis=1).agg("\u241f".join, axis=1)
 
 
 def table_changes(key: str, before: pd.DataFrame | None, now: pd.DataFrame) -> pd.DataFrame:
@@ -210,15 +214,10 @@ def table_changes(key: str, before: pd.DataFrame | None, now: pd.DataFrame) -> p
         keyv = m[f"{k}_now"].where(m[f"{k}_now"].notna(), m[f"{k}_before"])
         out = pd.DataFrame({"change": change, "key": keyv.astype(object), "row_before": m["_row_before"],
                             "row_now": m["_row_now"]})
-        diff_fields = []
-        idx_a, idx_b = a.set_index("_k"), b.set_index("_k")
-        for kk, ch in zip(m["_k"], change):
-            if ch != "changed":
-                diff_fields.append(None)
-                continue
-            ra, rb = idx_a.loc[kk], idx_b.loc[kk]
-            diff_fields.append(", ".join(c for c in cols if _row_text(ra.to_frame().T[[c]], [c]).iloc[0]
-                                         != _row_text(rb.to_frame().T[[c]], [c]).iloc[0]))
+        texts_a = {c: _cell_text(a[c]).set_axis(a["_k"]) for c in cols}
+        texts_b = {c: _cell_text(b[c]).set_axis(b["_k"]) for c in cols}
+        diff_fields = [", ".join(c for c in cols if texts_a[c][kk] != texts_b[c][kk]) if ch == "changed" else None
+                       for kk, ch in zip(m["_k"], change)]
         out["fields"] = diff_fields
         return out[out["change"] != ""].reset_index(drop=True)
     ta, tb = _row_text(before, cols), _row_text(now, cols)

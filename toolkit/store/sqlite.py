@@ -457,10 +457,11 @@ class SQLiteStore(Store):
         return self.close_info(cid)
 
     def _insert_frame(self, table: str, close_id: int, frame: pd.DataFrame, columns: tuple[str, ...]) -> None:
-        """Rows of ``frame`` (the listed columns; missing ones NULL) into a fixed ledger table."""
+        """Rows of ``frame`` (the listed columns it has; the others take their defaults) into a ledger table."""
         if frame is None or not len(frame):
             return
-        values = [_sql_values(frame[c]) if c in frame.columns else [None] * len(frame) for c in columns]
+        columns = tuple(c for c in columns if c in frame.columns)
+        values = [_sql_values(frame[c]) for c in columns]
         sql = (f"INSERT INTO {q(table)} (close_id, {', '.join(q(c) for c in columns)}) "
                f"VALUES ({', '.join('?' * (len(columns) + 1))})")
         self.conn.executemany(sql, zip(itertools.repeat(close_id), *values))
