@@ -20,7 +20,7 @@ import pandas as pd
 
 from toolkit.core import completion, forecast, funds
 from toolkit.core.tables import WorkbookData
-from toolkit.inputs import Ledger
+from toolkit.core.ledger import Ledger
 from toolkit.io.reader import read_workbook
 from toolkit.io.writer import SheetFrame, write_frames
 from toolkit.schema import DEPARTMENT, MONTH_KEYS, STANDARDS

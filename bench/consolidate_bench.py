@@ -191,7 +191,7 @@ def toolkit_run(folder: Path, db: Path, out: Path, jobs: int, cpus: int | None =
     pin = f"import os; os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:{cpus}]))\n" if cpus else ""
     code = pin + (
         "import json, resource, sys\n"
-        "from toolkit.consolidate import consolidate\n"
+        "from toolkit.operations.consolidate import consolidate\n"
         f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(db)!r}, output={(str(out) if out else None)!r}, jobs={jobs})\n"
         "me = [int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit.core.tables import WorkbookData
-from toolkit.inputs import Ledger, empty_frame
+from toolkit.core.ledger import Ledger, empty_frame
 from toolkit.schema import DEPARTMENT, STANDARDS, Table
 
 

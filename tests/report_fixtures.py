@@ -11,7 +11,8 @@ from typing import Any
 from click.testing import CliRunner
 
 from toolkit.cli.main import cli
-from toolkit.inputs import Ledger, load_ledger
+from toolkit.core.ledger import Ledger
+from toolkit.operations.ledger import load_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbooks" / "sample"

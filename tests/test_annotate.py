@@ -20,7 +20,7 @@ from toolkit.io.annotate import FILLS, SHEET_NAME, annotate_copy, part_types
 from toolkit.io.templates import build_workbook
 from toolkit.io.writer import save_workbook
 from toolkit.schema import DEPARTMENT
-from toolkit.validate import validate_file
+from toolkit.operations.validate import validate_file
 
 
 def _sha(path: Path) -> str:

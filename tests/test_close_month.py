@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from consolidate_helpers import copy_sample, department_files, sample_source, sha256
 from toolkit.cli.main import cli
-from toolkit.close_month import COMPUTATIONS, close_month
+from toolkit.operations.close_month import COMPUTATIONS, close_month
 from toolkit.errors import ToolkitError
 
 PERIOD = "2026-10"
@@ -48,9 +48,9 @@ def test_every_output_is_written_and_readable(closed):
 
 def test_results_equal_the_compute_commands_on_the_same_files(closed, sample):
     """close-month computes from the store; the compute commands from the files: same numbers."""
-    from toolkit.cli.commands.compute import completion_report, funds_report
+    from toolkit.outputs import build
     from toolkit.core.royalties import compute_royalties
-    from toolkit.inputs import load_ledger
+    from toolkit.operations.ledger import load_ledger
 
     res, _ = closed
     good = [f.path for f in res.consolidation.consolidated]
@@ -59,9 +59,9 @@ def test_results_equal_the_compute_commands_on_the_same_files(closed, sample):
     expected = json.loads(json.dumps(compute_royalties(ledger, PERIOD).to_dict(), default=str))
     assert roy["royalties"] == expected["royalties"] and roy["totals"] == expected["totals"]
     comp = json.loads(res.outputs["completion"][0].read_text(encoding="utf-8"))
-    assert comp["rows"] == json.loads(json.dumps(completion_report(ledger, PERIOD)[0]["rows"], default=str))
+    assert comp["rows"] == json.loads(json.dumps(build("completion", ledger, PERIOD).payload["rows"], default=str))
     funds = json.loads(res.outputs["funds"][0].read_text(encoding="utf-8"))
-    assert funds["aging"] == json.loads(json.dumps(funds_report(ledger, PERIOD)[0]["aging"], default=str))
+    assert funds["aging"] == json.loads(json.dumps(build("funds", ledger, PERIOD).payload["aging"], default=str))
 
 
 def test_nothing_consolidated_is_a_clear_error(sample, tmp_path):
@@ -150,7 +150,7 @@ def test_report_names_the_departments_left_out(closed):
 
 
 def test_left_out_departments_are_described_in_both_languages(closed):
-    from toolkit.close_month import _left_out
+    from toolkit.operations.close_month import left_out_findings as _left_out
 
     res, _ = closed
     north = next(f for f in _left_out(res.consolidation.files) if f.code == "department-not-consolidated")

@@ -179,9 +179,12 @@ def test_unreadable_input_is_refused_and_skipped_with_force(hand_files, tmp_path
     refused = run(*args)
     assert refused.exit_code == 2 and "broken.xlsx" in refused.output
     forced = run(*args, "--force")
-    assert forced.exit_code == 0
+    assert forced.exit_code == 1  # partial figures: never an all-good exit (issue 14)
     payload = json.loads(forced.output)
     assert any(f["code"] == "file-unreadable" for f in payload["findings"])
+    only_bad = run("completion", str(bad), "--standards", str(hand_files / "standards.xlsx"), "--period", "2025-03",
+                   "--format", "json", "--force")
+    assert only_bad.exit_code == 2 and "broken.xlsx" in only_bad.output  # nothing readable: no table of zeros
 
 
 def test_sample_workbooks(sample_dir):

@@ -23,7 +23,7 @@ from consolidate_helpers import (
 )
 
 from toolkit.cli.main import cli
-from toolkit.consolidate import consolidate
+from toolkit.operations.consolidate import consolidate
 from toolkit.io.reader import read_workbook
 from toolkit.schema import DEPARTMENT
 
@@ -130,7 +130,7 @@ def test_messy_folder_consolidates_the_good_ones_and_lists_the_rest(sample, tmp_
 
 
 def _validate(path: Path, folder: Path):
-    from toolkit.validate import validate_file
+    from toolkit.operations.validate import validate_file
 
     std = read_workbook(folder / "standards.xlsx", kind="standards")
     return validate_file(path, standards=std, period=PERIOD).findings

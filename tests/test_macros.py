@@ -20,7 +20,7 @@ from toolkit.excel import macros
 from toolkit.excel.port import parse_selection, selected_rows
 from toolkit.io.annotate import FILLS
 from toolkit.io.reader import read_workbook
-from toolkit.validate import validate_file
+from toolkit.operations.validate import validate_file
 
 RED, AMBER = FILLS["error"], FILLS["warning"]
 

@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from payout_year import Company
-from toolkit.consolidate import consolidate
+from toolkit.operations.consolidate import consolidate
 from toolkit.core.royalties import compute_royalties
 from toolkit.errors import ToolkitError
-from toolkit.inputs import load_ledger
+from toolkit.operations.ledger import load_ledger
 from toolkit.operations.closes import (
     backdated_for,
     close_output_dir,

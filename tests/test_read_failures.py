@@ -276,7 +276,7 @@ def test_consolidate_worker_that_dies_on_a_file_is_replaced_and_the_file_reporte
 
     from consolidate_helpers import copy_sample, sample_source
 
-    from toolkit.consolidate import consolidate
+    from toolkit.operations.consolidate import consolidate
 
     folder = copy_sample(sample_source(tmp_path_factory), tmp_path / "in")
     bad = folder / "dept-zz-grid.xlsx"

@@ -172,7 +172,7 @@ def test_salary_from_real_workbooks(books):
 def test_payments_match_monthly_payments_for_completion(books):
     """The schedule fed to completion/funds (Profit, royalties payable) is the true-up sequence."""
     from toolkit.core.royalties import monthly_payments
-    from toolkit.inputs import load_ledger
+    from toolkit.operations.ledger import load_ledger
 
     tmp, std, dept = books
     ledger = load_ledger([dept], std, period="2026-02")
@@ -186,7 +186,7 @@ def test_payments_match_monthly_payments_for_completion(books):
 def test_sample_workbooks_true_ups_add_up(sample_dir):
     """On the committed sample data: every employee's payments Jan..p equal the YTD royalty of p."""
     from toolkit.core.royalties import compute_royalties, monthly_payments
-    from toolkit.inputs import load_ledger
+    from toolkit.operations.ledger import load_ledger
 
     depts = [p for p in sample_dir.glob("*.xlsx") if p.name != "standards.xlsx"]
     ledger = load_ledger(depts, sample_dir / "standards.xlsx", force=True)

@@ -160,9 +160,9 @@ def test_urls_env_and_default_path(tmp_path, monkeypatch):
 
 def test_ledger_from_store_matches_ledger_from_files(sample, tmp_path):
     """Computations give the same answer from the store as from the files."""
-    from toolkit.consolidate import consolidate
+    from toolkit.operations.consolidate import consolidate
     from toolkit.core.royalties import compute_royalties
-    from toolkit.inputs import load_ledger
+    from toolkit.operations.ledger import load_ledger
     from toolkit.store import load_ledger_from_store
 
     res = consolidate([sample], "2026-10", db=tmp_path / "s.db", jobs=1)

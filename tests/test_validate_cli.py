@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import validation_factory as F
 from toolkit.cli.main import cli
 from toolkit.io.discover import discover_workbooks
-from toolkit.validate import build_report, exit_code, validate_file, validate_paths
+from toolkit.operations.validate import build_report, exit_code, validate_file, validate_paths
 
 
 def _folder(tmp_path: Path, broken: bool = True, with_standards: bool = True) -> Path:

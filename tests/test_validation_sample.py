@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from toolkit.validate import validate_paths
+from toolkit.operations.validate import validate_paths
 
 
 def _documented(sample_dir) -> list[tuple[str, str, str]]:

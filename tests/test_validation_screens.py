@@ -14,7 +14,7 @@ import pytest
 
 from toolkit.core.validation import CODES, context
 from toolkit.io.reader import read_workbook
-from toolkit.validate import check_data
+from toolkit.operations.validate import check_data
 
 SEEDS = range(64)  # ~10 s
 RATES = (0.003, 0.02, 0.06, 0.2)  # share of the cells of each column damaged

@@ -25,7 +25,7 @@ from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status,
 from .findings import Finding, declare
 
 if TYPE_CHECKING:
-    from ..inputs import Ledger
+    from .ledger import Ledger
 
 #: Completion counted at most this much per indicator.
 COMPLETION_CAP = 1.2

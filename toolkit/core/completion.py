@@ -22,30 +22,19 @@ employee lines, so totals always equal the sum of their lines.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ToolkitError
-from ..i18n import register
 from ..money import round_series
 from ..schema import MONTH_KEYS
 from ..schema import enums as E
 from .credits import collection_credits, contract_credits
+from .periods import parse_period
 
-if TYPE_CHECKING:  # the ledger is plain data; importing it at run time would pull in the readers
-    from ..inputs import Ledger
-
-register(
-    {
-        "period.invalid": (
-            "The period {value!r} is not a month in the form YYYY-MM.",
-            "报告期“{value}”不是 YYYY-MM 格式的月份。",
-        ),
-    }
-)
+if TYPE_CHECKING:
+    from .ledger import Ledger
 
 INDICATORS: tuple[str, ...] = tuple(E.INDICATOR.values)
 SIGNING, COLLECTION, EXPENSE, PROFIT = INDICATORS
@@ -63,14 +52,6 @@ ROW_COLUMNS = (
 )
 ROYALTY_COLUMNS = ("employee_id", "month", "royalty")
 _EPS = 1e-9
-
-
-def parse_period(period: str) -> pd.Period:
-    """``"YYYY-MM"`` as a monthly Period; anything else raises ToolkitError."""
-    text = str(period).strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise ToolkitError("period.invalid", value=text)
-    return pd.Period(text, freq="M")
 
 
 def employee_departments(ledger: Ledger) -> pd.Series:

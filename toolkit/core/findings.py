@@ -29,6 +29,19 @@ class FindingType:
 CATALOG: dict[str, FindingType] = {}
 
 
+def finding_type(code: str) -> FindingType:
+    """The catalog entry of ``code``. The validation catalog (``toolkit.core.validation.catalog``) is
+    imported on first need, so findings read back from the store or a file render without callers
+    importing rule modules for their side effects."""
+    ftype = CATALOG.get(code)
+    if ftype is None:
+        import importlib
+
+        importlib.import_module("toolkit.core.validation.catalog")
+        ftype = CATALOG[code]
+    return ftype
+
+
 def declare(code: str, severity: str, title: tuple[str, str], template: tuple[str, str]) -> FindingType:
     """Add a code to the catalog (idempotent for identical declarations)."""
     assert severity in SEVERITIES, severity
@@ -55,12 +68,12 @@ class Finding:
 
     def __post_init__(self) -> None:
         if self.severity is None:
-            self.severity = CATALOG[self.code].severity
+            self.severity = finding_type(self.code).severity
 
     def message(self, lang: str = "en") -> str:
         params = {"sheet": self.sheet, "cell": self.cell, "row": self.row, "column": self.column,
                   "value": self.value, **self.params}
-        return CATALOG[self.code].render(lang, params)
+        return finding_type(self.code).render(lang, params)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The JSON form documented in the README."""

@@ -26,7 +26,7 @@ from .completion import COMPANY_KEY, employee_departments, parse_period
 from .credits import contract_credits
 
 if TYPE_CHECKING:
-    from ..inputs import Ledger
+    from .ledger import Ledger
 
 HORIZON = 3
 HOLDOUT = 3

@@ -25,7 +25,7 @@ from ..schema import MONTH_KEYS
 from .completion import COMPANY_KEY, EXPENSE, employee_departments, normalize_royalties, parse_period
 
 if TYPE_CHECKING:
-    from ..inputs import Ledger
+    from .ledger import Ledger
 
 BUCKETS = ("not_due", "1-30", "31-60", "61-90", "over_90")
 _EDGES = [-np.inf, 0, 30, 60, 90, np.inf]  # right-inclusive: (0, 30] is 1-30

@@ -21,7 +21,6 @@ gate whatever the binary representation of the operands.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,17 +29,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ToolkitError
-from ..i18n import register
 from ..money import fmt_money, round_series
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .credits import collection_credits, contract_credits
+from .periods import year_month
 from .findings import Finding, declare
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
-    from ..inputs import Ledger
+    from .ledger import Ledger
 
 # --- vocabulary -------------------------------------------------------------------------------
 
@@ -59,15 +57,6 @@ _COLLECTIONS = DEPARTMENT.table("Collections")
 _ROSTER = STANDARDS.table("Roster")
 _PLANS = STANDARDS.table("RoyaltyPlans")
 _TIERS = STANDARDS.table("RoyaltyTiers")
-
-register(
-    {
-        "royalties.bad-period": (
-            "The period {value!r} is not a month in the form YYYY-MM.",
-            "报告期“{value}”不是 YYYY-MM 格式的月份。",
-        ),
-    }
-)
 
 declare("royalty-unknown-contract", "warning", ("Receipt for an unknown contract", "回款对应的合同不存在"),
         ("{sheet} row {row}: receipt {receipt_no!r} names contract {value!r}, which is not in Contracts; "
@@ -102,14 +91,6 @@ declare("royalty-clawback", "info", ("Royalty clawback", "提成追回"),
          "员工 {value}（{name}）：年累计提成由 {previous} 降至 {current}，追回 {amount}。"))
 
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def parse_period(period: str) -> tuple[int, int]:
-    """``"YYYY-MM"`` -> (year, month); anything else is a ToolkitError."""
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(period))
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ToolkitError("royalties.bad-period", value=period)
-    return int(m.group(1)), int(m.group(2))
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -500,7 +481,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     ``departments``: the departments the data covers; employees of other Roster departments get
     ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals.
     """
-    year, month = parse_period(period)
+    year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
     lines, bands = evaluate(staff, contrib, plan, tiers, month)
     if month > 1:
@@ -555,7 +536,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     Each month's R is computed on the rows dated up to that month's end, as ``royalties`` does, so the
     payments are the same true-ups the monthly statements show.
     """
-    year, month = parse_period(period)
+    year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
@@ -612,7 +593,7 @@ def _contract_where(contracts: pd.DataFrame, contract_no: str) -> dict[str, Any]
 
 
 def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
-    """The seven frames ``royalties`` takes, from a ``toolkit.inputs.Ledger``."""
+    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger``."""
     dept = [ledger.tables[k] for k in ("Contracts", "Collections", "Plan")]
     return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
 
@@ -646,7 +627,7 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None) -> YtdFunctio
 def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     """The weighted contributions Jan..period of ``period``'s year (``RoyaltyResult.contributions``'s
     columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
-    year, month = parse_period(period)
+    year, month = year_month(period)
     _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger)[3:], year, month)
     return contrib
 

@@ -2,9 +2,9 @@
 
 The add-in's buttons call these by name through xlwings' RunPython; ``NAMES`` lists them in ribbon order.
 Each takes an xlwings ``Book`` or any ``toolkit.excel.port.WorkbookPort`` (``toolkit macro`` passes a
-``FilePort`` over a copy), and calls the same library functions as the CLI: ``toolkit.validate``,
-``toolkit.core.royalties`` / ``completion`` / ``funds`` through the CLI's report builders,
-``toolkit.report.render``, ``toolkit.consolidate`` and ``toolkit.io.templates``. Nothing here computes.
+``FilePort`` over a copy), and calls the same library functions as the CLI: ``toolkit.operations``
+(validate, the ledger loader, consolidate, the report, the approval rule), ``toolkit.outputs`` for the
+computations' workbooks and ``toolkit.io.templates``. Nothing here computes or decides.
 A ``ToolkitError`` becomes a message (a message box in Excel); macros never save the user's workbook.
 """
 
@@ -21,7 +21,7 @@ from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..schema import DEPARTMENT
+from ..operations.approvals import APPROVAL_TABLES
 from ..schema import enums as E
 from . import settings as S
 from .port import WorkbookPort, selected_rows
@@ -42,8 +42,6 @@ NAMES: tuple[str, ...] = (
 #: so the next run restores the cells before marking again.
 MARKS_SHEET = "TK Marks"
 _MARKS_HEADERS = ["Sheet", "Cell", "Fill Before", "Note Before", "Note Added", "Fill Added"]
-#: Tables Approve/Reject work on.
-APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
 _YES = {"y", "yes", "true", "1", "是", "ok"}
 #: What Monthly report writes next to the workbook (``toolkit report``'s default formats).
 REPORT_FORMATS = ("xlsx", "html", "md")
@@ -139,7 +137,7 @@ class _Run:
         return path
 
     def standards(self, required: bool) -> WorkbookData | None:
-        from ..validate import read_file
+        from ..operations.validate import read_file
 
         path = self.standards_path(required)
         if path is None:
@@ -150,7 +148,7 @@ class _Run:
         return std
 
     def period(self) -> str:
-        from ..consolidate import check_period
+        from ..core.periods import check_period
 
         try:
             data: WorkbookData | None = self.data()
@@ -207,7 +205,7 @@ def validate(book: Any = None) -> None:
 
 
 def _validate(run: _Run) -> None:
-    from ..validate import check_data
+    from ..operations.validate import check_data
 
     data = run.data()
     std = run.standards(required=False) if data.kind == "department" else None
@@ -311,42 +309,29 @@ def funds(book: Any = None) -> Path | None:
 
 
 def _ledger(run: _Run, period: str, force: bool = False) -> Any:
-    """The open workbook and the standards as a Ledger, validated like ``load_ledger`` (errors refused
-    unless the user says to go on)."""
-    from ..inputs import Ledger
-    from ..validate import check_data
+    """The open workbook and the standards as a Ledger (``operations.ledger.ledger_of_workbook``): error
+    findings refused unless the user says to go on."""
+    from ..operations.ledger import ledger_of_workbook
 
-    data = run.department()
-    std = run.standards(required=True)
-    std_report = check_data(std, None, period)
-    report = check_data(data, std, period)
-    findings = [*std_report.findings, *report.findings]
-    errors = [f for f in findings if f.severity == "error"]
-    if errors and not force:
-        answer = run.ask("force", "no", count=len(errors))
-        if (answer or "").casefold() not in _YES:
-            raise ToolkitError("macro.refused", count=len(errors), details=_describe(errors, run.lang))
-    return Ledger.from_workbooks([data], std, findings)
+    def confirm(count: int) -> bool:
+        return (run.ask("force", "no", count=count) or "").casefold() in _YES
+
+    try:
+        return ledger_of_workbook(run.department(), run.standards(required=True), period, confirm=confirm, force=force,
+                                  lang=run.lang)
+    except ToolkitError as exc:
+        if exc.key == "ledger.refused":  # the ribbon's wording: no --force there
+            raise ToolkitError("macro.refused", **exc.params) from None
+        raise
 
 
 def _compute(run: _Run, name: str) -> Path:
-    from ..cli.commands import compute as C
-    from ..cli.commands import royalties as R
     from ..io.writer import write_frames
+    from ..outputs import build
 
     period = run.period()
-    ledger = _ledger(run, period)
-    lang = run.lang
-    if name == "royalties":
-        _, result = R.royalties_report(ledger, period, lang)
-        sheets = R.royalties_sheets(result, R._findings(ledger, result.findings), lang)
-    elif name == "completion":
-        _, rows = C.completion_report(ledger, period, lang)
-        sheets = C.completion_sheets(rows, C._findings(ledger), lang)
-    else:
-        _, res = C.funds_report(ledger, period, lang)
-        sheets = C.funds_sheets(res, C._findings(ledger), lang)
-    out = write_frames(run.folder() / f"{run.stem()}-{name}-{period}.xlsx", sheets, lang)
+    output = build(name, _ledger(run, period), period, run.lang)
+    out = write_frames(run.folder() / f"{run.stem()}-{name}-{period}.xlsx", output.sheets(), run.lang)
     run.port.open_file(out)
     return out
 
@@ -360,12 +345,11 @@ def monthly_report(book: Any = None) -> Path | None:
 
 
 def _monthly_report(run: _Run) -> Path | None:
-    from ..report import build_context, render_report
+    from ..operations.report import render_monthly_report
 
     period = run.period()
     ledger = _ledger(run, period, force=True)  # as `toolkit report`: problems go in its data-quality section
-    context = build_context(ledger, period, lang=run.lang)
-    paths = render_report(context, REPORT_FORMATS, run.lang, run.folder())
+    paths = render_monthly_report(ledger, period, run.folder(), lang=run.lang, formats=REPORT_FORMATS)
     xlsx = next((p for p in paths if p.suffix.lower() == ".xlsx"), None)
     run.port.message(t("macro.written", run.lang, path=", ".join(str(p) for p in paths)))
     if xlsx is not None:
@@ -383,7 +367,7 @@ def consolidate_folder(book: Any = None) -> Path | None:
 
 
 def _consolidate_folder(run: _Run) -> Path | None:
-    from ..consolidate import consolidate
+    from ..operations.consolidate import consolidate
     from ..store import DB_ENV
 
     answer = run.ask("folder", str(run.folder()))
@@ -423,66 +407,38 @@ def reject_selection(book: Any = None) -> list[int] | None:
     return _run(book, lambda run: _stamp(run, "Rejected"))
 
 
-def _row_of(f: Finding) -> int | None:
-    if f.row is not None:
-        return int(f.row)
-    digits = "".join(ch for ch in (f.cell or "") if ch.isdigit())
-    return int(digits) if digits else None
-
-
 def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
-    """Write ``decision`` (Approved/Rejected) on the selected rows; returns the sheet rows stamped."""
-    from ..validate import check_data
+    """Write ``decision`` (Approved/Rejected) on the selected rows (``operations.approvals.decide``); returns
+    the sheet rows stamped."""
+    from ..io.annotate import merge_note
+    from ..operations.approvals import approval_table, decide
 
     sel = run.port.selection()
     if sel is None:
         raise ToolkitError("macro.no-selection")
     sheet, address = sel
     data = run.department()
-    key = next((k for k in APPROVAL_TABLES if data.layout[k].sheet == sheet and data.layout[k].columns), None)
-    if key is None:
-        raise ToolkitError("macro.wrong-sheet", sheet=sheet)
-    frame, layout = data.tables[key], data.layout[key]
-    rows = sorted(set(selected_rows(address, int(frame["_row"].max()) if len(frame) else 1))
-                  & set(frame["_row"].astype(int)))
-    if not rows:
-        raise ToolkitError("macro.no-rows", sheet=sheet)
-
+    frame = data.tables[approval_table(data, sheet)]
+    selected = selected_rows(address, int(frame["_row"].max()) if len(frame) else 1)
     name = run.settings.approver or run.ask("approver")
-    if not name:
-        raise ToolkitError("macro.no-approver")
-    report = check_data(data, run.standards(required=False))
-    errors: dict[int, list[Finding]] = {}
-    for f in report.findings:
-        if f.severity == "error" and f.sheet == sheet and (r := _row_of(f)) in rows:
-            errors.setdefault(r, []).append(f)
-    ok = [r for r in rows if r not in errors]
-
-    wb_lang = data.lang
-    label = E.APPROVAL.label(decision, wb_lang)
-    day = (today or dt.date.today()).isoformat()
-    table = DEPARTMENT.table(key)
-    note_col = "approval" if "approval" in layout.columns else table.unique_key[0]
-    stamp = t("macro.stamp-note", wb_lang, decision=label, name=name, date=day)
-    from ..io.annotate import merge_note
-
-    for r in ok:
-        if "approval" in layout.columns:
-            run.port.write_range(sheet, layout.cell("approval", r), [[label]])
-        if "approver" in layout.columns:
-            run.port.write_range(sheet, layout.cell("approver", r), [[name]])
-        cell = layout.cell(note_col, r)
-        run.port.set_note(sheet, cell, merge_note(run.port.get_note(sheet, cell), stamp))
+    result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today)
+    stamp = t("macro.stamp-note", data.lang, decision=result.label, name=result.approver, date=result.date)
+    for _, approval, approver, note in result.cells(data):
+        if approval:
+            run.port.write_range(sheet, approval, [[result.label]])
+        if approver:
+            run.port.write_range(sheet, approver, [[result.approver]])
+        run.port.set_note(sheet, note, merge_note(run.port.get_note(sheet, note), stamp))
 
     lines = []
-    if ok:
-        lines.append(t("macro.stamped", run.lang, decision=E.APPROVAL.label(decision, run.lang), count=len(ok),
-                       sheet=sheet, name=name, date=day))
-    if errors:
-        refused = [f for r in sorted(errors) for f in errors[r]]
-        lines.append(t("macro.refused-rows", run.lang, count=len(errors), details=_describe(refused, run.lang)))
-    run.port.message("\n".join(lines), "warning" if errors else "info")
-    return ok
+    if result.rows:
+        lines.append(t("macro.stamped", run.lang, decision=E.APPROVAL.label(decision, run.lang), count=len(result.rows),
+                       sheet=sheet, name=result.approver, date=result.date))
+    if result.refused:
+        refused = [f for r in sorted(result.refused) for f in result.refused[r]]
+        lines.append(t("macro.refused-rows", run.lang, count=len(result.refused), details=_describe(refused, run.lang)))
+    run.port.message("\n".join(lines), "warning" if result.refused else "info")
+    return result.rows
 
 
 # --------------------------------------------------------------------------- templates

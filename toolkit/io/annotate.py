@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.findings import CATALOG, Finding
+from ..core.findings import Finding, finding_type
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .writer import atomic_save, set_text
@@ -172,7 +172,7 @@ def findings_rows(findings: Sequence[Finding], lang: str) -> tuple[list[str], li
     """The Validation sheet: its headers and, per finding, the row's cells and its severity."""
     rows = []
     for f in findings:
-        sev = f.severity or CATALOG[f.code].severity
+        sev = f.severity or finding_type(f.code).severity
         rows.append(([t(f"annotate.severity.{sev}", lang), f.code, f.sheet, f.cell, f.column, f.value,
                       f.message(lang)], sev))
     return t("annotate.headers", lang).split("|"), rows

@@ -262,7 +262,7 @@ def read_in_process_first(enabled: bool = True) -> None:
     """In a process that is itself disposable (a batch worker), parse in-process under the same memory and
     time limits instead of forking a child per file (~30-50 ms saved per file). A Python failure is retried
     in a child, so messages stay those of the isolated read; an abort or a timeout kills this process, and
-    its parent retries the file isolated (``toolkit.consolidate``)."""
+    its parent retries the file isolated (``toolkit.operations.consolidate``)."""
     global _in_process_first
     _in_process_first = enabled and isolation_enabled()
 

@@ -22,12 +22,11 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ..errors import ToolkitError
 from ..i18n import register
-from ..schema import enums
+from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 
 register(
     {
@@ -350,106 +349,6 @@ def _headers(columns: Iterable[object]) -> list[str]:
         seen.add(text.casefold())
         out.append(text)
     return out
-
-
-def infer_kind(values: pd.Series) -> str:
-    """The kind a column is written as when the caller gives none, from its dtype (or its values)."""
-    dtype = values.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return "bool"
-    if pd.api.types.is_datetime64_any_dtype(dtype):
-        return "date"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "integer"
-    if pd.api.types.is_float_dtype(dtype):
-        return "number"
-    if dtype == object:
-        inferred = pd.api.types.infer_dtype(values, skipna=True)
-        return {"integer": "integer", "floating": "number", "mixed-integer-float": "number", "decimal": "number",
-                "boolean": "bool", "datetime64": "date", "datetime": "date", "date": "date"}.get(inferred, "text")
-    return "text"
-
-
-_DAY_NS = 86_400_000_000_000
-_UNIX_SERIAL = 25569  # 1970-01-01 as an Excel serial number
-
-
-def serials(stamps: pd.Series | np.ndarray) -> np.ndarray:
-    """Excel serial numbers (1900 system) of datetimes, NaN for NaT. Whole days and the time of day are
-    taken apart so that dates more than 292 years after 1899 (the reader allows up to 2199) cannot
-    overflow nanosecond arithmetic."""
-    ns = np.asarray(stamps, dtype="datetime64[ns]").view("i8")
-    missing = np.isnat(ns.view("datetime64[ns]"))
-    days, rem = np.divmod(ns, _DAY_NS)
-    serial = (days + _UNIX_SERIAL).astype(float) + rem / _DAY_NS
-    serial[missing] = np.nan
-    return serial
-
-
-def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
-    """A column as the plain Python values written to cells: float/int/str/bool, None for blank.
-
-    Dates and months become Excel serial numbers (1900 system); values that do not fit the kind
-    (e.g. ``"abc"`` in a money column) are written as their text; ±inf is blank.
-    """
-    kind = str(getattr(kind, "value", kind))
-    n = len(values)
-    if n == 0:
-        return []
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        values = values.astype(object)
-    present = values.notna().to_numpy()
-    out = np.full(n, None, dtype=object)
-    if kind in ("date", "month"):
-        if pd.api.types.is_datetime64_any_dtype(values.dtype):
-            stamps = values
-            if getattr(values.dt, "tz", None) is not None:
-                stamps = values.dt.tz_localize(None)
-        else:
-            stamps = pd.to_datetime(values.where(values.map(_is_datelike, na_action="ignore").fillna(False).astype(bool)),
-                                    errors="coerce")
-        if kind == "month":
-            stamps = stamps.dt.to_period("M").dt.to_timestamp()
-        serial = serials(stamps)
-        ok = ~np.isnan(serial)
-        out[ok] = serial[ok].tolist()
-        _raw_text(out, values, present & ~ok)
-    elif kind in ("money", "percent", "number", "integer"):
-        if pd.api.types.is_bool_dtype(values.dtype):
-            numbers = values.astype("float64").to_numpy()
-        elif pd.api.types.is_numeric_dtype(values.dtype):
-            numbers = values.to_numpy(dtype=float, na_value=np.nan)
-        else:
-            numeric = values.where(~values.map(lambda v: isinstance(v, (str, bool)), na_action="ignore")
-                                   .fillna(False).astype(bool))
-            numbers = pd.to_numeric(numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        ok = np.isfinite(numbers)
-        if kind == "integer":
-            whole = ok & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
-            out[whole] = numbers[whole].astype(np.int64).tolist()
-            rest = ok & ~whole
-            out[rest] = numbers[rest].tolist()
-        else:
-            out[ok] = numbers[ok].tolist()
-        _raw_text(out, values, present & ~ok & ~np.isinf(numbers))
-    elif kind == "bool":
-        labels = {True: enums.YES_NO.label("Yes", lang), False: enums.YES_NO.label("No", lang)}
-        mapped = values.map(lambda v: labels.get(v) if isinstance(v, (bool, np.bool_)) else str(v), na_action="ignore")
-        out[present] = mapped.to_numpy(dtype=object)[present]
-    else:
-        text = values.astype(object).to_numpy()
-        out[present] = [v if type(v) is str else str(v) for v in text[present]]  # str dtype may hold np.str_
-    return out.tolist()
-
-
-def _is_datelike(v: object) -> bool:
-    return isinstance(v, (dt.date, np.datetime64))
-
-
-def _raw_text(out: np.ndarray, values: pd.Series, where: np.ndarray) -> None:
-    if where.any():
-        raw = values.astype(object).to_numpy()[where]
-        out[where] = [v if type(v) is str else str(v) for v in raw]
 
 
 def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: str,

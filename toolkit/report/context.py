@@ -20,10 +20,9 @@ from ..core import completion as C
 from ..core import forecast as FC
 from ..core import funds as F
 from ..core import royalties as R
-from ..core import validation as _validation  # noqa: F401 - declares the finding codes messages need
-from ..core.findings import CATALOG, Finding
+from ..core.findings import Finding, finding_type
 from ..i18n import register, t
-from ..inputs import Ledger
+from ..core.ledger import Ledger
 from ..money import round_series
 from ..schema import DEPARTMENT, STANDARDS
 from ..schema import enums as E
@@ -337,7 +336,7 @@ def _expenses(ledger: Ledger, rows: pd.DataFrame, p: pd.Period, lang: str) -> di
 def _findings_frame(findings: Sequence[Finding], lang: str) -> pd.DataFrame:
     recs = [{
         "severity": f.severity, "code": f.code,
-        "title": CATALOG[f.code].title[1 if lang == "zh" else 0] if f.code in CATALOG else f.code,
+        "title": finding_type(f.code).title[1 if lang == "zh" else 0],
         "file": (str(f.file).replace("\\", "/").rsplit("/", 1)[-1] if f.file else None),
         "sheet": f.sheet, "cell": f.cell, "value": None if f.value is None else str(f.value),
         "message": f.message(lang),

@@ -1,6 +1,6 @@
 """The history store's interface: what callers may do with a store, whatever database is behind it.
 
-Callers (``toolkit.consolidate``, ``close_month``, ``load_ledger_from_store``) only use ``Store``;
+Callers (``toolkit.operations.consolidate``, ``close_month``, ``load_ledger_from_store``) only use ``Store``;
 ``open_store`` picks the implementation from a path or URL (SQLite today; PostgreSQL to follow).
 """
 

@@ -229,12 +229,12 @@ def decode(rows: list[tuple], names: list[str], columns: list[str], dtypes: dict
 
 
 def cell_values(values: Sequence, dtype: str, kind: str, lang: str = "en") -> list:
-    """What ``toolkit.io.writer.cell_values`` gives for the decoded column, straight from the stored SQL
+    """What ``toolkit.io.cells.cell_values`` gives for the decoded column, straight from the stored SQL
     values: the consolidated workbook renders rows from the store without building frames (~3x faster).
 
     Columns of the reader's usual dtypes take a fast path; anything else is decoded and converted the
     slow way, so the result is the same in every case (tests compare the two)."""
-    from ..io.writer import cell_values as typed_values
+    from ..io.cells import cell_values as typed_values
 
     fast = _FAST.get((kind, _dtype_family(dtype)))
     if fast is not None:
@@ -277,7 +277,7 @@ def _serial_values(values: Sequence, month: bool) -> list | None:
     out = list(values)
     if not all(type(v) is str for v in out if v is not None):
         return None
-    from ..io.writer import serials
+    from ..io.cells import serials
 
     try:
         stamps = np.array(["NaT" if v is None else v for v in out], dtype="datetime64[ns]")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ToolkitError
-from ..inputs import Ledger
+from ..core.ledger import Ledger
 from ..schema import DEPARTMENT
 from .base import Store
 

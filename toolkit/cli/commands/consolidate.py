@@ -1,5 +1,5 @@
 """``toolkit consolidate``, ``toolkit close-month`` and ``toolkit demo``: thin layers over
-``toolkit.consolidate.consolidate`` and ``toolkit.close_month.close_month``."""
+``toolkit.operations.consolidate.consolidate`` and ``toolkit.operations.close_month.close_month``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ...consolidate import ConsolidationResult, FileOutcome
+from ...operations.consolidate import ConsolidationResult, FileOutcome
 from ...i18n import register, t
 from ..main import settings
 
@@ -109,7 +109,8 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
     Exit 0: all consolidated; 1: some rejected or unreadable (listed); 2: usage error.
     """
-    from ...consolidate import check_period, consolidate
+    from ...core.periods import check_period
+    from ...operations.consolidate import consolidate
 
     lang = settings().lang
     period = check_period(period)
@@ -124,7 +125,7 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
 def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
            jobs: int | None, strict: bool, fmt: str = "text") -> int:
-    from ...close_month import close_month
+    from ...operations.close_month import close_month
 
     lang = settings().lang
     res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,

@@ -1,4 +1,5 @@
-"""``toolkit report --period YYYY-MM [--db PATH | PATH...] -o DIR``: a thin layer over ``toolkit.report``."""
+"""``toolkit report --period YYYY-MM [--db PATH | PATH...] -o DIR``: a thin layer over
+``toolkit.operations.report.render_monthly_report``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
-from ..output import load_inputs
 
 register(
     {
@@ -34,16 +34,16 @@ register(
 def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: Path | None, template: Path | None,
                fmt: str, report_lang: str | None, out_dir: Path) -> None:
     """The monthly report to the general manager (Excel, HTML, Markdown summary, PDF)."""
-    from ...core.completion import parse_period
-    from ...report import build_context, render_report
+    from ...core.periods import check_period
+    from ...operations.ledger import open_ledger
+    from ...operations.report import render_monthly_report
 
     lang = report_lang or settings().lang
-    parse_period(period)
+    period = check_period(period)
     formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
     # the report always renders: data problems are shown in its data-quality section
-    ledger = load_inputs(paths, standards, db, force=True, period=period)
-    context = build_context(ledger, period, lang=lang)
-    for path in render_report(context, formats, lang, out_dir, template):
+    ledger = open_ledger(paths, standards, db, period=period, force=True)
+    for path in render_monthly_report(ledger, period, out_dir, lang=lang, formats=formats, template=template):
         click.echo(t("cli.report.wrote", settings().lang, path=path))
 
 

@@ -1,6 +1,6 @@
 """``toolkit validate PATH... [--standards PATH] [--period YYYY-MM] [--format text|json] [--annotate DIR] [--lang]``.
 
-A thin layer over ``toolkit.validate``: validate files and folders, print a per-file summary and the
+A thin layer over ``toolkit.operations.validate``: validate files and folders, print a per-file summary and the
 findings (or the JSON report), optionally write annotated copies. Exit 0: all valid; 1: an error
 finding or an unreadable file; 2: usage error or nothing readable.
 """
@@ -50,7 +50,7 @@ _MARKS = {"valid": "✔", "invalid": "✘", "unreadable": "?"}
 def validate_cmd(ctx: click.Context, paths: tuple[str, ...], standards_path: str | None, period: str | None,
                  fmt: str, annotate_dir: str | None, lang: str | None) -> None:
     """Check department (and standards) workbooks: files or folders of .xlsx/.xlsm."""
-    from ...validate import FileReport, build_report, exit_code, validate_paths
+    from ...operations.validate import FileReport, annotate_copies, build_report, exit_code, validate_paths
 
     lang = lang or settings().lang
     try:
@@ -62,17 +62,11 @@ def validate_cmd(ctx: click.Context, paths: tuple[str, ...], standards_path: str
         click.echo(exc.message(lang), err=True)
         ctx.exit(2)
     if annotate_dir:
-        from ...io.annotate import annotate_copy
-
-        for r in reports:
-            if r.data is None:
-                continue
-            try:
-                written = annotate_copy(r.path, r.findings, annotate_dir, lang)
-                if fmt == "text":
-                    click.echo(t("validate.cli.annotated", lang, path=written), err=True)
-            except ToolkitError as exc:
-                click.echo(exc.message(lang), err=True)
+        for written in annotate_copies(reports, annotate_dir, lang):
+            if isinstance(written, ToolkitError):
+                click.echo(written.message(lang), err=True)
+            elif fmt == "text":
+                click.echo(t("validate.cli.annotated", lang, path=written), err=True)
     if fmt == "json":
         click.echo(json.dumps(build_report(reports, lang), ensure_ascii=False, indent=2))
     else:
@@ -81,7 +75,7 @@ def validate_cmd(ctx: click.Context, paths: tuple[str, ...], standards_path: str
 
 
 def _print_text(reports, lang: str) -> None:
-    from ...validate import build_report
+    from ...operations.validate import build_report
 
     for r in reports:
         dept = f" [{r.department}]" if r.department else ""

@@ -134,6 +134,17 @@ _("forecast-duplicate-month", "warning", ("Forecast month repeated", "预测月�
   ("{sheet}!{cell}: month {value} is already forecast in row {first_row}.",
    "{sheet}!{cell}：月份{value}已在第{first_row}行预测。"))
 
+# --- across files (the ledger loader, consolidation, the month close) ---------------------
+_("file-unreadable", "error", ("File cannot be read", "文件无法读取"), ("{detail}", "{detail_zh}"))
+_("contract-in-two-departments", "warning", ("Contract in two departments", "合同出现在两个部门"),
+  (("{sheet}!{cell}: Contract No {value!r} is also in {department}'s workbook ({other_file}, row "
+    "{other_row}); a contract counted in two departments is paid and reported twice."),
+   ("{sheet}!{cell}：合同编号“{value}”也出现在{department}的工作簿中（{other_file}，第 {other_row} 行）；"
+    "同一合同计入两个部门会重复计提成、重复统计。")))
+_("department-not-consolidated", "error", ("Department not consolidated", "部门未能汇总"),
+  ("{value} was not consolidated ({status}): {reason}. Its figures are missing from this report.",
+   "{value} 未能汇总（{status_zh}）：{reason}。本报告不含其数据。"))
+
 #: The codes this package raises (the reader's are in toolkit.core.findings).
 CODES = (
     "required-missing", "enum-invalid", "out-of-range", "duplicate-key", "date-out-of-period", "date-after-period",

@@ -15,8 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...errors import ToolkitError
-from ...i18n import register
+from ..periods import period_of
 from ...schema import SCHEMAS, THRESHOLD_DEFAULTS
 from ...schema.model import Table
 from ..findings import Finding
@@ -27,26 +26,8 @@ from ..workdays import Calendar
 #: pandas code only, so a test can check that both give the same findings (tests/test_validation_screens.py).
 SCREENS = True
 
-register({"validate.bad-period": ("Invalid period {value!r}: use YYYY-MM.", "报告期“{value}”无效：请使用 YYYY-MM 格式。")})
-
-
-def parse_period(value: object) -> pd.Period | None:
-    """'2026-03', a date or a Period as a monthly ``pd.Period``; None stays None; junk raises ToolkitError."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, pd.Period):
-        return value.asfreq("M")
-    if isinstance(value, (dt.date, pd.Timestamp, np.datetime64)):
-        return pd.Timestamp(value).to_period("M")
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        if len(text) == 7 and text[4] == "-":
-            return pd.Period(text, freq="M")
-        return pd.Timestamp(text).to_period("M")
-    except (ValueError, TypeError):
-        raise ToolkitError("validate.bad-period", value=text) from None
+#: The Info sheet's period, leniently (dates too); one parser for the whole toolkit.
+parse_period = period_of
 
 
 def as_text(value: object) -> str | None:

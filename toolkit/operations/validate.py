@@ -10,14 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .core.findings import Finding
-from .core.tables import WorkbookData
-from .core.validation import sort_findings, validate
-from .errors import ToolkitError
-from .i18n import register
-from .io.discover import discover_workbooks
+from ..core.findings import Finding
+from ..core.tables import WorkbookData
+from ..core.validation import sort_findings, validate
+from ..errors import ToolkitError
+from ..i18n import register
+from ..io.discover import discover_workbooks
 
 register({
     "validate.unreadable": ("Cannot read {file}: {detail}", "无法读取 {file}：{detail}"),
@@ -59,7 +60,7 @@ class FileReport:
 
 def read_file(path: str | os.PathLike[str], kind: str | None = None) -> WorkbookData | ToolkitError:
     """The workbook's typed tables, or the ToolkitError saying why it cannot be read (never raises for bad input)."""
-    from .io.reader import read_workbook
+    from ..io.reader import read_workbook
 
     try:
         return read_workbook(path, kind)
@@ -100,9 +101,9 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], standards_path: str 
     Without ``standards_path``, the first standards workbook among the inputs is used (and is itself
     validated and reported). An unreadable ``standards_path`` raises ``ToolkitError``.
     """
-    from .core.validation import parse_period
+    from ..core.periods import period_of
 
-    parse_period(period)  # a bad --period is a usage error before any file is read
+    period_of(period)  # a bad --period is a usage error before any file is read
     standards = None
     if standards_path is not None:
         std = read_file(standards_path, "standards")
@@ -137,6 +138,23 @@ def build_report(reports: list[FileReport], lang: str = "en") -> dict[str, Any]:
     }
 
 
+def annotate_copies(reports: list[FileReport], out_dir: str | os.PathLike[str], lang: str = "en"
+                    ) -> list[Path | ToolkitError]:
+    """Annotated copies of the readable files in ``out_dir`` (``toolkit.io.annotate``): each copy written, or
+    the error that stopped it (one file's failure does not stop the others)."""
+    from ..io.annotate import annotate_copy
+
+    out: list[Path | ToolkitError] = []
+    for r in reports:
+        if r.data is None:
+            continue
+        try:
+            out.append(annotate_copy(r.path, r.findings, out_dir, lang))
+        except ToolkitError as exc:
+            out.append(exc)
+    return out
+
+
 def exit_code(reports: list[FileReport]) -> int:
     """0: every file readable and no error finding; 1: some error finding or unreadable file; 2: nothing readable."""
     if not reports or all(r.status == "unreadable" for r in reports):
@@ -145,4 +163,4 @@ def exit_code(reports: list[FileReport]) -> int:
 
 
 __all__ = ["FileReport", "validate_file", "validate_paths", "check_data", "read_file", "build_report", "exit_code",
-           "STATUSES"]
+           "annotate_copies", "STATUSES"]

@@ -1,0 +1,174 @@
+"""Consolidation: a folder of department workbooks -> the history store and the consolidated workbook.
+
+``consolidate(paths, period, ...)`` is the one library function behind ``toolkit consolidate`` (and the
+first step of ``close-month``): discover workbooks (``discovery``), read and validate them in worker
+processes (``pipeline``), load each good one into the store, one transaction per department snapshot
+(``policy``), check across departments, then write the consolidated workbook from the store
+(``workbook``). Results stream in file order through a bounded window of workers, so memory does not
+grow with the number of files. Source files are only ever read.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ...core.findings import Finding
+from ...core.periods import check_period
+from ...core.tables import WorkbookData
+from ...errors import ToolkitError
+from ...i18n import register
+from ...store import SourceRecord, Store, open_store
+from .discovery import discover, sniff_kind
+from .pipeline import counts, file_identity, pipeline
+from .policy import contract_place, flag_shared_contracts, load_one
+from .results import OK_STATUSES, ConsolidationResult, FileOutcome, Skipped
+from .workbook import write_workbook
+
+register(
+    {
+        "consolidate.no-files": ("No department workbooks found in {paths}.", "在 {paths} 中没有找到部门工作簿。"),
+        "consolidate.no-standards": (
+            "No standards workbook: give --standards PATH or put it in the folder.",
+            "没有标准工作簿：请用 --standards 指定，或放在文件夹中。",
+        ),
+        "consolidate.standards-unreadable": ("The standards workbook {file} cannot be read: {detail}",
+                                             "无法读取标准工作簿 {file}：{detail}"),
+        "consolidate.standards-errors": (
+            "The standards workbook {file} has {count} error finding(s); fix them first:\n{details}",
+            "标准工作簿 {file} 有 {count} 个错误，请先修正：\n{details}",
+        ),
+        "consolidate.skip.lock": ("lock file of an open workbook", "已打开工作簿的锁文件"),
+        "consolidate.skip.hidden": ("hidden file", "隐藏文件"),
+        "consolidate.skip.temporary": ("temporary file", "临时文件"),
+        "consolidate.skip.not-spreadsheet": ("not an .xlsx/.xlsm workbook", "不是 .xlsx/.xlsm 工作簿"),
+        "consolidate.skip.folder": ("sub-folder (not searched)", "子文件夹（未搜索）"),
+        "consolidate.skip.same-path": ("listed twice", "重复列出"),
+        "consolidate.skip.other-standards": ("another standards workbook (not used)", "另一个标准工作簿（未使用）"),
+        "consolidate.reason.errors": ("{errors} error(s), {warnings} warning(s)", "{errors} 个错误，{warnings} 个警告"),
+        "consolidate.reason.strict": ("{warnings} warning(s) (--strict)", "{warnings} 个警告（--strict）"),
+        "consolidate.reason.same-file": ("same file as {other}", "与 {other} 是同一个文件"),
+        "consolidate.reason.same-department": ("department {department!r} is also claimed by {other}",
+                                               "部门“{department}”也出现在 {other} 中"),
+        "consolidate.status.consolidated": ("consolidated", "已合并"),
+        "consolidate.status.loaded": ("loaded", "已载入"),
+        "consolidate.status.unchanged": ("unchanged (already in the store)", "未变化（库中已有）"),
+        "consolidate.status.rejected": ("rejected", "已拒绝"),
+        "consolidate.status.unreadable": ("unreadable", "无法读取"),
+        "consolidate.status.duplicate": ("duplicate", "重复"),
+    }
+)
+
+__all__ = ["consolidate", "ConsolidationResult", "FileOutcome", "Skipped", "OK_STATUSES", "discover", "sniff_kind",
+           "file_identity", "write_workbook"]
+
+
+def _read_standards(path: Path, period: str) -> tuple[WorkbookData, list[Finding]]:
+    from ...io.reader import read_workbook
+
+    try:
+        data = read_workbook(path, kind="standards")
+    except ToolkitError as exc:
+        raise ToolkitError("consolidate.standards-unreadable", file=str(path), detail=exc.message()) from exc
+    from ..validate import check_data
+
+    findings = list(check_data(data, None, period).findings)  # reader findings + the standards' own rules
+    for f in findings:
+        f.file = f.file or str(path)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        details = "\n".join(f"  {f.message()}" for f in errors[:20])
+        raise ToolkitError("consolidate.standards-errors", file=str(path), count=len(errors), details=details)
+    return data, findings
+
+
+def consolidate(
+    paths: Sequence[str | Path],
+    period: str,
+    *,
+    standards: str | Path | None = None,
+    db: str | Path | Store | None = None,
+    output: str | Path | None = None,
+    jobs: int | None = None,
+    strict: bool = False,
+    lang: str = "en",
+    command: str = "consolidate",
+    progress: Callable[[int, int, FileOutcome], None] | None = None,
+    max_rows: int | None = None,
+) -> ConsolidationResult:
+    """Validate and consolidate department workbooks for ``period`` into the store and a consolidated workbook.
+
+    Never raises for a bad department file (it is listed with its reason); raises ``ToolkitError`` for
+    usage errors (bad period, no files, no or broken standards, busy or newer store).
+    """
+    period = check_period(period)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    files, skipped = discover(paths)
+    std_path = Path(standards) if standards else None
+    dept_files: list[Path] = []
+    for f in files:
+        kind = sniff_kind(f)
+        if kind == "standards":
+            if std_path is None:
+                std_path = f
+            elif f.resolve() != std_path.resolve():
+                skipped.append(Skipped(str(f), "other-standards"))
+            continue
+        dept_files.append(f)
+    if not dept_files:
+        raise ToolkitError("consolidate.no-files", paths=", ".join(str(p) for p in paths))
+    if std_path is None:
+        raise ToolkitError("consolidate.no-standards")
+    std_data, std_findings = _read_standards(std_path, period)
+
+    store = db if isinstance(db, Store) else open_store(db)
+    try:
+        run = store.new_run(period, command)
+        e, w, i = counts(std_findings)
+        size, mtime, sha = file_identity(std_path)
+        saved = store.record(run, SourceRecord(str(std_path), size, mtime, sha, "standards", "", "loaded",
+                                               None, e, w, i), std_data, std_findings)
+        std_outcome = FileOutcome(str(std_path), saved.status, None, "standards", None, e, w, i,
+                                  {k: len(v) for k, v in std_data.tables.items()}, sha, saved.snapshot_id,
+                                  std_findings)
+        outcomes: list[FileOutcome] = []
+        by_hash: dict[str, str] = {}
+        by_dept: dict[str, str] = {}
+        n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+        n_jobs = min(n_jobs, len(dept_files))
+        timings["worker_read_validate_sum"] = 0.0
+        places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
+        timings["store"] = 0.0
+        for work in pipeline(dept_files, period, std_data, n_jobs):
+            timings["worker_read_validate_sum"] += work.seconds
+            ts = time.perf_counter()
+            outcome = load_one(store, run, work, strict, by_hash, by_dept, lang)
+            timings["store"] += time.perf_counter() - ts
+            outcomes.append(outcome)
+            if outcome.ok:
+                places[outcome.path] = contract_place(work)
+            if progress:
+                progress(len(outcomes), len(dept_files), outcome)
+        ts = time.perf_counter()
+        flag_shared_contracts(store, outcomes, places)
+        timings["cross_checks"] = time.perf_counter() - ts
+        timings["read_validate_store"] = time.perf_counter() - t0
+
+        result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings)
+        t1 = time.perf_counter()
+        if output is not None:
+            result.workbook = Path(output)
+            result.sheets = write_workbook(store, result, Path(output), lang, max_rows, n_jobs)
+        timings["workbook"] = time.perf_counter() - t1
+        store.finish_run(run, "ok" if result.exit_code == 0 else "partial", {
+            "consolidated": len(result.consolidated), "failed": len(result.failed), "skipped": len(skipped),
+            "workbook": str(result.workbook) if result.workbook else None})
+        result.run_id = run.id
+        timings["total"] = time.perf_counter() - t0
+        return result
+    finally:
+        if store is not db:
+            store.close()

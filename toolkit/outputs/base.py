@@ -1,0 +1,63 @@
+"""``Output``: one computation's result with its JSON payload, workbook sheets and text, and writing them."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..core.findings import Finding
+from ..core.ledger import Ledger
+from ..io.writer import SheetFrame
+
+#: The computations with an output, in the order the month close writes them.
+NAMES = ("royalties", "salary", "completion", "funds", "forecast")
+
+
+@dataclass
+class Output:
+    """A computation's result for ``period`` in ``lang``: the documented JSON ``payload``, the core ``result``,
+    and the ``findings`` listed with it (the ledger's unreliable ones plus the computation's own)."""
+
+    name: str
+    period: str
+    lang: str
+    payload: dict[str, Any]
+    result: Any
+    findings: list[Finding]
+
+    def _module(self) -> Any:
+        return importlib.import_module(f"{__package__}.{self.name}")
+
+    def sheets(self) -> list[SheetFrame]:
+        """The workbook sheets (styled tables, the Findings sheet last)."""
+        return self._module().sheets(self)
+
+    def text(self) -> str:
+        """The readable text (tables, totals, findings)."""
+        return self._module().text(self)
+
+
+def build(name: str, ledger: Ledger, period: str, lang: str = "en") -> Output:
+    """Run computation ``name`` (one of ``NAMES``) on ``ledger`` for ``period`` and build its output."""
+    if name not in NAMES:
+        raise ValueError(f"unknown output {name!r}")
+    module = importlib.import_module(f"{__package__}.{name}")
+    return module.build(ledger, period, lang)
+
+
+def write_output(output: Output, out_dir: str | Path, formats: tuple[str, ...] = ("json", "xlsx"),
+                 stem: str | None = None) -> list[Path]:
+    """Write ``<stem>.json`` and ``<stem>.xlsx`` (default stem ``<name>-<period>``) atomically into ``out_dir``."""
+    from ..io.writer import write_frames
+    from .jsonfmt import write_json
+
+    folder = Path(out_dir)
+    stem = stem or f"{output.name}-{output.period}"
+    written: list[Path] = []
+    if "json" in formats:
+        written.append(write_json(folder / f"{stem}.json", output.payload))
+    if "xlsx" in formats:
+        written.append(write_frames(folder / f"{stem}.xlsx", output.sheets(), output.lang))
+    return written

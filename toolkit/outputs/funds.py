@@ -1,0 +1,85 @@
+"""Fund recovery and demand: the JSON payload (docs/json.md), the Aging/Overdue/Receivables/Fund Demand
+sheets and the text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..core import funds as F
+from ..core.ledger import Ledger
+from ..i18n import t
+from ..io.writer import SheetFrame
+from .completion import royalty_payments
+from .jsonfmt import findings_json, records
+from .labels import formats, localized
+from .sheets import findings_sheets
+from .text import findings_text, text_table
+
+if TYPE_CHECKING:
+    from .base import Output
+
+MONEY = (*F.BUCKETS, "total", "overdue", "amount", "delivered", "collected", "receivable", *F.DEMAND_COLUMNS)
+_RECEIVABLE_MONEY = ("amount", "delivered", "collected", "receivable")
+
+
+def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
+    """Receivables, aging, overdue contracts and the 3-month fund demand, with their payload."""
+    from .base import Output
+
+    royalties = royalty_payments(ledger, period)
+    res = F.compute_funds(ledger, period, royalties)
+    recv_cols = list(F.RECEIVABLE_COLUMNS)
+    findings = ledger.unreliable_findings()
+    payload = {
+        "period": res.period,
+        "as_of": res.as_of.strftime("%Y-%m-%d"),
+        "aging": records(res.aging, ["level", "key", *F.BUCKETS, "total", "overdue"],
+                         money_cols=[*F.BUCKETS, "total", "overdue"]),
+        "overdue": records(res.overdue, recv_cols, money_cols=_RECEIVABLE_MONEY),
+        "receivables": records(res.receivables, recv_cols, money_cols=_RECEIVABLE_MONEY),
+        "demand": records(res.demand, ["level", "key", "month", *F.DEMAND_COLUMNS], money_cols=F.DEMAND_COLUMNS),
+        "royalties_included": royalties is not None,
+        "findings": findings_json(findings, lang),
+    }
+    return Output("funds", res.period, lang, payload, res, findings)
+
+
+def sheets(out: Output) -> list[SheetFrame]:
+    """Aging, Overdue, Receivables, Fund Demand and the findings."""
+    res, lang = out.result, out.lang
+
+    def sheet(name: str, frame: pd.DataFrame, table: str) -> SheetFrame:
+        return SheetFrame(t(f"output.sheet.{name}", lang), localized(frame, lang),
+                          formats(frame.columns, lang, MONEY, dates=("sign_date", "due_date")), table_name=table)
+
+    return [sheet("aging", res.aging, "Aging"), sheet("overdue", res.overdue, "Overdue"),
+            sheet("receivables", res.receivables, "Receivables"), sheet("demand", res.demand, "FundDemand"),
+            *findings_sheets(out.findings, lang)]
+
+
+def text(out: Output) -> str:
+    """The aging table, the overdue contracts and the company's fund demand; then the findings."""
+    res, lang, payload = out.result, out.lang, out.payload
+
+    def shown(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        for c in frame.columns:
+            if c in MONEY:
+                frame[c] = frame[c].map(lambda v: f"{v:,.2f}", na_action="ignore")
+            elif pd.api.types.is_datetime64_any_dtype(frame[c]):
+                frame[c] = frame[c].dt.strftime("%Y-%m-%d")
+        return localized(frame, lang)
+
+    brief = ["contract_no", "customer", "department", "employee_id", "due_date", "days_overdue", "bucket",
+             "receivable"]
+    lines = [t("output.title.aging", lang, as_of=payload["as_of"]), text_table(shown(res.aging)), "",
+             t("output.title.overdue", lang), text_table(shown(res.overdue[brief])), "",
+             t("output.title.demand", lang, n=F.HORIZON),
+             text_table(shown(res.demand[res.demand["level"] == "company"].drop(columns=["level", "key"])))]
+    if not payload["royalties_included"]:
+        lines += ["", t("output.no-royalties", lang)]
+    if out.findings:
+        lines += ["", findings_text(out.findings, lang)]
+    return "\n".join(lines)

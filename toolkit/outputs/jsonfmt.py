@@ -1,0 +1,92 @@
+"""JSON conventions of every output (docs/json.md): money as a string with two decimals, rounded half
+away from zero; ratios as numbers rounded to 4 decimals; blanks as null; dates ``YYYY-MM-DD``."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.findings import Finding
+from ..money import round_series
+
+RATIO_DIGITS = 4
+
+
+def money(x: Any) -> str | None:
+    """Money as the JSON string "1234.50" (half away from zero), None when blank."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return None
+    return money_column(pd.Series([float(x)])).iloc[0]
+
+
+def money_column(values: pd.Series) -> pd.Series:
+    """A column as JSON money strings ("1234.50"), None for blanks; vectorised rounding."""
+    rounded = round_series(values.astype("float64"))
+    out = rounded.map(lambda v: f"{v:.2f}", na_action="ignore")
+    return out.astype(object).where(rounded.notna(), None)
+
+
+def ratio(x: Any, digits: int = RATIO_DIGITS) -> float | None:
+    """A ratio as a JSON number rounded to ``digits`` decimals, None when blank or infinite."""
+    if x is None or x is pd.NA:
+        return None
+    v = float(x)
+    return None if not math.isfinite(v) else round(v, digits)
+
+
+def records(frame: pd.DataFrame, columns: Sequence[str], *, money_cols: Iterable[str] = (),
+            ratio_cols: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts with exactly ``columns``: money as strings, ratios rounded, blanks None."""
+    money_cols, ratio_cols = set(money_cols), set(ratio_cols)
+    out: dict[str, list[Any]] = {}
+    for col in columns:
+        s = frame[col]
+        if col in money_cols:
+            out[col] = money_column(s).tolist()
+        elif col in ratio_cols:
+            r = s.astype("float64").round(RATIO_DIGITS)
+            out[col] = [None if not math.isfinite(v) else float(v) for v in r.fillna(np.inf)]
+        else:
+            out[col] = [plain(v) for v in s.astype(object)]
+    return [dict(zip(columns, row)) for row in zip(*(out[c] for c in columns))] if len(frame) else []
+
+
+def plain(v: Any) -> Any:
+    """A cell value as a JSON value: numpy scalars unwrapped, NaN/NA/NaT None, timestamps as dates."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float):
+        return None if math.isnan(v) else v
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (pd.Timestamp,)):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    return v
+
+
+def findings_json(findings: Iterable[Finding], lang: str) -> list[dict[str, Any]]:
+    """Findings in their documented JSON form, with the file each came from."""
+    return [{**f.to_dict(lang), "file": f.file} for f in findings]
+
+
+def dumps(payload: Mapping[str, Any] | Sequence[Any]) -> str:
+    """The one JSON text form of every output: UTF-8 (Chinese unescaped), indented, dates as text."""
+    return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+
+
+def write_json(path: str | Path, payload: Mapping[str, Any]) -> Path:
+    """``payload`` written atomically to ``path`` (with a final newline)."""
+    from ..io.writer import atomic_save
+
+    text = dumps(payload) + "\n"
+    return atomic_save(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

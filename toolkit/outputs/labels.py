@@ -1,0 +1,210 @@
+"""The one bilingual label table of the computation outputs: column headers, values and sheet items.
+
+Headers of schema columns come from the schema (never respelled here); every other key is registered
+once as ``label.<key>``. JSON keys stay English; labels are for xlsx sheets and text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+import pandas as pd
+
+from ..i18n import register, t
+from ..schema import DEPARTMENT, STANDARDS
+from ..schema import enums as E
+
+_CONTRACTS = DEPARTMENT.table("Contracts")
+_COLLECTIONS = DEPARTMENT.table("Collections")
+_FORECAST = DEPARTMENT.table("Forecast")
+_ROSTER = STANDARDS.table("Roster")
+_PLANS = STANDARDS.table("RoyaltyPlans")
+_TIERS = STANDARDS.table("RoyaltyTiers")
+_LINES = STANDARDS.table("ProductLines")
+_BANDS = STANDARDS.table("AppraisalBands")
+_WEIGHTS = STANDARDS.table("Appraisal")
+
+#: Output columns that are schema columns: their headers are the schema's.
+SCHEMA_LABELS: dict[str, Callable[[str], str]] = {
+    "contract_no": _CONTRACTS.column("contract_no").label,
+    "customer": _CONTRACTS.column("customer").label,
+    "employee_id": _CONTRACTS.column("employee_id").label,
+    "product_line": _CONTRACTS.column("product_line").label,
+    "sign_date": _CONTRACTS.column("sign_date").label,
+    "amount": _CONTRACTS.column("amount").label,
+    "delivered": _CONTRACTS.column("delivered").label,
+    "expected_collections": _FORECAST.column("expected_collections").label,
+    "expected_spending": _FORECAST.column("expected_spending").label,
+    "receipt_no": _COLLECTIONS.column("receipt_no").label,
+    "name": _ROSTER.column("name").label,
+    "department": _ROSTER.column("department").label,
+    "plan": _PLANS.column("plan").label,
+    "basis": _PLANS.column("basis").label,
+    "method": _PLANS.column("method").label,
+    "factor": _LINES.column("royalty_factor").label,
+    "rate": _TIERS.column("rate").label,
+    "floating_base": _ROSTER.column("floating_base").label,
+    "grade": _BANDS.column("band_grade").label,
+    "coefficient": _BANDS.column("coefficient").label,
+    "weight": _WEIGHTS.column("weight").label,
+    "term_indicator": _WEIGHTS.column("indicator").label,
+}
+
+LABELS: dict[str, tuple[str, str]] = {
+    # completion
+    "level": ("Level", "层级"),
+    "key": ("Key", "对象"),
+    "indicator": ("Indicator", "指标"),
+    "month_target": ("Month Target", "本月目标"),
+    "month_actual": ("Month Actual", "本月实际"),
+    "month_completion": ("Month Completion", "本月完成率"),
+    "ytd_target": ("YTD Target", "累计目标"),
+    "ytd_actual": ("YTD Actual", "累计实际"),
+    "ytd_completion": ("YTD Completion", "累计完成率"),
+    "time_progress": ("Time Progress", "时间进度"),
+    "pacing": ("Pacing", "进度比"),
+    "gap": ("Gap", "差额"),
+    "needed_per_month": ("Needed per Month", "剩余月均需完成"),
+    "rag": ("RAG", "红黄绿"),
+    "rank": ("Rank", "排名"),
+    "employee": ("Employee", "员工"),
+    "company": ("Company", "公司"),
+    "green": ("green", "绿"),
+    "amber": ("amber", "黄"),
+    "red": ("red", "红"),
+    # funds
+    "due_date": ("Due Date", "到期日"),
+    "collected": ("Collected", "已回款"),
+    "receivable": ("Receivable", "应收余额"),
+    "days_overdue": ("Days Overdue", "逾期天数"),
+    "bucket": ("Aging", "账龄"),
+    "not_due": ("Not Due", "未到期"),
+    "1-30": ("1-30 Days", "1-30天"),
+    "31-60": ("31-60 Days", "31-60天"),
+    "61-90": ("61-90 Days", "61-90天"),
+    "over_90": ("Over 90 Days", "90天以上"),
+    "total": ("Total", "合计"),
+    "overdue": ("Overdue", "逾期合计"),
+    "month": ("Month", "月份"),
+    "receivables_due": ("Receivables Due", "到期应收"),
+    "planned_expense": ("Planned Expense", "计划费用"),
+    "royalties_payable": ("Royalties Payable", "应付提成"),
+    # forecast
+    "forecast_method": ("Method", "方法"),
+    "backtest_method": ("Backtest Method", "回测方法"),
+    "history_months": ("History Months", "历史月数"),
+    "mase": ("MASE", "MASE"),
+    "value": ("Signing", "签约额"),
+    # royalties
+    "ytd_base": ("YTD Base", "累计计提基数"),
+    "weighted_base": ("Weighted Base", "加权计提基数"),
+    "completion": ("YTD Completion", "累计完成率"),
+    "gate": ("Gate", "门槛"),
+    "tier_rate": ("Tier Rate", "档位比例"),
+    "ytd_royalty_uncapped": ("YTD Royalty before Cap", "封顶前累计提成"),
+    "annual_cap": ("Annual Cap", "年度上限"),
+    "ytd_royalty": ("YTD Royalty", "累计提成"),
+    "previous_ytd_royalty": ("Previous YTD Royalty", "上月累计提成"),
+    "payment": ("Payment", "本月应付"),
+    "clawback": ("Clawback", "追回"),
+    "note": ("Note", "说明"),
+    "item": ("Item", "项目"),
+    "date": ("Date", "日期"),
+    "share": ("Share", "业绩份额"),
+    "credited": ("Credited", "计入金额"),
+    "weighted": ("Weighted", "加权金额"),
+    "royalty": ("Royalty", "提成"),
+    "item.receipt": ("Receipt", "回款"),
+    "item.contract": ("Contract", "合同"),
+    "item.band": ("Band {lo} – {hi}", "超额档 {lo} – {hi}"),
+    "item.tier": ("Tier {lo} – {hi}", "全额档 {lo} – {hi}"),
+    "item.clawback": ("Payment (clawback)", "本月应付（追回）"),
+    "note.capped": ("capped", "已封顶"),
+    "note.below-gate": ("below gate", "未达门槛"),
+    "note.no-target": ("no target", "无目标"),
+    "note.no-base": ("no base", "无计提基数"),
+    "note.no-tier": ("no tier", "无适用档位"),
+    "note.clawback": ("CLAWBACK", "追回"),
+    # floating salary
+    "score": ("Score", "考核得分"),
+    "pay": ("Floating Pay", "浮动工资"),
+    "term_value": ("Counted Completion", "计分完成率"),
+    # the Findings sheet
+    "finding.file": ("File", "文件"),
+    "finding.severity": ("Severity", "严重程度"),
+    "finding.code": ("Code", "代码"),
+    "finding.sheet": ("Sheet", "工作表"),
+    "finding.cell": ("Cell", "单元格"),
+    "finding.value": ("Value", "值"),
+    "finding.message": ("Message", "说明"),
+    "points": ("Points", "得分"),
+}
+register({f"label.{k}": v for k, v in LABELS.items()})
+
+#: Sheet names and titles of the outputs.
+register(
+    {
+        "output.sheet.findings": ("Findings", "问题"),
+        "output.sheet.completion": ("Completion", "完成情况"),
+        "output.sheet.aging": ("Aging", "账龄"),
+        "output.sheet.overdue": ("Overdue", "逾期"),
+        "output.sheet.receivables": ("Receivables", "应收账款"),
+        "output.sheet.demand": ("Fund Demand", "资金需求"),
+        "output.sheet.forecast": ("Forecast", "预测"),
+        "output.sheet.history": ("History", "历史"),
+        "output.sheet.royalties": ("Royalties", "提成"),
+        "output.sheet.salary": ("Floating Salary", "浮动工资"),
+        "output.sheet.terms": ("Appraisal Terms", "考核明细"),
+        "output.title.completion": ("Indicator completion {period}", "指标完成情况 {period}"),
+        "output.title.aging": ("Receivables aging at {as_of}", "应收账款账龄（截至 {as_of}）"),
+        "output.title.overdue": ("Overdue contracts", "逾期合同"),
+        "output.title.demand": ("Fund demand, next {n} months", "未来 {n} 个月资金需求"),
+        "output.title.forecast": ("Signing forecast after {period}", "{period} 之后的签约预测"),
+        "output.title.royalties": ("Royalties {period}", "提成 {period}"),
+        "output.title.salary": ("Floating salary {period}", "浮动工资 {period}"),
+        "output.no-royalties": (
+            "Profit and royalties payable exclude royalties (no royalty module or plans available).",
+            "利润和应付提成未扣除提成（没有可用的提成计算）。",
+        ),
+        "output.royalties.totals": (
+            "Total: {employees} employee(s), YTD royalty {ytd_royalty}, previous {previous_ytd_royalty}, "
+            "payable this month {payment} ({clawbacks} clawback(s), {clawback_amount} clawed back).",
+            "合计：{employees} 人，累计提成 {ytd_royalty}，上月累计 {previous_ytd_royalty}，本月应付 {payment}"
+            "（追回 {clawbacks} 人，共 {clawback_amount}）。",
+        ),
+        "output.salary.totals": ("Total: {employees} employee(s), floating pay {pay}.",
+                                 "合计：{employees} 人，浮动工资 {pay}。"),
+    }
+)
+
+
+def label(key: str, lang: str, **params: str) -> str:
+    """The header or item label of ``key`` in ``lang`` (schema columns from the schema); unknown keys as is."""
+    if key in SCHEMA_LABELS:
+        return SCHEMA_LABELS[key](lang)
+    return t(f"label.{key}", lang, **params) if key in LABELS else key
+
+
+def localized(frame: pd.DataFrame, lang: str, keys: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` with headers and the level, indicator, RAG and aging values in ``lang`` (xlsx and text).
+
+    ``keys`` maps a column to another label key where one word means two things (``method``)."""
+    out = frame.copy()
+    if "indicator" in out:
+        out["indicator"] = out["indicator"].map(lambda v: E.INDICATOR.label(v, lang), na_action="ignore")
+    for col in ("level", "rag", "bucket"):
+        if col in out:
+            out[col] = out[col].map(lambda v: label(v, lang) if v in LABELS or v in SCHEMA_LABELS else v,
+                                    na_action="ignore")
+    if "key" in out and "level" in frame:
+        out.loc[frame["level"] == "company", "key"] = label("company", lang)
+    keys = keys or {}
+    return out.rename(columns={c: label(keys.get(c, c), lang) for c in out.columns})
+
+
+def formats(columns: Iterable[str], lang: str, money: Iterable[str] = (), percent: Iterable[str] = (),
+            dates: Iterable[str] = ()) -> dict[str, str]:
+    """Number formats of the localized headers: money, percent and date columns present in ``columns``."""
+    kinds = {c: "money" for c in money} | {c: "percent" for c in percent} | {c: "date" for c in dates}
+    cols = set(columns)
+    return {label(c, lang): k for c, k in kinds.items() if c in cols}

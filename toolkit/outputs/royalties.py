@@ -1,0 +1,147 @@
+"""Royalties: the JSON payload (docs/royalties.md), the summary sheet with one statement sheet per
+employee, and the text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..core import royalties as R
+from ..core.ledger import Ledger
+from ..i18n import t
+from ..io.writer import SheetFrame
+from ..money import round_series
+from ..schema import enums as E
+from .jsonfmt import findings_json
+from .labels import label
+from .sheets import findings_sheets
+from .text import findings_text, money_text, percent_text, text_table
+
+if TYPE_CHECKING:
+    from .base import Output
+
+MONEY = ("ytd_base", "weighted_base", "ytd_target", "ytd_royalty_uncapped", "annual_cap", "ytd_royalty",
+         "previous_ytd_royalty", "payment")
+RATIOS = ("completion", "tier_rate", "gate")
+SUMMARY_COLUMNS = ["employee_id", "name", "department", "plan", "basis", "method", "ytd_base", "weighted_base",
+                   "ytd_target", "completion", "gate", "tier_rate", "ytd_royalty_uncapped", "annual_cap",
+                   "ytd_royalty", "previous_ytd_royalty", "payment"]
+STATEMENT_COLUMNS = ["item", "date", "receipt_no", "contract_no", "product_line", "amount", "share", "factor",
+                     "credited", "weighted", "rate", "royalty"]
+_STATEMENT_KINDS = {"date": "date", "amount": "money", "credited": "money", "weighted": "money", "royalty": "money",
+                    "share": "percent", "rate": "percent", "factor": "number", "item": "text", "receipt_no": "text",
+                    "contract_no": "text", "product_line": "text"}
+
+
+def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
+    """The royalty computation and its payload; ``findings`` are the ledger's unreliable ones and its own."""
+    from .base import Output
+
+    result = R.compute_royalties(ledger, period)
+    findings = ledger.unreliable_findings() + list(result.findings)
+    payload = result.to_dict(lang)
+    payload["findings"] = findings_json(findings, lang)
+    return Output("royalties", payload["period"], lang, payload, result, findings)
+
+
+def note(line: dict[str, Any], lang: str) -> str:
+    """The line's note: why it pays nothing (below gate, no target, …), capped, clawback."""
+    notes = [label(f"note.{line['reason']}", lang)] if line["reason"] != "ok" else []
+    if line["clawback"]:
+        notes.append(label("note.clawback", lang))
+    return ", ".join(notes)
+
+
+def summary_frame(result: R.RoyaltyResult, lang: str) -> pd.DataFrame:
+    """One row per employee plus a total row, headers in ``lang`` (the xlsx summary sheet)."""
+    lines = result.lines
+    out = lines[SUMMARY_COLUMNS].copy()
+    out["basis"] = out["basis"].map(lambda v: E.BASIS.label(v, lang))
+    out["method"] = out["method"].map(lambda v: E.METHOD.label(v, lang))
+    out["note"] = [note(r, lang) for r in lines.to_dict("records")]
+    for c in MONEY:  # cells hold the cents shown, so sums in Excel agree with the totals
+        out[c] = round_series(out[c]).where(out[c].notna())
+    totals = result.totals()
+    total = {c: None for c in out.columns} | {"employee_id": label("total", lang)}
+    total |= {k: float(totals[k]) for k in R.TOTAL_MONEY}
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True) if len(out) else out
+    return out.rename(columns={c: label(c, lang) for c in out.columns})
+
+
+def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str) -> pd.DataFrame:
+    """An employee's statement as one table: the figures, then tiers/bands, then every contributing row."""
+    line = result.lines.loc[result.lines["employee_id"] == employee_id].iloc[0].to_dict()
+    rows: list[dict[str, Any]] = []
+
+    def figure(key: str, **values: Any) -> None:
+        rows.append({"item": label(key, lang), **values})
+
+    figure("ytd_base", credited=line["ytd_base"])
+    figure("weighted_base", weighted=line["weighted_base"])
+    figure("ytd_target", amount=line["ytd_target"])
+    figure("completion", rate=line["completion"])
+    figure("gate", rate=line["gate"])
+    figure("tier_rate", rate=line["tier_rate"])
+    figure("ytd_royalty_uncapped", royalty=line["ytd_royalty_uncapped"])
+    figure("annual_cap", royalty=line["annual_cap"])
+    figure("ytd_royalty", royalty=line["ytd_royalty"])
+    figure("previous_ytd_royalty", royalty=line["previous_ytd_royalty"])
+    rows.append({"item": label("item.clawback" if line["clawback"] else "payment", lang), "royalty": line["payment"]})
+    for b in result.bands[result.bands["employee_id"] == employee_id].to_dict("records"):
+        hi = "∞" if pd.isna(b["to_pct"]) else f"{b['to_pct']:.0%}"
+        kind = "item.band" if line["method"] == R.MARGINAL else "item.tier"
+        rows.append({"item": label(kind, lang, lo=f"{b['from_pct']:.0%}", hi=hi),
+                     "credited": b["band_base"], "rate": b["rate"], "royalty": b["band_amount"]})
+    for c in result.contributions[result.contributions["employee_id"] == employee_id].to_dict("records"):
+        rows.append({
+            "item": label("item.receipt" if c["basis"] == "Collected" else "item.contract", lang),
+            "date": c["date"], "receipt_no": c["receipt_no"], "contract_no": c["contract_no"],
+            "product_line": c["product_line"], "amount": c["amount"], "share": c["share"], "factor": c["factor"],
+            "credited": c["credited"], "weighted": c["weighted"],
+        })
+    frame = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+    frame["date"] = pd.to_datetime(frame["date"])
+    for c in ("amount", "share", "factor", "credited", "weighted", "rate", "royalty"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    for c in ("amount", "credited", "weighted", "royalty"):
+        frame[c] = round_series(frame[c]).where(frame[c].notna())
+    for c in ("item", "receipt_no", "contract_no", "product_line"):
+        frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
+    return frame.rename(columns={c: label(c, lang) for c in STATEMENT_COLUMNS})
+
+
+def sheets(out: Output) -> list[SheetFrame]:
+    """A summary sheet, one statement sheet per employee, the findings."""
+    result, lang = out.result, out.lang
+    fmts = {label(c, lang): "money" for c in MONEY} | {label(c, lang): "percent" for c in RATIOS}
+    statement_fmts = {label(k, lang): v for k, v in _STATEMENT_KINDS.items()}
+    sheets_ = [SheetFrame(t("output.sheet.royalties", lang), summary_frame(result, lang), fmts, table_name="Royalties")]
+    for rec in result.lines.to_dict("records"):
+        emp = str(rec["employee_id"])
+        name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
+        sheets_.append(SheetFrame(name, statement_frame(result, emp, lang), statement_fmts,
+                                  table_name=f"Statement_{emp}"))
+    return sheets_ + findings_sheets(out.findings, lang)
+
+
+def text(out: Output) -> str:
+    """The readable table, the totals line and the findings."""
+    result, lang = out.result, out.lang
+    lines = result.lines
+    shown = pd.DataFrame({
+        "employee_id": lines["employee_id"], "name": lines["name"], "plan": lines["plan"],
+        "method": lines["method"].map(lambda v: E.METHOD.label(v, lang)),
+        "ytd_base": lines["ytd_base"].map(money_text), "ytd_target": lines["ytd_target"].map(money_text),
+        "completion": lines["completion"].map(percent_text), "tier_rate": lines["tier_rate"].map(percent_text),
+        "ytd_royalty": lines["ytd_royalty"].map(money_text),
+        "previous_ytd_royalty": lines["previous_ytd_royalty"].map(money_text),
+        "payment": lines["payment"].map(money_text), "note": [note(r, lang) for r in lines.to_dict("records")],
+    })
+    totals = {k: (f"{v:,.2f}" if not isinstance(v, int) else v) for k, v in result.totals().items()}
+    text_ = [t("output.title.royalties", lang, period=out.payload["period"]),
+             text_table(shown.rename(columns={c: label(c, lang) for c in shown.columns}), lang=lang),
+             "", t("output.royalties.totals", lang, **totals)]
+    if out.findings:
+        text_ += ["", findings_text(out.findings, lang)]
+    return "\n".join(text_)

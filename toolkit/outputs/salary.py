@@ -1,0 +1,65 @@
+"""Floating salary: the JSON payload (docs/royalties.md), the Floating Salary and Appraisal Terms sheets
+and the text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..core import appraisal as A
+from ..core.ledger import Ledger
+from ..i18n import t
+from ..io.writer import SheetFrame
+from ..schema import enums as E
+from .jsonfmt import findings_json
+from .labels import label
+from .sheets import findings_sheets
+from .text import findings_text, text_table
+
+if TYPE_CHECKING:
+    from .base import Output
+
+#: Appraisal-term columns whose labels are the Appraisal sheet's (``indicator``) or the YTD completion's.
+_TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion": "completion",
+              "value": "term_value", "points": "points"}
+
+
+def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
+    """The appraisal and floating pay per employee, with its payload."""
+    from .base import Output
+
+    result = A.compute_appraisal(ledger, period)
+    findings = ledger.unreliable_findings() + list(result.findings)
+    payload = result.to_dict(lang)
+    payload["findings"] = findings_json(findings, lang)
+    return Output("salary", payload["period"], lang, payload, result, findings)
+
+
+def sheets(out: Output) -> list[SheetFrame]:
+    """Floating Salary (one row per employee), Appraisal Terms (one row per indicator) and the findings."""
+    result, lang = out.result, out.lang
+    lines = result.lines
+    fmts = {label("score", lang): "percent", label("coefficient", lang): "number",
+            label("floating_base", lang): "money", label("pay", lang): "money"}
+    terms = result.terms.assign(indicator=result.terms["indicator"].map(lambda v: E.INDICATOR.label(v, lang)))
+    term_fmts = {label(_TERM_KEYS[k], lang): "percent" for k in ("weight", "ytd_completion", "value", "points")}
+    return [SheetFrame(t("output.sheet.salary", lang), lines.rename(columns={c: label(c, lang) for c in lines.columns}),
+                       fmts, table_name="FloatingSalary"),
+            SheetFrame(t("output.sheet.terms", lang),
+                       terms.rename(columns=lambda c: label(_TERM_KEYS.get(c, c), lang)), term_fmts,
+                       table_name="AppraisalTerms"),
+            *findings_sheets(out.findings, lang)]
+
+
+def text(out: Output) -> str:
+    """The floating-pay table, the total and the findings."""
+    lines, lang, payload = out.result.lines, out.lang, out.payload
+    shown = lines.assign(score=lines["score"].map(lambda v: f"{v:.1%}"),
+                         floating_base=lines["floating_base"].map(lambda v: f"{v:,.2f}"),
+                         pay=lines["pay"].map(lambda v: f"{v:,.2f}"))
+    text_ = [t("output.title.salary", lang, period=payload["period"]),
+             text_table(shown.rename(columns={c: label(c, lang) for c in shown.columns}), lang=lang), "",
+             t("output.salary.totals", lang, employees=payload["totals"]["employees"],
+               pay=f"{float(payload['totals']['pay']):,.2f}")]
+    if out.findings:
+        text_ += ["", findings_text(out.findings, lang)]
+    return "\n".join(text_)
