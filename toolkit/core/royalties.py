@@ -128,6 +128,8 @@ def _where(frame: pd.DataFrame, row: pd.Series) -> dict[str, Any]:
 LINE_MONEY = ("ytd_base", "ytd_target", "ytd_royalty_uncapped", "ytd_royalty", "previous_ytd_royalty", "payment")
 #: Keys of ``totals`` that are sums of the line columns of the same name.
 TOTAL_MONEY = LINE_MONEY[:1] + LINE_MONEY[2:]
+#: Line columns a month close adds from the payout ledger (summed in ``totals`` when present).
+LEDGER_MONEY = ("paid_to_date", "regular_payment", "adjustment", "prior_year_adjustment", "total_payment")
 
 
 @dataclass
@@ -146,13 +148,15 @@ class RoyaltyResult:
     contributions: pd.DataFrame
     bands: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    #: Set by a month close (``toolkit.outputs.royalties.attach_ledger``): the itemised adjustments paid now.
+    adjustments: pd.DataFrame | None = None
 
     def totals(self) -> dict[str, Any]:
         """Sums of the lines (money as Decimal, summed in cents), employee and clawback counts."""
         status = self.lines["status"] if "status" in self.lines.columns else pd.Series(COMPUTED, self.lines.index)
         lines = self.lines[status == COMPUTED]
         out: dict[str, Any] = {"employees": int(len(lines))}
-        for key in TOTAL_MONEY:
+        for key in TOTAL_MONEY + tuple(c for c in LEDGER_MONEY if c in lines.columns):
             out[key] = Decimal(int(_cents(lines[key]).sum())) / 100
         out["clawbacks"] = int(lines["clawback"].sum())
         out["clawback_amount"] = -Decimal(int(_cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100

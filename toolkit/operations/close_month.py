@@ -4,6 +4,11 @@
 ``out_dir``), builds the Ledger from the store snapshots of this run, writes each computation's JSON
 and xlsx outputs (``toolkit.outputs``: royalties, salary, completion, funds, forecast) and renders the
 monthly report. It returns where every output went.
+
+The close is recorded in the payout ledger (``toolkit.operations.closes``): payments against what earlier
+closes paid, itemised adjustments, stored results, one transaction. A period already closed is closed again
+only with ``reopen`` (a new version, written into ``out_dir/<period>-v<N>``, the earlier one kept); a period
+before a closed one is refused before anything is read.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
-from ..store import Store, load_ledger_from_store, open_store
+from ..store import CloseInfo, Store, load_ledger_from_store, open_store
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 
 register(
@@ -47,15 +52,25 @@ class CloseMonthResult:
 
     consolidation: ConsolidationResult
     outputs: dict[str, list[Path]] = field(default_factory=dict)
+    close: CloseInfo | None = None  # the close recorded in the payout ledger
+    notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
+    reclose: Any = None  # a re-close: what changed per employee (``closes.reclose_changes``) and totals
+    totals: dict[str, Any] = field(default_factory=dict)  # the payout ledger's totals of this close
 
     @property
     def exit_code(self) -> int:
         return self.consolidation.exit_code
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        changes = None
+        if self.reclose is not None:
+            changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": f"{r['before']:.2f}",
+                        "after": f"{r['after']:.2f}", "change": f"{r['change']:.2f}"}
+                       for r in self.reclose.to_dict("records")]
         return {"consolidation": self.consolidation.to_dict(lang),
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
-                "exit_code": self.exit_code}
+                "close": self.close.to_dict() if self.close else None, "notes": self.notes,
+                "ledger_totals": self.totals, "reclose_changes": changes, "exit_code": self.exit_code}
 
 
 def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
@@ -76,6 +91,16 @@ def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en") -
     return {name: write_output(build(name, ledger, period, lang), out_dir) for name in COMPUTATIONS}
 
 
+def _results(outs: dict[str, Any]) -> dict[str, Any]:
+    """The result frames a close stores beside its payments (completion, funds, forecast)."""
+    import pandas as pd
+
+    funds, fc = outs["funds"].result, outs["forecast"].result
+    forecast = pd.concat([fc.history.assign(kind="history"), fc.forecast.assign(kind="forecast")], ignore_index=True)
+    return {"completion": outs["completion"].result, "funds_receivables": funds.receivables,
+            "funds_aging": funds.aging, "funds_demand": funds.demand, "forecast": forecast}
+
+
 def close_month(
     paths: Sequence[str | Path],
     period: str,
@@ -87,29 +112,59 @@ def close_month(
     strict: bool = False,
     lang: str = "en",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
+    reopen: bool = False,
 ) -> CloseMonthResult:
-    """Validate, consolidate and compute the month; write everything into ``out_dir``."""
+    """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
+    ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
+    from ..outputs.royalties import attach_ledger
+    from .closes import (
+        backdated_in_consolidation,
+        check_can_close,
+        close_output_dir,
+        commit_close,
+        note_findings,
+        prepare_close,
+        reclose_changes,
+        restatement_findings,
+    )
     from .report import render_monthly_report
 
     period = check_period(period)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     store: Store = open_store(db)
     try:
+        previous = check_can_close(store, period, reopen)  # refused before anything is read or written
+        out = close_output_dir(out_dir, period, store.next_close_version(period))
+        out.mkdir(parents=True, exist_ok=True)
         cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
-                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
+                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
+                           extra_checks=backdated_in_consolidation)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
         if not ids:
             raise ToolkitError("close.nothing", period=period)
         ledger = load_ledger_from_store(store, period, ids)
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
-        result.outputs.update(compute_outputs(ledger, period, out, lang))
-        result.outputs["report"] = render_monthly_report(ledger, period, out, lang=lang,
-                                                         extra_findings=left_out_findings(cons.files))
+        outs = {name: build(name, ledger, period, lang) for name in COMPUTATIONS}
+        plan = prepare_close(store, ledger, period, reopen=reopen, royalties=outs["royalties"].result,
+                             salaries=outs["salary"].result, extra_results=_results(outs))
+        from .closes import note_text
+
+        result.notes = [{**n, "text": note_text(n, lang)} for n in plan.notes]
+        attach_ledger(outs["royalties"], plan.payouts.statement, plan.payouts.adjustments, result.notes,
+                      {"period": period, "version": plan.version, "reopened": bool(previous)})
+        result.outputs.update({name: write_output(o, out) for name, o in outs.items()})
+        extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(store, ledger, period)
+        result.outputs["report"] = render_monthly_report(ledger, period, out, lang=lang, extra_findings=extra)
+        result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
-                                                   for f in cons.files]}
+                                                   for f in cons.files],
+                   "close": {"period": period, "version": plan.version}, "notes": result.notes,
+                   "ledger_totals": result.totals}
         result.outputs["summary"] = [write_json(out / f"close-month-{period}.json", summary)]
+        result.close = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids, outputs=result.outputs)
+        if previous is not None:
+            result.reclose = reclose_changes(store.payments(close_id=previous.id),
+                                             store.payments(close_id=result.close.id))
         return result
     finally:
         store.close()

@@ -18,6 +18,7 @@ import pandas as pd
 from ..core import appraisal as A
 from ..core import royalties as R
 from ..core.coverage import ledger_departments
+from ..core.findings import Finding, declare
 from ..core.payouts import (
     Payouts,
     PriorYear,
@@ -130,19 +131,21 @@ def check_can_close(store: Store, period: str, reopen: bool) -> CloseInfo | None
 
 
 def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = False,
-                  roster_departments: list[str] | None = None,
+                  roster_departments: list[str] | None = None, royalties: R.RoyaltyResult | None = None,
+                  salaries: A.AppraisalResult | None = None,
                   extra_results: dict[str, pd.DataFrame] | None = None) -> ClosePlan:
     """Compute the close of ``period`` on ``ledger`` against what the store says was paid.
 
+    ``royalties``/``salaries``: results already computed on ``ledger`` (else computed here);
     ``extra_results``: further result frames to store with the close (completion, funds, forecast)."""
     previous = check_can_close(store, period, reopen)
     year, _ = split_period(period)
     covered = ledger_departments(ledger.tables)
-    roy = R.compute_royalties(ledger, period)
+    roy = royalties if royalties is not None else R.compute_royalties(ledger, period)
     history = year_history(store, year, period)
     payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger), history, covered,
                               _prior_year(store, ledger, period))
-    sal = A.compute_appraisal(ledger, period)
+    sal = salaries if salaries is not None else A.compute_appraisal(ledger, period)
     floating = floating_payouts(period, sal.lines, history)
     roster = ledger.standard("Roster")
     known = set(roster["department"].dropna().astype(str)) if roster_departments is None else set(roster_departments)
@@ -150,7 +153,8 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     notes = [{"year": year, **n} for n in payouts.notes]
     if missing:
         notes.append({"code": "not-consolidated", "departments": missing})
-    results = {"royalty_lines": roy.lines, "royalty_trace": roy.contributions, "salaries": sal.lines,
+    results = {"royalty_lines": roy.lines[[c for c in roy.lines.columns if c not in R.LEDGER_MONEY]],
+               "royalty_trace": roy.contributions, "salaries": sal.lines,
                **(extra_results or {})}
     return ClosePlan(period, store.next_close_version(period), reopen, payouts, floating, results, sorted(covered),
                      missing, notes, previous)
@@ -223,3 +227,51 @@ def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
         if mine:
             return backdated_findings(store.load_snapshot(mine[0].id).tables, data, closed)
     return []
+
+
+def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Finding]:
+    """``consolidate``'s extra check in a month close: ``backdated_for`` on a department just consolidated
+    (its Contracts and Collections read back from the store, its layout from the file as read)."""
+    from dataclasses import replace
+
+    if not store.closes(current_only=True):
+        return []
+    tables = {}
+    for key in ("Contracts", "Collections"):
+        parts = [f.drop(columns=["department", "source"]) for f in store.iter_table([outcome.snapshot_id], key)]
+        if parts:
+            tables[key] = pd.concat(parts, ignore_index=True)
+    if data is None:
+        from ..core.tables import WorkbookData
+
+        data = WorkbookData(path=outcome.path, kind="department", lang="en", info={}, tables={})
+    found = backdated_for(store, replace(data, tables=tables, path=outcome.path), outcome.department or "")
+    return found
+
+
+declare("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
+declare("ledger-info", "info", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
+
+#: Notes that warn (the others inform).
+_WARN_NOTES = frozenset({"months-not-closed", "prior-year", "not-consolidated"})
+
+
+def note_findings(notes: list[dict[str, Any]]) -> list[Finding]:
+    """The close's notes as findings for the report's data-quality section (months never closed warn)."""
+    return [Finding("ledger-note" if n["code"] in _WARN_NOTES else "ledger-info", value=n["code"],
+                    params={"text": note_text(n, "en"), "text_zh": note_text(n, "zh")}) for n in notes]
+
+
+def restatement_findings(store: Store, ledger: Any, period: str) -> list[Finding]:
+    """Closed months of the year whose stored company actuals the current data restates (the report says so)."""
+    from ..core.completion import compute_completion, royalty_payments
+    from ..report.history import history_series, restatements
+
+    series = history_series(store, period)
+    if not len(series):
+        return []
+    series = series[series["period"] < period]
+    current = {}
+    for p in series["period"]:
+        current[p] = compute_completion(ledger, p, royalty_payments(ledger, p))
+    return restatements(series, current)

@@ -124,16 +124,17 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
 
 def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
-           jobs: int | None, strict: bool, fmt: str = "text") -> int:
+           jobs: int | None, strict: bool, fmt: str = "text", reopen: bool = False) -> int:
     from ...operations.close_month import close_month
 
     lang = settings().lang
     res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,
-                      progress=_progress(lang))
+                      progress=_progress(lang), reopen=reopen)
     if fmt == "json":
         click.echo(json.dumps(res.to_dict(lang), ensure_ascii=False, indent=2))
     else:
         click.echo(_summary_text(res.consolidation, lang))
+        click.echo(ledger_text(res, lang))
         click.echo(t("cli.close.outputs", lang))
         for name, files in res.outputs.items():
             click.echo(t("cli.close.output", lang, name=t(f"close.output.{name}", lang),
@@ -148,10 +149,13 @@ def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path 
               help="Folder for every output.")
 @_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--reopen", is_flag=True, help="Close the latest closed period again: a new version in "
+              "OUT/PERIOD-vN, the earlier one kept; prints what changed.")
 def close_month_cmd(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
-                    jobs: int | None, strict: bool, fmt: str) -> None:
-    """The whole month end: validate, consolidate, compute royalties, completion, funds and forecast."""
-    sys.exit(_close(paths, period, out_dir, standards, db, jobs, strict, fmt))
+                    jobs: int | None, strict: bool, fmt: str, reopen: bool) -> None:
+    """The whole month end: validate, consolidate, compute royalties, completion, funds and forecast, and
+    record the close in the payout ledger (payments against what earlier closes paid)."""
+    sys.exit(_close(paths, period, out_dir, standards, db, jobs, strict, fmt, reopen))
 
 
 @click.command("demo")
@@ -184,5 +188,7 @@ def _sample_dir(out_dir: Path) -> Path:
     generated = out_dir / "sample"
     generate_sample(generated, overwrite=True)
     return generated
+
+from .history import ledger_text  # noqa: E402 - the payout ledger's lines of the close summary
 
 COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]
