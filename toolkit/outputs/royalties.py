@@ -64,8 +64,10 @@ def summary_frame(result: R.RoyaltyResult, lang: str) -> pd.DataFrame:
     out["basis"] = out["basis"].map(lambda v: E.BASIS.label(v, lang))
     out["method"] = out["method"].map(lambda v: E.METHOD.label(v, lang))
     out["note"] = [note(r, lang) for r in lines.to_dict("records")]
-    for c in MONEY:  # cells hold the cents shown, so sums in Excel agree with the totals
+    for c in (c for c in MONEY if c in out.columns):  # cells hold the cents shown: Excel's sums agree
         out[c] = round_series(out[c]).where(out[c].notna())
+    if "status" in lines.columns and (lines["status"] != R.COMPUTED).any():
+        out["status"] = lines["status"].map(lambda v: label(v, lang))
     totals = result.totals()
     total = {c: None for c in out.columns} | {"employee_id": label("total", lang)}
     total |= {k: float(totals[k]) for k in (*R.TOTAL_MONEY, *LEDGER_COLUMNS) if k in totals}
