@@ -9,25 +9,23 @@ to the cent, and every correction is an itemised adjustment whose effects add up
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from consolidate_helpers import sha256
 from payout_year import Company
 from toolkit.operations.consolidate import consolidate
 from toolkit.core.royalties import compute_royalties
 from toolkit.errors import ToolkitError
 from toolkit.operations.ledger import load_ledger
-from toolkit.operations.closes import (
-    backdated_for,
-    close_output_dir,
-    commit_close,
-    note_text,
-    prepare_close,
-    reclose_changes,
-)
+from toolkit.operations.close_month import close_month
+from toolkit.operations.closes import backdated_for, close_output_dir, note_text, prepare_close, reclose_changes
 from toolkit.store import load_ledger_from_store, open_store
 
 D = dt.date
@@ -44,23 +42,17 @@ class Year:
         self.tmp = tmp
         self.company = Company.build()
         self.db = tmp / "toolkit.db"
-        self.plans: dict[str, object] = {}
+        self.results: dict[tuple[str, int], object] = {}
 
     def close(self, period: str, reopen: bool = False):
+        """``close_month`` over the workbooks as they stand at ``period``; the ledger's promises checked."""
         folder = self.company.write(self.tmp / f"in-{period}", period)
-        store = open_store(self.db)
-        try:
-            cons = consolidate(sorted(folder.glob("dept-*.xlsx")), period, standards=folder / "standards.xlsx",
-                               db=store, output=self.tmp / f"consolidated-{period}.xlsx", jobs=1)
-            ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
-            assert ids, [(f.path, f.status, f.reason, [x.message() for x in f.findings][:3]) for f in cons.files]
-            ledger = load_ledger_from_store(store, period, ids)
-            plan = prepare_close(store, ledger, period, reopen=reopen)
-            info = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids)
-            self.check(store, ledger, period, plan, info)
-            return cons, plan, info
-        finally:
-            store.close()
+        res = close_month([folder], period, self.tmp / "out", db=self.db, jobs=1, reopen=reopen)
+        self.results[(period, res.close.version)] = res
+        with open_store(self.db) as store:
+            ledger = load_ledger_from_store(store, period, res.close.snapshot_ids)
+            self.check(store, ledger, period, res.plan, res.close)
+        return res.consolidation, res.plan, res.close
 
     def check(self, store, ledger, period, plan, info) -> None:
         """The ledger's promises at this close."""
@@ -108,6 +100,8 @@ def year(tmp_path_factory):
     stages["2026-09"] = y.close("2026-09")
     c.broken.add("West")
     stages["2026-10"] = y.close("2026-10")
+    v1 = y.results[("2026-10", 1)]
+    stages["v1 files"] = {p: sha256(p) for files in v1.outputs.values() for p in files}
     c.broken.discard("West")
     stages["2026-10 v2"] = y.close("2026-10", reopen=True)
     # November is never closed; a receipt dated in October is entered late and a September receipt deleted
@@ -126,6 +120,10 @@ def year(tmp_path_factory):
         except ToolkitError as exc:
             stages["refused"] = exc
         stages["closes-2026"] = store.closes(year=2026)
+    folder = y.company.write(y.tmp / "in-2026-10-again", "2026-10")
+    stages["refused cli"] = subprocess.run(
+        [sys.executable, "-m", "toolkit", "close-month", str(folder), "--period", "2026-10", "-o", str(y.tmp / "out"),
+         "--db", str(y.db), "--reopen", "--jobs", "1"], capture_output=True, text=True, timeout=300)
     # January: a December receipt entered after December's close; West's workbook not rolled into 2027
     c.add("West", "Contracts", contract_no="WC-LATE", sign_date=D(2026, 12, 15), customer="Late Ltd",
           employee_id="E004", product_line="Widgets", amount=50000.0, status="Executing", delivered=50000.0,
@@ -200,10 +198,59 @@ def test_rows_back_dated_into_closed_months_are_found_before_the_close(year):
     assert "paid at the next close" in found[0].message() and "逐项调整" in found[0].message("zh")
 
 
+def test_a_re_close_never_overwrites_the_earlier_version_s_outputs(year):
+    y = year["ledger"]
+    before = year["v1 files"]
+    assert before and all(sha256(p) == h for p, h in before.items())
+    v2 = y.results[("2026-10", 2)]
+    v2_files = [p for files in v2.outputs.values() for p in files]
+    assert all(p.parent == y.tmp / "out" / "2026-10-v2" for p in v2_files)
+    assert not set(v2_files) & set(before)
+    with open_store(y.db) as store:
+        v1 = store.closes(period="2026-10")[0]
+    assert v1.status == "superseded" and sorted(p for ps in v1.outputs.values() for p in ps) == sorted(
+        str(p) for p in before)  # the store still points at the kept files
+    assert "E004" in {r["employee_id"] for r in v2.reclose.to_dict("records")}
+
+
+def test_the_close_s_royalty_statement_shows_what_is_paid_and_why(year):
+    y = year["ledger"]
+    res = y.results[("2026-09", 1)]
+    doc = json.loads(res.outputs["royalties"][0].read_text(encoding="utf-8"))
+    assert doc["ledger"]["period"] == "2026-09" and doc["ledger"]["version"] == 1
+    e001 = next(r for r in doc["royalties"] if r["employee_id"] == "E001")
+    st = res.plan.payouts.statement.set_index("employee_id").loc["E001"]
+    assert e001["paid_to_date"] == f"{st['paid_before']:.2f}" == e001["previous_ytd_royalty"]
+    assert e001["payment"] == f"{st['payment']:.2f}" and e001["adjustment"] == f"{st['adjustment']:.2f}"
+    assert {a["receipt_no"] for a in e001["adjustments"]} == {"LATE-REFUND", "LATE-JULY"}
+    assert _cents(float(e001["payment"])) == _cents(float(e001["regular_payment"])) + _cents(float(e001["adjustment"]))
+    assert doc["totals"]["payment"] == f"{res.plan.payouts.totals()['payment']:.2f}"
+    import openpyxl
+
+    wb = openpyxl.load_workbook(res.outputs["royalties"][1], read_only=True)
+    sheet = next(n for n in wb.sheetnames if n.startswith("E001"))
+    items = [r[0] for r in wb[sheet].iter_rows(min_row=2, values_only=True)]
+    wb.close()
+    assert any(str(i).startswith("Adjustment 2026-08: Receipt LATE-REFUND added") for i in items)
+    assert "Paid to date (recorded closes)" in items and "Total payment" in items
+
+
+def test_back_dated_rows_are_a_warning_at_the_next_consolidation(year):
+    y = year["ledger"]
+    res = y.results[("2026-12", 1)]
+    east = next(f for f in res.consolidation.files if f.department == "East")
+    found = [f for f in east.findings if f.code == "backdated-into-closed-period"]
+    assert [(f.value, f.params["month"]) for f in found] == [("LATE-OCT", "2026-10")] and east.ok
+    assert any(n["code"] == "months-not-closed" for n in res.notes)
+
+
 def test_re_closing_a_period_before_a_later_close_is_refused(year):
     exc = year["refused"]
     assert exc.key == "close.later-closed"
     assert "\n" not in exc.message() and "2026-12 is already closed" in exc.message()
+    cli = year["refused cli"]
+    assert cli.returncode == 2 and cli.stderr.strip().count("\n") == 0
+    assert "2026-10 cannot be closed again: 2026-12 is already closed" in cli.stderr
     assert [(c.period, c.version) for c in year["closes-2026"]] == [
         ("2026-07", 1), ("2026-08", 1), ("2026-09", 1), ("2026-10", 1), ("2026-10", 2), ("2026-12", 1)]
 

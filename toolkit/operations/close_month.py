@@ -56,6 +56,7 @@ class CloseMonthResult:
     notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
     reclose: Any = None  # a re-close: what changed per employee (``closes.reclose_changes``) and totals
     totals: dict[str, Any] = field(default_factory=dict)  # the payout ledger's totals of this close
+    plan: Any = None  # the ``closes.ClosePlan`` recorded (statement, payments, adjustments)
 
     @property
     def exit_code(self) -> int:
@@ -149,6 +150,7 @@ def close_month(
                              salaries=outs["salary"].result, extra_results=_results(outs))
         from .closes import note_text
 
+        result.plan = plan
         result.notes = [{**n, "text": note_text(n, lang)} for n in plan.notes]
         attach_ledger(outs["royalties"], plan.payouts.statement, plan.payouts.adjustments, result.notes,
                       {"period": period, "version": plan.version, "reopened": bool(previous)})
