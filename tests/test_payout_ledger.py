@@ -389,3 +389,41 @@ def test_what_changed_in_a_department_since_its_last_close(year, tmp_path):
     con = ch.sheets["Contracts"]
     assert list(con.loc[con["change"] == "changed", "fields"]) == ["customer"]
     assert ch.to_dict()["summary"] == ch.summary()
+
+
+def test_history_commands_in_text_json_and_xlsx(year, tmp_path):
+    import openpyxl
+    from click.testing import CliRunner
+
+    from toolkit.cli.main import cli
+
+    db = str(year["ledger"].db)
+    run = CliRunner().invoke
+    text = run(cli, ["history", "list", "--db", db])
+    assert text.exit_code == 0 and "superseded" in text.output and "2026-12" in text.output
+    doc = json.loads(run(cli, ["history", "close", "2026-09", "--db", db, "--format", "json"]).output)
+    assert doc["close"]["period"] == "2026-09" and {a["receipt_no"] for a in doc["adjustments"]} >= {"LATE-REFUND"}
+    pay = run(cli, ["--lang", "zh", "history", "payments", "E004", "--year", "2026", "--db", db])
+    assert pay.exit_code == 0 and "E004 的 2026 年支付记录" in pay.output and "prior-year" in pay.output
+    out = tmp_path / "changes.xlsx"
+    res = run(cli, ["history", "changes", "East", "--db", db, "--format", "xlsx", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert "summary" in wb.sheetnames
+    wb.close()
+    missing = run(cli, ["history", "close", "2025-01", "--db", db])
+    assert missing.exit_code == 2 and "No close of 2025-01" in missing.output
+
+
+def test_the_report_says_which_closed_month_the_current_data_restates(year):
+    from toolkit.operations.closes import restatement_findings
+
+    y = year["ledger"]
+    with open_store(y.db) as store:
+        ledger = load_ledger_from_store(store, "2026-09", year["2026-09"][2].snapshot_ids)
+        found = restatement_findings(store, ledger, "2026-09")
+    got = {(f.value, f.params["indicator"]) for f in found}
+    # the late July contract and receipt and the August refund restate the closed months' actuals
+    assert ("2026-07", "Collection") in got and ("2026-08", "Collection") in got and ("2026-07", "Signing") in got
+    aug = next(f for f in found if f.value == "2026-08" and f.params["indicator"] == "Collection")
+    assert aug.params["change"] == "-20,000.00" and "结账时" in aug.message("zh")

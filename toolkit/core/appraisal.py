@@ -165,7 +165,7 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
         findings.append(Finding("appraisal-no-band", sheet=_BANDS.sheet.en, value=rec["employee_id"],
                                 params={"score": f"{rec['score']:.2%}"}))
     lines = pd.concat([lines.assign(status=COMPUTED), skipped.assign(
-        score=np.nan, grade=pd.NA, coefficient=np.nan, pay=np.nan, status=NOT_COMPUTED)], ignore_index=True)
+        score=np.nan, grade=None, coefficient=np.nan, pay=np.nan, status=NOT_COMPUTED)], ignore_index=True)
     lines = lines[["employee_id", "name", "department", "score", "grade", "coefficient", "floating_base", "pay",
                    "status"]]
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)

@@ -171,8 +171,8 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = _sample_dir(out_dir)
-    _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",
-           db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False)
+    _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2
+           db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False, reopen=True)
 
 
 def _sample_dir(out_dir: Path) -> Path:
