@@ -122,7 +122,8 @@ def test_clean_workbook_passes_every_rule(clean):
     assert [(f.code, f.cell) for f in findings] == []
 
 
-@pytest.mark.parametrize("code", [c for c in CODES if c not in ("standards-missing", "period-missing")])
+@pytest.mark.parametrize("code", [c for c in CODES if c not in ("standards-missing", "period-missing",
+                                                                  "plan-year-mismatch")])  # test_year_boundary
 def test_every_code_is_tested_and_passes_on_the_clean_workbook(code, clean):
     assert code in {b[2] for b in BREAKS}, f"no test breaks {code}"
     assert code not in {f.code for f in clean[1]}

@@ -154,6 +154,7 @@ CODES = (
     "receipt-after-termination", "over-policy-limit", "receipt-missing", "duplicate-claim", "weekend-expense",
     "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
+    "plan-year-mismatch",
 )
 
 # --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------
