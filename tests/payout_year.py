@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger_factory import plan_row, typed
+from validation_factory import standards_rows as validation_standards
 from toolkit.io.templates import write_workbook
 from toolkit.schema import DEPARTMENT, STANDARDS
 
@@ -23,30 +24,14 @@ DEPTS = {"East": ("E001", "E002"), "West": ("E004",)}
 
 
 def standards_rows() -> dict[str, list[dict[str, Any]]]:
-    """Roster (three salespeople on plan P1, a manager), a marginal plan with a cap, product lines, appraisal."""
-    return {
-        "Roster": [
-            dict(employee_id="E001", name="Alice", department="East", role="Salesperson", grade="G2",
-                 royalty_plan="P1", floating_base=5000.0, leave_days=10),
-            dict(employee_id="E002", name="Bob", department="East", role="Salesperson", grade="G3",
-                 royalty_plan="P1", floating_base=5000.0, leave_days=5),
-            dict(employee_id="E003", name="Carol", department="East", role="Manager", grade="G4",
-                 floating_base=8000.0, leave_days=15),
-            dict(employee_id="E004", name="Dan", department="West", role="Salesperson", grade="G2",
-                 royalty_plan="P1", floating_base=5000.0, leave_days=10),
-        ],
-        "RoyaltyPlans": [dict(plan="P1", basis="Collected", method="Marginal", gate=0.5, annual_cap=90000.0)],
-        "RoyaltyTiers": [dict(plan="P1", from_pct=0.0, to_pct=1.0, rate=0.01),
-                         dict(plan="P1", from_pct=1.0, rate=0.025)],
-        "ProductLines": [dict(product_line="Widgets", royalty_factor=1.0, gross_margin=0.3),
-                         dict(product_line="Gadgets", royalty_factor=1.2, gross_margin=0.4)],
-        "Appraisal": [dict(indicator=i, weight=w) for i, w in
-                      (("Signing", 0.3), ("Collection", 0.4), ("Expense", 0.1), ("Profit", 0.2))],
-        "AppraisalBands": [dict(score_from=0.0, score_to=0.8, band_grade="C", coefficient=0.5),
-                           dict(score_from=0.8, score_to=1.0, band_grade="B", coefficient=1.0),
-                           dict(score_from=1.0, band_grade="A", coefficient=1.3)],
-        "Thresholds": [dict(name="Plausible Years", value=1.0)],
-    }
+    """The validation tests' standards (Roster: E001, E002 on plan P1 and manager E003 in East, E004 in West)
+    with a marginal plan P1 that has a cap, and the shipped Plausible Years."""
+    rows = validation_standards()
+    rows["RoyaltyPlans"] = [dict(plan="P1", basis="Collected", method="Marginal", gate=0.5, annual_cap=90000.0)]
+    rows["RoyaltyTiers"] = [dict(plan="P1", from_pct=0.0, to_pct=1.0, rate=0.01),
+                            dict(plan="P1", from_pct=1.0, rate=0.025)]
+    rows["Thresholds"] = [dict(name="Plausible Years", value=1.0)]
+    return rows
 
 
 def _plans(employees: tuple[str, ...], scale: float) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from consolidate_helpers import sha256

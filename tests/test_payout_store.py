@@ -8,12 +8,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
-from consolidate_helpers import dump, integrity
+from consolidate_helpers import dump, integrity, wait_for
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -42,16 +41,6 @@ def _close(db: Path, env: dict | None = None) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 60) -> None:
-    end = time.monotonic() + seconds
-    while not path.exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"process ended before stalling: {proc.communicate()}")
-        if time.monotonic() > end:
-            proc.kill()
-            raise AssertionError("the stall hook was never reached")
-        time.sleep(0.05)
-
 
 def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
     from toolkit.store import open_store
@@ -61,7 +50,7 @@ def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
     before = dump(db)
     marker = tmp_path / "stalled"
     proc = _close(db, {"TOOLKIT_STORE_STALL": str(marker)})
-    _wait_for(marker, proc)  # every row written, nothing committed
+    wait_for(marker, proc)  # every row written, nothing committed
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
     assert integrity(db) == "ok"

@@ -165,7 +165,6 @@ def diff_rows(then: pd.DataFrame, now: pd.DataFrame) -> pd.DataFrame:
         values = frame[col].to_numpy(dtype=object) if len(frame) else np.array([], dtype=object)
         return pd.Series([values[i] if i >= 0 else None for i in idx], dtype=object)
 
-    both = (ti >= 0) & (ni >= 0)
     differs = np.zeros(len(merged), dtype=bool)
     for col in _COMPARED:
         a, b = pick(then, ti, col), pick(now, ni, col)

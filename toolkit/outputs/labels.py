@@ -139,7 +139,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.opening": ("Paid to date includes months before the first recorded close, taken as paid at their "
                      "recomputed figures", "已付累计含首次结账记录之前的月份，按重新计算的金额视为已支付"),
     "item.regular": ("Regular payment (this month)", "本月正常应付"),
-    "item.adjustment": ("Adjustment {period}: {what} {ident} {change}", "调整 {period}：{what}{ident}{change}"),
+    "item.adjustment": ("Adjustment {period}: {what} {ident} {change}", "调整 {period}：{what} {ident} {change}"),
     "item.adjustment-other": ("Adjustment {period}: targets or standards changed since it was closed",
                               "调整 {period}：结账后目标或标准有变动"),
     "item.prior-year": ("Prior-year adjustment ({year})", "上年调整（{year} 年）"),

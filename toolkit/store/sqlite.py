@@ -40,7 +40,6 @@ from .base import (
 from .migrations import (
     APPLICATION_ID,
     MIGRATIONS,
-    RESULT_TABLES,
     SCHEMA_VERSION,
     SCHEMAS,
     SQL_TYPES,
