@@ -140,11 +140,11 @@ def test_compute_commands_need_files_or_db(tmp_path, sample):
 
 def test_demo_generates_the_sample_outside_a_checkout(tmp_path, monkeypatch):
     """An installed package has no workbooks/ folder: demo writes the seeded sample first."""
-    from toolkit.cli.commands import consolidate as commands
+    from toolkit.operations import demo
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TOOLKIT_DB", raising=False)
-    monkeypatch.setattr(commands, "SAMPLE_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(demo, "SAMPLE_DIR", tmp_path / "nowhere")
     result = CliRunner().invoke(cli, ["demo", "--jobs", "1", "-o", "o"])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in Path("o/sample").glob("*.xlsx")) == [

@@ -297,3 +297,53 @@ def test_text_cells_are_plain_str_even_when_a_str_column_holds_numpy_strings() -
     # pandas' str dtype keeps numpy.str_ objects built from numpy arrays; XlsxWriter's dispatch needs str
     column = pd.Series([np.str_("D01"), "x", None], dtype="str")
     assert [type(v) for v in cell_values(column, "text")] == [str, str, type(None)]
+
+
+def _cells_the_xlsxwriter_way(tmp: Path, frame: pd.DataFrame, formats: dict[str, str]) -> bytes:
+    """Reference: the same workbook with every cell written by XlsxWriter itself (the writer's old path)."""
+    import xlsxwriter
+
+    from toolkit.io import writer as W
+
+    wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False,
+                                        "nan_inf_to_errors": False})
+    header = wb.add_format({"bold": True, "font_color": f"#{W.HEADER_FONT}", "bg_color": f"#{W.HEADER_FILL}",
+                            "text_wrap": False, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
+    col_fmts = {k: (wb.add_format({"num_format": f}) if f not in ("General", "@") else None)
+                for k, f in W.NUMBER_FORMATS.items()}
+    rag = {c: wb.add_format({"bg_color": fill, "font_color": font}) for c, (fill, font) in W.RAG_COLOURS.items()}
+    ws_kinds = W._write_sheet(wb, "S", "T", W.SheetFrame("S", frame, formats), "en", header, col_fmts, rag)
+    ws = wb.worksheets()[0]
+    dispatch = {float: ws.write_number, int: ws.write_number, str: ws.write_string, bool: ws.write_boolean}
+    columns = [W.cell_values(frame.iloc[:, i], ws_kinds[i], "en") for i in range(frame.shape[1])]
+    for r, row in enumerate(zip(*columns), start=1):
+        for c, value in enumerate(row):
+            if value is not None:
+                dispatch[type(value)](r, c, value)
+    wb.close()
+    with zipfile.ZipFile(tmp) as z:
+        return z.read("xl/worksheets/sheet1.xml")
+
+
+def test_spliced_rows_are_the_cells_xlsxwriter_itself_writes(tmp_path: Path) -> None:
+    """write_frames renders the rows column-wise and splices them in: the sheet XML is XlsxWriter's own
+    (bar the dimension, which covers the table's full range), styles and blanks included."""
+    frame = pd.DataFrame({
+        "Amount": [1234.5, None, -0.01, 1e12],
+        "Date": pd.to_datetime(["2026-01-05", None, "2199-12-31", "1900-03-01"]),
+        "Name": ["=SUM(A1)", "  lead space", None, "<&>\x01"],
+        "Count": pd.array([1, None, 3, 2**40], dtype="Int64"),
+        "OK": pd.array([True, None, False, True], dtype="boolean"),
+        "Blank": [None, None, None, None],
+    })
+    formats = {"Amount": "money", "Date": "date", "Count": "integer", "OK": "bool"}
+    out = write_frames(tmp_path / "new.xlsx", [SheetFrame("S", frame, formats, table_name="T")])
+    with zipfile.ZipFile(out) as z:
+        ours = z.read("xl/worksheets/sheet1.xml")
+    theirs = _cells_the_xlsxwriter_way(tmp_path / "old.xlsx", frame, formats)
+    dimension = rb'<dimension ref="[^"]*"/>'
+    import re
+
+    assert re.sub(dimension, b"", ours) == re.sub(dimension, b"", theirs)
+    assert b'<dimension ref="A1:F5"/>' in ours

@@ -23,6 +23,7 @@ from ..schema import STANDARDS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding, declare
+from .ledger import per_ledger
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -180,9 +181,12 @@ def completion_frame(rows: pd.DataFrame) -> pd.DataFrame:
                          "ytd_completion": emp["ytd_completion"]}).reset_index(drop=True)
 
 
+@per_ledger
 def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | None = None) -> AppraisalResult:
     """Floating salary for ``period`` from a Ledger; ``completion`` rows may be passed to avoid recomputing."""
-    from . import completion as comp_mod  # H6's module; imported late so this one stands alone
+    from . import (
+        completion as comp_mod,  # H6's module; imported late so this one stands alone
+    )
     from .royalties import monthly_payments
 
     if completion is None:

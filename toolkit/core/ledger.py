@@ -7,9 +7,12 @@ an operation (``toolkit.operations.ledger``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import copy
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 import pandas as pd
 
 from .findings import Finding
@@ -77,6 +80,8 @@ class Ledger:
     files: list[str] = field(default_factory=list)
     #: Inputs that were meant to be in the ledger but are not (file or department -> why): never computed as zero.
     left_out: dict[str, str] = field(default_factory=dict)
+    #: Results of ``per_ledger`` computations on this ledger (a ledger is not changed once built).
+    memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for table in DEPARTMENT.tables:
@@ -125,3 +130,24 @@ def department_name(value: object, path: str | Path) -> str:
 
 def _department(wb: WorkbookData) -> str:
     return department_name(wb.info.get("department"), wb.path)
+
+
+R = TypeVar("R")
+
+
+def per_ledger(fn: Callable[..., R]) -> Callable[..., R]:
+    """Compute ``fn(ledger, period)`` once per ledger: the month close, its outputs and the report all need
+    the royalties of every month, which is the costly part. Each caller gets its own copy of the result,
+    so a caller that changes what it got cannot change what the next one sees. Calls with further
+    arguments are not memoised."""
+
+    @functools.wraps(fn)
+    def wrapper(ledger: Ledger, period: str, *args: Any, **kwargs: Any) -> R:
+        if args or kwargs:
+            return fn(ledger, period, *args, **kwargs)
+        key = (f"{fn.__module__}.{fn.__qualname__}", str(period))
+        if key not in ledger.memo:
+            ledger.memo[key] = fn(ledger, period)
+        return copy.deepcopy(ledger.memo[key])
+
+    return wrapper

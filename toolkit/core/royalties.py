@@ -36,6 +36,7 @@ from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status,
 from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding, declare
+from .ledger import per_ledger
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
     from .ledger import Ledger
@@ -602,6 +603,7 @@ def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
     return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
 
 
+@per_ledger
 def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
 
@@ -646,6 +648,7 @@ def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["indicator"].notna()].reset_index(drop=True)
 
 
+@per_ledger
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
     """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
     return payment_schedule(*_ledger_frames(ledger), period)[["employee_id", "month", "royalty"]]

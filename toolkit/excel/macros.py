@@ -24,6 +24,7 @@ from ..i18n import register, t
 from ..operations.approvals import APPROVAL_TABLES
 from ..schema import enums as E
 from . import settings as S
+from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
 from .port import WorkbookPort, selected_rows
 
 NAMES: tuple[str, ...] = (
@@ -36,6 +37,7 @@ NAMES: tuple[str, ...] = (
     "approve_selection",
     "reject_selection",
     "new_template",
+    "draft_plan",
 )
 
 #: The hidden sheet listing what Validate marked (sheet, cell, fill and note before, what was added),

@@ -72,12 +72,12 @@ class _Located:
 # ---------------------------------------------------------------------------------------------- public API
 
 
-def read_workbook(path: str | os.PathLike[str], kind: str | None = None) -> WorkbookData:
+def read_workbook(path: str | os.PathLike[str], kind: str | WorkbookSchema | None = None) -> WorkbookData:
     """Typed tables of a department or standards workbook; ``kind`` None detects it from the sheet names.
 
     Raises ``ToolkitError`` naming the file when it cannot be read or lacks a required sheet or column.
     """
-    if kind is not None and kind not in SCHEMAS:
+    if isinstance(kind, str) and kind not in SCHEMAS:  # a WorkbookSchema reads a workbook of that schema
         raise ValueError(f"kind must be one of {sorted(SCHEMAS)}, not {kind!r}")
     return safety.read_safely(path, _read_workbook, kind)
 
@@ -395,7 +395,7 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any) -> Workboo
     """The typed workbook from its sheet names and ``load(wanted) -> (grids, errors, date1904)``: a grid is a sheet's
     values from A1 as a 2-D object array."""
     index = _sheet_index(names)
-    schema = SCHEMAS[kind] if kind else _detect_kind(index, shown)
+    schema = kind if isinstance(kind, WorkbookSchema) else SCHEMAS[kind] if kind else _detect_kind(index, shown)
     sheets: dict[str, list[Table]] = {}
     missing: list[Table] = []
     for table in schema.tables:

@@ -10,14 +10,14 @@ sheets); ``toolkit.io.consolidated`` splices these rows into its sheets.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .writer import cell_values
+from .cells import cell_values
 from .xlsx_scan import column_letter
 
 #: Excel's limit on the length of a cell's text, in UTF-16 code units (XlsxWriter truncates to it too).
@@ -101,7 +101,7 @@ def rows_xml(frame: pd.DataFrame, kinds: Sequence[str], styles: Sequence[int | N
              lang: str = "en") -> str:
     """``frame``'s rows as ``<row>`` elements starting at 1-based sheet row ``first_row``.
 
-    ``kinds`` are the columns' value kinds (``toolkit.io.writer.cell_values``), ``styles`` their
+    ``kinds`` are the columns' value kinds (``toolkit.io.cells.cell_values``), ``styles`` their
     cell-format (xf) indexes or None. Blank cells are left out, and so are rows with no cell at all."""
     columns = [cell_values(frame.iloc[:, c], kinds[c], lang) for c in range(frame.shape[1])]
     return values_xml(columns, kinds, styles, first_row)
@@ -133,3 +133,45 @@ def values_xml(columns: Sequence[list[Any]], kinds: Sequence[str], styles: Seque
         opens[~filled] = ""
         closes = np.where(filled, "</row>", "").astype(object)
     return "".join(chain.from_iterable(zip(opens, *pieces, closes)))
+
+
+_SHEET_PART = re.compile(r"^xl/worksheets/sheet(\d+)\.xml$")
+
+
+def fast_deflate(entry: Any) -> None:
+    """Deflate level 1 for a big sheet part: 3-4x faster than the default on this regular XML, ~20% larger."""
+    try:
+        entry.compress_level = 1  # Python 3.13+
+    except AttributeError:
+        entry._compresslevel = 1  # Python 3.11-3.12 spelling
+
+
+def splice_rows(skeleton: Any, target: Any, bodies: dict[int, tuple[Iterable[str], str]],
+                fast_from: int = 2_000_000) -> None:
+    """Copy the XlsxWriter package ``skeleton`` (a file or BytesIO) to ``target``, streaming into sheet N's
+    ``<sheetData>`` (after its header row) the row XML pieces of ``bodies[N]`` and setting its dimension
+    to ``bodies[N][1]`` (``A1:K120``). Sheets whose rows pass ``fast_from`` bytes are deflated at level 1."""
+    import zipfile
+
+    with zipfile.ZipFile(skeleton) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            match = _SHEET_PART.match(info.filename)
+            body = bodies.get(int(match.group(1))) if match else None
+            if body is None:
+                zout.writestr(info, data)
+                continue
+            pieces, dimension = body
+            xml = data.decode("utf-8")
+            cut = xml.index("</sheetData>")
+            head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>', xml[:cut], count=1)
+            rows = "".join(pieces).encode("utf-8")
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            if len(rows) > fast_from:
+                fast_deflate(entry)
+            with zout.open(entry, "w", force_zip64=len(rows) > 3_000_000_000) as out:
+                out.write(head.encode("utf-8"))
+                out.write(rows)
+                out.write(xml[cut:].encode("utf-8"))

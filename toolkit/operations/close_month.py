@@ -13,12 +13,15 @@ before a closed one is refused before anything is read.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core.findings import Finding
+from ..core.royalties import compute_royalties, monthly_payments
 from ..core.periods import check_period
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -52,9 +55,12 @@ class CloseMonthResult:
 
     consolidation: ConsolidationResult
     outputs: dict[str, list[Path]] = field(default_factory=dict)
+    #: Seconds: consolidate, ledger, royalties (shared by the outputs), outputs (wall time of the outputs and the
+    #: report, which run in parallel), compute / write / report (their own times, summed), total.
+    timings: dict[str, float] = field(default_factory=dict)
     close: CloseInfo | None = None  # the close recorded in the payout ledger
     notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
-    reclose: Any = None  # a re-close: what changed per employee (``closes.reclose_changes``) and totals
+    reclose: Any = None  # a re-close: what changed per employee (``closes.reclose_changes``)
     totals: dict[str, Any] = field(default_factory=dict)  # the payout ledger's totals of this close
     plan: Any = None  # the ``closes.ClosePlan`` recorded (statement, payments, adjustments)
 
@@ -87,19 +93,82 @@ def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
     return out
 
 
-def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en") -> dict[str, list[Path]]:
-    """Run every computation on ``ledger`` and write ``<name>-<period>.json`` and ``.xlsx`` into ``out_dir``."""
-    return {name: write_output(build(name, ledger, period, lang), out_dir) for name in COMPUTATIONS}
+def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en",
+                    timings: dict[str, float] | None = None) -> dict[str, list[Path]]:
+    """Run every computation on ``ledger`` and write ``<name>-<period>.json`` and ``.xlsx`` into ``out_dir``;
+    ``timings`` gains the seconds spent computing and writing."""
+    return _run_tasks([("output", name) for name in COMPUTATIONS], ledger, period, out_dir, lang, (), 1,
+                      timings if timings is not None else {})
 
 
-def _results(outs: dict[str, Any]) -> dict[str, Any]:
-    """The result frames a close stores beside its payments (completion, funds, forecast)."""
+#: What forked workers of ``_run_tasks`` inherit instead of receiving it pickled (the ledger can be large).
+_INHERITED: dict[str, Any] = {}
+
+
+def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]:
+    """One output (``build`` + ``write_output``) or the report, on the inherited ledger; its files, seconds and
+    the result frames a close stores (``_stored``). The royalty output of a close first gets the payout
+    ledger's figures (``_INHERITED["ledger"]``: ``attach_ledger``'s arguments)."""
+    ledger, period, out_dir, lang, extra = _INHERITED["args"]
+    t0 = time.perf_counter()
+    if kind == "report":
+        from .report import render_monthly_report
+
+        paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra)
+        return name, paths, {"report": time.perf_counter() - t0}, None
+    output = build(name, ledger, period, lang)
+    if name == "royalties" and _INHERITED.get("ledger") is not None:
+        from ..outputs.royalties import attach_ledger
+
+        attach_ledger(output, *_INHERITED["ledger"])
+    t1 = time.perf_counter()
+    paths = write_output(output, out_dir)
+    return name, paths, {"compute": t1 - t0, "write": time.perf_counter() - t1}, _stored(name, output.result)
+
+
+def _stored(name: str, result: Any) -> dict[str, Any] | None:
+    """The result frames a close stores for output ``name`` (completion, funds, forecast; royalties and salary
+    are stored by ``closes.prepare_close``)."""
     import pandas as pd
 
-    funds, fc = outs["funds"].result, outs["forecast"].result
-    forecast = pd.concat([fc.history.assign(kind="history"), fc.forecast.assign(kind="forecast")], ignore_index=True)
-    return {"completion": outs["completion"].result, "funds_receivables": funds.receivables,
-            "funds_aging": funds.aging, "funds_demand": funds.demand, "forecast": forecast}
+    if name == "completion":
+        return {"completion": result}
+    if name == "funds":
+        return {"funds_receivables": result.receivables, "funds_aging": result.aging, "funds_demand": result.demand}
+    if name == "forecast":
+        return {"forecast": pd.concat([result.history.assign(kind="history"),
+                                       result.forecast.assign(kind="forecast")], ignore_index=True)}
+    return None
+
+
+def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
+               extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
+               stored: dict[str, Any] | None = None) -> dict[str, list[Path]]:
+    """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
+    ledger and its memoised royalties without copying), else one after the other; results in task order.
+    ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store."""
+    import multiprocessing as mp
+
+    _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
+    _INHERITED["ledger"] = attach
+    try:
+        if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
+                done = list(pool.map(_task, *zip(*tasks)))
+        else:
+            done = [_task(kind, name) for kind, name in tasks]
+    finally:
+        _INHERITED.clear()
+    written: dict[str, list[Path]] = {}
+    for name, paths, seconds, frames in done:
+        written[name] = paths
+        if stored is not None and frames:
+            stored.update(frames)
+        for stage, value in seconds.items():
+            timings[stage] = timings.get(stage, 0.0) + value
+    return written
 
 
 def close_month(
@@ -117,21 +186,21 @@ def close_month(
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
     ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
-    from ..outputs.royalties import attach_ledger
     from .closes import (
         backdated_in_consolidation,
         check_can_close,
         close_output_dir,
         commit_close,
         note_findings,
+        note_text,
         prepare_close,
         reclose_changes,
         restatement_findings,
     )
-    from .report import render_monthly_report
 
     period = check_period(period)
     store: Store = open_store(db)
+    t0 = time.perf_counter()
     try:
         previous = check_can_close(store, period, reopen)  # refused before anything is read or written
         out = close_output_dir(out_dir, period, store.next_close_version(period))
@@ -140,23 +209,31 @@ def close_month(
                            jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
                            extra_checks=backdated_in_consolidation)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
+        timings = result.timings
+        timings["consolidate"] = time.perf_counter() - t0
         ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
         if not ids:
             raise ToolkitError("close.nothing", period=period)
+        t1 = time.perf_counter()
         ledger = load_ledger_from_store(store, period, ids)
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
-        outs = {name: build(name, ledger, period, lang) for name in COMPUTATIONS}
-        plan = prepare_close(store, ledger, period, reopen=reopen, royalties=outs["royalties"].result,
-                             salaries=outs["salary"].result, extra_results=_results(outs))
-        from .closes import note_text
-
+        timings["ledger"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
+        plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
+        timings["royalties"] = time.perf_counter() - t2
         result.plan = plan
         result.notes = [{**n, "text": note_text(n, lang)} for n in plan.notes]
-        attach_ledger(outs["royalties"], plan.payouts.statement, plan.payouts.adjustments, result.notes,
-                      {"period": period, "version": plan.version, "reopened": bool(previous)})
-        result.outputs.update({name: write_output(o, out) for name, o in outs.items()})
+        attach = (plan.payouts.statement, plan.payouts.adjustments, result.notes,
+                  {"period": period, "version": plan.version, "reopened": previous is not None})
         extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(store, ledger, period)
-        result.outputs["report"] = render_monthly_report(ledger, period, out, lang=lang, extra_findings=extra)
+        tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
+        n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+        result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
+                                         plan.results))
+        result.outputs = {k: result.outputs[k] for k in ("consolidated", *COMPUTATIONS, "report")
+                          if k in result.outputs}
+        timings["outputs"] = time.perf_counter() - t2
         result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
                                                    for f in cons.files],
@@ -167,6 +244,7 @@ def close_month(
         if previous is not None:
             result.reclose = reclose_changes(store.payments(close_id=previous.id),
                                              store.payments(close_id=result.close.id))
+        timings["total"] = time.perf_counter() - t0
         return result
     finally:
         store.close()

@@ -126,17 +126,22 @@ def load_ledger(paths: Sequence[str | Path], standards_path: str | Path, *, forc
     return ledger
 
 
+def check_sources(paths: Sequence[str | Path], standards: str | Path | None, db: str | None) -> None:
+    """Workbooks (``PATH... --standards``) or the history store (``--db``): exactly one of them."""
+    if db and paths:
+        raise ToolkitError("ledger.both-inputs")
+    if not db and (not paths or standards is None):
+        raise ToolkitError("ledger.needs-input")
+
+
 def open_ledger(paths: Sequence[str | Path], standards: str | Path | None, db: str | None, *, period: str,
                 force: bool = False) -> Ledger:
     """The ledger from workbooks (``PATH... --standards``) or from the history store (``--db``)."""
-    if db and paths:
-        raise ToolkitError("ledger.both-inputs")
+    check_sources(paths, standards, db)
     if db:
         from ..store import load_ledger_from_store
 
         return load_ledger_from_store(db, period)
-    if not paths or standards is None:
-        raise ToolkitError("ledger.needs-input")
     return load_ledger(paths, standards, force=force, period=period)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..io.writer import SheetFrame
+from .jsonfmt import findings_json
 
 #: The computations with an output, in the order the month close writes them.
 NAMES = ("royalties", "salary", "completion", "funds", "forecast")
@@ -37,6 +38,15 @@ class Output:
     def text(self) -> str:
         """The readable text (tables, totals, findings)."""
         return self._module().text(self)
+
+
+def result_output(name: str, ledger: Ledger, result: Any, lang: str) -> Output:
+    """The output of a computation whose result gives its own payload (``to_dict``) and findings (royalties,
+    salary): the ledger's unreliable findings are listed with the result's own."""
+    findings = ledger.unreliable_findings() + list(result.findings)
+    payload = result.to_dict(lang)
+    payload["findings"] = findings_json(findings, lang)
+    return Output(name, payload["period"], lang, payload, result, findings)
 
 
 def build(name: str, ledger: Ledger, period: str, lang: str = "en") -> Output:

@@ -14,7 +14,6 @@ from ..i18n import t
 from ..io.writer import SheetFrame
 from ..money import round_series
 from ..schema import enums as E
-from .jsonfmt import findings_json
 from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, money_text, percent_text, text_table
@@ -40,13 +39,9 @@ _STATEMENT_KINDS = {"date": "date", "amount": "money", "credited": "money", "wei
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The royalty computation and its payload; ``findings`` are the ledger's unreliable ones and its own."""
-    from .base import Output
+    from .base import result_output
 
-    result = R.compute_royalties(ledger, period)
-    findings = ledger.unreliable_findings() + list(result.findings)
-    payload = result.to_dict(lang)
-    payload["findings"] = findings_json(findings, lang)
-    return Output("royalties", payload["period"], lang, payload, result, findings)
+    return result_output("royalties", ledger, R.compute_royalties(ledger, period), lang)
 
 
 def note(line: dict[str, Any], lang: str) -> str:
@@ -75,9 +70,15 @@ def summary_frame(result: R.RoyaltyResult, lang: str) -> pd.DataFrame:
     return out.rename(columns={c: label(c, lang) for c in out.columns})
 
 
-def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str) -> pd.DataFrame:
-    """An employee's statement as one table: the figures, then tiers/bands, then every contributing row."""
+def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
+                    parts: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """An employee's statement as one table: the figures, then tiers/bands, then every contributing row.
+
+    ``parts``: the employee's bands and contributions when the caller has already split them by employee."""
     line = result.lines.loc[result.lines["employee_id"] == employee_id].iloc[0].to_dict()
+    bands, contributions = parts if parts is not None else (
+        result.bands[result.bands["employee_id"] == employee_id],
+        result.contributions[result.contributions["employee_id"] == employee_id])
     rows: list[dict[str, Any]] = []
 
     def figure(key: str, **values: Any) -> None:
@@ -96,12 +97,12 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str) -> pd.
     rows.append({"item": label("item.clawback" if line["clawback"] else "payment", lang), "royalty": line["payment"]})
     if "paid_to_date" in line:
         rows += _ledger_items(result, line, lang)
-    for b in result.bands[result.bands["employee_id"] == employee_id].to_dict("records"):
+    for b in bands.to_dict("records"):
         hi = "∞" if pd.isna(b["to_pct"]) else f"{b['to_pct']:.0%}"
         kind = "item.band" if line["method"] == R.MARGINAL else "item.tier"
         rows.append({"item": label(kind, lang, lo=f"{b['from_pct']:.0%}", hi=hi),
                      "credited": b["band_base"], "rate": b["rate"], "royalty": b["band_amount"]})
-    for c in result.contributions[result.contributions["employee_id"] == employee_id].to_dict("records"):
+    for c in contributions.to_dict("records"):
         rows.append({
             "item": label("item.receipt" if c["basis"] == "Collected" else "item.contract", lang),
             "date": c["date"], "receipt_no": c["receipt_no"], "contract_no": c["contract_no"],
@@ -125,12 +126,15 @@ def sheets(out: Output) -> list[SheetFrame]:
     fmts = {label(c, lang): "money" for c in MONEY} | {label(c, lang): "percent" for c in RATIOS}
     statement_fmts = {label(k, lang): v for k, v in _STATEMENT_KINDS.items()}
     sheets_ = [SheetFrame(t("output.sheet.royalties", lang), summary_frame(result, lang), fmts, table_name="Royalties")]
+    bands = dict(list(result.bands.groupby("employee_id", sort=False)))
+    contributions = dict(list(result.contributions.groupby("employee_id", sort=False)))
     for rec in result.lines.to_dict("records"):
         if rec.get("status") == R.NOT_COMPUTED:
             continue
         emp = str(rec["employee_id"])
         name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
-        sheets_.append(SheetFrame(name, statement_frame(result, emp, lang), statement_fmts,
+        parts = (bands.get(emp, result.bands.iloc[0:0]), contributions.get(emp, result.contributions.iloc[0:0]))
+        sheets_.append(SheetFrame(name, statement_frame(result, emp, lang, parts), statement_fmts,
                                   table_name=f"Statement_{emp}"))
     return sheets_ + findings_sheets(out.findings, lang)
 

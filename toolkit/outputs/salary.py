@@ -10,7 +10,6 @@ from ..core.ledger import Ledger
 from ..i18n import t
 from ..io.writer import SheetFrame
 from ..schema import enums as E
-from .jsonfmt import findings_json
 from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, text_table
@@ -25,13 +24,9 @@ _TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The appraisal and floating pay per employee, with its payload."""
-    from .base import Output
+    from .base import result_output
 
-    result = A.compute_appraisal(ledger, period)
-    findings = ledger.unreliable_findings() + list(result.findings)
-    payload = result.to_dict(lang)
-    payload["findings"] = findings_json(findings, lang)
-    return Output("salary", payload["period"], lang, payload, result, findings)
+    return result_output("salary", ledger, A.compute_appraisal(ledger, period), lang)
 
 
 def sheets(out: Output) -> list[SheetFrame]:

@@ -31,11 +31,6 @@ register(
     }
 )
 
-#: The shipped sample folder `toolkit demo` closes, in a repository checkout.
-SAMPLE_DIR = Path(__file__).resolve().parents[3] / "workbooks" / "sample"
-DEMO_PERIOD = "2026-10"
-
-
 def _progress(lang: str):  # noqa: ANN202
     """A progress callback: a tqdm bar on a terminal, plain lines otherwise."""
     state: dict[str, Any] = {}
@@ -169,25 +164,13 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     The sample includes a department with deliberate errors, which is listed as rejected; the demo
     still exits 0 once every output is written (close-month itself exits 1 in that case).
     """
+    from ...operations.demo import DEMO_PERIOD, sample_folder
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    sample = _sample_dir(out_dir)
+    sample = sample_folder(out_dir)
     _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2
            db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False, reopen=True)
 
-
-def _sample_dir(out_dir: Path) -> Path:
-    """The sample workbooks: ./workbooks/sample, the checkout's, else generated into OUT/sample.
-
-    An installed package has no repository folder; the seeded generator writes the same files.
-    """
-    for candidate in (Path("workbooks") / "sample", SAMPLE_DIR):
-        if (candidate / "standards.xlsx").exists():
-            return candidate
-    from ...sample.generate import generate_sample
-
-    generated = out_dir / "sample"
-    generate_sample(generated, overwrite=True)
-    return generated
 
 from .history import ledger_text  # noqa: E402 - the payout ledger's lines of the close summary
 

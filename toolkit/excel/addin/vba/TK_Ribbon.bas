@@ -45,6 +45,10 @@ Sub TK_NewTemplate(control As IRibbonControl)
     TK_Run "new_template"
 End Sub
 
+Sub TK_DraftPlan(control As IRibbonControl)
+    TK_Run "draft_plan"
+End Sub
+
 Sub TK_ImportFunctions(control As IRibbonControl)
     ' Imports the TK_ worksheet functions (UDF_MODULES = toolkit.excel.udfs) into the active workbook.
     If ActiveWorkbook Is Nothing Then

@@ -1,0 +1,209 @@
+"""Drafting the 2027 plan from the shipped sample history (toolkit.operations.plan), read back as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from toolkit.operations.consolidate import consolidate
+from toolkit.core.credits import contract_credits
+from toolkit.errors import ToolkitError
+from toolkit.operations.ledger import load_ledger
+from toolkit.io.reader import read_workbook
+from toolkit.operations.plan import draft_plan, parse_growth
+from toolkit.operations.plan_settings import plan_settings_template, read_plan_settings
+from toolkit.schema import MONTH_KEYS
+from toolkit.store import load_ledger_from_store
+from toolkit.operations.validate import validate_paths
+
+GROWTH = "Signing=10%,Collection=8%"
+UNIT = {"Signing": 1000, "Collection": 1000, "Expense": 100, "Profit": 1000}
+
+
+@pytest.fixture(scope="module")
+def drafted(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("plan2027")
+    result = draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", growth=GROWTH,
+                        out_dir=out, force=True)
+    return result, out
+
+
+def _plan_rows(paths: list[Path]) -> pd.DataFrame:
+    parts = []
+    for p in paths:
+        data = read_workbook(p)
+        parts.append(data.tables["Plan"].assign(department=data.info["department"], year=data.info["year"],
+                                                lang=data.lang))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_the_2027_draft_validates_cleanly(drafted, sample_dir: Path) -> None:
+    result, out = drafted
+    assert len(result.workbooks) == 4 and (out / "plan-2027.xlsx").exists()
+    reports = validate_paths(result.workbooks, sample_dir / "standards.xlsx")
+    assert [(r.status, r.errors, r.warnings) for r in reports] == [("valid", 0, 0)] * 4
+
+
+def test_workbooks_keep_language_and_year(drafted, sample_dir: Path) -> None:
+    result, _ = drafted
+    rows = _plan_rows(result.workbooks)
+    langs = rows.groupby("department")["lang"].first().to_dict()
+    assert langs == {"East China": "en", "North China": "en", "华南": "zh", "西部": "zh"}
+    assert set(rows["year"]) == {2027}
+
+
+def test_months_add_up_to_annual_in_whole_units(drafted) -> None:
+    rows = _plan_rows(drafted[0].workbooks)
+    cents = np.rint(rows[list(MONTH_KEYS)].to_numpy() * 100).astype(np.int64)
+    assert (cents.sum(axis=1) == np.rint(rows["annual"].to_numpy() * 100)).all()
+    units = rows["indicator"].map(UNIT).to_numpy() * 100
+    assert (cents % units[:, None] == 0).all()
+
+
+def test_departments_add_up_to_the_company_target(drafted, sample_dir: Path) -> None:
+    """Company Signing = last 12 months' signed (Nov 2025 - Oct 2026, split shares applied) × 1.10, to the unit."""
+    rows = _plan_rows(drafted[0].workbooks)
+    ledger = load_ledger([sample_dir], sample_dir / "standards.xlsx", force=True)
+    cc = contract_credits(ledger.tables["Contracts"])
+    window = cc["sign_date"].between("2025-11-01", "2026-10-31")
+    expected = round((cc.loc[window, "amount"] * cc.loc[window, "share"]).sum() * 1.10, -3)
+    signing = rows[rows["indicator"] == "Signing"]
+    assert signing.groupby("department")["annual"].sum().sum() == pytest.approx(expected, abs=0.005)
+    summary = pd.read_excel(drafted[1] / "plan-2027.xlsx", sheet_name="Company", engine="calamine")
+    assert summary.set_index("Indicator").loc["Signing", "Annual"] == pytest.approx(expected, abs=0.005)
+
+
+def test_every_salesperson_has_four_indicators_and_others_expense(drafted, sample_dir: Path) -> None:
+    rows = _plan_rows(drafted[0].workbooks)
+    roster = read_workbook(sample_dir / "standards.xlsx").tables["Roster"]
+    sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"])
+    per = rows.groupby("employee_id")["indicator"].apply(set)
+    assert all(per[e] == {"Signing", "Collection", "Expense", "Profit"} for e in sales)
+    assert all(per[e] == {"Expense"} for e in per.index if e not in sales)
+
+
+def _settings_with(path: Path, holds: list[list], lang: str = "en") -> Path:
+    plan_settings_template(path, lang, year=2027)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Held Values" if lang == "en" else "锁定值"]
+    for row in holds:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+def test_a_held_value_stays_as_typed_and_the_others_absorb(drafted, sample_dir: Path, tmp_path: Path) -> None:
+    base = _plan_rows(drafted[0].workbooks)
+    b = base[base["indicator"] == "Signing"]
+    east0 = b[b["department"] == "East China"]["annual"].sum()
+    person = b[b["department"] == "North China"].iloc[0]
+    held_east = east0 + 1_234_567.89
+    settings = _settings_with(tmp_path / "settings.xlsx", [
+        ["Signing", "East China", None, None, held_east],
+        ["Signing", None, person["employee_id"], "Mar", 333_000],
+    ])
+    result = draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", growth=GROWTH,
+                        settings=settings, out_dir=tmp_path / "out", force=True)
+    rows = _plan_rows(result.workbooks)
+    s = rows[rows["indicator"] == "Signing"]
+    by_dept = s.groupby("department")["annual"].sum()
+    assert by_dept["East China"] == pytest.approx(held_east, abs=0.001)
+    assert by_dept.sum() == pytest.approx(b["annual"].sum(), abs=0.001)  # the company total is unchanged
+    others0 = b[b["department"] != "East China"].groupby("department")["annual"].sum()
+    ratio = by_dept.drop("East China") / others0
+    assert (ratio < 1).all() and ratio.max() - ratio.min() < 0.001  # pro-rata, to the unit
+    p = s[s["employee_id"] == person["employee_id"]].iloc[0]
+    assert p["m03"] == 333_000
+    assert validate_paths(result.workbooks, sample_dir / "standards.xlsx")[0].errors == 0
+
+
+def test_round_trip_through_consolidation(drafted, sample_dir: Path, tmp_path: Path) -> None:
+    result, _ = drafted
+    db = tmp_path / "toolkit.db"
+    res = consolidate(result.workbooks, "2027-01", standards=sample_dir / "standards.xlsx", db=db,
+                      output=tmp_path / "consolidated.xlsx", jobs=1)
+    assert res.exit_code == 0
+    plan = load_ledger_from_store(db, "2027-01").tables["Plan"]
+    got = plan[["department", "employee_id", "indicator", *MONTH_KEYS, "annual"]]
+    want = result.draft.rows[["department", "employee_id", "indicator", *MONTH_KEYS, "annual"]]
+    key = ["department", "employee_id", "indicator"]
+    got = got.sort_values(key).reset_index(drop=True)
+    want = want.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(got.astype({k: "str" for k in key}), want.astype({k: "str" for k in key}),
+                                  check_dtype=False)
+
+
+def test_history_from_the_store_gives_the_same_draft(sample_dir: Path, tmp_path: Path) -> None:
+    clean = [sample_dir / f"dept-{k}.xlsx" for k in ("east", "south", "west")]
+    db = tmp_path / "history.db"
+    consolidate(clean, "2026-10", standards=sample_dir / "standards.xlsx", db=db,
+                output=tmp_path / "c.xlsx", jobs=1)
+    from_store = draft_plan(2027, db=str(db), growth="5%", out_dir=tmp_path / "a")
+    from_files = draft_plan(2027, paths=clean, standards=sample_dir / "standards.xlsx", growth="5%",
+                            out_dir=tmp_path / "b")
+    pd.testing.assert_frame_equal(from_store.draft.rows, from_files.draft.rows)
+    assert [p.name for p in from_store.workbooks] == [p.name for p in from_files.workbooks]
+    # North China has no history here: it gets no sales target and the draft says so
+    assert any(f.code == "plan-department-no-history" and f.value == "North China" for f in from_store.findings)
+
+
+def test_outputs_are_never_overwritten(drafted, sample_dir: Path) -> None:
+    _, out = drafted
+    with pytest.raises(ToolkitError, match="already exists"):
+        draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", out_dir=out, force=True)
+
+
+def test_history_with_errors_is_refused_without_force(sample_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ToolkitError, match="error finding"):
+        draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", out_dir=tmp_path)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_settings_template_reads_back_as_the_defaults(tmp_path: Path, lang: str) -> None:
+    path = plan_settings_template(tmp_path / f"s-{lang}.xlsx", lang, year=2027)
+    wb = openpyxl.load_workbook(path)
+    assert {t for ws in wb.worksheets for t in ws.tables} >= {"PlanOptions", "PlanGrowth", "PlanHolds",
+                                                             "PlanShares", "PlanExpense"}
+    assert any(dv.type == "list" for dv in wb.worksheets[3].data_validations.dataValidation)
+    rules = read_plan_settings(path, 2027)
+    assert rules.blend == pytest.approx(0.6667) and rules.new_hire_share == 0.5 and rules.units["Expense"] == 100
+
+
+def test_settings_errors_name_file_sheet_and_cell(tmp_path: Path) -> None:
+    path = plan_settings_template(tmp_path / "s.xlsx", "en", year=2027)
+    wb = openpyxl.load_workbook(path)
+    wb["Growth"].append(["Signing", None, 10])  # 10 = 1000%: meant 10%
+    wb.save(path)
+    with pytest.raises(ToolkitError, match=r"s\.xlsx: Growth!C2: 1000% is not a plausible growth rate"):
+        read_plan_settings(path, 2027)
+    wb["Growth"]["C2"] = 0.1
+    wb["Growth"]["A2"] = "Revenue"
+    wb.save(path)
+    with pytest.raises(ToolkitError, match=r"s\.xlsx: Growth!A2"):
+        read_plan_settings(path, 2027)
+    with pytest.raises(ToolkitError, match="for 2027, not 2028"):
+        read_plan_settings(plan_settings_template(tmp_path / "t.xlsx", "zh", year=2027), 2028)
+    _settings_with(tmp_path / "m.xlsx", [["Signing", "East China", None, "Mar", 5]])
+    with pytest.raises(ToolkitError, match=r"m\.xlsx: Held Values!D2: a month can be held for a person only"):
+        read_plan_settings(tmp_path / "m.xlsx", 2027)
+
+
+def test_settings_in_chinese_are_read_the_same(tmp_path: Path) -> None:
+    path = _settings_with(tmp_path / "zh.xlsx", [["签约", "华南", None, None, 1_000_000],
+                                                ["回款", None, "E3002", "3月", 50_000]], lang="zh")
+    holds = read_plan_settings(path, 2027).holds
+    assert [(h.indicator, h.department, h.employee_id, h.month, h.value) for h in holds] == [
+        ("Signing", "华南", None, None, 1_000_000), ("Collection", None, "E3002", 3, 50_000)]
+    assert holds[0].where == "zh.xlsx: 锁定值!E2"
+
+
+def test_growth_parsing() -> None:
+    assert parse_growth("8%") == {"Signing": 0.08, "Collection": 0.08}
+    assert parse_growth("signing=10, 回款=-5%") == {"Signing": 0.1, "Collection": -0.05}
+    for bad in ("fast", "Revenue=5%", "900%"):
+        with pytest.raises(ToolkitError, match="Growth"):
+            parse_growth(bad)

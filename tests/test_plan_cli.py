@@ -1,0 +1,94 @@
+"""``toolkit plan draft|settings|cost``: parse, one call, presentation; errors are one line and exit 2."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli.main import cli
+
+
+def run(*args: object):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_settings_command_writes_both_languages(tmp_path: Path) -> None:
+    res = run("plan", "settings", "-o", tmp_path / "s.xlsx", "--year", "2027")
+    assert res.exit_code == 0 and "s.xlsx" in res.output
+    res = run("--lang", "zh", "plan", "settings", "-o", tmp_path / "z.xlsx")
+    assert res.exit_code == 0 and "已生成" in res.output
+    assert "锁定值" in openpyxl.load_workbook(tmp_path / "z.xlsx").sheetnames
+    again = run("plan", "settings", "-o", tmp_path / "s.xlsx")
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_draft_json_lists_files_and_adds_up(sample_dir: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(cli, ["plan", "draft", "--year", "2027", str(sample_dir), "--standards",
+                                   str(sample_dir / "standards.xlsx"), "--growth", "8%", "-o", str(tmp_path / "out"),
+                                   "--force", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["year"] == 2027 and payload["as_of"] == "2026-10"
+    assert all(Path(p).exists() for p in [*payload["workbooks"], payload["summary"]])
+    for ind in ("Signing", "Collection", "Expense", "Profit"):
+        company = next(Decimal(c["annual"]) for c in payload["company"] if c["indicator"] == ind)
+        assert company == sum(Decimal(d["annual"]) for d in payload["departments"] if d["indicator"] == ind)
+        assert company == sum(Decimal(r["annual"]) for r in payload["rows"] if r["indicator"] == ind)
+    assert [c["level"] for c in payload["cost"]["company"]] == [0.8, 1.0, 1.2]
+    assert "Reading history" in res.stderr  # progress
+
+
+def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path) -> None:
+    base = ["plan", "cost", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx", "--force"]
+    text = run(*base, "--levels", "90,110")
+    assert text.exit_code == 0 and "90.0%" in text.output and "110.0%" in text.output
+    js = run(*base, "--format", "json", "-o", tmp_path / "c.json")
+    data = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    assert js.exit_code == 0 and data["levels"] == [0.8, 1.0, 1.2] and data["people"]
+    xl = run(*base, "--format", "xlsx", "-o", tmp_path / "c.xlsx")
+    assert xl.exit_code == 0
+    assert openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames[:2] == ["Cost", "Cost by Person"]
+
+
+def test_cost_of_an_edited_plan(sample_dir: Path, tmp_path: Path) -> None:
+    """--plan costs the Plan sheets as they are now: doubling one person's Collection raises their royalty."""
+    out = tmp_path / "out"
+    assert run("plan", "draft", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx",
+               "-o", out, "--force").exit_code == 0
+    common = ["plan", "cost", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx", "--force",
+              "--levels", "100", "--format", "json"]
+    east = out / "dept-east-2027.xlsx"
+    before = json.loads(run(*common, "--plan", east).stdout)
+    assert {p["department"] for p in before["people"]} == {"East China"}
+    wb = openpyxl.load_workbook(east)
+    ws = wb["Plan"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "E1002" and row[1].value == "Collection":
+            for cell in row[2:15]:
+                cell.value = cell.value * 2
+    wb.save(east)
+    after = json.loads(run(*common, "--plan", east).stdout)
+    royalty = {r["employee_id"]: (Decimal(r["royalty"]), Decimal(a["royalty"]))
+               for r, a in zip(before["people"], after["people"])}
+    assert royalty["E1002"][1] > Decimal("1.5") * royalty["E1002"][0] > 0
+    assert royalty["E1003"][0] == royalty["E1003"][1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["plan", "draft", "--year", "20x7", "-o", "x"], "is not a year"),
+    (["plan", "cost", "--year", "2027"], "Give department workbooks"),
+    (["plan", "cost", "--year", "2027", "--levels", "a,b", "--db", "x.db"], "Attainment levels"),
+    (["plan", "draft", "--year", "2027", "--db", "nowhere.db", "-o", "x"], "There is no history store nowhere.db"),
+])
+def test_errors_are_one_line(args: list[str], message: str, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(cli, args)
+    assert not (tmp_path / "nowhere.db").exists()  # reading history never creates a store
+    assert res.exit_code == 2 and message in res.output
+    errors = [line for line in res.stderr.splitlines() if not line.endswith("…")]  # progress lines end in …
+    assert "Traceback" not in res.output and len(errors) == 1 and message in errors[0]

@@ -1,0 +1,135 @@
+"""The pure allocation rules of toolkit.core.planning: exact sums, held values, seasonality, shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.core import planning as P
+from toolkit.errors import ToolkitError
+
+
+@given(total_units=st.integers(0, 10_000), weights=st.lists(st.floats(0, 1e6), min_size=1, max_size=15),
+       unit=st.sampled_from([1.0, 100.0, 1000.0]))
+def test_allocate_adds_up_exactly_in_whole_units(total_units: int, weights: list[float], unit: float) -> None:
+    total = total_units * unit
+    out = P.allocate(total, weights, unit)
+    assert round(out.sum() * 100) == round(total * 100)
+    assert all(round(v * 100) % round(unit * 100) == 0 for v in out)
+    w = np.asarray(weights)
+    if w.sum() > 0:  # largest remainder: nobody more than one unit from the exact share
+        exact = total * w / w.sum()
+        assert np.all(np.abs(out - exact) < unit + 1e-6)
+
+
+def test_allocate_keeps_held_values_and_spreads_the_rest_pro_rata() -> None:
+    out = P.allocate(1_000_000, [1, 1, 2], 1000, fixed={0: 123_456.78})
+    assert out[0] == 123_456.78
+    assert round(out.sum(), 2) == 1_000_000
+    # the free two share 876,543.22 as 1:2 in whole thousands; the sub-unit rest lands on the larger
+    assert out[1] == 292_000 and out[2] == 1_000_000 - 123_456.78 - 292_000
+
+
+def test_allocate_refuses_holds_beyond_the_total() -> None:
+    with pytest.raises(ValueError, match="exceeds"):
+        P.allocate(100, [1, 1], 1, fixed={0: 150})
+    with pytest.raises(ValueError, match="all"):
+        P.allocate(100, [1, 1], 1, fixed={0: 50, 1: 40})
+
+
+def test_allocate_zero_weights_split_evenly() -> None:
+    assert list(P.allocate(12_000, [0, 0, 0], 1000)) == [4000, 4000, 4000]
+
+
+def _monthly(values: list[float], start: str) -> pd.Series:
+    idx = pd.period_range(start, periods=len(values), freq="M")
+    return pd.Series(values, index=idx)
+
+
+def test_seasonality_needs_every_calendar_month() -> None:
+    as_of = pd.Period("2026-12", freq="M")
+    assert P.seasonality(_monthly([1.0] * 11, "2026-02"), as_of) is None
+    prof = P.seasonality(_monthly([1.0] * 11 + [3.0], "2026-01"), as_of)
+    assert prof is not None and prof.sum() == pytest.approx(1) and prof[11] == pytest.approx(3 / 14)
+    assert P.seasonality(_monthly([1.0] * 12, "2026-01"), as_of, min_months=24) is None
+
+
+def test_blended_shares_weigh_last_year_and_drop_leavers() -> None:
+    last = pd.Series({"A": 60.0, "B": 40.0, "Gone": 100.0})
+    before = pd.Series({"A": 20.0, "B": 80.0})
+    s = P.blended_shares(last, before, ["A", "B", "New"], blend=0.75)
+    assert s["A"] == pytest.approx(0.75 * 0.6 + 0.25 * 0.2)
+    assert s["New"] == 0 and "Gone" not in s
+    assert s.sum() == pytest.approx(1)
+
+
+def _history() -> pd.DataFrame:
+    rows = []
+    for month in pd.period_range("2025-01", "2026-12", freq="M"):
+        season = 2.0 if month.month == 12 else 1.0
+        for dept, emp, size in (("D1", "A", 100.0), ("D1", "B", 300.0), ("D2", "C", 600.0)):
+            for measure in (P.SIGNING, P.COLLECTION):
+                rows.append((dept, emp, measure, month, size * season * 1000))
+            rows.append((dept, emp, P.EXPENSE, month, size * 10))
+            rows.append((dept, emp, P.GROSS, month, size * season * 300))
+    return pd.DataFrame(rows, columns=["department", "employee_id", "measure", "month", "actual"])
+
+
+ROSTER = pd.DataFrame({"employee_id": ["A", "B", "C", "N", "M"], "department": ["D1", "D1", "D2", "D2", "D1"],
+                       "role": ["Salesperson"] * 4 + ["Manager"]})
+
+
+def test_draft_rows_add_up_from_person_to_company() -> None:
+    rules = P.PlanRules(2027, growth={P.SIGNING: 0.1, P.COLLECTION: 0.0})
+    d = P.draft_plan(_history(), ROSTER, rules)
+    rows = d.rows
+    months = rows[list(P.MONTH_KEYS)].to_numpy()
+    assert np.allclose(months.sum(axis=1), rows["annual"])
+    company = d.totals("company").set_index("indicator")["annual"]
+    assert company["Signing"] == round(13 * 1_000_000 * 1.1, -3)  # last year's 12 months were 13 M
+    assert company["Collection"] == 13 * 1_000_000
+    # December is twice the other months, in whole thousands
+    a = rows[(rows["employee_id"] == "C") & (rows["indicator"] == "Signing")].iloc[0]
+    assert a["m12"] == pytest.approx(2 * a["m01"], rel=0.01)
+    assert set(rows.loc[rows["employee_id"] == "M", "indicator"]) == {"Expense"}
+    # the new hire N gets half the average share of D2 (C alone): 0.5 / 1.5 of D2
+    d2 = rows[(rows["department"] == "D2") & (rows["indicator"] == "Collection")].set_index("employee_id")["annual"]
+    assert d2["N"] / d2.sum() == pytest.approx(1 / 3, abs=1e-3)
+    assert any(f.code == "plan-new-hire" and f.value == "N" for f in d.findings)
+
+
+def test_draft_holds_stay_and_the_rest_absorb() -> None:
+    base = P.draft_plan(_history(), ROSTER, P.PlanRules(2027)).rows
+    held = P.Hold(P.SIGNING, "D1", None, None, 2_345_678.0, "x")
+    month = P.Hold(P.COLLECTION, "D2", "C", 3, 77_000.0, "y")
+    rows = P.draft_plan(_history(), ROSTER, P.PlanRules(2027, holds=[held, month])).rows
+    sig = rows[rows["indicator"] == "Signing"].groupby("department")["annual"].sum()
+    assert sig["D1"] == 2_345_678.0
+    assert sig.sum() == base[base["indicator"] == "Signing"]["annual"].sum()
+    c = rows[(rows["employee_id"] == "C") & (rows["indicator"] == "Collection")].iloc[0]
+    c0 = base[(base["employee_id"] == "C") & (base["indicator"] == "Collection")].iloc[0]
+    assert c["m03"] == 77_000 and c["annual"] == c0["annual"]
+
+
+def test_draft_refuses_impossible_holds() -> None:
+    too_much = P.Hold(P.SIGNING, "D1", None, None, 1e12, "settings.xlsx: Held Values!E2")
+    with pytest.raises(ToolkitError, match=r"Held Values!E2.*more than"):
+        P.draft_plan(_history(), ROSTER, P.PlanRules(2027, holds=[too_much]))
+    nobody = P.Hold(P.SIGNING, None, "ZZ9", None, 1000, "settings.xlsx: Held Values!E3")
+    with pytest.raises(ToolkitError, match=r"Held Values!E3.*ZZ9"):
+        P.draft_plan(_history(), ROSTER, P.PlanRules(2027, holds=[nobody]))
+    profit = P.Hold(P.PROFIT, "D1", None, None, 1000, "settings.xlsx: Held Values!E4")
+    with pytest.raises(ToolkitError, match="Profit is derived"):
+        P.draft_plan(_history(), ROSTER, P.PlanRules(2027, holds=[profit]))
+
+
+def test_short_history_spreads_evenly_and_says_so() -> None:
+    h = _history()
+    h = h[h["month"] >= pd.Period("2026-06", freq="M")]
+    d = P.draft_plan(h, ROSTER, P.PlanRules(2027))
+    a = d.rows[(d.rows["employee_id"] == "C") & (d.rows["indicator"] == "Signing")].iloc[0]
+    assert len({a[k] for k in P.MONTH_KEYS}) <= 2  # even, up to the unit rounding
+    assert any(f.code == "plan-even-seasonality" for f in d.findings)

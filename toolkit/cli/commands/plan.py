@@ -1,0 +1,140 @@
+"""``toolkit plan draft|settings|cost``: thin layers over ``toolkit.operations.plan`` (docs/planning.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ...i18n import register, t
+from ...money import fmt_money
+from ...operations import plan as OP
+from ...schema import enums as E
+from ...operations.plan_cost import parse_levels
+from ...operations.plan_settings import plan_settings_template
+from ...outputs import plan as OUT
+from ..main import settings
+from ...outputs.text import findings_text, text_table
+from ..output import emit_json, emit_text, require_output
+
+register({
+    "plan.step.history": ("Reading history…", "读取历史数据…"),
+    "plan.step.draft": ("Drafting the plan…", "编制计划…"),
+    "plan.step.cost": ("Costing the plan…", "测算计划成本…"),
+    "plan.step.workbooks": ("Writing the department workbooks…", "写入部门工作簿…"),
+    "plan.step.summary": ("Writing the summary…", "写入汇总表…"),
+})
+
+_INPUTS = [
+    click.option("--year", required=True, metavar="YYYY", help="The year to plan."),
+    click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path)),
+    click.option("--standards", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="The standards workbook (its Roster is the new year's); with --db it replaces the stored one."),
+    click.option("--db", default=None, metavar="PATH|URL", help="Read the history from the history store."),
+    click.option("--settings", "settings_path", default=None, type=click.Path(exists=True, dir_okay=False,
+                 path_type=Path), help="The plan settings workbook (toolkit plan settings)."),
+    click.option("--growth", default=None, help="Company growth: 8% for Signing and Collection, or "
+                 "Signing=10%,Collection=8% (over the settings workbook's)."),
+    click.option("--levels", default=None, help="Attainment levels to cost, e.g. 80,100,120 (the default)."),
+    click.option("--force", is_flag=True, help="Use history workbooks even when they have error findings."),
+]
+
+
+def _inputs(func):
+    for option in reversed(_INPUTS):
+        func = option(func)
+    return func
+
+
+def _money_table(frame: pd.DataFrame, cols: list[str], lang: str, headers: dict[str, str] | None = None) -> str:
+    shown = frame[cols].copy()
+    for c in cols:
+        if c in ("level", "cost_to_collection", "cost_to_profit", "share"):
+            shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+        elif pd.api.types.is_float_dtype(shown[c]):
+            shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else fmt_money(v))
+    return text_table(shown, {c: (headers or {}).get(c) or OUT.label(c, lang) for c in cols}, lang)
+
+
+def _cost_text(cost, lang: str) -> str:
+    cols = ["level", "signing", "collection", "profit", "royalty", "floating", "cost", "cost_to_collection",
+            "cost_to_profit"]
+    depts = _money_table(cost.departments, ["department", *cols], lang)
+    return "\n\n".join([OUT.label("text.cost", lang, year=cost.year), _money_table(cost.company, cols, lang), depts])
+
+
+@click.group("plan")
+def plan() -> None:
+    """Next year's plan: draft it from history, set it up, and cost it."""
+
+
+@plan.command("draft")
+@_inputs
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the department workbooks and plan-YYYY.xlsx.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--overwrite", is_flag=True, help="Replace files of an earlier draft in the folder.")
+def draft(year: str, paths: tuple[Path, ...], standards: Path | None, db: str | None, settings_path: Path | None,
+          growth: str | None, levels: str | None, force: bool, out_dir: Path, fmt: str, overwrite: bool) -> None:
+    """Draft next year's plan from history: department workbooks and the director's summary."""
+    lang = settings().lang
+    result = OP.draft_plan(year, paths=paths, standards=standards, db=db, settings=settings_path, growth=growth,
+                           out_dir=out_dir, lang=lang, levels=parse_levels(levels), force=force, overwrite=overwrite,
+                           progress=lambda step: click.echo(t(f"plan.step.{step}", lang), err=True))
+    if fmt == "json":
+        emit_json(OUT.draft_payload(result, lang), None)
+        return
+    d = result.draft
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    company = d.totals("company").assign(indicator=lambda f: f["indicator"].map(names))
+    depts = d.totals("department").pivot_table(index="department", columns="indicator", values="annual",
+                                               sort=False).reset_index()
+    depts = depts[["department", *[c for c in E.INDICATOR.values if c in depts.columns]]]
+    lines = [OUT.label("text.title", lang, year=d.year, as_of=d.as_of),
+             _money_table(company, ["indicator", "annual"], lang),
+             _money_table(depts, list(depts.columns), lang, names),
+             _cost_text(result.cost, lang),
+             findings_text(result.findings, lang),
+             "\n".join(OUT.label("text.written", lang, path=p) for p in [*result.workbooks, result.summary])]
+    emit_text("\n\n".join(x for x in lines if x), None)
+
+
+@plan.command("settings")
+@click.option("--lang", "wb_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the workbook (default: the toolkit's --lang).")
+@click.option("--year", type=click.IntRange(1900, 9999), default=None, help="Year written on the Info sheet.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def settings_cmd(wb_lang: str | None, year: int | None, output: Path, force: bool) -> None:
+    """A blank plan settings workbook: options, growth, held values, shares, expense ratios."""
+    lang = wb_lang or settings().lang
+    path = plan_settings_template(output, lang, year=year, overwrite=force)
+    click.echo(OUT.label("text.written", settings().lang, path=path))
+
+
+@plan.command("cost")
+@_inputs
+@click.option("--plan", "plan_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Cost the Plan sheets of these workbooks (e.g. the edited draft) instead of drafting.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (required for xlsx).")
+def cost(year: str, paths: tuple[Path, ...], standards: Path | None, db: str | None, settings_path: Path | None,
+         growth: str | None, levels: str | None, force: bool, plan_paths: tuple[Path, ...], fmt: str,
+         output: Path | None) -> None:
+    """What the plan costs in royalties and floating pay at 80/100/120% (or --levels) attainment."""
+    lang = settings().lang
+    result = OP.cost_plan(year, paths=paths, standards=standards, db=db, settings=settings_path, growth=growth,
+                          plan=plan_paths, levels=parse_levels(levels), force=force)
+    if fmt == "json":
+        emit_json(OUT.cost_payload(result, lang), output)
+    elif fmt == "xlsx":
+        path = OUT.write_cost(require_output(output, fmt), result, lang)
+        click.echo(OUT.label("text.written", lang, path=path))
+    else:
+        emit_text("\n\n".join(x for x in (_cost_text(result, lang), findings_text(result.findings, lang)) if x),
+                  output)
+
+
+COMMANDS = [plan]

@@ -1,0 +1,57 @@
+"""The ribbon's **Draft plan** button: ``toolkit.operations.plan.draft_plan`` for the director in Excel.
+
+It asks for the year (default: next year), the plan settings workbook (blank: the defaults) and where
+the history is (``TOOLKIT_DB`` when set, else a folder of department workbooks, by default the active
+workbook's), then writes the drafted workbooks into ``plan-YYYY`` next to the history and opens the
+summary. Registration (ribbon button, VBA callback, ``macros.NAMES``) is described in docs/planning.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ToolkitError
+from ..i18n import register, t
+
+register({
+    "macro.q.plan_year": ("Year to plan (YYYY):", "要编制计划的年度（YYYY）："),
+    "macro.q.plan_settings": ("Plan settings workbook (leave blank for the defaults):",
+                              "计划设置工作簿（留空则使用默认设置）："),
+    "macro.q.plan_history": ("Folder of last year's department workbooks:", "上一年部门工作簿所在文件夹："),
+    "macro.plan-drafted": ("Drafted the {year} plan: {count} department workbook(s) and {summary}.",
+                           "已编制 {year} 年计划：{count} 个部门工作簿及 {summary}。"),
+})
+
+
+def draft_plan(book: Any = None) -> Path | None:
+    """Ask for the year, the settings file and the history; draft the plan; open ``plan-YYYY.xlsx``."""
+    from .macros import _run  # the shared macro plumbing (port, settings, message box on ToolkitError)
+
+    return _run(book, _draft_plan)
+
+
+def _draft_plan(run: Any) -> Path | None:
+    from ..operations.plan import check_year, draft_plan as draft
+    from ..store import DB_ENV
+
+    year = check_year(run.ask("plan_year", str(dt.date.today().year + 1)) or "")
+    settings = run.ask("plan_settings", "")
+    db = os.environ.get(DB_ENV) or None
+    paths: list[Path] = []
+    if db is None:
+        answer = run.ask("plan_history", str(run.folder()))
+        if not answer or not Path(answer).expanduser().is_dir():
+            raise ToolkitError("macro.not-folder", path=str(answer))
+        paths = [Path(answer).expanduser()]
+    standards = run.standards_path(required=db is None)
+    out = (paths[0] if paths else run.folder()) / f"plan-{year}"
+    result = draft(year, paths=paths, standards=standards, db=db, settings=settings or None, out_dir=out,
+                   lang=run.lang)
+    run.port.message(t("macro.plan-drafted", run.lang, year=year, count=len(result.workbooks),
+                       summary=result.summary))
+    if result.summary is not None:
+        run.port.open_file(result.summary)
+    return result.summary

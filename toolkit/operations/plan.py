@@ -1,0 +1,275 @@
+"""Draft next year's plan (``toolkit plan draft``, the ribbon's Draft plan): history in, workbooks out.
+
+History comes from the history store (the departments consolidated for the latest period before the
+year, each snapshot holding the whole rolling register) or from department workbooks with the
+standards workbook. The new Roster is the standards' (``--standards`` with ``--db`` gives a newer one).
+Out come one department workbook per department of the Roster — the blank template in the
+department's language (its last workbook's; the standards' for a new department) with Info Year and
+the Plan sheet filled — and ``plan-YYYY.xlsx``, the director's summary with charts and the cost model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..core import planning as P
+from ..core.findings import Finding
+from ..core.tables import WorkbookData
+from ..errors import ToolkitError
+from ..i18n import register
+from ..schema import DEPARTMENT, MONTH_KEYS, SCHEMAS
+from . import plan_cost as C
+
+if TYPE_CHECKING:
+    from ..core.ledger import Ledger
+
+register({
+    "plan.no-store-history": (
+        "The history store {path} holds no consolidated department before {year}; consolidate last year first.",
+        "历史库 {path} 中没有 {year} 年之前合并的部门数据；请先合并上一年的数据。"),
+    "plan.no-store": ("There is no history store {path}; check --db.", "历史库 {path} 不存在；请检查 --db。"),
+    "plan.no-store-standards": (
+        "The history store {path} holds no standards workbook for {period}; give --standards.",
+        "历史库 {path} 中没有 {period} 期的标准工作簿；请使用 --standards 指定。"),
+    "plan.bad-growth": (
+        "Growth {value!r}: give a percentage such as 8% (all sales indicators) or Signing=10%,Collection=8%.",
+        "增长率“{value}”无效：请填写百分数，如 8%（全部销售指标）或 Signing=10%,Collection=8%。"),
+    "plan.bad-year": ("Year {value!r} is not a year such as 2027.", "年度“{value}”不是有效年份（如 2027）。"),
+    "plan.exists": ("{path} already exists; choose another folder or use --overwrite.",
+                    "{path} 已存在；请换一个文件夹，或使用 --overwrite 覆盖。"),
+})
+
+#: Steps reported through ``progress`` (English keys; the CLI shows them).
+STEPS = ("history", "draft", "cost", "workbooks", "summary")
+
+
+@dataclass
+class PlanInputs:
+    """What drafting reads: the history ledger, the standards (with the new Roster) and each department's language
+    and file stem."""
+
+    ledger: Ledger
+    standards: WorkbookData
+    langs: dict[str, str]
+    stems: dict[str, str]
+    source: str
+
+
+@dataclass
+class DraftResult:
+    """A drafted plan: the draft, its 100% royalty schedule, the cost model and the files written."""
+
+    draft: P.PlanDraft
+    cost: C.PlanCost
+    workbooks: list[Path] = field(default_factory=list)
+    summary: Path | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def check_year(year: object) -> int:
+    """A plan year as an int (1900..9999), else a ToolkitError."""
+    try:
+        y = int(str(year).strip())
+    except ValueError:
+        raise ToolkitError("plan.bad-year", value=year) from None
+    if not 1900 <= y <= 9999:
+        raise ToolkitError("plan.bad-year", value=year)
+    return y
+
+
+def parse_growth(text: str | None) -> dict[str, float]:
+    """``"8%"`` / ``"8"`` (every sales indicator) or ``"Signing=10%,Collection=8%"`` -> {indicator: fraction}."""
+    if not text:
+        return {}
+    out: dict[str, float] = {}
+    lookup = {k.casefold(): k for k in P.SALES_INDICATORS} | {"签约": P.SIGNING, "回款": P.COLLECTION}
+    for part in str(text).split(","):
+        name, _, value = part.rpartition("=")
+        try:
+            g = float(value.strip().rstrip("%")) / 100
+        except ValueError:
+            raise ToolkitError("plan.bad-growth", value=text) from None
+        names = [lookup.get(name.strip().casefold())] if name.strip() else list(P.SALES_INDICATORS)
+        if None in names or not -1 <= g <= 3:
+            raise ToolkitError("plan.bad-growth", value=text)
+        out.update({n: g for n in names if n})
+    return out
+
+
+def _workbook_lang(path: str) -> str:
+    """The language of a department workbook from its sheet names (cheap: no sheet is parsed)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        names = set(CalamineWorkbook.from_path(path).sheet_names)
+    except Exception:  # noqa: BLE001 - an unreadable file was already reported by the ledger
+        return "en"
+    return "zh" if any(t.sheet.zh in names for t in DEPARTMENT.tables) else "en"
+
+
+def load_plan_inputs(year: int, paths: Sequence[str | os.PathLike[str]] = (),
+                     standards: str | os.PathLike[str] | None = None, db: str | None = None,
+                     force: bool = False) -> PlanInputs:
+    """History for drafting ``year``: from the store (``db``) or from workbooks (``paths`` + ``standards``)."""
+    from .ledger import check_sources, load_ledger
+
+    check_sources(paths, standards, db)
+    if db:
+        return _from_store(year, db, standards)
+
+    ledger = load_ledger(list(paths), standards, force=force)
+    sources = ledger.tables["Plan"][["department", "source"]]
+    for key in ("Contracts", "Expenses"):
+        sources = pd.concat([sources, ledger.tables[key][["department", "source"]]])
+    sources = sources.drop_duplicates("department", keep="last")
+    langs = {d: _workbook_lang(s) for d, s in zip(sources["department"], sources["source"])}
+    stems = {d: Path(s).stem for d, s in zip(sources["department"], sources["source"])}
+    return PlanInputs(ledger, ledger.standards, langs, stems, "workbooks")
+
+
+def _from_store(year: int, db: str, standards: str | os.PathLike[str] | None) -> PlanInputs:
+    from ..core.ledger import Ledger
+    from ..store import open_store
+    from .validate import read_file
+
+    if "://" not in db and not Path(db).exists():  # reading history never creates an empty store
+        raise ToolkitError("plan.no-store", path=db)
+    with open_store(db) as store:
+        periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
+        if not periods:
+            raise ToolkitError("plan.no-store-history", path=store.url, year=year)
+        period = periods[-1]
+        books = [store.load_snapshot(s.id) for s in store.current(period)]
+        if standards is not None:
+            std = read_file(standards, "standards")
+            if isinstance(std, ToolkitError):
+                raise std
+        else:
+            snaps = store.current(period, kind="standards")
+            if not snaps:
+                raise ToolkitError("plan.no-store-standards", path=store.url, period=period)
+            std = store.load_snapshot(snaps[0].id)
+    ledger = Ledger.from_workbooks(books, std)
+    langs = {_dept(b): b.lang for b in books}
+    stems = {_dept(b): Path(str(b.path)).stem for b in books}
+    return PlanInputs(ledger, std, langs, stems, "store")
+
+
+def _dept(book: WorkbookData) -> str:
+    return str(book.info.get("department") or Path(str(book.path)).stem).strip()
+
+
+def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...] = C.DEFAULT_LEVELS,
+                      ) -> tuple[P.PlanDraft, pd.DataFrame, C.PlanCost]:
+    """The draft (Profit net of the royalties the plan pays at 100%), the product mix and the cost model."""
+    led = inputs.ledger
+    history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
+                              led.standard("ProductLines"))
+    roster = led.standard("Roster")
+    first = P.draft_plan(history, roster, rules)
+    mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], roster, first.as_of)
+    royalties = C.royalty_schedule(first.rows, mix, inputs.standards, rules.year)
+    draft = P.draft_plan(history, roster, rules, first.as_of, royalties)
+    cost = C.plan_cost(draft.rows, mix, inputs.standards, rules.year, levels, royalties)
+    return draft, mix, cost
+
+
+def _rules(year: int, settings: str | os.PathLike[str] | None, growth: str | dict[str, float] | None) -> P.PlanRules:
+    from .plan_settings import read_plan_settings
+
+    rules = read_plan_settings(settings, year) if settings else P.PlanRules(year)
+    rules.growth.update(parse_growth(growth) if isinstance(growth, str) or growth is None else growth)
+    return rules
+
+
+def _file_name(dept: str, stem: str | None, year: int) -> str:
+    if stem:
+        return f"{re.sub(r'-?(19|20)[0-9]{2}$', '', stem)}-{year}.xlsx"
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "-", dept).strip("-") or "department"
+    return f"dept-{safe}-{year}.xlsx"
+
+
+def draft_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
+               standards: str | os.PathLike[str] | None = None, db: str | None = None,
+               settings: str | os.PathLike[str] | None = None, growth: str | dict[str, float] | None = None,
+               out_dir: str | os.PathLike[str], lang: str = "en", levels: tuple[float, ...] = C.DEFAULT_LEVELS,
+               force: bool = False, overwrite: bool = False,
+               progress: Callable[[str], None] | None = None) -> DraftResult:
+    """Draft ``year``'s plan and write the department workbooks and ``plan-YYYY.xlsx`` into ``out_dir``.
+
+    Existing files are never replaced unless ``overwrite``; nothing is written when a check fails.
+    ``progress`` is called with each step of ``STEPS``.
+    """
+    say = progress or (lambda step: None)
+    y = check_year(year)
+    rules = _rules(y, settings, growth)
+    say("history")
+    inputs = load_plan_inputs(y, paths, standards, db, force)
+    say("draft")
+    draft, _, cost = draft_from_inputs(inputs, rules, levels)
+    say("cost")
+    return write_plan(y, inputs, draft, cost, out_dir, lang, overwrite, say)
+
+
+def write_plan(year: int, inputs: PlanInputs, draft: P.PlanDraft, cost: C.PlanCost, out_dir: str | os.PathLike[str],
+               lang: str = "en", overwrite: bool = False,
+               progress: Callable[[str], None] | None = None) -> DraftResult:
+    """Write the department workbooks and ``plan-YYYY.xlsx`` of a draft into ``out_dir`` (none replaced
+    unless ``overwrite``; all checked before the first is written)."""
+    from ..io.templates import write_workbook
+    from ..outputs.plan import write_summary
+
+    say = progress or (lambda step: None)
+    out = Path(out_dir)
+    names = {d: _file_name(d, inputs.stems.get(d), year) for d in draft.rows["department"].unique()}
+    targets = [out / n for n in names.values()] + [out / f"plan-{year}.xlsx"]
+    if not overwrite:
+        for target in targets:
+            if target.exists():
+                raise ToolkitError("plan.exists", path=str(target))
+    out.mkdir(parents=True, exist_ok=True)
+    say("workbooks")
+    roster_ids = [str(i) for i in inputs.standards.tables["Roster"]["employee_id"].dropna()]
+    written = []
+    for dept, rows in draft.rows.groupby("department", sort=False):
+        plan = rows[["employee_id", "indicator", *MONTH_KEYS, "annual"]].reset_index(drop=True)
+        info = {"department": dept, "year": year, "period": f"{year}-01"}
+        written.append(write_workbook(out / names[dept], SCHEMAS["department"],
+                                      inputs.langs.get(dept, inputs.standards.lang), frames={"Plan": plan},
+                                      info=info, roster_ids=roster_ids))
+    say("summary")
+    summary = write_summary(out / f"plan-{year}.xlsx", draft, cost, inputs.standards, lang)
+    findings = draft.findings + [f for f in cost.findings if f.severity != "info"]
+    return DraftResult(draft, cost, [Path(p) for p in written], summary, findings)
+
+
+def cost_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
+              standards: str | os.PathLike[str] | None = None, db: str | None = None,
+              settings: str | os.PathLike[str] | None = None, growth: str | dict[str, float] | None = None,
+              plan: Sequence[str | os.PathLike[str]] = (), levels: tuple[float, ...] = C.DEFAULT_LEVELS,
+              force: bool = False) -> C.PlanCost:
+    """The cost model of ``year``'s plan: the one drafted from history, or the Plan sheets of the ``plan``
+    workbooks (e.g. the drafted ones after the director's edits), with last year's product mix."""
+    y = check_year(year)
+    rules = _rules(y, settings, growth)
+    inputs = load_plan_inputs(y, paths, standards, db, force)
+    if not plan:
+        return draft_from_inputs(inputs, rules, levels)[2]
+    from .ledger import load_ledger
+
+    planned = load_ledger(list(plan), inputs.standards.path, force=force).tables["Plan"]
+    led = inputs.ledger
+    history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
+                              led.standard("ProductLines"))
+    as_of = history["month"].max() if len(history) else pd.Period(f"{y - 1}-12", freq="M")
+    mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], led.standard("Roster"), as_of)
+    rows = planned[["department", "employee_id", "indicator", *MONTH_KEYS, "annual"]].fillna(
+        {k: 0.0 for k in MONTH_KEYS})
+    return C.plan_cost(rows, mix, inputs.standards, y, levels)

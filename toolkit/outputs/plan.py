@@ -1,0 +1,287 @@
+"""The plan's outputs: the summary workbook ``plan-YYYY.xlsx`` (with charts), JSON payloads and text,
+all from one bilingual label table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.findings import Finding
+from ..core.planning import PlanDraft
+from ..core.tables import WorkbookData
+from ..i18n import register, t
+from ..money import fmt_money
+from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
+from ..schema import enums as E
+from ..schema.department import MONTH_NAMES
+
+_PLAN = DEPARTMENT.table("Plan")
+_ROSTER = STANDARDS.table("Roster")
+
+#: Every header and title of the plan outputs (months and schema columns come from the schema).
+LABELS: dict[str, tuple[str, str]] = {
+    "department": _ROSTER.column("department").label.all(),
+    "employee_id": _ROSTER.column("employee_id").label.all(),
+    "name": _ROSTER.column("name").label.all(),
+    "role": _ROSTER.column("role").label.all(),
+    "indicator": _PLAN.column("indicator").label.all(),
+    "annual": _PLAN.column("annual").label.all(),
+    "last_year": ("Last 12 Months", "近12个月实际"),
+    "year_before": ("12 Months Before", "前12个月实际"),
+    "share": ("Blended Share", "加权份额"),
+    "growth": ("Growth", "增长率"),
+    "ratio": ("Expense Ratio", "费用比例"),
+    "basis": ("Ratio Basis", "比例基数"),
+    "held": ("Held", "锁定"),
+    "target": ("Target", "目标"),
+    "scope": ("Scope", "范围"),
+    "source": ("Measured From", "来源"),
+    "level": ("Attainment", "达成率"),
+    "signing": ("Signing", "签约"),
+    "collection": ("Collection", "回款"),
+    "profit": ("Profit before Pay", "提成前利润"),
+    "royalty": ("Royalties", "提成"),
+    "floating": ("Floating Pay (year)", "浮动工资（全年）"),
+    "cost": ("Royalties + Floating", "提成+浮动工资"),
+    "cost_to_collection": ("Cost ÷ Collection", "成本/回款"),
+    "cost_to_profit": ("Cost ÷ Profit", "成本/利润"),
+    "margin": ("Gross Margin", "毛利率"),
+    "severity": ("Severity", "级别"),
+    "code": ("Code", "代码"),
+    "message": ("Message", "说明"),
+    "sheet.company": ("Company", "公司"),
+    "sheet.departments": ("Departments", "部门"),
+    "sheet.people": ("People", "人员"),
+    "sheet.cost": ("Cost", "成本"),
+    "sheet.cost_people": ("Cost by Person", "个人成本"),
+    "sheet.seasonality": ("Seasonality", "季节性"),
+    "sheet.notes": ("Notes", "说明"),
+    "chart.months": ("{year} plan by month", "{year} 年计划（按月）"),
+    "chart.departments": ("{year} plan by department", "{year} 年计划（按部门）"),
+    "chart.cost": ("Royalties and floating pay by attainment", "不同达成率下的提成与浮动工资"),
+    "source.department": ("department's own history", "本部门历史"),
+    "source.company": ("company history", "公司历史"),
+    "source.even": ("even (not enough history)", "平均（历史不足）"),
+    "text.title": ("Plan {year} (history to {as_of})", "{year} 年计划（历史数据截至 {as_of}）"),
+    "text.cost": ("Cost of the plan {year}", "{year} 年计划成本"),
+    "text.written": ("Wrote {path}", "已生成 {path}"),
+}
+register({f"plan.label.{k}": v for k, v in LABELS.items()})
+
+
+def label(key: str, lang: str, **params: Any) -> str:
+    """A plan output label in ``lang``; months by their Plan column header."""
+    if key in MONTH_KEYS:
+        return MONTH_NAMES[MONTH_KEYS.index(key)](lang)
+    return t(f"plan.label.{key}", lang, **params)
+
+
+def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return frame.rename(columns={c: label(c, lang) for c in frame.columns})
+
+
+def _indicator(values: pd.Series, lang: str) -> pd.Series:
+    return values.map(lambda c: E.INDICATOR.label(c, lang))
+
+
+def _company(draft: PlanDraft, lang: str) -> pd.DataFrame:
+    c = draft.totals("company")
+    return c.assign(indicator=_indicator(c["indicator"], lang))[["indicator", *MONTH_KEYS, "annual"]]
+
+
+def _departments(draft: PlanDraft, lang: str) -> pd.DataFrame:
+    d = draft.totals("department")
+    b = draft.basis.drop(columns=["target"], errors="ignore")
+    merged = d.merge(b, on=["department", "indicator"], how="left")
+    for col in ("last_year", "year_before", "share", "growth", "ratio", "basis", "held"):
+        if col not in merged:
+            merged[col] = pd.NA
+    merged["basis"] = merged["basis"].map(lambda c: E.INDICATOR.label(c, lang) if isinstance(c, str) else None)
+    merged["indicator"] = _indicator(merged["indicator"], lang)
+    merged["held"] = merged["held"].astype("boolean")
+    return merged[["department", "indicator", "last_year", "year_before", "share", "growth", "basis", "ratio",
+                   "held", "annual", *MONTH_KEYS]]
+
+
+def _people(draft: PlanDraft, standards: WorkbookData, lang: str) -> pd.DataFrame:
+    roster = standards.tables["Roster"].drop_duplicates("employee_id")
+    names = pd.Series(roster["name"].to_numpy(), index=roster["employee_id"].to_numpy())
+    r = draft.rows.assign(name=draft.rows["employee_id"].map(names),
+                          role=draft.rows["role"].map(lambda c: E.ROLE.label(c, lang)),
+                          indicator=_indicator(draft.rows["indicator"], lang),
+                          margin=draft.rows["employee_id"].map(draft.margins).where(
+                              draft.rows["indicator"] == "Profit"))
+    return r[["department", "employee_id", "name", "role", "indicator", *MONTH_KEYS, "annual", "margin"]]
+
+
+def _cost(cost: Any, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    comp = cost.company.assign(department=label("sheet.company", lang))
+    both = pd.concat([cost.departments, comp], ignore_index=True)
+    cols = ["level", "department", "signing", "collection", "profit", "royalty", "floating", "cost",
+            "cost_to_collection", "cost_to_profit"]
+    both = both.sort_values("level", kind="stable")[cols]
+    return both.reset_index(drop=True), cost.people
+
+
+def findings_frame(findings: Sequence[Finding], lang: str) -> pd.DataFrame:
+    """Notes as a sheet: severity, code, message."""
+    return pd.DataFrame([{"severity": f.severity, "code": f.code, "message": f.message(lang)} for f in findings],
+                        columns=["severity", "code", "message"])
+
+
+_FORMATS = {**{k: "money" for k in (*MONTH_KEYS, "annual", "last_year", "year_before", "signing", "collection",
+                                    "profit", "royalty", "floating", "cost")},
+            **{k: "percent" for k in ("share", "growth", "ratio", "level", "cost_to_collection",
+                                      "cost_to_profit", "margin")}}
+
+
+def _sheet(name: str, frame: pd.DataFrame, lang: str, table: str, formats: dict[str, str] | None = None) -> Any:
+    from ..io.writer import SheetFrame
+
+    fm = {label(k, lang): v for k, v in {**_FORMATS, **(formats or {})}.items() if k in frame.columns}
+    return SheetFrame(label(name, lang), _headers(frame, lang), formats=fm, table_name=table)
+
+
+def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookData, lang: str) -> Path:
+    """``plan-YYYY.xlsx``: company, departments, people, cost, seasonality and notes, with three charts."""
+    from ..io.writer import save_workbook, write_frames
+
+    cost_all, cost_people = _cost(cost, lang)
+    seas = draft.seasonality.assign(indicator=lambda f: _indicator(f["indicator"], lang),
+                                    source=lambda f: f["source"].map(lambda s: label(f"source.{s}", lang)))
+    sheets = [
+        _sheet("sheet.company", _company(draft, lang), lang, "PlanCompany"),
+        _sheet("sheet.departments", _departments(draft, lang), lang, "PlanDepartments"),
+        _sheet("sheet.people", _people(draft, standards, lang), lang, "PlanPeople"),
+        _sheet("sheet.cost", cost_all, lang, "PlanCost"),
+        _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),
+        _sheet("sheet.seasonality", seas, lang, "PlanSeasonality", {k: "percent" for k in MONTH_KEYS}),
+        _sheet("sheet.notes", findings_frame(draft.findings + cost.findings, lang), lang, "PlanNotes"),
+    ]
+    write_frames(path, sheets, lang)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    _charts(wb, draft, cost, lang)
+    for ws in wb.worksheets:  # printable: landscape, one page wide
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    return save_workbook(wb, path)
+
+
+def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    ws = wb[label("sheet.company", lang)]
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = label("chart.months", lang, year=draft.year)
+    chart.add_data(Reference(ws, min_col=1, max_col=13, min_row=2, max_row=3), from_rows=True, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=2, max_col=13, min_row=1, max_row=1))
+    chart.y_axis.number_format = "#,##0"
+    chart.width, chart.height = 24, 9
+    ws.add_chart(chart, "B8")
+
+    n = len(draft.rows["department"].unique())
+    dept = wb.create_sheet(label("chart.departments", lang, year=draft.year)[:31], 2)
+    totals = draft.totals("department")
+    dept.append([label("department", lang), *(_indicator(pd.Series(["Signing", "Collection", "Profit"]), lang))])
+    for name in dict.fromkeys(totals["department"]):
+        row = totals[totals["department"] == name].set_index("indicator")["annual"]
+        dept.append([name, *(float(row.get(k, 0.0)) for k in ("Signing", "Collection", "Profit"))])
+    from openpyxl.styles import Font
+
+    for row in dept.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            cell.number_format = "#,##0"
+    for cell in dept[1]:
+        cell.font = Font(bold=True)
+    dept.column_dimensions["A"].width = max(14, *(len(str(c.value or "")) * 2 for c in dept["A"]))
+    for col in "BCD":
+        dept.column_dimensions[col].width = 15
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = label("chart.departments", lang, year=draft.year)
+    chart.add_data(Reference(dept, min_col=2, max_col=4, min_row=1, max_row=n + 1), titles_from_data=True)
+    chart.set_categories(Reference(dept, min_col=1, min_row=2, max_row=n + 1))
+    chart.y_axis.number_format = "#,##0"
+    chart.width, chart.height = 20, 9
+    dept.add_chart(chart, "F2")
+
+    ws = wb[label("sheet.cost", lang)]
+    comp = [i + 2 for i, d in enumerate(ws.iter_rows(min_row=2, min_col=2, max_col=2, values_only=True))
+            if d[0] == label("sheet.company", lang)]
+    holder = wb.create_sheet("_cost_chart")  # the company rows, one per level, for the chart
+    holder.sheet_state = "hidden"
+    holder.append([label("level", lang), ws.cell(1, 6).value, ws.cell(1, 7).value])
+    for r in comp:
+        holder.append([f"{ws.cell(r, 1).value:.0%}", ws.cell(r, 6).value, ws.cell(r, 7).value])
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = label("chart.cost", lang)
+    chart.add_data(Reference(holder, min_col=2, max_col=3, min_row=1, max_row=len(comp) + 1), titles_from_data=True)
+    chart.set_categories(Reference(holder, min_col=1, min_row=2, max_row=len(comp) + 1))
+    chart.y_axis.number_format = "#,##0"
+    chart.width, chart.height = 16, 8
+    ws.add_chart(chart, f"B{ws.max_row + 3}")
+
+
+def write_cost(path: Path, cost: Any, lang: str) -> Path:
+    """The cost model alone as a workbook (``toolkit plan cost --format xlsx``): cost, cost by person, notes."""
+    from ..io.writer import write_frames
+
+    cost_all, cost_people = _cost(cost, lang)
+    return write_frames(path, [_sheet("sheet.cost", cost_all, lang, "PlanCost"),
+                               _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),
+                               _sheet("sheet.notes", findings_frame(cost.findings, lang), lang, "PlanNotes")], lang)
+
+
+# --------------------------------------------------------------------------- JSON and text
+
+
+def _money_records(frame: pd.DataFrame, money: Sequence[str], ratios: Sequence[str] = ()) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict("records"):
+        item = {}
+        for k, v in rec.items():
+            if k in money:
+                item[k] = fmt_money(v) if pd.notna(v) else None
+            elif k in ratios:
+                item[k] = None if pd.isna(v) else round(float(v), 6)
+            else:
+                item[k] = None if not isinstance(v, str) and pd.isna(v) else v
+        out.append(item)
+    return out
+
+
+_MONEY = (*MONTH_KEYS, "annual", "last_year", "year_before", "signing", "collection", "profit", "royalty",
+          "floating", "cost")
+_RATIOS = ("share", "growth", "ratio", "level", "cost_to_collection", "cost_to_profit")
+
+
+def cost_payload(cost: Any, lang: str = "en") -> dict[str, Any]:
+    """The JSON form of a ``PlanCost`` (money as "1234.50" strings, ratios as numbers)."""
+    return {"year": cost.year, "levels": list(cost.levels),
+            "company": _money_records(cost.company, _MONEY, _RATIOS),
+            "departments": _money_records(cost.departments, _MONEY, _RATIOS),
+            "people": _money_records(cost.people, _MONEY, _RATIOS),
+            "findings": [f.to_dict(lang) for f in cost.findings]}
+
+
+def draft_payload(result: Any, lang: str = "en") -> dict[str, Any]:
+    """The JSON form of a drafted plan: files written, company and department totals, the plan rows, cost."""
+    d = result.draft
+    return {"year": d.year, "as_of": str(d.as_of),
+            "workbooks": [str(p) for p in result.workbooks], "summary": str(result.summary),
+            "company": _money_records(d.totals("company"), _MONEY),
+            "departments": _money_records(d.totals("department"), _MONEY),
+            "rows": _money_records(d.rows, _MONEY),
+            "cost": cost_payload(result.cost, lang),
+            "findings": [f.to_dict(lang) for f in result.findings]}
+
