@@ -210,6 +210,9 @@ def test_a_re_close_never_overwrites_the_earlier_version_s_outputs(year):
     assert v1.status == "superseded" and sorted(p for ps in v1.outputs.values() for p in ps) == sorted(
         str(p) for p in before)  # the store still points at the kept files
     assert "E004" in {r["employee_id"] for r in v2.reclose.to_dict("records")}
+    tot = v2.reclose_totals.set_index("kind")
+    assert tot.loc["royalty", "change"] == round(float(v2.reclose["change"][v2.reclose["kind"] == "royalty"].sum()), 2)
+    assert tot.loc["royalty", "after"] == pytest.approx(v2.plan.payouts.totals()["total"])
 
 
 def test_the_close_s_royalty_statement_shows_what_is_paid_and_why(year):

@@ -61,6 +61,7 @@ class CloseMonthResult:
     close: CloseInfo | None = None  # the close recorded in the payout ledger
     notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
     reclose: Any = None  # a re-close: what changed per employee (``closes.reclose_changes``)
+    reclose_totals: Any = None  # a re-close: totals per kind before and after (``closes.reclose_totals``)
     totals: dict[str, Any] = field(default_factory=dict)  # the payout ledger's totals of this close
     plan: Any = None  # the ``closes.ClosePlan`` recorded (statement, payments, adjustments)
 
@@ -77,7 +78,11 @@ class CloseMonthResult:
         return {"consolidation": self.consolidation.to_dict(lang),
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
                 "close": self.close.to_dict() if self.close else None, "notes": self.notes,
-                "ledger_totals": self.totals, "reclose_changes": changes, "exit_code": self.exit_code}
+                "ledger_totals": self.totals, "reclose_changes": changes,
+                "reclose_totals": None if self.reclose_totals is None else [
+                    {"kind": r["kind"], "before": f"{r['before']:.2f}", "after": f"{r['after']:.2f}",
+                     "change": f"{r['change']:.2f}"} for r in self.reclose_totals.to_dict("records")],
+                "exit_code": self.exit_code}
 
 
 def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
@@ -195,6 +200,7 @@ def close_month(
         note_text,
         prepare_close,
         reclose_changes,
+        reclose_totals,
         restatement_findings,
     )
 
@@ -242,8 +248,8 @@ def close_month(
         result.outputs["summary"] = [write_json(out / f"close-month-{period}.json", summary)]
         result.close = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids, outputs=result.outputs)
         if previous is not None:
-            result.reclose = reclose_changes(store.payments(close_id=previous.id),
-                                             store.payments(close_id=result.close.id))
+            old, new = store.payments(close_id=previous.id), store.payments(close_id=result.close.id)
+            result.reclose, result.reclose_totals = reclose_changes(old, new), reclose_totals(old, new)
         timings["total"] = time.perf_counter() - t0
         return result
     finally:

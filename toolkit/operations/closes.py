@@ -185,6 +185,18 @@ def note_text(note: dict[str, Any], lang: str = "en") -> str:
     return t(f"ledger.note.{note['code']}", lang, **params)
 
 
+def reclose_totals(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """A re-close's totals per kind: the superseded version's payments and the new version's (openings excluded)."""
+    def total(frame: pd.DataFrame, kind: str) -> float:
+        rows = frame[(frame["kind"] == kind) & (frame["entry"] != "opening")] if len(frame) else frame
+        return int(cents(rows["amount"]).sum()) / 100 if len(rows) else 0.0
+
+    kinds = ("royalty", "floating")
+    before, after = [total(old, k) for k in kinds], [total(new, k) for k in kinds]
+    return pd.DataFrame({"kind": kinds, "before": before, "after": after,
+                         "change": [round(a - b, 2) for a, b in zip(after, before)]})
+
+
 def reclose_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """What a re-close changes: per employee and kind, the superseded version's payment and the new one
     (payment rows of the period, ``entry`` payment and prior-year), with the difference; changed rows only."""

@@ -35,6 +35,8 @@ register(
         "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
                                    "  {employee_id} {kind}：{before} -> {after}（{change}）"),
         "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
+        "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
+                                    "  {kind} 合计：{before} -> {after}（{change}）"),
     }
 )
 
@@ -55,6 +57,9 @@ def ledger_text(res: Any, lang: str) -> str:
         lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
                     before=f"{r['before']:,.2f}", after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
                   for r in changes] or [t("cli.close.reclose-none", lang)]
+        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=f"{r['before']:,.2f}",
+                    after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+                  for r in res.reclose_totals.to_dict("records")]
     return "\n".join(lines)
 
 
