@@ -418,3 +418,26 @@ def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str
                 params={"what": _WHAT[key][0], "what_zh": _WHAT[key][1], "date": date.date().isoformat(),
                         "month": month, "closed_at": closed[month][:10]}))
     return out
+
+
+def apply_payouts(result: Any, statement: pd.DataFrame, adjustments: pd.DataFrame | None) -> Any:
+    """A ``RoyaltyResult`` made to say what the payout ledger pays (in place; returned): each computed line's
+    ``previous_ytd_royalty`` becomes paid to date and ``payment`` this close's payment for the year
+    (``clawback`` when negative), plus ``paid_to_date``, ``regular_payment``, ``adjustment``,
+    ``prior_year_adjustment``, ``total_payment`` and ``opening``; ``result.adjustments`` the itemised items."""
+    st = statement.set_index("employee_id")
+    lines = result.lines
+    computed = (lines["status"] == COMPUTED) if "status" in lines.columns else pd.Series(True, index=lines.index)
+    ids = lines.loc[computed, "employee_id"].astype(str)
+    get = lambda col: ids.map(st[col]).astype("float64")  # noqa: E731 - one statement column per line
+    lines.loc[computed, "previous_ytd_royalty"] = get("paid_before")
+    lines.loc[computed, "payment"] = get("payment")
+    lines.loc[computed, "clawback"] = get("payment") < 0
+    for col, src in (("paid_to_date", "paid_before"), ("regular_payment", "regular"), ("adjustment", "adjustment"),
+                     ("prior_year_adjustment", "prior_year_adjustment"), ("total_payment", "total")):
+        lines[col] = pd.Series(float("nan"), index=lines.index)
+        lines.loc[computed, col] = get(src)
+    lines["opening"] = False
+    lines.loc[computed, "opening"] = ids.map(st["opening"]).fillna(False).astype(bool)
+    result.adjustments = adjustments if adjustments is not None else pd.DataFrame()
+    return result

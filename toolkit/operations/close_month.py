@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.findings import Finding
+from ..core.ledger import remember
+from ..core.payouts import apply_payouts
 from ..core.royalties import compute_royalties, monthly_payments
 from ..core.periods import check_period
 from ..errors import ToolkitError
@@ -229,6 +231,9 @@ def close_month(
         plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
         timings["royalties"] = time.perf_counter() - t2
         result.plan = plan
+        # the outputs and the report show the royalties as the ledger pays them (paid to date, this payment)
+        remember(ledger, compute_royalties, period,
+                 apply_payouts(compute_royalties(ledger, period), plan.payouts.statement, plan.payouts.adjustments))
         result.notes = [{**n, "text": note_text(n, lang)} for n in plan.notes]
         attach = (plan.payouts.statement, plan.payouts.adjustments, result.notes,
                   {"period": period, "version": plan.version, "reopened": previous is not None})

@@ -206,22 +206,12 @@ def attach_ledger(out: Output, statement: pd.DataFrame, adjustments: pd.DataFram
     adjustments. ``notes``: ``{"code", "text", ...}`` (first use, months never closed, prior year …)."""
     from .jsonfmt import money as _m
 
+    from ..core.payouts import apply_payouts
+
     result = out.result
-    st = statement.set_index("employee_id")
+    if "paid_to_date" not in result.lines.columns:  # not yet applied (the close applies it for the report too)
+        apply_payouts(result, statement, adjustments)
     lines = result.lines
-    computed = lines["status"] == R.COMPUTED
-    ids = lines.loc[computed, "employee_id"]
-    get = lambda col: ids.map(st[col]).astype("float64")  # noqa: E731 - one column of the statement per line
-    lines.loc[computed, "previous_ytd_royalty"] = get("paid_before")
-    lines.loc[computed, "payment"] = get("payment")
-    lines.loc[computed, "clawback"] = get("payment") < 0
-    for col, src in (("paid_to_date", "paid_before"), ("regular_payment", "regular"), ("adjustment", "adjustment"),
-                     ("prior_year_adjustment", "prior_year_adjustment"), ("total_payment", "total")):
-        lines[col] = pd.Series(float("nan"), index=lines.index)
-        lines.loc[computed, col] = get(src)
-    lines["opening"] = False
-    lines.loc[computed, "opening"] = ids.map(st["opening"]).astype(bool)
-    result.adjustments = adjustments if adjustments is not None else pd.DataFrame()
     items = {}
     if len(result.adjustments):
         for rec in result.adjustments.to_dict("records"):
