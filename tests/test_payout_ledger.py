@@ -235,6 +235,9 @@ def test_the_close_s_royalty_statement_shows_what_is_paid_and_why(year):
     wb.close()
     assert any(str(i).startswith("Adjustment 2026-08: Receipt LATE-REFUND added") for i in items)
     assert "Paid to date (recorded closes)" in items and "Total payment" in items
+    # the report's headline pays what the ledger pays (this close's payments, adjustments included)
+    md = next(p for p in res.outputs["report"] if p.suffix == ".md").read_text(encoding="utf-8")
+    assert f"Royalties Payable: {res.plan.payouts.totals()['payment']:,.2f}" in md
 
 
 def test_back_dated_rows_are_a_warning_at_the_next_consolidation(year):
