@@ -30,6 +30,8 @@ import pandas as pd
 
 from ..schema import DEPARTMENT
 from .coverage import COMPUTED
+from .periods import year_month
+from .royalties import cents, month_end
 # the finding code backdated_findings raises is declared with the validation catalog
 from .validation import catalog as _catalog  # noqa: F401
 from .findings import Finding
@@ -41,16 +43,6 @@ YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
 ROW_KEY = ("employee_id", "table", "contract_no", "receipt_no", "role")
 #: What makes a credited row "changed".
 _COMPARED = ("date", "amount", "share", "product_line", "factor")
-
-
-def month_end(year: int, month: int) -> pd.Timestamp:
-    """The first instant after ``month`` of ``year``."""
-    return pd.Timestamp(year + 1, 1, 1) if month == 12 else pd.Timestamp(year, month + 1, 1)
-
-
-def split_period(period: str) -> tuple[int, int]:
-    """``"YYYY-MM"`` -> (year, month)."""
-    return int(period[:4]), int(period[5:7])
 
 
 @dataclass
@@ -106,11 +98,6 @@ class Payouts:
         for col in ("ytd_earned", "paid_before", "payment", "regular", "adjustment", "prior_year_adjustment", "total"):
             out[col] = int(cents(self.statement[col]).sum()) / 100 if len(self.statement) else 0.0
         return out
-
-
-def cents(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Money already rounded to cents (floats) as exact integer cents."""
-    return np.rint(np.nan_to_num(np.asarray(values, dtype="float64")) * 100).astype("int64")
 
 
 def _by_employee(frame: pd.DataFrame, column: str, employees: pd.Index) -> np.ndarray:
@@ -263,7 +250,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
 
     ``lines``/``contributions``: ``RoyaltyResult.lines``/``.contributions`` for ``period`` on the current data;
     ``ytd``: ``royalties.ytd_function`` for the current year; ``covered_departments``: departments in the data."""
-    year, month = split_period(period)
+    year, month = year_month(period)
     comp = lines[lines["status"] == COMPUTED] if "status" in lines.columns else lines
     emps = pd.Index(comp["employee_id"].astype(str))
     now_c = cents(comp["ytd_royalty"])
@@ -273,7 +260,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
     has_rows = emps.isin(set(royalty_paid["employee_id"])) if len(royalty_paid) else np.zeros(len(emps), bool)
 
     # months before the year's first recorded close: taken as paid at their recomputed figure
-    first = split_period(history.first_close)[1] if history.first_close else month
+    first = year_month(history.first_close)[1] if history.first_close else month
     opening_month = first - 1
     opening_c = np.zeros(len(emps), dtype="int64")
     needs = ~np.asarray(has_rows, dtype=bool)
@@ -290,7 +277,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
     adjustment_c = np.zeros(len(emps), dtype="int64")
     adjustments: list[pd.DataFrame] = []
     if history.last_close:
-        q = split_period(history.last_close)[1]
+        q = year_month(history.last_close)[1]
         then = normalise_trace(history.then, contributions)
         absent = set(then["department"].dropna()) - set(covered_departments) if len(then) else set()
         now_q = _carry(then, contributions[contributions["date"] < month_end(year, q)], absent)
@@ -309,7 +296,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
     prior_rows = pd.DataFrame()
     if prior is not None and prior.history.last_close:
         py = prior.history.year
-        pq = split_period(prior.history.last_close)[1]
+        pq = year_month(prior.history.last_close)[1]
         then = normalise_trace(prior.history.then, contributions)
         gone = set(then["department"].dropna()) - set(prior.departments_with_rows) if len(then) else set()
         now_prev = _carry(then, prior.contributions[prior.contributions["date"] < month_end(py, pq)], gone)
@@ -359,7 +346,7 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
 
 def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory) -> pd.DataFrame:
     """Floating salary rows to record: the month's pay, with Σ earlier recorded floating pay as paid before."""
-    year, _ = split_period(period)
+    year, _ = year_month(period)
     comp = lines[lines["status"] == COMPUTED] if "status" in lines.columns else lines
     emps = pd.Index(comp["employee_id"].astype(str))
     paid = history.paid[history.paid["kind"] == "floating"] if len(history.paid) else history.paid
@@ -383,7 +370,7 @@ def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str
     if not closed:
         return out
     last = max(closed)
-    limit = month_end(*split_period(last))
+    limit = month_end(*year_month(last))
     for key, (id_col, date_col) in _DATED.items():
         frame = now.tables.get(key)
         if frame is None or not len(frame):

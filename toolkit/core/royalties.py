@@ -104,7 +104,7 @@ def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
-def _cents(s: pd.Series) -> np.ndarray:
+def cents(s: pd.Series) -> np.ndarray:
     """Money rounded as Excel does, as integer cents (exact arithmetic for true-ups)."""
     return np.rint(round_series(s.fillna(0.0)).to_numpy() * 100).astype("int64")
 
@@ -158,9 +158,9 @@ class RoyaltyResult:
         lines = self.lines[status == COMPUTED]
         out: dict[str, Any] = {"employees": int(len(lines))}
         for key in TOTAL_MONEY + tuple(c for c in LEDGER_MONEY if c in lines.columns):
-            out[key] = Decimal(int(_cents(lines[key]).sum())) / 100
+            out[key] = Decimal(int(cents(lines[key]).sum())) / 100
         out["clawbacks"] = int(lines["clawback"].sum())
-        out["clawback_amount"] = -Decimal(int(_cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100
+        out["clawback_amount"] = -Decimal(int(cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100
         out["not_computed"] = int((status == NOT_COMPUTED).sum())
         return out
 
@@ -455,7 +455,7 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     findings: list[Finding] = []
     staff = staff_plans(roster, plans, tiers, findings)
     start = pd.Timestamp(year, 1, 1)
-    end = _month_end(year, month)
+    end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
     all_credits = _credits_ytd(contracts, collections, start, end)
     _credit_findings(all_credits, contracts, collections, roster, staff, start, end, findings)
@@ -471,7 +471,7 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     return staff, contrib.drop(columns=["known_line"]), findings
 
 
-def _month_end(year: int, month: int) -> pd.Timestamp:
+def month_end(year: int, month: int) -> pd.Timestamp:
     """The first instant after ``month`` (exclusive end of the YTD window)."""
     return pd.Timestamp(year + 1, 1, 1) if month == 12 else pd.Timestamp(year, month + 1, 1)
 
@@ -494,8 +494,8 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
         lines["previous_exact"] = lines["employee_id"].map(prev.set_index("employee_id")["ytd_royalty_exact"])
     else:
         lines["previous_exact"] = 0.0
-    now_c = _cents(lines["ytd_royalty_exact"])
-    prev_c = _cents(lines["previous_exact"].fillna(0.0))
+    now_c = cents(lines["ytd_royalty_exact"])
+    prev_c = cents(lines["previous_exact"].fillna(0.0))
     lines["ytd_royalty"] = now_c / 100
     lines["previous_ytd_royalty"] = prev_c / 100
     lines["payment"] = (now_c - prev_c) / 100
@@ -545,9 +545,9 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
-        lines, _ = evaluate(staff, contrib[contrib["date"] < _month_end(year, q)], plan, tiers, q)
+        lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
         parts.append(pd.DataFrame({"employee_id": lines["employee_id"], "month": q,
-                                   "cents": _cents(lines["ytd_royalty_exact"])}))
+                                   "cents": cents(lines["ytd_royalty_exact"])}))
     out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")
     paid = out["cents"] - out.groupby("employee_id")["cents"].shift(fill_value=0)
     out = out.assign(ytd_royalty=out["cents"] / 100, royalty=paid / 100).drop(columns="cents")
@@ -625,7 +625,7 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None) -> YtdFunctio
 
     def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
         lines, _ = evaluate(staff, contrib, targets, tiers, month)
-        return pd.Series(_cents(pd.Series(lines["ytd_royalty_exact"])), index=lines["employee_id"].to_numpy())
+        return pd.Series(cents(pd.Series(lines["ytd_royalty_exact"])), index=lines["employee_id"].to_numpy())
 
     return ytd
 

@@ -23,11 +23,11 @@ from ..core.payouts import (
     Payouts,
     PriorYear,
     YearHistory,
-    cents,
     floating_payouts,
     royalty_payouts,
-    split_period,
 )
+from ..core.periods import year_month
+from ..core.royalties import cents
 from ..errors import ToolkitError
 from ..i18n import register
 from ..store.base import CloseInfo, CloseRecord, Store
@@ -99,7 +99,7 @@ def year_history(store: Store, year: int, before: str) -> YearHistory:
 
 def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
     """The previous year's last close compared with the current data (the year boundary), or None."""
-    year, _ = split_period(period)
+    year, _ = year_month(period)
     history = year_history(store, year - 1, period)
     if history.last_close is None:
         return None
@@ -139,7 +139,7 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     ``royalties``/``salaries``: results already computed on ``ledger`` (else computed here);
     ``extra_results``: further result frames to store with the close (completion, funds, forecast)."""
     previous = check_can_close(store, period, reopen)
-    year, _ = split_period(period)
+    year, _ = year_month(period)
     covered = ledger_departments(ledger.tables)
     roy = royalties if royalties is not None else R.compute_royalties(ledger, period)
     history = year_history(store, year, period)
@@ -228,7 +228,7 @@ def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
     # skipped or before the first close was paid by the close after it (dated when that close was made)
     ordered = sorted(closes, key=lambda c: c.period)
     closed: dict[str, str] = {}
-    y, m = split_period(ordered[0].period)[0], 1
+    y, m = year_month(ordered[0].period)[0], 1
     while f"{y:04d}-{m:02d}" <= ordered[-1].period:
         month = f"{y:04d}-{m:02d}"
         closed[month] = next(c.closed_at for c in ordered if c.period >= month)

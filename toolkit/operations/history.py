@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.payouts import cents
+from ..core.royalties import cents
 from ..errors import ToolkitError
 from ..i18n import register
 from ..money import fmt_money

@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from ..core.findings import Finding, declare
-from ..core.payouts import cents, split_period
+from ..core.royalties import cents
+from ..core.periods import year_month
 from ..store.base import Store
 
 declare("restated-closed-month", "warning", ("Closed month restated", "已结账月份数据被重述"),
@@ -27,7 +28,7 @@ def history_series(store: Store, period: str) -> pd.DataFrame:
     """One row per current close of ``period``'s year up to ``period``: period, version, closed_at, royalty and
     floating pay recorded (this close's payments, opening balances excluded) and the company's month actual
     per indicator (``actual_<Indicator>``) as stored with the close."""
-    year, _ = split_period(period)
+    year, _ = year_month(period)
     rows: list[dict[str, Any]] = []
     for close in store.closes(year=year, current_only=True):
         if close.period > period:
