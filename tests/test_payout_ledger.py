@@ -165,6 +165,12 @@ def test_a_rejected_department_is_not_computed_and_paid_at_the_re_close(year):
     assert "West" in info.not_consolidated
     assert "E004" not in set(plan.payouts.statement["employee_id"])
     assert any(n["code"] == "not-consolidated" and n["departments"] == ["West"] for n in plan.notes)
+    res = year["ledger"].results[("2026-10", 1)]
+    doc = json.loads(res.outputs["royalties"][0].read_text(encoding="utf-8"))
+    e004 = next(r for r in doc["royalties"] if r["employee_id"] == "E004")
+    assert e004["status"] == "not-computed" and e004["payment"] is None and doc["totals"]["not_computed"] == 1
+    sal = json.loads(res.outputs["salary"][0].read_text(encoding="utf-8"))
+    assert next(r for r in sal["salaries"] if r["employee_id"] == "E004")["pay"] is None
     _, plan2, info2 = year["2026-10 v2"]
     assert info2.version == 2 and info2.period == "2026-10"
     assert "E004" in set(plan2.payouts.statement["employee_id"])
