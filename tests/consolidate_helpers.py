@@ -63,3 +63,17 @@ def integrity(db: Path) -> str:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         conn.close()
+
+
+def wait_for(path: Path, proc, seconds: float = 120) -> None:  # noqa: ANN001 - a subprocess.Popen
+    """Wait until a stalled subprocess has written its marker file (the store's stall hook)."""
+    import time
+
+    end = time.monotonic() + seconds
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"process ended before stalling: {proc.communicate()}")
+        if time.monotonic() > end:
+            proc.kill()
+            raise AssertionError("the stall hook was never reached")
+        time.sleep(0.05)

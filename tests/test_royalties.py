@@ -347,7 +347,7 @@ def test_totals_are_the_sum_of_lines_and_json_money_is_text():
     assert doc["period"] == "2026-02"
     assert set(doc["royalties"][0]) == {"employee_id", "name", "department", "plan", "basis", "method", "ytd_base",
                                         "ytd_target", "completion", "tier_rate", "ytd_royalty_uncapped", "ytd_royalty",
-                                        "previous_ytd_royalty", "payment", "clawback", "trace"}
+                                        "previous_ytd_royalty", "payment", "clawback", "status", "trace"}
     # E1: 2,333.33 x 1.5% = 34.99995 -> 35.00, previous 49.99995 -> 50.00, payment -15.00; E2: 18.5184 -> 18.52
     assert [(r["employee_id"], r["ytd_royalty"], r["payment"]) for r in doc["royalties"]] == [
         ("E1", "35.00", "-15.00"), ("E2", "18.52", "18.52")]

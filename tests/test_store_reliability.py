@@ -7,13 +7,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from consolidate_helpers import copy_sample, department_files, dump, integrity, sample_source
+from consolidate_helpers import copy_sample, department_files, dump, integrity, sample_source, wait_for
 
 PERIOD = "2026-10"
 CLI = [sys.executable, "-c", "from toolkit.cli.main import main; main()"]
@@ -31,16 +30,6 @@ def _run(folder: Path, db: Path, out: Path, env: dict | None = None, **popen) ->
                              "--jobs", "1"], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **popen)
 
-
-def _wait_for(path: Path, proc: subprocess.Popen, seconds: float = 120) -> None:
-    end = time.monotonic() + seconds
-    while not path.exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"process ended before stalling: {proc.communicate()}")
-        if time.monotonic() > end:
-            proc.kill()
-            raise AssertionError("the stall hook was never reached")
-        time.sleep(0.05)
 
 
 def _touch_department(path: Path) -> None:
@@ -65,7 +54,7 @@ def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before_it(sam
     marker = tmp_path / "stalled"
     proc = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_STORE_STALL": str(marker),
                                                    "TOOLKIT_STORE_STALL_AT": str(stall_at)})
-    _wait_for(marker, proc)
+    wait_for(marker, proc)
     during = dump(db)  # WAL: readers see the last committed state while the writer is inside its transaction
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
@@ -97,7 +86,7 @@ def test_sigkill_during_a_first_run_leaves_an_empty_store_empty(sample, tmp_path
     before = dump(db)
     marker = tmp_path / "stalled"
     proc = _run(folder, db, tmp_path / "c.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})  # stalls in the standards
-    _wait_for(marker, proc)
+    wait_for(marker, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
     assert integrity(db) == "ok" and dump(db) == before
@@ -127,7 +116,7 @@ def test_second_writer_gets_a_clear_busy_message(sample, tmp_path):
     marker = tmp_path / "stalled"
     holder = _run(folder, db, tmp_path / "c1.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})
     try:
-        _wait_for(marker, holder)
+        wait_for(marker, holder)
         other = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_DB_TIMEOUT": "0.5"})
         code = other.wait(300)
         _, err = other.communicate()

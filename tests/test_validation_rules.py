@@ -127,7 +127,8 @@ def test_clean_workbook_passes_every_rule(clean):
 OTHER_BREAKS = ("percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department")
 
 
-@pytest.mark.parametrize("code", [c for c in CODES if c not in ("standards-missing", "period-missing")])
+@pytest.mark.parametrize("code", [c for c in CODES if c not in ("standards-missing", "period-missing",
+                                                                  "plan-year-mismatch")])  # test_year_boundary
 def test_every_code_is_tested_and_passes_on_the_clean_workbook(code, clean):
     assert code in {b[2] for b in BREAKS} | set(OTHER_BREAKS), f"no test breaks {code}"
     assert code not in {f.code for f in clean[1]}

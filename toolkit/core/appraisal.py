@@ -11,6 +11,7 @@ depend on how completion is computed; ``compute_appraisal`` adapts ``toolkit.cor
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ import pandas as pd
 from ..money import fmt_money, round_series
 from ..schema import STANDARDS
 from ..schema import enums as E
+from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding, declare
 from .ledger import per_ledger
 
@@ -50,7 +52,8 @@ declare("appraisal-weights", "warning", ("Appraisal weights do not add up to 100
 class AppraisalResult:
     """Floating salary per employee and the indicator terms behind each score.
 
-    ``lines``: employee_id, name, department, score, grade, coefficient, floating_base, pay.
+    ``lines``: employee_id, name, department, score, grade, coefficient, floating_base, pay, status
+    (``computed``, or ``not-computed`` when the department is not consolidated: no score, no pay).
     ``terms``: employee_id, indicator, weight, ytd_completion, value (as counted), points (weight × value).
     """
 
@@ -65,18 +68,26 @@ class AppraisalResult:
         rows = []
         for rec in self.lines.to_dict("records"):
             emp = rec["employee_id"]
+            if rec.get("status") == NOT_COMPUTED:
+                rows.append({"employee_id": emp, "name": _opt(rec["name"]), "department": _opt(rec["department"]),
+                             "status": NOT_COMPUTED, "reason": NOT_CONSOLIDATED, "score": None, "grade": None,
+                             "coefficient": None, "floating_base": fmt_money(rec["floating_base"]), "pay": None,
+                             "terms": []})
+                continue
             emp_terms = terms.get_group(emp) if emp in terms.groups else self.terms.iloc[0:0]
             rows.append({
                 "employee_id": rec["employee_id"], "name": _opt(rec["name"]), "department": _opt(rec["department"]),
                 "score": _ratio(rec["score"]), "grade": _opt(rec["grade"]), "coefficient": _ratio(rec["coefficient"]),
-                "floating_base": fmt_money(rec["floating_base"]), "pay": fmt_money(rec["pay"]),
+                "floating_base": fmt_money(rec["floating_base"]), "pay": fmt_money(rec["pay"]), "status": COMPUTED,
                 "terms": [{"indicator": t["indicator"], "weight": _ratio(t["weight"]),
                            "ytd_completion": _ratio(t["ytd_completion"]), "value": _ratio(t["value"]),
                            "points": _ratio(t["points"])} for t in emp_terms.to_dict("records")],
             })
-        total = int(np.rint(round_series(self.lines["pay"]).sum() * 100)) if len(self.lines) else 0
+        done = self.lines[self.lines["status"] == COMPUTED]
+        total = int(np.rint(round_series(done["pay"]).sum() * 100)) if len(done) else 0
         return {"period": self.period, "salaries": rows,
-                "totals": {"employees": len(rows), "pay": f"{total / 100:.2f}"},
+                "totals": {"employees": len(done), "pay": f"{total / 100:.2f}",
+                           "not_computed": int(len(self.lines) - len(done))},
                 "findings": [f.to_dict(lang) for f in self.findings]}
 
 
@@ -94,8 +105,11 @@ def _text(s: pd.Series) -> pd.Series:
 
 
 def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFrame, bands: pd.DataFrame,
-              period: str | None = None) -> AppraisalResult:
+              period: str | None = None, departments: Collection[str] | None = None) -> AppraisalResult:
     """Score, grade, coefficient and floating pay for every Roster employee with a Floating Base.
+
+    ``departments``: the departments consolidated; employees of other Roster departments are
+    "not computed" (no score, grade or pay; never the lowest grade) and stay out of the totals.
 
     ``completion``: employee_id, indicator, ytd_completion (fraction; missing when there is no target).
     """
@@ -106,6 +120,9 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
         "floating_base": pd.to_numeric(roster["floating_base"], errors="coerce").astype("float64"),
     })
     staff = staff[staff["employee_id"].notna() & staff["floating_base"].notna()].drop_duplicates("employee_id")
+    status = coverage_status(staff["department"], departments)
+    skipped = staff[status == NOT_COMPUTED]
+    staff = staff[status == COMPUTED]
     w = pd.DataFrame({"indicator": _text(weights["indicator"]),
                       "weight": pd.to_numeric(weights["weight"], errors="coerce").astype("float64")})
     w = w.dropna().drop_duplicates("indicator")
@@ -148,7 +165,10 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     for rec in lines[lines["grade"].isna()].to_dict("records"):
         findings.append(Finding("appraisal-no-band", sheet=_BANDS.sheet.en, value=rec["employee_id"],
                                 params={"score": f"{rec['score']:.2%}"}))
-    lines = lines[["employee_id", "name", "department", "score", "grade", "coefficient", "floating_base", "pay"]]
+    lines = pd.concat([lines.assign(status=COMPUTED), skipped.assign(
+        score=np.nan, grade=None, coefficient=np.nan, pay=np.nan, status=NOT_COMPUTED)], ignore_index=True)
+    lines = lines[["employee_id", "name", "department", "score", "grade", "coefficient", "floating_base", "pay",
+                   "status"]]
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
     terms = terms[["employee_id", "indicator", "weight", "ytd_completion", "value", "points"]]
     return AppraisalResult(period, lines, terms.reset_index(drop=True), findings)
@@ -172,4 +192,4 @@ def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | No
     if completion is None:
         completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
     return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),
-                     ledger.standard("AppraisalBands"), period)
+                     ledger.standard("AppraisalBands"), period, departments=ledger_departments(ledger.tables))

@@ -165,3 +165,10 @@ def per_ledger(fn: Callable[..., R]) -> Callable[..., R]:
         return copy.deepcopy(ledger.memo[key])
 
     return wrapper
+
+
+def remember(ledger: Ledger, fn: Callable[..., Any], period: str, value: Any) -> None:
+    """From now on ``fn(ledger, period)`` (a ``per_ledger`` computation) gives copies of ``value``: the month
+    close puts the royalties as the payout ledger pays them, so its outputs and report show what is paid."""
+    ledger.memo[(f"{fn.__module__}.{fn.__qualname__}", str(period))] = value
+

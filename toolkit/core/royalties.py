@@ -21,6 +21,7 @@ gate whatever the binary representation of the operands.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ import pandas as pd
 from ..money import fmt_money, round_series
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
+from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding, declare
@@ -102,7 +104,7 @@ def _num(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s, errors="coerce").astype("float64")
 
 
-def _cents(s: pd.Series) -> np.ndarray:
+def cents(s: pd.Series) -> np.ndarray:
     """Money rounded as Excel does, as integer cents (exact arithmetic for true-ups)."""
     return np.rint(round_series(s.fillna(0.0)).to_numpy() * 100).astype("int64")
 
@@ -127,6 +129,8 @@ def _where(frame: pd.DataFrame, row: pd.Series) -> dict[str, Any]:
 LINE_MONEY = ("ytd_base", "ytd_target", "ytd_royalty_uncapped", "ytd_royalty", "previous_ytd_royalty", "payment")
 #: Keys of ``totals`` that are sums of the line columns of the same name.
 TOTAL_MONEY = LINE_MONEY[:1] + LINE_MONEY[2:]
+#: Line columns a month close adds from the payout ledger (summed in ``totals`` when present).
+LEDGER_MONEY = ("paid_to_date", "regular_payment", "adjustment", "prior_year_adjustment", "total_payment")
 
 
 @dataclass
@@ -145,15 +149,19 @@ class RoyaltyResult:
     contributions: pd.DataFrame
     bands: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    #: Set by a month close (``toolkit.outputs.royalties.attach_ledger``): the itemised adjustments paid now.
+    adjustments: pd.DataFrame | None = None
 
     def totals(self) -> dict[str, Any]:
         """Sums of the lines (money as Decimal, summed in cents), employee and clawback counts."""
-        lines = self.lines
+        status = self.lines["status"] if "status" in self.lines.columns else pd.Series(COMPUTED, self.lines.index)
+        lines = self.lines[status == COMPUTED]
         out: dict[str, Any] = {"employees": int(len(lines))}
-        for key in TOTAL_MONEY:
-            out[key] = Decimal(int(_cents(lines[key]).sum())) / 100
+        for key in TOTAL_MONEY + tuple(c for c in LEDGER_MONEY if c in lines.columns):
+            out[key] = Decimal(int(cents(lines[key]).sum())) / 100
         out["clawbacks"] = int(lines["clawback"].sum())
-        out["clawback_amount"] = -Decimal(int(_cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100
+        out["clawback_amount"] = -Decimal(int(cents(lines["payment"].where(lines["clawback"], 0.0)).sum())) / 100
+        out["not_computed"] = int((status == NOT_COMPUTED).sum())
         return out
 
     def trace(self, employee_id: str) -> list[dict[str, Any]]:
@@ -209,8 +217,18 @@ class RoyaltyResult:
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON form (README, "toolkit royalties --format json")."""
         rows = []
-        traces = self._traces(list(self.lines["employee_id"]))
+        computed = self.lines["status"] == COMPUTED
+        traces = self._traces(list(self.lines.loc[computed, "employee_id"]))
         for rec in self.lines.to_dict("records"):
+            if rec["status"] == NOT_COMPUTED:
+                rows.append({"employee_id": rec["employee_id"], "name": None if pd.isna(rec["name"]) else rec["name"],
+                             "department": None if pd.isna(rec["department"]) else rec["department"],
+                             "plan": rec["plan"], "basis": rec["basis"], "method": rec["method"],
+                             "status": NOT_COMPUTED, "reason": rec["reason"], "ytd_base": None, "ytd_target": None,
+                             "completion": None, "tier_rate": None, "ytd_royalty_uncapped": None,
+                             "ytd_royalty": None, "previous_ytd_royalty": None, "payment": None, "clawback": False,
+                             "trace": []})
+                continue
             rows.append({
                 "employee_id": rec["employee_id"],
                 "name": None if pd.isna(rec["name"]) else rec["name"],
@@ -227,6 +245,7 @@ class RoyaltyResult:
                 "previous_ytd_royalty": fmt_money(rec["previous_ytd_royalty"]),
                 "payment": fmt_money(rec["payment"]),
                 "clawback": bool(rec["clawback"]),
+                "status": COMPUTED,
                 "trace": traces[rec["employee_id"]],
             })
         totals = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
@@ -306,6 +325,7 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
         "role": signed["role"],
         "_row": _col(signed, "_row"),
         "source": _col(signed, "source"),
+        "department": _col(signed, "department"),
         "table": _CONTRACTS.key,
     })
     signed["credited"] = signed["amount"] * signed["share"]
@@ -323,6 +343,7 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
         "role": col["role"],
         "_row": _col(col, "_row"),
         "source": _col(col, "source"),
+        "department": _col(col, "department"),
         "table": _COLLECTIONS.key,
         "credited": _num(col["credited"]),
     })
@@ -434,7 +455,7 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     findings: list[Finding] = []
     staff = staff_plans(roster, plans, tiers, findings)
     start = pd.Timestamp(year, 1, 1)
-    end = _month_end(year, month)
+    end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
     all_credits = _credits_ytd(contracts, collections, start, end)
     _credit_findings(all_credits, contracts, collections, roster, staff, start, end, findings)
@@ -450,17 +471,20 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     return staff, contrib.drop(columns=["known_line"]), findings
 
 
-def _month_end(year: int, month: int) -> pd.Timestamp:
+def month_end(year: int, month: int) -> pd.Timestamp:
     """The first instant after ``month`` (exclusive end of the YTD window)."""
     return pd.Timestamp(year + 1, 1, 1) if month == 12 else pd.Timestamp(year, month + 1, 1)
 
 
 def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
-              plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str) -> RoyaltyResult:
+              plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str,
+              departments: Collection[str] | None = None) -> RoyaltyResult:
     """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
 
     The true-up needs R at the end of the previous month, computed the same way on the rows dated up
-    to then; nothing else is remembered between months.
+    to then (what the payout ledger, ``toolkit.core.payouts``, replaces by what was recorded as paid).
+    ``departments``: the departments the data covers; employees of other Roster departments get
+    ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals.
     """
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
@@ -470,17 +494,29 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
         lines["previous_exact"] = lines["employee_id"].map(prev.set_index("employee_id")["ytd_royalty_exact"])
     else:
         lines["previous_exact"] = 0.0
-    now_c = _cents(lines["ytd_royalty_exact"])
-    prev_c = _cents(lines["previous_exact"].fillna(0.0))
+    now_c = cents(lines["ytd_royalty_exact"])
+    prev_c = cents(lines["previous_exact"].fillna(0.0))
     lines["ytd_royalty"] = now_c / 100
     lines["previous_ytd_royalty"] = prev_c / 100
     lines["payment"] = (now_c - prev_c) / 100
     lines["clawback"] = (now_c - prev_c) < 0
     lines = lines.drop(columns=["previous_exact", "ytd_royalty_exact", "indicator"])
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
+    lines["status"] = coverage_status(lines["department"], departments)
+    out = lines["status"] == NOT_COMPUTED
+    if out.any():
+        money = [c for c in (*LINE_MONEY, "weighted_base", "completion", "tier_rate", "effective_factor")
+                 if c in lines.columns]
+        lines.loc[out, money] = np.nan
+        lines.loc[out, "clawback"] = False
+        lines.loc[out, "reason"] = NOT_CONSOLIDATED
+        skipped = set(lines.loc[out, "employee_id"])
+        contrib = contrib[~contrib["employee_id"].isin(skipped)].reset_index(drop=True)
+        bands = bands[~bands["employee_id"].isin(skipped)].reset_index(drop=True)
 
     tierless = {f.value for f in findings if f.code == "royalty-no-tiers"}
-    for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base"])].to_dict("records"):
+    for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base", NOT_CONSOLIDATED])
+                     ].to_dict("records"):
         if rec["reason"] == "no-target":
             ind = BASIS_INDICATOR[rec["basis"]]
             findings.append(Finding("royalty-no-target", sheet=DEPARTMENT.table("Plan").sheet.en,
@@ -509,9 +545,9 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
-        lines, _ = evaluate(staff, contrib[contrib["date"] < _month_end(year, q)], plan, tiers, q)
+        lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
         parts.append(pd.DataFrame({"employee_id": lines["employee_id"], "month": q,
-                                   "cents": _cents(lines["ytd_royalty_exact"])}))
+                                   "cents": cents(lines["ytd_royalty_exact"])}))
     out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")
     paid = out["cents"] - out.groupby("employee_id")["cents"].shift(fill_value=0)
     out = out.assign(ytd_royalty=out["cents"] / 100, royalty=paid / 100).drop(columns="cents")
@@ -569,8 +605,47 @@ def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
 
 @per_ledger
 def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
-    """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function."""
-    return royalties(*_ledger_frames(ledger), period)
+    """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
+
+    Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
+    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables))
+
+
+#: R at the end of a month on given contributions, as integer cents by employee_id (``payouts`` uses it).
+YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
+
+
+def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None) -> YtdFunction:
+    """A function giving round(R) in cents per employee for any contribution rows and month, with the
+    ledger's staff and tiers and ``plan`` (default the ledger's Plan): what the payout ledger compares."""
+    frames = _ledger_frames(ledger)
+    roster, plans, tiers = frames[3], frames[4], frames[5]
+    staff = staff_plans(roster, plans, tiers, [])
+    targets = frames[2] if plan is None else plan
+
+    def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
+        lines, _ = evaluate(staff, contrib, targets, tiers, month)
+        return pd.Series(cents(pd.Series(lines["ytd_royalty_exact"])), index=lines["employee_id"].to_numpy())
+
+    return ytd
+
+
+def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
+    """The weighted contributions Jan..period of ``period``'s year (``RoyaltyResult.contributions``'s
+    columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
+    year, month = year_month(period)
+    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger)[3:], year, month)
+    return contrib
+
+
+def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
+    """A Plan frame giving each employee's recorded YTD target (``ytd_target`` of stored royalty lines, with
+    ``basis``) in January, so ``evaluate`` at any month reproduces those targets (a closed year's Plan)."""
+    ind = lines["basis"].map(BASIS_INDICATOR)
+    frame = pd.DataFrame({"employee_id": lines["employee_id"].astype("str"), "indicator": ind})
+    for i, key in enumerate(MONTH_KEYS):
+        frame[key] = pd.to_numeric(lines["ytd_target"], errors="coerce").fillna(0.0).to_numpy() if i == 0 else 0.0
+    return frame[frame["indicator"].notna()].reset_index(drop=True)
 
 
 @per_ledger

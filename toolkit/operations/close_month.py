@@ -4,6 +4,11 @@
 ``out_dir``), builds the Ledger from the store snapshots of this run, writes each computation's JSON
 and xlsx outputs (``toolkit.outputs``: royalties, salary, completion, funds, forecast) and renders the
 monthly report. It returns where every output went.
+
+The close is recorded in the payout ledger (``toolkit.operations.closes``): payments against what earlier
+closes paid, itemised adjustments, stored results, one transaction. A period already closed is closed again
+only with ``reopen`` (a new version, written into ``out_dir/<period>-v<N>``, the earlier one kept); a period
+before a closed one is refused before anything is read.
 """
 
 from __future__ import annotations
@@ -16,13 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from ..core.findings import Finding
+from ..core.ledger import remember
+from ..core.payouts import apply_payouts
 from ..core.royalties import compute_royalties, monthly_payments
 from ..core.periods import check_period
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
-from ..store import Store, load_ledger_from_store, open_store
+from ..store import CloseInfo, Store, load_ledger_from_store, open_store
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 
 register(
@@ -53,14 +60,30 @@ class CloseMonthResult:
     #: Seconds: consolidate, ledger, royalties (shared by the outputs), outputs (wall time of the outputs and the
     #: report, which run in parallel), compute / write / report (their own times, summed), total.
     timings: dict[str, float] = field(default_factory=dict)
+    close: CloseInfo | None = None  # the close recorded in the payout ledger
+    notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
+    reclose: Any = None  # a re-close: what changed per employee (``closes.reclose_changes``)
+    reclose_totals: Any = None  # a re-close: totals per kind before and after (``closes.reclose_totals``)
+    totals: dict[str, Any] = field(default_factory=dict)  # the payout ledger's totals of this close
+    plan: Any = None  # the ``closes.ClosePlan`` recorded (statement, payments, adjustments)
 
     @property
     def exit_code(self) -> int:
         return self.consolidation.exit_code
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        changes = None
+        if self.reclose is not None:
+            changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": f"{r['before']:.2f}",
+                        "after": f"{r['after']:.2f}", "change": f"{r['change']:.2f}"}
+                       for r in self.reclose.to_dict("records")]
         return {"consolidation": self.consolidation.to_dict(lang),
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
+                "close": self.close.to_dict() if self.close else None, "notes": self.notes,
+                "ledger_totals": self.totals, "reclose_changes": changes,
+                "reclose_totals": None if self.reclose_totals is None else [
+                    {"kind": r["kind"], "before": f"{r['before']:.2f}", "after": f"{r['after']:.2f}",
+                     "change": f"{r['change']:.2f}"} for r in self.reclose_totals.to_dict("records")],
                 "exit_code": self.exit_code}
 
 
@@ -89,28 +112,52 @@ def compute_outputs(ledger: Any, period: str, out_dir: Path, lang: str = "en",
 _INHERITED: dict[str, Any] = {}
 
 
-def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float]]:
-    """One output (``build`` + ``write_output``) or the report, on the inherited ledger; its files and seconds."""
+def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]:
+    """One output (``build`` + ``write_output``) or the report, on the inherited ledger; its files, seconds and
+    the result frames a close stores (``_stored``). The royalty output of a close first gets the payout
+    ledger's figures (``_INHERITED["ledger"]``: ``attach_ledger``'s arguments)."""
     ledger, period, out_dir, lang, extra = _INHERITED["args"]
     t0 = time.perf_counter()
     if kind == "report":
         from .report import render_monthly_report
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra)
-        return name, paths, {"report": time.perf_counter() - t0}
+        return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
+    if name == "royalties" and _INHERITED.get("ledger") is not None:
+        from ..outputs.royalties import attach_ledger
+
+        attach_ledger(output, *_INHERITED["ledger"])
     t1 = time.perf_counter()
     paths = write_output(output, out_dir)
-    return name, paths, {"compute": t1 - t0, "write": time.perf_counter() - t1}
+    return name, paths, {"compute": t1 - t0, "write": time.perf_counter() - t1}, _stored(name, output.result)
+
+
+def _stored(name: str, result: Any) -> dict[str, Any] | None:
+    """The result frames a close stores for output ``name`` (completion, funds, forecast; royalties and salary
+    are stored by ``closes.prepare_close``)."""
+    import pandas as pd
+
+    if name == "completion":
+        return {"completion": result}
+    if name == "funds":
+        return {"funds_receivables": result.receivables, "funds_aging": result.aging, "funds_demand": result.demand}
+    if name == "forecast":
+        return {"forecast": pd.concat([result.history.assign(kind="history"),
+                                       result.forecast.assign(kind="forecast")], ignore_index=True)}
+    return None
 
 
 def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
-               extra: Sequence[Finding], jobs: int, timings: dict[str, float]) -> dict[str, list[Path]]:
+               extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
+               stored: dict[str, Any] | None = None) -> dict[str, list[Path]]:
     """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
-    ledger and its memoised royalties without copying), else one after the other; results in task order."""
+    ledger and its memoised royalties without copying), else one after the other; results in task order.
+    ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store."""
     import multiprocessing as mp
 
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
+    _INHERITED["ledger"] = attach
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
@@ -122,8 +169,10 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
     finally:
         _INHERITED.clear()
     written: dict[str, list[Path]] = {}
-    for name, paths, seconds in done:
+    for name, paths, seconds, frames in done:
         written[name] = paths
+        if stored is not None and frames:
+            stored.update(frames)
         for stage, value in seconds.items():
             timings[stage] = timings.get(stage, 0.0) + value
     return written
@@ -140,16 +189,33 @@ def close_month(
     strict: bool = False,
     lang: str = "en",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
+    reopen: bool = False,
 ) -> CloseMonthResult:
-    """Validate, consolidate and compute the month; write everything into ``out_dir``."""
+    """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
+    ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
+    from .closes import (
+        backdated_in_consolidation,
+        check_can_close,
+        close_output_dir,
+        commit_close,
+        note_findings,
+        note_text,
+        prepare_close,
+        reclose_changes,
+        reclose_totals,
+        restatement_findings,
+    )
+
     period = check_period(period)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     store: Store = open_store(db)
     t0 = time.perf_counter()
     try:
+        previous = check_can_close(store, period, reopen)  # refused before anything is read or written
+        out = close_output_dir(out_dir, period, store.next_close_version(period))
+        out.mkdir(parents=True, exist_ok=True)
         cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
-                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
+                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
+                           extra_checks=backdated_in_consolidation)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         timings = result.timings
         timings["consolidate"] = time.perf_counter() - t0
@@ -162,18 +228,33 @@ def close_month(
         timings["ledger"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
-        compute_royalties(ledger, period)
+        plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
         timings["royalties"] = time.perf_counter() - t2
+        result.plan = plan
+        # the outputs and the report show the royalties as the ledger pays them (paid to date, this payment)
+        remember(ledger, compute_royalties, period,
+                 apply_payouts(compute_royalties(ledger, period), plan.payouts.statement, plan.payouts.adjustments))
+        result.notes = [{**n, "text": note_text(n, lang)} for n in plan.notes]
+        attach = (plan.payouts.statement, plan.payouts.adjustments, result.notes,
+                  {"period": period, "version": plan.version, "reopened": previous is not None})
+        extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(store, ledger, period)
         tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
-        result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, left_out_findings(cons.files), n_jobs,
-                                         timings))
+        result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
+                                         plan.results))
         result.outputs = {k: result.outputs[k] for k in ("consolidated", *COMPUTATIONS, "report")
                           if k in result.outputs}
         timings["outputs"] = time.perf_counter() - t2
+        result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
-                                                   for f in cons.files]}
+                                                   for f in cons.files],
+                   "close": {"period": period, "version": plan.version}, "notes": result.notes,
+                   "ledger_totals": result.totals}
         result.outputs["summary"] = [write_json(out / f"close-month-{period}.json", summary)]
+        result.close = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids, outputs=result.outputs)
+        if previous is not None:
+            old, new = store.payments(close_id=previous.id), store.payments(close_id=result.close.id)
+            result.reclose, result.reclose_totals = reclose_changes(old, new), reclose_totals(old, new)
         timings["total"] = time.perf_counter() - t0
         return result
     finally:

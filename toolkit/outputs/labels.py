@@ -125,6 +125,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "note.no-base": ("no base", "无计提基数"),
     "note.no-tier": ("no tier", "无适用档位"),
     "note.clawback": ("CLAWBACK", "追回"),
+    "note.department-not-consolidated": ("not computed: department not consolidated", "未计算：部门未汇总"),
+    # the payout ledger (a month close's royalty statement)
+    "status": ("Status", "状态"),
+    "computed": ("computed", "已计算"),
+    "not-computed": ("not computed: department not consolidated", "未计算：部门未汇总"),
+    "paid_to_date": ("Paid to Date", "已付累计"),
+    "regular_payment": ("Regular Payment", "本月正常应付"),
+    "adjustment": ("Adjustment", "调整"),
+    "prior_year_adjustment": ("Prior-year Adjustment", "上年调整"),
+    "total_payment": ("Total Payment", "本次合计应付"),
+    "item.paid-to-date": ("Paid to date (recorded closes)", "已付累计（已结账记录）"),
+    "item.opening": ("Paid to date includes months before the first recorded close, taken as paid at their "
+                     "recomputed figures", "已付累计含首次结账记录之前的月份，按重新计算的金额视为已支付"),
+    "item.regular": ("Regular payment (this month)", "本月正常应付"),
+    "item.adjustment": ("Adjustment {period}: {what} {ident} {change}", "调整 {period}：{what} {ident} {change}"),
+    "item.adjustment-other": ("Adjustment {period}: targets or standards changed since it was closed",
+                              "调整 {period}：结账后目标或标准有变动"),
+    "item.prior-year": ("Prior-year adjustment ({year})", "上年调整（{year} 年）"),
+    "item.total-payment": ("Total payment", "本次合计应付"),
+    "change.added": ("added", "新增"),
+    "change.removed": ("removed", "删除"),
+    "change.changed": ("changed", "修改"),
     # floating salary
     "score": ("Score", "考核得分"),
     "pay": ("Floating Pay", "浮动工资"),
@@ -171,6 +193,16 @@ register(
             "payable this month {payment} ({clawbacks} clawback(s), {clawback_amount} clawed back).",
             "合计：{employees} 人，累计提成 {ytd_royalty}，上月累计 {previous_ytd_royalty}，本月应付 {payment}"
             "（追回 {clawbacks} 人，共 {clawback_amount}）。",
+        ),
+        "output.royalties.ledger": (
+            "Payout ledger: paid to date {paid_to_date}, this payment {payment} (adjustments {adjustment}, "
+            "prior-year adjustments {prior_year_adjustment}); total payable now {total_payment}.",
+            "支付台账：已付累计 {paid_to_date}，本次应付 {payment}（调整 {adjustment}，上年调整 "
+            "{prior_year_adjustment}）；本次合计应付 {total_payment}。",
+        ),
+        "output.royalties.not-computed": (
+            "{count} employee(s) not computed (department not consolidated); they are left out of the totals.",
+            "{count} 名员工未计算（部门未汇总），不计入合计。",
         ),
         "output.salary.totals": ("Total: {employees} employee(s), floating pay {pay}.",
                                  "合计：{employees} 人，浮动工资 {pay}。"),

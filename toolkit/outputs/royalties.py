@@ -3,6 +3,7 @@ employee, and the text."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,7 +22,10 @@ if TYPE_CHECKING:
     from .base import Output
 
 MONEY = ("ytd_base", "weighted_base", "ytd_target", "ytd_royalty_uncapped", "annual_cap", "ytd_royalty",
-         "previous_ytd_royalty", "payment")
+         "previous_ytd_royalty", "payment", "paid_to_date", "regular_payment", "adjustment", "prior_year_adjustment",
+         "total_payment")
+#: Columns a month close adds to the lines (``attach_ledger``): what the payout ledger says is paid.
+LEDGER_COLUMNS = list(R.LEDGER_MONEY)
 RATIOS = ("completion", "tier_rate", "gate")
 SUMMARY_COLUMNS = ["employee_id", "name", "department", "plan", "basis", "method", "ytd_base", "weighted_base",
                    "ytd_target", "completion", "gate", "tier_rate", "ytd_royalty_uncapped", "annual_cap",
@@ -41,9 +45,9 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
 
 
 def note(line: dict[str, Any], lang: str) -> str:
-    """The line's note: why it pays nothing (below gate, no target, …), capped, clawback."""
+    """The line's note: why it pays nothing (below gate, no target, not computed …), capped, clawback."""
     notes = [label(f"note.{line['reason']}", lang)] if line["reason"] != "ok" else []
-    if line["clawback"]:
+    if line["clawback"] is True:
         notes.append(label("note.clawback", lang))
     return ", ".join(notes)
 
@@ -51,15 +55,17 @@ def note(line: dict[str, Any], lang: str) -> str:
 def summary_frame(result: R.RoyaltyResult, lang: str) -> pd.DataFrame:
     """One row per employee plus a total row, headers in ``lang`` (the xlsx summary sheet)."""
     lines = result.lines
-    out = lines[SUMMARY_COLUMNS].copy()
+    out = lines[SUMMARY_COLUMNS + [c for c in LEDGER_COLUMNS if c in lines.columns]].copy()
     out["basis"] = out["basis"].map(lambda v: E.BASIS.label(v, lang))
     out["method"] = out["method"].map(lambda v: E.METHOD.label(v, lang))
     out["note"] = [note(r, lang) for r in lines.to_dict("records")]
-    for c in MONEY:  # cells hold the cents shown, so sums in Excel agree with the totals
+    for c in (c for c in MONEY if c in out.columns):  # cells hold the cents shown: Excel's sums agree
         out[c] = round_series(out[c]).where(out[c].notna())
+    if "status" in lines.columns and (lines["status"] != R.COMPUTED).any():
+        out["status"] = lines["status"].map(lambda v: label(v, lang))
     totals = result.totals()
     total = {c: None for c in out.columns} | {"employee_id": label("total", lang)}
-    total |= {k: float(totals[k]) for k in R.TOTAL_MONEY}
+    total |= {k: float(totals[k]) for k in (*R.TOTAL_MONEY, *LEDGER_COLUMNS) if k in totals}
     out = pd.concat([out, pd.DataFrame([total])], ignore_index=True) if len(out) else out
     return out.rename(columns={c: label(c, lang) for c in out.columns})
 
@@ -89,6 +95,8 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
     figure("ytd_royalty", royalty=line["ytd_royalty"])
     figure("previous_ytd_royalty", royalty=line["previous_ytd_royalty"])
     rows.append({"item": label("item.clawback" if line["clawback"] else "payment", lang), "royalty": line["payment"]})
+    if "paid_to_date" in line:
+        rows += _ledger_items(result, line, lang)
     for b in bands.to_dict("records"):
         hi = "∞" if pd.isna(b["to_pct"]) else f"{b['to_pct']:.0%}"
         kind = "item.band" if line["method"] == R.MARGINAL else "item.tier"
@@ -121,6 +129,8 @@ def sheets(out: Output) -> list[SheetFrame]:
     bands = dict(list(result.bands.groupby("employee_id", sort=False)))
     contributions = dict(list(result.contributions.groupby("employee_id", sort=False)))
     for rec in result.lines.to_dict("records"):
+        if rec.get("status") == R.NOT_COMPUTED:
+            continue
         emp = str(rec["employee_id"])
         name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
         parts = (bands.get(emp, result.bands.iloc[0:0]), contributions.get(emp, result.contributions.iloc[0:0]))
@@ -146,6 +156,80 @@ def text(out: Output) -> str:
     text_ = [t("output.title.royalties", lang, period=out.payload["period"]),
              text_table(shown.rename(columns={c: label(c, lang) for c in shown.columns}), lang=lang),
              "", t("output.royalties.totals", lang, **totals)]
+    if totals.get("not_computed"):
+        text_.append(t("output.royalties.not-computed", lang, count=totals["not_computed"]))
+    if "paid_to_date" in totals:
+        text_.append(t("output.royalties.ledger", lang, **totals))
+    for n in (out.payload.get("ledger") or {}).get("notes", []):
+        text_.append(n["text"])
     if out.findings:
         text_ += ["", findings_text(out.findings, lang)]
     return "\n".join(text_)
+
+
+def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    """The payout ledger's lines of a statement: paid to date, regular payment, each itemised adjustment
+    (the rows behind it and their effect), the prior-year adjustment and the total payable now."""
+    rows: list[dict[str, Any]] = [{"item": label("item.paid-to-date", lang), "royalty": line["paid_to_date"]}]
+    if line.get("opening"):
+        rows.append({"item": label("item.opening", lang)})
+    rows.append({"item": label("item.regular", lang), "royalty": line["regular_payment"]})
+    adj = result.adjustments
+    mine = adj[adj["employee_id"] == line["employee_id"]] if adj is not None and len(adj) else []
+    for a in (mine.to_dict("records") if len(mine) else []):
+        if a["change"] == "other":
+            item = label("item.adjustment-other", lang, period=a["closed_period"])
+        else:
+            receipt = isinstance(a.get("receipt_no"), str)
+            item = label("item.adjustment", lang, period=a["closed_period"],
+                         what=label("item.receipt" if receipt else "item.contract", lang),
+                         ident=a["receipt_no"] if receipt else a["contract_no"], change=label(f"change.{a['change']}", lang))
+        if a.get("prior_year"):
+            item = f"{label('item.prior-year', lang, year=a['year'])}: {item}"
+        rows.append({"item": item, "receipt_no": a.get("receipt_no"), "contract_no": a.get("contract_no"),
+                     "amount": a.get("amount_after") if pd.notna(a.get("amount_after")) else a.get("amount_before"),
+                     "royalty": a["effect"]})
+    if line["prior_year_adjustment"]:
+        rows.append({"item": label("item.prior-year", lang, year=int(result.period[:4]) - 1),
+                     "royalty": line["prior_year_adjustment"]})
+    rows.append({"item": label("item.total-payment", lang), "royalty": line["total_payment"]})
+    return rows
+
+
+def attach_ledger(out: Output, statement: pd.DataFrame, adjustments: pd.DataFrame, notes: list[dict[str, Any]],
+                  close: dict[str, Any]) -> None:
+    """Make a month close's royalty output say what the payout ledger pays (docs/json.md, "ledger fields").
+
+    Each computed line's ``previous_ytd_royalty`` becomes what was paid to date and ``payment`` this close's
+    payment for the year (regular + adjustments; ``clawback`` when negative); new fields give paid to date,
+    the regular payment, the adjustment, the prior-year adjustment, the total payable now and the itemised
+    adjustments. ``notes``: ``{"code", "text", ...}`` (first use, months never closed, prior year …)."""
+    from .jsonfmt import money as _m
+
+    from ..core.payouts import apply_payouts
+
+    result = out.result
+    if "paid_to_date" not in result.lines.columns:  # not yet applied (the close applies it for the report too)
+        apply_payouts(result, statement, adjustments)
+    lines = result.lines
+    items = {}
+    if len(result.adjustments):
+        for rec in result.adjustments.to_dict("records"):
+            items.setdefault(rec["employee_id"], []).append({
+                "year": int(rec["year"]), "closed_period": rec.get("closed_period"), "change": rec["change"],
+                "reason": rec.get("reason"), "sheet": rec.get("sheet"),
+                "contract_no": rec.get("contract_no") if isinstance(rec.get("contract_no"), str) else None,
+                "receipt_no": rec.get("receipt_no") if isinstance(rec.get("receipt_no"), str) else None,
+                "amount_before": _m(rec.get("amount_before")), "amount_after": _m(rec.get("amount_after")),
+                "effect": _m(rec["effect"]), "prior_year": bool(rec.get("prior_year"))})
+    for row, rec in zip(out.payload["royalties"], lines.to_dict("records")):
+        if rec["status"] != R.COMPUTED:
+            continue
+        row.update({"previous_ytd_royalty": _m(rec["previous_ytd_royalty"]), "payment": _m(rec["payment"]),
+                    "clawback": bool(rec["clawback"]), "paid_to_date": _m(rec["paid_to_date"]),
+                    "regular_payment": _m(rec["regular_payment"]), "adjustment": _m(rec["adjustment"]),
+                    "prior_year_adjustment": _m(rec["prior_year_adjustment"]),
+                    "total_payment": _m(rec["total_payment"]), "paid_to_date_includes_opening": bool(rec["opening"]),
+                    "adjustments": items.get(rec["employee_id"], [])})
+    out.payload["totals"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in result.totals().items()}
+    out.payload["ledger"] = {**close, "notes": notes}

@@ -48,13 +48,18 @@ def sheets(out: Output) -> list[SheetFrame]:
 def text(out: Output) -> str:
     """The floating-pay table, the total and the findings."""
     lines, lang, payload = out.result.lines, out.lang, out.payload
-    shown = lines.assign(score=lines["score"].map(lambda v: f"{v:.1%}"),
-                         floating_base=lines["floating_base"].map(lambda v: f"{v:,.2f}"),
-                         pay=lines["pay"].map(lambda v: f"{v:,.2f}"))
+    shown = lines.assign(score=lines["score"].map(lambda v: f"{v:.1%}", na_action="ignore"),
+                         floating_base=lines["floating_base"].map(lambda v: f"{v:,.2f}", na_action="ignore"),
+                         pay=lines["pay"].map(lambda v: f"{v:,.2f}", na_action="ignore"),
+                         status=lines["status"].map(lambda v: label(v, lang)))
+    if not payload["totals"].get("not_computed"):
+        shown = shown.drop(columns="status")
     text_ = [t("output.title.salary", lang, period=payload["period"]),
              text_table(shown.rename(columns={c: label(c, lang) for c in shown.columns}), lang=lang), "",
              t("output.salary.totals", lang, employees=payload["totals"]["employees"],
                pay=f"{float(payload['totals']['pay']):,.2f}")]
+    if payload["totals"].get("not_computed"):
+        text_.append(t("output.royalties.not-computed", lang, count=payload["totals"]["not_computed"]))
     if out.findings:
         text_ += ["", findings_text(out.findings, lang)]
     return "\n".join(text_)

@@ -56,13 +56,15 @@ def left_out(findings: Iterable[Finding], ledger: Ledger | None = None, lang: st
 
 
 def pay_status(lines: pd.DataFrame, excluded: Sequence[str]) -> pd.Series:
-    """Each pay line's status: the computation's ``status`` column when it has one (the ledger issue marks
-    employees of departments not consolidated ``not-computed``), else ``not-computed`` for lines of an
-    excluded department and blank otherwise."""
+    """Each pay line's status: ``not-computed`` when the computation says so (its ``status`` column: the
+    department was not consolidated) or when the line's department is one the report names as left out;
+    blank otherwise."""
+    index = lines.index
+    dept = lines["department"].astype("object") if "department" in lines.columns else pd.Series("", index=index)
+    out = pd.Series(["" if d not in set(excluded) else NOT_COMPUTED for d in dept], index=index, dtype="object")
     if "status" in lines.columns:
-        return lines["status"].astype("object").where(lines["status"].notna(), "")
-    dept = lines["department"].astype("object") if "department" in lines.columns else pd.Series("", index=lines.index)
-    return pd.Series(["" if d not in set(excluded) else NOT_COMPUTED for d in dept], index=lines.index, dtype="object")
+        out = out.mask(lines["status"].astype("object") == NOT_COMPUTED, NOT_COMPUTED)
+    return out
 
 
 def store_left_out(store: Any, period: str) -> list[Finding]:

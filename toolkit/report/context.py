@@ -137,6 +137,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "capped": ("capped", "已封顶"),
     "below-gate": ("below gate", "未达门槛"),
     "no-target": ("no target", "无目标"),
+    "department-not-consolidated": ("department not consolidated", "部门未合并"),
     "no-base": ("no base", "无计提基数"),
     "no-tier": ("no tier", "无适用档位"),
 }

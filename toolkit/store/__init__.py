@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import ToolkitError
 from ..i18n import register
 from .ledger import load_ledger_from_store
-from .base import Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store
+from .base import CloseInfo, CloseRecord, Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store
 from .migrations import SCHEMA_VERSION
 
 register(
@@ -38,6 +38,16 @@ register(
             "History store {url}: {scheme} databases are not supported yet; use a SQLite file path or sqlite:///PATH.",
             "历史库 {url}：暂不支持 {scheme} 数据库；请使用 SQLite 文件路径或 sqlite:///路径。",
         ),
+        "close.later-closed": (
+            "{period} cannot be closed again: {later} is already closed. Corrections to {period} are paid in the "
+            "next open period as itemised adjustments.",
+            "{period} 不能重新结账：{later} 已经结账。对 {period} 的更正将作为逐项调整在下一个未结账期间支付。",
+        ),
+        "close.already-closed": (
+            "{period} is already closed (version {version}, {closed_at}); to close it again, run with --reopen.",
+            "{period} 已经结账（第 {version} 版，{closed_at}）；如需重新结账，请加 --reopen。",
+        ),
+        "close.no-close": ("No close {id} in the history store {path}.", "历史库 {path} 中没有结账记录 {id}。"),
         "store.no-snapshot": ("No snapshot {id} in the history store {path}.", "历史库 {path} 中没有快照 {id}。"),
         "store.no-departments": (
             "The history store {path} holds no department for period {period}; consolidate first.",
@@ -80,6 +90,8 @@ def open_store(url_or_path: str | Path | None = None, timeout: float | None = No
 
 
 __all__ = [
+    "CloseInfo",
+    "CloseRecord",
     "DB_ENV",
     "DEFAULT_DB",
     "SCHEMA_VERSION",

@@ -114,6 +114,59 @@ class SaveResult:
     replaced: int | None = None  # the snapshot it superseded
 
 
+@dataclass
+class CloseRecord:
+    """A month close about to be recorded: what it used and wrote. Payments and results travel beside it."""
+
+    period: str
+    run_id: int | None
+    snapshot_ids: list[int]
+    departments: list[str]
+    not_consolidated: list[str] = field(default_factory=list)
+    outputs: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    user: str = field(default_factory=current_user)
+    host: str = field(default_factory=socket.gethostname)
+
+
+@dataclass
+class CloseInfo:
+    """A recorded close of a period: its version, who and when, inputs, outputs and whether it is current."""
+
+    id: int
+    period: str
+    year: int
+    month: int
+    version: int
+    closed_at: str
+    user: str
+    host: str
+    toolkit_version: str
+    run_id: int | None
+    snapshot_ids: list[int]
+    departments: list[str]
+    not_consolidated: list[str]
+    outputs: dict[str, list[str]]
+    notes: list[dict[str, Any]]
+    status: str  # current | superseded
+    superseded_by: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``toolkit history``)."""
+        from dataclasses import asdict
+
+        return asdict(self)
+
+
+#: Columns of a payments frame given to and returned by the store (money rounded to cents).
+PAYMENT_COLUMNS = ("employee_id", "name", "department", "year", "period", "kind", "entry", "ytd_earned",
+                   "paid_before", "amount", "regular", "adjustment")
+#: Columns of an adjustments frame.
+ADJUSTMENT_COLUMNS = ("employee_id", "year", "kind", "closed_period", "change", "reason", "sheet", "contract_no", "receipt_no",
+                      "source", "row", "amount_before", "amount_after", "credited_before", "credited_after", "effect",
+                      "prior_year")
+
+
 class Store(ABC):
     """A history store: runs, sources, and per department+period snapshots with their audit history."""
 
@@ -194,6 +247,41 @@ class Store(ABC):
     @abstractmethod
     def count_rows(self, snapshot_ids: list[int], table_key: str, kind: str = "department") -> int:
         """How many rows ``iter_table`` yields."""
+
+    # -- the payout ledger (closes, payments, adjustments, stored results) --------------------------
+    @abstractmethod
+    def next_close_version(self, period: str) -> int:
+        """The version a new close of ``period`` would get (1 for a first close)."""
+
+    @abstractmethod
+    def record_close(self, close: CloseRecord, payments: pd.DataFrame, adjustments: pd.DataFrame,
+                     results: dict[str, pd.DataFrame], reopen: bool = False) -> CloseInfo:
+        """Record a close, its payments, adjustments and results in ONE transaction (a killed close leaves
+        nothing). Refused (``ToolkitError``) when a later period of any year is closed, or when ``period`` is
+        already closed and ``reopen`` is false; with ``reopen`` the current version is superseded, not erased."""
+
+    @abstractmethod
+    def closes(self, period: str | None = None, year: int | None = None,
+               current_only: bool = False) -> list[CloseInfo]:
+        """Recorded closes (every version unless ``current_only``), oldest first."""
+
+    @abstractmethod
+    def close_info(self, close_id: int) -> CloseInfo:
+        """One close's record."""
+
+    @abstractmethod
+    def payments(self, year: int | None = None, employee_id: str | None = None, close_id: int | None = None,
+                 current_only: bool = True) -> pd.DataFrame:
+        """Payment rows (``PAYMENT_COLUMNS`` plus ``close_id``, ``close_period``, ``close_version``), by close."""
+
+    @abstractmethod
+    def adjustments(self, close_id: int | None = None, year: int | None = None,
+                    employee_id: str | None = None, current_only: bool = True) -> pd.DataFrame:
+        """Itemised adjustment rows (``ADJUSTMENT_COLUMNS`` plus ``close_id``, ``close_period``)."""
+
+    @abstractmethod
+    def close_results(self, close_id: int, name: str) -> pd.DataFrame:
+        """A stored result frame of a close (``migrations.RESULT_TABLES``), without ``close_id``."""
 
     @abstractmethod
     def close(self) -> None:

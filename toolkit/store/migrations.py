@@ -139,7 +139,110 @@ def _v1(conn: object) -> None:
             conn.execute(statement)  # type: ignore[attr-defined]
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial: runs, sources, snapshots, typed data tables", _v1),)
+#: Result tables a close stores (``res_<name>``): one typed column per column of the computation's frame,
+#: added as a computation gains columns (``SQLiteStore._store_frame``); each has a ``current_<name>`` view.
+RESULT_TABLES = ("royalty_lines", "royalty_trace", "completion", "salaries", "funds_receivables", "funds_aging",
+                 "funds_demand", "forecast")
+
+V2 = """
+CREATE TABLE closes (
+    id INTEGER PRIMARY KEY,
+    period TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    closed_at TEXT NOT NULL,
+    user TEXT,
+    host TEXT,
+    toolkit_version TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    departments TEXT NOT NULL,
+    not_consolidated TEXT NOT NULL,
+    outputs TEXT NOT NULL,
+    notes TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('current', 'superseded')),
+    superseded_by INTEGER REFERENCES closes(id)
+);
+CREATE UNIQUE INDEX ux_closes_current ON closes(period) WHERE status = 'current';
+CREATE UNIQUE INDEX ux_closes_version ON closes(period, version);
+CREATE TABLE close_snapshots (
+    close_id INTEGER NOT NULL REFERENCES closes(id),
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots(id),
+    PRIMARY KEY (close_id, snapshot_id)
+);
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    close_id INTEGER NOT NULL REFERENCES closes(id),
+    employee_id TEXT NOT NULL,
+    name TEXT,
+    department TEXT,
+    year INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('royalty', 'floating')),
+    entry TEXT NOT NULL CHECK (entry IN ('payment', 'opening', 'prior-year')),
+    ytd_earned REAL,
+    paid_before REAL,
+    amount REAL NOT NULL,
+    regular REAL NOT NULL,
+    adjustment REAL NOT NULL
+);
+CREATE INDEX ix_payments_close ON payments(close_id);
+CREATE INDEX ix_payments_employee ON payments(employee_id, year);
+CREATE TABLE adjustments (
+    id INTEGER PRIMARY KEY,
+    close_id INTEGER NOT NULL REFERENCES closes(id),
+    employee_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    closed_period TEXT,
+    change TEXT NOT NULL CHECK (change IN ('added', 'removed', 'changed', 'other')),
+    reason TEXT,
+    sheet TEXT,
+    contract_no TEXT,
+    receipt_no TEXT,
+    source TEXT,
+    "row" INTEGER,
+    amount_before REAL,
+    amount_after REAL,
+    credited_before REAL,
+    credited_after REAL,
+    effect REAL NOT NULL,
+    prior_year INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_adjustments_close ON adjustments(close_id);
+CREATE VIEW current_closes AS SELECT * FROM closes WHERE status = 'current';
+CREATE VIEW current_payments AS
+    SELECT c.period AS close_period, c.version AS close_version, c.closed_at, p.*
+    FROM payments p JOIN closes c ON c.id = p.close_id WHERE c.status = 'current';
+CREATE VIEW current_adjustments AS
+    SELECT c.period AS close_period, c.version AS close_version, c.closed_at, a.*
+    FROM adjustments a JOIN closes c ON c.id = a.close_id WHERE c.status = 'current';
+"""
+
+
+def result_table_name(name: str) -> str:
+    """The SQL table holding a close's stored result ``name`` (e.g. ``res_royalty_lines``)."""
+    assert name in RESULT_TABLES, name
+    return f"res_{name}"
+
+
+def _v2(conn: object) -> None:
+    for statement in V2.split(";"):
+        if statement.strip():
+            conn.execute(statement)  # type: ignore[attr-defined]
+    for name in RESULT_TABLES:
+        table = q(result_table_name(name))
+        conn.execute(f"CREATE TABLE {table} (close_id INTEGER NOT NULL REFERENCES closes(id))")  # type: ignore[attr-defined]
+        conn.execute(f"CREATE INDEX {q('ix_res_' + name)} ON {table}(close_id)")  # type: ignore[attr-defined]
+        conn.execute(  # type: ignore[attr-defined]
+            f"CREATE VIEW {q('current_' + name)} AS SELECT c.period AS close_period, c.version AS close_version, "
+            f"r.* FROM {table} r JOIN closes c ON c.id = r.close_id WHERE c.status = 'current'")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial: runs, sources, snapshots, typed data tables", _v1),
+    Migration(2, "the payout ledger: closes, payments, adjustments, stored results and current_* views", _v2),
+)
 
 #: The newest store version this toolkit reads and writes.
 SCHEMA_VERSION = MIGRATIONS[-1].version

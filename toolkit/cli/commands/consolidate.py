@@ -119,16 +119,17 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
 
 def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
-           jobs: int | None, strict: bool, fmt: str = "text") -> int:
+           jobs: int | None, strict: bool, fmt: str = "text", reopen: bool = False) -> int:
     from ...operations.close_month import close_month
 
     lang = settings().lang
     res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,
-                      progress=_progress(lang))
+                      progress=_progress(lang), reopen=reopen)
     if fmt == "json":
         click.echo(json.dumps(res.to_dict(lang), ensure_ascii=False, indent=2))
     else:
         click.echo(_summary_text(res.consolidation, lang))
+        click.echo(ledger_text(res, lang))
         click.echo(t("cli.close.outputs", lang))
         for name, files in res.outputs.items():
             click.echo(t("cli.close.output", lang, name=t(f"close.output.{name}", lang),
@@ -143,10 +144,13 @@ def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path 
               help="Folder for every output.")
 @_common
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--reopen", is_flag=True, help="Close the latest closed period again: a new version in "
+              "OUT/PERIOD-vN, the earlier one kept; prints what changed.")
 def close_month_cmd(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
-                    jobs: int | None, strict: bool, fmt: str) -> None:
-    """The whole month end: validate, consolidate, compute royalties, completion, funds and forecast."""
-    sys.exit(_close(paths, period, out_dir, standards, db, jobs, strict, fmt))
+                    jobs: int | None, strict: bool, fmt: str, reopen: bool) -> None:
+    """The whole month end: validate, consolidate, compute royalties, completion, funds and forecast, and
+    record the close in the payout ledger (payments against what earlier closes paid)."""
+    sys.exit(_close(paths, period, out_dir, standards, db, jobs, strict, fmt, reopen))
 
 
 @click.command("demo")
@@ -164,8 +168,10 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
 
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = sample_folder(out_dir)
-    _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",
-           db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False)
+    _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2
+           db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False, reopen=True)
 
+
+from .history import ledger_text  # noqa: E402 - the payout ledger's lines of the close summary
 
 COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]

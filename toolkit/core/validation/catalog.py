@@ -24,6 +24,11 @@ _("duplicate-key", "error", ("Duplicate key", "重复编号"),
 _("date-out-of-period", "error", ("Date outside the plausible window", "日期超出合理范围"),
   ("{sheet}!{cell}: {value} is outside {start}..{end} (the workbook's year {year} ± {years} years).",
    "{sheet}!{cell}：{value}不在{start}至{end}之间（工作簿年度{year}前后{years}年）。"))
+_("plan-year-mismatch", "error", ("Plan year differs from the period", "计划年度与报告期不符"),
+  ("Info!Year is {value} but the period is {period}: the Plan holds {value}'s targets. Roll the workbook into "
+   "{period_year} (set Year and enter the {period_year} Plan; keep earlier rows, they are history).",
+   "信息表年度为 {value}，报告期为 {period}：计划表是 {value} 年的目标。请把工作簿转入 {period_year} 年"
+   "（修改年度并填写 {period_year} 年计划；以前的记录保留，作为历史）。"))
 _("date-after-period", "warning", ("Date after the reporting period", "日期晚于报告期"),
   ("{sheet}!{cell}: {value} is after the reporting period {period}.",
    "{sheet}!{cell}：{value}晚于报告期{period}。"))
@@ -155,6 +160,14 @@ _("unknown-department", "warning", ("Department not in the Roster", "部门不�
    "Roster's department names.",
    "{sheet}!{cell}：部门“{value}”不在人员名册的部门中{hint_zh}；经理按人员名册中的部门名称考核。"))
 
+# --- the payout ledger (the month close and the report) ----------------------------------------
+_("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
+_("ledger-info", "info", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
+_("restated-closed-month", "warning", ("Closed month restated", "已结账月份数据被重述"),
+  ("{value} was closed with {indicator} {before}; the current data gives {after} ({change}). The report's "
+         "trends show the current data; what was paid for {value} stays as recorded.",
+         "{value} 结账时{indicator_zh}为 {before}；按当前数据为 {after}（{change}）。本报告趋势图采用当前数据；{value} 已支付的金额以记录为准。"))
+
 #: The codes this package raises (the reader's are in toolkit.core.findings).
 CODES = (
     "required-missing", "enum-invalid", "out-of-range", "duplicate-key", "date-out-of-period", "date-after-period",
@@ -165,4 +178,12 @@ CODES = (
     "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
     "percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department",
+    "plan-year-mismatch",
 )
+
+# --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------
+_("backdated-into-closed-period", "warning", ("Row dated in a closed period", "记录日期落在已结账期间"),
+        ("{sheet}!{cell}: {what} {value} dated {date} falls in {month}, which was closed on {closed_at} "
+         "without it; the difference is paid at the next close as an itemised adjustment.",
+         "{sheet}!{cell}：{what_zh}“{value}”的日期 {date} 属于已于 {closed_at} 结账的 {month}，结账时没有这条记录；"
+         "差额将在下次结账时作为逐项调整支付。"))

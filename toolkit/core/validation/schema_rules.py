@@ -122,12 +122,17 @@ def unique_keys(ctx: Context) -> list[Finding]:
     return out
 
 
+#: How many years back a rolling register's rows are history, not errors (at least Plausible Years).
+HISTORY_YEARS = 5
+
+
 def date_window(ctx: Context) -> list[Finding]:
-    """Dates of a department workbook fall within its year ± Plausible Years; after the period, a warning."""
+    """Dates of a department workbook fall within its year − max(Plausible Years, ``HISTORY_YEARS``) ..
+    year + Plausible Years: earlier years' rows in a rolling register are history; after the period, a warning."""
     if ctx.data.kind != "department" or ctx.year is None:
         return []
     years = int(ctx.threshold("Plausible Years"))
-    start = pd.Timestamp(year=ctx.year - years, month=1, day=1)
+    start = pd.Timestamp(year=ctx.year - max(years, HISTORY_YEARS), month=1, day=1)
     end = pd.Timestamp(year=ctx.year + years, month=12, day=31)
     period_end = ctx.period_end()
     out: list[Finding] = []
@@ -201,4 +206,20 @@ def weights_total(ctx: Context) -> list[Finding]:
                     column=written, value=f"{total * 100:g}%")]
 
 
-RULES = (required, enumerations, ranges, unique_keys, date_window, percent_ranges, weights_total)
+def plan_year(ctx: Context) -> list[Finding]:
+    """The Plan belongs to the workbook's Info Year: a period of another year would read that year's targets
+    as this year's (a workbook not rolled into the new year), so it is stopped."""
+    if ctx.data.kind != "department" or ctx.period is None:
+        return []
+    year = ctx.data.info.get("year")
+    try:
+        year = int(year) if year is not None and not pd.isna(year) else None
+    except (TypeError, ValueError):
+        return []
+    if year is None or year == ctx.period.year:
+        return []
+    return [Finding("plan-year-mismatch", sheet="Info", column="Year", value=str(year), file=str(ctx.data.path),
+                    params={"period": str(ctx.period), "period_year": ctx.period.year})]
+
+
+RULES = (required, enumerations, ranges, unique_keys, date_window, percent_ranges, weights_total, plan_year)

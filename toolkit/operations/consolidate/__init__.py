@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ...core.findings import Finding
 from ...core.ledger import roster_departments
@@ -98,8 +99,13 @@ def consolidate(
     command: str = "consolidate",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     max_rows: int | None = None,
+    extra_checks: Callable[[Store, FileOutcome, Any], list[Finding]] | None = None,
 ) -> ConsolidationResult:
     """Validate and consolidate department workbooks for ``period`` into the store and a consolidated workbook.
+
+    ``extra_checks(store, outcome, data)`` adds findings to each consolidated department once every file is
+    in (the month close's rows back-dated into closed periods); ``data`` is the file's ``WorkbookData``
+    (its layout; the tables may be empty when the worker encoded them — they are in the store).
 
     Never raises for a bad department file (it is listed with its reason); raises ``ToolkitError`` for
     usage errors (bad period, no files, no or broken standards, busy or newer store).
@@ -143,6 +149,7 @@ def consolidate(
         n_jobs = min(n_jobs, len(dept_files))
         timings["worker_read_validate_sum"] = 0.0
         places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
+        books: dict[str, Any] = {}  # consolidated file -> its WorkbookData (layout, info)
         timings["store"] = 0.0
         for work in pipeline(dept_files, period, std_data, n_jobs):
             timings["worker_read_validate_sum"] += work.seconds
@@ -152,10 +159,16 @@ def consolidate(
             outcomes.append(outcome)
             if outcome.ok:
                 places[outcome.path] = contract_place(work)
+                books[outcome.path] = getattr(work.report, "data", None)
             if progress:
                 progress(len(outcomes), len(dept_files), outcome)
         ts = time.perf_counter()
         flag_shared_contracts(store, outcomes, places)
+        for outcome in outcomes if extra_checks is not None else []:
+            if outcome.ok and outcome.snapshot_id is not None:
+                found = extra_checks(store, outcome, books.get(outcome.path))
+                outcome.findings.extend(found)
+                outcome.warnings += sum(f.severity == "warning" for f in found)
         timings["cross_checks"] = time.perf_counter() - ts
         timings["read_validate_store"] = time.perf_counter() - t0
 

@@ -1,0 +1,113 @@
+"""The payout ledger's store: migration from v1, one transaction per close under SIGKILL, two closes at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from consolidate_helpers import dump, integrity, wait_for
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+
+#: A close of 2026-10 with 3,000 payment rows, 500 adjustments and a stored result, in one record_close call.
+CLOSE = textwrap.dedent("""
+    import sys
+    import pandas as pd
+    from toolkit.store import CloseRecord, open_store
+    n = 3000
+    pay = pd.DataFrame({"employee_id": [f"E{i}" for i in range(n)], "year": 2026, "period": "2026-10",
+                        "kind": "royalty", "entry": "payment", "amount": 1.25, "regular": 1.25, "adjustment": 0.0})
+    adj = pd.DataFrame({"employee_id": [f"E{i}" for i in range(500)], "year": 2026, "kind": "royalty",
+                        "change": "added", "effect": 0.5})
+    res = {"royalty_lines": pd.DataFrame({"employee_id": pay["employee_id"], "ytd_royalty": 1.25})}
+    with open_store(sys.argv[1]) as store:
+        try:
+            store.record_close(CloseRecord("2026-10", None, [], ["East"]), pay, adj, res)
+        except Exception as exc:
+            print(getattr(exc, "message", lambda: str(exc))(), file=sys.stderr)
+            sys.exit(2)
+""")
+
+
+def _close(db: Path, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", CLOSE, str(db)], env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+
+def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
+    from toolkit.store import open_store
+
+    db = tmp_path / "s.db"
+    open_store(db).close()
+    before = dump(db)
+    marker = tmp_path / "stalled"
+    proc = _close(db, {"TOOLKIT_STORE_STALL": str(marker)})
+    wait_for(marker, proc)  # every row written, nothing committed
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    assert integrity(db) == "ok"
+    assert dump(db) == before
+    again = _close(db)
+    assert again.wait(120) == 0, again.communicate()
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*) FROM payments").fetchone()[0] == 3000
+        assert conn.execute("SELECT count(*) FROM current_closes").fetchone()[0] == 1
+    finally:
+        conn.close()
+
+
+def test_two_closes_of_one_period_at_once_record_one(tmp_path):
+    from toolkit.store import open_store
+
+    db = tmp_path / "s.db"
+    open_store(db).close()
+    procs = [_close(db) for _ in range(2)]
+    results = [(p.wait(120), *p.communicate()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 2], results
+    err = next(e for code, _, e in results if code == 2)
+    assert "already closed" in err or "busy" in err
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("SELECT count(*), sum(status='current') FROM closes").fetchone() == (1, 1)
+        assert conn.execute("SELECT count(DISTINCT close_id) FROM payments").fetchone()[0] == 1
+    finally:
+        conn.close()
+    assert integrity(db) == "ok"
+
+
+def test_a_v1_store_is_migrated_and_keeps_its_history(tmp_path):
+    from toolkit.store import SCHEMA_VERSION, open_store
+    from toolkit.store.migrations import MIGRATIONS, APPLICATION_ID
+
+    db = tmp_path / "v1.db"
+    conn = sqlite3.connect(db)
+    MIGRATIONS[0].apply(conn)
+    conn.execute("INSERT INTO runs(started_at, toolkit_version, period, command) VALUES ('2026-09-30', '0.1', "
+                 "'2026-09', 'consolidate')")
+    conn.execute("INSERT INTO migrations VALUES (1, 'initial', '2026-09-30', '0.1')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.commit()
+    conn.close()
+    with open_store(db) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        assert [r.period for r in store.runs()] == ["2026-09"]
+        assert store.closes() == [] and store.payments().empty
+    conn = sqlite3.connect(db)
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+        assert {"closes", "payments", "adjustments", "close_snapshots", "current_closes", "current_payments",
+                "current_adjustments", "res_royalty_lines", "current_royalty_lines"} <= names
+        assert [r[0] for r in conn.execute("SELECT version FROM migrations ORDER BY version")] == [1, 2]
+    finally:
+        conn.close()

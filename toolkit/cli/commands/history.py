@@ -1,0 +1,201 @@
+"""``toolkit history list|close|payments|changes``: what the history store recorded, as text, JSON or xlsx.
+
+Thin layer over ``toolkit.operations.history``; also the payout ledger's lines of ``close-month``'s summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+
+from ...i18n import register, t
+from ..main import settings
+from ..output import emit_json, emit_text, require_output
+
+register(
+    {
+        "history.title.closes": ("Closes", "结账记录"),
+        "history.title.runs": ("Runs", "运行记录"),
+        "history.title.close": ("Close of {period}, version {version} ({status}), {closed_at} by {user}",
+                                "{period} 结账，第 {version} 版（{status}），{closed_at}，操作人 {user}"),
+        "history.title.payments": ("Payments to {employee} for {year}", "{employee} 的 {year} 年支付记录"),
+        "history.title.changes": ("{department}: changes since the close of {since}",
+                                  "{department}：自 {since} 结账以来的变动"),
+        "history.never-closed": ("never closed", "从未结账"),
+        "history.title.adjustments": ("Adjustments", "调整"),
+        "history.totals": ("Royalty paid {royalty}, floating pay {floating}.", "已付提成 {royalty}，浮动工资 {floating}。"),
+        "cli.close.ledger": ("Close of {period} recorded: version {version}. Payments: royalty {payment} "
+                             "(adjustments {adjustment}, prior-year {prior_year_adjustment}), total {total}.",
+                             "{period} 结账已记录：第 {version} 版。支付：提成 {payment}（调整 {adjustment}，"
+                             "上年调整 {prior_year_adjustment}），合计 {total}。"),
+        "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
+        "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
+                                   "  {employee_id} {kind}：{before} -> {after}（{change}）"),
+        "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
+        "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
+                                    "  {kind} 合计：{before} -> {after}（{change}）"),
+    }
+)
+
+FORMATS = ("text", "json", "xlsx")
+
+
+def ledger_text(res: Any, lang: str) -> str:
+    """close-month's ledger lines: the close recorded, its totals, its notes and, on a re-close, what changed."""
+    if res.close is None:
+        return ""
+    tot = res.totals
+    lines = [t("cli.close.ledger", lang, period=res.close.period, version=res.close.version, payment=tot["payment"],
+               adjustment=tot["adjustment"], prior_year_adjustment=tot["prior_year_adjustment"], total=tot["total"])]
+    lines += [n["text"] for n in res.notes]
+    if res.reclose is not None:
+        lines.append(t("cli.close.reclose", lang))
+        changes = res.reclose.to_dict("records")
+        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
+                    before=f"{r['before']:,.2f}", after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+                  for r in changes] or [t("cli.close.reclose-none", lang)]
+        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=f"{r['before']:,.2f}",
+                    after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+                  for r in res.reclose_totals.to_dict("records")]
+    return "\n".join(lines)
+
+
+def _options(func: Any) -> Any:
+    for option in reversed([
+        click.option("--db", default=None, metavar="PATH|URL", help="History store (default $TOOLKIT_DB or toolkit.db)."),
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Write to this file (required for xlsx; default stdout)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _present(result: Any, fmt: str, output: Path | None, text: str) -> None:
+    """JSON, an xlsx workbook of the result's frames, or the text."""
+    if fmt == "json":
+        emit_json(result.to_dict(), output)
+    elif fmt == "xlsx":
+        from ...io.writer import SheetFrame, write_frames
+
+        lang = settings().lang
+        sheets = [SheetFrame(name, frame if len(frame.columns) else pd.DataFrame({"-": []}))
+                  for name, frame in result.frames().items()]
+        write_frames(require_output(output, fmt), sheets, lang)
+    else:
+        emit_text(text, output)
+
+
+def _table(frame: pd.DataFrame, columns: list[str]) -> str:
+    from ...outputs.text import text_table
+
+    lang = settings().lang
+    shown = frame[[c for c in columns if c in frame.columns]].copy() if len(frame) else frame
+    for c in ("amount", "ytd_earned", "paid_before", "adjustment", "effect", "amount_before", "amount_after"):
+        if c in shown.columns:
+            shown[c] = shown[c].map(lambda v: f"{v:,.2f}" if v is not None and not pd.isna(v) else "")
+    return text_table(shown, lang=lang)
+
+
+def _store(db: str | None) -> Any:
+    from ...store import open_store
+
+    return open_store(db)
+
+
+@click.group("history")
+def history() -> None:
+    """What the history store recorded: runs, closes, payments, and what changed since the last close."""
+
+
+@history.command("list")
+@click.option("--period", default=None, metavar="YYYY-MM")
+@click.option("--year", type=int, default=None)
+@_options
+def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, output: Path | None) -> None:
+    """Runs and closes (every version, current or superseded)."""
+    from ...operations.history import list_history
+
+    lang = settings().lang
+    with _store(db) as store:
+        res = list_history(store, period, year)
+    frames = res.frames()
+    text = "\n".join([t("history.title.closes", lang),
+                      _table(frames["closes"], ["id", "period", "version", "status", "closed_at", "user", "run_id",
+                                                "departments", "not_consolidated"]),
+                      "", t("history.title.runs", lang),
+                      _table(frames["runs"], ["id", "period", "command", "started_at", "finished_at", "user",
+                                              "status"])])
+    _present(res, fmt, output, text)
+
+
+@history.command("close")
+@click.argument("period")
+@click.option("--version", type=int, default=None, help="A superseded version (default: the current one).")
+@_options
+def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output: Path | None) -> None:
+    """One close: its payments and itemised adjustments."""
+    from ...operations.history import show_close
+
+    lang = settings().lang
+    with _store(db) as store:
+        res = show_close(store, period, version)
+    c, tot = res.close, res.totals()
+    text = "\n".join([t("history.title.close", lang, period=c.period, version=c.version, status=c.status,
+                        closed_at=c.closed_at, user=c.user),
+                      _table(res.payments, ["employee_id", "name", "department", "kind", "entry", "year",
+                                            "ytd_earned", "paid_before", "amount", "adjustment"]),
+                      t("history.totals", lang, royalty=tot["royalty"]["amount"], floating=tot["floating"]["amount"]),
+                      "", t("history.title.adjustments", lang),
+                      _table(res.adjustments, ["employee_id", "year", "closed_period", "change", "sheet",
+                                               "contract_no", "receipt_no", "amount_before", "amount_after",
+                                               "effect"])])
+    _present(res, fmt, output, text)
+
+
+@history.command("payments")
+@click.argument("employee")
+@click.option("--year", type=int, required=True)
+@_options
+def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Path | None) -> None:
+    """An employee's recorded payments in a year, close by close (current versions), with adjustments."""
+    from ...operations.history import employee_payments
+
+    lang = settings().lang
+    with _store(db) as store:
+        res = employee_payments(store, employee, year)
+    doc = res.to_dict()
+    text = "\n".join([t("history.title.payments", lang, employee=employee, year=year),
+                      _table(res.payments, ["close_period", "close_version", "kind", "entry", "ytd_earned",
+                                            "paid_before", "amount", "adjustment"]),
+                      t("history.totals", lang, royalty=doc["totals"]["royalty_paid"],
+                        floating=doc["totals"]["floating_paid"]),
+                      "", t("history.title.adjustments", lang),
+                      _table(res.adjustments, ["close_period", "year", "closed_period", "change", "sheet",
+                                               "contract_no", "receipt_no", "effect"])])
+    _present(res, fmt, output, text)
+
+
+@history.command("changes")
+@click.argument("department")
+@_options
+def changes_cmd(department: str, db: str | None, fmt: str, output: Path | None) -> None:
+    """What changed in a department since its last close: rows added, removed, changed per sheet."""
+    from ...operations.history import department_changes
+
+    lang = settings().lang
+    with _store(db) as store:
+        res = department_changes(store, department)
+    since = res.since.period if res.since else t("history.never-closed", lang)
+    parts = [t("history.title.changes", lang, department=department, since=since),
+             _table(pd.DataFrame(res.summary()), ["sheet", "added", "removed", "changed"])]
+    for key, frame in res.sheets.items():
+        if len(frame):
+            parts += ["", key, _table(frame, ["change", "key", "row_before", "row_now", "fields"])]
+    _present(res, fmt, output, "\n".join(parts))
+
+
+COMMANDS = [history]

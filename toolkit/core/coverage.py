@@ -1,0 +1,35 @@
+"""Which departments a computation covers: employees of Roster departments absent from the ledger are
+"not computed: department not consolidated" — never paid as zero (DOMAIN.md, Floating salary; issue 12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import numpy as np
+import pandas as pd
+
+#: ``status`` of a pay line: computed, or left out because its department is not in the ledger.
+COMPUTED, NOT_COMPUTED = "computed", "not-computed"
+#: The ``reason`` given with ``NOT_COMPUTED``.
+NOT_CONSOLIDATED = "department-not-consolidated"
+
+
+def ledger_departments(tables: Mapping[str, pd.DataFrame]) -> set[str]:
+    """Every department with a row in any of the ledger's stacked department tables."""
+    out: set[str] = set()
+    for frame in tables.values():
+        if "department" in frame.columns and len(frame):
+            out.update(str(d) for d in frame["department"].dropna().unique())
+    return out
+
+
+def coverage_status(departments: pd.Series, covered: Collection[str] | None) -> pd.Series:
+    """``COMPUTED`` or ``NOT_COMPUTED`` per line: a line whose (known) department is not ``covered``
+    is not computed; ``covered=None`` means every department is, and a blank department always is."""
+    if covered is None:
+        return pd.Series(COMPUTED, index=departments.index, dtype=object)
+    known = departments.notna() & (departments.astype(object).astype(str).str.strip() != "")
+    missing = known & ~departments.astype(object).isin(set(covered))
+    return pd.Series(np.where(missing.to_numpy(dtype=bool), NOT_COMPUTED, COMPUTED), index=departments.index,
+                     dtype=object)

@@ -1,0 +1,254 @@
+"""The history people can read, from the store: runs, closes, one close, an employee's payments in a
+year, and what changed in a department since its last close (``toolkit history ...``; issue 12).
+
+Each function returns plain data with a ``to_dict`` (the JSON form) and ``frames`` (sheets for xlsx);
+the CLI presents them. Nothing here recomputes a figure: what is shown is what was recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.royalties import cents
+from ..errors import ToolkitError
+from ..i18n import register
+from ..money import fmt_money
+from ..schema import DEPARTMENT
+from ..store.base import CloseInfo, RunInfo, SnapshotInfo, Store
+
+register(
+    {
+        "history.no-close": ("No close of {period} in the history store {path}.",
+                             "历史库 {path} 中没有 {period} 的结账记录。"),
+        "history.no-department": ("The history store {path} holds no snapshot of department {department}.",
+                                  "历史库 {path} 中没有部门 {department} 的快照。"),
+    }
+)
+
+_MONEY = ("ytd_earned", "paid_before", "amount", "regular", "adjustment", "amount_before", "amount_after",
+          "credited_before", "credited_after", "effect")
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON records: money as "1234.50" strings, missing as null."""
+    out = []
+    for rec in frame.to_dict("records"):
+        row = {}
+        for k, v in rec.items():
+            if v is None or (not isinstance(v, (str, list, dict)) and pd.isna(v)):
+                row[k] = None
+            elif k in _MONEY:
+                row[k] = fmt_money(float(v))
+            elif isinstance(v, np.generic):
+                row[k] = v.item()
+            else:
+                row[k] = v
+        out.append(row)
+    return out
+
+
+def _sum(frame: pd.DataFrame, column: str) -> str:
+    return f"{int(cents(frame[column]).sum()) / 100:.2f}" if len(frame) else "0.00"
+
+
+@dataclass
+class RunsAndCloses:
+    """Every recorded run and close (all versions), oldest first."""
+
+    runs: list[RunInfo]
+    closes: list[CloseInfo]
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return {"runs": [asdict(r) for r in self.runs], "closes": [c.to_dict() for c in self.closes]}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        runs = pd.DataFrame([{k: v for k, v in r.__dict__.items() if k != "summary"} for r in self.runs])
+        closes = pd.DataFrame([{**c.to_dict(), "snapshot_ids": ", ".join(map(str, c.snapshot_ids)),
+                                "departments": ", ".join(c.departments),
+                                "not_consolidated": ", ".join(c.not_consolidated),
+                                "outputs": "; ".join(p for v in c.outputs.values() for p in v),
+                                "notes": "; ".join(n.get("code", "") for n in c.notes)} for c in self.closes])
+        return {"runs": runs, "closes": closes}
+
+
+def list_history(store: Store, period: str | None = None, year: int | None = None) -> RunsAndCloses:
+    """Runs (of ``period`` when given) and closes (of ``period`` or ``year``)."""
+    runs = store.runs(period)
+    if year is not None:
+        runs = [r for r in runs if r.period.startswith(f"{year:04d}-")]
+    return RunsAndCloses(runs, store.closes(period=period, year=year))
+
+
+@dataclass
+class CloseDetail:
+    """One close: its record, payments and itemised adjustments, with totals."""
+
+    close: CloseInfo
+    payments: pd.DataFrame
+    adjustments: pd.DataFrame
+
+    def totals(self) -> dict[str, Any]:
+        pay = self.payments[self.payments["entry"] != "opening"] if len(self.payments) else self.payments
+        out: dict[str, Any] = {}
+        for kind in ("royalty", "floating"):
+            rows = pay[pay["kind"] == kind] if len(pay) else pay
+            out[kind] = {"employees": int(rows["employee_id"].nunique()) if len(rows) else 0,
+                         "amount": _sum(rows, "amount"), "adjustment": _sum(rows, "adjustment")}
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"close": self.close.to_dict(), "payments": _records(self.payments),
+                "adjustments": _records(self.adjustments), "totals": self.totals()}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"payments": self.payments, "adjustments": self.adjustments}
+
+
+def show_close(store: Store, period: str, version: int | None = None) -> CloseDetail:
+    """The close of ``period`` (the current version, or ``version``)."""
+    closes = store.closes(period=period)
+    pick = [c for c in closes if (c.version == version if version is not None else c.status == "current")]
+    if not pick:
+        raise ToolkitError("history.no-close", period=period, path=store.url)
+    close = pick[0]
+    return CloseDetail(close, store.payments(close_id=close.id), store.adjustments(close_id=close.id))
+
+
+@dataclass
+class EmployeePayments:
+    """An employee's recorded payments and adjustments in a year (current close versions)."""
+
+    employee_id: str
+    year: int
+    payments: pd.DataFrame
+    adjustments: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        roy = self.payments[self.payments["kind"] == "royalty"] if len(self.payments) else self.payments
+        flo = self.payments[self.payments["kind"] == "floating"] if len(self.payments) else self.payments
+        return {"employee_id": self.employee_id, "year": self.year, "payments": _records(self.payments),
+                "adjustments": _records(self.adjustments),
+                "totals": {"royalty_paid": _sum(roy, "amount"), "floating_paid": _sum(flo, "amount")}}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"payments": self.payments, "adjustments": self.adjustments}
+
+
+def employee_payments(store: Store, employee_id: str, year: int) -> EmployeePayments:
+    """What was recorded as paid to ``employee_id`` for ``year``, close by close; Σ royalty = paid to date."""
+    return EmployeePayments(employee_id, year, store.payments(year=year, employee_id=employee_id),
+                            store.adjustments(year=year, employee_id=employee_id))
+
+
+@dataclass
+class DepartmentChanges:
+    """Rows added, removed and changed per sheet between a department's snapshot at its last close and now."""
+
+    department: str
+    since: CloseInfo | None
+    before: SnapshotInfo | None
+    now: SnapshotInfo
+    sheets: dict[str, pd.DataFrame] = field(default_factory=dict)  # table key -> change rows
+
+    def summary(self) -> list[dict[str, Any]]:
+        out = []
+        for key, frame in self.sheets.items():
+            counts = frame["change"].value_counts() if len(frame) else pd.Series(dtype="int64")
+            out.append({"sheet": DEPARTMENT.table(key).sheet.en, "table": key,
+                        **{c: int(counts.get(c, 0)) for c in ("added", "removed", "changed")}})
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"department": self.department, "since_close": self.since.to_dict() if self.since else None,
+                "before_snapshot": self.before.id if self.before else None, "now_snapshot": self.now.id,
+                "summary": self.summary(),
+                "changes": {DEPARTMENT.table(k).sheet.en: _records(v.astype(object).where(v.notna(), None))
+                            for k, v in self.sheets.items() if len(v)}}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"summary": pd.DataFrame(self.summary()),
+                **{DEPARTMENT.table(k).sheet.en: v for k, v in self.sheets.items() if len(v)}}
+
+
+def _cell_text(s: pd.Series) -> pd.Series:
+    """A column's values as comparable text: dates ISO, numbers to 6 decimals, blanks empty."""
+    if getattr(s.dtype, "kind", "O") == "M":
+        out = s.dt.strftime("%Y-%m-%d")
+    elif getattr(s.dtype, "kind", "O") == "f":
+        out = s.round(6).astype(object)
+    else:
+        out = s.astype(object)
+    return out.where(s.notna(), "").astype(object).map(str)
+
+
+def _row_text(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """Each row's values as one comparable string."""
+    if not columns or not len(frame):
+        return pd.Series("", index=frame.index, dtype=object)
+    return pd.concat([_cell_text(frame[c]) for c in columns], axis=1).agg("\u241f".join, axis=1)
+
+
+def table_changes(key: str, before: pd.DataFrame | None, now: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one sheet added, removed or changed: by the sheet's unique key (Contract No, Receipt No …);
+    sheets without one compare whole rows (added/removed only). Columns: change, key, row_before, row_now,
+    fields (the columns that differ)."""
+    table = DEPARTMENT.table(key)
+    cols = [c for c in table.keys if c in now.columns]
+    before = now.iloc[0:0] if before is None else before
+    ukey = table.unique_key
+    if ukey:
+        k = ukey[0]
+        fold = lambda s: s.astype(object).where(s.notna(), "").astype(str).str.strip().str.lower()  # noqa: E731
+        a = before.assign(_k=fold(before[k]), _t=_row_text(before, cols)).drop_duplicates("_k")
+        b = now.assign(_k=fold(now[k]), _t=_row_text(now, cols)).drop_duplicates("_k")
+        m = a[["_k", "_t", "_row", k]].merge(b[["_k", "_t", "_row", k]], on="_k", how="outer",
+                                             suffixes=("_before", "_now"), indicator=True)
+        change = np.select([m["_merge"] == "right_only", m["_merge"] == "left_only", m["_t_before"] != m["_t_now"]],
+                           ["added", "removed", "changed"], "")
+        keyv = m[f"{k}_now"].where(m[f"{k}_now"].notna(), m[f"{k}_before"])
+        out = pd.DataFrame({"change": change, "key": keyv.astype(object), "row_before": m["_row_before"],
+                            "row_now": m["_row_now"]})
+        texts_a = {c: _cell_text(a[c]).set_axis(a["_k"]) for c in cols}
+        texts_b = {c: _cell_text(b[c]).set_axis(b["_k"]) for c in cols}
+        diff_fields = [", ".join(c for c in cols if texts_a[c][kk] != texts_b[c][kk]) if ch == "changed" else None
+                       for kk, ch in zip(m["_k"], change)]
+        out["fields"] = diff_fields
+        return out[out["change"] != ""].reset_index(drop=True)
+    ta, tb = _row_text(before, cols), _row_text(now, cols)
+    na = ta.groupby(ta).cumcount().astype(str)
+    nb = tb.groupby(tb).cumcount().astype(str)
+    a = pd.DataFrame({"_t": ta + "#" + na, "_row": before["_row"].to_numpy()})
+    b = pd.DataFrame({"_t": tb + "#" + nb, "_row": now["_row"].to_numpy()})
+    m = a.merge(b, on="_t", how="outer", suffixes=("_before", "_now"), indicator=True)
+    m = m[m["_merge"] != "both"]
+    keyv = m["_t"].str.rsplit("#", n=1).str[0].str.replace("\u241f", " | ")
+    return pd.DataFrame({"change": np.where(m["_merge"] == "right_only", "added", "removed"), "key": keyv.to_numpy(),
+                         "row_before": m["_row_before"].to_numpy(), "row_now": m["_row_now"].to_numpy(),
+                         "fields": None}).reset_index(drop=True)
+
+
+def department_changes(store: Store, department: str) -> DepartmentChanges:
+    """What changed in ``department`` since its last close: its newest current snapshot against the
+    snapshot of it that the latest close including it used (everything is "added" when never closed)."""
+    snaps = [s for s in store.history(department=department) if s.is_current]
+    if not snaps:
+        raise ToolkitError("history.no-department", department=department, path=store.url)
+    now = max(snaps, key=lambda s: (s.period, s.id))
+    since, before = None, None
+    for close in reversed(store.closes(current_only=True)):
+        mine = [store.snapshot(i) for i in close.snapshot_ids]
+        mine = [s for s in mine if s.kind == "department" and s.department == department]
+        if mine:
+            since, before = close, mine[0]
+            break
+    then = store.load_snapshot(before.id).tables if before else {}
+    current = store.load_snapshot(now.id).tables
+    sheets = {t.key: table_changes(t.key, then.get(t.key), current[t.key]) for t in DEPARTMENT.tables
+              if t.key in current}
+    return DepartmentChanges(department, since, before, now, sheets)
