@@ -48,6 +48,7 @@ SCHEMA_LABELS: dict[str, Callable[[str], str]] = {
     "coefficient": _BANDS.column("coefficient").label,
     "weight": _WEIGHTS.column("weight").label,
     "term_indicator": _WEIGHTS.column("indicator").label,
+    "role": _ROSTER.column("role").label,
 }
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -129,6 +130,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "score": ("Score", "考核得分"),
     "pay": ("Floating Pay", "浮动工资"),
     "term_value": ("Counted Completion", "计分完成率"),
+    "appraised_on": ("Appraised On", "考核依据"),
+    "appraisal.own": ("Own completion", "本人完成率"),
+    "appraisal.department": ("Department completion", "部门完成率"),
+    "appraisal.default": ("Default coefficient", "默认系数"),
+    "reason": ("Reason", "原因"),
     # the Findings sheet
     "finding.file": ("File", "文件"),
     "finding.severity": ("Severity", "严重程度"),

@@ -60,6 +60,8 @@ THRESHOLD = _enum(
     ("Receipt Threshold", "票据门槛"),
     ("Plan Tolerance", "计划容差"),
     ("Plausible Years", "合理年份范围"),
+    ("Default Coefficient", "默认考核系数"),
+    ("Manager On Department", "经理按部门考核"),
 )
 
 ALL = (

@@ -153,6 +153,10 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Receipt Threshold": 200.0,
     "Plan Tolerance": 0.01,
     "Plausible Years": 1.0,
+    # floating salary (toolkit.core.appraisal): the coefficient of people without targets, and managers
+    # appraised on their department's completion (1) or on their own Plan rows (0)
+    "Default Coefficient": 1.0,
+    "Manager On Department": 1.0,
 }
 
 STANDARDS = WorkbookSchema(
