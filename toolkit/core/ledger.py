@@ -77,6 +77,8 @@ class Ledger:
     files: list[str] = field(default_factory=list)
     #: Inputs that were meant to be in the ledger but are not (file or department -> why): never computed as zero.
     left_out: dict[str, str] = field(default_factory=dict)
+    #: Each department's workbook language (``en``/``zh``): the language its people's statements are in.
+    langs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for table in DEPARTMENT.tables:
@@ -99,7 +101,8 @@ class Ledger:
             parts = [p for p in parts if len(p)]
             if parts:
                 tables[table.key] = pd.concat(parts, ignore_index=True)
-        return cls(tables, standards, list(findings), [str(wb.path) for wb in books])
+        return cls(tables, standards, list(findings), [str(wb.path) for wb in books],
+                   langs={_department(wb): wb.lang for wb in books})
 
     def threshold(self, name: str) -> float:
         """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default."""
