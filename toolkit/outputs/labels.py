@@ -135,6 +135,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "appraisal.department": ("Department completion", "部门完成率"),
     "appraisal.default": ("Default coefficient", "默认系数"),
     "reason": ("Reason", "原因"),
+    "company_rank": ("Company Rank", "公司排名"),
+    "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),
     "st.period": ("Period", "期间"),
