@@ -265,6 +265,21 @@ class SheetFrame:
     formats: Mapping[str, str] = field(default_factory=dict)
     table_name: str | None = None
     rag: tuple[str, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel chart over a sheet's columns: ``kind`` column|line, the category column, the series
+    columns (drawn as ``kind``), ``lines`` drawn as lines on the same chart, anchored at ``anchor``."""
+
+    title: str
+    categories: str
+    series: tuple[str, ...]
+    kind: str = "column"
+    lines: tuple[str, ...] = ()
+    anchor: str = "A1"
+    y_format: str = "#,##0"
 
 
 def write_frames(path: str | os.PathLike[str], sheets: Iterable[SheetFrame], lang: str = "en") -> Path:
@@ -386,11 +401,42 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
                 if value is not None:
                     dispatch[type(value)](r, c, value)
 
+    for spec in sheet.charts:
+        _add_chart(wb, ws, name, list(frame.columns), nrows, spec)
+
     for col in sheet.rag:
         if col not in frame.columns:
             raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")
         c = list(frame.columns).index(col)
         _rag_format(ws, c, last_row, rag_fmts)
+
+
+def _add_chart(wb: Any, ws: Any, sheet: str, columns: list[Any], nrows: int, spec: ChartSpec) -> None:
+    """Insert ``spec`` as a native chart bound to the sheet's rows 1..nrows."""
+    if nrows == 0:
+        return
+    cat = columns.index(spec.categories)
+
+    def series(chart: Any, col: str) -> None:
+        c = columns.index(col)
+        options = {"name": [sheet, 0, c], "categories": [sheet, 1, cat, nrows, cat], "values": [sheet, 1, c, nrows, c]}
+        if chart.__class__.__name__ == "ChartLine":
+            options["marker"] = {"type": "circle", "size": 5}
+        chart.add_series(options)
+
+    chart = wb.add_chart({"type": spec.kind})
+    for col in spec.series:
+        series(chart, col)
+    if spec.lines:
+        line = wb.add_chart({"type": "line"})
+        for col in spec.lines:
+            series(line, col)
+        chart.combine(line)
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_y_axis({"num_format": spec.y_format, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 300})
+    ws.insert_chart(spec.anchor, chart)
 
 
 def _add_table(ws: Any, name: str, headers: list[str], last_row: int) -> None:

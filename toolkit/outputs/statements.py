@@ -225,7 +225,7 @@ def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str] = ()) -> dict[str, Any]:
+def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str] = ()) -> dict[str, Any]:
     """A localized frame as header + text cells for the page."""
     rows = []
     for rec in frame.to_dict("records"):
@@ -262,12 +262,12 @@ def statement_html(st: Statement) -> str:
     return env.get_template(TEMPLATE.name).render(
         lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED,
         summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
-        contributions=_table(contribution_frame(st), pct=lbl,
+        contributions=html_table(contribution_frame(st), pct=lbl,
                              money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
-        completion=_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
+        completion=html_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
                           money=[label(k, lang) for k in ("month_target", "month_actual", "ytd_target",
                                                           "ytd_actual")]),
-        terms=_table(terms_frame(st), pct=[label(k, lang) for k in ("weight", "completion", "term_value", "points")]),
+        terms=html_table(terms_frame(st), pct=[label(k, lang) for k in ("weight", "completion", "term_value", "points")]),
         floating=_floating_detail(st) if st.salary is not None and st.status != NOT_COMPUTED else None,
     )
 
