@@ -201,3 +201,15 @@ def test_cli_statements_and_its_errors(tmp_path):
     assert res.exit_code == 2 and "docx" in res.output and "Traceback" not in res.output
     res = CliRunner().invoke(cli, [*db_less, "--employee", "NOBODY", "-o", str(tmp_path)])
     assert res.exit_code == 2 and "NOBODY" in res.output
+
+
+def test_ribbon_statements_button_writes_beside_the_workbook(sample_dir, tmp_path):
+    res = CliRunner().invoke(cli, ["macro", "statements", "--book", str(sample_dir / "dept-east.xlsx"), "--out",
+                                   str(tmp_path / "east.xlsx"), "--standards", str(sample_dir / "standards.xlsx")])
+    assert res.exit_code == 0, res.output
+    folder = tmp_path / f"statements-{PERIOD}"
+    index = folder / index_name(PERIOD)
+    assert index.exists() and f"Opened: {index}" in res.output
+    made = sorted(p.name.split("-")[3] for p in folder.glob("statement-*.xlsx"))
+    roster = ledger().standard("Roster")
+    assert made == sorted(roster.loc[roster["department"] == "East China", "employee_id"])  # the book's department

@@ -98,6 +98,14 @@ def statement_language(department: Any, ledger: Ledger, override: str | None = N
     return lang or getattr(ledger.standards, "lang", None) or "en"
 
 
+def department_employees(ledger: Ledger) -> list[str]:
+    """Roster employees of the departments the ledger holds (the ribbon: one department's statements)."""
+    roster = ledger.standard("Roster")
+    held = set(ledger.langs) or set(ledger.tables["Plan"]["department"].dropna().astype(str))
+    mine = roster[roster["department"].astype("string").str.strip().isin(held)]
+    return [str(e) for e in mine["employee_id"].dropna()]
+
+
 def _problem(keys: Sequence[str]) -> tuple[str, str]:
     return ("; ".join(t(f"statement.problem.{k}", "en") for k in keys),
             "；".join(t(f"statement.problem.{k}", "zh") for k in keys))
