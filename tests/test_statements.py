@@ -13,15 +13,26 @@ from conftest import need
 from report_fixtures import PERIOD, ledger
 
 from toolkit.cli.main import cli
-from toolkit.core.statements import NOT_COMPUTED, Adjustment, Payout, build_statement, recomputed_payouts
+from toolkit.core.statements import (
+    NOT_COMPUTED,
+    Adjustment,
+    Payout,
+    build_statement,
+    recomputed_payouts,
+)
 from toolkit.operations.statements import write_statements
 from toolkit.outputs import build
 from toolkit.outputs.labels import label
-from toolkit.outputs.statements import file_stem, index_name, statement_html, summary_rows
+from toolkit.outputs.statements import (
+    file_stem,
+    index_name,
+    statement_html,
+    summary_rows,
+)
 
 
 def D(x) -> Decimal:
-    return Decimal("0") if x is None else Decimal(str(x)).quantize(Decimal("0.01"))
+    return Decimal(0) if x is None else Decimal(str(x)).quantize(Decimal("0.01"))
 
 
 def read_statement(path: Path) -> dict:

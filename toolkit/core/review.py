@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .appraisal import AppraisalResult, appraisal, appraisal_settings, completion_frame
-from .completion import completion_table, employee_departments, monthly_actuals, monthly_targets
+from .completion import (
+    completion_table,
+    employee_departments,
+    monthly_actuals,
+    monthly_targets,
+)
 from .findings import Finding
 
 if TYPE_CHECKING:
@@ -43,7 +48,9 @@ def window_completion(ledger: Ledger, year: int, first: int, last: int,
     """Completion rows whose ``ytd_*`` columns cover months ``first``..``last`` only (Σ actual ÷ Σ target)."""
     targets = monthly_targets(ledger)
     actuals = monthly_actuals(ledger, year, royalties)
-    inside = lambda f: f[(f["month"] >= first) & (f["month"] <= last)]  # noqa: E731
+    def inside(f: pd.DataFrame) -> pd.DataFrame:
+        return f[(f["month"] >= first) & (f["month"] <= last)]
+
     return completion_table(inside(targets), inside(actuals), employee_departments(ledger), last,
                             ledger.threshold("Amber Band"))
 

@@ -12,7 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.performance import Year, attribute_findings, month_rows, owned_feedback, stack_year
+from ..core.performance import (
+    Year,
+    attribute_findings,
+    month_rows,
+    owned_feedback,
+    stack_year,
+)
 from ..errors import ToolkitError
 from ..i18n import register, t
 
@@ -90,7 +96,7 @@ def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = 
         person = people.loc[emp].to_dict() if emp in people.index else {}
         try:
             run.files[emp] = write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
-        except Exception as exc:  # noqa: BLE001 - one person's file never stops the others
+        except Exception as exc:  # one person's file never stops the others
             detail = exc.message() if isinstance(exc, ToolkitError) else f"{type(exc).__name__}: {exc}"
             run.failures[emp] = t("performance.failed", "en", employee=emp, detail=detail)
         if progress is not None:
