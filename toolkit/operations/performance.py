@@ -21,6 +21,7 @@ from ..core.performance import (
 )
 from ..errors import ToolkitError
 from ..i18n import register, t
+from .batch import PDF_JOBS, each, error_text
 
 register(
     {
@@ -92,13 +93,16 @@ def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = 
     out.mkdir(parents=True, exist_ok=True)
     run = PerformanceRun(data)
     people = data.people.set_index("employee_id")
-    for i, emp in enumerate(ids, 1):
+
+    def work(emp: str) -> list[Path]:
         person = people.loc[emp].to_dict() if emp in people.index else {}
-        try:
-            run.files[emp] = write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
-        except Exception as exc:  # one person's file never stops the others
-            detail = exc.message() if isinstance(exc, ToolkitError) else f"{type(exc).__name__}: {exc}"
-            run.failures[emp] = t("performance.failed", "en", employee=emp, detail=detail)
+        return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
+
+    for i, (emp, paths, exc) in enumerate(each(ids, work, PDF_JOBS if "pdf" in formats else 1), 1):
+        if paths is not None:
+            run.files[emp] = paths
+        else:
+            run.failures[emp] = t("performance.failed", "en", employee=emp, detail=error_text(exc)[0])
         if progress is not None:
             progress(i, len(ids), emp)
     return run

@@ -11,8 +11,8 @@ cannot be printed is listed in the index with the reason; the others are still w
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from ..core.statements import (
 )
 from ..errors import ToolkitError
 from ..i18n import register, t
+from .batch import PDF_JOBS, each, error_text
 
 register(
     {
@@ -53,8 +54,6 @@ register(
 
 FORMATS = ("xlsx", "html", "pdf")
 DEFAULT_FORMATS = ("xlsx", "pdf")
-#: Statements printed to PDF at the same time (each print is one headless Chromium process).
-PDF_JOBS = 2
 
 
 @dataclass
@@ -199,26 +198,18 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
     written: list[Statement] = []
     failures = list(sset.failures)
 
-    def one(st: Statement) -> tuple[Statement, list[Path] | None, Exception | None]:
-        try:
-            return st, write_statement(st, out, formats), None
-        except Exception as exc:  # one bad record never stops the others
-            return st, None, exc
-
-    # Chromium prints in its own process: two at a time halve the wait; xlsx alone gains nothing from threads
+    work = partial(write_statement, out_dir=out, formats=formats)
     jobs = PDF_JOBS if "pdf" in formats else 1
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for i, (st, paths, exc) in enumerate(pool.map(one, sset.statements), 1):
-            if paths is not None:
-                files[st.employee_id] = paths
-                written.append(st)
-            else:
-                detail = exc.message() if isinstance(exc, ToolkitError) else f"{type(exc).__name__}: {exc}"
-                detail_zh = exc.message("zh") if isinstance(exc, ToolkitError) else detail
-                failures.append(Failure(st.employee_id, st.name, t("statement.problem.error", "en", detail=detail),
-                                        t("statement.problem.error", "zh", detail=detail_zh)))
-            if progress is not None:
-                progress(i, len(sset.statements), st.employee_id)
+    for i, (st, paths, exc) in enumerate(each(sset.statements, work, jobs), 1):
+        if paths is not None:
+            files[st.employee_id] = paths
+            written.append(st)
+        else:
+            detail, detail_zh = error_text(exc)
+            failures.append(Failure(st.employee_id, st.name, t("statement.problem.error", "en", detail=detail),
+                                    t("statement.problem.error", "zh", detail=detail_zh)))
+        if progress is not None:
+            progress(i, len(sset.statements), st.employee_id)
     run = StatementsRun(sset.period, written, files, failures, None, sset)
     run.index = write_index(run, out, index_lang)
     return run

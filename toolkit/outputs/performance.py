@@ -8,6 +8,7 @@ progress), Findings (policy findings on the person's rows), Feedback (market fee
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -162,8 +163,17 @@ def _findings_name(lang: str) -> str:
     return t("output.sheet.findings", lang)
 
 
+#: pyplot keeps global state: pages built in parallel threads draw their charts one at a time.
+_PYPLOT = threading.Lock()
+
+
 def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
     """The two charts as inline SVG for the page (matplotlib, the report's fonts)."""
+    with _PYPLOT:
+        return _draw(chart, lang)
+
+
+def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
     from ..report.charts import COLORS, _fig, _money_axis, _svg
 
     cols = list(chart.columns)
