@@ -116,10 +116,12 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
     plan = f"{r['plan']} ({E.BASIS.label(r['basis'], lang)}, {E.METHOD.label(r['method'], lang)})"
     rows: list[dict[str, Any]] = [
         {"section": tiers, "item": label("st.plan", lang, plan=plan)},
-        {"section": tiers, "item": label("st.base_b", lang), "base": r["ytd_base"]},
-        {"section": tiers, "item": label("st.target_y", lang), "base": r["ytd_target"]},
-        {"section": tiers, "item": label("st.completion_c", lang), "rate": r["completion"], "percent": True},
-        {"section": tiers, "item": label("st.gate", lang), "rate": r["gate"], "percent": True},
+        {"section": tiers, "item": f"{label('st.base_b', lang)} = {money_text(r['ytd_base'])}", "base": r["ytd_base"]},
+        {"section": tiers, "item": f"{label('st.target_y', lang)} = {money_text(r['ytd_target'])}",
+         "base": r["ytd_target"]},
+        {"section": tiers, "item": f"{label('st.completion_c', lang)} = {_pct(r['completion'], 2)}",
+         "rate": r["completion"], "percent": True},
+        {"section": tiers, "item": f"{label('st.gate', lang)} {_pct(r['gate'], 0)}", "rate": r["gate"], "percent": True},
     ]
     if r["reason"] not in ("ok", "capped"):
         rows.append({"section": tiers, "item": label(f"st.reason.{r['reason']}", lang)})
