@@ -224,3 +224,39 @@ def test_ribbon_statements_button_writes_beside_the_workbook(sample_dir, tmp_pat
     made = sorted(p.name.split("-")[3] for p in folder.glob("statement-*.xlsx"))
     roster = ledger().standard("Roster")
     assert made == sorted(roster.loc[roster["department"] == "East China", "employee_id"])  # the book's department
+
+
+def test_status_not_computed_on_result_lines_is_honoured_end_to_end(tmp_path, monkeypatch):
+    """Issue 12 will mark the lines of departments not consolidated; statements say so and pay nothing."""
+    import toolkit.core.appraisal as A
+    import toolkit.core.royalties as R
+
+    real_roy, real_sal = R.compute_royalties, A.compute_appraisal
+
+    def mark(lines):
+        return lines.assign(status=lines["department"].map(lambda d: "not-computed" if d == "North China" else "ok"))
+
+    def roy(ledger, period):
+        res = real_roy(ledger, period)
+        res.lines = mark(res.lines)
+        return res
+
+    def sal(ledger, period, completion=None):
+        res = real_sal(ledger, period, completion)
+        res.lines = mark(res.lines)
+        return res
+
+    monkeypatch.setattr(R, "compute_royalties", roy)
+    monkeypatch.setattr(A, "compute_appraisal", sal)
+    run = write_statements(ledger(), PERIOD, tmp_path, formats=["xlsx"])
+    north = [s for s in run.statements if s.department == "North China"]
+    assert north and all(s.status == NOT_COMPUTED and s.total_payable is None for s in north)
+    st = read_statement(run.files[north[0].employee_id][0])
+    assert st["summary"][label("st.status", st["lang"])][1] == label("st.not-computed", st["lang"])
+    assert amount(st, "st.this_payment") is None and amount(st, "st.floating_pay") is None
+    wb = openpyxl.load_workbook(tmp_path / index_name(PERIOD), read_only=True)
+    rows = list(wb[wb.sheetnames[0]].iter_rows(values_only=True))
+    col = {h: i for i, h in enumerate(rows[0])}
+    sal_lines = real_sal(ledger(), PERIOD).lines
+    computed = sal_lines.loc[sal_lines["department"] != "North China", "pay"].sum()
+    assert D(rows[-1][col[label("st.floating_pay", "en")]]) == D(computed)

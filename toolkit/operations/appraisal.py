@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from ..core.ledger import Ledger
 from ..core.periods import year_month
 from ..core.review import Review, review
@@ -28,7 +30,7 @@ def last_data_month(ledger: Ledger, year: int) -> int:
     return int(months.max()) if len(months) else 12
 
 
-def _royalties(ledger: Ledger, year: int, month: int):
+def _royalties(ledger: Ledger, year: int, month: int) -> pd.DataFrame:
     from ..core.royalties import monthly_payments
 
     return monthly_payments(ledger, f"{year:04d}-{month:02d}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ..core import appraisal as A
@@ -56,7 +58,7 @@ def sheets(rv: Review, lang: str) -> list[SheetFrame]:
             *findings_sheets(rv.findings, lang)]
 
 
-def write(rv: Review, path: str, lang: str = "en"):
+def write(rv: Review, path: str, lang: str = "en") -> Path:
     """The periodic appraisal workbook at ``path`` (atomic)."""
     return write_frames(path, sheets(rv, lang), lang)
 
