@@ -54,6 +54,7 @@ def gather_year(db: str | Path | None, year: int) -> Year:
     from ..core.completion import compute_completion
     from ..core.royalties import compute_royalties, monthly_payments
     from .months import month_ledgers
+    from .statements import statement_language
 
     months, pay, sources = [], [], []
     last = None
@@ -72,7 +73,7 @@ def gather_year(db: str | Path | None, year: int) -> Year:
     findings = attribute_findings(ledger.findings, ledger.tables, year)
     feedback = owned_feedback(ledger.tables["Feedback"], roster, year)
     people = roster.dropna(subset=["employee_id"]).drop_duplicates("employee_id").reset_index(drop=True)
-    people = people.assign(lang=people["department"].map(lambda d: ledger.langs.get(str(d), ledger.standards.lang)))
+    people = people.assign(lang=people["department"].map(lambda d: statement_language(d, ledger)))
     return stack_year(year, months, pay, findings, feedback, people, sources)
 
 

@@ -100,7 +100,8 @@ class StatementsRun:
 
 
 def statement_language(department: Any, ledger: Ledger, override: str | None = None) -> str:
-    """The statement's language: ``override``; else the department workbook's; else the standards'."""
+    """A person's document language (statements, performance files): ``override``; else their department
+    workbook's; else the standards workbook's."""
     if override:
         return override
     lang = ledger.langs.get(str(department)) if department is not None else None

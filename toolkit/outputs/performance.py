@@ -21,7 +21,7 @@ from ..io.writer import ChartSpec, SheetFrame, write_frames
 from ..money import round_series
 from ..schema import enums as E
 from .labels import label
-from .statements import html_table
+from .statements import html_table, safe_stem
 from .text import money_text, percent_text
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "report" / "templates" / "performance.html.j2"
@@ -36,10 +36,7 @@ _KEYS = {"period": "pf.period", "source_period": "pf.source_period", "royalty_pa
 
 def file_stem(year: int, employee_id: str, name: Any) -> str:
     """``performance-2026-E1002-Ma Jie``, safe as a file name on Windows."""
-    from pathvalidate import sanitize_filename
-
-    text = f"performance-{year}-{employee_id}-{name if isinstance(name, str) else ''}".rstrip("-")
-    return sanitize_filename(text, platform="windows", replacement_text="_", max_len=120)
+    return safe_stem(f"performance-{year}-{employee_id}-{name if isinstance(name, str) else ''}")
 
 
 def _hdr(c: str, lang: str) -> str:

@@ -41,12 +41,16 @@ INDEX_COLUMNS = ["employee_id", "name", "department", "role", "st.language", "st
 INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total"]
 
 
-def file_stem(st: Statement) -> str:
-    """``statement-2026-10-E1002-Ma Jie``: safe as a file name on Windows (reserved names, characters, length)."""
+def safe_stem(text: str) -> str:
+    """``text`` as a file name that is valid on Windows (characters, reserved names such as CON, length)."""
     from pathvalidate import sanitize_filename
 
-    name = f"statement-{st.period}-{st.employee_id}-{st.name or ''}".rstrip("-")
-    return sanitize_filename(name, platform="windows", replacement_text="_", max_len=120)
+    return sanitize_filename(text.rstrip("-"), platform="windows", replacement_text="_", max_len=120)
+
+
+def file_stem(st: Statement) -> str:
+    """``statement-2026-10-E1002-Ma Jie``."""
+    return safe_stem(f"statement-{st.period}-{st.employee_id}-{st.name or ''}")
 
 
 def _pct(x: Any, digits: int = 1) -> str:
