@@ -23,12 +23,8 @@ from toolkit.core.statements import (
 from toolkit.operations.statements import write_statements
 from toolkit.outputs import build
 from toolkit.outputs.labels import label
-from toolkit.outputs.statements import (
-    file_stem,
-    index_name,
-    statement_html,
-    summary_rows,
-)
+from toolkit.outputs.statements import file_stem, index_name, summary_rows
+from toolkit.report.statements import statement_html
 
 
 def D(x) -> Decimal:

@@ -82,7 +82,7 @@ def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = 
                             lang: str | None = None,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
-    from ..outputs.performance import write_performance_file
+    from ..report.performance import write_performance_file
 
     data = gather_year(db, year)
     ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))

@@ -189,7 +189,8 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
 
     ``progress(done, total, employee_id)`` is called after each statement.
     """
-    from ..outputs.statements import write_index, write_statement
+    from ..outputs.statements import write_index
+    from ..report.statements import write_statement
 
     formats = check_formats(formats)
     sset = build_statements(ledger, period, employees=employees, payouts=payouts, lang=lang)
@@ -212,7 +213,7 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
         if progress is not None:
             progress(i, len(sset.statements), st.employee_id)
     run = StatementsRun(sset.period, written, files, failures, None, sset)
-    run.index = write_index(run, out, index_lang)
+    run.index = write_index(sset.period, written, files, failures, sset.findings, out, index_lang)
     return run
 
 

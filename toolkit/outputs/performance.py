@@ -1,4 +1,5 @@
-"""A person's performance file: the workbook (native Excel charts) and the PDF page, from a ``core.performance.Year``.
+"""A person's performance file as workbook sheets (native Excel charts), from a ``core.performance.Year``
+(the PDF page is ``toolkit.report.performance``).
 
 Sheets: Summary (YTD), Months (month × indicator: targets, actuals, completion, RAG, rank), Pay (royalty
 paid, YTD royalty, floating pay, score, grade, coefficient), Charts (actual vs target, completion vs time
@@ -7,24 +8,19 @@ progress), Findings (policy findings on the person's rows), Feedback (market fee
 
 from __future__ import annotations
 
-import tempfile
-import threading
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..core import appraisal as A
 from ..core.performance import Year
-from ..io.writer import ChartSpec, SheetFrame, write_frames
+from ..io.writer import ChartSpec, SheetFrame
 from ..money import round_series
 from ..schema import enums as E
 from .labels import label
-from .statements import html_table, safe_stem
+from .statements import safe_stem
 from .text import money_text, percent_text
 
-TEMPLATE = Path(__file__).resolve().parents[1] / "report" / "templates" / "performance.html.j2"
 MONTH_COLUMNS = ["period", "source_period", "indicator", "month_target", "month_actual", "month_completion",
                  "ytd_target", "ytd_actual", "ytd_completion", "time_progress", "rag", "rank"]
 PAY_COLUMNS = ["period", "source_period", "royalty_payment", "ytd_royalty", "floating_pay", "appraised_on", "score",
@@ -39,7 +35,7 @@ def file_stem(year: int, employee_id: str, name: Any) -> str:
     return safe_stem(f"performance-{year}-{employee_id}-{name if isinstance(name, str) else ''}")
 
 
-def _hdr(c: str, lang: str) -> str:
+def header(c: str, lang: str) -> str:
     return label(_KEYS.get(c, c), lang)
 
 
@@ -47,7 +43,7 @@ def months_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     m = mine["months"].reindex(columns=MONTH_COLUMNS).copy()
     m["indicator"] = m["indicator"].map(lambda v: E.INDICATOR.label(v, lang), na_action="ignore")
     m["rag"] = m["rag"].map(lambda v: label(v, lang) if isinstance(v, str) else None)
-    return m.rename(columns=lambda c: _hdr(c, lang))
+    return m.rename(columns=lambda c: header(c, lang))
 
 
 def pay_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
@@ -55,7 +51,7 @@ def pay_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     p["appraised_on"] = p["appraised_on"].map(lambda v: label(f"appraisal.{v}", lang) if isinstance(v, str) else None)
     p["reason"] = p["reason"].map(lambda v: A.reason_text(v, lang) or None)
     p["grade"] = p["grade"].astype(object).where(p["grade"].notna(), None)
-    return p.rename(columns=lambda c: _hdr(c, lang))
+    return p.rename(columns=lambda c: header(c, lang))
 
 
 def chart_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
@@ -135,10 +131,10 @@ def sheets(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> l
     )
     money = ["month_target", "month_actual", "ytd_target", "ytd_actual"]
     pct = ["month_completion", "ytd_completion", "time_progress"]
-    month_fmts = {_hdr(c, lang): "money" for c in money} | {_hdr(c, lang): "percent" for c in pct} | {
-        _hdr("rank", lang): "integer"}
-    pay_fmts = {_hdr(c, lang): "money" for c in ("royalty_payment", "ytd_royalty", "floating_pay")} | {
-        _hdr("score", lang): "percent", _hdr("coefficient", lang): "number"}
+    month_fmts = {header(c, lang): "money" for c in money} | {header(c, lang): "percent" for c in pct} | {
+        header("rank", lang): "integer"}
+    pay_fmts = {header(c, lang): "money" for c in ("royalty_payment", "ytd_royalty", "floating_pay")} | {
+        header("score", lang): "percent", header("coefficient", lang): "number"}
     chart_fmts = {c: ("percent" if i >= n_target else "money") for i, c in enumerate(cols) if i}
     return [
         SheetFrame(label("pf.sheet.summary", lang), summary_frame(data.year, person, employee_id, mine, lang),
@@ -147,90 +143,16 @@ def sheets(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> l
                    rag=(label("rag", lang),)),
         SheetFrame(label("pf.sheet.pay", lang), pay_frame(mine, lang), pay_fmts, table_name="Pay"),
         SheetFrame(label("pf.sheet.charts", lang), chart, chart_fmts, table_name="ChartData", charts=charts),
-        SheetFrame(_findings_name(lang), findings_frame(mine, lang),
+        SheetFrame(findings_name(lang), findings_frame(mine, lang),
                    table_name="Findings"),
         SheetFrame(label("pf.sheet.feedback", lang), feedback_frame(mine, lang), {label("date", lang): "date"},
                    table_name="Feedback"),
     ]
 
 
-def _findings_name(lang: str) -> str:
+def findings_name(lang: str) -> str:
     from ..i18n import t
 
     return t("output.sheet.findings", lang)
 
 
-#: pyplot keeps global state: pages built in parallel threads draw their charts one at a time.
-_PYPLOT = threading.Lock()
-
-
-def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
-    """The two charts as inline SVG for the page (matplotlib, the report's fonts)."""
-    with _PYPLOT:
-        return _draw(chart, lang)
-
-
-def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
-    from ..report.charts import COLORS, _fig, _money_axis, _svg
-
-    cols = list(chart.columns)
-    n_target = 1 + 2 * len(CHART_INDICATORS)
-    x = list(range(len(chart)))
-    fig, ax = _fig()
-    width = 0.8 / (n_target - 1)
-    for i, col in enumerate(cols[1:n_target]):
-        ax.bar([v + (i - (n_target - 2) / 2) * width for v in x], chart[col].fillna(0.0), width, label=col,
-               color=COLORS[i % len(COLORS)])
-    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    _money_axis(ax)
-    ax.set_title(label("pf.chart.targets", lang))
-    ax.legend(fontsize=7, ncol=2)
-    first = _svg(fig)
-    fig, ax = _fig()
-    for i, col in enumerate(cols[n_target:]):
-        ax.plot(x, chart[col], marker="o", label=col, color=COLORS[i % len(COLORS)],
-                linestyle="--" if i == len(cols) - n_target - 1 else "-")
-    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    from matplotlib.ticker import PercentFormatter
-
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(label("pf.chart.completion", lang))
-    ax.legend(fontsize=7, ncol=2)
-    return [first, _svg(fig)]
-
-
-def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
-    """The performance file as one printable HTML page."""
-    import jinja2
-
-    mine = data.of(employee_id)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    money = [_hdr(c, lang) for c in ("month_target", "month_actual", "ytd_target", "ytd_actual", "royalty_payment",
-                                     "ytd_royalty", "floating_pay")] + [label("st.amount", lang)]
-    pct = [_hdr(c, lang) for c in ("month_completion", "ytd_completion", "time_progress", "score")]
-    sections = [(label(f"pf.sheet.{k}", lang), html_table(f, pct=pct, money=money)) for k, f in (
-        ("summary", summary_frame(data.year, person, employee_id, mine, lang)), ("pay", pay_frame(mine, lang)),
-        ("months", months_frame(mine, lang)))]
-    sections += [(_findings_name(lang), html_table(findings_frame(mine, lang))),
-                 (label("pf.sheet.feedback", lang), html_table(feedback_frame(mine, lang)))]
-    return env.get_template(TEMPLATE.name).render(
-        lang=lang, title=label("pf.title", lang, year=data.year), who=f"{employee_id} · {person.get('name') or ''} · "
-        f"{person.get('department') or ''}", charts=_svg_charts(chart_frame(mine, lang), lang), sections=sections)
-
-
-def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
-                           formats: Sequence[str], lang: str) -> list[Path]:
-    """Write ``<stem>.xlsx`` (and ``.pdf``); the files written."""
-    from ..report.pdf import html_to_pdf
-
-    stem = file_stem(data.year, employee_id, person.get("name"))
-    written = []
-    if "xlsx" in formats:
-        written.append(write_frames(out_dir / f"{stem}.xlsx", sheets(data, employee_id, person, lang), lang))
-    if "pdf" in formats:
-        with tempfile.TemporaryDirectory(prefix="toolkit-performance-") as tmp:
-            html = Path(tmp) / "performance.html"
-            html.write_text(page(data, employee_id, person, lang), encoding="utf-8")
-            written.append(html_to_pdf(html, out_dir / f"{stem}.pdf"))
-    return written

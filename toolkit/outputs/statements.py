@@ -1,20 +1,20 @@
-"""Statements: one employee's statement as workbook sheets, an HTML page (printed to PDF) and the index.
+"""Statements: one employee's statement as rows and workbook sheets, and the index workbook.
 
-The rows are built once (``summary_rows``, ``royalty_rows``, …) from a ``toolkit.core.statements.Statement``
-and shown both ways, so the workbook and the page always carry the same lines. Labels come from the one
-label table (``labels.py``, keys ``st.*``); the page is ``toolkit/report/templates/statement.html.j2``.
+The rows are built once (``summary_rows``, ``royalty_rows``, …) from a ``toolkit.core.statements.Statement``;
+the workbook shows them here and the page (``toolkit.report.statements``, printed to PDF) shows the same
+rows, so both always carry the same lines. Labels come from the one label table (``labels.py``, ``st.*``).
 """
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ..core import appraisal as A
+from ..core.findings import Finding
 from ..core.statements import NOT_COMPUTED, Statement, cents
 from ..i18n import t
 from ..io.writer import SheetFrame, write_frames
@@ -22,12 +22,8 @@ from ..money import round_series
 from ..schema import enums as E
 from .labels import label
 from .sheets import findings_sheets
-from .text import money_text, percent_text
+from .text import money_text
 
-if TYPE_CHECKING:
-    from ..operations.statements import StatementsRun
-
-TEMPLATE = Path(__file__).resolve().parents[1] / "report" / "templates" / "statement.html.j2"
 SUMMARY_COLUMNS = ["item", "amount", "detail"]
 ROYALTY_COLUMNS = ["section", "item", "base", "factor", "rate", "amount"]
 CONTRIBUTION_COLUMNS = ["date", "receipt_no", "contract_no", "product_line", "amount", "share", "credited",
@@ -53,11 +49,11 @@ def file_stem(st: Statement) -> str:
     return safe_stem(f"statement-{st.period}-{st.employee_id}-{st.name or ''}")
 
 
-def _pct(x: Any, digits: int = 1) -> str:
+def pct_text(x: Any, digits: int = 1) -> str:
     return "" if x is None or pd.isna(x) else f"{float(x):.{digits}%}"
 
 
-def _trim_pct(x: float) -> str:
+def rate_text(x: float) -> str:
     """A rate with the digits it needs: 1.2%, 96.5186%."""
     text = f"{x * 100:.6f}".rstrip("0").rstrip(".")
     return f"{text}%"
@@ -92,17 +88,17 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
             rows.append({"item": label("st.earned_this_month", lang), "amount": p.earned_this_month})
     if st.floating_pay is not None:
         rows.append({"item": label("st.floating_pay", lang), "amount": st.floating_pay,
-                     "detail": _floating_detail(st)})
+                     "detail": floating_detail(st)})
     if st.total_payable is not None:
         rows.append({"item": label("st.total", lang), "amount": st.total_payable})
     return rows
 
 
-def _floating_detail(st: Statement) -> str:
+def floating_detail(st: Statement) -> str:
     s, lang = st.salary or {}, st.lang
     parts = [label(f"appraisal.{s.get('basis')}", lang)]
     if s.get("score") is not None and not pd.isna(s.get("score")):
-        parts.append(f"{label('score', lang)} {_pct(s['score'])}")
+        parts.append(f"{label('score', lang)} {pct_text(s['score'])}")
     if isinstance(s.get("grade"), str):
         parts.append(f"{label('grade', lang)} {s['grade']}")
     parts.append(f"{label('coefficient', lang)} {float(s['coefficient']):g}")
@@ -123,9 +119,9 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
         {"section": tiers, "item": f"{label('st.base_b', lang)} = {money_text(r['ytd_base'])}", "base": r["ytd_base"]},
         {"section": tiers, "item": f"{label('st.target_y', lang)} = {money_text(r['ytd_target'])}",
          "base": r["ytd_target"]},
-        {"section": tiers, "item": f"{label('st.completion_c', lang)} = {_pct(r['completion'], 2)}",
+        {"section": tiers, "item": f"{label('st.completion_c', lang)} = {pct_text(r['completion'], 2)}",
          "rate": r["completion"], "percent": True},
-        {"section": tiers, "item": f"{label('st.gate', lang)} {_pct(r['gate'], 0)}", "rate": r["gate"], "percent": True},
+        {"section": tiers, "item": f"{label('st.gate', lang)} {pct_text(r['gate'], 0)}", "rate": r["gate"], "percent": True},
     ]
     if r["reason"] not in ("ok", "capped"):
         rows.append({"section": tiers, "item": label(f"st.reason.{r['reason']}", lang)})
@@ -133,9 +129,9 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
         if s.kind == "tier-rounding":
             rows.append({"section": tiers, "item": label("st.tier-rounding", lang), "amount": s.amount})
             continue
-        hi = "∞" if s.hi is None else _pct(s.hi, 0)
-        rows.append({"section": tiers, "item": label(f"st.{s.kind}", lang, lo=_pct(s.lo, 0), hi=hi,
-                                                     base=money_text(s.base), rate=_trim_pct(s.rate or 0.0)),
+        hi = "∞" if s.hi is None else pct_text(s.hi, 0)
+        rows.append({"section": tiers, "item": label(f"st.{s.kind}", lang, lo=pct_text(s.lo, 0), hi=hi,
+                                                     base=money_text(s.base), rate=rate_text(s.rate or 0.0)),
                      "base": s.base, "rate": s.rate, "amount": s.amount})
     rows.append({"section": tiers, "item": label("st.t_of_b", lang), "amount": st.t_of_b, "total": True})
     for s in st.weighting:
@@ -217,107 +213,13 @@ def statement_sheets(st: Statement) -> list[SheetFrame]:
     ]
 
 
-def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows with their figures as text for the page."""
-    out = []
-    for r in rows:
-        amount = r.get("amount")
-        r = {"detail": None, "base": None, "factor": None, "rate": None, "total": False, **r}
-        out.append({**r, "amount_text": money_text(amount) if amount is not None else "",
-                    "base_text": money_text(r.get("base")) if r.get("base") is not None else "",
-                    "rate_text": (_pct(r["rate"], 2) if r.get("percent") else _trim_pct(r["rate"]))
-                    if r.get("rate") is not None and not pd.isna(r["rate"]) else "",
-                    "negative": amount is not None and not pd.isna(amount) and cents(amount) < 0})
-    return out
+def index_frame(statements: Sequence[Statement], files: Mapping[str, Sequence[Path]], failures: Sequence[Any],
+                lang: str) -> pd.DataFrame:
+    """One row per employee (written, not computed or failed) with the statement's totals, and a total row.
 
-
-def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str] = ()) -> dict[str, Any]:
-    """A localized frame as header + text cells for the page."""
+    ``failures``: objects with ``employee_id``, ``name``, ``reason`` and ``reason_zh``."""
     rows = []
-    for rec in frame.to_dict("records"):
-        cells = []
-        for col, v in rec.items():
-            if col in money:
-                cells.append(money_text(v))
-            elif col in pct:
-                cells.append(percent_text(v))
-            elif isinstance(v, pd.Timestamp):
-                cells.append(v.strftime("%Y-%m-%d"))
-            elif isinstance(v, bool):
-                cells.append("✓" if v else "")
-            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
-                cells.append("")
-            else:
-                cells.append(f"{v:g}" if isinstance(v, float) else str(v))
-        rows.append(cells)
-    return {"headers": list(frame.columns), "rows": rows}
-
-
-def statement_html(st: Statement) -> str:
-    """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
-    import jinja2
-
-    lang = st.lang
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
-    L = {k: label(k, lang) for k in ("st.title", "st.section.summary", "st.section.tiers", "st.section.weighting",
-                                     "st.section.contributions", "st.section.completion", "st.section.floating",
-                                     "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item")}
-    lbl = {label(k, lang) for k in ("share",)}
-    comp = completion_frame(st)
-    return env.get_template(TEMPLATE.name).render(
-        lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED,
-        summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
-        contributions=html_table(contribution_frame(st), pct=lbl,
-                             money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
-        completion=html_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
-                          money=[label(k, lang) for k in ("month_target", "month_actual", "ytd_target",
-                                                          "ytd_actual")]),
-        terms=html_table(terms_frame(st), pct=[label(k, lang) for k in ("weight", "completion", "term_value", "points")]),
-        floating=_floating_detail(st) if st.salary is not None and st.status != NOT_COMPUTED else None,
-    )
-
-
-def write_statement(st: Statement, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """Write ``st`` as ``<stem>.xlsx|.html|.pdf`` into ``out_dir``; the files written (none if one fails)."""
-    stem = file_stem(st)
-    written: list[Path] = []
-    try:
-        _write(st, out_dir, stem, formats, written)
-    except BaseException:
-        for path in written:  # a statement is written whole or not at all
-            path.unlink(missing_ok=True)
-        raise
-    return written
-
-
-def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], written: list[Path]) -> None:
-    from ..io.writer import atomic_save
-    from ..report.pdf import html_to_pdf
-
-    html_path: Path | None = None
-    if "xlsx" in formats:
-        written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))
-    if "html" in formats or "pdf" in formats:
-        text = statement_html(st)
-        if "html" in formats:
-            html_path = atomic_save(out_dir / f"{stem}.html",
-                                    lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-            written.append(html_path)
-        if "pdf" in formats:
-            if html_path is not None:
-                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf"))
-            else:
-                with tempfile.TemporaryDirectory(prefix="toolkit-statement-") as tmp:
-                    page = Path(tmp) / "statement.html"
-                    page.write_text(text, encoding="utf-8")
-                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf"))
-
-
-def index_frame(run: StatementsRun, lang: str) -> pd.DataFrame:
-    """One row per employee (written, not computed or failed) with the statement's totals, and a total row."""
-    rows = []
-    for st in run.statements:
+    for st in statements:
         s = st.salary or {}
         p = st.payout
         rows.append({
@@ -330,9 +232,9 @@ def index_frame(run: StatementsRun, lang: str) -> pd.DataFrame:
             "st.total": st.total_payable, "grade": s.get("grade") if isinstance(s.get("grade"), str) else None,
             "coefficient": s.get("coefficient") if st.floating_pay is not None else None,
             "reason": A.reason_text(s.get("reason"), lang) or None,
-            "st.file": ", ".join(p_.name for p_ in run.files.get(st.employee_id, [])),
+            "st.file": ", ".join(p_.name for p_ in files.get(st.employee_id, [])),
         })
-    for f in run.failures:
+    for f in failures:
         rows.append({"employee_id": f.employee_id, "name": f.name, "st.status": label("st.status.failed", lang),
                      "st.problem": f.reason_zh if lang == "zh" else f.reason})
     frame = pd.DataFrame(rows).reindex(columns=INDEX_COLUMNS)
@@ -349,8 +251,10 @@ def index_name(period: str) -> str:
     return f"statements-index-{period}.xlsx"
 
 
-def write_index(run: StatementsRun, out_dir: Path, lang: str = "en") -> Path:
+def write_index(period: str, statements: Sequence[Statement], files: Mapping[str, Sequence[Path]],
+                failures: Sequence[Any], findings: Sequence[Finding], out_dir: Path, lang: str = "en") -> Path:
     """``statements-index-YYYY-MM.xlsx``: every statement's totals, then the findings behind the figures."""
     fmts = {label(c, lang): "money" for c in INDEX_MONEY} | {label("coefficient", lang): "number"}
-    sheet = SheetFrame(t("output.sheet.statements", lang), index_frame(run, lang), fmts, table_name="Statements")
-    return write_frames(out_dir / index_name(run.period), [sheet, *findings_sheets(run.set.findings, lang)], lang)
+    sheet = SheetFrame(t("output.sheet.statements", lang), index_frame(statements, files, failures, lang), fmts,
+                       table_name="Statements")
+    return write_frames(out_dir / index_name(period), [sheet, *findings_sheets(findings, lang)], lang)
