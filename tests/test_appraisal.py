@@ -88,3 +88,58 @@ def test_expense_counts_two_minus_completion_floored_and_capped(c, expected):
     res = appraisal(pd.DataFrame({"employee_id": ["E1"], "indicator": ["Expense"], "ytd_completion": [c]}),
                     roster(("E1", None, 1000.0)), weights, BANDS)
     assert by_emp(res)["E1"]["score"] == pytest.approx(expected)
+
+
+def _people(*rows: tuple) -> pd.DataFrame:
+    """(employee_id, department, role, floating_base)."""
+    return _frame("Roster", [{"employee_id": e, "name": f"Name {e}", "department": d, "role": r, "grade": "G2",
+                              "royalty_plan": None, "floating_base": b} for e, d, r, b in rows], STANDARDS)
+
+
+def test_managers_on_the_department_staff_and_people_without_targets_on_the_default():
+    comp = completion({"S1": (1.0, 1.0, 1.0, 1.0), "M1": (None, None, 0.9, None), "T1": (None, None, 0.5, None),
+                       "S2": (None, None, None, None)})
+    dept = pd.DataFrame({"department": ["East"] * 4, "indicator": ["Signing", "Collection", "Expense", "Profit"],
+                         "ytd_completion": [1.2, 1.2, 1.0, 1.2]})
+    people = _people(("S1", "East", "Salesperson", 1000.0), ("M1", "East", "Manager", 2000.0),
+                     ("T1", "East", "Staff", 3000.0), ("S2", "East", "Salesperson", 4000.0),
+                     ("M2", "West", "Manager", 5000.0))
+    res = appraisal(comp, people, WEIGHTS, BANDS, "2026-06", department_completion=dept, default_coefficient=0.9)
+    got = by_emp(res)
+    # the manager's own Plan row (Expense only) is not what counts: the department's 1.2/1.2/1.0/1.2 does
+    assert (got["M1"]["basis"], got["M1"]["score"], got["M1"]["grade"], got["M1"]["pay"]) == (
+        "department", 1.18, "A", "2600.00")
+    assert got["M1"]["reason_text"].startswith("Manager")
+    # staff, a salesperson without any target and a manager whose department has none: the default, with a reason
+    for emp, reason, base in (("T1", "staff-default", 3000), ("S2", "no-targets", 4000),
+                              ("M2", "department-no-targets", 5000)):
+        assert (got[emp]["basis"], got[emp]["reason"], got[emp]["grade"], got[emp]["coefficient"]) == (
+            "default", reason, None, 0.9)
+        assert got[emp]["pay"] == f"{base * 0.9:.2f}" and got[emp]["score"] is None
+        assert got[emp]["reason_text"] and by_emp_zh(res)[emp]["reason_text"]
+    assert got["S1"]["basis"] == "own" and got["S1"]["reason"] is None
+    assert {f.value for f in res.findings if f.code == "appraisal-default"} == {"T1", "S2", "M2"}
+    # nobody lands in the lowest band (coefficient 0) for lack of targets
+    assert not [e for e, r in got.items() if r["grade"] == "D"]
+    own = appraisal(comp, people, WEIGHTS, BANDS, department_completion=dept, manager_on_department=False)
+    assert by_emp(own)["M1"]["basis"] == "own"  # the Thresholds' "Manager On Department" = 0
+
+
+def by_emp_zh(result) -> dict[str, dict]:
+    return {r["employee_id"]: r for r in result.to_dict("zh")["salaries"]}
+
+
+def test_sample_managers_and_staff_get_a_stated_coefficient(sample_dir):
+    from report_fixtures import PERIOD, ledger
+
+    from toolkit.core.appraisal import compute_appraisal
+
+    led = ledger()
+    lines = compute_appraisal(led, PERIOD).lines
+    roles = led.standard("Roster").set_index("employee_id")["role"]
+    lines = lines.assign(role=lines["employee_id"].map(roles))
+    not_sales = lines[lines["role"] != "Salesperson"]
+    assert len(not_sales) and not_sales["reason"].notna().all() and (not_sales["coefficient"] > 0).all()
+    lowest = led.standard("AppraisalBands").sort_values("score_from").iloc[0]["band_grade"]
+    assert not len(lines[(lines["basis"] == "default") & (lines["grade"] == lowest)])
+    assert (lines.loc[lines["role"] == "Staff", "coefficient"] == led.threshold("Default Coefficient")).all()

@@ -5,6 +5,12 @@ Expense (lower is better) value = min(max(0, 2 − completion), 120 %). A missin
 target) counts 0 and raises a warning. The score's band [Score From, Score To) (blank To:
 unbounded) gives Grade and Coefficient; pay = Floating Base × Coefficient, rounded to cents.
 
+Who is appraised on what (issue 13; docs/statements.md): a Salesperson on their own completion; a
+Manager on their department's completion (the Thresholds entry "Manager On Department" = 0 appraises
+managers on their own Plan rows instead); Staff, and anyone whose basis has no completion on any
+appraisal indicator, get the standards' "Default Coefficient" (Thresholds, default 1.0) with the
+reason stated in ``lines.reason`` — never the lowest band for lack of a plan.
+
 The function takes a completion frame (employee_id, indicator, ytd_completion), so it does not
 depend on how completion is computed; ``compute_appraisal`` adapts ``toolkit.core.completion``.
 """
@@ -44,6 +50,8 @@ declare("appraisal-no-completion", "warning", ("No completion for an appraisal i
 declare("appraisal-no-band", "warning", ("Score outside every appraisal band", "考核得分不在任何区间内"),
         ("Employee {value}: appraisal score {score} falls in no band of the Appraisal sheet; coefficient 0.",
          "员工 {value}：考核得分 {score} 不在考核表的任何区间内，系数按 0 计。"))
+declare("appraisal-default", "info", ("Default appraisal coefficient", "按默认系数考核"),
+        ("Employee {value} ({name}): {reason} ({coefficient}).", "员工 {value}（{name}）：{reason_zh}（{coefficient}）。"))
 declare("appraisal-weights", "warning", ("Appraisal weights do not add up to 100%", "考核权重之和不等于 100%"),
         ("The Appraisal weights add up to {value}, not 100%.", "考核权重之和为 {value}，不等于 100%。"))
 
@@ -52,9 +60,12 @@ declare("appraisal-weights", "warning", ("Appraisal weights do not add up to 100
 class AppraisalResult:
     """Floating salary per employee and the indicator terms behind each score.
 
-    ``lines``: employee_id, name, department, score, grade, coefficient, floating_base, pay, status
-    (``computed``, or ``not-computed`` when the department is not consolidated: no score, no pay).
-    ``terms``: employee_id, indicator, weight, ytd_completion, value (as counted), points (weight × value).
+    ``lines``: employee_id, name, department, role, basis (``own``/``department``/``default``), score
+    (blank for ``default``), grade, coefficient, floating_base, pay, reason (a ``REASONS`` key: why this
+    basis; blank for a salesperson on their own completion), status (``computed``, or ``not-computed`` when
+    the department is not consolidated: no score, no pay, out of the totals).
+    ``terms``: employee_id, indicator, weight, ytd_completion, value (as counted), points (weight × value);
+    for ``department`` the department's completion, none for ``default``.
     """
 
     period: str | None
@@ -70,13 +81,16 @@ class AppraisalResult:
             emp = rec["employee_id"]
             if rec.get("status") == NOT_COMPUTED:
                 rows.append({"employee_id": emp, "name": _opt(rec["name"]), "department": _opt(rec["department"]),
-                             "status": NOT_COMPUTED, "reason": NOT_CONSOLIDATED, "score": None, "grade": None,
+                             "role": _opt(rec["role"]), "basis": None, "reason": NOT_CONSOLIDATED,
+                             "reason_text": reason_text(NOT_CONSOLIDATED, lang), "status": NOT_COMPUTED, "score": None, "grade": None,
                              "coefficient": None, "floating_base": fmt_money(rec["floating_base"]), "pay": None,
                              "terms": []})
                 continue
             emp_terms = terms.get_group(emp) if emp in terms.groups else self.terms.iloc[0:0]
             rows.append({
                 "employee_id": rec["employee_id"], "name": _opt(rec["name"]), "department": _opt(rec["department"]),
+                "role": _opt(rec["role"]), "basis": rec["basis"], "reason": _opt(rec["reason"]),
+                "reason_text": reason_text(rec["reason"], lang),
                 "score": _ratio(rec["score"]), "grade": _opt(rec["grade"]), "coefficient": _ratio(rec["coefficient"]),
                 "floating_base": fmt_money(rec["floating_base"]), "pay": fmt_money(rec["pay"]), "status": COMPUTED,
                 "terms": [{"indicator": t["indicator"], "weight": _ratio(t["weight"]),
@@ -104,25 +118,59 @@ def _text(s: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+#: Why an employee is appraised the way they are (``lines.reason``), in both languages.
+REASONS: dict[str, tuple[str, str]] = {
+    "manager-department": ("Manager: appraised on the department's completion", "经理：按所在部门完成率考核"),
+    "staff-default": ("Staff: no sales targets, default coefficient", "职员：无销售目标，按默认系数"),
+    "no-targets": ("No targets on any appraisal indicator, default coefficient", "考核指标均无目标，按默认系数"),
+    "department-no-targets": ("The department has no targets on any appraisal indicator, default coefficient",
+                              "所在部门考核指标均无目标，按默认系数"),
+    NOT_CONSOLIDATED: ("Not computed: the department was not consolidated", "未计算：部门未汇总"),
+}
+#: Defaults of the Thresholds entries this module reads (also in ``THRESHOLD_DEFAULTS``).
+DEFAULT_COEFFICIENT = "Default Coefficient"
+MANAGER_ON_DEPARTMENT = "Manager On Department"
+
+
+def reason_text(reason: Any, lang: str = "en") -> str:
+    """The stated reason of an appraisal line in ``lang`` ("" when there is none)."""
+    if reason is None or (not isinstance(reason, str) and pd.isna(reason)) or reason not in REASONS:
+        return ""
+    return REASONS[reason][1 if lang == "zh" else 0]
+
+
+def _bases(staff: pd.DataFrame, manager_on_department: bool) -> pd.Series:
+    """Each employee's basis by role: own (Salesperson, unknown roles), department (Manager), default (Staff)."""
+    role = staff["role"].fillna("")
+    basis = np.where(role == "Staff", "default",
+                     np.where((role == "Manager") & manager_on_department, "department", "own"))
+    return pd.Series(basis, index=staff.index)
+
+
 def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFrame, bands: pd.DataFrame,
-              period: str | None = None, departments: Collection[str] | None = None) -> AppraisalResult:
+              period: str | None = None, *, department_completion: pd.DataFrame | None = None,
+              default_coefficient: float = 1.0, manager_on_department: bool = True,
+              departments: Collection[str] | None = None) -> AppraisalResult:
     """Score, grade, coefficient and floating pay for every Roster employee with a Floating Base.
 
-    ``departments``: the departments consolidated; employees of other Roster departments are
-    "not computed" (no score, grade or pay; never the lowest grade) and stay out of the totals.
+    ``departments``: the departments consolidated; employees of other Roster departments are "not computed"
+    (no score, grade or pay; never the lowest grade) and stay out of the totals.
 
     ``completion``: employee_id, indicator, ytd_completion (fraction; missing when there is no target).
+    ``department_completion``: department, indicator, ytd_completion — what managers are appraised on.
     """
     findings: list[Finding] = []
     staff = pd.DataFrame({
         "employee_id": _text(roster["employee_id"]), "name": _text(roster["name"]),
         "department": _text(roster["department"]),
+        "role": _text(roster["role"]) if "role" in roster else pd.Series(pd.NA, index=roster.index, dtype="string"),
         "floating_base": pd.to_numeric(roster["floating_base"], errors="coerce").astype("float64"),
     })
     staff = staff[staff["employee_id"].notna() & staff["floating_base"].notna()].drop_duplicates("employee_id")
     status = coverage_status(staff["department"], departments)
     skipped = staff[status == NOT_COMPUTED]
     staff = staff[status == COMPUTED]
+    staff = staff.assign(basis=_bases(staff, manager_on_department)).reset_index(drop=True)
     w = pd.DataFrame({"indicator": _text(weights["indicator"]),
                       "weight": pd.to_numeric(weights["weight"], errors="coerce").astype("float64")})
     w = w.dropna().drop_duplicates("indicator")
@@ -133,7 +181,29 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     comp = pd.DataFrame({"employee_id": _text(completion["employee_id"]), "indicator": _text(completion["indicator"]),
                          "ytd_completion": pd.to_numeric(completion["ytd_completion"], errors="coerce")
                          .astype("float64")}).drop_duplicates(["employee_id", "indicator"])
-    terms = staff[["employee_id"]].merge(w, how="cross").merge(comp, on=["employee_id", "indicator"], how="left")
+    if department_completion is not None and len(department_completion):
+        dept = pd.DataFrame({"department": _text(department_completion["department"]),
+                             "indicator": _text(department_completion["indicator"]),
+                             "ytd_completion": pd.to_numeric(department_completion["ytd_completion"], errors="coerce")
+                             .astype("float64")}).drop_duplicates(["department", "indicator"])
+    else:
+        dept = pd.DataFrame({"department": pd.Series(dtype="string"), "indicator": pd.Series(dtype="string"),
+                             "ytd_completion": pd.Series(dtype="float64")})
+    terms = staff[["employee_id", "department", "basis"]].merge(w, how="cross")
+    own = terms.merge(comp, on=["employee_id", "indicator"], how="left")["ytd_completion"].to_numpy()
+    by_dept = terms.merge(dept, on=["department", "indicator"], how="left")["ytd_completion"].to_numpy()
+    terms["ytd_completion"] = np.where(terms["basis"] == "department", by_dept, own)
+    # nobody is scored 0 for lack of a plan: a basis without any completion falls back to the default
+    has_any = terms.groupby("employee_id")["ytd_completion"].apply(lambda s: bool(s.notna().any()))
+    lacking = (staff["basis"] != "default") & ~staff["employee_id"].map(has_any).fillna(False).astype(bool)
+    staff["reason"] = np.select(
+        [staff["basis"] == "default", lacking & (staff["basis"] == "department"), lacking,
+         staff["basis"] == "department"],
+        ["staff-default", "department-no-targets", "no-targets", "manager-department"], "")
+    staff.loc[lacking, "basis"] = "default"
+    staff["reason"] = staff["reason"].replace("", None)
+    terms = terms.drop(columns="basis").merge(staff[["employee_id", "basis"]], on="employee_id")
+    terms = terms[terms["basis"] != "default"].reset_index(drop=True)
     c = terms["ytd_completion"].to_numpy(dtype="float64", na_value=np.nan)
     flip = terms["indicator"].isin(LOWER_IS_BETTER).to_numpy()
     value = np.where(flip, np.maximum(0.0, 2.0 - c), c)
@@ -146,13 +216,14 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
             "indicators": ", ".join(inds), "indicators_zh": "、".join(E.INDICATOR.label(i, "zh") for i in inds)}))
 
     score = terms.groupby("employee_id")["points"].sum()
-    lines = staff.assign(score=staff["employee_id"].map(score).fillna(0.0))
+    scored = staff["basis"] != "default"
+    lines = staff.assign(score=staff["employee_id"].map(score).fillna(0.0).where(scored))
     b = pd.DataFrame({"score_from": pd.to_numeric(bands["score_from"], errors="coerce").astype("float64"),
                       "score_to": pd.to_numeric(bands["score_to"], errors="coerce").astype("float64"),
                       "grade": _text(bands["band_grade"]),
                       "coefficient": pd.to_numeric(bands["coefficient"], errors="coerce").astype("float64")})
     b = b.dropna(subset=["score_from", "grade"])
-    pairs = lines[["employee_id", "score"]].merge(b, how="cross")
+    pairs = lines.loc[scored, ["employee_id", "score"]].merge(b, how="cross")
     s = np.round(pairs["score"].to_numpy(dtype="float64"), _DECIMALS)
     hi = pairs["score_to"].to_numpy(dtype="float64", na_value=np.nan)
     inside = (s >= np.round(pairs["score_from"].to_numpy(dtype="float64"), _DECIMALS)) & (
@@ -160,36 +231,50 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     hit = pairs[inside].sort_values("score_from", ascending=False, kind="stable").drop_duplicates("employee_id")
     hit = hit.set_index("employee_id")
     lines["grade"] = lines["employee_id"].map(hit["grade"])
-    lines["coefficient"] = lines["employee_id"].map(hit["coefficient"]).fillna(0.0)
+    coefficient = lines["employee_id"].map(hit["coefficient"]).fillna(0.0)
+    lines["coefficient"] = coefficient.where(scored, float(default_coefficient))
     lines["pay"] = round_series(lines["floating_base"] * lines["coefficient"])
-    for rec in lines[lines["grade"].isna()].to_dict("records"):
+    for rec in lines[lines["grade"].isna() & scored].to_dict("records"):
         findings.append(Finding("appraisal-no-band", sheet=_BANDS.sheet.en, value=rec["employee_id"],
                                 params={"score": f"{rec['score']:.2%}"}))
+    for rec in lines[~scored].to_dict("records"):
+        findings.append(Finding("appraisal-default", value=rec["employee_id"], params={
+            "name": rec["name"], "reason": reason_text(rec["reason"], "en"),
+            "reason_zh": reason_text(rec["reason"], "zh"), "coefficient": f"{rec['coefficient']:g}"}))
     lines = pd.concat([lines.assign(status=COMPUTED), skipped.assign(
-        score=np.nan, grade=None, coefficient=np.nan, pay=np.nan, status=NOT_COMPUTED)], ignore_index=True)
-    lines = lines[["employee_id", "name", "department", "score", "grade", "coefficient", "floating_base", "pay",
-                   "status"]]
+        basis=None, score=np.nan, grade=None, coefficient=np.nan, pay=np.nan, reason=NOT_CONSOLIDATED,
+        status=NOT_COMPUTED)], ignore_index=True)
+    lines = lines[["employee_id", "name", "department", "role", "basis", "score", "grade", "coefficient",
+                   "floating_base", "pay", "reason", "status"]]
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
     terms = terms[["employee_id", "indicator", "weight", "ytd_completion", "value", "points"]]
     return AppraisalResult(period, lines, terms.reset_index(drop=True), findings)
 
 
-def completion_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Employee rows of ``toolkit.core.completion.compute_completion`` as (employee_id, indicator, ytd_completion)."""
-    emp = rows[rows["level"] == "employee"]
-    return pd.DataFrame({"employee_id": emp["key"], "indicator": emp["indicator"],
-                         "ytd_completion": emp["ytd_completion"]}).reset_index(drop=True)
+def completion_frame(rows: pd.DataFrame, level: str = "employee") -> pd.DataFrame:
+    """Rows of ``toolkit.core.completion.compute_completion`` at ``level`` as (key, indicator, ytd_completion);
+    the key column is ``employee_id`` for employees and ``department`` for departments."""
+    part = rows[rows["level"] == level]
+    key = "employee_id" if level == "employee" else level
+    return pd.DataFrame({key: part["key"], "indicator": part["indicator"],
+                         "ytd_completion": part["ytd_completion"]}).reset_index(drop=True)
+
+
+def appraisal_settings(ledger: Ledger) -> dict[str, Any]:
+    """The appraisal options the standards' Thresholds set (default coefficient, managers on the department)."""
+    return {"default_coefficient": float(ledger.threshold(DEFAULT_COEFFICIENT)),
+            "manager_on_department": bool(ledger.threshold(MANAGER_ON_DEPARTMENT))}
 
 
 @per_ledger
 def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | None = None) -> AppraisalResult:
     """Floating salary for ``period`` from a Ledger; ``completion`` rows may be passed to avoid recomputing."""
-    from . import (
-        completion as comp_mod,  # H6's module; imported late so this one stands alone
-    )
+    from . import completion as comp_mod  # H6's module; imported late so this one stands alone
     from .royalties import monthly_payments
 
     if completion is None:
         completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
     return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),
-                     ledger.standard("AppraisalBands"), period, departments=ledger_departments(ledger.tables))
+                     ledger.standard("AppraisalBands"), period,
+                     department_completion=completion_frame(completion, "department"), **appraisal_settings(ledger),
+                     departments=ledger_departments(ledger.tables))

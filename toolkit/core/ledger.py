@@ -86,6 +86,8 @@ class Ledger:
     left_out: dict[str, str] = field(default_factory=dict)
     #: Results of ``per_ledger`` computations on this ledger (a ledger is not changed once built).
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Each department's workbook language (``en``/``zh``): the language its people's statements are in.
+    langs: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for table in DEPARTMENT.tables:
@@ -109,7 +111,8 @@ class Ledger:
             parts = [p for p in parts if len(p)]
             if parts:
                 tables[table.key] = pd.concat(parts, ignore_index=True)
-        return cls(tables, standards, list(findings), [str(wb.path) for wb in books])
+        return cls(tables, standards, list(findings), [str(wb.path) for wb in books],
+                   langs={_department(wb): wb.lang for wb in books})
 
     def threshold(self, name: str) -> float:
         """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default."""

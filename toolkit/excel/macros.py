@@ -33,6 +33,7 @@ NAMES: tuple[str, ...] = (
     "completion",
     "funds",
     "monthly_report",
+    "statements",
     "consolidate_folder",
     "approve_selection",
     "reject_selection",
@@ -69,6 +70,7 @@ register({
                         "校验结果：{errors} 个错误，{warnings} 个警告，{infos} 个提示；已标记 {cells} 个单元格。详见“Validation”工作表。"),
     "macro.written": ("Wrote {path}", "已生成 {path}"),
     "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
+    "macro.statements": ("{count} statement(s) written to {folder}.", "已生成 {count} 份结算单，保存在 {folder}。"),
     "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
     "macro.consolidated": ("Consolidated {ok} of {total} department workbook(s) for {period} into {path}.",
                            "已将 {total} 个部门工作簿中的 {ok} 个合并（{period}）到 {path}。"),
@@ -357,6 +359,30 @@ def _monthly_report(run: _Run) -> Path | None:
     if xlsx is not None:
         run.port.open_file(xlsx)
     return xlsx
+
+
+def statements(book: Any = None) -> Path | None:
+    """Write the statements of the workbook's department for its period into ``statements-YYYY-MM`` beside it
+    (``toolkit.operations.statements``: xlsx and html, and pdf where Chromium is installed); open the index."""
+    return _run(book, _statements)
+
+
+def _statements(run: _Run) -> Path | None:
+    from ..operations.statements import department_employees, write_statements
+    from ..report.pdf import find_chromium
+
+    period = run.period()
+    ledger = _ledger(run, period)
+    formats = ("xlsx", "html", "pdf") if find_chromium() else ("xlsx", "html")
+    res = write_statements(ledger, period, run.folder() / f"statements-{period}", formats=formats,
+                           employees=department_employees(ledger), index_lang=run.lang)
+    text = t("macro.statements", run.lang, count=len(res.statements), folder=res.index.parent if res.index else "")
+    if res.failures:
+        text += "\n" + "\n".join(f.message(run.lang) for f in res.failures)
+    run.port.message(text, "warning" if res.failures else "info")
+    if res.index is not None:
+        run.port.open_file(res.index)
+    return res.index
 
 
 def consolidate_folder(book: Any = None) -> Path | None:

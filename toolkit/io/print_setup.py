@@ -49,8 +49,9 @@ def header_height(labels: Sequence[str], widths: Sequence[float]) -> float:
 
 
 def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str, header_rows: int = 1,
-                     last_col: int | None = None) -> None:
-    """Print setup of an XlsxWriter worksheet: rows 0..last_row, columns of ``widths``."""
+                     last_col: int | None = None, area: bool = True) -> None:
+    """Print setup of an XlsxWriter worksheet: rows 0..last_row, columns of ``widths``; ``area=False`` sets no
+    print area (a sheet with charts beside its table prints them too)."""
     ws.set_paper(A4)
     if is_wide(widths):
         ws.set_landscape()
@@ -61,7 +62,9 @@ def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str,
         ws.repeat_rows(0, header_rows - 1)
     ws.set_footer(footer(lang))
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    ws.print_area(0, 0, max(last_row, header_rows - 1, 0), (len(widths) if last_col is None else last_col + 1) - 1)
+    if area:
+        ws.print_area(0, 0, max(last_row, header_rows - 1, 0),
+                      (len(widths) if last_col is None else last_col + 1) - 1)
 
 
 def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col: int | None = None,

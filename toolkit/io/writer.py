@@ -271,6 +271,21 @@ class SheetFrame:
     formats: Mapping[str, str] = field(default_factory=dict)
     table_name: str | None = None
     rag: tuple[str, ...] = ()
+    charts: tuple[ChartSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel chart over a sheet's columns: ``kind`` column|line, the category column, the series
+    columns (drawn as ``kind``), ``lines`` drawn as lines on the same chart, anchored at ``anchor``."""
+
+    title: str
+    categories: str
+    series: tuple[str, ...]
+    kind: str = "column"
+    lines: tuple[str, ...] = ()
+    anchor: str = "A1"
+    y_format: str = "#,##0"
 
 
 def write_frames(path: str | os.PathLike[str], sheets: Iterable[SheetFrame], lang: str = "en") -> Path:
@@ -405,10 +420,13 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
         ws.set_column(i, i, widths[-1], col_fmts[kind])
 
     last_row = max(nrows, 1)
-    xlsxwriter_print(ws, widths, last_row, lang)
+    xlsxwriter_print(ws, widths, last_row, lang, area=not sheet.charts)
     _add_table(ws, table_name, headers, last_row)
     for c, header in enumerate(headers):  # inline strings, over the header add_table stored
         ws.write_string(0, c, header, header_fmt)
+
+    for spec in sheet.charts:
+        _add_chart(wb, ws, name, list(frame.columns), nrows, spec)
 
     for col in sheet.rag:
         if col not in frame.columns:
@@ -416,6 +434,34 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
         c = list(frame.columns).index(col)
         _rag_format(ws, c, last_row, rag_fmts)
     return kinds
+
+
+def _add_chart(wb: Any, ws: Any, sheet: str, columns: list[Any], nrows: int, spec: ChartSpec) -> None:
+    """Insert ``spec`` as a native chart bound to the sheet's rows 1..nrows."""
+    if nrows == 0:
+        return
+    cat = columns.index(spec.categories)
+
+    def series(chart: Any, col: str) -> None:
+        c = columns.index(col)
+        options = {"name": [sheet, 0, c], "categories": [sheet, 1, cat, nrows, cat], "values": [sheet, 1, c, nrows, c]}
+        if chart.__class__.__name__ == "ChartLine":
+            options["marker"] = {"type": "circle", "size": 5}
+        chart.add_series(options)
+
+    chart = wb.add_chart({"type": spec.kind})
+    for col in spec.series:
+        series(chart, col)
+    if spec.lines:
+        line = wb.add_chart({"type": "line"})
+        for col in spec.lines:
+            series(line, col)
+        chart.combine(line)
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_y_axis({"num_format": spec.y_format, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": 300})
+    ws.insert_chart(spec.anchor, chart)
 
 
 def _add_table(ws: Any, name: str, headers: list[str], last_row: int) -> None:

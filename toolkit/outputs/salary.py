@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from ..core import appraisal as A
 from ..core.ledger import Ledger
 from ..i18n import t
@@ -12,7 +14,7 @@ from ..io.writer import SheetFrame
 from ..schema import enums as E
 from .labels import label
 from .sheets import findings_sheets
-from .text import findings_text, text_table
+from .text import findings_text, percent_text, text_table
 
 if TYPE_CHECKING:
     from .base import Output
@@ -29,10 +31,19 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     return result_output("salary", ledger, A.compute_appraisal(ledger, period), lang)
 
 
+def shown_lines(lines: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The salary lines with role, basis and reason in ``lang`` (headers still keys)."""
+    return lines.rename(columns={"basis": "appraised_on"}).assign(
+        role=lines["role"].map(lambda v: E.ROLE.label(v, lang), na_action="ignore"),
+        appraised_on=lines["basis"].map(lambda v: label(f"appraisal.{v}", lang), na_action="ignore"),
+        reason=lines["reason"].map(lambda v: A.reason_text(v, lang)),
+        status=lines["status"].map(lambda v: label(v, lang), na_action="ignore"))
+
+
 def sheets(out: Output) -> list[SheetFrame]:
     """Floating Salary (one row per employee), Appraisal Terms (one row per indicator) and the findings."""
     result, lang = out.result, out.lang
-    lines = result.lines
+    lines = shown_lines(result.lines, lang)
     fmts = {label("score", lang): "percent", label("coefficient", lang): "number",
             label("floating_base", lang): "money", label("pay", lang): "money"}
     terms = result.terms.assign(indicator=result.terms["indicator"].map(lambda v: E.INDICATOR.label(v, lang)))
@@ -47,11 +58,12 @@ def sheets(out: Output) -> list[SheetFrame]:
 
 def text(out: Output) -> str:
     """The floating-pay table, the total and the findings."""
-    lines, lang, payload = out.result.lines, out.lang, out.payload
-    shown = lines.assign(score=lines["score"].map(lambda v: f"{v:.1%}", na_action="ignore"),
+    lang, payload = out.lang, out.payload
+    lines = shown_lines(out.result.lines, lang).drop(columns=["role"])
+    shown = lines.assign(score=lines["score"].map(percent_text),
+                         grade=lines["grade"].astype(object).where(lines["grade"].notna(), ""),
                          floating_base=lines["floating_base"].map(lambda v: f"{v:,.2f}", na_action="ignore"),
-                         pay=lines["pay"].map(lambda v: f"{v:,.2f}", na_action="ignore"),
-                         status=lines["status"].map(lambda v: label(v, lang)))
+                         pay=lines["pay"].map(lambda v: f"{v:,.2f}", na_action="ignore"))
     if not payload["totals"].get("not_computed"):
         shown = shown.drop(columns="status")
     text_ = [t("output.title.salary", lang, period=payload["period"]),

@@ -64,6 +64,8 @@ THRESHOLD = _enum(
     ("Time Progress by Days", "按天计算时间进度"),
     ("Report in 10k Yuan", "报告以万元显示"),
     *((f"Aging Bucket {i}", f"账龄分段{i}") for i in range(1, 7)),
+    ("Default Coefficient", "默认考核系数"),
+    ("Manager On Department", "经理按部门考核"),
 )
 
 ALL = (

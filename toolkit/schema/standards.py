@@ -162,6 +162,10 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Time Progress by Days": 0.0,
     "Report in 10k Yuan": 0.0,
     **{f"Aging Bucket {i}": float(d) for i, d in enumerate((30, 60, 90, 180, 365, 0), start=1)},
+    # floating salary (toolkit.core.appraisal): the coefficient of people without targets, and managers
+    # appraised on their department's completion (1) or on their own Plan rows (0)
+    "Default Coefficient": 1.0,
+    "Manager On Department": 1.0,
 }
 
 STANDARDS = WorkbookSchema(

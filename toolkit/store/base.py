@@ -87,6 +87,8 @@ class SnapshotInfo:
     infos: int
     is_current: bool
     superseded_by: int | None
+    #: the language of the workbook's headers (``en``/``zh``): the department's language
+    lang: str = "en"
 
 
 @dataclass

@@ -43,7 +43,8 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str,
         for snap in depts:
             if snap.errors or snap.warnings or snap.infos:
                 findings.extend(store.snapshot_findings(snap.id))
-        return Ledger(tables, standards, findings, [s.source_path for s in depts])
+        return Ledger(tables, standards, findings, [s.source_path for s in depts],
+                      langs={s.department: s.lang for s in depts})
     finally:
         if store is not db:
             store.close()

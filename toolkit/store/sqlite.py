@@ -56,7 +56,7 @@ STALL_ENV = "TOOLKIT_STORE_STALL"
 
 
 _SNAPSHOT_COLS = ("id, run_id, kind, department, period, sha256, source_path, size, mtime, created_at, "
-                  "row_counts, errors, warnings, infos, is_current, superseded_by")
+                  "row_counts, errors, warnings, infos, is_current, superseded_by, lang")
 
 _CLOSE_COLS = ("id, period, year, month, version, closed_at, user, host, toolkit_version, run_id, departments, "
                "not_consolidated, outputs, notes, status, superseded_by")
@@ -307,7 +307,7 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _info(r: tuple) -> SnapshotInfo:
-        return SnapshotInfo(*r[:10], json.loads(r[10]), r[11], r[12], r[13], bool(r[14]), r[15])
+        return SnapshotInfo(*r[:10], json.loads(r[10]), r[11], r[12], r[13], bool(r[14]), r[15], r[16] or "en")
 
     def current(self, period: str, kind: str = "department") -> list[SnapshotInfo]:
         rows = self._read(f"SELECT {_SNAPSHOT_COLS} FROM snapshots WHERE kind=? AND period=? AND is_current=1 "

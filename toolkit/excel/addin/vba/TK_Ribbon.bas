@@ -29,6 +29,10 @@ Sub TK_MonthlyReport(control As IRibbonControl)
     TK_Run "monthly_report"
 End Sub
 
+Sub TK_Statements(control As IRibbonControl)
+    TK_Run "statements"
+End Sub
+
 Sub TK_ConsolidateFolder(control As IRibbonControl)
     TK_Run "consolidate_folder"
 End Sub

@@ -1,0 +1,145 @@
+"""Performance files and the periodic appraisal (issue 13), from a store the sample was consolidated into."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from conftest import need
+
+from toolkit.cli.main import cli
+from toolkit.core.appraisal import compute_appraisal
+from toolkit.core.completion import compute_completion
+from toolkit.core.royalties import compute_royalties, monthly_payments
+from toolkit.operations.appraisal import appraisal_appendix, periodic_appraisal
+from toolkit.operations.months import month_sources
+from toolkit.operations.performance import write_performance_files
+from toolkit.outputs.labels import label
+from toolkit.schema import enums as E
+from toolkit.store import load_ledger_from_store
+
+PERIOD = "2026-10"
+
+
+@pytest.fixture(scope="module")
+def store(sample_dir, tmp_path_factory) -> Path:
+    from toolkit.operations.consolidate import consolidate
+
+    db = tmp_path_factory.mktemp("store") / "toolkit.db"
+    consolidate([sample_dir], PERIOD, standards=sample_dir / "standards.xlsx", db=db, jobs=1)
+    return db
+
+
+@pytest.fixture(scope="module")
+def files(store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("performance")
+    run = write_performance_files(2026, out, db=str(store), employees=["E1002", "E3003", "E1008"], formats=["xlsx"])
+    return run, out
+
+
+def test_months_come_from_the_stored_month_that_covers_them(store):
+    sources = month_sources(str(store), 2026)
+    assert sources == [(f"2026-{m:02d}", PERIOD) for m in range(1, 11)]  # Nov and Dec are not known yet
+    with pytest.raises(Exception, match="2025"):
+        month_sources(str(store), 2025)
+
+
+def test_performance_file_months_equal_what_the_store_gives(store, files):
+    run, out = files
+    assert not run.failures and sorted(run.files) == ["E1002", "E1008", "E3003"]
+    ledger = load_ledger_from_store(str(store), PERIOD)
+    for emp, paths in run.files.items():
+        wb = openpyxl.load_workbook(paths[0], read_only=True)
+        lang = "zh" if label("pf.sheet.months", "zh") in wb.sheetnames else "en"
+        rows = list(wb[label("pf.sheet.months", lang)].iter_rows(values_only=True))
+        head = {h: i for i, h in enumerate(rows[0])}
+        pay = list(wb[label("pf.sheet.pay", lang)].iter_rows(values_only=True))
+        phead = {h: i for i, h in enumerate(pay[0])}
+        for month in (3, 7, 10):
+            period = f"2026-{month:02d}"
+            comp = compute_completion(ledger, period, monthly_payments(ledger, period))
+            want = comp[(comp["level"] == "employee") & (comp["key"] == emp)]
+            got = [r for r in rows[1:] if r[head[label("pf.period", lang)]] == period]
+            assert len(got) == len(want) == 4
+            for w, g in zip(want.to_dict("records"), got):
+                assert g[head[label("indicator", lang)]] == E.INDICATOR.label(w["indicator"], lang)
+                for col in ("month_target", "month_actual", "ytd_target", "ytd_actual"):
+                    assert g[head[label(col, lang)]] == pytest.approx(w[col], abs=0.005)
+                if pd.notna(w["ytd_completion"]):
+                    assert g[head[label("ytd_completion", lang)]] == pytest.approx(w["ytd_completion"])
+            roy = compute_royalties(ledger, period).lines.set_index("employee_id")
+            sal = compute_appraisal(ledger, period, comp).lines.set_index("employee_id")
+            prow = next(r for r in pay[1:] if r[phead[label("pf.period", lang)]] == period)
+            assert prow[phead[label("st.floating_pay", lang)]] == pytest.approx(sal.loc[emp, "pay"])
+            if emp in roy.index:
+                assert prow[phead[label("pf.royalty_payment", lang)]] == pytest.approx(roy.loc[emp, "payment"])
+        wb.close()
+
+
+def test_performance_file_has_charts_findings_and_feedback(files):
+    run, out = files
+    path = run.files["E1002"][0]
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2  # actual vs target, completion vs time progress
+    wb = openpyxl.load_workbook(path, read_only=True)
+    feedback = list(wb[label("pf.sheet.feedback", "en")].iter_rows(values_only=True))
+    assert len(feedback) > 1  # Ma Jie owns feedback in the sample (Owner = the name)
+    findings = list(wb["Findings"].iter_rows(values_only=True))
+    assert all(r[2] for r in findings[1:])  # each finding carries its code
+    wb.close()
+
+
+def test_performance_files_open_in_libreoffice(files, tmp_path):
+    soffice = need("soffice")
+    run, _ = files
+    src = run.files["E3003"][0]
+    res = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+                          "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                         capture_output=True, text=True, timeout=180)
+    pdf = tmp_path / (src.stem + ".pdf")
+    assert pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
+    if subprocess.run(["which", "pdftotext"], capture_output=True).returncode == 0:
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "何超" in text and label("pf.chart.targets", "zh") in text
+
+
+def test_periodic_appraisal_ranks_everyone_with_the_band_distribution(store):
+    rv = periodic_appraisal(2026, 3, db=str(store))
+    assert rv.months == (7, 9)
+    lines = rv.lines
+    scored = lines[lines["basis"] != "default"]
+    assert scored["company_rank"].notna().all() and lines.loc[lines["basis"] == "default", "company_rank"].isna().all()
+    # ranks follow the score, per department and company
+    for _, group in scored.groupby("department"):
+        ordered = group.sort_values("department_rank")
+        assert ordered["score"].is_monotonic_decreasing and ordered["department_rank"].iloc[0] == 1
+    assert scored.sort_values("company_rank")["score"].is_monotonic_decreasing
+    dist = rv.distribution.set_index("department")
+    assert dist.loc["*", "total"] == len(lines) and dist.drop(index="*")["total"].sum() == len(lines)
+    # the quarter is not the year: Q3 scores differ from the year so far
+    year = periodic_appraisal(2026, None, db=str(store))
+    assert year.months == (1, 10)
+    both = scored.set_index("employee_id")["score"].align(year.lines.set_index("employee_id")["score"], join="inner")
+    assert (both[0] - both[1]).abs().max() > 0.01
+    appendix = appraisal_appendix(load_ledger_from_store(str(store), PERIOD), PERIOD)
+    assert appendix.months == (10, 10) and len(appendix.lines) == len(lines)
+
+
+def test_cli_appraisal_and_performance_file(store, tmp_path):
+    res = CliRunner().invoke(cli, ["appraisal", "--db", str(store), "--year", "2026", "--quarter", "3",
+                                   "-o", str(tmp_path / "q3.xlsx")])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(tmp_path / "q3.xlsx", read_only=True)
+    assert wb.sheetnames[:2] == ["Ranking", "Band Distribution"]
+    res = CliRunner().invoke(cli, ["appraisal", "--db", str(store), "--year", "2026", "--quarter", "5"])
+    assert res.exit_code == 2 and "--quarter" in res.output
+    res = CliRunner().invoke(cli, ["performance-file", "--db", str(store), "--year", "2026", "--employee", "NOBODY",
+                                   "-o", str(tmp_path)])
+    assert res.exit_code == 2 and "NOBODY" in res.output and "Traceback" not in res.output

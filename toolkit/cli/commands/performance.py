@@ -1,0 +1,47 @@
+"""``toolkit performance-file --year YYYY [--employee ID...] [--db PATH] -o DIR``: a thin layer over
+``toolkit.operations.performance.write_performance_files``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ...i18n import register, t
+from ..main import settings
+
+register({"cli.performance.done": ("{count} performance file(s) written to {folder}",
+                                   "已生成 {count} 份业绩档案，保存在 {folder}")})
+
+
+@click.command("performance-file")
+@click.option("--year", required=True, type=int, metavar="YYYY", help="The year of the files.")
+@click.option("--db", default=None, metavar="PATH|URL", help="The history store (default: $TOOLKIT_DB or toolkit.db).")
+@click.option("--employee", "employees", multiple=True, metavar="ID", help="Only this employee (repeatable).")
+@click.option("--format", "fmt", default="xlsx,pdf", show_default=True, metavar="LIST",
+              help="Comma-separated formats: xlsx, pdf.")
+@click.option("--lang", "pf_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of every file (default: each employee's department workbook's).")
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the files into.")
+def performance_cmd(year: int, db: str | None, employees: tuple[str, ...], fmt: str, pf_lang: str | None,
+                    out_dir: Path) -> None:
+    """One performance file per person for a year: months, pay, grade, charts, findings and feedback."""
+    from ...operations.performance import write_performance_files
+
+    lang = settings().lang
+
+    def progress(done: int, total: int, employee: str) -> None:
+        click.echo(t("cli.statements.progress", lang, done=done, total=total, employee=employee), err=True)
+
+    run = write_performance_files(year, out_dir, db=db, employees=list(employees) or None,
+                                  formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=pf_lang,
+                                  progress=progress)
+    for message in run.failures.values():
+        click.echo(message, err=True)
+    click.echo(t("cli.performance.done", lang, count=len(run.files), folder=out_dir))
+    sys.exit(run.exit_code)
+
+
+COMMANDS = [performance_cmd]

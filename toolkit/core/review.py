@@ -1,0 +1,95 @@
+"""Periodic appraisal (issue 13): everyone's appraisal score over a quarter or a year, ranked per department
+and company, and the distribution over the bands.
+
+The score over a window of months uses the same rule as the monthly floating salary
+(``toolkit.core.appraisal``) on the window's completion: Σ actual ÷ Σ target over the window's months
+(a year: Jan..the last month known; a quarter: its three months, or those known). People on the default
+coefficient are listed with their reason and not ranked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from .appraisal import AppraisalResult, appraisal, appraisal_settings, completion_frame
+from .completion import (
+    completion_table,
+    employee_departments,
+    monthly_actuals,
+    monthly_targets,
+)
+from .findings import Finding
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+
+@dataclass
+class Review:
+    """The appraisal over ``months`` of ``year``: ranked lines, band distribution, findings."""
+
+    year: int
+    quarter: int | None
+    months: tuple[int, int]
+    lines: pd.DataFrame
+    distribution: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}" + (f"-Q{self.quarter}" if self.quarter else "")
+
+
+def window_completion(ledger: Ledger, year: int, first: int, last: int,
+                      royalties: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Completion rows whose ``ytd_*`` columns cover months ``first``..``last`` only (Σ actual ÷ Σ target)."""
+    targets = monthly_targets(ledger)
+    actuals = monthly_actuals(ledger, year, royalties)
+    def inside(f: pd.DataFrame) -> pd.DataFrame:
+        return f[(f["month"] >= first) & (f["month"] <= last)]
+
+    return completion_table(inside(targets), inside(actuals), employee_departments(ledger), last,
+                            ledger.threshold("Amber Band"))
+
+
+def rank(lines: pd.DataFrame) -> pd.DataFrame:
+    """``lines`` plus department_rank and company_rank on the score (1 = best; unscored lines unranked)."""
+    score = lines["score"]
+    dept = score.groupby(lines["department"].fillna("")).rank(method="min", ascending=False)
+    out = lines.assign(department_rank=dept.astype("Int64"),
+                       company_rank=score.rank(method="min", ascending=False).astype("Int64"))
+    return out.sort_values(["company_rank", "department", "employee_id"], kind="stable", na_position="last")
+
+
+def distribution(lines: pd.DataFrame, bands: pd.DataFrame) -> pd.DataFrame:
+    """People per band grade (columns in band order, then ``default``) for each department and the company."""
+    order = list(bands.sort_values("score_from")["band_grade"].dropna().astype(str))
+    grade = lines["grade"].astype(object).where(lines["grade"].notna(), None)
+    grade = grade.where(lines["basis"] != "default", "default").fillna("")
+    frame = pd.DataFrame({"department": lines["department"].fillna(""), "grade": grade})
+    table = pd.crosstab(frame["department"], frame["grade"])
+    company = table.sum().to_frame().T.set_axis(["*"])
+    table = pd.concat([table, company])
+    cols = [g for g in order if g in table.columns] + [c for c in ("default", "") if c in table.columns]
+    cols += [c for c in table.columns if c not in cols]
+    table = table.reindex(columns=cols, fill_value=0)
+    table["total"] = table.sum(axis=1)
+    return table.rename_axis("department").reset_index()
+
+
+def review(ledger: Ledger, year: int, quarter: int | None = None, last_known: int = 12,
+           royalties: pd.DataFrame | None = None) -> Review:
+    """The periodic appraisal of ``year`` (or its ``quarter``) on the months up to ``last_known``."""
+    first, last = ((quarter - 1) * 3 + 1, quarter * 3) if quarter else (1, 12)
+    last = min(last, last_known)
+    rows = window_completion(ledger, year, first, max(first, last), royalties)
+    result: AppraisalResult = appraisal(
+        completion_frame(rows), ledger.standard("Roster"), ledger.standard("Appraisal"),
+        ledger.standard("AppraisalBands"), f"{year:04d}-{last:02d}",
+        department_completion=completion_frame(rows, "department"), **appraisal_settings(ledger))
+    lines = rank(result.lines.drop(columns=["floating_base", "pay"]))
+    return Review(year, quarter, (first, last), lines.reset_index(drop=True),
+                  distribution(lines, ledger.standard("AppraisalBands")), result.findings)

@@ -1,0 +1,247 @@
+"""One employee's statement as data: the payout, the royalty computed step by step, the floating pay.
+
+Pure: it takes the month's results (``RoyaltyResult``, completion rows, ``AppraisalResult``) and the
+payout figures (``Payout``, from the payout ledger or recomputed) and lays out lines that add up to the
+cent (docs/statements.md):
+
+- **tiers**: T(B) — each Marginal band's slice × rate, or B × the Retroactive tier's rate; a rounding
+  line when the rounded bands miss round(T) by a cent;
+- **weighting**: one line per product line, baseᵢ × factorᵢ × T(B)/B (rounded); then the cap
+  (cap − Σ lines when capped) and the rounding to the YTD royalty: these lines add up to the YTD royalty;
+- **payout**: YTD earned − paid to date = this payment, of which the itemised adjustments.
+
+Nothing is read from files here; ``toolkit.operations.statements`` gathers the inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..money import round_float, round_money
+
+#: Royalty/salary line status that means "not computed" (issue 12's payout ledger sets it on the lines of
+#: departments that were not consolidated): the statement says so and shows no payment.
+NOT_COMPUTED = "not-computed"
+
+
+def cents(x: Any) -> int:
+    """Money as integer cents, rounded half away from zero (blank: 0)."""
+    if x is None or (not isinstance(x, str) and pd.isna(x)):
+        return 0
+    r = round_money(float(x))
+    return 0 if r is None else int(r.scaleb(2))
+
+
+class StatementProblem(ValueError):
+    """A statement whose figures do not add up; ``keys`` name the problems (``statement.problem.*``)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        super().__init__(", ".join(keys))
+        self.keys = list(keys)
+
+
+@dataclass
+class Adjustment:
+    """An itemised change to a closed month: what changed (rows), the month it belongs to, its effect."""
+
+    description: str
+    amount: float
+    rows: list[str] = field(default_factory=list)
+    period: str | None = None
+
+
+@dataclass
+class Payout:
+    """The payout figures of one employee for the period — the one input the payout ledger gives.
+
+    ``this_payment`` must equal ``ytd_earned − paid_to_date`` to the cent, and ``ytd_earned`` the YTD
+    royalty the statement computes; ``adjustments`` explain part of ``this_payment`` (the rest is what was
+    earned this month). ``recorded`` is False when there is no ledger yet (paid to date recomputed).
+    """
+
+    employee_id: str
+    ytd_earned: float
+    paid_to_date: float
+    this_payment: float
+    adjustments: list[Adjustment] = field(default_factory=list)
+    note: str | dict[str, str] | None = None  # one text, or one per language ({"en": …, "zh": …})
+    recorded: bool = True
+
+    def note_in(self, lang: str) -> str | None:
+        """The note in ``lang`` (the English one when it has no such language)."""
+        if isinstance(self.note, dict):
+            return self.note.get(lang) or self.note.get("en")
+        return self.note
+
+    def problems(self, ytd_royalty: float) -> list[str]:
+        """Why these figures cannot be printed (keys of ``statement.problem.*``), none when they add up."""
+        out = []
+        if cents(self.this_payment) != cents(self.ytd_earned) - cents(self.paid_to_date):
+            out.append("payment")
+        if cents(self.ytd_earned) != cents(ytd_royalty):
+            out.append("earned")
+        return out
+
+    @property
+    def earned_this_month(self) -> float:
+        """This payment less the adjustments: what the month itself earned."""
+        return (cents(self.this_payment) - sum(cents(a.amount) for a in self.adjustments)) / 100
+
+
+def recomputed_payouts(royalty_lines: pd.DataFrame) -> dict[str, Payout]:
+    """Payouts without a payout ledger: paid to date = the previous month's YTD royalty as recomputed."""
+    return {str(r["employee_id"]): Payout(str(r["employee_id"]), float(r["ytd_royalty"]),
+                                          float(r["previous_ytd_royalty"]), float(r["payment"]), [], None, False)
+            for r in royalty_lines.to_dict("records")}
+
+
+@dataclass
+class Step:
+    """One line of the royalty computation: ``kind`` (band, tier, tier-rounding, line, cap, rounding),
+    the figures it multiplies and its ``amount`` (rounded to cents)."""
+
+    kind: str
+    amount: float
+    base: float | None = None
+    rate: float | None = None
+    factor: float | None = None
+    lo: float | None = None
+    hi: float | None = None
+    product_line: str | None = None
+    applied: bool = True
+
+
+@dataclass
+class Statement:
+    """Everything one employee's statement shows (see the module docstring)."""
+
+    employee_id: str
+    name: str | None
+    department: str | None
+    role: str | None
+    period: str
+    lang: str
+    status: str = "ok"
+    royalty: dict[str, Any] | None = None
+    tiers: list[Step] = field(default_factory=list)
+    weighting: list[Step] = field(default_factory=list)
+    payout: Payout | None = None
+    contributions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    completion: pd.DataFrame = field(default_factory=pd.DataFrame)
+    salary: dict[str, Any] | None = None
+    terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def t_of_b(self) -> float:
+        """T(B) as shown: the tier lines' sum."""
+        return sum(cents(s.amount) for s in self.tiers) / 100
+
+    @property
+    def ytd_royalty(self) -> float | None:
+        """The YTD royalty as the weighting lines add up (None when no royalty is computed)."""
+        return None if self.royalty is None else sum(cents(s.amount) for s in self.weighting) / 100
+
+    @property
+    def floating_pay(self) -> float | None:
+        if self.salary is None or self.salary.get("status") == NOT_COMPUTED:
+            return None
+        return float(self.salary["pay"])
+
+    @property
+    def total_payable(self) -> float | None:
+        """This royalty payment plus the floating pay (None when neither is computed)."""
+        parts = [p for p in (self.payout.this_payment if self.payout else None, self.floating_pay) if p is not None]
+        return sum(cents(p) for p in parts) / 100 if parts else None
+
+
+def tier_steps(line: dict[str, Any], bands: pd.DataFrame) -> list[Step]:
+    """T(B) as lines: every band/tier of the plan (amount 0 where not applied), a rounding line if needed."""
+    eligible = line["reason"] in ("ok", "capped", "no-tier")
+    steps = []
+    exact = 0.0
+    for b in bands.to_dict("records"):
+        applied = bool(b["applied"]) and eligible
+        amount = float(b["band_amount"]) if applied else 0.0
+        exact += amount
+        steps.append(Step("band" if line["method"] == "Marginal" else "tier", round_float(amount),
+                          base=float(b["band_base"]) if applied else 0.0, rate=float(b["rate"]),
+                          lo=float(b["from_pct"]), hi=None if pd.isna(b["to_pct"]) else float(b["to_pct"]),
+                          applied=applied))
+    gap = cents(exact) - sum(cents(s.amount) for s in steps)
+    if gap:
+        steps.append(Step("tier-rounding", gap / 100))
+    return steps
+
+
+def weighting_steps(line: dict[str, Any], contributions: pd.DataFrame, t_exact: float) -> list[Step]:
+    """From T(B) to the YTD royalty: baseᵢ × factorᵢ × T(B)/B per product line, the cap, the rounding."""
+    B = float(line["ytd_base"])
+    ratio = t_exact / B if B > 0 else 0.0
+    steps = []
+    if len(contributions):
+        c = contributions.assign(product_line=contributions["product_line"].astype(object)
+                                 .where(contributions["product_line"].notna(), ""))
+        per_line = c.groupby(["product_line", "factor"], sort=True, dropna=False)["credited"].sum()
+        for (pl, factor), base in per_line.items():
+            steps.append(Step("line", round_float(base * factor * ratio), base=float(base), factor=float(factor),
+                              rate=ratio, product_line=pl or None))
+    shown = sum(cents(s.amount) for s in steps)
+    final = cents(line["ytd_royalty"])
+    if line["reason"] == "capped":
+        cap = cents(line["annual_cap"])
+        steps.append(Step("cap", (cap - shown) / 100, base=float(line["annual_cap"])))
+        shown = cap
+    if final != shown:
+        steps.append(Step("rounding", (final - shown) / 100))
+    return steps
+
+
+def t_exact(line: dict[str, Any], bands: pd.DataFrame) -> float:
+    """T(B) unrounded, as the royalty computation applied it (0 when not eligible)."""
+    if line["reason"] not in ("ok", "capped", "no-tier"):
+        return 0.0
+    return float(bands.loc[bands["applied"].astype(bool), "band_amount"].sum())
+
+
+def build_statement(employee_id: str, period: str, lang: str, *, person: dict[str, Any],
+                    royalty: dict[str, Any] | None, bands: pd.DataFrame, contributions: pd.DataFrame,
+                    payout: Payout | None, completion: pd.DataFrame, salary: dict[str, Any] | None,
+                    terms: pd.DataFrame) -> Statement:
+    """Lay out one employee's statement; ``StatementProblem`` when the payout figures disagree."""
+    st = Statement(employee_id, person.get("name"), person.get("department"), person.get("role"), period, lang,
+                   completion=completion, salary=salary, terms=terms, contributions=contributions)
+    statuses = {x.get("status") for x in (royalty, salary) if x is not None}
+    if NOT_COMPUTED in statuses:
+        st.status = NOT_COMPUTED
+        return st
+    if royalty is not None:
+        st.royalty = royalty
+        st.tiers = tier_steps(royalty, bands)
+        st.weighting = weighting_steps(royalty, contributions, t_exact(royalty, bands))
+        if payout is not None:
+            problems = payout.problems(royalty["ytd_royalty"])
+            if problems:
+                raise StatementProblem(problems)
+        st.payout = payout
+    return st
+
+
+def check_statement(st: Statement) -> list[str]:
+    """Self-check before printing: the lines add up to the YTD royalty and the payout (problem keys)."""
+    out = []
+    if st.royalty is not None and cents(st.ytd_royalty) != cents(st.royalty["ytd_royalty"]):
+        out.append("lines")
+    if st.payout is not None:
+        out += st.payout.problems(st.royalty["ytd_royalty"] if st.royalty is not None else st.payout.ytd_earned)
+    return out
+
+
+def statement_ids(royalty_lines: pd.DataFrame, salary_lines: pd.DataFrame,
+                  wanted: Sequence[str] | None = None) -> list[str]:
+    """Who gets a statement: everyone with a royalty line or a floating-salary line (or just ``wanted``)."""
+    ids = list(dict.fromkeys([*royalty_lines["employee_id"].astype(str), *salary_lines["employee_id"].astype(str)]))
+    return ids if not wanted else [e for e in ids if e in set(wanted)]

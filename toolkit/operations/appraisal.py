@@ -1,0 +1,69 @@
+"""The periodic appraisal: rank everyone on the appraisal score over a year or a quarter (``toolkit appraisal``).
+
+From the history store (``db``: the month source of ``toolkit.operations.months``, so a past year gives
+the same ranking every time) or from department workbooks and the standards. ``appraisal_appendix`` is
+what the monthly report's appendix calls for the quarter so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.ledger import Ledger
+from ..core.periods import year_month
+from ..core.review import Review, review
+from ..errors import ToolkitError
+from ..i18n import register
+
+register({"appraisal.quarter": ("--quarter must be 1, 2, 3 or 4, not {value}.", "--quarter 必须是 1、2、3 或 4，而不是 {value}。"),
+          "appraisal.year": ("--year must be a year such as 2026, not {value}.", "--year 必须是年份（如 2026），而不是 {value}。")})
+
+
+def last_data_month(ledger: Ledger, year: int) -> int:
+    """The last month of ``year`` with any dated business (contract, receipt, claim): what a file knows."""
+    from ..core.completion import monthly_actuals
+
+    months = monthly_actuals(ledger, year)["month"]
+    return int(months.max()) if len(months) else 12
+
+
+def _royalties(ledger: Ledger, year: int, month: int) -> pd.DataFrame:
+    from ..core.royalties import monthly_payments
+
+    return monthly_payments(ledger, f"{year:04d}-{month:02d}")
+
+
+def periodic_appraisal(year: int, quarter: int | None = None, *, paths: Sequence[str | Path] = (),
+                       standards: str | Path | None = None, db: str | None = None, force: bool = False) -> Review:
+    """Everyone ranked on the appraisal score over ``year`` (or its ``quarter``), with the band distribution."""
+    if not 1900 <= int(year) <= 2999:
+        raise ToolkitError("appraisal.year", value=year)
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise ToolkitError("appraisal.quarter", value=quarter)
+    first, last = ((quarter - 1) * 3 + 1, quarter * 3) if quarter else (1, 12)
+    if db and not paths:
+        from ..store import load_ledger_from_store
+        from .months import month_sources
+
+        covered = month_sources(db, year, range(first, last + 1))
+        if not covered:
+            raise ToolkitError("months.none", path=str(db), year=f"{year} Q{quarter}" if quarter else year)
+        period, source = covered[-1]
+        ledger = load_ledger_from_store(db, source)
+        known = year_month(period)[1]
+    else:
+        from .ledger import open_ledger
+
+        ledger = open_ledger(paths, standards, db, period=f"{year:04d}-{last:02d}", force=force)
+        known = min(last, last_data_month(ledger, year))
+    return review(ledger, year, quarter, known, _royalties(ledger, year, max(first, known)))
+
+
+def appraisal_appendix(ledger: Ledger, period: str) -> Review:
+    """The report appendix: the quarter of ``period`` so far, on the report's own ledger."""
+    year, month = year_month(period)
+    quarter = (month - 1) // 3 + 1
+    return review(ledger, year, quarter, month, _royalties(ledger, year, month))

@@ -1,0 +1,72 @@
+"""Where a past month's figures come from: ONE function, ``month_ledgers``, so that stored closes can replace it.
+
+Today the history store keeps, per period, the consolidated department snapshots (rolling registers, so
+a month's snapshot holds every earlier row of the year). Month m of a year is computed from the snapshot
+of m itself; when m was never consolidated, from the earliest later consolidated month of the same year
+(its rows dated up to m are the same registers, later corrected); months after the last consolidated one
+are not yet known and are left out. The same store gives the same figures every time, so a performance
+file for a past year is reproducible. Issue 12's stored closes (what was actually paid) plug in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.ledger import Ledger
+from ..errors import ToolkitError
+from ..i18n import register
+
+register(
+    {
+        "months.none": ("The history store {path} has no consolidated month in {year}.",
+                        "历史库 {path} 中没有 {year} 年已合并的月份。"),
+    }
+)
+
+
+@dataclass
+class MonthSource:
+    """A month of the year and the stored period its figures were computed from."""
+
+    period: str
+    source_period: str
+    ledger: Ledger
+
+
+def stored_periods(db: str | Path | None, year: int) -> list[str]:
+    """The periods of ``year`` with current consolidated department snapshots in the store, in order."""
+    from ..store import open_store
+
+    store = open_store(db)
+    try:
+        periods = {s.period for s in store.history() if s.is_current and s.period.startswith(f"{year:04d}-")}
+        if not periods:
+            raise ToolkitError("months.none", path=store.url, year=year)
+        return sorted(periods)
+    finally:
+        store.close()
+
+
+def month_sources(db: str | Path | None, year: int, months: range | None = None) -> list[tuple[str, str]]:
+    """(period, source period) for each month of ``year`` (or ``months``) that a stored month covers."""
+    stored = stored_periods(db, year)
+    out = []
+    for m in months or range(1, 13):
+        period = f"{year:04d}-{m:02d}"
+        later = [p for p in stored if p >= period]
+        if later:
+            out.append((period, later[0]))
+    return out
+
+
+def month_ledgers(db: str | Path | None, year: int, months: range | None = None) -> Iterator[MonthSource]:
+    """Each covered month of ``year`` with the ledger it is computed from (a ledger loaded once per stored period)."""
+    from ..store import load_ledger_from_store
+
+    cache: dict[str, Ledger] = {}
+    for period, source in month_sources(db, year, months):
+        if source not in cache:
+            cache[source] = load_ledger_from_store(db, source)
+        yield MonthSource(period, source, cache[source])

@@ -1,0 +1,109 @@
+"""Performance files: one workbook (and PDF) per person for a year, from the store (``toolkit performance-file``).
+
+Each month of the year comes from the month source (``toolkit.operations.months.month_ledgers``: the
+store's consolidated month, or the next consolidated one), computed as the month close computes it:
+completion (targets, actuals, RAG, rank), royalties (the month's payment), floating salary (score, grade,
+coefficient). The same store gives the same file, so a past year is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.performance import (
+    Year,
+    attribute_findings,
+    month_rows,
+    owned_feedback,
+    stack_year,
+)
+from ..errors import ToolkitError
+from ..i18n import register, t
+from .batch import PDF_JOBS, each, error_text
+
+register(
+    {
+        "performance.nobody": ("Nobody to write a performance file for (of {wanted}).",
+                               "没有可生成业绩档案的员工（{wanted}）。"),
+        "performance.failed": ("Performance file of {employee} not written: {detail}",
+                               "{employee} 的业绩档案未生成：{detail}"),
+    }
+)
+
+FORMATS = ("xlsx", "pdf")
+
+
+@dataclass
+class PerformanceRun:
+    """The year gathered and the files written per employee; employees whose file failed, with why."""
+
+    year: Year
+    files: dict[str, list[Path]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+def gather_year(db: str | Path | None, year: int) -> Year:
+    """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known."""
+    from ..core.appraisal import compute_appraisal
+    from ..core.completion import compute_completion
+    from ..core.royalties import compute_royalties, monthly_payments
+    from .months import month_ledgers
+    from .statements import statement_language
+
+    months, pay, sources = [], [], []
+    last = None
+    for ms in month_ledgers(db, year):
+        roy = compute_royalties(ms.ledger, ms.period)
+        comp = compute_completion(ms.ledger, ms.period, monthly_payments(ms.ledger, ms.period))
+        sal = compute_appraisal(ms.ledger, ms.period, comp)
+        m, p = month_rows(ms.period, ms.source_period, comp, roy.lines, sal.lines)
+        months.append(m)
+        pay.append(p)
+        sources.append((ms.period, ms.source_period))
+        last = ms
+    assert last is not None  # month_ledgers raises when the year has no stored month
+    ledger = last.ledger
+    roster = ledger.standard("Roster")
+    findings = attribute_findings(ledger.findings, ledger.tables, year)
+    feedback = owned_feedback(ledger.tables["Feedback"], roster, year)
+    people = roster.dropna(subset=["employee_id"]).drop_duplicates("employee_id").reset_index(drop=True)
+    people = people.assign(lang=people["department"].map(lambda d: statement_language(d, ledger)))
+    return stack_year(year, months, pay, findings, feedback, people, sources)
+
+
+def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = None,
+                            employees: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
+                            lang: str | None = None,
+                            progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
+    """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
+    from ..report.performance import write_performance_file
+
+    data = gather_year(db, year)
+    ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))
+    if employees:
+        ids = [e for e in ids if e in set(employees)]
+    if not ids:
+        raise ToolkitError("performance.nobody", wanted=", ".join(employees or []) or str(year))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    run = PerformanceRun(data)
+    people = data.people.set_index("employee_id")
+
+    def work(emp: str) -> list[Path]:
+        person = people.loc[emp].to_dict() if emp in people.index else {}
+        return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
+
+    for i, (emp, paths, exc) in enumerate(each(ids, work, PDF_JOBS if "pdf" in formats else 1), 1):
+        if paths is not None:
+            run.files[emp] = paths
+        else:
+            run.failures[emp] = t("performance.failed", "en", employee=emp, detail=error_text(exc)[0])
+        if progress is not None:
+            progress(i, len(ids), emp)
+    return run

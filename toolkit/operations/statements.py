@@ -1,0 +1,270 @@
+"""Write every employee's statement for a month (xlsx, html, pdf) and the summary index.
+
+``statements(period, paths=… | db=…, out_dir=…)`` opens the ledger the way every computation does;
+``write_statements(ledger, period, out_dir)`` is what the CLI, the ribbon's Statements button and the
+month close call. The payout figures come from ONE input, ``payouts`` (employee ID → ``Payout``):
+the payout ledger's recorded payments once there is one; without it (``None``), paid to date is the
+previous month's YTD royalty as recomputed, and every statement says so. One employee whose record
+cannot be printed is listed in the index with the reason; the others are still written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.findings import Finding
+from ..core.ledger import Ledger
+from ..core.periods import check_period
+from ..core.statements import (
+    Adjustment,
+    Payout,
+    Statement,
+    StatementProblem,
+    build_statement,
+    check_statement,
+    recomputed_payouts,
+    statement_ids,
+)
+from ..errors import ToolkitError
+from ..i18n import register, t
+from .batch import PDF_JOBS, each, error_text
+
+register(
+    {
+        "statement.problem.payment": ("this payment is not YTD earned − paid to date",
+                                      "本月支付不等于累计应得减累计已付"),
+        "statement.problem.earned": ("the payout ledger's YTD earned differs from the YTD royalty computed now",
+                                     "支付台账的累计应得与本次计算的累计提成不一致"),
+        "statement.problem.lines": ("the royalty lines do not add up to the YTD royalty",
+                                    "提成明细之和不等于累计提成"),
+        "statement.problem.error": ("could not be written: {detail}", "无法生成：{detail}"),
+        "statement.failed": ("Statement of {employee} ({name}) not written: {reason}",
+                             "{employee}（{name}）的结算单未生成：{reason}"),
+        "statement.formats": ("Unknown statement format {fmt!r}; choose from {known}.",
+                              "未知的结算单格式“{fmt}”；可选：{known}。"),
+        "statement.nobody": ("No employee to write a statement for (of {wanted}).",
+                             "没有可生成结算单的员工（{wanted}）。"),
+        "statement.prior-year": ("Paid beside it: a prior-year adjustment of {amount} (last year's closed months "
+                                 "changed).",
+                                 "另付上年调整 {amount}（上年已结账月份的数据有变动）。"),
+    }
+)
+
+FORMATS = ("xlsx", "html", "pdf")
+DEFAULT_FORMATS = ("xlsx", "pdf")
+
+
+@dataclass
+class Failure:
+    """An employee whose statement was not written, and why (in both languages)."""
+
+    employee_id: str
+    name: str | None
+    reason: str
+    reason_zh: str
+
+    def message(self, lang: str = "en") -> str:
+        return t("statement.failed", lang, employee=self.employee_id, name=self.name or "",
+                 reason=self.reason_zh if lang == "zh" else self.reason)
+
+
+@dataclass
+class StatementSet:
+    """The month's statements (laid out, not yet written), the failures, and the results behind them."""
+
+    period: str
+    statements: list[Statement]
+    failures: list[Failure]
+    royalties: Any
+    salary: Any
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class StatementsRun:
+    """What ``write_statements`` wrote: per employee the files, the index, the failures."""
+
+    period: str
+    statements: list[Statement]
+    files: dict[str, list[Path]]
+    failures: list[Failure]
+    index: Path | None
+    set: StatementSet
+
+    @property
+    def exit_code(self) -> int:
+        """1 when some statement could not be written, else 0."""
+        return 1 if self.failures else 0
+
+
+def statement_language(department: Any, ledger: Ledger, override: str | None = None) -> str:
+    """A person's document language (statements, performance files): ``override``; else their department
+    workbook's; else the standards workbook's."""
+    if override:
+        return override
+    lang = ledger.langs.get(str(department)) if department is not None else None
+    return lang or getattr(ledger.standards, "lang", None) or "en"
+
+
+def department_employees(ledger: Ledger) -> list[str]:
+    """Roster employees of the departments the ledger holds (the ribbon: one department's statements)."""
+    roster = ledger.standard("Roster")
+    held = set(ledger.langs) or set(ledger.tables["Plan"]["department"].dropna().astype(str))
+    mine = roster[roster["department"].astype("string").str.strip().isin(held)]
+    return [str(e) for e in mine["employee_id"].dropna()]
+
+
+def _problem(keys: Sequence[str]) -> tuple[str, str]:
+    return ("; ".join(t(f"statement.problem.{k}", "en") for k in keys),
+            "；".join(t(f"statement.problem.{k}", "zh") for k in keys))
+
+
+def _records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    return {str(r["employee_id"]): r for r in frame.to_dict("records")}
+
+
+def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | None = None,
+                     payouts: Mapping[str, Payout] | None = None, lang: str | None = None) -> StatementSet:
+    """Compute the month once and lay out one statement per employee (royalty line or floating-salary line)."""
+    from ..core.appraisal import compute_appraisal
+    from ..core.completion import compute_completion
+    from ..core.royalties import compute_royalties, monthly_payments
+
+    period = check_period(period)
+    roy = compute_royalties(ledger, period)
+    completion = compute_completion(ledger, period, monthly_payments(ledger, period))
+    sal = compute_appraisal(ledger, period, completion)
+    ids = statement_ids(roy.lines, sal.lines, employees)
+    if not ids:
+        raise ToolkitError("statement.nobody", wanted=", ".join(employees or []) or period)
+    pays = dict(payouts) if payouts is not None else recomputed_payouts(roy.lines)
+    roster = ledger.standard("Roster")
+    people = {str(r["employee_id"]): r for r in roster.to_dict("records") if pd.notna(r["employee_id"])}
+    royalty, salary = _records(roy.lines), _records(sal.lines)
+    emp_rows = completion[completion["level"] == "employee"]
+    by_emp = {k: g for k, g in emp_rows.groupby("key")}
+    terms = {k: g for k, g in sal.terms.groupby("employee_id")}
+    contrib = {k: g for k, g in roy.contributions.groupby("employee_id")}
+    bands = {k: g for k, g in roy.bands.groupby("employee_id")}
+    statements, failures = [], []
+    empty = pd.DataFrame()
+    for emp in ids:
+        person = people.get(emp) or royalty.get(emp) or salary.get(emp) or {}
+        try:
+            st = build_statement(
+                emp, period, statement_language(person.get("department"), ledger, lang), person=person,
+                royalty=royalty.get(emp), bands=bands.get(emp, roy.bands.iloc[0:0]),
+                contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
+                completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty))
+            problems = check_statement(st)
+            if problems:
+                raise StatementProblem(problems)
+            statements.append(st)
+        except StatementProblem as exc:
+            failures.append(Failure(emp, person.get("name"), *_problem(exc.keys)))
+        except Exception as exc:  # one bad record never stops the others
+            detail = f"{type(exc).__name__}: {exc}"
+            failures.append(Failure(emp, person.get("name"), t("statement.problem.error", "en", detail=detail),
+                                    t("statement.problem.error", "zh", detail=detail)))
+    findings = ledger.unreliable_findings() + list(roy.findings) + list(sal.findings)
+    return StatementSet(period, statements, failures, roy, sal, findings)
+
+
+def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats asked for, lower-case; a ToolkitError for an unknown one."""
+    out = tuple(f.strip().lower() for f in formats if f.strip())
+    for fmt in out:
+        if fmt not in FORMATS:
+            raise ToolkitError("statement.formats", fmt=fmt, known=", ".join(FORMATS))
+    return out or DEFAULT_FORMATS
+
+
+def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS,
+                     employees: Sequence[str] | None = None, payouts: Mapping[str, Payout] | None = None,
+                     lang: str | None = None, index_lang: str = "en",
+                     progress: Callable[[int, int, str], None] | None = None) -> StatementsRun:
+    """Write one statement per employee in ``formats`` into ``out_dir`` and the index workbook.
+
+    ``progress(done, total, employee_id)`` is called after each statement.
+    """
+    from ..outputs.statements import write_index
+    from ..report.statements import write_statement
+
+    formats = check_formats(formats)
+    sset = build_statements(ledger, period, employees=employees, payouts=payouts, lang=lang)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, list[Path]] = {}
+    written: list[Statement] = []
+    failures = list(sset.failures)
+
+    work = partial(write_statement, out_dir=out, formats=formats)
+    jobs = PDF_JOBS if "pdf" in formats else 1
+    for i, (st, paths, exc) in enumerate(each(sset.statements, work, jobs), 1):
+        if paths is not None:
+            files[st.employee_id] = paths
+            written.append(st)
+        else:
+            detail, detail_zh = error_text(exc)
+            failures.append(Failure(st.employee_id, st.name, t("statement.problem.error", "en", detail=detail),
+                                    t("statement.problem.error", "zh", detail=detail_zh)))
+        if progress is not None:
+            progress(i, len(sset.statements), st.employee_id)
+    run = StatementsRun(sset.period, written, files, failures, None, sset)
+    run.index = write_index(sset.period, written, files, failures, sset.findings, out, index_lang)
+    return run
+
+
+def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
+    """What the payout ledger recorded for ``period``'s current close (None when the period was never closed):
+    per employee the YTD royalty earned, paid before and this payment, and the itemised adjustments of this
+    year's closed months (a prior-year adjustment is paid beside it and named in the note)."""
+    closes = store.closes(period=period, current_only=True)
+    if not closes:
+        return None
+    close = closes[-1]
+    pays = store.payments(close_id=close.id)
+    pays = pays[(pays["kind"] == "royalty") & (pays["entry"] == "payment")]
+    adjs = store.adjustments(close_id=close.id)
+    items: dict[str, list[Adjustment]] = {}
+    prior: dict[str, float] = {}
+    for rec in adjs[adjs["kind"] == "royalty"].to_dict("records") if len(adjs) else []:
+        emp = str(rec["employee_id"])
+        if bool(rec.get("prior_year")):
+            prior[emp] = prior.get(emp, 0.0) + float(rec["effect"])
+            continue
+        rows = [str(v) for v in (rec.get("contract_no"), rec.get("receipt_no")) if isinstance(v, str) and v]
+        items.setdefault(emp, []).append(Adjustment(f"{rec['change']} {rec.get('sheet') or ''}".strip(),
+                                                    float(rec["effect"]), rows, rec.get("closed_period")))
+    out: dict[str, Payout] = {}
+    for rec in pays.to_dict("records"):
+        emp = str(rec["employee_id"])
+        note = {lang: t("statement.prior-year", lang, amount=f"{prior[emp]:,.2f}") for lang in ("en", "zh")} \
+            if emp in prior else None
+        out[emp] = Payout(emp, float(rec["ytd_earned"]), float(rec["paid_before"]), float(rec["amount"]),
+                          items.get(emp, []), note, True)
+    return out
+
+
+def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] = (),
+               standards: str | Path | None = None, db: str | None = None, force: bool = False,
+               **options: Any) -> StatementsRun:
+    """The month's statements from workbooks (``PATH... --standards``) or the store (``--db``). From the store,
+    a closed period's statements show what the payout ledger recorded (paid to date, this payment and the
+    itemised adjustments); otherwise the previous months as recomputed, and the statement says so."""
+    from .ledger import open_ledger
+
+    period = check_period(period)
+    ledger = open_ledger(paths, standards, db, period=period, force=force)
+    if db and options.get("payouts") is None:
+        from ..store import open_store
+
+        with open_store(db) as store:
+            options["payouts"] = recorded_payouts(store, period)
+    return write_statements(ledger, period, out_dir, **options)

@@ -1,0 +1,158 @@
+"""A person's performance file as workbook sheets (native Excel charts), from a ``core.performance.Year``
+(the PDF page is ``toolkit.report.performance``).
+
+Sheets: Summary (YTD), Months (month × indicator: targets, actuals, completion, RAG, rank), Pay (royalty
+paid, YTD royalty, floating pay, score, grade, coefficient), Charts (actual vs target, completion vs time
+progress), Findings (policy findings on the person's rows), Feedback (market feedback they own).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from ..core import appraisal as A
+from ..core.performance import Year
+from ..io.writer import ChartSpec, SheetFrame
+from ..money import round_series
+from ..schema import enums as E
+from .labels import label
+from .statements import safe_stem
+from .text import money_text, percent_text
+
+MONTH_COLUMNS = ["period", "source_period", "indicator", "month_target", "month_actual", "month_completion",
+                 "ytd_target", "ytd_actual", "ytd_completion", "time_progress", "rag", "rank"]
+PAY_COLUMNS = ["period", "source_period", "royalty_payment", "ytd_royalty", "floating_pay", "appraised_on", "score",
+               "grade", "coefficient", "reason"]
+CHART_INDICATORS = ("Signing", "Collection")
+_KEYS = {"period": "pf.period", "source_period": "pf.source_period", "royalty_payment": "pf.royalty_payment",
+         "floating_pay": "st.floating_pay"}
+
+
+def file_stem(year: int, employee_id: str, name: Any) -> str:
+    """``performance-2026-E1002-Ma Jie``, safe as a file name on Windows."""
+    return safe_stem(f"performance-{year}-{employee_id}-{name if isinstance(name, str) else ''}")
+
+
+def header(c: str, lang: str) -> str:
+    return label(_KEYS.get(c, c), lang)
+
+
+def months_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    m = mine["months"].reindex(columns=MONTH_COLUMNS).copy()
+    m["indicator"] = m["indicator"].map(lambda v: E.INDICATOR.label(v, lang), na_action="ignore")
+    m["rag"] = m["rag"].map(lambda v: label(v, lang) if isinstance(v, str) else None)
+    return m.rename(columns=lambda c: header(c, lang))
+
+
+def pay_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    p = mine["pay"].rename(columns={"basis": "appraised_on"}).reindex(columns=PAY_COLUMNS).copy()
+    p["appraised_on"] = p["appraised_on"].map(lambda v: label(f"appraisal.{v}", lang) if isinstance(v, str) else None)
+    p["reason"] = p["reason"].map(lambda v: A.reason_text(v, lang) or None)
+    p["grade"] = p["grade"].astype(object).where(p["grade"].notna(), None)
+    return p.rename(columns=lambda c: header(c, lang))
+
+
+def chart_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    """Wide by month: targets and actuals of Signing and Collection, every indicator's YTD completion, time progress."""
+    m = mine["months"]
+    periods = list(dict.fromkeys(m["period"]))
+    out = pd.DataFrame({label("pf.period", lang): periods})
+    for ind in CHART_INDICATORS:
+        rows = m[m["indicator"] == ind].set_index("period")
+        name = E.INDICATOR.label(ind, lang)
+        out[label("pf.target", lang, indicator=name)] = [rows["month_target"].get(p) for p in periods]
+        out[label("pf.actual", lang, indicator=name)] = [rows["month_actual"].get(p) for p in periods]
+    for ind in E.INDICATOR.values:
+        rows = m[m["indicator"] == ind].set_index("period")
+        out[label("pf.ytd_completion", lang, indicator=E.INDICATOR.label(ind, lang))] = [
+            rows["ytd_completion"].get(p) for p in periods]
+    tp = m.drop_duplicates("period").set_index("period")["time_progress"]
+    out[label("time_progress", lang)] = [tp.get(p) for p in periods]
+    return out
+
+
+def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dict[str, pd.DataFrame],
+                  lang: str) -> pd.DataFrame:
+    """Who, the months known, YTD per indicator at the last month, royalties and floating pay of the year."""
+    m, p = mine["months"], mine["pay"]
+    rows: list[dict[str, Any]] = [
+        {"item": label("employee_id", lang), "value": employee_id},
+        {"item": label("name", lang), "value": person.get("name")},
+        {"item": label("department", lang), "value": person.get("department")},
+        {"item": label("role", lang), "value": E.ROLE.label(person["role"], lang) if person.get("role") else None},
+        {"item": label("pf.months", lang), "value": f"{m['period'].min()} … {m['period'].max()}" if len(m) else None},
+    ]
+    if len(m):
+        last = m[m["period"] == m["period"].max()]
+        for r in last.to_dict("records"):
+            rows.append({"item": label("pf.ytd", lang, indicator=E.INDICATOR.label(r["indicator"], lang),
+                                       actual=money_text(r["ytd_actual"]), target=money_text(r["ytd_target"]),
+                                       completion=percent_text(r["ytd_completion"])),
+                         "amount": r["ytd_actual"]})
+    if len(p):
+        paid = round_series(p["royalty_payment"].astype("float64")).sum()
+        rows.append({"item": label("pf.royalties_paid", lang), "amount": round(float(paid), 2)})
+        rows.append({"item": label("ytd_royalty", lang), "amount": p["ytd_royalty"].iloc[-1]})
+        rows.append({"item": label("pf.floating_paid", lang),
+                     "amount": round(float(round_series(p["floating_pay"].astype("float64")).sum()), 2)})
+        grade = p["grade"].iloc[-1]
+        rows.append({"item": label("pf.last_grade", lang), "value": grade if isinstance(grade, str) else
+                     label(f"appraisal.{p['basis'].iloc[-1]}", lang)})
+    frame = pd.DataFrame(rows).reindex(columns=["item", "value", "amount"])
+    return frame.rename(columns={"item": label("item", lang), "value": label("pf.value", lang),
+                                 "amount": label("st.amount", lang)})
+
+
+def findings_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    f = mine["findings"]
+    frame = pd.DataFrame({"sheet": f["sheet"], "cell": f["cell"], "code": f["code"], "severity": f["severity"],
+                          "message": f["message_zh" if lang == "zh" else "message_en"]})
+    return frame.rename(columns=lambda c: label(f"finding.{c}", lang))
+
+
+def feedback_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    f = mine["feedback"].drop(columns=["employee_id"]).copy()
+    f["type"] = f["type"].map(lambda v: E.FEEDBACK_TYPE.label(v, lang) if isinstance(v, str) else v)
+    return f.rename(columns=lambda c: label(c, lang))
+
+
+def sheets(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> list[SheetFrame]:
+    """The performance file's sheets, the charts bound to the Charts sheet's columns."""
+    mine = data.of(employee_id)
+    chart = chart_frame(mine, lang)
+    cols = list(chart.columns)
+    n_target = 1 + 2 * len(CHART_INDICATORS)
+    charts = (
+        ChartSpec(label("pf.chart.targets", lang), cols[0], tuple(cols[1:n_target]), "column", anchor="L2"),
+        ChartSpec(label("pf.chart.completion", lang), cols[0], tuple(cols[n_target:]), "line", anchor="L18",
+                  y_format="0%"),
+    )
+    money = ["month_target", "month_actual", "ytd_target", "ytd_actual"]
+    pct = ["month_completion", "ytd_completion", "time_progress"]
+    month_fmts = {header(c, lang): "money" for c in money} | {header(c, lang): "percent" for c in pct} | {
+        header("rank", lang): "integer"}
+    pay_fmts = {header(c, lang): "money" for c in ("royalty_payment", "ytd_royalty", "floating_pay")} | {
+        header("score", lang): "percent", header("coefficient", lang): "number"}
+    chart_fmts = {c: ("percent" if i >= n_target else "money") for i, c in enumerate(cols) if i}
+    return [
+        SheetFrame(label("pf.sheet.summary", lang), summary_frame(data.year, person, employee_id, mine, lang),
+                   {label("st.amount", lang): "money"}, table_name="Summary"),
+        SheetFrame(label("pf.sheet.months", lang), months_frame(mine, lang), month_fmts, table_name="Months",
+                   rag=(label("rag", lang),)),
+        SheetFrame(label("pf.sheet.pay", lang), pay_frame(mine, lang), pay_fmts, table_name="Pay"),
+        SheetFrame(label("pf.sheet.charts", lang), chart, chart_fmts, table_name="ChartData", charts=charts),
+        SheetFrame(findings_name(lang), findings_frame(mine, lang),
+                   table_name="Findings"),
+        SheetFrame(label("pf.sheet.feedback", lang), feedback_frame(mine, lang), {label("date", lang): "date"},
+                   table_name="Feedback"),
+    ]
+
+
+def findings_name(lang: str) -> str:
+    from ..i18n import t
+
+    return t("output.sheet.findings", lang)
+
+

@@ -1,0 +1,260 @@
+"""Statements: one employee's statement as rows and workbook sheets, and the index workbook.
+
+The rows are built once (``summary_rows``, ``royalty_rows``, …) from a ``toolkit.core.statements.Statement``;
+the workbook shows them here and the page (``toolkit.report.statements``, printed to PDF) shows the same
+rows, so both always carry the same lines. Labels come from the one label table (``labels.py``, ``st.*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core import appraisal as A
+from ..core.findings import Finding
+from ..core.statements import NOT_COMPUTED, Statement, cents
+from ..i18n import t
+from ..io.writer import SheetFrame, write_frames
+from ..money import round_series
+from ..schema import enums as E
+from .labels import label
+from .sheets import findings_sheets
+from .text import money_text
+
+SUMMARY_COLUMNS = ["item", "amount", "detail"]
+ROYALTY_COLUMNS = ["section", "item", "base", "factor", "rate", "amount"]
+CONTRIBUTION_COLUMNS = ["date", "receipt_no", "contract_no", "product_line", "amount", "share", "credited",
+                        "factor", "weighted", "in_period"]
+COMPLETION_COLUMNS = ["indicator", "month_target", "month_actual", "month_completion", "ytd_target", "ytd_actual",
+                      "ytd_completion", "time_progress", "rag", "rank"]
+TERM_COLUMNS = ["indicator", "weight", "ytd_completion", "value", "points"]
+INDEX_COLUMNS = ["employee_id", "name", "department", "role", "st.language", "st.status", "st.ytd_earned",
+                 "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total", "grade",
+                 "coefficient", "reason", "st.file", "st.problem"]
+INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total"]
+
+
+def safe_stem(text: str) -> str:
+    """``text`` as a file name that is valid on Windows (characters, reserved names such as CON, length)."""
+    from pathvalidate import sanitize_filename
+
+    return sanitize_filename(text.rstrip("-"), platform="windows", replacement_text="_", max_len=120)
+
+
+def file_stem(st: Statement) -> str:
+    """``statement-2026-10-E1002-Ma Jie``."""
+    return safe_stem(f"statement-{st.period}-{st.employee_id}-{st.name or ''}")
+
+
+def pct_text(x: Any, digits: int = 1) -> str:
+    return "" if x is None or pd.isna(x) else f"{float(x):.{digits}%}"
+
+
+def rate_text(x: float) -> str:
+    """A rate with the digits it needs: 1.2%, 96.5186%."""
+    text = f"{x * 100:.6f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def summary_rows(st: Statement) -> list[dict[str, Any]]:
+    """The statement's first table: who, then the payment ladder (earned − paid = payment, of which …)."""
+    lang = st.lang
+    rows: list[dict[str, Any]] = [
+        {"item": label("st.period", lang), "detail": st.period},
+        {"item": label("employee_id", lang), "detail": st.employee_id},
+        {"item": label("name", lang), "detail": st.name},
+        {"item": label("department", lang), "detail": st.department},
+        {"item": label("role", lang), "detail": E.ROLE.label(st.role, lang) if st.role else None},
+    ]
+    if st.status == NOT_COMPUTED:
+        rows.append({"item": label("st.status", lang), "detail": label("st.not-computed", lang)})
+        return rows
+    if st.payout is None:
+        rows.append({"item": label("st.this_payment", lang), "detail": label("st.no-royalty", lang)})
+    else:
+        p = st.payout
+        rows += [{"item": label("st.ytd_earned", lang), "amount": p.ytd_earned},
+                 {"item": label("st.paid_to_date", lang), "amount": p.paid_to_date,
+                  "detail": None if p.recorded else label("st.recomputed", lang)},
+                 {"item": label("st.this_payment", lang), "amount": p.this_payment,
+                  "detail": label("note.clawback", lang) if cents(p.this_payment) < 0 else p.note_in(lang)}]
+        for a in p.adjustments:
+            rows.append({"item": label("st.adjustment", lang, text=a.description), "amount": a.amount,
+                         "detail": "; ".join([*([a.period] if a.period else []), *a.rows]) or None})
+        if p.adjustments:
+            rows.append({"item": label("st.earned_this_month", lang), "amount": p.earned_this_month})
+    if st.floating_pay is not None:
+        rows.append({"item": label("st.floating_pay", lang), "amount": st.floating_pay,
+                     "detail": floating_detail(st)})
+    if st.total_payable is not None:
+        rows.append({"item": label("st.total", lang), "amount": st.total_payable})
+    return rows
+
+
+def floating_detail(st: Statement) -> str:
+    s, lang = st.salary or {}, st.lang
+    parts = [label(f"appraisal.{s.get('basis')}", lang)]
+    if s.get("score") is not None and not pd.isna(s.get("score")):
+        parts.append(f"{label('score', lang)} {pct_text(s['score'])}")
+    if isinstance(s.get("grade"), str):
+        parts.append(f"{label('grade', lang)} {s['grade']}")
+    parts.append(f"{label('coefficient', lang)} {float(s['coefficient']):g}")
+    parts.append(f"{label('floating_base', lang)} {money_text(s['floating_base'])}")
+    reason = A.reason_text(s.get("reason"), lang)
+    return " · ".join(parts + ([reason] if reason else []))
+
+
+def royalty_rows(st: Statement) -> list[dict[str, Any]]:
+    """The royalty computation step by step: B, Y, c, gate; T(B) line by line; the weighting, cap, rounding."""
+    r, lang = st.royalty, st.lang
+    if r is None:
+        return []
+    tiers, weighting = label("st.section.tiers", lang), label("st.section.weighting", lang)
+    plan = f"{r['plan']} ({E.BASIS.label(r['basis'], lang)}, {E.METHOD.label(r['method'], lang)})"
+    rows: list[dict[str, Any]] = [
+        {"section": tiers, "item": label("st.plan", lang, plan=plan)},
+        {"section": tiers, "item": f"{label('st.base_b', lang)} = {money_text(r['ytd_base'])}", "base": r["ytd_base"]},
+        {"section": tiers, "item": f"{label('st.target_y', lang)} = {money_text(r['ytd_target'])}",
+         "base": r["ytd_target"]},
+        {"section": tiers, "item": f"{label('st.completion_c', lang)} = {pct_text(r['completion'], 2)}",
+         "rate": r["completion"], "percent": True},
+        {"section": tiers, "item": f"{label('st.gate', lang)} {pct_text(r['gate'], 0)}", "rate": r["gate"], "percent": True},
+    ]
+    if r["reason"] not in ("ok", "capped"):
+        rows.append({"section": tiers, "item": label(f"st.reason.{r['reason']}", lang)})
+    for s in st.tiers:
+        if s.kind == "tier-rounding":
+            rows.append({"section": tiers, "item": label("st.tier-rounding", lang), "amount": s.amount})
+            continue
+        hi = "∞" if s.hi is None else pct_text(s.hi, 0)
+        rows.append({"section": tiers, "item": label(f"st.{s.kind}", lang, lo=pct_text(s.lo, 0), hi=hi,
+                                                     base=money_text(s.base), rate=rate_text(s.rate or 0.0)),
+                     "base": s.base, "rate": s.rate, "amount": s.amount})
+    rows.append({"section": tiers, "item": label("st.t_of_b", lang), "amount": st.t_of_b, "total": True})
+    for s in st.weighting:
+        if s.kind == "line":
+            line = s.product_line or label("st.line.none", lang)
+            rows.append({"section": weighting, "item": label("st.line", lang, line=line, base=money_text(s.base),
+                                                             factor=f"{s.factor:g}"),
+                         "base": s.base, "factor": s.factor, "rate": s.rate, "amount": s.amount})
+        elif s.kind == "cap":
+            rows.append({"section": weighting, "item": label("st.cap", lang, cap=money_text(s.base)),
+                         "amount": s.amount})
+        else:
+            rows.append({"section": weighting, "item": label("st.rounding", lang), "amount": s.amount})
+    rows.append({"section": weighting, "item": label("ytd_royalty", lang), "amount": st.ytd_royalty, "total": True})
+    return rows
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], money: Sequence[str], lang: str,
+           keys: dict[str, str] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows).reindex(columns=columns)
+    for c in money:
+        frame[c] = round_series(pd.to_numeric(frame[c], errors="coerce").astype("float64"))
+    keys = keys or {}
+    return frame.rename(columns={c: label(keys.get(c, c), lang) for c in columns})
+
+
+def contribution_frame(st: Statement) -> pd.DataFrame:
+    """The receipts (or signed contracts) behind the YTD base, headers in the statement's language."""
+    c = st.contributions
+    if not len(c):
+        return pd.DataFrame(columns=[label(k, st.lang) for k in CONTRIBUTION_COLUMNS])
+    frame = c.reindex(columns=CONTRIBUTION_COLUMNS).copy()
+    frame["in_period"] = frame["in_period"].astype(bool)
+    return _frame(frame.to_dict("records"), CONTRIBUTION_COLUMNS, ("amount", "credited", "weighted"), st.lang,
+                  {"in_period": "st.in_period"})
+
+
+def completion_frame(st: Statement) -> pd.DataFrame:
+    """Completion per indicator against target (month and YTD), RAG and rank."""
+    c = st.completion
+    if not len(c):
+        return pd.DataFrame(columns=[label(k, st.lang) for k in COMPLETION_COLUMNS])
+    frame = c.reindex(columns=COMPLETION_COLUMNS).copy()
+    frame["indicator"] = frame["indicator"].map(lambda v: E.INDICATOR.label(v, st.lang))
+    frame["rag"] = frame["rag"].map(lambda v: label(v, st.lang) if isinstance(v, str) else None)
+    return _frame(frame.to_dict("records"), COMPLETION_COLUMNS,
+                  ("month_target", "month_actual", "ytd_target", "ytd_actual"), st.lang)
+
+
+def terms_frame(st: Statement) -> pd.DataFrame:
+    """The appraisal terms counted in the score (none for the default coefficient)."""
+    c = st.terms
+    keys = {"indicator": "term_indicator", "value": "term_value"}
+    if not len(c):
+        return pd.DataFrame(columns=[label(keys.get(k, k), st.lang) for k in TERM_COLUMNS])
+    frame = c.reindex(columns=TERM_COLUMNS).copy()
+    frame["indicator"] = frame["indicator"].map(lambda v: E.INDICATOR.label(v, st.lang))
+    return _frame(frame.to_dict("records"), TERM_COLUMNS, (), st.lang, keys)
+
+
+def statement_sheets(st: Statement) -> list[SheetFrame]:
+    """The statement workbook: Statement, Royalty, Receipts, Completion, Floating Pay."""
+    lang = st.lang
+    summary = _frame(summary_rows(st), SUMMARY_COLUMNS, ("amount",), lang, {"amount": "st.amount",
+                                                                           "detail": "note"})
+    royalty = _frame(royalty_rows(st), ROYALTY_COLUMNS, ("base", "amount"), lang,
+                     {"section": "st.section", "base": "ytd_base", "amount": "royalty", "rate": "rate"})
+    pct = {label(k, lang): "percent" for k in ("month_completion", "ytd_completion", "time_progress")}
+    term_pct = {label(k, lang): "percent" for k in ("weight", "completion", "term_value", "points")}
+    return [
+        SheetFrame(label("st.title", lang), summary, {label("st.amount", lang): "money"}, table_name="Statement"),
+        SheetFrame(label("royalty", lang), royalty, {label("ytd_base", lang): "money", label("royalty", lang): "money",
+                                                     label("rate", lang): "percent"}, table_name="RoyaltySteps"),
+        SheetFrame(label("st.section.contributions", lang)[:31], contribution_frame(st),
+                   {label("share", lang): "percent"}, table_name="Contributions"),
+        SheetFrame(label("st.section.completion", lang)[:31], completion_frame(st), pct, table_name="Completion",
+                   rag=(label("rag", lang),)),
+        SheetFrame(label("st.floating_pay", lang), terms_frame(st), term_pct, table_name="AppraisalTerms"),
+    ]
+
+
+def index_frame(statements: Sequence[Statement], files: Mapping[str, Sequence[Path]], failures: Sequence[Any],
+                lang: str) -> pd.DataFrame:
+    """One row per employee (written, not computed or failed) with the statement's totals, and a total row.
+
+    ``failures``: objects with ``employee_id``, ``name``, ``reason`` and ``reason_zh``."""
+    rows = []
+    for st in statements:
+        s = st.salary or {}
+        p = st.payout
+        rows.append({
+            "employee_id": st.employee_id, "name": st.name, "department": st.department,
+            "role": E.ROLE.label(st.role, lang) if st.role else None, "st.language": st.lang,
+            "st.status": label(f"st.status.{st.status}", lang),
+            "st.ytd_earned": p.ytd_earned if p else None, "st.paid_to_date": p.paid_to_date if p else None,
+            "st.adjustments": sum(cents(a.amount) for a in p.adjustments) / 100 if p else None,
+            "st.this_payment": p.this_payment if p else None, "st.floating_pay": st.floating_pay,
+            "st.total": st.total_payable, "grade": s.get("grade") if isinstance(s.get("grade"), str) else None,
+            "coefficient": s.get("coefficient") if st.floating_pay is not None else None,
+            "reason": A.reason_text(s.get("reason"), lang) or None,
+            "st.file": ", ".join(p_.name for p_ in files.get(st.employee_id, [])),
+        })
+    for f in failures:
+        rows.append({"employee_id": f.employee_id, "name": f.name, "st.status": label("st.status.failed", lang),
+                     "st.problem": f.reason_zh if lang == "zh" else f.reason})
+    frame = pd.DataFrame(rows).reindex(columns=INDEX_COLUMNS)
+    for c in INDEX_MONEY:
+        frame[c] = round_series(pd.to_numeric(frame[c], errors="coerce").astype("float64"))
+    if len(frame):
+        total = {c: None for c in INDEX_COLUMNS} | {"employee_id": label("total", lang)}
+        total |= {c: sum(cents(v) for v in frame[c].dropna()) / 100 for c in INDEX_MONEY}
+        frame = pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    return frame.rename(columns={c: label(c, lang) for c in INDEX_COLUMNS})
+
+
+def index_name(period: str) -> str:
+    return f"statements-index-{period}.xlsx"
+
+
+def write_index(period: str, statements: Sequence[Statement], files: Mapping[str, Sequence[Path]],
+                failures: Sequence[Any], findings: Sequence[Finding], out_dir: Path, lang: str = "en") -> Path:
+    """``statements-index-YYYY-MM.xlsx``: every statement's totals, then the findings behind the figures."""
+    fmts = {label(c, lang): "money" for c in INDEX_MONEY} | {label("coefficient", lang): "number"}
+    sheet = SheetFrame(t("output.sheet.statements", lang), index_frame(statements, files, failures, lang), fmts,
+                       table_name="Statements")
+    return write_frames(out_dir / index_name(period), [sheet, *findings_sheets(findings, lang)], lang)

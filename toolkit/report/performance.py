@@ -1,0 +1,108 @@
+"""A person's performance file as a page (``templates/performance.html.j2``, SVG charts) printed to PDF, and
+writing the file (xlsx from ``toolkit.outputs.performance``, pdf)."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.performance import Year
+from ..io.writer import write_frames
+from ..outputs.labels import label
+from ..outputs.performance import (
+    CHART_INDICATORS,
+    chart_frame,
+    feedback_frame,
+    file_stem,
+    findings_frame,
+    findings_name,
+    header,
+    months_frame,
+    pay_frame,
+    sheets,
+    summary_frame,
+)
+from .statements import html_table
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
+
+
+#: pyplot keeps global state: pages built in parallel threads draw their charts one at a time.
+_PYPLOT = threading.Lock()
+
+
+def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
+    """The two charts as inline SVG for the page (matplotlib, the report's fonts)."""
+    with _PYPLOT:
+        return _draw(chart, lang)
+
+
+def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
+    from .charts import COLORS, _fig, _money_axis, _svg
+
+    cols = list(chart.columns)
+    n_target = 1 + 2 * len(CHART_INDICATORS)
+    x = list(range(len(chart)))
+    fig, ax = _fig()
+    width = 0.8 / (n_target - 1)
+    for i, col in enumerate(cols[1:n_target]):
+        ax.bar([v + (i - (n_target - 2) / 2) * width for v in x], chart[col].fillna(0.0), width, label=col,
+               color=COLORS[i % len(COLORS)])
+    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
+    _money_axis(ax)
+    ax.set_title(label("pf.chart.targets", lang))
+    ax.legend(fontsize=7, ncol=2)
+    first = _svg(fig)
+    fig, ax = _fig()
+    for i, col in enumerate(cols[n_target:]):
+        ax.plot(x, chart[col], marker="o", label=col, color=COLORS[i % len(COLORS)],
+                linestyle="--" if i == len(cols) - n_target - 1 else "-")
+    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(label("pf.chart.completion", lang))
+    ax.legend(fontsize=7, ncol=2)
+    return [first, _svg(fig)]
+
+
+def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
+    """The performance file as one printable HTML page."""
+    import jinja2
+
+    mine = data.of(employee_id)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    money = [header(c, lang) for c in ("month_target", "month_actual", "ytd_target", "ytd_actual", "royalty_payment",
+                                     "ytd_royalty", "floating_pay")] + [label("st.amount", lang)]
+    pct = [header(c, lang) for c in ("month_completion", "ytd_completion", "time_progress", "score")]
+    sections = [(label(f"pf.sheet.{k}", lang), html_table(f, pct=pct, money=money)) for k, f in (
+        ("summary", summary_frame(data.year, person, employee_id, mine, lang)), ("pay", pay_frame(mine, lang)),
+        ("months", months_frame(mine, lang)))]
+    sections += [(findings_name(lang), html_table(findings_frame(mine, lang))),
+                 (label("pf.sheet.feedback", lang), html_table(feedback_frame(mine, lang)))]
+    return env.get_template(TEMPLATE.name).render(
+        lang=lang, title=label("pf.title", lang, year=data.year), who=f"{employee_id} · {person.get('name') or ''} · "
+        f"{person.get('department') or ''}", charts=_svg_charts(chart_frame(mine, lang), lang), sections=sections)
+
+
+def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
+                           formats: Sequence[str], lang: str) -> list[Path]:
+    """Write ``<stem>.xlsx`` (and ``.pdf``); the files written."""
+    from .pdf import html_to_pdf
+
+    stem = file_stem(data.year, employee_id, person.get("name"))
+    written = []
+    if "xlsx" in formats:
+        written.append(write_frames(out_dir / f"{stem}.xlsx", sheets(data, employee_id, person, lang), lang))
+    if "pdf" in formats:
+        with tempfile.TemporaryDirectory(prefix="toolkit-performance-") as tmp:
+            html = Path(tmp) / "performance.html"
+            html.write_text(page(data, employee_id, person, lang), encoding="utf-8")
+            written.append(html_to_pdf(html, out_dir / f"{stem}.pdf"))
+    return written

@@ -1,0 +1,132 @@
+"""A statement as a page: the HTML (``templates/statement.html.j2``) printed to PDF by headless Chromium, and
+writing one statement's files (xlsx from ``toolkit.outputs.statements``, html, pdf).
+
+The page shows the rows ``toolkit.outputs.statements`` builds, so the page and the workbook carry the same lines.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.statements import NOT_COMPUTED, Statement, cents
+from ..io.writer import write_frames
+from ..outputs.labels import label
+from ..outputs.statements import (
+    completion_frame,
+    contribution_frame,
+    file_stem,
+    floating_detail,
+    pct_text,
+    rate_text,
+    royalty_rows,
+    statement_sheets,
+    summary_rows,
+    terms_frame,
+)
+from ..outputs.text import money_text, percent_text
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
+
+
+def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with their figures as text for the page."""
+    out = []
+    for r in rows:
+        amount = r.get("amount")
+        r = {"detail": None, "base": None, "factor": None, "rate": None, "total": False, **r}
+        out.append({**r, "amount_text": money_text(amount) if amount is not None else "",
+                    "base_text": money_text(r.get("base")) if r.get("base") is not None else "",
+                    "rate_text": (pct_text(r["rate"], 2) if r.get("percent") else rate_text(r["rate"]))
+                    if r.get("rate") is not None and not pd.isna(r["rate"]) else "",
+                    "negative": amount is not None and not pd.isna(amount) and cents(amount) < 0})
+    return out
+
+
+def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str] = ()) -> dict[str, Any]:
+    """A localized frame as header + text cells for the page."""
+    rows = []
+    for rec in frame.to_dict("records"):
+        cells = []
+        for col, v in rec.items():
+            if col in money:
+                cells.append(money_text(v))
+            elif col in pct:
+                cells.append(percent_text(v))
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.strftime("%Y-%m-%d"))
+            elif isinstance(v, bool):
+                cells.append("✓" if v else "")
+            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+                cells.append("")
+            else:
+                cells.append(f"{v:g}" if isinstance(v, float) else str(v))
+        rows.append(cells)
+    return {"headers": list(frame.columns), "rows": rows}
+
+
+def statement_html(st: Statement) -> str:
+    """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
+    import jinja2
+
+    lang = st.lang
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    L = {k: label(k, lang) for k in ("st.title", "st.section.summary", "st.section.tiers", "st.section.weighting",
+                                     "st.section.contributions", "st.section.completion", "st.section.floating",
+                                     "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item")}
+    lbl = {label(k, lang) for k in ("share",)}
+    comp = completion_frame(st)
+    return env.get_template(TEMPLATE.name).render(
+        lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED,
+        summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
+        contributions=html_table(contribution_frame(st), pct=lbl,
+                             money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
+        completion=html_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
+                          money=[label(k, lang) for k in ("month_target", "month_actual", "ytd_target",
+                                                          "ytd_actual")]),
+        terms=html_table(terms_frame(st), pct=[label(k, lang) for k in ("weight", "completion", "term_value", "points")]),
+        floating=floating_detail(st) if st.salary is not None and st.status != NOT_COMPUTED else None,
+    )
+
+
+def write_statement(st: Statement, out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    """Write ``st`` as ``<stem>.xlsx|.html|.pdf`` into ``out_dir``; the files written (none if one fails)."""
+    stem = file_stem(st)
+    written: list[Path] = []
+    try:
+        _write(st, out_dir, stem, formats, written)
+    except BaseException:
+        for path in written:  # a statement is written whole or not at all
+            path.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], written: list[Path]) -> None:
+    from ..io.writer import atomic_save
+    from .pdf import html_to_pdf
+
+    html_path: Path | None = None
+    if "xlsx" in formats:
+        written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))
+    if "html" in formats or "pdf" in formats:
+        text = statement_html(st)
+        if "html" in formats:
+            html_path = atomic_save(out_dir / f"{stem}.html",
+                                    lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+            written.append(html_path)
+        if "pdf" in formats:
+            if html_path is not None:
+                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf"))
+            else:
+                with tempfile.TemporaryDirectory(prefix="toolkit-statement-") as tmp:
+                    page = Path(tmp) / "statement.html"
+                    page.write_text(text, encoding="utf-8")
+                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf"))
+
+
