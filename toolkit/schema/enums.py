@@ -60,6 +60,8 @@ THRESHOLD = _enum(
     ("Receipt Threshold", "票据门槛"),
     ("Plan Tolerance", "计划容差"),
     ("Plausible Years", "合理年份范围"),
+    ("Budget Warning", "预算预警线"),
+    ("GM Approval Above", "总经理审批金额"),
 )
 
 ALL = (

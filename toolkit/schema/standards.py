@@ -140,8 +140,9 @@ THRESHOLDS = Table(
         Column("value", L("Value", "数值"), T.NUMBER, required=True),
     ),
     L(
-        "Amber Band in percentage points, Advance Limit and Receipt Threshold in money, Plan Tolerance, Plausible Years.",
-        "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围。",
+        "Amber Band in percentage points, Advance Limit and Receipt Threshold in money, Plan Tolerance, Plausible Years, "
+        "Budget Warning in percent of the Expense target, GM Approval Above in money.",
+        "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围、预算预警线（费用目标的百分比）、总经理审批金额。",
     ),
     required=False,
 )
@@ -153,6 +154,8 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Receipt Threshold": 200.0,
     "Plan Tolerance": 0.01,
     "Plausible Years": 1.0,
+    "Budget Warning": 80.0,  # percent of the Expense target at which the approval queue warns
+    "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
 }
 
 STANDARDS = WorkbookSchema(
