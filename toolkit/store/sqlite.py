@@ -24,7 +24,8 @@ from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..schema import DTYPES
 from . import codec
-from .base import Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store, now_iso
+from .base import (APPROVAL_DECISION_FIELDS, Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store, current_user,
+                   now_iso)
 from .migrations import (
     APPLICATION_ID,
     MIGRATIONS,
@@ -400,6 +401,29 @@ class SQLiteStore(Store):
         rows = self._read(f"SELECT coalesce(sum(rows), 0) FROM snapshot_tables WHERE table_key=? "
                           f"AND snapshot_id IN ({marks})", (table_key, *snapshot_ids))
         return int(rows[0][0])
+
+    # -- the approval audit trail -------------------------------------------------------------------
+    def record_decisions(self, decisions: list[dict[str, Any]]) -> int:
+        fields = APPROVAL_DECISION_FIELDS
+        rows = [tuple({"decided_at": now_iso(), "user": current_user(), **d}.get(f) for f in fields) for d in decisions]
+        if not rows:
+            return 0
+        with self._write():
+            self.conn.executemany(f"INSERT INTO approval_decisions({', '.join(fields)}) VALUES "
+                                  f"({', '.join('?' * len(fields))})", rows)
+        return len(rows)
+
+    def approval_decisions(self, department: str | None = None, employee_id: str | None = None,
+                           decision: str | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        for col, value in (("department", department), ("employee_id", employee_id), ("decision", decision)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        sql = f"SELECT {', '.join(APPROVAL_DECISION_FIELDS)} FROM approval_decisions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [dict(zip(APPROVAL_DECISION_FIELDS, r)) for r in self._read(sql + " ORDER BY id", tuple(params))]
 
     def close(self) -> None:
         self.conn.close()
