@@ -82,7 +82,6 @@ register({
                       "{decision}：{sheet} 中 {count} 行，审批人 {name}（{date}）。"),
     "macro.refused-rows": ("Refused {count} row(s) with errors (fix them, then try again):\n{details}",
                            "拒绝处理 {count} 个有错误的行（请修正后重试）：\n{details}"),
-    "macro.stamp-note": ("{decision} by {name} on {date}", "{name} 于 {date} {decision}"),
     "macro.bad-kind": ("Answer department or standards, not '{value}'.", "请输入 department 或 standards，而不是“{value}”。"),
 })
 
@@ -411,7 +410,7 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     """Write ``decision`` (Approved/Rejected) on the selected rows (``operations.approvals.decide``); returns
     the sheet rows stamped."""
     from ..io.annotate import merge_note
-    from ..operations.approvals import approval_table, decide
+    from ..operations.approvals import approval_table, decide, stamp_note
 
     sel = run.port.selection()
     if sel is None:
@@ -421,8 +420,9 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     frame = data.tables[approval_table(data, sheet)]
     selected = selected_rows(address, int(frame["_row"].max()) if len(frame) else 1)
     name = run.settings.approver or run.ask("approver")
-    result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today)
-    stamp = t("macro.stamp-note", data.lang, decision=result.label, name=result.approver, date=result.date)
+    result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today,
+                    approver_id=run.settings.approver_id)
+    stamp = stamp_note(decision, data.lang, result.approver, result.date)
     for _, approval, approver, note in result.cells(data):
         if approval:
             run.port.write_range(sheet, approval, [[result.label]])

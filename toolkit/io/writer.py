@@ -258,6 +258,8 @@ class SheetFrame:
       columns left out get a kind from their dtype. ``bool`` writes Yes/No (是/否) in ``lang``.
     - ``table_name``: the Excel table's name; None derives one from the sheet name.
     - ``rag``: columns coloured green/amber/red by their value (see :data:`RAG_SPELLINGS`).
+    - ``lists``: column name → the values its drop-down offers (an input column people fill in).
+    - ``hidden``: the sheet is hidden (data a later command reads back).
     """
 
     name: str
@@ -265,6 +267,8 @@ class SheetFrame:
     formats: Mapping[str, str] = field(default_factory=dict)
     table_name: str | None = None
     rag: tuple[str, ...] = ()
+    lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    hidden: bool = False
 
 
 def write_frames(path: str | os.PathLike[str], sheets: Iterable[SheetFrame], lang: str = "en") -> Path:
@@ -386,6 +390,11 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
                 if value is not None:
                     dispatch[type(value)](r, c, value)
 
+    for col, values in sheet.lists.items():
+        c = list(frame.columns).index(col)
+        ws.data_validation(1, c, MAX_DATA_ROWS, c, {"validate": "list", "source": list(values)})
+    if sheet.hidden:
+        ws.hide()
     for col in sheet.rag:
         if col not in frame.columns:
             raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")

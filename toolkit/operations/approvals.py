@@ -18,11 +18,18 @@ import pandas as pd
 from ..core.findings import Finding, declare
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
+from ..i18n import register, t
 from ..schema import DEPARTMENT
 from ..schema import enums as E
 
 #: Tables whose rows are approved or rejected.
 APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
+
+register({
+    "approval.note.decided": ("{decision} by {name} on {date}", "{name} 于 {date} {decision}"),
+    "approval.note.Return": ("Returned by {name} on {date}", "{name} 于 {date} 退回"),
+    "approval.note.Forward": ("Forwarded to the general manager by {name} on {date}", "{name} 于 {date} 转呈总经理"),
+})
 
 declare("approval-own-item", "error", ("Own item", "本人事项"),
         ("{value} is the approver's own item: another approver must decide it.",
@@ -110,3 +117,10 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
                                                      params={"limit": f"{limit:,.2f}"}))
     return Decision(table, sheet, decision, E.APPROVAL.label(decision, data.lang), approver,
                     (today or dt.date.today()).isoformat(), [r for r in rows if r not in refused], refused)
+
+
+def stamp_note(decision: str, lang: str, name: str, date: str, comment: str | None = None) -> str:
+    """The dated note a decision leaves on the row (Approved, Rejected, Return, Forward), with the comment."""
+    key = "decided" if decision in E.APPROVAL.values else decision
+    text = t(f"approval.note.{key}", lang, name=name, date=date, decision=E.APPROVAL.label(decision, lang))
+    return f"{text}: {comment.strip()}" if comment and comment.strip() else text
