@@ -322,3 +322,32 @@ def test_old_workbook_without_advance_approval_is_readable_and_left_out(folder, 
     q = build_queue([folder], folder / "standards.xlsx")
     assert not q.items["Advances"]["file"].str.endswith("dept-east.xlsx").any()
     assert any("dept-east.xlsx" in s and "Approval" in s for s in q.skipped)
+
+
+def test_ribbon_queue_and_apply_buttons(folder, tmp_path):
+    """The Approval queue and Apply decisions buttons, run headless through ``toolkit macro``."""
+    res = CliRunner().invoke(cli, ["macro", "approval_queue", "--book", str(folder / "dept-south.xlsx"),
+                                   "--out", str(tmp_path / "active.xlsx"), "--standards", str(folder / "standards.xlsx"),
+                                   "--answer", f"queue-folder={folder}"])
+    assert res.exit_code == 0, res.output
+    queue = folder / "approvals" / "approval-queue-2026-10.xlsx"
+    assert queue.exists() and "pending item(s)" in res.output
+    rows = queue_rows(queue)
+    assert {(Path(r["File"]).name, r["Sheet"], r["Row"]) for rs in rows.values() for r in rs} == pending_rows(folder)
+    # decide one loan slip in the open queue (the macro works on a copy of it), then apply to copies
+    wb = openpyxl.load_workbook(queue)
+    ws = wb["Loan Slips"]
+    head = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    ws.cell(2, head["Decision"]).value = "Approve"
+    slip = (Path(ws.cell(2, head["File"]).value).name, ws.cell(2, head["Row"]).value)
+    wb.save(queue)
+    before = sha(folder / slip[0])
+    res = CliRunner().invoke(cli, ["macro", "apply_decisions", "--book", str(queue), "--out",
+                                   str(tmp_path / "q" / "queue.xlsx"), "--answer", "approver=Zhao", "--answer",
+                                   "inplace=no"], env={"TOOLKIT_DB": str(tmp_path / "a.db")})
+    assert res.exit_code == 0, res.output
+    copy = tmp_path / "q" / "queue-applied" / slip[0]
+    frame = read_workbook(copy).tables["Advances"]
+    assert frame.loc[frame["_row"] == slip[1], "approval"].iloc[0] == "Approved"
+    assert sha(folder / slip[0]) == before
+    assert [d["decision"] for d in decision_log(str(tmp_path / "a.db"))] == ["Approve"]

@@ -149,16 +149,17 @@ def preflight(files: list[str], sources: dict[str, str], made: str) -> None:
 def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None,
                     in_place: bool = False, db: str | None = None, approver: str | None = None,
                     approver_id: str | None = None, lang: str = "en", today: dt.date | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> ApplyResult:
+                    progress: Callable[[int, int], None] | None = None, port: Any = None) -> ApplyResult:
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
-    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``."""
+    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``.
+    ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
     from ..outputs.approval_queue import read_queue
     from ..store import default_db, open_store
     from .validate import read_file
 
     if not approver:
         raise ToolkitError("apply.no-approver")
-    queue = read_queue(queue_path)
+    queue = read_queue(queue_path, port)
     approver_id = approver_id or queue.meta.get("approver_id") or None
     by_file = _decided_rows(queue)
     if not by_file:

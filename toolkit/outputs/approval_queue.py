@@ -201,52 +201,59 @@ def decision_code(value: Any) -> str | None:
     raise ValueError(value)
 
 
-def read_queue(path: str | os.PathLike[str]) -> QueueFile:
-    """Read a queue workbook written by ``write_queue`` (the director may have sorted or filtered its rows)."""
+def read_queue(path: str | os.PathLike[str], port: Any = None) -> QueueFile:
+    """Read a queue workbook written by ``write_queue`` (the director may have sorted or filtered its rows):
+    from the file, or through a ``WorkbookPort`` (the ribbon: the open queue, saved or not)."""
+    shown = Path(path)
+    if port is not None:
+        return _parse_queue(shown, port.sheet_names(), port.read_values)
     from openpyxl import load_workbook
 
-    shown = Path(path)
     try:
         wb = load_workbook(shown, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is "not a queue" for people
         raise ToolkitError("queue.not-a-queue", file=str(shown)) from exc
     try:
-        if META_SHEET not in wb.sheetnames:
-            raise ToolkitError("queue.not-a-queue", file=str(shown))
-        meta_rows = [r for r in wb[META_SHEET].iter_rows(min_row=2, values_only=True)]
-        if not meta_rows or meta_rows[0][:2] != ("format", FORMAT):
-            raise ToolkitError("queue.not-a-queue", file=str(shown))
-        meta = {str(r[0]): "" if r[1] is None else str(r[1]) for r in meta_rows if r[0] != "source"}
-        sources = {str(r[1]): str(r[2]) for r in meta_rows if r[0] == "source"}
-        std_sha = next((str(r[2] or "") for r in meta_rows if r[0] == "standards"), "")
-        queue = QueueFile(shown, meta, sources, std_sha)
-        names = {n: n for n in wb.sheetnames}
-        for kind in KINDS:
-            ws = next((wb[n] for lang in ("en", "zh") if (n := sheet_name(kind, lang)) in names), None)
-            if ws is None:
-                raise ToolkitError("queue.not-a-queue", file=str(shown))
-            rows = list(ws.iter_rows(values_only=True))
-            lookup = _lookup(kind)
-            header = [lookup.get(str(h).strip()) if h is not None else None for h in rows[0]] if rows else []
-            records = [{k: v for k, v in zip(header, r) if k} for r in rows[1:] if any(v is not None for v in r)]
-            frame = pd.DataFrame(records, columns=[c for c in columns(kind) if c in header])
-            codes = []
-            for i, value in enumerate(frame.get("decision", pd.Series(dtype=object))):
-                try:
-                    codes.append(decision_code(value))
-                except ValueError:
-                    raise ToolkitError("queue.bad-decision", file=str(shown), sheet=ws.title, row=i + 2, value=value,
-                                       choices=", ".join(LABELS[d][0] for d in DECISIONS)) from None
-            if "decision" in frame:
-                frame["decision"] = codes
-            for col in ("status", "route"):
-                if col in frame:
-                    back = {lab: code for code in (STATUSES if col == "status" else ROUTES) for lab in LABELS[code]}
-                    frame[col] = frame[col].map(lambda v, b=back: b.get(v, v))
-            queue.items[kind] = frame
-        return queue
+        return _parse_queue(shown, wb.sheetnames, lambda name: [list(r) for r in wb[name].iter_rows(values_only=True)])
     finally:
         wb.close()
+
+
+def _parse_queue(shown: Path, names: list[str], values: Any) -> QueueFile:
+    if META_SHEET not in names:
+        raise ToolkitError("queue.not-a-queue", file=str(shown))
+    meta_rows = [tuple((list(r) + [None] * 3)[:3]) for r in values(META_SHEET)[1:] if r and r[0] not in (None, "")]
+    if not meta_rows or meta_rows[0][:2] != ("format", FORMAT):
+        raise ToolkitError("queue.not-a-queue", file=str(shown))
+    meta = {str(r[0]): "" if r[1] is None else str(r[1]) for r in meta_rows if r[0] != "source"}
+    sources = {str(r[1]): str(r[2]) for r in meta_rows if r[0] == "source"}
+    std_sha = next((str(r[2] or "") for r in meta_rows if r[0] == "standards"), "")
+    queue = QueueFile(shown, meta, sources, std_sha)
+    for kind in KINDS:
+        name = next((n for lang in ("en", "zh") if (n := sheet_name(kind, lang)) in names), None)
+        if name is None:
+            raise ToolkitError("queue.not-a-queue", file=str(shown))
+        rows = values(name)
+        lookup = _lookup(kind)
+        header = [lookup.get(str(h).strip()) if h is not None else None for h in rows[0]] if rows else []
+        records = [{k: v for k, v in zip(header, r) if k} for r in rows[1:]
+                   if any(v not in (None, "") for v in r)]
+        frame = pd.DataFrame(records, columns=[c for c in columns(kind) if c in header])
+        codes = []
+        for i, value in enumerate(frame.get("decision", pd.Series(dtype=object))):
+            try:
+                codes.append(decision_code(value))
+            except ValueError:
+                raise ToolkitError("queue.bad-decision", file=str(shown), sheet=name, row=i + 2, value=value,
+                                   choices=", ".join(LABELS[d][0] for d in DECISIONS)) from None
+        if "decision" in frame:
+            frame["decision"] = codes
+        for col in ("status", "route"):
+            if col in frame:
+                back = {lab: code for code in (STATUSES if col == "status" else ROUTES) for lab in LABELS[code]}
+                frame[col] = frame[col].map(lambda v, b=back: b.get(v, v))
+        queue.items[kind] = frame
+    return queue
 
 
 __all__ = ["sheets", "write_queue", "read_queue", "summary_text", "label", "QueueFile", "decision_code"]
