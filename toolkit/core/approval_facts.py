@@ -103,26 +103,33 @@ def leave_context(leave: pd.DataFrame, roster: pd.DataFrame, items: pd.DataFrame
     live = _live(leave).dropna(subset=["start", "end"])
     names = dict(zip(roster["employee_id"], roster["name"]))
     allowance = dict(zip(roster["employee_id"], roster["leave_days"]))
-    annual = live[live["type"].eq("Annual").fillna(False)]
+    by_dept = {d: (g.index.to_numpy(), g["employee_id"].to_numpy(dtype=object), g["start"].to_numpy(),
+                   g["end"].to_numpy(), g["request_no"].to_numpy(dtype=object),
+                   g["type"].eq("Annual").fillna(False).to_numpy(dtype=bool), pending(g).to_numpy(dtype=bool),
+                   g["days"].fillna(0.0).to_numpy(dtype="float64"))
+               for d, g in live.groupby("department", sort=False)}
     balances, overlaps, colleagues = [], [], []
-    for idx, row in items.iterrows():
-        emp, start, end = row["employee_id"], row["start"], row["end"]
-        if row["type"] == "Annual" and emp in allowance and not pd.isna(allowance[emp]) and not pd.isna(start):
-            mine = annual[annual["employee_id"].eq(emp) & annual["start"].dt.year.eq(start.year)]
-            taken = mine[~pending(mine) | mine["start"].le(start) | (mine.index == idx)]["days"].fillna(0.0).sum()
-            balances.append(float(allowance[emp]) - float(taken))
-        else:
+    for idx, emp, kind, start, end, dept in zip(items.index, items["employee_id"], items["type"], items["start"],
+                                                items["end"], items["department"]):
+        found = by_dept.get(dept)
+        if found is None or pd.isna(start) or pd.isna(end):
             balances.append(np.nan)
-        if pd.isna(start) or pd.isna(end):
             overlaps.append("")
             colleagues.append("")
             continue
-        hit = live[live["start"].le(end) & live["end"].ge(start) & (live.index != idx)]
-        own = hit[hit["employee_id"].eq(emp)]
-        overlaps.append(", ".join(own["request_no"].dropna().astype(str)))
-        others = hit[hit["department"].eq(row["department"]) & ~hit["employee_id"].eq(emp)]
-        people = [names.get(e, e) for e in dict.fromkeys(others["employee_id"].dropna())]
-        colleagues.append(", ".join(str(p) for p in people))
+        index, emps, starts, ends, nos, annual, waiting, days = found
+        s64, e64 = np.datetime64(start), np.datetime64(end)
+        mine = emps == emp
+        if kind == "Annual" and emp in allowance and not pd.isna(allowance[emp]):
+            year = (starts.astype("datetime64[Y]") == s64.astype("datetime64[Y]"))
+            counted = mine & annual & year & (~waiting | (starts <= s64) | (index == idx))
+            balances.append(float(allowance[emp]) - float(days[counted].sum()))
+        else:
+            balances.append(np.nan)
+        hit = (starts <= e64) & (ends >= s64) & (index != idx)
+        overlaps.append(", ".join(str(n) for n in nos[hit & mine] if n is not None and n == n))
+        others = dict.fromkeys(e for e in emps[hit & ~mine] if e is not None and e == e)
+        colleagues.append(", ".join(str(names.get(e, e)) for e in others))
     out["balance_after"] = pd.Series(balances, index=items.index, dtype="float64")
     out["overlaps"] = pd.Series(overlaps, index=items.index, dtype="str")
     out["colleagues_off"] = pd.Series(colleagues, index=items.index, dtype="str")
@@ -150,7 +157,7 @@ def history(tables: dict[str, pd.DataFrame], table: str, items: pd.DataFrame, da
         lo = np.searchsorted(dates, np.datetime64(day - pd.DateOffset(months=HISTORY_MONTHS)), "left")
         hi = np.searchsorted(dates, np.datetime64(day), "right")
         n, total = hi - lo, cum[hi] - cum[lo]
-        if table == "Expenses" and idx in set(index[lo:hi]):  # the claim itself is not its own history
+        if table == "Expenses" and (index[lo:hi] == idx).any():  # the claim itself is not its own history
             n, total = n - 1, total - float(expenses.at[idx, "amount"])
         counts.append(int(n))
         amounts.append(float(total))

@@ -11,12 +11,12 @@ out as a workbook; ``toolkit.operations.approval_apply`` writes the decisions ba
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core import approval_facts as AF
@@ -102,18 +102,17 @@ class Queue:
 
 
 def file_sha256(path: str | os.PathLike[str]) -> str:
-    """The SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    """The SHA-256 of a file's bytes (hex), as consolidation records it."""
+    from .consolidate.pipeline import file_identity
+
+    return file_identity(Path(path))[2]
 
 
-def _money(value: float, lang: str) -> str:
-    from ..money import fmt_money
+def _money(value: float) -> str:
+    """Money in a flag's words: two decimals (rounded as Excel does), thousands separated."""
+    from ..money import round_money
 
-    return fmt_money(value)
+    return f"{round_money(value):,.2f}"
 
 
 def _flag(severity: str, text: str, lang: str) -> str:
@@ -133,22 +132,23 @@ def _finding_flags(findings: Iterable[Finding], lang: str) -> dict[tuple[str, in
 
 
 def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookData | None, period: str | None,
-                 progress: Callable[[int, int], None] | None = None
+                 jobs: int | None = None, progress: Callable[[int, int], None] | None = None
                  ) -> tuple[list[tuple[WorkbookData, list[Finding], str]], list[ToolkitError]]:
-    """Read and validate every department workbook under ``paths``: (data, findings, SHA-256) per file, and
-    the errors of the files that could not be read."""
+    """Read and validate every department workbook under ``paths`` in ``jobs`` worker processes (default: the
+    CPU count; one for a handful of files) with consolidation's pipeline: (data, findings, SHA-256) per file,
+    and the errors of the files that could not be read."""
     from ..io.discover import discover_workbooks
-    from .validate import check_data, read_file
+    from .consolidate.pipeline import pipeline
 
     files = discover_workbooks(paths)
+    jobs = jobs if jobs is not None else (1 if len(files) < 8 else os.cpu_count() or 1)
     books, errors = [], []
-    for i, path in enumerate(files, start=1):
-        sha = file_sha256(path)
-        data = read_file(path)
-        if isinstance(data, ToolkitError):
-            errors.append(data)
-        elif data.kind == "department":
-            books.append((data, check_data(data, standards, period).findings, sha))
+    for i, work in enumerate(pipeline(files, period, standards, jobs, encode=False), start=1):  # type: ignore[arg-type]
+        report = work.report
+        if report.status == "unreadable":
+            errors.append(report.error)
+        elif report.data is not None and report.data.kind == "department":
+            books.append((report.data, report.findings, work.sha256))
         if progress:
             progress(i, len(files))
     return books, errors
@@ -156,7 +156,7 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
 
 def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.PathLike[str] | None,
                 period: str | None = None, db: str | None = None, approve_clean: bool = False,
-                approver_id: str | None = None, lang: str = "en",
+                approver_id: str | None = None, lang: str = "en", jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Queue:
     """The approval queue of the department workbooks under ``paths`` (see the module docstring)."""
     from ..core.periods import check_period
@@ -170,7 +170,7 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
     if period is not None:
         period = check_period(period)
     paths = list(paths)
-    books, errors = read_sources(paths, std, period, progress)
+    books, errors = read_sources(paths, std, period, jobs, progress)
     if not books:
         if errors:
             raise errors[0]
@@ -207,7 +207,7 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
                 skipped.append(t("queue.no-approval-column", lang, file=Path(data.path).name,
                                  sheet=data.layout[key].sheet))
         usable.append((data, findings, sha))
-    ledger = Ledger.from_workbooks([d for d, _, _ in usable], std or WorkbookData("", "standards"))
+    ledger = _ledger([d for d, _, _ in usable], std)
     flags: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
     for data, findings, _ in usable:
         for (sheet, r), fl in _finding_flags(findings, lang).items():
@@ -230,6 +230,41 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
                  None if standards_path is None else str(standards_path), items,
                  [QueueSource(str(d.path), sha, department_name(d.info.get("department"), d.path), d.lang)
                   for d, _, sha in usable], skipped, approver_id)
+
+
+def _ledger(books: list[WorkbookData], std: WorkbookData | None) -> Ledger:
+    """The tables the queue needs (Plan, Expenses, Advances, Leave) stacked, each row with its ``department`` and
+    ``source`` (as ``Ledger.from_workbooks``, without the tables the queue does not use)."""
+    tables = {}
+    for key in ("Plan", *APPROVAL_TABLES):
+        parts = [b.tables[key] for b in books]
+        sizes = [len(p) for p in parts]
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+        frame["department"] = np.repeat([department_name(b.info.get("department"), b.path) for b in books], sizes)
+        frame["source"] = np.repeat([str(b.path) for b in books], sizes)
+        tables[key] = frame
+    return Ledger(tables, std or WorkbookData("", "standards"), files=[str(b.path) for b in books])
+
+
+def _own_flags(kind: str, fact: dict, limits: dict[str, float], lang: str) -> list[tuple[str, str]]:
+    """The queue's own flags of one item from its facts: budget use, loan-slip exposure and overdue slips."""
+    out = []
+    if kind == "Expenses":
+        for who in ("person", "dept"):
+            share = fact[f"{who}_share"]
+            if pd.notna(share) and share >= limits["Budget Warning"] / 100.0:
+                key = "budget-over" if share >= 1.0 else "budget-warning"
+                out.append(("warning", t(f"queue.flag.{key}", lang, who=t(f"queue.who.{who}", lang),
+                                         used=_money(fact[f"{who}_used"]), target=_money(fact[f"{who}_target"]),
+                                         share=f"{share:.0%}")))
+    elif kind == "Advances":
+        if fact["outstanding_after"] > limits["Advance Limit"]:
+            out.append(("warning", t("queue.flag.advance-limit", lang, outstanding=_money(fact["outstanding_after"]),
+                                     limit=_money(limits["Advance Limit"]))))
+        if fact["overdue_count"] > 0:
+            out.append(("warning", t("queue.flag.advance-overdue", lang, count=int(fact["overdue_count"]),
+                                     amount=_money(fact["overdue_amount"]))))
+    return out
 
 
 def _items(kind: str, sel: pd.DataFrame, ledger: Ledger, roster: pd.DataFrame, years: dict[str, int],
@@ -264,28 +299,12 @@ def _items(kind: str, sel: pd.DataFrame, ledger: Ledger, roster: pd.DataFrame, y
         out[col] = hist[col]
     item_flags = [list(flags.get((src, sheets[(src, kind)], int(r)), []))
                   for src, r in zip(sel["source"], sel["_row"])]
-    warn = limits["Budget Warning"] / 100.0
-    for i, idx in enumerate(sel.index):
-        own = item_flags[i]
-        if kind == "Expenses":
-            for who in ("person", "dept"):
-                share = facts.at[idx, f"{who}_share"]
-                if pd.notna(share) and share >= warn:
-                    key = "budget-over" if share >= 1.0 else "budget-warning"
-                    own.append(("warning", t(f"queue.flag.{key}", lang, who=t(f"queue.who.{who}", lang),
-                                             used=_money(facts.at[idx, f"{who}_used"], lang),
-                                             target=_money(facts.at[idx, f"{who}_target"], lang),
-                                             share=f"{share:.0%}")))
-        if kind == "Advances":
-            if facts.at[idx, "outstanding_after"] > limits["Advance Limit"]:
-                own.append(("warning", t("queue.flag.advance-limit", lang,
-                                         outstanding=_money(facts.at[idx, "outstanding_after"], lang),
-                                         limit=_money(limits["Advance Limit"], lang))))
-            if facts.at[idx, "overdue_count"] > 0:
-                own.append(("warning", t("queue.flag.advance-overdue", lang, count=int(facts.at[idx, "overdue_count"]),
-                                         amount=_money(facts.at[idx, "overdue_amount"], lang))))
-        if approver_id and str(sel.at[idx, "employee_id"]) == approver_id:
-            own.append(("error", t("queue.flag.own-item", lang)))
+    rows = facts.to_dict("records")
+    emps = sel["employee_id"].tolist()
+    for i, fact in enumerate(rows):
+        item_flags[i].extend(_own_flags(kind, fact, limits, lang))
+        if approver_id and str(emps[i]) == approver_id:
+            item_flags[i].append(("error", t("queue.flag.own-item", lang)))
     out["flags"] = ["\n".join(_flag(s, text, lang) for s, text in fl) for fl in item_flags]
     out["status"] = ["flagged" if fl else "clean" for fl in item_flags]
     amount = sel["amount"] if "amount" in sel else pd.Series(0.0, index=sel.index)
