@@ -351,3 +351,53 @@ def test_ribbon_queue_and_apply_buttons(folder, tmp_path):
     assert frame.loc[frame["_row"] == slip[1], "approval"].iloc[0] == "Approved"
     assert sha(folder / slip[0]) == before
     assert [d["decision"] for d in decision_log(str(tmp_path / "a.db"))] == ["Approve"]
+
+
+def test_facts_next_to_each_item(folder):
+    """Exposure, leave balance, colleagues off and history, recomputed row by row from the workbooks."""
+    import pandas as pd
+
+    q = build_queue([folder], folder / "standards.xlsx", jobs=1)
+    books = {p.name: read_workbook(p) for p in folder.glob("dept-*.xlsx")}
+    roster = read_workbook(folder / "standards.xlsx").tables["Roster"].set_index("employee_id")
+    live = {k: pd.concat([b.tables[k].assign(file=n) for n, b in books.items()]) for k in SHEETS}
+    live = {k: f[f["approval"].ne("Rejected").fillna(True)] for k, f in live.items()}
+    for r in q.items["Advances"].to_dict("records"):
+        mine = live["Advances"][live["Advances"]["employee_id"] == r["employee_id"]]
+        upto = mine[mine["date"] <= r["date"]]
+        assert r["outstanding_after"] == pytest.approx((upto["amount"] - upto["repaid"].fillna(0)).clip(lower=0).sum())
+        late = mine[(mine["due_date"] < pd.Timestamp("2026-10-31")) & (mine["amount"] > mine["repaid"].fillna(0))
+                    & (mine["slip_no"] != r["slip_no"])]
+        assert r["overdue_count"] == len(late)
+    for r in q.items["Leave"].to_dict("records"):
+        others = live["Leave"][(live["Leave"]["start"] <= r["end"]) & (live["Leave"]["end"] >= r["start"])
+                               & (live["Leave"]["request_no"] != r["request_no"])]
+        same_dept = others[(others["file"] == Path(r["file"]).name) & (others["employee_id"] != r["employee_id"])]
+        assert r["colleagues_off"] == ", ".join(dict.fromkeys(roster.loc[e, "name"] for e in same_dept["employee_id"]))
+        if r["type"] == "Annual":
+            year = live["Leave"][(live["Leave"]["employee_id"] == r["employee_id"]) & (live["Leave"]["type"] == "Annual")
+                                 & (live["Leave"]["start"].dt.year == r["start"].year)]
+            taken = year[year["approval"].eq("Approved") | (year["start"] <= r["start"])]["days"].sum()
+            assert r["balance_after"] == pytest.approx(roster.loc[r["employee_id"], "leave_days"] - taken)
+    for r in q.items["Expenses"].to_dict("records"):
+        mine = live["Expenses"][(live["Expenses"]["employee_id"] == r["employee_id"])
+                                & (live["Expenses"]["claim_no"] != r["claim_no"])]
+        window = mine[(mine["date"] >= r["date"] - pd.DateOffset(months=3)) & (mine["date"] <= r["date"])]
+        assert (r["claims_3m"], r["claims_3m_amount"]) == (len(window), pytest.approx(window["amount"].sum()))
+
+
+def test_colleague_off_the_same_days_is_named(folder):
+    east = folder / "dept-east.xlsx"
+    q = build_queue([folder], folder / "standards.xlsx", jobs=1)
+    item = next(r for r in q.items["Leave"].to_dict("records") if r["file"].endswith("dept-east.xlsx"))
+    roster = read_workbook(folder / "standards.xlsx").tables["Roster"]
+    colleague = roster[(roster["department"] == "East China") & (roster["employee_id"] != item["employee_id"])].iloc[0]
+    wb = openpyxl.load_workbook(east)
+    ws = wb["Leave"]
+    ws.append(["EC-XJ-TEST", colleague["employee_id"], "Personal", item["start"], item["start"], 1, "Approved"])
+    table = ws.tables["Leave"]
+    table.ref = table.autoFilter.ref = f"A1:G{ws.max_row}"
+    wb.save(east)
+    q = build_queue([folder], folder / "standards.xlsx", jobs=1)
+    again = q.items["Leave"].set_index("request_no").loc[item["request_no"]]
+    assert colleague["name"] in again["colleagues_off"]

@@ -69,17 +69,18 @@ def approvals() -> None:
 @click.option("--db", default=None, metavar="PATH|URL", help="History store: earlier Returns count in the history.")
 @click.option("--approve-clean", is_flag=True, help="Pre-fill Approve on clean items the director may approve.")
 @click.option("--approver-id", default=None, help="The approver's employee ID: own items are flagged.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPU count).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The queue workbook to write (.xlsx).")
 def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
-          approver_id: str | None, output: Path) -> None:
+          approver_id: str | None, jobs: int | None, output: Path) -> None:
     from ...operations.approval_queue import build_queue
     from ...outputs.approval_queue import summary_text, write_queue
 
     lang = settings().lang
     approver_id = approver_id or _approver(output).approver_id
     q = build_queue(paths, standards, period=period, db=db, approve_clean=approve_clean, approver_id=approver_id,
-                    lang=lang, progress=_progress(lang))
+                    lang=lang, jobs=jobs, progress=_progress(lang))
     path = write_queue(q, output, lang)
     click.echo(summary_text(q, lang))
     click.echo(t("cli.queue.written", lang, path=path))
