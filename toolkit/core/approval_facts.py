@@ -127,8 +127,8 @@ def leave_context(leave: pd.DataFrame, roster: pd.DataFrame, items: pd.DataFrame
         else:
             balances.append(np.nan)
         hit = (starts <= e64) & (ends >= s64) & (index != idx)
-        overlaps.append(", ".join(str(n) for n in nos[hit & mine] if n is not None and n == n))
-        others = dict.fromkeys(e for e in emps[hit & ~mine] if e is not None and e == e)
+        overlaps.append(", ".join(str(n) for n in nos[hit & mine] if pd.notna(n)))
+        others = dict.fromkeys(e for e in emps[hit & ~mine] if pd.notna(e))
         colleagues.append(", ".join(str(names.get(e, e)) for e in others))
     out["balance_after"] = pd.Series(balances, index=items.index, dtype="float64")
     out["overlaps"] = pd.Series(overlaps, index=items.index, dtype="str")

@@ -175,6 +175,16 @@ class _Run:
         """Where outputs go: the workbook's folder (the home folder for a workbook never saved)."""
         return self.port.path.parent if self.port.path is not None else Path.home()
 
+    def chosen_folder(self, key: str) -> Path:
+        """A folder asked for (question ``key``, default the workbook's folder); it must exist."""
+        answer = self.ask(key, str(self.folder()))
+        if not answer:
+            raise ToolkitError("macro.no-folder")
+        folder = Path(answer).expanduser()
+        if not folder.is_dir():
+            raise ToolkitError("macro.not-folder", path=str(folder))
+        return folder
+
     def stem(self) -> str:
         return self.port.path.stem if self.port.path is not None else "workbook"
 
@@ -381,12 +391,7 @@ def _consolidate_folder(run: _Run) -> Path | None:
     from ..operations.consolidate import consolidate
     from ..store import DB_ENV
 
-    answer = run.ask("folder", str(run.folder()))
-    if not answer:
-        raise ToolkitError("macro.no-folder")
-    folder = Path(answer).expanduser()
-    if not folder.is_dir():
-        raise ToolkitError("macro.not-folder", path=str(folder))
+    folder = run.chosen_folder("folder")
     period = run.period()
     out_dir = folder / "consolidated"
     out_dir.mkdir(exist_ok=True)
@@ -463,12 +468,7 @@ def _approval_queue(run: _Run) -> Path:
     from ..operations.approval_queue import build_queue
     from ..outputs.approval_queue import summary_text, write_queue
 
-    answer = run.ask("queue-folder", str(run.folder()))
-    if not answer:
-        raise ToolkitError("macro.no-folder")
-    folder = Path(answer).expanduser()
-    if not folder.is_dir():
-        raise ToolkitError("macro.not-folder", path=str(folder))
+    folder = run.chosen_folder("queue-folder")
     queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
                         lang=run.lang)
     (folder / QUEUE_FOLDER).mkdir(exist_ok=True)

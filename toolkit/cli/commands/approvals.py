@@ -17,6 +17,7 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
+from ..output import progress
 
 register({
     "cli.queue.written": ("Wrote {path}", "已生成 {path}"),
@@ -32,21 +33,8 @@ register({
 
 def _progress(lang: str):  # noqa: ANN202
     """A tqdm bar on a terminal, a line every 50 files otherwise."""
-    state: dict[str, Any] = {}
-
-    def report(done: int, total: int) -> None:
-        if sys.stderr.isatty():
-            if "bar" not in state:
-                from tqdm import tqdm
-
-                state["bar"] = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
-            state["bar"].update(1)
-            if done == total:
-                state["bar"].close()
-        elif done % 50 == 0 or done == total:
-            click.echo(t("cli.queue.progress", lang, done=done, total=total), err=True)
-
-    return report
+    return progress(lambda done, total: t("cli.queue.progress", lang, done=done, total=total)
+                    if done % 50 == 0 or done == total else None)
 
 
 def _approver(book: Path | None) -> Any:
