@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..core import approval_facts as AF
@@ -207,7 +206,8 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
                 skipped.append(t("queue.no-approval-column", lang, file=Path(data.path).name,
                                  sheet=data.layout[key].sheet))
         usable.append((data, findings, sha))
-    ledger = _ledger([d for d, _, _ in usable], std)
+    ledger = Ledger.from_workbooks([d for d, _, _ in usable], std or WorkbookData("", "standards"),
+                                   keys=("Plan", *APPROVAL_TABLES))
     flags: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
     for data, findings, _ in usable:
         for (sheet, r), fl in _finding_flags(findings, lang).items():
@@ -230,20 +230,6 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
                  None if standards_path is None else str(standards_path), items,
                  [QueueSource(str(d.path), sha, department_name(d.info.get("department"), d.path), d.lang)
                   for d, _, sha in usable], skipped, approver_id)
-
-
-def _ledger(books: list[WorkbookData], std: WorkbookData | None) -> Ledger:
-    """The tables the queue needs (Plan, Expenses, Advances, Leave) stacked, each row with its ``department`` and
-    ``source`` (as ``Ledger.from_workbooks``, without the tables the queue does not use)."""
-    tables = {}
-    for key in ("Plan", *APPROVAL_TABLES):
-        parts = [b.tables[key] for b in books]
-        sizes = [len(p) for p in parts]
-        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-        frame["department"] = np.repeat([department_name(b.info.get("department"), b.path) for b in books], sizes)
-        frame["source"] = np.repeat([str(b.path) for b in books], sizes)
-        tables[key] = frame
-    return Ledger(tables, std or WorkbookData("", "standards"), files=[str(b.path) for b in books])
 
 
 def _own_flags(kind: str, fact: dict, limits: dict[str, float], lang: str) -> list[tuple[str, str]]:
