@@ -259,6 +259,9 @@ class SheetFrame:
     - ``table_name``: the Excel table's name; None derives one from the sheet name.
     - ``rag``: columns coloured green/amber/red by their value (see :data:`RAG_SPELLINGS`).
     - ``lists``: column name → the values its drop-down offers (an input column people fill in).
+    - ``marks``: column name → {text: colour}: a cell containing the text is coloured green/amber/red
+      (:data:`RAG_COLOURS`), the first match winning.
+    - ``wrap``: columns whose text wraps (several lines in a cell).
     - ``hidden``: the sheet is hidden (data a later command reads back).
     """
 
@@ -268,6 +271,8 @@ class SheetFrame:
     table_name: str | None = None
     rag: tuple[str, ...] = ()
     lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    marks: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    wrap: tuple[str, ...] = ()
     hidden: bool = False
 
 
@@ -373,7 +378,12 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
         if kind not in NUMBER_FORMATS:
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
-        ws.set_column(i, i, column_width(headers[i], kind, series), col_fmts[kind])
+        fmt = col_fmts[kind]
+        if col in sheet.wrap:
+            spec = {"text_wrap": True, "valign": "top"}
+            fmt = wb.add_format(spec if NUMBER_FORMATS[kind] in ("General", "@") else
+                                {**spec, "num_format": NUMBER_FORMATS[kind]})
+        ws.set_column(i, i, column_width(headers[i], kind, series), fmt)
 
     last_row = max(nrows, 1)
     _add_table(ws, table_name, headers, last_row)
@@ -390,6 +400,11 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
                 if value is not None:
                     dispatch[type(value)](r, c, value)
 
+    for col, marks in sheet.marks.items():
+        c = list(frame.columns).index(col)
+        for text, colour in marks.items():
+            ws.conditional_format(1, c, last_row, c, {"type": "text", "criteria": "containing", "value": text,
+                                                      "format": rag_fmts[colour], "stop_if_true": True})
     for col, values in sheet.lists.items():
         c = list(frame.columns).index(col)
         ws.data_validation(1, c, MAX_DATA_ROWS, c, {"validate": "list", "source": list(values)})

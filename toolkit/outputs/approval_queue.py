@@ -118,7 +118,12 @@ def _frame(kind: str, frame: pd.DataFrame, lang: str) -> SheetFrame:
     out.columns = [label(c, lang, kind) for c in cols]
     formats = {label(c, lang, kind): k for c, k in kinds.items() if c in cols}
     lists = {label("decision", lang): tuple(label(d, lang) for d in DECISIONS)}
-    return SheetFrame(sheet_name(kind, lang), out, formats, table_name=f"Queue{kind}", lists=lists)
+    flags = label("flags", lang)
+    marks = {flags: {f"[{t('queue.severity.error', lang)}]": "red", f"[{t('queue.severity.warning', lang)}]": "amber"},
+             label("status", lang): {label("clean", lang): "green"},
+             label("route", lang): {label("gm", lang): "amber"}}
+    return SheetFrame(sheet_name(kind, lang), out, formats, table_name=f"Queue{kind}", lists=lists, marks=marks,
+                      wrap=(flags,))
 
 
 def summary_frame(queue: Queue, lang: str) -> pd.DataFrame:
