@@ -125,6 +125,8 @@ def test_queue_in_chinese_and_approve_clean(folder, tmp_path):
         assert rec["审批决定"] == ("批准" if rec["状态"] == "无提示" and rec["审批路径"] == "总监" else None)
     dv = wb["费用报销"].data_validations.dataValidation
     assert any("批准" in (v.formula1 or "") and "退回" in (v.formula1 or "") for v in dv)
+    texts = {r.text for cf in wb["费用报销"].conditional_formatting for r in cf.rules}
+    assert {"[错误]", "[警告]", "无提示"} <= texts  # flags coloured by severity, clean items green
 
 
 def _decide(queue: Path) -> dict[str, tuple[str, int]]:
