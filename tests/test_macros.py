@@ -179,8 +179,10 @@ def test_approve_on_advances_notes_the_slip(sample_dir, tmp_path, monkeypatch):
               "--selection", "Advances!C2")
     assert res.exit_code == 0, res.output
     ws = openpyxl.load_workbook(out)["Advances"]
-    assert note(ws["A2"]) == f"Approved by Director Li on {dt.date.today().isoformat()}"
-    assert note(ws["A3"]) is None
+    assert [c.value for c in ws[1]][7] == "Approval"  # loan slips gained an Approval column
+    assert ws["H2"].value == "Approved"
+    assert note(ws["H2"]) == f"Approved by Director Li on {dt.date.today().isoformat()}"
+    assert note(ws["H3"]) is None
 
 
 @pytest.mark.parametrize("selection, message", [

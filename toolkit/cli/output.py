@@ -69,3 +69,25 @@ def emit_json(payload: Mapping[str, Any], output: Path | None) -> None:
     from ..outputs.jsonfmt import dumps
 
     emit_text(dumps(payload), output)
+
+
+def progress(line: Callable[..., str | None]) -> Callable[..., None]:
+    """A progress callback ``(done, total, *detail)``: a tqdm bar on a terminal, otherwise the text
+    ``line(done, total, *detail)`` on stderr (nothing when it gives None)."""
+    import sys
+
+    state: dict[str, Any] = {}
+
+    def report(done: int, total: int, *detail: Any) -> None:
+        if sys.stderr.isatty():
+            if "bar" not in state:
+                from tqdm import tqdm
+
+                state["bar"] = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
+            state["bar"].update(1)
+            if done == total:
+                state["bar"].close()
+        elif (text := line(done, total, *detail)) is not None:
+            click.echo(text, err=True)
+
+    return report

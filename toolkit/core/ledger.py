@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+import numpy as np
 import pandas as pd
 
 from .findings import Finding
@@ -96,23 +98,28 @@ class Ledger:
 
     @classmethod
     def from_workbooks(
-        cls, workbooks: Iterable[WorkbookData], standards: WorkbookData, findings: Iterable[Finding] = ()
+        cls, workbooks: Iterable[WorkbookData], standards: WorkbookData, findings: Iterable[Finding] = (),
+        keys: Iterable[str] | None = None,
     ) -> Ledger:
-        """Stack already-read department workbooks; each row gains its workbook's department and path."""
+        """Stack already-read department workbooks; each row gains its workbook's department and path.
+        ``keys``: only these tables (the others stay empty), for callers that need a few."""
         books = list(workbooks)
+        wanted = None if keys is None else set(keys)
         roster = roster_departments(standards)
+        names = {id(wb): _department(wb, roster) for wb in books}
         tables: dict[str, pd.DataFrame] = {}
         for table in DEPARTMENT.tables:
-            parts = [
-                wb.tables[table.key].assign(department=_department(wb, roster), source=str(wb.path))
-                for wb in books
-                if table.key in wb.tables
-            ]
-            parts = [p for p in parts if len(p)]
-            if parts:
-                tables[table.key] = pd.concat(parts, ignore_index=True)
+            if wanted is not None and table.key not in wanted:
+                continue
+            have = [wb for wb in books if table.key in wb.tables and len(wb.tables[table.key])]
+            if have:
+                sizes = [len(wb.tables[table.key]) for wb in have]
+                frame = pd.concat([wb.tables[table.key] for wb in have], ignore_index=True)
+                frame["department"] = pd.Series(np.repeat([names[id(wb)] for wb in have], sizes), dtype="str")
+                frame["source"] = pd.Series(np.repeat([str(wb.path) for wb in have], sizes), dtype="str")
+                tables[table.key] = frame
         return cls(tables, standards, list(findings), [str(wb.path) for wb in books],
-                   langs={_department(wb): wb.lang for wb in books})
+                   langs={names[id(wb)]: wb.lang for wb in books})
 
     def threshold(self, name: str) -> float:
         """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default."""

@@ -37,6 +37,8 @@ NAMES: tuple[str, ...] = (
     "consolidate_folder",
     "approve_selection",
     "reject_selection",
+    "approval_queue",
+    "apply_decisions",
     "new_template",
     "draft_plan",
 )
@@ -46,6 +48,8 @@ NAMES: tuple[str, ...] = (
 MARKS_SHEET = "TK Marks"
 _MARKS_HEADERS = ["Sheet", "Cell", "Fill Before", "Note Before", "Note Added", "Fill Added"]
 _YES = {"y", "yes", "true", "1", "是", "ok"}
+#: The subfolder of the departments' folder the Approval queue button writes its queue into (not read as a department).
+QUEUE_FOLDER = "approvals"
 #: What Monthly report writes next to the workbook (``toolkit report``'s default formats).
 REPORT_FORMATS = ("xlsx", "html", "md")
 
@@ -86,7 +90,14 @@ register({
                       "{decision}：{sheet} 中 {count} 行，审批人 {name}（{date}）。"),
     "macro.refused-rows": ("Refused {count} row(s) with errors (fix them, then try again):\n{details}",
                            "拒绝处理 {count} 个有错误的行（请修正后重试）：\n{details}"),
-    "macro.stamp-note": ("{decision} by {name} on {date}", "{name} 于 {date} {decision}"),
+    "macro.q.queue-folder": ("Folder of department workbooks for the approval queue:",
+                             "生成审批队列的部门工作簿文件夹："),
+    "macro.q.inplace": ("Write the decisions into the department workbooks themselves (a backup of each is kept)? "
+                        "(yes/no; no writes copies)",
+                        "将审批决定直接写入各部门工作簿（每个文件保留备份）吗？（是/否；否则写入副本）"),
+    "macro.queue-made": ("{summary}\nWrote {path}", "{summary}\n已生成 {path}"),
+    "macro.applied": ("{applied} decision(s) written, {refused} refused. Written: {paths}",
+                      "已写入 {applied} 项审批决定，拒绝 {refused} 项。写入：{paths}"),
     "macro.bad-kind": ("Answer department or standards, not '{value}'.", "请输入 department 或 standards，而不是“{value}”。"),
 })
 
@@ -167,6 +178,16 @@ class _Run:
     def folder(self) -> Path:
         """Where outputs go: the workbook's folder (the home folder for a workbook never saved)."""
         return self.port.path.parent if self.port.path is not None else Path.home()
+
+    def chosen_folder(self, key: str) -> Path:
+        """A folder asked for (question ``key``, default the workbook's folder); it must exist."""
+        answer = self.ask(key, str(self.folder()))
+        if not answer:
+            raise ToolkitError("macro.no-folder")
+        folder = Path(answer).expanduser()
+        if not folder.is_dir():
+            raise ToolkitError("macro.not-folder", path=str(folder))
+        return folder
 
     def stem(self) -> str:
         return self.port.path.stem if self.port.path is not None else "workbook"
@@ -398,12 +419,7 @@ def _consolidate_folder(run: _Run) -> Path | None:
     from ..operations.consolidate import consolidate
     from ..store import DB_ENV
 
-    answer = run.ask("folder", str(run.folder()))
-    if not answer:
-        raise ToolkitError("macro.no-folder")
-    folder = Path(answer).expanduser()
-    if not folder.is_dir():
-        raise ToolkitError("macro.not-folder", path=str(folder))
+    folder = run.chosen_folder("folder")
     period = run.period()
     out_dir = folder / "consolidated"
     out_dir.mkdir(exist_ok=True)
@@ -439,7 +455,7 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     """Write ``decision`` (Approved/Rejected) on the selected rows (``operations.approvals.decide``); returns
     the sheet rows stamped."""
     from ..io.annotate import merge_note
-    from ..operations.approvals import approval_table, decide
+    from ..operations.approvals import approval_table, decide, stamp_note
 
     sel = run.port.selection()
     if sel is None:
@@ -449,8 +465,9 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     frame = data.tables[approval_table(data, sheet)]
     selected = selected_rows(address, int(frame["_row"].max()) if len(frame) else 1)
     name = run.settings.approver or run.ask("approver")
-    result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today)
-    stamp = t("macro.stamp-note", data.lang, decision=result.label, name=result.approver, date=result.date)
+    result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today,
+                    approver_id=run.settings.approver_id)
+    stamp = stamp_note(decision, data.lang, result.approver, result.date)
     for _, approval, approver, note in result.cells(data):
         if approval:
             run.port.write_range(sheet, approval, [[result.label]])
@@ -467,6 +484,48 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
         lines.append(t("macro.refused-rows", run.lang, count=len(result.refused), details=_describe(refused, run.lang)))
     run.port.message("\n".join(lines), "warning" if result.refused else "info")
     return result.rows
+
+
+def approval_queue(book: Any = None) -> Path | None:
+    """Build the approval queue of a folder of department workbooks (default: the active book's folder) into
+    its ``approvals`` subfolder (``operations.approval_queue``) and open it."""
+    return _run(book, _approval_queue)
+
+
+def _approval_queue(run: _Run) -> Path:
+    from ..operations.approval_queue import build_queue
+    from ..outputs.approval_queue import summary_text, write_queue
+
+    folder = run.chosen_folder("queue-folder")
+    queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
+                        lang=run.lang)
+    (folder / QUEUE_FOLDER).mkdir(exist_ok=True)
+    out = write_queue(queue, folder / QUEUE_FOLDER / f"approval-queue-{queue.period}.xlsx", run.lang)
+    run.port.message(t("macro.queue-made", run.lang, summary=summary_text(queue, run.lang), path=out))
+    run.port.open_file(out)
+    return out
+
+
+def apply_decisions(book: Any = None) -> list[Path] | None:
+    """On an open approval queue: write its decisions (as shown, saved or not) into copies beside the queue, or
+    into the department workbooks themselves if the user says so (``operations.approval_apply``)."""
+    return _run(book, _apply_decisions)
+
+
+def _apply_decisions(run: _Run) -> list[Path]:
+    from ..operations.approval_apply import apply_decisions as apply
+
+    if run.port.path is None:
+        raise ToolkitError("queue.not-a-queue", file="?")
+    name = run.settings.approver or run.ask("approver")
+    in_place = (run.ask("inplace", "no") or "").casefold() in _YES
+    res = apply(run.port.path, None, in_place, os.environ.get("TOOLKIT_DB") or None, name, run.settings.approver_id,
+                run.lang, port=run.port)
+    lines = [t("macro.applied", run.lang, applied=len(res.rows) - len(res.refused), refused=len(res.refused),
+               paths=", ".join(str(p) for p in res.written))]
+    lines += [f"  {Path(r.file).name} {r.sheet}!{r.row} {r.item}: {r.reason}" for r in res.refused]
+    run.port.message("\n".join(lines), "warning" if res.refused else "info")
+    return res.written
 
 
 # --------------------------------------------------------------------------- templates

@@ -26,6 +26,7 @@ FILE_NAME = f"{PROJECT_NAME}.conf"
 STANDARDS_KEY = "TOOLKIT_STANDARDS"
 LANG_KEY = "TOOLKIT_LANG"
 APPROVER_KEY = "TOOLKIT_APPROVER"  # the director's name stamped by Approve/Reject selection
+APPROVER_ID_KEY = "TOOLKIT_APPROVER_ID"  # the director's employee ID: their own items are refused
 INTERPRETER_WIN_KEY = "INTERPRETER_WIN"
 INTERPRETER_MAC_KEY = "INTERPRETER_MAC"
 UDF_MODULES_KEY = "UDF_MODULES"
@@ -39,6 +40,7 @@ class Settings:
     standards: str | None
     lang: str
     approver: str | None = None
+    approver_id: str | None = None
 
 
 def decode_hex(text: str) -> str:
@@ -80,7 +82,7 @@ def load_settings(book_path: str | os.PathLike[str] | None = None,
     """Resolve the settings: environment, then ``sheet`` (a conf sheet already read), then the conf file
     next to ``book_path``, then the user's conf file; language defaults to the locale's."""
     layers: list[dict[str, str]] = [
-        {k: v for k in (STANDARDS_KEY, LANG_KEY, APPROVER_KEY) if (v := os.environ.get(k, ""))},
+        {k: v for k in (STANDARDS_KEY, LANG_KEY, APPROVER_KEY, APPROVER_ID_KEY) if (v := os.environ.get(k, ""))},
         {k.upper(): str(v) for k, v in (sheet or {}).items() if v not in (None, "")},
     ]
     if book_path:
@@ -93,4 +95,5 @@ def load_settings(book_path: str | os.PathLike[str] | None = None,
                 return layer[key]
         return None
 
-    return Settings(standards=get(STANDARDS_KEY), lang=normalize_lang(get(LANG_KEY)), approver=get(APPROVER_KEY))
+    return Settings(standards=get(STANDARDS_KEY), lang=normalize_lang(get(LANG_KEY)), approver=get(APPROVER_KEY),
+                    approver_id=get(APPROVER_ID_KEY))

@@ -73,3 +73,22 @@ def skipped_files(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, s
                 if f.is_file() and not is_candidate(f):
                     out.append((f, skip_reason(f) or "not-spreadsheet"))
     return out
+
+
+def file_identity(path: Path) -> tuple[int, str, str]:
+    """Size, modification time (UTC ISO) and SHA-256 of a file, read in 1 MB blocks."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    st = path.stat()
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    mtime = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
+    return st.st_size, mtime, digest.hexdigest()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes (hex), as consolidation records it."""
+    return file_identity(Path(path))[2]

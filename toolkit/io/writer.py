@@ -264,6 +264,11 @@ class SheetFrame:
       columns left out get a kind from their dtype. ``bool`` writes Yes/No (是/否) in ``lang``.
     - ``table_name``: the Excel table's name; None derives one from the sheet name.
     - ``rag``: columns coloured green/amber/red by their value (see :data:`RAG_SPELLINGS`).
+    - ``lists``: column name → the values its drop-down offers (an input column people fill in).
+    - ``marks``: column name → {text: colour}: a cell containing the text is coloured green/amber/red
+      (:data:`RAG_COLOURS`), the first match winning.
+    - ``wrap``: columns whose text wraps (several lines in a cell).
+    - ``hidden``: the sheet is hidden (data a later command reads back).
     """
 
     name: str
@@ -271,6 +276,10 @@ class SheetFrame:
     formats: Mapping[str, str] = field(default_factory=dict)
     table_name: str | None = None
     rag: tuple[str, ...] = ()
+    lists: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    marks: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    wrap: tuple[str, ...] = ()
+    hidden: bool = False
     charts: tuple[ChartSpec, ...] = ()
 
 
@@ -337,9 +346,9 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
         for number, sheet in enumerate(sheets, start=1):
             name = _unique(_sheet_name(sheet.name), used_sheets, 31)
             table = _unique(_table_name(sheet.table_name or name), used_tables, 255)
-            kinds = _write_sheet(wb, name, table, sheet, lang, header_fmt, col_fmts, rag_fmts)
+            kinds, fmts = _write_sheet(wb, name, table, sheet, lang, header_fmt, col_fmts, rag_fmts)
             if kinds and len(sheet.frame):
-                plans[number] = (sheet, kinds, [col_fmts[k] for k in kinds])
+                plans[number] = (sheet, kinds, fmts)
     finally:
         wb.close()
     bodies = {}
@@ -396,9 +405,9 @@ def _headers(columns: Iterable[object]) -> list[str]:
 
 
 def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: str,
-                 header_fmt: Any, col_fmts: dict[str, Any], rag_fmts: dict[str, Any]) -> list[str]:
+                 header_fmt: Any, col_fmts: dict[str, Any], rag_fmts: dict[str, Any]) -> tuple[list[str], list[Any]]:
     """The sheet's columns, table, header and conditional formats (the rows are spliced in later);
-    returns each column's value kind."""
+    returns each column's value kind and format (the cells take their column's format)."""
     ws = wb.add_worksheet(name)
     frame = sheet.frame
     headers = _headers(frame.columns)
@@ -406,8 +415,9 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     nrows = len(frame)
     ws.freeze_panes(1, 0)
     if ncols == 0:
-        return []
+        return [], []
     kinds: list[str] = []
+    fmts: list[Any] = []
     widths: list[float] = []
     for i, col in enumerate(frame.columns):
         series = frame.iloc[:, i]
@@ -416,8 +426,14 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
         if kind not in NUMBER_FORMATS:
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
+        fmt = col_fmts[kind]
+        if col in sheet.wrap:
+            spec = {"text_wrap": True, "valign": "top"}
+            fmt = wb.add_format(spec if NUMBER_FORMATS[kind] in ("General", "@") else
+                                {**spec, "num_format": NUMBER_FORMATS[kind]})
         widths.append(column_width(headers[i], kind, series))
-        ws.set_column(i, i, widths[-1], col_fmts[kind])
+        fmts.append(fmt)
+        ws.set_column(i, i, widths[-1], fmt)
 
     last_row = max(nrows, 1)
     xlsxwriter_print(ws, widths, last_row, lang, area=not sheet.charts)
@@ -428,12 +444,22 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     for spec in sheet.charts:
         _add_chart(wb, ws, name, list(frame.columns), nrows, spec)
 
+    for col, marks in sheet.marks.items():
+        c = list(frame.columns).index(col)
+        for text, colour in marks.items():
+            ws.conditional_format(1, c, last_row, c, {"type": "text", "criteria": "containing", "value": text,
+                                                      "format": rag_fmts[colour], "stop_if_true": True})
+    for col, values in sheet.lists.items():
+        c = list(frame.columns).index(col)
+        ws.data_validation(1, c, MAX_DATA_ROWS, c, {"validate": "list", "source": list(values)})
+    if sheet.hidden:
+        ws.hide()
     for col in sheet.rag:
         if col not in frame.columns:
             raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")
         c = list(frame.columns).index(col)
         _rag_format(ws, c, last_row, rag_fmts)
-    return kinds
+    return kinds, fmts
 
 
 def _add_chart(wb: Any, ws: Any, sheet: str, columns: list[Any], nrows: int, spec: ChartSpec) -> None:

@@ -1,8 +1,10 @@
 """Approving or rejecting rows of Expenses, Advances and Leave: which rows may be decided, and the stamp.
 
-The rule is the same wherever a decision is taken (the ribbon's Approve/Reject buttons today, the
-approval queue later): a row with an error finding is refused with its findings; the others get the
-decision in the workbook's language, the approver's name and a dated note.
+The rule is the same wherever a decision is taken (the ribbon's Approve/Reject buttons and the approval
+queue's apply): a row with an error finding is refused with its findings; so is the approver's own item
+(separation of duties: the approver's employee ID) and, for an approval, an item above the general
+manager's threshold (it can only be forwarded); the others get the decision in the workbook's language,
+the approver's name and a dated note.
 """
 
 from __future__ import annotations
@@ -11,14 +13,30 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..core.findings import Finding
+import pandas as pd
+
+from ..core.findings import Finding, declare
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
+from ..i18n import register, t
 from ..schema import DEPARTMENT
 from ..schema import enums as E
 
 #: Tables whose rows are approved or rejected.
 APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
+
+register({
+    "approval.note.decided": ("{decision} by {name} on {date}", "{name} 于 {date} {decision}"),
+    "approval.note.Return": ("Returned by {name} on {date}", "{name} 于 {date} 退回"),
+    "approval.note.Forward": ("Forwarded to the general manager by {name} on {date}", "{name} 于 {date} 转呈总经理"),
+})
+
+declare("approval-own-item", "error", ("Own item", "本人事项"),
+        ("{value} is the approver's own item: another approver must decide it.",
+         "{value} 是审批人本人的事项：须由其他审批人审批。"))
+declare("approval-needs-gm", "error", ("Needs the general manager", "须总经理审批"),
+        ("{value} is above {limit}: it needs the general manager's approval and can only be forwarded.",
+         "{value} 超过 {limit}：须总经理审批，只能转呈。"))
 
 
 @dataclass
@@ -54,7 +72,8 @@ def approval_table(data: WorkbookData, sheet: str) -> str:
     return key
 
 
-def _row_of(f: Finding) -> int | None:
+def row_of(f: Finding) -> int | None:
+    """The sheet row a finding is about (its ``row``, else the digits of its cell), or None."""
     if f.row is not None:
         return int(f.row)
     digits = "".join(ch for ch in (f.cell or "") if ch.isdigit())
@@ -62,8 +81,11 @@ def _row_of(f: Finding) -> int | None:
 
 
 def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selected: Iterable[int], decision: str,
-           approver: str, today: dt.date | None = None) -> Decision:
-    """Which of the ``selected`` sheet rows take ``decision`` (Approved/Rejected) and which are refused for errors."""
+           approver: str, today: dt.date | None = None, approver_id: str | None = None) -> Decision:
+    """Which of the ``selected`` sheet rows take ``decision`` (Approved/Rejected) and which are refused: rows
+    with error findings, the approver's own rows (``approver_id``) and, for Approved, rows whose Amount is
+    above the Thresholds' GM Approval Above."""
+    from ..core.ledger import thresholds
     from .validate import check_data
 
     if decision not in E.APPROVAL.values:
@@ -77,7 +99,28 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
         raise ToolkitError("macro.no-approver")
     refused: dict[int, list[Finding]] = {}
     for f in check_data(data, standards).findings:
-        if f.severity == "error" and f.sheet == sheet and (r := _row_of(f)) in rows:
+        if f.severity == "error" and f.sheet == sheet and (r := row_of(f)) in rows:
             refused.setdefault(r, []).append(f)
+    layout = data.layout[table]
+    key = DEPARTMENT.table(table).unique_key[0]
+    by_row = frame.set_index(frame["_row"].astype(int))
+    limit = thresholds(standards)["GM Approval Above"]
+    for r in rows:
+        item = by_row.loc[r]
+        if approver_id and str(item["employee_id"]) == str(approver_id).strip():
+            refused.setdefault(r, []).append(Finding("approval-own-item", sheet=sheet, cell=layout.cell("employee_id", r),
+                                                     row=r, value=str(item[key]), file=str(data.path)))
+        amount = item["amount"] if "amount" in item.index else None
+        if decision == "Approved" and amount is not None and not pd.isna(amount) and float(amount) > limit:
+            refused.setdefault(r, []).append(Finding("approval-needs-gm", sheet=sheet, cell=layout.cell("amount", r),
+                                                     row=r, value=str(item[key]), file=str(data.path),
+                                                     params={"limit": f"{limit:,.2f}"}))
     return Decision(table, sheet, decision, E.APPROVAL.label(decision, data.lang), approver,
                     (today or dt.date.today()).isoformat(), [r for r in rows if r not in refused], refused)
+
+
+def stamp_note(decision: str, lang: str, name: str, date: str, comment: str | None = None) -> str:
+    """The dated note a decision leaves on the row (Approved, Rejected, Return, Forward), with the comment."""
+    key = "decided" if decision in E.APPROVAL.values else decision
+    text = t(f"approval.note.{key}", lang, name=name, date=date, decision=E.APPROVAL.label(decision, lang))
+    return f"{text}: {comment.strip()}" if comment and comment.strip() else text

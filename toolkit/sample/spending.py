@@ -2,7 +2,8 @@
 
 Claims fall on working days, stay under the Expense Policy limit for the claimant's grade and the
 city's tier, carry a receipt whenever they exceed the receipt threshold, and are mostly approved
-(recent ones still pending). Advances stay under the Advance Limit per employee; a few are past due.
+(recent ones still pending). Advances stay under the Advance Limit per employee; a few are past due; the reporting month's
+loan slips are pending.
 """
 
 from __future__ import annotations
@@ -109,4 +110,6 @@ def advances_frame(dept: DeptSpec, staff: pd.DataFrame, rng: np.random.Generator
             )
     frame = pd.DataFrame(rows).sort_values(["date", "employee_id"], kind="stable", ignore_index=True)
     frame["slip_no"] = document_numbers(frame, "date", dept.code, "JK", width=3)
+    # Loan slips of the reporting month wait for the director; earlier ones were approved.
+    frame["approval"] = np.where(frame["date"] >= PERIOD_END.replace(day=1), "Pending", "Approved")
     return typed_frame(DEPARTMENT.table("Advances"), frame)

@@ -115,8 +115,11 @@ ADVANCES = Table(
         Column("purpose", L("Purpose", "用途"), T.TEXT, width=28),
         Column("due_date", L("Due Date", "应还日期"), T.DATE),
         Column("repaid", L("Repaid", "已还金额"), T.MONEY, min_value=0),
+        # Optional: workbooks made before loan slips were approved in the toolkit have no such column.
+        Column("approval", L("Approval", "审批"), T.TEXT, enum=E.APPROVAL),
     ),
-    L("Cash advances to employees and what has been repaid.", "员工借款及已归还金额。"),
+    L("Cash advances (loan slips) to employees, what has been repaid, and their approval.",
+      "员工借款（借款单）、已归还金额及审批状态。"),
     required=False,
 )
 

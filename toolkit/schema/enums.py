@@ -66,6 +66,8 @@ THRESHOLD = _enum(
     *((f"Aging Bucket {i}", f"账龄分段{i}") for i in range(1, 7)),
     ("Default Coefficient", "默认考核系数"),
     ("Manager On Department", "经理按部门考核"),
+    ("Budget Warning", "预算预警线"),
+    ("GM Approval Above", "总经理审批金额"),
 )
 
 ALL = (

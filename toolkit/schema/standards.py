@@ -143,10 +143,11 @@ THRESHOLDS = Table(
         "Amber Band in percentage points, Advance Limit and Receipt Threshold in money, Plan Tolerance, Plausible"
         " Years; RAG vs Time Progress 1 = lights on annual completion against time progress (0 = plan-to-date"
         " against 100%); Time Progress by Days 1 = elapsed days ÷ days in year; Report in 10k Yuan 1 = Chinese"
-        " report in 万元; Aging Bucket 1-6 = last day of each overdue bucket (0 = unused).",
+        " report in 万元; Aging Bucket 1-6 = last day of each overdue bucket (0 = unused); Budget Warning in percent"
+        " of the Expense target, GM Approval Above in money (the approval queue).",
         "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围；按时间进度亮灯 1 = 以年度完成率对比时间"
         "进度亮灯（0 = 以序时计划完成率对比 100%）；按天计算时间进度 1 = 已过天数 ÷ 全年天数；报告以万元显示 1 = 中文报告"
-        "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）。",
+        "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）；预算预警线（费用目标的百分比）、总经理审批金额（审批队列）。",
     ),
     required=False,
 )
@@ -166,6 +167,8 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     # appraised on their department's completion (1) or on their own Plan rows (0)
     "Default Coefficient": 1.0,
     "Manager On Department": 1.0,
+    "Budget Warning": 80.0,  # percent of the Expense target at which the approval queue warns
+    "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
 }
 
 STANDARDS = WorkbookSchema(

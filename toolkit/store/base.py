@@ -24,6 +24,12 @@ if TYPE_CHECKING:
     from .codec import EncodedWorkbook
 
 
+#: The fields of one recorded approval decision (the ``approval_decisions`` table).
+APPROVAL_DECISION_FIELDS = ("decided_at", "user", "approver", "approver_id", "queue", "period", "department",
+                            "source_path", "sheet", "row", "kind", "item", "employee_id", "amount", "decision",
+                            "comment", "flags", "outcome", "reason", "written_to")
+
+
 def now_iso() -> str:
     """The current time, UTC, ISO 8601 to the second."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
@@ -288,6 +294,17 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""
+
+    @abstractmethod
+    def record_decisions(self, decisions: list[dict[str, Any]]) -> int:
+        """Add approval decisions to the audit trail in one transaction (keys: the columns of
+        ``APPROVAL_DECISION_FIELDS``; ``decided_at`` and ``user`` default to now and the login); returns
+        the number added."""
+
+    @abstractmethod
+    def approval_decisions(self, department: str | None = None, employee_id: str | None = None,
+                           decision: str | None = None) -> list[dict[str, Any]]:
+        """The audit trail, oldest first, optionally for one department, employee or decision."""
 
     def __enter__(self) -> Store:
         return self

@@ -239,9 +239,41 @@ def _v2(conn: object) -> None:
             f"r.* FROM {table} r JOIN closes c ON c.id = r.close_id WHERE c.status = 'current'")
 
 
+#: The approval queue's audit trail: one row per decision applied or refused (``toolkit approvals apply``).
+APPROVAL_DECISIONS = """
+CREATE TABLE approval_decisions (
+    id INTEGER PRIMARY KEY,
+    decided_at TEXT NOT NULL,
+    user TEXT,
+    approver TEXT,
+    approver_id TEXT,
+    queue TEXT,
+    period TEXT,
+    department TEXT,
+    source_path TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    item TEXT,
+    employee_id TEXT,
+    amount REAL,
+    decision TEXT NOT NULL,
+    comment TEXT,
+    flags TEXT,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    written_to TEXT
+);
+CREATE INDEX ix_approval_decisions_item ON approval_decisions(department, kind, item);
+CREATE INDEX ix_approval_decisions_employee ON approval_decisions(employee_id)
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: runs, sources, snapshots, typed data tables", _v1),
     Migration(2, "the payout ledger: closes, payments, adjustments, stored results and current_* views", _v2),
+    Migration(3, "approval decisions (the approval queue's audit trail)",
+              lambda conn: [conn.execute(s) for s in APPROVAL_DECISIONS.split(";") if s.strip()]),  # type: ignore
 )
 
 #: The newest store version this toolkit reads and writes.

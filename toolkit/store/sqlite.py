@@ -26,6 +26,7 @@ from ..schema import DTYPES
 from . import codec
 from .base import (
     ADJUSTMENT_COLUMNS,
+    APPROVAL_DECISION_FIELDS,
     PAYMENT_COLUMNS,
     CloseInfo,
     CloseRecord,
@@ -35,6 +36,7 @@ from .base import (
     SnapshotInfo,
     SourceRecord,
     Store,
+    current_user,
     now_iso,
 )
 from .migrations import (
@@ -534,6 +536,29 @@ class SQLiteStore(Store):
         rows = self._read(f"SELECT {', '.join(q(c) for c in cols) or 'NULL'} FROM {table} WHERE close_id=? "
                           "ORDER BY rowid", (close_id,))
         return pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()
+
+    # -- the approval audit trail -------------------------------------------------------------------
+    def record_decisions(self, decisions: list[dict[str, Any]]) -> int:
+        fields = APPROVAL_DECISION_FIELDS
+        rows = [tuple({"decided_at": now_iso(), "user": current_user(), **d}.get(f) for f in fields) for d in decisions]
+        if not rows:
+            return 0
+        with self._write():
+            self.conn.executemany(f"INSERT INTO approval_decisions({', '.join(fields)}) VALUES "
+                                  f"({', '.join('?' * len(fields))})", rows)
+        return len(rows)
+
+    def approval_decisions(self, department: str | None = None, employee_id: str | None = None,
+                           decision: str | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        for col, value in (("department", department), ("employee_id", employee_id), ("decision", decision)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        sql = f"SELECT {', '.join(APPROVAL_DECISION_FIELDS)} FROM approval_decisions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [dict(zip(APPROVAL_DECISION_FIELDS, r)) for r in self._read(sql + " ORDER BY id", tuple(params))]
 
     def close(self) -> None:
         self.conn.close()

@@ -7,13 +7,13 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ...operations.consolidate import ConsolidationResult, FileOutcome
+from ...operations.consolidate import ConsolidationResult
 from ...i18n import register, t
 from ..main import settings
+from ..output import progress
 
 register(
     {
@@ -32,23 +32,10 @@ register(
 )
 
 def _progress(lang: str):  # noqa: ANN202
-    """A progress callback: a tqdm bar on a terminal, plain lines otherwise."""
-    state: dict[str, Any] = {}
-
-    def report(done: int, total: int, outcome: FileOutcome) -> None:
-        if sys.stderr.isatty():
-            if "bar" not in state:
-                from tqdm import tqdm
-
-                state["bar"] = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
-            state["bar"].update(1)
-            if done == total:
-                state["bar"].close()
-        else:
-            click.echo(t("cli.consolidate.progress", lang, done=done, total=total, path=outcome.path,
-                         status=t(f"consolidate.status.{outcome.status}", lang)), err=True)
-
-    return report
+    """A progress callback: a tqdm bar on a terminal, a line per file otherwise."""
+    return progress(lambda done, total, outcome: t("cli.consolidate.progress", lang, done=done, total=total,
+                                                     path=outcome.path,
+                                                     status=t(f"consolidate.status.{outcome.status}", lang)))
 
 
 def _summary_text(res: ConsolidationResult, lang: str) -> str:

@@ -24,7 +24,8 @@ from ...errors import ToolkitError
 from ...i18n import register
 from ...store import SourceRecord, Store, open_store
 from .discovery import discover, sniff_kind
-from .pipeline import counts, file_identity, pipeline
+from ...io.discover import file_identity
+from .pipeline import counts, pipeline
 from .policy import contract_place, flag_shared_contracts, load_one
 from .results import OK_STATUSES, ConsolidationResult, FileOutcome, Skipped
 from .workbook import write_workbook

@@ -6,19 +6,18 @@ dies (a reader abort, a timeout), the files not yet done are read again with eve
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from ...core.findings import Finding
+from ...io.discover import file_identity
 from ...core.tables import WorkbookData
 
 _WORKER_STANDARDS: WorkbookData | None = None
@@ -35,17 +34,6 @@ def _init_worker(standards: WorkbookData | None, in_process_first: bool = False)
         read_in_process_first()
 
 
-def file_identity(path: Path) -> tuple[int, str, str]:
-    """Size, modification time (UTC ISO) and SHA-256 of a file, read in 1 MB blocks."""
-    st = path.stat()
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    mtime = datetime.fromtimestamp(st.st_mtime, UTC).isoformat()
-    return st.st_size, mtime, digest.hexdigest()
-
-
 @dataclass
 class Work:
     path: str
@@ -57,12 +45,12 @@ class Work:
     encoded: Any = None  # the report's tables encoded for the store (report.data.tables is then empty)
 
 
-def _process(path: str, period: str) -> Work:
+def _process(path: str, period: str, encode: bool = True) -> Work:
     """In a worker: identify, read and validate one file (``validate_file`` never raises for bad input).
 
     A file without errors (it will most likely be loaded) has its tables encoded for the store here and
     sent instead of its frames: cheaper to pickle, and the parent process, which writes the store one
-    file at a time, has less to do."""
+    file at a time, has less to do (``encode=False``: the frames are sent, for callers that use them)."""
     from ...store.codec import encode_workbook
     from ..validate import validate_file
 
@@ -76,7 +64,7 @@ def _process(path: str, period: str) -> Work:
     seconds = time.perf_counter() - start
     encoded = None
     data = getattr(report, "data", None)
-    if data is not None and report.status != "unreadable" and not counts(list(report.findings or []))[0]:
+    if encode and data is not None and report.status != "unreadable" and not counts(list(report.findings or []))[0]:
         encoded = encode_workbook(data)
         report.data = replace(data, tables={})
     return Work(path, size, mtime, sha, report, seconds, encoded)
@@ -97,7 +85,8 @@ def in_order(pool: ProcessPoolExecutor, fn: Callable[..., Any], calls: Iterable[
             window.append(pool.submit(fn, *args))
 
 
-def pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int, trusting: bool = True):
+def pipeline(files: list[Path], period: str, standards: WorkbookData | None, jobs: int, trusting: bool = True,
+             encode: bool = True):
     """Results in file order, with at most ``_WINDOW × jobs`` files in flight (bounded memory).
 
     Worker processes are disposable, so they parse in-process (``safety.read_in_process_first``); when
@@ -106,19 +95,19 @@ def pipeline(files: list[Path], period: str, standards: WorkbookData | None, job
     if jobs <= 1:
         _init_worker(standards)
         for f in files:
-            yield _process(str(f), period)
+            yield _process(str(f), period, encode)
         return
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(standards, trusting)) as pool:
-            for work in in_order(pool, _process, ((str(f), period) for f in files), _WINDOW * jobs):
+            for work in in_order(pool, _process, ((str(f), period, encode) for f in files), _WINDOW * jobs):
                 yield work
                 done += 1
         return
     except BrokenProcessPool:
         if not trusting:
             raise BrokenProcessPool("a worker died while every read was isolated") from None
-    yield from pipeline(files[done:], period, standards, jobs, trusting=False)
+    yield from pipeline(files[done:], period, standards, jobs, trusting=False, encode=encode)
 
 
 def counts(findings: list[Finding]) -> tuple[int, int, int]:

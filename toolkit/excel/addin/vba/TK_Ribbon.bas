@@ -45,6 +45,14 @@ Sub TK_RejectSelection(control As IRibbonControl)
     TK_Run "reject_selection"
 End Sub
 
+Sub TK_ApprovalQueue(control As IRibbonControl)
+    TK_Run "approval_queue"
+End Sub
+
+Sub TK_ApplyDecisions(control As IRibbonControl)
+    TK_Run "apply_decisions"
+End Sub
+
 Sub TK_NewTemplate(control As IRibbonControl)
     TK_Run "new_template"
 End Sub

@@ -1,0 +1,129 @@
+"""``toolkit approvals queue|apply|log``: the director's approval queue, writing its decisions back, the audit trail.
+
+Each command parses its options, calls one library function (``operations.approval_queue.build_queue`` with
+``outputs.approval_queue.write_queue``, ``operations.approval_apply.apply_decisions``, ``decision_log``) and
+prints the result. The approver's name and employee ID come from the options, else the add-in's settings
+(``TOOLKIT_APPROVER``, ``TOOLKIT_APPROVER_ID``: environment or ``MarketingToolkit.conf``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ...errors import ToolkitError
+from ...i18n import register, t
+from ..main import settings
+from ..output import progress
+
+register({
+    "cli.queue.written": ("Wrote {path}", "已生成 {path}"),
+    "cli.queue.progress": ("[{done}/{total}] read", "[{done}/{total}] 已读取"),
+    "cli.apply.refused": ("Refused: {file}, {sheet} row {row} ({item}, {decision}): {reason}",
+                          "已拒绝：{file}，{sheet} 第 {row} 行（{item}，{decision}）：{reason}"),
+    "cli.apply.written": ("Wrote {path}", "已写入 {path}"),
+    "cli.apply.backup": ("Backup {path}", "备份 {path}"),
+    "cli.log.empty": ("No decision recorded yet.", "尚无审批记录。"),
+    "cli.apply.both": ("Choose -o FOLDER (copies) or --in-place, not both.", "请选择 -o 文件夹（副本）或 --in-place，不能同时使用。"),
+})
+
+
+def _progress(lang: str):  # noqa: ANN202
+    """A tqdm bar on a terminal, a line every 50 files otherwise."""
+    return progress(lambda done, total: t("cli.queue.progress", lang, done=done, total=total)
+                    if done % 50 == 0 or done == total else None)
+
+
+def _approver(book: Path | None) -> Any:
+    from ...excel.settings import load_settings
+
+    return load_settings(book)
+
+
+@click.group("approvals", help="The director's approval queue: collect pending items, apply the decisions.")
+def approvals() -> None:
+    """The ``approvals`` group."""
+
+
+@approvals.command("queue", help="Every pending loan slip, expense claim and leave request, with flags, budget, "
+                                 "exposure, balance and history, in one workbook with a Decision column.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--standards", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The director's standards workbook.")
+@click.option("--period", default=None, metavar="YYYY-MM", help="Reporting month (default: the latest Info Period).")
+@click.option("--db", default=None, metavar="PATH|URL", help="History store: earlier Returns count in the history.")
+@click.option("--approve-clean", is_flag=True, help="Pre-fill Approve on clean items the director may approve.")
+@click.option("--approver-id", default=None, help="The approver's employee ID: own items are flagged.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPU count).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The queue workbook to write (.xlsx).")
+def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
+          approver_id: str | None, jobs: int | None, output: Path) -> None:
+    from ...operations.approval_queue import build_queue
+    from ...outputs.approval_queue import summary_text, write_queue
+
+    lang = settings().lang
+    approver_id = approver_id or _approver(output).approver_id
+    q = build_queue(paths, standards, period=period, db=db, approve_clean=approve_clean, approver_id=approver_id,
+                    lang=lang, jobs=jobs, progress=_progress(lang))
+    path = write_queue(q, output, lang)
+    click.echo(summary_text(q, lang))
+    click.echo(t("cli.queue.written", lang, path=path))
+
+
+@approvals.command("apply", help="Write the queue's decisions into the department workbooks (copies by default) "
+                                 "and record them in the history store.")
+@click.argument("queue_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the decided copies (default: <queue>-applied beside the queue).")
+@click.option("--in-place", is_flag=True, help="Change the originals (a backup of each is kept).")
+@click.option("--db", default=None, metavar="PATH|URL", help="History store for the audit trail.")
+@click.option("--approver", default=None, help="The approver's name (default: TOOLKIT_APPROVER).")
+@click.option("--approver-id", default=None, help="The approver's employee ID (default: TOOLKIT_APPROVER_ID).")
+def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None, approver: str | None,
+          approver_id: str | None) -> None:
+    from ...operations.approval_apply import apply_decisions
+    from ...outputs.approval_queue import label
+
+    lang = settings().lang
+    if in_place and out_dir is not None:
+        raise ToolkitError("cli.apply.both")
+    conf = _approver(queue_file)
+    res = apply_decisions(queue_file, out_dir, in_place, db, approver or conf.approver,
+                          approver_id or conf.approver_id, lang)
+    for r in res.refused:
+        click.echo(t("cli.apply.refused", lang, file=Path(r.file).name, sheet=r.sheet, row=r.row, item=r.item,
+                     decision=label(r.decision, lang), reason=r.reason), err=True)
+    for p in res.written:
+        click.echo(t("cli.apply.written", lang, path=p))
+    for p in res.backups:
+        click.echo(t("cli.apply.backup", lang, path=p))
+    click.echo(t("apply.done", lang, applied=len(res.rows) - len(res.refused), files=len(res.written),
+                 refused=len(res.refused), db=res.db))
+    sys.exit(res.exit_code)
+
+
+@approvals.command("log", help="The audit trail: every decision applied or refused, oldest first.")
+@click.option("--db", default=None, metavar="PATH|URL", help="History store.")
+@click.option("--department", default=None, help="Only this department.")
+@click.option("--employee", default=None, help="Only this employee ID.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def log(db: str | None, department: str | None, employee: str | None, fmt: str) -> None:
+    from ...operations.approval_apply import decision_log
+    from ..output import emit_json
+
+    rows = decision_log(db, department, employee)
+    if fmt == "json":
+        emit_json({"decisions": rows}, None)
+        return
+    if not rows:
+        click.echo(t("cli.log.empty", settings().lang))
+    for r in rows:
+        click.echo(f"{r['decided_at']}  {r['approver']}  {r['decision']:<8} {r['outcome']:<8} {r['department']}  "
+                   f"{r['item']}  {r['employee_id']}  {r['comment'] or ''}".rstrip())
+
+
+COMMANDS = [approvals]

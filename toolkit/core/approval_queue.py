@@ -1,0 +1,62 @@
+"""The approval queue's vocabulary: its columns per kind, the decisions, statuses and routes, and the
+``Queue`` record the operation builds (``toolkit.operations.approval_queue``) and the output writes
+(``toolkit.outputs.approval_queue``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+#: The item columns of each kind, as in the department workbook (schema keys).
+ITEM_FIELDS: dict[str, tuple[str, ...]] = {
+    "Expenses": ("claim_no", "date", "category", "city", "days", "amount", "receipt", "description"),
+    "Advances": ("slip_no", "date", "amount", "purpose", "due_date", "repaid"),
+    "Leave": ("request_no", "type", "start", "end", "days"),
+}
+#: The columns the queue adds per kind (``core.approval_facts``).
+FACT_FIELDS: dict[str, tuple[str, ...]] = {
+    "Expenses": ("person_used", "person_target", "person_share", "dept_used", "dept_target", "dept_share"),
+    "Advances": ("outstanding_after", "advance_limit", "overdue_count", "overdue_amount"),
+    "Leave": ("balance_after", "overlaps", "colleagues_off"),
+}
+HEAD = ("status", "route", "department", "employee_id", "name", "role", "grade")
+HISTORY = ("claims_3m", "claims_3m_amount", "rejections")
+TAIL = ("flags", "file", "sheet", "row", "row_hash", "decision", "comment")
+#: The decisions a director can take, in the Decision drop-down.
+DECISIONS = ("Approve", "Reject", "Return", "Forward")
+#: What the queue's statuses and routes are called.
+STATUSES = ("clean", "flagged")
+ROUTES = ("director", "gm")
+
+
+def columns(kind: str) -> list[str]:
+    """The queue sheet's columns for ``kind`` (Expenses, Advances, Leave), in order."""
+    return [*HEAD, *ITEM_FIELDS[kind], *FACT_FIELDS[kind], *HISTORY, *TAIL]
+
+
+@dataclass
+class QueueSource:
+    """A department workbook the queue was made from, as it was then."""
+
+    path: str
+    sha256: str
+    department: str
+    lang: str
+
+
+@dataclass
+class Queue:
+    """The pending items per kind (frames with ``columns(kind)``), their sources and what was left out."""
+
+    period: str
+    made_at: str
+    standards: str | None
+    items: dict[str, pd.DataFrame]
+    sources: list[QueueSource] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # messages, in the queue's language
+    approver_id: str | None = None
+
+    def count(self) -> int:
+        return sum(len(f) for f in self.items.values())
