@@ -438,3 +438,35 @@ def test_the_report_says_which_closed_month_the_current_data_restates(year):
     assert ("2026-07", "Collection") in got and ("2026-08", "Collection") in got and ("2026-07", "Signing") in got
     aug = next(f for f in found if f.value == "2026-08" and f.params["indicator"] == "Collection")
     assert aug.params["change"] == "-20,000.00" and "结账时" in aug.message("zh")
+
+
+def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(sample_dir, tmp_path):
+    """Not only a close: ``toolkit consolidate`` after a close names the back-dated rows too."""
+    import shutil
+
+    import openpyxl
+
+    from toolkit.operations.close_month import close_month
+    from toolkit.operations.consolidate import consolidate
+
+    folder = tmp_path / "in"
+    shutil.copytree(sample_dir, folder)
+    db = tmp_path / "t.db"
+    close_month([folder], "2026-10", tmp_path / "out", db=db, jobs=1)
+    before = consolidate([folder], "2026-11", db=db, jobs=1)
+    assert not [f for o in before.files for f in o.findings if f.code == "backdated-into-closed-period"]
+    east = folder / "dept-east.xlsx"
+    wb = openpyxl.load_workbook(east)
+    ws = wb["Collections"]
+    row = ws.max_row + 1
+    headers = [c.value for c in ws[1]]
+    values = {"Receipt No": "LATE-SEP", "Receipt Date": dt.datetime(2026, 9, 15),
+              "Contract No": ws.cell(2, headers.index("Contract No") + 1).value, "Amount": -100.0,  # a late refund
+              "Method": ws.cell(2, headers.index("Method") + 1).value}
+    for col, value in values.items():
+        ws.cell(row, headers.index(col) + 1, value)
+    wb.save(east)
+    after = consolidate([folder], "2026-11", db=db, jobs=1)
+    found = [f for o in after.files for f in o.findings if f.code == "backdated-into-closed-period"]
+    assert [(f.value, f.params["month"]) for f in found] == [("LATE-SEP", "2026-09")]
+    assert "dept-east" in found[0].file

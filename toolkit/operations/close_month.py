@@ -194,7 +194,6 @@ def close_month(
     """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
     ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
     from .closes import (
-        backdated_in_consolidation,
         check_can_close,
         close_output_dir,
         commit_close,
@@ -214,8 +213,7 @@ def close_month(
         out = close_output_dir(out_dir, period, store.next_close_version(period))
         out.mkdir(parents=True, exist_ok=True)
         cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
-                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
-                           extra_checks=backdated_in_consolidation)
+                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         timings = result.timings
         timings["consolidate"] = time.perf_counter() - t0

@@ -100,13 +100,12 @@ def consolidate(
     command: str = "consolidate",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     max_rows: int | None = None,
-    extra_checks: Callable[[Store, FileOutcome, Any], list[Finding]] | None = None,
 ) -> ConsolidationResult:
     """Validate and consolidate department workbooks for ``period`` into the store and a consolidated workbook.
 
-    ``extra_checks(store, outcome, data)`` adds findings to each consolidated department once every file is
-    in (the month close's rows back-dated into closed periods); ``data`` is the file's ``WorkbookData``
-    (its layout; the tables may be empty when the worker encoded them — they are in the store).
+    Once every file is in, two checks look across files: a contract number in two departments' workbooks,
+    and rows dated in months the payout ledger has already closed (``closes.backdated_in_consolidation``:
+    a warning naming the rows and the month; they are paid as an adjustment at the next close).
 
     Never raises for a bad department file (it is listed with its reason); raises ``ToolkitError`` for
     usage errors (bad period, no files, no or broken standards, busy or newer store).
@@ -165,9 +164,11 @@ def consolidate(
                 progress(len(outcomes), len(dept_files), outcome)
         ts = time.perf_counter()
         flag_shared_contracts(store, outcomes, places)
-        for outcome in outcomes if extra_checks is not None else []:
+        from ..closes import backdated_in_consolidation
+
+        for outcome in outcomes if store.closes(current_only=True) else []:
             if outcome.ok and outcome.snapshot_id is not None:
-                found = extra_checks(store, outcome, books.get(outcome.path))
+                found = backdated_in_consolidation(store, outcome, books.get(outcome.path))
                 outcome.findings.extend(found)
                 outcome.warnings += sum(f.severity == "warning" for f in found)
         timings["cross_checks"] = time.perf_counter() - ts
