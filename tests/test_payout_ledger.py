@@ -470,3 +470,46 @@ def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(samp
     found = [f for o in after.files for f in o.findings if f.code == "backdated-into-closed-period"]
     assert [(f.value, f.params["month"]) for f in found] == [("LATE-SEP", "2026-09")]
     assert "dept-east" in found[0].file
+
+
+def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path):
+    """A receipt added to September after September was closed: October's report keeps September's figures
+    as closed (month on month and trend), and says September is restated."""
+    import shutil
+
+    import openpyxl
+
+    from toolkit.operations.close_month import close_month
+    from toolkit.report.context import build_context
+    from toolkit.report.stored_history import closed_figures
+    from toolkit.store import load_ledger_from_store, open_store
+
+    folder = tmp_path / "in"
+    shutil.copytree(sample_dir, folder)
+    db = tmp_path / "t.db"
+    close_month([folder], "2026-09", tmp_path / "sep", db=db, jobs=1)
+    with open_store(db) as store:
+        closed = closed_figures(store)
+    sep = closed[(closed["period"] == "2026-09") & (closed["indicator"] == "Collection")]["actual"].iloc[0]
+    east = folder / "dept-east.xlsx"
+    wb = openpyxl.load_workbook(east)
+    ws = wb["Collections"]
+    headers = [c.value for c in ws[1]]
+    row = ws.max_row + 1
+    for col, value in {"Receipt No": "LATE-SEP-2", "Receipt Date": dt.datetime(2026, 9, 20),
+                       "Contract No": ws.cell(2, headers.index("Contract No") + 1).value, "Amount": -500.0,
+                       "Method": ws.cell(2, headers.index("Method") + 1).value}.items():
+        ws.cell(row, headers.index(col) + 1, value)
+    wb.save(east)
+    res = close_month([folder], "2026-10", tmp_path / "oct", db=db, jobs=1)
+    with open_store(db) as store:
+        ledger = load_ledger_from_store(store, "2026-10")
+        closed = closed_figures(store)
+    ctx = build_context(ledger, "2026-10", closed=closed[closed["period"] < "2026-10"])
+    plain = build_context(ledger, "2026-10")
+    history = ctx["tables"]["history"].set_index("month")
+    assert history.loc["2026-09", "collection"] == pytest.approx(sep)
+    assert plain["tables"]["history"].set_index("month").loc["2026-09", "collection"] == pytest.approx(sep - 500)
+    assert ctx["headline"]["collection_previous"] == pytest.approx(sep)
+    html = next(p for p in res.outputs["report"] if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "Closed month restated" in html and "2026-09 was closed with" in html  # and the report says so

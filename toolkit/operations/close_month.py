@@ -121,7 +121,8 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
     if kind == "report":
         from .report import render_monthly_report
 
-        paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra)
+        paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
+                                      closed=_INHERITED.get("closed"))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
@@ -150,14 +151,16 @@ def _stored(name: str, result: Any) -> dict[str, Any] | None:
 
 def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
                extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
-               stored: dict[str, Any] | None = None) -> dict[str, list[Path]]:
+               stored: dict[str, Any] | None = None, closed: Any = None) -> dict[str, list[Path]]:
     """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
     ledger and its memoised royalties without copying), else one after the other; results in task order.
-    ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store."""
+    ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
+    ``closed``: the figures of months already closed, for the report."""
     import multiprocessing as mp
 
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
     _INHERITED["ledger"] = attach
+    _INHERITED["closed"] = closed
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
@@ -193,6 +196,7 @@ def close_month(
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
     ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
+    from ..report.stored_history import closed_figures
     from .closes import (
         check_can_close,
         close_output_dir,
@@ -238,8 +242,9 @@ def close_month(
         extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(store, ledger, period)
         tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+        closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
-                                         plan.results))
+                                         plan.results, closed[closed["period"] < period]))
         result.outputs = {k: result.outputs[k] for k in ("consolidated", *COMPUTATIONS, "report")
                           if k in result.outputs}
         timings["outputs"] = time.perf_counter() - t2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..core.findings import Finding
 from ..core.ledger import Ledger
@@ -14,11 +15,13 @@ DEFAULT_FORMATS = ("xlsx", "html", "md")
 
 def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, lang: str = "en",
                           formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None,
-                          extra_findings: Sequence[Finding] = ()) -> list[Path]:
-    """Build the report context of ``period`` and render it in ``formats`` into ``out_dir``; the files written."""
+                          extra_findings: Sequence[Finding] = (), closed: Any = None) -> list[Path]:
+    """Build the report context of ``period`` and render it in ``formats`` into ``out_dir``; the files written.
+
+    ``closed``: the figures of months already closed (``report.stored_history.closed_figures``)."""
     from ..report import build_context, render_report
 
-    context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings))
+    context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed)
     return render_report(context, list(formats), lang, Path(out_dir), template)
 
 
@@ -33,11 +36,15 @@ def monthly_report(period: str, out_dir: str | Path, *, paths: Sequence[str | Pa
     period = check_period(period)
     ledger = open_ledger(paths, standards, db, period=period, force=True)
     extra: list[Finding] = []
+    closed = None
     if db:
         from ..report.completeness import store_left_out
+        from ..report.stored_history import closed_figures
         from ..store import open_store
 
         with open_store(db) as store:
             extra = store_left_out(store, period)
+            closed = closed_figures(store)
+            closed = closed[closed["period"] < period]
     return render_monthly_report(ledger, period, out_dir, lang=lang, formats=formats, template=template,
-                                 extra_findings=extra)
+                                 extra_findings=extra, closed=closed)

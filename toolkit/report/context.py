@@ -231,12 +231,39 @@ def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
     return float(sel["actual"].sum()) if len(sel) else 0.0
 
 
+def _as_closed(actuals: pd.DataFrame, year: int, closed: pd.DataFrame | None) -> pd.DataFrame:
+    """Company actuals (indicator, month, actual) of ``year`` with each closed month as its close stored it."""
+    if closed is None or not len(closed):
+        return actuals
+    mine = closed[closed["period"].str.startswith(f"{year:04d}-") & closed["indicator"].isin(C.INDICATORS)]
+    if not len(mine):
+        return actuals
+    stored = pd.DataFrame({"indicator": mine["indicator"], "month": mine["period"].str[5:7].astype(int),
+                           "actual": mine["actual"].astype("float64")})
+    keep = actuals.merge(stored[["indicator", "month"]], on=["indicator", "month"], how="left", indicator=True)
+    return pd.concat([actuals[(keep["_merge"] == "left_only").to_numpy()], stored], ignore_index=True)
+
+
+def _history_as_closed(frame: pd.DataFrame, closed: pd.DataFrame | None) -> pd.DataFrame:
+    """The 12-month history with each closed month's figures as its close stored them."""
+    if closed is None or not len(closed):
+        return frame
+    out = frame.copy()
+    columns = {**{ind: ind.lower() for ind in C.INDICATORS}, "Receivables": "receivables"}
+    for rec in closed.to_dict("records"):
+        col = columns.get(rec["indicator"])
+        if col in out.columns:
+            out.loc[out["month"] == rec["period"], col] = rec["actual"]
+    return out
+
+
 def _headline(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
-              lang: str) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
-    """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend."""
-    this_year = company_actuals(ledger, p.year, royalties)
+              lang: str, closed: pd.DataFrame | None = None) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+    """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend;
+    months already closed as their close stored them (``closed``, from ``stored_history.closed_figures``)."""
+    this_year = _as_closed(company_actuals(ledger, p.year, royalties), p.year, closed)
     prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") if royalties is not None else None
-    last_year = company_actuals(ledger, p.year - 1, prev_roy)
+    last_year = _as_closed(company_actuals(ledger, p.year - 1, prev_roy), p.year - 1, closed)
     company = rows[rows["level"] == "company"].set_index("indicator")
     prev_p = p - 1
     prev_frame = this_year if prev_p.year == p.year else last_year
@@ -564,13 +591,14 @@ def _pay_lines(frame: pd.DataFrame, lines: pd.DataFrame, excluded: Sequence[str]
 
 def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
                   lang: str = "en", extra_findings: Sequence[Finding] = (),
-                  history: HistorySource = ledger_history) -> dict[str, Any]:
+                  history: HistorySource = ledger_history, closed: pd.DataFrame | None = None) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
     computations' own); ``extra_findings`` are shown too (the month close adds the departments it
     could not consolidate; ``completeness.store_left_out`` rebuilds them from the store). ``history``
-    gives the 12-month trend (default: rebuilt from the ledger). Numbers come from the computations
+    gives the 12-month trend (default: rebuilt from the ledger); ``closed`` holds the figures of months already
+    closed as their closes stored them, which month on month, year on year and the trends use for those months. Numbers come from the computations
     unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
@@ -587,7 +615,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     excluded_names = [e["department"] for e in excluded]
     unit = _unit(ledger, lang)
 
-    headline, headline_table, trend = _headline(ledger, p, rows, royalties, lang)
+    headline, headline_table, trend = _headline(ledger, p, rows, royalties, lang, closed)
     company_rows = rows[rows["level"] == "company"].set_index("indicator")
     headline_table["annual_completion"] = [
         _f(company_rows["annual_completion"].get(ind)) if ind in company_rows.index else None for ind in C.INDICATORS]
@@ -641,7 +669,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     not_computed = sal.lines.reset_index(drop=True)[sal_status.to_numpy() == NOT_COMPUTED]
     tables.update(_feedback(ledger, p, lang))
     tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
-    tables["history"] = history(ledger, p, royalties, TREND_MONTHS)
+    tables["history"] = _history_as_closed(history(ledger, p, royalties, TREND_MONTHS), closed)
     tables["findings"] = find_frame.drop(columns="code")
     summary = find_frame.groupby(["severity", "code", "title"], sort=False).size().rename("count").reset_index() \
         if len(find_frame) else pd.DataFrame(columns=["severity", "code", "title", "count"])

@@ -65,3 +65,23 @@ def restatements(series: pd.DataFrame, current: dict[str, pd.DataFrame]) -> list
                     "indicator": ind, "indicator_zh": E.INDICATOR.label(ind, "zh"), "before": f"{before:,.2f}",
                     "after": f"{float(now):,.2f}", "change": f"{diff / 100:+,.2f}"}))
     return out
+
+
+def closed_figures(store: Store) -> pd.DataFrame:
+    """The company's figures of every closed month as the current close of that month stored them:
+    ``period``, ``indicator`` (Signing, Collection, Expense, Profit, and ``Receivables`` at month end),
+    ``actual``. The report takes these for closed months (month on month, year on year, trends), so a
+    closed month reads as it was closed; ``restatements`` says where today's data differs."""
+    rows: list[dict[str, Any]] = []
+    for close in store.closes(current_only=True):
+        comp = store.close_results(close.id, "completion")
+        if len(comp) and {"level", "indicator", "month_actual"} <= set(comp.columns):
+            for ind, value in comp.loc[comp["level"] == "company", ["indicator", "month_actual"]].itertuples(index=False):
+                if value is not None and not pd.isna(value):
+                    rows.append({"period": close.period, "indicator": ind, "actual": float(value)})
+        aging = store.close_results(close.id, "funds_aging")
+        if len(aging) and {"level", "total"} <= set(aging.columns):
+            total = aging.loc[aging["level"] == "company", "total"]
+            if len(total) and not pd.isna(total.iloc[0]):
+                rows.append({"period": close.period, "indicator": "Receivables", "actual": float(total.iloc[0])})
+    return pd.DataFrame(rows, columns=["period", "indicator", "actual"])

@@ -165,8 +165,8 @@ _("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text
 _("ledger-info", "info", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
 _("restated-closed-month", "warning", ("Closed month restated", "已结账月份数据被重述"),
   ("{value} was closed with {indicator} {before}; the current data gives {after} ({change}). The report's "
-         "trends show the current data; what was paid for {value} stays as recorded.",
-         "{value} 结账时{indicator_zh}为 {before}；按当前数据为 {after}（{change}）。本报告趋势图采用当前数据；{value} 已支付的金额以记录为准。"))
+         "month-on-month, year-on-year and trend figures show {value} as it was closed.",
+         "{value} 结账时{indicator_zh}为 {before}；按当前数据为 {after}（{change}）。本报告的环比、同比和趋势数据采用结账时的数字。"))
 
 #: The codes this package raises (the reader's are in toolkit.core.findings).
 CODES = (
