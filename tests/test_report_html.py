@@ -117,3 +117,17 @@ def test_cli_report_writes_named_files_and_uses_a_custom_html_template(tmp_path)
 def test_cli_report_errors(tmp_path, args, needle) -> None:  # noqa: ANN001
     res = CliRunner().invoke(cli, ["report", *args, "-o", str(tmp_path)])
     assert res.exit_code == 2 and needle in res.output
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_appendix_ranks_everyone_on_the_quarter_so_far(tmp_path, lang) -> None:  # noqa: ANN001
+    """The report's appendix is the periodic appraisal of the quarter so far: ranks follow the score."""
+    ctx = context(lang)
+    table = ctx["tables"]["appraisal"]
+    ranked = table[table["company_rank"].notna()]
+    assert len(ranked) and ranked.sort_values("company_rank")["score"].is_monotonic_decreasing
+    assert ranked["company_rank"].min() == 1
+    (html,) = render_report(ctx, ["html"], lang, tmp_path)
+    text = html.read_text(encoding="utf-8")
+    assert 'id="appraisal"' in text and ("Appendix: appraisal ranking, 2026-Q4" in text if lang == "en"
+                                         else "附录：考核排名（2026-Q4" in text)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .appraisal import AppraisalResult, appraisal, appraisal_settings, completion_frame
+from .coverage import ledger_departments
 from .completion import (
     completion_table,
     employee_departments,
@@ -89,7 +90,8 @@ def review(ledger: Ledger, year: int, quarter: int | None = None, last_known: in
     result: AppraisalResult = appraisal(
         completion_frame(rows), ledger.standard("Roster"), ledger.standard("Appraisal"),
         ledger.standard("AppraisalBands"), f"{year:04d}-{last:02d}",
-        department_completion=completion_frame(rows, "department"), **appraisal_settings(ledger))
+        department_completion=completion_frame(rows, "department"), **appraisal_settings(ledger),
+        departments=ledger_departments(ledger.tables))
     lines = rank(result.lines.drop(columns=["floating_base", "pay"]))
     return Review(year, quarter, (first, last), lines.reset_index(drop=True),
                   distribution(lines, ledger.standard("AppraisalBands")), result.findings)

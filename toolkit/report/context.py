@@ -53,6 +53,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "pacing": ("Pacing (annual ÷ time)", "进度比（年度÷时间）"),
     "rag": ("RAG", "红黄绿"),
     "rank": ("Rank", "排名"),
+    "company_rank": ("Company Rank", "公司排名"),
+    "department_rank": ("Department Rank", "部门排名"),
     "new_count": ("New Contracts", "新签合同数"),
     "new_amount": ("New Amount", "新签金额"),
     "signed": ("Signed", "已签订"),
@@ -161,6 +163,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "policy": ("Policy findings", "费用政策问题"),
     "royalties": ("Royalties and floating salary payable", "应付提成与浮动工资"),
     "salary": ("Floating salary", "浮动工资"),
+    "appraisal": ("Appendix: appraisal ranking, {quarter} to date", "附录：考核排名（{quarter}，截至本月）"),
     "feedback": ("Market feedback", "市场反馈"),
     "trend": ("Sales trend and forecast", "销售趋势与预测"),
     "quality": ("Data quality", "数据质量"),
@@ -229,6 +232,15 @@ def _f(x: Any) -> float | None:
 def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
     sel = frame[(frame["indicator"] == indicator) & (frame["month"] == month)]
     return float(sel["actual"].sum()) if len(sel) else 0.0
+
+
+def _appraisal(ledger: Ledger, p: pd.Period, royalties: pd.DataFrame | None) -> pd.DataFrame:
+    """The appendix: everyone ranked on the appraisal score over the quarter so far (``core.review``),
+    per department and company; people on the default coefficient are listed unranked."""
+    from ..core.review import review
+
+    rv = review(ledger, p.year, (p.month - 1) // 3 + 1, p.month, royalties)
+    return rv.lines[[c for c, _ in COLUMNS["appraisal"]]].reset_index(drop=True)
 
 
 def _as_closed(actuals: pd.DataFrame, year: int, closed: pd.DataFrame | None) -> pd.DataFrame:
@@ -532,6 +544,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                   ("ytd_base", "money"), ("completion", "percent"), ("tier_rate", "percent"),
                   ("ytd_royalty", "money"), ("previous_ytd_royalty", "money"), ("payment", "money"),
                   ("note", "text"), ("pay_status", "text")],
+    "appraisal": [("company_rank", "int"), ("department_rank", "int"), ("employee_id", "text"), ("name", "text"),
+                  ("department", "text"), ("score", "percent"), ("grade", "text")],
     "floating_salary": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("score", "percent"),
                         ("grade", "text"), ("coefficient", "number"), ("floating_base", "money"), ("pay", "money"),
                         ("pay_status", "text")],
@@ -669,6 +683,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     not_computed = sal.lines.reset_index(drop=True)[sal_status.to_numpy() == NOT_COMPUTED]
     tables.update(_feedback(ledger, p, lang))
     tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
+    tables["appraisal"] = _appraisal(ledger, p, royalties)
     tables["history"] = _history_as_closed(history(ledger, p, royalties, TREND_MONTHS), closed)
     tables["findings"] = find_frame.drop(columns="code")
     summary = find_frame.groupby(["severity", "code", "title"], sort=False).size().rename("count").reset_index() \
@@ -738,6 +753,7 @@ def _text_params(lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[s
                  unit: dict[str, str]) -> dict[str, Any]:
     sep = "; " if lang == "en" else "；"
     return {"period": str(p), "as_of": funds.as_of.strftime("%Y-%m-%d"), "n": F.HORIZON,
+            "quarter": f"{p.year}-Q{(p.month - 1) // 3 + 1}",
             "tp": f"{headline['time_progress']:.1%}", "files": len(ledger.files) or 0,
             "errors": headline.get("errors", 0), "warnings": headline.get("warnings", 0),
             "finding_files": headline.get("finding_files", 0),
