@@ -97,27 +97,57 @@ def _write_department(path: Path, info: dict, frames: dict) -> None:
 
 
 def _rename_department(src: Path, dest: Path, old: str, new: str, prefix: str) -> None:
-    """A copy of ``src`` whose Info sheet names another department and whose contract numbers start with
-    ``prefix`` instead of "EC" (in Contracts and Collections alike), as each department's own would."""
+    """A copy of ``src`` whose Info sheet names another department, whose contract numbers start with
+    ``prefix`` instead of "EC" (in Contracts and Collections alike) and whose people are its own
+    (``E1002`` becomes ``<prefix>-E1002``), as each department's would be."""
+    import re
+
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
             if item.filename.startswith("xl/worksheets/sheet") or item.filename == "xl/sharedStrings.xml":
                 data = data.replace(f">{old}<".encode(), f">{new}<".encode())
                 data = data.replace(b">EC-HT", f">{prefix}-HT".encode())
+                data = re.sub(rb">(E1\d{3})<", f">{prefix}-\\1<".encode(), data)
             zout.writestr(item, data)
+
+
+def _bench_standards(sample: Path, dest: Path, files: int, east: str) -> None:
+    """The sample standards with a Roster of every bench department: East's people, renamed per department
+    as ``_rename_department`` renames them, so each department's people are paid and appraised."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(sample)
+    ws = wb["Roster"]
+    headers = [c.value for c in ws[1]]
+    id_col, dept_col = headers.index("Employee ID"), headers.index("Department")
+    east_rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2) if row[dept_col].value == east]
+    for i in range(files):
+        prefix, name = f"D{i:04d}", f"Bench Dept {i:04d}"
+        for values in east_rows:
+            row = list(values)
+            row[id_col], row[dept_col] = f"{prefix}-{values[id_col]}", name
+            ws.append(row)
+    for table in ws.tables.values():
+        first, _, last = table.ref.partition(":")
+        col = "".join(ch for ch in last if ch.isalpha())
+        table.ref = f"{first}:{col}{ws.max_row}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+    wb.save(dest)
 
 
 def generate(folder: Path, files: int, rows: int) -> tuple[int, int]:
     """``files`` department workbooks + the standards in ``folder``; returns (data rows, data cells) in all."""
     info, frames, standards = _scaled_frames(rows)
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(standards, folder / "standards.xlsx")
-    base = folder / "dept-0000.xlsx"
     name = str(info["department"])
-    _write_department(base, {**info, "department": "Bench Dept 0000"}, frames)
-    for i in range(1, files):
-        _rename_department(base, folder / f"dept-{i:04d}.xlsx", "Bench Dept 0000", f"Bench Dept {i:04d}", f"D{i:04d}")
+    _bench_standards(standards, folder / "standards.xlsx", files, name)
+    base = folder / "dept-base.xlsx"
+    _write_department(base, {**info, "department": "Bench Dept BASE"}, frames)
+    for i in range(files):
+        _rename_department(base, folder / f"dept-{i:04d}.xlsx", "Bench Dept BASE", f"Bench Dept {i:04d}", f"D{i:04d}")
+    base.unlink()
     del name
     n_rows = sum(len(f) for f in frames.values()) * files
     n_cells = sum(len(f) * f.shape[1] for f in frames.values()) * files
