@@ -114,8 +114,11 @@ def test_periodic_appraisal_ranks_everyone_with_the_band_distribution(store):
     rv = periodic_appraisal(2026, 3, db=str(store))
     assert rv.months == (7, 9)
     lines = rv.lines
-    scored = lines[lines["basis"] != "default"]
+    scored = lines[lines["basis"].isin(["own", "department"])]
     assert scored["company_rank"].notna().all() and lines.loc[lines["basis"] == "default", "company_rank"].isna().all()
+    # North China was rejected: its people are not computed, so unranked (never scored 0 or defaulted)
+    gone = lines[lines["status"] == "not-computed"]
+    assert len(gone) and set(gone["department"]) == {"North China"} and gone["company_rank"].isna().all()
     # ranks follow the score, per department and company
     for _, group in scored.groupby("department"):
         ordered = group.sort_values("department_rank")

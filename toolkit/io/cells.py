@@ -86,6 +86,7 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
             numeric = values.where(~values.map(lambda v: isinstance(v, (str, bool)), na_action="ignore")
                                    .fillna(False).astype(bool))
             numbers = pd.to_numeric(numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        numbers = numbers + 0.0  # -0.0 is written as 0, the same in every writer (Excel shows it as 0 anyway)
         ok = np.isfinite(numbers)
         if kind == "integer":
             whole = ok & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)

@@ -257,7 +257,7 @@ def _fast_float(values: Sequence, lang: str) -> list | None:
     out = list(values)
     if not all(type(v) is float or type(v) is int for v in out if v is not None):
         return None
-    numbers = np.array([np.nan if v is None else v for v in out], dtype="float64")
+    numbers = np.array([np.nan if v is None else v for v in out], dtype="float64") + 0.0  # -0.0 as 0, as cells.py
     ok = np.isfinite(numbers)
     if ok.all():
         return numbers.tolist()
