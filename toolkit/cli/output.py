@@ -26,14 +26,29 @@ register(
 FORMATS = ("text", "json", "xlsx")
 
 
-def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Click decorator: ``PATH...`` ``--standards`` ``--db`` ``--period`` ``--format`` ``-o/--output`` ``--force``."""
+def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Click decorator: where a command's month comes from: ``PATH...`` with ``--standards``, or ``--db``."""
     options = [
         click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path)),
         click.option("--standards", "standards", default=None, type=click.Path(exists=True, dir_okay=False,
                      path_type=Path), help="The director's standards workbook (with PATH...)."),
         click.option("--db", default=None, metavar="PATH|URL",
-                     help="Read the period's consolidated departments from the history store instead of files."),
+                     help="Read the consolidated departments from the history store instead of files."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def format_list(text: str) -> list[str]:
+    """A ``--format a,b`` option as its formats, lower-case, blanks dropped."""
+    return [f.strip().lower() for f in text.split(",") if f.strip()]
+
+
+def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Click decorator: ``PATH...`` ``--standards`` ``--db`` (``source_options``) ``--period`` ``--format``
+    ``-o/--output`` ``--force``."""
+    options = [
         click.option("--period", required=True, metavar="YYYY-MM", help="The month to compute."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Output format."),
@@ -43,7 +58,7 @@ def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return source_options(func)
 
 
 def require_output(output: Path | None, fmt: str) -> Path:

@@ -9,18 +9,15 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
-from ..output import emit_text
+from ..output import emit_text, source_options
 
 register({"cli.appraisal.wrote": ("Wrote {path}", "已写入 {path}")})
 
 
 @click.command("appraisal")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@source_options
 @click.option("--year", required=True, type=int, metavar="YYYY", help="The year appraised.")
 @click.option("--quarter", type=int, default=None, metavar="Q", help="Only this quarter (1-4).")
-@click.option("--db", default=None, metavar="PATH|URL", help="Read the months from the history store.")
-@click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="The director's standards workbook (with PATH...).")
 @click.option("--force", is_flag=True, help="Rank even when the input has error findings.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the ranking workbook (.xlsx) here; without it the ranking is printed.")

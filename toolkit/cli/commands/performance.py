@@ -10,6 +10,7 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
+from ..output import format_list
 
 register({"cli.performance.done": ("{count} performance file(s) written to {folder}",
                                    "已生成 {count} 份业绩档案，保存在 {folder}")})
@@ -36,7 +37,7 @@ def performance_cmd(year: int, db: str | None, employees: tuple[str, ...], fmt: 
         click.echo(t("cli.statements.progress", lang, done=done, total=total, employee=employee), err=True)
 
     run = write_performance_files(year, out_dir, db=db, employees=list(employees) or None,
-                                  formats=[f.strip() for f in fmt.split(",") if f.strip()], lang=pf_lang,
+                                  formats=format_list(fmt), lang=pf_lang,
                                   progress=progress)
     for message in run.failures.values():
         click.echo(message, err=True)

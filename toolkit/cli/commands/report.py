@@ -9,6 +9,7 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
+from ..output import format_list, source_options
 
 register(
     {
@@ -18,11 +19,8 @@ register(
 
 
 @click.command("report")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@source_options
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month to report.")
-@click.option("--db", default=None, metavar="PATH|URL", help="Read the month from the history store instead of files.")
-@click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="The director's standards workbook (with PATH...).")
 @click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="An edited copy of the Excel (.xlsx) or HTML (.html.j2) report template.")
 @click.option("--format", "fmt", default="xlsx,html,md", show_default=True, metavar="LIST",
@@ -37,7 +35,7 @@ def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: 
     from ...operations.report import monthly_report
 
     lang = report_lang or settings().lang
-    formats = [f.strip().lower() for f in fmt.split(",") if f.strip()]
+    formats = format_list(fmt)
     for path in monthly_report(period, out_dir, paths=paths, standards=standards, db=db, lang=lang, formats=formats,
                                template=template):
         click.echo(t("cli.report.wrote", settings().lang, path=path))

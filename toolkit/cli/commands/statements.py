@@ -10,6 +10,7 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
+from ..output import format_list, source_options
 
 register(
     {
@@ -21,11 +22,8 @@ register(
 
 
 @click.command("statements")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@source_options
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month of the statements.")
-@click.option("--db", default=None, metavar="PATH|URL", help="Read the month from the history store instead of files.")
-@click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="The director's standards workbook (with PATH...).")
 @click.option("--employee", "employees", multiple=True, metavar="ID", help="Only this employee (repeatable).")
 @click.option("--format", "fmt", default="xlsx,pdf", show_default=True, metavar="LIST",
               help="Comma-separated formats: xlsx, html, pdf.")
@@ -45,7 +43,7 @@ def statements_cmd(paths: tuple[Path, ...], period: str, db: str | None, standar
         click.echo(t("cli.statements.progress", lang, done=done, total=total, employee=employee), err=True)
 
     run = statements(period, out_dir, paths=paths, standards=standards, db=db, force=force,
-                     formats=fmt.split(","), employees=list(employees) or None, lang=st_lang, index_lang=lang,
+                     formats=format_list(fmt), employees=list(employees) or None, lang=st_lang, index_lang=lang,
                      progress=progress)
     for failure in run.failures:
         click.echo(failure.message(lang), err=True)
