@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -129,3 +130,39 @@ def test_aging_buckets_come_from_thresholds():
     assert list(res.aging.columns) == ["level", "key", *res.buckets, "total", "overdue"]
     assert res.receivables.set_index("contract_no")["bucket"].to_dict() == {"C": "over_90", "B": "16-60", "A": "1-15"}
     assert bucket_label("over_90", "zh") == "90天以上" and bucket_label("16-60", "en") == "16-60 Days"
+
+
+def test_a_workbook_without_delivered_has_no_receivables_computed_not_zero(tmp_path) -> None:
+    """A Contracts sheet whose Delivered column is missing: that department's receivables, aging and the
+    receivables it has falling due are blank (not computed), the company total leaves it out, the finding says so."""
+    import shutil
+
+    import openpyxl
+
+    from toolkit.operations.ledger import load_ledger
+    from toolkit.outputs import build
+
+    sample = Path(__file__).resolve().parent.parent / "workbooks" / "sample"
+    for name in ("dept-east.xlsx", "dept-south.xlsx"):
+        shutil.copy(sample / name, tmp_path / name)
+    wb = openpyxl.load_workbook(tmp_path / "dept-east.xlsx")
+    ws = wb["Contracts"]
+    for cell in ws[1]:
+        if cell.value == "Delivered":
+            cell.value = "Remarks"
+    for table in ws.tables.values():
+        for col in table.tableColumns:
+            if col.name == "Delivered":
+                col.name = "Remarks"
+    wb.save(tmp_path / "dept-east.xlsx")
+    both = build("funds", load_ledger([tmp_path], sample / "standards.xlsx", period="2026-10"), "2026-10")
+    (tmp_path / "dept-east.xlsx").unlink()
+    south = build("funds", load_ledger([tmp_path], sample / "standards.xlsx", period="2026-10"), "2026-10")
+    aging = both.result.aging.set_index("key")
+    assert both.payload["not_computed"] == ["East China"]
+    assert aging.loc["East China", ["total", "overdue"]].isna().all()
+    assert aging.loc["company", "total"] == south.result.aging.set_index("key").loc["company", "total"]
+    demand = both.result.demand
+    east = demand[(demand["level"] == "department") & (demand["key"] == "East China")]
+    assert len(east) and east["receivables_due"].isna().all()
+    assert "column-missing-needed" in {f["code"] for f in both.payload["findings"]}

@@ -226,7 +226,10 @@ def test_extra_and_missing_optional_columns(tmp_path: Path) -> None:
     assert contracts["split_share"].isna().all() and contracts["split_share"].dtype == "float64"
     codes = {(f.code, f.sheet, f.column) for f in data.findings if f.sheet == "Contracts"}
     assert ("extra-column", "Contracts", "My Notes") in codes
-    assert ("column-missing-needed", "Contracts", "Split Share") in codes
+    # without Split Share every contract would be credited 100% to its owner: the file is stopped, not guessed
+    assert ("column-missing-stops", "Contracts", "Split Share") in codes
+    stop = next(f for f in data.findings if f.code == "column-missing-stops")
+    assert stop.severity == "error" and "credited 100% to its owner" in stop.message()
     assert data.layout["Contracts"].extra == {"My Notes": "K"}
 
 

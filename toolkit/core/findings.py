@@ -110,6 +110,10 @@ declare("sheet-missing-optional", "info", ("Optional sheet missing", "缺少可�
         ("Sheet {sheet!r} is missing; it is treated as empty.", "缺少工作表“{sheet}”，按空表处理。"))
 declare("column-missing-optional", "warning", ("Optional column missing", "缺少可选列"),
         ("{sheet}: column {column!r} is missing; it is treated as blank.", "{sheet}：缺少列“{column}”，按空白处理。"))
+declare("column-missing-stops", "error", ("Column missing: figures would be wrong", "缺少列：数字将出错"),
+        ("{sheet}: column {column!r} is missing; without it {needed}. Add the column (leave it empty where it does "
+         "not apply).",
+         "{sheet}：缺少列“{column}”；没有该列，{needed_zh}。请补上该列（不适用处留空）。"))
 declare("column-missing-needed", "warning", ("Column missing: figures not computable", "缺少列：相关数字无法计算"),
         ("{sheet}: column {column!r} is missing, so {needed} are not computed for this workbook (left blank, not "
          "zero); add the column to compute them.",

@@ -17,7 +17,7 @@ Definitions (documented in docs/json.md):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -91,6 +91,9 @@ class FundsResult:
     overdue: pd.DataFrame
     demand: pd.DataFrame
     buckets: tuple[str, ...] = BUCKETS
+    #: Departments whose receivables are not computed (their workbook lacks Delivered or Payment Terms): their
+    #: aging row is blank and the company row leaves them out.
+    not_computed: list[str] = field(default_factory=list)
 
 
 def bucket_of(days: pd.Series, limits: Sequence[int] = LIMITS) -> pd.Series:
@@ -216,8 +219,17 @@ def compute_funds(ledger: Ledger, period: str, royalties: pd.DataFrame | None = 
     p = parse_period(period)
     as_of = p.end_time.normalize()
     limits = bucket_limits({n: ledger.threshold(n) for n in BUCKET_SLOTS})
-    recv = receivables(ledger.tables["Contracts"], ledger.tables["Collections"], as_of, limits)
+    missing = {d for d, cols in ledger.missing_columns("Contracts").items() if cols & {"delivered", "payment_terms"}}
+    contracts = ledger.tables["Contracts"]
+    recv = receivables(contracts[~contracts["department"].isin(missing)], ledger.tables["Collections"], as_of, limits)
     overdue = recv[recv["days_overdue"] > 0].reset_index(drop=True)
     keys = bucket_keys(limits)
-    return FundsResult(str(p), as_of, recv, aging(recv, keys), overdue, fund_demand(ledger, recv, p, royalties),
-                       keys)
+    table = aging(recv, keys)
+    if missing:  # not computable (the workbook lacks Delivered or Payment Terms): blank, never zero
+        blank = pd.DataFrame([{"level": "department", "key": d} for d in sorted(missing)])
+        table = pd.concat([table[table["level"] != "company"], blank, table[table["level"] == "company"]],
+                          ignore_index=True)
+    demand = fund_demand(ledger, recv, p, royalties)
+    if missing:
+        demand.loc[(demand["level"] == "department") & demand["key"].isin(missing), "receivables_due"] = np.nan
+    return FundsResult(str(p), as_of, recv, table, overdue, demand, keys, not_computed=sorted(missing))

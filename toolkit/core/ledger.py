@@ -129,6 +129,28 @@ class Ledger:
         """A standards table by key (``"Roster"``, ``"ProductLines"`` …), empty when absent."""
         return standards_table(self.standards, key)
 
+    def missing_columns(self, table_key: str) -> dict[str, set[str]]:
+        """Department -> the ``table_key`` columns its workbook lacks that a computation needs (the reader's
+        ``column-missing-needed`` findings): the figures depending on them are not computed for it."""
+        table = DEPARTMENT.table(table_key)
+        sheets = set(table.sheet.all())
+        by_header = {h: c.key for c in table.columns for h in (c.header("en"), c.header("zh"))}
+        frame = self.tables.get(table_key)
+        source_dept: dict[str, str] = {}
+        for key in (table_key, "Plan", "Contracts"):
+            f = self.tables.get(key)
+            if f is not None and len(f):
+                source_dept.update(dict(zip(f["source"].astype(str), f["department"].astype(str))))
+        out: dict[str, set[str]] = {}
+        for f in self.findings:
+            if f.code != "column-missing-needed" or f.sheet not in sheets or f.column not in by_header:
+                continue
+            dept = source_dept.get(str(f.file)) or (department_name(None, f.file) if f.file else None)
+            if dept:
+                out.setdefault(dept, set()).add(by_header[f.column])
+        del frame
+        return out
+
     def unreliable_findings(self) -> list[Finding]:
         """Findings to list next to results: every error plus warnings that make a number unreliable."""
         return [f for f in self.findings if f.severity == "error" or f.code in UNRELIABLE_CODES]

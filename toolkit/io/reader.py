@@ -610,7 +610,12 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
         _missing_columns(shown, sheet, [c for c in absent if c.required])
         frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904, percent_of)
         for col in absent:
-            if col.needed_for is not None:
+            if col.missing_stops:
+                findings.insert(0, Finding("column-missing-stops", sheet=sheet, row=loc.header + 1,
+                                           column=col.header(lang),
+                                           params={"needed": col.needed_for.en if col.needed_for else "",
+                                                   "needed_zh": col.needed_for.zh if col.needed_for else ""}))
+            elif col.needed_for is not None:
                 findings.insert(0, Finding("column-missing-needed", sheet=sheet, row=loc.header + 1,
                                            column=col.header(lang),
                                            params={"needed": col.needed_for.en, "needed_zh": col.needed_for.zh}))

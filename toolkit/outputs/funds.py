@@ -41,6 +41,7 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
         "receivables": records(res.receivables, recv_cols, money_cols=_RECEIVABLE_MONEY),
         "demand": records(res.demand, ["level", "key", "month", *F.DEMAND_COLUMNS], money_cols=F.DEMAND_COLUMNS),
         "royalties_included": royalties is not None,
+        "not_computed": list(res.not_computed),
         "findings": findings_json(findings, lang),
     }
     return Output("funds", res.period, lang, payload, res, findings)

@@ -39,7 +39,8 @@ PLAN = Table(
 
 _RECEIVABLES = L("receivables, their aging and the fund recovery", "应收账款、账龄及资金回收")
 _DUE_DATES = L("receivables' due dates and aging", "应收账款到期日及账龄")
-_SPLITS = L("split credits (every measure would credit the owner 100%)", "分成（否则所有指标将全部计入合同负责人）")
+_SPLITS = L("every contract would be credited 100% to its owner, even those shared with a split partner",
+            "所有合同都将全部计入合同负责人，包括与他人分成的合同")
 
 CONTRACTS = Table(
     "Contracts",
@@ -56,9 +57,10 @@ CONTRACTS = Table(
                needed_for=_RECEIVABLES),
         Column("payment_terms", L("Payment Terms (days)", "账期(天)"), T.INTEGER, min_value=0,
                aliases=("Payment Terms", "付款账期", "账期天数"), needed_for=_DUE_DATES),
-        Column("split_employee_id", L("Split Employee ID", "分成工号"), T.TEXT, needed_for=_SPLITS),
+        Column("split_employee_id", L("Split Employee ID", "分成工号"), T.TEXT, needed_for=_SPLITS,
+               missing_stops=True),
         Column("split_share", L("Split Share", "分成比例"), T.PERCENT, min_value=0, fraction_range=(0.0, 1.0),
-               needed_for=_SPLITS),
+               needed_for=_SPLITS, missing_stops=True),
     ),
     L(
         "Every contract signed, one row each; a split credits Split Share to the split employee.",

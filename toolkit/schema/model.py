@@ -81,6 +81,9 @@ class Column:
     fraction_range: tuple[float, float] | None = None
     #: Optional columns a computation needs: what cannot be computed without them (``column-missing-needed``).
     needed_for: Label | None = None
+    #: Missing, it stops the file (an error) instead: what depends on it cannot be left blank (split credits
+    #: change every measure of the contract's owner and partner).
+    missing_stops: bool = False
 
     def header(self, lang: str) -> str:
         return self.label(lang)
