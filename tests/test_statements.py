@@ -282,3 +282,23 @@ def test_statements_from_a_closed_period_show_what_the_ledger_recorded(sample_di
     sset = build_statements(ledger, "2026-10", payouts=payouts)
     assert not sset.failures
     assert all(st.payout.recorded for st in sset.statements if st.payout is not None)
+
+
+def test_a_prior_year_adjustment_is_a_line_of_its_own_and_in_the_total(tmp_path):
+    """January's prior-year adjustment is paid beside this year's payment: its own line, added to the total."""
+    lines = build("royalties", ledger(), PERIOD).result.lines
+    emp = lines[lines["payment"] > 100].iloc[0]
+    e = emp["employee_id"]
+    payouts = recomputed_payouts(lines)
+    base = payouts[e]
+    payouts[e] = Payout(e, base.ytd_earned, base.paid_to_date, base.this_payment, [], None, True, prior_year=-123.45)
+    with_prior = write_statements(ledger(), PERIOD, tmp_path / "a", formats=["xlsx"], employees=[e], payouts=payouts)
+    payouts[e] = base
+    without = write_statements(ledger(), PERIOD, tmp_path / "b", formats=["xlsx"], employees=[e], payouts=payouts)
+    (st,) = with_prior.statements
+    (st0,) = without.statements
+    assert round(st.total_payable - st0.total_payable, 2) == -123.45
+    lang = st.lang
+    text = read_statement(with_prior.files[e][0])
+    prior = [v for k, v in text["summary"].items() if k == label("item.prior-year", lang, year=str(int(PERIOD[:4]) - 1))]
+    assert prior and D(prior[0][0]) == D("-123.45")

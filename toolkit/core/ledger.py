@@ -132,9 +132,14 @@ class Ledger:
     def missing_columns(self, table_key: str) -> dict[str, set[str]]:
         """Department -> the ``table_key`` columns its workbook lacks that a computation needs (the reader's
         ``column-missing-needed`` findings): the figures depending on them are not computed for it."""
+        import unicodedata
+
+        def loose(text: object) -> str:  # the reader takes sheet names and headers ignoring width, case, spaces
+            return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
+
         table = DEPARTMENT.table(table_key)
-        sheets = set(table.sheet.all())
-        by_header = {h: c.key for c in table.columns for h in (c.header("en"), c.header("zh"))}
+        sheets = {loose(s) for s in table.sheet.all()}
+        by_header = {loose(h): c.key for c in table.columns for h in (c.header("en"), c.header("zh"))}
         frame = self.tables.get(table_key)
         source_dept: dict[str, str] = {}
         for key in (table_key, "Plan", "Contracts"):
@@ -143,11 +148,11 @@ class Ledger:
                 source_dept.update(dict(zip(f["source"].astype(str), f["department"].astype(str))))
         out: dict[str, set[str]] = {}
         for f in self.findings:
-            if f.code != "column-missing-needed" or f.sheet not in sheets or f.column not in by_header:
+            if f.code != "column-missing-needed" or loose(f.sheet) not in sheets or loose(f.column) not in by_header:
                 continue
             dept = source_dept.get(str(f.file)) or (department_name(None, f.file) if f.file else None)
             if dept:
-                out.setdefault(dept, set()).add(by_header[f.column])
+                out.setdefault(dept, set()).add(by_header[loose(f.column)])
         del frame
         return out
 

@@ -48,10 +48,16 @@ class StatementProblem(ValueError):
 class Adjustment:
     """An itemised change to a closed month: what changed (rows), the month it belongs to, its effect."""
 
-    description: str
+    description: str | dict[str, str]  # one text, or one per language ({"en": …, "zh": …})
     amount: float
     rows: list[str] = field(default_factory=list)
     period: str | None = None
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` (the English one when it has no such language)."""
+        if isinstance(self.description, dict):
+            return self.description.get(lang) or self.description.get("en", "")
+        return self.description
 
 
 @dataclass
@@ -70,6 +76,9 @@ class Payout:
     adjustments: list[Adjustment] = field(default_factory=list)
     note: str | dict[str, str] | None = None  # one text, or one per language ({"en": …, "zh": …})
     recorded: bool = True
+    #: A prior-year adjustment paid with this payment in January (last year's closed months changed); it is
+    #: outside this year's YTD arithmetic and added to the total payable.
+    prior_year: float = 0.0
 
     def note_in(self, lang: str) -> str | None:
         """The note in ``lang`` (the English one when it has no such language)."""
@@ -154,7 +163,9 @@ class Statement:
     @property
     def total_payable(self) -> float | None:
         """This royalty payment plus the floating pay (None when neither is computed)."""
-        parts = [p for p in (self.payout.this_payment if self.payout else None, self.floating_pay) if p is not None]
+        parts = [p for p in (self.payout.this_payment if self.payout else None,
+                             self.payout.prior_year if self.payout and self.payout.prior_year else None,
+                             self.floating_pay) if p is not None]
         return sum(cents(p) for p in parts) / 100 if parts else None
 
 

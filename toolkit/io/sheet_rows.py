@@ -171,7 +171,7 @@ def splice_rows(skeleton: Any, target: Any, bodies: dict[int, tuple[Iterable[str
             entry.external_attr = info.external_attr
             if len(rows) > fast_from:
                 fast_deflate(entry)
-            with zout.open(entry, "w", force_zip64=len(rows) > 3_000_000_000) as out:
+            with zout.open(entry, "w", force_zip64=len(rows) + len(xml) > zipfile.ZIP64_LIMIT) as out:
                 out.write(head.encode("utf-8"))
                 out.write(rows)
                 out.write(xml[cut:].encode("utf-8"))

@@ -360,7 +360,8 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
 
 
 def _row_chunks(frame: pd.DataFrame, kinds: list[str], styles: list[Any], lang: str):  # noqa: ANN202
-    """The frame's rows as worksheet XML from sheet row 2, in chunks that bound the memory held at once."""
+    """The frame's rows as worksheet XML from sheet row 2, converted chunk by chunk (the Python cell values of one
+    chunk at a time); ``splice_rows`` then holds the sheet's XML text whole while it writes it."""
     from .sheet_rows import rows_xml
 
     for start in range(0, len(frame), _CHUNK_ROWS):

@@ -23,6 +23,7 @@ from ..core.ledger import Ledger
 from ..core.periods import check_period
 from ..core.statements import (
     Adjustment,
+    cents,
     Payout,
     Statement,
     StatementProblem,
@@ -50,9 +51,6 @@ register(
                               "未知的结算单格式“{fmt}”；可选：{known}。"),
         "statement.nobody": ("No employee to write a statement for (of {wanted}).",
                              "没有可生成结算单的员工（{wanted}）。"),
-        "statement.prior-year": ("Paid beside it: a prior-year adjustment of {amount} (last year's closed months "
-                                 "changed).",
-                                 "另付上年调整 {amount}（上年已结账月份的数据有变动）。"),
     }
 )
 
@@ -232,23 +230,32 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
     pays = store.payments(close_id=close.id)
     pays = pays[(pays["kind"] == "royalty") & (pays["entry"] == "payment")]
     adjs = store.adjustments(close_id=close.id)
+    from ..outputs.labels import label
+
     items: dict[str, list[Adjustment]] = {}
-    prior: dict[str, float] = {}
+    prior: dict[str, int] = {}
     for rec in adjs[adjs["kind"] == "royalty"].to_dict("records") if len(adjs) else []:
         emp = str(rec["employee_id"])
         if bool(rec.get("prior_year")):
-            prior[emp] = prior.get(emp, 0.0) + float(rec["effect"])
+            prior[emp] = prior.get(emp, 0) + cents(rec["effect"])
             continue
-        rows = [str(v) for v in (rec.get("contract_no"), rec.get("receipt_no")) if isinstance(v, str) and v]
-        items.setdefault(emp, []).append(Adjustment(f"{rec['change']} {rec.get('sheet') or ''}".strip(),
-                                                    float(rec["effect"]), rows, rec.get("closed_period")))
+        receipt = rec.get("receipt_no") if isinstance(rec.get("receipt_no"), str) and rec.get("receipt_no") else None
+        contract = rec.get("contract_no") if isinstance(rec.get("contract_no"), str) else None
+        month = rec.get("closed_period") or ""
+        if rec["change"] == "other":
+            text = {lang: label("st.adjustment-other", lang, period=month) for lang in ("en", "zh")}
+        else:
+            text = {lang: label("st.adjustment-row", lang, period=month,
+                                what=label("item.receipt" if receipt else "item.contract", lang),
+                                ident=receipt or contract or "", change=label(f"change.{rec['change']}", lang))
+                    for lang in ("en", "zh")}
+        rows = [v for v in (contract, receipt) if v]
+        items.setdefault(emp, []).append(Adjustment(text, float(rec["effect"]), rows, month or None))
     out: dict[str, Payout] = {}
     for rec in pays.to_dict("records"):
         emp = str(rec["employee_id"])
-        note = {lang: t("statement.prior-year", lang, amount=f"{prior[emp]:,.2f}") for lang in ("en", "zh")} \
-            if emp in prior else None
         out[emp] = Payout(emp, float(rec["ytd_earned"]), float(rec["paid_before"]), float(rec["amount"]),
-                          items.get(emp, []), note, True)
+                          items.get(emp, []), None, True, prior_year=prior.get(emp, 0) / 100)
     return out
 
 

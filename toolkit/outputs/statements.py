@@ -82,10 +82,13 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
                  {"item": label("st.this_payment", lang), "amount": p.this_payment,
                   "detail": label("note.clawback", lang) if cents(p.this_payment) < 0 else p.note_in(lang)}]
         for a in p.adjustments:
-            rows.append({"item": label("st.adjustment", lang, text=a.description), "amount": a.amount,
+            rows.append({"item": label("st.adjustment", lang, text=a.description_in(lang)), "amount": a.amount,
                          "detail": "; ".join([*([a.period] if a.period else []), *a.rows]) or None})
         if p.adjustments:
             rows.append({"item": label("st.earned_this_month", lang), "amount": p.earned_this_month})
+        if p.prior_year:
+            rows.append({"item": label("item.prior-year", lang, year=str(int(st.period[:4]) - 1)),
+                         "amount": p.prior_year})
     if st.floating_pay is not None:
         rows.append({"item": label("st.floating_pay", lang), "amount": st.floating_pay,
                      "detail": floating_detail(st)})

@@ -54,6 +54,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rag": ("RAG", "红黄绿"),
     "rank": ("Rank", "排名"),
     "company_rank": ("Company Rank", "公司排名"),
+    "reason": ("Reason", "原因"),
     "department_rank": ("Department Rank", "部门排名"),
     "new_count": ("New Contracts", "新签合同数"),
     "new_amount": ("New Amount", "新签金额"),
@@ -234,13 +235,14 @@ def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
     return float(sel["actual"].sum()) if len(sel) else 0.0
 
 
-def _appraisal(ledger: Ledger, p: pd.Period, royalties: pd.DataFrame | None) -> pd.DataFrame:
+def _appraisal(ledger: Ledger, p: pd.Period, royalties: pd.DataFrame | None, lang: str) -> pd.DataFrame:
     """The appendix: everyone ranked on the appraisal score over the quarter so far (``core.review``),
     per department and company; people on the default coefficient are listed unranked."""
     from ..core.review import review
 
     rv = review(ledger, p.year, (p.month - 1) // 3 + 1, p.month, royalties)
-    return rv.lines[[c for c, _ in COLUMNS["appraisal"]]].reset_index(drop=True)
+    lines = rv.lines.assign(reason=rv.lines["reason"].map(lambda v: A.reason_text(v, lang)))
+    return lines[[c for c, _ in COLUMNS["appraisal"]]].reset_index(drop=True)
 
 
 def _as_closed(actuals: pd.DataFrame, year: int, closed: pd.DataFrame | None) -> pd.DataFrame:
@@ -545,7 +547,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                   ("ytd_royalty", "money"), ("previous_ytd_royalty", "money"), ("payment", "money"),
                   ("note", "text"), ("pay_status", "text")],
     "appraisal": [("company_rank", "int"), ("department_rank", "int"), ("employee_id", "text"), ("name", "text"),
-                  ("department", "text"), ("score", "percent"), ("grade", "text")],
+                  ("department", "text"), ("score", "percent"), ("grade", "text"), ("reason", "text")],
     "floating_salary": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("score", "percent"),
                         ("grade", "text"), ("coefficient", "number"), ("floating_base", "money"), ("pay", "money"),
                         ("pay_status", "text")],
@@ -683,7 +685,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     not_computed = sal.lines.reset_index(drop=True)[sal_status.to_numpy() == NOT_COMPUTED]
     tables.update(_feedback(ledger, p, lang))
     tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
-    tables["appraisal"] = _appraisal(ledger, p, royalties)
+    tables["appraisal"] = _appraisal(ledger, p, royalties, lang)
     tables["history"] = _history_as_closed(history(ledger, p, royalties, TREND_MONTHS), closed)
     tables["findings"] = find_frame.drop(columns="code")
     summary = find_frame.groupby(["severity", "code", "title"], sort=False).size().rename("count").reset_index() \

@@ -43,6 +43,9 @@ def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | 
         by_year[year] = acts.set_index(["indicator", "month"])["actual"]
     rows = []
     contracts, collections = ledger.tables["Contracts"], ledger.tables["Collections"]
+    # as the funds computation: a department whose workbook lacks Delivered or Payment Terms is not computed
+    missing = {d for d, cols in ledger.missing_columns("Contracts").items() if cols & {"delivered", "payment_terms"}}
+    contracts = contracts[~contracts["department"].isin(missing)]
     for m in span:
         sums = by_year[m.year]
         rec: dict[str, object] = {"month": str(m)}
