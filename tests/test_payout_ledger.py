@@ -501,7 +501,7 @@ def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path
                        "Method": ws.cell(2, headers.index("Method") + 1).value}.items():
         ws.cell(row, headers.index(col) + 1, value)
     wb.save(east)
-    res = close_month([folder], "2026-10", tmp_path / "oct", db=db, jobs=1)
+    res = close_month([folder], "2026-10", tmp_path / "oct", db=db, jobs=2)  # the report in a forked process
     with open_store(db) as store:
         ledger = load_ledger_from_store(store, "2026-10")
         closed = closed_figures(store)
