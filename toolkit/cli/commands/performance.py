@@ -10,7 +10,7 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
-from ..output import format_list
+from ..output import format_list, progress
 
 register({"cli.performance.done": ("{count} performance file(s) written to {folder}",
                                    "已生成 {count} 份业绩档案，保存在 {folder}")})
@@ -33,12 +33,12 @@ def performance_cmd(year: int, db: str | None, employees: tuple[str, ...], fmt: 
 
     lang = settings().lang
 
-    def progress(done: int, total: int, employee: str) -> None:
-        click.echo(t("cli.statements.progress", lang, done=done, total=total, employee=employee), err=True)
+    def line(done: int, total: int, employee: str) -> str:
+        return t("cli.statements.progress", lang, done=done, total=total, employee=employee)
 
     run = write_performance_files(year, out_dir, db=db, employees=list(employees) or None,
                                   formats=format_list(fmt), lang=pf_lang,
-                                  progress=progress)
+                                  progress=progress(line))
     for message in run.failures.values():
         click.echo(message, err=True)
     click.echo(t("cli.performance.done", lang, count=len(run.files), folder=out_dir))

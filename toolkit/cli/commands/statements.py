@@ -10,7 +10,7 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
-from ..output import format_list, source_options
+from ..output import format_list, progress, source_options
 
 register(
     {
@@ -39,12 +39,12 @@ def statements_cmd(paths: tuple[Path, ...], period: str, db: str | None, standar
 
     lang = settings().lang
 
-    def progress(done: int, total: int, employee: str) -> None:
-        click.echo(t("cli.statements.progress", lang, done=done, total=total, employee=employee), err=True)
+    def line(done: int, total: int, employee: str) -> str:
+        return t("cli.statements.progress", lang, done=done, total=total, employee=employee)
 
     run = statements(period, out_dir, paths=paths, standards=standards, db=db, force=force,
                      formats=format_list(fmt), employees=list(employees) or None, lang=st_lang, index_lang=lang,
-                     progress=progress)
+                     progress=progress(line))
     for failure in run.failures:
         click.echo(failure.message(lang), err=True)
     click.echo(t("cli.statements.done", lang, count=len(run.statements), folder=out_dir, index=run.index))
