@@ -231,6 +231,7 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
     pays = pays[(pays["kind"] == "royalty") & (pays["entry"] == "payment")]
     adjs = store.adjustments(close_id=close.id)
     from ..outputs.labels import label
+    from ..outputs.royalties import adjustment_words
 
     items: dict[str, list[Adjustment]] = {}
     prior: dict[str, int] = {}
@@ -239,17 +240,10 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
         if bool(rec.get("prior_year")):
             prior[emp] = prior.get(emp, 0) + cents(rec["effect"])
             continue
-        receipt = rec.get("receipt_no") if isinstance(rec.get("receipt_no"), str) and rec.get("receipt_no") else None
-        contract = rec.get("contract_no") if isinstance(rec.get("contract_no"), str) else None
         month = rec.get("closed_period") or ""
-        if rec["change"] == "other":
-            text = {lang: label("st.adjustment-other", lang, period=month) for lang in ("en", "zh")}
-        else:
-            text = {lang: label("st.adjustment-row", lang, period=month,
-                                what=label("item.receipt" if receipt else "item.contract", lang),
-                                ident=receipt or contract or "", change=label(f"change.{rec['change']}", lang))
-                    for lang in ("en", "zh")}
-        rows = [v for v in (contract, receipt) if v]
+        text = {lang: label("st.adjustment-row", lang, **words) if (words := adjustment_words(rec, lang)) else
+                label("st.adjustment-other", lang, period=month) for lang in ("en", "zh")}
+        rows = [v for v in (rec.get("contract_no"), rec.get("receipt_no")) if isinstance(v, str) and v]
         items.setdefault(emp, []).append(Adjustment(text, float(rec["effect"]), rows, month or None))
     out: dict[str, Payout] = {}
     for rec in pays.to_dict("records"):

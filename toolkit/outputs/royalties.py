@@ -167,6 +167,17 @@ def text(out: Output) -> str:
     return "\n".join(text_)
 
 
+def adjustment_words(rec: dict[str, Any], lang: str) -> dict[str, str] | None:
+    """What an itemised adjustment changed, as words in ``lang``: the closed month, Receipt or Contract, its
+    number and added/removed/changed; None for an ``other`` adjustment (targets or standards changed)."""
+    if rec["change"] == "other":
+        return None
+    receipt = isinstance(rec.get("receipt_no"), str) and bool(rec.get("receipt_no"))
+    return {"period": rec.get("closed_period") or "", "what": label("item.receipt" if receipt else "item.contract", lang),
+            "ident": rec["receipt_no"] if receipt else (rec.get("contract_no") or ""),
+            "change": label(f"change.{rec['change']}", lang)}
+
+
 def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """The payout ledger's lines of a statement: paid to date, regular payment, each itemised adjustment
     (the rows behind it and their effect), the prior-year adjustment and the total payable now."""
@@ -177,13 +188,9 @@ def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> l
     adj = result.adjustments
     mine = adj[adj["employee_id"] == line["employee_id"]] if adj is not None and len(adj) else []
     for a in (mine.to_dict("records") if len(mine) else []):
-        if a["change"] == "other":
-            item = label("item.adjustment-other", lang, period=a["closed_period"])
-        else:
-            receipt = isinstance(a.get("receipt_no"), str)
-            item = label("item.adjustment", lang, period=a["closed_period"],
-                         what=label("item.receipt" if receipt else "item.contract", lang),
-                         ident=a["receipt_no"] if receipt else a["contract_no"], change=label(f"change.{a['change']}", lang))
+        words = adjustment_words(a, lang)
+        item = label("item.adjustment", lang, **words) if words else \
+            label("item.adjustment-other", lang, period=a["closed_period"])
         if a.get("prior_year"):
             item = f"{label('item.prior-year', lang, year=a['year'])}: {item}"
         rows.append({"item": item, "receipt_no": a.get("receipt_no"), "contract_no": a.get("contract_no"),
