@@ -302,3 +302,15 @@ def test_a_prior_year_adjustment_is_a_line_of_its_own_and_in_the_total(tmp_path)
     text = read_statement(with_prior.files[e][0])
     prior = [v for k, v in text["summary"].items() if k == label("item.prior-year", lang, year=str(int(PERIOD[:4]) - 1))]
     assert prior and D(prior[0][0]) == D("-123.45")
+
+
+def test_appraisal_terms_on_a_statement_are_percentages(tmp_path):
+    """The completion counted in the score reads 103.2%, not 1.03232 (the terms share the salary's labels)."""
+    from toolkit.outputs.statements import terms_frame
+
+    run = write_statements(ledger(), PERIOD, tmp_path, formats=["html"], employees=["E1003"], lang="en")
+    (st,) = run.statements
+    frame = terms_frame(st)
+    assert label("completion", "en") in frame.columns
+    html = run.files["E1003"][0].read_text(encoding="utf-8")
+    assert "1.03232" not in html and "103.2%" in html

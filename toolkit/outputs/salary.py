@@ -19,9 +19,10 @@ from .text import findings_text, percent_text, text_table
 if TYPE_CHECKING:
     from .base import Output
 
-#: Appraisal-term columns whose labels are the Appraisal sheet's (``indicator``) or the YTD completion's.
-_TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion": "completion",
-              "value": "term_value", "points": "points"}
+#: The label keys of the appraisal terms' columns (the Appraisal sheet's Weight and Indicator, the completion
+#: counted); the salary workbook and the pay statements both use them.
+TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion": "completion",
+             "value": "term_value", "points": "points"}
 
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
@@ -47,11 +48,11 @@ def sheets(out: Output) -> list[SheetFrame]:
     fmts = {label("score", lang): "percent", label("coefficient", lang): "number",
             label("floating_base", lang): "money", label("pay", lang): "money"}
     terms = result.terms.assign(indicator=result.terms["indicator"].map(lambda v: E.INDICATOR.label(v, lang)))
-    term_fmts = {label(_TERM_KEYS[k], lang): "percent" for k in ("weight", "ytd_completion", "value", "points")}
+    term_fmts = {label(TERM_KEYS[k], lang): "percent" for k in ("weight", "ytd_completion", "value", "points")}
     return [SheetFrame(t("output.sheet.salary", lang), lines.rename(columns={c: label(c, lang) for c in lines.columns}),
                        fmts, table_name="FloatingSalary"),
             SheetFrame(t("output.sheet.terms", lang),
-                       terms.rename(columns=lambda c: label(_TERM_KEYS.get(c, c), lang)), term_fmts,
+                       terms.rename(columns=lambda c: label(TERM_KEYS.get(c, c), lang)), term_fmts,
                        table_name="AppraisalTerms"),
             *findings_sheets(out.findings, lang)]
 

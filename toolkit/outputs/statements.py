@@ -21,6 +21,7 @@ from ..io.writer import SheetFrame, write_frames
 from ..money import round_series
 from ..schema import enums as E
 from .labels import label
+from .salary import TERM_KEYS
 from .sheets import findings_sheets
 from .text import money_text
 
@@ -187,7 +188,7 @@ def completion_frame(st: Statement) -> pd.DataFrame:
 def terms_frame(st: Statement) -> pd.DataFrame:
     """The appraisal terms counted in the score (none for the default coefficient)."""
     c = st.terms
-    keys = {"indicator": "term_indicator", "value": "term_value"}
+    keys = TERM_KEYS
     if not len(c):
         return pd.DataFrame(columns=[label(keys.get(k, k), st.lang) for k in TERM_COLUMNS])
     frame = c.reindex(columns=TERM_COLUMNS).copy()
