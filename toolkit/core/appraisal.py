@@ -150,7 +150,7 @@ def _bases(staff: pd.DataFrame, manager_on_department: bool) -> pd.Series:
 def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFrame, bands: pd.DataFrame,
               period: str | None = None, *, department_completion: pd.DataFrame | None = None,
               default_coefficient: float = 1.0, manager_on_department: bool = True,
-              departments: Collection[str] | None = None) -> AppraisalResult:
+              departments: Collection[str] | None = None, absent_people: Collection[str] = ()) -> AppraisalResult:
     """Score, grade, coefficient and floating pay for every Roster employee with a Floating Base.
 
     ``departments``: the departments consolidated; employees of other Roster departments are "not computed"
@@ -167,7 +167,7 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
         "floating_base": pd.to_numeric(roster["floating_base"], errors="coerce").astype("float64"),
     })
     staff = staff[staff["employee_id"].notna() & staff["floating_base"].notna()].drop_duplicates("employee_id")
-    status = coverage_status(staff["department"], departments)
+    status = coverage_status(staff["department"], departments, staff["employee_id"], absent_people)
     skipped = staff[status == NOT_COMPUTED]
     staff = staff[status == COMPUTED]
     staff = staff.assign(basis=_bases(staff, manager_on_department)).reset_index(drop=True)
@@ -277,4 +277,4 @@ def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | No
     return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),
                      ledger.standard("AppraisalBands"), period,
                      department_completion=completion_frame(completion, "department"), **appraisal_settings(ledger),
-                     departments=ledger_departments(ledger.tables))
+                     departments=ledger_departments(ledger.tables), absent_people=set(ledger.absent_people))

@@ -24,12 +24,17 @@ def ledger_departments(tables: Mapping[str, pd.DataFrame]) -> set[str]:
     return out
 
 
-def coverage_status(departments: pd.Series, covered: Collection[str] | None) -> pd.Series:
+def coverage_status(departments: pd.Series, covered: Collection[str] | None, employees: pd.Series | None = None,
+                    absent_people: Collection[str] = ()) -> pd.Series:
     """``COMPUTED`` or ``NOT_COMPUTED`` per line: a line whose (known) department is not ``covered``
-    is not computed; ``covered=None`` means every department is, and a blank department always is."""
-    if covered is None:
+    is not computed; ``covered=None`` means every department is, and a blank department always is.
+    ``absent_people``: employees (``employees`` gives each line's) with rows in a department not consolidated
+    (a transfer from it): not computed either, never computed from part of their rows."""
+    if covered is None and not absent_people:
         return pd.Series(COMPUTED, index=departments.index, dtype=object)
     known = departments.notna() & (departments.astype(object).astype(str).str.strip() != "")
-    missing = known & ~departments.astype(object).isin(set(covered))
+    missing = known & ~departments.astype(object).isin(set(covered)) if covered is not None else known & False
+    if employees is not None and absent_people:
+        missing = missing | employees.astype(object).isin(set(absent_people)).to_numpy(dtype=bool)
     return pd.Series(np.where(missing.to_numpy(dtype=bool), NOT_COMPUTED, COMPUTED), index=departments.index,
                      dtype=object)

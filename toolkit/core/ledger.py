@@ -90,6 +90,8 @@ class Ledger:
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
     #: Each department's workbook language (``en``/``zh``): the language its people's statements are in.
     langs: dict[str, str] = field(default_factory=dict)
+    #: Employees with rows in a department not consolidated (a transfer from it) -> that department: not computed.
+    absent_people: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for table in DEPARTMENT.tables:

@@ -49,19 +49,40 @@ _COMPARED = ("date", "amount", "share", "product_line", "factor")
 class YearHistory:
     """What the store recorded for one year before the close being computed (built by the operations layer).
 
-    ``paid``: recorded payment rows of the year (``employee_id``, ``kind``, ``entry``, ``amount``), current
-    close versions only. ``last_close``: period of the latest such close (None: none). ``then``: that
-    close's stored royalty trace; ``then_employees``: employees computed (paid) at it; ``first_close``:
-    period of the year's first close; ``targets``: stored royalty lines of ``last_close`` (prior year)."""
+    ``paid``: recorded payment rows of the year (``employee_id``, ``kind``, ``entry``, ``amount``, ``period``,
+    ``close_id``, ``close_period``), current close versions only, including prior-year entries booked to this
+    year by closes of the next one. ``last_close``: period of the latest close of the year (None: none);
+    ``first_close``: period of its first; ``closed_months``: months closed. ``trace``: a close id's stored
+    royalty trace (rows of any year it evaluated). ``source``: employee -> (close id, period) of the latest
+    close that computed their royalty for this year: adjustments are itemised against it."""
 
     year: int
     paid: pd.DataFrame
     last_close: str | None = None
     first_close: str | None = None
-    then: pd.DataFrame | None = None
-    then_employees: set[str] = field(default_factory=set)
     closed_months: list[int] = field(default_factory=list)
-    prior_checked: set[str] = field(default_factory=set)
+    trace: Callable[[int], pd.DataFrame] | None = None
+    source: dict[str, tuple[int, str]] = field(default_factory=dict)
+    last_close_id: int | None = None
+
+    def sources(self, employees: pd.Index) -> dict[tuple[int, str], pd.Index]:
+        """Employees grouped by the close that last computed them (those never computed left out)."""
+        groups: dict[tuple[int, str], list[str]] = {}
+        for e in employees:
+            if e in self.source:
+                groups.setdefault(self.source[e], []).append(e)
+        return {k: pd.Index(v) for k, v in sorted(groups.items(), key=lambda kv: kv[0][1])}
+
+
+def latest_sources(paid: pd.DataFrame) -> dict[str, tuple[int, str]]:
+    """Employee -> (close id, close period) of the latest close that recorded a royalty computation of theirs
+    (a ``payment`` or a ``prior-year`` entry) in ``paid``."""
+    if paid is None or not len(paid):
+        return {}
+    rows = paid[(paid["kind"] == "royalty") & paid["entry"].isin(["payment", "prior-year"])]
+    rows = rows.sort_values(["close_period", "close_id"], kind="stable")
+    last = rows.drop_duplicates("employee_id", keep="last")
+    return {str(e): (int(c), str(p)) for e, c, p in zip(last["employee_id"], last["close_id"], last["close_period"])}
 
 
 @dataclass
@@ -91,6 +112,9 @@ class Payouts:
     payments: pd.DataFrame
     adjustments: pd.DataFrame
     notes: list[dict[str, Any]] = field(default_factory=list)
+    #: the previous year's contributions as evaluated now for the employees given a prior-year entry (stored
+    #: with the close's trace: the next correction to that year is itemised against it)
+    prior_trace: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def totals(self) -> dict[str, float]:
         """Sums of the statement's money columns (exact: summed in cents)."""
@@ -243,6 +267,78 @@ def _carry(then: pd.DataFrame, now: pd.DataFrame, keep: Collection[str]) -> pd.D
     return pd.concat([now, carried], ignore_index=True) if len(carried) else now
 
 
+def _then_rows(history: YearHistory, close_id: int, like: pd.DataFrame, year: int, upto: pd.Timestamp) -> pd.DataFrame:
+    """The rows of ``year`` (dated before ``upto``) in a close's stored trace, typed like ``like``."""
+    then = normalise_trace(history.trace(close_id) if history.trace else None, like)
+    keep = ~(then["date"] < pd.Timestamp(year, 1, 1)) & ~(then["date"] >= upto)
+    return then[keep].reset_index(drop=True)
+
+
+def _current_year(history: YearHistory, contributions: pd.DataFrame, year: int, emps: pd.Index,
+                  paid_c: np.ndarray, ytd: YtdFunction, covered: Collection[str]
+                  ) -> tuple[np.ndarray, list[pd.DataFrame]]:
+    """Adjustment (cents) per employee and the itemised rows: each employee against the last close that
+    computed them (a person not computed at the previous close — a transfer, a department rejected — is
+    itemised against the close before)."""
+    adjustment_c = np.zeros(len(emps), dtype="int64")
+    items: list[pd.DataFrame] = []
+    for (cid, cperiod), group in history.sources(emps).items():
+        q = year_month(cperiod)[1]
+        end = month_end(year, q)
+        then = _then_rows(history, cid, contributions, year, end)
+        absent = set(then["department"].dropna()) - set(covered) if len(then) else set()
+        now_q = _carry(then, contributions[contributions["date"] < end], absent)
+        members = set(group)
+        changes, r_then, r_now = itemise(then[then["employee_id"].isin(members)],
+                                         now_q[now_q["employee_id"].isin(members)], q, ytd, group)
+        pos = emps.get_indexer(group)
+        adjustment_c[pos] = r_now - paid_c[pos]
+        items += [_adjustment_rows(changes, year, False), _other_rows(group, r_then - paid_c[pos], year, cperiod, False)]
+    return adjustment_c, items
+
+
+def _previous_year(prior: PriorYear, year: int, emps: pd.Index
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[pd.DataFrame], pd.DataFrame]:
+    """The previous year, open to corrections at every close of this one: round(R of the whole previous year
+    on the current data, with its recorded targets) − Σ recorded for it. Returns (prior-year adjustment,
+    R now, paid, in cents per employee of ``emps``; itemised rows; the contributions to store as this
+    close's view of the previous year, for the employees adjusted)."""
+    history, py = prior.history, prior.history.year
+    paid = _royalty(history.paid)
+    prior_c = np.zeros(len(emps), dtype="int64")
+    r_all, p_all = np.zeros(len(emps), dtype="int64"), np.zeros(len(emps), dtype="int64")
+    items: list[pd.DataFrame] = []
+    stored: list[pd.DataFrame] = []
+    if not len(paid):
+        return prior_c, r_all, p_all, items, pd.DataFrame()
+    todo = emps[emps.isin(set(paid["employee_id"]))]
+    upto = pd.Timestamp(year, 1, 1)
+    for (cid, cperiod), group in history.sources(todo).items():
+        then = _then_rows(history, cid, prior.contributions, py, upto)
+        if not len(then) and history.last_close_id is not None and cid != history.last_close_id:
+            cid, cperiod = history.last_close_id, str(history.last_close)  # a close that stored no view of it
+            then = _then_rows(history, cid, prior.contributions, py, upto)
+        gone = set(then["department"].dropna()) - set(prior.departments_with_rows) if len(then) else set()
+        now = _carry(then, prior.contributions, gone)
+        members = set(group)
+        now = now[now["employee_id"].isin(members)]
+        r_now = _at(prior.ytd, now, 12, group)
+        ppaid = _by_employee(paid, "amount", group)
+        pos = emps.get_indexer(group)
+        r_all[pos], p_all[pos] = r_now, ppaid
+        hit = group[r_now != ppaid]
+        if not len(hit):
+            continue
+        keep = set(hit)
+        changes, r_then, r_after = itemise(then[then["employee_id"].isin(keep)], now[now["employee_id"].isin(keep)],
+                                           12, prior.ytd, hit)
+        hpaid = _by_employee(paid, "amount", hit)
+        prior_c[emps.get_indexer(hit)] = r_after - hpaid
+        items += [_adjustment_rows(changes, py, True), _other_rows(hit, r_then - hpaid, py, cperiod, True)]
+        stored.append(now[now["employee_id"].isin(keep)])
+    return prior_c, r_all, p_all, items, (pd.concat(stored, ignore_index=True) if stored else pd.DataFrame())
+
+
 def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFrame, ytd: YtdFunction,
                     history: YearHistory, covered_departments: Collection[str],
                     prior: PriorYear | None = None) -> Payouts:
@@ -270,54 +366,33 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
         notes.append({"code": "opening", "through": f"{year:04d}-{opening_month:02d}",
                       "employees": int(needs.sum()), "amount": int(opening_c.sum()) / 100})
     paid_c = paid_c + opening_c
-    never = [m for m in range(first, month) if m not in set(history.closed_months)]
-    if history.first_close and never:
-        notes.append({"code": "months-not-closed", "months": [f"{year:04d}-{m:02d}" for m in never]})
+    if history.last_close:  # said once: by the close that follows the months skipped
+        never = list(range(year_month(history.last_close)[1] + 1, month))
+        if never:
+            notes.append({"code": "months-not-closed", "months": [f"{year:04d}-{m:02d}" for m in never]})
 
-    adjustment_c = np.zeros(len(emps), dtype="int64")
-    adjustments: list[pd.DataFrame] = []
-    if history.last_close:
-        q = year_month(history.last_close)[1]
-        then = normalise_trace(history.then, contributions)
-        absent = set(then["department"].dropna()) - set(covered_departments) if len(then) else set()
-        now_q = _carry(then, contributions[contributions["date"] < month_end(year, q)], absent)
-        in_last = emps[emps.isin(history.then_employees)]
-        changes, r_then, r_now = itemise(then[then["employee_id"].isin(set(in_last))],
-                                         now_q[now_q["employee_id"].isin(set(in_last))], q, ytd, in_last)
-        pos = emps.get_indexer(in_last)
-        adjustment_c[pos] = r_now - paid_c[pos]
-        other = r_then - paid_c[pos]
-        adjustments += [_adjustment_rows(changes, year, False), _other_rows(in_last, other, year, history.last_close,
-                                                                            False)]
+    adjustment_c, adjustments = _current_year(history, contributions, year, emps, paid_c, ytd, covered_departments)
     payment_c = now_c - paid_c
     regular_c = payment_c - adjustment_c
 
     prior_c = np.zeros(len(emps), dtype="int64")
-    prior_rows = pd.DataFrame()
-    if prior is not None and prior.history.last_close:
+    prior_rows, prior_trace = pd.DataFrame(), pd.DataFrame()
+    if prior is not None:
         py = prior.history.year
-        pq = year_month(prior.history.last_close)[1]
-        then = normalise_trace(prior.history.then, contributions)
-        gone = set(then["department"].dropna()) - set(prior.departments_with_rows) if len(then) else set()
-        now_prev = _carry(then, prior.contributions[prior.contributions["date"] < month_end(py, pq)], gone)
-        todo = emps[emps.isin(prior.history.then_employees) & ~emps.isin(prior.history.prior_checked)]
-        if len(todo):
-            changes, r_then, r_now = itemise(then[then["employee_id"].isin(set(todo))],
-                                             now_prev[now_prev["employee_id"].isin(set(todo))], pq, prior.ytd, todo)
-            ppaid = _by_employee(_royalty(prior.history.paid), "amount", todo)
-            pos = emps.get_indexer(todo)
-            prior_c[pos] = r_now - ppaid
-            adjustments += [_adjustment_rows(changes, py, True),
-                            _other_rows(todo, r_then - ppaid, py, prior.history.last_close, True)]
+        prior_c, r_prev, p_prev, items, prior_trace = _previous_year(prior, year, emps)
+        adjustments += items
+        hit = prior_c != 0
+        if hit.any():
             info = comp.set_index(comp["employee_id"].astype(str))
+            todo = emps[hit]
             prior_rows = pd.DataFrame({
                 "employee_id": todo, "name": info.loc[todo, "name"].to_numpy(),
                 "department": info.loc[todo, "department"].to_numpy(), "year": py, "period": period,
-                "kind": "royalty", "entry": "prior-year", "ytd_earned": r_now / 100, "paid_before": ppaid / 100,
-                "amount": (r_now - ppaid) / 100, "regular": 0.0, "adjustment": (r_now - ppaid) / 100})
-            if (r_now != ppaid).any():
-                notes.append({"code": "prior-year", "year": py, "employees": int((r_now != ppaid).sum()),
-                              "amount": int((r_now - ppaid).sum()) / 100})
+                "kind": "royalty", "entry": "prior-year", "ytd_earned": r_prev[hit] / 100,
+                "paid_before": p_prev[hit] / 100, "amount": prior_c[hit] / 100, "regular": 0.0,
+                "adjustment": prior_c[hit] / 100})
+            notes.append({"code": "prior-year", "year": py, "employees": int(hit.sum()),
+                          "amount": int(prior_c.sum()) / 100})
 
     name, dept = comp["name"].to_numpy(dtype=object), comp["department"].to_numpy(dtype=object)
     statement = pd.DataFrame({
@@ -341,21 +416,57 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
         rows.append(prior_rows)
     adj = [a for a in adjustments if len(a)]
     return Payouts(period, statement, pd.concat(rows, ignore_index=True),
-                   pd.concat(adj, ignore_index=True) if adj else pd.DataFrame(), notes)
+                   pd.concat(adj, ignore_index=True) if adj else pd.DataFrame(), notes, prior_trace)
 
 
-def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory) -> pd.DataFrame:
-    """Floating salary rows to record: the month's pay, with Σ earlier recorded floating pay as paid before."""
-    year, _ = year_month(period)
+def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
+                     appraise: Callable[[str], pd.DataFrame] | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Floating salary rows to record and the notes: this month's pay, plus every month of the year since its
+    first close that has no floating pay recorded for a person computed now (a month never closed, or one
+    when their department was not consolidated), each at that month's pay on the current data (``appraise``:
+    the appraisal lines of a period), itemised by month; paid before = Σ recorded floating pay of the year."""
+    year, month = year_month(period)
     comp = lines[lines["status"] == COMPUTED] if "status" in lines.columns else lines
     emps = pd.Index(comp["employee_id"].astype(str))
     paid = history.paid[history.paid["kind"] == "floating"] if len(history.paid) else history.paid
     before = _by_employee(paid, "amount", emps)
-    pay = cents(comp["pay"])
-    return pd.DataFrame({"employee_id": emps, "name": comp["name"].to_numpy(dtype=object),
-                         "department": comp["department"].to_numpy(dtype=object), "year": year, "period": period,
-                         "kind": "floating", "entry": "payment", "ytd_earned": (before + pay) / 100,
-                         "paid_before": before / 100, "amount": pay / 100, "regular": pay / 100, "adjustment": 0.0})
+    done: dict[str, set[str]] = {}
+    if len(paid):
+        for e, p in zip(paid["employee_id"].astype(str), paid["period"].astype(str)):
+            done.setdefault(e, set()).add(p)
+    first = year_month(history.first_close)[1] if history.first_close else month
+    parts = [pd.DataFrame({"employee_id": emps, "period": period, "pay": cents(comp["pay"]), "late": False})]
+    caught: list[str] = []
+    for k in range(first, month) if appraise is not None else ():
+        p = f"{year:04d}-{k:02d}"
+        owed = [e for e in emps if p not in done.get(e, set())]
+        if not owed:
+            continue
+        then = appraise(p)
+        then = then[(then["status"] == COMPUTED) if "status" in then.columns else slice(None)]
+        then = then[then["employee_id"].astype(str).isin(set(owed))]
+        if len(then):
+            caught.append(p)
+            parts.append(pd.DataFrame({"employee_id": then["employee_id"].astype(str).to_numpy(), "period": p,
+                                       "pay": cents(then["pay"].fillna(0.0)), "late": True}))
+    rows = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "period"], kind="stable")
+    info = comp.set_index(comp["employee_id"].astype(str))
+    rows["before"] = rows["employee_id"].map(pd.Series(before, index=emps)).astype("int64")
+    rows["before"] += rows.groupby("employee_id")["pay"].cumsum() - rows["pay"]
+    late = rows["late"].to_numpy(dtype=bool)
+    pay = rows["pay"].to_numpy(dtype="int64")
+    out = pd.DataFrame({"employee_id": rows["employee_id"].to_numpy(),
+                        "name": info.loc[rows["employee_id"], "name"].to_numpy(dtype=object),
+                        "department": info.loc[rows["employee_id"], "department"].to_numpy(dtype=object),
+                        "year": year, "period": rows["period"].to_numpy(), "kind": "floating", "entry": "payment",
+                        "ytd_earned": (rows["before"].to_numpy() + pay) / 100,
+                        "paid_before": rows["before"].to_numpy() / 100, "amount": pay / 100,
+                        "regular": np.where(late, 0, pay) / 100, "adjustment": np.where(late, pay, 0) / 100})
+    notes = []
+    if late.any():
+        notes.append({"code": "floating-caught-up", "months": caught,
+                      "employees": int(rows.loc[late, "employee_id"].nunique()), "amount": int(pay[late].sum()) / 100})
+    return out.reset_index(drop=True), notes
 
 
 _DATED = {"Contracts": ("contract_no", "sign_date"), "Collections": ("receipt_no", "receipt_date")}

@@ -478,13 +478,14 @@ def month_end(year: int, month: int) -> pd.Timestamp:
 
 def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
               plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str,
-              departments: Collection[str] | None = None) -> RoyaltyResult:
+              departments: Collection[str] | None = None, absent_people: Collection[str] = ()) -> RoyaltyResult:
     """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
 
     The true-up needs R at the end of the previous month, computed the same way on the rows dated up
     to then (what the payout ledger, ``toolkit.core.payouts``, replaces by what was recorded as paid).
     ``departments``: the departments the data covers; employees of other Roster departments get
-    ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals.
+    ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals;
+    so do ``absent_people`` (employees with rows in a department not consolidated).
     """
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
@@ -502,7 +503,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     lines["clawback"] = (now_c - prev_c) < 0
     lines = lines.drop(columns=["previous_exact", "ytd_royalty_exact", "indicator"])
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
-    lines["status"] = coverage_status(lines["department"], departments)
+    lines["status"] = coverage_status(lines["department"], departments, lines["employee_id"], absent_people)
     out = lines["status"] == NOT_COMPUTED
     if out.any():
         money = [c for c in (*LINE_MONEY, "weighted_base", "completion", "tier_rate", "effective_factor")
@@ -608,7 +609,8 @@ def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
 
     Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
-    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables))
+    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables),
+                     absent_people=set(ledger.absent_people))
 
 
 #: R at the end of a month on given contributions, as integer cents by employee_id (``payouts`` uses it).

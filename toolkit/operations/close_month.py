@@ -14,6 +14,8 @@ before a closed one is refused before anything is read.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -213,9 +215,44 @@ def close_month(
     store: Store = open_store(db)
     t0 = time.perf_counter()
     try:
-        previous = check_can_close(store, period, reopen)  # refused before anything is read or written
-        out = close_output_dir(out_dir, period, store.next_close_version(period))
-        out.mkdir(parents=True, exist_ok=True)
+        with store.close_lock(period):  # one close at a time per store, for the whole close
+            return _close_locked(store, paths, period, Path(out_dir), standards=standards, jobs=jobs, strict=strict,
+                                 lang=lang, progress=progress, reopen=reopen, t0=t0)
+    finally:
+        store.close()
+
+
+#: Prefix of the folder a close writes into before it is recorded (``<prefix><period>-…``).
+UNRECORDED = ".close-unrecorded-"
+
+
+def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_dir: Path, *,
+                  standards: str | Path | None, jobs: int | None, strict: bool, lang: str,
+                  progress: Callable[[int, int, FileOutcome], None] | None, reopen: bool,
+                  t0: float) -> CloseMonthResult:
+    """``close_month`` with the store's close lock held: every output is written into a temporary folder and
+    moved into place only once the close is recorded, so an unrecorded close leaves nothing that looks real."""
+    from ..report.stored_history import closed_figures
+    from .closes import (
+        absent_people,
+        check_can_close,
+        close_output_dir,
+        commit_close,
+        note_findings,
+        note_text,
+        prepare_close,
+        reclose_changes,
+        reclose_totals,
+        restatement_findings,
+    )
+
+    previous = check_can_close(store, period, reopen)  # refused before anything is read or written
+    final = close_output_dir(out_dir, period, store.next_close_version(period))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(UNRECORDED + "*"):  # left by a close killed before it was recorded (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-", dir=out_dir))
+    try:
         cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
                            jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
@@ -227,6 +264,7 @@ def close_month(
         t1 = time.perf_counter()
         ledger = load_ledger_from_store(store, period, ids)
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
+        ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
@@ -245,20 +283,32 @@ def close_month(
         closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
                                          plan.results, closed[closed["period"] < period]))
-        result.outputs = {k: result.outputs[k] for k in ("consolidated", *COMPUTATIONS, "report")
-                          if k in result.outputs}
+        result.outputs = {k: [final / Path(p).relative_to(out) for p in result.outputs[k]]
+                          for k in ("consolidated", *COMPUTATIONS, "report") if k in result.outputs}
+        if cons.workbook:
+            cons.workbook = final / Path(cons.workbook).relative_to(out)
         timings["outputs"] = time.perf_counter() - t2
         result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
                                                    for f in cons.files],
                    "close": {"period": period, "version": plan.version}, "notes": result.notes,
                    "ledger_totals": result.totals}
-        result.outputs["summary"] = [write_json(out / f"close-month-{period}.json", summary)]
+        write_json(out / f"close-month-{period}.json", summary)
+        result.outputs["summary"] = [final / f"close-month-{period}.json"]
         result.close = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids, outputs=result.outputs)
+        _move_into_place(out, final)
         if previous is not None:
             old, new = store.payments(close_id=previous.id), store.payments(close_id=result.close.id)
             result.reclose, result.reclose_totals = reclose_changes(old, new), reclose_totals(old, new)
         timings["total"] = time.perf_counter() - t0
         return result
     finally:
-        store.close()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _move_into_place(tmp: Path, final: Path) -> None:
+    """Every file under ``tmp`` moved to the same place under ``final`` (replacing a file of the same name)."""
+    for src in sorted(p for p in tmp.rglob("*") if p.is_file()):
+        dest = final / src.relative_to(tmp)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)

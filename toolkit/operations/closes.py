@@ -9,6 +9,7 @@ records the close, its payments, adjustments and results in one store transactio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,14 @@ import pandas as pd
 
 from ..core import appraisal as A
 from ..core import royalties as R
-from ..core.coverage import ledger_departments
+from ..core.coverage import COMPUTED, ledger_departments
 from ..core.findings import Finding
 from ..core.payouts import (
     Payouts,
     PriorYear,
     YearHistory,
     floating_payouts,
+    latest_sources,
     royalty_payouts,
 )
 from ..core.periods import year_month
@@ -40,8 +42,19 @@ register(
             "{year} 年首次在历史库中结账：截至 {through} 的各月按重新计算的金额视为已支付（{employees} 名员工共 {amount}）。",
         ),
         "ledger.note.months-not-closed": (
-            "Warning: {months} was never closed; this close catches up what those months earned.",
-            "警告：{months} 从未结账；本次结账补付这些月份应得的金额。",
+            "Warning: {months} was never closed; this close catches up the royalties and the floating pay those "
+            "months earned.",
+            "警告：{months} 从未结账；本次结账补付这些月份应得的提成和浮动工资。",
+        ),
+        "ledger.note.floating-caught-up": (
+            "Floating pay of {months} not paid before (a month never closed, or a department not consolidated) is "
+            "paid now, at each month's pay on the current data: {amount} for {employees} employee(s).",
+            "此前未支付的 {months} 浮动工资（月份未结账或部门未汇总）现按各月在当前数据上的金额补付：{employees} 名员工共 {amount}。",
+        ),
+        "ledger.note.transferred-not-computed": (
+            "Not computed: {employees} — they have rows in {departments}, not consolidated at this close; they are "
+            "paid when it is.",
+            "未计算：{employees}——其数据在本次未汇总的 {departments} 中；该部门汇总后再支付。",
         ),
         "ledger.note.prior-year": (
             "Changes to {year}, already closed, are paid (or clawed back) now as prior-year adjustments: "
@@ -71,6 +84,7 @@ class ClosePlan:
     not_consolidated: list[str]
     notes: list[dict[str, Any]] = field(default_factory=list)
     previous: CloseInfo | None = None  # the version a re-close supersedes
+    based_on: list[int] | None = None  # ids of the current closes it was computed against (re-checked on record)
 
     @property
     def payments(self) -> pd.DataFrame:
@@ -79,35 +93,56 @@ class ClosePlan:
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
+def _trace_reader(store: Store) -> Callable[[int], pd.DataFrame]:
+    """A close id's stored royalty trace, read once."""
+    cache: dict[int, pd.DataFrame] = {}
+
+    def trace(close_id: int) -> pd.DataFrame:
+        if close_id not in cache:
+            cache[close_id] = store.close_results(close_id, "royalty_trace")
+        return cache[close_id]
+
+    return trace
+
+
 def year_history(store: Store, year: int, before: str) -> YearHistory:
     """What the store recorded for ``year`` by current closes of periods before ``before`` ("YYYY-MM")."""
     closes = [c for c in store.closes(year=year, current_only=True) if c.period < before]
     paid = store.payments(year=year)
     paid = paid[paid["close_period"] < before].reset_index(drop=True)
-    history = YearHistory(year=year, paid=paid, closed_months=[c.month for c in closes])
+    history = YearHistory(year=year, paid=paid, closed_months=[c.month for c in closes], trace=_trace_reader(store),
+                          source=latest_sources(paid))
     if closes:
-        last = closes[-1]
-        history.first_close, history.last_close = closes[0].period, last.period
-        history.then = store.close_results(last.id, "royalty_trace")
-        mine = paid[(paid["close_id"] == last.id) & (paid["kind"] == "royalty") & (paid["entry"] == "payment")]
-        history.then_employees = set(mine["employee_id"])
-    # employees whose prior-year comparison was done at an earlier close of the next year
-    later = paid[(paid["entry"] == "prior-year") & (paid["close_period"] >= f"{year + 1:04d}-01")]
-    history.prior_checked = set(later["employee_id"])
+        history.first_close, history.last_close = closes[0].period, closes[-1].period
+        history.last_close_id = closes[-1].id
     return history
 
 
+def _recorded_targets(store: Store, year: int, before: str) -> pd.DataFrame:
+    """Each employee's royalty line as the latest close of ``year`` that computed them recorded it."""
+    parts = []
+    for c in store.closes(year=year, current_only=True):
+        if c.period < before:
+            lines = store.close_results(c.id, "royalty_lines")
+            if len(lines) and "status" in lines.columns:
+                lines = lines[lines["status"] == COMPUTED]
+            parts.append(lines)
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame()
+    return pd.concat(parts, ignore_index=True).drop_duplicates("employee_id", keep="last").reset_index(drop=True)
+
+
 def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
-    """The previous year's last close compared with the current data (the year boundary), or None."""
+    """The previous year (all of it) compared with the current data, or None when it has no close."""
     year, _ = year_month(period)
     history = year_history(store, year - 1, period)
     if history.last_close is None:
         return None
-    last = next(c for c in store.closes(period=history.last_close, current_only=True))
-    targets = store.close_results(last.id, "royalty_lines")
+    targets = _recorded_targets(store, year - 1, period)
     if not len(targets):
         return None
-    contributions = R.ytd_contributions(ledger, history.last_close)
+    contributions = R.ytd_contributions(ledger, f"{year - 1:04d}-12")
     start, end = pd.Timestamp(year - 1, 1, 1), pd.Timestamp(year, 1, 1)
     with_rows: set[str] = set()
     for key, col in (("Contracts", "sign_date"), ("Collections", "receipt_date")):
@@ -115,6 +150,39 @@ def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
         dates = pd.to_datetime(frame[col], errors="coerce")
         with_rows |= set(frame.loc[(dates >= start) & (dates < end), "department"].dropna().astype(str))
     return PriorYear(history, contributions, R.ytd_function(ledger, R.targets_plan(targets)), with_rows)
+
+
+def absent_people(store: Store, ledger: Any, period: str) -> dict[str, str]:
+    """Employees with rows (this year's or last year's contracts, or Plan targets) in a department not in
+    ``ledger`` — as the latest close including that department stored it — who belong to another
+    department now (a transfer): employee -> that department. They are not computed (never from part of
+    their rows)."""
+    covered = ledger_departments(ledger.tables)
+    roster = ledger.standard("Roster")
+    home = dict(zip(roster["employee_id"].astype(str), roster["department"].astype(str))) if len(roster) else {}
+    missing = set(home.values()) - covered
+    if not missing:
+        return {}
+    year, _ = year_month(period)
+    since = pd.Timestamp(year - 1, 1, 1)
+    out: dict[str, str] = {}
+    for close in sorted(store.closes(current_only=True), key=lambda c: c.period, reverse=True):
+        if not missing:
+            break
+        for sid in close.snapshot_ids:
+            snap = store.snapshot(sid)
+            if snap.kind != "department" or snap.department not in missing:
+                continue
+            missing.discard(snap.department)
+            people: set[str] = set()
+            for frame in store.iter_table([sid], "Contracts"):
+                recent = frame[~(pd.to_datetime(frame["sign_date"], errors="coerce") < since)]
+                people |= set(recent["employee_id"].dropna().astype(str))
+                people |= set(recent["split_employee_id"].dropna().astype(str))
+            for frame in store.iter_table([sid], "Plan"):
+                people |= set(frame["employee_id"].dropna().astype(str))
+            out.update({e: snap.department for e in people if home.get(e, snap.department) != snap.department})
+    return out
 
 
 def check_can_close(store: Store, period: str, reopen: bool) -> CloseInfo | None:
@@ -139,6 +207,7 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     ``royalties``/``salaries``: results already computed on ``ledger`` (else computed here);
     ``extra_results``: further result frames to store with the close (completion, funds, forecast)."""
     previous = check_can_close(store, period, reopen)
+    based_on = sorted(c.id for c in store.closes(current_only=True))
     year, _ = year_month(period)
     covered = ledger_departments(ledger.tables)
     roy = royalties if royalties is not None else R.compute_royalties(ledger, period)
@@ -146,18 +215,26 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger), history, covered,
                               _prior_year(store, ledger, period))
     sal = salaries if salaries is not None else A.compute_appraisal(ledger, period)
-    floating = floating_payouts(period, sal.lines, history)
+    floating, floating_notes = floating_payouts(period, sal.lines, history,
+                                                lambda p: A.compute_appraisal(ledger, p).lines)
     roster = ledger.standard("Roster")
     known = set(roster["department"].dropna().astype(str)) if roster_departments is None else set(roster_departments)
     missing = sorted(known - covered)
-    notes = [{"year": year, **n} for n in payouts.notes]
+    notes = [{"year": year, **n} for n in payouts.notes + floating_notes]
     if missing:
         notes.append({"code": "not-consolidated", "departments": missing})
+    if ledger.absent_people:
+        notes.append({"code": "transferred-not-computed", "employees": sorted(ledger.absent_people),
+                      "departments": sorted(set(ledger.absent_people.values()))})
+    trace = roy.contributions
+    if len(payouts.prior_trace):
+        trace = pd.concat([trace, payouts.prior_trace[[c for c in trace.columns if c in payouts.prior_trace.columns]]],
+                          ignore_index=True)
     results = {"royalty_lines": roy.lines[[c for c in roy.lines.columns if c not in R.LEDGER_MONEY]],
-               "royalty_trace": roy.contributions, "salaries": sal.lines,
+               "royalty_trace": trace, "salaries": sal.lines,
                **(extra_results or {})}
     return ClosePlan(period, store.next_close_version(period), reopen, payouts, floating, results, sorted(covered),
-                     missing, notes, previous)
+                     missing, notes, previous, based_on)
 
 
 def commit_close(store: Store, plan: ClosePlan, *, run_id: int | None, snapshot_ids: list[int],
@@ -165,7 +242,8 @@ def commit_close(store: Store, plan: ClosePlan, *, run_id: int | None, snapshot_
     """Record the close, its payments, adjustments and results in one transaction."""
     record = CloseRecord(plan.period, run_id, list(snapshot_ids), plan.departments, plan.not_consolidated,
                          {k: [str(p) for p in v] for k, v in (outputs or {}).items()}, plan.notes)
-    return store.record_close(record, plan.payments, plan.payouts.adjustments, plan.results, reopen=plan.reopen)
+    return store.record_close(record, plan.payments, plan.payouts.adjustments, plan.results, reopen=plan.reopen,
+                              based_on=plan.based_on)
 
 
 def close_output_dir(out_dir: str | Path, period: str, version: int) -> Path:
@@ -262,7 +340,8 @@ def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Fi
 
 
 #: Notes that warn (the others inform).
-_WARN_NOTES = frozenset({"months-not-closed", "prior-year", "not-consolidated"})
+_WARN_NOTES = frozenset({"months-not-closed", "prior-year", "not-consolidated", "floating-caught-up",
+                         "transferred-not-computed"})
 
 
 def note_findings(notes: list[dict[str, Any]]) -> list[Finding]:

@@ -47,6 +47,16 @@ register(
             "{period} is already closed (version {version}, {closed_at}); to close it again, run with --reopen.",
             "{period} 已经结账（第 {version} 版，{closed_at}）；如需重新结账，请加 --reopen。",
         ),
+        "close.running": (
+            "Another close of {period} is running since {since} ({user} on {host}) on the history store {path}; "
+            "try again when it has finished.",
+            "另一个 {period} 的结账自 {since} 起正在运行（{host} 上的 {user}，历史库 {path}）；请等它完成后重试。",
+        ),
+        "close.history-changed": (
+            "The close of {period} was not recorded: the history it was computed against changed meanwhile "
+            "({other} was closed at {closed_at}). Run the close again.",
+            "{period} 的结账未记录：计算所依据的历史在此期间已改变（{other} 于 {closed_at} 结账）。请重新结账。",
+        ),
         "close.no-close": ("No close {id} in the history store {path}.", "历史库 {path} 中没有结账记录 {id}。"),
         "store.no-snapshot": ("No snapshot {id} in the history store {path}.", "历史库 {path} 中没有快照 {id}。"),
         "store.no-departments": (

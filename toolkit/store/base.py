@@ -11,6 +11,7 @@ import os
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -263,10 +264,18 @@ class Store(ABC):
 
     @abstractmethod
     def record_close(self, close: CloseRecord, payments: pd.DataFrame, adjustments: pd.DataFrame,
-                     results: dict[str, pd.DataFrame], reopen: bool = False) -> CloseInfo:
+                     results: dict[str, pd.DataFrame], reopen: bool = False,
+                     based_on: list[int] | None = None) -> CloseInfo:
         """Record a close, its payments, adjustments and results in ONE transaction (a killed close leaves
-        nothing). Refused (``ToolkitError``) when a later period of any year is closed, or when ``period`` is
-        already closed and ``reopen`` is false; with ``reopen`` the current version is superseded, not erased."""
+        nothing). Refused (``ToolkitError``) when a later period of any year is closed, when ``period`` is
+        already closed and ``reopen`` is false, or — re-checked inside the transaction — when the current closes
+        are no longer ``based_on`` (the ids the payments were computed against); with ``reopen`` the current
+        version is superseded, not erased."""
+
+    @abstractmethod
+    def close_lock(self, period: str) -> AbstractContextManager[None]:
+        """Held for a whole close of ``period``: one close at a time per store. A second is refused at once
+        (``ToolkitError`` "close.running", naming the period being closed and since when)."""
 
     @abstractmethod
     def closes(self, period: str | None = None, year: int | None = None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,6 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+try:
+    import fcntl
+    msvcrt = None
+except ImportError:  # Windows: byte-range locks instead
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt  # type: ignore[no-redef]
 
 from .. import __version__
 from ..core.findings import Finding
@@ -425,9 +433,17 @@ class SQLiteStore(Store):
         return int(rows[0][0]) + 1
 
     def record_close(self, close: CloseRecord, payments: pd.DataFrame, adjustments: pd.DataFrame,
-                     results: dict[str, pd.DataFrame], reopen: bool = False) -> CloseInfo:
+                     results: dict[str, pd.DataFrame], reopen: bool = False,
+                     based_on: list[int] | None = None) -> CloseInfo:
         year, month = int(close.period[:4]), int(close.period[5:7])
         with self._write():
+            if based_on is not None:  # the history it was computed against must still be the history
+                now = [int(r[0]) for r in self.conn.execute("SELECT id FROM closes WHERE status='current' ORDER BY id")]
+                if now != sorted(int(i) for i in based_on):
+                    changed = self.conn.execute(
+                        "SELECT period, closed_at FROM closes WHERE status='current' ORDER BY id DESC LIMIT 1").fetchone()
+                    raise ToolkitError("close.history-changed", period=close.period,
+                                       other=changed[0] if changed else "-", closed_at=changed[1] if changed else "-")
             later = self.conn.execute("SELECT period FROM closes WHERE status='current' AND period > ? "
                                       "ORDER BY period DESC LIMIT 1", (close.period,)).fetchone()
             if later is not None:
@@ -537,6 +553,32 @@ class SQLiteStore(Store):
                           "ORDER BY rowid", (close_id,))
         return pd.DataFrame(rows, columns=cols) if cols else pd.DataFrame()
 
+    @contextmanager
+    def close_lock(self, period: str) -> Iterator[None]:
+        lock_path = self.path.with_name(self.path.name + ".close-lock")
+        info_path = self.path.with_name(self.path.name + ".close-lock.json")
+        handle = open(lock_path, "a+b")
+        try:
+            if not _try_lock(handle):
+                try:
+                    held = json.loads(info_path.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    held = {}
+                raise ToolkitError("close.running", period=held.get("period", "?"), since=held.get("since", "?"),
+                                   user=held.get("user", "?"), host=held.get("host", "?"), path=str(self.path))
+            try:
+                info_path.write_text(json.dumps({"period": period, "since": now_iso(), "user": current_user(),
+                                                 "host": socket.gethostname(), "pid": os.getpid()}), encoding="utf-8")
+                yield
+            finally:
+                try:
+                    info_path.unlink()
+                except OSError:
+                    pass
+                _unlock(handle)
+        finally:
+            handle.close()
+
     # -- the approval audit trail -------------------------------------------------------------------
     def record_decisions(self, decisions: list[dict[str, Any]]) -> int:
         fields = APPROVAL_DECISION_FIELDS
@@ -598,6 +640,29 @@ def _sql_values(s: pd.Series) -> list[Any]:
         else:
             out.append(str(v))
     return out
+
+
+def _try_lock(handle: Any) -> bool:
+    """Take an exclusive lock on an open file without waiting (released when the process ends)."""
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:  # Windows
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        return True
+    except OSError:
+        return False
+
+
+def _unlock(handle: Any) -> None:
+    try:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        else:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    except OSError:
+        pass
 
 
 def _maybe_stall() -> None:
