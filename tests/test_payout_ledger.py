@@ -197,7 +197,10 @@ def test_skipped_month_warns_and_the_payment_catches_up(year):
 
 def test_rows_back_dated_into_closed_months_are_found_before_the_close(year):
     found = year["backdated"]
-    assert {f.code for f in found} == {"backdated-into-closed-period"}
+    assert {f.code for f in found} == {"backdated-into-closed-period", "removed-from-closed-period"}
+    removed = [(f.value, f.params["month"]) for f in found if f.code == "removed-from-closed-period"]
+    assert removed == [("REC26090a", "2026-09")]  # the deleted September receipt is said too
+    found = [f for f in found if f.code == "backdated-into-closed-period"]
     assert [(f.value, f.params["month"], f.sheet) for f in found] == [("LATE-OCT", "2026-10", "Collections")]
     assert found[0].cell and found[0].cell.endswith(str(found[0].row))
     assert "paid at the next close" in found[0].message() and "逐项调整" in found[0].message("zh")

@@ -86,6 +86,18 @@ def latest_sources(paid: pd.DataFrame) -> dict[str, tuple[int, str]]:
 
 
 @dataclass
+class Legacy:
+    """A month close made before the store had the payout ledger (an upgraded store): its period, run, and
+    what it computed from its stored snapshots — round(R) in cents per employee computed (``ytd``) and its
+    contributions (the trace adjustments are itemised against)."""
+
+    period: str
+    run_id: int
+    ytd: pd.Series
+    contributions: pd.DataFrame
+
+
+@dataclass
 class PriorYear:
     """The previous year as seen now: its history, contributions in the current data (up to the month of its
     last close), the function evaluating R with its recorded targets, and the departments still holding rows
@@ -341,7 +353,7 @@ def _previous_year(prior: PriorYear, year: int, emps: pd.Index
 
 def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFrame, ytd: YtdFunction,
                     history: YearHistory, covered_departments: Collection[str],
-                    prior: PriorYear | None = None) -> Payouts:
+                    prior: PriorYear | None = None, legacy: Legacy | None = None) -> Payouts:
     """Payments, adjustments and the statement columns of the close of ``period`` (see the module doc).
 
     ``lines``/``contributions``: ``RoyaltyResult.lines``/``.contributions`` for ``period`` on the current data;
@@ -355,19 +367,28 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
     paid_c = _by_employee(royalty_paid, "amount", emps)
     has_rows = emps.isin(set(royalty_paid["employee_id"])) if len(royalty_paid) else np.zeros(len(emps), bool)
 
-    # months before the year's first recorded close: taken as paid at their recomputed figure
+    # months before the year's first recorded close: taken as paid at their recomputed figure, or at what a
+    # close made before the store had the payout ledger computed from its stored snapshots (``legacy``)
     first = year_month(history.first_close)[1] if history.first_close else month
-    opening_month = first - 1
+    opening_month = year_month(legacy.period)[1] if legacy is not None and not history.first_close else first - 1
     opening_c = np.zeros(len(emps), dtype="int64")
     needs = ~np.asarray(has_rows, dtype=bool)
     if opening_month >= 1 and needs.any():
         upto = contributions[contributions["date"] < month_end(year, opening_month)]
         opening_c = np.where(needs, _at(ytd, upto, opening_month, emps), 0)
-        notes.append({"code": "opening", "through": f"{year:04d}-{opening_month:02d}",
-                      "employees": int(needs.sum()), "amount": int(opening_c.sum()) / 100})
+        if legacy is not None and not history.first_close:
+            known = emps.isin(set(legacy.ytd.index)) & needs
+            opening_c[known] = legacy.ytd.reindex(emps[known]).to_numpy(dtype="int64")
+            notes.append({"code": "opening-reconstructed", "through": legacy.period, "run": legacy.run_id,
+                          "employees": int(known.sum()), "amount": int(opening_c[known].sum()) / 100})
+            needs = needs & ~known
+        if needs.any():
+            notes.append({"code": "opening", "through": f"{year:04d}-{opening_month:02d}",
+                          "employees": int(needs.sum()), "amount": int(opening_c[needs].sum()) / 100})
     paid_c = paid_c + opening_c
-    if history.last_close:  # said once: by the close that follows the months skipped
-        never = list(range(year_month(history.last_close)[1] + 1, month))
+    last_known = history.last_close or (legacy.period if legacy is not None else None)
+    if last_known:  # said once: by the close that follows the months skipped
+        never = list(range(year_month(last_known)[1] + 1, month))
         if never:
             notes.append({"code": "months-not-closed", "months": [f"{year:04d}-{m:02d}" for m in never]})
 
@@ -420,7 +441,8 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
 
 
 def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
-                     appraise: Callable[[str], pd.DataFrame] | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+                     appraise: Callable[[str], pd.DataFrame] | None = None,
+                     first_month: int | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Floating salary rows to record and the notes: this month's pay, plus every month of the year since its
     first close that has no floating pay recorded for a person computed now (a month never closed, or one
     when their department was not consolidated), each at that month's pay on the current data (``appraise``:
@@ -435,6 +457,8 @@ def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
         for e, p in zip(paid["employee_id"].astype(str), paid["period"].astype(str)):
             done.setdefault(e, set()).add(p)
     first = year_month(history.first_close)[1] if history.first_close else month
+    if first_month is not None:
+        first = min(first, first_month)
     parts = [pd.DataFrame({"employee_id": emps, "period": period, "pay": cents(comp["pay"]), "late": False})]
     caught: list[str] = []
     for k in range(first, month) if appraise is not None else ():
@@ -473,17 +497,45 @@ _DATED = {"Contracts": ("contract_no", "sign_date"), "Collections": ("receipt_no
 _WHAT = {"Contracts": ("contract", "合同"), "Collections": ("receipt", "收款")}
 
 
-def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str, str]) -> list[Finding]:
+def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str, str],
+                       absent_months: Collection[str] = (), department: str = "") -> list[Finding]:
     """Rows of a department workbook (``now``, a ``WorkbookData``) dated in a closed month that were not in the
     data that close used (``then``: the tables of the department's snapshot at its last close), or whose
-    amount or date changed since. ``closed``: closed period ("YYYY-MM") -> when it was closed."""
+    amount or date changed since, and rows that close had which are gone. ``closed``: closed period
+    ("YYYY-MM") -> when it was closed. ``absent_months``: closed months whose close did not include the
+    department: its rows there are one ``department-back-in-closes`` finding, not one per row."""
     out: list[Finding] = []
     if not closed:
         return out
     last = max(closed)
     limit = month_end(*year_month(last))
+    absent = set(absent_months)
+    back_rows = 0
+    fold = lambda s: s.astype("str").str.strip().str.lower()  # noqa: E731 - one-line key normaliser
     for key, (id_col, date_col) in _DATED.items():
         frame = now.tables.get(key)
+        table = DEPARTMENT.table(key)
+        before = then.get(key)
+        if before is None or not len(before):
+            known: dict[str, tuple[Any, Any]] = {}
+        else:
+            known = dict(zip(fold(before[id_col]), zip(pd.to_datetime(before[date_col], errors="coerce"),
+                                                       pd.to_numeric(before["amount"], errors="coerce"))))
+        present = set(fold(frame[id_col])) if frame is not None and len(frame) else set()
+        held = set(pd.to_datetime(frame[date_col], errors="coerce").dt.year.dropna().astype(int)) \
+            if frame is not None and len(frame) else set()
+        for ident, (date, _amount) in sorted(known.items()):  # rows the close had that are gone
+            # (a year the workbook holds no row of is a register started afresh, not a deletion)
+            if ident in present or pd.isna(date) or date >= limit or date.year not in held:
+                continue
+            month = date.strftime("%Y-%m")
+            if month in closed:
+                original = before.loc[fold(before[id_col]) == ident, id_col].iloc[0]
+                out.append(Finding("removed-from-closed-period", sheet=table.sheet.en, value=str(original),
+                                   file=str(getattr(now, "path", "")) or None,
+                                   params={"what": _WHAT[key][0], "what_zh": _WHAT[key][1],
+                                           "date": date.date().isoformat(), "month": month,
+                                           "closed_at": closed[month][:10]}))
         if frame is None or not len(frame):
             continue
         dates = pd.to_datetime(frame[date_col], errors="coerce")
@@ -491,14 +543,6 @@ def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str
         candidate = frame[(dates < limit) & months.isin(set(closed))]
         if not len(candidate):
             continue
-        before = then.get(key)
-        fold = lambda s: s.astype("str").str.strip().str.lower()  # noqa: E731 - one-line key normaliser
-        if before is None or not len(before):
-            known: dict[str, tuple[Any, Any]] = {}
-        else:
-            known = dict(zip(fold(before[id_col]), zip(pd.to_datetime(before[date_col], errors="coerce"),
-                                                       pd.to_numeric(before["amount"], errors="coerce"))))
-        table = DEPARTMENT.table(key)
         layout = getattr(now, "layout", {}).get(key)
         letter = layout.columns[date_col][0] if layout is not None and date_col in layout.columns else None
         for ident, date, amount, row, month in zip(fold(candidate[id_col]), pd.to_datetime(candidate[date_col]),
@@ -506,6 +550,9 @@ def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str
                                                    candidate["_row"], months[candidate.index]):
             seen = known.get(ident)
             if seen is not None and seen[0] == date and (abs((seen[1] or 0) - (amount or 0)) <= 0.005):
+                continue
+            if month in absent and seen is None:
+                back_rows += 1
                 continue
             r = None if pd.isna(row) else int(row)
             out.append(Finding(
@@ -515,6 +562,11 @@ def backdated_findings(then: dict[str, pd.DataFrame], now: Any, closed: dict[str
                 file=str(getattr(now, "path", "")) or None,
                 params={"what": _WHAT[key][0], "what_zh": _WHAT[key][1], "date": date.date().isoformat(),
                         "month": month, "closed_at": closed[month][:10]}))
+    if back_rows:
+        out.insert(0, Finding("department-back-in-closes", value=department,
+                              file=str(getattr(now, "path", "")) or None,
+                              params={"department": department, "months": ", ".join(sorted(absent)),
+                                      "rows": back_rows}))
     return out
 
 

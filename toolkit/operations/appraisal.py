@@ -30,10 +30,25 @@ def last_data_month(ledger: Ledger, year: int) -> int:
     return int(months.max()) if len(months) else 12
 
 
-def _royalties(ledger: Ledger, year: int, month: int) -> pd.DataFrame:
+def _royalties(ledger: Ledger, year: int, month: int, db: str | None = None) -> pd.DataFrame:
+    """Royalties per employee and month through ``month``: with a store, the closed months' as the payout ledger
+    paid them (by the month of the close that paid them), the months after the last close recomputed."""
     from ..core.royalties import monthly_payments
 
-    return monthly_payments(ledger, f"{year:04d}-{month:02d}")
+    schedule = monthly_payments(ledger, f"{year:04d}-{month:02d}")
+    if not db:
+        return schedule
+    from ..store import open_store
+    from .history import paid_by_month
+
+    with open_store(db) as store:
+        paid = paid_by_month(store, year)
+    if paid is None:
+        return schedule
+    last = max(paid.attrs["closed"])
+    recorded = paid[paid["month"] <= month][["employee_id", "month", "royalty"]]
+    later = schedule[schedule["month"] > last]
+    return pd.concat([recorded, later], ignore_index=True)[list(schedule.columns)]
 
 
 def periodic_appraisal(year: int, quarter: int | None = None, *, paths: Sequence[str | Path] = (),
@@ -59,7 +74,7 @@ def periodic_appraisal(year: int, quarter: int | None = None, *, paths: Sequence
 
         ledger = open_ledger(paths, standards, db, period=f"{year:04d}-{last:02d}", force=force)
         known = min(last, last_data_month(ledger, year))
-    return review(ledger, year, quarter, known, _royalties(ledger, year, max(first, known)))
+    return review(ledger, year, quarter, known, _royalties(ledger, year, max(first, known), db))
 
 
 def appraisal_appendix(ledger: Ledger, period: str) -> Review:

@@ -31,7 +31,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
-from ..store import CloseInfo, Store, load_ledger_from_store, open_store
+from ..store import CloseInfo, Run, Store, load_ledger_from_store, open_store
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 
 register(
@@ -252,6 +252,8 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
     for stale in out_dir.glob(UNRECORDED + "*"):  # left by a close killed before it was recorded (we hold the lock)
         shutil.rmtree(stale, ignore_errors=True)
     out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-", dir=out_dir))
+    cons: ConsolidationResult | None = None
+    result = CloseMonthResult(None)  # type: ignore[arg-type] - replaced once consolidated
     try:
         cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
                            jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
@@ -277,7 +279,8 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         result.notes = [{**n, "text": note_text(n, lang)} for n in plan.notes]
         attach = (plan.payouts.statement, plan.payouts.adjustments, result.notes,
                   {"period": period, "version": plan.version, "reopened": previous is not None})
-        extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(store, ledger, period)
+        extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(
+            store, ledger, period, any(n["code"] == "prior-year" for n in plan.notes))
         tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
@@ -295,13 +298,23 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
                    "ledger_totals": result.totals}
         write_json(out / f"close-month-{period}.json", summary)
         result.outputs["summary"] = [final / f"close-month-{period}.json"]
-        result.close = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids, outputs=result.outputs)
+        std_id = [cons.standards.snapshot_id] if cons.standards and cons.standards.snapshot_id is not None else []
+        result.close = commit_close(store, plan, run_id=cons.run_id, snapshot_ids=ids + std_id,
+                                    outputs=result.outputs)
         _move_into_place(out, final)
         if previous is not None:
             old, new = store.payments(close_id=previous.id), store.payments(close_id=result.close.id)
             result.reclose, result.reclose_totals = reclose_changes(old, new), reclose_totals(old, new)
         timings["total"] = time.perf_counter() - t0
         return result
+    except BaseException as exc:
+        if cons is not None and cons.run_id is not None and result.close is None:  # the run says: no close
+            try:
+                store.finish_run(Run(period, "close-month", id=cons.run_id), "failed",
+                                 {"close": "not recorded", "error": getattr(exc, "key", type(exc).__name__)})
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                pass
+        raise
     finally:
         shutil.rmtree(out, ignore_errors=True)
 

@@ -21,6 +21,7 @@ from ..core import royalties as R
 from ..core.coverage import COMPUTED, ledger_departments
 from ..core.findings import Finding
 from ..core.payouts import (
+    Legacy,
     Payouts,
     PriorYear,
     YearHistory,
@@ -32,6 +33,7 @@ from ..core.periods import year_month
 from ..core.royalties import cents
 from ..errors import ToolkitError
 from ..i18n import register
+from ..store import load_ledger_from_store
 from ..store.base import CloseInfo, CloseRecord, Store
 
 register(
@@ -40,6 +42,13 @@ register(
             "First close of {year} in the history store: the months through {through} are taken as paid at their "
             "recomputed figures ({amount} for {employees} employee(s)).",
             "{year} 年首次在历史库中结账：截至 {through} 的各月按重新计算的金额视为已支付（{employees} 名员工共 {amount}）。",
+        ),
+        "ledger.note.opening-reconstructed": (
+            "First close of {year} since the history store gained the payout ledger: the months through {through} "
+            "are taken as paid at what the close of {through} (run {run}) computed from its stored snapshots "
+            "({amount} for {employees} employee(s)); later changes to them are itemised adjustments.",
+            "{year} 年历史库启用结账台账后的首次结账：截至 {through} 的各月按当时结账（运行 {run}）根据其保存的快照计算的金额视为已支付"
+            "（{employees} 名员工共 {amount}）；此后对这些月份的更改作为逐项调整。",
         ),
         "ledger.note.months-not-closed": (
             "Warning: {months} was never closed; this close catches up the royalties and the floating pay those "
@@ -152,6 +161,28 @@ def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
     return PriorYear(history, contributions, R.ytd_function(ledger, R.targets_plan(targets)), with_rows)
 
 
+def legacy_close(store: Store, period: str) -> Legacy | None:
+    """The latest month close of ``period``'s year made before the store had the payout ledger (a run of
+    ``close-month`` older than the migration that brought it), recomputed from its stored snapshots: what that
+    close computed, not today's data. None when there is none."""
+    since = store.migrated_at(2)
+    year, _ = year_month(period)
+    if since is None:
+        return None
+    runs = [r for r in store.runs() if r.command == "close-month" and r.status in ("ok", "partial")
+            and r.period.startswith(f"{year:04d}-") and r.period < period and r.started_at < since]
+    for run in sorted(runs, key=lambda r: (r.period, r.id), reverse=True):
+        ids = store.run_snapshot_ids(run.id)
+        if not any(store.snapshot(i).kind == "department" for i in ids):
+            continue
+        then = load_ledger_from_store(store, run.period, ids)
+        roy = R.compute_royalties(then, run.period)
+        lines = roy.lines[roy.lines["status"] == COMPUTED]
+        ytd = pd.Series(cents(lines["ytd_royalty"]), index=lines["employee_id"].astype(str).to_numpy())
+        return Legacy(run.period, run.id, ytd, roy.contributions)
+    return None
+
+
 def absent_people(store: Store, ledger: Any, period: str) -> dict[str, str]:
     """Employees with rows (this year's or last year's contracts, or Plan targets) in a department not in
     ``ledger`` — as the latest close including that department stored it — who belong to another
@@ -212,11 +243,17 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     covered = ledger_departments(ledger.tables)
     roy = royalties if royalties is not None else R.compute_royalties(ledger, period)
     history = year_history(store, year, period)
+    legacy = None if history.first_close else legacy_close(store, period)
+    if legacy is not None:  # adjustments of its employees are itemised against what it computed
+        base = history.trace
+        history.trace = lambda cid: legacy.contributions if cid == -1 else base(cid)  # type: ignore[misc]
+        history.source.update({e: (-1, legacy.period) for e in legacy.ytd.index if e not in history.source})
     payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger), history, covered,
-                              _prior_year(store, ledger, period))
+                              _prior_year(store, ledger, period), legacy)
     sal = salaries if salaries is not None else A.compute_appraisal(ledger, period)
     floating, floating_notes = floating_payouts(period, sal.lines, history,
-                                                lambda p: A.compute_appraisal(ledger, p).lines)
+                                                lambda p: A.compute_appraisal(ledger, p).lines,
+                                                year_month(legacy.period)[1] + 1 if legacy is not None else None)
     roster = ledger.standard("Roster")
     known = set(roster["department"].dropna().astype(str)) if roster_departments is None else set(roster_departments)
     missing = sorted(known - covered)
@@ -306,16 +343,20 @@ def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
     # skipped or before the first close was paid by the close after it (dated when that close was made)
     ordered = sorted(closes, key=lambda c: c.period)
     closed: dict[str, str] = {}
+    absent: set[str] = set()  # closed months whose close did not include the department
     y, m = year_month(ordered[0].period)[0], 1
     while f"{y:04d}-{m:02d}" <= ordered[-1].period:
         month = f"{y:04d}-{m:02d}"
-        closed[month] = next(c.closed_at for c in ordered if c.period >= month)
+        paid_by = next(c for c in ordered if c.period >= month)
+        closed[month] = paid_by.closed_at
+        if department not in paid_by.departments:
+            absent.add(month)
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    for close in reversed(closes):
+    for close in reversed(ordered):
         snaps = [store.snapshot(i) for i in close.snapshot_ids]
         mine = [s for s in snaps if s.kind == "department" and s.department == department]
         if mine:
-            return backdated_findings(store.load_snapshot(mine[0].id).tables, data, closed)
+            return backdated_findings(store.load_snapshot(mine[0].id).tables, data, closed, absent, department)
     return []
 
 
@@ -350,12 +391,16 @@ def note_findings(notes: list[dict[str, Any]]) -> list[Finding]:
                     params={"text": note_text(n, "en"), "text_zh": note_text(n, "zh")}) for n in notes]
 
 
-def restatement_findings(store: Store, ledger: Any, period: str) -> list[Finding]:
-    """Closed months of the year whose stored company actuals the current data restates (the report says so)."""
+def restatement_findings(store: Store, ledger: Any, period: str, previous_year: bool = False) -> list[Finding]:
+    """Closed months of the year whose stored company actuals the current data restates (the report says so);
+    with ``previous_year`` (the close pays prior-year adjustments) the previous year's closed months too."""
     from ..core.completion import compute_completion, royalty_payments
     from ..report.stored_history import history_series, restatements
 
     series = history_series(store, period)
+    if previous_year:
+        year, _ = year_month(period)
+        series = pd.concat([history_series(store, f"{year - 1:04d}-12"), series], ignore_index=True)
     if not len(series):
         return []
     series = series[series["period"] < period]

@@ -82,7 +82,35 @@ def list_history(store: Store, period: str | None = None, year: int | None = Non
     runs = store.runs(period)
     if year is not None:
         runs = [r for r in runs if r.period.startswith(f"{year:04d}-")]
+    recorded = {c.run_id: f"{c.period} v{c.version}" for c in store.closes()}
+    for r in runs:  # a month close's run says whether its close was recorded
+        if r.command == "close-month":
+            r.close = recorded.get(r.id, "not recorded")
     return RunsAndCloses(runs, store.closes(period=period, year=year))
+
+
+def paid_by_month(store: Store, year: int) -> pd.DataFrame | None:
+    """What the ledger paid in ``year``, by the month of the close that paid it: ``employee_id``, ``month``,
+    ``royalty`` and ``floating`` (recorded amounts of the current closes of ``year``, every entry, summed in
+    cents), and ``closed`` months as a frame attribute. None when ``year`` has no close (nothing recorded)."""
+    closes = store.closes(year=year, current_only=True)
+    if not closes:
+        return None
+    pay = store.payments(year=year)
+    pay = pay[pay["close_period"].astype(str).str.startswith(f"{year:04d}-")] if len(pay) else pay
+    if len(pay):
+        frame = pd.DataFrame({"employee_id": pay["employee_id"].astype(str),
+                              "month": pay["close_period"].astype(str).str[5:7].astype(int),
+                              "kind": pay["kind"], "c": cents(pay["amount"])})
+        out = frame.pivot_table(index=["employee_id", "month"], columns="kind", values="c", aggfunc="sum",
+                                fill_value=0).reset_index()
+    else:
+        out = pd.DataFrame(columns=["employee_id", "month"])
+    for kind in ("royalty", "floating"):
+        out[kind] = (out[kind].astype("int64") / 100) if kind in out.columns else 0.0
+    out = out[["employee_id", "month", "royalty", "floating"]].reset_index(drop=True)
+    out.attrs["closed"] = sorted(c.month for c in closes)
+    return out
 
 
 @dataclass

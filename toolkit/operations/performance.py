@@ -3,7 +3,8 @@
 Each month of the year comes from the month source (``toolkit.operations.months.month_ledgers``: the
 store's consolidated month, or the next consolidated one), computed as the month close computes it:
 completion (targets, actuals, RAG, rank), royalties (the month's payment), floating salary (score, grade,
-coefficient). The same store gives the same file, so a past year is reproducible.
+coefficient). The same store gives the same file, so a past year is reproducible. What was paid —
+royalties and floating pay — is read from the payout ledger once the year has a close (``_as_paid``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from ..core.performance import (
     Year,
@@ -74,7 +78,33 @@ def gather_year(db: str | Path | None, year: int) -> Year:
     feedback = owned_feedback(ledger.tables["Feedback"], roster, year)
     people = roster.dropna(subset=["employee_id"]).drop_duplicates("employee_id").reset_index(drop=True)
     people = people.assign(lang=people["department"].map(lambda d: statement_language(d, ledger)))
-    return stack_year(year, months, pay, findings, feedback, people, sources)
+    return stack_year(year, months, _as_paid(db, year, pay), findings, feedback, people, sources)
+
+
+def _as_paid(db: str | Path | None, year: int, pay: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The months' pay rows saying what the payout ledger paid: a closed month's royalty and floating pay are
+    what its close recorded (catch-ups of months never closed included, in the month that paid them); a month
+    not closed paid nothing. Unchanged when the year has no close (nothing recorded to read)."""
+    from ..store import open_store
+    from .history import paid_by_month
+
+    with open_store(db) as store:
+        paid = paid_by_month(store, year)
+    if paid is None:
+        return pay
+    closed = set(paid.attrs["closed"])
+    rec = paid.set_index(["employee_id", "month"])
+    out = []
+    for frame in pay:
+        frame = frame.copy()
+        key = pd.MultiIndex.from_arrays([frame["employee_id"].astype(str),
+                                         frame["period"].astype(str).str[5:7].astype(int)])
+        is_closed = key.get_level_values(1).isin(closed)
+        for col, kind in (("royalty_payment", "royalty"), ("floating_pay", "floating")):
+            got = rec[kind].reindex(key).to_numpy(dtype="float64")
+            frame[col] = np.where(is_closed, np.nan_to_num(got, nan=0.0), np.nan)
+        out.append(frame)
+    return out
 
 
 def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = None,

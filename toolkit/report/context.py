@@ -444,7 +444,9 @@ def _findings_frame(findings: Sequence[Finding], lang: str) -> pd.DataFrame:
     recs = [{
         "severity": f.severity, "code": f.code,
         "title": finding_type(f.code).title[1 if lang == "zh" else 0],
-        "file": (str(f.file).replace("\\", "/").rsplit("/", 1)[-1] if f.file else None),
+        # a finding's file may be missing as NaN (read back from a frame): never shown as "nan"
+        "file": (str(f.file).replace("\\", "/").rsplit("/", 1)[-1] if f.file is not None and pd.notna(f.file)
+                 and str(f.file) else None),
         "sheet": f.sheet, "cell": f.cell, "value": None if f.value is None else str(f.value),
         "message": f.message(lang),
     } for f in findings]

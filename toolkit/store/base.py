@@ -112,6 +112,8 @@ class RunInfo:
     command: str
     status: str | None
     summary: dict[str, Any]
+    #: for a month close's run: the close it recorded ("2026-11 v1"), or "not recorded" (``history list``)
+    close: str | None = None
 
 
 @dataclass
@@ -213,6 +215,14 @@ class Store(ABC):
     @abstractmethod
     def sources(self, run_id: int) -> list[SourceRecord]:
         """The sources a run saw, in the order recorded."""
+
+    @abstractmethod
+    def run_snapshot_ids(self, run_id: int) -> list[int]:
+        """The snapshots a run stored or found unchanged (standards and departments), in the order recorded."""
+
+    @abstractmethod
+    def migrated_at(self, version: int) -> str | None:
+        """When the store was migrated to ``version`` (None: not recorded)."""
 
     @abstractmethod
     def current(self, period: str, kind: str = "department") -> list[SnapshotInfo]:

@@ -15,18 +15,27 @@ from .base import Store
 def load_ledger_from_store(db: Store | str | Path | None, period: str,
                            snapshot_ids: list[int] | None = None) -> Ledger:
     """The Ledger of ``period``: every current department snapshot (or just ``snapshot_ids``) stacked,
-    with ``department`` and ``source`` columns, plus the period's current standards snapshot."""
+    with ``department`` and ``source`` columns, plus the period's current standards snapshot.
+
+    A closed period reads as it was closed: without ``snapshot_ids``, the snapshots its current close used
+    (a later ``consolidate`` of the period changes nothing paid or reported until it is re-closed). A
+    standards snapshot among ``snapshot_ids`` is the one used."""
     from . import open_store
 
     store = db if isinstance(db, Store) else open_store(db)
     try:
         if snapshot_ids is None:
+            closed = store.closes(period=period, current_only=True)
+            snapshot_ids = closed[0].snapshot_ids if closed else None
+        if snapshot_ids is None:
             depts = store.current(period)
+            std = store.current(period, kind="standards")
         else:
-            depts = [s for s in (store.snapshot(i) for i in snapshot_ids) if s.kind == "department"]
+            chosen = [store.snapshot(i) for i in snapshot_ids]
+            depts = [s for s in chosen if s.kind == "department"]
+            std = [s for s in chosen if s.kind == "standards"] or store.current(period, kind="standards")
         if not depts:
             raise ToolkitError("store.no-departments", period=period, path=store.url)
-        std = store.current(period, kind="standards")
         if not std:
             raise ToolkitError("store.no-standards", period=period, path=store.url)
         standards = store.load_snapshot(std[0].id)

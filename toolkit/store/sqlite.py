@@ -315,6 +315,15 @@ class SQLiteStore(Store):
                           "infos FROM sources WHERE run_id=? ORDER BY id", (run_id,))
         return [SourceRecord(*r) for r in rows]
 
+    def run_snapshot_ids(self, run_id: int) -> list[int]:
+        rows = self._read("SELECT snapshot_id FROM sources WHERE run_id=? AND snapshot_id IS NOT NULL "
+                          "AND status IN ('loaded', 'unchanged') ORDER BY id", (run_id,))
+        return [int(r[0]) for r in rows]
+
+    def migrated_at(self, version: int) -> str | None:
+        rows = self._read("SELECT applied_at FROM migrations WHERE version=?", (version,))
+        return str(rows[0][0]) if rows else None
+
     @staticmethod
     def _info(r: tuple) -> SnapshotInfo:
         return SnapshotInfo(*r[:10], json.loads(r[10]), r[11], r[12], r[13], bool(r[14]), r[15], r[16] or "en")

@@ -128,7 +128,7 @@ def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, out
                                                 "departments", "not_consolidated"]),
                       "", t("history.title.runs", lang),
                       _table(frames["runs"], ["id", "period", "command", "started_at", "finished_at", "user",
-                                              "status"])])
+                                              "status", "close"])])
     _present(res, fmt, output, text)
 
 

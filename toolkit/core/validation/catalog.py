@@ -187,3 +187,18 @@ _("backdated-into-closed-period", "warning", ("Row dated in a closed period", "�
          "without it; the difference is paid at the next close as an itemised adjustment.",
          "{sheet}!{cell}：{what_zh}“{value}”的日期 {date} 属于已于 {closed_at} 结账的 {month}，结账时没有这条记录；"
          "差额将在下次结账时作为逐项调整支付。"))
+_("removed-from-closed-period", "warning", ("Row of a closed period removed", "已结账期间的记录被删除"),
+        ("{sheet}: {what} {value} dated {date} in {month}, closed on {closed_at}, is no longer in the workbook; "
+         "what it earned is clawed back at the next close as an itemised adjustment.",
+         "{sheet}：{what_zh}“{value}”（日期 {date}，属于已于 {closed_at} 结账的 {month}）已不在工作簿中；"
+         "其对应金额将在下次结账时作为逐项调整追回。"))
+_("department-back-in-closes", "warning", ("Department back after closes without it", "部门在缺席若干次结账后重新汇总"),
+        ("{department} was not consolidated in the closes of {months}: its {rows} row(s) dated in those months "
+         "are paid at the next close (for its people not computed then, as their payment catches up).",
+         "{department} 未参加 {months} 的结账：其在这些月份的 {rows} 条记录将在下次结账时支付（当时未计算的员工的支付会补齐）。"))
+_("period-already-closed", "warning", ("Period already closed", "期间已结账"),
+        ("{period} is closed (version {version}, {closed_at}): this consolidation is stored, but what {period} "
+         "paid and reported stays as closed until it is closed again with --reopen; otherwise the differences "
+         "are paid at the next close as itemised adjustments.",
+         "{period} 已结账（第 {version} 版，{closed_at}）：本次合并已保存，但 {period} 已支付和已报告的内容保持结账时的状态，"
+         "除非用 --reopen 重新结账；否则差额在下次结账时作为逐项调整支付。"))

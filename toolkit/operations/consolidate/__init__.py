@@ -134,6 +134,7 @@ def consolidate(
     roster = roster_departments(std_data)
 
     store = db if isinstance(db, Store) else open_store(db)
+    run = None
     try:
         run = store.new_run(period, command)
         e, w, i = counts(std_findings)
@@ -172,6 +173,11 @@ def consolidate(
                 found = backdated_in_consolidation(store, outcome, books.get(outcome.path))
                 outcome.findings.extend(found)
                 outcome.warnings += sum(f.severity == "warning" for f in found)
+        closed = store.closes(period=period, current_only=True) if command != "close-month" else []
+        if closed:  # a closed period reads as it was closed: say so
+            std_outcome.findings.append(Finding("period-already-closed", params={
+                "period": period, "version": closed[0].version, "closed_at": closed[0].closed_at}))
+            std_outcome.warnings += 1
         timings["cross_checks"] = time.perf_counter() - ts
         timings["read_validate_store"] = time.perf_counter() - t0
 
@@ -187,6 +193,13 @@ def consolidate(
         result.run_id = run.id
         timings["total"] = time.perf_counter() - t0
         return result
+    except BaseException as exc:
+        if run is not None and run.id is not None:  # what was stored is recorded as a failed run, never as ok
+            try:
+                store.finish_run(run, "failed", {"error": getattr(exc, "key", type(exc).__name__)})
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                pass
+        raise
     finally:
         if store is not db:
             store.close()
