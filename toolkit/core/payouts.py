@@ -12,11 +12,14 @@ Pure functions over frames; ``toolkit.operations.closes`` gathers the store's hi
   against now — added, removed, changed — each with its exact effect, found by applying the changes one
   at a time in date order and re-evaluating R_q (the effects telescope, so they add up to the cent);
   what remains (targets or standards changed since) is one ``other`` item.
-- **Prior year**: at an employee's first computed close of a new year, the last close of the previous
-  year is compared the same way, with that close's recorded targets (the rolled-over workbook's Plan is
-  the new year's); the difference is a ``prior-year`` entry paid or clawed back now, booked to the old year.
-- **Floating salary** is a monthly amount from the YTD appraisal score: recorded as paid for its month
-  (paid before = Σ earlier floating payments); it is not re-adjusted when closed months change.
+  Each employee is itemised against the last close that computed them (``YearHistory.source``).
+- **Prior year**: at every close of a year, the whole previous year is compared the same way, with the
+  recorded targets (the rolled-over workbook's Plan is the new year's); a difference is a ``prior-year``
+  entry paid or clawed back now, booked to the old year.
+- **Floating salary** is a monthly amount from the YTD appraisal score: each month since the year's first
+  close is paid once per person — at its own close, or caught up at the next close that computes the person
+  (a month never closed, a department not consolidated) at that month's pay on the current data; it is not
+  re-adjusted when closed months change.
 """
 
 from __future__ import annotations

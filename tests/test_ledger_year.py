@@ -1,0 +1,310 @@
+"""The payout ledger, round two (issue 20): a scripted year of closes into one store, checked at every close
+against an independent computation (``ledger_year.Company``: plain Python arithmetic on the rows).
+
+The year: closes of January to March made before the store had the payout ledger (an upgrade), a correction
+to February, April (the first ledger close), May never closed, June, July (a salesperson moves from North to
+East), North rejected in August and September, October (North back, a late August refund), a
+re-consolidation of closed October, November and December started together (one refused), January 2027
+with a late December 2026 receipt, and February 2027 with another change to 2026. At every close each
+person's recorded royalty to date equals round(YTD royalty) on that close's rows, every month's floating pay
+is recorded exactly once at that month's pay as the close that paid it saw it, and nobody is paid twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from consolidate_helpers import wait_for
+from ledger_year import BASES, MOVER, Company, cents
+from toolkit.operations.close_month import UNRECORDED, close_month
+from toolkit.operations.consolidate import consolidate
+from toolkit.store import load_ledger_from_store, open_store
+from toolkit.store.migrations import APPLICATION_ID
+
+D = dt.date
+PEOPLE = tuple(sorted(BASES))
+HOME = {"E001": "East", "E002": "East", "E003": "East", "E004": "West", "E005": "East", "E006": "North"}
+#: the first month whose floating pay the ledger pays, per year (2026: the pre-ledger closes paid Jan–Mar)
+FIRST_LEDGER_MONTH = {2026: 4, 2027: 1}
+
+
+def _downgrade_to_v1(db: Path) -> None:
+    """What a store written before the payout ledger looks like: schema version 1, its runs months old."""
+    conn = sqlite3.connect(db)
+    try:
+        objects = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        v1 = {"runs", "snapshots", "snapshot_tables", "sources", "migrations"}
+        for kind, name in objects:
+            if kind == "view":
+                conn.execute(f'DROP VIEW "{name}"')
+        for kind, name in objects:
+            if kind == "table" and name not in v1 and not name.startswith(("dept_", "std_")):
+                conn.execute(f'DROP TABLE "{name}"')
+        conn.execute("DELETE FROM migrations WHERE version > 1")
+        conn.execute("UPDATE migrations SET applied_at = '2025-12-01T00:00:00+00:00'")
+        conn.execute("UPDATE runs SET started_at = '2026-' || substr(period, 6, 2) || '-28T09:00:00+00:00', "
+                     "finished_at = started_at")
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.commit()
+    finally:
+        conn.close()
+
+
+class Script:
+    """Drives the closes and checks each one against ``Company``'s independent computation."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp, self.db, self.out = tmp, tmp / "toolkit.db", tmp / "out"
+        self.company = Company.build()
+        self.floating: dict[tuple[str, str], int] = {}  # (employee, period) -> cents the paying close owed
+        self.results: dict[str, object] = {}
+        self.checked: list[str] = []
+
+    def folder(self, period: str, tag: str = "") -> Path:
+        return self.company.write(self.tmp / f"in-{period}{tag}", period)
+
+    def close(self, period: str):
+        res = close_month([self.folder(period)], period, self.out, db=self.db, jobs=1)
+        self.results[period] = res
+        self.check(period, self.company.snapshot())
+        return res
+
+    def expected_computed(self, depts: set[str], year: int) -> set[str]:
+        out = {e for e in PEOPLE if HOME[e] in depts}
+        if year == 2026 and "North" not in depts:
+            out.discard(MOVER)  # their January–June rows sit in North: never computed from part of their rows
+        return out
+
+    def check(self, period: str, state: Company) -> None:
+        """Everything recorded through the close of ``period`` against the independent computation."""
+        year, month = int(period[:4]), int(period[5:7])
+        with open_store(self.db) as store:
+            close = store.closes(period=period, current_only=True)[0]
+            lines = store.close_results(close.id, "royalty_lines")
+            salaries = store.close_results(close.id, "salaries")
+            pay = store.payments(year=year)
+            prior = store.payments(year=year - 1)
+        depts = set(close.departments)
+        computed = self.expected_computed(depts, year)
+        assert set(salaries.loc[salaries["status"] == "computed", "employee_id"]) == computed, period
+        sellers = computed - {"E003"}  # the manager has no royalty plan
+        assert set(lines.loc[lines["status"] == "computed", "employee_id"]) == sellers, period
+        pay = pay[pay["close_period"] <= period]
+        roy = pay[pay["kind"] == "royalty"]
+        for emp in sellers:
+            got = sum(cents(a) for a in roy.loc[roy["employee_id"] == emp, "amount"])
+            assert got == state.royalty(emp, depts, year, month), (period, emp)
+        # floating pay: each month from the first the ledger pays, once, at what the close that paid it owed
+        for emp in computed:
+            for k in range(FIRST_LEDGER_MONTH[year], month + 1):
+                key = (emp, f"{year:04d}-{k:02d}")
+                if key not in self.floating:
+                    self.floating[key] = state.floating(emp, depts, year, k)
+        flo = pay[pay["kind"] == "floating"]
+        got = {}
+        for emp, p, amount in zip(flo["employee_id"], flo["period"], flo["amount"]):
+            assert (emp, p) not in got, f"floating pay of {p} paid twice to {emp}"
+            got[(emp, p)] = cents(amount)
+        want = {k: v for k, v in self.floating.items() if k[1].startswith(f"{year:04d}-")}
+        assert got == want, (period, sorted(set(got.items()) ^ set(want.items())))
+        if year > 2026:  # the previous year, open to corrections: paid in full as the data stands
+            prev = prior[prior["kind"] == "royalty"]
+            for emp in sellers & set(prev["employee_id"]):
+                total = sum(cents(a) for a in prev.loc[prev["employee_id"] == emp, "amount"])
+                assert total == state.royalty(emp, depts, year - 1, 12), (period, "prior", emp)
+        self.checked.append(period)
+
+
+@pytest.fixture(scope="module")
+def script(tmp_path_factory):
+    s = Script(tmp_path_factory.mktemp("ledger-year"))
+    c = s.company
+    stages: dict[str, object] = {"script": s}
+    # January to March closed by a toolkit without the payout ledger: runs and snapshots only
+    for p in ("2026-01", "2026-02", "2026-03"):
+        consolidate([s.folder(p)], p, db=s.db, jobs=1, command="close-month")
+    stages["march"] = c.snapshot()
+    _downgrade_to_v1(s.db)
+    # a correction to February arrives after the upgrade
+    c.change("East", "Collections", "receipt_no", "RE2602E001a", amount=30000.0)
+    stages["2026-04"] = s.close("2026-04")
+    # May is never closed
+    stages["2026-06"] = s.close("2026-06")
+    stages["2026-07"] = s.close("2026-07")
+    c.broken.add("North")
+    stages["2026-08"] = s.close("2026-08")
+    stages["2026-09"] = s.close("2026-09")
+    c.broken.discard("North")
+    c.add("East", "Collections", receipt_no="LATE-REFUND", receipt_date=D(2026, 8, 25), contract_no="E2608E001",
+          amount=-12000.0, method="Bank Transfer")
+    stages["2026-10"] = s.close("2026-10")
+    # October again after its close: stored, warned, and October still reads as it was closed
+    c.add("West", "Collections", receipt_no="LATE-OCT", receipt_date=D(2026, 10, 28), contract_no="W2610E004",
+          amount=-5000.0, method="Bank Transfer")
+    stages["reconsolidated"] = consolidate([s.folder("2026-10", "-again")], "2026-10", db=s.db, jobs=1)
+    with open_store(s.db) as store:
+        stages["october as read"] = load_ledger_from_store(store, "2026-10")
+        stages["october closed ids"] = store.closes(period="2026-10", current_only=True)[0].snapshot_ids
+    # November and December started together: November holds the close lock, December is refused
+    nov, dec = s.folder("2026-11"), s.folder("2026-12")
+    state_nov = c.snapshot()
+    marker = s.tmp / "november-holds-the-lock"
+    env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_SECONDS": "20",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    cmd = [sys.executable, "-m", "toolkit", "close-month"]
+    first = subprocess.Popen([*cmd, str(nov), "--period", "2026-11", "-o", str(s.out), "--db", str(s.db),
+                              "--jobs", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(marker, first, 300)
+    env.pop("TOOLKIT_STORE_STALL")
+    second = subprocess.run([*cmd, str(dec), "--period", "2026-12", "-o", str(s.out), "--db", str(s.db),
+                             "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600)
+    stages["refused"] = second
+    stages["refused outputs"] = sorted(p.name for p in s.out.iterdir())
+    out, err = first.communicate(timeout=600)
+    stages["november"] = (first.returncode, out, err)
+    s.check("2026-11", state_nov)
+    stages["2026-12"] = s.close("2026-12")
+    # January 2027, with a December receipt entered after December's close
+    c.add("West", "Contracts", contract_no="W-LATE", sign_date=D(2026, 12, 15), customer="Late Ltd",
+          employee_id="E004", product_line="Widgets", amount=50000.0, status="Executing", delivered=50000.0,
+          payment_terms=30)
+    c.add("West", "Collections", receipt_no="LATE-DEC", receipt_date=D(2026, 12, 28), contract_no="W-LATE",
+          amount=40000.0, method="Bank Transfer")
+    stages["2027-01"] = s.close("2027-01")
+    # February 2027: another 2026 receipt arrives, after January's prior-year entry for the same person
+    c.add("West", "Collections", receipt_no="LATE-NOV", receipt_date=D(2026, 11, 27), contract_no="W2611E004",
+          amount=-6000.0, method="Bank Transfer")  # a refund: clawed back from 2026
+    stages["2027-02"] = s.close("2027-02")
+    return stages
+
+
+def test_every_close_matches_the_independent_computation(script):
+    s = script["script"]
+    assert s.checked == ["2026-04", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12",
+                         "2027-01", "2027-02"]
+
+
+def test_the_first_close_after_an_upgrade_takes_what_the_old_closes_computed(script):
+    res = script["2026-04"]
+    note = next(n for n in res.notes if n["code"] == "opening-reconstructed")
+    assert note["through"] == "2026-03" and "stored snapshots" in note["text"]
+    march = script["march"]
+    everyone = {"East", "West", "North"}
+    e001 = res.plan.payouts.statement.set_index("employee_id").loc["E001"]
+    # paid before = what March's close computed on March's rows, not March recomputed on today's
+    assert cents(e001["paid_before"]) == march.royalty("E001", everyone, 2026, 3)
+    now = script["script"].company
+    adj = res.plan.payouts.adjustments
+    mine = adj[(adj["employee_id"] == "E001") & (adj["receipt_no"] == "RE2602E001a")]
+    assert list(mine["change"]) == ["changed"] and list(mine["closed_period"]) == ["2026-02"]
+    assert cents(e001["adjustment"]) != 0
+    assert sum(cents(e) for e in adj.loc[adj["employee_id"] == "E001", "effect"]) == cents(e001["adjustment"])
+
+
+def test_a_month_never_closed_is_caught_up_and_said_once(script):
+    june = script["2026-06"]
+    warn = [n for n in june.notes if n["code"] == "months-not-closed"]
+    assert [n["months"] for n in warn] == [["2026-05"]] and "floating pay" in warn[0]["text"]
+    caught = next(n for n in june.notes if n["code"] == "floating-caught-up")
+    assert caught["months"] == ["2026-05"] and caught["employees"] == 6
+    assert not [n for n in script["2026-07"].notes if n["code"] == "months-not-closed"]  # not repeated
+
+
+def test_a_transfer_from_a_rejected_department_is_not_computed_then_caught_up(script):
+    for period in ("2026-08", "2026-09"):
+        res = script[period]
+        st = res.plan.payouts.statement
+        assert not {"E005", "E006"} & set(st["employee_id"])
+        note = next(n for n in res.notes if n["code"] == "transferred-not-computed")
+        assert note["employees"] == ["E005"] and note["departments"] == ["North"]
+    october = script["2026-10"]
+    st = october.plan.payouts.statement.set_index("employee_id")
+    assert {"E005", "E006"} <= set(st.index)
+    assert st.loc["E005", "adjustment"] == 0  # nothing changed since July, the last close that computed E005
+    caught = next(n for n in october.notes if n["code"] == "floating-caught-up")
+    assert caught["months"] == ["2026-08", "2026-09"]
+    north = next(f for f in october.consolidation.files if f.department == "North")
+    back = [f for f in north.findings if f.code == "department-back-in-closes"]
+    assert len(back) == 1 and back[0].params["months"] == "2026-08, 2026-09"
+    assert not [f for f in north.findings if f.code == "backdated-into-closed-period"]
+    east = next(f for f in october.consolidation.files if f.department == "East")
+    assert [f.value for f in east.findings if f.code == "backdated-into-closed-period"] == ["LATE-REFUND"]
+
+
+def test_a_closed_month_reads_as_it_was_closed_after_a_later_consolidation(script):
+    again = script["reconsolidated"]
+    warned = [f for f in again.standards.findings if f.code == "period-already-closed"]
+    assert warned and "--reopen" in warned[0].message() and "重新结账" in warned[0].message("zh")
+    ledger = script["october as read"]
+    assert "LATE-OCT" not in set(ledger.tables["Collections"]["receipt_no"])
+    with open_store(script["script"].db) as store:
+        assert {s.source_path for s in map(store.snapshot, script["october closed ids"])
+                if s.kind == "department"} == set(ledger.files)
+    with open_store(script["script"].db) as store:  # paid at the next close, November, as an itemised adjustment
+        november = store.closes(period="2026-11", current_only=True)[0]
+        adj = store.adjustments(close_id=november.id)
+    late = adj[adj["receipt_no"] == "LATE-OCT"]
+    assert list(late["closed_period"]) == ["2026-10"] and list(late["employee_id"]) == ["E004"]
+
+
+def test_two_closes_started_together_one_is_refused_and_nothing_is_paid_twice(script):
+    refused = script["refused"]
+    assert refused.returncode == 2 and refused.stderr.strip().count("\n") == 0
+    assert "Another close of 2026-11 is running since" in refused.stderr
+    code, _, err = script["november"]
+    assert code == 0, err
+    # the refused close wrote nothing; no unrecorded folder is left looking like a close
+    assert not [n for n in script["refused outputs"] if "2026-12" in n]
+    s = script["script"]
+    assert not list(s.out.glob(UNRECORDED + "*"))
+    with open_store(s.db) as store:
+        periods = [c.period for c in store.closes(current_only=True)]
+        runs = {r.period: r for r in store.runs() if r.command == "close-month"}
+    assert periods.count("2026-11") == 1 and periods.count("2026-12") == 1
+    assert (s.out / "royalties-2026-11.json").exists() and (s.out / "royalties-2026-12.json").exists()
+    from toolkit.operations.history import list_history
+
+    with open_store(s.db) as store:
+        closes = {r.period: r.close for r in list_history(store).runs if r.command == "close-month"}
+    assert closes["2026-11"] == "2026-11 v1" and runs["2026-11"].status == "ok"
+
+
+def test_the_previous_year_stays_open_to_corrections(script):
+    jan = script["2027-01"].plan.payouts.statement.set_index("employee_id")
+    feb = script["2027-02"].plan.payouts.statement.set_index("employee_id")
+    assert jan.loc["E004", "prior_year_adjustment"] > 0 and feb.loc["E004", "prior_year_adjustment"] < 0
+    adj = script["2027-02"].plan.payouts.adjustments
+    prior = adj[adj["prior_year"] == 1]
+    assert list(prior["receipt_no"]) == ["LATE-NOV"] and list(prior["closed_period"]) == ["2026-11"]
+    assert sum(cents(e) for e in prior["effect"]) == cents(feb.loc["E004", "prior_year_adjustment"])
+    # nobody else had a prior-year change: no zero entries
+    with open_store(script["script"].db) as store:
+        rows = store.payments(year=2026)
+    entries = rows[rows["entry"] == "prior-year"]
+    assert set(entries["employee_id"]) == {"E004"} and (entries["amount"] != 0).all()
+
+
+def test_performance_files_read_what_the_ledger_paid(script):
+    from toolkit.operations.performance import gather_year
+
+    s = script["script"]
+    year = gather_year(str(s.db), 2026)
+    with open_store(s.db) as store:
+        pay = store.payments(year=2026)
+    pay = pay[pay["close_period"].str.startswith("2026-")]
+    for emp in ("E001", "E005"):
+        mine = year.pay[year.pay["employee_id"] == emp]
+        for kind, col in (("royalty", "royalty_payment"), ("floating", "floating_pay")):
+            paid = sum(cents(a) for a in pay.loc[(pay["employee_id"] == emp) & (pay["kind"] == kind), "amount"])
+            shown = sum(cents(a) for a in mine[col].dropna())
+            assert shown == paid, (emp, kind)
+    may = year.pay[(year.pay["period"] == "2026-05")]
+    assert may["floating_pay"].isna().all()  # May was never closed: nothing was paid in May
