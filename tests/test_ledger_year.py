@@ -308,3 +308,61 @@ def test_performance_files_read_what_the_ledger_paid(script):
             assert shown == paid, (emp, kind)
     may = year.pay[(year.pay["period"] == "2026-05")]
     assert may["floating_pay"].isna().all()  # May was never closed: nothing was paid in May
+
+
+def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(sample_dir, tmp_path):
+    import shutil
+
+    import openpyxl
+
+    folder = tmp_path / "in"
+    shutil.copytree(sample_dir, folder)
+    db = tmp_path / "t.db"
+    consolidate([folder], "2026-10", db=db, jobs=1)
+    with open_store(db) as store:
+        before = {s.department: s.id for s in store.current("2026-10")}
+    wb = openpyxl.load_workbook(folder / "dept-east.xlsx")
+    wb["Collections"].cell(2, 1).value = "CHANGED-1"  # a new snapshot of East would be stored
+    wb.save(folder / "dept-east.xlsx")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    with pytest.raises(Exception):
+        consolidate([folder], "2026-10", db=db, jobs=1, output=blocker / "consolidated.xlsx")
+    with open_store(db) as store:
+        after = {s.department: s.id for s in store.current("2026-10")}
+        last = store.runs()[-1]
+    assert after == before  # nothing the failed run stored became current
+    assert last.status == "failed"
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs POSIX signals")
+def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(sample_dir, tmp_path):
+    import signal
+
+    from toolkit.operations.history import list_history
+
+    import shutil
+
+    db, out, marker = tmp_path / "t.db", tmp_path / "out", tmp_path / "recording"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("standards.xlsx", "dept-east.xlsx", "dept-west.xlsx"):  # each stores a new snapshot
+        shutil.copy(sample_dir / name, folder / name)
+    n_files = 3  # the close's record is the next stall point
+    env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_AT": str(n_files + 1),
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "toolkit", "close-month", str(folder), "--period", "2026-10",
+                             "-o", str(out), "--db", str(db), "--jobs", "1"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(marker, proc, 300)  # every output written, the close's transaction open
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(60)
+    visible = [p.name for p in out.iterdir() if not p.name.startswith(".")]
+    assert visible == [] and list(out.glob(UNRECORDED + "*"))  # only the hidden, unrecorded folder
+    with open_store(db) as store:
+        assert store.closes() == []
+        runs = [r for r in list_history(store).runs if r.command == "close-month"]
+    assert [r.close for r in runs] == ["not recorded"]
+    res = close_month([folder], "2026-10", out, db=db, jobs=1)  # the next close cleans up after it
+    assert res.close is not None and not list(out.glob(UNRECORDED + "*"))
+    assert all(p.exists() and p.parent == out for files in res.outputs.values() for p in files)

@@ -209,6 +209,11 @@ class Store(ABC):
         """Mark the run finished with its status and summary."""
 
     @abstractmethod
+    def revert_run(self, run_id: int) -> int:
+        """Undo what a failed run made current, in one transaction: its new snapshots stop being current and
+        the ones they superseded are current again (kept for the audit trail). Returns how many were undone."""
+
+    @abstractmethod
     def runs(self, period: str | None = None) -> list[RunInfo]:
         """Recorded runs, oldest first."""
 

@@ -294,6 +294,15 @@ class SQLiteStore(Store):
             run.id = had_id
             raise
 
+    def revert_run(self, run_id: int) -> int:
+        with self._write():
+            mine = self.conn.execute("SELECT id FROM snapshots WHERE run_id=? AND is_current=1", (run_id,)).fetchall()
+            for (sid,) in mine:
+                self.conn.execute("UPDATE snapshots SET is_current=0 WHERE id=?", (sid,))
+                self.conn.execute("UPDATE snapshots SET is_current=1, superseded_by=NULL WHERE superseded_by=?",
+                                  (sid,))
+        return len(mine)
+
     # -- reading ----------------------------------------------------------------------------------
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         try:

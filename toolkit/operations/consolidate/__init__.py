@@ -194,8 +194,9 @@ def consolidate(
         timings["total"] = time.perf_counter() - t0
         return result
     except BaseException as exc:
-        if run is not None and run.id is not None:  # what was stored is recorded as a failed run, never as ok
+        if run is not None and run.id is not None:  # a failed run changes no period: recorded as failed, never ok
             try:
+                store.revert_run(run.id)
                 store.finish_run(run, "failed", {"error": getattr(exc, "key", type(exc).__name__)})
             except Exception:  # noqa: BLE001 - the original error is the one to report
                 pass
