@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
-from ledger_factory import plan_row, typed
+import payout_year
+from ledger_factory import plan_row
 from validation_factory import standards_rows as validation_standards
-from toolkit.io.templates import write_workbook
-from toolkit.schema import DEPARTMENT, STANDARDS
 
 D = dt.date
 #: Who sells where (E005 sells in North until June, in East from July).
@@ -63,12 +61,9 @@ def _months(emp: str, dept: str, y: int) -> list[int]:
 
 
 @dataclass
-class Company:
-    """Rows by department (as dicts), Plans by department and year; tests add, change and remove rows."""
-
-    rows: dict[str, dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
-    plans: dict[str, dict[int, list[dict[str, Any]]]] = field(default_factory=dict)
-    broken: set[str] = field(default_factory=set)
+class Company(payout_year.Company):
+    """Rows by department (as dicts), Plans by department and year; tests add, change and remove rows
+    (``payout_year.Company`` writes the workbooks)."""
 
     @classmethod
     def build(cls) -> Company:
@@ -104,38 +99,12 @@ class Company:
                 c.plans[dept][y] = plans
         return c
 
-    def add(self, dept: str, table: str, **row: Any) -> None:
-        self.rows[dept][table].append(row)
-
-    def change(self, dept: str, table: str, key: str, value: str, **changes: Any) -> None:
-        for r in self.rows[dept][table]:
-            if r[key] == value:
-                r.update(changes)
+    def standards(self) -> dict[str, list[dict[str, Any]]]:
+        return standards_rows()
 
     def snapshot(self) -> Company:
         """The company as it stands (the test keeps one per close to recompute what that close saw)."""
         return copy.deepcopy(self)
-
-    def write(self, folder: Path, period: str) -> Path:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("*.xlsx"):
-            old.unlink()
-        write_workbook(folder / "standards.xlsx", STANDARDS, "en",
-                       frames={k: typed(STANDARDS.table(k), v) for k, v in standards_rows().items()})
-        year, month = int(period[:4]), int(period[5:7])
-        end = D(year + 1, 1, 1) if month == 12 else D(year, month + 1, 1)
-        for dept, tables in self.rows.items():
-            frames = {"Contracts": [r for r in tables["Contracts"] if r["sign_date"] < end],
-                      "Collections": [r for r in tables["Collections"] if r["receipt_date"] < end],
-                      "Plan": copy.deepcopy(self.plans[dept][year])}
-            if dept in self.broken:  # a receipt for a contract that does not exist: an error, so rejected
-                frames["Collections"] = frames["Collections"] + [dict(
-                    receipt_no="BROKEN-1", receipt_date=D(year, month, 1), contract_no="NO-SUCH", amount=1.0,
-                    method="Cash")]
-            write_workbook(folder / f"dept-{dept.lower()}.xlsx", DEPARTMENT, "en",
-                           frames={k: typed(DEPARTMENT.table(k), v) for k, v in frames.items()},
-                           info={"department": dept, "year": year, "period": period, "prepared_by": "Test"})
-        return folder
 
     # -- the rules, recomputed independently ----------------------------------------------------------
     def _credits(self, depts: set[str], year: int, month: int) -> list[tuple[str, str, int, Decimal, str]]:

@@ -86,13 +86,17 @@ class Company:
             if r[key] == value:
                 r.update(changes)
 
+    def standards(self) -> dict[str, list[dict[str, Any]]]:
+        """The standards workbook's rows (a subclass may change them)."""
+        return standards_rows()
+
     def write(self, folder: Path, period: str) -> Path:
         """The standards and each department's workbook as it stands at ``period``, written by the toolkit."""
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.xlsx"):
             old.unlink()
         write_workbook(folder / "standards.xlsx", STANDARDS, "en",
-                       frames={k: typed(STANDARDS.table(k), v) for k, v in standards_rows().items()})
+                       frames={k: typed(STANDARDS.table(k), v) for k, v in self.standards().items()})
         year, month = int(period[:4]), int(period[5:7])
         end = D(year + 1, 1, 1) if month == 12 else D(year, month + 1, 1)
         for dept, tables in self.rows.items():

@@ -198,19 +198,6 @@ def close_month(
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
     ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
-    from ..report.stored_history import closed_figures
-    from .closes import (
-        check_can_close,
-        close_output_dir,
-        commit_close,
-        note_findings,
-        note_text,
-        prepare_close,
-        reclose_changes,
-        reclose_totals,
-        restatement_findings,
-    )
-
     period = check_period(period)
     store: Store = open_store(db)
     t0 = time.perf_counter()

@@ -575,7 +575,10 @@ class SQLiteStore(Store):
     def close_lock(self, period: str) -> Iterator[None]:
         lock_path = self.path.with_name(self.path.name + ".close-lock")
         info_path = self.path.with_name(self.path.name + ".close-lock.json")
-        handle = open(lock_path, "a+b")
+        try:
+            handle = open(lock_path, "a+b")
+        except OSError as exc:
+            raise ToolkitError("store.cannot-open", path=str(lock_path), detail=str(exc)) from exc
         try:
             if not _try_lock(handle):
                 try:
