@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..core import appraisal as A
 from ..core import royalties as R
+from ..core.completion import compute_completion
 from ..core.coverage import COMPUTED, ledger_departments
 from ..core.findings import Finding
 from ..core.payouts import (
@@ -251,8 +252,13 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
     payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger), history, covered,
                               _prior_year(store, ledger, period), legacy)
     sal = salaries if salaries is not None else A.compute_appraisal(ledger, period)
-    floating, floating_notes = floating_payouts(period, sal.lines, history,
-                                                lambda p: A.compute_appraisal(ledger, p).lines,
+    schedule = R.monthly_payments(ledger, period)  # memoised; a month's royalties depend on rows up to it only
+
+    def appraise(p: str) -> pd.DataFrame:  # an earlier month's floating pay on the current data
+        rows = schedule[schedule["month"] <= year_month(p)[1]]
+        return A.compute_appraisal(ledger, p, compute_completion(ledger, p, rows)).lines
+
+    floating, floating_notes = floating_payouts(period, sal.lines, history, appraise,
                                                 year_month(legacy.period)[1] + 1 if legacy is not None else None)
     roster = ledger.standard("Roster")
     known = set(roster["department"].dropna().astype(str)) if roster_departments is None else set(roster_departments)
@@ -404,7 +410,13 @@ def restatement_findings(store: Store, ledger: Any, period: str, previous_year: 
     if not len(series):
         return []
     series = series[series["period"] < period]
+    year, _ = year_month(period)
+    # the close's own royalty schedule (memoised) serves every earlier month of its year: a month's royalty
+    # depends only on the rows up to it, so no schedule is recomputed per closed month
+    schedule = royalty_payments(ledger, period)
     current = {}
     for p in series["period"]:
-        current[p] = compute_completion(ledger, p, royalty_payments(ledger, p))
+        py, pm = year_month(p)
+        mine = schedule[schedule["month"] <= pm] if schedule is not None and py == year else royalty_payments(ledger, p)
+        current[p] = compute_completion(ledger, p, mine)
     return restatements(series, current)
