@@ -201,7 +201,6 @@ def test_the_first_close_after_an_upgrade_takes_what_the_old_closes_computed(scr
     e001 = res.plan.payouts.statement.set_index("employee_id").loc["E001"]
     # paid before = what March's close computed on March's rows, not March recomputed on today's
     assert cents(e001["paid_before"]) == march.royalty("E001", everyone, 2026, 3)
-    now = script["script"].company
     adj = res.plan.payouts.adjustments
     mine = adj[(adj["employee_id"] == "E001") & (adj["receipt_no"] == "RE2602E001a")]
     assert list(mine["change"]) == ["changed"] and list(mine["closed_period"]) == ["2026-02"]

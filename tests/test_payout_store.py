@@ -111,3 +111,44 @@ def test_a_v1_store_is_migrated_and_keeps_its_history(tmp_path):
         assert [r[0] for r in conn.execute("SELECT version FROM migrations ORDER BY version")] == [m.version for m in MIGRATIONS]
     finally:
         conn.close()
+
+
+def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_path):
+    import pandas as pd
+
+    from toolkit.errors import ToolkitError
+    from toolkit.store import CloseRecord, open_store
+
+    def pay(period: str) -> pd.DataFrame:
+        return pd.DataFrame({"employee_id": ["E1"], "year": 2026, "period": period, "kind": "royalty",
+                             "entry": "payment", "amount": 10.0, "regular": 10.0, "adjustment": 0.0})
+
+    with open_store(tmp_path / "s.db") as store:
+        sep = store.record_close(CloseRecord("2026-09", None, [], ["East"]), pay("2026-09"), pd.DataFrame(), {},
+                                 based_on=[])
+        # December computed while only September was closed; November is recorded in between
+        store.record_close(CloseRecord("2026-11", None, [], ["East"]), pay("2026-11"), pd.DataFrame(), {},
+                           based_on=[sep.id])
+        with pytest.raises(ToolkitError) as exc:
+            store.record_close(CloseRecord("2026-12", None, [], ["East"]), pay("2026-12"), pd.DataFrame(), {},
+                               based_on=[sep.id])
+        assert exc.value.key == "close.history-changed" and "2026-11" in exc.value.message()
+        assert "重新结账" in exc.value.message("zh")
+        assert [c.period for c in store.closes()] == ["2026-09", "2026-11"]
+        assert set(store.payments()["close_period"]) == {"2026-09", "2026-11"}  # nothing of December recorded
+
+
+def test_a_second_close_is_refused_while_the_first_holds_the_lock(tmp_path):
+    from toolkit.errors import ToolkitError
+    from toolkit.store import open_store
+
+    db = tmp_path / "s.db"
+    with open_store(db) as first, open_store(db) as second:
+        with first.close_lock("2026-11"):
+            with pytest.raises(ToolkitError) as exc:
+                with second.close_lock("2026-12"):
+                    pass
+        assert exc.value.key == "close.running"
+        assert "Another close of 2026-11 is running since" in exc.value.message()
+        with second.close_lock("2026-12"):  # released when the first close ends
+            pass
