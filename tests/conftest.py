@@ -18,7 +18,10 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = ROOT / "workbooks"
 SAMPLE = WORKBOOKS / "sample"
-CORPUS = ROOT.parent / "shared" / "corpus"
+#: The full third-party corpus of the development workspace (absent from a fresh clone: its tests skip, saying so).
+CORPUS = Path(os.environ.get("TOOLKIT_CORPUS") or ROOT.parent / "shared" / "corpus")
+#: The few third-party files tests need on any clone, committed with their licence (tests/data/calamine/README.md).
+CALAMINE = ROOT / "tests" / "data" / "calamine"
 
 
 @pytest.fixture(scope="session")
