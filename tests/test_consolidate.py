@@ -217,7 +217,7 @@ def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
         [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
          "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,3",
          "--outdir", str(out), str(tmp_path / "c.xlsx")],
-        check=True, capture_output=True, timeout=180,
+        check=True, capture_output=True, timeout=900,
     )
     with open(next(out.glob("*.csv")), encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
