@@ -74,7 +74,7 @@ def evaluate(texts: dict[str, dict[tuple[int, int], str | None]],
     """Values of the formulas ``texts`` (sheet -> 0-based (row, column) -> formula text, None when the file holds
     none) computed from the sheets' values ``rows``; the cells that cannot be computed are left out."""
     try:
-        import numpy as np  # optional engine: the reader works without it (the cells stay errors)
+        import numpy as np  # with the optional engine below: without it the reader works and the cells stay errors
         import schedula
         from formulas import Parser
     except ImportError:
