@@ -394,7 +394,7 @@ def _soffice(src: Path, fmt: str, out: Path) -> Path | None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
                         "--convert-to", fmt, "--outdir", str(out), str(src)],
-                       check=True, capture_output=True, timeout=180)
+                       check=True, capture_output=True, timeout=900)
     made = out / f"{src.stem}.{fmt}"
     return made if made.exists() else None
 

@@ -9,6 +9,9 @@ from contextlib import contextmanager
 import uno
 from com.sun.star.beans import PropertyValue
 
+#: Seconds to wait for a LibreOffice that is still running but not yet accepting connections.
+START_WATCHDOG = 600
+
 
 def pv(name, value):
     """A UNO PropertyValue."""
@@ -31,14 +34,16 @@ def office():
         local = uno.getComponentContext()
         resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         ctx = None
-        for _ in range(240):
+        # wait as long as LibreOffice is alive (it starts slowly on a loaded machine); only a generous watchdog
+        # against a hung start, so the outcome does not depend on the machine's speed
+        deadline = time.monotonic() + START_WATCHDOG
+        while ctx is None and proc.poll() is None and time.monotonic() < deadline:
             try:
                 ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-                break
             except Exception:
                 time.sleep(0.25)
         if ctx is None:
-            raise SystemExit("LibreOffice did not start")
+            raise SystemExit("LibreOffice did not start (exit status %s)" % proc.poll())
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         yield desktop
     finally:

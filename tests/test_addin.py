@@ -354,7 +354,7 @@ def test_libreoffice_lists_the_same_modules_with_the_same_source(xlam):
     if python is None:
         pytest.skip("no Python with LibreOffice's uno module (Debian: apt-get install python3-uno)")
     done = subprocess.run([python, str(HERE / "lo_vba_probe.py"), str(xlam)], capture_output=True, text=True,
-                          timeout=180)
+                          timeout=900)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
     modules = {key.split("/", 1)[1]: src for key, src in seen["modules"].items() if key.startswith("MarketingToolkit/")}
@@ -412,7 +412,7 @@ def test_libreoffice_basic_runs_the_message_function_in_both_languages():
     calls = [[lang, en, hexed] for lang in ("zh", "en", "zh-CN")
              for en, hexed in re.findall(r'TK_Say\("([^"]*)", "([0-9A-F]*)"\)', text)]
     done = subprocess.run([python, str(HERE / "lo_basic_probe.py")], input=json.dumps({
-        "source": source, "function": "Probe", "calls": calls}), capture_output=True, text=True, timeout=180)
+        "source": source, "function": "Probe", "calls": calls}), capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     n = len(pairs)

@@ -143,3 +143,33 @@ def test_sample_managers_and_staff_get_a_stated_coefficient(sample_dir):
     lowest = led.standard("AppraisalBands").sort_values("score_from").iloc[0]["band_grade"]
     assert not len(lines[(lines["basis"] == "default") & (lines["grade"] == lowest)])
     assert (lines.loc[lines["role"] == "Staff", "coefficient"] == led.threshold("Default Coefficient")).all()
+
+
+def test_department_whose_people_are_all_under_another_department_is_not_computed(sample_dir, tmp_path):
+    """East China consolidated alone while the Roster lists its people under North China: nobody can be scored.
+    Every salary line is "not computed", never a crash — also with pandas' Arrow strings (pyarrow installed),
+    where the empty score and coefficient columns once kept a string dtype and refused to multiply."""
+    import json
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from toolkit.cli.main import cli
+
+    wb = openpyxl.load_workbook(sample_dir / "standards.xlsx")
+    ws = wb["Roster"]
+    col = [c.value for c in ws[1]].index("Department") + 1
+    moved = [ws.cell(r, 1).value for r in range(2, ws.max_row + 1) if ws.cell(r, col).value == "East China"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, col).value == "East China":
+            ws.cell(r, col).value = "North China"
+    wb.save(tmp_path / "standards.xlsx")
+    res = CliRunner().invoke(cli, ["salary", str(sample_dir / "dept-east.xlsx"), "--standards",
+                                   str(tmp_path / "standards.xlsx"), "--period", "2026-10", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    lines = {s["employee_id"]: s for s in out["salaries"]}
+    assert moved and set(moved) <= set(lines)
+    assert {lines[e]["status"] for e in moved} == {"not-computed"}
+    assert all(s["pay"] is None and s["score"] is None for s in out["salaries"])
+    assert out["totals"]["employees"] == 0 and out["totals"]["not_computed"] == len(out["salaries"])

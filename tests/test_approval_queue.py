@@ -10,6 +10,7 @@ import hashlib
 import shutil
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pandas as pd
@@ -79,9 +80,32 @@ def make_queue(folder: Path, out: Path, *extra: object):
     return res
 
 
-def test_queue_lists_every_pending_item_once_with_flags(folder, tmp_path):
-    out = tmp_path / "queue.xlsx"
-    res = make_queue(folder, out)
+@pytest.fixture(scope="module")
+def queued(sample_dir, tmp_path_factory) -> SimpleNamespace:
+    """One copy of the sample with its two queues, made once for the tests that leave the workbooks alone (each
+    takes its own copy of a queue before writing decisions into it): ``plain`` and ``clean`` (--approve-clean)."""
+    base = tmp_path_factory.mktemp("queued")
+    folder = base / "depts"
+    shutil.copytree(sample_dir, folder)
+    plain, clean = base / "queue.xlsx", base / "queue-clean.xlsx"
+    with pytest.MonkeyPatch.context() as mp:  # the module's isolation, for this module-wide fixture
+        for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
+            mp.delenv(key, raising=False)
+        mp.setenv("HOME", str(base / "home"))
+        output = make_queue(folder, plain).output
+        make_queue(folder, clean, "--approve-clean")
+    return SimpleNamespace(folder=folder, plain=plain, clean=clean, output=output)
+
+
+def queue_copy(queued: SimpleNamespace, which: str, tmp_path: Path) -> tuple[Path, Path]:
+    """(the shared sample folder, a private copy of its ``plain`` or ``clean`` queue)."""
+    queue = tmp_path / "queue.xlsx"
+    shutil.copyfile(getattr(queued, which), queue)
+    return queued.folder, queue
+
+
+def test_queue_lists_every_pending_item_once_with_flags(queued):
+    folder, out, output = queued.folder, queued.plain, queued.output
     rows = queue_rows(out)
     listed = [(Path(r["File"]).name, r["Sheet"], r["Row"]) for kind in rows for r in rows[kind]]
     assert len(listed) == len(set(listed))  # exactly once
@@ -108,7 +132,7 @@ def test_queue_lists_every_pending_item_once_with_flags(folder, tmp_path):
     # loan slips above the general manager's threshold (5,000 in the sample) are routed to the GM
     for r in rows["Advances"]:
         assert (r["Route"] == "General manager") == (r["Amount"] > 5000)
-    assert "64 pending item(s)" in res.output or "pending item(s)" in res.output
+    assert "64 pending item(s)" in output or "pending item(s)" in output
 
 
 def test_queue_in_chinese_and_approve_clean(folder, tmp_path):
@@ -155,9 +179,8 @@ def _cells(path: Path) -> dict[tuple[str, str], tuple[object, str | None]]:
             for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None or c.comment}
 
 
-def test_decide_apply_to_copies_changes_only_those_cells(folder, tmp_path):
-    queue = tmp_path / "queue.xlsx"
-    make_queue(folder, queue, "--approve-clean")
+def test_decide_apply_to_copies_changes_only_those_cells(queued, tmp_path):
+    folder, queue = queue_copy(queued, "clean", tmp_path)
     picked = _decide(queue)
     before = {p.name: sha(p) for p in folder.glob("*.xlsx")}
     decided = {(Path(r["File"]).name, r["Sheet"], r["Row"]): r for k, rs in queue_rows(queue).items() for r in rs
@@ -167,9 +190,11 @@ def test_decide_apply_to_copies_changes_only_those_cells(folder, tmp_path):
     assert res.exit_code == 0, res.output
     assert {p.name: sha(p) for p in folder.glob("*.xlsx")} == before  # originals untouched
 
+    cells_of = {}
     for copy in sorted(out.glob("*.xlsx")):
         orig = folder / copy.name
         a, b = _cells(orig), _cells(copy)
+        cells_of[copy.name] = b
         changed = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
         data = read_workbook(orig)
         expected = set()
@@ -195,15 +220,16 @@ def test_decide_apply_to_copies_changes_only_those_cells(folder, tmp_path):
         assert len([n for n in touched if n.endswith(".xml") and "worksheets/sheet" in n]) == len(sheets_changed)
 
     # reading the copies back shows the decisions; the returned claim is still pending with its note
+    copies: dict[str, object] = {}  # each copy read once, not once per decided row
     for (name, sheet, row), r in decided.items():
         kind = next(k for k, names in SHEETS.items() if sheet in names)
-        frame = read_workbook(out / name).tables[kind]
+        frame = (copies.get(name) or copies.setdefault(name, read_workbook(out / name))).tables[kind]
         value = frame.loc[frame["_row"] == row, "approval"].iloc[0]
         if (name, row) == picked["Return"]:
             assert pd.isna(value) or value == "Pending"
         else:
             assert value == {"Approve": "Approved", "Reject": "Rejected"}[r["Decision"]]
-    note = _cells(out / picked["Return"][0])
+    note = cells_of[picked["Return"][0]]
     assert any(n and "Attach the hotel invoice" in n and n.startswith("Returned by Zhao Director") for _, n in note.values())
 
     # the audit trail lists every decision, with who, what, the comment and the flags shown
@@ -260,9 +286,8 @@ def test_changed_or_open_workbook_is_refused_and_nothing_changes(folder, tmp_pat
     assert decision_log(str(tmp_path / "a.db")) == []
 
 
-def test_approver_cannot_approve_own_claim(folder, tmp_path):
-    queue = tmp_path / "queue.xlsx"
-    make_queue(folder, queue, "--approve-clean")
+def test_approver_cannot_approve_own_claim(queued, tmp_path):
+    folder, queue = queue_copy(queued, "clean", tmp_path)
     own = next(r for r in queue_rows(queue)["Expenses"] if r["Decision"] == "Approve")
     res = run("approvals", "apply", queue, "-o", tmp_path / "out", "--db", tmp_path / "a.db", "--approver", "Me",
               "--approver-id", own["Employee ID"])
@@ -275,9 +300,8 @@ def test_approver_cannot_approve_own_claim(folder, tmp_path):
     assert refused and all(d["employee_id"] == own["Employee ID"] for d in refused)
 
 
-def test_approving_a_gm_item_is_refused_forwarding_notes_it(folder, tmp_path):
-    queue = tmp_path / "queue.xlsx"
-    make_queue(folder, queue)
+def test_approving_a_gm_item_is_refused_forwarding_notes_it(queued, tmp_path):
+    folder, queue = queue_copy(queued, "plain", tmp_path)
     wb = openpyxl.load_workbook(queue)
     ws = wb["Loan Slips"]
     head = {c.value: i + 1 for i, c in enumerate(ws[1])}
@@ -293,9 +317,8 @@ def test_approving_a_gm_item_is_refused_forwarding_notes_it(folder, tmp_path):
     assert [d["outcome"] for d in log if d["decision"] == "Forward"] == ["applied"]
 
 
-def test_bad_decision_and_not_a_queue(folder, tmp_path):
-    queue = tmp_path / "queue.xlsx"
-    make_queue(folder, queue)
+def test_bad_decision_and_not_a_queue(queued, tmp_path):
+    folder, queue = queue_copy(queued, "plain", tmp_path)
     wb = openpyxl.load_workbook(queue)
     wb["Leave Requests"]["A2"].value  # noqa: B018 - the sheet exists
     head = [c.value for c in wb["Leave Requests"][1]]

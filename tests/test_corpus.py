@@ -1,24 +1,26 @@
 """Every third-party file in ../shared/corpus/ (read in place) reads, or fails with one clear message.
 
 Through the normal API, in this pytest process: the safety layer (pre-checks, isolated child) must
-keep aborts in the Rust reader, hangs and memory blow-ups away from us. Each file within 10 s.
+keep aborts in the Rust reader, hangs and memory blow-ups away from us. The corpus is the development
+workspace's (``TOOLKIT_CORPUS`` names another folder); on a fresh clone these tests skip, saying so, except the
+spot checks on the few files committed under tests/data/calamine/. No test here times the reader: its limits
+are counted in work and memory, so a file gives the same outcome on a busy machine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from conftest import CALAMINE, CORPUS
 from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_raw_sheets, read_workbook
 from toolkit.io.safety import SUPPORTED
 
 FILES = sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() != ".md") if CORPUS.exists() else []
-LIMIT = 10.0
+ABSENT = f"the third-party corpus {CORPUS} is not present (a fresh clone; set TOOLKIT_CORPUS to run these)"
 
 
 def outcome(fn, path: Path) -> tuple[str, object]:
@@ -36,10 +38,9 @@ def check_refusal(exc: ToolkitError, path: Path) -> None:
         assert "\n" not in text and "Traceback" not in text
 
 
-@pytest.mark.skipif(not FILES, reason="../shared/corpus is not present")
+@pytest.mark.skipif(not FILES, reason=ABSENT)
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))
 def test_corpus_file_reads_or_fails_clearly(path: Path) -> None:
-    start = time.monotonic()
     kind, raw = outcome(read_raw_sheets, path)
     if kind == "ok":
         assert isinstance(raw, dict)
@@ -52,13 +53,12 @@ def test_corpus_file_reads_or_fails_clearly(path: Path) -> None:
         assert data.kind in ("department", "standards")
     else:
         check_refusal(data, path)
-    assert time.monotonic() - start < LIMIT
 
 
 def test_corpus_exercises_the_decoder() -> None:
     """Most .xlsx files in the corpus must really be decoded, not refused by the pre-checks."""
     if not FILES:
-        pytest.skip("../shared/corpus is not present")
+        pytest.skip(ABSENT)
     xlsx = [p for p in FILES if p.suffix.lower() in SUPPORTED]
     decoded = [p for p in xlsx if outcome(read_raw_sheets, p)[0] == "ok"]
     assert len(decoded) >= 0.8 * len(xlsx), sorted(set(xlsx) - set(decoded))
@@ -66,9 +66,7 @@ def test_corpus_exercises_the_decoder() -> None:
 
 def test_corpus_values_and_error_cells() -> None:
     """Spot checks that the decoded values are the right ones (dates in both systems, error cells)."""
-    cal = CORPUS / "calamine"
-    if not (cal / "errors.xlsx").exists():
-        pytest.skip("calamine corpus not present")
+    cal = CALAMINE  # committed copies: this runs on every clone
     errors = read_raw_sheets(cal / "errors.xlsx")
     assert [row[0] for row in errors["Feuil1"][:7]] == ["#DIV/0!", "#NAME?", "#VALUE!", "#NULL!", "#REF!", "#NUM!", "#N/A"]
     d1900 = read_raw_sheets(cal / "date.xlsx")

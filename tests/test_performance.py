@@ -102,7 +102,7 @@ def test_performance_files_open_in_libreoffice(files, tmp_path):
     src = run.files["E3003"][0]
     res = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
                           "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                         capture_output=True, text=True, timeout=180)
+                         capture_output=True, text=True, timeout=900)
     pdf = tmp_path / (src.stem + ".pdf")
     assert pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
     if subprocess.run(["which", "pdftotext"], capture_output=True).returncode == 0:

@@ -357,7 +357,7 @@ def test_cached_formula_values_from_libreoffice(tmp_path: Path) -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
                         "--convert-to", "xlsx", "--outdir", str(out), str(src)],
-                       check=True, capture_output=True, timeout=120)
+                       check=True, capture_output=True, timeout=900)
     data = read_workbook(out / "src.xlsx")
     contracts = data.tables["Contracts"]
     assert contracts["delivered"].tolist()[0] == 1000.0

@@ -249,8 +249,38 @@ def test_formulas_beyond_the_bound_stay_errors(tmp_path: Path, monkeypatch) -> N
         wb["Forecast"][cell] = "=1000*2"
     wb.save(tmp_path / "f.xlsx")
     data = read_workbook(tmp_path / "f.xlsx")
-    assert [(f.code, f.params["cells"]) for f in data.findings if f.code.startswith("formula-")] == [
-        ("formula-evaluated", ["B2", "B3"]), ("formula-no-value", ["B4"])]
+    assert [(f.code, f.params.get("cells")) for f in data.findings if f.code.startswith("formula-")] == [
+        ("formula-limit", None), ("formula-evaluated", ["B2", "B3"]), ("formula-no-value", ["B4"])]
+    limit = next(f for f in data.findings if f.code == "formula-limit")
+    assert limit.message("en") == (
+        f"{tmp_path / 'f.xlsx'}: 1 cell(s) holding a formula saved without its result were not computed: the toolkit "
+        "computes at most 2 formulas saved without values per file (a fixed bound, the same on every machine); "
+        "open and save the file in Excel or WPS so the results are stored.")
+    assert limit.message("zh").startswith(f"{tmp_path / 'f.xlsx'}：有1个公式未保存计算结果的单元格未计算：工具对每个文件最多计算2个")
+
+
+def test_formula_steps_are_counted_in_cells_fed_not_seconds(tmp_path: Path, monkeypatch) -> None:
+    """The engine's work is bounded by steps (one per attempt, one per cell fed), never by the clock: the same file
+    gives the same findings however busy the machine. A range of 1,000 cells spends 1,001 steps."""
+    from toolkit.io import formula_engine
+
+    wb = openpyxl.load_workbook(SAMPLE / "dept-east.xlsx")
+    wb["Forecast"]["B2"] = "=1000*2"  # 1 step
+    wb["Forecast"]["B3"] = "=SUM(Z1:Z1000)*0+5"  # 1,001 steps
+    wb["Forecast"]["B4"] = "=7"  # 1 step
+    wb.save(tmp_path / "f.xlsx")
+    found, messages = [], []
+    for bound in (1003, 1002):
+        monkeypatch.setattr(formula_engine, "MAX_STEPS", bound)
+        data = read_workbook(tmp_path / "f.xlsx")
+        found.append([(f.code, f.params.get("cells"), f.params.get("count"))
+                      for f in data.findings if f.code.startswith("formula-")])
+        messages += [f.message("en") for f in data.findings if f.code == "formula-limit"]
+    assert found[0] == [("formula-evaluated", ["B2", "B3", "B4"], 3)]
+    assert found[1] == [("formula-limit", None, 1), ("formula-evaluated", ["B2", "B3"], 2),
+                        ("formula-no-value", ["B4"], 1)]
+    assert len(messages) == 1 and messages[0].startswith(f"{tmp_path / 'f.xlsx'}: 1 cell(s) ")
+    assert "at most 1,002 steps (one per attempt at a formula and one per cell it is fed) per file" in messages[0]
 
 
 def test_percent_formatted_cells_hold_fractions_whatever_their_size(tmp_path: Path) -> None:

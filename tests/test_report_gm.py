@@ -28,7 +28,7 @@ def demo(tmp_path_factory):  # noqa: ANN001, ANN201
     out = tmp_path_factory.mktemp("demo")
     env = {**os.environ, "MPLCONFIGDIR": str(out / "mpl"), "PYTHONPATH": str(ROOT)}
     res = subprocess.run([sys.executable, "-m", "toolkit", "demo", "-o", str(out / "o"), "--jobs", "1"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=300, check=False)
+                         env=env, capture_output=True, text=True, timeout=900, check=False)
     assert res.returncode == 0, res.stderr
     return out / "o", res.stderr
 

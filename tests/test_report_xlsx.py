@@ -202,7 +202,7 @@ def test_libreoffice_converts_the_report_to_pdf(tmp_path) -> None:  # noqa: ANN0
     xlsx = render_report(context("zh"), ["xlsx"], "zh", tmp_path)[0]
     res = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
                           "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(xlsx)],
-                         capture_output=True, text=True, timeout=180)
+                         capture_output=True, text=True, timeout=900)
     pdf = tmp_path / "pdf" / (xlsx.stem + ".pdf")
     assert res.returncode == 0 and pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
 

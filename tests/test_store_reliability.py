@@ -118,7 +118,7 @@ def test_second_writer_gets_a_clear_busy_message(sample, tmp_path):
     try:
         wait_for(marker, holder)
         other = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_DB_TIMEOUT": "0.5"})
-        code = other.wait(300)
+        code = other.wait(900)
         _, err = other.communicate()
         assert code == 2 and "is busy" in err and str(db) in err
     finally:

@@ -151,7 +151,7 @@ def test_blank_template_converts_in_libreoffice(tmp_path: Path) -> None:
     proc = subprocess.run(
         [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
          "--convert-to", "pdf", "--outdir", str(out), str(WORKBOOKS / "department-template-zh.xlsx")],
-        capture_output=True, timeout=180,
+        capture_output=True, timeout=900,
     )
     assert proc.returncode == 0, proc.stderr
     pdf = out / "department-template-zh.pdf"

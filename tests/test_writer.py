@@ -257,7 +257,7 @@ def test_write_frames_output_opens_in_libreoffice(tmp_path: Path) -> None:
     subprocess.run(
         [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
          "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out), str(path)],
-        check=True, capture_output=True, timeout=120,
+        check=True, capture_output=True, timeout=900,
     )
     with open(out / "lo.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))

@@ -217,7 +217,8 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
 
     score = terms.groupby("employee_id")["points"].sum()
     scored = staff["basis"] != "default"
-    lines = staff.assign(score=staff["employee_id"].map(score).fillna(0.0).where(scored))
+    # float64 throughout: mapping an empty column keeps its (string) dtype, and Arrow strings do not multiply
+    lines = staff.assign(score=staff["employee_id"].map(score).astype("float64").fillna(0.0).where(scored))
     b = pd.DataFrame({"score_from": pd.to_numeric(bands["score_from"], errors="coerce").astype("float64"),
                       "score_to": pd.to_numeric(bands["score_to"], errors="coerce").astype("float64"),
                       "grade": _text(bands["band_grade"]),
@@ -231,7 +232,7 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     hit = pairs[inside].sort_values("score_from", ascending=False, kind="stable").drop_duplicates("employee_id")
     hit = hit.set_index("employee_id")
     lines["grade"] = lines["employee_id"].map(hit["grade"])
-    coefficient = lines["employee_id"].map(hit["coefficient"]).fillna(0.0)
+    coefficient = lines["employee_id"].map(hit["coefficient"]).astype("float64").fillna(0.0)
     lines["coefficient"] = coefficient.where(scored, float(default_coefficient))
     lines["pay"] = round_series(lines["floating_base"] * lines["coefficient"])
     for rec in lines[lines["grade"].isna() & scored].to_dict("records"):

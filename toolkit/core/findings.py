@@ -164,6 +164,12 @@ declare("formula-evaluated", "info", ("Formulas computed by the toolkit", "公�
          "{listed}); the toolkit computed them. Open and save the file in Excel or WPS to store Excel's own results.",
          "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{listed}），已由工具计算；"
          "用 Excel 或 WPS 打开并保存可存入 Excel 自己的结果。"))
+declare("formula-limit", "warning", ("Formula work limit reached", "公式计算达到工作量上限"),
+        ("{file}: {count} cell(s) holding a formula saved without its result were not computed: the toolkit "
+         "computes at most {limit} {what} per file (a fixed bound, the same on every machine); open and save the "
+         "file in Excel or WPS so the results are stored.",
+         "{file}：有{count}个公式未保存计算结果的单元格未计算：工具对每个文件最多计算{limit}{what_zh}（固定上限，"
+         "与机器快慢无关）；请用 Excel 或 WPS 打开并保存该文件，使结果保存下来。"))
 declare("extra-sheet-data", "error", ("Data on an extra sheet", "数据位于多余的工作表"),
         ("{sheet}!{cell}: sheet {value!r} has the {target_en} header and data rows that are not read; move its rows "
          "into the {target_en} table (or delete the sheet).",

@@ -83,8 +83,9 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
         elif pd.api.types.is_numeric_dtype(values.dtype):
             numbers = values.to_numpy(dtype=float, na_value=np.nan)
         else:
-            numeric = values.where(~values.map(lambda v: isinstance(v, (str, bool)), na_action="ignore")
-                                   .fillna(False).astype(bool))
+            # a plain bool mask whatever the column's dtype (Python or Arrow strings, all missing): no fillna
+            text = np.fromiter((isinstance(v, (str, bool)) for v in values.to_numpy(dtype=object)), bool, len(values))
+            numeric = values.where(~text)
             numbers = pd.to_numeric(numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
         numbers = numbers + 0.0  # -0.0 is written as 0, the same in every writer (Excel shows it as 0 anyway)
         ok = np.isfinite(numbers)

@@ -3,11 +3,14 @@
 Only files that have such cells in the sheets being read pay for it. Each such formula is compiled on its own by
 the ``formulas`` library (a maintained Excel formula engine) and fed the values the reader already has for the
 cells it refers to (a formula referring to another formula without a value waits for that one). No workbook model
-is built, so the cost is the engine's one-off start (about 1 s) plus a few milliseconds per formula, for at
-most ``MAX_FORMULAS`` formulas per file. A cell it cannot compute — an unsupported function (WEBSERVICE …), an
-error result, a reference to a sheet not read, a shared formula written without its text, one beyond the first
-``MAX_FORMULAS`` — is left for the
-``formula-no-value`` error; the computed cells are listed in a ``formula-evaluated`` info finding.
+is built, so the cost is the engine's one-off start (about 1 s) plus a few milliseconds per formula.
+
+The work is bounded by counts, never by the clock, so a file gives the same findings on a quiet and on a busy
+machine (issue 21): at most ``MAX_FORMULAS`` formulas per file, and at most ``MAX_STEPS`` steps, a step being one
+attempt at a formula or one cell fed to it (a ``SUM(A1:A1000)`` costs 1,001). A cell it cannot compute — an
+unsupported function (WEBSERVICE …), an error result, a reference to a sheet not read, a shared formula written
+without its text, one left when a bound is reached — is left for the ``formula-no-value`` error; the computed
+cells are listed in a ``formula-evaluated`` info finding, and a bound reached is said by ``Evaluation.limit``.
 """
 
 from __future__ import annotations
@@ -17,17 +20,16 @@ import datetime as dt
 import io
 import logging
 import re
-import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import xlsx_scan
 
 _PLAIN = (str, float, int, bool)
-#: At most this many formulas are computed per file (the rest stay errors): a bound that does not depend on the
-#: machine's load, so one file always gives the same findings; about 1.5 s of work.
+#: At most this many formulas are computed per file (the rest stay errors); about 1.5 s of work.
 MAX_FORMULAS = 500
-#: A safety net under the read's time limit (seconds after the engine's start); not reached at MAX_FORMULAS.
-BUDGET = 6.0
+#: At most this many steps per file: one per attempt at a formula plus one per cell it is fed (a few seconds).
+MAX_STEPS = 1_000_000
 _REF = re.compile(r"^(?:'?(?P<sheet>(?:[^'!]|'')+)'?!)?\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+)"
                   r"(?::\$?(?P<c2>[A-Z]{1,3})\$?(?P<r2>\d+))?$")
 _EPOCH = dt.datetime(1899, 12, 30)
@@ -58,42 +60,61 @@ def _operand(value: Any, empty: Any) -> Any:
     return value
 
 
-def evaluate(texts: dict[str, dict[tuple[int, int], str | None]], rows: dict[str, list[list[Any]]],
-             budget: float = BUDGET) -> dict[str, dict[tuple[int, int], Any]]:
+@dataclass
+class Evaluation:
+    """What ``evaluate`` computed, and which bound (if any) left cells uncomputed."""
+
+    values: dict[str, dict[tuple[int, int], Any]] = field(default_factory=dict)
+    limit: str | None = None  # "formulas" (MAX_FORMULAS) or "steps" (MAX_STEPS) when a bound was reached
+    left: int = 0  # formula cells left uncomputed because of that bound
+
+
+def evaluate(texts: dict[str, dict[tuple[int, int], str | None]],
+             rows: dict[str, list[list[Any]]]) -> Evaluation:
     """Values of the formulas ``texts`` (sheet -> 0-based (row, column) -> formula text, None when the file holds
     none) computed from the sheets' values ``rows``; the cells that cannot be computed are left out."""
     try:
-        import numpy as np
+        import numpy as np  # with the optional engine below: without it the reader works and the cells stay errors
         import schedula
         from formulas import Parser
     except ImportError:
-        return {}
+        return Evaluation()
     cells = sorted((sheet, rc, text) for sheet, found in texts.items() for rc, text in found.items() if text)
+    out = Evaluation()
+    if len(cells) > MAX_FORMULAS:
+        out.limit, out.left = "formulas", len(cells) - MAX_FORMULAS
     pending = {(sheet, rc): text for sheet, rc, text in cells[:MAX_FORMULAS]}
-    done: dict[str, dict[tuple[int, int], Any]] = {}
+    done = out.values
     compiled: dict[tuple[str, tuple[int, int]], Any] = {}
     quiet = logging.getLogger("schedula")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
     sink = io.StringIO()
+    steps = 0
     try:
         with contextlib.redirect_stderr(sink), contextlib.redirect_stdout(sink):
             if pending:
-                Parser().ast("=1+1")[1].compile()()  # the engine's one-off start, outside the budget
-            start = time.monotonic()
+                Parser().ast("=1+1")[1].compile()()  # the engine's one-off start
             progress = True
-            while pending and progress and time.monotonic() - start < budget:
+            while pending and progress:
                 progress = False
                 for (sheet, rc), text in list(pending.items()):
-                    if time.monotonic() - start >= budget:
-                        break
                     try:
                         fn = compiled.get((sheet, rc)) or Parser().ast("=" + text.lstrip("="))[1].compile()
                         compiled[(sheet, rc)] = fn
+                        cost = 1 + sum(_size(ref) for ref in fn.inputs)
+                    except Exception:  # noqa: BLE001 - a formula the engine cannot read: the cell stays an error
+                        del pending[(sheet, rc)]
+                        continue
+                    if steps + cost > MAX_STEPS:
+                        out.limit, out.left = "steps", out.left + len(pending)
+                        return out
+                    steps += cost
+                    try:
                         args = [_inputs(ref, sheet, rows, texts, done, schedula.EMPTY, np) for ref in fn.inputs]
                     except _Waiting:
                         continue
-                    except Exception:  # noqa: BLE001 - a formula the engine cannot read: the cell stays an error
+                    except Exception:  # noqa: BLE001 - a reference the engine cannot be fed: the cell stays an error
                         del pending[(sheet, rc)]
                         continue
                     del pending[(sheet, rc)]
@@ -106,7 +127,17 @@ def evaluate(texts: dict[str, dict[tuple[int, int], str | None]], rows: dict[str
                         done.setdefault(sheet, {})[rc] = value
     finally:
         quiet.setLevel(level)
-    return done
+    return out
+
+
+def _size(ref: str) -> int:
+    """Cells a reference feeds the formula (1 for a cell, a name or anything unreadable)."""
+    m = _REF.match(ref.upper())
+    if not m or not m.group("c2"):
+        return 1
+    rows = abs(int(m.group("r2")) - int(m.group("r1"))) + 1
+    cols = abs(xlsx_scan.column_index(m.group("c2")) - xlsx_scan.column_index(m.group("c1"))) + 1
+    return rows * cols
 
 
 class _Waiting(Exception):

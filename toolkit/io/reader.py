@@ -125,9 +125,12 @@ def _worksheet_names(book: Any) -> list[str]:
     return [m.name for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")]
 
 
-def _grid(book: Any, name: str, merges: dict[str, list[Any]] | None = None) -> list[list[Any]]:
-    """A sheet's values from A1 as rows; ``merges`` (when given) gets its merged ranges from the same parse."""
+def _grid(book: Any, name: str, shown: str, merges: dict[str, list[Any]] | None = None) -> list[list[Any]]:
+    """A sheet's values from A1 as rows; ``merges`` (when given) gets its merged ranges from the same parse.
+    A sheet spanning more than ``safety.MAX_CELLS`` is refused before its cells become Python values."""
     sheet = book.get_sheet_by_name(name)
+    if sheet.end is not None:
+        safety.check_cells(shown, name, sheet.end[0] + 1, sheet.end[1] + 1)
     if merges is not None:
         merges[name] = _merges(sheet)
     return sheet.to_python(skip_empty_area=False)
@@ -147,7 +150,7 @@ def _read_raw(checked: safety.CheckedFile) -> dict[str, list[list[Any]]]:
     errors = xlsx_scan.scan_errors(str(checked.path), names)[1] if checked.format == "xlsx" else {}
     out: dict[str, list[list[Any]]] = {}
     for name in names:
-        rows = _grid(book, name)
+        rows = _grid(book, name, checked.shown)
         for (r, c), text in errors.get(name, {}).items():
             if r < len(rows) and c < len(rows[r]) and text != xlsx_scan.NO_VALUE:
                 rows[r][c] = text
@@ -484,11 +487,11 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
     book = _open(checked)
 
     def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool, Any]:
-        rows = {name: _grid(book, name, merges) for name in wanted}
+        rows = {name: _grid(book, name, checked.shown, merges) for name in wanted}
         if checked.format == "xlsx":
             parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
             date1904 = parts.date1904
-            _evaluate_missing(checked.path, rows, errors)
+            limited.extend(_evaluate_missing(checked.path, checked.shown, rows, errors))
         else:  # python-calamine applies the date system to date cells itself; it shows no error cells here
             errors, date1904 = {}, False
         percent_of = (lambda sheet, cells: xlsx_scan.percent_cells(str(checked.path), sheet, cells)) \
@@ -496,9 +499,10 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
         return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904, percent_of
 
     merges: dict[str, list[Any]] = {}
+    limited: list[Finding] = []
     data = _typed(checked.shown, _worksheet_names(book), kind, load, lambda name: merges.get(name, []))
     notes = [Finding("file-repaired", params={"what": repair.REPAIRS[k][0], "what_zh": repair.REPAIRS[k][1]})
-             for k in checked.repairs]
+             for k in checked.repairs] + limited
     if checked.format != "xlsx":
         notes.append(Finding("format-limited", value=checked.path.suffix.lower() or checked.format,
                              params={"format": checked.format}))
@@ -506,18 +510,21 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
     return data
 
 
-def _evaluate_missing(path: Any, rows: dict[str, list[list[Any]]], errors: dict[str, dict[tuple[int, int], str]]) -> None:
+def _evaluate_missing(path: Any, shown: str, rows: dict[str, list[list[Any]]],
+                      errors: dict[str, dict[tuple[int, int], str]]) -> list[Finding]:
     """Formulas saved without values: computed by ``formula_engine`` where it can (their cells become
-    ``xlsx_scan.EVALUATED`` and hold the value), the others stay ``NO_VALUE`` for the error."""
+    ``xlsx_scan.EVALUATED`` and hold the value), the others stay ``NO_VALUE`` for the error. Returns the
+    ``formula-limit`` finding when one of the engine's work bounds left cells uncomputed."""
     missing = {name: [rc for rc, v in found.items() if v == xlsx_scan.NO_VALUE] for name, found in errors.items()}
     missing = {name: cells for name, cells in missing.items() if cells}
     if not missing:
-        return
+        return []
     from . import formula_engine
 
     texts = xlsx_scan.formula_texts(str(path), list(missing))
     texts = {name: {rc: t for rc, t in found.items() if rc in set(missing.get(name, ()))} for name, found in texts.items()}
-    for name, values in formula_engine.evaluate(texts, rows).items():
+    result = formula_engine.evaluate(texts, rows)
+    for name, values in result.values.items():
         grid = rows[name]
         width = max((len(r) for r in grid), default=0)
         for (r, c), value in values.items():
@@ -529,6 +536,18 @@ def _evaluate_missing(path: Any, rows: dict[str, list[list[Any]]], errors: dict[
                 width = c + 1
             grid[r][c] = value
             errors[name][(r, c)] = xlsx_scan.EVALUATED
+    if result.limit is None:
+        return []
+    bound = formula_engine.MAX_FORMULAS if result.limit == "formulas" else formula_engine.MAX_STEPS
+    return [Finding("formula-limit", value=str(result.left), params={
+        "file": shown, "count": result.left, "limit": f"{bound:,}", "what": _LIMITS[result.limit][0],
+        "what_zh": _LIMITS[result.limit][1]})]
+
+
+#: The formula engine's work bounds, as the ``formula-limit`` finding names them (English, Chinese).
+_LIMITS = {"formulas": ("formulas saved without values", "个未保存结果的公式"),
+           "steps": ("steps (one per attempt at a formula and one per cell it is fed)",
+                     "步（每计算一次公式计一步，公式引用的每个单元格再各计一步）")}
 
 
 #: What Excel shows in an error cell; live Excel (xlwings ``err_to_str``) hands these over as text.
