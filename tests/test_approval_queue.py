@@ -142,8 +142,8 @@ def _decide(queue: Path) -> dict[str, tuple[str, int]]:
             which = "Reject" if "Reject" not in picked else "Return" if "Return" not in picked else None
             if which:
                 ws.cell(r, col["Decision"]).value = which
-                if which == "Return":
-                    ws.cell(r, col["Comment"]).value = "Attach the hotel invoice"
+                ws.cell(r, col["Comment"]).value = ("Attach the hotel invoice" if which == "Return"
+                                                    else "Not a business expense")
                 picked[which] = (Path(ws.cell(r, col["File"]).value).name, ws.cell(r, col["Row"]).value)
     wb.save(queue)
     return picked

@@ -60,6 +60,7 @@ register({
                       "工作簿有 {count} 个错误。仍要计算吗？（是/否）"),
     "macro.q.folder": ("Folder of department workbooks to consolidate:", "要合并的部门工作簿所在文件夹："),
     "macro.q.approver": ("Approver's name:", "审批人姓名："),
+    "macro.q.reason": ("Reason for the rejection (required):", "驳回理由（必填）："),
     "macro.q.kind": ("New workbook: department or standards?", "新建工作簿：department（部门）还是 standards（标准）？"),
     "macro.q.path": ("Save the new workbook as:", "新工作簿保存为："),
     "macro.no-standards": ("No standards workbook: set TOOLKIT_STANDARDS in the add-in's settings.",
@@ -465,9 +466,10 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     frame = data.tables[approval_table(data, sheet)]
     selected = selected_rows(address, int(frame["_row"].max()) if len(frame) else 1)
     name = run.settings.approver or run.ask("approver")
+    reason = run.ask("reason") if decision == "Rejected" else None
     result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today,
-                    approver_id=run.settings.approver_id)
-    stamp = stamp_note(decision, data.lang, result.approver, result.date)
+                    approver_id=run.settings.approver_id, reason=reason)
+    stamp = stamp_note(decision, data.lang, result.approver, result.date, reason)
     for _, approval, approver, note in result.cells(data):
         if approval:
             run.port.write_range(sheet, approval, [[result.label]])
