@@ -32,6 +32,8 @@ register({
     "approval.note.part": ("Approved {approved} of {claimed} by {name} on {date}; {rest} rejected",
                            "{name} 于 {date} 批准 {claimed} 中的 {approved}，驳回 {rest}"),
     "approval.note.behalf": ("on behalf of {whom}", "代 {whom}"),
+    "approval.role.director": ("Director", "总监"),
+    "approval.role.gm": ("General manager", "总经理"),
     "approval.note.Return": ("Returned by {name} on {date}", "{name} 于 {date} 退回"),
     "approval.note.Forward": ("Forwarded to the general manager by {name} on {date}", "{name} 于 {date} 转呈总经理"),
 })
@@ -148,5 +150,6 @@ def stamp_note(decision: str, lang: str, name: str, date: str, comment: str | No
     else:
         text = t(f"approval.note.{key}", lang, name=name, date=date, decision=E.APPROVAL.label(decision, lang))
     if behalf:
-        text = f"{text} ({t('approval.note.behalf', lang, whom=behalf)})"
+        whom = t(f"approval.role.{behalf}", lang) if behalf in ("director", "gm") else behalf
+        text = f"{text} ({t('approval.note.behalf', lang, whom=whom)})"
     return f"{text}: {comment.strip()}" if comment and comment.strip() else text
