@@ -381,3 +381,30 @@ def test_reminder_list_and_print_layout(folder, tmp_path):
         lines = (ws.cell(r, flags_col + 1).value or "").count("\n") + 1
         height = ws.row_dimensions[r].height
         assert (height or 15) >= 15 * lines
+
+
+def test_ribbon_gm_queue_and_log_buttons(folder, tmp_path):
+    """The GM queue and Approval log buttons, run headless through ``toolkit macro``, in Chinese."""
+    env = {"TOOLKIT_DB": str(tmp_path / "s.db"), "TOOLKIT_LANG": "zh"}
+    res = CliRunner().invoke(cli, ["--lang", "zh", "macro", "gm_queue", "--book", str(folder / "dept-south.xlsx"),
+                                   "--out", str(tmp_path / "active.xlsx"), "--standards",
+                                   str(folder / "standards.xlsx"), "--answer", f"queue-folder={folder}"], env=env)
+    assert res.exit_code == 0, res.output
+    (queue,) = (folder / "approvals").glob("gm-queue-*.xlsx")
+    wb = openpyxl.load_workbook(queue)
+    rows = list(wb["借款单"].iter_rows(values_only=True))
+    assert rows[1:] and {dict(zip(rows[0], r))["审批路径"] for r in rows[1:]} == {"总经理"}
+    ws = wb["借款单"]
+    head = {c.value: i + 1 for i, c in enumerate(ws[1])}
+    ws.cell(2, head["审批决定"]).value = "批准"
+    wb.save(queue)
+    res = CliRunner().invoke(cli, ["--lang", "zh", "macro", "apply_decisions", "--book", str(queue), "--out",
+                                   str(tmp_path / "q" / "gm.xlsx"), "--answer", "approver=钱总",
+                                   "--answer", "inplace=no"], env=env)
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(cli, ["--lang", "zh", "macro", "approval_log", "--book", str(queue), "--out",
+                                   str(tmp_path / "q2.xlsx")], env=env)
+    assert res.exit_code == 0, res.output
+    log = openpyxl.load_workbook(tmp_path / "approval-log.xlsx")["审批记录"]  # beside the (copy of the) queue
+    rec = dict(zip([c.value for c in log[1]], [c.value for c in log[2]]))
+    assert rec["审批人"] == "钱总" and rec["审批决定"] == "批准" and rec["队列"] == "总经理" and rec["结果"] == "已执行"

@@ -387,4 +387,12 @@ def decision_log(db: str | None = None, department: str | None = None, employee_
         return store.approval_decisions(department=department, employee_id=employee_id)
 
 
-__all__ = ["apply_decisions", "decision_log", "ApplyResult", "RowOutcome", "lock_file"]
+def write_decision_log(db: str | None, path: str | os.PathLike[str], lang: str = "en",
+                       department: str | None = None, employee_id: str | None = None) -> Path:
+    """The audit trail (``decision_log``) as a workbook, one row per decision, in ``lang``; written atomically."""
+    from ..outputs.approval_queue import write_log
+
+    return write_log(decision_log(db, department, employee_id), path, lang)
+
+
+__all__ = ["apply_decisions", "decision_log", "write_decision_log", "ApplyResult", "RowOutcome", "lock_file"]

@@ -296,6 +296,36 @@ def write_queue(queue: Queue, path: str | os.PathLike[str], lang: str) -> Path:
     return write_frames(path, sheets(queue, lang), lang)
 
 
+#: The audit trail's columns as the log workbook shows them (``toolkit.store.base.APPROVAL_DECISION_FIELDS``).
+LOG_LABELS: dict[str, tuple[str, str]] = {
+    "decided_at": ("Decided At (UTC)", "审批时间（UTC）"), "user": ("Login", "登录名"), "approver": ("Approver", "审批人"),
+    "approver_id": ("Approver ID", "审批人工号"), "role": ("Queue", "队列"), "on_behalf_of": ("On Behalf Of", "代审批"),
+    "department": ("Department", "部门"), "kind": ("Kind", "类别"), "item": ("Item", "事项"),
+    "employee_id": ("Employee ID", "工号"), "amount": ("Amount", "金额"), "approved_amount": ("Approved Amount", "批准金额"),
+    "decision": ("Decision", "审批决定"), "comment": ("Comment", "审批意见"), "outcome": ("Outcome", "结果"),
+    "reason": ("Reason Refused", "拒绝原因"), "flags": ("Flags", "提示"), "period": ("Period", "期间"),
+    "source_path": ("File", "文件"), "sheet": ("Sheet", "工作表"), "row": ("Row", "行号"),
+    "written_to": ("Written To", "写入文件"), "queue": ("Queue File", "队列文件"),
+}
+register({f"label.log.{k}": v for k, v in LOG_LABELS.items()})
+register({"output.sheet.log": ("Approval Log", "审批记录"), "label.log.applied": ("applied", "已执行"),
+          "label.log.refused": ("refused", "已拒绝")})
+
+
+def write_log(rows: list[dict[str, Any]], path: str | os.PathLike[str], lang: str) -> Path:
+    """The audit trail as a workbook: one row per decision, oldest first, headers and values in ``lang``."""
+    frame = pd.DataFrame(rows, columns=list(LOG_LABELS))
+    for col, values in (("decision", DECISIONS), ("role", ROUTES), ("on_behalf_of", ROUTES)):
+        frame[col] = frame[col].map(lambda v, ok=values: label(v, lang) if v in ok else v, na_action="ignore")
+    frame["kind"] = frame["kind"].map(lambda v: sheet_name(v, lang) if v in KINDS else v, na_action="ignore")
+    frame["outcome"] = frame["outcome"].map(lambda v: t(f"label.log.{v}", lang), na_action="ignore")
+    frame.columns = [t(f"label.log.{c}", lang) for c in LOG_LABELS]
+    formats = {t(f"label.log.{c}", lang): "money" for c in ("amount", "approved_amount")}
+    formats[t("label.log.row", lang)] = "integer"
+    return write_frames(path, [SheetFrame(t("output.sheet.log", lang), frame, formats, table_name="ApprovalLog",
+                                          wrap=(t("label.log.flags", lang),))], lang)
+
+
 # --------------------------------------------------------------------------- reading a queue back
 
 

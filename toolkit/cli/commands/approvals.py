@@ -118,10 +118,15 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
 @click.option("--department", default=None, help="Only this department.")
 @click.option("--employee", default=None, help="Only this employee ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def log(db: str | None, department: str | None, employee: str | None, fmt: str) -> None:
-    from ...operations.approval_apply import decision_log
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the trail as a workbook (.xlsx), as the ribbon's Approval log does.")
+def log(db: str | None, department: str | None, employee: str | None, fmt: str, output: Path | None) -> None:
+    from ...operations.approval_apply import decision_log, write_decision_log
     from ..output import emit_json
 
+    if output is not None:
+        click.echo(t("cli.queue.written", settings().lang,
+                     path=write_decision_log(db, output, settings().lang, department, employee)))
     rows = decision_log(db, department, employee)
     if fmt == "json":
         emit_json({"decisions": rows}, None)
