@@ -277,6 +277,8 @@ class SheetFrame:
     - ``row_heights``: each data row's height in points (None: the default height), e.g. for wrapped text.
     - ``print_setup``: called with the XlsxWriter worksheet and the column widths after the standard print
       setup, to change it (page breaks, repeated columns, scale).
+    - ``header_lines``: headers wrap onto up to this many lines (columns only as wide as the longest line).
+    - ``top``: every cell aligned to the top (rows of different heights read across).
     """
 
     name: str
@@ -291,6 +293,8 @@ class SheetFrame:
     charts: tuple[ChartSpec, ...] = ()
     row_heights: Sequence[float | None] | None = None
     print_setup: Callable[[Any, list[float]], None] | None = None
+    header_lines: int = 1
+    top: bool = False
 
 
 @dataclass(frozen=True)
@@ -381,6 +385,22 @@ def _row_chunks(frame: pd.DataFrame, kinds: list[str], styles: list[Any], lang: 
         yield rows_xml(frame.iloc[start:start + _CHUNK_ROWS], kinds, styles, start + 2, lang)
 
 
+def header_line(header: str, lines: int) -> str:
+    """The longest line of ``header`` wrapped onto at most ``lines`` lines at spaces (CJK text anywhere), as
+    evenly as can be: what a wrapping header's column must be wide enough for."""
+    if lines <= 1:
+        return header
+    words = header.split(" ")
+    if len(words) == 1:  # no spaces: Excel wraps CJK text between any two characters
+        step = -(-len(header) // lines)
+        return max((header[i:i + step] for i in range(0, len(header), step)), key=display_width)
+    best = header
+    for cut in range(1, len(words)):  # two lines (enough for the queue's headers)
+        longest = max((" ".join(words[:cut]), " ".join(words[cut:])), key=display_width)
+        best = min(best, longest, key=display_width)
+    return best
+
+
 def _with_heights(chunks: Iterable[str], heights: Sequence[float | None]) -> Iterator[str]:
     """The rendered rows with each data row's height (row 2 is ``heights[0]``)."""
     def one(m: re.Match[str]) -> str:
@@ -452,11 +472,11 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
         fmt = col_fmts[kind]
-        if col in sheet.wrap:
-            spec = {"text_wrap": True, "valign": "top"}
+        if col in sheet.wrap or sheet.top:
+            spec = {"text_wrap": True, "valign": "top"} if col in sheet.wrap else {"valign": "top"}
             fmt = wb.add_format(spec if NUMBER_FORMATS[kind] in ("General", "@") else
                                 {**spec, "num_format": NUMBER_FORMATS[kind]})
-        widths.append(column_width(headers[i], kind, series))
+        widths.append(column_width(header_line(headers[i], sheet.header_lines), kind, series))
         fmts.append(fmt)
         ws.set_column(i, i, widths[-1], fmt)
 
@@ -465,6 +485,10 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     if sheet.print_setup is not None:
         sheet.print_setup(ws, widths)
     _add_table(ws, table_name, headers, last_row)
+    if sheet.header_lines > 1:
+        header_fmt = wb.add_format({"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}",
+                                    "text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
+        ws.set_row(0, 15 * sheet.header_lines)
     for c, header in enumerate(headers):  # inline strings, over the header add_table stored
         ws.write_string(0, c, header, header_fmt)
 

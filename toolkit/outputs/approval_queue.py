@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, write_frames
-from ..core.approval_queue import DECISIONS, ROUTES, STATUSES, Queue, columns
+from ..core.approval_queue import DECISIONS, FACT_FIELDS, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, Queue, columns
 from ..core.approval_routes import STATES
 from ..schema import DEPARTMENT, STANDARDS
 
@@ -121,8 +121,7 @@ TEXT = ("employee_id", "row_hash", "file", "flags", "changes", "comment")
 #: Print: each later page starts at the first of these columns (after the item: its facts; then its flags and the
 #: decision); the item's number and the person's name are repeated at the left of every page, the header row at
 #: the top; the item's location in its workbook (for ``apply``) is hidden.
-PRINT_BREAKS = {"Expenses": ("person_used", "flags"), "Advances": ("outstanding_after", "flags"),
-                "Leave": ("balance_after", "flags")}
+PRINT_BREAKS = {kind: (ITEM_FIELDS[kind][1], FACT_FIELDS[kind][0], HISTORY[0]) for kind in ITEM_FIELDS}
 REPEATED = 2
 HIDDEN = ("file", "sheet", "row", "row_hash")
 #: Points per line of a wrapped cell, and the characters a line of the Flags column holds.
@@ -161,7 +160,7 @@ def _frame(kind: str, frame: pd.DataFrame, lang: str) -> SheetFrame:
              label("route", lang): {label("gm", lang): "amber"},
              label("state", lang): {label("resubmitted", lang): "amber", label("returned", lang): "amber"}}
     return SheetFrame(sheet_name(kind, lang), out, formats, table_name=f"Queue{kind}", lists=lists, marks=marks,
-                      wrap=(flags, label("changes", lang)), row_heights=row_heights(frame),
+                      wrap=(flags, label("changes", lang)), row_heights=row_heights(frame), header_lines=2, top=True,
                       print_setup=lambda ws, widths, c=cols: _print_pages(ws, widths, kind, c))
 
 
@@ -178,14 +177,14 @@ def row_heights(frame: pd.DataFrame) -> list[float | None]:
 
 #: The Flags column's width in characters (its text wraps within it).
 FLAGS_CHARS = 60
-#: The width landscape A4 prints at 100% within the margins, in points.
-PAGE_POINTS = 770.0
+#: The width landscape A4 prints at 100% within the margins, in points (a little to spare).
+PAGE_POINTS = 760.0
 
 
 def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str]) -> None:
-    """Print a queue sheet on landscape pages split between column groups (the item; its facts and history; its
-    flags and the decision), the header row and the item's number and name repeated on every page, at the
-    scale the widest group needs; the location columns are hidden."""
+    """Print a queue sheet on landscape pages split between column groups (who and the state; the item; its
+    facts; the person's history, the flags and the decision), the header row and the item's number and name
+    repeated on every page, at the scale the widest group needs; the location columns are hidden."""
     ws.set_landscape()
     ws.repeat_rows(0, 0)
     ws.repeat_columns(0, REPEATED - 1)
@@ -204,12 +203,13 @@ def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str]) -> No
 
 
 def _points(width: float) -> float:
-    """A column width in characters as points (Excel: 7 pixels a character plus 5, 0.75 points a pixel)."""
-    return (width * 7 + 5) * 0.75
+    """A column width in characters as points, as LibreOffice lays it out (about 9 pixels a character, 0.75
+    points a pixel; Excel's 7 would leave columns cut off there), so a page's group fits in either."""
+    return (width * 9 + 5) * 0.75
 
 
-SUMMARY_COLUMNS = ("section", "department", "kind", "items", "clean", "flagged", "gm", "resubmitted", "amount",
-                   "approver", "item", "note")
+SUMMARY_COLUMNS = ("section", "approver", "department", "kind", "item", "items", "clean", "flagged", "gm",
+                   "resubmitted", "amount", "note")
 
 
 def summary_frame(queue: Queue, lang: str) -> pd.DataFrame:
@@ -233,17 +233,17 @@ def summary_frame(queue: Queue, lang: str) -> pd.DataFrame:
         rows.append({"section": sec["totals"], **{c: int(body[c].sum()) for c in
                                                    ("items", "clean", "flagged", "gm", "resubmitted")},
                      "amount": float(body["amount"].dropna().sum())})
+    late = []
     for kind in KINDS:
         frame = queue.items[kind]
-        if "_working_age" not in frame:
-            continue
-        late = frame[frame["_working_age"] > queue.reminder_days]
-        key = ITEM_KEY[kind]
-        for rec in late.sort_values(["route", "_working_age"], ascending=[True, False], kind="stable").to_dict("records"):
-            rows.append({"section": sec["reminders"], "department": rec["department"], "kind": sheet_name(kind, lang),
-                         "approver": label(rec["route"], lang), "item": rec[key],
-                         "note": t("queue.reminder", lang, name=rec.get("name") or rec["employee_id"],
-                                   days=int(rec["_working_age"]), state=label(rec["state"], lang))})
+        if "_working_age" in frame:
+            late += [(kind, rec) for rec in frame[frame["_working_age"] > queue.reminder_days].to_dict("records")]
+    for kind, rec in sorted(late, key=lambda kr: (str(kr[1]["route"]), -kr[1]["_working_age"])):
+        who = rec.get("name") if isinstance(rec.get("name"), str) else rec["employee_id"]
+        rows.append({"section": sec["reminders"], "department": rec["department"], "kind": sheet_name(kind, lang),
+                     "approver": label(rec["route"], lang), "item": rec[ITEM_KEY[kind]],
+                     "note": t("queue.reminder", lang, name=who, days=int(rec["_working_age"]),
+                               state=label(rec["state"], lang))})
     for d in queue.decided:
         rows.append({"section": sec["decided"], "department": d["department"], "kind": sheet_name(d["kind"], lang),
                      "approver": d.get("decided_by"), "item": d["item"],
