@@ -391,7 +391,9 @@ def header_line(header: str, lines: int) -> str:
     if lines <= 1:
         return header
     words = header.split(" ")
-    if len(words) == 1:  # no spaces: Excel wraps CJK text between any two characters
+    if len(words) == 1:  # no spaces: Excel wraps CJK text between any two characters, a word never
+        if display_width(header) == len(header):
+            return header
         step = -(-len(header) // lines)
         return max((header[i:i + step] for i in range(0, len(header), step)), key=display_width)
     best = header

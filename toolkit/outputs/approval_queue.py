@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..io.writer import SheetFrame, write_frames
+from ..io.writer import SheetFrame, display_width, write_frames
 from ..core.approval_queue import DECISIONS, FACT_FIELDS, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, Queue, columns
 from ..core.approval_routes import STATES
 from ..schema import DEPARTMENT, STANDARDS
@@ -169,7 +169,7 @@ def row_heights(frame: pd.DataFrame) -> list[float | None]:
     overprint; rows with one line keep the default height."""
     out: list[float | None] = []
     for flags, changes in zip(frame["flags"].fillna(""), frame["changes"].fillna("")):
-        lines = sum(max(1, -(-len(line) // FLAGS_CHARS)) for line in str(flags).split("\n") if line)
+        lines = sum(max(1, -(-display_width(line) // FLAGS_CHARS)) for line in str(flags).split("\n") if line)
         lines = max(lines, len([x for x in str(changes).split("\n") if x]))
         out.append(LINE_POINTS * lines + 3 if lines > 1 else None)
     return out
@@ -203,9 +203,9 @@ def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str]) -> No
 
 
 def _points(width: float) -> float:
-    """A column width in characters as points, as LibreOffice lays it out (about 9 pixels a character, 0.75
+    """A column width in characters as points, as LibreOffice lays it out (up to 10 pixels a character, 0.75
     points a pixel; Excel's 7 would leave columns cut off there), so a page's group fits in either."""
-    return (width * 9 + 5) * 0.75
+    return (width * 10 + 5) * 0.75
 
 
 SUMMARY_COLUMNS = ("section", "approver", "department", "kind", "item", "items", "clean", "flagged", "gm",
