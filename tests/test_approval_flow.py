@@ -19,30 +19,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
 from toolkit.cli.main import cli
 from toolkit.io.reader import read_workbook
 from toolkit.operations.approval_apply import decision_log
 
 QUEUE_SHEETS = {"Expenses": "Expense Claims", "Advances": "Loan Slips", "Leave": "Leave Requests"}
 KEYS = {"Expenses": "Claim No", "Advances": "Slip No", "Leave": "Request No"}
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture
-def folder(sample_dir, tmp_path) -> Path:
-    dest = tmp_path / "depts"
-    shutil.copytree(sample_dir, dest)
-    return dest
-
-
-def run(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def make_queue(folder: Path, out: Path, *extra: object) -> str:

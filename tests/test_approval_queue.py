@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
 from toolkit.cli.main import cli
 from toolkit.io.reader import read_workbook
 from toolkit.operations.approval_apply import decision_log
@@ -24,24 +25,6 @@ from toolkit.operations.approval_queue import build_queue
 SHEETS = {"Expenses": ("Expenses", "费用"), "Advances": ("Advances", "借款"), "Leave": ("Leave", "休假")}
 QUEUE_SHEETS = {"Expenses": "Expense Claims", "Advances": "Loan Slips", "Leave": "Leave Requests"}
 PENDING = {None, "", "Pending", "待审批"}
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture
-def folder(sample_dir, tmp_path) -> Path:
-    dest = tmp_path / "depts"
-    shutil.copytree(sample_dir, dest)
-    return dest
-
-
-def run(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def sha(path: Path) -> str:

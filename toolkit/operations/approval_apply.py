@@ -32,6 +32,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.safety import is_lock_file
 from ..money import round_money
+from ..outputs.approval_queue import read_queue, write_log
 from ..schema import DEPARTMENT
 from .approval_queue import file_sha256, money_text as fmt_money
 from .approvals import decide, stamp_note
@@ -177,7 +178,6 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
     ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``.
     ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
-    from ..outputs.approval_queue import read_queue
     from ..store import default_db, open_store
     from .validate import read_file
 
@@ -390,8 +390,6 @@ def decision_log(db: str | None = None, department: str | None = None, employee_
 def write_decision_log(db: str | None, path: str | os.PathLike[str], lang: str = "en",
                        department: str | None = None, employee_id: str | None = None) -> Path:
     """The audit trail (``decision_log``) as a workbook, one row per decision, in ``lang``; written atomically."""
-    from ..outputs.approval_queue import write_log
-
     return write_log(decision_log(db, department, employee_id), path, lang)
 
 

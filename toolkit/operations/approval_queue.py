@@ -86,6 +86,7 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
     the errors of the files that could not be read, and the files left out, with why, in ``lang``: the
     toolkit's own outputs (a consolidated workbook, a queue) and duplicates — a second copy of a file or of a
     department — found exactly as consolidation finds them (the first in file order is kept)."""
+    # consolidation's package pulls in the store and the workbook writer: loaded when a queue is read
     from .consolidate.discovery import discover, sniff_kind
     from .consolidate.pipeline import pipeline
     from .consolidate.policy import duplicate_reason
@@ -157,7 +158,7 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
         return assemble(books, std, period, lang, approve_clean=approve_clean, approver_id=approver_id,
                         skipped=[*left_out, *(e.message(lang) for e in errors)], standards_path=standards,
                         role=role, today=day)
-    from ..store import open_store
+    from ..store import open_store  # only with --db (the store's SQL layer is not needed otherwise)
 
     with open_store(db) as store:
         returns = _store_returns(store)
