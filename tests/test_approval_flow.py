@@ -391,3 +391,23 @@ def test_ribbon_gm_queue_and_log_buttons(folder, tmp_path):
     log = openpyxl.load_workbook(tmp_path / "approval-log.xlsx")["审批记录"]  # beside the (copy of the) queue
     rec = dict(zip([c.value for c in log[1]], [c.value for c in log[2]]))
     assert rec["审批人"] == "钱总" and rec["审批决定"] == "批准" and rec["队列"] == "总经理" and rec["结果"] == "已执行"
+
+
+def test_the_general_managers_delegate_approves_above_the_threshold(folder, tmp_path):
+    today = dt.date.today()
+    _add_delegation(folder / "standards.xlsx", "GM", "E2001", today, today)
+    queue = tmp_path / "q.xlsx"
+    make_queue(folder, queue, "--approver-id", "E2001")
+    slip = next(r for r in rows_of(queue, "Loan Slips") if r["Route"] == "General manager")
+    assert slip["On Behalf Of"] == "General manager"
+    decide(queue, "Advances", slip["Slip No"], "Approve")
+    other = tmp_path / "q-director.xlsx"
+    make_queue(folder, other)  # the director (no delegation) may not approve it
+    decide(other, "Advances", slip["Slip No"], "Approve")
+    assert "general manager's to approve" in apply(other, tmp_path / "b.db", "Zhao", "-o", tmp_path / "o2").output
+    res = apply(queue, tmp_path / "a.db", "Yang Haiyan", "--approver-id", "E2001", "-o", tmp_path / "out")
+    assert res.exit_code == 0, res.output
+    (rec,) = decision_log(str(tmp_path / "a.db"))
+    assert (rec["outcome"], rec["on_behalf_of"], rec["approver"]) == ("applied", "gm", "Yang Haiyan")
+    _, note = cell(tmp_path / "out" / Path(slip["File"]).name, slip["Sheet"], slip["Row"], "Approval")
+    assert "Yang Haiyan" in note and ("(on behalf of General manager)" in note or "(代 总经理)" in note)

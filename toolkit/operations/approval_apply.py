@@ -59,6 +59,8 @@ register({
     "apply.not-yours": ("The Roster names {route} as this person's approver; only they (or their delegate) "
                         "decide it (Return or Forward it instead)",
                         "人员名册指定 {route} 为此人的审批人，只能由其本人（或其代理人）审批（可退回或转呈）"),
+    "apply.gm-route": ("This item is the general manager's to approve (forwarded, or the Roster says GM): forward "
+                       "it, reject or return it", "此事项须由总经理批准（已转呈或人员名册指定总经理）：请转呈、驳回或退回"),
     "apply.bad-part": ("Approved Amount {value} must be above 0 and not above the amount {amount} (to approve "
                        "nothing, Reject)", "批准金额 {value} 须大于 0 且不超过金额 {amount}（全部不批请选驳回）"),
     "apply.part-needs-approval": ("An Approved Amount goes with Approve or Approve with exception",
@@ -314,6 +316,8 @@ def _plan(data: WorkbookData, std: WorkbookData | None, rows: list[RowOutcome], 
             elif (r.decision in WRITES and r.route not in (None, "director", "gm") and r.route != approver_id
                   and not r.on_behalf_of):
                 r.outcome, r.reason = "refused", t("apply.not-yours", lang, route=r.route)
+            elif r.decision in ("Approve", "Exception") and r.route == "gm" and not (gm or r.on_behalf_of == "gm"):
+                r.outcome, r.reason = "refused", t("apply.gm-route", lang)
             else:
                 ok.append(r)
             seen.add((r.sheet, r.row))
@@ -334,10 +338,12 @@ def _plan(data: WorkbookData, std: WorkbookData | None, rows: list[RowOutcome], 
         ok = [r for r in ok if r.outcome != "refused"]
         for decision in ("Approve", "Exception", "Reject"):
             for partial in (False, True):
-                chosen = [r for r in ok if r.decision == decision and (r.row in parts) == partial]
-                for group in _by_reason(chosen, decision, partial):
-                    _decide_group(data, std, kind, layout, group, decision, parts if partial else {}, approver,
-                                  approver_id, day, lang, gm, cells, notes, by_row)
+                for as_gm in (False, True):  # the GM's queue, or a delegate of the general manager
+                    chosen = [r for r in ok if r.decision == decision and (r.row in parts) == partial
+                              and (gm or r.on_behalf_of == "gm") == as_gm]
+                    for group in _by_reason(chosen, decision, partial):
+                        _decide_group(data, std, kind, layout, group, decision, parts if partial else {}, approver,
+                                      approver_id, day, lang, as_gm, cells, notes, by_row)
         note_col = "approval" if "approval" in layout.columns else DEPARTMENT.table(kind).unique_key[0]
         for r in ok:
             if r.decision in ("Return", "Forward"):
