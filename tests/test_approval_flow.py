@@ -224,7 +224,7 @@ def test_forwarded_slip_goes_to_the_gm_and_comes_back_decided(folder, tmp_path):
     q3 = tmp_path / "q3.xlsx"
     make_queue(folder, q3, "--db", db)
     assert slip["Slip No"] not in {r["Slip No"] for r in rows_of(q3, "Loan Slips")}
-    decided = [r for r in rows_of(q3, "Summary") if r["Section"] == "Forwarded items the general manager has decided"]
+    decided = [r for r in rows_of(q3, "Summary") if r["Section"] == "Decided by the general manager"]
     assert [(r["Item"], r["Approver"]) for r in decided] == [(slip["Slip No"], "Qian GM")]
     assert "Approved" in decided[0]["Note"]
     chain = [(d["decision"], d["approver"], d["role"]) for d in decision_log(str(db)) if d["item"] == slip["Slip No"]]

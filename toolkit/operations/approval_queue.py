@@ -165,7 +165,8 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
         states = store.approval_items()
         queue = assemble(books, std, period, lang, approve_clean=approve_clean, approver_id=approver_id,
                          returns=returns, skipped=[*left_out, *(e.message(lang) for e in errors)],
-                         standards_path=standards, role=role, today=day, states=states)
+                         standards_path=standards, role=role, today=day, states=states,
+                         gm_decisions=[d for d in store.approval_decisions() if d.get("role") == "gm"])
         store.save_approval_items(queue.new_states)
     return queue
 
@@ -182,9 +183,11 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
              lang: str, approve_clean: bool = False, approver_id: str | None = None,
              returns: dict[str, int] | None = None, skipped: list[str] | None = None,
              standards_path: str | os.PathLike[str] | None = None, role: str = "director",
-             today: dt.date | None = None, states: dict[tuple[str, str, str], dict] | None = None) -> Queue:
+             today: dt.date | None = None, states: dict[tuple[str, str, str], dict] | None = None,
+             gm_decisions: list[dict] | None = None) -> Queue:
     """The queue from already read and validated workbooks (pure apart from the clock); ``states``: the store's
-    item states by (department, kind, item)."""
+    item states by (department, kind, item); ``gm_decisions``: the audit trail's decisions of the general
+    manager's queues (the director's queue lists the recent ones)."""
     skipped = list(skipped or [])
     day = today or dt.date.today()
     usable = []
@@ -217,7 +220,7 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
         sel = frame[keep]
         items[kind] = _items(kind, sel, ledger, years, as_of, flags, sheets, ctx)
     departments = {department_name(d.info.get("department"), d.path, roster_departments(std)) for d, _, _ in usable}
-    decided = [] if role != "director" else _decided_by_gm(ctx.states, departments, day)
+    decided = [] if role != "director" else _decided_by_gm(gm_decisions or [], departments, day)
     queue = Queue(period, dt.datetime.now().replace(microsecond=0).isoformat(),
                   None if standards_path is None else str(standards_path), items,
                   [QueueSource(str(d.path), sha, department_name(d.info.get("department"), d.path), d.lang)
@@ -230,16 +233,18 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
 DECIDED_DAYS = 31
 
 
-def _decided_by_gm(states: dict[tuple[str, str, str], dict], departments: set[str], day: dt.date) -> list[dict]:
-    """Forwarded items the general manager has since decided (the last ``DECIDED_DAYS`` days), for the director."""
+def _decided_by_gm(decisions: list[dict], departments: set[str], day: dt.date) -> list[dict]:
+    """What the general manager approved or rejected in their queue in the last ``DECIDED_DAYS`` days, for the
+    director (forwarded items and those above the GM's threshold leave the director's queue decided)."""
     out = []
-    for (dept, kind, item), rec in sorted(states.items()):
-        changed = pd.Timestamp(rec.get("changed_at") or "1970-01-01").tz_localize(None).date()
-        if (dept in departments and rec.get("forwarded") and rec.get("state") in ("approved", "rejected")
-                and (day - changed).days <= DECIDED_DAYS):
-            out.append({"department": dept, "kind": kind, "item": item, "employee_id": rec.get("employee_id"),
-                        "state": rec["state"], "decided_by": rec.get("decided_by"), "on": changed.isoformat(),
-                        "comment": rec.get("comment")})
+    for d in decisions:
+        when = pd.Timestamp(d.get("decided_at") or "1970-01-01").tz_localize(None).date()
+        if (d.get("department") in departments and d.get("outcome") == "applied"
+                and d.get("decision") in AR.DECIDED_STATE and AR.DECIDED_STATE[d["decision"]] in ("approved", "rejected")
+                and (day - when).days <= DECIDED_DAYS):
+            out.append({"department": d["department"], "kind": d["kind"], "item": d.get("item"),
+                        "employee_id": d.get("employee_id"), "state": AR.DECIDED_STATE[d["decision"]],
+                        "decided_by": d.get("approver"), "on": when.isoformat(), "comment": d.get("comment")})
     return out
 
 

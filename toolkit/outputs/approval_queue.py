@@ -98,7 +98,7 @@ register({
                            "{file}，工作表 {sheet}，第 {row} 行：“{value}”不是审批决定；请选择 {choices}。"),
     "queue.section.reminders": ("Waiting longer than {days:g} working days, by approver",
                                 "等待超过 {days:g} 个工作日的事项（按审批人）"),
-    "queue.section.decided": ("Forwarded items the general manager has decided", "总经理已审批的转呈事项"),
+    "queue.section.decided": ("Decided by the general manager", "总经理已审批的事项"),
     "queue.section.left-out": ("Files left out", "未列入的文件"),
     "queue.section.totals": ("Totals", "合计"),
     "queue.reminder": ("{name}: waiting {days} working days ({state})", "{name}：已等待 {days} 个工作日（{state}）"),
