@@ -66,7 +66,7 @@ def queue(folder: Path, out: Path, jobs: int) -> tuple[float, int, dict[str, flo
 
     t0 = time.perf_counter()
     std = read_file(folder / "standards.xlsx", "standards")
-    books, _ = read_sources([folder], std, None, jobs)
+    books, _, _ = read_sources([folder], std, None, jobs)
     t1 = time.perf_counter()
     q = assemble(books, std, "2026-10", "en", standards_path=folder / "standards.xlsx")
     t2 = time.perf_counter()

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
 from toolkit.cli.main import cli
 from toolkit.io.reader import read_workbook
 from toolkit.operations.approval_apply import decision_log
@@ -25,24 +26,6 @@ from toolkit.operations.approval_queue import build_queue
 SHEETS = {"Expenses": ("Expenses", "费用"), "Advances": ("Advances", "借款"), "Leave": ("Leave", "休假")}
 QUEUE_SHEETS = {"Expenses": "Expense Claims", "Advances": "Loan Slips", "Leave": "Leave Requests"}
 PENDING = {None, "", "Pending", "待审批"}
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture
-def folder(sample_dir, tmp_path) -> Path:
-    dest = tmp_path / "depts"
-    shutil.copytree(sample_dir, dest)
-    return dest
-
-
-def run(*args: object):
-    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
 def sha(path: Path) -> str:
@@ -166,8 +149,8 @@ def _decide(queue: Path) -> dict[str, tuple[str, int]]:
             which = "Reject" if "Reject" not in picked else "Return" if "Return" not in picked else None
             if which:
                 ws.cell(r, col["Decision"]).value = which
-                if which == "Return":
-                    ws.cell(r, col["Comment"]).value = "Attach the hotel invoice"
+                ws.cell(r, col["Comment"]).value = ("Attach the hotel invoice" if which == "Return"
+                                                    else "Not a business expense")
                 picked[which] = (Path(ws.cell(r, col["File"]).value).name, ws.cell(r, col["Row"]).value)
     wb.save(queue)
     return picked

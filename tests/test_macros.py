@@ -161,15 +161,30 @@ def test_approve_stamps_clean_rows_and_refuses_rows_with_errors(sample_dir, tmp_
 def test_reject_in_a_chinese_workbook_uses_its_labels(sample_dir, tmp_path):
     out = tmp_path / "rj.xlsx"
     res = run("reject_selection", "--book", sample_dir / "dept-south.xlsx", "--out", out,
-              "--selection", "休假!A3:A4", "--answer", "approver=王总")
+              "--selection", "休假!A3:A4", "--answer", "approver=王总", "--answer", "reason=与展会冲突")
     assert res.exit_code == 0, res.output
     ws = openpyxl.load_workbook(out)["休假"]
     header = [c.value for c in ws[1]]
     col = header.index("审批") + 1
     for r in (3, 4):
         assert ws.cell(r, col).value == "已驳回"
-        assert note(ws.cell(r, col)) == f"王总 于 {dt.date.today().isoformat()} 已驳回"
+        assert note(ws.cell(r, col)) == f"王总 于 {dt.date.today().isoformat()} 已驳回: 与展会冲突"
     assert ws.cell(5, col).value != "已驳回"
+
+
+def test_reject_needs_a_reason_but_not_a_clean_row(sample_dir, tmp_path):
+    """Rows with error findings can be rejected (with a reason); without a reason nothing is rejected."""
+    book, std = sample_dir / "dept-north.xlsx", sample_dir / "standards.xlsx"
+    args = ["reject_selection", "--book", book, "--standards", std, "--selection", "Expenses!B377:D379",
+            "--answer", "approver=Zhao"]
+    out = tmp_path / "rj.xlsx"
+    res = run(*args, "--out", out, "--answer", "reason=over the limit, no receipt")
+    assert res.exit_code == 0, res.output
+    ws = openpyxl.load_workbook(out)["Expenses"]
+    assert [ws.cell(r, 10).value for r in (377, 378, 379)] == ["Rejected"] * 3  # error rows: still rejectable
+    assert note(ws["J378"]).endswith(": over the limit, no receipt")
+    res = run(*args, "--out", tmp_path / "none.xlsx")
+    assert "Refused 3 row(s)" in res.output and "needs a reason" in res.output
 
 
 def test_approve_on_advances_notes_the_slip(sample_dir, tmp_path, monkeypatch):

@@ -21,19 +21,27 @@ FACT_FIELDS: dict[str, tuple[str, ...]] = {
     "Advances": ("outstanding_after", "advance_limit", "overdue_count", "overdue_amount"),
     "Leave": ("balance_after", "overlaps", "colleagues_off"),
 }
-HEAD = ("status", "route", "department", "employee_id", "name", "role", "grade")
+HEAD = ("name", "status", "state", "age", "department", "employee_id", "role", "grade", "route", "on_behalf_of")
 HISTORY = ("claims_3m", "claims_3m_amount", "rejections")
-TAIL = ("flags", "file", "sheet", "row", "row_hash", "decision", "comment")
-#: The decisions a director can take, in the Decision drop-down.
-DECISIONS = ("Approve", "Reject", "Return", "Forward")
+TAIL = ("flags", "changes", "approved_amount", "decision", "comment", "file", "sheet", "row", "row_hash")
+#: The kinds whose items have an amount, so can be approved in part.
+PARTIAL_KINDS = ("Expenses", "Advances")
+#: The decisions an approver can take, in the Decision drop-down.
+DECISIONS = ("Approve", "Exception", "Reject", "Return", "Forward")
 #: What the queue's statuses and routes are called.
 STATUSES = ("clean", "flagged")
 ROUTES = ("director", "gm")
+#: Whose queue it is: the director's (every pending item) or the general manager's (``--as gm``).
+QUEUE_ROLES = ("director", "gm")
 
 
 def columns(kind: str) -> list[str]:
-    """The queue sheet's columns for ``kind`` (Expenses, Advances, Leave), in order."""
-    return [*HEAD, *ITEM_FIELDS[kind], *FACT_FIELDS[kind], *HISTORY, *TAIL]
+    """The queue sheet's columns for ``kind`` (Expenses, Advances, Leave), in order: the item's number and the
+    person's name first (repeated on every printed page), then who, the item, the facts, the flags and the
+    decision; the item's location in its workbook last."""
+    tail = [c for c in TAIL if c != "approved_amount" or kind in PARTIAL_KINDS]
+    key, *rest = ITEM_FIELDS[kind]
+    return [key, *HEAD, *rest, *FACT_FIELDS[kind], *HISTORY, *tail]
 
 
 @dataclass
@@ -57,6 +65,12 @@ class Queue:
     sources: list[QueueSource] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # messages, in the queue's language
     approver_id: str | None = None
+    role: str = "director"  # whose queue: director | gm
+    reminder_days: float = 3.0  # the Thresholds' Reminder After Days (working days)
+    #: Items decided on the general manager's queue after being forwarded (the director's queue lists them).
+    decided: list[dict] = field(default_factory=list)
+    #: Item states the store learns from this queue (new items, resubmissions), saved by the operation.
+    new_states: list[dict] = field(default_factory=list)
 
     def count(self) -> int:
         return sum(len(f) for f in self.items.values())

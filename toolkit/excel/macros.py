@@ -38,7 +38,9 @@ NAMES: tuple[str, ...] = (
     "approve_selection",
     "reject_selection",
     "approval_queue",
+    "gm_queue",
     "apply_decisions",
+    "approval_log",
     "new_template",
     "draft_plan",
 )
@@ -60,6 +62,7 @@ register({
                       "工作簿有 {count} 个错误。仍要计算吗？（是/否）"),
     "macro.q.folder": ("Folder of department workbooks to consolidate:", "要合并的部门工作簿所在文件夹："),
     "macro.q.approver": ("Approver's name:", "审批人姓名："),
+    "macro.q.reason": ("Reason for the rejection (required):", "驳回理由（必填）："),
     "macro.q.kind": ("New workbook: department or standards?", "新建工作簿：department（部门）还是 standards（标准）？"),
     "macro.q.path": ("Save the new workbook as:", "新工作簿保存为："),
     "macro.no-standards": ("No standards workbook: set TOOLKIT_STANDARDS in the add-in's settings.",
@@ -465,9 +468,10 @@ def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     frame = data.tables[approval_table(data, sheet)]
     selected = selected_rows(address, int(frame["_row"].max()) if len(frame) else 1)
     name = run.settings.approver or run.ask("approver")
+    reason = run.ask("reason") if decision == "Rejected" else None
     result = decide(data, run.standards(required=False), sheet, selected, decision, name or "", today,
-                    approver_id=run.settings.approver_id)
-    stamp = stamp_note(decision, data.lang, result.approver, result.date)
+                    approver_id=run.settings.approver_id, reason=reason)
+    stamp = stamp_note(decision, data.lang, result.approver, result.date, reason)
     for _, approval, approver, note in result.cells(data):
         if approval:
             run.port.write_range(sheet, approval, [[result.label]])
@@ -492,15 +496,28 @@ def approval_queue(book: Any = None) -> Path | None:
     return _run(book, _approval_queue)
 
 
-def _approval_queue(run: _Run) -> Path:
+def gm_queue(book: Any = None) -> Path | None:
+    """The general manager's queue (forwarded items, items above GM Approval Above) of a folder of department
+    workbooks, into its ``approvals`` subfolder, opened (``operations.approval_queue``, role ``gm``)."""
+    return _run(book, lambda run: _approval_queue(run, "gm"))
+
+
+def _queue_db(folder: Path) -> str:
+    """The store the ribbon's approval buttons keep item states and the audit trail in: ``TOOLKIT_DB`` when set,
+    else ``toolkit.db`` in the folder's ``approvals`` subfolder (beside the queues)."""
+    return os.environ.get("TOOLKIT_DB") or str(folder / "toolkit.db")
+
+
+def _approval_queue(run: _Run, role: str = "director") -> Path:
     from ..operations.approval_queue import build_queue
     from ..outputs.approval_queue import summary_text, write_queue
 
     folder = run.chosen_folder("queue-folder")
-    queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
-                        lang=run.lang)
     (folder / QUEUE_FOLDER).mkdir(exist_ok=True)
-    out = write_queue(queue, folder / QUEUE_FOLDER / f"approval-queue-{queue.period}.xlsx", run.lang)
+    queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
+                        lang=run.lang, db=_queue_db(folder / QUEUE_FOLDER), role=role)
+    name = "gm-queue" if role == "gm" else "approval-queue"
+    out = write_queue(queue, folder / QUEUE_FOLDER / f"{name}-{queue.period}.xlsx", run.lang)
     run.port.message(t("macro.queue-made", run.lang, summary=summary_text(queue, run.lang), path=out))
     run.port.open_file(out)
     return out
@@ -519,13 +536,29 @@ def _apply_decisions(run: _Run) -> list[Path]:
         raise ToolkitError("queue.not-a-queue", file="?")
     name = run.settings.approver or run.ask("approver")
     in_place = (run.ask("inplace", "no") or "").casefold() in _YES
-    res = apply(run.port.path, None, in_place, os.environ.get("TOOLKIT_DB") or None, name, run.settings.approver_id,
+    res = apply(run.port.path, None, in_place, _queue_db(Path(run.port.path).parent), name, run.settings.approver_id,
                 run.lang, port=run.port)
     lines = [t("macro.applied", run.lang, applied=len(res.rows) - len(res.refused), refused=len(res.refused),
                paths=", ".join(str(p) for p in res.written))]
     lines += [f"  {Path(r.file).name} {r.sheet}!{r.row} {r.item}: {r.reason}" for r in res.refused]
     run.port.message("\n".join(lines), "warning" if res.refused else "info")
     return res.written
+
+
+def approval_log(book: Any = None) -> Path | None:
+    """The audit trail of approval decisions as a workbook beside the open queue (or in the active workbook's
+    folder), opened (``operations.approval_apply.write_decision_log``)."""
+    return _run(book, _approval_log)
+
+
+def _approval_log(run: _Run) -> Path:
+    from ..operations.approval_apply import write_decision_log
+
+    folder = Path(run.port.path).parent if run.port.path is not None else run.folder()
+    out = write_decision_log(_queue_db(folder), folder / "approval-log.xlsx", run.lang)
+    run.port.message(t("macro.written", run.lang, path=out))
+    run.port.open_file(out)
+    return out
 
 
 # --------------------------------------------------------------------------- templates

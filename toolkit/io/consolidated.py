@@ -23,7 +23,7 @@ from ..i18n import register, t
 from ..schema import DEPARTMENT, Table
 from .sheet_rows import fast_deflate, values_xml
 from .writer import (
-    FIXED_TIME,
+    OUTPUT_PROPERTIES,
     HEADER_FILL,
     HEADER_FONT,
     MAX_DATA_ROWS,
@@ -165,7 +165,7 @@ class _Book:
         self.wb = xlsxwriter.Workbook(target, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
             "strings_to_urls": False, "nan_inf_to_errors": False})
-        self.wb.set_properties({"created": FIXED_TIME, "author": "", "comments": ""})
+        self.wb.set_properties(OUTPUT_PROPERTIES)
         self.header = self.wb.add_format({"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}"})
         self.formats = {k: (self.wb.add_format({"num_format": f}) if f not in ("General", "@") else None)
                         for k, f in NUMBER_FORMATS.items()}

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -48,6 +48,11 @@ register(
 
 #: Creation/modification time written into every file (and zip entry dates), for reproducible bytes.
 FIXED_TIME = dt.datetime(2026, 1, 1, 0, 0, 0)
+#: The category every workbook the toolkit writes carries (docProps/core.xml): a folder scan recognises its own
+#: outputs (the consolidated workbook, an approval queue, reports) and does not read them as departments.
+OUTPUT_CATEGORY = "Marketing Toolkit output"
+#: The document properties of an output workbook (XlsxWriter's ``set_properties``).
+OUTPUT_PROPERTIES = {"created": FIXED_TIME, "author": "", "comments": "", "category": OUTPUT_CATEGORY}
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 #: Excel number format of each value kind (``ColType`` values are accepted as kinds too).
@@ -269,6 +274,11 @@ class SheetFrame:
       (:data:`RAG_COLOURS`), the first match winning.
     - ``wrap``: columns whose text wraps (several lines in a cell).
     - ``hidden``: the sheet is hidden (data a later command reads back).
+    - ``row_heights``: each data row's height in points (None: the default height), e.g. for wrapped text.
+    - ``print_setup``: called with the XlsxWriter worksheet and the column widths after the standard print
+      setup, to change it (page breaks, repeated columns, scale).
+    - ``header_lines``: headers wrap onto up to this many lines (columns only as wide as the longest line).
+    - ``top``: every cell aligned to the top (rows of different heights read across).
     """
 
     name: str
@@ -281,6 +291,10 @@ class SheetFrame:
     wrap: tuple[str, ...] = ()
     hidden: bool = False
     charts: tuple[ChartSpec, ...] = ()
+    row_heights: Sequence[float | None] | None = None
+    print_setup: Callable[[Any, list[float]], None] | None = None
+    header_lines: int = 1
+    top: bool = False
 
 
 @dataclass(frozen=True)
@@ -330,7 +344,7 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
             "nan_inf_to_errors": False,
         },
     )
-    wb.set_properties({"created": FIXED_TIME, "author": "", "comments": ""})
+    wb.set_properties(OUTPUT_PROPERTIES)
     plans: dict[int, tuple[SheetFrame, list[str], list[Any]]] = {}
     try:
         header_fmt = wb.add_format(
@@ -355,7 +369,10 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
     for number, (sheet, kinds, fmts) in plans.items():
         styles = [None if f is None else f._get_xf_index() for f in fmts]  # indexes are final once closed
         last = f"{_range(0, 0, len(sheet.frame), len(kinds) - 1).split(':')[-1]}"
-        bodies[number] = (_row_chunks(sheet.frame, kinds, styles, lang), f"A1:{last}")
+        chunks = _row_chunks(sheet.frame, kinds, styles, lang)
+        if sheet.row_heights is not None:
+            chunks = _with_heights(chunks, sheet.row_heights)
+        bodies[number] = (chunks, f"A1:{last}")
     splice_rows(skeleton, tmp, bodies)
 
 
@@ -366,6 +383,35 @@ def _row_chunks(frame: pd.DataFrame, kinds: list[str], styles: list[Any], lang: 
 
     for start in range(0, len(frame), _CHUNK_ROWS):
         yield rows_xml(frame.iloc[start:start + _CHUNK_ROWS], kinds, styles, start + 2, lang)
+
+
+def header_line(header: str, lines: int) -> str:
+    """The longest line of ``header`` wrapped onto at most ``lines`` lines at spaces (CJK text anywhere), as
+    evenly as can be: what a wrapping header's column must be wide enough for."""
+    if lines <= 1:
+        return header
+    words = header.split(" ")
+    if len(words) == 1:  # no spaces: Excel wraps CJK text between any two characters, a word never
+        if display_width(header) == len(header):
+            return header
+        step = -(-len(header) // lines)
+        return max((header[i:i + step] for i in range(0, len(header), step)), key=display_width)
+    best = header
+    for cut in range(1, len(words)):  # two lines (enough for the queue's headers)
+        longest = max((" ".join(words[:cut]), " ".join(words[cut:])), key=display_width)
+        best = min(best, longest, key=display_width)
+    return best
+
+
+def _with_heights(chunks: Iterable[str], heights: Sequence[float | None]) -> Iterator[str]:
+    """The rendered rows with each data row's height (row 2 is ``heights[0]``)."""
+    def one(m: re.Match[str]) -> str:
+        i = int(m.group(1)) - 2
+        h = heights[i] if 0 <= i < len(heights) else None
+        return m.group(0) if not h else f'<row r="{m.group(1)}" ht="{h:g}" customHeight="1"'
+
+    for chunk in chunks:
+        yield re.sub(r'<row r="(\d+)"', one, chunk)
 
 
 def _sheet_name(name: str) -> str:
@@ -428,17 +474,23 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
         fmt = col_fmts[kind]
-        if col in sheet.wrap:
-            spec = {"text_wrap": True, "valign": "top"}
+        if col in sheet.wrap or sheet.top:
+            spec = {"text_wrap": True, "valign": "top"} if col in sheet.wrap else {"valign": "top"}
             fmt = wb.add_format(spec if NUMBER_FORMATS[kind] in ("General", "@") else
                                 {**spec, "num_format": NUMBER_FORMATS[kind]})
-        widths.append(column_width(headers[i], kind, series))
+        widths.append(column_width(header_line(headers[i], sheet.header_lines), kind, series))
         fmts.append(fmt)
         ws.set_column(i, i, widths[-1], fmt)
 
     last_row = max(nrows, 1)
     xlsxwriter_print(ws, widths, last_row, lang, area=not sheet.charts)
+    if sheet.print_setup is not None:
+        sheet.print_setup(ws, widths)
     _add_table(ws, table_name, headers, last_row)
+    if sheet.header_lines > 1:
+        header_fmt = wb.add_format({"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}",
+                                    "text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
+        ws.set_row(0, 15 * sheet.header_lines)
     for c, header in enumerate(headers):  # inline strings, over the header add_table stored
         ws.write_string(0, c, header, header_fmt)
 

@@ -88,13 +88,16 @@ def _col_styles(xml: str, p: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _cell_xml(p: str, ref: str, value: str, style: str | None) -> str:
+def _cell_xml(p: str, ref: str, value: str | float, style: str | None) -> str:
     s = f' s="{style}"' if style else ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # a number (an approved amount)
+        return f'<{p}c r="{ref}"{s}><{p}v>{repr(float(value)) if value != int(value) else int(value)}</{p}v></{p}c>'
     return f'<{p}c r="{ref}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">{escape(value)}</{p}t></{p}is></{p}c>'
 
 
-def set_cells(xml: str, values: Mapping[str, str]) -> str:
-    """The sheet XML with each cell of ``values`` (A1 ref → text) set to that text, keeping its style."""
+def set_cells(xml: str, values: Mapping[str, str | float]) -> str:
+    """The sheet XML with each cell of ``values`` (A1 ref → text, or a number) set to that value, keeping its
+    style."""
     p = _prefix(xml)
     cols = _col_styles(xml, p)
     for ref, value in sorted(values.items(), key=lambda kv: (split_ref(kv[0])[1], col_index(split_ref(kv[0])[0]))):
@@ -276,7 +279,7 @@ def _content_type(parts: dict[str, bytes], override: str | None, mime: str, exte
     parts["[Content_Types].xml"] = (xml[:end] + entry + xml[end:]).encode("utf-8")
 
 
-def edit_workbook(data: bytes, cells: Mapping[str, Mapping[str, str]], notes: Mapping[str, Mapping[str, str]],
+def edit_workbook(data: bytes, cells: Mapping[str, Mapping[str, str | float]], notes: Mapping[str, Mapping[str, str]],
                   author: str, file: str = "") -> bytes:
     """The xlsx ``data`` with ``cells`` (sheet name → {A1 ref: text}) set and ``notes`` (sheet name → {A1 ref:
     note}) added; every part not involved is copied unchanged (same bytes, same zip entry order and dates)."""

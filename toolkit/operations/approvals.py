@@ -1,10 +1,11 @@
 """Approving or rejecting rows of Expenses, Advances and Leave: which rows may be decided, and the stamp.
 
 The rule is the same wherever a decision is taken (the ribbon's Approve/Reject buttons and the approval
-queue's apply): a row with an error finding is refused with its findings; so is the approver's own item
-(separation of duties: the approver's employee ID) and, for an approval, an item above the general
-manager's threshold (it can only be forwarded); the others get the decision in the workbook's language,
-the approver's name and a dated note.
+queue's apply): an approval of a row with an error finding is refused with its findings unless it is an
+approval *with exception* (a comment is required and recorded); a rejection is always allowed but needs a
+reason; the approver's own item is refused (separation of duties: the approver's employee ID) and so is,
+for an approval by the director, an item above the general manager's threshold (it can only be forwarded);
+the others get the decision in the workbook's language, the approver's name and a dated note.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
 
 register({
     "approval.note.decided": ("{decision} by {name} on {date}", "{name} 于 {date} {decision}"),
+    "approval.note.Exception": ("Approved with exception by {name} on {date}", "{name} 于 {date} 例外批准"),
+    "approval.note.part": ("Approved {approved} of {claimed} by {name} on {date}; {rest} rejected",
+                           "{name} 于 {date} 批准 {claimed} 中的 {approved}，驳回 {rest}"),
+    "approval.note.behalf": ("on behalf of {whom}", "代 {whom}"),
+    "approval.role.director": ("Director", "总监"),
+    "approval.role.gm": ("General manager", "总经理"),
     "approval.note.Return": ("Returned by {name} on {date}", "{name} 于 {date} 退回"),
     "approval.note.Forward": ("Forwarded to the general manager by {name} on {date}", "{name} 于 {date} 转呈总经理"),
 })
@@ -34,6 +41,11 @@ register({
 declare("approval-own-item", "error", ("Own item", "本人事项"),
         ("{value} is the approver's own item: another approver must decide it.",
          "{value} 是审批人本人的事项：须由其他审批人审批。"))
+declare("approval-reason-required", "error", ("Reason required", "须填写理由"),
+        ("{value}: a rejection needs a reason (the Comment).", "{value}：驳回须填写理由（审批意见）。"))
+declare("approval-comment-required", "error", ("Comment required", "须填写意见"),
+        ("{value}: an approval with exception, or of part of the amount, needs a comment saying why.",
+         "{value}：例外批准或部分批准须在审批意见中说明理由。"))
 declare("approval-needs-gm", "error", ("Needs the general manager", "须总经理审批"),
         ("{value} is above {limit}: it needs the general manager's approval and can only be forwarded.",
          "{value} 超过 {limit}：须总经理审批，只能转呈。"))
@@ -81,10 +93,12 @@ def row_of(f: Finding) -> int | None:
 
 
 def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selected: Iterable[int], decision: str,
-           approver: str, today: dt.date | None = None, approver_id: str | None = None) -> Decision:
-    """Which of the ``selected`` sheet rows take ``decision`` (Approved/Rejected) and which are refused: rows
-    with error findings, the approver's own rows (``approver_id``) and, for Approved, rows whose Amount is
-    above the Thresholds' GM Approval Above."""
+           approver: str, today: dt.date | None = None, approver_id: str | None = None, reason: str | None = None,
+           exception: bool = False, gm: bool = False) -> Decision:
+    """Which of the ``selected`` sheet rows take ``decision`` (Approved/Rejected) and which are refused: the
+    approver's own rows (``approver_id``); for Rejected, every row when there is no ``reason``; for Approved,
+    rows with error findings (unless ``exception``, which needs a ``reason``) and, unless the approver is the
+    general manager (``gm``), rows whose Amount is above the Thresholds' GM Approval Above."""
     from ..core.ledger import thresholds
     from .validate import check_data
 
@@ -98,20 +112,26 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
     if not approver:
         raise ToolkitError("macro.no-approver")
     refused: dict[int, list[Finding]] = {}
-    for f in check_data(data, standards).findings:
-        if f.severity == "error" and f.sheet == sheet and (r := row_of(f)) in rows:
-            refused.setdefault(r, []).append(f)
+    if decision == "Approved" and not exception:
+        for f in check_data(data, standards).findings:
+            if f.severity == "error" and f.sheet == sheet and (r := row_of(f)) in rows:
+                refused.setdefault(r, []).append(f)
     layout = data.layout[table]
     key = DEPARTMENT.table(table).unique_key[0]
     by_row = frame.set_index(frame["_row"].astype(int))
     limit = thresholds(standards)["GM Approval Above"]
+    needs = ("approval-reason-required" if decision == "Rejected" else
+             "approval-comment-required" if exception else None)
     for r in rows:
         item = by_row.loc[r]
+        if needs and not (reason or "").strip():
+            refused.setdefault(r, []).append(Finding(needs, sheet=sheet, cell=layout.cell(key, r), row=r,
+                                                     value=str(item[key]), file=str(data.path)))
         if approver_id and str(item["employee_id"]) == str(approver_id).strip():
             refused.setdefault(r, []).append(Finding("approval-own-item", sheet=sheet, cell=layout.cell("employee_id", r),
                                                      row=r, value=str(item[key]), file=str(data.path)))
         amount = item["amount"] if "amount" in item.index else None
-        if decision == "Approved" and amount is not None and not pd.isna(amount) and float(amount) > limit:
+        if decision == "Approved" and not gm and amount is not None and not pd.isna(amount) and float(amount) > limit:
             refused.setdefault(r, []).append(Finding("approval-needs-gm", sheet=sheet, cell=layout.cell("amount", r),
                                                      row=r, value=str(item[key]), file=str(data.path),
                                                      params={"limit": f"{limit:,.2f}"}))
@@ -119,8 +139,17 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
                     (today or dt.date.today()).isoformat(), [r for r in rows if r not in refused], refused)
 
 
-def stamp_note(decision: str, lang: str, name: str, date: str, comment: str | None = None) -> str:
-    """The dated note a decision leaves on the row (Approved, Rejected, Return, Forward), with the comment."""
+def stamp_note(decision: str, lang: str, name: str, date: str, comment: str | None = None,
+               part: tuple[str, str, str] | None = None, behalf: str | None = None) -> str:
+    """The dated note a decision leaves on the row (Approved, Rejected, Exception, Return, Forward), with the
+    comment; ``part`` (approved, claimed, rejected rest, as money text) for a partial approval; ``behalf``: the
+    approver the decision was taken for (a delegation)."""
     key = "decided" if decision in E.APPROVAL.values else decision
-    text = t(f"approval.note.{key}", lang, name=name, date=date, decision=E.APPROVAL.label(decision, lang))
+    if part is not None:
+        text = t("approval.note.part", lang, name=name, date=date, approved=part[0], claimed=part[1], rest=part[2])
+    else:
+        text = t(f"approval.note.{key}", lang, name=name, date=date, decision=E.APPROVAL.label(decision, lang))
+    if behalf:
+        whom = t(f"approval.role.{behalf}", lang) if behalf in ("director", "gm") else behalf
+        text = f"{text} ({t('approval.note.behalf', lang, whom=whom)})"
     return f"{text}: {comment.strip()}" if comment and comment.strip() else text

@@ -16,8 +16,9 @@ import pandas as pd
 
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..io.writer import SheetFrame, write_frames
-from ..core.approval_queue import DECISIONS, ROUTES, STATUSES, Queue, columns
+from ..io.writer import SheetFrame, display_width, write_frames
+from ..core.approval_queue import DECISIONS, FACT_FIELDS, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, Queue, columns
+from ..core.approval_routes import STATES
 from ..schema import DEPARTMENT, STANDARDS
 
 #: Marks a workbook as an approval queue (first row of the hidden sheet).
@@ -32,6 +33,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "route": ("Route", "审批路径"),
     "director": ("Director", "总监"),
     "gm": ("General manager", "总经理"),
+    "state": ("State", "审批状态"),
+    "pending": ("Pending", "待审批"),
+    "returned": ("Returned", "已退回"),
+    "resubmitted": ("Resubmitted", "已重新提交"),
+    "forwarded": ("Forwarded to GM", "已转呈总经理"),
+    "approved": ("Approved", "已批准"),
+    "rejected": ("Rejected", "已驳回"),
+    "age": ("Age (days)", "已等待天数"),
+    "on_behalf_of": ("On Behalf Of", "代审批"),
+    "changes": ("Changes since Returned", "退回后的修改"),
+    "approved_amount": ("Approved Amount", "批准金额"),
+    "Exception": ("Approve with exception", "例外批准"),
+    "approver": ("Approver", "审批人"),
+    "working_age": ("Working Days Waiting", "已等待工作日"),
+    "item": ("Item", "事项"),
+    "decided_by": ("Decided by", "审批人"),
+    "on": ("On", "日期"),
     "person_used": ("Person YTD Expense", "个人本年费用"),
     "person_target": ("Person Expense Target", "个人年度费用目标"),
     "person_share": ("Person Budget Used", "个人预算使用率"),
@@ -60,6 +78,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "Return": ("Return", "退回"),
     "Forward": ("Forward to GM", "转呈总经理"),
     "kind": ("Kind", "类别"),
+    "section": ("Section", "部分"),
+    "amount": ("Amount", "金额"),
     "items": ("Items", "事项数"),
     "note": ("Note", "说明"),
     "key": ("Key", "项目"),
@@ -76,6 +96,14 @@ register({
                           "{file} 不是由 `toolkit approvals queue` 生成的审批队列。"),
     "queue.bad-decision": ("{file}, sheet {sheet}, row {row}: '{value}' is not a decision; choose {choices}.",
                            "{file}，工作表 {sheet}，第 {row} 行：“{value}”不是审批决定；请选择 {choices}。"),
+    "queue.section.reminders": ("Waiting longer than {days:g} working days, by approver",
+                                "等待超过 {days:g} 个工作日的事项（按审批人）"),
+    "queue.section.decided": ("Decided by the general manager", "总经理已审批的事项"),
+    "queue.section.left-out": ("Files left out", "未列入的文件"),
+    "queue.section.totals": ("Totals", "合计"),
+    "queue.reminder": ("{name}: waiting {days} working days ({state})", "{name}：已等待 {days} 个工作日（{state}）"),
+    "queue.decided": ("{state} on {on}. {comment}", "{on} {state}。{comment}"),
+    "queue.gm-title": ("The general manager's queue", "总经理审批队列"),
     "queue.summary": ("{items} pending item(s) from {files} workbook(s): {clean} clean, {flagged} flagged, "
                       "{gm} for the general manager.",
                       "来自 {files} 个工作簿的待审批事项 {items} 项：无提示 {clean} 项，有提示 {flagged} 项，"
@@ -84,12 +112,20 @@ register({
 
 _ROSTER = STANDARDS.table("Roster")
 _HEAD_LABELS = {k: _ROSTER.column(k).label for k in ("department", "employee_id", "name", "role", "grade")}
-MONEY = ("amount", "repaid", "person_used", "person_target", "dept_used", "dept_target", "outstanding_after",
+MONEY = ("amount", "repaid", "approved_amount", "person_used", "person_target", "dept_used", "dept_target", "outstanding_after",
          "advance_limit", "overdue_amount", "claims_3m_amount")
 PERCENT = ("person_share", "dept_share")
 DATES = ("date", "due_date", "start", "end")
-INTEGERS = ("row", "claims_3m", "rejections", "overdue_count")
-TEXT = ("employee_id", "row_hash", "file", "flags", "comment")
+INTEGERS = ("row", "claims_3m", "rejections", "overdue_count", "age")
+TEXT = ("employee_id", "row_hash", "file", "flags", "changes", "comment")
+#: Print: each later page starts at the first of these columns (after the item: its facts; then its flags and the
+#: decision); the item's number and the person's name are repeated at the left of every page, the header row at
+#: the top; the item's location in its workbook (for ``apply``) is hidden.
+PRINT_BREAKS = {kind: (ITEM_FIELDS[kind][1], FACT_FIELDS[kind][0], HISTORY[0]) for kind in ITEM_FIELDS}
+REPEATED = 2
+HIDDEN = ("file", "sheet", "row", "row_hash")
+#: Points per line of a wrapped cell, and the characters a line of the Flags column holds.
+LINE_POINTS = 15.0
 
 
 def label(key: str, lang: str, kind: str | None = None) -> str:
@@ -106,8 +142,8 @@ def sheet_name(kind: str, lang: str) -> str:
 
 
 def _frame(kind: str, frame: pd.DataFrame, lang: str) -> SheetFrame:
-    out = frame.copy()
-    for col in ("status", "route", "decision"):
+    out = frame.drop(columns=["_working_age"], errors="ignore").copy()
+    for col in ("status", "state", "route", "on_behalf_of", "decision"):
         out[col] = out[col].map(lambda v: label(v, lang), na_action="ignore")
     out["file"] = out["file"].map(lambda p: str(Path(p).resolve()))
     cols = list(out.columns)
@@ -121,25 +157,106 @@ def _frame(kind: str, frame: pd.DataFrame, lang: str) -> SheetFrame:
     flags = label("flags", lang)
     marks = {flags: {f"[{t('queue.severity.error', lang)}]": "red", f"[{t('queue.severity.warning', lang)}]": "amber"},
              label("status", lang): {label("clean", lang): "green"},
-             label("route", lang): {label("gm", lang): "amber"}}
+             label("route", lang): {label("gm", lang): "amber"},
+             label("state", lang): {label("resubmitted", lang): "amber", label("returned", lang): "amber"}}
     return SheetFrame(sheet_name(kind, lang), out, formats, table_name=f"Queue{kind}", lists=lists, marks=marks,
-                      wrap=(flags,))
+                      wrap=(flags, label("changes", lang)), row_heights=row_heights(frame), header_lines=2, top=True,
+                      print_setup=lambda ws, widths, c=cols: _print_pages(ws, widths, kind, c))
+
+
+def row_heights(frame: pd.DataFrame) -> list[float | None]:
+    """Each item row's height: one line per flag or change (the Flags column wraps), so printed rows never
+    overprint; rows with one line keep the default height."""
+    out: list[float | None] = []
+    for flags, changes in zip(frame["flags"].fillna(""), frame["changes"].fillna("")):
+        lines = sum(max(1, -(-display_width(line) // FLAGS_CHARS)) for line in str(flags).split("\n") if line)
+        lines = max(lines, len([x for x in str(changes).split("\n") if x]))
+        out.append(LINE_POINTS * lines + 3 if lines > 1 else None)
+    return out
+
+
+#: The Flags column's width in characters (its text wraps within it).
+FLAGS_CHARS = 60
+#: The width landscape A4 prints at 100% within the margins, in points (a little to spare).
+PAGE_POINTS = 760.0
+
+
+def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str]) -> None:
+    """Print a queue sheet on landscape pages split between column groups (who and the state; the item; its
+    facts; the person's history, the flags and the decision), the header row and the item's number and name
+    repeated on every page, at the scale the widest group needs; the location columns are hidden."""
+    ws.set_landscape()
+    ws.repeat_rows(0, 0)
+    ws.repeat_columns(0, REPEATED - 1)
+    widths = list(widths)
+    flags_at = cols.index("flags")
+    widths[flags_at] = FLAGS_CHARS
+    ws.set_column(flags_at, flags_at, FLAGS_CHARS)
+    for c in HIDDEN:
+        ws.set_column(cols.index(c), cols.index(c), widths[cols.index(c)], None, {"hidden": True})
+    breaks = [cols.index(c) for c in PRINT_BREAKS[kind]]
+    groups = list(zip([REPEATED, *breaks], [*breaks, len(cols)]))
+    repeated = sum(_points(w) for w in widths[:REPEATED])
+    widest = max(sum(_points(widths[i]) for i in range(a, b) if cols[i] not in HIDDEN) for a, b in groups)
+    ws.set_v_pagebreaks(breaks)
+    ws.set_print_scale(max(10, min(100, int(PAGE_POINTS / (repeated + widest) * 100))))
+
+
+def _points(width: float) -> float:
+    """A column width in characters as points, as LibreOffice lays it out (up to 10 pixels a character, 0.75
+    points a pixel; Excel's 7 would leave columns cut off there), so a page's group fits in either."""
+    return (width * 10 + 5) * 0.75
+
+
+SUMMARY_COLUMNS = ("section", "approver", "department", "kind", "item", "items", "clean", "flagged", "gm",
+                   "resubmitted", "amount", "note")
 
 
 def summary_frame(queue: Queue, lang: str) -> pd.DataFrame:
-    """Items per department and kind: how many, clean, flagged, for the general manager; then what was left out."""
+    """The Summary sheet, one table in sections: items per department and kind (how many, clean, flagged, for the
+    general manager, resubmitted, their amount) and the totals; the reminder list (items waiting longer than
+    the Thresholds' Reminder After Days, in working days, by approver); forwarded items the general manager
+    has decided (the director's queue); the files left out and why."""
     rows = []
+    sec = {k: t(f"queue.section.{k}", lang, days=queue.reminder_days) for k in
+           ("reminders", "decided", "left-out", "totals")}
+    pending = label("pending", lang)
     for kind in KINDS:
         frame = queue.items[kind]
         for dept, g in frame.groupby("department", sort=True):
-            rows.append({"department": dept, "kind": sheet_name(kind, lang), "items": len(g),
+            rows.append({"section": pending, "department": dept, "kind": sheet_name(kind, lang), "items": len(g),
                          "clean": int(g["status"].eq("clean").sum()), "flagged": int(g["status"].eq("flagged").sum()),
-                         "gm": int(g["route"].eq("gm").sum()), "note": None})
+                         "gm": int(g["route"].eq("gm").sum()), "resubmitted": int(g["state"].eq("resubmitted").sum()),
+                         "amount": float(g["amount"].sum()) if "amount" in g else None})
+    if rows:
+        body = pd.DataFrame(rows)
+        rows.append({"section": sec["totals"], **{c: int(body[c].sum()) for c in
+                                                   ("items", "clean", "flagged", "gm", "resubmitted")},
+                     "amount": float(body["amount"].dropna().sum())})
+    late = []
+    for kind in KINDS:
+        frame = queue.items[kind]
+        if "_working_age" in frame:
+            late += [(kind, rec) for rec in frame[frame["_working_age"] > queue.reminder_days].to_dict("records")]
+    for kind, rec in sorted(late, key=lambda kr: (str(kr[1]["route"]), -kr[1]["_working_age"])):
+        who = rec.get("name") if isinstance(rec.get("name"), str) else rec["employee_id"]
+        rows.append({"section": sec["reminders"], "department": rec["department"], "kind": sheet_name(kind, lang),
+                     "approver": label(rec["route"], lang), "item": rec[ITEM_KEY[kind]],
+                     "note": t("queue.reminder", lang, name=who, days=int(rec["_working_age"]),
+                               state=label(rec["state"], lang))})
+    for d in queue.decided:
+        rows.append({"section": sec["decided"], "department": d["department"], "kind": sheet_name(d["kind"], lang),
+                     "approver": d.get("decided_by"), "item": d["item"],
+                     "note": t("queue.decided", lang, state=label(d["state"], lang), on=d["on"],
+                               comment=d.get("comment") or "")})
     for note in queue.skipped:
-        rows.append({"department": None, "kind": None, "items": None, "clean": None, "flagged": None, "gm": None,
-                     "note": note})
-    frame = pd.DataFrame(rows, columns=["department", "kind", "items", "clean", "flagged", "gm", "note"])
+        rows.append({"section": sec["left-out"], "note": note})
+    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     return frame.rename(columns={c: label(c, lang) for c in frame.columns})
+
+
+#: The item number column of each kind.
+ITEM_KEY = {kind: DEPARTMENT.table(kind).unique_key[0] for kind in KINDS}
 
 
 def meta_frame(queue: Queue) -> pd.DataFrame:
@@ -149,14 +266,16 @@ def meta_frame(queue: Queue) -> pd.DataFrame:
     std_sha = file_sha256(queue.standards) if queue.standards and Path(queue.standards).exists() else ""
     rows = [("format", FORMAT, ""), ("period", queue.period, ""), ("made_at", queue.made_at, ""),
             ("standards", str(Path(queue.standards).resolve()) if queue.standards else "", std_sha),
-            ("approver_id", queue.approver_id or "", "")]
+            ("approver_id", queue.approver_id or "", ""), ("role", queue.role, "")]
     rows += [("source", str(Path(s.path).resolve()), s.sha256) for s in queue.sources]
     return pd.DataFrame(rows, columns=["key", "value", "sha256"], dtype="str")
 
 
 def sheets(queue: Queue, lang: str) -> list[SheetFrame]:
     """Summary, Loan Slips, Expense Claims, Leave Requests and the hidden source list."""
-    out = [SheetFrame(t("output.sheet.queue.summary", lang), summary_frame(queue, lang), table_name="QueueSummary")]
+    summary = summary_frame(queue, lang)
+    out = [SheetFrame(t("output.sheet.queue.summary", lang), summary, {label("amount", lang): "money"},
+                      table_name="QueueSummary", wrap=(label("note", lang),))]
     out += [_frame(kind, queue.items[kind], lang) for kind in KINDS]
     out.append(SheetFrame(META_SHEET, meta_frame(queue), {"key": "text", "value": "text", "sha256": "text"},
                           table_name="QueueSources", hidden=True))
@@ -175,6 +294,36 @@ def summary_text(queue: Queue, lang: str) -> str:
 def write_queue(queue: Queue, path: str | os.PathLike[str], lang: str) -> Path:
     """Write the queue workbook atomically."""
     return write_frames(path, sheets(queue, lang), lang)
+
+
+#: The audit trail's columns as the log workbook shows them (``toolkit.store.base.APPROVAL_DECISION_FIELDS``).
+LOG_LABELS: dict[str, tuple[str, str]] = {
+    "decided_at": ("Decided At (UTC)", "审批时间（UTC）"), "user": ("Login", "登录名"), "approver": ("Approver", "审批人"),
+    "approver_id": ("Approver ID", "审批人工号"), "role": ("Queue", "队列"), "on_behalf_of": ("On Behalf Of", "代审批"),
+    "department": ("Department", "部门"), "kind": ("Kind", "类别"), "item": ("Item", "事项"),
+    "employee_id": ("Employee ID", "工号"), "amount": ("Amount", "金额"), "approved_amount": ("Approved Amount", "批准金额"),
+    "decision": ("Decision", "审批决定"), "comment": ("Comment", "审批意见"), "outcome": ("Outcome", "结果"),
+    "reason": ("Reason Refused", "拒绝原因"), "flags": ("Flags", "提示"), "period": ("Period", "期间"),
+    "source_path": ("File", "文件"), "sheet": ("Sheet", "工作表"), "row": ("Row", "行号"),
+    "written_to": ("Written To", "写入文件"), "queue": ("Queue File", "队列文件"),
+}
+register({f"label.log.{k}": v for k, v in LOG_LABELS.items()})
+register({"output.sheet.log": ("Approval Log", "审批记录"), "label.log.applied": ("applied", "已执行"),
+          "label.log.refused": ("refused", "已拒绝")})
+
+
+def write_log(rows: list[dict[str, Any]], path: str | os.PathLike[str], lang: str) -> Path:
+    """The audit trail as a workbook: one row per decision, oldest first, headers and values in ``lang``."""
+    frame = pd.DataFrame(rows, columns=list(LOG_LABELS))
+    for col, values in (("decision", DECISIONS), ("role", ROUTES), ("on_behalf_of", ROUTES)):
+        frame[col] = frame[col].map(lambda v, ok=values: label(v, lang) if v in ok else v, na_action="ignore")
+    frame["kind"] = frame["kind"].map(lambda v: sheet_name(v, lang) if v in KINDS else v, na_action="ignore")
+    frame["outcome"] = frame["outcome"].map(lambda v: t(f"label.log.{v}", lang), na_action="ignore")
+    frame.columns = [t(f"label.log.{c}", lang) for c in LOG_LABELS]
+    formats = {t(f"label.log.{c}", lang): "money" for c in ("amount", "approved_amount")}
+    formats[t("label.log.row", lang)] = "integer"
+    return write_frames(path, [SheetFrame(t("output.sheet.log", lang), frame, formats, table_name="ApprovalLog",
+                                          wrap=(t("label.log.flags", lang),))], lang)
 
 
 # --------------------------------------------------------------------------- reading a queue back
@@ -253,9 +402,9 @@ def _parse_queue(shown: Path, names: list[str], values: Any) -> QueueFile:
                                    choices=", ".join(LABELS[d][0] for d in DECISIONS)) from None
         if "decision" in frame:
             frame["decision"] = codes
-        for col in ("status", "route"):
+        for col, codes in (("status", STATUSES), ("route", ROUTES), ("on_behalf_of", ROUTES), ("state", STATES)):
             if col in frame:
-                back = {lab: code for code in (STATUSES if col == "status" else ROUTES) for lab in LABELS[code]}
+                back = {lab: code for code in codes for lab in LABELS[code]}
                 frame[col] = frame[col].map(lambda v, b=back: b.get(v, v))
         queue.items[kind] = frame
     return queue

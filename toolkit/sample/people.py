@@ -74,6 +74,8 @@ def people(seed: int) -> pd.DataFrame:
                     "royalty_plan": plan,
                     "floating_base": FLOATING_BASE[grade],
                     "leave_days": LEAVE_DAYS[grade],
+                    # an override approver: East China's staff member is approved by the department's manager
+                    "approver": employee_id(dept, 1) if dept.key == "east" and role == "Staff" else None,
                     "dept_key": dept.key,
                     "lang": dept.lang,
                     "seat": seat,

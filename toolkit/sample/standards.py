@@ -93,5 +93,8 @@ def standards_frames(people_frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "Appraisal": _typed("Appraisal", [{"indicator": k, "weight": w} for k, w in APPRAISAL_WEIGHTS.items()]),
         "AppraisalBands": _typed("AppraisalBands", bands),
         "Holidays": _typed("Holidays", holidays_frame()),
+        # the director away for the last week of March: East China's manager decides on their behalf
+        "Delegations": _typed("Delegations", [{"approver": "Director", "delegate_id": "E1001",
+                                               "start": pd.Timestamp("2026-03-23"), "end": pd.Timestamp("2026-03-27")}]),
         "Thresholds": _typed("Thresholds", [{"name": k, "value": v} for k, v in THRESHOLDS.items()]),
     }

@@ -68,6 +68,7 @@ THRESHOLD = _enum(
     ("Manager On Department", "经理按部门考核"),
     ("Budget Warning", "预算预警线"),
     ("GM Approval Above", "总经理审批金额"),
+    ("Reminder After Days", "催办天数"),
 )
 
 ALL = (

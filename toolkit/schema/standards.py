@@ -24,8 +24,13 @@ ROSTER = Table(
         Column("royalty_plan", L("Royalty Plan", "提成方案"), T.TEXT),
         Column("floating_base", L("Floating Base", "浮动工资基数"), T.MONEY, min_value=0),
         Column("leave_days", L("Leave Days", "年假天数"), T.NUMBER, min_value=0),
+        Column("approver", L("Approver", "审批人"), T.TEXT,
+               help=L("Who decides this person's loan slips, claims and leave instead of the director: GM, or an "
+                      "employee ID (blank: the director). Give the director's own row GM.",
+                      "代替总监审批此人借款、报销和休假的人：总经理，或某人的工号（空白：总监）。总监本人一行请填总经理。")),
     ),
-    L("Everyone in the marketing department, with grade, royalty plan and annual leave.", "营销部门全体人员及其职级、提成方案和年假天数。"),
+    L("Everyone in the marketing department, with grade, royalty plan, annual leave and, where not the director, "
+      "who approves their items.", "营销部门全体人员及其职级、提成方案、年假天数，以及（不由总监审批时）其事项的审批人。"),
 )
 
 ROYALTY_PLANS = Table(
@@ -132,6 +137,21 @@ HOLIDAYS = Table(
     required=False,
 )
 
+DELEGATIONS = Table(
+    "Delegations",
+    L("Delegations", "授权委托"),
+    (
+        Column("approver", L("Approver", "审批人"), T.TEXT, required=True,
+               help=L("Who is away: Director, GM or an employee ID.", "外出的审批人：总监、总经理或工号。")),
+        Column("delegate_id", L("Delegate ID", "代理人工号"), T.TEXT, required=True),
+        Column("start", L("From", "开始日期"), T.DATE, required=True),
+        Column("end", L("To", "结束日期"), T.DATE, required=True),
+    ),
+    L("While an approver is away (From to To, both included), the delegate decides on their behalf.",
+      "审批人外出期间（含起止日），由代理人代为审批。"),
+    required=False,
+)
+
 THRESHOLDS = Table(
     "Thresholds",
     L("Thresholds", "阈值"),
@@ -144,10 +164,12 @@ THRESHOLDS = Table(
         " Years; RAG vs Time Progress 1 = lights on annual completion against time progress (0 = plan-to-date"
         " against 100%); Time Progress by Days 1 = elapsed days ÷ days in year; Report in 10k Yuan 1 = Chinese"
         " report in 万元; Aging Bucket 1-6 = last day of each overdue bucket (0 = unused); Budget Warning in percent"
-        " of the Expense target, GM Approval Above in money (the approval queue).",
+        " of the Expense target, GM Approval Above in money, Reminder After Days in working days (the approval"
+        " queue).",
         "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围；按时间进度亮灯 1 = 以年度完成率对比时间"
         "进度亮灯（0 = 以序时计划完成率对比 100%）；按天计算时间进度 1 = 已过天数 ÷ 全年天数；报告以万元显示 1 = 中文报告"
-        "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）；预算预警线（费用目标的百分比）、总经理审批金额（审批队列）。",
+        "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）；预算预警线（费用目标的百分比）、总经理审批金额、"
+        "催办天数（工作日）（审批队列）。",
     ),
     required=False,
 )
@@ -169,6 +191,7 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Manager On Department": 1.0,
     "Budget Warning": 80.0,  # percent of the Expense target at which the approval queue warns
     "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
+    "Reminder After Days": 3.0,  # the approval queue's reminder list: items waiting longer (working days)
 }
 
 STANDARDS = WorkbookSchema(
@@ -184,6 +207,7 @@ STANDARDS = WorkbookSchema(
         APPRAISAL,
         APPRAISAL_BANDS,
         HOLIDAYS,
+        DELEGATIONS,
         THRESHOLDS,
     ),
     (InfoField("template_version", L("Template version", "模板版本")),),

@@ -28,7 +28,12 @@ if TYPE_CHECKING:
 #: The fields of one recorded approval decision (the ``approval_decisions`` table).
 APPROVAL_DECISION_FIELDS = ("decided_at", "user", "approver", "approver_id", "queue", "period", "department",
                             "source_path", "sheet", "row", "kind", "item", "employee_id", "amount", "decision",
-                            "comment", "flags", "outcome", "reason", "written_to")
+                            "comment", "flags", "outcome", "reason", "written_to", "approved_amount", "on_behalf_of",
+                            "role")
+#: The fields of one approval item's state (the ``approval_items`` table), keyed by department, kind and item.
+APPROVAL_ITEM_FIELDS = ("department", "kind", "item", "employee_id", "state", "first_seen", "changed_at",
+                        "source_path", "row_hash", "item_values", "decided_by", "on_behalf_of", "comment",
+                        "forwarded")
 
 
 def now_iso() -> str:
@@ -329,6 +334,15 @@ class Store(ABC):
     def approval_decisions(self, department: str | None = None, employee_id: str | None = None,
                            decision: str | None = None) -> list[dict[str, Any]]:
         """The audit trail, oldest first, optionally for one department, employee or decision."""
+
+    @abstractmethod
+    def approval_items(self, departments: list[str] | None = None) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """Approval item states by (department, kind, item) (``APPROVAL_ITEM_FIELDS``; ``item_values`` decoded)."""
+
+    @abstractmethod
+    def save_approval_items(self, items: list[dict[str, Any]]) -> int:
+        """Insert or update item states in one transaction (keys: ``APPROVAL_ITEM_FIELDS``; ``first_seen`` kept
+        from an existing row, ``changed_at`` defaults to now); returns the number written."""
 
     def __enter__(self) -> Store:
         return self

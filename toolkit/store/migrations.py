@@ -269,11 +269,40 @@ CREATE INDEX ix_approval_decisions_employee ON approval_decisions(employee_id)
 """
 
 
+#: Approvals as approvers work: each item's state (pending, returned, resubmitted, forwarded, approved, rejected)
+#: keyed by department and item, with the values it had when last decided (what changed when it comes back);
+#: the audit trail gains the approved part, the approver a delegate decided for, and the queue's role.
+APPROVAL_ITEMS = """
+CREATE TABLE approval_items (
+    department TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    employee_id TEXT,
+    state TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    source_path TEXT,
+    row_hash TEXT,
+    item_values TEXT,
+    decided_by TEXT,
+    on_behalf_of TEXT,
+    comment TEXT,
+    forwarded INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (department, kind, item)
+);
+ALTER TABLE approval_decisions ADD COLUMN approved_amount REAL;
+ALTER TABLE approval_decisions ADD COLUMN on_behalf_of TEXT;
+ALTER TABLE approval_decisions ADD COLUMN role TEXT
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: runs, sources, snapshots, typed data tables", _v1),
     Migration(2, "the payout ledger: closes, payments, adjustments, stored results and current_* views", _v2),
     Migration(3, "approval decisions (the approval queue's audit trail)",
               lambda conn: [conn.execute(s) for s in APPROVAL_DECISIONS.split(";") if s.strip()]),  # type: ignore
+    Migration(6, "approval item states; the audit trail's approved amount, delegation and role",
+              lambda conn: [conn.execute(s) for s in APPROVAL_ITEMS.split(";") if s.strip()]),  # type: ignore
 )
 
 #: The newest store version this toolkit reads and writes.

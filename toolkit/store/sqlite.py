@@ -35,6 +35,7 @@ from . import codec
 from .base import (
     ADJUSTMENT_COLUMNS,
     APPROVAL_DECISION_FIELDS,
+    APPROVAL_ITEM_FIELDS,
     PAYMENT_COLUMNS,
     CloseInfo,
     CloseRecord,
@@ -622,6 +623,35 @@ class SQLiteStore(Store):
         if where:
             sql += " WHERE " + " AND ".join(where)
         return [dict(zip(APPROVAL_DECISION_FIELDS, r)) for r in self._read(sql + " ORDER BY id", tuple(params))]
+
+    def approval_items(self, departments: list[str] | None = None) -> dict[tuple[str, str, str], dict[str, Any]]:
+        sql = f"SELECT {', '.join(APPROVAL_ITEM_FIELDS)} FROM approval_items"
+        params: tuple = ()
+        if departments is not None:
+            sql += f" WHERE department IN ({', '.join('?' * len(departments))})"
+            params = tuple(departments)
+        out = {}
+        for r in self._read(sql, params):
+            rec = dict(zip(APPROVAL_ITEM_FIELDS, r))
+            rec["item_values"] = json.loads(rec["item_values"]) if rec["item_values"] else {}
+            out[(rec["department"], rec["kind"], rec["item"])] = rec
+        return out
+
+    def save_approval_items(self, items: list[dict[str, Any]]) -> int:
+        if not items:
+            return 0
+        fields = APPROVAL_ITEM_FIELDS
+        now = now_iso()
+        rows = []
+        for d in items:
+            rec = {"first_seen": now, "changed_at": now, "forwarded": 0, **d}
+            rec["item_values"] = _j(rec.get("item_values") or {})
+            rows.append(tuple(rec.get(f) for f in fields))
+        updates = ", ".join(f"{f}=excluded.{f}" for f in fields if f not in ("department", "kind", "item", "first_seen"))
+        with self._write():
+            self.conn.executemany(f"INSERT INTO approval_items({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))}) "
+                                  f"ON CONFLICT(department, kind, item) DO UPDATE SET {updates}", rows)
+        return len(rows)
 
     def close(self) -> None:
         self.conn.close()

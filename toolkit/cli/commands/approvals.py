@@ -27,6 +27,9 @@ register({
     "cli.apply.written": ("Wrote {path}", "已写入 {path}"),
     "cli.apply.backup": ("Backup {path}", "备份 {path}"),
     "cli.log.empty": ("No decision recorded yet.", "尚无审批记录。"),
+    "cli.log.part": ("approved {approved} of {amount}", "批准 {amount} 中的 {approved}"),
+    "cli.log.behalf": ("on behalf of {whom}", "代 {whom}"),
+    "cli.log.gm": ("general manager's queue", "总经理队列"),
     "cli.apply.both": ("Choose -o FOLDER (copies) or --in-place, not both.", "请选择 -o 文件夹（副本）或 --in-place，不能同时使用。"),
 })
 
@@ -54,21 +57,25 @@ def approvals() -> None:
 @click.option("--standards", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The director's standards workbook.")
 @click.option("--period", default=None, metavar="YYYY-MM", help="Reporting month (default: the latest Info Period).")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store: earlier Returns count in the history.")
+@click.option("--db", default=None, metavar="PATH|URL",
+              help="History store: each item's state (returned, resubmitted, forwarded) and age, earlier Returns.")
 @click.option("--approve-clean", is_flag=True, help="Pre-fill Approve on clean items the director may approve.")
 @click.option("--approver-id", default=None, help="The approver's employee ID: own items are flagged.")
+@click.option("--as", "role", type=click.Choice(["director", "gm"]), default="director", show_default=True,
+              help="Whose queue: the director's (every pending item) or the general manager's (forwarded items "
+                   "and items above GM Approval Above).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPU count).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The queue workbook to write (.xlsx).")
 def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
-          approver_id: str | None, jobs: int | None, output: Path) -> None:
+          approver_id: str | None, role: str, jobs: int | None, output: Path) -> None:
     from ...operations.approval_queue import build_queue
     from ...outputs.approval_queue import summary_text, write_queue
 
     lang = settings().lang
     approver_id = approver_id or _approver(output).approver_id
     q = build_queue(paths, standards, period=period, db=db, approve_clean=approve_clean, approver_id=approver_id,
-                    lang=lang, jobs=jobs, progress=_progress(lang))
+                    lang=lang, jobs=jobs, progress=_progress(lang), role=role)
     path = write_queue(q, output, lang)
     click.echo(summary_text(q, lang))
     click.echo(t("cli.queue.written", lang, path=path))
@@ -111,19 +118,33 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
 @click.option("--department", default=None, help="Only this department.")
 @click.option("--employee", default=None, help="Only this employee ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def log(db: str | None, department: str | None, employee: str | None, fmt: str) -> None:
-    from ...operations.approval_apply import decision_log
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the trail as a workbook (.xlsx), as the ribbon's Approval log does.")
+def log(db: str | None, department: str | None, employee: str | None, fmt: str, output: Path | None) -> None:
+    from ...operations.approval_apply import decision_log, write_decision_log
     from ..output import emit_json
 
+    if output is not None:
+        click.echo(t("cli.queue.written", settings().lang,
+                     path=write_decision_log(db, output, settings().lang, department, employee)))
     rows = decision_log(db, department, employee)
     if fmt == "json":
         emit_json({"decisions": rows}, None)
         return
     if not rows:
         click.echo(t("cli.log.empty", settings().lang))
+    lang = settings().lang
     for r in rows:
-        click.echo(f"{r['decided_at']}  {r['approver']}  {r['decision']:<8} {r['outcome']:<8} {r['department']}  "
-                   f"{r['item']}  {r['employee_id']}  {r['comment'] or ''}".rstrip())
+        extra = []
+        if r.get("approved_amount") is not None:
+            extra.append(t("cli.log.part", lang, approved=f"{r['approved_amount']:,.2f}", amount=f"{r['amount'] or 0:,.2f}"))
+        if r.get("on_behalf_of"):
+            extra.append(t("cli.log.behalf", lang, whom=r["on_behalf_of"]))
+        if r.get("role") == "gm":
+            extra.append(t("cli.log.gm", lang))
+        click.echo(f"{r['decided_at']}  {r['approver']}  {r['decision']:<9} {r['outcome']:<8} {r['department']}  "
+                   f"{r['item']}  {r['employee_id']}  {' '.join(f'[{x}]' for x in extra)} {r['comment'] or ''}"
+                   .rstrip())
 
 
 COMMANDS = [approvals]

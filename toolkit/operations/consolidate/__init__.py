@@ -51,6 +51,8 @@ register(
         "consolidate.skip.folder": ("sub-folder (not searched)", "子文件夹（未搜索）"),
         "consolidate.skip.same-path": ("listed twice", "重复列出"),
         "consolidate.skip.other-standards": ("another standards workbook (not used)", "另一个标准工作簿（未使用）"),
+        "consolidate.skip.output": ("a workbook the toolkit wrote (consolidated workbook, approval queue, report), "
+                                    "not a department's", "本工具生成的工作簿（合并工作簿、审批队列、报告），不是部门工作簿"),
         "consolidate.reason.errors": ("{errors} error(s), {warnings} warning(s)", "{errors} 个错误，{warnings} 个警告"),
         "consolidate.reason.strict": ("{warnings} warning(s) (--strict)", "{warnings} 个警告（--strict）"),
         "consolidate.reason.same-file": ("same file as {other}", "与 {other} 是同一个文件"),
@@ -119,6 +121,9 @@ def consolidate(
     dept_files: list[Path] = []
     for f in files:
         kind = sniff_kind(f)
+        if kind == "output":
+            skipped.append(Skipped(str(f), "output"))
+            continue
         if kind == "standards":
             if std_path is None:
                 std_path = f

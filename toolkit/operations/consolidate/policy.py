@@ -39,11 +39,8 @@ def load_one(store: Store, run: Any, work: Work, strict: bool, by_hash: dict[str
         status, reason = "rejected", t("consolidate.reason.errors", lang, errors=e, warnings=w)
     elif strict and w:
         status, reason = "rejected", t("consolidate.reason.strict", lang, warnings=w)
-    elif work.sha256 in by_hash:
-        status, reason = "duplicate", t("consolidate.reason.same-file", lang, other=by_hash[work.sha256])
-    elif department in by_dept:
-        status, reason = "duplicate", t("consolidate.reason.same-department", lang, department=department,
-                                        other=by_dept[department])
+    elif (dup := duplicate_reason(work.sha256, department, by_hash, by_dept, lang)) is not None:
+        status, reason = "duplicate", dup
     stored: Any = data if work.encoded is None else work.encoded  # the frames, or as encoded in the worker
     if work.encoded is not None:
         rows = dict(work.encoded.rows)
@@ -57,6 +54,17 @@ def load_one(store: Store, run: Any, work: Work, strict: bool, by_hash: dict[str
         by_dept[department or ""] = work.path
     return FileOutcome(work.path, saved.status, department, "department", reason, e, w, i, rows, work.sha256,
                        saved.snapshot_id, findings)
+
+
+def duplicate_reason(sha256: str | None, department: str | None, by_hash: dict[str, str], by_dept: dict[str, str],
+                     lang: str) -> str | None:
+    """Why a file is a duplicate of one already taken (``by_hash``: SHA-256 → path; ``by_dept``: department →
+    path), or None: the same bytes, or the same department. Consolidation and the approval queue use it."""
+    if sha256 in by_hash:
+        return t("consolidate.reason.same-file", lang, other=by_hash[sha256])
+    if department in by_dept:
+        return t("consolidate.reason.same-department", lang, department=department, other=by_dept[department])
+    return None
 
 
 def _info_department(report: Any) -> Any:

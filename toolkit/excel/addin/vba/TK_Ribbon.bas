@@ -49,8 +49,16 @@ Sub TK_ApprovalQueue(control As IRibbonControl)
     TK_Run "approval_queue"
 End Sub
 
+Sub TK_GMQueue(control As IRibbonControl)
+    TK_Run "gm_queue"
+End Sub
+
 Sub TK_ApplyDecisions(control As IRibbonControl)
     TK_Run "apply_decisions"
+End Sub
+
+Sub TK_ApprovalLog(control As IRibbonControl)
+    TK_Run "approval_log"
 End Sub
 
 Sub TK_NewTemplate(control As IRibbonControl)
