@@ -24,6 +24,12 @@ ROSTER = Table(
         Column("royalty_plan", L("Royalty Plan", "提成方案"), T.TEXT),
         Column("floating_base", L("Floating Base", "浮动工资基数"), T.MONEY, min_value=0),
         Column("leave_days", L("Leave Days", "年假天数"), T.NUMBER, min_value=0),
+        # issue 22: a department's name in the other language, so a workbook whose Info says "South China" is
+        # the Roster's 华南 (docs/reading.md, "The department key")
+        Column("department_other", L("Department (other language)", "部门(另一语言)"), T.TEXT,
+               help=L("The department's name in the other language (South China for 华南), when workbooks use it.",
+                      "部门在另一种语言中的名称（如“华南”对应 South China），供使用该名称的工作簿匹配。"),
+               aliases=("Department Alias", "部门别名", "Other Department Name", "部门其他名称")),
     ),
     L("Everyone in the marketing department, with grade, royalty plan and annual leave.", "营销部门全体人员及其职级、提成方案和年假天数。"),
 )
