@@ -176,6 +176,8 @@ def consolidate(
         timings["read_validate_store"] = time.perf_counter() - t0
 
         result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings)
+        covered = {o.department for o in outcomes if o.ok}
+        result.not_computed = [d for d in roster if d not in covered]
         t1 = time.perf_counter()
         if output is not None:
             result.workbook = Path(output)
