@@ -308,7 +308,167 @@ def weights_off(wb, lang):
     ws.cell(2, cols["weight"]).value = (ws.cell(2, cols["weight"]).value or 0) + 0.05
 
 
-#: habit -> (kind, function, expectation): "same" or the error code that must stop the file.
+# --- issue 22: keys, languages, duplicate columns and the habits still misread
+
+def product_line_lowercase(wb, lang):
+    """Product lines retyped in lower case (hx-cloud): the Product Lines' factor and margin still apply."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    for r in range(2, _last_row(ws) + 1):
+        v = ws.cell(r, cols["product_line"]).value
+        if isinstance(v, str):
+            ws.cell(r, cols["product_line"]).value = v.lower()
+
+
+def contract_no_as_number(wb, lang):
+    """Contract numbers kept as numbers on Contracts (20250001) and pasted as text 20250001.0 on Collections."""
+    def number(v):
+        return int("".join(ch for ch in v if ch.isdigit()))
+
+    ws, cols = _pasted(wb, "Contracts", lang)
+    for r in range(2, _last_row(ws) + 1):
+        v = ws.cell(r, cols["contract_no"]).value
+        if isinstance(v, str):
+            ws.cell(r, cols["contract_no"]).value = number(v)
+            ws.cell(r, cols["contract_no"]).number_format = "General"
+    ws, cols = _pasted(wb, "Collections", lang)
+    for r in range(2, _last_row(ws) + 1):
+        v = ws.cell(r, cols["contract_no"]).value
+        if isinstance(v, str):
+            ws.cell(r, cols["contract_no"]).value = f"{number(v)}.0"
+
+
+def ids_invisible(wb, lang):
+    """Employee IDs on Expenses in lower case with a zero-width space pasted from a chat message."""
+    ws, cols = _pasted(wb, "Expenses", lang)
+    for r in range(2, _last_row(ws) + 1):
+        v = ws.cell(r, cols["employee_id"]).value
+        if isinstance(v, str):
+            ws.cell(r, cols["employee_id"]).value = f"{v[:1].lower()}\u200b{v[1:]}"
+
+
+def department_other_language(wb, lang):
+    """The Info department written in the other language (South China for the Roster's 华南)."""
+    ws = wb["信息" if lang == "zh" else "Info"]
+    for row in ws.iter_rows(min_row=1, max_col=2):
+        if row[0].value in ("Department", "部门"):
+            row[1].value = "South China" if lang == "zh" else "华东"
+
+
+def _insert_amount_copy(wb, lang, header, factor, hidden):
+    ws, cols = _pasted(wb, "Contracts", lang)
+    c = cols["amount"]
+    ws.insert_cols(c, 1)
+    ws.cell(1, c).value = header
+    if factor is not None:
+        for r in range(2, _last_row(ws) + 1):
+            v = ws.cell(r, c + 1).value
+            if isinstance(v, (int, float)):
+                ws.cell(r, c).value = round(v * factor, 2)
+    if hidden:
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].hidden = True
+    return ws, c
+
+
+def stale_amount_hidden(wb, lang):
+    """A hidden stale Amount column (last year's figures) left before the real one."""
+    _insert_amount_copy(wb, lang, "合同金额" if lang == "zh" else "Amount", 0.9, hidden=True)
+
+
+def hidden_empty_amount(wb, lang):
+    """A hidden, empty column headed Amount before the real one: nothing to choose between."""
+    _insert_amount_copy(wb, lang, "合同金额" if lang == "zh" else "Amount", None, hidden=True)
+
+
+def tax_amount_columns(wb, lang):
+    """Amount kept twice, without and with tax: 合同金额(不含税) before 合同金额(含税)."""
+    ws, c = _insert_amount_copy(wb, lang, "合同金额(不含税)" if lang == "zh" else "Amount (excl. VAT)", 1 / 1.13,
+                                hidden=False)
+    ws.cell(1, c + 1).value = "合同金额(含税)" if lang == "zh" else "Amount (incl. VAT)"
+
+
+def percent_delivered(wb, lang):
+    """Delivered kept as the delivered share in percent-formatted cells (100%, 35%)."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    for r in range(2, _last_row(ws) + 1):
+        amount, delivered = ws.cell(r, cols["amount"]).value, ws.cell(r, cols["delivered"]).value
+        if amount and isinstance(delivered, (int, float)):
+            ws.cell(r, cols["delivered"]).value = round(delivered / amount, 4)
+            ws.cell(r, cols["delivered"]).number_format = "0%"
+
+
+def decimal_comma(wb, lang):
+    """Receipt amounts pasted as text with a decimal comma (71.700,00; 71 700,00)."""
+    ws, cols = _pasted(wb, "Collections", lang)
+    for r in range(2, _last_row(ws) + 1):
+        v = ws.cell(r, cols["amount"]).value
+        if isinstance(v, (int, float)):
+            whole, cents = f"{abs(v):,.2f}".split(".")
+            sep = " " if lang == "zh" else "."
+            ws.cell(r, cols["amount"]).value = f"{'-' if v < 0 else ''}{whole.replace(',', sep)},{cents}"
+
+
+def hidden_voided_rows(wb, lang):
+    """Two voided receipts kept in Collections with their rows hidden."""
+    ws, cols = _pasted(wb, "Collections", lang)
+    last = _last_row(ws)
+    for i, r in enumerate((last + 1, last + 2)):
+        for c in range(1, ws.max_column + 1):
+            ws.cell(r, c).value = ws.cell(2 + i, c).value
+        ws.cell(r, cols["receipt_no"]).value = f"VOID-{i + 1}"
+        ws.row_dimensions[r].hidden = True
+
+
+def filtered_rows(wb, lang):
+    """Collections saved with a filter applied: the rows it hides are data all the same."""
+    ws, cols = _pasted(wb, "Collections", lang)
+    last = _last_row(ws)
+    ws.auto_filter.ref = f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{last}"
+    ws.auto_filter.add_filter_column(cols["method"] - 1, ["Bank Transfer", "银行转账"])
+    for r in range(2, last + 1, 3):
+        ws.row_dimensions[r].hidden = True
+
+
+def hidden_column_data(wb, lang):
+    """A hidden helper column with notes next to the Expenses."""
+    ws, _ = _pasted(wb, "Expenses", lang)
+    c = ws.max_column + 1
+    ws.cell(1, c).value = "内部备注" if lang == "zh" else "Internal note"
+    for r in range(2, 6):
+        ws.cell(r, c).value = "checked"
+    ws.column_dimensions[openpyxl.utils.get_column_letter(c)].hidden = True
+
+
+def roster_plan_lowercase(wb, lang):
+    """The Roster's Royalty Plan typed in lower case."""
+    ws = _sheet(wb, S("Roster"), lang)
+    cols = _columns(ws, S("Roster"))
+    for r in range(2, ws.max_row + 1):
+        v = ws.cell(r, cols["royalty_plan"]).value
+        if isinstance(v, str):
+            ws.cell(r, cols["royalty_plan"]).value = v.lower()
+
+
+def _threshold(wb, lang, name, value, fmt="General"):
+    ws = _sheet(wb, S("Thresholds"), lang)
+    cols = _columns(ws, S("Thresholds"))
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, cols["name"]).value in name:
+            ws.cell(r, cols["value"]).value = value
+            ws.cell(r, cols["value"]).number_format = fmt
+
+
+def amber_band_percent(wb, lang):
+    """The Amber Band (in points) typed as the text 10%."""
+    _threshold(wb, lang, ("Amber Band", "黄灯区间"), "10%")
+
+
+def amber_band_fraction(wb, lang):
+    """The Amber Band typed as the fraction 0.1 in a percent-formatted cell (shows 10%)."""
+    _threshold(wb, lang, ("Amber Band", "黄灯区间"), 0.1, "0%")
+
+
+#: habit -> (kind, function, expectation): "same", "figures:<info code>" (the same royalties and completion, read
+#: with that info; the typed tables keep the keys as written) or the error code that must stop the file.
 HABITS: dict[str, tuple[str, Callable, str]] = {
     "title-rows": ("department", title_rows, "same"),
     "unit-headers": ("department", unit_headers, "same"),
@@ -330,6 +490,22 @@ HABITS: dict[str, tuple[str, Callable, str]] = {
     "points-percent": ("standards", points_percent, "same"),
     "implausible-rate": ("standards", implausible_rate, "percent-out-of-range"),
     "weights-off": ("standards", weights_off, "weights-not-100"),
+    # issue 22
+    "product-line-lowercase": ("department", product_line_lowercase, "figures:key-normalized"),
+    "contract-no-as-number": ("department", contract_no_as_number, "figures:key-normalized"),
+    "ids-invisible": ("department", ids_invisible, "figures:key-normalized"),
+    "department-other-language": ("department", department_other_language, "unknown-department"),
+    "stale-amount-hidden": ("department", stale_amount_hidden, "ambiguous-column"),
+    "hidden-empty-amount": ("department", hidden_empty_amount, "same"),
+    "tax-amount-columns": ("department", tax_amount_columns, "ambiguous-column"),
+    "percent-delivered": ("department", percent_delivered, "percent-money"),
+    "decimal-comma": ("department", decimal_comma, "same"),
+    "hidden-voided-rows": ("department", hidden_voided_rows, "hidden-rows"),
+    "filtered-rows": ("department", filtered_rows, "same"),
+    "hidden-column-data": ("department", hidden_column_data, "same"),
+    "roster-plan-lowercase": ("standards", roster_plan_lowercase, "figures:key-normalized"),
+    "amber-band-percent": ("standards", amber_band_percent, "same"),
+    "amber-band-fraction": ("standards", amber_band_fraction, "same"),
 }
 def default_password(src: Path, out: Path) -> None:
     """Encrypted with Excel's built-in default password only (Excel opens it without asking)."""

@@ -215,3 +215,49 @@ def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray, col
     typed[points] = typed[points] / 100.0
     typed[small] = np.nan
     return typed, np.flatnonzero(points).tolist(), np.flatnonzero(small).tolist()
+
+
+#: Numbers written with a decimal comma (issue 22): 71.700,00 / 71 700,00 / 71,5 (after NFKC; currency signs set
+#: aside). A thousands-only form (71,700 or 71.700) is ambiguous in a column that also holds decimal commas.
+_DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:([. ])\d{3})(?:\3\d{3})*|\d+),(\d+)$")
+_THOUSANDS_ONLY = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
+_CURRENCY = re.compile(r"^[¥$€£]|元$")
+
+
+def decimal_commas(values: np.ndarray, kinds: ArrayKinds) -> tuple[np.ndarray, ArrayKinds, list[int], list[int]]:
+    """Numbers typed with a decimal comma, rewritten with a decimal point ("71.700,00" → "71700.00"); returns the
+    new values and kinds, the positions rewritten and the ambiguous positions (71,700 next to decimal commas),
+    which become blank for a ``decimal-comma-ambiguous`` error. The usual column (no text with a comma) pays one
+    check."""
+    pos = np.flatnonzero(kinds.str)
+    if not len(pos):
+        return values, kinds, [], []
+    texts = kinds.text[pos].tolist()
+    if not any("," in t for t in texts):
+        return values, kinds, [], []
+    fixed: dict[int, str] = {}
+    for p, t in zip(pos.tolist(), texts):
+        if "," not in t:
+            continue
+        n = _CURRENCY.sub("", unicodedata.normalize("NFKC", t).strip()).strip()
+        m = _DECIMAL_COMMA.match(n)
+        if m is None or (m.group(3) is None and len(m.group(4)) == 3):  # 71,700: thousands, not a decimal
+            continue
+        fixed[p] = f"{m.group(1)}{re.sub(r'[. ]', '', m.group(2))}.{m.group(4)}"
+    if not fixed:
+        return values, kinds, [], []
+    ambiguous = [p for p, t in zip(pos.tolist(), texts) if p not in fixed
+                 and _THOUSANDS_ONLY.match(_CURRENCY.sub("", unicodedata.normalize("NFKC", t).strip()).strip())]
+    values = values.copy()
+    text = kinds.text.copy()
+    blank, is_str = kinds.blank.copy(), kinds.str.copy()
+    for p, v in fixed.items():
+        values[p] = text[p] = v
+    for p in ambiguous:
+        values[p], text[p] = "", None
+        blank[p], is_str[p] = True, False
+    return values, ArrayKinds(kinds.codes, blank, is_str, text), sorted(fixed), ambiguous
+
+
+#: Thresholds given in percentage points (DOMAIN.md, Thresholds): 10 means 10 points.
+POINTS_THRESHOLDS = frozenset({"Amber Band", "Budget Warning"})
