@@ -100,7 +100,7 @@ def read_raw_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
 
 
 def _open(checked: safety.CheckedFile) -> Any:
-    from python_calamine import CalamineWorkbook, PasswordError
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         if checked.path.suffix.lower() in _SUFFIXES[checked.format]:
@@ -108,7 +108,14 @@ def _open(checked: safety.CheckedFile) -> Any:
         with open(checked.path, "rb") as fh:  # a workbook under another format's name: let the reader sniff it
             return CalamineWorkbook.from_filelike(fh)
     except PasswordError as exc:
+        if checked.format == "xls" and repair.xls_default_xor(checked.path):
+            raise ToolkitError("read.xls-default-password", file=checked.shown) from exc
         raise ToolkitError("read.encrypted", file=checked.shown) from exc
+    except CalamineError as exc:  # an old .xls the reader cannot decode is not "damaged": say what it is
+        if checked.format == "xls":
+            raise ToolkitError("read.xls-undecodable", file=checked.shown, version=repair.xls_version(checked.path),
+                               detail=str(exc)[:120]) from exc
+        raise
 
 
 _SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "xlsb": (".xlsb",), "ods": (".ods",)}
