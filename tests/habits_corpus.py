@@ -466,6 +466,40 @@ def amber_band_fraction(wb, lang):
     """The Amber Band typed as the fraction 0.1 in a percent-formatted cell (shows 10%)."""
     _threshold(wb, lang, ("Amber Band", "黄灯区间"), 0.1, "0%")
 
+def month_words(wb, lang):
+    """Plan month headers in words: 一月 … 十二月; January … December."""
+    ws, cols = _pasted(wb, "Plan", lang)
+    zh = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+    for i in range(1, 13):
+        ws.cell(1, cols[f"m{i:02d}"]).value = f"{zh[i - 1]}月" if lang == "zh" else dt.date(2026, i, 1).strftime("%B")
+
+
+def month_dates(wb, lang):
+    """Plan month headers as dates (the first of each month; Jan-26 shown), or as Jan-26 text."""
+    ws, cols = _pasted(wb, "Plan", lang)
+    for i in range(1, 13):
+        cell = ws.cell(1, cols[f"m{i:02d}"])
+        if lang == "zh":
+            cell.value, cell.number_format = dt.datetime(2026, i, 1), "mmm-yy"
+        else:
+            cell.value = dt.date(2026, i, 1).strftime("%b-%y")
+
+
+def hint_row(wb, lang):
+    """A hint row under the Contracts header (必填, yyyy-mm-dd …), kept from the template someone made."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    ws.insert_rows(2, 1)
+    hints = {"contract_no": "必填", "sign_date": "yyyy-mm-dd", "amount": "数字"} if lang == "zh" else \
+        {"contract_no": "Required", "sign_date": "yyyy-mm-dd", "amount": "Number"}
+    for key, text in hints.items():
+        ws.cell(2, cols[key]).value = text
+
+
+def error_in_description(wb, lang):
+    """An #N/A left by a lookup in the free-text Description of a claim."""
+    ws, cols = _pasted(wb, "Expenses", lang)
+    ws.cell(3, cols["description"]).value = "#N/A"  # openpyxl writes it as an error cell (t="e")
+
 
 #: habit -> (kind, function, expectation): "same", "figures:<info code>" (the same royalties and completion, read
 #: with that info; the typed tables keep the keys as written) or the error code that must stop the file.
@@ -506,6 +540,10 @@ HABITS: dict[str, tuple[str, Callable, str]] = {
     "roster-plan-lowercase": ("standards", roster_plan_lowercase, "figures:key-normalized"),
     "amber-band-percent": ("standards", amber_band_percent, "same"),
     "amber-band-fraction": ("standards", amber_band_fraction, "same"),
+    "month-words": ("department", month_words, "same"),
+    "month-dates": ("department", month_dates, "same"),
+    "hint-row": ("department", hint_row, "same"),
+    "error-in-description": ("department", error_in_description, "figures:formula-error-text"),
 }
 def default_password(src: Path, out: Path) -> None:
     """Encrypted with Excel's built-in default password only (Excel opens it without asking)."""

@@ -203,3 +203,9 @@ declare("threshold-as-points", "info", ("Threshold read as percentage points", "
         ("{sheet}!{cell}: {column} {value} was read as {read_as} percentage points ({name} is in points: 10 means "
          "10 points).",
          "{sheet}!{cell}：“{column}”{value}按 {read_as} 个百分点读取（{name}以百分点计：10 即 10 个百分点）。"))
+declare("hint-row", "info", ("Hint row under the header skipped", "表头下的填写提示行已跳过"),
+        ("{sheet}!{cell}: row {row} holds fill-in hints ({value}), not data; it was skipped.",
+         "{sheet}!{cell}：第{row}行是填写提示（{value}），不是数据，已跳过。"))
+declare("formula-error-text", "warning", ("Error value in a free-text column", "说明类列中有错误值"),
+        ("{sheet}!{cell}: {column!r} shows {value}; it is read as blank (a free-text column: no figure depends on it).",
+         "{sheet}!{cell}：“{column}”显示为{value}，按空白读取（说明类列，不影响任何数字）。"))

@@ -314,6 +314,12 @@ def _build(
     if err_at:
         blank[[r - first for r, _ in err_at if r - first < len(grid)]] = False
     keep = np.flatnonzero(~blank)
+    if len(keep) and _hint_row(loc, grid, kinds, int(keep[0])):  # 必填 / yyyy-mm-dd under the header
+        r = int(keep[0]) + first
+        findings.append(Finding("hint-row", sheet=sheet, cell=f"A{r + 1}", row=r + 1,
+                                value=" | ".join(str(kinds[c].text[keep[0]]) for c in sorted(kinds)
+                                                 if kinds[c].str[keep[0]])))
+        keep = keep[1:]
     special = tidy.summary_rows(loc.table, {k: c for k, (c, _) in loc.columns.items()}, kinds, grid, keep)
     if special:
         for p, (code, c, text) in sorted(special.items()):
@@ -356,6 +362,16 @@ def _build(
     if percent_of is not None:
         findings += _percent_money(loc, data, rows, sheet, functools.partial(percent_of, sheet))
     return pd.DataFrame(data, copy=False), layout, findings  # the arrays are new and this frame's alone
+
+
+def _hint_row(loc: _Located, grid: np.ndarray, kinds: dict[int, ArrayKinds], p: int) -> bool:
+    """The first row under the header holds only fill-in hints (必填, yyyy-mm-dd): at least two of them, nothing
+    else."""
+    cells = [kinds[c] for c, _ in loc.columns.values()]
+    if any(not k.blank[p] and not k.str[p] for k in cells):
+        return False
+    texts = [k.text[p] for k in cells if k.str[p]]
+    return len(texts) >= 2 and tidy.is_hint_row(texts)
 
 
 def _hidden(loc: _Located, grid: np.ndarray, rows: np.ndarray, kinds: dict[int, ArrayKinds],
@@ -439,10 +455,11 @@ def _coerce_column(
             values[[p for p, _ in hit]] = ""
             kinds = None
             no_value = [r for _, r in hit if err_at[(r, c)] == xlsx_scan.NO_VALUE]
+            free = col is None or col.key in tidy.FREE_TEXT  # #N/A in a Description changes no figure
             for _, r in hit:
                 if err_at[(r, c)] != xlsx_scan.NO_VALUE:
-                    findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
-                                            column=written, value=err_at[(r, c)]))
+                    findings.append(Finding("formula-error-text" if free else "formula-error", sheet=sheet,
+                                            cell=f"{letter}{r + 1}", row=r + 1, column=written, value=err_at[(r, c)]))
             if no_value:
                 findings.append(_trace("formula-no-value", sheet, letter, written, no_value, "="))
     if col is not None and (col.type in (ColType.DATE, ColType.MONTH) or tidy.is_id_column(col)):

@@ -261,3 +261,25 @@ def decimal_commas(values: np.ndarray, kinds: ArrayKinds) -> tuple[np.ndarray, A
 
 #: Thresholds given in percentage points (DOMAIN.md, Thresholds): 10 means 10 points.
 POINTS_THRESHOLDS = frozenset({"Amber Band", "Budget Warning"})
+
+
+#: Free-text columns: an error value (#N/A) there changes no figure, so it is a warning (issue 22).
+FREE_TEXT = frozenset({"description", "purpose", "notes", "content", "comment", "customer", "owner"})
+
+#: One part of a hint row under a header (必填, yyyy-mm-dd, Required …), compared after ``_fold``.
+_HINT_PART = re.compile(
+    r"^[(（]?(必填|必填项|选填|选填项|非必填|可选|可空|文本|数字|日期|金额|整数|小数|百分比|下拉选择|从下拉列表选择|格式|"
+    r"required|optional|mandatory|text|number|numeric|date|amount|money|integer|percent|percentage|dropdown|"
+    r"yyyy[-/.]?mm(?:[-/.]?dd)?|yyyy年mm月(?:dd日)?|mm/dd/yyyy|dd/mm/yyyy|0\.00|0%|[0-9]+位)[)）]?[:：]?$")
+_HINT_SPLIT = re.compile(r"[,，;；/、|]+")
+
+
+def is_hint_row(texts: list[str]) -> bool:
+    """A row whose every non-blank cell is a fill-in hint (必填, yyyy-mm-dd, "Required, text"): not data."""
+    if not texts:
+        return False
+    for text in texts:
+        parts = [p for p in _HINT_SPLIT.split(unicodedata.normalize("NFKC", text).casefold()) if p.strip()]
+        if not parts or not all(_HINT_PART.match("".join(p.split())) for p in parts):
+            return False
+    return True
