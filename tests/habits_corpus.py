@@ -501,6 +501,16 @@ def error_in_description(wb, lang):
     ws.cell(3, cols["description"]).value = "#N/A"  # openpyxl writes it as an error cell (t="e")
 
 
+def summary_table(wb, lang):
+    """A summary by product line kept under the Contracts, after a blank row."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    r = _last_row(ws) + 2
+    ws.cell(r, cols["customer"]).value = "按产品线汇总" if lang == "zh" else "Summary by product line"
+    for i, (line, amount) in enumerate((("HX-Cloud", 1200000), ("HX-Grid", 830000), ("HX-Meter", 455000)), 1):
+        ws.cell(r + i, cols["product_line"]).value = line
+        ws.cell(r + i, cols["amount"]).value = amount
+
+
 #: habit -> (kind, function, expectation): "same", "figures:<info code>" (the same royalties and completion, read
 #: with that info; the typed tables keep the keys as written) or the error code that must stop the file.
 HABITS: dict[str, tuple[str, Callable, str]] = {
@@ -543,6 +553,7 @@ HABITS: dict[str, tuple[str, Callable, str]] = {
     "month-words": ("department", month_words, "same"),
     "month-dates": ("department", month_dates, "same"),
     "hint-row": ("department", hint_row, "same"),
+    "summary-table": ("department", summary_table, "summary-table"),
     "error-in-description": ("department", error_in_description, "figures:formula-error-text"),
 }
 def default_password(src: Path, out: Path) -> None:

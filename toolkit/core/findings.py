@@ -209,3 +209,7 @@ declare("hint-row", "info", ("Hint row under the header skipped", "表头下的�
 declare("formula-error-text", "warning", ("Error value in a free-text column", "说明类列中有错误值"),
         ("{sheet}!{cell}: {column!r} shows {value}; it is read as blank (a free-text column: no figure depends on it).",
          "{sheet}!{cell}：“{column}”显示为{value}，按空白读取（说明类列，不影响任何数字）。"))
+declare("summary-table", "error", ("A summary table under the data", "数据下方有汇总表"),
+        ("{sheet}!{cell}: the rows {value} below the table look like a summary table (most required values blank); "
+         "they are not read. Move the summary to its own sheet, or fill in those rows if they are data.",
+         "{sheet}!{cell}：表格下方的 {value} 像是汇总表（大部分必填值为空），未读取。请把汇总移到单独的工作表；如果这些行是数据，请补全。"))

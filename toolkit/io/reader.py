@@ -327,6 +327,12 @@ def _build(
             findings.append(Finding(code, sheet=sheet, cell=f"{xlsx_scan.column_letter(c)}{r + 1}", row=r + 1,
                                     value=display(text)))
         keep = np.delete(keep, sorted(special))
+    block = tidy.summary_block(loc.table, {k: c for k, (c, _) in loc.columns.items()}, kinds, keep)
+    if block is not None:  # a summary table under the data: one error, not one per cell
+        r0, r1 = int(keep[block]) + first, int(keep[-1]) + first
+        findings.append(Finding("summary-table", sheet=sheet, cell=f"A{r0 + 1}", row=r0 + 1,
+                                value=f"A{r0 + 1}:{xlsx_scan.column_letter(len(sheet_grid[0]) - 1)}{r1 + 1}"))
+        keep = keep[:block]
     all_kept = len(keep) == len(grid)
     rows = keep + first  # 0-based sheet rows of the kept rows
     if facts is not None and (facts.hidden_rows or facts.hidden_cols):

@@ -283,3 +283,18 @@ def is_hint_row(texts: list[str]) -> bool:
         if not parts or not all(_HINT_PART.match("".join(p.split())) for p in parts):
             return False
     return True
+
+
+def summary_block(table: Table, located: dict[str, int], kinds: dict[int, ArrayKinds], keep: np.ndarray) -> int | None:
+    """Position (into ``keep``) where a summary table under the data starts: after a blank row, a row missing most
+    of the table's required values, with everything below it; None when there is none. Its rows would each give
+    "required" and type errors; they are one finding instead."""
+    required = [located[c.key] for c in table.columns if c.required and c.key in located]
+    if len(keep) < 3 or len(required) < 3:
+        return None
+    gaps = np.flatnonzero(np.diff(keep) > 1) + 1
+    for p in gaps.tolist():
+        missing = sum(bool(kinds[c].blank[keep[p]]) for c in required)
+        if missing * 2 > len(required):
+            return p
+    return None
