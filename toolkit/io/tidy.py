@@ -295,6 +295,7 @@ def summary_block(table: Table, located: dict[str, int], kinds: dict[int, ArrayK
     gaps = np.flatnonzero(np.diff(keep) > 1) + 1
     for p in gaps.tolist():
         missing = sum(bool(kinds[c].blank[keep[p]]) for c in required)
-        if missing * 2 > len(required):
+        shown = any(not kinds[c].blank[keep[p]] for c in located.values())  # (a row of error cells is a row)
+        if shown and missing * 2 > len(required):
             return p
     return None
