@@ -403,14 +403,14 @@ def _hidden(loc: _Located, grid: np.ndarray, rows: np.ndarray, kinds: dict[int, 
 def _percent_money(loc: _Located, data: dict[str, Any], rows: np.ndarray, sheet: str,
                    percent_of: Any) -> list[Finding]:
     """Money cells formatted as a percentage (Delivered kept as 100% / 35%): an error per column naming them, never
-    read as 1 and 0.35. The formats are asked only for columns holding numbers below 10 (the usual file pays
-    nothing)."""
+    read as 1 and 0.35. The formats are asked only for cells holding a fraction a percentage shows as at most 150%
+    (an amount of 0.35 is implausible, so the usual file pays nothing)."""
     out: list[Finding] = []
     for col in loc.table.columns:
         if col.type is not ColType.MONEY or col.key not in loc.columns:
             continue
         values = np.asarray(data[col.key], dtype=np.float64)
-        small = np.flatnonzero(np.isfinite(values) & (np.abs(values) < 10) & (values != 0))
+        small = np.flatnonzero(np.isfinite(values) & (np.abs(values) <= 1.5) & (values != 0))
         if not len(small):
             continue
         c, written = loc.columns[col.key]
