@@ -310,13 +310,20 @@ def weights_off(wb, lang):
 
 # --- issue 22: keys, languages, duplicate columns and the habits still misread
 
+def _retype(ws: Worksheet, col: int, fn: Callable, number_format: str | None = None) -> None:
+    """Each text cell of column ``col`` (below the header) retyped as ``fn(text)``."""
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(r, col)
+        if isinstance(cell.value, str):
+            cell.value = fn(cell.value)
+            if number_format:
+                cell.number_format = number_format
+
+
 def product_line_lowercase(wb, lang):
     """Product lines retyped in lower case (hx-cloud): the Product Lines' factor and margin still apply."""
     ws, cols = _pasted(wb, "Contracts", lang)
-    for r in range(2, _last_row(ws) + 1):
-        v = ws.cell(r, cols["product_line"]).value
-        if isinstance(v, str):
-            ws.cell(r, cols["product_line"]).value = v.lower()
+    _retype(ws, cols["product_line"], str.lower)
 
 
 def contract_no_as_number(wb, lang):
@@ -325,25 +332,15 @@ def contract_no_as_number(wb, lang):
         return int("".join(ch for ch in v if ch.isdigit()))
 
     ws, cols = _pasted(wb, "Contracts", lang)
-    for r in range(2, _last_row(ws) + 1):
-        v = ws.cell(r, cols["contract_no"]).value
-        if isinstance(v, str):
-            ws.cell(r, cols["contract_no"]).value = number(v)
-            ws.cell(r, cols["contract_no"]).number_format = "General"
+    _retype(ws, cols["contract_no"], number, "General")
     ws, cols = _pasted(wb, "Collections", lang)
-    for r in range(2, _last_row(ws) + 1):
-        v = ws.cell(r, cols["contract_no"]).value
-        if isinstance(v, str):
-            ws.cell(r, cols["contract_no"]).value = f"{number(v)}.0"
+    _retype(ws, cols["contract_no"], lambda v: f"{number(v)}.0")
 
 
 def ids_invisible(wb, lang):
     """Employee IDs on Expenses in lower case with a zero-width space pasted from a chat message."""
     ws, cols = _pasted(wb, "Expenses", lang)
-    for r in range(2, _last_row(ws) + 1):
-        v = ws.cell(r, cols["employee_id"]).value
-        if isinstance(v, str):
-            ws.cell(r, cols["employee_id"]).value = f"{v[:1].lower()}\u200b{v[1:]}"
+    _retype(ws, cols["employee_id"], lambda v: f"{v[:1].lower()}\u200b{v[1:]}")
 
 
 def department_other_language(wb, lang):
@@ -441,11 +438,7 @@ def hidden_column_data(wb, lang):
 def roster_plan_lowercase(wb, lang):
     """The Roster's Royalty Plan typed in lower case."""
     ws = _sheet(wb, S("Roster"), lang)
-    cols = _columns(ws, S("Roster"))
-    for r in range(2, ws.max_row + 1):
-        v = ws.cell(r, cols["royalty_plan"]).value
-        if isinstance(v, str):
-            ws.cell(r, cols["royalty_plan"]).value = v.lower()
+    _retype(ws, _columns(ws, S("Roster"))["royalty_plan"], str.lower)
 
 
 def _threshold(wb, lang, name, value, fmt="General"):
