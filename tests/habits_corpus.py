@@ -308,7 +308,204 @@ def weights_off(wb, lang):
     ws.cell(2, cols["weight"]).value = (ws.cell(2, cols["weight"]).value or 0) + 0.05
 
 
-#: habit -> (kind, function, expectation): "same" or the error code that must stop the file.
+# --- issue 22: keys, languages, duplicate columns and the habits still misread
+
+def _retype(ws: Worksheet, col: int, fn: Callable, number_format: str | None = None) -> None:
+    """Each text cell of column ``col`` (below the header) retyped as ``fn(text)``."""
+    for r in range(2, ws.max_row + 1):
+        cell = ws.cell(r, col)
+        if isinstance(cell.value, str):
+            cell.value = fn(cell.value)
+            if number_format:
+                cell.number_format = number_format
+
+
+def product_line_lowercase(wb, lang):
+    """Product lines retyped in lower case (hx-cloud): the Product Lines' factor and margin still apply."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    _retype(ws, cols["product_line"], str.lower)
+
+
+def contract_no_as_number(wb, lang):
+    """Contract numbers kept as numbers on Contracts (20250001) and pasted as text 20250001.0 on Collections."""
+    def number(v):
+        return int("".join(ch for ch in v if ch.isdigit()))
+
+    ws, cols = _pasted(wb, "Contracts", lang)
+    _retype(ws, cols["contract_no"], number, "General")
+    ws, cols = _pasted(wb, "Collections", lang)
+    _retype(ws, cols["contract_no"], lambda v: f"{number(v)}.0")
+
+
+def ids_invisible(wb, lang):
+    """Employee IDs on Expenses in lower case with a zero-width space pasted from a chat message."""
+    ws, cols = _pasted(wb, "Expenses", lang)
+    _retype(ws, cols["employee_id"], lambda v: f"{v[:1].lower()}\u200b{v[1:]}")
+
+
+def department_other_language(wb, lang):
+    """The Info department written in the other language (South China for the Roster's 华南)."""
+    ws = wb["信息" if lang == "zh" else "Info"]
+    for row in ws.iter_rows(min_row=1, max_col=2):
+        if row[0].value in ("Department", "部门"):
+            row[1].value = "South China" if lang == "zh" else "华东"
+
+
+def _insert_amount_copy(wb, lang, header, factor, hidden):
+    ws, cols = _pasted(wb, "Contracts", lang)
+    c = cols["amount"]
+    ws.insert_cols(c, 1)
+    ws.cell(1, c).value = header
+    if factor is not None:
+        for r in range(2, _last_row(ws) + 1):
+            v = ws.cell(r, c + 1).value
+            if isinstance(v, (int, float)):
+                ws.cell(r, c).value = round(v * factor, 2)
+    if hidden:
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].hidden = True
+    return ws, c
+
+
+def stale_amount_hidden(wb, lang):
+    """A hidden stale Amount column (last year's figures) left before the real one."""
+    _insert_amount_copy(wb, lang, "合同金额" if lang == "zh" else "Amount", 0.9, hidden=True)
+
+
+def hidden_empty_amount(wb, lang):
+    """A hidden, empty column headed Amount before the real one: nothing to choose between."""
+    _insert_amount_copy(wb, lang, "合同金额" if lang == "zh" else "Amount", None, hidden=True)
+
+
+def tax_amount_columns(wb, lang):
+    """Amount kept twice, without and with tax: 合同金额(不含税) before 合同金额(含税)."""
+    ws, c = _insert_amount_copy(wb, lang, "合同金额(不含税)" if lang == "zh" else "Amount (excl. VAT)", 1 / 1.13,
+                                hidden=False)
+    ws.cell(1, c + 1).value = "合同金额(含税)" if lang == "zh" else "Amount (incl. VAT)"
+
+
+def percent_delivered(wb, lang):
+    """Delivered kept as the delivered share in percent-formatted cells (100%, 35%)."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    for r in range(2, _last_row(ws) + 1):
+        amount, delivered = ws.cell(r, cols["amount"]).value, ws.cell(r, cols["delivered"]).value
+        if amount and isinstance(delivered, (int, float)):
+            ws.cell(r, cols["delivered"]).value = round(delivered / amount, 4)
+            ws.cell(r, cols["delivered"]).number_format = "0%"
+
+
+def decimal_comma(wb, lang):
+    """Receipt amounts pasted as text with a decimal comma (71.700,00; 71 700,00)."""
+    ws, cols = _pasted(wb, "Collections", lang)
+    for r in range(2, _last_row(ws) + 1):
+        v = ws.cell(r, cols["amount"]).value
+        if isinstance(v, (int, float)):
+            whole, cents = f"{abs(v):,.2f}".split(".")
+            sep = " " if lang == "zh" else "."
+            ws.cell(r, cols["amount"]).value = f"{'-' if v < 0 else ''}{whole.replace(',', sep)},{cents}"
+
+
+def hidden_voided_rows(wb, lang):
+    """Two voided receipts kept in Collections with their rows hidden."""
+    ws, cols = _pasted(wb, "Collections", lang)
+    last = _last_row(ws)
+    for i, r in enumerate((last + 1, last + 2)):
+        for c in range(1, ws.max_column + 1):
+            ws.cell(r, c).value = ws.cell(2 + i, c).value
+        ws.cell(r, cols["receipt_no"]).value = f"VOID-{i + 1}"
+        ws.row_dimensions[r].hidden = True
+
+
+def filtered_rows(wb, lang):
+    """Collections saved with a filter applied: the rows it hides are data all the same."""
+    ws, cols = _pasted(wb, "Collections", lang)
+    last = _last_row(ws)
+    ws.auto_filter.ref = f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}{last}"
+    ws.auto_filter.add_filter_column(cols["method"] - 1, ["Bank Transfer", "银行转账"])
+    for r in range(2, last + 1, 3):
+        ws.row_dimensions[r].hidden = True
+
+
+def hidden_column_data(wb, lang):
+    """A hidden helper column with notes next to the Expenses."""
+    ws, _ = _pasted(wb, "Expenses", lang)
+    c = ws.max_column + 1
+    ws.cell(1, c).value = "内部备注" if lang == "zh" else "Internal note"
+    for r in range(2, 6):
+        ws.cell(r, c).value = "checked"
+    ws.column_dimensions[openpyxl.utils.get_column_letter(c)].hidden = True
+
+
+def roster_plan_lowercase(wb, lang):
+    """The Roster's Royalty Plan typed in lower case."""
+    ws = _sheet(wb, S("Roster"), lang)
+    _retype(ws, _columns(ws, S("Roster"))["royalty_plan"], str.lower)
+
+
+def _threshold(wb, lang, name, value, fmt="General"):
+    ws = _sheet(wb, S("Thresholds"), lang)
+    cols = _columns(ws, S("Thresholds"))
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, cols["name"]).value in name:
+            ws.cell(r, cols["value"]).value = value
+            ws.cell(r, cols["value"]).number_format = fmt
+
+
+def amber_band_percent(wb, lang):
+    """The Amber Band (in points) typed as the text 10%."""
+    _threshold(wb, lang, ("Amber Band", "黄灯区间"), "10%")
+
+
+def amber_band_fraction(wb, lang):
+    """The Amber Band typed as the fraction 0.1 in a percent-formatted cell (shows 10%)."""
+    _threshold(wb, lang, ("Amber Band", "黄灯区间"), 0.1, "0%")
+
+def month_words(wb, lang):
+    """Plan month headers in words: 一月 … 十二月; January … December."""
+    ws, cols = _pasted(wb, "Plan", lang)
+    zh = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+    for i in range(1, 13):
+        ws.cell(1, cols[f"m{i:02d}"]).value = f"{zh[i - 1]}月" if lang == "zh" else dt.date(2026, i, 1).strftime("%B")
+
+
+def month_dates(wb, lang):
+    """Plan month headers as dates (the first of each month; Jan-26 shown), or as Jan-26 text."""
+    ws, cols = _pasted(wb, "Plan", lang)
+    for i in range(1, 13):
+        cell = ws.cell(1, cols[f"m{i:02d}"])
+        if lang == "zh":
+            cell.value, cell.number_format = dt.datetime(2026, i, 1), "mmm-yy"
+        else:
+            cell.value = dt.date(2026, i, 1).strftime("%b-%y")
+
+
+def hint_row(wb, lang):
+    """A hint row under the Contracts header (必填, yyyy-mm-dd …), kept from the template someone made."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    ws.insert_rows(2, 1)
+    hints = {"contract_no": "必填", "sign_date": "yyyy-mm-dd", "amount": "数字"} if lang == "zh" else \
+        {"contract_no": "Required", "sign_date": "yyyy-mm-dd", "amount": "Number"}
+    for key, text in hints.items():
+        ws.cell(2, cols[key]).value = text
+
+
+def error_in_description(wb, lang):
+    """An #N/A left by a lookup in the free-text Description of a claim."""
+    ws, cols = _pasted(wb, "Expenses", lang)
+    ws.cell(3, cols["description"]).value = "#N/A"  # openpyxl writes it as an error cell (t="e")
+
+
+def summary_table(wb, lang):
+    """A summary by product line kept under the Contracts, after a blank row."""
+    ws, cols = _pasted(wb, "Contracts", lang)
+    r = _last_row(ws) + 2
+    ws.cell(r, cols["customer"]).value = "按产品线汇总" if lang == "zh" else "Summary by product line"
+    for i, (line, amount) in enumerate((("HX-Cloud", 1200000), ("HX-Grid", 830000), ("HX-Meter", 455000)), 1):
+        ws.cell(r + i, cols["product_line"]).value = line
+        ws.cell(r + i, cols["amount"]).value = amount
+
+
+#: habit -> (kind, function, expectation): "same", "figures:<info code>" (the same royalties and completion, read
+#: with that info; the typed tables keep the keys as written) or the error code that must stop the file.
 HABITS: dict[str, tuple[str, Callable, str]] = {
     "title-rows": ("department", title_rows, "same"),
     "unit-headers": ("department", unit_headers, "same"),
@@ -330,6 +527,27 @@ HABITS: dict[str, tuple[str, Callable, str]] = {
     "points-percent": ("standards", points_percent, "same"),
     "implausible-rate": ("standards", implausible_rate, "percent-out-of-range"),
     "weights-off": ("standards", weights_off, "weights-not-100"),
+    # issue 22
+    "product-line-lowercase": ("department", product_line_lowercase, "figures:key-normalized"),
+    "contract-no-as-number": ("department", contract_no_as_number, "figures:key-normalized"),
+    "ids-invisible": ("department", ids_invisible, "figures:key-normalized"),
+    "department-other-language": ("department", department_other_language, "unknown-department"),
+    "stale-amount-hidden": ("department", stale_amount_hidden, "ambiguous-column"),
+    "hidden-empty-amount": ("department", hidden_empty_amount, "same"),
+    "tax-amount-columns": ("department", tax_amount_columns, "ambiguous-column"),
+    "percent-delivered": ("department", percent_delivered, "percent-money"),
+    "decimal-comma": ("department", decimal_comma, "same"),
+    "hidden-voided-rows": ("department", hidden_voided_rows, "hidden-rows"),
+    "filtered-rows": ("department", filtered_rows, "same"),
+    "hidden-column-data": ("department", hidden_column_data, "same"),
+    "roster-plan-lowercase": ("standards", roster_plan_lowercase, "figures:key-normalized"),
+    "amber-band-percent": ("standards", amber_band_percent, "same"),
+    "amber-band-fraction": ("standards", amber_band_fraction, "same"),
+    "month-words": ("department", month_words, "same"),
+    "month-dates": ("department", month_dates, "same"),
+    "hint-row": ("department", hint_row, "same"),
+    "summary-table": ("department", summary_table, "summary-table"),
+    "error-in-description": ("department", error_in_description, "figures:formula-error-text"),
 }
 def default_password(src: Path, out: Path) -> None:
     """Encrypted with Excel's built-in default password only (Excel opens it without asking)."""

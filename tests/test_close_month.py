@@ -172,3 +172,23 @@ def test_left_out_departments_are_described_in_both_languages(closed):
     res, _ = closed
     north = next(f for f in _left_out(res.consolidation.files) if f.code == "department-not-consolidated")
     assert "(rejected)" in north.message("en") and "（已拒绝）" in north.message("zh")
+
+
+def test_close_month_never_says_all_consolidated_while_a_departments_people_are_not_computed(sample, tmp_path):
+    """Issue 22: the 华南 workbook's Info names its department in the other language (South China) and North
+    China sent nothing: the close exits 1, names both departments as not computed, and never prints "N of N"."""
+    folder = copy_sample(sample, tmp_path / "in")
+    (folder / "dept-north.xlsx").unlink()
+    wb = openpyxl.load_workbook(folder / "dept-south.xlsx")
+    ws = wb["信息"]
+    for row in ws.iter_rows(min_row=1, max_col=2):
+        if row[0].value == "部门":
+            row[1].value = "South China"
+    wb.save(folder / "dept-south.xlsx")
+    result = CliRunner().invoke(cli, ["close-month", str(folder), "--period", PERIOD, "-o", str(tmp_path / "out"),
+                                      "--db", str(tmp_path / "s.db"), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    head = result.stdout.splitlines()[0]
+    assert "NOT every department" in head and "华南" in head and "North China" in head, head
+    assert "2 of 3 department workbook(s)" in head and "3 of 3" not in result.stdout
+    assert "South China" in result.stdout and "华南" in result.stdout  # the rejection names the closest by meaning

@@ -107,7 +107,12 @@ def test_messy_folder_consolidates_the_good_ones_and_lists_the_rest(sample, tmp_
     (folder / "notes.txt").write_text("not a workbook")
     (folder / ".hidden.xlsx").write_bytes(b"")
     _edit(depts[0], folder / "zz-bad.xlsx", "Bad Department", bad_amount=True)
-    hashes = {p.name: sha256(p) for p in folder.iterdir()}
+    outside = tmp_path / "elsewhere"  # issue 22: links are listed, never followed silently nor dropped silently
+    outside.mkdir()
+    _edit(depts[0], outside / "other.xlsx", "Other Department")
+    (folder / "link-out.xlsx").symlink_to(outside / "other.xlsx")
+    (folder / "dangling.xlsx").symlink_to(tmp_path / "gone.xlsx")
+    hashes = {p.name: sha256(p) for p in folder.iterdir() if p.exists()}
     result = CliRunner().invoke(cli, ["consolidate", str(folder), "--period", PERIOD, "--db", str(tmp_path / "s.db"),
                                       "-o", str(tmp_path / "c.xlsx"), "--format", "json", "--jobs", "2"])
     assert result.exit_code == 1, result.output
@@ -119,10 +124,12 @@ def test_messy_folder_consolidates_the_good_ones_and_lists_the_rest(sample, tmp_
     skipped = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}
     assert skipped[f"~${depts[0].name}"] == "lock"
     assert skipped["notes.txt"] == "not-spreadsheet" and skipped[".hidden.xlsx"] == "hidden"
+    assert skipped["link-out.xlsx"] == "link" and skipped["dangling.xlsx"] == "link-dangling"
+    assert "other.xlsx" not in {Path(f["path"]).name for f in report["files"]}
     good = [f for f in report["files"] if f["status"] == "loaded"]
     clean = [p for p in depts if not any(x.severity == "error" for x in _validate(p, folder))]
     assert {Path(f["path"]).name for f in good} == {p.name for p in clean}
-    assert {p.name: sha256(p) for p in folder.iterdir()} == hashes
+    assert {p.name: sha256(p) for p in folder.iterdir() if p.exists()} == hashes
     summary = {r[1]: r for r in _values(tmp_path / "c.xlsx")["Summary"][1:] if r[1]}
     assert summary[str(folder / "broken.xlsx")][2] == "unreadable"
     assert summary[str(folder / "zz-bad.xlsx")][2] == "rejected"

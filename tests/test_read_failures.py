@@ -102,6 +102,7 @@ def test_lock_files(tmp_path: Path, name: str) -> None:
     )
 
 
+@pytest.mark.skipif(not CAL.exists(), reason="../shared/corpus is not present")
 def test_encrypted_workbook() -> None:
     p = CAL / "pass_protected.xlsx"
     assert messages(p) == (
@@ -191,20 +192,26 @@ def too_large(p: Path, en: str, zh: str) -> tuple[str, str]:
     return (f"{p}: the workbook is too large to read safely ({en}).", f"{p}：工作簿过大，无法安全读取（{zh}）。")
 
 
+def stray(p: Path, sheet: str, cell: str, extent: str) -> tuple[str, str]:
+    """Issue 22: a range inflated by one stray value names that value, not just "too large"."""
+    return (f"{p}: sheet '{sheet}' has a value in {cell}, far beyond its table ({extent}); the reader would have to "
+            "hold the whole range up to it. Delete that value (select the rows or columns beyond the table and delete "
+            "them) and save.",
+            f"{p}：工作表“{sheet}”在 {cell} 有一个值，远在表格（{extent}）之外；读取时须载入直到该单元格的整个区域。"
+            "请删除该值（选中表格之外的行或列并删除）后保存。")
+
+
 @pytest.mark.skipif(not safety.isolation_enabled(), reason="needs the isolated child (Linux)")
 def test_dense_grid_abort_is_contained(tmp_path: Path) -> None:
     # calamine aborts the process allocating 16384 x 1048576 cells; the child dies, we do not
     p = hostile(tmp_path / "grid.xlsx", DENSE)
-    assert messages(p, read_raw_sheets) == too_large(p, *out_of_memory(p))
+    assert messages(p, read_raw_sheets) == stray(p, "Contracts", "XFD1048576", "A1:A1")
 
 
 def test_dense_grid_refused_by_dimension_without_isolation(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("TOOLKIT_READ_ISOLATION", "0")
     p = hostile(tmp_path / "grid.xlsx", DENSE, dimension="A1:XFD1048576")
-    assert messages(p, read_raw_sheets) == too_large(
-        p, "sheet 'Contracts' spans 1048576 x 16384 cells; at most 25,000,000 are read",
-        "工作表“Contracts”范围为 1048576 × 16384 个单元格，上限为 25,000,000 个"
-    )
+    assert messages(p, read_raw_sheets) == stray(p, "Contracts", "XFD1048576", "A1:A1")
 
 
 @pytest.mark.parametrize("isolated", ["1", "0"])
@@ -324,7 +331,7 @@ def test_consolidate_worker_that_dies_on_a_file_is_replaced_and_the_file_reporte
     res = consolidate([folder], "2026-10", db=tmp_path / "s.db", jobs=2)
     by_name = {Path(f.path).name: f for f in res.files}
     assert by_name[bad.name].status == "unreadable"
-    assert by_name[bad.name].reason == too_large(bad, *out_of_memory(bad))[0]
+    assert by_name[bad.name].reason.startswith(f"{bad}: sheet ") and "has a value in XFD1048576" in by_name[bad.name].reason
     assert by_name["dept-zzz-east-again.xlsx"].status == "duplicate"  # read after the worker died
     assert by_name["dept-east.xlsx"].status == "loaded"
     single = consolidate([folder], "2026-10", db=tmp_path / "one.db", jobs=1)
@@ -345,3 +352,38 @@ def test_in_process_first_keeps_the_isolated_message_for_python_failures(tmp_pat
         assert resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY  # limit lifted again
     finally:
         safety.read_in_process_first(False)
+
+
+POI = Path(__file__).resolve().parent / "data" / "poi"  # copies with licence and provenance: data/poi/README.md
+
+
+@pytest.mark.parametrize("name, key, words", [
+    ("60284.xls", "read.xls-default-password", "Excel 5.0/95"),
+    ("64130.xls", "read.xls-undecodable", "Excel 5.0/95"),
+    ("51535.xls", "read.stray-cells", "IV65536"),
+    ("testEXCEL_3.xls", "read.old-excel", "Excel 3.0"),
+    ("testEXCEL_4.xls", "read.old-excel", "Excel 4.0"),
+])
+def test_poi_files_excel_opens_get_a_true_message(name: str, key: str, words: str) -> None:
+    """Issue 22: never "damaged", "password-protected", "too large" or "not an Excel workbook" for these."""
+    with pytest.raises(ToolkitError) as exc:
+        read_raw_sheets(POI / name)
+    assert exc.value.key == key
+    en, zh = exc.value.message("en"), exc.value.message("zh")
+    assert words in en and words in zh
+    assert not any(w in en for w in ("damaged", "password-protected", "too large", "not an Excel workbook"))
+
+
+def test_poi_sheet_listed_without_its_part_is_read(tmp_path: Path) -> None:
+    """60825.xlsx lists a VBA module sheet with r:id="": Excel drops it; the reader reads the rest (repaired copy)."""
+    before = (POI / "60825.xlsx").read_bytes()
+    assert read_raw_sheets(POI / "60825.xlsx") == {"Sheet1": []}
+    assert (POI / "60825.xlsx").read_bytes() == before
+
+
+def test_memory_budget_is_sized_to_the_machine_not_to_the_declared_size(tmp_path: Path) -> None:
+    """Issue 22: a 90 MB workbook declaring a huge package may not claim 14.5 GiB of a smaller machine."""
+    huge = safety.CheckedFile(tmp_path / "x.xlsx", "x.xlsx", 500 * 1024**3)
+    small = safety.CheckedFile(tmp_path / "x.xlsx", "x.xlsx", 1024**2)
+    assert huge.memory == max(safety.MEMORY_BASE, safety.machine_memory()) < 500 * 1024**3
+    assert small.memory == safety.MEMORY_BASE + safety.MEMORY_PER_BYTE * 1024**2

@@ -97,6 +97,22 @@ def test_markdown_summary(tmp_path) -> None:  # noqa: ANN001
     assert f"Red indicators ({len(ctx['tables']['red_indicators'])})" in md
 
 
+def test_markdown_escapes_names_and_free_text_and_never_prints_nan(tmp_path) -> None:  # noqa: ANN001
+    """Issue 22: a customer or a finding's text is literal in the Markdown (as in the HTML); no "nan" file name."""
+    import numpy as np
+
+    ctx = fresh_context("en")
+    overdue = ctx["tables"]["overdue"]
+    overdue.loc[overdue.index[0], "customer"] = "<img src=x onerror=alert(1)>*Acme*|"
+    findings = ctx["tables"]["findings"]
+    findings.loc[findings.index[0], "file"] = np.nan
+    findings.loc[findings.index[0], "message"] = "[click](javascript:alert(1)) <b>x</b>"
+    md = render_report(ctx, ["md"], "en", tmp_path)[0].read_text(encoding="utf-8")
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;\\*Acme\\*\\|" in md
+    assert "<b>" not in md and "\\[click\\](javascript:alert(1))" in md
+    assert "nan" not in md.split()
+
+
 def test_cli_report_writes_named_files_and_uses_a_custom_html_template(tmp_path) -> None:  # noqa: ANN001
     tpl = tmp_path / "mine.html.j2"
     tpl.write_text("<p>{{ text.title }}: {{ headline.collection | money }}</p>", encoding="utf-8")

@@ -8,8 +8,11 @@ The rule (issue 14, docs/reading.md "Department names"), in order:
 3. equal once a common unit suffix is set aside on both sides (区/大区/片区/部/事业部/办事处/分公司/营销部/销售部,
    Region/Office/Dept/Department/Branch/Area) and exactly one Roster department matches → the Roster's spelling,
    with a ``department-near-miss`` warning ("华南区" is read as "华南");
-4. otherwise the name as written, with an ``unknown-department`` warning naming the closest Roster department
-   when one is similar (difflib ratio ≥ 0.6).
+4. the Roster's name when the name as written is a department's name in the other language (the Roster's
+   optional ``Department (other language)`` column: "South China" for 华南), with a ``department-other-name``
+   info (issue 22);
+5. otherwise the name as written, with an ``unknown-department`` **error** naming the closest Roster department by
+   meaning (a region word and its translation: South China ~ 华南, East ~ 东) before spelling (difflib ratio ≥ 0.6).
 
 Without a Roster (no standards workbook) or without a name the name is used as written. The department
 ledger loader and the consolidation call ``department_key`` so that every output uses the same key.
@@ -20,10 +23,51 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import pandas as pd
+
 _SUFFIX = re.compile(r"(大区|片区|事业部|办事处|分公司|营销部|销售部|区|部|region|office|dept\.?|department|branch|area)$")
+
+
+#: Region words and their translations: the closest Roster department "by meaning" (issue 22).
+_MEANING = (("华南", "southchina"), ("华东", "eastchina"), ("华北", "northchina"), ("华中", "centralchina"),
+            ("西南", "southwest"), ("西北", "northwest"), ("东北", "northeast"), ("东南", "southeast"),
+            ("总部", "headquarters"), ("总部", "hq"), ("海外", "overseas"), ("国际", "international"),
+            ("南", "south"), ("北", "north"), ("东", "east"), ("西", "west"), ("中", "central"))
+
+
+class DepartmentNames(list):
+    """The Roster's departments (a list of names) with ``aliases``: another name -> the Roster's name."""
+
+    def __init__(self, names: Iterable[str] = (), aliases: Mapping[str, str] | None = None) -> None:
+        super().__init__(names)
+        self.aliases = dict(aliases or {})
+
+
+def department_aliases(roster: pd.DataFrame | None) -> dict[str, str]:
+    """The Roster's ``Department (other language)`` names -> the department's Roster name."""
+    if roster is None or "department_other" not in roster.columns or not len(roster):
+        return {}
+    pairs = roster[["department", "department_other"]].dropna()
+    return {str(o).strip(): str(d).strip() for d, o in zip(pairs["department"], pairs["department_other"])
+            if str(o).strip() and str(d).strip()}
+
+
+def departments_of(roster: pd.DataFrame | None) -> DepartmentNames:
+    """The departments a Roster names, with their other-language names."""
+    if roster is None or not len(roster) or "department" not in roster.columns:
+        return DepartmentNames()
+    return DepartmentNames([str(d) for d in roster["department"].dropna().unique()], department_aliases(roster))
+
+
+def _meaning(name: str) -> str:
+    """A department name with its region words translated to English (``华南区`` -> ``southchina``)."""
+    text = _core(name)
+    for zh, en in _MEANING:
+        text = text.replace(zh, en)
+    return text
 
 
 @dataclass(frozen=True)
@@ -50,6 +94,7 @@ def department_key(name: object, roster_departments: Iterable[object]) -> Depart
     if name is None or str(name).strip() == "":
         return DepartmentMatch(None, "none")
     written = str(name).strip()
+    aliases = getattr(roster_departments, "aliases", {})
     known = list(dict.fromkeys(str(d).strip() for d in roster_departments if d is not None and str(d).strip()))
     if not known or written in known:
         return DepartmentMatch(written, "exact" if known else "none")
@@ -59,6 +104,13 @@ def department_key(name: object, roster_departments: Iterable[object]) -> Depart
     core = [d for d in known if _core(d) == _core(written)]
     if len(core) == 1:
         return DepartmentMatch(core[0], "near", core[0])
-    closest = difflib.get_close_matches(_loose(written), [_loose(d) for d in known], n=1, cutoff=0.6)
-    hint = next((d for d in known if closest and _loose(d) == closest[0]), None)
+    other = {aliases[a] for a in aliases if _loose(a) == _loose(written) or _core(a) == _core(written)}
+    if len(other) == 1:
+        (name,) = other
+        return DepartmentMatch(name, "other-name", name)
+    by_meaning = [d for d in known if _meaning(d) == _meaning(written)]
+    if len(by_meaning) == 1:
+        return DepartmentMatch(written, "unknown", by_meaning[0])
+    closest = difflib.get_close_matches(_meaning(written), [_meaning(d) for d in known], n=1, cutoff=0.6)
+    hint = next((d for d in known if closest and _meaning(d) == closest[0]), None)
     return DepartmentMatch(written, "unknown", hint)

@@ -174,3 +174,48 @@ declare("extra-sheet-data", "error", ("Data on an extra sheet", "数据位于多
         ("{sheet}!{cell}: sheet {value!r} has the {target_en} header and data rows that are not read; move its rows "
          "into the {target_en} table (or delete the sheet).",
          "{sheet}!{cell}：工作表“{value}”带有“{target_zh}”的表头和数据行，但这些行不会被读取；请把这些行移到“{target_zh}”表中（或删除该工作表）。"))
+
+# Issue 22: what the values alone do not show (hidden rows and columns, formats, two columns with one meaning).
+declare("ambiguous-column", "error", ("Two columns with one meaning", "两列含义相同"),
+        ("{sheet}!{cell}: the headers {value!r} ({cell}) and {others} both name the {target} column; the toolkit will "
+         "not guess which one holds it. Rename or delete the one that is not {target}.",
+         "{sheet}!{cell}：表头“{value}”（{cell}）与{others_zh}都对应“{target_zh}”列，工具不会猜测哪一列是它。"
+         "请把不是“{target_zh}”的那一列改名或删除。"))
+declare("hidden-rows", "error", ("Hidden rows holding data", "隐藏行中有数据"),
+        ("{sheet}!{cell}{more}: rows {rows} are hidden but hold data; hidden rows (voided receipts, old rows) would be "
+         "counted although nobody sees them. Unhide them, then delete the rows that do not count.",
+         "{sheet}!{cell}{more_zh}：第 {rows} 行被隐藏但有数据；隐藏行（作废的收款、旧记录）虽然看不见也会被计入。"
+         "请取消隐藏，并删除不应计入的行。"))
+declare("filtered-rows", "info", ("Rows hidden by a filter", "被筛选隐藏的行"),
+        ("{sheet}!{cell}{more}: rows {rows} are hidden by the sheet's filter; they are read like every other row.",
+         "{sheet}!{cell}{more_zh}：第 {rows} 行被筛选隐藏；这些行与其他行一样读取。"))
+declare("hidden-columns", "info", ("Hidden columns holding data", "隐藏列中有数据"),
+        ("{sheet}!{cell}: hidden column(s) {value} hold data; they are read like the visible ones.",
+         "{sheet}!{cell}：隐藏的列 {value} 中有数据，已与可见列一样读取。"))
+declare("percent-money", "error", ("Money formatted as a percentage", "金额以百分比格式录入"),
+        ("{sheet}!{cell}{more}: {column!r} is money but cell(s) {listed} show a percentage ({value}); a percentage "
+         "is not an amount. Enter the amounts (e.g. Delivered = Amount × 35%).",
+         "{sheet}!{cell}{more_zh}：“{column}”是金额，但单元格 {listed} 显示为百分比（{value}）；百分比不是金额。"
+         "请填写金额（如已履约金额 = 合同金额 × 35%）。"))
+declare("decimal-comma", "info", ("Decimal comma", "小数逗号"),
+        ("{sheet}!{cell}{more}: {value!r} was read as {read_as} (a decimal comma).",
+         "{sheet}!{cell}{more_zh}：“{value}”按 {read_as} 读取（逗号为小数点）。"))
+declare("decimal-comma-ambiguous", "error", ("Number unclear: decimal comma?", "数字含义不明：逗号是否为小数点"),
+        ("{sheet}!{cell}: {value!r} could be a thousands separator or a decimal comma (the column uses decimal "
+         "commas elsewhere); write it without ambiguity (71700 or 71,70).",
+         "{sheet}!{cell}：“{value}”中的分隔符可能是千位分隔符，也可能是小数点（该列其他单元格使用逗号作小数点）；"
+         "请写成不会误解的形式（71700 或 71,70）。"))
+declare("threshold-as-points", "info", ("Threshold read as percentage points", "阈值按百分点读取"),
+        ("{sheet}!{cell}: {column} {value} was read as {read_as} percentage points ({name} is in points: 10 means "
+         "10 points).",
+         "{sheet}!{cell}：“{column}”{value}按 {read_as} 个百分点读取（{name}以百分点计：10 即 10 个百分点）。"))
+declare("hint-row", "info", ("Hint row under the header skipped", "表头下的填写提示行已跳过"),
+        ("{sheet}!{cell}: row {row} holds fill-in hints ({value}), not data; it was skipped.",
+         "{sheet}!{cell}：第{row}行是填写提示（{value}），不是数据，已跳过。"))
+declare("formula-error-text", "warning", ("Error value in a free-text column", "说明类列中有错误值"),
+        ("{sheet}!{cell}: {column!r} shows {value}; it is read as blank (a free-text column: no figure depends on it).",
+         "{sheet}!{cell}：“{column}”显示为{value}，按空白读取（说明类列，不影响任何数字）。"))
+declare("summary-table", "error", ("A summary table under the data", "数据下方有汇总表"),
+        ("{sheet}!{cell}: the rows {value} below the table look like a summary table (most required values blank); "
+         "they are not read. Move the summary to its own sheet, or fill in those rows if they are data.",
+         "{sheet}!{cell}：表格下方的 {value} 像是汇总表（大部分必填值为空），未读取。请把汇总移到单独的工作表；如果这些行是数据，请补全。"))

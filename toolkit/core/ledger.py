@@ -8,6 +8,7 @@ an operation (``toolkit.operations.ledger``).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from .departments import DepartmentNames, department_aliases, department_key, departments_of
 from .findings import Finding
+from .keys import canonical_tables
 from .tables import WorkbookData
 from ..schema import DEPARTMENT, DTYPES, STANDARDS, THRESHOLD_DEFAULTS, Table
 
@@ -97,6 +100,14 @@ class Ledger:
         for table in DEPARTMENT.tables:
             if table.key not in self.tables:
                 self.tables[table.key] = empty_frame(table, LEDGER_COLUMNS)
+        # one key normaliser (core.keys): every key column in its master's spelling, so each join finds what
+        # validation accepted (an ``hx-cloud`` contract gets HX-Cloud's factor, ``1002.0`` is employee 1002)
+        if self.standards is not None:
+            tables, std = canonical_tables(self.tables, self.standards.tables,
+                                           department_aliases(self.standards.tables.get("Roster")))
+            self.tables.update(tables)
+            if std is not self.standards.tables and any(std[k] is not v for k, v in self.standards.tables.items()):
+                self.standards = dataclasses.replace(self.standards, tables=std)
 
     @classmethod
     def from_workbooks(
@@ -167,18 +178,15 @@ def department_name(value: object, path: str | Path, roster_departments: Iterabl
     """A department's key: the Info sheet's Department matched to the Roster's departments
     (``toolkit.core.departments.department_key``: "华南区" is the Roster's "华南"); the file name (without
     suffix) when the Info sheet names none. The one rule: the ledger, consolidation and every output use it."""
-    from .departments import department_key
-
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
     if not text or text.casefold() == "nan":
         return Path(str(path)).stem
     return department_key(text, roster_departments).key or text
 
 
-def roster_departments(standards: WorkbookData | None) -> list[str]:
-    """The departments the standards' Roster names (empty without standards)."""
-    roster = standards_table(standards, "Roster")
-    return [str(d) for d in roster["department"].dropna().unique()] if len(roster) else []
+def roster_departments(standards: WorkbookData | None) -> DepartmentNames:
+    """The departments the standards' Roster names, with their other-language names (empty without standards)."""
+    return departments_of(standards_table(standards, "Roster"))
 
 
 def _department(wb: WorkbookData, roster: Iterable[object] = ()) -> str:

@@ -1,8 +1,10 @@
 """Which files a list of PATH arguments names: files as given, folders expanded to their workbooks.
 
 Folders yield every ``.xlsx``/``.xlsm``/``.xls``/``.xlsb``/``.ods`` inside (sorted by name), skipping Excel/LibreOffice lock
-files (``~$Book.xlsx``, ``.~lock.Book.xlsx#``) and hidden files. A file named explicitly is kept even
-if it is not a workbook, so the caller can report it as unreadable instead of silently ignoring it.
+files (``~$Book.xlsx``, ``.~lock.Book.xlsx#``), hidden files and symbolic links (issue 22: a link may point at a
+workbook outside the folder, or nowhere; ``skipped_files`` lists each link as ``link`` or ``link-dangling``, so the
+user is told either way). A file named explicitly is kept even if it is not a workbook (or is a link), so the caller
+can report it as unreadable instead of silently ignoring it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ def is_candidate(path: Path) -> bool:
     """A workbook a folder scan should pick up."""
     name = path.name
     return (path.suffix.lower() in WORKBOOK_SUFFIXES and not name.startswith(".") and not is_lock_file(name)
-            and path.is_file())
+            and not path.is_symlink() and path.is_file())
 
 
 def discover_workbooks(paths: Iterable[str | os.PathLike[str]], recursive: bool = False) -> list[Path]:
@@ -51,6 +53,8 @@ def skip_reason(path: Path) -> str | None:
     """Why a folder scan leaves a file out: ``lock``, ``hidden``, ``temporary``, ``not-spreadsheet``
     (None: it is a candidate). Added for ``toolkit consolidate``, which reports what it skipped."""
     name = path.name
+    if path.is_symlink():
+        return "link" if path.exists() else "link-dangling"
     if is_lock_file(name):
         return "lock"
     if name.startswith("."):
@@ -70,7 +74,7 @@ def skipped_files(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, s
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.iterdir(), key=lambda f: f.name.casefold()):
-                if f.is_file() and not is_candidate(f):
+                if (f.is_file() or f.is_symlink()) and not is_candidate(f):
                     out.append((f, skip_reason(f) or "not-spreadsheet"))
     return out
 

@@ -27,6 +27,34 @@ def split_unit(key: str) -> tuple[str, str | None]:
     return m.group("base"), (m.group("unit") if m.group("pct") is None else "%")
 
 
+_MONTHS_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+              "november", "december")
+_MONTHS_ZH = ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")
+#: Month headers in words or as dates (issue 22): 一月, 十二月份, January, Jan, Jan., Jan-26, Jan 2026, 2026-01,
+#: 2026年1月, 2026-01-01 (a date cell), 1月份.
+_MONTH_WORDS = {**{m: i for i, m in enumerate(_MONTHS_EN, 1)}, **{m[:3]: i for i, m in enumerate(_MONTHS_EN, 1)},
+                "sept": 9, **{f"{z}月": i for i, z in enumerate(_MONTHS_ZH, 1)}}
+_MONTH_FORMS = (
+    re.compile(r"^(?P<w>[a-z]+)\.?(?:[-'/]?(?:\d{2}|\d{4}))?$"),  # jan, jan., jan-26, jan2026 (spaces are removed)
+    re.compile(r"^(?:(?:19|20)\d{2}年)?(?P<w>[一二三四五六七八九十]+月)份?$"),
+    re.compile(r"^(?:(?:19|20)\d{2}[-/.年])?(?P<n>\d{1,2})月?份?(?:[-/.]0?1(?:00:00:00)?)?$"),
+)
+
+
+def month_of(key: str) -> int | None:
+    """The month (1-12) a month header names, in words or as a date (``header_key`` text); None otherwise."""
+    for form in _MONTH_FORMS:
+        m = form.match(key)
+        if m is None:
+            continue
+        if m.groupdict().get("n"):
+            n = int(m.group("n"))
+            return n if 1 <= n <= 12 and (not key.isdigit() or len(key) <= 2) and ("月" in key or "-" in key
+                                                                                    or "/" in key or "." in key) else None
+        return _MONTH_WORDS.get(m.group("w"))
+    return None
+
+
 class HeaderMatcher:
     """Header text → (column key, scale) for one table; scale is 1.0 unless a money unit says otherwise."""
 
@@ -36,6 +64,7 @@ class HeaderMatcher:
         for key_text, key in self.exact.items():
             self.base.setdefault(split_unit(key_text)[0], key)
         self.money = {c.key for c in table.columns if c.type is ColType.MONEY}
+        self.months = {int(c.key[1:]): c.key for c in table.columns if re.fullmatch(r"m\d{2}", c.key)}
 
     def match(self, text: str) -> tuple[str | None, float]:
         """The column ``text`` names and the factor its values are multiplied by (None: no column)."""
@@ -47,6 +76,11 @@ class HeaderMatcher:
             return found, 1.0
         base, unit = split_unit(k)
         found = self.base.get(base)
+        if found is None and self.months:
+            month = month_of(base)
+            found = self.months.get(month) if month else None
+            if found is not None:
+                return found, SCALES.get(unit, 1.0) if unit else 1.0
         if found is None or unit is None:
             return None, 1.0
         return found, SCALES.get(unit, 1.0) if found in self.money else 1.0

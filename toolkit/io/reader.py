@@ -71,6 +71,8 @@ class _Located:
     scale: dict[str, float] = field(default_factory=dict)  # key -> factor of a (万元)/(千元) header
     two_rows: bool = False  # the header spans rows header-1 and header
     texts: list[str] = field(default_factory=list)  # the header row's texts as read (two rows joined)
+    #: key -> the further columns whose header also names it (issue 22: ambiguous unless hidden and empty)
+    dups: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------- public API
@@ -98,7 +100,7 @@ def read_raw_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
 
 
 def _open(checked: safety.CheckedFile) -> Any:
-    from python_calamine import CalamineWorkbook, PasswordError
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         if checked.path.suffix.lower() in _SUFFIXES[checked.format]:
@@ -106,7 +108,14 @@ def _open(checked: safety.CheckedFile) -> Any:
         with open(checked.path, "rb") as fh:  # a workbook under another format's name: let the reader sniff it
             return CalamineWorkbook.from_filelike(fh)
     except PasswordError as exc:
+        if checked.format == "xls" and repair.xls_default_xor(checked.path):
+            raise ToolkitError("read.xls-default-password", file=checked.shown) from exc
         raise ToolkitError("read.encrypted", file=checked.shown) from exc
+    except CalamineError as exc:  # an old .xls the reader cannot decode is not "damaged": say what it is
+        if checked.format == "xls":
+            raise ToolkitError("read.xls-undecodable", file=checked.shown, version=repair.xls_version(checked.path),
+                               detail=str(exc)[:120]) from exc
+        raise
 
 
 _SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "xlsb": (".xlsb",), "ods": (".ods",)}
@@ -238,14 +247,19 @@ def _locate(grid: np.ndarray, tables: list[Table]) -> dict[str, _Located]:
         _, row, two, keyed = best
         columns: dict[str, tuple[int, str]] = {}
         scale: dict[str, float] = {}
+        dups: dict[str, list[tuple[int, str]]] = {}
         for c, (key, written, factor) in enumerate(keyed):
-            if key is not None and key not in columns and (row, c) not in claimed:
-                columns[key] = (c, written)
-                claimed[(row, c)] = table.key
-                if factor != 1.0:
-                    scale[key] = factor
+            if key is None or (row, c) in claimed:
+                continue
+            claimed[(row, c)] = table.key
+            if key in columns:  # a second column with the same meaning: never "the first wins" silently
+                dups.setdefault(key, []).append((c, written))
+                continue
+            columns[key] = (c, written)
+            if factor != 1.0:
+                scale[key] = factor
         texts = [t[0] if t else "" for t in (row_texts(headers[row - 1], headers[row]) if two else single[row])]
-        found[table.key] = _Located(table, row, columns, {}, scale, two, texts)
+        found[table.key] = _Located(table, row, columns, {}, scale, two, texts, dups)
     # Extra columns: header cells on a table's header row no table claimed; nearest table gets them.
     for loc in found.values():
         for c, text in enumerate(loc.texts):
@@ -285,7 +299,7 @@ def _type_params(ctype: ColType) -> dict[str, str]:
 
 def _build(
     loc: _Located, sheet_grid: np.ndarray, errors: dict[tuple[int, int], str], sheet: str, date1904: bool,
-    percent_of: Any = None,
+    percent_of: Any = None, facts: xlsx_scan.SheetFacts | None = None,
 ) -> tuple[pd.DataFrame, TableLayout, list[Finding]]:
     """The typed frame of one located table, its layout and what coercion found.
 
@@ -303,6 +317,12 @@ def _build(
     if err_at:
         blank[[r - first for r, _ in err_at if r - first < len(grid)]] = False
     keep = np.flatnonzero(~blank)
+    if len(keep) and _hint_row(loc, grid, kinds, int(keep[0])):  # 必填 / yyyy-mm-dd under the header
+        r = int(keep[0]) + first
+        findings.append(Finding("hint-row", sheet=sheet, cell=f"A{r + 1}", row=r + 1,
+                                value=" | ".join(str(kinds[c].text[keep[0]]) for c in sorted(kinds)
+                                                 if kinds[c].str[keep[0]])))
+        keep = keep[1:]
     special = tidy.summary_rows(loc.table, {k: c for k, (c, _) in loc.columns.items()}, kinds, grid, keep)
     if special:
         for p, (code, c, text) in sorted(special.items()):
@@ -310,8 +330,16 @@ def _build(
             findings.append(Finding(code, sheet=sheet, cell=f"{xlsx_scan.column_letter(c)}{r + 1}", row=r + 1,
                                     value=display(text)))
         keep = np.delete(keep, sorted(special))
+    block = tidy.summary_block(loc.table, {k: c for k, (c, _) in loc.columns.items()}, kinds, keep)
+    if block is not None:  # a summary table under the data: one error, not one per cell
+        r0, r1 = int(keep[block]) + first, int(keep[-1]) + first
+        findings.append(Finding("summary-table", sheet=sheet, cell=f"A{r0 + 1}", row=r0 + 1,
+                                value=f"A{r0 + 1}:{xlsx_scan.column_letter(len(sheet_grid[0]) - 1)}{r1 + 1}"))
+        keep = keep[:block]
     all_kept = len(keep) == len(grid)
     rows = keep + first  # 0-based sheet rows of the kept rows
+    if facts is not None and (facts.hidden_rows or facts.hidden_cols):
+        findings += _hidden(loc, grid, rows, kinds, facts, sheet)
     data: dict[str, Any] = {}
     layout = TableLayout(sheet, loc.header + 1)
     for col in loc.table.columns:
@@ -340,7 +368,61 @@ def _build(
                                                   kinds[c] if all_kept else kinds[c].take(keep), rows, None,
                                                   date1904, c, err_at, sheet, letter, written, findings)
     data["_row"] = (rows + 1).astype("int64")
+    if percent_of is not None:
+        findings += _percent_money(loc, data, rows, sheet, functools.partial(percent_of, sheet))
     return pd.DataFrame(data, copy=False), layout, findings  # the arrays are new and this frame's alone
+
+
+def _hint_row(loc: _Located, grid: np.ndarray, kinds: dict[int, ArrayKinds], p: int) -> bool:
+    """The first row under the header holds only fill-in hints (必填, yyyy-mm-dd): at least two of them, nothing
+    else."""
+    cells = [kinds[c] for c, _ in loc.columns.values()]
+    if any(not k.blank[p] and not k.str[p] for k in cells):
+        return False
+    texts = [k.text[p] for k in cells if k.str[p]]
+    return len(texts) >= 2 and tidy.is_hint_row(texts)
+
+
+def _hidden(loc: _Located, grid: np.ndarray, rows: np.ndarray, kinds: dict[int, ArrayKinds],
+            facts: xlsx_scan.SheetFacts, sheet: str) -> list[Finding]:
+    """Hidden rows holding data (voided receipts people hide): an error naming them, unless an AutoFilter hid
+    them (then read, with an info); hidden columns holding data: read, one info naming them (issue 22)."""
+    out: list[Finding] = []
+    hidden = [int(r) for r in rows.tolist() if int(r) in facts.hidden_rows]
+    if hidden:
+        code = "filtered-rows" if facts.filtered else "hidden-rows"
+        out.append(_trace(code, sheet, "A", "", hidden, str(hidden[0] + 1),
+                          {"rows": ", ".join(str(r + 1) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")}))
+    first = loc.header + 1
+    cols = [(c, w) for c, w in loc.columns.values()] + [(c, w) for w, c in loc.extra.items()]
+    shown = [(c, w) for c, w in sorted(cols) if c in facts.hidden_cols and not kinds[c].blank.all()]
+    if shown:
+        c0 = xlsx_scan.column_letter(shown[0][0])
+        out.append(Finding("hidden-columns", sheet=sheet, cell=f"{c0}{first}", row=first, column=shown[0][1],
+                           value=", ".join(f"{xlsx_scan.column_letter(c)} ({w})" for c, w in shown)))
+    return out
+
+
+def _percent_money(loc: _Located, data: dict[str, Any], rows: np.ndarray, sheet: str,
+                   percent_of: Any) -> list[Finding]:
+    """Money cells formatted as a percentage (Delivered kept as 100% / 35%): an error per column naming them, never
+    read as 1 and 0.35. The formats are asked only for cells holding a fraction a percentage shows as at most 150%
+    (an amount of 0.35 is implausible, so the usual file pays nothing)."""
+    out: list[Finding] = []
+    for col in loc.table.columns:
+        if col.type is not ColType.MONEY or col.key not in loc.columns:
+            continue
+        values = np.asarray(data[col.key], dtype=np.float64)
+        small = np.flatnonzero(np.isfinite(values) & (np.abs(values) <= 1.5) & (values != 0))
+        if not len(small):
+            continue
+        c, written = loc.columns[col.key]
+        shown = percent_of({(int(rows[p]), c) for p in small.tolist()})
+        hit = sorted(int(rows[p]) for p in small.tolist() if (int(rows[p]), c) in shown)
+        if hit:
+            letter = xlsx_scan.column_letter(c)
+            out.append(_trace("percent-money", sheet, letter, written, hit, f"{values[np.searchsorted(rows, hit[0])]:.0%}"))
+    return out
 
 
 def _cells(letter: str, rows: list[int]) -> list[str]:
@@ -356,6 +438,9 @@ def _trace(code: str, sheet: str, letter: str, written: str, rows: list[int], va
                    params={"cells": cells, "count": len(cells), "more": f" (+{more})" if more else "",
                            "listed": ", ".join(cells[:20]) + (" …" if len(cells) > 20 else ""),
                            "more_zh": f"（另{more}处）" if more else "", **(params or {})})
+
+
+_NUMERIC_TYPES = (ColType.NUMBER, ColType.MONEY, ColType.PERCENT, ColType.INTEGER)
 
 
 def _coerce_column(
@@ -379,10 +464,11 @@ def _coerce_column(
             values[[p for p, _ in hit]] = ""
             kinds = None
             no_value = [r for _, r in hit if err_at[(r, c)] == xlsx_scan.NO_VALUE]
+            free = col is None or col.key in tidy.FREE_TEXT  # #N/A in a Description changes no figure
             for _, r in hit:
                 if err_at[(r, c)] != xlsx_scan.NO_VALUE:
-                    findings.append(Finding("formula-error", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
-                                            column=written, value=err_at[(r, c)]))
+                    findings.append(Finding("formula-error-text" if free else "formula-error", sheet=sheet,
+                                            cell=f"{letter}{r + 1}", row=r + 1, column=written, value=err_at[(r, c)]))
             if no_value:
                 findings.append(_trace("formula-no-value", sheet, letter, written, no_value, "="))
     if col is not None and (col.type in (ColType.DATE, ColType.MONTH) or tidy.is_id_column(col)):
@@ -401,6 +487,21 @@ def _coerce_column(
             shown = display((before if code == "numeric-date" else values)[changed[0]])
             findings.append(_trace(code, sheet, letter, written, [int(rows[p]) for p in changed], shown,
                                    {"read_as": display(values[changed[0]])}))
+    if col is not None and col.type in _NUMERIC_TYPES and kinds is not None and kinds.str.any():
+        before = values
+        values, kinds, commas, unclear = tidy.decimal_commas(values, kinds)
+        if commas:
+            findings.append(_trace("decimal-comma", sheet, letter, written, [int(rows[p]) for p in commas],
+                                   display(before[commas[0]]), {"read_as": display(values[commas[0]])}))
+        for p in unclear:
+            r = int(rows[p])
+            findings.append(Finding("decimal-comma-ambiguous", sheet=sheet, cell=f"{letter}{r + 1}", row=r + 1,
+                                    column=written, value=display(before[p])))
+        if col.type is ColType.MONEY:  # "35%" typed in a money column is not 0.35 of a currency
+            typed_pct = [p for p in np.flatnonzero(kinds.str).tolist() if kinds.text[p].endswith(("%", "％"))]
+            if typed_pct:
+                findings.append(_trace("percent-money", sheet, letter, written, [int(rows[p]) for p in typed_pct],
+                                       display(values[typed_pct[0]])))
     typed, bad = coerce_values(values, col, date1904, kinds)
     flagged = np.flatnonzero(bad)
     if len(flagged):
@@ -488,15 +589,16 @@ def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookDat
 
     def load(wanted: list[str]) -> tuple[dict[str, np.ndarray], dict[str, dict[tuple[int, int], str]], bool, Any]:
         rows = {name: _grid(book, name, checked.shown, merges) for name in wanted}
+        facts: dict[str, xlsx_scan.SheetFacts] = {}
         if checked.format == "xlsx":
             parts, errors = xlsx_scan.scan_errors(str(checked.path), wanted)
-            date1904 = parts.date1904
+            date1904, facts = parts.date1904, parts.facts
             limited.extend(_evaluate_missing(checked.path, checked.shown, rows, errors))
         else:  # python-calamine applies the date system to date cells itself; it shows no error cells here
             errors, date1904 = {}, False
         percent_of = (lambda sheet, cells: xlsx_scan.percent_cells(str(checked.path), sheet, cells)) \
             if checked.format == "xlsx" else None
-        return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904, percent_of
+        return {name: _as_grid(r) for name, r in rows.items()}, errors, date1904, percent_of, facts.get
 
     merges: dict[str, list[Any]] = {}
     limited: list[Finding] = []
@@ -603,6 +705,7 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
     loaded = load(wanted)
     grids, errors, date1904 = loaded[:3]
     percent_of = loaded[3] if len(loaded) > 3 else None
+    facts_of = loaded[4] if len(loaded) > 4 else (lambda name: None)
 
     located: dict[str, tuple[str, _Located]] = {}
     for name, tables in sheets.items():
@@ -627,7 +730,16 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
         sheet, loc = located[table.key]
         absent = [c for c in table.columns if c.key not in loc.columns]
         _missing_columns(shown, sheet, [c for c in absent if c.required])
-        frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904, percent_of)
+        ambiguous = _ambiguous(loc, grids[sheet], facts_of(sheet), sheet)
+        frame, layout, findings = _build(loc, grids[sheet], errors.get(sheet, {}), sheet, date1904, percent_of,
+                                         facts_of(sheet))
+        for f in ambiguous:  # nobody knows which column holds the values: none is read, one error says so
+            key = next(k for k, (c, _) in loc.columns.items() if f.cell == f"{xlsx_scan.column_letter(c)}{loc.header + 1}")
+            frame[key] = _empty_frame(table)[key].reindex(frame.index)
+            f.params["cells"] = [f.cell, *(f"{f.cell.rstrip('0123456789')}{r}" for r in frame["_row"].tolist())]
+        findings[:0] = ambiguous
+        if table.key == "Thresholds":
+            findings += _points_thresholds(frame, layout)
         for col in absent:
             if col.missing_stops:
                 findings.insert(0, Finding("column-missing-stops", sheet=sheet, row=loc.header + 1,
@@ -656,6 +768,56 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
         if schema.info:
             data.findings.append(Finding("sheet-missing-optional", sheet=schema.info_sheet(lang)))
     return data
+
+
+def _points_thresholds(frame: pd.DataFrame, layout: TableLayout) -> list[Finding]:
+    """Thresholds given in percentage points (Amber Band, Budget Warning) typed as a percentage ("10%", a cell
+    formatted 10%) or as the fraction 0.1: read as the points meant (10), with an info (issue 22). A threshold in
+    points below 1 point means nothing in practice, so any value strictly between -1 and 1 is such a fraction."""
+    if not len(frame) or "value" not in frame or "name" not in frame:
+        return []
+    value = frame["value"].to_numpy(dtype=np.float64, copy=True)
+    names = frame["name"].astype(object).tolist()
+    hit = [i for i, n in enumerate(names) if n in tidy.POINTS_THRESHOLDS and np.isfinite(value[i])
+           and value[i] != 0 and abs(value[i]) < 1]
+    if not hit:
+        return []
+    out = []
+    letter, written = layout.columns.get("value", ("B", "Value"))
+    for i in hit:
+        r = int(frame["_row"].iloc[i])
+        shown = f"{value[i]:g}"
+        value[i] = round(value[i] * 100, 10)
+        out.append(Finding("threshold-as-points", sheet=layout.sheet, cell=f"{letter}{r}", row=r, column=written,
+                           value=shown, params={"read_as": f"{value[i]:g}", "name": names[i]}))
+    frame["value"] = value
+    return out
+
+
+def _ambiguous(loc: _Located, grid: np.ndarray, facts: xlsx_scan.SheetFacts | None, sheet: str) -> list[Finding]:
+    """Two columns whose headers both name one schema column (a stale hidden Amount next to the real one, 合同金额
+    (不含税) next to 合同金额(含税)): one error naming both, unless all but one are hidden and empty (issue 22). The
+    first column stays the one read; the error stops the file."""
+    out: list[Finding] = []
+    for key, others in loc.dups.items():
+        cands = [loc.columns[key], *others]
+        hidden = facts.hidden_cols if facts is not None else set()
+        empty = {c for c, _ in cands if all(v in ("", None) or (isinstance(v, float) and v != v)
+                                             for v in grid[loc.header + 1:, c].tolist())}
+        live = [(c, w) for c, w in cands if not (c in hidden and c in empty)]
+        if len(live) == 1:
+            loc.columns[key] = live[0]
+            continue
+        live = live or cands
+        cells = [f"{xlsx_scan.column_letter(c)}{loc.header + 1}" for c, _ in live]
+        out.append(Finding("ambiguous-column", sheet=sheet, cell=cells[0], row=loc.header + 1, column=live[0][1],
+                           value=live[0][1], params={
+                               "others": ", ".join(f"{w!r} ({cell})" for (_, w), cell in zip(live[1:], cells[1:])),
+                               "others_zh": "、".join(f"“{w}”（{cell}）" for (_, w), cell in zip(live[1:], cells[1:])),
+                               "target": loc.table.column(key).header("en"),
+                               "target_zh": loc.table.column(key).header("zh")}))
+        loc.columns[key] = live[0]
+    return out
 
 
 def _fill_merged(located: dict[str, tuple[str, _Located]], grids: dict[str, np.ndarray],

@@ -23,7 +23,7 @@ DEFAULT_PASSWORD = "VelvetSweatshop"
 MIN_SI_BYTES = 7  # '<si><t/></si>' minus slack: a uniqueCount beyond size/7 is a lie
 _SST_ROOT = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
 _SHEET_ENTRY = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^>]*?/>")
-_RID = re.compile(rb"\b[\w.-]+:id\s*=\s*[\"']([^\"']+)[\"']")
+_RID = re.compile(rb"\b[\w.-]+:id\s*=\s*[\"']([^\"']*)[\"']")
 _SST_COUNTS = re.compile(rb"\s(?:count|uniqueCount)\s*=\s*[\"']\d+[\"']")
 
 #: Repair keys, as the ``file-repaired`` finding names them (English, Chinese).
@@ -36,6 +36,8 @@ REPAIRS = {
                      "文件中的 Excel 4.0 宏表已跳过（其中没有工具读取的数据）"),
     "sst-counts": ("its shared-strings part declares impossible counts; they were ignored",
                    "共享字符串部件声明的数量不可能成立，已忽略"),
+    "dangling-sheets": ("it lists sheets that have no content in the file (Excel drops them); they were skipped",
+                        "文件列出了内容并不存在的工作表（Excel 会忽略它们），已跳过"),
 }
 
 
@@ -54,6 +56,8 @@ def needed(zf: zipfile.ZipFile) -> tuple[str, ...]:
         return tuple(out)  # the other checks look parts up by name: they run on the repaired copy
     if _macro_sheet_ids(zf):
         out.append("macro-sheets")
+    if _dangling_sheet_ids(zf):
+        out.append("dangling-sheets")
     parts = xlsx_scan.workbook_parts(zf)
     if parts.shared_strings:
         sst_size = zf.getinfo(parts.shared_strings).file_size
@@ -73,6 +77,8 @@ def repaired_copy(path: Path, fixes: tuple[str, ...]) -> Path:
             sst = xlsx_scan.workbook_parts(zf).shared_strings
         if "macro-sheets" in fixes:
             book, macro_ids = xlsx_scan.workbook_member(zf), _macro_sheet_ids(zf)
+        if "dangling-sheets" in fixes:
+            book, macro_ids = xlsx_scan.workbook_member(zf), macro_ids | _dangling_sheet_ids(zf)
     try:
         with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
@@ -109,6 +115,28 @@ def _macro_sheet_ids(zf: zipfile.ZipFile) -> set[str]:
 
     return {rel.get("Id", "") for rel in SafeET.fromstring(zf.read(rels))
             if rel.get("Type", "").endswith(("/xlMacrosheet", "/xlIntlMacrosheet"))}
+
+
+def _dangling_sheet_ids(zf: zipfile.ZipFile) -> set[str]:
+    """Relationship ids (possibly empty) of ``<sheet>`` entries whose part is missing (POI's 60825.xlsx lists a
+    VBA module sheet with ``r:id=""``): python-calamine refuses the whole file, Excel drops them."""
+    book = xlsx_scan.workbook_member(zf)
+    if book is None:
+        return set()
+    rels = xlsx_scan.find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
+    from defusedxml import ElementTree as SafeET
+
+    targets = {}
+    if rels is not None:
+        for rel in SafeET.fromstring(zf.read(rels)):
+            targets[rel.get("Id", "")] = xlsx_scan._resolve(posixpath.dirname(book), rel.get("Target", ""))
+    out = set()
+    for m in _SHEET_ENTRY.finditer(zf.read(book)):
+        rid = _RID.search(m.group(0))
+        key = rid.group(1).decode() if rid else ""
+        if key not in targets or xlsx_scan.find_member(zf, targets[key]) is None:
+            out.add(key)
+    return out
 
 
 def _drop_sheets(data: bytes, ids: set[str]) -> bytes:
@@ -167,3 +195,53 @@ def decrypt_default(path: Path) -> tuple[Path, str] | None:
     final = out.with_suffix("." + fmt)
     out.rename(final)
     return final, fmt
+
+
+def _book_stream(path: Path) -> bytes:
+    """The BIFF stream of an .xls (``Workbook`` or ``Book``), or b"" when there is none."""
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        stream = next((s for s in ole.listdir() if s[-1].casefold() in ("workbook", "book")), None)
+        return ole.openstream(stream).read() if stream else b""
+
+
+def xls_version(path: Path) -> str:
+    """The Excel version of an .xls from its first BOF record ("97-2003", "5.0/95"; "97-2003" when unsure)."""
+    try:
+        data = _book_stream(path)
+        if data[:2] == b"\x09\x08" and len(data) >= 6:
+            version = int.from_bytes(data[4:6], "little")
+            return "97-2003" if version == 0x0600 else "5.0/95"
+    except Exception:  # noqa: BLE001 - only the message's wording is at stake
+        pass
+    return "97-2003"
+
+
+def _verifier(password: str) -> int:
+    """The 16-bit password verifier of XOR obfuscation (MS-OFFCRYPTO 2.3.7.1, CreatePasswordVerifier_Method1)."""
+    verifier = 0
+    for byte in reversed([len(password), *password.encode("latin-1")]):
+        verifier = (((verifier >> 14) & 1) | ((verifier << 1) & 0x7FFF)) ^ byte
+    return verifier ^ 0xCE4B
+
+
+def xls_default_xor(path: Path) -> bool:
+    """An .xls whose FILEPASS record is XOR obfuscation with Excel's default password (Excel opens it without
+    asking; python-calamine refuses it as password-protected)."""
+    try:
+        data = _book_stream(path)
+        i = 0
+        while i + 4 <= len(data) and i < 1 << 16:
+            kind, size = int.from_bytes(data[i:i + 2], "little"), int.from_bytes(data[i + 2:i + 4], "little")
+            body = data[i + 4:i + 4 + size]
+            if kind == 0x002F:  # FILEPASS: BIFF5 (key, verifier) or BIFF8 (type 0 = XOR, key, verifier)
+                if size == 4:
+                    return int.from_bytes(body[2:4], "little") == _verifier(DEFAULT_PASSWORD)
+                if size == 6 and body[:2] == b"\x00\x00":
+                    return int.from_bytes(body[4:6], "little") == _verifier(DEFAULT_PASSWORD)
+                return False
+            i += 4 + size
+    except Exception:  # noqa: BLE001 - not an .xls we can look into: the caller keeps "password-protected"
+        return False
+    return False

@@ -71,6 +71,31 @@ register(
             "{file}: the workbook is too large to read safely ({detail}).",
             "{file}：工作簿过大，无法安全读取（{detail_zh}）。",
         ),
+        "read.stray-cells": (
+            "{file}: sheet '{sheet}' has a value in {cell}, far beyond its table ({extent}){more}; the reader would have "
+            "to hold the whole range up to it. Delete that value (select the rows or columns beyond the table and "
+            "delete them) and save.",
+            "{file}：工作表“{sheet}”在 {cell} 有一个值，远在表格（{extent}）之外{more_zh}；读取时须载入直到该单元格的整个区域。"
+            "请删除该值（选中表格之外的行或列并删除）后保存。",
+        ),
+        "read.old-excel": (
+            "{file}: is an Excel {version} worksheet (a format of 1987-1992); the toolkit reads Excel 97 and later: "
+            "open it in Excel or LibreOffice and save it as .xlsx.",
+            "{file}：这是 Excel {version} 工作表（1987-1992 年的格式）；本工具读取 Excel 97 及以后的格式：请用 Excel 或 "
+            "LibreOffice 打开并另存为 .xlsx。",
+        ),
+        "read.xls-default-password": (
+            "{file}: an Excel 5.0/95 workbook protected only with Excel's default password (Excel opens it without "
+            "asking); the toolkit cannot decrypt this old format: open it in Excel and save it as .xlsx.",
+            "{file}：这是仅用 Excel 默认密码保护的 Excel 5.0/95 工作簿（Excel 打开时不询问密码）；本工具无法解密这种旧格式："
+            "请在 Excel 中打开并另存为 .xlsx。",
+        ),
+        "read.xls-undecodable": (
+            "{file}: an Excel {version} workbook the reader cannot decode ({detail}); Excel or LibreOffice may open it: "
+            "open it there and save it as .xlsx.",
+            "{file}：这是本工具无法解析的 Excel {version} 工作簿（{detail}）；Excel 或 LibreOffice 可能可以打开：请在其中打开并"
+            "另存为 .xlsx。",
+        ),
         "read.timeout": (
             "{file}: reading took longer than {seconds} s and was stopped; the workbook may be damaged.",
             "{file}：读取超过 {seconds} 秒已停止；工作簿可能已损坏。",
@@ -96,13 +121,16 @@ MAX_CELLS = 25_000_000  # the dense grid a sheet's <dimension> asks the reader t
 
 # Budgets of the isolated parse.
 MEMORY_BASE = 1024**3  # bytes of address space the child may add...
-MEMORY_PER_BYTE = 30  # ...plus this many per uncompressed byte of the package
+MEMORY_PER_BYTE = 30  # ...plus this many per uncompressed byte of the package...
+MEMORY_SHARE = 0.5  # ...and never more than this share of the machine's memory (issue 22: not the file's say-so)
 # The last-resort watchdog against a hung parser, not a limit on normal files: about 100x what a read takes
 # on a quiet machine (a 30 MB package reads in ~3 s), so load never decides what a file means.
 TIMEOUT_BASE = 300.0  # seconds...
 TIMEOUT_PER_MB = 30.0  # ...plus this many per uncompressed MB
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: The BOF record opening a BIFF2/3/4 worksheet stream (files of Excel 2.x-4.0, before the OLE container).
+_OLD_BOF = {b"\x09\x00": "2.x", b"\x09\x02": "3.0", b"\x09\x04": "4.0"}
 
 
 @dataclass(frozen=True)
@@ -123,8 +151,16 @@ class CheckedFile:
 
     @property
     def memory(self) -> int:
-        """Bytes of address space the parse may add."""
-        return MEMORY_BASE + MEMORY_PER_BYTE * self.uncompressed
+        """Bytes of address space the parse may add: sized to the file, capped by the machine (``machine_memory``)."""
+        return min(MEMORY_BASE + MEMORY_PER_BYTE * self.uncompressed, max(MEMORY_BASE, machine_memory()))
+
+
+def machine_memory() -> int:
+    """``MEMORY_SHARE`` of the machine's physical memory (a large number where the platform does not say)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") * MEMORY_SHARE)
+    except (AttributeError, ValueError, OSError):
+        return 1 << 62
 
 
 def _format_label(ext: str) -> tuple[str, str]:
@@ -172,6 +208,8 @@ def check_file(path: str | os.PathLike[str], strict: bool | None = None) -> Chec
         raise ToolkitError("read.empty", file=shown)
     if magic == _OLE:
         return _check_ole(p, shown, size, strict)
+    if magic[:2] in _OLD_BOF and magic[2:4] in (b"\x04\x00", b"\x06\x00"):
+        raise ToolkitError("read.old-excel", file=shown, version=_OLD_BOF[magic[:2]])
     if not magic.startswith(b"PK"):
         raise ToolkitError("read.not-spreadsheet", file=shown)
     return _check_package(p, shown, strict)
@@ -269,7 +307,8 @@ def _check_zip(zf: zipfile.ZipFile, shown: str, strict: bool, fmt: str = "xlsx")
     if strict:
         for name, member in xlsx_scan.workbook_parts(zf).sheets.items():
             dim = xlsx_scan.dimension(zf, member)
-            if dim:
+            if dim and dim[0] * dim[1] > MAX_CELLS:
+                _name_stray(zf.filename or shown, shown, "xlsx")
                 check_cells(shown, name, *dim)
     return total
 
@@ -461,12 +500,30 @@ def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
         raise ToolkitError("read.corrupt", file=checked.shown) from exc
 
 
+def _name_stray(path: str | os.PathLike[str], shown: str, fmt: str) -> None:
+    """Raise ``read.stray-cells`` naming the value that inflates a sheet's range, when there is one."""
+    from .extent import stray_cells
+
+    found = stray_cells(path, fmt)
+    if found:
+        s = found[0]
+        more = s.count - 1
+        raise ToolkitError("read.stray-cells", file=shown, sheet=s.sheet, cell=s.cell, extent=s.extent,
+                           more=f" (and {more} more such value(s))" if more else "",
+                           more_zh=f"（另有 {more} 个这样的值）" if more else "")
+
+
 def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any) -> T:
     """Pre-check ``path`` and run ``fn(checked, *args)`` isolated: the one gate every reader goes through.
-    A repaired temporary copy is deleted afterwards."""
+    A repaired temporary copy is deleted afterwards. A read that ran out of its memory budget because of a value
+    far beyond a sheet's table says which cell (``read.stray-cells``)."""
     checked = check_file(path)
     try:
         return run_isolated(checked, fn, checked, *args)
+    except ToolkitError as exc:
+        if exc.key == "read.too-large":
+            _name_stray(checked.path, checked.shown, checked.format)
+        raise
     finally:
         if checked.temporary:
             checked.path.unlink(missing_ok=True)

@@ -215,3 +215,87 @@ def percent_points(values: np.ndarray, kinds: ArrayKinds, typed: np.ndarray, col
     typed[points] = typed[points] / 100.0
     typed[small] = np.nan
     return typed, np.flatnonzero(points).tolist(), np.flatnonzero(small).tolist()
+
+
+#: Numbers written with a decimal comma (issue 22): 71.700,00 / 71 700,00 / 71,5 (after NFKC; currency signs set
+#: aside). A thousands-only form (71,700 or 71.700) is ambiguous in a column that also holds decimal commas.
+_DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:([. ])\d{3})(?:\3\d{3})*|\d+),(\d+)$")
+_THOUSANDS_ONLY = re.compile(r"^[+-]?\d{1,3}[.,]\d{3}$")
+_CURRENCY = re.compile(r"^[¥$€£]|元$")
+
+
+def decimal_commas(values: np.ndarray, kinds: ArrayKinds) -> tuple[np.ndarray, ArrayKinds, list[int], list[int]]:
+    """Numbers typed with a decimal comma, rewritten with a decimal point ("71.700,00" → "71700.00"); returns the
+    new values and kinds, the positions rewritten and the ambiguous positions (71,700 next to decimal commas),
+    which become blank for a ``decimal-comma-ambiguous`` error. The usual column (no text with a comma) pays one
+    check."""
+    pos = np.flatnonzero(kinds.str)
+    if not len(pos):
+        return values, kinds, [], []
+    texts = kinds.text[pos].tolist()
+    if not any("," in t for t in texts):
+        return values, kinds, [], []
+    fixed: dict[int, str] = {}
+    for p, t in zip(pos.tolist(), texts):
+        if "," not in t:
+            continue
+        n = _CURRENCY.sub("", unicodedata.normalize("NFKC", t).strip()).strip()
+        m = _DECIMAL_COMMA.match(n)
+        if m is None or (m.group(3) is None and len(m.group(4)) == 3):  # 71,700: thousands, not a decimal
+            continue
+        fixed[p] = f"{m.group(1)}{re.sub(r'[. ]', '', m.group(2))}.{m.group(4)}"
+    if not fixed:
+        return values, kinds, [], []
+    ambiguous = [p for p, t in zip(pos.tolist(), texts) if p not in fixed
+                 and _THOUSANDS_ONLY.match(_CURRENCY.sub("", unicodedata.normalize("NFKC", t).strip()).strip())]
+    values = values.copy()
+    text = kinds.text.copy()
+    blank, is_str = kinds.blank.copy(), kinds.str.copy()
+    for p, v in fixed.items():
+        values[p] = text[p] = v
+    for p in ambiguous:
+        values[p], text[p] = "", None
+        blank[p], is_str[p] = True, False
+    return values, ArrayKinds(kinds.codes, blank, is_str, text), sorted(fixed), ambiguous
+
+
+#: Thresholds given in percentage points (DOMAIN.md, Thresholds): 10 means 10 points.
+POINTS_THRESHOLDS = frozenset({"Amber Band", "Budget Warning"})
+
+
+#: Free-text columns: an error value (#N/A) there changes no figure, so it is a warning (issue 22).
+FREE_TEXT = frozenset({"description", "purpose", "notes", "content", "comment", "customer", "owner"})
+
+#: One part of a hint row under a header (必填, yyyy-mm-dd, Required …), compared after ``_fold``.
+_HINT_PART = re.compile(
+    r"^[(（]?(必填|必填项|选填|选填项|非必填|可选|可空|文本|数字|日期|金额|整数|小数|百分比|下拉选择|从下拉列表选择|格式|"
+    r"required|optional|mandatory|text|number|numeric|date|amount|money|integer|percent|percentage|dropdown|"
+    r"yyyy[-/.]?mm(?:[-/.]?dd)?|yyyy年mm月(?:dd日)?|mm/dd/yyyy|dd/mm/yyyy|0\.00|0%|[0-9]+位)[)）]?[:：]?$")
+_HINT_SPLIT = re.compile(r"[,，;；/、|]+")
+
+
+def is_hint_row(texts: list[str]) -> bool:
+    """A row whose every non-blank cell is a fill-in hint (必填, yyyy-mm-dd, "Required, text"): not data."""
+    if not texts:
+        return False
+    for text in texts:
+        parts = [p for p in _HINT_SPLIT.split(unicodedata.normalize("NFKC", text).casefold()) if p.strip()]
+        if not parts or not all(_HINT_PART.match("".join(p.split())) for p in parts):
+            return False
+    return True
+
+
+def summary_block(table: Table, located: dict[str, int], kinds: dict[int, ArrayKinds], keep: np.ndarray) -> int | None:
+    """Position (into ``keep``) where a summary table under the data starts: after a blank row, a row missing most
+    of the table's required values, with everything below it; None when there is none. Its rows would each give
+    "required" and type errors; they are one finding instead."""
+    required = [located[c.key] for c in table.columns if c.required and c.key in located]
+    if len(keep) < 3 or len(required) < 3:
+        return None
+    gaps = np.flatnonzero(np.diff(keep) > 1) + 1
+    for p in gaps.tolist():
+        missing = sum(bool(kinds[c].blank[keep[p]]) for c in required)
+        shown = any(not kinds[c].blank[keep[p]] for c in located.values())  # (a row of error cells is a row)
+        if shown and missing * 2 > len(required):
+            return p
+    return None

@@ -39,6 +39,42 @@ class WorkbookParts:
     sheets: dict[str, str] = field(default_factory=dict)
     date1904: bool = False
     shared_strings: str | None = None
+    #: What the values do not show, per sheet scanned by ``scan_errors`` (issue 22): hidden rows and columns.
+    facts: dict[str, SheetFacts] = field(default_factory=dict)
+
+
+@dataclass
+class SheetFacts:
+    """Hidden rows and columns of one sheet (0-based), and whether an AutoFilter with criteria hides rows."""
+
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    filtered: bool = False
+
+
+_HIDDEN = re.compile(rb"hidden\s*=\s*[\"'](?:1|true)[\"']")
+_HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\s([^>]*?\bhidden\s*=\s*[\"'](?:1|true)[\"'][^>]*)>")
+_HIDDEN_COL = re.compile(rb"<(?:[\w.-]+:)?col\s([^>]*?\bhidden\s*=\s*[\"'](?:1|true)[\"'][^>]*)>")
+_ATTR_MIN_MAX = re.compile(rb"\b(min|max)\s*=\s*[\"'](\d+)[\"']")
+_FILTER_COLUMN = re.compile(rb"<(?:[\w.-]+:)?filterColumn[\s>]")
+
+
+def sheet_facts(data: bytes) -> SheetFacts:
+    """Hidden rows and columns of a sheet part (one C-speed screen when none is hidden, the usual sheet)."""
+    facts = SheetFacts()
+    if not _HIDDEN.search(data):
+        return facts
+    for m in _HIDDEN_ROW.finditer(data):
+        ref = _ATTR_R.search(m.group(1))
+        if ref and ref.group(1).isdigit():
+            facts.hidden_rows.add(int(ref.group(1)) - 1)
+    for m in _HIDDEN_COL.finditer(data):
+        bounds = {k: int(v) for k, v in _ATTR_MIN_MAX.findall(m.group(1))}
+        if b"min" in bounds:
+            lo = bounds[b"min"]
+            facts.hidden_cols.update(range(lo - 1, min(bounds.get(b"max", lo), lo + 16384)))
+    facts.filtered = bool(facts.hidden_rows) and _FILTER_COLUMN.search(data) is not None
+    return facts
 
 
 def _local(tag: str) -> str:
@@ -250,10 +286,13 @@ def formula_texts(path: str, sheets: list[str]) -> dict[str, dict[tuple[int, int
         return {name: _empty_formulas(zf.read(parts.sheets[name])) for name in sheets if name in parts.sheets}
 
 
-def error_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+def error_cells(zf: zipfile.ZipFile, member: str, facts: dict[str, SheetFacts] | None = None,
+                name: str = "") -> dict[tuple[int, int], str]:
     """Error cells of one sheet part: (row, column) 0-based -> the error text ('#N/A', …); formulas saved
-    without a value -> ``NO_VALUE``."""
+    without a value -> ``NO_VALUE``. ``facts`` (when given) gets the sheet's ``SheetFacts`` under ``name``."""
     data = zf.read(member)
+    if facts is not None:
+        facts[name] = sheet_facts(data)
     missing = formulas_without_value(data)
     if not _may_hold_error(data) or not _ANY_ERROR.search(data):
         return missing
@@ -277,7 +316,7 @@ def scan_errors(path: str, sheets: list[str] | None = None) -> tuple[WorkbookPar
         errors: dict[str, dict[tuple[int, int], str]] = {}
         for name, member in wanted.items():
             try:
-                errors[name] = error_cells(zf, member)
+                errors[name] = error_cells(zf, member, parts.facts, name)
             except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
                 errors[name] = {}
         return parts, errors
@@ -310,19 +349,24 @@ def percent_styles(zf: zipfile.ZipFile) -> set[int]:
 
 
 def percent_cells(path: str, sheet: str, cells: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which of ``cells`` (0-based) on ``sheet`` are formatted as a percentage."""
+    """Which of ``cells`` (0-based) on ``sheet`` are formatted as a percentage. Looks only at the cells whose
+    style attribute names a percentage format (found by one regular expression over the part), so a sheet with a
+    few such cells costs one scan, not a parse of every cell (issue 22)."""
     with zipfile.ZipFile(path) as zf:
         styles = percent_styles(zf)
         member = workbook_parts(zf).sheets.get(sheet)
-        if not styles or member is None:
+        if not styles or member is None or not cells:
             return set()
-        out: set[tuple[int, int]] = set()
-        for m in _CELL_STYLE.finditer(zf.read(member)):
-            if m.group(1) is None:
-                continue
-            rc = (int(m.group(2)) - 1, column_index(m.group(1).decode()))
-            if rc in cells:
-                style = _STYLE_ATTR.search(m.group(0))
-                if style and int(style.group(1)) in styles:
-                    out.add(rc)
-        return out
+        data = zf.read(member)
+    ids = b"|".join(str(i).encode() for i in sorted(styles))
+    out: set[tuple[int, int]] = set()
+    for m in re.finditer(rb"\ss\s*=\s*[\"'](?:" + ids + rb")[\"']", data):
+        start = data.rfind(b"<", 0, m.start())
+        end = data.find(b">", m.end())
+        tag = _CELL_STYLE.match(data, start, end + 1)
+        if tag is None or tag.group(1) is None:
+            continue
+        rc = (int(tag.group(2)) - 1, column_index(tag.group(1).decode()))
+        if rc in cells:
+            out.add(rc)
+    return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import math
+import re
 from typing import Any
 
 from . import filters as FL
@@ -10,8 +13,16 @@ from .context import column_label
 TOP = 5
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
+
+
+def _cell(text: object) -> str:
+    """Names and free text as literal Markdown, escaped as the HTML report escapes them (issue 22: a customer
+    called ``<img onerror=…>`` stays text); a missing value (None, NaN) is empty, never "nan"."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return ""
+    text = " ".join(str(text).split())
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def render_markdown(context: dict[str, Any]) -> str:
@@ -29,7 +40,7 @@ def render_markdown(context: dict[str, Any]) -> str:
     out += [f"| {lab('indicator')} | {lab('month_actual')} | {lab('mom')} | {lab('yoy')} | {lab('ytd_completion')} |"
             " {} | {} |".format(lab("rag"), lab("annual_completion")), "|---|---:|---:|---:|---:|---|---:|"]
     for r in tables["headline"].to_dict("records"):
-        out.append(f"| {_cell(str(r['indicator']))} | {money(r['month_actual'])} | {FL.change(r['mom'])} | "
+        out.append(f"| {_cell(r['indicator'])} | {money(r['month_actual'])} | {FL.change(r['mom'])} | "
                    f"{FL.change(r['yoy'])} | {FL.percent(r['ytd_completion'])} | {FL.rag(r['rag'], lang)} | "
                    f"{FL.percent(r.get('annual_completion'))} |")
     out += ["", f"- {lab('receivable')}: {money(h['receivables'])} ({lab('overdue')} {money(h['overdue'])})",
@@ -42,16 +53,16 @@ def render_markdown(context: dict[str, Any]) -> str:
     dept_red = red[red["name"].isna()]
     out += [f"## {tx['red_indicators']} ({len(red)})", ""]
     rows = (dept_red if len(dept_red) else red).head(TOP * 2)
-    out += [f"- {_cell(str(r['key']))} {_cell(str(r['indicator']))}: {FL.percent(r['ytd_completion'])}"
+    out += [f"- {_cell(r['key'])} {_cell(r['indicator'])}: {FL.percent(r['ytd_completion'])}"
             f" ({lab('rag_reference')} {FL.percent(r['rag_reference'])})" for r in rows.to_dict("records")]
     if len(red) > len(rows):
         out.append(f"- … (+{len(red) - len(rows)})")
     out += ["", f"## {tx['overdue']}", ""]
     listed = tables["overdue"]
     listed = listed[~listed.get("_total", False).astype(bool)] if "_total" in listed else listed
-    out += [f"- {_cell(str(r['contract_no']))} {_cell(str(r['customer']))}: {money(r['receivable'])}, "
+    out += [f"- {_cell(r['contract_no'])} {_cell(r['customer'])}: {money(r['receivable'])}, "
             f"{r['days_overdue']} {lab('days_overdue')}" for r in listed.head(TOP).to_dict("records")]
     out += ["", f"## {tx['top_findings']}", "", tx["quality_note"], ""]
-    out += [f"- [{_cell(str(r['severity']))}] {_cell(str(r['file'] or ''))} {_cell(str(r['message']))}".replace("  ", " ")
+    out += [f"- [{_cell(r['severity'])}] {_cell(r['file'])} {_cell(r['message'])}".replace("  ", " ")
             for r in tables["findings"].head(TOP).to_dict("records")]
     return "\n".join(out) + "\n"

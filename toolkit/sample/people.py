@@ -91,5 +91,9 @@ def people(seed: int) -> pd.DataFrame:
 
 
 def roster_frame(people_frame: pd.DataFrame, roster_keys: list[str]) -> pd.DataFrame:
-    """The Roster table: the schema's columns only."""
-    return people_frame[roster_keys].reset_index(drop=True)
+    """The Roster table: the schema's columns only (optional ones the sample does not fill stay blank)."""
+    frame = people_frame.reindex(columns=roster_keys).reset_index(drop=True)
+    for key in roster_keys:
+        if key not in people_frame.columns:
+            frame[key] = frame[key].astype("str")
+    return frame

@@ -28,6 +28,12 @@ ROSTER = Table(
                help=L("Who decides this person's loan slips, claims and leave instead of the director: GM, or an "
                       "employee ID (blank: the director). Give the director's own row GM.",
                       "代替总监审批此人借款、报销和休假的人：总经理，或某人的工号（空白：总监）。总监本人一行请填总经理。")),
+        # issue 22: a department's name in the other language, so a workbook whose Info says "South China" is
+        # the Roster's 华南 (docs/reading.md, "The department key")
+        Column("department_other", L("Department (other language)", "部门(另一语言)"), T.TEXT,
+               help=L("The department's name in the other language (South China for 华南), when workbooks use it.",
+                      "部门在另一种语言中的名称（如“华南”对应 South China），供使用该名称的工作簿匹配。"),
+               aliases=("Department Alias", "部门别名", "Other Department Name", "部门其他名称")),
     ),
     L("Everyone in the marketing department, with grade, royalty plan, annual leave and, where not the director, "
       "who approves their items.", "营销部门全体人员及其职级、提成方案、年假天数，以及（不由总监审批时）其事项的审批人。"),

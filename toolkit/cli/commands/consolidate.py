@@ -22,6 +22,12 @@ register(
             "Period {period}: {ok} of {total} department workbook(s) consolidated into {store}.",
             "报告期 {period}：{total} 个部门工作簿中 {ok} 个已合并到 {store}。",
         ),
+        "cli.consolidate.incomplete": (
+            "Period {period}: NOT every department is consolidated: {ok} of {total} department workbook(s) went "
+            "into {store}; the people of {departments} are not computed (no consolidated workbook is for them).",
+            "报告期 {period}：并非所有部门都已合并：{total} 个部门工作簿中 {ok} 个已合并到 {store}；"
+            "{departments_zh} 的人员未计算（没有已合并的工作簿属于这些部门）。",
+        ),
         "cli.consolidate.failed": ("Not consolidated:", "未合并："),
         "cli.consolidate.skipped": ("Skipped:", "已跳过："),
         "cli.consolidate.workbook": ("Consolidated workbook: {path}", "合并工作簿：{path}"),
@@ -39,8 +45,13 @@ def _progress(lang: str):  # noqa: ANN202
 
 
 def _summary_text(res: ConsolidationResult, lang: str) -> str:
-    lines = [t("cli.consolidate.head", lang, period=res.period, ok=len(res.consolidated), total=len(res.files),
-               store=res.store)]
+    if res.not_computed:  # never "N of N consolidated" while a department's people are not computed (issue 22)
+        lines = [t("cli.consolidate.incomplete", lang, period=res.period, ok=len(res.consolidated),
+                   total=len(res.files), store=res.store, departments=", ".join(res.not_computed),
+                   departments_zh="、".join(res.not_computed))]
+    else:
+        lines = [t("cli.consolidate.head", lang, period=res.period, ok=len(res.consolidated), total=len(res.files),
+                   store=res.store)]
     for f in res.consolidated:
         lines.append(f"  {f.department}: {f.path} ({t(f'consolidate.status.{f.status}', lang)}, "
                      f"{sum(f.rows.values())} rows, {f.warnings} warning(s))")

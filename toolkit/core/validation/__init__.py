@@ -14,7 +14,7 @@ from . import advances, catalog, contracts, crossref, expenses, forecast, leave,
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
-SCHEMA_RULES = schema_rules.RULES
+SCHEMA_RULES = (*schema_rules.RULES, crossref.known_plans)
 #: Rules that only make sense for a department workbook.
 DEPARTMENT_RULES = (
     *crossref.RULES,

@@ -155,10 +155,23 @@ _("weights-not-100", "error", ("Weights do not add up to 100%", "权重合计不
 _("department-near-miss", "warning", ("Department named differently from the Roster", "部门名称与人员名册不一致"),
   ("{sheet}!{cell}: department {value!r} is read as the Roster's {closest!r}; write {closest!r} to silence this.",
    "{sheet}!{cell}：部门“{value}”按人员名册中的“{closest}”处理；改写为“{closest}”即可消除此提示。"))
-_("unknown-department", "warning", ("Department not in the Roster", "部门不在人员名册中"),
-  ("{sheet}!{cell}: department {value!r} is not a Roster department{hint}; managers are appraised on the "
-   "Roster's department names.",
-   "{sheet}!{cell}：部门“{value}”不在人员名册的部门中{hint_zh}；经理按人员名册中的部门名称考核。"))
+_("unknown-department", "error", ("Department not in the Roster", "部门不在人员名册中"),
+  ("{sheet}!{cell}: department {value!r} is not a Roster department{hint}: its people would not be computed. "
+   "Write the Roster's name, or give this name in the Roster's 'Department (other language)' column.",
+   "{sheet}!{cell}：部门“{value}”不在人员名册的部门中{hint_zh}，其人员将无法计算。请填写人员名册中的部门名称，"
+   "或在人员名册的“部门(另一语言)”列中登记该名称。"))
+
+# --- keys (issue 22): one normaliser for validation and every join (toolkit.core.keys) -----------
+_("department-other-name", "info", ("Department named in the other language", "部门使用另一语言的名称"),
+  ("{sheet}!{cell}: department {value!r} is read as the Roster's {closest!r} (its other-language name).",
+   "{sheet}!{cell}：部门“{value}”按人员名册中的“{closest}”读取（其另一语言名称）。"))
+_("key-normalized", "info", ("Key read as its listed spelling", "编号/名称按登记写法读取"),
+  ("{sheet}!{cell}{more}: {value!r} was read as {read_as!r}, {what} (compared ignoring case, width, spaces "
+   "and a trailing .0).",
+   "{sheet}!{cell}{more_zh}：“{value}”按{what_zh}“{read_as}”读取（比较时忽略大小写、全半角、空格和末尾的 .0）。"))
+_("unknown-plan", "error", ("Royalty plan not found", "找不到提成方案"),
+  ("{sheet}!{cell}: royalty plan {value!r} is not on the Royalty Plans sheet; its people would get no royalty.",
+   "{sheet}!{cell}：提成方案“{value}”不在提成方案表中，相关人员将无法计提成。"))
 
 # --- the payout ledger (the month close and the report) ----------------------------------------
 _("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
@@ -178,7 +191,7 @@ CODES = (
     "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
     "percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department",
-    "plan-year-mismatch",
+    "plan-year-mismatch", "department-other-name", "key-normalized", "unknown-plan",
 )
 
 # --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------

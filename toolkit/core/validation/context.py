@@ -19,6 +19,7 @@ from ..periods import period_of
 from ...schema import SCHEMAS, THRESHOLD_DEFAULTS
 from ...schema.model import Table
 from ..findings import Finding
+from ..keys import key_form
 from ..tables import TableLayout, WorkbookData
 from ..workdays import Calendar
 
@@ -277,12 +278,18 @@ class TextColumn:
     """A text column factorized once: ``codes`` (-1 where missing) into ``uniques``, with per-distinct-value
     ``present``/``ids``/``fold`` forms computed on demand (the same functions as the Series helpers)."""
 
-    __slots__ = ("_fold", "_ids", "_present", "codes", "uniques")
+    __slots__ = ("_fold", "_ids", "_keys", "_present", "codes", "uniques")
 
     def __init__(self, codes: np.ndarray, uniques: list[str]) -> None:
         self.codes = codes
         self.uniques = uniques
-        self._present = self._ids = self._fold = None
+        self._present = self._ids = self._fold = self._keys = None
+
+    def key_u(self) -> list[str | None]:
+        """``core.keys.key_form`` of each distinct value: the form every join compares keys in."""
+        if self._keys is None:
+            self._keys = list(map(key_form, self.uniques))
+        return self._keys
 
     @property
     def present(self) -> np.ndarray:

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 
 from ...schema import DEPARTMENT
-from ..departments import department_key
+from ..departments import department_key, departments_of
 from ..findings import Finding
-from .context import Context, floats, fold, ids, present
+from ..keys import key_form, master_map
+from .context import Context, floats, ids, present
 
 #: (table, column) pairs holding an employee ID, derived from the schema.
 EMPLOYEE_COLUMNS = tuple(
@@ -18,22 +19,64 @@ EMPLOYEE_COLUMNS = tuple(
 
 
 def _ids_set(ctx: Context, table: str, col: str, std: bool) -> set:
-    """``set(ids(frame[col].dropna()))`` of a department (or standards) table's column."""
-    t = ctx.text(table, col, std=std)
-    if t is not None:
-        return set(t.ids_u())
-    frame = ctx.std(table) if std else ctx.frame(table)
-    return set(ids(frame[col].dropna()).tolist())
+    """The ``key_form``s of a department (or standards) table's column (``core.keys``: what the joins use)."""
+    return set(_masters(ctx, table, col, std))
 
 
-def _unknown(ctx: Context, table: str, col: str, known: set, form: str) -> np.ndarray:
-    """Rows of ``table`` whose ``col`` holds a value whose ``ids``/``fold`` form is not in ``known``."""
+def _masters(ctx: Context, table: str, col: str, std: bool) -> dict[str, str]:
+    """``key_form`` -> spelling of a department (or standards) table's column, cached."""
+    key = ("masters", std, table, col)
+    if key not in ctx.cache:
+        frame = ctx.std(table) if std else ctx.frame(table)
+        ctx.cache[key] = {} if frame is None or col not in frame.columns else master_map(frame[col].dropna().tolist())
+    return ctx.cache[key]
+
+
+def _forms(ctx: Context, table: str, col: str) -> pd.Series:
+    """``key_form`` per row of a department table's column (None where blank)."""
+    s = ctx.data.tables[table][col]
     t = ctx.text(table, col)
     if t is not None:
-        return t.present & ~t.member(t.ids_u() if form == "ids" else t.fold_u(), known)
+        return pd.Series(np.array(t.key_u() + [None], dtype=object)[t.codes], index=s.index)
+    return s.map(key_form, na_action="ignore").astype(object).where(s.notna(), None)
+
+
+def _unknown(ctx: Context, table: str, col: str, known: set, form: str = "key") -> np.ndarray:
+    """Rows of ``table`` whose ``col`` holds a value whose ``key_form`` is not in ``known``."""
+    t = ctx.text(table, col)
+    if t is not None:
+        return t.present & ~t.member(t.key_u(), known)
     s = ctx.data.tables[table][col]
-    norm = ids(s) if form == "ids" else fold(s)
-    return (present(s) & ~norm.isin(known).fillna(False)).to_numpy()
+    return (present(s) & ~_forms(ctx, table, col).isin(known)).to_numpy()
+
+
+def respelled(ctx: Context, table: str, col: str, masters: dict[str, str], what: tuple[str, str]) -> list[Finding]:
+    """One ``key-normalized`` info per column whose keys match their master only once normalised (``hx-cloud`` is
+    the Product Lines' HX-Cloud, ``1002.0`` the Roster's 1002): how they are read, never silently."""
+    frame = ctx.frame(table)
+    if frame is None or not masters or col not in frame.columns:
+        return []
+    s = frame[col]
+    t = ctx.text(table, col)
+    if t is not None:
+        pairs = [(u, masters.get(k)) for u, k in zip(t.uniques, t.key_u())]
+    else:
+        pairs = [(u, masters.get(key_form(u))) for u in s.dropna().unique().tolist()]
+    changed = {u: m for u, m in pairs if m is not None and str(u).strip() != m}
+    if not changed:
+        return []
+    hit = s.isin(list(changed)).fillna(False).to_numpy(dtype=bool)
+    rows = frame[hit]
+    layout = ctx.layout(table)
+    letter, header = layout.columns.get(col, ("A", col))
+    cells = [f"{letter}{r}" for r in rows["_row"].tolist()]
+    first = str(rows[col].iloc[0])
+    more = len(cells) - 1
+    return [Finding("key-normalized", sheet=layout.sheet, cell=cells[0], row=int(rows["_row"].iloc[0]), column=header,
+                    value=first, file=ctx.data.path,
+                    params={"read_as": changed[first], "cells": cells, "count": len(cells),
+                            "more": f" (+{more})" if more else "", "more_zh": f"（另{more}处）" if more else "",
+                            "what": what[0], "what_zh": what[1]})]
 
 
 def known_employees(ctx: Context) -> list[Finding]:
@@ -41,21 +84,17 @@ def known_employees(ctx: Context) -> list[Finding]:
     roster = ctx.std("Roster")
     if ctx.data.kind != "department" or roster is None:
         return []
-    known = _ids_set(ctx, "Roster", "employee_id", std=True)
+    masters = _masters(ctx, "Roster", "employee_id", std=True)
+    known = set(masters)
     out: list[Finding] = []
     for table, col in EMPLOYEE_COLUMNS:
         frame = ctx.frame(table)
         if frame is None:
             continue
-        bad = _unknown(ctx, table, col, known, "ids")
+        out += respelled(ctx, table, col, masters, ("the Roster's employee ID", "人员名册中的工号"))
+        bad = _unknown(ctx, table, col, known)
         if bad.any():
-            rows = frame[bad]
-            written = ids(rows[col].astype("str"))
-            roster = {k.casefold(): k for k in known if isinstance(k, str)}
-            spelled = written.map(lambda v: roster.get(str(v).casefold(), ""))
-            out += ctx.emit("unknown-employee", table, col, rows, per_row={
-                "hint": spelled.map(lambda k: f"; the Roster has {k!r}: write it that way" if k else ""),
-                "hint_zh": spelled.map(lambda k: f"；人员名册中为“{k}”，请照此填写" if k else "")})
+            out += ctx.emit("unknown-employee", table, col, frame[bad])
     return out
 
 
@@ -64,32 +103,54 @@ def known_contracts(ctx: Context) -> list[Finding]:
     receipts = ctx.frame("Collections")
     if ctx.data.kind != "department" or receipts is None:
         return []
-    contracts = ctx.frame("Contracts")
-    known = set() if contracts is None else _ids_set(ctx, "Contracts", "contract_no", std=False)
-    bad = _unknown(ctx, "Collections", "contract_no", known, "ids")
-    return ctx.emit("unknown-contract", "Collections", "contract_no", receipts[bad]) if bad.any() else []
+    masters = _masters(ctx, "Contracts", "contract_no", std=False)
+    out = respelled(ctx, "Collections", "contract_no", masters, ("the Contracts sheet's number", "合同表中的编号"))
+    bad = _unknown(ctx, "Collections", "contract_no", set(masters))
+    return out + (ctx.emit("unknown-contract", "Collections", "contract_no", receipts[bad]) if bad.any() else [])
 
 
-def _known_names(ctx: Context, code: str, table: str, key: str, std_table: str, std_key: str) -> list[Finding]:
-    """``table.key`` values (compared case-insensitively) must be listed in the standards' ``std_table``."""
+def _known_names(ctx: Context, code: str, table: str, key: str, std_table: str, std_key: str,
+                 what: tuple[str, str]) -> list[Finding]:
+    """``table.key`` values (compared by ``key_form``, as the computations join them) must be listed in the
+    standards' ``std_table``."""
     listed = ctx.std(std_table)
     frame = ctx.frame(table)
     if ctx.data.kind != "department" or listed is None or frame is None:
         return []
-    t = ctx.text(std_table, std_key, std=True)
-    known = set(t.fold_u()) if t is not None else set(fold(listed[std_key].dropna()))
-    bad = _unknown(ctx, table, key, known, "fold")
-    return ctx.emit(code, table, key, frame[bad]) if bad.any() else []
+    masters = _masters(ctx, std_table, std_key, std=True)
+    bad = _unknown(ctx, table, key, set(masters))
+    out = respelled(ctx, table, key, masters, what)
+    return out + (ctx.emit(code, table, key, frame[bad]) if bad.any() else [])
 
 
 def known_product_lines(ctx: Context) -> list[Finding]:
     """Contracts' product lines are in the standards Product Lines (they carry the royalty factor and margin)."""
-    return _known_names(ctx, "unknown-product-line", "Contracts", "product_line", "ProductLines", "product_line")
+    return _known_names(ctx, "unknown-product-line", "Contracts", "product_line", "ProductLines", "product_line",
+                        ("the Product Lines' name", "产品线表中的名称"))
 
 
 def known_cities(ctx: Context) -> list[Finding]:
     """Expense cities are in the standards Cities (their tier selects the policy limit)."""
-    return _known_names(ctx, "unknown-city", "Expenses", "city", "Cities", "city")
+    return _known_names(ctx, "unknown-city", "Expenses", "city", "Cities", "city", ("the Cities' name", "城市表中的名称"))
+
+
+def known_plans(ctx: Context) -> list[Finding]:
+    """Standards: the Roster's Royalty Plan and the tiers' Plan name a Royalty Plan (compared by ``key_form``, as the
+    royalty computation joins them); a plan that matches none is an error at its cell, never royalties of 0."""
+    plans = ctx.frame("RoyaltyPlans")
+    if ctx.data.kind != "standards" or plans is None:
+        return []
+    masters = _masters(ctx, "RoyaltyPlans", "plan", std=False)
+    out: list[Finding] = []
+    for table, col in (("Roster", "royalty_plan"), ("RoyaltyTiers", "plan")):
+        frame = ctx.frame(table)
+        if frame is None or col not in frame.columns:
+            continue
+        out += respelled(ctx, table, col, masters, ("the Royalty Plans' name", "提成方案表中的名称"))
+        bad = _unknown(ctx, table, col, set(masters))
+        if bad.any():
+            out += ctx.emit("unknown-plan", table, col, frame[bad])
+    return out
 
 
 def splits(ctx: Context) -> list[Finding]:
@@ -133,14 +194,17 @@ def department_name(ctx: Context) -> list[Finding]:
     roster = ctx.std("Roster")
     if ctx.data.kind != "department" or roster is None or "department" not in roster:
         return []
-    match = department_key(ctx.data.info.get("department"), roster["department"].dropna().tolist())
-    if match.how not in ("near", "unknown"):
+    match = department_key(ctx.data.info.get("department"), departments_of(roster))
+    if match.how not in ("near", "unknown", "other-name"):
         return []
     sheet, cell = ctx.data.info_cells.get("department", (None, None))
     row = int(cell[1:]) if cell else None
     value = str(ctx.data.info.get("department"))
     if match.how == "near":
         return [Finding("department-near-miss", sheet=sheet, cell=cell, row=row, value=value,
+                        params={"closest": match.closest})]
+    if match.how == "other-name":
+        return [Finding("department-other-name", sheet=sheet, cell=cell, row=row, value=value,
                         params={"closest": match.closest})]
     hint = (f" (closest: {match.closest!r})", f"（最接近的是“{match.closest}”）") if match.closest else ("", "")
     return [Finding("unknown-department", sheet=sheet, cell=cell, row=row, value=value,

@@ -49,6 +49,11 @@ register(
         "consolidate.skip.not-spreadsheet": ("not a workbook (.xlsx, .xlsm, .xls, .xlsb or .ods)",
                                              "不是工作簿（.xlsx、.xlsm、.xls、.xlsb 或 .ods）"),
         "consolidate.skip.folder": ("sub-folder (not searched)", "子文件夹（未搜索）"),
+        "consolidate.skip.link": ("symbolic link (not followed: its target may be outside the folder); name the "
+                                  "file itself or copy it into the folder",
+                                  "符号链接（未跟随：其目标可能在文件夹之外）；请直接指定该文件或将其复制到文件夹中"),
+        "consolidate.skip.link-dangling": ("broken symbolic link: its target does not exist",
+                                           "失效的符号链接：其目标不存在"),
         "consolidate.skip.same-path": ("listed twice", "重复列出"),
         "consolidate.skip.other-standards": ("another standards workbook (not used)", "另一个标准工作簿（未使用）"),
         "consolidate.skip.output": ("a workbook the toolkit wrote (consolidated workbook, approval queue, report), "
@@ -187,6 +192,8 @@ def consolidate(
         timings["read_validate_store"] = time.perf_counter() - t0
 
         result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings)
+        covered = {o.department for o in outcomes if o.ok}
+        result.not_computed = [d for d in roster if d not in covered]
         t1 = time.perf_counter()
         if output is not None:
             result.workbook = Path(output)

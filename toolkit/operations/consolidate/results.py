@@ -64,6 +64,9 @@ class ConsolidationResult:
     workbook: Path | None = None
     sheets: list[Any] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: Roster departments no consolidated workbook is for: their people are not computed (issue 22), so the run
+    #: is never reported as complete.
+    not_computed: list[str] = field(default_factory=list)
 
     @property
     def consolidated(self) -> list[FileOutcome]:
@@ -75,8 +78,9 @@ class ConsolidationResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every department was consolidated, 1 when some were rejected or unreadable."""
-        return 1 if self.failed or not self.files else 0
+        """0 when every department was consolidated, 1 when some were rejected or unreadable or a Roster
+        department's people are not computed (no consolidated workbook is for it)."""
+        return 1 if self.failed or not self.files or self.not_computed else 0
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -87,6 +91,7 @@ class ConsolidationResult:
             "workbook": str(self.workbook) if self.workbook else None,
             "sheets": [{"table": p.table, "sheet": p.sheet, "rows": p.rows, "part": p.part, "parts": p.parts}
                        for p in self.sheets],
-            "consolidated": len(self.consolidated), "failed": len(self.failed), "exit_code": self.exit_code,
+            "consolidated": len(self.consolidated), "failed": len(self.failed), "not_computed": self.not_computed,
+            "exit_code": self.exit_code,
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
         }
