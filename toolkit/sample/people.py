@@ -74,6 +74,7 @@ def people(seed: int) -> pd.DataFrame:
                     "royalty_plan": plan,
                     "floating_base": FLOATING_BASE[grade],
                     "leave_days": LEAVE_DAYS[grade],
+                    "cost_centre": f"CC-{dept.number}00",
                     "dept_key": dept.key,
                     "lang": dept.lang,
                     "seat": seat,

@@ -53,6 +53,23 @@ PER = _enum("per", ("Claim", "每单"), ("Day", "每天"))
 SEVERITY = _enum("policy_severity", ("Warning", "警告"), ("Blocking", "阻止"))
 CITY_TIER = _enum("city_tier", ("1", "一线"), ("2", "二线"), ("3", "三线"))
 HOLIDAY_KIND = _enum("holiday_kind", ("Holiday", "节假日"), ("Workday", "调休工作日"))
+ADJUSTMENT_KIND = _enum(
+    "adjustment_kind",
+    ("Bonus", "奖金"),
+    ("Penalty", "罚款"),
+    ("Draw", "预支"),
+    ("Draw Recovery", "预支扣回"),
+    ("Correction", "更正"),
+)
+#: Pay items (DOMAIN.md, "Money leaving the toolkit"): what a close pays, each mapped to a payroll code.
+PAY_ITEM = _enum(
+    "pay_item",
+    ("Royalty Payment", "提成"),
+    ("Royalty Adjustment", "提成调整"),
+    ("Prior-Year Adjustment", "上年提成调整"),
+    ("Floating Pay", "浮动工资"),
+    *((code, label.zh) for code, label in ADJUSTMENT_KIND.values.items()),
+)
 THRESHOLD = _enum(
     "threshold",
     ("Amber Band", "黄灯区间"),
@@ -68,6 +85,7 @@ THRESHOLD = _enum(
     ("Manager On Department", "经理按部门考核"),
     ("Budget Warning", "预算预警线"),
     ("GM Approval Above", "总经理审批金额"),
+    ("Offset Advances", "借款冲抵报销"),
 )
 
 ALL = (
@@ -88,5 +106,7 @@ ALL = (
     SEVERITY,
     CITY_TIER,
     HOLIDAY_KIND,
+    ADJUSTMENT_KIND,
+    PAY_ITEM,
     THRESHOLD,
 )
