@@ -269,6 +269,7 @@ class SheetFrame:
       (:data:`RAG_COLOURS`), the first match winning.
     - ``wrap``: columns whose text wraps (several lines in a cell).
     - ``hidden``: the sheet is hidden (data a later command reads back).
+    - ``page_header``: text printed at the top of every page (a statement's DRAFT mark).
     """
 
     name: str
@@ -281,6 +282,7 @@ class SheetFrame:
     wrap: tuple[str, ...] = ()
     hidden: bool = False
     charts: tuple[ChartSpec, ...] = ()
+    page_header: str = ""
 
 
 @dataclass(frozen=True)
@@ -438,6 +440,8 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
 
     last_row = max(nrows, 1)
     xlsxwriter_print(ws, widths, last_row, lang, area=not sheet.charts)
+    if sheet.page_header:
+        ws.set_header('&C&"-,Bold"&14' + sheet.page_header.replace("&", "&&"))
     _add_table(ws, table_name, headers, last_row)
     for c, header in enumerate(headers):  # inline strings, over the header add_table stored
         ws.write_string(0, c, header, header_fmt)

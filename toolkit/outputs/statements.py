@@ -8,6 +8,7 @@ rows, so both always carry the same lines. Labels come from the one label table 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,8 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
         {"item": label("department", lang), "detail": st.department},
         {"item": label("role", lang), "detail": E.ROLE.label(st.role, lang) if st.role else None},
     ]
+    if st.draft:
+        rows.insert(0, {"item": label("st.draft.mark", lang), "detail": label("st.draft", lang)})
     if st.status == NOT_COMPUTED:
         rows.append({"item": label("st.status", lang), "detail": label("st.not-computed", lang)})
         return rows
@@ -93,8 +96,14 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     if st.floating_pay is not None:
         rows.append({"item": label("st.floating_pay", lang), "amount": st.floating_pay,
                      "detail": floating_detail(st)})
+    for m in st.manual:
+        rows.append({"item": label("st.manual", lang, kind=E.ADJUSTMENT_KIND.label(m["kind"], lang),
+                                   reason=m.get("reason") or ""), "amount": m["amount"],
+                     "detail": label("st.manual.approved", lang, by=m.get("approved_by") or "")})
     if st.total_payable is not None:
-        rows.append({"item": label("st.total", lang), "amount": st.total_payable})
+        rows.append({"item": label("st.total", lang), "amount": st.total_payable, "total": True})
+    if st.draw_balance is not None:
+        rows.append({"item": label("st.draw_balance", lang), "detail": money_text(st.draw_balance)})
     return rows
 
 
@@ -205,7 +214,8 @@ def statement_sheets(st: Statement) -> list[SheetFrame]:
                      {"section": "st.section", "base": "ytd_base", "amount": "royalty", "rate": "rate"})
     pct = {label(k, lang): "percent" for k in ("month_completion", "ytd_completion", "time_progress")}
     term_pct = {label(k, lang): "percent" for k in ("weight", "completion", "term_value", "points")}
-    return [
+    mark = label("st.draft.mark", lang) if st.draft else ""
+    sheets = [
         SheetFrame(label("st.title", lang), summary, {label("st.amount", lang): "money"}, table_name="Statement"),
         SheetFrame(label("royalty", lang), royalty, {label("ytd_base", lang): "money", label("royalty", lang): "money",
                                                      label("rate", lang): "percent"}, table_name="RoyaltySteps"),
@@ -215,6 +225,7 @@ def statement_sheets(st: Statement) -> list[SheetFrame]:
                    rag=(label("rag", lang),)),
         SheetFrame(label("st.floating_pay", lang), terms_frame(st), term_pct, table_name="AppraisalTerms"),
     ]
+    return [replace(s, page_header=mark) for s in sheets] if mark else sheets
 
 
 def index_frame(statements: Sequence[Statement], files: Mapping[str, Sequence[Path]], failures: Sequence[Any],

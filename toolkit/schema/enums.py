@@ -70,6 +70,22 @@ PAY_ITEM = _enum(
     ("Floating Pay", "浮动工资"),
     *((code, label.zh) for code, label in ADJUSTMENT_KIND.values.items()),
 )
+#: What a column of finance's payroll layout holds (``toolkit.schema.finance.PAYROLL_LAYOUT``).
+PAYROLL_FIELD = _enum(
+    "payroll_field",
+    ("Line ID", "行号"),
+    ("Employee ID", "工号"),
+    ("Name", "姓名"),
+    ("Department", "部门"),
+    ("Cost Centre", "成本中心"),
+    ("Pay Item", "工资项目"),
+    ("Payroll Code", "工资代码"),
+    ("Amount", "金额"),
+    ("Period", "期间"),
+    ("Debit Account", "借方科目"),
+    ("Credit Account", "贷方科目"),
+    ("Paid Date", "支付日期"),
+)
 THRESHOLD = _enum(
     "threshold",
     ("Amber Band", "黄灯区间"),
@@ -108,5 +124,6 @@ ALL = (
     HOLIDAY_KIND,
     ADJUSTMENT_KIND,
     PAY_ITEM,
+    PAYROLL_FIELD,
     THRESHOLD,
 )

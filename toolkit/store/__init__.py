@@ -47,6 +47,10 @@ register(
             "{period} is already closed (version {version}, {closed_at}); to close it again, run with --reopen.",
             "{period} 已经结账（第 {version} 版，{closed_at}）；如需重新结账，请加 --reopen。",
         ),
+        "finance.superseded": ("Close {id} was superseded by a re-close; approve the current version.",
+                               "结账记录 {id} 已被重新结账取代；请批准当前版本。"),
+        "finance.already-approved": ("This close was already approved ({at}, {by}).",
+                                     "该结账已于 {at} 由 {by} 批准。"),
         "close.no-close": ("No close {id} in the history store {path}.", "历史库 {path} 中没有结账记录 {id}。"),
         "store.no-snapshot": ("No snapshot {id} in the history store {path}.", "历史库 {path} 中没有快照 {id}。"),
         "store.no-departments": (

@@ -53,6 +53,10 @@ Sub TK_ApplyDecisions(control As IRibbonControl)
     TK_Run "apply_decisions"
 End Sub
 
+Sub TK_ApproveClose(control As IRibbonControl)
+    TK_Run "approve_close"
+End Sub
+
 Sub TK_NewTemplate(control As IRibbonControl)
     TK_Run "new_template"
 End Sub
