@@ -210,19 +210,21 @@ def lay_out(lines: pd.DataFrame, columns: Sequence[LayoutColumn]) -> pd.DataFram
 
 
 def reimbursement_batch(period: str, expenses: pd.DataFrame, advances: pd.DataFrame, *, paid: Collection[str] = (),
-                        carried: Collection[str] = (), offset_before: dict[str, float] | None = None,
+                        since: str | None = None, offset_before: dict[str, float] | None = None,
                         offset: bool = True, people: pd.DataFrame | None = None) -> pd.DataFrame:
     """The reimbursement batch of ``period``: one row per approved claim or loan slip to pay, and one offset row
     per employee whose advances outstanding are set against their claims (when ``offset``).
 
-    Claims and slips dated in ``period`` (and earlier ones exported but not confirmed paid, ``carried``), approved,
-    and not already paid (``paid``: references). Advances outstanding = Σ (Amount − Repaid) of approved slips dated
-    before the period, less the offsets already made (``offset_before``), floored at 0; the offset is at most
-    the employee's claims in the batch. Columns: line_id, reference, employee_id, name, department, pay_item,
+    Approved claims and slips dated from ``since`` (the period of the first batch; default ``period``: what came
+    before the toolkit's first batch was settled outside it) to the end of ``period``, not confirmed paid (``paid``:
+    references). Advances outstanding = Σ (Amount − Repaid) of approved slips dated before ``period``, less the
+    offsets of earlier batches confirmed paid (``offset_before``), floored at 0; the offset is at most the
+    employee's claims in the batch. Columns: line_id, reference, employee_id, name, department, pay_item,
     document, date, amount."""
     cols = ["line_id", "reference", "employee_id", "name", "department", "pay_item", "document", "date", "amount"]
     start = pd.Timestamp(f"{period}-01")
     end = start + pd.offsets.MonthBegin(1)
+    first = pd.Timestamp(f"{min(since, period) if since else period}-01")
     parts = []
     for frame, key, item, prefix in ((expenses, "claim_no", CLAIM, "EXP"), (advances, "slip_no", ADVANCE, "ADV")):
         if frame is None or not len(frame):
@@ -232,8 +234,8 @@ def reimbursement_batch(period: str, expenses: pd.DataFrame, advances: pd.DataFr
         ok = (approval == "Approved") | (approval.isna() if item == ADVANCE else False)
         dates = pd.to_datetime(frame["date"], errors="coerce")
         ref = (prefix + "/" + frame["department"].astype(str) + "/" + frame[key].astype(str).str.strip())
-        due = ((dates >= start) & (dates < end)) | ref.isin(set(carried))
-        pick = (ok.fillna(False).astype(bool) & due & ~ref.isin(set(paid)) & (dates < end)).to_numpy(dtype=bool)
+        due = (dates >= first) & (dates < end)
+        pick = (ok.fillna(False).astype(bool) & due & ~ref.isin(set(paid))).to_numpy(dtype=bool)
         rows = frame[pick]
         if not len(rows):
             continue

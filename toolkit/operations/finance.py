@@ -354,11 +354,12 @@ def finance_data(store: Store, period: str, layout: str | Path | None = None, la
     exported = store.finance_lines()
     earlier = exported[(exported["file"] == "reimbursement") & (exported["close_period"] < period)]
     paid = set(earlier.loc[earlier["paid_date"].notna(), "reference"].dropna())
-    carried = set(earlier.loc[earlier["paid_date"].isna(), "reference"].dropna())
-    offsets = earlier[earlier["pay_item"] == F.OFFSET]
+    since = min(earlier["close_period"]) if len(earlier) else None
+    # an earlier batch's offset happened only if finance paid that batch's line
+    offsets = earlier[(earlier["pay_item"] == F.OFFSET) & earlier["paid_date"].notna()]
     before = (-offsets.groupby("employee_id")["amount"].sum()).to_dict() if len(offsets) else {}
     batch = F.reimbursement_batch(period, _tables(store, close, "Expenses"), _tables(store, close, "Advances"),
-                                  paid=paid, carried=carried, offset_before=before,
+                                  paid=paid, since=since, offset_before=before,
                                   offset=bool(thresholds(standards).get("Offset Advances", 1.0)), people=roster)
     journal = F.accrual_journal(lines)
     columns = with_confirmation_columns(read_layout(layout) if layout else default_layout(lang), lang)
