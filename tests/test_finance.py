@@ -465,3 +465,39 @@ def test_roster_without_cost_centre_is_not_a_warning(tmp_path: Path) -> None:
     data = read_workbook(path)
     codes = {(f.code, f.severity) for f in data.findings if f.sheet == "Roster"}
     assert codes == {("column-missing-quiet", "info")}
+
+
+def test_ribbon_approve_close_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    monkeypatch.delenv("TOOLKIT_DB", raising=False)
+    monkeypatch.delenv("TOOLKIT_APPROVER", raising=False)
+    q = Quarter(tmp_path)
+    q.adjust("E001", "2026-01", "Bonus", 10.0)
+    q.close("2026-01")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["finance", "export", "--period", "2026-01", "--db", str(q.db), "-o", str(tmp_path / "x")])
+    assert res.exit_code == 2 and "not approved" in res.output
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    book = tmp_path / "in-2026-01" / "dept-east.xlsx"
+    res = runner.invoke(cli, ["macro", "approve_close", "--book", str(book), "--out", str(tmp_path / "copy.xlsx"),
+                              "--answer", f"db={q.db}", "--answer", "approver=Director Zhou"])
+    assert res.exit_code == 0, res.output
+    assert "approved by Director Zhou" in res.output
+    with open_store(q.db) as store:
+        events = store.close_events(store.closes(period="2026-01")[-1].id)
+    assert [(e["state"], e["by_name"]) for e in events] == [("approved", "Director Zhou")]
+    res = runner.invoke(cli, ["close", "approve", "2026-01", "--db", str(q.db)])
+    assert res.exit_code == 2 and "already approved" in res.output and "Director Zhou" in res.output
+    res = runner.invoke(cli, ["finance", "export", "--period", "2026-01", "--db", str(q.db), "--format", "csv",
+                              "-o", str(tmp_path / "fin"), "--json"])
+    assert res.exit_code == 0, res.output
+    import json
+
+    doc = json.loads(res.output)
+    assert doc["state"] == "exported" and sorted(p.rsplit("/", 1)[-1] for p in doc["files"]["payroll"]) == [
+        "payroll-2026-01-control.csv", "payroll-2026-01.csv"]
+    assert not list((tmp_path / "fin").glob("*.xlsx"))
+    res = runner.invoke(cli, ["finance", "paid", "--period", "2026-01", str(tmp_path / "fin" / "payroll-2026-01.csv"),
+                              "--db", str(q.db)])
+    assert res.exit_code == 0 and "0 line(s) marked paid" in res.output  # nothing filled in: nothing marked

@@ -240,6 +240,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "st.manual": ("{kind}: {reason}", "{kind}：{reason}"),
     "st.manual.approved": ("approved by {by}", "批准人 {by}"),
     "st.draw_balance": ("Draw balance after this month", "本月后预支余额"),
+    "st.manual_total": ("Manual adjustments", "手工调整"),
     "st.draft": ("DRAFT — this close is not approved; figures may still change.",
                  "草稿——本期结账尚未批准，数字可能变动。"),
     "st.draft.mark": ("DRAFT", "草稿"),

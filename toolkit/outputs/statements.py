@@ -34,9 +34,11 @@ COMPLETION_COLUMNS = ["indicator", "month_target", "month_actual", "month_comple
                       "ytd_completion", "time_progress", "rag", "rank"]
 TERM_COLUMNS = ["indicator", "weight", "ytd_completion", "value", "points"]
 INDEX_COLUMNS = ["employee_id", "name", "department", "role", "st.language", "st.status", "st.ytd_earned",
-                 "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total", "grade",
+                 "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.manual_total", "st.total",
+                 "grade",
                  "coefficient", "reason", "st.file", "st.problem"]
-INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total"]
+INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay",
+               "st.manual_total", "st.total"]
 
 
 def safe_stem(text: str) -> str:
@@ -244,6 +246,7 @@ def index_frame(statements: Sequence[Statement], files: Mapping[str, Sequence[Pa
             "st.ytd_earned": p.ytd_earned if p else None, "st.paid_to_date": p.paid_to_date if p else None,
             "st.adjustments": sum(cents(a.amount) for a in p.adjustments) / 100 if p else None,
             "st.this_payment": p.this_payment if p else None, "st.floating_pay": st.floating_pay,
+            "st.manual_total": st.manual_total if st.manual else None,
             "st.total": st.total_payable, "grade": s.get("grade") if isinstance(s.get("grade"), str) else None,
             "coefficient": s.get("coefficient") if st.floating_pay is not None else None,
             "reason": A.reason_text(s.get("reason"), lang) or None,
