@@ -7,6 +7,7 @@ import copy
 import csv
 import datetime as dt
 import io
+import json
 import shutil
 import subprocess
 import zipfile
@@ -16,6 +17,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from ledger_factory import typed
 from payout_year import Company, standards_rows
@@ -27,6 +29,7 @@ from toolkit.io.templates import write_workbook
 from toolkit.operations.close_month import close_month
 from toolkit.operations.finance import approve_close, export_finance, import_paid
 from toolkit.operations.statements import statements
+from toolkit.report.pdf import find_chromium
 from toolkit.schema import DEPARTMENT, STANDARDS
 from toolkit.store import open_store
 
@@ -44,6 +47,10 @@ PAYROLL_MAP = [
     dict(pay_item="Draw Recovery", payroll_code="D410", debit_account="1221", credit_account="2211"),
     dict(pay_item="Correction", payroll_code="C500", debit_account="6601", credit_account="2211"),
 ]
+
+
+#: PDF statements where headless Chromium and pdftotext are installed (the DRAFT mark on every printed page).
+PDF = ("pdf",) if find_chromium() and shutil.which("pdftotext") and shutil.which("pdfinfo") else ()
 
 
 def cents(x: object) -> int:
@@ -171,13 +178,13 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     q.adjust("E002", "2026-01", "Penalty", 200.0, by="Carol")  # typed positive, approver by name: deducted
     q.adjust("E004", "2026-01", "Draw", 3000.0)
     q.close("2026-01")
-    seen["draft"] = statements("2026-01", tmp / "st-draft", db=str(q.db), formats=("xlsx", "html"),
+    seen["draft"] = statements("2026-01", tmp / "st-draft", db=str(q.db), formats=("xlsx", "html", *PDF),
                                employees=["E001", "E004"])
     with pytest.raises(ToolkitError) as exc:
         export_finance("2026-01", tmp / "too-early", db=q.db)
     seen["export_before_approval"] = exc.value
     seen["approval"] = approve_close("2026-01", db=q.db, by="Director Zhou")
-    seen["final"] = statements("2026-01", tmp / "st-final", db=str(q.db), formats=("xlsx", "html"),
+    seen["final"] = statements("2026-01", tmp / "st-final", db=str(q.db), formats=("xlsx", "html", *PDF),
                                employees=["E001", "E004"])
     seen["jan_a"] = export_finance("2026-01", tmp / "jan-a", db=q.db, layout=layout_a(tmp / "layout-a.xlsx"))
     seen["jan_a_again"] = export_finance("2026-01", tmp / "jan-a-again", db=q.db, layout=tmp / "layout-a.xlsx")
@@ -313,15 +320,11 @@ def test_paid_marks_exactly_the_confirmed_rows_and_refuses_other_amounts(quarter
 
 
 def test_history_shows_each_payments_state(quarter: dict, tmp_path: Path) -> None:
-    from click.testing import CliRunner
-
     q = quarter["q"]
     runner = CliRunner()
     res = runner.invoke(cli, ["history", "payments", "E001", "--year", "2026", "--db", str(q.db),
                               "--format", "json"])
     assert res.exit_code == 0, res.output
-    import json
-
     doc = json.loads(res.output)
     states = {(p["close_period"], p["kind"], p["entry"]): p["state"] for p in doc["payments"]}
     unpaid_id = quarter["left_unpaid"][0]
@@ -348,6 +351,19 @@ def test_statements_are_drafts_until_the_close_is_approved(quarter: dict) -> Non
         first = [c.value for c in wb.worksheets[0]["A"]]
         assert ("DRAFT" in first) is draft
         assert any(str(v).startswith("Bonus: test") for v in first)
+
+
+def test_every_printed_page_of_a_draft_says_draft(quarter: dict) -> None:
+    if not PDF:
+        pytest.skip("headless Chromium or poppler's pdftotext is not installed")
+    q = quarter["q"]
+    for folder, draft in (("st-draft", True), ("st-final", False)):
+        pdf = next((q.tmp / folder).glob("statement-2026-01-E001-*.pdf"))
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+        texts = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                                text=True, check=True).stdout for i in range(1, pages + 1)]
+        assert [("DRAFT" in text) for text in texts] == [draft] * pages, (folder, pages)
 
 
 def test_draw_balance_on_statements(quarter: dict) -> None:
@@ -468,8 +484,6 @@ def test_roster_without_cost_centre_is_not_a_warning(tmp_path: Path) -> None:
 
 
 def test_ribbon_approve_close_and_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from click.testing import CliRunner
-
     monkeypatch.delenv("TOOLKIT_DB", raising=False)
     monkeypatch.delenv("TOOLKIT_APPROVER", raising=False)
     q = Quarter(tmp_path)
@@ -492,8 +506,6 @@ def test_ribbon_approve_close_and_cli(tmp_path: Path, monkeypatch: pytest.Monkey
     res = runner.invoke(cli, ["finance", "export", "--period", "2026-01", "--db", str(q.db), "--format", "csv",
                               "-o", str(tmp_path / "fin"), "--json"])
     assert res.exit_code == 0, res.output
-    import json
-
     doc = json.loads(res.output)
     assert doc["state"] == "exported" and sorted(p.rsplit("/", 1)[-1] for p in doc["files"]["payroll"]) == [
         "payroll-2026-01-control.csv", "payroll-2026-01.csv"]

@@ -310,14 +310,6 @@ def state_of(events: Sequence[dict[str, Any]]) -> str:
     return next((s for s in reversed(STATES) if s in reached), "computed")
 
 
-def line_states(lines: pd.DataFrame, close_state: str) -> pd.Series:
-    """Each exported line's state: paid when finance confirmed it, else exported (``close_state`` for lines never
-    exported)."""
-    if not len(lines):
-        return pd.Series(dtype=object)
-    return pd.Series(np.where(lines["paid_date"].notna(), "paid", "exported"), index=lines.index, dtype=object)
-
-
 def _sum(values: Any) -> int:
     return int(np.asarray(cents(values), dtype="int64").sum()) if len(values) else 0
 

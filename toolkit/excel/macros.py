@@ -393,7 +393,7 @@ def statements(book: Any = None) -> Path | None:
 
 
 def _statements(run: _Run) -> Path | None:
-    from ..operations.finance import statement_extras
+    from ..operations.finance import statement_extras  # lazy like the other operations: the ribbon starts fast
     from ..operations.statements import department_employees, write_statements
     from ..report.pdf import find_chromium
 
@@ -421,7 +421,7 @@ def approve_close(book: Any = None) -> Any:
 
 
 def _approve_close(run: _Run) -> Any:
-    from ..operations.finance import approve_close as approve
+    from ..operations.finance import approve_close as approve  # lazy like the other operations: fast start
     from ..store import DB_ENV
 
     period = run.period()

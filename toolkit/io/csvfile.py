@@ -64,6 +64,15 @@ def read_csv_rows(path: str | Path) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text))]
 
 
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The first table of a small file people send back: CSV/TXT as text (``read_csv_rows``), else the first sheet
+    of a workbook (values as read, header in row 1)."""
+    path = Path(path)
+    if path.suffix.lower() in (".csv", ".txt"):
+        return frame_of(read_csv_rows(path))
+    return pd.read_excel(path, sheet_name=0, dtype=object, engine="calamine")
+
+
 def frame_of(rows: list[list[str]]) -> pd.DataFrame:
     """Rows (header first) as a frame of text."""
     if not rows:

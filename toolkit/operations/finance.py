@@ -31,7 +31,10 @@ from ..i18n import register
 from ..schema import STANDARDS, header_key
 from ..schema import enums as E
 from ..schema.finance import PAYROLL_LAYOUT
+from ..io.csvfile import read_table
+from ..outputs.finance import write_finance_files
 from ..store import CloseInfo, Store, open_store
+from ..store.base import now_iso
 
 register(
     {
@@ -242,18 +245,18 @@ def close_standards(store: Store, close: CloseInfo) -> WorkbookData | None:
     return store.load_snapshot(current[0].id) if current else None
 
 
+def _read(path: Path, error: str) -> pd.DataFrame:
+    """A file finance sends (xlsx or CSV) as a frame; ``error`` names the ToolkitError when it cannot be read."""
+    try:
+        return read_table(path)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
+        raise ToolkitError(error, path=str(path), detail=str(exc)) from exc
+
+
 def read_layout(path: str | Path) -> list[F.LayoutColumn]:
     """Finance's column layout (xlsx or CSV; headers Column, Field, Value in either language)."""
-    from ..io.csvfile import frame_of, read_csv_rows
-
     path = Path(path)
-    try:
-        if path.suffix.lower() in (".csv", ".txt"):
-            frame = frame_of(read_csv_rows(path))
-        else:
-            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="calamine")
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
-        raise ToolkitError("finance.layout-unreadable", path=str(path), detail=str(exc)) from exc
+    frame = _read(path, "finance.layout-unreadable")
     lookup = PAYROLL_LAYOUT.header_lookup()
     frame = frame.rename(columns={c: lookup.get(header_key(c), str(c)) for c in frame.columns})
     fields = E.PAYROLL_FIELD.lookup()
@@ -373,8 +376,6 @@ def export_finance(period: str, out_dir: str | Path, *, db: str | Path | None = 
     into ``out_dir`` (``payroll-<P>``, ``reimbursement-<P>``, ``accrual-<P>``; .xlsx with a Control sheet, .csv
     with a ``-control.csv`` beside it), record the lines sent and the ``exported`` state. Every total reconciles
     to the close to the cent or nothing is written; re-exporting writes the same bytes."""
-    from ..outputs.finance import write_finance_files
-
     period = check_period(period)
     fmts = tuple(f.strip().lower() for f in formats if f.strip()) or FORMATS
     for fmt in fmts:
@@ -407,8 +408,6 @@ def _journal_net(journal: pd.DataFrame) -> pd.Series:
 
 
 def _finance_rows(data: FinanceData) -> pd.DataFrame:
-    from ..store.base import now_iso
-
     at = now_iso()
     pay = data.lines.assign(file="payroll", reference=None, exported_at=at)
     batch = data.batch.assign(file="reimbursement", cost_centre=None, payroll_code=None, exported_at=at)
@@ -449,16 +448,8 @@ def _date(value: Any) -> str | None:
 def read_confirmation(path: str | Path, amount_header: str | None = None) -> pd.DataFrame:
     """Finance's confirmation as rows of line_id, paid_date (raw), amount (raw or None): the exported file with
     Paid Date filled (xlsx or CSV), or a list of line IDs (one a line, or one column)."""
-    from ..io.csvfile import frame_of, read_csv_rows
-
     path = Path(path)
-    try:
-        if path.suffix.lower() in (".csv", ".txt"):
-            frame = frame_of(read_csv_rows(path))
-        else:
-            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="calamine")
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's to fix
-        raise ToolkitError("finance.paid-unreadable", path=str(path), detail=str(exc)) from exc
+    frame = _read(path, "finance.paid-unreadable")
     keys = {header_key(c): c for c in frame.columns}
 
     def find(code: str, extra: str | None = None) -> Any:

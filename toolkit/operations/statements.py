@@ -35,6 +35,7 @@ from ..core.statements import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from .finance import statement_extras
 
 register(
     {
@@ -268,8 +269,6 @@ def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] 
     a closed period's statements show what the payout ledger recorded (paid to date, this payment and the
     itemised adjustments); otherwise the previous months as recomputed, and the statement says so."""
     from .ledger import open_ledger
-
-    from .finance import statement_extras
 
     period = check_period(period)
     ledger = open_ledger(paths, standards, db, period=period, force=force)
