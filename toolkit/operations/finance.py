@@ -463,13 +463,17 @@ def read_confirmation(path: str | Path, amount_header: str | None = None) -> pd.
         first = frame.columns[0] if len(frame.columns) else None
         ids = ([str(first)] if first is not None else []) + frame.iloc[:, 0].astype(str).tolist() if len(
             frame.columns) else []
-        return pd.DataFrame({"line_id": [i.strip() for i in ids if i and i.strip()], "paid_date": None,
-                             "amount": None})
+        out = pd.DataFrame({"line_id": [i.strip() for i in ids if i and i.strip()], "paid_date": None,
+                            "amount": None})
+        out.attrs["dated"] = False
+        return out
     date_col, amount_col = find("Paid Date"), find("Amount", amount_header)
-    return pd.DataFrame({"line_id": frame[id_col].astype(object).map(lambda v: "" if v is None or (
+    out = pd.DataFrame({"line_id": frame[id_col].astype(object).map(lambda v: "" if v is None or (
         isinstance(v, float) and pd.isna(v)) else str(v).strip()),
         "paid_date": frame[date_col] if date_col is not None else None,
         "amount": frame[amount_col] if amount_col is not None else None}).query("line_id != ''")
+    out.attrs["dated"] = date_col is not None  # without a Paid Date column every listed line is confirmed
+    return out
 
 
 def import_paid(period: str, path: str | Path, *, db: str | Path | None = None, paid_date: str | None = None,
@@ -492,7 +496,7 @@ def import_paid(period: str, path: str | Path, *, db: str | Path | None = None, 
         if unknown:
             raise ToolkitError("finance.paid-unknown", period=period, ids=", ".join(unknown[:10]))
         default = paid_date or dt.date.today().isoformat()
-        bare = rows["paid_date"].isna().all() and rows["amount"].isna().all()
+        bare = not rows.attrs.get("dated", True)
         confirmed: dict[str, str] = {}
         differ = []
         for rec in rows.to_dict("records"):
