@@ -78,7 +78,7 @@ register(
         "finance.not-exported": ("Nothing of {period} was exported; run toolkit finance export first.",
                                  "{period} 尚未导出；请先运行 toolkit finance export。"),
         "ledger.note.manual": ("Manual adjustments paid in this close: {items} ({employees} employee(s)).",
-                               "本次结账支付的手工调整：{items}（{employees} 名员工）。"),
+                               "本次结账支付的手工调整：{items_zh}（{employees} 名员工）。"),
     }
 )
 
@@ -229,8 +229,12 @@ def attach_manual(store: Store, ledger: Any, plan: Any) -> pd.DataFrame:
     if len(entries):
         plan.results["pay_adjustments"] = entries
         by_kind = entries.groupby("kind", sort=False)["amount"].sum()
-        plan.notes.append({"code": "manual", "items": ", ".join(
-            f"{k} {v:,.2f}" for k, v in by_kind.items()), "employees": int(entries["employee_id"].nunique())})
+        def items(lang: str) -> str:
+            return ("，" if lang == "zh" else ", ").join(
+                f"{E.ADJUSTMENT_KIND.label(k, lang)} {v:,.2f}" for k, v in by_kind.items())
+
+        plan.notes.append({"code": "manual", "employees": int(entries["employee_id"].nunique()),
+                           "items": items("en"), "items_zh": items("zh")})
     return entries
 
 
