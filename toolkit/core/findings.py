@@ -110,6 +110,9 @@ declare("sheet-missing-optional", "info", ("Optional sheet missing", "缺少可�
         ("Sheet {sheet!r} is missing; it is treated as empty.", "缺少工作表“{sheet}”，按空表处理。"))
 declare("column-missing-optional", "warning", ("Optional column missing", "缺少可选列"),
         ("{sheet}: column {column!r} is missing; it is treated as blank.", "{sheet}：缺少列“{column}”，按空白处理。"))
+declare("column-missing-quiet", "info", ("Optional column not used", "未使用可选列"),
+        ("{sheet}: the optional column {column!r} is not there; it is treated as blank.",
+         "{sheet}：没有可选列“{column}”，按空白处理。"))
 declare("column-missing-stops", "error", ("Column missing: figures would be wrong", "缺少列：数字将出错"),
         ("{sheet}: column {column!r} is missing; without it {needed}. Add the column (leave it empty where it does "
          "not apply).",

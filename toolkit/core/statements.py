@@ -143,6 +143,18 @@ class Statement:
     completion: pd.DataFrame = field(default_factory=pd.DataFrame)
     salary: dict[str, Any] | None = None
     terms: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Manual adjustments of the period (issue 25): dicts with kind, amount (signed), reason, approved_by; paid
+    #: beside the royalty, never part of it.
+    manual: list[dict[str, Any]] = field(default_factory=list)
+    #: The employee's draw balance after this close (Σ draws − Σ recoveries), None when they never drew.
+    draw_balance: float | None = None
+    #: The close is not approved (or there is none): every page says DRAFT.
+    draft: bool = False
+
+    @property
+    def manual_total(self) -> float:
+        """Σ of the manual adjustments paid with this statement."""
+        return sum(cents(m["amount"]) for m in self.manual) / 100
 
     @property
     def t_of_b(self) -> float:
@@ -165,7 +177,7 @@ class Statement:
         """This royalty payment plus the floating pay (None when neither is computed)."""
         parts = [p for p in (self.payout.this_payment if self.payout else None,
                              self.payout.prior_year if self.payout and self.payout.prior_year else None,
-                             self.floating_pay) if p is not None]
+                             self.floating_pay, self.manual_total if self.manual else None) if p is not None]
         return sum(cents(p) for p in parts) / 100 if parts else None
 
 

@@ -41,6 +41,7 @@ NAMES: tuple[str, ...] = (
     "gm_queue",
     "apply_decisions",
     "approval_log",
+    "approve_close",
     "new_template",
     "draft_plan",
 )
@@ -101,6 +102,9 @@ register({
     "macro.queue-made": ("{summary}\nWrote {path}", "{summary}\n已生成 {path}"),
     "macro.applied": ("{applied} decision(s) written, {refused} refused. Written: {paths}",
                       "已写入 {applied} 项审批决定，拒绝 {refused} 项。写入：{paths}"),
+    "macro.q.db": ("History store of the month close (toolkit.db):", "月结历史库（toolkit.db）："),
+    "macro.close-approved": ("The close of {period} (version {version}) is approved by {by} at {at}.",
+                             "{period} 结账（第 {version} 版）已由 {by} 于 {at} 批准。"),
     "macro.bad-kind": ("Answer department or standards, not '{value}'.", "请输入 department 或 standards，而不是“{value}”。"),
 })
 
@@ -392,14 +396,17 @@ def statements(book: Any = None) -> Path | None:
 
 
 def _statements(run: _Run) -> Path | None:
+    from ..operations.finance import statement_extras  # lazy like the other operations: the ribbon starts fast
     from ..operations.statements import department_employees, write_statements
     from ..report.pdf import find_chromium
 
     period = run.period()
     ledger = _ledger(run, period)
     formats = ("xlsx", "html", "pdf") if find_chromium() else ("xlsx", "html")
+    # from the open workbook there is no approved close: the statements are drafts (issue 25)
     res = write_statements(ledger, period, run.folder() / f"statements-{period}", formats=formats,
-                           employees=department_employees(ledger), index_lang=run.lang)
+                           employees=department_employees(ledger), index_lang=run.lang,
+                           extras=statement_extras(None, period, ledger.standards))
     text = t("macro.statements", run.lang, count=len(res.statements), folder=res.index.parent if res.index else "")
     if res.failures:
         text += "\n" + "\n".join(f.message(run.lang) for f in res.failures)
@@ -407,6 +414,30 @@ def _statements(run: _Run) -> Path | None:
     if res.index is not None:
         run.port.open_file(res.index)
     return res.index
+
+
+def approve_close(book: Any = None) -> Any:
+    """The director's sign-off of the period's month close (``toolkit.operations.finance.approve_close``): asks for
+    the history store (default ``TOOLKIT_DB``, else ``consolidated/toolkit.db`` beside the workbook) and records
+    the approver's name and the time."""
+    return _run(book, _approve_close)
+
+
+def _approve_close(run: _Run) -> Any:
+    from ..operations.finance import approve_close as approve  # lazy like the other operations: fast start
+    from ..store import DB_ENV
+
+    period = run.period()
+    db = os.environ.get(DB_ENV) or run.ask("db", default=str(run.folder() / "consolidated" / "toolkit.db"))
+    if not db:
+        raise ToolkitError("macro.no-folder")
+    name = run.settings.approver or run.ask("approver")
+    if not name:
+        raise ToolkitError("macro.no-approver")
+    res = approve(period, db=db, by=name)
+    run.port.message(t("macro.close-approved", run.lang, period=res.period, version=res.version, by=name, at=res.at),
+                     "info")
+    return res
 
 
 def consolidate_folder(book: Any = None) -> Path | None:

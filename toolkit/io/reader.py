@@ -746,6 +746,9 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
                                            column=col.header(lang),
                                            params={"needed": col.needed_for.en if col.needed_for else "",
                                                    "needed_zh": col.needed_for.zh if col.needed_for else ""}))
+            elif col.quiet:
+                findings.append(Finding("column-missing-quiet", sheet=sheet, row=loc.header + 1,
+                                        column=col.header(lang)))
             elif col.needed_for is not None:
                 findings.insert(0, Finding("column-missing-needed", sheet=sheet, row=loc.header + 1,
                                            column=col.header(lang),

@@ -279,6 +279,7 @@ class SheetFrame:
       setup, to change it (page breaks, repeated columns, scale).
     - ``header_lines``: headers wrap onto up to this many lines (columns only as wide as the longest line).
     - ``top``: every cell aligned to the top (rows of different heights read across).
+    - ``page_header``: text printed at the top of every page (a statement's DRAFT mark).
     """
 
     name: str
@@ -295,6 +296,7 @@ class SheetFrame:
     print_setup: Callable[[Any, list[float]], None] | None = None
     header_lines: int = 1
     top: bool = False
+    page_header: str = ""
 
 
 @dataclass(frozen=True)
@@ -486,6 +488,8 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     xlsxwriter_print(ws, widths, last_row, lang, area=not sheet.charts)
     if sheet.print_setup is not None:
         sheet.print_setup(ws, widths)
+    if sheet.page_header:
+        ws.set_header('&C&"-,Bold"&14' + sheet.page_header.replace("&", "&&"))
     _add_table(ws, table_name, headers, last_row)
     if sheet.header_lines > 1:
         header_fmt = wb.add_format({"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}",

@@ -25,7 +25,7 @@ from typing import Any
 from ..core.findings import Finding
 from ..core.ledger import remember
 from ..core.payouts import apply_payouts
-from ..core.royalties import compute_royalties, monthly_payments
+from ..core.royalties import cents, compute_royalties, monthly_payments
 from ..core.periods import check_period
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -33,6 +33,7 @@ from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
 from ..store import CloseInfo, Run, Store, load_ledger_from_store, open_store
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
+from .finance import attach_manual, check_reopen
 
 register(
     {
@@ -233,6 +234,7 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         restatement_findings,
     )
 
+    check_reopen(store, period, reopen)  # an approved close is never closed again (issue 25)
     previous = check_can_close(store, period, reopen)  # refused before anything is read or written
     final = close_output_dir(out_dir, period, store.next_close_version(period))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -258,6 +260,7 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
         plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
+        manual = attach_manual(store, ledger, plan)  # the period's Adjustments, recorded with the close
         timings["royalties"] = time.perf_counter() - t2
         result.plan = plan
         # the outputs and the report show the royalties as the ledger pays them (paid to date, this payment)
@@ -279,6 +282,7 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
             cons.workbook = final / Path(cons.workbook).relative_to(out)
         timings["outputs"] = time.perf_counter() - t2
         result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
+        result.totals["manual"] = f"{int(cents(manual['amount']).sum()) / 100 if len(manual) else 0.0:.2f}"
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
                                                    for f in cons.files],
                    "close": {"period": period, "version": plan.version}, "notes": result.notes,

@@ -19,6 +19,7 @@ from ..i18n import register
 from ..money import fmt_money
 from ..schema import DEPARTMENT
 from ..store.base import CloseInfo, RunInfo, SnapshotInfo, Store
+from .finance import close_state, payment_states, recorded_manual
 
 register(
     {
@@ -120,6 +121,11 @@ class CloseDetail:
     close: CloseInfo
     payments: pd.DataFrame
     adjustments: pd.DataFrame
+    #: Money leaving the toolkit (issue 25): the close's state, its events (approved/exported/paid: who, when)
+    #: and the manual adjustments it paid.
+    state: str = "computed"
+    events: list[dict[str, Any]] = field(default_factory=list)
+    manual: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def totals(self) -> dict[str, Any]:
         pay = self.payments[self.payments["entry"] != "opening"] if len(self.payments) else self.payments
@@ -128,14 +134,17 @@ class CloseDetail:
             rows = pay[pay["kind"] == kind] if len(pay) else pay
             out[kind] = {"employees": int(rows["employee_id"].nunique()) if len(rows) else 0,
                          "amount": _sum(rows, "amount"), "adjustment": _sum(rows, "adjustment")}
+        out["manual"] = {"employees": int(self.manual["employee_id"].nunique()) if len(self.manual) else 0,
+                         "amount": _sum(self.manual, "amount")}
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"close": self.close.to_dict(), "payments": _records(self.payments),
-                "adjustments": _records(self.adjustments), "totals": self.totals()}
+        return {"close": self.close.to_dict(), "state": self.state, "events": self.events,
+                "payments": _records(self.payments), "adjustments": _records(self.adjustments),
+                "manual_adjustments": _records(self.manual), "totals": self.totals()}
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {"payments": self.payments, "adjustments": self.adjustments}
+        return {"payments": self.payments, "adjustments": self.adjustments, "manual": self.manual}
 
 
 def show_close(store: Store, period: str, version: int | None = None) -> CloseDetail:
@@ -145,7 +154,10 @@ def show_close(store: Store, period: str, version: int | None = None) -> CloseDe
     if not pick:
         raise ToolkitError("history.no-close", period=period, path=store.url)
     close = pick[0]
-    return CloseDetail(close, store.payments(close_id=close.id), store.adjustments(close_id=close.id))
+    payments = store.payments(close_id=close.id)
+    return CloseDetail(close, payments.assign(state=payment_states(store, payments)),
+                       store.adjustments(close_id=close.id), close_state(store, close), store.close_events(close.id),
+                       _manual_states(store, store.close_results(close.id, "pay_adjustments"), close.id))
 
 
 @dataclass
@@ -156,22 +168,45 @@ class EmployeePayments:
     year: int
     payments: pd.DataFrame
     adjustments: pd.DataFrame
+    manual: pd.DataFrame = field(default_factory=pd.DataFrame)  # manual adjustments paid, with their state
 
     def to_dict(self) -> dict[str, Any]:
         roy = self.payments[self.payments["kind"] == "royalty"] if len(self.payments) else self.payments
         flo = self.payments[self.payments["kind"] == "floating"] if len(self.payments) else self.payments
         return {"employee_id": self.employee_id, "year": self.year, "payments": _records(self.payments),
-                "adjustments": _records(self.adjustments),
-                "totals": {"royalty_paid": _sum(roy, "amount"), "floating_paid": _sum(flo, "amount")}}
+                "adjustments": _records(self.adjustments), "manual_adjustments": _records(self.manual),
+                "totals": {"royalty_paid": _sum(roy, "amount"), "floating_paid": _sum(flo, "amount"),
+                           "manual_paid": _sum(self.manual, "amount")}}
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {"payments": self.payments, "adjustments": self.adjustments}
+        return {"payments": self.payments, "adjustments": self.adjustments, "manual": self.manual}
 
 
 def employee_payments(store: Store, employee_id: str, year: int) -> EmployeePayments:
     """What was recorded as paid to ``employee_id`` for ``year``, close by close; Σ royalty = paid to date."""
-    return EmployeePayments(employee_id, year, store.payments(year=year, employee_id=employee_id),
-                            store.adjustments(year=year, employee_id=employee_id))
+    payments = store.payments(year=year, employee_id=employee_id)
+    manual = recorded_manual(store)
+    if len(manual):
+        manual = manual[(manual["employee_id"].astype(str) == employee_id)
+                        & (manual["period"].astype(str).str[:4] == f"{year:04d}")]
+        manual = pd.concat([_manual_states(store, g.drop(columns="close_id"), int(cid))
+                            for cid, g in manual.groupby("close_id")], ignore_index=True) if len(manual) else manual
+    return EmployeePayments(employee_id, year, payments.assign(state=payment_states(store, payments)),
+                            store.adjustments(year=year, employee_id=employee_id), manual)
+
+
+def _manual_states(store: Store, manual: pd.DataFrame, close_id: int) -> pd.DataFrame:
+    """Manual entries of a close with their state: the close's, or exported/paid from the lines finance received."""
+    if not len(manual):
+        return manual
+    state = close_state(store, store.close_info(close_id))
+    lines = store.finance_lines(close_id=close_id)
+    out = []
+    for rec in manual.to_dict("records"):
+        mine = lines[(lines["employee_id"] == str(rec["employee_id"])) & (lines["pay_item"] == rec["kind"])] \
+            if len(lines) else lines
+        out.append(("paid" if mine["paid_date"].notna().all() else "exported") if len(mine) else state)
+    return manual.assign(state=out)
 
 
 @dataclass

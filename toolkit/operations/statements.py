@@ -35,6 +35,7 @@ from ..core.statements import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from .finance import statement_extras
 
 register(
     {
@@ -128,8 +129,12 @@ def _records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
 
 
 def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | None = None,
-                     payouts: Mapping[str, Payout] | None = None, lang: str | None = None) -> StatementSet:
-    """Compute the month once and lay out one statement per employee (royalty line or floating-salary line)."""
+                     payouts: Mapping[str, Payout] | None = None, lang: str | None = None,
+                     extras: Any = None) -> StatementSet:
+    """Compute the month once and lay out one statement per employee (royalty line or floating-salary line).
+
+    ``extras`` (``operations.finance.StatementExtras``): the period's manual adjustments, draw balances and
+    whether the close is a draft (issue 25); None shows neither."""
     from ..core.appraisal import compute_appraisal
     from ..core.completion import compute_completion
     from ..core.royalties import compute_royalties, monthly_payments
@@ -160,6 +165,10 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                 royalty=royalty.get(emp), bands=bands.get(emp, roy.bands.iloc[0:0]),
                 contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
                 completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty))
+            if extras is not None:
+                st.manual = list(extras.manual.get(emp, []))
+                st.draw_balance = extras.draw_balance.get(emp)
+                st.draft = bool(extras.draft)
             problems = check_statement(st)
             if problems:
                 raise StatementProblem(problems)
@@ -186,7 +195,7 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
 def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS,
                      employees: Sequence[str] | None = None, payouts: Mapping[str, Payout] | None = None,
                      lang: str | None = None, index_lang: str = "en",
-                     progress: Callable[[int, int, str], None] | None = None) -> StatementsRun:
+                     progress: Callable[[int, int, str], None] | None = None, extras: Any = None) -> StatementsRun:
     """Write one statement per employee in ``formats`` into ``out_dir`` and the index workbook.
 
     ``progress(done, total, employee_id)`` is called after each statement.
@@ -195,7 +204,7 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
     from ..report.statements import write_statement
 
     formats = check_formats(formats)
-    sset = build_statements(ledger, period, employees=employees, payouts=payouts, lang=lang)
+    sset = build_statements(ledger, period, employees=employees, payouts=payouts, lang=lang, extras=extras)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, list[Path]] = {}
@@ -263,9 +272,13 @@ def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] 
 
     period = check_period(period)
     ledger = open_ledger(paths, standards, db, period=period, force=force)
-    if db and options.get("payouts") is None:
+    if db:
         from ..store import open_store
 
         with open_store(db) as store:
-            options["payouts"] = recorded_payouts(store, period)
+            if options.get("payouts") is None:
+                options["payouts"] = recorded_payouts(store, period)
+            options.setdefault("extras", statement_extras(store, period, ledger.standards))
+    else:  # from workbooks there is no approved close: drafts (issue 25)
+        options.setdefault("extras", statement_extras(None, period, ledger.standards))
     return write_statements(ledger, period, out_dir, **options)

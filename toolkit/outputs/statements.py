@@ -8,6 +8,7 @@ rows, so both always carry the same lines. Labels come from the one label table 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,11 @@ COMPLETION_COLUMNS = ["indicator", "month_target", "month_actual", "month_comple
                       "ytd_completion", "time_progress", "rag", "rank"]
 TERM_COLUMNS = ["indicator", "weight", "ytd_completion", "value", "points"]
 INDEX_COLUMNS = ["employee_id", "name", "department", "role", "st.language", "st.status", "st.ytd_earned",
-                 "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total", "grade",
+                 "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.manual_total", "st.total",
+                 "grade",
                  "coefficient", "reason", "st.file", "st.problem"]
-INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay", "st.total"]
+INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_payment", "st.floating_pay",
+               "st.manual_total", "st.total"]
 
 
 def safe_stem(text: str) -> str:
@@ -70,6 +73,8 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
         {"item": label("department", lang), "detail": st.department},
         {"item": label("role", lang), "detail": E.ROLE.label(st.role, lang) if st.role else None},
     ]
+    if st.draft:
+        rows.insert(0, {"item": label("st.draft.mark", lang), "detail": label("st.draft", lang)})
     if st.status == NOT_COMPUTED:
         rows.append({"item": label("st.status", lang), "detail": label("st.not-computed", lang)})
         return rows
@@ -93,8 +98,14 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     if st.floating_pay is not None:
         rows.append({"item": label("st.floating_pay", lang), "amount": st.floating_pay,
                      "detail": floating_detail(st)})
+    for m in st.manual:
+        rows.append({"item": label("st.manual", lang, kind=E.ADJUSTMENT_KIND.label(m["kind"], lang),
+                                   reason=m.get("reason") or ""), "amount": m["amount"],
+                     "detail": label("st.manual.approved", lang, by=m.get("approved_by") or "")})
     if st.total_payable is not None:
-        rows.append({"item": label("st.total", lang), "amount": st.total_payable})
+        rows.append({"item": label("st.total", lang), "amount": st.total_payable, "total": True})
+    if st.draw_balance is not None:
+        rows.append({"item": label("st.draw_balance", lang), "detail": money_text(st.draw_balance)})
     return rows
 
 
@@ -205,7 +216,8 @@ def statement_sheets(st: Statement) -> list[SheetFrame]:
                      {"section": "st.section", "base": "ytd_base", "amount": "royalty", "rate": "rate"})
     pct = {label(k, lang): "percent" for k in ("month_completion", "ytd_completion", "time_progress")}
     term_pct = {label(k, lang): "percent" for k in ("weight", "completion", "term_value", "points")}
-    return [
+    mark = label("st.draft.mark", lang) if st.draft else ""
+    sheets = [
         SheetFrame(label("st.title", lang), summary, {label("st.amount", lang): "money"}, table_name="Statement"),
         SheetFrame(label("royalty", lang), royalty, {label("ytd_base", lang): "money", label("royalty", lang): "money",
                                                      label("rate", lang): "percent"}, table_name="RoyaltySteps"),
@@ -215,6 +227,7 @@ def statement_sheets(st: Statement) -> list[SheetFrame]:
                    rag=(label("rag", lang),)),
         SheetFrame(label("st.floating_pay", lang), terms_frame(st), term_pct, table_name="AppraisalTerms"),
     ]
+    return [replace(s, page_header=mark) for s in sheets] if mark else sheets
 
 
 def index_frame(statements: Sequence[Statement], files: Mapping[str, Sequence[Path]], failures: Sequence[Any],
@@ -233,6 +246,7 @@ def index_frame(statements: Sequence[Statement], files: Mapping[str, Sequence[Pa
             "st.ytd_earned": p.ytd_earned if p else None, "st.paid_to_date": p.paid_to_date if p else None,
             "st.adjustments": sum(cents(a.amount) for a in p.adjustments) / 100 if p else None,
             "st.this_payment": p.this_payment if p else None, "st.floating_pay": st.floating_pay,
+            "st.manual_total": st.manual_total if st.manual else None,
             "st.total": st.total_payable, "grade": s.get("grade") if isinstance(s.get("grade"), str) else None,
             "coefficient": s.get("coefficient") if st.floating_pay is not None else None,
             "reason": A.reason_text(s.get("reason"), lang) or None,

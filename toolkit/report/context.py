@@ -21,6 +21,7 @@ from ..core import completion as C
 from ..core import forecast as FC
 from ..core import funds as F
 from ..core import royalties as R
+from ..core.finance import manual_entries
 from ..core.findings import Finding, finding_type
 from ..i18n import register, t
 from ..core.ledger import Ledger
@@ -118,6 +119,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "coefficient": ("Coefficient", "系数"),
     "floating_base": ("Floating Base", "浮动基数"),
     "pay": ("Floating Pay", "浮动工资"),
+    "manual_adjustments": ("Manual Adjustments", "手工调整"),
+    "adjustment_kind": ("Kind", "类型"),
+    "approved_by": ("Approved By", "批准人"),
     "signing": ("Signing", "签约"),
     "collection": ("Collection", "回款"),
     "expense": ("Expense", "费用"),
@@ -164,6 +168,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "policy": ("Policy findings", "费用政策问题"),
     "royalties": ("Royalties and floating salary payable", "应付提成与浮动工资"),
     "salary": ("Floating salary", "浮动工资"),
+    "manual": ("Manual adjustments (bonus, penalty, draw, recovery, correction)", "手工调整（奖金、罚款、预支、扣回、更正）"),
     "appraisal": ("Appendix: appraisal ranking, {quarter} to date", "附录：考核排名（{quarter}，截至本月）"),
     "feedback": ("Market feedback", "市场反馈"),
     "trend": ("Sales trend and forecast", "销售趋势与预测"),
@@ -379,6 +384,16 @@ def _completion_tables(rows: pd.DataFrame, ledger: Ledger, lang: str,
             "completion_by_salesperson": people.reset_index(drop=True), "red_indicators": red.reset_index(drop=True)}
 
 
+def _manual(ledger: Ledger, period: str, lang: str) -> pd.DataFrame:
+    """The period's manual adjustments (the standards' Adjustments, signed as the close pays them), with a total."""
+    entries = manual_entries(ledger.standard("Adjustments"), period, ledger.standard("Roster"))
+    cols = [c for c, _ in COLUMNS["manual_adjustments"]]
+    if not len(entries):
+        return pd.DataFrame(columns=cols)
+    frame = entries.assign(adjustment_kind=entries["kind"].map(lambda v: E.ADJUSTMENT_KIND.label(v, lang)))[cols]
+    return with_total(frame.reset_index(drop=True), "employee_id", label("total", lang), ["amount"])
+
+
 def with_total(frame: pd.DataFrame, first: str, label_text: str, money: Sequence[str] = (),
                counts: Sequence[str] = (), where: pd.Series | None = None) -> pd.DataFrame:
     """``frame`` plus a total row (``_total`` True): ``money`` and ``counts`` columns summed over the rows
@@ -550,6 +565,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                   ("note", "text"), ("pay_status", "text")],
     "appraisal": [("company_rank", "int"), ("department_rank", "int"), ("employee_id", "text"), ("name", "text"),
                   ("department", "text"), ("score", "percent"), ("grade", "text"), ("reason", "text")],
+    "manual_adjustments": [("employee_id", "text"), ("name", "text"), ("department", "text"),
+                           ("adjustment_kind", "text"), ("amount", "money"), ("reason", "text"),
+                           ("approved_by", "text")],
     "floating_salary": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("score", "percent"),
                         ("grade", "text"), ("coefficient", "number"), ("floating_base", "money"), ("pay", "money"),
                         ("pay_status", "text")],
@@ -685,6 +703,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     tables["floating_salary"], sal_status = _pay_lines(sal_frame, sal.lines, excluded_names, "employee_id",
                                                        ["floating_base", "pay"], lang)
     not_computed = sal.lines.reset_index(drop=True)[sal_status.to_numpy() == NOT_COMPUTED]
+    tables["manual_adjustments"] = _manual(ledger, period, lang)
     tables.update(_feedback(ledger, p, lang))
     tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
     tables["appraisal"] = _appraisal(ledger, p, royalties, lang)
@@ -708,6 +727,8 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
         "ytd_royalty": float(computed_roy["ytd_royalty"] or 0.0),
         "clawbacks": int(lines["clawback"].fillna(False).astype(bool)[roy_status.to_numpy() != NOT_COMPUTED].sum()),
         "floating_pay": float(tables["floating_salary"].iloc[-1]["pay"] or 0.0),
+        "manual_adjustments": float(tables["manual_adjustments"].iloc[-1]["amount"] or 0.0)
+        if len(tables["manual_adjustments"]) else 0.0,
         "not_computed": int(len(not_computed)),
         "new_contracts": int(new["new_count"]),
         "new_contract_amount": float(new["new_amount"]),

@@ -46,6 +46,8 @@ def render_markdown(context: dict[str, Any]) -> str:
     out += ["", f"- {lab('receivable')}: {money(h['receivables'])} ({lab('overdue')} {money(h['overdue'])})",
             f"- {lab('royalties_payable')}: {money(h['royalties_payable'])}",
             f"- {lab('pay')}: {money(h['floating_pay'])}",
+            *([f"- {lab('manual_adjustments')}: {money(h['manual_adjustments'])}"] if h.get("manual_adjustments")
+              else []),
             f"- {lab('new_count')}: {h['new_contracts']} ({money(h['new_contract_amount'])})", ""]
     if h.get("not_computed"):
         out += [f"- {tx['pay_excluded']}", ""]

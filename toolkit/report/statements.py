@@ -78,7 +78,8 @@ def statement_html(st: Statement) -> str:
                              undefined=jinja2.StrictUndefined)
     L = {k: label(k, lang) for k in ("st.title", "st.section.summary", "st.section.tiers", "st.section.weighting",
                                      "st.section.contributions", "st.section.completion", "st.section.floating",
-                                     "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item")}
+                                     "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item",
+                                     "st.draft.mark")}
     lbl = {label(k, lang) for k in ("share",)}
     comp = completion_frame(st)
     return env.get_template(TEMPLATE.name).render(

@@ -134,6 +134,8 @@ def build_template(lang: str = "en") -> Workbook:
     _table(r, 3, "royalties", len(COLUMNS["royalties"]))
     _title(r, 6, "{{ text.salary }}")
     _table(r, 7, "floating_salary", len(COLUMNS["floating_salary"]))
+    _title(r, 10, "{{ text.manual }}")
+    _table(r, 11, "manual_adjustments", len(COLUMNS["manual_adjustments"]))
 
     m = wb.create_sheet(t("report.sheet.market", lang))
     _title(m, 1, "{{ text.feedback }}")

@@ -76,6 +76,7 @@ def people(seed: int) -> pd.DataFrame:
                     "leave_days": LEAVE_DAYS[grade],
                     # an override approver: East China's staff member is approved by the department's manager
                     "approver": employee_id(dept, 1) if dept.key == "east" and role == "Staff" else None,
+                    "cost_centre": f"CC-{dept.number}00",
                     "dept_key": dept.key,
                     "lang": dept.lang,
                     "seat": seat,

@@ -9,7 +9,7 @@ from ..schema import STANDARDS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .frames import typed_frame
 from .holidays import holidays_frame
-from .names import CITY_TIERS, PRODUCT_LINES
+from .names import CITY_TIERS, PERIOD, PRODUCT_LINES
 from .people import PLAN_KEY_ACCOUNT, PLAN_NEW_BUSINESS, PLAN_STANDARD, roster_frame
 
 #: Plan -> (basis, method, gate, annual cap).
@@ -48,6 +48,32 @@ APPRAISAL_BANDS = (
     (1.2, None, "S", 1.5),
 )
 THRESHOLDS = {**THRESHOLD_DEFAULTS, "Receipt Threshold": RECEIPT_OVER}
+#: Pay item -> (payroll code, debit account, credit account): the sample's Payroll Map.
+PAYROLL_MAP = {
+    "Royalty Payment": ("P101", "6601.01", "2211.03"),
+    "Royalty Adjustment": ("P102", "6601.01", "2211.03"),
+    "Prior-Year Adjustment": ("P103", "6601.01", "2211.03"),
+    "Floating Pay": ("P110", "6601.02", "2211.01"),
+    "Bonus": ("P120", "6601.03", "2211.01"),
+    "Penalty": ("D130", "6601.03", "2211.01"),
+    "Draw": ("P140", "1221.02", "2211.03"),
+    "Draw Recovery": ("D141", "1221.02", "2211.03"),
+    "Correction": ("P150", "6601.01", "2211.03"),
+}
+
+
+def adjustments_frame(people_frame: pd.DataFrame) -> pd.DataFrame:
+    """The sample's Adjustments: a bonus, a penalty and a draw in the sample period, each approved by the
+    employee's department manager (seat 1)."""
+    sales = people_frame[people_frame["role"] == "Salesperson"]
+    managers = dict(zip(people_frame.loc[people_frame["seat"] == 1, "department"],
+                        people_frame.loc[people_frame["seat"] == 1, "employee_id"]))
+    picks = (("Bonus", 2000.0, "Key account won ahead of plan"), ("Penalty", 300.0, "Late expense paperwork"),
+             ("Draw", 5000.0, "Draw against next quarter's royalty"))
+    rows = [{"employee_id": r["employee_id"], "period": pd.Timestamp(f"{PERIOD}-01"), "kind": kind,
+             "amount": amount, "reason": reason, "approved_by": managers[r["department"]]}
+            for (kind, amount, reason), r in zip(picks, sales.iloc[[0, 7, 13]].to_dict("records"))]
+    return _typed("Adjustments", rows)
 
 
 def _typed(key: str, rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
@@ -97,4 +123,7 @@ def standards_frames(people_frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         "Delegations": _typed("Delegations", [{"approver": "Director", "delegate_id": "E1001",
                                                "start": pd.Timestamp("2026-03-23"), "end": pd.Timestamp("2026-03-27")}]),
         "Thresholds": _typed("Thresholds", [{"name": k, "value": v} for k, v in THRESHOLDS.items()]),
+        "Adjustments": adjustments_frame(people_frame),
+        "PayrollMap": _typed("PayrollMap", [{"pay_item": k, "payroll_code": c, "debit_account": d,
+                                             "credit_account": cr} for k, (c, d, cr) in PAYROLL_MAP.items()]),
     }

@@ -53,6 +53,39 @@ PER = _enum("per", ("Claim", "每单"), ("Day", "每天"))
 SEVERITY = _enum("policy_severity", ("Warning", "警告"), ("Blocking", "阻止"))
 CITY_TIER = _enum("city_tier", ("1", "一线"), ("2", "二线"), ("3", "三线"))
 HOLIDAY_KIND = _enum("holiday_kind", ("Holiday", "节假日"), ("Workday", "调休工作日"))
+ADJUSTMENT_KIND = _enum(
+    "adjustment_kind",
+    ("Bonus", "奖金"),
+    ("Penalty", "罚款"),
+    ("Draw", "预支"),
+    ("Draw Recovery", "预支扣回"),
+    ("Correction", "更正"),
+)
+#: Pay items (DOMAIN.md, "Money leaving the toolkit"): what a close pays, each mapped to a payroll code.
+PAY_ITEM = _enum(
+    "pay_item",
+    ("Royalty Payment", "提成"),
+    ("Royalty Adjustment", "提成调整"),
+    ("Prior-Year Adjustment", "上年提成调整"),
+    ("Floating Pay", "浮动工资"),
+    *((code, label.zh) for code, label in ADJUSTMENT_KIND.values.items()),
+)
+#: What a column of finance's payroll layout holds (``toolkit.schema.finance.PAYROLL_LAYOUT``).
+PAYROLL_FIELD = _enum(
+    "payroll_field",
+    ("Line ID", "行号"),
+    ("Employee ID", "工号"),
+    ("Name", "姓名"),
+    ("Department", "部门"),
+    ("Cost Centre", "成本中心"),
+    ("Pay Item", "工资项目"),
+    ("Payroll Code", "工资代码"),
+    ("Amount", "金额"),
+    ("Period", "期间"),
+    ("Debit Account", "借方科目"),
+    ("Credit Account", "贷方科目"),
+    ("Paid Date", "支付日期"),
+)
 THRESHOLD = _enum(
     "threshold",
     ("Amber Band", "黄灯区间"),
@@ -69,6 +102,7 @@ THRESHOLD = _enum(
     ("Budget Warning", "预算预警线"),
     ("GM Approval Above", "总经理审批金额"),
     ("Reminder After Days", "催办天数"),
+    ("Offset Advances", "借款冲抵报销"),
 )
 
 ALL = (
@@ -89,5 +123,8 @@ ALL = (
     SEVERITY,
     CITY_TIER,
     HOLIDAY_KIND,
+    ADJUSTMENT_KIND,
+    PAY_ITEM,
+    PAYROLL_FIELD,
     THRESHOLD,
 )

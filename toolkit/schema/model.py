@@ -84,6 +84,9 @@ class Column:
     #: Missing, it stops the file (an error) instead: what depends on it cannot be left blank (split credits
     #: change every measure of the contract's owner and partner).
     missing_stops: bool = False
+    #: Optional and silent when absent (issue 25's Roster Cost Centre): a workbook made before the column existed
+    #: gets an ``info`` finding, not the ``column-missing-optional`` warning that marks figures unreliable.
+    quiet: bool = False
 
     def header(self, lang: str) -> str:
         return self.label(lang)

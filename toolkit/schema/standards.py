@@ -34,6 +34,7 @@ ROSTER = Table(
                help=L("The department's name in the other language (South China for 华南), when workbooks use it.",
                       "部门在另一种语言中的名称（如“华南”对应 South China），供使用该名称的工作簿匹配。"),
                aliases=("Department Alias", "部门别名", "Other Department Name", "部门其他名称")),
+        Column("cost_centre", L("Cost Centre", "成本中心"), T.TEXT, quiet=True, aliases=("Cost Center",)),
     ),
     L("Everyone in the marketing department, with grade, royalty plan, annual leave and, where not the director, "
       "who approves their items.", "营销部门全体人员及其职级、提成方案、年假天数，以及（不由总监审批时）其事项的审批人。"),
@@ -171,11 +172,12 @@ THRESHOLDS = Table(
         " against 100%); Time Progress by Days 1 = elapsed days ÷ days in year; Report in 10k Yuan 1 = Chinese"
         " report in 万元; Aging Bucket 1-6 = last day of each overdue bucket (0 = unused); Budget Warning in percent"
         " of the Expense target, GM Approval Above in money, Reminder After Days in working days (the approval"
-        " queue).",
+        " queue); Offset Advances 1 = the reimbursement batch offsets advances outstanding against claims (0 = pays"
+        " claims in full).",
         "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围；按时间进度亮灯 1 = 以年度完成率对比时间"
         "进度亮灯（0 = 以序时计划完成率对比 100%）；按天计算时间进度 1 = 已过天数 ÷ 全年天数；报告以万元显示 1 = 中文报告"
         "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）；预算预警线（费用目标的百分比）、总经理审批金额、"
-        "催办天数（工作日）（审批队列）。",
+        "催办天数（工作日）（审批队列）；借款冲抵报销 1 = 报销批次以未还借款冲抵报销款（0 = 报销款全额支付）。",
     ),
     required=False,
 )
@@ -198,7 +200,44 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Budget Warning": 80.0,  # percent of the Expense target at which the approval queue warns
     "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
     "Reminder After Days": 3.0,  # the approval queue's reminder list: items waiting longer (working days)
+    "Offset Advances": 1.0,  # the reimbursement batch offsets advances outstanding against claims (1) or not (0)
 }
+
+ADJUSTMENTS = Table(
+    "Adjustments",
+    L("Adjustments", "调整"),
+    (
+        Column("employee_id", L("Employee ID", "工号"), T.TEXT, required=True),
+        Column("period", L("Period", "期间"), T.MONTH, required=True),
+        Column("kind", L("Kind", "类型"), T.TEXT, required=True, enum=E.ADJUSTMENT_KIND),
+        Column("amount", L("Amount", "金额"), T.MONEY, required=True),
+        Column("reason", L("Reason", "原因"), T.TEXT, required=True, width=36),
+        Column("approved_by", L("Approved By", "批准人"), T.TEXT, required=True),
+    ),
+    L(
+        "Manual adjustments paid in their period's close: Bonus and Draw are paid, Penalty and Draw Recovery are"
+        " deducted (the sign is the kind's), Correction as signed. Approved By is on the Roster, never the employee.",
+        "在所属期间结账时支付的手工调整：奖金、预支为支付，罚款、预支扣回为扣减（正负由类型决定），更正按所填正负。"
+        "批准人须在人员名册中，且不能是本人。",
+    ),
+    required=False,
+)
+
+PAYROLL_MAP = Table(
+    "PayrollMap",
+    L("Payroll Map", "工资项目对照"),
+    (
+        Column("pay_item", L("Pay Item", "工资项目"), T.TEXT, required=True, enum=E.PAY_ITEM, unique=True),
+        Column("payroll_code", L("Payroll Code", "工资代码"), T.TEXT, required=True),
+        Column("debit_account", L("Debit Account", "借方科目"), T.TEXT),
+        Column("credit_account", L("Credit Account", "贷方科目"), T.TEXT),
+    ),
+    L(
+        "Each pay item's code in the payroll system and the accounts of the accrual journal.",
+        "各工资项目在工资系统中的代码，以及计提凭证的借贷科目。",
+    ),
+    required=False,
+)
 
 STANDARDS = WorkbookSchema(
     "standards",
@@ -215,6 +254,8 @@ STANDARDS = WorkbookSchema(
         HOLIDAYS,
         DELEGATIONS,
         THRESHOLDS,
+        ADJUSTMENTS,
+        PAYROLL_MAP,
     ),
     (InfoField("template_version", L("Template version", "模板版本")),),
 )

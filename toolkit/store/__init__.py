@@ -57,6 +57,10 @@ register(
             "({other} was closed at {closed_at}). Run the close again.",
             "{period} 的结账未记录：计算所依据的历史在此期间已改变（{other} 于 {closed_at} 结账）。请重新结账。",
         ),
+        "finance.superseded": ("Close {id} was superseded by a re-close; approve the current version.",
+                               "结账记录 {id} 已被重新结账取代；请批准当前版本。"),
+        "finance.already-approved": ("This close was already approved ({at}, {by}).",
+                                     "该结账已于 {at} 由 {by} 批准。"),
         "close.no-close": ("No close {id} in the history store {path}.", "历史库 {path} 中没有结账记录 {id}。"),
         "store.no-snapshot": ("No snapshot {id} in the history store {path}.", "历史库 {path} 中没有快照 {id}。"),
         "store.no-departments": (

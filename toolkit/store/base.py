@@ -183,6 +183,12 @@ ADJUSTMENT_COLUMNS = ("employee_id", "year", "kind", "closed_period", "change", 
                       "prior_year")
 
 
+#: Columns of a finance line (``finance_lines``): what the payroll file or the reimbursement batch sent finance.
+FINANCE_LINE_COLUMNS = ("line_id", "file", "employee_id", "name", "department", "cost_centre", "pay_item",
+                        "payroll_code", "reference", "amount", "exported_at", "paid_date", "confirmed_at",
+                        "confirmed_by", "confirmed_from")
+
+
 class Store(ABC):
     """A history store: runs, sources, and per department+period snapshots with their audit history."""
 
@@ -319,6 +325,31 @@ class Store(ABC):
     @abstractmethod
     def close_results(self, close_id: int, name: str) -> pd.DataFrame:
         """A stored result frame of a close (``migrations.RESULT_TABLES``), without ``close_id``."""
+
+    # -- money leaving the toolkit (issue 25): states, finance lines, paid confirmations ------------
+    @abstractmethod
+    def record_close_event(self, close_id: int, state: str, by_name: str | None = None,
+                           detail: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Record that a close reached ``state`` (approved, exported, paid): who (login, host, ``by_name``) and
+        when; returns the event. ``approved`` is refused when the close is superseded or already approved."""
+
+    @abstractmethod
+    def close_events(self, close_id: int) -> list[dict[str, Any]]:
+        """The close's state events, oldest first (``state``, ``at``, ``user``, ``host``, ``by_name``, ``detail``)."""
+
+    @abstractmethod
+    def record_finance_lines(self, close_id: int, lines: pd.DataFrame) -> int:
+        """Add the exported lines of a close (``FINANCE_LINE_COLUMNS``) that are not recorded yet (a re-export
+        changes nothing recorded, paid state included); returns how many were added."""
+
+    @abstractmethod
+    def finance_lines(self, close_id: int | None = None, employee_id: str | None = None) -> pd.DataFrame:
+        """Exported lines (``FINANCE_LINE_COLUMNS`` plus ``close_id``, ``close_period``, ``close_version``) of current
+        closes, or of one close."""
+
+    @abstractmethod
+    def mark_paid(self, close_id: int, paid: dict[str, str], source: str) -> int:
+        """Mark the lines ``paid`` (line ID -> paid date) of a close paid, in one transaction; returns how many."""
 
     @abstractmethod
     def close(self) -> None:

@@ -220,9 +220,13 @@ CREATE VIEW current_adjustments AS
 """
 
 
+#: Result tables added by later migrations (created there, not by ``_v2``): the manual adjustments a close paid.
+LATER_RESULT_TABLES = ("pay_adjustments",)
+
+
 def result_table_name(name: str) -> str:
     """The SQL table holding a close's stored result ``name`` (e.g. ``res_royalty_lines``)."""
-    assert name in RESULT_TABLES, name
+    assert name in RESULT_TABLES or name in LATER_RESULT_TABLES, name
     return f"res_{name}"
 
 
@@ -293,6 +297,47 @@ CREATE TABLE approval_items (
 ALTER TABLE approval_decisions ADD COLUMN approved_amount REAL;
 ALTER TABLE approval_decisions ADD COLUMN on_behalf_of TEXT;
 ALTER TABLE approval_decisions ADD COLUMN role TEXT
+#: Money leaving the toolkit (issue 25): the close's states (approved, exported, paid: one event each, who and
+#: when), the lines finance received (payroll and reimbursement) with what finance confirmed paid, and the
+#: manual adjustments each close paid (``res_pay_adjustments``, recorded in the close's own transaction).
+FINANCE = """
+CREATE TABLE close_events (
+    id INTEGER PRIMARY KEY,
+    close_id INTEGER NOT NULL REFERENCES closes(id),
+    state TEXT NOT NULL CHECK (state IN ('approved', 'exported', 'paid')),
+    at TEXT NOT NULL,
+    user TEXT,
+    host TEXT,
+    by_name TEXT,
+    detail TEXT
+);
+CREATE INDEX ix_close_events_close ON close_events(close_id);
+CREATE TABLE finance_lines (
+    id INTEGER PRIMARY KEY,
+    close_id INTEGER NOT NULL REFERENCES closes(id),
+    line_id TEXT NOT NULL,
+    file TEXT NOT NULL CHECK (file IN ('payroll', 'reimbursement')),
+    employee_id TEXT,
+    name TEXT,
+    department TEXT,
+    cost_centre TEXT,
+    pay_item TEXT NOT NULL,
+    payroll_code TEXT,
+    reference TEXT,
+    amount REAL NOT NULL,
+    exported_at TEXT NOT NULL,
+    paid_date TEXT,
+    confirmed_at TEXT,
+    confirmed_by TEXT,
+    confirmed_from TEXT
+);
+CREATE UNIQUE INDEX ux_finance_lines ON finance_lines(close_id, line_id);
+CREATE TABLE res_pay_adjustments (close_id INTEGER NOT NULL REFERENCES closes(id));
+CREATE INDEX ix_res_pay_adjustments ON res_pay_adjustments(close_id);
+CREATE VIEW current_pay_adjustments AS SELECT c.period AS close_period, c.version AS close_version, r.*
+    FROM res_pay_adjustments r JOIN closes c ON c.id = r.close_id WHERE c.status = 'current';
+CREATE VIEW current_finance_lines AS SELECT c.period AS close_period, c.version AS close_version, f.*
+    FROM finance_lines f JOIN closes c ON c.id = f.close_id WHERE c.status = 'current'
 """
 
 
@@ -301,6 +346,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "the payout ledger: closes, payments, adjustments, stored results and current_* views", _v2),
     Migration(3, "approval decisions (the approval queue's audit trail)",
               lambda conn: [conn.execute(s) for s in APPROVAL_DECISIONS.split(";") if s.strip()]),  # type: ignore
+    Migration(5, "money leaving the toolkit: close states, finance lines and paid confirmations, manual adjustments",
+              lambda conn: [conn.execute(s) for s in FINANCE.split(";") if s.strip()]),  # type: ignore
     Migration(6, "approval item states; the audit trail's approved amount, delegation and role",
               lambda conn: [conn.execute(s) for s in APPROVAL_ITEMS.split(";") if s.strip()]),  # type: ignore
 )

@@ -36,6 +36,7 @@ from .base import (
     ADJUSTMENT_COLUMNS,
     APPROVAL_DECISION_FIELDS,
     APPROVAL_ITEM_FIELDS,
+    FINANCE_LINE_COLUMNS,
     PAYMENT_COLUMNS,
     CloseInfo,
     CloseRecord,
@@ -652,6 +653,67 @@ class SQLiteStore(Store):
             self.conn.executemany(f"INSERT INTO approval_items({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))}) "
                                   f"ON CONFLICT(department, kind, item) DO UPDATE SET {updates}", rows)
         return len(rows)
+    # -- money leaving the toolkit: states, finance lines, paid confirmations ---------------------------
+    def record_close_event(self, close_id: int, state: str, by_name: str | None = None,
+                           detail: dict[str, Any] | None = None) -> dict[str, Any]:
+        event = {"state": state, "at": now_iso(), "user": current_user(), "host": socket.gethostname(),
+                 "by_name": by_name, "detail": detail or {}}
+        with self._write():
+            row = self.conn.execute("SELECT status FROM closes WHERE id=?", (close_id,)).fetchone()
+            if row is None:
+                raise ToolkitError("close.no-close", id=close_id, path=str(self.path))
+            if state == "approved":
+                if row[0] != "current":
+                    raise ToolkitError("finance.superseded", id=close_id)
+                done = self.conn.execute("SELECT at, coalesce(by_name, user) FROM close_events WHERE close_id=? AND "
+                                         "state='approved'", (close_id,)).fetchone()
+                if done is not None:
+                    raise ToolkitError("finance.already-approved", at=done[0], by=done[1] or "")
+            self.conn.execute("INSERT INTO close_events(close_id, state, at, user, host, by_name, detail) "
+                              "VALUES (?,?,?,?,?,?,?)", (close_id, state, event["at"], event["user"], event["host"],
+                                                        by_name, _j(event["detail"])))
+        return event
+
+    def close_events(self, close_id: int) -> list[dict[str, Any]]:
+        rows = self._read("SELECT state, at, user, host, by_name, detail FROM close_events WHERE close_id=? "
+                          "ORDER BY id", (close_id,))
+        return [{"state": r[0], "at": r[1], "user": r[2] or "", "host": r[3] or "", "by_name": r[4],
+                 "detail": json.loads(r[5] or "{}")} for r in rows]
+
+    def record_finance_lines(self, close_id: int, lines: pd.DataFrame) -> int:
+        if lines is None or not len(lines):
+            return 0
+        columns = tuple(c for c in FINANCE_LINE_COLUMNS if c in lines.columns)
+        values = [_sql_values(lines[c]) for c in columns]
+        sql = (f"INSERT OR IGNORE INTO finance_lines (close_id, {', '.join(q(c) for c in columns)}) "
+               f"VALUES ({', '.join('?' * (len(columns) + 1))})")
+        with self._write():
+            before = self.conn.total_changes
+            self.conn.executemany(sql, zip(itertools.repeat(close_id), *values))
+            return self.conn.total_changes - before
+
+    def finance_lines(self, close_id: int | None = None, employee_id: str | None = None) -> pd.DataFrame:
+        sql = (f"SELECT f.close_id, c.period, c.version, {', '.join('f.' + q(c) for c in FINANCE_LINE_COLUMNS)} "
+               "FROM finance_lines f JOIN closes c ON c.id = f.close_id WHERE 1=1")
+        params: list[Any] = []
+        if close_id is not None:
+            sql, params = sql + " AND f.close_id=?", params + [close_id]
+        else:
+            sql += " AND c.status='current'"
+        if employee_id is not None:
+            sql, params = sql + " AND f.employee_id=?", params + [employee_id]
+        rows = self._read(sql + " ORDER BY c.period, f.id", tuple(params))
+        return pd.DataFrame(rows, columns=["close_id", "close_period", "close_version", *FINANCE_LINE_COLUMNS])
+
+    def mark_paid(self, close_id: int, paid: dict[str, str], source: str) -> int:
+        at, user = now_iso(), current_user()
+        with self._write():
+            before = self.conn.total_changes
+            self.conn.executemany(
+                "UPDATE finance_lines SET paid_date=?, confirmed_at=?, confirmed_by=?, confirmed_from=? "
+                "WHERE close_id=? AND line_id=? AND paid_date IS NULL",
+                [(date, at, user, source, close_id, line) for line, date in sorted(paid.items())])
+            return self.conn.total_changes - before
 
     def close(self) -> None:
         self.conn.close()

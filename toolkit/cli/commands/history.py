@@ -12,6 +12,7 @@ import click
 import pandas as pd
 
 from ...i18n import register, t
+from ...outputs.labels import label
 from ..main import settings
 from ..output import emit_json, emit_text, require_output
 
@@ -26,6 +27,8 @@ register(
                                   "{department}：自 {since} 结账以来的变动"),
         "history.never-closed": ("never closed", "从未结账"),
         "history.title.adjustments": ("Adjustments", "调整"),
+        "history.title.manual": ("Manual adjustments", "手工调整"),
+        "history.state": ("State: {state}", "状态：{state}"),
         "history.totals": ("Royalty paid {royalty}, floating pay {floating}.", "已付提成 {royalty}，浮动工资 {floating}。"),
         "cli.close.ledger": ("Close of {period} recorded: version {version}. Payments: royalty {payment} "
                              "(adjustments {adjustment}, prior-year {prior_year_adjustment}), total {total}.",
@@ -100,6 +103,14 @@ def _table(frame: pd.DataFrame, columns: list[str]) -> str:
     return text_table(shown, lang=lang)
 
 
+def _events(events: list[dict[str, Any]], lang: str) -> str:
+    """A close's states as one line: computed → approved (who, when) → exported → paid."""
+    parts = [label("fin.state.computed", lang)]
+    for e in events:
+        parts.append(f"{label('fin.state.' + e['state'], lang)} ({e.get('by_name') or e['user']}, {e['at']})")
+    return " → ".join(parts)
+
+
 def _store(db: str | None) -> Any:
     from ...store import open_store
 
@@ -146,8 +157,11 @@ def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output
     c, tot = res.close, res.totals()
     text = "\n".join([t("history.title.close", lang, period=c.period, version=c.version, status=c.status,
                         closed_at=c.closed_at, user=c.user),
+                      t("history.state", lang, state=_events(res.events, lang)),
                       _table(res.payments, ["employee_id", "name", "department", "kind", "entry", "year",
-                                            "ytd_earned", "paid_before", "amount", "adjustment"]),
+                                            "ytd_earned", "paid_before", "amount", "adjustment", "state"]),
+                      "", t("history.title.manual", lang),
+                      _table(res.manual, ["employee_id", "name", "kind", "amount", "reason", "approved_by", "state"]),
                       t("history.totals", lang, royalty=tot["royalty"]["amount"], floating=tot["floating"]["amount"]),
                       "", t("history.title.adjustments", lang),
                       _table(res.adjustments, ["employee_id", "year", "closed_period", "change", "sheet",
@@ -170,7 +184,9 @@ def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Pat
     doc = res.to_dict()
     text = "\n".join([t("history.title.payments", lang, employee=employee, year=year),
                       _table(res.payments, ["close_period", "close_version", "kind", "entry", "ytd_earned",
-                                            "paid_before", "amount", "adjustment"]),
+                                            "paid_before", "amount", "adjustment", "state"]),
+                      "", t("history.title.manual", lang),
+                      _table(res.manual, ["period", "kind", "amount", "reason", "approved_by", "state"]),
                       t("history.totals", lang, royalty=doc["totals"]["royalty_paid"],
                         floating=doc["totals"]["floating_paid"]),
                       "", t("history.title.adjustments", lang),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..findings import Finding
 from ..tables import WorkbookData
-from . import advances, catalog, contracts, crossref, expenses, forecast, leave, plan, schema_rules
+from . import adjustments, advances, catalog, contracts, crossref, expenses, forecast, leave, plan, schema_rules
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -26,7 +26,10 @@ DEPARTMENT_RULES = (
     *forecast.RULES,
 )
 
-__all__ = ["validate", "Context", "parse_period", "CODES", "SCHEMA_RULES", "DEPARTMENT_RULES"]
+#: Rules that only make sense for the standards workbook.
+STANDARDS_RULES = (*adjustments.RULES,)
+
+__all__ = ["validate", "Context", "parse_period", "CODES", "SCHEMA_RULES", "DEPARTMENT_RULES", "STANDARDS_RULES"]
 CODES = catalog.CODES
 
 
@@ -44,7 +47,7 @@ def validate(dept: WorkbookData, standards: WorkbookData | None = None, period: 
             out.append(Finding("standards-missing", file=dept.path))
         if ctx.period is None:
             out.append(Finding("period-missing", file=dept.path))
-    rules = SCHEMA_RULES + (DEPARTMENT_RULES if dept.kind == "department" else ())
+    rules = SCHEMA_RULES + (DEPARTMENT_RULES if dept.kind == "department" else STANDARDS_RULES)
     for rule in rules:
         out += rule(ctx)
     return sort_findings(out)

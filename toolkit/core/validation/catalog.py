@@ -181,6 +181,17 @@ _("restated-closed-month", "warning", ("Closed month restated", "已结账月份
          "month-on-month, year-on-year and trend figures show {value} as it was closed.",
          "{value} 结账时{indicator_zh}为 {before}；按当前数据为 {after}（{change}）。本报告的环比、同比和趋势数据采用结账时的数字。"))
 
+# --- the standards' Adjustments (issue 25) ---------------------------------------------------------
+_("adjustment-approver-unknown", "error", ("Approver not in the Roster", "批准人不在人员名册中"),
+  ("{sheet}!{cell}: the approver {value!r} is not on the Roster.", "{sheet}!{cell}：批准人“{value}”不在人员名册中。"))
+_("adjustment-self-approved", "error", ("Adjustment approved by its employee", "调整由本人批准"),
+  ("{sheet}!{cell}: {value!r} approves their own adjustment; someone else must approve it.",
+   "{sheet}!{cell}：“{value}”批准了自己的调整；须由他人批准。"))
+_("adjustment-period-closed", "error", ("Adjustment in a closed period", "调整所属期间已结账"),
+  ("{sheet}!{cell}: {value} is already closed and approved (or a later month is closed); an adjustment there "
+   "would never be paid. Put it in the next open period.",
+   "{sheet}!{cell}：{value} 已结账并批准（或更晚的月份已结账）；该调整将无法支付。请改填下一个未结账期间。"))
+
 #: The codes this package raises (the reader's are in toolkit.core.findings).
 CODES = (
     "required-missing", "enum-invalid", "out-of-range", "duplicate-key", "date-out-of-period", "date-after-period",
@@ -192,6 +203,7 @@ CODES = (
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
     "percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department",
     "plan-year-mismatch", "department-other-name", "key-normalized", "unknown-plan",
+    "adjustment-approver-unknown", "adjustment-self-approved", "adjustment-period-closed",
 )
 
 # --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------

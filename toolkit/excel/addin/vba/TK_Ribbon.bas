@@ -61,6 +61,10 @@ Sub TK_ApprovalLog(control As IRibbonControl)
     TK_Run "approval_log"
 End Sub
 
+Sub TK_ApproveClose(control As IRibbonControl)
+    TK_Run "approve_close"
+End Sub
+
 Sub TK_NewTemplate(control As IRibbonControl)
     TK_Run "new_template"
 End Sub
