@@ -297,6 +297,8 @@ CREATE TABLE approval_items (
 ALTER TABLE approval_decisions ADD COLUMN approved_amount REAL;
 ALTER TABLE approval_decisions ADD COLUMN on_behalf_of TEXT;
 ALTER TABLE approval_decisions ADD COLUMN role TEXT
+"""
+
 #: Money leaving the toolkit (issue 25): the close's states (approved, exported, paid: one event each, who and
 #: when), the lines finance received (payroll and reimbursement) with what finance confirmed paid, and the
 #: manual adjustments each close paid (``res_pay_adjustments``, recorded in the close's own transaction).
