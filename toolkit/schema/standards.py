@@ -169,6 +169,12 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Manager On Department": 1.0,
     "Budget Warning": 80.0,  # percent of the Expense target at which the approval queue warns
     "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
+    # the weighted pipeline (toolkit.core.analysis): the chance, in percent, that an open opportunity at this
+    # stage is won; Won counts 100 and Lost 0
+    "Stage Probability Lead": 10.0,
+    "Stage Probability Qualified": 25.0,
+    "Stage Probability Proposal": 50.0,
+    "Stage Probability Negotiation": 75.0,
 }
 
 STANDARDS = WorkbookSchema(
