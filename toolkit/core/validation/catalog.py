@@ -160,6 +160,14 @@ _("unknown-department", "warning", ("Department not in the Roster", "部门不�
    "Roster's department names.",
    "{sheet}!{cell}：部门“{value}”不在人员名册的部门中{hint_zh}；经理按人员名册中的部门名称考核。"))
 
+# --- opportunities (the pipeline, toolkit.core.analysis) ---------------------------------------
+_("opportunity-won-unlinked", "warning", ("Won opportunity without its contract", "赢单商机未关联合同"),
+  ("{sheet}!{cell}: a Won opportunity names contract {value!r}, which is not on the Contracts sheet; write the "
+   "contract's number so the pipeline links to it.",
+   "{sheet}!{cell}：赢单商机的合同编号“{value}”不在合同表中；请填写对应合同的编号，以便关联。"))
+_("opportunity-lost-no-reason", "warning", ("Lost opportunity without a reason", "丢单商机未填原因"),
+  ("{sheet}!{cell}: a Lost opportunity has no Lost Reason.", "{sheet}!{cell}：丢单商机未填写丢单原因。"))
+
 # --- the payout ledger (the month close and the report) ----------------------------------------
 _("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
 _("ledger-info", "info", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
@@ -178,7 +186,7 @@ CODES = (
     "holiday-expense", "advance-over-limit", "advance-overdue", "repaid-exceeds-advance", "leave-end-before-start",
     "leave-days-mismatch", "leave-over-balance", "leave-overlap", "forecast-not-future", "forecast-duplicate-month",
     "percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department",
-    "plan-year-mismatch",
+    "plan-year-mismatch", "opportunity-won-unlinked", "opportunity-lost-no-reason",
 )
 
 # --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------
