@@ -106,8 +106,10 @@ def test_fresh_store_has_version_and_migrations(tmp_path):
     with open_store(tmp_path / "s.db") as store:
         assert store.schema_version == SCHEMA_VERSION
     conn = sqlite3.connect(tmp_path / "s.db")
-    assert [r[0] for r in conn.execute("SELECT version FROM migrations ORDER BY version")] == list(
-        range(1, SCHEMA_VERSION + 1))
+    from toolkit.store.migrations import MIGRATIONS
+
+    assert [r[0] for r in conn.execute("SELECT version FROM migrations ORDER BY version")] == [
+        m.version for m in MIGRATIONS]
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
