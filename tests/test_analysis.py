@@ -305,3 +305,22 @@ def test_opportunity_rules_flag_won_without_contract_and_lost_without_reason(tmp
     assert found == [("opportunity-won-unlinked", "J2"), ("opportunity-lost-no-reason", "I4"),
                      ("enum-invalid", "E5")]
     assert report.data.tables["Opportunities"]["stage"].tolist()[:3] == ["Won", "Won", "Lost"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ribbon_analysis_button_writes_and_opens_the_workbook(tmp_path, lang) -> None:
+    import shutil
+
+    folder = tmp_path / "month"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("*.md"))
+    res = CliRunner().invoke(cli, ["--lang", lang, "macro", "analysis", "--book", str(folder / "dept-east.xlsx"),
+                                   "--out", str(tmp_path / "e.xlsx"), "--standards", str(folder / "standards.xlsx"),
+                                   "--answer", f"analysis-folder={folder}"])
+    assert res.exit_code == 0, res.output
+    made = folder / "analysis" / (f"analysis-{PERIOD}.xlsx" if lang == "en" else f"analysis-{PERIOD}-zh.xlsx")
+    assert made.exists() and str(made) in res.output
+    assert ("top 10 hold" if lang == "en" else "前十大客户") in res.output
+    res = CliRunner().invoke(cli, ["macro", "analysis", "--book", str(folder / "dept-east.xlsx"), "--out",
+                                   str(tmp_path / "e.xlsx"), "--standards", str(folder / "standards.xlsx"),
+                                   "--answer", f"analysis-folder={tmp_path / 'nowhere'}"])
+    assert res.exit_code == 2 and "is not a folder" in res.output

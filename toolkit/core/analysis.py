@@ -290,6 +290,41 @@ def customer_status(contracts: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
     return g[["customer", "department", "first_sign", "last_sign", "status", "signing_12m", "signing_prev_12m"]]
 
 
+def concentration_table(contracts: pd.DataFrame, status: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
+    """Customers, top-10 share, HHI (YTD signing) and new / returning / lost counts per company and department;
+    a customer who bought from several departments counts in each."""
+    ytd = contracts[(contracts["month"].dt.year == p.year) & (contracts["month"] <= p) & (contracts["customer"] != "")]
+    pairs = ytd.groupby(["department", "customer"], sort=True)["signing"].sum()
+    company = ytd.groupby("customer")["signing"].sum()
+    frames = [(pd.Series(COMPANY_KEY, index=company.index).rename("department"), company),
+              (pairs.index.get_level_values(0).to_series(index=pairs.index), pairs)]
+    rows = []
+    for dept, s in frames:
+        keep = s > 0
+        s, dept = s[keep], dept[keep]
+        d = pd.DataFrame({"department": dept.to_numpy(), "signing": s.to_numpy()})
+        d["share"] = d["signing"] / d.groupby("department")["signing"].transform("sum")
+        d = d.sort_values(["department", "share"], ascending=[True, False], kind="stable")
+        d["top"] = d.groupby("department").cumcount() < TOP_N
+        g = d.groupby("department").agg(customers=("share", "size"))
+        g["top10_share"] = d[d["top"]].groupby("department")["share"].sum()
+        g["hhi"] = (d.assign(sq=(d["share"] * 100) ** 2)).groupby("department")["sq"].sum()
+        rows.append(g)
+    conc = pd.concat(rows).rename_axis("key").reset_index()
+    seen = contracts[contracts["customer"] != ""][["department", "customer"]].drop_duplicates()
+    st = seen.merge(status[["customer", "status"]], on="customer", how="left")
+    counts = pd.concat([status.assign(department=COMPANY_KEY)[["department", "status"]], st[["department", "status"]]])
+    counts = counts.groupby(["department", "status"]).size().unstack(fill_value=0)
+    keys = [COMPANY_KEY, *sorted(set(contracts["department"]))]
+    conc = conc.set_index("key").reindex(keys)
+    conc["customers"] = conc["customers"].fillna(0).astype("int64")
+    for col in ("new", "returning", "lost"):
+        conc[col] = (counts[col] if col in counts else pd.Series(dtype="int64")).reindex(keys).fillna(0).astype("int64")
+    conc = conc.rename_axis("key").reset_index()
+    conc.insert(0, "level", np.where(conc["key"] == COMPANY_KEY, "company", "department"))
+    return conc[["level", "key", "customers", "top10_share", "hhi", "new", "returning", "lost"]]
+
+
 def receivables_at(ledger: Ledger, end: pd.Timestamp) -> pd.DataFrame:
     """Per contract: department, customer, receivable (Delivered − receipts to ``end``, floored at 0), overdue."""
     c = ledger.tables["Contracts"]
@@ -310,18 +345,18 @@ def dso_table(ledger: Ledger, contracts: pd.DataFrame, end: pd.Timestamp) -> pd.
     recv = receivables_at(ledger, end)
     start = end.normalize() - pd.Timedelta(days=DSO_DAYS - 1)
     recent = contracts[(contracts["date"] >= start) & (contracts["date"] <= end)]
-    rows = []
-    for level, key, rv, dl in [("company", COMPANY_KEY, recv, recent),
-                               *(("department", d, recv[recv["department"] == d], recent[recent["department"] == d])
-                                 for d in sorted(set(recv["department"]) | set(contracts["department"])))]:
-        receivable, delivered = float(rv["receivable"].sum()), float(dl["delivered"].sum())
-        rows.append({"level": level, "key": key, "receivables": receivable, "delivered_90d": delivered,
-                     "dso": receivable / delivered * DSO_DAYS if delivered > 0 else None})
-    out = pd.DataFrame(rows, columns=["level", "key", "receivables", "delivered_90d", "dso"])
+    depts = sorted(set(recv["department"]) | set(contracts["department"]))
+    by = pd.DataFrame({"receivables": recv.groupby("department")["receivable"].sum(),
+                       "delivered_90d": recent.groupby("department")["delivered"].sum()}).reindex(depts).fillna(0.0)
+    out = pd.concat([pd.DataFrame({"level": "company", "key": [COMPANY_KEY],
+                                   "receivables": [float(recv["receivable"].sum())],
+                                   "delivered_90d": [float(recent["delivered"].sum())]}),
+                     by.rename_axis("key").reset_index().assign(level="department")], ignore_index=True)
+    out["dso"] = out["receivables"] / out["delivered_90d"].where(out["delivered_90d"] > 0) * DSO_DAYS
     for col in ("receivables", "delivered_90d"):
         out[col] = round_series(out[col].astype("float64"))
     out["dso"] = out["dso"].astype("float64").round(1)
-    return out
+    return out[["level", "key", "receivables", "delivered_90d", "dso"]]
 
 
 def payment_table(ledger: Ledger, receipts: pd.DataFrame, p: pd.Period, months: int) -> pd.DataFrame:
@@ -470,18 +505,21 @@ def pipeline_tables(ledger: Ledger, p: pd.Period, ytd: pd.DataFrame) -> Pipeline
     cov["coverage"] = cov["weighted_open"] / cov["remaining_target"].where(cov["remaining_target"] > 0)
 
     closed = base[base["stage"].isin([WON, LOST])]
-    wl = []
-    for level, key, part in [("company", COMPANY_KEY, closed),
-                             *(("department", d, closed[closed["department"] == d]) for d in depts)]:
-        won, lost = part[part["stage"] == WON], part[part["stage"] == LOST]
-        n, amt = len(won) + len(lost), float(won["amount"].sum() + lost["amount"].sum())
-        wl.append({"level": level, "key": key, "won": len(won), "lost": len(lost),
-                   "win_rate": len(won) / n if n else None, "won_amount": float(won["amount"].sum()),
-                   "lost_amount": float(lost["amount"].sum()),
-                   "win_rate_amount": float(won["amount"].sum()) / amt if amt else None})
-    win_loss = pd.DataFrame(wl)
+    won_n = closed["stage"].eq(WON).astype("int64")
+    parts = closed.assign(won=won_n, lost=1 - won_n, won_amount=closed["amount"] * won_n,
+                          lost_amount=closed["amount"] * (1 - won_n))[["department", "won", "lost", "won_amount",
+                                                                       "lost_amount"]]
+    sums = ["won", "lost", "won_amount", "lost_amount"]
+    per_dept = parts.groupby("department")[sums].sum().reindex(depts).fillna(0)
+    win_loss = pd.concat([pd.DataFrame([{"level": "company", "key": COMPANY_KEY, **parts[sums].sum().to_dict()}]),
+                          per_dept.rename_axis("key").reset_index().assign(level="department")], ignore_index=True)
+    win_loss[["won", "lost"]] = win_loss[["won", "lost"]].astype("int64")
+    n, amt = win_loss["won"] + win_loss["lost"], win_loss["won_amount"] + win_loss["lost_amount"]
+    win_loss["win_rate"] = win_loss["won"] / n.where(n > 0)
+    win_loss["win_rate_amount"] = win_loss["won_amount"] / amt.where(amt > 0)
+    win_loss = win_loss[["level", "key", "won", "lost", "win_rate", "won_amount", "lost_amount", "win_rate_amount"]]
     for col in ("won_amount", "lost_amount"):
-        win_loss[col] = round_series(win_loss[col])
+        win_loss[col] = round_series(win_loss[col].astype("float64"))
     lost_rows = o[stage == LOST]
     reasons = pd.DataFrame({"lost_reason": lost_rows["lost_reason"].fillna("").astype("str"), "count": 1,
                             "amount": amount[stage == LOST]})
@@ -573,20 +611,7 @@ def compute_analysis(ledger: Ledger, period: str, months: int = 12) -> Analysis:
     customers = pareto(cust["signing"], cust["py_signing"])
     status = customer_status(contracts, p)
     customers["status"] = customers["customer"].map(status.set_index("customer")["status"])
-    conc_rows = []
-    for level, key, part in [("company", COMPANY_KEY, contracts),
-                             *(("department", d, g) for d, g in contracts.groupby("department", sort=True))]:
-        ytd_part = part[part["month"].dt.year == p.year] if len(part) else part
-        ytd_part = ytd_part[ytd_part["month"] <= p]
-        s = ytd_part[ytd_part["customer"] != ""].groupby("customer")["signing"].sum()
-        s = s[s > 0]
-        top, hhi = concentration(s / s.sum()) if len(s) else (None, None)
-        stc = status[status["customer"].isin(set(part["customer"]))] if level != "company" else status
-        counts = stc["status"].value_counts()
-        conc_rows.append({"level": level, "key": key, "customers": int(len(s)), "top10_share": top, "hhi": hhi,
-                          "new": int(counts.get("new", 0)), "returning": int(counts.get("returning", 0)),
-                          "lost": int(counts.get("lost", 0))})
-    conc = pd.DataFrame(conc_rows)
+    conc = concentration_table(contracts, status, p)
     dso = dso_table(ledger, contracts, end)
     payment = payment_table(ledger, receipts, p, months)
     fb, complaints = feedback_tables(ledger, p, months)

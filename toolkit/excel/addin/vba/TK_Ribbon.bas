@@ -33,6 +33,10 @@ Sub TK_Statements(control As IRibbonControl)
     TK_Run "statements"
 End Sub
 
+Sub TK_Analysis(control As IRibbonControl)
+    TK_Run "analysis"
+End Sub
+
 Sub TK_ConsolidateFolder(control As IRibbonControl)
     TK_Run "consolidate_folder"
 End Sub
