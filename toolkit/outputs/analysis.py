@@ -5,6 +5,7 @@ the same data), an HTML page, the sentences and the text (docs/analysis.md)."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from ..core.completion import COMPANY_KEY
 from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..i18n import register, t
-from ..io.writer import ChartSpec, SheetFrame, atomic_save, write_frames
+from ..io.writer import ChartSpec, SheetFrame, atomic_save, display_width, write_frames
 from ..schema import DEPARTMENT
 from ..schema import enums as E
 from .jsonfmt import findings_json, records, write_json
@@ -77,7 +78,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "about": ("About", "说明"), "summary": ("Summary", "要点"), "company": ("Company by Month", "公司月度"),
     "departments": ("Departments by Month", "部门月度"), "lines_month": ("Product Lines by Month", "产品线月度"),
     "ytd": ("Year to Date", "本年累计"), "lines": ("Product Line Mix", "产品线结构"),
-    "customers": ("Customers ABC", "客户ABC"), "concentration": ("Concentration", "客户集中度"),
+    "top": ("Top 10 Customers", "前十大客户"), "customers": ("Customers ABC", "客户ABC"), "concentration": ("Concentration", "客户集中度"),
     "customer_status": ("Customer Status", "客户状态"), "dso": ("DSO", "应收周转"),
     "payment": ("Days to Pay", "客户回款天数"), "feedback": ("Feedback", "市场反馈"),
     "complaints": ("Open Complaints", "未结投诉"), "forecast": ("Forecast", "预测"),
@@ -253,31 +254,46 @@ def _sheet(key: str, frame: pd.DataFrame, lang: str, charts: Sequence[ChartSpec]
 
 
 def _anchor(frame: pd.DataFrame) -> str:
-    col = len(frame.columns) + 1
-    letters = ""
-    while col >= 0:
-        letters = chr(ord("A") + col % 26) + letters
-        col = col // 26 - 1
-    return f"{letters}2"
+    """Below the table, one blank row between: the sheet prints one page wide with the chart under its data."""
+    return f"A{len(frame) + 3}"
+
+
+#: Break points: after each CJK character or punctuation, else between words.
+_TOKENS = re.compile(r"[\u3000-\u9fff\uff00-\uffef]|[^\s\u3000-\u9fff\uff00-\uffef]+\s*|\s+")
+#: Display width of one line of the definitions and the summary (CJK characters count two).
+LINE_WIDTH = 56  # the writer caps a column at MAX_WIDTH (60)
+
+
+def wrap_lines(text_value: str, width: int = LINE_WIDTH) -> list[str]:
+    """``text_value`` cut into lines of at most ``width`` display columns, at spaces where there are any (rows
+    of their own: a wrapped cell keeps one line's height in the rows XlsxWriter does not measure)."""
+    lines: list[str] = []
+    line = ""
+    for word in _TOKENS.findall(text_value):
+        if line and display_width(line + word) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += word
+    return [*lines, line.rstrip()] if line.strip() else lines
 
 
 def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
     """The statistics workbook (统计月报) in its fixed order: about (definitions), summary, company by month,
-    departments and product lines by month, year to date, product-line mix, customers, concentration, customer
+    departments and product lines by month, year to date, product-line mix, top 10 customers, customers,
+    concentration, customer
     status, DSO, days to pay, feedback, open complaints, forecast, the pipeline sheets, findings."""
     res, lang = out.result, out.lang
     L = lambda k: label(k, lang)  # noqa: E731
-    about = pd.DataFrame(
-        [{"term": text("workbook", lang, period=res.period),
-          "definition": text("window", lang, first=res.months[0], last=res.months[-1], period=res.period,
-                             files=out.files)}]
-        + [{"term": names[0 if lang == "en" else 1], "definition": words[0 if lang == "en" else 1]}
-           for names, words in DEFINITIONS.values()])
+    i = 0 if lang == "en" else 1
+    entries = [(text("workbook", lang, period=res.period),
+                text("window", lang, first=res.months[0], last=res.months[-1], period=res.period, files=out.files)),
+               *((names[i], words[i]) for names, words in DEFINITIONS.values())]
+    about = pd.DataFrame([{"term": term if n == 0 else "", "definition": line}
+                          for term, words in entries for n, line in enumerate(wrap_lines(words))])
     about_sheet = _sheet("about", about, lang)
-    about_sheet = SheetFrame(about_sheet.name, about_sheet.frame, about_sheet.formats, about_sheet.table_name,
-                             wrap=(L("definition"),))
-    summary = SheetFrame(sheet_name("summary", lang), pd.DataFrame({L("finding"): out.sentences}),
-                         table_name="A_summary", wrap=(L("finding"),))
+    summary = SheetFrame(sheet_name("summary", lang), pd.DataFrame(
+        {L("finding"): [("• " if n == 0 else "  ") + line for s in out.sentences
+                        for n, line in enumerate(wrap_lines(s, LINE_WIDTH - 2))]}), table_name="A_summary")
     company = res.monthly[res.monthly["level"] == "company"].drop(columns=["level", "key"])
     company_chart = ChartSpec(text("chart_company", lang), L("month"), (L("signing"),), lines=(L("collection"),),
                               anchor=_anchor(company))
@@ -287,7 +303,7 @@ def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
     lines = ytd[ytd["level"] == "product_line"].drop(columns=["level", "department"])
     lines_chart = ChartSpec(text("chart_lines", lang), L("key"), (L("signing"), L("gross_margin")),
                             anchor=_anchor(lines))
-    top = res.customers.head(A.TOP_N * 3)
+    top = res.customers.head(A.TOP_N)[["rank", "customer", "signing", "share", "cum_share", "abc"]]
     cust_chart = ChartSpec(text("chart_customers", lang), L("customer"), (L("signing"),), anchor=_anchor(top))
     dso_chart = ChartSpec(text("chart_dso", lang), L("key"), (L("dso"),), anchor=_anchor(res.dso), y_format="0")
     fc = res.forecasts.merge(
@@ -297,8 +313,7 @@ def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
         about_sheet, summary, _sheet("company", company, lang, [company_chart]),
         _sheet("departments", depts, lang), _sheet("lines_month", lines_m, lang),
         _sheet("ytd", ytd, lang), _sheet("lines", lines, lang, [lines_chart]),
-        _sheet("customers", res.customers, lang, [cust_chart]) if len(res.customers) <= A.TOP_N * 3
-        else _sheet("customers", res.customers, lang),
+        _sheet("top", top, lang, [cust_chart]), _sheet("customers", res.customers, lang),
         _sheet("concentration", res.concentration, lang), _sheet("customer_status", res.customer_status, lang),
         _sheet("dso", res.dso, lang, [dso_chart]), _sheet("payment", res.payment, lang),
         _sheet("feedback", res.feedback, lang), _sheet("complaints", res.complaints, lang),
