@@ -324,3 +324,14 @@ def test_ribbon_analysis_button_writes_and_opens_the_workbook(tmp_path, lang) ->
                                    str(tmp_path / "e.xlsx"), "--standards", str(folder / "standards.xlsx"),
                                    "--answer", f"analysis-folder={tmp_path / 'nowhere'}"])
     assert res.exit_code == 2 and "is not a folder" in res.output
+
+
+def test_docs_hold_every_definition_in_both_languages_and_every_view() -> None:
+    from toolkit.outputs.analysis import DEFINITIONS
+    from toolkit.store.migrations import VIEWS
+
+    text = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
+    for (name_en, name_zh), (en, zh) in DEFINITIONS.values():
+        assert f"| {name_en} | {en} | {name_zh} | {zh} |" in text, name_en
+    for view in VIEWS:
+        assert f"| `{view}` |" in text, view
