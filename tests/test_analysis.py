@@ -335,3 +335,20 @@ def test_docs_hold_every_definition_in_both_languages_and_every_view() -> None:
         assert f"| {name_en} | {en} | {name_zh} | {zh} |" in text, name_en
     for view in VIEWS:
         assert f"| `{view}` |" in text, view
+
+
+def test_json_rows_follow_the_shared_conventions(planted) -> None:
+    from toolkit.outputs.analysis import MONEY, NUMBER, PERCENT, _records
+    from toolkit.outputs.jsonfmt import records
+
+    a = compute_analysis(planted, PERIOD, 24)
+    for frame in (a.monthly, a.ytd, a.customers, a.customer_status, a.payment, a.forecasts, a.pipeline.won):
+        cols = list(frame.columns)
+        ratios = [c for c in cols if c not in MONEY and (c in PERCENT | NUMBER or frame[c].dtype == "float64")]
+        assert _records(frame) == records(frame, cols, money_cols=[c for c in cols if c in MONEY], ratio_cols=ratios)
+    levels = set(a.monthly["level"])
+    assert levels == {"company", "department", "salesperson", "product_line", "customer"}
+    goneco = a.monthly[(a.monthly["level"] == "customer") & (a.monthly["key"] == "Goneco")]
+    # its last contract in September 2025, its last receipt (60-day terms) in November
+    assert goneco.loc[goneco["signing"] > 0, "month"].max() == "2025-09" and goneco["month"].max() == "2025-11"
+    assert len(a.monthly[a.monthly["level"] == "company"]) == 24

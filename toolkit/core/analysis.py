@@ -2,7 +2,8 @@
 
 Pure: a ``Ledger`` and a period in, frames out. Definitions (every one is also written into the outputs):
 
-- **Window**: the ``months`` months ending with the period p; **YTD** = Jan..p of p's year; **PYTD** the same
+- **Window**: the ``months`` months ending with the period p (monthly rows per company, department and product
+  line for every month; per salesperson and customer for the months with a contract or a receipt); **YTD** = Jan..p of p's year; **PYTD** the same
   months of the year before.
 - **Signing** = Σ Amount × credited share of contracts signed in the month (split shares applied, as every
   measure); **deals** = Σ credited share (a contract counts once, a split contract once in total);
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
     from .ledger import Ledger
 
 LEVELS = ("company", "department", "salesperson", "product_line", "customer")
+#: Levels whose monthly rows cover every month of the window (zeros included); salespeople and customers have
+#: rows only for the months with a contract or a receipt.
+DENSE_LEVELS = ("company", "department", "product_line")
 MEASURES = ("signing", "deals", "avg_deal", "gross_margin", "margin_rate", "collection", "delivered",
             "terminations", "terminated_amount")
 MONEY = ("signing", "avg_deal", "gross_margin", "collection", "delivered", "terminated_amount")
@@ -78,7 +82,7 @@ class Analysis:
 
     period: str
     months: list[str]
-    monthly: pd.DataFrame  # level, key, month, MEASURES (company, department, product_line)
+    monthly: pd.DataFrame  # level, key, month, MEASURES (every level; salespeople and customers sparse)
     ytd: pd.DataFrame  # level, key, department, MEASURES, py_signing, yoy
     customers: pd.DataFrame  # rank, customer, signing, share, cum_share, abc, py_share, share_change, status
     concentration: pd.DataFrame  # level, key, customers, top10_share, hhi, new, returning, lost
@@ -176,6 +180,9 @@ def _aggregate(contracts: pd.DataFrame, receipts: pd.DataFrame, levels: Sequence
                by_month: bool) -> pd.DataFrame:
     """MEASURES per level key (and month when ``by_month``) from credited contract and receipt rows."""
     sums_c = ["signing", "deals", "gross_margin", "delivered", "terminations", "terminated_amount"]
+    if by_month:  # group on the month's ordinal: joining on Period objects compares them one by one
+        contracts = contracts.assign(month=contracts["month"].array.asi8)
+        receipts = receipts.assign(month=receipts["month"].array.asi8)
     parts = []
     for level in levels:
         keys = ([] if level == "company" else [level]) + (["month"] if by_month else [])
@@ -190,6 +197,8 @@ def _aggregate(contracts: pd.DataFrame, receipts: pd.DataFrame, levels: Sequence
     out = pd.concat(parts, ignore_index=True)
     for col in [*sums_c, "collection"]:
         out[col] = out[col].astype("float64").fillna(0.0)
+    if by_month:
+        out["month"] = pd.PeriodIndex.from_ordinals(out["month"].astype("int64"), freq="M").astype("str")
     return _finish(out)
 
 
@@ -202,11 +211,12 @@ def sales_tables(contracts: pd.DataFrame, receipts: pd.DataFrame, p: pd.Period,
     """(monthly company/department/product-line figures over the window, YTD of every level with PYTD and YoY)."""
     window = _window(p, months)
     cw, rw = contracts[contracts["month"].isin(window)], receipts[receipts["month"].isin(window)]
-    monthly = _aggregate(cw, rw, ("company", "department", "product_line"), True)
-    monthly["month"] = monthly["month"].astype("str")
-    grid = pd.MultiIndex.from_frame(monthly[["level", "key"]].drop_duplicates()).to_frame(index=False)
+    monthly = _aggregate(cw, rw, LEVELS, True)
+    dense = monthly["level"].isin(DENSE_LEVELS)
+    grid = pd.MultiIndex.from_frame(monthly.loc[dense, ["level", "key"]].drop_duplicates()).to_frame(index=False)
     full = grid.merge(pd.DataFrame({"month": window.astype("str")}), how="cross")
-    monthly = full.merge(monthly, on=["level", "key", "month"], how="left")
+    monthly = pd.concat([full.merge(monthly[dense], on=["level", "key", "month"], how="left"), monthly[~dense]],
+                        ignore_index=True)
     for col in MEASURES:
         if col not in ("avg_deal", "margin_rate"):
             monthly[col] = monthly[col].fillna(0.0)
