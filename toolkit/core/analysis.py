@@ -413,7 +413,11 @@ def feedback_tables(ledger: Ledger, p: pd.Period, months: int) -> tuple[pd.DataF
 
 
 def _series(values: pd.Series, end: pd.Period) -> np.ndarray:
-    return FC._full(values.sort_index(), end).to_numpy(dtype="float64") if len(values) else np.zeros(0)
+    """A monthly series from its first month to ``end``, months without business as 0."""
+    if not len(values):
+        return np.zeros(0)
+    months = pd.period_range(values.index.min(), end, freq="M")
+    return values.reindex(months, fill_value=0.0).to_numpy(dtype="float64")
 
 
 def naive_backtest(y: np.ndarray) -> float | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,13 +23,10 @@ from ..core.ledger import Ledger
 from ..money import round_series
 from ..i18n import register, t
 from ..io.writer import ChartSpec, SheetFrame, atomic_save, display_width, write_frames
-from ..schema import DEPARTMENT
 from ..schema import enums as E
 from .jsonfmt import RATIO_DIGITS, findings_json, plain, write_json
 from .sheets import findings_sheets
 from .text import money_text, text_table
-
-_OPP = DEPARTMENT.table("Opportunities")
 
 #: Column headers of the analysis tables (schema columns take the schema's headers).
 LABELS: dict[str, tuple[str, str]] = {
@@ -471,8 +468,8 @@ def text_summary(out: AnalysisOutput) -> str:
     head = _values(ytd[ytd["level"].isin(["company", "product_line"])][["level", "key", "signing", "gross_margin",
                                                                           "collection", "yoy"]], lang)
     for col in ("signing", "gross_margin", "collection"):
-        head[col] = head[col].map(_money)
-    head["yoy"] = head["yoy"].map(_pct)
+        head[col] = ytd.loc[head.index, col].map(money_words)
+    head["yoy"] = ytd.loc[head.index, "yoy"].map(percent_words)
     head.columns = [label(c, lang) for c in head.columns]
     return "\n".join([text("title", lang, period=out.result.period), *("- " + s for s in out.sentences), "",
                       text_table(head)])

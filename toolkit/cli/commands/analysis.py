@@ -10,6 +10,7 @@ import click
 
 from ...i18n import register, t
 from ...operations.analysis import analyse
+from ...outputs.analysis import text_summary
 from ..main import settings
 from ..output import format_list, source_options
 
@@ -34,8 +35,7 @@ def analysis_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None
     lang = out_lang or settings().lang
     result = analyse(period, out_dir, paths=paths, standards=standards, db=db, months=int(months), lang=lang,
                      formats=format_list(fmt), force=force)
-    for line in result.output.sentences:
-        click.echo(f"- {line}")
+    click.echo(text_summary(result.output))
     for path in result.written:
         click.echo(t("cli.analysis.wrote", settings().lang, path=path))
     sys.exit(result.exit_code)
