@@ -77,8 +77,16 @@ def _planted() -> tuple[list, object]:
     }
     plans = {"A": [plan_row("EA1", "Signing", [1_200_000.0] * 12)],
              "B": [plan_row("EB1", "Signing", [1_000_000.0] * 12)]}
+    feedback = {"A": [{"date": "2026-10-20", "customer": "Slowpay", "product_line": "PL-Up", "type": "Complaint",
+                       "content": "late invoice", "owner": "Ann", "status": "Open"},
+                      {"date": "2026-06-15", "customer": "Steadyco", "product_line": "PL-Up", "type": "Complaint",
+                       "content": "site left untidy", "owner": "Ann", "status": "In Progress"},
+                      {"date": "2026-09-01", "customer": "Steadyco", "product_line": "PL-Down", "type": "Complaint",
+                       "content": "settled", "owner": "Ann", "status": "Closed"},
+                      {"date": "2026-09-02", "product_line": "PL-Down", "type": "Competitor", "content": "price cut"}],
+                "B": []}
     books = [department_book(d, 2026, Contracts=contracts[d], Collections=receipts[d], Opportunities=opps[d],
-                             Plan=plans[d]) for d in ("A", "B")]
+                             Plan=plans[d], Feedback=feedback[d]) for d in ("A", "B")]
     std = standards_book(
         Roster=[{"employee_id": "EA1", "name": "Ann", "department": "A", "role": "Salesperson"},
                 {"employee_id": "EB1", "name": "Bo", "department": "B", "role": "Salesperson"}],
@@ -116,6 +124,11 @@ def test_planted_patterns_are_in_the_tables(planted) -> None:
     wl = a.pipeline.win_loss.set_index("key")
     assert wl.loc["company", "win_rate"] == 0.5
     assert a.pipeline.lost_reasons["lost_reason"].tolist() == ["Price"]
+    owners = a.complaint_owners.set_index("owner")
+    assert owners.loc["Ann", "open"] == 2 and owners.loc["Ann", "0-30"] == 1 and owners.loc["Ann", "over_90"] == 1
+    assert owners.loc["Ann", "oldest_days"] == 138  # 2026-06-15 to 2026-10-31
+    fb = a.feedback.set_index(["month", "type", "product_line"])["count"]
+    assert fb[("2026-09", "Competitor", "PL-Down")] == 1 and fb[("2026-09", "Complaint", "PL-Down")] == 1
 
 
 @pytest.mark.parametrize("lang, words", [

@@ -23,7 +23,7 @@ Pure: a ``Ledger`` and a period in, frames out. Definitions (every one is also w
   amount-weighted mean of receipt date − sign date; **terms** the amount-weighted mean Payment Terms;
   **days late** = days to pay − terms.
 - **Feedback**: count by type × product line × month over the window; open complaints (Type Complaint,
-  Status not Closed) with their age in days at period end and owner.
+  Status not Closed) with their age in days at period end and owner, and counted per owner and age bucket.
 - **Forecasts**: monthly Signing per product line and company Collection, 3 months ahead, with the method
   of ``core.forecast``; backtest on the last 3 months against the naive forecast (the last value carried
   forward); when the method's backtest error is not below the naive one, the naive forecast is used and
@@ -91,6 +91,7 @@ class Analysis:
     payment: pd.DataFrame  # customer, receipts, collected, days_to_pay, terms, days_late, receivable, overdue
     feedback: pd.DataFrame  # month, type, product_line, count
     complaints: pd.DataFrame  # date, department, customer, product_line, owner, status, age_days, age_bucket
+    complaint_owners: pd.DataFrame  # owner, department, open, one count per age bucket, oldest_days
     forecasts: pd.DataFrame  # series, key, method, history_months, mase, naive_mase, better_than_naive, used
     forecast_values: pd.DataFrame  # series, key, month, value
     forecast_check: dict[str, Any]  # last month's one-step signing forecast against the actual
@@ -412,6 +413,23 @@ def feedback_tables(ledger: Ledger, p: pd.Period, months: int) -> tuple[pd.DataF
     return counts, complaints
 
 
+def complaints_by_owner(complaints: pd.DataFrame) -> pd.DataFrame:
+    """Open complaints per owner and department: how many, how many in each age bucket, the oldest."""
+    buckets = [f"0-{COMPLAINT_AGES[0]}", *(f"{a + 1}-{b}" for a, b in zip(COMPLAINT_AGES, COMPLAINT_AGES[1:])),
+               f"over_{COMPLAINT_AGES[-1]}"]
+    c = complaints.assign(owner=complaints["owner"].fillna(""))
+    g = c.groupby(["owner", "department"], sort=True)
+    out = g.size().rename("open").to_frame()
+    wide = c.pivot_table(index=["owner", "department"], columns="age_bucket", values="age_days", aggfunc="count")
+    for b in buckets:
+        out[b] = (wide[b] if b in wide else 0) if len(c) else 0
+    out["oldest_days"] = g["age_days"].max()
+    out = out.reset_index().fillna(0)
+    for col in ["open", *buckets, "oldest_days"]:
+        out[col] = out[col].astype("int64")
+    return out.sort_values(["open", "oldest_days"], ascending=False, kind="stable", ignore_index=True)
+
+
 def _series(values: pd.Series, end: pd.Period) -> np.ndarray:
     """A monthly series from its first month to ``end``, months without business as 0."""
     if not len(values):
@@ -632,6 +650,6 @@ def compute_analysis(ledger: Ledger, period: str, months: int = 12) -> Analysis:
     fc_table, fc_values, check = forecast_tables(contracts, receipts, p)
     pipe = pipeline_tables(ledger, p, ytd)
     a = Analysis(str(p), [str(m) for m in _window(p, months)], monthly, ytd, customers, conc, status, dso, payment,
-                 fb, complaints, fc_table, fc_values, check, pipe)
+                 fb, complaints, complaints_by_owner(complaints), fc_table, fc_values, check, pipe)
     a.sentences = _sentences(a, ytd)
     return a

@@ -61,7 +61,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "coverage": ("Coverage", "商机覆盖率"), "won": ("Won", "赢单"), "win_rate": ("Win Rate", "赢单率"),
     "won_amount": ("Won Amount", "赢单金额"), "lost_amount": ("Lost Amount", "丢单金额"),
     "win_rate_amount": ("Win Rate by Amount", "金额赢单率"), "lost_reason": ("Lost Reason", "丢单原因"),
-    "opportunity_no": ("Opportunity No", "商机编号"), "employee_id": ("Employee ID", "工号"),
+    "oldest_days": ("Oldest (days)", "最久（天）"), "opportunity_no": ("Opportunity No", "商机编号"), "employee_id": ("Employee ID", "工号"),
     "expected_amount": ("Expected Amount", "预计金额"), "expected_close": ("Expected Close", "预计成交月份"),
     "months_late": ("Months Past Expected Close", "超期月数"), "contract_no": ("Contract No", "合同编号"),
     "contract_amount": ("Contract Amount", "合同金额"), "sign_date": ("Sign Date", "签订日期"),
@@ -81,7 +81,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "top": ("Top 10 Customers", "前十大客户"), "customers": ("Customers ABC", "客户ABC"), "concentration": ("Concentration", "客户集中度"),
     "customer_status": ("Customer Status", "客户状态"), "dso": ("DSO", "应收周转"),
     "payment": ("Days to Pay", "客户回款天数"), "feedback": ("Feedback", "市场反馈"),
-    "complaints": ("Open Complaints", "未结投诉"), "forecast": ("Forecast", "预测"),
+    "complaints": ("Open Complaints", "未结投诉"), "owners": ("Complaints by Owner", "投诉负责人"), "forecast": ("Forecast", "预测"),
     "stages": ("Pipeline by Stage", "商机阶段"), "routes": ("Pipeline by Route", "商机渠道"),
     "pipe_lines": ("Pipeline by Line", "商机产品线"), "coverage": ("Pipeline Coverage", "商机覆盖率"),
     "win_loss": ("Win and Loss", "赢单与丢单"), "lost_reasons": ("Lost Reasons", "丢单原因"),
@@ -212,7 +212,7 @@ def build(ledger: Ledger, period: str, lang: str = "en", months: int = 12) -> An
         "monthly": _records(res.monthly), "ytd": _records(res.ytd), "customers": _records(res.customers),
         "concentration": _records(res.concentration), "customer_status": _records(res.customer_status),
         "dso": _records(res.dso), "days_to_pay": _records(res.payment), "feedback": _records(res.feedback),
-        "open_complaints": _records(res.complaints), "forecasts": _records(res.forecasts),
+        "open_complaints": _records(res.complaints), "open_complaints_by_owner": _records(res.complaint_owners), "forecasts": _records(res.forecasts),
         "forecast_values": _records(res.forecast_values),
         "forecast_check": {**res.forecast_check},
         "pipeline": None if pipe is None else {
@@ -260,6 +260,12 @@ def _values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
+def _buckets(frame: pd.DataFrame) -> pd.DataFrame:
+    """Age-bucket columns ("31-60", "over_90") headed as days ("31-60 days", ">90 days")."""
+    return frame.rename(columns={c: c.replace("over_", ">") for c in frame.columns if c[0].isdigit() or
+                                 c.startswith("over_")})
+
+
 def _sheet(key: str, frame: pd.DataFrame, lang: str, charts: Sequence[ChartSpec] = ()) -> SheetFrame:
     shown = _values(frame, lang)
     fmts = {}
@@ -300,7 +306,8 @@ def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
     """The statistics workbook (统计月报) in its fixed order: about (definitions), summary, company by month,
     departments, product lines, salespeople and customers by month, year to date, product-line mix, top 10 customers, customers,
     concentration, customer
-    status, DSO, days to pay, feedback, open complaints, forecast, the pipeline sheets, findings."""
+    status, DSO, days to pay, feedback, open complaints, complaints by owner, forecast, the pipeline sheets,
+    findings."""
     res, lang = out.result, out.lang
     L = lambda k: label(k, lang)  # noqa: E731
     i = 0 if lang == "en" else 1
@@ -339,7 +346,7 @@ def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
         _sheet("concentration", res.concentration, lang), _sheet("customer_status", res.customer_status, lang),
         _sheet("dso", res.dso, lang, [dso_chart]), _sheet("payment", res.payment, lang),
         _sheet("feedback", res.feedback, lang), _sheet("complaints", res.complaints, lang),
-        _sheet("forecast", fc, lang),
+        _sheet("owners", _buckets(res.complaint_owners), lang), _sheet("forecast", fc, lang),
     ]
     for spec in sheets:  # forecast months are money columns
         if spec.table_name == "A_forecast":
@@ -429,7 +436,8 @@ def html_page(out: AnalysisOutput) -> str:
               ("customers", res.customers.head(30), "cum_share"), ("concentration", res.concentration, None),
               ("customer_status", res.customer_status[res.customer_status["status"].isin(["new", "lost"])], None),
               ("dso", res.dso, None), ("payment", res.payment.head(20), None),
-              ("complaints", res.complaints, None), ("forecast", res.forecasts, None)]
+              ("complaints", res.complaints, None), ("owners", _buckets(res.complaint_owners), None),
+              ("forecast", res.forecasts, None)]
     if res.pipeline is not None:
         p = res.pipeline
         tables += [("stages", p.by_stage, None), ("routes", p.by_route, None), ("coverage", p.coverage, "coverage"),

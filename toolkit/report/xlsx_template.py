@@ -150,6 +150,8 @@ def build_template(lang: str = "en") -> Workbook:
                       (32, "market_late"), (35, "market_pipeline"), (38, "market_feedback")):
         _title(m, row, "{{ text.%s }}" % name)
         _table(m, row + 1, name, len(COLUMNS[name]))
+    m["K21"] = "{{ charts.pareto }}"
+    m["K24"] = "{{ charts.product_lines }}"
 
     q = wb.create_sheet(t("report.sheet.quality", lang))
     _title(q, 1, "{{ text.quality }}")
