@@ -248,6 +248,12 @@ def test_sample_dso_and_days_to_pay_match_pandas_over_the_workbooks(sample_store
     recent = c[c["sign"] > end - pd.Timedelta(days=90)]["delivered"].astype(float).sum()
     company = payload["dso"][0]
     assert company["dso"] == pytest.approx(round(recv / recent * 90, 1))
+    due = c["sign"] + pd.to_timedelta(c["terms"].astype(float), unit="D")
+    owed = (c["delivered"].astype(float) - c["no"].map(paid).fillna(0)).clip(lower=0)
+    assert float(company["overdue"]) == pytest.approx(owed[due < end].sum(), abs=0.01)
+    assert float(company["overdue_90"]) == pytest.approx(owed[(end - due).dt.days > 90].sum(), abs=0.01)
+    assert any("70.1% of the receivables overdue, 38.0% of the overdue by more than 90 days" in s
+               for s in payload["summary"])
     m = r[(r["date"] >= "2025-11-01") & (r["date"] <= end) & (r["amount"] > 0)].merge(c, on="no")
     m["days"] = (m["date"] - m["sign"]).dt.days
     one = m[m["customer"] == m.groupby("customer")["amount_x"].sum().idxmax()]

@@ -19,7 +19,8 @@ Pure: a ``Ledger`` and a period in, frames out. Definitions (every one is also w
   contract in the last 12 months and one before; **lost**: a contract in the 12 months before those, none
   in the last 12.
 - **DSO** = receivables at period end ÷ delivered in the last 90 days × 90 (delivered dated as above; blank
-  when nothing was delivered). **Days to pay** per customer: over positive receipts of the window, the
+  when nothing was delivered); with the receivables overdue (past Sign Date + Payment Terms) and overdue by more
+  than 90 days. **Days to pay** per customer: over positive receipts of the window, the
   amount-weighted mean of receipt date − sign date; **terms** the amount-weighted mean Payment Terms;
   **days late** = days to pay − terms.
 - **Feedback**: count by type × product line × month over the window; open complaints (Type Complaint,
@@ -64,6 +65,8 @@ ABC_LIMITS = (0.80, 0.95)
 TOP_N = 10
 NEW_MONTHS = 12
 DSO_DAYS = 90
+#: Receivables overdue by more than this many days are named in the DSO sentence.
+OVERDUE_LONG = 90
 OPEN_STAGES = ("Lead", "Qualified", "Proposal", "Negotiation")
 WON, LOST = "Won", "Lost"
 COMPLAINT = "Complaint"
@@ -87,7 +90,7 @@ class Analysis:
     customers: pd.DataFrame  # rank, customer, signing, share, cum_share, abc, py_share, share_change, status
     concentration: pd.DataFrame  # level, key, customers, top10_share, hhi, new, returning, lost
     customer_status: pd.DataFrame  # customer, department, first_sign, last_sign, status, signing_12m, signing_prev_12m
-    dso: pd.DataFrame  # level, key, receivables, delivered_90d, dso
+    dso: pd.DataFrame  # level, key, receivables, overdue, overdue_90, delivered_90d, dso
     payment: pd.DataFrame  # customer, receipts, collected, days_to_pay, terms, days_late, receivable, overdue
     feedback: pd.DataFrame  # month, type, product_line, count
     complaints: pd.DataFrame  # date, department, customer, product_line, owner, status, age_days, age_bucket
@@ -346,9 +349,11 @@ def receivables_at(ledger: Ledger, end: pd.Timestamp) -> pd.DataFrame:
     recv = (c["delivered"].astype("float64").fillna(0.0)
             - c["contract_no"].map(paid).astype("float64").fillna(0.0)).clip(lower=0)
     due = c["sign_date"] + pd.to_timedelta(c["payment_terms"].astype("float64").fillna(0.0), unit="D")
+    late = (end.normalize() - due).dt.days
     return pd.DataFrame({"department": c["department"].astype("str").to_numpy(),
                          "customer": c["customer"].fillna("").astype("str").str.strip().to_numpy(),
-                         "receivable": recv.to_numpy(), "overdue": recv.where(due < end, 0.0).to_numpy()})
+                         "receivable": recv.to_numpy(), "overdue": recv.where(late > 0, 0.0).to_numpy(),
+                         "overdue_90": recv.where(late > OVERDUE_LONG, 0.0).to_numpy()})
 
 
 def dso_table(ledger: Ledger, contracts: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
@@ -358,16 +363,20 @@ def dso_table(ledger: Ledger, contracts: pd.DataFrame, end: pd.Timestamp) -> pd.
     recent = contracts[(contracts["date"] >= start) & (contracts["date"] <= end)]
     depts = sorted(set(recv["department"]) | set(contracts["department"]))
     by = pd.DataFrame({"receivables": recv.groupby("department")["receivable"].sum(),
+                       "overdue": recv.groupby("department")["overdue"].sum(),
+                       "overdue_90": recv.groupby("department")["overdue_90"].sum(),
                        "delivered_90d": recent.groupby("department")["delivered"].sum()}).reindex(depts).fillna(0.0)
     out = pd.concat([pd.DataFrame({"level": "company", "key": [COMPANY_KEY],
                                    "receivables": [float(recv["receivable"].sum())],
+                                   "overdue": [float(recv["overdue"].sum())],
+                                   "overdue_90": [float(recv["overdue_90"].sum())],
                                    "delivered_90d": [float(recent["delivered"].sum())]}),
                      by.rename_axis("key").reset_index().assign(level="department")], ignore_index=True)
     out["dso"] = out["receivables"] / out["delivered_90d"].where(out["delivered_90d"] > 0) * DSO_DAYS
-    for col in ("receivables", "delivered_90d"):
+    for col in ("receivables", "overdue", "overdue_90", "delivered_90d"):
         out[col] = round_series(out[col].astype("float64"))
     out["dso"] = out["dso"].astype("float64").round(1)
-    return out[["level", "key", "receivables", "delivered_90d", "dso"]]
+    return out[["level", "key", "receivables", "overdue", "overdue_90", "delivered_90d", "dso"]]
 
 
 def payment_table(ledger: Ledger, receipts: pd.DataFrame, p: pd.Period, months: int) -> pd.DataFrame:
@@ -616,7 +625,10 @@ def _sentences(a: Analysis, ytd: pd.DataFrame) -> list[tuple[str, dict[str, Any]
                                       "signing": r["signing_prev_12m"]}))
     d = a.dso[a.dso["level"] == "company"]
     if len(d) and pd.notna(d["dso"].iloc[0]):
-        out.append(("dso", {"dso": float(d["dso"].iloc[0]), "receivables": float(d["receivables"].iloc[0])}))
+        r = d.iloc[0]
+        out.append(("dso", {"dso": float(r["dso"]), "receivables": float(r["receivables"]),
+                            "overdue_share": r["overdue"] / r["receivables"] if r["receivables"] else None,
+                            "long_share": r["overdue_90"] / r["overdue"] if r["overdue"] else None}))
     if a.pipeline is not None:
         cov = a.pipeline.coverage
         for r in cov[(cov["level"] == "department") & (cov["coverage"] < 1)].to_dict("records"):

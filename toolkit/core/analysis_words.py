@@ -36,8 +36,10 @@ TEXT: dict[str, tuple[str, str]] = {
                         "近 12 个月客户：新客户 {new} 个，老客户 {returning} 个；流失 {lost} 个（前 12 个月有签约，此后没有）。"),
     "lost_customer": ("Lost customer: {customer}, last contract {last}, {signing} signed in the 12 months before.",
                       "流失客户：{customer}，最近签约 {last}，前 12 个月签约 {signing}。"),
-    "dso": ("DSO {dso} days: receivables {receivables} against delivery over the last 90 days.",
-            "应收周转天数（DSO）{dso} 天：应收余额 {receivables}，对比近 90 天履约额。"),
+    "dso": ("DSO {dso} days: receivables {receivables} against delivery over the last 90 days; {overdue_share} of "
+            "the receivables overdue, {long_share} of the overdue by more than 90 days.",
+            "应收周转天数（DSO）{dso} 天：应收余额 {receivables}，对比近 90 天履约额；逾期占应收 {overdue_share}，"
+            "其中逾期超过 90 天的占 {long_share}。"),
     "coverage_low": ("{department}: pipeline coverage {coverage}, weighted open pipeline {weighted} against "
                      "{remaining} of Signing target still to sign this year.",
                      "{department}：商机覆盖率 {coverage}，加权在途商机 {weighted}，本年尚需签约 {remaining}。"),
@@ -97,7 +99,7 @@ def money_words(v: Any) -> str:
 def sentence(key: str, params: Mapping[str, Any], lang: str) -> str:
     """One finding of ``core.analysis`` in words."""
     p = dict(params)
-    for k in ("top10", "share", "py_share", "yoy", "margin", "coverage"):
+    for k in ("top10", "share", "py_share", "yoy", "margin", "coverage", "overdue_share", "long_share"):
         if k in p:
             p[k] = percent_words(p[k])
     for k in ("signing", "py_signing", "receivables", "weighted", "remaining"):

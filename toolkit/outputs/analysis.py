@@ -44,7 +44,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "first_sign": ("First Contract", "首次签约"), "last_sign": ("Last Contract", "最近签约"),
     "signing_12m": ("Signing, Last 12 Months", "近12个月签约"),
     "signing_prev_12m": ("Signing, 12 Months Before", "前12个月签约"),
-    "receivables": ("Receivables", "应收余额"), "delivered_90d": ("Delivered, Last 90 Days", "近90天履约"),
+    "receivables": ("Receivables", "应收余额"), "overdue_90": ("Overdue > 90 Days", "逾期超90天"),
+    "delivered_90d": ("Delivered, Last 90 Days", "近90天履约"),
     "dso": ("DSO (days)", "应收周转天数"), "receipts": ("Receipts", "回款笔数"), "collected": ("Collected", "回款额"),
     "days_to_pay": ("Days to Pay", "平均回款天数"), "terms": ("Terms (days)", "平均账期"),
     "days_late": ("Days Late", "平均逾期天数"), "receivable": ("Receivable", "应收余额"), "overdue": ("Overdue", "逾期"),
@@ -143,7 +144,7 @@ DEFINITIONS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
 }
 
 MONEY = {"signing", "avg_deal", "gross_margin", "collection", "delivered", "terminated_amount", "py_signing",
-         "signing_12m", "signing_prev_12m", "receivables", "delivered_90d", "collected", "receivable", "overdue",
+         "signing_12m", "signing_prev_12m", "receivables", "overdue_90", "delivered_90d", "collected", "receivable", "overdue",
          "amount", "weighted", "weighted_open", "annual_target", "ytd_signing", "remaining_target", "won_amount",
          "lost_amount", "expected_amount", "contract_amount", "value"}
 PERCENT = {"margin_rate", "yoy", "share", "cum_share", "py_share", "share_change", "top10_share", "coverage",

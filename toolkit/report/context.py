@@ -158,6 +158,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "signing_12m": ("Signing, Last 12 Months", "近12个月签约"),
     "signing_prev_12m": ("Signing, 12 Months Before", "前12个月签约"),
     "delivered_90d": ("Delivered, Last 90 Days", "近90天履约"),
+    "overdue_90": ("Overdue > 90 Days", "逾期超90天"),
     "dso": ("DSO (days)", "应收周转天数"),
     "days_to_pay": ("Days to Pay", "平均回款天数"),
     "terms": ("Terms (days)", "平均账期"),
@@ -609,7 +610,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                      ("margin_rate", "percent"), ("yoy", "change")],
     "market_moves": [("customer_status", "text"), ("customer", "text"), ("department", "text"),
                      ("last_sign", "date"), ("signing_12m", "money"), ("signing_prev_12m", "money")],
-    "market_dso": [("department", "text"), ("receivables", "money"), ("delivered_90d", "money"), ("dso", "number")],
+    "market_dso": [("department", "text"), ("receivables", "money"), ("overdue", "money"), ("overdue_90", "money"),
+                   ("delivered_90d", "money"), ("dso", "number")],
     "market_late": [("customer", "text"), ("days_to_pay", "number"), ("terms", "number"), ("days_late", "number"),
                     ("overdue", "money")],
     "market_pipeline": [("department", "text"), ("weighted_open", "money"), ("remaining_target", "money"),
@@ -714,7 +716,7 @@ def _market(ledger: Ledger, period: str, lang: str) -> tuple[dict[str, pd.DataFr
             "int64").to_numpy()
     tables = {"market_customers": customers.reset_index(drop=True), "market_lines": lines,
               "market_moves": moves, "market_dso": dso.rename(columns={"key": "department"})[
-                  ["department", "receivables", "delivered_90d", "dso", "_total"]],
+                  ["department", "receivables", "overdue", "overdue_90", "delivered_90d", "dso", "_total"]],
               "market_late": late, "market_pipeline": pipeline, "market_feedback": feedback}
     conc = a.concentration[a.concentration["level"] == "company"]
     market = {"sentences": market_sentences(a, lang), "forecast_check": check_sentence(a.forecast_check, lang),
