@@ -64,7 +64,7 @@ def test_chromium_screenshot_no_console_errors_charts_sized(tmp_path, lang) -> N
     found = re.search(r"<title>PROBE(.*?)</title>", dom)
     assert found, dom[:500]
     data = json.loads(found.group(1).replace("&quot;", '"'))
-    assert len(data["charts"]) == 4 and all(w > 100 and h > 50 for w, h in data["charts"])
+    assert len(data["charts"]) == 6 and all(w > 100 and h > 50 for w, h in data["charts"])  # with the market's two
     for key in ("signing", "collection", "expense", "profit"):
         assert money(ctx["headline"][key]) in dom
     assert money(ctx["headline"]["receivables"]) in dom

@@ -36,8 +36,11 @@ def test_default_report_has_no_placeholders_and_charts_bind_expanded_ranges(tmp_
     aging = [f for f in refs["Funds"]]
     buckets = len(ctx["columns"]["aging"]) - 3  # key, then the buckets, total and overdue
     assert len(aging) == buckets == 7 and all(f.endswith(f"${3 + n_dept - 1}") for f in aging)  # no company row
-    trend = refs["Market & Trend"]
+    trend, market = refs["Market & Trend"][:3], refs["Market & Trend"][3:]
     rows = len(ctx["tables"]["trend"])
+    # the market section: the top customers' signing, then the product lines' signing and margin (no total row)
+    span = [int(f.split(":")[1].split("$")[-1]) - int(f.split(":")[0].split("$")[-1]) + 1 for f in market]
+    assert span == [len(ctx["tables"]["market_customers"]), *[len(ctx["tables"]["market_lines"]) - 1] * 2]
     assert len(trend) == 3 and all(f.split(":")[1].endswith(str(int(f.split(":")[0].split("$")[-1]) + rows - 1))
                                    for f in trend)
     ws = wb["Completion"]

@@ -34,6 +34,7 @@ NAMES: tuple[str, ...] = (
     "funds",
     "monthly_report",
     "statements",
+    "analysis",
     "consolidate_folder",
     "approve_selection",
     "reject_selection",
@@ -80,6 +81,8 @@ register({
     "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
     "macro.statements": ("{count} statement(s) written to {folder}.", "已生成 {count} 份结算单，保存在 {folder}。"),
     "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
+    "macro.q.analysis-folder": ("Folder of department workbooks to analyse:", "要分析的部门工作簿所在文件夹："),
+    "macro.analysis": ("{summary}\nWrote {paths}", "{summary}\n已生成 {paths}"),
     "macro.consolidated": ("Consolidated {ok} of {total} department workbook(s) for {period} into {path}.",
                            "已将 {total} 个部门工作簿中的 {ok} 个合并（{period}）到 {path}。"),
     "macro.consolidate-failed": ("Not consolidated:", "未合并："),
@@ -438,6 +441,25 @@ def _approve_close(run: _Run) -> Any:
     run.port.message(t("macro.close-approved", run.lang, period=res.period, version=res.version, by=name, at=res.at),
                      "info")
     return res
+def analysis(book: Any = None) -> Path | None:
+    """Ask for the folder of department workbooks and write the sales statistics and market analysis of the
+    workbook's period into its ``analysis`` subfolder (``toolkit.operations.analysis``); open the workbook."""
+    return _run(book, _analysis)
+
+
+def _analysis(run: _Run) -> Path | None:
+    from ..operations.analysis import analyse
+
+    folder = run.chosen_folder("analysis-folder")
+    # as the monthly report: data problems are the findings listed in the workbook, not a refusal
+    res = analyse(run.period(), folder / "analysis", paths=[folder], standards=run.standards_path(required=True),
+                  lang=run.lang, formats=("xlsx", "html"), force=True)
+    summary = "\n".join(res.output.sentences[:6])
+    run.port.message(t("macro.analysis", run.lang, summary=summary, paths=", ".join(str(p) for p in res.written)))
+    xlsx = next((p for p in res.written if p.suffix == ".xlsx"), None)
+    if xlsx is not None:
+        run.port.open_file(xlsx)
+    return xlsx
 
 
 def consolidate_folder(book: Any = None) -> Path | None:

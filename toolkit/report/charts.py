@@ -181,7 +181,48 @@ def history_chart(ctx: dict[str, Any]) -> str:
     return _svg(fig)
 
 
+def pareto_chart(ctx: dict[str, Any]) -> str:
+    """Bars: the top customers' signing; line: their cumulative share (right axis), with the 80% line."""
+    cust = ctx["tables"]["market_customers"]
+    labels = dict(zip([c for c, _ in ctx["columns"]["market_customers"]], ctx["labels"]["market_customers"]))
+    fig, ax = _fig()
+    x = list(range(len(cust)))
+    with _quiet():
+        ax.bar(x, cust["signing"].tolist(), color=COLORS[0], label=labels["signing"])
+        ax.set_xticks(x, [str(v)[:8] for v in cust["customer"]], fontsize=7, rotation=35, ha="right")
+        _money_axis(ax)
+        right = ax.twinx()
+        right.plot(x, cust["cum_share"].tolist(), marker="o", color=COLORS[2], label=labels["cum_share"])
+        right.axhline(0.8, color="#c00000", linestyle="--", linewidth=1)
+        right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        right.set_ylim(0, max(1.0, float(cust["cum_share"].max() or 0)) if len(cust) else 1.0)
+        right.spines[["top"]].set_visible(False)
+        ax.set_title(ctx["text"]["chart_pareto"], fontsize=11)
+        fig.tight_layout()
+    return _svg(fig)
+
+
+def lines_chart(ctx: dict[str, Any]) -> str:
+    """Grouped bars: signing and gross margin per product line (year to date)."""
+    pl = ctx["tables"]["market_lines"]
+    pl = pl[~pl["_total"]]
+    labels = dict(zip([c for c, _ in ctx["columns"]["market_lines"]], ctx["labels"]["market_lines"]))
+    fig, ax = _fig()
+    x = list(range(len(pl)))
+    with _quiet():
+        ax.bar([v - 0.2 for v in x], pl["signing"].tolist(), 0.4, color=COLORS[0], label=labels["signing"])
+        ax.bar([v + 0.2 for v in x], pl["gross_margin"].tolist(), 0.4, color=COLORS[3], label=labels["gross_margin"])
+        ax.set_xticks(x, pl["product_line"].astype(str).tolist(), fontsize=8)
+        _money_axis(ax)
+        ax.legend(fontsize=8, frameon=False)
+        ax.set_title(ctx["text"]["chart_lines"], fontsize=11)
+    return _svg(fig)
+
+
 def all_charts(ctx: dict[str, Any]) -> dict[str, str]:
     """Every chart of the HTML report as inline SVG markup, by name."""
-    return {"completion_by_department": completion_chart(ctx), "trend": trend_chart(ctx), "aging": aging_chart(ctx),
-            "history": history_chart(ctx)}
+    charts = {"completion_by_department": completion_chart(ctx), "trend": trend_chart(ctx),
+              "aging": aging_chart(ctx), "history": history_chart(ctx)}
+    if "market_customers" in ctx["tables"]:  # a context from an older template's data has no market section
+        charts.update(pareto=pareto_chart(ctx), product_lines=lines_chart(ctx))
+    return charts

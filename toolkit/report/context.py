@@ -16,12 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core import analysis as AN
 from ..core import appraisal as A
 from ..core import completion as C
 from ..core import forecast as FC
 from ..core import funds as F
 from ..core import royalties as R
 from ..core.finance import manual_entries
+from ..core.analysis_words import check_sentence
+from ..core.analysis_words import sentences as market_sentences
 from ..core.findings import Finding, finding_type
 from ..i18n import register, t
 from ..core.ledger import Ledger
@@ -147,6 +150,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "department-not-consolidated": ("department not consolidated", "部门未合并"),
     "no-base": ("no base", "无计提基数"),
     "no-tier": ("no tier", "无适用档位"),
+    # the market section (toolkit.core.analysis, docs/analysis.md)
+    "share": ("Share", "占比"),
+    "cum_share": ("Cumulative Share", "累计占比"),
+    "abc": ("ABC", "ABC分类"),
+    "share_change": ("Share Change vs Last Year", "占比同比变化"),
+    "customer_status": ("Status", "状态"),
+    "gross_margin": ("Gross Margin", "毛利"),
+    "margin_rate": ("Margin Rate", "毛利率"),
+    "last_sign": ("Last Contract", "最近签约"),
+    "signing_12m": ("Signing, Last 12 Months", "近12个月签约"),
+    "signing_prev_12m": ("Signing, 12 Months Before", "前12个月签约"),
+    "delivered_90d": ("Delivered, Last 90 Days", "近90天履约"),
+    "overdue_90": ("Overdue > 90 Days", "逾期超90天"),
+    "dso": ("DSO (days)", "应收周转天数"),
+    "days_to_pay": ("Days to Pay", "平均回款天数"),
+    "terms": ("Terms (days)", "平均账期"),
+    "days_late": ("Days Late", "平均逾期天数"),
+    "weighted_open": ("Weighted Open Pipeline", "加权在途商机"),
+    "remaining_target": ("Remaining Signing Target", "剩余签约目标"),
+    "coverage": ("Pipeline Coverage", "商机覆盖率"),
+    "complaint": ("Complaints", "投诉"),
+    "suggestion": ("Suggestions", "建议"),
+    "competitor": ("Competitor", "竞品"),
+    "market": ("Market", "市场"),
+    "new": ("new", "新客户"),
+    "returning": ("returning", "老客户"),
+    "lost": ("lost", "流失"),
+    "inactive": ("inactive", "不活跃"),
 }
 register({f"report.label.{k}": v for k, v in LABELS.items()})
 
@@ -202,6 +233,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "forecast_note": ("Company method: {method}. Backtest error {mase} (below 1: better than repeating the last"
                       " value or season).", "公司预测方法：{method}。回测误差 {mase}（小于 1 表示优于简单沿用上期或去年同期）。"),
     "generated_from": ("Computed from {files} workbook(s).", "根据 {files} 个工作簿计算。"),
+    "market": ("Market: customers, product lines and pipeline", "市场：客户、产品线与商机"),
+    "market_customers": ("Top customers this year (Pareto)", "本年主要客户（帕累托）"),
+    "market_lines": ("Product-line mix and margin this year", "本年产品线结构与毛利"),
+    "market_moves": ("New and lost customers (last 12 months)", "新客户与流失客户（近12个月）"),
+    "market_dso": ("Days sales outstanding", "应收周转天数"),
+    "market_late": ("Customers paying late against their terms", "超出账期回款的客户"),
+    "market_pipeline": ("Pipeline coverage of the remaining Signing target", "商机对剩余签约目标的覆盖"),
+    "market_feedback": ("Feedback by month (last 12 months)", "近12个月市场反馈"),
+    "chart_pareto": ("Customers: signing and cumulative share", "客户签约额与累计占比"),
+    "chart_lines": ("Product lines: signing and gross margin", "产品线签约额与毛利"),
+    "market_note": ("Definitions: docs/analysis.md; the full tables: toolkit analysis.",
+                    "定义见 docs/analysis.md；完整表格请运行 toolkit analysis。"),
 }
 register({f"report.text.{k}": v for k, v in TEXT.items()})
 
@@ -579,6 +622,22 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                  ("m1", "money"), ("m2", "money"), ("m3", "money")],
     "findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"), ("cell", "text"),
                  ("value", "text"), ("message", "text")],
+    "market_summary": [("summary", "text")],
+    "market_customers": [("rank", "int"), ("customer", "text"), ("signing", "money"), ("share", "percent"),
+                         ("cum_share", "percent"), ("abc", "text"), ("share_change", "change"),
+                         ("customer_status", "text")],
+    "market_lines": [("product_line", "text"), ("signing", "money"), ("share", "percent"), ("gross_margin", "money"),
+                     ("margin_rate", "percent"), ("yoy", "change")],
+    "market_moves": [("customer_status", "text"), ("customer", "text"), ("department", "text"),
+                     ("last_sign", "date"), ("signing_12m", "money"), ("signing_prev_12m", "money")],
+    "market_dso": [("department", "text"), ("receivables", "money"), ("overdue", "money"), ("overdue_90", "money"),
+                   ("delivered_90d", "money"), ("dso", "number")],
+    "market_late": [("customer", "text"), ("days_to_pay", "number"), ("terms", "number"), ("days_late", "number"),
+                    ("overdue", "money")],
+    "market_pipeline": [("department", "text"), ("weighted_open", "money"), ("remaining_target", "money"),
+                        ("coverage", "percent")],
+    "market_feedback": [("month", "text"), ("complaint", "int"), ("suggestion", "int"), ("competitor", "int"),
+                        ("market", "int")],
     "findings_summary": [("severity", "text"), ("title", "text"), ("count", "int")],
 }
 
@@ -623,6 +682,69 @@ def _pay_lines(frame: pd.DataFrame, lines: pd.DataFrame, excluded: Sequence[str]
     frame = frame.reset_index(drop=True).assign(
         pay_status=status.map(lambda v: label(v, lang) if v in LABELS else v))
     return with_total(frame, first, label("total", lang), money, where=status != NOT_COMPUTED), status
+
+
+MARKET_ROWS = 10
+
+
+def _market(ledger: Ledger, period: str, lang: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The market section: top customers and concentration, product-line mix and margin, new and lost
+    customers, DSO and late payers, pipeline coverage, the feedback trend; the analysis' sentences and last
+    month's forecast against the actual (``toolkit.core.analysis``, the same figures as ``toolkit analysis``)."""
+    a = AN.compute_analysis(ledger, period, 12)
+    status = lambda v: label(v, lang) if v in LABELS else v  # noqa: E731
+    cust = a.customers.head(MARKET_ROWS)
+    customers = pd.DataFrame({"rank": cust["rank"], "customer": cust["customer"], "signing": cust["signing"],
+                              "share": cust["share"], "cum_share": cust["cum_share"], "abc": cust["abc"],
+                              "share_change": cust.get("share_change"),
+                              "customer_status": cust["status"].map(status)})
+    ytd = a.ytd
+    total = float(ytd.loc[ytd["level"] == "company", "signing"].sum())
+    pl = ytd[ytd["level"] == "product_line"]
+    lines = pd.DataFrame({"product_line": pl["key"], "signing": pl["signing"],
+                          "share": pl["signing"] / total if total else None, "gross_margin": pl["gross_margin"],
+                          "margin_rate": pl["margin_rate"], "yoy": pl["yoy"]})
+    lines = with_total(lines.reset_index(drop=True), "product_line", label("total", lang), ["signing", "gross_margin"])
+    lines.loc[lines["_total"], "share"] = 1.0 if total else None
+    lines.loc[lines["_total"], "margin_rate"] = float(ytd.loc[ytd["level"] == "company", "margin_rate"].iloc[0]) \
+        if total else None
+    st = a.customer_status
+    moves = pd.concat([st[st["status"] == "new"].sort_values("signing_12m", ascending=False, kind="stable")
+                       .head(MARKET_ROWS),
+                       st[st["status"] == "lost"].sort_values("signing_prev_12m", ascending=False, kind="stable")
+                       .head(MARKET_ROWS)], ignore_index=True)
+    moves = pd.DataFrame({"customer_status": moves["status"].map(status), "customer": moves["customer"],
+                          "department": moves["department"], "last_sign": moves["last_sign"],
+                          "signing_12m": moves["signing_12m"], "signing_prev_12m": moves["signing_prev_12m"]})
+    dso = a.dso.assign(key=a.dso["key"].where(a.dso["level"] != "company", label("company", lang)),
+                       _total=a.dso["level"] == "company")
+    dso = pd.concat([dso[~dso["_total"]], dso[dso["_total"]]], ignore_index=True)
+    late = a.payment[a.payment["days_late"] > 0].head(MARKET_ROWS)[
+        ["customer", "days_to_pay", "terms", "days_late", "overdue"]].reset_index(drop=True)
+    if a.pipeline is not None:
+        cov = a.pipeline.coverage
+        pipeline = cov.assign(key=cov["key"].where(cov["level"] != "company", label("company", lang)),
+                              _total=cov["level"] == "company")
+        pipeline = pd.concat([pipeline[~pipeline["_total"]], pipeline[pipeline["_total"]]], ignore_index=True)[
+            ["key", "weighted_open", "remaining_target", "coverage", "_total"]].rename(columns={"key": "department"})
+    else:
+        pipeline = pd.DataFrame(columns=["department", "weighted_open", "remaining_target", "coverage"])
+    fb = a.feedback.pivot_table(index="month", columns="type", values="count", aggfunc="sum").reindex(a.months)
+    feedback = pd.DataFrame({"month": a.months})
+    for kind in ("Complaint", "Suggestion", "Competitor", "Market"):
+        feedback[kind.lower()] = (fb[kind].fillna(0) if kind in fb else pd.Series(0, index=fb.index)).astype(
+            "int64").to_numpy()
+    tables = {"market_customers": customers.reset_index(drop=True), "market_lines": lines,
+              "market_moves": moves, "market_dso": dso.rename(columns={"key": "department"})[
+                  ["department", "receivables", "overdue", "overdue_90", "delivered_90d", "dso", "_total"]],
+              "market_late": late, "market_pipeline": pipeline, "market_feedback": feedback}
+    conc = a.concentration[a.concentration["level"] == "company"]
+    market = {"sentences": market_sentences(a, lang), "forecast_check": check_sentence(a.forecast_check, lang),
+              "top10_share": _f(conc["top10_share"].iloc[0]) if len(conc) else None,
+              "hhi": _f(conc["hhi"].iloc[0]) if len(conc) else None,
+              "dso": _f(a.dso["dso"].iloc[0]) if len(a.dso) else None,
+              "has_pipeline": a.pipeline is not None}
+    return tables, market
 
 
 def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
@@ -708,6 +830,9 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     tables["forecast"], tables["trend"] = _forecast(fres, trend, lang)
     tables["appraisal"] = _appraisal(ledger, p, royalties, lang)
     tables["history"] = _history_as_closed(history(ledger, p, royalties, TREND_MONTHS), closed)
+    market_tables, market = _market(ledger, period, lang)
+    tables.update(market_tables)
+    tables["market_summary"] = pd.DataFrame({"summary": market["sentences"]}, dtype=object)
     tables["findings"] = find_frame.drop(columns="code")
     summary = find_frame.groupby(["severity", "code", "title"], sort=False).size().rename("count").reset_index() \
         if len(find_frame) else pd.DataFrame(columns=["severity", "code", "title", "count"])
@@ -760,6 +885,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
         "columns": columns,
         "labels": {name: [column_label(k, lang) for k, _ in cols] for name, cols in columns.items()},
         "labels_company": label("company", lang),
+        "market": market,
     }
     params = _text_params(lang, p, funds, headline, ledger, excluded, not_computed, settings, unit)
     ctx["text"] = {k: text(k, lang, **params) for k in TEXT}

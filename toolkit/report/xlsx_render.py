@@ -351,12 +351,39 @@ def _chart_history(ws: Worksheet, p: Placement, title: str) -> Any:
     return chart
 
 
+def _chart_pareto(ws: Worksheet, p: Placement, title: str) -> Any:
+    """The top customers' signing (columns rank, customer, signing, …)."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.add_data(Reference(ws, min_col=p.col + 2, min_row=p.header_row, max_row=p.last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=p.col + 1, min_row=p.first, max_row=p.last))
+    chart.y_axis.number_format = "#,##0"
+    chart.title = title
+    return chart
+
+
+def _chart_product_lines(ws: Worksheet, p: Placement, title: str) -> Any:
+    """Signing and gross margin per product line (columns product line, signing, share, gross margin, …); the
+    last row is the total."""
+    chart = BarChart()
+    chart.type = "col"
+    data_last = p.last - 1 if p.rows > 1 else p.last
+    for col in (p.col + 1, p.col + 3):
+        chart.add_data(Reference(ws, min_col=col, min_row=p.header_row, max_row=data_last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=p.col, min_row=p.first, max_row=data_last))
+    chart.y_axis.number_format = "#,##0"
+    chart.title = title
+    return chart
+
+
 #: chart name -> (table it draws, builder, title key in context["text"])
 CHARTS: dict[str, tuple[str, Callable[[Worksheet, Placement, str], Any], str]] = {
     "completion_by_department": ("completion_matrix", _chart_completion, "chart_completion"),
     "trend": ("trend", _chart_trend, "chart_trend"),
     "aging": ("aging", _chart_aging, "chart_aging"),
     "history": ("history", _chart_history, "chart_history"),
+    "pareto": ("market_customers", _chart_pareto, "chart_pareto"),
+    "product_lines": ("market_lines", _chart_product_lines, "chart_lines"),
 }
 CHART_SIZE = (18.0, 8.0)  # cm
 CM_PER_CHAR = 0.2  # a column of width w is about 0.2·w cm wide (Calibri 11)

@@ -9,13 +9,14 @@ from .. import TEMPLATE_VERSION
 from .leave import leave_frame
 from .names import PERIOD, YEAR, DeptSpec
 from .notes import feedback_frame, forecast_frame
+from .pipeline import opportunities_frame
 from .plan import overhead_plan, plan_frame, ytd_actuals
 from .sales import add_refund, collections_frame, contracts_frame
 from .spending import advances_frame, expenses_frame
 
 #: Independent random streams per sheet, so changing one sheet's generator leaves the others alone.
 STREAMS = {"contracts": 1, "collections": 2, "expenses": 3, "advances": 4, "leave": 5, "plan": 6, "feedback": 7,
-           "plan-overhead": 8}
+           "plan-overhead": 8, "opportunities": 9}
 #: The department that carries the one refund of the sample.
 REFUND_DEPARTMENT = "east"
 
@@ -25,7 +26,7 @@ def _rng(seed: int, dept: DeptSpec, stream: str) -> np.random.Generator:
 
 
 def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
-    """Plan, Contracts, Collections, Expenses, Advances, Leave, Forecast and Feedback of ``dept``."""
+    """Plan, Contracts, Collections, Expenses, Advances, Leave, Forecast, Feedback and Opportunities of ``dept``."""
     staff = people[people["dept_key"] == dept.key].reset_index(drop=True)
     sales = staff[staff["role"] == "Salesperson"].reset_index(drop=True)
     contracts = contracts_frame(dept, sales, _rng(seed, dept, "contracts"))
@@ -45,6 +46,7 @@ def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[s
         "Leave": leave_frame(dept, staff, _rng(seed, dept, "leave")),
         "Forecast": forecast_frame(dept, collections, expenses),
         "Feedback": feedback_frame(dept, staff, contracts, _rng(seed, dept, "feedback")),
+        "Opportunities": opportunities_frame(dept, sales, contracts, _rng(seed, dept, "opportunities")),
     }
 
 

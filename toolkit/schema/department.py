@@ -170,6 +170,29 @@ FEEDBACK = Table(
     required=False,
 )
 
+OPPORTUNITIES = Table(
+    "Opportunities",
+    L("Opportunities", "商机"),
+    (
+        Column("opportunity_no", L("Opportunity No", "商机编号"), T.TEXT, required=True, unique=True),
+        Column("customer", L("Customer", "客户"), T.TEXT, required=True, width=28),
+        Column("product_line", L("Product Line", "产品线"), T.TEXT),
+        Column("route", L("Route", "渠道"), T.TEXT, enum=E.OPPORTUNITY_ROUTE),
+        Column("stage", L("Stage", "阶段"), T.TEXT, required=True, enum=E.OPPORTUNITY_STAGE),
+        Column("expected_amount", L("Expected Amount", "预计金额"), T.MONEY, required=True, min_value=0),
+        Column("expected_close", L("Expected Close", "预计成交月份"), T.MONTH),
+        _employee(required=False),
+        Column("lost_reason", L("Lost Reason", "丢单原因"), T.TEXT, width=28),
+        Column("contract_no", L("Contract No", "合同编号"), T.TEXT),
+    ),
+    L(
+        "Sales opportunities: one row each, moved through the stages; a won one names its contract, a lost one "
+        "its reason.",
+        "销售商机：每个商机一行，随阶段推进更新；赢单填写合同编号，丢单填写丢单原因。",
+    ),
+    required=False,
+)
+
 INFO = (
     InfoField("department", L("Department", "部门")),
     InfoField("year", L("Year", "年度"), T.INTEGER),
@@ -181,6 +204,6 @@ INFO = (
 DEPARTMENT = WorkbookSchema(
     "department",
     L("Department workbook", "部门工作簿"),
-    (PLAN, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK),
+    (PLAN, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK, OPPORTUNITIES),
     INFO,
 )

@@ -44,6 +44,15 @@ PAYMENT_METHOD = _enum(
     ("Cash", "现金"),
     ("Other", "其他"),
 )
+#: Opportunities (DOMAIN.md, "Sales statistics and market analysis"): the route to market and the stage.
+OPPORTUNITY_ROUTE = _enum(
+    "opportunity_route", ("Direct", "直销"), ("Distributor", "经销"), ("Bid", "招投标"), ("Online", "线上"),
+    ("Other", "其他"),
+)
+OPPORTUNITY_STAGE = _enum(
+    "opportunity_stage", ("Lead", "线索"), ("Qualified", "已确认"), ("Proposal", "方案"), ("Negotiation", "谈判"),
+    ("Won", "赢单"), ("Lost", "丢单"),
+)
 YES_NO = _enum("yes_no", ("Yes", "是"), ("No", "否"))
 ROLE = _enum("role", ("Salesperson", "销售"), ("Manager", "经理"), ("Staff", "职员"))
 GRADE = _enum("grade", ("G1", "G1"), ("G2", "G2"), ("G3", "G3"), ("G4", "G4"), ("G5", "G5"))
@@ -103,6 +112,10 @@ THRESHOLD = _enum(
     ("GM Approval Above", "总经理审批金额"),
     ("Reminder After Days", "催办天数"),
     ("Offset Advances", "借款冲抵报销"),
+    ("Stage Probability Lead", "商机概率-线索"),
+    ("Stage Probability Qualified", "商机概率-已确认"),
+    ("Stage Probability Proposal", "商机概率-方案"),
+    ("Stage Probability Negotiation", "商机概率-谈判"),
 )
 
 ALL = (
@@ -113,6 +126,8 @@ ALL = (
     LEAVE_TYPE,
     FEEDBACK_TYPE,
     FEEDBACK_STATUS,
+    OPPORTUNITY_ROUTE,
+    OPPORTUNITY_STAGE,
     PAYMENT_METHOD,
     YES_NO,
     ROLE,

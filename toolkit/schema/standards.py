@@ -201,6 +201,12 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
     "Reminder After Days": 3.0,  # the approval queue's reminder list: items waiting longer (working days)
     "Offset Advances": 1.0,  # the reimbursement batch offsets advances outstanding against claims (1) or not (0)
+    # the weighted pipeline (toolkit.core.analysis): the chance, in percent, that an open opportunity at this
+    # stage is won; Won counts 100 and Lost 0
+    "Stage Probability Lead": 10.0,
+    "Stage Probability Qualified": 25.0,
+    "Stage Probability Proposal": 50.0,
+    "Stage Probability Negotiation": 75.0,
 }
 
 ADJUSTMENTS = Table(

@@ -341,6 +341,100 @@ CREATE VIEW current_pay_adjustments AS SELECT c.period AS close_period, c.versio
 CREATE VIEW current_finance_lines AS SELECT c.period AS close_period, c.version AS close_version, f.*
     FROM finance_lines f JOIN closes c ON c.id = f.close_id WHERE c.status = 'current'
 """
+#: Views for BI tools (Datasette, Metabase): the latest snapshot of each department and the analysis' tables
+#: (docs/analysis.md, "Views for BI tools"). Dates are ISO text, so ``substr(date, 1, 7)`` is the month.
+_LATEST_STANDARDS = "(SELECT max(id) FROM v_latest_snapshots WHERE kind = 'standards')"
+_PROBABILITY = ("COALESCE((SELECT value FROM std_Thresholds WHERE snapshot_id = " + _LATEST_STANDARDS
+                + " AND name = 'Stage Probability {stage}' ORDER BY _row LIMIT 1), {default}) / 100.0")
+ANALYSIS_VIEWS = f"""
+CREATE VIEW v_latest_snapshots AS
+    SELECT s.* FROM snapshots s WHERE s.is_current = 1 AND s.period = (
+        SELECT max(s2.period) FROM snapshots s2
+        WHERE s2.kind = s.kind AND s2.department = s.department AND s2.is_current = 1);
+CREATE VIEW v_product_lines AS
+    SELECT product_line, gross_margin, royalty_factor, min(_row) AS _row FROM std_ProductLines
+    WHERE snapshot_id = {_LATEST_STANDARDS} GROUP BY product_line;
+CREATE VIEW v_contracts AS
+    SELECT s.department, c.contract_no, c.sign_date, substr(c.sign_date, 1, 7) AS month,
+           CAST(substr(c.sign_date, 1, 4) AS INTEGER) AS year, trim(c.customer) AS customer, c.employee_id,
+           c.product_line, c.amount, c.status, c.delivered, c.payment_terms, c.split_employee_id, c.split_share,
+           COALESCE(pl.gross_margin, 0) AS margin_rate, c.amount * COALESCE(pl.gross_margin, 0) AS gross_margin
+    FROM dept_Contracts c JOIN v_latest_snapshots s ON s.id = c.snapshot_id AND s.kind = 'department'
+    LEFT JOIN v_product_lines pl ON pl.product_line = c.product_line;
+CREATE VIEW v_sales_by_product_line AS
+    SELECT year, month, product_line, count(*) AS contracts, sum(amount) AS signing,
+           sum(gross_margin) AS gross_margin, sum(gross_margin) / nullif(sum(amount), 0) AS margin_rate,
+           sum(CASE WHEN status = 'Terminated' THEN 1 ELSE 0 END) AS terminations
+    FROM v_contracts GROUP BY year, month, product_line;
+CREATE VIEW v_sales_by_department AS
+    SELECT year, month, department, count(*) AS contracts, sum(amount) AS signing, sum(gross_margin) AS gross_margin,
+           sum(amount) / nullif(count(*), 0) AS avg_deal
+    FROM v_contracts GROUP BY year, month, department;
+CREATE VIEW v_sales_by_customer AS
+    SELECT year, customer, count(*) AS contracts, sum(amount) AS signing, min(sign_date) AS first_sign,
+           max(sign_date) AS last_sign
+    FROM v_contracts WHERE customer IS NOT NULL AND customer <> '' GROUP BY year, customer;
+CREATE VIEW v_customer_pareto AS
+    SELECT year, customer, signing, rank, share, cum_share,
+           CASE WHEN cum_share - share < 0.8 - 1e-12 THEN 'A' WHEN cum_share - share < 0.95 - 1e-12 THEN 'B'
+                ELSE 'C' END AS abc
+    FROM (SELECT year, customer, signing,
+                 row_number() OVER (PARTITION BY year ORDER BY signing DESC, customer) AS rank,
+                 signing / sum(signing) OVER (PARTITION BY year) AS share,
+                 sum(signing) OVER (PARTITION BY year ORDER BY signing DESC, customer
+                                    ROWS UNBOUNDED PRECEDING) / sum(signing) OVER (PARTITION BY year) AS cum_share
+          FROM v_sales_by_customer WHERE signing > 0);
+CREATE VIEW v_collections AS
+    SELECT s.department, r.receipt_no, r.receipt_date, substr(r.receipt_date, 1, 7) AS month,
+           CAST(substr(r.receipt_date, 1, 4) AS INTEGER) AS year, r.contract_no, r.amount, r.method,
+           c.customer, c.product_line, c.employee_id, c.sign_date, c.payment_terms,
+           julianday(r.receipt_date) - julianday(c.sign_date) AS days_to_pay,
+           julianday(r.receipt_date) - julianday(c.sign_date) - COALESCE(c.payment_terms, 0) AS days_late
+    FROM dept_Collections r JOIN v_latest_snapshots s ON s.id = r.snapshot_id AND s.kind = 'department'
+    LEFT JOIN v_contracts c ON c.contract_no = r.contract_no AND c.department = s.department;
+CREATE VIEW v_collections_by_month AS
+    SELECT year, month, department, count(*) AS receipts, sum(amount) AS collection
+    FROM v_collections GROUP BY year, month, department;
+CREATE VIEW v_customer_payment AS
+    SELECT customer, count(*) AS receipts, sum(amount) AS collected,
+           sum(amount * days_to_pay) / sum(amount) AS days_to_pay,
+           sum(amount * COALESCE(payment_terms, 0)) / sum(amount) AS terms,
+           sum(amount * days_late) / sum(amount) AS days_late
+    FROM v_collections WHERE amount > 0 AND customer IS NOT NULL GROUP BY customer;
+CREATE VIEW v_pipeline AS
+    SELECT s.department, o.opportunity_no, trim(o.customer) AS customer, o.product_line, o.route, o.stage,
+           o.expected_amount, o.expected_close, substr(o.expected_close, 1, 7) AS expected_month, o.employee_id,
+           o.lost_reason, o.contract_no,
+           CASE o.stage WHEN 'Won' THEN 1.0 WHEN 'Lost' THEN 0.0
+                WHEN 'Lead' THEN {_PROBABILITY.format(stage="Lead", default=10)}
+                WHEN 'Qualified' THEN {_PROBABILITY.format(stage="Qualified", default=25)}
+                WHEN 'Proposal' THEN {_PROBABILITY.format(stage="Proposal", default=50)}
+                WHEN 'Negotiation' THEN {_PROBABILITY.format(stage="Negotiation", default=75)}
+                ELSE 0.0 END AS probability,
+           o.stage IN ('Lead', 'Qualified', 'Proposal', 'Negotiation') AS is_open
+    FROM dept_Opportunities o JOIN v_latest_snapshots s ON s.id = o.snapshot_id AND s.kind = 'department';
+CREATE VIEW v_pipeline_by_stage AS
+    SELECT department, stage, count(*) AS opportunities, sum(expected_amount) AS amount,
+           sum(expected_amount * probability) AS weighted
+    FROM v_pipeline GROUP BY department, stage;
+CREATE VIEW v_feedback AS
+    SELECT s.department, f.date, substr(f.date, 1, 7) AS month, f.customer, f.product_line, f.type, f.content,
+           f.owner, f.status
+    FROM dept_Feedback f JOIN v_latest_snapshots s ON s.id = f.snapshot_id AND s.kind = 'department'
+"""
+
+#: The views, in the order they are created (each names only those before it).
+VIEWS = tuple(stmt.split()[2] for stmt in ANALYSIS_VIEWS.split(";") if stmt.strip())
+
+
+def _v7(conn: object) -> None:
+    for kind, schema in SCHEMAS.items():  # the tables the views read exist before the views
+        for table in schema.tables:
+            for statement in data_table_ddl(kind, table):
+                conn.execute(statement)  # type: ignore[attr-defined]
+    for statement in ANALYSIS_VIEWS.split(";"):
+        if statement.strip():
+            conn.execute(statement)  # type: ignore[attr-defined]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -352,6 +446,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               lambda conn: [conn.execute(s) for s in FINANCE.split(";") if s.strip()]),  # type: ignore
     Migration(6, "approval item states; the audit trail's approved amount, delegation and role",
               lambda conn: [conn.execute(s) for s in APPROVAL_ITEMS.split(";") if s.strip()]),  # type: ignore
+    Migration(7, "views for BI tools: v_sales_by_product_line, v_customer_pareto, v_pipeline, ...", _v7),
 )
 
 #: The newest store version this toolkit reads and writes.

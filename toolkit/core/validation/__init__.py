@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..findings import Finding
 from ..tables import WorkbookData
-from . import adjustments, advances, catalog, contracts, crossref, expenses, forecast, leave, plan, schema_rules
+from . import adjustments, advances, catalog, contracts, crossref, expenses, forecast, leave, opportunities, plan, schema_rules
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -24,6 +24,7 @@ DEPARTMENT_RULES = (
     *advances.RULES,
     *leave.RULES,
     *forecast.RULES,
+    *opportunities.RULES,
 )
 
 #: Rules that only make sense for the standards workbook.

@@ -173,6 +173,14 @@ _("unknown-plan", "error", ("Royalty plan not found", "找不到提成方案"),
   ("{sheet}!{cell}: royalty plan {value!r} is not on the Royalty Plans sheet; its people would get no royalty.",
    "{sheet}!{cell}：提成方案“{value}”不在提成方案表中，相关人员将无法计提成。"))
 
+# --- opportunities (the pipeline, toolkit.core.analysis) ---------------------------------------
+_("opportunity-won-unlinked", "warning", ("Won opportunity without its contract", "赢单商机未关联合同"),
+  ("{sheet}!{cell}: a Won opportunity names contract {value!r}, which is not on the Contracts sheet; write the "
+   "contract's number so the pipeline links to it.",
+   "{sheet}!{cell}：赢单商机的合同编号“{value}”不在合同表中；请填写对应合同的编号，以便关联。"))
+_("opportunity-lost-no-reason", "warning", ("Lost opportunity without a reason", "丢单商机未填原因"),
+  ("{sheet}!{cell}: a Lost opportunity has no Lost Reason.", "{sheet}!{cell}：丢单商机未填写丢单原因。"))
+
 # --- the payout ledger (the month close and the report) ----------------------------------------
 _("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
 _("ledger-info", "info", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"))
@@ -204,6 +212,7 @@ CODES = (
     "percent-out-of-range", "weights-not-100", "department-near-miss", "unknown-department",
     "plan-year-mismatch", "department-other-name", "key-normalized", "unknown-plan",
     "adjustment-approver-unknown", "adjustment-self-approved", "adjustment-period-closed",
+    "opportunity-won-unlinked", "opportunity-lost-no-reason",
 )
 
 # --- closed periods (the payout ledger, toolkit.core.payouts) ---------------------------------

@@ -65,6 +65,10 @@ Sub TK_ApproveClose(control As IRibbonControl)
     TK_Run "approve_close"
 End Sub
 
+Sub TK_Analysis(control As IRibbonControl)
+    TK_Run "analysis"
+End Sub
+
 Sub TK_NewTemplate(control As IRibbonControl)
     TK_Run "new_template"
 End Sub
