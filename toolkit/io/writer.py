@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import ToolkitError
 from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
-from .print_setup import xlsxwriter_print
+from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print
 
 register(
     {
@@ -84,10 +84,6 @@ _WIDTH_SAMPLE = 2000  # rows looked at when sizing a column
 _CHUNK_ROWS = 50_000  # rows converted to Python values at a time
 _TABLE_STYLE = "Table Style Light 9"
 _FORMULA_PREFIXES = ("=", "+", "-", "@")
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
-)
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -216,12 +212,6 @@ def save_workbook(wb: Any, path: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------- widths
 
 
-def display_width(text: object) -> int:
-    """Width of ``text`` in Excel character units: CJK and full-width characters count double."""
-    s = str(text)
-    return len(s) + len(_WIDE.findall(s))
-
-
 def series_width(values: pd.Series) -> int:
     """Widest display width among the (first few thousand) values of a column, vectorised."""
     sample = values.iloc[:_WIDTH_SAMPLE].dropna()
@@ -231,7 +221,7 @@ def series_width(values: pd.Series) -> int:
         text = sample.map(lambda v: f"{v:,.2f}")
     else:
         text = sample.astype(str)
-    lengths = text.str.len() + text.str.count(_WIDE.pattern)
+    lengths = text.str.len() + text.str.count(WIDE_CHARS.pattern)
     return int(lengths.max())
 
 

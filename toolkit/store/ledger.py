@@ -10,14 +10,13 @@ from ..errors import ToolkitError
 from ..core.ledger import Ledger
 from ..schema import DEPARTMENT
 from .base import Store
+from .connect import open_store
 
 
 def load_ledger_from_store(db: Store | str | Path | None, period: str,
                            snapshot_ids: list[int] | None = None) -> Ledger:
     """The Ledger of ``period``: every current department snapshot (or just ``snapshot_ids``) stacked,
     with ``department`` and ``source`` columns, plus the period's current standards snapshot."""
-    from . import open_store
-
     store = db if isinstance(db, Store) else open_store(db)
     try:
         if snapshot_ids is None:
