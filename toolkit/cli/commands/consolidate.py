@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -28,6 +29,16 @@ register(
         "cli.consolidate.continued": ("  {table}: {rows} rows continue on {sheets}", "  {table}：{rows} 行分布在 {sheets}"),
         "cli.close.outputs": ("Outputs:", "输出："),
         "cli.close.output": ("  {name}: {paths}", "  {name}：{paths}"),
+        "cli.close.ledger": ("Close of {period} recorded: version {version}. Payments: royalty {payment} "
+                             "(adjustments {adjustment}, prior-year {prior_year_adjustment}), total {total}.",
+                             "{period} 结账已记录：第 {version} 版。支付：提成 {payment}（调整 {adjustment}，"
+                             "上年调整 {prior_year_adjustment}），合计 {total}。"),
+        "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
+        "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
+                                   "  {employee_id} {kind}：{before} -> {after}（{change}）"),
+        "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
+        "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
+                                    "  {kind} 合计：{before} -> {after}（{change}）"),
     }
 )
 
@@ -61,6 +72,26 @@ def _summary_text(res: ConsolidationResult, lang: str) -> str:
                 sheets = ", ".join(q.sheet for q in res.sheets if q.table == p.table)
                 rows = sum(q.rows for q in res.sheets if q.table == p.table)
                 lines.append(t("cli.consolidate.continued", lang, table=p.table, rows=rows, sheets=sheets))
+    return "\n".join(lines)
+
+
+def ledger_text(res: Any, lang: str) -> str:
+    """close-month's ledger lines: the close recorded, its totals, its notes and, on a re-close, what changed."""
+    if res.close is None:
+        return ""
+    tot = res.totals
+    lines = [t("cli.close.ledger", lang, period=res.close.period, version=res.close.version, payment=tot["payment"],
+               adjustment=tot["adjustment"], prior_year_adjustment=tot["prior_year_adjustment"], total=tot["total"])]
+    lines += [n["text"] for n in res.notes]
+    if res.reclose is not None:
+        lines.append(t("cli.close.reclose", lang))
+        changes = res.reclose.to_dict("records")
+        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
+                    before=f"{r['before']:,.2f}", after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+                  for r in changes] or [t("cli.close.reclose-none", lang)]
+        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=f"{r['before']:,.2f}",
+                    after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+                  for r in res.reclose_totals.to_dict("records")]
     return "\n".join(lines)
 
 
@@ -158,7 +189,5 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2
            db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False, reopen=True)
 
-
-from .history import ledger_text  # noqa: E402 - the payout ledger's lines of the close summary
 
 COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]

@@ -27,40 +27,10 @@ register(
         "history.never-closed": ("never closed", "从未结账"),
         "history.title.adjustments": ("Adjustments", "调整"),
         "history.totals": ("Royalty paid {royalty}, floating pay {floating}.", "已付提成 {royalty}，浮动工资 {floating}。"),
-        "cli.close.ledger": ("Close of {period} recorded: version {version}. Payments: royalty {payment} "
-                             "(adjustments {adjustment}, prior-year {prior_year_adjustment}), total {total}.",
-                             "{period} 结账已记录：第 {version} 版。支付：提成 {payment}（调整 {adjustment}，"
-                             "上年调整 {prior_year_adjustment}），合计 {total}。"),
-        "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
-        "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
-                                   "  {employee_id} {kind}：{before} -> {after}（{change}）"),
-        "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
-        "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
-                                    "  {kind} 合计：{before} -> {after}（{change}）"),
     }
 )
 
 FORMATS = ("text", "json", "xlsx")
-
-
-def ledger_text(res: Any, lang: str) -> str:
-    """close-month's ledger lines: the close recorded, its totals, its notes and, on a re-close, what changed."""
-    if res.close is None:
-        return ""
-    tot = res.totals
-    lines = [t("cli.close.ledger", lang, period=res.close.period, version=res.close.version, payment=tot["payment"],
-               adjustment=tot["adjustment"], prior_year_adjustment=tot["prior_year_adjustment"], total=tot["total"])]
-    lines += [n["text"] for n in res.notes]
-    if res.reclose is not None:
-        lines.append(t("cli.close.reclose", lang))
-        changes = res.reclose.to_dict("records")
-        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
-                    before=f"{r['before']:,.2f}", after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
-                  for r in changes] or [t("cli.close.reclose-none", lang)]
-        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=f"{r['before']:,.2f}",
-                    after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
-                  for r in res.reclose_totals.to_dict("records")]
-    return "\n".join(lines)
 
 
 def _options(func: Any) -> Any:
