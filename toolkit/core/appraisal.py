@@ -30,6 +30,7 @@ from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding, declare
 from .ledger import per_ledger
+from .royalties import monthly_payments
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -270,8 +271,6 @@ def appraisal_settings(ledger: Ledger) -> dict[str, Any]:
 def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | None = None) -> AppraisalResult:
     """Floating salary for ``period`` from a Ledger; ``completion`` rows may be passed to avoid recomputing."""
     from . import completion as comp_mod  # H6's module; imported late so this one stands alone
-    from .royalties import monthly_payments
-
     if completion is None:
         completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
     return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+import importlib
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -44,8 +45,6 @@ def finding_type(code: str) -> FindingType:
     importing rule modules for their side effects."""
     ftype = CATALOG.get(code)
     if ftype is None:
-        import importlib
-
         importlib.import_module("toolkit.core.validation.catalog")
         ftype = CATALOG[code]
     return ftype

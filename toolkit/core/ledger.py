@@ -16,10 +16,12 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import unicodedata
 
 from .findings import Finding
 from .tables import WorkbookData
 from ..schema import DEPARTMENT, DTYPES, STANDARDS, THRESHOLD_DEFAULTS, Table
+from .departments import department_key
 
 #: Columns every stacked department frame gains.
 LEDGER_COLUMNS = ("department", "source")
@@ -132,8 +134,6 @@ class Ledger:
     def missing_columns(self, table_key: str) -> dict[str, set[str]]:
         """Department -> the ``table_key`` columns its workbook lacks that a computation needs (the reader's
         ``column-missing-needed`` findings): the figures depending on them are not computed for it."""
-        import unicodedata
-
         def loose(text: object) -> str:  # the reader takes sheet names and headers ignoring width, case, spaces
             return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 
@@ -165,8 +165,6 @@ def department_name(value: object, path: str | Path, roster_departments: Iterabl
     """A department's key: the Info sheet's Department matched to the Roster's departments
     (``toolkit.core.departments.department_key``: "华南区" is the Roster's "华南"); the file name (without
     suffix) when the Info sheet names none. The one rule: the ledger, consolidation and every output use it."""
-    from .departments import department_key
-
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
     if not text or text.casefold() == "nan":
         return Path(str(path)).stem

@@ -21,11 +21,27 @@ from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..operations.approvals import APPROVAL_TABLES
+from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stamp_note
 from ..schema import enums as E
 from . import settings as S
 from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
 from .port import WorkbookPort, selected_rows
+from ..core.periods import check_period
+from ..io import annotate as A
+from ..io.annotate import NOTE_SEPARATOR, SHEET_NAME, merge_note
+from ..io.templates import new_workbook, template_name
+from ..io.writer import write_frames
+from ..operations.approval_apply import apply_decisions as apply
+from ..operations.approval_queue import build_queue
+from ..operations.consolidate import consolidate
+from ..operations.ledger import ledger_of_workbook
+from ..operations.statements import department_employees, write_statements
+from ..operations.validate import read_file, check_data
+from ..outputs import build
+from ..outputs.approval_queue import summary_text, write_queue
+from ..report.pdf import find_chromium
+from ..store import DB_ENV
+from .xlwings_port import XlwingsPort
 
 NAMES: tuple[str, ...] = (
     "validate",
@@ -109,10 +125,8 @@ def _port(book: Any) -> WorkbookPort:
     """The port for ``book``: a port as is, an xlwings Book wrapped, None -> the calling workbook."""
     if isinstance(book, WorkbookPort):
         return book
-    from .xlwings_port import XlwingsPort
-
     if book is None:
-        import xlwings as xw
+        import xlwings as xw  # deferred: xlwings is slow to import and needs Excel; only the live-Excel path uses it
 
         book = xw.Book.caller()
     return XlwingsPort(book)
@@ -152,8 +166,6 @@ class _Run:
         return path
 
     def standards(self, required: bool) -> WorkbookData | None:
-        from ..operations.validate import read_file
-
         path = self.standards_path(required)
         if path is None:
             return None
@@ -163,8 +175,6 @@ class _Run:
         return std
 
     def period(self) -> str:
-        from ..core.periods import check_period
-
         try:
             data: WorkbookData | None = self.data()
         except ToolkitError:  # e.g. Consolidate clicked on some other workbook: just ask
@@ -230,8 +240,6 @@ def validate(book: Any = None) -> None:
 
 
 def _validate(run: _Run) -> None:
-    from ..operations.validate import check_data
-
     data = run.data()
     std = run.standards(required=False) if data.kind == "department" else None
     report = check_data(data, std)
@@ -244,8 +252,6 @@ def _validate(run: _Run) -> None:
 
 def unmerge_note(current: str | None, added: str) -> str | None:
     """A note with the text a Validate run added taken out again (whatever else was written since stays)."""
-    from ..io.annotate import NOTE_SEPARATOR
-
     if not current or not added:
         return current or None
     i = current.find(added)
@@ -261,8 +267,6 @@ def unmerge_note(current: str | None, added: str) -> str | None:
 
 def clear_marks(port: WorkbookPort) -> int:
     """Undo the last Validate run: restore fills and notes it changed, drop its sheets. Returns cells restored."""
-    from ..io.annotate import SHEET_NAME
-
     names = port.sheet_names()
     restored = 0
     if MARKS_SHEET in names:
@@ -285,8 +289,6 @@ def clear_marks(port: WorkbookPort) -> int:
 def mark_findings(port: WorkbookPort, findings: Sequence[Finding], lang: str) -> int:
     """Mark every flagged cell (``toolkit.io.annotate``'s colours and notes), write the Validation sheet
     with links and the hidden list of marks. Returns the number of cells marked."""
-    from ..io import annotate as A
-
     names = port.sheet_names()
     record: list[list[Any]] = [_MARKS_HEADERS]
     marks = A.cell_marks(findings, names, lang)
@@ -336,8 +338,6 @@ def funds(book: Any = None) -> Path | None:
 def _ledger(run: _Run, period: str, force: bool = False) -> Any:
     """The open workbook and the standards as a Ledger (``operations.ledger.ledger_of_workbook``): error
     findings refused unless the user says to go on."""
-    from ..operations.ledger import ledger_of_workbook
-
     def confirm(count: int) -> bool:
         return (run.ask("force", "no", count=count) or "").casefold() in _YES
 
@@ -351,9 +351,6 @@ def _ledger(run: _Run, period: str, force: bool = False) -> Any:
 
 
 def _compute(run: _Run, name: str) -> Path:
-    from ..io.writer import write_frames
-    from ..outputs import build
-
     period = run.period()
     output = build(name, _ledger(run, period), period, run.lang)
     out = write_frames(run.folder() / f"{run.stem()}-{name}-{period}.xlsx", output.sheets(), run.lang)
@@ -370,7 +367,7 @@ def monthly_report(book: Any = None) -> Path | None:
 
 
 def _monthly_report(run: _Run) -> Path | None:
-    from ..operations.report import render_monthly_report
+    from ..operations.report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     period = run.period()
     ledger = _ledger(run, period, force=True)  # as `toolkit report`: problems go in its data-quality section
@@ -389,9 +386,6 @@ def statements(book: Any = None) -> Path | None:
 
 
 def _statements(run: _Run) -> Path | None:
-    from ..operations.statements import department_employees, write_statements
-    from ..report.pdf import find_chromium
-
     period = run.period()
     ledger = _ledger(run, period)
     formats = ("xlsx", "html", "pdf") if find_chromium() else ("xlsx", "html")
@@ -416,9 +410,6 @@ def consolidate_folder(book: Any = None) -> Path | None:
 
 
 def _consolidate_folder(run: _Run) -> Path | None:
-    from ..operations.consolidate import consolidate
-    from ..store import DB_ENV
-
     folder = run.chosen_folder("folder")
     period = run.period()
     out_dir = folder / "consolidated"
@@ -454,9 +445,6 @@ def reject_selection(book: Any = None) -> list[int] | None:
 def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     """Write ``decision`` (Approved/Rejected) on the selected rows (``operations.approvals.decide``); returns
     the sheet rows stamped."""
-    from ..io.annotate import merge_note
-    from ..operations.approvals import approval_table, decide, stamp_note
-
     sel = run.port.selection()
     if sel is None:
         raise ToolkitError("macro.no-selection")
@@ -493,9 +481,6 @@ def approval_queue(book: Any = None) -> Path | None:
 
 
 def _approval_queue(run: _Run) -> Path:
-    from ..operations.approval_queue import build_queue
-    from ..outputs.approval_queue import summary_text, write_queue
-
     folder = run.chosen_folder("queue-folder")
     queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
                         lang=run.lang)
@@ -513,8 +498,6 @@ def apply_decisions(book: Any = None) -> list[Path] | None:
 
 
 def _apply_decisions(run: _Run) -> list[Path]:
-    from ..operations.approval_apply import apply_decisions as apply
-
     if run.port.path is None:
         raise ToolkitError("queue.not-a-queue", file="?")
     name = run.settings.approver or run.ask("approver")
@@ -537,8 +520,6 @@ def new_template(book: Any = None) -> Path | None:
 
 
 def _new_template(run: _Run) -> Path | None:
-    from ..io.templates import new_workbook, template_name
-
     kind = (run.ask("kind", "department") or "").casefold()
     kind = {"部门": "department", "标准": "standards"}.get(kind, kind)
     if kind not in ("department", "standards"):

@@ -15,6 +15,8 @@ from typing import Any
 
 from ..errors import ToolkitError
 from ..i18n import register, t
+from ..operations.plan import check_year, draft_plan as draft
+from ..store import DB_ENV
 
 register({
     "macro.q.plan_year": ("Year to plan (YYYY):", "要编制计划的年度（YYYY）："),
@@ -34,9 +36,6 @@ def draft_plan(book: Any = None) -> Path | None:
 
 
 def _draft_plan(run: Any) -> Path | None:
-    from ..operations.plan import check_year, draft_plan as draft
-    from ..store import DB_ENV
-
     year = check_year(run.ask("plan_year", str(dt.date.today().year + 1)) or "")
     settings = run.ask("plan_settings", "")
     db = os.environ.get(DB_ENV) or None

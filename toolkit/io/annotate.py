@@ -19,11 +19,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill, Font
+from openpyxl.worksheet.hyperlink import Hyperlink
+import openpyxl
 
 from ..core.findings import Finding, finding_type
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .writer import atomic_save, set_text
+from . import safety
+from .reader import read_raw_sheets
+from .xlsx_scan import workbook_parts
 
 register({
     "annotate.same-file": ("Refusing to annotate {file} in place: choose another folder for --annotate.",
@@ -72,8 +79,6 @@ def part_types(data: bytes) -> Counter:
 
 def _extensions(data: bytes) -> list[tuple[str, str]]:
     """(sheet name, extension) for Excel 2010 extensions in the original's sheets, which openpyxl drops."""
-    from .xlsx_scan import workbook_parts
-
     found = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for sheet, member in workbook_parts(zf).sheets.items():
@@ -113,8 +118,6 @@ def annotated_path(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
 def annotate_copy(source: str | os.PathLike[str], findings: Sequence[Finding], out_dir: str | os.PathLike[str],
                   lang: str = "en") -> Path:
     """Write the annotated copy of ``source`` into ``out_dir`` and return its path."""
-    import openpyxl
-
     src = Path(source)
     target = annotated_path(src, out_dir)
     original, values_only = _openable(src)
@@ -147,8 +150,6 @@ def _openable(src: Path) -> tuple[bytes, bool]:
     """(the package openpyxl should open, whether only the values can be copied). A file the reader repaired
     (default password, backslash names, macro sheets) is annotated from its repaired copy; .xls, .xlsb and .ods
     from their values."""
-    from . import safety
-
     checked = safety.check_file(src)
     try:
         if checked.format != "xlsx":
@@ -161,10 +162,6 @@ def _openable(src: Path) -> tuple[bytes, bool]:
 
 def _values_workbook(src: Path):
     """An openpyxl workbook holding every worksheet's values as the reader sees them (text kept as text)."""
-    import openpyxl
-
-    from .reader import read_raw_sheets
-
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, rows in read_raw_sheets(src).items():
@@ -238,9 +235,6 @@ SHEET_WIDTHS = (10, 24, 14, 8, 18, 18, 90)
 
 
 def _mark_cells(wb, findings: Sequence[Finding], lang: str) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
-
     for mark in cell_marks(findings, wb.sheetnames, lang):
         cell = wb[mark.sheet][mark.cell]
         if mark.fill:
@@ -251,9 +245,6 @@ def _mark_cells(wb, findings: Sequence[Finding], lang: str) -> None:
 
 
 def _findings_sheet(wb, findings: Sequence[Finding], lang: str):
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
     if SHEET_NAME in wb.sheetnames:  # re-annotating an annotated copy
         del wb[SHEET_NAME]
     ws = wb.create_sheet(SHEET_NAME, 0)

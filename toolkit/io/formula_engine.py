@@ -19,6 +19,7 @@ import logging
 import re
 import time
 from typing import Any
+import numpy as np
 
 from . import xlsx_scan
 
@@ -35,8 +36,6 @@ _EPOCH = dt.datetime(1899, 12, 30)
 
 def _result(value: Any) -> Any:
     """A computed value as the reader's cells hold it, or None when it is no plain value (an error, an array)."""
-    import numpy as np
-
     if isinstance(value, np.ndarray):
         if value.size != 1:
             return None
@@ -63,9 +62,9 @@ def evaluate(texts: dict[str, dict[tuple[int, int], str | None]], rows: dict[str
     """Values of the formulas ``texts`` (sheet -> 0-based (row, column) -> formula text, None when the file holds
     none) computed from the sheets' values ``rows``; the cells that cannot be computed are left out."""
     try:
-        import numpy as np
-        import schedula
-        from formulas import Parser
+        import numpy as np  # guarded with the formula engine below: without it formulas stay uncomputed
+        import schedula  # deferred, guarded: the formula engine is slow to import; only formulas saved without values need it
+        from formulas import Parser  # deferred, guarded: the formula engine is slow to import; only formulas saved without values need it
     except ImportError:
         return {}
     cells = sorted((sheet, rc, text) for sheet, found in texts.items() for rc, text in found.items() if text)

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from typing import Any
+from openpyxl.utils import get_column_letter
 
 from ..i18n import register, t
 
@@ -81,8 +82,6 @@ def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col:
                    last_row: int | None = None) -> None:
     """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``); a print
     area or title rows the sheet already has (a director's template) are kept."""
-    from openpyxl.utils import get_column_letter
-
     cols = max(ws.max_column, last_col or 0)
     rows = max(ws.max_row, last_row or 0)
     widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, cols + 1)]

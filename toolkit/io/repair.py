@@ -15,6 +15,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from defusedxml import ElementTree as SafeET
 
 from . import xlsx_scan
 
@@ -105,8 +106,6 @@ def _macro_sheet_ids(zf: zipfile.ZipFile) -> set[str]:
     rels = xlsx_scan.find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
     if rels is None:
         return set()
-    from defusedxml import ElementTree as SafeET
-
     return {rel.get("Id", "") for rel in SafeET.fromstring(zf.read(rels))
             if rel.get("Type", "").endswith(("/xlMacrosheet", "/xlIntlMacrosheet"))}
 
@@ -124,7 +123,7 @@ def ole_kind(path: Path) -> str | None:
     """"xls" for a legacy workbook (BIFF8 "Workbook" or BIFF5 "Book" stream, any case), "encrypted" for an
     encrypted workbook (OOXML in an OLE container, or an encrypted .xls), None for any other OLE file."""
     try:
-        import olefile
+        import olefile  # deferred: only legacy OLE files need it
 
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(e).casefold() for e in ole.listdir()}
@@ -140,7 +139,7 @@ def ole_kind(path: Path) -> str | None:
 def _xls_encrypted(path: Path) -> bool:
     """An .xls with a FILEPASS record (RC4 or XOR encryption)."""
     try:
-        import msoffcrypto
+        import msoffcrypto  # deferred: only encrypted files need it
 
         with open(path, "rb") as fh:
             return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
@@ -150,7 +149,7 @@ def _xls_encrypted(path: Path) -> bool:
 
 def decrypt_default(path: Path) -> tuple[Path, str] | None:
     """(temporary decrypted copy, "xlsx" or "xls") when Excel's default password opens ``path``; else None."""
-    import msoffcrypto
+    import msoffcrypto  # deferred: only encrypted files need it
 
     out = _temp_path(".tmp")
     try:

@@ -23,11 +23,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+import xlsxwriter
 
 from ..errors import ToolkitError
 from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
-from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print
+from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print, number_width
+from .sheet_rows import splice_rows, rows_xml
 
 register(
     {
@@ -193,8 +197,6 @@ class _FixedDateZip(zipfile.ZipFile):
 
 def workbook_bytes(wb: Any) -> bytes:
     """The xlsx bytes of an openpyxl workbook, deterministic: fixed core timestamps and zip dates."""
-    from openpyxl.writer.excel import ExcelWriter
-
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     buf = BytesIO()
@@ -229,8 +231,6 @@ def column_width(header: str, kind: str, values: pd.Series | None = None, fixed:
     """A column width that fits the header (plus the filter button), the values and the kind."""
     if fixed:
         return float(fixed)
-    from .print_setup import number_width
-
     # money fits 99,999,999.99 and dates yyyy-mm-dd in Windows Excel's wider default font
     minimum = {"date": number_width(10), "month": 9, "money": number_width(13), "percent": 9}.get(kind, 8)
     width = max(display_width(header) + 4, minimum)
@@ -305,10 +305,6 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
     """XlsxWriter writes the workbook with header-only sheets (styles, tables, widths, conditional formats);
     the data rows are rendered column-wise (``toolkit.io.sheet_rows``, byte-identical to XlsxWriter's own
     cells and ~10x faster) and spliced into those sheets while the package is copied to ``tmp``."""
-    import xlsxwriter
-
-    from .sheet_rows import splice_rows
-
     skeleton = BytesIO()
     wb = xlsxwriter.Workbook(
         skeleton,
@@ -352,8 +348,6 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
 def _row_chunks(frame: pd.DataFrame, kinds: list[str], styles: list[Any], lang: str):  # noqa: ANN202
     """The frame's rows as worksheet XML from sheet row 2, converted chunk by chunk (the Python cell values of one
     chunk at a time); ``splice_rows`` then holds the sheet's XML text whole while it writes it."""
-    from .sheet_rows import rows_xml
-
     for start in range(0, len(frame), _CHUNK_ROWS):
         yield rows_xml(frame.iloc[start:start + _CHUNK_ROWS], kinds, styles, start + 2, lang)
 
@@ -508,14 +502,10 @@ def _add_table(ws: Any, name: str, headers: list[str], last_row: int) -> None:
 
 
 def _range(r0: int, c0: int, r1: int, c1: int) -> str:
-    from xlsxwriter.utility import xl_range
-
     return xl_range(r0, c0, r1, c1)
 
 
 def _rag_format(ws: Any, col: int, last_row: int, rag_fmts: dict[str, Any]) -> None:
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
     first = xl_rowcol_to_cell(1, col, row_abs=False, col_abs=True)
     for colour, spellings in RAG_SPELLINGS.items():
         tests = ",".join(f'TRIM({first})="{s}"' for s in spellings)

@@ -32,6 +32,11 @@ from ..io.safety import is_lock_file
 from ..schema import DEPARTMENT
 from .approval_queue import file_sha256
 from .approvals import decide, stamp_note
+from ..io.writer import atomic_save
+from ..io.xlsx_cells import edit_workbook
+from ..outputs.approval_queue import read_queue
+from ..store import default_db, open_store
+from .validate import read_file
 
 register({
     "apply.no-approver": ("No approver name: pass --approver or set TOOLKIT_APPROVER in the settings.",
@@ -153,10 +158,6 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
     ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``.
     ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
-    from ..outputs.approval_queue import read_queue
-    from ..store import default_db, open_store
-    from .validate import read_file
-
     if not approver:
         raise ToolkitError("apply.no-approver")
     queue = read_queue(queue_path, port)
@@ -189,9 +190,6 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
             cells, notes = _plan(data, std, rows, approver, approver_id, day, lang)
             written = None
             if cells or notes:
-                from ..io.writer import atomic_save
-                from ..io.xlsx_cells import edit_workbook
-
                 new = edit_workbook(original, cells, notes, approver, file=file)
                 if in_place:
                     preflight([file], {file: queue.sources[file]}, made)  # nothing changed while we worked
@@ -280,8 +278,6 @@ def _record(r: RowOutcome, approver: str, approver_id: str | None, queue: Any, w
 def decision_log(db: str | None = None, department: str | None = None, employee_id: str | None = None
                  ) -> list[dict[str, Any]]:
     """The audit trail of approval decisions in the history store, oldest first."""
-    from ..store import default_db, open_store
-
     with open_store(db or default_db()) as store:
         return store.approval_decisions(department=department, employee_id=employee_id)
 

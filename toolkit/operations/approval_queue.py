@@ -22,13 +22,18 @@ from ..core.approval_queue import (  # noqa: F401 - the queue's vocabulary, used
     DECISIONS, FACT_FIELDS, HEAD, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, TAIL, Queue, QueueSource, columns,
 )
 from ..core.findings import Finding
-from ..io.discover import file_sha256  # noqa: F401 - re-exported for the apply step
+from ..io.discover import file_sha256, discover_workbooks
 from ..core.ledger import Ledger, department_name, standards_table, thresholds
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..schema import enums as E
 from .approvals import APPROVAL_TABLES, row_of
+from ..core.periods import check_period
+from ..money import round_money
+from ..store import open_store
+from .consolidate.pipeline import pipeline
+from .validate import read_file
 
 register({
     "queue.flag.budget-over": ("Expense budget exceeded ({who}): {used} is {share} of the target {target}",
@@ -52,8 +57,6 @@ register({
 
 def _money(value: float) -> str:
     """Money in a flag's words: two decimals (rounded as Excel does), thousands separated."""
-    from ..money import round_money
-
     return f"{round_money(value):,.2f}"
 
 
@@ -79,9 +82,6 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
     """Read and validate every department workbook under ``paths`` in ``jobs`` worker processes (default: the
     CPU count; one for a handful of files) with consolidation's pipeline: (data, findings, SHA-256) per file,
     and the errors of the files that could not be read."""
-    from ..io.discover import discover_workbooks
-    from .consolidate.pipeline import pipeline
-
     files = discover_workbooks(paths)
     jobs = jobs if jobs is not None else (1 if len(files) < 8 else os.cpu_count() or 1)
     books, errors = [], []
@@ -101,9 +101,6 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
                 approver_id: str | None = None, lang: str = "en", jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Queue:
     """The approval queue of the department workbooks under ``paths`` (see the module docstring)."""
-    from ..core.periods import check_period
-    from .validate import read_file
-
     std = None
     if standards is not None:
         std = read_file(standards, "standards")
@@ -126,8 +123,6 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
 
 
 def _store_returns(db: str) -> dict[str, int]:
-    from ..store import open_store
-
     with open_store(db) as store:
         counts: dict[str, int] = {}
         for d in store.approval_decisions(decision="Return"):

@@ -21,6 +21,8 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..schema import DEPARTMENT
 from ..schema import enums as E
+from ..core.ledger import thresholds
+from .validate import check_data
 
 #: Tables whose rows are approved or rejected.
 APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
@@ -85,9 +87,6 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
     """Which of the ``selected`` sheet rows take ``decision`` (Approved/Rejected) and which are refused: rows
     with error findings, the approver's own rows (``approver_id``) and, for Approved, rows whose Amount is
     above the Thresholds' GM Approval Above."""
-    from ..core.ledger import thresholds
-    from .validate import check_data
-
     if decision not in E.APPROVAL.values:
         raise ValueError(decision)
     table = approval_table(data, sheet)

@@ -19,6 +19,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing as mp
+import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import remember
@@ -31,6 +34,12 @@ from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
 from ..store import CloseInfo, Store, load_ledger_from_store, open_store
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
+from ..outputs.royalties import attach_ledger
+from ..report.stored_history import closed_figures
+from .closes import (
+    check_can_close, close_output_dir, commit_close, note_findings, note_text, prepare_close, reclose_changes,
+    reclose_totals, restatement_findings
+)
 
 register(
     {
@@ -119,15 +128,13 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
     ledger, period, out_dir, lang, extra = _INHERITED["args"]
     t0 = time.perf_counter()
     if kind == "report":
-        from .report import render_monthly_report
+        from .report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
                                       closed=_INHERITED.get("closed"))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
-        from ..outputs.royalties import attach_ledger
-
         attach_ledger(output, *_INHERITED["ledger"])
     t1 = time.perf_counter()
     paths = write_output(output, out_dir)
@@ -137,8 +144,6 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
 def _stored(name: str, result: Any) -> dict[str, Any] | None:
     """The result frames a close stores for output ``name`` (completion, funds, forecast; royalties and salary
     are stored by ``closes.prepare_close``)."""
-    import pandas as pd
-
     if name == "completion":
         return {"completion": result}
     if name == "funds":
@@ -156,15 +161,11 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
     ledger and its memoised royalties without copying), else one after the other; results in task order.
     ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
     ``closed``: the figures of months already closed, for the report."""
-    import multiprocessing as mp
-
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
-            from concurrent.futures import ProcessPoolExecutor
-
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
                 done = list(pool.map(_task, *zip(*tasks)))
         else:
@@ -196,19 +197,6 @@ def close_month(
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
     ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
-    from ..report.stored_history import closed_figures
-    from .closes import (
-        check_can_close,
-        close_output_dir,
-        commit_close,
-        note_findings,
-        note_text,
-        prepare_close,
-        reclose_changes,
-        reclose_totals,
-        restatement_findings,
-    )
-
     period = check_period(period)
     store: Store = open_store(db)
     t0 = time.perf_counter()

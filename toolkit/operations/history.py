@@ -7,7 +7,7 @@ the CLI presents them. Nothing here recomputes a figure: what is shown is what w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, asdict
 from typing import Any
 
 import numpy as np
@@ -63,8 +63,6 @@ class RunsAndCloses:
     closes: list[CloseInfo]
 
     def to_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
         return {"runs": [asdict(r) for r in self.runs], "closes": [c.to_dict() for c in self.closes]}
 
     def frames(self) -> dict[str, pd.DataFrame]:

@@ -22,6 +22,11 @@ from ..core.performance import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from ..core.appraisal import compute_appraisal
+from ..core.completion import compute_completion
+from ..core.royalties import compute_royalties, monthly_payments
+from .months import month_ledgers
+from .statements import statement_language
 
 register(
     {
@@ -50,12 +55,6 @@ class PerformanceRun:
 
 def gather_year(db: str | Path | None, year: int) -> Year:
     """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known."""
-    from ..core.appraisal import compute_appraisal
-    from ..core.completion import compute_completion
-    from ..core.royalties import compute_royalties, monthly_payments
-    from .months import month_ledgers
-    from .statements import statement_language
-
     months, pay, sources = [], [], []
     last = None
     for ms in month_ledgers(db, year):
@@ -82,7 +81,7 @@ def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = 
                             lang: str | None = None,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
-    from ..report.performance import write_performance_file
+    from ..report.performance import write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
 
     data = gather_year(db, year)
     ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))

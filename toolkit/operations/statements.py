@@ -35,6 +35,15 @@ from ..core.statements import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from ..core.appraisal import compute_appraisal
+from ..core.completion import compute_completion
+from ..core.royalties import compute_royalties, monthly_payments
+from ..outputs.labels import label
+from ..outputs.royalties import adjustment_words
+from ..outputs.statements import write_index
+from ..report.statements import write_statement
+from ..store import open_store
+from .ledger import open_ledger
 
 register(
     {
@@ -130,10 +139,6 @@ def _records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
 def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | None = None,
                      payouts: Mapping[str, Payout] | None = None, lang: str | None = None) -> StatementSet:
     """Compute the month once and lay out one statement per employee (royalty line or floating-salary line)."""
-    from ..core.appraisal import compute_appraisal
-    from ..core.completion import compute_completion
-    from ..core.royalties import compute_royalties, monthly_payments
-
     period = check_period(period)
     roy = compute_royalties(ledger, period)
     completion = compute_completion(ledger, period, monthly_payments(ledger, period))
@@ -191,9 +196,6 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
 
     ``progress(done, total, employee_id)`` is called after each statement.
     """
-    from ..outputs.statements import write_index
-    from ..report.statements import write_statement
-
     formats = check_formats(formats)
     sset = build_statements(ledger, period, employees=employees, payouts=payouts, lang=lang)
     out = Path(out_dir)
@@ -230,9 +232,6 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
     pays = store.payments(close_id=close.id)
     pays = pays[(pays["kind"] == "royalty") & (pays["entry"] == "payment")]
     adjs = store.adjustments(close_id=close.id)
-    from ..outputs.labels import label
-    from ..outputs.royalties import adjustment_words
-
     items: dict[str, list[Adjustment]] = {}
     prior: dict[str, int] = {}
     for rec in adjs[adjs["kind"] == "royalty"].to_dict("records") if len(adjs) else []:
@@ -259,13 +258,9 @@ def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] 
     """The month's statements from workbooks (``PATH... --standards``) or the store (``--db``). From the store,
     a closed period's statements show what the payout ledger recorded (paid to date, this payment and the
     itemised adjustments); otherwise the previous months as recomputed, and the statement says so."""
-    from .ledger import open_ledger
-
     period = check_period(period)
     ledger = open_ledger(paths, standards, db, period=period, force=force)
     if db and options.get("payouts") is None:
-        from ..store import open_store
-
         with open_store(db) as store:
             options["payouts"] = recorded_payouts(store, period)
     return write_statements(ledger, period, out_dir, **options)

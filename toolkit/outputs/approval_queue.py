@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, write_frames
 from ..core.approval_queue import DECISIONS, ROUTES, STATUSES, Queue, columns
 from ..schema import DEPARTMENT, STANDARDS
+from ..io.discover import file_sha256
 
 #: Marks a workbook as an approval queue (first row of the hidden sheet).
 FORMAT = "toolkit-approval-queue/1"
@@ -144,8 +146,6 @@ def summary_frame(queue: Queue, lang: str) -> pd.DataFrame:
 
 def meta_frame(queue: Queue) -> pd.DataFrame:
     """The hidden sheet: format, period, when, standards, approver ID, then each source and its SHA-256."""
-    from ..io.discover import file_sha256
-
     std_sha = file_sha256(queue.standards) if queue.standards and Path(queue.standards).exists() else ""
     rows = [("format", FORMAT, ""), ("period", queue.period, ""), ("made_at", queue.made_at, ""),
             ("standards", str(Path(queue.standards).resolve()) if queue.standards else "", std_sha),
@@ -212,8 +212,6 @@ def read_queue(path: str | os.PathLike[str], port: Any = None) -> QueueFile:
     shown = Path(path)
     if port is not None:
         return _parse_queue(shown, port.sheet_names(), port.read_values)
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(shown, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is "not a queue" for people

@@ -14,6 +14,7 @@ from .jsonfmt import findings_json, records
 from .labels import formats, label, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
+from .base import Output
 
 if TYPE_CHECKING:
     from .base import Output
@@ -28,8 +29,6 @@ def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Completion rows per employee, department and company with the payload documented in docs/json.md."""
-    from .base import Output
-
     royalties = royalty_payments(ledger, period)
     rows = C.compute_completion(ledger, period, royalties)
     emp = rows[rows["level"] == "employee"].drop_duplicates("key")

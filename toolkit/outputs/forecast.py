@@ -14,6 +14,7 @@ from .jsonfmt import findings_json, records
 from .labels import label, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
+from .base import Output
 
 if TYPE_CHECKING:
     from .base import Output
@@ -24,8 +25,6 @@ _KEYS = {"method": "forecast_method"}
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Each series' forecast and history with the backtest, and the payload documented in docs/json.md."""
-    from .base import Output
-
     res = FC.compute_forecast(ledger, period)
     series = []
     for row in records(res.series, list(res.series.columns), ratio_cols=("mase",)):

@@ -16,6 +16,7 @@ from .jsonfmt import findings_json, records
 from .labels import formats, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
+from .base import Output
 
 if TYPE_CHECKING:
     from .base import Output
@@ -26,8 +27,6 @@ _RECEIVABLE_MONEY = ("amount", "delivered", "collected", "receivable")
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Receivables, aging, overdue contracts and the 3-month fund demand, with their payload."""
-    from .base import Output
-
     royalties = royalty_payments(ledger, period)
     res = F.compute_funds(ledger, period, royalties)
     recv_cols = list(F.RECEIVABLE_COLUMNS)

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..money import round_series
+from ..io.writer import atomic_save
 
 RATIO_DIGITS = 4
 
@@ -99,7 +100,5 @@ def dumps(payload: Mapping[str, Any] | Sequence[Any]) -> str:
 
 def write_json(path: str | Path, payload: Mapping[str, Any]) -> Path:
     """``payload`` written atomically to ``path`` (with a final newline)."""
-    from ..io.writer import atomic_save
-
     text = dumps(payload) + "\n"
     return atomic_save(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -20,6 +20,7 @@ from ..schema import enums as E
 from .labels import label
 from .statements import safe_stem
 from .text import money_text, percent_text
+from ..i18n import t
 
 MONTH_COLUMNS = ["period", "source_period", "indicator", "month_target", "month_actual", "month_completion",
                  "ytd_target", "ytd_actual", "ytd_completion", "time_progress", "rag", "rank"]
@@ -151,8 +152,6 @@ def sheets(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> l
 
 
 def findings_name(lang: str) -> str:
-    from ..i18n import t
-
     return t("output.sheet.findings", lang)
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
 
 from ..core.findings import Finding
 from ..core.planning import PlanDraft
@@ -17,6 +20,7 @@ from ..money import fmt_money
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from ..schema.department import MONTH_NAMES
+from ..io.writer import SheetFrame, save_workbook, write_frames
 
 _PLAN = DEPARTMENT.table("Plan")
 _ROSTER = STANDARDS.table("Roster")
@@ -139,16 +143,12 @@ _FORMATS = {**{k: "money" for k in (*MONTH_KEYS, "annual", "last_year", "year_be
 
 
 def _sheet(name: str, frame: pd.DataFrame, lang: str, table: str, formats: dict[str, str] | None = None) -> Any:
-    from ..io.writer import SheetFrame
-
     fm = {label(k, lang): v for k, v in {**_FORMATS, **(formats or {})}.items() if k in frame.columns}
     return SheetFrame(label(name, lang), _headers(frame, lang), formats=fm, table_name=table)
 
 
 def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookData, lang: str) -> Path:
     """``plan-YYYY.xlsx``: company, departments, people, cost, seasonality and notes, with three charts."""
-    from ..io.writer import save_workbook, write_frames
-
     cost_all, cost_people = _cost(cost, lang)
     seas = draft.seasonality.assign(indicator=lambda f: _indicator(f["indicator"], lang),
                                     source=lambda f: f["source"].map(lambda s: label(f"source.{s}", lang)))
@@ -162,8 +162,6 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
         _sheet("sheet.notes", findings_frame(draft.findings + cost.findings, lang), lang, "PlanNotes"),
     ]
     write_frames(path, sheets, lang)
-    from openpyxl import load_workbook
-
     wb = load_workbook(path)
     _charts(wb, draft, cost, lang)
     for ws in wb.worksheets:  # printable: landscape, one page wide
@@ -174,8 +172,6 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
 
 
 def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
-    from openpyxl.chart import BarChart, Reference
-
     ws = wb[label("sheet.company", lang)]
     chart = BarChart()
     chart.type = "col"
@@ -193,8 +189,6 @@ def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
     for name in dict.fromkeys(totals["department"]):
         row = totals[totals["department"] == name].set_index("indicator")["annual"]
         dept.append([name, *(float(row.get(k, 0.0)) for k in ("Signing", "Collection", "Profit"))])
-    from openpyxl.styles import Font
-
     for row in dept.iter_rows(min_row=2, min_col=2):
         for cell in row:
             cell.number_format = "#,##0"
@@ -234,8 +228,6 @@ def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
 
 def write_cost(path: Path, cost: Any, lang: str) -> Path:
     """The cost model alone as a workbook (``toolkit plan cost --format xlsx``): cost, cost by person, notes."""
-    from ..io.writer import write_frames
-
     cost_all, cost_people = _cost(cost, lang)
     return write_frames(path, [_sheet("sheet.cost", cost_all, lang, "PlanCost"),
                                _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),

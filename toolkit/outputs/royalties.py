@@ -17,6 +17,9 @@ from ..schema import enums as E
 from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, money_text, percent_text, text_table
+from ..core.payouts import apply_payouts
+from .base import result_output
+from .jsonfmt import money as _m
 
 if TYPE_CHECKING:
     from .base import Output
@@ -39,8 +42,6 @@ _STATEMENT_KINDS = {"date": "date", "amount": "money", "credited": "money", "wei
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The royalty computation and its payload; ``findings`` are the ledger's unreliable ones and its own."""
-    from .base import result_output
-
     return result_output("royalties", ledger, R.compute_royalties(ledger, period), lang)
 
 
@@ -211,10 +212,6 @@ def attach_ledger(out: Output, statement: pd.DataFrame, adjustments: pd.DataFram
     payment for the year (regular + adjustments; ``clawback`` when negative); new fields give paid to date,
     the regular payment, the adjustment, the prior-year adjustment, the total payable now and the itemised
     adjustments. ``notes``: ``{"code", "text", ...}`` (first use, months never closed, prior year …)."""
-    from .jsonfmt import money as _m
-
-    from ..core.payouts import apply_payouts
-
     result = out.result
     if "paid_to_date" not in result.lines.columns:  # not yet applied (the close applies it for the report too)
         apply_payouts(result, statement, adjustments)

@@ -15,6 +15,7 @@ from ..schema import enums as E
 from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, percent_text, text_table
+from .base import result_output
 
 if TYPE_CHECKING:
     from .base import Output
@@ -27,8 +28,6 @@ TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion"
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The appraisal and floating pay per employee, with its payload."""
-    from .base import result_output
-
     return result_output("salary", ledger, A.compute_appraisal(ledger, period), lang)
 
 

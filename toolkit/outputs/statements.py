@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pathvalidate import sanitize_filename
 
 from ..core import appraisal as A
 from ..core.findings import Finding
@@ -40,8 +41,6 @@ INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_pa
 
 def safe_stem(text: str) -> str:
     """``text`` as a file name that is valid on Windows (characters, reserved names such as CON, length)."""
-    from pathvalidate import sanitize_filename
-
     return sanitize_filename(text.rstrip("-"), platform="windows", replacement_text="_", max_len=120)
 
 

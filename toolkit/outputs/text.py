@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..i18n import register, t
+from ..io.writer import display_width
 
 register({"output.findings": ("Findings ({count}):", "问题（{count} 个）："), "output.none": ("(nothing)", "（无）")})
 
@@ -19,8 +20,6 @@ _NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?")
 
 def text_table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, lang: str = "en") -> str:
     """A plain aligned table of ``frame`` (already formatted as text); headers renamed by ``headers``."""
-    from ..io.writer import display_width
-
     if frame.empty:
         return t("output.none", lang)
     cols = list(frame.columns)

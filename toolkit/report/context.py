@@ -31,6 +31,7 @@ from . import filters as FL
 from .completeness import NOT_COMPUTED, left_out, pay_status
 from .history import HistorySource, company_actuals, ledger_history
 from .summary import sentences
+from ..core.review import review
 
 #: Column labels of the report tables (schema columns reuse the schema's labels, see ``label``).
 LABELS: dict[str, tuple[str, str]] = {
@@ -238,8 +239,6 @@ def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
 def _appraisal(ledger: Ledger, p: pd.Period, royalties: pd.DataFrame | None, lang: str) -> pd.DataFrame:
     """The appendix: everyone ranked on the appraisal score over the quarter so far (``core.review``),
     per department and company; people on the default coefficient are listed unranked."""
-    from ..core.review import review
-
     rv = review(ledger, p.year, (p.month - 1) // 3 + 1, p.month, royalties)
     lines = rv.lines.assign(reason=rv.lines["reason"].map(lambda v: A.reason_text(v, lang)))
     return lines[[c for c, _ in COLUMNS["appraisal"]]].reset_index(drop=True)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.statements import NOT_COMPUTED, Statement, cents
-from ..io.writer import write_frames
+from ..io.writer import write_frames, atomic_save
 from ..outputs.labels import label
 from ..outputs.statements import (
     completion_frame,
@@ -29,6 +29,7 @@ from ..outputs.statements import (
     terms_frame,
 )
 from ..outputs.text import money_text, percent_text
+from .pdf import html_to_pdf
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
 
@@ -71,7 +72,7 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
 
 def statement_html(st: Statement) -> str:
     """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
-    import jinja2
+    import jinja2  # deferred: jinja2 is needed by the renderers only
 
     lang = st.lang
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
@@ -108,9 +109,6 @@ def write_statement(st: Statement, out_dir: Path, formats: Sequence[str]) -> lis
 
 
 def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], written: list[Path]) -> None:
-    from ..io.writer import atomic_save
-    from .pdf import html_to_pdf
-
     html_path: Path | None = None
     if "xlsx" in formats:
         written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))

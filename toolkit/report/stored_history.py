@@ -17,6 +17,7 @@ from ..core.findings import Finding
 from ..core.royalties import cents
 from ..core.periods import year_month
 from ..store.base import Store
+from ..schema import enums as E
 
 
 
@@ -47,8 +48,6 @@ def history_series(store: Store, period: str) -> pd.DataFrame:
 def restatements(series: pd.DataFrame, current: dict[str, pd.DataFrame]) -> list[Finding]:
     """``restated-closed-month`` warnings: a closed month whose stored company actual differs (by a cent or
     more) from the same month recomputed now. ``current``: period -> completion rows computed today."""
-    from ..schema import enums as E
-
     out: list[Finding] = []
     for rec in series.to_dict("records") if len(series) else []:
         rows = current.get(rec["period"])

@@ -11,7 +11,7 @@ import os
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -161,8 +161,6 @@ class CloseInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``toolkit history``)."""
-        from dataclasses import asdict
-
         return asdict(self)
 
 

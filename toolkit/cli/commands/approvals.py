@@ -17,7 +17,11 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
-from ..output import progress
+from ..output import progress, emit_json
+from ...excel.settings import load_settings
+from ...operations.approval_apply import apply_decisions, decision_log
+from ...operations.approval_queue import build_queue
+from ...outputs.approval_queue import summary_text, write_queue, label
 
 register({
     "cli.queue.written": ("Wrote {path}", "已生成 {path}"),
@@ -38,8 +42,6 @@ def _progress(lang: str):  # noqa: ANN202
 
 
 def _approver(book: Path | None) -> Any:
-    from ...excel.settings import load_settings
-
     return load_settings(book)
 
 
@@ -62,9 +64,6 @@ def approvals() -> None:
               help="The queue workbook to write (.xlsx).")
 def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
           approver_id: str | None, jobs: int | None, output: Path) -> None:
-    from ...operations.approval_queue import build_queue
-    from ...outputs.approval_queue import summary_text, write_queue
-
     lang = settings().lang
     approver_id = approver_id or _approver(output).approver_id
     q = build_queue(paths, standards, period=period, db=db, approve_clean=approve_clean, approver_id=approver_id,
@@ -85,9 +84,6 @@ def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str 
 @click.option("--approver-id", default=None, help="The approver's employee ID (default: TOOLKIT_APPROVER_ID).")
 def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None, approver: str | None,
           approver_id: str | None) -> None:
-    from ...operations.approval_apply import apply_decisions
-    from ...outputs.approval_queue import label
-
     lang = settings().lang
     if in_place and out_dir is not None:
         raise ToolkitError("cli.apply.both")
@@ -112,9 +108,6 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
 @click.option("--employee", default=None, help="Only this employee ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def log(db: str | None, department: str | None, employee: str | None, fmt: str) -> None:
-    from ...operations.approval_apply import decision_log
-    from ..output import emit_json
-
     rows = decision_log(db, department, employee)
     if fmt == "json":
         emit_json({"decisions": rows}, None)

@@ -11,10 +11,12 @@ from typing import Any
 
 import click
 
-from ...operations.consolidate import ConsolidationResult
+from ...operations.consolidate import ConsolidationResult, consolidate
 from ...i18n import register, t
 from ..main import settings
 from ..output import progress
+from ...core.periods import check_period
+from ...operations.demo import DEMO_PERIOD, sample_folder
 
 register(
     {
@@ -122,9 +124,6 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
     Exit 0: all consolidated; 1: some rejected or unreadable (listed); 2: usage error.
     """
-    from ...core.periods import check_period
-    from ...operations.consolidate import consolidate
-
     lang = settings().lang
     period = check_period(period)
     res = consolidate(paths, period, standards=standards, db=db, output=output or Path(f"consolidated-{period}.xlsx"),
@@ -138,7 +137,7 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
 def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
            jobs: int | None, strict: bool, fmt: str = "text", reopen: bool = False) -> int:
-    from ...operations.close_month import close_month
+    from ...operations.close_month import close_month  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     lang = settings().lang
     res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,
@@ -182,8 +181,6 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     The sample includes a department with deliberate errors, which is listed as rejected; the demo
     still exits 0 once every output is written (close-month itself exits 1 in that case).
     """
-    from ...operations.demo import DEMO_PERIOD, sample_folder
-
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = sample_folder(out_dir)
     _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2

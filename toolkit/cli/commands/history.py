@@ -14,6 +14,10 @@ import pandas as pd
 from ...i18n import register, t
 from ..main import settings
 from ..output import emit_json, emit_text, require_output
+from ...io.writer import SheetFrame, write_frames
+from ...operations.history import list_history, show_close, employee_payments, department_changes
+from ...outputs.text import text_table
+from ...store import open_store
 
 register(
     {
@@ -49,8 +53,6 @@ def _present(result: Any, fmt: str, output: Path | None, text: str) -> None:
     if fmt == "json":
         emit_json(result.to_dict(), output)
     elif fmt == "xlsx":
-        from ...io.writer import SheetFrame, write_frames
-
         lang = settings().lang
         sheets = [SheetFrame(name, frame if len(frame.columns) else pd.DataFrame({"-": []}))
                   for name, frame in result.frames().items()]
@@ -60,8 +62,6 @@ def _present(result: Any, fmt: str, output: Path | None, text: str) -> None:
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
-    from ...outputs.text import text_table
-
     lang = settings().lang
     shown = frame[[c for c in columns if c in frame.columns]].copy() if len(frame) else frame
     for c in ("amount", "ytd_earned", "paid_before", "adjustment", "effect", "amount_before", "amount_after"):
@@ -71,8 +71,6 @@ def _table(frame: pd.DataFrame, columns: list[str]) -> str:
 
 
 def _store(db: str | None) -> Any:
-    from ...store import open_store
-
     return open_store(db)
 
 
@@ -87,8 +85,6 @@ def history() -> None:
 @_options
 def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, output: Path | None) -> None:
     """Runs and closes (every version, current or superseded)."""
-    from ...operations.history import list_history
-
     lang = settings().lang
     with _store(db) as store:
         res = list_history(store, period, year)
@@ -108,8 +104,6 @@ def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, out
 @_options
 def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output: Path | None) -> None:
     """One close: its payments and itemised adjustments."""
-    from ...operations.history import show_close
-
     lang = settings().lang
     with _store(db) as store:
         res = show_close(store, period, version)
@@ -132,8 +126,6 @@ def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output
 @_options
 def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Path | None) -> None:
     """An employee's recorded payments in a year, close by close (current versions), with adjustments."""
-    from ...operations.history import employee_payments
-
     lang = settings().lang
     with _store(db) as store:
         res = employee_payments(store, employee, year)
@@ -154,8 +146,6 @@ def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Pat
 @_options
 def changes_cmd(department: str, db: str | None, fmt: str, output: Path | None) -> None:
     """What changed in a department since its last close: rows added, removed, changed per sheet."""
-    from ...operations.history import department_changes
-
     lang = settings().lang
     with _store(db) as store:
         res = department_changes(store, department)
