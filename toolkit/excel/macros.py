@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..core.findings import Finding
-from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stamp_note
 from ..schema import enums as E
-from . import settings as S
 from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
 from .port import WorkbookPort, selected_rows
-from ..core.periods import check_period
+from .run import Run as _Run, run as _run
 from ..io import annotate as A
 from ..io.annotate import NOTE_SEPARATOR, SHEET_NAME, merge_note
 from ..io.templates import new_workbook, template_name
@@ -36,12 +33,11 @@ from ..operations.approval_queue import build_queue
 from ..operations.consolidate import consolidate
 from ..operations.ledger import ledger_of_workbook
 from ..operations.statements import department_employees, write_statements
-from ..operations.validate import read_file, check_data
+from ..operations.validate import check_data
 from ..outputs import build
 from ..outputs.approval_queue import summary_text, write_queue
 from ..report.pdf import find_chromium
 from ..store import DB_ENV
-from .xlwings_port import XlwingsPort
 
 NAMES: tuple[str, ...] = (
     "validate",
@@ -70,28 +66,19 @@ QUEUE_FOLDER = "approvals"
 REPORT_FORMATS = ("xlsx", "html", "md")
 
 register({
-    "macro.q.standards": ("Path of the standards workbook:", "标准工作簿的路径："),
-    "macro.q.period": ("Period to compute (YYYY-MM):", "计算期间（YYYY-MM）："),
     "macro.q.force": ("The workbook has {count} error finding(s). Compute anyway? (yes/no)",
                       "工作簿有 {count} 个错误。仍要计算吗？（是/否）"),
     "macro.q.folder": ("Folder of department workbooks to consolidate:", "要合并的部门工作簿所在文件夹："),
     "macro.q.approver": ("Approver's name:", "审批人姓名："),
     "macro.q.kind": ("New workbook: department or standards?", "新建工作簿：department（部门）还是 standards（标准）？"),
     "macro.q.path": ("Save the new workbook as:", "新工作簿保存为："),
-    "macro.no-standards": ("No standards workbook: set TOOLKIT_STANDARDS in the add-in's settings.",
-                           "没有标准工作簿：请在加载项设置中填写 TOOLKIT_STANDARDS。"),
-    "macro.no-period": ("No period: fill Period on the Info sheet or answer YYYY-MM.",
-                        "没有报告期：请在信息表填写报告期，或输入 YYYY-MM。"),
-    "macro.not-department": ("{file} is not a department workbook.", "{file} 不是部门工作簿。"),
     "macro.refused": ("Not computed: the workbook has {count} error finding(s). Run Validate to see them:\n{details}",
                       "未计算：工作簿有 {count} 个错误。请先运行“校验”查看：\n{details}"),
     "macro.validated": ("Validation: {errors} error(s), {warnings} warning(s), {infos} note(s); {cells} cell(s) marked. "
                         "See the Validation sheet.",
                         "校验结果：{errors} 个错误，{warnings} 个警告，{infos} 个提示；已标记 {cells} 个单元格。详见“Validation”工作表。"),
     "macro.written": ("Wrote {path}", "已生成 {path}"),
-    "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
     "macro.statements": ("{count} statement(s) written to {folder}.", "已生成 {count} 份结算单，保存在 {folder}。"),
-    "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
     "macro.consolidated": ("Consolidated {ok} of {total} department workbook(s) for {period} into {path}.",
                            "已将 {total} 个部门工作簿中的 {ok} 个合并（{period}）到 {path}。"),
     "macro.consolidate-failed": ("Not consolidated:", "未合并："),
@@ -116,111 +103,6 @@ register({
                       "已写入 {applied} 项审批决定，拒绝 {refused} 项。写入：{paths}"),
     "macro.bad-kind": ("Answer department or standards, not '{value}'.", "请输入 department 或 standards，而不是“{value}”。"),
 })
-
-
-# --------------------------------------------------------------------------- plumbing
-
-
-def _port(book: Any) -> WorkbookPort:
-    """The port for ``book``: a port as is, an xlwings Book wrapped, None -> the calling workbook."""
-    if isinstance(book, WorkbookPort):
-        return book
-    if book is None:
-        import xlwings as xw  # deferred: xlwings is slow to import and needs Excel; only the live-Excel path uses it
-
-        book = xw.Book.caller()
-    return XlwingsPort(book)
-
-
-@dataclass
-class _Run:
-    """One macro run: the port, the settings and what has been read."""
-
-    port: WorkbookPort
-    settings: S.Settings
-    _data: WorkbookData | None = field(default=None, repr=False)
-
-    @property
-    def lang(self) -> str:
-        return self.settings.lang
-
-    def data(self) -> WorkbookData:
-        if self._data is None:
-            self._data = self.port.read_data()
-        return self._data
-
-    def department(self) -> WorkbookData:
-        data = self.data()
-        if data.kind != "department":
-            raise ToolkitError("macro.not-department", file=str(data.path))
-        return data
-
-    def ask(self, key: str, default: str | None = None, **params: Any) -> str | None:
-        answer = self.port.ask(key, t(f"macro.q.{key}", self.lang, **params), default)
-        return answer.strip() if isinstance(answer, str) and answer.strip() else None
-
-    def standards_path(self, required: bool) -> str | None:
-        path = self.settings.standards or self.ask("standards")
-        if path is None and required:
-            raise ToolkitError("macro.no-standards")
-        return path
-
-    def standards(self, required: bool) -> WorkbookData | None:
-        path = self.standards_path(required)
-        if path is None:
-            return None
-        std = read_file(path, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
-        return std
-
-    def period(self) -> str:
-        try:
-            data: WorkbookData | None = self.data()
-        except ToolkitError:  # e.g. Consolidate clicked on some other workbook: just ask
-            data = None
-        period = data.info.get("period") if data is not None and data.kind == "department" else None
-        period = period or self.ask("period")
-        if not period:
-            raise ToolkitError("macro.no-period")
-        return check_period(str(period))
-
-    def folder(self) -> Path:
-        """Where outputs go: the workbook's folder (the home folder for a workbook never saved)."""
-        return self.port.path.parent if self.port.path is not None else Path.home()
-
-    def chosen_folder(self, key: str) -> Path:
-        """A folder asked for (question ``key``, default the workbook's folder); it must exist."""
-        answer = self.ask(key, str(self.folder()))
-        if not answer:
-            raise ToolkitError("macro.no-folder")
-        folder = Path(answer).expanduser()
-        if not folder.is_dir():
-            raise ToolkitError("macro.not-folder", path=str(folder))
-        return folder
-
-    def stem(self) -> str:
-        return self.port.path.stem if self.port.path is not None else "workbook"
-
-
-def _settings(port: WorkbookPort) -> S.Settings:
-    """Settings as the add-in resolves them, including a ``MarketingToolkit.conf`` sheet in the workbook."""
-    sheet: dict[str, str] = {}
-    if S.SHEET_NAME in port.sheet_names():
-        for row in port.read_values(S.SHEET_NAME):
-            if len(row) >= 2 and row[0] not in (None, ""):
-                sheet[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
-    return S.load_settings(port.path, sheet)
-
-
-def _run(book: Any, body: Callable[[_Run], Any]) -> Any:
-    port = _port(book)
-    run = _Run(port, _settings(port))
-    try:
-        return body(run)
-    except ToolkitError as exc:
-        port.message(exc.message(run.lang), "error")
-        return None
 
 
 def _describe(findings: Sequence[Finding], lang: str, limit: int = 15) -> str:
