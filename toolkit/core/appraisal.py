@@ -28,7 +28,7 @@ from ..money import fmt_money, round_series
 from ..schema import STANDARDS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
-from .findings import Finding, declare
+from .findings import Finding
 from .ledger import per_ledger
 from .royalties import monthly_payments
 
@@ -44,17 +44,6 @@ _DECIMALS = 9
 
 _WEIGHTS = STANDARDS.table("Appraisal")
 _BANDS = STANDARDS.table("AppraisalBands")
-
-declare("appraisal-no-completion", "warning", ("No completion for an appraisal indicator", "考核指标没有完成率"),
-        ("Employee {value}: no YTD completion for {indicators} (no target); counted as 0 in the appraisal score.",
-         "员工 {value}：{indicators_zh} 没有年累计完成率（无目标），考核得分按 0 计。"))
-declare("appraisal-no-band", "warning", ("Score outside every appraisal band", "考核得分不在任何区间内"),
-        ("Employee {value}: appraisal score {score} falls in no band of the Appraisal sheet; coefficient 0.",
-         "员工 {value}：考核得分 {score} 不在考核表的任何区间内，系数按 0 计。"))
-declare("appraisal-default", "info", ("Default appraisal coefficient", "按默认系数考核"),
-        ("Employee {value} ({name}): {reason} ({coefficient}).", "员工 {value}（{name}）：{reason_zh}（{coefficient}）。"))
-declare("appraisal-weights", "warning", ("Appraisal weights do not add up to 100%", "考核权重之和不等于 100%"),
-        ("The Appraisal weights add up to {value}, not 100%.", "考核权重之和为 {value}，不等于 100%。"))
 
 
 @dataclass

@@ -1,63 +1,20 @@
-"""Findings ("issues" in DOMAIN.md): a catalog of stable codes and the finding record.
-
-Modelled on frictionless-py's error catalog: each code is declared once with its default
-severity, a title and a message template in both languages. Findings are data, not exceptions.
+"""Findings ("issues" in DOMAIN.md): the finding record. Its code is declared once in the catalog
+(``toolkit.core.catalog``: severity, tags, both languages' texts). Findings are data, not exceptions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
-import importlib
 
-SEVERITIES = ("error", "warning", "info")
+from .catalog import CATALOG, SEVERITIES, FindingType, codes
 
-
-@dataclass(frozen=True)
-class FindingType:
-    """One entry of the catalog: a stable kebab-case code, its severity, title and message."""
-
-    code: str
-    severity: str
-    title: tuple[str, str]  # (en, zh)
-    template: tuple[str, str]  # (en, zh), formatted with the finding's params
-
-    def render(self, lang: str, params: dict[str, Any]) -> str:
-        """The message; a parameter the finding lacks (one stored before the template gained it, such as the
-        ``hint`` of ``unknown-employee``) renders as empty text."""
-        text = self.template[1] if lang == "zh" else self.template[0]
-        return text.format_map(_Blank(params))
-
-
-class _Blank(dict):
-    """Message parameters; a missing one is empty text."""
-
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-CATALOG: dict[str, FindingType] = {}
+__all__ = ["CATALOG", "SEVERITIES", "Finding", "FindingType", "codes", "finding_type"]
 
 
 def finding_type(code: str) -> FindingType:
-    """The catalog entry of ``code``. The validation catalog (``toolkit.core.validation.catalog``) is
-    imported on first need, so findings read back from the store or a file render without callers
-    importing rule modules for their side effects."""
-    ftype = CATALOG.get(code)
-    if ftype is None:
-        importlib.import_module("toolkit.core.validation.catalog")
-        ftype = CATALOG[code]
-    return ftype
-
-
-def declare(code: str, severity: str, title: tuple[str, str], template: tuple[str, str]) -> FindingType:
-    """Add a code to the catalog (idempotent for identical declarations)."""
-    assert severity in SEVERITIES, severity
-    ftype = FindingType(code, severity, title, template)
-    if code in CATALOG and CATALOG[code] != ftype:
-        raise ValueError(f"finding code {code!r} declared twice")
-    CATALOG[code] = ftype
-    return ftype
+    """The catalog entry of ``code`` (``toolkit.core.catalog``, loaded whole with this module)."""
+    return CATALOG[code]
 
 
 @dataclass
@@ -95,75 +52,3 @@ class Finding:
             "value": self.value,
             "message": self.message(lang),
         }
-
-
-# Codes raised while reading (the reader is where types are coerced and error cells are seen).
-declare("type-error", "error", ("Wrong type", "类型错误"),
-        ("{sheet}!{cell}: {value!r} is not a valid {expected}.", "{sheet}!{cell}：“{value}”不是有效的{expected_zh}。"))
-declare("formula-error", "error", ("Formula error", "公式错误"),
-        ("{sheet}!{cell}: the cell holds the error {value}.", "{sheet}!{cell}：单元格为错误值 {value}。"))
-declare("extra-column", "info", ("Extra column", "多余列"),
-        ("{sheet}!{cell}: column {column!r} is not part of the template; it is kept but not used.",
-         "{sheet}!{cell}：列“{column}”不属于模板，已保留但不参与计算。"))
-declare("sheet-missing-optional", "info", ("Optional sheet missing", "缺少可选工作表"),
-        ("Sheet {sheet!r} is missing; it is treated as empty.", "缺少工作表“{sheet}”，按空表处理。"))
-declare("column-missing-optional", "warning", ("Optional column missing", "缺少可选列"),
-        ("{sheet}: column {column!r} is missing; it is treated as blank.", "{sheet}：缺少列“{column}”，按空白处理。"))
-declare("column-missing-stops", "error", ("Column missing: figures would be wrong", "缺少列：数字将出错"),
-        ("{sheet}: column {column!r} is missing; without it {needed}. Add the column (leave it empty where it does "
-         "not apply).",
-         "{sheet}：缺少列“{column}”；没有该列，{needed_zh}。请补上该列（不适用处留空）。"))
-declare("column-missing-needed", "warning", ("Column missing: figures not computable", "缺少列：相关数字无法计算"),
-        ("{sheet}: column {column!r} is missing, so {needed} are not computed for this workbook (left blank, not "
-         "zero); add the column to compute them.",
-         "{sheet}：缺少列“{column}”，因此本工作簿的{needed_zh}不予计算（留空而非按零计）；补上该列即可计算。"))
-
-# Habits of hand-kept workbooks the reader undoes or stops (issue 14); each normalisation leaves a trace.
-declare("file-repaired", "info", ("File read after a repair", "文件经修复后读取"),
-        ("The file was read from a repaired copy: {what}. The file itself is unchanged.",
-         "文件已从修复后的副本读取：{what_zh}。原文件未改动。"))
-declare("format-limited", "warning", ("What this format cannot show", "该格式无法提供的信息"),
-        ("Read from {value}: in this format error cells (#N/A …) and formulas saved without a value look blank to "
-         "the reader; save it as .xlsx to have them checked.",
-         "从 {value} 文件读取：此格式中的错误值（#N/A 等）和未保存结果的公式在读取时与空白无法区分；另存为 .xlsx 可对其检查。"))
-declare("unit-scaled", "info", ("Amounts scaled by the header's unit", "按表头单位换算金额"),
-        ("{sheet}!{cell}: header {column!r} gives the unit; its amounts were multiplied by {factor}.",
-         "{sheet}!{cell}：表头“{column}”注明了单位，该列金额已乘以{factor}。"))
-declare("total-row", "warning", ("Totals row left out", "合计行未计入"),
-        ("{sheet}!{cell}: row {row} is a totals or subtotal row ({value!r}); it is left out of the table.",
-         "{sheet}!{cell}：第{row}行是合计或小计行（“{value}”），未计入数据。"))
-declare("notes-row", "warning", ("Notes row left out", "备注行未计入"),
-        ("{sheet}!{cell}: row {row} holds only a note ({value!r}); it is left out of the table.",
-         "{sheet}!{cell}：第{row}行只有备注文字（“{value}”），未计入数据。"))
-declare("merged-filled", "info", ("Merged cell filled down", "合并单元格已向下填充"),
-        ("{sheet}!{cell}: merged cell {value!r} was read in each of its {rows} rows.",
-         "{sheet}!{cell}：合并单元格“{value}”已按其所跨的{rows}行逐行读取。"))
-declare("id-normalized", "info", ("ID normalised", "编号已规范化"),
-        ("{sheet}!{cell}{more}: {value!r} was read as {read_as!r} (full-width characters or spaces in {column}).",
-         "{sheet}!{cell}{more_zh}：“{value}”按“{read_as}”读取（“{column}”中含全角字符或空格）。"))
-declare("numeric-date", "info", ("Date typed as a number", "日期以数字录入"),
-        ("{sheet}!{cell}{more}: the number {value} was read as the date {read_as}.",
-         "{sheet}!{cell}{more_zh}：数字{value}按日期{read_as}读取。"))
-declare("percent-as-points", "info", ("Percentages typed as points", "百分比按百分点录入"),
-        ("{sheet}!{cell}{more}: column {column!r} holds numbers like {value} beyond a fraction's range, so they "
-         "were read as percent ({value} = {value}%).",
-         "{sheet}!{cell}{more_zh}：“{column}”列的数值（如{value}）超出小数比例的范围，已按百分数读取（{value} 即 {value}%）。"))
-declare("percent-ambiguous", "error", ("Percentage ambiguous", "百分比含义不明"),
-        ("{sheet}!{cell}: {value} is ambiguous in column {column!r}, which is typed in points: write {value}% "
-         "for {value} percent, or type the whole column as fractions (0.03 for 3%).",
-         "{sheet}!{cell}：“{column}”列按百分点录入，{value}含义不明：如指{value}%请写成{value}%，"
-         "或整列改用小数（3% 写作 0.03）。"))
-declare("formula-no-value", "error", ("Formulas saved without values", "公式未保存计算结果"),
-        ("{sheet}!{cell}{more}: {count} cell(s) of {column!r} hold a formula saved without its result "
-         "(cells {listed}); open and save the file in Excel or WPS so the results are stored.",
-         "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{listed}）；"
-         "请用 Excel 或 WPS 打开并保存该文件，使结果保存下来。"))
-declare("formula-evaluated", "info", ("Formulas computed by the toolkit", "公式由工具计算"),
-        ("{sheet}!{cell}{more}: {count} cell(s) of {column!r} hold a formula saved without its result (cells "
-         "{listed}); the toolkit computed them. Open and save the file in Excel or WPS to store Excel's own results.",
-         "{sheet}!{cell}{more_zh}：“{column}”列有{count}个单元格的公式未保存计算结果（{listed}），已由工具计算；"
-         "用 Excel 或 WPS 打开并保存可存入 Excel 自己的结果。"))
-declare("extra-sheet-data", "error", ("Data on an extra sheet", "数据位于多余的工作表"),
-        ("{sheet}!{cell}: sheet {value!r} has the {target_en} header and data rows that are not read; move its rows "
-         "into the {target_en} table (or delete the sheet).",
-         "{sheet}!{cell}：工作表“{value}”带有“{target_zh}”的表头和数据行，但这些行不会被读取；请把这些行移到“{target_zh}”表中（或删除该工作表）。"))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import unicodedata
 
-from .findings import Finding
+from .findings import Finding, codes
 from .tables import WorkbookData
 from ..schema import DEPARTMENT, DTYPES, STANDARDS, THRESHOLD_DEFAULTS, Table
 from .departments import department_key
@@ -26,27 +26,9 @@ from .departments import department_key
 #: Columns every stacked department frame gains.
 LEDGER_COLUMNS = ("department", "source")
 
-#: Finding codes that make a computed number unreliable even as warnings; they are listed with results.
-UNRELIABLE_CODES = frozenset(
-    {
-        "column-missing-needed",
-        "percent-ambiguous",
-        "formula-no-value",
-        "extra-sheet-data",
-        "unknown-employee",
-        "unknown-contract",
-        "unknown-product-line",
-        "file-unreadable",
-        "collection-exceeds-contract",
-        "type-error",
-        "formula-error",
-        "required-missing",
-        "duplicate-key",
-        "date-out-of-period",
-        "column-missing-optional",
-    }
-)
-
+#: Finding codes that make a computed number unreliable even as warnings (the catalog's ``unreliable`` tag); they
+#: are listed with results.
+UNRELIABLE_CODES = frozenset(codes("unreliable"))
 
 
 def empty_frame(table: Table, extra: Sequence[str] = ()) -> pd.DataFrame:

@@ -37,7 +37,7 @@ from ..schema import MONTH_KEYS
 from ..schema import enums as E
 from .completion import COUNTED_APPROVALS
 from .credits import collection_credits, contract_credits
-from .findings import Finding, declare
+from .findings import Finding
 
 SIGNING, COLLECTION, EXPENSE, PROFIT = tuple(E.INDICATOR.values)
 #: Indicators split top-down from history; Expense follows from them, Profit is derived.
@@ -76,23 +76,6 @@ register({
         "{year} 年之前没有{indicator}历史数据：请在计划设置工作簿中填写其总额。"),
     "plan.no-roster": ("The Roster has nobody to plan for.", "人员名册中没有需要制定计划的人员。"),
 })
-
-declare("plan-even-seasonality", "warning", ("Months spread evenly", "各月平均分配"),
-        ("{scope} {indicator}: less than 12 months of history covering every calendar month, so the months "
-         "are spread evenly.",
-         "{scope_zh}{indicator_zh}：历史数据不足 12 个月或未覆盖全部月份，各月平均分配。"))
-declare("plan-company-seasonality", "info", ("Company seasonality used", "采用公司季节性"),
-        ("{scope} {indicator}: not enough own history; the company's seasonality is used.",
-         "{scope_zh}{indicator_zh}：本部门历史数据不足，采用公司整体的季节性。"))
-declare("plan-new-hire", "info", ("Default share for a person without history", "无历史人员采用默认份额"),
-        ("{value} ({department}) has no {indicator} history: given {share} of the department's average share.",
-         "{value}（{department}）没有{indicator_zh}历史：按本部门平均份额的 {share} 分配。"))
-declare("plan-department-no-history", "warning", ("Department without history", "部门没有历史数据"),
-        ("{value} has no {indicator} history, so it gets no {indicator} target unless one is held for it.",
-         "{value} 没有{indicator_zh}历史，除非在设置中锁定数值，否则不分配{indicator_zh}目标。"))
-declare("plan-department-closed", "info", ("Department not in the Roster", "部门不在人员名册中"),
-        ("{value} had {indicator} history but nobody in the new Roster; its share goes to the other departments.",
-         "{value} 有{indicator_zh}历史，但新人员名册中没有该部门人员；其份额分给其他部门。"))
 
 
 # --------------------------------------------------------------------------- inputs

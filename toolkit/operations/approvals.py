@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..core.findings import Finding, declare
+from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -32,13 +32,6 @@ register({
     "approval.note.Return": ("Returned by {name} on {date}", "{name} 于 {date} 退回"),
     "approval.note.Forward": ("Forwarded to the general manager by {name} on {date}", "{name} 于 {date} 转呈总经理"),
 })
-
-declare("approval-own-item", "error", ("Own item", "本人事项"),
-        ("{value} is the approver's own item: another approver must decide it.",
-         "{value} 是审批人本人的事项：须由其他审批人审批。"))
-declare("approval-needs-gm", "error", ("Needs the general manager", "须总经理审批"),
-        ("{value} is above {limit}: it needs the general manager's approval and can only be forwarded.",
-         "{value} 超过 {limit}：须总经理审批，只能转呈。"))
 
 
 @dataclass

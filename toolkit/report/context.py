@@ -21,7 +21,7 @@ from ..core import completion as C
 from ..core import forecast as FC
 from ..core import funds as F
 from ..core import royalties as R
-from ..core.findings import Finding, finding_type
+from ..core.findings import Finding, codes, finding_type
 from ..i18n import register, t
 from ..core.ledger import Ledger
 from ..money import round_series
@@ -201,9 +201,8 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 register({f"report.text.{k}": v for k, v in TEXT.items()})
 
-#: Finding codes shown as expense policy findings.
-POLICY_CODES = ("over-policy-limit", "receipt-missing", "duplicate-claim", "weekend-spend", "holiday-spend",
-                "advance-overdue", "advance-over-limit")
+#: Finding codes shown as expense policy findings: the catalog's ``policy`` tag.
+POLICY_CODES = codes("policy")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 INDICATOR_KEYS = {ind: ind.lower() for ind in C.INDICATORS}  # "Signing" -> "signing"
 TREND_MONTHS = 12
