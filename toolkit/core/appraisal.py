@@ -90,7 +90,7 @@ class AppraisalResult:
         done = self.lines[self.lines["status"] == COMPUTED]
         total = int(np.rint(round_series(done["pay"]).sum() * 100)) if len(done) else 0
         return {"period": self.period, "salaries": rows,
-                "totals": {"employees": len(done), "pay": f"{total / 100:.2f}",
+                "totals": {"employees": len(done), "pay": fmt_money(total / 100),
                            "not_computed": int(len(self.lines) - len(done))},
                 "findings": [f.to_dict(lang) for f in self.findings]}
 

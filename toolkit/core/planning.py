@@ -38,6 +38,7 @@ from ..schema import enums as E
 from .completion import COUNTED_APPROVALS
 from .credits import collection_credits, contract_credits
 from .findings import Finding
+from ..money import fmt_money
 
 SIGNING, COLLECTION, EXPENSE, PROFIT = tuple(E.INDICATOR.values)
 #: Indicators split top-down from history; Expense follows from them, Profit is derived.
@@ -355,7 +356,7 @@ def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
         except ValueError:
             where = next(h.where for h in rules.holds if h.employee_id == emp and h.indicator == ind and h.month)
             raise ToolkitError("plan.hold-exceeds", where=where, indicator=ind, held=_fmt(sum(fixed.values())),
-                               total=_fmt(value), scope=emp) from None
+                               total=fmt_money(value, grouped=True), scope=emp) from None
     margins = _margins(ctx)
     roy = _royalty_months(royalties)
     for emp in roster["employee_id"]:
@@ -387,10 +388,6 @@ def _clean_roster(roster: pd.DataFrame) -> pd.DataFrame:
                       "role": roster["role"].astype("string").str.strip()})
     r = r.dropna(subset=["employee_id", "department"]).drop_duplicates("employee_id")
     return r.astype({"employee_id": "str", "department": "str"}).assign(role=r["role"].fillna("").astype("str"))
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}"
 
 
 def _round_to_unit(values: np.ndarray, unit_c: int) -> np.ndarray:
@@ -456,7 +453,7 @@ def _department_targets(ctx: _Ctx, ind: str, departments: list[str]) -> tuple[di
     except ValueError as exc:
         where = "; ".join(held_where.values()) or "growth"
         key = "plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds"
-        raise ToolkitError(key, where=where, indicator=ind, held=_fmt(sum(fixed.values())), total=_fmt(total),
+        raise ToolkitError(key, where=where, indicator=ind, held=_fmt(sum(fixed.values())), total=fmt_money(total, grouped=True),
                            scope="company") from None
     targets = dict(zip(departments, values))
     info = [{"department": d, "indicator": ind, "last_year": base[d], "year_before": float(before.get(d, 0.0)),
@@ -498,7 +495,7 @@ def _people_targets(ctx: _Ctx, ind: str, dept: str, value: float, people: list[s
     except ValueError as exc:
         key = "plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds"
         raise ToolkitError(key, where="; ".join(wheres), indicator=ind, held=_fmt(sum(fixed.values())),
-                           total=_fmt(value), scope=dept) from None
+                           total=fmt_money(value, grouped=True), scope=dept) from None
     return {(emp, ind): float(v) for emp, v in zip(people, values)}
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..money import fmt_money, round_series
+from ..money import fmt_money, fmt_money_column, round_series
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
@@ -148,11 +148,11 @@ class RoyaltyResult:
             "receipt_no": c["receipt_no"].astype(object).where(c["receipt_no"].notna(), None),
             "contract_no": c["contract_no"].astype(object),
             "product_line": c["product_line"].astype(object).where(c["product_line"].notna(), None),
-            "amount": _money_strings(c["amount"]),
+            "amount": fmt_money_column(c["amount"]),
             "share": c["share"].round(10).astype(object),
             "factor": c["factor"].round(10).astype(object),
-            "credited": _money_strings(c["credited"]),
-            "weighted": _money_strings(c["weighted"]),
+            "credited": fmt_money_column(c["credited"]),
+            "weighted": fmt_money_column(c["weighted"]),
             "in_period": c["in_period"].astype(bool).astype(object),
         })
         for emp, item in zip(c["employee_id"], contrib.to_dict("records")):
@@ -166,8 +166,8 @@ class RoyaltyResult:
             "from": b["from_pct"].round(10).astype(object),
             "to": b["to_pct"].round(10).astype(object).where(b["to_pct"].notna(), None),
             "rate": b["rate"].round(10).astype(object),
-            "base": _money_strings(b["band_base"]),
-            "amount": _money_strings(b["band_amount"]),
+            "base": fmt_money_column(b["band_base"]),
+            "amount": fmt_money_column(b["band_amount"]),
             "applied": b["applied"].astype(bool).astype(object),
         })
         band_items: dict[str, list[dict[str, Any]]] = {e: [] for e in employees}
@@ -217,7 +217,7 @@ class RoyaltyResult:
                 "status": COMPUTED,
                 "trace": traces[rec["employee_id"]],
             })
-        totals = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
+        totals = {k: (fmt_money(v) if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
         return {
             "period": self.period,
             "royalties": rows,
@@ -226,10 +226,6 @@ class RoyaltyResult:
         }
 
 
-def _money_strings(values: pd.Series) -> pd.Series:
-    """Money as JSON strings ("1234.50"), None when missing; vectorised Excel rounding."""
-    rounded = round_series(values)
-    return rounded.map("{:.2f}".format, na_action="ignore").astype(object).where(rounded.notna(), None)
 
 
 def _num_json(x: Any, digits: int = 10) -> float | None:

@@ -326,7 +326,7 @@ def _build(
             data[col.key] = np.round(data[col.key] * factor, 6)
             findings.append(Finding("unit-scaled", sheet=sheet, cell=f"{letter}{loc.header + 1}",
                                     row=loc.header + 1, column=written, value=written,
-                                    params={"factor": f"{factor:,.0f}"}))
+                                    params={"factor": f"{factor:,.0f}"}))  # a unit factor: not money
     for written, c in loc.extra.items():
         letter = xlsx_scan.column_letter(c)
         layout.extra[written] = letter

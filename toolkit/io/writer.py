@@ -32,6 +32,7 @@ from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print, number_width
 from .sheet_rows import splice_rows, rows_xml
+from ..money import fmt_money_column
 
 register(
     {
@@ -220,7 +221,7 @@ def series_width(values: pd.Series) -> int:
     if sample.empty:
         return 0
     if pd.api.types.is_float_dtype(sample.dtype):
-        text = sample.map(lambda v: f"{v:,.2f}")
+        text = fmt_money_column(sample, grouped=True)
     else:
         text = sample.astype(str)
     lengths = text.str.len() + text.str.count(WIDE_CHARS.pattern)

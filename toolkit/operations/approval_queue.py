@@ -30,7 +30,7 @@ from ..i18n import register, t
 from ..schema import enums as E
 from .approvals import APPROVAL_TABLES, row_of
 from ..core.periods import check_period
-from ..money import round_money
+from ..money import fmt_money
 from ..store import open_store
 from .consolidate.pipeline import pipeline
 from .validate import read_file
@@ -54,11 +54,6 @@ register({
                                  "{file}：{sheet} 表没有“审批”列，其数据未列入审批队列（请按当前模板添加该列）。"),
     "queue.empty": ("No department workbook found in: {paths}", "未找到部门工作簿：{paths}"),
 })
-
-def _money(value: float) -> str:
-    """Money in a flag's words: two decimals (rounded as Excel does), thousands separated."""
-    return f"{round_money(value):,.2f}"
-
 
 def _flag(severity: str, text: str, lang: str) -> str:
     return f"[{t(f'queue.severity.{severity}', lang)}] {text}"
@@ -179,15 +174,15 @@ def _own_flags(kind: str, fact: dict, limits: dict[str, float], lang: str) -> li
             if pd.notna(share) and share >= limits["Budget Warning"] / 100.0:
                 key = "budget-over" if share >= 1.0 else "budget-warning"
                 out.append(("warning", t(f"queue.flag.{key}", lang, who=t(f"queue.who.{who}", lang),
-                                         used=_money(fact[f"{who}_used"]), target=_money(fact[f"{who}_target"]),
+                                         used=fmt_money(fact[f"{who}_used"], grouped=True), target=fmt_money(fact[f"{who}_target"], grouped=True),
                                          share=f"{share:.0%}")))
     elif kind == "Advances":
         if fact["outstanding_after"] > limits["Advance Limit"]:
-            out.append(("warning", t("queue.flag.advance-limit", lang, outstanding=_money(fact["outstanding_after"]),
-                                     limit=_money(limits["Advance Limit"]))))
+            out.append(("warning", t("queue.flag.advance-limit", lang, outstanding=fmt_money(fact["outstanding_after"], grouped=True),
+                                     limit=fmt_money(limits["Advance Limit"], grouped=True))))
         if fact["overdue_count"] > 0:
             out.append(("warning", t("queue.flag.advance-overdue", lang, count=int(fact["overdue_count"]),
-                                     amount=_money(fact["overdue_amount"]))))
+                                     amount=fmt_money(fact["overdue_amount"], grouped=True))))
     return out
 
 

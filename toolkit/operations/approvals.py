@@ -23,6 +23,7 @@ from ..schema import DEPARTMENT
 from ..schema import enums as E
 from ..core.ledger import thresholds
 from .validate import check_data
+from ..money import fmt_money
 
 #: Tables whose rows are approved or rejected.
 APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
@@ -106,7 +107,7 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
         if decision == "Approved" and amount is not None and not pd.isna(amount) and float(amount) > limit:
             refused.setdefault(r, []).append(Finding("approval-needs-gm", sheet=sheet, cell=layout.cell("amount", r),
                                                      row=r, value=str(item[key]), file=str(data.path),
-                                                     params={"limit": f"{limit:,.2f}"}))
+                                                     params={"limit": fmt_money(limit, grouped=True)}))
     return Decision(table, sheet, decision, E.APPROVAL.label(decision, data.lang), approver,
                     (today or dt.date.today()).isoformat(), [r for r in rows if r not in refused], refused)
 

@@ -40,6 +40,7 @@ from .closes import (
     check_can_close, close_output_dir, commit_close, note_findings, note_text, prepare_close, reclose_changes,
     reclose_totals, restatement_findings
 )
+from ..money import fmt_money
 
 register(
     {
@@ -83,16 +84,16 @@ class CloseMonthResult:
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         changes = None
         if self.reclose is not None:
-            changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": f"{r['before']:.2f}",
-                        "after": f"{r['after']:.2f}", "change": f"{r['change']:.2f}"}
+            changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": fmt_money(r['before']),
+                        "after": fmt_money(r['after']), "change": fmt_money(r['change'])}
                        for r in self.reclose.to_dict("records")]
         return {"consolidation": self.consolidation.to_dict(lang),
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
                 "close": self.close.to_dict() if self.close else None, "notes": self.notes,
                 "ledger_totals": self.totals, "reclose_changes": changes,
                 "reclose_totals": None if self.reclose_totals is None else [
-                    {"kind": r["kind"], "before": f"{r['before']:.2f}", "after": f"{r['after']:.2f}",
-                     "change": f"{r['change']:.2f}"} for r in self.reclose_totals.to_dict("records")],
+                    {"kind": r["kind"], "before": fmt_money(r['before']), "after": fmt_money(r['after']),
+                     "change": fmt_money(r['change'])} for r in self.reclose_totals.to_dict("records")],
                 "exit_code": self.exit_code}
 
 
@@ -236,7 +237,7 @@ def close_month(
         result.outputs = {k: result.outputs[k] for k in ("consolidated", *COMPUTATIONS, "report")
                           if k in result.outputs}
         timings["outputs"] = time.perf_counter() - t2
-        result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
+        result.totals = {k: fmt_money(v) for k, v in plan.payouts.totals().items()}
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
                                                    for f in cons.files],
                    "close": {"period": period, "version": plan.version}, "notes": result.notes,

@@ -52,7 +52,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _sum(frame: pd.DataFrame, column: str) -> str:
-    return f"{int(cents(frame[column]).sum()) / 100:.2f}" if len(frame) else "0.00"
+    return fmt_money(int(cents(frame[column]).sum()) / 100) if len(frame) else "0.00"
 
 
 @dataclass

@@ -15,6 +15,7 @@ from .labels import formats, label, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
 from .base import Output
+from ..money import fmt_money_column
 
 if TYPE_CHECKING:
     from .base import Output
@@ -60,9 +61,9 @@ def text(out: Output) -> str:
     if not payload["royalties_included"]:
         lines.append(t("output.no-royalties", lang))
     shown = rows.assign(
-        **{c: rows[c].map(lambda v: f"{v:,.2f}", na_action="ignore") for c in C.MONEY_COLUMNS},
+        **{c: fmt_money_column(rows[c], grouped=True) for c in C.MONEY_COLUMNS},
         **{c: rows[c].map(lambda v: f"{v:.1%}", na_action="ignore") for c in C.RATIO_COLUMNS if c != "pacing"},
-        pacing=rows["pacing"].map(lambda v: f"{v:.2f}", na_action="ignore"),
+        pacing=rows["pacing"].map(lambda v: f"{v:.2f}", na_action="ignore"),  # a ratio: not money
         rank=rows["rank"].map(lambda v: str(int(v)), na_action="ignore"),
     )
     brief = ["level", "key", "name", "indicator", "month_actual", "ytd_target", "ytd_actual", "ytd_completion",

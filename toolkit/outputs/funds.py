@@ -17,6 +17,7 @@ from .labels import formats, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
 from .base import Output
+from ..money import fmt_money_column
 
 if TYPE_CHECKING:
     from .base import Output
@@ -68,7 +69,7 @@ def text(out: Output) -> str:
         frame = frame.copy()
         for c in frame.columns:
             if c in MONEY or c in res.buckets:
-                frame[c] = frame[c].map(lambda v: f"{v:,.2f}", na_action="ignore")
+                frame[c] = fmt_money_column(frame[c], grouped=True)
             elif pd.api.types.is_datetime64_any_dtype(frame[c]):
                 frame[c] = frame[c].dt.strftime("%Y-%m-%d")
         return localized(frame, lang)

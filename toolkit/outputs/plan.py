@@ -25,62 +25,12 @@ from ..io.writer import SheetFrame, save_workbook, write_frames
 _PLAN = DEPARTMENT.table("Plan")
 _ROSTER = STANDARDS.table("Roster")
 
-#: Every header and title of the plan outputs (months and schema columns come from the schema).
-LABELS: dict[str, tuple[str, str]] = {
-    "department": _ROSTER.column("department").label.all(),
-    "employee_id": _ROSTER.column("employee_id").label.all(),
-    "name": _ROSTER.column("name").label.all(),
-    "role": _ROSTER.column("role").label.all(),
-    "indicator": _PLAN.column("indicator").label.all(),
-    "annual": _PLAN.column("annual").label.all(),
-    "last_year": ("Last 12 Months", "近12个月实际"),
-    "year_before": ("12 Months Before", "前12个月实际"),
-    "share": ("Blended Share", "加权份额"),
-    "growth": ("Growth", "增长率"),
-    "ratio": ("Expense Ratio", "费用比例"),
-    "basis": ("Ratio Basis", "比例基数"),
-    "held": ("Held", "锁定"),
-    "target": ("Target", "目标"),
-    "scope": ("Scope", "范围"),
-    "source": ("Measured From", "来源"),
-    "level": ("Attainment", "达成率"),
-    "signing": ("Signing", "签约"),
-    "collection": ("Collection", "回款"),
-    "profit": ("Profit before Pay", "提成前利润"),
-    "royalty": ("Royalties", "提成"),
-    "floating": ("Floating Pay (year)", "浮动工资（全年）"),
-    "cost": ("Royalties + Floating", "提成+浮动工资"),
-    "cost_to_collection": ("Cost ÷ Collection", "成本/回款"),
-    "cost_to_profit": ("Cost ÷ Profit", "成本/利润"),
-    "margin": ("Gross Margin", "毛利率"),
-    "severity": ("Severity", "级别"),
-    "code": ("Code", "代码"),
-    "message": ("Message", "说明"),
-    "sheet.company": ("Company", "公司"),
-    "sheet.departments": ("Departments", "部门"),
-    "sheet.people": ("People", "人员"),
-    "sheet.cost": ("Cost", "成本"),
-    "sheet.cost_people": ("Cost by Person", "个人成本"),
-    "sheet.seasonality": ("Seasonality", "季节性"),
-    "sheet.notes": ("Notes", "说明"),
-    "chart.months": ("{year} plan by month", "{year} 年计划（按月）"),
-    "chart.departments": ("{year} plan by department", "{year} 年计划（按部门）"),
-    "chart.cost": ("Royalties and floating pay by attainment", "不同达成率下的提成与浮动工资"),
-    "source.department": ("department's own history", "本部门历史"),
-    "source.company": ("company history", "公司历史"),
-    "source.even": ("even (not enough history)", "平均（历史不足）"),
-    "text.title": ("Plan {year} (history to {as_of})", "{year} 年计划（历史数据截至 {as_of}）"),
-    "text.cost": ("Cost of the plan {year}", "{year} 年计划成本"),
-    "text.written": ("Wrote {path}", "已生成 {path}"),
-}
-register({f"plan.label.{k}": v for k, v in LABELS.items()})
-
 
 def label(key: str, lang: str, **params: Any) -> str:
     """A plan output label in ``lang``; months by their Plan column header."""
     if key in MONTH_KEYS:
         return MONTH_NAMES[MONTH_KEYS.index(key)](lang)
-    return t(f"plan.label.{key}", lang, **params)
+    return t(f"label.plan.{key}", lang, **params)
 
 
 def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -52,11 +52,6 @@ def findings_text(findings: Sequence[Finding], lang: str, limit: int = 50) -> st
     return "\n".join(lines)
 
 
-def money_text(v: object) -> str:
-    """Money for text output: ``1,234.50``; blank for missing."""
-    return "" if v is None or pd.isna(v) else f"{float(v):,.2f}"
-
-
 def percent_text(v: object) -> str:
     """A ratio for text output: ``83.3%``; blank for missing."""
     return "" if v is None or pd.isna(v) else f"{float(v):.1%}"

@@ -22,6 +22,7 @@ from ..core import forecast as FC
 from ..core import funds as F
 from ..core import royalties as R
 from ..core.findings import Finding, codes, finding_type
+from ..outputs.labels import LABELS
 from ..i18n import register, t
 from ..core.ledger import Ledger
 from ..money import round_series
@@ -33,119 +34,6 @@ from .history import HistorySource, company_actuals, ledger_history
 from .summary import sentences
 from ..core.review import review
 
-#: Column labels of the report tables (schema columns reuse the schema's labels, see ``label``).
-LABELS: dict[str, tuple[str, str]] = {
-    "indicator": ("Indicator", "指标"),
-    "department": ("Department", "部门"),
-    "month_actual": ("This Month", "本月实际"),
-    "month_target": ("Month Target", "本月目标"),
-    "month_completion": ("Month Completion", "本月完成率"),
-    "previous": ("Last Month", "上月"),
-    "mom": ("MoM", "环比"),
-    "last_year": ("Same Month Last Year", "去年同期"),
-    "yoy": ("YoY", "同比"),
-    "ytd_target": ("YTD Target", "累计目标"),
-    "ytd_actual": ("YTD Actual", "累计实际"),
-    "ytd_completion": ("Plan-to-date Completion", "累计计划完成率"),
-    "annual_target": ("Annual Target", "全年目标"),
-    "annual_completion": ("Annual Completion", "年度完成率"),
-    "rag_reference": ("RAG Reference", "亮灯基准"),
-    "time_progress": ("Time Progress", "时间进度"),
-    "pacing": ("Pacing (annual ÷ time)", "进度比（年度÷时间）"),
-    "rag": ("RAG", "红黄绿"),
-    "rank": ("Rank", "排名"),
-    "company_rank": ("Company Rank", "公司排名"),
-    "reason": ("Reason", "原因"),
-    "department_rank": ("Department Rank", "部门排名"),
-    "new_count": ("New Contracts", "新签合同数"),
-    "new_amount": ("New Amount", "新签金额"),
-    "signed": ("Signed", "已签订"),
-    "executing": ("Executing", "履行中"),
-    "completed": ("Completed", "已完成"),
-    "terminated": ("Terminated", "已终止"),
-    "contract_amount": ("Contract Amount", "合同总额"),
-    "delivered": ("Delivered", "已履约"),
-    "delivery_progress": ("Delivery Progress", "履约进度"),
-    "employee_id": ("Employee ID", "工号"),
-    "name": ("Name", "姓名"),
-    "level": ("Level", "层级"),
-    "key": ("Key", "对象"),
-    "bucket": ("Aging", "账龄"),
-    "total": ("Total", "合计"),
-    "overdue": ("Overdue", "逾期合计"),
-    "due_date": ("Due Date", "到期日"),
-    "days_overdue": ("Days Overdue", "逾期天数"),
-    "collected": ("Collected", "已回款"),
-    "receivable": ("Receivable", "应收余额"),
-    "month": ("Month", "月份"),
-    "receivables_due": ("Receivables Due", "到期应收"),
-    "expected_collections": ("Expected Collections", "预计回款"),
-    "expected_spending": ("Expected Spending", "预计支出"),
-    "receivables": ("Receivables", "应收余额"),
-    "contracts": ("Contracts", "合同数"),
-    "max_days_overdue": ("Longest Overdue (days)", "最长逾期天数"),
-    "who": ("Department / Employee", "部门/员工"),
-    "summary": ("In brief", "要点"),
-    "pay_status": ("Status", "状态"),
-    "not-computed": ("not computed", "未计算"),
-    "holt-winters": ("Holt-Winters (trend and season)", "霍尔特-温特斯（趋势与季节）"),
-    "seasonal-naive": ("Same month last year", "去年同月值"),
-    "moving-average": ("Average of recent months", "近几个月平均"),
-    "planned_expense": ("Planned Expense", "计划费用"),
-    "royalties_payable": ("Royalties Payable", "应付提成"),
-    "amount": ("Amount", "金额"),
-    "ytd_amount": ("YTD Amount", "累计金额"),
-    "claims": ("Claims", "报销单数"),
-    "count": ("Count", "数量"),
-    "open": ("Open", "未关闭"),
-    "severity": ("Severity", "严重程度"),
-    "code": ("Code", "代码"),
-    "title": ("Finding", "问题"),
-    "file": ("File", "文件"),
-    "sheet": ("Sheet", "工作表"),
-    "cell": ("Cell", "单元格"),
-    "value": ("Value", "值"),
-    "message": ("Message", "说明"),
-    "plan": ("Plan", "提成方案"),
-    "ytd_base": ("YTD Base", "累计计提基数"),
-    "completion": ("YTD Completion", "累计完成率"),
-    "tier_rate": ("Tier Rate", "档位比例"),
-    "ytd_royalty": ("YTD Royalty", "累计提成"),
-    "previous_ytd_royalty": ("Previous YTD Royalty", "上月累计提成"),
-    "payment": ("Payment", "本月应付"),
-    "note": ("Note", "说明"),
-    "score": ("Score", "考核得分"),
-    "grade": ("Grade", "等级"),
-    "coefficient": ("Coefficient", "系数"),
-    "floating_base": ("Floating Base", "浮动基数"),
-    "pay": ("Floating Pay", "浮动工资"),
-    "signing": ("Signing", "签约"),
-    "collection": ("Collection", "回款"),
-    "expense": ("Expense", "费用"),
-    "profit": ("Profit", "利润"),
-    "signing_forecast": ("Signing Forecast", "签约预测"),
-    "method": ("Method", "方法"),
-    "mase": ("Backtest error vs naive (MASE)", "回测误差（相对朴素预测）"),
-    "history_months": ("History Months", "历史月数"),
-    "m1": ("Month +1", "第1月"),
-    "m2": ("Month +2", "第2月"),
-    "m3": ("Month +3", "第3月"),
-    "company": ("Company", "公司"),
-    "green": ("Green", "绿"),
-    "amber": ("Amber", "黄"),
-    "red": ("Red", "红"),
-    "error": ("Error", "错误"),
-    "warning": ("Warning", "警告"),
-    "info": ("Info", "提示"),
-    "clawback": ("clawback", "追回"),
-    "capped": ("capped", "已封顶"),
-    "below-gate": ("below gate", "未达门槛"),
-    "no-target": ("no target", "无目标"),
-    "department-not-consolidated": ("department not consolidated", "部门未合并"),
-    "no-base": ("no base", "无计提基数"),
-    "no-tier": ("no tier", "无适用档位"),
-}
-register({f"report.label.{k}": v for k, v in LABELS.items()})
 
 #: Section titles and report text.
 TEXT: dict[str, tuple[str, str]] = {
@@ -209,9 +97,17 @@ TREND_MONTHS = 12
 OVERDUE_ROWS = 15
 
 
+#: Report keys whose words differ from the other outputs' (the one label table keeps both).
+_REPORT_WORDS = {"mase": "mase_explained", "month_actual": "this_month", "clawback": "clawback_note",
+                 "not-computed": "status.not-computed",
+                 "department-not-consolidated": "reason.department-not-consolidated",
+                 **{k: f"note.{k}" for k in ("capped", "below-gate", "no-target", "no-base", "no-tier")}}
+
+
 def label(key: str, lang: str) -> str:
-    """A report column label in ``lang`` (falls back to the key)."""
-    return t(f"report.label.{key}", lang) if key in LABELS else key
+    """A report column label in ``lang``, from the one label table (falls back to the key)."""
+    key = _REPORT_WORDS.get(key, key)
+    return t(f"label.{key}", lang) if key in LABELS else key
 
 
 def text(key: str, lang: str, **params: Any) -> str:
@@ -478,7 +374,7 @@ def _forecast(fres: FC.ForecastResult, trend: pd.DataFrame, lang: str) -> tuple[
         sel = fc[(fc["level"] == rec["level"]) & (fc["key"] == rec["key"])]
         sel = sel.set_index(sel["month"].astype(str))
         rows.append({"key": label("company", lang) if rec["level"] == "company" else rec["key"],
-                     "method": label(rec["method"], lang) if rec["method"] in LABELS else rec["method"],
+                     "method": label(rec["method"], lang) if _REPORT_WORDS.get(rec["method"], rec["method"]) in LABELS else rec["method"],
                      "history_months": rec["history_months"], "mase": _f(rec["mase"]),
                      **{f"m{i + 1}": (_f(sel["value"].get(m)) if m in sel.index else None)
                         for i, m in enumerate(months)}})
@@ -599,7 +495,7 @@ def _pay_lines(frame: pd.DataFrame, lines: pd.DataFrame, excluded: Sequence[str]
     """A pay table with its status column and a total row over the computed lines only."""
     status = pay_status(lines, excluded).reset_index(drop=True)
     frame = frame.reset_index(drop=True).assign(
-        pay_status=status.map(lambda v: label(v, lang) if v in LABELS else v))
+        pay_status=status.map(lambda v: label(v, lang) if _REPORT_WORDS.get(v, v) in LABELS else v))
     return with_total(frame, first, label("total", lang), money, where=status != NOT_COMPUTED), status
 
 
@@ -758,7 +654,7 @@ def _text_params(lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[s
             "errors": headline.get("errors", 0), "warnings": headline.get("warnings", 0),
             "finding_files": headline.get("finding_files", 0),
             "method": headline.get("forecast_method") or "-",
-            "mase": "-" if headline.get("forecast_mase") is None else f"{headline['forecast_mase']:.2f}",
+            "mase": "-" if headline.get("forecast_mase") is None else f"{headline['forecast_mase']:.2f}",  # a ratio: not money
             "items": sep.join(f"{e['department']} ({e['reason']})" if lang == "en" else f"{e['department']}（{e['reason']}）"
                               for e in excluded),
             "band": f"{settings.amber_band:g}",

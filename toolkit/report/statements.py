@@ -28,8 +28,9 @@ from ..outputs.statements import (
     summary_rows,
     terms_frame,
 )
-from ..outputs.text import money_text, percent_text
+from ..outputs.text import percent_text
 from .pdf import html_to_pdf
+from ..money import fmt_money
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
 
@@ -40,8 +41,8 @@ def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in rows:
         amount = r.get("amount")
         r = {"detail": None, "base": None, "factor": None, "rate": None, "total": False, **r}
-        out.append({**r, "amount_text": money_text(amount) if amount is not None else "",
-                    "base_text": money_text(r.get("base")) if r.get("base") is not None else "",
+        out.append({**r, "amount_text": fmt_money(amount, grouped=True, blank="") if amount is not None else "",
+                    "base_text": fmt_money(r.get("base"), grouped=True, blank="") if r.get("base") is not None else "",
                     "rate_text": (pct_text(r["rate"], 2) if r.get("percent") else rate_text(r["rate"]))
                     if r.get("rate") is not None and not pd.isna(r["rate"]) else "",
                     "negative": amount is not None and not pd.isna(amount) and cents(amount) < 0})
@@ -55,7 +56,7 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
         cells = []
         for col, v in rec.items():
             if col in money:
-                cells.append(money_text(v))
+                cells.append(fmt_money(v, grouped=True, blank=""))
             elif col in pct:
                 cells.append(percent_text(v))
             elif isinstance(v, pd.Timestamp):

@@ -39,6 +39,7 @@ from ..i18n import register, t
 from . import filters as FL
 from ..io.print_setup import header_height, number_width, openpyxl_print
 from ..io.writer import display_width, atomic_save
+from ..money import fmt_money
 
 register(
     {
@@ -511,8 +512,8 @@ def _shown(value: float, number_format: str) -> str:
     if "%" in number_format:
         return f"{value:+.1%}" if number_format.startswith("+") else f"{value:.1%}"
     if number_format in ("0", "#,##0"):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        return fmt_money(value, grouped=True, digits=0) or ""
+    return fmt_money(value, grouped=True) or ""
 
 
 def render_xlsx(context: dict[str, Any], out: str | Path, template: str | Path) -> Path:

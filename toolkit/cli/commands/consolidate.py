@@ -17,6 +17,7 @@ from ..main import settings
 from ..output import progress
 from ...core.periods import check_period
 from ...operations.demo import DEMO_PERIOD, sample_folder
+from ...money import fmt_money
 
 register(
     {
@@ -89,10 +90,11 @@ def ledger_text(res: Any, lang: str) -> str:
         lines.append(t("cli.close.reclose", lang))
         changes = res.reclose.to_dict("records")
         lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
-                    before=f"{r['before']:,.2f}", after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+                    before=fmt_money(r['before'], grouped=True), after=fmt_money(r['after'], grouped=True),
+                    change=fmt_money(r['change'], grouped=True, sign=True))
                   for r in changes] or [t("cli.close.reclose-none", lang)]
-        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=f"{r['before']:,.2f}",
-                    after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
+        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=fmt_money(r['before'], grouped=True),
+                    after=fmt_money(r['after'], grouped=True), change=fmt_money(r['change'], grouped=True, sign=True))
                   for r in res.reclose_totals.to_dict("records")]
     return "\n".join(lines)
 

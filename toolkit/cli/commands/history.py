@@ -18,6 +18,7 @@ from ...io.writer import SheetFrame, write_frames
 from ...operations.history import list_history, show_close, employee_payments, department_changes
 from ...outputs.text import text_table
 from ...store import open_store
+from ...money import fmt_money_column
 
 register(
     {
@@ -66,7 +67,7 @@ def _table(frame: pd.DataFrame, columns: list[str]) -> str:
     shown = frame[[c for c in columns if c in frame.columns]].copy() if len(frame) else frame
     for c in ("amount", "ytd_earned", "paid_before", "adjustment", "effect", "amount_before", "amount_after"):
         if c in shown.columns:
-            shown[c] = shown[c].map(lambda v: f"{v:,.2f}" if v is not None and not pd.isna(v) else "")
+            shown[c] = fmt_money_column(shown[c], grouped=True, blank="")
     return text_table(shown, lang=lang)
 
 
