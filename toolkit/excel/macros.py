@@ -169,30 +169,11 @@ def clear_marks(port: WorkbookPort) -> int:
 
 
 def mark_findings(port: WorkbookPort, findings: Sequence[Finding], lang: str) -> int:
-    """Mark every flagged cell (``toolkit.io.annotate``'s colours and notes), write the Validation sheet
-    with links and the hidden list of marks. Returns the number of cells marked."""
-    names = port.sheet_names()
-    record: list[list[Any]] = [_MARKS_HEADERS]
-    marks = A.cell_marks(findings, names, lang)
-    for m in marks:
-        fill_before, note_before = port.get_fill(m.sheet, m.cell), port.get_note(m.sheet, m.cell)
-        if m.fill:
-            port.set_fill(m.sheet, m.cell, m.fill)
-        port.set_note(m.sheet, m.cell, A.merge_note(note_before, m.text))
-        record.append([m.sheet, m.cell, fill_before or "", note_before or "", m.text, m.fill or ""])
-
-    headers, rows = A.findings_rows(findings, lang)
-    port.add_sheet(A.SHEET_NAME, first=True)
-    body = [headers] + [["" if v is None else str(v) for v in values] for values, _ in rows]
-    if not rows:
-        body.append([t("annotate.none", lang)] + [""] * (len(headers) - 1))
-    port.write_range(A.SHEET_NAME, "A1", body)
-    for i, (f, (_, sev)) in enumerate(zip(findings, rows), start=2):
-        if sev in A.FILLS:
-            port.set_fill(A.SHEET_NAME, f"A{i}", A.FILLS[sev])
-        if f.sheet in names and f.cell:
-            port.set_link(A.SHEET_NAME, f"D{i}", A.cell_link(f.sheet, f.cell), f.cell)
-    port.set_widths(A.SHEET_NAME, A.SHEET_WIDTHS)
+    """Mark the findings as annotated copies are marked (``toolkit.io.annotate.write_marks``), and record the marks
+    on a hidden sheet so the next run can undo them. Returns the number of cells marked."""
+    marks = A.write_marks(port, findings, lang)
+    record: list[list[Any]] = [_MARKS_HEADERS] + [[m.sheet, m.cell, m.fill_before or "", m.note_before or "", m.added,
+                                                   m.fill or ""] for m in marks]
     port.add_sheet(MARKS_SHEET, hidden=True)
     port.write_range(MARKS_SHEET, "A1", record)
     port.activate(A.SHEET_NAME)
