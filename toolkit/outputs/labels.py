@@ -77,9 +77,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank": ("Rank", "排名"),
     "employee": ("Employee", "员工"),
     "company": ("Company", "公司"),
-    "green": ("Green", "绿"),  # one spelling for the RAG values (the completion output wrote them lower-case)
-    "amber": ("Amber", "黄"),
-    "red": ("Red", "红"),
+    "green": ("green", "绿"),
+    "amber": ("amber", "黄"),
+    "red": ("red", "红"),
     # funds
     "due_date": ("Due Date", "到期日"),
     "collected": ("Collected", "已回款"),
@@ -252,6 +252,9 @@ LABELS: dict[str, tuple[str, str]] = {
     # headers there through its own map, so keys such as amount or delivered here are the report's words)
     "department": ("Department", "部门"),
     "this_month": ("This Month", "本月实际"),
+    "rag.green": ("Green", "绿"),  # the report capitalises the RAG values its tables show
+    "rag.amber": ("Amber", "黄"),
+    "rag.red": ("Red", "红"),
     "previous": ("Last Month", "上月"),
     "mom": ("MoM", "环比"),
     "last_year": ("Same Month Last Year", "去年同期"),

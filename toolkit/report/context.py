@@ -101,7 +101,8 @@ OVERDUE_ROWS = 15
 _REPORT_WORDS = {"mase": "mase_explained", "month_actual": "this_month", "clawback": "clawback_note",
                  "not-computed": "status.not-computed",
                  "department-not-consolidated": "reason.department-not-consolidated",
-                 **{k: f"note.{k}" for k in ("capped", "below-gate", "no-target", "no-base", "no-tier")}}
+                 **{k: f"note.{k}" for k in ("capped", "below-gate", "no-target", "no-base", "no-tier")},
+                 **{k: f"rag.{k}" for k in ("green", "amber", "red")}}
 
 
 def label(key: str, lang: str) -> str:

@@ -87,7 +87,7 @@ def rag(x: Any, lang: str = "en") -> str:
     if blank(x):
         return ""
     key = str(x).lower()
-    return t(f"label.{key}", lang) if key in ("green", "amber", "red") else str(x)
+    return t(f"label.rag.{key}", lang) if key in ("green", "amber", "red") else str(x)
 
 
 def integer(x: Any, lang: str = "en") -> str:
