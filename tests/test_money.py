@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toolkit.money import fmt_money, round_float, round_money, round_series
+from toolkit.money import fmt_money, fmt_money_column, round_float, round_money, round_series
 
 
 @pytest.mark.parametrize(("x", "expected"), [
@@ -57,3 +59,47 @@ def test_vectorised_agrees_with_scalar_on_decimal_values(ints, places, digits):
 def test_vectorised_agrees_with_scalar_on_any_float(values):
     s = pd.Series(values)
     assert round_series(s).tolist() == [round_float(x) for x in values]
+
+
+@pytest.mark.parametrize(("x", "plain", "people", "change"), [
+    (0.125, "0.13", "0.13", "+0.13"),  # half away from zero: a float 0.125 is exactly a half
+    (2.675, "2.68", "2.68", "+2.68"),  # 2.67499999999999982 in binary, 2.675 to Excel
+    (-2.675, "-2.68", "-2.68", "-2.68"),
+    (-0.005, "-0.01", "-0.01", "-0.01"),
+    (-0.004, "0.00", "0.00", "+0.00"),  # rounds to zero: no "-0.00"
+    (-0.0, "0.00", "0.00", "+0.00"),
+    (1234567.125, "1234567.13", "1,234,567.13", "+1,234,567.13"),
+    (-1234.5, "-1234.50", "-1,234.50", "-1,234.50"),
+    (Decimal("0.125"), "0.13", "0.13", "+0.13"),
+    (7, "7.00", "7.00", "+7.00"),
+])
+def test_money_as_text_one_rule(x, plain, people, change):
+    """One function writes money as text: the JSON form, the people's form and a change, all by round_money."""
+    assert fmt_money(x) == plain
+    assert fmt_money(x, grouped=True) == people
+    assert fmt_money(x, grouped=True, sign=True) == change
+    assert fmt_money_column(pd.Series([x], dtype=object if isinstance(x, Decimal) else None).astype("float64"),
+                            grouped=True).iloc[0] == people
+
+
+def test_money_as_text_blank_and_whole_units():
+    assert fmt_money(None) is None and fmt_money(float("nan"), blank="") == "" and fmt_money(float("inf"), blank="–") == "–"
+    assert fmt_money(2.5, digits=0, grouped=True) == "3" and fmt_money(-2.5, digits=0) == "-3"
+    assert fmt_money(-0.4, digits=0) == "0"
+    col = fmt_money_column(pd.Series([0.125, None, -0.0, 2.675]), blank="")
+    assert col.tolist() == ["0.13", "", "0.00", "2.68"]
+
+
+def test_no_other_money_formatting_in_the_source():
+    """Money reaches text only through fmt_money: no f-string or format() with two decimals and thousands
+    separators, nor a "{:.2f}" of a money amount, outside toolkit/money.py (ratios use "{:.2f}" with a comment)."""
+    root = Path(__file__).resolve().parent.parent / "toolkit"
+    pattern = re.compile(r":[+]?,?\.[02]f")
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "money.py":
+            continue
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line) and "not money" not in line:
+                offenders.append(f"{path.relative_to(root)}:{i}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)

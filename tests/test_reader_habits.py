@@ -226,20 +226,6 @@ def test_merged_ids_are_filled_down_with_a_trace(tmp_path: Path) -> None:
     shutil.rmtree(tmp_path / "annotated")
 
 
-def test_every_reader_and_rule_code_is_in_the_docs_list() -> None:
-    from toolkit.core.findings import CATALOG
-    from toolkit.core.validation.catalog import CODES
-
-    text = (Path(__file__).resolve().parent.parent / "docs" / "findings.md").read_text(encoding="utf-8")
-    import toolkit.core.findings as reader_codes
-
-    source = Path(reader_codes.__file__).read_text(encoding="utf-8")
-    codes = [c for c in CATALOG if f'declare("{c}"' in source] + list(CODES)
-    for code in codes:
-        entry = CATALOG[code]
-        assert f"| `{code}`" in text and entry.title[0] in text and entry.title[1] in text, code
-
-
 def test_formulas_beyond_the_bound_stay_errors(tmp_path: Path, monkeypatch) -> None:
     from toolkit.io import formula_engine
 

@@ -242,8 +242,10 @@ def test_status_not_computed_on_result_lines_is_honoured_end_to_end(tmp_path, mo
         res.lines = mark(res.lines)
         return res
 
-    monkeypatch.setattr(R, "compute_royalties", roy)
-    monkeypatch.setattr(A, "compute_appraisal", sal)
+    import toolkit.operations.statements as S
+
+    monkeypatch.setattr(S, "compute_royalties", roy)  # where the operation looks them up (imported at its top)
+    monkeypatch.setattr(S, "compute_appraisal", sal)
     run = write_statements(ledger(), PERIOD, tmp_path, formats=["xlsx"])
     north = [s for s in run.statements if s.department == "North China"]
     assert north and all(s.status == NOT_COMPUTED and s.total_payable is None for s in north)

@@ -67,7 +67,25 @@ def round_series(s: pd.Series, digits: int = 2) -> pd.Series:
     return pd.Series(out, index=s.index, name=s.name)
 
 
-def fmt_money(x: float | Decimal | None) -> str | None:
-    """Money as a string with two decimals ("1234.50"), the JSON form."""
-    r = round_money(x)
-    return None if r is None else f"{r:.2f}"
+def fmt_money(x: float | int | Decimal | None, *, grouped: bool = False, sign: bool = False, digits: int = 2,
+              blank: str | None = None) -> str | None:
+    """Money as text, the one way every output writes it: rounded by ``round_money`` (Excel's ROUND, half away
+    from zero: 0.125 -> "0.13", 2.675 -> "2.68", -0.005 -> "-0.01", never "-0.00") with ``digits`` decimals;
+    ``grouped`` adds thousands separators ("1,234.50", text for people; the JSON form has none), ``sign`` a sign
+    for changes ("+1,234.50"); blank (None, NaN, infinite) -> ``blank``."""
+    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+        return blank
+    r = round_money(x, digits)
+    if r is None:
+        return blank
+    return format(r, f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f")
+
+
+def fmt_money_column(values: pd.Series, *, grouped: bool = False, sign: bool = False, digits: int = 2,
+                     blank: str | None = None) -> pd.Series:
+    """``fmt_money`` of every value of a column (object dtype), with ``round_series``' vectorised rounding, which
+    gives the same values."""
+    rounded = round_series(values, digits)
+    spec = f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
+    text = rounded.map(lambda v: format(v, spec), na_action="ignore")
+    return text.astype(object).where(rounded.notna(), blank)

@@ -18,6 +18,7 @@ import click
 from .. import __version__
 from ..errors import ToolkitError
 from ..i18n import normalize_lang, register, t
+from . import commands
 
 register(
     {
@@ -84,8 +85,6 @@ def cli(ctx: click.Context, lang: str | None, debug: bool) -> None:
 
 
 def _load_commands() -> None:
-    from . import commands
-
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         for command in getattr(module, "COMMANDS", []):

@@ -10,9 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sys
 
 from ..errors import ToolkitError
 from ..i18n import register
+from ..io.writer import atomic_save
+from ..outputs.jsonfmt import dumps
 
 register(
     {
@@ -70,8 +73,6 @@ def require_output(output: Path | None, fmt: str) -> Path:
 
 def emit_text(text: str, output: Path | None) -> None:
     """Text to stdout, or atomically to ``output``."""
-    from ..io.writer import atomic_save
-
     if output is None:
         click.echo(text)
     else:
@@ -81,22 +82,18 @@ def emit_text(text: str, output: Path | None) -> None:
 
 def emit_json(payload: Mapping[str, Any], output: Path | None) -> None:
     """Pretty UTF-8 JSON to stdout, or atomically to ``output``."""
-    from ..outputs.jsonfmt import dumps
-
     emit_text(dumps(payload), output)
 
 
 def progress(line: Callable[..., str | None]) -> Callable[..., None]:
     """A progress callback ``(done, total, *detail)``: a tqdm bar on a terminal, otherwise the text
     ``line(done, total, *detail)`` on stderr (nothing when it gives None)."""
-    import sys
-
     state: dict[str, Any] = {}
 
     def report(done: int, total: int, *detail: Any) -> None:
         if sys.stderr.isatty():
             if "bar" not in state:
-                from tqdm import tqdm
+                from tqdm import tqdm  # deferred: only a terminal shows a progress bar
 
                 state["bar"] = tqdm(total=total, unit="file", file=sys.stderr, leave=False)
             state["bar"].update(1)

@@ -28,8 +28,9 @@ from ..money import fmt_money, round_series
 from ..schema import STANDARDS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
-from .findings import Finding, declare
+from .findings import Finding
 from .ledger import per_ledger
+from .royalties import monthly_payments
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -43,17 +44,6 @@ _DECIMALS = 9
 
 _WEIGHTS = STANDARDS.table("Appraisal")
 _BANDS = STANDARDS.table("AppraisalBands")
-
-declare("appraisal-no-completion", "warning", ("No completion for an appraisal indicator", "考核指标没有完成率"),
-        ("Employee {value}: no YTD completion for {indicators} (no target); counted as 0 in the appraisal score.",
-         "员工 {value}：{indicators_zh} 没有年累计完成率（无目标），考核得分按 0 计。"))
-declare("appraisal-no-band", "warning", ("Score outside every appraisal band", "考核得分不在任何区间内"),
-        ("Employee {value}: appraisal score {score} falls in no band of the Appraisal sheet; coefficient 0.",
-         "员工 {value}：考核得分 {score} 不在考核表的任何区间内，系数按 0 计。"))
-declare("appraisal-default", "info", ("Default appraisal coefficient", "按默认系数考核"),
-        ("Employee {value} ({name}): {reason} ({coefficient}).", "员工 {value}（{name}）：{reason_zh}（{coefficient}）。"))
-declare("appraisal-weights", "warning", ("Appraisal weights do not add up to 100%", "考核权重之和不等于 100%"),
-        ("The Appraisal weights add up to {value}, not 100%.", "考核权重之和为 {value}，不等于 100%。"))
 
 
 @dataclass
@@ -100,7 +90,7 @@ class AppraisalResult:
         done = self.lines[self.lines["status"] == COMPUTED]
         total = int(np.rint(round_series(done["pay"]).sum() * 100)) if len(done) else 0
         return {"period": self.period, "salaries": rows,
-                "totals": {"employees": len(done), "pay": f"{total / 100:.2f}",
+                "totals": {"employees": len(done), "pay": fmt_money(total / 100),
                            "not_computed": int(len(self.lines) - len(done))},
                 "findings": [f.to_dict(lang) for f in self.findings]}
 
@@ -271,8 +261,6 @@ def appraisal_settings(ledger: Ledger) -> dict[str, Any]:
 def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | None = None) -> AppraisalResult:
     """Floating salary for ``period`` from a Ledger; ``completion`` rows may be passed to avoid recomputing."""
     from . import completion as comp_mod  # H6's module; imported late so this one stands alone
-    from .royalties import monthly_payments
-
     if completion is None:
         completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
     return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),

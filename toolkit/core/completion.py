@@ -345,7 +345,7 @@ def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:
     None when the royalties module is not available; its result feeds Profit and the fund demand.
     """
     try:
-        from . import royalties as roy_mod
+        from . import royalties as roy_mod  # guarded import: completion works without the royalties module (no royalty cost in Profit)
     except ImportError:
         return None
     fn = getattr(roy_mod, "monthly_payments", None)

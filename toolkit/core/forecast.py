@@ -55,7 +55,7 @@ def predict(y: np.ndarray, method: str, h: int = HORIZON) -> tuple[np.ndarray, s
         return np.zeros(h), method
     if method == HOLT_WINTERS:
         try:
-            from statsmodels.tsa.holtwinters import ExponentialSmoothing
+            from statsmodels.tsa.holtwinters import ExponentialSmoothing  # deferred: statsmodels is slow to import; only this forecast method uses it
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -17,37 +17,21 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import unicodedata
 
 from .departments import DepartmentNames, department_aliases, department_key, departments_of
-from .findings import Finding
+from .findings import Finding, codes
 from .keys import canonical_tables
 from .tables import WorkbookData
 from ..schema import DEPARTMENT, DTYPES, STANDARDS, THRESHOLD_DEFAULTS, Table
+from .departments import department_key
 
 #: Columns every stacked department frame gains.
 LEDGER_COLUMNS = ("department", "source")
 
-#: Finding codes that make a computed number unreliable even as warnings; they are listed with results.
-UNRELIABLE_CODES = frozenset(
-    {
-        "column-missing-needed",
-        "percent-ambiguous",
-        "formula-no-value",
-        "extra-sheet-data",
-        "unknown-employee",
-        "unknown-contract",
-        "unknown-product-line",
-        "file-unreadable",
-        "collection-exceeds-contract",
-        "type-error",
-        "formula-error",
-        "required-missing",
-        "duplicate-key",
-        "date-out-of-period",
-        "column-missing-optional",
-    }
-)
-
+#: Finding codes that make a computed number unreliable even as warnings (the catalog's ``unreliable`` tag); they
+#: are listed with results.
+UNRELIABLE_CODES = frozenset(codes("unreliable"))
 
 
 def empty_frame(table: Table, extra: Sequence[str] = ()) -> pd.DataFrame:
@@ -145,8 +129,6 @@ class Ledger:
     def missing_columns(self, table_key: str) -> dict[str, set[str]]:
         """Department -> the ``table_key`` columns its workbook lacks that a computation needs (the reader's
         ``column-missing-needed`` findings): the figures depending on them are not computed for it."""
-        import unicodedata
-
         def loose(text: object) -> str:  # the reader takes sheet names and headers ignoring width, case, spaces
             return "".join(unicodedata.normalize("NFKC", str(text)).split()).casefold()
 

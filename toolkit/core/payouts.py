@@ -35,8 +35,6 @@ from ..schema import DEPARTMENT
 from .coverage import COMPUTED
 from .periods import year_month
 from .royalties import cents, month_end
-# the finding code backdated_findings raises is declared with the validation catalog
-from .validation import catalog as _catalog  # noqa: F401
 from .findings import Finding
 
 #: round(R) in cents per employee_id for contribution rows at the end of a month (``royalties.ytd_function``).

@@ -37,7 +37,8 @@ from ..schema import MONTH_KEYS
 from ..schema import enums as E
 from .completion import COUNTED_APPROVALS
 from .credits import collection_credits, contract_credits
-from .findings import Finding, declare
+from .findings import Finding
+from ..money import fmt_money
 
 SIGNING, COLLECTION, EXPENSE, PROFIT = tuple(E.INDICATOR.values)
 #: Indicators split top-down from history; Expense follows from them, Profit is derived.
@@ -76,23 +77,6 @@ register({
         "{year} 年之前没有{indicator}历史数据：请在计划设置工作簿中填写其总额。"),
     "plan.no-roster": ("The Roster has nobody to plan for.", "人员名册中没有需要制定计划的人员。"),
 })
-
-declare("plan-even-seasonality", "warning", ("Months spread evenly", "各月平均分配"),
-        ("{scope} {indicator}: less than 12 months of history covering every calendar month, so the months "
-         "are spread evenly.",
-         "{scope_zh}{indicator_zh}：历史数据不足 12 个月或未覆盖全部月份，各月平均分配。"))
-declare("plan-company-seasonality", "info", ("Company seasonality used", "采用公司季节性"),
-        ("{scope} {indicator}: not enough own history; the company's seasonality is used.",
-         "{scope_zh}{indicator_zh}：本部门历史数据不足，采用公司整体的季节性。"))
-declare("plan-new-hire", "info", ("Default share for a person without history", "无历史人员采用默认份额"),
-        ("{value} ({department}) has no {indicator} history: given {share} of the department's average share.",
-         "{value}（{department}）没有{indicator_zh}历史：按本部门平均份额的 {share} 分配。"))
-declare("plan-department-no-history", "warning", ("Department without history", "部门没有历史数据"),
-        ("{value} has no {indicator} history, so it gets no {indicator} target unless one is held for it.",
-         "{value} 没有{indicator_zh}历史，除非在设置中锁定数值，否则不分配{indicator_zh}目标。"))
-declare("plan-department-closed", "info", ("Department not in the Roster", "部门不在人员名册中"),
-        ("{value} had {indicator} history but nobody in the new Roster; its share goes to the other departments.",
-         "{value} 有{indicator_zh}历史，但新人员名册中没有该部门人员；其份额分给其他部门。"))
 
 
 # --------------------------------------------------------------------------- inputs
@@ -372,7 +356,7 @@ def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
         except ValueError:
             where = next(h.where for h in rules.holds if h.employee_id == emp and h.indicator == ind and h.month)
             raise ToolkitError("plan.hold-exceeds", where=where, indicator=ind, held=_fmt(sum(fixed.values())),
-                               total=_fmt(value), scope=emp) from None
+                               total=fmt_money(value, grouped=True), scope=emp) from None
     margins = _margins(ctx)
     roy = _royalty_months(royalties)
     for emp in roster["employee_id"]:
@@ -404,10 +388,6 @@ def _clean_roster(roster: pd.DataFrame) -> pd.DataFrame:
                       "role": roster["role"].astype("string").str.strip()})
     r = r.dropna(subset=["employee_id", "department"]).drop_duplicates("employee_id")
     return r.astype({"employee_id": "str", "department": "str"}).assign(role=r["role"].fillna("").astype("str"))
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.2f}"
 
 
 def _round_to_unit(values: np.ndarray, unit_c: int) -> np.ndarray:
@@ -473,7 +453,7 @@ def _department_targets(ctx: _Ctx, ind: str, departments: list[str]) -> tuple[di
     except ValueError as exc:
         where = "; ".join(held_where.values()) or "growth"
         key = "plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds"
-        raise ToolkitError(key, where=where, indicator=ind, held=_fmt(sum(fixed.values())), total=_fmt(total),
+        raise ToolkitError(key, where=where, indicator=ind, held=_fmt(sum(fixed.values())), total=fmt_money(total, grouped=True),
                            scope="company") from None
     targets = dict(zip(departments, values))
     info = [{"department": d, "indicator": ind, "last_year": base[d], "year_before": float(before.get(d, 0.0)),
@@ -515,7 +495,7 @@ def _people_targets(ctx: _Ctx, ind: str, dept: str, value: float, people: list[s
     except ValueError as exc:
         key = "plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds"
         raise ToolkitError(key, where="; ".join(wheres), indicator=ind, held=_fmt(sum(fixed.values())),
-                           total=_fmt(value), scope=dept) from None
+                           total=fmt_money(value, grouped=True), scope=dept) from None
     return {(emp, ind): float(v) for emp, v in zip(people, values)}
 
 

@@ -29,13 +29,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..money import fmt_money, round_series
+from ..money import fmt_money, fmt_money_column, round_series
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .credits import collection_credits, contract_credits
 from .periods import year_month
-from .findings import Finding, declare
+from .findings import Finding
 from .ledger import per_ledger
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
@@ -59,37 +59,6 @@ _ROSTER = STANDARDS.table("Roster")
 _PLANS = STANDARDS.table("RoyaltyPlans")
 _TIERS = STANDARDS.table("RoyaltyTiers")
 
-declare("royalty-unknown-contract", "warning", ("Receipt for an unknown contract", "回款对应的合同不存在"),
-        ("{sheet} row {row}: receipt {receipt_no!r} names contract {value!r}, which is not in Contracts; "
-         "it earns no royalty.",
-         "{sheet} 第 {row} 行：收款“{receipt_no}”对应的合同“{value}”不在合同表中，不计提成。"))
-declare("royalty-unknown-employee", "warning", ("Credit to an unknown employee", "业绩归属的员工不在名册"),
-        ("{sheet} row {row}: contract {contract_no!r} credits employee {value!r}, who is not in the Roster; "
-         "the credit earns no royalty.",
-         "{sheet} 第 {row} 行：合同“{contract_no}”的业绩归属员工“{value}”不在人员名册中，不计提成。"))
-declare("royalty-no-plan", "warning", ("Employee without a royalty plan", "员工没有提成方案"),
-        ("Employee {value} ({name}) has credited business this year ({amount}) but no Royalty Plan in the Roster.",
-         "员工 {value}（{name}）本年有业绩（{amount}），但人员名册中没有提成方案。"))
-declare("royalty-unknown-plan", "warning", ("Unknown royalty plan", "提成方案不存在"),
-        ("Employee {employee_id}: Royalty Plan {value!r} is not in Royalty Plans (or its Basis/Method is not "
-         "recognised); no royalty is computed.",
-         "员工 {employee_id}：提成方案“{value}”不在提成方案表中（或计提基础/计算方法无法识别），不计算提成。"))
-declare("royalty-no-tiers", "warning", ("Royalty plan without tiers", "提成方案没有档位"),
-        ("Royalty plan {value!r} has no rows in Royalty Tiers; its royalty is 0.",
-         "提成方案“{value}”在提成档位表中没有任何档位，提成为 0。"))
-declare("royalty-no-target", "warning", ("No target for the royalty basis", "提成计提指标没有目标"),
-        ("Employee {value}: the YTD {indicator} target is 0 or missing, so completion cannot be measured "
-         "and the royalty is 0.",
-         "员工 {value}：年累计{indicator_zh}目标为 0 或缺失，无法计算完成率，提成为 0。"))
-declare("royalty-no-tier", "warning", ("Completion outside every tier", "完成率不在任何档位内"),
-        ("Employee {value}: YTD completion {completion} falls in no tier of plan {plan!r}; the rate is 0.",
-         "员工 {value}：年累计完成率 {completion} 不在方案“{plan}”的任何档位内，提成比例为 0。"))
-declare("royalty-unknown-product-line", "warning", ("Unknown product line", "产品线不存在"),
-        ("Product line {value!r} is not in Product Lines; its royalty factor is taken as 1.",
-         "产品线“{value}”不在产品线表中，提成系数按 1 计。"))
-declare("royalty-clawback", "info", ("Royalty clawback", "提成追回"),
-        ("Employee {value} ({name}): the YTD royalty fell from {previous} to {current}; {amount} is clawed back.",
-         "员工 {value}（{name}）：年累计提成由 {previous} 降至 {current}，追回 {amount}。"))
 
 # --- small helpers ----------------------------------------------------------------------------
 
@@ -179,11 +148,11 @@ class RoyaltyResult:
             "receipt_no": c["receipt_no"].astype(object).where(c["receipt_no"].notna(), None),
             "contract_no": c["contract_no"].astype(object),
             "product_line": c["product_line"].astype(object).where(c["product_line"].notna(), None),
-            "amount": _money_strings(c["amount"]),
+            "amount": fmt_money_column(c["amount"]),
             "share": c["share"].round(10).astype(object),
             "factor": c["factor"].round(10).astype(object),
-            "credited": _money_strings(c["credited"]),
-            "weighted": _money_strings(c["weighted"]),
+            "credited": fmt_money_column(c["credited"]),
+            "weighted": fmt_money_column(c["weighted"]),
             "in_period": c["in_period"].astype(bool).astype(object),
         })
         for emp, item in zip(c["employee_id"], contrib.to_dict("records")):
@@ -197,8 +166,8 @@ class RoyaltyResult:
             "from": b["from_pct"].round(10).astype(object),
             "to": b["to_pct"].round(10).astype(object).where(b["to_pct"].notna(), None),
             "rate": b["rate"].round(10).astype(object),
-            "base": _money_strings(b["band_base"]),
-            "amount": _money_strings(b["band_amount"]),
+            "base": fmt_money_column(b["band_base"]),
+            "amount": fmt_money_column(b["band_amount"]),
             "applied": b["applied"].astype(bool).astype(object),
         })
         band_items: dict[str, list[dict[str, Any]]] = {e: [] for e in employees}
@@ -248,7 +217,7 @@ class RoyaltyResult:
                 "status": COMPUTED,
                 "trace": traces[rec["employee_id"]],
             })
-        totals = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
+        totals = {k: (fmt_money(v) if isinstance(v, Decimal) else v) for k, v in self.totals().items()}
         return {
             "period": self.period,
             "royalties": rows,
@@ -257,10 +226,6 @@ class RoyaltyResult:
         }
 
 
-def _money_strings(values: pd.Series) -> pd.Series:
-    """Money as JSON strings ("1234.50"), None when missing; vectorised Excel rounding."""
-    rounded = round_series(values)
-    return rounded.map("{:.2f}".format, na_action="ignore").astype(object).where(rounded.notna(), None)
 
 
 def _num_json(x: Any, digits: int = 10) -> float | None:

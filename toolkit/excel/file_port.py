@@ -11,11 +11,20 @@ import io
 import warnings
 from pathlib import Path
 from typing import Any
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+from openpyxl.worksheet.hyperlink import Hyperlink
+import openpyxl
 
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
 from .port import parse_selection
+from ..io.annotate import NOTE_AUTHOR
+from ..io.reader import read_workbook
+from ..io.writer import set_text, save_workbook
 
 register({
     "port.cannot-open": ("Cannot open {file}: {detail}", "无法打开 {file}：{detail}"),
@@ -47,8 +56,6 @@ class FilePort:
     def workbook(self) -> Any:
         """The openpyxl workbook (loaded on first use)."""
         if self._wb is None:
-            import openpyxl
-
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore", UserWarning)
@@ -75,8 +82,6 @@ class FilePort:
     def read_data(self, kind: str | None = None) -> WorkbookData:
         """Typed tables by ``toolkit.io.reader.read_workbook`` on the file (saved first if edited: openpyxl
         keeps no cached formula results, so read before editing where formulas matter)."""
-        from ..io.reader import read_workbook
-
         if self.dirty:
             self.save()
         return read_workbook(self._path, kind)
@@ -85,10 +90,6 @@ class FilePort:
         return [list(r) for r in self._ws(sheet).iter_rows(values_only=True)]
 
     def write_range(self, sheet: str, cell: str, rows: list[list[Any]]) -> None:
-        from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
-
-        from ..io.writer import set_text
-
         ws = self._ws(sheet)
         self.dirty = True
         letter, row = coordinate_from_string(cell)
@@ -124,8 +125,6 @@ class FilePort:
         self.dirty = True
 
     def set_widths(self, sheet: str, widths: tuple[int, ...]) -> None:
-        from openpyxl.utils import get_column_letter
-
         ws = self._ws(sheet)
         for i, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = width
@@ -142,8 +141,6 @@ class FilePort:
         return colour.rgb[-6:].upper()
 
     def set_fill(self, sheet: str, cell: str, colour: str | None) -> None:
-        from openpyxl.styles import PatternFill
-
         self._cell(sheet, cell).fill = PatternFill("solid", fgColor=colour) if colour else PatternFill(fill_type=None)
 
     def get_note(self, sheet: str, cell: str) -> str | None:
@@ -151,10 +148,6 @@ class FilePort:
         return comment.text if comment is not None and comment.text else None
 
     def set_note(self, sheet: str, cell: str, text: str | None) -> None:
-        from openpyxl.comments import Comment
-
-        from ..io.annotate import NOTE_AUTHOR
-
         target = self._cell(sheet, cell)
         if not text:
             target.comment = None
@@ -164,11 +157,6 @@ class FilePort:
         target.comment = note
 
     def set_link(self, sheet: str, cell: str, target: str, text: str) -> None:
-        from openpyxl.styles import Font
-        from openpyxl.worksheet.hyperlink import Hyperlink
-
-        from ..io.writer import set_text
-
         c = self._cell(sheet, cell)
         set_text(c, text)
         c.hyperlink = Hyperlink(ref=c.coordinate, location=target, display=text)
@@ -190,8 +178,6 @@ class FilePort:
         self.opened.append(Path(path))
 
     def save(self) -> None:
-        from ..io.writer import save_workbook
-
         if self._wb is not None:
             save_workbook(self._wb, self._path)
         self.dirty = False

@@ -12,20 +12,36 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..core.findings import Finding
-from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..operations.approvals import APPROVAL_TABLES
+from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stamp_note
 from ..schema import enums as E
-from . import settings as S
 from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
 from .port import WorkbookPort, selected_rows
+from .run import Run as _Run, run as _run
+from ..io import annotate as A
+from ..io.annotate import NOTE_SEPARATOR, SHEET_NAME, merge_note
+from ..io.templates import new_workbook, template_name
+from ..io.writer import write_frames
+from ..operations.approval_apply import apply_decisions as apply
+from ..operations.approval_queue import build_queue
+from ..operations.consolidate import consolidate
+from ..operations.ledger import ledger_of_workbook
+from ..operations.statements import department_employees, write_statements
+from ..operations.validate import check_data
+from ..outputs import build
+from ..outputs.approval_queue import summary_text, write_queue
+from ..report.pdf import find_chromium
+from ..store import DB_ENV
+from ..operations.analysis import analyse
+from ..operations.approval_apply import write_decision_log
+from ..operations.finance import statement_extras
+from ..operations.finance import approve_close as approve_period_close
 
 NAMES: tuple[str, ...] = (
     "validate",
@@ -58,8 +74,6 @@ QUEUE_FOLDER = "approvals"
 REPORT_FORMATS = ("xlsx", "html", "md")
 
 register({
-    "macro.q.standards": ("Path of the standards workbook:", "标准工作簿的路径："),
-    "macro.q.period": ("Period to compute (YYYY-MM):", "计算期间（YYYY-MM）："),
     "macro.q.force": ("The workbook has {count} error finding(s). Compute anyway? (yes/no)",
                       "工作簿有 {count} 个错误。仍要计算吗？（是/否）"),
     "macro.q.folder": ("Folder of department workbooks to consolidate:", "要合并的部门工作簿所在文件夹："),
@@ -67,18 +81,12 @@ register({
     "macro.q.reason": ("Reason for the rejection (required):", "驳回理由（必填）："),
     "macro.q.kind": ("New workbook: department or standards?", "新建工作簿：department（部门）还是 standards（标准）？"),
     "macro.q.path": ("Save the new workbook as:", "新工作簿保存为："),
-    "macro.no-standards": ("No standards workbook: set TOOLKIT_STANDARDS in the add-in's settings.",
-                           "没有标准工作簿：请在加载项设置中填写 TOOLKIT_STANDARDS。"),
-    "macro.no-period": ("No period: fill Period on the Info sheet or answer YYYY-MM.",
-                        "没有报告期：请在信息表填写报告期，或输入 YYYY-MM。"),
-    "macro.not-department": ("{file} is not a department workbook.", "{file} 不是部门工作簿。"),
     "macro.refused": ("Not computed: the workbook has {count} error finding(s). Run Validate to see them:\n{details}",
                       "未计算：工作簿有 {count} 个错误。请先运行“校验”查看：\n{details}"),
     "macro.validated": ("Validation: {errors} error(s), {warnings} warning(s), {infos} note(s); {cells} cell(s) marked. "
                         "See the Validation sheet.",
                         "校验结果：{errors} 个错误，{warnings} 个警告，{infos} 个提示；已标记 {cells} 个单元格。详见“Validation”工作表。"),
     "macro.written": ("Wrote {path}", "已生成 {path}"),
-    "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
     "macro.statements": ("{count} statement(s) written to {folder}.", "已生成 {count} 份结算单，保存在 {folder}。"),
     "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
     "macro.q.analysis-folder": ("Folder of department workbooks to analyse:", "要分析的部门工作簿所在文件夹："),
@@ -112,117 +120,6 @@ register({
 })
 
 
-# --------------------------------------------------------------------------- plumbing
-
-
-def _port(book: Any) -> WorkbookPort:
-    """The port for ``book``: a port as is, an xlwings Book wrapped, None -> the calling workbook."""
-    if isinstance(book, WorkbookPort):
-        return book
-    from .xlwings_port import XlwingsPort
-
-    if book is None:
-        import xlwings as xw
-
-        book = xw.Book.caller()
-    return XlwingsPort(book)
-
-
-@dataclass
-class _Run:
-    """One macro run: the port, the settings and what has been read."""
-
-    port: WorkbookPort
-    settings: S.Settings
-    _data: WorkbookData | None = field(default=None, repr=False)
-
-    @property
-    def lang(self) -> str:
-        return self.settings.lang
-
-    def data(self) -> WorkbookData:
-        if self._data is None:
-            self._data = self.port.read_data()
-        return self._data
-
-    def department(self) -> WorkbookData:
-        data = self.data()
-        if data.kind != "department":
-            raise ToolkitError("macro.not-department", file=str(data.path))
-        return data
-
-    def ask(self, key: str, default: str | None = None, **params: Any) -> str | None:
-        answer = self.port.ask(key, t(f"macro.q.{key}", self.lang, **params), default)
-        return answer.strip() if isinstance(answer, str) and answer.strip() else None
-
-    def standards_path(self, required: bool) -> str | None:
-        path = self.settings.standards or self.ask("standards")
-        if path is None and required:
-            raise ToolkitError("macro.no-standards")
-        return path
-
-    def standards(self, required: bool) -> WorkbookData | None:
-        from ..operations.validate import read_file
-
-        path = self.standards_path(required)
-        if path is None:
-            return None
-        std = read_file(path, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
-        return std
-
-    def period(self) -> str:
-        from ..core.periods import check_period
-
-        try:
-            data: WorkbookData | None = self.data()
-        except ToolkitError:  # e.g. Consolidate clicked on some other workbook: just ask
-            data = None
-        period = data.info.get("period") if data is not None and data.kind == "department" else None
-        period = period or self.ask("period")
-        if not period:
-            raise ToolkitError("macro.no-period")
-        return check_period(str(period))
-
-    def folder(self) -> Path:
-        """Where outputs go: the workbook's folder (the home folder for a workbook never saved)."""
-        return self.port.path.parent if self.port.path is not None else Path.home()
-
-    def chosen_folder(self, key: str) -> Path:
-        """A folder asked for (question ``key``, default the workbook's folder); it must exist."""
-        answer = self.ask(key, str(self.folder()))
-        if not answer:
-            raise ToolkitError("macro.no-folder")
-        folder = Path(answer).expanduser()
-        if not folder.is_dir():
-            raise ToolkitError("macro.not-folder", path=str(folder))
-        return folder
-
-    def stem(self) -> str:
-        return self.port.path.stem if self.port.path is not None else "workbook"
-
-
-def _settings(port: WorkbookPort) -> S.Settings:
-    """Settings as the add-in resolves them, including a ``MarketingToolkit.conf`` sheet in the workbook."""
-    sheet: dict[str, str] = {}
-    if S.SHEET_NAME in port.sheet_names():
-        for row in port.read_values(S.SHEET_NAME):
-            if len(row) >= 2 and row[0] not in (None, ""):
-                sheet[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
-    return S.load_settings(port.path, sheet)
-
-
-def _run(book: Any, body: Callable[[_Run], Any]) -> Any:
-    port = _port(book)
-    run = _Run(port, _settings(port))
-    try:
-        return body(run)
-    except ToolkitError as exc:
-        port.message(exc.message(run.lang), "error")
-        return None
-
-
 def _describe(findings: Sequence[Finding], lang: str, limit: int = 15) -> str:
     lines = [f"  {f.message(lang)}" for f in findings[:limit]]
     if len(findings) > limit:
@@ -240,8 +137,6 @@ def validate(book: Any = None) -> None:
 
 
 def _validate(run: _Run) -> None:
-    from ..operations.validate import check_data
-
     data = run.data()
     std = run.standards(required=False) if data.kind == "department" else None
     report = check_data(data, std)
@@ -254,8 +149,6 @@ def _validate(run: _Run) -> None:
 
 def unmerge_note(current: str | None, added: str) -> str | None:
     """A note with the text a Validate run added taken out again (whatever else was written since stays)."""
-    from ..io.annotate import NOTE_SEPARATOR
-
     if not current or not added:
         return current or None
     i = current.find(added)
@@ -271,8 +164,6 @@ def unmerge_note(current: str | None, added: str) -> str | None:
 
 def clear_marks(port: WorkbookPort) -> int:
     """Undo the last Validate run: restore fills and notes it changed, drop its sheets. Returns cells restored."""
-    from ..io.annotate import SHEET_NAME
-
     names = port.sheet_names()
     restored = 0
     if MARKS_SHEET in names:
@@ -293,32 +184,11 @@ def clear_marks(port: WorkbookPort) -> int:
 
 
 def mark_findings(port: WorkbookPort, findings: Sequence[Finding], lang: str) -> int:
-    """Mark every flagged cell (``toolkit.io.annotate``'s colours and notes), write the Validation sheet
-    with links and the hidden list of marks. Returns the number of cells marked."""
-    from ..io import annotate as A
-
-    names = port.sheet_names()
-    record: list[list[Any]] = [_MARKS_HEADERS]
-    marks = A.cell_marks(findings, names, lang)
-    for m in marks:
-        fill_before, note_before = port.get_fill(m.sheet, m.cell), port.get_note(m.sheet, m.cell)
-        if m.fill:
-            port.set_fill(m.sheet, m.cell, m.fill)
-        port.set_note(m.sheet, m.cell, A.merge_note(note_before, m.text))
-        record.append([m.sheet, m.cell, fill_before or "", note_before or "", m.text, m.fill or ""])
-
-    headers, rows = A.findings_rows(findings, lang)
-    port.add_sheet(A.SHEET_NAME, first=True)
-    body = [headers] + [["" if v is None else str(v) for v in values] for values, _ in rows]
-    if not rows:
-        body.append([t("annotate.none", lang)] + [""] * (len(headers) - 1))
-    port.write_range(A.SHEET_NAME, "A1", body)
-    for i, (f, (_, sev)) in enumerate(zip(findings, rows), start=2):
-        if sev in A.FILLS:
-            port.set_fill(A.SHEET_NAME, f"A{i}", A.FILLS[sev])
-        if f.sheet in names and f.cell:
-            port.set_link(A.SHEET_NAME, f"D{i}", A.cell_link(f.sheet, f.cell), f.cell)
-    port.set_widths(A.SHEET_NAME, A.SHEET_WIDTHS)
+    """Mark the findings as annotated copies are marked (``toolkit.io.annotate.write_marks``), and record the marks
+    on a hidden sheet so the next run can undo them. Returns the number of cells marked."""
+    marks = A.write_marks(port, findings, lang)
+    record: list[list[Any]] = [_MARKS_HEADERS] + [[m.sheet, m.cell, m.fill_before or "", m.note_before or "", m.added,
+                                                   m.fill or ""] for m in marks]
     port.add_sheet(MARKS_SHEET, hidden=True)
     port.write_range(MARKS_SHEET, "A1", record)
     port.activate(A.SHEET_NAME)
@@ -346,8 +216,6 @@ def funds(book: Any = None) -> Path | None:
 def _ledger(run: _Run, period: str, force: bool = False) -> Any:
     """The open workbook and the standards as a Ledger (``operations.ledger.ledger_of_workbook``): error
     findings refused unless the user says to go on."""
-    from ..operations.ledger import ledger_of_workbook
-
     def confirm(count: int) -> bool:
         return (run.ask("force", "no", count=count) or "").casefold() in _YES
 
@@ -361,9 +229,6 @@ def _ledger(run: _Run, period: str, force: bool = False) -> Any:
 
 
 def _compute(run: _Run, name: str) -> Path:
-    from ..io.writer import write_frames
-    from ..outputs import build
-
     period = run.period()
     output = build(name, _ledger(run, period), period, run.lang)
     out = write_frames(run.folder() / f"{run.stem()}-{name}-{period}.xlsx", output.sheets(), run.lang)
@@ -380,7 +245,7 @@ def monthly_report(book: Any = None) -> Path | None:
 
 
 def _monthly_report(run: _Run) -> Path | None:
-    from ..operations.report import render_monthly_report
+    from ..operations.report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     period = run.period()
     ledger = _ledger(run, period, force=True)  # as `toolkit report`: problems go in its data-quality section
@@ -399,9 +264,6 @@ def statements(book: Any = None) -> Path | None:
 
 
 def _statements(run: _Run) -> Path | None:
-    from ..operations.finance import statement_extras  # lazy like the other operations: the ribbon starts fast
-    from ..operations.statements import department_employees, write_statements
-    from ..report.pdf import find_chromium
 
     period = run.period()
     ledger = _ledger(run, period)
@@ -427,8 +289,6 @@ def approve_close(book: Any = None) -> Any:
 
 
 def _approve_close(run: _Run) -> Any:
-    from ..operations.finance import approve_close as approve  # lazy like the other operations: fast start
-    from ..store import DB_ENV
 
     period = run.period()
     db = os.environ.get(DB_ENV) or run.ask("db", default=str(run.folder() / "consolidated" / "toolkit.db"))
@@ -437,7 +297,7 @@ def _approve_close(run: _Run) -> Any:
     name = run.settings.approver or run.ask("approver")
     if not name:
         raise ToolkitError("macro.no-approver")
-    res = approve(period, db=db, by=name)
+    res = approve_period_close(period, db=db, by=name)
     run.port.message(t("macro.close-approved", run.lang, period=res.period, version=res.version, by=name, at=res.at),
                      "info")
     return res
@@ -448,7 +308,6 @@ def analysis(book: Any = None) -> Path | None:
 
 
 def _analysis(run: _Run) -> Path | None:
-    from ..operations.analysis import analyse
 
     folder = run.chosen_folder("analysis-folder")
     # as the monthly report: data problems are the findings listed in the workbook, not a refusal
@@ -472,9 +331,6 @@ def consolidate_folder(book: Any = None) -> Path | None:
 
 
 def _consolidate_folder(run: _Run) -> Path | None:
-    from ..operations.consolidate import consolidate
-    from ..store import DB_ENV
-
     folder = run.chosen_folder("folder")
     period = run.period()
     out_dir = folder / "consolidated"
@@ -510,9 +366,6 @@ def reject_selection(book: Any = None) -> list[int] | None:
 def _stamp(run: _Run, decision: str, today: dt.date | None = None) -> list[int]:
     """Write ``decision`` (Approved/Rejected) on the selected rows (``operations.approvals.decide``); returns
     the sheet rows stamped."""
-    from ..io.annotate import merge_note
-    from ..operations.approvals import approval_table, decide, stamp_note
-
     sel = run.port.selection()
     if sel is None:
         raise ToolkitError("macro.no-selection")
@@ -562,8 +415,6 @@ def _queue_db(folder: Path) -> str:
 
 
 def _approval_queue(run: _Run, role: str = "director") -> Path:
-    from ..operations.approval_queue import build_queue
-    from ..outputs.approval_queue import summary_text, write_queue
 
     folder = run.chosen_folder("queue-folder")
     (folder / QUEUE_FOLDER).mkdir(exist_ok=True)
@@ -583,8 +434,6 @@ def apply_decisions(book: Any = None) -> list[Path] | None:
 
 
 def _apply_decisions(run: _Run) -> list[Path]:
-    from ..operations.approval_apply import apply_decisions as apply
-
     if run.port.path is None:
         raise ToolkitError("queue.not-a-queue", file="?")
     name = run.settings.approver or run.ask("approver")
@@ -605,7 +454,6 @@ def approval_log(book: Any = None) -> Path | None:
 
 
 def _approval_log(run: _Run) -> Path:
-    from ..operations.approval_apply import write_decision_log
 
     folder = Path(run.port.path).parent if run.port.path is not None else run.folder()
     out = write_decision_log(_queue_db(folder), folder / "approval-log.xlsx", run.lang)
@@ -623,8 +471,6 @@ def new_template(book: Any = None) -> Path | None:
 
 
 def _new_template(run: _Run) -> Path | None:
-    from ..io.templates import new_workbook, template_name
-
     kind = (run.ask("kind", "department") or "").casefold()
     kind = {"部门": "department", "标准": "standards"}.get(kind, kind)
     if kind not in ("department", "standards"):

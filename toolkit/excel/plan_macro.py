@@ -15,6 +15,9 @@ from typing import Any
 
 from ..errors import ToolkitError
 from ..i18n import register, t
+from ..operations.plan import check_year, draft_plan as draft
+from ..store import DB_ENV
+from .run import Run, run
 
 register({
     "macro.q.plan_year": ("Year to plan (YYYY):", "要编制计划的年度（YYYY）："),
@@ -28,15 +31,10 @@ register({
 
 def draft_plan(book: Any = None) -> Path | None:
     """Ask for the year, the settings file and the history; draft the plan; open ``plan-YYYY.xlsx``."""
-    from .macros import _run  # the shared macro plumbing (port, settings, message box on ToolkitError)
-
-    return _run(book, _draft_plan)
+    return run(book, _draft_plan)
 
 
-def _draft_plan(run: Any) -> Path | None:
-    from ..operations.plan import check_year, draft_plan as draft
-    from ..store import DB_ENV
-
+def _draft_plan(run: Run) -> Path | None:
     year = check_year(run.ask("plan_year", str(dt.date.today().year + 1)) or "")
     settings = run.ask("plan_settings", "")
     db = os.environ.get(DB_ENV) or None

@@ -26,6 +26,12 @@ import xlwings as xw
 from ..money import round_series
 from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from . import settings as S
+from ..core import royalties as R, completion as C
+from ..core.completion import RagSettings, ratio, time_progress, pacing
+from ..core.funds import bucket_limits, bucket_of
+from ..core.ledger import thresholds
+from ..core.workdays import Calendar
+from ..io.reader import read_workbook
 
 BLANK = None
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
@@ -178,8 +184,6 @@ def _standards_path() -> str:
 
 @lru_cache(maxsize=4)
 def _read_standards(path: str, mtime: float) -> Any:
-    from ..io.reader import read_workbook
-
     return read_workbook(path, kind="standards")
 
 
@@ -194,8 +198,6 @@ def standards() -> Any:
 
 def threshold_values() -> dict[str, float]:
     """The standards' Thresholds by canonical name over the schema defaults (defaults alone without a file)."""
-    from ..core.ledger import thresholds
-
     try:
         return thresholds(standards())
     except _Bad:
@@ -209,14 +211,10 @@ def amber_band() -> float:
 
 def rag_settings() -> Any:
     """The RAG basis, time-progress mode and amber band of the standards (``core.completion.RagSettings``)."""
-    from ..core.completion import RagSettings
-
     return RagSettings.from_thresholds(threshold_values())
 
 
 def _calendar() -> Any:
-    from ..core.workdays import Calendar
-
     try:
         data = standards()
     except _Bad:
@@ -229,8 +227,6 @@ def _calendar() -> Any:
 def royalty_tiers(base: np.ndarray, target: np.ndarray, plan: np.ndarray) -> list[Any]:
     """T(B) of each row's plan (gate and tiers from the standards), exactly as ``core.royalties`` evaluates
     it for a YTD base B and target Y, before product-line factors and the annual cap."""
-    from ..core import royalties as R
-
     data = standards()
     plans, tiers = data.tables["RoyaltyPlans"], data.tables["RoyaltyTiers"]
     n = len(base)
@@ -254,22 +250,16 @@ def royalty_tiers(base: np.ndarray, target: np.ndarray, plan: np.ndarray) -> lis
 
 def completion_of(actual: np.ndarray, target: np.ndarray) -> np.ndarray:
     """actual ÷ target, blank where the target is 0 (``core.completion``'s ratio)."""
-    from ..core.completion import ratio
-
     return ratio(pd.Series(_floats(actual)), pd.Series(_floats(target))).to_numpy()
 
 
 def _progress(periods: np.ndarray, by_days: bool) -> np.ndarray:
     """Time progress of each period (``core.completion.time_progress``)."""
-    from ..core.completion import time_progress
-
     return np.array([time_progress(p, by_days) for p in periods], dtype="float64")
 
 
 def pacing_of(comp: np.ndarray, period: np.ndarray) -> np.ndarray:
     """Annual completion ÷ time progress (month ÷ 12, or by days when the standards say so)."""
-    from ..core.completion import pacing
-
     return pacing(pd.Series(_floats(comp)), pd.Series(_progress(period, rag_settings().by_days))).to_numpy()
 
 
@@ -277,8 +267,6 @@ def rag_of(comp: np.ndarray, period: np.ndarray, lower_is_better: np.ndarray) ->
     """green / amber / red exactly as ``core.completion`` rates a completion in that period: on the default
     basis a plan-to-date completion against 100%; on the time-progress basis an annual completion against
     the period's time progress."""
-    from ..core import completion as C
-
     settings = rag_settings()
     lower = pd.Series([bool(x) for x in lower_is_better])
     reference = pd.Series(_progress(period, settings.by_days) if settings.basis == C.TIME_PROGRESS
@@ -288,8 +276,6 @@ def rag_of(comp: np.ndarray, period: np.ndarray, lower_is_better: np.ndarray) ->
 
 def aging_of(due: np.ndarray, as_of: np.ndarray) -> np.ndarray:
     """Aging bucket of a due date at ``as_of`` (``core.funds.bucket_of``, the standards' buckets)."""
-    from ..core.funds import bucket_limits, bucket_of
-
     days = (as_of.astype("datetime64[D]") - due.astype("datetime64[D]")).astype("int64")
     return bucket_of(pd.Series(days), bucket_limits(threshold_values())).to_numpy()
 

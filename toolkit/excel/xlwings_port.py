@@ -16,9 +16,11 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+import subprocess
 
 from ..core.tables import WorkbookData
 from .port import hex_colour, rgb_colour
+from ..io.reader import read_rows
 
 _TITLE = "Marketing Toolkit"
 _MODES = {"info": "info", "warning": "info", "error": "critical"}
@@ -44,8 +46,6 @@ class XlwingsPort:
         return ws.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
 
     def read_data(self, kind: str | None = None) -> WorkbookData:
-        from ..io.reader import read_rows
-
         return read_rows(self.sheet_names(), self.read_values, str(self.book.fullname), kind)
 
     def write_range(self, sheet: str, cell: str, rows: list[list[Any]]) -> None:
@@ -114,8 +114,6 @@ class XlwingsPort:
 
 def _ask_mac(prompt: str, default: str | None) -> str | None:
     """macOS has no InputBox through xlwings: ask with AppleScript's ``display dialog``."""
-    import subprocess
-
     script = ('on run argv\ntry\nset r to display dialog (item 1 of argv) default answer (item 2 of argv) '
               f'with title "{_TITLE}"\nreturn text returned of r\non error\nreturn "\\u0000"\nend try\nend run')
     done = subprocess.run(["osascript", "-e", script, prompt, default or ""], capture_output=True, text=True)

@@ -18,12 +18,20 @@ import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 from pathlib import Path
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill, Font
+from openpyxl.worksheet.hyperlink import Hyperlink
+import openpyxl
 
 from ..core.findings import Finding, finding_type
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .writer import atomic_save, set_text
+from . import safety
+from .reader import read_raw_sheets
+from .xlsx_scan import workbook_parts
 
 register({
     "annotate.same-file": ("Refusing to annotate {file} in place: choose another folder for --annotate.",
@@ -72,8 +80,6 @@ def part_types(data: bytes) -> Counter:
 
 def _extensions(data: bytes) -> list[tuple[str, str]]:
     """(sheet name, extension) for Excel 2010 extensions in the original's sheets, which openpyxl drops."""
-    from .xlsx_scan import workbook_parts
-
     found = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for sheet, member in workbook_parts(zf).sheets.items():
@@ -113,8 +119,6 @@ def annotated_path(source: str | os.PathLike[str], out_dir: str | os.PathLike[st
 def annotate_copy(source: str | os.PathLike[str], findings: Sequence[Finding], out_dir: str | os.PathLike[str],
                   lang: str = "en") -> Path:
     """Write the annotated copy of ``source`` into ``out_dir`` and return its path."""
-    import openpyxl
-
     src = Path(source)
     target = annotated_path(src, out_dir)
     original, values_only = _openable(src)
@@ -130,8 +134,11 @@ def annotate_copy(source: str | os.PathLike[str], findings: Sequence[Finding], o
         raise
     except Exception as exc:  # noqa: BLE001 - one line for people
         raise ToolkitError("annotate.cannot-open", file=str(src), detail=f"{type(exc).__name__}: {exc}") from exc
-    _mark_cells(wb, findings, lang)
-    ws = _findings_sheet(wb, findings, lang)
+    write_marks(_Book(wb), findings, lang)
+    ws = wb[SHEET_NAME]
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    ws.freeze_panes = "A2"
     notes = [t("annotate.values-only", lang)] if values_only else dropped_notes(original, _bytes(wb), lang)
     if notes:
         ws.append([])
@@ -147,8 +154,6 @@ def _openable(src: Path) -> tuple[bytes, bool]:
     """(the package openpyxl should open, whether only the values can be copied). A file the reader repaired
     (default password, backslash names, macro sheets) is annotated from its repaired copy; .xls, .xlsb and .ods
     from their values."""
-    from . import safety
-
     checked = safety.check_file(src)
     try:
         if checked.format != "xlsx":
@@ -161,10 +166,6 @@ def _openable(src: Path) -> tuple[bytes, bool]:
 
 def _values_workbook(src: Path):
     """An openpyxl workbook holding every worksheet's values as the reader sees them (text kept as text)."""
-    import openpyxl
-
-    from .reader import read_raw_sheets
-
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, rows in read_raw_sheets(src).items():
@@ -237,50 +238,118 @@ def findings_rows(findings: Sequence[Finding], lang: str) -> tuple[list[str], li
 SHEET_WIDTHS = (10, 24, 14, 8, 18, 18, 90)
 
 
-def _mark_cells(wb, findings: Sequence[Finding], lang: str) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.styles import PatternFill
+class MarkTarget(Protocol):
+    """What marking needs of a workbook: the Validate button's port (``toolkit.excel.port.WorkbookPort``) and an
+    annotated copy's openpyxl workbook (``_Book``) both have it."""
 
-    for mark in cell_marks(findings, wb.sheetnames, lang):
-        cell = wb[mark.sheet][mark.cell]
-        if mark.fill:
-            cell.fill = PatternFill("solid", fgColor=mark.fill)
-        note = Comment(merge_note(cell.comment.text if cell.comment is not None else None, mark.text), NOTE_AUTHOR)
-        note.width, note.height = 320, min(400, 60 + 40 * mark.count)
-        cell.comment = note
+    def sheet_names(self) -> list[str]: ...
+    def get_fill(self, sheet: str, cell: str) -> str | None: ...
+    def set_fill(self, sheet: str, cell: str, colour: str | None) -> None: ...
+    def get_note(self, sheet: str, cell: str) -> str | None: ...
+    def set_note(self, sheet: str, cell: str, text: str | None) -> None: ...
+    def add_sheet(self, name: str, first: bool = False, hidden: bool = False) -> None: ...
+    def write_range(self, sheet: str, cell: str, rows: list[list[Any]]) -> None: ...
+    def set_link(self, sheet: str, cell: str, target: str, text: str) -> None: ...
+    def set_widths(self, sheet: str, widths: tuple[int, ...]) -> None: ...
+    def activate(self, sheet: str) -> None: ...
 
 
-def _findings_sheet(wb, findings: Sequence[Finding], lang: str):
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
+@dataclass(frozen=True)
+class Marked:
+    """What marking one cell changed, so the Validate button can undo it: fill and note before, text and fill added."""
 
-    if SHEET_NAME in wb.sheetnames:  # re-annotating an annotated copy
-        del wb[SHEET_NAME]
-    ws = wb.create_sheet(SHEET_NAME, 0)
+    sheet: str
+    cell: str
+    fill_before: str | None
+    note_before: str | None
+    added: str
+    fill: str | None
+
+
+def write_marks(target: MarkTarget, findings: Sequence[Finding], lang: str) -> list[Marked]:
+    """The one marking of findings, for annotated copies and the Validate button: every flagged cell filled (worst
+    severity) with the messages added to its note, and the Validation sheet first, listing the findings with their
+    severity coloured and links to their cells; it is the active sheet. Returns what each cell mark changed."""
+    names = target.sheet_names()
+    done = []
+    for m in cell_marks(findings, names, lang):
+        fill_before, note_before = target.get_fill(m.sheet, m.cell), target.get_note(m.sheet, m.cell)
+        if m.fill:
+            target.set_fill(m.sheet, m.cell, m.fill)
+        target.set_note(m.sheet, m.cell, merge_note(note_before, m.text))
+        done.append(Marked(m.sheet, m.cell, fill_before, note_before, m.text, m.fill))
     headers, rows = findings_rows(findings, lang)
-    ws.append(headers)
-    for c in ws[1]:
-        c.font = Font(bold=True)
-    for width, letter in zip(SHEET_WIDTHS, "ABCDEFG"):
-        ws.column_dimensions[letter].width = width
-    if not findings:
-        ws.append([t("annotate.none", lang)])
-    for f, (values, sev) in zip(findings, rows):
-        row = ws.max_row + 1
-        for col, value in enumerate(values, start=1):
-            set_text(ws.cell(row, col), value)
+    target.add_sheet(SHEET_NAME, first=True)
+    body: list[list[Any]] = [headers] + [values for values, _ in rows]
+    if not rows:
+        body.append([t("annotate.none", lang)] + [None] * (len(headers) - 1))
+    target.write_range(SHEET_NAME, "A1", body)
+    for i, (f, (_, sev)) in enumerate(zip(findings, rows), start=2):
         if sev in FILLS:
-            ws.cell(row, 1).fill = PatternFill("solid", fgColor=FILLS[sev])
-        if f.sheet in wb.sheetnames and f.cell:
-            link = ws.cell(row, 4)
-            link.hyperlink = Hyperlink(ref=link.coordinate, location=cell_link(f.sheet, f.cell), display=f.cell)
-            link.font = Font(color="0563C1", underline="single")
-    ws.freeze_panes = "A2"
-    for sheet in wb.worksheets:  # open on the findings; only one tab selected (else Excel groups sheets)
-        sheet.sheet_view.tabSelected = False
-    ws.sheet_view.tabSelected = True
-    wb.active = ws
-    return ws
+            target.set_fill(SHEET_NAME, f"A{i}", FILLS[sev])
+        if f.sheet in names and f.cell:
+            target.set_link(SHEET_NAME, f"D{i}", cell_link(f.sheet, f.cell), f.cell)
+    target.set_widths(SHEET_NAME, SHEET_WIDTHS)
+    target.activate(SHEET_NAME)
+    return done
+
+
+class _Book:
+    """``MarkTarget`` over an openpyxl workbook (the annotated copy)."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+
+    def sheet_names(self) -> list[str]:
+        return list(self.wb.sheetnames)
+
+    def get_fill(self, sheet: str, cell: str) -> str | None:
+        fill = self.wb[sheet][cell].fill
+        rgb = fill.fgColor.rgb if fill is not None and fill.fill_type == "solid" and fill.fgColor is not None else None
+        return rgb[-6:].upper() if isinstance(rgb, str) else None
+
+    def set_fill(self, sheet: str, cell: str, colour: str | None) -> None:
+        self.wb[sheet][cell].fill = PatternFill("solid", fgColor=colour) if colour else PatternFill(fill_type=None)
+
+    def get_note(self, sheet: str, cell: str) -> str | None:
+        comment = self.wb[sheet][cell].comment
+        return comment.text if comment is not None else None
+
+    def set_note(self, sheet: str, cell: str, text: str | None) -> None:
+        note = Comment(text, NOTE_AUTHOR) if text else None
+        if note is not None:  # as tall as the findings it holds (each starts a line with its [code])
+            count = sum(line.startswith("[") for line in text.split("\n"))
+            note.width, note.height = 320, min(400, 60 + 40 * max(count, 1))
+        self.wb[sheet][cell].comment = note
+
+    def add_sheet(self, name: str, first: bool = False, hidden: bool = False) -> None:
+        if name in self.wb.sheetnames:  # re-annotating an annotated copy
+            del self.wb[name]
+        ws = self.wb.create_sheet(name, 0 if first else None)
+        if hidden:
+            ws.sheet_state = "hidden"
+
+    def write_range(self, sheet: str, cell: str, rows: list[list[Any]]) -> None:
+        ws = self.wb[sheet]
+        first = ws[cell]
+        for i, values in enumerate(rows):
+            for j, value in enumerate(values):
+                set_text(ws.cell(first.row + i, first.column + j), value)
+
+    def set_link(self, sheet: str, cell: str, target: str, text: str) -> None:
+        link = self.wb[sheet][cell]
+        link.hyperlink = Hyperlink(ref=link.coordinate, location=target, display=text)
+        link.font = Font(color="0563C1", underline="single")
+
+    def set_widths(self, sheet: str, widths: tuple[int, ...]) -> None:
+        for width, letter in zip(widths, "ABCDEFGHIJ"):
+            self.wb[sheet].column_dimensions[letter].width = width
+
+    def activate(self, sheet: str) -> None:
+        for ws in self.wb.worksheets:  # only one tab selected (else Excel groups sheets)
+            ws.sheet_view.tabSelected = False
+        self.wb[sheet].sheet_view.tabSelected = True
+        self.wb.active = self.wb[sheet]
 
 
 def cell_link(sheet: str, cell: str) -> str:

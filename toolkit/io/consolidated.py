@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
+from xlsxwriter.utility import xl_range
+import io
+import xlsxwriter
+import zipfile
 
 from ..i18n import register, t
 from ..schema import DEPARTMENT, Table
@@ -160,8 +164,6 @@ def write_consolidated(path: str | Path, source: RowSource, summary: Sequence[Su
 
 class _Book:
     def __init__(self, target: Any) -> None:
-        import xlsxwriter
-
         self.wb = xlsxwriter.Workbook(target, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
             "strings_to_urls": False, "nan_inf_to_errors": False})
@@ -197,8 +199,6 @@ class _Book:
     def table(self, ws: Any, first_row: int, headers: list[str], nrows: int, name: str) -> None:
         """Declare an Excel table before its rows are written (XlsxWriter refuses tables in constant-memory
         mode and records every covered cell, so it is declared over two rows and its range extended)."""
-        from xlsxwriter.utility import xl_range
-
         ws.constant_memory = 0
         try:
             ws.add_table(first_row, 0, first_row + 1, len(headers) - 1, {
@@ -256,8 +256,6 @@ def _write(tmp: Path, source: RowSource, summary: Sequence[SummaryRow], findings
            lang: str, max_rows: int, parts: list[SheetPart]) -> None:
     """XlsxWriter writes the workbook with header-only data sheets (in memory), then the data rows are
     spliced into those sheets while the package is copied to ``tmp``."""
-    import io
-
     skeleton = io.BytesIO()
     book = _Book(skeleton)
     data_sheets: dict[int, _DataSheet] = {}  # 1-based sheet number -> what it holds
@@ -331,8 +329,6 @@ _ZIP64_AT = 3_000_000_000
 
 def _splice(skeleton: Any, tmp: Path, data_sheets: dict[int, _DataSheet], source: RowSource) -> None:
     """Copy the skeleton package to ``tmp``, streaming each data sheet's rows into its ``<sheetData>``."""
-    import zipfile
-
     streams: dict[str, Iterator[Piece]] = {}
     pending: dict[str, Piece | None] = {}
     written: dict[str, int] = {}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from datetime import UTC, datetime
+import hashlib
 
 from .safety import SUPPORTED, is_lock_file
 
@@ -81,9 +83,6 @@ def skipped_files(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, s
 
 def file_identity(path: Path) -> tuple[int, str, str]:
     """Size, modification time (UTC ISO) and SHA-256 of a file, read in 1 MB blocks."""
-    import hashlib
-    from datetime import UTC, datetime
-
     st = path.stat()
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import xlsx_scan
+import olefile
 
 #: Rows (columns) without a value that separate a table from a stray cell beyond it.
 ROW_GAP, COL_GAP = 1000, 100
@@ -72,7 +73,6 @@ _CELL_RECORDS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00B
 
 
 def _xls(path: Path) -> list[Stray]:
-    import olefile
 
     with olefile.OleFileIO(str(path)) as ole:
         stream = next((s for s in ole.listdir() if s[-1].casefold() in ("workbook", "book")), None)

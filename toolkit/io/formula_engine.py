@@ -22,6 +22,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
+import numpy as np
 
 from . import xlsx_scan
 
@@ -37,8 +38,6 @@ _EPOCH = dt.datetime(1899, 12, 30)
 
 def _result(value: Any) -> Any:
     """A computed value as the reader's cells hold it, or None when it is no plain value (an error, an array)."""
-    import numpy as np
-
     if isinstance(value, np.ndarray):
         if value.size != 1:
             return None
@@ -74,9 +73,9 @@ def evaluate(texts: dict[str, dict[tuple[int, int], str | None]],
     """Values of the formulas ``texts`` (sheet -> 0-based (row, column) -> formula text, None when the file holds
     none) computed from the sheets' values ``rows``; the cells that cannot be computed are left out."""
     try:
-        import numpy as np  # with the optional engine below: without it the reader works and the cells stay errors
-        import schedula
-        from formulas import Parser
+        import numpy as np  # guarded with the formula engine below: without it formulas stay uncomputed
+        import schedula  # deferred, guarded: the formula engine is slow to import; only formulas saved without values need it
+        from formulas import Parser  # deferred, guarded: the formula engine is slow to import; only formulas saved without values need it
     except ImportError:
         return Evaluation()
     cells = sorted((sheet, rc, text) for sheet, found in texts.items() for rc, text in found.items() if text)

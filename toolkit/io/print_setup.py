@@ -10,8 +10,10 @@ characters plus 2), so money never shows ``####``.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
+from openpyxl.utils import get_column_letter
 
 from ..i18n import register, t
 
@@ -23,6 +25,17 @@ PORTRAIT_WIDTH = 100.0
 NUMBER_MARGIN = 1.15
 A4 = 9  # the OOXML paper size code
 LINE_HEIGHT = 15.0  # points per line of 11-point text
+#: Characters Excel shows double-width (CJK, full-width forms).
+WIDE_CHARS = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+)
+
+
+def display_width(text: object) -> int:
+    """Width of ``text`` in Excel character units: CJK and full-width characters count double."""
+    s = str(text)
+    return len(s) + len(WIDE_CHARS.findall(s))
 
 
 def number_width(chars: int) -> float:
@@ -42,8 +55,6 @@ def footer(lang: str) -> str:
 
 def header_height(labels: Sequence[str], widths: Sequence[float]) -> float:
     """Row height (points) for wrapped header ``labels`` in columns of ``widths``."""
-    from .writer import display_width
-
     lines = max((math.ceil(display_width(lb) / max(w - 1.5, 1.0)) for lb, w in zip(labels, widths)), default=1)
     return LINE_HEIGHT * max(lines, 1) + 3
 
@@ -71,8 +82,6 @@ def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col:
                    last_row: int | None = None) -> None:
     """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``); a print
     area or title rows the sheet already has (a director's template) are kept."""
-    from openpyxl.utils import get_column_letter
-
     cols = max(ws.max_column, last_col or 0)
     rows = max(ws.max_row, last_row or 0)
     widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, cols + 1)]

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from ..core.findings import Finding
 from ..core.tables import TableLayout, WorkbookData
@@ -23,7 +24,7 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import SCHEMAS, ColType, Column, Table, WorkbookSchema, header_key, normalize_header
 from ..schema.model import TYPE_LABELS
-from . import repair, safety, tidy, xlsx_scan
+from . import repair, safety, tidy, xlsx_scan, formula_engine
 from .headers import HeaderMatcher, row_texts
 from .coerce import (
     ArrayKinds,
@@ -100,7 +101,6 @@ def read_raw_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
 
 
 def _open(checked: safety.CheckedFile) -> Any:
-    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         if checked.path.suffix.lower() in _SUFFIXES[checked.format]:
@@ -358,7 +358,7 @@ def _build(
             data[col.key] = np.round(data[col.key] * factor, 6)
             findings.append(Finding("unit-scaled", sheet=sheet, cell=f"{letter}{loc.header + 1}",
                                     row=loc.header + 1, column=written, value=written,
-                                    params={"factor": f"{factor:,.0f}"}))
+                                    params={"factor": f"{factor:,.0f}"}))  # a unit factor: not money
     for written, c in loc.extra.items():
         letter = xlsx_scan.column_letter(c)
         layout.extra[written] = letter
@@ -621,7 +621,6 @@ def _evaluate_missing(path: Any, shown: str, rows: dict[str, list[list[Any]]],
     missing = {name: cells for name, cells in missing.items() if cells}
     if not missing:
         return []
-    from . import formula_engine
 
     texts = xlsx_scan.formula_texts(str(path), list(missing))
     texts = {name: {rc: t for rc, t in found.items() if rc in set(missing.get(name, ()))} for name, found in texts.items()}

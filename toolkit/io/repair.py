@@ -15,8 +15,10 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from defusedxml import ElementTree as SafeET
 
 from . import xlsx_scan
+import olefile
 
 #: Excel's built-in password for "encrypted" files that need no password to open.
 DEFAULT_PASSWORD = "VelvetSweatshop"
@@ -111,8 +113,6 @@ def _macro_sheet_ids(zf: zipfile.ZipFile) -> set[str]:
     rels = xlsx_scan.find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
     if rels is None:
         return set()
-    from defusedxml import ElementTree as SafeET
-
     return {rel.get("Id", "") for rel in SafeET.fromstring(zf.read(rels))
             if rel.get("Type", "").endswith(("/xlMacrosheet", "/xlIntlMacrosheet"))}
 
@@ -124,7 +124,6 @@ def _dangling_sheet_ids(zf: zipfile.ZipFile) -> set[str]:
     if book is None:
         return set()
     rels = xlsx_scan.find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
-    from defusedxml import ElementTree as SafeET
 
     targets = {}
     if rels is not None:
@@ -152,7 +151,7 @@ def ole_kind(path: Path) -> str | None:
     """"xls" for a legacy workbook (BIFF8 "Workbook" or BIFF5 "Book" stream, any case), "encrypted" for an
     encrypted workbook (OOXML in an OLE container, or an encrypted .xls), None for any other OLE file."""
     try:
-        import olefile
+        import olefile  # deferred: only legacy OLE files need it
 
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(e).casefold() for e in ole.listdir()}
@@ -168,7 +167,7 @@ def ole_kind(path: Path) -> str | None:
 def _xls_encrypted(path: Path) -> bool:
     """An .xls with a FILEPASS record (RC4 or XOR encryption)."""
     try:
-        import msoffcrypto
+        import msoffcrypto  # deferred: only encrypted files need it
 
         with open(path, "rb") as fh:
             return bool(msoffcrypto.OfficeFile(fh).is_encrypted())
@@ -178,7 +177,7 @@ def _xls_encrypted(path: Path) -> bool:
 
 def decrypt_default(path: Path) -> tuple[Path, str] | None:
     """(temporary decrypted copy, "xlsx" or "xls") when Excel's default password opens ``path``; else None."""
-    import msoffcrypto
+    import msoffcrypto  # deferred: only encrypted files need it
 
     out = _temp_path(".tmp")
     try:
@@ -199,7 +198,6 @@ def decrypt_default(path: Path) -> tuple[Path, str] | None:
 
 def _book_stream(path: Path) -> bytes:
     """The BIFF stream of an .xls (``Workbook`` or ``Book``), or b"" when there is none."""
-    import olefile
 
     with olefile.OleFileIO(str(path)) as ole:
         stream = next((s for s in ole.listdir() if s[-1].casefold() in ("workbook", "book")), None)

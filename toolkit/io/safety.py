@@ -39,7 +39,8 @@ from typing import Any, TypeVar
 
 from ..errors import ToolkitError
 from ..i18n import register
-from . import xlsx_scan
+from . import xlsx_scan, repair
+from .extent import stray_cells
 
 register(
     {
@@ -218,8 +219,6 @@ def check_file(path: str | os.PathLike[str], strict: bool | None = None) -> Chec
 def _check_package(p: Path, shown: str, strict: bool, repairs: tuple[str, ...] = (),
                    temporary: bool = False) -> CheckedFile:
     """The zip pre-checks; a package Excel opens after a harmless repair is checked again as its repaired copy."""
-    from . import repair
-
     fixes: tuple[str, ...] = ()
     try:
         with zipfile.ZipFile(p) as zf:
@@ -261,8 +260,6 @@ def _package_format(zf: zipfile.ZipFile) -> str:
 def _check_ole(p: Path, shown: str, size: int, strict: bool) -> CheckedFile:
     """An OLE compound file: a legacy .xls (read as such, whatever its name), or an encrypted workbook, read
     only when Excel's default password opens it (Excel then opens it without asking either)."""
-    from . import repair
-
     kind = repair.ole_kind(p)
     if kind == "xls":
         return CheckedFile(p, shown, size, "xls")
@@ -361,7 +358,7 @@ def read_in_process_first(enabled: bool = True) -> None:
 
 def _limited(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)`` here, with the child's address-space limit and a SIGALRM that ends the process."""
-    import resource
+    import resource  # deferred: Unix only
 
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _vm_size() + checked.memory
@@ -411,7 +408,7 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
             os.close(read_fd)
             os.dup2(err.fileno(), 2)
             faulthandler.disable()  # an abort here is expected and reported by the parent
-            import resource
+            import resource  # deferred: Unix only
 
             limit = _vm_size() + checked.memory
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -502,7 +499,6 @@ def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
 
 def _name_stray(path: str | os.PathLike[str], shown: str, fmt: str) -> None:
     """Raise ``read.stray-cells`` naming the value that inflates a sheet's range, when there is one."""
-    from .extent import stray_cells
 
     found = stray_cells(path, fmt)
     if found:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import zipfile
 
 from .cells import cell_values
 from .xlsx_scan import column_letter
@@ -151,8 +152,6 @@ def splice_rows(skeleton: Any, target: Any, bodies: dict[int, tuple[Iterable[str
     """Copy the XlsxWriter package ``skeleton`` (a file or BytesIO) to ``target``, streaming into sheet N's
     ``<sheetData>`` (after its header row) the row XML pieces of ``bodies[N]`` and setting its dimension
     to ``bodies[N][1]`` (``A1:K120``). Sheets whose rows pass ``fast_from`` bytes are deflated at level 1."""
-    import zipfile
-
     with zipfile.ZipFile(skeleton) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)

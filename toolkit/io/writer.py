@@ -23,11 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl.writer.excel import ExcelWriter
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
+import xlsxwriter
 
 from ..errors import ToolkitError
 from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
-from .print_setup import xlsxwriter_print
+from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print, number_width
+from .sheet_rows import splice_rows, rows_xml
+from ..money import fmt_money_column
 
 register(
     {
@@ -89,10 +94,6 @@ _WIDTH_SAMPLE = 2000  # rows looked at when sizing a column
 _CHUNK_ROWS = 50_000  # rows converted to Python values at a time
 _TABLE_STYLE = "Table Style Light 9"
 _FORMULA_PREFIXES = ("=", "+", "-", "@")
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
-)
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -202,8 +203,6 @@ class _FixedDateZip(zipfile.ZipFile):
 
 def workbook_bytes(wb: Any) -> bytes:
     """The xlsx bytes of an openpyxl workbook, deterministic: fixed core timestamps and zip dates."""
-    from openpyxl.writer.excel import ExcelWriter
-
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     buf = BytesIO()
@@ -221,22 +220,16 @@ def save_workbook(wb: Any, path: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------- widths
 
 
-def display_width(text: object) -> int:
-    """Width of ``text`` in Excel character units: CJK and full-width characters count double."""
-    s = str(text)
-    return len(s) + len(_WIDE.findall(s))
-
-
 def series_width(values: pd.Series) -> int:
     """Widest display width among the (first few thousand) values of a column, vectorised."""
     sample = values.iloc[:_WIDTH_SAMPLE].dropna()
     if sample.empty:
         return 0
     if pd.api.types.is_float_dtype(sample.dtype):
-        text = sample.map(lambda v: f"{v:,.2f}")
+        text = fmt_money_column(sample, grouped=True)
     else:
         text = sample.astype(str)
-    lengths = text.str.len() + text.str.count(_WIDE.pattern)
+    lengths = text.str.len() + text.str.count(WIDE_CHARS.pattern)
     return int(lengths.max())
 
 
@@ -244,8 +237,6 @@ def column_width(header: str, kind: str, values: pd.Series | None = None, fixed:
     """A column width that fits the header (plus the filter button), the values and the kind."""
     if fixed:
         return float(fixed)
-    from .print_setup import number_width
-
     # money fits 99,999,999.99 and dates yyyy-mm-dd in Windows Excel's wider default font
     minimum = {"date": number_width(10), "month": 9, "money": number_width(13), "percent": 9}.get(kind, 8)
     width = max(display_width(header) + 4, minimum)
@@ -331,10 +322,6 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
     """XlsxWriter writes the workbook with header-only sheets (styles, tables, widths, conditional formats);
     the data rows are rendered column-wise (``toolkit.io.sheet_rows``, byte-identical to XlsxWriter's own
     cells and ~10x faster) and spliced into those sheets while the package is copied to ``tmp``."""
-    import xlsxwriter
-
-    from .sheet_rows import splice_rows
-
     skeleton = BytesIO()
     wb = xlsxwriter.Workbook(
         skeleton,
@@ -381,8 +368,6 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
 def _row_chunks(frame: pd.DataFrame, kinds: list[str], styles: list[Any], lang: str):  # noqa: ANN202
     """The frame's rows as worksheet XML from sheet row 2, converted chunk by chunk (the Python cell values of one
     chunk at a time); ``splice_rows`` then holds the sheet's XML text whole while it writes it."""
-    from .sheet_rows import rows_xml
-
     for start in range(0, len(frame), _CHUNK_ROWS):
         yield rows_xml(frame.iloc[start:start + _CHUNK_ROWS], kinds, styles, start + 2, lang)
 
@@ -574,14 +559,10 @@ def _add_table(ws: Any, name: str, headers: list[str], last_row: int) -> None:
 
 
 def _range(r0: int, c0: int, r1: int, c1: int) -> str:
-    from xlsxwriter.utility import xl_range
-
     return xl_range(r0, c0, r1, c1)
 
 
 def _rag_format(ws: Any, col: int, last_row: int, rag_fmts: dict[str, Any]) -> None:
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
     first = xl_rowcol_to_cell(1, col, row_abs=False, col_abs=True)
     for colour, spellings in RAG_SPELLINGS.items():
         tests = ",".join(f'TRIM({first})="{s}"' for s in spellings)

@@ -16,6 +16,9 @@ import zipfile
 from collections.abc import Mapping
 from io import BytesIO
 from xml.sax.saxutils import escape, quoteattr
+from openpyxl.cell.text import Text
+from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
+from openpyxl.xml.functions import fromstring, tostring
 
 from ..errors import ToolkitError
 from ..i18n import register
@@ -209,10 +212,6 @@ def _free_name(names: set[str], pattern: str) -> str:
 def add_notes(parts: dict[str, bytes], sheet_part: str, notes: Mapping[str, str], author: str) -> None:
     """Add ``notes`` (A1 ref → text) to the sheet at ``sheet_part``; a cell that has a note gets the text
     appended on a new line. ``parts`` (zip name → bytes) is changed in place."""
-    from openpyxl.cell.text import Text
-    from openpyxl.comments.comment_sheet import CommentRecord, CommentSheet
-    from openpyxl.xml.functions import fromstring, tostring
-
     rels_name = _rels_path(sheet_part)
     rels = parts[rels_name].decode("utf-8") if rels_name in parts else None
     existing = _relationships(rels)

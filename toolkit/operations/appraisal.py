@@ -17,6 +17,13 @@ from ..core.periods import year_month
 from ..core.review import Review, review
 from ..errors import ToolkitError
 from ..i18n import register
+from ..core.completion import monthly_actuals
+from ..core.royalties import monthly_payments
+from ..store import load_ledger_from_store
+from .ledger import open_ledger
+from .months import month_sources
+from ..store import open_store
+from .history import paid_by_month
 
 register({"appraisal.quarter": ("--quarter must be 1, 2, 3 or 4, not {value}.", "--quarter 必须是 1、2、3 或 4，而不是 {value}。"),
           "appraisal.year": ("--year must be a year such as 2026, not {value}.", "--year 必须是年份（如 2026），而不是 {value}。")})
@@ -24,8 +31,6 @@ register({"appraisal.quarter": ("--quarter must be 1, 2, 3 or 4, not {value}.", 
 
 def last_data_month(ledger: Ledger, year: int) -> int:
     """The last month of ``year`` with any dated business (contract, receipt, claim): what a file knows."""
-    from ..core.completion import monthly_actuals
-
     months = monthly_actuals(ledger, year)["month"]
     return int(months.max()) if len(months) else 12
 
@@ -33,13 +38,10 @@ def last_data_month(ledger: Ledger, year: int) -> int:
 def _royalties(ledger: Ledger, year: int, month: int, db: str | None = None) -> pd.DataFrame:
     """Royalties per employee and month through ``month``: with a store, the closed months' as the payout ledger
     paid them (by the month of the close that paid them), the months after the last close recomputed."""
-    from ..core.royalties import monthly_payments
 
     schedule = monthly_payments(ledger, f"{year:04d}-{month:02d}")
     if not db:
         return schedule
-    from ..store import open_store
-    from .history import paid_by_month
 
     with open_store(db) as store:
         paid = paid_by_month(store, year)
@@ -60,9 +62,6 @@ def periodic_appraisal(year: int, quarter: int | None = None, *, paths: Sequence
         raise ToolkitError("appraisal.quarter", value=quarter)
     first, last = ((quarter - 1) * 3 + 1, quarter * 3) if quarter else (1, 12)
     if db and not paths:
-        from ..store import load_ledger_from_store
-        from .months import month_sources
-
         covered = month_sources(db, year, range(first, last + 1))
         if not covered:
             raise ToolkitError("months.none", path=str(db), year=f"{year} Q{quarter}" if quarter else year)
@@ -70,8 +69,6 @@ def periodic_appraisal(year: int, quarter: int | None = None, *, paths: Sequence
         ledger = load_ledger_from_store(db, source)
         known = year_month(period)[1]
     else:
-        from .ledger import open_ledger
-
         ledger = open_ledger(paths, standards, db, period=f"{year:04d}-{last:02d}", force=force)
         known = min(last, last_data_month(ledger, year))
     return review(ledger, year, quarter, known, _royalties(ledger, year, max(first, known), db))

@@ -31,11 +31,16 @@ from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.safety import is_lock_file
-from ..money import round_money
+from ..money import fmt_money, round_money
 from ..outputs.approval_queue import read_queue, write_log
 from ..schema import DEPARTMENT
-from .approval_queue import file_sha256, money_text as fmt_money
+from .approval_queue import file_sha256
 from .approvals import decide, stamp_note
+from ..io.writer import atomic_save
+from ..io.xlsx_cells import edit_workbook
+from ..outputs.approval_queue import read_queue
+from ..store import default_db, open_store
+from .validate import read_file
 
 register({
     "apply.no-approver": ("No approver name: pass --approver or set TOOLKIT_APPROVER in the settings.",
@@ -180,8 +185,6 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
     ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``.
     ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
-    from ..store import default_db, open_store
-    from .validate import read_file
 
     if not approver:
         raise ToolkitError("apply.no-approver")
@@ -215,9 +218,6 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
             cells, notes = _plan(data, std, rows, approver, approver_id, day, lang, gm=queue.meta.get("role") == "gm")
             written = None
             if cells or notes:
-                from ..io.writer import atomic_save
-                from ..io.xlsx_cells import edit_workbook
-
                 new = edit_workbook(original, cells, notes, approver, file=file)
                 if in_place:
                     preflight([file], {file: queue.sources[file]}, made)  # nothing changed while we worked
@@ -287,7 +287,7 @@ def _decide_group(data: WorkbookData, std: WorkbookData | None, kind: str, layou
         if row in parts:
             claimed = float(by_row.at[row, "amount"])
             sheet_cells[layout.cell("amount", row)] = parts[row]
-            part = (fmt_money(parts[row]), fmt_money(claimed), fmt_money(float(round_money(claimed - parts[row]))))
+            part = (fmt_money(parts[row], grouped=True), fmt_money(claimed, grouped=True), fmt_money(float(round_money(claimed - parts[row])), grouped=True))
         notes.setdefault(layout.sheet, {})[note] = stamp_note(
             "Exception" if decision == "Exception" and part is None else WRITES[decision], data.lang, approver,
             day.isoformat(), r.comment, part, r.on_behalf_of)
@@ -330,9 +330,9 @@ def _plan(data: WorkbookData, std: WorkbookData | None, rows: list[RowOutcome], 
             if r.decision not in ("Approve", "Exception"):
                 r.outcome, r.reason = "refused", t("apply.part-needs-approval", lang)
             elif not (0 < r.approved_amount <= claimed):
-                r.outcome, r.reason = "refused", t("apply.bad-part", lang, value=fmt_money(r.approved_amount)
+                r.outcome, r.reason = "refused", t("apply.bad-part", lang, value=fmt_money(r.approved_amount, grouped=True)
                                                    if r.approved_amount == r.approved_amount else "?",
-                                                   amount=fmt_money(claimed))
+                                                   amount=fmt_money(claimed, grouped=True))
             elif round_money(r.approved_amount) < round_money(claimed):
                 parts[r.row] = float(round_money(r.approved_amount))
         ok = [r for r in ok if r.outcome != "refused"]
@@ -387,8 +387,6 @@ def _record(r: RowOutcome, approver: str, approver_id: str | None, queue: Any, w
 def decision_log(db: str | None = None, department: str | None = None, employee_id: str | None = None
                  ) -> list[dict[str, Any]]:
     """The audit trail of approval decisions in the history store, oldest first."""
-    from ..store import default_db, open_store
-
     with open_store(db or default_db()) as store:
         return store.approval_decisions(department=department, employee_id=employee_id)
 

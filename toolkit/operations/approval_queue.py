@@ -35,6 +35,13 @@ from ..money import round_money
 from ..schema import DEPARTMENT
 from ..schema import enums as E
 from .approvals import APPROVAL_TABLES, row_of
+from ..core.periods import check_period
+from ..money import fmt_money
+from ..store import open_store
+from .consolidate.pipeline import pipeline
+from .validate import read_file
+from .consolidate.discovery import discover, sniff_kind
+from .consolidate.policy import duplicate_reason
 
 register({
     "queue.flag.budget-over": ("Expense budget exceeded ({who}): {used} is {share} of the target {target}",
@@ -56,11 +63,6 @@ register({
     "queue.empty": ("No department workbook found in: {paths}", "未找到部门工作簿：{paths}"),
     "queue.left-out": ("{file}: left out, {reason}", "{file}：未列入，{reason}"),
 })
-
-def money_text(value: float) -> str:
-    """Money in words: two decimals (rounded half away from zero), thousands separated."""
-    return f"{round_money(value):,.2f}"
-
 
 def _flag(severity: str, text: str, lang: str) -> str:
     return f"[{t(f'queue.severity.{severity}', lang)}] {text}"
@@ -87,9 +89,6 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
     toolkit's own outputs (a consolidated workbook, a queue) and duplicates — a second copy of a file or of a
     department — found exactly as consolidation finds them (the first in file order is kept)."""
     # consolidation's package pulls in the store and the workbook writer: loaded when a queue is read
-    from .consolidate.discovery import discover, sniff_kind
-    from .consolidate.pipeline import pipeline
-    from .consolidate.policy import duplicate_reason
 
     found, _ = discover(list(paths))
     files, left_out = [], []
@@ -132,8 +131,6 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
     (``role="director"``: every pending item) or the general manager's (``role="gm"``: forwarded items and
     items above GM Approval Above). With ``db`` each item's state comes from the history store and new items
     are recorded there as pending (their age counts from then)."""
-    from ..core.periods import check_period
-    from .validate import read_file
 
     if role not in QUEUE_ROLES:
         raise ValueError(role)
@@ -276,15 +273,15 @@ def _own_flags(kind: str, fact: dict, limits: dict[str, float], lang: str) -> li
             if pd.notna(share) and share >= limits["Budget Warning"] / 100.0:
                 key = "budget-over" if share >= 1.0 else "budget-warning"
                 out.append(("warning", t(f"queue.flag.{key}", lang, who=t(f"queue.who.{who}", lang),
-                                         used=money_text(fact[f"{who}_used"]), target=money_text(fact[f"{who}_target"]),
+                                         used=fmt_money(fact[f"{who}_used"], grouped=True), target=fmt_money(fact[f"{who}_target"], grouped=True),
                                          share=f"{share:.0%}")))
     elif kind == "Advances":
         if fact["outstanding_after"] > limits["Advance Limit"]:
-            out.append(("warning", t("queue.flag.advance-limit", lang, outstanding=money_text(fact["outstanding_after"]),
-                                     limit=money_text(limits["Advance Limit"]))))
+            out.append(("warning", t("queue.flag.advance-limit", lang, outstanding=fmt_money(fact["outstanding_after"], grouped=True),
+                                     limit=fmt_money(limits["Advance Limit"], grouped=True))))
         if fact["overdue_count"] > 0:
             out.append(("warning", t("queue.flag.advance-overdue", lang, count=int(fact["overdue_count"]),
-                                     amount=money_text(fact["overdue_amount"]))))
+                                     amount=fmt_money(fact["overdue_amount"], grouped=True))))
     return out
 
 

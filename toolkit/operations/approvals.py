@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..core.findings import Finding, declare
+from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..schema import DEPARTMENT
 from ..schema import enums as E
+from ..core.ledger import thresholds
+from .validate import check_data
+from ..money import fmt_money
 
 #: Tables whose rows are approved or rejected.
 APPROVAL_TABLES = ("Expenses", "Advances", "Leave")
@@ -37,18 +40,6 @@ register({
     "approval.note.Return": ("Returned by {name} on {date}", "{name} 于 {date} 退回"),
     "approval.note.Forward": ("Forwarded to the general manager by {name} on {date}", "{name} 于 {date} 转呈总经理"),
 })
-
-declare("approval-own-item", "error", ("Own item", "本人事项"),
-        ("{value} is the approver's own item: another approver must decide it.",
-         "{value} 是审批人本人的事项：须由其他审批人审批。"))
-declare("approval-reason-required", "error", ("Reason required", "须填写理由"),
-        ("{value}: a rejection needs a reason (the Comment).", "{value}：驳回须填写理由（审批意见）。"))
-declare("approval-comment-required", "error", ("Comment required", "须填写意见"),
-        ("{value}: an approval with exception, or of part of the amount, needs a comment saying why.",
-         "{value}：例外批准或部分批准须在审批意见中说明理由。"))
-declare("approval-needs-gm", "error", ("Needs the general manager", "须总经理审批"),
-        ("{value} is above {limit}: it needs the general manager's approval and can only be forwarded.",
-         "{value} 超过 {limit}：须总经理审批，只能转呈。"))
 
 
 @dataclass
@@ -99,8 +90,6 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
     approver's own rows (``approver_id``); for Rejected, every row when there is no ``reason``; for Approved,
     rows with error findings (unless ``exception``, which needs a ``reason``) and, unless the approver is the
     general manager (``gm``), rows whose Amount is above the Thresholds' GM Approval Above."""
-    from ..core.ledger import thresholds
-    from .validate import check_data
 
     if decision not in E.APPROVAL.values:
         raise ValueError(decision)
@@ -134,7 +123,7 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
         if decision == "Approved" and not gm and amount is not None and not pd.isna(amount) and float(amount) > limit:
             refused.setdefault(r, []).append(Finding("approval-needs-gm", sheet=sheet, cell=layout.cell("amount", r),
                                                      row=r, value=str(item[key]), file=str(data.path),
-                                                     params={"limit": f"{limit:,.2f}"}))
+                                                     params={"limit": fmt_money(limit, grouped=True)}))
     return Decision(table, sheet, decision, E.APPROVAL.label(decision, data.lang), approver,
                     (today or dt.date.today()).isoformat(), [r for r in rows if r not in refused], refused)
 

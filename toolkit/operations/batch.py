@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
+from ..errors import ToolkitError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,8 +32,6 @@ def each(items: Sequence[T], work: Callable[[T], R], jobs: int = 1) -> Iterator[
 
 def error_text(exc: BaseException | None) -> tuple[str, str]:
     """What went wrong, in English and Chinese: a ToolkitError's message, else the exception's type and text."""
-    from ..errors import ToolkitError
-
     if isinstance(exc, ToolkitError):
         return exc.message(), exc.message("zh")
     detail = f"{type(exc).__name__}: {exc}"

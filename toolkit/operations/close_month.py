@@ -21,6 +21,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing as mp
+import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import remember
@@ -34,6 +37,13 @@ from ..outputs.jsonfmt import write_json
 from ..store import CloseInfo, Run, Store, load_ledger_from_store, open_store
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
+from ..outputs.royalties import attach_ledger
+from ..report.stored_history import closed_figures
+from .closes import (
+    absent_people, check_can_close, close_output_dir, commit_close, note_findings, note_text, prepare_close, reclose_changes,
+    reclose_totals, restatement_findings
+)
+from ..money import fmt_money
 
 register(
     {
@@ -77,16 +87,16 @@ class CloseMonthResult:
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         changes = None
         if self.reclose is not None:
-            changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": f"{r['before']:.2f}",
-                        "after": f"{r['after']:.2f}", "change": f"{r['change']:.2f}"}
+            changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": fmt_money(r['before']),
+                        "after": fmt_money(r['after']), "change": fmt_money(r['change'])}
                        for r in self.reclose.to_dict("records")]
         return {"consolidation": self.consolidation.to_dict(lang),
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
                 "close": self.close.to_dict() if self.close else None, "notes": self.notes,
                 "ledger_totals": self.totals, "reclose_changes": changes,
                 "reclose_totals": None if self.reclose_totals is None else [
-                    {"kind": r["kind"], "before": f"{r['before']:.2f}", "after": f"{r['after']:.2f}",
-                     "change": f"{r['change']:.2f}"} for r in self.reclose_totals.to_dict("records")],
+                    {"kind": r["kind"], "before": fmt_money(r['before']), "after": fmt_money(r['after']),
+                     "change": fmt_money(r['change'])} for r in self.reclose_totals.to_dict("records")],
                 "exit_code": self.exit_code}
 
 
@@ -122,15 +132,13 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
     ledger, period, out_dir, lang, extra = _INHERITED["args"]
     t0 = time.perf_counter()
     if kind == "report":
-        from .report import render_monthly_report
+        from .report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
                                       closed=_INHERITED.get("closed"))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
-        from ..outputs.royalties import attach_ledger
-
         attach_ledger(output, *_INHERITED["ledger"])
     t1 = time.perf_counter()
     paths = write_output(output, out_dir)
@@ -140,8 +148,6 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
 def _stored(name: str, result: Any) -> dict[str, Any] | None:
     """The result frames a close stores for output ``name`` (completion, funds, forecast; royalties and salary
     are stored by ``closes.prepare_close``)."""
-    import pandas as pd
-
     if name == "completion":
         return {"completion": result}
     if name == "funds":
@@ -159,15 +165,11 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
     ledger and its memoised royalties without copying), else one after the other; results in task order.
     ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
     ``closed``: the figures of months already closed, for the report."""
-    import multiprocessing as mp
-
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
-            from concurrent.futures import ProcessPoolExecutor
-
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
                 done = list(pool.map(_task, *zip(*tasks)))
         else:
@@ -220,19 +222,6 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
                   t0: float) -> CloseMonthResult:
     """``close_month`` with the store's close lock held: every output is written into a temporary folder and
     moved into place only once the close is recorded, so an unrecorded close leaves nothing that looks real."""
-    from ..report.stored_history import closed_figures
-    from .closes import (
-        absent_people,
-        check_can_close,
-        close_output_dir,
-        commit_close,
-        note_findings,
-        note_text,
-        prepare_close,
-        reclose_changes,
-        reclose_totals,
-        restatement_findings,
-    )
 
     check_reopen(store, period, reopen)  # an approved close is never closed again (issue 25)
     previous = check_can_close(store, period, reopen)  # refused before anything is read or written
@@ -281,8 +270,8 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         if cons.workbook:
             cons.workbook = final / Path(cons.workbook).relative_to(out)
         timings["outputs"] = time.perf_counter() - t2
-        result.totals = {k: f"{v:.2f}" for k, v in plan.payouts.totals().items()}
-        result.totals["manual"] = f"{int(cents(manual['amount']).sum()) / 100 if len(manual) else 0.0:.2f}"
+        result.totals = {k: fmt_money(v) for k, v in plan.payouts.totals().items()}
+        result.totals["manual"] = fmt_money(int(cents(manual['amount']).sum()) / 100 if len(manual) else 0.0)
         summary = {**cons.to_dict(lang), "files": [{k: v for k, v in f.to_dict(lang).items() if k != "findings"}
                                                    for f in cons.files],
                    "close": {"period": period, "version": plan.version}, "notes": result.notes,

@@ -10,7 +10,7 @@ records the close, its payments, adjustments and results in one store transactio
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,18 @@ from ..core.payouts import (
     floating_payouts,
     latest_sources,
     royalty_payouts,
+    backdated_findings,
 )
 from ..core.periods import year_month
 from ..core.royalties import cents
 from ..errors import ToolkitError
-from ..i18n import register
+from ..i18n import register, t
 from ..store import load_ledger_from_store
 from ..store.base import CloseInfo, CloseRecord, Store
+from ..core.completion import compute_completion, royalty_payments
+from ..core.tables import WorkbookData
+from ..money import fmt_money
+from ..report.stored_history import history_series, restatements
 
 register(
     {
@@ -298,9 +303,6 @@ def close_output_dir(out_dir: str | Path, period: str, version: int) -> Path:
 
 def note_text(note: dict[str, Any], lang: str = "en") -> str:
     """A close note (``ClosePlan.notes``) as one line in the user's language."""
-    from ..i18n import t
-    from ..money import fmt_money
-
     params = {k: (fmt_money(v) if k == "amount" else ", ".join(v) if isinstance(v, list) else v)
               for k, v in note.items() if k != "code"}
     return t(f"ledger.note.{note['code']}", lang, **params)
@@ -340,8 +342,6 @@ def reclose_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
     """``backdated-into-closed-period`` warnings for a department workbook about to be consolidated: its rows
     dated in closed months that the latest close including the department did not have (or had differently)."""
-    from ..core.payouts import backdated_findings
-
     closes = store.closes(current_only=True)
     if not closes:
         return []
@@ -369,8 +369,6 @@ def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
 def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Finding]:
     """``consolidate``'s extra check in a month close: ``backdated_for`` on a department just consolidated
     (its Contracts and Collections read back from the store, its layout from the file as read)."""
-    from dataclasses import replace
-
     if not store.closes(current_only=True):
         return []
     tables = {}
@@ -379,8 +377,6 @@ def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Fi
         if parts:
             tables[key] = pd.concat(parts, ignore_index=True)
     if data is None:
-        from ..core.tables import WorkbookData
-
         data = WorkbookData(path=outcome.path, kind="department", lang="en", info={}, tables={})
     found = backdated_for(store, replace(data, tables=tables, path=outcome.path), outcome.department or "")
     return found
@@ -400,8 +396,6 @@ def note_findings(notes: list[dict[str, Any]]) -> list[Finding]:
 def restatement_findings(store: Store, ledger: Any, period: str, previous_year: bool = False) -> list[Finding]:
     """Closed months of the year whose stored company actuals the current data restates (the report says so);
     with ``previous_year`` (the close pays prior-year adjustments) the previous year's closed months too."""
-    from ..core.completion import compute_completion, royalty_payments
-    from ..report.stored_history import history_series, restatements
 
     series = history_series(store, period)
     if previous_year:

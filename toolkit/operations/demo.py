@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from ..sample.generate import generate_sample
 
 #: The month the demo closes.
 DEMO_PERIOD = "2026-10"
@@ -18,8 +19,6 @@ def sample_folder(out_dir: Path) -> Path:
     for candidate in (Path("workbooks") / "sample", SAMPLE_DIR):
         if (candidate / "standards.xlsx").exists():
             return candidate
-    from ..sample.generate import generate_sample
-
     generated = out_dir / "sample"
     generate_sample(generated, overwrite=True)
     return generated

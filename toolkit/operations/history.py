@@ -7,7 +7,7 @@ the CLI presents them. Nothing here recomputes a figure: what is shown is what w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, asdict
 from typing import Any
 
 import numpy as np
@@ -53,7 +53,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _sum(frame: pd.DataFrame, column: str) -> str:
-    return f"{int(cents(frame[column]).sum()) / 100:.2f}" if len(frame) else "0.00"
+    return fmt_money(int(cents(frame[column]).sum()) / 100) if len(frame) else "0.00"
 
 
 @dataclass
@@ -64,8 +64,6 @@ class RunsAndCloses:
     closes: list[CloseInfo]
 
     def to_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
         return {"runs": [asdict(r) for r in self.runs], "closes": [c.to_dict() for c in self.closes]}
 
     def frames(self) -> dict[str, pd.DataFrame]:

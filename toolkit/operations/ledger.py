@@ -16,6 +16,9 @@ from ..core.ledger import Ledger
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
+from ..io.discover import discover_workbooks
+from ..store import load_ledger_from_store
+from .validate import check_data, read_file, validate_file
 
 register(
     {
@@ -70,8 +73,6 @@ def refuse_errors(findings: Sequence[Finding], *, force: bool, unreadable: Seque
 
 
 def _standards(standards_path: str | Path, period: str | None, force: bool) -> tuple[WorkbookData, list[Finding]]:
-    from .validate import check_data, read_file
-
     std = read_file(standards_path, "standards")
     if isinstance(std, ToolkitError):
         raise std
@@ -91,9 +92,6 @@ def load_ledger(paths: Sequence[str | Path], standards_path: str | Path, *, forc
     they are computed, and unreadable files are left out (``Ledger.left_out``, a ``file-unreadable``
     finding). Standards workbooks met among ``paths`` (a folder holding standards.xlsx) are skipped.
     """
-    from ..io.discover import discover_workbooks
-    from .validate import validate_file
-
     std, findings = _standards(standards_path, period, force)
     std_file = Path(standards_path).resolve()
     files = [p for p in discover_workbooks(paths) if Path(p).resolve() != std_file]
@@ -139,8 +137,6 @@ def open_ledger(paths: Sequence[str | Path], standards: str | Path | None, db: s
     """The ledger from workbooks (``PATH... --standards``) or from the history store (``--db``)."""
     check_sources(paths, standards, db)
     if db:
-        from ..store import load_ledger_from_store
-
         return load_ledger_from_store(db, period)
     return load_ledger(paths, standards, force=force, period=period)
 
@@ -149,8 +145,6 @@ def ledger_of_workbook(data: WorkbookData, standards: WorkbookData, period: str,
                        confirm: Callable[[int], bool] | None = None, force: bool = False, lang: str = "en") -> Ledger:
     """One open department workbook and the standards as a Ledger, validated like ``load_ledger``
     (the ribbon's computations): error findings refused unless ``force`` or ``confirm(count)``."""
-    from .validate import check_data
-
     findings = [*check_data(standards, None, period).findings, *check_data(data, standards, period).findings]
     refuse_errors(findings, force=force, confirm=confirm, lang=lang)
     return Ledger.from_workbooks([data], standards, findings)

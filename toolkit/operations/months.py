@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.ledger import Ledger
 from ..errors import ToolkitError
 from ..i18n import register
+from ..store import open_store, load_ledger_from_store
 
 register(
     {
@@ -37,8 +38,6 @@ class MonthSource:
 
 def stored_periods(db: str | Path | None, year: int) -> list[str]:
     """The periods of ``year`` with current consolidated department snapshots in the store, in order."""
-    from ..store import open_store
-
     store = open_store(db)
     try:
         periods = {s.period for s in store.history() if s.is_current and s.period.startswith(f"{year:04d}-")}
@@ -63,8 +62,6 @@ def month_sources(db: str | Path | None, year: int, months: range | None = None)
 
 def month_ledgers(db: str | Path | None, year: int, months: range | None = None) -> Iterator[MonthSource]:
     """Each covered month of ``year`` with the ledger it is computed from (a ledger loaded once per stored period)."""
-    from ..store import load_ledger_from_store
-
     cache: dict[str, Ledger] = {}
     for period, source in month_sources(db, year, months):
         if source not in cache:

@@ -26,6 +26,13 @@ from ..core.performance import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from ..core.appraisal import compute_appraisal
+from ..core.completion import compute_completion
+from ..core.royalties import compute_royalties, monthly_payments
+from .months import month_ledgers
+from .statements import statement_language
+from ..store import open_store
+from .history import paid_by_month
 
 register(
     {
@@ -54,12 +61,6 @@ class PerformanceRun:
 
 def gather_year(db: str | Path | None, year: int) -> Year:
     """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known."""
-    from ..core.appraisal import compute_appraisal
-    from ..core.completion import compute_completion
-    from ..core.royalties import compute_royalties, monthly_payments
-    from .months import month_ledgers
-    from .statements import statement_language
-
     months, pay, sources = [], [], []
     last = None
     for ms in month_ledgers(db, year):
@@ -85,8 +86,6 @@ def _as_paid(db: str | Path | None, year: int, pay: list[pd.DataFrame]) -> list[
     """The months' pay rows saying what the payout ledger paid: a closed month's royalty and floating pay are
     what its close recorded (catch-ups of months never closed included, in the month that paid them); a month
     not closed paid nothing. Unchanged when the year has no close (nothing recorded to read)."""
-    from ..store import open_store
-    from .history import paid_by_month
 
     with open_store(db) as store:
         paid = paid_by_month(store, year)
@@ -112,7 +111,7 @@ def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = 
                             lang: str | None = None,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
-    from ..report.performance import write_performance_file
+    from ..report.performance import write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
 
     data = gather_year(db, year)
     ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))

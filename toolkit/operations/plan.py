@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from ..core import planning as P
 from ..core.findings import Finding
@@ -26,6 +27,13 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import DEPARTMENT, MONTH_KEYS, SCHEMAS
 from . import plan_cost as C
+from ..core.ledger import Ledger
+from ..io.templates import write_workbook
+from ..outputs.plan import write_summary
+from ..store import open_store
+from .ledger import check_sources, load_ledger
+from .plan_settings import read_plan_settings
+from .validate import read_file
 
 if TYPE_CHECKING:
     from ..core.ledger import Ledger
@@ -105,8 +113,6 @@ def parse_growth(text: str | None) -> dict[str, float]:
 
 def _workbook_lang(path: str) -> str:
     """The language of a department workbook from its sheet names (cheap: no sheet is parsed)."""
-    from python_calamine import CalamineWorkbook
-
     try:
         names = set(CalamineWorkbook.from_path(path).sheet_names)
     except Exception:  # noqa: BLE001 - an unreadable file was already reported by the ledger
@@ -118,8 +124,6 @@ def load_plan_inputs(year: int, paths: Sequence[str | os.PathLike[str]] = (),
                      standards: str | os.PathLike[str] | None = None, db: str | None = None,
                      force: bool = False) -> PlanInputs:
     """History for drafting ``year``: from the store (``db``) or from workbooks (``paths`` + ``standards``)."""
-    from .ledger import check_sources, load_ledger
-
     check_sources(paths, standards, db)
     if db:
         return _from_store(year, db, standards)
@@ -135,10 +139,6 @@ def load_plan_inputs(year: int, paths: Sequence[str | os.PathLike[str]] = (),
 
 
 def _from_store(year: int, db: str, standards: str | os.PathLike[str] | None) -> PlanInputs:
-    from ..core.ledger import Ledger
-    from ..store import open_store
-    from .validate import read_file
-
     if "://" not in db and not Path(db).exists():  # reading history never creates an empty store
         raise ToolkitError("plan.no-store", path=db)
     with open_store(db) as store:
@@ -182,8 +182,6 @@ def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[floa
 
 
 def _rules(year: int, settings: str | os.PathLike[str] | None, growth: str | dict[str, float] | None) -> P.PlanRules:
-    from .plan_settings import read_plan_settings
-
     rules = read_plan_settings(settings, year) if settings else P.PlanRules(year)
     rules.growth.update(parse_growth(growth) if isinstance(growth, str) or growth is None else growth)
     return rules
@@ -223,9 +221,6 @@ def write_plan(year: int, inputs: PlanInputs, draft: P.PlanDraft, cost: C.PlanCo
                progress: Callable[[str], None] | None = None) -> DraftResult:
     """Write the department workbooks and ``plan-YYYY.xlsx`` of a draft into ``out_dir`` (none replaced
     unless ``overwrite``; all checked before the first is written)."""
-    from ..io.templates import write_workbook
-    from ..outputs.plan import write_summary
-
     say = progress or (lambda step: None)
     out = Path(out_dir)
     names = {d: _file_name(d, inputs.stems.get(d), year) for d in draft.rows["department"].unique()}
@@ -262,8 +257,6 @@ def cost_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
     inputs = load_plan_inputs(y, paths, standards, db, force)
     if not plan:
         return draft_from_inputs(inputs, rules, levels)[2]
-    from .ledger import load_ledger
-
     planned = load_ledger(list(plan), inputs.standards.path, force=force).tables["Plan"]
     led = inputs.ledger
     history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],

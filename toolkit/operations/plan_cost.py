@@ -31,6 +31,7 @@ from ..i18n import register
 from ..money import round_series
 from ..schema import DEPARTMENT, MONTH_KEYS
 from ..sample.frames import typed_frame
+from ..core.ledger import Ledger
 
 if TYPE_CHECKING:
     from ..core.ledger import Ledger
@@ -154,8 +155,6 @@ def synthetic_frames(rows: pd.DataFrame, mix: pd.DataFrame, year: int,
 def synthetic_ledger(rows: pd.DataFrame, mix: pd.DataFrame, standards: WorkbookData, year: int,
                      level: float) -> Ledger:
     """The Ledger of ``synthetic_tables`` (every department stacked) with the standards."""
-    from ..core.ledger import Ledger
-
     tables = synthetic_tables(rows, mix, year, level)
     tables = {k: f.assign(source="plan:" + f["department"]) for k, f in tables.items()}
     return Ledger(tables, standards)

@@ -19,6 +19,8 @@ from ..core.validation.context import Context
 from ..errors import ToolkitError
 from ..i18n import register
 from ..schema.plan_settings import PLAN_SETTINGS
+from ..io.reader import read_workbook
+from ..io.templates import write_workbook
 
 register({
     "plan.settings-invalid": ("{file}: {detail}", "{file}：{detail_zh}"),
@@ -51,8 +53,6 @@ class _SettingsContext(Context):
 def plan_settings_template(path: str | os.PathLike[str], lang: str = "en", *, year: int | None = None,
                            overwrite: bool = False) -> Path:
     """Write a blank plan settings workbook (Options pre-filled with the defaults) at ``path``."""
-    from ..io.templates import write_workbook
-
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ToolkitError("new.not-xlsx", path=str(target))
@@ -80,8 +80,6 @@ def _cell(data: WorkbookData, key: str, col: str, row: object) -> dict[str, str]
 
 def read_plan_settings(path: str | os.PathLike[str], year: int) -> PlanRules:
     """The director's settings as ``PlanRules`` for ``year`` (blank sheets: the defaults)."""
-    from ..io.reader import read_workbook
-
     p = Path(path)
     data = read_workbook(p, kind=PLAN_SETTINGS)
     ctx = _SettingsContext.build(data, None, None)

@@ -35,6 +35,15 @@ from ..core.statements import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from ..core.appraisal import compute_appraisal
+from ..core.completion import compute_completion
+from ..core.royalties import compute_royalties, monthly_payments
+from ..outputs.labels import label
+from ..outputs.royalties import adjustment_words
+from ..outputs.statements import write_index
+from ..report.statements import write_statement
+from ..store import open_store
+from .ledger import open_ledger
 from .finance import statement_extras
 
 register(
@@ -135,9 +144,6 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
 
     ``extras`` (``operations.finance.StatementExtras``): the period's manual adjustments, draw balances and
     whether the close is a draft (issue 25); None shows neither."""
-    from ..core.appraisal import compute_appraisal
-    from ..core.completion import compute_completion
-    from ..core.royalties import compute_royalties, monthly_payments
 
     period = check_period(period)
     roy = compute_royalties(ledger, period)
@@ -200,9 +206,6 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
 
     ``progress(done, total, employee_id)`` is called after each statement.
     """
-    from ..outputs.statements import write_index
-    from ..report.statements import write_statement
-
     formats = check_formats(formats)
     sset = build_statements(ledger, period, employees=employees, payouts=payouts, lang=lang, extras=extras)
     out = Path(out_dir)
@@ -239,9 +242,6 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
     pays = store.payments(close_id=close.id)
     pays = pays[(pays["kind"] == "royalty") & (pays["entry"] == "payment")]
     adjs = store.adjustments(close_id=close.id)
-    from ..outputs.labels import label
-    from ..outputs.royalties import adjustment_words
-
     items: dict[str, list[Adjustment]] = {}
     prior: dict[str, int] = {}
     for rec in adjs[adjs["kind"] == "royalty"].to_dict("records") if len(adjs) else []:
@@ -268,13 +268,9 @@ def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] 
     """The month's statements from workbooks (``PATH... --standards``) or the store (``--db``). From the store,
     a closed period's statements show what the payout ledger recorded (paid to date, this payment and the
     itemised adjustments); otherwise the previous months as recomputed, and the statement says so."""
-    from .ledger import open_ledger
-
     period = check_period(period)
     ledger = open_ledger(paths, standards, db, period=period, force=force)
     if db:
-        from ..store import open_store
-
         with open_store(db) as store:
             if options.get("payouts") is None:
                 options["payouts"] = recorded_payouts(store, period)

@@ -19,6 +19,9 @@ from ..core.validation import sort_findings, validate
 from ..errors import ToolkitError
 from ..i18n import register
 from ..io.discover import discover_workbooks
+from ..core.periods import period_of
+from ..io.annotate import annotate_copy
+from ..io.reader import read_workbook
 
 register({
     "validate.unreadable": ("Cannot read {file}: {detail}", "无法读取 {file}：{detail}"),
@@ -60,8 +63,6 @@ class FileReport:
 
 def read_file(path: str | os.PathLike[str], kind: str | None = None) -> WorkbookData | ToolkitError:
     """The workbook's typed tables, or the ToolkitError saying why it cannot be read (never raises for bad input)."""
-    from ..io.reader import read_workbook
-
     try:
         return read_workbook(path, kind)
     except ToolkitError as exc:
@@ -101,8 +102,6 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], standards_path: str 
     Without ``standards_path``, the first standards workbook among the inputs is used (and is itself
     validated and reported). An unreadable ``standards_path`` raises ``ToolkitError``.
     """
-    from ..core.periods import period_of
-
     period_of(period)  # a bad --period is a usage error before any file is read
     standards = None
     if standards_path is not None:
@@ -142,8 +141,6 @@ def annotate_copies(reports: list[FileReport], out_dir: str | os.PathLike[str], 
                     ) -> list[Path | ToolkitError]:
     """Annotated copies of the readable files in ``out_dir`` (``toolkit.io.annotate``): each copy written, or
     the error that stopped it (one file's failure does not stop the others)."""
-    from ..io.annotate import annotate_copy
-
     out: list[Path | ToolkitError] = []
     for r in reports:
         if r.data is None:

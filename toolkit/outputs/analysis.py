@@ -26,7 +26,8 @@ from ..io.writer import ChartSpec, SheetFrame, atomic_save, display_width, write
 from ..schema import enums as E
 from .jsonfmt import RATIO_DIGITS, findings_json, plain, write_json
 from .sheets import findings_sheets
-from .text import money_text, text_table
+from ..money import fmt_money
+from .text import text_table
 
 #: Column headers of the analysis tables (schema columns take the schema's headers).
 LABELS: dict[str, tuple[str, str]] = {
@@ -400,7 +401,7 @@ def _cell(col: str, v: Any) -> tuple[str, bool]:
     if v is None or (not isinstance(v, str) and pd.isna(v)):
         return "", False
     if col in MONEY:
-        return money_text(float(v)), True
+        return fmt_money(float(v), grouped=True, blank=""), True
     if col in PERCENT:
         return f"{float(v):.1%}", True
     if col in NUMBER:

@@ -1,7 +1,7 @@
 """The approval queue workbook: a Summary sheet, one sheet per kind (loan slips, expense claims, leave requests)
 with the Decision drop-down and Comment column, and a hidden sheet naming the sources and their SHA-256.
 
-The queue's own labels live in ``LABELS`` below (registered as ``label.queue.<key>``); the item columns are the
+The queue's own labels are ``queue.<key>`` in the one label table (``toolkit.outputs.labels``); the item columns are the
 department schema's headers. ``read_queue`` reads a queue back, in either language, for the apply step.
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -20,73 +21,14 @@ from ..io.writer import SheetFrame, display_width, write_frames
 from ..core.approval_queue import DECISIONS, FACT_FIELDS, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, Queue, columns
 from ..core.approval_routes import STATES
 from ..schema import DEPARTMENT, STANDARDS
+from ..io.discover import file_sha256
+from .labels import LABELS
 
 #: Marks a workbook as an approval queue (first row of the hidden sheet).
 FORMAT = "toolkit-approval-queue/1"
 META_SHEET = "_queue"
 KINDS = ("Advances", "Expenses", "Leave")  # sheet order: loan slips, expense claims, leave
 
-LABELS: dict[str, tuple[str, str]] = {
-    "status": ("Status", "状态"),
-    "clean": ("Clean", "无提示"),
-    "flagged": ("Flagged", "有提示"),
-    "route": ("Route", "审批路径"),
-    "director": ("Director", "总监"),
-    "gm": ("General manager", "总经理"),
-    "state": ("State", "审批状态"),
-    "pending": ("Pending", "待审批"),
-    "returned": ("Returned", "已退回"),
-    "resubmitted": ("Resubmitted", "已重新提交"),
-    "forwarded": ("Forwarded to GM", "已转呈总经理"),
-    "approved": ("Approved", "已批准"),
-    "rejected": ("Rejected", "已驳回"),
-    "age": ("Age (days)", "已等待天数"),
-    "on_behalf_of": ("On Behalf Of", "代审批"),
-    "changes": ("Changes since Returned", "退回后的修改"),
-    "approved_amount": ("Approved Amount", "批准金额"),
-    "Exception": ("Approve with exception", "例外批准"),
-    "approver": ("Approver", "审批人"),
-    "working_age": ("Working Days Waiting", "已等待工作日"),
-    "item": ("Item", "事项"),
-    "decided_by": ("Decided by", "审批人"),
-    "on": ("On", "日期"),
-    "person_used": ("Person YTD Expense", "个人本年费用"),
-    "person_target": ("Person Expense Target", "个人年度费用目标"),
-    "person_share": ("Person Budget Used", "个人预算使用率"),
-    "dept_used": ("Department YTD Expense", "部门本年费用"),
-    "dept_target": ("Department Expense Target", "部门年度费用目标"),
-    "dept_share": ("Department Budget Used", "部门预算使用率"),
-    "outstanding_after": ("Outstanding after This Slip", "本单后借款余额"),
-    "advance_limit": ("Advance Limit", "借款上限"),
-    "overdue_count": ("Overdue Slips", "逾期借款笔数"),
-    "overdue_amount": ("Overdue Not Repaid", "逾期未还金额"),
-    "balance_after": ("Annual Leave Left after", "本次后剩余年假"),
-    "overlaps": ("Overlapping Requests", "重叠申请"),
-    "colleagues_off": ("Colleagues Off Then", "同期休假同事"),
-    "claims_3m": ("Claims in 3 Months", "近3个月报销笔数"),
-    "claims_3m_amount": ("Claimed in 3 Months", "近3个月报销金额"),
-    "rejections": ("Earlier Rejections", "以往驳回次数"),
-    "flags": ("Flags", "提示"),
-    "file": ("File", "文件"),
-    "sheet": ("Sheet", "工作表"),
-    "row": ("Row", "行号"),
-    "row_hash": ("Row Hash", "行校验码"),
-    "decision": ("Decision", "审批决定"),
-    "comment": ("Comment", "审批意见"),
-    "Approve": ("Approve", "批准"),
-    "Reject": ("Reject", "驳回"),
-    "Return": ("Return", "退回"),
-    "Forward": ("Forward to GM", "转呈总经理"),
-    "kind": ("Kind", "类别"),
-    "section": ("Section", "部分"),
-    "amount": ("Amount", "金额"),
-    "items": ("Items", "事项数"),
-    "note": ("Note", "说明"),
-    "key": ("Key", "项目"),
-    "value": ("Value", "值"),
-    "sha256": ("SHA-256", "SHA-256"),
-}
-register({f"label.queue.{k}": v for k, v in LABELS.items()})
 register({
     "output.sheet.queue.Expenses": ("Expense Claims", "费用报销"),
     "output.sheet.queue.Advances": ("Loan Slips", "借款单"),
@@ -134,7 +76,7 @@ def label(key: str, lang: str, kind: str | None = None) -> str:
         return _HEAD_LABELS[key](lang)
     if kind is not None and key in DEPARTMENT.table(kind).keys and key not in ("approval",):
         return DEPARTMENT.table(kind).column(key).label(lang)
-    return t(f"label.queue.{key}", lang) if key in LABELS else key
+    return t(f"label.queue.{key}", lang) if f"queue.{key}" in LABELS else key
 
 
 def sheet_name(kind: str, lang: str) -> str:
@@ -261,8 +203,6 @@ ITEM_KEY = {kind: DEPARTMENT.table(kind).unique_key[0] for kind in KINDS}
 
 def meta_frame(queue: Queue) -> pd.DataFrame:
     """The hidden sheet: format, period, when, standards, approver ID, then each source and its SHA-256."""
-    from ..io.discover import file_sha256
-
     std_sha = file_sha256(queue.standards) if queue.standards and Path(queue.standards).exists() else ""
     rows = [("format", FORMAT, ""), ("period", queue.period, ""), ("made_at", queue.made_at, ""),
             ("standards", str(Path(queue.standards).resolve()) if queue.standards else "", std_sha),
@@ -350,7 +290,7 @@ def decision_code(value: Any) -> str | None:
         return None
     text = str(value).strip().casefold()
     for code in DECISIONS:
-        if text in {code.casefold(), *(s.casefold() for s in LABELS[code])}:
+        if text in {code.casefold(), *(s.casefold() for s in LABELS[f"queue.{code}"])}:
             return code
     raise ValueError(value)
 
@@ -361,8 +301,6 @@ def read_queue(path: str | os.PathLike[str], port: Any = None) -> QueueFile:
     shown = Path(path)
     if port is not None:
         return _parse_queue(shown, port.sheet_names(), port.read_values)
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(shown, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is "not a queue" for people
@@ -399,12 +337,12 @@ def _parse_queue(shown: Path, names: list[str], values: Any) -> QueueFile:
                 codes.append(decision_code(value))
             except ValueError:
                 raise ToolkitError("queue.bad-decision", file=str(shown), sheet=name, row=i + 2, value=value,
-                                   choices=", ".join(LABELS[d][0] for d in DECISIONS)) from None
+                                   choices=", ".join(LABELS[f"queue.{d}"][0] for d in DECISIONS)) from None
         if "decision" in frame:
             frame["decision"] = codes
         for col, codes in (("status", STATUSES), ("route", ROUTES), ("on_behalf_of", ROUTES), ("state", STATES)):
             if col in frame:
-                back = {lab: code for code in codes for lab in LABELS[code]}
+                back = {lab: code for code in codes for lab in LABELS[f"queue.{code}"]}
                 frame[col] = frame[col].map(lambda v, b=back: b.get(v, v))
         queue.items[kind] = frame
     return queue

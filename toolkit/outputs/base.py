@@ -9,8 +9,8 @@ from typing import Any
 
 from ..core.findings import Finding
 from ..core.ledger import Ledger
-from ..io.writer import SheetFrame
-from .jsonfmt import findings_json
+from ..io.writer import SheetFrame, write_frames
+from .jsonfmt import findings_json, write_json
 
 #: The computations with an output, in the order the month close writes them.
 NAMES = ("royalties", "salary", "completion", "funds", "forecast")
@@ -60,9 +60,6 @@ def build(name: str, ledger: Ledger, period: str, lang: str = "en") -> Output:
 def write_output(output: Output, out_dir: str | Path, formats: tuple[str, ...] = ("json", "xlsx"),
                  stem: str | None = None) -> list[Path]:
     """Write ``<stem>.json`` and ``<stem>.xlsx`` (default stem ``<name>-<period>``) atomically into ``out_dir``."""
-    from ..io.writer import write_frames
-    from .jsonfmt import write_json
-
     folder = Path(out_dir)
     stem = stem or f"{output.name}-{output.period}"
     written: list[Path] = []

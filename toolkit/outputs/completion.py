@@ -14,6 +14,8 @@ from .jsonfmt import findings_json, records
 from .labels import formats, label, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
+from .base import Output
+from ..money import fmt_money_column
 
 if TYPE_CHECKING:
     from .base import Output
@@ -28,8 +30,6 @@ def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Completion rows per employee, department and company with the payload documented in docs/json.md."""
-    from .base import Output
-
     royalties = royalty_payments(ledger, period)
     rows = C.compute_completion(ledger, period, royalties)
     emp = rows[rows["level"] == "employee"].drop_duplicates("key")
@@ -61,9 +61,9 @@ def text(out: Output) -> str:
     if not payload["royalties_included"]:
         lines.append(t("output.no-royalties", lang))
     shown = rows.assign(
-        **{c: rows[c].map(lambda v: f"{v:,.2f}", na_action="ignore") for c in C.MONEY_COLUMNS},
+        **{c: fmt_money_column(rows[c], grouped=True) for c in C.MONEY_COLUMNS},
         **{c: rows[c].map(lambda v: f"{v:.1%}", na_action="ignore") for c in C.RATIO_COLUMNS if c != "pacing"},
-        pacing=rows["pacing"].map(lambda v: f"{v:.2f}", na_action="ignore"),
+        pacing=rows["pacing"].map(lambda v: f"{v:.2f}", na_action="ignore"),  # a ratio: not money
         rank=rows["rank"].map(lambda v: str(int(v)), na_action="ignore"),
     )
     brief = ["level", "key", "name", "indicator", "month_actual", "ytd_target", "ytd_actual", "ytd_completion",

@@ -14,18 +14,18 @@ from .jsonfmt import findings_json, records
 from .labels import label, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
+from .base import Output
+from ..money import fmt_money_column
 
 if TYPE_CHECKING:
     from .base import Output
 
 #: ``method`` is the forecasting method here, not a royalty plan's.
-_KEYS = {"method": "forecast_method"}
+_KEYS = {"method": "forecast_method", "value": "signing_value"}
 
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Each series' forecast and history with the backtest, and the payload documented in docs/json.md."""
-    from .base import Output
-
     res = FC.compute_forecast(ledger, period)
     series = []
     for row in records(res.series, list(res.series.columns), ratio_cols=("mase",)):
@@ -54,7 +54,7 @@ def sheets(out: Output) -> list[SheetFrame]:
     fmts = {m: "money" for m in months} | {label("mase", lang): "number"}
     return [SheetFrame(t("output.sheet.forecast", lang), localized(table, lang, _KEYS), fmts, table_name="Forecast"),
             SheetFrame(t("output.sheet.history", lang), localized(res.history, lang, _KEYS),
-                       {label("value", lang): "money"}, table_name="History"),
+                       {label("signing_value", lang): "money"}, table_name="History"),
             *findings_sheets(out.findings, lang)]
 
 
@@ -64,7 +64,7 @@ def text(out: Output) -> str:
     table, months = forecast_table(res)
     shown = table.assign(
         mase=table["mase"].map(lambda v: f"{v:.3f}", na_action="ignore"),
-        **{m: table[m].map(lambda v: f"{v:,.2f}", na_action="ignore") for m in months},
+        **{m: fmt_money_column(table[m], grouped=True) for m in months},
     )
     lines = [t("output.title.forecast", lang, period=out.payload["period"]), text_table(localized(shown, lang, _KEYS))]
     if out.findings:

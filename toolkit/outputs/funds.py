@@ -16,6 +16,8 @@ from .jsonfmt import findings_json, records
 from .labels import formats, localized
 from .sheets import findings_sheets
 from .text import findings_text, text_table
+from .base import Output
+from ..money import fmt_money_column
 
 if TYPE_CHECKING:
     from .base import Output
@@ -26,8 +28,6 @@ _RECEIVABLE_MONEY = ("amount", "delivered", "collected", "receivable")
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Receivables, aging, overdue contracts and the 3-month fund demand, with their payload."""
-    from .base import Output
-
     royalties = royalty_payments(ledger, period)
     res = F.compute_funds(ledger, period, royalties)
     recv_cols = list(F.RECEIVABLE_COLUMNS)
@@ -69,7 +69,7 @@ def text(out: Output) -> str:
         frame = frame.copy()
         for c in frame.columns:
             if c in MONEY or c in res.buckets:
-                frame[c] = frame[c].map(lambda v: f"{v:,.2f}", na_action="ignore")
+                frame[c] = fmt_money_column(frame[c], grouped=True)
             elif pd.api.types.is_datetime64_any_dtype(frame[c]):
                 frame[c] = frame[c].dt.strftime("%Y-%m-%d")
         return localized(frame, lang)

@@ -13,23 +13,10 @@ import orjson
 import pandas as pd
 
 from ..core.findings import Finding
-from ..money import round_series
+from ..money import fmt_money_column
+from ..io.writer import atomic_save
 
 RATIO_DIGITS = 4
-
-
-def money(x: Any) -> str | None:
-    """Money as the JSON string "1234.50" (half away from zero), None when blank."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
-        return None
-    return money_column(pd.Series([float(x)])).iloc[0]
-
-
-def money_column(values: pd.Series) -> pd.Series:
-    """A column as JSON money strings ("1234.50"), None for blanks; vectorised rounding."""
-    rounded = round_series(values.astype("float64"))
-    out = rounded.map(lambda v: f"{v:.2f}", na_action="ignore")
-    return out.astype(object).where(rounded.notna(), None)
 
 
 def ratio(x: Any, digits: int = RATIO_DIGITS) -> float | None:
@@ -48,7 +35,7 @@ def records(frame: pd.DataFrame, columns: Sequence[str], *, money_cols: Iterable
     for col in columns:
         s = frame[col]
         if col in money_cols:
-            out[col] = money_column(s).tolist()
+            out[col] = fmt_money_column(s).tolist()
         elif col in ratio_cols:
             r = s.astype("float64").round(RATIO_DIGITS)
             out[col] = [None if not math.isfinite(v) else float(v) for v in r.fillna(np.inf)]
@@ -99,7 +86,5 @@ def dumps(payload: Mapping[str, Any] | Sequence[Any]) -> str:
 
 def write_json(path: str | Path, payload: Mapping[str, Any]) -> Path:
     """``payload`` written atomically to ``path`` (with a final newline)."""
-    from ..io.writer import atomic_save
-
     text = dumps(payload) + "\n"
     return atomic_save(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -15,11 +15,12 @@ import pandas as pd
 from ..core import appraisal as A
 from ..core.performance import Year
 from ..io.writer import ChartSpec, SheetFrame
-from ..money import round_series
+from ..money import fmt_money, round_series
 from ..schema import enums as E
 from .labels import label
 from .statements import safe_stem
-from .text import money_text, percent_text
+from .text import percent_text
+from ..i18n import t
 
 MONTH_COLUMNS = ["period", "source_period", "indicator", "month_target", "month_actual", "month_completion",
                  "ytd_target", "ytd_actual", "ytd_completion", "time_progress", "rag", "rank"]
@@ -88,7 +89,7 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
         last = m[m["period"] == m["period"].max()]
         for r in last.to_dict("records"):
             rows.append({"item": label("pf.ytd", lang, indicator=E.INDICATOR.label(r["indicator"], lang),
-                                       actual=money_text(r["ytd_actual"]), target=money_text(r["ytd_target"]),
+                                       actual=fmt_money(r["ytd_actual"], grouped=True, blank=""), target=fmt_money(r["ytd_target"], grouped=True, blank=""),
                                        completion=percent_text(r["ytd_completion"])),
                          "amount": r["ytd_actual"]})
     if len(p):
@@ -151,8 +152,6 @@ def sheets(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> l
 
 
 def findings_name(lang: str) -> str:
-    from ..i18n import t
-
     return t("output.sheet.findings", lang)
 
 

@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
 
 from ..core.findings import Finding
 from ..core.planning import PlanDraft
@@ -17,66 +20,17 @@ from ..money import fmt_money
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from ..schema.department import MONTH_NAMES
+from ..io.writer import SheetFrame, save_workbook, write_frames
 
 _PLAN = DEPARTMENT.table("Plan")
 _ROSTER = STANDARDS.table("Roster")
-
-#: Every header and title of the plan outputs (months and schema columns come from the schema).
-LABELS: dict[str, tuple[str, str]] = {
-    "department": _ROSTER.column("department").label.all(),
-    "employee_id": _ROSTER.column("employee_id").label.all(),
-    "name": _ROSTER.column("name").label.all(),
-    "role": _ROSTER.column("role").label.all(),
-    "indicator": _PLAN.column("indicator").label.all(),
-    "annual": _PLAN.column("annual").label.all(),
-    "last_year": ("Last 12 Months", "近12个月实际"),
-    "year_before": ("12 Months Before", "前12个月实际"),
-    "share": ("Blended Share", "加权份额"),
-    "growth": ("Growth", "增长率"),
-    "ratio": ("Expense Ratio", "费用比例"),
-    "basis": ("Ratio Basis", "比例基数"),
-    "held": ("Held", "锁定"),
-    "target": ("Target", "目标"),
-    "scope": ("Scope", "范围"),
-    "source": ("Measured From", "来源"),
-    "level": ("Attainment", "达成率"),
-    "signing": ("Signing", "签约"),
-    "collection": ("Collection", "回款"),
-    "profit": ("Profit before Pay", "提成前利润"),
-    "royalty": ("Royalties", "提成"),
-    "floating": ("Floating Pay (year)", "浮动工资（全年）"),
-    "cost": ("Royalties + Floating", "提成+浮动工资"),
-    "cost_to_collection": ("Cost ÷ Collection", "成本/回款"),
-    "cost_to_profit": ("Cost ÷ Profit", "成本/利润"),
-    "margin": ("Gross Margin", "毛利率"),
-    "severity": ("Severity", "级别"),
-    "code": ("Code", "代码"),
-    "message": ("Message", "说明"),
-    "sheet.company": ("Company", "公司"),
-    "sheet.departments": ("Departments", "部门"),
-    "sheet.people": ("People", "人员"),
-    "sheet.cost": ("Cost", "成本"),
-    "sheet.cost_people": ("Cost by Person", "个人成本"),
-    "sheet.seasonality": ("Seasonality", "季节性"),
-    "sheet.notes": ("Notes", "说明"),
-    "chart.months": ("{year} plan by month", "{year} 年计划（按月）"),
-    "chart.departments": ("{year} plan by department", "{year} 年计划（按部门）"),
-    "chart.cost": ("Royalties and floating pay by attainment", "不同达成率下的提成与浮动工资"),
-    "source.department": ("department's own history", "本部门历史"),
-    "source.company": ("company history", "公司历史"),
-    "source.even": ("even (not enough history)", "平均（历史不足）"),
-    "text.title": ("Plan {year} (history to {as_of})", "{year} 年计划（历史数据截至 {as_of}）"),
-    "text.cost": ("Cost of the plan {year}", "{year} 年计划成本"),
-    "text.written": ("Wrote {path}", "已生成 {path}"),
-}
-register({f"plan.label.{k}": v for k, v in LABELS.items()})
 
 
 def label(key: str, lang: str, **params: Any) -> str:
     """A plan output label in ``lang``; months by their Plan column header."""
     if key in MONTH_KEYS:
         return MONTH_NAMES[MONTH_KEYS.index(key)](lang)
-    return t(f"plan.label.{key}", lang, **params)
+    return t(f"label.plan.{key}", lang, **params)
 
 
 def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -139,16 +93,12 @@ _FORMATS = {**{k: "money" for k in (*MONTH_KEYS, "annual", "last_year", "year_be
 
 
 def _sheet(name: str, frame: pd.DataFrame, lang: str, table: str, formats: dict[str, str] | None = None) -> Any:
-    from ..io.writer import SheetFrame
-
     fm = {label(k, lang): v for k, v in {**_FORMATS, **(formats or {})}.items() if k in frame.columns}
     return SheetFrame(label(name, lang), _headers(frame, lang), formats=fm, table_name=table)
 
 
 def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookData, lang: str) -> Path:
     """``plan-YYYY.xlsx``: company, departments, people, cost, seasonality and notes, with three charts."""
-    from ..io.writer import save_workbook, write_frames
-
     cost_all, cost_people = _cost(cost, lang)
     seas = draft.seasonality.assign(indicator=lambda f: _indicator(f["indicator"], lang),
                                     source=lambda f: f["source"].map(lambda s: label(f"source.{s}", lang)))
@@ -162,8 +112,6 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
         _sheet("sheet.notes", findings_frame(draft.findings + cost.findings, lang), lang, "PlanNotes"),
     ]
     write_frames(path, sheets, lang)
-    from openpyxl import load_workbook
-
     wb = load_workbook(path)
     _charts(wb, draft, cost, lang)
     for ws in wb.worksheets:  # printable: landscape, one page wide
@@ -174,8 +122,6 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
 
 
 def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
-    from openpyxl.chart import BarChart, Reference
-
     ws = wb[label("sheet.company", lang)]
     chart = BarChart()
     chart.type = "col"
@@ -193,8 +139,6 @@ def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
     for name in dict.fromkeys(totals["department"]):
         row = totals[totals["department"] == name].set_index("indicator")["annual"]
         dept.append([name, *(float(row.get(k, 0.0)) for k in ("Signing", "Collection", "Profit"))])
-    from openpyxl.styles import Font
-
     for row in dept.iter_rows(min_row=2, min_col=2):
         for cell in row:
             cell.number_format = "#,##0"
@@ -234,8 +178,6 @@ def _charts(wb: Any, draft: PlanDraft, cost: Any, lang: str) -> None:
 
 def write_cost(path: Path, cost: Any, lang: str) -> Path:
     """The cost model alone as a workbook (``toolkit plan cost --format xlsx``): cost, cost by person, notes."""
-    from ..io.writer import write_frames
-
     cost_all, cost_people = _cost(cost, lang)
     return write_frames(path, [_sheet("sheet.cost", cost_all, lang, "PlanCost"),
                                _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),

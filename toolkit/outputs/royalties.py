@@ -12,11 +12,13 @@ from ..core import royalties as R
 from ..core.ledger import Ledger
 from ..i18n import t
 from ..io.writer import SheetFrame
-from ..money import round_series
+from ..money import fmt_money, fmt_money_column, round_series
 from ..schema import enums as E
 from .labels import label
 from .sheets import findings_sheets
-from .text import findings_text, money_text, percent_text, text_table
+from .text import findings_text, percent_text, text_table
+from ..core.payouts import apply_payouts
+from .base import result_output
 
 if TYPE_CHECKING:
     from .base import Output
@@ -39,8 +41,6 @@ _STATEMENT_KINDS = {"date": "date", "amount": "money", "credited": "money", "wei
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The royalty computation and its payload; ``findings`` are the ledger's unreliable ones and its own."""
-    from .base import result_output
-
     return result_output("royalties", ledger, R.compute_royalties(ledger, period), lang)
 
 
@@ -146,13 +146,13 @@ def text(out: Output) -> str:
     shown = pd.DataFrame({
         "employee_id": lines["employee_id"], "name": lines["name"], "plan": lines["plan"],
         "method": lines["method"].map(lambda v: E.METHOD.label(v, lang)),
-        "ytd_base": lines["ytd_base"].map(money_text), "ytd_target": lines["ytd_target"].map(money_text),
+        "ytd_base": fmt_money_column(lines["ytd_base"], grouped=True, blank=""), "ytd_target": fmt_money_column(lines["ytd_target"], grouped=True, blank=""),
         "completion": lines["completion"].map(percent_text), "tier_rate": lines["tier_rate"].map(percent_text),
-        "ytd_royalty": lines["ytd_royalty"].map(money_text),
-        "previous_ytd_royalty": lines["previous_ytd_royalty"].map(money_text),
-        "payment": lines["payment"].map(money_text), "note": [note(r, lang) for r in lines.to_dict("records")],
+        "ytd_royalty": fmt_money_column(lines["ytd_royalty"], grouped=True, blank=""),
+        "previous_ytd_royalty": fmt_money_column(lines["previous_ytd_royalty"], grouped=True, blank=""),
+        "payment": fmt_money_column(lines["payment"], grouped=True, blank=""), "note": [note(r, lang) for r in lines.to_dict("records")],
     })
-    totals = {k: (f"{v:,.2f}" if not isinstance(v, int) else v) for k, v in result.totals().items()}
+    totals = {k: (fmt_money(v, grouped=True) if not isinstance(v, int) else v) for k, v in result.totals().items()}
     text_ = [t("output.title.royalties", lang, period=out.payload["period"]),
              text_table(shown.rename(columns={c: label(c, lang) for c in shown.columns}), lang=lang),
              "", t("output.royalties.totals", lang, **totals)]
@@ -211,10 +211,6 @@ def attach_ledger(out: Output, statement: pd.DataFrame, adjustments: pd.DataFram
     payment for the year (regular + adjustments; ``clawback`` when negative); new fields give paid to date,
     the regular payment, the adjustment, the prior-year adjustment, the total payable now and the itemised
     adjustments. ``notes``: ``{"code", "text", ...}`` (first use, months never closed, prior year …)."""
-    from .jsonfmt import money as _m
-
-    from ..core.payouts import apply_payouts
-
     result = out.result
     if "paid_to_date" not in result.lines.columns:  # not yet applied (the close applies it for the report too)
         apply_payouts(result, statement, adjustments)
@@ -227,16 +223,16 @@ def attach_ledger(out: Output, statement: pd.DataFrame, adjustments: pd.DataFram
                 "reason": rec.get("reason"), "sheet": rec.get("sheet"),
                 "contract_no": rec.get("contract_no") if isinstance(rec.get("contract_no"), str) else None,
                 "receipt_no": rec.get("receipt_no") if isinstance(rec.get("receipt_no"), str) else None,
-                "amount_before": _m(rec.get("amount_before")), "amount_after": _m(rec.get("amount_after")),
-                "effect": _m(rec["effect"]), "prior_year": bool(rec.get("prior_year"))})
+                "amount_before": fmt_money(rec.get("amount_before")), "amount_after": fmt_money(rec.get("amount_after")),
+                "effect": fmt_money(rec["effect"]), "prior_year": bool(rec.get("prior_year"))})
     for row, rec in zip(out.payload["royalties"], lines.to_dict("records")):
         if rec["status"] != R.COMPUTED:
             continue
-        row.update({"previous_ytd_royalty": _m(rec["previous_ytd_royalty"]), "payment": _m(rec["payment"]),
-                    "clawback": bool(rec["clawback"]), "paid_to_date": _m(rec["paid_to_date"]),
-                    "regular_payment": _m(rec["regular_payment"]), "adjustment": _m(rec["adjustment"]),
-                    "prior_year_adjustment": _m(rec["prior_year_adjustment"]),
-                    "total_payment": _m(rec["total_payment"]), "paid_to_date_includes_opening": bool(rec["opening"]),
+        row.update({"previous_ytd_royalty": fmt_money(rec["previous_ytd_royalty"]), "payment": fmt_money(rec["payment"]),
+                    "clawback": bool(rec["clawback"]), "paid_to_date": fmt_money(rec["paid_to_date"]),
+                    "regular_payment": fmt_money(rec["regular_payment"]), "adjustment": fmt_money(rec["adjustment"]),
+                    "prior_year_adjustment": fmt_money(rec["prior_year_adjustment"]),
+                    "total_payment": fmt_money(rec["total_payment"]), "paid_to_date_includes_opening": bool(rec["opening"]),
                     "adjustments": items.get(rec["employee_id"], [])})
-    out.payload["totals"] = {k: (f"{v:.2f}" if isinstance(v, Decimal) else v) for k, v in result.totals().items()}
+    out.payload["totals"] = {k: (fmt_money(v) if isinstance(v, Decimal) else v) for k, v in result.totals().items()}
     out.payload["ledger"] = {**close, "notes": notes}

@@ -15,6 +15,8 @@ from ..schema import enums as E
 from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, percent_text, text_table
+from .base import result_output
+from ..money import fmt_money, fmt_money_column
 
 if TYPE_CHECKING:
     from .base import Output
@@ -27,8 +29,6 @@ TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion"
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The appraisal and floating pay per employee, with its payload."""
-    from .base import result_output
-
     return result_output("salary", ledger, A.compute_appraisal(ledger, period), lang)
 
 
@@ -63,14 +63,14 @@ def text(out: Output) -> str:
     lines = shown_lines(out.result.lines, lang).drop(columns=["role"])
     shown = lines.assign(score=lines["score"].map(percent_text),
                          grade=lines["grade"].astype(object).where(lines["grade"].notna(), ""),
-                         floating_base=lines["floating_base"].map(lambda v: f"{v:,.2f}", na_action="ignore"),
-                         pay=lines["pay"].map(lambda v: f"{v:,.2f}", na_action="ignore"))
+                         floating_base=fmt_money_column(lines["floating_base"], grouped=True),
+                         pay=fmt_money_column(lines["pay"], grouped=True))
     if not payload["totals"].get("not_computed"):
         shown = shown.drop(columns="status")
     text_ = [t("output.title.salary", lang, period=payload["period"]),
              text_table(shown.rename(columns={c: label(c, lang) for c in shown.columns}), lang=lang), "",
              t("output.salary.totals", lang, employees=payload["totals"]["employees"],
-               pay=f"{float(payload['totals']['pay']):,.2f}")]
+               pay=fmt_money(float(payload['totals']['pay']), grouped=True))]
     if payload["totals"].get("not_computed"):
         text_.append(t("output.royalties.not-computed", lang, count=payload["totals"]["not_computed"]))
     if out.findings:

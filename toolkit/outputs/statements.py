@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pathvalidate import sanitize_filename
 
 from ..core import appraisal as A
 from ..core.findings import Finding
 from ..core.statements import NOT_COMPUTED, Statement, cents
 from ..i18n import t
 from ..io.writer import SheetFrame, write_frames
-from ..money import round_series
+from ..money import fmt_money, round_series
 from ..schema import enums as E
 from .labels import label
 from .salary import TERM_KEYS
 from .sheets import findings_sheets
-from .text import money_text
 
 SUMMARY_COLUMNS = ["item", "amount", "detail"]
 ROYALTY_COLUMNS = ["section", "item", "base", "factor", "rate", "amount"]
@@ -43,8 +43,6 @@ INDEX_MONEY = ["st.ytd_earned", "st.paid_to_date", "st.adjustments", "st.this_pa
 
 def safe_stem(text: str) -> str:
     """``text`` as a file name that is valid on Windows (characters, reserved names such as CON, length)."""
-    from pathvalidate import sanitize_filename
-
     return sanitize_filename(text.rstrip("-"), platform="windows", replacement_text="_", max_len=120)
 
 
@@ -105,7 +103,7 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     if st.total_payable is not None:
         rows.append({"item": label("st.total", lang), "amount": st.total_payable, "total": True})
     if st.draw_balance is not None:
-        rows.append({"item": label("st.draw_balance", lang), "detail": money_text(st.draw_balance)})
+        rows.append({"item": label("st.draw_balance", lang), "detail": fmt_money(st.draw_balance, grouped=True, blank="")})
     return rows
 
 
@@ -117,7 +115,7 @@ def floating_detail(st: Statement) -> str:
     if isinstance(s.get("grade"), str):
         parts.append(f"{label('grade', lang)} {s['grade']}")
     parts.append(f"{label('coefficient', lang)} {float(s['coefficient']):g}")
-    parts.append(f"{label('floating_base', lang)} {money_text(s['floating_base'])}")
+    parts.append(f"{label('floating_base', lang)} {fmt_money(s['floating_base'], grouped=True, blank='')}")
     reason = A.reason_text(s.get("reason"), lang)
     return " · ".join(parts + ([reason] if reason else []))
 
@@ -131,8 +129,8 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
     plan = f"{r['plan']} ({E.BASIS.label(r['basis'], lang)}, {E.METHOD.label(r['method'], lang)})"
     rows: list[dict[str, Any]] = [
         {"section": tiers, "item": label("st.plan", lang, plan=plan)},
-        {"section": tiers, "item": f"{label('st.base_b', lang)} = {money_text(r['ytd_base'])}", "base": r["ytd_base"]},
-        {"section": tiers, "item": f"{label('st.target_y', lang)} = {money_text(r['ytd_target'])}",
+        {"section": tiers, "item": f"{label('st.base_b', lang)} = {fmt_money(r['ytd_base'], grouped=True, blank='')}", "base": r["ytd_base"]},
+        {"section": tiers, "item": f"{label('st.target_y', lang)} = {fmt_money(r['ytd_target'], grouped=True, blank='')}",
          "base": r["ytd_target"]},
         {"section": tiers, "item": f"{label('st.completion_c', lang)} = {pct_text(r['completion'], 2)}",
          "rate": r["completion"], "percent": True},
@@ -146,17 +144,17 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
             continue
         hi = "∞" if s.hi is None else pct_text(s.hi, 0)
         rows.append({"section": tiers, "item": label(f"st.{s.kind}", lang, lo=pct_text(s.lo, 0), hi=hi,
-                                                     base=money_text(s.base), rate=rate_text(s.rate or 0.0)),
+                                                     base=fmt_money(s.base, grouped=True, blank=""), rate=rate_text(s.rate or 0.0)),
                      "base": s.base, "rate": s.rate, "amount": s.amount})
     rows.append({"section": tiers, "item": label("st.t_of_b", lang), "amount": st.t_of_b, "total": True})
     for s in st.weighting:
         if s.kind == "line":
             line = s.product_line or label("st.line.none", lang)
-            rows.append({"section": weighting, "item": label("st.line", lang, line=line, base=money_text(s.base),
+            rows.append({"section": weighting, "item": label("st.line", lang, line=line, base=fmt_money(s.base, grouped=True, blank=""),
                                                              factor=f"{s.factor:g}"),
                          "base": s.base, "factor": s.factor, "rate": s.rate, "amount": s.amount})
         elif s.kind == "cap":
-            rows.append({"section": weighting, "item": label("st.cap", lang, cap=money_text(s.base)),
+            rows.append({"section": weighting, "item": label("st.cap", lang, cap=fmt_money(s.base, grouped=True, blank="")),
                          "amount": s.amount})
         else:
             rows.append({"section": weighting, "item": label("st.rounding", lang), "amount": s.amount})

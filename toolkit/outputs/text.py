@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..i18n import register, t
+from ..io.writer import display_width
 
 register({"output.findings": ("Findings ({count}):", "问题（{count} 个）："), "output.none": ("(nothing)", "（无）")})
 
@@ -19,8 +20,6 @@ _NUMBER = re.compile(r"-?[\d,]+(\.\d+)?%?")
 
 def text_table(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, lang: str = "en") -> str:
     """A plain aligned table of ``frame`` (already formatted as text); headers renamed by ``headers``."""
-    from ..io.writer import display_width
-
     if frame.empty:
         return t("output.none", lang)
     cols = list(frame.columns)
@@ -51,11 +50,6 @@ def findings_text(findings: Sequence[Finding], lang: str, limit: int = 50) -> st
     if len(findings) > limit:
         lines.append(f"  … (+{len(findings) - limit})")
     return "\n".join(lines)
-
-
-def money_text(v: object) -> str:
-    """Money for text output: ``1,234.50``; blank for missing."""
-    return "" if v is None or pd.isna(v) else f"{float(v):,.2f}"
 
 
 def percent_text(v: object) -> str:

@@ -92,7 +92,7 @@ def _fig(width: float = 7.5, height: float = 3.4, rows: int = 1, cols: int = 1) 
 
 
 def _money_axis(ax: Any) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}M" if abs(v) >= 1e6 else f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1e6:,.1f}M" if abs(v) >= 1e6 else f"{v:,.0f}"))  # axis ticks: not money
 
 
 def completion_chart(ctx: dict[str, Any]) -> str:

@@ -25,7 +25,8 @@ from ..core import royalties as R
 from ..core.finance import manual_entries
 from ..core.analysis_words import check_sentence
 from ..core.analysis_words import sentences as market_sentences
-from ..core.findings import Finding, finding_type
+from ..core.findings import Finding, codes, finding_type
+from ..outputs.labels import LABELS
 from ..i18n import register, t
 from ..core.ledger import Ledger
 from ..money import round_series
@@ -35,151 +36,8 @@ from . import filters as FL
 from .completeness import NOT_COMPUTED, left_out, pay_status
 from .history import HistorySource, company_actuals, ledger_history
 from .summary import sentences
+from ..core.review import review
 
-#: Column labels of the report tables (schema columns reuse the schema's labels, see ``label``).
-LABELS: dict[str, tuple[str, str]] = {
-    "indicator": ("Indicator", "指标"),
-    "department": ("Department", "部门"),
-    "month_actual": ("This Month", "本月实际"),
-    "month_target": ("Month Target", "本月目标"),
-    "month_completion": ("Month Completion", "本月完成率"),
-    "previous": ("Last Month", "上月"),
-    "mom": ("MoM", "环比"),
-    "last_year": ("Same Month Last Year", "去年同期"),
-    "yoy": ("YoY", "同比"),
-    "ytd_target": ("YTD Target", "累计目标"),
-    "ytd_actual": ("YTD Actual", "累计实际"),
-    "ytd_completion": ("Plan-to-date Completion", "累计计划完成率"),
-    "annual_target": ("Annual Target", "全年目标"),
-    "annual_completion": ("Annual Completion", "年度完成率"),
-    "rag_reference": ("RAG Reference", "亮灯基准"),
-    "time_progress": ("Time Progress", "时间进度"),
-    "pacing": ("Pacing (annual ÷ time)", "进度比（年度÷时间）"),
-    "rag": ("RAG", "红黄绿"),
-    "rank": ("Rank", "排名"),
-    "company_rank": ("Company Rank", "公司排名"),
-    "reason": ("Reason", "原因"),
-    "department_rank": ("Department Rank", "部门排名"),
-    "new_count": ("New Contracts", "新签合同数"),
-    "new_amount": ("New Amount", "新签金额"),
-    "signed": ("Signed", "已签订"),
-    "executing": ("Executing", "履行中"),
-    "completed": ("Completed", "已完成"),
-    "terminated": ("Terminated", "已终止"),
-    "contract_amount": ("Contract Amount", "合同总额"),
-    "delivered": ("Delivered", "已履约"),
-    "delivery_progress": ("Delivery Progress", "履约进度"),
-    "employee_id": ("Employee ID", "工号"),
-    "name": ("Name", "姓名"),
-    "level": ("Level", "层级"),
-    "key": ("Key", "对象"),
-    "bucket": ("Aging", "账龄"),
-    "total": ("Total", "合计"),
-    "overdue": ("Overdue", "逾期合计"),
-    "due_date": ("Due Date", "到期日"),
-    "days_overdue": ("Days Overdue", "逾期天数"),
-    "collected": ("Collected", "已回款"),
-    "receivable": ("Receivable", "应收余额"),
-    "month": ("Month", "月份"),
-    "receivables_due": ("Receivables Due", "到期应收"),
-    "expected_collections": ("Expected Collections", "预计回款"),
-    "expected_spending": ("Expected Spending", "预计支出"),
-    "receivables": ("Receivables", "应收余额"),
-    "contracts": ("Contracts", "合同数"),
-    "max_days_overdue": ("Longest Overdue (days)", "最长逾期天数"),
-    "who": ("Department / Employee", "部门/员工"),
-    "summary": ("In brief", "要点"),
-    "pay_status": ("Status", "状态"),
-    "not-computed": ("not computed", "未计算"),
-    "holt-winters": ("Holt-Winters (trend and season)", "霍尔特-温特斯（趋势与季节）"),
-    "seasonal-naive": ("Same month last year", "去年同月值"),
-    "moving-average": ("Average of recent months", "近几个月平均"),
-    "planned_expense": ("Planned Expense", "计划费用"),
-    "royalties_payable": ("Royalties Payable", "应付提成"),
-    "amount": ("Amount", "金额"),
-    "ytd_amount": ("YTD Amount", "累计金额"),
-    "claims": ("Claims", "报销单数"),
-    "count": ("Count", "数量"),
-    "open": ("Open", "未关闭"),
-    "severity": ("Severity", "严重程度"),
-    "code": ("Code", "代码"),
-    "title": ("Finding", "问题"),
-    "file": ("File", "文件"),
-    "sheet": ("Sheet", "工作表"),
-    "cell": ("Cell", "单元格"),
-    "value": ("Value", "值"),
-    "message": ("Message", "说明"),
-    "plan": ("Plan", "提成方案"),
-    "ytd_base": ("YTD Base", "累计计提基数"),
-    "completion": ("YTD Completion", "累计完成率"),
-    "tier_rate": ("Tier Rate", "档位比例"),
-    "ytd_royalty": ("YTD Royalty", "累计提成"),
-    "previous_ytd_royalty": ("Previous YTD Royalty", "上月累计提成"),
-    "payment": ("Payment", "本月应付"),
-    "note": ("Note", "说明"),
-    "score": ("Score", "考核得分"),
-    "grade": ("Grade", "等级"),
-    "coefficient": ("Coefficient", "系数"),
-    "floating_base": ("Floating Base", "浮动基数"),
-    "pay": ("Floating Pay", "浮动工资"),
-    "manual_adjustments": ("Manual Adjustments", "手工调整"),
-    "adjustment_kind": ("Kind", "类型"),
-    "approved_by": ("Approved By", "批准人"),
-    "signing": ("Signing", "签约"),
-    "collection": ("Collection", "回款"),
-    "expense": ("Expense", "费用"),
-    "profit": ("Profit", "利润"),
-    "signing_forecast": ("Signing Forecast", "签约预测"),
-    "method": ("Method", "方法"),
-    "mase": ("Backtest error vs naive (MASE)", "回测误差（相对朴素预测）"),
-    "history_months": ("History Months", "历史月数"),
-    "m1": ("Month +1", "第1月"),
-    "m2": ("Month +2", "第2月"),
-    "m3": ("Month +3", "第3月"),
-    "company": ("Company", "公司"),
-    "green": ("Green", "绿"),
-    "amber": ("Amber", "黄"),
-    "red": ("Red", "红"),
-    "error": ("Error", "错误"),
-    "warning": ("Warning", "警告"),
-    "info": ("Info", "提示"),
-    "clawback": ("clawback", "追回"),
-    "capped": ("capped", "已封顶"),
-    "below-gate": ("below gate", "未达门槛"),
-    "no-target": ("no target", "无目标"),
-    "department-not-consolidated": ("department not consolidated", "部门未合并"),
-    "no-base": ("no base", "无计提基数"),
-    "no-tier": ("no tier", "无适用档位"),
-    # the market section (toolkit.core.analysis, docs/analysis.md)
-    "share": ("Share", "占比"),
-    "cum_share": ("Cumulative Share", "累计占比"),
-    "abc": ("ABC", "ABC分类"),
-    "share_change": ("Share Change vs Last Year", "占比同比变化"),
-    "customer_status": ("Status", "状态"),
-    "gross_margin": ("Gross Margin", "毛利"),
-    "margin_rate": ("Margin Rate", "毛利率"),
-    "last_sign": ("Last Contract", "最近签约"),
-    "signing_12m": ("Signing, Last 12 Months", "近12个月签约"),
-    "signing_prev_12m": ("Signing, 12 Months Before", "前12个月签约"),
-    "delivered_90d": ("Delivered, Last 90 Days", "近90天履约"),
-    "overdue_90": ("Overdue > 90 Days", "逾期超90天"),
-    "dso": ("DSO (days)", "应收周转天数"),
-    "days_to_pay": ("Days to Pay", "平均回款天数"),
-    "terms": ("Terms (days)", "平均账期"),
-    "days_late": ("Days Late", "平均逾期天数"),
-    "weighted_open": ("Weighted Open Pipeline", "加权在途商机"),
-    "remaining_target": ("Remaining Signing Target", "剩余签约目标"),
-    "coverage": ("Pipeline Coverage", "商机覆盖率"),
-    "complaint": ("Complaints", "投诉"),
-    "suggestion": ("Suggestions", "建议"),
-    "competitor": ("Competitor", "竞品"),
-    "market": ("Market", "市场"),
-    "new": ("new", "新客户"),
-    "returning": ("returning", "老客户"),
-    "lost": ("lost", "流失"),
-    "inactive": ("inactive", "不活跃"),
-}
-register({f"report.label.{k}": v for k, v in LABELS.items()})
 
 #: Section titles and report text.
 TEXT: dict[str, tuple[str, str]] = {
@@ -248,18 +106,26 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 register({f"report.text.{k}": v for k, v in TEXT.items()})
 
-#: Finding codes shown as expense policy findings.
-POLICY_CODES = ("over-policy-limit", "receipt-missing", "duplicate-claim", "weekend-spend", "holiday-spend",
-                "advance-overdue", "advance-over-limit")
+#: Finding codes shown as expense policy findings: the catalog's ``policy`` tag.
+POLICY_CODES = codes("policy")
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 INDICATOR_KEYS = {ind: ind.lower() for ind in C.INDICATORS}  # "Signing" -> "signing"
 TREND_MONTHS = 12
 OVERDUE_ROWS = 15
 
 
+#: Report keys whose words differ from the other outputs' (the one label table keeps both).
+_REPORT_WORDS = {"mase": "mase_explained", "month_actual": "this_month", "clawback": "clawback_note",
+                 "not-computed": "status.not-computed",
+                 "department-not-consolidated": "reason.department-not-consolidated",
+                 **{k: f"note.{k}" for k in ("capped", "below-gate", "no-target", "no-base", "no-tier")},
+                 **{k: f"rag.{k}" for k in ("green", "amber", "red")}}
+
+
 def label(key: str, lang: str) -> str:
-    """A report column label in ``lang`` (falls back to the key)."""
-    return t(f"report.label.{key}", lang) if key in LABELS else key
+    """A report column label in ``lang``, from the one label table (falls back to the key)."""
+    key = _REPORT_WORDS.get(key, key)
+    return t(f"label.{key}", lang) if key in LABELS else key
 
 
 def text(key: str, lang: str, **params: Any) -> str:
@@ -286,8 +152,6 @@ def _lookup(frame: pd.DataFrame, indicator: str, month: int) -> float:
 def _appraisal(ledger: Ledger, p: pd.Period, royalties: pd.DataFrame | None, lang: str) -> pd.DataFrame:
     """The appendix: everyone ranked on the appraisal score over the quarter so far (``core.review``),
     per department and company; people on the default coefficient are listed unranked."""
-    from ..core.review import review
-
     rv = review(ledger, p.year, (p.month - 1) // 3 + 1, p.month, royalties)
     lines = rv.lines.assign(reason=rv.lines["reason"].map(lambda v: A.reason_text(v, lang)))
     return lines[[c for c, _ in COLUMNS["appraisal"]]].reset_index(drop=True)
@@ -540,7 +404,7 @@ def _forecast(fres: FC.ForecastResult, trend: pd.DataFrame, lang: str) -> tuple[
         sel = fc[(fc["level"] == rec["level"]) & (fc["key"] == rec["key"])]
         sel = sel.set_index(sel["month"].astype(str))
         rows.append({"key": label("company", lang) if rec["level"] == "company" else rec["key"],
-                     "method": label(rec["method"], lang) if rec["method"] in LABELS else rec["method"],
+                     "method": label(rec["method"], lang) if _REPORT_WORDS.get(rec["method"], rec["method"]) in LABELS else rec["method"],
                      "history_months": rec["history_months"], "mase": _f(rec["mase"]),
                      **{f"m{i + 1}": (_f(sel["value"].get(m)) if m in sel.index else None)
                         for i, m in enumerate(months)}})
@@ -623,10 +487,10 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
     "findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"), ("cell", "text"),
                  ("value", "text"), ("message", "text")],
     "market_summary": [("summary", "text")],
-    "market_customers": [("rank", "int"), ("customer", "text"), ("signing", "money"), ("share", "percent"),
+    "market_customers": [("rank", "int"), ("customer", "text"), ("signing", "money"), ("market_share", "percent"),
                          ("cum_share", "percent"), ("abc", "text"), ("share_change", "change"),
                          ("customer_status", "text")],
-    "market_lines": [("product_line", "text"), ("signing", "money"), ("share", "percent"), ("gross_margin", "money"),
+    "market_lines": [("product_line", "text"), ("signing", "money"), ("market_share", "percent"), ("gross_margin", "money"),
                      ("margin_rate", "percent"), ("yoy", "change")],
     "market_moves": [("customer_status", "text"), ("customer", "text"), ("department", "text"),
                      ("last_sign", "date"), ("signing_12m", "money"), ("signing_prev_12m", "money")],
@@ -680,7 +544,7 @@ def _pay_lines(frame: pd.DataFrame, lines: pd.DataFrame, excluded: Sequence[str]
     """A pay table with its status column and a total row over the computed lines only."""
     status = pay_status(lines, excluded).reset_index(drop=True)
     frame = frame.reset_index(drop=True).assign(
-        pay_status=status.map(lambda v: label(v, lang) if v in LABELS else v))
+        pay_status=status.map(lambda v: label(v, lang) if _REPORT_WORDS.get(v, v) in LABELS else v))
     return with_total(frame, first, label("total", lang), money, where=status != NOT_COMPUTED), status
 
 
@@ -695,17 +559,17 @@ def _market(ledger: Ledger, period: str, lang: str) -> tuple[dict[str, pd.DataFr
     status = lambda v: label(v, lang) if v in LABELS else v  # noqa: E731
     cust = a.customers.head(MARKET_ROWS)
     customers = pd.DataFrame({"rank": cust["rank"], "customer": cust["customer"], "signing": cust["signing"],
-                              "share": cust["share"], "cum_share": cust["cum_share"], "abc": cust["abc"],
+                              "market_share": cust["share"], "cum_share": cust["cum_share"], "abc": cust["abc"],
                               "share_change": cust.get("share_change"),
                               "customer_status": cust["status"].map(status)})
     ytd = a.ytd
     total = float(ytd.loc[ytd["level"] == "company", "signing"].sum())
     pl = ytd[ytd["level"] == "product_line"]
     lines = pd.DataFrame({"product_line": pl["key"], "signing": pl["signing"],
-                          "share": pl["signing"] / total if total else None, "gross_margin": pl["gross_margin"],
+                          "market_share": pl["signing"] / total if total else None, "gross_margin": pl["gross_margin"],
                           "margin_rate": pl["margin_rate"], "yoy": pl["yoy"]})
     lines = with_total(lines.reset_index(drop=True), "product_line", label("total", lang), ["signing", "gross_margin"])
-    lines.loc[lines["_total"], "share"] = 1.0 if total else None
+    lines.loc[lines["_total"], "market_share"] = 1.0 if total else None
     lines.loc[lines["_total"], "margin_rate"] = float(ytd.loc[ytd["level"] == "company", "margin_rate"].iloc[0]) \
         if total else None
     st = a.customer_status
@@ -909,7 +773,7 @@ def _text_params(lang: str, p: pd.Period, funds: F.FundsResult, headline: dict[s
             "errors": headline.get("errors", 0), "warnings": headline.get("warnings", 0),
             "finding_files": headline.get("finding_files", 0),
             "method": headline.get("forecast_method") or "-",
-            "mase": "-" if headline.get("forecast_mase") is None else f"{headline['forecast_mase']:.2f}",
+            "mase": "-" if headline.get("forecast_mase") is None else f"{headline['forecast_mase']:.2f}",  # a ratio: not money
             "items": sep.join(f"{e['department']} ({e['reason']})" if lang == "en" else f"{e['department']}（{e['reason']}）"
                               for e in excluded),
             "band": f"{settings.amber_band:g}",

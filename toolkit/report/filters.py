@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from ..i18n import register, t
-from ..money import round_money
+from ..money import fmt_money
 
 #: Excel number formats matching each filter (the xlsx engine writes numbers, not text, for these).
 NUMBER_FORMATS = {
@@ -47,7 +47,7 @@ def money(x: Any, lang: str = "en", unit: str = "yuan") -> str:
     if blank(x):
         return ""
     scale = UNITS[unit][0]
-    return f"{round_money(float(x)):,.2f}" if scale == 1 else f"{round_money(float(x) / scale):,.2f}"
+    return fmt_money(float(x) / scale if scale != 1 else float(x), grouped=True) or ""
 
 
 def amount(x: Any, lang: str = "en", unit: str = "yuan") -> str:
@@ -56,10 +56,10 @@ def amount(x: Any, lang: str = "en", unit: str = "yuan") -> str:
         return "–"
     v = float(x)
     if lang == "zh":
-        return f"{money(v, lang, 'wan')}万元" if unit == "wan" else f"{round_money(v, 0):,.0f}元"
+        return f"{money(v, lang, 'wan')}万元" if unit == "wan" else f"{fmt_money(v, grouped=True, digits=0)}元"
     if abs(v) >= 1e6:
-        return t("report.unit.million", lang, x=f"{round_money(v / 1e6):,.2f}")
-    return f"{round_money(v, 0):,.0f} yuan"
+        return t("report.unit.million", lang, x=fmt_money(v / 1e6, grouped=True))
+    return f"{fmt_money(v, grouped=True, digits=0)} yuan"
 
 
 def percent(x: Any, lang: str = "en", digits: int = 1) -> str:
@@ -87,7 +87,7 @@ def rag(x: Any, lang: str = "en") -> str:
     if blank(x):
         return ""
     key = str(x).lower()
-    return t(f"report.label.{key}", lang) if key in ("green", "amber", "red") else str(x)
+    return t(f"label.rag.{key}", lang) if key in ("green", "amber", "red") else str(x)
 
 
 def integer(x: Any, lang: str = "en") -> str:
@@ -97,12 +97,12 @@ def integer(x: Any, lang: str = "en") -> str:
 
 def number(x: Any, lang: str = "en") -> str:
     """A plain number with two decimals; blank -> ""."""
-    return "" if blank(x) else f"{float(x):,.2f}"
+    return "" if blank(x) else f"{float(x):,.2f}"  # a coefficient: not money
 
 
 def ratio(x: Any, lang: str = "en") -> str:
     """A ratio such as pacing or a scaled error: 1.07579 -> "1.08"; blank -> ""."""
-    return "" if blank(x) else f"{float(x):.2f}"
+    return "" if blank(x) else f"{float(x):.2f}"  # a ratio: not money
 
 
 def text(x: Any, lang: str = "en") -> str:

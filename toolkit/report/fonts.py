@@ -32,7 +32,7 @@ def system_has_cjk_font() -> bool:
             return bool(out.strip())
         except (OSError, subprocess.SubprocessError):
             pass
-    from .charts import font_family
+    from .charts import font_family  # deferred: loads matplotlib (slow to import); only this path needs it
 
     return font_family()[0] != "DejaVu Sans"
 

@@ -26,7 +26,7 @@ def html_context(context: dict[str, Any], charts: dict[str, str] | None = None) 
     lang = context.get("lang", "en")
     return {**context,
             "records": {name: records(frame) for name, frame in context["tables"].items()},
-            "labels_by_key": {k: column_label(k, lang) for k in LABELS},
+            "labels_by_key": {k: column_label(k, lang) for k, (en, _) in LABELS.items() if "{" not in en},
             "charts": charts if charts is not None else all_charts(context)}
 
 

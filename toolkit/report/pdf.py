@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import ToolkitError
 from ..i18n import register
+from ..io.writer import atomic_save
 
 register(
     {
@@ -46,8 +47,6 @@ def run_chromium(args: list[str], timeout: int = TIMEOUT) -> subprocess.Complete
 
 def html_to_pdf(html: str | Path, out: str | Path) -> Path:
     """Print the HTML file ``html`` to ``out`` (atomically) with Chromium's print-to-PDF."""
-    from ..io.writer import atomic_save
-
     src = Path(html).resolve()
 
     def write(tmp: Path) -> None:

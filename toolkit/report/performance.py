@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 from ..core.performance import Year
 from ..io.writer import write_frames
@@ -28,6 +29,7 @@ from ..outputs.performance import (
     summary_frame,
 )
 from .statements import html_table
+from .pdf import html_to_pdf
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
@@ -43,7 +45,7 @@ def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
-    from .charts import COLORS, _fig, _money_axis, _svg
+    from .charts import COLORS, _fig, _money_axis, _svg  # deferred: loads matplotlib (slow to import); only this path needs it
 
     cols = list(chart.columns)
     n_target = 1 + 2 * len(CHART_INDICATORS)
@@ -63,8 +65,6 @@ def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
         ax.plot(x, chart[col], marker="o", label=col, color=COLORS[i % len(COLORS)],
                 linestyle="--" if i == len(cols) - n_target - 1 else "-")
     ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    from matplotlib.ticker import PercentFormatter
-
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_title(label("pf.chart.completion", lang))
     ax.legend(fontsize=7, ncol=2)
@@ -73,7 +73,7 @@ def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
 
 def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
     """The performance file as one printable HTML page."""
-    import jinja2
+    import jinja2  # deferred: jinja2 is needed by the renderers only
 
     mine = data.of(employee_id)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
@@ -94,8 +94,6 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
                            formats: Sequence[str], lang: str) -> list[Path]:
     """Write ``<stem>.xlsx`` (and ``.pdf``); the files written."""
-    from .pdf import html_to_pdf
-
     stem = file_stem(data.year, employee_id, person.get("name"))
     written = []
     if "xlsx" in formats:

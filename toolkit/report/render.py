@@ -10,6 +10,10 @@ from typing import Any
 
 from ..errors import ToolkitError
 from ..i18n import register
+from ..io.writer import atomic_save
+from .markdown import render_markdown
+from .pdf import html_to_pdf
+from .xlsx_template import build_template
 
 register({
     "report.format.unknown": ("Unknown report format {fmt!r}; choose from {known}.",
@@ -72,7 +76,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     html_path: Path | None = None
 
     def html_text() -> str:
-        from .html_render import render_html
+        from .html_render import render_html  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
         tpl = custom.get("html") or default_template("html", lang)
         if tpl is None:
@@ -81,34 +85,24 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
         return render_html(context, tpl)
 
     if any(f in ("xlsx", "pdf") for f in formats):
-        from .fonts import warn_if_no_cjk_font
+        from .fonts import warn_if_no_cjk_font  # deferred: loads matplotlib (slow to import); only this path needs it
 
         warn_if_no_cjk_font(context, lang)
     for fmt in formats:
         target = out / output_name(period, fmt, lang)
         if fmt == "xlsx":
-            from .xlsx_render import render_workbook, open_template
-            from .xlsx_template import build_template
-            from ..io.writer import atomic_save
-
+            from .xlsx_render import render_workbook, open_template  # deferred: loads jinja2 (slow to import); only this path needs it
             tpl = custom.get("xlsx") or default_template("xlsx", lang)
             wb = render_workbook(open_template(tpl) if tpl else build_template(lang), context)
             written.append(atomic_save(target, lambda tmp, wb=wb: wb.save(tmp)))
         elif fmt == "html":
-            from ..io.writer import atomic_save
-
             text = html_text()
             html_path = atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
             written.append(html_path)
         elif fmt == "md":
-            from .markdown import render_markdown
-            from ..io.writer import atomic_save
-
             text = render_markdown(context)
             written.append(atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8")))
         elif fmt == "pdf":
-            from .pdf import html_to_pdf
-
             if html_path is not None:
                 written.append(html_to_pdf(html_path, target))
             else:

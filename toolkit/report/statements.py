@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.statements import NOT_COMPUTED, Statement, cents
-from ..io.writer import write_frames
+from ..io.writer import write_frames, atomic_save
 from ..outputs.labels import label
 from ..outputs.statements import (
     completion_frame,
@@ -28,7 +28,9 @@ from ..outputs.statements import (
     summary_rows,
     terms_frame,
 )
-from ..outputs.text import money_text, percent_text
+from ..outputs.text import percent_text
+from .pdf import html_to_pdf
+from ..money import fmt_money
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
 
@@ -39,8 +41,8 @@ def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for r in rows:
         amount = r.get("amount")
         r = {"detail": None, "base": None, "factor": None, "rate": None, "total": False, **r}
-        out.append({**r, "amount_text": money_text(amount) if amount is not None else "",
-                    "base_text": money_text(r.get("base")) if r.get("base") is not None else "",
+        out.append({**r, "amount_text": fmt_money(amount, grouped=True, blank="") if amount is not None else "",
+                    "base_text": fmt_money(r.get("base"), grouped=True, blank="") if r.get("base") is not None else "",
                     "rate_text": (pct_text(r["rate"], 2) if r.get("percent") else rate_text(r["rate"]))
                     if r.get("rate") is not None and not pd.isna(r["rate"]) else "",
                     "negative": amount is not None and not pd.isna(amount) and cents(amount) < 0})
@@ -54,7 +56,7 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
         cells = []
         for col, v in rec.items():
             if col in money:
-                cells.append(money_text(v))
+                cells.append(fmt_money(v, grouped=True, blank=""))
             elif col in pct:
                 cells.append(percent_text(v))
             elif isinstance(v, pd.Timestamp):
@@ -71,7 +73,7 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
 
 def statement_html(st: Statement) -> str:
     """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
-    import jinja2
+    import jinja2  # deferred: jinja2 is needed by the renderers only
 
     lang = st.lang
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
@@ -109,9 +111,6 @@ def write_statement(st: Statement, out_dir: Path, formats: Sequence[str]) -> lis
 
 
 def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], written: list[Path]) -> None:
-    from ..io.writer import atomic_save
-    from .pdf import html_to_pdf
-
     html_path: Path | None = None
     if "xlsx" in formats:
         written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))

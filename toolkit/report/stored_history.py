@@ -17,6 +17,8 @@ from ..core.findings import Finding
 from ..core.royalties import cents
 from ..core.periods import year_month
 from ..store.base import Store
+from ..schema import enums as E
+from ..money import fmt_money
 
 
 
@@ -47,8 +49,6 @@ def history_series(store: Store, period: str) -> pd.DataFrame:
 def restatements(series: pd.DataFrame, current: dict[str, pd.DataFrame]) -> list[Finding]:
     """``restated-closed-month`` warnings: a closed month whose stored company actual differs (by a cent or
     more) from the same month recomputed now. ``current``: period -> completion rows computed today."""
-    from ..schema import enums as E
-
     out: list[Finding] = []
     for rec in series.to_dict("records") if len(series) else []:
         rows = current.get(rec["period"])
@@ -62,8 +62,8 @@ def restatements(series: pd.DataFrame, current: dict[str, pd.DataFrame]) -> list
             diff = int(round(float(now) * 100)) - int(round(float(before) * 100))
             if diff:
                 out.append(Finding("restated-closed-month", value=rec["period"], params={
-                    "indicator": ind, "indicator_zh": E.INDICATOR.label(ind, "zh"), "before": f"{before:,.2f}",
-                    "after": f"{float(now):,.2f}", "change": f"{diff / 100:+,.2f}"}))
+                    "indicator": ind, "indicator_zh": E.INDICATOR.label(ind, "zh"), "before": fmt_money(before, grouped=True),
+                    "after": fmt_money(float(now), grouped=True), "change": fmt_money(diff / 100, grouped=True, sign=True)}))
     return out
 
 

@@ -137,7 +137,7 @@ def _forecast(forecast: pd.DataFrame, months: list[str], mase: float | None, lan
     params = dict(month=months[0], amount=FL.amount(r["m1"], lang, unit), method=r["method"])
     if mase is None:
         return [_say("forecast_plain", lang, **params)]
-    return [_say("forecast", lang, mase=f"{mase:.2f}", **params)]
+    return [_say("forecast", lang, mase=f"{mase:.2f}", **params)]  # a ratio: not money
 
 
 def sentences(ctx: dict[str, Any], rows: pd.DataFrame, aging: pd.DataFrame, sales: set[str],

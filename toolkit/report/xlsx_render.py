@@ -35,8 +35,11 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import ToolkitError
-from ..i18n import register
+from ..i18n import register, t
 from . import filters as FL
+from ..io.print_setup import header_height, number_width, openpyxl_print
+from ..io.writer import display_width, atomic_save
+from ..money import fmt_money
 
 register(
     {
@@ -85,8 +88,6 @@ class Placement:
 
 
 def _fail(ws: Worksheet, cell: str, key: str, **params: Any) -> ToolkitError:
-    from ..i18n import t
-
     return ToolkitError("report.template.placeholder", sheet=ws.title, cell=cell,
                         detail=t(key, "en", **params) if key.startswith("report.") else str(params.get("detail")))
 
@@ -491,9 +492,6 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
             lang: str) -> None:
     """Column widths from the tables' content (only ever widened, so a director's wider columns stay),
     wrapped header rows tall enough, and print setup on every visible sheet (``toolkit.io.print_setup``)."""
-    from ..io.print_setup import header_height, number_width, openpyxl_print
-    from ..io.writer import display_width
-
     for p in placements.values():
         ws = wb[p.sheet]
         widths = []
@@ -541,14 +539,12 @@ def _shown(value: float, number_format: str) -> str:
     if "%" in number_format:
         return f"{value:+.1%}" if number_format.startswith("+") else f"{value:.1%}"
     if number_format in ("0", "#,##0"):
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+        return fmt_money(value, grouped=True, digits=0) or ""
+    return fmt_money(value, grouped=True) or ""
 
 
 def render_xlsx(context: dict[str, Any], out: str | Path, template: str | Path) -> Path:
     """Render ``template`` (a report template workbook) with ``context`` into ``out``, atomically."""
-    from ..io.writer import atomic_save
-
     wb = render_workbook(open_template(template), context)
     return atomic_save(Path(out), lambda tmp: wb.save(tmp))
 

@@ -14,6 +14,8 @@ from openpyxl.formatting.rule import DataBarRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..i18n import register, t
+from ..io.writer import atomic_save
+from .context import COLUMNS
 
 register(
     {
@@ -60,8 +62,6 @@ def _table(ws, row: int, name: str, cols: int, col: int = 1) -> None:  # noqa: A
 
 def build_template(lang: str = "en") -> Workbook:
     """The default report template in ``lang`` (sheet names and static labels translated)."""
-    from .context import COLUMNS
-
     wb = Workbook()
     s = wb.active
     s.title = t("report.sheet.summary", lang)
@@ -165,8 +165,6 @@ def build_template(lang: str = "en") -> Workbook:
 
 def write_templates(folder: str | Path) -> list[Path]:
     """Write monthly_report.xlsx and monthly_report_zh.xlsx into ``folder`` (atomically)."""
-    from ..io.writer import atomic_save
-
     out = []
     for lang, name in (("en", "monthly_report.xlsx"), ("zh", "monthly_report_zh.xlsx")):
         wb = build_template(lang)

@@ -21,6 +21,7 @@ from .names import DEPARTMENTS, PROBLEM_DEPARTMENT, DeptSpec
 from .people import people
 from .problems import Problem, inject_problems
 from .standards import standards_frames
+from ..io.templates import write_workbook
 
 register(
     {
@@ -91,8 +92,6 @@ def generate_sample(
     Existing files are replaced only with ``overwrite`` (raises ``ToolkitError`` otherwise, before
     writing anything). Each file is saved atomically and byte-for-byte reproducibly.
     """
-    from ..io.templates import write_workbook
-
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ToolkitError("sample.not-a-folder", path=out)

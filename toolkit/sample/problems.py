@@ -16,6 +16,7 @@ from ..schema import DEPARTMENT, MONTH_KEYS
 from .frames import typed_frame
 from .names import CITY_TIERS, DeptSpec
 from .standards import policy_limit
+from ..money import fmt_money
 
 #: Dates of the appended rows: working days in October 2026 after the National Day holiday.
 ENTRY_DATES = ("2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23", "2026-10-26")
@@ -76,7 +77,7 @@ def inject_problems(dept: DeptSpec, frames: dict[str, pd.DataFrame], people: pd.
     # type-error: "O" typed for "0" in a money cell.
     executing = contracts.index[(contracts["status"] == "Executing") & (contracts["sign_date"].dt.year == 2026)]
     i = int(executing[0])
-    typo = f"{contracts.loc[i, 'delivered']:,.2f}".replace("0", "O")
+    typo = fmt_money(contracts.loc[i, 'delivered'], grouped=True).replace("0", "O")
     frames["Contracts"] = contracts = contracts.astype({"delivered": "object"})
     contracts.loc[i, "delivered"] = typo
     problems.append(Problem("type-error", "Contracts", i, "delivered",
@@ -87,7 +88,7 @@ def inject_problems(dept: DeptSpec, frames: dict[str, pd.DataFrame], people: pd.
     i = int(plan.index[(plan["employee_id"] == sales.loc[2, "employee_id"]) & (plan["indicator"] == "Collection")][0])
     plan.loc[i, "annual"] = plan.loc[i, list(MONTH_KEYS)].sum() + PLAN_OVERSTATEMENT
     problems.append(Problem("plan-annual-mismatch", "Plan", i, "annual",
-                            f"Annual is {PLAN_OVERSTATEMENT:,.0f} more than the sum of Jan..Dec"))
+                            f"Annual is {fmt_money(PLAN_OVERSTATEMENT, grouped=True, digits=0)} more than the sum of Jan..Dec"))
 
     # duplicate-key: a new contract given the number of an existing one.
     unpaid = ~contracts["contract_no"].isin(collections["contract_no"])
@@ -105,7 +106,7 @@ def inject_problems(dept: DeptSpec, frames: dict[str, pd.DataFrame], people: pd.
     last = collections[collections["contract_no"] == no].iloc[-1]
     row = _append(frames, "Collections", last.to_dict() | {"receipt_no": _next_no(collections["receipt_no"])})
     problems.append(Problem("collection-exceeds-contract", "Collections", row, "amount",
-                            f"Receipt {last['receipt_no']} of {last['amount']:,.2f} on fully paid contract {no} "
+                            f"Receipt {last['receipt_no']} of {fmt_money(last['amount'], grouped=True)} on fully paid contract {no} "
                             "entered again"))
 
     # unknown-contract: a receipt for a contract number that does not exist.
@@ -129,14 +130,14 @@ def inject_problems(dept: DeptSpec, frames: dict[str, pd.DataFrame], people: pd.
     row = _append(frames, "Expenses", _expense_row(claims, g2, "Entertainment", home, None, amount, True,
                                                   ENTRY_DATES[3], "Customer banquet", 2))
     problems.append(Problem("over-policy-limit", "Expenses", row, "amount",
-                            f"Entertainment {amount:,.2f} over the {limit:,.0f} limit (grade {g2['grade']}, "
+                            f"Entertainment {fmt_money(amount, grouped=True)} over the {fmt_money(limit, grouped=True, digits=0)} limit (grade {g2['grade']}, "
                             f"tier {CITY_TIERS[home]} city)"))
     nights = 2
     amount = round(policy_limit("Accommodation", g2["grade"], CITY_TIERS[second]) * nights * 0.86, 2)
     row = _append(frames, "Expenses", _expense_row(claims, g2, "Accommodation", second, nights, amount, False,
                                                   ENTRY_DATES[4], "Hotel, two nights", 3))
     problems.append(Problem("receipt-missing", "Expenses", row, "receipt",
-                            f"Accommodation {amount:,.2f}, within the limit but without a receipt"))
+                            f"Accommodation {fmt_money(amount, grouped=True)}, within the limit but without a receipt"))
     original = int(expenses.index[(expenses["date"] >= "2026-10-01") & (expenses["category"] == "Entertainment")][0])
     copy = expenses.loc[original].to_dict() | {"claim_no": _next_no(expenses["claim_no"], 4),
                                                "approval": "Pending", "approver": None}

@@ -12,7 +12,7 @@ import socket
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -169,8 +169,6 @@ class CloseInfo:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``toolkit history``)."""
-        from dataclasses import asdict
-
         return asdict(self)
 
 

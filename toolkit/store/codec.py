@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.tables import WorkbookData
-from ..schema import Table
+from ..schema import Table, enums
 from .migrations import SCHEMAS
+from ..io.cells import cell_values as typed_values, serials
 
 ROW = "_row"
 EXTRA = "_extra"
@@ -234,8 +235,6 @@ def cell_values(values: Sequence, dtype: str, kind: str, lang: str = "en") -> li
 
     Columns of the reader's usual dtypes take a fast path; anything else is decoded and converted the
     slow way, so the result is the same in every case (tests compare the two)."""
-    from ..io.cells import cell_values as typed_values
-
     fast = _FAST.get((kind, _dtype_family(dtype)))
     if fast is not None:
         out = fast(values, lang)
@@ -277,8 +276,6 @@ def _serial_values(values: Sequence, month: bool) -> list | None:
     out = list(values)
     if not all(type(v) is str for v in out if v is not None):
         return None
-    from ..io.cells import serials
-
     try:
         stamps = np.array(["NaT" if v is None else v for v in out], dtype="datetime64[ns]")
     except ValueError:
@@ -293,8 +290,6 @@ def _serial_values(values: Sequence, month: bool) -> list | None:
 
 
 def _fast_bool(values: Sequence, lang: str) -> list | None:
-    from ..schema import enums
-
     out = list(values)
     if not all(type(v) is int and v in (0, 1) for v in out if v is not None):
         return None

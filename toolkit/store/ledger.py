@@ -10,6 +10,7 @@ from ..errors import ToolkitError
 from ..core.ledger import Ledger
 from ..schema import DEPARTMENT
 from .base import Store
+from .connect import open_store
 
 
 def load_ledger_from_store(db: Store | str | Path | None, period: str,
@@ -20,7 +21,6 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str,
     A closed period reads as it was closed: without ``snapshot_ids``, the snapshots its current close used
     (a later ``consolidate`` of the period changes nothing paid or reported until it is re-closed). A
     standards snapshot among ``snapshot_ids`` is the one used."""
-    from . import open_store
 
     store = db if isinstance(db, Store) else open_store(db)
     try:

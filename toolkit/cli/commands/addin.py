@@ -35,12 +35,12 @@ def addin() -> None:
 def build(output: Path, via_excel: bool, standards: str | None, addin_lang: str | None,
           interpreter_win: str | None, interpreter_mac: str | None) -> None:
     """Write the ribbon add-in; without --via-excel no Excel is needed (any OS)."""
-    from ...excel.addin import build_addin, ribbon_xml, settings_rows
+    from ...excel.addin import build_addin, ribbon_xml, settings_rows  # deferred: loads xlwings (slow to import); only this path needs it
 
     values = {"standards": standards, "lang": addin_lang,
               "interpreter_win": interpreter_win, "interpreter_mac": interpreter_mac}
     if via_excel:
-        from ...excel.addin.via_excel import build_via_excel
+        from ...excel.addin.via_excel import build_via_excel  # deferred: loads xlwings (slow to import); only this path needs it
 
         path = build_via_excel(output, settings_rows(**values), ribbon_xml())
     else:

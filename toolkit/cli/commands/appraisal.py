@@ -10,6 +10,8 @@ import click
 from ...i18n import register, t
 from ..main import settings
 from ..output import emit_text, source_options
+from ...operations.appraisal import periodic_appraisal
+from ...outputs import review as out
 
 register({"cli.appraisal.wrote": ("Wrote {path}", "已写入 {path}")})
 
@@ -24,9 +26,6 @@ register({"cli.appraisal.wrote": ("Wrote {path}", "已写入 {path}")})
 def appraisal_cmd(paths: tuple[Path, ...], year: int, quarter: int | None, db: str | None, standards: Path | None,
                   force: bool, output: Path | None) -> None:
     """Rank everyone on the appraisal score over a year or quarter, per department and company, with the bands."""
-    from ...operations.appraisal import periodic_appraisal
-    from ...outputs import review as out
-
     lang = settings().lang
     rv = periodic_appraisal(year, quarter, paths=paths, standards=standards, db=db, force=force)
     if output is None:

@@ -17,7 +17,12 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
-from ..output import progress
+from ..output import progress, emit_json
+from ...excel.settings import load_settings
+from ...operations.approval_apply import apply_decisions, decision_log
+from ...operations.approval_queue import build_queue
+from ...outputs.approval_queue import summary_text, write_queue, label
+from ...operations.approval_apply import decision_log, write_decision_log
 
 register({
     "cli.queue.written": ("Wrote {path}", "已生成 {path}"),
@@ -41,8 +46,6 @@ def _progress(lang: str):  # noqa: ANN202
 
 
 def _approver(book: Path | None) -> Any:
-    from ...excel.settings import load_settings
-
     return load_settings(book)
 
 
@@ -69,8 +72,6 @@ def approvals() -> None:
               help="The queue workbook to write (.xlsx).")
 def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
           approver_id: str | None, role: str, jobs: int | None, output: Path) -> None:
-    from ...operations.approval_queue import build_queue
-    from ...outputs.approval_queue import summary_text, write_queue
 
     lang = settings().lang
     approver_id = approver_id or _approver(output).approver_id
@@ -92,9 +93,6 @@ def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str 
 @click.option("--approver-id", default=None, help="The approver's employee ID (default: TOOLKIT_APPROVER_ID).")
 def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None, approver: str | None,
           approver_id: str | None) -> None:
-    from ...operations.approval_apply import apply_decisions
-    from ...outputs.approval_queue import label
-
     lang = settings().lang
     if in_place and out_dir is not None:
         raise ToolkitError("cli.apply.both")
@@ -121,8 +119,6 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the trail as a workbook (.xlsx), as the ribbon's Approval log does.")
 def log(db: str | None, department: str | None, employee: str | None, fmt: str, output: Path | None) -> None:
-    from ...operations.approval_apply import decision_log, write_decision_log
-    from ..output import emit_json
 
     if output is not None:
         click.echo(t("cli.queue.written", settings().lang,

@@ -13,6 +13,8 @@ import click
 
 from ..main import settings
 from ..output import compute_options, emit_json, emit_text, require_output
+from ...io.writer import write_frames
+from ...operations.compute import compute
 
 HELP = {
     "royalties": "Royalties for the month: YTD base, tiers, cap and the true-up payment, with a statement per employee.",
@@ -28,9 +30,6 @@ def _command(name: str) -> click.Command:
     @compute_options
     def command(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str,
                 output: Path | None, force: bool) -> None:
-        from ...io.writer import write_frames
-        from ...operations.compute import compute
-
         lang = settings().lang
         result = compute(name, period, paths=paths, standards=standards, db=db, force=force, lang=lang)
         out = result.output

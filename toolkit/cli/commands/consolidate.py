@@ -7,13 +7,17 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ...operations.consolidate import ConsolidationResult
+from ...operations.consolidate import ConsolidationResult, consolidate
 from ...i18n import register, t
 from ..main import settings
 from ..output import progress
+from ...core.periods import check_period
+from ...operations.demo import DEMO_PERIOD, sample_folder
+from ...money import fmt_money
 
 register(
     {
@@ -34,6 +38,16 @@ register(
         "cli.consolidate.continued": ("  {table}: {rows} rows continue on {sheets}", "  {table}：{rows} 行分布在 {sheets}"),
         "cli.close.outputs": ("Outputs:", "输出："),
         "cli.close.output": ("  {name}: {paths}", "  {name}：{paths}"),
+        "cli.close.ledger": ("Close of {period} recorded: version {version}. Payments: royalty {payment} "
+                             "(adjustments {adjustment}, prior-year {prior_year_adjustment}), total {total}.",
+                             "{period} 结账已记录：第 {version} 版。支付：提成 {payment}（调整 {adjustment}，"
+                             "上年调整 {prior_year_adjustment}），合计 {total}。"),
+        "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
+        "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
+                                   "  {employee_id} {kind}：{before} -> {after}（{change}）"),
+        "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
+        "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
+                                    "  {kind} 合计：{before} -> {after}（{change}）"),
     }
 )
 
@@ -75,6 +89,27 @@ def _summary_text(res: ConsolidationResult, lang: str) -> str:
     return "\n".join(lines)
 
 
+def ledger_text(res: Any, lang: str) -> str:
+    """close-month's ledger lines: the close recorded, its totals, its notes and, on a re-close, what changed."""
+    if res.close is None:
+        return ""
+    tot = res.totals
+    lines = [t("cli.close.ledger", lang, period=res.close.period, version=res.close.version, payment=tot["payment"],
+               adjustment=tot["adjustment"], prior_year_adjustment=tot["prior_year_adjustment"], total=tot["total"])]
+    lines += [n["text"] for n in res.notes]
+    if res.reclose is not None:
+        lines.append(t("cli.close.reclose", lang))
+        changes = res.reclose.to_dict("records")
+        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
+                    before=fmt_money(r['before'], grouped=True), after=fmt_money(r['after'], grouped=True),
+                    change=fmt_money(r['change'], grouped=True, sign=True))
+                  for r in changes] or [t("cli.close.reclose-none", lang)]
+        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=fmt_money(r['before'], grouped=True),
+                    after=fmt_money(r['after'], grouped=True), change=fmt_money(r['change'], grouped=True, sign=True))
+                  for r in res.reclose_totals.to_dict("records")]
+    return "\n".join(lines)
+
+
 def _common(func):  # noqa: ANN001, ANN202
     options = [
         click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -102,9 +137,6 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
     Exit 0: all consolidated; 1: some rejected or unreadable (listed); 2: usage error.
     """
-    from ...core.periods import check_period
-    from ...operations.consolidate import consolidate
-
     lang = settings().lang
     period = check_period(period)
     res = consolidate(paths, period, standards=standards, db=db, output=output or Path(f"consolidated-{period}.xlsx"),
@@ -118,7 +150,7 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
 
 def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
            jobs: int | None, strict: bool, fmt: str = "text", reopen: bool = False) -> int:
-    from ...operations.close_month import close_month
+    from ...operations.close_month import close_month  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     lang = settings().lang
     res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,
@@ -162,14 +194,10 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     The sample includes a department with deliberate errors, which is listed as rejected; the demo
     still exits 0 once every output is written (close-month itself exits 1 in that case).
     """
-    from ...operations.demo import DEMO_PERIOD, sample_folder
-
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = sample_folder(out_dir)
     _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2
            db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False, reopen=True)
 
-
-from .history import ledger_text  # noqa: E402 - the payout ledger's lines of the close summary
 
 COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]

@@ -13,6 +13,9 @@ from ...i18n import register, t
 from ..main import settings
 from ...outputs.labels import label
 from ..output import emit_json, format_list
+from ...operations.finance import approve_close
+from ...operations.finance import export_finance
+from ...operations.finance import import_paid
 
 register(
     {
@@ -45,7 +48,6 @@ def close_group() -> None:
 @_JSON
 def approve_cmd(period: str, db: str | None, by: str | None, as_json: bool) -> None:
     """``toolkit close approve PERIOD``."""
-    from ...operations.finance import approve_close  # lazy, as every command: all are imported at CLI start
 
     res = approve_close(period, db=db, by=by)
     if as_json:
@@ -72,7 +74,6 @@ def finance_group() -> None:
 @_JSON
 def export_cmd(period: str, db: str | None, layout: Path | None, fmt: str, out_dir: Path, as_json: bool) -> None:
     """``toolkit finance export``."""
-    from ...operations.finance import export_finance  # lazy, as every command: all are imported at CLI start
 
     lang = settings().lang
     res = export_finance(period, out_dir, db=db, layout=layout, formats=format_list(fmt), lang=lang)
@@ -103,7 +104,6 @@ def export_cmd(period: str, db: str | None, layout: Path | None, fmt: str, out_d
 def paid_cmd(period: str, file: Path, db: str | None, paid_date: str | None, layout: Path | None,
              as_json: bool) -> None:
     """``toolkit finance paid``."""
-    from ...operations.finance import import_paid  # lazy, as every command: all are imported at CLI start
 
     lang = settings().lang
     res = import_paid(period, file, db=db, paid_date=paid_date, layout=layout)

@@ -15,6 +15,11 @@ from ...i18n import register, t
 from ...outputs.labels import label
 from ..main import settings
 from ..output import emit_json, emit_text, require_output
+from ...io.writer import SheetFrame, write_frames
+from ...operations.history import list_history, show_close, employee_payments, department_changes
+from ...outputs.text import text_table
+from ...store import open_store
+from ...money import fmt_money_column
 
 register(
     {
@@ -30,40 +35,10 @@ register(
         "history.title.manual": ("Manual adjustments", "手工调整"),
         "history.state": ("State: {state}", "状态：{state}"),
         "history.totals": ("Royalty paid {royalty}, floating pay {floating}.", "已付提成 {royalty}，浮动工资 {floating}。"),
-        "cli.close.ledger": ("Close of {period} recorded: version {version}. Payments: royalty {payment} "
-                             "(adjustments {adjustment}, prior-year {prior_year_adjustment}), total {total}.",
-                             "{period} 结账已记录：第 {version} 版。支付：提成 {payment}（调整 {adjustment}，"
-                             "上年调整 {prior_year_adjustment}），合计 {total}。"),
-        "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
-        "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
-                                   "  {employee_id} {kind}：{before} -> {after}（{change}）"),
-        "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
-        "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
-                                    "  {kind} 合计：{before} -> {after}（{change}）"),
     }
 )
 
 FORMATS = ("text", "json", "xlsx")
-
-
-def ledger_text(res: Any, lang: str) -> str:
-    """close-month's ledger lines: the close recorded, its totals, its notes and, on a re-close, what changed."""
-    if res.close is None:
-        return ""
-    tot = res.totals
-    lines = [t("cli.close.ledger", lang, period=res.close.period, version=res.close.version, payment=tot["payment"],
-               adjustment=tot["adjustment"], prior_year_adjustment=tot["prior_year_adjustment"], total=tot["total"])]
-    lines += [n["text"] for n in res.notes]
-    if res.reclose is not None:
-        lines.append(t("cli.close.reclose", lang))
-        changes = res.reclose.to_dict("records")
-        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
-                    before=f"{r['before']:,.2f}", after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
-                  for r in changes] or [t("cli.close.reclose-none", lang)]
-        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=f"{r['before']:,.2f}",
-                    after=f"{r['after']:,.2f}", change=f"{r['change']:+,.2f}")
-                  for r in res.reclose_totals.to_dict("records")]
-    return "\n".join(lines)
 
 
 def _options(func: Any) -> Any:
@@ -82,8 +57,6 @@ def _present(result: Any, fmt: str, output: Path | None, text: str) -> None:
     if fmt == "json":
         emit_json(result.to_dict(), output)
     elif fmt == "xlsx":
-        from ...io.writer import SheetFrame, write_frames
-
         lang = settings().lang
         sheets = [SheetFrame(name, frame if len(frame.columns) else pd.DataFrame({"-": []}))
                   for name, frame in result.frames().items()]
@@ -93,13 +66,11 @@ def _present(result: Any, fmt: str, output: Path | None, text: str) -> None:
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> str:
-    from ...outputs.text import text_table
-
     lang = settings().lang
     shown = frame[[c for c in columns if c in frame.columns]].copy() if len(frame) else frame
     for c in ("amount", "ytd_earned", "paid_before", "adjustment", "effect", "amount_before", "amount_after"):
         if c in shown.columns:
-            shown[c] = shown[c].map(lambda v: f"{v:,.2f}" if v is not None and not pd.isna(v) else "")
+            shown[c] = fmt_money_column(shown[c], grouped=True, blank="")
     return text_table(shown, lang=lang)
 
 
@@ -112,8 +83,6 @@ def _events(events: list[dict[str, Any]], lang: str) -> str:
 
 
 def _store(db: str | None) -> Any:
-    from ...store import open_store
-
     return open_store(db)
 
 
@@ -128,8 +97,6 @@ def history() -> None:
 @_options
 def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, output: Path | None) -> None:
     """Runs and closes (every version, current or superseded)."""
-    from ...operations.history import list_history
-
     lang = settings().lang
     with _store(db) as store:
         res = list_history(store, period, year)
@@ -149,8 +116,6 @@ def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, out
 @_options
 def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output: Path | None) -> None:
     """One close: its payments and itemised adjustments."""
-    from ...operations.history import show_close
-
     lang = settings().lang
     with _store(db) as store:
         res = show_close(store, period, version)
@@ -176,8 +141,6 @@ def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output
 @_options
 def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Path | None) -> None:
     """An employee's recorded payments in a year, close by close (current versions), with adjustments."""
-    from ...operations.history import employee_payments
-
     lang = settings().lang
     with _store(db) as store:
         res = employee_payments(store, employee, year)
@@ -200,8 +163,6 @@ def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Pat
 @_options
 def changes_cmd(department: str, db: str | None, fmt: str, output: Path | None) -> None:
     """What changed in a department since its last close: rows added, removed, changed per sheet."""
-    from ...operations.history import department_changes
-
     lang = settings().lang
     with _store(db) as store:
         res = department_changes(store, department)

@@ -17,6 +17,8 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
+from ...excel.file_port import FilePort
+from ...excel.settings import LANG_KEY, STANDARDS_KEY
 
 register({
     "macro.cli.same-file": ("--out must not be the workbook itself ({path}): macros run on a copy.",
@@ -31,7 +33,7 @@ register({
 
 
 def _names() -> list[str]:
-    from ...excel.macros import NAMES
+    from ...excel.macros import NAMES  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     return list(NAMES)
 
@@ -55,10 +57,7 @@ def default_out(book: Path, name: str) -> Path:
 def macro_cmd(name: str, book: Path, out: Path | None, selection: str | None, answers: tuple[str, ...],
               standards: Path | None) -> None:
     """Run a ribbon macro on a copy of a workbook, exactly as the Excel button runs it."""
-    from ...excel import macros
-    from ...excel.file_port import FilePort
-    from ...excel.settings import LANG_KEY, STANDARDS_KEY
-
+    from ...excel import macros  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
     lang = settings().lang
     target = out or default_out(book, name)
     if target.resolve() == book.resolve():

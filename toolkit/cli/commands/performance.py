@@ -29,7 +29,7 @@ register({"cli.performance.done": ("{count} performance file(s) written to {fold
 def performance_cmd(year: int, db: str | None, employees: tuple[str, ...], fmt: str, pf_lang: str | None,
                     out_dir: Path) -> None:
     """One performance file per person for a year: months, pay, grade, charts, findings and feedback."""
-    from ...operations.performance import write_performance_files
+    from ...operations.performance import write_performance_files  # deferred: loads matplotlib (slow to import); only this path needs it
 
     lang = settings().lang
 

@@ -32,7 +32,7 @@ register(
 def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: Path | None, template: Path | None,
                fmt: str, report_lang: str | None, out_dir: Path) -> None:
     """The monthly report to the general manager (Excel, HTML, Markdown summary, PDF)."""
-    from ...operations.report import monthly_report
+    from ...operations.report import monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     lang = report_lang or settings().lang
     formats = format_list(fmt)

@@ -11,6 +11,7 @@ import click
 from ...i18n import register, t
 from ..main import settings
 from ..output import format_list, progress, source_options
+from ...operations.statements import statements
 
 register(
     {
@@ -35,8 +36,6 @@ register(
 def statements_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: Path | None,
                    employees: tuple[str, ...], fmt: str, st_lang: str | None, force: bool, out_dir: Path) -> None:
     """One pay statement per employee (royalty step by step, payment, floating pay) and an index workbook."""
-    from ...operations.statements import statements
-
     lang = settings().lang
 
     def line(done: int, total: int, employee: str) -> str:

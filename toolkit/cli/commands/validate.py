@@ -15,6 +15,7 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
+from ...operations.validate import FileReport, annotate_copies, build_report, exit_code, validate_paths
 
 register({
     "validate.cli.file": ("{mark} {path}{dept}: {status} ({errors} errors, {warnings} warnings)",
@@ -50,8 +51,6 @@ _MARKS = {"valid": "✔", "invalid": "✘", "unreadable": "?"}
 def validate_cmd(ctx: click.Context, paths: tuple[str, ...], standards_path: str | None, period: str | None,
                  fmt: str, annotate_dir: str | None, lang: str | None) -> None:
     """Check department (and standards) workbooks: files or folders of .xlsx/.xlsm."""
-    from ...operations.validate import FileReport, annotate_copies, build_report, exit_code, validate_paths
-
     lang = lang or settings().lang
     try:
         reports = validate_paths(paths, standards_path, period)
@@ -75,8 +74,6 @@ def validate_cmd(ctx: click.Context, paths: tuple[str, ...], standards_path: str
 
 
 def _print_text(reports, lang: str) -> None:
-    from ...operations.validate import build_report
-
     for r in reports:
         dept = f" [{r.department}]" if r.department else ""
         status = click.style(t(f"validate.cli.status.{r.status}", lang), fg=_COLOURS[r.status], bold=True)

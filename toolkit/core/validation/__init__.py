@@ -8,9 +8,9 @@ content, and never repeats what the reader already reported (those findings stay
 
 from __future__ import annotations
 
-from ..findings import Finding
+from ..findings import Finding, codes
 from ..tables import WorkbookData
-from . import adjustments, advances, catalog, contracts, crossref, expenses, forecast, leave, opportunities, plan, schema_rules
+from . import adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, plan, schema_rules
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -31,7 +31,8 @@ DEPARTMENT_RULES = (
 STANDARDS_RULES = (*adjustments.RULES,)
 
 __all__ = ["validate", "Context", "parse_period", "CODES", "SCHEMA_RULES", "DEPARTMENT_RULES", "STANDARDS_RULES"]
-CODES = catalog.CODES
+#: The codes the rules raise: the catalog's ``rule`` tag.
+CODES = codes("rule")
 
 
 def validate(dept: WorkbookData, standards: WorkbookData | None = None, period: object = None) -> list[Finding]:

@@ -29,6 +29,9 @@ from .pipeline import counts, pipeline
 from .policy import contract_place, flag_shared_contracts, load_one
 from .results import OK_STATUSES, ConsolidationResult, FileOutcome, Skipped
 from .workbook import write_workbook
+from ...io.reader import read_workbook
+from ..closes import backdated_in_consolidation
+from ..validate import check_data
 
 register(
     {
@@ -77,14 +80,10 @@ __all__ = ["consolidate", "ConsolidationResult", "FileOutcome", "Skipped", "OK_S
 
 
 def _read_standards(path: Path, period: str) -> tuple[WorkbookData, list[Finding]]:
-    from ...io.reader import read_workbook
-
     try:
         data = read_workbook(path, kind="standards")
     except ToolkitError as exc:
         raise ToolkitError("consolidate.standards-unreadable", file=str(path), detail=exc.message()) from exc
-    from ..validate import check_data
-
     findings = list(check_data(data, None, period).findings)  # reader findings + the standards' own rules
     for f in findings:
         f.file = f.file or str(path)
@@ -176,8 +175,6 @@ def consolidate(
                 progress(len(outcomes), len(dept_files), outcome)
         ts = time.perf_counter()
         flag_shared_contracts(store, outcomes, places)
-        from ..closes import backdated_in_consolidation
-
         for outcome in outcomes if store.closes(current_only=True) else []:
             if outcome.ok and outcome.snapshot_id is not None:
                 found = backdated_in_consolidation(store, outcome, books.get(outcome.path))

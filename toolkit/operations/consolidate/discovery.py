@@ -10,14 +10,13 @@ from pathlib import Path
 from ...io.writer import OUTPUT_CATEGORY
 from ...schema import DEPARTMENT, STANDARDS
 from .results import Skipped
+from ...io.discover import discover_workbooks, skipped_files
 
 
 def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
     """Workbooks named by ``paths`` (``toolkit.io.discover``: files as given, folders one level, sorted)
     and the files the folder scan skipped (lock, hidden, temporary, not a spreadsheet), each with its reason.
     A file listed twice is reported once as ``same-path``."""
-    from ...io.discover import discover_workbooks, skipped_files
-
     found = discover_workbooks(paths)
     skipped = [Skipped(str(p), reason) for p, reason in skipped_files(paths)]
     named = [Path(p) for p in paths if not Path(p).is_dir()]

@@ -19,6 +19,9 @@ from typing import Any
 from ...core.findings import Finding
 from ...io.discover import file_identity
 from ...core.tables import WorkbookData
+from ...io.safety import read_in_process_first
+from ...store.codec import encode_workbook
+from ..validate import validate_file
 
 _WORKER_STANDARDS: WorkbookData | None = None
 #: Files in flight per worker: enough that workers never wait while the parent stores a file.
@@ -29,8 +32,6 @@ def _init_worker(standards: WorkbookData | None, in_process_first: bool = False)
     global _WORKER_STANDARDS
     _WORKER_STANDARDS = standards
     if in_process_first:
-        from ...io.safety import read_in_process_first
-
         read_in_process_first()
 
 
@@ -51,9 +52,6 @@ def _process(path: str, period: str, encode: bool = True) -> Work:
     A file without errors (it will most likely be loaded) has its tables encoded for the store here and
     sent instead of its frames: cheaper to pickle, and the parent process, which writes the store one
     file at a time, has less to do (``encode=False``: the frames are sent, for callers that use them)."""
-    from ...store.codec import encode_workbook
-    from ..validate import validate_file
-
     p = Path(path)
     start = time.perf_counter()
     try:

@@ -11,14 +11,13 @@ from ...i18n import t
 from ...store import Store, open_store
 from .pipeline import in_order
 from .results import ConsolidationResult
+from ...io.consolidated import FindingRow, SummaryRow, write_consolidated, render_values
+from ...io.writer import MAX_DATA_ROWS
 
 def write_workbook(store: Store, result: ConsolidationResult, path: Path, lang: str,
                    max_rows: int | None = None, jobs: int = 1) -> list[Any]:
     """Write the consolidated workbook of the run's consolidated departments, streamed from the store
     (rows rendered in ``jobs`` worker processes when the store is a file they can open)."""
-    from ...io.consolidated import FindingRow, SummaryRow, write_consolidated
-    from ...io.writer import MAX_DATA_ROWS
-
     ids = [f.snapshot_id for f in result.consolidated if f.snapshot_id is not None]
     summary = []
     findings = []
@@ -46,8 +45,6 @@ def _render_snapshot(url: str, snapshot_id: int, table_key: str, spec: Any, star
 
 def _rendered(store: Store, snapshot_id: int, table_key: str, spec: Any, start: int) -> Iterator[Any]:
     """One snapshot's rows of a table as rendered pieces, from the store's cell values."""
-    from ...io.consolidated import render_values
-
     for columns in store.iter_cells([snapshot_id], table_key, spec.lang):
         yield from render_values(columns, spec, start)
         start += len(columns[0])

@@ -1,0 +1,46 @@
+"""One label table for every output (toolkit/outputs/labels.py): no other module keeps its own."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from toolkit.outputs import approval_queue as Q
+from toolkit.outputs import labels as L
+from toolkit.outputs import plan as P
+from toolkit.report import context as C
+
+PACKAGE = Path(__file__).resolve().parent.parent / "toolkit"
+
+
+def _label_tables(path: Path) -> list[str]:
+    """Module-level ``*LABELS`` dicts of ``path`` holding (English, Chinese) pairs: label tables (message tables such
+    as the report's TEXT are i18n messages, not labels)."""
+    out = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target if isinstance(node, ast.AnnAssign) \
+            else None
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        pairs = [v for v in value.values if isinstance(v, ast.Tuple) and len(v.elts) == 2 and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts)] if isinstance(value, ast.Dict) \
+            else []
+        if isinstance(target, ast.Name) and target.id.endswith("LABELS") and len(pairs) >= 5:
+            out.append(target.id)
+    return out
+
+
+def test_the_only_label_table_is_outputs_labels() -> None:
+    found = {str(p.relative_to(PACKAGE)): _label_tables(p) for p in PACKAGE.rglob("*.py")}
+    assert {k: v for k, v in found.items() if v} == {"outputs/labels.py": ["LABELS"]}
+
+
+def test_every_face_reads_the_one_table() -> None:
+    """The report, the plan and the approval queue take their words from it (the report's own words are keys of
+    their own, so the other outputs keep theirs)."""
+    assert C.label("month_actual", "en") == L.LABELS["this_month"][0] != L.label("month_actual", "en")
+    assert C.label("mase", "zh") == L.LABELS["mase_explained"][1]
+    assert C.label("capped", "en") == L.label("note.capped", "en")
+    assert C.label("green", "en") == L.LABELS["rag.green"][0] != L.label("green", "en")
+    assert P.label("level", "zh") == L.LABELS["plan.level"][1]
+    assert Q.label("Forward", "en") == L.LABELS["queue.Forward"][0]
+    assert L.label("value", "en") == Q.label("value", "en") == C.label("value", "en")
