@@ -416,7 +416,7 @@ def analysis(book: Any = None) -> Path | None:
 
 
 def _analysis(run: _Run) -> Path | None:
-    from ..operations.analysis import analyse
+    from ..operations.analysis import analyse  # on use, as every macro's operation: the add-in starts fast
 
     folder = run.chosen_folder("analysis-folder")
     # as the monthly report: data problems are the findings listed in the workbook, not a refusal
