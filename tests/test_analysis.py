@@ -4,6 +4,7 @@ planted patterns, the sample's figures against SQL over the store, the outputs i
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -17,10 +18,18 @@ from click.testing import CliRunner
 from ledger_factory import department_book, ledger, plan_row, standards_book
 from toolkit.cli.main import cli
 from toolkit.core.analysis import compute_analysis
+from toolkit.core.analysis_words import sentences
 from toolkit.errors import ToolkitError
+from toolkit.io.templates import write_workbook
 from toolkit.operations.analysis import analyse, analyse_ledger
 from toolkit.operations.consolidate import consolidate
-from toolkit.outputs.analysis import build, sentences
+from toolkit.operations.validate import validate_file
+from toolkit.outputs.analysis import DEFINITIONS, MONEY, NUMBER, PERCENT, _records, build
+from toolkit.outputs.jsonfmt import records
+from toolkit.report import build_context
+from toolkit.report.markdown import render_markdown
+from toolkit.schema import DEPARTMENT
+from toolkit.store.migrations import VIEWS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbooks" / "sample"
@@ -161,14 +170,18 @@ def test_forecasts_say_plainly_when_no_better_than_naive(planted) -> None:
 
 
 def test_report_market_section_names_the_patterns(planted) -> None:
-    from toolkit.report import build_context
-
     ctx = build_context(planted, PERIOD, lang="en")
     said = " ".join(ctx["market"]["sentences"])
     for name in ("Jumpco", "PL-Down", "Slowpay", "Goneco", "B: pipeline coverage"):
         assert name in said
     assert ctx["tables"]["market_customers"]["customer"].iloc[0] == "Jumpco"
     assert ctx["market"]["forecast_check"]
+
+    md = render_markdown(ctx)
+    for phrase in ("Jumpco's share of signing rose", "PL-Down is in decline", "B: pipeline coverage",
+                   "Last month's forecast"):
+        assert phrase in md
+    assert "Slowpay pays" not in md  # customer by customer only in the report and the workbook
 
 
 # --- the sample against an independent computation ---------------------------------------------------------
@@ -302,9 +315,6 @@ def test_a_ledger_without_opportunities_says_the_pipeline_is_unknown() -> None:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_opportunity_rules_flag_won_without_contract_and_lost_without_reason(tmp_path, lang) -> None:
-    from toolkit.io.templates import write_workbook
-    from toolkit.operations.validate import validate_file
-    from toolkit.schema import DEPARTMENT
 
     book = department_book("A", 2026, Contracts=[{"contract_no": "C1", "sign_date": "2026-01-05", "customer": "X",
                                                   "employee_id": "E1", "product_line": "P", "amount": 10.0,
@@ -328,7 +338,6 @@ def test_opportunity_rules_flag_won_without_contract_and_lost_without_reason(tmp
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_ribbon_analysis_button_writes_and_opens_the_workbook(tmp_path, lang) -> None:
-    import shutil
 
     folder = tmp_path / "month"
     shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("*.md"))
@@ -346,8 +355,6 @@ def test_ribbon_analysis_button_writes_and_opens_the_workbook(tmp_path, lang) ->
 
 
 def test_docs_hold_every_definition_in_both_languages_and_every_view() -> None:
-    from toolkit.outputs.analysis import DEFINITIONS
-    from toolkit.store.migrations import VIEWS
 
     text = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
     for (name_en, name_zh), (en, zh) in DEFINITIONS.values():
@@ -357,8 +364,6 @@ def test_docs_hold_every_definition_in_both_languages_and_every_view() -> None:
 
 
 def test_json_rows_follow_the_shared_conventions(planted) -> None:
-    from toolkit.outputs.analysis import MONEY, NUMBER, PERCENT, _records
-    from toolkit.outputs.jsonfmt import records
 
     a = compute_analysis(planted, PERIOD, 24)
     for frame in (a.monthly, a.ytd, a.customers, a.customer_status, a.payment, a.forecasts, a.pipeline.won):

@@ -23,7 +23,7 @@ from ..core import forecast as FC
 from ..core import funds as F
 from ..core import royalties as R
 from ..core.finance import manual_entries
-from ..core.analysis_words import check_sentence
+from ..core.analysis_words import check_sentence, sentence
 from ..core.analysis_words import sentences as market_sentences
 from ..core.findings import Finding, codes, finding_type
 from ..outputs.labels import LABELS
@@ -549,6 +549,9 @@ def _pay_lines(frame: pd.DataFrame, lines: pd.DataFrame, excluded: Sequence[str]
 
 
 MARKET_ROWS = 10
+#: The market sentences of the short summaries (Markdown): the company-level ones, not each customer named.
+MARKET_BRIEF = ("concentration", "share_jump", "line_decline", "line_top", "customers_moves", "dso", "coverage_low",
+                "complaints_open")
 
 
 def _market(ledger: Ledger, period: str, lang: str) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
@@ -603,7 +606,10 @@ def _market(ledger: Ledger, period: str, lang: str) -> tuple[dict[str, pd.DataFr
                   ["department", "receivables", "overdue", "overdue_90", "delivered_90d", "dso", "_total"]],
               "market_late": late, "market_pipeline": pipeline, "market_feedback": feedback}
     conc = a.concentration[a.concentration["level"] == "company"]
-    market = {"sentences": market_sentences(a, lang), "forecast_check": check_sentence(a.forecast_check, lang),
+    brief = [sentence(k, params, lang) for k, params in a.sentences if k in MARKET_BRIEF]
+    check = check_sentence(a.forecast_check, lang)
+    market = {"sentences": market_sentences(a, lang), "brief": brief + ([check] if check else []),
+              "forecast_check": check,
               "top10_share": _f(conc["top10_share"].iloc[0]) if len(conc) else None,
               "hhi": _f(conc["hhi"].iloc[0]) if len(conc) else None,
               "dso": _f(a.dso["dso"].iloc[0]) if len(a.dso) else None,

@@ -1,4 +1,4 @@
-"""The short Markdown summary for an e-mail or chat message: headline, red indicators, overdue, findings."""
+"""The short Markdown summary for an e-mail or chat message: headline, red indicators, overdue, market, findings."""
 
 from __future__ import annotations
 
@@ -64,6 +64,10 @@ def render_markdown(context: dict[str, Any]) -> str:
     listed = listed[~listed.get("_total", False).astype(bool)] if "_total" in listed else listed
     out += [f"- {_cell(r['contract_no'])} {_cell(r['customer'])}: {money(r['receivable'])}, "
             f"{r['days_overdue']} {lab('days_overdue')}" for r in listed.head(TOP).to_dict("records")]
+    market = context.get("market")
+    if market:  # the market section's sentences (a context built before it existed has none)
+        out += ["", f"## {tx['market']}", ""]
+        out += [f"- {_cell(line)}" for line in market["brief"]]
     out += ["", f"## {tx['top_findings']}", "", tx["quality_note"], ""]
     out += [f"- [{_cell(r['severity'])}] {_cell(r['file'])} {_cell(r['message'])}".replace("  ", " ")
             for r in tables["findings"].head(TOP).to_dict("records")]
