@@ -513,3 +513,19 @@ def test_ribbon_approve_close_and_cli(tmp_path: Path, monkeypatch: pytest.Monkey
     res = runner.invoke(cli, ["finance", "paid", "--period", "2026-01", str(tmp_path / "fin" / "payroll-2026-01.csv"),
                               "--db", str(q.db)])
     assert res.exit_code == 0 and "0 line(s) marked paid" in res.output  # nothing filled in: nothing marked
+
+
+def test_the_reports_pay_section_lists_the_periods_manual_adjustments() -> None:
+    from report_fixtures import PERIOD, SAMPLE, context
+
+    rows = read_workbook(SAMPLE / "standards.xlsx").tables["Adjustments"]
+    mine = rows[pd.to_datetime(rows["period"]).dt.strftime("%Y-%m") == PERIOD]
+    expected = sum(SIGN[k] * abs(cents(a)) for k, a in zip(mine["kind"], mine["amount"]))
+    assert len(mine) >= 3 and {"Penalty"} <= set(mine["kind"])  # a deduction among them
+    for lang in ("en", "zh"):
+        ctx = context(lang)
+        table = ctx["tables"]["manual_adjustments"]
+        assert len(table) == len(mine) + 1  # and the total row
+        assert cents(table.iloc[-1]["amount"]) == expected
+        assert cents(ctx["headline"]["manual_adjustments"]) == expected
+    assert "罚款" in set(context("zh")["tables"]["manual_adjustments"]["adjustment_kind"])
