@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from ledger_factory import typed
 from payout_year import Company, standards_rows
+from report_fixtures import PERIOD, SAMPLE, context
 from toolkit.cli.main import cli
 from toolkit.core.validation import validate
 from toolkit.errors import ToolkitError
@@ -516,8 +517,6 @@ def test_ribbon_approve_close_and_cli(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_the_reports_pay_section_lists_the_periods_manual_adjustments() -> None:
-    from report_fixtures import PERIOD, SAMPLE, context
-
     rows = read_workbook(SAMPLE / "standards.xlsx").tables["Adjustments"]
     mine = rows[pd.to_datetime(rows["period"]).dt.strftime("%Y-%m") == PERIOD]
     expected = sum(SIGN[k] * abs(cents(a)) for k, a in zip(mine["kind"], mine["amount"]))
