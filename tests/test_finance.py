@@ -336,6 +336,9 @@ def test_history_shows_each_payments_state(quarter: dict, tmp_path: Path) -> Non
     assert [m["kind"] for m in doc["manual_adjustments"]] == ["Bonus"]
     text = runner.invoke(cli, ["history", "close", "2026-01", "--db", str(q.db)]).output
     assert "approved (Director Zhou" in text and "exported" in text
+    listed = json.loads(runner.invoke(cli, ["history", "list", "--db", str(q.db), "--format", "json"]).output)
+    assert {c["period"]: c["state"] for c in listed["closes"]} == {"2026-01": "exported", "2026-02": "approved",
+                                                                     "2026-03": "exported"}
 
 
 def test_statements_are_drafts_until_the_close_is_approved(quarter: dict) -> None:
