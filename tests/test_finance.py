@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from ledger_factory import typed
 from payout_year import Company, standards_rows
+from report_fixtures import PERIOD, SAMPLE, context
 from toolkit.cli.main import cli
 from toolkit.core.validation import validate
 from toolkit.errors import ToolkitError
@@ -335,6 +336,9 @@ def test_history_shows_each_payments_state(quarter: dict, tmp_path: Path) -> Non
     assert [m["kind"] for m in doc["manual_adjustments"]] == ["Bonus"]
     text = runner.invoke(cli, ["history", "close", "2026-01", "--db", str(q.db)]).output
     assert "approved (Director Zhou" in text and "exported" in text
+    listed = json.loads(runner.invoke(cli, ["history", "list", "--db", str(q.db), "--format", "json"]).output)
+    assert {c["period"]: c["state"] for c in listed["closes"]} == {"2026-01": "exported", "2026-02": "approved",
+                                                                     "2026-03": "exported"}
 
 
 def test_statements_are_drafts_until_the_close_is_approved(quarter: dict) -> None:
@@ -513,3 +517,17 @@ def test_ribbon_approve_close_and_cli(tmp_path: Path, monkeypatch: pytest.Monkey
     res = runner.invoke(cli, ["finance", "paid", "--period", "2026-01", str(tmp_path / "fin" / "payroll-2026-01.csv"),
                               "--db", str(q.db)])
     assert res.exit_code == 0 and "0 line(s) marked paid" in res.output  # nothing filled in: nothing marked
+
+
+def test_the_reports_pay_section_lists_the_periods_manual_adjustments() -> None:
+    rows = read_workbook(SAMPLE / "standards.xlsx").tables["Adjustments"]
+    mine = rows[pd.to_datetime(rows["period"]).dt.strftime("%Y-%m") == PERIOD]
+    expected = sum(SIGN[k] * abs(cents(a)) for k, a in zip(mine["kind"], mine["amount"]))
+    assert len(mine) >= 3 and {"Penalty"} <= set(mine["kind"])  # a deduction among them
+    for lang in ("en", "zh"):
+        ctx = context(lang)
+        table = ctx["tables"]["manual_adjustments"]
+        assert len(table) == len(mine) + 1  # and the total row
+        assert cents(table.iloc[-1]["amount"]) == expected
+        assert cents(ctx["headline"]["manual_adjustments"]) == expected
+    assert "罚款" in set(context("zh")["tables"]["manual_adjustments"]["adjustment_kind"])

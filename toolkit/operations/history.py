@@ -62,13 +62,17 @@ class RunsAndCloses:
 
     runs: list[RunInfo]
     closes: list[CloseInfo]
+    #: close id -> its payments' state (computed, approved, exported, paid; issue 25)
+    states: dict[int, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"runs": [asdict(r) for r in self.runs], "closes": [c.to_dict() for c in self.closes]}
+        return {"runs": [asdict(r) for r in self.runs],
+                "closes": [{**c.to_dict(), "state": self.states.get(c.id, "computed")} for c in self.closes]}
 
     def frames(self) -> dict[str, pd.DataFrame]:
         runs = pd.DataFrame([{k: v for k, v in r.__dict__.items() if k != "summary"} for r in self.runs])
-        closes = pd.DataFrame([{**c.to_dict(), "snapshot_ids": ", ".join(map(str, c.snapshot_ids)),
+        closes = pd.DataFrame([{**c.to_dict(), "state": self.states.get(c.id, "computed"),
+                                "snapshot_ids": ", ".join(map(str, c.snapshot_ids)),
                                 "departments": ", ".join(c.departments),
                                 "not_consolidated": ", ".join(c.not_consolidated),
                                 "outputs": "; ".join(p for v in c.outputs.values() for p in v),
@@ -85,7 +89,8 @@ def list_history(store: Store, period: str | None = None, year: int | None = Non
     for r in runs:  # a month close's run says whether its close was recorded
         if r.command == "close-month":
             r.close = recorded.get(r.id, "not recorded")
-    return RunsAndCloses(runs, store.closes(period=period, year=year))
+    closes = store.closes(period=period, year=year)
+    return RunsAndCloses(runs, closes, {c.id: close_state(store, c) for c in closes})
 
 
 def paid_by_month(store: Store, year: int) -> pd.DataFrame | None:

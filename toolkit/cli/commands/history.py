@@ -102,8 +102,8 @@ def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, out
         res = list_history(store, period, year)
     frames = res.frames()
     text = "\n".join([t("history.title.closes", lang),
-                      _table(frames["closes"], ["id", "period", "version", "status", "closed_at", "user", "run_id",
-                                                "departments", "not_consolidated"]),
+                      _table(frames["closes"], ["id", "period", "version", "status", "state", "closed_at", "user",
+                                                "run_id", "departments", "not_consolidated"]),
                       "", t("history.title.runs", lang),
                       _table(frames["runs"], ["id", "period", "command", "started_at", "finished_at", "user",
                                               "status", "close"])])
