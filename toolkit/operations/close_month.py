@@ -236,9 +236,10 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
     previous = check_can_close(store, period, reopen)  # refused before anything is read or written
     final = close_output_dir(out_dir, period, store.next_close_version(period))
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(UNRECORDED + "*"):  # left by a close killed before it was recorded (we hold the lock)
-        shutil.rmtree(stale, ignore_errors=True)
-    out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-", dir=out_dir))
+    for stale in out_dir.glob(UNRECORDED + "*"):  # left by a close killed before it was recorded
+        if not _writer_alive(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+    out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-{os.getpid()}-", dir=out_dir))
     cons: ConsolidationResult | None = None
     result = CloseMonthResult(None)  # type: ignore[arg-type] - replaced once consolidated
     try:
@@ -304,6 +305,21 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         raise
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _writer_alive(folder: Path) -> bool:
+    """Whether the process that made an unrecorded close folder (its pid is in the name) may still be writing
+    it — another store's close into the same folder; unknown (not POSIX, no pid) counts as alive."""
+    parts = folder.name[len(UNRECORDED):].split("-")
+    if os.name != "posix" or len(parts) < 4 or not parts[2].isdigit():
+        return True
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _move_into_place(tmp: Path, final: Path) -> None:
