@@ -215,6 +215,17 @@ def test_a_month_never_closed_is_caught_up_and_said_once(script):
     caught = next(n for n in june.notes if n["code"] == "floating-caught-up")
     assert caught["months"] == ["2026-05"] and caught["employees"] == 6
     assert not [n for n in script["2026-07"].notes if n["code"] == "months-not-closed"]  # not repeated
+    # the close's salary output itemises what it catches up, and its total is what the ledger recorded
+    import json
+
+    doc = json.loads(june.outputs["salary"][0].read_text(encoding="utf-8"))
+    assert {c["period"] for c in doc["ledger"]["caught_up"]} == {"2026-05"}
+    with open_store(script["script"].db) as store:
+        recorded = store.payments(close_id=june.close.id)
+    floating = recorded[recorded["kind"] == "floating"]
+    assert cents(float(doc["ledger"]["total_pay"])) == sum(cents(a) for a in floating["amount"])
+    e001 = next(r for r in doc["salaries"] if r["employee_id"] == "E001")
+    assert [c["period"] for c in e001["caught_up"]] == ["2026-05"]
 
 
 def test_a_transfer_from_a_rejected_department_is_not_computed_then_caught_up(script):

@@ -131,6 +131,10 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
         from ..outputs.royalties import attach_ledger
 
         attach_ledger(output, *_INHERITED["ledger"])
+    if name == "salary" and _INHERITED.get("floating") is not None:
+        from ..outputs.salary import attach_floating
+
+        attach_floating(output, _INHERITED["floating"])
     t1 = time.perf_counter()
     paths = write_output(output, out_dir)
     return name, paths, {"compute": t1 - t0, "write": time.perf_counter() - t1}, _stored(name, output.result)
@@ -153,16 +157,19 @@ def _stored(name: str, result: Any) -> dict[str, Any] | None:
 
 def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
                extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
-               stored: dict[str, Any] | None = None, closed: Any = None) -> dict[str, list[Path]]:
+               stored: dict[str, Any] | None = None, closed: Any = None,
+               floating: Any = None) -> dict[str, list[Path]]:
     """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
     ledger and its memoised royalties without copying), else one after the other; results in task order.
     ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
-    ``closed``: the figures of months already closed, for the report."""
+    ``closed``: the figures of months already closed, for the report; ``floating``: the close's floating
+    payments, for the salary output."""
     import multiprocessing as mp
 
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
+    _INHERITED["floating"] = floating
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
@@ -273,7 +280,7 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
-                                         plan.results, closed[closed["period"] < period]))
+                                         plan.results, closed[closed["period"] < period], plan.floating))
         result.outputs = {k: [final / Path(p).relative_to(out) for p in result.outputs[k]]
                           for k in ("consolidated", *COMPUTATIONS, "report") if k in result.outputs}
         if cons.workbook:
