@@ -215,6 +215,17 @@ def test_a_month_never_closed_is_caught_up_and_said_once(script):
     caught = next(n for n in june.notes if n["code"] == "floating-caught-up")
     assert caught["months"] == ["2026-05"] and caught["employees"] == 6
     assert not [n for n in script["2026-07"].notes if n["code"] == "months-not-closed"]  # not repeated
+    # the close's salary output itemises what it catches up, and its total is what the ledger recorded
+    import json
+
+    doc = json.loads(june.outputs["salary"][0].read_text(encoding="utf-8"))
+    assert {c["period"] for c in doc["ledger"]["caught_up"]} == {"2026-05"}
+    with open_store(script["script"].db) as store:
+        recorded = store.payments(close_id=june.close.id)
+    floating = recorded[recorded["kind"] == "floating"]
+    assert cents(float(doc["ledger"]["total_pay"])) == sum(cents(a) for a in floating["amount"])
+    e001 = next(r for r in doc["salaries"] if r["employee_id"] == "E001")
+    assert [c["period"] for c in e001["caught_up"]] == ["2026-05"]
 
 
 def test_a_transfer_from_a_rejected_department_is_not_computed_then_caught_up(script):
@@ -365,3 +376,33 @@ def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(s
     res = close_month([folder], "2026-10", out, db=db, jobs=1)  # the next close cleans up after it
     assert res.close is not None and not list(out.glob(UNRECORDED + "*"))
     assert all(p.exists() and p.parent == out for files in res.outputs.values() for p in files)
+
+
+def test_the_appraisal_takes_the_closed_months_royalties_as_paid(script):
+    from toolkit.operations.appraisal import _royalties
+
+    s = script["script"]
+    with open_store(s.db) as store:
+        ledger = load_ledger_from_store(store, "2026-12")
+        pay = store.payments(year=2026)
+    used = _royalties(ledger, 2026, 12, str(s.db))
+    pay = pay[(pay["kind"] == "royalty") & pay["close_period"].str.startswith("2026-")]
+    for emp in ("E001", "E005"):
+        assert sum(cents(r) for r in used.loc[used["employee_id"] == emp, "royalty"]) == sum(
+            cents(a) for a in pay.loc[pay["employee_id"] == emp, "amount"]), emp
+    assert set(used.loc[used["employee_id"] == "E005", "month"]) == {4, 6, 7, 10, 11, 12}  # months that paid
+
+
+def test_january_s_report_says_which_month_of_last_year_is_restated(script):
+    res = script["2027-01"]
+    html = next(p for p in res.outputs["report"] if p.suffix == ".html").read_text(encoding="utf-8")
+    assert "2026-12 was closed with" in html  # the late December receipt restates December's collection
+
+
+def test_a_finding_without_a_file_is_not_shown_as_nan():
+    from toolkit.core.findings import Finding
+    from toolkit.report.context import _findings_frame
+
+    frame = _findings_frame([Finding("period-already-closed", file=float("nan"), params={
+        "period": "2026-10", "version": 1, "closed_at": "2026-11-02"})], "en")
+    assert frame["file"].isna().all()  # not the text "nan"

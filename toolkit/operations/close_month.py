@@ -140,6 +140,10 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
         attach_ledger(output, *_INHERITED["ledger"])
+    if name == "salary" and _INHERITED.get("floating") is not None:
+        from ..outputs.salary import attach_floating
+
+        attach_floating(output, _INHERITED["floating"])
     t1 = time.perf_counter()
     paths = write_output(output, out_dir)
     return name, paths, {"compute": t1 - t0, "write": time.perf_counter() - t1}, _stored(name, output.result)
@@ -160,14 +164,17 @@ def _stored(name: str, result: Any) -> dict[str, Any] | None:
 
 def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
                extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
-               stored: dict[str, Any] | None = None, closed: Any = None) -> dict[str, list[Path]]:
+               stored: dict[str, Any] | None = None, closed: Any = None,
+               floating: Any = None) -> dict[str, list[Path]]:
     """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
     ledger and its memoised royalties without copying), else one after the other; results in task order.
     ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
-    ``closed``: the figures of months already closed, for the report."""
+    ``closed``: the figures of months already closed, for the report; ``floating``: the close's floating
+    payments, for the salary output."""
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
+    _INHERITED["floating"] = floating
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
@@ -227,9 +234,10 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
     previous = check_can_close(store, period, reopen)  # refused before anything is read or written
     final = close_output_dir(out_dir, period, store.next_close_version(period))
     out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob(UNRECORDED + "*"):  # left by a close killed before it was recorded (we hold the lock)
-        shutil.rmtree(stale, ignore_errors=True)
-    out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-", dir=out_dir))
+    for stale in out_dir.glob(UNRECORDED + "*"):  # left by a close killed before it was recorded
+        if not _writer_alive(stale):
+            shutil.rmtree(stale, ignore_errors=True)
+    out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-{os.getpid()}-", dir=out_dir))
     cons: ConsolidationResult | None = None
     result = CloseMonthResult(None)  # type: ignore[arg-type] - replaced once consolidated
     try:
@@ -264,7 +272,7 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
-                                         plan.results, closed[closed["period"] < period]))
+                                         plan.results, closed[closed["period"] < period], plan.floating))
         result.outputs = {k: [final / Path(p).relative_to(out) for p in result.outputs[k]]
                           for k in ("consolidated", *COMPUTATIONS, "report") if k in result.outputs}
         if cons.workbook:
@@ -297,6 +305,21 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         raise
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _writer_alive(folder: Path) -> bool:
+    """Whether the process that made an unrecorded close folder (its pid is in the name) may still be writing
+    it — another store's close into the same folder; unknown (not POSIX, no pid) counts as alive."""
+    parts = folder.name[len(UNRECORDED):].split("-")
+    if os.name != "posix" or len(parts) < 4 or not parts[2].isdigit():
+        return True
+    try:
+        os.kill(int(parts[2]), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _move_into_place(tmp: Path, final: Path) -> None:

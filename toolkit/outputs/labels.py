@@ -544,6 +544,10 @@ register(
             "{count} employee(s) not computed (department not consolidated); they are left out of the totals.",
             "{count} 名员工未计算（部门未汇总），不计入合计。",
         ),
+        "output.salary.caught-up": ("Floating pay caught up now (months not paid before): {months} — {amount} for "
+                                    "{employees} employee(s); total floating pay now {total}.",
+                                    "本次补付的浮动工资（此前未支付的月份）：{months}——{employees} 名员工共 {amount}；"
+                                    "本次浮动工资合计 {total}。"),
         "output.salary.totals": ("Total: {employees} employee(s), floating pay {pay}.",
                                  "合计：{employees} 人，浮动工资 {pay}。"),
     }

@@ -73,6 +73,36 @@ def text(out: Output) -> str:
                pay=fmt_money(float(payload['totals']['pay']), grouped=True))]
     if payload["totals"].get("not_computed"):
         text_.append(t("output.royalties.not-computed", lang, count=payload["totals"]["not_computed"]))
+    caught = (payload.get("ledger") or {}).get("caught_up") or []
+    if caught:
+        text_.append(t("output.salary.caught-up", lang, months=", ".join(sorted({c["period"] for c in caught})),
+                       amount=f"{float(payload['ledger']['caught_up_total']):,.2f}",
+                       employees=len({c["employee_id"] for c in caught}),
+                       total=f"{float(payload['ledger']['total_pay']):,.2f}"))
     if out.findings:
         text_ += ["", findings_text(out.findings, lang)]
     return "\n".join(text_)
+
+
+def attach_floating(out: Output, floating: pd.DataFrame) -> None:
+    """Make a month close's salary output say what the payout ledger pays (docs/json.md): the floating pay of
+    earlier months caught up now, per employee and month (``caught_up`` on each line and in ``ledger``), and
+    the total paid now. ``floating``: the close's floating payment rows (``closes.ClosePlan.floating``)."""
+    from ..core.royalties import cents
+    from .jsonfmt import money
+
+    period = out.payload["period"]
+    late = floating[floating["period"].astype(str) != period] if len(floating) else floating
+    items: dict[str, list[dict[str, str | None]]] = {}
+    for emp, p, amount in zip(late["employee_id"], late["period"], late["amount"]) if len(late) else ():
+        items.setdefault(str(emp), []).append({"period": str(p), "amount": money(amount)})
+    for line in out.payload.get("salaries", []):
+        mine = items.get(str(line.get("employee_id")), [])
+        line["caught_up"] = mine
+        if line.get("pay") is not None:
+            extra = sum(cents(pd.Series([float(i["amount"]) for i in mine])) if mine else [0])
+            line["total_pay"] = money((cents(pd.Series([float(line["pay"])]))[0] + extra) / 100)
+    late_c = int(cents(late["amount"]).sum()) if len(late) else 0
+    total_c = int(cents(floating["amount"]).sum()) if len(floating) else 0
+    out.payload["ledger"] = {"caught_up": [{"employee_id": e, **i} for e, rows in items.items() for i in rows],
+                             "caught_up_total": money(late_c / 100), "total_pay": money(total_c / 100)}
