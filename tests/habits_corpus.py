@@ -43,6 +43,7 @@ class Case:
     path: Path
     expect: str
     clean: Path
+    standards: Path | None = None  # a pair habit's own standards workbook (None: the clean one)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -580,6 +581,32 @@ def macro_sheet(src: Path, out: Path) -> None:
                       "</sheetData></xm:macrosheet>")
 
 
+def _digits(text: str) -> str:
+    """An ID kept as a number: its digits (E1002 → 1002)."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def numeric_ids(dept, std, lang):
+    """Employee IDs kept as numbers on the Roster (1002) and pasted as text 1002.0 in the department workbook."""
+    ws = _sheet(std, S("Roster"), lang)
+    _retype(ws, _columns(ws, S("Roster"))["employee_id"], lambda v: int(_digits(v)), "General")
+    for key in ("Plan", "Contracts", "Expenses", "Advances", "Leave"):
+        ws, cols = _pasted(dept, key, lang)
+        for col in ("employee_id", "split_employee_id"):
+            if col in cols:
+                _retype(ws, cols[col], lambda v: f"{_digits(v)}.0")
+
+
+#: Habits stopped by exactly one error finding (issue 22: "less noise" where a file is stopped).
+QUIET = frozenset({"department-other-language", "stale-amount-hidden", "tax-amount-columns", "percent-delivered",
+                   "summary-table"})
+
+
+#: Habits that change the department workbook and the standards together: (function, expectation). The figures
+#: are compared with the clean ones with IDs written as their digits.
+PAIR_HABITS: dict[str, tuple[Callable, str]] = {"numeric-ids": (numeric_ids, "figures:key-normalized")}
+
+
 #: File-level habits (department workbooks), all expected to read the same.
 FILE_HABITS: dict[str, Callable[[Path, Path], None]] = {"default-password": default_password,
                                                         "macro-sheet": macro_sheet}
@@ -619,7 +646,7 @@ def _soffice(src: Path, fmt: str, out: Path) -> Path | None:
 
 def names() -> list[tuple[str, str]]:
     """Every (habit, language) of the corpus."""
-    habits = (*HABITS, *FILE_HABITS, *(f"saved-as-{f}" for f in FORMATS))
+    habits = (*HABITS, *PAIR_HABITS, *FILE_HABITS, *(f"saved-as-{f}" for f in FORMATS))
     return [(h, lang) for h in habits for lang in ("en", "zh")]
 
 
@@ -635,6 +662,14 @@ def build_case(habit: str, lang: str, clean: dict[tuple[str, str], Path], out: P
         wb.save(path)
         return Case(habit, lang, kind, path, expect, base)
     base = clean[("department", lang)]
+    if habit in PAIR_HABITS:
+        fn, expect = PAIR_HABITS[habit]
+        dept, std = openpyxl.load_workbook(base), openpyxl.load_workbook(clean[("standards", lang)])
+        fn(dept, std, lang)
+        path, std_path = out / f"{habit}-{lang}.xlsx", out / f"{habit}-standards-{lang}.xlsx"
+        dept.save(path)
+        std.save(std_path)
+        return Case(habit, lang, "department", path, expect, base, std_path)
     if habit in FILE_HABITS:
         path = out / f"{habit}-{lang}.{'xlsm' if habit == 'macro-sheet' else 'xlsx'}"
         FILE_HABITS[habit](base, path)

@@ -149,3 +149,16 @@ def test_canonical_tables_copies_only_what_changes(books) -> None:
     assert all(tables[k] is dept.tables[k] for k in dept.tables)
     assert all(standards[k] is std.tables[k] for k in std.tables)
     assert unicodedata.normalize("NFKC", "Ｅ") == "E"
+
+
+def test_rules_that_look_keys_up_see_them_as_the_joins_do(books) -> None:
+    """A claim by ``e1002`` (the Roster's E1002) over the policy limit is over the limit for E1002's grade: the
+    expense rule looks the grade up with the same normaliser as the computations, never skipping the check."""
+    dept, std = copy.deepcopy(books[0]), copy.deepcopy(books[1])
+    claims = dept.tables["Expenses"]
+    claims.loc[0, "amount"] = 999_999.0
+    clean = {(f.code, f.cell) for f in validate(dept, std, PERIOD) if f.code == "over-policy-limit"}
+    claims["employee_id"] = claims["employee_id"].str.lower()
+    found = validate(dept, std, PERIOD)
+    assert {(f.code, f.cell) for f in found if f.code == "over-policy-limit"} == clean and clean
+    assert "key-normalized" in {f.code for f in found} and not [f for f in found if f.code == "unknown-employee"]

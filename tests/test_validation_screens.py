@@ -111,12 +111,19 @@ def _case(books, seed: int):
         data.tables = {k: _damage(v, rng, rate, {c for t, c in picked if t == k}) for k, v in data.tables.items()}
     if rng.random() < 0.2:
         data.info = {**data.info, "period": None}  # with no period argument either: period-missing
-    if rng.random() < 0.2:  # the Info department as people write it: a near miss, or not a Roster department
-        name = str(data.info.get("department") or "")
-        data.info = {**data.info, "department": [f"{name} Region", "Head Office"][int(rng.integers(0, 2))]}
+    other = None
+    if rng.random() < 0.2:  # the Info department as people write it: a near miss, not a Roster department, or
+        name = str(data.info.get("department") or "")  # its other-language name (issue 22)
+        written = [f"{name} Region", "Head Office", f"{name} 别名"][int(rng.integers(0, 3))]
+        other = (name, written) if written.endswith("别名") else None
+        data.info = {**data.info, "department": written}
     standards = copy.copy(std)
     if rng.random() < 0.5:
         standards.tables = {k: v if k == "Thresholds" else _damage(v, rng, 0.05) for k, v in std.tables.items()}
+    if other is not None:
+        roster = standards.tables["Roster"]
+        standards.tables = {**standards.tables, "Roster": roster.assign(
+            department_other=roster["department"].map({other[0]: other[1]}).astype("str"))}
     if rng.random() < 0.1:
         standards = None
     return data, standards, PERIODS[int(rng.integers(0, len(PERIODS)))]

@@ -8,7 +8,11 @@ content, and never repeats what the reader already reported (those findings stay
 
 from __future__ import annotations
 
+import dataclasses
+
+from ..departments import department_aliases
 from ..findings import Finding, codes
+from ..keys import canonical_tables
 from ..tables import WorkbookData
 from . import adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, plan, schema_rules
 from .context import Context, parse_period
@@ -49,10 +53,38 @@ def validate(dept: WorkbookData, standards: WorkbookData | None = None, period: 
             out.append(Finding("standards-missing", file=dept.path))
         if ctx.period is None:
             out.append(Finding("period-missing", file=dept.path))
+    # The key checks see the keys as typed (to name them); every other rule sees them as the computations join
+    # them (core.keys: grade by employee, tier by city, a plan's targets per employee), so a key accepted there is
+    # the same key here.
+    keyed = _canonical(ctx, dept, standards, period)
     rules = SCHEMA_RULES + (DEPARTMENT_RULES if dept.kind == "department" else STANDARDS_RULES)
     for rule in rules:
-        out += rule(ctx)
+        out += rule(ctx if rule in KEY_RULES else keyed)
     return sort_findings(out)
+
+
+#: Rules that compare keys with their master lists themselves (with ``key_form``) and name them as typed.
+KEY_RULES = frozenset({*crossref.RULES, crossref.known_plans})
+
+
+def _canonical(ctx: Context, dept: WorkbookData, standards: WorkbookData | None, period: object) -> Context:
+    """``ctx`` on copies of the workbooks whose key columns hold their masters' spellings (the same context when
+    no key changes)."""
+    if dept.kind == "department":
+        std_tables = standards.tables if standards is not None else {}
+        tables, std = canonical_tables(dept.tables, std_tables, department_aliases(std_tables.get("Roster")))
+        std_book = standards if standards is None or std is std_tables or all(
+            std[k] is v for k, v in std_tables.items()) else dataclasses.replace(standards, tables=std)
+    else:
+        std, tables = canonical_tables({}, dept.tables)[1], None
+        std_book = standards
+    changed = tables is not None and any(tables[k] is not v for k, v in dept.tables.items())
+    if dept.kind != "department":
+        changed = any(std[k] is not v for k, v in dept.tables.items())
+        tables = std
+    if not changed and std_book is standards:
+        return ctx
+    return Context.build(dataclasses.replace(dept, tables=tables) if changed else dept, std_book, period)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
