@@ -213,6 +213,11 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
         q.close("2026-02")
     seen["late_january_row"] = exc.value
     q.adjustments.pop(-1)
+    q.adjust("E002", "2026-02", "Gift", 50.0, reason="unknown kind")
+    with pytest.raises(ToolkitError) as exc:
+        q.close("2026-02")
+    seen["unknown_kind"] = exc.value
+    q.adjustments.pop(-1)
     seen["feb"] = q.close("2026-02")
     seen["feb_statements"] = statements("2026-02", tmp / "st-feb", db=str(q.db), formats=("xlsx",),
                                         employees=["E004"])
@@ -381,6 +386,7 @@ def test_a_late_change_after_approval_becomes_next_months_adjustment(quarter: di
     assert "approved" in quarter["reopen_refused"].message("en")
     assert "adjustment-period-closed" not in quarter["late_january_row"].message("en")
     assert "2026-01 is already closed and approved" in quarter["late_january_row"].message("en")
+    assert "'Gift' is not one of" in quarter["unknown_kind"].message("en")
     with open_store(q.db) as store:
         close = store.closes(period="2026-03", current_only=True)[-1]
         adj = store.adjustments(close_id=close.id)
