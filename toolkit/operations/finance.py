@@ -26,6 +26,7 @@ from ..core.periods import check_period
 from ..core.tables import TableLayout, WorkbookData
 from ..core.validation.adjustments import adjustment_findings
 from ..core.validation.context import Context
+from ..core.validation.schema_rules import enumerations, required
 from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import STANDARDS, header_key
@@ -208,7 +209,11 @@ def manual_for_close(store: Store, standards: WorkbookData | None, period: str) 
                                "amount": F.signed_amounts(frame["kind"].astype(str), frame["amount"]) / 100,
                                "reason": frame["reason"].astype(object)})
     unpaid_shut = months.isin(shut) & ~_paid_already(as_entries, recorded)
-    findings = adjustment_findings(ctx, closed=set(months[unpaid_shut].dropna()))
+    sheet = ctx.layout("Adjustments").sheet
+    # a row of the period with an unknown kind or a blank amount would silently pay nothing: the schema's own
+    # checks of the sheet count here too
+    findings = [f for rule in (required, enumerations) for f in rule(ctx) if f.sheet == sheet]
+    findings += adjustment_findings(ctx, closed=set(months[unpaid_shut].dropna()))
     blocking = [f for f in findings if f.severity == "error" and (
         f.code == "adjustment-period-closed" or _row_period(frame, f.row) == period)]
     if blocking:

@@ -22,6 +22,11 @@ def _sum(values: pd.Series) -> float:
     return int(cents(pd.to_numeric(values, errors="coerce").fillna(0.0)).sum()) / 100 if len(values) else 0.0
 
 
+def item_label(item: str, lang: str) -> str:
+    """A pay item (payroll) or batch item (reimbursement) in ``lang``."""
+    return E.PAY_ITEM.label(item, lang) if item in E.PAY_ITEM.values else label(f"fin.item.{item}", lang)
+
+
 def _control(rows: list[tuple[str, int | None, float | None, str | None]], lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[label("fin.control.item", lang), label("fin.control.lines", lang),
                                         label("fin.control.amount", lang), label("note", lang)])
@@ -68,7 +73,7 @@ def batch_frame(data: Any, lang: str) -> pd.DataFrame:
         label("fin.line_id", lang): b["line_id"], label("fin.reference", lang): b["reference"],
         label("employee_id", lang): b["employee_id"], label("name", lang): b["name"],
         label("department", lang): b["department"],
-        label("fin.pay_item", lang): b["pay_item"].map(lambda v: label(f"fin.item.{v}", lang)),
+        label("fin.pay_item", lang): b["pay_item"].map(lambda v: item_label(v, lang)),
         label("fin.document", lang): b["document"], label("fin.date", lang): b["date"],
         label("fin.control.amount", lang): b["amount"], label("fin.paid_date", lang): None,
     })

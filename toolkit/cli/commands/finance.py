@@ -11,6 +11,7 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
+from ...outputs.finance import item_label
 from ...outputs.labels import label
 from ..output import emit_json, format_list
 from ...operations.finance import approve_close
@@ -113,7 +114,7 @@ def paid_cmd(period: str, file: Path, db: str | None, paid_date: str | None, lay
     click.echo(t("cli.paid.done", lang, marked=len(res.marked), already=len(res.already), unpaid=len(res.unpaid)))
     for r in res.unpaid.to_dict("records"):
         click.echo(t("cli.paid.unpaid", lang, line_id=r["line_id"], employee_id=r["employee_id"] or "",
-                     name=r["name"] or "", pay_item=r["pay_item"], amount=f"{float(r['amount']):,.2f}"))
+                     name=r["name"] or "", pay_item=item_label(r["pay_item"], lang), amount=f"{float(r['amount']):,.2f}"))
     click.echo(t("cli.finance.state", lang, period=res.period, state=label(f"fin.state.{res.state}", lang)))
 
 
