@@ -299,6 +299,10 @@ def test_errors_are_for_people(tmp_path) -> None:
     with pytest.raises(ToolkitError) as exc:
         analyse_ledger(ledger(books, std), PERIOD, tmp_path, formats=["pdf"])
     assert "pdf" in exc.value.message("zh")
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ToolkitError) as exc:
+        analyse_ledger(ledger(books, std), PERIOD, tmp_path / "afile")
+    assert "是文件" in exc.value.message("zh") and (tmp_path / "afile").read_text() == "x"
     res = CliRunner().invoke(cli, ["analysis", "--period", "2026-13", "--db", str(tmp_path / "x.db"), "-o",
                                    str(tmp_path)])
     assert res.exit_code == 2 and "Traceback" not in res.output

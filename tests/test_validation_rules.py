@@ -114,6 +114,10 @@ BREAKS = [
      "warning"),
     ("forecast-duplicate", _set("Forecast", 2, month=D(2026, 5, 1)), "forecast-duplicate-month", "Forecast", "month",
      2, "warning"),
+    ("won-unlinked", _set("Opportunities", 0, contract_no="C999"), "opportunity-won-unlinked", "Opportunities",
+     "contract_no", 0, "warning"),
+    ("lost-no-reason", _set("Opportunities", 1, lost_reason=None), "opportunity-lost-no-reason", "Opportunities",
+     "lost_reason", 1, "warning"),
 ]
 
 

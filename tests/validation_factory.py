@@ -88,6 +88,14 @@ def department_rows() -> dict[str, list[dict[str, Any]]]:
             dict(date=D(2026, 3, 5), customer="Acme", product_line="Widgets", type="Complaint",
                  content="Late delivery", owner="E001", status="Open"),
         ],
+        "Opportunities": [
+            dict(opportunity_no="O001", customer="Acme", product_line="Widgets", route="Direct", stage="Won",
+                 expected_amount=100000.0, expected_close=D(2026, 1, 1), employee_id="E001", contract_no="C001"),
+            dict(opportunity_no="O002", customer="Beta", product_line="Widgets", route="Bid", stage="Lost",
+                 expected_amount=50000.0, expected_close=D(2026, 2, 1), employee_id="E002", lost_reason="Price"),
+            dict(opportunity_no="O003", customer="Delta", route="Online", stage="Proposal",
+                 expected_amount=80000.0, expected_close=D(2026, 6, 1), employee_id="E001"),
+        ],
     }
 
 

@@ -206,6 +206,11 @@ def _aggregate(contracts: pd.DataFrame, receipts: pd.DataFrame, levels: Sequence
     return _finish(out)
 
 
+def _in(months: pd.Series, window: pd.PeriodIndex) -> np.ndarray:
+    """``months.isin(window)`` on the months' ordinals (``isin`` on Period values compares them one by one)."""
+    return np.isin(months.array.asi8, window.asi8)
+
+
 def _window(p: pd.Period, months: int) -> pd.PeriodIndex:
     return pd.period_range(p - (months - 1), p, freq="M")
 
@@ -214,7 +219,7 @@ def sales_tables(contracts: pd.DataFrame, receipts: pd.DataFrame, p: pd.Period,
                  months: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(monthly company/department/product-line figures over the window, YTD of every level with PYTD and YoY)."""
     window = _window(p, months)
-    cw, rw = contracts[contracts["month"].isin(window)], receipts[receipts["month"].isin(window)]
+    cw, rw = contracts[_in(contracts["month"], window)], receipts[_in(receipts["month"], window)]
     monthly = _aggregate(cw, rw, LEVELS, True)
     dense = monthly["level"].isin(DENSE_LEVELS)
     grid = pd.MultiIndex.from_frame(monthly.loc[dense, ["level", "key"]].drop_duplicates()).to_frame(index=False)
@@ -227,9 +232,9 @@ def sales_tables(contracts: pd.DataFrame, receipts: pd.DataFrame, p: pd.Period,
     monthly = monthly.sort_values(["level", "key", "month"], key=_level_order, kind="stable", ignore_index=True)
     ytd_months = pd.period_range(pd.Period(f"{p.year}-01", "M"), p, freq="M")
     py_months = ytd_months - 12
-    ytd = _aggregate(contracts[contracts["month"].isin(ytd_months)], receipts[receipts["month"].isin(ytd_months)],
+    ytd = _aggregate(contracts[_in(contracts["month"], ytd_months)], receipts[_in(receipts["month"], ytd_months)],
                      LEVELS, False)
-    py = _aggregate(contracts[contracts["month"].isin(py_months)], receipts[receipts["month"].isin(py_months)],
+    py = _aggregate(contracts[_in(contracts["month"], py_months)], receipts[_in(receipts["month"], py_months)],
                     LEVELS, False)
     ytd = ytd.merge(py[["level", "key", "signing"]].rename(columns={"signing": "py_signing"}),
                     on=["level", "key"], how="outer")
@@ -288,13 +293,13 @@ def customer_status(contracts: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
     prev12 = last12 - NEW_MONTHS
     c = contracts[contracts["customer"] != ""]
     g = c.groupby("customer", sort=True).agg(first_sign=("date", "min"), last_sign=("date", "max"))
-    g["signing_12m"] = c[c["month"].isin(last12)].groupby("customer")["signing"].sum()
-    g["signing_prev_12m"] = c[c["month"].isin(prev12)].groupby("customer")["signing"].sum()
+    g["signing_12m"] = c[_in(c["month"], last12)].groupby("customer")["signing"].sum()
+    g["signing_prev_12m"] = c[_in(c["month"], prev12)].groupby("customer")["signing"].sum()
     g["department"] = c.sort_values("date", kind="stable").groupby("customer")["department"].last()
     g[["signing_12m", "signing_prev_12m"]] = g[["signing_12m", "signing_prev_12m"]].fillna(0.0)
     start12 = last12[0].start_time
-    in12 = c[c["month"].isin(last12)].groupby("customer").size().reindex(g.index).fillna(0) > 0
-    inprev = c[c["month"].isin(prev12)].groupby("customer").size().reindex(g.index).fillna(0) > 0
+    in12 = c[_in(c["month"], last12)].groupby("customer").size().reindex(g.index).fillna(0) > 0
+    inprev = c[_in(c["month"], prev12)].groupby("customer").size().reindex(g.index).fillna(0) > 0
     first_in12 = g["first_sign"] >= start12
     status = np.select([in12 & first_in12, in12, inprev], ["new", "returning", "lost"], "inactive")
     g["status"] = status
@@ -307,7 +312,8 @@ def customer_status(contracts: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
 def concentration_table(contracts: pd.DataFrame, status: pd.DataFrame, p: pd.Period) -> pd.DataFrame:
     """Customers, top-10 share, HHI (YTD signing) and new / returning / lost counts per company and department;
     a customer who bought from several departments counts in each."""
-    ytd = contracts[(contracts["month"].dt.year == p.year) & (contracts["month"] <= p) & (contracts["customer"] != "")]
+    this_year = pd.period_range(pd.Period(f"{p.year}-01", "M"), p, freq="M")
+    ytd = contracts[_in(contracts["month"], this_year) & (contracts["customer"] != "")]
     pairs = ytd.groupby(["department", "customer"], sort=True)["signing"].sum()
     company = ytd.groupby("customer")["signing"].sum()
     frames = [(pd.Series(COMPANY_KEY, index=company.index).rename("department"), company),
@@ -382,7 +388,7 @@ def dso_table(ledger: Ledger, contracts: pd.DataFrame, end: pd.Timestamp) -> pd.
 def payment_table(ledger: Ledger, receipts: pd.DataFrame, p: pd.Period, months: int) -> pd.DataFrame:
     """Days to pay against terms per customer over the window's positive receipts, latest first by days late."""
     window = _window(p, months)
-    r = receipts[receipts["month"].isin(window) & (receipts["collection"] > 0) & (receipts["customer"] != "")]
+    r = receipts[_in(receipts["month"], window) & (receipts["collection"] > 0) & (receipts["customer"] != "")]
     w = r["collection"]
     days = (pd.to_datetime(r["date"]) - pd.to_datetime(r["sign_date"])).dt.days.astype("float64")
     frame = pd.DataFrame({"customer": r["customer"], "w": w, "wd": w * days, "wt": w * r["terms"],

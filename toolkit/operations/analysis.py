@@ -17,6 +17,8 @@ register({
     "analysis.bad-months": ("--months must be 12 or 24 (got {months}).", "--months 只能是 12 或 24（当前为 {months}）。"),
     "analysis.bad-format": ("Unknown format {fmt}: choose from xlsx, html, json.",
                             "未知格式 {fmt}：可选 xlsx、html、json。"),
+    "analysis.not-folder": ("{path} is a file: -o names the folder to write the analysis into.",
+                            "{path} 是文件：-o 应为写入分析结果的文件夹。"),
 })
 
 FORMATS = ("xlsx", "html", "json")
@@ -45,6 +47,8 @@ def analyse_ledger(ledger: Ledger, period: str, out_dir: str | Path, *, months: 
     for fmt in formats:
         if fmt not in FORMATS:
             raise ToolkitError("analysis.bad-format", fmt=fmt)
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise ToolkitError("analysis.not-folder", path=str(out_dir))
     out = build(ledger, check_period(period), lang, months)
     return AnalysisResult(out, ledger, write_analysis(out, out_dir, formats))
 

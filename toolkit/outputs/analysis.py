@@ -78,7 +78,7 @@ register({f"analysis.label.{k}": v for k, v in LABELS.items()})
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("About", "说明"), "summary": ("Summary", "要点"), "company": ("Company by Month", "公司月度"),
     "departments": ("Departments by Month", "部门月度"), "lines_month": ("Product Lines by Month", "产品线月度"),
-    "people_month": ("Salespeople by Month", "销售人员月度"), "customers_month": ("Customers by Month", "客户月度"),
+    "people_month": ("Salespeople by Month", "销售人员月度"),
     "ytd": ("Year to Date", "本年累计"), "lines": ("Product Line Mix", "产品线结构"),
     "top": ("Top 10 Customers", "前十大客户"), "customers": ("Customers ABC", "客户ABC"), "concentration": ("Concentration", "客户集中度"),
     "customer_status": ("Customer Status", "客户状态"), "dso": ("DSO", "应收周转"),
@@ -306,7 +306,8 @@ def wrap_lines(text_value: str, width: int = LINE_WIDTH) -> list[str]:
 
 def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
     """The statistics workbook (统计月报) in its fixed order: about (definitions), summary, company by month,
-    departments, product lines, salespeople and customers by month, year to date, product-line mix, top 10 customers, customers,
+    departments, product lines and salespeople by month (customers by month are in the JSON: a
+    printed workbook keeps the customers' tables year to date), year to date, product-line mix, top 10 customers, customers,
     concentration, customer
     status, DSO, days to pay, feedback, open complaints, complaints by owner, forecast, the pipeline sheets,
     findings."""
@@ -328,7 +329,6 @@ def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
     depts = res.monthly[res.monthly["level"] == "department"].drop(columns=["level"])
     lines_m = res.monthly[res.monthly["level"] == "product_line"].drop(columns=["level"])
     people_m = res.monthly[res.monthly["level"] == "salesperson"].drop(columns=["level"])
-    customers_m = res.monthly[res.monthly["level"] == "customer"].drop(columns=["level"])
     ytd = res.ytd
     lines = ytd[ytd["level"] == "product_line"].drop(columns=["level", "department"])
     lines_chart = ChartSpec(text("chart_lines", lang), L("key"), (L("signing"), L("gross_margin")),
@@ -342,7 +342,7 @@ def workbook_sheets(out: AnalysisOutput) -> list[SheetFrame]:
     sheets = [
         about_sheet, summary, _sheet("company", company, lang, [company_chart]),
         _sheet("departments", depts, lang), _sheet("lines_month", lines_m, lang),
-        _sheet("people_month", people_m, lang), _sheet("customers_month", customers_m, lang),
+        _sheet("people_month", people_m, lang),
         _sheet("ytd", ytd, lang), _sheet("lines", lines, lang, [lines_chart]),
         _sheet("top", top, lang, [cust_chart]), _sheet("customers", res.customers, lang),
         _sheet("concentration", res.concentration, lang), _sheet("customer_status", res.customer_status, lang),
