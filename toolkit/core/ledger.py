@@ -90,6 +90,8 @@ class Ledger:
     memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False, compare=False)
     #: Each department's workbook language (``en``/``zh``): the language its people's statements are in.
     langs: dict[str, str] = field(default_factory=dict)
+    #: Each department's workbook (its path as read): plan drafting names the department's new workbook after it.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for table in DEPARTMENT.tables:
@@ -119,7 +121,8 @@ class Ledger:
                 frame["source"] = pd.Series(np.repeat([str(wb.path) for wb in have], sizes), dtype="str")
                 tables[table.key] = frame
         return cls(tables, standards, list(findings), [str(wb.path) for wb in books],
-                   langs={names[id(wb)]: wb.lang for wb in books})
+                   langs={names[id(wb)]: wb.lang for wb in books},
+                   sources={names[id(wb)]: str(wb.path) for wb in books})
 
     def threshold(self, name: str) -> float:
         """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default."""

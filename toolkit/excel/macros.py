@@ -22,6 +22,7 @@ from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..operations.approvals import APPROVAL_TABLES
+from ..operations.source import DB_ENV, Source
 from ..schema import enums as E
 from . import settings as S
 from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
@@ -151,16 +152,18 @@ class _Run:
             raise ToolkitError("macro.no-standards")
         return path
 
-    def standards(self, required: bool) -> WorkbookData | None:
-        from ..operations.validate import read_file
+    def source(self, *, standards: bool, paths: Sequence[Path] = (), db: str | None = None,
+               workbook: WorkbookData | None = None) -> Source:
+        """The run's ``Source``: the settings' standards (asked for when unset; ``standards``: required), and
+        ``paths``/``db``/``workbook``; the user is asked before error findings refuse a computation."""
+        def confirm(count: int) -> bool:
+            return (self.ask("force", "no", count=count) or "").casefold() in _YES
 
-        path = self.standards_path(required)
-        if path is None:
-            return None
-        std = read_file(path, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
-        return std
+        return Source(paths, self.standards_path(standards), db, workbook=workbook, confirm=confirm, lang=self.lang)
+
+    def standards(self, required: bool) -> WorkbookData | None:
+        """The standards workbook as read (``Source.read_standards``), None when none is set and not required."""
+        return self.source(standards=required).read_standards()
 
     def period(self) -> str:
         from ..core.periods import check_period
@@ -334,18 +337,12 @@ def funds(book: Any = None) -> Path | None:
 
 
 def _ledger(run: _Run, period: str, force: bool = False) -> Any:
-    """The open workbook and the standards as a Ledger (``operations.ledger.ledger_of_workbook``): error
-    findings refused unless the user says to go on."""
-    from ..operations.ledger import ledger_of_workbook
-
-    def confirm(count: int) -> bool:
-        return (run.ask("force", "no", count=count) or "").casefold() in _YES
-
+    """The open workbook and the standards as a Ledger (``Source.ledger``): error findings refused unless the
+    user says to go on."""
     try:
-        return ledger_of_workbook(run.department(), run.standards(required=True), period, confirm=confirm, force=force,
-                                  lang=run.lang)
+        return run.source(standards=True, workbook=run.department()).ledger(period, force=force)
     except ToolkitError as exc:
-        if exc.key == "ledger.refused":  # the ribbon's wording: no --force there
+        if exc.key in ("ledger.refused", "source.standards-errors"):  # the ribbon's wording: no --force there
             raise ToolkitError("macro.refused", **exc.params) from None
         raise
 
@@ -417,15 +414,15 @@ def consolidate_folder(book: Any = None) -> Path | None:
 
 def _consolidate_folder(run: _Run) -> Path | None:
     from ..operations.consolidate import consolidate
-    from ..store import DB_ENV
 
     folder = run.chosen_folder("folder")
     period = run.period()
     out_dir = folder / "consolidated"
     out_dir.mkdir(exist_ok=True)
     db = os.environ.get(DB_ENV) or str(out_dir / "toolkit.db")
-    res = consolidate([folder], period, standards=run.standards_path(required=False), db=db,
-                      output=out_dir / f"consolidated-{period}.xlsx", jobs=1, lang=run.lang, command="consolidate")
+    with run.source(standards=False, paths=[folder], db=db) as source:
+        res = consolidate(source, period, output=out_dir / f"consolidated-{period}.xlsx", jobs=1, lang=run.lang,
+                          command="consolidate")
     text = t("macro.consolidated", run.lang, ok=len(res.consolidated), total=len(res.files), period=period,
              path=res.workbook)
     if res.failed:
@@ -497,7 +494,7 @@ def _approval_queue(run: _Run) -> Path:
     from ..outputs.approval_queue import summary_text, write_queue
 
     folder = run.chosen_folder("queue-folder")
-    queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
+    queue = build_queue(run.source(standards=True, paths=[folder]), approver_id=run.settings.approver_id,
                         lang=run.lang)
     (folder / QUEUE_FOLDER).mkdir(exist_ok=True)
     out = write_queue(queue, folder / QUEUE_FOLDER / f"approval-queue-{queue.period}.xlsx", run.lang)
@@ -519,7 +516,7 @@ def _apply_decisions(run: _Run) -> list[Path]:
         raise ToolkitError("queue.not-a-queue", file="?")
     name = run.settings.approver or run.ask("approver")
     in_place = (run.ask("inplace", "no") or "").casefold() in _YES
-    res = apply(run.port.path, None, in_place, os.environ.get("TOOLKIT_DB") or None, name, run.settings.approver_id,
+    res = apply(run.port.path, None, in_place, Source(), name, run.settings.approver_id,
                 run.lang, port=run.port)
     lines = [t("macro.applied", run.lang, applied=len(res.rows) - len(res.refused), refused=len(res.refused),
                paths=", ".join(str(p) for p in res.written))]
@@ -552,7 +549,8 @@ def _new_template(run: _Run) -> Path | None:
     if not path:
         return None
     std = run.settings.standards if kind == "department" and run.settings.standards else None
-    out = new_workbook(kind, Path(path).expanduser(), run.lang, standards=std)
+    roster_ids = Source(standards=std).roster_ids() if std else None
+    out = new_workbook(kind, Path(path).expanduser(), run.lang, roster_ids=roster_ids)
     run.port.message(t("macro.written", run.lang, path=out))
     run.port.open_file(out)
     return out

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..errors import ToolkitError
 from ..i18n import register, t
+from ..operations.source import DB_ENV, Source
 
 register({
     "macro.q.plan_year": ("Year to plan (YYYY):", "要编制计划的年度（YYYY）："),
@@ -35,7 +36,6 @@ def draft_plan(book: Any = None) -> Path | None:
 
 def _draft_plan(run: Any) -> Path | None:
     from ..operations.plan import check_year, draft_plan as draft
-    from ..store import DB_ENV
 
     year = check_year(run.ask("plan_year", str(dt.date.today().year + 1)) or "")
     settings = run.ask("plan_settings", "")
@@ -46,10 +46,9 @@ def _draft_plan(run: Any) -> Path | None:
         if not answer or not Path(answer).expanduser().is_dir():
             raise ToolkitError("macro.not-folder", path=str(answer))
         paths = [Path(answer).expanduser()]
-    standards = run.standards_path(required=db is None)
     out = (paths[0] if paths else run.folder()) / f"plan-{year}"
-    result = draft(year, paths=paths, standards=standards, db=db, settings=settings or None, out_dir=out,
-                   lang=run.lang)
+    with run.source(standards=db is None, paths=paths, db=db) as source:
+        result = draft(source, year, settings=settings or None, out_dir=out, lang=run.lang)
     run.port.message(t("macro.plan-drafted", run.lang, year=year, count=len(result.workbooks),
                        summary=result.summary))
     if result.summary is not None:

@@ -178,9 +178,9 @@ def _standards_path() -> str:
 
 @lru_cache(maxsize=4)
 def _read_standards(path: str, mtime: float) -> Any:
-    from ..io.reader import read_workbook
+    from ..operations.source import Source  # the reader is heavy: only a cell asking for the standards needs it
 
-    return read_workbook(path, kind="standards")
+    return Source(standards=path).read_standards()
 
 
 def standards() -> Any:

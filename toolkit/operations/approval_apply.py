@@ -32,6 +32,7 @@ from ..io.safety import is_lock_file
 from ..schema import DEPARTMENT
 from .approval_queue import file_sha256
 from .approvals import decide, stamp_note
+from .source import Source
 
 register({
     "apply.no-approver": ("No approver name: pass --approver or set TOOLKIT_APPROVER in the settings.",
@@ -147,16 +148,16 @@ def preflight(files: list[str], sources: dict[str, str], made: str) -> None:
 
 
 def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None,
-                    in_place: bool = False, db: str | None = None, approver: str | None = None,
+                    in_place: bool = False, source: Source | None = None, approver: str | None = None,
                     approver_id: str | None = None, lang: str = "en", today: dt.date | None = None,
                     progress: Callable[[int, int], None] | None = None, port: Any = None) -> ApplyResult:
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
-    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``.
+    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in the store of ``source`` (default: ``$TOOLKIT_DB`` or ``toolkit.db``).
     ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
     from ..outputs.approval_queue import read_queue
-    from ..store import default_db, open_store
     from .validate import read_file
 
+    source = source or Source()
     if not approver:
         raise ToolkitError("apply.no-approver")
     queue = read_queue(queue_path, port)
@@ -174,12 +175,14 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
             raise ToolkitError("apply.same-folder", folder=str(target_dir))
     std = None
     if queue.meta.get("standards") and Path(queue.meta["standards"]).exists():
-        found = read_file(queue.meta["standards"], "standards")
-        std = None if isinstance(found, ToolkitError) else found
+        try:  # the standards the queue was made with: their rules, when still readable
+            std = Source(standards=queue.meta["standards"]).read_standards()
+        except ToolkitError:
+            std = None
     day = today or dt.date.today()
-    result = ApplyResult(db=db or default_db())
+    result = ApplyResult(db=source.store_url)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    with open_store(result.db) as store:
+    with source.store() as store:
         for i, (file, rows) in enumerate(sorted(by_file.items()), start=1):
             path = Path(file)
             original = path.read_bytes()
@@ -277,12 +280,10 @@ def _record(r: RowOutcome, approver: str, approver_id: str | None, queue: Any, w
             "written_to": str(written) if written and r.outcome == "applied" else None}
 
 
-def decision_log(db: str | None = None, department: str | None = None, employee_id: str | None = None
+def decision_log(source: Source, department: str | None = None, employee_id: str | None = None
                  ) -> list[dict[str, Any]]:
-    """The audit trail of approval decisions in the history store, oldest first."""
-    from ..store import default_db, open_store
-
-    with open_store(db or default_db()) as store:
+    """The audit trail of approval decisions in the source's history store, oldest first."""
+    with source.store() as store:
         return store.approval_decisions(department=department, employee_id=employee_id)
 
 

@@ -29,6 +29,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..schema import enums as E
 from .approvals import APPROVAL_TABLES, row_of
+from .source import Source
 
 register({
     "queue.flag.budget-over": ("Expense budget exceeded ({who}): {used} is {share} of the target {target}",
@@ -96,22 +97,17 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
     return books, errors
 
 
-def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.PathLike[str] | None,
-                period: str | None = None, db: str | None = None, approve_clean: bool = False,
+def build_queue(source: Source, period: str | None = None, approve_clean: bool = False,
                 approver_id: str | None = None, lang: str = "en", jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None) -> Queue:
-    """The approval queue of the department workbooks under ``paths`` (see the module docstring)."""
+    """The approval queue of the source's department workbooks (see the module docstring); with ``source.db``,
+    earlier Returns in the store's decisions count in each person's history."""
     from ..core.periods import check_period
-    from .validate import read_file
 
-    std = None
-    if standards is not None:
-        std = read_file(standards, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
     if period is not None:
         period = check_period(period)
-    paths = list(paths)
+    std = source.checked_standards(period, required=False)
+    paths = list(source.paths)
     books, errors = read_sources(paths, std, period, jobs, progress)
     if not books:
         if errors:
@@ -120,15 +116,13 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
     if period is None:
         found = sorted(str(d.info.get("period")) for d, _, _ in books if d.info.get("period"))
         period = check_period(found[-1]) if found else dt.date.today().strftime("%Y-%m")
-    returns = _store_returns(db) if db else {}
+    returns = _store_returns(source) if source.db else {}
     return assemble(books, std, period, lang, approve_clean=approve_clean, approver_id=approver_id,
-                    returns=returns, skipped=[e.message(lang) for e in errors], standards_path=standards)
+                    returns=returns, skipped=[e.message(lang) for e in errors], standards_path=source.standards)
 
 
-def _store_returns(db: str) -> dict[str, int]:
-    from ..store import open_store
-
-    with open_store(db) as store:
+def _store_returns(source: Source) -> dict[str, int]:
+    with source.store() as store:
         counts: dict[str, int] = {}
         for d in store.approval_decisions(decision="Return"):
             if d.get("employee_id"):

@@ -29,8 +29,9 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
-from ..store import CloseInfo, Store, load_ledger_from_store, open_store
+from ..store import CloseInfo
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
+from .source import Source
 
 register(
     {
@@ -182,20 +183,18 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
 
 
 def close_month(
-    paths: Sequence[str | Path],
+    source: Source,
     period: str,
     out_dir: str | Path,
     *,
-    standards: str | Path | None = None,
-    db: str | Path | None = None,
     jobs: int | None = None,
     strict: bool = False,
     lang: str = "en",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     reopen: bool = False,
 ) -> CloseMonthResult:
-    """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
-    ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
+    """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
+    payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
     from ..report.stored_history import closed_figures
     from .closes import (
         check_can_close,
@@ -210,13 +209,12 @@ def close_month(
     )
 
     period = check_period(period)
-    store: Store = open_store(db)
     t0 = time.perf_counter()
-    try:
+    with source.store() as store:
         previous = check_can_close(store, period, reopen)  # refused before anything is read or written
         out = close_output_dir(out_dir, period, store.next_close_version(period))
         out.mkdir(parents=True, exist_ok=True)
-        cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
+        cons = consolidate(source, period, output=out / f"consolidated-{period}.xlsx",
                            jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         timings = result.timings
@@ -225,7 +223,7 @@ def close_month(
         if not ids:
             raise ToolkitError("close.nothing", period=period)
         t1 = time.perf_counter()
-        ledger = load_ledger_from_store(store, period, ids)
+        ledger = source.store_ledger(period, ids)
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         timings["ledger"] = time.perf_counter() - t1
         t2 = time.perf_counter()
@@ -260,5 +258,3 @@ def close_month(
             result.reclose, result.reclose_totals = reclose_changes(old, new), reclose_totals(old, new)
         timings["total"] = time.perf_counter() - t0
         return result
-    finally:
-        store.close()

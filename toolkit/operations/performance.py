@@ -22,6 +22,7 @@ from ..core.performance import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from .source import Source
 
 register(
     {
@@ -48,7 +49,7 @@ class PerformanceRun:
         return 1 if self.failures else 0
 
 
-def gather_year(db: str | Path | None, year: int) -> Year:
+def gather_year(source: Source, year: int) -> Year:
     """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known."""
     from ..core.appraisal import compute_appraisal
     from ..core.completion import compute_completion
@@ -58,7 +59,7 @@ def gather_year(db: str | Path | None, year: int) -> Year:
 
     months, pay, sources = [], [], []
     last = None
-    for ms in month_ledgers(db, year):
+    for ms in month_ledgers(source, year):
         roy = compute_royalties(ms.ledger, ms.period)
         comp = compute_completion(ms.ledger, ms.period, monthly_payments(ms.ledger, ms.period))
         sal = compute_appraisal(ms.ledger, ms.period, comp)
@@ -77,14 +78,14 @@ def gather_year(db: str | Path | None, year: int) -> Year:
     return stack_year(year, months, pay, findings, feedback, people, sources)
 
 
-def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = None,
+def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
                             employees: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
                             lang: str | None = None,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
     from ..report.performance import write_performance_file
 
-    data = gather_year(db, year)
+    data = gather_year(source, year)
     ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))
     if employees:
         ids = [e for e in ids if e in set(employees)]

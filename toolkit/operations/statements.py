@@ -35,6 +35,7 @@ from ..core.statements import (
 from ..errors import ToolkitError
 from ..i18n import register, t
 from .batch import PDF_JOBS, each, error_text
+from .source import Source
 
 register(
     {
@@ -253,19 +254,13 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
     return out
 
 
-def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] = (),
-               standards: str | Path | None = None, db: str | None = None, force: bool = False,
-               **options: Any) -> StatementsRun:
+def statements(source: Source, period: str, out_dir: str | Path, **options: Any) -> StatementsRun:
     """The month's statements from workbooks (``PATH... --standards``) or the store (``--db``). From the store,
     a closed period's statements show what the payout ledger recorded (paid to date, this payment and the
     itemised adjustments); otherwise the previous months as recomputed, and the statement says so."""
-    from .ledger import open_ledger
-
     period = check_period(period)
-    ledger = open_ledger(paths, standards, db, period=period, force=force)
-    if db and options.get("payouts") is None:
-        from ..store import open_store
-
-        with open_store(db) as store:
+    ledger = source.ledger(period)
+    if source.from_store and options.get("payouts") is None:
+        with source.store() as store:
             options["payouts"] = recorded_payouts(store, period)
     return write_statements(ledger, period, out_dir, **options)

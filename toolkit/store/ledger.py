@@ -44,7 +44,8 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str,
             if snap.errors or snap.warnings or snap.infos:
                 findings.extend(store.snapshot_findings(snap.id))
         return Ledger(tables, standards, findings, [s.source_path for s in depts],
-                      langs={s.department: s.lang for s in depts})
+                      langs={s.department: s.lang for s in depts},
+                      sources={s.department: s.source_path for s in depts})
     finally:
         if store is not db:
             store.close()

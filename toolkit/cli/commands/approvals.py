@@ -17,7 +17,8 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
-from ..output import progress
+from ...operations.source import Source
+from ..output import progress, source_options
 
 register({
     "cli.queue.written": ("Wrote {path}", "已生成 {path}"),
@@ -50,24 +51,23 @@ def approvals() -> None:
 
 @approvals.command("queue", help="Every pending loan slip, expense claim and leave request, with flags, budget, "
                                  "exposure, balance and history, in one workbook with a Decision column.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--standards", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The director's standards workbook.")
+@source_options(paths="required", standards="required", standards_help="The director's standards workbook.",
+                db_help="History store: earlier Returns count in the history.",
+                force="Build the queue even when the standards workbook has error findings.")
 @click.option("--period", default=None, metavar="YYYY-MM", help="Reporting month (default: the latest Info Period).")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store: earlier Returns count in the history.")
 @click.option("--approve-clean", is_flag=True, help="Pre-fill Approve on clean items the director may approve.")
 @click.option("--approver-id", default=None, help="The approver's employee ID: own items are flagged.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPU count).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The queue workbook to write (.xlsx).")
-def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
-          approver_id: str | None, jobs: int | None, output: Path) -> None:
+def queue(source: Source, period: str | None, approve_clean: bool, approver_id: str | None, jobs: int | None,
+          output: Path) -> None:
     from ...operations.approval_queue import build_queue
     from ...outputs.approval_queue import summary_text, write_queue
 
     lang = settings().lang
     approver_id = approver_id or _approver(output).approver_id
-    q = build_queue(paths, standards, period=period, db=db, approve_clean=approve_clean, approver_id=approver_id,
+    q = build_queue(source, period=period, approve_clean=approve_clean, approver_id=approver_id,
                     lang=lang, jobs=jobs, progress=_progress(lang))
     path = write_queue(q, output, lang)
     click.echo(summary_text(q, lang))
@@ -80,10 +80,10 @@ def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str 
 @click.option("-o", "--output", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the decided copies (default: <queue>-applied beside the queue).")
 @click.option("--in-place", is_flag=True, help="Change the originals (a backup of each is kept).")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store for the audit trail.")
+@source_options(paths=None, standards=False, db_help="History store for the audit trail.")
 @click.option("--approver", default=None, help="The approver's name (default: TOOLKIT_APPROVER).")
 @click.option("--approver-id", default=None, help="The approver's employee ID (default: TOOLKIT_APPROVER_ID).")
-def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None, approver: str | None,
+def apply(queue_file: Path, out_dir: Path | None, in_place: bool, source: Source, approver: str | None,
           approver_id: str | None) -> None:
     from ...operations.approval_apply import apply_decisions
     from ...outputs.approval_queue import label
@@ -92,7 +92,7 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
     if in_place and out_dir is not None:
         raise ToolkitError("cli.apply.both")
     conf = _approver(queue_file)
-    res = apply_decisions(queue_file, out_dir, in_place, db, approver or conf.approver,
+    res = apply_decisions(queue_file, out_dir, in_place, source, approver or conf.approver,
                           approver_id or conf.approver_id, lang)
     for r in res.refused:
         click.echo(t("cli.apply.refused", lang, file=Path(r.file).name, sheet=r.sheet, row=r.row, item=r.item,
@@ -107,15 +107,15 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
 
 
 @approvals.command("log", help="The audit trail: every decision applied or refused, oldest first.")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store.")
+@source_options(paths=None, standards=False, db_help="History store.")
 @click.option("--department", default=None, help="Only this department.")
 @click.option("--employee", default=None, help="Only this employee ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def log(db: str | None, department: str | None, employee: str | None, fmt: str) -> None:
+def log(source: Source, department: str | None, employee: str | None, fmt: str) -> None:
     from ...operations.approval_apply import decision_log
     from ..output import emit_json
 
-    rows = decision_log(db, department, employee)
+    rows = decision_log(source, department, employee)
     if fmt == "json":
         emit_json({"decisions": rows}, None)
         return

@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...core.findings import Finding
 from ...core.ledger import roster_departments
 from ...core.periods import check_period
-from ...core.tables import WorkbookData
 from ...errors import ToolkitError
 from ...i18n import register
-from ...store import SourceRecord, Store, open_store
+from ...store import SourceRecord
+from ..source import Source
 from .discovery import discover, sniff_kind
 from ...io.discover import file_identity
 from .pipeline import counts, pipeline
@@ -36,12 +35,6 @@ register(
         "consolidate.no-standards": (
             "No standards workbook: give --standards PATH or put it in the folder.",
             "没有标准工作簿：请用 --standards 指定，或放在文件夹中。",
-        ),
-        "consolidate.standards-unreadable": ("The standards workbook {file} cannot be read: {detail}",
-                                             "无法读取标准工作簿 {file}：{detail}"),
-        "consolidate.standards-errors": (
-            "The standards workbook {file} has {count} error finding(s); fix them first:\n{details}",
-            "标准工作簿 {file} 有 {count} 个错误，请先修正：\n{details}",
         ),
         "consolidate.skip.lock": ("lock file of an open workbook", "已打开工作簿的锁文件"),
         "consolidate.skip.hidden": ("hidden file", "隐藏文件"),
@@ -69,31 +62,10 @@ __all__ = ["consolidate", "ConsolidationResult", "FileOutcome", "Skipped", "OK_S
            "file_identity", "write_workbook"]
 
 
-def _read_standards(path: Path, period: str) -> tuple[WorkbookData, list[Finding]]:
-    from ...io.reader import read_workbook
-
-    try:
-        data = read_workbook(path, kind="standards")
-    except ToolkitError as exc:
-        raise ToolkitError("consolidate.standards-unreadable", file=str(path), detail=exc.message()) from exc
-    from ..validate import check_data
-
-    findings = list(check_data(data, None, period).findings)  # reader findings + the standards' own rules
-    for f in findings:
-        f.file = f.file or str(path)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        details = "\n".join(f"  {f.message()}" for f in errors[:20])
-        raise ToolkitError("consolidate.standards-errors", file=str(path), count=len(errors), details=details)
-    return data, findings
-
-
 def consolidate(
-    paths: Sequence[str | Path],
+    source: Source,
     period: str,
     *,
-    standards: str | Path | None = None,
-    db: str | Path | Store | None = None,
     output: str | Path | None = None,
     jobs: int | None = None,
     strict: bool = False,
@@ -102,7 +74,8 @@ def consolidate(
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     max_rows: int | None = None,
 ) -> ConsolidationResult:
-    """Validate and consolidate department workbooks for ``period`` into the store and a consolidated workbook.
+    """Validate and consolidate the source's department workbooks for ``period`` into its store and a
+    consolidated workbook. The standards are the source's, else the one found among its paths.
 
     Once every file is in, two checks look across files: a contract number in two departments' workbooks,
     and rows dated in months the payout ledger has already closed (``closes.backdated_in_consolidation``:
@@ -114,8 +87,9 @@ def consolidate(
     period = check_period(period)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    paths = source.paths
     files, skipped = discover(paths)
-    std_path = Path(standards) if standards else None
+    std_path = Path(source.standards) if source.standards else None
     dept_files: list[Path] = []
     for f in files:
         kind = sniff_kind(f)
@@ -130,11 +104,12 @@ def consolidate(
         raise ToolkitError("consolidate.no-files", paths=", ".join(str(p) for p in paths))
     if std_path is None:
         raise ToolkitError("consolidate.no-standards")
-    std_data, std_findings = _read_standards(std_path, period)
+    source.use_standards(std_path)
+    std_data = source.checked_standards(period)
+    std_findings = source.standards_findings(period)
     roster = roster_departments(std_data)
 
-    store = db if isinstance(db, Store) else open_store(db)
-    try:
+    with source.store() as store:
         run = store.new_run(period, command)
         e, w, i = counts(std_findings)
         size, mtime, sha = file_identity(std_path)
@@ -187,6 +162,3 @@ def consolidate(
         result.run_id = run.id
         timings["total"] = time.perf_counter() - t0
         return result
-    finally:
-        if store is not db:
-            store.close()
