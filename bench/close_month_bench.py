@@ -47,8 +47,9 @@ def consolidate_run(folder: Path, work: Path, jobs: int) -> dict:
     return _run(
         "import json, resource, time\n"
         "from toolkit.operations.consolidate import consolidate\n"
+        "from toolkit.operations.source import Source\n"
         "t0 = time.perf_counter()\n"
-        f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(work / 'c.db')!r}, "
+        f"r = consolidate(Source([{str(folder)!r}], db={str(work / 'c.db')!r}), {PERIOD!r}, "
         f"output={str(work / 'c.xlsx')!r}, jobs={jobs})\n"
         "wall = time.perf_counter() - t0\n" + _PEAK +
         "print(json.dumps({'wall': wall, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids}))\n")
@@ -60,8 +61,10 @@ def close_run(folder: Path, work: Path, jobs: int) -> dict:
     return _run(
         "import json, resource, time\n"
         "from toolkit.operations.close_month import close_month\n"
+        "from toolkit.operations.source import Source\n"
         "t0 = time.perf_counter()\n"
-        f"r = close_month([{str(folder)!r}], {PERIOD!r}, {str(out)!r}, db={str(work / 'm.db')!r}, jobs={jobs})\n"
+        f"with Source([{str(folder)!r}], db={str(work / 'm.db')!r}) as source:\n"
+        f"    r = close_month(source, {PERIOD!r}, {str(out)!r}, jobs={jobs})\n"
         "wall = time.perf_counter() - t0\n" + _PEAK +
         "sizes = {p.name: p.stat().st_size for ps in r.outputs.values() for p in ps}\n"
         "print(json.dumps({'wall': wall, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids,"

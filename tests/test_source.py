@@ -117,3 +117,25 @@ def test_the_open_workbook_gives_the_ledger_the_files_give(sample_dir: Path) -> 
     for key, frame in from_file.tables.items():
         assert list(opened.tables[key].columns) == list(frame.columns)
         assert opened.tables[key].drop(columns="source").equals(frame.drop(columns="source")), key
+
+
+def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_dir: Path, tmp_path: Path) -> None:
+    """The month close's ledger from the rows consolidation just wrote equals the one read back from the store:
+    same frames, dtypes, order, findings and languages."""
+    import pandas as pd
+
+    from toolkit.store import load_ledger_from_store
+
+    with Source([sample_dir], db=tmp_path / "s.db") as source:
+        res = consolidate(source, "2026-10", jobs=1, hand_over=True)
+        ids = [f.snapshot_id for f in res.consolidated]
+        assert sorted(res.decoded) == sorted(ids)
+        with source.store() as store:
+            handed = load_ledger_from_store(store, "2026-10", ids, res.decoded)
+            read = load_ledger_from_store(store, "2026-10", ids)
+    assert not any(res.decoded.values())  # taken out as they were stacked
+    assert list(handed.tables) == list(read.tables)
+    for key, frame in read.tables.items():
+        pd.testing.assert_frame_equal(handed.tables[key], frame, check_exact=True, obj=key)
+    assert [f.to_dict() for f in handed.findings] == [f.to_dict() for f in read.findings]
+    assert (handed.langs, handed.sources, handed.files) == (read.langs, read.sources, read.files)

@@ -215,7 +215,8 @@ def close_month(
         out = close_output_dir(out_dir, period, store.next_close_version(period))
         out.mkdir(parents=True, exist_ok=True)
         cons = consolidate(source, period, output=out / f"consolidated-{period}.xlsx",
-                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
+                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
+                           hand_over=True)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         timings = result.timings
         timings["consolidate"] = time.perf_counter() - t0
@@ -223,7 +224,8 @@ def close_month(
         if not ids:
             raise ToolkitError("close.nothing", period=period)
         t1 = time.perf_counter()
-        ledger = source.store_ledger(period, ids)
+        ledger = source.store_ledger(period, ids, cons.decoded)  # the rows just consolidated, not read back
+        cons.decoded.clear()
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         timings["ledger"] = time.perf_counter() - t1
         t2 = time.perf_counter()

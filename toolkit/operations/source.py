@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.tables import WorkbookData
@@ -226,10 +228,13 @@ class Source:
                 return load_ledger_from_store(store, period)
         return self._workbooks_ledger(period, forced)
 
-    def store_ledger(self, period: str, snapshot_ids: list[int] | None = None) -> Ledger:
-        """The ledger of ``period`` from the store (every current department, or just ``snapshot_ids``)."""
+    def store_ledger(self, period: str, snapshot_ids: list[int] | None = None,
+                     decoded: dict[int, dict[str, pd.DataFrame]] | None = None) -> Ledger:
+        """The ledger of ``period`` from the store (every current department, or just ``snapshot_ids``);
+        ``decoded``: the rows consolidation just wrote, handed over instead of read back
+        (``ConsolidationResult.decoded``)."""
         with self.store() as store:
-            return load_ledger_from_store(store, period, snapshot_ids)
+            return load_ledger_from_store(store, period, snapshot_ids, decoded)
 
     def _open_workbook_ledger(self, period: str, force: bool) -> Ledger:
         assert self.workbook is not None

@@ -20,7 +20,9 @@ from ...core.ledger import roster_departments
 from ...core.periods import check_period
 from ...errors import ToolkitError
 from ...i18n import register
+from ...schema import DEPARTMENT
 from ...store import SourceRecord
+from ...store.codec import decode_table
 from ..source import Source
 from .discovery import discover, sniff_kind
 from ...io.discover import file_identity
@@ -73,6 +75,7 @@ def consolidate(
     command: str = "consolidate",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     max_rows: int | None = None,
+    hand_over: bool = False,
 ) -> ConsolidationResult:
     """Validate and consolidate the source's department workbooks for ``period`` into its store and a
     consolidated workbook. The standards are the source's, else the one found among its paths.
@@ -82,7 +85,9 @@ def consolidate(
     a warning naming the rows and the month; they are paid as an adjustment at the next close).
 
     Never raises for a bad department file (it is listed with its reason); raises ``ToolkitError`` for
-    usage errors (bad period, no files, no or broken standards, busy or newer store).
+    usage errors (bad period, no files, no or broken standards, busy or newer store). ``hand_over``: keep
+    each consolidated department's tables as the store reads them back (``ConsolidationResult.decoded``), for
+    the month close.
     """
     period = check_period(period)
     timings: dict[str, float] = {}
@@ -126,6 +131,7 @@ def consolidate(
         timings["worker_read_validate_sum"] = 0.0
         places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
         books: dict[str, Any] = {}  # consolidated file -> its WorkbookData (layout, info)
+        decoded: dict[int, dict[str, Any]] = {}  # snapshot id -> its tables as read back (hand_over)
         timings["store"] = 0.0
         for work in pipeline(dept_files, period, std_data, n_jobs):
             timings["worker_read_validate_sum"] += work.seconds
@@ -136,6 +142,9 @@ def consolidate(
             if outcome.ok:
                 places[outcome.path] = contract_place(work)
                 books[outcome.path] = getattr(work.report, "data", None)
+                if hand_over and outcome.snapshot_id is not None and work.encoded is not None:
+                    decoded[outcome.snapshot_id] = {k: decode_table(t, DEPARTMENT.table(k))
+                                                    for k, t in work.encoded.tables.items() if t.rows}
             if progress:
                 progress(len(outcomes), len(dept_files), outcome)
         ts = time.perf_counter()
@@ -150,7 +159,8 @@ def consolidate(
         timings["cross_checks"] = time.perf_counter() - ts
         timings["read_validate_store"] = time.perf_counter() - t0
 
-        result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings)
+        result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings,
+                                     decoded=decoded)
         t1 = time.perf_counter()
         if output is not None:
             result.workbook = Path(output)

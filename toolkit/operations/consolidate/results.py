@@ -64,6 +64,9 @@ class ConsolidationResult:
     workbook: Path | None = None
     sheets: list[Any] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    #: With ``consolidate(..., hand_over=True)``: snapshot id -> its tables as the store reads them back, for the
+    #: month close's ledger (``store.load_ledger_from_store(decoded=...)``), so nothing is read twice.
+    decoded: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def consolidated(self) -> list[FileOutcome]:
