@@ -139,3 +139,13 @@ def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_di
         pd.testing.assert_frame_equal(handed.tables[key], frame, check_exact=True, obj=key)
     assert [f.to_dict() for f in handed.findings] == [f.to_dict() for f in read.findings]
     assert (handed.langs, handed.sources, handed.files) == (read.langs, read.sources, read.files)
+
+
+def test_consolidate_refuses_broken_standards_without_offering_force(sample_dir: Path, broken_standards: Path,
+                                                                    tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["consolidate", *map(str, _clean(sample_dir)), "--period", "2026-10",
+                                      "--standards", str(broken_standards), "--db", str(tmp_path / "s.db"),
+                                      "-o", str(tmp_path / "c.xlsx")])
+    assert result.exit_code == 2 and str(broken_standards) in result.output
+    assert "fix them first" in result.output and "--force" not in result.output
+    assert not (tmp_path / "c.xlsx").exists()

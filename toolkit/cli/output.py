@@ -59,7 +59,7 @@ def source_options(func: Callable[..., Any] | None = None, *, paths: str | None 
     @functools.wraps(func)
     def command(*args: Any, **kwargs: Any) -> Any:
         source = Source(kwargs.pop("paths", ()), kwargs.pop("standards", None), kwargs.pop("db", None),
-                        force=kwargs.pop("force") if force is not None else False)
+                        force=kwargs.pop("force") if force is not None else False, forceable=force is not None)
         with source:
             return func(*args, source=source, **kwargs)
 

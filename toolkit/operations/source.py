@@ -42,6 +42,10 @@ register(
             "The standards workbook {file} has {count} error finding(s); fix them or run with --force:\n{details}",
             "标准工作簿 {file} 有 {count} 个错误；请修正，或使用 --force 强制计算：\n{details}",
         ),
+        "source.standards-errors-fix": (
+            "The standards workbook {file} has {count} error finding(s); fix them first:\n{details}",
+            "标准工作簿 {file} 有 {count} 个错误，请先修正：\n{details}",
+        ),
         "source.standards-unreadable": ("The standards workbook {file} cannot be read: {detail}",
                                         "无法读取标准工作簿 {file}：{detail_zh}"),
         "source.no-standards": ("No standards workbook: give --standards PATH.", "没有标准工作簿：请用 --standards 指定。"),
@@ -70,7 +74,7 @@ class Source:
 
     ``paths``: department workbooks or folders; ``standards``: the standards workbook; ``db``: the store's path or
     URL (None: ``$TOOLKIT_DB``, else ``toolkit.db``) or an open store (the caller closes it); ``force``: compute even with error findings;
-    ``workbook``: the open department workbook (the ribbon); ``confirm(count)``: asked before refusing errors.
+    ``workbook``: the open department workbook (the ribbon); ``confirm(count)``: asked before refusing errors; ``forceable``: the face offers ``--force``.
     """
 
     paths: Sequence[str | os.PathLike[str]] = ()
@@ -80,6 +84,8 @@ class Source:
     workbook: WorkbookData | None = None
     confirm: Callable[[int], bool] | None = None
     lang: str = "en"
+    #: Whether the face offers ``--force`` (a refusal then says so; ``consolidate`` does not).
+    forceable: bool = True
     _std: WorkbookData | None = field(default=None, init=False, repr=False)
     _std_findings: dict[str | None, list[Finding]] = field(default_factory=dict, init=False, repr=False)
     _store: Store | None = field(default=None, init=False, repr=False)
@@ -120,7 +126,7 @@ class Source:
         """Other department workbooks under this source's standards and policy (plan costing's edited plan):
         ``standards`` as already read (e.g. the store's) when this source names no standards file."""
         other = Source(paths, self.standards or (standards.path if standards is not None else None), None,
-                       self.force, None, self.confirm, self.lang)
+                       self.force, None, self.confirm, self.lang, self.forceable)
         other._std = self.read_standards() or standards
         other._std_findings = self._std_findings if self.standards is not None else {}
         return other
@@ -167,8 +173,8 @@ class Source:
         errors = [f for f in self.standards_findings(period) if f.severity == "error"]
         forced = self.force if force is None else force
         if errors and not forced and not (self.confirm is not None and self.confirm(len(errors))):
-            raise ToolkitError("source.standards-errors", file=str(self.standards), count=len(errors),
-                               details=describe(errors, self.lang))
+            raise ToolkitError("source.standards-errors" if self.forceable else "source.standards-errors-fix",
+                               file=str(self.standards), count=len(errors), details=describe(errors, self.lang))
         return std
 
     # ------------------------------------------------------------------ the store, chosen once
