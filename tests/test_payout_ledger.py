@@ -279,7 +279,8 @@ def test_january_pays_the_closed_year_s_late_changes_as_a_prior_year_adjustment(
     assert any(n["code"] == "prior-year" and n["year"] == 2026 for n in plan2.notes)
     # 2026 as it is now, computed afresh from the December workbooks plus the late receipt: paid in full
     folder = y.company.write(tmp_path / "dec", "2026-12")
-    dec = compute_royalties(Source(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx").ledger(None), "2026-12")
+    dec = compute_royalties(Source(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx").ledger(None),
+                            "2026-12")
     with open_store(y.db) as store:
         paid = store.payments(year=2026)
     paid = paid[paid["kind"] == "royalty"]
@@ -386,7 +387,8 @@ def test_what_changed_in_a_department_since_its_last_close(year, tmp_path):
     c.change("East", "Contracts", "contract_no", "EC27011", customer="Renamed Ltd")
     folder = c.write(tmp_path / "feb", "2027-02")
     with open_store(y.db) as store:
-        consolidate(Source(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx", store), "2027-02", output=tmp_path / "c.xlsx", jobs=1)
+        consolidate(Source(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx", store), "2027-02",
+                    output=tmp_path / "c.xlsx", jobs=1)
         ch = department_changes(store, "East")
         with pytest.raises(ToolkitError):
             department_changes(store, "Nowhere")

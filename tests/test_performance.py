@@ -38,7 +38,8 @@ def store(sample_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def files(store, tmp_path_factory):
     out = tmp_path_factory.mktemp("performance")
-    run = write_performance_files(Source(db=str(store)), 2026, out, employees=["E1002", "E3003", "E1008"], formats=["xlsx"])
+    run = write_performance_files(Source(db=str(store)), 2026, out, employees=["E1002", "E3003", "E1008"],
+                                  formats=["xlsx"])
     return run, out
 
 

@@ -27,7 +27,8 @@ UNIT = {"Signing": 1000, "Collection": 1000, "Expense": 100, "Profit": 1000}
 @pytest.fixture(scope="module")
 def drafted(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("plan2027")
-    result = draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, growth=GROWTH, out_dir=out)
+    result = draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, growth=GROWTH,
+                        out_dir=out)
     return result, out
 
 
@@ -105,7 +106,8 @@ def test_a_held_value_stays_as_typed_and_the_others_absorb(drafted, sample_dir: 
         ["Signing", "East China", None, None, held_east],
         ["Signing", None, person["employee_id"], "Mar", 333_000],
     ])
-    result = draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, growth=GROWTH, settings=settings, out_dir=tmp_path / "out")
+    result = draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, growth=GROWTH,
+                        settings=settings, out_dir=tmp_path / "out")
     rows = _plan_rows(result.workbooks)
     s = rows[rows["indicator"] == "Signing"]
     by_dept = s.groupby("department")["annual"].sum()
@@ -122,7 +124,8 @@ def test_a_held_value_stays_as_typed_and_the_others_absorb(drafted, sample_dir: 
 def test_round_trip_through_consolidation(drafted, sample_dir: Path, tmp_path: Path) -> None:
     result, _ = drafted
     db = tmp_path / "toolkit.db"
-    res = consolidate(Source(result.workbooks, sample_dir / "standards.xlsx", db), "2027-01", output=tmp_path / "consolidated.xlsx", jobs=1)
+    res = consolidate(Source(result.workbooks, sample_dir / "standards.xlsx", db), "2027-01",
+                      output=tmp_path / "consolidated.xlsx", jobs=1)
     assert res.exit_code == 0
     plan = load_ledger_from_store(db, "2027-01").tables["Plan"]
     got = plan[["department", "employee_id", "indicator", *MONTH_KEYS, "annual"]]

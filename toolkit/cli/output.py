@@ -36,8 +36,8 @@ def source_options(func: Callable[..., Any] | None = None, *, paths: str | None 
     (``toolkit.operations.source.Source``), built once and closed when the command ends.
 
     ``paths``: ``"optional"``, ``"required"``, ``"any"`` (required, need not exist: ``validate`` reports it) or
-    None (no ``PATH...``); ``db``/``standards``: declare ``--db``/``--standards`` (``standards="required"``); ``force``: the ``--force``
-    flag's help (None: no flag); ``*_help``: the options' help for this command."""
+    None (no ``PATH...``); ``db``/``standards``: declare ``--db``/``--standards`` (``standards="required"``);
+    ``force``: the ``--force`` flag's help (None: no flag); ``*_help``: the options' help for this command."""
     if func is None:
         return lambda f: source_options(f, paths=paths, db=db, standards=standards, force=force,
                                         standards_help=standards_help, db_help=db_help)

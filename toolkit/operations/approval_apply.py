@@ -152,7 +152,8 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
                     approver_id: str | None = None, lang: str = "en", today: dt.date | None = None,
                     progress: Callable[[int, int], None] | None = None, port: Any = None) -> ApplyResult:
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
-    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in the store of ``source`` (default: ``$TOOLKIT_DB`` or ``toolkit.db``).
+    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in the store of
+    ``source`` (default: ``$TOOLKIT_DB`` or ``toolkit.db``).
     ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
     from ..outputs.approval_queue import read_queue
     from .validate import read_file

@@ -194,7 +194,8 @@ def close_month(
     reopen: bool = False,
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
-    payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
+    payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``,
+    never over an earlier version)."""
     from ..report.stored_history import closed_figures
     from .closes import (
         check_can_close,

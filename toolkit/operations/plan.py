@@ -102,7 +102,8 @@ def load_plan_inputs(source: Source, year: int) -> PlanInputs:
     language and file stem, keyed by the Roster-matched department as the ledger's rows are."""
     ledger = source.history_ledger(year)
     stems = {d: Path(s).stem for d, s in ledger.sources.items()}
-    return PlanInputs(ledger, ledger.standards, dict(ledger.langs), stems, "store" if source.from_store else "workbooks")
+    kind = "store" if source.from_store else "workbooks"
+    return PlanInputs(ledger, ledger.standards, dict(ledger.langs), stems, kind)
 
 
 def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...] = C.DEFAULT_LEVELS,

@@ -72,9 +72,10 @@ __all__ = ["DB_ENV", "Source", "worker_store"]  # DB_ENV: the faces name the sto
 class Source:
     """One operation's input: department workbooks with the standards, the history store, or the open workbook.
 
-    ``paths``: department workbooks or folders; ``standards``: the standards workbook; ``db``: the store's path or
-    URL (None: ``$TOOLKIT_DB``, else ``toolkit.db``) or an open store (the caller closes it); ``force``: compute even with error findings;
-    ``workbook``: the open department workbook (the ribbon); ``confirm(count)``: asked before refusing errors; ``forceable``: the face offers ``--force``.
+    ``paths``: department workbooks or folders; ``standards``: the standards workbook; ``db``: the store's path
+    or URL (None: ``$TOOLKIT_DB``, else ``toolkit.db``) or an open store (the caller closes it); ``force``:
+    compute even with error findings; ``workbook``: the open department workbook (the ribbon); ``confirm(count)``:
+    asked before refusing errors; ``forceable``: the face offers ``--force``.
     """
 
     paths: Sequence[str | os.PathLike[str]] = ()

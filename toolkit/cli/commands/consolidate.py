@@ -158,7 +158,8 @@ def demo_cmd(out_dir: Path, source: Source, jobs: int | None) -> None:
     sample = sample_folder(out_dir)
     db = source.db or os.environ.get(DB_ENV) or str(out_dir / "toolkit.db")
     with Source((sample,), sample / "standards.xlsx", db) as sample_source:  # the shipped sample, into OUT
-        _close(sample_source, DEMO_PERIOD, out_dir, jobs, False, reopen=True)  # run again: a new version, OUT/2026-10-v2
+        # run again: a new version, OUT/2026-10-v2
+        _close(sample_source, DEMO_PERIOD, out_dir, jobs, False, reopen=True)
 
 
 from .history import ledger_text  # noqa: E402 - the payout ledger's lines of the close summary

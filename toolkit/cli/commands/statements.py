@@ -42,7 +42,8 @@ def statements_cmd(source: Source, period: str, employees: tuple[str, ...], fmt:
     def line(done: int, total: int, employee: str) -> str:
         return t("cli.statements.progress", lang, done=done, total=total, employee=employee)
 
-    run = statements(source, period, out_dir, formats=format_list(fmt), employees=list(employees) or None, lang=st_lang, index_lang=lang,
+    run = statements(source, period, out_dir, formats=format_list(fmt), employees=list(employees) or None,
+                     lang=st_lang, index_lang=lang,
                      progress=progress(line))
     for failure in run.failures:
         click.echo(failure.message(lang), err=True)
