@@ -4,13 +4,15 @@ Generates the consolidation benchmark's folder (``consolidate_bench.generate``: 
 each the East sample department scaled to about ROWS ledger rows), then runs in one session, each in a
 fresh process:
   (1) consolidate alone (store + consolidated workbook),
-  (2) close-month end to end, split into its stages (consolidate, ledger from the store, the royalties
-      every output shares, then the outputs and the report in parallel processes: their wall time, and the
-      compute / write / report times summed over the processes),
+  (2) close-month end to end, split into its stages (consolidate, the ledger — the rows consolidation just
+      wrote, handed over rather than read back from the store since issue 21 —, the royalties every output
+      shares, then the outputs and the report in parallel processes: their wall time, and the compute / write /
+      report times summed over the processes),
 and prints the ratios the issue aims at: close-month ÷ consolidate (aim ≤ 1.5) and peak memory of
 close-month ÷ consolidate's (aim ≤ 2), peak = the parent's VmHWM (workers are measured separately).
 
-Issue's folder (24 workbooks × 6,000 ledger rows):  python bench/close_month_bench.py --files 24 --rows 6000
+Issue 11's folder (24 workbooks × 6,000 ledger rows): python bench/close_month_bench.py --files 24 --rows 6000
+Issue 21's folder (24 workbooks × 2,000 ledger rows): python bench/close_month_bench.py --files 24 --rows 2000
 Quick run:                                          python bench/close_month_bench.py --files 4 --rows 1500
 """
 
@@ -47,8 +49,9 @@ def consolidate_run(folder: Path, work: Path, jobs: int) -> dict:
     return _run(
         "import json, resource, time\n"
         "from toolkit.operations.consolidate import consolidate\n"
+        "from toolkit.operations.source import Source\n"
         "t0 = time.perf_counter()\n"
-        f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(work / 'c.db')!r}, "
+        f"r = consolidate(Source([{str(folder)!r}], db={str(work / 'c.db')!r}), {PERIOD!r}, "
         f"output={str(work / 'c.xlsx')!r}, jobs={jobs})\n"
         "wall = time.perf_counter() - t0\n" + _PEAK +
         "print(json.dumps({'wall': wall, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids}))\n")
@@ -60,8 +63,10 @@ def close_run(folder: Path, work: Path, jobs: int) -> dict:
     return _run(
         "import json, resource, time\n"
         "from toolkit.operations.close_month import close_month\n"
+        "from toolkit.operations.source import Source\n"
         "t0 = time.perf_counter()\n"
-        f"r = close_month([{str(folder)!r}], {PERIOD!r}, {str(out)!r}, db={str(work / 'm.db')!r}, jobs={jobs})\n"
+        f"with Source([{str(folder)!r}], db={str(work / 'm.db')!r}) as source:\n"
+        f"    r = close_month(source, {PERIOD!r}, {str(out)!r}, jobs={jobs})\n"
         "wall = time.perf_counter() - t0\n" + _PEAK +
         "sizes = {p.name: p.stat().st_size for ps in r.outputs.values() for p in ps}\n"
         "print(json.dumps({'wall': wall, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids,"
@@ -94,7 +99,7 @@ def main() -> None:
           f"(largest worker {cons['peak_worker_mb']:.1f} MB)")
     print(f"(2) close-month end to end       {close['wall']:7.2f} s   peak {close['peak_parent_mb']:6.1f} MB "
           f"(largest worker {close['peak_worker_mb']:.1f} MB)")
-    stages = {"consolidate": "consolidate", "ledger": "ledger from the store", "royalties": "royalties (shared)",
+    stages = {"consolidate": "consolidate", "ledger": "ledger (handed over)", "royalties": "royalties (shared)",
               "outputs": "outputs + report (wall)", "compute": "  compute (sum)", "write": "  write (sum)",
               "report": "  report (its own time)"}
     for stage, name in stages.items():

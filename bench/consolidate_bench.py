@@ -222,7 +222,8 @@ def toolkit_run(folder: Path, db: Path, out: Path, jobs: int, cpus: int | None =
     code = pin + (
         "import json, resource, sys\n"
         "from toolkit.operations.consolidate import consolidate\n"
-        f"r = consolidate([{str(folder)!r}], {PERIOD!r}, db={str(db)!r}, output={(str(out) if out else None)!r}, jobs={jobs})\n"
+        "from toolkit.operations.source import Source\n"
+        f"r = consolidate(Source([{str(folder)!r}], db={str(db)!r}), {PERIOD!r}, output={(str(out) if out else None)!r}, jobs={jobs})\n"
         "me = [int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(json.dumps({'timings': r.timings, 'ok': len(r.consolidated), 'failed': len(r.failed),"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from toolkit.cli.main import cli
 from toolkit.core.ledger import Ledger
-from toolkit.operations.ledger import load_ledger
+from toolkit.operations.source import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "workbooks" / "sample"
@@ -22,7 +22,7 @@ PERIOD = "2026-10"
 @lru_cache(maxsize=1)
 def ledger() -> Ledger:
     """The sample ledger for 2026-10, loaded with force (North China has deliberate data problems)."""
-    return load_ledger([SAMPLE], SAMPLE / "standards.xlsx", force=True, period=PERIOD)
+    return Source([SAMPLE], SAMPLE / "standards.xlsx", force=True).ledger(PERIOD)
 
 
 @lru_cache(maxsize=2)

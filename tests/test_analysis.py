@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger_factory import department_book, ledger, plan_row, standards_book
+from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.core.analysis import compute_analysis
 from toolkit.core.analysis_words import sentences
@@ -190,7 +191,7 @@ def test_report_market_section_names_the_patterns(planted) -> None:
 def sample_store(tmp_path_factory):
     folder = tmp_path_factory.mktemp("analysis")
     db = folder / "toolkit.db"
-    consolidate([SAMPLE], PERIOD, standards=SAMPLE / "standards.xlsx", db=db, output=folder / "c.xlsx", jobs=1)
+    consolidate(Source([SAMPLE], SAMPLE / "standards.xlsx", db), PERIOD, output=folder / "c.xlsx", jobs=1)
     out = folder / "out"
     res = CliRunner().invoke(cli, ["analysis", "--period", PERIOD, "--db", str(db), "-o", str(out)],
                              catch_exceptions=False)
@@ -277,9 +278,9 @@ def test_sample_dso_and_days_to_pay_match_pandas_over_the_workbooks(sample_store
 
 def test_workbook_is_reproducible_and_in_both_languages(sample_store, tmp_path) -> None:
     db, _, out = sample_store
-    second = analyse(PERIOD, tmp_path, db=str(db), formats=["xlsx"])
+    second = analyse(Source(db=str(db)), PERIOD, tmp_path, formats=["xlsx"])
     assert second.written[0].read_bytes() == (out / f"analysis-{PERIOD}.xlsx").read_bytes()
-    zh = analyse(PERIOD, tmp_path, db=str(db), lang="zh", months=24, formats=["xlsx", "html"])
+    zh = analyse(Source(db=str(db)), PERIOD, tmp_path, lang="zh", months=24, formats=["xlsx", "html"])
     book = openpyxl.load_workbook(zh.written[0])
     assert book.sheetnames[:3] == ["说明", "要点", "公司月度"] and "商机覆盖率" in book.sheetnames
     assert "应收周转天数" in str(book["说明"]["A12"].value) or any(
@@ -293,7 +294,7 @@ def test_workbook_is_reproducible_and_in_both_languages(sample_store, tmp_path) 
 
 def test_errors_are_for_people(tmp_path) -> None:
     with pytest.raises(ToolkitError) as exc:
-        analyse(PERIOD, tmp_path, db=str(tmp_path / "none.db"), months=6)
+        analyse(Source(db=str(tmp_path / "none.db")), PERIOD, tmp_path, months=6)
     assert "12 or 24" in exc.value.message("en")
     books, std = _planted()
     with pytest.raises(ToolkitError) as exc:

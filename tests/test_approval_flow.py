@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
+from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.io.reader import read_workbook
 from toolkit.operations.approval_apply import decision_log
@@ -168,7 +169,7 @@ def test_over_limit_claim_rejected_approved_with_exception_or_in_part(folder, tm
             data = read_workbook(copy)
             row = data.tables["Expenses"].loc[data.tables["Expenses"]["claim_no"] == item].iloc[0]
             assert row["amount"] == part and row["approval"] == "Approved"
-    log = decision_log(str(tmp_path / "a.db"))
+    log = decision_log(Source(db=str(tmp_path / "a.db")), )
     assert [(d["decision"], d["outcome"], d["approved_amount"]) for d in log] == [
         ("Reject", "applied", None), ("Exception", "applied", None), ("Approve", "applied", 100.0)]
     assert [d["comment"] for d in log] == [c for _, c, _ in cases.values()]
@@ -188,7 +189,7 @@ def test_exception_and_reject_need_a_comment_approve_still_refused_on_an_error(f
         decide(queue, "Expenses", claim["Claim No"], decision, None if part is None else "why", part)
         res = apply(queue, tmp_path / "a.db", "Zhao", "-o", tmp_path / "out")
         assert res.exit_code == 1 and says in res.output, (decision, res.output)
-    assert {d["outcome"] for d in decision_log(str(tmp_path / "a.db"))} == {"refused"}
+    assert {d["outcome"] for d in decision_log(Source(db=str(tmp_path / "a.db")), )} == {"refused"}
 
 
 # --------------------------------------------------------------------------- following an item
@@ -227,7 +228,7 @@ def test_forwarded_slip_goes_to_the_gm_and_comes_back_decided(folder, tmp_path):
     decided = [r for r in rows_of(q3, "Summary") if r["Section"] == "Decided by the general manager"]
     assert [(r["Item"], r["Approver"]) for r in decided] == [(slip["Slip No"], "Qian GM")]
     assert "Approved" in decided[0]["Note"]
-    chain = [(d["decision"], d["approver"], d["role"]) for d in decision_log(str(db)) if d["item"] == slip["Slip No"]]
+    chain = [(d["decision"], d["approver"], d["role"]) for d in decision_log(Source(db=str(db)), ) if d["item"] == slip["Slip No"]]
     assert chain == [("Forward", "Zhao Director", "director"), ("Approve", "Qian GM", "gm")]
     text = run("approvals", "log", "--db", db).output
     assert "general manager's queue" in text
@@ -292,7 +293,7 @@ def test_delegate_decides_on_the_directors_behalf_and_the_override_approver_is_k
     assert all(r["Route"] == "General manager" and r["Decision"] is None for r in own)  # nobody decides their own
     res = apply(queue, tmp_path / "a.db", "Yang Haiyan", "--approver-id", "E2001", "-o", tmp_path / "out")
     assert res.exit_code == 0, res.output
-    log = decision_log(str(tmp_path / "a.db"))
+    log = decision_log(Source(db=str(tmp_path / "a.db")), )
     assert log and {d["on_behalf_of"] for d in log} == {"director"}
     _, note = cell(tmp_path / "out" / Path(clean["File"]).name, clean["Sheet"], clean["Row"], "Approval")
     assert note.startswith("Approved by Yang Haiyan") and "(on behalf of Director)" in note
@@ -326,7 +327,7 @@ def test_roster_approver_routes_the_item_and_refuses_anyone_else(folder, tmp_pat
     res = apply(queue, tmp_path / "a.db", "Zhao", "-o", tmp_path / "out")
     assert res.exit_code == 1 and f"names {manager} as this person's approver" in res.output
     apply(queue, tmp_path / "b.db", "The manager", "--approver-id", manager, "-o", tmp_path / "out2")
-    log = decision_log(str(tmp_path / "b.db"))
+    log = decision_log(Source(db=str(tmp_path / "b.db")), )
     assert [d["outcome"] for d in log if d["item"] == claim["Claim No"]] == ["applied"]
     assert all(d["employee_id"] == manager for d in log if d["outcome"] == "refused")  # only their own items
 
@@ -407,7 +408,7 @@ def test_the_general_managers_delegate_approves_above_the_threshold(folder, tmp_
     assert "general manager's to approve" in apply(other, tmp_path / "b.db", "Zhao", "-o", tmp_path / "o2").output
     res = apply(queue, tmp_path / "a.db", "Yang Haiyan", "--approver-id", "E2001", "-o", tmp_path / "out")
     assert res.exit_code == 0, res.output
-    (rec,) = decision_log(str(tmp_path / "a.db"))
+    (rec,) = decision_log(Source(db=str(tmp_path / "a.db")), )
     assert (rec["outcome"], rec["on_behalf_of"], rec["approver"]) == ("applied", "gm", "Yang Haiyan")
     _, note = cell(tmp_path / "out" / Path(slip["File"]).name, slip["Sheet"], slip["Row"], "Approval")
     assert "Yang Haiyan" in note and ("(on behalf of General manager)" in note or "(代 总经理)" in note)

@@ -22,6 +22,7 @@ from toolkit.cli.main import cli
 from toolkit.io.reader import read_workbook
 from toolkit.operations.approval_apply import decision_log
 from toolkit.operations.approval_queue import build_queue
+from toolkit.operations.source import Source
 
 SHEETS = {"Expenses": ("Expenses", "费用"), "Advances": ("Advances", "借款"), "Leave": ("Leave", "休假")}
 QUEUE_SHEETS = {"Expenses": "Expense Claims", "Advances": "Loan Slips", "Leave": "Leave Requests"}
@@ -216,7 +217,7 @@ def test_decide_apply_to_copies_changes_only_those_cells(queued, tmp_path):
     assert any(n and "Attach the hotel invoice" in n and n.startswith("Returned by Zhao Director") for _, n in note.values())
 
     # the audit trail lists every decision, with who, what, the comment and the flags shown
-    log = decision_log(str(db))
+    log = decision_log(Source(db=str(db)))
     assert len(log) == len(decided)
     assert {(Path(d["source_path"]).name, d["sheet"], d["row"]) for d in log} == set(decided)
     ret = next(d for d in log if d["decision"] == "Return")
@@ -266,7 +267,7 @@ def test_changed_or_open_workbook_is_refused_and_nothing_changes(folder, tmp_pat
         assert ("changed since the queue" in lines[0]) == (problem == "changed")
     assert {p.name: sha(p) for p in folder.glob("*.xlsx")} == before
     assert not list((tmp_path / "out").glob("*.xlsx")) and not (folder / "approval-backups").exists()
-    assert decision_log(str(tmp_path / "a.db")) == []
+    assert decision_log(Source(db=str(tmp_path / "a.db"))) == []
 
 
 def test_approver_cannot_approve_own_claim(queued, tmp_path):
@@ -279,7 +280,7 @@ def test_approver_cannot_approve_own_claim(queued, tmp_path):
     copy = read_workbook(tmp_path / "out" / Path(own["File"]).name).tables["Expenses"]
     assert copy.loc[copy["_row"] == own["Row"], "approval"].isna().all() or \
         copy.loc[copy["_row"] == own["Row"], "approval"].eq("Pending").all()
-    refused = [d for d in decision_log(str(tmp_path / "a.db")) if d["outcome"] == "refused"]
+    refused = [d for d in decision_log(Source(db=str(tmp_path / "a.db"))) if d["outcome"] == "refused"]
     assert refused and all(d["employee_id"] == own["Employee ID"] for d in refused)
 
 
@@ -295,7 +296,7 @@ def test_approving_a_gm_item_is_refused_forwarding_notes_it(queued, tmp_path):
     wb.save(queue)
     res = run("approvals", "apply", queue, "-o", tmp_path / "out", "--db", tmp_path / "a.db", "--approver", "Zhao")
     assert res.exit_code == 1 and "general manager" in res.output
-    log = decision_log(str(tmp_path / "a.db"))
+    log = decision_log(Source(db=str(tmp_path / "a.db")))
     assert [d["outcome"] for d in log if d["decision"] == "Approve"] == ["refused"]
     assert [d["outcome"] for d in log if d["decision"] == "Forward"] == ["applied"]
 
@@ -328,7 +329,7 @@ def test_old_workbook_without_advance_approval_is_readable_and_left_out(folder, 
     wb.save(east)
     data = read_workbook(east)
     assert "approval" not in data.layout["Advances"].columns
-    q = build_queue([folder], folder / "standards.xlsx")
+    q = build_queue(Source([folder], folder / "standards.xlsx"))
     assert not q.items["Advances"]["file"].str.endswith("dept-east.xlsx").any()
     assert any("dept-east.xlsx" in s and "Approval" in s for s in q.skipped)
 
@@ -359,12 +360,12 @@ def test_ribbon_queue_and_apply_buttons(folder, tmp_path):
     frame = read_workbook(copy).tables["Advances"]
     assert frame.loc[frame["_row"] == slip[1], "approval"].iloc[0] == "Approved"
     assert sha(folder / slip[0]) == before
-    assert [d["decision"] for d in decision_log(str(tmp_path / "a.db"))] == ["Approve"]
+    assert [d["decision"] for d in decision_log(Source(db=str(tmp_path / "a.db")))] == ["Approve"]
 
 
 def test_facts_next_to_each_item(folder):
     """Exposure, leave balance, colleagues off and history, recomputed row by row from the workbooks."""
-    q = build_queue([folder], folder / "standards.xlsx", jobs=1)
+    q = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
     books = {p.name: read_workbook(p) for p in folder.glob("dept-*.xlsx")}
     roster = read_workbook(folder / "standards.xlsx").tables["Roster"].set_index("employee_id")
     live = {k: pd.concat([b.tables[k].assign(file=n) for n, b in books.items()]) for k in SHEETS}
@@ -395,7 +396,7 @@ def test_facts_next_to_each_item(folder):
 
 def test_colleague_off_the_same_days_is_named(folder):
     east = folder / "dept-east.xlsx"
-    q = build_queue([folder], folder / "standards.xlsx", jobs=1)
+    q = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
     item = next(r for r in q.items["Leave"].to_dict("records") if r["file"].endswith("dept-east.xlsx"))
     roster = read_workbook(folder / "standards.xlsx").tables["Roster"]
     colleague = roster[(roster["department"] == "East China") & (roster["employee_id"] != item["employee_id"])].iloc[0]
@@ -405,6 +406,6 @@ def test_colleague_off_the_same_days_is_named(folder):
     table = ws.tables["Leave"]
     table.ref = table.autoFilter.ref = f"A1:G{ws.max_row}"
     wb.save(east)
-    q = build_queue([folder], folder / "standards.xlsx", jobs=1)
+    q = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
     again = q.items["Leave"].set_index("request_no").loc[item["request_no"]]
     assert colleague["name"] in again["colleagues_off"]

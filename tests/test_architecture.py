@@ -161,3 +161,89 @@ def test_imports_inside_functions_say_why(path: Path) -> None:
     """Imports sit at module top, so the graph is visible; one inside a function carries a comment giving the
     reason (a slow package only one path needs, an ImportError guard, a platform)."""
     assert not _function_imports(path), f"{path.relative_to(PACKAGE)}: move to the top or say why: {_function_imports(path)}"
+# --------------------------------------------------------------------------- one way in (issue 21, item 1)
+
+#: The one module that reads the standards workbook or opens the history store (DESIGN "One way in").
+SOURCE_MODULE = PACKAGE / "operations" / "source.py"
+#: What opens the store or loads a ledger from it: only the source module (and the store package) import these.
+STORE_OPENERS = {"open_store", "load_ledger_from_store", "SQLiteStore"}
+#: The faces: they build a Source and call operations; they never import the store.
+FACES = ("cli", "excel")
+
+
+def _tree(path: Path) -> ast.AST:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _store_openers_imported(path: Path) -> set[str]:
+    """The store-opening names ``path`` imports from ``toolkit.store`` (at any depth, relative or absolute)."""
+    out: set[str] = set()
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ImportFrom) and "store" in (node.module or "").split("."):
+            out |= {a.name for a in node.names if a.name in STORE_OPENERS}
+    return out
+
+
+def _standards_reads(path: Path) -> list[int]:
+    """Lines where ``path`` reads a workbook as the standards: ``read_file(x, "standards")`` or
+    ``read_workbook(x, kind="standards")`` (or positional)."""
+    lines = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            if name not in ("read_file", "read_workbook"):
+                continue
+            args = [*node.args[1:2], *(k.value for k in node.keywords if k.arg == "kind")]
+            if any(isinstance(a, ast.Constant) and a.value == "standards" for a in args):
+                lines.append(node.lineno)
+    return lines
+
+
+def _option_declarations(path: Path, flag: str) -> list[int]:
+    """Lines where ``path`` declares the click option ``flag`` (a ``click.option("--db", ...)`` call)."""
+    lines = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "option":
+            if any(isinstance(a, ast.Constant) and a.value == flag for a in node.args):
+                lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_the_source_module_opens_the_store_or_reads_the_standards(path: Path) -> None:
+    rel = path.relative_to(PACKAGE)
+    if path == SOURCE_MODULE or rel.parts[0] == "store":
+        return
+    assert not _store_openers_imported(path), f"{rel} opens the store: use operations.source.Source"
+    assert not _standards_reads(path), f"{rel} reads the standards at lines {_standards_reads(path)}: use Source"
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p.relative_to(PACKAGE).parts[0] in FACES],
+                         ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_faces_do_not_import_the_store(path: Path) -> None:
+    bad = sorted(i for i in _imports(path) if i == "store" or i.startswith("store."))
+    assert not bad, f"{path.relative_to(PACKAGE)} imports {bad}: a face builds a Source"
+
+
+#: Options spelled like a source's that are not one: ``addin build --standards`` writes a path into the add-in's
+#: settings sheet (for the user's machine; it is never read here).
+NOT_A_SOURCE = {("--standards", "cli/commands/addin.py")}
+
+
+def test_db_and_standards_are_declared_once() -> None:
+    for flag in ("--db", "--standards"):
+        where = {str(p.relative_to(PACKAGE)): _option_declarations(p, flag) for p in MODULES}
+        declared = {p: lines for p, lines in where.items() if lines and (flag, p) not in NOT_A_SOURCE}
+        assert set(declared) == {"cli/output.py"} and len(declared["cli/output.py"]) == 1, f"{flag}: {declared}"
+
+
+def test_the_checks_see_what_they_forbid(tmp_path: Path) -> None:
+    """The three detectors flag a store opened, a standards read and a --db option written anywhere else."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("import click\nfrom ..store import open_store\nfrom .validate import read_file\n"
+                   "def f(p):\n    return read_file(p, 'standards')\n"
+                   "def g(p):\n    return read_workbook(p, kind='standards')\n"
+                   "opt = click.option('--db', default=None)\n", encoding="utf-8")
+    assert _store_openers_imported(bad) == {"open_store"}
+    assert _standards_reads(bad) == [5, 7]
+    assert _option_declarations(bad, "--db") == [8]

@@ -13,6 +13,7 @@ from consolidate_helpers import copy_sample, department_files, sample_source, sh
 from toolkit.cli.main import cli
 from toolkit.operations.close_month import COMPUTATIONS, close_month
 from toolkit.errors import ToolkitError
+from toolkit.operations.source import Source
 
 PERIOD = "2026-10"
 
@@ -26,7 +27,7 @@ def sample(tmp_path_factory):
 def closed(sample, tmp_path_factory):
     out = tmp_path_factory.mktemp("close")
     before = {p.name: sha256(p) for p in sample.glob("*.xlsx")}
-    res = close_month([sample], PERIOD, out / "out", db=out / "s.db", jobs=2)
+    res = close_month(Source([sample], db=out / "s.db"), PERIOD, out / "out", jobs=2)
     assert {p.name: sha256(p) for p in sample.glob("*.xlsx")} == before
     return res, out
 
@@ -64,11 +65,10 @@ def test_results_equal_the_compute_commands_on_the_same_files(closed, sample):
     """close-month computes from the store; the compute commands from the files: same numbers."""
     from toolkit.outputs import build
     from toolkit.core.royalties import compute_royalties
-    from toolkit.operations.ledger import load_ledger
 
     res, _ = closed
     good = [f.path for f in res.consolidation.consolidated]
-    ledger = load_ledger(good, sample / "standards.xlsx", period=PERIOD, force=True)
+    ledger = Source(good, sample / "standards.xlsx", force=True).ledger(PERIOD)
     roy = _without_ledger(json.loads(res.outputs["royalties"][0].read_text(encoding="utf-8")))
     expected = json.loads(json.dumps(compute_royalties(ledger, PERIOD).to_dict(), default=str))
     assert roy["royalties"] == expected["royalties"] and roy["totals"] == expected["totals"]
@@ -84,7 +84,7 @@ def test_nothing_consolidated_is_a_clear_error(sample, tmp_path):
     (folder / "standards.xlsx").write_bytes((sample / "standards.xlsx").read_bytes())
     (folder / "broken.xlsx").write_bytes(b"not a zip")
     with pytest.raises(ToolkitError) as exc:
-        close_month([folder], PERIOD, tmp_path / "out", db=tmp_path / "s.db", jobs=1)
+        close_month(Source([folder], db=tmp_path / "s.db"), PERIOD, tmp_path / "out", jobs=1)
     assert exc.value.key == "close.nothing"
 
 

@@ -26,6 +26,7 @@ from toolkit.cli.main import cli
 from toolkit.operations.consolidate import consolidate
 from toolkit.io.reader import read_workbook
 from toolkit.schema import DEPARTMENT
+from toolkit.operations.source import Source
 
 PERIOD = "2026-10"
 
@@ -63,9 +64,9 @@ def _edit(src: Path, dest: Path, department: str, bad_amount: bool = False) -> P
 def test_twice_gives_identical_store_and_workbook_and_sources_untouched(sample, tmp_path):
     before = {p: (sha256(p), p.stat().st_mtime_ns) for p in sample.glob("*.xlsx")}
     db = tmp_path / "s.db"
-    first = consolidate([sample], PERIOD, db=db, output=tmp_path / "a.xlsx", jobs=2)
+    first = consolidate(Source([sample], db=db), PERIOD, output=tmp_path / "a.xlsx", jobs=2)
     state1 = dump(db, skip_columns=("started_at", "finished_at", "created_at", "applied_at"))
-    second = consolidate([sample], PERIOD, db=db, output=tmp_path / "b.xlsx", jobs=1)
+    second = consolidate(Source([sample], db=db), PERIOD, output=tmp_path / "b.xlsx", jobs=1)
     state2 = dump(db, skip_columns=("started_at", "finished_at", "created_at", "applied_at"))
     assert {p: (sha256(p), p.stat().st_mtime_ns) for p in sample.glob("*.xlsx")} == before
     assert [f.status for f in second.files if f.ok] == ["unchanged"] * len(first.consolidated)
@@ -79,7 +80,7 @@ def test_twice_gives_identical_store_and_workbook_and_sources_untouched(sample, 
 
 
 def test_consolidated_sheets_hold_the_sum_of_the_department_rows(sample, tmp_path):
-    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1)
+    res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=1)
     assert res.consolidated
     values = _values(tmp_path / "c.xlsx")
     books = [read_workbook(f.path) for f in res.consolidated]  # each department read once
@@ -146,11 +147,11 @@ def _validate(path: Path, folder: Path):
 
 def test_duplicate_department_and_same_file_twice_are_reported(sample, tmp_path):
     folder = copy_sample(sample, tmp_path / "in")
-    res0 = consolidate([folder], PERIOD, db=tmp_path / "probe.db", jobs=1)
+    res0 = consolidate(Source([folder], db=tmp_path / "probe.db"), PERIOD, jobs=1)
     good = res0.consolidated[0]
     shutil.copy2(good.path, folder / "zz-copy.xlsx")
     _edit(Path(good.path), folder / "zz-same-dept.xlsx", good.department)
-    res = consolidate([folder], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1)
+    res = consolidate(Source([folder], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=1)
     by_name = {Path(f.path).name: f for f in res.files}
     assert by_name["zz-copy.xlsx"].status == "duplicate" and Path(good.path).name in by_name["zz-copy.xlsx"].reason
     assert by_name["zz-same-dept.xlsx"].status == "duplicate"
@@ -162,15 +163,15 @@ def test_duplicate_department_and_same_file_twice_are_reported(sample, tmp_path)
 def test_strict_rejects_warnings_and_changed_file_replaces_snapshot(sample, tmp_path):
     folder = copy_sample(sample, tmp_path / "in")
     db = tmp_path / "s.db"
-    loose = consolidate([folder], PERIOD, db=db, jobs=1)
+    loose = consolidate(Source([folder], db=db), PERIOD, jobs=1)
     warned = [f for f in loose.consolidated if f.warnings]
-    strict = consolidate([folder], PERIOD, db=tmp_path / "strict.db", jobs=1, strict=True)
+    strict = consolidate(Source([folder], db=tmp_path / "strict.db"), PERIOD, jobs=1, strict=True)
     assert {Path(f.path).name for f in strict.failed} >= {Path(f.path).name for f in warned}
     assert all(f.reason and "--strict" in f.reason for f in strict.files if f in strict.failed and f.errors == 0)
     # a department sends a corrected file: its snapshot is replaced, the old one stays in history
     target = Path(loose.consolidated[0].path)
     _edit(target, target, loose.consolidated[0].department)  # re-saved: new bytes, same department
-    again = consolidate([folder], PERIOD, db=db, jobs=1)
+    again = consolidate(Source([folder], db=db), PERIOD, jobs=1)
     changed = next(f for f in again.files if f.path == str(target))
     assert changed.status == "loaded" and changed.snapshot_id != loose.consolidated[0].snapshot_id
     from toolkit.store import open_store
@@ -182,7 +183,7 @@ def test_strict_rejects_warnings_and_changed_file_replaces_snapshot(sample, tmp_
 
 
 def test_sheets_past_the_row_limit_continue_on_numbered_sheets(sample, tmp_path):
-    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1, max_rows=100)
+    res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=1, max_rows=100)
     total = sum(f.rows["Contracts"] for f in res.consolidated)
     parts = [p for p in res.sheets if p.table == "Contracts"]
     assert len(parts) == -(-total // 100) > 1
@@ -196,8 +197,8 @@ def test_sheets_past_the_row_limit_continue_on_numbered_sheets(sample, tmp_path)
 
 def test_worker_rendering_splits_parts_exactly_as_in_process(sample, tmp_path):
     # rows rendered by worker processes, with parts ending inside a department, give the same file
-    one = consolidate([sample], PERIOD, db=tmp_path / "a.db", output=tmp_path / "a.xlsx", jobs=1, max_rows=37)
-    two = consolidate([sample], PERIOD, db=tmp_path / "b.db", output=tmp_path / "b.xlsx", jobs=2, max_rows=37)
+    one = consolidate(Source([sample], db=tmp_path / "a.db"), PERIOD, output=tmp_path / "a.xlsx", jobs=1, max_rows=37)
+    two = consolidate(Source([sample], db=tmp_path / "b.db"), PERIOD, output=tmp_path / "b.xlsx", jobs=2, max_rows=37)
     assert [(p.sheet, p.rows) for p in one.sheets] == [(p.sheet, p.rows) for p in two.sheets]
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
     values = _values(tmp_path / "b.xlsx")
@@ -218,7 +219,7 @@ def test_worker_rendering_splits_parts_exactly_as_in_process(sample, tmp_path):
 
 def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
     soffice = need("soffice")
-    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=2)
+    res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=2)
     out = tmp_path / "csv"
     # sheet 3 is Contracts (Summary, Plan, Contracts …); LibreOffice names the file after it
     subprocess.run(
@@ -238,7 +239,7 @@ def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
 
 def test_failed_write_leaves_the_previous_workbook(sample, tmp_path, monkeypatch):
     out = tmp_path / "c.xlsx"
-    consolidate([sample], PERIOD, db=tmp_path / "s.db", output=out, jobs=1)
+    consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=out, jobs=1)
     before = out.read_bytes()
     import toolkit.io.consolidated as C
 
@@ -247,7 +248,7 @@ def test_failed_write_leaves_the_previous_workbook(sample, tmp_path, monkeypatch
 
     monkeypatch.setattr(C, "_rows", boom)
     with pytest.raises(RuntimeError):
-        consolidate([sample], PERIOD, db=tmp_path / "s.db", output=out, jobs=1)
+        consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=out, jobs=1)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir() if "c.xlsx" in p.name) == ["c.xlsx"]
 
@@ -280,7 +281,7 @@ def test_text_output_and_plain_progress_lines(sample, tmp_path):
 
 
 def test_chinese_workbook_uses_chinese_sheet_names_and_headers(sample, tmp_path):
-    res = consolidate([sample], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=1, lang="zh")
+    res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=1, lang="zh")
     values = _values(tmp_path / "c.xlsx")
     contracts = DEPARTMENT.table("Contracts")
     assert list(values)[0] == "汇总" and list(values)[-1] == "问题"
@@ -310,7 +311,7 @@ def test_contract_in_two_departments_is_a_warning_on_the_later_file(sample, tmp_
     ws = wb[west_data.layout["Contracts"].sheet]
     ws[f"{letter}{row}"] = f"  {shared.lower()} "  # the same number, other case and spaces
     wb.save(folder / "dept-west.xlsx")
-    res = consolidate([folder], PERIOD, db=tmp_path / "s.db", output=tmp_path / "c.xlsx", jobs=2)
+    res = consolidate(Source([folder], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=2)
     west = next(f for f in res.files if f.path.endswith("dept-west.xlsx"))
     found = [x for x in west.findings if x.code == "contract-in-two-departments"]
     assert west.status == "loaded" and len(found) == 1
@@ -326,6 +327,6 @@ def test_contract_in_two_departments_is_a_warning_on_the_later_file(sample, tmp_
     assert any(r[3] == "contract-in-two-departments" and r[5] == f"{letter}{row}" for r in values["Findings"][1:])
     summary = next(r for r in values["Summary"][1:] if r[1] == west.path)
     assert summary[5] == west.warnings
-    again = consolidate([folder], PERIOD, db=tmp_path / "s.db", jobs=1)  # unchanged files are checked too
+    again = consolidate(Source([folder], db=tmp_path / "s.db"), PERIOD, jobs=1)  # unchanged files are checked too
     assert [x.cell for f2 in again.files for x in f2.findings
             if x.code == "contract-in-two-departments"] == [f"{letter}{row}"]

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from ledger_factory import typed
 from payout_year import Company, standards_rows
 from report_fixtures import PERIOD, SAMPLE, context
+from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.core.validation import validate
 from toolkit.errors import ToolkitError
@@ -115,7 +116,7 @@ class Quarter:
         return folder
 
     def close(self, period: str, reopen: bool = False):
-        return close_month([self.write(period)], period, self.tmp / "out", db=self.db, jobs=1, reopen=reopen)
+        return close_month(Source([self.write(period)], None, self.db), period, self.tmp / "out", jobs=1, reopen=reopen)
 
     def recorded_total(self, period: str) -> int:
         """What the ledger recorded for the period's close, in cents: payments (not openings) + manual entries."""
@@ -176,14 +177,14 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seen["draft"] = statements("2026-01", tmp / "st-draft", db=str(q.db), formats=("xlsx", "html", *PDF),
                                employees=["E001", "E004"])
     with pytest.raises(ToolkitError) as exc:
-        export_finance("2026-01", tmp / "too-early", db=q.db)
+        export_finance(Source(db=q.db), "2026-01", tmp / "too-early")
     seen["export_before_approval"] = exc.value
-    seen["approval"] = approve_close("2026-01", db=q.db, by="Director Zhou")
+    seen["approval"] = approve_close(Source(db=q.db), "2026-01", by="Director Zhou")
     seen["final"] = statements("2026-01", tmp / "st-final", db=str(q.db), formats=("xlsx", "html", *PDF),
                                employees=["E001", "E004"])
-    seen["jan_a"] = export_finance("2026-01", tmp / "jan-a", db=q.db, layout=layout_a(tmp / "layout-a.xlsx"))
-    seen["jan_a_again"] = export_finance("2026-01", tmp / "jan-a-again", db=q.db, layout=tmp / "layout-a.xlsx")
-    seen["jan_b"] = export_finance("2026-01", tmp / "jan-b", db=q.db, layout=layout_b(tmp / "layout-b.csv"), lang="zh")
+    seen["jan_a"] = export_finance(Source(db=q.db), "2026-01", tmp / "jan-a", layout=layout_a(tmp / "layout-a.xlsx"))
+    seen["jan_a_again"] = export_finance(Source(db=q.db), "2026-01", tmp / "jan-a-again", layout=tmp / "layout-a.xlsx")
+    seen["jan_b"] = export_finance(Source(db=q.db), "2026-01", tmp / "jan-b", layout=layout_b(tmp / "layout-b.csv"), lang="zh")
     # finance confirms every payroll line but the last one
     _, rows = read_csv(tmp / "jan-b" / "payroll-2026-01.csv")
     header, body = rows[0], rows[1:]
@@ -196,16 +197,16 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     wrong[1][header.index("金额")] = f"{float(wrong[1][header.index('金额')]) + 1:.2f}"
     wrong[1][date_col] = "2026-02-05"
     with pytest.raises(ToolkitError) as exc:
-        import_paid("2026-01", write_confirmation(wrong, tmp / "wrong.csv"), db=q.db)
+        import_paid(Source(db=q.db), "2026-01", write_confirmation(wrong, tmp / "wrong.csv"))
     seen["wrong_amount"] = exc.value
     with open_store(q.db) as store:
         seen["paid_after_wrong"] = int(store.finance_lines()["paid_date"].notna().sum())
-    seen["paid"] = import_paid("2026-01", write_confirmation([header, *body], tmp / "confirm.csv"), db=q.db)
+    seen["paid"] = import_paid(Source(db=q.db), "2026-01", write_confirmation([header, *body], tmp / "confirm.csv"))
     # the reimbursement batch is confirmed as a bare list of line IDs, paid on a given date
     _, batch = read_csv(tmp / "jan-a" / "reimbursement-2026-01.csv")
     (tmp / "reimbursed.txt").write_text("\n".join(r[0] for r in batch[1:]) + "\n", encoding="utf-8")
-    seen["reimbursed"] = import_paid("2026-01", tmp / "reimbursed.txt", db=q.db, paid_date="2026-02-06")
-    export_finance("2026-01", tmp / "jan-a-after-paid", db=q.db, layout=tmp / "layout-a.xlsx")
+    seen["reimbursed"] = import_paid(Source(db=q.db), "2026-01", tmp / "reimbursed.txt", paid_date="2026-02-06")
+    export_finance(Source(db=q.db), "2026-01", tmp / "jan-a-after-paid", layout=tmp / "layout-a.xlsx")
     # February: a recovery of part of the draw; an adjustment for January entered after its approval is refused
     q.adjust("E004", "2026-02", "Draw Recovery", 1000.0)
     q.adjust("E002", "2026-01", "Bonus", 50.0, reason="late")
@@ -221,7 +222,7 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seen["feb"] = q.close("2026-02")
     seen["feb_statements"] = statements("2026-02", tmp / "st-feb", db=str(q.db), formats=("xlsx",),
                                         employees=["E004"])
-    approve_close("2026-02", db=q.db, by="Director Zhou")
+    approve_close(Source(db=q.db), "2026-02", by="Director Zhou")
     # a late change to February after its approval: re-closing February is refused ...
     q.company.add("East", "Contracts", contract_no="LATE-C", sign_date=D(2026, 2, 3), customer="Late", employee_id="E001",
                   product_line="Widgets", amount=20000.0, status="Executing", delivered=20000.0, payment_terms=30)
@@ -233,8 +234,8 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # ... and March pays it as an itemised adjustment; the draw is recovered in full
     q.adjust("E004", "2026-03", "Draw Recovery", 2000.0)
     seen["mar"] = q.close("2026-03")
-    approve_close("2026-03", db=q.db, by="Director Zhou")
-    seen["mar_export"] = export_finance("2026-03", tmp / "mar", db=q.db)
+    approve_close(Source(db=q.db), "2026-03", by="Director Zhou")
+    seen["mar_export"] = export_finance(Source(db=q.db), "2026-03", tmp / "mar")
     seen["mar_statements"] = statements("2026-03", tmp / "st-mar", db=str(q.db), formats=("xlsx",),
                                         employees=["E004"])
     return seen
@@ -423,11 +424,11 @@ def test_export_and_paid_refusals(quarter: dict, tmp_path: Path) -> None:
     q = quarter["q"]
     assert "not approved" in quarter["export_before_approval"].message("en")
     with pytest.raises(ToolkitError) as exc:
-        import_paid("2026-01", write_confirmation([["Line ID", "Paid Date"], ["2026-01/E999/bonus", "2026-02-01"]],
-                                                  tmp_path / "unknown.csv"), db=q.db)
+        import_paid(Source(db=q.db), "2026-01", write_confirmation([["Line ID", "Paid Date"], ["2026-01/E999/bonus", "2026-02-01"]],
+                                                  tmp_path / "unknown.csv"))
     assert "E999" in exc.value.message("en")
     with pytest.raises(ToolkitError):
-        approve_close("2026-01", db=q.db)  # already approved
+        approve_close(Source(db=q.db), "2026-01")  # already approved
 
 
 def test_libreoffice_opens_the_payroll_csv_with_its_columns_and_chinese_text(quarter: dict, tmp_path: Path) -> None:

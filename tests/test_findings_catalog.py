@@ -19,7 +19,7 @@ from toolkit.core import catalog
 from toolkit.core.findings import CATALOG, Finding, codes
 from toolkit.core.ledger import UNRELIABLE_CODES
 from toolkit.core.validation import CODES
-from toolkit.operations.ledger import load_ledger
+from toolkit.operations.source import Source
 from toolkit.report import build_context
 from toolkit.report.context import POLICY_CODES
 
@@ -160,7 +160,7 @@ def test_the_report_lists_weekend_and_holiday_spend(tmp_path: Path) -> None:
     ws.cell(rows[1], 2).value = dt.datetime.combine(holiday, dt.time())
     wb.save(folder / "dept-east.xlsx")
 
-    ledger = load_ledger([folder / "dept-east.xlsx"], folder / "standards.xlsx", force=True, period="2026-10")
+    ledger = Source([folder / "dept-east.xlsx"], folder / "standards.xlsx", force=True).ledger("2026-10")
     policy = build_context(ledger, "2026-10", lang="en")["tables"]["policy_findings"]
     shown = dict(zip(policy["code"], policy["cell"]))
     assert shown.get("weekend-expense") == f"B{rows[0]}" and shown.get("holiday-expense") == f"B{rows[1]}"

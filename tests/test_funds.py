@@ -10,6 +10,7 @@ import pytest
 from ledger_factory import department_book, ledger, plan_row, standards_book
 
 from toolkit.core.funds import BUCKETS, bucket_label, bucket_of, compute_funds
+from toolkit.operations.source import Source
 
 AS_OF = pd.Timestamp("2025-03-31")
 STD = standards_book(Roster=[dict(employee_id="E1", name="Ann", department="East", role="Salesperson", grade="G1"),
@@ -140,7 +141,6 @@ def test_a_workbook_without_delivered_has_no_receivables_computed_not_zero(tmp_p
 
     import openpyxl
 
-    from toolkit.operations.ledger import load_ledger
     from toolkit.outputs import build
 
     sample = Path(__file__).resolve().parent.parent / "workbooks" / "sample"
@@ -157,9 +157,9 @@ def test_a_workbook_without_delivered_has_no_receivables_computed_not_zero(tmp_p
                 col.name = "Remarks"
     ws.title = sheet
     wb.save(tmp_path / "dept-east.xlsx")
-    both = build("funds", load_ledger([tmp_path], sample / "standards.xlsx", period="2026-10"), "2026-10")
+    both = build("funds", Source([tmp_path], sample / "standards.xlsx").ledger("2026-10"), "2026-10")
     (tmp_path / "dept-east.xlsx").unlink()
-    south = build("funds", load_ledger([tmp_path], sample / "standards.xlsx", period="2026-10"), "2026-10")
+    south = build("funds", Source([tmp_path], sample / "standards.xlsx").ledger("2026-10"), "2026-10")
     aging = both.result.aging.set_index("key")
     assert both.payload["not_computed"] == ["East China"]
     assert aging.loc["East China", ["total", "overdue"]].isna().all()

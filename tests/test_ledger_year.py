@@ -23,6 +23,7 @@ import pytest
 
 from consolidate_helpers import wait_for
 from ledger_year import BASES, MOVER, Company, cents
+from toolkit.operations.source import Source
 from toolkit.operations.close_month import UNRECORDED, close_month
 from toolkit.operations.consolidate import consolidate
 from toolkit.store import load_ledger_from_store, open_store
@@ -72,7 +73,7 @@ class Script:
         return self.company.write(self.tmp / f"in-{period}{tag}", period)
 
     def close(self, period: str):
-        res = close_month([self.folder(period)], period, self.out, db=self.db, jobs=1)
+        res = close_month(Source([self.folder(period)], None, self.db), period, self.out, jobs=1)
         self.results[period] = res
         self.check(period, self.company.snapshot())
         return res
@@ -130,7 +131,7 @@ def script(tmp_path_factory):
     stages: dict[str, object] = {"script": s}
     # January to March closed by a toolkit without the payout ledger: runs and snapshots only
     for p in ("2026-01", "2026-02", "2026-03"):
-        consolidate([s.folder(p)], p, db=s.db, jobs=1, command="close-month")
+        consolidate(Source([s.folder(p)], None, s.db), p, jobs=1, command="close-month")
     stages["march"] = c.snapshot()
     _downgrade_to_v1(s.db)
     # a correction to February arrives after the upgrade
@@ -149,7 +150,7 @@ def script(tmp_path_factory):
     # October again after its close: stored, warned, and October still reads as it was closed
     c.add("West", "Collections", receipt_no="LATE-OCT", receipt_date=D(2026, 10, 28), contract_no="W2610E004",
           amount=-5000.0, method="Bank Transfer")
-    stages["reconsolidated"] = consolidate([s.folder("2026-10", "-again")], "2026-10", db=s.db, jobs=1)
+    stages["reconsolidated"] = consolidate(Source([s.folder("2026-10", "-again")], None, s.db), "2026-10", jobs=1)
     with open_store(s.db) as store:
         stages["october as read"] = load_ledger_from_store(store, "2026-10")
         stages["october closed ids"] = store.closes(period="2026-10", current_only=True)[0].snapshot_ids
@@ -328,7 +329,7 @@ def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(samp
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
     db = tmp_path / "t.db"
-    consolidate([folder], "2026-10", db=db, jobs=1)
+    consolidate(Source([folder], None, db), "2026-10", jobs=1)
     with open_store(db) as store:
         before = {s.department: s.id for s in store.current("2026-10")}
     wb = openpyxl.load_workbook(folder / "dept-east.xlsx")
@@ -337,7 +338,7 @@ def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(samp
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the output folder should be")
     with pytest.raises(Exception):
-        consolidate([folder], "2026-10", db=db, jobs=1, output=blocker / "consolidated.xlsx")
+        consolidate(Source([folder], None, db), "2026-10", jobs=1, output=blocker / "consolidated.xlsx")
     with open_store(db) as store:
         after = {s.department: s.id for s in store.current("2026-10")}
         last = store.runs()[-1]
@@ -373,7 +374,7 @@ def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(s
         assert store.closes() == []
         runs = [r for r in list_history(store).runs if r.command == "close-month"]
     assert [r.close for r in runs] == ["not recorded"]
-    res = close_month([folder], "2026-10", out, db=db, jobs=1)  # the next close cleans up after it
+    res = close_month(Source([folder], None, db), "2026-10", out, jobs=1)  # the next close cleans up after it
     assert res.close is not None and not list(out.glob(UNRECORDED + "*"))
     assert all(p.exists() and p.parent == out for files in res.outputs.values() for p in files)
 

@@ -22,10 +22,10 @@ from payout_year import Company
 from toolkit.operations.consolidate import consolidate
 from toolkit.core.royalties import compute_royalties
 from toolkit.errors import ToolkitError
-from toolkit.operations.ledger import load_ledger
 from toolkit.operations.close_month import close_month
 from toolkit.operations.closes import backdated_for, close_output_dir, note_text, prepare_close, reclose_changes
 from toolkit.store import load_ledger_from_store, open_store
+from toolkit.operations.source import Source
 
 D = dt.date
 
@@ -46,7 +46,7 @@ class Year:
     def close(self, period: str, reopen: bool = False):
         """``close_month`` over the workbooks as they stand at ``period``; the ledger's promises checked."""
         folder = self.company.write(self.tmp / f"in-{period}", period)
-        res = close_month([folder], period, self.tmp / "out", db=self.db, jobs=1, reopen=reopen)
+        res = close_month(Source([folder], db=self.db), period, self.tmp / "out", jobs=1, reopen=reopen)
         self.results[(period, res.close.version)] = res
         with open_store(self.db) as store:
             ledger = load_ledger_from_store(store, period, res.close.snapshot_ids)
@@ -282,7 +282,8 @@ def test_january_pays_the_closed_year_s_late_changes_as_a_prior_year_adjustment(
     assert any(n["code"] == "prior-year" and n["year"] == 2026 for n in plan2.notes)
     # 2026 as it is now, computed afresh from the December workbooks plus the late receipt: paid in full
     folder = y.company.write(tmp_path / "dec", "2026-12")
-    dec = compute_royalties(load_ledger(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx"), "2026-12")
+    dec = compute_royalties(Source(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx").ledger(None),
+                            "2026-12")
     with open_store(y.db) as store:
         paid = store.payments(year=2026)
     paid = paid[paid["kind"] == "royalty"]
@@ -389,7 +390,7 @@ def test_what_changed_in_a_department_since_its_last_close(year, tmp_path):
     c.change("East", "Contracts", "contract_no", "EC27011", customer="Renamed Ltd")
     folder = c.write(tmp_path / "feb", "2027-02")
     with open_store(y.db) as store:
-        consolidate(sorted(folder.glob("dept-*.xlsx")), "2027-02", standards=folder / "standards.xlsx", db=store,
+        consolidate(Source(sorted(folder.glob("dept-*.xlsx")), folder / "standards.xlsx", store), "2027-02",
                     output=tmp_path / "c.xlsx", jobs=1)
         ch = department_changes(store, "East")
         with pytest.raises(ToolkitError):
@@ -455,8 +456,8 @@ def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(samp
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
     db = tmp_path / "t.db"
-    close_month([folder], "2026-10", tmp_path / "out", db=db, jobs=1)
-    before = consolidate([folder], "2026-11", db=db, jobs=1)
+    close_month(Source([folder], db=db), "2026-10", tmp_path / "out", jobs=1)
+    before = consolidate(Source([folder], db=db), "2026-11", jobs=1)
     assert not [f for o in before.files for f in o.findings if f.code == "backdated-into-closed-period"]
     east = folder / "dept-east.xlsx"
     wb = openpyxl.load_workbook(east)
@@ -469,7 +470,7 @@ def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(samp
     for col, value in values.items():
         ws.cell(row, headers.index(col) + 1, value)
     wb.save(east)
-    after = consolidate([folder], "2026-11", db=db, jobs=1)
+    after = consolidate(Source([folder], db=db), "2026-11", jobs=1)
     found = [f for o in after.files for f in o.findings if f.code == "backdated-into-closed-period"]
     assert [(f.value, f.params["month"]) for f in found] == [("LATE-SEP", "2026-09")]
     assert "dept-east" in found[0].file
@@ -490,7 +491,7 @@ def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
     db = tmp_path / "t.db"
-    close_month([folder], "2026-09", tmp_path / "sep", db=db, jobs=1)
+    close_month(Source([folder], db=db), "2026-09", tmp_path / "sep", jobs=1)
     with open_store(db) as store:
         closed = closed_figures(store)
     sep = closed[(closed["period"] == "2026-09") & (closed["indicator"] == "Collection")]["actual"].iloc[0]
@@ -504,7 +505,7 @@ def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path
                        "Method": ws.cell(2, headers.index("Method") + 1).value}.items():
         ws.cell(row, headers.index(col) + 1, value)
     wb.save(east)
-    res = close_month([folder], "2026-10", tmp_path / "oct", db=db, jobs=2)  # the report in a forked process
+    res = close_month(Source([folder], db=db), "2026-10", tmp_path / "oct", jobs=2)  # the report in a forked process
     with open_store(db) as store:
         ledger = load_ledger_from_store(store, "2026-10")
         closed = closed_figures(store)

@@ -21,6 +21,7 @@ from toolkit.operations.performance import write_performance_files
 from toolkit.outputs.labels import label
 from toolkit.schema import enums as E
 from toolkit.store import load_ledger_from_store
+from toolkit.operations.source import Source
 
 PERIOD = "2026-10"
 
@@ -30,22 +31,23 @@ def store(sample_dir, tmp_path_factory) -> Path:
     from toolkit.operations.consolidate import consolidate
 
     db = tmp_path_factory.mktemp("store") / "toolkit.db"
-    consolidate([sample_dir], PERIOD, standards=sample_dir / "standards.xlsx", db=db, jobs=1)
+    consolidate(Source([sample_dir], sample_dir / "standards.xlsx", db), PERIOD, jobs=1)
     return db
 
 
 @pytest.fixture(scope="module")
 def files(store, tmp_path_factory):
     out = tmp_path_factory.mktemp("performance")
-    run = write_performance_files(2026, out, db=str(store), employees=["E1002", "E3003", "E1008"], formats=["xlsx"])
+    run = write_performance_files(Source(db=str(store)), 2026, out, employees=["E1002", "E3003", "E1008"],
+                                  formats=["xlsx"])
     return run, out
 
 
 def test_months_come_from_the_stored_month_that_covers_them(store):
-    sources = month_sources(str(store), 2026)
+    sources = month_sources(Source(db=str(store)), 2026)
     assert sources == [(f"2026-{m:02d}", PERIOD) for m in range(1, 11)]  # Nov and Dec are not known yet
     with pytest.raises(Exception, match="2025"):
-        month_sources(str(store), 2025)
+        month_sources(Source(db=str(store)), 2025)
 
 
 def test_performance_file_months_equal_what_the_store_gives(store, files):
@@ -111,7 +113,7 @@ def test_performance_files_open_in_libreoffice(files, tmp_path):
 
 
 def test_periodic_appraisal_ranks_everyone_with_the_band_distribution(store):
-    rv = periodic_appraisal(2026, 3, db=str(store))
+    rv = periodic_appraisal(Source(db=str(store)), 2026, 3)
     assert rv.months == (7, 9)
     lines = rv.lines
     scored = lines[lines["basis"].isin(["own", "department"])]
@@ -127,7 +129,7 @@ def test_periodic_appraisal_ranks_everyone_with_the_band_distribution(store):
     dist = rv.distribution.set_index("department")
     assert dist.loc["*", "total"] == len(lines) and dist.drop(index="*")["total"].sum() == len(lines)
     # the quarter is not the year: Q3 scores differ from the year so far
-    year = periodic_appraisal(2026, None, db=str(store))
+    year = periodic_appraisal(Source(db=str(store)), 2026, None)
     assert year.months == (1, 10)
     both = scored.set_index("employee_id")["score"].align(year.lines.set_index("employee_id")["score"], join="inner")
     assert (both[0] - both[1]).abs().max() > 0.01

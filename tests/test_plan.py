@@ -12,13 +12,13 @@ import pytest
 from toolkit.operations.consolidate import consolidate
 from toolkit.core.credits import contract_credits
 from toolkit.errors import ToolkitError
-from toolkit.operations.ledger import load_ledger
 from toolkit.io.reader import read_workbook
-from toolkit.operations.plan import draft_plan, parse_growth
+from toolkit.operations.plan import draft_plan, load_plan_inputs, parse_growth
 from toolkit.operations.plan_settings import plan_settings_template, read_plan_settings
 from toolkit.schema import MONTH_KEYS
 from toolkit.store import load_ledger_from_store
 from toolkit.operations.validate import validate_paths
+from toolkit.operations.source import Source
 
 GROWTH = "Signing=10%,Collection=8%"
 UNIT = {"Signing": 1000, "Collection": 1000, "Expense": 100, "Profit": 1000}
@@ -27,8 +27,8 @@ UNIT = {"Signing": 1000, "Collection": 1000, "Expense": 100, "Profit": 1000}
 @pytest.fixture(scope="module")
 def drafted(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("plan2027")
-    result = draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", growth=GROWTH,
-                        out_dir=out, force=True)
+    result = draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, growth=GROWTH,
+                        out_dir=out)
     return result, out
 
 
@@ -44,7 +44,7 @@ def _plan_rows(paths: list[Path]) -> pd.DataFrame:
 def test_the_2027_draft_validates_cleanly(drafted, sample_dir: Path) -> None:
     result, out = drafted
     assert len(result.workbooks) == 4 and (out / "plan-2027.xlsx").exists()
-    reports = validate_paths(result.workbooks, sample_dir / "standards.xlsx")
+    reports = validate_paths(Source(result.workbooks, sample_dir / "standards.xlsx"))
     assert [(r.status, r.errors, r.warnings) for r in reports] == [("valid", 0, 0)] * 4
 
 
@@ -67,7 +67,7 @@ def test_months_add_up_to_annual_in_whole_units(drafted) -> None:
 def test_departments_add_up_to_the_company_target(drafted, sample_dir: Path) -> None:
     """Company Signing = last 12 months' signed (Nov 2025 - Oct 2026, split shares applied) × 1.10, to the unit."""
     rows = _plan_rows(drafted[0].workbooks)
-    ledger = load_ledger([sample_dir], sample_dir / "standards.xlsx", force=True)
+    ledger = Source([sample_dir], sample_dir / "standards.xlsx", force=True).ledger(None)
     cc = contract_credits(ledger.tables["Contracts"])
     window = cc["sign_date"].between("2025-11-01", "2026-10-31")
     expected = round((cc.loc[window, "amount"] * cc.loc[window, "share"]).sum() * 1.10, -3)
@@ -106,8 +106,8 @@ def test_a_held_value_stays_as_typed_and_the_others_absorb(drafted, sample_dir: 
         ["Signing", "East China", None, None, held_east],
         ["Signing", None, person["employee_id"], "Mar", 333_000],
     ])
-    result = draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", growth=GROWTH,
-                        settings=settings, out_dir=tmp_path / "out", force=True)
+    result = draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, growth=GROWTH,
+                        settings=settings, out_dir=tmp_path / "out")
     rows = _plan_rows(result.workbooks)
     s = rows[rows["indicator"] == "Signing"]
     by_dept = s.groupby("department")["annual"].sum()
@@ -118,13 +118,13 @@ def test_a_held_value_stays_as_typed_and_the_others_absorb(drafted, sample_dir: 
     assert (ratio < 1).all() and ratio.max() - ratio.min() < 0.001  # pro-rata, to the unit
     p = s[s["employee_id"] == person["employee_id"]].iloc[0]
     assert p["m03"] == 333_000
-    assert validate_paths(result.workbooks, sample_dir / "standards.xlsx")[0].errors == 0
+    assert validate_paths(Source(result.workbooks, sample_dir / "standards.xlsx"))[0].errors == 0
 
 
 def test_round_trip_through_consolidation(drafted, sample_dir: Path, tmp_path: Path) -> None:
     result, _ = drafted
     db = tmp_path / "toolkit.db"
-    res = consolidate(result.workbooks, "2027-01", standards=sample_dir / "standards.xlsx", db=db,
+    res = consolidate(Source(result.workbooks, sample_dir / "standards.xlsx", db), "2027-01",
                       output=tmp_path / "consolidated.xlsx", jobs=1)
     assert res.exit_code == 0
     plan = load_ledger_from_store(db, "2027-01").tables["Plan"]
@@ -140,11 +140,9 @@ def test_round_trip_through_consolidation(drafted, sample_dir: Path, tmp_path: P
 def test_history_from_the_store_gives_the_same_draft(sample_dir: Path, tmp_path: Path) -> None:
     clean = [sample_dir / f"dept-{k}.xlsx" for k in ("east", "south", "west")]
     db = tmp_path / "history.db"
-    consolidate(clean, "2026-10", standards=sample_dir / "standards.xlsx", db=db,
-                output=tmp_path / "c.xlsx", jobs=1)
-    from_store = draft_plan(2027, db=str(db), growth="5%", out_dir=tmp_path / "a")
-    from_files = draft_plan(2027, paths=clean, standards=sample_dir / "standards.xlsx", growth="5%",
-                            out_dir=tmp_path / "b")
+    consolidate(Source(clean, sample_dir / "standards.xlsx", db), "2026-10", output=tmp_path / "c.xlsx", jobs=1)
+    from_store = draft_plan(Source(db=str(db)), 2027, growth="5%", out_dir=tmp_path / "a")
+    from_files = draft_plan(Source(clean, sample_dir / "standards.xlsx"), 2027, growth="5%", out_dir=tmp_path / "b")
     pd.testing.assert_frame_equal(from_store.draft.rows, from_files.draft.rows)
     assert [p.name for p in from_store.workbooks] == [p.name for p in from_files.workbooks]
     # North China has no history here: it gets no sales target and the draft says so
@@ -154,12 +152,12 @@ def test_history_from_the_store_gives_the_same_draft(sample_dir: Path, tmp_path:
 def test_outputs_are_never_overwritten(drafted, sample_dir: Path) -> None:
     _, out = drafted
     with pytest.raises(ToolkitError, match="already exists"):
-        draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", out_dir=out, force=True)
+        draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, out_dir=out)
 
 
 def test_history_with_errors_is_refused_without_force(sample_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ToolkitError, match="error finding"):
-        draft_plan(2027, paths=[sample_dir], standards=sample_dir / "standards.xlsx", out_dir=tmp_path)
+        draft_plan(Source([sample_dir], sample_dir / "standards.xlsx"), 2027, out_dir=tmp_path)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -207,3 +205,33 @@ def test_growth_parsing() -> None:
     for bad in ("fast", "Revenue=5%", "900%"):
         with pytest.raises(ToolkitError, match="Growth"):
             parse_growth(bad)
+
+
+def test_plan_history_keys_departments_by_the_roster_from_the_store_as_from_files(sample_dir: Path,
+                                                                                   tmp_path: Path) -> None:
+    """An Info department written "华南 Region" is the Roster's 华南 in the ledger, and so in the plan drafted from
+    the store: its workbook is named after its file and written in its language, as drafted from the files."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    files = []
+    for k in ("east", "south", "west"):
+        files.append(folder / f"dept-{k}.xlsx")
+        files[-1].write_bytes((sample_dir / f"dept-{k}.xlsx").read_bytes())
+    wb = openpyxl.load_workbook(folder / "dept-south.xlsx")
+    info = wb.worksheets[0]
+    row = next(r for r in range(1, 10) if info.cell(r, 1).value == "部门")
+    info.cell(row, 2).value = "华南 Region"
+    wb.save(folder / "dept-south.xlsx")
+    std = sample_dir / "standards.xlsx"
+    res = consolidate(Source(files, std, tmp_path / "h.db"), "2026-10", jobs=1)
+    assert "华南" in {f.department for f in res.consolidated}
+    for source in (Source(db=str(tmp_path / "h.db")), Source(files, std)):
+        inputs = load_plan_inputs(source, 2027)
+        keys = set(inputs.ledger.tables["Contracts"]["department"])
+        assert "华南" in keys and "华南 Region" not in keys
+        assert set(inputs.langs) == set(inputs.stems) == keys
+        assert inputs.stems["华南"] == "dept-south" and inputs.langs["华南"] == "zh"
+    drafted = draft_plan(Source(db=str(tmp_path / "h.db")), 2027, out_dir=tmp_path / "plan")
+    assert "dept-south-2027.xlsx" in {p.name for p in drafted.workbooks}
+    south = read_workbook(tmp_path / "plan" / "dept-south-2027.xlsx")
+    assert south.info["department"] == "华南" and south.lang == "zh"

@@ -12,17 +12,17 @@ from toolkit.core.appraisal import compute_appraisal
 from toolkit.core.completion import compute_completion
 from toolkit.core.royalties import compute_royalties, monthly_payments
 from toolkit.errors import ToolkitError
-from toolkit.operations.ledger import load_ledger
 from toolkit.io.templates import write_workbook
 from toolkit.operations import plan_cost as C
 from toolkit.operations.plan import draft_from_inputs, load_plan_inputs
 from toolkit.core.planning import PlanRules
 from toolkit.schema import DEPARTMENT
+from toolkit.operations.source import Source
 
 
 @pytest.fixture(scope="module")
 def planned(sample_dir: Path):
-    inputs = load_plan_inputs(2027, [sample_dir], sample_dir / "standards.xlsx", force=True)
+    inputs = load_plan_inputs(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027)
     draft, mix, cost = draft_from_inputs(inputs, PlanRules(2027, growth={"Signing": 0.1, "Collection": 0.08}))
     return inputs, draft, mix, cost
 
@@ -36,7 +36,7 @@ def at_target(planned, sample_dir: Path, tmp_path_factory: pytest.TempPathFactor
     for i, (dept, frames) in enumerate(C.synthetic_frames(draft.rows, mix, 2027, 1.0).items()):
         paths.append(write_workbook(out / f"d{i}.xlsx", DEPARTMENT, "en", frames=frames,
                                     info={"department": dept, "year": 2027, "period": "2027-12"}))
-    ledger = load_ledger(paths, sample_dir / "standards.xlsx", force=True, period="2027-12")
+    ledger = Source(paths, sample_dir / "standards.xlsx", force=True).ledger("2027-12")
     return paths, ledger
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from toolkit.excel import plan_macro
 from toolkit.excel.file_port import FilePort
 from toolkit.operations.validate import validate_paths
+from toolkit.operations.source import Source
 
 from test_macros import _isolated  # noqa: F401  (autouse: no settings from the machine)
 
@@ -35,7 +36,7 @@ def test_draft_plan_button_writes_the_plan_and_opens_the_summary(sample_dir, tmp
     assert "2027" in port.messages[-1][1] and port.messages[-1][0] == "info"
     made = sorted((folder / "plan-2027").glob("dept-*.xlsx"))
     assert len(made) == 4  # North China is on the Roster: it gets a workbook (expense budget only, no history)
-    assert all(r.errors == 0 for r in validate_paths(made, sample_dir / "standards.xlsx"))
+    assert all(r.errors == 0 for r in validate_paths(Source(made, sample_dir / "standards.xlsx")))
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.xlsx")} == before
 
 

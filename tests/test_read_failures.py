@@ -15,6 +15,7 @@ from conftest import CALAMINE, SAMPLE
 from toolkit.errors import ToolkitError
 from toolkit.io import safety
 from toolkit.io.reader import read_raw_sheets, read_workbook
+from toolkit.operations.source import Source
 
 CAL = CALAMINE  # committed copies of calamine's test files (tests/data/calamine/README.md)
 
@@ -328,13 +329,13 @@ def test_consolidate_worker_that_dies_on_a_file_is_replaced_and_the_file_reporte
                                                       b"</sheetData>")
             zout.writestr(item, data)
     shutil.copy(folder / "dept-east.xlsx", folder / "dept-zzz-east-again.xlsx")  # after the bad one
-    res = consolidate([folder], "2026-10", db=tmp_path / "s.db", jobs=2)
+    res = consolidate(Source([folder], db=tmp_path / "s.db"), "2026-10", jobs=2)
     by_name = {Path(f.path).name: f for f in res.files}
     assert by_name[bad.name].status == "unreadable"
     assert by_name[bad.name].reason.startswith(f"{bad}: sheet ") and "has a value in XFD1048576" in by_name[bad.name].reason
     assert by_name["dept-zzz-east-again.xlsx"].status == "duplicate"  # read after the worker died
     assert by_name["dept-east.xlsx"].status == "loaded"
-    single = consolidate([folder], "2026-10", db=tmp_path / "one.db", jobs=1)
+    single = consolidate(Source([folder], db=tmp_path / "one.db"), "2026-10", jobs=1)
     assert [(f.path, f.status, f.reason) for f in single.files] == [(f.path, f.status, f.reason) for f in res.files]
 
 

@@ -16,6 +16,7 @@ from test_royalties import (
 from toolkit.cli.main import cli
 from toolkit.io.templates import default_frames, write_workbook
 from toolkit.schema import DEPARTMENT, STANDARDS
+from toolkit.operations.source import Source
 
 INDICATORS = ("Signing", "Collection", "Expense", "Profit")
 
@@ -172,10 +173,9 @@ def test_salary_from_real_workbooks(books):
 def test_payments_match_monthly_payments_for_completion(books):
     """The schedule fed to completion/funds (Profit, royalties payable) is the true-up sequence."""
     from toolkit.core.royalties import monthly_payments
-    from toolkit.operations.ledger import load_ledger
 
     tmp, std, dept = books
-    ledger = load_ledger([dept], std, period="2026-02")
+    ledger = Source([dept], std).ledger("2026-02")
     sched = monthly_payments(ledger, "2026-02")
     got = {(r.employee_id, r.month): Decimal(repr(r.royalty)) for r in sched.itertuples()}
     assert got == {("E1", 1): Decimal("160.01"), ("E1", 2): Decimal("390.0"), ("E2", 1): Decimal("480.0"),
@@ -186,10 +186,9 @@ def test_payments_match_monthly_payments_for_completion(books):
 def test_sample_workbooks_true_ups_add_up(sample_dir):
     """On the committed sample data: every employee's payments Jan..p equal the YTD royalty of p."""
     from toolkit.core.royalties import compute_royalties, monthly_payments
-    from toolkit.operations.ledger import load_ledger
 
     depts = [p for p in sample_dir.glob("*.xlsx") if p.name != "standards.xlsx"]
-    ledger = load_ledger(depts, sample_dir / "standards.xlsx", force=True)
+    ledger = Source(depts, sample_dir / "standards.xlsx", force=True).ledger(None)
     period = str(ledger.tables["Collections"]["receipt_date"].max().to_period("M"))
     result = compute_royalties(ledger, period)
     assert len(result.lines) > 0

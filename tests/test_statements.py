@@ -25,6 +25,7 @@ from toolkit.outputs import build
 from toolkit.outputs.labels import label
 from toolkit.outputs.statements import file_stem, index_name, summary_rows
 from toolkit.report.statements import statement_html
+from toolkit.operations.source import Source
 
 
 def D(x) -> Decimal:
@@ -270,7 +271,7 @@ def test_statements_from_a_closed_period_show_what_the_ledger_recorded(sample_di
     from toolkit.store import load_ledger_from_store, open_store
 
     db = tmp_path / "t.db"
-    res = close_month([sample_dir], "2026-10", tmp_path / "out", db=db, jobs=1)
+    res = close_month(Source([sample_dir], db=db), "2026-10", tmp_path / "out", jobs=1)
     roy = json.loads(res.outputs["royalties"][0].read_text(encoding="utf-8"))
     with open_store(db) as store:
         assert recorded_payouts(store, "2026-09") is None  # never closed

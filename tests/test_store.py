@@ -12,6 +12,7 @@ from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_workbook
 from toolkit.store import SCHEMA_VERSION, SourceRecord, open_store
 from toolkit.store.migrations import MIGRATIONS
+from toolkit.operations.source import Source
 
 
 @pytest.fixture(scope="module")
@@ -163,13 +164,12 @@ def test_ledger_from_store_matches_ledger_from_files(sample, tmp_path):
     """Computations give the same answer from the store as from the files."""
     from toolkit.operations.consolidate import consolidate
     from toolkit.core.royalties import compute_royalties
-    from toolkit.operations.ledger import load_ledger
     from toolkit.store import load_ledger_from_store
 
-    res = consolidate([sample], "2026-10", db=tmp_path / "s.db", jobs=1)
+    res = consolidate(Source([sample], db=tmp_path / "s.db"), "2026-10", jobs=1)
     good = [f.path for f in res.consolidated]
     assert good
-    from_files = load_ledger(good, sample / "standards.xlsx", period="2026-10", force=True)
+    from_files = Source(good, sample / "standards.xlsx", force=True).ledger("2026-10")
     from_store = load_ledger_from_store(tmp_path / "s.db", "2026-10")
     for key, frame in from_files.tables.items():
         stored = from_store.tables[key]

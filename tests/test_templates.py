@@ -27,6 +27,7 @@ from toolkit.io.templates import (
     write_workbook,
 )
 from toolkit.io.writer import NUMBER_FORMATS, display_width
+from toolkit.operations.source import Source
 from toolkit.schema import DEPARTMENT, SCHEMAS, STANDARDS, ColType, Table, WorkbookSchema
 from toolkit.schema import enums as E
 
@@ -315,6 +316,6 @@ def test_new_workbook_with_an_empty_roster_fails_clearly(tmp_path: Path) -> None
     pytest.importorskip("toolkit.io.reader")
     standards = write_workbook(tmp_path / "standards.xlsx", STANDARDS, "en")
     with pytest.raises(ToolkitError) as info:
-        new_workbook("department", tmp_path / "d.xlsx", "en", standards=standards)
+        new_workbook("department", tmp_path / "d.xlsx", "en", roster_ids=Source(standards=standards).roster_ids())
     assert info.value.message("en") == f"{standards}: the Roster sheet has no Employee IDs."
     assert not (tmp_path / "d.xlsx").exists()

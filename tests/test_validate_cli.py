@@ -12,6 +12,7 @@ import validation_factory as F
 from toolkit.cli.main import cli
 from toolkit.io.discover import discover_workbooks
 from toolkit.operations.validate import build_report, exit_code, validate_file, validate_paths
+from toolkit.operations.source import Source
 
 
 def _folder(tmp_path: Path, broken: bool = True, with_standards: bool = True) -> Path:
@@ -148,6 +149,6 @@ def test_library_functions(tmp_path):
     assert [f.code for f in report.findings] == ["enum-invalid", "weekend-expense"]
     bad = validate_file(tmp_path / "nope.xlsx")
     assert bad.status == "unreadable" and bad.error is not None and bad.data is None
-    reports = validate_paths([folder])
+    reports = validate_paths(Source([folder]))
     assert exit_code(reports) == 1
     assert build_report(reports, "zh")["files"][0]["issues"][0]["message"].startswith("Contracts!G2：")

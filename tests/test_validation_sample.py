@@ -8,6 +8,7 @@ import re
 import pytest
 
 from toolkit.operations.validate import validate_paths
+from toolkit.operations.source import Source
 
 
 def _documented(sample_dir) -> list[tuple[str, str, str]]:
@@ -19,7 +20,7 @@ def _documented(sample_dir) -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def reports(sample_dir):
-    return {r.path.rsplit("/", 1)[-1]: r for r in validate_paths([sample_dir])}
+    return {r.path.rsplit("/", 1)[-1]: r for r in validate_paths(Source([sample_dir]))}
 
 
 def test_every_documented_problem_is_reported(sample_dir, reports):

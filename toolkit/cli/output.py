@@ -5,6 +5,7 @@ JSON, sheets and text themselves are built by ``toolkit.outputs``; this module o
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..io.writer import atomic_save
 from ..outputs.jsonfmt import dumps
+from ..operations.source import Source
 
 register(
     {
@@ -29,18 +31,44 @@ register(
 FORMATS = ("text", "json", "xlsx")
 
 
-def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Click decorator: where a command's month comes from: ``PATH...`` with ``--standards``, or ``--db``."""
-    options = [
-        click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path)),
-        click.option("--standards", "standards", default=None, type=click.Path(exists=True, dir_okay=False,
-                     path_type=Path), help="The director's standards workbook (with PATH...)."),
-        click.option("--db", default=None, metavar="PATH|URL",
-                     help="Read the consolidated departments from the history store instead of files."),
-    ]
+def source_options(func: Callable[..., Any] | None = None, *, paths: str | None = "optional", db: bool = True,
+                   standards: bool | str = True, force: str | None = None, standards_help: str | None = None,
+                   db_help: str | None = None) -> Any:
+    """Click decorator: where a command's data comes from, declared here only (``--db`` and ``--standards``
+    nowhere else; tests/test_architecture.py checks it). The command receives one ``source``
+    (``toolkit.operations.source.Source``), built once and closed when the command ends.
+
+    ``paths``: ``"optional"``, ``"required"``, ``"any"`` (required, need not exist: ``validate`` reports it) or
+    None (no ``PATH...``); ``db``/``standards``: declare ``--db``/``--standards`` (``standards="required"``);
+    ``force``: the ``--force`` flag's help (None: no flag); ``*_help``: the options' help for this command."""
+    if func is None:
+        return lambda f: source_options(f, paths=paths, db=db, standards=standards, force=force,
+                                        standards_help=standards_help, db_help=db_help)
+    options = []
+    if paths is not None:
+        kind = click.Path(path_type=Path) if paths == "any" else click.Path(exists=True, path_type=Path)
+        options.append(click.argument("paths", nargs=-1, required=paths != "optional", type=kind))
+    if standards:
+        options.append(click.option("--standards", "standards", default=None, required=standards == "required",
+                                    type=click.Path(
+            exists=True, dir_okay=False, path_type=Path), help=standards_help or
+            "The director's standards workbook (with PATH...)."))
+    if db:
+        options.append(click.option("--db", default=None, metavar="PATH|URL", help=db_help or
+                                    "Read the consolidated departments from the history store instead of files."))
+    if force is not None:
+        options.append(click.option("--force", is_flag=True, help=force))
+
+    @functools.wraps(func)
+    def command(*args: Any, **kwargs: Any) -> Any:
+        source = Source(kwargs.pop("paths", ()), kwargs.pop("standards", None), kwargs.pop("db", None),
+                        force=kwargs.pop("force") if force is not None else False, forceable=force is not None)
+        with source:
+            return func(*args, source=source, **kwargs)
+
     for option in reversed(options):
-        func = option(func)
-    return func
+        command = option(command)
+    return command
 
 
 def format_list(text: str) -> list[str]:
@@ -49,19 +77,18 @@ def format_list(text: str) -> list[str]:
 
 
 def compute_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Click decorator: ``PATH...`` ``--standards`` ``--db`` (``source_options``) ``--period`` ``--format``
-    ``-o/--output`` ``--force``."""
+    """Click decorator: ``PATH...`` ``--standards`` ``--db`` ``--force`` (``source_options``: one ``source``)
+    ``--period`` ``--format`` ``-o/--output``."""
     options = [
         click.option("--period", required=True, metavar="YYYY-MM", help="The month to compute."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Output format."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Write to this file (required for xlsx; default stdout)."),
-        click.option("--force", is_flag=True, help="Compute even when the input has error findings."),
     ]
     for option in reversed(options):
         func = option(func)
-    return source_options(func)
+    return source_options(func, force="Compute even when the input has error findings.")
 
 
 def require_output(output: Path | None, fmt: str) -> Path:

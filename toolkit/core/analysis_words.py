@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..i18n import register, t
-from ..money import round_money
+from ..money import round_money, fmt_money
 from .completion import COMPANY_KEY
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def number_words(v: Any, digits: int = 1) -> str:
 
 def money_words(v: Any) -> str:
     """Money with thousands separators and cents (1,234.50); "-" when blank."""
-    return "-" if v is None or pd.isna(v) else f"{round_money(float(v)):,.2f}"
+    return "-" if v is None or pd.isna(v) else fmt_money(float(v), grouped=True)
 
 
 def sentence(key: str, params: Mapping[str, Any], lang: str) -> str:

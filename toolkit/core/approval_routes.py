@@ -21,6 +21,7 @@ import pandas as pd
 from ..i18n import register, t
 from ..schema import DEPARTMENT
 from .workdays import Calendar
+from ..money import fmt_money
 
 #: What the Roster's Approver and the Delegations' Approver accept for the two roles (any case, either language).
 ROLE_WORDS = {"director": ("director", "总监"), "gm": ("gm", "general manager", "总经理")}
@@ -119,7 +120,7 @@ def item_values(record: Mapping[str, Any], kind: str, fields: Iterable[str]) -> 
         elif isinstance(v, (bool, np.bool_)):
             out[key] = "Yes" if v else "No"
         elif isinstance(v, (int, float, np.number)):
-            out[key] = f"{float(v):,.2f}"
+            out[key] = fmt_money(float(v), grouped=True)
         else:
             out[key] = str(v)
     return out

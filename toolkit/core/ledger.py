@@ -79,6 +79,8 @@ class Ledger:
     langs: dict[str, str] = field(default_factory=dict)
     #: Employees with rows in a department not consolidated (a transfer from it) -> that department: not computed.
     absent_people: dict[str, str] = field(default_factory=dict)
+    #: Each department's workbook (its path as read): plan drafting names the department's new workbook after it.
+    sources: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for table in DEPARTMENT.tables:
@@ -116,7 +118,8 @@ class Ledger:
                 frame["source"] = pd.Series(np.repeat([str(wb.path) for wb in have], sizes), dtype="str")
                 tables[table.key] = frame
         return cls(tables, standards, list(findings), [str(wb.path) for wb in books],
-                   langs={names[id(wb)]: wb.lang for wb in books})
+                   langs={names[id(wb)]: wb.lang for wb in books},
+                   sources={names[id(wb)]: str(wb.path) for wb in books})
 
     def threshold(self, name: str) -> float:
         """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default."""

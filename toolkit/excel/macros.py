@@ -20,6 +20,7 @@ from ..core.findings import Finding
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stamp_note
+from ..operations.source import DB_ENV, Source
 from ..schema import enums as E
 from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
 from .port import WorkbookPort, selected_rows
@@ -31,7 +32,6 @@ from ..io.writer import write_frames
 from ..operations.approval_apply import apply_decisions as apply
 from ..operations.approval_queue import build_queue
 from ..operations.consolidate import consolidate
-from ..operations.ledger import ledger_of_workbook
 from ..operations.statements import department_employees, write_statements
 from ..operations.validate import check_data
 from ..outputs import build
@@ -214,16 +214,12 @@ def funds(book: Any = None) -> Path | None:
 
 
 def _ledger(run: _Run, period: str, force: bool = False) -> Any:
-    """The open workbook and the standards as a Ledger (``operations.ledger.ledger_of_workbook``): error
-    findings refused unless the user says to go on."""
-    def confirm(count: int) -> bool:
-        return (run.ask("force", "no", count=count) or "").casefold() in _YES
-
+    """The open workbook and the standards as a Ledger (``Source.ledger``): error findings refused unless the
+    user says to go on."""
     try:
-        return ledger_of_workbook(run.department(), run.standards(required=True), period, confirm=confirm, force=force,
-                                  lang=run.lang)
+        return run.source(standards=True, workbook=run.department()).ledger(period, force=force)
     except ToolkitError as exc:
-        if exc.key == "ledger.refused":  # the ribbon's wording: no --force there
+        if exc.key in ("ledger.refused", "source.standards-errors"):  # the ribbon's wording: no --force there
             raise ToolkitError("macro.refused", **exc.params) from None
         raise
 
@@ -297,7 +293,7 @@ def _approve_close(run: _Run) -> Any:
     name = run.settings.approver or run.ask("approver")
     if not name:
         raise ToolkitError("macro.no-approver")
-    res = approve_period_close(period, db=db, by=name)
+    res = approve_period_close(Source(db=db), period, by=name)
     run.port.message(t("macro.close-approved", run.lang, period=res.period, version=res.version, by=name, at=res.at),
                      "info")
     return res
@@ -311,8 +307,10 @@ def _analysis(run: _Run) -> Path | None:
 
     folder = run.chosen_folder("analysis-folder")
     # as the monthly report: data problems are the findings listed in the workbook, not a refusal
-    res = analyse(run.period(), folder / "analysis", paths=[folder], standards=run.standards_path(required=True),
-                  lang=run.lang, formats=("xlsx", "html"), force=True)
+    source = run.source(standards=True, paths=[folder])
+    source.force = True
+    with source:
+        res = analyse(source, run.period(), folder / "analysis", lang=run.lang, formats=("xlsx", "html"))
     summary = "\n".join(res.output.sentences[:6])
     run.port.message(t("macro.analysis", run.lang, summary=summary, paths=", ".join(str(p) for p in res.written)))
     xlsx = next((p for p in res.written if p.suffix == ".xlsx"), None)
@@ -336,8 +334,9 @@ def _consolidate_folder(run: _Run) -> Path | None:
     out_dir = folder / "consolidated"
     out_dir.mkdir(exist_ok=True)
     db = os.environ.get(DB_ENV) or str(out_dir / "toolkit.db")
-    res = consolidate([folder], period, standards=run.standards_path(required=False), db=db,
-                      output=out_dir / f"consolidated-{period}.xlsx", jobs=1, lang=run.lang, command="consolidate")
+    with run.source(standards=False, paths=[folder], db=db) as source:
+        res = consolidate(source, period, output=out_dir / f"consolidated-{period}.xlsx", jobs=1, lang=run.lang,
+                          command="consolidate")
     text = t("macro.consolidated", run.lang, ok=len(res.consolidated), total=len(res.files), period=period,
              path=res.workbook)
     if res.failed:
@@ -418,8 +417,8 @@ def _approval_queue(run: _Run, role: str = "director") -> Path:
 
     folder = run.chosen_folder("queue-folder")
     (folder / QUEUE_FOLDER).mkdir(exist_ok=True)
-    queue = build_queue([folder], run.standards_path(required=True), approver_id=run.settings.approver_id,
-                        lang=run.lang, db=_queue_db(folder / QUEUE_FOLDER), role=role)
+    queue = build_queue(run.source(standards=True, paths=[folder], db=_queue_db(folder / QUEUE_FOLDER)),
+                        approver_id=run.settings.approver_id, lang=run.lang, role=role)
     name = "gm-queue" if role == "gm" else "approval-queue"
     out = write_queue(queue, folder / QUEUE_FOLDER / f"{name}-{queue.period}.xlsx", run.lang)
     run.port.message(t("macro.queue-made", run.lang, summary=summary_text(queue, run.lang), path=out))
@@ -438,7 +437,8 @@ def _apply_decisions(run: _Run) -> list[Path]:
         raise ToolkitError("queue.not-a-queue", file="?")
     name = run.settings.approver or run.ask("approver")
     in_place = (run.ask("inplace", "no") or "").casefold() in _YES
-    res = apply(run.port.path, None, in_place, _queue_db(Path(run.port.path).parent), name, run.settings.approver_id,
+    res = apply(run.port.path, None, in_place, Source(db=_queue_db(Path(run.port.path).parent)), name,
+                run.settings.approver_id,
                 run.lang, port=run.port)
     lines = [t("macro.applied", run.lang, applied=len(res.rows) - len(res.refused), refused=len(res.refused),
                paths=", ".join(str(p) for p in res.written))]
@@ -484,7 +484,8 @@ def _new_template(run: _Run) -> Path | None:
     if not path:
         return None
     std = run.settings.standards if kind == "department" and run.settings.standards else None
-    out = new_workbook(kind, Path(path).expanduser(), run.lang, standards=std)
+    roster_ids = Source(standards=std).roster_ids() if std else None
+    out = new_workbook(kind, Path(path).expanduser(), run.lang, roster_ids=roster_ids)
     run.port.message(t("macro.written", run.lang, path=out))
     run.port.open_file(out)
     return out

@@ -16,7 +16,7 @@ from typing import Any
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..operations.plan import check_year, draft_plan as draft
-from ..store import DB_ENV
+from ..operations.source import DB_ENV, Source
 from .run import Run, run
 
 register({
@@ -44,10 +44,9 @@ def _draft_plan(run: Run) -> Path | None:
         if not answer or not Path(answer).expanduser().is_dir():
             raise ToolkitError("macro.not-folder", path=str(answer))
         paths = [Path(answer).expanduser()]
-    standards = run.standards_path(required=db is None)
     out = (paths[0] if paths else run.folder()) / f"plan-{year}"
-    result = draft(year, paths=paths, standards=standards, db=db, settings=settings or None, out_dir=out,
-                   lang=run.lang)
+    with run.source(standards=db is None, paths=paths, db=db) as source:
+        result = draft(source, year, settings=settings or None, out_dir=out, lang=run.lang)
     run.port.message(t("macro.plan-drafted", run.lang, year=year, count=len(result.workbooks),
                        summary=result.summary))
     if result.summary is not None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,7 @@ from ..core.periods import check_period
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..operations.validate import read_file
+from ..operations.source import Source
 from . import settings as S
 from .port import WorkbookPort
 from .xlwings_port import XlwingsPort
@@ -39,6 +39,10 @@ def _port(book: Any) -> WorkbookPort:
 
         book = xw.Book.caller()
     return XlwingsPort(book)
+
+
+#: Answers that mean yes to a question (both languages).
+YES = {"y", "yes", "true", "1", "是", "ok"}
 
 
 @dataclass
@@ -74,14 +78,18 @@ class Run:
             raise ToolkitError("macro.no-standards")
         return path
 
+    def source(self, *, standards: bool, paths: Sequence[Path] = (), db: str | None = None,
+               workbook: WorkbookData | None = None) -> Source:
+        """The run's ``Source``: the settings' standards (asked for when unset; ``standards``: required), and
+        ``paths``/``db``/``workbook``; the user is asked before error findings refuse a computation."""
+        def confirm(count: int) -> bool:
+            return (self.ask("force", "no", count=count) or "").casefold() in YES
+
+        return Source(paths, self.standards_path(standards), db, workbook=workbook, confirm=confirm, lang=self.lang)
+
     def standards(self, required: bool) -> WorkbookData | None:
-        path = self.standards_path(required)
-        if path is None:
-            return None
-        std = read_file(path, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
-        return std
+        """The standards workbook as read (``Source.read_standards``), None when none is set and not required."""
+        return self.source(standards=required).read_standards()
 
     def period(self) -> str:
         try:

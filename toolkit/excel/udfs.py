@@ -184,7 +184,9 @@ def _standards_path() -> str:
 
 @lru_cache(maxsize=4)
 def _read_standards(path: str, mtime: float) -> Any:
-    return read_workbook(path, kind="standards")
+    from ..operations.source import Source  # the reader is heavy: only a cell asking for the standards needs it
+
+    return Source(standards=path).read_standards()
 
 
 def standards() -> Any:

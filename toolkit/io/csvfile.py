@@ -11,13 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from .writer import atomic_save
+from ..money import fmt_money
 
 
 def _cell(value: object, money: bool) -> str:
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return ""
     if money:
-        return f"{float(value):.2f}"
+        return fmt_money(float(value))
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
     text = str(value)

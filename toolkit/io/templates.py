@@ -204,18 +204,6 @@ def regenerate_templates(directory: str | os.PathLike[str]) -> list[Path]:
     return written
 
 
-def roster_ids_from(standards: str | os.PathLike[str]) -> list[str]:
-    """Employee IDs of a standards workbook's Roster, in order, without blanks or repeats."""
-    from .reader import read_workbook  # the reader is heavier; only `new --standards` needs it
-
-    data = read_workbook(standards, kind="standards")
-    ids = data.tables["Roster"]["employee_id"].dropna().astype(str).str.strip()
-    out = list(dict.fromkeys(i for i in ids if i))
-    if not out:
-        raise ToolkitError("new.no-roster", path=str(standards))
-    return out
-
-
 def new_workbook(
     kind: str,
     path: str | os.PathLike[str],
@@ -223,13 +211,13 @@ def new_workbook(
     *,
     department: str | None = None,
     year: int | None = None,
-    standards: str | os.PathLike[str] | None = None,
+    roster_ids: Sequence[str] | None = None,
     overwrite: bool = False,
 ) -> Path:
     """A new blank department or standards workbook at ``path`` (what ``toolkit new`` runs).
 
-    ``department`` and ``year`` prefill the Info sheet; ``standards`` supplies the Roster's Employee
-    IDs for the dropdowns. An existing file is only replaced with ``overwrite``.
+    ``department`` and ``year`` prefill the Info sheet; ``roster_ids`` (the standards' Roster:
+    ``Source.roster_ids``) fill the Employee ID dropdowns. An existing file is only replaced with ``overwrite``.
     """
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
@@ -242,8 +230,8 @@ def new_workbook(
         info["department"] = department
     if year:
         info["year"] = int(year)
-    roster = roster_ids_from(standards) if standards else None
-    return write_workbook(target, schema, lang, frames=default_frames(kind), info=info, roster_ids=roster)
+    return write_workbook(target, schema, lang, frames=default_frames(kind), info=info,
+                          roster_ids=list(roster_ids) if roster_ids else None)
 
 
 # --------------------------------------------------------------------------- sheets

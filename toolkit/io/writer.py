@@ -229,8 +229,8 @@ def series_width(values: pd.Series) -> int:
         text = fmt_money_column(sample, grouped=True)
     else:
         text = sample.astype(str)
-    lengths = text.str.len() + text.str.count(WIDE_CHARS.pattern)
-    return int(lengths.max())
+    # each distinct text once, in Python: a short column costs less than the string accessor's set-up
+    return max(display_width(s) for s in set(text.tolist()))
 
 
 def column_width(header: str, kind: str, values: pd.Series | None = None, fixed: int | None = None) -> float:

@@ -11,7 +11,7 @@ from ..core.periods import check_period
 from ..errors import ToolkitError
 from ..i18n import register
 from ..outputs.analysis import AnalysisOutput, build, write_analysis
-from .ledger import open_ledger
+from .source import Source
 
 register({
     "analysis.bad-months": ("--months must be 12 or 24 (got {months}).", "--months 只能是 12 或 24（当前为 {months}）。"),
@@ -53,12 +53,11 @@ def analyse_ledger(ledger: Ledger, period: str, out_dir: str | Path, *, months: 
     return AnalysisResult(out, ledger, write_analysis(out, out_dir, formats))
 
 
-def analyse(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] = (), standards: str | Path | None = None,
-            db: str | None = None, months: int = 12, lang: str = "en", formats: Sequence[str] = FORMATS,
-            force: bool = False) -> AnalysisResult:
-    """Load the month (``PATH... --standards`` or ``--db``) and write its analysis into ``out_dir``."""
+def analyse(source: Source, period: str, out_dir: str | Path, *, months: int = 12, lang: str = "en",
+            formats: Sequence[str] = FORMATS) -> AnalysisResult:
+    """Load the source's month (``PATH... --standards`` or ``--db``) and write its analysis into ``out_dir``."""
     period = check_period(period)
     if months not in WINDOWS:
         raise ToolkitError("analysis.bad-months", months=months)
-    ledger = open_ledger(paths, standards, db, period=period, force=force)
+    ledger = source.ledger(period)
     return analyse_ledger(ledger, period, out_dir, months=months, lang=lang, formats=formats)

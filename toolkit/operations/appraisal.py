@@ -7,9 +7,6 @@ what the monthly report's appendix calls for the quarter so far.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 import pandas as pd
 
 from ..core.ledger import Ledger
@@ -19,11 +16,9 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..core.completion import monthly_actuals
 from ..core.royalties import monthly_payments
-from ..store import load_ledger_from_store
-from .ledger import open_ledger
-from .months import month_sources
-from ..store import open_store
 from .history import paid_by_month
+from .months import month_sources
+from .source import Source
 
 register({"appraisal.quarter": ("--quarter must be 1, 2, 3 or 4, not {value}.", "--quarter 必须是 1、2、3 或 4，而不是 {value}。"),
           "appraisal.year": ("--year must be a year such as 2026, not {value}.", "--year 必须是年份（如 2026），而不是 {value}。")})
@@ -35,15 +30,14 @@ def last_data_month(ledger: Ledger, year: int) -> int:
     return int(months.max()) if len(months) else 12
 
 
-def _royalties(ledger: Ledger, year: int, month: int, db: str | None = None) -> pd.DataFrame:
-    """Royalties per employee and month through ``month``: with a store, the closed months' as the payout ledger
-    paid them (by the month of the close that paid them), the months after the last close recomputed."""
-
+def _royalties(ledger: Ledger, year: int, month: int, source: Source | None = None) -> pd.DataFrame:
+    """Royalties per employee and month through ``month``: with a store (``source.db``), the closed months' as the
+    payout ledger paid them (by the month of the close that paid them), the months after the last close
+    recomputed."""
     schedule = monthly_payments(ledger, f"{year:04d}-{month:02d}")
-    if not db:
+    if source is None or not source.db:
         return schedule
-
-    with open_store(db) as store:
+    with source.store() as store:
         paid = paid_by_month(store, year)
     if paid is None:
         return schedule
@@ -53,25 +47,24 @@ def _royalties(ledger: Ledger, year: int, month: int, db: str | None = None) -> 
     return pd.concat([recorded, later], ignore_index=True)[list(schedule.columns)]
 
 
-def periodic_appraisal(year: int, quarter: int | None = None, *, paths: Sequence[str | Path] = (),
-                       standards: str | Path | None = None, db: str | None = None, force: bool = False) -> Review:
+def periodic_appraisal(source: Source, year: int, quarter: int | None = None) -> Review:
     """Everyone ranked on the appraisal score over ``year`` (or its ``quarter``), with the band distribution."""
     if not 1900 <= int(year) <= 2999:
         raise ToolkitError("appraisal.year", value=year)
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ToolkitError("appraisal.quarter", value=quarter)
     first, last = ((quarter - 1) * 3 + 1, quarter * 3) if quarter else (1, 12)
-    if db and not paths:
-        covered = month_sources(db, year, range(first, last + 1))
+    if source.from_store:
+        covered = month_sources(source, year, range(first, last + 1))
         if not covered:
-            raise ToolkitError("months.none", path=str(db), year=f"{year} Q{quarter}" if quarter else year)
-        period, source = covered[-1]
-        ledger = load_ledger_from_store(db, source)
+            raise ToolkitError("months.none", path=source.store_url, year=f"{year} Q{quarter}" if quarter else year)
+        period, stored = covered[-1]
+        ledger = source.store_ledger(stored)
         known = year_month(period)[1]
     else:
-        ledger = open_ledger(paths, standards, db, period=f"{year:04d}-{last:02d}", force=force)
+        ledger = source.ledger(f"{year:04d}-{last:02d}")
         known = min(last, last_data_month(ledger, year))
-    return review(ledger, year, quarter, known, _royalties(ledger, year, max(first, known), db))
+    return review(ledger, year, quarter, known, _royalties(ledger, year, max(first, known), source))
 
 
 def appraisal_appendix(ledger: Ledger, period: str) -> Review:

@@ -38,8 +38,7 @@ from .approval_queue import file_sha256
 from .approvals import decide, stamp_note
 from ..io.writer import atomic_save
 from ..io.xlsx_cells import edit_workbook
-from ..outputs.approval_queue import read_queue
-from ..store import default_db, open_store
+from .source import Source
 from .validate import read_file
 
 register({
@@ -179,13 +178,15 @@ def preflight(files: list[str], sources: dict[str, str], made: str) -> None:
 
 
 def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLike[str] | None = None,
-                    in_place: bool = False, db: str | None = None, approver: str | None = None,
+                    in_place: bool = False, source: Source | None = None, approver: str | None = None,
                     approver_id: str | None = None, lang: str = "en", today: dt.date | None = None,
                     progress: Callable[[int, int], None] | None = None, port: Any = None) -> ApplyResult:
     """Apply the queue's decisions: into copies in ``out_dir`` (default: ``<queue>-applied`` beside the queue), or
-    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in ``db``.
+    ``in_place`` with a backup of each original in its folder's ``approval-backups``; record them in the store of
+    ``source`` (default: ``$TOOLKIT_DB`` or ``toolkit.db``).
     ``port``: the queue open in Excel (its values as shown, saved or not) instead of the file."""
 
+    source = source or Source()
     if not approver:
         raise ToolkitError("apply.no-approver")
     queue = read_queue(queue_path, port)
@@ -203,12 +204,14 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
             raise ToolkitError("apply.same-folder", folder=str(target_dir))
     std = None
     if queue.meta.get("standards") and Path(queue.meta["standards"]).exists():
-        found = read_file(queue.meta["standards"], "standards")
-        std = None if isinstance(found, ToolkitError) else found
+        try:  # the standards the queue was made with: their rules, when still readable
+            std = Source(standards=queue.meta["standards"]).read_standards()
+        except ToolkitError:
+            std = None
     day = today or dt.date.today()
-    result = ApplyResult(db=db or default_db())
+    result = ApplyResult(db=source.store_url)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    with open_store(result.db) as store:
+    with source.store() as store:
         for i, (file, rows) in enumerate(sorted(by_file.items()), start=1):
             path = Path(file)
             original = path.read_bytes()
@@ -364,7 +367,7 @@ def _new_states(data: WorkbookData, rows: list[RowOutcome], approver: str, store
         match = frame[frame["_row"].astype(int) == r.row]
         values = AR.item_values(match.iloc[0].to_dict(), r.kind, ITEM_FIELDS[r.kind]) if len(match) else {}
         if r.approved_amount is not None and "amount" in values:
-            values["amount"] = f"{r.approved_amount:,.2f}"
+            values["amount"] = fmt_money(r.approved_amount, grouped=True)
         before = known.get((r.department, r.kind, r.item), {})
         out.append({"department": r.department, "kind": r.kind, "item": r.item, "employee_id": r.employee_id,
                     "state": AR.DECIDED_STATE[r.decision], "source_path": r.file, "row_hash": r.row_hash,
@@ -384,17 +387,17 @@ def _record(r: RowOutcome, approver: str, approver_id: str | None, queue: Any, w
             "approved_amount": r.approved_amount, "on_behalf_of": r.on_behalf_of, "role": queue.meta.get("role")}
 
 
-def decision_log(db: str | None = None, department: str | None = None, employee_id: str | None = None
+def decision_log(source: Source, department: str | None = None, employee_id: str | None = None
                  ) -> list[dict[str, Any]]:
-    """The audit trail of approval decisions in the history store, oldest first."""
-    with open_store(db or default_db()) as store:
+    """The audit trail of approval decisions in the source's history store, oldest first."""
+    with source.store() as store:
         return store.approval_decisions(department=department, employee_id=employee_id)
 
 
-def write_decision_log(db: str | None, path: str | os.PathLike[str], lang: str = "en",
+def write_decision_log(source: Source, path: str | os.PathLike[str], lang: str = "en",
                        department: str | None = None, employee_id: str | None = None) -> Path:
     """The audit trail (``decision_log``) as a workbook, one row per decision, in ``lang``; written atomically."""
-    return write_log(decision_log(db, department, employee_id), path, lang)
+    return write_log(decision_log(source, department, employee_id), path, lang)
 
 
 __all__ = ["apply_decisions", "decision_log", "write_decision_log", "ApplyResult", "RowOutcome", "lock_file"]

@@ -37,11 +37,11 @@ from ..schema import enums as E
 from .approvals import APPROVAL_TABLES, row_of
 from ..core.periods import check_period
 from ..money import fmt_money
-from ..store import open_store
-from .consolidate.pipeline import pipeline
-from .validate import read_file
 from .consolidate.discovery import discover, sniff_kind
+from .consolidate.pipeline import pipeline
 from .consolidate.policy import duplicate_reason
+from .source import Source
+from .validate import read_file
 
 register({
     "queue.flag.budget-over": ("Expense budget exceeded ({who}): {used} is {share} of the target {target}",
@@ -122,26 +122,20 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
     return books, errors, left_out
 
 
-def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.PathLike[str] | None,
-                period: str | None = None, db: str | None = None, approve_clean: bool = False,
+def build_queue(source: Source, period: str | None = None, approve_clean: bool = False,
                 approver_id: str | None = None, lang: str = "en", jobs: int | None = None,
                 progress: Callable[[int, int], None] | None = None, role: str = "director",
                 today: dt.date | None = None) -> Queue:
-    """The approval queue of the department workbooks under ``paths`` (see the module docstring): the director's
+    """The approval queue of the source's department workbooks (see the module docstring): the director's
     (``role="director"``: every pending item) or the general manager's (``role="gm"``: forwarded items and
-    items above GM Approval Above). With ``db`` each item's state comes from the history store and new items
-    are recorded there as pending (their age counts from then)."""
-
+    items above GM Approval Above). With the source's store (``--db``) each item's state comes from the history
+    store and new items are recorded there as pending (their age counts from then)."""
     if role not in QUEUE_ROLES:
         raise ValueError(role)
-    std = None
-    if standards is not None:
-        std = read_file(standards, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
     if period is not None:
         period = check_period(period)
-    paths = list(paths)
+    std = source.checked_standards(period, required=False)
+    paths = list(source.paths)
     books, errors, left_out = read_sources(paths, std, period, jobs, progress, lang)
     if not books:
         if errors:
@@ -151,18 +145,16 @@ def build_queue(paths: Iterable[str | os.PathLike[str]], standards: str | os.Pat
         found = sorted(str(d.info.get("period")) for d, _, _ in books if d.info.get("period"))
         period = check_period(found[-1]) if found else dt.date.today().strftime("%Y-%m")
     day = today or dt.date.today()
-    if not db:
+    if not source.db:
         return assemble(books, std, period, lang, approve_clean=approve_clean, approver_id=approver_id,
-                        skipped=[*left_out, *(e.message(lang) for e in errors)], standards_path=standards,
+                        skipped=[*left_out, *(e.message(lang) for e in errors)], standards_path=source.standards,
                         role=role, today=day)
-    from ..store import open_store  # only with --db (the store's SQL layer is not needed otherwise)
-
-    with open_store(db) as store:
+    with source.store() as store:
         returns = _store_returns(store)
         states = store.approval_items()
         queue = assemble(books, std, period, lang, approve_clean=approve_clean, approver_id=approver_id,
                          returns=returns, skipped=[*left_out, *(e.message(lang) for e in errors)],
-                         standards_path=standards, role=role, today=day, states=states,
+                         standards_path=source.standards, role=role, today=day, states=states,
                          gm_decisions=[d for d in store.approval_decisions() if d.get("role") == "gm"])
         store.save_approval_items(queue.new_states)
     return queue

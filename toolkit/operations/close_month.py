@@ -34,15 +34,16 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
-from ..store import CloseInfo, Run, Store, load_ledger_from_store, open_store
+from ..store import CloseInfo, Run, Store
+from .closes import (
+    absent_people, check_can_close, close_output_dir, commit_close, note_findings, note_text, prepare_close,
+    reclose_changes, reclose_totals, restatement_findings
+)
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
+from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..report.stored_history import closed_figures
-from .closes import (
-    absent_people, check_can_close, close_output_dir, commit_close, note_findings, note_text, prepare_close, reclose_changes,
-    reclose_totals, restatement_findings
-)
 from ..money import fmt_money
 
 register(
@@ -194,37 +195,32 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
 
 
 def close_month(
-    paths: Sequence[str | Path],
+    source: Source,
     period: str,
     out_dir: str | Path,
     *,
-    standards: str | Path | None = None,
-    db: str | Path | None = None,
     jobs: int | None = None,
     strict: bool = False,
     lang: str = "en",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     reopen: bool = False,
 ) -> CloseMonthResult:
-    """Validate, consolidate and compute the month, record it in the payout ledger; write everything into
-    ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``, never over an earlier version)."""
+    """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
+    payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``,
+    never over an earlier version)."""
     period = check_period(period)
-    store: Store = open_store(db)
     t0 = time.perf_counter()
-    try:
-        with store.close_lock(period):  # one close at a time per store, for the whole close
-            return _close_locked(store, paths, period, Path(out_dir), standards=standards, jobs=jobs, strict=strict,
-                                 lang=lang, progress=progress, reopen=reopen, t0=t0)
-    finally:
-        store.close()
+    with source.store() as store, store.close_lock(period):  # one close at a time per store, for the whole close
+        return _close_locked(source, store, period, Path(out_dir), jobs=jobs, strict=strict, lang=lang,
+                             progress=progress, reopen=reopen, t0=t0)
 
 
 #: Prefix of the folder a close writes into before it is recorded (``<prefix><period>-…``).
 UNRECORDED = ".close-unrecorded-"
 
 
-def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_dir: Path, *,
-                  standards: str | Path | None, jobs: int | None, strict: bool, lang: str,
+def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, jobs: int | None, strict: bool,
+                  lang: str,
                   progress: Callable[[int, int, FileOutcome], None] | None, reopen: bool,
                   t0: float) -> CloseMonthResult:
     """``close_month`` with the store's close lock held: every output is written into a temporary folder and
@@ -241,8 +237,9 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
     cons: ConsolidationResult | None = None
     result = CloseMonthResult(None)  # type: ignore[arg-type] - replaced once consolidated
     try:
-        cons = consolidate(paths, period, standards=standards, db=store, output=out / f"consolidated-{period}.xlsx",
-                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress)
+        cons = consolidate(source, period, output=out / f"consolidated-{period}.xlsx",
+                           jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
+                           hand_over=True)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         timings = result.timings
         timings["consolidate"] = time.perf_counter() - t0
@@ -250,7 +247,8 @@ def _close_locked(store: Store, paths: Sequence[str | Path], period: str, out_di
         if not ids:
             raise ToolkitError("close.nothing", period=period)
         t1 = time.perf_counter()
-        ledger = load_ledger_from_store(store, period, ids)
+        ledger = source.store_ledger(period, ids, cons.decoded)  # the rows just consolidated, not read back
+        cons.decoded.clear()
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1

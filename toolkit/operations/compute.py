@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core.ledger import Ledger
 from ..core.periods import check_period
 from ..outputs import Output, build
-from .ledger import open_ledger
+from .source import Source
 
 
 @dataclass
@@ -26,9 +24,8 @@ class ComputeResult:
         return 1 if self.ledger.left_out else 0
 
 
-def compute(name: str, period: str, *, paths: Sequence[str | Path] = (), standards: str | Path | None = None,
-            db: str | None = None, force: bool = False, lang: str = "en") -> ComputeResult:
-    """Load the ledger (``PATH... --standards`` or ``--db``; errors refused unless ``force``) and run ``name``."""
+def compute(source: Source, name: str, period: str, *, lang: str = "en") -> ComputeResult:
+    """Load the ledger of ``source`` (errors refused unless it is forced) and run ``name``."""
     period = check_period(period)
-    ledger = open_ledger(paths, standards, db, period=period, force=force)
+    ledger = source.ledger(period)
     return ComputeResult(build(name, ledger, period, lang), ledger)

@@ -34,8 +34,10 @@ from ..schema import enums as E
 from ..schema.finance import PAYROLL_LAYOUT
 from ..io.csvfile import read_table
 from ..outputs.finance import write_finance_files
-from ..store import CloseInfo, Store, open_store
+from ..store import CloseInfo, Store
 from ..store.base import now_iso
+from ..money import fmt_money
+from .source import Source
 
 register(
     {
@@ -130,11 +132,11 @@ class Approval:
                 "approved_by": self.by or self.user, "state": "approved"}
 
 
-def approve_close(period: str, *, db: str | Path | None = None, by: str | None = None) -> Approval:
+def approve_close(source: Source, period: str, *, by: str | None = None) -> Approval:
     """Approve the current close of ``period``: recorded with who (login, host, ``by``) and when. Refused when the
     period was never closed or is already approved."""
     period = check_period(period)
-    with open_store(db) as store:
+    with source.store(create=False) as store:
         close = current_close(store, period)
         event = store.record_close_event(close.id, "approved", by_name=by, detail={"version": close.version})
     return Approval(period, close.version, event["at"], event["user"], by)
@@ -236,7 +238,7 @@ def attach_manual(store: Store, ledger: Any, plan: Any) -> pd.DataFrame:
         by_kind = entries.groupby("kind", sort=False)["amount"].sum()
         def items(lang: str) -> str:
             return ("，" if lang == "zh" else ", ").join(
-                f"{E.ADJUSTMENT_KIND.label(k, lang)} {v:,.2f}" for k, v in by_kind.items())
+                f"{E.ADJUSTMENT_KIND.label(k, lang)} {fmt_money(v, grouped=True)}" for k, v in by_kind.items())
 
         plan.notes.append({"code": "manual", "employees": int(entries["employee_id"].nunique()),
                            "items": items("en"), "items_zh": items("zh")})
@@ -378,7 +380,7 @@ def finance_data(store: Store, period: str, layout: str | Path | None = None, la
     return FinanceData(close, approval, lines, batch, journal, F.close_total(payments, manual), columns)
 
 
-def export_finance(period: str, out_dir: str | Path, *, db: str | Path | None = None,
+def export_finance(source: Source, period: str, out_dir: str | Path, *,
                    layout: str | Path | None = None, formats: Sequence[str] = FORMATS,
                    lang: str = "en") -> FinanceExport:
     """Write the payroll file, the reimbursement batch and the accrual journal of the approved close of ``period``
@@ -390,14 +392,14 @@ def export_finance(period: str, out_dir: str | Path, *, db: str | Path | None = 
     for fmt in fmts:
         if fmt not in FORMATS:
             raise ToolkitError("finance.formats", fmt=fmt)
-    with open_store(db) as store:
+    with source.store(create=False) as store:
         data = finance_data(store, period, layout, lang)
         for name, expected, amounts in (("payroll", data.close_total, data.lines["amount"]),
                                         ("accrual", data.close_total, _journal_net(data.journal))):
             _, got, ok = F.reconcile(expected, amounts)
             if not ok:
-                raise ToolkitError("finance.unreconciled", file=name, period=period, expected=f"{expected:,.2f}",
-                                   got=f"{got:,.2f}")
+                raise ToolkitError("finance.unreconciled", file=name, period=period, expected=fmt_money(expected, grouped=True),
+                                   got=fmt_money(got, grouped=True))
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         result = FinanceExport(period, data.close.version)
@@ -438,7 +440,7 @@ class PaidImport:
         return {"period": self.period, "state": self.state, "marked_paid": self.marked,
                 "already_paid": self.already,
                 "unpaid": [{"line_id": r["line_id"], "file": r["file"], "employee_id": r["employee_id"],
-                            "name": r["name"], "pay_item": r["pay_item"], "amount": f"{float(r['amount']):.2f}"}
+                            "name": r["name"], "pay_item": r["pay_item"], "amount": fmt_money(float(r['amount']))}
                            for r in self.unpaid.to_dict("records")]}
 
 
@@ -485,7 +487,7 @@ def read_confirmation(path: str | Path, amount_header: str | None = None) -> pd.
     return out
 
 
-def import_paid(period: str, path: str | Path, *, db: str | Path | None = None, paid_date: str | None = None,
+def import_paid(source: Source, period: str, path: str | Path, *, paid_date: str | None = None,
                 layout: str | Path | None = None) -> PaidImport:
     """Mark paid exactly the lines finance confirmed (a Paid Date filled; every line of a bare ID list, paid on
     ``paid_date`` or today). Refused whole when a line is unknown, an amount differs from what was exported, or a
@@ -495,7 +497,7 @@ def import_paid(period: str, path: str | Path, *, db: str | Path | None = None, 
     if layout:
         amount_header = next((c.header for c in read_layout(layout) if c.field == "Amount"), None)
     rows = read_confirmation(path, amount_header)
-    with open_store(db) as store:
+    with source.store(create=False) as store:
         close = current_close(store, period)
         lines = store.finance_lines(close_id=close.id)
         if not len(lines):
@@ -521,7 +523,7 @@ def import_paid(period: str, path: str | Path, *, db: str | Path | None = None, 
             if amount is not None and not (isinstance(amount, float) and pd.isna(amount)) and str(amount).strip():
                 got = pd.to_numeric(str(amount).replace(",", ""), errors="coerce")
                 if pd.isna(got) or round(float(got) * 100) != round(expected * 100):
-                    differ.append(f"{rec['line_id']} {amount} ≠ {expected:.2f}")
+                    differ.append(f"{rec['line_id']} {amount} ≠ {fmt_money(expected)}")
                     continue
             confirmed[rec["line_id"]] = date
         if differ:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..core.ledger import Ledger
 from ..errors import ToolkitError
 from ..i18n import register
-from ..store import open_store, load_ledger_from_store
+from .source import Source
 
 register(
     {
@@ -36,21 +35,18 @@ class MonthSource:
     ledger: Ledger
 
 
-def stored_periods(db: str | Path | None, year: int) -> list[str]:
+def stored_periods(source: Source, year: int) -> list[str]:
     """The periods of ``year`` with current consolidated department snapshots in the store, in order."""
-    store = open_store(db)
-    try:
+    with source.store() as store:
         periods = {s.period for s in store.history() if s.is_current and s.period.startswith(f"{year:04d}-")}
         if not periods:
             raise ToolkitError("months.none", path=store.url, year=year)
         return sorted(periods)
-    finally:
-        store.close()
 
 
-def month_sources(db: str | Path | None, year: int, months: range | None = None) -> list[tuple[str, str]]:
+def month_sources(source: Source, year: int, months: range | None = None) -> list[tuple[str, str]]:
     """(period, source period) for each month of ``year`` (or ``months``) that a stored month covers."""
-    stored = stored_periods(db, year)
+    stored = stored_periods(source, year)
     out = []
     for m in months or range(1, 13):
         period = f"{year:04d}-{m:02d}"
@@ -60,10 +56,10 @@ def month_sources(db: str | Path | None, year: int, months: range | None = None)
     return out
 
 
-def month_ledgers(db: str | Path | None, year: int, months: range | None = None) -> Iterator[MonthSource]:
+def month_ledgers(source: Source, year: int, months: range | None = None) -> Iterator[MonthSource]:
     """Each covered month of ``year`` with the ledger it is computed from (a ledger loaded once per stored period)."""
     cache: dict[str, Ledger] = {}
-    for period, source in month_sources(db, year, months):
-        if source not in cache:
-            cache[source] = load_ledger_from_store(db, source)
-        yield MonthSource(period, source, cache[source])
+    for period, stored in month_sources(source, year, months):
+        if stored not in cache:
+            cache[stored] = source.store_ledger(stored)
+        yield MonthSource(period, stored, cache[stored])

@@ -29,10 +29,10 @@ from .batch import PDF_JOBS, each, error_text
 from ..core.appraisal import compute_appraisal
 from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
-from .months import month_ledgers
-from .statements import statement_language
-from ..store import open_store
 from .history import paid_by_month
+from .months import month_ledgers
+from .source import Source
+from .statements import statement_language
 
 register(
     {
@@ -59,11 +59,11 @@ class PerformanceRun:
         return 1 if self.failures else 0
 
 
-def gather_year(db: str | Path | None, year: int) -> Year:
+def gather_year(source: Source, year: int) -> Year:
     """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known."""
     months, pay, sources = [], [], []
     last = None
-    for ms in month_ledgers(db, year):
+    for ms in month_ledgers(source, year):
         roy = compute_royalties(ms.ledger, ms.period)
         comp = compute_completion(ms.ledger, ms.period, monthly_payments(ms.ledger, ms.period))
         sal = compute_appraisal(ms.ledger, ms.period, comp)
@@ -79,15 +79,14 @@ def gather_year(db: str | Path | None, year: int) -> Year:
     feedback = owned_feedback(ledger.tables["Feedback"], roster, year)
     people = roster.dropna(subset=["employee_id"]).drop_duplicates("employee_id").reset_index(drop=True)
     people = people.assign(lang=people["department"].map(lambda d: statement_language(d, ledger)))
-    return stack_year(year, months, _as_paid(db, year, pay), findings, feedback, people, sources)
+    return stack_year(year, months, _as_paid(source, year, pay), findings, feedback, people, sources)
 
 
-def _as_paid(db: str | Path | None, year: int, pay: list[pd.DataFrame]) -> list[pd.DataFrame]:
+def _as_paid(source: Source, year: int, pay: list[pd.DataFrame]) -> list[pd.DataFrame]:
     """The months' pay rows saying what the payout ledger paid: a closed month's royalty and floating pay are
     what its close recorded (catch-ups of months never closed included, in the month that paid them); a month
     not closed paid nothing. Unchanged when the year has no close (nothing recorded to read)."""
-
-    with open_store(db) as store:
+    with source.store() as store:
         paid = paid_by_month(store, year)
     if paid is None:
         return pay
@@ -106,14 +105,14 @@ def _as_paid(db: str | Path | None, year: int, pay: list[pd.DataFrame]) -> list[
     return out
 
 
-def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = None,
+def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
                             employees: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
                             lang: str | None = None,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
     from ..report.performance import write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
 
-    data = gather_year(db, year)
+    data = gather_year(source, year)
     ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))
     if employees:
         ids = [e for e in ids if e in set(employees)]

@@ -18,34 +18,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from ..core import planning as P
 from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
-from ..schema import DEPARTMENT, MONTH_KEYS, SCHEMAS
+from ..schema import MONTH_KEYS, SCHEMAS
 from . import plan_cost as C
-from ..core.ledger import Ledger
 from ..io.templates import write_workbook
 from ..outputs.plan import write_summary
-from ..store import open_store
-from .ledger import check_sources, load_ledger
 from .plan_settings import read_plan_settings
-from .validate import read_file
+from .source import Source
 
 if TYPE_CHECKING:
     from ..core.ledger import Ledger
 
 register({
-    "plan.no-store-history": (
-        "The history store {path} holds no consolidated department before {year}; consolidate last year first.",
-        "历史库 {path} 中没有 {year} 年之前合并的部门数据；请先合并上一年的数据。"),
-    "plan.no-store": ("There is no history store {path}; check --db.", "历史库 {path} 不存在；请检查 --db。"),
-    "plan.no-store-standards": (
-        "The history store {path} holds no standards workbook for {period}; give --standards.",
-        "历史库 {path} 中没有 {period} 期的标准工作簿；请使用 --standards 指定。"),
     "plan.bad-growth": (
         "Growth {value!r}: give a percentage such as 8% (all sales indicators) or Signing=10%,Collection=8%.",
         "增长率“{value}”无效：请填写百分数，如 8%（全部销售指标）或 Signing=10%,Collection=8%。"),
@@ -111,59 +100,13 @@ def parse_growth(text: str | None) -> dict[str, float]:
     return out
 
 
-def _workbook_lang(path: str) -> str:
-    """The language of a department workbook from its sheet names (cheap: no sheet is parsed)."""
-    try:
-        names = set(CalamineWorkbook.from_path(path).sheet_names)
-    except Exception:  # noqa: BLE001 - an unreadable file was already reported by the ledger
-        return "en"
-    return "zh" if any(t.sheet.zh in names for t in DEPARTMENT.tables) else "en"
-
-
-def load_plan_inputs(year: int, paths: Sequence[str | os.PathLike[str]] = (),
-                     standards: str | os.PathLike[str] | None = None, db: str | None = None,
-                     force: bool = False) -> PlanInputs:
-    """History for drafting ``year``: from the store (``db``) or from workbooks (``paths`` + ``standards``)."""
-    check_sources(paths, standards, db)
-    if db:
-        return _from_store(year, db, standards)
-
-    ledger = load_ledger(list(paths), standards, force=force)
-    sources = ledger.tables["Plan"][["department", "source"]]
-    for key in ("Contracts", "Expenses"):
-        sources = pd.concat([sources, ledger.tables[key][["department", "source"]]])
-    sources = sources.drop_duplicates("department", keep="last")
-    langs = {d: _workbook_lang(s) for d, s in zip(sources["department"], sources["source"])}
-    stems = {d: Path(s).stem for d, s in zip(sources["department"], sources["source"])}
-    return PlanInputs(ledger, ledger.standards, langs, stems, "workbooks")
-
-
-def _from_store(year: int, db: str, standards: str | os.PathLike[str] | None) -> PlanInputs:
-    if "://" not in db and not Path(db).exists():  # reading history never creates an empty store
-        raise ToolkitError("plan.no-store", path=db)
-    with open_store(db) as store:
-        periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
-        if not periods:
-            raise ToolkitError("plan.no-store-history", path=store.url, year=year)
-        period = periods[-1]
-        books = [store.load_snapshot(s.id) for s in store.current(period)]
-        if standards is not None:
-            std = read_file(standards, "standards")
-            if isinstance(std, ToolkitError):
-                raise std
-        else:
-            snaps = store.current(period, kind="standards")
-            if not snaps:
-                raise ToolkitError("plan.no-store-standards", path=store.url, period=period)
-            std = store.load_snapshot(snaps[0].id)
-    ledger = Ledger.from_workbooks(books, std)
-    langs = {_dept(b): b.lang for b in books}
-    stems = {_dept(b): Path(str(b.path)).stem for b in books}
-    return PlanInputs(ledger, std, langs, stems, "store")
-
-
-def _dept(book: WorkbookData) -> str:
-    return str(book.info.get("department") or Path(str(book.path)).stem).strip()
+def load_plan_inputs(source: Source, year: int) -> PlanInputs:
+    """History for drafting ``year`` (``Source.history_ledger``): the ledger, the standards, and each department's
+    language and file stem, keyed by the Roster-matched department as the ledger's rows are."""
+    ledger = source.history_ledger(year)
+    stems = {d: Path(s).stem for d, s in ledger.sources.items()}
+    kind = "store" if source.from_store else "workbooks"
+    return PlanInputs(ledger, ledger.standards, dict(ledger.langs), stems, kind)
 
 
 def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...] = C.DEFAULT_LEVELS,
@@ -194,12 +137,10 @@ def _file_name(dept: str, stem: str | None, year: int) -> str:
     return f"dept-{safe}-{year}.xlsx"
 
 
-def draft_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
-               standards: str | os.PathLike[str] | None = None, db: str | None = None,
-               settings: str | os.PathLike[str] | None = None, growth: str | dict[str, float] | None = None,
+def draft_plan(source: Source, year: int | str, *, settings: str | os.PathLike[str] | None = None,
+               growth: str | dict[str, float] | None = None,
                out_dir: str | os.PathLike[str], lang: str = "en", levels: tuple[float, ...] = C.DEFAULT_LEVELS,
-               force: bool = False, overwrite: bool = False,
-               progress: Callable[[str], None] | None = None) -> DraftResult:
+               overwrite: bool = False, progress: Callable[[str], None] | None = None) -> DraftResult:
     """Draft ``year``'s plan and write the department workbooks and ``plan-YYYY.xlsx`` into ``out_dir``.
 
     Existing files are never replaced unless ``overwrite``; nothing is written when a check fails.
@@ -209,7 +150,7 @@ def draft_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
     y = check_year(year)
     rules = _rules(y, settings, growth)
     say("history")
-    inputs = load_plan_inputs(y, paths, standards, db, force)
+    inputs = load_plan_inputs(source, y)
     say("draft")
     draft, _, cost = draft_from_inputs(inputs, rules, levels)
     say("cost")
@@ -245,19 +186,18 @@ def write_plan(year: int, inputs: PlanInputs, draft: P.PlanDraft, cost: C.PlanCo
     return DraftResult(draft, cost, [Path(p) for p in written], summary, findings)
 
 
-def cost_plan(year: int | str, *, paths: Sequence[str | os.PathLike[str]] = (),
-              standards: str | os.PathLike[str] | None = None, db: str | None = None,
-              settings: str | os.PathLike[str] | None = None, growth: str | dict[str, float] | None = None,
-              plan: Sequence[str | os.PathLike[str]] = (), levels: tuple[float, ...] = C.DEFAULT_LEVELS,
-              force: bool = False) -> C.PlanCost:
+def cost_plan(source: Source, year: int | str, *, settings: str | os.PathLike[str] | None = None,
+              growth: str | dict[str, float] | None = None,
+              plan: Sequence[str | os.PathLike[str]] = (), levels: tuple[float, ...] = C.DEFAULT_LEVELS
+              ) -> C.PlanCost:
     """The cost model of ``year``'s plan: the one drafted from history, or the Plan sheets of the ``plan``
     workbooks (e.g. the drafted ones after the director's edits), with last year's product mix."""
     y = check_year(year)
     rules = _rules(y, settings, growth)
-    inputs = load_plan_inputs(y, paths, standards, db, force)
+    inputs = load_plan_inputs(source, y)
     if not plan:
         return draft_from_inputs(inputs, rules, levels)[2]
-    planned = load_ledger(list(plan), inputs.standards.path, force=force).tables["Plan"]
+    planned = source.over(plan, inputs.standards).history_ledger(y).tables["Plan"]
     led = inputs.ledger
     history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
                               led.standard("ProductLines"))

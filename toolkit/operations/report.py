@@ -9,10 +9,10 @@ from typing import Any
 from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.periods import check_period
+from ..report import build_context, render_report
 from ..report.completeness import store_left_out
 from ..report.stored_history import closed_figures
-from ..store import open_store
-from .ledger import open_ledger
+from .source import Source
 
 #: What the month close and the ribbon render; ``toolkit report --format`` chooses.
 DEFAULT_FORMATS = ("xlsx", "html", "md")
@@ -24,23 +24,20 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     """Build the report context of ``period`` and render it in ``formats`` into ``out_dir``; the files written.
 
     ``closed``: the figures of months already closed (``report.stored_history.closed_figures``)."""
-    from ..report import build_context, render_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
-
     context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed)
     return render_report(context, list(formats), lang, Path(out_dir), template)
 
 
-def monthly_report(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] = (),
-                   standards: str | Path | None = None, db: str | None = None, lang: str = "en",
+def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: str = "en",
                    formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
     """``toolkit report``: the month from workbooks or the store, always rendered (data problems go in its
     data-quality section); from the store, the departments its latest run left out head the report."""
     period = check_period(period)
-    ledger = open_ledger(paths, standards, db, period=period, force=True)
+    ledger = source.ledger(period, force=True)
     extra: list[Finding] = []
     closed = None
-    if db:
-        with open_store(db) as store:
+    if source.from_store:
+        with source.store() as store:
             extra = store_left_out(store, period)
             closed = closed_figures(store)
             closed = closed[closed["period"] < period]

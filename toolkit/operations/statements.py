@@ -42,9 +42,8 @@ from ..outputs.labels import label
 from ..outputs.royalties import adjustment_words
 from ..outputs.statements import write_index
 from ..report.statements import write_statement
-from ..store import open_store
-from .ledger import open_ledger
 from .finance import statement_extras
+from .source import Source
 
 register(
     {
@@ -262,16 +261,14 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
     return out
 
 
-def statements(period: str, out_dir: str | Path, *, paths: Sequence[str | Path] = (),
-               standards: str | Path | None = None, db: str | None = None, force: bool = False,
-               **options: Any) -> StatementsRun:
+def statements(source: Source, period: str, out_dir: str | Path, **options: Any) -> StatementsRun:
     """The month's statements from workbooks (``PATH... --standards``) or the store (``--db``). From the store,
     a closed period's statements show what the payout ledger recorded (paid to date, this payment and the
     itemised adjustments); otherwise the previous months as recomputed, and the statement says so."""
     period = check_period(period)
-    ledger = open_ledger(paths, standards, db, period=period, force=force)
-    if db:
-        with open_store(db) as store:
+    ledger = source.ledger(period)
+    if source.from_store:
+        with source.store() as store:
             if options.get("payouts") is None:
                 options["payouts"] = recorded_payouts(store, period)
             options.setdefault("extras", statement_extras(store, period, ledger.standards))

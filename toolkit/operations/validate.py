@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.findings import Finding
 from ..core.tables import WorkbookData
@@ -22,6 +22,9 @@ from ..io.discover import discover_workbooks
 from ..core.periods import period_of
 from ..io.annotate import annotate_copy
 from ..io.reader import read_workbook
+
+if TYPE_CHECKING:  # the source module builds on this one: only its type here
+    from .source import Source
 
 register({
     "validate.unreadable": ("Cannot read {file}: {detail}", "无法读取 {file}：{detail}"),
@@ -95,21 +98,15 @@ def validate_file(path: str | os.PathLike[str], standards: WorkbookData | None =
     return check_data(data, standards, period)
 
 
-def validate_paths(paths: Iterable[str | os.PathLike[str]], standards_path: str | os.PathLike[str] | None = None,
-                   period: str | None = None) -> list[FileReport]:
-    """Validate every workbook named by ``paths`` (files or folders).
+def validate_paths(source: Source, period: str | None = None) -> list[FileReport]:
+    """Validate every workbook named by the source's paths (files or folders).
 
-    Without ``standards_path``, the first standards workbook among the inputs is used (and is itself
-    validated and reported). An unreadable ``standards_path`` raises ``ToolkitError``.
+    Without the source's standards, the first standards workbook among the inputs is used (and is itself
+    validated and reported). An unreadable standards workbook raises ``ToolkitError``.
     """
     period_of(period)  # a bad --period is a usage error before any file is read
-    standards = None
-    if standards_path is not None:
-        std = read_file(standards_path, "standards")
-        if isinstance(std, ToolkitError):
-            raise std
-        standards = std
-    files = discover_workbooks(paths)
+    standards = source.read_standards()
+    files = discover_workbooks(source.paths)
     read = [(p, read_file(p)) for p in files]
     if standards is None:
         standards = next((d for _, d in read if isinstance(d, WorkbookData) and d.kind == "standards"), None)

@@ -186,7 +186,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         s = frame[col]
         if col in MONEY:
             r = round_series(s.astype("float64")).to_numpy() + 0.0  # + 0.0: -0.0 is written 0.00
-            out.append([f"{v:.2f}" if v == v else None for v in r.tolist()])
+            out.append([fmt_money(v) if v == v else None for v in r.tolist()])
         elif col in PERCENT | NUMBER or pd.api.types.is_float_dtype(s.dtype):
             r = s.astype("float64").round(RATIO_DIGITS).to_numpy()
             out.append(np.where(np.isfinite(r), r.astype(object), None).tolist())
@@ -422,7 +422,7 @@ def html_table(frame: pd.DataFrame, lang: str, bar: str | None = None) -> str:
             value, numeric = _cell(c, vis[c] if c not in MONEY | PERCENT | NUMBER else raw[c])
             extra = ""
             if bar == c and raw[c] is not None and pd.notna(raw[c]):
-                extra = f' <span class="bar" style="width:{max(0.0, min(float(raw[c]), 1.0)) * 120:.0f}px"></span>'
+                extra = f' <span class="bar" style="width:{max(0.0, min(float(raw[c]), 1.0)) * 120:.0f}px"></span>'  # a bar width in pixels, not money
             cls = ' class="n"' if numeric else ""
             cells.append(f"<td{cls}>{html.escape(value)}{extra}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

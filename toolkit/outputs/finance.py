@@ -16,6 +16,7 @@ from ..io.csvfile import write_csv
 from ..io.writer import SheetFrame, write_frames
 from ..schema import enums as E
 from .labels import label
+from ..money import fmt_money
 
 
 def _sum(values: pd.Series) -> float:
@@ -131,7 +132,7 @@ def control_dict(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A control frame as JSON rows (money as strings)."""
     cols = list(frame.columns)
     return [{"check": r[0], "lines": None if pd.isna(r[1]) else int(r[1]),
-             "amount": None if r[2] is None or pd.isna(r[2]) else f"{float(r[2]):.2f}",
+             "amount": None if r[2] is None or pd.isna(r[2]) else fmt_money(float(r[2])),
              "note": None if r[3] is None or (isinstance(r[3], float) and pd.isna(r[3])) else r[3]}
             for r in frame[cols].itertuples(index=False, name=None)]
 

@@ -76,9 +76,9 @@ def text(out: Output) -> str:
     caught = (payload.get("ledger") or {}).get("caught_up") or []
     if caught:
         text_.append(t("output.salary.caught-up", lang, months=", ".join(sorted({c["period"] for c in caught})),
-                       amount=f"{float(payload['ledger']['caught_up_total']):,.2f}",
+                       amount=fmt_money(float(payload['ledger']['caught_up_total']), grouped=True),
                        employees=len({c["employee_id"] for c in caught}),
-                       total=f"{float(payload['ledger']['total_pay']):,.2f}"))
+                       total=fmt_money(float(payload['ledger']['total_pay']), grouped=True)))
     if out.findings:
         text_ += ["", findings_text(out.findings, lang)]
     return "\n".join(text_)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.tables import WorkbookData
-from ..schema import Table, enums
+from ..schema import DTYPES, Table, enums
 from .migrations import SCHEMAS
 from ..io.cells import cell_values as typed_values, serials
 
@@ -227,6 +227,16 @@ def decode(rows: list[tuple], names: list[str], columns: list[str], dtypes: dict
         data[col] = _cast(values, dtypes.get(col, "object"))
     frame = pd.DataFrame(data, columns=columns)
     return frame
+
+
+def decode_table(encoded: EncodedTable, table: Table) -> pd.DataFrame:
+    """The frame the store reads back for ``encoded`` (``Store.iter_table``, without ``department``/``source``):
+    ``_row`` and the schema columns, with the recorded dtypes, decoded from the values as written."""
+    recorded = json.loads(encoded.dtypes)
+    values = dict(zip(encoded.names, encoded.values))
+    dtypes = {c.key: recorded.get(c.key, DTYPES[c.type]) for c in table.columns} | {ROW: recorded.get(ROW, "Int64")}
+    names = [ROW, *table.keys]
+    return pd.DataFrame({n: _cast(values[n], dtypes[n]) for n in names}, columns=names)
 
 
 def cell_values(values: Sequence, dtype: str, kind: str, lang: str = "en") -> list:

@@ -10,6 +10,7 @@ import click
 
 from ...i18n import register, t
 from ...operations.analysis import analyse
+from ...operations.source import Source
 from ...outputs.analysis import text_summary
 from ..main import settings
 from ..output import format_list, source_options
@@ -18,7 +19,7 @@ register({"cli.analysis.wrote": ("Wrote {path}", "已写入 {path}")})
 
 
 @click.command("analysis")
-@source_options
+@source_options(force="Analyse even when the workbooks have error findings.")
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month to analyse.")
 @click.option("--months", type=click.Choice(["12", "24"]), default="12", show_default=True,
               help="How many months the monthly tables cover.")
@@ -26,15 +27,12 @@ register({"cli.analysis.wrote": ("Wrote {path}", "已写入 {path}")})
               help="Comma-separated formats: xlsx (the statistics workbook), html, json.")
 @click.option("--lang", "out_lang", type=click.Choice(["en", "zh"]), default=None,
               help="Language of the outputs (default: the toolkit's --lang).")
-@click.option("--force", is_flag=True, help="Analyse even when the workbooks have error findings.")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write analysis-PERIOD.xlsx/.html/.json into.")
-def analysis_cmd(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, months: str, fmt: str,
-                 out_lang: str | None, force: bool, out_dir: Path) -> None:
+def analysis_cmd(source: Source, period: str, months: str, fmt: str, out_lang: str | None, out_dir: Path) -> None:
     """Sales statistics and market analysis: customers, product lines, DSO, feedback, forecasts, pipeline."""
     lang = out_lang or settings().lang
-    result = analyse(period, out_dir, paths=paths, standards=standards, db=db, months=int(months), lang=lang,
-                     formats=format_list(fmt), force=force)
+    result = analyse(source, period, out_dir, months=int(months), lang=lang, formats=format_list(fmt))
     click.echo(text_summary(result.output))
     for path in result.written:
         click.echo(t("cli.analysis.wrote", settings().lang, path=path))

@@ -17,12 +17,13 @@ import click
 from ...errors import ToolkitError
 from ...i18n import register, t
 from ..main import settings
-from ..output import progress, emit_json
 from ...excel.settings import load_settings
-from ...operations.approval_apply import apply_decisions, decision_log
+from ...money import fmt_money
+from ...operations.approval_apply import apply_decisions, decision_log, write_decision_log
 from ...operations.approval_queue import build_queue
-from ...outputs.approval_queue import summary_text, write_queue, label
-from ...operations.approval_apply import decision_log, write_decision_log
+from ...operations.source import Source
+from ...outputs.approval_queue import label, summary_text, write_queue
+from ..output import emit_json, progress, source_options
 
 register({
     "cli.queue.written": ("Wrote {path}", "已生成 {path}"),
@@ -56,12 +57,10 @@ def approvals() -> None:
 
 @approvals.command("queue", help="Every pending loan slip, expense claim and leave request, with flags, budget, "
                                  "exposure, balance and history, in one workbook with a Decision column.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--standards", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The director's standards workbook.")
+@source_options(paths="required", standards="required", standards_help="The director's standards workbook.",
+                db_help="History store: earlier Returns count in the history.",
+                force="Build the queue even when the standards workbook has error findings.")
 @click.option("--period", default=None, metavar="YYYY-MM", help="Reporting month (default: the latest Info Period).")
-@click.option("--db", default=None, metavar="PATH|URL",
-              help="History store: each item's state (returned, resubmitted, forwarded) and age, earlier Returns.")
 @click.option("--approve-clean", is_flag=True, help="Pre-fill Approve on clean items the director may approve.")
 @click.option("--approver-id", default=None, help="The approver's employee ID: own items are flagged.")
 @click.option("--as", "role", type=click.Choice(["director", "gm"]), default="director", show_default=True,
@@ -70,12 +69,11 @@ def approvals() -> None:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the CPU count).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The queue workbook to write (.xlsx).")
-def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str | None, approve_clean: bool,
-          approver_id: str | None, role: str, jobs: int | None, output: Path) -> None:
-
+def queue(source: Source, period: str | None, approve_clean: bool, approver_id: str | None, role: str,
+          jobs: int | None, output: Path) -> None:
     lang = settings().lang
     approver_id = approver_id or _approver(output).approver_id
-    q = build_queue(paths, standards, period=period, db=db, approve_clean=approve_clean, approver_id=approver_id,
+    q = build_queue(source, period=period, approve_clean=approve_clean, approver_id=approver_id,
                     lang=lang, jobs=jobs, progress=_progress(lang), role=role)
     path = write_queue(q, output, lang)
     click.echo(summary_text(q, lang))
@@ -88,16 +86,16 @@ def queue(paths: tuple[Path, ...], standards: Path, period: str | None, db: str 
 @click.option("-o", "--output", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the decided copies (default: <queue>-applied beside the queue).")
 @click.option("--in-place", is_flag=True, help="Change the originals (a backup of each is kept).")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store for the audit trail.")
+@source_options(paths=None, standards=False, db_help="History store for the audit trail.")
 @click.option("--approver", default=None, help="The approver's name (default: TOOLKIT_APPROVER).")
 @click.option("--approver-id", default=None, help="The approver's employee ID (default: TOOLKIT_APPROVER_ID).")
-def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None, approver: str | None,
+def apply(queue_file: Path, out_dir: Path | None, in_place: bool, source: Source, approver: str | None,
           approver_id: str | None) -> None:
     lang = settings().lang
     if in_place and out_dir is not None:
         raise ToolkitError("cli.apply.both")
     conf = _approver(queue_file)
-    res = apply_decisions(queue_file, out_dir, in_place, db, approver or conf.approver,
+    res = apply_decisions(queue_file, out_dir, in_place, source, approver or conf.approver,
                           approver_id or conf.approver_id, lang)
     for r in res.refused:
         click.echo(t("cli.apply.refused", lang, file=Path(r.file).name, sheet=r.sheet, row=r.row, item=r.item,
@@ -112,18 +110,17 @@ def apply(queue_file: Path, out_dir: Path | None, in_place: bool, db: str | None
 
 
 @approvals.command("log", help="The audit trail: every decision applied or refused, oldest first.")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store.")
+@source_options(paths=None, standards=False, db_help="History store.")
 @click.option("--department", default=None, help="Only this department.")
 @click.option("--employee", default=None, help="Only this employee ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("-o", "--output", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the trail as a workbook (.xlsx), as the ribbon's Approval log does.")
-def log(db: str | None, department: str | None, employee: str | None, fmt: str, output: Path | None) -> None:
-
+def log(source: Source, department: str | None, employee: str | None, fmt: str, output: Path | None) -> None:
     if output is not None:
         click.echo(t("cli.queue.written", settings().lang,
-                     path=write_decision_log(db, output, settings().lang, department, employee)))
-    rows = decision_log(db, department, employee)
+                     path=write_decision_log(source, output, settings().lang, department, employee)))
+    rows = decision_log(source, department, employee)
     if fmt == "json":
         emit_json({"decisions": rows}, None)
         return
@@ -133,7 +130,8 @@ def log(db: str | None, department: str | None, employee: str | None, fmt: str, 
     for r in rows:
         extra = []
         if r.get("approved_amount") is not None:
-            extra.append(t("cli.log.part", lang, approved=f"{r['approved_amount']:,.2f}", amount=f"{r['amount'] or 0:,.2f}"))
+            extra.append(t("cli.log.part", lang, approved=fmt_money(r['approved_amount'], grouped=True),
+                                  amount=fmt_money(r['amount'] or 0, grouped=True)))
         if r.get("on_behalf_of"):
             extra.append(t("cli.log.behalf", lang, whom=r["on_behalf_of"]))
         if r.get("role") == "gm":

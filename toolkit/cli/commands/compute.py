@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from ..main import settings
+from ...operations.source import Source
 from ..output import compute_options, emit_json, emit_text, require_output
 from ...io.writer import write_frames
 from ...operations.compute import compute
@@ -28,10 +29,9 @@ HELP = {
 def _command(name: str) -> click.Command:
     @click.command(name, help=HELP[name])
     @compute_options
-    def command(paths: tuple[Path, ...], standards: Path | None, db: str | None, period: str, fmt: str,
-                output: Path | None, force: bool) -> None:
+    def command(source: Source, period: str, fmt: str, output: Path | None) -> None:
         lang = settings().lang
-        result = compute(name, period, paths=paths, standards=standards, db=db, force=force, lang=lang)
+        result = compute(source, name, period, lang=lang)
         out = result.output
         if fmt == "json":
             emit_json(out.payload, output)

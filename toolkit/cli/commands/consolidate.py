@@ -14,10 +14,11 @@ import click
 from ...operations.consolidate import ConsolidationResult, consolidate
 from ...i18n import register, t
 from ..main import settings
-from ..output import progress
 from ...core.periods import check_period
-from ...operations.demo import DEMO_PERIOD, sample_folder
 from ...money import fmt_money
+from ...operations.demo import DEMO_PERIOD, sample_folder
+from ...operations.source import DB_ENV, Source
+from ..output import progress, source_options
 
 register(
     {
@@ -112,10 +113,6 @@ def ledger_text(res: Any, lang: str) -> str:
 
 def _common(func):  # noqa: ANN001, ANN202
     options = [
-        click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-                     help="The standards workbook (default: the one found among PATHs)."),
-        click.option("--db", default=None, metavar="PATH|URL",
-                     help="History store (default: $TOOLKIT_DB, else toolkit.db here)."),
         click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPUs)."),
         click.option("--strict", is_flag=True, help="Reject workbooks with warnings too."),
     ]
@@ -124,22 +121,26 @@ def _common(func):  # noqa: ANN001, ANN202
     return func
 
 
+_SOURCE = source_options(paths="required", standards_help="The standards workbook (default: the one found among "
+                         "PATHs).", db_help="History store (default: $TOOLKIT_DB, else toolkit.db here).")
+
+
 @click.command("consolidate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_SOURCE
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month being closed.")
 @_common
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Consolidated workbook (default: consolidated-PERIOD.xlsx here).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None, db: str | None, jobs: int | None,
-                    strict: bool, output: Path | None, fmt: str) -> None:
+def consolidate_cmd(source: Source, period: str, jobs: int | None, strict: bool, output: Path | None,
+                    fmt: str) -> None:
     """Validate department workbooks and consolidate them into the history store and one workbook.
 
     Exit 0: all consolidated; 1: some rejected or unreadable (listed); 2: usage error.
     """
     lang = settings().lang
     period = check_period(period)
-    res = consolidate(paths, period, standards=standards, db=db, output=output or Path(f"consolidated-{period}.xlsx"),
+    res = consolidate(source, period, output=output or Path(f"consolidated-{period}.xlsx"),
                       jobs=jobs, strict=strict, lang=lang, progress=_progress(lang))
     if fmt == "json":
         click.echo(json.dumps(res.to_dict(lang), ensure_ascii=False, indent=2))
@@ -148,12 +149,12 @@ def consolidate_cmd(paths: tuple[Path, ...], period: str, standards: Path | None
     sys.exit(res.exit_code)
 
 
-def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
-           jobs: int | None, strict: bool, fmt: str = "text", reopen: bool = False) -> int:
+def _close(source: Source, period: str, out_dir: Path, jobs: int | None, strict: bool, fmt: str = "text",
+           reopen: bool = False) -> int:
     from ...operations.close_month import close_month  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     lang = settings().lang
-    res = close_month(paths, period, out_dir, standards=standards, db=db, jobs=jobs, strict=strict, lang=lang,
+    res = close_month(source, period, out_dir, jobs=jobs, strict=strict, lang=lang,
                       progress=_progress(lang), reopen=reopen)
     if fmt == "json":
         click.echo(json.dumps(res.to_dict(lang), ensure_ascii=False, indent=2))
@@ -168,7 +169,7 @@ def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path 
 
 
 @click.command("close-month")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@_SOURCE
 @click.option("--period", required=True, metavar="YYYY-MM", help="The month being closed.")
 @click.option("-o", "--output-dir", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for every output.")
@@ -176,19 +177,19 @@ def _close(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--reopen", is_flag=True, help="Close the latest closed period again: a new version in "
               "OUT/PERIOD-vN, the earlier one kept; prints what changed.")
-def close_month_cmd(paths: tuple[Path, ...], period: str, out_dir: Path, standards: Path | None, db: str | None,
-                    jobs: int | None, strict: bool, fmt: str, reopen: bool) -> None:
+def close_month_cmd(source: Source, period: str, out_dir: Path, jobs: int | None, strict: bool, fmt: str,
+                    reopen: bool) -> None:
     """The whole month end: validate, consolidate, compute royalties, completion, funds and forecast, and
     record the close in the payout ledger (payments against what earlier closes paid)."""
-    sys.exit(_close(paths, period, out_dir, standards, db, jobs, strict, fmt, reopen))
+    sys.exit(_close(source, period, out_dir, jobs, strict, fmt, reopen))
 
 
 @click.command("demo")
 @click.option("-o", "--output-dir", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("out"), show_default=True, help="Folder for every output.")
-@click.option("--db", default=None, metavar="PATH|URL", help="History store (default: OUT/toolkit.db).")
+@source_options(paths=None, standards=False, db_help="History store (default: OUT/toolkit.db).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: CPUs).")
-def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
+def demo_cmd(out_dir: Path, source: Source, jobs: int | None) -> None:
     """close-month on the shipped sample workbooks for 2026-10, into ./out.
 
     The sample includes a department with deliberate errors, which is listed as rejected; the demo
@@ -196,8 +197,10 @@ def demo_cmd(out_dir: Path, db: str | None, jobs: int | None) -> None:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     sample = sample_folder(out_dir)
-    _close((sample,), DEMO_PERIOD, out_dir, sample / "standards.xlsx",  # run again: a new version, OUT/2026-10-v2
-           db or os.environ.get("TOOLKIT_DB") or str(out_dir / "toolkit.db"), jobs, False, reopen=True)
+    db = source.db or os.environ.get(DB_ENV) or str(out_dir / "toolkit.db")
+    with Source((sample,), sample / "standards.xlsx", db) as sample_source:  # the shipped sample, into OUT
+        # run again: a new version, OUT/2026-10-v2
+        _close(sample_source, DEMO_PERIOD, out_dir, jobs, False, reopen=True)
 
 
 COMMANDS = [consolidate_cmd, close_month_cmd, demo_cmd]

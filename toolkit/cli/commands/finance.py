@@ -13,10 +13,12 @@ from ...i18n import register, t
 from ..main import settings
 from ...outputs.finance import item_label
 from ...outputs.labels import label
-from ..output import emit_json, format_list
+from ...operations.source import Source
+from ..output import emit_json, format_list, source_options
 from ...operations.finance import approve_close
 from ...operations.finance import export_finance
 from ...operations.finance import import_paid
+from ...money import fmt_money
 
 register(
     {
@@ -32,7 +34,7 @@ register(
     }
 )
 
-_DB = click.option("--db", default=None, metavar="PATH|URL", help="History store (default $TOOLKIT_DB or toolkit.db).")
+_DB = source_options(paths=None, standards=False, db_help="History store (default $TOOLKIT_DB or toolkit.db).")
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 
 
@@ -47,10 +49,9 @@ def close_group() -> None:
 @_DB
 @click.option("--by", default=None, metavar="NAME", help="The approver's name (default: the login).")
 @_JSON
-def approve_cmd(period: str, db: str | None, by: str | None, as_json: bool) -> None:
+def approve_cmd(period: str, source: Source, by: str | None, as_json: bool) -> None:
     """``toolkit close approve PERIOD``."""
-
-    res = approve_close(period, db=db, by=by)
+    res = approve_close(source, period, by=by)
     if as_json:
         emit_json(res.to_dict(), None)
     else:
@@ -73,11 +74,10 @@ def finance_group() -> None:
 @click.option("--format", "fmt", default="xlsx,csv", show_default=True, metavar="LIST", help="xlsx, csv.")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @_JSON
-def export_cmd(period: str, db: str | None, layout: Path | None, fmt: str, out_dir: Path, as_json: bool) -> None:
+def export_cmd(period: str, source: Source, layout: Path | None, fmt: str, out_dir: Path, as_json: bool) -> None:
     """``toolkit finance export``."""
-
     lang = settings().lang
-    res = export_finance(period, out_dir, db=db, layout=layout, formats=format_list(fmt), lang=lang)
+    res = export_finance(source, period, out_dir, layout=layout, formats=format_list(fmt), lang=lang)
     if as_json:
         emit_json(res.to_dict(), None)
         return
@@ -102,19 +102,18 @@ def export_cmd(period: str, db: str | None, layout: Path | None, fmt: str, out_d
 @click.option("--map", "layout", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The layout the file was exported with (to find its Amount column).")
 @_JSON
-def paid_cmd(period: str, file: Path, db: str | None, paid_date: str | None, layout: Path | None,
+def paid_cmd(period: str, file: Path, source: Source, paid_date: str | None, layout: Path | None,
              as_json: bool) -> None:
     """``toolkit finance paid``."""
-
     lang = settings().lang
-    res = import_paid(period, file, db=db, paid_date=paid_date, layout=layout)
+    res = import_paid(source, period, file, paid_date=paid_date, layout=layout)
     if as_json:
         emit_json(res.to_dict(), None)
         return
     click.echo(t("cli.paid.done", lang, marked=len(res.marked), already=len(res.already), unpaid=len(res.unpaid)))
     for r in res.unpaid.to_dict("records"):
         click.echo(t("cli.paid.unpaid", lang, line_id=r["line_id"], employee_id=r["employee_id"] or "",
-                     name=r["name"] or "", pay_item=item_label(r["pay_item"], lang), amount=f"{float(r['amount']):,.2f}"))
+                     name=r["name"] or "", pay_item=item_label(r["pay_item"], lang), amount=fmt_money(float(r['amount']), grouped=True)))
     click.echo(t("cli.finance.state", lang, period=res.period, state=label(f"fin.state.{res.state}", lang)))
 
 

@@ -14,12 +14,12 @@ import pandas as pd
 from ...i18n import register, t
 from ...outputs.labels import label
 from ..main import settings
-from ..output import emit_json, emit_text, require_output
 from ...io.writer import SheetFrame, write_frames
-from ...operations.history import list_history, show_close, employee_payments, department_changes
-from ...outputs.text import text_table
-from ...store import open_store
 from ...money import fmt_money_column
+from ...operations.history import department_changes, employee_payments, list_history, show_close
+from ...operations.source import Source
+from ...outputs.text import text_table
+from ..output import emit_json, emit_text, require_output, source_options
 
 register(
     {
@@ -43,7 +43,7 @@ FORMATS = ("text", "json", "xlsx")
 
 def _options(func: Any) -> Any:
     for option in reversed([
-        click.option("--db", default=None, metavar="PATH|URL", help="History store (default $TOOLKIT_DB or toolkit.db)."),
+        source_options(paths=None, standards=False, db_help="History store (default $TOOLKIT_DB or toolkit.db)."),
         click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Write to this file (required for xlsx; default stdout)."),
@@ -82,10 +82,6 @@ def _events(events: list[dict[str, Any]], lang: str) -> str:
     return " → ".join(parts)
 
 
-def _store(db: str | None) -> Any:
-    return open_store(db)
-
-
 @click.group("history")
 def history() -> None:
     """What the history store recorded: runs, closes, payments, and what changed since the last close."""
@@ -95,10 +91,10 @@ def history() -> None:
 @click.option("--period", default=None, metavar="YYYY-MM")
 @click.option("--year", type=int, default=None)
 @_options
-def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, output: Path | None) -> None:
+def list_cmd(period: str | None, year: int | None, source: Source, fmt: str, output: Path | None) -> None:
     """Runs and closes (every version, current or superseded)."""
     lang = settings().lang
-    with _store(db) as store:
+    with source.store() as store:
         res = list_history(store, period, year)
     frames = res.frames()
     text = "\n".join([t("history.title.closes", lang),
@@ -114,10 +110,10 @@ def list_cmd(period: str | None, year: int | None, db: str | None, fmt: str, out
 @click.argument("period")
 @click.option("--version", type=int, default=None, help="A superseded version (default: the current one).")
 @_options
-def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output: Path | None) -> None:
+def close_cmd(period: str, version: int | None, source: Source, fmt: str, output: Path | None) -> None:
     """One close: its payments and itemised adjustments."""
     lang = settings().lang
-    with _store(db) as store:
+    with source.store() as store:
         res = show_close(store, period, version)
     c, tot = res.close, res.totals()
     text = "\n".join([t("history.title.close", lang, period=c.period, version=c.version, status=c.status,
@@ -139,10 +135,10 @@ def close_cmd(period: str, version: int | None, db: str | None, fmt: str, output
 @click.argument("employee")
 @click.option("--year", type=int, required=True)
 @_options
-def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Path | None) -> None:
+def payments_cmd(employee: str, year: int, source: Source, fmt: str, output: Path | None) -> None:
     """An employee's recorded payments in a year, close by close (current versions), with adjustments."""
     lang = settings().lang
-    with _store(db) as store:
+    with source.store() as store:
         res = employee_payments(store, employee, year)
     doc = res.to_dict()
     text = "\n".join([t("history.title.payments", lang, employee=employee, year=year),
@@ -161,10 +157,10 @@ def payments_cmd(employee: str, year: int, db: str | None, fmt: str, output: Pat
 @history.command("changes")
 @click.argument("department")
 @_options
-def changes_cmd(department: str, db: str | None, fmt: str, output: Path | None) -> None:
+def changes_cmd(department: str, source: Source, fmt: str, output: Path | None) -> None:
     """What changed in a department since its last close: rows added, removed, changed per sheet."""
     lang = settings().lang
-    with _store(db) as store:
+    with source.store() as store:
         res = department_changes(store, department)
     since = res.since.period if res.since else t("history.never-closed", lang)
     parts = [t("history.title.changes", lang, department=department, since=since),

@@ -16,9 +16,11 @@ import click
 
 from ...errors import ToolkitError
 from ...i18n import register, t
+from ...operations.source import Source
 from ..main import settings
 from ...excel.file_port import FilePort
 from ...excel.settings import LANG_KEY, STANDARDS_KEY
+from ..output import source_options
 
 register({
     "macro.cli.same-file": ("--out must not be the workbook itself ({path}): macros run on a copy.",
@@ -52,10 +54,9 @@ def default_out(book: Path, name: str) -> Path:
 @click.option("--selection", default=None, metavar="SHEET!RANGE", help="The selected cells, e.g. Expenses!A2:A5.")
 @click.option("--answer", "answers", multiple=True, metavar="KEY=VALUE",
               help="Answer a question the macro asks (standards, period, force, folder, approver, kind, path).")
-@click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Standards workbook (same as the TOOLKIT_STANDARDS setting).")
+@source_options(paths=None, db=False, standards_help="Standards workbook (same as the TOOLKIT_STANDARDS setting).")
 def macro_cmd(name: str, book: Path, out: Path | None, selection: str | None, answers: tuple[str, ...],
-              standards: Path | None) -> None:
+              source: Source) -> None:
     """Run a ribbon macro on a copy of a workbook, exactly as the Excel button runs it."""
     from ...excel import macros  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
     lang = settings().lang
@@ -77,8 +78,8 @@ def macro_cmd(name: str, book: Path, out: Path | None, selection: str | None, an
 
     saved = {k: os.environ.get(k) for k in (STANDARDS_KEY, LANG_KEY)}
     os.environ[LANG_KEY] = lang  # the toolkit's --lang is the add-in's language setting here
-    if standards is not None:
-        os.environ[STANDARDS_KEY] = str(standards)
+    if source.standards is not None:  # the ribbon builds its own Source from its settings
+        os.environ[STANDARDS_KEY] = str(source.standards)
     try:
         getattr(macros, name)(port)
     finally:

@@ -8,7 +8,9 @@ import click
 
 from ...i18n import register, t
 from ...io.templates import new_workbook
+from ...operations.source import Source
 from ..main import settings
+from ..output import source_options
 
 register({"new.written": ("Wrote {path}", "已生成 {path}")})
 
@@ -28,15 +30,16 @@ def new() -> None:
 @click.option("--department", default=None, help="Department name written on the Info sheet.")
 @click.option("--year", type=click.IntRange(1900, 9999), default=None, help="Year written on the Info sheet.")
 @_LANG
-@click.option("--standards", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Standards workbook whose Roster gives the Employee ID drop-down lists.")
+@source_options(paths=None, db=False, standards_help="Standards workbook whose Roster gives the Employee ID "
+                "drop-down lists.")
 @_OUTPUT
 @_FORCE
-def department(department: str | None, year: int | None, lang: str | None, standards: Path | None,
-               output: Path, force: bool) -> None:
+def department(department: str | None, year: int | None, lang: str | None, source: Source, output: Path,
+               force: bool) -> None:
     """A blank department workbook (Info, Plan, Contracts, ... Feedback, instructions)."""
     lang = lang or settings().lang
-    path = new_workbook("department", output, lang, department=department, year=year, standards=standards,
+    roster_ids = source.roster_ids() if source.standards else None
+    path = new_workbook("department", output, lang, department=department, year=year, roster_ids=roster_ids,
                         overwrite=force)
     click.echo(t("new.written", lang, path=path))
 

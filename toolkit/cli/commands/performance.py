@@ -10,7 +10,8 @@ import click
 
 from ...i18n import register, t
 from ..main import settings
-from ..output import format_list, progress
+from ...operations.source import Source
+from ..output import format_list, progress, source_options
 
 register({"cli.performance.done": ("{count} performance file(s) written to {folder}",
                                    "已生成 {count} 份业绩档案，保存在 {folder}")})
@@ -18,7 +19,7 @@ register({"cli.performance.done": ("{count} performance file(s) written to {fold
 
 @click.command("performance-file")
 @click.option("--year", required=True, type=int, metavar="YYYY", help="The year of the files.")
-@click.option("--db", default=None, metavar="PATH|URL", help="The history store (default: $TOOLKIT_DB or toolkit.db).")
+@source_options(paths=None, standards=False, db_help="The history store (default: $TOOLKIT_DB or toolkit.db).")
 @click.option("--employee", "employees", multiple=True, metavar="ID", help="Only this employee (repeatable).")
 @click.option("--format", "fmt", default="xlsx,pdf", show_default=True, metavar="LIST",
               help="Comma-separated formats: xlsx, pdf.")
@@ -26,7 +27,7 @@ register({"cli.performance.done": ("{count} performance file(s) written to {fold
               help="Language of every file (default: each employee's department workbook's).")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the files into.")
-def performance_cmd(year: int, db: str | None, employees: tuple[str, ...], fmt: str, pf_lang: str | None,
+def performance_cmd(year: int, source: Source, employees: tuple[str, ...], fmt: str, pf_lang: str | None,
                     out_dir: Path) -> None:
     """One performance file per person for a year: months, pay, grade, charts, findings and feedback."""
     from ...operations.performance import write_performance_files  # deferred: loads matplotlib (slow to import); only this path needs it
@@ -36,7 +37,7 @@ def performance_cmd(year: int, db: str | None, employees: tuple[str, ...], fmt: 
     def line(done: int, total: int, employee: str) -> str:
         return t("cli.statements.progress", lang, done=done, total=total, employee=employee)
 
-    run = write_performance_files(year, out_dir, db=db, employees=list(employees) or None,
+    run = write_performance_files(source, year, out_dir, employees=list(employees) or None,
                                   formats=format_list(fmt), lang=pf_lang,
                                   progress=progress(line))
     for message in run.failures.values():

@@ -16,7 +16,8 @@ from ...operations.plan_settings import plan_settings_template
 from ...outputs import plan as OUT
 from ..main import settings
 from ...outputs.text import findings_text, text_table
-from ..output import emit_json, emit_text, require_output
+from ...operations.source import Source
+from ..output import emit_json, emit_text, require_output, source_options
 
 register({
     "plan.step.history": ("Reading history…", "读取历史数据…"),
@@ -28,16 +29,14 @@ register({
 
 _INPUTS = [
     click.option("--year", required=True, metavar="YYYY", help="The year to plan."),
-    click.argument("paths", nargs=-1, required=False, type=click.Path(exists=True, path_type=Path)),
-    click.option("--standards", default=None, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                 help="The standards workbook (its Roster is the new year's); with --db it replaces the stored one."),
-    click.option("--db", default=None, metavar="PATH|URL", help="Read the history from the history store."),
+    source_options(standards_help="The standards workbook (its Roster is the new year's); with --db it replaces "
+                   "the stored one.", db_help="Read the history from the history store.",
+                   force="Use history workbooks even when they have error findings."),
     click.option("--settings", "settings_path", default=None, type=click.Path(exists=True, dir_okay=False,
                  path_type=Path), help="The plan settings workbook (toolkit plan settings)."),
     click.option("--growth", default=None, help="Company growth: 8% for Signing and Collection, or "
                  "Signing=10%,Collection=8% (over the settings workbook's)."),
     click.option("--levels", default=None, help="Attainment levels to cost, e.g. 80,100,120 (the default)."),
-    click.option("--force", is_flag=True, help="Use history workbooks even when they have error findings."),
 ]
 
 
@@ -75,12 +74,12 @@ def plan() -> None:
               help="Folder for the department workbooks and plan-YYYY.xlsx.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace files of an earlier draft in the folder.")
-def draft(year: str, paths: tuple[Path, ...], standards: Path | None, db: str | None, settings_path: Path | None,
-          growth: str | None, levels: str | None, force: bool, out_dir: Path, fmt: str, overwrite: bool) -> None:
+def draft(year: str, source: Source, settings_path: Path | None, growth: str | None, levels: str | None,
+          out_dir: Path, fmt: str, overwrite: bool) -> None:
     """Draft next year's plan from history: department workbooks and the director's summary."""
     lang = settings().lang
-    result = OP.draft_plan(year, paths=paths, standards=standards, db=db, settings=settings_path, growth=growth,
-                           out_dir=out_dir, lang=lang, levels=parse_levels(levels), force=force, overwrite=overwrite,
+    result = OP.draft_plan(source, year, settings=settings_path, growth=growth, out_dir=out_dir, lang=lang,
+                           levels=parse_levels(levels), overwrite=overwrite,
                            progress=lambda step: click.echo(t(f"plan.step.{step}", lang), err=True))
     if fmt == "json":
         emit_json(OUT.draft_payload(result, lang), None)
@@ -120,13 +119,12 @@ def settings_cmd(wb_lang: str | None, year: int | None, output: Path, force: boo
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (required for xlsx).")
-def cost(year: str, paths: tuple[Path, ...], standards: Path | None, db: str | None, settings_path: Path | None,
-         growth: str | None, levels: str | None, force: bool, plan_paths: tuple[Path, ...], fmt: str,
-         output: Path | None) -> None:
+def cost(year: str, source: Source, settings_path: Path | None, growth: str | None, levels: str | None,
+         plan_paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
     """What the plan costs in royalties and floating pay at 80/100/120% (or --levels) attainment."""
     lang = settings().lang
-    result = OP.cost_plan(year, paths=paths, standards=standards, db=db, settings=settings_path, growth=growth,
-                          plan=plan_paths, levels=parse_levels(levels), force=force)
+    result = OP.cost_plan(source, year, settings=settings_path, growth=growth, plan=plan_paths,
+                          levels=parse_levels(levels))
     if fmt == "json":
         emit_json(OUT.cost_payload(result, lang), output)
     elif fmt == "xlsx":

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ...i18n import register, t
+from ...operations.source import Source
 from ..main import settings
 from ..output import format_list, source_options
 
@@ -29,15 +30,14 @@ register(
               help="Language of the report (default: the toolkit's --lang).")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the report files into.")
-def report_cmd(paths: tuple[Path, ...], period: str, db: str | None, standards: Path | None, template: Path | None,
-               fmt: str, report_lang: str | None, out_dir: Path) -> None:
+def report_cmd(source: Source, period: str, template: Path | None, fmt: str, report_lang: str | None,
+               out_dir: Path) -> None:
     """The monthly report to the general manager (Excel, HTML, Markdown summary, PDF)."""
     from ...operations.report import monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
     lang = report_lang or settings().lang
     formats = format_list(fmt)
-    for path in monthly_report(period, out_dir, paths=paths, standards=standards, db=db, lang=lang, formats=formats,
-                               template=template):
+    for path in monthly_report(source, period, out_dir, lang=lang, formats=formats, template=template):
         click.echo(t("cli.report.wrote", settings().lang, path=path))
 
 

@@ -14,8 +14,10 @@ import click
 
 from ...errors import ToolkitError
 from ...i18n import register, t
+from ...operations.source import Source
 from ..main import settings
 from ...operations.validate import FileReport, annotate_copies, build_report, exit_code, validate_paths
+from ..output import source_options
 
 register({
     "validate.cli.file": ("{mark} {path}{dept}: {status} ({errors} errors, {warnings} warnings)",
@@ -39,24 +41,23 @@ _MARKS = {"valid": "✔", "invalid": "✘", "unreadable": "?"}
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--standards", "standards_path", default=None, metavar="PATH",
-              help="The standards workbook (default: one among the inputs; none: cross-workbook rules skipped).")
+@source_options(paths="any", db=False, standards_help="The standards workbook (default: one among the inputs; none: "
+                "cross-workbook rules skipped).")
 @click.option("--period", default=None, metavar="YYYY-MM", help="Reporting period (default: each workbook's Info sheet).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--annotate", "annotate_dir", default=None, metavar="DIR",
               type=click.Path(file_okay=False), help="Write annotated copies (flagged cells, notes, Validation sheet) here.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default=None, help="Language of the messages.")
 @click.pass_context
-def validate_cmd(ctx: click.Context, paths: tuple[str, ...], standards_path: str | None, period: str | None,
-                 fmt: str, annotate_dir: str | None, lang: str | None) -> None:
+def validate_cmd(ctx: click.Context, source: Source, period: str | None, fmt: str, annotate_dir: str | None,
+                 lang: str | None) -> None:
     """Check department (and standards) workbooks: files or folders of .xlsx/.xlsm."""
     lang = lang or settings().lang
     try:
-        reports = validate_paths(paths, standards_path, period)
+        reports = validate_paths(source, period)
     except ToolkitError as exc:
         if fmt == "json":  # the report is printed in every case
-            failed = [FileReport(standards_path, status="unreadable", error=exc)] if standards_path else []
+            failed = [FileReport(str(source.standards), status="unreadable", error=exc)] if source.standards else []
             click.echo(json.dumps(build_report(failed, lang), ensure_ascii=False, indent=2))
         click.echo(exc.message(lang), err=True)
         ctx.exit(2)

@@ -12,26 +12,25 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ...core.findings import Finding
 from ...core.ledger import roster_departments
 from ...core.periods import check_period
-from ...core.tables import WorkbookData
 from ...errors import ToolkitError
 from ...i18n import register
-from ...store import SourceRecord, Store, open_store
+from ...schema import DEPARTMENT
+from ...store import SourceRecord
+from ...store.codec import decode_table
+from ..source import Source
 from .discovery import discover, sniff_kind
 from ...io.discover import file_identity
 from .pipeline import counts, pipeline
 from .policy import contract_place, flag_shared_contracts, load_one
 from .results import OK_STATUSES, ConsolidationResult, FileOutcome, Skipped
 from .workbook import write_workbook
-from ...io.reader import read_workbook
 from ..closes import backdated_in_consolidation
-from ..validate import check_data
 
 register(
     {
@@ -39,12 +38,6 @@ register(
         "consolidate.no-standards": (
             "No standards workbook: give --standards PATH or put it in the folder.",
             "没有标准工作簿：请用 --standards 指定，或放在文件夹中。",
-        ),
-        "consolidate.standards-unreadable": ("The standards workbook {file} cannot be read: {detail}",
-                                             "无法读取标准工作簿 {file}：{detail}"),
-        "consolidate.standards-errors": (
-            "The standards workbook {file} has {count} error finding(s); fix them first:\n{details}",
-            "标准工作簿 {file} 有 {count} 个错误，请先修正：\n{details}",
         ),
         "consolidate.skip.lock": ("lock file of an open workbook", "已打开工作簿的锁文件"),
         "consolidate.skip.hidden": ("hidden file", "隐藏文件"),
@@ -79,27 +72,10 @@ __all__ = ["consolidate", "ConsolidationResult", "FileOutcome", "Skipped", "OK_S
            "file_identity", "write_workbook"]
 
 
-def _read_standards(path: Path, period: str) -> tuple[WorkbookData, list[Finding]]:
-    try:
-        data = read_workbook(path, kind="standards")
-    except ToolkitError as exc:
-        raise ToolkitError("consolidate.standards-unreadable", file=str(path), detail=exc.message()) from exc
-    findings = list(check_data(data, None, period).findings)  # reader findings + the standards' own rules
-    for f in findings:
-        f.file = f.file or str(path)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        details = "\n".join(f"  {f.message()}" for f in errors[:20])
-        raise ToolkitError("consolidate.standards-errors", file=str(path), count=len(errors), details=details)
-    return data, findings
-
-
 def consolidate(
-    paths: Sequence[str | Path],
+    source: Source,
     period: str,
     *,
-    standards: str | Path | None = None,
-    db: str | Path | Store | None = None,
     output: str | Path | None = None,
     jobs: int | None = None,
     strict: bool = False,
@@ -107,21 +83,26 @@ def consolidate(
     command: str = "consolidate",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     max_rows: int | None = None,
+    hand_over: bool = False,
 ) -> ConsolidationResult:
-    """Validate and consolidate department workbooks for ``period`` into the store and a consolidated workbook.
+    """Validate and consolidate the source's department workbooks for ``period`` into its store and a
+    consolidated workbook. The standards are the source's, else the one found among its paths.
 
     Once every file is in, two checks look across files: a contract number in two departments' workbooks,
     and rows dated in months the payout ledger has already closed (``closes.backdated_in_consolidation``:
     a warning naming the rows and the month; they are paid as an adjustment at the next close).
 
     Never raises for a bad department file (it is listed with its reason); raises ``ToolkitError`` for
-    usage errors (bad period, no files, no or broken standards, busy or newer store).
+    usage errors (bad period, no files, no or broken standards, busy or newer store). ``hand_over``: keep
+    each consolidated department's tables as the store reads them back (``ConsolidationResult.decoded``), for
+    the month close.
     """
     period = check_period(period)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    paths = source.paths
     files, skipped = discover(paths)
-    std_path = Path(standards) if standards else None
+    std_path = Path(source.standards) if source.standards else None
     dept_files: list[Path] = []
     for f in files:
         kind = sniff_kind(f)
@@ -139,77 +120,81 @@ def consolidate(
         raise ToolkitError("consolidate.no-files", paths=", ".join(str(p) for p in paths))
     if std_path is None:
         raise ToolkitError("consolidate.no-standards")
-    std_data, std_findings = _read_standards(std_path, period)
+    source.use_standards(std_path)
+    std_data = source.checked_standards(period)
+    std_findings = source.standards_findings(period)
     roster = roster_departments(std_data)
 
-    store = db if isinstance(db, Store) else open_store(db)
-    run = None
-    try:
-        run = store.new_run(period, command)
-        e, w, i = counts(std_findings)
-        size, mtime, sha = file_identity(std_path)
-        saved = store.record(run, SourceRecord(str(std_path), size, mtime, sha, "standards", "", "loaded",
-                                               None, e, w, i), std_data, std_findings)
-        std_outcome = FileOutcome(str(std_path), saved.status, None, "standards", None, e, w, i,
-                                  {k: len(v) for k, v in std_data.tables.items()}, sha, saved.snapshot_id,
-                                  std_findings)
-        outcomes: list[FileOutcome] = []
-        by_hash: dict[str, str] = {}
-        by_dept: dict[str, str] = {}
-        n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
-        n_jobs = min(n_jobs, len(dept_files))
-        timings["worker_read_validate_sum"] = 0.0
-        places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
-        books: dict[str, Any] = {}  # consolidated file -> its WorkbookData (layout, info)
-        timings["store"] = 0.0
-        for work in pipeline(dept_files, period, std_data, n_jobs):
-            timings["worker_read_validate_sum"] += work.seconds
+    with source.store() as store:
+        run = None
+        try:
+            run = store.new_run(period, command)
+            e, w, i = counts(std_findings)
+            size, mtime, sha = file_identity(std_path)
+            saved = store.record(run, SourceRecord(str(std_path), size, mtime, sha, "standards", "", "loaded",
+                                                   None, e, w, i), std_data, std_findings)
+            std_outcome = FileOutcome(str(std_path), saved.status, None, "standards", None, e, w, i,
+                                      {k: len(v) for k, v in std_data.tables.items()}, sha, saved.snapshot_id,
+                                      std_findings)
+            outcomes: list[FileOutcome] = []
+            by_hash: dict[str, str] = {}
+            by_dept: dict[str, str] = {}
+            n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
+            n_jobs = min(n_jobs, len(dept_files))
+            timings["worker_read_validate_sum"] = 0.0
+            places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
+            books: dict[str, Any] = {}  # consolidated file -> its WorkbookData (layout, info)
+            decoded: dict[int, dict[str, Any]] = {}  # snapshot id -> its tables as read back (hand_over)
+            timings["store"] = 0.0
+            for work in pipeline(dept_files, period, std_data, n_jobs):
+                timings["worker_read_validate_sum"] += work.seconds
+                ts = time.perf_counter()
+                outcome = load_one(store, run, work, strict, by_hash, by_dept, lang, roster)
+                timings["store"] += time.perf_counter() - ts
+                outcomes.append(outcome)
+                if outcome.ok:
+                    places[outcome.path] = contract_place(work)
+                    books[outcome.path] = getattr(work.report, "data", None)
+                    if hand_over and outcome.snapshot_id is not None and work.encoded is not None:
+                        decoded[outcome.snapshot_id] = {k: decode_table(t, DEPARTMENT.table(k))
+                                                        for k, t in work.encoded.tables.items() if t.rows}
+                if progress:
+                    progress(len(outcomes), len(dept_files), outcome)
             ts = time.perf_counter()
-            outcome = load_one(store, run, work, strict, by_hash, by_dept, lang, roster)
-            timings["store"] += time.perf_counter() - ts
-            outcomes.append(outcome)
-            if outcome.ok:
-                places[outcome.path] = contract_place(work)
-                books[outcome.path] = getattr(work.report, "data", None)
-            if progress:
-                progress(len(outcomes), len(dept_files), outcome)
-        ts = time.perf_counter()
-        flag_shared_contracts(store, outcomes, places)
-        for outcome in outcomes if store.closes(current_only=True) else []:
-            if outcome.ok and outcome.snapshot_id is not None:
-                found = backdated_in_consolidation(store, outcome, books.get(outcome.path))
-                outcome.findings.extend(found)
-                outcome.warnings += sum(f.severity == "warning" for f in found)
-        closed = store.closes(period=period, current_only=True) if command != "close-month" else []
-        if closed:  # a closed period reads as it was closed: say so
-            std_outcome.findings.append(Finding("period-already-closed", params={
-                "period": period, "version": closed[0].version, "closed_at": closed[0].closed_at}))
-            std_outcome.warnings += 1
-        timings["cross_checks"] = time.perf_counter() - ts
-        timings["read_validate_store"] = time.perf_counter() - t0
+            flag_shared_contracts(store, outcomes, places)
+            for outcome in outcomes if store.closes(current_only=True) else []:
+                if outcome.ok and outcome.snapshot_id is not None:
+                    found = backdated_in_consolidation(store, outcome, books.get(outcome.path))
+                    outcome.findings.extend(found)
+                    outcome.warnings += sum(f.severity == "warning" for f in found)
+            closed = store.closes(period=period, current_only=True) if command != "close-month" else []
+            if closed:  # a closed period reads as it was closed: say so
+                std_outcome.findings.append(Finding("period-already-closed", params={
+                    "period": period, "version": closed[0].version, "closed_at": closed[0].closed_at}))
+                std_outcome.warnings += 1
+            timings["cross_checks"] = time.perf_counter() - ts
+            timings["read_validate_store"] = time.perf_counter() - t0
 
-        result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings)
-        covered = {o.department for o in outcomes if o.ok}
-        result.not_computed = [d for d in roster if d not in covered]
-        t1 = time.perf_counter()
-        if output is not None:
-            result.workbook = Path(output)
-            result.sheets = write_workbook(store, result, Path(output), lang, max_rows, n_jobs)
-        timings["workbook"] = time.perf_counter() - t1
-        store.finish_run(run, "ok" if result.exit_code == 0 else "partial", {
-            "consolidated": len(result.consolidated), "failed": len(result.failed), "skipped": len(skipped),
-            "workbook": str(result.workbook) if result.workbook else None})
-        result.run_id = run.id
-        timings["total"] = time.perf_counter() - t0
-        return result
-    except BaseException as exc:
-        if run is not None and run.id is not None:  # a failed run changes no period: recorded as failed, never ok
-            try:
-                store.revert_run(run.id)
-                store.finish_run(run, "failed", {"error": getattr(exc, "key", type(exc).__name__)})
-            except Exception:  # noqa: BLE001 - the original error is the one to report
-                pass
-        raise
-    finally:
-        if store is not db:
-            store.close()
+            result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings,
+                                         decoded=decoded)
+            covered = {o.department for o in outcomes if o.ok}
+            result.not_computed = [d for d in roster if d not in covered]
+            t1 = time.perf_counter()
+            if output is not None:
+                result.workbook = Path(output)
+                result.sheets = write_workbook(store, result, Path(output), lang, max_rows, n_jobs)
+            timings["workbook"] = time.perf_counter() - t1
+            store.finish_run(run, "ok" if result.exit_code == 0 else "partial", {
+                "consolidated": len(result.consolidated), "failed": len(result.failed), "skipped": len(skipped),
+                "workbook": str(result.workbook) if result.workbook else None})
+            result.run_id = run.id
+            timings["total"] = time.perf_counter() - t0
+            return result
+        except BaseException as exc:
+            if run is not None and run.id is not None:  # a failed run changes no period: recorded as failed
+                try:
+                    store.revert_run(run.id)
+                    store.finish_run(run, "failed", {"error": getattr(exc, "key", type(exc).__name__)})
+                except Exception:  # noqa: BLE001 - the original error is the one to report
+                    pass
+            raise

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Self
 
 from ...i18n import t
-from ...store import Store, open_store
+from ...store import Store
+from ..source import worker_store
 from .pipeline import in_order
 from .results import ConsolidationResult
 from ...io.consolidated import FindingRow, SummaryRow, write_consolidated, render_values
@@ -39,7 +40,7 @@ def _render_snapshot(url: str, snapshot_id: int, table_key: str, spec: Any, star
     """In a worker: one snapshot's rows of a table, rendered as worksheet XML pieces."""
     store = _WORKER_STORE.get(url)
     if store is None:
-        store = _WORKER_STORE[url] = open_store(url)
+        store = _WORKER_STORE[url] = worker_store(url)
     return list(_rendered(store, snapshot_id, table_key, spec, start))
 
 

@@ -1,0 +1,151 @@
+"""One way in (issue 21): every operation takes a ``Source``; the standards are read and checked once under one
+policy, the store is opened once, and the ways in (workbooks, store, open workbook) give the same ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli.main import cli
+from toolkit.errors import ToolkitError
+from toolkit.io.reader import read_workbook
+from toolkit.operations import source as source_module
+from toolkit.operations.approval_queue import build_queue
+from toolkit.operations.close_month import close_month
+from toolkit.operations.consolidate import consolidate
+from toolkit.operations.plan import load_plan_inputs
+from toolkit.operations.source import Source
+
+CLEAN = ("east", "south", "west")
+
+
+@pytest.fixture(scope="module")
+def broken_standards(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample standards with one Roster row's Name left blank: an error finding of the standards."""
+    wb = openpyxl.load_workbook(sample_dir / "standards.xlsx")
+    wb["Roster"]["B2"].value = None
+    path = tmp_path_factory.mktemp("std") / "standards.xlsx"
+    wb.save(path)
+    return path
+
+
+def _clean(sample_dir: Path) -> list[Path]:
+    return [sample_dir / f"dept-{k}.xlsx" for k in CLEAN]
+
+
+def test_the_standards_have_an_error_finding(broken_standards: Path) -> None:
+    errors = [f for f in Source(standards=broken_standards).standards_findings() if f.severity == "error"]
+    assert errors and all(f.file == str(broken_standards) for f in errors)
+
+
+def test_standards_are_read_once_per_source(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    real = source_module.read_file
+    monkeypatch.setattr(source_module, "read_file", lambda *a: calls.append(a) or real(*a))
+    source = Source(_clean(sample_dir), sample_dir / "standards.xlsx")
+    first, second = source.ledger("2026-10"), source.ledger("2026-10")
+    assert len([c for c in calls if c[1:] == ("standards",)]) == 1
+    assert first.standards is second.standards
+
+
+def test_the_approval_queue_checks_the_standards(sample_dir: Path, broken_standards: Path) -> None:
+    with pytest.raises(ToolkitError) as exc:
+        build_queue(Source(_clean(sample_dir), broken_standards), jobs=1)
+    assert exc.value.key == "source.standards-errors" and str(broken_standards) in exc.value.message()
+    assert build_queue(Source(_clean(sample_dir), broken_standards, force=True), jobs=1).items is not None
+
+
+def test_approvals_queue_cli_refuses_broken_standards_unless_forced(sample_dir: Path, broken_standards: Path,
+                                                                    tmp_path: Path) -> None:
+    args = ["approvals", "queue", *map(str, _clean(sample_dir)), "--standards", str(broken_standards),
+            "-o", str(tmp_path / "q.xlsx")]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "standards workbook" in refused.output and not (tmp_path / "q.xlsx").exists()
+    forced = CliRunner().invoke(cli, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (tmp_path / "q.xlsx").exists()
+
+
+def test_plan_from_the_store_checks_a_given_standards(sample_dir: Path, broken_standards: Path,
+                                                      tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    consolidate(Source(_clean(sample_dir), sample_dir / "standards.xlsx", db), "2026-10", jobs=1)
+    assert load_plan_inputs(Source(db=db), 2027).source == "store"
+    with pytest.raises(ToolkitError) as exc:
+        load_plan_inputs(Source(standards=broken_standards, db=db), 2027)
+    assert exc.value.key == "source.standards-errors"
+
+
+def test_reading_history_never_creates_a_store(tmp_path: Path) -> None:
+    with pytest.raises(ToolkitError) as exc:
+        load_plan_inputs(Source(db=tmp_path / "none.db"), 2027)
+    assert exc.value.key == "source.no-store" and not (tmp_path / "none.db").exists()
+
+
+def test_paths_and_db_together_are_refused(sample_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(ToolkitError) as exc:
+        Source(_clean(sample_dir), sample_dir / "standards.xlsx", tmp_path / "s.db").ledger("2026-10")
+    assert exc.value.key == "source.both-inputs"
+    with pytest.raises(ToolkitError) as exc:
+        Source(_clean(sample_dir)).ledger("2026-10")
+    assert exc.value.key == "source.needs-input"
+
+
+def test_the_month_close_opens_the_store_once(sample_dir: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    real = source_module.open_store
+    monkeypatch.setattr(source_module, "open_store", lambda url: opened.append(url) or real(url))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for p in [*_clean(sample_dir), sample_dir / "standards.xlsx"]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    with Source([folder], db=tmp_path / "s.db") as source:
+        res = close_month(source, "2026-10", tmp_path / "out", jobs=1)
+        assert res.close is not None and source.store_url == str(tmp_path / "s.db")
+    assert opened == [str(tmp_path / "s.db")]
+
+
+def test_the_open_workbook_gives_the_ledger_the_files_give(sample_dir: Path) -> None:
+    east = sample_dir / "dept-east.xlsx"
+    from_file = Source([east], sample_dir / "standards.xlsx").ledger("2026-10")
+    opened = Source(workbook=read_workbook(east), standards=sample_dir / "standards.xlsx").ledger("2026-10")
+    assert list(opened.langs) == list(from_file.langs)
+    for key, frame in from_file.tables.items():
+        assert list(opened.tables[key].columns) == list(frame.columns)
+        assert opened.tables[key].drop(columns="source").equals(frame.drop(columns="source")), key
+
+
+def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_dir: Path, tmp_path: Path) -> None:
+    """The month close's ledger from the rows consolidation just wrote equals the one read back from the store:
+    same frames, dtypes, order, findings and languages."""
+    import pandas as pd
+
+    from toolkit.store import load_ledger_from_store
+
+    with Source([sample_dir], db=tmp_path / "s.db") as source:
+        res = consolidate(source, "2026-10", jobs=1, hand_over=True)
+        ids = [f.snapshot_id for f in res.consolidated]
+        assert sorted(res.decoded) == sorted(ids)
+        with source.store() as store:
+            handed = load_ledger_from_store(store, "2026-10", ids, res.decoded)
+            read = load_ledger_from_store(store, "2026-10", ids)
+    assert not any(res.decoded.values())  # taken out as they were stacked
+    assert list(handed.tables) == list(read.tables)
+    for key, frame in read.tables.items():
+        pd.testing.assert_frame_equal(handed.tables[key], frame, check_exact=True, obj=key)
+    assert [f.to_dict() for f in handed.findings] == [f.to_dict() for f in read.findings]
+    assert (handed.langs, handed.sources, handed.files) == (read.langs, read.sources, read.files)
+
+
+def test_consolidate_refuses_broken_standards_without_offering_force(sample_dir: Path, broken_standards: Path,
+                                                                    tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["consolidate", *map(str, _clean(sample_dir)), "--period", "2026-10",
+                                      "--standards", str(broken_standards), "--db", str(tmp_path / "s.db"),
+                                      "-o", str(tmp_path / "c.xlsx")])
+    assert result.exit_code == 2 and str(broken_standards) in result.output
+    assert "fix them first" in result.output and "--force" not in result.output
+    assert not (tmp_path / "c.xlsx").exists()
