@@ -124,6 +124,12 @@ def test_compute_commands_read_the_store_with_db(closed, command):
         if command == "royalties":
             assert expected["ledger"]["version"] == 1 and got.get("ledger") is None
             expected = _without_ledger(expected)
+        if command == "salary":  # a first close catches nothing up: its ledger fields add nothing to the pay
+            assert expected["ledger"]["caught_up"] == [] and got.get("ledger") is None
+            assert all(r["total_pay"] == r["pay"] for r in expected["salaries"] if r["pay"] is not None)
+            expected = {k: v for k, v in expected.items() if k != "ledger"}
+            expected["salaries"] = [{k: v for k, v in r.items() if k not in ("caught_up", "total_pay")}
+                                    for r in expected["salaries"]]
         assert {k: v for k, v in got.items() if k != "findings"} == {
             k: v for k, v in expected.items() if k != "findings"}
     else:
