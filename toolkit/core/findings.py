@@ -183,6 +183,10 @@ declare("hidden-rows", "error", ("Hidden rows holding data", "隐藏行中有数
 declare("filtered-rows", "info", ("Rows hidden by a filter", "被筛选隐藏的行"),
         ("{sheet}!{cell}{more}: rows {rows} are hidden by the sheet's filter; they are read like every other row.",
          "{sheet}!{cell}{more_zh}：第 {rows} 行被筛选隐藏；这些行与其他行一样读取。"))
+declare("hidden-rows-read", "info", ("Hidden rows read", "隐藏行已读取"),
+        ("{sheet}!{cell}{more}: rows {rows} are hidden; on a standards sheet they still hold a person or a rule, so "
+         "they are read like the others.",
+         "{sheet}!{cell}{more_zh}：第 {rows} 行被隐藏；标准工作簿中的隐藏行仍是人员或规则，已与其他行一样读取。"))
 declare("hidden-columns", "info", ("Hidden columns holding data", "隐藏列中有数据"),
         ("{sheet}!{cell}: hidden column(s) {value} hold data; they are read like the visible ones.",
          "{sheet}!{cell}：隐藏的列 {value} 中有数据，已与可见列一样读取。"))
