@@ -72,7 +72,7 @@ _CELL_RECORDS = frozenset({0x0203, 0x027E, 0x00FD, 0x0204, 0x0205, 0x0006, 0x00B
 
 
 def _xls(path: Path) -> list[Stray]:
-    import olefile
+    import olefile  # only after an .xls failed for its size: not on the reading path
 
     with olefile.OleFileIO(str(path)) as ole:
         stream = next((s for s in ole.listdir() if s[-1].casefold() in ("workbook", "book")), None)

@@ -124,7 +124,7 @@ def _dangling_sheet_ids(zf: zipfile.ZipFile) -> set[str]:
     if book is None:
         return set()
     rels = xlsx_scan.find_member(zf, posixpath.join(posixpath.dirname(book), "_rels", "workbook.xml.rels"))
-    from defusedxml import ElementTree as SafeET
+    from defusedxml import ElementTree as SafeET  # as _macro_sheet_ids: only for packages being checked
 
     targets = {}
     if rels is not None:
@@ -199,7 +199,7 @@ def decrypt_default(path: Path) -> tuple[Path, str] | None:
 
 def _book_stream(path: Path) -> bytes:
     """The BIFF stream of an .xls (``Workbook`` or ``Book``), or b"" when there is none."""
-    import olefile
+    import olefile  # only for an .xls the reader refused: not on the reading path
 
     with olefile.OleFileIO(str(path)) as ole:
         stream = next((s for s in ole.listdir() if s[-1].casefold() in ("workbook", "book")), None)

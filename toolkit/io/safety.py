@@ -477,7 +477,7 @@ def _guarded(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
 
 def _name_stray(path: str | os.PathLike[str], shown: str, fmt: str) -> None:
     """Raise ``read.stray-cells`` naming the value that inflates a sheet's range, when there is one."""
-    from .extent import stray_cells
+    from .extent import stray_cells  # only after a read failed for its size
 
     found = stray_cells(path, fmt)
     if found:
