@@ -442,6 +442,12 @@ def roster_plan_lowercase(wb, lang):
     _retype(ws, _columns(ws, S("Roster"))["royalty_plan"], str.lower)
 
 
+def roster_hidden_leaver(wb, lang):
+    """A Roster row hidden (a leaver the director does not want to see): still a person, read."""
+    ws = _sheet(wb, S("Roster"), lang)
+    ws.row_dimensions[3].hidden = True
+
+
 def _threshold(wb, lang, name, value, fmt="General"):
     ws = _sheet(wb, S("Thresholds"), lang)
     cols = _columns(ws, S("Thresholds"))
@@ -543,6 +549,7 @@ HABITS: dict[str, tuple[str, Callable, str]] = {
     "hidden-column-data": ("department", hidden_column_data, "same"),
     "roster-plan-lowercase": ("standards", roster_plan_lowercase, "figures:key-normalized"),
     "amber-band-percent": ("standards", amber_band_percent, "same"),
+    "roster-hidden-leaver": ("standards", roster_hidden_leaver, "same"),
     "amber-band-fraction": ("standards", amber_band_fraction, "same"),
     "month-words": ("department", month_words, "same"),
     "month-dates": ("department", month_dates, "same"),

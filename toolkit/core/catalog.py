@@ -536,6 +536,11 @@ _('approval-comment-required', 'error', ('Comment required', '须填写意见'),
 
 
 
+_("hidden-rows-read", "info", ("Hidden rows read", "隐藏行已读取"),
+  ("{sheet}!{cell}{more}: rows {rows} are hidden; on a standards sheet they still hold a person or a rule, so they are read like the others.",
+   "{sheet}!{cell}{more_zh}：第 {rows} 行被隐藏；标准工作簿中的隐藏行仍是人员或规则，已与其他行一样读取。"),
+  tags=("reader", "habit"))
+
 def codes(*tags: str) -> tuple[str, ...]:
     """The codes carrying every one of ``tags``, in catalog order: ``codes("policy")``, ``codes("rule")``."""
     unknown = set(tags) - set(ORIGINS) - set(ROLES)

@@ -37,7 +37,6 @@ from ..operations.validate import check_data
 from ..outputs import build
 from ..outputs.approval_queue import summary_text, write_queue
 from ..report.pdf import find_chromium
-from ..store import DB_ENV
 from ..operations.analysis import analyse
 from ..operations.approval_apply import write_decision_log
 from ..operations.finance import statement_extras

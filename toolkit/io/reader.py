@@ -386,11 +386,14 @@ def _hint_row(loc: _Located, grid: np.ndarray, kinds: dict[int, ArrayKinds], p: 
 def _hidden(loc: _Located, grid: np.ndarray, rows: np.ndarray, kinds: dict[int, ArrayKinds],
             facts: xlsx_scan.SheetFacts, sheet: str) -> list[Finding]:
     """Hidden rows holding data (voided receipts people hide): an error naming them, unless an AutoFilter hid
-    them (then read, with an info); hidden columns holding data: read, one info naming them (issue 22)."""
+    them or they are on a standards sheet (then read, with an info); hidden columns holding data: read, one info
+    naming them (issue 22)."""
     out: list[Finding] = []
     hidden = [int(r) for r in rows.tolist() if int(r) in facts.hidden_rows]
     if hidden:
-        code = "filtered-rows" if facts.filtered else "hidden-rows"
+        # a standards row hidden (a leaver on the Roster, an old policy line) still holds a person or a rule
+        standards = loc.table.key in _STANDARDS_TABLES
+        code = "filtered-rows" if facts.filtered else "hidden-rows-read" if standards else "hidden-rows"
         out.append(_trace(code, sheet, "A", "", hidden, str(hidden[0] + 1),
                           {"rows": ", ".join(str(r + 1) for r in hidden[:20]) + (" …" if len(hidden) > 20 else "")}))
     first = loc.header + 1
@@ -440,6 +443,7 @@ def _trace(code: str, sheet: str, letter: str, written: str, rows: list[int], va
                            "more_zh": f"（另{more}处）" if more else "", **(params or {})})
 
 
+_STANDARDS_TABLES = frozenset(t.key for t in SCHEMAS["standards"].tables)
 _NUMERIC_TYPES = (ColType.NUMBER, ColType.MONEY, ColType.PERCENT, ColType.INTEGER)
 
 

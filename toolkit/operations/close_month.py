@@ -43,6 +43,7 @@ from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
 from .source import Source
 from ..outputs.royalties import attach_ledger
+from ..outputs.salary import attach_floating
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -142,7 +143,6 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
     if name == "royalties" and _INHERITED.get("ledger") is not None:
         attach_ledger(output, *_INHERITED["ledger"])
     if name == "salary" and _INHERITED.get("floating") is not None:
-        from ..outputs.salary import attach_floating
 
         attach_floating(output, _INHERITED["floating"])
     t1 = time.perf_counter()

@@ -35,12 +35,12 @@ from ..core.periods import year_month
 from ..core.royalties import cents
 from ..errors import ToolkitError
 from ..i18n import register, t
-from ..store import load_ledger_from_store
 from ..store.base import CloseInfo, CloseRecord, Store
 from ..core.completion import compute_completion, royalty_payments
 from ..core.tables import WorkbookData
 from ..money import fmt_money
 from ..report.stored_history import history_series, restatements
+from .source import Source
 
 register(
     {
@@ -181,7 +181,7 @@ def legacy_close(store: Store, period: str) -> Legacy | None:
         ids = store.run_snapshot_ids(run.id)
         if not any(store.snapshot(i).kind == "department" for i in ids):
             continue
-        then = load_ledger_from_store(store, run.period, ids)
+        then = Source(db=store).store_ledger(run.period, ids)
         roy = R.compute_royalties(then, run.period)
         lines = roy.lines[roy.lines["status"] == COMPUTED]
         ytd = pd.Series(cents(lines["ytd_royalty"]), index=lines["employee_id"].astype(str).to_numpy())

@@ -16,6 +16,7 @@ from .labels import label
 from .sheets import findings_sheets
 from .text import findings_text, percent_text, text_table
 from .base import result_output
+from ..core.royalties import cents
 from ..money import fmt_money, fmt_money_column
 
 if TYPE_CHECKING:
@@ -88,21 +89,18 @@ def attach_floating(out: Output, floating: pd.DataFrame) -> None:
     """Make a month close's salary output say what the payout ledger pays (docs/json.md): the floating pay of
     earlier months caught up now, per employee and month (``caught_up`` on each line and in ``ledger``), and
     the total paid now. ``floating``: the close's floating payment rows (``closes.ClosePlan.floating``)."""
-    from ..core.royalties import cents
-    from .jsonfmt import money
-
     period = out.payload["period"]
     late = floating[floating["period"].astype(str) != period] if len(floating) else floating
     items: dict[str, list[dict[str, str | None]]] = {}
     for emp, p, amount in zip(late["employee_id"], late["period"], late["amount"]) if len(late) else ():
-        items.setdefault(str(emp), []).append({"period": str(p), "amount": money(amount)})
+        items.setdefault(str(emp), []).append({"period": str(p), "amount": fmt_money(amount)})
     for line in out.payload.get("salaries", []):
         mine = items.get(str(line.get("employee_id")), [])
         line["caught_up"] = mine
         if line.get("pay") is not None:
             extra = sum(cents(pd.Series([float(i["amount"]) for i in mine])) if mine else [0])
-            line["total_pay"] = money((cents(pd.Series([float(line["pay"])]))[0] + extra) / 100)
+            line["total_pay"] = fmt_money((cents(pd.Series([float(line["pay"])]))[0] + extra) / 100)
     late_c = int(cents(late["amount"]).sum()) if len(late) else 0
     total_c = int(cents(floating["amount"]).sum()) if len(floating) else 0
     out.payload["ledger"] = {"caught_up": [{"employee_id": e, **i} for e, rows in items.items() for i in rows],
-                             "caught_up_total": money(late_c / 100), "total_pay": money(total_c / 100)}
+                             "caught_up_total": fmt_money(late_c / 100), "total_pay": fmt_money(total_c / 100)}
