@@ -34,6 +34,24 @@ def sample_dir() -> Path:
     return SAMPLE
 
 
+@pytest.fixture(scope="session")
+def closed_sample(tmp_path_factory) -> tuple[object, Path]:
+    """The sample's month close of 2026-10 (two worker processes), made once per test process for every test that
+    only reads its outputs and its store: (the ``CloseResult``, the folder holding ``out/`` and the store
+    ``s.db``). The sample workbooks are checked untouched."""
+    # imported here: consolidate_helpers imports this module (SAMPLE), and the toolkit is loaded on first need
+    from consolidate_helpers import sample_source, sha256
+    from toolkit.operations.close_month import close_month
+    from toolkit.operations.source import Source
+
+    sample = sample_source(tmp_path_factory)
+    out = tmp_path_factory.mktemp("close")
+    before = {p.name: sha256(p) for p in sample.glob("*.xlsx")}
+    res = close_month(Source([sample], db=out / "s.db"), "2026-10", out / "out", jobs=2)
+    assert {p.name: sha256(p) for p in sample.glob("*.xlsx")} == before
+    return res, out
+
+
 def need(program: str) -> str:
     """Skip the calling test, saying why, when an external program is not installed."""
     path = shutil.which(program)

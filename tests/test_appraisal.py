@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from test_royalties import _frame, roster
 
+from toolkit.cli.main import cli
 from toolkit.core.appraisal import appraisal
 from toolkit.schema import STANDARDS
 
@@ -145,17 +150,9 @@ def test_sample_managers_and_staff_get_a_stated_coefficient(sample_dir):
     assert (lines.loc[lines["role"] == "Staff", "coefficient"] == led.threshold("Default Coefficient")).all()
 
 
-def test_department_whose_people_are_all_under_another_department_is_not_computed(sample_dir, tmp_path):
-    """East China consolidated alone while the Roster lists its people under North China: nobody can be scored.
-    Every salary line is "not computed", never a crash — also with pandas' Arrow strings (pyarrow installed),
-    where the empty score and coefficient columns once kept a string dtype and refused to multiply."""
-    import json
-
-    import openpyxl
-    from click.testing import CliRunner
-
-    from toolkit.cli.main import cli
-
+def east_under_north(sample_dir, path):
+    """The sample's standards saved to ``path`` with East China's people on the Roster under North China; returns
+    their employee IDs. Consolidating East alone, nobody can be scored."""
     wb = openpyxl.load_workbook(sample_dir / "standards.xlsx")
     ws = wb["Roster"]
     col = [c.value for c in ws[1]].index("Department") + 1
@@ -163,7 +160,15 @@ def test_department_whose_people_are_all_under_another_department_is_not_compute
     for r in range(2, ws.max_row + 1):
         if ws.cell(r, col).value == "East China":
             ws.cell(r, col).value = "North China"
-    wb.save(tmp_path / "standards.xlsx")
+    wb.save(path)
+    return moved
+
+
+def test_department_whose_people_are_all_under_another_department_is_not_computed(sample_dir, tmp_path):
+    """East China consolidated alone while the Roster lists its people under North China: nobody can be scored.
+    Every salary line is "not computed", never a crash — also with pandas' Arrow strings (pyarrow installed),
+    where the empty score and coefficient columns once kept a string dtype and refused to multiply."""
+    moved = east_under_north(sample_dir, tmp_path / "standards.xlsx")
     res = CliRunner().invoke(cli, ["salary", str(sample_dir / "dept-east.xlsx"), "--standards",
                                    str(tmp_path / "standards.xlsx"), "--period", "2026-10", "--format", "json"])
     assert res.exit_code == 0, res.output

@@ -13,10 +13,10 @@ import importlib.util
 import os
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from test_appraisal import east_under_north
 
 from toolkit.cli.main import cli
 
@@ -47,14 +47,8 @@ def test_the_string_backend_ci_asked_for_is_the_one_in_use() -> None:
 def moved_roster(sample_dir: Path, tmp_path_factory) -> Path:
     """The sample's standards with East China's people on the Roster under North China: consolidating East
     alone, nobody can be scored (the case that crashed salary and close-month on Arrow strings)."""
-    wb = openpyxl.load_workbook(sample_dir / "standards.xlsx")
-    ws = wb["Roster"]
-    col = [c.value for c in ws[1]].index("Department") + 1
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, col).value == "East China":
-            ws.cell(r, col).value = "North China"
     path = tmp_path_factory.mktemp("moved") / "standards.xlsx"
-    wb.save(path)
+    assert east_under_north(sample_dir, path)
     return path
 
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from consolidate_helpers import copy_sample, department_files, sample_source, sha256
+from consolidate_helpers import copy_sample, department_files, sample_source
 from toolkit.cli.main import cli
 from toolkit.operations.close_month import COMPUTATIONS, close_month
 from toolkit.errors import ToolkitError
@@ -24,12 +24,9 @@ def sample(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def closed(sample, tmp_path_factory):
-    out = tmp_path_factory.mktemp("close")
-    before = {p.name: sha256(p) for p in sample.glob("*.xlsx")}
-    res = close_month(Source([sample], db=out / "s.db"), PERIOD, out / "out", jobs=2)
-    assert {p.name: sha256(p) for p in sample.glob("*.xlsx")} == before
-    return res, out
+def closed(closed_sample):
+    """The sample's month close, shared with the other tests that only read it (conftest.closed_sample)."""
+    return closed_sample
 
 
 def test_every_output_is_written_and_readable(closed):

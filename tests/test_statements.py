@@ -261,17 +261,16 @@ def test_status_not_computed_on_result_lines_is_honoured_end_to_end(tmp_path, mo
     assert D(rows[-1][col[label("st.floating_pay", "en")]]) == D(computed)
 
 
-def test_statements_from_a_closed_period_show_what_the_ledger_recorded(sample_dir, tmp_path) -> None:
+def test_statements_from_a_closed_period_show_what_the_ledger_recorded(closed_sample) -> None:
     """After a close, statements from the store carry the recorded payouts: paid to date, this payment."""
     import json
 
     from toolkit.core.statements import cents
-    from toolkit.operations.close_month import close_month
     from toolkit.operations.statements import build_statements, recorded_payouts
     from toolkit.store import load_ledger_from_store, open_store
 
-    db = tmp_path / "t.db"
-    res = close_month(Source([sample_dir], db=db), "2026-10", tmp_path / "out", jobs=1)
+    res, folder = closed_sample  # the sample's close, shared with the other tests that only read it
+    db = folder / "s.db"
     roy = json.loads(res.outputs["royalties"][0].read_text(encoding="utf-8"))
     with open_store(db) as store:
         assert recorded_payouts(store, "2026-09") is None  # never closed

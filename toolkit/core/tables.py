@@ -10,6 +10,13 @@ import pandas as pd
 from .findings import Finding
 
 
+def is_str_dtype(dtype: Any) -> bool:
+    """The typed tables' text dtype ``"str"`` (missing as NaN), whichever way pandas stores it: Python strings, or
+    Arrow strings when pyarrow is installed (pandas 3). Code with a fast path for text takes both, so results and
+    speed do not depend on pyarrow (issue 21); the ``"string"`` dtype (missing as ``pd.NA``) is not this."""
+    return isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA
+
+
 @dataclass
 class TableLayout:
     """Where a table sits in its file, so findings can name cells as the user sees them."""

@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..core.tables import is_str_dtype
 from ..schema import ColType, Column, Enumeration
 from ..schema import enums as E
 
@@ -177,7 +178,7 @@ def _texts(values: pd.Series, kinds: dict[str, pd.Series]) -> pd.Series:
 
 def map_enum(text: pd.Series, enum: Enumeration) -> pd.Series:
     """Known spellings (either language, any case) -> the canonical English code; others kept as written."""
-    if isinstance(text.dtype, pd.StringDtype) and text.dtype.storage == "python":  # once per distinct value
+    if is_str_dtype(text.dtype):  # once per distinct value
         positions, uniques = pd.factorize(text, use_na_sentinel=True)
         get = enum.lookup().get
         mapped = np.array([get(u.casefold(), u) for u in uniques.tolist()] + [np.nan], dtype=object)

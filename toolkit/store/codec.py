@@ -7,7 +7,6 @@ frame's column order and dtypes, and loading casts back to exactly those.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.tables import WorkbookData
+from ..core.tables import WorkbookData, is_str_dtype
 from ..schema import DTYPES, Table, enums
 from .migrations import SCHEMAS
 from ..io.cells import cell_values as typed_values, serials
@@ -59,10 +58,6 @@ def _date_texts(days: np.ndarray, missing: np.ndarray) -> np.ndarray:
     return table[np.where(missing, start, days) - start]
 
 
-def _is_nan(value: object) -> bool:
-    return isinstance(value, float) and math.isnan(value)
-
-
 def _sql_values(s: pd.Series) -> list:
     """One column as Python values sqlite3 can bind (None for missing).
 
@@ -81,8 +76,8 @@ def _sql_values(s: pd.Series) -> list:
         missing = s.isna().to_numpy()
         return _with_none(s.to_numpy(dtype=np.int64, na_value=0).tolist(), missing)
     if isinstance(dtype, pd.StringDtype):
-        if dtype.storage == "python" and _is_nan(dtype.na_value):
-            # the reader's "str" columns: str or NaN objects, and only NaN differs from itself
+        if is_str_dtype(dtype):
+            # the reader's "str" columns (Python or Arrow storage): str or NaN objects, only NaN differs from itself
             arr = s.to_numpy(dtype=object)
             return _with_none(arr.tolist(), np.not_equal(arr, arr))
         return s.to_numpy(dtype=object, na_value=None).tolist()

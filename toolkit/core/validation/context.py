@@ -20,7 +20,7 @@ from ...schema import SCHEMAS, THRESHOLD_DEFAULTS
 from ...schema.model import Table
 from ..findings import Finding
 from ..keys import key_form
-from ..tables import TableLayout, WorkbookData
+from ..tables import TableLayout, WorkbookData, is_str_dtype
 from ..workdays import Calendar
 
 #: The rules' numpy screens and fast paths (see ``TextColumn``) are on; False runs every rule on its reference
@@ -223,7 +223,7 @@ def _text_by_unique(s: pd.Series, fn, dtype: str) -> pd.Series | None:
 
     Same result as the pandas ``.str`` chain it replaces (``str.strip``, ``str.casefold``, ``re.sub`` are what
     those call per string), without building Series per call: these helpers run ~80 times per workbook."""
-    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "python":
+    if not is_str_dtype(s.dtype):
         return None
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     mapped = np.array([fn(u) for u in uniques.tolist()] + [None], dtype=object)
@@ -258,7 +258,7 @@ def fold(s: pd.Series) -> pd.Series:
 
 def present(s: pd.Series) -> pd.Series:
     """True where a cell holds a value (text cells: non-empty)."""
-    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "python":
+    if is_str_dtype(s.dtype):
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
         filled = np.array([u.strip() != "" for u in uniques.tolist()] + [False], dtype=bool)
         return pd.Series(filled[codes], index=s.index)
@@ -329,8 +329,8 @@ class TextColumn:
 
 
 def is_text(s: pd.Series) -> bool:
-    """A ``str`` column with python storage: the columns the fast paths handle."""
-    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "python"
+    """A ``str`` column (Python or Arrow storage): the columns the fast paths handle."""
+    return is_str_dtype(s.dtype)
 
 
 def text_column(s: pd.Series) -> TextColumn:
