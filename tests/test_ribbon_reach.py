@@ -98,7 +98,8 @@ def test_company_report_button_gives_the_figures_of_report_db(consolidated, tmp_
     db = consolidated.parent / "toolkit.db"
     res = invoke("report", "--db", db, "--period", PERIOD, "--format", "xlsx", "-o", tmp_path / "cli")
     assert res.exit_code == 0, res.output
-    res = invoke("macro", "company_report", "--book", consolidated, "--out", tmp_path / "c.xlsx", "--answer", f"store={db}")
+    res = invoke("macro", "company_report", "--book", consolidated, "--out", tmp_path / "c.xlsx", "--answer", f"store={db}",
+                 "--answer", f"period={PERIOD}")
     assert res.exit_code == 0, res.output
     made = consolidated.parent / f"report-{PERIOD}" / f"monthly-report-{PERIOD}.xlsx"
     assert f"Opened: {made}" in res.output
@@ -111,7 +112,8 @@ def test_store_buttons_give_the_cli_figures(consolidated, tmp_path, name):
     db = consolidated.parent / "toolkit.db"
     res = invoke(name, "--db", db, "--period", PERIOD, "--format", "xlsx", "-o", tmp_path / "cli.xlsx")
     assert res.exit_code in (0, 1), res.output
-    res = invoke("macro", name, "--book", consolidated, "--out", tmp_path / "c.xlsx", "--answer", f"store={db}")
+    res = invoke("macro", name, "--book", consolidated, "--out", tmp_path / "c.xlsx", "--answer", f"store={db}",
+                 "--answer", f"period={PERIOD}")
     assert res.exit_code == 0, res.output
     assert _values(consolidated.parent / f"{name}-{PERIOD}.xlsx") == _values(tmp_path / "cli.xlsx")
 
@@ -120,11 +122,12 @@ def test_history_appraisal_and_plan_settings_buttons(consolidated, tmp_path):
     store = f"store={consolidated.parent / 'toolkit.db'}"
     res = invoke("macro", "history", "--book", consolidated, "--out", tmp_path / "h.xlsx", "--answer", store)
     assert res.exit_code == 0, res.output
-    with open_store(str(consolidated.parent / "toolkit.db")) as store:
-        runs = store.runs(None)
+    with open_store(str(consolidated.parent / "toolkit.db")) as db:
+        runs = db.runs(None)
     sheets = _values(consolidated.parent / "history.xlsx")
     assert sum(len(rows) - 1 for rows in sheets.values()) >= len(runs) >= 1
-    res = invoke("macro", "appraisal", "--book", consolidated, "--out", tmp_path / "a.xlsx", "--answer", store)
+    res = invoke("macro", "appraisal", "--book", consolidated, "--out", tmp_path / "a.xlsx", "--answer", store,
+                 "--answer", "year=2026")
     assert res.exit_code == 0, res.output
     assert (consolidated.parent / "appraisal-2026.xlsx").exists()
     res = invoke("macro", "plan_settings", "--book", consolidated, "--out", tmp_path / "p.xlsx",
