@@ -26,12 +26,7 @@ from toolkit.io.reader import read_workbook
 PERIOD = "2026-10"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_LANG", "TOOLKIT_DB", "TOOLKIT_LITE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    (tmp_path / "home").mkdir()
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 @pytest.fixture

@@ -19,12 +19,7 @@ from toolkit.store import open_store
 PERIOD = "2026-10"
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch, tmp_path):
-    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_LANG", "TOOLKIT_DB"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("USERPROFILE", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("isolated_settings")
 
 
 def invoke(*args: str | Path, lang: str | None = None):
