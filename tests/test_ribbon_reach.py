@@ -152,3 +152,30 @@ def test_close_month_asks_first_and_records_the_close(sample_dir, tmp_path):
     with open_store(str(folder / "consolidated" / "toolkit.db")) as store:
         assert len(store.closes(PERIOD)) >= 1
     assert (folder / "consolidated" / f"consolidated-{PERIOD}.xlsx").exists()
+
+
+def test_plan_cost_button_costs_the_open_plan_as_plan_cost_does(consolidated, tmp_path):
+    db = consolidated.parent / "toolkit.db"
+    res = invoke("plan", "draft", "--year", "2027", "--db", db, "-o", tmp_path / "plan")
+    assert res.exit_code == 0, res.output
+    east = tmp_path / "plan" / "dept-east-2027.xlsx"
+    res = invoke("plan", "cost", "--year", "2027", "--db", db, "--plan", east, "--format", "xlsx",
+                 "-o", tmp_path / "cli-cost.xlsx")
+    assert res.exit_code == 0, res.output
+    res = invoke("macro", "plan_cost", "--book", east, "--out", tmp_path / "work" / "dept-east-2027.xlsx",
+                 "--answer", f"store={db}")
+    assert res.exit_code == 0, res.output
+    made = tmp_path / "work" / "plan-cost-2027.xlsx"
+    assert f"Opened: {made}" in res.output
+    assert _values(made) == _values(tmp_path / "cli-cost.xlsx")
+
+
+def test_performance_files_button_writes_one_file_per_person(consolidated, tmp_path):
+    db = consolidated.parent / "toolkit.db"
+    res = invoke("performance-file", "--year", "2026", "--db", db, "--format", "xlsx", "-o", tmp_path / "cli")
+    assert res.exit_code in (0, 1), res.output
+    res = invoke("macro", "performance_files", "--book", consolidated, "--out", tmp_path / "p.xlsx",
+                 "--answer", f"store={db}", "--answer", "year=2026")
+    assert res.exit_code == 0, res.output
+    made = sorted(p.name for p in (consolidated.parent / "performance-2026").rglob("*.xlsx"))
+    assert made and made == sorted(p.name for p in (tmp_path / "cli").rglob("*.xlsx"))
