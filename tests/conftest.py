@@ -58,3 +58,15 @@ def need(program: str) -> str:
     if path is None:
         pytest.skip(f"{program} is not installed (.ci/run installs it)")
     return path
+
+
+@pytest.fixture
+def isolated_settings(monkeypatch, tmp_path) -> Path:
+    """No toolkit settings from the machine: no ``TOOLKIT_*`` variables, an empty home (no user conf file)."""
+    for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_LANG", "TOOLKIT_DB", "TOOLKIT_LITE"):
+        monkeypatch.delenv(key, raising=False)
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    return home

@@ -25,7 +25,8 @@ from python_calamine import CalamineWorkbook
 import xlwings
 from toolkit.cli.main import cli
 from toolkit.excel import macros, settings as S
-from toolkit.excel.addin import build_addin, build_parts, ribbon_xml, settings_rows
+from toolkit.excel import addin as addin_pkg
+from toolkit.excel.addin import RIBBON_LABELS, build_addin, build_parts, ribbon_xml, settings_rows
 from toolkit.excel.addin import cfb, ovba, package as P
 from toolkit.excel.addin.modules import VBA_DIR, addin_modules
 from toolkit.excel.addin.via_excel import add_custom_ui
@@ -226,7 +227,7 @@ def _buttons(xml: bytes, ns: str) -> list[ET.Element]:
     root = ET.fromstring(xml)
     assert root.tag == f"{{{ns}}}customUI"
     tabs = root.findall(f".//{{{ns}}}tab")
-    assert [t.get("label") for t in tabs] == ["Marketing"]
+    assert [t.get("label") for t in tabs] in (["Marketing"], ["营销"])
     groups = tabs[0].findall(f"{{{ns}}}group")
     assert len(groups) >= 4 and all(g.get("label") for g in groups)
     return [b for g in groups for b in g.findall(f"{{{ns}}}button")]
@@ -260,6 +261,30 @@ def test_both_ribbon_parts_offer_the_same_buttons():
     old, new = ribbon_xml()
     key = lambda xml, ns: [(b.get("id"), b.get("label"), b.get("onAction"), b.get("imageMso")) for b in _buttons(xml, ns)]
     assert key(old, UI_NS["customUI/customUI.xml"]) == key(new, UI_NS["customUI/customUI14.xml"])
+
+
+def _labels(xml: bytes) -> dict[str, str]:
+    return {e.get("id"): e.get("label") for e in ET.fromstring(xml).iter() if e.get("label") is not None}
+
+
+def test_chinese_build_holds_the_chinese_labels(xlam, tmp_path):
+    """The fixture is built with --add-in-lang zh: every label of both built ribbon parts is the catalog's
+    Chinese; an English build (``--lang en``) ships the XML of customui/ unchanged."""
+    parts = _parts(xlam)
+    for part in UI_NS:
+        labels = _labels(parts[part])
+        assert set(labels) == {k.removeprefix("ribbon.") for k in RIBBON_LABELS}
+        for control, label in labels.items():
+            assert label == RIBBON_LABELS[f"ribbon.{control}"][1] != RIBBON_LABELS[f"ribbon.{control}"][0]
+            assert re.search(r"[\u4e00-\u9fff]", label), (control, label)
+    assert _labels(parts["customUI/customUI14.xml"])["tkCompanyReport"] == "公司报告"
+    out = tmp_path / "en.xlam"
+    assert CliRunner().invoke(cli, ["addin", "build", "-o", str(out), "--lang", "en"]).exit_code == 0
+    built = _parts(out)
+    for part in UI_NS:
+        shipped = (Path(addin_pkg.__file__).parent / part.replace("customUI/", "customui/")).read_bytes()
+        assert built[part] == shipped
+        assert set(_labels(shipped).values()) == {en for en, _ in RIBBON_LABELS.values()}
 
 
 # --- settings handed over from VBA ----------------------------------------------------------------

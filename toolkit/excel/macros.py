@@ -23,6 +23,8 @@ from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stam
 from ..operations.source import DB_ENV, Source
 from ..schema import enums as E
 from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
+from .store_macros import (appraisal, close_month, company_report, forecast, history,  # noqa: F401 - ribbon macros (NAMES)
+                           performance_files, plan_cost, plan_settings, salary)
 from .port import WorkbookPort, selected_rows
 from .run import Run as _Run, run as _run
 from ..io import annotate as A
@@ -51,6 +53,13 @@ NAMES: tuple[str, ...] = (
     "statements",
     "analysis",
     "consolidate_folder",
+    "close_month",
+    "company_report",
+    "salary",
+    "forecast",
+    "appraisal",
+    "performance_files",
+    "history",
     "approve_selection",
     "reject_selection",
     "approval_queue",
@@ -60,6 +69,8 @@ NAMES: tuple[str, ...] = (
     "approve_close",
     "new_template",
     "draft_plan",
+    "plan_settings",
+    "plan_cost",
 )
 
 #: The hidden sheet listing what Validate marked (sheet, cell, fill and note before, what was added),
@@ -224,6 +235,7 @@ def _ledger(run: _Run, period: str, force: bool = False) -> Any:
 
 
 def _compute(run: _Run, name: str) -> Path:
+    run.department()  # the wrong workbook is refused before any question
     period = run.period()
     output = build(name, _ledger(run, period), period, run.lang)
     out = write_frames(run.folder() / f"{run.stem()}-{name}-{period}.xlsx", output.sheets(), run.lang)
@@ -242,6 +254,7 @@ def monthly_report(book: Any = None) -> Path | None:
 def _monthly_report(run: _Run) -> Path | None:
     from ..operations.report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
+    run.department()  # a consolidated workbook is refused: Company report renders the company from the store
     period = run.period()
     ledger = _ledger(run, period, force=True)  # as `toolkit report`: problems go in its data-quality section
     paths = render_monthly_report(ledger, period, run.folder(), lang=run.lang, formats=REPORT_FORMATS)
@@ -259,7 +272,7 @@ def statements(book: Any = None) -> Path | None:
 
 
 def _statements(run: _Run) -> Path | None:
-
+    run.department()
     period = run.period()
     ledger = _ledger(run, period)
     formats = ("xlsx", "html", "pdf") if find_chromium() else ("xlsx", "html")

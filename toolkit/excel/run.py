@@ -12,7 +12,9 @@ from ..core.periods import check_period
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
+from ..operations.consolidate.discovery import sniff_kind
 from ..operations.source import Source
+from ..operations.validate import read_file
 from . import settings as S
 from .port import WorkbookPort
 from .xlwings_port import XlwingsPort
@@ -24,7 +26,13 @@ register({
                            "没有标准工作簿：请在加载项设置中填写 TOOLKIT_STANDARDS。"),
     "macro.no-period": ("No period: fill Period on the Info sheet or answer YYYY-MM.",
                         "没有报告期：请在信息表填写报告期，或输入 YYYY-MM。"),
-    "macro.not-department": ("{file} is not a department workbook.", "{file} 不是部门工作簿。"),
+    "macro.not-department": ("{file} is not a department workbook: open one, or use Consolidate folder for a folder "
+                             "of them.", "{file} 不是部门工作簿：请打开部门工作簿，或用“汇总文件夹”处理整个文件夹。"),
+    "macro.output-book": ("{file} is a workbook the toolkit wrote, not a department's: for the company use Company "
+                          "report, Salary or Forecast (they read the history store).",
+                          "{file} 是工具生成的工作簿，不是部门工作簿：公司层面请用“公司报告”“浮动工资”或“预测”（读取历史库）。"),
+    "macro.standards-book": ("{file} is the standards workbook: open a department workbook and click the button "
+                             "there.", "{file} 是标准工作簿：请打开部门工作簿后再点此按钮。"),
     "macro.no-folder": ("No folder chosen.", "未选择文件夹。"),
     "macro.not-folder": ("{path} is not a folder.", "{path} 不是文件夹。"),
 })
@@ -63,9 +71,15 @@ class Run:
         return self._data
 
     def department(self) -> WorkbookData:
+        """The workbook's tables; a consolidated/output, standards or other workbook is refused in one line that
+        names the button to use instead (``sniff_kind``, as consolidation recognises outputs)."""
+        kind = sniff_kind(Path(self.port.path)) if self.port.path is not None and Path(self.port.path).exists() else None
+        name = Path(self.port.path).name if self.port.path is not None else "?"
+        if kind in ("output", "standards"):
+            raise ToolkitError(f"macro.{kind}-book", file=name)
         data = self.data()
         if data.kind != "department":
-            raise ToolkitError("macro.not-department", file=str(data.path))
+            raise ToolkitError("macro.not-department", file=Path(str(data.path)).name)
         return data
 
     def ask(self, key: str, default: str | None = None, **params: Any) -> str | None:

@@ -41,6 +41,7 @@ from ..errors import ToolkitError
 from ..i18n import register
 from . import xlsx_scan, repair
 from .extent import stray_cells
+from ..runtime import lite
 
 register(
     {
@@ -330,6 +331,8 @@ T = TypeVar("T")
 
 def isolation_enabled() -> bool:
     """Fork-based isolation: on by default on Linux; ``TOOLKIT_READ_ISOLATION=0/1`` overrides."""
+    if lite():  # no fork under Pyodide (xlwings Lite): read in this process
+        return False
     flag = os.environ.get("TOOLKIT_READ_ISOLATION", "").strip()
     if flag in ("0", "1"):
         return flag == "1" and hasattr(os, "fork")

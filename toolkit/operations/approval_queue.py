@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..core import approval_facts as AF
+from ..runtime import jobs as runtime_jobs
 from ..core import approval_routes as AR
 from ..core.approval_queue import (  # noqa: F401 - the queue's vocabulary, used here and re-exported
     DECISIONS, FACT_FIELDS, HEAD, HISTORY, ITEM_FIELDS, QUEUE_ROLES, ROUTES, STATUSES, TAIL, Queue, QueueSource,
@@ -98,6 +99,7 @@ def read_sources(paths: Iterable[str | os.PathLike[str]], standards: WorkbookDat
             left_out.append(t("queue.left-out", lang, file=f.name, reason=t("consolidate.skip.output", lang)))
         elif kind != "standards":
             files.append(f)
+    jobs = runtime_jobs(jobs)  # 1 in the Lite mode: no process pool
     jobs = jobs if jobs is not None else (1 if len(files) < 8 else os.cpu_count() or 1)
     roster = roster_departments(standards)
     books, errors = [], []

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import ToolkitError
 from ..i18n import register
 from ..io.writer import atomic_save
+from ..runtime import lite
 
 register(
     {
@@ -29,6 +30,8 @@ TIMEOUT = 120
 
 def find_chromium() -> str | None:
     """The Chromium executable (TOOLKIT_CHROMIUM, then PATH), or None."""
+    if lite():  # no subprocess under Pyodide (xlwings Lite): pdf is not offered
+        return None
     env = os.environ.get("TOOLKIT_CHROMIUM")
     if env and Path(env).exists():
         return env

@@ -28,8 +28,9 @@ def addin() -> None:
               default=Path("MarketingToolkit.xlam"), show_default=True, help="Where to write the add-in.")
 @click.option("--via-excel", is_flag=True, help="Windows only: let Excel build it from the same modules and ribbon.")
 @click.option("--standards", default=None, help="Standards workbook path stored in the add-in's settings sheet.")
-@click.option("--add-in-lang", "addin_lang", type=click.Choice(["en", "zh"]), default=None,
-              help="Language stored in the add-in's settings sheet (default: the user's locale).")
+@click.option("--add-in-lang", "--lang", "addin_lang", type=click.Choice(["en", "zh"]), default=None,
+              help="Language of the ribbon's labels and of the add-in's settings sheet (default: labels in English, "
+              "messages in the user's locale).")
 @click.option("--interpreter-win", default=None, help="python.exe (or pythonw.exe) the add-in runs on Windows.")
 @click.option("--interpreter-mac", default=None, help="python the add-in runs on macOS.")
 def build(output: Path, via_excel: bool, standards: str | None, addin_lang: str | None,
@@ -42,7 +43,7 @@ def build(output: Path, via_excel: bool, standards: str | None, addin_lang: str 
     if via_excel:
         from ...excel.addin.via_excel import build_via_excel  # deferred: loads xlwings (slow to import); only this path needs it
 
-        path = build_via_excel(output, settings_rows(**values), ribbon_xml())
+        path = build_via_excel(output, settings_rows(**values), ribbon_xml(addin_lang or "en"))
     else:
         path = build_addin(output, **values)
     click.echo(t("addin.built", settings().lang, path=path))

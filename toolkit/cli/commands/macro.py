@@ -53,7 +53,8 @@ def default_out(book: Path, name: str) -> Path:
               help="The working copy to write (default: <book>-<macro>.xlsx beside the book).")
 @click.option("--selection", default=None, metavar="SHEET!RANGE", help="The selected cells, e.g. Expenses!A2:A5.")
 @click.option("--answer", "answers", multiple=True, metavar="KEY=VALUE",
-              help="Answer a question the macro asks (standards, period, force, folder, approver, kind, path).")
+              help="Answer a question the macro asks (standards, period, force, folder, approver, kind, path, store, "
+                   "year, close-folder, close-confirm; docs/excel.md lists each macro's).")
 @source_options(paths=None, db=False, standards_help="Standards workbook (same as the TOOLKIT_STANDARDS setting).")
 def macro_cmd(name: str, book: Path, out: Path | None, selection: str | None, answers: tuple[str, ...],
               source: Source) -> None:

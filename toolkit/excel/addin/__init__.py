@@ -10,11 +10,13 @@ texts in ``vba/`` and xlwings' own module; tests check the result with oletools,
 
 from __future__ import annotations
 
+import re
 from importlib import resources
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 from ...errors import ToolkitError
-from ...i18n import register
+from ...i18n import normalize_lang, register, t
 from .. import settings as S
 from . import package as P
 from .modules import addin_modules
@@ -35,13 +37,67 @@ register({
                         "无法写入加载项 {path}：文件夹 {folder} 不存在。"),
 })
 
+#: The ribbon's labels (tab, groups, buttons) by control id: ``ribbon_xml(lang)`` writes them into the built
+#: ribbon, so a Chinese build shows Chinese labels (tooltips are bilingual in the XML itself).
+RIBBON_LABELS = {
+    "ribbon.tkMarketingTab": ("Marketing", "营销"),
+    "ribbon.tkCheck": ("Check", "检查"),
+    "ribbon.tkValidate": ("Validate", "校验"),
+    "ribbon.tkCompute": ("Compute", "计算"),
+    "ribbon.tkRoyalties": ("Royalties", "提成"),
+    "ribbon.tkCompletion": ("Completion", "完成率"),
+    "ribbon.tkFunds": ("Funds", "资金"),
+    "ribbon.tkReport": ("Report", "报告"),
+    "ribbon.tkMonthlyReport": ("Monthly report", "月度报告"),
+    "ribbon.tkStatements": ("Statements", "结算单"),
+    "ribbon.tkAnalysis": ("Analysis", "分析"),
+    "ribbon.tkConsolidateFolder": ("Consolidate folder", "汇总文件夹"),
+    "ribbon.tkCompany": ("Company", "公司"),
+    "ribbon.tkCloseMonth": ("Close month", "月结"),
+    "ribbon.tkCompanyReport": ("Company report", "公司报告"),
+    "ribbon.tkSalary": ("Salary", "浮动工资"),
+    "ribbon.tkForecast": ("Forecast", "预测"),
+    "ribbon.tkAppraisal": ("Appraisal", "考核排名"),
+    "ribbon.tkPerformanceFiles": ("Performance files", "绩效档案"),
+    "ribbon.tkHistory": ("History", "历史记录"),
+    "ribbon.tkApprove": ("Approve", "审批"),
+    "ribbon.tkApproveSelection": ("Approve selection", "批准所选"),
+    "ribbon.tkRejectSelection": ("Reject selection", "驳回所选"),
+    "ribbon.tkApprovalQueue": ("Approval queue", "审批队列"),
+    "ribbon.tkGMQueue": ("GM queue", "总经理队列"),
+    "ribbon.tkApplyDecisions": ("Apply decisions", "写回审批决定"),
+    "ribbon.tkApprovalLog": ("Approval log", "审批记录"),
+    "ribbon.tkApproveClose": ("Approve close", "批准月结"),
+    "ribbon.tkWorkbooks": ("Workbooks", "工作簿"),
+    "ribbon.tkNewTemplate": ("New template", "新建模板"),
+    "ribbon.tkDraftPlan": ("Draft plan", "编制计划"),
+    "ribbon.tkPlanSettings": ("Plan settings", "计划设置"),
+    "ribbon.tkPlanCost": ("Plan cost", "计划成本"),
+    "ribbon.tkImportFunctions": ("Import functions", "导入函数"),
+    "ribbon.tkAbout": ("Settings", "设置"),
+}
+register(RIBBON_LABELS)
+_LABEL = re.compile(r'(<\w+ id="(\w+)" label=")([^"]*)(")')
+
 UI_DIR = resources.files(__package__) / "customui"
 DEFAULT_NAME = f"{S.PROJECT_NAME}.xlam"
 
 
-def ribbon_xml() -> tuple[bytes, bytes]:
-    """(customUI.xml for Office 2007, customUI14.xml for Office 2010+), as shipped in ``customui/``."""
-    return (UI_DIR / "customUI.xml").read_bytes(), (UI_DIR / "customUI14.xml").read_bytes()
+def localise_ribbon(xml: bytes, lang: str) -> bytes:
+    """The ribbon XML with every control's label in ``lang`` (``RIBBON_LABELS``; a control without an entry keeps
+    its label)."""
+    def label(m: re.Match[str]) -> str:
+        key = f"ribbon.{m.group(2)}"
+        text = t(key, lang) if key in RIBBON_LABELS else m.group(3)
+        return m.group(1) + escape(text, {'"': "&quot;"}) + m.group(4)
+
+    return _LABEL.sub(label, xml.decode("utf-8")).encode("utf-8")
+
+
+def ribbon_xml(lang: str = "en") -> tuple[bytes, bytes]:
+    """(customUI.xml for Office 2007, customUI14.xml for Office 2010+) of ``customui/``, labels in ``lang``."""
+    return tuple(localise_ribbon((UI_DIR / name).read_bytes(), normalize_lang(lang))  # type: ignore[return-value]
+                 for name in ("customUI.xml", "customUI14.xml"))
 
 
 def settings_rows(standards: str | None = None, lang: str | None = None,
@@ -58,7 +114,7 @@ def settings_rows(standards: str | None = None, lang: str | None = None,
 
 def build_parts(settings: dict[str, str], modules: list[Module] | None = None) -> dict[str, bytes]:
     """Every part of the add-in package, name -> bytes."""
-    ui_2007, ui_2010 = ribbon_xml()
+    ui_2007, ui_2010 = ribbon_xml(settings.get(S.LANG_KEY) or "en")
     mods = addin_modules() if modules is None else modules
     return {
         "[Content_Types].xml": P.content_types().encode(),

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ...runtime import jobs as runtime_jobs
 from ...core.ledger import roster_departments
 from ...core.periods import check_period
 from ...errors import ToolkitError
@@ -139,6 +140,7 @@ def consolidate(
             outcomes: list[FileOutcome] = []
             by_hash: dict[str, str] = {}
             by_dept: dict[str, str] = {}
+            jobs = runtime_jobs(jobs)  # 1 in the Lite mode: no process pool
             n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
             n_jobs = min(n_jobs, len(dept_files))
             timings["worker_read_validate_sum"] = 0.0

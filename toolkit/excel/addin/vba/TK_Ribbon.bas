@@ -77,6 +77,42 @@ Sub TK_DraftPlan(control As IRibbonControl)
     TK_Run "draft_plan"
 End Sub
 
+Sub TK_CloseMonth(control As IRibbonControl)
+    TK_Run "close_month"
+End Sub
+
+Sub TK_CompanyReport(control As IRibbonControl)
+    TK_Run "company_report"
+End Sub
+
+Sub TK_Salary(control As IRibbonControl)
+    TK_Run "salary"
+End Sub
+
+Sub TK_Forecast(control As IRibbonControl)
+    TK_Run "forecast"
+End Sub
+
+Sub TK_Appraisal(control As IRibbonControl)
+    TK_Run "appraisal"
+End Sub
+
+Sub TK_PerformanceFiles(control As IRibbonControl)
+    TK_Run "performance_files"
+End Sub
+
+Sub TK_History(control As IRibbonControl)
+    TK_Run "history"
+End Sub
+
+Sub TK_PlanSettings(control As IRibbonControl)
+    TK_Run "plan_settings"
+End Sub
+
+Sub TK_PlanCost(control As IRibbonControl)
+    TK_Run "plan_cost"
+End Sub
+
 Sub TK_ImportFunctions(control As IRibbonControl)
     ' Imports the TK_ worksheet functions (UDF_MODULES = toolkit.excel.udfs) into the active workbook.
     If ActiveWorkbook Is Nothing Then
