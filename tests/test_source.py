@@ -3,6 +3,7 @@ policy, the store is opened once, and the ways in (workbooks, store, open workbo
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +16,7 @@ from toolkit.io.reader import read_workbook
 from toolkit.operations import source as source_module
 from toolkit.operations.approval_queue import build_queue
 from toolkit.operations.close_month import close_month
+from toolkit.operations.compute import compute
 from toolkit.operations.consolidate import consolidate
 from toolkit.operations.plan import load_plan_inputs
 from toolkit.operations.source import Source
@@ -149,3 +151,25 @@ def test_consolidate_refuses_broken_standards_without_offering_force(sample_dir:
     assert result.exit_code == 2 and str(broken_standards) in result.output
     assert "fix them first" in result.output and "--force" not in result.output
     assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_a_link_in_a_folder_is_left_out_and_said_by_every_computation(sample_dir: Path, tmp_path: Path) -> None:
+    """Issue 22: a symbolic link to a workbook outside the folder (and a dangling one) is not followed by a
+    computation from workbooks either: each is left out with a warning naming it, so the run exits 1, never
+    silently counting or dropping it."""
+    folder = tmp_path / "depts"
+    folder.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(sample_dir / "dept-east.xlsx", folder / "dept-east.xlsx")
+    shutil.copy(sample_dir / "dept-south.xlsx", outside / "dept-south.xlsx")
+    (folder / "dept-south.xlsx").symlink_to(outside / "dept-south.xlsx")
+    (folder / "gone.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    result = compute(Source([folder], sample_dir / "standards.xlsx"), "royalties", "2026-10")
+    links = {f.value: f for f in result.ledger.findings if f.code == "file-link-skipped"}
+    assert set(links) == {str(folder / "dept-south.xlsx"), str(folder / "gone.xlsx")}
+    assert "does not exist" in links[str(folder / "gone.xlsx")].message("en")
+    assert "不存在" in links[str(folder / "gone.xlsx")].message("zh")
+    assert "does not exist" not in links[str(folder / "dept-south.xlsx")].message("en")
+    assert set(result.ledger.left_out) >= set(links) and result.exit_code == 1
+    assert set(result.ledger.tables["Contracts"]["source"].astype(str)) == {str(folder / "dept-east.xlsx")}

@@ -541,6 +541,12 @@ _("hidden-rows-read", "info", ("Hidden rows read", "隐藏行已读取"),
    "{sheet}!{cell}{more_zh}：第 {rows} 行被隐藏；标准工作簿中的隐藏行仍是人员或规则，已与其他行一样读取。"),
   tags=("reader", "habit"))
 
+_("file-link-skipped", "warning", ("Symbolic link not followed", "未跟随符号链接"),
+  ("{value}: a symbolic link in the folder{dangling}; it is not followed (its target may be outside the folder) and "
+   "its figures are left out. Name the file itself or copy it into the folder.",
+   "{value}：文件夹中的符号链接{dangling_zh}；未跟随该链接（其目标可能在文件夹之外），其数据未计入。请直接指定该文件或将其复制到文件夹中。"),
+  tags=("across-files",))
+
 def codes(*tags: str) -> tuple[str, ...]:
     """The codes carrying every one of ``tags``, in catalog order: ``codes("policy")``, ``codes("rule")``."""
     unknown = set(tags) - set(ORIGINS) - set(ROLES)

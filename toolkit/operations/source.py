@@ -31,7 +31,7 @@ from ..core.ledger import Ledger
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
-from ..io.discover import discover_workbooks
+from ..io.discover import discover_workbooks, skipped_files
 from ..store import DB_ENV, Store, default_db, load_ledger_from_store, open_store
 from .ledger import describe, refuse_errors
 from .validate import check_data, read_file, validate_file
@@ -266,6 +266,13 @@ class Source:
         books: list[WorkbookData] = []
         unreadable: list[str] = []
         left_out: dict[str, str] = {}
+        for link, why in skipped_files(self.paths):  # issue 22: a link in a folder is not followed, and says so
+            if why in ("link", "link-dangling"):
+                left_out[str(link)] = why
+                findings.append(Finding("file-link-skipped", file=str(link), value=str(link),
+                                        params={"dangling": " (its target does not exist)" if why == "link-dangling"
+                                                else "", "dangling_zh": "（其目标不存在）"
+                                                if why == "link-dangling" else ""}))
         for path in files:
             report = validate_file(path, standards=std, period=period)
             if report.data is not None and report.data.kind == "standards":
