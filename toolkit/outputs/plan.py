@@ -227,3 +227,26 @@ def draft_payload(result: Any, lang: str = "en") -> dict[str, Any]:
             "cost": cost_payload(result.cost, lang),
             "findings": [f.to_dict(lang) for f in result.findings]}
 
+
+
+def publish_frame(result: Any) -> pd.DataFrame:
+    """One row per published department: register, Plan rows before and now, Info Year/Period before, totals."""
+    rows = []
+    for d in result.departments:
+        rows.append({"department": d.department, "register": str(d.written), "rows_before": d.rows_before,
+                     "rows_after": d.rows_after, "info_year_before": d.year_before, "period_before": d.period_before,
+                     **{k: d.totals.get(k) for k in E.INDICATOR.values}})
+    return pd.DataFrame(rows, columns=["department", "register", "rows_before", "rows_after", "info_year_before",
+                                       "period_before", *E.INDICATOR.values])
+
+
+def publish_payload(result: Any) -> dict[str, Any]:
+    """The JSON form of a publication: the year, each department's register and totals (money as strings)."""
+    return {"year": result.year, "period": result.period,
+            "departments": [{"department": d.department, "source": str(d.source) if d.source else None,
+                             "written": str(d.written), "backup": str(d.backup) if d.backup else None,
+                             "rows_before": d.rows_before, "rows_after": d.rows_after,
+                             "year_before": d.year_before, "period_before": d.period_before,
+                             "totals": {k: fmt_money(v) for k, v in d.totals.items()}}
+                            for d in result.departments],
+            "untouched": [str(p) for p in result.untouched]}

@@ -12,6 +12,7 @@ from ...money import fmt_money
 from ...operations import plan as OP
 from ...schema import enums as E
 from ...operations.plan_cost import parse_levels
+from ...operations.plan_publish import publish_plan
 from ...operations.plan_settings import plan_settings_template
 from ...outputs import plan as OUT
 from ..main import settings
@@ -135,6 +136,36 @@ def cost(year: str, paths: tuple[Path, ...], standards: Path | None, db: str | N
     else:
         emit_text("\n\n".join(x for x in (_cost_text(result, lang), findings_text(result.findings, lang)) if x),
                   output)
+
+
+@plan.command("publish")
+@click.option("--plan", "plan_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The approved plan: the folder plan draft wrote (after the director's edits).")
+@click.option("--into", "into", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The folder of the departments' rolling registers.")
+@click.option("-o", "--output", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the published copies of the registers.")
+@click.option("--in-place", is_flag=True, help="Change the registers themselves (a backup of each is kept).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def publish(plan_dir: Path, into: Path, out_dir: Path | None, in_place: bool, fmt: str) -> None:
+    """Write the approved Plan and the new Info Year/Period into each department's register, history kept."""
+    lang = settings().lang
+    result = publish_plan(plan_dir, into, out_dir, in_place)
+    if fmt == "json":
+        emit_json(OUT.publish_payload(result), None)
+        return
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    frame = OUT.publish_frame(result)
+    frame["register"] = frame["register"].map(lambda p: Path(p).name)
+    frame["info_year_before"] = frame["info_year_before"].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    frame["period_before"] = frame["period_before"].map(
+        lambda v: OUT.label("text.new_register", lang) if v is None or pd.isna(v) else str(v))
+    lines = [OUT.label("text.published", lang, year=result.year, period=result.period),
+             _money_table(frame, list(frame.columns), lang, names),
+             "\n".join(OUT.label("text.no_plan", lang, path=p) for p in result.untouched),
+             "\n".join(OUT.label("text.written", lang, path=d.written) for d in result.departments),
+             "\n".join(OUT.label("text.backup", lang, path=d.backup) for d in result.departments if d.backup)]
+    emit_text("\n\n".join(x for x in lines if x), None)
 
 
 COMMANDS = [plan]
