@@ -16,6 +16,7 @@ from toolkit.io.xlsx_cells import edit_workbook, replace_rows, sheet_parts
 from toolkit.operations import plan as OP
 from toolkit.operations.compute import compute
 from toolkit.operations.plan_publish import BACKUP_FOLDER, publish_plan
+from toolkit.operations.plan_versions import MARK, approve_plan, compare_plans, compare_totals
 from toolkit.operations.validate import read_file, validate_paths
 from toolkit.schema import MONTH_KEYS
 
@@ -28,6 +29,7 @@ KEPT = ("Contracts", "Collections", "Expenses", "Advances", "Leave", "Forecast",
 def plan_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("plan") / "plan-2027"
     OP.draft_plan(2027, paths=[SAMPLE], standards=STANDARDS, out_dir=out, force=True)
+    approve_plan(out, "Li Na")
     return out
 
 
@@ -177,3 +179,75 @@ def test_cli_summary_both_languages(plan_dir, tmp_path):
     assert "2027 年计划已发布" in res.output and "原报告期" in res.output
     res = runner.invoke(cli, ["plan", "publish", "--plan", str(plan_dir), "--into", str(SAMPLE)])
     assert res.exit_code != 0 and "Traceback" not in res.output and "-o DIR" in res.output
+
+
+def _edited_copy(plan_dir: Path, target: Path, changes: dict[str, float]) -> Path:
+    """A copy of the plan folder with cells of dept-east-2027.xlsx's Plan sheet changed (no approval mark)."""
+    shutil.copytree(plan_dir, target, ignore=shutil.ignore_patterns(MARK))
+    book = target / "dept-east-2027.xlsx"
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": changes}, {}, "test"))
+    return target
+
+
+def test_compare_gives_the_exact_differences(plan_dir, tmp_path):
+    east = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"]
+    first = east.iloc[0]  # sheet row 2
+    v2 = _edited_copy(plan_dir, tmp_path / "v2", {"C2": first["m01"] + 1234.56, "O2": first["annual"] + 1234.56,
+                                                   "N3": 0})
+    second = east.iloc[1]
+    diff = compare_plans(plan_dir, v2)
+    got = {(r["employee_id"], r["indicator"], r["month"]): (r["version_a"], r["version_b"], r["difference"])
+           for r in diff.to_dict("records")}
+    assert got == {
+        (first["employee_id"], first["indicator"], "m01"): (first["m01"], first["m01"] + 1234.56, 1234.56),
+        (first["employee_id"], first["indicator"], "annual"): (first["annual"], first["annual"] + 1234.56, 1234.56),
+        (second["employee_id"], second["indicator"], "m12"): (second["m12"], 0.0, -second["m12"]),
+    }
+    assert set(diff["department"]) == {"East China"}
+    totals = compare_totals(diff)
+    assert totals.to_dict("records") == [{"department": "East China", "indicator": first["indicator"],
+                                          "difference": 1234.56}]
+    assert compare_plans(plan_dir, plan_dir).empty
+
+
+def test_only_the_approved_version_is_published(plan_dir, tmp_path):
+    v2 = _edited_copy(plan_dir, tmp_path / "v2", {"C2": 1000})
+    with pytest.raises(ToolkitError) as err:
+        publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
+    assert "not the approved plan" in err.value.message("en") and "不是已批准的计划" in err.value.message("zh")
+    approve_plan(v2, "Li Na")
+    book = v2 / "dept-east-2027.xlsx"
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {"C2": 2000}}, {}, "test"))  # edited after approval
+    with pytest.raises(ToolkitError, match="changed after the plan was approved"):
+        publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    approve_plan(v2, "Li Na")
+    result = publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
+    east = next(d for d in result.departments if d.department == "East China")
+    assert read_file(east.written).tables["Plan"].iloc[0]["m01"] == 2000
+
+
+def test_cli_versions_compare_and_approve(plan_dir, tmp_path):
+    runner = CliRunner()
+    (tmp_path / "plans" / "v1").mkdir(parents=True)
+    keep = tmp_path / "plans" / "v1" / "note.txt"
+    keep.write_text("v1")
+    res = runner.invoke(cli, ["plan", "draft", "--year", "2027", str(SAMPLE), "--standards", str(STANDARDS),
+                              "--force", "--version", "2", "-o", str(tmp_path / "plans")])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "plans" / "v2").iterdir())[-1] == "plan-2027.xlsx"
+    assert keep.read_text() == "v1"
+    res = runner.invoke(cli, ["plan", "compare", str(plan_dir), str(tmp_path / "plans" / "v2")])
+    assert res.exit_code == 0 and "are the same plan" in res.output, res.output
+    v3 = _edited_copy(plan_dir, tmp_path / "v3", {"C2": 1000})
+    res = runner.invoke(cli, ["--lang", "zh", "plan", "compare", str(plan_dir), str(v3)])
+    assert res.exit_code == 0 and "1 个数字不同" in res.output and "1月" in res.output, res.output
+    res = runner.invoke(cli, ["plan", "compare", str(plan_dir), str(v3), "--format", "xlsx", "-o",
+                              str(tmp_path / "cmp.xlsx")])
+    assert res.exit_code == 0, res.output
+    assert len(pd.read_excel(tmp_path / "cmp.xlsx", sheet_name=0, engine="openpyxl")) == 1
+    res = runner.invoke(cli, ["plan", "publish", "--plan", str(v3), "--into", str(SAMPLE), "-o", str(tmp_path / "o")])
+    assert res.exit_code != 0 and "not the approved plan" in res.output
+    res = runner.invoke(cli, ["plan", "approve", str(v3), "--approver", "Li Na"])
+    assert res.exit_code == 0 and "approved by Li Na" in res.output
+    assert (v3 / MARK).exists()

@@ -250,3 +250,26 @@ def publish_payload(result: Any) -> dict[str, Any]:
                              "totals": {k: fmt_money(v) for k, v in d.totals.items()}}
                             for d in result.departments],
             "untouched": [str(p) for p in result.untouched]}
+
+
+def compare_frame(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The differences of two plan versions for people: indicator and month in ``lang``."""
+    shown = diff.copy()
+    shown["indicator"] = _indicator(shown["indicator"], lang)
+    shown["month"] = shown["month"].map(lambda m: label(m, lang))
+    return shown[["department", "employee_id", "indicator", "month", "version_a", "version_b", "difference"]]
+
+
+def write_compare(path: Path, diff: pd.DataFrame, totals: pd.DataFrame, lang: str) -> Path:
+    """``plan compare --format xlsx``: every differing figure, and the annual differences by department."""
+    money = {"version_a": "money", "version_b": "money", "difference": "money"}
+    tot = totals.assign(indicator=lambda f: _indicator(f["indicator"], lang))
+    return write_frames(path, [_sheet("sheet.differences", compare_frame(diff, lang), lang, "PlanDifferences", money),
+                               _sheet("sheet.difference_totals", tot, lang, "PlanDifferenceTotals", money)], lang)
+
+
+def compare_payload(a: str, b: str, diff: pd.DataFrame, totals: pd.DataFrame) -> dict[str, Any]:
+    """The JSON form of a comparison (money as strings; a blank side as null)."""
+    money = ("version_a", "version_b", "difference")
+    return {"a": a, "b": b, "differences": _money_records(diff, money),
+            "totals": _money_records(totals, ("difference",))}

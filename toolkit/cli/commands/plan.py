@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 import pandas as pd
 
+from ...errors import ToolkitError
+from ...excel.settings import load_settings
 from ...i18n import register, t
 from ...money import fmt_money
 from ...operations import plan as OP
 from ...schema import enums as E
 from ...operations.plan_cost import parse_levels
 from ...operations.plan_publish import publish_plan
+from ...operations import plan_versions as V
 from ...operations.plan_settings import plan_settings_template
 from ...outputs import plan as OUT
 from ..main import settings
@@ -76,10 +80,14 @@ def plan() -> None:
               help="Folder for the department workbooks and plan-YYYY.xlsx.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace files of an earlier draft in the folder.")
+@click.option("--version", "version", type=click.IntRange(1, 999), default=None,
+              help="Write version N into <folder>/vN, keeping the other versions.")
 def draft(year: str, paths: tuple[Path, ...], standards: Path | None, db: str | None, settings_path: Path | None,
-          growth: str | None, levels: str | None, force: bool, out_dir: Path, fmt: str, overwrite: bool) -> None:
+          growth: str | None, levels: str | None, force: bool, out_dir: Path, fmt: str, overwrite: bool,
+          version: int | None) -> None:
     """Draft next year's plan from history: department workbooks and the director's summary."""
     lang = settings().lang
+    out_dir = OP.version_folder(out_dir, version)
     result = OP.draft_plan(year, paths=paths, standards=standards, db=db, settings=settings_path, growth=growth,
                            out_dir=out_dir, lang=lang, levels=parse_levels(levels), force=force, overwrite=overwrite,
                            progress=lambda step: click.echo(t(f"plan.step.{step}", lang), err=True))
@@ -166,6 +174,49 @@ def publish(plan_dir: Path, into: Path, out_dir: Path | None, in_place: bool, fm
              "\n".join(OUT.label("text.written", lang, path=d.written) for d in result.departments),
              "\n".join(OUT.label("text.backup", lang, path=d.backup) for d in result.departments if d.backup)]
     emit_text("\n\n".join(x for x in lines if x), None)
+
+
+@plan.command("compare")
+@click.argument("a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (required for xlsx).")
+def compare(a: Path, b: Path, fmt: str, output: Path | None) -> None:
+    """Every figure that differs between two plan versions, by department, person and month."""
+    lang = settings().lang
+    diff = V.compare_plans(a, b)
+    totals = V.compare_totals(diff)
+    if fmt == "json":
+        emit_json(OUT.compare_payload(str(a), str(b), diff, totals), output)
+        return
+    if fmt == "xlsx":
+        path = OUT.write_compare(require_output(output, fmt), diff, totals, lang)
+        click.echo(OUT.label("text.written", lang, path=path))
+        return
+    if diff.empty:
+        emit_text(OUT.label("text.same", lang, a=a, b=b), output)
+        return
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    tot = totals.assign(indicator=lambda f: f["indicator"].map(names))
+    lines = [OUT.label("text.compare", lang, a=a, b=b, count=len(diff)),
+             _money_table(tot, list(tot.columns), lang),
+             _money_table(OUT.compare_frame(diff, lang), ["department", "employee_id", "indicator", "month",
+                                                          "version_a", "version_b", "difference"], lang)]
+    emit_text("\n\n".join(lines), output)
+
+
+@plan.command("approve")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--approver", default=None, help="The approver's name (default: TOOLKIT_APPROVER).")
+def approve(folder: Path, approver: str | None) -> None:
+    """Mark a plan version approved (the only one plan publish accepts); editing it afterwards needs approving again."""
+    lang = settings().lang
+    name = approver or load_settings(folder).approver
+    if not name:
+        raise ToolkitError("apply.no-approver")
+    mark = V.approve_plan(folder, name)
+    click.echo(OUT.label("text.approved", lang, path=mark, approver=name, date=dt.date.today().isoformat()))
 
 
 COMMANDS = [plan]
