@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli.main import cli
+from toolkit.excel import plan_macro
+from toolkit.excel.file_port import FilePort
 from toolkit.errors import ToolkitError
 from toolkit.io.xlsx_cells import edit_workbook, replace_rows, sheet_parts
 from toolkit.operations import plan as OP
@@ -19,6 +21,8 @@ from toolkit.operations.plan_publish import BACKUP_FOLDER, publish_plan
 from toolkit.operations.plan_versions import MARK, approve_plan, compare_plans, compare_totals
 from toolkit.operations.validate import read_file, validate_paths
 from toolkit.schema import MONTH_KEYS
+
+from test_macros import _isolated  # noqa: F401,E402  (autouse: no settings from the machine)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "sample"
 STANDARDS = SAMPLE / "standards.xlsx"
@@ -251,3 +255,24 @@ def test_cli_versions_compare_and_approve(plan_dir, tmp_path):
     res = runner.invoke(cli, ["plan", "approve", str(v3), "--approver", "Li Na"])
     assert res.exit_code == 0 and "approved by Li Na" in res.output
     assert (v3 / MARK).exists()
+
+
+def test_ribbon_publish_and_compare_buttons(plan_dir, tmp_path, monkeypatch):
+    regs = tmp_path / "registers"
+    regs.mkdir()
+    for p in _registers():
+        shutil.copy(p, regs)
+    before = {p.name: p.read_bytes() for p in regs.glob("*.xlsx")}
+    port = FilePort(regs / "dept-east.xlsx", answers={"plan_folder": str(plan_dir), "plan_registers": str(regs)})
+    target = plan_macro.publish_plan(port)
+    assert target == regs / plan_macro.PUBLISHED_FOLDER, port.messages
+    assert "2027" in port.messages[-1][1] and port.messages[-1][0] == "info"
+    assert {p.name: p.read_bytes() for p in regs.glob("*.xlsx")} == before  # the registers themselves untouched
+    assert all(read_file(p).info["year"] == 2027 for p in target.glob("dept-*.xlsx"))
+    v2 = _edited_copy(plan_dir, tmp_path / "v2", {"C2": 1000})
+    port = FilePort(regs / "dept-east.xlsx", answers={"plan_a": str(plan_dir), "plan_b": str(v2)})
+    path = plan_macro.compare_versions(port)
+    assert path == tmp_path / f"compare-{plan_dir.name}-v2.xlsx" and port.opened == [path]
+    assert len(pd.read_excel(path, sheet_name=0, engine="openpyxl")) == 1
+    port = FilePort(regs / "dept-east.xlsx", answers={"plan_folder": str(v2), "plan_registers": str(regs)})
+    assert plan_macro.publish_plan(port) is None and "not the approved plan" in port.messages[-1][1]

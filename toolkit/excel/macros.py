@@ -21,7 +21,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stamp_note
 from ..schema import enums as E
-from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
+from .plan_macro import compare_versions, draft_plan, publish_plan  # noqa: F401 - ribbon macros (NAMES)
 from .port import WorkbookPort, selected_rows
 from .run import Run as _Run, run as _run
 from ..io import annotate as A
@@ -61,6 +61,8 @@ NAMES: tuple[str, ...] = (
     "approve_close",
     "new_template",
     "draft_plan",
+    "publish_plan",
+    "compare_versions",
 )
 
 #: The hidden sheet listing what Validate marked (sheet, cell, fill and note before, what was added),
