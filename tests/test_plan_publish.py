@@ -18,6 +18,7 @@ from toolkit.io.xlsx_cells import edit_workbook, replace_rows, sheet_parts
 from toolkit.operations import plan as OP
 from toolkit.operations.compute import compute
 from toolkit.operations.plan_publish import BACKUP_FOLDER, publish_plan
+from toolkit.operations.plan_reconcile import reconcile_plans
 from toolkit.operations.plan_versions import MARK, approve_plan, compare_plans, compare_totals
 from toolkit.operations.validate import read_file, validate_paths
 from toolkit.schema import MONTH_KEYS
@@ -215,20 +216,22 @@ def test_compare_gives_the_exact_differences(plan_dir, tmp_path):
 
 
 def test_only_the_approved_version_is_published(plan_dir, tmp_path):
-    v2 = _edited_copy(plan_dir, tmp_path / "v2", {"C2": 1000})
+    row = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"].iloc[0]
+    v2 = _edited_copy(plan_dir, tmp_path / "v2", {"C2": row["m01"] + 1000, "O2": row["annual"] + 1000})
     with pytest.raises(ToolkitError) as err:
         publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
     assert "not the approved plan" in err.value.message("en") and "不是已批准的计划" in err.value.message("zh")
     approve_plan(v2, "Li Na")
     book = v2 / "dept-east-2027.xlsx"
-    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {"C2": 2000}}, {}, "test"))  # edited after approval
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {"C2": row["m01"] + 2000, "O2": row["annual"] + 2000}},
+                                   {}, "test"))  # edited after approval
     with pytest.raises(ToolkitError, match="changed after the plan was approved"):
         publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
     approve_plan(v2, "Li Na")
     result = publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
     east = next(d for d in result.departments if d.department == "East China")
-    assert read_file(east.written).tables["Plan"].iloc[0]["m01"] == 2000
+    assert read_file(east.written).tables["Plan"].iloc[0]["m01"] == row["m01"] + 2000
 
 
 def test_cli_versions_compare_and_approve(plan_dir, tmp_path):
@@ -276,3 +279,42 @@ def test_ribbon_publish_and_compare_buttons(plan_dir, tmp_path, monkeypatch):
     assert len(pd.read_excel(path, sheet_name=0, engine="openpyxl")) == 1
     port = FilePort(regs / "dept-east.xlsx", answers={"plan_folder": str(v2), "plan_registers": str(regs)})
     assert plan_macro.publish_plan(port) is None and "not the approved plan" in port.messages[-1][1]
+
+
+def test_reconcile_proposals_and_take_one(plan_dir, tmp_path):
+    east = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"].iloc[0]
+    props = tmp_path / "proposals"
+    props.mkdir()
+    book = props / "dept-east-2027.xlsx"
+    book.write_bytes(edit_workbook((plan_dir / "dept-east-2027.xlsx").read_bytes(),
+                                   {"Plan": {"D2": east["m02"] + 5000, "O2": east["annual"] + 5000}}, {}, "test"))
+    res = reconcile_plans(plan_dir, props)
+    assert len(res.differences) == 2 and set(res.differences["department"]) == {"East China"}
+    gap = res.totals.set_index("indicator")["gap"]
+    assert gap[east["indicator"]] == 5000 and (gap.drop(east["indicator"]) == 0).all()
+    draft_total = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"].groupby("indicator")["annual"].sum()
+    assert res.totals.set_index("indicator")["draft"].to_dict() == pytest.approx(draft_total.to_dict())
+    out = tmp_path / "v3"
+    res = reconcile_plans(plan_dir, props, take=["East China"], into=out)
+    assert sorted(p.name for p in res.written) == sorted(p.name for p in plan_dir.glob("dept-*.xlsx"))
+    assert read_file(out / "dept-east-2027.xlsx").tables["Plan"].iloc[0]["m02"] == east["m02"] + 5000
+    assert (out / "dept-west-2027.xlsx").read_bytes() == (plan_dir / "dept-west-2027.xlsx").read_bytes()
+    assert compare_plans(props, out)[lambda f: f["department"] == "East China"].empty
+    with pytest.raises(ToolkitError, match="already holds files"):
+        reconcile_plans(plan_dir, props, take=["East China"], into=out)
+    with pytest.raises(ToolkitError, match="no proposal from department West"):
+        reconcile_plans(plan_dir, props, take=["West"])
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {"C2": 1}}, {}, "test"))  # months ≠ Annual
+    with pytest.raises(ToolkitError, match="error finding"):
+        reconcile_plans(plan_dir, props, take=["East China"])
+    res = CliRunner().invoke(cli, ["--lang", "zh", "plan", "reconcile", "--plan", str(plan_dir), "--proposals",
+                                   str(props)])
+    assert res.exit_code == 0 and "部门建议与草案对比：3 个数字不同" in res.output and "差额" in res.output, res.output
+
+
+def test_publish_refuses_a_plan_with_errors(plan_dir, tmp_path):
+    bad = _edited_copy(plan_dir, tmp_path / "bad", {"C2": 1})  # the months no longer add up to Annual
+    approve_plan(bad, "Li Na")
+    with pytest.raises(ToolkitError, match="error finding"):
+        publish_plan(bad, SAMPLE, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()

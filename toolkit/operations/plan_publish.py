@@ -32,7 +32,7 @@ from ..io.xlsx_cells import edit_workbook
 from ..schema import MONTH_KEYS
 from ..schema import enums as E
 from .approval_apply import lock_file
-from .plan_versions import check_approved
+from .plan_versions import check_approved, plan_errors
 from .validate import read_file
 
 register({
@@ -152,7 +152,7 @@ def publish_plan(plan_dir: str | os.PathLike[str], into: str | os.PathLike[str],
         raise ToolkitError("publish.no-plan", folder=str(plan_dir))
     check_approved(plan_dir, [p for p, _ in plans.values()])
     for path, data in plans.values():
-        errors = [f for f in data.findings if f.severity == "error"]
+        errors = plan_errors(data)
         if errors:
             raise ToolkitError("publish.plan-errors", file=str(path), count=len(errors))
     years = sorted({int(d.info.get("year") or 0) for _, d in plans.values()})

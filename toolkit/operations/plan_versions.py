@@ -22,7 +22,9 @@ from ..io.discover import discover_workbooks, file_sha256
 from ..io.writer import atomic_save
 from ..money import round_money
 from ..schema import MONTH_KEYS
-from .validate import read_file
+from ..core.findings import Finding
+from ..core.tables import WorkbookData
+from .validate import check_data, read_file
 
 register({
     "versions.not-approved": ("{folder} is not the approved plan (no APPROVED.json): run toolkit plan approve on "
@@ -46,6 +48,11 @@ def plan_books(folder: str | os.PathLike[str]) -> dict[Path, Any]:
         if not isinstance(data, ToolkitError) and data.kind == "department":
             out[path] = data
     return out
+
+
+def plan_errors(data: WorkbookData) -> list[Finding]:
+    """The error findings of a plan workbook: reading and the validator's rules (without the standards)."""
+    return [f for f in check_data(data).findings if f.severity == "error"]
 
 
 def approve_plan(folder: str | os.PathLike[str], approver: str, today: dt.date | None = None) -> Path:
@@ -110,4 +117,4 @@ def compare_totals(diff: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["approve_plan", "check_approved", "compare_plans", "compare_totals", "plan_books", "MARK"]
+__all__ = ["approve_plan", "check_approved", "compare_plans", "compare_totals", "plan_books", "plan_errors", "MARK"]

@@ -187,7 +187,8 @@ def write_cost(path: Path, cost: Any, lang: str) -> Path:
 # --------------------------------------------------------------------------- JSON and text
 
 
-def _money_records(frame: pd.DataFrame, money: Sequence[str], ratios: Sequence[str] = ()) -> list[dict[str, Any]]:
+def money_records(frame: pd.DataFrame, money: Sequence[str], ratios: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts, the ``money`` columns as ``"1234.50"`` strings and ``ratios`` rounded (None when blank)."""
     out = []
     for rec in frame.to_dict("records"):
         item = {}
@@ -210,9 +211,9 @@ _RATIOS = ("share", "growth", "ratio", "level", "cost_to_collection", "cost_to_p
 def cost_payload(cost: Any, lang: str = "en") -> dict[str, Any]:
     """The JSON form of a ``PlanCost`` (money as "1234.50" strings, ratios as numbers)."""
     return {"year": cost.year, "levels": list(cost.levels),
-            "company": _money_records(cost.company, _MONEY, _RATIOS),
-            "departments": _money_records(cost.departments, _MONEY, _RATIOS),
-            "people": _money_records(cost.people, _MONEY, _RATIOS),
+            "company": money_records(cost.company, _MONEY, _RATIOS),
+            "departments": money_records(cost.departments, _MONEY, _RATIOS),
+            "people": money_records(cost.people, _MONEY, _RATIOS),
             "findings": [f.to_dict(lang) for f in cost.findings]}
 
 
@@ -221,9 +222,9 @@ def draft_payload(result: Any, lang: str = "en") -> dict[str, Any]:
     d = result.draft
     return {"year": d.year, "as_of": str(d.as_of),
             "workbooks": [str(p) for p in result.workbooks], "summary": str(result.summary),
-            "company": _money_records(d.totals("company"), _MONEY),
-            "departments": _money_records(d.totals("department"), _MONEY),
-            "rows": _money_records(d.rows, _MONEY),
+            "company": money_records(d.totals("company"), _MONEY),
+            "departments": money_records(d.totals("department"), _MONEY),
+            "rows": money_records(d.rows, _MONEY),
             "cost": cost_payload(result.cost, lang),
             "findings": [f.to_dict(lang) for f in result.findings]}
 
@@ -271,5 +272,5 @@ def write_compare(path: Path, diff: pd.DataFrame, totals: pd.DataFrame, lang: st
 def compare_payload(a: str, b: str, diff: pd.DataFrame, totals: pd.DataFrame) -> dict[str, Any]:
     """The JSON form of a comparison (money as strings; a blank side as null)."""
     money = ("version_a", "version_b", "difference")
-    return {"a": a, "b": b, "differences": _money_records(diff, money),
-            "totals": _money_records(totals, ("difference",))}
+    return {"a": a, "b": b, "differences": money_records(diff, money),
+            "totals": money_records(totals, ("difference",))}

@@ -17,6 +17,7 @@ from ...schema import enums as E
 from ...operations.plan_cost import parse_levels
 from ...operations.plan_publish import publish_plan
 from ...operations import plan_versions as V
+from ...operations.plan_reconcile import reconcile_plans
 from ...operations.plan_settings import plan_settings_template
 from ...outputs import plan as OUT
 from ..main import settings
@@ -217,6 +218,37 @@ def approve(folder: Path, approver: str | None) -> None:
         raise ToolkitError("apply.no-approver")
     mark = V.approve_plan(folder, name)
     click.echo(OUT.label("text.approved", lang, path=mark, approver=name, date=dt.date.today().isoformat()))
+
+
+@plan.command("reconcile")
+@click.option("--plan", "plan_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The top-down draft (a plan folder).")
+@click.option("--proposals", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The workbooks departments returned with their own Plan figures.")
+@click.option("--take", multiple=True, metavar="DEPARTMENT", help="Take this department's proposal (repeatable).")
+@click.option("--into", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Write the reconciled plan (the draft, with the taken proposals) into this new folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def reconcile(plan_dir: Path, proposals: Path, take: tuple[str, ...], into: Path | None, fmt: str) -> None:
+    """Departments' proposals against the top-down draft, by person and month, with each department's gap."""
+    lang = settings().lang
+    res = reconcile_plans(plan_dir, proposals, take, into)
+    if fmt == "json":
+        payload = OUT.compare_payload(str(plan_dir), str(proposals), res.differences, res.totals)
+        payload["totals"] = OUT.money_records(res.totals, ("draft", "proposal", "gap"))
+        emit_json({**payload, "taken": res.taken, "written": [str(p) for p in res.written]}, None)
+        return
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    tot = res.totals.assign(indicator=lambda f: f["indicator"].map(names))
+    lines = [OUT.label("text.reconcile", lang, count=len(res.differences)), _money_table(tot, list(tot.columns), lang)]
+    if len(res.differences):
+        shown = OUT.compare_frame(res.differences, lang).rename(columns={"version_a": "draft", "version_b": "proposal",
+                                                                         "difference": "gap"})
+        lines.append(_money_table(shown, list(shown.columns), lang))
+    if res.taken:
+        lines.append(OUT.label("text.taken", lang, departments=", ".join(res.taken)))
+    lines.append("\n".join(OUT.label("text.written", lang, path=p) for p in res.written))
+    emit_text("\n\n".join(x for x in lines if x), None)
 
 
 COMMANDS = [plan]
