@@ -22,7 +22,7 @@ from ..i18n import register, t
 from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stamp_note
 from ..operations.source import DB_ENV, Source
 from ..schema import enums as E
-from .plan_macro import draft_plan  # noqa: F401 - a ribbon macro (NAMES)
+from .plan_macro import compare_versions, draft_plan, publish_plan  # noqa: F401 - ribbon macros (NAMES)
 from .store_macros import (appraisal, close_month, company_report, forecast, history,  # noqa: F401 - ribbon macros (NAMES)
                            performance_files, plan_cost, plan_settings, salary)
 from .port import WorkbookPort, selected_rows
@@ -71,6 +71,8 @@ NAMES: tuple[str, ...] = (
     "draft_plan",
     "plan_settings",
     "plan_cost",
+    "publish_plan",
+    "compare_versions",
 )
 
 #: The hidden sheet listing what Validate marked (sheet, cell, fill and note before, what was added),

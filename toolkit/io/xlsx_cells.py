@@ -26,6 +26,8 @@ from ..i18n import register
 register({
     "cells.no-sheet": ("{file} has no sheet '{sheet}'.", "{file} 中没有工作表“{sheet}”。"),
     "cells.bad-xlsx": ("{file} cannot be changed: {detail}", "无法修改 {file}：{detail}"),
+    "cells.rows-below": ("Row {row} below the table would be covered by the new rows; move it and try again.",
+                         "表格下方第 {row} 行会被新行覆盖；请移走后重试。"),
 })
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -278,10 +280,105 @@ def _content_type(parts: dict[str, bytes], override: str | None, mime: str, exte
     parts["[Content_Types].xml"] = (xml[:end] + entry + xml[end:]).encode("utf-8")
 
 
+def _table_part(parts: Mapping[str, bytes], sheet_part: str) -> str | None:
+    """The zip path of the (first) Excel table on the sheet at ``sheet_part``, if it has one."""
+    rels = parts.get(_rels_path(sheet_part))
+    for _, rtype, target in _relationships(rels.decode("utf-8") if rels else None):
+        if rtype.endswith("/table"):
+            return _resolve(sheet_part, target)
+    return None
+
+
+def _row_formula(xml_cell: str, p: str, row: int) -> str | None:
+    m = re.search(rf"<{p}f\b[^>]*>(.*?)</{p}f>", xml_cell, re.S)
+    return m.group(1) if m and m.group(1) else None
+
+
+def replace_rows(parts: dict[str, bytes], sheet_part: str, header_row: int,
+                 rows: list[Mapping[str, str | float | None]]) -> int:
+    """Replace the data rows under ``header_row`` of the sheet at ``sheet_part`` by ``rows`` (each column letter →
+    value; None leaves the cell blank), and stretch its Excel table (and the table's filter) to the new rows.
+
+    Each cell keeps the style of its column's first data row (else the column's style); a column whose first data
+    row holds a formula gets the same formula on every new row, its own row number moved. Rows below the table that
+    the new rows would cover are refused. Returns how many data rows there were. ``parts`` is changed in place."""
+    xml = parts[sheet_part].decode("utf-8")
+    p = _prefix(xml)
+    table_part = _table_part(parts, sheet_part)
+    table_xml = parts[table_part].decode("utf-8") if table_part else None
+    last_old = None
+    if table_xml is not None:
+        ref = re.search(r'\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', table_xml)
+        if ref:
+            last_old = int(ref.group(4))
+    row_re = re.compile(rf'<{p}row\b[^>]*\br="(\d+)"[^>]*?(?:/>|>.*?</{p}row>)', re.S)
+    found = [(int(m.group(1)), m) for m in row_re.finditer(xml)]
+    body = [(r, m) for r, m in found if r > header_row and (last_old is None or r <= last_old)]
+    styles: dict[str, str] = {}
+    formulas: dict[str, tuple[str, int]] = {}
+    if body:
+        first_row, first = body[0]
+        for cm in re.finditer(rf'<{p}c\b(?P<attrs>[^>]*?)(?:/>|>.*?</{p}c>)', first.group(0), re.S):
+            ref_m = re.search(r'\br="([A-Z]+)\d+"', cm.group("attrs"))
+            if not ref_m:
+                continue
+            st = re.search(r'\bs="(\d+)"', cm.group("attrs"))
+            if st:
+                styles[ref_m.group(1)] = st.group(1)
+            f = _row_formula(cm.group(0), p, first_row)
+            if f:
+                formulas[ref_m.group(1)] = (f, first_row)
+    cols = _col_styles(xml, p)
+    new_last = header_row + len(rows)
+    below = [r for r, _ in found if r > header_row and (last_old is not None and r > last_old) and r <= new_last]
+    if below:
+        raise ToolkitError("cells.rows-below", row=below[0])
+    letters = sorted({k for row in rows for k in row} | set(formulas), key=col_index)
+    out_rows = []
+    for i, values in enumerate(rows):
+        r = header_row + 1 + i
+        cells = []
+        for letter in letters:
+            style = styles.get(letter) or next((s for lo, hi, s in cols if lo <= col_index(letter) <= hi), None)
+            value = values.get(letter)
+            if letter in formulas and value is None:
+                text, old = formulas[letter]
+                text = re.sub(rf"(?<![A-Za-z0-9_])(\$?[A-Z]{{1,3}}\$?){old}(?!\d)", rf"\g<1>{r}", text)
+                s = f' s="{style}"' if style else ""
+                cells.append(f'<{p}c r="{letter}{r}"{s}><{p}f>{text}</{p}f></{p}c>')
+            elif value is not None:
+                cells.append(_cell_xml(p, f"{letter}{r}", value, style))
+        out_rows.append(f'<{p}row r="{r}">{"".join(cells)}</{p}row>')
+    new_rows = "".join(out_rows)
+    if body:
+        start, end = body[0][1].start(), body[-1][1].end()
+        xml = xml[:start] + new_rows + xml[end:]
+    else:
+        after = next((m for r, m in found if r > header_row), None)
+        at = after.start() if after else xml.index(f"</{p}sheetData>") if f"</{p}sheetData>" in xml else None
+        if at is None:
+            xml = re.sub(rf"<{p}sheetData\s*/>", f"<{p}sheetData>{new_rows}</{p}sheetData>", xml, count=1)
+        else:
+            xml = xml[:at] + new_rows + xml[at:]
+    last = max(new_last, header_row + 1)  # a table keeps at least one (blank) data row
+    dim = re.search(rf'<{p}dimension\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml)
+    if dim:
+        rows_now = [int(m.group(1)) for m in row_re.finditer(xml)]
+        bottom = max(rows_now + [last])
+        xml = xml[:dim.start(4)] + str(bottom) + xml[dim.end(4):]
+    parts[sheet_part] = xml.encode("utf-8")
+    if table_part and table_xml is not None:
+        table_xml = re.sub(r'(\bref="[A-Z]+\d+:[A-Z]+)\d+(")', rf"\g<1>{last}\2", table_xml)
+        parts[table_part] = table_xml.encode("utf-8")
+    return len(body)
+
+
 def edit_workbook(data: bytes, cells: Mapping[str, Mapping[str, str | float]], notes: Mapping[str, Mapping[str, str]],
-                  author: str, file: str = "") -> bytes:
-    """The xlsx ``data`` with ``cells`` (sheet name → {A1 ref: text}) set and ``notes`` (sheet name → {A1 ref:
-    note}) added; every part not involved is copied unchanged (same bytes, same zip entry order and dates)."""
+                  author: str, file: str = "",
+                  tables: Mapping[str, tuple[int, list[Mapping[str, str | float | None]]]] | None = None) -> bytes:
+    """The xlsx ``data`` with ``cells`` (sheet name → {A1 ref: text}) set, ``notes`` (sheet name → {A1 ref:
+    note}) added and ``tables`` (sheet name → (header row, new data rows): ``replace_rows``) replaced; every part
+    not involved is copied unchanged (same bytes, same zip entry order and dates)."""
     try:
         src = zipfile.ZipFile(BytesIO(data))
     except zipfile.BadZipFile as exc:
@@ -290,9 +387,11 @@ def edit_workbook(data: bytes, cells: Mapping[str, Mapping[str, str | float]], n
         infos = src.infolist()
         parts = {i.filename: src.read(i.filename) for i in infos}
         where = sheet_parts(src)
-    for sheet in {*cells, *notes}:
+    for sheet in {*cells, *notes, *(tables or {})}:
         if sheet not in where:
             raise ToolkitError("cells.no-sheet", file=file, sheet=sheet)
+    for sheet, (header_row, rows) in (tables or {}).items():
+        replace_rows(parts, where[sheet], header_row, rows)
     for sheet, values in cells.items():
         if values:
             part = where[sheet]

@@ -124,6 +124,11 @@ def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[floa
     return draft, mix, cost
 
 
+def version_folder(out_dir: str | os.PathLike[str], version: int | None) -> Path:
+    """Where version ``version`` of a plan is drafted: ``out_dir/vN`` (``out_dir`` itself without a version)."""
+    return Path(out_dir) / f"v{version}" if version else Path(out_dir)
+
+
 def _rules(year: int, settings: str | os.PathLike[str] | None, growth: str | dict[str, float] | None) -> P.PlanRules:
     rules = read_plan_settings(settings, year) if settings else P.PlanRules(year)
     rules.growth.update(parse_growth(growth) if isinstance(growth, str) or growth is None else growth)

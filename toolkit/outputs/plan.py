@@ -187,7 +187,8 @@ def write_cost(path: Path, cost: Any, lang: str) -> Path:
 # --------------------------------------------------------------------------- JSON and text
 
 
-def _money_records(frame: pd.DataFrame, money: Sequence[str], ratios: Sequence[str] = ()) -> list[dict[str, Any]]:
+def money_records(frame: pd.DataFrame, money: Sequence[str], ratios: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts, the ``money`` columns as ``"1234.50"`` strings and ``ratios`` rounded (None when blank)."""
     out = []
     for rec in frame.to_dict("records"):
         item = {}
@@ -210,9 +211,9 @@ _RATIOS = ("share", "growth", "ratio", "level", "cost_to_collection", "cost_to_p
 def cost_payload(cost: Any, lang: str = "en") -> dict[str, Any]:
     """The JSON form of a ``PlanCost`` (money as "1234.50" strings, ratios as numbers)."""
     return {"year": cost.year, "levels": list(cost.levels),
-            "company": _money_records(cost.company, _MONEY, _RATIOS),
-            "departments": _money_records(cost.departments, _MONEY, _RATIOS),
-            "people": _money_records(cost.people, _MONEY, _RATIOS),
+            "company": money_records(cost.company, _MONEY, _RATIOS),
+            "departments": money_records(cost.departments, _MONEY, _RATIOS),
+            "people": money_records(cost.people, _MONEY, _RATIOS),
             "findings": [f.to_dict(lang) for f in cost.findings]}
 
 
@@ -221,9 +222,55 @@ def draft_payload(result: Any, lang: str = "en") -> dict[str, Any]:
     d = result.draft
     return {"year": d.year, "as_of": str(d.as_of),
             "workbooks": [str(p) for p in result.workbooks], "summary": str(result.summary),
-            "company": _money_records(d.totals("company"), _MONEY),
-            "departments": _money_records(d.totals("department"), _MONEY),
-            "rows": _money_records(d.rows, _MONEY),
+            "company": money_records(d.totals("company"), _MONEY),
+            "departments": money_records(d.totals("department"), _MONEY),
+            "rows": money_records(d.rows, _MONEY),
             "cost": cost_payload(result.cost, lang),
             "findings": [f.to_dict(lang) for f in result.findings]}
 
+
+
+def publish_frame(result: Any) -> pd.DataFrame:
+    """One row per published department: register, Plan rows before and now, Info Year/Period before, totals."""
+    rows = []
+    for d in result.departments:
+        rows.append({"department": d.department, "register": str(d.written), "rows_before": d.rows_before,
+                     "rows_after": d.rows_after, "info_year_before": d.year_before, "period_before": d.period_before,
+                     **{k: d.totals.get(k) for k in E.INDICATOR.values}})
+    return pd.DataFrame(rows, columns=["department", "register", "rows_before", "rows_after", "info_year_before",
+                                       "period_before", *E.INDICATOR.values])
+
+
+def publish_payload(result: Any) -> dict[str, Any]:
+    """The JSON form of a publication: the year, each department's register and totals (money as strings)."""
+    return {"year": result.year, "period": result.period,
+            "departments": [{"department": d.department, "source": str(d.source) if d.source else None,
+                             "written": str(d.written), "backup": str(d.backup) if d.backup else None,
+                             "rows_before": d.rows_before, "rows_after": d.rows_after,
+                             "year_before": d.year_before, "period_before": d.period_before,
+                             "totals": {k: fmt_money(v) for k, v in d.totals.items()}}
+                            for d in result.departments],
+            "untouched": [str(p) for p in result.untouched]}
+
+
+def compare_frame(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The differences of two plan versions for people: indicator and month in ``lang``."""
+    shown = diff.copy()
+    shown["indicator"] = _indicator(shown["indicator"], lang)
+    shown["month"] = shown["month"].map(lambda m: label(m, lang))
+    return shown[["department", "employee_id", "indicator", "month", "version_a", "version_b", "difference"]]
+
+
+def write_compare(path: Path, diff: pd.DataFrame, totals: pd.DataFrame, lang: str) -> Path:
+    """``plan compare --format xlsx``: every differing figure, and the annual differences by department."""
+    money = {"version_a": "money", "version_b": "money", "difference": "money"}
+    tot = totals.assign(indicator=lambda f: _indicator(f["indicator"], lang))
+    return write_frames(path, [_sheet("sheet.differences", compare_frame(diff, lang), lang, "PlanDifferences", money),
+                               _sheet("sheet.difference_totals", tot, lang, "PlanDifferenceTotals", money)], lang)
+
+
+def compare_payload(a: str, b: str, diff: pd.DataFrame, totals: pd.DataFrame) -> dict[str, Any]:
+    """The JSON form of a comparison (money as strings; a blank side as null)."""
+    money = ("version_a", "version_b", "difference")
+    return {"a": a, "b": b, "differences": money_records(diff, money),
+            "totals": money_records(totals, ("difference",))}

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import click
 import pandas as pd
 
+from ...errors import ToolkitError
+from ...excel.settings import load_settings
 from ...i18n import register, t
 from ...money import fmt_money
 from ...operations import plan as OP
 from ...schema import enums as E
 from ...operations.plan_cost import parse_levels
+from ...operations.plan_publish import publish_plan
+from ...operations import plan_versions as V
+from ...operations.plan_reconcile import reconcile_plans
 from ...operations.plan_settings import plan_settings_template
 from ...outputs import plan as OUT
 from ..main import settings
@@ -74,10 +80,13 @@ def plan() -> None:
               help="Folder for the department workbooks and plan-YYYY.xlsx.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--overwrite", is_flag=True, help="Replace files of an earlier draft in the folder.")
+@click.option("--version", "version", type=click.IntRange(1, 999), default=None,
+              help="Write version N into <folder>/vN, keeping the other versions.")
 def draft(year: str, source: Source, settings_path: Path | None, growth: str | None, levels: str | None,
-          out_dir: Path, fmt: str, overwrite: bool) -> None:
+          out_dir: Path, fmt: str, overwrite: bool, version: int | None) -> None:
     """Draft next year's plan from history: department workbooks and the director's summary."""
     lang = settings().lang
+    out_dir = OP.version_folder(out_dir, version)
     result = OP.draft_plan(source, year, settings=settings_path, growth=growth, out_dir=out_dir, lang=lang,
                            levels=parse_levels(levels), overwrite=overwrite,
                            progress=lambda step: click.echo(t(f"plan.step.{step}", lang), err=True))
@@ -133,6 +142,110 @@ def cost(year: str, source: Source, settings_path: Path | None, growth: str | No
     else:
         emit_text("\n\n".join(x for x in (_cost_text(result, lang), findings_text(result.findings, lang)) if x),
                   output)
+
+
+@plan.command("publish")
+@click.option("--plan", "plan_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The approved plan: the folder plan draft wrote (after the director's edits).")
+@click.option("--into", "into", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The folder of the departments' rolling registers.")
+@click.option("-o", "--output", "out_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the published copies of the registers.")
+@click.option("--in-place", is_flag=True, help="Change the registers themselves (a backup of each is kept).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def publish(plan_dir: Path, into: Path, out_dir: Path | None, in_place: bool, fmt: str) -> None:
+    """Write the approved Plan and the new Info Year/Period into each department's register, history kept."""
+    lang = settings().lang
+    result = publish_plan(plan_dir, into, out_dir, in_place)
+    if fmt == "json":
+        emit_json(OUT.publish_payload(result), None)
+        return
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    frame = OUT.publish_frame(result)
+    frame["register"] = frame["register"].map(lambda p: Path(p).name)
+    frame["info_year_before"] = frame["info_year_before"].map(lambda v: "" if pd.isna(v) else str(int(v)))
+    frame["period_before"] = frame["period_before"].map(
+        lambda v: OUT.label("text.new_register", lang) if v is None or pd.isna(v) else str(v))
+    lines = [OUT.label("text.published", lang, year=result.year, period=result.period),
+             _money_table(frame, list(frame.columns), lang, names),
+             "\n".join(OUT.label("text.no_plan", lang, path=p) for p in result.untouched),
+             "\n".join(OUT.label("text.written", lang, path=d.written) for d in result.departments),
+             "\n".join(OUT.label("text.backup", lang, path=d.backup) for d in result.departments if d.backup)]
+    emit_text("\n\n".join(x for x in lines if x), None)
+
+
+@plan.command("compare")
+@click.argument("a", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("b", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file (required for xlsx).")
+def compare(a: Path, b: Path, fmt: str, output: Path | None) -> None:
+    """Every figure that differs between two plan versions, by department, person and month."""
+    lang = settings().lang
+    diff = V.compare_plans(a, b)
+    totals = V.compare_totals(diff)
+    if fmt == "json":
+        emit_json(OUT.compare_payload(str(a), str(b), diff, totals), output)
+        return
+    if fmt == "xlsx":
+        path = OUT.write_compare(require_output(output, fmt), diff, totals, lang)
+        click.echo(OUT.label("text.written", lang, path=path))
+        return
+    if diff.empty:
+        emit_text(OUT.label("text.same", lang, a=a, b=b), output)
+        return
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    tot = totals.assign(indicator=lambda f: f["indicator"].map(names))
+    lines = [OUT.label("text.compare", lang, a=a, b=b, count=len(diff)),
+             _money_table(tot, list(tot.columns), lang),
+             _money_table(OUT.compare_frame(diff, lang), ["department", "employee_id", "indicator", "month",
+                                                          "version_a", "version_b", "difference"], lang)]
+    emit_text("\n\n".join(lines), output)
+
+
+@plan.command("approve")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--approver", default=None, help="The approver's name (default: TOOLKIT_APPROVER).")
+def approve(folder: Path, approver: str | None) -> None:
+    """Mark a plan version approved (the only one plan publish accepts); editing it afterwards needs approving again."""
+    lang = settings().lang
+    name = approver or load_settings(folder).approver
+    if not name:
+        raise ToolkitError("apply.no-approver")
+    mark = V.approve_plan(folder, name)
+    click.echo(OUT.label("text.approved", lang, path=mark, approver=name, date=dt.date.today().isoformat()))
+
+
+@plan.command("reconcile")
+@click.option("--plan", "plan_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The top-down draft (a plan folder).")
+@click.option("--proposals", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The workbooks departments returned with their own Plan figures.")
+@click.option("--take", multiple=True, metavar="DEPARTMENT", help="Take this department's proposal (repeatable).")
+@click.option("--into", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Write the reconciled plan (the draft, with the taken proposals) into this new folder.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def reconcile(plan_dir: Path, proposals: Path, take: tuple[str, ...], into: Path | None, fmt: str) -> None:
+    """Departments' proposals against the top-down draft, by person and month, with each department's gap."""
+    lang = settings().lang
+    res = reconcile_plans(plan_dir, proposals, take, into)
+    if fmt == "json":
+        payload = OUT.compare_payload(str(plan_dir), str(proposals), res.differences, res.totals)
+        payload["totals"] = OUT.money_records(res.totals, ("draft", "proposal", "gap"))
+        emit_json({**payload, "taken": res.taken, "written": [str(p) for p in res.written]}, None)
+        return
+    names = {c: E.INDICATOR.label(c, lang) for c in E.INDICATOR.values}
+    tot = res.totals.assign(indicator=lambda f: f["indicator"].map(names))
+    lines = [OUT.label("text.reconcile", lang, count=len(res.differences)), _money_table(tot, list(tot.columns), lang)]
+    if len(res.differences):
+        shown = OUT.compare_frame(res.differences, lang).rename(columns={"version_a": "draft", "version_b": "proposal",
+                                                                         "difference": "gap"})
+        lines.append(_money_table(shown, list(shown.columns), lang))
+    if res.taken:
+        lines.append(OUT.label("text.taken", lang, departments=", ".join(res.taken)))
+    lines.append("\n".join(OUT.label("text.written", lang, path=p) for p in res.written))
+    emit_text("\n\n".join(x for x in lines if x), None)
 
 
 COMMANDS = [plan]

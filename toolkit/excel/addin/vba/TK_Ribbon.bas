@@ -113,6 +113,14 @@ Sub TK_PlanCost(control As IRibbonControl)
     TK_Run "plan_cost"
 End Sub
 
+Sub TK_PublishPlan(control As IRibbonControl)
+    TK_Run "publish_plan"
+End Sub
+
+Sub TK_ComparePlans(control As IRibbonControl)
+    TK_Run "compare_versions"
+End Sub
+
 Sub TK_ImportFunctions(control As IRibbonControl)
     ' Imports the TK_ worksheet functions (UDF_MODULES = toolkit.excel.udfs) into the active workbook.
     If ActiveWorkbook Is Nothing Then
