@@ -26,7 +26,7 @@ import xlwings
 from toolkit.cli.main import cli
 from toolkit.excel import macros, settings as S
 from toolkit.excel import addin as addin_pkg
-from toolkit.excel.addin import RIBBON_LABELS, build_addin, build_parts, ribbon_xml, settings_rows
+from toolkit.excel.addin import RIBBON_TEXT, build_addin, build_parts, ribbon_xml, settings_rows
 from toolkit.excel.addin import cfb, ovba, package as P
 from toolkit.excel.addin.modules import VBA_DIR, addin_modules
 from toolkit.excel.addin.via_excel import add_custom_ui
@@ -273,9 +273,9 @@ def test_chinese_build_holds_the_chinese_labels(xlam, tmp_path):
     parts = _parts(xlam)
     for part in UI_NS:
         labels = _labels(parts[part])
-        assert set(labels) == {k.removeprefix("ribbon.") for k in RIBBON_LABELS}
+        assert set(labels) == {k.removeprefix("ribbon.") for k in RIBBON_TEXT}
         for control, label in labels.items():
-            assert label == RIBBON_LABELS[f"ribbon.{control}"][1] != RIBBON_LABELS[f"ribbon.{control}"][0]
+            assert label == RIBBON_TEXT[f"ribbon.{control}"][1] != RIBBON_TEXT[f"ribbon.{control}"][0]
             assert re.search(r"[\u4e00-\u9fff]", label), (control, label)
     assert _labels(parts["customUI/customUI14.xml"])["tkCompanyReport"] == "公司报告"
     out = tmp_path / "en.xlam"
@@ -284,7 +284,7 @@ def test_chinese_build_holds_the_chinese_labels(xlam, tmp_path):
     for part in UI_NS:
         shipped = (Path(addin_pkg.__file__).parent / part.replace("customUI/", "customui/")).read_bytes()
         assert built[part] == shipped
-        assert set(_labels(shipped).values()) == {en for en, _ in RIBBON_LABELS.values()}
+        assert set(_labels(shipped).values()) == {en for en, _ in RIBBON_TEXT.values()}
 
 
 # --- settings handed over from VBA ----------------------------------------------------------------

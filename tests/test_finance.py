@@ -174,13 +174,13 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     q.adjust("E002", "2026-01", "Penalty", 200.0, by="Carol")  # typed positive, approver by name: deducted
     q.adjust("E004", "2026-01", "Draw", 3000.0)
     q.close("2026-01")
-    seen["draft"] = statements("2026-01", tmp / "st-draft", db=str(q.db), formats=("xlsx", "html", *PDF),
+    seen["draft"] = statements(Source(db=str(q.db)), "2026-01", tmp / "st-draft", formats=("xlsx", "html", *PDF),
                                employees=["E001", "E004"])
     with pytest.raises(ToolkitError) as exc:
         export_finance(Source(db=q.db), "2026-01", tmp / "too-early")
     seen["export_before_approval"] = exc.value
     seen["approval"] = approve_close(Source(db=q.db), "2026-01", by="Director Zhou")
-    seen["final"] = statements("2026-01", tmp / "st-final", db=str(q.db), formats=("xlsx", "html", *PDF),
+    seen["final"] = statements(Source(db=str(q.db)), "2026-01", tmp / "st-final", formats=("xlsx", "html", *PDF),
                                employees=["E001", "E004"])
     seen["jan_a"] = export_finance(Source(db=q.db), "2026-01", tmp / "jan-a", layout=layout_a(tmp / "layout-a.xlsx"))
     seen["jan_a_again"] = export_finance(Source(db=q.db), "2026-01", tmp / "jan-a-again", layout=tmp / "layout-a.xlsx")
@@ -220,7 +220,7 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seen["unknown_kind"] = exc.value
     q.adjustments.pop(-1)
     seen["feb"] = q.close("2026-02")
-    seen["feb_statements"] = statements("2026-02", tmp / "st-feb", db=str(q.db), formats=("xlsx",),
+    seen["feb_statements"] = statements(Source(db=str(q.db)), "2026-02", tmp / "st-feb", formats=("xlsx",),
                                         employees=["E004"])
     approve_close(Source(db=q.db), "2026-02", by="Director Zhou")
     # a late change to February after its approval: re-closing February is refused ...
@@ -236,7 +236,7 @@ def quarter(tmp_path_factory: pytest.TempPathFactory) -> dict:
     seen["mar"] = q.close("2026-03")
     approve_close(Source(db=q.db), "2026-03", by="Director Zhou")
     seen["mar_export"] = export_finance(Source(db=q.db), "2026-03", tmp / "mar")
-    seen["mar_statements"] = statements("2026-03", tmp / "st-mar", db=str(q.db), formats=("xlsx",),
+    seen["mar_statements"] = statements(Source(db=str(q.db)), "2026-03", tmp / "st-mar", formats=("xlsx",),
                                         employees=["E004"])
     return seen
 

@@ -470,7 +470,7 @@ def approval_log(book: Any = None) -> Path | None:
 def _approval_log(run: _Run) -> Path:
 
     folder = Path(run.port.path).parent if run.port.path is not None else run.folder()
-    out = write_decision_log(_queue_db(folder), folder / "approval-log.xlsx", run.lang)
+    out = write_decision_log(Source(db=_queue_db(folder)), folder / "approval-log.xlsx", run.lang)
     run.port.message(t("macro.written", run.lang, path=out))
     run.port.open_file(out)
     return out

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from jinja2 import Environment
 
+from .labels import LABELS as ONE_TABLE
 from ..core import analysis as A
 from ..core.analysis_words import METHODS, money_words, percent_words, sentences, text
 from ..core.completion import COMPANY_KEY
@@ -30,49 +31,8 @@ from ..money import fmt_money
 from .text import text_table
 
 #: Column headers of the analysis tables (schema columns take the schema's headers).
-LABELS: dict[str, tuple[str, str]] = {
-    "level": ("Level", "层级"), "key": ("Name", "名称"), "department": ("Department", "部门"),
-    "month": ("Month", "月份"), "signing": ("Signing", "签约额"), "deals": ("Contracts", "合同数"),
-    "avg_deal": ("Average Deal", "平均单额"), "gross_margin": ("Gross Margin", "毛利"),
-    "margin_rate": ("Margin Rate", "毛利率"), "collection": ("Collection", "回款额"),
-    "delivered": ("Delivered", "履约额"), "terminations": ("Terminated", "终止合同数"),
-    "terminated_amount": ("Terminated Amount", "终止金额"), "py_signing": ("Signing Last Year", "去年同期签约"),
-    "yoy": ("YoY", "同比"), "rank": ("Rank", "排名"), "customer": ("Customer", "客户"),
-    "share": ("Share", "占比"), "cum_share": ("Cumulative Share", "累计占比"), "abc": ("ABC", "ABC分类"),
-    "py_share": ("Share Last Year", "去年同期占比"), "share_change": ("Share Change", "占比变化"),
-    "status": ("Status", "状态"), "customers": ("Customers", "客户数"), "top10_share": ("Top-10 Share", "前十大占比"),
-    "hhi": ("HHI", "HHI指数"), "new": ("New", "新客户"), "returning": ("Returning", "老客户"), "lost": ("Lost", "流失客户"),
-    "first_sign": ("First Contract", "首次签约"), "last_sign": ("Last Contract", "最近签约"),
-    "signing_12m": ("Signing, Last 12 Months", "近12个月签约"),
-    "signing_prev_12m": ("Signing, 12 Months Before", "前12个月签约"),
-    "receivables": ("Receivables", "应收余额"), "overdue_90": ("Overdue > 90 Days", "逾期超90天"),
-    "delivered_90d": ("Delivered, Last 90 Days", "近90天履约"),
-    "dso": ("DSO (days)", "应收周转天数"), "receipts": ("Receipts", "回款笔数"), "collected": ("Collected", "回款额"),
-    "days_to_pay": ("Days to Pay", "平均回款天数"), "terms": ("Terms (days)", "平均账期"),
-    "days_late": ("Days Late", "平均逾期天数"), "receivable": ("Receivable", "应收余额"), "overdue": ("Overdue", "逾期"),
-    "type": ("Type", "类型"), "product_line": ("Product Line", "产品线"), "count": ("Count", "数量"),
-    "date": ("Date", "日期"), "owner": ("Owner", "负责人"), "age_days": ("Age (days)", "已开放天数"),
-    "age_bucket": ("Age", "账龄"), "series": ("Series", "序列"), "method": ("Method", "方法"),
-    "history_months": ("History Months", "历史月数"), "mase": ("Backtest MASE", "回测MASE"),
-    "naive_mase": ("Naive MASE", "朴素预测MASE"), "better_than_naive": ("Better Than Naive", "优于朴素预测"),
-    "used": ("Forecast Used", "采用的预测"), "value": ("Forecast", "预测值"),
-    "stage": ("Stage", "阶段"), "route": ("Route", "渠道"), "probability": ("Probability", "概率"),
-    "amount": ("Amount", "金额"), "weighted": ("Weighted", "加权金额"),
-    "weighted_open": ("Weighted Open Pipeline", "加权在途商机"), "annual_target": ("Annual Signing Target", "全年签约目标"),
-    "ytd_signing": ("YTD Signing", "累计签约"), "remaining_target": ("Remaining Target", "剩余目标"),
-    "coverage": ("Coverage", "商机覆盖率"), "won": ("Won", "赢单"), "win_rate": ("Win Rate", "赢单率"),
-    "won_amount": ("Won Amount", "赢单金额"), "lost_amount": ("Lost Amount", "丢单金额"),
-    "win_rate_amount": ("Win Rate by Amount", "金额赢单率"), "lost_reason": ("Lost Reason", "丢单原因"),
-    "oldest_days": ("Oldest (days)", "最久（天）"), "opportunity_no": ("Opportunity No", "商机编号"), "employee_id": ("Employee ID", "工号"),
-    "expected_amount": ("Expected Amount", "预计金额"), "expected_close": ("Expected Close", "预计成交月份"),
-    "months_late": ("Months Past Expected Close", "超期月数"), "contract_no": ("Contract No", "合同编号"),
-    "contract_amount": ("Contract Amount", "合同金额"), "sign_date": ("Sign Date", "签订日期"),
-    "linked": ("Contract Found", "已关联合同"), "term": ("Term", "指标"), "definition": ("Definition", "定义"),
-    "finding": ("In brief", "要点"),
-    # values
-    "salesperson": ("Salesperson", "销售人员"), "inactive": ("Inactive", "不活跃"),
-    "yes": ("Yes", "是"), "no": ("No", "否"),
-}
+LABELS: dict[str, tuple[str, str]] = {k.removeprefix("analysis."): v for k, v in ONE_TABLE.items()
+                                       if k.startswith("analysis.")}  # outputs/labels.py
 register({f"analysis.label.{k}": v for k, v in LABELS.items()})
 
 SHEETS: dict[str, tuple[str, str]] = {

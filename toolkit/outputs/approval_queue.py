@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 from openpyxl import load_workbook
 
+from .labels import LABELS as ONE_TABLE
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, display_width, write_frames
@@ -237,16 +238,8 @@ def write_queue(queue: Queue, path: str | os.PathLike[str], lang: str) -> Path:
 
 
 #: The audit trail's columns as the log workbook shows them (``toolkit.store.base.APPROVAL_DECISION_FIELDS``).
-LOG_LABELS: dict[str, tuple[str, str]] = {
-    "decided_at": ("Decided At (UTC)", "审批时间（UTC）"), "user": ("Login", "登录名"), "approver": ("Approver", "审批人"),
-    "approver_id": ("Approver ID", "审批人工号"), "role": ("Queue", "队列"), "on_behalf_of": ("On Behalf Of", "代审批"),
-    "department": ("Department", "部门"), "kind": ("Kind", "类别"), "item": ("Item", "事项"),
-    "employee_id": ("Employee ID", "工号"), "amount": ("Amount", "金额"), "approved_amount": ("Approved Amount", "批准金额"),
-    "decision": ("Decision", "审批决定"), "comment": ("Comment", "审批意见"), "outcome": ("Outcome", "结果"),
-    "reason": ("Reason Refused", "拒绝原因"), "flags": ("Flags", "提示"), "period": ("Period", "期间"),
-    "source_path": ("File", "文件"), "sheet": ("Sheet", "工作表"), "row": ("Row", "行号"),
-    "written_to": ("Written To", "写入文件"), "queue": ("Queue File", "队列文件"),
-}
+LOG_LABELS: dict[str, tuple[str, str]] = {k.removeprefix("log."): v for k, v in ONE_TABLE.items()
+                                           if k.startswith("log.")}  # outputs/labels.py
 register({f"label.log.{k}": v for k, v in LOG_LABELS.items()})
 register({"output.sheet.log": ("Approval Log", "审批记录"), "label.log.applied": ("applied", "已执行"),
           "label.log.refused": ("refused", "已拒绝")})

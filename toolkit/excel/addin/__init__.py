@@ -39,7 +39,7 @@ register({
 
 #: The ribbon's labels (tab, groups, buttons) by control id: ``ribbon_xml(lang)`` writes them into the built
 #: ribbon, so a Chinese build shows Chinese labels (tooltips are bilingual in the XML itself).
-RIBBON_LABELS = {
+RIBBON_TEXT = {
     "ribbon.tkMarketingTab": ("Marketing", "营销"),
     "ribbon.tkCheck": ("Check", "检查"),
     "ribbon.tkValidate": ("Validate", "校验"),
@@ -76,7 +76,7 @@ RIBBON_LABELS = {
     "ribbon.tkImportFunctions": ("Import functions", "导入函数"),
     "ribbon.tkAbout": ("Settings", "设置"),
 }
-register(RIBBON_LABELS)
+register(RIBBON_TEXT)
 _LABEL = re.compile(r'(<\w+ id="(\w+)" label=")([^"]*)(")')
 
 UI_DIR = resources.files(__package__) / "customui"
@@ -84,11 +84,11 @@ DEFAULT_NAME = f"{S.PROJECT_NAME}.xlam"
 
 
 def localise_ribbon(xml: bytes, lang: str) -> bytes:
-    """The ribbon XML with every control's label in ``lang`` (``RIBBON_LABELS``; a control without an entry keeps
+    """The ribbon XML with every control's label in ``lang`` (``RIBBON_TEXT``; a control without an entry keeps
     its label)."""
     def label(m: re.Match[str]) -> str:
         key = f"ribbon.{m.group(2)}"
-        text = t(key, lang) if key in RIBBON_LABELS else m.group(3)
+        text = t(key, lang) if key in RIBBON_TEXT else m.group(3)
         return m.group(1) + escape(text, {'"': "&quot;"}) + m.group(4)
 
     return _LABEL.sub(label, xml.decode("utf-8")).encode("utf-8")
