@@ -355,7 +355,7 @@ def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
             month_values[(emp, ind)] = allocate(value, prof, rules.unit(ind), fixed)
         except ValueError:
             where = next(h.where for h in rules.holds if h.employee_id == emp and h.indicator == ind and h.month)
-            raise ToolkitError("plan.hold-exceeds", where=where, indicator=ind, held=_fmt(sum(fixed.values())),
+            raise ToolkitError("plan.hold-exceeds", where=where, indicator=ind, held=fmt_money(sum(fixed.values()), grouped=True),
                                total=fmt_money(value, grouped=True), scope=emp) from None
     margins = _margins(ctx)
     roy = _royalty_months(royalties)
@@ -453,7 +453,7 @@ def _department_targets(ctx: _Ctx, ind: str, departments: list[str]) -> tuple[di
     except ValueError as exc:
         where = "; ".join(held_where.values()) or "growth"
         key = "plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds"
-        raise ToolkitError(key, where=where, indicator=ind, held=_fmt(sum(fixed.values())), total=fmt_money(total, grouped=True),
+        raise ToolkitError(key, where=where, indicator=ind, held=fmt_money(sum(fixed.values()), grouped=True), total=fmt_money(total, grouped=True),
                            scope="company") from None
     targets = dict(zip(departments, values))
     info = [{"department": d, "indicator": ind, "last_year": base[d], "year_before": float(before.get(d, 0.0)),
@@ -494,7 +494,7 @@ def _people_targets(ctx: _Ctx, ind: str, dept: str, value: float, people: list[s
         values = allocate(value, shares.to_numpy(), r.unit(ind), fixed)
     except ValueError as exc:
         key = "plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds"
-        raise ToolkitError(key, where="; ".join(wheres), indicator=ind, held=_fmt(sum(fixed.values())),
+        raise ToolkitError(key, where="; ".join(wheres), indicator=ind, held=fmt_money(sum(fixed.values()), grouped=True),
                            total=fmt_money(value, grouped=True), scope=dept) from None
     return {(emp, ind): float(v) for emp, v in zip(people, values)}
 
