@@ -188,6 +188,22 @@ _("unknown-employee", "error", ("Employee not in the Roster", "工号不在人�
   ("{sheet}!{cell}: employee {value!r} is not in the standards Roster{hint}.",
    "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中{hint_zh}。"),
   tags=("rule", "unreliable"))
+_("leave-before-start", "error", ("Leave Date before Start Date", "离职日期早于入职日期"),
+  ("{sheet}!{cell}: {employee}'s Leave Date {value} is before their Start Date {start}.",
+   "{sheet}!{cell}：{employee} 的离职日期 {value} 早于入职日期 {start}。"),
+  tags=("rule",))
+_("dated-after-leaving", "warning", ("Dated after the person left", "日期晚于离职日期"),
+  ("{sheet}!{cell}: {employee} left on {leave}, but this row is dated {value}; check the date or who it belongs "
+   "to.", "{sheet}!{cell}：{employee} 已于 {leave} 离职，此行日期却为 {value}；请核对日期或归属人。"),
+  tags=("rule",))
+_("target-before-start", "warning", ("Target before the start date", "入职前有目标"),
+  ("{sheet}!{cell}: {employee} starts on {date}, but has a target in {month}; targets count only for months "
+   "employed.", "{sheet}!{cell}：{employee} 于 {date} 入职，但 {month} 有目标；目标只计在职月份。"),
+  tags=("rule",))
+_("target-after-leaving", "warning", ("Target after the leave date", "离职后有目标"),
+  ("{sheet}!{cell}: {employee} left on {date}, but has a target in {month}; targets count only for months "
+   "employed.", "{sheet}!{cell}：{employee} 已于 {date} 离职，但 {month} 有目标；目标只计在职月份。"),
+  tags=("rule",))
 _("unknown-contract", "error", ("Contract not found", "找不到合同"),
   ("{sheet}!{cell}: contract {value!r} is not on the Contracts sheet.",
    "{sheet}!{cell}：合同“{value}”不在合同表中。"),
