@@ -6,6 +6,8 @@ September contract is paid after he left (60% on 20 September, 40% on 10 October
 ``Pay Leavers On Later Receipts`` at 0 those receipts earn him nothing. Holidays: Monday 6 April off,
 Saturday 26 September a make-up workday. Floating pay of the start and leave months is base × coefficient ×
 working days employed ÷ working days of the month; none before the start month or after the leave month.
+Roster Changes: Alice (E001) promoted with a new base on 1 June (from June), Bob (E002) a new base dated
+10 June (from July: a change inside a month counts from the next).
 """
 
 from __future__ import annotations
@@ -24,6 +26,18 @@ HIRE, HIRED = "E007", D(2026, 4, 15)
 LEAVER, LEFT = "E004", D(2026, 9, 16)
 BASES = {**ledger_year.BASES, HIRE: 6000.0}
 HOLIDAYS = {D(2026, 4, 6): "Holiday", D(2026, 9, 26): "Workday"}
+#: Roster Changes: Alice promoted on 1 June (counts from June), Bob's new base dated 10 June (counts from July)
+CHANGES = [dict(employee_id="E001", effective_from=D(2026, 6, 1), grade="G3", floating_base=7000.0),
+           dict(employee_id="E002", effective_from=D(2026, 6, 10), floating_base=5500.0)]
+
+
+def base(emp: str, month: int) -> float:
+    """Floating Base of ``emp`` in a 2026 month, from the Roster and ``CHANGES`` (the rule, by hand)."""
+    if emp == "E001" and month >= 6:
+        return 7000.0
+    if emp == "E002" and month >= 7:
+        return 5500.0
+    return BASES[emp]
 
 
 def working_days(first: dt.date, last: dt.date) -> int:
@@ -85,6 +99,7 @@ class Company(ledger_year.Company):
                            royalty_plan="P1", floating_base=BASES[HIRE], leave_days=5, start_date=HIRED))
         rows["Roster"] = roster
         rows["Holidays"] = [dict(date=d, kind=k) for d, k in HOLIDAYS.items()]
+        rows["RosterChanges"] = [dict(c) for c in CHANGES]
         if self.pay_later:
             rows["Thresholds"] = rows["Thresholds"] + [dict(name="Pay Leavers On Later Receipts", value=1.0)]
         return rows
@@ -135,4 +150,4 @@ class Company(ledger_year.Company):
         actual = sum((Decimal(cents(v)) / 100 for v in by_month.values()), Decimal(0))
         score = min(actual / self._target(depts, year, month, emp), Decimal("1.2"))
         coefficient = next(c for below, c in BANDS if below is None or score < Decimal(str(below)))
-        return cents(Decimal(str(BASES[emp])) * Decimal(str(coefficient)) * worked / total)
+        return cents(Decimal(str(base(emp, month))) * Decimal(str(coefficient)) * worked / total)

@@ -12,7 +12,7 @@ import pytest
 
 from people_year import BASES, HIRE, HIRED, LEAVER, LEFT, Company, cents, share
 from toolkit.core.findings import finding_type
-from toolkit.core.people import employment
+from toolkit.core.people import employment, roster_at
 from toolkit.io.reader import read_workbook
 from toolkit.core.validation import validate
 from toolkit.operations.close_month import close_month
@@ -177,3 +177,43 @@ def test_a_leave_date_before_the_start_date_is_an_error_at_the_cell(tmp_path):
     assert len(found) == 1 and found[0].severity == "error" and found[0].sheet == "Roster"
     assert found[0].cell and "2026-04-15" in found[0].message("en") and "早于" in found[0].message("zh")
     assert finding_type("leave-before-start").severity == "error"
+
+
+# --- Roster Changes -----------------------------------------------------------------------------------------
+
+def test_the_roster_as_it_stands_each_month():
+    roster = pd.DataFrame(Company.build().standards()["Roster"])
+    changes = pd.DataFrame(Company.build().standards()["RosterChanges"]
+                           + [dict(employee_id="E004", effective_from=D(2026, 3, 15), department="North",
+                                   retroactive="Yes")])
+    def at(month: int, emp: str, col: str):
+        frame = roster_at(roster, changes, 2026, month)
+        return frame.loc[frame["employee_id"] == emp, col].iloc[0]
+    assert at(5, "E001", "floating_base") == 5000.0 and at(6, "E001", "floating_base") == 7000.0
+    assert at(6, "E001", "grade") == "G3" and at(12, "E001", "grade") == "G3"
+    assert at(6, "E002", "floating_base") == 5000.0 and at(7, "E002", "floating_base") == 5500.0
+    assert at(1, "E004", "department") == "North"  # retroactive: from January of its year
+    assert roster_at(roster, changes.iloc[0:0], 2026, 6) is roster
+    assert roster.loc[roster["employee_id"] == "E001", "floating_base"].iloc[0] == 5000.0  # not changed in place
+
+
+def test_roster_changes_are_validated_at_the_cell(tmp_path):
+    c = Company.build()
+    rows = c.standards()
+    rows["RosterChanges"] = rows["RosterChanges"] + [
+        dict(employee_id="E999", effective_from=D(2026, 5, 1), grade="G2"),
+        dict(employee_id="E001", effective_from=D(2026, 6, 1), floating_base=7500.0),  # contradicts 7000 from June
+        dict(employee_id="E007", effective_from=D(2026, 2, 1), grade="G2"),  # before Gus starts
+        dict(employee_id="E006", effective_from=D(2031, 1, 1), royalty_plan="NOPE"),
+    ]
+    c.standards = lambda: rows
+    std, _ = _read(tmp_path, c, "2026-06")
+    found = {f.code: f for f in validate(std, None, "2026-06") if f.sheet == "Roster Changes"}
+    assert {"unknown-employee", "roster-change-conflict", "roster-change-outside-employment",
+            "roster-change-out-of-year", "unknown-plan"} <= set(found)
+    assert all(f.severity == "error" and f.cell for f in found.values())
+    conflict = found["roster-change-conflict"]
+    assert conflict.row == 5 and "7000" in conflict.message("en") and "矛盾" in conflict.message("zh")
+    assert found["roster-change-outside-employment"].row == 6
+    assert found["unknown-employee"].value == "E999"
+    assert found["roster-change-out-of-year"].value == "2031-01-01"

@@ -30,7 +30,7 @@ from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding
 from .ledger import per_ledger
-from .people import employment
+from .people import employment, roster_at
 from .periods import year_month
 from .royalties import monthly_payments
 
@@ -275,7 +275,8 @@ def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | No
     from . import completion as comp_mod  # H6's module; imported late so this one stands alone
     if completion is None:
         completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
-    return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),
+    roster = roster_at(ledger.standard("Roster"), ledger.standard("RosterChanges"), *year_month(period))
+    return appraisal(completion_frame(completion), roster, ledger.standard("Appraisal"),
                      ledger.standard("AppraisalBands"), period,
                      department_completion=completion_frame(completion, "department"), **appraisal_settings(ledger),
                      departments=ledger_departments(ledger.tables), absent_people=set(ledger.absent_people),

@@ -61,3 +61,44 @@ def employed_months(roster_row: dict, year: int) -> list[int]:
     lo = 1 if pd.isna(start) or start.year < year else (13 if start.year > year else start.month)
     hi = 12 if pd.isna(leave) or leave.year > year else (0 if leave.year < year else leave.month)
     return list(range(lo, hi + 1))
+
+
+#: The Roster columns a Roster Changes row may change (a blank cell: unchanged).
+CHANGED = ("department", "role", "grade", "royalty_plan", "floating_base")
+
+
+def effective_month(changes: pd.DataFrame) -> pd.Series:
+    """The first month (a ``Period``) each change counts for: its Effective From's month when that is the
+    month's first day, else the next month; a Retroactive change counts from January of its year."""
+    when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    month = when.dt.to_period("M")
+    later = when.notna() & (when.dt.day != 1)
+    month = month.where(~later, month + 1)
+    retro = changes["retroactive"].astype("string").str.strip().isin(["Yes", "是"]) \
+        if "retroactive" in changes.columns else pd.Series(False, index=changes.index)
+    jan = when.dt.year.map(lambda y: pd.Period(f"{int(y)}-01", freq="M"), na_action="ignore")
+    return month.where(~retro.fillna(False), jan)
+
+
+def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame:
+    """The Roster as it stands in ``month``: each row overlaid, in date order, with the changes counting by then
+    (``effective_month`` ≤ month). Without changes the Roster itself (the same object)."""
+    if changes is None or not len(changes) or roster is None or not len(roster):
+        return roster
+    at = effective_month(changes)
+    due = changes[at.notna() & (at <= pd.Period(f"{year:04d}-{month:02d}", freq="M"))]
+    if not len(due):
+        return roster
+    due = due.assign(_at=at[due.index], _when=pd.to_datetime(due["effective_from"], errors="coerce"))
+    due = due.sort_values(["_at", "_when"], kind="stable")
+    out = roster.copy()
+    pos = {e: i for i, e in reversed(list(enumerate(_ids(out))))}
+    for rec in due.to_dict("records"):
+        i = pos.get(None if pd.isna(rec["employee_id"]) else str(rec["employee_id"]).strip())
+        if i is None:
+            continue
+        for col in CHANGED:
+            value = rec.get(col)
+            if col in out.columns and value is not None and not (not isinstance(value, str) and pd.isna(value)):
+                out.iloc[i, out.columns.get_loc(col)] = value
+    return out

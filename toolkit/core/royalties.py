@@ -37,7 +37,7 @@ from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding
 from .ledger import per_ledger
-from .people import PAY_LEAVERS_LATER, leave_dates
+from .people import PAY_LEAVERS_LATER, leave_dates, roster_at
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
     from .ledger import Ledger
@@ -574,10 +574,14 @@ def _contract_where(contracts: pd.DataFrame, contract_no: str) -> dict[str, Any]
 # --- the library function for entry points ----------------------------------------------------
 
 
-def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
-    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger``."""
+def _ledger_frames(ledger: Any, period: str | None = None) -> list[pd.DataFrame]:
+    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger``; with ``period`` the Roster
+    as it stands that month (``toolkit.core.people.roster_at``: the Roster Changes counting by then)."""
     dept = [ledger.tables[k] for k in ("Contracts", "Collections", "Plan")]
-    return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
+    roster = ledger.standard("Roster")
+    if period is not None:
+        roster = roster_at(roster, ledger.standard("RosterChanges"), *year_month(period))
+    return dept + [roster] + [ledger.standard(k) for k in ("RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
 
 
 @per_ledger
@@ -585,7 +589,7 @@ def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
 
     Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
-    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables),
+    return royalties(*_ledger_frames(ledger, period), period, departments=ledger_departments(ledger.tables),
                      absent_people=set(ledger.absent_people), pay_leavers_later=_pay_leavers_later(ledger))
 
 
@@ -598,10 +602,11 @@ def _pay_leavers_later(ledger: Ledger) -> bool:
 YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
 
 
-def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None) -> YtdFunction:
+def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str | None = None) -> YtdFunction:
     """A function giving round(R) in cents per employee for any contribution rows and month, with the
-    ledger's staff and tiers and ``plan`` (default the ledger's Plan): what the payout ledger compares."""
-    frames = _ledger_frames(ledger)
+    ledger's staff (as they stand in ``period``) and tiers and ``plan`` (default the ledger's Plan): what the
+    payout ledger compares."""
+    frames = _ledger_frames(ledger, period)
     roster, plans, tiers = frames[3], frames[4], frames[5]
     staff = staff_plans(roster, plans, tiers, [])
     targets = frames[2] if plan is None else plan
@@ -617,7 +622,7 @@ def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     """The weighted contributions Jan..period of ``period``'s year (``RoyaltyResult.contributions``'s
     columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
     year, month = year_month(period)
-    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger)[3:], year, month,
+    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger, period)[3:], year, month,
                              _pay_leavers_later(ledger))
     return contrib
 
@@ -635,5 +640,5 @@ def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
 @per_ledger
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
     """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
-    schedule = payment_schedule(*_ledger_frames(ledger), period, _pay_leavers_later(ledger))
+    schedule = payment_schedule(*_ledger_frames(ledger, period), period, _pay_leavers_later(ledger))
     return schedule[["employee_id", "month", "royalty"]]

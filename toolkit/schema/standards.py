@@ -46,6 +46,28 @@ ROSTER = Table(
       "who approves their items.", "营销部门全体人员及其职级、提成方案、年假天数，以及（不由总监审批时）其事项的审批人。"),
 )
 
+ROSTER_CHANGES = Table(
+    "RosterChanges",
+    L("Roster Changes", "人员变动"),
+    (
+        Column("employee_id", L("Employee ID", "工号"), T.TEXT, required=True),
+        Column("effective_from", L("Effective From", "生效日期"), T.DATE, required=True,
+               help=L("A change dated on a month's first day counts from that month, any later day from the next.",
+                      "生效日期为某月1日的变动自当月起生效，其他日期自次月起生效。")),
+        Column("department", L("Department", "部门"), T.TEXT),
+        Column("role", L("Role", "角色"), T.TEXT, enum=E.ROLE),
+        Column("grade", L("Grade", "职级"), T.TEXT, enum=E.GRADE),
+        Column("royalty_plan", L("Royalty Plan", "提成方案"), T.TEXT),
+        Column("floating_base", L("Floating Base", "浮动工资基数"), T.MONEY, min_value=0),
+        Column("retroactive", L("Retroactive", "追溯"), T.TEXT, enum=E.YES_NO,
+               help=L("Yes: the change replaces the terms from January of its year (default No).",
+                      "是：该变动自当年1月起替代原条件（默认否）。")),
+    ),
+    L("Transfers, promotions and plan changes from a date (docs/people.md); a blank cell means unchanged.",
+      "自某日起的调动、晋升和提成方案变更（见 docs/people.md）；空白表示不变。"),
+    required=False,
+)
+
 ROYALTY_PLANS = Table(
     "RoyaltyPlans",
     L("Royalty Plans", "提成方案"),
@@ -269,6 +291,7 @@ STANDARDS = WorkbookSchema(
         THRESHOLDS,
         ADJUSTMENTS,
         PAYROLL_MAP,
+        ROSTER_CHANGES,
     ),
     (InfoField("template_version", L("Template version", "模板版本")),),
 )

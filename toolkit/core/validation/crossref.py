@@ -164,7 +164,7 @@ def known_plans(ctx: Context) -> list[Finding]:
         return []
     masters = _masters(ctx, "RoyaltyPlans", "plan", std=False)
     out: list[Finding] = []
-    for table, col in (("Roster", "royalty_plan"), ("RoyaltyTiers", "plan")):
+    for table, col in (("Roster", "royalty_plan"), ("RoyaltyTiers", "plan"), ("RosterChanges", "royalty_plan")):
         frame = ctx.frame(table)
         if frame is None or col not in frame.columns:
             continue

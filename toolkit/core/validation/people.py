@@ -9,6 +9,7 @@ import pandas as pd
 from ...schema import MONTH_KEYS
 from ..findings import Finding
 from ..keys import key_form
+from ..people import CHANGED, effective_month
 from .context import Context
 
 #: Department tables with an employee and the date that says when the row happened.
@@ -96,5 +97,45 @@ def targets_outside_employment(ctx: Context) -> list[Finding]:
     return out
 
 
+def roster_changes(ctx: Context) -> list[Finding]:
+    """Standards: each Roster Changes row names a Roster employee, is dated within Plausible Years of the period's
+    year and inside the person's employment, and does not contradict another change counting from the same
+    month (the same column set to two values). Errors at the cell; unknown plans are ``known_plans``'."""
+    changes, roster = ctx.frame("RosterChanges"), ctx.frame("Roster")
+    if ctx.data.kind != "standards" or changes is None:
+        return []
+    out: list[Finding] = []
+    keys = changes["employee_id"].map(key_form, na_action="ignore")
+    known = set(roster["employee_id"].map(key_form, na_action="ignore").dropna()) if roster is not None else set()
+    unknown = (keys.notna() & ~keys.isin(known)).to_numpy(dtype=bool)
+    out += ctx.emit("unknown-employee", "RosterChanges", "employee_id", changes[unknown])
+    when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    if ctx.year is not None:
+        far = ((when.dt.year - ctx.year).abs() > ctx.threshold("Plausible Years")).fillna(False).to_numpy(dtype=bool)
+        out += ctx.emit("roster-change-out-of-year", "RosterChanges", "effective_from", changes[far],
+                        value=when[far].dt.strftime("%Y-%m-%d"), year=str(ctx.year))
+    dated = _dated_roster(ctx)
+    if dated is not None:
+        start, leave = keys.map(dated["start"]), keys.map(dated["leave"])
+        outside = ((when < start) | (when > leave)).fillna(False).to_numpy(dtype=bool)
+        out += ctx.emit("roster-change-outside-employment", "RosterChanges", "effective_from", changes[outside],
+                        value=when[outside].dt.strftime("%Y-%m-%d"),
+                        per_row={"start": start[outside].dt.strftime("%Y-%m-%d"),
+                                 "leave": leave[outside].dt.strftime("%Y-%m-%d")})
+    at = effective_month(changes).astype("string")
+    for col in CHANGED:
+        if col not in changes.columns:
+            continue
+        values = changes[col].astype("string").str.strip()
+        frame = pd.DataFrame({"k": keys, "m": at, "v": values}).dropna()
+        first = frame.groupby(["k", "m"])["v"].transform("first")
+        clash = frame[frame["v"] != first]
+        if len(clash):
+            rows = changes.loc[clash.index]
+            out += ctx.emit("roster-change-conflict", "RosterChanges", col, rows,
+                            per_row={"other": first[clash.index], "month": clash["m"]})
+    return out
+
+
 RULES = (dated_after_leaving, targets_outside_employment)
-STANDARDS_RULES = (leave_before_start,)
+STANDARDS_RULES = (leave_before_start, roster_changes)
