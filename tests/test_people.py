@@ -5,12 +5,15 @@ independent computation; validation of leavers, hires and people missing from th
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from people_year import BASES, HIRE, HIRED, LEAVER, LEFT, Company, cents, share
+from toolkit.cli.main import cli
 from toolkit.core.findings import finding_type
 from toolkit.core.people import employment, roster_at
 from toolkit.io.reader import read_workbook
@@ -217,3 +220,23 @@ def test_roster_changes_are_validated_at_the_cell(tmp_path):
     assert found["roster-change-outside-employment"].row == 6
     assert found["unknown-employee"].value == "E999"
     assert found["roster-change-out-of-year"].value == "2031-01-01"
+
+
+def test_history_person_shows_the_states_by_month_beside_what_was_paid(year):
+    run = CliRunner().invoke
+    db = str(year.db)
+    doc = json.loads(run(cli, ["history", "person", "E001", "--year", "2026", "--db", db, "--format", "json"]).output)
+    months = {m["month"]: m for m in doc["months"]}
+    assert months["2026-05"]["floating_base"] == "5000.00" and months["2026-06"]["floating_base"] == "7000.00"
+    assert months["2026-05"]["grade"] == "G2" and months["2026-06"]["grade"] == "G3"
+    assert months["2026-06"]["floating_paid"] == f"{year.floating[('E001', '2026-06')] / 100:.2f}"
+    assert months["2026-02"]["royalty_paid"] == "0.00"  # February was never closed
+    total = sum(v for (e, _), v in year.floating.items() if e == "E001")
+    assert doc["totals"]["floating_paid"] == f"{total / 100:.2f}"
+    gus = json.loads(run(cli, ["history", "person", HIRE, "--year", "2026", "--db", db, "--format", "json"]).output)
+    shares = {m["month"]: m["employed"] for m in gus["months"]}
+    assert shares["2026-03"] == 0 and shares["2026-04"] == round(12 / 21, 4) and shares["2026-05"] == 1
+    zh = run(cli, ["--lang", "zh", "history", "person", LEAVER, "--year", "2026", "--db", db])
+    assert zh.exit_code == 0 and "E004 2026 年各月状态" in zh.output and "2026-12" in zh.output
+    missing = run(cli, ["history", "person", "E999", "--year", "2026", "--db", db])
+    assert missing.exit_code != 0 and "not on the Roster" in missing.output and "Traceback" not in missing.output
