@@ -105,25 +105,6 @@ class Company(ledger_year.Company):
         return rows
 
     # -- the rules, recomputed independently ----------------------------------------------------------
-    def _dated(self, depts: set[str], year: int, month: int) -> list[tuple[str, str, dt.date, Decimal, str]]:
-        """(employee, department, receipt date, credited amount, product line) of receipts of ``year`` to ``month``."""
-        out = []
-        for dept in depts:
-            contracts = {c["contract_no"]: c for c in self.rows[dept]["Contracts"]}
-            for r in self.rows[dept]["Collections"]:
-                d = r["receipt_date"]
-                if d.year != year or d.month > month or r["contract_no"] not in contracts:
-                    continue
-                c = contracts[r["contract_no"]]
-                amount, part = Decimal(str(r["amount"])), Decimal(str(c.get("split_share") or 0))
-                out.append((c["employee_id"], dept, d, amount * (1 - part), c["product_line"]))
-                if c.get("split_employee_id"):
-                    out.append((c["split_employee_id"], dept, d, amount * part, c["product_line"]))
-        return out
-
-    def _credits(self, depts: set[str], year: int, month: int) -> list[tuple[str, str, int, Decimal, str]]:
-        return [(e, dept, d.month, b, pl) for e, dept, d, b, pl in self._dated(depts, year, month)]
-
     def royalty(self, emp: str, depts: set[str], year: int, month: int) -> int:
         """round(R) in cents, receipts after the leaver's last day left out (unless ``pay_later``)."""
         mine = [(b, FACTOR[pl]) for e, _, d, b, pl in self._dated(depts, year, month)
