@@ -140,9 +140,13 @@ class Company(payout_year.Company):
                     total += sum(Decimal(str(row[f"m{m:02d}"])) for m in range(1, month + 1))
         return total
 
+    def _earns(self, emp: str, date: dt.date) -> bool:
+        """Whether a receipt dated ``date`` earns ``emp`` royalty (always, here)."""
+        return True
+
     def royalty(self, emp: str, depts: set[str], year: int, month: int) -> int:
         """round(R) in cents: marginal tiers on the YTD credited base against the YTD Collection target."""
-        mine = [(b, FACTOR[pl]) for e, _, _, b, pl in self._credits(depts, year, month) if e == emp]
+        mine = [(b, FACTOR[pl]) for e, _, d, b, pl in self._dated(depts, year, month) if e == emp and self._earns(e, d)]
         base = sum((b for b, _ in mine), Decimal(0))
         target = self._target(depts, year, month, emp)
         if base <= 0 or target <= 0 or base / target < Decimal(str(GATE)):

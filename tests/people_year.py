@@ -19,7 +19,7 @@ from typing import Any
 
 import ledger_year
 from ledger_factory import plan_row
-from ledger_year import BANDS, CAP, FACTOR, GATE, MONTHLY, RATE_IN, RATE_OVER, cents
+from ledger_year import BANDS, MONTHLY, cents
 
 D = dt.date
 HIRE, HIRED = "E007", D(2026, 4, 15)
@@ -105,17 +105,9 @@ class Company(ledger_year.Company):
         return rows
 
     # -- the rules, recomputed independently ----------------------------------------------------------
-    def royalty(self, emp: str, depts: set[str], year: int, month: int) -> int:
-        """round(R) in cents, receipts after the leaver's last day left out (unless ``pay_later``)."""
-        mine = [(b, FACTOR[pl]) for e, _, d, b, pl in self._dated(depts, year, month)
-                if e == emp and (self.pay_later or emp != LEAVER or d <= LEFT)]
-        base = sum((b for b, _ in mine), Decimal(0))
-        target = self._target(depts, year, month, emp)
-        if base <= 0 or target <= 0 or base / target < Decimal(str(GATE)):
-            return 0
-        tier = Decimal(str(RATE_IN)) * min(base, target) + Decimal(str(RATE_OVER)) * max(Decimal(0), base - target)
-        weighted = sum((b * Decimal(str(f)) for b, f in mine), Decimal(0))
-        return cents(min(Decimal(str(CAP)), weighted * tier / base))
+    def _earns(self, emp: str, date: dt.date) -> bool:
+        """Receipts after the leaver's last day earn nothing (unless ``pay_later``)."""
+        return self.pay_later or emp != LEAVER or date <= LEFT
 
     def floating(self, emp: str, depts: set[str], year: int, month: int) -> int | None:
         """Floating pay of ``month`` in cents, prorated in the start and leave months; None when not employed."""
