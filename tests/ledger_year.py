@@ -107,9 +107,9 @@ class Company(payout_year.Company):
         return copy.deepcopy(self)
 
     # -- the rules, recomputed independently ----------------------------------------------------------
-    def _credits(self, depts: set[str], year: int, month: int) -> list[tuple[str, str, int, Decimal, str]]:
-        """(employee, department, month, credited amount, product line) of every receipt of ``year`` up to
-        ``month`` in ``depts``: the owner's share and the split's."""
+    def _dated(self, depts: set[str], year: int, month: int) -> list[tuple[str, str, dt.date, Decimal, str]]:
+        """(employee, department, receipt date, credited amount, product line) of every receipt of ``year`` up
+        to ``month`` in ``depts``: the owner's share and the split's."""
         out = []
         for dept in depts:
             contracts = {c["contract_no"]: c for c in self.rows[dept]["Contracts"]}
@@ -120,10 +120,14 @@ class Company(payout_year.Company):
                 c = contracts[r["contract_no"]]
                 amount = Decimal(str(r["amount"]))
                 share = Decimal(str(c.get("split_share") or 0))
-                out.append((c["employee_id"], dept, d.month, amount * (1 - share), c["product_line"]))
+                out.append((c["employee_id"], dept, d, amount * (1 - share), c["product_line"]))
                 if c.get("split_employee_id"):
-                    out.append((c["split_employee_id"], dept, d.month, amount * share, c["product_line"]))
+                    out.append((c["split_employee_id"], dept, d, amount * share, c["product_line"]))
         return out
+
+    def _credits(self, depts: set[str], year: int, month: int) -> list[tuple[str, str, int, Decimal, str]]:
+        """``_dated`` with the receipt's month instead of its date."""
+        return [(e, dept, d.month, b, pl) for e, dept, d, b, pl in self._dated(depts, year, month)]
 
     def _target(self, depts: set[str], year: int, month: int, emp: str | None = None,
                 dept_only: str | None = None) -> Decimal:
@@ -136,9 +140,13 @@ class Company(payout_year.Company):
                     total += sum(Decimal(str(row[f"m{m:02d}"])) for m in range(1, month + 1))
         return total
 
+    def _earns(self, emp: str, date: dt.date) -> bool:
+        """Whether a receipt dated ``date`` earns ``emp`` royalty (always, here)."""
+        return True
+
     def royalty(self, emp: str, depts: set[str], year: int, month: int) -> int:
         """round(R) in cents: marginal tiers on the YTD credited base against the YTD Collection target."""
-        mine = [(b, FACTOR[pl]) for e, _, _, b, pl in self._credits(depts, year, month) if e == emp]
+        mine = [(b, FACTOR[pl]) for e, _, d, b, pl in self._dated(depts, year, month) if e == emp and self._earns(e, d)]
         base = sum((b for b, _ in mine), Decimal(0))
         target = self._target(depts, year, month, emp)
         if base <= 0 or target <= 0 or base / target < Decimal(str(GATE)):

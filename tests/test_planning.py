@@ -133,3 +133,21 @@ def test_short_history_spreads_evenly_and_says_so() -> None:
     a = d.rows[(d.rows["employee_id"] == "C") & (d.rows["indicator"] == "Signing")].iloc[0]
     assert len({a[k] for k in P.MONTH_KEYS}) <= 2  # even, up to the unit rounding
     assert any(f.code == "plan-even-seasonality" for f in d.findings)
+
+
+def test_draft_gives_a_hire_only_the_months_after_their_start_and_a_leaver_nothing() -> None:
+    """Issue 23 (docs/people.md): N starts in September 2027; B left in 2026 and stays on the Roster."""
+    roster = ROSTER.assign(start_date=pd.to_datetime([None, None, None, "2027-09-14", None]),
+                           leave_date=pd.to_datetime([None, "2026-11-30", None, None, None]))
+    rules = P.PlanRules(2027, growth={P.SIGNING: 0.0, P.COLLECTION: 0.0})
+    d = P.draft_plan(_history(), roster, rules).rows
+    n = d[(d["employee_id"] == "N") & (d["indicator"] == "Collection")].iloc[0]
+    assert [n[k] for k in P.MONTH_KEYS[:8]] == [0.0] * 8 and all(n[k] > 0 for k in P.MONTH_KEYS[8:])
+    assert n["annual"] == pytest.approx(sum(n[k] for k in P.MONTH_KEYS))
+    # N's September–December are what they would be with a full-year share
+    full = P.draft_plan(_history(), ROSTER.drop(index=1), rules).rows
+    f = full[(full["employee_id"] == "N") & (full["indicator"] == "Collection")].iloc[0]
+    assert [n[k] for k in P.MONTH_KEYS[8:]] == [f[k] for k in P.MONTH_KEYS[8:]]
+    assert "B" not in set(d["employee_id"])  # the leaver plans nothing; A takes D1's whole target
+    d1 = d[(d["department"] == "D1") & (d["indicator"] == "Collection")].set_index("employee_id")["annual"]
+    assert set(d1.index) == {"A"}

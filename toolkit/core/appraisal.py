@@ -30,6 +30,8 @@ from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding
 from .ledger import per_ledger
+from .people import employment, roster_at
+from .periods import year_month
 from .royalties import monthly_payments
 
 if TYPE_CHECKING:
@@ -140,8 +142,12 @@ def _bases(staff: pd.DataFrame, manager_on_department: bool) -> pd.Series:
 def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFrame, bands: pd.DataFrame,
               period: str | None = None, *, department_completion: pd.DataFrame | None = None,
               default_coefficient: float = 1.0, manager_on_department: bool = True,
-              departments: Collection[str] | None = None, absent_people: Collection[str] = ()) -> AppraisalResult:
+              departments: Collection[str] | None = None, absent_people: Collection[str] = (),
+              employed: pd.Series | None = None) -> AppraisalResult:
     """Score, grade, coefficient and floating pay for every Roster employee with a Floating Base.
+
+    ``employed``: each employee's share of the month employed (``toolkit.core.people.employment``): pay is
+    prorated by it, and people with no share (before their start month, after their leave month) are left out.
 
     ``departments``: the departments consolidated; employees of other Roster departments are "not computed"
     (no score, grade or pay; never the lowest grade) and stay out of the totals.
@@ -157,10 +163,14 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
         "floating_base": pd.to_numeric(roster["floating_base"], errors="coerce").astype("float64"),
     })
     staff = staff[staff["employee_id"].notna() & staff["floating_base"].notna()].drop_duplicates("employee_id")
+    share = pd.Series(1.0, index=staff.index)
+    if employed is not None and len(employed):
+        share = staff["employee_id"].map(employed).astype("float64").fillna(1.0)
+        staff, share = staff[share > 0], share[share > 0]
     status = coverage_status(staff["department"], departments, staff["employee_id"], absent_people)
     skipped = staff[status == NOT_COMPUTED]
-    staff = staff[status == COMPUTED]
-    staff = staff.assign(basis=_bases(staff, manager_on_department)).reset_index(drop=True)
+    staff, share = staff[status == COMPUTED], share[status == COMPUTED]
+    staff = staff.assign(basis=_bases(staff, manager_on_department), _share=share).reset_index(drop=True)
     w = pd.DataFrame({"indicator": _text(weights["indicator"]),
                       "weight": pd.to_numeric(weights["weight"], errors="coerce").astype("float64")})
     w = w.dropna().drop_duplicates("indicator")
@@ -224,7 +234,9 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     lines["grade"] = lines["employee_id"].map(hit["grade"])
     coefficient = lines["employee_id"].map(hit["coefficient"]).astype("float64").fillna(0.0)
     lines["coefficient"] = coefficient.where(scored, float(default_coefficient))
-    lines["pay"] = round_series(lines["floating_base"] * lines["coefficient"])
+    # a start or leave month: the month's pay × working days employed ÷ working days (docs/people.md)
+    full = lines["floating_base"] * lines["coefficient"]
+    lines["pay"] = round_series(full.where(lines["_share"] >= 1.0, full * lines["_share"]))
     for rec in lines[lines["grade"].isna() & scored].to_dict("records"):
         findings.append(Finding("appraisal-no-band", sheet=_BANDS.sheet.en, value=rec["employee_id"],
                                 params={"score": f"{rec['score']:.2%}"}))
@@ -263,7 +275,9 @@ def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | No
     from . import completion as comp_mod  # H6's module; imported late so this one stands alone
     if completion is None:
         completion = comp_mod.compute_completion(ledger, period, monthly_payments(ledger, period))
-    return appraisal(completion_frame(completion), ledger.standard("Roster"), ledger.standard("Appraisal"),
+    roster = roster_at(ledger.standard("Roster"), ledger.standard("RosterChanges"), *year_month(period))
+    return appraisal(completion_frame(completion), roster, ledger.standard("Appraisal"),
                      ledger.standard("AppraisalBands"), period,
                      department_completion=completion_frame(completion, "department"), **appraisal_settings(ledger),
-                     departments=ledger_departments(ledger.tables), absent_people=set(ledger.absent_people))
+                     departments=ledger_departments(ledger.tables), absent_people=set(ledger.absent_people),
+                     employed=employment(ledger.standard("Roster"), *year_month(period), ledger.standard("Holidays")))

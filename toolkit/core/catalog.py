@@ -188,6 +188,34 @@ _("unknown-employee", "error", ("Employee not in the Roster", "工号不在人�
   ("{sheet}!{cell}: employee {value!r} is not in the standards Roster{hint}.",
    "{sheet}!{cell}：工号“{value}”不在标准工作簿的人员名册中{hint_zh}。"),
   tags=("rule", "unreliable"))
+_("leave-before-start", "error", ("Leave Date before Start Date", "离职日期早于入职日期"),
+  ("{sheet}!{cell}: {employee}'s Leave Date {value} is before their Start Date {start}.",
+   "{sheet}!{cell}：{employee} 的离职日期 {value} 早于入职日期 {start}。"),
+  tags=("rule",))
+_("roster-change-out-of-year", "error", ("Roster change far from the year", "人员变动日期不在年度内"),
+  ("{sheet}!{cell}: the change is dated {value}, outside the Plausible Years around {year}.",
+   "{sheet}!{cell}：变动日期 {value} 不在 {year} 年前后的合理年份范围内。"),
+  tags=("rule",))
+_("roster-change-outside-employment", "error", ("Roster change outside employment", "人员变动不在在职期间"),
+  ("{sheet}!{cell}: the change is dated {value}, outside the person's employment (start {start}, leave "
+   "{leave}).", "{sheet}!{cell}：变动日期 {value} 不在此人在职期间内（入职 {start}，离职 {leave}）。"),
+  tags=("rule",))
+_("roster-change-conflict", "error", ("Roster changes contradict each other", "人员变动相互矛盾"),
+  ("{sheet}!{cell}: {value!r} contradicts {other!r} for the same person from {month}; keep one.",
+   "{sheet}!{cell}：同一人自 {month} 起的“{value}”与“{other}”相互矛盾，请只保留一个。"),
+  tags=("rule",))
+_("dated-after-leaving", "warning", ("Dated after the person left", "日期晚于离职日期"),
+  ("{sheet}!{cell}: {employee} left on {leave}, but this row is dated {value}; check the date or who it belongs "
+   "to.", "{sheet}!{cell}：{employee} 已于 {leave} 离职，此行日期却为 {value}；请核对日期或归属人。"),
+  tags=("rule",))
+_("target-before-start", "warning", ("Target before the start date", "入职前有目标"),
+  ("{sheet}!{cell}: {employee} starts on {date}, but has a target in {month}; targets count only for months "
+   "employed.", "{sheet}!{cell}：{employee} 于 {date} 入职，但 {month} 有目标；目标只计在职月份。"),
+  tags=("rule",))
+_("target-after-leaving", "warning", ("Target after the leave date", "离职后有目标"),
+  ("{sheet}!{cell}: {employee} left on {date}, but has a target in {month}; targets count only for months "
+   "employed.", "{sheet}!{cell}：{employee} 已于 {date} 离职，但 {month} 有目标；目标只计在职月份。"),
+  tags=("rule",))
 _("unknown-contract", "error", ("Contract not found", "找不到合同"),
   ("{sheet}!{cell}: contract {value!r} is not on the Contracts sheet.",
    "{sheet}!{cell}：合同“{value}”不在合同表中。"),

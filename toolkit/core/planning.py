@@ -38,6 +38,7 @@ from ..schema import enums as E
 from .completion import COUNTED_APPROVALS
 from .credits import collection_credits, contract_credits
 from .findings import Finding
+from .people import employed_months
 from ..money import fmt_money
 
 SIGNING, COLLECTION, EXPENSE, PROFIT = tuple(E.INDICATOR.values)
@@ -314,6 +315,9 @@ def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
     Profit (the operation passes the cost model's 100% figures); None: none subtracted.
     """
     roster = _clean_roster(roster)
+    # people who left before the year (or start after it) are kept on the Roster but plan nothing: their
+    # history is left out and their share goes to the others (docs/people.md)
+    roster = roster[~((roster["leave_date"].dt.year < rules.year) | (roster["start_date"].dt.year > rules.year))]
     if roster.empty:
         raise ToolkitError("plan.no-roster")
     if as_of is None:
@@ -357,6 +361,13 @@ def draft_plan(history: pd.DataFrame, roster: pd.DataFrame, rules: PlanRules,
             where = next(h.where for h in rules.holds if h.employee_id == emp and h.indicator == ind and h.month)
             raise ToolkitError("plan.hold-exceeds", where=where, indicator=ind, held=fmt_money(sum(fixed.values()), grouped=True),
                                total=fmt_money(value, grouped=True), scope=emp) from None
+    # a hire or a leaver (Roster Start/Leave Date, docs/people.md): targets only for the months employed, each
+    # month what a full-year colleague's would be (the months outside are not spread over the others)
+    for emp, (first, last) in _employed_span(roster, rules.year).items():
+        for key, months in month_values.items():
+            if key[0] == emp:
+                months[:first - 1] = 0.0
+                months[last:] = 0.0
     margins = _margins(ctx)
     roy = _royalty_months(royalties)
     for emp in roster["employee_id"]:
@@ -386,8 +397,21 @@ def _clean_roster(roster: pd.DataFrame) -> pd.DataFrame:
     r = pd.DataFrame({"employee_id": roster["employee_id"].astype("string").str.strip(),
                       "department": roster["department"].astype("string").str.strip(),
                       "role": roster["role"].astype("string").str.strip()})
+    for col in ("start_date", "leave_date"):
+        r[col] = pd.to_datetime(roster[col], errors="coerce") if col in roster.columns else pd.NaT
     r = r.dropna(subset=["employee_id", "department"]).drop_duplicates("employee_id")
     return r.astype({"employee_id": "str", "department": "str"}).assign(role=r["role"].fillna("").astype("str"))
+
+
+def _employed_span(roster: pd.DataFrame, year: int) -> dict[str, tuple[int, int]]:
+    """(first, last) month of ``year`` employed, for people whose Start or Leave Date cuts the year."""
+    out = {}
+    for rec in roster[roster["start_date"].notna() | roster["leave_date"].notna()].to_dict("records"):
+        months = employed_months(rec, year)
+        span = (months[0], months[-1]) if months else (13, 0)
+        if span != (1, 12):
+            out[rec["employee_id"]] = span
+    return out
 
 
 def _round_to_unit(values: np.ndarray, unit_c: int) -> np.ndarray:

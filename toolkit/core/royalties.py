@@ -37,6 +37,7 @@ from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding
 from .ledger import per_ledger
+from .people import PAY_LEAVERS_LATER, leave_dates, roster_at
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
     from .ledger import Ledger
@@ -415,14 +416,21 @@ def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
 
 def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.DataFrame, plans: pd.DataFrame,
              tiers: pd.DataFrame, product_lines: pd.DataFrame, year: int,
-             month: int) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
-    """Staff with plans and their weighted contributions Jan..month (each on its plan's basis), findings."""
+             month: int, pay_leavers_later: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """Staff with plans and their weighted contributions Jan..month (each on its plan's basis), findings.
+
+    Rows dated after a person's Leave Date credit nothing to them unless ``pay_leavers_later`` (the Thresholds
+    option ``Pay Leavers On Later Receipts``; docs/people.md)."""
     findings: list[Finding] = []
     staff = staff_plans(roster, plans, tiers, findings)
     start = pd.Timestamp(year, 1, 1)
     end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
     all_credits = _credits_ytd(contracts, collections, start, end)
+    left = leave_dates(roster)
+    if len(left) and not pay_leavers_later and len(all_credits):
+        after = all_credits["date"] > all_credits["employee_id"].map(left)
+        all_credits = all_credits[~after.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
     _credit_findings(all_credits, contracts, collections, roster, staff, start, end, findings)
     weighted = _weight(all_credits, product_lines)
     for line in sorted(set(weighted.loc[~weighted["known_line"], "product_line"].dropna())):
@@ -443,7 +451,8 @@ def month_end(year: int, month: int) -> pd.Timestamp:
 
 def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
               plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str,
-              departments: Collection[str] | None = None, absent_people: Collection[str] = ()) -> RoyaltyResult:
+              departments: Collection[str] | None = None, absent_people: Collection[str] = (),
+              pay_leavers_later: bool = False) -> RoyaltyResult:
     """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
 
     The true-up needs R at the end of the previous month, computed the same way on the rows dated up
@@ -453,7 +462,8 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     so do ``absent_people`` (employees with rows in a department not consolidated).
     """
     year, month = year_month(period)
-    staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
+    staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
+                                        pay_leavers_later)
     lines, bands = evaluate(staff, contrib, plan, tiers, month)
     if month > 1:
         prev, _ = evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
@@ -501,14 +511,15 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
 
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
                      roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame,
-                     period: str) -> pd.DataFrame:
+                     period: str, pay_leavers_later: bool = False) -> pd.DataFrame:
     """Royalty paid for each month Jan..period: employee_id, month (1..12), ytd_royalty, royalty (payment).
 
     Each month's R is computed on the rows dated up to that month's end, as ``royalties`` does, so the
     payments are the same true-ups the monthly statements show.
     """
     year, month = year_month(period)
-    staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month)
+    staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
+                                 pay_leavers_later)
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
         lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
@@ -563,10 +574,14 @@ def _contract_where(contracts: pd.DataFrame, contract_no: str) -> dict[str, Any]
 # --- the library function for entry points ----------------------------------------------------
 
 
-def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
-    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger``."""
+def _ledger_frames(ledger: Any, period: str | None = None) -> list[pd.DataFrame]:
+    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger``; with ``period`` the Roster
+    as it stands that month (``toolkit.core.people.roster_at``: the Roster Changes counting by then)."""
     dept = [ledger.tables[k] for k in ("Contracts", "Collections", "Plan")]
-    return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
+    roster = ledger.standard("Roster")
+    if period is not None:
+        roster = roster_at(roster, ledger.standard("RosterChanges"), *year_month(period))
+    return dept + [roster] + [ledger.standard(k) for k in ("RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
 
 
 @per_ledger
@@ -574,18 +589,24 @@ def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
 
     Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
-    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables),
-                     absent_people=set(ledger.absent_people))
+    return royalties(*_ledger_frames(ledger, period), period, departments=ledger_departments(ledger.tables),
+                     absent_people=set(ledger.absent_people), pay_leavers_later=_pay_leavers_later(ledger))
+
+
+def _pay_leavers_later(ledger: Ledger) -> bool:
+    """The Thresholds option: receipts dated after a Leave Date still earn royalty."""
+    return bool(ledger.threshold(PAY_LEAVERS_LATER))
 
 
 #: R at the end of a month on given contributions, as integer cents by employee_id (``payouts`` uses it).
 YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
 
 
-def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None) -> YtdFunction:
+def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str | None = None) -> YtdFunction:
     """A function giving round(R) in cents per employee for any contribution rows and month, with the
-    ledger's staff and tiers and ``plan`` (default the ledger's Plan): what the payout ledger compares."""
-    frames = _ledger_frames(ledger)
+    ledger's staff (as they stand in ``period``) and tiers and ``plan`` (default the ledger's Plan): what the
+    payout ledger compares."""
+    frames = _ledger_frames(ledger, period)
     roster, plans, tiers = frames[3], frames[4], frames[5]
     staff = staff_plans(roster, plans, tiers, [])
     targets = frames[2] if plan is None else plan
@@ -601,7 +622,8 @@ def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     """The weighted contributions Jan..period of ``period``'s year (``RoyaltyResult.contributions``'s
     columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
     year, month = year_month(period)
-    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger)[3:], year, month)
+    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger, period)[3:], year, month,
+                             _pay_leavers_later(ledger))
     return contrib
 
 
@@ -618,4 +640,5 @@ def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
 @per_ledger
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
     """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
-    return payment_schedule(*_ledger_frames(ledger), period)[["employee_id", "month", "royalty"]]
+    schedule = payment_schedule(*_ledger_frames(ledger, period), period, _pay_leavers_later(ledger))
+    return schedule[["employee_id", "month", "royalty"]]

@@ -164,7 +164,8 @@ def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
         frame = ledger.tables[key]
         dates = pd.to_datetime(frame[col], errors="coerce")
         with_rows |= set(frame.loc[(dates >= start) & (dates < end), "department"].dropna().astype(str))
-    return PriorYear(history, contributions, R.ytd_function(ledger, R.targets_plan(targets)), with_rows)
+    ytd = R.ytd_function(ledger, R.targets_plan(targets), f"{year - 1:04d}-12")
+    return PriorYear(history, contributions, ytd, with_rows)
 
 
 def legacy_close(store: Store, period: str) -> Legacy | None:
@@ -254,7 +255,7 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
         base = history.trace
         history.trace = lambda cid: legacy.contributions if cid == -1 else base(cid)  # type: ignore[misc]
         history.source.update({e: (-1, legacy.period) for e in legacy.ytd.index if e not in history.source})
-    payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger), history, covered,
+    payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger, period=period), history, covered,
                               _prior_year(store, ledger, period), legacy)
     sal = salaries if salaries is not None else A.compute_appraisal(ledger, period)
     schedule = R.monthly_payments(ledger, period)  # memoised; a month's royalties depend on rows up to it only

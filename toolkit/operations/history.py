@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.people import employment, roster_at
 from ..core.royalties import cents
 from ..errors import ToolkitError
 from ..i18n import register
@@ -23,6 +24,10 @@ from .finance import close_state, payment_states, recorded_manual
 
 register(
     {
+        "history.no-person-close": ("No close of {year} in the history store {path}: nothing to show for {employee}.",
+                                    "历史库 {path} 中没有 {year} 年的结账记录：无法显示 {employee} 的情况。"),
+        "history.not-on-roster": ("{employee} is not on the Roster of the last close of {year} ({period}).",
+                                  "{employee} 不在 {year} 年最后一次结账（{period}）的人员名册中。"),
         "history.no-close": ("No close of {period} in the history store {path}.",
                              "历史库 {path} 中没有 {period} 的结账记录。"),
         "history.no-department": ("The history store {path} holds no snapshot of department {department}.",
@@ -31,7 +36,7 @@ register(
 )
 
 _MONEY = ("ytd_earned", "paid_before", "amount", "regular", "adjustment", "amount_before", "amount_after",
-          "credited_before", "credited_after", "effect")
+          "credited_before", "credited_after", "effect", "floating_base", "royalty_paid", "floating_paid")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -318,3 +323,54 @@ def department_changes(store: Store, department: str) -> DepartmentChanges:
     sheets = {t.key: table_changes(t.key, then.get(t.key), current[t.key]) for t in DEPARTMENT.tables
               if t.key in current}
     return DepartmentChanges(department, since, before, now, sheets)
+
+
+@dataclass
+class PersonHistory:
+    """A person's state month by month (DOMAIN.md, "People and standards over time") beside what was paid:
+    ``months`` has month, department, role, grade, royalty_plan, floating_base, employed (share of the month
+    worked), royalty_paid (recorded by that month's closes) and floating_paid (floating pay of that month)."""
+
+    employee_id: str
+    year: int
+    standards_of: str
+    months: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"employee_id": self.employee_id, "year": self.year, "standards_of": self.standards_of,
+                "months": _records(self.months), "totals": {"royalty_paid": _sum(self.months, "royalty_paid"),
+                                                            "floating_paid": _sum(self.months, "floating_paid")}}
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {"months": self.months}
+
+
+def person_history(store: Store, employee_id: str, year: int) -> PersonHistory:
+    """``toolkit history person``: the person's Roster state for each month of ``year`` (the standards of the
+    year's last close, with its Roster Changes) and what the closes recorded as paid to them."""
+    closes = store.closes(year=year, current_only=True)
+    if not closes:
+        raise ToolkitError("history.no-person-close", year=year, employee=employee_id, path=store.url)
+    last = max(closes, key=lambda c: c.period)
+    snaps = store.current(last.period, kind="standards")
+    if not snaps:
+        raise ToolkitError("history.no-person-close", year=year, employee=employee_id, path=store.url)
+    std = store.load_snapshot(snaps[0].id).tables
+    roster, changes = std.get("Roster"), std.get("RosterChanges")
+    if roster is None or employee_id not in set(roster["employee_id"].astype(str).str.strip()):
+        raise ToolkitError("history.not-on-roster", employee=employee_id, year=year, period=last.period)
+    pay = store.payments(year=year, employee_id=employee_id)
+    rows = []
+    for m in range(1, 13):
+        state = roster_at(roster, changes, year, m)
+        rec = state[state["employee_id"].astype(str).str.strip() == employee_id].iloc[0]
+        period = f"{year:04d}-{m:02d}"
+        roy = pay[(pay["kind"] == "royalty") & (pay["close_period"] == period)] if len(pay) else pay
+        flo = pay[(pay["kind"] == "floating") & (pay["period"] == period)] if len(pay) else pay
+        share = employment(roster, year, m, std.get("Holidays")).get(employee_id, 1.0)
+        rows.append({"month": period, "department": rec.get("department"), "role": rec.get("role"),
+                     "grade": rec.get("grade"), "royalty_plan": rec.get("royalty_plan"),
+                     "floating_base": rec.get("floating_base"), "employed": round(float(share), 4),
+                     "royalty_paid": int(cents(roy["amount"]).sum()) / 100 if len(roy) else 0.0,
+                     "floating_paid": int(cents(flo["amount"]).sum()) / 100 if len(flo) else 0.0})
+    return PersonHistory(employee_id, year, last.period, pd.DataFrame(rows))

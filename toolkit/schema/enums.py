@@ -112,6 +112,7 @@ THRESHOLD = _enum(
     ("GM Approval Above", "总经理审批金额"),
     ("Reminder After Days", "催办天数"),
     ("Offset Advances", "借款冲抵报销"),
+    ("Pay Leavers On Later Receipts", "离职后回款计提"),
     ("Stage Probability Lead", "商机概率-线索"),
     ("Stage Probability Qualified", "商机概率-已确认"),
     ("Stage Probability Proposal", "商机概率-方案"),

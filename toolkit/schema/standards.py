@@ -24,6 +24,12 @@ ROSTER = Table(
         Column("royalty_plan", L("Royalty Plan", "提成方案"), T.TEXT),
         Column("floating_base", L("Floating Base", "浮动工资基数"), T.MONEY, min_value=0),
         Column("leave_days", L("Leave Days", "年假天数"), T.NUMBER, min_value=0),
+        # issue 23 (docs/people.md): both days worked; a leaver stays on the Roster with a Leave Date
+        Column("start_date", L("Start Date", "入职日期"), T.DATE, quiet=True,
+               help=L("First day worked (blank: employed before the year).", "第一个工作日（空白：年初前已在职）。")),
+        Column("leave_date", L("Leave Date", "离职日期"), T.DATE, quiet=True,
+               help=L("Last day worked. Someone who leaves stays on the Roster with a Leave Date.",
+                      "最后一个工作日。离职人员保留在名册中并填写离职日期。")),
         Column("approver", L("Approver", "审批人"), T.TEXT,
                help=L("Who decides this person's loan slips, claims and leave instead of the director: GM, or an "
                       "employee ID (blank: the director). Give the director's own row GM.",
@@ -38,6 +44,28 @@ ROSTER = Table(
     ),
     L("Everyone in the marketing department, with grade, royalty plan, annual leave and, where not the director, "
       "who approves their items.", "营销部门全体人员及其职级、提成方案、年假天数，以及（不由总监审批时）其事项的审批人。"),
+)
+
+ROSTER_CHANGES = Table(
+    "RosterChanges",
+    L("Roster Changes", "人员变动"),
+    (
+        Column("employee_id", L("Employee ID", "工号"), T.TEXT, required=True),
+        Column("effective_from", L("Effective From", "生效日期"), T.DATE, required=True,
+               help=L("A change dated on a month's first day counts from that month, any later day from the next.",
+                      "生效日期为某月1日的变动自当月起生效，其他日期自次月起生效。")),
+        Column("department", L("Department", "部门"), T.TEXT),
+        Column("role", L("Role", "角色"), T.TEXT, enum=E.ROLE),
+        Column("grade", L("Grade", "职级"), T.TEXT, enum=E.GRADE),
+        Column("royalty_plan", L("Royalty Plan", "提成方案"), T.TEXT),
+        Column("floating_base", L("Floating Base", "浮动工资基数"), T.MONEY, min_value=0),
+        Column("retroactive", L("Retroactive", "追溯"), T.TEXT, enum=E.YES_NO,
+               help=L("Yes: the change replaces the terms from January of its year (default No).",
+                      "是：该变动自当年1月起替代原条件（默认否）。")),
+    ),
+    L("Transfers, promotions and plan changes from a date (docs/people.md); a blank cell means unchanged.",
+      "自某日起的调动、晋升和提成方案变更（见 docs/people.md）；空白表示不变。"),
+    required=False,
 )
 
 ROYALTY_PLANS = Table(
@@ -173,11 +201,11 @@ THRESHOLDS = Table(
         " report in 万元; Aging Bucket 1-6 = last day of each overdue bucket (0 = unused); Budget Warning in percent"
         " of the Expense target, GM Approval Above in money, Reminder After Days in working days (the approval"
         " queue); Offset Advances 1 = the reimbursement batch offsets advances outstanding against claims (0 = pays"
-        " claims in full).",
+        " claims in full); Pay Leavers On Later Receipts 1 = receipts dated after a Leave Date still earn royalty.",
         "黄灯区间（百分点）、借款上限和票据门槛（金额）、计划容差、合理年份范围；按时间进度亮灯 1 = 以年度完成率对比时间"
         "进度亮灯（0 = 以序时计划完成率对比 100%）；按天计算时间进度 1 = 已过天数 ÷ 全年天数；报告以万元显示 1 = 中文报告"
         "金额以万元显示；账龄分段1-6 = 各逾期分段的最后一天（0 = 不用）；预算预警线（费用目标的百分比）、总经理审批金额、"
-        "催办天数（工作日）（审批队列）；借款冲抵报销 1 = 报销批次以未还借款冲抵报销款（0 = 报销款全额支付）。",
+        "催办天数（工作日）（审批队列）；借款冲抵报销 1 = 报销批次以未还借款冲抵报销款（0 = 报销款全额支付）；离职后回款计提 1 = 离职日期之后的回款仍计提成。",
     ),
     required=False,
 )
@@ -200,6 +228,7 @@ THRESHOLD_DEFAULTS: dict[str, float] = {
     "Budget Warning": 80.0,  # percent of the Expense target at which the approval queue warns
     "GM Approval Above": 5000.0,  # an item above this amount needs the general manager's approval
     "Reminder After Days": 3.0,  # the approval queue's reminder list: items waiting longer (working days)
+    "Pay Leavers On Later Receipts": 0.0,  # royalty on receipts after a Leave Date is earned (1) or not (0)
     "Offset Advances": 1.0,  # the reimbursement batch offsets advances outstanding against claims (1) or not (0)
     # the weighted pipeline (toolkit.core.analysis): the chance, in percent, that an open opportunity at this
     # stage is won; Won counts 100 and Lost 0
@@ -262,6 +291,7 @@ STANDARDS = WorkbookSchema(
         THRESHOLDS,
         ADJUSTMENTS,
         PAYROLL_MAP,
+        ROSTER_CHANGES,
     ),
     (InfoField("template_version", L("Template version", "模板版本")),),
 )

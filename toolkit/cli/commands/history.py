@@ -16,7 +16,7 @@ from ...outputs.labels import label
 from ..main import settings
 from ...io.writer import SheetFrame, write_frames
 from ...money import fmt_money_column
-from ...operations.history import department_changes, employee_payments, list_history, show_close
+from ...operations.history import department_changes, employee_payments, list_history, person_history, show_close
 from ...operations.source import Source
 from ...outputs.text import text_table
 from ..output import emit_json, emit_text, require_output, source_options
@@ -34,6 +34,8 @@ register(
         "history.title.adjustments": ("Adjustments", "调整"),
         "history.title.manual": ("Manual adjustments", "手工调整"),
         "history.state": ("State: {state}", "状态：{state}"),
+        "history.title.person": ("{employee} in {year}: state by month (standards of the close of {period}) and "
+                                 "what was paid", "{employee} {year} 年各月状态（{period} 结账时的标准）及支付"),
         "history.totals": ("Royalty paid {royalty}, floating pay {floating}.", "已付提成 {royalty}，浮动工资 {floating}。"),
     }
 )
@@ -169,6 +171,26 @@ def changes_cmd(department: str, source: Source, fmt: str, output: Path | None) 
         if len(frame):
             parts += ["", key, _table(frame, ["change", "key", "row_before", "row_now", "fields"])]
     _present(res, fmt, output, "\n".join(parts))
+
+
+@history.command("person")
+@click.argument("employee")
+@click.option("--year", type=int, required=True)
+@_options
+def person_cmd(employee: str, year: int, source: Source, fmt: str, output: Path | None) -> None:
+    """A person's department, role, grade, plan and base month by month, beside what was paid (docs/people.md)."""
+    lang = settings().lang
+    with source.store() as store:
+        res = person_history(store, employee, year)
+    doc = res.to_dict()
+    months = res.months.copy()
+    for c in ("floating_base", "royalty_paid", "floating_paid"):
+        months[c] = fmt_money_column(months[c], grouped=True, blank="")
+    text = "\n".join([t("history.title.person", lang, employee=employee, year=year, period=res.standards_of),
+                      text_table(months, lang=lang),
+                      t("history.totals", lang, royalty=doc["totals"]["royalty_paid"],
+                        floating=doc["totals"]["floating_paid"])])
+    _present(res, fmt, output, text)
 
 
 COMMANDS = [history]

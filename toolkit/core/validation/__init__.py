@@ -14,7 +14,8 @@ from ..departments import department_aliases
 from ..findings import Finding, codes
 from ..keys import canonical_tables
 from ..tables import WorkbookData
-from . import adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, plan, schema_rules
+from . import (adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, people, plan,
+               schema_rules)
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -29,10 +30,11 @@ DEPARTMENT_RULES = (
     *leave.RULES,
     *forecast.RULES,
     *opportunities.RULES,
+    *people.RULES,
 )
 
 #: Rules that only make sense for the standards workbook.
-STANDARDS_RULES = (*adjustments.RULES,)
+STANDARDS_RULES = (*adjustments.RULES, *people.STANDARDS_RULES)
 
 __all__ = ["validate", "Context", "parse_period", "CODES", "SCHEMA_RULES", "DEPARTMENT_RULES", "STANDARDS_RULES"]
 #: The codes the rules raise: the catalog's ``rule`` tag.

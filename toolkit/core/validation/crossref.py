@@ -87,6 +87,7 @@ def known_employees(ctx: Context) -> list[Finding]:
     masters = _masters(ctx, "Roster", "employee_id", std=True)
     known = set(masters)
     out: list[Finding] = []
+    unknown: list[Finding] = []
     for table, col in EMPLOYEE_COLUMNS:
         frame = ctx.frame(table)
         if frame is None:
@@ -94,7 +95,28 @@ def known_employees(ctx: Context) -> list[Finding]:
         out += respelled(ctx, table, col, masters, ("the Roster's employee ID", "人员名册中的工号"))
         bad = _unknown(ctx, table, col, known)
         if bad.any():
-            out += ctx.emit("unknown-employee", table, col, frame[bad])
+            unknown += ctx.emit("unknown-employee", table, col, frame[bad])
+    return out + _per_person(unknown)
+
+
+def _per_person(findings: list[Finding]) -> list[Finding]:
+    """One ``unknown-employee`` error per person (issue 23): at their first cell, with how many rows and the
+    fix (a leaver stays on the Roster with a Leave Date; docs/people.md)."""
+    people: dict[str, list[Finding]] = {}
+    for f in findings:
+        people.setdefault(key_form(f.value) or str(f.value), []).append(f)
+    out = []
+    for group in people.values():
+        first = group[0]
+        cells = [f"{f.sheet}!{f.cell}" for f in group]
+        more = len(cells) - 1
+        first.params.update({
+            "cells": [f.cell for f in group if f.sheet == first.sheet], "count": len(cells),
+            "hint": (f" ({len(cells)} rows: {', '.join(cells[:3])}{' …' if more > 2 else ''}); if they left, keep "
+                     "them on the Roster with a Leave Date"),
+            "hint_zh": (f"（共{len(cells)}行：{'、'.join(cells[:3])}{' …' if more > 2 else ''}）；如已离职，请保留在人员"
+                        "名册中并填写离职日期")})
+        out.append(first)
     return out
 
 
@@ -142,7 +164,7 @@ def known_plans(ctx: Context) -> list[Finding]:
         return []
     masters = _masters(ctx, "RoyaltyPlans", "plan", std=False)
     out: list[Finding] = []
-    for table, col in (("Roster", "royalty_plan"), ("RoyaltyTiers", "plan")):
+    for table, col in (("Roster", "royalty_plan"), ("RoyaltyTiers", "plan"), ("RosterChanges", "royalty_plan")):
         frame = ctx.frame(table)
         if frame is None or col not in frame.columns:
             continue

@@ -1,0 +1,104 @@
+"""People over time (DOMAIN.md, "People and standards over time"; docs/people.md): who is employed in a month.
+
+The Roster's optional Start Date and Leave Date are both days worked. For month m a person is employed for
+the working days (``toolkit.core.workdays``: weekends and holidays off, make-up workdays on) from
+max(start, m's first day) to min(leave, m's last day); their share of the month is those days ÷ the month's
+working days: 1 in a month fully worked, 0 before the start month and after the leave month. Floating pay
+is prorated by that share; royalty on receipts dated after the leave date is not earned unless the
+Thresholds option ``Pay Leavers On Later Receipts`` is 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .workdays import Calendar
+
+#: The Thresholds option: receipts dated after a Leave Date still earn royalty (1) or not (0, the default).
+PAY_LEAVERS_LATER = "Pay Leavers On Later Receipts"
+
+
+def _ids(roster: pd.DataFrame) -> pd.Series:
+    return roster["employee_id"].astype("string").str.strip()
+
+
+def _dates(roster: pd.DataFrame, col: str) -> pd.Series:
+    if col not in roster.columns:
+        return pd.Series(pd.NaT, index=roster.index, dtype="datetime64[ns]")
+    return pd.to_datetime(roster[col], errors="coerce")
+
+
+def leave_dates(roster: pd.DataFrame) -> pd.Series:
+    """Leave Date per employee_id (only people with one)."""
+    if roster is None or not len(roster) or "leave_date" not in roster.columns:
+        return pd.Series(dtype="datetime64[ns]")
+    s = pd.Series(_dates(roster, "leave_date").to_numpy(), index=_ids(roster).to_numpy())
+    s = s[s.notna() & s.index.notna()]
+    return s[~s.index.duplicated()]
+
+
+def employment(roster: pd.DataFrame, year: int, month: int, holidays: pd.DataFrame | None = None) -> pd.Series:
+    """Each Roster employee's share of ``month`` employed (0..1), by working days; index employee_id."""
+    if roster is None or not len(roster):
+        return pd.Series(dtype="float64")
+    ids = _ids(roster)
+    first = pd.Timestamp(year, month, 1)
+    last = first + pd.offsets.MonthEnd(0)
+    start = _dates(roster, "start_date").fillna(first).clip(lower=first)
+    end = _dates(roster, "leave_date").fillna(last).clip(upper=last)
+    cal = Calendar.from_table(holidays)
+    total = float(cal.working_days(first, last)[0])
+    worked = np.nan_to_num(cal.working_days(start, end), nan=0.0)  # NaN: end before start (not employed)
+    share = np.where(worked >= total, 1.0, worked / total) if total else np.where(end >= start, 1.0, 0.0)
+    out = pd.Series(share, index=ids.to_numpy(), dtype="float64")
+    return out[out.index.notna() & ~out.index.duplicated()]
+
+
+def employed_months(roster_row: dict, year: int) -> list[int]:
+    """The months of ``year`` a Roster row (dict with ``start_date``/``leave_date``) is employed in."""
+    start, leave = (pd.to_datetime(roster_row.get(k), errors="coerce") for k in ("start_date", "leave_date"))
+    lo = 1 if pd.isna(start) or start.year < year else (13 if start.year > year else start.month)
+    hi = 12 if pd.isna(leave) or leave.year > year else (0 if leave.year < year else leave.month)
+    return list(range(lo, hi + 1))
+
+
+#: The Roster columns a Roster Changes row may change (a blank cell: unchanged).
+CHANGED = ("department", "role", "grade", "royalty_plan", "floating_base")
+
+
+def effective_month(changes: pd.DataFrame) -> pd.Series:
+    """The first month (a ``Period``) each change counts for: its Effective From's month when that is the
+    month's first day, else the next month; a Retroactive change counts from January of its year."""
+    when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    month = when.dt.to_period("M")
+    later = when.notna() & (when.dt.day != 1)
+    month = month.where(~later, month + 1)
+    retro = changes["retroactive"].astype("string").str.strip().isin(["Yes", "是"]) \
+        if "retroactive" in changes.columns else pd.Series(False, index=changes.index)
+    jan = when.dt.year.map(lambda y: pd.Period(f"{int(y)}-01", freq="M"), na_action="ignore")
+    return month.where(~retro.fillna(False), jan)
+
+
+def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame:
+    """The Roster as it stands in ``month``: each row overlaid, in date order, with the changes counting by then
+    (``effective_month`` ≤ month). Without changes the Roster itself (the same object)."""
+    if changes is None or not len(changes) or roster is None or not len(roster):
+        return roster
+    at = effective_month(changes)
+    due = changes[at.notna() & (at <= pd.Period(f"{year:04d}-{month:02d}", freq="M"))]
+    if not len(due):
+        return roster
+    due = due.assign(_at=at[due.index], _when=pd.to_datetime(due["effective_from"], errors="coerce"))
+    due = due.sort_values(["_at", "_when"], kind="stable")
+    out = roster.copy()
+    pos = {e: i for i, e in reversed(list(enumerate(_ids(out))))}
+    for rec in due.to_dict("records"):
+        i = pos.get(None if pd.isna(rec["employee_id"]) else str(rec["employee_id"]).strip())
+        if i is None:
+            continue
+        for col in CHANGED:
+            value = rec.get(col)
+            if col in out.columns and value is not None and not (not isinstance(value, str) and pd.isna(value)):
+                out.iloc[i, out.columns.get_loc(col)] = value
+    return out

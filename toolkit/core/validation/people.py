@@ -1,0 +1,141 @@
+"""People over time (docs/people.md): a Leave Date before the Start Date, rows dated after a person left, and
+Plan targets in months a person is not employed. Cheap when the Roster has no dates (the usual case)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...schema import MONTH_KEYS
+from ..findings import Finding
+from ..keys import key_form
+from ..people import CHANGED, effective_month
+from .context import Context
+
+#: Department tables with an employee and the date that says when the row happened.
+DATED = (("Contracts", "sign_date"), ("Expenses", "date"), ("Advances", "date"), ("Leave", "start"))
+
+
+def _dated_roster(ctx: Context) -> pd.DataFrame | None:
+    """Roster rows with a Start or Leave Date, keyed by ``key_form`` of the ID (None when nobody has one)."""
+    if "dated_roster" not in ctx.cache:
+        roster = ctx.std("Roster") if ctx.data.kind == "department" else ctx.frame("Roster")
+        out = None
+        if roster is not None and len(roster) and {"start_date", "leave_date"} & set(roster.columns):
+            start = pd.to_datetime(roster.get("start_date"), errors="coerce") if "start_date" in roster else None
+            leave = pd.to_datetime(roster.get("leave_date"), errors="coerce") if "leave_date" in roster else None
+            frame = pd.DataFrame({"key": roster["employee_id"].map(key_form, na_action="ignore"),
+                                  "start": start if start is not None else pd.NaT,
+                                  "leave": leave if leave is not None else pd.NaT})
+            frame = frame[frame["key"].notna() & (frame["start"].notna() | frame["leave"].notna())]
+            out = frame.drop_duplicates("key").set_index("key") if len(frame) else None
+        ctx.cache["dated_roster"] = out
+    return ctx.cache["dated_roster"]
+
+
+def leave_before_start(ctx: Context) -> list[Finding]:
+    """Standards: a Roster Leave Date before the same row's Start Date is an error at the Leave Date."""
+    roster = ctx.frame("Roster")
+    if ctx.data.kind != "standards" or roster is None or not {"start_date", "leave_date"} <= set(roster.columns):
+        return []
+    start = pd.to_datetime(roster["start_date"], errors="coerce")
+    leave = pd.to_datetime(roster["leave_date"], errors="coerce")
+    bad = (leave < start).fillna(False).to_numpy(dtype=bool)
+    rows = roster[bad]
+    return ctx.emit("leave-before-start", "Roster", "leave_date", rows,
+                    per_row={"start": start[bad].dt.strftime("%Y-%m-%d"), "employee": rows["employee_id"]})
+
+
+def dated_after_leaving(ctx: Context) -> list[Finding]:
+    """A contract, claim, advance or leave of a person dated after their Leave Date (a warning at the date)."""
+    dated = _dated_roster(ctx)
+    if dated is None or not dated["leave"].notna().any():
+        return []
+    leave = dated["leave"].dropna()
+    out: list[Finding] = []
+    for table, col in DATED:
+        frame = ctx.frame(table)
+        if frame is None or col not in frame.columns or "employee_id" not in frame.columns:
+            continue
+        keys = frame["employee_id"].map(key_form, na_action="ignore")
+        left = keys.map(leave)
+        when = pd.to_datetime(frame[col], errors="coerce")
+        bad = (when > left).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            out += ctx.emit("dated-after-leaving", table, col, frame[bad],
+                            value=when[bad].dt.strftime("%Y-%m-%d"),
+                            per_row={"employee": frame.loc[bad, "employee_id"],
+                                     "leave": left[bad].dt.strftime("%Y-%m-%d")})
+    return out
+
+
+def targets_outside_employment(ctx: Context) -> list[Finding]:
+    """A Plan target (not 0) in a month of the Info Year before the person's start month or after their leave
+    month: a warning at the month's cell (targets count only for months employed)."""
+    dated = _dated_roster(ctx)
+    plan = ctx.frame("Plan")
+    if dated is None or plan is None or ctx.year is None:
+        return []
+    year = ctx.year
+    keys = plan["employee_id"].map(key_form, na_action="ignore")
+    start, leave = keys.map(dated["start"]), keys.map(dated["leave"])
+    first = np.where(start.notna() & (start.dt.year == year), start.dt.month, np.where(start.dt.year > year, 13, 1))
+    last = np.where(leave.notna() & (leave.dt.year == year), leave.dt.month, np.where(leave.dt.year < year, 0, 12))
+    out: list[Finding] = []
+    for m, key in enumerate(MONTH_KEYS, start=1):
+        value = pd.to_numeric(plan[key], errors="coerce").fillna(0.0).to_numpy()
+        early, late = (m < first) & (value != 0), (m > last) & (value != 0)
+        month = f"{year:04d}-{m:02d}"
+        if early.any():
+            out += ctx.emit("target-before-start", "Plan", key, plan[early], month=month,
+                            per_row={"employee": plan.loc[early, "employee_id"],
+                                     "date": start[early].dt.strftime("%Y-%m-%d")})
+        if late.any():
+            out += ctx.emit("target-after-leaving", "Plan", key, plan[late], month=month,
+                            per_row={"employee": plan.loc[late, "employee_id"],
+                                     "date": leave[late].dt.strftime("%Y-%m-%d")})
+    return out
+
+
+def roster_changes(ctx: Context) -> list[Finding]:
+    """Standards: each Roster Changes row names a Roster employee, is dated within Plausible Years of the period's
+    year and inside the person's employment, and does not contradict another change counting from the same
+    month (the same column set to two values). Errors at the cell; unknown plans are ``known_plans``'."""
+    changes, roster = ctx.frame("RosterChanges"), ctx.frame("Roster")
+    if ctx.data.kind != "standards" or changes is None:
+        return []
+    out: list[Finding] = []
+    keys = changes["employee_id"].map(key_form, na_action="ignore")
+    known = set(roster["employee_id"].map(key_form, na_action="ignore").dropna()) if roster is not None else set()
+    unknown = (keys.notna() & ~keys.isin(known)).to_numpy(dtype=bool)
+    out += ctx.emit("unknown-employee", "RosterChanges", "employee_id", changes[unknown])
+    when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    if ctx.year is not None:
+        far = ((when.dt.year - ctx.year).abs() > ctx.threshold("Plausible Years")).fillna(False).to_numpy(dtype=bool)
+        out += ctx.emit("roster-change-out-of-year", "RosterChanges", "effective_from", changes[far],
+                        value=when[far].dt.strftime("%Y-%m-%d"), year=str(ctx.year))
+    dated = _dated_roster(ctx)
+    if dated is not None:
+        start, leave = keys.map(dated["start"]), keys.map(dated["leave"])
+        outside = ((when < start) | (when > leave)).fillna(False).to_numpy(dtype=bool)
+        out += ctx.emit("roster-change-outside-employment", "RosterChanges", "effective_from", changes[outside],
+                        value=when[outside].dt.strftime("%Y-%m-%d"),
+                        per_row={"start": start[outside].dt.strftime("%Y-%m-%d"),
+                                 "leave": leave[outside].dt.strftime("%Y-%m-%d")})
+    at = effective_month(changes).astype("string")
+    for col in CHANGED:
+        if col not in changes.columns:
+            continue
+        values = changes[col].astype("string").str.strip()
+        frame = pd.DataFrame({"k": keys, "m": at, "v": values}).dropna()
+        first = frame.groupby(["k", "m"])["v"].transform("first")
+        clash = frame[frame["v"] != first]
+        if len(clash):
+            rows = changes.loc[clash.index]
+            out += ctx.emit("roster-change-conflict", "RosterChanges", col, rows,
+                            per_row={"other": first[clash.index], "month": clash["m"]})
+    return out
+
+
+RULES = (dated_after_leaving, targets_outside_employment)
+STANDARDS_RULES = (leave_before_start, roster_changes)
