@@ -47,8 +47,9 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
 def sheets(out: Output) -> list[SheetFrame]:
     """One Completion sheet (RAG coloured) and the findings."""
     rows, lang = out.result, out.lang
-    cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:]]
+    cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:-1]]  # status names the reason
     fmts = formats(cols, lang, C.MONEY_COLUMNS, [c for c in C.RATIO_COLUMNS if c != "pacing"])
+    fmts[label("pacing", lang)] = "ratio"
     return [SheetFrame(t("output.sheet.completion", lang), localized(rows[cols], lang), fmts,
                        table_name="Completion", rag=(label("rag", lang),)),
             *findings_sheets(out.findings, lang)]

@@ -77,9 +77,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank": ("Rank", "排名"),
     "employee": ("Employee", "员工"),
     "company": ("Company", "公司"),
-    "green": ("green", "绿"),
-    "amber": ("amber", "黄"),
-    "red": ("red", "红"),
+    "green": ("Green", "绿"),
+    "amber": ("Amber", "黄"),
+    "red": ("Red", "红"),
     # funds
     "due_date": ("Due Date", "到期日"),
     "collected": ("Collected", "已回款"),
@@ -570,6 +570,12 @@ def localized(frame: pd.DataFrame, lang: str, keys: Mapping[str, str] | None = N
                                     na_action="ignore")
     if "bucket" in out:
         out["bucket"] = out["bucket"].map(lambda v: bucket_label(v, lang), na_action="ignore")
+    if "status" in out:  # computed / not computed (core.coverage)
+        out["status"] = out["status"].map(lambda v: "" if v == "computed" else label(v, lang) if v in LABELS else v,
+                                          na_action="ignore")  # only the exceptions are worth a word
+    if "reason" in out:
+        out["reason"] = out["reason"].map(lambda v: label(f"reason.{v}", lang) if f"reason.{v}" in LABELS else v,
+                                          na_action="ignore")
     if "key" in out and "level" in frame:
         out.loc[frame["level"] == "company", "key"] = label("company", lang)
     keys = keys or {}

@@ -636,6 +636,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     fres = FC.compute_forecast(ledger, period)
     roy = R.compute_royalties(ledger, period)
     sal = A.compute_appraisal(ledger, period, rows if royalties is not None else None)
+    rows = rows[rows["status"] != NOT_COMPUTED].reset_index(drop=True)  # left out: named in the banner, never 0.00
     if findings is None:
         findings = list(ledger.findings) + list(roy.findings) + list(sal.findings)
     findings = list(extra_findings) + list(findings)
