@@ -101,7 +101,8 @@ def _as_paid(db: str | Path | None, year: int, pay: list[pd.DataFrame]) -> list[
         is_closed = key.get_level_values(1).isin(closed)
         for col, kind in (("royalty_payment", "royalty"), ("floating_pay", "floating")):
             got = rec[kind].reindex(key).to_numpy(dtype="float64")
-            frame[col] = np.where(is_closed, np.nan_to_num(got, nan=0.0), np.nan)
+            computed = (frame["status"] != "not-computed").to_numpy(dtype=bool)  # never paid as 0.00
+            frame[col] = np.where(is_closed & computed, np.nan_to_num(got, nan=0.0), np.nan)
         out.append(frame)
     return out
 
