@@ -10,9 +10,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
+from toolkit.cli.main import cli
 from toolkit.operations.close_month import close_month
+from toolkit.operations.closes import reclose_changes, reclose_totals
 from toolkit.operations.history import employee_payments
 from toolkit.operations.performance import write_performance_files
 from toolkit.operations.statements import statements
@@ -177,5 +181,40 @@ def test_statements_performance_files_and_history_of_left_out_people(closed, sam
     assert not bad, "\n".join(bad[:20])
     with open_store(db) as store:
         for emp in sorted(people):
-            pay = employee_payments(store, emp, 2026)
-            assert not len(pay.payments) or "0.00" not in set(pay.payments.get("payment", []).astype(str))
+            pay = employee_payments(store, emp, 2026).to_dict()
+            assert pay["status"] == "not-computed" and pay["not_computed"] == [PERIOD]
+            assert pay["totals"]["royalty_paid"] is None and pay["totals"]["floating_paid"] is None
+
+
+def test_history_tables_have_words_not_field_names(closed, sample_dir):
+    """`history close|payments|list` headers and codes in the reader's language; a left-out person is named."""
+    lang, _out, db, _res = closed
+    people, _names = _left_out_people(sample_dir)
+    runner = CliRunner()
+    texts = []
+    for args in (["history", "close", PERIOD], ["history", "payments", "E1002", "--year", "2026"],
+                 ["history", "list"]):
+        res = runner.invoke(cli, ["--lang", lang, *args, "--db", str(db)])
+        assert res.exit_code == 0, res.output
+        texts.append(res.output)
+    for field_name in ("close_id", "ytd_earned", "paid_before", "close_period", "not_consolidated", "kind", "entry"):
+        assert all(field_name not in text for text in texts), field_name
+    res = runner.invoke(cli, ["--lang", lang, "history", "payments", sorted(people)[0], "--year", "2026",
+                               "--db", str(db)])
+    assert res.exit_code == 0 and "0.00" not in res.output
+    assert ("not consolidated" if lang == "en" else "未汇总") in res.output
+
+
+def test_a_reclose_that_leaves_a_department_out_says_not_computed_not_zero():
+    """v1 paid E2001 13,124.20; v2 rejected North China: the change is "not computed", out of both totals."""
+    def pay(rows):
+        return pd.DataFrame(rows, columns=["employee_id", "kind", "entry", "amount"])
+
+    old = pay([("E2001", "royalty", "payment", 13124.20), ("E1002", "royalty", "payment", 100.00)])
+    new = pay([("E1002", "royalty", "payment", 150.00)])
+    changes = reclose_changes(old, new, {"E2001"}).set_index("employee_id")
+    assert changes.loc["E2001", "status"] == "not-computed"
+    assert pd.isna(changes.loc["E2001", "after"]) and pd.isna(changes.loc["E2001", "change"])
+    assert changes.loc["E1002", "status"] == "computed" and changes.loc["E1002", "change"] == 50.00
+    totals = reclose_totals(old, new, {"E2001"}).set_index("kind")
+    assert totals.loc["royalty", "before"] == 100.00 and totals.loc["royalty", "change"] == 50.00

@@ -9,6 +9,8 @@ royalties and floating pay — is read from the payout ledger once the year has 
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ from .months import month_ledgers
 from .statements import statement_language
 from ..store import open_store
 from .history import paid_by_month
+from ..report.pdf import pdf_session
 
 register(
     {
@@ -129,7 +132,12 @@ def write_performance_files(year: int, out_dir: str | Path, *, db: str | None = 
         person = people.loc[emp].to_dict() if emp in people.index else {}
         return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
 
-    for i, (emp, paths, exc) in enumerate(each(ids, work, PDF_JOBS if "pdf" in formats else 1), 1):
+    session = contextlib.ExitStack()
+    if "pdf" in formats:
+        session.enter_context(pdf_session())  # one Chromium for every PDF, closed after the last
+    with session:
+        done = list(each(ids, work, PDF_JOBS if "pdf" in formats else 1))
+    for i, (emp, paths, exc) in enumerate(done, 1):
         if paths is not None:
             run.files[emp] = paths
         else:

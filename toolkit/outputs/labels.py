@@ -167,6 +167,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),
+    "st.footer": ("{title} · {name} ({employee_id}) · {period} · page {page} of {pages}",
+                  "{title} · {name}（{employee_id}）· {period} · 第 {page} 页，共 {pages} 页"),
     "st.period": ("Period", "期间"),
     "st.section.summary": ("This month", "本月结算"),
     "st.section.tiers": ("Tier function T(B)", "档位计算 T(B)"),
@@ -499,8 +501,56 @@ LABELS: dict[str, tuple[str, str]] = {
     "returning": ("returning", "老客户"),
     "lost": ("lost", "流失"),
     "inactive": ("inactive", "不活跃"),
+    # the history store's tables (toolkit history list|close|payments|changes): headers and values
+    "hist.id": ("No.", "编号"),
+    "hist.amount": ("Amount", "金额"),
+    "hist.period": ("Period", "期间"),
+    "hist.version": ("Version", "版本"),
+    "hist.status": ("Status", "状态"),
+    "hist.state": ("State", "进度"),
+    "hist.closed_at": ("Closed at", "结账时间"),
+    "hist.user": ("By", "操作人"),
+    "hist.run_id": ("Run", "运行"),
+    "hist.departments": ("Departments", "部门"),
+    "hist.not_consolidated": ("Not consolidated", "未汇总"),
+    "hist.command": ("Command", "命令"),
+    "hist.started_at": ("Started", "开始时间"),
+    "hist.finished_at": ("Finished", "结束时间"),
+    "hist.close": ("Close", "结账"),
+    "hist.kind": ("Kind", "类别"),
+    "hist.entry": ("Entry", "分录"),
+    "hist.year": ("Year", "年度"),
+    "hist.ytd_earned": ("Earned YTD", "年累计应得"),
+    "hist.paid_before": ("Paid before", "此前已付"),
+    "hist.adjustment": ("Of which adjustment", "其中调整"),
+    "hist.close_period": ("Close", "结账期间"),
+    "hist.close_version": ("Version", "版本"),
+    "hist.closed_period": ("Month adjusted", "被调整月份"),
+    "hist.change": ("Change", "变动"),
+    "hist.amount_before": ("Before", "调整前"),
+    "hist.amount_after": ("After", "调整后"),
+    "hist.effect": ("Effect", "影响金额"),
+    "hist.added": ("Added", "新增"),
+    "hist.removed": ("Removed", "删除"),
+    "hist.changed": ("Changed", "修改"),
+    "hist.key": ("Key", "键"),
+    "hist.row_before": ("Row before", "原行"),
+    "hist.row_now": ("Row now", "现行"),
+    "hist.fields": ("Fields", "字段"),
+    "hist.royalty": ("royalty", "提成"),
+    "hist.floating": ("floating pay", "浮动工资"),
+    "hist.payment": ("payment", "支付"),
+    "hist.opening": ("opening balance", "期初余额"),
+    "hist.adjustment-entry": ("adjustment", "调整"),
+    "hist.current": ("current", "现行"),
+    "hist.superseded": ("superseded", "已被取代"),
 }
 register({f"label.{k}": v for k, v in LABELS.items()})
+
+
+def history_label(key: str, lang: str) -> str:
+    """A history-store column's header in ``lang`` (``hist.<key>``, else the shared label)."""
+    return label(f"hist.{key}", lang) if f"hist.{key}" in LABELS else label(key, lang)
 
 #: Sheet names and titles of the outputs.
 register(

@@ -29,7 +29,7 @@ from ..outputs.statements import (
     terms_frame,
 )
 from ..outputs.text import percent_text
-from .pdf import html_to_pdf
+from .pdf import html_to_pdf, page_footer
 from ..money import fmt_money
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
@@ -121,12 +121,15 @@ def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], writ
                                     lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
             written.append(html_path)
         if "pdf" in formats:
+            footer = page_footer(label("st.footer", st.lang, title=label("st.title", st.lang), name=st.name or "",
+                                       employee_id=st.employee_id, period=st.period, page="{page}",
+                                       pages="{pages}"))
             if html_path is not None:
-                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf"))
+                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf", footer=footer))
             else:
                 with tempfile.TemporaryDirectory(prefix="toolkit-statement-") as tmp:
                     page = Path(tmp) / "statement.html"
                     page.write_text(text, encoding="utf-8")
-                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf"))
+                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf", footer=footer))
 
 

@@ -18,6 +18,7 @@ from ..output import progress
 from ...core.periods import check_period
 from ...operations.demo import DEMO_PERIOD, sample_folder
 from ...money import fmt_money
+from ...outputs.labels import label
 
 register(
     {
@@ -45,6 +46,9 @@ register(
         "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
         "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
                                    "  {employee_id} {kind}：{before} -> {after}（{change}）"),
+        "cli.close.reclose-left-out": ("  {employee_id} {kind}: {before} -> not computed (department not consolidated"
+                                       " at this close; not in the totals)",
+                                       "  {employee_id} {kind}：{before} -> 未计算（本次结账部门未汇总；不计入合计）"),
         "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
         "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
                                     "  {kind} 合计：{before} -> {after}（{change}）"),
@@ -100,11 +104,13 @@ def ledger_text(res: Any, lang: str) -> str:
     if res.reclose is not None:
         lines.append(t("cli.close.reclose", lang))
         changes = res.reclose.to_dict("records")
-        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
+        lines += [t("cli.close.reclose-left-out", lang, employee_id=r["employee_id"], kind=label(f"hist.{r['kind']}", lang),
+                    before=fmt_money(r['before'], grouped=True)) if r.get("status") == "not-computed" else
+                  t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=label(f"hist.{r['kind']}", lang),
                     before=fmt_money(r['before'], grouped=True), after=fmt_money(r['after'], grouped=True),
                     change=fmt_money(r['change'], grouped=True, sign=True))
                   for r in changes] or [t("cli.close.reclose-none", lang)]
-        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=fmt_money(r['before'], grouped=True),
+        lines += [t("cli.close.reclose-total", lang, kind=label(f"hist.{r['kind']}", lang), before=fmt_money(r['before'], grouped=True),
                     after=fmt_money(r['after'], grouped=True), change=fmt_money(r['change'], grouped=True, sign=True))
                   for r in res.reclose_totals.to_dict("records")]
     return "\n".join(lines)
