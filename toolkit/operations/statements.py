@@ -161,6 +161,8 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
     royalty, salary = _records(roy.lines), _records(sal.lines)
     emp_rows = completion[completion["level"] == "employee"]
     by_emp = {k: g for k, g in emp_rows.groupby("key")}
+    dept_rows = completion[(completion["level"] == "department") & (completion["status"] != "not-computed")]
+    by_dept = {k: g for k, g in dept_rows.groupby("key")}
     terms = {k: g for k, g in sal.terms.groupby("employee_id")}
     contrib = {k: g for k, g in roy.contributions.groupby("employee_id")}
     bands = {k: g for k, g in roy.bands.groupby("employee_id")}
@@ -174,6 +176,10 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                 royalty=royalty.get(emp), bands=bands.get(emp, roy.bands.iloc[0:0]),
                 contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
                 completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty))
+            sal_line = salary.get(emp) or {}
+            if sal_line.get("basis") == "department" and sal_line.get("department") in by_dept:
+                # appraised on the department's completion: show those figures, not their own (often zero) rows
+                st.completion, st.completion_scope = by_dept[sal_line["department"]], str(sal_line["department"])
             if extras is not None:
                 st.manual = list(extras.manual.get(emp, []))
                 st.draw_balance = extras.draw_balance.get(emp)

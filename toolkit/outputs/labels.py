@@ -167,6 +167,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),
+    "st.why": ("Why", "说明"),
+    "st.why.clawback": ("Earned for the year so far ({earned}) is less than the {paid} already paid for it, so {amount} "
+                        "is taken back this month.",
+                        "本年累计应得（{earned}）少于本年已付的 {paid}，本月扣回 {amount}。"),
+    "st.why.gate": ("Year-to-date completion {completion} has reached the {gate} gate: the royalty earned since "
+                    "January ({earned}) is paid now.",
+                    "年累计完成率 {completion} 已达到 {gate} 门槛：1 月以来应得的提成（{earned}）本月一并发放。"),
+    "st.why.below-gate": ("Year-to-date completion {completion} is below the {gate} gate: no royalty is earned yet.",
+                          "年累计完成率 {completion} 低于 {gate} 门槛：尚无提成。"),
+    "st.why.capped": ("The annual cap of {cap} is reached: the royalty for the year stops there.",
+                      "已达年度封顶 {cap}：本年提成以此为限。"),
     "st.footer": ("{title} · {name} ({employee_id}) · {period} · page {page} of {pages}",
                   "{title} · {name}（{employee_id}）· {period} · 第 {page} 页，共 {pages} 页"),
     "st.period": ("Period", "期间"),
@@ -176,6 +187,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "st.section.payout": ("Payment", "支付"),
     "st.section.contributions": ("Receipts and contracts behind the base", "计提基数明细（回款/合同）"),
     "st.section.completion": ("Completion against target", "指标完成情况"),
+    "st.section.completion_of": ("Completion against target: {department} (the figures you are appraised on)",
+                                 "指标完成情况：{department}（考核所依据的数字）"),
     "st.section.floating": ("Floating pay", "浮动工资"),
     "st.section": ("Section", "部分"),
     "st.ytd_earned": ("YTD royalty earned", "累计应得提成"),

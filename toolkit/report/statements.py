@@ -18,6 +18,7 @@ from ..io.writer import write_frames, atomic_save
 from ..outputs.labels import label
 from ..outputs.statements import (
     completion_frame,
+    completion_title,
     contribution_frame,
     file_stem,
     floating_detail,
@@ -85,7 +86,7 @@ def statement_html(st: Statement) -> str:
     lbl = {label(k, lang) for k in ("share",)}
     comp = completion_frame(st)
     return env.get_template(TEMPLATE.name).render(
-        lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED,
+        lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED, completion_title=completion_title(st),
         summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
         contributions=html_table(contribution_frame(st), pct=lbl,
                              money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
