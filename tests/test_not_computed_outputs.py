@@ -21,6 +21,9 @@ from toolkit.operations.history import employee_payments
 from toolkit.operations.performance import write_performance_files
 from toolkit.operations.statements import statements
 from toolkit.store import open_store
+from toolkit.i18n import MESSAGES
+from toolkit.core import catalog  # noqa: F401  (registers the findings' words)
+from toolkit.report import completeness, context  # noqa: F401  (register the report's words)
 
 PERIOD = "2026-10"
 LEFT_OUT = "North China"
@@ -156,6 +159,11 @@ def test_company_totals_leave_the_rejected_department_out(closed, sample_dir):
         company = next(r for r in rows if r["level"] == "company" and r["indicator"] == ind)
         summed = sum(round(float(r["ytd_actual"]) * 100) for r in depts if r["status"] == "computed")
         assert round(float(company["ytd_actual"]) * 100) == summed
+    # salary.xlsx ends with a total row: the computed people's pay, nobody left out counted
+    salary = json.loads((out / f"salary-{PERIOD}.json").read_text(encoding="utf-8"))
+    pay = sum(round(float(r["pay"]) * 100) for r in salary["salaries"] if r["status"] == "computed")
+    last = list(openpyxl.load_workbook(out / f"salary-{PERIOD}.xlsx").worksheets[0].iter_rows(values_only=True))[-1]
+    assert last[0] in ("Total", "合计") and round(last[9] * 100) == pay
 
 
 def test_statements_performance_files_and_history_of_left_out_people(closed, sample_dir, tmp_path):
@@ -218,3 +226,14 @@ def test_a_reclose_that_leaves_a_department_out_says_not_computed_not_zero():
     assert changes.loc["E1002", "status"] == "computed" and changes.loc["E1002", "change"] == 50.00
     totals = reclose_totals(old, new, {"E2001"}).set_index("kind")
     assert totals.loc["royalty", "before"] == 100.00 and totals.loc["royalty", "change"] == 50.00
+
+
+def test_one_chinese_word_per_state():
+    """A department left out is 未汇总 and a refused workbook 已拒收 everywhere: no other spelling in the catalog
+    (once every module has registered its words)."""
+    variants = ("未纳入", "未能汇总", "未合并")
+    bad = {k: zh for k, (_en, zh) in MESSAGES.items() if any(v in zh for v in variants)}
+    assert not bad
+    rejected = {k: zh for k, (en, zh) in MESSAGES.items()  # a workbook refused (an approval's 已驳回 is another state)
+                if en.strip().lower() == "rejected" and "queue" not in k}
+    assert rejected and set(rejected.values()) == {"已拒收"}, rejected

@@ -69,9 +69,11 @@ def text(out: Output) -> str:
     )
     brief = ["level", "key", "name", "indicator", "month_actual", "ytd_target", "ytd_actual", "ytd_completion",
              "pacing", "needed_per_month", "rag", "rank"]
+    if (rows["status"] == "not-computed").any():  # name who is left out, and why
+        brief.append("status")
     for level in C.LEVELS:
         part = shown[shown["level"] == level]
-        lines += ["", text_table(localized(part[brief].drop(columns="level"), lang))]
+        lines += ["", text_table(localized(part[brief], lang).drop(columns=label("level", lang)))]
     if out.findings:
         lines += ["", findings_text(out.findings, lang)]
     return "\n".join(lines)

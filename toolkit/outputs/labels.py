@@ -377,7 +377,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "warning": ("Warning", "警告"),
     "info": ("Info", "提示"),
     "clawback_note": ("clawback", "追回"),
-    "reason.department-not-consolidated": ("department not consolidated", "部门未合并"),
+    "reason.department-not-consolidated": ("department not consolidated", "部门未汇总"),
     # --- the annual plan (toolkit.outputs.plan): plan.<key>
     "plan.department": _ROSTER.column("department").label.all(),
     "plan.employee_id": _ROSTER.column("employee_id").label.all(),

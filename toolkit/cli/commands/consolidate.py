@@ -33,7 +33,7 @@ register(
             "报告期 {period}：并非所有部门都已合并：{total} 个部门工作簿中 {ok} 个已合并到 {store}；"
             "{departments_zh} 的人员未计算（没有已合并的工作簿属于这些部门）。",
         ),
-        "cli.consolidate.failed": ("Not consolidated:", "未合并："),
+        "cli.consolidate.failed": ("Not consolidated:", "未汇总："),
         "cli.consolidate.skipped": ("Skipped:", "已跳过："),
         "cli.consolidate.workbook": ("Consolidated workbook: {path}", "合并工作簿：{path}"),
         "cli.consolidate.continued": ("  {table}: {rows} rows continue on {sheets}", "  {table}：{rows} 行分布在 {sheets}"),
