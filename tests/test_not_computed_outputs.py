@@ -237,3 +237,12 @@ def test_one_chinese_word_per_state():
     rejected = {k: zh for k, (en, zh) in MESSAGES.items()  # a workbook refused (an approval's 已驳回 is another state)
                 if en.strip().lower() == "rejected" and "queue" not in k}
     assert rejected and set(rejected.values()) == {"已拒收"}, rejected
+
+
+def test_forecast_months_are_headed_as_months(closed):
+    """forecast.xlsx heads its month columns "2026-11", never "2026-11 Days" (an aging bucket's label)."""
+    lang, out, _db, _res = closed
+    ws = openpyxl.load_workbook(out / f"forecast-{PERIOD}.xlsx").worksheets[0]
+    headers = [c.value for c in next(ws.iter_rows(max_row=1))]
+    months = [h for h in headers if isinstance(h, str) and re.match(r"\d{4}-\d{2}", h)]
+    assert months and all(re.fullmatch(r"\d{4}-\d{2}", h) for h in months), headers

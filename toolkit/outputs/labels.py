@@ -649,7 +649,9 @@ def localized(frame: pd.DataFrame, lang: str, keys: Mapping[str, str] | None = N
 def is_bucket(key: object) -> bool:
     """An aging bucket key ("not_due", "31-60", "over_365"), whatever buckets the Thresholds set."""
     text = str(key)
-    return text == "not_due" or text.startswith("over_") or bool(re.fullmatch(r"\d+-\d+", text))
+    # a month ("2026-11", the forecast's columns) is not a bucket of days
+    return text == "not_due" or text.startswith("over_") or (bool(re.fullmatch(r"\d+-\d+", text))
+                                                              and not re.fullmatch(r"\d{4}-\d{2}", text))
 
 
 def formats(columns: Iterable[str], lang: str, money: Iterable[str] = (), percent: Iterable[str] = (),

@@ -89,6 +89,8 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
     if len(m):
         last = m[m["period"] == m["period"].max()]
         for r in last.to_dict("records"):
+            if pd.isna(r["ytd_actual"]) and pd.isna(r["ytd_target"]):
+                continue  # not computed that month: no figure to quote
             rows.append({"item": label("pf.ytd", lang, indicator=E.INDICATOR.label(r["indicator"], lang),
                                        actual=fmt_money(r["ytd_actual"], grouped=True, blank=""), target=fmt_money(r["ytd_target"], grouped=True, blank=""),
                                        completion=percent_text(r["ytd_completion"])),
