@@ -105,7 +105,7 @@ def test_completion_xlsx_has_rag_colours(hand_files, tmp_path):
     assert headers[:5] == ["Level", "Key", "Name", "Department", "Indicator"] and "RAG" in headers
     rag_col = headers.index("RAG") + 1
     values = {ws.cell(r, rag_col).value for r in range(2, ws.max_row + 1)}
-    assert {"green", "amber", "red"} <= values
+    assert {"Green", "Amber", "Red"} <= values  # words, not raw codes (issue 24)
     ranges = [str(cf.sqref) for cf in ws.conditional_formatting]
     letter = openpyxl.utils.get_column_letter(rag_col)
     assert any(rng.startswith(letter) for rng in ranges)
