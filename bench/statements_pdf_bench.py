@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from toolkit.operations.batch import PDF_JOBS, each  # noqa: E402
 from toolkit.operations.close_month import close_month  # noqa: E402
 from toolkit.operations.statements import build_statements, recorded_payouts  # noqa: E402
-from toolkit.report.pdf import pdf_session  # noqa: E402
+from toolkit.report.pdf import html_to_pdf, pdf_session, run_chromium  # noqa: E402
 from toolkit.report.statements import write_statement  # noqa: E402
 from toolkit.store import load_ledger_from_store, open_store  # noqa: E402
 
@@ -58,9 +58,28 @@ def run(sts: list, out: Path, formats: tuple[str, ...]) -> float:
     return time.perf_counter() - t0
 
 
+def side_by_side(html: Path, n: int, out: Path) -> tuple[float, float]:
+    """Seconds for ``n`` PDFs of one page: one Chromium start per PDF (before issue 24) vs one session."""
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    for i in range(n):
+        run_chromium(["--no-pdf-header-footer", f"--print-to-pdf={out / f'old{i}.pdf'}", html.resolve().as_uri()])
+    old = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with pdf_session():
+        list(each(range(n), lambda i: write_statement_pdf(html, out / f"new{i}.pdf"), PDF_JOBS))
+    return old, time.perf_counter() - t0
+
+
+def write_statement_pdf(html: Path, target: Path) -> Path:
+    """One PDF in the open session."""
+    return html_to_pdf(html, target)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--compare", type=int, default=0, help="Also N PDFs printed the old way and the new, side by side.")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
         work = Path(tmp)
@@ -68,6 +87,10 @@ def main() -> None:
         plain = run(sts, work / "plain", ("xlsx", "html"))
         full = run(sts, work / "pdf", ("xlsx", "html", "pdf"))
         pdfs = len(list((work / "pdf").glob("*.pdf")))
+        if args.compare:
+            html = next((work / "plain").glob("*.html"))
+            old, new = side_by_side(html, args.compare, work / "compare")
+            print(f"{args.compare} PDFs of one statement: one Chromium each {old:.1f} s; one session {new:.1f} s")
     print(f"{args.n} statements: xlsx+html {plain:.1f} s; xlsx+html+pdf {full:.1f} s ({pdfs} PDFs, "
           f"{PDF_JOBS} tabs at once, one Chromium); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 

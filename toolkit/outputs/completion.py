@@ -32,7 +32,7 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Completion rows per employee, department and company with the payload documented in docs/json.md."""
     royalties = royalty_payments(ledger, period)
     rows = C.compute_completion(ledger, period, royalties)
-    emp = rows[rows["level"] == "employee"].drop_duplicates("key")
+    emp = rows[(rows["level"] == "employee") & (rows["status"] == "computed")].drop_duplicates("key")
     findings = ledger.unreliable_findings()
     payload = {
         "period": str(C.parse_period(period)),
