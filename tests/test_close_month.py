@@ -174,7 +174,7 @@ def test_left_out_departments_are_described_in_both_languages(closed):
 
     res, _ = closed
     north = next(f for f in _left_out(res.consolidation.files) if f.code == "department-not-consolidated")
-    assert "(rejected)" in north.message("en") and "（已拒绝）" in north.message("zh")
+    assert "(rejected)" in north.message("en") and "（已拒收）" in north.message("zh")
 
 
 def test_close_month_never_says_all_consolidated_while_a_departments_people_are_not_computed(sample, tmp_path):

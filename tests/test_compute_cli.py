@@ -54,8 +54,8 @@ def test_completion_json_matches_the_hand_worked_department(hand_files):
     assert payload["period"] == "2025-03" and payload["royalties_included"] is False
     keys = ["level", "key", "indicator", "month_target", "month_actual", "month_completion", "ytd_target", "ytd_actual",
             "ytd_completion", "time_progress", "pacing", "gap", "needed_per_month", "rag", "rank",
-            "annual_target", "annual_completion", "rag_reference"]
-    assert all(list(r) == keys for r in payload["rows"])
+            "annual_target", "annual_completion", "rag_reference", "status", "reason"]
+    assert all(sorted(r) == sorted(keys) for r in payload["rows"])
     rows = {(r["level"], r["key"], r["indicator"]): r for r in payload["rows"]}
     e2 = rows[("employee", "E2", "Signing")]  # 6000 (C1 split) + 12000 (C2) against 15000
     assert e2["ytd_actual"] == "18000.00" and e2["ytd_target"] == "15000.00" and e2["ytd_completion"] == 1.2
@@ -70,7 +70,8 @@ def test_completion_json_matches_the_hand_worked_department(hand_files):
     assert ex["ytd_actual"] == "900.00" and ex["rag"] == "green" and ex["month_completion"] == 0.9
     # money is always a two-decimal string, blanks are null
     assert all(isinstance(r["gap"], str) and r["gap"].count(".") == 1 and len(r["gap"].split(".")[1]) == 2
-               for r in payload["rows"])
+               for r in payload["rows"] if r["status"] == "computed")
+    assert all(r["gap"] is None for r in payload["rows"] if r["status"] == "not-computed")  # West: no workbook given
     assert {e["employee_id"]: e["department"] for e in payload["employees"]} == {"E1": "East", "E2": "East"}
 
 
@@ -105,7 +106,7 @@ def test_completion_xlsx_has_rag_colours(hand_files, tmp_path):
     assert headers[:5] == ["Level", "Key", "Name", "Department", "Indicator"] and "RAG" in headers
     rag_col = headers.index("RAG") + 1
     values = {ws.cell(r, rag_col).value for r in range(2, ws.max_row + 1)}
-    assert {"green", "amber", "red"} <= values
+    assert {"Green", "Amber", "Red"} <= values  # words, not raw codes (issue 24)
     ranges = [str(cf.sqref) for cf in ws.conditional_formatting]
     letter = openpyxl.utils.get_column_letter(rag_col)
     assert any(rng.startswith(letter) for rng in ranges)
@@ -117,7 +118,7 @@ def test_completion_xlsx_has_rag_colours(hand_files, tmp_path):
 def test_completion_text_and_chinese(hand_files, tmp_path):
     result = run(*_args(hand_files, "completion", "--force"))
     assert result.exit_code == 0
-    assert "Indicator completion 2025-03" in result.output and "amber" in result.output
+    assert "Indicator completion 2025-03" in result.output and "Amber" in result.output
     out = tmp_path / "c.txt"
     zh = run(*_args(hand_files, "completion", "--force", "-o", str(out)), lang="zh")
     assert zh.exit_code == 0 and zh.output == ""

@@ -128,7 +128,7 @@ def test_aging_buckets_come_from_thresholds():
     east = department_book("East", Contracts=[_contract("A", 10), _contract("B", 20), _contract("C", 200)])
     res = compute_funds(ledger([east], std), "2025-03")
     assert res.buckets == ("not_due", "1-15", "16-60", "61-90", "over_90")
-    assert list(res.aging.columns) == ["level", "key", *res.buckets, "total", "overdue"]
+    assert list(res.aging.columns) == ["level", "key", *res.buckets, "total", "overdue", "status"]
     assert res.receivables.set_index("contract_no")["bucket"].to_dict() == {"C": "over_90", "B": "16-60", "A": "1-15"}
     assert bucket_label("over_90", "zh") == "90天以上" and bucket_label("16-60", "en") == "16-60 Days"
 
@@ -161,7 +161,7 @@ def test_a_workbook_without_delivered_has_no_receivables_computed_not_zero(tmp_p
     (tmp_path / "dept-east.xlsx").unlink()
     south = build("funds", Source([tmp_path], sample / "standards.xlsx").ledger("2026-10"), "2026-10")
     aging = both.result.aging.set_index("key")
-    assert both.payload["not_computed"] == ["East China"]
+    assert "East China" in both.payload["not_computed"]  # (with the Roster departments given no workbook here)
     assert aging.loc["East China", ["total", "overdue"]].isna().all()
     assert aging.loc["company", "total"] == south.result.aging.set_index("key").loc["company", "total"]
     demand = both.result.demand

@@ -344,9 +344,9 @@ _("contract-in-two-departments", "warning", ("Contract in two departments", "合
    ("{sheet}!{cell}：合同编号“{value}”也出现在{department}的工作簿中（{other_file}，第 {other_row} 行）；"
     "同一合同计入两个部门会重复计提成、重复统计。")),
   tags=("across-files",))
-_("department-not-consolidated", "error", ("Department not consolidated", "部门未能汇总"),
+_("department-not-consolidated", "error", ("Department not consolidated", "部门未汇总"),
   ("{value} was not consolidated ({status}): {reason}. Its figures are missing from this report.",
-   "{value} 未能汇总（{status_zh}）：{reason}。本报告不含其数据。"),
+   "{value} 未汇总（{status_zh}）：{reason}。本报告不含其数据。"),
   tags=("across-files",))
 _("ledger-note", "warning", ("Payout ledger", "支付台账"), ("{text}", "{text_zh}"),
   tags=("across-files",))

@@ -38,6 +38,7 @@ import pandas as pd
 from ..money import round_series
 from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
+from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
 from .periods import parse_period
 
@@ -59,7 +60,7 @@ RATIO_COLUMNS = ("month_completion", "ytd_completion", "time_progress", "pacing"
 ROW_COLUMNS = (
     "level", "key", "indicator", "month_target", "month_actual", "month_completion", "ytd_target",
     "ytd_actual", "ytd_completion", "time_progress", "pacing", "gap", "needed_per_month", "rag", "rank",
-    "annual_target", "annual_completion", "rag_reference",
+    "annual_target", "annual_completion", "rag_reference", "status", "reason",
 )
 PLAN_TO_DATE, TIME_PROGRESS = "plan_to_date", "time_progress"
 ROYALTY_COLUMNS = ("employee_id", "month", "royalty")
@@ -317,8 +318,19 @@ def compute_completion(
     targets = monthly_targets(ledger)
     actuals = monthly_actuals(ledger, p.year, royalties)
     settings = rag_settings(ledger)
-    rows = completion_table(targets, actuals, employee_departments(ledger), p.month, settings.amber_band,
+    departments = employee_departments(ledger)
+    left = set(left_out_departments(ledger))
+    absent = set(ledger.absent_people)
+    out_people = {e for e, d in departments.items() if d in left} | absent
+    if out_people:  # not computed: their rows never enter a figure, a total or a rank
+        targets = targets[~targets["employee_id"].isin(out_people)]
+        actuals = actuals[~actuals["employee_id"].isin(out_people)]
+    rows = completion_table(targets, actuals, departments, p.month, settings.amber_band,
                             settings, time_progress(p, settings.by_days))
+    rows = rows.assign(status=COMPUTED, reason=None)
+    if out_people or left:
+        rows = pd.concat([rows, _not_computed_rows(sorted(out_people), departments, sorted(left))],
+                         ignore_index=True)
     roster = ledger.standard("Roster").dropna(subset=["employee_id"]).drop_duplicates("employee_id")
     names = pd.Series(roster["name"].to_numpy(), index=roster["employee_id"].to_numpy())
     rows["name"] = rows["key"].map(names).where(rows["level"] == "employee")
@@ -331,6 +343,16 @@ def compute_completion(
     )
     cols = [*ROW_COLUMNS, "department", "name"]
     return rows[cols].reset_index(drop=True)
+
+
+def _not_computed_rows(people: list[str], departments: pd.Series, left: list[str]) -> pd.DataFrame:
+    """Placeholder rows (every figure blank, status ``not-computed``) for people and departments left out."""
+    recs = [{"level": "employee", "key": e, "department": str(departments.get(e, "")), "indicator": ind}
+            for e in people for ind in INDICATORS]
+    recs += [{"level": "department", "key": d, "department": d, "indicator": ind} for d in left for ind in INDICATORS]
+    frame = pd.DataFrame(recs, columns=["level", "key", "department", "indicator"])
+    frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    return frame.assign(status=NOT_COMPUTED, reason=NOT_CONSOLIDATED)
 
 
 def rag_settings(ledger: Ledger) -> RagSettings:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,3 +39,13 @@ def coverage_status(departments: pd.Series, covered: Collection[str] | None, emp
         missing = missing | employees.astype(object).isin(set(absent_people)).to_numpy(dtype=bool)
     return pd.Series(np.where(missing.to_numpy(dtype=bool), NOT_COMPUTED, COMPUTED), index=departments.index,
                      dtype=object)
+
+
+def left_out_departments(ledger: "Any") -> list[str]:
+    """Roster departments with no row in ``ledger``: not computed (never shown as zero, never in a total)."""
+    roster = ledger.standard("Roster")
+    if roster.empty or "department" not in roster.columns:
+        return []
+    covered = ledger_departments(ledger.tables)
+    named = {str(d).strip() for d in roster["department"].dropna()} - {""}
+    return sorted(named - covered)

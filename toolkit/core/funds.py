@@ -26,6 +26,7 @@ import pandas as pd
 from ..i18n import register, t
 from ..money import round_series
 from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
+from .coverage import COMPUTED, NOT_COMPUTED, left_out_departments
 from .completion import (
     COMPANY_KEY,
     EXPENSE,
@@ -191,7 +192,9 @@ def fund_demand(
         parts["royalties_payable"] = None
         known = set()
 
-    depts = sorted({d for p in parts.values() if p is not None for d in p["department"]} | set(t["Plan"]["department"]))
+    left = set(left_out_departments(ledger))
+    depts = sorted({d for p in parts.values() if p is not None for d in p["department"]} | set(t["Plan"]["department"])
+                   | left)
     grid = pd.MultiIndex.from_product([depts, months], names=["department", "month"])
     wide = pd.DataFrame(index=grid)
     for name, part in parts.items():
@@ -205,13 +208,15 @@ def fund_demand(
     if royalties is not None:
         wide.loc[~wide["month"].isin(known), "royalties_payable"] = np.nan
     cols = list(DEMAND_COLUMNS)
+    wide.loc[wide["department"].isin(left), cols] = np.nan  # not computed: blank, never zero, not in the company
     dept = wide.rename(columns={"department": "key"}).assign(level="department")
     comp = wide.groupby("month", as_index=False)[cols].sum(min_count=1).assign(level="company", key=COMPANY_KEY)
     out = pd.concat([dept, comp], ignore_index=True)
     for c in cols:
         out[c] = round_series(out[c])
     out["month"] = out["month"].astype("str")
-    return out[["level", "key", "month", *cols]]
+    out["status"] = np.where(out["key"].isin(left) & (out["level"] == "department"), NOT_COMPUTED, COMPUTED)
+    return out[["level", "key", "month", *cols, "status"]]
 
 
 def compute_funds(ledger: Ledger, period: str, royalties: pd.DataFrame | None = None) -> FundsResult:
@@ -220,6 +225,7 @@ def compute_funds(ledger: Ledger, period: str, royalties: pd.DataFrame | None = 
     as_of = p.end_time.normalize()
     limits = bucket_limits({n: ledger.threshold(n) for n in BUCKET_SLOTS})
     missing = {d for d, cols in ledger.missing_columns("Contracts").items() if cols & {"delivered", "payment_terms"}}
+    missing |= set(left_out_departments(ledger))
     contracts = ledger.tables["Contracts"]
     recv = receivables(contracts[~contracts["department"].isin(missing)], ledger.tables["Collections"], as_of, limits)
     overdue = recv[recv["days_overdue"] > 0].reset_index(drop=True)
@@ -229,6 +235,8 @@ def compute_funds(ledger: Ledger, period: str, royalties: pd.DataFrame | None = 
         blank = pd.DataFrame([{"level": "department", "key": d} for d in sorted(missing)])
         table = pd.concat([table[table["level"] != "company"], blank, table[table["level"] == "company"]],
                           ignore_index=True)
+    table["status"] = np.where(table["key"].isin(missing) & (table["level"] == "department"), NOT_COMPUTED,
+                               COMPUTED)
     demand = fund_demand(ledger, recv, p, royalties)
     if missing:
         demand.loc[(demand["level"] == "department") & demand["key"].isin(missing), "receivables_due"] = np.nan

@@ -19,7 +19,7 @@ from .findings import Finding
 MONTH_COLUMNS = ["employee_id", "period", "source_period", "indicator", "month_target", "month_actual",
                  "month_completion", "ytd_target", "ytd_actual", "ytd_completion", "time_progress", "rag", "rank"]
 PAY_COLUMNS = ["employee_id", "period", "source_period", "royalty_payment", "ytd_royalty", "floating_pay", "basis",
-               "score", "grade", "coefficient", "reason"]
+               "score", "grade", "coefficient", "reason", "status"]
 #: The department tables whose rows belong to one employee (findings on them are that person's).
 PERSONAL_TABLES = ("Expenses", "Advances", "Leave", "Contracts", "Plan")
 #: The date column that places a personal row in a year.
@@ -59,6 +59,11 @@ def month_rows(period: str, source: str, completion: pd.DataFrame, royalty_lines
     for col, src in (("floating_pay", "pay"), ("basis", "basis"), ("score", "score"), ("grade", "grade"),
                      ("coefficient", "coefficient"), ("reason", "reason")):
         pay[col] = pay["employee_id"].map(sal[src]) if len(sal) and src in sal else None
+    left = set(salary_lines.loc[salary_lines["status"] == "not-computed", "employee_id"]) \
+        if "status" in salary_lines else set()
+    if "status" in royalty_lines:
+        left |= set(royalty_lines.loc[royalty_lines["status"] == "not-computed", "employee_id"])
+    pay["status"] = pay["employee_id"].map(lambda e: "not-computed" if e in left else "computed")
     return months, pay.reindex(columns=PAY_COLUMNS)
 
 

@@ -150,6 +150,9 @@ class Statement:
     draw_balance: float | None = None
     #: The close is not approved (or there is none): every page says DRAFT.
     draft: bool = False
+    #: The department whose completion ``completion`` shows (someone appraised on their department's figures),
+    #: None for the person's own.
+    completion_scope: str | None = None
 
     @property
     def manual_total(self) -> float:

@@ -105,7 +105,7 @@ register({
     "macro.analysis": ("{summary}\nWrote {paths}", "{summary}\n已生成 {paths}"),
     "macro.consolidated": ("Consolidated {ok} of {total} department workbook(s) for {period} into {path}.",
                            "已将 {total} 个部门工作簿中的 {ok} 个合并（{period}）到 {path}。"),
-    "macro.consolidate-failed": ("Not consolidated:", "未合并："),
+    "macro.consolidate-failed": ("Not consolidated:", "未汇总："),
     "macro.no-selection": ("Select rows on the Expenses, Advances or Leave sheet first.",
                            "请先在费用、借款或休假工作表中选择行。"),
     "macro.wrong-sheet": ("'{sheet}' is not the Expenses, Advances or Leave sheet: select rows there.",

@@ -68,6 +68,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "month": "yyyy-mm",
     "integer": "0",
     "number": "General",
+    "ratio": "0.00",
     "text": "@",
     "bool": "General",
 }

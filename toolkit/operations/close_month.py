@@ -36,8 +36,8 @@ from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
 from ..store import CloseInfo, Run, Store
 from .closes import (
-    absent_people, check_can_close, close_output_dir, commit_close, note_findings, note_text, prepare_close,
-    reclose_changes, reclose_totals, restatement_findings
+    absent_people, check_can_close, close_output_dir, commit_close, not_computed_people, note_findings, note_text,
+    prepare_close, reclose_changes, reclose_totals, restatement_findings
 )
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
@@ -90,7 +90,8 @@ class CloseMonthResult:
         changes = None
         if self.reclose is not None:
             changes = [{"employee_id": r["employee_id"], "kind": r["kind"], "before": fmt_money(r['before']),
-                        "after": fmt_money(r['after']), "change": fmt_money(r['change'])}
+                        "after": fmt_money(r['after'], blank=None), "change": fmt_money(r['change'], blank=None),
+                        "status": r["status"]}
                        for r in self.reclose.to_dict("records")]
         return {"consolidation": self.consolidation.to_dict(lang),
                 "outputs": {k: [str(p) for p in v] for k, v in self.outputs.items()},
@@ -290,7 +291,8 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         _move_into_place(out, final)
         if previous is not None:
             old, new = store.payments(close_id=previous.id), store.payments(close_id=result.close.id)
-            result.reclose, result.reclose_totals = reclose_changes(old, new), reclose_totals(old, new)
+            left = not_computed_people(store, result.close.id)
+            result.reclose, result.reclose_totals = reclose_changes(old, new, left), reclose_totals(old, new, left)
         timings["total"] = time.perf_counter() - t0
         return result
     except BaseException as exc:

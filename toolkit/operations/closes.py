@@ -9,17 +9,18 @@ records the close, its payments, adjustments and results in one store transactio
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..core import appraisal as A
 from ..core import royalties as R
 from ..core.completion import compute_completion
-from ..core.coverage import COMPUTED, ledger_departments
+from ..core.coverage import COMPUTED, NOT_COMPUTED, ledger_departments
 from ..core.findings import Finding
 from ..core.payouts import (
     Legacy,
@@ -309,9 +310,24 @@ def note_text(note: dict[str, Any], lang: str = "en") -> str:
     return t(f"ledger.note.{note['code']}", lang, **params)
 
 
-def reclose_totals(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """A re-close's totals per kind: the superseded version's payments and the new version's (openings excluded)."""
+def not_computed_people(store: Store, close_id: int) -> set[str]:
+    """Employees a close left out (their department not consolidated): its stored pay lines say not computed."""
+    out: set[str] = set()
+    for name in ("salaries", "royalty_lines"):
+        lines = store.close_results(close_id, name)
+        if len(lines) and "status" in lines.columns:
+            out |= set(lines.loc[lines["status"] == NOT_COMPUTED, "employee_id"].astype(str))
+    return out
+
+
+def reclose_totals(old: pd.DataFrame, new: pd.DataFrame, not_computed: Collection[str] = ()) -> pd.DataFrame:
+    """A re-close's totals per kind: the superseded version's payments and the new version's (openings excluded);
+    the people the new version leaves out (``not_computed``) are in neither, so the change compares like with like."""
+    left = set(not_computed)
+
     def total(frame: pd.DataFrame, kind: str) -> float:
+        if len(frame) and left:
+            frame = frame[~frame["employee_id"].astype(str).isin(left)]
         rows = frame[(frame["kind"] == kind) & (frame["entry"] != "opening")] if len(frame) else frame
         return int(cents(rows["amount"]).sum()) / 100 if len(rows) else 0.0
 
@@ -321,9 +337,10 @@ def reclose_totals(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
                          "change": [round(a - b, 2) for a, b in zip(after, before)]})
 
 
-def reclose_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+def reclose_changes(old: pd.DataFrame, new: pd.DataFrame, not_computed: Collection[str] = ()) -> pd.DataFrame:
     """What a re-close changes: per employee and kind, the superseded version's payment and the new one
-    (payment rows of the period, ``entry`` payment and prior-year), with the difference; changed rows only."""
+    (payment rows of the period, ``entry`` payment and prior-year), with the difference; changed rows only.
+    ``status`` is ``not-computed`` (``after`` and ``change`` blank, never 0.00) for the people in ``not_computed``."""
     def totals(frame: pd.DataFrame) -> pd.Series:
         if frame is None or not len(frame):
             return pd.Series(dtype="int64")
@@ -337,7 +354,11 @@ def reclose_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"employee_id": index.get_level_values(0), "kind": index.get_level_values(1),
                         "before": a.to_numpy() / 100, "after": b.to_numpy() / 100,
                         "change": (b.to_numpy() - a.to_numpy()) / 100})
-    return out[out["change"] != 0].reset_index(drop=True)
+    out = out[out["change"] != 0].reset_index(drop=True)
+    left = out["employee_id"].isin(set(not_computed))
+    out["status"] = np.where(left, NOT_COMPUTED, COMPUTED)
+    out.loc[left, ["after", "change"]] = np.nan
+    return out
 
 
 def backdated_for(store: Store, data: Any, department: str) -> list[Any]:

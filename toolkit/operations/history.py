@@ -177,13 +177,23 @@ class EmployeePayments:
     payments: pd.DataFrame
     adjustments: pd.DataFrame
     manual: pd.DataFrame = field(default_factory=pd.DataFrame)  # manual adjustments paid, with their state
+    #: Close periods of the year that left the employee out (department not consolidated): not computed, not 0.00.
+    not_computed: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """``not-computed`` when no close of the year computed the employee's pay, else ``computed``."""
+        return "not-computed" if self.not_computed and not len(self.payments) else "computed"
 
     def to_dict(self) -> dict[str, Any]:
         roy = self.payments[self.payments["kind"] == "royalty"] if len(self.payments) else self.payments
         flo = self.payments[self.payments["kind"] == "floating"] if len(self.payments) else self.payments
-        return {"employee_id": self.employee_id, "year": self.year, "payments": _records(self.payments),
+        blank = self.status == "not-computed"
+        return {"employee_id": self.employee_id, "year": self.year, "status": self.status,
+                "not_computed": list(self.not_computed), "payments": _records(self.payments),
                 "adjustments": _records(self.adjustments), "manual_adjustments": _records(self.manual),
-                "totals": {"royalty_paid": _sum(roy, "amount"), "floating_paid": _sum(flo, "amount"),
+                "totals": {"royalty_paid": None if blank else _sum(roy, "amount"),
+                           "floating_paid": None if blank else _sum(flo, "amount"),
                            "manual_paid": _sum(self.manual, "amount")}}
 
     def frames(self) -> dict[str, pd.DataFrame]:
@@ -199,8 +209,15 @@ def employee_payments(store: Store, employee_id: str, year: int) -> EmployeePaym
                         & (manual["period"].astype(str).str[:4] == f"{year:04d}")]
         manual = pd.concat([_manual_states(store, g.drop(columns="close_id"), int(cid))
                             for cid, g in manual.groupby("close_id")], ignore_index=True) if len(manual) else manual
+    left = []
+    for info in store.closes(year=year, current_only=True):
+        if info.not_consolidated:
+            sal = store.close_results(info.id, "salaries")
+            if len(sal) and "status" in sal and ((sal["employee_id"].astype(str) == employee_id)
+                                                 & (sal["status"] == "not-computed")).any():
+                left.append(info.period)
     return EmployeePayments(employee_id, year, payments.assign(state=payment_states(store, payments)),
-                            store.adjustments(year=year, employee_id=employee_id), manual)
+                            store.adjustments(year=year, employee_id=employee_id), manual, sorted(left))
 
 
 def _manual_states(store: Store, manual: pd.DataFrame, close_id: int) -> pd.DataFrame:

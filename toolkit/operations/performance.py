@@ -9,6 +9,8 @@ royalties and floating pay — is read from the payout ledger once the year has 
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ from .history import paid_by_month
 from .months import month_ledgers
 from .source import Source
 from .statements import statement_language
+from ..report.pdf import pdf_session
 
 register(
     {
@@ -100,7 +103,8 @@ def _as_paid(source: Source, year: int, pay: list[pd.DataFrame]) -> list[pd.Data
         is_closed = key.get_level_values(1).isin(closed)
         for col, kind in (("royalty_payment", "royalty"), ("floating_pay", "floating")):
             got = rec[kind].reindex(key).to_numpy(dtype="float64")
-            frame[col] = np.where(is_closed, np.nan_to_num(got, nan=0.0), np.nan)
+            computed = (frame["status"] != "not-computed").to_numpy(dtype=bool)  # never paid as 0.00
+            frame[col] = np.where(is_closed & computed, np.nan_to_num(got, nan=0.0), np.nan)
         out.append(frame)
     return out
 
@@ -127,7 +131,12 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
         person = people.loc[emp].to_dict() if emp in people.index else {}
         return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
 
-    for i, (emp, paths, exc) in enumerate(each(ids, work, PDF_JOBS if "pdf" in formats else 1), 1):
+    session = contextlib.ExitStack()
+    if "pdf" in formats:
+        session.enter_context(pdf_session())  # one Chromium for every PDF, closed after the last
+    with session:
+        done = list(each(ids, work, PDF_JOBS if "pdf" in formats else 1))
+    for i, (emp, paths, exc) in enumerate(done, 1):
         if paths is not None:
             run.files[emp] = paths
         else:

@@ -10,6 +10,8 @@ cannot be printed is listed in the index with the reason; the others are still w
 
 from __future__ import annotations
 
+import contextlib
+
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,6 +41,7 @@ from ..core.appraisal import compute_appraisal
 from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
 from ..outputs.labels import label
+from ..report.pdf import pdf_session
 from ..outputs.royalties import adjustment_words
 from ..outputs.statements import write_index
 from ..report.statements import write_statement
@@ -157,6 +160,8 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
     royalty, salary = _records(roy.lines), _records(sal.lines)
     emp_rows = completion[completion["level"] == "employee"]
     by_emp = {k: g for k, g in emp_rows.groupby("key")}
+    dept_rows = completion[(completion["level"] == "department") & (completion["status"] != "not-computed")]
+    by_dept = {k: g for k, g in dept_rows.groupby("key")}
     terms = {k: g for k, g in sal.terms.groupby("employee_id")}
     contrib = {k: g for k, g in roy.contributions.groupby("employee_id")}
     bands = {k: g for k, g in roy.bands.groupby("employee_id")}
@@ -170,6 +175,10 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                 royalty=royalty.get(emp), bands=bands.get(emp, roy.bands.iloc[0:0]),
                 contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
                 completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty))
+            sal_line = salary.get(emp) or {}
+            if sal_line.get("basis") == "department" and sal_line.get("department") in by_dept:
+                # appraised on the department's completion: show those figures, not their own (often zero) rows
+                st.completion, st.completion_scope = by_dept[sal_line["department"]], str(sal_line["department"])
             if extras is not None:
                 st.manual = list(extras.manual.get(emp, []))
                 st.draw_balance = extras.draw_balance.get(emp)
@@ -197,6 +206,13 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     return out or DEFAULT_FORMATS
 
 
+def _report(progress: Callable[[int, int, str], None] | None, i: int, n: int, item: tuple) -> tuple:
+    """Pass one finished item through, telling ``progress`` about it."""
+    if progress is not None:
+        progress(i, n, item[0].employee_id if hasattr(item[0], "employee_id") else item[0])
+    return item
+
+
 def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, formats: Sequence[str] = DEFAULT_FORMATS,
                      employees: Sequence[str] | None = None, payouts: Mapping[str, Payout] | None = None,
                      lang: str | None = None, index_lang: str = "en",
@@ -215,7 +231,13 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
 
     work = partial(write_statement, out_dir=out, formats=formats)
     jobs = PDF_JOBS if "pdf" in formats else 1
-    for i, (st, paths, exc) in enumerate(each(sset.statements, work, jobs), 1):
+    session = contextlib.ExitStack()
+    if "pdf" in formats:
+        session.enter_context(pdf_session())  # one Chromium for every PDF, closed after the last
+    with session:
+        done = each(sset.statements, work, jobs)
+        results = [_report(progress, i, len(sset.statements), item) for i, item in enumerate(done, 1)]
+    for st, paths, exc in results:
         if paths is not None:
             files[st.employee_id] = paths
             written.append(st)
@@ -223,8 +245,6 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
             detail, detail_zh = error_text(exc)
             failures.append(Failure(st.employee_id, st.name, t("statement.problem.error", "en", detail=detail),
                                     t("statement.problem.error", "zh", detail=detail_zh)))
-        if progress is not None:
-            progress(i, len(sset.statements), st.employee_id)
     run = StatementsRun(sset.period, written, files, failures, None, sset)
     run.index = write_index(sset.period, written, files, failures, sset.findings, out, index_lang)
     return run

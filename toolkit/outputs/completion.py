@@ -32,7 +32,7 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Completion rows per employee, department and company with the payload documented in docs/json.md."""
     royalties = royalty_payments(ledger, period)
     rows = C.compute_completion(ledger, period, royalties)
-    emp = rows[rows["level"] == "employee"].drop_duplicates("key")
+    emp = rows[(rows["level"] == "employee") & (rows["status"] == "computed")].drop_duplicates("key")
     findings = ledger.unreliable_findings()
     payload = {
         "period": str(C.parse_period(period)),
@@ -47,8 +47,9 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
 def sheets(out: Output) -> list[SheetFrame]:
     """One Completion sheet (RAG coloured) and the findings."""
     rows, lang = out.result, out.lang
-    cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:]]
+    cols = ["level", "key", "name", "department", "indicator", *C.ROW_COLUMNS[3:-1]]  # status names the reason
     fmts = formats(cols, lang, C.MONEY_COLUMNS, [c for c in C.RATIO_COLUMNS if c != "pacing"])
+    fmts[label("pacing", lang)] = "ratio"
     return [SheetFrame(t("output.sheet.completion", lang), localized(rows[cols], lang), fmts,
                        table_name="Completion", rag=(label("rag", lang),)),
             *findings_sheets(out.findings, lang)]
@@ -68,9 +69,11 @@ def text(out: Output) -> str:
     )
     brief = ["level", "key", "name", "indicator", "month_actual", "ytd_target", "ytd_actual", "ytd_completion",
              "pacing", "needed_per_month", "rag", "rank"]
+    if (rows["status"] == "not-computed").any():  # name who is left out, and why
+        brief.append("status")
     for level in C.LEVELS:
         part = shown[shown["level"] == level]
-        lines += ["", text_table(localized(part[brief].drop(columns="level"), lang))]
+        lines += ["", text_table(localized(part[brief], lang).drop(columns=label("level", lang)))]
     if out.findings:
         lines += ["", findings_text(out.findings, lang)]
     return "\n".join(lines)

@@ -77,9 +77,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank": ("Rank", "排名"),
     "employee": ("Employee", "员工"),
     "company": ("Company", "公司"),
-    "green": ("green", "绿"),
-    "amber": ("amber", "黄"),
-    "red": ("red", "红"),
+    "green": ("Green", "绿"),
+    "amber": ("Amber", "黄"),
+    "red": ("Red", "红"),
     # funds
     "due_date": ("Due Date", "到期日"),
     "collected": ("Collected", "已回款"),
@@ -167,6 +167,19 @@ LABELS: dict[str, tuple[str, str]] = {
     "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),
+    "st.why": ("Why", "说明"),
+    "st.why.clawback": ("Earned for the year so far ({earned}) is less than the {paid} already paid for it, so {amount} "
+                        "is taken back this month.",
+                        "本年累计应得（{earned}）少于本年已付的 {paid}，本月扣回 {amount}。"),
+    "st.why.gate": ("Year-to-date completion {completion} has reached the {gate} gate: the royalty earned since "
+                    "January ({earned}) is paid now.",
+                    "年累计完成率 {completion} 已达到 {gate} 门槛：1 月以来应得的提成（{earned}）本月一并发放。"),
+    "st.why.below-gate": ("Year-to-date completion {completion} is below the {gate} gate: no royalty is earned yet.",
+                          "年累计完成率 {completion} 低于 {gate} 门槛：尚无提成。"),
+    "st.why.capped": ("The annual cap of {cap} is reached: the royalty for the year stops there.",
+                      "已达年度封顶 {cap}：本年提成以此为限。"),
+    "st.footer": ("{title} · {name} ({employee_id}) · {period} · page {page} of {pages}",
+                  "{title} · {name}（{employee_id}）· {period} · 第 {page} 页，共 {pages} 页"),
     "st.period": ("Period", "期间"),
     "st.section.summary": ("This month", "本月结算"),
     "st.section.tiers": ("Tier function T(B)", "档位计算 T(B)"),
@@ -174,6 +187,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "st.section.payout": ("Payment", "支付"),
     "st.section.contributions": ("Receipts and contracts behind the base", "计提基数明细（回款/合同）"),
     "st.section.completion": ("Completion against target", "指标完成情况"),
+    "st.section.completion_of": ("Completion against target: {department} (the figures you are appraised on)",
+                                 "指标完成情况：{department}（考核所依据的数字）"),
     "st.section.floating": ("Floating pay", "浮动工资"),
     "st.section": ("Section", "部分"),
     "st.ytd_earned": ("YTD royalty earned", "累计应得提成"),
@@ -362,7 +377,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "warning": ("Warning", "警告"),
     "info": ("Info", "提示"),
     "clawback_note": ("clawback", "追回"),
-    "reason.department-not-consolidated": ("department not consolidated", "部门未合并"),
+    "reason.department-not-consolidated": ("department not consolidated", "部门未汇总"),
     # --- the annual plan (toolkit.outputs.plan): plan.<key>
     "plan.department": _ROSTER.column("department").label.all(),
     "plan.employee_id": _ROSTER.column("employee_id").label.all(),
@@ -640,8 +655,56 @@ LABELS: dict[str, tuple[str, str]] = {
     'log.row': ('Row', '行号'),
     'log.written_to': ('Written To', '写入文件'),
     'log.queue': ('Queue File', '队列文件'),
+    # the history store's tables (toolkit history list|close|payments|changes): headers and values
+    "hist.id": ("No.", "编号"),
+    "hist.amount": ("Amount", "金额"),
+    "hist.period": ("Period", "期间"),
+    "hist.version": ("Version", "版本"),
+    "hist.status": ("Status", "状态"),
+    "hist.state": ("State", "进度"),
+    "hist.closed_at": ("Closed at", "结账时间"),
+    "hist.user": ("By", "操作人"),
+    "hist.run_id": ("Run", "运行"),
+    "hist.departments": ("Departments", "部门"),
+    "hist.not_consolidated": ("Not consolidated", "未汇总"),
+    "hist.command": ("Command", "命令"),
+    "hist.started_at": ("Started", "开始时间"),
+    "hist.finished_at": ("Finished", "结束时间"),
+    "hist.close": ("Close", "结账"),
+    "hist.kind": ("Kind", "类别"),
+    "hist.entry": ("Entry", "分录"),
+    "hist.year": ("Year", "年度"),
+    "hist.ytd_earned": ("Earned YTD", "年累计应得"),
+    "hist.paid_before": ("Paid before", "此前已付"),
+    "hist.adjustment": ("Of which adjustment", "其中调整"),
+    "hist.close_period": ("Close", "结账期间"),
+    "hist.close_version": ("Version", "版本"),
+    "hist.closed_period": ("Month adjusted", "被调整月份"),
+    "hist.change": ("Change", "变动"),
+    "hist.amount_before": ("Before", "调整前"),
+    "hist.amount_after": ("After", "调整后"),
+    "hist.effect": ("Effect", "影响金额"),
+    "hist.added": ("Added", "新增"),
+    "hist.removed": ("Removed", "删除"),
+    "hist.changed": ("Changed", "修改"),
+    "hist.key": ("Key", "键"),
+    "hist.row_before": ("Row before", "原行"),
+    "hist.row_now": ("Row now", "现行"),
+    "hist.fields": ("Fields", "字段"),
+    "hist.royalty": ("royalty", "提成"),
+    "hist.floating": ("floating pay", "浮动工资"),
+    "hist.payment": ("payment", "支付"),
+    "hist.opening": ("opening balance", "期初余额"),
+    "hist.adjustment-entry": ("adjustment", "调整"),
+    "hist.current": ("current", "现行"),
+    "hist.superseded": ("superseded", "已被取代"),
 }
 register({f"label.{k}": v for k, v in LABELS.items()})
+
+
+def history_label(key: str, lang: str) -> str:
+    """A history-store column's header in ``lang`` (``hist.<key>``, else the shared label)."""
+    return label(f"hist.{key}", lang) if f"hist.{key}" in LABELS else label(key, lang)
 
 #: Sheet names and titles of the outputs.
 register(
@@ -715,6 +778,12 @@ def localized(frame: pd.DataFrame, lang: str, keys: Mapping[str, str] | None = N
                                     na_action="ignore")
     if "bucket" in out:
         out["bucket"] = out["bucket"].map(lambda v: bucket_label(v, lang), na_action="ignore")
+    if "status" in out:  # computed / not computed (core.coverage)
+        out["status"] = out["status"].map(lambda v: "" if v == "computed" else label(v, lang) if v in LABELS else v,
+                                          na_action="ignore")  # only the exceptions are worth a word
+    if "reason" in out:
+        out["reason"] = out["reason"].map(lambda v: label(f"reason.{v}", lang) if f"reason.{v}" in LABELS else v,
+                                          na_action="ignore")
     if "key" in out and "level" in frame:
         out.loc[frame["level"] == "company", "key"] = label("company", lang)
     keys = keys or {}
@@ -725,7 +794,9 @@ def localized(frame: pd.DataFrame, lang: str, keys: Mapping[str, str] | None = N
 def is_bucket(key: object) -> bool:
     """An aging bucket key ("not_due", "31-60", "over_365"), whatever buckets the Thresholds set."""
     text = str(key)
-    return text == "not_due" or text.startswith("over_") or bool(re.fullmatch(r"\d+-\d+", text))
+    # a month ("2026-11", the forecast's columns) is not a bucket of days
+    return text == "not_due" or text.startswith("over_") or (bool(re.fullmatch(r"\d+-\d+", text))
+                                                              and not re.fullmatch(r"\d{4}-\d{2}", text))
 
 
 def formats(columns: Iterable[str], lang: str, money: Iterable[str] = (), percent: Iterable[str] = (),

@@ -25,7 +25,7 @@ from ..i18n import t
 MONTH_COLUMNS = ["period", "source_period", "indicator", "month_target", "month_actual", "month_completion",
                  "ytd_target", "ytd_actual", "ytd_completion", "time_progress", "rag", "rank"]
 PAY_COLUMNS = ["period", "source_period", "royalty_payment", "ytd_royalty", "floating_pay", "appraised_on", "score",
-               "grade", "coefficient", "reason"]
+               "grade", "coefficient", "reason", "status"]
 CHART_INDICATORS = ("Signing", "Collection")
 _KEYS = {"period": "pf.period", "source_period": "pf.source_period", "royalty_payment": "pf.royalty_payment",
          "floating_pay": "st.floating_pay"}
@@ -52,6 +52,7 @@ def pay_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     p["appraised_on"] = p["appraised_on"].map(lambda v: label(f"appraisal.{v}", lang) if isinstance(v, str) else None)
     p["reason"] = p["reason"].map(lambda v: A.reason_text(v, lang) or None)
     p["grade"] = p["grade"].astype(object).where(p["grade"].notna(), None)
+    p["status"] = p["status"].map(lambda v: "" if v == "computed" else label(v, lang) if isinstance(v, str) else None)
     return p.rename(columns=lambda c: header(c, lang))
 
 
@@ -88,19 +89,26 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
     if len(m):
         last = m[m["period"] == m["period"].max()]
         for r in last.to_dict("records"):
+            if pd.isna(r["ytd_actual"]) and pd.isna(r["ytd_target"]):
+                continue  # not computed that month: no figure to quote
             rows.append({"item": label("pf.ytd", lang, indicator=E.INDICATOR.label(r["indicator"], lang),
                                        actual=fmt_money(r["ytd_actual"], grouped=True, blank=""), target=fmt_money(r["ytd_target"], grouped=True, blank=""),
                                        completion=percent_text(r["ytd_completion"])),
                          "amount": r["ytd_actual"]})
-    if len(p):
+    if len(p) and (p["status"] == "not-computed").all():
+        rows.append({"item": label("st.status", lang), "value": label("not-computed", lang)})
+    elif len(p):
         paid = round_series(p["royalty_payment"].astype("float64")).sum()
         rows.append({"item": label("pf.royalties_paid", lang), "amount": round(float(paid), 2)})
         rows.append({"item": label("ytd_royalty", lang), "amount": p["ytd_royalty"].iloc[-1]})
         rows.append({"item": label("pf.floating_paid", lang),
                      "amount": round(float(round_series(p["floating_pay"].astype("float64")).sum()), 2)})
-        grade = p["grade"].iloc[-1]
-        rows.append({"item": label("pf.last_grade", lang), "value": grade if isinstance(grade, str) else
-                     label(f"appraisal.{p['basis'].iloc[-1]}", lang)})
+        grade, basis = p["grade"].iloc[-1], p["basis"].iloc[-1]
+        if p["status"].iloc[-1] == "not-computed":  # never a grade (nor appraisal.nan) for someone left out
+            grade = label("not-computed", lang)
+        elif not isinstance(grade, str):
+            grade = label(f"appraisal.{basis}", lang) if isinstance(basis, str) else None
+        rows.append({"item": label("pf.last_grade", lang), "value": grade})
     frame = pd.DataFrame(rows).reindex(columns=["item", "value", "amount"])
     return frame.rename(columns={"item": label("item", lang), "value": label("pf.value", lang),
                                  "amount": label("st.amount", lang)})

@@ -18,6 +18,7 @@ from .text import findings_text, percent_text, text_table
 from .base import result_output
 from ..core.royalties import cents
 from ..money import fmt_money, fmt_money_column
+from ..core.royalties import cents
 
 if TYPE_CHECKING:
     from .base import Output
@@ -46,6 +47,12 @@ def sheets(out: Output) -> list[SheetFrame]:
     """Floating Salary (one row per employee), Appraisal Terms (one row per indicator) and the findings."""
     result, lang = out.result, out.lang
     lines = shown_lines(result.lines, lang)
+    computed = result.lines["status"] != "not-computed"  # the total is of the computed lines only
+    total = {c: None for c in lines.columns}
+    total.update({"employee_id": label("total", lang),
+                  "floating_base": int(cents(result.lines.loc[computed, "floating_base"]).sum()) / 100,
+                  "pay": int(cents(result.lines.loc[computed, "pay"]).sum()) / 100})
+    lines = pd.concat([lines, pd.DataFrame([total])], ignore_index=True)
     fmts = {label("score", lang): "percent", label("coefficient", lang): "number",
             label("floating_base", lang): "money", label("pay", lang): "money"}
     terms = result.terms.assign(indicator=result.terms["indicator"].map(lambda v: E.INDICATOR.label(v, lang)))

@@ -85,6 +85,7 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
                   "detail": None if p.recorded else label("st.recomputed", lang)},
                  {"item": label("st.this_payment", lang), "amount": p.this_payment,
                   "detail": label("note.clawback", lang) if cents(p.this_payment) < 0 else p.note_in(lang)}]
+        rows += [{"item": label("st.why", lang), "detail": text} for text in explanations(st)]
         for a in p.adjustments:
             rows.append({"item": label("st.adjustment", lang, text=a.description_in(lang)), "amount": a.amount,
                          "detail": "; ".join([*([a.period] if a.period else []), *a.rows]) or None})
@@ -105,6 +106,31 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     if st.draw_balance is not None:
         rows.append({"item": label("st.draw_balance", lang), "detail": fmt_money(st.draw_balance, grouped=True, blank="")})
     return rows
+
+
+def explanations(st: Statement) -> list[str]:
+    """The sentences that say why this payment is what it is: a clawback, a gate just reached (the months since
+    January paid at once), a gate not reached, the annual cap."""
+    p, r, lang = st.payout, st.royalty or {}, st.lang
+    if p is None:
+        return []
+    out: list[str] = []
+    money = lambda v: fmt_money(v, grouped=True, blank="")  # noqa: E731
+    gate, completion = r.get("gate"), r.get("completion")
+    has_gate = isinstance(gate, (int, float)) and not pd.isna(gate) and gate > 0
+    has_completion = isinstance(completion, (int, float)) and not pd.isna(completion)
+    if cents(p.this_payment) < 0:
+        out.append(label("st.why.clawback", lang, earned=money(p.ytd_earned), paid=money(p.paid_to_date),
+                         amount=money(-p.this_payment)))
+    elif has_gate and has_completion and r.get("reason") == "below-gate":
+        out.append(label("st.why.below-gate", lang, completion=pct_text(completion), gate=pct_text(gate)))
+    elif (has_gate and has_completion and completion >= gate and cents(p.paid_to_date) == 0
+          and cents(p.this_payment) > 0 and int(st.period[5:7]) > 1):
+        out.append(label("st.why.gate", lang, completion=pct_text(completion), gate=pct_text(gate),
+                         earned=money(p.ytd_earned)))
+    if r.get("reason") == "capped":
+        out.append(label("st.why.capped", lang, cap=money(r.get("annual_cap"))))
+    return out
 
 
 def floating_detail(st: Statement) -> str:
@@ -180,6 +206,13 @@ def contribution_frame(st: Statement) -> pd.DataFrame:
     frame["in_period"] = frame["in_period"].astype(bool)
     return _frame(frame.to_dict("records"), CONTRIBUTION_COLUMNS, ("amount", "credited", "weighted"), st.lang,
                   {"in_period": "st.in_period"})
+
+
+def completion_title(st: Statement) -> str:
+    """The completion section's heading: whose figures they are when not the person's own."""
+    if st.completion_scope:
+        return label("st.section.completion_of", st.lang, department=st.completion_scope)
+    return label("st.section.completion", st.lang)
 
 
 def completion_frame(st: Statement) -> pd.DataFrame:

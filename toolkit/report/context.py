@@ -65,7 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "red_indicators": ("Red indicators", "红灯指标"),
     "summary": ("Executive summary", "摘要"),
     "left_out": ("Not in these figures: {items}. Company totals exclude them.",
-                 "以下部门未纳入本报告数据：{items}。公司合计不含这些部门。"),
+                 "以下部门未汇总，不在本报告数据中：{items}。公司合计不含这些部门。"),
     "complete": ("All {files} department workbook(s) are in these figures.", "全部 {files} 个部门工作簿均已纳入本报告。"),
     "pay_excluded": ("Totals exclude {n_people} employee(s) not computed because their department was not "
                      "consolidated ({departments}).",
@@ -636,6 +636,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     fres = FC.compute_forecast(ledger, period)
     roy = R.compute_royalties(ledger, period)
     sal = A.compute_appraisal(ledger, period, rows if royalties is not None else None)
+    rows = rows[rows["status"] != NOT_COMPUTED].reset_index(drop=True)  # left out: named in the banner, never 0.00
     if findings is None:
         findings = list(ledger.findings) + list(roy.findings) + list(sal.findings)
     findings = list(extra_findings) + list(findings)

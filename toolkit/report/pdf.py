@@ -3,16 +3,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import html as html_lib
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..errors import ToolkitError
 from ..i18n import register
 from ..io.writer import atomic_save
 from ..runtime import lite
+from .browser import Browser, browser_session, write_pdf
 
 register(
     {
@@ -48,13 +52,39 @@ def run_chromium(args: list[str], timeout: int = TIMEOUT) -> subprocess.Complete
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def html_to_pdf(html: str | Path, out: str | Path) -> Path:
-    """Print the HTML file ``html`` to ``out`` (atomically) with Chromium's print-to-PDF."""
+def page_footer(text: str) -> str:
+    """The HTML footer of every printed page: ``text`` (HTML-escaped) with ``{page}`` and ``{pages}`` filled by
+    Chromium (page n of N)."""
+    safe = html_lib.escape(text).replace("{page}", '<span class="pageNumber"></span>').replace(
+        "{pages}", '<span class="totalPages"></span>')
+    return (f'<div style="font-size:7.5px;width:100%;padding:0 12mm;color:#555;'
+            f'font-family:sans-serif;text-align:right">{safe}</div>')
+
+
+def pdf_session() -> contextlib.AbstractContextManager[Browser | None]:
+    """One Chromium for every PDF printed inside the ``with`` block (statements, performance files, the report)."""
+    return browser_session(find_chromium(), BASE_FLAGS)
+
+
+def html_to_pdf(html: str | Path, out: str | Path, footer: str | None = None) -> Path:
+    """Print the HTML file ``html`` to ``out`` (atomically) with Chromium's print-to-PDF: in the open
+    ``pdf_session`` if there is one, else in a browser started for this page. ``footer``: an HTML footer printed
+    on every page (Chromium fills ``<span class="pageNumber">`` and ``<span class="totalPages">``)."""
     src = Path(html).resolve()
+    options: dict[str, Any] = {"displayHeaderFooter": False}
+    if footer is not None:
+        options = {"displayHeaderFooter": True, "headerTemplate": "<span></span>", "footerTemplate": footer}
 
     def write(tmp: Path) -> None:
-        res = run_chromium(["--no-pdf-header-footer", f"--print-to-pdf={tmp}", src.as_uri()])
-        if not Path(tmp).exists() or Path(tmp).stat().st_size == 0 or not Path(tmp).read_bytes()[:4] == b"%PDF":
-            raise ToolkitError("report.pdf.failed", file=str(src), detail=(res.stderr or "").strip()[-300:])
+        with pdf_session() as browser:
+            if browser is None:
+                raise ToolkitError("report.pdf.no-chromium")
+            try:
+                data = write_pdf(browser, src, options)
+            except ToolkitError as exc:
+                raise ToolkitError("report.pdf.failed", file=str(src), detail=str(exc.params.get("detail", ""))) from exc
+        if data[:4] != b"%PDF":
+            raise ToolkitError("report.pdf.failed", file=str(src), detail="not a PDF")
+        Path(tmp).write_bytes(data)
 
     return atomic_save(Path(out), write)

@@ -29,7 +29,7 @@ from ..outputs.performance import (
     summary_frame,
 )
 from .statements import html_table
-from .pdf import html_to_pdf
+from .pdf import html_to_pdf, page_footer
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
@@ -102,5 +102,8 @@ def write_performance_file(data: Year, employee_id: str, person: dict[str, Any],
         with tempfile.TemporaryDirectory(prefix="toolkit-performance-") as tmp:
             html = Path(tmp) / "performance.html"
             html.write_text(page(data, employee_id, person, lang), encoding="utf-8")
-            written.append(html_to_pdf(html, out_dir / f"{stem}.pdf"))
+            footer = page_footer(label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
+                                       name=str(person.get("name") or ""), employee_id=employee_id,
+                                       period=str(data.year), page="{page}", pages="{pages}"))
+            written.append(html_to_pdf(html, out_dir / f"{stem}.pdf", footer=footer))
     return written

@@ -18,6 +18,7 @@ from ..io.writer import write_frames, atomic_save
 from ..outputs.labels import label
 from ..outputs.statements import (
     completion_frame,
+    completion_title,
     contribution_frame,
     file_stem,
     floating_detail,
@@ -29,7 +30,7 @@ from ..outputs.statements import (
     terms_frame,
 )
 from ..outputs.text import percent_text
-from .pdf import html_to_pdf
+from .pdf import html_to_pdf, page_footer
 from ..money import fmt_money
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
@@ -85,7 +86,7 @@ def statement_html(st: Statement) -> str:
     lbl = {label(k, lang) for k in ("share",)}
     comp = completion_frame(st)
     return env.get_template(TEMPLATE.name).render(
-        lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED,
+        lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED, completion_title=completion_title(st),
         summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
         contributions=html_table(contribution_frame(st), pct=lbl,
                              money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
@@ -121,12 +122,15 @@ def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], writ
                                     lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
             written.append(html_path)
         if "pdf" in formats:
+            footer = page_footer(label("st.footer", st.lang, title=label("st.title", st.lang), name=st.name or "",
+                                       employee_id=st.employee_id, period=st.period, page="{page}",
+                                       pages="{pages}"))
             if html_path is not None:
-                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf"))
+                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf", footer=footer))
             else:
                 with tempfile.TemporaryDirectory(prefix="toolkit-statement-") as tmp:
                     page = Path(tmp) / "statement.html"
                     page.write_text(text, encoding="utf-8")
-                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf"))
+                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf", footer=footer))
 
 

@@ -19,6 +19,7 @@ from ...money import fmt_money
 from ...operations.demo import DEMO_PERIOD, sample_folder
 from ...operations.source import DB_ENV, Source
 from ..output import progress, source_options
+from ...outputs.labels import label
 
 register(
     {
@@ -33,7 +34,7 @@ register(
             "报告期 {period}：并非所有部门都已合并：{total} 个部门工作簿中 {ok} 个已合并到 {store}；"
             "{departments_zh} 的人员未计算（没有已合并的工作簿属于这些部门）。",
         ),
-        "cli.consolidate.failed": ("Not consolidated:", "未合并："),
+        "cli.consolidate.failed": ("Not consolidated:", "未汇总："),
         "cli.consolidate.skipped": ("Skipped:", "已跳过："),
         "cli.consolidate.workbook": ("Consolidated workbook: {path}", "合并工作簿：{path}"),
         "cli.consolidate.continued": ("  {table}: {rows} rows continue on {sheets}", "  {table}：{rows} 行分布在 {sheets}"),
@@ -46,6 +47,9 @@ register(
         "cli.close.reclose": ("Changes from the previous version:", "与上一版相比的变动："),
         "cli.close.reclose-line": ("  {employee_id} {kind}: {before} -> {after} ({change})",
                                    "  {employee_id} {kind}：{before} -> {after}（{change}）"),
+        "cli.close.reclose-left-out": ("  {employee_id} {kind}: {before} -> not computed (department not consolidated"
+                                       " at this close; not in the totals)",
+                                       "  {employee_id} {kind}：{before} -> 未计算（本次结账部门未汇总；不计入合计）"),
         "cli.close.reclose-none": ("  no payment changed", "  支付金额没有变化"),
         "cli.close.reclose-total": ("  total {kind}: {before} -> {after} ({change})",
                                     "  {kind} 合计：{before} -> {after}（{change}）"),
@@ -101,11 +105,13 @@ def ledger_text(res: Any, lang: str) -> str:
     if res.reclose is not None:
         lines.append(t("cli.close.reclose", lang))
         changes = res.reclose.to_dict("records")
-        lines += [t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=r["kind"],
+        lines += [t("cli.close.reclose-left-out", lang, employee_id=r["employee_id"], kind=label(f"hist.{r['kind']}", lang),
+                    before=fmt_money(r['before'], grouped=True)) if r.get("status") == "not-computed" else
+                  t("cli.close.reclose-line", lang, employee_id=r["employee_id"], kind=label(f"hist.{r['kind']}", lang),
                     before=fmt_money(r['before'], grouped=True), after=fmt_money(r['after'], grouped=True),
                     change=fmt_money(r['change'], grouped=True, sign=True))
                   for r in changes] or [t("cli.close.reclose-none", lang)]
-        lines += [t("cli.close.reclose-total", lang, kind=r["kind"], before=fmt_money(r['before'], grouped=True),
+        lines += [t("cli.close.reclose-total", lang, kind=label(f"hist.{r['kind']}", lang), before=fmt_money(r['before'], grouped=True),
                     after=fmt_money(r['after'], grouped=True), change=fmt_money(r['change'], grouped=True, sign=True))
                   for r in res.reclose_totals.to_dict("records")]
     return "\n".join(lines)

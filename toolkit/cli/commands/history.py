@@ -12,7 +12,7 @@ import click
 import pandas as pd
 
 from ...i18n import register, t
-from ...outputs.labels import label
+from ...outputs.labels import LABELS, history_label, label
 from ..main import settings
 from ...io.writer import SheetFrame, write_frames
 from ...money import fmt_money_column
@@ -36,6 +36,8 @@ register(
         "history.state": ("State: {state}", "状态：{state}"),
         "history.title.person": ("{employee} in {year}: state by month (standards of the close of {period}) and "
                                  "what was paid", "{employee} {year} 年各月状态（{period} 结账时的标准）及支付"),
+        "history.not-computed": ("Not computed in the close of {periods} (department not consolidated): nothing "
+                                 "recorded as paid.", "{periods} 结账未计算（部门未汇总）：无支付记录。"),
         "history.totals": ("Royalty paid {royalty}, floating pay {floating}.", "已付提成 {royalty}，浮动工资 {floating}。"),
     }
 )
@@ -73,7 +75,13 @@ def _table(frame: pd.DataFrame, columns: list[str]) -> str:
     for c in ("amount", "ytd_earned", "paid_before", "adjustment", "effect", "amount_before", "amount_after"):
         if c in shown.columns:
             shown[c] = fmt_money_column(shown[c], grouped=True, blank="")
-    return text_table(shown, lang=lang)
+    for c in ("kind", "entry", "status"):  # stored codes shown as words
+        if c in shown.columns and len(shown):
+            shown[c] = shown[c].map(lambda v: label(f"hist.{v}", lang) if f"hist.{v}" in LABELS else v)
+    if "state" in shown.columns and len(shown):
+        shown["state"] = shown["state"].map(lambda v: label(f"fin.state.{v}", lang) if f"fin.state.{v}" in LABELS
+                                            else v)
+    return text_table(shown.rename(columns=lambda c: history_label(c, lang)), lang=lang)
 
 
 def _events(events: list[dict[str, Any]], lang: str) -> str:
@@ -148,6 +156,8 @@ def payments_cmd(employee: str, year: int, source: Source, fmt: str, output: Pat
                                             "paid_before", "amount", "adjustment", "state"]),
                       "", t("history.title.manual", lang),
                       _table(res.manual, ["period", "kind", "amount", "reason", "approved_by", "state"]),
+                      t("history.not-computed", lang, periods=", ".join(res.not_computed))
+                      if res.status == "not-computed" else
                       t("history.totals", lang, royalty=doc["totals"]["royalty_paid"],
                         floating=doc["totals"]["floating_paid"]),
                       "", t("history.title.adjustments", lang),

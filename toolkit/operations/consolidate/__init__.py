@@ -63,7 +63,7 @@ register(
         "consolidate.status.consolidated": ("consolidated", "已合并"),
         "consolidate.status.loaded": ("loaded", "已载入"),
         "consolidate.status.unchanged": ("unchanged (already in the store)", "未变化（库中已有）"),
-        "consolidate.status.rejected": ("rejected", "已拒绝"),
+        "consolidate.status.rejected": ("rejected", "已拒收"),
         "consolidate.status.unreadable": ("unreadable", "无法读取"),
         "consolidate.status.duplicate": ("duplicate", "重复"),
     }
