@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.operations.close_month import close_month
 from toolkit.operations.closes import reclose_changes, reclose_totals
@@ -126,7 +127,7 @@ def closed(request, sample_dir, tmp_path_factory):
     lang = request.param
     out = tmp_path_factory.mktemp(f"close-{lang}")
     db = out / "t.db"
-    res = close_month([sample_dir], PERIOD, out, db=db, jobs=1, lang=lang)
+    res = close_month(Source([sample_dir], None, db), PERIOD, out, jobs=1, lang=lang)
     return lang, out, db, res
 
 
@@ -170,13 +171,13 @@ def test_statements_performance_files_and_history_of_left_out_people(closed, sam
     """Their statements, performance files and recorded payments name them as not computed, never 0.00."""
     lang, _out, db, _res = closed
     people, names = _left_out_people(sample_dir)
-    run = statements(PERIOD, tmp_path / "st", db=str(db), formats=("xlsx", "html"), lang=lang)
+    run = statements(Source(db=str(db)), PERIOD, tmp_path / "st", formats=("xlsx", "html"), lang=lang)
     files = [p for paths in run.files.values() for p in paths]
     assert any(p.stem.split("-")[0] in people or any(e in p.name for e in people) for p in files)
     bad: list[str] = []
     for path in files:
         _check_file(path, people, names, bad)
-    perf = write_performance_files(2026, tmp_path / "perf", db=str(db), employees=sorted(people),
+    perf = write_performance_files(Source(db=str(db)), 2026, tmp_path / "perf", employees=sorted(people),
                                    formats=("xlsx",), lang=lang)
     for paths in perf.files.values():
         for path in paths:
