@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..findings import Finding, codes
 from ..tables import WorkbookData
-from . import adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, plan, schema_rules
+from . import adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, plan, reviews, schema_rules
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -25,6 +25,7 @@ DEPARTMENT_RULES = (
     *leave.RULES,
     *forecast.RULES,
     *opportunities.RULES,
+    *reviews.RULES,
 )
 
 #: Rules that only make sense for the standards workbook.

@@ -1,0 +1,132 @@
+"""Issue 31: managers' reviews in the appraisal (DOMAIN.md, "Training and reviews"; docs/appraisal.md).
+
+Expected figures are worked by hand here; the sample's review means are read back from the workbook with openpyxl.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from test_royalties import _frame, roster
+
+from toolkit.cli.main import cli
+from toolkit.core.appraisal import appraisal
+from toolkit.schema import STANDARDS
+
+WEIGHTS = _frame("Appraisal", [{"indicator": i, "weight": w} for i, w in (
+    ("Signing", 0.3), ("Collection", 0.3), ("Expense", 0.1), ("Profit", 0.1), ("Teamwork", 0.15),
+    ("Customer care", 0.05))], STANDARDS)
+BANDS = _frame("AppraisalBands", [
+    {"score_from": 0.0, "score_to": 0.8, "band_grade": "C", "coefficient": 0.7},
+    {"score_from": 0.8, "score_to": 1.0, "band_grade": "B", "coefficient": 1.0},
+    {"score_from": 1.0, "score_to": None, "band_grade": "A", "coefficient": 1.25},
+], STANDARDS)
+
+
+def _completion(rows: dict[str, tuple]) -> pd.DataFrame:
+    out = [(e, i, c) for e, cs in rows.items() for i, c in zip(("Signing", "Collection", "Expense", "Profit"), cs)]
+    return pd.DataFrame(out, columns=["employee_id", "indicator", "ytd_completion"])
+
+
+def _reviews(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["employee_id", "period", "item", "score"])
+
+
+def test_review_items_blend_with_the_indicators_by_their_weights():
+    comp = _completion({"E1": (1.1, 0.95, 0.9, 1.3), "E2": (0.7, 0.6, 1.0, 0.8)})
+    reviews = _reviews(
+        ("E1", "2026-Q1", "Teamwork", 80), ("E1", "2026-Q2", "teamwork", 90), ("E1", "2026-Q3", "Teamwork", 73),
+        ("E1", "2026-Q4", "Teamwork", 10),   # after the period's quarter: not counted
+        ("E1", "2025-Q4", "Teamwork", 0),    # another year: not counted
+        ("E1", "2026-Q2", "Customer care", 64.5),
+        ("E2", "2026-Q1", "Teamwork", 55))   # E2 has no Customer care review: counted 0, with a warning
+    res = appraisal(comp, roster(("E1", None, 6543.21), ("E2", None, 4000.0)), WEIGHTS, BANDS, "2026-08",
+                    reviews=reviews)
+    got = {r["employee_id"]: r for r in res.to_dict()["salaries"]}
+    # E1: 0.3 x 1.1 + 0.3 x 0.95 + 0.1 x min(2 - 0.9, 1.2) + 0.1 x min(1.3, 1.2) + 0.15 x mean(80, 90, 73)/100
+    #     + 0.05 x 64.5/100 = 0.33 + 0.285 + 0.11 + 0.12 + 0.1215 + 0.03225 = 0.99875 -> B, pay 6543.21
+    e1 = 0.3 * 1.1 + 0.3 * 0.95 + 0.1 * 1.1 + 0.1 * 1.2 + 0.15 * (80 + 90 + 73) / 3 / 100 + 0.05 * 0.645
+    assert abs(got["E1"]["score"] - e1) < 5e-5 and abs(e1 - 0.99875) < 1e-12  # ties to 4 decimals
+    assert (got["E1"]["grade"], got["E1"]["pay"]) == ("B", "6543.21")
+    team = [t for t in got["E1"]["terms"] if t["indicator"] == "Teamwork"][0]
+    assert team["review"] == 81.0 and team["ytd_completion"] is None and team["value"] == 0.81
+    # E2: 0.21 + 0.18 + 0.1 + 0.08 + 0.15 x 0.55 + 0 = 0.6525 -> C, 4000 x 0.7 = 2800.00
+    assert abs(got["E2"]["score"] - (0.21 + 0.18 + 0.1 + 0.08 + 0.15 * 0.55)) < 5e-5
+    assert (got["E2"]["grade"], got["E2"]["pay"]) == ("C", "2800.00")
+    missing = [f for f in res.findings if f.code == "appraisal-no-review"]
+    assert [(f.value, f.params["items"]) for f in missing] == [("E2", "Customer care")]
+
+
+def test_floating_pay_rounds_half_away_from_zero_with_a_review_item():
+    # 0.3+0.3+0.1+0.1 at 100% = 0.8, + 0.15 x 1.0 + 0.05 x 1.0 = 1.0 -> A: 1234.57 x 1.25 = 1543.2125 -> 1543.21;
+    # 2345.02 x 1.25 = 2931.275 -> 2931.28 (half away from zero)
+    comp = _completion({"E1": (1.0, 1.0, 1.0, 1.0), "E2": (1.0, 1.0, 1.0, 1.0)})
+    reviews = _reviews(*[(e, "2026-Q1", i, 100) for e in ("E1", "E2") for i in ("Teamwork", "Customer care")])
+    res = appraisal(comp, roster(("E1", None, 1234.57), ("E2", None, 2345.02)), WEIGHTS, BANDS, "2026-03",
+                    reviews=reviews)
+    got = {r["employee_id"]: r for r in res.to_dict()["salaries"]}
+    assert (got["E1"]["grade"], got["E1"]["pay"], got["E2"]["pay"]) == ("A", "1543.21", "2931.28")
+
+
+def _sheet_rows(ws) -> list[dict]:
+    head = [c.value for c in ws[1]]
+    return [dict(zip(head, (c.value for c in row))) for row in ws.iter_rows(min_row=2) if row[0].value is not None]
+
+
+def test_sample_review_scores_enter_the_salary(sample_dir):
+    wb = openpyxl.load_workbook(sample_dir / "dept-east.xlsx", read_only=True)
+    rows = _sheet_rows(wb["Reviews"])
+    e1002 = [r["Score"] for r in rows if str(r["Employee ID"]) == "E1002" and r["Item"] == "Teamwork"]
+    assert len(e1002) == 4  # one a quarter, 2026-Q1..Q4
+    res = CliRunner().invoke(cli, ["salary", str(sample_dir / "dept-east.xlsx"), "--standards",
+                                   str(sample_dir / "standards.xlsx"), "--period", "2026-10", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    line = [s for s in json.loads(res.output)["salaries"] if s["employee_id"] == "E1002"][0]
+    team = [t for t in line["terms"] if t["indicator"] == "Teamwork"][0]
+    assert team["review"] == pytest.approx(sum(e1002) / 4, abs=1e-6)
+    assert team["weight"] == 0.1 and team["points"] == pytest.approx(0.1 * sum(e1002) / 400, abs=1e-6)
+    assert line["score"] == pytest.approx(sum(t["points"] for t in line["terms"]), abs=1e-6)
+
+
+def _validate(path, standards) -> list[dict]:
+    res = CliRunner().invoke(cli, ["validate", str(path), "--standards", str(standards), "--format", "json"])
+    return json.loads(res.output)
+
+
+def test_reviews_validation(sample_dir, tmp_path):
+    path = tmp_path / "dept-east.xlsx"
+    shutil.copy(sample_dir / "dept-east.xlsx", path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Reviews"]
+    head = [c.value for c in ws[1]]
+    col = {h: head.index(h) + 1 for h in head}
+    ws.cell(2, col["Reviewer"]).value = "Nobody Here"                          # not on the Roster
+    ws.cell(3, col["Reviewer"]).value = ws.cell(3, col["Employee ID"]).value   # reviews themselves
+    ws.cell(4, col["Score"]).value = 120                                       # above 100
+    ws.cell(5, col["Item"]).value = "Charm"                                    # not in the Appraisal weights
+    ws.cell(6, col["Period"]).value = "2026-Q5"                                # not a quarter
+    ws.cell(7, col["Item"]).value = "Signing"                                  # an indicator, not a review item
+    wb.save(path)
+    text = json.dumps(_validate(path, sample_dir / "standards.xlsx"))
+    for code, cell in (("review-reviewer-unknown", "F2"), ("review-self", "F3"), ("review-score-out-of-range", "D4"),
+                       ("review-item-unknown", "C5"), ("review-period-invalid", "B6"), ("review-item-unknown", "C7")):
+        assert code in text and f"Reviews!{cell}" in text, (code, cell)
+    clean = json.dumps(_validate(sample_dir / "dept-east.xlsx", sample_dir / "standards.xlsx"))
+    assert "review-" not in clean
+
+
+def test_weights_with_a_review_item_must_add_up_to_100(sample_dir, tmp_path):
+    wb = openpyxl.load_workbook(sample_dir / "standards.xlsx")
+    ws = wb["Appraisal"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value == "Teamwork":
+            ws.cell(r, 2).value = 0.2   # 90% + 20% = 110%
+    wb.save(tmp_path / "standards.xlsx")
+    res = CliRunner().invoke(cli, ["salary", str(sample_dir / "dept-east.xlsx"), "--standards",
+                                   str(tmp_path / "standards.xlsx"), "--period", "2026-10", "--format", "json"])
+    assert res.exit_code != 0 and "110%" in res.output
