@@ -130,3 +130,43 @@ def test_weights_with_a_review_item_must_add_up_to_100(sample_dir, tmp_path):
     res = CliRunner().invoke(cli, ["salary", str(sample_dir / "dept-east.xlsx"), "--standards",
                                    str(tmp_path / "standards.xlsx"), "--period", "2026-10", "--format", "json"])
     assert res.exit_code != 0 and "110%" in res.output
+
+
+def _training_rows(path) -> list[tuple[str, float, object]]:
+    """(employee, hours, date) of a department workbook's Training sheet, either language."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    ws = wb["Training"] if "Training" in wb.sheetnames else wb["培训"]
+    return [(str(r[0]), float(r[3]), r[2]) for r in ws.iter_rows(min_row=2, values_only=True) if r[0] is not None]
+
+
+def test_training_hours_per_person_and_department_in_the_appraisal_workbook(sample_dir, tmp_path):
+    files = [sample_dir / "dept-east.xlsx", sample_dir / "dept-south.xlsx"]
+    out = tmp_path / "appraisal.xlsx"
+    res = CliRunner().invoke(cli, ["appraisal", *map(str, files), "--standards", str(sample_dir / "standards.xlsx"),
+                                   "--year", "2026", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    hours: dict[str, float] = {}
+    for f in files:
+        for emp, h, day in _training_rows(f):
+            assert day.year == 2026
+            hours[emp] = hours.get(emp, 0.0) + h
+    std = openpyxl.load_workbook(sample_dir / "standards.xlsx", read_only=True)
+    roster = [r for r in std["Roster"].iter_rows(min_row=2, values_only=True) if r[0] is not None]
+    people = {str(r[0]): r[2] for r in roster if r[2] in ("East China", "华南")}
+    wb = openpyxl.load_workbook(out, read_only=True)
+    got = {str(r[0]): (r[4], r[5]) for r in wb["Training"].iter_rows(min_row=2, values_only=True)}
+    assert set(got) == set(people)
+    for emp in people:
+        expected = hours.get(emp, 0.0)
+        assert got[emp] == (expected, "Yes" if expected else "No training this year"), emp
+    untrained = {e for e in people if e not in hours}
+    assert untrained  # the sample has people without training
+    dept = {r[0]: r[1:] for r in wb["Training by Department"].iter_rows(min_row=2, values_only=True)}
+    total = sum(hours.get(e, 0.0) for e in people)
+    assert dept["Company"][:4] == (len(people), len(people) - len(untrained), len(untrained), total)
+    assert dept["Company"][4] == pytest.approx(total / len(people))
+    east = [e for e, d in people.items() if d == "East China"]
+    assert dept["East China"][3] == sum(hours.get(e, 0.0) for e in east)
+    # no raw label key anywhere in the ranking (a not-computed line once showed "appraisal.None")
+    assert not any("appraisal." in str(c) for row in wb["Ranking"].iter_rows(values_only=True) for c in row)
+

@@ -164,6 +164,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "appraisal.default": ("Default coefficient", "默认系数"),
     "reason": ("Reason", "原因"),
     "company_rank": ("Company Rank", "公司排名"),
+    # training in the appraisal workbook (issue 31, toolkit.core.training)
+    "training.courses": ("Courses", "课程数"),
+    "training.hours": ("Training Hours", "培训学时"),
+    "training.trained": ("Trained", "已参加培训"),
+    "training.none": ("No training this year", "本年度未参加培训"),
+    "training.people": ("People", "人数"),
+    "training.untrained": ("Without Training", "未参加培训人数"),
+    "training.hours_per_person": ("Hours per Person", "人均学时"),
+    "training.yes": ("Yes", "是"),
     "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),
