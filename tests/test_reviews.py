@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -16,6 +17,7 @@ from test_royalties import _frame, roster
 
 from toolkit.cli.main import cli
 from toolkit.core.appraisal import appraisal
+from toolkit.core.candidates import candidates
 from toolkit.schema import STANDARDS
 
 WEIGHTS = _frame("Appraisal", [{"indicator": i, "weight": w} for i, w in (
@@ -170,3 +172,39 @@ def test_training_hours_per_person_and_department_in_the_appraisal_workbook(samp
     # no raw label key anywhere in the ranking (a not-computed line once showed "appraisal.None")
     assert not any("appraisal." in str(c) for row in wb["Ranking"].iter_rows(values_only=True) for c in row)
 
+
+
+def test_the_quantitative_leader_with_poor_reviews_and_no_training_is_not_the_top_candidate():
+    # a held-out year: L leads every quarter on the figures, R is second but reviewed well and trained
+    quarters = pd.DataFrame([("L", q, s) for q, s in zip(range(1, 5), (1.15, 1.18, 1.12, 1.16))]
+                            + [("R", q, s) for q, s in zip(range(1, 5), (0.95, 1.0, 1.02, 1.05))],
+                            columns=["employee_id", "quarter", "score"])
+    people = pd.DataFrame({"employee_id": ["L", "R"], "name": ["Leader", "Rounded"], "department": ["East"] * 2,
+                           "role": ["Salesperson"] * 2, "tenure_months": [24, 24]})
+    got = candidates(quarters, people, pd.Series({"L": 42.0, "R": 88.0}), pd.Series({"R": 24.0}))
+    assert list(got["employee_id"]) == ["R", "L"]
+    # L: 40 x 1.1525/1.2 + 25 x 0.42 + 10 x (0.5 + 2.5 x 0.01) + 10 x (1 - σ/0.2) + 0 + 5 x 24/36, worked here
+    ls = np.array([1.15, 1.18, 1.12, 1.16])
+    expected = 40 * ls.mean() / 1.2 + 25 * 0.42 + 10 * (0.5 + 2.5 * 0.01) + 10 * (1 - ls.std() / 0.2) + 5 * 24 / 36
+    assert got.loc[1, "points"] == pytest.approx(expected)
+    why = got.loc[1, "reasons"]
+    assert "poor managers' reviews (42/100)" in why and "no training this year" in why
+    zh = candidates(quarters, people, pd.Series({"L": 42.0, "R": 88.0}), pd.Series({"R": 24.0}), "zh")
+    assert "经理考评较差（42/100）" in zh.loc[1, "reasons"] and "本年度未参加培训" in zh.loc[1, "reasons"]
+
+
+def test_candidates_command_writes_the_ranked_workbook_with_reasons(sample_dir, tmp_path):
+    out = tmp_path / "candidates.xlsx"
+    files = [str(sample_dir / "dept-east.xlsx"), str(sample_dir / "dept-south.xlsx")]
+    res = CliRunner().invoke(cli, ["candidates", *files, "--standards", str(sample_dir / "standards.xlsx"),
+                                   "--year", "2026", "--role", "Manager", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = _sheet_rows(openpyxl.load_workbook(out, read_only=True)["Candidates"])
+    assert [r["Role"] for r in rows] == ["Manager", "Manager"] and [r["Rank"] for r in rows] == [1, 2]
+    assert rows[0]["Points (of 100)"] >= rows[1]["Points (of 100)"]
+    # each manager is reviewed by the other department's manager in the sample: the reasons quote that review
+    for r in rows:
+        assert r["Reasons"].startswith("mean quarter score ") and "managers' reviews" in r["Reasons"]
+    bad = CliRunner().invoke(cli, ["candidates", *files, "--standards", str(sample_dir / "standards.xlsx"),
+                                   "--year", "12"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output and "--year" in bad.output

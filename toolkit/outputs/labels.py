@@ -173,6 +173,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "training.untrained": ("Without Training", "未参加培训人数"),
     "training.hours_per_person": ("Hours per Person", "人均学时"),
     "training.yes": ("Yes", "是"),
+    # candidates for promotion (issue 31, toolkit.core.candidates)
+    "cand.rank": ("Rank", "排名"),
+    "cand.points": ("Points (of 100)", "综合得分（满分100）"),
+    "cand.mean_score": ("Mean Quarter Score", "季度平均得分"),
+    "cand.trend": ("Trend (last - first quarter)", "趋势（末季度-首季度）"),
+    "cand.sigma": ("Spread (σ)", "波动（σ）"),
+    "cand.review": ("Mean Review", "平均考评分"),
+    "cand.tenure_months": ("Months in the Files", "在档月数"),
+    "cand.reasons": ("Reasons", "理由"),
     "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),
