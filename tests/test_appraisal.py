@@ -61,7 +61,8 @@ def test_scores_bands_and_pay():
         (1.2, "A", 1.3, "3900.00"),
     ]
     expense = [t for t in got["E1"]["terms"] if t["indicator"] == "Expense"][0]
-    assert expense == {"indicator": "Expense", "weight": 0.1, "ytd_completion": 0.7, "value": 1.2, "points": 0.12}
+    assert expense == {"indicator": "Expense", "weight": 0.1, "ytd_completion": 0.7, "review": None, "value": 1.2,
+                       "points": 0.12}
     assert res.to_dict()["totals"] == {"employees": 5, "pay": "13946.28", "not_computed": 0}  # 3,150 + 0 + 4,796.28 + 2,100 + 3,900
     assert [(f.code, f.value) for f in res.findings] == [("appraisal-no-completion", "E2")]
     assert "Profit" in res.findings[0].message("en") and "利润" in res.findings[0].message("zh")

@@ -142,7 +142,8 @@ def test_standards_cover_policy_appraisal_holidays(standards):
     assert len(combos) == len(policy) == len(E.EXPENSE_CATEGORY.values) * len(E.GRADE.values) * len(E.CITY_TIER.values)
     assert set(policy["per"]) == {"Claim", "Day"}
     assert standards.tables["Appraisal"]["weight"].sum() == pytest.approx(1.0)
-    assert set(standards.tables["Appraisal"]["indicator"]) == set(E.INDICATOR.values)
+    # the four indicators and one review item scored on the Reviews sheets (issue 31)
+    assert set(standards.tables["Appraisal"]["indicator"]) == set(E.INDICATOR.values) | {"Teamwork"}
     bands = standards.tables["AppraisalBands"].sort_values("score_from")
     assert list(bands["band_grade"]) == ["D", "C", "B", "A", "S"]
     holidays = standards.tables["Holidays"]

@@ -11,6 +11,11 @@ managers on their own Plan rows instead); Staff, and anyone whose basis has no c
 appraisal indicator, get the standards' "Default Coefficient" (Thresholds, default 1.0) with the
 reason stated in ``lines.reason`` — never the lowest band for lack of a plan.
 
+Review items (issue 31; docs/appraisal.md): an Appraisal weight whose name is not an indicator is a review item;
+its value is the mean of the person's Reviews scores for that item over the year's quarters up to the period's,
+divided by 100 (so 0..1, never above 100 %); no review counts 0 and raises a warning. Indicators and review items
+are blended by their weights (which add up to 100 %, else the standards are stopped).
+
 The function takes a completion frame (employee_id, indicator, ytd_completion), so it does not
 depend on how completion is computed; ``compute_appraisal`` adapts ``toolkit.core.completion``.
 """
@@ -27,6 +32,7 @@ import pandas as pd
 from ..money import fmt_money, round_series
 from ..schema import STANDARDS
 from ..schema import enums as E
+from .validation.reviews import parse_quarter
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding
 from .ledger import per_ledger
@@ -56,8 +62,9 @@ class AppraisalResult:
     (blank for ``default``), grade, coefficient, floating_base, pay, reason (a ``REASONS`` key: why this
     basis; blank for a salesperson on their own completion), status (``computed``, or ``not-computed`` when
     the department is not consolidated: no score, no pay, out of the totals).
-    ``terms``: employee_id, indicator, weight, ytd_completion, value (as counted), points (weight × value);
-    for ``department`` the department's completion, none for ``default``.
+    ``terms``: employee_id, indicator, weight, ytd_completion, review (mean review score 0-100, review items
+    only), value (as counted), points (weight × value); for ``department`` the department's completion on the
+    indicators (review items stay the person's own), none for ``default``.
     """
 
     period: str | None
@@ -86,7 +93,8 @@ class AppraisalResult:
                 "score": _ratio(rec["score"]), "grade": _opt(rec["grade"]), "coefficient": _ratio(rec["coefficient"]),
                 "floating_base": fmt_money(rec["floating_base"]), "pay": fmt_money(rec["pay"]), "status": COMPUTED,
                 "terms": [{"indicator": t["indicator"], "weight": _ratio(t["weight"]),
-                           "ytd_completion": _ratio(t["ytd_completion"]), "value": _ratio(t["value"]),
+                           "ytd_completion": _ratio(t["ytd_completion"]), "review": _ratio(t["review"]),
+                           "value": _ratio(t["value"]),
                            "points": _ratio(t["points"])} for t in emp_terms.to_dict("records")],
             })
         done = self.lines[self.lines["status"] == COMPUTED]
@@ -143,7 +151,7 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
               period: str | None = None, *, department_completion: pd.DataFrame | None = None,
               default_coefficient: float = 1.0, manager_on_department: bool = True,
               departments: Collection[str] | None = None, absent_people: Collection[str] = (),
-              employed: pd.Series | None = None) -> AppraisalResult:
+              employed: pd.Series | None = None, reviews: pd.DataFrame | None = None) -> AppraisalResult:
     """Score, grade, coefficient and floating pay for every Roster employee with a Floating Base.
 
     ``employed``: each employee's share of the month employed (``toolkit.core.people.employment``): pay is
@@ -154,6 +162,7 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
 
     ``completion``: employee_id, indicator, ytd_completion (fraction; missing when there is no target).
     ``department_completion``: department, indicator, ytd_completion — what managers are appraised on.
+    ``reviews``: employee_id, period (``YYYY-Qn``), item, score (0-100) — what the review items are scored on.
     """
     findings: list[Finding] = []
     staff = pd.DataFrame({
@@ -193,8 +202,13 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     own = terms.merge(comp, on=["employee_id", "indicator"], how="left")["ytd_completion"].to_numpy()
     by_dept = terms.merge(dept, on=["department", "indicator"], how="left")["ytd_completion"].to_numpy()
     terms["ytd_completion"] = np.where(terms["basis"] == "department", by_dept, own)
+    is_item = ~terms["indicator"].isin(E.INDICATOR.values).to_numpy(dtype=bool)
+    terms.loc[is_item, "ytd_completion"] = np.nan
+    means = review_means(reviews, period)
+    terms["review"] = terms[["employee_id"]].assign(item=terms["indicator"].str.casefold()).merge(
+        means, on=["employee_id", "item"], how="left")["review"].to_numpy()
     # nobody is scored 0 for lack of a plan: a basis without any completion falls back to the default
-    has_any = terms.groupby("employee_id")["ytd_completion"].apply(lambda s: bool(s.notna().any()))
+    has_any = terms[~is_item].groupby("employee_id")["ytd_completion"].apply(lambda s: bool(s.notna().any()))
     lacking = (staff["basis"] != "default") & ~staff["employee_id"].map(has_any).fillna(False).astype(bool)
     staff["reason"] = np.select(
         [staff["basis"] == "default", lacking & (staff["basis"] == "department"), lacking,
@@ -207,9 +221,14 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     c = terms["ytd_completion"].to_numpy(dtype="float64", na_value=np.nan)
     flip = terms["indicator"].isin(LOWER_IS_BETTER).to_numpy()
     value = np.where(flip, np.maximum(0.0, 2.0 - c), c)
-    terms["value"] = np.nan_to_num(np.minimum(value, COMPLETION_CAP), nan=0.0)
+    item = ~terms["indicator"].isin(E.INDICATOR.values).to_numpy(dtype=bool)
+    value = np.where(item, terms["review"].to_numpy(dtype="float64", na_value=np.nan) / 100.0,
+                     np.minimum(value, COMPLETION_CAP))
+    terms["value"] = np.nan_to_num(value, nan=0.0)
     terms["points"] = terms["weight"] * terms["value"]
-    missing = terms[terms["ytd_completion"].isna()]
+    for emp, group in terms[item & terms["review"].isna().to_numpy(dtype=bool)].groupby("employee_id", sort=True):
+        findings.append(Finding("appraisal-no-review", value=emp, params={"items": ", ".join(group["indicator"])}))
+    missing = terms[terms["ytd_completion"].isna() & ~item]
     for emp, group in missing.groupby("employee_id", sort=True):
         inds = list(group["indicator"])
         findings.append(Finding("appraisal-no-completion", value=emp, params={
@@ -250,8 +269,29 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     lines = lines[["employee_id", "name", "department", "role", "basis", "score", "grade", "coefficient",
                    "floating_base", "pay", "reason", "status"]]
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
-    terms = terms[["employee_id", "indicator", "weight", "ytd_completion", "value", "points"]]
+    terms = terms[["employee_id", "indicator", "weight", "ytd_completion", "review", "value", "points"]]
     return AppraisalResult(period, lines, terms.reset_index(drop=True), findings)
+
+
+def review_means(reviews: pd.DataFrame | None, period: str | None) -> pd.DataFrame:
+    """Mean review score (0-100) per employee and item over the period's year up to its quarter (every row when
+    ``period`` is None); ``item`` is the item case-folded (compared ignoring case, as the Reviews rule does)."""
+    empty = pd.DataFrame({"employee_id": pd.Series(dtype="string"), "item": pd.Series(dtype="string"),
+                          "review": pd.Series(dtype="float64")})
+    if reviews is None or not len(reviews):
+        return empty
+    quarter = reviews["period"].map(parse_quarter)
+    keep = quarter.notna()
+    if period is not None:
+        year, month = int(str(period)[:4]), int(str(period)[5:7])
+        limit = (year, (month - 1) // 3 + 1)
+        keep &= quarter.map(lambda q: q is not None and q[0] == limit[0] and q[1] <= limit[1])
+    part = pd.DataFrame({"employee_id": _text(reviews["employee_id"]), "item": _text(reviews["item"]).str.casefold(),
+                         "review": pd.to_numeric(reviews["score"], errors="coerce").astype("float64")})[keep.to_numpy(bool)]
+    part = part.dropna()
+    if not len(part):
+        return empty
+    return part.groupby(["employee_id", "item"], as_index=False)["review"].mean()
 
 
 def completion_frame(rows: pd.DataFrame, level: str = "employee") -> pd.DataFrame:
@@ -280,4 +320,5 @@ def compute_appraisal(ledger: Ledger, period: str, completion: pd.DataFrame | No
                      ledger.standard("AppraisalBands"), period,
                      department_completion=completion_frame(completion, "department"), **appraisal_settings(ledger),
                      departments=ledger_departments(ledger.tables), absent_people=set(ledger.absent_people),
-                     employed=employment(ledger.standard("Roster"), *year_month(period), ledger.standard("Holidays")))
+                     employed=employment(ledger.standard("Roster"), *year_month(period), ledger.standard("Holidays")),
+                     reviews=ledger.tables.get("Reviews"))

@@ -418,9 +418,34 @@ _("appraisal-no-band", "warning", ("Score outside every appraisal band", "考核
 _("appraisal-default", "info", ("Default appraisal coefficient", "按默认系数考核"),
   ("Employee {value} ({name}): {reason} ({coefficient}).", "员工 {value}（{name}）：{reason_zh}（{coefficient}）。"),
   tags=("appraisal",))
+_("appraisal-no-review", "warning", ("No review for an appraisal item", "考评项目没有评分"),
+  ("Employee {value}: no review score for {items} this year; counted as 0 in the appraisal score.",
+   "员工 {value}：本年度 {items} 没有考评得分，考核得分按 0 计。"),
+  tags=("appraisal",))
 _("appraisal-weights", "warning", ("Appraisal weights do not add up to 100%", "考核权重之和不等于 100%"),
   ("The Appraisal weights add up to {value}, not 100%.", "考核权重之和为 {value}，不等于 100%。"),
   tags=("appraisal",))
+
+# --- raised by the Reviews rules (toolkit.core.validation.reviews, issue 31) ---------------------------------
+_("review-reviewer-unknown", "error", ("Reviewer not in the Roster", "考评人不在人员名册中"),
+  ("{sheet}!{cell}: reviewer {value!r} is not an Employee ID or name on the Roster.",
+   "{sheet}!{cell}：考评人“{value}”不是人员名册中的工号或姓名。"),
+  tags=("rule",))
+_("review-self", "error", ("Self-review", "本人考评自己"),
+  ("{sheet}!{cell}: {value!r} reviews themselves; a review is by someone else.",
+   "{sheet}!{cell}：“{value}”考评了自己；考评须由他人进行。"),
+  tags=("rule",))
+_("review-item-unknown", "error", ("Review item not in the Appraisal weights", "考评项目不在考核权重中"),
+  ("{sheet}!{cell}: item {value!r} is not a review item of the standards' Appraisal weights ({items}).",
+   "{sheet}!{cell}：考评项目“{value}”不是标准考核权重中的考评项目（{items}）。"),
+  tags=("rule",))
+_("review-period-invalid", "error", ("Review period not a quarter", "考评期不是季度"),
+  ("{sheet}!{cell}: period {value!r} is not a quarter written like 2025-Q1.",
+   "{sheet}!{cell}：考评期“{value}”不是形如 2025-Q1 的季度。"),
+  tags=("rule",))
+_("review-score-out-of-range", "error", ("Review score outside 0-100", "考评得分不在0至100之间"),
+  ("{sheet}!{cell}: score {value} is outside 0 to 100.", "{sheet}!{cell}：得分{value}不在0至100之间。"),
+  tags=("rule",))
 
 # --- raised by plan drafting (toolkit.core.planning) --------------------------------------------------------
 _("plan-even-seasonality", "warning", ("Months spread evenly", "各月平均分配"),

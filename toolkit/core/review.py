@@ -23,6 +23,8 @@ from .completion import (
     monthly_targets,
 )
 from .findings import Finding
+from .training import training_hours
+from .validation.reviews import parse_quarter
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -38,6 +40,9 @@ class Review:
     lines: pd.DataFrame
     distribution: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    #: Training per Roster person of the consolidated departments in the year up to the window's last month
+    #: (``toolkit.core.training.training_hours``); empty when not computed.
+    training: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def label(self) -> str:
@@ -87,11 +92,19 @@ def review(ledger: Ledger, year: int, quarter: int | None = None, last_known: in
     first, last = ((quarter - 1) * 3 + 1, quarter * 3) if quarter else (1, 12)
     last = min(last, last_known)
     rows = window_completion(ledger, year, first, max(first, last), royalties)
+    reviews = ledger.tables.get("Reviews")
+    if reviews is not None and len(reviews):  # the window's quarters only (a quarter: its own reviews)
+        quarters = reviews["period"].map(parse_quarter)
+        inside = quarters.map(lambda q: q is not None and q[0] == year and (first - 1) // 3 + 1 <= q[1])
+        reviews = reviews[inside.to_numpy(dtype=bool)]
     result: AppraisalResult = appraisal(
         completion_frame(rows), ledger.standard("Roster"), ledger.standard("Appraisal"),
         ledger.standard("AppraisalBands"), f"{year:04d}-{last:02d}",
         department_completion=completion_frame(rows, "department"), **appraisal_settings(ledger),
-        departments=ledger_departments(ledger.tables))
+        departments=ledger_departments(ledger.tables), reviews=reviews)
     lines = rank(result.lines.drop(columns=["floating_base", "pay"]))
+    consolidated = ledger_departments(ledger.tables)
+    training = training_hours(ledger.standard("Roster"), ledger.tables.get("Training"), year, max(first, last),
+                              None if consolidated is None else set(consolidated))
     return Review(year, quarter, (first, last), lines.reset_index(drop=True),
-                  distribution(lines, ledger.standard("AppraisalBands")), result.findings)
+                  distribution(lines, ledger.standard("AppraisalBands")), result.findings, training)

@@ -312,7 +312,7 @@ def _table(wb: Any, ws: Any, table: Table, lang: str, frame: pd.DataFrame | None
                 _put(cell, value)
 
         rng = f"{letter}2:{letter}{VALIDATION_LAST_ROW}"
-        if col.enum is not None:
+        if col.enum is not None and not col.open_enum:
             _validation(ws, _list_formula(wb, col.enum.labels(lang), lists), rng, lang, "tpl.dv.list", "stop")
         elif roster_ids and _is_employee_column(col):
             _validation(ws, _list_formula(wb, list(roster_ids), lists), rng, lang, "tpl.dv.employee", "warning")

@@ -11,12 +11,13 @@ from .names import PERIOD, YEAR, DeptSpec
 from .notes import feedback_frame, forecast_frame
 from .pipeline import opportunities_frame
 from .plan import overhead_plan, plan_frame, ytd_actuals
+from .reviews import reviews_frame, training_frame
 from .sales import add_refund, collections_frame, contracts_frame
 from .spending import advances_frame, expenses_frame
 
 #: Independent random streams per sheet, so changing one sheet's generator leaves the others alone.
 STREAMS = {"contracts": 1, "collections": 2, "expenses": 3, "advances": 4, "leave": 5, "plan": 6, "feedback": 7,
-           "plan-overhead": 8, "opportunities": 9}
+           "plan-overhead": 8, "opportunities": 9, "reviews": 10, "training": 11}
 #: The department that carries the one refund of the sample.
 REFUND_DEPARTMENT = "east"
 
@@ -26,7 +27,8 @@ def _rng(seed: int, dept: DeptSpec, stream: str) -> np.random.Generator:
 
 
 def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
-    """Plan, Contracts, Collections, Expenses, Advances, Leave, Forecast, Feedback and Opportunities of ``dept``."""
+    """Plan, Contracts, Collections, Expenses, Advances, Leave, Forecast, Feedback, Opportunities, Reviews and Training
+    of ``dept``."""
     staff = people[people["dept_key"] == dept.key].reset_index(drop=True)
     sales = staff[staff["role"] == "Salesperson"].reset_index(drop=True)
     contracts = contracts_frame(dept, sales, _rng(seed, dept, "contracts"))
@@ -47,6 +49,9 @@ def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[s
         "Forecast": forecast_frame(dept, collections, expenses),
         "Feedback": feedback_frame(dept, staff, contracts, _rng(seed, dept, "feedback")),
         "Opportunities": opportunities_frame(dept, sales, contracts, _rng(seed, dept, "opportunities")),
+        "Reviews": reviews_frame(staff, people[people["role"] == "Manager"]["employee_id"],
+                                 _rng(seed, dept, "reviews")),
+        "Training": training_frame(staff, _rng(seed, dept, "training")),
     }
 
 

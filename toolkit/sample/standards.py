@@ -38,7 +38,8 @@ EXPENSE_LIMITS = {
 GRADE_FACTOR = {"G1": 1.0, "G2": 1.0, "G3": 1.2, "G4": 1.4, "G5": 1.6}
 #: A receipt is required for any claim above this amount (also the Receipt Threshold).
 RECEIPT_OVER = 200.0
-APPRAISAL_WEIGHTS = {"Signing": 0.30, "Collection": 0.35, "Expense": 0.15, "Profit": 0.20}
+#: Teamwork is a review item (issue 31), scored by the managers on the departments' Reviews sheets.
+APPRAISAL_WEIGHTS = {"Signing": 0.25, "Collection": 0.30, "Expense": 0.15, "Profit": 0.20, "Teamwork": 0.10}
 #: (score from, score to or None, grade, coefficient).
 APPRAISAL_BANDS = (
     (0.0, 0.6, "D", 0.5),

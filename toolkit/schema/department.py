@@ -193,6 +193,41 @@ OPPORTUNITIES = Table(
     required=False,
 )
 
+REVIEWS = Table(
+    "Reviews",
+    L("Reviews", "考评"),
+    (
+        _employee(),
+        Column("period", L("Period", "考评期"), T.TEXT, required=True,
+               help=L("The quarter reviewed, written 2025-Q1.", "考评的季度，写作 2025-Q1。")),
+        Column("item", L("Item", "考评项目"), T.TEXT, required=True,
+               help=L("A review item named in the standards' Appraisal weights.", "标准考核权重表中列出的考评项目。")),
+        Column("score", L("Score", "得分"), T.NUMBER, required=True, min_value=0,
+               help=L("0 to 100.", "0 至 100 分。")),
+        Column("comment", L("Comment", "评语"), T.TEXT, width=40),
+        Column("reviewer", L("Reviewer", "考评人"), T.TEXT, required=True,
+               help=L("The reviewer's Employee ID (or name) on the Roster; never the person reviewed.",
+                      "考评人的工号（或姓名），须在人员名册中，且不能是被考评人本人。")),
+    ),
+    L("Managers' scores (0-100) per person, quarter and review item of the Appraisal weights.",
+      "经理按季度对每位员工各考评项目（考核权重表中所列）的评分（0-100）。"),
+    required=False,
+)
+
+TRAINING = Table(
+    "Training",
+    L("Training", "培训"),
+    (
+        _employee(),
+        Column("course", L("Course", "课程"), T.TEXT, required=True, width=28),
+        Column("date", L("Date", "日期"), T.DATE, required=True),
+        Column("hours", L("Hours", "学时"), T.NUMBER, required=True, min_value=0),
+        Column("result", L("Result", "结果"), T.TEXT),
+    ),
+    L("Training attended: one row per person and course.", "参加的培训：每人每门课程一行。"),
+    required=False,
+)
+
 INFO = (
     InfoField("department", L("Department", "部门")),
     InfoField("year", L("Year", "年度"), T.INTEGER),
@@ -204,6 +239,7 @@ INFO = (
 DEPARTMENT = WorkbookSchema(
     "department",
     L("Department workbook", "部门工作簿"),
-    (PLAN, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK, OPPORTUNITIES),
+    (PLAN, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK, OPPORTUNITIES, REVIEWS,
+     TRAINING),
     INFO,
 )

@@ -87,6 +87,9 @@ class Column:
     #: Optional and silent when absent (issue 25's Roster Cost Centre): a workbook made before the column existed
     #: gets an ``info`` finding, not the ``column-missing-optional`` warning that marks figures unreliable.
     quiet: bool = False
+    #: An open list (issue 31's Appraisal items): the enum's spellings are read as its codes, other values are
+    #: allowed (review items), so no ``enum-invalid`` and no stop-list in the template.
+    open_enum: bool = False
 
     def header(self, lang: str) -> str:
         return self.label(lang)

@@ -139,10 +139,15 @@ APPRAISAL = Table(
     "Appraisal",
     L("Appraisal", "考核"),
     (
-        Column("indicator", L("Indicator", "指标"), T.TEXT, required=True, enum=E.INDICATOR, unique=True),
+        # an indicator, or a review item scored on the department's Reviews sheet (DOMAIN.md, "Training and reviews")
+        Column("indicator", L("Indicator", "指标"), T.TEXT, required=True, unique=True,
+               enum=E.INDICATOR, open_enum=True,
+               help=L("One of the indicators, or a review item scored on the Reviews sheet.",
+                      "考核指标之一，或在考评表中评分的考评项目。")),
         Column("weight", L("Weight %", "权重%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 1.0)),
     ),
-    L("Weights of the indicators in the appraisal score.", "考核得分中各指标的权重。"),
+    L("Weights of the indicators and review items in the appraisal score; they add up to 100%.",
+      "考核得分中各指标及考评项目的权重，合计为100%。"),
 )
 
 APPRAISAL_BANDS = Table(

@@ -15,7 +15,7 @@ from ..findings import Finding, codes
 from ..keys import canonical_tables
 from ..tables import WorkbookData
 from . import (adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, people, plan,
-               schema_rules)
+               reviews, schema_rules)
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -31,6 +31,7 @@ DEPARTMENT_RULES = (
     *forecast.RULES,
     *opportunities.RULES,
     *people.RULES,
+    *reviews.RULES,
 )
 
 #: Rules that only make sense for the standards workbook.

@@ -45,7 +45,7 @@ def enumerations(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for table, frame in _tables(ctx):
         for col in table.columns:
-            if col.enum is None or col.type is not ColType.TEXT:
+            if col.enum is None or col.open_enum or col.type is not ColType.TEXT:
                 continue
             t = ctx.text(table.key, col.key)
             if t is not None:

@@ -1,0 +1,76 @@
+"""The department's Reviews sheet (issue 31; DOMAIN.md, "Training and reviews").
+
+The reviewer is on the Roster (by Employee ID or name) and is not the person reviewed; the score is 0 to 100;
+the period is a quarter ``YYYY-Qn``; the item is a review item of the standards' Appraisal weights (an entry
+that is not one of the four indicators). The person reviewed is checked with every employee column
+(``crossref.known_employees``).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ...schema import enums as E
+from ..findings import Finding
+from .context import Context, floats, ids
+
+_QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
+
+
+def parse_quarter(value: object) -> tuple[int, int] | None:
+    """(year, quarter) of a review period written ``2025-Q1`` (``2025Q1``, any case); None otherwise."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    m = _QUARTER.match(str(value))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def review_items(weights: pd.DataFrame | None) -> list[str]:
+    """The review items of the Appraisal weights: the entries that are not indicators, as written."""
+    if weights is None or not len(weights):
+        return []
+    names = weights["indicator"].dropna().astype("str").str.strip()
+    return [n for n in names if n and n not in E.INDICATOR.values]
+
+
+def reviews_valid(ctx: Context) -> list[Finding]:
+    """Findings of the Reviews rows: unknown or self reviewer, score outside 0-100, malformed quarter, unknown item."""
+    frame = ctx.frame("Reviews")
+    if ctx.data.kind != "department" or frame is None or not len(frame):
+        return []
+    out: list[Finding] = []
+    period = frame["period"]
+    bad_period = (period.notna() & period.map(lambda v: parse_quarter(v) is None)).to_numpy(dtype=bool)
+    out += ctx.emit("review-period-invalid", "Reviews", "period", frame[bad_period])
+    score = floats(frame["score"])
+    bad_score = ~np.isnan(score) & ((score < 0) | (score > 100))
+    out += ctx.emit("review-score-out-of-range", "Reviews", "score", frame[bad_score])
+    roster = ctx.std("Roster")
+    emp, reviewer = ids(frame["employee_id"].astype("str")), ids(frame["reviewer"].astype("str"))
+    has = frame["reviewer"].notna() & frame["employee_id"].notna()
+    if roster is not None:
+        known = set(ids(roster["employee_id"].dropna().astype("str")).tolist())
+        by_name = {str(n).strip().casefold(): i for n, i in zip(roster["name"], ids(roster["employee_id"].astype("str")))
+                   if pd.notna(n)}
+        reviewer_id = reviewer.map(lambda r: r if r in known else by_name.get(str(r).strip().casefold()))
+        unknown = (frame["reviewer"].notna() & reviewer_id.isna()).to_numpy(dtype=bool)
+        out += ctx.emit("review-reviewer-unknown", "Reviews", "reviewer", frame[unknown])
+    else:
+        reviewer_id = reviewer
+    same = (has & (emp.str.casefold() == reviewer_id.astype("str").str.casefold())).to_numpy(dtype=bool)
+    out += ctx.emit("review-self", "Reviews", "reviewer", frame[same])
+    weights = ctx.std("Appraisal")
+    if weights is not None:
+        items = review_items(weights)
+        folded = {i.casefold() for i in items}
+        item = frame["item"]
+        bad_item = (item.notna() & ~item.astype("str").str.strip().str.casefold().isin(folded)).to_numpy(dtype=bool)
+        out += ctx.emit("review-item-unknown", "Reviews", "item", frame[bad_item],
+                        items=", ".join(items) or "-")
+    return out
+
+
+RULES = (reviews_valid,)
