@@ -86,7 +86,7 @@ def test_a_store_from_before_the_queue_gains_the_audit_trail(tmp_path):
         pass
     conn = sqlite3.connect(db)
     conn.execute("DROP TABLE approval_decisions")
-    conn.execute("DROP TABLE approval_items")  # migration 6
+    conn.execute("DROP TABLE approval_items")  # migration 5
     conn.execute("DELETE FROM migrations WHERE version > 2")
     conn.execute("PRAGMA user_version = 2")
     conn.commit()

@@ -427,7 +427,7 @@ CREATE VIEW v_feedback AS
 VIEWS = tuple(stmt.split()[2] for stmt in ANALYSIS_VIEWS.split(";") if stmt.strip())
 
 
-def _v7(conn: object) -> None:
+def _views(conn: object) -> None:
     for kind, schema in SCHEMAS.items():  # the tables the views read exist before the views
         for table in schema.tables:
             for statement in data_table_ddl(kind, table):
@@ -444,11 +444,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "the payout ledger: closes, payments, adjustments, stored results and current_* views", _v2),
     Migration(3, "approval decisions (the approval queue's audit trail)",
               lambda conn: [conn.execute(s) for s in APPROVAL_DECISIONS.split(";") if s.strip()]),  # type: ignore
-    Migration(5, "money leaving the toolkit: close states, finance lines and paid confirmations, manual adjustments",
+    Migration(4, "money leaving the toolkit: close states, finance lines and paid confirmations, manual adjustments",
               lambda conn: [conn.execute(s) for s in FINANCE.split(";") if s.strip()]),  # type: ignore
-    Migration(6, "approval item states; the audit trail's approved amount, delegation and role",
+    Migration(5, "approval item states; the audit trail's approved amount, delegation and role",
               lambda conn: [conn.execute(s) for s in APPROVAL_ITEMS.split(";") if s.strip()]),  # type: ignore
-    Migration(7, "views for BI tools: v_sales_by_product_line, v_customer_pareto, v_pipeline, ...", _v7),
+    Migration(6, "views for BI tools: v_sales_by_product_line, v_customer_pareto, v_pipeline, ...", _views),
 )
 
 #: The newest store version this toolkit reads and writes.
