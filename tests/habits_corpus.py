@@ -597,9 +597,14 @@ def numeric_ids(dept, std, lang):
     """Employee IDs kept as numbers on the Roster (1002) and pasted as text 1002.0 in the department workbook."""
     ws = _sheet(std, S("Roster"), lang)
     _retype(ws, _columns(ws, S("Roster"))["employee_id"], lambda v: int(_digits(v)), "General")
-    for key in ("Plan", "Contracts", "Expenses", "Advances", "Leave"):
+    # every sheet naming an employee (from the schema, so a sheet a later issue adds is covered too)
+    people = ("employee_id", "split_employee_id", "reviewer")  # a reviewer is named by Employee ID in the sample
+    keyed = [t.key for t in DEPARTMENT.tables if set(people) & {c.key for c in t.columns}]
+    for key in keyed:
+        if DEPARTMENT.table(key).sheet(lang) not in dept.sheetnames:
+            continue
         ws, cols = _pasted(dept, key, lang)
-        for col in ("employee_id", "split_employee_id"):
+        for col in people:
             if col in cols:
                 _retype(ws, cols[col], lambda v: f"{_digits(v)}.0")
 

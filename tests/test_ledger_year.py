@@ -307,7 +307,7 @@ def test_performance_files_read_what_the_ledger_paid(script):
     from toolkit.operations.performance import gather_year
 
     s = script["script"]
-    year = gather_year(str(s.db), 2026)
+    year = gather_year(Source(db=str(s.db)), 2026)
     with open_store(s.db) as store:
         pay = store.payments(year=2026)
     pay = pay[pay["close_period"].str.startswith("2026-")]
@@ -386,7 +386,7 @@ def test_the_appraisal_takes_the_closed_months_royalties_as_paid(script):
     with open_store(s.db) as store:
         ledger = load_ledger_from_store(store, "2026-12")
         pay = store.payments(year=2026)
-    used = _royalties(ledger, 2026, 12, str(s.db))
+    used = _royalties(ledger, 2026, 12, Source(db=str(s.db)))
     pay = pay[(pay["kind"] == "royalty") & pay["close_period"].str.startswith("2026-")]
     for emp in ("E001", "E005"):
         assert sum(cents(r) for r in used.loc[used["employee_id"] == emp, "royalty"]) == sum(

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.excel import plan_macro
 from toolkit.excel.file_port import FilePort
@@ -33,7 +34,7 @@ KEPT = ("Contracts", "Collections", "Expenses", "Advances", "Leave", "Forecast",
 @pytest.fixture(scope="module")
 def plan_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("plan") / "plan-2027"
-    OP.draft_plan(2027, paths=[SAMPLE], standards=STANDARDS, out_dir=out, force=True)
+    OP.draft_plan(Source([SAMPLE], STANDARDS, force=True), 2027, out_dir=out)
     approve_plan(out, "Li Na")
     return out
 

@@ -161,4 +161,11 @@ def test_screens_give_the_findings_of_the_pandas_code(books):
             codes.update(f[0] for f in reference if f[0] in CODES)  # the rules' codes, not the reader's
     # The damage reaches every rule, so equal findings mean something: a screen that always returned []
     # would lose its rule's code. (A new rule needs damage that reaches it, or a seed that does.)
-    assert len(codes) >= 25 and set(codes) == set(CODES), f"never found: {sorted(set(CODES) - set(codes))}"
+    # Not reached by damaging the sample, and screened by no fast path: the people rules (issue 23: the sample has
+    # no Roster Changes, Start or Leave Dates) and the adjustment of a closed period (raised at the close, with the
+    # store); tests/test_people.py and tests/test_finance.py raise them.
+    unscreened = {"adjustment-period-closed", "dated-after-leaving", "leave-before-start", "roster-change-conflict",
+                  "roster-change-out-of-year", "roster-change-outside-employment", "target-after-leaving",
+                  "target-before-start"}
+    wanted = set(CODES) - unscreened
+    assert len(codes) >= 25 and set(codes) >= wanted, f"never found: {sorted(wanted - set(codes))}"

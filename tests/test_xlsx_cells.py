@@ -87,6 +87,10 @@ def test_a_store_from_before_the_queue_gains_the_audit_trail(tmp_path):
     conn = sqlite3.connect(db)
     conn.execute("DROP TABLE approval_decisions")
     conn.execute("DROP TABLE approval_items")  # migration 5
+    for view in ("current_pay_adjustments", "current_finance_lines"):  # migration 4 (money leaving the toolkit)
+        conn.execute(f"DROP VIEW {view}")
+    for table in ("close_events", "finance_lines", "res_pay_adjustments"):
+        conn.execute(f"DROP TABLE {table}")
     conn.execute("DELETE FROM migrations WHERE version > 2")
     conn.execute("PRAGMA user_version = 2")
     conn.commit()

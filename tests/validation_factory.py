@@ -136,6 +136,8 @@ def standards_rows() -> dict[str, list[dict[str, Any]]]:
                            dict(score_from=1.0, band_grade="A", coefficient=1.3)],
         "Holidays": [dict(date=D(2026, 1, 1), kind="Holiday"), dict(date=D(2026, 2, 14), kind="Workday"),
                      *(dict(date=D(2026, 2, d), kind="Holiday") for d in range(16, 21))],
+        # the optional sheets later issues added (delegations, adjustments, payroll map, roster changes), empty
+        "Delegations": [], "Adjustments": [], "PayrollMap": [], "RosterChanges": [],
         "Thresholds": [dict(name="Advance Limit", value=10000.0), dict(name="Receipt Threshold", value=200.0),
                        dict(name="Plan Tolerance", value=0.01), dict(name="Plausible Years", value=1.0)],
     }

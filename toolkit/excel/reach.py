@@ -33,6 +33,8 @@ BUTTONS: dict[str, tuple[str, ...]] = {
     "plan draft": ("draft_plan",),
     "plan settings": ("plan_settings",),
     "plan cost": ("plan_cost",),
+    "plan publish": ("publish_plan",),
+    "plan compare": ("compare_versions",),
 }
 
 #: CLI command -> why it has no button (shown in docs/excel.md; English and Chinese through the catalog).
@@ -47,6 +49,10 @@ NO_BUTTON: dict[str, str] = {
     "history close": "reach.history",
     "history payments": "reach.history",
     "history changes": "reach.history",
+    "history person": "reach.history",
+    "plan approve": "reach.plan-approve",
+    "plan reconcile": "reach.plan-reconcile",
+    "candidates": "reach.candidates",
 }
 
 register({
@@ -64,6 +70,14 @@ register({
     "reach.history": ("Needs a period, employee or department argument: History lists every run and close; the "
                       "detail of one stays on the command line for now.",
                       "需要期间、员工或部门参数：“历史记录”按钮列出所有运行和结账；单项明细暂时在命令行查看。"),
+    "reach.plan-approve": ("Marks a plan version approved: a deliberate step on the plan folder, kept on the command "
+                           "line so an approval is never one stray click.",
+                           "将某一计划版本标记为已批准：这是对计划文件夹的一个审慎步骤，保留在命令行，避免误点即批准。"),
+    "reach.plan-reconcile": ("Compares departments' proposals with the draft and takes them by department: several "
+                             "folders and choices, clearer on the command line for now.",
+                             "将各部门提交的方案与草案对比并按部门采纳：涉及多个文件夹和选择，暂时在命令行更清楚。"),
+    "reach.candidates": ("The candidates for promotion are new (issue 31): their button comes with the multi-year "
+                         "performance files.", "晋升候选人为新功能（议题 31）：其按钮将随多年绩效档案一起提供。"),
 })
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ...schema import enums as E
 from ..findings import Finding
+from ..keys import key_form
 from .context import Context, floats, ids
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -52,15 +53,16 @@ def reviews_valid(ctx: Context) -> list[Finding]:
     emp, reviewer = ids(frame["employee_id"].astype("str")), ids(frame["reviewer"].astype("str"))
     has = frame["reviewer"].notna() & frame["employee_id"].notna()
     if roster is not None:
-        known = set(ids(roster["employee_id"].dropna().astype("str")).tolist())
+        # an ID compared as every join compares keys (core.keys: case, width, spaces, 1002.0), else a name
+        known = {key_form(i): i for i in ids(roster["employee_id"].dropna().astype("str")).tolist()}
         by_name = {str(n).strip().casefold(): i for n, i in zip(roster["name"], ids(roster["employee_id"].astype("str")))
                    if pd.notna(n)}
-        reviewer_id = reviewer.map(lambda r: r if r in known else by_name.get(str(r).strip().casefold()))
+        reviewer_id = reviewer.map(lambda r: known.get(key_form(r)) or by_name.get(str(r).strip().casefold()))
         unknown = (frame["reviewer"].notna() & reviewer_id.isna()).to_numpy(dtype=bool)
         out += ctx.emit("review-reviewer-unknown", "Reviews", "reviewer", frame[unknown])
     else:
         reviewer_id = reviewer
-    same = (has & (emp.str.casefold() == reviewer_id.astype("str").str.casefold())).to_numpy(dtype=bool)
+    same = (has & (emp.map(key_form) == reviewer_id.map(key_form))).to_numpy(dtype=bool)
     out += ctx.emit("review-self", "Reviews", "reviewer", frame[same])
     weights = ctx.std("Appraisal")
     if weights is not None:

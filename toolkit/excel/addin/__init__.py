@@ -73,6 +73,8 @@ RIBBON_TEXT = {
     "ribbon.tkDraftPlan": ("Draft plan", "编制计划"),
     "ribbon.tkPlanSettings": ("Plan settings", "计划设置"),
     "ribbon.tkPlanCost": ("Plan cost", "计划成本"),
+    "ribbon.tkPublishPlan": ("Publish plan", "发布计划"),
+    "ribbon.tkComparePlans": ("Compare plans", "比较计划"),
     "ribbon.tkImportFunctions": ("Import functions", "导入函数"),
     "ribbon.tkAbout": ("Settings", "设置"),
 }

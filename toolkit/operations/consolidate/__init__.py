@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...runtime import jobs as runtime_jobs
+from ...core.findings import Finding
 from ...core.ledger import roster_departments
 from ...core.periods import check_period
 from ...errors import ToolkitError
