@@ -52,13 +52,13 @@ def _registers() -> list[Path]:
 def test_published_registers_validate_for_january_with_no_plan_finding(published):
     result, out = published
     assert sorted(d.written.name for d in result.departments) == [p.name for p in _registers()]
-    reports = validate_paths([out], STANDARDS, period="2027-01")
+    reports = validate_paths(Source([out], STANDARDS), period="2027-01")
     assert len(reports) == 4
     for report in reports:
         assert report.error is None
         assert [f.code for f in report.findings if f.code.startswith("plan-")] == []
     before = {r.path: {f.code for f in r.findings if not f.code.startswith("plan-")}
-              for r in validate_paths(_registers(), STANDARDS, period="2027-01")}
+              for r in validate_paths(Source(_registers(), STANDARDS), period="2027-01")}
     after = {Path(r.path).name: {f.code for f in r.findings} for r in reports}
     for path, codes in before.items():  # the rest is what the old register gives for January
         assert after[Path(path).name] == codes
@@ -91,7 +91,7 @@ def test_history_rows_kept_and_plan_replaced(published, plan_dir):
 
 def test_january_close_computes_with_the_new_targets(published, plan_dir):
     _, out = published
-    res = compute("completion", "2027-01", paths=[out], standards=STANDARDS, force=True).output.result
+    res = compute(Source([out], STANDARDS, force=True), "completion", "2027-01").output.result
     people = res[res["level"] == "employee"].set_index(["key", "indicator"])
     checked = 0
     for p in plan_dir.glob("dept-*.xlsx"):

@@ -96,6 +96,8 @@ def department_rows() -> dict[str, list[dict[str, Any]]]:
             dict(opportunity_no="O003", customer="Delta", route="Online", stage="Proposal",
                  expected_amount=80000.0, expected_close=D(2026, 6, 1), employee_id="E001"),
         ],
+        # the optional sheets of issue 31, empty
+        "Reviews": [], "Training": [],
     }
 
 

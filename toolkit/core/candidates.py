@@ -26,12 +26,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     "trend-flat": ("steady over the quarters", "各季度平稳"),
     "uneven": ("uneven quarters (σ {v:.0%})", "各季度波动大（σ {v:.0%}）"),
     "consistent": ("consistent quarters (σ {v:.0%})", "各季度稳定（σ {v:.0%}）"),
-    "reviews-poor": ("poor managers' reviews ({v:.0f}/100)", "经理考评较差（{v:.0f}/100）"),
-    "reviews-good": ("managers' reviews {v:.0f}/100", "经理考评 {v:.0f}/100"),
+    "reviews-poor": ("poor managers' reviews ({v:.0f}/100)", "经理考评较差（{v:.0f}/100）"),  # not money: a score or a count
+    "reviews-good": ("managers' reviews {v:.0f}/100", "经理考评 {v:.0f}/100"),  # not money: a score or a count
     "reviews-none": ("no managers' reviews", "没有经理考评"),
     "training-none": ("no training this year", "本年度未参加培训"),
     "training": ("{v:g} hours of training", "培训 {v:g} 学时"),
-    "tenure": ("{v:.0f} months in the files", "在档 {v:.0f} 个月"),
+    "tenure": ("{v:.0f} months in the files", "在档 {v:.0f} 个月"),  # not money: a score or a count
 }
 
 
