@@ -52,7 +52,7 @@ from .completion import COMPANY_KEY, parse_period
 from .credits import contract_credits
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
+    from .ledger import Ledger  # type hints only: the ledger module imports the computations
 
 LEVELS = ("company", "department", "salesperson", "product_line", "customer")
 #: Levels whose monthly rows cover every month of the window (zeros included); salespeople and customers have

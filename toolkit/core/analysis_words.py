@@ -13,7 +13,7 @@ from ..money import round_money, fmt_money
 from .completion import COMPANY_KEY
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
+    from .analysis import Analysis  # type hints only
 
 TEXT: dict[str, tuple[str, str]] = {
     "title": ("Sales statistics and market analysis, {period}", "销售统计与市场分析（{period}）"),

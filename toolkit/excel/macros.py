@@ -27,6 +27,7 @@ from .store_macros import (appraisal, close_month, company_report, forecast, his
                            performance_files, plan_cost, plan_settings, salary)
 from .port import WorkbookPort, selected_rows
 from .run import Run as _Run, run as _run
+from .run import YES as _YES  # the one set of answers meaning yes
 from ..io import annotate as A
 from ..io.annotate import NOTE_SEPARATOR, SHEET_NAME, merge_note
 from ..io.templates import new_workbook, template_name
@@ -79,7 +80,6 @@ NAMES: tuple[str, ...] = (
 #: so the next run restores the cells before marking again.
 MARKS_SHEET = "TK Marks"
 _MARKS_HEADERS = ["Sheet", "Cell", "Fill Before", "Note Before", "Note Added", "Fill Added"]
-_YES = {"y", "yes", "true", "1", "是", "ok"}
 #: The subfolder of the departments' folder the Approval queue button writes its queue into (not read as a department).
 QUEUE_FOLDER = "approvals"
 #: What Monthly report writes next to the workbook (``toolkit report``'s default formats).

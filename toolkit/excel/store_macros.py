@@ -30,6 +30,7 @@ from ..outputs import review as REVIEW_OUT
 from ..report.pdf import find_chromium
 from ..operations.source import DB_ENV, Source
 from .run import Run, run
+from .run import YES as _YES  # the one set of answers meaning yes
 
 register({
     "macro.q.store": ("History store (toolkit.db):", "历史库（toolkit.db）："),
@@ -49,7 +50,6 @@ register({
     "macro.performance": ("{count} performance file(s) written to {folder}.", "已生成 {count} 份绩效档案，保存在 {folder}。"),
 })
 
-_YES = {"y", "yes", "true", "1", "是", "ok"}
 _PERIOD = re.compile(r"(\d{4}-\d{2})")
 
 

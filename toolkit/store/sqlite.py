@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 try:
-    import fcntl
+    import fcntl  # POSIX file locks for the close lock; Windows has none (below)
     msvcrt = None
 except ImportError:  # Windows: byte-range locks instead
     fcntl = None  # type: ignore[assignment]
