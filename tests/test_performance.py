@@ -89,7 +89,8 @@ def test_performance_file_has_charts_findings_and_feedback(files):
 
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
-    assert len(charts) == 2  # actual vs target, completion vs time progress
+    # actual vs target, completion vs time progress; the score and the pay by quarter (issue 31)
+    assert len(charts) == 4
     wb = openpyxl.load_workbook(path, read_only=True)
     feedback = list(wb[label("pf.sheet.feedback", "en")].iter_rows(values_only=True))
     assert len(feedback) > 1  # Ma Jie owns feedback in the sample (Owner = the name)

@@ -47,8 +47,10 @@ def _royalties(ledger: Ledger, year: int, month: int, source: Source | None = No
     return pd.concat([recorded, later], ignore_index=True)[list(schedule.columns)]
 
 
-def periodic_appraisal(source: Source, year: int, quarter: int | None = None) -> Review:
-    """Everyone ranked on the appraisal score over ``year`` (or its ``quarter``), with the band distribution."""
+def periodic_appraisal(source: Source, year: int, quarter: int | None = None,
+                       ledgers: dict[str, Ledger] | None = None) -> Review:
+    """Everyone ranked on the appraisal score over ``year`` (or its ``quarter``), with the band distribution
+    (``ledgers``: the store's ledgers by stored period, loaded once across calls)."""
     if not 1900 <= int(year) <= 2999:
         raise ToolkitError("appraisal.year", value=year)
     if quarter is not None and quarter not in (1, 2, 3, 4):
@@ -59,7 +61,10 @@ def periodic_appraisal(source: Source, year: int, quarter: int | None = None) ->
         if not covered:
             raise ToolkitError("months.none", path=source.store_url, year=f"{year} Q{quarter}" if quarter else year)
         period, stored = covered[-1]
-        ledger = source.store_ledger(stored)
+        cache = {} if ledgers is None else ledgers
+        if stored not in cache:
+            cache[stored] = source.store_ledger(stored)
+        ledger = cache[stored]
         known = year_month(period)[1]
     else:
         ledger = source.ledger(f"{year:04d}-{last:02d}")

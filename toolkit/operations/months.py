@@ -44,6 +44,13 @@ def stored_periods(source: Source, year: int) -> list[str]:
         return sorted(periods)
 
 
+def stored_years(source: Source, up_to: int | None = None) -> list[int]:
+    """The years with current consolidated department snapshots in the store (up to ``up_to``), in order."""
+    with source.store() as store:
+        years = {int(s.period[:4]) for s in store.history() if s.is_current}
+    return sorted(y for y in years if up_to is None or y <= up_to)
+
+
 def month_sources(source: Source, year: int, months: range | None = None) -> list[tuple[str, str]]:
     """(period, source period) for each month of ``year`` (or ``months``) that a stored month covers."""
     stored = stored_periods(source, year)
@@ -56,9 +63,11 @@ def month_sources(source: Source, year: int, months: range | None = None) -> lis
     return out
 
 
-def month_ledgers(source: Source, year: int, months: range | None = None) -> Iterator[MonthSource]:
-    """Each covered month of ``year`` with the ledger it is computed from (a ledger loaded once per stored period)."""
-    cache: dict[str, Ledger] = {}
+def month_ledgers(source: Source, year: int, months: range | None = None,
+                  cache: dict[str, Ledger] | None = None) -> Iterator[MonthSource]:
+    """Each covered month of ``year`` with the ledger it is computed from (a ledger loaded once per stored period;
+    ``cache``: ledgers by stored period shared with the caller's other reads)."""
+    cache = {} if cache is None else cache
     for period, stored in month_sources(source, year, months):
         if stored not in cache:
             cache[stored] = source.store_ledger(stored)

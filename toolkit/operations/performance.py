@@ -5,6 +5,10 @@ store's consolidated month, or the next consolidated one), computed as the month
 completion (targets, actuals, RAG, rank), royalties (the month's payment), floating salary (score, grade,
 coefficient). The same store gives the same file, so a past year is reproducible. What was paid —
 royalties and floating pay — is read from the payout ledger once the year has a close (``_as_paid``).
+
+Several years (issue 31, ``gather_history``): every year the store holds up to the file's, each quarter and
+the year appraised as ``toolkit appraisal --quarter``/``--year`` does (score, grade, ranks), beside the pay
+of those months, the managers' reviews and the training hours; the person's review and training rows.
 """
 
 from __future__ import annotations
@@ -18,12 +22,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.ledger import Ledger
 from ..core.performance import (
+    History,
     Year,
     attribute_findings,
     month_rows,
     owned_feedback,
+    stack_history,
     stack_year,
+    window_rows,
+    year_reviews,
+    year_training,
 )
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -32,7 +42,8 @@ from ..core.appraisal import compute_appraisal
 from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
 from .history import paid_by_month
-from .months import month_ledgers
+from .appraisal import periodic_appraisal
+from .months import month_ledgers, month_sources, stored_years
 from .source import Source
 from .statements import statement_language
 from ..report.pdf import pdf_session
@@ -62,11 +73,12 @@ class PerformanceRun:
         return 1 if self.failures else 0
 
 
-def gather_year(source: Source, year: int) -> Year:
-    """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known."""
+def gather_year(source: Source, year: int, ledgers: dict[str, Ledger] | None = None) -> Year:
+    """Everyone's months of ``year`` from the month source, plus findings and feedback of the last month known
+    (``ledgers``: the store's ledgers by stored period, shared across years and the appraisals)."""
     months, pay, sources = [], [], []
     last = None
-    for ms in month_ledgers(source, year):
+    for ms in month_ledgers(source, year, cache=ledgers):
         roy = compute_royalties(ms.ledger, ms.period)
         comp = compute_completion(ms.ledger, ms.period, monthly_payments(ms.ledger, ms.period))
         sal = compute_appraisal(ms.ledger, ms.period, comp)
@@ -83,6 +95,29 @@ def gather_year(source: Source, year: int) -> Year:
     people = roster.dropna(subset=["employee_id"]).drop_duplicates("employee_id").reset_index(drop=True)
     people = people.assign(lang=people["department"].map(lambda d: statement_language(d, ledger)))
     return stack_year(year, months, _as_paid(source, year, pay), findings, feedback, people, sources)
+
+
+def gather_history(source: Source, this: Year, ledgers: dict[str, Ledger] | None = None) -> History:
+    """Every stored year up to ``this`` one: each quarter and the year appraised (``periodic_appraisal`` on the
+    store), the pay of those months (``this`` year's, or the earlier year's ``gather_year``), the reviews and
+    training of the year (from its last stored month's registers)."""
+    ledgers = {} if ledgers is None else ledgers
+    windows, reviews, training = [], [], []
+    years = stored_years(source, this.year)
+    for y in years:
+        pay = this.pay if y == this.year else gather_year(source, y, ledgers).pay
+        last_stored = month_sources(source, y)[-1][1]
+        if last_stored not in ledgers:
+            ledgers[last_stored] = source.store_ledger(last_stored)
+        ledger = ledgers[last_stored]
+        rv, tr = year_reviews(ledger.tables.get("Reviews"), y), year_training(ledger.tables.get("Training"), y)
+        reviews.append(rv)
+        training.append(tr)
+        quarters = sorted({(int(p[5:7]) - 1) // 3 + 1 for p, _ in month_sources(source, y)})
+        for q in [*quarters, None]:
+            lines = periodic_appraisal(source, y, q, ledgers).lines
+            windows.append(window_rows(y, q, lines, pay, rv, tr))
+    return stack_history(years, windows, reviews, training)
 
 
 def _as_paid(source: Source, year: int, pay: list[pd.DataFrame]) -> list[pd.DataFrame]:
@@ -116,7 +151,9 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
     from ..report.performance import write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
 
-    data = gather_year(source, year)
+    ledgers: dict[str, Ledger] = {}
+    data = gather_year(source, year, ledgers)
+    data.history = gather_history(source, data, ledgers)
     ids = list(dict.fromkeys([*data.pay["employee_id"], *data.months["employee_id"]]))
     if employees:
         ids = [e for e in ids if e in set(employees)]

@@ -27,6 +27,8 @@ _TIERS = STANDARDS.table("RoyaltyTiers")
 _LINES = STANDARDS.table("ProductLines")
 _BANDS = STANDARDS.table("AppraisalBands")
 _WEIGHTS = STANDARDS.table("Appraisal")
+_REVIEWS = DEPARTMENT.table("Reviews")
+_TRAINING = DEPARTMENT.table("Training")
 
 #: Output columns that are schema columns: their headers are the schema's.
 SCHEMA_LABELS: dict[str, Callable[[str], str]] = {
@@ -53,6 +55,9 @@ SCHEMA_LABELS: dict[str, Callable[[str], str]] = {
     "weight": _WEIGHTS.column("weight").label,
     "term_indicator": _WEIGHTS.column("indicator").label,
     "role": _ROSTER.column("role").label,
+    # a person's review and training rows in the performance file (issue 31): the department sheets' headers
+    **{f"reviews.{c.key}": c.label for c in _REVIEWS.columns},
+    **{f"training_row.{c.key}": c.label for c in _TRAINING.columns},
 }
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -269,6 +274,21 @@ LABELS: dict[str, tuple[str, str]] = {
     "pf.ytd_completion": ("{indicator} YTD completion", "{indicator}累计完成率"),
     "pf.chart.targets": ("Actual vs target by month", "逐月实际与目标"),
     "pf.chart.completion": ("YTD completion vs time progress", "累计完成率与时间进度"),
+    # several years in the performance file (issue 31)
+    "pf.sheet.quarters": ("Quarters", "各季度"),
+    "pf.sheet.years": ("Years", "各年度"),
+    "pf.sheet.reviews": ("Reviews", "考评"),
+    "pf.sheet.training": ("Training", "培训"),
+    "pf.quarter": ("Quarter", "季度"),
+    "pf.year": ("Year", "年度"),
+    "pf.ranked": ("People Ranked", "参评人数"),
+    "pf.floating_pay_paid": ("Floating Pay Paid", "已付浮动工资"),
+    "pf.total_paid": ("Total Paid", "合计已付"),
+    "pf.chart.score": ("Appraisal score by quarter", "各季度考核得分"),
+    "pf.chart.pay": ("Pay by quarter", "各季度薪酬"),
+    "pf.history_title": ("Performance {first}–{last}", "业绩 {first}–{last}"),
+    "pf.no_reviews": ("No managers' reviews.", "没有经理考评。"),
+    "pf.no_training": ("No training.", "没有培训记录。"),
     "pf.ytd": ("YTD {indicator}: {actual} of {target} ({completion})", "累计{indicator}：{actual} / {target}（{completion}）"),
     "content": ("Content", "内容"),
     "type": ("Type", "类型"),

@@ -4,6 +4,9 @@
 Sheets: Summary (YTD), Months (month × indicator: targets, actuals, completion, RAG, rank), Pay (royalty
 paid, YTD royalty, floating pay, score, grade, coefficient), Charts (actual vs target, completion vs time
 progress), Findings (policy findings on the person's rows), Feedback (market feedback they own).
+With the years gathered (issue 31, ``core.performance.History``): Years and Quarters (score, grade, ranks,
+mean review, training hours and pay of every stored year, charted by quarter), Reviews and Training (the
+person's rows of those years).
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ PAY_COLUMNS = ["period", "source_period", "royalty_payment", "ytd_royalty", "flo
                "grade", "coefficient", "reason", "status"]
 CHART_INDICATORS = ("Signing", "Collection")
 _KEYS = {"period": "pf.period", "source_period": "pf.source_period", "royalty_payment": "pf.royalty_payment",
-         "floating_pay": "st.floating_pay"}
+         "floating_pay": "st.floating_pay", "royalty_paid": "pf.royalty_payment",
+         "floating_paid": "pf.floating_pay_paid", "total_paid": "pf.total_paid", "ranked": "pf.ranked",
+         "review": "cand.review", "training_hours": "training.hours"}
+HISTORY_COLUMNS = ["window", "score", "grade", "department_rank", "company_rank", "ranked", "review",
+                   "training_hours", "royalty_paid", "floating_paid", "total_paid"]
 
 
 def file_stem(year: int, employee_id: str, name: Any) -> str:
@@ -114,6 +121,65 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
                                  "amount": label("st.amount", lang)})
 
 
+def _grade(row: dict[str, Any], lang: str) -> Any:
+    """The grade, or what stands in for it: the default coefficient's basis (never a raw key)."""
+    if isinstance(row.get("grade"), str):
+        return row["grade"]
+    basis = row.get("basis")
+    return label(f"appraisal.{basis}", lang) if isinstance(basis, str) else None
+
+
+def history_frame(mine: dict[str, pd.DataFrame], lang: str, quarters: bool) -> pd.DataFrame:
+    """The person's quarters (``2026-Q1``) or years (``2026``) of every stored year, headers in ``lang``."""
+    h = mine.get("history", pd.DataFrame(columns=["quarter"]))
+    h = h[h["quarter"].notna() if quarters else h["quarter"].isna()]
+    rows = h.to_dict("records")
+    out = pd.DataFrame({"window": [f"{r['year']}-Q{int(r['quarter'])}" if quarters else str(r["year"]) for r in rows],
+                        **{c: [r.get(c) for r in rows] for c in HISTORY_COLUMNS[1:]}})
+    out["grade"] = [_grade(r, lang) for r in rows]
+    for c in ("department_rank", "company_rank", "ranked"):
+        out[c] = pd.array(out[c], dtype="Int64") if len(out) else out[c]
+    window = label("pf.quarter" if quarters else "pf.year", lang)
+    return out.rename(columns=lambda c: window if c == "window" else header(c, lang))
+
+
+def reviews_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    r = mine.get("reviews", pd.DataFrame(columns=["employee_id"])).drop(columns=["employee_id"])
+    return r.rename(columns=lambda c: label(f"reviews.{c}", lang))
+
+
+def training_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
+    r = mine.get("training", pd.DataFrame(columns=["employee_id"])).drop(columns=["employee_id"])
+    return r.rename(columns=lambda c: label(f"training_row.{c}", lang))
+
+
+def history_sheets(mine: dict[str, pd.DataFrame], lang: str) -> list[SheetFrame]:
+    """Years, Quarters (charted: the score, and the pay), Reviews and Training; none without a history."""
+    if "history" not in mine:
+        return []
+    years, quarters = history_frame(mine, lang, False), history_frame(mine, lang, True)
+    cols = list(quarters.columns)
+    charts = (ChartSpec(label("pf.chart.score", lang), cols[0], (header("score", lang),), "line", anchor="N2",
+                        y_format="0%"),
+              ChartSpec(label("pf.chart.pay", lang), cols[0], (header("royalty_paid", lang),
+                                                                header("floating_paid", lang)), "column",
+                        anchor="N18"))
+    fmts = {header(c, lang): "money" for c in ("royalty_paid", "floating_paid", "total_paid")} | {
+        header("score", lang): "percent", header("review", lang): "number",
+        header("training_hours", lang): "number"} | {header(c, lang): "integer" for c in (
+            "department_rank", "company_rank", "ranked")}
+    return [
+        SheetFrame(label("pf.sheet.years", lang), years, fmts, table_name="Years"),
+        SheetFrame(label("pf.sheet.quarters", lang), quarters, fmts, table_name="Quarters", charts=charts),
+        SheetFrame(label("pf.sheet.reviews", lang), reviews_frame(mine, lang),
+                   {label("reviews.score", lang): "number"}, table_name="Reviews",
+                   wrap=(label("reviews.comment", lang),)),
+        SheetFrame(label("pf.sheet.training", lang), training_frame(mine, lang),
+                   {label("training_row.date", lang): "date", label("training_row.hours", lang): "number"},
+                   table_name="Training"),
+    ]
+
+
 def findings_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     f = mine["findings"]
     frame = pd.DataFrame({"sheet": f["sheet"], "cell": f["cell"], "code": f["code"], "severity": f["severity"],
@@ -148,6 +214,7 @@ def sheets(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> l
     return [
         SheetFrame(label("pf.sheet.summary", lang), summary_frame(data.year, person, employee_id, mine, lang),
                    {label("st.amount", lang): "money"}, table_name="Summary"),
+        *history_sheets(mine, lang),
         SheetFrame(label("pf.sheet.months", lang), months_frame(mine, lang), month_fmts, table_name="Months",
                    rag=(label("rag", lang),)),
         SheetFrame(label("pf.sheet.pay", lang), pay_frame(mine, lang), pay_fmts, table_name="Pay"),

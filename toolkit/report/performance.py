@@ -23,10 +23,13 @@ from ..outputs.performance import (
     findings_frame,
     findings_name,
     header,
+    history_frame,
     months_frame,
     pay_frame,
+    reviews_frame,
     sheets,
     summary_frame,
+    training_frame,
 )
 from .statements import html_table
 from .pdf import html_to_pdf, page_footer
@@ -71,6 +74,34 @@ def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
     return [first, _svg(fig)]
 
 
+def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
+    """The score by quarter (line) and the pay by quarter (bars) of every stored year, as inline SVG."""
+    if not len(quarters):
+        return []
+    with _PYPLOT:
+        from .charts import COLORS, _fig, _money_axis, _svg  # deferred: loads matplotlib (slow to import); only this path needs it
+
+        x = list(range(len(quarters)))
+        ticks = list(quarters.iloc[:, 0])
+        fig, ax = _fig()
+        ax.plot(x, quarters[header("score", lang)].astype("float64"), marker="o", color=COLORS[0])
+        ax.set_xticks(x, ticks)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.set_title(label("pf.chart.score", lang))
+        first = _svg(fig)
+        fig, ax = _fig()
+        bottom = [0.0] * len(x)
+        for i, col in enumerate((header("royalty_paid", lang), header("floating_paid", lang))):
+            values = quarters[col].astype("float64").fillna(0.0).tolist()
+            ax.bar(x, values, 0.6, bottom=bottom, label=col, color=COLORS[i + 1])
+            bottom = [b + v for b, v in zip(bottom, values)]
+        ax.set_xticks(x, ticks)
+        _money_axis(ax)
+        ax.set_title(label("pf.chart.pay", lang))
+        ax.legend(fontsize=7)
+        return [first, _svg(fig)]
+
+
 def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
     """The performance file as one printable HTML page."""
     import jinja2  # deferred: jinja2 is needed by the renderers only
@@ -80,15 +111,32 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
                              undefined=jinja2.StrictUndefined)
     money = [header(c, lang) for c in ("month_target", "month_actual", "ytd_target", "ytd_actual", "royalty_payment",
                                      "ytd_royalty", "floating_pay")] + [label("st.amount", lang)]
+    money += [header(c, lang) for c in ("royalty_paid", "floating_paid", "total_paid")]
     pct = [header(c, lang) for c in ("month_completion", "ytd_completion", "time_progress", "score")]
-    sections = [(label(f"pf.sheet.{k}", lang), html_table(f, pct=pct, money=money)) for k, f in (
+    history: list[tuple[str, dict[str, Any], str | None]] = []
+    history_charts: list[str] = []
+    title = label("pf.title", lang, year=data.year)
+    if data.history is not None:  # the years first: what the person is shown
+        quarters = history_frame(mine, lang, True)
+        history = [(label("pf.sheet.years", lang), html_table(history_frame(mine, lang, False), pct, money), None),
+                   (label("pf.sheet.quarters", lang), html_table(quarters, pct, money), None),
+                   (label("pf.sheet.reviews", lang), html_table(reviews_frame(mine, lang)),
+                    label("pf.no_reviews", lang)),
+                   (label("pf.sheet.training", lang), html_table(training_frame(mine, lang)),
+                    label("pf.no_training", lang))]
+        history_charts = _history_charts(quarters, lang)
+        if len(data.history.years) > 1:
+            title = label("pf.history_title", lang, first=data.history.years[0], last=data.history.years[-1])
+    sections = [(label(f"pf.sheet.{k}", lang), html_table(f, pct=pct, money=money), None) for k, f in (
         ("summary", summary_frame(data.year, person, employee_id, mine, lang)), ("pay", pay_frame(mine, lang)),
         ("months", months_frame(mine, lang)))]
-    sections += [(findings_name(lang), html_table(findings_frame(mine, lang))),
-                 (label("pf.sheet.feedback", lang), html_table(feedback_frame(mine, lang)))]
+    sections += [(findings_name(lang), html_table(findings_frame(mine, lang)), None),
+                 (label("pf.sheet.feedback", lang), html_table(feedback_frame(mine, lang)), None)]
     return env.get_template(TEMPLATE.name).render(
-        lang=lang, title=label("pf.title", lang, year=data.year), who=f"{employee_id} · {person.get('name') or ''} · "
-        f"{person.get('department') or ''}", charts=_svg_charts(chart_frame(mine, lang), lang), sections=sections)
+        lang=lang, title=title, who=f"{employee_id} · {person.get('name') or ''} · "
+        f"{person.get('department') or ''}", history=history, history_charts=history_charts,
+        year_title=label("pf.title", lang, year=data.year), charts=_svg_charts(chart_frame(mine, lang), lang),
+        sections=sections)
 
 
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,

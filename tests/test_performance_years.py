@@ -1,0 +1,166 @@
+"""Performance files over several years (issue 31): a two-year history the test builds with the toolkit (the
+scripted company of ``ledger_year``, consolidated into one store at 2026-12 and 2027-01, with managers' reviews
+and training in both years), and each person's file checked against plain arithmetic on the rows.
+
+The Appraisal weights are Collection 90% and the review item Teamwork 10%, so a quarter's score is
+0.9 × min(Σ collection credits ÷ Σ collection target of the quarter's months, 120%) + 0.1 × the quarter's mean
+Teamwork review ÷ 100, and a month's floating pay is the base × the band coefficient of the same blend on the
+year to date (reviews of the year up to the month's quarter).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from ledger_factory import typed
+from ledger_year import BASES, Company, cents, standards_rows
+from toolkit.io.templates import write_workbook
+from toolkit.operations.consolidate import consolidate
+from toolkit.operations.performance import write_performance_files
+from toolkit.operations.source import Source
+from toolkit.outputs.labels import label
+from toolkit.schema import DEPARTMENT, STANDARDS
+
+D = dt.date
+DEPTS = {"East", "West", "North"}
+#: Teamwork reviews by (employee, year, quarter): E001 reviewed by the manager E003, E004 by E003 too.
+REVIEWS = {("E001", 2026, 1): 70.0, ("E001", 2026, 2): 80.0, ("E001", 2026, 3): 84.0, ("E001", 2026, 4): 90.0,
+           ("E001", 2027, 1): 92.0, ("E004", 2026, 2): 55.0, ("E004", 2027, 1): 60.0}
+#: Training rows: (employee, course, date, hours); E004 has none.
+TRAINING = [("E001", "Negotiation", D(2026, 3, 12), 8.0), ("E001", "Contract law", D(2026, 9, 2), 6.0),
+            ("E001", "Product update", D(2027, 1, 20), 4.0)]
+BANDS = ((0.8, 0.5), (1.0, 1.0), (None, 1.3))  # the validation standards' bands: (score below, coefficient)
+
+
+class TwoYears(Company):
+    """``ledger_year``'s company with Reviews and Training sheets and a Teamwork review item."""
+
+    def standards(self) -> dict[str, list[dict[str, Any]]]:
+        rows = standards_rows()
+        rows["Appraisal"] = [dict(indicator="Collection", weight=0.9), dict(indicator="Teamwork", weight=0.1)]
+        return rows
+
+    def write(self, folder: Path, period: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_workbook(folder / "standards.xlsx", STANDARDS, "en",
+                       frames={k: typed(STANDARDS.table(k), v) for k, v in self.standards().items()})
+        year, month = int(period[:4]), int(period[5:7])
+        end = D(year + 1, 1, 1) if month == 12 else D(year, month + 1, 1)
+        home = {"E001": "East", "E004": "West"}
+        for dept, tables in self.rows.items():
+            reviews = [dict(employee_id=e, period=f"{y}-Q{q}", item="Teamwork", score=s, comment="ok",
+                            reviewer="E003") for (e, y, q), s in REVIEWS.items()
+                       if home[e] == dept and D(y, (q - 1) * 3 + 1, 1) < end]
+            training = [dict(employee_id=e, course=c, date=d, hours=h, result="Passed") for e, c, d, h in TRAINING
+                        if home[e] == dept and d < end]
+            frames = {"Contracts": [r for r in tables["Contracts"] if r["sign_date"] < end],
+                      "Collections": [r for r in tables["Collections"] if r["receipt_date"] < end],
+                      "Plan": copy.deepcopy(self.plans[dept][year]), "Reviews": reviews, "Training": training}
+            write_workbook(folder / f"dept-{dept.lower()}.xlsx", DEPARTMENT, "en",
+                           frames={k: typed(DEPARTMENT.table(k), v) for k, v in frames.items()},
+                           info={"department": dept, "year": year, "period": period, "prepared_by": "Test"})
+        return folder
+
+    # -- the rules, recomputed independently ---------------------------------------------------------
+    def completion(self, emp: str, year: int, first: int, last: int) -> Decimal:
+        """Σ credited collections ÷ Σ Collection target over months first..last (each month's credit in cents)."""
+        by_month: dict[int, Decimal] = {}
+        for e, _, m, b, _ in self._credits(DEPTS, year, last):
+            if e == emp and m >= first:
+                by_month[m] = by_month.get(m, Decimal(0)) + b
+        actual = sum((Decimal(cents(v)) / 100 for v in by_month.values()), Decimal(0))
+        target = self._target(DEPTS, year, last, emp) - self._target(DEPTS, year, first - 1, emp)
+        return actual / target
+
+    def score(self, emp: str, year: int, first: int, last: int) -> Decimal:
+        """0.9 × min(completion, 120%) + 0.1 × the mean review of the window's quarters ÷ 100 (none: 0)."""
+        quarters = range((first - 1) // 3 + 1, (last - 1) // 3 + 2)
+        got = [Decimal(str(s)) for (e, y, q), s in REVIEWS.items() if e == emp and y == year and q in quarters]
+        review = sum(got, Decimal(0)) / len(got) if got else Decimal(0)
+        return Decimal("0.9") * min(self.completion(emp, year, first, last), Decimal("1.2")) + \
+            Decimal("0.1") * review / 100
+
+    def floating_cents(self, emp: str, year: int, month: int) -> int:
+        """The month's floating pay: base × the band coefficient of the year-to-date score."""
+        score = self.score(emp, year, 1, month)
+        coefficient = next(c for below, c in BANDS if below is None or score < Decimal(str(below)))
+        return cents(Decimal(str(BASES[emp])) * Decimal(str(coefficient)))
+
+    def royalty_cents(self, emp: str, year: int, month: int) -> int:
+        """The month's royalty payment: round(R) of the month less round(R) of the month before."""
+        before = self.royalty(emp, DEPTS, year, month - 1) if month > 1 else 0
+        return self.royalty(emp, DEPTS, year, month) - before
+
+
+@pytest.fixture(scope="module")
+def two_years(tmp_path_factory) -> tuple[TwoYears, dict[str, list[Path]]]:
+    tmp = tmp_path_factory.mktemp("years")
+    company, db = TwoYears.build(), tmp / "toolkit.db"
+    for period in ("2026-12", "2027-01"):
+        consolidate(Source([company.write(tmp / f"in-{period}", period)], db=db), period, jobs=1)
+    run = write_performance_files(Source(db=db), 2027, tmp / "out", employees=["E001", "E004"], formats=["xlsx"],
+                                  lang="en")
+    assert not run.failures
+    return company, run.files
+
+
+def _rows(path: Path, sheet: str) -> list[dict[str, Any]]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = list(wb[sheet].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_the_file_of_a_person_with_two_years_shows_both_years_reviews_and_training(two_years):
+    company, files = two_years
+    path = files["E001"][0]
+    years = _rows(path, label("pf.sheet.years", "en"))
+    quarters = _rows(path, label("pf.sheet.quarters", "en"))
+    assert [r["Year"] for r in years] == ["2026", "2027"]
+    assert [r["Quarter"] for r in quarters] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1"]
+    for r in quarters:
+        y, q = int(r["Quarter"][:4]), int(r["Quarter"][-1])
+        last = 1 if y == 2027 else q * 3  # January 2027 is the last month the store knows
+        want = company.score("E001", y, (q - 1) * 3 + 1, last)
+        assert r["Score"] == pytest.approx(float(want), abs=5e-5), r["Quarter"]
+        assert r["Mean Review"] == REVIEWS[("E001", y, q)]
+        months = range((q - 1) * 3 + 1, last + 1)
+        hours = sum(h for e, _, d, h in TRAINING if e == "E001" and d.year == y and d.month in months)
+        assert r["Training Hours"] == hours
+        floating = sum(company.floating_cents("E001", y, m) for m in months)
+        royalty = sum(company.royalty_cents("E001", y, m) for m in months)
+        assert round(r["Floating Pay Paid"] * 100) == floating and round(r["Royalty Paid"] * 100) == royalty
+        assert round(r["Total Paid"] * 100) == floating + royalty
+        assert 1 <= r["Company Rank"] <= r["People Ranked"]
+    y2026 = years[0]
+    assert y2026["Score"] == pytest.approx(float(company.score("E001", 2026, 1, 12)), abs=5e-5)
+    assert round(y2026["Total Paid"] * 100) == sum(company.floating_cents("E001", 2026, m)
+                                                   + company.royalty_cents("E001", 2026, m) for m in range(1, 13))
+    reviews = _rows(path, label("pf.sheet.reviews", "en"))
+    assert [(r["Period"], r["Score"]) for r in reviews] == [
+        (f"{y}-Q{q}", s) for (e, y, q), s in REVIEWS.items() if e == "E001"]
+    training = _rows(path, label("pf.sheet.training", "en"))
+    assert [(r["Course"], r["Hours"]) for r in training] == [(c, h) for e, c, _, h in TRAINING if e == "E001"]
+    # the year's own sheets stay the file's year
+    assert {r["Month"] for r in _rows(path, label("pf.sheet.pay", "en"))} == {"2027-01"}
+
+
+def test_a_person_without_training_and_with_few_reviews_shows_them_as_such(two_years):
+    company, files = two_years
+    path = files["E004"][0]
+    quarters = {r["Quarter"]: r for r in _rows(path, label("pf.sheet.quarters", "en"))}
+    assert quarters["2026-Q1"]["Mean Review"] is None  # no review that quarter: blank, never 0
+    assert quarters["2026-Q2"]["Mean Review"] == 55.0
+    assert all(r["Training Hours"] == 0 for r in quarters.values())
+    assert _rows(path, label("pf.sheet.training", "en")) == []
+    # no review for Q1: the Teamwork item counts 0 in the score (appraisal-no-review)
+    assert quarters["2026-Q1"]["Score"] == pytest.approx(float(company.score("E004", 2026, 1, 3)), abs=5e-5)
