@@ -159,11 +159,12 @@ def history_sheets(mine: dict[str, pd.DataFrame], lang: str) -> list[SheetFrame]
         return []
     years, quarters = history_frame(mine, lang, False), history_frame(mine, lang, True)
     cols = list(quarters.columns)
-    charts = (ChartSpec(label("pf.chart.score", lang), cols[0], (header("score", lang),), "line", anchor="N2",
-                        y_format="0%"),
+    below = len(quarters) + 3  # under the table: the sheet prints on a page's width, charts included
+    charts = (ChartSpec(label("pf.chart.score", lang), cols[0], (header("score", lang),), "line",
+                        anchor=f"A{below}", y_format="0%"),
               ChartSpec(label("pf.chart.pay", lang), cols[0], (header("royalty_paid", lang),
                                                                 header("floating_paid", lang)), "column",
-                        anchor="N18"))
+                        anchor=f"A{below + 16}"))
     fmts = {header(c, lang): "money" for c in ("royalty_paid", "floating_paid", "total_paid")} | {
         header("score", lang): "percent", header("review", lang): "number",
         header("training_hours", lang): "number"} | {header(c, lang): "integer" for c in (

@@ -43,8 +43,11 @@ class Browser:
             os.dup2(b, 4)
 
         cmd = [exe, *flags, f"--user-data-dir={self._profile.name}", "--remote-debugging-pipe", "about:blank"]
+        # No pass_fds=(3, 4): Popen marks those fds inheritable in the parent, which fails (EBADF) when the parent
+        # has no fd 3 or 4 open (a second session in one process). The dup2 copies are inheritable and every other
+        # fd Python opened is close-on-exec (PEP 446), so Chromium gets 0-2, 3 and 4 only.
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.DEVNULL, preexec_fn=plumb, pass_fds=(3, 4))
+                                      stderr=subprocess.DEVNULL, preexec_fn=plumb, close_fds=False)
         os.close(to_child_r)
         os.close(from_child_w)
         self._lock = threading.Lock()

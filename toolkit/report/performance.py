@@ -84,7 +84,9 @@ def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
         x = list(range(len(quarters)))
         ticks = list(quarters.iloc[:, 0])
         fig, ax = _fig()
-        ax.plot(x, quarters[header("score", lang)].astype("float64"), marker="o", color=COLORS[0])
+        score = quarters[header("score", lang)].astype("float64")
+        ax.plot(x, score, marker="o", color=COLORS[0])
+        ax.set_ylim(0, max(1.2, float(score.max()) * 1.1 if score.notna().any() else 1.2))  # from 0: no false drama
         ax.set_xticks(x, ticks)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_title(label("pf.chart.score", lang))
