@@ -5,6 +5,10 @@ Points out of 100 (the weights are this module's constants, stated in docs/appra
 performance 40 × min(mean quarter score, 120%) / 120%; reviews 25 × mean review / 100 (none: 0);
 trend 10 × (0.5 + 2.5 × (last − first quarter score)) within 0..10; consistency 10 × max(0, 1 − σ / 20 %);
 training 10 × min(hours / 16, 1); tenure 5 × min(months / 36, 1).
+
+Tenure (``tenure``): whole months from the Roster's Start Date to the end of the last month known (the Leave
+Date when earlier); someone without a Start Date is counted on the months of the year they were scored in
+(3 per quarter), and the reasons say so.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ FULL_HOURS = 16.0
 FULL_TENURE = 36.0
 #: Below this mean review a person's reviews are called poor.
 POOR_REVIEW = 60.0
+#: Days in an average month: whole months of tenure are days served ÷ this, rounded down.
+DAYS_PER_MONTH = 365.25 / 12
 
 _WORDS: dict[str, tuple[str, str]] = {
     "performance": ("mean quarter score {v:.0%}", "季度平均得分 {v:.0%}"),
@@ -31,7 +37,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "reviews-none": ("no managers' reviews", "没有经理考评"),
     "training-none": ("no training this year", "本年度未参加培训"),
     "training": ("{v:g} hours of training", "培训 {v:g} 学时"),
-    "tenure": ("{v:.0f} months in the files", "在档 {v:.0f} 个月"),  # not money: a score or a count
+    "tenure": ("{v:.0f} months since joining", "入职 {v:.0f} 个月"),  # not money: a score or a count
+    "tenure-scored": ("{v:.0f} months in the files (no Start Date on the Roster)",  # not money: a count
+                      "在档 {v:.0f} 个月（名册无入职日期）"),
 }
 
 
@@ -41,10 +49,27 @@ def reason_text(keys: list[tuple[str, float]], lang: str = "en") -> str:
     return ("；" if lang == "zh" else "; ").join(_WORDS[k][i].format(v=v) for k, v in keys)
 
 
+def tenure(roster: pd.DataFrame, ids: pd.Series, end: pd.Timestamp, scored_months: pd.Series) -> pd.DataFrame:
+    """``tenure_months`` and ``tenure_basis`` (``start``: from the Roster's Start Date to ``end`` or the Leave
+    Date when earlier, whole months; ``scored``: no Start Date, ``scored_months`` of the employee) for ``ids``."""
+    key = roster["employee_id"].astype("string").str.strip()
+    first = roster.assign(_k=key).dropna(subset=["_k"]).drop_duplicates("_k").set_index("_k")
+    dates = {c: pd.to_datetime(first[c], errors="coerce") if c in first else pd.Series(pd.NaT, index=first.index)
+             for c in ("start_date", "leave_date")}
+    start = ids.map(dates["start_date"])
+    stop = ids.map(dates["leave_date"]).where(lambda d: d < end, end)
+    served = (pd.to_datetime(stop) - pd.to_datetime(start)).dt.days + 1
+    months = np.floor(np.maximum(served.astype("float64"), 0.0) / DAYS_PER_MONTH)
+    has_start = start.notna().to_numpy(dtype=bool)
+    scored = ids.map(scored_months).astype("float64").fillna(0.0)
+    return pd.DataFrame({"tenure_months": np.where(has_start, months, scored).astype("int64"),
+                         "tenure_basis": np.where(has_start, "start", "scored")}, index=ids.index)
+
+
 def candidates(quarters: pd.DataFrame, people: pd.DataFrame, reviews: pd.Series, hours: pd.Series,
                lang: str = "en") -> pd.DataFrame:
     """Ranked candidates: ``quarters`` (employee_id, quarter, score), ``people`` (employee_id, name, department,
-    role, tenure_months), ``reviews`` (mean review 0-100 per employee_id) and ``hours`` (training hours per
+    role, tenure_months, optionally tenure_basis), ``reviews`` (mean review 0-100 per employee_id) and ``hours`` (training hours per
     employee_id). Only people with a score in some quarter are ranked."""
     q = quarters.dropna(subset=["score"]).sort_values(["employee_id", "quarter"])
     g = q.groupby("employee_id")["score"]
@@ -70,7 +95,7 @@ def candidates(quarters: pd.DataFrame, people: pd.DataFrame, reviews: pd.Series,
         r = rec["review"]
         keys.append(("reviews-none", 0.0) if pd.isna(r) else ("reviews-poor" if r < POOR_REVIEW else "reviews-good", r))
         keys.append(("training-none", 0.0) if rec["hours"] <= 0 else ("training", rec["hours"]))
-        keys.append(("tenure", rec["tenure_months"]))
+        keys.append(("tenure-scored" if rec.get("tenure_basis") == "scored" else "tenure", rec["tenure_months"]))
         reasons.append(reason_text(keys, lang))
     out["reasons"] = reasons
     out = out.sort_values(["points", "employee_id"], ascending=[False, True], kind="stable").reset_index(drop=True)

@@ -23,8 +23,8 @@ from ..operations.approvals import APPROVAL_TABLES, approval_table, decide, stam
 from ..operations.source import DB_ENV, Source
 from ..schema import enums as E
 from .plan_macro import compare_versions, draft_plan, publish_plan  # noqa: F401 - ribbon macros (NAMES)
-from .store_macros import (appraisal, close_month, company_report, forecast, history,  # noqa: F401 - ribbon macros (NAMES)
-                           performance_files, plan_cost, plan_settings, salary)
+from .store_macros import (appraisal, candidates, close_month, company_report, forecast,  # noqa: F401 - ribbon macros (NAMES)
+                           history, performance_files, plan_cost, plan_settings, salary)
 from .port import WorkbookPort, selected_rows
 from .run import Run as _Run, run as _run
 from .run import YES as _YES  # the one set of answers meaning yes
@@ -60,6 +60,7 @@ NAMES: tuple[str, ...] = (
     "forecast",
     "appraisal",
     "performance_files",
+    "candidates",
     "history",
     "approve_selection",
     "reject_selection",

@@ -27,6 +27,7 @@ BUTTONS: dict[str, tuple[str, ...]] = {
     "approvals log": ("approval_log",),
     "appraisal": ("appraisal",),
     "performance-file": ("performance_files",),
+    "candidates": ("candidates",),
     "history list": ("history",),
     "new department": ("new_template",),
     "new standards": ("new_template",),
@@ -52,7 +53,6 @@ NO_BUTTON: dict[str, str] = {
     "history person": "reach.history",
     "plan approve": "reach.plan-approve",
     "plan reconcile": "reach.plan-reconcile",
-    "candidates": "reach.candidates",
 }
 
 register({
@@ -76,8 +76,6 @@ register({
     "reach.plan-reconcile": ("Compares departments' proposals with the draft and takes them by department: several "
                              "folders and choices, clearer on the command line for now.",
                              "将各部门提交的方案与草案对比并按部门采纳：涉及多个文件夹和选择，暂时在命令行更清楚。"),
-    "reach.candidates": ("The candidates for promotion are new (issue 31): their button comes with the multi-year "
-                         "performance files.", "晋升候选人为新功能（议题 31）：其按钮将随多年绩效档案一起提供。"),
 })
 
 

@@ -1,9 +1,9 @@
 """The ribbon's company buttons: the month close and everything read from the history store.
 
-Close month, Company report, Salary, Forecast, Appraisal, Performance files, History, Plan settings and
-Plan cost call the same operations as ``toolkit close-month``, ``report --db``, ``salary --db``,
-``forecast --db``, ``appraisal --db``, ``performance-file``, ``history list``, ``plan settings`` and
-``plan cost --plan``. They read the history store (``TOOLKIT_DB``, else asked; default the ``toolkit.db``
+Close month, Company report, Salary, Forecast, Appraisal, Performance files, Candidates, History, Plan
+settings and Plan cost call the same operations as ``toolkit close-month``, ``report --db``, ``salary --db``,
+``forecast --db``, ``appraisal --db``, ``performance-file``, ``candidates --db``, ``history list``,
+``plan settings`` and ``plan cost --plan``. They read the history store (``TOOLKIT_DB``, else asked; default the ``toolkit.db``
 that Consolidate folder / Close month keep in the folder's ``consolidated`` subfolder, or beside an open
 consolidated workbook) and write their files beside it, then open the first. Nothing here computes.
 """
@@ -20,6 +20,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, write_frames
 from ..operations.appraisal import periodic_appraisal
+from ..operations.candidates import write_candidates
 from ..operations.compute import compute
 from ..operations.consolidate.discovery import sniff_kind
 from ..operations.history import list_history
@@ -47,6 +48,9 @@ register({
     "macro.closed": ("Closed {period}: {ok} of {total} department workbook(s); outputs in {folder}.",
                      "{period} 已月结：{total} 个部门工作簿中的 {ok} 个；输出位于 {folder}。"),
     "macro.bad-year": ("'{value}' is not a year (YYYY).", "“{value}”不是年度（YYYY）。"),
+    "macro.q.role": ("Rank the people of one Roster role (e.g. Salesperson, Manager; blank: everyone):",
+                     "只对某一名册角色排名（如 Salesperson、Manager；留空：所有人）："),
+    "macro.candidates": ("Candidates for promotion {year} written to {files}.", "{year} 年晋升候选人已写入 {files}。"),
     "macro.performance": ("{count} performance file(s) written to {folder}.", "已生成 {count} 份绩效档案，保存在 {folder}。"),
 })
 
@@ -210,6 +214,24 @@ def _performance_files(run: Run) -> Path | None:
     return first
 
 
+def candidates(book: Any = None) -> Path | None:
+    """The candidates for promotion of the year from the store (``toolkit candidates --db``): the workbook and,
+    where Chromium is installed, the one-page PDF for the GM, ``candidates-<year>[-<role>]`` beside the store;
+    opens the PDF (else the workbook)."""
+    return run(book, _candidates)
+
+
+def _candidates(run: Run) -> Path:
+    db, year = store_db(run), _year(run)
+    role = run.ask("role", "")
+    stem = _out_folder(db) / (f"candidates-{year}" + (f"-{re.sub(r'[^A-Za-z0-9]+', '_', role)}" if role else ""))
+    outputs = [stem.with_suffix(".xlsx")] + ([stem.with_suffix(".pdf")] if find_chromium() else [])
+    written = write_candidates(Source(db=db), year, outputs, role, lang=run.lang)[1]
+    run.port.message(t("macro.candidates", run.lang, year=year, files=", ".join(str(p) for p in written)))
+    run.port.open_file(written[-1])
+    return written[-1]
+
+
 def history(book: Any = None) -> Path | None:
     """Every run and close of the store (``toolkit history list --format xlsx``) as ``history.xlsx`` beside it."""
     return run(book, _history)
@@ -259,4 +281,4 @@ def _plan_cost(run: Run) -> Path:
 
 
 NAMES: tuple[str, ...] = ("close_month", "company_report", "salary", "forecast", "appraisal", "performance_files",
-                          "history", "plan_settings", "plan_cost")
+                          "candidates", "history", "plan_settings", "plan_cost")

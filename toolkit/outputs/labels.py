@@ -185,8 +185,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "cand.trend": ("Trend (last - first quarter)", "趋势（末季度-首季度）"),
     "cand.sigma": ("Spread (σ)", "波动（σ）"),
     "cand.review": ("Mean Review", "平均考评分"),
-    "cand.tenure_months": ("Months in the Files", "在档月数"),
+    "cand.tenure_months": ("Tenure (months)", "司龄（月）"),
     "cand.reasons": ("Reasons", "理由"),
+    "cand.title": ("Candidates for promotion {year}", "{year} 年晋升候选人"),
+    "cand.subtitle": ("{count} people ranked on the year's quarter appraisals, managers' reviews, training and "
+                      "tenure; the first is highlighted.",
+                      "共 {count} 人，按本年度各季度考核、经理考评、培训和司龄综合排名；第一名以底色标出。"),
+    "cand.shown": ("The first {shown} of {count}; the whole ranking is in the candidates workbook.",
+                   "列出前 {shown} 名（共 {count} 人）；完整排名见候选人工作簿。"),
+    "cand.how": ("Points out of 100: performance {performance} (mean quarter score, capped at 120%), managers' "
+                 "reviews {reviews} (mean score ÷ 100; none counts 0), trend {trend}, consistency {consistency}, "
+                 "training {training} (full at {hours} hours), tenure {tenure} (full at {months} months from the "
+                 "Roster's Start Date).",
+                 "满分 100：业绩 {performance}（季度平均得分，封顶 120%）、经理考评 {reviews}（平均分 ÷ 100，无考评计 0）、"
+                 "趋势 {trend}、稳定性 {consistency}、培训 {training}（{hours} 学时满分）、司龄 {tenure}"
+                 "（自名册入职日期起 {months} 个月满分）。"),
+    "cand.footer": ("Candidates for promotion {year} · page {page} of {pages}",
+                    "{year} 年晋升候选人 · 第 {page} 页，共 {pages} 页"),
     "department_rank": ("Department Rank", "部门排名"),
     # statements (toolkit.outputs.statements)
     "st.title": ("Statement of pay", "薪酬结算单"),

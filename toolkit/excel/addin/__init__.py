@@ -59,6 +59,7 @@ RIBBON_TEXT = {
     "ribbon.tkForecast": ("Forecast", "预测"),
     "ribbon.tkAppraisal": ("Appraisal", "考核排名"),
     "ribbon.tkPerformanceFiles": ("Performance files", "绩效档案"),
+    "ribbon.tkCandidates": ("Candidates", "晋升候选人"),
     "ribbon.tkHistory": ("History", "历史记录"),
     "ribbon.tkApprove": ("Approve", "审批"),
     "ribbon.tkApproveSelection": ("Approve selection", "批准所选"),

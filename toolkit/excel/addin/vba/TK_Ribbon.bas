@@ -101,6 +101,10 @@ Sub TK_PerformanceFiles(control As IRibbonControl)
     TK_Run "performance_files"
 End Sub
 
+Sub TK_Candidates(control As IRibbonControl)
+    TK_Run "candidates"
+End Sub
+
 Sub TK_History(control As IRibbonControl)
     TK_Run "history"
 End Sub
