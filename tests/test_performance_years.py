@@ -16,15 +16,23 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import re
+import subprocess
+
 import openpyxl
+import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from ledger_factory import typed
 from ledger_year import BASES, Company, cents, standards_rows
+from toolkit.cli.main import cli
+from toolkit.core.candidates import tenure
 from toolkit.io.templates import write_workbook
 from toolkit.operations.consolidate import consolidate
 from toolkit.operations.performance import write_performance_files
 from toolkit.operations.source import Source
+from toolkit.report.pdf import find_chromium
 from toolkit.outputs.labels import label
 from toolkit.schema import DEPARTMENT, STANDARDS
 
@@ -37,6 +45,8 @@ REVIEWS = {("E001", 2026, 1): 70.0, ("E001", 2026, 2): 80.0, ("E001", 2026, 3): 
 TRAINING = [("E001", "Negotiation", D(2026, 3, 12), 8.0), ("E001", "Contract law", D(2026, 9, 2), 6.0),
             ("E001", "Product update", D(2027, 1, 20), 4.0)]
 BANDS = ((0.8, 0.5), (1.0, 1.0), (None, 1.3))  # the validation standards' bands: (score below, coefficient)
+#: Alice joined on 2024-03-15 (Dan's Roster row has no Start Date).
+ALICE_STARTED = D(2024, 3, 15)
 
 
 class TwoYears(Company):
@@ -45,6 +55,8 @@ class TwoYears(Company):
     def standards(self) -> dict[str, list[dict[str, Any]]]:
         rows = standards_rows()
         rows["Appraisal"] = [dict(indicator="Collection", weight=0.9), dict(indicator="Teamwork", weight=0.1)]
+        rows["Roster"] = [dict(r, start_date=ALICE_STARTED) if r["employee_id"] == "E001" else r
+                          for r in rows["Roster"]]
         return rows
 
     def write(self, folder: Path, period: str) -> Path:
@@ -100,13 +112,20 @@ class TwoYears(Company):
 
 
 @pytest.fixture(scope="module")
-def two_years(tmp_path_factory) -> tuple[TwoYears, dict[str, list[Path]]]:
+def store(tmp_path_factory) -> tuple[TwoYears, Path]:
+    """The two years consolidated into one store: 2026 (closed at December) and January 2027."""
     tmp = tmp_path_factory.mktemp("years")
     company, db = TwoYears.build(), tmp / "toolkit.db"
     for period in ("2026-12", "2027-01"):
         consolidate(Source([company.write(tmp / f"in-{period}", period)], db=db), period, jobs=1)
-    run = write_performance_files(Source(db=db), 2027, tmp / "out", employees=["E001", "E004"], formats=["xlsx"],
-                                  lang="en")
+    return company, db
+
+
+@pytest.fixture(scope="module")
+def two_years(store) -> tuple[TwoYears, dict[str, list[Path]]]:
+    company, db = store
+    run = write_performance_files(Source(db=db), 2027, db.parent / "out", employees=["E001", "E004"],
+                                  formats=["xlsx"], lang="en")
     assert not run.failures
     return company, run.files
 
@@ -164,3 +183,38 @@ def test_a_person_without_training_and_with_few_reviews_shows_them_as_such(two_y
     assert _rows(path, label("pf.sheet.training", "en")) == []
     # no review for Q1: the Teamwork item counts 0 in the score (appraisal-no-review)
     assert quarters["2026-Q1"]["Score"] == pytest.approx(float(company.score("E004", 2026, 1, 3)), abs=5e-5)
+
+
+def test_tenure_is_whole_calendar_months_from_the_start_date_to_the_leave_date_or_the_end():
+    roster = pd.DataFrame({"employee_id": ["A", "B", "C", "D"],
+                           "start_date": pd.to_datetime(["2024-03-15", "2026-01-01", None, "2027-02-01"]),
+                           "leave_date": pd.to_datetime([None, "2026-06-30", None, None])})
+    got = tenure(roster, pd.Series(["A", "B", "C", "D"]), pd.Timestamp("2026-12-31"), pd.Series({"C": 9}))
+    # A: 2024-03-15 .. 2026-12-31 is 2 years, 9 months and 17 days; B: January to June; C: no Start Date, the
+    # months scored; D: starts after the end
+    assert list(got["tenure_months"]) == [33, 6, 9, 0]
+    assert list(got["tenure_basis"]) == ["start", "start", "scored", "start"]
+
+
+def test_candidates_from_the_store_with_tenure_from_the_start_date_and_a_one_page_pdf(store, tmp_path):
+    _, db = store
+    xlsx, pdf = tmp_path / "candidates.xlsx", tmp_path / "candidates.pdf"
+    with_pdf = ["-o", str(pdf)] if find_chromium() else []  # the page needs Chromium; the workbook does not
+    res = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--year", "2026", "-o", str(xlsx), *with_pdf])
+    assert res.exit_code == 0, res.output
+    rows = {r["Employee ID"]: r for r in _rows(xlsx, "Candidates")}
+    assert rows["E001"]["Tenure (months)"] == 33 and "33 months since joining" in rows["E001"]["Reasons"]
+    # Dan has no Start Date: his four scored quarters, and the reasons say why
+    assert rows["E004"]["Tenure (months)"] == 12
+    assert "12 months in the files (no Start Date on the Roster)" in rows["E004"]["Reasons"]
+    assert "no training this year" in rows["E004"]["Reasons"] and "no training" not in rows["E001"]["Reasons"]
+    if with_pdf:
+        assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes())) == 1
+        if subprocess.run(["which", "pdftotext"], capture_output=True).returncode == 0:
+            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+            assert "Candidates for promotion 2026" in text and "Alice (E001)" in text
+    zh = CliRunner().invoke(cli, ["--lang", "zh", "candidates", "--db", str(db), "--year", "2026"])
+    assert zh.exit_code == 0 and "入职 33 个月" in zh.output and "名册无入职日期" in zh.output
+    bad = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--year", "2026", "-o", str(tmp_path / "c.txt")])
+    assert bad.exit_code == 2 and ".xlsx" in bad.output and "Traceback" not in bad.output
+    assert not (tmp_path / "c.txt").exists()

@@ -179,3 +179,15 @@ def test_performance_files_button_writes_one_file_per_person(consolidated, tmp_p
     assert res.exit_code == 0, res.output
     made = sorted(p.name for p in (consolidated.parent / "performance-2026").rglob("*.xlsx"))
     assert made and made == sorted(p.name for p in (tmp_path / "cli").rglob("*.xlsx"))
+
+
+def test_candidates_button_writes_the_ranking_of_candidates_db(consolidated, tmp_path):
+    db = consolidated.parent / "toolkit.db"
+    res = invoke("candidates", "--db", db, "--year", "2026", "--role", "Manager", "-o", tmp_path / "cli.xlsx")
+    assert res.exit_code == 0, res.output
+    res = invoke("macro", "candidates", "--book", consolidated, "--out", tmp_path / "c.xlsx", "--answer",
+                 f"store={db}", "--answer", "year=2026", "--answer", "role=Manager")
+    assert res.exit_code == 0, res.output
+    made = consolidated.parent / "candidates-2026-Manager.xlsx"
+    assert _values(made) == _values(tmp_path / "cli.xlsx")
+    assert [r[4] for r in _values(made)["Candidates"][1:]] == ["Manager"] * (len(_values(made)["Candidates"]) - 1)

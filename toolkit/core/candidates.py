@@ -6,8 +6,8 @@ performance 40 × min(mean quarter score, 120%) / 120%; reviews 25 × mean revie
 trend 10 × (0.5 + 2.5 × (last − first quarter score)) within 0..10; consistency 10 × max(0, 1 − σ / 20 %);
 training 10 × min(hours / 16, 1); tenure 5 × min(months / 36, 1).
 
-Tenure (``tenure``): whole months from the Roster's Start Date to the end of the last month known (the Leave
-Date when earlier); someone without a Start Date is counted on the months of the year they were scored in
+Tenure (``tenure``): whole calendar months from the Roster's Start Date to the end of the last month known (the
+Leave Date when earlier; both days served: 2026-01-01 to 2026-06-30 is 6 months, 2024-03-15 to 2026-12-31 is 33); someone without a Start Date is counted on the months of the year they were scored in
 (3 per quarter), and the reasons say so.
 """
 
@@ -22,8 +22,6 @@ FULL_HOURS = 16.0
 FULL_TENURE = 36.0
 #: Below this mean review a person's reviews are called poor.
 POOR_REVIEW = 60.0
-#: Days in an average month: whole months of tenure are days served ÷ this, rounded down.
-DAYS_PER_MONTH = 365.25 / 12
 
 _WORDS: dict[str, tuple[str, str]] = {
     "performance": ("mean quarter score {v:.0%}", "季度平均得分 {v:.0%}"),
@@ -58,8 +56,11 @@ def tenure(roster: pd.DataFrame, ids: pd.Series, end: pd.Timestamp, scored_month
              for c in ("start_date", "leave_date")}
     start = ids.map(dates["start_date"])
     stop = ids.map(dates["leave_date"]).where(lambda d: d < end, end)
-    served = (pd.to_datetime(stop) - pd.to_datetime(start)).dt.days + 1
-    months = np.floor(np.maximum(served.astype("float64"), 0.0) / DAYS_PER_MONTH)
+    after = pd.to_datetime(stop) + pd.Timedelta(days=1)  # the first day not served
+    start = pd.to_datetime(start)
+    months = (after.dt.year * 12 + after.dt.month) - (start.dt.year * 12 + start.dt.month) \
+        - (after.dt.day < start.dt.day).astype("int64")
+    months = np.maximum(months.astype("float64").fillna(0.0), 0.0)
     has_start = start.notna().to_numpy(dtype=bool)
     scored = ids.map(scored_months).astype("float64").fillna(0.0)
     return pd.DataFrame({"tenure_months": np.where(has_start, months, scored).astype("int64"),
