@@ -38,12 +38,17 @@ from toolkit.schema import DEPARTMENT, STANDARDS
 
 D = dt.date
 DEPTS = {"East", "West", "North"}
-#: Teamwork reviews by (employee, year, quarter): E001 reviewed by the manager E003, E004 by E003 too.
-REVIEWS = {("E001", 2026, 1): 70.0, ("E001", 2026, 2): 80.0, ("E001", 2026, 3): 84.0, ("E001", 2026, 4): 90.0,
-           ("E001", 2027, 1): 92.0, ("E004", 2026, 2): 55.0, ("E004", 2027, 1): 60.0}
-#: Training rows: (employee, course, date, hours); E004 has none.
-TRAINING = [("E001", "Negotiation", D(2026, 3, 12), 8.0), ("E001", "Contract law", D(2026, 9, 2), 6.0),
-            ("E001", "Product update", D(2027, 1, 20), 4.0)]
+#: Teamwork reviews by (employee, year, quarter), all by the manager E003. Bob (E002, whose file is read) is reviewed
+#: well in both years; Alice (E001) well in 2026 and poorly in 2027, the held-out year where she leads on the figures.
+REVIEWS = {("E002", 2026, 1): 70.0, ("E002", 2026, 2): 80.0, ("E002", 2026, 3): 84.0, ("E002", 2026, 4): 90.0,
+           ("E002", 2027, 1): 88.0, ("E001", 2026, 1): 82.0, ("E001", 2026, 2): 85.0, ("E001", 2026, 3): 80.0,
+           ("E001", 2026, 4): 84.0, ("E001", 2027, 1): 45.0, ("E004", 2026, 2): 55.0, ("E004", 2027, 1): 60.0}
+#: Training rows: (employee, course, date, hours); Alice has none in 2027, Dan (E004) none at all.
+TRAINING = [("E002", "Negotiation", D(2026, 3, 12), 8.0), ("E002", "Contract law", D(2026, 9, 2), 6.0),
+            ("E002", "Product update", D(2027, 1, 20), 16.0), ("E001", "Compliance", D(2026, 5, 10), 4.0)]
+HOME = {"E001": "East", "E002": "East", "E004": "West"}
+#: The person whose two-year file is checked.
+PERSON = "E002"
 BANDS = ((0.8, 0.5), (1.0, 1.0), (None, 1.3))  # the validation standards' bands: (score below, coefficient)
 #: Alice joined on 2024-03-15 (Dan's Roster row has no Start Date).
 ALICE_STARTED = D(2024, 3, 15)
@@ -65,13 +70,12 @@ class TwoYears(Company):
                        frames={k: typed(STANDARDS.table(k), v) for k, v in self.standards().items()})
         year, month = int(period[:4]), int(period[5:7])
         end = D(year + 1, 1, 1) if month == 12 else D(year, month + 1, 1)
-        home = {"E001": "East", "E004": "West"}
         for dept, tables in self.rows.items():
             reviews = [dict(employee_id=e, period=f"{y}-Q{q}", item="Teamwork", score=s, comment="ok",
                             reviewer="E003") for (e, y, q), s in REVIEWS.items()
-                       if home[e] == dept and D(y, (q - 1) * 3 + 1, 1) < end]
+                       if HOME[e] == dept and D(y, (q - 1) * 3 + 1, 1) < end]
             training = [dict(employee_id=e, course=c, date=d, hours=h, result="Passed") for e, c, d, h in TRAINING
-                        if home[e] == dept and d < end]
+                        if HOME[e] == dept and d < end]
             frames = {"Contracts": [r for r in tables["Contracts"] if r["sign_date"] < end],
                       "Collections": [r for r in tables["Collections"] if r["receipt_date"] < end],
                       "Plan": copy.deepcopy(self.plans[dept][year]), "Reviews": reviews, "Training": training}
@@ -124,7 +128,7 @@ def store(tmp_path_factory) -> tuple[TwoYears, Path]:
 @pytest.fixture(scope="module")
 def two_years(store) -> tuple[TwoYears, dict[str, list[Path]]]:
     company, db = store
-    run = write_performance_files(Source(db=db), 2027, db.parent / "out", employees=["E001", "E004"],
+    run = write_performance_files(Source(db=db), 2027, db.parent / "out", employees=[PERSON, "E004"],
                                   formats=["xlsx"], lang="en")
     assert not run.failures
     return company, run.files
@@ -141,7 +145,7 @@ def _rows(path: Path, sheet: str) -> list[dict[str, Any]]:
 
 def test_the_file_of_a_person_with_two_years_shows_both_years_reviews_and_training(two_years):
     company, files = two_years
-    path = files["E001"][0]
+    path = files[PERSON][0]
     years = _rows(path, label("pf.sheet.years", "en"))
     quarters = _rows(path, label("pf.sheet.quarters", "en"))
     assert [r["Year"] for r in years] == ["2026", "2027"]
@@ -149,26 +153,26 @@ def test_the_file_of_a_person_with_two_years_shows_both_years_reviews_and_traini
     for r in quarters:
         y, q = int(r["Quarter"][:4]), int(r["Quarter"][-1])
         last = 1 if y == 2027 else q * 3  # January 2027 is the last month the store knows
-        want = company.score("E001", y, (q - 1) * 3 + 1, last)
+        want = company.score(PERSON, y, (q - 1) * 3 + 1, last)
         assert r["Score"] == pytest.approx(float(want), abs=5e-5), r["Quarter"]
-        assert r["Mean Review"] == REVIEWS[("E001", y, q)]
+        assert r["Mean Review"] == REVIEWS[(PERSON, y, q)]
         months = range((q - 1) * 3 + 1, last + 1)
-        hours = sum(h for e, _, d, h in TRAINING if e == "E001" and d.year == y and d.month in months)
+        hours = sum(h for e, _, d, h in TRAINING if e == PERSON and d.year == y and d.month in months)
         assert r["Training Hours"] == hours
-        floating = sum(company.floating_cents("E001", y, m) for m in months)
-        royalty = sum(company.royalty_cents("E001", y, m) for m in months)
+        floating = sum(company.floating_cents(PERSON, y, m) for m in months)
+        royalty = sum(company.royalty_cents(PERSON, y, m) for m in months)
         assert round(r["Floating Pay Paid"] * 100) == floating and round(r["Royalty Paid"] * 100) == royalty
         assert round(r["Total Paid"] * 100) == floating + royalty
         assert 1 <= r["Company Rank"] <= r["People Ranked"]
     y2026 = years[0]
-    assert y2026["Score"] == pytest.approx(float(company.score("E001", 2026, 1, 12)), abs=5e-5)
-    assert round(y2026["Total Paid"] * 100) == sum(company.floating_cents("E001", 2026, m)
-                                                   + company.royalty_cents("E001", 2026, m) for m in range(1, 13))
+    assert y2026["Score"] == pytest.approx(float(company.score(PERSON, 2026, 1, 12)), abs=5e-5)
+    assert round(y2026["Total Paid"] * 100) == sum(company.floating_cents(PERSON, 2026, m)
+                                                   + company.royalty_cents(PERSON, 2026, m) for m in range(1, 13))
     reviews = _rows(path, label("pf.sheet.reviews", "en"))
     assert [(r["Period"], r["Score"]) for r in reviews] == [
-        (f"{y}-Q{q}", s) for (e, y, q), s in REVIEWS.items() if e == "E001"]
+        (f"{y}-Q{q}", s) for (e, y, q), s in REVIEWS.items() if e == PERSON]
     training = _rows(path, label("pf.sheet.training", "en"))
-    assert [(r["Course"], r["Hours"]) for r in training] == [(c, h) for e, c, _, h in TRAINING if e == "E001"]
+    assert [(r["Course"], r["Hours"]) for r in training] == [(c, h) for e, c, _, h in TRAINING if e == PERSON]
     # the year's own sheets stay the file's year
     assert {r["Month"] for r in _rows(path, label("pf.sheet.pay", "en"))} == {"2027-01"}
 
@@ -218,3 +222,22 @@ def test_candidates_from_the_store_with_tenure_from_the_start_date_and_a_one_pag
     bad = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--year", "2026", "-o", str(tmp_path / "c.txt")])
     assert bad.exit_code == 2 and ".xlsx" in bad.output and "Traceback" not in bad.output
     assert not (tmp_path / "c.txt").exists()
+
+
+def test_on_a_held_out_year_the_leader_on_the_figures_with_poor_reviews_and_no_training_is_not_top(store, tmp_path):
+    company, db = store
+    sellers = ("E001", "E002", "E004")
+    completion = {e: company.completion(e, 2027, 1, 1) for e in sellers}
+    assert max(completion, key=completion.get) == "E001"  # Alice leads January 2027 on the figures
+    out = tmp_path / "c.xlsx"
+    res = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--year", "2027", "--role", "Salesperson",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = _rows(out, "Candidates")
+    ranks = {r["Employee ID"]: r["Rank"] for r in rows}
+    assert rows[0]["Employee ID"] != "E001" and ranks["E002"] < ranks["E001"]
+    why = next(r["Reasons"] for r in rows if r["Employee ID"] == "E001")
+    assert "poor managers' reviews (45/100)" in why and "no training this year" in why
+    zh = CliRunner().invoke(cli, ["--lang", "zh", "candidates", "--db", str(db), "--year", "2027"])
+    line = next(x for x in zh.output.splitlines() if "E001" in x)
+    assert "经理考评较差（45/100）" in line and "本年度未参加培训" in line
