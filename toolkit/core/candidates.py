@@ -37,7 +37,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "training": ("{v:g} hours of training", "培训 {v:g} 学时"),
     "tenure": ("{v:.0f} months since joining", "入职 {v:.0f} 个月"),  # not money: a score or a count
     "tenure-scored": ("{v:.0f} months in the files (no Start Date on the Roster)",  # not money: a count
-                      "在档 {v:.0f} 个月（名册无入职日期）"),
+                      "在档 {v:.0f} 个月（名册无入职日期）"),  # not money: a count
 }
 
 
