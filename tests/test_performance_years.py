@@ -238,6 +238,13 @@ def test_on_a_held_out_year_the_leader_on_the_figures_with_poor_reviews_and_no_t
     assert rows[0]["Employee ID"] != "E001" and ranks["E002"] < ranks["E001"]
     why = next(r["Reasons"] for r in rows if r["Employee ID"] == "E001")
     assert "poor managers' reviews (45/100)" in why and "no training this year" in why
+    # the role in either language; a role nobody has is said in one line
+    zh_role = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--year", "2027", "--role", "销售"])
+    assert zh_role.exit_code == 0 and zh_role.output == CliRunner().invoke(
+        cli, ["candidates", "--db", str(db), "--year", "2027", "--role", "Salesperson"]).output
+    nobody = CliRunner().invoke(cli, ["candidates", "--db", str(db), "--year", "2027", "--role", "Director"])
+    assert nobody.exit_code == 2 and "Nobody of the Roster role Director" in nobody.output
+    assert "Traceback" not in nobody.output
     zh = CliRunner().invoke(cli, ["--lang", "zh", "candidates", "--db", str(db), "--year", "2027"])
     line = next(x for x in zh.output.splitlines() if "E001" in x)
     assert "经理考评较差（45/100）" in line and "本年度未参加培训" in line

@@ -20,7 +20,7 @@ from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, write_frames
 from ..operations.appraisal import periodic_appraisal
-from ..operations.candidates import write_candidates
+from ..operations.candidates import role_code, write_candidates
 from ..operations.compute import compute
 from ..operations.consolidate.discovery import sniff_kind
 from ..operations.history import list_history
@@ -223,7 +223,7 @@ def candidates(book: Any = None) -> Path | None:
 
 def _candidates(run: Run) -> Path:
     db, year = store_db(run), _year(run)
-    role = run.ask("role", "")
+    role = role_code(run.ask("role", ""))
     stem = _out_folder(db) / (f"candidates-{year}" + (f"-{re.sub(r'[^A-Za-z0-9]+', '_', role)}" if role else ""))
     outputs = [stem.with_suffix(".xlsx")] + ([stem.with_suffix(".pdf")] if find_chromium() else [])
     written = write_candidates(Source(db=db), year, outputs, role, lang=run.lang)[1]

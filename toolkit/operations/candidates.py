@@ -21,11 +21,16 @@ from ..errors import ToolkitError
 from ..i18n import register
 from ..outputs import candidates as out
 from ..report import candidates as page
+from ..schema import enums as E
 from .appraisal import _royalties, last_data_month, periodic_appraisal
 from .months import month_sources
 from .source import Source
 
-register({"candidates.format": ("{path}: the candidates are written as .xlsx (the workbook) or .pdf (the page), "
+register({"candidates.nobody": ("Nobody was scored in the quarter appraisals of {year}.",
+                                "{year} 年各季度考核中没有得分人员。"),
+          "candidates.nobody-role": ("Nobody of the Roster role {role} was scored in the quarter appraisals of {year}.",
+                                     "{year} 年各季度考核中没有名册角色为“{role}”的得分人员。"),
+          "candidates.format": ("{path}: the candidates are written as .xlsx (the workbook) or .pdf (the page), "
                                 "not {suffix}.", "{path}：候选人只能写成 .xlsx（工作簿）或 .pdf（一页报告），不能是 {suffix}。")})
 
 #: What each output suffix writes.
@@ -52,10 +57,19 @@ def _quarters(source: Source, year: int) -> tuple[list[Review], Ledger, int]:
     return reviews, ledger, known
 
 
+def role_code(role: str | None) -> str | None:
+    """The Roster role as its canonical code (``经理`` → ``Manager``); a role the enumeration lacks as written."""
+    if not role or not role.strip():
+        return None
+    return E.ROLE.lookup().get(role.strip().casefold(), role.strip())
+
+
 def candidate_list(source: Source, year: int, role: str | None = None, *, lang: str = "en") -> pd.DataFrame:
-    """The ranked candidates of ``year`` (only ``role``'s people when given), with their reasons in ``lang``."""
+    """The ranked candidates of ``year`` (only ``role``'s people when given, in either language), with their
+    reasons in ``lang``; nobody scored is an error that says so."""
     if not 1900 <= int(year) <= 2999:
         raise ToolkitError("appraisal.year", value=year)
+    role = role_code(role)
     quarters, ledger, known = _quarters(source, year)
     lines = pd.concat([rv.lines[["employee_id", "name", "department", "role", "score"]].assign(quarter=rv.quarter)
                        for rv in quarters], ignore_index=True)
@@ -76,7 +90,13 @@ def candidate_list(source: Source, year: int, role: str | None = None, *, lang: 
     else:
         means = pd.Series(dtype="float64")
     hours = training.set_index("employee_id")["hours"] if len(training) else pd.Series(dtype="float64")
-    return candidates(lines[["employee_id", "quarter", "score"]], people, means, hours, lang)
+    scored_people = people[people["employee_id"].isin(scored.index)]
+    ranked = candidates(lines[["employee_id", "quarter", "score"]], scored_people, means, hours, lang) \
+        if len(scored_people) else scored_people
+    if not len(ranked):
+        raise ToolkitError("candidates.nobody-role", year=year, role=role) if role else \
+            ToolkitError("candidates.nobody", year=year)
+    return ranked
 
 
 def write_candidates(source: Source, year: int, outputs: Sequence[str | Path], role: str | None = None, *,
@@ -86,6 +106,7 @@ def write_candidates(source: Source, year: int, outputs: Sequence[str | Path], r
     for path in outputs:
         if Path(path).suffix.lower() not in FORMATS:
             raise ToolkitError("candidates.format", path=str(path), suffix=Path(path).suffix or "''")
+    role = role_code(role)
     ranked = candidate_list(source, year, role, lang=lang)
     written = []
     for path in outputs:

@@ -148,7 +148,8 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
                             employees: Sequence[str] | None = None, formats: Sequence[str] = FORMATS,
                             lang: str | None = None,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
-    """One performance file per person (everyone with a month row or a pay row, or just ``employees``)."""
+    """One performance file per person (everyone with a month row or a pay row, or just ``employees``): the year's
+    months, and every stored year up to it by quarter and year with the reviews and training (``gather_history``)."""
     from ..report.performance import write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
 
     ledgers: dict[str, Ledger] = {}

@@ -20,7 +20,8 @@ register({"cli.candidates.wrote": ("Wrote {path}", "已写入 {path}")})
 @click.command("candidates")
 @source_options(force="Rank even when the input has error findings.")
 @click.option("--year", required=True, type=int, metavar="YYYY", help="The year the candidates are judged on.")
-@click.option("--role", default=None, metavar="ROLE", help="Only people of this Roster role (e.g. Salesperson).")
+@click.option("--role", default=None, metavar="ROLE",
+              help="Only people of this Roster role, in either language (e.g. Salesperson, 经理).")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Write the candidates workbook (.xlsx) or the one-page PDF for the GM (.pdf) here (repeatable); "
                    "without it the ranking is printed.")

@@ -29,7 +29,8 @@ register({"cli.performance.done": ("{count} performance file(s) written to {fold
               help="Folder to write the files into.")
 def performance_cmd(year: int, source: Source, employees: tuple[str, ...], fmt: str, pf_lang: str | None,
                     out_dir: Path) -> None:
-    """One performance file per person for a year: months, pay, grade, charts, findings and feedback."""
+    """One performance file per person for a year: months, pay, grade, charts, findings and feedback, and every
+    stored year up to it by quarter and year (score, grade, rank, pay) with the reviews and training."""
     from ...operations.performance import write_performance_files  # deferred: loads matplotlib (slow to import); only this path needs it
 
     lang = settings().lang
