@@ -595,5 +595,58 @@ def _margins(ctx: _Ctx) -> dict[str, float]:
     return out
 
 
-__all__ = ["Hold", "PlanRules", "PlanDraft", "allocate", "blended_shares", "draft_plan", "history_frame",
+# --------------------------------------------------------------------------- the budget by category
+
+#: The expense categories in the order of the standards' list (the Budget sheet's rows follow it).
+CATEGORIES = tuple(E.EXPENSE_CATEGORY.values)
+
+
+def category_history(expenses: pd.DataFrame) -> pd.DataFrame:
+    """Monthly counted spend (approved and pending claims, as the Expense actuals) per department and category:
+    department, category, month (Period), actual. Claims of a category outside the standards' list are left out."""
+    ex = expenses[expenses["approval"].isin(COUNTED_APPROVALS).fillna(False) | expenses["approval"].isna()]
+    dates = pd.to_datetime(ex["date"], errors="coerce")
+    keep = (dates.notna() & ex["category"].isin(CATEGORIES).fillna(False) & ex["amount"].notna()).to_numpy()
+    tidy = pd.DataFrame({"department": ex["department"].astype("str").to_numpy()[keep],
+                         "category": ex["category"].astype("str").to_numpy()[keep],
+                         "month": dates[keep].dt.to_period("M").to_numpy(),
+                         "actual": ex["amount"].to_numpy(dtype="float64")[keep]})
+    return tidy.groupby(["department", "category", "month"], as_index=False, sort=True)["actual"].sum()
+
+
+def budget_by_category(rows: pd.DataFrame, history: pd.DataFrame, as_of: pd.Period, unit: float = 1.0,
+                       blend: float = DEFAULT_BLEND) -> tuple[pd.DataFrame, list[Finding]]:
+    """Each department's expense budget by category: every month of the department's Expense plan (Σ of its
+    people's Expense rows in ``rows``) split over the categories by their blended share of the department's spend
+    (``blend`` × last year's share + the rest × the year before's, as people's shares; the company's mix when the
+    department has no spend by category, else evenly), in whole ``unit``s by the largest remainder. So the
+    categories add up to the Expense plan in every month exactly (to the cent), and Annual = Σ months; the months
+    follow the Expense plan's seasonality. ``history``: ``category_history``. Returns (department, category,
+    m01..m12, annual) in the departments' order and the categories' list order, and the notes."""
+    exp = rows[rows["indicator"] == EXPENSE]
+    months = exp.groupby("department", sort=False)[list(MONTH_KEYS)].sum()
+    hist = history[history["month"] <= as_of]
+    last, before = _window_sums(hist, as_of, ["department", "category"])
+    company_last, company_before = _window_sums(hist, as_of, ["category"])
+    company = blended_shares(company_last, company_before, CATEGORIES, blend)
+    out, findings = [], []
+    for dept in dict.fromkeys(rows["department"]):
+        if dept not in months.index:
+            continue
+        pick = (lambda s, d=dept: s.xs(d, level="department") if d in s.index.get_level_values("department")
+                else pd.Series(dtype="float64"))
+        shares = blended_shares(pick(last), pick(before), CATEGORIES, blend)
+        if shares.sum() <= 0:
+            even = company.sum() <= 0
+            shares = pd.Series(1.0, index=list(CATEGORIES)) if even else company
+            findings.append(Finding("plan-budget-even-mix" if even else "plan-budget-company-mix", value=dept))
+        matrix = np.array([allocate(float(months.loc[dept, m]), shares.to_numpy(), unit) for m in MONTH_KEYS]).T
+        for cat, values in zip(CATEGORIES, matrix):
+            if shares[cat] > 0 or values.any():
+                out.append({"department": dept, "category": cat, **dict(zip(MONTH_KEYS, values)),
+                            "annual": round(float(np.round(values * 100).sum()) / 100, 2)})
+    return pd.DataFrame(out, columns=["department", "category", *MONTH_KEYS, "annual"]), findings
+
+
+__all__ = ["Hold", "PlanRules", "PlanDraft", "allocate", "budget_by_category", "category_history", "blended_shares", "draft_plan", "history_frame",
            "product_mix", "seasonality"]
