@@ -121,7 +121,7 @@ class PlanDraft:
     """The drafted plan.
 
     ``rows``: department, employee_id, role, indicator, m01..m12, annual — the Plan rows of every
-    department workbook (Annual = Σ months, cents-exact). ``basis``: per department and indicator the
+    department workbook (Annual = Σ months, cents-exact); ``budget`` the Budget rows. ``basis``: per department and indicator the
     history behind the figures (last, before, share, growth, ratio, margin). ``findings``: notes.
     """
 
@@ -132,6 +132,9 @@ class PlanDraft:
     seasonality: pd.DataFrame  # scope, indicator, m01..m12 (shares adding to 1), source
     margins: pd.Series  # employee_id -> gross margin used for Profit
     findings: list[Finding] = field(default_factory=list)
+    #: The budget by category (``budget_by_category``): department, category, m01..m12, annual.
+    budget: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["department", "category", *MONTH_KEYS, "annual"]))
 
     def totals(self, level: str = "department") -> pd.DataFrame:
         """Σ of the rows per department (``level="department"``) or for the company, per indicator."""

@@ -433,6 +433,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "plan.sheet.cost_people": ("Cost by Person", "个人成本"),
     "plan.sheet.seasonality": ("Seasonality", "季节性"),
     "plan.sheet.notes": ("Notes", "说明"),
+    "plan.sheet.budget": ("Budget by Category", "分类预算"),
+    "plan.category": DEPARTMENT.table("Budget").column("category").label.all(),
+    "plan.budget_rows_before": ("Budget Rows Before", "原预算行数"),
+    "plan.budget_rows_after": ("Budget Rows Now", "现预算行数"),
+    "plan.text.no_budget_sheet": ("{path} has no Budget sheet (an older template): its budget by category was not "
+                                  "written; add the sheet from the blank template and publish again",
+                                  "{path} 没有预算表（旧模板）：未写入分类预算；请从空白模板添加该表后重新发布"),
     "plan.chart.months": ("{year} plan by month", "{year} 年计划（按月）"),
     "plan.chart.departments": ("{year} plan by department", "{year} 年计划（按部门）"),
     "plan.chart.cost": ("Royalties and floating pay by attainment", "不同达成率下的提成与浮动工资"),

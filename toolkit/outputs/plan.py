@@ -71,6 +71,19 @@ def _people(draft: PlanDraft, standards: WorkbookData, lang: str) -> pd.DataFram
     return r[["department", "employee_id", "name", "role", "indicator", *MONTH_KEYS, "annual", "margin"]]
 
 
+def budget_frame(budget: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The budget by category for people: each department's categories (in ``lang``), then its total, which is the
+    department's Expense plan."""
+    parts = []
+    for dept, rows in budget.groupby("department", sort=False):
+        total = rows[[*MONTH_KEYS, "annual"]].sum().round(2)
+        parts.append(rows.assign(category=rows["category"].map(lambda c: E.EXPENSE_CATEGORY.label(c, lang))))
+        parts.append(pd.DataFrame([{"department": dept, "category": t("label.total", lang), **total.to_dict()}]))
+    if not parts:
+        return pd.DataFrame(columns=["department", "category", *MONTH_KEYS, "annual"])
+    return pd.concat(parts, ignore_index=True)[["department", "category", *MONTH_KEYS, "annual"]]
+
+
 def _cost(cost: Any, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     comp = cost.company.assign(department=label("sheet.company", lang))
     both = pd.concat([cost.departments, comp], ignore_index=True)
@@ -106,6 +119,7 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
         _sheet("sheet.company", _company(draft, lang), lang, "PlanCompany"),
         _sheet("sheet.departments", _departments(draft, lang), lang, "PlanDepartments"),
         _sheet("sheet.people", _people(draft, standards, lang), lang, "PlanPeople"),
+        _sheet("sheet.budget", budget_frame(draft.budget, lang), lang, "PlanBudget"),
         _sheet("sheet.cost", cost_all, lang, "PlanCost"),
         _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),
         _sheet("sheet.seasonality", seas, lang, "PlanSeasonality", {k: "percent" for k in MONTH_KEYS}),
@@ -225,6 +239,7 @@ def draft_payload(result: Any, lang: str = "en") -> dict[str, Any]:
             "company": money_records(d.totals("company"), _MONEY),
             "departments": money_records(d.totals("department"), _MONEY),
             "rows": money_records(d.rows, _MONEY),
+            "budget": money_records(d.budget, _MONEY),
             "cost": cost_payload(result.cost, lang),
             "findings": [f.to_dict(lang) for f in result.findings]}
 
