@@ -89,8 +89,11 @@ def reconcile_plans(draft_dir: str | os.PathLike[str], proposals_dir: str | os.P
         body = path.read_bytes()
         if dept in take:
             layout = data.layout["Plan"]
-            body = edit_workbook(body, {}, {}, "toolkit", file=str(path),
-                                 tables={layout.sheet: (layout.header_row, plan_rows(proposals[dept][1], data))})
+            tables = {layout.sheet: (layout.header_row, plan_rows(proposals[dept][1], data))}
+            budget = data.layout.get("Budget")
+            if budget is not None and budget.columns:  # the proposal's budget by category with its Expense figures
+                tables[budget.sheet] = (budget.header_row, plan_rows(proposals[dept][1], data, "Budget"))
+            body = edit_workbook(body, {}, {}, "toolkit", file=str(path), tables=tables)
         result.written.append(atomic_save(out / path.name, lambda tmp, b=body: tmp.write_bytes(b)))
     return result
 

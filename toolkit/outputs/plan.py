@@ -250,10 +250,17 @@ def publish_frame(result: Any) -> pd.DataFrame:
     rows = []
     for d in result.departments:
         rows.append({"department": d.department, "register": str(d.written), "rows_before": d.rows_before,
-                     "rows_after": d.rows_after, "info_year_before": d.year_before, "period_before": d.period_before,
+                     "rows_after": d.rows_after, "budget_rows_before": d.budget_before,
+                     "budget_rows_after": "-" if d.budget_after is None else d.budget_after,
+                     "info_year_before": d.year_before, "period_before": d.period_before,
                      **{k: d.totals.get(k) for k in E.INDICATOR.values}})
-    return pd.DataFrame(rows, columns=["department", "register", "rows_before", "rows_after", "info_year_before",
-                                       "period_before", *E.INDICATOR.values])
+    return pd.DataFrame(rows, columns=["department", "register", "rows_before", "rows_after", "budget_rows_before",
+                                       "budget_rows_after", "info_year_before", "period_before", *E.INDICATOR.values])
+
+
+def no_budget_sheet(result: Any) -> list[Path]:
+    """The registers written without the budget by category: they have no Budget sheet (an older template)."""
+    return [d.written for d in result.departments if d.budget_after is None]
 
 
 def publish_payload(result: Any) -> dict[str, Any]:
@@ -262,6 +269,7 @@ def publish_payload(result: Any) -> dict[str, Any]:
             "departments": [{"department": d.department, "source": str(d.source) if d.source else None,
                              "written": str(d.written), "backup": str(d.backup) if d.backup else None,
                              "rows_before": d.rows_before, "rows_after": d.rows_after,
+                             "budget_rows_before": d.budget_before, "budget_rows_after": d.budget_after,
                              "year_before": d.year_before, "period_before": d.period_before,
                              "totals": {k: fmt_money(v) for k, v in d.totals.items()}}
                             for d in result.departments],

@@ -169,6 +169,7 @@ def publish(plan_dir: Path, into: Path, out_dir: Path | None, in_place: bool, fm
     lines = [OUT.label("text.published", lang, year=result.year, period=result.period),
              _money_table(frame, list(frame.columns), lang, names),
              "\n".join(OUT.label("text.no_plan", lang, path=p) for p in result.untouched),
+             "\n".join(OUT.label("text.no_budget_sheet", lang, path=p) for p in OUT.no_budget_sheet(result)),
              "\n".join(OUT.label("text.written", lang, path=d.written) for d in result.departments),
              "\n".join(OUT.label("text.backup", lang, path=d.backup) for d in result.departments if d.backup)]
     emit_text("\n\n".join(x for x in lines if x), None)
