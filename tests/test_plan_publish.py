@@ -241,6 +241,28 @@ def test_compare_gives_the_exact_differences(plan_dir, tmp_path):
     assert compare_plans(plan_dir, plan_dir).empty
 
 
+def test_compare_shows_budget_differences_by_category(plan_dir, tmp_path):
+    """Issue 28: 500.00 moved from the first category's January to the second's shows as two Budget differences
+    (by category, no person) of −500 and +500, and no Plan difference; the totals stay the Plan's (none)."""
+    budget = read_file(plan_dir / "dept-east-2027.xlsx").tables["Budget"]
+    first, second = budget.iloc[0], budget.iloc[1]
+    v2 = tmp_path / "v2"
+    shutil.copytree(plan_dir, v2, ignore=shutil.ignore_patterns(MARK))
+    book = v2 / "dept-east-2027.xlsx"
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Budget": {
+        "B2": first["m01"] - 500, "N2": first["annual"] - 500, "B3": second["m01"] + 500,
+        "N3": second["annual"] + 500}}, {}, "test"))
+    diff = compare_plans(plan_dir, v2)
+    got = {(r["indicator"], r["category"], r["employee_id"], r["month"]): r["difference"]
+           for r in diff.to_dict("records")}
+    assert got == {("Budget", first["category"], "", "m01"): -500.0, ("Budget", first["category"], "", "annual"): -500.0,
+                   ("Budget", second["category"], "", "m01"): 500.0,
+                   ("Budget", second["category"], "", "annual"): 500.0}
+    assert compare_totals(diff).empty
+    res = CliRunner().invoke(cli, ["--lang", "zh", "plan", "compare", str(plan_dir), str(v2)])
+    assert res.exit_code == 0 and "预算" in res.output and "-500.00" in res.output, res.output
+
+
 def test_only_the_approved_version_is_published(plan_dir, tmp_path):
     plan = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"]
     # a sales row: an Expense row edited alone would no longer match the Budget sheet (an error, refused)

@@ -279,9 +279,12 @@ def publish_payload(result: Any) -> dict[str, Any]:
 def compare_frame(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The differences of two plan versions for people: indicator and month in ``lang``."""
     shown = diff.copy()
-    shown["indicator"] = _indicator(shown["indicator"], lang)
+    budget = DEPARTMENT.table("Budget").sheet(lang)
+    shown["indicator"] = shown["indicator"].map(lambda c: budget if c == "Budget" else E.INDICATOR.label(c, lang))
+    shown["category"] = shown["category"].map(lambda c: E.EXPENSE_CATEGORY.label(c, lang) if c else "")
     shown["month"] = shown["month"].map(lambda m: label(m, lang))
-    return shown[["department", "employee_id", "indicator", "month", "version_a", "version_b", "difference"]]
+    return shown[["department", "employee_id", "indicator", "category", "month", "version_a", "version_b",
+                  "difference"]]
 
 
 def write_compare(path: Path, diff: pd.DataFrame, totals: pd.DataFrame, lang: str) -> Path:

@@ -200,8 +200,8 @@ def compare(a: Path, b: Path, fmt: str, output: Path | None) -> None:
     tot = totals.assign(indicator=lambda f: f["indicator"].map(names))
     lines = [OUT.label("text.compare", lang, a=a, b=b, count=len(diff)),
              _money_table(tot, list(tot.columns), lang),
-             _money_table(OUT.compare_frame(diff, lang), ["department", "employee_id", "indicator", "month",
-                                                          "version_a", "version_b", "difference"], lang)]
+             _money_table(OUT.compare_frame(diff, lang), ["department", "employee_id", "indicator", "category",
+                                                          "month", "version_a", "version_b", "difference"], lang)]
     emit_text("\n\n".join(lines), output)
 
 
