@@ -374,3 +374,14 @@ def test_publish_refuses_a_plan_with_errors(plan_dir, tmp_path):
     with pytest.raises(ToolkitError, match="error finding"):
         publish_plan(bad, SAMPLE, out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
+    # an Expense target raised by 100 in January (its Annual too) without the Budget: only a warning in a register,
+    # but a plan is not published with a budget that does not add up to its Expense plan
+    plan = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"]
+    row = plan[plan["indicator"] == "Expense"].iloc[0]
+    moved = _edited_copy(plan_dir, tmp_path / "moved", {f"C{row['_row']}": row["m01"] + 100,
+                                                        f"O{row['_row']}": row["annual"] + 100})
+    approve_plan(moved, "Li Na")
+    with pytest.raises(ToolkitError) as err:
+        publish_plan(moved, SAMPLE, out_dir=tmp_path / "out")
+    assert "budget differences" in err.value.message("en") and "预算差异" in err.value.message("zh")
+    assert not (tmp_path / "out").exists()

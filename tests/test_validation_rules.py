@@ -89,7 +89,7 @@ BREAKS = [
     ("budget-category", _set("Budget", 0, category="Lottery"), "enum-invalid", "Budget", "category", 0, "error"),
     ("budget-negative", _set("Budget", 1, m02=-100.0, annual=8700.0), "out-of-range", "Budget", "m02", 1, "error"),
     ("budget-mismatch", _set("Budget", 0, m03=1250.0, annual=14450.0), "budget-plan-mismatch", "Budget", "m03", -1,
-     "error"),
+     "warning"),
     ("budget-annual", _set("Budget", 1, annual=9700.0), "plan-annual-mismatch", "Budget", "annual", 1, "error"),
     ("budget-twice", _copy_row("Budget", 0), "duplicate-key", "Budget", "category", 2, "error"),
     ("indicator-missing", _drop_plan("E002", "Profit"), "plan-indicator-missing", "Plan", "employee_id", 4, "error"),

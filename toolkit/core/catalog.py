@@ -240,7 +240,7 @@ _("plan-annual-mismatch", "error", ("Annual differs from the months", "全年与
   ("{sheet}!{cell}: Annual {value} differs from the sum of the months {total} by more than {tolerance}.",
    "{sheet}!{cell}：全年{value}与各月之和{total}相差超过{tolerance}。"),
   tags=("rule",))
-_("budget-plan-mismatch", "error", ("Budget differs from the Expense plan", "预算与费用计划不符"),
+_("budget-plan-mismatch", "warning", ("Budget differs from the Expense plan", "预算与费用计划不符"),
   ("{sheet}!{cell}: the categories' budgets for {month} add up to {value}, the Plan's Expense targets to {plan}: "
    "{gap} to move ({direction}).",
    "{sheet}!{cell}：{month_zh}各类别预算合计 {value}，计划表费用指标合计 {plan}：相差 {gap}（{direction_zh}）。"),

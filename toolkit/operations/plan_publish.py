@@ -40,9 +40,9 @@ register({
                         "{folder} 中没有计划的部门工作簿；请指定 `plan draft` 输出的文件夹。"),
     "publish.unreadable": ("{file} cannot be read: {detail}. Nothing was written.",
                            "无法读取 {file}：{detail}。未写入任何内容。"),
-    "publish.plan-errors": ("{file} has {count} error finding(s) (run toolkit validate); fix the plan first. "
-                            "Nothing was written.",
-                            "{file} 有 {count} 个错误（请运行 toolkit validate）；请先修正计划。未写入任何内容。"),
+    "publish.plan-errors": ("{file} has {count} error finding(s) or budget differences (run toolkit validate); fix "
+                            "the plan first. Nothing was written.",
+                            "{file} 有 {count} 个错误或预算差异（请运行 toolkit validate）；请先修正计划。未写入任何内容。"),
     "publish.years": ("The plan workbooks are for different years ({years}); publish one year's plan. Nothing was "
                       "written.", "计划工作簿的年度不一致（{years}）；一次只能发布一个年度的计划。未写入任何内容。"),
     "publish.twice": ("{first} and {second} are both for department {department}; keep one. Nothing was written.",

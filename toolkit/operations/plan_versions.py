@@ -53,9 +53,15 @@ def plan_books(folder: str | os.PathLike[str]) -> dict[Path, Any]:
     return out
 
 
+#: Warnings a plan workbook may not carry: in a register they do not stop the close (no figure paid depends on
+#: them), but a plan is published only when its budget by category adds up to its Expense plan.
+PLAN_STOPS = ("budget-plan-mismatch",)
+
+
 def plan_errors(data: WorkbookData) -> list[Finding]:
-    """The error findings of a plan workbook: reading and the validator's rules (without the standards)."""
-    return [f for f in check_data(data).findings if f.severity == "error"]
+    """The findings that stop a plan workbook: errors (reading and the validator's rules, without the standards)
+    and ``PLAN_STOPS``."""
+    return [f for f in check_data(data).findings if f.severity == "error" or f.code in PLAN_STOPS]
 
 
 def approve_plan(folder: str | os.PathLike[str], approver: str, today: dt.date | None = None) -> Path:
