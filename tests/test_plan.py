@@ -268,3 +268,16 @@ def test_budgets_by_category_add_up_to_the_expense_plan_to_the_cent(drafted, sam
             assert abs(annual - share.get(cat, 0.0) * total) <= 12 * 100, (path.name, cat)
     summary = openpyxl.load_workbook(out / "plan-2027.xlsx")
     assert "Budget by Category" in summary.sheetnames
+
+
+def test_category_budget_holds_are_read_and_checked(tmp_path: Path) -> None:
+    """Held Values' Category column (issue 28): a department's budget for a category, annual or a month, read in
+    either language; a Category on a person's or a sales indicator's row is refused at its cell."""
+    path = _settings_with(tmp_path / "zh.xlsx", [["费用", "华南", None, None, 60_000, "广告"],
+                                                ["费用", "华南", None, "3月", 2_000, "会议"]], lang="zh")
+    holds = read_plan_settings(path, 2027).holds
+    assert [(h.indicator, h.department, h.employee_id, h.month, h.value, h.category) for h in holds] == [
+        ("Expense", "华南", None, None, 60_000, "Advertising"), ("Expense", "华南", None, 3, 2_000, "Conference")]
+    _settings_with(tmp_path / "bad.xlsx", [["Signing", "East China", None, None, 5, "Travel"]])
+    with pytest.raises(ToolkitError, match=r"bad\.xlsx: Held Values!F2: a Category is held for a department's"):
+        read_plan_settings(tmp_path / "bad.xlsx", 2027)

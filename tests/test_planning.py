@@ -200,3 +200,37 @@ def test_budget_without_any_history_is_even_and_claims_rejected_do_not_count() -
     budget, notes = P.budget_by_category(rows, hist.iloc[0:0], pd.Period("2026-12", freq="M"), unit=100.0)
     assert len(budget) == 8 and budget["m01"].tolist() == [100.0] * 8
     assert [n.code for n in notes] == ["plan-budget-even-mix"]
+
+
+def test_held_category_budgets_stay_as_typed_and_the_others_absorb() -> None:
+    """Held Values with a Category: D1's Advertising held at 5,000 a year is spread like its Expense months
+    (50 units over 11 × 1,000 and 1,050.50: 4.15 / 4.36 units → 4 each, the two left to December (.36) then
+    January (.15, the earlier of the ties)): Jan 500, Feb–Nov 400, Dec 500. Each month's rest goes to Travel and
+    Meals by their shares (0.4667 : 0.1333): January's 500 → 400 / 100; February's 600 → 500 / 100. Meals held at
+    300 in March leaves Travel 1,000 − 400 − 300 = 300."""
+    rows = pd.DataFrame([
+        {"department": "D1", "employee_id": "A", "indicator": "Expense", **_months([1000.0] * 11 + [1050.5])}])
+    last, before = pd.Period("2026-06", freq="M"), pd.Period("2025-06", freq="M")
+    history = pd.DataFrame([
+        ("D1", "Travel", last, 600.0), ("D1", "Advertising", last, 300.0), ("D1", "Meals", last, 100.0),
+        ("D1", "Travel", before, 200.0), ("D1", "Advertising", before, 600.0), ("D1", "Meals", before, 200.0),
+    ], columns=["department", "category", "month", "actual"])
+    holds = [P.Hold("Expense", "D1", None, None, 5000.0, "s.xlsx: Held Values!E2", "Advertising"),
+             P.Hold("Expense", "D1", None, 3, 300.0, "s.xlsx: Held Values!E3", "Meals")]
+    budget, _ = P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), 100.0, holds=holds)
+    b = budget.set_index("category")
+    assert b.loc["Advertising", [f"m{i:02d}" for i in range(1, 13)]].tolist() == [500.0] + [400.0] * 10 + [500.0]
+    assert b.loc["Advertising", "annual"] == 5000.0
+    assert (b.loc["Travel", "m01"], b.loc["Meals", "m01"]) == (400.0, 100.0)
+    assert (b.loc["Travel", "m02"], b.loc["Meals", "m02"]) == (500.0, 100.0)
+    assert (b.loc["Travel", "m03"], b.loc["Meals", "m03"]) == (300.0, 300.0)
+    assert (b.loc["Travel", "m12"], b.loc["Meals", "m12"]) == (450.5, 100.0)
+    assert round(budget["annual"].sum() * 100) == 1205050  # the Expense plan, to the cent
+    too_much = [P.Hold("Expense", "D1", None, 4, 1200.0, "s.xlsx: Held Values!E4", "Meals")]
+    with pytest.raises(ToolkitError) as err:
+        P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), 100.0, holds=too_much)
+    assert "Held Values!E4" in err.value.message("en") and "1,200.00" in err.value.message("en")
+    assert "Held Values!E4" in err.value.message("zh")
+    with pytest.raises(ToolkitError, match="not in the new plan"):
+        P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), 100.0,
+                             holds=[P.Hold("Expense", "D9", None, None, 1.0, "s.xlsx: Held Values!E5", "Meals")])

@@ -86,7 +86,8 @@ register({
 @dataclass(frozen=True)
 class Hold:
     """A figure the director fixes: a department's or (with ``employee_id``) a person's annual figure,
-    or a person's month (1..12). ``where`` names the settings cell for messages."""
+    or a person's month (1..12), or (with ``category``) a department's budget for an expense category, annual or a
+    month's. ``where`` names the settings cell for messages."""
 
     indicator: str
     department: str | None
@@ -94,6 +95,8 @@ class Hold:
     month: int | None
     value: float
     where: str = ""
+    #: An expense category (issue 28): the department's budget for it (annual, or ``month``'s), not a Plan figure.
+    category: str | None = None
 
 
 @dataclass
@@ -528,6 +531,8 @@ def _people_targets(ctx: _Ctx, ind: str, dept: str, value: float, people: list[s
 
 def _check_person_holds(ctx: _Ctx, annual: Mapping[tuple[str, str], float]) -> None:
     for hold in ctx.rules.holds:
+        if hold.category is not None:  # the budget's, checked by budget_by_category
+            continue
         if hold.employee_id is not None and (hold.employee_id, hold.indicator) not in annual:
             raise _hold_error("plan.hold-unknown", hold, hold.indicator, what=hold.employee_id)
         if hold.employee_id is None and hold.month is not None:
@@ -541,7 +546,8 @@ def _expense_targets(ctx: _Ctx, departments: list[str],
     r = ctx.rules
     unit_c = int(round(r.unit(EXPENSE) * 100))
     exp_last, _ = ctx.sums(EXPENSE, "department")
-    held = {h.department: h for h in r.holds if h.indicator == EXPENSE and h.employee_id is None and h.month is None}
+    held = {h.department: h for h in r.holds if h.indicator == EXPENSE and h.employee_id is None and h.month is None
+            and h.category is None}
     for h in held.values():
         if h.department not in departments:
             raise _hold_error("plan.hold-unknown", h, EXPENSE, what=h.department)
@@ -618,14 +624,20 @@ def category_history(expenses: pd.DataFrame) -> pd.DataFrame:
 
 
 def budget_by_category(rows: pd.DataFrame, history: pd.DataFrame, as_of: pd.Period, unit: float = 1.0,
-                       blend: float = DEFAULT_BLEND) -> tuple[pd.DataFrame, list[Finding]]:
+                       blend: float = DEFAULT_BLEND, holds: Sequence[Hold] = ()) -> tuple[pd.DataFrame, list[Finding]]:
     """Each department's expense budget by category: every month of the department's Expense plan (Σ of its
     people's Expense rows in ``rows``) split over the categories by their blended share of the department's spend
     (``blend`` × last year's share + the rest × the year before's, as people's shares; the company's mix when the
     department has no spend by category, else evenly), in whole ``unit``s by the largest remainder. So the
     categories add up to the Expense plan in every month exactly (to the cent), and Annual = Σ months; the months
-    follow the Expense plan's seasonality. ``history``: ``category_history``. Returns (department, category,
-    m01..m12, annual) in the departments' order and the categories' list order, and the notes."""
+    follow the Expense plan's seasonality. ``history``: ``category_history``.
+
+    ``holds`` with a ``category`` stay exactly as typed: a held annual budget is spread over the months like the
+    department's Expense plan (its held months kept), then each month's rest goes to the other categories; a held
+    month of another category is kept in its month. Held figures above a month's Expense plan, every category of a
+    month held without adding up, or a hold for a department not in ``rows`` raise a ``ToolkitError`` naming the
+    settings cell. Returns (department, category, m01..m12, annual) in the departments' order and the categories'
+    list order, and the notes."""
     exp = rows[rows["indicator"] == EXPENSE]
     months = exp.groupby("department", sort=False)[list(MONTH_KEYS)].sum()
     hist = history[history["month"] <= as_of]
@@ -633,6 +645,10 @@ def budget_by_category(rows: pd.DataFrame, history: pd.DataFrame, as_of: pd.Peri
     company_last, company_before = _window_sums(hist, as_of, ["category"])
     company = blended_shares(company_last, company_before, CATEGORIES, blend)
     out, findings = [], []
+    mine = [h for h in holds if h.category is not None]
+    for h in mine:
+        if h.department not in months.index:
+            raise ToolkitError("plan.hold-unknown", where=h.where, indicator=EXPENSE, what=h.department)
     for dept in dict.fromkeys(rows["department"]):
         if dept not in months.index:
             continue
@@ -643,12 +659,44 @@ def budget_by_category(rows: pd.DataFrame, history: pd.DataFrame, as_of: pd.Peri
             even = company.sum() <= 0
             shares = pd.Series(1.0, index=list(CATEGORIES)) if even else company
             findings.append(Finding("plan-budget-even-mix" if even else "plan-budget-company-mix", value=dept))
-        matrix = np.array([allocate(float(months.loc[dept, m]), shares.to_numpy(), unit) for m in MONTH_KEYS]).T
+        matrix = _budget_months(dept, months.loc[dept, list(MONTH_KEYS)].to_numpy(dtype="float64"),
+                                shares.to_numpy(), unit, [h for h in mine if h.department == dept])
         for cat, values in zip(CATEGORIES, matrix):
-            if shares[cat] > 0 or values.any():
+            if shares[cat] > 0 or values.any() or any(h.category == cat and h.department == dept for h in mine):
                 out.append({"department": dept, "category": cat, **dict(zip(MONTH_KEYS, values)),
                             "annual": round(float(np.round(values * 100).sum()) / 100, 2)})
     return pd.DataFrame(out, columns=["department", "category", *MONTH_KEYS, "annual"]), findings
+
+
+def _budget_months(dept: str, expense: np.ndarray, shares: np.ndarray, unit: float, holds: Sequence[Hold]
+                   ) -> np.ndarray:
+    """The categories × months matrix of one department (``budget_by_category``): held annual budgets spread over
+    the months by the Expense plan first, then every month split around what is held."""
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    fixed_rows: dict[int, np.ndarray] = {}
+    for h in holds:
+        if h.month is None:
+            months_held = {x.month - 1: x.value for x in holds if x.category == h.category and x.month is not None}
+            try:
+                fixed_rows[index[h.category]] = allocate(h.value, expense, unit, months_held)
+            except ValueError:
+                raise ToolkitError("plan.hold-exceeds", where=h.where, indicator=EXPENSE,
+                                   held=fmt_money(sum(months_held.values()), grouped=True),
+                                   total=fmt_money(h.value, grouped=True), scope=f"{dept} / {h.category}") from None
+    columns = []
+    for m in range(12):
+        fixed = {i: float(row[m]) for i, row in fixed_rows.items()}
+        fixed.update({index[h.category]: h.value for h in holds if h.month == m + 1 and index[h.category] not in
+                      fixed_rows})
+        try:
+            columns.append(allocate(float(expense[m]), shares, unit, fixed))
+        except ValueError as exc:
+            wheres = "; ".join(dict.fromkeys(h.where for h in holds if h.month in (None, m + 1)))
+            raise ToolkitError("plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds", where=wheres,
+                               indicator=EXPENSE, held=fmt_money(sum(fixed.values()), grouped=True),
+                               total=fmt_money(float(expense[m]), grouped=True),
+                               scope=f"{dept} / {m + 1:02d}") from None
+    return np.array(columns).T
 
 
 __all__ = ["Hold", "PlanRules", "PlanDraft", "allocate", "budget_by_category", "category_history", "blended_shares", "draft_plan", "history_frame",

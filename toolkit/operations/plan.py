@@ -121,7 +121,7 @@ def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[floa
     royalties = C.royalty_schedule(first.rows, mix, inputs.standards, rules.year)
     draft = P.draft_plan(history, roster, rules, first.as_of, royalties)
     draft.budget, notes = P.budget_by_category(draft.rows, P.category_history(led.tables["Expenses"]), draft.as_of,
-                                               rules.unit(P.EXPENSE), rules.blend)
+                                               rules.unit(P.EXPENSE), rules.blend, rules.holds)
     draft.findings.extend(notes)
     cost = C.plan_cost(draft.rows, mix, inputs.standards, rules.year, levels, royalties)
     return draft, mix, cost
