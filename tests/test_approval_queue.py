@@ -112,11 +112,40 @@ def test_queue_lists_every_pending_item_once_with_flags(queued):
         if r["Person Expense Target"]:
             assert r["Person Budget Used"] == pytest.approx(r["Person YTD Expense"] / r["Person Expense Target"])
             assert ("Expense budget" in (r["Flags"] or "")) == (max(r["Person Budget Used"],
-                                                                     r["Department Budget Used"] or 0) >= 0.8)
+                                                                     r["Department Budget Used"] or 0,
+                                                                     r["Category Budget Used"] or 0) >= 0.8)
     # loan slips above the general manager's threshold (5,000 in the sample) are routed to the GM
     for r in rows["Advances"]:
         assert (r["Route"] == "General manager") == (r["Amount"] > 5000)
     assert "64 pending item(s)" in output or "pending item(s)" in output
+
+
+def test_queue_shows_the_use_of_the_claims_category_budget(queued):
+    """Issue 28: each pending claim shows its department's spend in the claim's category (January to the claim's
+    month, itself included, rejected claims left out) against the year's budget for the category (the Budget
+    sheet's twelve months), and a flag naming the category when 80% or more is used."""
+    rows = queue_rows(queued.plain)["Expenses"]
+    books = {}
+    flagged = 0
+    for r in rows:
+        path = Path(r["File"])
+        data = books.setdefault(path, read_workbook(path))
+        ex, budget = data.tables["Expenses"], data.tables["Budget"]
+        claim = ex[ex["_row"] == r["Row"]].iloc[0]
+        target = budget[budget["category"] == claim["category"]][[f"m{i:02d}" for i in range(1, 13)]].sum().sum()
+        live = ex[(ex["approval"] != "Rejected").fillna(True) & ex["date"].notna() & ex["amount"].notna()]
+        used = live[(live["category"] == claim["category"]) & (live["date"].dt.year == claim["date"].year)
+                    & (live["date"].dt.month <= claim["date"].month)]["amount"].sum()
+        assert r["Category YTD Expense (Department)"] == pytest.approx(used, abs=0.005)
+        if claim["date"].year == data.info["year"] and target > 0:
+            assert r["Category Budget (Department)"] == pytest.approx(target, abs=0.005)
+            assert r["Category Budget Used"] == pytest.approx(used / target)
+            if used / target >= 0.8:
+                flagged += 1
+                assert f"the department's {claim['category']} budget" in r["Flags"]
+        else:
+            assert r["Category Budget (Department)"] is None
+    assert flagged  # the sample has claims in categories already over 80% of their budget
 
 
 def test_queue_in_chinese_and_approve_clean(folder, tmp_path):

@@ -221,10 +221,10 @@ def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
     soffice = need("soffice")
     res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=2)
     out = tmp_path / "csv"
-    # sheet 3 is Contracts (Summary, Plan, Contracts …); LibreOffice names the file after it
+    # sheet 4 is Contracts (Summary, Plan, Budget, Contracts …); LibreOffice names the file after it
     subprocess.run(
         [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,3",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,4",
          "--outdir", str(out), str(tmp_path / "c.xlsx")],
         check=True, capture_output=True, timeout=900,
     )

@@ -235,3 +235,49 @@ def test_plan_history_keys_departments_by_the_roster_from_the_store_as_from_file
     assert "dept-south-2027.xlsx" in {p.name for p in drafted.workbooks}
     south = read_workbook(tmp_path / "plan" / "dept-south-2027.xlsx")
     assert south.info["department"] == "华南" and south.lang == "zh"
+
+
+def test_budgets_by_category_add_up_to_the_expense_plan_to_the_cent(drafted, sample_dir: Path) -> None:
+    """Issue 28: each drafted workbook's Budget adds up, month by month, to its Plan's Expense rows exactly; each
+    category's share follows the department's blended spend by category (2/3 last 12 months, 1/3 the 12 before)."""
+    result, out = drafted
+    history = pd.concat([read_workbook(p).tables["Expenses"].assign(department=read_workbook(p).info["department"])
+                         for p in sorted(sample_dir.glob("dept-*.xlsx"))], ignore_index=True)
+    history = history[history["approval"].isin(["Approved", "Pending"]) | history["approval"].isna()]
+    month = history["date"].dt.to_period("M")
+    as_of = pd.Period("2026-10", freq="M")
+    for path in result.workbooks:
+        data = read_workbook(path)
+        plan, budget = data.tables["Plan"], data.tables["Budget"]
+        assert len(budget) >= 3 and set(budget["category"]) <= {"Travel", "Accommodation", "Meals", "Entertainment",
+                                                                 "Transport", "Advertising", "Conference", "Other"}
+        expense = plan[plan["indicator"] == "Expense"]
+        for m in MONTH_KEYS:
+            assert round(budget[m].sum() * 100) == round(expense[m].sum() * 100), (path.name, m)
+            assert all(round(v * 100) % 10000 == 0 for v in budget[m])  # whole units of 100
+        assert all(round(a * 100) == round(budget.loc[i, MONTH_KEYS].sum() * 100)
+                   for i, a in budget["annual"].items())
+        dept = history[history["department"] == data.info["department"]]
+        m_dept = month[dept.index]
+        last = dept[(m_dept > as_of - 12) & (m_dept <= as_of)].groupby("category")["amount"].sum()
+        before = dept[(m_dept > as_of - 24) & (m_dept <= as_of - 12)].groupby("category")["amount"].sum()
+        older = before if before.sum() else last
+        share = ((2 / 3) * last / last.sum()).add((1 / 3) * older / older.sum(), fill_value=0.0)
+        total = float(expense["annual"].sum())
+        for cat, annual in zip(budget["category"], budget["annual"]):
+            assert abs(annual - share.get(cat, 0.0) * total) <= 12 * 100, (path.name, cat)
+    summary = openpyxl.load_workbook(out / "plan-2027.xlsx")
+    assert "Budget by Category" in summary.sheetnames
+
+
+def test_category_budget_holds_are_read_and_checked(tmp_path: Path) -> None:
+    """Held Values' Category column (issue 28): a department's budget for a category, annual or a month, read in
+    either language; a Category on a person's or a sales indicator's row is refused at its cell."""
+    path = _settings_with(tmp_path / "zh.xlsx", [["费用", "华南", None, None, 60_000, "广告"],
+                                                ["费用", "华南", None, "3月", 2_000, "会议"]], lang="zh")
+    holds = read_plan_settings(path, 2027).holds
+    assert [(h.indicator, h.department, h.employee_id, h.month, h.value, h.category) for h in holds] == [
+        ("Expense", "华南", None, None, 60_000, "Advertising"), ("Expense", "华南", None, 3, 2_000, "Conference")]
+    _settings_with(tmp_path / "bad.xlsx", [["Signing", "East China", None, None, 5, "Travel"]])
+    with pytest.raises(ToolkitError, match=r"bad\.xlsx: Held Values!F2: a Category is held for a department's"):
+        read_plan_settings(tmp_path / "bad.xlsx", 2027)

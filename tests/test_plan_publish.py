@@ -6,6 +6,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -77,11 +78,17 @@ def test_history_rows_kept_and_plan_replaced(published, plan_dir):
         want = plans[old.info["department"]].tables["Plan"].drop(columns="_row").reset_index(drop=True)
         got = new.tables["Plan"].drop(columns="_row").reset_index(drop=True)
         pd.testing.assert_frame_equal(want, got, check_dtype=False)
+        # the budget by category too (issue 28): the plan's rows, adding up to the new Expense plan
+        budget = plans[old.info["department"]].tables["Budget"].drop(columns="_row").reset_index(drop=True)
+        assert len(budget) >= 3 and len(old.tables["Budget"]) >= 3
+        pd.testing.assert_frame_equal(budget, new.tables["Budget"].drop(columns="_row").reset_index(drop=True),
+                                      check_dtype=False)
         # every other sheet's XML (and the styles) is byte-for-byte the original
         with zipfile.ZipFile(src) as a, zipfile.ZipFile(out / src.name) as b:
             parts = sheet_parts(a)
             for name in a.namelist():
-                if name in (parts[old.layout["Plan"].sheet], parts[old.info_cells["year"][0]], "xl/tables/table1.xml"):
+                if name in (parts[old.layout["Plan"].sheet], parts[old.layout["Budget"].sheet],
+                            parts[old.info_cells["year"][0]], "xl/tables/table1.xml", "xl/tables/table2.xml"):
                     continue
                 assert a.read(name) == b.read(name), name
             table = b.read("xl/tables/table1.xml").decode()
@@ -124,6 +131,24 @@ def test_in_place_keeps_backups_and_refuses_open_files(plan_dir, tmp_path):
     publish_plan(plan_dir, regs, in_place=True)  # publishing again gives the same Plan
     for name, frame in first.items():
         pd.testing.assert_frame_equal(frame, read_file(regs / name).tables["Plan"])
+
+
+def test_a_register_without_a_budget_sheet_gets_the_plan_and_is_named(plan_dir, tmp_path):
+    """A register made from a template older than the Budget sheet: its Plan is published, the budget cannot be
+    (the summary names it), and it still validates for January without a plan or budget finding."""
+    old = tmp_path / "old"
+    old.mkdir()
+    wb = openpyxl.load_workbook(SAMPLE / "dept-west.xlsx")
+    del wb[read_file(SAMPLE / "dept-west.xlsx").layout["Budget"].sheet]
+    wb.save(old / "dept-west.xlsx")
+    result = publish_plan(plan_dir, old, out_dir=tmp_path / "out")
+    west = next(d for d in result.departments if d.source is not None)
+    assert west.budget_after is None and west.rows_after > 0
+    res = CliRunner().invoke(cli, ["plan", "publish", "--plan", str(plan_dir), "--into", str(old), "-o",
+                                   str(tmp_path / "out2")])
+    assert res.exit_code == 0 and "has no Budget sheet" in res.output
+    report = validate_paths(Source([tmp_path / "out" / "dept-west.xlsx"], STANDARDS), period="2027-01")[0]
+    assert not [f for f in report.findings if f.code.startswith(("plan-", "budget-"))]
 
 
 def test_refusals(plan_dir, tmp_path):
@@ -216,15 +241,40 @@ def test_compare_gives_the_exact_differences(plan_dir, tmp_path):
     assert compare_plans(plan_dir, plan_dir).empty
 
 
+def test_compare_shows_budget_differences_by_category(plan_dir, tmp_path):
+    """Issue 28: 500.00 moved from the first category's January to the second's shows as two Budget differences
+    (by category, no person) of −500 and +500, and no Plan difference; the totals stay the Plan's (none)."""
+    budget = read_file(plan_dir / "dept-east-2027.xlsx").tables["Budget"]
+    first, second = budget.iloc[0], budget.iloc[1]
+    v2 = tmp_path / "v2"
+    shutil.copytree(plan_dir, v2, ignore=shutil.ignore_patterns(MARK))
+    book = v2 / "dept-east-2027.xlsx"
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Budget": {
+        "B2": first["m01"] - 500, "N2": first["annual"] - 500, "B3": second["m01"] + 500,
+        "N3": second["annual"] + 500}}, {}, "test"))
+    diff = compare_plans(plan_dir, v2)
+    got = {(r["indicator"], r["category"], r["employee_id"], r["month"]): r["difference"]
+           for r in diff.to_dict("records")}
+    assert got == {("Budget", first["category"], "", "m01"): -500.0, ("Budget", first["category"], "", "annual"): -500.0,
+                   ("Budget", second["category"], "", "m01"): 500.0,
+                   ("Budget", second["category"], "", "annual"): 500.0}
+    assert compare_totals(diff).empty
+    res = CliRunner().invoke(cli, ["--lang", "zh", "plan", "compare", str(plan_dir), str(v2)])
+    assert res.exit_code == 0 and "预算" in res.output and "-500.00" in res.output, res.output
+
+
 def test_only_the_approved_version_is_published(plan_dir, tmp_path):
-    row = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"].iloc[0]
-    v2 = _edited_copy(plan_dir, tmp_path / "v2", {"C2": row["m01"] + 1000, "O2": row["annual"] + 1000})
+    plan = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"]
+    # a sales row: an Expense row edited alone would no longer match the Budget sheet (an error, refused)
+    row = plan[plan["indicator"] != "Expense"].iloc[0]
+    c, o = f"C{row['_row']}", f"O{row['_row']}"
+    v2 = _edited_copy(plan_dir, tmp_path / "v2", {c: row["m01"] + 1000, o: row["annual"] + 1000})
     with pytest.raises(ToolkitError) as err:
         publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
     assert "not the approved plan" in err.value.message("en") and "不是已批准的计划" in err.value.message("zh")
     approve_plan(v2, "Li Na")
     book = v2 / "dept-east-2027.xlsx"
-    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {"C2": row["m01"] + 2000, "O2": row["annual"] + 2000}},
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {c: row["m01"] + 2000, o: row["annual"] + 2000}},
                                    {}, "test"))  # edited after approval
     with pytest.raises(ToolkitError, match="changed after the plan was approved"):
         publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
@@ -232,7 +282,8 @@ def test_only_the_approved_version_is_published(plan_dir, tmp_path):
     approve_plan(v2, "Li Na")
     result = publish_plan(v2, SAMPLE, out_dir=tmp_path / "out")
     east = next(d for d in result.departments if d.department == "East China")
-    assert read_file(east.written).tables["Plan"].iloc[0]["m01"] == row["m01"] + 2000
+    published = read_file(east.written).tables["Plan"]
+    assert published.iloc[plan.index.get_loc(row.name)]["m01"] == row["m01"] + 2000
 
 
 def test_cli_versions_compare_and_approve(plan_dir, tmp_path):
@@ -283,12 +334,15 @@ def test_ribbon_publish_and_compare_buttons(plan_dir, tmp_path, monkeypatch):
 
 
 def test_reconcile_proposals_and_take_one(plan_dir, tmp_path):
-    east = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"].iloc[0]
+    plan = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"]
+    east = plan[plan["indicator"] != "Expense"].iloc[0]  # a sales row (an Expense row moves the Budget too)
+    row = int(east["_row"])
     props = tmp_path / "proposals"
     props.mkdir()
     book = props / "dept-east-2027.xlsx"
     book.write_bytes(edit_workbook((plan_dir / "dept-east-2027.xlsx").read_bytes(),
-                                   {"Plan": {"D2": east["m02"] + 5000, "O2": east["annual"] + 5000}}, {}, "test"))
+                                   {"Plan": {f"D{row}": east["m02"] + 5000, f"O{row}": east["annual"] + 5000}}, {},
+                                   "test"))
     res = reconcile_plans(plan_dir, props)
     assert len(res.differences) == 2 and set(res.differences["department"]) == {"East China"}
     gap = res.totals.set_index("indicator")["gap"]
@@ -298,14 +352,15 @@ def test_reconcile_proposals_and_take_one(plan_dir, tmp_path):
     out = tmp_path / "v3"
     res = reconcile_plans(plan_dir, props, take=["East China"], into=out)
     assert sorted(p.name for p in res.written) == sorted(p.name for p in plan_dir.glob("dept-*.xlsx"))
-    assert read_file(out / "dept-east-2027.xlsx").tables["Plan"].iloc[0]["m02"] == east["m02"] + 5000
+    taken = read_file(out / "dept-east-2027.xlsx").tables["Plan"]
+    assert taken[taken["_row"] == row].iloc[0]["m02"] == east["m02"] + 5000
     assert (out / "dept-west-2027.xlsx").read_bytes() == (plan_dir / "dept-west-2027.xlsx").read_bytes()
     assert compare_plans(props, out)[lambda f: f["department"] == "East China"].empty
     with pytest.raises(ToolkitError, match="already holds files"):
         reconcile_plans(plan_dir, props, take=["East China"], into=out)
     with pytest.raises(ToolkitError, match="no proposal from department West"):
         reconcile_plans(plan_dir, props, take=["West"])
-    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {"C2": 1}}, {}, "test"))  # months ≠ Annual
+    book.write_bytes(edit_workbook(book.read_bytes(), {"Plan": {f"C{row}": 1}}, {}, "test"))  # months ≠ Annual
     with pytest.raises(ToolkitError, match="error finding"):
         reconcile_plans(plan_dir, props, take=["East China"])
     res = CliRunner().invoke(cli, ["--lang", "zh", "plan", "reconcile", "--plan", str(plan_dir), "--proposals",
@@ -318,4 +373,15 @@ def test_publish_refuses_a_plan_with_errors(plan_dir, tmp_path):
     approve_plan(bad, "Li Na")
     with pytest.raises(ToolkitError, match="error finding"):
         publish_plan(bad, SAMPLE, out_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    # an Expense target raised by 100 in January (its Annual too) without the Budget: only a warning in a register,
+    # but a plan is not published with a budget that does not add up to its Expense plan
+    plan = read_file(plan_dir / "dept-east-2027.xlsx").tables["Plan"]
+    row = plan[plan["indicator"] == "Expense"].iloc[0]
+    moved = _edited_copy(plan_dir, tmp_path / "moved", {f"C{row['_row']}": row["m01"] + 100,
+                                                        f"O{row['_row']}": row["annual"] + 100})
+    approve_plan(moved, "Li Na")
+    with pytest.raises(ToolkitError) as err:
+        publish_plan(moved, SAMPLE, out_dir=tmp_path / "out")
+    assert "budget differences" in err.value.message("en") and "预算差异" in err.value.message("zh")
     assert not (tmp_path / "out").exists()

@@ -151,3 +151,86 @@ def test_draft_gives_a_hire_only_the_months_after_their_start_and_a_leaver_nothi
     assert "B" not in set(d["employee_id"])  # the leaver plans nothing; A takes D1's whole target
     d1 = d[(d["department"] == "D1") & (d["indicator"] == "Collection")].set_index("employee_id")["annual"]
     assert set(d1.index) == {"A"}
+
+
+def _months(values: list[float]) -> dict[str, float]:
+    return {f"m{i:02d}": v for i, v in enumerate(values, start=1)}
+
+
+def test_budget_by_category_splits_each_month_exactly_by_blended_spend() -> None:
+    """Issue 28, worked by hand: D1 spent Travel 600 / Advertising 300 / Meals 100 in the last 12 months and
+    200 / 600 / 200 the year before, so its blended shares are 0.4667 / 0.40 / 0.1333. A month of 1,000 in units
+    of 100 is 4.67 / 4.00 / 1.33 units → floors 4 + 4 + 1, the unit left to Travel (.67): 500 / 400 / 100.
+    December's held 1,050.50 gives the same units and its 50.50 below a unit to the largest share (Travel).
+    D2 has no spend by category: the company's mix (here D1's), with a note."""
+    rows = pd.DataFrame([
+        {"department": "D1", "employee_id": "A", "indicator": "Expense", **_months([600.0] * 11 + [650.5])},
+        {"department": "D1", "employee_id": "B", "indicator": "Expense", **_months([400.0] * 12)},
+        {"department": "D1", "employee_id": "A", "indicator": "Signing", **_months([9e5] * 12)},
+        {"department": "D2", "employee_id": "C", "indicator": "Expense", **_months([1000.0] * 12)},
+    ])
+    last, before = pd.Period("2026-06", freq="M"), pd.Period("2025-06", freq="M")
+    history = pd.DataFrame([
+        ("D1", "Travel", last, 600.0), ("D1", "Advertising", last, 300.0), ("D1", "Meals", last, 100.0),
+        ("D1", "Travel", before, 200.0), ("D1", "Advertising", before, 600.0), ("D1", "Meals", before, 200.0),
+        ("D1", "Travel", pd.Period("2027-01", freq="M"), 1e6),  # after as_of: not history
+    ], columns=["department", "category", "month", "actual"])
+    budget, notes = P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), unit=100.0)
+    d1 = budget[budget["department"] == "D1"].set_index("category")
+    assert list(d1.index) == ["Travel", "Meals", "Advertising"]  # the standards' order of categories
+    assert d1.loc["Travel", "m01"] == 500.0 and d1.loc["Advertising", "m01"] == 400.0 and d1.loc["Meals", "m01"] == 100.0
+    assert (d1.loc["Travel", "m12"], d1.loc["Advertising", "m12"], d1.loc["Meals", "m12"]) == (550.5, 400.0, 100.0)
+    assert d1["annual"].to_dict() == {"Travel": 6050.5, "Meals": 1200.0, "Advertising": 4800.0}
+    d2 = budget[budget["department"] == "D2"].set_index("category")
+    assert d2["m01"].to_dict() == {"Travel": 500.0, "Meals": 100.0, "Advertising": 400.0}
+    assert [(n.code, n.value) for n in notes] == [("plan-budget-company-mix", "D2")]
+    months = [f"m{i:02d}" for i in range(1, 13)]
+    expense = rows[rows["indicator"] == "Expense"].groupby("department")[months].sum()
+    sums = budget.groupby("department")[months].sum()
+    assert (np.round(sums * 100) == np.round(expense * 100)).all().all()  # to the cent, every month
+
+
+def test_budget_without_any_history_is_even_and_claims_rejected_do_not_count() -> None:
+    claims = pd.DataFrame({"department": ["D1"] * 3, "category": ["Travel", "Meals", "Lottery"],
+                           "date": pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-03"]),
+                           "amount": [100.0, 50.0, 70.0], "approval": ["Rejected", "Approved", None]})
+    hist = P.category_history(claims)
+    assert hist[["category", "actual"]].values.tolist() == [["Meals", 50.0]]  # rejected and unknown left out
+    rows = pd.DataFrame([{"department": "D9", "employee_id": "Z", "indicator": "Expense", **_months([800.0] * 12)}])
+    budget, notes = P.budget_by_category(rows, hist.iloc[0:0], pd.Period("2026-12", freq="M"), unit=100.0)
+    assert len(budget) == 8 and budget["m01"].tolist() == [100.0] * 8
+    assert [n.code for n in notes] == ["plan-budget-even-mix"]
+
+
+def test_held_category_budgets_stay_as_typed_and_the_others_absorb() -> None:
+    """Held Values with a Category: D1's Advertising held at 5,000 a year is spread like its Expense months
+    (50 units over 11 × 1,000 and 1,050.50: 4.15 / 4.36 units → 4 each, the two left to December (.36) then
+    January (.15, the earlier of the ties)): Jan 500, Feb–Nov 400, Dec 500. Each month's rest goes to Travel and
+    Meals by their shares (0.4667 : 0.1333): January's 500 → 400 / 100; February's 600 → 500 / 100. Meals held at
+    300 in March leaves Travel 1,000 − 400 − 300 = 300."""
+    rows = pd.DataFrame([
+        {"department": "D1", "employee_id": "A", "indicator": "Expense", **_months([1000.0] * 11 + [1050.5])}])
+    last, before = pd.Period("2026-06", freq="M"), pd.Period("2025-06", freq="M")
+    history = pd.DataFrame([
+        ("D1", "Travel", last, 600.0), ("D1", "Advertising", last, 300.0), ("D1", "Meals", last, 100.0),
+        ("D1", "Travel", before, 200.0), ("D1", "Advertising", before, 600.0), ("D1", "Meals", before, 200.0),
+    ], columns=["department", "category", "month", "actual"])
+    holds = [P.Hold("Expense", "D1", None, None, 5000.0, "s.xlsx: Held Values!E2", "Advertising"),
+             P.Hold("Expense", "D1", None, 3, 300.0, "s.xlsx: Held Values!E3", "Meals")]
+    budget, _ = P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), 100.0, holds=holds)
+    b = budget.set_index("category")
+    assert b.loc["Advertising", [f"m{i:02d}" for i in range(1, 13)]].tolist() == [500.0] + [400.0] * 10 + [500.0]
+    assert b.loc["Advertising", "annual"] == 5000.0
+    assert (b.loc["Travel", "m01"], b.loc["Meals", "m01"]) == (400.0, 100.0)
+    assert (b.loc["Travel", "m02"], b.loc["Meals", "m02"]) == (500.0, 100.0)
+    assert (b.loc["Travel", "m03"], b.loc["Meals", "m03"]) == (300.0, 300.0)
+    assert (b.loc["Travel", "m12"], b.loc["Meals", "m12"]) == (450.5, 100.0)
+    assert round(budget["annual"].sum() * 100) == 1205050  # the Expense plan, to the cent
+    too_much = [P.Hold("Expense", "D1", None, 4, 1200.0, "s.xlsx: Held Values!E4", "Meals")]
+    with pytest.raises(ToolkitError) as err:
+        P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), 100.0, holds=too_much)
+    assert "Held Values!E4" in err.value.message("en") and "1,200.00" in err.value.message("en")
+    assert "Held Values!E4" in err.value.message("zh")
+    with pytest.raises(ToolkitError, match="not in the new plan"):
+        P.budget_by_category(rows, history, pd.Period("2026-12", freq="M"), 100.0,
+                             holds=[P.Hold("Expense", "D9", None, None, 1.0, "s.xlsx: Held Values!E5", "Meals")])

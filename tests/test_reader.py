@@ -249,7 +249,7 @@ def test_missing_optional_sheet_is_a_finding(tmp_path: Path) -> None:
     data = read_workbook(path)
     assert len(data.tables["Leave"]) == 0
     missing = {f.sheet for f in data.findings if f.code == "sheet-missing-optional"}
-    assert missing == {"Advances", "Leave", "Forecast", "Feedback", "Opportunities", "Reviews", "Training"}
+    assert missing == {"Budget", "Advances", "Leave", "Forecast", "Feedback", "Opportunities", "Reviews", "Training"}
 
 
 def test_missing_required_sheet_names_file_and_sheet(tmp_path: Path) -> None:

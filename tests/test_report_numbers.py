@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
-from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table
+from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table, ledger
 from toolkit.report import render_report
 from toolkit.report.context import column_label
 from toolkit.report.filters import money
@@ -152,3 +152,32 @@ def test_zh_report_is_chinese() -> None:
     ctx = context("zh")
     assert ctx["labels"]["headline"][0] == "指标" and ctx["text"]["title"] == "营销月度报告"
     assert re.search(r"[\u4e00-\u9fff]", ctx["tables"]["headline"]["indicator"].iloc[0])
+
+
+def test_spend_against_the_budget_by_category(rendered) -> None:  # noqa: ANN001
+    """Issue 28: the expenses section shows each department's Budget sheet against its claims, per category: YTD
+    budget = Σ Jan..Oct of the Budget rows, YTD spend = Σ approved and pending claims of 2026 to October, variance
+    = spend − budget; every department's budget adds up to its Expense target to date (the Plan's)."""
+    lang, wb, html, _ = rendered
+    led = ledger()
+    budget, ex = led.tables["Budget"], led.tables["Expenses"]
+    months = [f"m{i:02d}" for i in range(1, 11)]
+    counted = ex[(ex["approval"].isin(["Approved", "Pending"]) | ex["approval"].isna())
+                 & (ex["date"] >= "2026-01-01") & (ex["date"] <= "2026-10-31")]
+    names = {"Travel": ("Travel", "差旅"), "Advertising": ("Advertising", "广告"), "Meals": ("Meals", "餐费")}
+    _, _, _, shown = find_table(wb, _labels(lang, "expenses_by_budget"))
+    by_key = {(r[0], r[1]): r for r in shown}
+    for dept in budget["department"].unique():
+        for cat, label in names.items():
+            rows = budget[(budget["department"] == dept) & (budget["category"] == cat)]
+            want_budget = sum(_d(v) for v in rows[months].fillna(0.0).to_numpy().ravel())
+            spent = counted[(counted["department"] == dept) & (counted["category"] == cat)]["amount"]
+            want_spend = sum((_d(v) for v in spent), Decimal("0.00"))
+            row = by_key[(dept, label[lang == "zh"])]
+            assert (_d(row[4]), _d(row[5]), _d(row[6])) == (want_budget, want_spend, want_spend - want_budget)
+            assert money(float(want_spend - want_budget)) in html
+    per_dept = {d: sum(_d(r[4]) for k, r in by_key.items() if k[0] == d) for d in budget["department"].unique()}
+    _, _, _, depts = find_table(wb, _labels(lang, "expenses_by_department"))
+    assert {r[0]: _d(r[4]) for r in depts if r[0] in per_dept} == per_dept  # = the Expense plan to date
+    total = shown[-1]
+    assert total[0] == ("合计" if lang == "zh" else "Total") and _d(total[4]) == sum(per_dept.values())

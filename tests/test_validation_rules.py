@@ -84,6 +84,14 @@ BREAKS = [
     ("split-no-employee", _set("Contracts", 1, split_employee_id=None), "split-share-invalid", "Contracts",
      "split_share", 1, "error"),
     ("annual", _set("Plan", 0, annual=12100.0), "plan-annual-mismatch", "Plan", "annual", 0, "error"),
+    # the Budget sheet (issue 28): a category not in the list, a negative month, months not adding up to the
+    # Plan's Expense (one finding at the month's header), Annual not the months' sum, a category twice
+    ("budget-category", _set("Budget", 0, category="Lottery"), "enum-invalid", "Budget", "category", 0, "error"),
+    ("budget-negative", _set("Budget", 1, m02=-100.0, annual=8700.0), "out-of-range", "Budget", "m02", 1, "error"),
+    ("budget-mismatch", _set("Budget", 0, m03=1250.0, annual=14450.0), "budget-plan-mismatch", "Budget", "m03", -1,
+     "warning"),
+    ("budget-annual", _set("Budget", 1, annual=9700.0), "plan-annual-mismatch", "Budget", "annual", 1, "error"),
+    ("budget-twice", _copy_row("Budget", 0), "duplicate-key", "Budget", "category", 2, "error"),
     ("indicator-missing", _drop_plan("E002", "Profit"), "plan-indicator-missing", "Plan", "employee_id", 4, "error"),
     ("plan-duplicate", _copy_row("Plan", 0), "plan-duplicate", "Plan", "indicator", 8, "error"),
     ("delivered", _set("Contracts", 1, delivered=60000.0), "delivered-exceeds-amount", "Contracts", "delivered", 1,
@@ -265,3 +273,15 @@ def test_info_department_is_matched_to_the_roster(tmp_path, std, name, code):
     assert found[0].cell == dept.info_cells["department"][1]
     if code == "department-near-miss":
         assert "'East'" in found[0].message() and "“East”" in found[0].message("zh")
+
+
+def test_budget_not_adding_up_says_by_how_much_per_month(tmp_path, std):
+    rows = F.fresh()
+    rows["Budget"][0].update(m03=1250.0, annual=14450.0)  # March: 1,250 + 800 against the Plan's 2 x 1,000
+    rows["Budget"][1].update(m07=750.0, annual=9550.0)  # July: 1,200 + 750
+    found = [f for f in validate(F.department(tmp_path, rows), std) if f.code == "budget-plan-mismatch"]
+    assert [f.cell for f in found] == [F.cell("Budget", "m03", -1), F.cell("Budget", "m07", -1)]
+    march, july = found
+    assert "2,050.00" in march.message("en") and "2,000.00" in march.message("en") and "50.00" in march.message("en")
+    assert "over" in march.message("en") and "under" in july.message("en")
+    assert "3月" in march.message("zh") and "预算高于计划" in march.message("zh") and "预算低于计划" in july.message("zh")

@@ -31,6 +31,10 @@ def _plan(emp: str, indicator: str, monthly: float = 1000.0) -> dict[str, Any]:
     return row
 
 
+def _budget(category: str, monthly: float) -> dict[str, Any]:
+    return {"category": category, **{k: monthly for k in MONTH_KEYS}, "annual": monthly * 12}
+
+
 def department_rows() -> dict[str, list[dict[str, Any]]]:
     """A department workbook that passes every rule (with ``standards_rows``, period 2026-03)."""
     return {
@@ -98,6 +102,8 @@ def department_rows() -> dict[str, list[dict[str, Any]]]:
         ],
         # the optional sheets of issue 31, empty
         "Reviews": [], "Training": [],
+        # issue 28: the budget by category, adding up to the Plan's Expense rows (2 x 1,000) every month
+        "Budget": [_budget("Travel", 1200.0), _budget("Advertising", 800.0)],
     }
 
 

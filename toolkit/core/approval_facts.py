@@ -43,14 +43,17 @@ def _share(used: pd.Series, target: pd.Series) -> pd.Series:
     return (used / target.where(target > 0)).astype("float64")
 
 
-def budget_use(expenses: pd.DataFrame, plan: pd.DataFrame, years: dict[str, int], items: pd.DataFrame
-               ) -> pd.DataFrame:
-    """Year-to-date Expense use per pending claim, for the person and the department, including the claim.
+def budget_use(expenses: pd.DataFrame, plan: pd.DataFrame, years: dict[str, int], items: pd.DataFrame,
+               budget: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Year-to-date Expense use per pending claim, for the person, the department and the department's budget for
+    the claim's category, including the claim.
 
-    Used = approved and pending claims from January to the end of the claim's month; target = the year's
-    Expense target (the Plan's twelve months; the Plan is for its workbook's Info ``years[source]``, so a
-    claim of another year has no target). Columns: person_used, person_target, person_share, dept_used, dept_target,
-    dept_share.
+    Used = approved and pending claims from January to the end of the claim's month (of the claim's category, for
+    the category); target = the year's Expense target (the Plan's twelve months) or the year's budget for the
+    category (the Budget sheet's twelve months, issue 28); both are for their workbook's Info ``years[source]``, so
+    a claim of another year has no target, and a department without a Budget row for the category has none either.
+    Columns: person_used, person_target, person_share, dept_used, dept_target, dept_share, category_used,
+    category_target, category_share.
     """
     out = pd.DataFrame(index=items.index)
     live = _live(expenses).dropna(subset=["date", "amount"])
@@ -70,6 +73,32 @@ def budget_use(expenses: pd.DataFrame, plan: pd.DataFrame, years: dict[str, int]
         out[f"{level}_used"] = used.astype("float64")
         out[f"{level}_target"] = pd.Series(target, index=items.index, dtype="float64")
         out[f"{level}_share"] = _share(out[f"{level}_used"], out[f"{level}_target"])
+    out = out.join(_category_use(live, budget, years, items))
+    return out
+
+
+def _category_use(live: pd.DataFrame, budget: pd.DataFrame | None, years: dict[str, int], items: pd.DataFrame
+                  ) -> pd.DataFrame:
+    """category_used / category_target / category_share of ``budget_use``: the department's spend in the claim's
+    category to the end of its month against the year's budget for that category."""
+    out = pd.DataFrame(index=items.index)
+    keys = ["department", "category"]
+    months = live.groupby([*(live[k] for k in keys), live["date"].dt.year.rename("y"),
+                           live["date"].dt.month.rename("m")])["amount"].sum().sort_index()
+    cum = months.groupby(level=[0, 1, 2]).cumsum().to_dict()
+    out["category_used"] = pd.Series([cum.get(k, np.nan) for k in zip(
+        items["department"], items["category"], items["date"].dt.year, items["date"].dt.month)],
+        index=items.index, dtype="float64")
+    target: dict[tuple, float] = {}
+    if budget is not None and len(budget):
+        annual = budget[list(MONTH_KEYS)].fillna(0.0).to_numpy(dtype="float64").sum(axis=1)
+        for dept, cat, source, value in zip(budget["department"], budget["category"], budget["source"], annual):
+            if source in years:
+                key = (dept, cat, years[source])
+                target[key] = target.get(key, 0.0) + float(value)
+    out["category_target"] = pd.Series([target.get(k, np.nan) for k in zip(
+        items["department"], items["category"], items["date"].dt.year)], index=items.index, dtype="float64")
+    out["category_share"] = _share(out["category_used"], out["category_target"])
     return out
 
 

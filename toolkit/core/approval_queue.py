@@ -17,7 +17,8 @@ ITEM_FIELDS: dict[str, tuple[str, ...]] = {
 }
 #: The columns the queue adds per kind (``core.approval_facts``).
 FACT_FIELDS: dict[str, tuple[str, ...]] = {
-    "Expenses": ("person_used", "person_target", "person_share", "dept_used", "dept_target", "dept_share"),
+    "Expenses": ("person_used", "person_target", "person_share", "dept_used", "dept_target", "dept_share",
+                 "category_used", "category_target", "category_share"),
     "Advances": ("outstanding_after", "advance_limit", "overdue_count", "overdue_amount"),
     "Leave": ("balance_after", "overlaps", "colleagues_off"),
 }

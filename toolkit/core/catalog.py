@@ -240,6 +240,11 @@ _("plan-annual-mismatch", "error", ("Annual differs from the months", "全年与
   ("{sheet}!{cell}: Annual {value} differs from the sum of the months {total} by more than {tolerance}.",
    "{sheet}!{cell}：全年{value}与各月之和{total}相差超过{tolerance}。"),
   tags=("rule",))
+_("budget-plan-mismatch", "warning", ("Budget differs from the Expense plan", "预算与费用计划不符"),
+  ("{sheet}!{cell}: the categories' budgets for {month} add up to {value}, the Plan's Expense targets to {plan}: "
+   "{gap} to move ({direction}).",
+   "{sheet}!{cell}：{month_zh}各类别预算合计 {value}，计划表费用指标合计 {plan}：相差 {gap}（{direction_zh}）。"),
+  tags=("rule",))
 _("plan-indicator-missing", "error", ("Indicator missing from the plan", "计划缺少指标"),
   ("{sheet}!{cell}: salesperson {employee} has no {indicator} target.",
    "{sheet}!{cell}：销售人员{employee}没有“{indicator_zh}”指标。"),
@@ -468,6 +473,15 @@ _("plan-department-no-history", "warning", ("Department without history", "部�
 _("plan-department-closed", "info", ("Department not in the Roster", "部门不在人员名册中"),
   ("{value} had {indicator} history but nobody in the new Roster; its share goes to the other departments.",
    "{value} 有{indicator_zh}历史，但新人员名册中没有该部门人员；其份额分给其他部门。"),
+  tags=("planning",))
+_("plan-budget-company-mix", "info", ("Company expense mix used for the budget", "预算采用公司费用结构"),
+  ("{value}: no spend by category in the history; its budget is split by the company's mix of categories.",
+   "{value}：历史中没有按类别的费用；其预算按公司整体的费用类别结构分配。"),
+  tags=("planning",))
+_("plan-budget-even-mix", "warning", ("Budget split evenly over the categories", "预算在各类别间平均分配"),
+  ("{value}: no spend by category in the history of any department; its budget is split evenly over the "
+   "categories. Edit the Budget sheet.",
+   "{value}：所有部门的历史中都没有按类别的费用；其预算在各类别间平均分配。请修改预算表。"),
   tags=("planning",))
 
 # --- raised by the approval rule (toolkit.operations.approvals) ---------------------------------------------

@@ -86,7 +86,8 @@ register({
 @dataclass(frozen=True)
 class Hold:
     """A figure the director fixes: a department's or (with ``employee_id``) a person's annual figure,
-    or a person's month (1..12). ``where`` names the settings cell for messages."""
+    or a person's month (1..12), or (with ``category``) a department's budget for an expense category, annual or a
+    month's. ``where`` names the settings cell for messages."""
 
     indicator: str
     department: str | None
@@ -94,6 +95,8 @@ class Hold:
     month: int | None
     value: float
     where: str = ""
+    #: An expense category (issue 28): the department's budget for it (annual, or ``month``'s), not a Plan figure.
+    category: str | None = None
 
 
 @dataclass
@@ -121,7 +124,7 @@ class PlanDraft:
     """The drafted plan.
 
     ``rows``: department, employee_id, role, indicator, m01..m12, annual — the Plan rows of every
-    department workbook (Annual = Σ months, cents-exact). ``basis``: per department and indicator the
+    department workbook (Annual = Σ months, cents-exact); ``budget`` the Budget rows. ``basis``: per department and indicator the
     history behind the figures (last, before, share, growth, ratio, margin). ``findings``: notes.
     """
 
@@ -132,6 +135,9 @@ class PlanDraft:
     seasonality: pd.DataFrame  # scope, indicator, m01..m12 (shares adding to 1), source
     margins: pd.Series  # employee_id -> gross margin used for Profit
     findings: list[Finding] = field(default_factory=list)
+    #: The budget by category (``budget_by_category``): department, category, m01..m12, annual.
+    budget: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["department", "category", *MONTH_KEYS, "annual"]))
 
     def totals(self, level: str = "department") -> pd.DataFrame:
         """Σ of the rows per department (``level="department"``) or for the company, per indicator."""
@@ -525,6 +531,8 @@ def _people_targets(ctx: _Ctx, ind: str, dept: str, value: float, people: list[s
 
 def _check_person_holds(ctx: _Ctx, annual: Mapping[tuple[str, str], float]) -> None:
     for hold in ctx.rules.holds:
+        if hold.category is not None:  # the budget's, checked by budget_by_category
+            continue
         if hold.employee_id is not None and (hold.employee_id, hold.indicator) not in annual:
             raise _hold_error("plan.hold-unknown", hold, hold.indicator, what=hold.employee_id)
         if hold.employee_id is None and hold.month is not None:
@@ -538,7 +546,8 @@ def _expense_targets(ctx: _Ctx, departments: list[str],
     r = ctx.rules
     unit_c = int(round(r.unit(EXPENSE) * 100))
     exp_last, _ = ctx.sums(EXPENSE, "department")
-    held = {h.department: h for h in r.holds if h.indicator == EXPENSE and h.employee_id is None and h.month is None}
+    held = {h.department: h for h in r.holds if h.indicator == EXPENSE and h.employee_id is None and h.month is None
+            and h.category is None}
     for h in held.values():
         if h.department not in departments:
             raise _hold_error("plan.hold-unknown", h, EXPENSE, what=h.department)
@@ -595,5 +604,100 @@ def _margins(ctx: _Ctx) -> dict[str, float]:
     return out
 
 
-__all__ = ["Hold", "PlanRules", "PlanDraft", "allocate", "blended_shares", "draft_plan", "history_frame",
+# --------------------------------------------------------------------------- the budget by category
+
+#: The expense categories in the order of the standards' list (the Budget sheet's rows follow it).
+CATEGORIES = tuple(E.EXPENSE_CATEGORY.values)
+
+
+def category_history(expenses: pd.DataFrame) -> pd.DataFrame:
+    """Monthly counted spend (approved and pending claims, as the Expense actuals) per department and category:
+    department, category, month (Period), actual. Claims of a category outside the standards' list are left out."""
+    ex = expenses[expenses["approval"].isin(COUNTED_APPROVALS).fillna(False) | expenses["approval"].isna()]
+    dates = pd.to_datetime(ex["date"], errors="coerce")
+    keep = (dates.notna() & ex["category"].isin(CATEGORIES).fillna(False) & ex["amount"].notna()).to_numpy()
+    tidy = pd.DataFrame({"department": ex["department"].astype("str").to_numpy()[keep],
+                         "category": ex["category"].astype("str").to_numpy()[keep],
+                         "month": dates[keep].dt.to_period("M").to_numpy(),
+                         "actual": ex["amount"].to_numpy(dtype="float64")[keep]})
+    return tidy.groupby(["department", "category", "month"], as_index=False, sort=True)["actual"].sum()
+
+
+def budget_by_category(rows: pd.DataFrame, history: pd.DataFrame, as_of: pd.Period, unit: float = 1.0,
+                       blend: float = DEFAULT_BLEND, holds: Sequence[Hold] = ()) -> tuple[pd.DataFrame, list[Finding]]:
+    """Each department's expense budget by category: every month of the department's Expense plan (Σ of its
+    people's Expense rows in ``rows``) split over the categories by their blended share of the department's spend
+    (``blend`` × last year's share + the rest × the year before's, as people's shares; the company's mix when the
+    department has no spend by category, else evenly), in whole ``unit``s by the largest remainder. So the
+    categories add up to the Expense plan in every month exactly (to the cent), and Annual = Σ months; the months
+    follow the Expense plan's seasonality. ``history``: ``category_history``.
+
+    ``holds`` with a ``category`` stay exactly as typed: a held annual budget is spread over the months like the
+    department's Expense plan (its held months kept), then each month's rest goes to the other categories; a held
+    month of another category is kept in its month. Held figures above a month's Expense plan, every category of a
+    month held without adding up, or a hold for a department not in ``rows`` raise a ``ToolkitError`` naming the
+    settings cell. Returns (department, category, m01..m12, annual) in the departments' order and the categories'
+    list order, and the notes."""
+    exp = rows[rows["indicator"] == EXPENSE]
+    months = exp.groupby("department", sort=False)[list(MONTH_KEYS)].sum()
+    hist = history[history["month"] <= as_of]
+    last, before = _window_sums(hist, as_of, ["department", "category"])
+    company_last, company_before = _window_sums(hist, as_of, ["category"])
+    company = blended_shares(company_last, company_before, CATEGORIES, blend)
+    out, findings = [], []
+    mine = [h for h in holds if h.category is not None]
+    for h in mine:
+        if h.department not in months.index:
+            raise ToolkitError("plan.hold-unknown", where=h.where, indicator=EXPENSE, what=h.department)
+    for dept in dict.fromkeys(rows["department"]):
+        if dept not in months.index:
+            continue
+        pick = (lambda s, d=dept: s.xs(d, level="department") if d in s.index.get_level_values("department")
+                else pd.Series(dtype="float64"))
+        shares = blended_shares(pick(last), pick(before), CATEGORIES, blend)
+        if shares.sum() <= 0:
+            even = company.sum() <= 0
+            shares = pd.Series(1.0, index=list(CATEGORIES)) if even else company
+            findings.append(Finding("plan-budget-even-mix" if even else "plan-budget-company-mix", value=dept))
+        matrix = _budget_months(dept, months.loc[dept, list(MONTH_KEYS)].to_numpy(dtype="float64"),
+                                shares.to_numpy(), unit, [h for h in mine if h.department == dept])
+        for cat, values in zip(CATEGORIES, matrix):
+            if shares[cat] > 0 or values.any() or any(h.category == cat and h.department == dept for h in mine):
+                out.append({"department": dept, "category": cat, **dict(zip(MONTH_KEYS, values)),
+                            "annual": round(float(np.round(values * 100).sum()) / 100, 2)})
+    return pd.DataFrame(out, columns=["department", "category", *MONTH_KEYS, "annual"]), findings
+
+
+def _budget_months(dept: str, expense: np.ndarray, shares: np.ndarray, unit: float, holds: Sequence[Hold]
+                   ) -> np.ndarray:
+    """The categories × months matrix of one department (``budget_by_category``): held annual budgets spread over
+    the months by the Expense plan first, then every month split around what is held."""
+    index = {c: i for i, c in enumerate(CATEGORIES)}
+    fixed_rows: dict[int, np.ndarray] = {}
+    for h in holds:
+        if h.month is None:
+            months_held = {x.month - 1: x.value for x in holds if x.category == h.category and x.month is not None}
+            try:
+                fixed_rows[index[h.category]] = allocate(h.value, expense, unit, months_held)
+            except ValueError:
+                raise ToolkitError("plan.hold-exceeds", where=h.where, indicator=EXPENSE,
+                                   held=fmt_money(sum(months_held.values()), grouped=True),
+                                   total=fmt_money(h.value, grouped=True), scope=f"{dept} / {h.category}") from None
+    columns = []
+    for m in range(12):
+        fixed = {i: float(row[m]) for i, row in fixed_rows.items()}
+        fixed.update({index[h.category]: h.value for h in holds if h.month == m + 1 and index[h.category] not in
+                      fixed_rows})
+        try:
+            columns.append(allocate(float(expense[m]), shares, unit, fixed))
+        except ValueError as exc:
+            wheres = "; ".join(dict.fromkeys(h.where for h in holds if h.month in (None, m + 1)))
+            raise ToolkitError("plan.hold-all" if str(exc) == "all" else "plan.hold-exceeds", where=wheres,
+                               indicator=EXPENSE, held=fmt_money(sum(fixed.values()), grouped=True),
+                               total=fmt_money(float(expense[m]), grouped=True),
+                               scope=f"{dept} / {m + 1:02d}") from None
+    return np.array(columns).T
+
+
+__all__ = ["Hold", "PlanRules", "PlanDraft", "allocate", "budget_by_category", "category_history", "blended_shares", "draft_plan", "history_frame",
            "product_mix", "seasonality"]

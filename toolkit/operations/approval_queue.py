@@ -56,6 +56,7 @@ register({
     "queue.flag.own-item": ("Your own item: another approver must decide it", "本人事项：须由其他审批人审批"),
     "queue.who.person": ("person", "个人"),
     "queue.who.dept": ("department", "部门"),
+    "queue.who.category": ("the department's {category} budget", "部门{category}预算"),
     "queue.severity.error": ("Error", "错误"),
     "queue.severity.warning": ("Warning", "警告"),
     "queue.no-approval-column": ("{file}: the {sheet} sheet has no Approval column, so its rows are not in the "
@@ -189,7 +190,7 @@ def assemble(books: list[tuple[WorkbookData, list[Finding], str]], std: Workbook
                                  sheet=data.layout[key].sheet))
         usable.append((data, findings, sha))
     ledger = Ledger.from_workbooks([d for d, _, _ in usable], std or WorkbookData("", "standards"),
-                                   keys=("Plan", *APPROVAL_TABLES))
+                                   keys=("Plan", "Budget", *APPROVAL_TABLES))
     flags: dict[tuple[str, str, int], list[tuple[str, str]]] = {}
     for data, findings, _ in usable:
         for (sheet, r), fl in _finding_flags(findings, lang).items():
@@ -262,11 +263,12 @@ def _own_flags(kind: str, fact: dict, limits: dict[str, float], lang: str) -> li
     """The queue's own flags of one item from its facts: budget use, loan-slip exposure and overdue slips."""
     out = []
     if kind == "Expenses":
-        for who in ("person", "dept"):
+        for who in ("person", "dept", "category"):
             share = fact[f"{who}_share"]
             if pd.notna(share) and share >= limits["Budget Warning"] / 100.0:
                 key = "budget-over" if share >= 1.0 else "budget-warning"
-                out.append(("warning", t(f"queue.flag.{key}", lang, who=t(f"queue.who.{who}", lang),
+                category = E.EXPENSE_CATEGORY.label(str(fact.get("_category")), lang)
+                out.append(("warning", t(f"queue.flag.{key}", lang, who=t(f"queue.who.{who}", lang, category=category),
                                          used=fmt_money(fact[f"{who}_used"], grouped=True), target=fmt_money(fact[f"{who}_target"], grouped=True),
                                          share=f"{share:.0%}")))
     elif kind == "Advances":
@@ -338,7 +340,8 @@ def _items(kind: str, sel: pd.DataFrame, ledger: Ledger, years: dict[str, int], 
         out["receipt"] = out["receipt"].map(lambda v: E.YES_NO.label("Yes" if v else "No", lang), na_action="ignore")
     date_col = "start" if kind == "Leave" else "date"
     if kind == "Expenses":
-        facts = AF.budget_use(ledger.tables["Expenses"], ledger.tables["Plan"], years, sel)
+        facts = AF.budget_use(ledger.tables["Expenses"], ledger.tables["Plan"], years, sel, ledger.tables["Budget"])
+        facts["_category"] = sel["category"]
     elif kind == "Advances":
         facts = AF.advance_exposure(ledger.tables["Advances"], sel, as_of)
         facts["advance_limit"] = limits["Advance Limit"]

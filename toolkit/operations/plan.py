@@ -120,6 +120,9 @@ def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[floa
     mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], roster, first.as_of)
     royalties = C.royalty_schedule(first.rows, mix, inputs.standards, rules.year)
     draft = P.draft_plan(history, roster, rules, first.as_of, royalties)
+    draft.budget, notes = P.budget_by_category(draft.rows, P.category_history(led.tables["Expenses"]), draft.as_of,
+                                               rules.unit(P.EXPENSE), rules.blend, rules.holds)
+    draft.findings.extend(notes)
     cost = C.plan_cost(draft.rows, mix, inputs.standards, rules.year, levels, royalties)
     return draft, mix, cost
 
@@ -181,9 +184,11 @@ def write_plan(year: int, inputs: PlanInputs, draft: P.PlanDraft, cost: C.PlanCo
     written = []
     for dept, rows in draft.rows.groupby("department", sort=False):
         plan = rows[["employee_id", "indicator", *MONTH_KEYS, "annual"]].reset_index(drop=True)
+        budget = draft.budget[draft.budget["department"] == dept][["category", *MONTH_KEYS, "annual"]]
         info = {"department": dept, "year": year, "period": f"{year}-01"}
         written.append(write_workbook(out / names[dept], SCHEMAS["department"],
-                                      inputs.langs.get(dept, inputs.standards.lang), frames={"Plan": plan},
+                                      inputs.langs.get(dept, inputs.standards.lang),
+                                      frames={"Plan": plan, "Budget": budget.reset_index(drop=True)},
                                       info=info, roster_ids=roster_ids))
     say("summary")
     summary = write_summary(out / f"plan-{year}.xlsx", draft, cost, inputs.standards, lang)

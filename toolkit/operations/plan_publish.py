@@ -1,8 +1,8 @@
 """Publish an approved plan into next year's rolling registers (``toolkit plan publish``, the ribbon's Publish plan).
 
 For each department workbook of the plan folder (``plan draft``'s output, after the director's edits) the register
-of the same Info Department in the ``into`` folder gets that Plan table and the plan's Info Year and Period
-(January). The register is edited inside its zip (``toolkit.io.xlsx_cells``): every other sheet — the open
+of the same Info Department in the ``into`` folder gets that Plan table, its Budget table (the budget by category,
+when the register has the sheet) and the plan's Info Year and Period (January). The register is edited inside its zip (``toolkit.io.xlsx_cells``): every other sheet — the open
 contracts, receivables, advances and their history — keeps its bytes, and styles, tables, dropdowns and formulas
 stay. Nothing is written when a file is open (a lock file beside it), a plan workbook has error findings, two
 files claim one department, or a register is already in a later year; a register that changes while it is being
@@ -40,9 +40,9 @@ register({
                         "{folder} 中没有计划的部门工作簿；请指定 `plan draft` 输出的文件夹。"),
     "publish.unreadable": ("{file} cannot be read: {detail}. Nothing was written.",
                            "无法读取 {file}：{detail}。未写入任何内容。"),
-    "publish.plan-errors": ("{file} has {count} error finding(s) (run toolkit validate); fix the plan first. "
-                            "Nothing was written.",
-                            "{file} 有 {count} 个错误（请运行 toolkit validate）；请先修正计划。未写入任何内容。"),
+    "publish.plan-errors": ("{file} has {count} error finding(s) or budget differences (run toolkit validate); fix "
+                            "the plan first. Nothing was written.",
+                            "{file} 有 {count} 个错误或预算差异（请运行 toolkit validate）；请先修正计划。未写入任何内容。"),
     "publish.years": ("The plan workbooks are for different years ({years}); publish one year's plan. Nothing was "
                       "written.", "计划工作簿的年度不一致（{years}）；一次只能发布一个年度的计划。未写入任何内容。"),
     "publish.twice": ("{first} and {second} are both for department {department}; keep one. Nothing was written.",
@@ -77,6 +77,10 @@ class Published:
     period_before: Any
     totals: dict[str, float] = field(default_factory=dict)  # indicator -> annual total
     backup: Path | None = None
+    #: The Budget by category (issue 28): rows before and after; ``budget_after`` None when the register has no
+    #: Budget sheet (made from a template older than the sheet), so the budget was not written.
+    budget_before: int = 0
+    budget_after: int | None = None
 
 
 @dataclass
@@ -116,26 +120,37 @@ def _check_unlocked(paths: list[Path]) -> None:
             raise ToolkitError("publish.locked", file=str(path), lock=lock.name)
 
 
-def plan_rows(plan: WorkbookData, register_data: WorkbookData) -> list[dict[str, str | float | None]]:
-    """The plan workbook's Plan rows as the register's cells: column letter → value, the indicator in the
-    register's language, blank months left blank."""
-    layout = register_data.layout["Plan"]
+#: The enumerated text columns of the tables published: written in the register's language.
+_ENUMS = {"indicator": E.INDICATOR, "category": E.EXPENSE_CATEGORY}
+
+
+def plan_rows(plan: WorkbookData, register_data: WorkbookData, table: str = "Plan"
+              ) -> list[dict[str, str | float | None]]:
+    """The plan workbook's ``table`` rows (Plan, or Budget) as the register's cells: column letter → value, the
+    indicator or category in the register's language, blank months left blank."""
+    layout = register_data.layout[table]
     letters = {key: letter for key, (letter, _) in layout.columns.items()}
     rows = []
-    for rec in plan.tables["Plan"].to_dict("records"):
+    frame = plan.tables.get(table)
+    for rec in (frame.to_dict("records") if frame is not None else []):
         row: dict[str, str | float | None] = {}
         for key, letter in letters.items():
             value = rec.get(key)
             if value is None or (isinstance(value, float) and pd.isna(value)):
                 row[letter] = None
-            elif key == "indicator":
-                row[letter] = E.INDICATOR.label(str(value), register_data.lang)
+            elif key in _ENUMS:
+                row[letter] = _ENUMS[key].label(str(value), register_data.lang)
             elif key == "employee_id":
                 row[letter] = str(value)
             else:
                 row[letter] = float(value)
         rows.append(row)
     return rows
+
+
+def _has_sheet(data: WorkbookData, table: str) -> bool:
+    """Whether the workbook has ``table``'s sheet (a missing optional sheet has a layout without columns)."""
+    return table in data.layout and bool(data.layout[table].columns)
 
 
 def publish_plan(plan_dir: str | os.PathLike[str], into: str | os.PathLike[str],
@@ -181,7 +196,9 @@ def publish_plan(plan_dir: str | os.PathLike[str], into: str | os.PathLike[str],
             target = (target_dir or Path(into)) / plan_path.name
             body = plan_path.read_bytes()
             written = atomic_save(target, lambda tmp, b=body: tmp.write_bytes(b))
-            result.departments.append(Published(dept, None, written, 0, len(frame), None, None, totals))
+            budget_rows = len(plan.tables.get("Budget", ()))
+            result.departments.append(Published(dept, None, written, 0, len(frame), None, None, totals,
+                                                budget_after=budget_rows))
             continue
         path, data = registers[dept]
         original = path.read_bytes()
@@ -193,10 +210,16 @@ def publish_plan(plan_dir: str | os.PathLike[str], into: str | os.PathLike[str],
             if key in data.info_cells:
                 sheet, ref = data.info_cells[key]
                 cells.setdefault(sheet, {})[ref] = value
-        new = edit_workbook(original, cells, {}, "toolkit", file=str(path),
-                            tables={layout.sheet: (layout.header_row, rows)})
+        tables = {layout.sheet: (layout.header_row, rows)}
+        budget_rows = None
+        if _has_sheet(data, "Budget"):  # the plan's budget by category replaces last year's (none: the sheet emptied)
+            budget = data.layout["Budget"]
+            budget_rows = plan_rows(plan, data, "Budget") if _has_sheet(plan, "Budget") else []
+            tables[budget.sheet] = (budget.header_row, budget_rows)
+        new = edit_workbook(original, cells, {}, "toolkit", file=str(path), tables=tables)
         done = Published(dept, path, path, len(data.tables["Plan"]), len(rows), data.info.get("year"),
-                         data.info.get("period"), totals)
+                         data.info.get("period"), totals, budget_before=len(data.tables.get("Budget", ())),
+                         budget_after=None if budget_rows is None else len(budget_rows))
         if in_place:
             _check_unlocked([path])
             if file_sha256(path) != sha:

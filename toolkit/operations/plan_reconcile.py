@@ -27,8 +27,9 @@ from .plan_versions import compare_plans, plan_books, plan_errors
 register({
     "reconcile.unknown": ("There is no proposal from department {department} in {folder}.",
                           "{folder} 中没有部门 {department} 的建议。"),
-    "reconcile.errors": ("The proposal of {department} ({file}) has {count} error finding(s); it cannot be taken.",
-                         "{department} 的建议（{file}）有 {count} 个错误，不能采用。"),
+    "reconcile.errors": ("The proposal of {department} ({file}) has {count} error finding(s) or budget "
+                         "differences; it cannot be taken.",
+                         "{department} 的建议（{file}）有 {count} 个错误或预算差异，不能采用。"),
     "reconcile.exists": ("{folder} already holds files; choose a new folder for the reconciled plan.",
                          "{folder} 中已有文件；请为调和后的计划另选一个新文件夹。"),
 })
@@ -89,8 +90,11 @@ def reconcile_plans(draft_dir: str | os.PathLike[str], proposals_dir: str | os.P
         body = path.read_bytes()
         if dept in take:
             layout = data.layout["Plan"]
-            body = edit_workbook(body, {}, {}, "toolkit", file=str(path),
-                                 tables={layout.sheet: (layout.header_row, plan_rows(proposals[dept][1], data))})
+            tables = {layout.sheet: (layout.header_row, plan_rows(proposals[dept][1], data))}
+            budget = data.layout.get("Budget")
+            if budget is not None and budget.columns:  # the proposal's budget by category with its Expense figures
+                tables[budget.sheet] = (budget.header_row, plan_rows(proposals[dept][1], data, "Budget"))
+            body = edit_workbook(body, {}, {}, "toolkit", file=str(path), tables=tables)
         result.written.append(atomic_save(out / path.name, lambda tmp, b=body: tmp.write_bytes(b)))
     return result
 

@@ -33,6 +33,10 @@ register({
     "plan.settings-hold": (
         "{file}: {sheet}!{cell}: a held value needs a Department or an Employee ID.",
         "{file}：{sheet}!{cell}：锁定值需要填写部门或工号。"),
+    "plan.settings-category": (
+        "{file}: {sheet}!{cell}: a Category is held for a department's Expense budget only (Indicator Expense, the "
+        "Department given, Employee ID blank).",
+        "{file}：{sheet}!{cell}：类别仅用于锁定部门的费用预算（指标为费用，填写部门，工号留空）。"),
     "plan.settings-month": (
         "{file}: {sheet}!{cell}: a month can be held for a person only (give the Employee ID, or clear the Month "
         "to hold the department's annual figure).",
@@ -127,10 +131,14 @@ def read_plan_settings(path: str | os.PathLike[str], year: int) -> PlanRules:
         if dept is None and emp is None:
             raise ToolkitError("plan.settings-hold", file=p.name, **where)
         month = int(rec["month"]) if isinstance(rec["month"], str) else None
-        if month is not None and emp is None:
+        category = rec.get("category") if isinstance(rec.get("category"), str) else None
+        if category is not None and (rec["indicator"] != "Expense" or dept is None or emp is not None):
+            raise ToolkitError("plan.settings-category", file=p.name,
+                               **_cell(data, "PlanHolds", "category", rec["_row"]))
+        if month is not None and emp is None and category is None:
             raise ToolkitError("plan.settings-month", file=p.name, **_cell(data, "PlanHolds", "month", rec["_row"]))
         rules.holds.append(Hold(rec["indicator"], dept, emp, month, float(rec["value"]),
-                                f"{p.name}: {where['sheet']}!{where['cell']}"))
+                                f"{p.name}: {where['sheet']}!{where['cell']}", category))
     for rec in t["PlanShares"].to_dict("records"):
         share = float(rec["share"])
         if share > 10:

@@ -37,7 +37,10 @@ register({
 })
 
 MARK = "APPROVED.json"
-KEYS = ["department", "employee_id", "indicator"]
+#: A figure's key: Plan rows have a blank category; Budget rows (issue 28) a blank employee, the indicator
+#: ``BUDGET`` and their category.
+KEYS = ["department", "employee_id", "indicator", "category"]
+BUDGET = "Budget"
 
 
 def plan_books(folder: str | os.PathLike[str]) -> dict[Path, Any]:
@@ -50,9 +53,15 @@ def plan_books(folder: str | os.PathLike[str]) -> dict[Path, Any]:
     return out
 
 
+#: Warnings a plan workbook may not carry: in a register they do not stop the close (no figure paid depends on
+#: them), but a plan is published only when its budget by category adds up to its Expense plan.
+PLAN_STOPS = ("budget-plan-mismatch",)
+
+
 def plan_errors(data: WorkbookData) -> list[Finding]:
-    """The error findings of a plan workbook: reading and the validator's rules (without the standards)."""
-    return [f for f in check_data(data).findings if f.severity == "error"]
+    """The findings that stop a plan workbook: errors (reading and the validator's rules, without the standards)
+    and ``PLAN_STOPS``."""
+    return [f for f in check_data(data).findings if f.severity == "error" or f.code in PLAN_STOPS]
 
 
 def approve_plan(folder: str | os.PathLike[str], approver: str, today: dt.date | None = None) -> Path:
@@ -85,16 +94,21 @@ def _long(folder: str | os.PathLike[str]) -> pd.DataFrame:
         raise ToolkitError("versions.no-plan", folder=str(folder))
     frames = []
     for data in books.values():
-        plan = data.tables["Plan"].copy()
-        plan["department"] = str(data.info.get("department") or "")
+        dept = str(data.info.get("department") or "")
+        plan = data.tables["Plan"].assign(department=dept, category="")
         frames.append(plan[[*KEYS, *MONTH_KEYS, "annual"]])
+        budget = data.tables.get("Budget")
+        if budget is not None and len(budget):
+            frames.append(budget.assign(department=dept, employee_id="", indicator=BUDGET)[
+                [*KEYS, *MONTH_KEYS, "annual"]])
     wide = pd.concat(frames, ignore_index=True)
     return wide.melt(id_vars=KEYS, var_name="month", value_name="value")
 
 
 def compare_plans(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> pd.DataFrame:
-    """Every figure that differs between plan folders ``a`` and ``b``: department, person, indicator, month (or
-    ``annual``), the value in each (blank: no such row) and ``b − a``, exact to the cent."""
+    """Every figure that differs between plan folders ``a`` and ``b``: department, person, indicator, category (the
+    Budget's rows: indicator ``BUDGET``, no person), month (or ``annual``), the value in each (blank: no such row) and
+    ``b − a``, exact to the cent."""
     left, right = _long(a), _long(b)
     both = left.merge(right, on=[*KEYS, "month"], how="outer", suffixes=("_a", "_b"))
     va = both["value_a"].map(lambda v: None if pd.isna(v) else round_money(v))
@@ -108,8 +122,9 @@ def compare_plans(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> pd.Da
 
 
 def compare_totals(diff: pd.DataFrame) -> pd.DataFrame:
-    """The annual differences summed by department and indicator (the people's rows, exact to the cent)."""
-    annual = diff[diff["month"] == "annual"]
+    """The annual differences summed by department and indicator (the people's Plan rows, exact to the cent; the
+    Budget's rows are listed in the differences, not summed here: they add up to the Expense rows)."""
+    annual = diff[(diff["month"] == "annual") & (diff["indicator"] != BUDGET)]
     if annual.empty:
         return pd.DataFrame(columns=["department", "indicator", "difference"])
     out = annual.groupby(["department", "indicator"], sort=True)["difference"].sum().reset_index()

@@ -55,9 +55,10 @@ register({
 
 _ROSTER = STANDARDS.table("Roster")
 _HEAD_LABELS = {k: _ROSTER.column(k).label for k in ("department", "employee_id", "name", "role", "grade")}
-MONEY = ("amount", "repaid", "approved_amount", "person_used", "person_target", "dept_used", "dept_target", "outstanding_after",
+MONEY = ("amount", "repaid", "approved_amount", "person_used", "person_target", "dept_used", "dept_target",
+         "category_used", "category_target", "outstanding_after",
          "advance_limit", "overdue_amount", "claims_3m_amount")
-PERCENT = ("person_share", "dept_share")
+PERCENT = ("person_share", "dept_share", "category_share")
 DATES = ("date", "due_date", "start", "end")
 INTEGERS = ("row", "claims_3m", "rejections", "overdue_count", "age")
 TEXT = ("employee_id", "row_hash", "file", "flags", "changes", "comment")

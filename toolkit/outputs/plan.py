@@ -71,6 +71,19 @@ def _people(draft: PlanDraft, standards: WorkbookData, lang: str) -> pd.DataFram
     return r[["department", "employee_id", "name", "role", "indicator", *MONTH_KEYS, "annual", "margin"]]
 
 
+def budget_frame(budget: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The budget by category for people: each department's categories (in ``lang``), then its total, which is the
+    department's Expense plan."""
+    parts = []
+    for dept, rows in budget.groupby("department", sort=False):
+        total = rows[[*MONTH_KEYS, "annual"]].sum().round(2)
+        parts.append(rows.assign(category=rows["category"].map(lambda c: E.EXPENSE_CATEGORY.label(c, lang))))
+        parts.append(pd.DataFrame([{"department": dept, "category": t("label.total", lang), **total.to_dict()}]))
+    if not parts:
+        return pd.DataFrame(columns=["department", "category", *MONTH_KEYS, "annual"])
+    return pd.concat(parts, ignore_index=True)[["department", "category", *MONTH_KEYS, "annual"]]
+
+
 def _cost(cost: Any, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     comp = cost.company.assign(department=label("sheet.company", lang))
     both = pd.concat([cost.departments, comp], ignore_index=True)
@@ -106,6 +119,7 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
         _sheet("sheet.company", _company(draft, lang), lang, "PlanCompany"),
         _sheet("sheet.departments", _departments(draft, lang), lang, "PlanDepartments"),
         _sheet("sheet.people", _people(draft, standards, lang), lang, "PlanPeople"),
+        _sheet("sheet.budget", budget_frame(draft.budget, lang), lang, "PlanBudget"),
         _sheet("sheet.cost", cost_all, lang, "PlanCost"),
         _sheet("sheet.cost_people", cost_people, lang, "PlanCostPeople"),
         _sheet("sheet.seasonality", seas, lang, "PlanSeasonality", {k: "percent" for k in MONTH_KEYS}),
@@ -225,6 +239,7 @@ def draft_payload(result: Any, lang: str = "en") -> dict[str, Any]:
             "company": money_records(d.totals("company"), _MONEY),
             "departments": money_records(d.totals("department"), _MONEY),
             "rows": money_records(d.rows, _MONEY),
+            "budget": money_records(d.budget, _MONEY),
             "cost": cost_payload(result.cost, lang),
             "findings": [f.to_dict(lang) for f in result.findings]}
 
@@ -235,10 +250,17 @@ def publish_frame(result: Any) -> pd.DataFrame:
     rows = []
     for d in result.departments:
         rows.append({"department": d.department, "register": str(d.written), "rows_before": d.rows_before,
-                     "rows_after": d.rows_after, "info_year_before": d.year_before, "period_before": d.period_before,
+                     "rows_after": d.rows_after, "budget_rows_before": d.budget_before,
+                     "budget_rows_after": "-" if d.budget_after is None else d.budget_after,
+                     "info_year_before": d.year_before, "period_before": d.period_before,
                      **{k: d.totals.get(k) for k in E.INDICATOR.values}})
-    return pd.DataFrame(rows, columns=["department", "register", "rows_before", "rows_after", "info_year_before",
-                                       "period_before", *E.INDICATOR.values])
+    return pd.DataFrame(rows, columns=["department", "register", "rows_before", "rows_after", "budget_rows_before",
+                                       "budget_rows_after", "info_year_before", "period_before", *E.INDICATOR.values])
+
+
+def no_budget_sheet(result: Any) -> list[Path]:
+    """The registers written without the budget by category: they have no Budget sheet (an older template)."""
+    return [d.written for d in result.departments if d.budget_after is None]
 
 
 def publish_payload(result: Any) -> dict[str, Any]:
@@ -247,6 +269,7 @@ def publish_payload(result: Any) -> dict[str, Any]:
             "departments": [{"department": d.department, "source": str(d.source) if d.source else None,
                              "written": str(d.written), "backup": str(d.backup) if d.backup else None,
                              "rows_before": d.rows_before, "rows_after": d.rows_after,
+                             "budget_rows_before": d.budget_before, "budget_rows_after": d.budget_after,
                              "year_before": d.year_before, "period_before": d.period_before,
                              "totals": {k: fmt_money(v) for k, v in d.totals.items()}}
                             for d in result.departments],
@@ -256,9 +279,12 @@ def publish_payload(result: Any) -> dict[str, Any]:
 def compare_frame(diff: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The differences of two plan versions for people: indicator and month in ``lang``."""
     shown = diff.copy()
-    shown["indicator"] = _indicator(shown["indicator"], lang)
+    budget = DEPARTMENT.table("Budget").sheet(lang)
+    shown["indicator"] = shown["indicator"].map(lambda c: budget if c == "Budget" else E.INDICATOR.label(c, lang))
+    shown["category"] = shown["category"].map(lambda c: E.EXPENSE_CATEGORY.label(c, lang) if c else "")
     shown["month"] = shown["month"].map(lambda m: label(m, lang))
-    return shown[["department", "employee_id", "indicator", "month", "version_a", "version_b", "difference"]]
+    return shown[["department", "employee_id", "indicator", "category", "month", "version_a", "version_b",
+                  "difference"]]
 
 
 def write_compare(path: Path, diff: pd.DataFrame, totals: pd.DataFrame, lang: str) -> Path:

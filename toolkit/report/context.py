@@ -30,7 +30,7 @@ from ..outputs.labels import LABELS
 from ..i18n import register, t
 from ..core.ledger import Ledger
 from ..money import round_series
-from ..schema import DEPARTMENT, STANDARDS
+from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from . import filters as FL
 from .completeness import NOT_COMPUTED, left_out, pay_status
@@ -54,6 +54,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "demand": ("Fund demand, next {n} months", "未来 {n} 个月资金需求"),
     "expenses": ("Expenses against budget", "费用与预算"),
     "expenses_category": ("By category", "按类别"),
+    "expenses_budget": ("Spend against the budget by category (the Budget sheets)",
+                        "按类别的费用与预算（预算表）"),
     "policy": ("Policy findings", "费用政策问题"),
     "royalties": ("Royalties and floating salary payable", "应付提成与浮动工资"),
     "salary": ("Floating salary", "浮动工资"),
@@ -362,6 +364,47 @@ def _expenses(ledger: Ledger, rows: pd.DataFrame, p: pd.Period, lang: str) -> di
     return {"expenses_by_department": by_dept, "expenses_by_category": cat}
 
 
+def expenses_against_budget(ledger: Ledger, p: pd.Period, lang: str) -> pd.DataFrame:
+    """Spend against the budget by category (issue 28): per department that keeps a Budget sheet and per category
+    budgeted or spent in, the month's and the year-to-date budget and spend (approved and pending claims, as the
+    Expense actuals), the variance (spend − budget to date: above 0 is over budget), the share used and the annual
+    budget; a total row last. The Budget is read as the period's year's, as the Plan is."""
+    cols = [c for c, _ in COLUMNS["expenses_by_budget"]]
+    budget = ledger.tables["Budget"]
+    budget = budget[budget["category"].notna()]
+    if budget.empty:
+        return pd.DataFrame(columns=[*cols, "_total"])
+    months = list(MONTH_KEYS[: p.month])
+    planned = budget[list(MONTH_KEYS)].astype("float64").fillna(0.0)
+    b = pd.DataFrame({"department": budget["department"].astype("str"), "category": budget["category"].astype("str"),
+                      "month_budget": planned[MONTH_KEYS[p.month - 1]], "ytd_budget": planned[months].sum(axis=1),
+                      "annual_budget": planned.sum(axis=1)}).groupby(["department", "category"]).sum()
+    ex = ledger.tables["Expenses"]
+    counted = (ex["approval"].isin(C.COUNTED_APPROVALS).fillna(False) | ex["approval"].isna()) & ex["date"].notna()
+    ex = ex[counted & (ex["date"].dt.year == p.year) & (ex["date"].dt.month <= p.month)
+            & ex["department"].isin(set(b.index.get_level_values("department")))]
+    amount = ex["amount"].astype("float64").fillna(0.0)
+    spent = pd.DataFrame({"department": ex["department"].astype("str"), "category": ex["category"].astype("str"),
+                          "month_actual": amount.where(ex["date"].dt.month == p.month, 0.0),
+                          "ytd_actual": amount}).groupby(["department", "category"]).sum()
+    both = b.join(spent, how="outer").fillna(0.0).reset_index()
+    order = {c: i for i, c in enumerate(E.EXPENSE_CATEGORY.values)}
+    dept_order = {d: i for i, d in enumerate(dict.fromkeys(budget["department"].astype("str")))}
+    both = both.assign(_d=both["department"].map(dept_order), _c=both["category"].map(order).fillna(len(order)))
+    both = both.sort_values(["_d", "_c", "category"], kind="stable").drop(columns=["_d", "_c"])
+    for col in ("month_budget", "ytd_budget", "annual_budget", "month_actual", "ytd_actual"):
+        both[col] = round_series(both[col])
+    both["variance"] = round_series(both["ytd_actual"] - both["ytd_budget"])
+    both["ytd_use"] = (both["ytd_actual"] / both["ytd_budget"].where(both["ytd_budget"] > 0)).astype("float64")
+    both["category"] = both["category"].map(lambda v: E.EXPENSE_CATEGORY.label(v, lang))
+    money = ["month_budget", "month_actual", "ytd_budget", "ytd_actual", "variance", "annual_budget"]
+    out = with_total(both[cols].reset_index(drop=True), "department", label("total", lang), money)
+    last = out["_total"].astype(bool)
+    total_budget = out.loc[last, "ytd_budget"].astype("float64")
+    out.loc[last, "ytd_use"] = (out.loc[last, "ytd_actual"].astype("float64") / total_budget.where(total_budget > 0))
+    return out
+
+
 def _findings_frame(findings: Sequence[Finding], lang: str) -> pd.DataFrame:
     recs = [{
         "severity": f.severity, "code": f.code,
@@ -464,6 +507,9 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                                ("month_completion", "percent"), ("ytd_target", "money"), ("ytd_actual", "money"),
                                ("ytd_completion", "percent"), ("rag", "rag")],
     "expenses_by_category": [("category", "text"), ("claims", "int"), ("amount", "money"), ("ytd_amount", "money")],
+    "expenses_by_budget": [("department", "text"), ("category", "text"), ("month_budget", "money"),
+                           ("month_actual", "money"), ("ytd_budget", "money"), ("ytd_actual", "money"),
+                           ("variance", "money"), ("ytd_use", "percent"), ("annual_budget", "money")],
     "policy_findings": [("severity", "text"), ("title", "text"), ("file", "text"), ("sheet", "text"),
                         ("cell", "text"), ("message", "text")],
     "royalties": [("employee_id", "text"), ("name", "text"), ("department", "text"), ("plan", "text"),
@@ -679,6 +725,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
         tables["expenses_by_department"]["department"] == label("company", lang)
     tables["expenses_by_category"] = with_total(tables["expenses_by_category"], "category", label("total", lang),
                                                 ["amount", "ytd_amount"], ["claims"])
+    tables["expenses_by_budget"] = expenses_against_budget(ledger, p, lang)
     find_frame = _findings_frame(findings, lang)
     tables["policy_findings"] = find_frame[find_frame["code"].isin(POLICY_CODES)].reset_index(drop=True)
 

@@ -124,8 +124,10 @@ def build_template(lang: str = "en") -> Workbook:
     _table(e, 2, "expenses_by_department", len(COLUMNS["expenses_by_department"]))
     _title(e, 5, "{{ text.expenses_category }}")
     _table(e, 6, "expenses_by_category", len(COLUMNS["expenses_by_category"]))
-    _title(e, 9, "{{ text.policy }}")
-    _table(e, 10, "policy_findings", len(COLUMNS["policy_findings"]))
+    _title(e, 9, "{{ text.expenses_budget }}")
+    _table(e, 10, "expenses_by_budget", len(COLUMNS["expenses_by_budget"]))
+    _title(e, 13, "{{ text.policy }}")
+    _table(e, 14, "policy_findings", len(COLUMNS["policy_findings"]))
 
     r = wb.create_sheet(t("report.sheet.pay", lang))
     _title(r, 1, "{{ text.royalties }}")

@@ -10,7 +10,7 @@ from .leave import leave_frame
 from .names import PERIOD, YEAR, DeptSpec
 from .notes import feedback_frame, forecast_frame
 from .pipeline import opportunities_frame
-from .plan import overhead_plan, plan_frame, ytd_actuals
+from .plan import budget_frame, overhead_plan, plan_frame, ytd_actuals
 from .reviews import reviews_frame, training_frame
 from .sales import add_refund, collections_frame, contracts_frame
 from .spending import advances_frame, expenses_frame
@@ -27,7 +27,7 @@ def _rng(seed: int, dept: DeptSpec, stream: str) -> np.random.Generator:
 
 
 def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
-    """Plan, Contracts, Collections, Expenses, Advances, Leave, Forecast, Feedback, Opportunities, Reviews and Training
+    """Plan, Budget, Contracts, Collections, Expenses, Advances, Leave, Forecast, Feedback, Opportunities, Reviews and Training
     of ``dept``."""
     staff = people[people["dept_key"] == dept.key].reset_index(drop=True)
     sales = staff[staff["role"] == "Salesperson"].reset_index(drop=True)
@@ -37,10 +37,12 @@ def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[s
         contracts, collections = add_refund(contracts, collections, dept.code)
     expenses = expenses_frame(dept, staff, _rng(seed, dept, "expenses"))
     actuals = ytd_actuals(contracts, collections, expenses)
+    plan = pd.concat([plan_frame(sales, actuals, _rng(seed, dept, "plan")),
+                      overhead_plan(staff[staff["role"] != "Salesperson"], actuals,
+                                    _rng(seed, dept, "plan-overhead"))], ignore_index=True)
     return {
-        "Plan": pd.concat([plan_frame(sales, actuals, _rng(seed, dept, "plan")),
-                           overhead_plan(staff[staff["role"] != "Salesperson"], actuals,
-                                         _rng(seed, dept, "plan-overhead"))], ignore_index=True),
+        "Plan": plan,
+        "Budget": budget_frame(plan, expenses),
         "Contracts": contracts,
         "Collections": collections,
         "Expenses": expenses,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.credits import collection_credits, contract_credits
+from ..core.planning import budget_by_category, category_history
 from ..schema import DEPARTMENT, MONTH_KEYS
 from .frames import typed_frame
 from .names import PERIOD_END, PRODUCT_LINES, YEAR
@@ -90,3 +91,13 @@ def overhead_plan(others: pd.DataFrame, actuals: pd.DataFrame, rng: np.random.Ge
         rows.append({"employee_id": person.employee_id, "indicator": "Expense",
                      **dict(zip(MONTH_KEYS, months)), "annual": float(months.sum())})
     return typed_frame(DEPARTMENT.table("Plan"), rows)
+
+
+def budget_frame(plan: pd.DataFrame, expenses: pd.DataFrame) -> pd.DataFrame:
+    """The Budget table (issue 28): the department's Expense plan split by category as ``plan draft`` would have
+    drafted it at the end of the year before (its spend by category up to December), adding up to the Expense
+    rows every month."""
+    rows = plan.assign(department="-")
+    history = category_history(expenses.assign(department="-"))
+    budget, _ = budget_by_category(rows, history, pd.Period(f"{YEAR - 1}-12", freq="M"), unit=100.0)
+    return typed_frame(DEPARTMENT.table("Budget"), budget.drop(columns="department"))

@@ -37,6 +37,22 @@ PLAN = Table(
     ),
 )
 
+BUDGET = Table(
+    "Budget",
+    L("Budget", "预算"),
+    (
+        Column("category", L("Category", "类别"), T.TEXT, required=True, unique=True, enum=E.EXPENSE_CATEGORY),
+        *(Column(k, label, T.MONEY, min_value=0) for k, label in zip(MONTH_KEYS, MONTH_NAMES)),
+        Column("annual", L("Annual", "全年"), T.MONEY, required=True, min_value=0),
+    ),
+    L(
+        "The department's expense budget by category for the Info Year: each month the categories add up to the "
+        "Expense targets of the Plan sheet; Annual must equal the sum of the months.",
+        "本部门本年度按费用类别的预算：每月各类别之和等于计划表中费用指标之和；全年必须等于各月之和。",
+    ),
+    required=False,
+)
+
 _RECEIVABLES = L("receivables, their aging and the fund recovery", "应收账款、账龄及资金回收")
 _DUE_DATES = L("receivables' due dates and aging", "应收账款到期日及账龄")
 _SPLITS = L("every contract would be credited 100% to its owner, even those shared with a split partner",
@@ -239,7 +255,7 @@ INFO = (
 DEPARTMENT = WorkbookSchema(
     "department",
     L("Department workbook", "部门工作簿"),
-    (PLAN, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK, OPPORTUNITIES, REVIEWS,
+    (PLAN, BUDGET, CONTRACTS, COLLECTIONS, EXPENSES, ADVANCES, LEAVE, FORECAST, FEEDBACK, OPPORTUNITIES, REVIEWS,
      TRAINING),
     INFO,
 )

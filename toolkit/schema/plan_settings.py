@@ -7,6 +7,7 @@ drafts the plan with the documented defaults (docs/planning.md).
 
 from __future__ import annotations
 
+from . import enums as E
 from .department import MONTH_NAMES
 from .model import ColType as T
 from .model import Column, Enumeration, InfoField, Label, Table, WorkbookSchema
@@ -71,10 +72,17 @@ HOLDS = Table(
         Column("month", L("Month", "月份"), T.TEXT, enum=MONTH,
                help=L("Blank: the annual figure. A month only for a person.", "留空表示全年数。月份仅限个人。")),
         Column("value", L("Value", "数值"), T.MONEY, required=True, min_value=0),
+        # issue 28: a department's budget for an expense category (Indicator Expense, Employee ID blank); last, so
+        # the columns before keep their letters; settings workbooks made before it have none (quietly)
+        Column("category", L("Category", "类别"), T.TEXT, enum=E.EXPENSE_CATEGORY, quiet=True,
+               help=L("Expense only, Employee ID blank: the department's budget for this category (annual, or the "
+                      "Month's).", "仅限费用指标且工号留空：本部门该类别的预算（全年，或所填月份）。")),
     ),
     L("Figures that stay exactly as typed: a department's annual figure (Employee ID blank), a person's annual "
-      "figure or a person's month; the others absorb the difference pro-rata.",
-      "保持原样的数值：某部门全年数（工号留空）、某人全年数或某人某月数；其余数值按比例吸收差额。"),
+      "figure or a person's month, or a department's budget for an expense category (Category, annual or a month); "
+      "the others absorb the difference pro-rata.",
+      "保持原样的数值：某部门全年数（工号留空）、某人全年数或某人某月数，或某部门某费用类别的预算（类别，全年或某月）；"
+      "其余数值按比例吸收差额。"),
     required=False,
 )
 

@@ -169,6 +169,7 @@ def publish(plan_dir: Path, into: Path, out_dir: Path | None, in_place: bool, fm
     lines = [OUT.label("text.published", lang, year=result.year, period=result.period),
              _money_table(frame, list(frame.columns), lang, names),
              "\n".join(OUT.label("text.no_plan", lang, path=p) for p in result.untouched),
+             "\n".join(OUT.label("text.no_budget_sheet", lang, path=p) for p in OUT.no_budget_sheet(result)),
              "\n".join(OUT.label("text.written", lang, path=d.written) for d in result.departments),
              "\n".join(OUT.label("text.backup", lang, path=d.backup) for d in result.departments if d.backup)]
     emit_text("\n\n".join(x for x in lines if x), None)
@@ -199,8 +200,8 @@ def compare(a: Path, b: Path, fmt: str, output: Path | None) -> None:
     tot = totals.assign(indicator=lambda f: f["indicator"].map(names))
     lines = [OUT.label("text.compare", lang, a=a, b=b, count=len(diff)),
              _money_table(tot, list(tot.columns), lang),
-             _money_table(OUT.compare_frame(diff, lang), ["department", "employee_id", "indicator", "month",
-                                                          "version_a", "version_b", "difference"], lang)]
+             _money_table(OUT.compare_frame(diff, lang), ["department", "employee_id", "indicator", "category",
+                                                          "month", "version_a", "version_b", "difference"], lang)]
     emit_text("\n\n".join(lines), output)
 
 

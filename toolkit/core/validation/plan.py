@@ -1,13 +1,16 @@
-"""Plan rules: Annual = Σ months (within Plan Tolerance), one row per employee × indicator, and every
-salesperson of the department has all four indicators."""
+"""Plan rules: Annual = Σ months (within Plan Tolerance, on the Plan and the Budget sheets), one row per employee ×
+indicator, every salesperson of the department has all four indicators, and the Budget's categories add up to the
+Plan's Expense targets in every month."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from ...money import fmt_money, round_money
 from ...schema import MONTH_KEYS
 from ...schema import enums as E
+from ...schema.department import MONTH_NAMES
 from ..findings import Finding
 from .context import Context, fold, ids, present
 
@@ -15,8 +18,13 @@ _SALESPERSON = next(code for code in E.ROLE.values if code == "Salesperson")
 
 
 def annual_matches_months(ctx: Context) -> list[Finding]:
-    """Annual equals the sum of the twelve months (blank months count as 0) within the tolerance."""
-    plan = ctx.frame("Plan")
+    """Annual equals the sum of the twelve months (blank months count as 0) within the tolerance, on the Plan and
+    the Budget sheets."""
+    return _annual_matches(ctx, "Plan") + _annual_matches(ctx, "Budget")
+
+
+def _annual_matches(ctx: Context, table: str) -> list[Finding]:
+    plan = ctx.frame(table)
     if plan is None:
         return []
     tol = ctx.threshold("Plan Tolerance")
@@ -29,7 +37,7 @@ def annual_matches_months(ctx: Context) -> list[Finding]:
             return []
     total = plan[list(MONTH_KEYS)].astype("float64").fillna(0.0).sum(axis=1).round(2)
     bad = plan["annual"].notna() & ((plan["annual"] - total).abs() > tol + 1e-9)
-    return ctx.emit("plan-annual-mismatch", "Plan", "annual", plan[bad], per_row={"total": total[bad]},
+    return ctx.emit("plan-annual-mismatch", table, "annual", plan[bad], per_row={"total": total[bad]},
                     tolerance=f"{tol:g}")
 
 
@@ -112,4 +120,31 @@ def salespeople_complete(ctx: Context) -> list[Finding]:
                              "indicator_zh": rows["indicator"].map(lambda c: E.INDICATOR.label(c, "zh"))})
 
 
-RULES = (annual_matches_months, one_row_per_indicator, salespeople_complete)
+def budget_matches_plan(ctx: Context) -> list[Finding]:
+    """Each month, the Budget's categories add up to the Plan's Expense targets to the cent (blank cells count as
+    0); a month that does not is one finding at its Budget header cell, saying by how much. No Budget rows: the
+    department keeps no budget by category, nothing to check."""
+    budget = ctx.frame("Budget")
+    if budget is None:
+        return []
+    plan = ctx.frame("Plan")
+    expense = plan[plan["indicator"].eq("Expense").fillna(False)] if plan is not None else None
+    got = [round_money(float(budget[m].astype("float64").fillna(0.0).sum())) for m in MONTH_KEYS]
+    want = [round_money(float(expense[m].astype("float64").fillna(0.0).sum())) if expense is not None else 0.0
+            for m in MONTH_KEYS]
+    bad = [i for i in range(12) if got[i] != want[i] and MONTH_KEYS[i] in ctx.layout("Budget").columns]
+    out: list[Finding] = []
+    header = ctx.layout("Budget").header_row
+    for i in bad:
+        gap = round_money(got[i] - want[i])
+        over = gap > 0
+        out += ctx.emit("budget-plan-mismatch", "Budget", MONTH_KEYS[i], pd.DataFrame({"_row": [header]}),
+                        value=pd.Series([fmt_money(got[i], grouped=True)]), month=MONTH_NAMES[i].en,
+                        month_zh=MONTH_NAMES[i].zh, plan=fmt_money(want[i], grouped=True),
+                        gap=fmt_money(abs(gap), grouped=True),
+                        direction="the budget is over the plan" if over else "the budget is under the plan",
+                        direction_zh="预算高于计划" if over else "预算低于计划")
+    return out
+
+
+RULES = (annual_matches_months, one_row_per_indicator, salespeople_complete, budget_matches_plan)
