@@ -2,8 +2,8 @@
 
 ``open_store(url_or_path)`` gives a ``Store``: a SQLite file by default (``--db``, else the
 ``TOOLKIT_DB`` environment variable, else ``toolkit.db`` in the working folder). ``sqlite:///path``
-URLs are accepted; ``postgresql://`` is recognised and refused as not supported yet, so a server
-implementation can follow behind the same interface without touching callers.
+URLs are accepted, and ``postgresql://user@host/db`` opens a PostgreSQL store behind the same interface (docs/store.md).
+The store is three repositories (``snapshots``, ``payouts``, ``decisions``) over one connection (``db.Database``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..i18n import register
 from .ledger import load_ledger_from_store
 from .connect import DB_ENV, DEFAULT_DB, DEFAULT_TIMEOUT, default_db, open_store
+from .postgres import mask_url
 from .base import CloseInfo, CloseRecord, Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store
 from .migrations import SCHEMA_VERSION
 
@@ -32,8 +33,15 @@ register(
         ),
         "store.cannot-open": ("Cannot open the history store {path}: {detail}", "无法打开历史库 {path}：{detail}"),
         "store.unsupported-url": (
-            "History store {url}: {scheme} databases are not supported yet; use a SQLite file path or sqlite:///PATH.",
-            "历史库 {url}：暂不支持 {scheme} 数据库；请使用 SQLite 文件路径或 sqlite:///路径。",
+            "History store {url}: {scheme} databases are not supported; use a SQLite file path, sqlite:///PATH or "
+            "postgresql://USER@HOST/DATABASE.",
+            "历史库 {url}：不支持 {scheme} 数据库；请使用 SQLite 文件路径、sqlite:///路径或 postgresql://用户@主机/数据库。",
+        ),
+        "store.no-driver": (
+            "History store {url}: PostgreSQL needs the psycopg driver; install it with: pip install "
+            "\"marketing-toolkit[postgres]\" (or pip install \"psycopg[binary]>=3.1,<4\").",
+            "历史库 {url}：使用 PostgreSQL 需要 psycopg 驱动；请安装：pip install \"marketing-toolkit[postgres]\""
+            "（或 pip install \"psycopg[binary]>=3.1,<4\"）。",
         ),
         "close.later-closed": (
             "{period} cannot be closed again: {later} is already closed. Corrections to {period} are paid in the "
@@ -85,5 +93,6 @@ __all__ = [
     "Store",
     "default_db",
     "load_ledger_from_store",
+    "mask_url",
     "open_store",
 ]

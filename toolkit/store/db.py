@@ -69,6 +69,9 @@ class Database(ABC):
     def insert_ignore(self, table: str, columns: Sequence[str]) -> str:
         """An INSERT of ``columns`` into ``table`` that skips rows a unique key already holds."""
 
+    def table_altered(self, table: str) -> None:
+        """``table`` gained columns (a result table follows its frame): what depends on it follows too."""
+
     @abstractmethod
     def write(self) -> AbstractContextManager[None]:
         """One write transaction: committed when the block ends, rolled back when it raises (or the process dies);

@@ -92,9 +92,11 @@ class PayoutRepository:
         if frame is None or not len(frame):
             return
         have = set(self.db.columns(table))
-        for col in frame.columns:
-            if str(col) not in have:
-                self.db.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(str(col))} {sql_type(frame[col])}")
+        added = [col for col in frame.columns if str(col) not in have]
+        for col in added:
+            self.db.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(str(col))} {sql_type(frame[col])}")
+        if added:
+            self.db.table_altered(table)
         names = [str(c) for c in frame.columns]
         values = [sql_values(frame[c]) for c in frame.columns]
         sql = (f"INSERT INTO {q(table)} (close_id, {', '.join(q(c) for c in names)}) "
