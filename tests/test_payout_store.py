@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidate_helpers import dump, integrity, wait_for
+from consolidate_helpers import dump, integrity, query, wait_for
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -42,10 +42,10 @@ def _close(db: Path, env: dict | None = None) -> subprocess.Popen:
 
 
 
-def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
+def test_a_killed_close_leaves_no_half_recorded_payments(store_url, tmp_path):
     from toolkit.store import open_store
 
-    db = tmp_path / "s.db"
+    db = store_url
     open_store(db).close()
     before = dump(db)
     marker = tmp_path / "stalled"
@@ -57,18 +57,14 @@ def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
     assert dump(db) == before
     again = _close(db)
     assert again.wait(120) == 0, again.communicate()
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT count(*) FROM payments").fetchone()[0] == 3000
-        assert conn.execute("SELECT count(*) FROM current_closes").fetchone()[0] == 1
-    finally:
-        conn.close()
+    assert query(db, "SELECT count(*) FROM payments")[0][0] == 3000
+    assert query(db, "SELECT count(*) FROM current_closes")[0][0] == 1
 
 
-def test_two_closes_of_one_period_at_once_record_one(tmp_path):
+def test_two_closes_of_one_period_at_once_record_one(store_url):
     from toolkit.store import open_store
 
-    db = tmp_path / "s.db"
+    db = store_url
     open_store(db).close()
     procs = [_close(db) for _ in range(2)]
     results = [(p.wait(120), *p.communicate()) for p in procs]
@@ -76,12 +72,8 @@ def test_two_closes_of_one_period_at_once_record_one(tmp_path):
     assert codes == [0, 2], results
     err = next(e for code, _, e in results if code == 2)
     assert "already closed" in err or "busy" in err
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT count(*), sum(status='current') FROM closes").fetchone() == (1, 1)
-        assert conn.execute("SELECT count(DISTINCT close_id) FROM payments").fetchone()[0] == 1
-    finally:
-        conn.close()
+    assert query(db, "SELECT count(*), sum(CASE WHEN status='current' THEN 1 ELSE 0 END) FROM closes") == [(1, 1)]
+    assert query(db, "SELECT count(DISTINCT close_id) FROM payments")[0][0] == 1
     assert integrity(db) == "ok"
 
 
@@ -113,7 +105,7 @@ def test_a_v1_store_is_migrated_and_keeps_its_history(tmp_path):
         conn.close()
 
 
-def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_path):
+def test_recording_re_checks_the_history_the_payments_were_computed_against(store_url):
     import pandas as pd
 
     from toolkit.errors import ToolkitError
@@ -123,7 +115,7 @@ def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_
         return pd.DataFrame({"employee_id": ["E1"], "year": 2026, "period": period, "kind": "royalty",
                              "entry": "payment", "amount": 10.0, "regular": 10.0, "adjustment": 0.0})
 
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         sep = store.record_close(CloseRecord("2026-09", None, [], ["East"]), pay("2026-09"), pd.DataFrame(), {},
                                  based_on=[])
         # December computed while only September was closed; November is recorded in between
@@ -138,11 +130,11 @@ def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_
         assert set(store.payments()["close_period"]) == {"2026-09", "2026-11"}  # nothing of December recorded
 
 
-def test_a_second_close_is_refused_while_the_first_holds_the_lock(tmp_path):
+def test_a_second_close_is_refused_while_the_first_holds_the_lock(store_url):
     from toolkit.errors import ToolkitError
     from toolkit.store import open_store
 
-    db = tmp_path / "s.db"
+    db = store_url
     with open_store(db) as first, open_store(db) as second:
         with first.close_lock("2026-11"):
             with pytest.raises(ToolkitError) as exc:
