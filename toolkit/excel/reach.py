@@ -53,6 +53,8 @@ NO_BUTTON: dict[str, str] = {
     "plan approve": "reach.plan-approve",
     "plan reconcile": "reach.plan-reconcile",
     "candidates": "reach.candidates",
+    "db copy": "reach.db",
+    "db check": "reach.db",
 }
 
 register({
@@ -78,6 +80,9 @@ register({
                              "将各部门提交的方案与草案对比并按部门采纳：涉及多个文件夹和选择，暂时在命令行更清楚。"),
     "reach.candidates": ("The candidates for promotion are new (issue 31): their button comes with the multi-year "
                          "performance files.", "晋升候选人为新功能（议题 31）：其按钮将随多年绩效档案一起提供。"),
+    "reach.db": ("Moves or checks the history store itself (e.g. to PostgreSQL): an administrator's step, with "
+                 "database URLs, not part of the month's work in the workbook.",
+                 "迁移或检查历史库本身（例如迁到 PostgreSQL）：这是管理员的操作，需要数据库地址，不属于工作簿中的月度工作。"),
 })
 
 

@@ -37,6 +37,22 @@ register(
             "postgresql://USER@HOST/DATABASE.",
             "历史库 {url}：不支持 {scheme} 数据库；请使用 SQLite 文件路径、sqlite:///路径或 postgresql://用户@主机/数据库。",
         ),
+        "db.versions-differ": (
+            "Cannot copy {source} into {target}: the stores' versions differ ({found} and {expected}); open both with "
+            "this toolkit first (db check) so both are migrated.",
+            "无法将 {source} 复制到 {target}：两个历史库版本不同（{found} 与 {expected}）；请先用本工具打开两者（db check）完成迁移。",
+        ),
+        "db.target-not-empty": (
+            "Cannot copy into {target}: it already holds a history. Copy into a new, empty store.",
+            "无法复制到 {target}：其中已有历史。请复制到一个新的空历史库。",
+        ),
+        "db.unknown-table": ("The store {source} has a table this toolkit does not know: {table}.",
+                             "历史库 {source} 含有本工具不认识的表：{table}。"),
+        "db.copy-mismatch": (
+            "The copy into {target} does not match its source (rows or checksums differ in: {tables}).",
+            "复制到 {target} 的内容与来源不一致（以下表的行数或校验和不同：{tables}）。",
+        ),
+        "db.same-store": ("Source and target are the same store ({url}).", "来源与目标是同一个历史库（{url}）。"),
         "store.no-driver": (
             "History store {url}: PostgreSQL needs the psycopg driver; install it with: pip install "
             "\"marketing-toolkit[postgres]\" (or pip install \"psycopg[binary]>=3.1,<4\").",

@@ -69,6 +69,21 @@ class Database(ABC):
     def insert_ignore(self, table: str, columns: Sequence[str]) -> str:
         """An INSERT of ``columns`` into ``table`` that skips rows a unique key already holds."""
 
+    @abstractmethod
+    def tables(self) -> list[str]:
+        """The database's tables (not views), the backend's own included."""
+
+    @abstractmethod
+    def column_types(self, table: str) -> dict[str, str]:
+        """A table's columns and their SQL types in the repositories' spelling (INTEGER, REAL, TEXT)."""
+
+    @abstractmethod
+    def integrity(self) -> list[str]:
+        """What the database's own check finds wrong (empty: nothing)."""
+
+    def after_copy(self, table: str) -> None:
+        """Rows were copied into ``table`` with their ids: the next id follows them."""
+
     def table_altered(self, table: str) -> None:
         """``table`` gained columns (a result table follows its frame): what depends on it follows too."""
 

@@ -43,6 +43,10 @@ _LOCK_SPACE = 0x544F4F4C  # "TOOL", as SQLite's application id
 _WRITE_KEY = 1
 _CLOSE_KEY = 2
 
+#: PostgreSQL's column types in the repositories' spelling.
+_GENERIC = {"bigint": "INTEGER", "integer": "INTEGER", "smallint": "INTEGER", "double precision": "REAL",
+            "real": "REAL", "numeric": "REAL", "text": "TEXT"}
+
 _SETUP = (
     "CREATE TABLE IF NOT EXISTS toolkit_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS toolkit_close_lock (id INTEGER PRIMARY KEY CHECK (id = 1), period TEXT, "
@@ -191,6 +195,24 @@ class PostgresDatabase(Database):
         rows = self.conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = "
                                  "current_schema() AND table_name = %s ORDER BY ordinal_position", (table,))
         return [r[0] for r in rows]
+
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+
+    def column_types(self, table: str) -> dict[str, str]:
+        rows = self.conn.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
+                                 "current_schema() AND table_name = %s ORDER BY ordinal_position", (table,))
+        return {n: _GENERIC.get(t, "TEXT") for n, t in rows}
+
+    def integrity(self) -> list[str]:
+        return []  # the server checks its own pages; check_store's checks of the rows run on both backends
+
+    def after_copy(self, table: str) -> None:
+        if "id" in self.columns(table):
+            self.conn.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), coalesce(max(id), 0) + 1, false) "
+                              f"FROM {q(table)}", (q(table),))
 
     def insert_ignore(self, table: str, columns: Sequence[str]) -> str:
         return (f"INSERT INTO {q(table)} ({', '.join(q(c) for c in columns)}) "

@@ -109,6 +109,18 @@ class SQLiteDatabase(Database):
     def columns(self, table: str) -> list[str]:
         return [r[1] for r in self.conn.execute(f"PRAGMA table_info({q(table)})")]
 
+    def tables(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                                                "LIKE 'sqlite_%' ORDER BY name")]
+
+    def column_types(self, table: str) -> dict[str, str]:
+        return {r[1]: (r[2] or "TEXT").upper() for r in self.conn.execute(f"PRAGMA table_info({q(table)})")}
+
+    def integrity(self) -> list[str]:
+        found = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        keys = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        return found + ([f"{len(keys)} rows whose foreign key points at no row"] if keys else [])
+
     def insert_ignore(self, table: str, columns: Sequence[str]) -> str:
         return (f"INSERT OR IGNORE INTO {q(table)} ({', '.join(q(c) for c in columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})")
