@@ -230,3 +230,30 @@ def test_ledger_from_empty_store_is_a_clear_error(store_url):
     with pytest.raises(ToolkitError) as exc:
         load_ledger_from_store(store_url, "2026-10")
     assert exc.value.key == "store.no-departments"
+
+
+def test_db_check_reports_the_version_and_what_is_wrong(store_url):
+    from toolkit.operations.store_admin import check_store_at
+    from consolidate_helpers import is_pg
+
+    with pytest.raises(ToolkitError) as exc:  # checking never creates a store
+        check_store_at(str(store_url) + ".missing" if not is_pg(store_url) else "missing.db")
+    assert exc.value.key == "source.no-store"
+    with open_store(store_url) as store:
+        store.record(store.new_run("2026-10", "test"), _source("x.xlsx"))
+    good = check_store_at(store_url)
+    assert good.ok and good.schema_version == SCHEMA_VERSION and good.tables["runs"] == 1
+    # a row whose run is gone: what a hand edit or a broken copy leaves (both databases refuse it while keys are on)
+    if is_pg(store_url):
+        import psycopg
+
+        with psycopg.connect(store_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE sources DROP CONSTRAINT sources_run_id_fkey")
+            conn.execute("INSERT INTO sources(run_id, path, status) VALUES (99, 'ghost.xlsx', 'loaded')")
+    else:
+        conn = sqlite3.connect(store_url)  # a plain connection does not enforce foreign keys
+        conn.execute("INSERT INTO sources(run_id, path, status) VALUES (99, 'ghost.xlsx', 'loaded')")
+        conn.commit()
+        conn.close()
+    bad = check_store_at(store_url)
+    assert not bad.ok and any("sources:" in p and "missing from runs" in p for p in bad.problems)
