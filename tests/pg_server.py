@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,47 +65,66 @@ class Server:
         return f"{base}/{name}" + (f"?{tail}" if tail else "")
 
 
-@pytest.fixture(scope="session")
-def pg_server() -> Iterator[Server]:
-    """The session's PostgreSQL server (see the module's docstring)."""
+class Unavailable(RuntimeError):
+    """No server can be started here (the reason is the message)."""
+
+
+@contextmanager
+def throwaway_server() -> Iterator[Server]:
+    """``TOOLKIT_TEST_PG_URL``'s server, else a new cluster in a temporary folder, removed on exit; ``Unavailable``
+    when neither can be had (also used by bench/postgres_bench.py)."""
     try:
         import psycopg  # noqa: F401 - the optional driver: only the PostgreSQL tests need it
     except ImportError:
-        _unavailable('the psycopg driver is not installed (pip install ".[postgres]")')
+        raise Unavailable('the psycopg driver is not installed (pip install ".[postgres]")') from None
     if os.environ.get(PG_ENV):
         yield Server(os.environ[PG_ENV])
         return
     programs = _programs()
     if programs is None:
-        _unavailable("initdb/pg_ctl not found")
+        raise Unavailable("initdb/pg_ctl not found")
     initdb, pg_ctl = programs
     folder = Path(tempfile.mkdtemp(prefix="toolkit-pg-"))
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses root: run the cluster as nobody
         if not shutil.which("runuser"):
-            _unavailable("running as root without runuser")
+            raise Unavailable("running as root without runuser")
         shutil.chown(folder, "nobody")
         as_user = ["runuser", "-u", "nobody", "--"]
     folder.chmod(0o700)
     data = folder / "data"
-    run = {"cwd": str(folder), "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+    run: dict = {"cwd": str(folder), "stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
     made = subprocess.run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "toolkit", "-E", "UTF8",
                            "--locale=C", "--no-sync"], **run)
     if made.returncode:
         shutil.rmtree(folder, ignore_errors=True)
-        _unavailable(f"initdb failed: {made.stdout[-500:]}")
+        raise Unavailable(f"initdb failed: {made.stdout[-500:]}")
     options = f"-k {folder} -p 5432 -c listen_addresses='' -c fsync=off -c full_page_writes=off"
     started = subprocess.run([*as_user, pg_ctl, "-D", str(data), "-o", options, "-l", str(folder / "log"), "-w",
                               "-t", "120", "start"], **run)
     if started.returncode:
         log = (folder / "log").read_text(errors="replace")[-800:] if (folder / "log").exists() else ""
         shutil.rmtree(folder, ignore_errors=True)
-        _unavailable(f"the server did not start: {started.stdout[-300:]} {log}")
+        raise Unavailable(f"the server did not start: {started.stdout[-300:]} {log}")
     try:
         yield Server(f"postgresql://toolkit@/postgres?host={folder}&port=5432")
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], **run)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    """The session's PostgreSQL server (see the module's docstring)."""
+    server = throwaway_server()
+    try:
+        running = server.__enter__()
+    except Unavailable as exc:
+        _unavailable(str(exc))
+    try:
+        yield running
+    finally:
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture(params=BACKENDS)
