@@ -144,3 +144,50 @@ def test_a_second_close_is_refused_while_the_first_holds_the_lock(store_url):
         assert "Another close of 2026-11 is running since" in exc.value.message()
         with second.close_lock("2026-12"):  # released when the first close ends
             pass
+
+
+#: One machine's approver: 40 decisions, one transaction each, then its item states.
+DECIDE = textwrap.dedent("""
+    import sys
+    from toolkit.store import open_store
+    who = sys.argv[2]
+    with open_store(sys.argv[1]) as store:
+        for i in range(40):
+            store.record_decisions([{"approver": who, "source_path": "x.xlsx", "sheet": "Expenses", "row": i + 2,
+                                     "kind": "expense", "item": f"{who}-{i}", "decision": "approve",
+                                     "outcome": "applied", "department": "East"}])
+        store.save_approval_items([{"department": "East", "kind": "expense", "item": f"{who}-{i}",
+                                    "state": "approved", "decided_by": who} for i in range(40)])
+""")
+
+
+def test_approvals_from_two_machines_at_once_lose_no_decision(store_url):
+    from toolkit.store import open_store
+
+    open_store(store_url).close()
+    procs = [subprocess.Popen([sys.executable, "-c", DECIDE, str(store_url), who], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for who in ("director", "finance")]
+    for p in procs:
+        assert p.wait(300) == 0, p.communicate()
+    with open_store(store_url) as store:
+        decided = store.approval_decisions()
+        items = store.approval_items(["East"])
+    assert sorted(d["item"] for d in decided) == sorted(f"{w}-{i}" for w in ("director", "finance") for i in range(40))
+    assert all(d["user"] and d["decided_at"] for d in decided)  # who and when, on every write
+    assert len(items) == 80 and {v["decided_by"] for v in items.values()} == {"director", "finance"}
+
+
+def test_a_postgresql_store_from_the_environment_and_without_the_driver(pg_server, monkeypatch):
+    import toolkit.store.postgres as postgres
+    from toolkit.errors import ToolkitError
+    from toolkit.store import open_store
+
+    url = pg_server.database()
+    monkeypatch.setenv("TOOLKIT_DB", url)
+    with open_store() as store:
+        assert store.url == url and store.db.dialect == "postgresql"
+    monkeypatch.setattr(postgres, "psycopg", None)
+    with pytest.raises(ToolkitError) as exc:
+        open_store(url.replace("toolkit@", "toolkit:hunter2@"))
+    assert exc.value.key == "store.no-driver" and "[postgres]" in exc.value.message()
+    assert "hunter2" not in exc.value.message() + exc.value.message("zh")
