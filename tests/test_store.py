@@ -257,3 +257,23 @@ def test_db_check_reports_the_version_and_what_is_wrong(store_url):
         conn.close()
     bad = check_store_at(store_url)
     assert not bad.ok and any("sources:" in p and "missing from runs" in p for p in bad.problems)
+
+
+def test_sqlite_spelling_is_translated_for_postgresql_and_passwords_are_masked():
+    from toolkit.store.postgres import mask_url, translate
+
+    assert translate("SELECT coalesce(by_name, user) FROM close_events WHERE close_id=? AND note='why?'", True) == (
+        "SELECT coalesce(by_name, \"user\") FROM close_events WHERE close_id=%s AND note='why?'")
+    assert translate("SELECT current_user, users FROM t", False) == "SELECT current_user, users FROM t"
+    assert translate("SELECT c.amount FROM dept_Contracts c WHERE snapshot_id = (SELECT max(id) FROM "
+                     '"std_Roster")', False) == ('SELECT c.amount FROM "dept_Contracts" c WHERE snapshot_id = '
+                                                 '(SELECT max(id) FROM "std_Roster")')
+    assert translate("CREATE TABLE runs (id INTEGER PRIMARY KEY, size INTEGER, amount REAL)", False) == (
+        "CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, size BIGINT, amount DOUBLE PRECISION)")
+    # a table without an id keeps its insertion order in _rid, as SQLite's rowid
+    assert translate('CREATE TABLE "res_x" (close_id INTEGER NOT NULL)', False) == (
+        'CREATE TABLE "res_x" (_rid BIGSERIAL NOT NULL, close_id BIGINT NOT NULL)')
+    assert translate("SELECT 1 WHERE x LIKE 'a%' AND y = ?", True) == "SELECT 1 WHERE x LIKE 'a%%' AND y = %s"
+    assert mask_url("postgresql://director:p%40ss@db.example:5432/marketing?sslmode=require") == (
+        "postgresql://director:***@db.example:5432/marketing?sslmode=require")
+    assert mask_url("postgresql://director@db/marketing") == "postgresql://director@db/marketing"
