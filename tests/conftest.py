@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from pg_server import backend, pg_server, store_url  # noqa: F401 - fixtures: the store's tests on both backends
+
 # No property test depends on the machine's speed: no per-example deadline and no "too slow" health check
 # (a loaded machine must not fail a test). CI runs a fixed set of examples, so a submission's result does not
 # depend on luck; locally every run explores new ones (failures found so far are kept in the example database).

@@ -42,8 +42,48 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def dump(db: Path, skip_columns: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
-    """Every table's rows (sorted) plus user_version, read with plain sqlite3."""
+def is_pg(db: Path | str) -> bool:
+    """Whether ``db`` is a PostgreSQL store's URL (else a SQLite file)."""
+    return str(db).startswith(("postgresql://", "postgres://"))
+
+
+def query(db: Path | str, sql: str) -> list[tuple]:
+    """Rows of one query on the store, by plain sqlite3 or psycopg (not through the toolkit)."""
+    if is_pg(db):
+        import psycopg  # the optional driver: only PostgreSQL stores need it
+
+        with psycopg.connect(str(db), autocommit=True) as conn:
+            return conn.execute(sql.replace("user", '"user"') if " user" in sql else sql).fetchall()
+    conn = sqlite3.connect(str(db))
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def _pg_dump(db: str, skip_columns: tuple[str, ...]) -> dict[str, list[tuple]]:
+    import psycopg  # the optional driver: only PostgreSQL stores need it
+
+    with psycopg.connect(db, autocommit=True) as conn:
+        meta = conn.execute("SELECT value FROM toolkit_meta WHERE name = 'user_version'").fetchall()
+        out: dict[str, list[tuple]] = {"user_version": [tuple(int(v) for v in r) for r in meta]}
+        names = [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                            "current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        for name in names:
+            if name == "toolkit_close_lock":
+                continue
+            cols = [r[0] for r in conn.execute("SELECT column_name FROM information_schema.columns WHERE "
+                                               "table_schema = current_schema() AND table_name = %s ORDER BY "
+                                               "ordinal_position", (name,)) if r[0] not in skip_columns]
+            rows = conn.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{name}"').fetchall()
+            out[name] = sorted(rows, key=repr)
+        return out
+
+
+def dump(db: Path | str, skip_columns: tuple[str, ...] = ()) -> dict[str, list[tuple]]:
+    """Every table's rows (sorted) plus user_version, read with plain sqlite3 (or psycopg for a PostgreSQL URL)."""
+    if is_pg(db):
+        return _pg_dump(str(db), skip_columns)
     conn = sqlite3.connect(str(db))
     try:
         out: dict[str, list[tuple]] = {"user_version": [conn.execute("PRAGMA user_version").fetchone()]}
@@ -57,7 +97,11 @@ def dump(db: Path, skip_columns: tuple[str, ...] = ()) -> dict[str, list[tuple]]
         conn.close()
 
 
-def integrity(db: Path) -> str:
+def integrity(db: Path | str) -> str:
+    """SQLite's integrity check; on PostgreSQL (which checks its pages itself) that every table reads."""
+    if is_pg(db):
+        dump(db)
+        return "ok"
     conn = sqlite3.connect(str(db))
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]

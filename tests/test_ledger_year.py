@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from consolidate_helpers import wait_for
+from consolidate_helpers import is_pg, wait_for
+from pg_server import BACKENDS
 from ledger_year import BASES, MOVER, Company, cents
 from toolkit.operations.source import Source
 from toolkit.operations.close_month import UNRECORDED, close_month
@@ -36,8 +37,11 @@ HOME = {"E001": "East", "E002": "East", "E003": "East", "E004": "West", "E005": 
 FIRST_LEDGER_MONTH = {2026: 4, 2027: 1}
 
 
-def _downgrade_to_v1(db: Path) -> None:
+def _downgrade_to_v1(db: Path | str) -> None:
     """What a store written before the payout ledger looks like: schema version 1, its runs months old."""
+    if is_pg(db):
+        _downgrade_pg(str(db))
+        return
     conn = sqlite3.connect(db)
     try:
         objects = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
@@ -59,11 +63,31 @@ def _downgrade_to_v1(db: Path) -> None:
         conn.close()
 
 
+def _downgrade_pg(url: str) -> None:
+    """``_downgrade_to_v1`` on PostgreSQL: the same objects dropped, the version in ``toolkit_meta``."""
+    import psycopg  # the optional driver: only the PostgreSQL run needs it
+
+    v1 = {"runs", "snapshots", "snapshot_tables", "sources", "migrations", "toolkit_meta", "toolkit_close_lock"}
+    with psycopg.connect(url) as conn:  # one transaction
+        for (name,) in conn.execute("SELECT table_name FROM information_schema.views "
+                                    "WHERE table_schema = current_schema()").fetchall():
+            conn.execute(f'DROP VIEW IF EXISTS "{name}" CASCADE')
+        for (name,) in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                                    "current_schema() AND table_type = 'BASE TABLE'").fetchall():
+            if name not in v1 and not name.startswith(("dept_", "std_")):
+                conn.execute(f'DROP TABLE "{name}" CASCADE')
+        conn.execute("DELETE FROM migrations WHERE version > 1")
+        conn.execute("UPDATE migrations SET applied_at = '2025-12-01T00:00:00+00:00'")
+        conn.execute("UPDATE runs SET started_at = '2026-' || substr(period, 6, 2) || '-28T09:00:00+00:00', "
+                     "finished_at = '2026-' || substr(period, 6, 2) || '-28T09:00:00+00:00'")
+        conn.execute("UPDATE toolkit_meta SET value = 1 WHERE name = 'user_version'")
+
+
 class Script:
     """Drives the closes and checks each one against ``Company``'s independent computation."""
 
-    def __init__(self, tmp: Path) -> None:
-        self.tmp, self.db, self.out = tmp, tmp / "toolkit.db", tmp / "out"
+    def __init__(self, tmp: Path, db: Path | str | None = None) -> None:
+        self.tmp, self.db, self.out = tmp, db or tmp / "toolkit.db", tmp / "out"
         self.company = Company.build()
         self.floating: dict[tuple[str, str], int] = {}  # (employee, period) -> cents the paying close owed
         self.results: dict[str, object] = {}
@@ -124,9 +148,11 @@ class Script:
         self.checked.append(period)
 
 
-@pytest.fixture(scope="module")
-def script(tmp_path_factory):
-    s = Script(tmp_path_factory.mktemp("ledger-year"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def script(tmp_path_factory, request):
+    """The scripted year, once on each store backend (SQLite file, PostgreSQL database)."""
+    db = request.getfixturevalue("pg_server").database() if request.param == "postgresql" else None
+    s = Script(tmp_path_factory.mktemp("ledger-year"), db)
     c = s.company
     stages: dict[str, object] = {"script": s}
     # January to March closed by a toolkit without the payout ledger: runs and snapshots only
@@ -347,14 +373,14 @@ def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(samp
 
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs POSIX signals")
-def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(sample_dir, tmp_path):
+def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(sample_dir, tmp_path, store_url):
     import signal
 
     from toolkit.operations.history import list_history
 
     import shutil
 
-    db, out, marker = tmp_path / "t.db", tmp_path / "out", tmp_path / "recording"
+    db, out, marker = store_url, tmp_path / "out", tmp_path / "recording"
     folder = tmp_path / "in"
     folder.mkdir()
     for name in ("standards.xlsx", "dept-east.xlsx", "dept-west.xlsx"):  # each stores a new snapshot

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from consolidate_helpers import dump, integrity, wait_for
+from consolidate_helpers import dump, integrity, query, wait_for
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -42,10 +42,10 @@ def _close(db: Path, env: dict | None = None) -> subprocess.Popen:
 
 
 
-def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
+def test_a_killed_close_leaves_no_half_recorded_payments(store_url, tmp_path):
     from toolkit.store import open_store
 
-    db = tmp_path / "s.db"
+    db = store_url
     open_store(db).close()
     before = dump(db)
     marker = tmp_path / "stalled"
@@ -57,18 +57,14 @@ def test_a_killed_close_leaves_no_half_recorded_payments(tmp_path):
     assert dump(db) == before
     again = _close(db)
     assert again.wait(120) == 0, again.communicate()
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT count(*) FROM payments").fetchone()[0] == 3000
-        assert conn.execute("SELECT count(*) FROM current_closes").fetchone()[0] == 1
-    finally:
-        conn.close()
+    assert query(db, "SELECT count(*) FROM payments")[0][0] == 3000
+    assert query(db, "SELECT count(*) FROM current_closes")[0][0] == 1
 
 
-def test_two_closes_of_one_period_at_once_record_one(tmp_path):
+def test_two_closes_of_one_period_at_once_record_one(store_url):
     from toolkit.store import open_store
 
-    db = tmp_path / "s.db"
+    db = store_url
     open_store(db).close()
     procs = [_close(db) for _ in range(2)]
     results = [(p.wait(120), *p.communicate()) for p in procs]
@@ -76,12 +72,8 @@ def test_two_closes_of_one_period_at_once_record_one(tmp_path):
     assert codes == [0, 2], results
     err = next(e for code, _, e in results if code == 2)
     assert "already closed" in err or "busy" in err
-    conn = sqlite3.connect(db)
-    try:
-        assert conn.execute("SELECT count(*), sum(status='current') FROM closes").fetchone() == (1, 1)
-        assert conn.execute("SELECT count(DISTINCT close_id) FROM payments").fetchone()[0] == 1
-    finally:
-        conn.close()
+    assert query(db, "SELECT count(*), sum(CASE WHEN status='current' THEN 1 ELSE 0 END) FROM closes") == [(1, 1)]
+    assert query(db, "SELECT count(DISTINCT close_id) FROM payments")[0][0] == 1
     assert integrity(db) == "ok"
 
 
@@ -113,7 +105,7 @@ def test_a_v1_store_is_migrated_and_keeps_its_history(tmp_path):
         conn.close()
 
 
-def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_path):
+def test_recording_re_checks_the_history_the_payments_were_computed_against(store_url):
     import pandas as pd
 
     from toolkit.errors import ToolkitError
@@ -123,7 +115,7 @@ def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_
         return pd.DataFrame({"employee_id": ["E1"], "year": 2026, "period": period, "kind": "royalty",
                              "entry": "payment", "amount": 10.0, "regular": 10.0, "adjustment": 0.0})
 
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         sep = store.record_close(CloseRecord("2026-09", None, [], ["East"]), pay("2026-09"), pd.DataFrame(), {},
                                  based_on=[])
         # December computed while only September was closed; November is recorded in between
@@ -138,11 +130,11 @@ def test_recording_re_checks_the_history_the_payments_were_computed_against(tmp_
         assert set(store.payments()["close_period"]) == {"2026-09", "2026-11"}  # nothing of December recorded
 
 
-def test_a_second_close_is_refused_while_the_first_holds_the_lock(tmp_path):
+def test_a_second_close_is_refused_while_the_first_holds_the_lock(store_url):
     from toolkit.errors import ToolkitError
     from toolkit.store import open_store
 
-    db = tmp_path / "s.db"
+    db = store_url
     with open_store(db) as first, open_store(db) as second:
         with first.close_lock("2026-11"):
             with pytest.raises(ToolkitError) as exc:
@@ -152,3 +144,50 @@ def test_a_second_close_is_refused_while_the_first_holds_the_lock(tmp_path):
         assert "Another close of 2026-11 is running since" in exc.value.message()
         with second.close_lock("2026-12"):  # released when the first close ends
             pass
+
+
+#: One machine's approver: 40 decisions, one transaction each, then its item states.
+DECIDE = textwrap.dedent("""
+    import sys
+    from toolkit.store import open_store
+    who = sys.argv[2]
+    with open_store(sys.argv[1]) as store:
+        for i in range(40):
+            store.record_decisions([{"approver": who, "source_path": "x.xlsx", "sheet": "Expenses", "row": i + 2,
+                                     "kind": "expense", "item": f"{who}-{i}", "decision": "approve",
+                                     "outcome": "applied", "department": "East"}])
+        store.save_approval_items([{"department": "East", "kind": "expense", "item": f"{who}-{i}",
+                                    "state": "approved", "decided_by": who} for i in range(40)])
+""")
+
+
+def test_approvals_from_two_machines_at_once_lose_no_decision(store_url):
+    from toolkit.store import open_store
+
+    open_store(store_url).close()
+    procs = [subprocess.Popen([sys.executable, "-c", DECIDE, str(store_url), who], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for who in ("director", "finance")]
+    for p in procs:
+        assert p.wait(300) == 0, p.communicate()
+    with open_store(store_url) as store:
+        decided = store.approval_decisions()
+        items = store.approval_items(["East"])
+    assert sorted(d["item"] for d in decided) == sorted(f"{w}-{i}" for w in ("director", "finance") for i in range(40))
+    assert all(d["user"] and d["decided_at"] for d in decided)  # who and when, on every write
+    assert len(items) == 80 and {v["decided_by"] for v in items.values()} == {"director", "finance"}
+
+
+def test_a_postgresql_store_from_the_environment_and_without_the_driver(pg_server, monkeypatch):
+    import toolkit.store.postgres as postgres
+    from toolkit.errors import ToolkitError
+    from toolkit.store import open_store
+
+    url = pg_server.database()
+    monkeypatch.setenv("TOOLKIT_DB", url)
+    with open_store() as store:
+        assert store.url == url and store.db.dialect == "postgresql"
+    monkeypatch.setattr(postgres, "psycopg", None)
+    with pytest.raises(ToolkitError) as exc:
+        open_store(url.replace("toolkit@", "toolkit:hunter2@"))
+    assert exc.value.key == "store.no-driver" and "[postgres]" in exc.value.message()
+    assert "hunter2" not in exc.value.message() + exc.value.message("zh")

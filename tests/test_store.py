@@ -24,9 +24,9 @@ def _source(path, sha="a" * 64, dept="East"):
     return SourceRecord(str(path), 1, "2026-10-31T00:00:00+00:00", sha, "department", dept)
 
 
-def test_snapshot_round_trips_every_table_with_its_dtypes(sample, tmp_path):
+def test_snapshot_round_trips_every_table_with_its_dtypes(sample, store_url):
     wb = read_workbook(department_files(sample)[0])
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         run = store.new_run("2026-10", "test")
         saved = store.record(run, _source(wb.path), wb, wb.findings)
         back = store.load_snapshot(saved.snapshot_id)
@@ -37,7 +37,7 @@ def test_snapshot_round_trips_every_table_with_its_dtypes(sample, tmp_path):
     assert back.info == wb.info and back.lang == wb.lang and back.kind == "department"
 
 
-def test_extra_columns_and_awkward_text_survive(tmp_path):
+def test_extra_columns_and_awkward_text_survive(store_url):
     from toolkit.core.tables import WorkbookData
     from toolkit.schema import DEPARTMENT
 
@@ -48,15 +48,15 @@ def test_extra_columns_and_awkward_text_survive(tmp_path):
     frame["_row"] = pd.Series([2, 3], dtype="int64")
     frame["extra:备注"] = pd.Series(["x", None], dtype="str")
     wb = WorkbookData("f.xlsx", "department", "zh", {"department": "华南"}, {"Feedback": frame})
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         saved = store.record(store.new_run("2026-10", "test"), _source("f.xlsx", dept="华南"), wb, [])
         back = store.load_snapshot(saved.snapshot_id).tables["Feedback"]
     pd.testing.assert_frame_equal(back, frame)
 
 
-def test_same_content_is_unchanged_new_content_replaces_and_history_keeps_the_old(sample, tmp_path):
+def test_same_content_is_unchanged_new_content_replaces_and_history_keeps_the_old(sample, store_url):
     wb = read_workbook(department_files(sample)[0])
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         run = store.new_run("2026-10", "test")
         first = store.record(run, _source(wb.path, "1" * 64), wb, [])
         again = store.record(run, _source(wb.path, "1" * 64), wb, [])
@@ -79,12 +79,12 @@ def test_same_content_is_unchanged_new_content_replaces_and_history_keeps_the_ol
         assert [s.status for s in store.sources(run.id)] == ["loaded", "unchanged", "loaded"]
 
 
-def test_changed_findings_make_a_new_snapshot(sample, tmp_path):
+def test_changed_findings_make_a_new_snapshot(sample, store_url):
     from toolkit.core.findings import Finding
 
     wb = read_workbook(department_files(sample)[0])
     warn = Finding("column-missing-optional", sheet="Contracts", column="Delivered")
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         run = store.new_run("2026-10", "test")
         a = store.record(run, _source(wb.path), wb, [])
         b = store.record(run, _source(wb.path), wb, [warn])
@@ -92,10 +92,10 @@ def test_changed_findings_make_a_new_snapshot(sample, tmp_path):
         assert store.load_snapshot(b.snapshot_id).findings[0].code == "column-missing-optional"
 
 
-def test_runs_record_who_when_version_and_summary(tmp_path):
+def test_runs_record_who_when_version_and_summary(store_url):
     from toolkit import __version__
 
-    with open_store(tmp_path / "s.db") as store:
+    with open_store(store_url) as store:
         run = store.new_run("2026-10", "consolidate")
         assert store.runs() == []  # nothing written before the first record
         store.finish_run(run, "ok", {"consolidated": 3})
@@ -156,21 +156,64 @@ def test_urls_env_and_default_path(tmp_path, monkeypatch):
     open_store(f"sqlite:///{tmp_path / 'abs.db'}").close()
     assert (tmp_path / "abs.db").exists()
     with pytest.raises(ToolkitError) as exc:
-        open_store("postgresql://user@server/toolkit")
-    assert exc.value.key == "store.unsupported-url" and "not supported yet" in exc.value.message()
+        open_store("mysql://user:secret@server/toolkit")
+    assert exc.value.key == "store.unsupported-url" and "not supported" in exc.value.message()
+    assert "secret" not in exc.value.message() and "user:***@server" in exc.value.message()
 
 
-def test_ledger_from_store_matches_ledger_from_files(sample, tmp_path):
+def test_a_postgresql_server_that_cannot_be_reached_is_a_clear_error_without_the_password(tmp_path):
+    url = f"postgresql://director:s3cret@/toolkit?host={tmp_path}&port=1"
+    with pytest.raises(ToolkitError) as exc:
+        open_store(url, timeout=1)
+    text = exc.value.message() + exc.value.message("zh")
+    assert exc.value.key == "store.cannot-open" and "s3cret" not in text and "director:***@" in text
+
+
+def test_fresh_postgresql_store_has_version_migrations_and_views(pg_server):
+    from consolidate_helpers import query
+
+    url = pg_server.database()
+    with open_store(url) as store:
+        assert store.schema_version == SCHEMA_VERSION
+    with open_store(url) as store:  # opening again migrates nothing
+        assert store.migrated_at(SCHEMA_VERSION)
+    assert [r[0] for r in query(url, "SELECT version FROM migrations ORDER BY version")] == [
+        m.version for m in MIGRATIONS]
+    views = {r[0] for r in query(url, "SELECT table_name FROM information_schema.views "
+                                      "WHERE table_schema = current_schema()")}
+    assert {"current_closes", "current_payments", "current_royalty_lines", "v_customer_pareto", "v_pipeline",
+            "v_collections", "v_product_lines"} <= views
+
+
+def test_a_newer_or_foreign_postgresql_database_is_refused(pg_server):
+    import psycopg
+
+    url = pg_server.database()
+    open_store(url).close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE toolkit_meta SET value = value + 1 WHERE name = 'user_version'")
+    with pytest.raises(ToolkitError) as exc:
+        open_store(url)
+    assert exc.value.key == "store.newer" and str(SCHEMA_VERSION + 1) in exc.value.message()
+    foreign = pg_server.database()
+    with psycopg.connect(foreign, autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (x int)")
+    with pytest.raises(ToolkitError) as exc:
+        open_store(foreign)
+    assert exc.value.key == "store.not-a-store"
+
+
+def test_ledger_from_store_matches_ledger_from_files(sample, store_url):
     """Computations give the same answer from the store as from the files."""
     from toolkit.operations.consolidate import consolidate
     from toolkit.core.royalties import compute_royalties
     from toolkit.store import load_ledger_from_store
 
-    res = consolidate(Source([sample], db=tmp_path / "s.db"), "2026-10", jobs=1)
+    res = consolidate(Source([sample], db=store_url), "2026-10", jobs=1)
     good = [f.path for f in res.consolidated]
     assert good
     from_files = Source(good, sample / "standards.xlsx", force=True).ledger("2026-10")
-    from_store = load_ledger_from_store(tmp_path / "s.db", "2026-10")
+    from_store = load_ledger_from_store(store_url, "2026-10")
     for key, frame in from_files.tables.items():
         stored = from_store.tables[key]
         cols = [c for c in frame.columns if not c.startswith("extra:")]
@@ -181,9 +224,56 @@ def test_ledger_from_store_matches_ledger_from_files(sample, tmp_path):
     assert compute_royalties(from_store, "2026-10").to_dict() == compute_royalties(from_files, "2026-10").to_dict()
 
 
-def test_ledger_from_empty_store_is_a_clear_error(tmp_path):
+def test_ledger_from_empty_store_is_a_clear_error(store_url):
     from toolkit.store import load_ledger_from_store
 
     with pytest.raises(ToolkitError) as exc:
-        load_ledger_from_store(tmp_path / "s.db", "2026-10")
+        load_ledger_from_store(store_url, "2026-10")
     assert exc.value.key == "store.no-departments"
+
+
+def test_db_check_reports_the_version_and_what_is_wrong(store_url):
+    from toolkit.operations.store_admin import check_store_at
+    from consolidate_helpers import is_pg
+
+    with pytest.raises(ToolkitError) as exc:  # checking never creates a store
+        check_store_at(str(store_url) + ".missing" if not is_pg(store_url) else "missing.db")
+    assert exc.value.key == "source.no-store"
+    with open_store(store_url) as store:
+        store.record(store.new_run("2026-10", "test"), _source("x.xlsx"))
+    good = check_store_at(store_url)
+    assert good.ok and good.schema_version == SCHEMA_VERSION and good.tables["runs"] == 1
+    # a row whose run is gone: what a hand edit or a broken copy leaves (both databases refuse it while keys are on)
+    if is_pg(store_url):
+        import psycopg
+
+        with psycopg.connect(store_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE sources DROP CONSTRAINT sources_run_id_fkey")
+            conn.execute("INSERT INTO sources(run_id, path, status) VALUES (99, 'ghost.xlsx', 'loaded')")
+    else:
+        conn = sqlite3.connect(store_url)  # a plain connection does not enforce foreign keys
+        conn.execute("INSERT INTO sources(run_id, path, status) VALUES (99, 'ghost.xlsx', 'loaded')")
+        conn.commit()
+        conn.close()
+    bad = check_store_at(store_url)
+    assert not bad.ok and any("sources:" in p and "missing from runs" in p for p in bad.problems)
+
+
+def test_sqlite_spelling_is_translated_for_postgresql_and_passwords_are_masked():
+    from toolkit.store.postgres import mask_url, translate
+
+    assert translate("SELECT coalesce(by_name, user) FROM close_events WHERE close_id=? AND note='why?'", True) == (
+        "SELECT coalesce(by_name, \"user\") FROM close_events WHERE close_id=%s AND note='why?'")
+    assert translate("SELECT current_user, users FROM t", False) == "SELECT current_user, users FROM t"
+    assert translate("SELECT c.amount FROM dept_Contracts c WHERE snapshot_id = (SELECT max(id) FROM "
+                     '"std_Roster")', False) == ('SELECT c.amount FROM "dept_Contracts" c WHERE snapshot_id = '
+                                                 '(SELECT max(id) FROM "std_Roster")')
+    assert translate("CREATE TABLE runs (id INTEGER PRIMARY KEY, size INTEGER, amount REAL)", False) == (
+        "CREATE TABLE runs (id BIGSERIAL PRIMARY KEY, size BIGINT, amount DOUBLE PRECISION)")
+    # a table without an id keeps its insertion order in _rid, as SQLite's rowid
+    assert translate('CREATE TABLE "res_x" (close_id INTEGER NOT NULL)', False) == (
+        'CREATE TABLE "res_x" (_rid BIGSERIAL NOT NULL, close_id BIGINT NOT NULL)')
+    assert translate("SELECT 1 WHERE x LIKE 'a%' AND y = ?", True) == "SELECT 1 WHERE x LIKE 'a%%' AND y = %s"
+    assert mask_url("postgresql://director:p%40ss@db.example:5432/marketing?sslmode=require") == (
+        "postgresql://director:***@db.example:5432/marketing?sslmode=require")
+    assert mask_url("postgresql://director@db/marketing") == "postgresql://director@db/marketing"

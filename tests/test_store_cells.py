@@ -36,8 +36,8 @@ def _same(a: list[list], b: list[list]) -> bool:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_every_sample_table_gives_the_same_cells_both_ways(sample, tmp_path, lang):
-    with open_store(tmp_path / "s.db") as store:
+def test_every_sample_table_gives_the_same_cells_both_ways(sample, store_url, lang):
+    with open_store(store_url) as store:
         run = store.new_run("2026-10", "test")
         for i, path in enumerate(department_files(sample)):
             wb = read_workbook(path)

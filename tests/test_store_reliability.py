@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consolidate_helpers import copy_sample, department_files, dump, integrity, sample_source, wait_for
+from consolidate_helpers import copy_sample, department_files, dump, integrity, query, sample_source, wait_for
 
 PERIOD = "2026-10"
 CLI = [sys.executable, "-c", "from toolkit.cli.main import main; main()"]
@@ -41,11 +41,11 @@ def _touch_department(path: Path) -> None:
 
 
 @pytest.mark.parametrize("stall_at", [1, 2])
-def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before_it(sample, tmp_path, stall_at):
+def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before_it(sample, tmp_path, stall_at, store_url):
     """Kill while a department snapshot is being written: the store equals what a reader saw during the
     stall (the last committed state), the interrupted department keeps its previous current snapshot."""
     folder = copy_sample(sample, tmp_path / "in")
-    db, out = tmp_path / "s.db", tmp_path / "c.xlsx"
+    db, out = store_url, tmp_path / "c.xlsx"
     first = _run(folder, db, out)
     assert first.wait(300) in (0, 1), first.communicate()
     before_run = dump(db)
@@ -55,16 +55,14 @@ def test_sigkill_inside_a_snapshot_transaction_leaves_the_store_as_before_it(sam
     proc = _run(folder, db, tmp_path / "c2.xlsx", {"TOOLKIT_STORE_STALL": str(marker),
                                                    "TOOLKIT_STORE_STALL_AT": str(stall_at)})
     wait_for(marker, proc)
-    during = dump(db)  # WAL: readers see the last committed state while the writer is inside its transaction
+    during = dump(db)  # readers see the last committed state while the writer is inside its transaction
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)
     assert integrity(db) == "ok"
     after = dump(db)
     assert after == during
-    conn = sqlite3.connect(db)
-    new = conn.execute("SELECT count(*) FROM snapshots WHERE run_id = (SELECT max(id) FROM runs)").fetchone()[0]
-    unfinished = conn.execute("SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0]
-    conn.close()
+    new = query(db, "SELECT count(*) FROM snapshots WHERE run_id = (SELECT max(id) FROM runs)")[0][0]
+    unfinished = query(db, "SELECT finished_at FROM runs ORDER BY id DESC LIMIT 1")[0][0]
     assert new == stall_at - 1  # departments committed before the kill are complete; the killed one left nothing
     assert len(after["snapshots"]) == len(before_run["snapshots"]) + stall_at - 1
     for table in before_run:
@@ -92,27 +90,25 @@ def test_sigkill_during_a_first_run_leaves_an_empty_store_empty(sample, tmp_path
     assert integrity(db) == "ok" and dump(db) == before
 
 
-def test_two_concurrent_consolidations_both_finish_or_one_is_busy(sample, tmp_path):
+def test_two_concurrent_consolidations_both_finish_or_one_is_busy(sample, tmp_path, store_url):
     folder = copy_sample(sample, tmp_path / "in")
-    db = tmp_path / "s.db"
+    db = store_url
     procs = [_run(folder, db, tmp_path / f"c{i}.xlsx") for i in range(2)]
     results = [(p.wait(600), *p.communicate()) for p in procs]
     for code, _, err in results:
         assert code in (0, 1) or (code == 2 and "busy" in err), err
     assert any(code in (0, 1) for code, _, _ in results)
     assert integrity(db) == "ok"
-    conn = sqlite3.connect(db)
-    per_dept = conn.execute("SELECT department, count(*) FROM snapshots WHERE is_current=1 GROUP BY department")
+    per_dept = query(db, "SELECT department, count(*) FROM snapshots WHERE is_current=1 GROUP BY department")
     assert all(n == 1 for _, n in per_dept)
     # both runs loaded the same content: one run made the snapshots, the other found them unchanged
-    statuses = sorted(r[0] for r in conn.execute("SELECT status FROM sources WHERE kind='department'"))
-    conn.close()
+    statuses = sorted(r[0] for r in query(db, "SELECT status FROM sources WHERE kind='department'"))
     assert statuses.count("loaded") == len([s for s in statuses if s in ("loaded", "unchanged")]) // 2
 
 
-def test_second_writer_gets_a_clear_busy_message(sample, tmp_path):
+def test_second_writer_gets_a_clear_busy_message(sample, tmp_path, store_url):
     folder = copy_sample(sample, tmp_path / "in")
-    db = tmp_path / "s.db"
+    db = store_url
     marker = tmp_path / "stalled"
     holder = _run(folder, db, tmp_path / "c1.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})
     try:

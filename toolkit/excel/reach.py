@@ -53,6 +53,8 @@ NO_BUTTON: dict[str, str] = {
     "history person": "reach.history",
     "plan approve": "reach.plan-approve",
     "plan reconcile": "reach.plan-reconcile",
+    "db copy": "reach.db",
+    "db check": "reach.db",
 }
 
 register({
@@ -76,6 +78,9 @@ register({
     "reach.plan-reconcile": ("Compares departments' proposals with the draft and takes them by department: several "
                              "folders and choices, clearer on the command line for now.",
                              "将各部门提交的方案与草案对比并按部门采纳：涉及多个文件夹和选择，暂时在命令行更清楚。"),
+    "reach.db": ("Moves or checks the history store itself (e.g. to PostgreSQL): an administrator's step, with "
+                 "database URLs, not part of the month's work in the workbook.",
+                 "迁移或检查历史库本身（例如迁到 PostgreSQL）：这是管理员的操作，需要数据库地址，不属于工作簿中的月度工作。"),
 })
 
 

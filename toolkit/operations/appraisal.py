@@ -59,7 +59,7 @@ def periodic_appraisal(source: Source, year: int, quarter: int | None = None,
     if source.from_store:
         covered = month_sources(source, year, range(first, last + 1))
         if not covered:
-            raise ToolkitError("months.none", path=source.store_url, year=f"{year} Q{quarter}" if quarter else year)
+            raise ToolkitError("months.none", path=source.store_name, year=f"{year} Q{quarter}" if quarter else year)
         period, stored = covered[-1]
         cache = {} if ledgers is None else ledgers
         if stored not in cache:

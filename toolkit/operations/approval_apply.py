@@ -209,7 +209,7 @@ def apply_decisions(queue_path: str | os.PathLike[str], out_dir: str | os.PathLi
         except ToolkitError:
             std = None
     day = today or dt.date.today()
-    result = ApplyResult(db=source.store_url)
+    result = ApplyResult(db=source.store_name)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     with source.store() as store:
         for i, (file, rows) in enumerate(sorted(by_file.items()), start=1):

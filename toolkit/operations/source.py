@@ -32,7 +32,7 @@ from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
 from ..io.discover import discover_workbooks, skipped_files
-from ..store import DB_ENV, Store, default_db, load_ledger_from_store, open_store
+from ..store import DB_ENV, Store, default_db, load_ledger_from_store, mask_url, open_store
 from .ledger import describe, refuse_errors
 from .validate import check_data, read_file, validate_file
 
@@ -185,6 +185,11 @@ class Source:
         """The store this source uses: ``db``, else ``$TOOLKIT_DB``, else ``toolkit.db`` in the working folder."""
         return str(self.db) if self.db else default_db()
 
+    @property
+    def store_name(self) -> str:
+        """``store_url`` as messages and outputs show it: a URL's password masked."""
+        return mask_url(self.store_url)
+
     @contextmanager
     def store(self, *, create: bool = True) -> Iterator[Store]:
         """The store, opened once: nested uses share the connection; the outermost closes it, or, inside
@@ -195,7 +200,7 @@ class Source:
             return
         url = self.store_url
         if not create and "://" not in url and not Path(url).exists():
-            raise ToolkitError("source.no-store", path=url)
+            raise ToolkitError("source.no-store", path=self.store_name)
         self._store = open_store(url)
         try:
             yield self._store

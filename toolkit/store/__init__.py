@@ -2,8 +2,8 @@
 
 ``open_store(url_or_path)`` gives a ``Store``: a SQLite file by default (``--db``, else the
 ``TOOLKIT_DB`` environment variable, else ``toolkit.db`` in the working folder). ``sqlite:///path``
-URLs are accepted; ``postgresql://`` is recognised and refused as not supported yet, so a server
-implementation can follow behind the same interface without touching callers.
+URLs are accepted, and ``postgresql://user@host/db`` opens a PostgreSQL store behind the same interface (docs/store.md).
+The store is three repositories (``snapshots``, ``payouts``, ``decisions``) over one connection (``db.Database``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..i18n import register
 from .ledger import load_ledger_from_store
 from .connect import DB_ENV, DEFAULT_DB, DEFAULT_TIMEOUT, default_db, open_store
+from .postgres import mask_url
 from .base import CloseInfo, CloseRecord, Run, RunInfo, SaveResult, SnapshotInfo, SourceRecord, Store
 from .migrations import SCHEMA_VERSION
 
@@ -32,8 +33,31 @@ register(
         ),
         "store.cannot-open": ("Cannot open the history store {path}: {detail}", "无法打开历史库 {path}：{detail}"),
         "store.unsupported-url": (
-            "History store {url}: {scheme} databases are not supported yet; use a SQLite file path or sqlite:///PATH.",
-            "历史库 {url}：暂不支持 {scheme} 数据库；请使用 SQLite 文件路径或 sqlite:///路径。",
+            "History store {url}: {scheme} databases are not supported; use a SQLite file path, sqlite:///PATH or "
+            "postgresql://USER@HOST/DATABASE.",
+            "历史库 {url}：不支持 {scheme} 数据库；请使用 SQLite 文件路径、sqlite:///路径或 postgresql://用户@主机/数据库。",
+        ),
+        "db.versions-differ": (
+            "Cannot copy {source} into {target}: the stores' versions differ ({found} and {expected}); open both with "
+            "this toolkit first (db check) so both are migrated.",
+            "无法将 {source} 复制到 {target}：两个历史库版本不同（{found} 与 {expected}）；请先用本工具打开两者（db check）完成迁移。",
+        ),
+        "db.target-not-empty": (
+            "Cannot copy into {target}: it already holds a history. Copy into a new, empty store.",
+            "无法复制到 {target}：其中已有历史。请复制到一个新的空历史库。",
+        ),
+        "db.unknown-table": ("The store {source} has a table this toolkit does not know: {table}.",
+                             "历史库 {source} 含有本工具不认识的表：{table}。"),
+        "db.copy-mismatch": (
+            "The copy into {target} does not match its source (rows or checksums differ in: {tables}).",
+            "复制到 {target} 的内容与来源不一致（以下表的行数或校验和不同：{tables}）。",
+        ),
+        "db.same-store": ("Source and target are the same store ({url}).", "来源与目标是同一个历史库（{url}）。"),
+        "store.no-driver": (
+            "History store {url}: PostgreSQL needs the psycopg driver; install it with: pip install "
+            "\"marketing-toolkit[postgres]\" (or pip install \"psycopg[binary]>=3.1,<4\").",
+            "历史库 {url}：使用 PostgreSQL 需要 psycopg 驱动；请安装：pip install \"marketing-toolkit[postgres]\""
+            "（或 pip install \"psycopg[binary]>=3.1,<4\"）。",
         ),
         "close.later-closed": (
             "{period} cannot be closed again: {later} is already closed. Corrections to {period} are paid in the "
@@ -85,5 +109,6 @@ __all__ = [
     "Store",
     "default_db",
     "load_ledger_from_store",
+    "mask_url",
     "open_store",
 ]

@@ -7,7 +7,11 @@ from pathlib import Path
 
 from ..errors import ToolkitError
 from .base import Store
+from .postgres import PostgresStore, mask_url
 from .sqlite import SQLiteStore
+
+#: URL schemes of a PostgreSQL store.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 #: Environment variable naming the store when --db is not given.
 DB_ENV = "TOOLKIT_DB"
@@ -23,14 +27,17 @@ def default_db() -> str:
 
 
 def open_store(url_or_path: str | Path | None = None, timeout: float | None = None) -> Store:
-    """Open (creating and migrating as needed) the store at a path or URL; refuse a newer store."""
+    """Open (creating and migrating as needed) the store at a path, a ``sqlite:///`` or a ``postgresql://`` URL;
+    refuse a newer store."""
     target = str(url_or_path) if url_or_path else default_db()
     if timeout is None:
         timeout = float(os.environ.get("TOOLKIT_DB_TIMEOUT", DEFAULT_TIMEOUT))
     if "://" in target:
         scheme, _, rest = target.partition("://")
+        if scheme.lower() in POSTGRES_SCHEMES:
+            return PostgresStore(target, timeout=timeout)
         if scheme.lower() != "sqlite":
-            raise ToolkitError("store.unsupported-url", url=target, scheme=scheme)
+            raise ToolkitError("store.unsupported-url", url=mask_url(target), scheme=scheme)
         # SQLAlchemy's spelling: sqlite:///relative.db, sqlite:////absolute/path.db
         target = rest[1:] if rest.startswith("/") else rest
     return SQLiteStore(Path(target), timeout=timeout)

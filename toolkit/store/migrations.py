@@ -130,7 +130,7 @@ class Migration:
 
     version: int
     name: str
-    apply: Callable[[object], None]  # receives a sqlite3.Connection inside a transaction
+    apply: Callable[[object], None]  # receives a connection (``db.Database`` or sqlite3's) inside a transaction
 
 
 def _v1(conn: object) -> None:
@@ -140,7 +140,7 @@ def _v1(conn: object) -> None:
 
 
 #: Result tables a close stores (``res_<name>``): one typed column per column of the computation's frame,
-#: added as a computation gains columns (``SQLiteStore._store_frame``); each has a ``current_<name>`` view.
+#: added as a computation gains columns (``payouts.PayoutRepository._store_frame``); each has a ``current_<name>`` view.
 RESULT_TABLES = ("royalty_lines", "royalty_trace", "completion", "salaries", "funds_receivables", "funds_aging",
                  "funds_demand", "forecast")
 
@@ -383,7 +383,7 @@ CREATE VIEW v_customer_pareto AS
                  signing / sum(signing) OVER (PARTITION BY year) AS share,
                  sum(signing) OVER (PARTITION BY year ORDER BY signing DESC, customer
                                     ROWS UNBOUNDED PRECEDING) / sum(signing) OVER (PARTITION BY year) AS cum_share
-          FROM v_sales_by_customer WHERE signing > 0);
+          FROM v_sales_by_customer WHERE signing > 0) AS ranked;
 CREATE VIEW v_collections AS
     SELECT s.department, r.receipt_no, r.receipt_date, substr(r.receipt_date, 1, 7) AS month,
            CAST(substr(r.receipt_date, 1, 4) AS INTEGER) AS year, r.contract_no, r.amount, r.method,
@@ -423,6 +423,14 @@ CREATE VIEW v_feedback AS
     FROM dept_Feedback f JOIN v_latest_snapshots s ON s.id = f.snapshot_id AND s.kind = 'department'
 """
 
+#: The views PostgreSQL cannot take in SQLite's spelling: a bare column beside an aggregate is SQLite's "value of
+#: the row the aggregate chose"; PostgreSQL says it with DISTINCT ON (the first row of each product line).
+PG_VIEWS = {
+    "v_product_lines": f"""CREATE VIEW v_product_lines AS
+    SELECT DISTINCT ON (product_line) product_line, gross_margin, royalty_factor, _row FROM std_ProductLines
+    WHERE snapshot_id = {_LATEST_STANDARDS} ORDER BY product_line, _row""",
+}
+
 #: The views, in the order they are created (each names only those before it).
 VIEWS = tuple(stmt.split()[2] for stmt in ANALYSIS_VIEWS.split(";") if stmt.strip())
 
@@ -436,6 +444,8 @@ def _views(conn: object) -> None:
         conn.execute(f"DROP VIEW IF EXISTS {q(name)}")  # type: ignore[attr-defined]
     for statement in ANALYSIS_VIEWS.split(";"):
         if statement.strip():
+            if getattr(conn, "dialect", "sqlite") == "postgresql" and statement.split()[2] in PG_VIEWS:
+                statement = PG_VIEWS[statement.split()[2]]
             conn.execute(statement)  # type: ignore[attr-defined]
 
 
