@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from . import filters as FL
-from .context import column_label
+from .sections.words import column_label
 
 TOP = 5
 
