@@ -104,7 +104,8 @@ class CloseMonthResult:
 
 
 def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
-    """For the report's data-quality section: each department not consolidated, why, and its errors."""
+    """For the report's data-quality section: each department not consolidated, why, and its findings (errors
+    and warnings alike, as a report from the files lists them)."""
     out: list[Finding] = []
     for f in files:
         if f.ok or f.kind == "standards":
@@ -112,7 +113,7 @@ def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
         out.append(Finding("department-not-consolidated", file=f.path, value=f.department or Path(f.path).name,
                            params={"status": t(f"consolidate.status.{f.status}", "en"),
                                    "status_zh": t(f"consolidate.status.{f.status}", "zh"), "reason": f.reason or ""}))
-        out += [x for x in f.findings if x.severity == "error"]
+        out += list(f.findings)
     return out
 
 

@@ -28,10 +28,10 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     return render_report(context, list(formats), lang, Path(out_dir), template)
 
 
-def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: str = "en",
-                   formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
-    """``toolkit report``: the month from workbooks or the store, always rendered (data problems go in its
-    data-quality section); from the store, the departments its latest run left out head the report."""
+def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[str, Any]:
+    """The report context of ``period`` from workbooks or the store (data problems go in its data-quality
+    section); from the store, the departments its latest run left out head the report, with the findings
+    recorded for them."""
     period = check_period(period)
     ledger = source.ledger(period, force=True)
     extra: list[Finding] = []
@@ -41,5 +41,11 @@ def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: st
             extra = store_left_out(store, period)
             closed = closed_figures(store)
             closed = closed[closed["period"] < period]
-    return render_monthly_report(ledger, period, out_dir, lang=lang, formats=formats, template=template,
-                                 extra_findings=extra, closed=closed)
+    return build_context(ledger, period, lang=lang, extra_findings=extra, closed=closed)
+
+
+def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: str = "en",
+                   formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
+    """``toolkit report``: the month from workbooks or the store, always rendered (``monthly_context``)."""
+    context = monthly_context(source, period, lang=lang)
+    return render_report(context, list(formats), lang, Path(out_dir), template)

@@ -215,9 +215,11 @@ class SQLiteStore(Store):
                     result = self._save_snapshot(run, source, data, findings or [])
                 self.conn.execute(
                     "INSERT INTO sources(run_id, path, size, mtime, sha256, kind, department, status, reason, "
-                    "errors, warnings, infos, snapshot_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "errors, warnings, infos, snapshot_id, findings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (run.id, source.path, source.size, source.mtime, source.sha256, source.kind, source.department,
-                     result.status, source.reason, source.errors, source.warnings, source.infos, result.snapshot_id),
+                     result.status, source.reason, source.errors, source.warnings, source.infos, result.snapshot_id,
+                     # a snapshot keeps its findings; a source without one (rejected) keeps them here
+                     findings_json(findings) if result.snapshot_id is None and findings else None),
                 )
         except BaseException:
             run.id = had_id
@@ -323,8 +325,8 @@ class SQLiteStore(Store):
 
     def sources(self, run_id: int) -> list[SourceRecord]:
         rows = self._read("SELECT path, size, mtime, sha256, kind, department, status, reason, errors, warnings, "
-                          "infos FROM sources WHERE run_id=? ORDER BY id", (run_id,))
-        return [SourceRecord(*r) for r in rows]
+                          "infos, findings FROM sources WHERE run_id=? ORDER BY id", (run_id,))
+        return [SourceRecord(*r[:11], [Finding(**d) for d in json.loads(r[11])] if r[11] else None) for r in rows]
 
     def run_snapshot_ids(self, run_id: int) -> list[int]:
         rows = self._read("SELECT snapshot_id FROM sources WHERE run_id=? AND snapshot_id IS NOT NULL "
