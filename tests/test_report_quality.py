@@ -71,3 +71,13 @@ def test_the_store_keeps_the_findings_of_a_rejected_source_only(closed_sample):
     rejected = [s for s in sources if s.status == "rejected"]
     assert rejected and all(s.findings for s in rejected)
     assert all(s.findings is None for s in sources if s.status == "loaded")
+
+
+def test_one_grade_per_person_the_appendix_is_a_ranking(contexts):
+    """The quarter-so-far appendix ranks; the one grade is the year-to-date one in Floating salary (issue 24)."""
+    ctx, _ = contexts
+    assert "grade" not in ctx["tables"]["appraisal"].columns
+    assert "grade" in ctx["tables"]["floating_salary"].columns
+    assert "ranking" in ctx["text"]["appraisal"] and "not a grade" in ctx["text"]["appraisal_note"]
+    ranked = ctx["tables"]["appraisal"].dropna(subset=["company_rank"])
+    assert len(ranked) and list(ranked["company_rank"]) == sorted(ranked["company_rank"])

@@ -37,6 +37,7 @@ from .sections.expenses import expense_tables
 from .sections.feedback import feedback_tables
 from .sections.forecast import forecast_tables
 from .sections.market import market_section
+from .sections.version import version_sentence
 
 __all__ = ["COLUMNS", "POLICY_CODES", "TEXT", "build_context", "column_label", "findings_frame", "label",
            "text", "with_total"]
@@ -44,14 +45,16 @@ __all__ = ["COLUMNS", "POLICY_CODES", "TEXT", "build_context", "column_label", "
 
 def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
                   lang: str = "en", extra_findings: Sequence[Finding] = (),
-                  history: HistorySource = ledger_history, closed: pd.DataFrame | None = None) -> dict[str, Any]:
+                  history: HistorySource = ledger_history, closed: pd.DataFrame | None = None,
+                  version: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
     computations' own); ``extra_findings`` are shown too (the month close adds the departments it
     could not consolidate; ``completeness.store_left_out`` rebuilds them from the store). ``history``
     gives the 12-month trend (default: rebuilt from the ledger); ``closed`` holds the figures of months already
-    closed as their closes stored them, which month on month, year on year and the trends use for those months. Numbers come from the computations
+    closed as their closes stored them, which month on month, year on year and the trends use for those months;
+    ``version``: a re-close's ``operations.closes.version_facts`` (the summary opens with what it supersedes). Numbers come from the computations
     unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
@@ -147,6 +150,10 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     params = _text_params(lang, p, funds, headline, ledger, excluded, not_computed, settings, unit)
     ctx["text"] = {k: text(k, lang, **params) for k in TEXT}
     ctx["text"]["banner"] = ctx["text"]["left_out" if excluded else "complete"]
+    ctx["version"] = version
+    ctx["text"]["version"] = version_sentence(version, str(p), lang) or ""
+    if version:  # a re-close says first which version it is (the Excel template's banner cell holds both)
+        ctx["text"]["banner"] = f"{ctx['text']['version']} {ctx['text']['banner']}"
     ctx["text"]["rag_note"] = ctx["text"]["rag_note_time" if settings.basis == C.TIME_PROGRESS else "rag_note_plan"]
     roster = ledger.standard("Roster")
     sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"].dropna())

@@ -40,6 +40,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "salary": ("Floating salary", "浮动工资"),
     "manual": ("Manual adjustments (bonus, penalty, draw, recovery, correction)", "手工调整（奖金、罚款、预支、扣回、更正）"),
     "appraisal": ("Appendix: appraisal ranking, {quarter} to date", "附录：考核排名（{quarter}，截至本月）"),
+    "appraisal_note": ("A ranking on the appraisal score over {quarter} so far, not a grade: each person's one grade "
+                       "is the year-to-date grade under Floating salary.",
+                       "按{quarter}截至本月的考核得分排名，不是考核等级：每人唯一的等级是上文浮动工资中的年度累计等级。"),
     "feedback": ("Market feedback", "市场反馈"),
     "trend": ("Sales trend and forecast", "销售趋势与预测"),
     "quality": ("Data quality", "数据质量"),
@@ -183,7 +186,7 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                   ("ytd_royalty", "money"), ("previous_ytd_royalty", "money"), ("payment", "money"),
                   ("note", "text"), ("pay_status", "text")],
     "appraisal": [("company_rank", "int"), ("department_rank", "int"), ("employee_id", "text"), ("name", "text"),
-                  ("department", "text"), ("score", "percent"), ("grade", "text"), ("reason", "text")],
+                  ("department", "text"), ("score", "percent"), ("reason", "text")],
     "manual_adjustments": [("employee_id", "text"), ("name", "text"), ("department", "text"),
                            ("adjustment_kind", "text"), ("amount", "money"), ("reason", "text"),
                            ("approved_by", "text")],
