@@ -4,6 +4,7 @@ store the department the close left out is named too."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from toolkit.core.findings import codes, finding_type
@@ -81,3 +82,30 @@ def test_one_grade_per_person_the_appendix_is_a_ranking(contexts):
     assert "ranking" in ctx["text"]["appraisal"] and "not a grade" in ctx["text"]["appraisal_note"]
     ranked = ctx["tables"]["appraisal"].dropna(subset=["company_rank"])
     assert len(ranked) and list(ranked["company_rank"]) == sorted(ranked["company_rank"])
+
+
+def test_last_years_royalties_are_not_recomputed_when_its_closes_stored_the_profit(monkeypatch):
+    """The headline's year-on-year Profit takes a closed month as stored; last year's royalty schedule (the
+    costly part) is then not computed, and every figure is the same as when it is (issue 21 item 8)."""
+    from report_fixtures import ledger
+
+    from toolkit.core import completion as C
+    from toolkit.report.sections import headline as H
+
+    led = ledger()
+    p = pd.Period(PERIOD, freq="M")
+    royalties = C.royalty_payments(led, PERIOD)
+    rows = C.compute_completion(led, PERIOD, royalties)
+    closed = pd.DataFrame({"period": ["2025-10", "2025-10"], "indicator": ["Profit", "Signing"],
+                           "actual": [1234567.89, 7654321.0]})
+    asked: list[str] = []
+    real = C.royalty_payments
+    monkeypatch.setattr(C, "royalty_payments", lambda lg, period: asked.append(period) or real(lg, period))
+    fast = H.headline_figures(led, p, rows, royalties, "en", closed)
+    assert "2025-12" not in asked
+    monkeypatch.setattr(H, "_profit_closed", lambda *a: False)
+    full = H.headline_figures(led, p, rows, royalties, "en", closed)
+    assert "2025-12" in asked
+    assert fast[0] == full[0] and fast[0]["profit_last_year"] == 1234567.89
+    pd.testing.assert_frame_equal(fast[1], full[1])
+    pd.testing.assert_frame_equal(fast[2], full[2])

@@ -48,12 +48,25 @@ def history_as_closed(frame: pd.DataFrame, closed: pd.DataFrame | None) -> pd.Da
     return out
 
 
+def _profit_closed(closed: pd.DataFrame | None, year: int, months: set[int]) -> bool:
+    """Whether ``closed`` holds the Profit of every month of ``months`` in ``year`` as its close stored it."""
+    if closed is None or not len(closed):
+        return False
+    have = set(closed.loc[closed["indicator"] == C.PROFIT, "period"])
+    return all(f"{year:04d}-{m:02d}" in have for m in months)
+
+
 def headline_figures(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
-              lang: str, closed: pd.DataFrame | None = None) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]:
+                     lang: str, closed: pd.DataFrame | None = None) -> tuple[dict[str, Any], pd.DataFrame,
+                                                                             pd.DataFrame]:
     """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend;
     months already closed as their close stored them (``closed``, from ``stored_history.closed_figures``)."""
     this_year = as_closed(company_actuals(ledger, p.year, royalties), p.year, closed)
-    prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") if royalties is not None else None
+    # last year's royalties only change its Profit, which is read for the same month (and for December when
+    # this is January): not recomputed when those months' closes stored it (the costly royalty schedule)
+    used = {p.month} | ({12} if p.month == 1 else set())
+    prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") \
+        if royalties is not None and not _profit_closed(closed, p.year - 1, used) else None
     last_year = as_closed(company_actuals(ledger, p.year - 1, prev_roy), p.year - 1, closed)
     company = rows[rows["level"] == "company"].set_index("indicator")
     prev_p = p - 1
