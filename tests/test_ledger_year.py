@@ -428,7 +428,7 @@ def test_january_s_report_says_which_month_of_last_year_is_restated(script):
 
 def test_a_finding_without_a_file_is_not_shown_as_nan():
     from toolkit.core.findings import Finding
-    from toolkit.report.context import _findings_frame
+    from toolkit.report.context import findings_frame as _findings_frame
 
     frame = _findings_frame([Finding("period-already-closed", file=float("nan"), params={
         "period": "2026-10", "version": 1, "closed_at": "2026-11-02"})], "en")

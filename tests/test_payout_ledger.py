@@ -566,3 +566,31 @@ def test_a_history_copied_to_postgresql_and_back_gives_the_same_history_outputs(
     assert check.exit_code == 0 and "schema version" in check.output and "pa55word" not in check.output
     again = run(cli, ["db", "copy", first, pg])  # the target must be empty: a history is never merged into another
     assert again.exit_code == 2 and "already holds a history" in again.output
+def test_a_reclosed_report_says_which_version_it_supersedes_and_what_changed(year):
+    """Issue 24: version 2's report opens with "Version 2 of 2026-10, supersedes version 1 of DATE" and what
+    changed (the payment totals as the store recorded them, West consolidated now); version 1's says nothing of
+    the kind; the report from the store (``toolkit report --db``) says the same."""
+    from toolkit.money import fmt_money
+    from toolkit.operations.report import monthly_context
+
+    y = year["ledger"]
+    v1, v2 = y.results[("2026-10", 1)], y.results[("2026-10", 2)]
+    md = next(p for p in v2.outputs["report"] if p.suffix == ".md").read_text(encoding="utf-8")
+    closed_at = v1.close.closed_at[:16].replace("T", " ")
+    head = f"Version 2 of 2026-10, supersedes version 1 of {closed_at}."
+    assert head in md
+    words = {"royalty": "royalties", "floating": "floating pay"}
+    for rec in v2.reclose_totals.to_dict("records"):  # read back from the store after the close was recorded
+        item = (f"{words[rec['kind']]} {fmt_money(rec['before'], grouped=True)} → "
+                f"{fmt_money(rec['after'], grouped=True)} yuan ({fmt_money(rec['change'], grouped=True, sign=True)})")
+        assert (item in md) == (round(rec["change"], 2) != 0), item
+    people = v2.reclose["employee_id"].nunique()
+    assert f"{people} employee(s)' payments changed" in md
+    assert "now consolidated: West" in md
+    html = next(p for p in v2.outputs["report"] if p.suffix == ".html").read_text(encoding="utf-8")
+    assert 'id="version"' in html and head in html
+    v1_md = next(p for p in v1.outputs["report"] if p.suffix == ".md").read_text(encoding="utf-8")
+    assert "supersedes" not in v1_md
+    with Source(db=y.db) as source:
+        ctx = monthly_context(source, "2026-10")
+    assert ctx["text"]["version"].startswith(head) and ctx["text"]["version"] in md

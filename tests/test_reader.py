@@ -394,11 +394,11 @@ def test_template_filled_by_the_writer_reads_back(tmp_path: Path, lang: str) -> 
 def test_grids_are_the_same_without_pandas_private_conversion(monkeypatch) -> None:
     # the fast list-of-lists conversion is pandas-private; the public fallback must read identically
     from conftest import SAMPLE
-    from toolkit.io import reader
+    from toolkit.io import grid, reader
 
     path = SAMPLE / "dept-north.xlsx"
     fast = reader.read_workbook(path)
-    monkeypatch.setattr(reader, "_to_object_array", None)
+    monkeypatch.setattr(grid, "_to_object_array", None)
     slow = reader.read_workbook(path)
     assert fast.tables.keys() == slow.tables.keys()
     for key in fast.tables:

@@ -112,7 +112,11 @@ def test_report_from_the_store_names_what_the_run_rejected(demo) -> None:  # noq
     with open_store(str(out / "toolkit.db")) as store:
         extra = store_left_out(store, PERIOD)
         led = load_ledger_from_store(store, PERIOD)
-    assert [f.value for f in extra] == ["North China"]
+    assert [f.value for f in extra if f.code == "department-not-consolidated"] == ["North China"]
+    # followed by the findings recorded with the rejected file (issue 24: errors and warnings)
+    rest = [f for f in extra if f.code != "department-not-consolidated"]
+    assert rest and {f.severity for f in rest} == {"error", "warning"}
+    assert all(str(f.file).endswith("dept-north.xlsx") for f in rest)
     ctx = build_context(led, PERIOD, lang="zh", extra_findings=extra)
     assert "North China" in ctx["text"]["banner"] and "已拒收" in ctx["text"]["banner"]
     assert ctx["headline"]["errors"] >= 1  # not "0 error(s)"

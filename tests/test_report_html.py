@@ -64,7 +64,8 @@ def test_chromium_screenshot_no_console_errors_charts_sized(tmp_path, lang) -> N
     found = re.search(r"<title>PROBE(.*?)</title>", dom)
     assert found, dom[:500]
     data = json.loads(found.group(1).replace("&quot;", '"'))
-    assert len(data["charts"]) == 6 and all(w > 100 and h > 50 for w, h in data["charts"])  # with the market's two
+    # five charts (with the market's two) and the 12-month history's six small multiples
+    assert len(data["charts"]) == 11 and all(w > 100 and h > 50 for w, h in data["charts"])
     for key in ("signing", "collection", "expense", "profit"):
         assert money(ctx["headline"][key]) in dom
     assert money(ctx["headline"]["receivables"]) in dom
@@ -147,3 +148,30 @@ def test_appendix_ranks_everyone_on_the_quarter_so_far(tmp_path, lang) -> None: 
     text = html.read_text(encoding="utf-8")
     assert 'id="appraisal"' in text and ("Appendix: appraisal ranking, 2026-Q4" in text if lang == "en"
                                          else "附录：考核排名（2026-Q4" in text)
+
+
+#: The report in a 390-px-wide frame (headless Chromium's own window is at least 500 px wide): for every chart,
+#: screen pixels per SVG point (matplotlib draws in points).
+PHONE_FRAME = """<html><head><title>x</title></head><body style="margin:0">
+<iframe id="f" src="{src}" style="width:390px;height:2400px;border:0"></iframe>
+<script>document.getElementById("f").onload = () => {{ const d = document.getElementById("f").contentDocument;
+document.title = "PROBE" + JSON.stringify([d.defaultView.innerWidth, Array.from(d.querySelectorAll(".chart svg"))
+  .map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)]); }};</script></body></html>"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_charts_are_readable_at_phone_width(tmp_path, lang) -> None:  # noqa: ANN001
+    """At a phone's 390 px every chart's 9-point labels are at least 8 px high: the small multiples stack one per
+    row and a wide chart keeps its size and scrolls sideways (issue 24; before, the history's six panels were one
+    9-inch figure shrunk to 5-px labels)."""
+    _chromium()
+    page = render_report(context(lang), ["html"], lang, tmp_path)[0]
+    frame = tmp_path / "phone.html"
+    frame.write_text(PHONE_FRAME.format(src=page.resolve().as_uri()), encoding="utf-8")
+    dom = run_chromium(["--allow-file-access-from-files", "--window-size=800,2400", "--dump-dom",
+                        frame.resolve().as_uri()]).stdout
+    found = re.search(r"<title>PROBE(.*?)</title>", dom)
+    assert found, dom[:500]
+    width, scales = json.loads(found.group(1))
+    assert width == 390 and len(scales) == 11
+    assert min(scales) * 9 >= 8, scales

@@ -40,6 +40,7 @@ from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
+from .ledger import per_ledger_arg
 from .periods import parse_period
 
 if TYPE_CHECKING:
@@ -130,8 +131,15 @@ def monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None = 
     """Actuals per (employee_id, indicator, month 1..12) for ``year``, split shares applied, cents-rounded.
 
     ``royalties``: (employee_id, month, royalty) paid per month, subtracted from Profit; None = zero
-    (use it until royalties are computed, e.g. when the standards have no plans).
+    (use it until royalties are computed, e.g. when the standards have no plans). Computed once per ledger, year
+    and royalties frame (``per_ledger_arg``).
     """
+    return per_ledger_arg(ledger, ("completion.monthly_actuals", year), royalties,
+                          lambda: _monthly_actuals(ledger, year, royalties))
+
+
+def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -> pd.DataFrame:
+    """``monthly_actuals``, computed."""
     t = ledger.tables
     contracts = t["Contracts"]
     cc = contract_credits(contracts)

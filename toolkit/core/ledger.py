@@ -199,6 +199,16 @@ def per_ledger(fn: Callable[..., R]) -> Callable[..., R]:
     return wrapper
 
 
+def per_ledger_arg(ledger: Ledger, key: tuple[str, Any], arg: Any, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()`` once per ledger, ``key`` and the very object ``arg`` (identity, not equality; the memo holds
+    it, so its id is never reused): the report passes one royalties frame to completion, the headline, the
+    history and the appendix, which then share one ``monthly_actuals``. Each caller gets its own copy."""
+    hit = ledger.memo.get(key)
+    if hit is None or hit[0] is not arg:
+        hit = ledger.memo[key] = (arg, compute())
+    return hit[1].copy()
+
+
 def remember(ledger: Ledger, fn: Callable[..., Any], period: str, value: Any) -> None:
     """From now on ``fn(ledger, period)`` (a ``per_ledger`` computation) gives copies of ``value``: the month
     close puts the royalties as the payout ledger pays them, so its outputs and report show what is paid."""

@@ -22,6 +22,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
@@ -227,7 +228,12 @@ def series_width(values: pd.Series) -> int:
     if sample.empty:
         return 0
     if pd.api.types.is_float_dtype(sample.dtype):
-        text = fmt_money_column(sample, grouped=True)
+        # the widest money text is the largest or the most negative value's (rounding is monotonic, and the
+        # width grows with the magnitude on each side of zero): format those two, not the whole column
+        v = sample.to_numpy(dtype="float64")
+        finite = v[np.isfinite(v)]
+        ends = [finite.max(), finite.min()] if finite.size else []
+        text = fmt_money_column(pd.Series(ends + v[~np.isfinite(v)][:1].tolist(), dtype="float64"), grouped=True)
     else:
         text = sample.astype(str)
     # each distinct text once, in Python: a short column costs less than the string accessor's set-up

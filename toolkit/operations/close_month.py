@@ -36,8 +36,8 @@ from ..outputs import NAMES, build, write_output
 from ..outputs.jsonfmt import write_json
 from ..store import CloseInfo, Run, Store
 from .closes import (
-    absent_people, check_can_close, close_output_dir, commit_close, not_computed_people, note_findings, note_text,
-    prepare_close, reclose_changes, reclose_totals, restatement_findings
+    absent_people, check_can_close, close_output_dir, commit_close, left_out_people, not_computed_people,
+    note_findings, note_text, prepare_close, reclose_changes, reclose_totals, restatement_findings, version_facts
 )
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
@@ -104,7 +104,8 @@ class CloseMonthResult:
 
 
 def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
-    """For the report's data-quality section: each department not consolidated, why, and its errors."""
+    """For the report's data-quality section: each department not consolidated, why, and its findings (errors
+    and warnings alike, as a report from the files lists them)."""
     out: list[Finding] = []
     for f in files:
         if f.ok or f.kind == "standards":
@@ -112,7 +113,7 @@ def left_out_findings(files: Sequence[FileOutcome]) -> list[Finding]:
         out.append(Finding("department-not-consolidated", file=f.path, value=f.department or Path(f.path).name,
                            params={"status": t(f"consolidate.status.{f.status}", "en"),
                                    "status_zh": t(f"consolidate.status.{f.status}", "zh"), "reason": f.reason or ""}))
-        out += [x for x in f.findings if x.severity == "error"]
+        out += list(f.findings)
     return out
 
 
@@ -138,7 +139,7 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
         from .report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
-                                      closed=_INHERITED.get("closed"))
+                                      closed=_INHERITED.get("closed"), version=_INHERITED.get("version"))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
@@ -167,13 +168,14 @@ def _stored(name: str, result: Any) -> dict[str, Any] | None:
 def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
                extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
                stored: dict[str, Any] | None = None, closed: Any = None,
-               floating: Any = None) -> dict[str, list[Path]]:
+               floating: Any = None, version: dict[str, Any] | None = None) -> dict[str, list[Path]]:
     """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
     ledger and its memoised royalties without copying), else one after the other; results in task order.
     ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
     ``closed``: the figures of months already closed, for the report; ``floating``: the close's floating
-    payments, for the salary output."""
+    payments, for the salary output; ``version``: a re-close's ``closes.version_facts``, for the report."""
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
+    _INHERITED["version"] = version
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
     _INHERITED["floating"] = floating
@@ -270,8 +272,11 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
+        version = None if previous is None else version_facts(
+            previous, plan.version, store.payments(close_id=previous.id), plan.payments, left_out_people(plan.results),
+            plan.departments, plan.not_consolidated)  # the report says what this version supersedes and changes
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
-                                         plan.results, closed[closed["period"] < period], plan.floating))
+                                         plan.results, closed[closed["period"] < period], plan.floating, version))
         result.outputs = {k: [final / Path(p).relative_to(out) for p in result.outputs[k]]
                           for k in ("consolidated", *COMPUTATIONS, "report") if k in result.outputs}
         if cons.workbook:

@@ -312,10 +312,15 @@ def note_text(note: dict[str, Any], lang: str = "en") -> str:
 
 def not_computed_people(store: Store, close_id: int) -> set[str]:
     """Employees a close left out (their department not consolidated): its stored pay lines say not computed."""
+    return left_out_people({name: store.close_results(close_id, name) for name in ("salaries", "royalty_lines")})
+
+
+def left_out_people(results: dict[str, pd.DataFrame]) -> set[str]:
+    """Employees whose pay lines (``salaries``, ``royalty_lines`` of a close's results) say not computed."""
     out: set[str] = set()
     for name in ("salaries", "royalty_lines"):
-        lines = store.close_results(close_id, name)
-        if len(lines) and "status" in lines.columns:
+        lines = results.get(name)
+        if lines is not None and len(lines) and "status" in lines.columns:
             out |= set(lines.loc[lines["status"] == NOT_COMPUTED, "employee_id"].astype(str))
     return out
 
@@ -436,3 +441,31 @@ def restatement_findings(store: Store, ledger: Any, period: str, previous_year: 
         mine = schedule[schedule["month"] <= pm] if schedule is not None and py == year else royalty_payments(ledger, p)
         current[p] = compute_completion(ledger, p, mine)
     return restatements(series, current)
+
+
+def version_facts(previous: CloseInfo, version: int, old: pd.DataFrame, new: pd.DataFrame,
+                  not_computed: Collection[str], departments: Collection[str],
+                  not_consolidated: Collection[str]) -> dict[str, Any]:
+    """What the report says of a re-close: its version, the version it supersedes and when that was closed, the
+    payment totals per kind before and after (``reclose_totals``), how many people's payments changed
+    (``reclose_changes``) and the departments consolidated now and not before, or the other way round."""
+    totals = reclose_totals(old, new, not_computed)
+    changes = reclose_changes(old, new, not_computed)
+    return {"version": int(version), "previous_version": int(previous.version), "previous_closed_at": previous.closed_at,
+            "totals": [{"kind": r["kind"], "before": float(r["before"]), "after": float(r["after"]),
+                        "change": float(r["change"])} for r in totals.to_dict("records")],
+            "people_changed": int(changes["employee_id"].nunique()) if len(changes) else 0,
+            "departments_added": sorted(set(departments) - set(previous.departments)),
+            "departments_left_out": sorted(set(not_consolidated) - set(previous.not_consolidated))}
+
+
+def stored_version_facts(store: Store, period: str) -> dict[str, Any] | None:
+    """``version_facts`` of the current close of ``period`` against the version it superseded, from the store;
+    None when the period was closed once (or not at all)."""
+    closes = sorted(store.closes(period=period, current_only=False), key=lambda c: c.version)
+    if len(closes) < 2:
+        return None
+    previous, current = closes[-2], closes[-1]
+    return version_facts(previous, current.version, store.payments(close_id=previous.id, current_only=False),
+                         store.payments(close_id=current.id, current_only=False),
+                         not_computed_people(store, current.id), current.departments, current.not_consolidated)

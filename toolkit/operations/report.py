@@ -12,6 +12,7 @@ from ..core.periods import check_period
 from ..report import build_context, render_report
 from ..report.completeness import store_left_out
 from ..report.stored_history import closed_figures
+from .closes import stored_version_facts
 from .source import Source
 
 #: What the month close and the ribbon render; ``toolkit report --format`` chooses.
@@ -20,26 +21,36 @@ DEFAULT_FORMATS = ("xlsx", "html", "md")
 
 def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, lang: str = "en",
                           formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None,
-                          extra_findings: Sequence[Finding] = (), closed: Any = None) -> list[Path]:
+                          extra_findings: Sequence[Finding] = (), closed: Any = None,
+                          version: dict[str, Any] | None = None) -> list[Path]:
     """Build the report context of ``period`` and render it in ``formats`` into ``out_dir``; the files written.
 
-    ``closed``: the figures of months already closed (``report.stored_history.closed_figures``)."""
-    context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed)
+    ``closed``: the figures of months already closed (``report.stored_history.closed_figures``); ``version``: a
+    re-close's ``operations.closes.version_facts``."""
+    context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
+                            version=version)
     return render_report(context, list(formats), lang, Path(out_dir), template)
 
 
-def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: str = "en",
-                   formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
-    """``toolkit report``: the month from workbooks or the store, always rendered (data problems go in its
-    data-quality section); from the store, the departments its latest run left out head the report."""
+def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[str, Any]:
+    """The report context of ``period`` from workbooks or the store (data problems go in its data-quality
+    section); from the store, the departments its latest run left out head the report, with the findings
+    recorded for them."""
     period = check_period(period)
     ledger = source.ledger(period, force=True)
     extra: list[Finding] = []
-    closed = None
+    closed = version = None
     if source.from_store:
         with source.store() as store:
             extra = store_left_out(store, period)
             closed = closed_figures(store)
             closed = closed[closed["period"] < period]
-    return render_monthly_report(ledger, period, out_dir, lang=lang, formats=formats, template=template,
-                                 extra_findings=extra, closed=closed)
+            version = stored_version_facts(store, period)
+    return build_context(ledger, period, lang=lang, extra_findings=extra, closed=closed, version=version)
+
+
+def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: str = "en",
+                   formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
+    """``toolkit report``: the month from workbooks or the store, always rendered (``monthly_context``)."""
+    context = monthly_context(source, period, lang=lang)
+    return render_report(context, list(formats), lang, Path(out_dir), template)

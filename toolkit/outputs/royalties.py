@@ -102,14 +102,16 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
         kind = "item.band" if line["method"] == R.MARGINAL else "item.tier"
         rows.append({"item": label(kind, lang, lo=f"{b['from_pct']:.0%}", hi=hi),
                      "credited": b["band_base"], "rate": b["rate"], "royalty": b["band_amount"]})
-    for c in contributions.to_dict("records"):
-        rows.append({
-            "item": label("item.receipt" if c["basis"] == "Collected" else "item.contract", lang),
-            "date": c["date"], "receipt_no": c["receipt_no"], "contract_no": c["contract_no"],
-            "product_line": c["product_line"], "amount": c["amount"], "share": c["share"], "factor": c["factor"],
-            "credited": c["credited"], "weighted": c["weighted"],
-        })
     frame = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
+    if len(contributions):  # every contributing row, column-wise (the rows above are a handful)
+        receipt = (contributions["basis"] == "Collected").to_numpy(dtype=bool)
+        rest = pd.DataFrame({
+            "item": pd.Series(receipt).map({True: label("item.receipt", lang),
+                                            False: label("item.contract", lang)}).to_numpy(dtype=object),
+            **{c: contributions[c].to_numpy(dtype=object) for c in (
+                "date", "receipt_no", "contract_no", "product_line", "amount", "share", "factor", "credited",
+                "weighted")}}, columns=STATEMENT_COLUMNS)
+        frame = pd.concat([frame.astype(object), rest.astype(object)], ignore_index=True)
     frame["date"] = pd.to_datetime(frame["date"])
     for c in ("amount", "share", "factor", "credited", "weighted", "rate", "royalty"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")

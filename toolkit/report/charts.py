@@ -35,6 +35,9 @@ CJK_FILES = re.compile(r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy-|DroidSansFal
 CSS_FONTS = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
              "'WenQuanYi Zen Hei', 'Hiragino Sans GB', 'DejaVu Sans', Arial, sans-serif")
 COLORS = ("#1f4e79", "#5b9bd5", "#ed7d31", "#70ad47", "#a5a5a5")
+#: Size (inches) of one small multiple: at a phone's width (390 px) one fills the screen and its 9-point labels
+#: stay about 9 px high; on a desktop three sit side by side.
+MULTIPLE = (3.6, 2.5)
 AGING_COLORS = ("#70ad47", "#ffd966", "#f4b183", "#ed7d31", "#c55a11", "#c00000", "#7f0000", "#400000")
 
 
@@ -80,7 +83,7 @@ def _svg(fig: Any) -> str:
     return re.sub(r"font-family: [^;\"]+", f"font-family: {CSS_FONTS}", svg)
 
 
-def _fig(width: float = 7.5, height: float = 3.4, rows: int = 1, cols: int = 1) -> tuple[Any, Any]:
+def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1) -> tuple[Any, Any]:
     with _quiet():
         plt.rcParams["font.family"] = font_family()
         plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
@@ -111,7 +114,7 @@ def completion_chart(ctx: dict[str, Any]) -> str:
                    linestyle="--", linewidth=1, label=labels[5])
         ax.set_xticks([x + width * 1.5 for x in range(n)], m["department"].astype(str).tolist())
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+        ax.legend(fontsize=9, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
         ax.set_title(ctx["text"]["chart_completion"], fontsize=11)
     return _svg(fig)
 
@@ -126,9 +129,9 @@ def trend_chart(ctx: dict[str, Any]) -> str:
         ax.plot(x, tr["signing"], marker="o", color=COLORS[0], label=labels[1])
         ax.plot(x, tr["collection"], marker="o", color=COLORS[3], label=labels[2])
         ax.plot(x, tr["signing_forecast"], marker="o", linestyle="--", color=COLORS[2], label=labels[3])
-        ax.set_xticks(x, [str(v)[2:] for v in tr["month"]], fontsize=8, rotation=45)
+        ax.set_xticks(x, [str(v)[2:] for v in tr["month"]], fontsize=9, rotation=45)
         _money_axis(ax)
-        ax.legend(fontsize=8, frameon=False)
+        ax.legend(fontsize=9, frameon=False)
         ax.set_title(ctx["text"]["chart_trend"], fontsize=11)
     return _svg(fig)
 
@@ -147,38 +150,42 @@ def aging_chart(ctx: dict[str, Any]) -> str:
                    color=AGING_COLORS[min(i, len(AGING_COLORS) - 1)])
             bottom = [b + v for b, v in zip(bottom, vals)]
         _money_axis(ax)
-        ax.legend(fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
+        ax.legend(fontsize=9, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
         ax.set_title(ctx["text"]["chart_aging"], fontsize=11)
     return _svg(fig)
 
 
 def history_chart(ctx: dict[str, Any]) -> str:
     """Small multiples: 12 months of signing, collection, expense, profit and receivables, and the annual
-    completion of each indicator against time progress (the gap to the annual target)."""
+    completion of each indicator against time progress (the gap to the annual target). Each is its own small
+    SVG in a ``multiples`` grid, so a phone shows them one under the other at a readable size rather than one
+    wide figure shrunk to its width."""
     hist = ctx["tables"]["history"]
     labels = dict(zip([c for c, _ in ctx["columns"]["history"]], ctx["labels"]["history"]))
-    fig, axes = _fig(9.0, 4.6, rows=2, cols=3)
     x = list(range(len(hist)))
     ticks = [str(m)[5:] for m in hist["month"]]
-    with _quiet():
-        for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
-            ax = axes.flat[i]
+    panels = []
+    for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
+        fig, ax = _fig(*MULTIPLE)
+        with _quiet():
             ax.plot(x, hist[key], marker="o", markersize=3, color=COLORS[i % len(COLORS)])
             ax.fill_between(x, hist[key], alpha=0.08, color=COLORS[i % len(COLORS)])
-            ax.set_title(labels[key], fontsize=9)
-            ax.set_xticks(x[::2], ticks[::2], fontsize=7)
-            ax.tick_params(axis="y", labelsize=7)
+            ax.set_title(labels[key], fontsize=11)
+            ax.set_xticks(x[::2], ticks[::2], fontsize=9)
+            ax.tick_params(axis="y", labelsize=9)
             _money_axis(ax)
-        ax = axes.flat[5]
-        head = ctx["tables"]["headline"]
+        panels.append(_svg(fig))
+    fig, ax = _fig(*MULTIPLE)
+    head = ctx["tables"]["headline"]
+    with _quiet():
         ax.barh(list(range(len(head)))[::-1], head["annual_completion"].fillna(0).tolist(), color=COLORS[1])
-        ax.set_yticks(list(range(len(head)))[::-1], head["indicator"].astype(str).tolist(), fontsize=8)
+        ax.set_yticks(list(range(len(head)))[::-1], head["indicator"].astype(str).tolist(), fontsize=9)
         ax.axvline(ctx["time_progress"], color="#c00000", linestyle="--", linewidth=1)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.tick_params(axis="x", labelsize=7)
-        ax.set_title(f"{ctx['labels']['headline'][10]} | {ctx['text']['time_progress_note']}", fontsize=9)
-        fig.tight_layout()
-    return _svg(fig)
+        ax.tick_params(axis="x", labelsize=9)
+        ax.set_title(f"{ctx['labels']['headline'][10]} | {ctx['text']['time_progress_note']}", fontsize=10)
+    panels.append(_svg(fig))
+    return '<div class="multiples">' + "".join(f'<div class="multiple">{svg}</div>' for svg in panels) + "</div>"
 
 
 def pareto_chart(ctx: dict[str, Any]) -> str:
@@ -189,7 +196,7 @@ def pareto_chart(ctx: dict[str, Any]) -> str:
     x = list(range(len(cust)))
     with _quiet():
         ax.bar(x, cust["signing"].tolist(), color=COLORS[0], label=labels["signing"])
-        ax.set_xticks(x, [str(v)[:8] for v in cust["customer"]], fontsize=7, rotation=35, ha="right")
+        ax.set_xticks(x, [str(v)[:8] for v in cust["customer"]], fontsize=9, rotation=35, ha="right")
         _money_axis(ax)
         right = ax.twinx()
         right.plot(x, cust["cum_share"].tolist(), marker="o", color=COLORS[2], label=labels["cum_share"])
@@ -212,9 +219,9 @@ def lines_chart(ctx: dict[str, Any]) -> str:
     with _quiet():
         ax.bar([v - 0.2 for v in x], pl["signing"].tolist(), 0.4, color=COLORS[0], label=labels["signing"])
         ax.bar([v + 0.2 for v in x], pl["gross_margin"].tolist(), 0.4, color=COLORS[3], label=labels["gross_margin"])
-        ax.set_xticks(x, pl["product_line"].astype(str).tolist(), fontsize=8)
+        ax.set_xticks(x, pl["product_line"].astype(str).tolist(), fontsize=9)
         _money_axis(ax)
-        ax.legend(fontsize=8, frameon=False)
+        ax.legend(fontsize=9, frameon=False)
         ax.set_title(ctx["text"]["chart_lines"], fontsize=11)
     return _svg(fig)
 

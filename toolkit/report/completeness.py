@@ -69,7 +69,9 @@ def pay_status(lines: pd.DataFrame, excluded: Sequence[str]) -> pd.Series:
 
 def store_left_out(store: Any, period: str) -> list[Finding]:
     """The ``department-not-consolidated`` findings of the store's latest run for ``period`` (for
-    ``toolkit report --db``): department sources it rejected or could not read, with the reason recorded."""
+    ``toolkit report --db``): department sources it rejected or could not read, with the reason recorded, each
+    followed by the validation findings recorded with it (errors and warnings: the Data quality section lists
+    them as the close's report and a report from the files do)."""
     runs = sorted((r for r in store.runs(period) if r.period == period), key=lambda r: r.id)
     if not runs:
         return []
@@ -87,4 +89,5 @@ def store_left_out(store: Any, period: str) -> list[Finding]:
                            params={"status": t(f"report.left_out.status.{src.status}", "en") if known else src.status,
                                    "status_zh": t(f"report.left_out.status.{src.status}", "zh") if known
                                    else src.status, "reason": reason, "reason_zh": reason_zh}))
+        out += src.findings or []  # its validation findings, as the close's report lists them
     return out

@@ -11,7 +11,8 @@ from ..errors import ToolkitError
 from ..i18n import register
 from . import filters as FL
 from .charts import all_charts
-from .context import LABELS, column_label
+from ..outputs.labels import LABELS
+from .sections.words import column_label
 
 register({"report.html.template": ("HTML report template {file}: {detail}", "HTML 报告模板 {file}：{detail}")})
 

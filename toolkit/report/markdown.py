@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from . import filters as FL
-from .context import column_label
+from .sections.words import column_label
 
 TOP = 5
 
@@ -33,6 +33,8 @@ def render_markdown(context: dict[str, Any]) -> str:
     lab = lambda k: column_label(k, lang)  # noqa: E731
     money = lambda x: FL.money(x, lang, unit)  # noqa: E731
     out = [f"# {tx['title']} {context['period']}", ""]
+    if tx.get("version"):
+        out += [f"> **{_cell(tx['version'])}**", ""]
     out += [f"> **{tx['left_out']}**" if context.get("left_out") else f"> {tx['complete']}", ""]
     out += [f"{tx['unit_note']} {tx['time_progress_note']}", "", f"## {tx['summary']}", ""]
     out += [f"- {_cell(line)}" for line in context.get("summary", [])]

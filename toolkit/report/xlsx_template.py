@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..i18n import register, t
 from ..io.writer import atomic_save
-from .context import COLUMNS
+from .sections.words import COLUMNS
 
 register(
     {

@@ -77,6 +77,9 @@ class SourceRecord:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    #: The validation findings of a source stored without a snapshot (rejected, duplicate); a stored snapshot
+    #: keeps its own (``Store.snapshot_findings``).
+    findings: list[Finding] | None = None
 
 
 @dataclass

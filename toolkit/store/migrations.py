@@ -459,6 +459,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "approval item states; the audit trail's approved amount, delegation and role",
               lambda conn: [conn.execute(s) for s in APPROVAL_ITEMS.split(";") if s.strip()]),  # type: ignore
     Migration(6, "views for BI tools: v_sales_by_product_line, v_customer_pareto, v_pipeline, ...", _views),
+    Migration(7, "findings of a source stored without a snapshot (a rejected department), for the report's data "
+                  "quality from the store", lambda conn: conn.execute(  # type: ignore[attr-defined]
+                      "ALTER TABLE sources ADD COLUMN findings TEXT")),
 )
 
 #: The newest store version this toolkit reads and writes.

@@ -55,9 +55,11 @@ class SnapshotRepository:
                     result = self._save_snapshot(run, source, data, findings or [])
                 self.db.execute(
                     "INSERT INTO sources(run_id, path, size, mtime, sha256, kind, department, status, reason, "
-                    "errors, warnings, infos, snapshot_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "errors, warnings, infos, snapshot_id, findings) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (run.id, source.path, source.size, source.mtime, source.sha256, source.kind, source.department,
-                     result.status, source.reason, source.errors, source.warnings, source.infos, result.snapshot_id),
+                     result.status, source.reason, source.errors, source.warnings, source.infos, result.snapshot_id,
+                     # a snapshot keeps its findings; a source without one (rejected) keeps them here
+                     findings_json(findings) if result.snapshot_id is None and findings else None),
                 )
         except BaseException:
             run.id = had_id
@@ -159,8 +161,8 @@ class SnapshotRepository:
     def sources(self, run_id: int) -> list[SourceRecord]:
         """``Store.sources``."""
         rows = self.db.read("SELECT path, size, mtime, sha256, kind, department, status, reason, errors, warnings, "
-                            "infos FROM sources WHERE run_id=? ORDER BY id", (run_id,))
-        return [SourceRecord(*r) for r in rows]
+                            "infos, findings FROM sources WHERE run_id=? ORDER BY id", (run_id,))
+        return [SourceRecord(*r[:11], [Finding(**d) for d in json.loads(r[11])] if r[11] else None) for r in rows]
 
     def run_snapshot_ids(self, run_id: int) -> list[int]:
         """``Store.run_snapshot_ids``."""
