@@ -362,6 +362,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary": ("In brief", "要点"),
     "pay_status": ("Status", "状态"),
     "status.not-computed": ("not computed", "未计算"),
+    "not_computed_count": ("Not computed", "未计算"),
     "holt-winters": ("Holt-Winters (trend and season)", "霍尔特-温特斯（趋势与季节）"),
     "seasonal-naive": ("Same month last year", "去年同月值"),
     "moving-average": ("Average of recent months", "近几个月平均"),
