@@ -17,6 +17,7 @@ from ..core.statements import NOT_COMPUTED, Statement, cents
 from ..io.writer import write_frames, atomic_save
 from ..outputs.labels import label
 from ..outputs.statements import (
+    compare_frame,
     completion_frame,
     completion_title,
     contribution_frame,
@@ -82,12 +83,12 @@ def statement_html(st: Statement) -> str:
     L = {k: label(k, lang) for k in ("st.title", "st.section.summary", "st.section.tiers", "st.section.weighting",
                                      "st.section.contributions", "st.section.completion", "st.section.floating",
                                      "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item",
-                                     "st.draft.mark")}
+                                     "st.draft.mark", "st.section.compare")}
     lbl = {label(k, lang) for k in ("share",)}
     comp = completion_frame(st)
     return env.get_template(TEMPLATE.name).render(
         lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED, completion_title=completion_title(st),
-        summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
+        summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)), compare=html_table(compare_frame(st)),
         contributions=html_table(contribution_frame(st), pct=lbl,
                              money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
         completion=html_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
