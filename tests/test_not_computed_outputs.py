@@ -304,3 +304,18 @@ def test_text_beside_a_figure_is_set_apart_and_not_due_has_no_days_overdue(close
     for d, a, due_date in rows:
         overdue = (end - pd.Timestamp(due_date)).days
         assert d == (overdue if overdue > 0 else None) and a.alignment.indent >= 1
+
+
+def test_every_printed_page_of_a_royalty_trace_names_the_employee(closed):
+    """Issue 24: royalties.xlsx prints each employee's trace with a page header naming them and the period, the
+    header row repeated on every page (read back with openpyxl)."""
+    lang, out, _db, _res = closed
+    wb = openpyxl.load_workbook(out / f"royalties-{PERIOD}.xlsx")
+    traces = [ws for ws in wb.worksheets if re.match(r"E\d{4} ", ws.title)]
+    assert len(traces) > 10
+    for ws in wb.worksheets:
+        assert ws.print_title_rows == "$1:$1", ws.title
+    for ws in traces:
+        emp, name = ws.title.split(" ", 1)
+        header = ws.oddHeader.center.text or ""
+        assert emp in header and name in header and PERIOD in header, (ws.title, header)

@@ -293,3 +293,41 @@ def test_a_department_rejected_without_an_earlier_snapshot_stops_the_draft(sampl
         assert exc.value.key == "source.plan-department-rejected"
         assert "North China" in exc.value.message("en") and "2026-10" in exc.value.message("zh")
     assert not (tmp_path / "plan").exists()
+
+
+def test_the_summary_prints_its_charts_and_its_header_row_on_every_page(drafted) -> None:
+    """Issue 24: every visible sheet of plan-2027.xlsx repeats its header row, has a page footer, and its print
+    area holds its charts (read back from the file: each chart's anchor cell and size in the drawing XML)."""
+    import math
+    import re
+    import zipfile
+
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    _result, out = drafted
+    path = out / "plan-2027.xlsx"
+    wb = openpyxl.load_workbook(path)
+    charted = 0
+    with zipfile.ZipFile(path) as zf:
+        for i, ws in enumerate(wb.worksheets, 1):
+            if ws.sheet_state != "visible":
+                continue
+            assert ws.print_title_rows == "$1:$1" and ws.oddFooter.center.text, ws.title
+            area = range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))
+            rels = f"xl/worksheets/_rels/sheet{i}.xml.rels"
+            if rels not in zf.namelist():
+                continue
+            drawing = re.search(r'Target="/?(xl/drawings/drawing\d+\.xml)"', zf.read(rels).decode())
+            if not drawing:
+                continue
+            xml = zf.read(drawing.group(1)).decode()
+            for col, row, cx, cy in re.findall(r"<from><col>(\d+)</col>.*?<row>(\d+)</row>.*?</from>"
+                                               r"<ext cx=\"(\d+)\" cy=\"(\d+)\"", xml):
+                charted += 1
+                last_row = int(row) + 1 + math.ceil(int(cy) / 190500)  # EMU of a 15-point row
+                px, c = int(cx) / 9525, int(col) + 1
+                while px > 0:
+                    px -= (ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 + 5
+                    c += 1
+                assert area[3] >= last_row and area[2] >= c - 1, (ws.title, ws.print_area, last_row, c - 1)
+    assert charted == 3

@@ -760,6 +760,8 @@ register(
         "output.title.demand": ("Fund demand, next {n} months", "未来 {n} 个月资金需求"),
         "output.title.forecast": ("Signing forecast after {period}", "{period} 之后的签约预测"),
         "output.title.royalties": ("Royalties {period}", "提成 {period}"),
+        "output.royalties.trace-header": ("Royalty trace · {employee} {name} · {period}",
+                                          "提成计算明细 · {employee} {name} · {period}"),
         "output.title.salary": ("Floating salary {period}", "浮动工资 {period}"),
         "output.no-royalties": (
             "Profit and royalties payable exclude royalties (no royalty module or plans available).",

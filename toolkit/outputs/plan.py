@@ -21,6 +21,7 @@ from ..money import fmt_money
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from ..schema.department import MONTH_NAMES
+from ..io.print_setup import footer, print_area_with_charts
 from ..io.writer import SheetFrame, save_workbook, write_frames
 
 _PLAN = DEPARTMENT.table("Plan")
@@ -127,10 +128,14 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
     write_frames(path, sheets, lang)
     wb = load_workbook(path)
     _charts(wb, draft, cost, lang)
-    for ws in wb.worksheets:  # printable: landscape, one page wide
+    for ws in wb.worksheets:  # printable: landscape, one page wide, the header row on every page, charts inside
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        if ws.sheet_state == "visible":
+            ws.print_title_rows = ws.print_title_rows or "1:1"
+            ws.oddFooter.center.text = ws.oddFooter.center.text or footer(lang)[2:]
+            print_area_with_charts(ws)
     return save_workbook(wb, path)
 
 
