@@ -165,7 +165,7 @@ def compare_frame(st: Statement) -> pd.DataFrame:
         if kind == "money":
             return fmt_money(v, grouped=True, sign=change)
         if change:
-            return label("st.compare.points", st.lang, value=f"{v * 100:+.2f}")
+            return label("st.compare.points", st.lang, value=fmt_money(v * 100, sign=True))  # points, 2 decimals
         return pct_text(v, 2)
 
     rows = [{"item": r["item"], "previous": text(r["previous"], r["kind"]), "current": text(r["current"], r["kind"]),
