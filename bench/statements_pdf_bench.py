@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from toolkit.operations.batch import PDF_JOBS, each  # noqa: E402
 from toolkit.operations.close_month import close_month  # noqa: E402
+from toolkit.operations.source import Source  # noqa: E402
 from toolkit.operations.statements import build_statements, recorded_payouts  # noqa: E402
 from toolkit.report.pdf import html_to_pdf, pdf_session, run_chromium  # noqa: E402
 from toolkit.report.statements import write_statement  # noqa: E402
@@ -36,7 +37,7 @@ PERIOD = "2026-10"
 def statements(n: int, work: Path) -> list:
     """N statements: the sample month's, repeated with distinct employee ids."""
     db = work / "bench.db"
-    close_month([ROOT / "workbooks" / "sample"], PERIOD, work / "close", db=db, jobs=1)
+    close_month(Source([ROOT / "workbooks" / "sample"], db=db), PERIOD, work / "close", jobs=1)
     with open_store(db) as store:
         payouts = recorded_payouts(store, PERIOD)
         ledger = load_ledger_from_store(store, PERIOD)

@@ -433,3 +433,53 @@ def test_a_finding_without_a_file_is_not_shown_as_nan():
     frame = _findings_frame([Finding("period-already-closed", file=float("nan"), params={
         "period": "2026-10", "version": 1, "closed_at": "2026-11-02"})], "en")
     assert frame["file"].isna().all()  # not the text "nan"
+
+
+def _statement_rows(path: Path) -> tuple[list[tuple], dict[str, list[tuple]]]:
+    """A written statement workbook: the Statement sheet's rows, and every sheet's rows by sheet name."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    return sheets[wb.worksheets[0].title], sheets
+
+
+def test_statements_explain_the_opening_an_adjustment_a_catch_up_and_last_month(script, tmp_path):
+    """Issue 24, on the statements `toolkit statements --db` writes for October: the months before the ledger's
+    first close taken as paid (and at how much), the late August refund behind E001's adjustment with its amount
+    before → after, E005's floating pay of August and September caught up (in the total), and last month's YTD
+    computation beside this month's."""
+    from toolkit.operations.statements import statements
+
+    s = script["script"]
+    run = statements(Source(db=s.db), "2026-10", tmp_path, formats=("xlsx",), employees=["E001", "E005"])
+    assert not run.failures, run.failures
+    files = {emp: next(p for p in paths if p.suffix == ".xlsx") for emp, paths in run.files.items()}
+    rows, sheets = _statement_rows(files["E001"])
+    by_item = {r[0]: r for r in rows}
+    # the opening: January–March taken as paid at what March's close computed (the stores' first ledger close)
+    why = [r[2] for r in rows if r[0] == "Why" and "taken as paid" in (r[2] or "")]
+    march = script["march"].royalty("E001", {"East", "West", "North"}, 2026, 3)
+    assert why and "2026-01 – 2026-03" in why[0] and f"{march / 100:,.2f}" in why[0]
+    # the adjustment: the refund of -12,000.00 dated in August, added since August's close
+    adj = [r for r in rows if str(r[0]).startswith("of which adjustment") and "LATE-REFUND" in str(r[0])]
+    assert len(adj) == 1 and "2026-08" in adj[0][2] and "none → -12,000.00" in adj[0][2], adj
+    assert "Collections row" in adj[0][2]
+    # last month beside this month, as computed now: September's YTD royalty recomputed on today's rows
+    last = {r[0]: r for r in sheets["Last Month"]}
+    everyone = {"East", "West", "North"}
+    sept, octo = (s.company.royalty("E001", everyone, 2026, m) for m in (9, 10))
+    header = sheets["Last Month"][0]
+    assert header[1:3] == ("2026-09", "2026-10")
+    assert last["YTD Royalty"][1] == f"{sept / 100:,.2f}" and last["YTD Royalty"][2] == f"{octo / 100:,.2f}"
+    assert last["YTD Royalty"][3] == f"{(octo - sept) / 100:+,.2f}"
+    assert by_item["YTD royalty earned"][1] == octo / 100
+    # E005 (North, rejected in August and September): both months' floating pay caught up, in the total
+    rows, _ = _statement_rows(files["E005"])
+    caught = {r[0]: r[1] for r in rows if str(r[0]).startswith("Floating pay of")}
+    want = {f"Floating pay of 2026-{m:02d}, caught up": s.floating[("E005", f"2026-{m:02d}")] / 100 for m in (8, 9)}
+    assert caught == want and all(v > 0 for v in want.values())
+    items = {r[0]: r[1] for r in rows}
+    parts = [items["This royalty payment"], items["Floating pay"], *want.values()]
+    total = next(r[1] for r in rows if r[0] == "Total payable this month")
+    assert round(total * 100) == sum(round(p * 100) for p in parts)

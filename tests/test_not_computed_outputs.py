@@ -247,3 +247,81 @@ def test_forecast_months_are_headed_as_months(closed):
     headers = [c.value for c in next(ws.iter_rows(max_row=1))]
     months = [h for h in headers if isinstance(h, str) and re.match(r"\d{4}-\d{2}", h)]
     assert months and all(re.fullmatch(r"\d{4}-\d{2}", h) for h in months), headers
+
+
+def test_the_appraisal_names_left_out_people_without_a_score_grade_or_rank(closed, sample_dir, tmp_path):
+    """`toolkit appraisal` (its workbook and its text): North China's people have no rank, score, grade or
+    coefficient and say why; the band distribution counts them as not computed, never as 0 in a band."""
+    lang, _out, db, _res = closed
+    people, names = _left_out_people(sample_dir)
+    runner = CliRunner()
+    res = runner.invoke(cli, ["--lang", lang, "appraisal", "--db", str(db), "--year", "2026",
+                              "-o", str(tmp_path / "a.xlsx")])
+    assert res.exit_code == 0, res.output
+    bad: list[str] = []
+    _check_file(tmp_path / "a.xlsx", people, names, bad)
+    assert not bad, "\n".join(bad)
+    ranking, bands = openpyxl.load_workbook(tmp_path / "a.xlsx").worksheets[:2]
+    rows = list(ranking.iter_rows(values_only=True))
+    mine = [dict(zip(rows[0], r)) for r in rows[1:] if r[2] in people]
+    assert len(mine) == len(people)
+    why = "not consolidated" if lang == "en" else "未汇总"
+    for r in mine:
+        figures = [v for k, v in r.items() if k not in (rows[0][2], rows[0][3], rows[0][4], rows[0][5], rows[0][6],
+                                                           rows[0][10])]
+        assert figures == [None] * 5 and why in r[rows[0][10]], r
+    dist = list(bands.iter_rows(values_only=True))
+    north = next(r for r in dist if r[0] == LEFT_OUT)
+    not_computed = dist[0].index("Not computed" if lang == "en" else "未计算")
+    assert north[not_computed] == north[-1] == len(people)
+    assert all(v is None for i, v in enumerate(north[1:-1], 1) if i != not_computed)
+    text = runner.invoke(cli, ["--lang", lang, "appraisal", "--db", str(db), "--year", "2026"])
+    assert text.exit_code == 0, text.output
+    for line in text.output.splitlines():
+        if any(f" {p} " in line for p in people):
+            assert why in line and "%" not in line and not re.match(r"\s*\d", line), line
+
+
+def test_text_beside_a_figure_is_set_apart_and_not_due_has_no_days_overdue(closed):
+    """salary.xlsx's Grade after the Score and funds.xlsx's Aging after Days Overdue are indented (no "95.9%B",
+    no "-15Not Due"); a receivable not yet due shows no days overdue, one overdue its days."""
+    lang, out, _db, _res = closed
+    ws = openpyxl.load_workbook(out / f"salary-{PERIOD}.xlsx").worksheets[0]
+    head = [c.value for c in ws[1]]
+    grade = head.index("Grade" if lang == "en" else "等级") + 1
+    assert head[grade - 2] in ("Score", "考核得分")
+    graded = [ws.cell(r, grade) for r in range(2, ws.max_row + 1) if ws.cell(r, grade).value]
+    assert graded and all(c.alignment.indent >= 1 for c in graded)
+    wb = openpyxl.load_workbook(out / f"funds-{PERIOD}.xlsx")
+    ws = wb["Receivables" if lang == "en" else "应收账款"]
+    head = [c.value for c in ws[1]]
+    days, aging, due = (head.index(h) + 1 for h in (("Days Overdue", "Aging", "Due Date") if lang == "en"
+                                                    else ("逾期天数", "账龄", "到期日")))
+    assert aging == days + 1
+    rows = [(ws.cell(r, days).value, ws.cell(r, aging), ws.cell(r, due).value) for r in range(2, ws.max_row + 1)]
+    end = pd.Timestamp("2026-10-31")
+    assert any(d is None for d, _a, _due in rows) and any(d for d, _a, _due in rows)
+    for d, a, due_date in rows:
+        overdue = (end - pd.Timestamp(due_date)).days
+        assert d == (overdue if overdue > 0 else None) and a.alignment.indent >= 1
+
+
+def test_every_printed_page_of_a_royalty_trace_names_the_employee(closed):
+    """Issue 24: royalties.xlsx prints each employee's trace with a page header naming them and the period, the
+    header row repeated on every page (read back with openpyxl)."""
+    lang, out, _db, _res = closed
+    wb = openpyxl.load_workbook(out / f"royalties-{PERIOD}.xlsx")
+    traces = [ws for ws in wb.worksheets if re.match(r"E\d{4} ", ws.title)]
+    assert len(traces) > 10
+    for ws in wb.worksheets:
+        assert ws.print_title_rows == "$1:$1", ws.title
+    for ws in traces:
+        emp, name = ws.title.split(" ", 1)
+        header = ws.oddHeader.center.text or ""
+        assert emp in header and name in header and PERIOD in header, (ws.title, header)
+    # the consolidated workbook: the table header repeated on every page, one page wide, page numbers
+    for ws in openpyxl.load_workbook(out / f"consolidated-{PERIOD}.xlsx").worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToWidth in (None, 1), ws.title  # None: 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and "&P" in (ws.oddFooter.center.text or ""), ws.title

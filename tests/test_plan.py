@@ -13,9 +13,15 @@ from toolkit.operations.consolidate import consolidate
 from toolkit.core.credits import contract_credits
 from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_workbook
-from toolkit.operations.plan import draft_plan, load_plan_inputs, parse_growth
+from toolkit.core import planning as P
+from toolkit.io.templates import write_workbook
+from toolkit.operations.plan import cost_plan, draft_from_inputs, draft_plan, load_plan_inputs, parse_growth
+from toolkit.sample.department import department_frames, department_info
+from toolkit.sample.generate import DEFAULT_SEED
+from toolkit.sample.names import DEPARTMENTS
+from toolkit.sample.people import people as sample_people
 from toolkit.operations.plan_settings import plan_settings_template, read_plan_settings
-from toolkit.schema import MONTH_KEYS
+from toolkit.schema import MONTH_KEYS, SCHEMAS
 from toolkit.store import load_ledger_from_store
 from toolkit.operations.validate import validate_paths
 from toolkit.operations.source import Source
@@ -281,3 +287,91 @@ def test_category_budget_holds_are_read_and_checked(tmp_path: Path) -> None:
     _settings_with(tmp_path / "bad.xlsx", [["Signing", "East China", None, None, 5, "Travel"]])
     with pytest.raises(ToolkitError, match=r"bad\.xlsx: Held Values!F2: a Category is held for a department's"):
         read_plan_settings(tmp_path / "bad.xlsx", 2027)
+@pytest.fixture(scope="module")
+def north_rejected(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A store where North China was accepted at 2026-09 (its workbook without the sample's planted errors) and
+    rejected at 2026-10 (the sample's); and that clean workbook."""
+    tmp = tmp_path_factory.mktemp("north")
+    staff = sample_people(DEFAULT_SEED)
+    spec = next(d for d in DEPARTMENTS if d.key == "north")
+    clean = Path(write_workbook(tmp / "dept-north.xlsx", SCHEMAS["department"], spec.lang,
+                                frames=department_frames(spec, staff, DEFAULT_SEED),
+                                info=department_info(spec, staff), roster_ids=list(staff["employee_id"])))
+    db = tmp / "h.db"
+    assert consolidate(Source([clean], sample_dir / "standards.xlsx", db), "2026-09", jobs=1).consolidated
+    res = consolidate(Source([sample_dir], db=db), "2026-10", jobs=1)
+    assert "North China" not in {f.department for f in res.consolidated}
+    return db, clean
+
+
+def test_a_department_rejected_at_the_last_close_is_drafted_from_its_last_accepted_snapshot(
+        north_rejected, sample_dir: Path) -> None:
+    """Issue 24: North China, rejected at 2026-10, is drafted from its 2026-09 snapshot (a note says so), exactly
+    as from that workbook; its people are not new hires; the cost model counts them with their targets."""
+    db, clean = north_rejected
+    rules = P.PlanRules(2027, growth={"Signing": 0.05, "Collection": 0.05})
+    inputs = load_plan_inputs(Source(db=db), 2027)
+    draft, _, cost = draft_from_inputs(inputs, rules, (1.0,))
+    note = [f for f in draft.findings if f.code == "plan-department-earlier-snapshot"]
+    assert [(f.value, f.params["period"], f.params["latest"]) for f in note] == [("North China", "2026-09", "2026-10")]
+    assert "2026-09" in note[0].message("en") and "2026-09" in note[0].message("zh")
+    files = [sample_dir / f"dept-{k}.xlsx" for k in ("east", "south", "west")] + [clean]
+    want, _, want_cost = draft_from_inputs(load_plan_inputs(Source(files, sample_dir / "standards.xlsx"), 2027),
+                                           rules, (1.0,))
+    pd.testing.assert_frame_equal(draft.rows, want.rows)
+    north = draft.rows[(draft.rows["department"] == "North China") & (draft.rows["indicator"] == "Signing")]
+    assert len(north) and (north["annual"] > 0).all()
+    assert not [f for f in draft.findings if f.code in ("plan-new-hire", "plan-department-no-history")
+                and (f.value in set(north["employee_id"]) or f.value == "North China")]
+    pd.testing.assert_frame_equal(cost.people, want_cost.people)
+    assert cost.at(1.0, "departments").set_index("department").loc["North China", "royalty"] > 0
+
+
+def test_a_department_rejected_without_an_earlier_snapshot_stops_the_draft(sample_dir: Path, tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    consolidate(Source([sample_dir], db=db), "2026-10", jobs=1)  # North China rejected, never accepted before
+    for call in (lambda: draft_plan(Source(db=db), 2027, out_dir=tmp_path / "plan"),
+                 lambda: cost_plan(Source(db=db), 2027, levels=(1.0,))):
+        with pytest.raises(ToolkitError) as exc:
+            call()
+        assert exc.value.key == "source.plan-department-rejected"
+        assert "North China" in exc.value.message("en") and "2026-10" in exc.value.message("zh")
+    assert not (tmp_path / "plan").exists()
+
+
+def test_the_summary_prints_its_charts_and_its_header_row_on_every_page(drafted) -> None:
+    """Issue 24: every visible sheet of plan-2027.xlsx repeats its header row, has a page footer, and its print
+    area holds its charts (read back from the file: each chart's anchor cell and size in the drawing XML)."""
+    import math
+    import re
+    import zipfile
+
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    _result, out = drafted
+    path = out / "plan-2027.xlsx"
+    wb = openpyxl.load_workbook(path)
+    charted = 0
+    with zipfile.ZipFile(path) as zf:
+        for i, ws in enumerate(wb.worksheets, 1):
+            if ws.sheet_state != "visible":
+                continue
+            assert ws.print_title_rows == "$1:$1" and ws.oddFooter.center.text, ws.title
+            area = range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))
+            rels = f"xl/worksheets/_rels/sheet{i}.xml.rels"
+            if rels not in zf.namelist():
+                continue
+            drawing = re.search(r'Target="/?(xl/drawings/drawing\d+\.xml)"', zf.read(rels).decode())
+            if not drawing:
+                continue
+            xml = zf.read(drawing.group(1)).decode()
+            for col, row, cx, cy in re.findall(r"<from><col>(\d+)</col>.*?<row>(\d+)</row>.*?</from>"
+                                               r"<ext cx=\"(\d+)\" cy=\"(\d+)\"", xml):
+                charted += 1
+                last_row = int(row) + 1 + math.ceil(int(cy) / 190500)  # EMU of a 15-point row
+                px, c = int(cx) / 9525, int(col) + 1
+                while px > 0:
+                    px -= (ws.column_dimensions[get_column_letter(c)].width or 8.43) * 7 + 5
+                    c += 1
+                assert area[3] >= last_row and area[2] >= c - 1, (ws.title, ws.print_area, last_row, c - 1)
+    assert charted == 3

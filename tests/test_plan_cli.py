@@ -56,13 +56,32 @@ def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path) -> None:
 
 
 def test_cost_of_an_edited_plan(sample_dir: Path, tmp_path: Path) -> None:
-    """--plan costs the Plan sheets as they are now: doubling one person's Collection raises their royalty."""
+    """--plan costs the Plan sheets as they are now (a folder, several files; never the summary): doubling one
+    person's Collection raises their royalty."""
     out = tmp_path / "out"
     assert run("plan", "draft", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx",
                "-o", out, "--force").exit_code == 0
     common = ["plan", "cost", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx", "--force",
               "--levels", "100", "--format", "json"]
     east = out / "dept-east-2027.xlsx"
+    # issue 24: the folder, or what a shell makes of --plan out/*.xlsx (the first file as --plan, the others as
+    # PATH...), costs every department workbook of the plan; the summary among them is skipped, alone refused
+    signing = Decimal(0)
+    for book in sorted(out.glob("dept-*-2027.xlsx")):
+        wb = openpyxl.load_workbook(book)
+        sheet = wb["Plan"] if "Plan" in wb.sheetnames else wb["计划"]
+        signing += sum(Decimal(str(r[14])) for r in sheet.iter_rows(min_row=2, values_only=True)
+                       if r[1] in ("Signing", "签约"))
+    files = sorted(out.glob("*.xlsx"))
+    assert files[-1].name == "plan-2027.xlsx" and len(files) == 5
+    for plan in (["--plan", out], ["--plan", *files]):
+        res = run(*common, *plan)
+        assert res.exit_code == 0, res.output
+        payload = json.loads(res.stdout)
+        assert Decimal(payload["company"][0]["signing"]) == signing > 0
+        assert {p["department"] for p in payload["people"]} == {"East China", "North China", "华南", "西部"}
+    refused = run(*common, "--plan", files[-1])
+    assert refused.exit_code == 2 and "plan-2027.xlsx is the plan's summary" in refused.output
     before = json.loads(run(*common, "--plan", east).stdout)
     assert {p["department"] for p in before["people"]} == {"East China"}
     wb = openpyxl.load_workbook(east)

@@ -81,10 +81,17 @@ def fmt_money(x: float | int | Decimal | None, *, grouped: bool = False, sign: b
     return format(r, f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f")
 
 
+#: Up to this many values ``fmt_money_column`` formats one by one (statements' small tables, issue 24's speed).
+SHORT_COLUMN = 64
+
+
 def fmt_money_column(values: pd.Series, *, grouped: bool = False, sign: bool = False, digits: int = 2,
                      blank: str | None = None) -> pd.Series:
     """``fmt_money`` of every value of a column (object dtype), with ``round_series``' vectorised rounding, which
-    gives the same values."""
+    gives the same values (a short column: ``fmt_money`` value by value, cheaper than the vectorised set-up)."""
+    if len(values) <= SHORT_COLUMN:
+        return pd.Series([fmt_money(v, grouped=grouped, sign=sign, digits=digits, blank=blank)
+                          for v in values.tolist()], index=values.index, name=values.name, dtype=object)
     rounded = round_series(values, digits)
     spec = f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
     text = rounded.map(lambda v: format(v, spec), na_action="ignore")

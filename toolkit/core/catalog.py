@@ -470,6 +470,12 @@ _("plan-department-no-history", "warning", ("Department without history", "部�
   ("{value} has no {indicator} history, so it gets no {indicator} target unless one is held for it.",
    "{value} 没有{indicator_zh}历史，除非在设置中锁定数值，否则不分配{indicator_zh}目标。"),
   tags=("planning",))
+_("plan-department-earlier-snapshot", "warning", ("Department drafted from an earlier close",
+                                                   "部门按更早的结账数据编制"),
+  ("{value} was not consolidated at the close of {latest}: its plan is drafted from its last accepted snapshot, "
+   "of {period} (its history up to that close).",
+   "{value} 在 {latest} 的结账中未汇总：其计划按最近一次已接受的快照（{period}）编制，即截至该次结账的历史。"),
+  tags=("planning",))
 _("plan-department-closed", "info", ("Department not in the Roster", "部门不在人员名册中"),
   ("{value} had {indicator} history but nobody in the new Roster; its share goes to the other departments.",
    "{value} 有{indicator_zh}历史，但新人员名册中没有该部门人员；其份额分给其他部门。"),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .appraisal import AppraisalResult, appraisal, appraisal_settings, completion_frame
-from .coverage import ledger_departments
+from .coverage import NOT_COMPUTED, ledger_departments
 from .completion import (
     completion_table,
     employee_departments,
@@ -75,14 +75,19 @@ def distribution(lines: pd.DataFrame, bands: pd.DataFrame) -> pd.DataFrame:
     order = list(bands.sort_values("score_from")["band_grade"].dropna().astype(str))
     grade = lines["grade"].astype(object).where(lines["grade"].notna(), None)
     grade = grade.where(lines["basis"] != "default", "default").fillna("")
+    if "status" in lines:  # issue 24: people not computed are counted as such, never in a band
+        grade = grade.where(lines["status"] != NOT_COMPUTED, NOT_COMPUTED)
     frame = pd.DataFrame({"department": lines["department"].fillna(""), "grade": grade})
     table = pd.crosstab(frame["department"], frame["grade"])
     company = table.sum().to_frame().T.set_axis(["*"])
     table = pd.concat([table, company])
-    cols = [g for g in order if g in table.columns] + [c for c in ("default", "") if c in table.columns]
+    cols = [g for g in order if g in table.columns] + [c for c in ("default", "", NOT_COMPUTED) if c in table.columns]
     cols += [c for c in table.columns if c not in cols]
     table = table.reindex(columns=cols, fill_value=0)
     table["total"] = table.sum(axis=1)
+    if NOT_COMPUTED in table:  # a department nobody of which is computed has no band counts (blank, not 0)
+        bands = [c for c in table.columns if c not in (NOT_COMPUTED, "total")]
+        table[bands] = table[bands].astype("Int64").mask(table[NOT_COMPUTED] == table["total"])
     return table.rename_axis("department").reset_index()
 
 

@@ -52,6 +52,12 @@ class Adjustment:
     amount: float
     rows: list[str] = field(default_factory=list)
     period: str | None = None
+    #: The row behind it, before and after (issue 24): the amount as the closed month computed it (None: the row
+    #: was added since) and as it stands now (None: removed), and where the row is (e.g. "dept-east.xlsx,
+    #: Collections row 12").
+    before: float | None = None
+    after: float | None = None
+    where: dict[str, str] | None = None
 
     def description_in(self, lang: str) -> str:
         """The description in ``lang`` (the English one when it has no such language)."""
@@ -79,6 +85,10 @@ class Payout:
     #: A prior-year adjustment paid with this payment in January (last year's closed months changed); it is
     #: outside this year's YTD arithmetic and added to the total payable.
     prior_year: float = 0.0
+    #: Issue 24: the months before the year's first recorded close taken as paid at their recomputed figure
+    #: (the ledger's ``opening`` entry): that amount and the last month it covers; None without an opening.
+    opening: float | None = None
+    opening_through: str | None = None
 
     def note_in(self, lang: str) -> str | None:
         """The note in ``lang`` (the English one when it has no such language)."""
@@ -153,11 +163,22 @@ class Statement:
     #: The department whose completion ``completion`` shows (someone appraised on their department's figures),
     #: None for the person's own.
     completion_scope: str | None = None
+    #: Issue 24: last month's royalty line as computed now (``ytd_base``, ``ytd_target``, ``completion``,
+    #: ``ytd_royalty`` …, with ``t_of_b``), shown beside this month's; None in January or without a royalty.
+    previous: dict[str, Any] | None = None
+    #: Issue 24: floating pay of earlier months paid with this close (each ``period`` and ``amount``: a month
+    #: whose close did not compute the person, caught up now); part of the total payable.
+    caught_up: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def manual_total(self) -> float:
         """Σ of the manual adjustments paid with this statement."""
         return sum(cents(m["amount"]) for m in self.manual) / 100
+
+    @property
+    def caught_up_total(self) -> float:
+        """Σ of the floating pay of earlier months caught up with this statement."""
+        return sum(cents(c["amount"]) for c in self.caught_up) / 100
 
     @property
     def t_of_b(self) -> float:
@@ -180,7 +201,8 @@ class Statement:
         """This royalty payment plus the floating pay (None when neither is computed)."""
         parts = [p for p in (self.payout.this_payment if self.payout else None,
                              self.payout.prior_year if self.payout and self.payout.prior_year else None,
-                             self.floating_pay, self.manual_total if self.manual else None) if p is not None]
+                             self.floating_pay, self.manual_total if self.manual else None,
+                             self.caught_up_total if self.caught_up else None) if p is not None]
         return sum(cents(p) for p in parts) / 100 if parts else None
 
 

@@ -13,7 +13,8 @@ import math
 import re
 from collections.abc import Sequence
 from typing import Any
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.cell import coordinate_from_string
 
 from ..i18n import register, t
 
@@ -97,3 +98,37 @@ def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col:
     ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
     if not ws.print_area:
         ws.print_area = f"A1:{get_column_letter(cols)}{rows}"
+
+
+#: Height of a default row (15 points) in centimetres, and the pixels of a centimetre at 96 dpi.
+ROW_CM = 15 / 72 * 2.54
+PX_PER_CM = 96 / 2.54
+
+
+def chart_extent(ws: Any) -> tuple[int, int]:
+    """The last (row, column), 1-based, that the charts added to an openpyxl worksheet cover: each chart from its
+    anchor cell over its width and height (issue 24: a print area must hold the charts, not stop at the table)."""
+    last_row = last_col = 0
+    for chart in getattr(ws, "_charts", []):
+        anchor = chart.anchor if isinstance(chart.anchor, str) else None
+        if anchor is None:
+            continue
+        col, row = coordinate_from_string(anchor)
+        first = column_index_from_string(col)
+        rows = math.ceil(float(chart.height) / ROW_CM)
+        px, c = float(chart.width) * PX_PER_CM, first
+        while px > 0:
+            width = ws.column_dimensions[get_column_letter(c)].width or 8.43
+            px -= width * 7 + 5
+            c += 1
+        last_row, last_col = max(last_row, row + rows), max(last_col, c - 1)
+    return last_row, last_col
+
+
+def print_area_with_charts(ws: Any) -> None:
+    """Widen an openpyxl worksheet's print area (its used range, or the area it has) to hold its charts."""
+    rows, cols = chart_extent(ws)
+    if not rows:
+        return
+    rows, cols = max(rows, ws.max_row), max(cols, ws.max_column)
+    ws.print_area = f"A1:{get_column_letter(cols)}{rows}"

@@ -147,6 +147,12 @@ def fast_deflate(entry: Any) -> None:
         entry._compresslevel = 1  # Python 3.11-3.12 spelling
 
 
+#: The time stamp of every part of a written workbook (XlsxWriter's, for parts built in files).
+PART_TIME = (1980, 1, 31, 0, 0, 0)
+#: Their attributes: a regular file readable by its owner (XlsxWriter's temp files').
+PART_ATTR = 0o100600 << 16
+
+
 def splice_rows(skeleton: Any, target: Any, bodies: dict[int, tuple[Iterable[str], str]],
                 fast_from: int = 2_000_000) -> None:
     """Copy the XlsxWriter package ``skeleton`` (a file or BytesIO) to ``target``, streaming into sheet N's
@@ -155,6 +161,8 @@ def splice_rows(skeleton: Any, target: Any, bodies: dict[int, tuple[Iterable[str
     with zipfile.ZipFile(skeleton) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)
+            # whether XlsxWriter built the parts in memory or in files: the same bytes
+            info.date_time, info.external_attr = PART_TIME, PART_ATTR
             match = _SHEET_PART.match(info.filename)
             body = bodies.get(int(match.group(1))) if match else None
             if body is None:

@@ -74,6 +74,8 @@ NUMBER_FORMATS: dict[str, str] = {
     "bool": "General",
 }
 KINDS = tuple(NUMBER_FORMATS)
+#: Kinds Excel aligns to the right (a text column after one of these is indented).
+RIGHT_ALIGNED = ("money", "percent", "date", "month", "integer", "number", "ratio")
 
 #: Spellings (compared case-insensitively by Excel) that colour a RAG column green/amber/red.
 RAG_SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -341,6 +343,9 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
         },
     )
     wb.set_properties(OUTPUT_PROPERTIES)
+    # the package's parts in memory, not one temp file each (their creation and removal was a fifth of a small
+    # workbook's time, issue 24); the sheets keep constant_memory (set at creation), splice_rows the parts' time
+    wb.in_memory = True
     plans: dict[int, tuple[SheetFrame, list[str], list[Any]]] = {}
     try:
         header_fmt = wb.add_format(
@@ -468,11 +473,16 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
         fmt = col_fmts[kind]
-        if col in sheet.wrap or sheet.top:
-            spec = {"text_wrap": True, "valign": "top"} if col in sheet.wrap else {"valign": "top"}
+        # issue 24: text right after a right-aligned figure is indented one character, so "95.9%" and "B" (or
+        # "-15" and "Not Due") never read as one word
+        indent = kind == "text" and i > 0 and kinds[i - 1] in RIGHT_ALIGNED
+        if col in sheet.wrap or sheet.top or indent:
+            spec = {"text_wrap": True, "valign": "top"} if col in sheet.wrap else \
+                {"valign": "top"} if sheet.top else {}
+            spec = {**spec, "indent": 1} if indent else spec
             fmt = wb.add_format(spec if NUMBER_FORMATS[kind] in ("General", "@") else
                                 {**spec, "num_format": NUMBER_FORMATS[kind]})
-        widths.append(column_width(header_line(headers[i], sheet.header_lines), kind, series))
+        widths.append(column_width(header_line(headers[i], sheet.header_lines), kind, series) + indent)
         fmts.append(fmt)
         ws.set_column(i, i, widths[-1], fmt)
 

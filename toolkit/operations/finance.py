@@ -579,6 +579,8 @@ class StatementExtras:
     manual: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     draw_balance: dict[str, float] = field(default_factory=dict)
     draft: bool = True
+    #: Floating pay of earlier months the close pays now, per employee (``period``, ``amount``; issue 24).
+    caught_up: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def statement_extras(store: Store | None, period: str, standards: WorkbookData | None = None) -> StatementExtras:

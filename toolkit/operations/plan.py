@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..core import planning as P
+from ..core.catalog import codes
 from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
@@ -27,7 +28,8 @@ from ..i18n import register
 from ..schema import MONTH_KEYS, SCHEMAS
 from . import plan_cost as C
 from ..io.templates import write_workbook
-from ..outputs.plan import write_summary
+from ..io.discover import discover_workbooks
+from ..outputs.plan import is_summary, write_summary
 from .plan_settings import read_plan_settings
 from .source import Source
 
@@ -39,6 +41,13 @@ register({
         "Growth {value!r}: give a percentage such as 8% (all sales indicators) or Signing=10%,Collection=8%.",
         "增长率“{value}”无效：请填写百分数，如 8%（全部销售指标）或 Signing=10%,Collection=8%。"),
     "plan.bad-year": ("Year {value!r} is not a year such as 2027.", "年度“{value}”不是有效年份（如 2027）。"),
+    "plan.summary-given": (
+        "{path} is the plan's summary, not a department workbook: give the folder plan draft wrote (its summary is "
+        "skipped) or its department workbooks, e.g. --plan plan-2027/.",
+        "{path} 是计划汇总表，不是部门工作簿：请给出 plan draft 写入的文件夹（其中的汇总表会被跳过）或其中的部门工作簿，"
+        "例如 --plan plan-2027/。"),
+    "plan.no-plan-workbooks": ("No department workbooks of the plan in {paths}.",
+                               "在 {paths} 中没有找到计划的部门工作簿。"),
     "plan.exists": ("{path} already exists; choose another folder or use --overwrite.",
                     "{path} 已存在；请换一个文件夹，或使用 --overwrite 覆盖。"),
 })
@@ -57,6 +66,8 @@ class PlanInputs:
     langs: dict[str, str]
     stems: dict[str, str]
     source: str
+    #: What reading the history noted for the Notes sheet (a department drafted from an earlier close's snapshot).
+    notes: list[Finding] = field(default_factory=list)
 
 
 @dataclass
@@ -106,7 +117,8 @@ def load_plan_inputs(source: Source, year: int) -> PlanInputs:
     ledger = source.history_ledger(year)
     stems = {d: Path(s).stem for d, s in ledger.sources.items()}
     kind = "store" if source.from_store else "workbooks"
-    return PlanInputs(ledger, ledger.standards, dict(ledger.langs), stems, kind)
+    notes = [f for f in ledger.findings if f.code in codes("planning")]
+    return PlanInputs(ledger, ledger.standards, dict(ledger.langs), stems, kind, notes)
 
 
 def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[float, ...] = C.DEFAULT_LEVELS,
@@ -120,6 +132,7 @@ def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[floa
     mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], roster, first.as_of)
     royalties = C.royalty_schedule(first.rows, mix, inputs.standards, rules.year)
     draft = P.draft_plan(history, roster, rules, first.as_of, royalties)
+    draft.findings[:0] = inputs.notes
     draft.budget, notes = P.budget_by_category(draft.rows, P.category_history(led.tables["Expenses"]), draft.as_of,
                                                rules.unit(P.EXPENSE), rules.blend, rules.holds)
     draft.findings.extend(notes)
@@ -201,18 +214,47 @@ def cost_plan(source: Source, year: int | str, *, settings: str | os.PathLike[st
               plan: Sequence[str | os.PathLike[str]] = (), levels: tuple[float, ...] = C.DEFAULT_LEVELS
               ) -> C.PlanCost:
     """The cost model of ``year``'s plan: the one drafted from history, or the Plan sheets of the ``plan``
-    workbooks (e.g. the drafted ones after the director's edits), with last year's product mix."""
+    workbooks or folders (e.g. the drafted ones after the director's edits), with last year's product mix."""
     y = check_year(year)
     rules = _rules(y, settings, growth)
+    source, files = plan_files(source, plan)
     inputs = load_plan_inputs(source, y)
+    if not files:
+        cost = draft_from_inputs(inputs, rules, levels)[2]
+    else:
+        planned = source.over(files, inputs.standards).history_ledger(y).tables["Plan"]
+        led = inputs.ledger
+        history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
+                                  led.standard("ProductLines"))
+        as_of = history["month"].max() if len(history) else pd.Period(f"{y - 1}-12", freq="M")
+        mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], led.standard("Roster"), as_of)
+        rows = planned[["department", "employee_id", "indicator", *MONTH_KEYS, "annual"]].fillna(
+            {k: 0.0 for k in MONTH_KEYS})
+        cost = C.plan_cost(rows, mix, inputs.standards, y, levels)
+    cost.findings[:0] = inputs.notes
+    return cost
+
+
+def plan_files(source: Source, plan: Sequence[str | os.PathLike[str]]) -> tuple[Source, list[Path]]:
+    """The department workbooks of ``--plan`` (files, or folders: the folder ``plan draft`` wrote), and the source
+    of the history without them.
+
+    What a shell makes of ``--plan plan-2027/*.xlsx`` is the first file as ``--plan`` and the others as
+    ``PATH...``: files of ``PATH...`` in the folder of a ``--plan`` file are the plan's too (issue 24). The summary
+    ``plan-YYYY.xlsx`` is skipped in a folder or among those files; named alone as ``--plan`` it is refused."""
     if not plan:
-        return draft_from_inputs(inputs, rules, levels)[2]
-    planned = source.over(plan, inputs.standards).history_ledger(y).tables["Plan"]
-    led = inputs.ledger
-    history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
-                              led.standard("ProductLines"))
-    as_of = history["month"].max() if len(history) else pd.Period(f"{y - 1}-12", freq="M")
-    mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], led.standard("Roster"), as_of)
-    rows = planned[["department", "employee_id", "indicator", *MONTH_KEYS, "annual"]].fillna(
-        {k: 0.0 for k in MONTH_KEYS})
-    return C.plan_cost(rows, mix, inputs.standards, y, levels)
+        return source, []
+    given = [Path(p) for p in plan]
+    for p in given:
+        if p.is_file() and is_summary(p):
+            raise ToolkitError("plan.summary-given", path=str(p))
+    folders = {p.resolve().parent for p in given if p.is_file()}
+    strays = [Path(p) for p in source.paths if Path(p).is_file() and Path(p).resolve().parent in folders]
+    files = [f for f in discover_workbooks([*given, *strays]) if not is_summary(f)]
+    if not files:
+        raise ToolkitError("plan.no-plan-workbooks", paths=", ".join(str(p) for p in given))
+    if strays:
+        rest = [p for p in source.paths if Path(p) not in strays]
+        source = Source(rest, source.standards, source.db, source.force, source.workbook, source.confirm,
+                        source.lang, source.forceable)
+    return source, files

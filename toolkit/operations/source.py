@@ -32,7 +32,8 @@ from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
 from ..io.discover import discover_workbooks, skipped_files
-from ..store import DB_ENV, Store, default_db, load_ledger_from_store, mask_url, open_store
+from ..store import (DB_ENV, SnapshotInfo, Store, default_db, load_ledger_from_store, mask_url,
+                     open_store)
 from .ledger import describe, refuse_errors
 from .validate import check_data, read_file, validate_file
 
@@ -59,6 +60,14 @@ register(
         "source.no-store-history": (
             "The history store {path} holds no consolidated department before {year}; consolidate last year first.",
             "历史库 {path} 中没有 {year} 年之前合并的部门数据；请先合并上一年的数据。"),
+        "source.plan-department-rejected": (
+            "{department}'s workbook was not consolidated at the close of {period} (rejected: {errors} error finding(s)) and the history store "
+            "holds no earlier accepted snapshot of it, so its plan cannot be drafted from history (its people would "
+            "look like new hires with no targets). Fix the workbook and consolidate it again, or draft from the "
+            "workbooks (PATH... --standards).",
+            "{department} 的工作簿在 {period} 的结账中未汇总（因 {errors} 个错误已拒收），历史库中也没有它更早的已接受快照，"
+            "因此无法根据历史编制其计划（否则其人员会被当作没有目标的新员工）。请修正该工作簿后重新合并，"
+            "或直接用工作簿编制（PATH... --standards）。"),
         "source.no-store-standards": (
             "The history store {path} holds no standards workbook for {period}; give --standards.",
             "历史库 {path} 中没有 {period} 期的标准工作簿；请使用 --standards 指定。"),
@@ -316,7 +325,13 @@ class Source:
             if not periods:
                 raise ToolkitError("source.no-store-history", path=store.url, year=year)
             period = periods[-1]
-            books = [store.load_snapshot(s.id) for s in store.current(period)]
+            latest = store.current(period)
+            books = [store.load_snapshot(s.id) for s in latest]
+            earlier = _earlier_snapshots(store.history(), latest, period)
+            notes = [Finding("plan-department-earlier-snapshot", value=s.department,
+                             params={"period": s.period, "latest": period}) for s in earlier]
+            books += [store.load_snapshot(s.id) for s in earlier]
+            _refuse_rejected(store, period, {s.department for s in [*latest, *earlier]})
             if self.standards is not None:
                 std = self.checked_standards(None)
             else:
@@ -325,7 +340,30 @@ class Source:
                     raise ToolkitError("source.no-store-standards", path=store.url, period=period)
                 std = store.load_snapshot(snaps[0].id)
         assert std is not None
-        return Ledger.from_workbooks(books, std)
+        return Ledger.from_workbooks(books, std, notes)
+
+
+def _earlier_snapshots(history: list[SnapshotInfo], latest: list[SnapshotInfo], period: str) -> list[SnapshotInfo]:
+    """Issue 24: each department with no accepted snapshot at ``period`` (rejected or not sent at that close), its
+    latest accepted one of an earlier period (a snapshot holds the whole rolling register: its history to then)."""
+    have = {s.department for s in latest}
+    last: dict[str, SnapshotInfo] = {}
+    for snap in history:  # oldest first: a later period (or a later run of the same one) replaces an earlier
+        if snap.is_current and snap.period < period and snap.department not in have:
+            if snap.department not in last or snap.period >= last[snap.department].period:
+                last[snap.department] = snap
+    return sorted(last.values(), key=lambda s: s.department)
+
+
+def _refuse_rejected(store: Store, period: str, drafted: set[str]) -> None:
+    """A department whose workbook the close of ``period`` rejected and that has no accepted snapshot at all stops
+    the draft (``source.plan-department-rejected``): drafted without history it would get no targets."""
+    for run in store.runs(period):
+        for rec in store.sources(run.id):
+            if rec.status == "rejected" and rec.kind != "standards" and rec.department \
+                    and rec.department not in drafted:
+                raise ToolkitError("source.plan-department-rejected", department=rec.department, period=period,
+                                   errors=rec.errors)
 
 
 def worker_store(url: str) -> Store:

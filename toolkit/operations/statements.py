@@ -41,6 +41,7 @@ from ..core.appraisal import compute_appraisal
 from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
 from ..outputs.labels import label
+from ..schema import DEPARTMENT
 from ..report.pdf import pdf_session
 from ..outputs.royalties import adjustment_words
 from ..outputs.statements import write_index
@@ -149,6 +150,7 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
 
     period = check_period(period)
     roy = compute_royalties(ledger, period)
+    previous = _previous_month(ledger, period)
     completion = compute_completion(ledger, period, monthly_payments(ledger, period))
     sal = compute_appraisal(ledger, period, completion)
     ids = statement_ids(roy.lines, sal.lines, employees)
@@ -179,7 +181,10 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
             if sal_line.get("basis") == "department" and sal_line.get("department") in by_dept:
                 # appraised on the department's completion: show those figures, not their own (often zero) rows
                 st.completion, st.completion_scope = by_dept[sal_line["department"]], str(sal_line["department"])
+            if st.royalty is not None and emp in previous:
+                st.previous = previous[emp]
             if extras is not None:
+                st.caught_up = list(getattr(extras, "caught_up", {}).get(emp, []))
                 st.manual = list(extras.manual.get(emp, []))
                 st.draw_balance = extras.draw_balance.get(emp)
                 st.draft = bool(extras.draft)
@@ -195,6 +200,23 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                                     t("statement.problem.error", "zh", detail=detail)))
     findings = ledger.unreliable_findings() + list(roy.findings) + list(sal.findings)
     return StatementSet(period, statements, failures, roy, sal, findings)
+
+
+def _previous_month(ledger: Ledger, period: str) -> dict[str, dict[str, Any]]:
+    """Last month's royalty line per employee as computed now, with its T(B) (issue 24: shown beside this
+    month's, so a clawback or a jump explains itself); none in January (the year starts afresh)."""
+    year, month = int(period[:4]), int(period[5:7])
+    if month == 1:
+        return {}
+    prev = compute_royalties(ledger, f"{year:04d}-{month - 1:02d}")
+    applied = prev.bands[prev.bands["applied"].astype(bool)] if len(prev.bands) else prev.bands
+    t_of_b = applied.groupby("employee_id")["band_amount"].sum() if len(applied) else pd.Series(dtype=float)
+    out = {}
+    for rec in prev.lines.to_dict("records"):
+        emp = str(rec["employee_id"])
+        eligible = rec.get("reason") in ("ok", "capped", "no-tier")
+        out[emp] = {**rec, "period": prev.period, "t_of_b": float(t_of_b.get(emp, 0.0)) if eligible else 0.0}
+    return out
 
 
 def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
@@ -272,12 +294,63 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
         text = {lang: label("st.adjustment-row", lang, **words) if (words := adjustment_words(rec, lang)) else
                 label("st.adjustment-other", lang, period=month) for lang in ("en", "zh")}
         rows = [v for v in (rec.get("contract_no"), rec.get("receipt_no")) if isinstance(v, str) and v]
-        items.setdefault(emp, []).append(Adjustment(text, float(rec["effect"]), rows, month or None))
+        items.setdefault(emp, []).append(Adjustment(text, float(rec["effect"]), rows, month or None,
+                                                    before=_money_or_none(rec.get("amount_before")),
+                                                    after=_money_or_none(rec.get("amount_after")),
+                                                    where=_row_place(rec)))
+    openings = _openings(store, period)
     out: dict[str, Payout] = {}
     for rec in pays.to_dict("records"):
         emp = str(rec["employee_id"])
+        amount, through = openings.get(emp, (None, None))
         out[emp] = Payout(emp, float(rec["ytd_earned"]), float(rec["paid_before"]), float(rec["amount"]),
-                          items.get(emp, []), None, True, prior_year=prior.get(emp, 0) / 100)
+                          items.get(emp, []), None, True, prior_year=prior.get(emp, 0) / 100,
+                          opening=amount, opening_through=through)
+    return out
+
+
+def _money_or_none(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _row_place(rec: dict[str, Any]) -> dict[str, str] | None:
+    """Where an adjustment's row is, in both languages: "dept-east.xlsx, Collections row 12"."""
+    sheet, row = rec.get("sheet"), rec.get("row")
+    if not isinstance(sheet, str) or not sheet or row is None or pd.isna(row):
+        return None
+    try:
+        names = DEPARTMENT.table(sheet).sheet
+        sheets = {"en": names.en, "zh": names.zh}
+    except KeyError:
+        sheets = {"en": sheet, "zh": sheet}
+    source = Path(str(rec["source"])).name if isinstance(rec.get("source"), str) and rec.get("source") else ""
+    return {lang: label("st.adjustment.where", lang, file=source, sheet=sheets[lang], row=int(row)).lstrip(", ，")
+            for lang in ("en", "zh")}
+
+
+def _openings(store: Any, period: str) -> dict[str, tuple[float, str]]:
+    """The ledger's ``opening`` entries of ``period``'s year recorded by its closes up to ``period``: per employee
+    the amount taken as paid and the last month it covers."""
+    pays = store.payments(year=int(period[:4]))
+    if not len(pays):
+        return {}
+    mine = pays[(pays["entry"] == "opening") & (pays["kind"] == "royalty") & (pays["close_period"] <= period)]
+    return {str(r["employee_id"]): (float(r["amount"]), str(r["period"])) for r in mine.to_dict("records")}
+
+
+def recorded_caught_up(store: Any, period: str) -> dict[str, list[dict[str, Any]]]:
+    """Floating pay of earlier months the current close of ``period`` pays (the catch-up rule, docs/ledger.md),
+    per employee: each month and its amount."""
+    closes = store.closes(period=period, current_only=True)
+    if not closes:
+        return {}
+    pays = store.payments(close_id=closes[-1].id)
+    late = pays[(pays["kind"] == "floating") & (pays["entry"] == "payment") & (pays["period"] != period)] \
+        if len(pays) else pays
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rec in late.sort_values("period").to_dict("records") if len(late) else []:
+        out.setdefault(str(rec["employee_id"]), []).append({"period": str(rec["period"]),
+                                                            "amount": float(rec["amount"])})
     return out
 
 
@@ -292,6 +365,8 @@ def statements(source: Source, period: str, out_dir: str | Path, **options: Any)
             if options.get("payouts") is None:
                 options["payouts"] = recorded_payouts(store, period)
             options.setdefault("extras", statement_extras(store, period, ledger.standards))
+            if options["extras"] is not None and not options["extras"].caught_up:
+                options["extras"].caught_up = recorded_caught_up(store, period)
     else:  # from workbooks there is no approved close: drafts (issue 25)
         options.setdefault("extras", statement_extras(None, period, ledger.standards))
     return write_statements(ledger, period, out_dir, **options)

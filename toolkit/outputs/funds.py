@@ -57,8 +57,11 @@ def sheets(out: Output) -> list[SheetFrame]:
                           formats(frame.columns, lang, (*res.buckets, *MONEY), dates=("sign_date", "due_date")),
                           table_name=table)
 
+    # a receivable not yet due has no days overdue (its aging says "Not Due"; the JSON keeps the signed days)
+    receivables = res.receivables.assign(
+        days_overdue=res.receivables["days_overdue"].where(res.receivables["days_overdue"] > 0).astype("Int64"))
     return [sheet("aging", res.aging, "Aging"), sheet("overdue", res.overdue, "Overdue"),
-            sheet("receivables", res.receivables, "Receivables"), sheet("demand", res.demand, "FundDemand"),
+            sheet("receivables", receivables, "Receivables"), sheet("demand", res.demand, "FundDemand"),
             *findings_sheets(out.findings, lang)]
 
 

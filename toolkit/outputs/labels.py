@@ -216,6 +216,20 @@ LABELS: dict[str, tuple[str, str]] = {
                           "年累计完成率 {completion} 低于 {gate} 门槛：尚无提成。"),
     "st.why.capped": ("The annual cap of {cap} is reached: the royalty for the year stops there.",
                       "已达年度封顶 {cap}：本年提成以此为限。"),
+    "st.why.opening": ("{first} – {through} are taken as paid at {amount}: their royalty as recomputed when the "
+                       "payout ledger began (its first close of {year}); paid to date counts them so.",
+                       "{first} – {through} 按 {amount} 视为已支付：即支付台账开始使用时（{year} 年首次结账）"
+                       "重新计算的提成；累计已付按此计入。"),
+    "st.why.caught-up": ("not paid by the close of {period} (not computed then): paid now at that month's pay on "
+                         "today's data", "{period} 结账时未支付（当时未计算）：现按当前数据计算的该月金额补发"),
+    "st.floating_caught_up": ("Floating pay of {period}, caught up", "{period} 浮动工资（补发）"),
+    "st.adjustment.where": ("{file}, {sheet} row {row}", "{file}，{sheet} 第 {row} 行"),
+    "st.adjustment.change": ("{where}: {before} → {after}", "{where}：{before} → {after}"),
+    "st.adjustment.none": ("none", "无"),
+    "st.section.compare": ("Last month and this month, as computed now", "上月与本月（按当前数据计算）"),
+    "st.compare.change": ("Change", "变动"),
+    "st.compare.sheet": ("Last Month", "上月对比"),
+    "st.compare.points": ("{value} pp", "{value} 个百分点"),
     "st.footer": ("{title} · {name} ({employee_id}) · {period} · page {page} of {pages}",
                   "{title} · {name}（{employee_id}）· {period} · 第 {page} 页，共 {pages} 页"),
     "st.period": ("Period", "期间"),
@@ -397,6 +411,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "summary": ("In brief", "要点"),
     "pay_status": ("Status", "状态"),
     "status.not-computed": ("not computed", "未计算"),
+    "not_computed_count": ("Not computed", "未计算"),
     "holt-winters": ("Holt-Winters (trend and season)", "霍尔特-温特斯（趋势与季节）"),
     "seasonal-naive": ("Same month last year", "去年同月值"),
     "moving-average": ("Average of recent months", "近几个月平均"),
@@ -795,6 +810,8 @@ register(
         "output.title.demand": ("Fund demand, next {n} months", "未来 {n} 个月资金需求"),
         "output.title.forecast": ("Signing forecast after {period}", "{period} 之后的签约预测"),
         "output.title.royalties": ("Royalties {period}", "提成 {period}"),
+        "output.royalties.trace-header": ("Royalty trace · {employee} {name} · {period}",
+                                          "提成计算明细 · {employee} {name} · {period}"),
         "output.title.salary": ("Floating salary {period}", "浮动工资 {period}"),
         "output.no-royalties": (
             "Profit and royalties payable exclude royalties (no royalty module or plans available).",

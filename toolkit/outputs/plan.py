@@ -3,6 +3,7 @@ all from one bilingual label table."""
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,23 @@ from ..money import fmt_money
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from ..schema.department import MONTH_NAMES
+from ..io.print_setup import footer, print_area_with_charts
 from ..io.writer import SheetFrame, save_workbook, write_frames
 
 _PLAN = DEPARTMENT.table("Plan")
+#: The Excel table of the summary's Company sheet: how a file is recognised as a plan summary, in either language.
+SUMMARY_TABLE = "PlanCompany"
 _ROSTER = STANDARDS.table("Roster")
+
+
+def is_summary(path: str | Path) -> bool:
+    """True when ``path`` is a plan summary (``plan-YYYY.xlsx``, whatever its name): it holds the Company table."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.startswith("xl/tables/") and f'name="{SUMMARY_TABLE}"'.encode() in zf.read(n)
+                       for n in zf.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 def label(key: str, lang: str, **params: Any) -> str:
@@ -116,7 +130,7 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
     seas = draft.seasonality.assign(indicator=lambda f: _indicator(f["indicator"], lang),
                                     source=lambda f: f["source"].map(lambda s: label(f"source.{s}", lang)))
     sheets = [
-        _sheet("sheet.company", _company(draft, lang), lang, "PlanCompany"),
+        _sheet("sheet.company", _company(draft, lang), lang, SUMMARY_TABLE),
         _sheet("sheet.departments", _departments(draft, lang), lang, "PlanDepartments"),
         _sheet("sheet.people", _people(draft, standards, lang), lang, "PlanPeople"),
         _sheet("sheet.budget", budget_frame(draft.budget, lang), lang, "PlanBudget"),
@@ -128,10 +142,14 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
     write_frames(path, sheets, lang)
     wb = load_workbook(path)
     _charts(wb, draft, cost, lang)
-    for ws in wb.worksheets:  # printable: landscape, one page wide
+    for ws in wb.worksheets:  # printable: landscape, one page wide, the header row on every page, charts inside
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        if ws.sheet_state == "visible":
+            ws.print_title_rows = ws.print_title_rows or "1:1"
+            ws.oddFooter.center.text = ws.oddFooter.center.text or footer(lang)[2:]
+            print_area_with_charts(ws)
     return save_workbook(wb, path)
 
 

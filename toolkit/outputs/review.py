@@ -48,7 +48,7 @@ def distribution_frame(rv: Review, lang: str) -> pd.DataFrame:
     d = rv.distribution.copy()
     d["department"] = d["department"].replace("*", label("company", lang))
     names = {"department": label("department", lang), "default": label("appraisal.default", lang),
-             "total": label("total", lang), "": "—"}
+             "total": label("total", lang), "": "—", "not-computed": label("not_computed_count", lang)}
     return d.rename(columns=names)
 
 

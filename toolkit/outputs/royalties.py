@@ -136,8 +136,12 @@ def sheets(out: Output) -> list[SheetFrame]:
         emp = str(rec["employee_id"])
         name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
         parts = (bands.get(emp, result.bands.iloc[0:0]), contributions.get(emp, result.contributions.iloc[0:0]))
+        # every printed page of a trace names whom and what (issue 24): the page header
         sheets_.append(SheetFrame(name, statement_frame(result, emp, lang, parts), statement_fmts,
-                                  table_name=f"Statement_{emp}"))
+                                  table_name=f"Statement_{emp}",
+                                  page_header=t("output.royalties.trace-header", lang, employee=emp,
+                                                name=rec["name"] if isinstance(rec["name"], str) else "",
+                                                period=result.period)))
     return sheets_ + findings_sheets(out.findings, lang)
 
 

@@ -82,13 +82,18 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
         p = st.payout
         rows += [{"item": label("st.ytd_earned", lang), "amount": p.ytd_earned},
                  {"item": label("st.paid_to_date", lang), "amount": p.paid_to_date,
-                  "detail": None if p.recorded else label("st.recomputed", lang)},
+                  "detail": None if p.recorded else label("st.recomputed", lang)}]
+        if p.opening is not None and p.opening_through:
+            rows.append({"item": label("st.why", lang), "detail": label(
+                "st.why.opening", lang, first=f"{st.period[:4]}-01", through=p.opening_through,
+                amount=fmt_money(p.opening, grouped=True), year=st.period[:4])})
+        rows += [
                  {"item": label("st.this_payment", lang), "amount": p.this_payment,
                   "detail": label("note.clawback", lang) if cents(p.this_payment) < 0 else p.note_in(lang)}]
         rows += [{"item": label("st.why", lang), "detail": text} for text in explanations(st)]
         for a in p.adjustments:
             rows.append({"item": label("st.adjustment", lang, text=a.description_in(lang)), "amount": a.amount,
-                         "detail": "; ".join([*([a.period] if a.period else []), *a.rows]) or None})
+                         "detail": adjustment_detail(a, lang)})
         if p.adjustments:
             rows.append({"item": label("st.earned_this_month", lang), "amount": p.earned_this_month})
         if p.prior_year:
@@ -97,6 +102,9 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     if st.floating_pay is not None:
         rows.append({"item": label("st.floating_pay", lang), "amount": st.floating_pay,
                      "detail": floating_detail(st)})
+    for c in st.caught_up:
+        rows.append({"item": label("st.floating_caught_up", lang, period=c["period"]), "amount": c["amount"],
+                     "detail": label("st.why.caught-up", lang, period=c["period"])})
     for m in st.manual:
         rows.append({"item": label("st.manual", lang, kind=E.ADJUSTMENT_KIND.label(m["kind"], lang),
                                    reason=m.get("reason") or ""), "amount": m["amount"],
@@ -106,6 +114,65 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     if st.draw_balance is not None:
         rows.append({"item": label("st.draw_balance", lang), "detail": fmt_money(st.draw_balance, grouped=True, blank="")})
     return rows
+
+
+def adjustment_detail(a: Any, lang: str) -> str | None:
+    """The month and rows behind an adjustment, and the row's amount before → after (issue 24)."""
+    parts = [*([a.period] if a.period else []), *a.rows]
+    if a.before is not None or a.after is not None:
+        none = label("st.adjustment.none", lang)
+        where = (a.where or {}).get(lang) or (a.where or {}).get("en") or ""
+        change = f"{fmt_money(a.before, grouped=True) if a.before is not None else none} → " \
+                 f"{fmt_money(a.after, grouped=True) if a.after is not None else none}"
+        parts.append(label("st.adjustment.change", lang, where=where, before=change.split(" → ")[0],
+                           after=change.split(" → ")[1]) if where else change)
+    return "; ".join(parts) or None
+
+
+COMPARE_COLUMNS = ["item", "previous", "current", "change"]
+
+
+def compare_rows(st: Statement) -> list[dict[str, Any]]:
+    """Last month's YTD computation beside this month's (B, Y, c, T(B), YTD royalty), as computed now: a clawback
+    or a jump shows where it comes from. None in January or without last month's line."""
+    r, prev, lang = st.royalty, st.previous, st.lang
+    if r is None or prev is None:
+        return []
+    out = []
+    for key, this, last, kind in (
+            ("st.base_b", r["ytd_base"], prev.get("ytd_base"), "money"),
+            ("st.target_y", r["ytd_target"], prev.get("ytd_target"), "money"),
+            ("st.completion_c", r["completion"], prev.get("completion"), "percent"),
+            ("st.t_of_b", st.t_of_b, prev.get("t_of_b"), "money"),
+            ("ytd_royalty", st.ytd_royalty, prev.get("ytd_royalty"), "money")):
+        known = [v for v in (this, last) if v is not None and not pd.isna(v)]
+        change = None
+        if len(known) == 2:
+            change = (cents(this) - cents(last)) / 100 if kind == "money" else float(this) - float(last)
+        out.append({"item": label(key, lang), "previous": None if last is None or pd.isna(last) else float(last),
+                    "current": None if this is None or pd.isna(this) else float(this), "change": change,
+                    "kind": kind})
+    return out
+
+
+def compare_frame(st: Statement) -> pd.DataFrame:
+    """``compare_rows`` with headers: item, last month's period, this month's period, change."""
+    prev = (st.previous or {}).get("period", "")
+
+    def text(v: float | None, kind: str, change: bool = False) -> str:
+        if v is None:
+            return ""
+        if kind == "money":
+            return fmt_money(v, grouped=True, sign=change)
+        if change:
+            return label("st.compare.points", st.lang, value=fmt_money(v * 100, sign=True))  # points, 2 decimals
+        return pct_text(v, 2)
+
+    rows = [{"item": r["item"], "previous": text(r["previous"], r["kind"]), "current": text(r["current"], r["kind"]),
+             "change": text(r["change"], r["kind"], True)} for r in compare_rows(st)]
+    frame = pd.DataFrame(rows).reindex(columns=COMPARE_COLUMNS)
+    return frame.rename(columns={"item": label("item", st.lang), "previous": str(prev), "current": st.period,
+                                 "change": label("st.compare.change", st.lang)})
 
 
 def explanations(st: Statement) -> list[str]:
@@ -252,6 +319,8 @@ def statement_sheets(st: Statement) -> list[SheetFrame]:
         SheetFrame(label("st.title", lang), summary, {label("st.amount", lang): "money"}, table_name="Statement"),
         SheetFrame(label("royalty", lang), royalty, {label("ytd_base", lang): "money", label("royalty", lang): "money",
                                                      label("rate", lang): "percent"}, table_name="RoyaltySteps"),
+        *([SheetFrame(label("st.compare.sheet", lang), compare_frame(st), {}, table_name="LastMonth")]
+          if compare_rows(st) else []),
         SheetFrame(label("st.section.contributions", lang)[:31], contribution_frame(st),
                    {label("share", lang): "percent"}, table_name="Contributions"),
         SheetFrame(label("st.section.completion", lang)[:31], completion_frame(st), pct, table_name="Completion",

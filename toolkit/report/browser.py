@@ -54,6 +54,7 @@ class Browser:
         self._next = 0
         self._pending: dict[int, Future[dict[str, Any]]] = {}
         self._loads: dict[str, Future[None]] = {}
+        self._idle: list[tuple[str, str]] = []  # tabs done printing, ready for the next page
         self._reader = threading.Thread(target=self._read, name="chromium-devtools", daemon=True)
         self._reader.start()
 
@@ -109,25 +110,43 @@ class Browser:
         """Send one DevTools command and wait for its result."""
         return self._send(method, params, session).result(TIMEOUT)
 
-    def print_pdf(self, url: str, options: dict[str, Any] | None = None) -> bytes:
-        """Load ``url`` in a new tab and print it (``Page.printToPDF`` with ``options``); the PDF bytes."""
+    def _tab(self) -> tuple[str, str]:
+        """An idle tab (target id, session id): one a finished print gave back, else a new one. Issue 24: a tab is
+        reused for the next page, not opened and closed per PDF (a new tab starts a renderer)."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Page.enable", session=session)
+        return target, session
+
+    def print_pdf(self, url: str, options: dict[str, Any] | None = None) -> bytes:
+        """Load ``url`` in a tab and print it (``Page.printToPDF`` with ``options``); the PDF bytes. The tab is kept
+        for the next page when all went well, closed otherwise."""
+        target, session = self._tab()
+        ok = False
         try:
-            session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
             loaded: Future[None] = Future()
             with self._lock:
                 self._loads[session] = loaded
-            self.call("Page.enable", session=session)
             self.call("Page.navigate", {"url": url}, session=session)
             loaded.result(TIMEOUT)
             self.call("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)",
                                            "awaitPromise": True}, session=session)
             data = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
                                                  **(options or {})}, session=session)["data"]
+            ok = True
             return base64.b64decode(data)
         finally:
-            with contextlib.suppress(Exception):
-                self.call("Target.closeTarget", {"targetId": target})
+            if ok:
+                with self._lock:
+                    self._idle.append((target, session))
+            else:
+                with self._lock:
+                    self._loads.pop(session, None)
+                with contextlib.suppress(Exception):
+                    self.call("Target.closeTarget", {"targetId": target})
 
     def close(self) -> None:
         """Ask Chromium to quit, then make sure it has."""

@@ -31,7 +31,7 @@ from ..outputs.performance import (
     summary_frame,
     training_frame,
 )
-from .statements import html_table
+from .statements import html_table, page_template
 from .pdf import html_to_pdf, page_footer
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
@@ -106,11 +106,7 @@ def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
 
 def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
     """The performance file as one printable HTML page."""
-    import jinja2  # deferred: jinja2 is needed by the renderers only
-
     mine = data.of(employee_id)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
     money = [header(c, lang) for c in ("month_target", "month_actual", "ytd_target", "ytd_actual", "royalty_payment",
                                      "ytd_royalty", "floating_pay")] + [label("st.amount", lang)]
     money += [header(c, lang) for c in ("royalty_paid", "floating_paid", "total_paid")]
@@ -134,7 +130,7 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
         ("months", months_frame(mine, lang)))]
     sections += [(findings_name(lang), html_table(findings_frame(mine, lang)), None),
                  (label("pf.sheet.feedback", lang), html_table(feedback_frame(mine, lang)), None)]
-    return env.get_template(TEMPLATE.name).render(
+    return page_template(str(TEMPLATE)).render(
         lang=lang, title=title, who=f"{employee_id} · {person.get('name') or ''} · "
         f"{person.get('department') or ''}", history=history, history_charts=history_charts,
         year_title=label("pf.title", lang, year=data.year), charts=_svg_charts(chart_frame(mine, lang), lang),

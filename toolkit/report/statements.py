@@ -6,6 +6,7 @@ The page shows the rows ``toolkit.outputs.statements`` builds, so the page and t
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from ..core.statements import NOT_COMPUTED, Statement, cents
 from ..io.writer import write_frames, atomic_save
 from ..outputs.labels import label
 from ..outputs.statements import (
+    compare_frame,
     completion_frame,
     completion_title,
     contribution_frame,
@@ -72,22 +74,30 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
     return {"headers": list(frame.columns), "rows": rows}
 
 
-def statement_html(st: Statement) -> str:
-    """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
+@functools.lru_cache(maxsize=None)
+def page_template(path: str) -> Any:
+    """The Jinja2 template of a person's page (statement, performance file), compiled once per process: compiling
+    it cost as much as rendering it (issue 24's 200 statements)."""
     import jinja2  # deferred: jinja2 is needed by the renderers only
 
-    lang = st.lang
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True,
+    folder, name = Path(path).parent, Path(path).name
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True,
                              undefined=jinja2.StrictUndefined)
+    return env.get_template(name)
+
+
+def statement_html(st: Statement) -> str:
+    """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
+    lang = st.lang
     L = {k: label(k, lang) for k in ("st.title", "st.section.summary", "st.section.tiers", "st.section.weighting",
                                      "st.section.contributions", "st.section.completion", "st.section.floating",
                                      "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item",
-                                     "st.draft.mark")}
+                                     "st.draft.mark", "st.section.compare")}
     lbl = {label(k, lang) for k in ("share",)}
     comp = completion_frame(st)
-    return env.get_template(TEMPLATE.name).render(
+    return page_template(str(TEMPLATE)).render(
         lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED, completion_title=completion_title(st),
-        summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)),
+        summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)), compare=html_table(compare_frame(st)),
         contributions=html_table(contribution_frame(st), pct=lbl,
                              money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
         completion=html_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],

@@ -124,7 +124,8 @@ def settings_cmd(wb_lang: str | None, year: int | None, output: Path, force: boo
 @plan.command("cost")
 @_inputs
 @click.option("--plan", "plan_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
-              help="Cost the Plan sheets of these workbooks (e.g. the edited draft) instead of drafting.")
+              help="Cost the Plan sheets of these workbooks or folders (the folder plan draft wrote, after the "
+                   "director's edits) instead of drafting.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file (required for xlsx).")
