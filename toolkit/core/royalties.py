@@ -720,6 +720,18 @@ def _changes(ledger: Any) -> pd.DataFrame | None:
     return ledger.standard("RosterChanges")
 
 
+def retroactive_plan_changes(ledger: Ledger, year: int) -> set[str]:
+    """Employees with a Retroactive Roster Change of their Royalty Plan dated in ``year`` (it replaces the terms
+    from January; the adjustment it causes says so)."""
+    changes = _changes(ledger)
+    if changes is None or not len(changes) or "royalty_plan" not in changes.columns:
+        return set()
+    when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    retro = _text(_col(changes, "retroactive")).isin(["Yes", "是"])
+    hit = changes[retro.to_numpy() & (when.dt.year == year).to_numpy() & _text(changes["royalty_plan"]).notna().to_numpy()]
+    return set(_text(hit["employee_id"]).dropna())
+
+
 @per_ledger
 def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.

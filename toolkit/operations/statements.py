@@ -42,7 +42,7 @@ from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
 from ..outputs.labels import label
 from ..report.pdf import pdf_session
-from ..outputs.royalties import adjustment_words
+from ..outputs.royalties import adjustment_words, other_key
 from ..outputs.statements import write_index
 from ..report.statements import write_statement
 from .finance import statement_extras
@@ -165,6 +165,8 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
     terms = {k: g for k, g in sal.terms.groupby("employee_id")}
     contrib = {k: g for k, g in roy.contributions.groupby("employee_id")}
     bands = {k: g for k, g in roy.bands.groupby("employee_id")}
+    segments = {k: g.assign(year=int(period[:4])).to_dict("records") for k, g in roy.segments.groupby("employee_id")} \
+        if roy.segments is not None else {}
     statements, failures = [], []
     empty = pd.DataFrame()
     for emp in ids:
@@ -174,7 +176,8 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                 emp, period, statement_language(person.get("department"), ledger, lang), person=person,
                 royalty=royalty.get(emp), bands=bands.get(emp, roy.bands.iloc[0:0]),
                 contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
-                completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty))
+                completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty),
+                segments=segments.get(emp))
             sal_line = salary.get(emp) or {}
             if sal_line.get("basis") == "department" and sal_line.get("department") in by_dept:
                 # appraised on the department's completion: show those figures, not their own (often zero) rows
@@ -270,7 +273,7 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
             continue
         month = rec.get("closed_period") or ""
         text = {lang: label("st.adjustment-row", lang, **words) if (words := adjustment_words(rec, lang)) else
-                label("st.adjustment-other", lang, period=month) for lang in ("en", "zh")}
+                label(other_key("st", rec), lang, period=month) for lang in ("en", "zh")}
         rows = [v for v in (rec.get("contract_no"), rec.get("receipt_no")) if isinstance(v, str) and v]
         items.setdefault(emp, []).append(Adjustment(text, float(rec["effect"]), rows, month or None))
     out: dict[str, Payout] = {}

@@ -150,6 +150,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.total-payment": ("Total payment", "本次合计应付"),
     "st.adjustment-other": ("{period}: targets or standards changed since it was closed",
                             "{period}：结账后目标或标准有变动"),
+    "item.adjustment-retroactive-change": ("Adjustment {period}: a retroactive plan change replaces the terms from "
+                                           "January", "调整 {period}：追溯变更的提成方案自1月起替代原条件"),
+    "st.adjustment-retroactive-change": ("{period}: a retroactive plan change replaces the terms from January",
+                                         "{period}：追溯变更的提成方案自1月起替代原条件"),
     "st.adjustment-row": ("{period}: {what} {ident} {change}", "{period}：{what} {ident} {change}"),
     "change.added": ("added", "新增"),
     "change.removed": ("removed", "删除"),
@@ -227,6 +231,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "st.band": ("Band {lo} – {hi}: {base} × {rate}", "超额档 {lo} – {hi}：{base} × {rate}"),
     "st.tier-rounding": ("Rounding of the bands", "分档舍入"),
     "st.t_of_b": ("T(B)", "T(B)"),
+    "st.segment": ("Segment {start} – {end}", "分段 {start} – {end}"),
     "st.line": ("{line}: {base} × factor {factor} × T(B)/B", "{line}：{base} × 系数 {factor} × T(B)/B"),
     "st.line.none": ("(no product line)", "（无产品线）"),
     "st.cap": ("Annual cap {cap}", "年度上限 {cap}"),

@@ -178,6 +178,12 @@ def adjustment_words(rec: dict[str, Any], lang: str) -> dict[str, str] | None:
             "change": label(f"change.{rec['change']}", lang)}
 
 
+def other_key(prefix: str, rec: dict[str, Any]) -> str:
+    """The label key of an ``other`` adjustment: a retroactive plan change, or targets or standards changed."""
+    return f"{prefix}.adjustment-retroactive-change" if rec.get("reason") == "retroactive-change" \
+        else f"{prefix}.adjustment-other"
+
+
 def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """The payout ledger's lines of a statement: paid to date, regular payment, each itemised adjustment
     (the rows behind it and their effect), the prior-year adjustment and the total payable now."""
@@ -190,7 +196,7 @@ def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> l
     for a in (mine.to_dict("records") if len(mine) else []):
         words = adjustment_words(a, lang)
         item = label("item.adjustment", lang, **words) if words else \
-            label("item.adjustment-other", lang, period=a["closed_period"])
+            label(other_key("item", a), lang, period=a["closed_period"])
         if a.get("prior_year"):
             item = f"{label('item.prior-year', lang, year=a['year'])}: {item}"
         rows.append({"item": item, "receipt_no": a.get("receipt_no"), "contract_no": a.get("contract_no"),
