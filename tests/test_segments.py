@@ -9,6 +9,7 @@ import pandas as pd
 from test_royalties import (LINES, _frame, cents, collections, contracts, line, plan, roster, royalty_plans,
                             tiers)
 from toolkit.core.royalties import royalties
+from toolkit.outputs.royalties import statement_frame
 from toolkit.schema import STANDARDS
 
 # E1 sells 100,000 a month (signed on the 5th); Signing target 100,000 a month. Plan A: 1% Marginal up to
@@ -80,3 +81,17 @@ def test_a_change_dated_inside_a_month_starts_its_segment_the_next_month():
     assert list(seg["seg_from"]) == [1, 8]
     # Jan–Jul under A: B 720,000 on Y 700,000: 1% × 700,000 + 3% × 20,000 = 7,600.00; August under B: 2,400.00
     assert cents(line(res, "E1")["ytd_royalty"]) == "10000.00"
+
+
+def test_the_trace_and_the_statement_sheet_show_each_segment():
+    ch = changes(dict(employee_id="E1", effective_from="2026-07-01", royalty_plan="B"))
+    res = royalties(K, collections(), P, roster(("E1", "A")), PLANS, TIERS, LINES, "2026-08", changes=ch)
+    trace = res.trace("E1")
+    segs = [t for t in trace if t["kind"] == "segment"]
+    assert [(s["from"], s["to"], s["plan"], s["royalty"]) for s in segs] == [
+        ("2026-01", "2026-06", "A", "6000.00"), ("2026-07", "2026-12", "B", "4800.00")]
+    assert {t["segment"] for t in trace if t["kind"] == "band"} == {0, 1}
+    for lang, word in (("en", "Segment 2026-07 – 2026-12: plan B"), ("zh", "分段 2026-07 – 2026-12：方案 B")):
+        frame = statement_frame(res, "E1", lang)
+        items = list(frame.iloc[:, 0])
+        assert any(str(i).startswith(word) for i in items), items

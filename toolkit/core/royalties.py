@@ -176,10 +176,15 @@ class RoyaltyResult:
             "applied": b["applied"].astype(bool).astype(object),
         })
         band_items: dict[str, list[dict[str, Any]]] = {e: [] for e in employees}
-        for emp, item in zip(b["employee_id"], bands.to_dict("records")):
+        split = self._split(wanted)
+        seg_col = b["seg"] if "seg" in b.columns else pd.Series(0, index=b.index)
+        for emp, seg, item in zip(b["employee_id"], seg_col, bands.to_dict("records")):
+            if emp in split:
+                item["segment"] = int(seg)
             band_items[emp].append(item)
         for emp in employees:
             line = lines.loc[emp]
+            rows[emp].extend(split.get(emp, []))
             rows[emp].append({"kind": "gate", "gate": _num_json(line["gate"]),
                               "completion": _num_json(line["completion"], 6),
                               "passed": bool(line["reason"] not in ("below-gate", "no-target"))})
@@ -187,6 +192,24 @@ class RoyaltyResult:
             rows[emp].append({"kind": "cap", "capped": bool(line["reason"] == "capped"),
                               "cap": fmt_money(line["annual_cap"]) if pd.notna(line["annual_cap"]) else None})
         return rows
+
+    def _split(self, wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """``segment`` trace items of the employees whose year is cut in more than one segment."""
+        if self.segments is None or not len(self.segments):
+            return {}
+        s = self.segments[self.segments["employee_id"].isin(wanted)]
+        many = s.groupby("employee_id")["seg"].transform("size") > 1
+        year = int(self.period[:4])
+        out: dict[str, list[dict[str, Any]]] = {}
+        for rec in s[many].sort_values(["employee_id", "seg"]).to_dict("records"):
+            out.setdefault(rec["employee_id"], []).append({
+                "kind": "segment", "segment": int(rec["seg"]), "from": f"{year:04d}-{int(rec['seg_from']):02d}",
+                "to": f"{year:04d}-{int(rec['seg_to']):02d}", "plan": rec["plan"], "basis": rec["basis"],
+                "method": rec["method"], "base": fmt_money(rec["ytd_base"]),
+                "target": fmt_money(rec["ytd_target"]) if pd.notna(rec["ytd_target"]) else None,
+                "completion": _num_json(rec["completion"], 6), "gate": _num_json(rec["gate"]),
+                "royalty": fmt_money(rec["segment_royalty"]), "reason": rec["reason"]})
+        return out
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON form (README, "toolkit royalties --format json")."""

@@ -121,6 +121,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.receipt": ("Receipt", "回款"),
     "item.contract": ("Contract", "合同"),
     "item.band": ("Band {lo} – {hi}", "超额档 {lo} – {hi}"),
+    "item.segment": ("Segment {start} – {end}: plan {plan} (base, target, completion, royalty)",
+                     "分段 {start} – {end}：方案 {plan}（基数、目标、完成率、提成）"),
     "item.tier": ("Tier {lo} – {hi}", "全额档 {lo} – {hi}"),
     "item.clawback": ("Payment (clawback)", "本月应付（追回）"),
     "note.capped": ("capped", "已封顶"),
