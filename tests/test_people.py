@@ -22,7 +22,7 @@ from toolkit.core.validation import validate
 from toolkit.operations.close_month import close_month
 from toolkit.operations.statements import build_statements
 from toolkit.core.statements import check_statement
-from toolkit.outputs.statements import royalty_rows
+from toolkit.outputs.statements import royalty_rows, summary_rows
 from toolkit.store import open_store
 
 D = dt.date
@@ -290,3 +290,20 @@ def test_the_july_statement_shows_both_segments(year, tmp_path):
         st.lang = lang
         items = " | ".join(str(r["item"]) for r in royalty_rows(st))
         assert all(w in items for w in words), items
+
+
+def test_the_leavers_last_statement_is_final_and_says_to_which_date(year, tmp_path):
+    folder = year.company.write(tmp_path / "sept", "2026-09")
+    ledger = Source(sorted(p for p in folder.glob("*.xlsx") if p.name != "standards.xlsx"),
+                    folder / "standards.xlsx", None).ledger("2026-09")
+    sset = build_statements(ledger, "2026-09", employees=[LEAVER, "E001"])
+    st = {s.employee_id: s for s in sset.statements}
+    assert st[LEAVER].final and st[LEAVER].leave_date == "2026-09-16" and not st["E001"].final
+    for lang, words in (("en", ("FINAL STATEMENT", "to 2026-09-16")), ("zh", ("最终结算单", "至 2026-09-16"))):
+        st[LEAVER].lang = lang
+        rows = summary_rows(st[LEAVER])
+        assert rows[0]["item"] == words[0] and words[1] in rows[0]["detail"]
+    august = build_statements(Source(sorted(p for p in folder.glob("*.xlsx") if p.name != "standards.xlsx"),
+                                     folder / "standards.xlsx", None).ledger("2026-08"), "2026-08",
+                              employees=[LEAVER]).statements[0]
+    assert not august.final

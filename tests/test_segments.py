@@ -89,9 +89,21 @@ def test_the_trace_and_the_statement_sheet_show_each_segment():
     trace = res.trace("E1")
     segs = [t for t in trace if t["kind"] == "segment"]
     assert [(s["from"], s["to"], s["plan"], s["royalty"]) for s in segs] == [
-        ("2026-01", "2026-06", "A", "6000.00"), ("2026-07", "2026-12", "B", "4800.00")]
+        ("2026-01", "2026-06", "A", "6000.00"), ("2026-07", "2026-08", "B", "4800.00")]
     assert {t["segment"] for t in trace if t["kind"] == "band"} == {0, 1}
-    for lang, word in (("en", "Segment 2026-07 – 2026-12: plan B"), ("zh", "分段 2026-07 – 2026-12：方案 B")):
+    for lang, word in (("en", "Segment 2026-07 – 2026-08: plan B"), ("zh", "分段 2026-07 – 2026-08：方案 B")):
         frame = statement_frame(res, "E1", lang)
         items = list(frame.iloc[:, 0])
         assert any(str(i).startswith(word) for i in items), items
+
+
+def test_targets_before_the_start_date_count_zero():
+    # Hired 15 April with a Plan of 100,000 every month (the director left January–March filled in): the
+    # royalty counts April–June only, 300,000 against 300,000 sold, so an 80% gate is met.
+    hired = _frame("Roster", [dict(employee_id="E1", name="Gus", department="East", role="Salesperson", grade="G1",
+                                   royalty_plan="G", start_date="2026-04-15")], STANDARDS)
+    plans = royalty_plans(("G", "Signed", "Marginal", 0.8, None))
+    k = contracts(*[(f"C{m:02d}", f"2026-{m:02d}-20", "E1", "Std", 100000.0) for m in (4, 5, 6)])
+    res = royalties(k, collections(), P, hired, plans, tiers(("G", 0.0, None, 0.02)), LINES, "2026-06")
+    got = line(res, "E1")
+    assert cents(got["ytd_target"]) == "300000.00" and cents(got["ytd_royalty"]) == "6000.00"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..schema import MONTH_KEYS
 from .workdays import Calendar
 
 #: The Thresholds option: receipts dated after a Leave Date still earn royalty (1) or not (0, the default).
@@ -101,4 +102,33 @@ def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, mon
             value = rec.get(col)
             if col in out.columns and value is not None and not (not isinstance(value, str) and pd.isna(value)):
                 out.iloc[i, out.columns.get_loc(col)] = value
+    return out
+
+
+def employed_plan(plan: pd.DataFrame, roster: pd.DataFrame | None, year: int) -> pd.DataFrame:
+    """``plan`` with each person's months of ``year`` outside their employment set to 0 (DOMAIN.md: targets count
+    only for months employed; the targets of the start and leave months count in full). Validation still warns
+    of such targets (``target-before-start``, ``target-after-leaving``). Without Start or Leave Dates: ``plan``."""
+    if roster is None or not len(roster) or not len(plan) or not {"start_date", "leave_date"} & set(roster.columns):
+        return plan
+    start, leave = _dates(roster, "start_date"), _dates(roster, "leave_date")
+    dated = start.notna() | leave.notna()
+    if not dated.any():
+        return plan
+    ids = _ids(roster)[dated.to_numpy()]
+    lo = np.where(start[dated].isna() | (start[dated].dt.year < year), 1,
+                  np.where(start[dated].dt.year > year, 13, start[dated].dt.month))
+    hi = np.where(leave[dated].isna() | (leave[dated].dt.year > year), 12,
+                  np.where(leave[dated].dt.year < year, 0, leave[dated].dt.month))
+    first = pd.Series(lo, index=ids.to_numpy()).groupby(level=0).first()
+    last = pd.Series(hi, index=ids.to_numpy()).groupby(level=0).first()
+    emp = plan["employee_id"].astype("string").str.strip()
+    a, b = emp.map(first), emp.map(last)
+    if a.isna().all():
+        return plan
+    out = plan.copy()
+    for i, key in enumerate(MONTH_KEYS, start=1):
+        outside = ((a > i) | (b < i)).fillna(False).to_numpy(dtype=bool)
+        if key in out.columns and outside.any():
+            out.loc[outside, key] = 0.0
     return out

@@ -37,7 +37,7 @@ from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding
 from .ledger import per_ledger
-from .people import PAY_LEAVERS_LATER, leave_dates, roster_at
+from .people import PAY_LEAVERS_LATER, employed_plan, leave_dates, roster_at
 from . import versions as V
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
@@ -199,12 +199,12 @@ class RoyaltyResult:
             return {}
         s = self.segments[self.segments["employee_id"].isin(wanted)]
         many = s.groupby("employee_id")["seg"].transform("size") > 1
-        year = int(self.period[:4])
+        year, month = int(self.period[:4]), int(self.period[5:7])
         out: dict[str, list[dict[str, Any]]] = {}
         for rec in s[many].sort_values(["employee_id", "seg"]).to_dict("records"):
             out.setdefault(rec["employee_id"], []).append({
                 "kind": "segment", "segment": int(rec["seg"]), "from": f"{year:04d}-{int(rec['seg_from']):02d}",
-                "to": f"{year:04d}-{int(rec['seg_to']):02d}", "plan": rec["plan"], "basis": rec["basis"],
+                "to": f"{year:04d}-{min(int(rec['seg_to']), month):02d}", "plan": rec["plan"], "basis": rec["basis"],
                 "method": rec["method"], "base": fmt_money(rec["ytd_base"]),
                 "target": fmt_money(rec["ytd_target"]) if pd.notna(rec["ytd_target"]) else None,
                 "completion": _num_json(rec["completion"], 6), "gate": _num_json(rec["gate"]),
@@ -619,6 +619,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                         pay_leavers_later, changes)
     tiers = versioned_tiers(tiers)
+    plan = employed_plan(plan, roster, year)
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
     if month > 1:
         prev, _ = evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
@@ -678,6 +679,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                  pay_leavers_later, changes)
     tiers = versioned_tiers(tiers)
+    plan = employed_plan(plan, roster, year)
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
         lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
@@ -786,7 +788,8 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str |
     else:
         staff = staff_segments(roster, _changes(ledger), plans, tiers, year, month, [])
     tiers = versioned_tiers(tiers) if year is not None else tiers
-    targets = frames[2] if plan is None else plan
+    targets = employed_plan(frames[2], roster, year) if plan is None and year is not None else \
+        frames[2] if plan is None else plan
 
     def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
         lines, _ = evaluate(staff, contrib, targets, tiers, month)

@@ -161,6 +161,16 @@ class Statement:
     #: The royalty's segments when more than one (``RoyaltyResult.segments`` rows: seg, seg_from, seg_to, plan,
     #: basis, method, gate, ytd_base, ytd_target, completion, reason); empty for a year under one plan.
     segments: list[dict[str, Any]] = field(default_factory=list)
+    #: The Roster Leave Date (YYYY-MM-DD) when it falls in or before the statement's month: the statement of the
+    #: leave month is the person's final one (docs/people.md); None for someone still employed.
+    leave_date: str | None = None
+    #: The Thresholds option ``Pay Leavers On Later Receipts`` is 1: receipts after the leave date still earn.
+    pays_later: bool = False
+
+    @property
+    def final(self) -> bool:
+        """The person left in (or before) this statement's month: a final statement."""
+        return self.leave_date is not None
 
     @property
     def manual_total(self) -> float:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import Ledger
+from ..core.people import PAY_LEAVERS_LATER
 from ..core.periods import check_period
 from ..core.statements import (
     Adjustment,
@@ -139,6 +140,14 @@ def _records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {str(r["employee_id"]): r for r in frame.to_dict("records")}
 
 
+def left_by(leave: Any, period: str) -> str | None:
+    """A Leave Date (YYYY-MM-DD) on or before the end of ``period``, else None (still employed then)."""
+    when = pd.to_datetime(leave, errors="coerce")
+    if pd.isna(when) or when.strftime("%Y-%m") > period:
+        return None
+    return when.strftime("%Y-%m-%d")
+
+
 def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | None = None,
                      payouts: Mapping[str, Payout] | None = None, lang: str | None = None,
                      extras: Any = None) -> StatementSet:
@@ -165,7 +174,7 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
     terms = {k: g for k, g in sal.terms.groupby("employee_id")}
     contrib = {k: g for k, g in roy.contributions.groupby("employee_id")}
     bands = {k: g for k, g in roy.bands.groupby("employee_id")}
-    segments = {k: g.assign(year=int(period[:4])).to_dict("records") for k, g in roy.segments.groupby("employee_id")} \
+    segments = {k: g.assign(year=int(period[:4]), upto=int(period[5:7])).to_dict("records") for k, g in roy.segments.groupby("employee_id")} \
         if roy.segments is not None else {}
     statements, failures = [], []
     empty = pd.DataFrame()
@@ -178,6 +187,8 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                 contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
                 completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty),
                 segments=segments.get(emp))
+            st.leave_date = left_by(person.get("leave_date"), period)
+            st.pays_later = bool(ledger.threshold(PAY_LEAVERS_LATER))
             sal_line = salary.get(emp) or {}
             if sal_line.get("basis") == "department" and sal_line.get("department") in by_dept:
                 # appraised on the department's completion: show those figures, not their own (often zero) rows

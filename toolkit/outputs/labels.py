@@ -234,6 +234,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "st.tier-rounding": ("Rounding of the bands", "分档舍入"),
     "st.t_of_b": ("T(B)", "T(B)"),
     "st.segment": ("Segment {start} – {end}", "分段 {start} – {end}"),
+    "st.final": ("FINAL STATEMENT", "最终结算单"),
+    "st.final.detail": ("Employment ended on {date} (last day worked). This statement pays floating pay to {date} "
+                        "(the leave month prorated by working days) and royalty on receipts dated to {date}; "
+                        "nothing is paid for later months.",
+                        "劳动关系于 {date}（最后工作日）结束。本结算单支付至 {date} 的浮动工资（离职当月按工作日折算）"
+                        "及截至 {date} 的回款提成；此后月份不再支付。"),
+    "st.final.later": ("Employment ended on {date} (last day worked). This statement pays floating pay to {date} "
+                       "(the leave month prorated by working days); receipts dated after {date} still earn royalty "
+                       "(Pay Leavers On Later Receipts = 1) and are paid by later closes.",
+                       "劳动关系于 {date}（最后工作日）结束。本结算单支付至 {date} 的浮动工资（离职当月按工作日折算）；"
+                       "{date} 之后的回款仍计提成（离职后回款计提 = 1），由以后的结账支付。"),
     "st.line": ("{line}: {base} × factor {factor} × T(B)/B", "{line}：{base} × 系数 {factor} × T(B)/B"),
     "st.line.none": ("(no product line)", "（无产品线）"),
     "st.cap": ("Annual cap {cap}", "年度上限 {cap}"),

@@ -100,12 +100,12 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
     segs = result.segments[result.segments["employee_id"] == employee_id].sort_values("seg") \
         if result.segments is not None else pd.DataFrame()
     heads = {int(s["seg"]): s for s in segs.to_dict("records")} if len(segs) > 1 else {}
-    year = int(result.period[:4])
+    year, month = int(result.period[:4]), int(result.period[5:7])
     for b in bands.to_dict("records"):
         s = heads.pop(int(b.get("seg", 0)), None)
         if s is not None:  # the plan or its terms changed: each segment's months, plan, base, target, royalty
             rows.append({"item": label("item.segment", lang, start=f"{year:04d}-{int(s['seg_from']):02d}",
-                                       end=f"{year:04d}-{int(s['seg_to']):02d}", plan=s["plan"]),
+                                       end=f"{year:04d}-{min(int(s['seg_to']), month):02d}", plan=s["plan"]),
                          "credited": s["ytd_base"], "amount": s["ytd_target"], "rate": s["completion"],
                          "royalty": s["segment_royalty"]})
         hi = "∞" if pd.isna(b["to_pct"]) else f"{b['to_pct']:.0%}"

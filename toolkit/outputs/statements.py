@@ -73,6 +73,9 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     ]
     if st.draft:
         rows.insert(0, {"item": label("st.draft.mark", lang), "detail": label("st.draft", lang)})
+    if st.final:
+        rows.insert(0, {"item": label("st.final", lang), "detail": label(
+            "st.final.later" if st.pays_later else "st.final.detail", lang, date=st.leave_date)})
     if st.status == NOT_COMPUTED:
         rows.append({"item": label("st.status", lang), "detail": label("st.not-computed", lang)})
         return rows
@@ -200,8 +203,8 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
 
 
 def _segment_name(s: dict[str, Any], lang: str) -> str:
-    """A segment's name on a statement: its months (2026-01 – 2026-06)."""
-    return label("st.segment", lang, start=_month(s["seg_from"], s), end=_month(s["seg_to"], s))
+    """A segment's name on a statement: its months up to the statement's (2026-01 – 2026-06)."""
+    return label("st.segment", lang, start=_month(s["seg_from"], s), end=_month(min(s["seg_to"], s.get("upto", 12)), s))
 
 
 def _month(m: Any, s: dict[str, Any]) -> str:
