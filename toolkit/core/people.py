@@ -81,6 +81,33 @@ def effective_month(changes: pd.DataFrame) -> pd.Series:
     return month.where(~retro.fillna(False), jan)
 
 
+def column_by_month(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, col: str) -> pd.DataFrame:
+    """One Roster column as it stands in each month of ``year`` (what ``roster_at`` gives, for one column, all
+    twelve months at once): employee_id, m (1..12), ``col``."""
+    ids = _ids(roster)
+    base = pd.DataFrame({"employee_id": ids.to_numpy(), "value": roster[col].to_numpy() if col in roster.columns
+                         else None}).dropna(subset=["employee_id"]).drop_duplicates("employee_id")
+    out = base.merge(pd.DataFrame({"m": np.arange(1, 13)}), how="cross")
+    if changes is None or not len(changes) or col not in changes.columns:
+        return out.rename(columns={"value": col})
+    ch = changes[changes[col].notna()]
+    ch = ch[(ch[col].astype("string").str.strip().fillna("") != "").to_numpy()]  # a blank cell: unchanged
+    at = effective_month(ch)
+    ch = ch.assign(_at=at, _when=pd.to_datetime(ch["effective_from"], errors="coerce"))[at.notna().to_numpy()]
+    if not len(ch):
+        return out.rename(columns={"value": col})
+    first = np.where(ch["_at"].map(lambda p: p.year) < year, 1,
+                     np.where(ch["_at"].map(lambda p: p.year) > year, 13, ch["_at"].map(lambda p: p.month)))
+    ch = ch.assign(_first=first, _id=ch["employee_id"].astype("string").str.strip())
+    ch = ch.sort_values(["_at", "_when"], kind="stable")
+    cross = ch[["_id", "_first", col]].merge(pd.DataFrame({"m": np.arange(1, 13)}), how="cross")
+    cross = cross[cross["_first"] <= cross["m"]].drop_duplicates(["_id", "m"], keep="last")
+    got = out.merge(cross.rename(columns={"_id": "employee_id"})[["employee_id", "m", col]],
+                    on=["employee_id", "m"], how="left")
+    got[col] = got[col].where(got[col].notna(), got["value"])
+    return got.drop(columns=["value"])
+
+
 def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame:
     """The Roster as it stands in ``month``: each row overlaid, in date order, with the changes counting by then
     (``effective_month`` ≤ month). Without changes the Roster itself (the same object)."""

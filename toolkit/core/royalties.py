@@ -37,7 +37,7 @@ from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding
 from .ledger import per_ledger
-from .people import PAY_LEAVERS_LATER, employed_plan, leave_dates, roster_at
+from .people import PAY_LEAVERS_LATER, column_by_month, employed_plan, leave_dates, roster_at
 from . import versions as V
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
@@ -298,23 +298,23 @@ def staff_plans(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, 
 
 
 def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
-                   year: int, month: int, findings: list[Finding]) -> pd.DataFrame:
+                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
     where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
     segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
     gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
     ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
-    cuts no segment. Months without a known plan earn nothing."""
-    now = roster_at(roster, changes, year, month)
+    cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
+    when the caller has it."""
+    now = roster_at(roster, changes, year, month) if now is None else now
     staff = staff_plans(now, plans, tiers, findings)
     ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
                           "department": _text(_col(now, "department"))})
     ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
-    plan_changes = changes is not None and len(changes) and "royalty_plan" in changes.columns \
-        and _text(changes["royalty_plan"]).notna().any()
-    states = [roster_at(roster, changes, year, m) for m in range(1, 13)] if plan_changes else [now] * 12
-    monthly = pd.concat([pd.DataFrame({"employee_id": _text(r["employee_id"]), "plan": _text(_col(r, "royalty_plan")),
-                                       "m": m}) for m, r in enumerate(states, start=1)], ignore_index=True)
+    monthly = column_by_month(roster, changes, year, "royalty_plan")
+    plan = monthly["royalty_plan"]
+    monthly = pd.DataFrame({"employee_id": _text(monthly["employee_id"]), "plan": _text(plan.where(plan.notna(), "")),
+                            "m": monthly["m"].to_numpy()})
     monthly = monthly[monthly["employee_id"].isin(set(ident["employee_id"]))]
     monthly = monthly.drop_duplicates(["employee_id", "m"])
     monthly["month_ord"] = V.ordinal(year, 1) + monthly["m"] - 1
@@ -572,8 +572,8 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     Rows dated after a person's Leave Date credit nothing to them unless ``pay_leavers_later`` (the Thresholds
     option ``Pay Leavers On Later Receipts``; docs/people.md)."""
     findings: list[Finding] = []
-    staff = staff_segments(roster, changes, plans, tiers, year, month, findings)
     now = roster_at(roster, changes, year, month)
+    staff = staff_segments(roster, changes, plans, tiers, year, month, findings, now)
     start = pd.Timestamp(year, 1, 1)
     end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
