@@ -398,14 +398,24 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
     return pd.concat(frames, ignore_index=True)
 
 
-def _segment_target(plan: pd.DataFrame, segs: pd.DataFrame, month: int) -> np.ndarray:
-    """Each segment's target: Σ of its Plan months of its basis indicator, from ``seg_from`` to
-    min(``seg_to``, month) (missing months as 0; NaN without a Plan row)."""
+def grouped_plan(plan: pd.DataFrame) -> pd.DataFrame:
+    """The Plan summed per (employee_id, indicator), months as numbers (missing as 0): what ``evaluate`` reads.
+    Callers evaluating many months on one Plan group it once (``attrs["grouped"]``)."""
+    if plan.attrs.get("grouped"):
+        return plan
     values = plan[list(MONTH_KEYS)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
     frame = pd.concat([pd.DataFrame({"employee_id": _text(plan["employee_id"]),
                                      "indicator": _text(plan["indicator"])}), values], axis=1)
     frame = frame.groupby(["employee_id", "indicator"], as_index=False)[list(MONTH_KEYS)].sum()
     frame["_has"] = True
+    frame.attrs["grouped"] = True
+    return frame
+
+
+def _segment_target(plan: pd.DataFrame, segs: pd.DataFrame, month: int) -> np.ndarray:
+    """Each segment's target: Σ of its Plan months of its basis indicator, from ``seg_from`` to
+    min(``seg_to``, month) (missing months as 0; NaN without a Plan row)."""
+    frame = grouped_plan(plan)
     m = segs[["employee_id", "indicator"]].merge(frame, on=["employee_id", "indicator"], how="left")
     grid = np.nan_to_num(m[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan), nan=0.0)
     months = np.arange(1, 13)
@@ -619,7 +629,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                         pay_leavers_later, changes)
     tiers = versioned_tiers(tiers)
-    plan = employed_plan(plan, roster, year)
+    plan = grouped_plan(employed_plan(plan, roster, year))
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
     if month > 1:
         prev, _ = evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
@@ -679,7 +689,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                  pay_leavers_later, changes)
     tiers = versioned_tiers(tiers)
-    plan = employed_plan(plan, roster, year)
+    plan = grouped_plan(employed_plan(plan, roster, year))
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
         lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
@@ -788,8 +798,8 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str |
     else:
         staff = staff_segments(roster, _changes(ledger), plans, tiers, year, month, [])
     tiers = versioned_tiers(tiers) if year is not None else tiers
-    targets = employed_plan(frames[2], roster, year) if plan is None and year is not None else \
-        frames[2] if plan is None else plan
+    targets = grouped_plan(employed_plan(frames[2], roster, year) if plan is None and year is not None else
+                           frames[2] if plan is None else plan)
 
     def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
         lines, _ = evaluate(staff, contrib, targets, tiers, month)
