@@ -307,3 +307,23 @@ def test_the_leavers_last_statement_is_final_and_says_to_which_date(year, tmp_pa
                                      folder / "standards.xlsx", None).ledger("2026-08"), "2026-08",
                               employees=[LEAVER]).statements[0]
     assert not august.final
+
+
+def test_a_plan_used_before_its_valid_from_is_an_error_at_the_cell(tmp_path):
+    c = Company.build()
+    rows = c.standards()
+    rows["RoyaltyPlans"] = rows["RoyaltyPlans"] + [
+        dict(plan="P3", basis="Collected", method="Marginal", gate=0.5, valid_from=D(2026, 7, 1)),
+        dict(plan="P1", basis="Collected", method="Marginal", gate=0.6)]  # a second blank-dated P1: a duplicate
+    rows["RoyaltyTiers"] = rows["RoyaltyTiers"] + [dict(plan="P3", from_pct=0.0, rate=0.02)]
+    rows["RosterChanges"] = rows["RosterChanges"] + [
+        dict(employee_id="E006", effective_from=D(2026, 3, 1), royalty_plan="P3"),  # before July: an error
+        dict(employee_id="E002", effective_from=D(2026, 7, 1), royalty_plan="P3")]  # from July: fine
+    c.standards = lambda: rows
+    std, _ = _read(tmp_path, c, "2026-06")
+    found = [f for f in validate(std, None, "2026-06") if f.code in ("plan-not-in-force", "duplicate-key")]
+    bad = [f for f in found if f.code == "plan-not-in-force"]
+    assert len(bad) == 1 and bad[0].sheet == "Roster Changes" and bad[0].severity == "error" and bad[0].cell
+    assert "2026-07" in bad[0].message("en") and "2026-03" in bad[0].message("en") and "生效月份" in bad[0].message("zh")
+    dup = [f for f in found if f.code == "duplicate-key"]
+    assert len(dup) == 1 and dup[0].sheet == "Royalty Plans"
