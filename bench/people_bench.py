@@ -3,7 +3,8 @@ same without the changes.
 
 The sample's four departments with the Roster grown to 200 people (the sample's 32 plus 168 more spread over
 the departments); "with changes" adds Start and Leave Dates to 10 people and 50 Roster Changes (new bases,
-grades and departments from dates through the year). Each round builds a fresh ledger and computes what a
+grades, departments and, for 10, royalty plans from dates through the year) and new tiers of one plan from July
+(Valid From): royalty by segment. Each round builds a fresh ledger and computes what a
 close of December computes for every month: royalties and floating pay (``compute_royalties``,
 ``compute_appraisal``); the two cases alternate, and the ratio of the medians is printed (aim ≤ 1.1).
 
@@ -45,11 +46,18 @@ def _standards(changes: bool):
         roster.loc[roster.index[-10:-5], "start_date"] = pd.Timestamp("2026-04-15")
         roster.loc[roster.index[-5:], "leave_date"] = pd.Timestamp("2026-09-16")
         ids = roster["employee_id"].tolist()
+        plans = sorted(set(std.tables["RoyaltyPlans"]["plan"].dropna()))
+        # royalty by segment: 10 plan changes above, and the first plan's tiers changed from July (Valid From)
+        tiers = std.tables["RoyaltyTiers"]
+        july = tiers[tiers["plan"] == plans[0]].assign(rate=lambda t: t["rate"] * 1.1,
+                                                       valid_from=pd.Timestamp("2026-07-01"))
+        tables["RoyaltyTiers"] = pd.concat([tiers, july], ignore_index=True)
         tables["RosterChanges"] = pd.DataFrame({
             "employee_id": [ids[i * 3 % len(ids)] for i in range(50)],
             "effective_from": [pd.Timestamp(2026, 1 + i % 12, 1 + (i % 3) * 9) for i in range(50)],
             "department": [depts[i % len(depts)] if i % 5 == 0 else None for i in range(50)],
-            "role": None, "grade": [f"G{1 + i % 5}" if i % 2 else None for i in range(50)], "royalty_plan": None,
+            "role": None, "grade": [f"G{1 + i % 5}" if i % 2 else None for i in range(50)],
+            "royalty_plan": [plans[i % len(plans)] if i % 5 == 1 else None for i in range(50)],
             "floating_base": [5000.0 + 100 * i if i % 2 == 0 else None for i in range(50)], "retroactive": "No",
             "_row": range(2, 52)})
     return dataclasses.replace(std, tables=tables)

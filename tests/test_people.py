@@ -20,6 +20,9 @@ from toolkit.core.people import employment, roster_at
 from toolkit.io.reader import read_workbook
 from toolkit.core.validation import validate
 from toolkit.operations.close_month import close_month
+from toolkit.operations.statements import build_statements
+from toolkit.core.statements import check_statement
+from toolkit.outputs.statements import royalty_rows, summary_rows
 from toolkit.store import open_store
 
 D = dt.date
@@ -76,6 +79,7 @@ class Script:
 def year(tmp_path_factory):
     s = Script(tmp_path_factory.mktemp("people-year"), Company.build())
     for p in CLOSES:
+        s.company.corrected = p >= "2026-10"  # October's retroactive correction is entered in October
         s.close(p)
     return s
 
@@ -217,8 +221,8 @@ def test_roster_changes_are_validated_at_the_cell(tmp_path):
             "roster-change-out-of-year", "unknown-plan"} <= set(found)
     assert all(f.severity == "error" and f.cell for f in found.values())
     conflict = found["roster-change-conflict"]
-    assert conflict.row == 5 and "7000" in conflict.message("en") and "矛盾" in conflict.message("zh")
-    assert found["roster-change-outside-employment"].row == 6
+    assert conflict.row == 6 and "7000" in conflict.message("en") and "矛盾" in conflict.message("zh")
+    assert found["roster-change-outside-employment"].row == 7
     assert found["unknown-employee"].value == "E999"
     assert found["roster-change-out-of-year"].value == "2031-01-01"
 
@@ -241,3 +245,85 @@ def test_history_person_shows_the_states_by_month_beside_what_was_paid(year):
     assert zh.exit_code == 0 and "E004 2026 年各月状态" in zh.output and "2026-12" in zh.output
     missing = run(cli, ["history", "person", "E999", "--year", "2026", "--db", db])
     assert missing.exit_code != 0 and "not on the Roster" in missing.output and "Traceback" not in missing.output
+
+
+def test_the_tier_change_cuts_segments_and_the_ledger_records_them(year):
+    with open_store(year.db) as store:
+        august = store.closes(period="2026-08", current_only=True)[0]
+        june = store.closes(period="2026-06", current_only=True)[0]
+        segs = store.close_results(august.id, "royalty_segments")
+        before = store.close_results(june.id, "royalty_segments")
+    alice = segs[segs["employee_id"] == "E001"].sort_values("seg")
+    assert list(alice["seg_from"]) == [1, 7] and list(alice["seg_to"]) == [6, 12]
+    assert len(before[before["employee_id"] == "E001"]) == 1  # July's tiers were not in force in June
+    # the segments' royalties add up to what the August close recorded as earned (no cap reached)
+    c = year.company
+    with open_store(year.db) as store:
+        pay = store.payments(year=2026)
+    earned = pay[(pay["close_period"] == "2026-08") & (pay["kind"] == "royalty") & (pay["employee_id"] == "E001")]
+    assert cents(earned["ytd_earned"].iloc[0]) == cents(sum(alice["segment_royalty"])) \
+        == c.royalty("E001", {"East", "West", "North"}, 2026, 8)
+
+
+def test_the_retroactive_correction_is_adjusted_in_october_and_says_so(year):
+    with open_store(year.db) as store:
+        october = store.closes(period="2026-10", current_only=True)[0]
+        adj = store.adjustments(close_id=october.id)
+    fay = adj[(adj["employee_id"] == "E006") & (adj["kind"] == "royalty")]
+    assert list(fay["reason"]) == ["retroactive-change"] and float(fay["effect"].iloc[0]) != 0
+    others = adj[(adj["employee_id"] != "E006") & (adj["change"] == "other")]
+    assert not len(others)  # nobody else's closed months changed
+
+
+def test_the_july_statement_shows_both_segments(year, tmp_path):
+    folder = year.company.write(tmp_path / "july", "2026-07")
+    ledger = Source(sorted(p for p in folder.glob("*.xlsx") if p.name != "standards.xlsx"),
+                    folder / "standards.xlsx", None).ledger("2026-07")
+    sset = build_statements(ledger, "2026-07", employees=["E001"])
+    (st,) = sset.statements
+    assert [(s["seg_from"], s["seg_to"]) for s in st.segments] == [(1, 6), (7, 12)]
+    assert not check_statement(st)  # the segments' lines add up to the YTD royalty
+    expected = year.company.royalty("E001", {"East", "West", "North"}, 2026, 7)
+    assert cents(st.ytd_royalty) == expected
+    for lang, words in (("en", ("Segment 2026-01 – 2026-06", "Segment 2026-07 – 2026-07")),
+                        ("zh", ("分段 2026-01 – 2026-06", "分段 2026-07 – 2026-07"))):
+        st.lang = lang
+        items = " | ".join(str(r["item"]) for r in royalty_rows(st))
+        assert all(w in items for w in words), items
+
+
+def test_the_leavers_last_statement_is_final_and_says_to_which_date(year, tmp_path):
+    folder = year.company.write(tmp_path / "sept", "2026-09")
+    ledger = Source(sorted(p for p in folder.glob("*.xlsx") if p.name != "standards.xlsx"),
+                    folder / "standards.xlsx", None).ledger("2026-09")
+    sset = build_statements(ledger, "2026-09", employees=[LEAVER, "E001"])
+    st = {s.employee_id: s for s in sset.statements}
+    assert st[LEAVER].final and st[LEAVER].leave_date == "2026-09-16" and not st["E001"].final
+    for lang, words in (("en", ("FINAL STATEMENT", "to 2026-09-16")), ("zh", ("最终结算单", "至 2026-09-16"))):
+        st[LEAVER].lang = lang
+        rows = summary_rows(st[LEAVER])
+        assert rows[0]["item"] == words[0] and words[1] in rows[0]["detail"]
+    august = build_statements(Source(sorted(p for p in folder.glob("*.xlsx") if p.name != "standards.xlsx"),
+                                     folder / "standards.xlsx", None).ledger("2026-08"), "2026-08",
+                              employees=[LEAVER]).statements[0]
+    assert not august.final
+
+
+def test_a_plan_used_before_its_valid_from_is_an_error_at_the_cell(tmp_path):
+    c = Company.build()
+    rows = c.standards()
+    rows["RoyaltyPlans"] = rows["RoyaltyPlans"] + [
+        dict(plan="P3", basis="Collected", method="Marginal", gate=0.5, valid_from=D(2026, 7, 1)),
+        dict(plan="P1", basis="Collected", method="Marginal", gate=0.6)]  # a second blank-dated P1: a duplicate
+    rows["RoyaltyTiers"] = rows["RoyaltyTiers"] + [dict(plan="P3", from_pct=0.0, rate=0.02)]
+    rows["RosterChanges"] = rows["RosterChanges"] + [
+        dict(employee_id="E006", effective_from=D(2026, 3, 1), royalty_plan="P3"),  # before July: an error
+        dict(employee_id="E002", effective_from=D(2026, 7, 1), royalty_plan="P3")]  # from July: fine
+    c.standards = lambda: rows
+    std, _ = _read(tmp_path, c, "2026-06")
+    found = [f for f in validate(std, None, "2026-06") if f.code in ("plan-not-in-force", "duplicate-key")]
+    bad = [f for f in found if f.code == "plan-not-in-force"]
+    assert len(bad) == 1 and bad[0].sheet == "Roster Changes" and bad[0].severity == "error" and bad[0].cell
+    assert "2026-07" in bad[0].message("en") and "2026-03" in bad[0].message("en") and "生效月份" in bad[0].message("zh")
+    dup = [f for f in found if f.code == "duplicate-key"]
+    assert len(dup) == 1 and dup[0].sheet == "Royalty Plans"

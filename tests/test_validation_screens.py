@@ -125,7 +125,10 @@ def _case(books, seed: int):
         data.info = {**data.info, "department": written}
     standards = copy.copy(std)
     if rng.random() < 0.5:
-        standards.tables = {k: v if k == "Thresholds" else _damage(v, rng, 0.05) for k, v in std.tables.items()}
+        # the sample's blank Valid From columns (issue 23) are left alone: the damage reaches the cells it reached
+        # before they existed, and so every rule below (tests/test_people.py breaks Valid From)
+        standards.tables = {k: v if k == "Thresholds" else _damage(v, rng, 0.05, set(v.columns) - {"valid_from"})
+                            for k, v in std.tables.items()}
     if other is not None:
         roster = standards.tables["Roster"]
         standards.tables = {**standards.tables, "Roster": roster.assign(
@@ -172,6 +175,6 @@ def test_screens_give_the_findings_of_the_pandas_code(books):
     # store); tests/test_people.py and tests/test_finance.py raise them.
     unscreened = {"adjustment-period-closed", "dated-after-leaving", "leave-before-start", "roster-change-conflict",
                   "roster-change-out-of-year", "roster-change-outside-employment", "target-after-leaving",
-                  "target-before-start"}
+                  "target-before-start", "plan-not-in-force"}
     wanted = set(CODES) - unscreened
     assert len(codes) >= 25 and set(codes) >= wanted, f"never found: {sorted(wanted - set(codes))}"

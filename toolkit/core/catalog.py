@@ -204,6 +204,12 @@ _("roster-change-conflict", "error", ("Roster changes contradict each other", "�
   ("{sheet}!{cell}: {value!r} contradicts {other!r} for the same person from {month}; keep one.",
    "{sheet}!{cell}：同一人自 {month} 起的“{value}”与“{other}”相互矛盾，请只保留一个。"),
   tags=("rule",))
+_("plan-not-in-force", "error", ("Plan used before its Valid From", "方案在生效月份之前被使用"),
+  ("{sheet}!{cell}: plan {value!r} is used from {month}, but its first Royalty Plans row is valid from {first}; "
+   "give it a row with a blank or earlier Valid From, or use it from {first}.",
+   "{sheet}!{cell}：方案“{value}”自 {month} 起使用，但其最早的提成方案行生效月份为 {first}；请增加一行生效月份为空或更早的"
+   "记录，或自 {first} 起使用。"),
+  tags=("rule",))
 _("dated-after-leaving", "warning", ("Dated after the person left", "日期晚于离职日期"),
   ("{sheet}!{cell}: {employee} left on {leave}, but this row is dated {value}; check the date or who it belongs "
    "to.", "{sheet}!{cell}：{employee} 已于 {leave} 离职，此行日期却为 {value}；请核对日期或归属人。"),

@@ -41,6 +41,7 @@ from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
 from .ledger import per_ledger_arg
+from .people import employed_plan
 from .periods import parse_period
 
 if TYPE_CHECKING:
@@ -171,9 +172,12 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
     return out
 
 
-def monthly_targets(ledger: Ledger) -> pd.DataFrame:
-    """Plan targets per (employee_id, indicator, month 1..12); duplicate plan rows add up."""
+def monthly_targets(ledger: Ledger, year: int | None = None) -> pd.DataFrame:
+    """Plan targets per (employee_id, indicator, month 1..12); duplicate plan rows add up. With ``year``, a
+    person's months outside their employment count 0 (``toolkit.core.people.employed_plan``)."""
     plan = ledger.tables["Plan"].dropna(subset=["employee_id", "indicator"])
+    if year is not None:
+        plan = employed_plan(plan, ledger.standard("Roster"), year)
     long = plan.melt(id_vars=["employee_id", "indicator"], value_vars=list(MONTH_KEYS), var_name="m",
                      value_name="target")
     long["month"] = long["m"].str[1:].astype("int64")
@@ -323,7 +327,7 @@ def compute_completion(
     Row order: employees (by department, id), departments, the company; indicators in schema order.
     """
     p = parse_period(period)
-    targets = monthly_targets(ledger)
+    targets = monthly_targets(ledger, p.year)
     actuals = monthly_actuals(ledger, p.year, royalties)
     settings = rag_settings(ledger)
     departments = employee_departments(ledger)

@@ -262,12 +262,18 @@ def _adjustment_rows(changes: pd.DataFrame, year: int, prior: bool) -> pd.DataFr
     })
 
 
-def _other_rows(employees: pd.Index, other_c: np.ndarray, year: int, closed: str, prior: bool) -> pd.DataFrame:
+#: The reason of an ``other`` adjustment of someone whose plan a Retroactive Roster Change replaced from January.
+RETROACTIVE_CHANGE = "retroactive-change"
+
+
+def _other_rows(employees: pd.Index, other_c: np.ndarray, year: int, closed: str, prior: bool,
+                retroactive: Collection[str] = ()) -> pd.DataFrame:
     hit = other_c != 0
     if not hit.any():
         return pd.DataFrame()
+    reason = np.where(employees[hit].isin(list(retroactive)), RETROACTIVE_CHANGE, "targets-or-standards")
     return pd.DataFrame({"employee_id": employees[hit], "year": year, "kind": "royalty", "closed_period": closed,
-                         "change": "other", "reason": "targets-or-standards", "effect": other_c[hit] / 100,
+                         "change": "other", "reason": reason, "effect": other_c[hit] / 100,
                          "prior_year": int(prior)})
 
 
@@ -288,7 +294,7 @@ def _then_rows(history: YearHistory, close_id: int, like: pd.DataFrame, year: in
 
 
 def _current_year(history: YearHistory, contributions: pd.DataFrame, year: int, emps: pd.Index,
-                  paid_c: np.ndarray, ytd: YtdFunction, covered: Collection[str]
+                  paid_c: np.ndarray, ytd: YtdFunction, covered: Collection[str], retroactive: Collection[str] = ()
                   ) -> tuple[np.ndarray, list[pd.DataFrame]]:
     """Adjustment (cents) per employee and the itemised rows: each employee against the last close that
     computed them (a person not computed at the previous close — a transfer, a department rejected — is
@@ -306,7 +312,8 @@ def _current_year(history: YearHistory, contributions: pd.DataFrame, year: int, 
                                          now_q[now_q["employee_id"].isin(members)], q, ytd, group)
         pos = emps.get_indexer(group)
         adjustment_c[pos] = r_now - paid_c[pos]
-        items += [_adjustment_rows(changes, year, False), _other_rows(group, r_then - paid_c[pos], year, cperiod, False)]
+        items += [_adjustment_rows(changes, year, False),
+                  _other_rows(group, r_then - paid_c[pos], year, cperiod, False, retroactive)]
     return adjustment_c, items
 
 
@@ -354,11 +361,14 @@ def _previous_year(prior: PriorYear, year: int, emps: pd.Index
 
 def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFrame, ytd: YtdFunction,
                     history: YearHistory, covered_departments: Collection[str],
-                    prior: PriorYear | None = None, legacy: Legacy | None = None) -> Payouts:
+                    prior: PriorYear | None = None, legacy: Legacy | None = None,
+                    retroactive: Collection[str] = ()) -> Payouts:
     """Payments, adjustments and the statement columns of the close of ``period`` (see the module doc).
 
     ``lines``/``contributions``: ``RoyaltyResult.lines``/``.contributions`` for ``period`` on the current data;
-    ``ytd``: ``royalties.ytd_function`` for the current year; ``covered_departments``: departments in the data."""
+    ``ytd``: ``royalties.ytd_function`` for the current year; ``covered_departments``: departments in the data;
+    ``retroactive``: employees whose plan a Retroactive Roster Change replaced from January (their ``other``
+    adjustment says so: reason ``retroactive-change``)."""
     year, month = year_month(period)
     comp = lines[lines["status"] == COMPUTED] if "status" in lines.columns else lines
     emps = pd.Index(comp["employee_id"].astype(str))
@@ -393,7 +403,8 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
         if never:
             notes.append({"code": "months-not-closed", "months": [f"{year:04d}-{m:02d}" for m in never]})
 
-    adjustment_c, adjustments = _current_year(history, contributions, year, emps, paid_c, ytd, covered_departments)
+    adjustment_c, adjustments = _current_year(history, contributions, year, emps, paid_c, ytd, covered_departments,
+                                              retroactive)
     payment_c = now_c - paid_c
     regular_c = payment_c - adjustment_c
 

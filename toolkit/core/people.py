@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..schema import MONTH_KEYS
 from .workdays import Calendar
 
 #: The Thresholds option: receipts dated after a Leave Date still earn royalty (1) or not (0, the default).
@@ -80,6 +81,33 @@ def effective_month(changes: pd.DataFrame) -> pd.Series:
     return month.where(~retro.fillna(False), jan)
 
 
+def column_by_month(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, col: str) -> pd.DataFrame:
+    """One Roster column as it stands in each month of ``year`` (what ``roster_at`` gives, for one column, all
+    twelve months at once): employee_id, m (1..12), ``col``."""
+    ids = _ids(roster)
+    base = pd.DataFrame({"employee_id": ids.to_numpy(), "value": roster[col].to_numpy() if col in roster.columns
+                         else None}).dropna(subset=["employee_id"]).drop_duplicates("employee_id")
+    out = base.merge(pd.DataFrame({"m": np.arange(1, 13)}), how="cross")
+    if changes is None or not len(changes) or col not in changes.columns:
+        return out.rename(columns={"value": col})
+    ch = changes[changes[col].notna()]
+    ch = ch[(ch[col].astype("string").str.strip().fillna("") != "").to_numpy()]  # a blank cell: unchanged
+    at = effective_month(ch)
+    ch = ch.assign(_at=at, _when=pd.to_datetime(ch["effective_from"], errors="coerce"))[at.notna().to_numpy()]
+    if not len(ch):
+        return out.rename(columns={"value": col})
+    first = np.where(ch["_at"].map(lambda p: p.year) < year, 1,
+                     np.where(ch["_at"].map(lambda p: p.year) > year, 13, ch["_at"].map(lambda p: p.month)))
+    ch = ch.assign(_first=first, _id=ch["employee_id"].astype("string").str.strip())
+    ch = ch.sort_values(["_at", "_when"], kind="stable")
+    cross = ch[["_id", "_first", col]].merge(pd.DataFrame({"m": np.arange(1, 13)}), how="cross")
+    cross = cross[cross["_first"] <= cross["m"]].drop_duplicates(["_id", "m"], keep="last")
+    got = out.merge(cross.rename(columns={"_id": "employee_id"})[["employee_id", "m", col]],
+                    on=["employee_id", "m"], how="left")
+    got[col] = got[col].where(got[col].notna(), got["value"])
+    return got.drop(columns=["value"])
+
+
 def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, month: int) -> pd.DataFrame:
     """The Roster as it stands in ``month``: each row overlaid, in date order, with the changes counting by then
     (``effective_month`` ≤ month). Without changes the Roster itself (the same object)."""
@@ -101,4 +129,33 @@ def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, mon
             value = rec.get(col)
             if col in out.columns and value is not None and not (not isinstance(value, str) and pd.isna(value)):
                 out.iloc[i, out.columns.get_loc(col)] = value
+    return out
+
+
+def employed_plan(plan: pd.DataFrame, roster: pd.DataFrame | None, year: int) -> pd.DataFrame:
+    """``plan`` with each person's months of ``year`` outside their employment set to 0 (DOMAIN.md: targets count
+    only for months employed; the targets of the start and leave months count in full). Validation still warns
+    of such targets (``target-before-start``, ``target-after-leaving``). Without Start or Leave Dates: ``plan``."""
+    if roster is None or not len(roster) or not len(plan) or not {"start_date", "leave_date"} & set(roster.columns):
+        return plan
+    start, leave = _dates(roster, "start_date"), _dates(roster, "leave_date")
+    dated = start.notna() | leave.notna()
+    if not dated.any():
+        return plan
+    ids = _ids(roster)[dated.to_numpy()]
+    lo = np.where(start[dated].isna() | (start[dated].dt.year < year), 1,
+                  np.where(start[dated].dt.year > year, 13, start[dated].dt.month))
+    hi = np.where(leave[dated].isna() | (leave[dated].dt.year > year), 12,
+                  np.where(leave[dated].dt.year < year, 0, leave[dated].dt.month))
+    first = pd.Series(lo, index=ids.to_numpy()).groupby(level=0).first()
+    last = pd.Series(hi, index=ids.to_numpy()).groupby(level=0).first()
+    emp = plan["employee_id"].astype("string").str.strip()
+    a, b = emp.map(first), emp.map(last)
+    if a.isna().all():
+        return plan
+    out = plan.copy()
+    for i, key in enumerate(MONTH_KEYS, start=1):
+        outside = ((a > i) | (b < i)).fillna(False).to_numpy(dtype=bool)
+        if key in out.columns and outside.any():
+            out.loc[outside, key] = 0.0
     return out

@@ -52,7 +52,7 @@ class Review:
 def window_completion(ledger: Ledger, year: int, first: int, last: int,
                       royalties: pd.DataFrame | None = None) -> pd.DataFrame:
     """Completion rows whose ``ytd_*`` columns cover months ``first``..``last`` only (Σ actual ÷ Σ target)."""
-    targets = monthly_targets(ledger)
+    targets = monthly_targets(ledger, year)
     actuals = monthly_actuals(ledger, year, royalties)
     def inside(f: pd.DataFrame) -> pd.DataFrame:
         return f[(f["month"] >= first) & (f["month"] <= last)]

@@ -37,7 +37,8 @@ from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding
 from .ledger import per_ledger
-from .people import PAY_LEAVERS_LATER, leave_dates, roster_at
+from .people import PAY_LEAVERS_LATER, column_by_month, employed_plan, leave_dates, roster_at
+from . import versions as V
 
 if TYPE_CHECKING:  # plain data; importing it at run time would pull in the readers
     from .ledger import Ledger
@@ -121,6 +122,9 @@ class RoyaltyResult:
     findings: list[Finding] = field(default_factory=list)
     #: Set by a month close (``toolkit.outputs.royalties.attach_ledger``): the itemised adjustments paid now.
     adjustments: pd.DataFrame | None = None
+    #: One row per employee and segment (DOMAIN.md, "Royalty across a change"): seg, seg_from, seg_to, plan,
+    #: basis, method, gate, ytd_base, weighted_base, ytd_target, completion, tier_rate, segment_royalty, reason.
+    segments: pd.DataFrame | None = None
 
     def totals(self) -> dict[str, Any]:
         """Sums of the lines (money as Decimal, summed in cents), employee and clawback counts."""
@@ -172,10 +176,15 @@ class RoyaltyResult:
             "applied": b["applied"].astype(bool).astype(object),
         })
         band_items: dict[str, list[dict[str, Any]]] = {e: [] for e in employees}
-        for emp, item in zip(b["employee_id"], bands.to_dict("records")):
+        split = self._split(wanted)
+        seg_col = b["seg"] if "seg" in b.columns else pd.Series(0, index=b.index)
+        for emp, seg, item in zip(b["employee_id"], seg_col, bands.to_dict("records")):
+            if emp in split:
+                item["segment"] = int(seg)
             band_items[emp].append(item)
         for emp in employees:
             line = lines.loc[emp]
+            rows[emp].extend(split.get(emp, []))
             rows[emp].append({"kind": "gate", "gate": _num_json(line["gate"]),
                               "completion": _num_json(line["completion"], 6),
                               "passed": bool(line["reason"] not in ("below-gate", "no-target"))})
@@ -183,6 +192,24 @@ class RoyaltyResult:
             rows[emp].append({"kind": "cap", "capped": bool(line["reason"] == "capped"),
                               "cap": fmt_money(line["annual_cap"]) if pd.notna(line["annual_cap"]) else None})
         return rows
+
+    def _split(self, wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """``segment`` trace items of the employees whose year is cut in more than one segment."""
+        if self.segments is None or not len(self.segments):
+            return {}
+        s = self.segments[self.segments["employee_id"].isin(wanted)]
+        many = s.groupby("employee_id")["seg"].transform("size") > 1
+        year, month = int(self.period[:4]), int(self.period[5:7])
+        out: dict[str, list[dict[str, Any]]] = {}
+        for rec in s[many].sort_values(["employee_id", "seg"]).to_dict("records"):
+            out.setdefault(rec["employee_id"], []).append({
+                "kind": "segment", "segment": int(rec["seg"]), "from": f"{year:04d}-{int(rec['seg_from']):02d}",
+                "to": f"{year:04d}-{min(int(rec['seg_to']), month):02d}", "plan": rec["plan"], "basis": rec["basis"],
+                "method": rec["method"], "base": fmt_money(rec["ytd_base"]),
+                "target": fmt_money(rec["ytd_target"]) if pd.notna(rec["ytd_target"]) else None,
+                "completion": _num_json(rec["completion"], 6), "gate": _num_json(rec["gate"]),
+                "royalty": fmt_money(rec["segment_royalty"]), "reason": rec["reason"]})
+        return out
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The stable JSON form (README, "toolkit royalties --format json")."""
@@ -270,6 +297,58 @@ def staff_plans(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, 
     return staff
 
 
+def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
+                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
+    where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
+    segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
+    gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
+    ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
+    cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
+    when the caller has it."""
+    now = roster_at(roster, changes, year, month) if now is None else now
+    staff = staff_plans(now, plans, tiers, findings)
+    ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
+                          "department": _text(_col(now, "department"))})
+    ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
+    monthly = column_by_month(roster, changes, year, "royalty_plan")
+    plan = monthly["royalty_plan"]
+    monthly = pd.DataFrame({"employee_id": _text(monthly["employee_id"]), "plan": _text(plan.where(plan.notna(), "")),
+                            "m": monthly["m"].to_numpy()})
+    monthly = monthly[monthly["employee_id"].isin(set(ident["employee_id"]))]
+    monthly = monthly.drop_duplicates(["employee_id", "m"])
+    monthly["month_ord"] = V.ordinal(year, 1) + monthly["m"] - 1
+    months = list(range(V.ordinal(year, 1), V.ordinal(year, 12) + 1))
+    pv = V.in_force_versions(plans, _text(plans["plan"]), months).rename(columns={"key": "plan", "version": "pv"})
+    tv = V.in_force_versions(tiers, _text(tiers["plan"]), months).rename(columns={"key": "plan", "version": "tv"})
+    monthly = monthly.merge(pv, on=["plan", "month_ord"], how="left").merge(tv, on=["plan", "month_ord"], how="left")
+    monthly = monthly.sort_values(["employee_id", "m"], kind="stable").reset_index(drop=True)
+    key = monthly["plan"].fillna("") + "|" + monthly["pv"].astype("string").fillna("") + "|" + \
+        monthly["tv"].astype("string").fillna("")
+    new = (key != key.shift()) | (monthly["employee_id"] != monthly["employee_id"].shift())
+    monthly["_run"] = new.cumsum()
+    runs = monthly.groupby("_run", as_index=False).agg(employee_id=("employee_id", "first"), plan=("plan", "first"),
+                                                        pv=("pv", "first"), tv=("tv", "first"),
+                                                        seg_from=("m", "min"), seg_to=("m", "max"))
+    runs = runs[runs["plan"].notna() & runs["pv"].notna()]
+    p = pd.DataFrame({"plan": _text(plans["plan"]), "pv": V.valid_ordinals(plans).astype("float64"),
+                      "basis": _text(plans["basis"]), "method": _text(plans["method"]),
+                      "gate": _num(_col(plans, "gate")).fillna(0.0), "annual_cap": _num(_col(plans, "annual_cap"))})
+    p = p[p["plan"].notna() & p["basis"].isin(list(BASIS_INDICATOR)) & p["method"].isin([MARGINAL, RETROACTIVE])]
+    p = p.drop_duplicates(["plan", "pv"])
+    runs = runs.assign(pv=runs["pv"].astype("float64")).merge(p, on=["plan", "pv"], how="inner")
+    runs["terms"] = runs["plan"] + "|" + runs["tv"].astype("Int64").astype("string").fillna("none")
+    runs = runs.merge(ident, on="employee_id", how="left").sort_values(["employee_id", "seg_from"], kind="stable")
+    runs["seg"] = runs.groupby("employee_id").cumcount()
+    cols = list(staff.columns) + ["seg", "seg_from", "seg_to", "terms"]
+    return runs[cols].reset_index(drop=True)
+
+
+def versioned_tiers(tiers: pd.DataFrame) -> pd.DataFrame:
+    """The Royalty Tiers with ``terms``: the plan and its version (Valid From), as ``staff_segments`` keys them."""
+    return tiers.assign(terms=_text(tiers["plan"]) + "|" + V.valid_ordinals(tiers).astype("string"))
+
+
 def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.Timestamp,
                  end: pd.Timestamp) -> pd.DataFrame:
     """Credited receipts and signed contracts dated in [start, end): both bases, one frame.
@@ -319,43 +398,104 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
     return pd.concat(frames, ignore_index=True)
 
 
-def _ytd_target(plan: pd.DataFrame, month: int) -> pd.DataFrame:
-    """YTD target per (employee_id, indicator): Σ of the Plan months Jan..month (missing months as 0)."""
-    months = list(MONTH_KEYS[:month])
-    values = plan[months].apply(pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1)
-    frame = pd.DataFrame({"employee_id": _text(plan["employee_id"]), "indicator": _text(plan["indicator"]),
-                          "ytd_target": values.astype("float64")})
-    return frame.groupby(["employee_id", "indicator"], as_index=False)["ytd_target"].sum()
+def grouped_plan(plan: pd.DataFrame) -> pd.DataFrame:
+    """The Plan summed per (employee_id, indicator), months as numbers (missing as 0): what ``evaluate`` reads.
+    Callers evaluating many months on one Plan group it once (``attrs["grouped"]``)."""
+    if plan.attrs.get("grouped"):
+        return plan
+    values = plan[list(MONTH_KEYS)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    frame = pd.concat([pd.DataFrame({"employee_id": _text(plan["employee_id"]),
+                                     "indicator": _text(plan["indicator"])}), values], axis=1)
+    frame = frame.groupby(["employee_id", "indicator"], as_index=False)[list(MONTH_KEYS)].sum()
+    frame["_has"] = True
+    frame.attrs["grouped"] = True
+    return frame
+
+
+def _segment_target(plan: pd.DataFrame, segs: pd.DataFrame, month: int) -> np.ndarray:
+    """Each segment's target: Σ of its Plan months of its basis indicator, from ``seg_from`` to
+    min(``seg_to``, month) (missing months as 0; NaN without a Plan row)."""
+    frame = grouped_plan(plan)
+    m = segs[["employee_id", "indicator"]].merge(frame, on=["employee_id", "indicator"], how="left")
+    grid = np.nan_to_num(m[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan), nan=0.0)
+    months = np.arange(1, 13)
+    lo = segs["seg_from"].to_numpy(dtype="int64")
+    hi = np.minimum(segs["seg_to"].to_numpy(dtype="int64"), month)
+    mask = (months >= lo[:, None]) & (months <= hi[:, None])
+    return np.where(m["_has"].fillna(False).to_numpy(dtype=bool), (grid * mask).sum(axis=1), np.nan)
+
+
+def _segments_of(staff: pd.DataFrame, month: int) -> pd.DataFrame:
+    """The staff's segments that have begun by ``month`` (a staff frame without segments: one segment per
+    employee, the whole year, on the plan's tiers), one row each, ``_k`` its position."""
+    segs = staff
+    if "seg_from" not in segs.columns:
+        segs = segs.assign(seg=0, seg_from=1, seg_to=12)
+    if "terms" not in segs.columns:
+        segs = segs.assign(terms=segs["plan"])
+    segs = segs[segs["seg_from"] <= month].reset_index(drop=True)
+    return segs.assign(_k=np.arange(len(segs)))
+
+
+def _assign(contrib: pd.DataFrame, segs: pd.DataFrame) -> pd.Series:
+    """The segment (``_k``) each contribution row falls in: same employee and basis, dated in the segment's
+    months (rows without a date or a basis: the employee's first segment). -1 when none."""
+    if not len(contrib):
+        return pd.Series(np.zeros(0, dtype="int64"), index=contrib.index)
+    left = pd.DataFrame({"employee_id": contrib["employee_id"].to_numpy(), "_i": np.arange(len(contrib))})
+    dated = "date" in contrib.columns
+    left["_m"] = pd.to_datetime(contrib["date"], errors="coerce").dt.month.to_numpy() if dated else np.nan
+    left["_b"] = contrib["basis"].to_numpy() if "basis" in contrib.columns else None
+    right = segs[["employee_id", "basis", "seg_from", "seg_to", "_k"]]
+    m = left.merge(right, on="employee_id", how="inner")
+    ok = (m["_b"].isna() | (m["_b"] == m["basis"])) & (
+        m["_m"].isna() | ((m["_m"] >= m["seg_from"]) & (m["_m"] <= m["seg_to"])))
+    m = m[ok.to_numpy(dtype=bool)].drop_duplicates("_i")
+    out = np.full(len(contrib), -1, dtype="int64")
+    out[m["_i"].to_numpy(dtype="int64")] = m["_k"].to_numpy(dtype="int64")
+    return pd.Series(out, index=contrib.index)
 
 
 def evaluate(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame,
-              month: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """R at the end of ``month`` for every staff row: (lines, bands). ``contrib`` is already weighted."""
-    base = contrib.groupby("employee_id", as_index=False).agg(ytd_base=("credited", "sum"),
-                                                            weighted_base=("weighted", "sum"))
-    lines = staff.merge(base, on="employee_id", how="left")
+             month: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """R at the end of ``month`` for every staff member: (lines, bands). ``contrib`` is already weighted."""
+    lines, bands, _ = evaluate_segments(staff, contrib, plan, tiers, month)
+    return lines, bands
+
+
+def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame,
+                      month: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """R at the end of ``month``: (lines per employee, bands, segment lines) (DOMAIN.md, "Royalty across a
+    change"). Each segment (``staff_segments``) is its own year to date over its months: base, target,
+    completion, gate and tiers within it, weighted by product line; R = min(Annual Cap of the plan in force,
+    Σ segments). A staff frame without segments is one segment per employee. ``contrib`` is already weighted."""
+    segs = _segments_of(staff, month)
+    k = _assign(contrib, segs)
+    c = contrib.assign(_k=k.to_numpy())
+    base = c[c["_k"] >= 0].groupby("_k").agg(ytd_base=("credited", "sum"), weighted_base=("weighted", "sum"))
+    lines = segs.join(base, on="_k")
     lines[["ytd_base", "weighted_base"]] = lines[["ytd_base", "weighted_base"]].fillna(0.0)
-    target = _ytd_target(plan, month)
     lines["indicator"] = lines["basis"].map(BASIS_INDICATOR)
-    lines = lines.merge(target, on=["employee_id", "indicator"], how="left")
-    B = lines["ytd_base"].to_numpy()
+    lines["ytd_target"] = _segment_target(plan, lines, month) if len(lines) else np.zeros(0)
+    B = lines["ytd_base"].to_numpy(dtype="float64")
     Y = lines["ytd_target"].to_numpy(dtype="float64", na_value=np.nan)
     has_target = np.nan_to_num(Y, nan=0.0) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(has_target, B / np.where(has_target, Y, 1.0), np.nan)
     lines["completion"] = c
     c_cmp = np.round(c, COMPLETION_DECIMALS)
-    passed = has_target & (c_cmp >= np.round(lines["gate"].to_numpy(), COMPLETION_DECIMALS))
+    passed = has_target & (c_cmp >= np.round(lines["gate"].to_numpy(dtype="float64"), COMPLETION_DECIMALS))
     eligible = passed & (B > 0)
 
-    # tiers as (employee x tier) rows: every band evaluated at once
-    t = pd.DataFrame({"plan": _text(tiers["plan"]), "from_pct": _num(tiers["from_pct"]).fillna(0.0),
+    # tiers as (segment x tier) rows: every band evaluated at once
+    t = pd.DataFrame({"terms": _text(tiers["terms"] if "terms" in tiers.columns else tiers["plan"]),
+                      "from_pct": _num(tiers["from_pct"]).fillna(0.0),
                       "to_pct": _num(tiers["to_pct"]), "rate": _num(tiers["rate"]).fillna(0.0)})
-    t = t[t["plan"].notna()].sort_values(["plan", "from_pct"], kind="stable")
+    t = t[t["terms"].notna()].sort_values(["terms", "from_pct"], kind="stable")
     lines["_eligible"] = eligible
     lines["_c"] = c_cmp
-    bands = lines[["employee_id", "plan", "method", "ytd_base", "ytd_target", "_eligible", "_c"]].merge(
-        t, on="plan", how="inner")
+    bands = lines[["_k", "employee_id", "seg", "plan", "terms", "method", "ytd_base", "ytd_target", "_eligible",
+                   "_c"]].merge(t, on="terms", how="inner")
     bb = bands["ytd_base"].to_numpy()
     by = bands["ytd_target"].fillna(0.0).to_numpy()
     lo = bands["from_pct"].to_numpy()
@@ -370,36 +510,54 @@ def evaluate(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataFrame, tie
     in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (
         unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
     # the tier holding c (overlaps: the highest From wins); Retroactive pays all of B at its rate
-    max_from = bands["from_pct"].where(in_tier).groupby(bands["employee_id"]).transform("max")
+    max_from = bands["from_pct"].where(in_tier).groupby(bands["_k"]).transform("max")
     hc = pd.Series(in_tier & (bands["from_pct"] == max_from).to_numpy(), index=bands.index)
-    holds_c = (hc & hc.groupby(bands["employee_id"]).cumsum().eq(1)).to_numpy()
+    holds_c = (hc & hc.groupby(bands["_k"]).cumsum().eq(1)).to_numpy()
     r_applied = holds_c & ~marginal
     bands["band_base"] = np.where(marginal, m_base, np.where(r_applied, bb, 0.0))
     applied = np.where(marginal, m_base > 0, r_applied) & el
     bands["applied"] = applied
     bands["band_amount"] = np.where(applied, bands["rate"].to_numpy() * bands["band_base"].to_numpy(), 0.0)
-    per_emp = bands.groupby("employee_id", as_index=False).agg(T=("band_amount", "sum"))
-    # the rate of the tier holding c (Marginal: the top band reached), for the statement
-    tier_rate = bands.loc[holds_c].set_index("employee_id")["rate"]
-    lines = lines.merge(per_emp, on="employee_id", how="left")
-    T = lines["T"].fillna(0.0).to_numpy()
+    T = bands.groupby("_k")["band_amount"].sum().reindex(lines["_k"]).fillna(0.0).to_numpy()
     T = np.where(eligible, T, 0.0)
+    # the rate of the tier holding c (Marginal: the top band reached), for the statement
+    tier_rate = bands.loc[holds_c].set_index("_k")["rate"]
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0), np.nan)
-    uncapped = np.where(eligible, T * np.nan_to_num(factor), 0.0)
+    lines["effective_factor"] = factor
+    lines["tier_rate"] = lines["_k"].map(tier_rate).where(pd.Series(has_target, index=lines.index))
+    lines["segment_royalty"] = np.where(eligible, T * np.nan_to_num(factor), 0.0)
+    outside = ((lines["method"] == RETROACTIVE) & ~lines["_k"].isin(tier_rate.index)).to_numpy()
+    lines["reason"] = np.select([~has_target, ~passed, B <= 0, eligible & outside],
+                                ["no-target", "below-gate", "no-base", "no-tier"], "ok")
+    segments = lines.drop(columns=["_eligible", "_c"])
+    bands = bands.drop(columns=["_eligible", "_c", "ytd_base", "ytd_target", "terms", "_k"])
+    return _per_employee(segments), bands, segments.drop(columns=["_k"])
+
+
+def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
+    """One line per employee from their segments: the segment in force (the last begun) gives the plan, its
+    terms, completion and tier rate; base, weighted base and target are the year's sums; R = min(cap, Σ R)."""
+    segments = segments.sort_values(["employee_id", "seg"], kind="stable")
+    current = segments.drop_duplicates("employee_id", keep="last").set_index("employee_id")
+    sums = segments.groupby("employee_id")[["ytd_base", "weighted_base", "segment_royalty"]].sum()
+    target = segments.groupby("employee_id")["ytd_target"].sum(min_count=1)
+    lines = current.drop(columns=["_k", "segment_royalty", "seg", "seg_from", "seg_to", "terms"],
+                         errors="ignore")
+    lines[["ytd_base", "weighted_base"]] = sums[["ytd_base", "weighted_base"]]
+    lines["ytd_target"] = target
+    uncapped = sums["segment_royalty"].reindex(lines.index).to_numpy()
+    B = lines["ytd_base"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lines["effective_factor"] = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0),
+                                             np.nan)
     cap = lines["annual_cap"].to_numpy(dtype="float64", na_value=np.nan)
     capped = ~np.isnan(cap) & (uncapped > cap)
-    lines["effective_factor"] = factor
-    lines["tier_rate"] = lines["employee_id"].map(tier_rate).where(pd.Series(has_target, index=lines.index))
     lines["ytd_royalty_uncapped"] = uncapped
     lines["ytd_royalty_exact"] = np.where(capped, cap, uncapped)
-    outside = ((lines["method"] == RETROACTIVE) & ~lines["employee_id"].isin(tier_rate.index)).to_numpy()
-    lines["reason"] = np.select(
-        [~has_target, ~passed, B <= 0, eligible & outside, capped],
-        ["no-target", "below-gate", "no-base", "no-tier", "capped"], "ok")
-    lines = lines.drop(columns=["T", "_eligible", "_c"])
-    bands = bands.drop(columns=["_eligible", "_c", "ytd_base", "ytd_target"])
-    return lines, bands
+    lines["reason"] = np.where(capped, "capped", lines["reason"].to_numpy())
+    lines["segments"] = segments.groupby("employee_id").size().reindex(lines.index).to_numpy()
+    return lines.reset_index()
 
 
 def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
@@ -416,13 +574,16 @@ def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
 
 def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.DataFrame, plans: pd.DataFrame,
              tiers: pd.DataFrame, product_lines: pd.DataFrame, year: int,
-             month: int, pay_leavers_later: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
-    """Staff with plans and their weighted contributions Jan..month (each on its plan's basis), findings.
+             month: int, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None
+             ) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """Staff's royalty segments (``staff_segments``; ``roster`` is the Roster before ``changes``) and their
+    weighted contributions Jan..month (each in the segment of its date, on that segment's basis), findings.
 
     Rows dated after a person's Leave Date credit nothing to them unless ``pay_leavers_later`` (the Thresholds
     option ``Pay Leavers On Later Receipts``; docs/people.md)."""
     findings: list[Finding] = []
-    staff = staff_plans(roster, plans, tiers, findings)
+    now = roster_at(roster, changes, year, month)
+    staff = staff_segments(roster, changes, plans, tiers, year, month, findings, now)
     start = pd.Timestamp(year, 1, 1)
     end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
@@ -431,13 +592,15 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     if len(left) and not pay_leavers_later and len(all_credits):
         after = all_credits["date"] > all_credits["employee_id"].map(left)
         all_credits = all_credits[~after.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
-    _credit_findings(all_credits, contracts, collections, roster, staff, start, end, findings)
+    _credit_findings(all_credits, contracts, collections, now, staff, start, end, findings)
     weighted = _weight(all_credits, product_lines)
     for line in sorted(set(weighted.loc[~weighted["known_line"], "product_line"].dropna())):
         findings.append(Finding("royalty-unknown-product-line", sheet=_CONTRACTS.sheet.en, value=line,
                                 column=_CONTRACTS.column("product_line").label.en))
-    # keep only the rows of each employee's plan basis
-    contrib = weighted.merge(staff[["employee_id", "basis"]], on=["employee_id", "basis"], how="inner")
+    # keep only the rows of a segment's basis dated in its months, with the segment
+    segs = _segments_of(staff, 12)
+    k = _assign(weighted, segs).to_numpy()
+    contrib = weighted[k >= 0].assign(seg=segs["seg"].to_numpy()[k[k >= 0]])
     contrib["in_period"] = contrib["date"] >= month_start
     contrib = contrib.sort_values(["employee_id", "date", "contract_no", "receipt_no"], kind="stable",
                                   na_position="last").reset_index(drop=True)
@@ -452,19 +615,22 @@ def month_end(year: int, month: int) -> pd.Timestamp:
 def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
               plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str,
               departments: Collection[str] | None = None, absent_people: Collection[str] = (),
-              pay_leavers_later: bool = False) -> RoyaltyResult:
+              pay_leavers_later: bool = False, changes: pd.DataFrame | None = None) -> RoyaltyResult:
     """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
 
     The true-up needs R at the end of the previous month, computed the same way on the rows dated up
     to then (what the payout ledger, ``toolkit.core.payouts``, replaces by what was recorded as paid).
     ``departments``: the departments the data covers; employees of other Roster departments get
     ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals;
-    so do ``absent_people`` (employees with rows in a department not consolidated).
+    so do ``absent_people`` (employees with rows in a department not consolidated). ``roster`` is the Roster
+    before ``changes`` (Roster Changes): a person's plan by month cuts their royalty into segments.
     """
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
-                                        pay_leavers_later)
-    lines, bands = evaluate(staff, contrib, plan, tiers, month)
+                                        pay_leavers_later, changes)
+    tiers = versioned_tiers(tiers)
+    plan = grouped_plan(employed_plan(plan, roster, year))
+    lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
     if month > 1:
         prev, _ = evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
         lines["previous_exact"] = lines["employee_id"].map(prev.set_index("employee_id")["ytd_royalty_exact"])
@@ -489,6 +655,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
         skipped = set(lines.loc[out, "employee_id"])
         contrib = contrib[~contrib["employee_id"].isin(skipped)].reset_index(drop=True)
         bands = bands[~bands["employee_id"].isin(skipped)].reset_index(drop=True)
+        segments = segments[~segments["employee_id"].isin(skipped)].reset_index(drop=True)
 
     tierless = {f.value for f in findings if f.code == "royalty-no-tiers"}
     for rec in lines[~lines["reason"].isin(["ok", "capped", "below-gate", "no-base", NOT_CONSOLIDATED])
@@ -506,12 +673,13 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
             "name": rec["name"], "previous": fmt_money(rec["previous_ytd_royalty"]),
             "current": fmt_money(rec["ytd_royalty"]), "amount": fmt_money(-rec["payment"])}))
     return RoyaltyResult(period=f"{year:04d}-{month:02d}", lines=lines, contributions=contrib, bands=bands,
-                         findings=findings)
+                         findings=findings, segments=segments.reset_index(drop=True))
 
 
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
                      roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame,
-                     period: str, pay_leavers_later: bool = False) -> pd.DataFrame:
+                     period: str, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None
+                     ) -> pd.DataFrame:
     """Royalty paid for each month Jan..period: employee_id, month (1..12), ytd_royalty, royalty (payment).
 
     Each month's R is computed on the rows dated up to that month's end, as ``royalties`` does, so the
@@ -519,7 +687,9 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     """
     year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
-                                 pay_leavers_later)
+                                 pay_leavers_later, changes)
+    tiers = versioned_tiers(tiers)
+    plan = grouped_plan(employed_plan(plan, roster, year))
     parts = []
     for q in range(1, month + 1):  # at most 12 vectorised evaluations
         lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
@@ -574,14 +744,27 @@ def _contract_where(contracts: pd.DataFrame, contract_no: str) -> dict[str, Any]
 # --- the library function for entry points ----------------------------------------------------
 
 
-def _ledger_frames(ledger: Any, period: str | None = None) -> list[pd.DataFrame]:
-    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger``; with ``period`` the Roster
-    as it stands that month (``toolkit.core.people.roster_at``: the Roster Changes counting by then)."""
+def _ledger_frames(ledger: Any) -> list[pd.DataFrame]:
+    """The seven frames ``royalties`` takes, from a ``toolkit.core.ledger.Ledger`` (the Roster before its Roster
+    Changes: pass ``changes=ledger.standard("RosterChanges")``)."""
     dept = [ledger.tables[k] for k in ("Contracts", "Collections", "Plan")]
-    roster = ledger.standard("Roster")
-    if period is not None:
-        roster = roster_at(roster, ledger.standard("RosterChanges"), *year_month(period))
-    return dept + [roster] + [ledger.standard(k) for k in ("RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
+    return dept + [ledger.standard(k) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers", "ProductLines")]
+
+
+def _changes(ledger: Any) -> pd.DataFrame | None:
+    return ledger.standard("RosterChanges")
+
+
+def retroactive_plan_changes(ledger: Ledger, year: int) -> set[str]:
+    """Employees with a Retroactive Roster Change of their Royalty Plan dated in ``year`` (it replaces the terms
+    from January; the adjustment it causes says so)."""
+    changes = _changes(ledger)
+    if changes is None or not len(changes) or "royalty_plan" not in changes.columns:
+        return set()
+    when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    retro = _text(_col(changes, "retroactive")).isin(["Yes", "是"])
+    hit = changes[retro.to_numpy() & (when.dt.year == year).to_numpy() & _text(changes["royalty_plan"]).notna().to_numpy()]
+    return set(_text(hit["employee_id"]).dropna())
 
 
 @per_ledger
@@ -589,8 +772,9 @@ def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     """Royalties for ``period`` from a Ledger (stacked department tables + standards): the library function.
 
     Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
-    return royalties(*_ledger_frames(ledger, period), period, departments=ledger_departments(ledger.tables),
-                     absent_people=set(ledger.absent_people), pay_leavers_later=_pay_leavers_later(ledger))
+    return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables),
+                     absent_people=set(ledger.absent_people), pay_leavers_later=_pay_leavers_later(ledger),
+                     changes=_changes(ledger))
 
 
 def _pay_leavers_later(ledger: Ledger) -> bool:
@@ -606,10 +790,16 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str |
     """A function giving round(R) in cents per employee for any contribution rows and month, with the
     ledger's staff (as they stand in ``period``) and tiers and ``plan`` (default the ledger's Plan): what the
     payout ledger compares."""
-    frames = _ledger_frames(ledger, period)
+    frames = _ledger_frames(ledger)
     roster, plans, tiers = frames[3], frames[4], frames[5]
-    staff = staff_plans(roster, plans, tiers, [])
-    targets = frames[2] if plan is None else plan
+    year, month = year_month(period) if period is not None else (None, 12)
+    if year is None:  # no period: the Roster as it is, one segment per person
+        staff = staff_plans(roster, plans, tiers, [])
+    else:
+        staff = staff_segments(roster, _changes(ledger), plans, tiers, year, month, [])
+    tiers = versioned_tiers(tiers) if year is not None else tiers
+    targets = grouped_plan(employed_plan(frames[2], roster, year) if plan is None and year is not None else
+                           frames[2] if plan is None else plan)
 
     def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
         lines, _ = evaluate(staff, contrib, targets, tiers, month)
@@ -622,8 +812,8 @@ def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     """The weighted contributions Jan..period of ``period``'s year (``RoyaltyResult.contributions``'s
     columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
     year, month = year_month(period)
-    _, contrib, _ = _prepare(*_ledger_frames(ledger)[:2], *_ledger_frames(ledger, period)[3:], year, month,
-                             _pay_leavers_later(ledger))
+    frames = _ledger_frames(ledger)
+    _, contrib, _ = _prepare(*frames[:2], *frames[3:], year, month, _pay_leavers_later(ledger), _changes(ledger))
     return contrib
 
 
@@ -640,5 +830,5 @@ def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
 @per_ledger
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
     """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
-    schedule = payment_schedule(*_ledger_frames(ledger, period), period, _pay_leavers_later(ledger))
+    schedule = payment_schedule(*_ledger_frames(ledger), period, _pay_leavers_later(ledger), _changes(ledger))
     return schedule[["employee_id", "month", "royalty"]]

@@ -9,6 +9,9 @@ cent (docs/statements.md):
 - **weighting**: one line per product line, baseᵢ × factorᵢ × T(B)/B (rounded); then the cap
   (cap − Σ lines when capped) and the rounding to the YTD royalty: these lines add up to the YTD royalty;
 - **payout**: YTD earned − paid to date = this payment, of which the itemised adjustments.
+- **segments** (DOMAIN.md, "Royalty across a change"): when a person's plan or its terms changed during the
+  year, the tiers and the weighting are laid out per segment (its own B, Y, c, gate and T(B); its lines
+  baseᵢ × factorᵢ × T/B of the segment), then one cap and one rounding for the year.
 
 Nothing is read from files here; ``toolkit.operations.statements`` gathers the inputs.
 """
@@ -132,6 +135,8 @@ class Step:
     hi: float | None = None
     product_line: str | None = None
     applied: bool = True
+    #: The segment the step belongs to (0, 1 … ; DOMAIN.md, "Royalty across a change").
+    segment: int = 0
 
 
 @dataclass
@@ -169,6 +174,19 @@ class Statement:
     #: Issue 24: floating pay of earlier months paid with this close (each ``period`` and ``amount``: a month
     #: whose close did not compute the person, caught up now); part of the total payable.
     caught_up: list[dict[str, Any]] = field(default_factory=list)
+    #: The royalty's segments when more than one (``RoyaltyResult.segments`` rows: seg, seg_from, seg_to, plan,
+    #: basis, method, gate, ytd_base, ytd_target, completion, reason); empty for a year under one plan.
+    segments: list[dict[str, Any]] = field(default_factory=list)
+    #: The Roster Leave Date (YYYY-MM-DD) when it falls in or before the statement's month: the statement of the
+    #: leave month is the person's final one (docs/people.md); None for someone still employed.
+    leave_date: str | None = None
+    #: The Thresholds option ``Pay Leavers On Later Receipts`` is 1: receipts after the leave date still earn.
+    pays_later: bool = False
+
+    @property
+    def final(self) -> bool:
+        """The person left in (or before) this statement's month: a final statement."""
+        return self.leave_date is not None
 
     @property
     def manual_total(self) -> float:
@@ -206,8 +224,29 @@ class Statement:
         return sum(cents(p) for p in parts) / 100 if parts else None
 
 
-def tier_steps(line: dict[str, Any], bands: pd.DataFrame) -> list[Step]:
-    """T(B) as lines: every band/tier of the plan (amount 0 where not applied), a rounding line if needed."""
+def _segment_parts(line: dict[str, Any], bands: pd.DataFrame, contributions: pd.DataFrame,
+                   segments: list[dict[str, Any]]) -> list[tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]]:
+    """(segment line, its bands, its contributions) per segment; the whole line when under one plan."""
+    if len(segments) <= 1:
+        return [(line, bands, contributions)]
+    out = []
+    for s in segments:
+        b = bands[bands["seg"] == s["seg"]] if "seg" in bands.columns else bands.iloc[0:0]
+        c = contributions[contributions["seg"] == s["seg"]] if "seg" in contributions.columns else contributions.iloc[0:0]
+        out.append(({**line, **s}, b, c))
+    return out
+
+
+def tier_steps(line: dict[str, Any], bands: pd.DataFrame, segments: list[dict[str, Any]] | None = None) -> list[Step]:
+    """T(B) as lines: every band/tier of the plan (amount 0 where not applied), a rounding line if needed;
+    per segment when the plan or its terms changed during the year."""
+    if segments and len(segments) > 1:
+        return [s for part, b, _ in _segment_parts(line, bands, bands.iloc[0:0], segments)
+                for s in _tier_steps(part, b, int(part["seg"]))]
+    return _tier_steps(line, bands, 0)
+
+
+def _tier_steps(line: dict[str, Any], bands: pd.DataFrame, segment: int) -> list[Step]:
     eligible = line["reason"] in ("ok", "capped", "no-tier")
     steps = []
     exact = 0.0
@@ -218,15 +257,36 @@ def tier_steps(line: dict[str, Any], bands: pd.DataFrame) -> list[Step]:
         steps.append(Step("band" if line["method"] == "Marginal" else "tier", round_float(amount),
                           base=float(b["band_base"]) if applied else 0.0, rate=float(b["rate"]),
                           lo=float(b["from_pct"]), hi=None if pd.isna(b["to_pct"]) else float(b["to_pct"]),
-                          applied=applied))
+                          applied=applied, segment=segment))
     gap = cents(exact) - sum(cents(s.amount) for s in steps)
     if gap:
-        steps.append(Step("tier-rounding", gap / 100))
+        steps.append(Step("tier-rounding", gap / 100, segment=segment))
     return steps
 
 
-def weighting_steps(line: dict[str, Any], contributions: pd.DataFrame, t_exact: float) -> list[Step]:
-    """From T(B) to the YTD royalty: baseᵢ × factorᵢ × T(B)/B per product line, the cap, the rounding."""
+def weighting_steps(line: dict[str, Any], contributions: pd.DataFrame, t_whole: float,
+                    bands: pd.DataFrame | None = None, segments: list[dict[str, Any]] | None = None) -> list[Step]:
+    """From T(B) to the YTD royalty: baseᵢ × factorᵢ × T(B)/B per product line (per segment, with the
+    segment's own T/B, when the plan or its terms changed), the cap, the rounding."""
+    steps: list[Step] = []
+    if segments and len(segments) > 1 and bands is not None:
+        for part, b, c in _segment_parts(line, bands, contributions, segments):
+            steps += _line_steps(part, c, t_exact(part, b), int(part["seg"]))
+    else:
+        steps = _line_steps(line, contributions, t_whole, 0)
+    shown = sum(cents(s.amount) for s in steps)
+    final = cents(line["ytd_royalty"])
+    if line["reason"] == "capped":
+        cap = cents(line["annual_cap"])
+        steps.append(Step("cap", (cap - shown) / 100, base=float(line["annual_cap"])))
+        shown = cap
+    if final != shown:
+        steps.append(Step("rounding", (final - shown) / 100))
+    return steps
+
+
+def _line_steps(line: dict[str, Any], contributions: pd.DataFrame, t_exact: float, segment: int) -> list[Step]:
+    """baseᵢ × factorᵢ × T/B per product line of one segment."""
     B = float(line["ytd_base"])
     ratio = t_exact / B if B > 0 else 0.0
     steps = []
@@ -236,15 +296,7 @@ def weighting_steps(line: dict[str, Any], contributions: pd.DataFrame, t_exact: 
         per_line = c.groupby(["product_line", "factor"], sort=True, dropna=False)["credited"].sum()
         for (pl, factor), base in per_line.items():
             steps.append(Step("line", round_float(base * factor * ratio), base=float(base), factor=float(factor),
-                              rate=ratio, product_line=pl or None))
-    shown = sum(cents(s.amount) for s in steps)
-    final = cents(line["ytd_royalty"])
-    if line["reason"] == "capped":
-        cap = cents(line["annual_cap"])
-        steps.append(Step("cap", (cap - shown) / 100, base=float(line["annual_cap"])))
-        shown = cap
-    if final != shown:
-        steps.append(Step("rounding", (final - shown) / 100))
+                              rate=ratio, product_line=pl or None, segment=segment))
     return steps
 
 
@@ -258,7 +310,7 @@ def t_exact(line: dict[str, Any], bands: pd.DataFrame) -> float:
 def build_statement(employee_id: str, period: str, lang: str, *, person: dict[str, Any],
                     royalty: dict[str, Any] | None, bands: pd.DataFrame, contributions: pd.DataFrame,
                     payout: Payout | None, completion: pd.DataFrame, salary: dict[str, Any] | None,
-                    terms: pd.DataFrame) -> Statement:
+                    terms: pd.DataFrame, segments: list[dict[str, Any]] | None = None) -> Statement:
     """Lay out one employee's statement; ``StatementProblem`` when the payout figures disagree."""
     st = Statement(employee_id, person.get("name"), person.get("department"), person.get("role"), period, lang,
                    completion=completion, salary=salary, terms=terms, contributions=contributions)
@@ -268,8 +320,9 @@ def build_statement(employee_id: str, period: str, lang: str, *, person: dict[st
         return st
     if royalty is not None:
         st.royalty = royalty
-        st.tiers = tier_steps(royalty, bands)
-        st.weighting = weighting_steps(royalty, contributions, t_exact(royalty, bands))
+        st.segments = list(segments) if segments and len(segments) > 1 else []
+        st.tiers = tier_steps(royalty, bands, st.segments)
+        st.weighting = weighting_steps(royalty, contributions, t_exact(royalty, bands), bands, st.segments)
         if payout is not None:
             problems = payout.problems(royalty["ytd_royalty"])
             if problems:

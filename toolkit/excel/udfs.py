@@ -27,6 +27,7 @@ from ..money import round_series
 from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from . import settings as S
 from ..core import royalties as R, completion as C
+from ..core import versions as V
 from ..core.completion import RagSettings, ratio, time_progress, pacing
 from ..core.funds import bucket_limits, bucket_of
 from ..core.ledger import thresholds
@@ -231,6 +232,9 @@ def royalty_tiers(base: np.ndarray, target: np.ndarray, plan: np.ndarray) -> lis
     it for a YTD base B and target Y, before product-line factors and the annual cap."""
     data = standards()
     plans, tiers = data.tables["RoyaltyPlans"], data.tables["RoyaltyTiers"]
+    # the latest version of each plan and its tiers (Valid From; docs/people.md): what applies from now on
+    plans = V.rows_in_force(plans, plans["plan"], 9999, 12)
+    tiers = V.rows_in_force(tiers, tiers["plan"], 9999, 12)
     n = len(base)
     ids = [f"udf{i}" for i in range(n)]
     roster = pd.DataFrame({"employee_id": ids, "name": ids, "department": "", "royalty_plan": [str(p) for p in plan]})

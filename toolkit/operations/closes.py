@@ -257,7 +257,7 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
         history.trace = lambda cid: legacy.contributions if cid == -1 else base(cid)  # type: ignore[misc]
         history.source.update({e: (-1, legacy.period) for e in legacy.ytd.index if e not in history.source})
     payouts = royalty_payouts(period, roy.lines, roy.contributions, R.ytd_function(ledger, period=period), history, covered,
-                              _prior_year(store, ledger, period), legacy)
+                              _prior_year(store, ledger, period), legacy, R.retroactive_plan_changes(ledger, year))
     sal = salaries if salaries is not None else A.compute_appraisal(ledger, period)
     schedule = R.monthly_payments(ledger, period)  # memoised; a month's royalties depend on rows up to it only
 
@@ -282,6 +282,7 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
                           ignore_index=True)
     results = {"royalty_lines": roy.lines[[c for c in roy.lines.columns if c not in R.LEDGER_MONEY]],
                "royalty_trace": trace, "salaries": sal.lines,
+               **({"royalty_segments": roy.segments} if roy.segments is not None else {}),
                **(extra_results or {})}
     return ClosePlan(period, store.next_close_version(period), reopen, payouts, floating, results, sorted(covered),
                      missing, notes, previous, based_on)

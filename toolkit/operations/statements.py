@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import Ledger
+from ..core.people import PAY_LEAVERS_LATER
 from ..core.periods import check_period
 from ..core.statements import (
     Adjustment,
@@ -43,7 +44,7 @@ from ..core.royalties import compute_royalties, monthly_payments
 from ..outputs.labels import label
 from ..schema import DEPARTMENT
 from ..report.pdf import pdf_session
-from ..outputs.royalties import adjustment_words
+from ..outputs.royalties import adjustment_words, other_key
 from ..outputs.statements import write_index
 from ..report.statements import write_statement
 from .finance import statement_extras
@@ -140,6 +141,14 @@ def _records(frame: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {str(r["employee_id"]): r for r in frame.to_dict("records")}
 
 
+def left_by(leave: Any, period: str) -> str | None:
+    """A Leave Date (YYYY-MM-DD) on or before the end of ``period``, else None (still employed then)."""
+    when = pd.to_datetime(leave, errors="coerce")
+    if pd.isna(when) or when.strftime("%Y-%m") > period:
+        return None
+    return when.strftime("%Y-%m-%d")
+
+
 def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | None = None,
                      payouts: Mapping[str, Payout] | None = None, lang: str | None = None,
                      extras: Any = None) -> StatementSet:
@@ -167,6 +176,8 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
     terms = {k: g for k, g in sal.terms.groupby("employee_id")}
     contrib = {k: g for k, g in roy.contributions.groupby("employee_id")}
     bands = {k: g for k, g in roy.bands.groupby("employee_id")}
+    segments = {k: g.assign(year=int(period[:4]), upto=int(period[5:7])).to_dict("records") for k, g in roy.segments.groupby("employee_id")} \
+        if roy.segments is not None else {}
     statements, failures = [], []
     empty = pd.DataFrame()
     for emp in ids:
@@ -176,7 +187,10 @@ def build_statements(ledger: Ledger, period: str, *, employees: Sequence[str] | 
                 emp, period, statement_language(person.get("department"), ledger, lang), person=person,
                 royalty=royalty.get(emp), bands=bands.get(emp, roy.bands.iloc[0:0]),
                 contributions=contrib.get(emp, roy.contributions.iloc[0:0]), payout=pays.get(emp),
-                completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty))
+                completion=by_emp.get(emp, empty), salary=salary.get(emp), terms=terms.get(emp, empty),
+                segments=segments.get(emp))
+            st.leave_date = left_by(person.get("leave_date"), period)
+            st.pays_later = bool(ledger.threshold(PAY_LEAVERS_LATER))
             sal_line = salary.get(emp) or {}
             if sal_line.get("basis") == "department" and sal_line.get("department") in by_dept:
                 # appraised on the department's completion: show those figures, not their own (often zero) rows
@@ -292,7 +306,7 @@ def recorded_payouts(store: Any, period: str) -> dict[str, Payout] | None:
             continue
         month = rec.get("closed_period") or ""
         text = {lang: label("st.adjustment-row", lang, **words) if (words := adjustment_words(rec, lang)) else
-                label("st.adjustment-other", lang, period=month) for lang in ("en", "zh")}
+                label(other_key("st", rec), lang, period=month) for lang in ("en", "zh")}
         rows = [v for v in (rec.get("contract_no"), rec.get("receipt_no")) if isinstance(v, str) and v]
         items.setdefault(emp, []).append(Adjustment(text, float(rec["effect"]), rows, month or None,
                                                     before=_money_or_none(rec.get("amount_before")),

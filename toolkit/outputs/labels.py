@@ -126,6 +126,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.receipt": ("Receipt", "回款"),
     "item.contract": ("Contract", "合同"),
     "item.band": ("Band {lo} – {hi}", "超额档 {lo} – {hi}"),
+    "item.segment": ("Segment {start} – {end}: plan {plan} (base, target, completion, royalty)",
+                     "分段 {start} – {end}：方案 {plan}（基数、目标、完成率、提成）"),
     "item.tier": ("Tier {lo} – {hi}", "全额档 {lo} – {hi}"),
     "item.clawback": ("Payment (clawback)", "本月应付（追回）"),
     "note.capped": ("capped", "已封顶"),
@@ -155,6 +157,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.total-payment": ("Total payment", "本次合计应付"),
     "st.adjustment-other": ("{period}: targets or standards changed since it was closed",
                             "{period}：结账后目标或标准有变动"),
+    "item.adjustment-retroactive-change": ("Adjustment {period}: a retroactive plan change replaces the terms from "
+                                           "January", "调整 {period}：追溯变更的提成方案自1月起替代原条件"),
+    "st.adjustment-retroactive-change": ("{period}: a retroactive plan change replaces the terms from January",
+                                         "{period}：追溯变更的提成方案自1月起替代原条件"),
     "st.adjustment-row": ("{period}: {what} {ident} {change}", "{period}：{what} {ident} {change}"),
     "change.added": ("added", "新增"),
     "change.removed": ("removed", "删除"),
@@ -261,6 +267,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "st.band": ("Band {lo} – {hi}: {base} × {rate}", "超额档 {lo} – {hi}：{base} × {rate}"),
     "st.tier-rounding": ("Rounding of the bands", "分档舍入"),
     "st.t_of_b": ("T(B)", "T(B)"),
+    "st.segment": ("Segment {start} – {end}", "分段 {start} – {end}"),
+    "st.final": ("FINAL STATEMENT", "最终结算单"),
+    "st.final.detail": ("Employment ended on {date} (last day worked). This statement pays floating pay to {date} "
+                        "(the leave month prorated by working days) and royalty on receipts dated to {date}; "
+                        "nothing is paid for later months.",
+                        "劳动关系于 {date}（最后工作日）结束。本结算单支付至 {date} 的浮动工资（离职当月按工作日折算）"
+                        "及截至 {date} 的回款提成；此后月份不再支付。"),
+    "st.final.later": ("Employment ended on {date} (last day worked). This statement pays floating pay to {date} "
+                       "(the leave month prorated by working days); receipts dated after {date} still earn royalty "
+                       "(Pay Leavers On Later Receipts = 1) and are paid by later closes.",
+                       "劳动关系于 {date}（最后工作日）结束。本结算单支付至 {date} 的浮动工资（离职当月按工作日折算）；"
+                       "{date} 之后的回款仍计提成（离职后回款计提 = 1），由以后的结账支付。"),
     "st.line": ("{line}: {base} × factor {factor} × T(B)/B", "{line}：{base} × 系数 {factor} × T(B)/B"),
     "st.line.none": ("(no product line)", "（无产品线）"),
     "st.cap": ("Annual cap {cap}", "年度上限 {cap}"),

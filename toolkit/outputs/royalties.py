@@ -97,9 +97,19 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
     rows.append({"item": label("item.clawback" if line["clawback"] else "payment", lang), "royalty": line["payment"]})
     if "paid_to_date" in line:
         rows += _ledger_items(result, line, lang)
+    segs = result.segments[result.segments["employee_id"] == employee_id].sort_values("seg") \
+        if result.segments is not None else pd.DataFrame()
+    heads = {int(s["seg"]): s for s in segs.to_dict("records")} if len(segs) > 1 else {}
+    year, month = int(result.period[:4]), int(result.period[5:7])
     for b in bands.to_dict("records"):
+        s = heads.pop(int(b.get("seg", 0)), None)
+        if s is not None:  # the plan or its terms changed: each segment's months, plan, base, target, royalty
+            rows.append({"item": label("item.segment", lang, start=f"{year:04d}-{int(s['seg_from']):02d}",
+                                       end=f"{year:04d}-{min(int(s['seg_to']), month):02d}", plan=s["plan"]),
+                         "credited": s["ytd_base"], "amount": s["ytd_target"], "rate": s["completion"],
+                         "royalty": s["segment_royalty"]})
         hi = "∞" if pd.isna(b["to_pct"]) else f"{b['to_pct']:.0%}"
-        kind = "item.band" if line["method"] == R.MARGINAL else "item.tier"
+        kind = "item.band" if b["method"] == R.MARGINAL else "item.tier"
         rows.append({"item": label(kind, lang, lo=f"{b['from_pct']:.0%}", hi=hi),
                      "credited": b["band_base"], "rate": b["rate"], "royalty": b["band_amount"]})
     frame = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
@@ -184,6 +194,12 @@ def adjustment_words(rec: dict[str, Any], lang: str) -> dict[str, str] | None:
             "change": label(f"change.{rec['change']}", lang)}
 
 
+def other_key(prefix: str, rec: dict[str, Any]) -> str:
+    """The label key of an ``other`` adjustment: a retroactive plan change, or targets or standards changed."""
+    return f"{prefix}.adjustment-retroactive-change" if rec.get("reason") == "retroactive-change" \
+        else f"{prefix}.adjustment-other"
+
+
 def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     """The payout ledger's lines of a statement: paid to date, regular payment, each itemised adjustment
     (the rows behind it and their effect), the prior-year adjustment and the total payable now."""
@@ -196,7 +212,7 @@ def _ledger_items(result: R.RoyaltyResult, line: dict[str, Any], lang: str) -> l
     for a in (mine.to_dict("records") if len(mine) else []):
         words = adjustment_words(a, lang)
         item = label("item.adjustment", lang, **words) if words else \
-            label("item.adjustment-other", lang, period=a["closed_period"])
+            label(other_key("item", a), lang, period=a["closed_period"])
         if a.get("prior_year"):
             item = f"{label('item.prior-year', lang, year=a['year'])}: {item}"
         rows.append({"item": item, "receipt_no": a.get("receipt_no"), "contract_no": a.get("contract_no"),

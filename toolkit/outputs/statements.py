@@ -73,6 +73,9 @@ def summary_rows(st: Statement) -> list[dict[str, Any]]:
     ]
     if st.draft:
         rows.insert(0, {"item": label("st.draft.mark", lang), "detail": label("st.draft", lang)})
+    if st.final:
+        rows.insert(0, {"item": label("st.final", lang), "detail": label(
+            "st.final.later" if st.pays_later else "st.final.detail", lang, date=st.leave_date)})
     if st.status == NOT_COMPUTED:
         rows.append({"item": label("st.status", lang), "detail": label("st.not-computed", lang)})
         return rows
@@ -229,9 +232,14 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
          "rate": r["completion"], "percent": True},
         {"section": tiers, "item": f"{label('st.gate', lang)} {pct_text(r['gate'], 0)}", "rate": r["gate"], "percent": True},
     ]
-    if r["reason"] not in ("ok", "capped"):
+    if st.segments:  # the plan or its terms changed: each segment's own figures before its tiers
+        rows = rows[:1]
+    elif r["reason"] not in ("ok", "capped"):
         rows.append({"section": tiers, "item": label(f"st.reason.{r['reason']}", lang)})
-    for s in st.tiers:
+    heads = {int(s["seg"]): _segment_head(s, tiers, lang) for s in st.segments}
+    for i, s in enumerate(st.tiers):
+        if st.segments and (i == 0 or st.tiers[i - 1].segment != s.segment):
+            rows += heads.pop(s.segment, [])
         if s.kind == "tier-rounding":
             rows.append({"section": tiers, "item": label("st.tier-rounding", lang), "amount": s.amount})
             continue
@@ -239,10 +247,16 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
         rows.append({"section": tiers, "item": label(f"st.{s.kind}", lang, lo=pct_text(s.lo, 0), hi=hi,
                                                      base=fmt_money(s.base, grouped=True, blank=""), rate=rate_text(s.rate or 0.0)),
                      "base": s.base, "rate": s.rate, "amount": s.amount})
-    rows.append({"section": tiers, "item": label("st.t_of_b", lang), "amount": st.t_of_b, "total": True})
+    for head in heads.values():  # a segment without tiers
+        rows += head
+    if not st.segments:
+        rows.append({"section": tiers, "item": label("st.t_of_b", lang), "amount": st.t_of_b, "total": True})
+    seg_names = {int(s["seg"]): _segment_name(s, lang) for s in st.segments}
     for s in st.weighting:
         if s.kind == "line":
             line = s.product_line or label("st.line.none", lang)
+            if st.segments:
+                line = f"{seg_names.get(s.segment, '')}: {line}"
             rows.append({"section": weighting, "item": label("st.line", lang, line=line, base=fmt_money(s.base, grouped=True, blank=""),
                                                              factor=f"{s.factor:g}"),
                          "base": s.base, "factor": s.factor, "rate": s.rate, "amount": s.amount})
@@ -252,6 +266,33 @@ def royalty_rows(st: Statement) -> list[dict[str, Any]]:
         else:
             rows.append({"section": weighting, "item": label("st.rounding", lang), "amount": s.amount})
     rows.append({"section": weighting, "item": label("ytd_royalty", lang), "amount": st.ytd_royalty, "total": True})
+    return rows
+
+
+def _segment_name(s: dict[str, Any], lang: str) -> str:
+    """A segment's name on a statement: its months up to the statement's (2026-01 – 2026-06)."""
+    return label("st.segment", lang, start=_month(s["seg_from"], s), end=_month(min(s["seg_to"], s.get("upto", 12)), s))
+
+
+def _month(m: Any, s: dict[str, Any]) -> str:
+    return f"{s['year']:04d}-{int(m):02d}" if "year" in s else f"{int(m):02d}"
+
+
+def _segment_head(s: dict[str, Any], section: str, lang: str) -> list[dict[str, Any]]:
+    """A segment's figures on the statement: its months and plan, B, Y, c, gate, why it pays nothing."""
+    plan = f"{s['plan']} ({E.BASIS.label(s['basis'], lang)}, {E.METHOD.label(s['method'], lang)})"
+    rows = [{"section": section, "item": f"{_segment_name(s, lang)} — {label('st.plan', lang, plan=plan)}",
+             "amount": s["segment_royalty"], "total": True},
+            {"section": section, "item": f"{label('st.base_b', lang)} = {fmt_money(s['ytd_base'], grouped=True, blank='')}",
+             "base": s["ytd_base"]},
+            {"section": section, "item": f"{label('st.target_y', lang)} = "
+                                         f"{fmt_money(s['ytd_target'], grouped=True, blank='')}", "base": s["ytd_target"]},
+            {"section": section, "item": f"{label('st.completion_c', lang)} = {pct_text(s['completion'], 2)}",
+             "rate": s["completion"], "percent": True},
+            {"section": section, "item": f"{label('st.gate', lang)} {pct_text(s['gate'], 0)}", "rate": s["gate"],
+             "percent": True}]
+    if s["reason"] not in ("ok", "capped"):
+        rows.append({"section": section, "item": label(f"st.reason.{s['reason']}", lang)})
     return rows
 
 

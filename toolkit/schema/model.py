@@ -90,6 +90,9 @@ class Column:
     #: An open list (issue 31's Appraisal items): the enum's spellings are read as its codes, other values are
     #: allowed (review items), so no ``enum-invalid`` and no stop-list in the template.
     open_enum: bool = False
+    #: A version column (issue 23's Valid From): part of the unique key where a blank is a value (the version in
+    #: force from the start), so two blank-dated rows of one key are still a duplicate.
+    version: bool = False
 
     def header(self, lang: str) -> str:
         return self.label(lang)

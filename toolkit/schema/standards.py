@@ -12,6 +12,16 @@ from .model import Column, InfoField, Label, Table, WorkbookSchema
 
 L = Label
 
+
+def valid_from(keyed: bool = True) -> Column:
+    """The optional ``Valid From 生效月份`` of a versioned standards table (docs/people.md, "Standards with Valid
+    From"): the rows of one key form versions; the one in force for a month has the latest Valid From ≤ it.
+    ``keyed``: part of the table's unique key (not on tables without one, such as the tiers)."""
+    return Column("valid_from", L("Valid From", "生效月份"), T.MONTH, unique=keyed, quiet=True, version=keyed,
+                  help=L("First month these terms apply (YYYY-MM); blank: from the start. A new row with a later "
+                         "month changes the terms from then, not before.",
+                         "这些条件开始适用的月份（YYYY-MM）；空白：自始适用。新增一行填写较晚的月份，即自该月起变更，之前不变。"))
+
 ROSTER = Table(
     "Roster",
     L("Roster", "人员名册"),
@@ -77,6 +87,7 @@ ROYALTY_PLANS = Table(
         Column("method", L("Method", "计算方法"), T.TEXT, required=True, enum=E.METHOD),
         Column("gate", L("Gate %", "门槛%"), T.PERCENT, min_value=0, fraction_range=(0.0, 3.0)),
         Column("annual_cap", L("Annual Cap", "年度上限"), T.MONEY, min_value=0),
+        valid_from(),
     ),
     L(
         "Royalty plans: basis (collected or signed), marginal or retroactive tiers, gate on YTD completion, annual cap.",
@@ -92,6 +103,7 @@ ROYALTY_TIERS = Table(
         Column("from_pct", L("From %", "起始%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 3.0)),
         Column("to_pct", L("To %", "截止%"), T.PERCENT, min_value=0, fraction_range=(0.0, 3.0)),  # blank: unbounded
         Column("rate", L("Rate %", "提成比例%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 1.0)),
+        valid_from(keyed=False),
     ),
     L("Tiers of each plan by YTD completion; a blank To % is unbounded.", "各方案按年累计完成率分档；截止%为空表示不封顶。"),
 )

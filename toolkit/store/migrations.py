@@ -221,7 +221,7 @@ CREATE VIEW current_adjustments AS
 
 
 #: Result tables added by later migrations (created there, not by ``_v2``): the manual adjustments a close paid.
-LATER_RESULT_TABLES = ("pay_adjustments",)
+LATER_RESULT_TABLES = ("pay_adjustments", "royalty_segments")
 
 
 def result_table_name(name: str) -> str:
@@ -449,6 +449,16 @@ def _views(conn: object) -> None:
             conn.execute(statement)  # type: ignore[attr-defined]
 
 
+#: Migration 8 (issue 23): each close's royalty segments (DOMAIN.md, "Royalty across a change"): which segment of a
+#: person's year — months, plan, base, target — earned what (``res_royalty_segments``, recorded with the close).
+ROYALTY_SEGMENTS = """
+CREATE TABLE res_royalty_segments (close_id INTEGER NOT NULL REFERENCES closes(id));
+CREATE INDEX ix_res_royalty_segments ON res_royalty_segments(close_id);
+CREATE VIEW current_royalty_segments AS SELECT c.period AS close_period, c.version AS close_version, r.*
+    FROM res_royalty_segments r JOIN closes c ON c.id = r.close_id WHERE c.status = 'current'
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial: runs, sources, snapshots, typed data tables", _v1),
     Migration(2, "the payout ledger: closes, payments, adjustments, stored results and current_* views", _v2),
@@ -462,6 +472,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "findings of a source stored without a snapshot (a rejected department), for the report's data "
                   "quality from the store", lambda conn: conn.execute(  # type: ignore[attr-defined]
                       "ALTER TABLE sources ADD COLUMN findings TEXT")),
+    Migration(8, "royalty segments of each close (issue 23: which segment paid what)",
+              lambda conn: [conn.execute(s) for s in ROYALTY_SEGMENTS.split(";") if s.strip()]),  # type: ignore
 )
 
 #: The newest store version this toolkit reads and writes.

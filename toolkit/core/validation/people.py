@@ -137,5 +137,35 @@ def roster_changes(ctx: Context) -> list[Finding]:
     return out
 
 
+def plans_in_force(ctx: Context) -> list[Finding]:
+    """Standards (Valid From, docs/people.md): a Royalty Plan named on the Roster (used from January of the period's
+    year) or in Roster Changes (from the month the change counts) has a Royalty Plans row in force by then; an
+    error at the plan's cell otherwise (the royalty of those months would have no terms)."""
+    plans = ctx.frame("RoyaltyPlans")
+    if ctx.data.kind != "standards" or plans is None or "valid_from" not in plans.columns or ctx.year is None:
+        return []
+    start = pd.to_datetime(plans["valid_from"], errors="coerce").dt.to_period("M")
+    first = pd.Series(start.to_numpy(), index=plans["plan"].map(key_form, na_action="ignore").to_numpy())
+    blank = first.isna().groupby(level=0).any()
+    earliest = first.dropna().groupby(level=0).min()
+    earliest = earliest[~earliest.index.isin(blank[blank].index)]
+    if not len(earliest):
+        return []
+    out: list[Finding] = []
+    jan = pd.Period(f"{ctx.year:04d}-01", freq="M")
+    for table in ("Roster", "RosterChanges"):
+        frame = ctx.frame(table)
+        if frame is None or "royalty_plan" not in frame.columns:
+            continue
+        used = frame["royalty_plan"].map(key_form, na_action="ignore")
+        month = effective_month(frame) if table == "RosterChanges" else pd.Series(jan, index=frame.index)
+        got = used.map(earliest)
+        bad = (got.notna() & month.notna()).to_numpy(dtype=bool).copy()
+        bad[bad] = (month[bad] < got[bad]).to_numpy(dtype=bool)
+        out += ctx.emit("plan-not-in-force", table, "royalty_plan", frame[bad],
+                        per_row={"month": month[bad].astype("string"), "first": got[bad].astype("string")})
+    return out
+
+
 RULES = (dated_after_leaving, targets_outside_employment)
-STANDARDS_RULES = (leave_before_start, roster_changes)
+STANDARDS_RULES = (leave_before_start, roster_changes, plans_in_force)

@@ -102,12 +102,16 @@ def unique_keys(ctx: Context) -> list[Finding]:
         key = table.unique_key
         if not key or not _maybe_duplicates(ctx, table, frame):
             continue
+        versions = {c.key for c in table.columns if c.version}
         filled = frame[key[0]].notna()
         for k in key[1:]:
-            filled &= frame[k].notna()
+            if k not in versions:  # a blank Valid From is a value: the version in force from the start
+                filled &= frame[k].notna()
         if not filled.any():
             continue
         keyed = frame if filled.all() else frame[filled]  # = frame.dropna(subset=key), without a copy
+        if versions & set(key):
+            keyed = keyed.assign(**{k: keyed[k].astype("string").fillna("") for k in versions & set(key)})
         if len(key) == 1:  # the usual case: no one-column frame to build
             dup = fold(keyed[key[0]]).duplicated(keep="first")
         else:
