@@ -63,7 +63,8 @@ from .migrations import (
 
 #: Test hook: when set to a file path, the Nth new snapshot of the process (TOOLKIT_STORE_STALL_AT, default 1)
 #: creates that file and sleeps (TOOLKIT_STORE_STALL_SECONDS, default 60) inside its transaction, after
-#: its rows are written and before it becomes current and commits.
+#: its rows are written and before it becomes current and commits. With TOOLKIT_STORE_STALL_RELEASE set to
+#: another path, the stall ends as soon as that file exists (the seconds are then only a watchdog).
 STALL_ENV = "TOOLKIT_STORE_STALL"
 
 
@@ -788,4 +789,7 @@ def _maybe_stall() -> None:
     if _stall_count != int(os.environ.get("TOOLKIT_STORE_STALL_AT", "1")):
         return
     Path(marker).write_text(str(os.getpid()))
-    time.sleep(float(os.environ.get("TOOLKIT_STORE_STALL_SECONDS", "60")))
+    end = time.monotonic() + float(os.environ.get("TOOLKIT_STORE_STALL_SECONDS", "60"))
+    release = os.environ.get("TOOLKIT_STORE_STALL_RELEASE")
+    while time.monotonic() < end and not (release and Path(release).exists()):
+        time.sleep(0.05)
