@@ -72,3 +72,41 @@ def isolated_settings(monkeypatch, tmp_path) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("USERPROFILE", str(home))
     return home
+
+
+#: Session fixtures costly enough that every test using one should run on the same xdist worker (one build).
+SHARED_SESSION_FIXTURES = {"closed_sample"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the tests that share an expensive fixture on one xdist worker, so it is built once, not once per worker.
+
+    With ``--dist loadgroup`` (setup.cfg) xdist balances tests one by one except those marked with the same
+    ``xdist_group``, which go to one worker together (the largest groups first). Tests are grouped when they use a
+    module- or class-scoped fixture (a scripted year, a closed sample company: built once per module per worker)
+    or one of ``SHARED_SESSION_FIXTURES``; tests linked through any of these end in one group. Without ``-n`` the
+    mark does nothing."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    keys: dict[int, list[str]] = {}
+    for i, item in enumerate(items):
+        info = getattr(item, "_fixtureinfo", None)
+        found = []
+        for name, defs in (info.name2fixturedefs.items() if info else ()):
+            scope = defs[-1].scope if defs else "function"
+            if scope in ("module", "class", "package"):
+                found.append(f"module:{item.nodeid.split('::')[0]}")
+            elif scope == "session" and name in SHARED_SESSION_FIXTURES:
+                found.append(f"session:{name}")
+        for a, b in zip(found, found[1:]):
+            parent[root(a)] = root(b)
+        if found:
+            keys[i] = found
+    for i, found in keys.items():
+        items[i].add_marker(pytest.mark.xdist_group(root(found[0]).split(":", 1)[1]))

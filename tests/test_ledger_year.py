@@ -12,6 +12,7 @@ is recorded exactly once at that month's pay as the close that paid it saw it, a
 
 from __future__ import annotations
 
+import configparser
 import datetime as dt
 import os
 import sqlite3
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import pytest_collection_modifyitems
 from consolidate_helpers import is_pg, wait_for
 from pg_server import BACKENDS
 from ledger_year import BASES, MOVER, Company, cents
@@ -183,16 +185,21 @@ def script(tmp_path_factory, request):
     # November and December started together: November holds the close lock, December is refused
     nov, dec = s.folder("2026-11"), s.folder("2026-12")
     state_nov = c.snapshot()
-    marker = s.tmp / "november-holds-the-lock"
-    env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_SECONDS": "20",
+    marker, release = s.tmp / "november-holds-the-lock", s.tmp / "december-was-refused"
+    # November holds the lock until December has been refused (the seconds are only a watchdog against a hang)
+    env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_RELEASE": str(release),
+           "TOOLKIT_STORE_STALL_SECONDS": "900",
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
     cmd = [sys.executable, "-m", "toolkit", "close-month"]
     first = subprocess.Popen([*cmd, str(nov), "--period", "2026-11", "-o", str(s.out), "--db", str(s.db),
                               "--jobs", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_for(marker, first, 300)
-    env.pop("TOOLKIT_STORE_STALL")
-    second = subprocess.run([*cmd, str(dec), "--period", "2026-12", "-o", str(s.out), "--db", str(s.db),
-                             "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600)
+    try:
+        wait_for(marker, first, 300)
+        env.pop("TOOLKIT_STORE_STALL")
+        second = subprocess.run([*cmd, str(dec), "--period", "2026-12", "-o", str(s.out), "--db", str(s.db),
+                                 "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600)
+    finally:
+        release.write_text("released")
     stages["refused"] = second
     stages["refused outputs"] = sorted(p.name for p in s.out.iterdir())
     out, err = first.communicate(timeout=600)
@@ -483,3 +490,19 @@ def test_statements_explain_the_opening_an_adjustment_a_catch_up_and_last_month(
     parts = [items["This royalty payment"], items["Floating pay"], *want.values()]
     total = next(r[1] for r in rows if r[0] == "Total payable this month")
     assert round(total * 100) == sum(round(p * 100) for p in parts)
+
+
+def test_the_scripted_year_is_built_once_under_xdist(request):
+    """Every test reading the scripted year goes to one xdist worker (conftest's groups; setup.cfg's loadgroup), so
+    ``-n 2`` closes the year once, not once per worker."""
+    items = list(request.node.parent.collect())  # this module's tests afresh (as -n 2 collects them, no -k)
+    pytest_collection_modifyitems(request.config, items)
+    readers = [i for i in items if "script" in i.fixturenames]
+    groups = {m.args[0] for i in readers for m in i.iter_markers("xdist_group")}
+    assert len(readers) >= 10 and len(groups) == 1
+    assert all(len(list(i.iter_markers("xdist_group"))) == 1 for i in readers)
+    alone = [i for i in items if i.name == "test_a_finding_without_a_file_is_not_shown_as_nan"]
+    assert alone and not list(alone[0].iter_markers("xdist_group"))  # no shared fixture: balanced on its own
+    cfg = configparser.ConfigParser()
+    cfg.read(Path(__file__).resolve().parents[1] / "setup.cfg")
+    assert "--dist loadgroup" in cfg["tool:pytest"]["addopts"]

@@ -123,8 +123,13 @@ def _check_file(path: Path, people: set[str], names: set[str], bad: list[str]) -
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])
-def closed(request, sample_dir, tmp_path_factory):
+def closed(request, sample_dir, tmp_path_factory, closed_sample):
+    """The sample's close in each language: English is the close the other read-only tests share
+    (conftest.closed_sample); Chinese is closed here."""
     lang = request.param
+    if lang == "en":
+        res, folder = closed_sample
+        return lang, folder / "out", folder / "s.db", res
     out = tmp_path_factory.mktemp(f"close-{lang}")
     db = out / "t.db"
     res = close_month(Source([sample_dir], None, db), PERIOD, out, jobs=1, lang=lang)

@@ -177,4 +177,7 @@ def maybe_stall() -> None:
     if _stall_count != int(os.environ.get("TOOLKIT_STORE_STALL_AT", "1")):
         return
     Path(marker).write_text(str(os.getpid()))
-    time.sleep(float(os.environ.get("TOOLKIT_STORE_STALL_SECONDS", "60")))
+    end = time.monotonic() + float(os.environ.get("TOOLKIT_STORE_STALL_SECONDS", "60"))
+    release = os.environ.get("TOOLKIT_STORE_STALL_RELEASE")
+    while time.monotonic() < end and not (release and Path(release).exists()):
+        time.sleep(0.05)
