@@ -54,6 +54,7 @@ def _downgrade_to_v1(db: Path | str) -> None:
         for kind, name in objects:
             if kind == "table" and name not in v1 and not name.startswith(("dept_", "std_")):
                 conn.execute(f'DROP TABLE "{name}"')
+        conn.execute("ALTER TABLE sources DROP COLUMN findings")  # migration 7's column: not in a v1 store
         conn.execute("DELETE FROM migrations WHERE version > 1")
         conn.execute("UPDATE migrations SET applied_at = '2025-12-01T00:00:00+00:00'")
         conn.execute("UPDATE runs SET started_at = '2026-' || substr(period, 6, 2) || '-28T09:00:00+00:00', "
@@ -78,6 +79,7 @@ def _downgrade_pg(url: str) -> None:
                                     "current_schema() AND table_type = 'BASE TABLE'").fetchall():
             if name not in v1 and not name.startswith(("dept_", "std_")):
                 conn.execute(f'DROP TABLE "{name}" CASCADE')
+        conn.execute("ALTER TABLE sources DROP COLUMN findings")  # migration 7's column: not in a v1 store
         conn.execute("DELETE FROM migrations WHERE version > 1")
         conn.execute("UPDATE migrations SET applied_at = '2025-12-01T00:00:00+00:00'")
         conn.execute("UPDATE runs SET started_at = '2026-' || substr(period, 6, 2) || '-28T09:00:00+00:00', "

@@ -91,6 +91,9 @@ def test_a_store_from_before_the_queue_gains_the_audit_trail(tmp_path):
         conn.execute(f"DROP VIEW {view}")
     for table in ("close_events", "finance_lines", "res_pay_adjustments"):
         conn.execute(f"DROP TABLE {table}")
+    conn.execute("DROP VIEW current_royalty_segments")  # migration 8 (royalty segments)
+    conn.execute("DROP TABLE res_royalty_segments")
+    conn.execute("ALTER TABLE sources DROP COLUMN findings")  # migration 7
     conn.execute("DELETE FROM migrations WHERE version > 2")
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
