@@ -248,8 +248,9 @@ def test_sample_dso_and_days_to_pay_match_pandas_over_the_workbooks(sample_store
     frames = []
     for name in ("dept-east.xlsx", "dept-south.xlsx", "dept-west.xlsx"):  # North China is rejected
         book = openpyxl.load_workbook(SAMPLE / name, data_only=True)
-        c = pd.DataFrame(list(book.worksheets[2].values))
-        r = pd.DataFrame(list(book.worksheets[3].values))
+        names = {n: i for i, n in enumerate(book.sheetnames)}
+        c = pd.DataFrame(list(book.worksheets[names.get("Contracts", names.get("合同"))].values))
+        r = pd.DataFrame(list(book.worksheets[names.get("Collections", names.get("回款"))].values))
         frames.append((c.iloc[1:], r.iloc[1:]))  # columns by position: the headers are in either language
     c = pd.concat([f[0] for f in frames]).iloc[:, [0, 1, 2, 5, 7, 8]]
     c.columns = ["no", "sign", "customer", "amount", "delivered", "terms"]

@@ -111,10 +111,10 @@ def parse_growth(text: str | None) -> dict[str, float]:
     return out
 
 
-def load_plan_inputs(source: Source, year: int) -> PlanInputs:
+def load_plan_inputs(source: Source, year: int, *, refuse_rejected: bool = True) -> PlanInputs:
     """History for drafting ``year`` (``Source.history_ledger``): the ledger, the standards, and each department's
     language and file stem, keyed by the Roster-matched department as the ledger's rows are."""
-    ledger = source.history_ledger(year)
+    ledger = source.history_ledger(year, refuse_rejected=refuse_rejected)
     stems = {d: Path(s).stem for d, s in ledger.sources.items()}
     kind = "store" if source.from_store else "workbooks"
     notes = [f for f in ledger.findings if f.code in codes("planning")]
@@ -218,11 +218,14 @@ def cost_plan(source: Source, year: int | str, *, settings: str | os.PathLike[st
     y = check_year(year)
     rules = _rules(y, settings, growth)
     source, files = plan_files(source, plan)
-    inputs = load_plan_inputs(source, y)
+    # costing given plan workbooks needs only their departments' history: another department rejected at the last
+    # close stops only a cost of the whole draft
+    inputs = load_plan_inputs(source, y, refuse_rejected=not files)
     if not files:
         cost = draft_from_inputs(inputs, rules, levels)[2]
     else:
         planned = source.over(files, inputs.standards).history_ledger(y).tables["Plan"]
+        source.refuse_rejected_plan(y, set(planned["department"].astype("str")))
         led = inputs.ledger
         history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
                                   led.standard("ProductLines"))

@@ -312,7 +312,7 @@ class Source:
         ledger.left_out.update(left_out)
         return ledger
 
-    def history_ledger(self, year: int) -> Ledger:
+    def history_ledger(self, year: int, *, refuse_rejected: bool = True) -> Ledger:
         """Plan drafting's history for ``year``: the workbooks (with the standards), or the departments the store
         consolidated for the latest period before ``year`` (with ``standards`` when given — its Roster is the new
         year's — else the stored standards). Departments, ``langs`` and ``sources`` are keyed by the
@@ -331,7 +331,8 @@ class Source:
             notes = [Finding("plan-department-earlier-snapshot", value=s.department,
                              params={"period": s.period, "latest": period}) for s in earlier]
             books += [store.load_snapshot(s.id) for s in earlier]
-            _refuse_rejected(store, period, {s.department for s in [*latest, *earlier]})
+            if refuse_rejected:
+                _refuse_rejected(store, period, {s.department for s in [*latest, *earlier]})
             if self.standards is not None:
                 std = self.checked_standards(None)
             else:
@@ -341,6 +342,20 @@ class Source:
                 std = store.load_snapshot(snaps[0].id)
         assert std is not None
         return Ledger.from_workbooks(books, std, notes)
+
+
+    def refuse_rejected_plan(self, year: int, departments: set[str]) -> None:
+        """Stop when one of ``departments`` was rejected at the store's latest close before ``year`` and has no
+        accepted snapshot (``source.plan-department-rejected``); workbooks as the source have nothing to check."""
+        if not self.from_store:
+            return
+        with self.store(create=False) as store:
+            periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
+            if not periods:
+                return
+            latest = store.current(periods[-1])
+            drafted = {s.department for s in [*latest, *_earlier_snapshots(store.history(), latest, periods[-1])]}
+            _refuse_rejected(store, periods[-1], drafted, only=departments)
 
 
 def _earlier_snapshots(history: list[SnapshotInfo], latest: list[SnapshotInfo], period: str) -> list[SnapshotInfo]:
@@ -355,13 +370,13 @@ def _earlier_snapshots(history: list[SnapshotInfo], latest: list[SnapshotInfo], 
     return sorted(last.values(), key=lambda s: s.department)
 
 
-def _refuse_rejected(store: Store, period: str, drafted: set[str]) -> None:
+def _refuse_rejected(store: Store, period: str, drafted: set[str], only: set[str] | None = None) -> None:
     """A department whose workbook the close of ``period`` rejected and that has no accepted snapshot at all stops
     the draft (``source.plan-department-rejected``): drafted without history it would get no targets."""
     for run in store.runs(period):
         for rec in store.sources(run.id):
             if rec.status == "rejected" and rec.kind != "standards" and rec.department \
-                    and rec.department not in drafted:
+                    and rec.department not in drafted and (only is None or rec.department in only):
                 raise ToolkitError("source.plan-department-rejected", department=rec.department, period=period,
                                    errors=rec.errors)
 
