@@ -326,7 +326,8 @@ def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd
     key = monthly["plan"].fillna("") + "|" + monthly["pv"].astype("string").fillna("") + "|" + \
         monthly["tv"].astype("string").fillna("")
     new = (key != key.shift()) | (monthly["employee_id"] != monthly["employee_id"].shift())
-    monthly["_run"] = new.cumsum()
+    # a plain bool array: with Arrow strings the comparisons are bool[pyarrow] (missing on the first row), no cumsum
+    monthly["_run"] = new.fillna(True).to_numpy(dtype=bool).cumsum()
     runs = monthly.groupby("_run", as_index=False).agg(employee_id=("employee_id", "first"), plan=("plan", "first"),
                                                         pv=("pv", "first"), tv=("tv", "first"),
                                                         seg_from=("m", "min"), seg_to=("m", "max"))
