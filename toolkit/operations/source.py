@@ -321,13 +321,11 @@ class Source:
         if not self.from_store:
             return self._workbooks_ledger(None, self.force)
         with self.store(create=False) as store:
-            periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
-            if not periods:
+            found = _history_snapshots(store, year)
+            if found is None:
                 raise ToolkitError("source.no-store-history", path=store.url, year=year)
-            period = periods[-1]
-            latest = store.current(period)
+            period, latest, earlier = found
             books = [store.load_snapshot(s.id) for s in latest]
-            earlier = _earlier_snapshots(store.history(), latest, period)
             notes = [Finding("plan-department-earlier-snapshot", value=s.department,
                              params={"period": s.period, "latest": period}) for s in earlier]
             books += [store.load_snapshot(s.id) for s in earlier]
@@ -343,19 +341,26 @@ class Source:
         assert std is not None
         return Ledger.from_workbooks(books, std, notes)
 
-
     def refuse_rejected_plan(self, year: int, departments: set[str]) -> None:
         """Stop when one of ``departments`` was rejected at the store's latest close before ``year`` and has no
         accepted snapshot (``source.plan-department-rejected``); workbooks as the source have nothing to check."""
         if not self.from_store:
             return
         with self.store(create=False) as store:
-            periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
-            if not periods:
-                return
-            latest = store.current(periods[-1])
-            drafted = {s.department for s in [*latest, *_earlier_snapshots(store.history(), latest, periods[-1])]}
-            _refuse_rejected(store, periods[-1], drafted, only=departments)
+            found = _history_snapshots(store, year)
+            if found is not None:
+                period, latest, earlier = found
+                _refuse_rejected(store, period, {s.department for s in [*latest, *earlier]}, only=departments)
+
+
+def _history_snapshots(store: Store, year: int) -> tuple[str, list[SnapshotInfo], list[SnapshotInfo]] | None:
+    """Plan drafting's history in the store: the latest period before ``year``, its current snapshots, and each
+    missing department's last accepted earlier one; None when the store holds nothing before ``year``."""
+    periods = sorted({s.period for s in store.history() if s.period < f"{year}-01"})
+    if not periods:
+        return None
+    latest = store.current(periods[-1])
+    return periods[-1], latest, _earlier_snapshots(store.history(), latest, periods[-1])
 
 
 def _earlier_snapshots(history: list[SnapshotInfo], latest: list[SnapshotInfo], period: str) -> list[SnapshotInfo]:
