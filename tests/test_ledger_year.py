@@ -31,6 +31,16 @@ from toolkit.operations.close_month import UNRECORDED, close_month
 from toolkit.operations.consolidate import consolidate
 from toolkit.store import load_ledger_from_store, open_store
 from toolkit.store.migrations import APPLICATION_ID
+import json
+from toolkit.operations.history import list_history
+from toolkit.operations.performance import gather_year
+import shutil
+import openpyxl
+import signal
+from toolkit.operations.appraisal import _royalties
+from toolkit.core.findings import Finding
+from toolkit.report.context import findings_frame as _findings_frame
+from toolkit.operations.statements import statements
 
 D = dt.date
 PEOPLE = tuple(sorted(BASES))
@@ -252,7 +262,6 @@ def test_a_month_never_closed_is_caught_up_and_said_once(script):
     assert caught["months"] == ["2026-05"] and caught["employees"] == 6
     assert not [n for n in script["2026-07"].notes if n["code"] == "months-not-closed"]  # not repeated
     # the close's salary output itemises what it catches up, and its total is what the ledger recorded
-    import json
 
     doc = json.loads(june.outputs["salary"][0].read_text(encoding="utf-8"))
     assert {c["period"] for c in doc["ledger"]["caught_up"]} == {"2026-05"}
@@ -316,7 +325,6 @@ def test_two_closes_started_together_one_is_refused_and_nothing_is_paid_twice(sc
         runs = {r.period: r for r in store.runs() if r.command == "close-month"}
     assert periods.count("2026-11") == 1 and periods.count("2026-12") == 1
     assert (s.out / "royalties-2026-11.json").exists() and (s.out / "royalties-2026-12.json").exists()
-    from toolkit.operations.history import list_history
 
     with open_store(s.db) as store:
         closes = {r.period: r.close for r in list_history(store).runs if r.command == "close-month"}
@@ -339,7 +347,6 @@ def test_the_previous_year_stays_open_to_corrections(script):
 
 
 def test_performance_files_read_what_the_ledger_paid(script):
-    from toolkit.operations.performance import gather_year
 
     s = script["script"]
     year = gather_year(Source(db=str(s.db)), 2026)
@@ -357,9 +364,7 @@ def test_performance_files_read_what_the_ledger_paid(script):
 
 
 def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(sample_dir, tmp_path):
-    import shutil
 
-    import openpyxl
 
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
@@ -383,11 +388,8 @@ def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(samp
 
 @pytest.mark.skipif(not hasattr(__import__("signal"), "SIGKILL"), reason="needs POSIX signals")
 def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(sample_dir, tmp_path, store_url):
-    import signal
 
-    from toolkit.operations.history import list_history
 
-    import shutil
 
     db, out, marker = store_url, tmp_path / "out", tmp_path / "recording"
     folder = tmp_path / "in"
@@ -415,7 +417,6 @@ def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(s
 
 
 def test_the_appraisal_takes_the_closed_months_royalties_as_paid(script):
-    from toolkit.operations.appraisal import _royalties
 
     s = script["script"]
     with open_store(s.db) as store:
@@ -436,8 +437,6 @@ def test_january_s_report_says_which_month_of_last_year_is_restated(script):
 
 
 def test_a_finding_without_a_file_is_not_shown_as_nan():
-    from toolkit.core.findings import Finding
-    from toolkit.report.context import findings_frame as _findings_frame
 
     frame = _findings_frame([Finding("period-already-closed", file=float("nan"), params={
         "period": "2026-10", "version": 1, "closed_at": "2026-11-02"})], "en")
@@ -446,7 +445,6 @@ def test_a_finding_without_a_file_is_not_shown_as_nan():
 
 def _statement_rows(path: Path) -> tuple[list[tuple], dict[str, list[tuple]]]:
     """A written statement workbook: the Statement sheet's rows, and every sheet's rows by sheet name."""
-    import openpyxl
 
     wb = openpyxl.load_workbook(path)
     sheets = {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
@@ -458,7 +456,6 @@ def test_statements_explain_the_opening_an_adjustment_a_catch_up_and_last_month(
     first close taken as paid (and at how much), the late August refund behind E001's adjustment with its amount
     before → after, E005's floating pay of August and September caught up (in the total), and last month's YTD
     computation beside this month's."""
-    from toolkit.operations.statements import statements
 
     s = script["script"]
     run = statements(Source(db=s.db), "2026-10", tmp_path, formats=("xlsx",), employees=["E001", "E005"])

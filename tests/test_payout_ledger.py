@@ -26,6 +26,22 @@ from toolkit.operations.close_month import close_month
 from toolkit.operations.closes import backdated_for, close_output_dir, note_text, prepare_close, reclose_changes
 from toolkit.store import load_ledger_from_store, open_store
 from toolkit.operations.source import Source
+from toolkit.io.reader import read_workbook
+import openpyxl
+import sqlite3
+from toolkit.operations.history import list_history
+from toolkit.operations.history import show_close
+from toolkit.operations.history import employee_payments
+from toolkit.operations.history import department_changes
+from click.testing import CliRunner
+from toolkit.cli.main import cli
+from toolkit.operations.closes import restatement_findings
+import shutil
+from toolkit.report.context import build_context
+from toolkit.report.stored_history import closed_figures
+from consolidate_helpers import query
+from toolkit.money import fmt_money
+from toolkit.operations.report import monthly_context
 
 D = dt.date
 
@@ -108,7 +124,6 @@ def year(tmp_path_factory):
           amount=30000.0, method="Bank Transfer")
     c.remove("East", "Collections", "receipt_no", "REC26090a")
     east = c.write(y.tmp / "probe", "2026-12") / "dept-east.xlsx"
-    from toolkit.io.reader import read_workbook
 
     with open_store(y.db) as store:
         stages["backdated"] = backdated_for(store, read_workbook(east), "East")
@@ -236,7 +251,6 @@ def test_the_close_s_royalty_statement_shows_what_is_paid_and_why(year):
     assert {a["receipt_no"] for a in e001["adjustments"]} == {"LATE-REFUND", "LATE-JULY"}
     assert _cents(float(e001["payment"])) == _cents(float(e001["regular_payment"])) + _cents(float(e001["adjustment"]))
     assert doc["totals"]["payment"] == f"{res.plan.payouts.totals()['payment']:.2f}"
-    import openpyxl
 
     wb = openpyxl.load_workbook(res.outputs["royalties"][1], read_only=True)
     sheet = next(n for n in wb.sheetnames if n.startswith("E001"))
@@ -307,7 +321,6 @@ def test_closing_a_closed_period_without_reopen_is_refused(year):
 
 
 def test_stored_results_and_views_serve_a_bi_tool(year):
-    import sqlite3
 
     y = year["ledger"]
     conn = sqlite3.connect(y.db)
@@ -331,7 +344,6 @@ def test_stored_results_and_views_serve_a_bi_tool(year):
 
 
 def test_history_lists_runs_and_every_close_version(year):
-    from toolkit.operations.history import list_history
 
     with open_store(year["ledger"].db) as store:
         h = list_history(store)
@@ -346,7 +358,6 @@ def test_history_lists_runs_and_every_close_version(year):
 
 
 def test_show_close_gives_the_current_version_or_the_one_asked_for(year):
-    from toolkit.operations.history import show_close
 
     _, plan, info = year["2026-10 v2"]
     with open_store(year["ledger"].db) as store:
@@ -364,7 +375,6 @@ def test_show_close_gives_the_current_version_or_the_one_asked_for(year):
 
 
 def test_an_employee_s_payments_add_up_to_what_was_earned(year):
-    from toolkit.operations.history import employee_payments
 
     _, plan, _ = year["2026-12"]
     earned = plan.payouts.statement.set_index("employee_id").loc["E001", "ytd_earned"]
@@ -379,7 +389,6 @@ def test_an_employee_s_payments_add_up_to_what_was_earned(year):
 
 
 def test_what_changed_in_a_department_since_its_last_close(year, tmp_path):
-    from toolkit.operations.history import department_changes
 
     y = year["ledger"]
     c = y.company
@@ -407,10 +416,7 @@ def test_what_changed_in_a_department_since_its_last_close(year, tmp_path):
 
 
 def test_history_commands_in_text_json_and_xlsx(year, tmp_path):
-    import openpyxl
-    from click.testing import CliRunner
 
-    from toolkit.cli.main import cli
 
     db = str(year["ledger"].db)
     run = CliRunner().invoke
@@ -431,7 +437,6 @@ def test_history_commands_in_text_json_and_xlsx(year, tmp_path):
 
 
 def test_the_report_says_which_closed_month_the_current_data_restates(year):
-    from toolkit.operations.closes import restatement_findings
 
     y = year["ledger"]
     with open_store(y.db) as store:
@@ -446,12 +451,8 @@ def test_the_report_says_which_closed_month_the_current_data_restates(year):
 
 def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(sample_dir, tmp_path):
     """Not only a close: ``toolkit consolidate`` after a close names the back-dated rows too."""
-    import shutil
 
-    import openpyxl
 
-    from toolkit.operations.close_month import close_month
-    from toolkit.operations.consolidate import consolidate
 
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
@@ -479,14 +480,8 @@ def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(samp
 def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path):
     """A receipt added to September after September was closed: October's report keeps September's figures
     as closed (month on month and trend), and says September is restated."""
-    import shutil
 
-    import openpyxl
 
-    from toolkit.operations.close_month import close_month
-    from toolkit.report.context import build_context
-    from toolkit.report.stored_history import closed_figures
-    from toolkit.store import load_ledger_from_store, open_store
 
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
@@ -522,9 +517,7 @@ def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path
 def test_a_history_copied_to_postgresql_and_back_gives_the_same_history_outputs(year, pg_server, tmp_path):
     """db copy SQLite -> PostgreSQL -> SQLite: every history command's output is the same bytes on the three stores
     (the scripted year: re-closes, adjustments, prior-year payments); the password never shows."""
-    from click.testing import CliRunner
 
-    from toolkit.cli.main import cli
 
     run = CliRunner().invoke
     first = str(year["ledger"].db)
@@ -547,7 +540,6 @@ def test_a_history_copied_to_postgresql_and_back_gives_the_same_history_outputs(
             outs.append(res.output)
         assert outs[0] == outs[1] == outs[2], args
     # the BI views give the same rows on PostgreSQL (migration 6's views, translated where SQLite's spelling differs)
-    from consolidate_helpers import query
 
     for sql in ("SELECT count(*), round(sum(amount) * 100) FROM current_payments",
                 "SELECT count(*), round(sum(effect) * 100) FROM current_adjustments",
@@ -570,8 +562,6 @@ def test_a_reclosed_report_says_which_version_it_supersedes_and_what_changed(yea
     """Issue 24: version 2's report opens with "Version 2 of 2026-10, supersedes version 1 of DATE" and what
     changed (the payment totals as the store recorded them, West consolidated now); version 1's says nothing of
     the kind; the report from the store (``toolkit report --db``) says the same."""
-    from toolkit.money import fmt_money
-    from toolkit.operations.report import monthly_context
 
     y = year["ledger"]
     v1, v2 = y.results[("2026-10", 1)], y.results[("2026-10", 2)]

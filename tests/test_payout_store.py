@@ -13,6 +13,13 @@ from pathlib import Path
 import pytest
 
 from consolidate_helpers import dump, integrity, query, wait_for
+from toolkit.store import open_store
+from toolkit.store import SCHEMA_VERSION, open_store
+from toolkit.store.migrations import MIGRATIONS, APPLICATION_ID
+import pandas as pd
+from toolkit.errors import ToolkitError
+from toolkit.store import CloseRecord, open_store
+import toolkit.store.postgres as postgres
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
@@ -43,7 +50,6 @@ def _close(db: Path, env: dict | None = None) -> subprocess.Popen:
 
 
 def test_a_killed_close_leaves_no_half_recorded_payments(store_url, tmp_path):
-    from toolkit.store import open_store
 
     db = store_url
     open_store(db).close()
@@ -62,7 +68,6 @@ def test_a_killed_close_leaves_no_half_recorded_payments(store_url, tmp_path):
 
 
 def test_two_closes_of_one_period_at_once_record_one(store_url):
-    from toolkit.store import open_store
 
     db = store_url
     open_store(db).close()
@@ -78,8 +83,6 @@ def test_two_closes_of_one_period_at_once_record_one(store_url):
 
 
 def test_a_v1_store_is_migrated_and_keeps_its_history(tmp_path):
-    from toolkit.store import SCHEMA_VERSION, open_store
-    from toolkit.store.migrations import MIGRATIONS, APPLICATION_ID
 
     db = tmp_path / "v1.db"
     conn = sqlite3.connect(db)
@@ -106,10 +109,7 @@ def test_a_v1_store_is_migrated_and_keeps_its_history(tmp_path):
 
 
 def test_recording_re_checks_the_history_the_payments_were_computed_against(store_url):
-    import pandas as pd
 
-    from toolkit.errors import ToolkitError
-    from toolkit.store import CloseRecord, open_store
 
     def pay(period: str) -> pd.DataFrame:
         return pd.DataFrame({"employee_id": ["E1"], "year": 2026, "period": period, "kind": "royalty",
@@ -131,8 +131,6 @@ def test_recording_re_checks_the_history_the_payments_were_computed_against(stor
 
 
 def test_a_second_close_is_refused_while_the_first_holds_the_lock(store_url):
-    from toolkit.errors import ToolkitError
-    from toolkit.store import open_store
 
     db = store_url
     with open_store(db) as first, open_store(db) as second:
@@ -162,7 +160,6 @@ DECIDE = textwrap.dedent("""
 
 
 def test_approvals_from_two_machines_at_once_lose_no_decision(store_url):
-    from toolkit.store import open_store
 
     open_store(store_url).close()
     procs = [subprocess.Popen([sys.executable, "-c", DECIDE, str(store_url), who], stdout=subprocess.PIPE,
@@ -178,9 +175,6 @@ def test_approvals_from_two_machines_at_once_lose_no_decision(store_url):
 
 
 def test_a_postgresql_store_from_the_environment_and_without_the_driver(pg_server, monkeypatch):
-    import toolkit.store.postgres as postgres
-    from toolkit.errors import ToolkitError
-    from toolkit.store import open_store
 
     url = pg_server.database()
     monkeypatch.setenv("TOOLKIT_DB", url)

@@ -25,6 +25,10 @@ from toolkit.schema import MONTH_KEYS, SCHEMAS
 from toolkit.store import load_ledger_from_store
 from toolkit.operations.validate import validate_paths
 from toolkit.operations.source import Source
+import math
+import re
+import zipfile
+from openpyxl.utils import get_column_letter, range_boundaries
 
 GROWTH = "Signing=10%,Collection=8%"
 UNIT = {"Signing": 1000, "Collection": 1000, "Expense": 100, "Profit": 1000}
@@ -342,11 +346,7 @@ def test_a_department_rejected_without_an_earlier_snapshot_stops_the_draft(sampl
 def test_the_summary_prints_its_charts_and_its_header_row_on_every_page(drafted) -> None:
     """Issue 24: every visible sheet of plan-2027.xlsx repeats its header row, has a page footer, and its print
     area holds its charts (read back from the file: each chart's anchor cell and size in the drawing XML)."""
-    import math
-    import re
-    import zipfile
 
-    from openpyxl.utils import get_column_letter, range_boundaries
 
     _result, out = drafted
     path = out / "plan-2027.xlsx"

@@ -18,6 +18,8 @@ from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_raw_sheets, read_workbook
 from toolkit.schema import DEPARTMENT, STANDARDS, ColType
 from toolkit.schema import enums as E
+from conftest import SAMPLE
+from toolkit.io import grid, reader
 
 D = dt.date
 # Canonical content of a few department tables (English codes, typed values), by column key.
@@ -393,8 +395,6 @@ def test_template_filled_by_the_writer_reads_back(tmp_path: Path, lang: str) -> 
 
 def test_grids_are_the_same_without_pandas_private_conversion(monkeypatch) -> None:
     # the fast list-of-lists conversion is pandas-private; the public fallback must read identically
-    from conftest import SAMPLE
-    from toolkit.io import grid, reader
 
     path = SAMPLE / "dept-north.xlsx"
     fast = reader.read_workbook(path)

@@ -12,6 +12,9 @@ from toolkit.operations.close_month import left_out_findings
 from toolkit.operations.report import monthly_context
 from toolkit.operations.source import Source
 from toolkit.report.completeness import LEFT_OUT
+from report_fixtures import ledger
+from toolkit.core import completion as C
+from toolkit.report.sections import headline as H
 
 PERIOD = "2026-10"
 COLUMNS = ["severity", "title", "file", "sheet", "cell", "value", "message"]
@@ -87,10 +90,7 @@ def test_one_grade_per_person_the_appendix_is_a_ranking(contexts):
 def test_last_years_royalties_are_not_recomputed_when_its_closes_stored_the_profit(monkeypatch):
     """The headline's year-on-year Profit takes a closed month as stored; last year's royalty schedule (the
     costly part) is then not computed, and every figure is the same as when it is (issue 21 item 8)."""
-    from report_fixtures import ledger
 
-    from toolkit.core import completion as C
-    from toolkit.report.sections import headline as H
 
     led = ledger()
     p = pd.Period(PERIOD, freq="M")

@@ -20,6 +20,8 @@ from toolkit.operations.compute import compute
 from toolkit.operations.consolidate import consolidate
 from toolkit.operations.plan import load_plan_inputs
 from toolkit.operations.source import Source
+import pandas as pd
+from toolkit.store import load_ledger_from_store
 
 CLEAN = ("east", "south", "west")
 
@@ -124,9 +126,7 @@ def test_the_open_workbook_gives_the_ledger_the_files_give(sample_dir: Path) -> 
 def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_dir: Path, tmp_path: Path) -> None:
     """The month close's ledger from the rows consolidation just wrote equals the one read back from the store:
     same frames, dtypes, order, findings and languages."""
-    import pandas as pd
 
-    from toolkit.store import load_ledger_from_store
 
     with Source([sample_dir], db=tmp_path / "s.db") as source:
         res = consolidate(source, "2026-10", jobs=1, hand_over=True)

@@ -13,6 +13,17 @@ from toolkit.io.reader import read_workbook
 from toolkit.store import SCHEMA_VERSION, SourceRecord, open_store
 from toolkit.store.migrations import MIGRATIONS
 from toolkit.operations.source import Source
+from toolkit.core.tables import WorkbookData
+from toolkit.schema import DEPARTMENT
+from toolkit.core.findings import Finding
+from toolkit import __version__
+from consolidate_helpers import query
+from toolkit.operations.consolidate import consolidate
+from toolkit.core.royalties import compute_royalties
+from toolkit.store import load_ledger_from_store
+from toolkit.operations.store_admin import check_store_at
+from consolidate_helpers import is_pg
+from toolkit.store.postgres import mask_url, translate
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +49,6 @@ def test_snapshot_round_trips_every_table_with_its_dtypes(sample, store_url):
 
 
 def test_extra_columns_and_awkward_text_survive(store_url):
-    from toolkit.core.tables import WorkbookData
-    from toolkit.schema import DEPARTMENT
 
     table = DEPARTMENT.table("Feedback")
     frame = pd.DataFrame({c.key: pd.Series([None, None], dtype="str") for c in table.columns})
@@ -80,7 +89,6 @@ def test_same_content_is_unchanged_new_content_replaces_and_history_keeps_the_ol
 
 
 def test_changed_findings_make_a_new_snapshot(sample, store_url):
-    from toolkit.core.findings import Finding
 
     wb = read_workbook(department_files(sample)[0])
     warn = Finding("column-missing-optional", sheet="Contracts", column="Delivered")
@@ -93,7 +101,6 @@ def test_changed_findings_make_a_new_snapshot(sample, store_url):
 
 
 def test_runs_record_who_when_version_and_summary(store_url):
-    from toolkit import __version__
 
     with open_store(store_url) as store:
         run = store.new_run("2026-10", "consolidate")
@@ -170,7 +177,6 @@ def test_a_postgresql_server_that_cannot_be_reached_is_a_clear_error_without_the
 
 
 def test_fresh_postgresql_store_has_version_migrations_and_views(pg_server):
-    from consolidate_helpers import query
 
     url = pg_server.database()
     with open_store(url) as store:
@@ -186,7 +192,7 @@ def test_fresh_postgresql_store_has_version_migrations_and_views(pg_server):
 
 
 def test_a_newer_or_foreign_postgresql_database_is_refused(pg_server):
-    import psycopg
+    import psycopg  # the optional driver: only the PostgreSQL runs need it
 
     url = pg_server.database()
     open_store(url).close()
@@ -205,9 +211,6 @@ def test_a_newer_or_foreign_postgresql_database_is_refused(pg_server):
 
 def test_ledger_from_store_matches_ledger_from_files(sample, store_url):
     """Computations give the same answer from the store as from the files."""
-    from toolkit.operations.consolidate import consolidate
-    from toolkit.core.royalties import compute_royalties
-    from toolkit.store import load_ledger_from_store
 
     res = consolidate(Source([sample], db=store_url), "2026-10", jobs=1)
     good = [f.path for f in res.consolidated]
@@ -225,7 +228,6 @@ def test_ledger_from_store_matches_ledger_from_files(sample, store_url):
 
 
 def test_ledger_from_empty_store_is_a_clear_error(store_url):
-    from toolkit.store import load_ledger_from_store
 
     with pytest.raises(ToolkitError) as exc:
         load_ledger_from_store(store_url, "2026-10")
@@ -233,8 +235,6 @@ def test_ledger_from_empty_store_is_a_clear_error(store_url):
 
 
 def test_db_check_reports_the_version_and_what_is_wrong(store_url):
-    from toolkit.operations.store_admin import check_store_at
-    from consolidate_helpers import is_pg
 
     with pytest.raises(ToolkitError) as exc:  # checking never creates a store
         check_store_at(str(store_url) + ".missing" if not is_pg(store_url) else "missing.db")
@@ -245,7 +245,7 @@ def test_db_check_reports_the_version_and_what_is_wrong(store_url):
     assert good.ok and good.schema_version == SCHEMA_VERSION and good.tables["runs"] == 1
     # a row whose run is gone: what a hand edit or a broken copy leaves (both databases refuse it while keys are on)
     if is_pg(store_url):
-        import psycopg
+        import psycopg  # the optional driver: only the PostgreSQL runs need it
 
         with psycopg.connect(store_url, autocommit=True) as conn:
             conn.execute("ALTER TABLE sources DROP CONSTRAINT sources_run_id_fkey")
@@ -260,7 +260,6 @@ def test_db_check_reports_the_version_and_what_is_wrong(store_url):
 
 
 def test_sqlite_spelling_is_translated_for_postgresql_and_passwords_are_masked():
-    from toolkit.store.postgres import mask_url, translate
 
     assert translate("SELECT coalesce(by_name, user) FROM close_events WHERE close_id=? AND note='why?'", True) == (
         "SELECT coalesce(by_name, \"user\") FROM close_events WHERE close_id=%s AND note='why?'")

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-try:
+try:  # the optional driver (extra `postgres`): a SQLite user need not install it
     import psycopg
     from psycopg.adapt import Dumper
 except ImportError:  # the optional extra "postgres": without it a postgresql:// store says how to install it
