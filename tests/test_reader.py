@@ -317,7 +317,7 @@ def _standards(path: Path, lang: str) -> Path:
                                                (1.2, None, "S", 1.5)], start=2):
         for j, v in enumerate((lo, hi, grade, coef)):
             if v is not None:
-                ws.cell(r, 4 + j, v)
+                ws.cell(r, STANDARDS.table("AppraisalBands").first_column + j, v)
     wb.save(path)
     return path
 
@@ -332,8 +332,11 @@ def test_side_by_side_tables_on_one_sheet(tmp_path: Path, lang: str) -> None:
     assert weights["_row"].tolist() == [2, 3, 4]
     assert bands["band_grade"].tolist() == ["C", "B", "A", "S"]
     assert bands["_row"].tolist() == [2, 3, 4, 5]
-    assert data.layout["AppraisalBands"].columns["score_from"][0] == "D"
-    assert not [f for f in data.findings if f.code == "extra-column"]
+    assert data.layout["AppraisalBands"].columns["score_from"][0] == "E"
+    # both tables have a Valid From: each takes its own (issue 23), neither is a duplicate column
+    assert data.layout["Appraisal"].columns["valid_from"][0] == "C"
+    assert data.layout["AppraisalBands"].columns["valid_from"][0] == "I"
+    assert not [f for f in data.findings if f.code in ("extra-column", "ambiguous-column")]
 
 
 def test_read_raw_sheets_shows_error_cells(tmp_path: Path) -> None:

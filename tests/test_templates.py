@@ -142,7 +142,7 @@ def test_domain_headers_spot_check() -> None:
     assert zh["信息"]["A2"].value == "部门"
     en = openpyxl.load_workbook(WORKBOOKS / "standards-template-en.xlsx")
     assert set(en["Appraisal"].tables) == {"Appraisal", "AppraisalBands"}
-    assert en["Appraisal"].tables["AppraisalBands"].ref == "D1:G2"
+    assert en["Appraisal"].tables["AppraisalBands"].ref == "E1:I2"  # A:C the weights (Valid From in C)
     assert [en["Thresholds"].cell(r, 1).value for r in (2, 3)] == ["Amber Band", "Advance Limit"]
 
 

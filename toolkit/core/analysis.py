@@ -50,6 +50,7 @@ from ..money import round_series
 from . import forecast as FC
 from .completion import COMPANY_KEY, parse_period
 from .credits import contract_credits
+from .versions import value_by_date
 
 if TYPE_CHECKING:
     from .ledger import Ledger  # type hints only: the ledger module imports the computations
@@ -120,9 +121,9 @@ def _text(values: pd.Series) -> pd.Series:
     return values.astype("str").where(values.notna(), None).str.strip()
 
 
-def _margins(ledger: Ledger) -> pd.Series:
-    lines = ledger.standard("ProductLines").dropna(subset=["product_line"]).drop_duplicates("product_line")
-    return pd.Series(lines["gross_margin"].astype("float64").to_numpy(), index=lines["product_line"].to_numpy())
+def _margins(ledger: Ledger, lines: pd.Series, dates: pd.Series) -> pd.Series:
+    """Each row's gross margin rate: its product line's version in force in the month of ``dates``."""
+    return value_by_date(ledger.standard("ProductLines"), "product_line", "gross_margin", lines, dates)
 
 
 def _contract_rows(ledger: Ledger, end: pd.Timestamp) -> pd.DataFrame:
@@ -132,7 +133,7 @@ def _contract_rows(ledger: Ledger, end: pd.Timestamp) -> pd.DataFrame:
     c = c[c["sign_date"].notna() & (c["sign_date"] <= end)]
     cc = contract_credits(c)
     amount = cc["amount"].astype("float64").fillna(0.0) * cc["share"]
-    margin = cc["product_line"].map(_margins(ledger)).astype("float64").fillna(0.0)
+    margin = _margins(ledger, cc["product_line"], cc["sign_date"]).astype("float64").fillna(0.0)
     terminated = (cc["status"] == "Terminated").fillna(False).astype(bool)
     return pd.DataFrame({
         "contract_no": cc["contract_no"].to_numpy(), "department": cc["department"].astype("str").to_numpy(),

@@ -39,6 +39,7 @@ from .ledger import per_ledger
 from .people import employment, roster_at
 from .periods import year_month
 from .royalties import monthly_payments
+from .versions import table_in_force
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -165,6 +166,8 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     ``reviews``: employee_id, period (``YYYY-Qn``), item, score (0-100) — what the review items are scored on.
     """
     findings: list[Finding] = []
+    # the weights and bands in force in the month appraised (Valid From; docs/people.md)
+    weights, bands = table_in_force(weights, period), table_in_force(bands, period)
     staff = pd.DataFrame({
         "employee_id": _text(roster["employee_id"]), "name": _text(roster["name"]),
         "department": _text(roster["department"]),

@@ -210,6 +210,25 @@ _("plan-not-in-force", "error", ("Plan used before its Valid From", "方案在�
    "{sheet}!{cell}：方案“{value}”自 {month} 起使用，但其最早的提成方案行生效月份为 {first}；请增加一行生效月份为空或更早的"
    "记录，或自 {first} 起使用。"),
   tags=("rule",))
+_("valid-from-out-of-year", "error", ("Valid From outside the year", "生效月份不在年度内"),
+  ("{sheet}!{cell}: Valid From {value} is not a month of {year}; the standards hold one year's versions: write a "
+   "month of {year}, or leave it blank for terms in force from January.",
+   "{sheet}!{cell}：生效月份 {value} 不在 {year} 年内；标准工作簿只保存一个年度的版本：请填写 {year} 年的月份，或留空表示自 1 月起"
+   "适用。"),
+  tags=("rule",))
+_("version-gap", "error", ("No version in force from January", "1月起无适用版本"),
+  ("{sheet}!{cell}: {what} is valid from {value} only, so {year}-01 to {before} have no terms; give it a row "
+   "with a blank Valid From (in force from January).",
+   "{sheet}!{cell}：{what_zh}仅自 {value} 起生效，{year}-01 至 {before} 没有适用条件；请增加一行生效月份为空（自 1 月起适用）"
+   "的记录。"),
+  tags=("rule",))
+_("version-grade-renamed", "error", ("Appraisal grade not in the first version", "考核等级与首个版本不一致"),
+  ("{sheet}!{cell}: grade {value!r} (valid from {month}) is not a grade of the first version ({grades}); the "
+   "ranking, its distribution and the performance files compare grades across months, so a version changes "
+   "scores and coefficients, not the grades' names.",
+   "{sheet}!{cell}：等级“{value}”（生效月份 {month}）不在首个版本的等级（{grades}）中；考核排名、等级分布和绩效档案按月份"
+   "比较等级，版本只能改变得分区间和系数，不能改变等级名称。"),
+  tags=("rule",))
 _("dated-after-leaving", "warning", ("Dated after the person left", "日期晚于离职日期"),
   ("{sheet}!{cell}: {employee} left on {leave}, but this row is dated {value}; check the date or who it belongs "
    "to.", "{sheet}!{cell}：{employee} 已于 {leave} 离职，此行日期却为 {value}；请核对日期或归属人。"),

@@ -43,6 +43,7 @@ from .credits import collection_credits, contract_credits
 from .ledger import per_ledger_arg
 from .people import employed_plan
 from .periods import parse_period
+from .versions import value_by_date
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -153,8 +154,9 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
     counted = ex["approval"].isin(COUNTED_APPROVALS).fillna(False) | ex["approval"].isna()
     expense = _tidy(ex[counted], "date", ex.loc[counted, "amount"], EXPENSE, year)
 
-    lines = ledger.standard("ProductLines").dropna(subset=["product_line"]).drop_duplicates("product_line")
-    margin = rc["product_line"].map(pd.Series(lines["gross_margin"].to_numpy(), index=lines["product_line"]))
+    # the margin of the product line's version in force in the receipt's month (Valid From; docs/people.md)
+    margin = value_by_date(ledger.standard("ProductLines"), "product_line", "gross_margin", rc["product_line"],
+                           rc["receipt_date"])
     gross = _tidy(rc, "receipt_date", rc["credited"] * margin.astype("float64").fillna(0.0), PROFIT, year)
     roy = normalize_royalties(royalties, year)
     profit = pd.concat(

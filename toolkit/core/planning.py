@@ -39,6 +39,7 @@ from .completion import COUNTED_APPROVALS
 from .credits import collection_credits, contract_credits
 from .findings import Finding
 from .people import employed_months
+from .versions import value_by_date
 from ..money import fmt_money
 
 SIGNING, COLLECTION, EXPENSE, PROFIT = tuple(E.INDICATOR.values)
@@ -167,9 +168,7 @@ def history_frame(contracts: pd.DataFrame, collections: pd.DataFrame, expenses: 
     parts.append(_tidy(cc, "sign_date", cc["amount"] * cc["share"], SIGNING))
     rc = collection_credits(collections, contracts)
     parts.append(_tidy(rc, "receipt_date", rc["credited"], COLLECTION))
-    lines = product_lines.dropna(subset=["product_line"]).drop_duplicates("product_line")
-    margin = rc["product_line"].map(pd.Series(lines["gross_margin"].to_numpy(dtype="float64"),
-                                              index=lines["product_line"].to_numpy()))
+    margin = value_by_date(product_lines, "product_line", "gross_margin", rc["product_line"], rc["receipt_date"])
     parts.append(_tidy(rc, "receipt_date", rc["credited"] * margin.astype("float64").fillna(0.0), GROSS))
     ex = expenses[expenses["approval"].isin(COUNTED_APPROVALS).fillna(False) | expenses["approval"].isna()]
     parts.append(_tidy(ex, "date", ex["amount"], EXPENSE))

@@ -24,6 +24,7 @@ from .completion import (
 )
 from .findings import Finding
 from .training import training_hours
+from .versions import table_in_force
 from .validation.reviews import parse_quarter
 
 if TYPE_CHECKING:
@@ -112,4 +113,5 @@ def review(ledger: Ledger, year: int, quarter: int | None = None, last_known: in
     training = training_hours(ledger.standard("Roster"), ledger.tables.get("Training"), year, max(first, last),
                               None if consolidated is None else set(consolidated))
     return Review(year, quarter, (first, last), lines.reset_index(drop=True),
-                  distribution(lines, ledger.standard("AppraisalBands")), result.findings, training)
+                  distribution(lines, table_in_force(ledger.standard("AppraisalBands"), f"{year:04d}-{last:02d}")),
+                  result.findings, training)

@@ -562,11 +562,14 @@ def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
 
 
 def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
-    """Attach each row's product-line royalty factor (unknown lines: 1) and its weighted credit."""
+    """Attach each row's product-line royalty factor (unknown lines: 1) and its weighted credit; the factor is
+    the product line's version in force in the month of the row's date (Valid From; docs/people.md)."""
     pl = pd.DataFrame({"product_line": _text(product_lines["product_line"]),
-                       "factor": _num(product_lines["royalty_factor"])}).dropna(subset=["product_line"])
-    pl = pl.drop_duplicates("product_line")
-    out = contrib.merge(pl, on="product_line", how="left")
+                       "factor": _num(product_lines["royalty_factor"]),
+                       V.VALID_FROM: product_lines.get(V.VALID_FROM)})
+    out = contrib.reset_index(drop=True)
+    factor = V.value_by_date(pl, "product_line", "factor", out["product_line"], out["date"])
+    out["factor"] = factor.astype("float64").to_numpy()
     out["known_line"] = out["factor"].notna()
     out["factor"] = out["factor"].fillna(1.0)
     out["weighted"] = out["credited"] * out["factor"]

@@ -33,6 +33,21 @@ def valid_ordinals(frame: pd.DataFrame) -> pd.Series:
     return out.astype("int64")
 
 
+def versioned(frame: pd.DataFrame | None) -> bool:
+    """True when some row of ``frame`` has a Valid From (without one, the table is one version in force always)."""
+    return frame is not None and VALID_FROM in frame.columns and bool(frame[VALID_FROM].notna().any())
+
+
+def value_by_date(frame: pd.DataFrame, key: str, value: str, keys: pd.Series, dates: pd.Series) -> pd.Series:
+    """``frame[value]`` for each of ``keys`` at its date: the version of the key in force in the date's month
+    (``by_date``); a table without versions maps each key to its first row, as before Valid From existed.
+    Index as ``keys``; a key not in ``frame`` (or with no version in force yet) is missing."""
+    if not versioned(frame):
+        table = frame.dropna(subset=[key]).drop_duplicates(key)
+        return keys.map(pd.Series(table[value].to_numpy(), index=table[key].to_numpy()))
+    return by_date(pd.DataFrame({"_key": keys}), dates, frame, key, "_key", value)
+
+
 def in_force_versions(frame: pd.DataFrame, keys: pd.Series, months: list[int]) -> pd.DataFrame:
     """For each key and each month ordinal in ``months``: the Valid From ordinal of the version in force
     (columns ``key``, ``month_ord``, ``version``). A key with no version yet in force that month is absent."""
@@ -58,23 +73,40 @@ def rows_in_force(frame: pd.DataFrame, keys: pd.Series, year: int, month: int) -
     return frame[(ok & (v == best)).to_numpy()]
 
 
+def table_in_force(frame: pd.DataFrame, period: str | None) -> pd.DataFrame:
+    """The rows of a table versioned as a whole (the Appraisal weights, the score bands: every row of one Valid
+    From is one version) in force for ``period`` (``YYYY-MM``; None: the latest version)."""
+    if not versioned(frame):
+        return frame
+    year, month = (int(str(period)[:4]), int(str(period)[5:7])) if period else (9999, 12)
+    return rows_in_force(frame, pd.Series(0, index=frame.index), year, month)
+
+
 def by_date(rows: pd.DataFrame, dates: pd.Series, frame: pd.DataFrame, key: str, rows_key: str,
             value: str) -> pd.Series:
     """For each of ``rows`` (its key in ``rows[rows_key]``, dated ``dates``): ``frame[value]`` of the version
     of ``frame[key]`` in force in the date's month (no dated version yet, or no date: the blank version, else
     missing). Index as ``rows``."""
-    if not len(rows):
-        return pd.Series(index=rows.index, dtype="float64")
-    table = pd.DataFrame({"_k": frame[key].to_numpy(), "_v": valid_ordinals(frame).to_numpy(),
-                          "_x": frame[value].to_numpy()}).dropna(subset=["_k"])
-    table = table.drop_duplicates(["_k", "_v"]).sort_values("_v", kind="stable")
-    when = pd.to_datetime(dates, errors="coerce")
-    at = (when.dt.year * 12 + when.dt.month - 1).fillna(BLANK).astype("int64")
-    left = pd.DataFrame({"_k": rows[rows_key].to_numpy(), "_at": at.to_numpy(), "_i": np.arange(len(rows))})
-    left = left.sort_values("_at", kind="stable")
-    known = left["_k"].notna()
-    got = pd.merge_asof(left[known], table, left_on="_at", right_on="_v", by="_k", direction="backward")
-    out = pd.Series(np.nan, index=np.arange(len(rows)), dtype=object)
-    out[got["_i"].to_numpy()] = got["_x"].to_numpy()
-    out.index = rows.index
+    return pick_by_date(rows[rows_key], dates, frame, frame[key], [value])[value]
+
+
+def pick_by_date(keys: pd.Series, dates: pd.Series, frame: pd.DataFrame, frame_keys: pd.Series,
+                 columns: list[str]) -> pd.DataFrame:
+    """For each of ``keys`` (dated ``dates``): ``frame[columns]`` of the row of the same key (``frame_keys``)
+    whose Valid From is the latest on or before the date's month (two rows of one key and Valid From: the first).
+    A key with no version in force by then, a missing key, or no date and no blank version: missing. Index as
+    ``keys``."""
+    out = pd.DataFrame({c: pd.Series(np.nan, index=np.arange(len(keys)), dtype=object) for c in columns})
+    if len(keys) and len(frame):
+        table = pd.DataFrame({"_k": np.asarray(frame_keys, dtype=object), "_v": valid_ordinals(frame).to_numpy(),
+                              **{f"_x{i}": frame[c].to_numpy() for i, c in enumerate(columns)}})
+        table = table[pd.notna(table["_k"])].drop_duplicates(["_k", "_v"]).sort_values("_v", kind="stable")
+        when = pd.to_datetime(dates, errors="coerce")
+        at = (when.dt.year * 12 + when.dt.month - 1).fillna(BLANK).astype("int64")
+        left = pd.DataFrame({"_k": np.asarray(keys, dtype=object), "_at": at.to_numpy(), "_i": np.arange(len(keys))})
+        left = left[pd.notna(left["_k"])].sort_values("_at", kind="stable")
+        got = pd.merge_asof(left, table, left_on="_at", right_on="_v", by="_k", direction="backward")
+        for i, c in enumerate(columns):
+            out.loc[got["_i"].to_numpy(), c] = got[f"_x{i}"].to_numpy()
+    out.index = keys.index
     return out

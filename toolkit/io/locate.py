@@ -82,6 +82,9 @@ def _locate(grid: np.ndarray, tables: list[Table]) -> dict[str, _Located]:
     single = [[(h,) if h else () for h in row] for row in headers]
     found: dict[str, _Located] = {}
     claimed: dict[tuple[int, int], str] = {}
+    # side by side (the Appraisal sheet), a header two tables share (Valid From) is each table's nearest one
+    shared = {c.key for t in tables for c in t.columns
+              if sum(c.key in {d.key for d in o.columns} for o in tables) > 1} if len(tables) > 1 else set()
     for table in tables:
         matcher = HeaderMatcher(table)
         best: tuple[int, int, bool, list[tuple[str | None, str, float]]] | None = None
@@ -104,7 +107,7 @@ def _locate(grid: np.ndarray, tables: list[Table]) -> dict[str, _Located]:
         scale: dict[str, float] = {}
         dups: dict[str, list[tuple[int, str]]] = {}
         for c, (key, written, factor) in enumerate(keyed):
-            if key is None or (row, c) in claimed:
+            if key is None or (row, c) in claimed or (key in columns and key in shared):
                 continue
             claimed[(row, c)] = table.key
             if key in columns:  # a second column with the same meaning: never "the first wins" silently

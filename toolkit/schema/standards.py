@@ -1,7 +1,8 @@
 """The standards workbook (DOMAIN.md, "Standards workbook"): the director's people, plans and policy.
 
 DOMAIN.md gives the Appraisal sheet two lists (indicator weights and score bands); they are two
-Excel tables side by side on that one sheet (``Appraisal`` in A:B, ``AppraisalBands`` from D).
+Excel tables side by side on that one sheet (``Appraisal`` in A:C, ``AppraisalBands`` from E), each with its
+own optional Valid From.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ PRODUCT_LINES = Table(
         Column("product_line", L("Product Line", "产品线"), T.TEXT, required=True, unique=True),
         Column("royalty_factor", L("Royalty Factor", "提成系数"), T.NUMBER, required=True, min_value=0),
         Column("gross_margin", L("Gross Margin %", "毛利率%"), T.PERCENT, required=True, fraction_range=(-1.0, 1.0)),
+        valid_from(),
     ),
     L("Royalty factor and gross margin of each product line.", "各产品线的提成系数和毛利率。"),
 )
@@ -130,6 +132,7 @@ EXPENSE_POLICY = Table(
         Column("per", L("Per", "计算单位"), T.TEXT, required=True, enum=E.PER),
         Column("receipt_over", L("Receipt Over", "超额需票据"), T.MONEY, min_value=0),
         Column("severity", L("Severity", "严重程度"), T.TEXT, required=True, enum=E.SEVERITY),
+        valid_from(),
     ),
     L(
         "Expense limits by category, grade and city tier, per claim or per day; Blocking findings stop the month close.",
@@ -157,6 +160,7 @@ APPRAISAL = Table(
                help=L("One of the indicators, or a review item scored on the Reviews sheet.",
                       "考核指标之一，或在考评表中评分的考评项目。")),
         Column("weight", L("Weight %", "权重%"), T.PERCENT, required=True, min_value=0, fraction_range=(0.0, 1.0)),
+        valid_from(),
     ),
     L("Weights of the indicators and review items in the appraisal score; they add up to 100%.",
       "考核得分中各指标及考评项目的权重，合计为100%。"),
@@ -170,12 +174,13 @@ APPRAISAL_BANDS = Table(
         Column("score_to", L("Score To", "得分上限"), T.PERCENT, fraction_range=(0.0, 3.0)),
         Column("band_grade", L("Grade", "等级"), T.TEXT, required=True, unique=True),
         Column("coefficient", L("Coefficient", "系数"), T.NUMBER, required=True, min_value=0),
+        valid_from(),
     ),
     L(
         "Score bands: a score in [Score From, Score To) gives the Grade and the floating-salary Coefficient.",
         "得分区间：得分在[下限, 上限)内对应等级和浮动工资系数。",
     ),
-    first_column=4,
+    first_column=5,
 )
 
 HOLIDAYS = Table(

@@ -15,7 +15,7 @@ from ..findings import Finding, codes
 from ..keys import canonical_tables
 from ..tables import WorkbookData
 from . import (adjustments, advances, contracts, crossref, expenses, forecast, leave, opportunities, people, plan,
-               reviews, schema_rules)
+               reviews, schema_rules, versions)
 from .context import Context, parse_period
 
 #: Rules run on every workbook (department or standards).
@@ -35,7 +35,7 @@ DEPARTMENT_RULES = (
 )
 
 #: Rules that only make sense for the standards workbook.
-STANDARDS_RULES = (*adjustments.RULES, *people.STANDARDS_RULES)
+STANDARDS_RULES = (*adjustments.RULES, *people.STANDARDS_RULES, *versions.RULES)
 
 __all__ = ["validate", "Context", "parse_period", "CODES", "SCHEMA_RULES", "DEPARTMENT_RULES", "STANDARDS_RULES"]
 #: The codes the rules raise: the catalog's ``rule`` tag.

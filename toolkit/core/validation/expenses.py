@@ -15,6 +15,7 @@ import pandas as pd
 from ...money import fmt_money
 from ...schema import enums as E
 from ..findings import Finding
+from ..versions import pick_by_date, versioned
 from .context import Context, floats, fold, ids, present
 
 _REJECTED = next(code for code in E.APPROVAL.values if code == "Rejected")
@@ -62,6 +63,8 @@ def _match_policy(ctx: Context) -> np.ndarray | str | None:
     roster, cities, policy = ctx.std("Roster"), ctx.std("Cities"), ctx.std("ExpensePolicy")
     if roster is None or cities is None or policy is None or policy.empty:
         return "none"
+    if versioned(policy):  # versions by the claim date: the exact join picks them (``_join_policy``)
+        return None
     parts = [ctx.text(table, col, std=std) for table, col, std in _TEXT_PARTS]
     if any(t is None for t in parts):
         return None
@@ -126,12 +129,27 @@ def _join_policy(ctx: Context, e: pd.DataFrame) -> pd.DataFrame | None:
         return None
     grade = ids(e["employee_id"]).map(_lookup(ids(roster["employee_id"]), roster["grade"].astype("str")))
     tier = _city_key(e["city"]).map(_lookup(_city_key(cities["city"]), _tier_text(cities["tier"])))
+    cols = ["limit", "per", "receipt_over", "severity"]
+    if versioned(policy):  # the version of the category × grade × tier in force in the claim's month
+        pkey = _policy_key(policy["category"], policy["grade"], _tier_text(policy["city_tier"]))
+        matched = pick_by_date(_policy_key(e["category"], grade, tier), e["date"], policy, pkey, cols)
+        matched["limit"] = pd.to_numeric(matched["limit"], errors="coerce").astype("float64")
+        matched["receipt_over"] = pd.to_numeric(matched["receipt_over"], errors="coerce").astype("float64")
+        return e.assign(_grade=grade, _tier=tier).join(matched)
     pol = policy.assign(city_tier=_tier_text(policy["city_tier"])).drop_duplicates(["category", "grade", "city_tier"])
-    pol = pol.set_index(["category", "grade", "city_tier"])[["limit", "per", "receipt_over", "severity"]]
+    pol = pol.set_index(["category", "grade", "city_tier"])[cols]
     keys = pd.MultiIndex.from_arrays([e["category"].astype("str").to_numpy(), grade.to_numpy(), tier.to_numpy()])
     matched = pol.reindex(keys)
     matched.index = e.index
     return e.assign(_grade=grade, _tier=tier).join(matched)
+
+
+def _policy_key(category: pd.Series, grade: pd.Series, tier: pd.Series) -> pd.Series:
+    """One text key of category × grade × city tier (missing when any part is)."""
+    parts = [pd.Series(np.asarray(p, dtype=object), index=category.index) for p in (category, grade, tier)]
+    known = parts[0].notna() & parts[1].notna() & parts[2].notna()
+    joined = parts[0].astype("str") + "\x1f" + parts[1].astype("str") + "\x1f" + parts[2].astype("str")
+    return joined.where(known, None)
 
 
 def _severity(policy_severity: pd.Series, default: str) -> pd.Series:

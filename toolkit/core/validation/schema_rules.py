@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...schema import ColType
 from ..findings import Finding
+from ..versions import valid_ordinals, versioned
 from .context import Context, floats, fold, present
 
 _DATED = (ColType.DATE, ColType.MONTH)
@@ -201,6 +202,13 @@ def weights_total(ctx: Context) -> list[Finding]:
     weights = floats(frame["weight"])
     if np.isnan(weights).all():
         return []
+    if versioned(frame):  # each version's weights (Valid From; docs/people.md), at its first row's weight
+        v = valid_ordinals(frame)
+        totals = pd.Series(np.nan_to_num(weights), index=frame.index).groupby(v.to_numpy()).transform("sum")
+        bad = ((totals - 1.0).abs() > 1e-4) & ~v.duplicated()
+        rows = frame[bad.to_numpy(dtype=bool)]
+        return ctx.emit("weights-not-100", "Appraisal", "weight", rows,
+                        value=totals[bad.to_numpy(dtype=bool)].map(lambda t: f"{t * 100:g}%"))
     total = float(np.nansum(weights))
     if abs(total - 1.0) <= 1e-4:
         return []
