@@ -360,6 +360,25 @@ def test_ribbon_analysis_button_writes_and_opens_the_workbook(tmp_path, lang) ->
     assert res.exit_code == 2 and "is not a folder" in res.output
 
 
+def test_the_contracts_view_takes_the_product_line_version_of_the_sign_month(sample_store, tmp_path) -> None:
+    """Valid From on Product Lines (issue 23, store migration 11): a contract's margin is its line's version in force
+    in its sign month; a version from July leaves the contracts signed before July at the old margin."""
+    db = tmp_path / "v.db"
+    shutil.copy(sample_store[0], db)
+    conn = sqlite3.connect(db)
+    std = conn.execute("SELECT max(id) FROM v_latest_snapshots WHERE kind = 'standards'").fetchone()[0]
+    (old,) = conn.execute("SELECT gross_margin FROM std_ProductLines WHERE snapshot_id = ? AND product_line = "
+                          "'HX-Grid'", (std,)).fetchone()
+    conn.execute("INSERT INTO std_ProductLines (snapshot_id, _row, product_line, royalty_factor, gross_margin, "
+                 "valid_from) VALUES (?, 99, 'HX-Grid', 1.0, 0.9, '2026-07-01')", (std,))
+    rates = pd.read_sql_query("SELECT month, margin_rate, gross_margin, amount FROM v_contracts "
+                              "WHERE product_line = 'HX-Grid' AND year = 2026", conn)
+    before, after = rates[rates["month"] < "2026-07"], rates[rates["month"] >= "2026-07"]
+    assert len(before) and len(after) and old != 0.9
+    assert (before["margin_rate"] == old).all() and (after["margin_rate"] == 0.9).all()
+    assert after["gross_margin"].to_numpy() == pytest.approx(after["amount"].to_numpy() * 0.9)
+
+
 def test_docs_hold_every_definition_in_both_languages_and_every_view() -> None:
 
     text = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")

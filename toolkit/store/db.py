@@ -22,7 +22,7 @@ from typing import Any
 from .. import __version__
 from ..core.findings import Finding
 from .base import current_user, now_iso
-from .migrations import MIGRATIONS, SCHEMA_VERSION, SCHEMAS, SQL_TYPES, data_table_ddl, data_table_name, q
+from .migrations import MIGRATIONS, SCHEMA_VERSION, SCHEMAS, data_table_name, ensure_data_tables
 
 #: Test hook: when set to a file path, the Nth write of the process that can stall (TOOLKIT_STORE_STALL_AT, default
 #: 1: a new snapshot or a close) creates that file and sleeps (TOOLKIT_STORE_STALL_SECONDS, default 60) inside its
@@ -138,15 +138,7 @@ class Database(ABC):
 
     def _ensure_data_tables(self) -> None:
         """Create missing data tables and add columns the schema gained (additive, idempotent)."""
-        for kind, schema in SCHEMAS.items():
-            for table in schema.tables:
-                name = data_table_name(kind, table.key)
-                for statement in data_table_ddl(kind, table):
-                    self.execute(statement)
-                have = set(self.columns(name))
-                for col in table.columns:
-                    if col.key not in have:
-                        self.execute(f"ALTER TABLE {q(name)} ADD COLUMN {q(col.key)} {SQL_TYPES[col.type]}")
+        ensure_data_tables(self)
 
 
 def findings_json(findings: list[Finding]) -> str:

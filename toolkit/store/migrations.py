@@ -355,12 +355,16 @@ CREATE VIEW v_product_lines AS
     SELECT product_line, gross_margin, royalty_factor, min(_row) AS _row FROM std_ProductLines
     WHERE snapshot_id = {_LATEST_STANDARDS} GROUP BY product_line;
 CREATE VIEW v_contracts AS
+    SELECT x.*, x.amount * x.margin_rate AS gross_margin FROM (
     SELECT s.department, c.contract_no, c.sign_date, substr(c.sign_date, 1, 7) AS month,
            CAST(substr(c.sign_date, 1, 4) AS INTEGER) AS year, trim(c.customer) AS customer, c.employee_id,
            c.product_line, c.amount, c.status, c.delivered, c.payment_terms, c.split_employee_id, c.split_share,
-           COALESCE(pl.gross_margin, 0) AS margin_rate, c.amount * COALESCE(pl.gross_margin, 0) AS gross_margin
-    FROM dept_Contracts c JOIN v_latest_snapshots s ON s.id = c.snapshot_id AND s.kind = 'department'
-    LEFT JOIN v_product_lines pl ON pl.product_line = c.product_line;
+           COALESCE((SELECT p.gross_margin FROM std_ProductLines p
+                     WHERE p.snapshot_id = {_LATEST_STANDARDS} AND p.product_line = c.product_line
+                       AND (p.valid_from IS NULL OR substr(p.valid_from, 1, 7) <= substr(c.sign_date, 1, 7))
+                     ORDER BY CASE WHEN p.valid_from IS NULL THEN 1 ELSE 0 END, p.valid_from DESC, p._row
+                     LIMIT 1), 0) AS margin_rate
+    FROM dept_Contracts c JOIN v_latest_snapshots s ON s.id = c.snapshot_id AND s.kind = 'department') x;
 CREATE VIEW v_sales_by_product_line AS
     SELECT year, month, product_line, count(*) AS contracts, sum(amount) AS signing,
            sum(gross_margin) AS gross_margin, sum(gross_margin) / nullif(sum(amount), 0) AS margin_rate,
@@ -435,11 +439,22 @@ PG_VIEWS = {
 VIEWS = tuple(stmt.split()[2] for stmt in ANALYSIS_VIEWS.split(";") if stmt.strip())
 
 
-def _views(conn: object) -> None:
-    for kind, schema in SCHEMAS.items():  # the tables the views read exist before the views
+def ensure_data_tables(conn: object) -> None:
+    """Create missing data tables and add the columns the schema gained (additive, idempotent)."""
+    for kind, schema in SCHEMAS.items():
         for table in schema.tables:
+            name = data_table_name(kind, table.key)
             for statement in data_table_ddl(kind, table):
                 conn.execute(statement)  # type: ignore[attr-defined]
+            have = set(conn.columns(name))  # type: ignore[attr-defined]
+            for col in table.columns:
+                if col.key not in have:
+                    statement = f"ALTER TABLE {q(name)} ADD COLUMN {q(col.key)} {SQL_TYPES[col.type]}"
+                    conn.execute(statement)  # type: ignore[attr-defined]
+
+
+def _views(conn: object) -> None:
+    ensure_data_tables(conn)  # the tables the views read exist before the views, with the columns they read
     for name in VIEWS:  # idempotent: a store stepped back by hand (or a renumbered migration) may hold them
         conn.execute(f"DROP VIEW IF EXISTS {q(name)}")  # type: ignore[attr-defined]
     for statement in ANALYSIS_VIEWS.split(";"):
@@ -474,6 +489,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                       "ALTER TABLE sources ADD COLUMN findings TEXT")),
     Migration(8, "royalty segments of each close (issue 23: which segment paid what)",
               lambda conn: [conn.execute(s) for s in ROYALTY_SEGMENTS.split(";") if s.strip()]),  # type: ignore
+    Migration(11, "views for BI tools again: a contract's margin from its product line's version in force in its "
+                  "sign month (issue 23: Valid From on Product Lines)", _views),
 )
 
 #: The newest store version this toolkit reads and writes.
