@@ -455,7 +455,9 @@ def ensure_data_tables(conn: object) -> None:
 
 def _views(conn: object) -> None:
     ensure_data_tables(conn)  # the tables the views read exist before the views, with the columns they read
-    for name in VIEWS:  # idempotent: a store stepped back by hand (or a renumbered migration) may hold them
+    # idempotent: a store stepped back by hand (or a later migration recreating them) holds them; dropped last
+    # first, as PostgreSQL refuses to drop a view another one reads
+    for name in reversed(VIEWS):
         conn.execute(f"DROP VIEW IF EXISTS {q(name)}")  # type: ignore[attr-defined]
     for statement in ANALYSIS_VIEWS.split(";"):
         if statement.strip():
