@@ -4,14 +4,18 @@ version; a change from July leaves January–June as they were. Expected figures
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pytest
 
+import payout_year
 import validation_factory as F
 from ledger_factory import department_book, ledger, standards_book
+from payout_year import Company
 from test_appraisal import BANDS, WEIGHTS, completion
 from test_royalties import _frame, cents, collections, contracts, line, plan, roster, royalty_plans, tiers
 from toolkit.core.appraisal import appraisal, compute_appraisal
@@ -19,8 +23,10 @@ from toolkit.core.completion import monthly_actuals
 from toolkit.core.ledger import Ledger
 from toolkit.core.royalties import monthly_payments, royalties
 from toolkit.core.validation import validate
+from toolkit.operations.close_month import close_month
 from toolkit.operations.source import Source
 from toolkit.schema import STANDARDS
+from toolkit.store import open_store
 
 D = dt.date
 JULY = "2026-07-01"
@@ -221,3 +227,62 @@ def test_the_clean_standards_with_versions_from_january_pass(tmp_path):
                                        receipt_over=200.0, severity="Warning", valid_from=D(2026, 1, 1)))
     found = validate(F.standards(tmp_path, srows), None, "2026-07")
     assert [(f.code, f.cell) for f in found if f.severity != "info"] == []
+
+
+# --- closes around a change from July: June stays closed, July pays the new terms -----------------------------
+
+def test_closes_around_a_change_from_july_leave_june_as_paid(tmp_path):
+    """A Widgets royalty factor of 2.0 and doubled appraisal coefficients from July, entered after June's close:
+    the July close adjusts nothing of January–June, and E004's recorded royalty payments add up to the YTD royalty
+    worked here with Decimal (July's Widgets receipts at the new factor, every earlier receipt at the old)."""
+    company = Company.build()
+    old = payout_year.standards_rows()
+    new = copy.deepcopy(old)
+    new["ProductLines"].append(dict(product_line="Widgets", royalty_factor=2.0, gross_margin=0.5,
+                                    valid_from=D(2026, 7, 1)))
+    new["AppraisalBands"] += [dict(b, coefficient=b["coefficient"] * 2, valid_from=D(2026, 7, 1))
+                              for b in old["AppraisalBands"]]
+    db = tmp_path / "t.db"
+
+    def close(period: str, rows: dict):
+        company.standards = lambda: rows
+        folder = company.write(tmp_path / f"in-{period}-{len(rows['ProductLines'])}", period)
+        return folder, close_month(Source([folder], db=db), period, tmp_path / f"out-{period}", jobs=1)
+
+    close("2026-06", old)
+    folder, july = close("2026-07", new)
+    with open_store(db) as store:
+        adjustments = store.adjustments(close_id=july.close.id)
+        paid = store.payments(year=2026)
+    assert not len(adjustments), adjustments[["employee_id", "reason"]].to_dict("records")
+
+    # E004 (West, no split): contracts of 70,000 + 1,000 × m signed on the 5th, Gadgets when m is a multiple of 3;
+    # 60% received on the 20th, 40% on the 10th of the next month. Collection target 60,000 a month, P1 1% to 100%
+    # and 2.5% over; factors Widgets 1.0 (2.0 for receipts dated from July), Gadgets 1.2.
+    cent = Decimal("0.01")
+    parts = []
+    for m in range(1, 8):
+        amount = Decimal(70000 + 1000 * m)
+        line_ = "Gadgets" if m % 3 == 0 else "Widgets"
+        parts.append((line_, m, (amount * Decimal("0.6")).quantize(cent)))
+        if m + 1 <= 7:
+            parts.append((line_, m + 1, (amount * Decimal("0.4")).quantize(cent)))
+    factor = {("Widgets", False): Decimal("1.0"), ("Widgets", True): Decimal("2.0"),
+              ("Gadgets", False): Decimal("1.2"), ("Gadgets", True): Decimal("1.2")}
+    base = sum(a for _, _, a in parts)
+    target = Decimal(60000 * 7)
+    tiered = Decimal("0.01") * min(base, target) + Decimal("0.025") * max(Decimal(0), base - target)
+    weighted = sum(a * factor[(ln, m >= 7)] for ln, m, a in parts)
+    ytd = (weighted * tiered / base).quantize(cent, rounding=ROUND_HALF_UP)
+    mine = paid[(paid["employee_id"] == "E004") & (paid["kind"] == "royalty")]
+    assert sum(Decimal(str(a)).quantize(cent) for a in mine["amount"]) == ytd
+
+    # July's floating pay: the July bands, twice the coefficient the old bands give the same July figures
+    before = compute_appraisal(Source([folder], folder / "standards.xlsx", force=True).ledger("2026-07"), "2026-07")
+    company.standards = lambda: old
+    plain = company.write(tmp_path / "old-july", "2026-07")
+    was = compute_appraisal(Source([plain], plain / "standards.xlsx", force=True).ledger("2026-07"),
+                            "2026-07").lines.set_index("employee_id")["pay"]
+    now = paid[(paid["kind"] == "floating") & (paid["period"] == "2026-07")].set_index("employee_id")["amount"]
+    assert len(now) and all(cents(now[e]) == cents(2 * was[e]) for e in now.index)
+    assert cents(before.lines.set_index("employee_id")["pay"]["E004"]) == cents(now["E004"])
