@@ -408,3 +408,22 @@ def test_grids_are_the_same_without_pandas_private_conversion(monkeypatch) -> No
         pd.testing.assert_frame_equal(fast.tables[key], slow.tables[key], check_dtype=True)
     assert [f.to_dict() for f in fast.findings] == [f.to_dict() for f in slow.findings]
     assert fast.info == slow.info and fast.layout == slow.layout
+
+
+def test_side_by_side_tables_laid_out_before_valid_from_still_read(tmp_path: Path) -> None:
+    """A standards workbook from before issue 23: weights in A:B, bands from D, no Valid From on either."""
+    wb = openpyxl.load_workbook(_standards(tmp_path / "new.xlsx", "en"))
+    del wb["Appraisal"]
+    ws = wb.create_sheet("Appraisal")
+    for c, h in enumerate(["Indicator", "Weight %", None, "Score From", "Score To", "Grade", "Coefficient"], start=1):
+        ws.cell(1, c, h)
+    for r, row in enumerate([("Signing", 0.6, None, 0, 1, "B", 1.0), ("Collection", 0.4, None, 1, None, "A", 1.2)],
+                            start=2):
+        for c, v in enumerate(row, start=1):
+            ws.cell(r, c, v)
+    wb.save(tmp_path / "old.xlsx")
+    data = read_workbook(tmp_path / "old.xlsx", kind="standards")
+    assert data.tables["Appraisal"]["weight"].tolist() == [0.6, 0.4]
+    assert data.tables["AppraisalBands"]["band_grade"].tolist() == ["B", "A"]
+    assert data.layout["AppraisalBands"].columns["score_from"][0] == "D"
+    assert data.layout["Appraisal"].missing == ["valid_from"] == data.layout["AppraisalBands"].missing
