@@ -116,7 +116,8 @@ def _frame(kind: str, frame: pd.DataFrame, lang: str, header: str = "") -> Sheet
              label("state", lang): {label("resubmitted", lang): "amber", label("returned", lang): "amber"}}
     return SheetFrame(sheet_name(kind, lang), out, formats, table_name=f"Queue{kind}", lists=lists, marks=marks,
                       wrap=(flags, label("changes", lang)), row_heights=row_heights(frame), header_lines=2, top=True,
-                      print_setup=lambda ws, widths, c=cols: _print_pages(ws, widths, kind, c), page_header=header)
+                      print_setup=lambda ws, widths, c=cols: _print_pages(ws, widths, kind, c, len(out)),
+                      page_header=header)
 
 
 def row_heights(frame: pd.DataFrame) -> list[float | None]:
@@ -136,11 +137,15 @@ FLAGS_CHARS = 60
 PAGE_POINTS = 760.0
 
 
-def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str]) -> None:
+def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str], items: int = 1) -> None:
     """Print a queue sheet on landscape pages split between column groups (who and the state; the item; its
     facts; the person's history, the flags and the decision), the header row and the item's number and name
-    repeated on every page, at the scale the widest group needs; the location columns are hidden."""
+    repeated on every page, at the scale the widest group needs; the location columns are hidden. A sheet with no
+    items prints its header on one page."""
     ws.set_landscape()
+    if not items:
+        ws.fit_to_pages(1, 1)
+        return
     ws.repeat_rows(0, 0)
     ws.repeat_columns(0, REPEATED - 1)
     widths = list(widths)
