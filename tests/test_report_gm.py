@@ -235,6 +235,11 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
                 assert (ps.fitToWidth or 1) == 1 and ps.fitToHeight == 0, where
                 assert ws.sheet_properties.pageSetUpPr.fitToPage, where
             assert ws.print_area and "&P" in (ws.oddFooter.center.text or ""), where
+            # issue 24: every printed page names what it is about (the file, so its period, and the sheet)
+            header = ws.oddHeader.center.text or ""
+            assert "2026-10" in header or header.endswith("&F – &A"), (where, header)
+            if not book.name.startswith("monthly-report"):  # the report's: test_report_xlsx
+                assert ws.print_title_rows, where
             if total > 110:
                 assert ps.orientation == "landscape", where
 

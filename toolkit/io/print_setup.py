@@ -51,6 +51,12 @@ def is_wide(widths: Sequence[float]) -> bool:
     return sum(widths) > PORTRAIT_WIDTH
 
 
+#: The page header of a written workbook's every printed page: its file name (what, for which period or person:
+#: ``salary-2026-10.xlsx``) and the sheet's name (issue 24: a printed page names what it is about). A sheet with
+#: its own page header (a statement's DRAFT mark, a royalty trace's employee) replaces it.
+PAGE_HEADER = "&C&F – &A"
+
+
 def footer(lang: str) -> str:
     """The page-number footer in ``lang``."""
     return t("print.footer", lang)
@@ -75,6 +81,7 @@ def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str,
     if header_rows:
         ws.repeat_rows(0, header_rows - 1)
     ws.set_footer(footer(lang))
+    ws.set_header(PAGE_HEADER)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     if area:
         ws.print_area(0, 0, max(last_row, header_rows - 1, 0),
