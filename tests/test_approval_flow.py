@@ -352,6 +352,7 @@ def test_reminder_list_and_print_layout(folder, tmp_path):
 
     wb = openpyxl.load_workbook(queue)
     period = dict(ws_row[:2] for ws_row in wb["_queue"].iter_rows(values_only=True))["period"]
+    assert wb["_queue"].sheet_state == "hidden" and not wb["_queue"].print_area  # LibreOffice would print it
     for name in ("Summary", *QUEUE_SHEETS.values()):  # every printed page names the queue, period and departments
         header = wb[name].oddHeader.center.text or ""
         depts = {r["Department"] for r in rows_of(queue, name) if r.get("Department")}
