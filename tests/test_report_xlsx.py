@@ -13,6 +13,7 @@ from openpyxl.styles import Font, PatternFill
 
 from report_fixtures import SAMPLE, context, fresh_context
 from toolkit.errors import ToolkitError
+from toolkit.io.print_setup import Block, keep_together
 from toolkit.report.render import render_report
 from toolkit.report.xlsx_render import render_xlsx, shift_formula
 from toolkit.report.xlsx_template import HEADER_FILL, SECTION_FONT, build_template
@@ -298,3 +299,24 @@ def test_installed_templates_are_found_and_a_missing_one_is_a_clear_message(tmp_
     (tmp_path / "share").mkdir()
     (tmp_path / "share" / "monthly_report.html.j2").write_text("x")
     assert render.default_template("html", "zh") == tmp_path / "share" / "monthly_report.html.j2"
+
+
+def test_keep_together_moves_a_section_that_would_start_at_a_page_foot() -> None:
+    """``keep_together`` on a plain portrait sheet of 15-point rows at 100%: the page holds (841.9 - 79.2) / 15 = 50
+    rows; an 11-row section starting at row 45 moves to the next page whole, a 121-row one starting where its
+    heading, header and first 3 rows fit stays and is reported as running over a page, and a short one starting 5
+    rows from a page's foot moves."""
+    wb = Workbook()
+    ws = wb.active
+    for c in range(1, 6):
+        ws.column_dimensions[chr(64 + c)].width = 10  # 5 x (10 x 10 + 5) pixels: fits a portrait page at 100%
+    ws.page_setup.orientation = "portrait"
+    rows_per_page = int((841.9 - 79.2) / 15)
+    assert rows_per_page == 50
+    short = Block(45, 55, 49, 46)           # heading 45, header 46, rows to 55: would straddle 50/51
+    long_ = Block(60, 180, 64, 61)          # 121 rows from row 60 (page 2 starts at 45): runs over pages
+    late = Block(240, 250, 244, 241)        # pages run 45-94, 95-144, 145-194, 195-244: starts 5 rows from a foot
+    running = keep_together(ws, [short, long_, late], 260, 5)
+    assert [b.id for b in ws.row_breaks.brk] == [44, 239]
+    assert running == [long_]
+    assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
