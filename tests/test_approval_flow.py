@@ -351,6 +351,13 @@ def test_reminder_list_and_print_layout(folder, tmp_path):
     assert totals["Amount"] == pytest.approx(sum(r["Amount"] or 0 for r in pending))
 
     wb = openpyxl.load_workbook(queue)
+    period = dict(ws_row[:2] for ws_row in wb["_queue"].iter_rows(values_only=True))["period"]
+    assert wb["_queue"].sheet_state == "hidden" and not wb["_queue"].print_area  # LibreOffice would print it
+    for name in ("Summary", *QUEUE_SHEETS.values()):  # every printed page names the queue, period and departments
+        header = wb[name].oddHeader.center.text or ""
+        depts = {r["Department"] for r in rows_of(queue, name) if r.get("Department")}
+        assert header.startswith("Approval queue") and period in header and name in header, (name, header)
+        assert depts and all(d in header for d in depts), (name, header)
     ws = wb["Expense Claims"]
     head = [c.value for c in ws[1]]
     assert ws.print_title_rows.replace("$", "") == "1:1" and ws.print_title_cols.replace("$", "") == "A:B"

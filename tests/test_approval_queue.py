@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
 from toolkit.cli.main import cli
+from toolkit.core.approval_routes import changes
 from toolkit.io.reader import read_workbook
 from toolkit.operations.approval_apply import decision_log
 from toolkit.operations.approval_queue import build_queue
@@ -438,3 +439,14 @@ def test_colleague_off_the_same_days_is_named(folder):
     q = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
     again = q.items["Leave"].set_index("request_no").loc[item["request_no"]]
     assert colleague["name"] in again["colleagues_off"]
+
+
+def test_changes_since_returned_show_values_in_the_queues_language():
+    """Issue 24: a Chinese queue shows a resubmitted item's changed Yes/No and category values in Chinese (the
+    store keeps the English codes), an English one in English; a blank is a dash."""
+    old = {"amount": "860.00", "receipt": "No", "category": "Travel", "description": ""}
+    new = {"amount": "820.00", "receipt": "Yes", "category": "Accommodation", "description": "Hotel"}
+    assert changes(old, new, "Expenses", "zh").split("\n") == [
+        "金额：860.00 → 820.00", "有票据：否 → 是", "类别：差旅 → 住宿", "说明：— → Hotel"]
+    assert changes(old, new, "Expenses", "en").split("\n") == [
+        "Amount: 860.00 → 820.00", "Receipt: No → Yes", "Category: Travel → Accommodation", "Description: — → Hotel"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -108,6 +109,13 @@ def test_performance_files_open_in_libreoffice(files, tmp_path):
                          capture_output=True, text=True, timeout=900)
     pdf = tmp_path / (src.stem + ".pdf")
     assert pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
+    # issue 24: every printed page names whom and what (the file's name in the page header: year, ID, name)
+    for ws in openpyxl.load_workbook(src).worksheets:
+        assert ws.print_title_rows == "$1:$1" and ws.oddHeader.center.text == "&F – &A", ws.title
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+        pages = [p for p in text.split("\f") if p.strip()]
+        assert len(pages) >= 5 and all("E3003" in p and "2026" in p for p in pages)
     if subprocess.run(["which", "pdftotext"], capture_output=True).returncode == 0:
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "何超" in text and label("pf.chart.targets", "zh") in text

@@ -357,6 +357,7 @@ def test_the_summary_prints_its_charts_and_its_header_row_on_every_page(drafted)
             if ws.sheet_state != "visible":
                 continue
             assert ws.print_title_rows == "$1:$1" and ws.oddFooter.center.text, ws.title
+            assert ws.oddHeader.center.text == "&F – &A" and ws.page_setup.orientation == "landscape", ws.title
             area = range_boundaries(str(ws.print_area).split("!")[-1].replace("$", ""))
             rels = f"xl/worksheets/_rels/sheet{i}.xml.rels"
             if rels not in zf.namelist():

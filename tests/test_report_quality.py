@@ -4,6 +4,9 @@ store the department the close left out is named too."""
 
 from __future__ import annotations
 
+import re
+
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -109,3 +112,20 @@ def test_last_years_royalties_are_not_recomputed_when_its_closes_stored_the_prof
     assert fast[0] == full[0] and fast[0]["profit_last_year"] == 1234567.89
     pd.testing.assert_frame_equal(fast[1], full[1])
     pd.testing.assert_frame_equal(fast[2], full[2])
+
+
+def test_the_banner_is_the_same_from_the_close_and_from_the_store(closed_sample, contexts):
+    """Issue 24: the report rebuilt from ``--db`` names the rejected department with its errors AND warnings,
+    word for word as the close's own report does (its Markdown and its workbook's banner cell)."""
+    res, folder = closed_sample
+    from_db, _ = contexts
+    north = [f for s in res.consolidation.files if str(s.path).endswith("dept-north.xlsx") for f in s.findings]
+    errors = sum(f.severity == "error" for f in north)
+    warnings = sum(f.severity == "warning" for f in north)
+    assert errors and warnings
+    expected = f"North China (rejected; {errors} error(s), {warnings} warning(s))"
+    markdown = next((folder / "out").rglob(f"monthly-report-{PERIOD}.md")).read_text(encoding="utf-8")
+    closed = re.search(r"^> \*\*(.*)\*\*$", markdown, re.M).group(1)
+    book = openpyxl.load_workbook(next((folder / "out").rglob(f"monthly-report-{PERIOD}.xlsx")), read_only=True)
+    assert expected in closed
+    assert from_db["text"]["banner"] == closed == book["Summary"]["A3"].value

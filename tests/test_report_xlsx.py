@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from report_fixtures import SAMPLE, context, fresh_context
 from toolkit.errors import ToolkitError
+from toolkit.io.print_setup import Block, keep_together
 from toolkit.report.render import render_report
 from toolkit.report.xlsx_render import render_xlsx, shift_formula
-from toolkit.report.xlsx_template import build_template
+from toolkit.report.xlsx_template import HEADER_FILL, SECTION_FONT, build_template
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
 
@@ -198,16 +201,76 @@ def test_shift_formula_handles_sheets_and_ranges() -> None:
     assert shift_formula("=SUM(A1:A3)", "S", "S", 6, 2) == "=SUM(A1:A3)"
 
 
-def test_libreoffice_converts_the_report_to_pdf(tmp_path) -> None:  # noqa: ANN001
+def _headings(ws) -> dict[int, str]:  # noqa: ANN001
+    """Row -> text of the section headings of a rendered report sheet (the template's bold 12-point titles)."""
+    return {c.row: str(c.value) for c in ws["A"] if c.value and c.font.b and c.font.sz == SECTION_FONT.sz}
+
+
+def _header_rows(ws) -> set[int]:  # noqa: ANN001
+    """The rows holding a table's header (the template's header fill in column A)."""
+    return {c.row for c in ws["A"] if c.fill.fgColor.rgb == HEADER_FILL.fgColor.rgb}
+
+
+def test_the_report_prints_sections_whole_with_the_table_header_repeated(tmp_path) -> None:  # noqa: ANN001
+    """Issue 24: no print title is the sheet's title row; row breaks fall only before a heading, a table or a chart;
+    a table longer than a page repeats its header (the findings repeated 12 times to make one); every page header
+    names the report, its period and the sheet; every sheet prints at a set scale its columns fit at."""
+    ctx = fresh_context("en")
+    ctx["tables"]["findings"] = pd.concat([ctx["tables"]["findings"]] * 12, ignore_index=True)
+    wb = load_workbook(render_report(ctx, ["xlsx"], "en", tmp_path)[0])
+    broken = 0
+    for ws in (w for w in wb.worksheets if w.sheet_state == "visible"):
+        headings, headers = _headings(ws), _header_rows(ws)
+        charts = {c.anchor._from.row + 1 for c in ws._charts}
+        assert ws.print_title_rows is None or int(ws.print_title_rows.split(":")[0].strip("$")) in headers, ws.title
+        assert ws.print_title_rows != "$1:$1" and ctx["period"] in ws.oddHeader.center.text, ws.title
+        assert "&A" in ws.oddHeader.center.text and "&P" in ws.oddFooter.center.text
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage and 10 <= ws.page_setup.scale <= 100
+        for brk in ws.row_breaks.brk:
+            row = brk.id + 1
+            assert row in headings or row in headers or row in charts or ws.cell(row, 1).value, (ws.title, row)
+            broken += 1
+    assert broken >= 3
+    quality = wb[wb.sheetnames[-1]] if wb.sheetnames[-1] != "_chart_data" else wb[wb.sheetnames[-2]]
+    findings_header = max(_header_rows(quality))
+    assert quality.print_title_rows == f"${findings_header}:${findings_header}"
+    assert quality.max_row - findings_header >= 12 * len(fresh_context("en")["tables"]["findings"])
+
+
+def test_libreoffice_prints_no_heading_at_the_foot_of_a_page(tmp_path) -> None:  # noqa: ANN001
+    """The report workbook converted by LibreOffice, both languages: the PDF holds every section heading, and no
+    page's last line (above the page footer) is one. The owners' table is made 14 rows longer: printed fitted to
+    the page width without breaks, "Longest overdue receivables" then ended page 4 with its table on page 5."""
     soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
-    xlsx = render_report(context("zh"), ["xlsx"], "zh", tmp_path)[0]
+    if soffice is None or not shutil.which("pdftotext"):
+        pytest.skip("LibreOffice (soffice) or poppler-utils is not installed")
+    books = []
+    for lang in ("en", "zh"):
+        ctx = fresh_context(lang)
+        owners = ctx["tables"]["overdue_by_owner"]
+        ctx["tables"]["overdue_by_owner"] = pd.concat([owners.iloc[:-1], *[owners.iloc[:1]] * 14, owners.iloc[-1:]],
+                                                      ignore_index=True)
+        books.append(render_report(ctx, ["xlsx"], lang, tmp_path / lang)[0])
     res = subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
-                          "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), str(xlsx)],
+                          "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, books)],
                          capture_output=True, text=True, timeout=900)
-    pdf = tmp_path / "pdf" / (xlsx.stem + ".pdf")
-    assert res.returncode == 0 and pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
+    for xlsx in books:
+        pdf = tmp_path / "pdf" / (xlsx.stem + ".pdf")
+        assert res.returncode == 0 and pdf.exists() and pdf.read_bytes()[:4] == b"%PDF", res.stderr
+        wb = load_workbook(xlsx)
+        headings = {h.strip() for ws in wb.worksheets if ws.sheet_state == "visible"
+                    for h in _headings(ws).values()} - {""}
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        pages = text.split("\f")
+        found = set()
+        for page in pages:
+            lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+            body = [ln for ln in lines if not re.match(r"^(Page \d+ of \d+|第 \d+ 页，共 \d+ 页)$", ln)]
+            found |= {h for h in headings for ln in body if ln.startswith(h)}
+            if body:
+                assert not any(body[-1].startswith(h) for h in headings), (xlsx.name, body[-1])
+        assert found == headings, headings - found
 
 
 def test_every_default_report_template_is_installed_as_a_data_file() -> None:
@@ -236,3 +299,24 @@ def test_installed_templates_are_found_and_a_missing_one_is_a_clear_message(tmp_
     (tmp_path / "share").mkdir()
     (tmp_path / "share" / "monthly_report.html.j2").write_text("x")
     assert render.default_template("html", "zh") == tmp_path / "share" / "monthly_report.html.j2"
+
+
+def test_keep_together_moves_a_section_that_would_start_at_a_page_foot() -> None:
+    """``keep_together`` on a plain portrait sheet of 15-point rows at 100%: the page holds (841.9 - 79.2) / 15 = 50
+    rows; an 11-row section starting at row 45 moves to the next page whole, a 121-row one starting where its
+    heading, header and first 3 rows fit stays and is reported as running over a page, and a short one starting 5
+    rows from a page's foot moves."""
+    wb = Workbook()
+    ws = wb.active
+    for c in range(1, 6):
+        ws.column_dimensions[chr(64 + c)].width = 10  # 5 x (10 x 10 + 5) pixels: fits a portrait page at 100%
+    ws.page_setup.orientation = "portrait"
+    rows_per_page = int((841.9 - 79.2) / 15)
+    assert rows_per_page == 50
+    short = Block(45, 55, 49, 46)           # heading 45, header 46, rows to 55: would straddle 50/51
+    long_ = Block(60, 180, 64, 61)          # 121 rows from row 60 (page 2 starts at 45): runs over pages
+    late = Block(240, 250, 244, 241)        # pages run 45-94, 95-144, 145-194, 195-244: starts 5 rows from a foot
+    running = keep_together(ws, [short, long_, late], 260, 5)
+    assert [b.id for b in ws.row_breaks.brk] == [44, 239]
+    assert running == [long_]
+    assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..i18n import register, t
 from ..schema import DEPARTMENT
+from ..schema.enums import YES_NO
 from .workdays import Calendar
 from ..money import fmt_money
 
@@ -132,9 +133,19 @@ def changes(old: Mapping[str, str], new: Mapping[str, str], kind: str, lang: str
     lines = []
     for key, value in new.items():
         if key in old and old[key] != value:
-            lines.append(t("approval.change", lang, column=table.column(key).label(lang), old=old[key] or "—",
-                           new=value or "—"))
+            column = table.column(key)
+            lines.append(t("approval.change", lang, column=column.label(lang), old=_shown(column, old[key], lang),
+                           new=_shown(column, value, lang)))
     return "\n".join(lines)
+
+
+def _shown(column: Any, value: str, lang: str) -> str:
+    """A stored item value as ``lang`` shows it: an enumeration's or a Yes/No column's word in that language (the
+    store keeps the English code: "有票据：否 → 是", not "No → Yes"), a blank as a dash."""
+    if not value:
+        return "—"
+    enum = column.enum or (YES_NO if value in YES_NO.values else None)
+    return enum.label(value, lang) if enum is not None else value
 
 
 def state_now(stored: Mapping[str, Any] | None, row_hash: str) -> str:

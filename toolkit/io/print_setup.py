@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.cell import coordinate_from_string
+from openpyxl.worksheet.pagebreak import Break
 
 from ..i18n import register, t
 
@@ -49,6 +51,12 @@ def is_wide(widths: Sequence[float]) -> bool:
     return sum(widths) > PORTRAIT_WIDTH
 
 
+#: The page header of a written workbook's every printed page: its file name (what, for which period or person:
+#: ``salary-2026-10.xlsx``) and the sheet's name (issue 24: a printed page names what it is about). A sheet with
+#: its own page header (a statement's DRAFT mark, a royalty trace's employee) replaces it.
+PAGE_HEADER = "&C&F – &A"
+
+
 def footer(lang: str) -> str:
     """The page-number footer in ``lang``."""
     return t("print.footer", lang)
@@ -73,6 +81,7 @@ def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str,
     if header_rows:
         ws.repeat_rows(0, header_rows - 1)
     ws.set_footer(footer(lang))
+    ws.set_header(PAGE_HEADER)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     if area:
         ws.print_area(0, 0, max(last_row, header_rows - 1, 0),
@@ -132,3 +141,76 @@ def print_area_with_charts(ws: Any) -> None:
         return
     rows, cols = max(rows, ws.max_row), max(cols, ws.max_column)
     ws.print_area = f"A1:{get_column_letter(cols)}{rows}"
+
+
+#: A4 in points (portrait width, height); the printable part leaves the margins ``openpyxl_print`` sets (Excel
+#: prints the page header and footer inside them).
+A4_POINTS = (595.3, 841.9)
+MARGINS_POINTS = (0.4 * 72 * 2, (0.5 + 0.6) * 72)
+#: A section's heading, header and this many of its first rows are kept on one page.
+KEEP_ROWS = 3
+#: Rows of spare at the foot of every page: the estimate of where a page ends (row heights, the fitted scale)
+#: is not the renderer's to the point, so a block is moved on when it would end in the last rows.
+SLACK_POINTS = LINE_HEIGHT
+
+
+@dataclass(frozen=True)
+class Block:
+    """Rows printed together: ``first``..``last``; ``keep`` is the last row that must be on ``first``'s page (a
+    section's heading, header and first rows; a whole chart); ``header`` is a table's header row (0: none)."""
+
+    first: int
+    last: int
+    keep: int
+    header: int = 0
+
+
+def fixed_scale(ws: Any, last_col: int) -> int:
+    """Set an openpyxl worksheet to print at a fixed scale (percent) that fits its columns to one page wide in
+    Excel and in LibreOffice (which draws a column of w characters up to 10w + 5 pixels wide, Excel 7w + 5), and
+    give every row up to the last a set height (LibreOffice's default row is lower than Excel's): the pages then
+    end at the same rows in both, so breaks placed from the row heights hold. Returns the scale."""
+    width = sum((ws.column_dimensions[get_column_letter(i)].width or 8.43) * 10 + 5 for i in range(1, last_col + 1))
+    page = A4_POINTS[1] if ws.page_setup.orientation == "landscape" else A4_POINTS[0]
+    scale = max(10, min(100, int((page - MARGINS_POINTS[0]) / (width * 0.75) * 100)))
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale
+    return scale
+
+
+def keep_together(ws: Any, blocks: Sequence[Block], last_row: int, last_col: int) -> list[Block]:
+    """Place row breaks on an openpyxl worksheet so no block starts in the last rows of
+    a page: a block that fits on a page is moved whole to the next page when it would not fit on this one; a
+    longer block is moved when its ``keep`` rows would not. Returns the blocks that still run over a page (their
+    header is what the page tops must repeat). The sheet prints at a fixed scale (``fixed_scale``)."""
+    scale = fixed_scale(ws, last_col) / 100
+    page = ((A4_POINTS[0] if ws.page_setup.orientation == "landscape" else A4_POINTS[1]) - MARGINS_POINTS[1]) / scale
+    for r in range(1, last_row + 1):
+        ws.row_dimensions[r].height = ws.row_dimensions[r].height or LINE_HEIGHT
+    heights = [0.0] + [ws.row_dimensions[r].height for r in range(1, last_row + 1)]
+
+    def span(a: int, b: int) -> float:
+        return sum(heights[a:b + 1])
+
+    starts = {b.first: b for b in blocks}
+    used, breaks, running = 0.0, [], []
+    page_first = 1
+    spanning: set[int] = set()
+    for r in range(1, last_row + 1):
+        block = starts.get(r)
+        if block is not None and used > 0:
+            room = page - SLACK_POINTS - used
+            whole, kept = span(block.first, block.last), span(block.first, block.keep)
+            if whole > room and (whole <= page - SLACK_POINTS or kept > room):
+                breaks.append(r - 1)
+                used, page_first = 0.0, r
+        if used + heights[r] > page and used > 0:  # the renderer's own break
+            used, page_first = 0.0, r
+        used += heights[r]
+        running = [b for b in blocks if b.first <= r <= b.last]
+        for b in running:
+            if b.first < page_first:
+                spanning.add(b.first)
+    for row in breaks:
+        ws.row_breaks.append(Break(id=row))
+    return [b for b in blocks if b.first in spanning]

@@ -487,7 +487,8 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
         ws.set_column(i, i, widths[-1], fmt)
 
     last_row = max(nrows, 1)
-    xlsxwriter_print(ws, widths, last_row, lang, area=not sheet.charts)
+    # a hidden sheet gets no print area: LibreOffice prints a hidden sheet that has one (the queue's source list)
+    xlsxwriter_print(ws, widths, last_row, lang, area=not (sheet.charts or sheet.hidden))
     if sheet.print_setup is not None:
         sheet.print_setup(ws, widths)
     if sheet.page_header:

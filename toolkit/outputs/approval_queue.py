@@ -47,6 +47,8 @@ register({
     "queue.reminder": ("{name}: waiting {days} working days ({state})", "{name}：已等待 {days} 个工作日（{state}）"),
     "queue.decided": ("{state} on {on}. {comment}", "{on} {state}。{comment}"),
     "queue.gm-title": ("The general manager's queue", "总经理审批队列"),
+    "queue.title": ("Approval queue", "审批队列"),
+    "queue.page-header": ("{title} {period} – {what}: {departments}", "{title} {period} – {what}：{departments}"),
     "queue.summary": ("{items} pending item(s) from {files} workbook(s): {clean} clean, {flagged} flagged, "
                       "{gm} for the general manager.",
                       "来自 {files} 个工作簿的待审批事项 {items} 项：无提示 {clean} 项，有提示 {flagged} 项，"
@@ -85,7 +87,16 @@ def sheet_name(kind: str, lang: str) -> str:
     return t(f"output.sheet.queue.{kind}", lang)
 
 
-def _frame(kind: str, frame: pd.DataFrame, lang: str) -> SheetFrame:
+def page_header(queue: Queue, what: str, departments: Any, lang: str) -> str:
+    """The header of every printed page of a queue sheet: whose queue, its period, the sheet and the departments
+    whose items it lists (issue 24: a printed page names what and whom)."""
+    names = sorted({str(d) for d in departments if isinstance(d, str) and d})
+    title = t("queue.gm-title" if queue.role == "gm" else "queue.title", lang)
+    return t("queue.page-header", lang, title=title, period=queue.period, what=what,
+             departments=("、" if lang == "zh" else ", ").join(names) or "–")
+
+
+def _frame(kind: str, frame: pd.DataFrame, lang: str, header: str = "") -> SheetFrame:
     out = frame.drop(columns=["_working_age"], errors="ignore").copy()
     for col in ("status", "state", "route", "on_behalf_of", "decision"):
         out[col] = out[col].map(lambda v: label(v, lang), na_action="ignore")
@@ -105,7 +116,8 @@ def _frame(kind: str, frame: pd.DataFrame, lang: str) -> SheetFrame:
              label("state", lang): {label("resubmitted", lang): "amber", label("returned", lang): "amber"}}
     return SheetFrame(sheet_name(kind, lang), out, formats, table_name=f"Queue{kind}", lists=lists, marks=marks,
                       wrap=(flags, label("changes", lang)), row_heights=row_heights(frame), header_lines=2, top=True,
-                      print_setup=lambda ws, widths, c=cols: _print_pages(ws, widths, kind, c))
+                      print_setup=lambda ws, widths, c=cols: _print_pages(ws, widths, kind, c, len(out)),
+                      page_header=header)
 
 
 def row_heights(frame: pd.DataFrame) -> list[float | None]:
@@ -125,11 +137,15 @@ FLAGS_CHARS = 60
 PAGE_POINTS = 760.0
 
 
-def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str]) -> None:
+def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str], items: int = 1) -> None:
     """Print a queue sheet on landscape pages split between column groups (who and the state; the item; its
     facts; the person's history, the flags and the decision), the header row and the item's number and name
-    repeated on every page, at the scale the widest group needs; the location columns are hidden."""
+    repeated on every page, at the scale the widest group needs; the location columns are hidden. A sheet with no
+    items prints its header on one page."""
     ws.set_landscape()
+    if not items:
+        ws.fit_to_pages(1, 1)
+        return
     ws.repeat_rows(0, 0)
     ws.repeat_columns(0, REPEATED - 1)
     widths = list(widths)
@@ -216,9 +232,13 @@ def meta_frame(queue: Queue) -> pd.DataFrame:
 def sheets(queue: Queue, lang: str) -> list[SheetFrame]:
     """Summary, Loan Slips, Expense Claims, Leave Requests and the hidden source list."""
     summary = summary_frame(queue, lang)
-    out = [SheetFrame(t("output.sheet.queue.summary", lang), summary, {label("amount", lang): "money"},
-                      table_name="QueueSummary", wrap=(label("note", lang),))]
-    out += [_frame(kind, queue.items[kind], lang) for kind in KINDS]
+    every = [d for kind in KINDS for d in queue.items[kind]["department"]]
+    name = t("output.sheet.queue.summary", lang)
+    out = [SheetFrame(name, summary, {label("amount", lang): "money"}, table_name="QueueSummary",
+                      wrap=(label("note", lang),), page_header=page_header(queue, name, every, lang))]
+    out += [_frame(kind, queue.items[kind], lang,
+                   page_header(queue, sheet_name(kind, lang), queue.items[kind]["department"], lang))
+            for kind in KINDS]
     out.append(SheetFrame(META_SHEET, meta_frame(queue), {"key": "text", "value": "text", "sha256": "text"},
                           table_name="QueueSources", hidden=True))
     return out

@@ -21,7 +21,7 @@ from ..money import fmt_money
 from ..schema import DEPARTMENT, MONTH_KEYS, STANDARDS
 from ..schema import enums as E
 from ..schema.department import MONTH_NAMES
-from ..io.print_setup import footer, print_area_with_charts
+from ..io.print_setup import PAGE_HEADER, footer, print_area_with_charts
 from ..io.writer import SheetFrame, save_workbook, write_frames
 
 _PLAN = DEPARTMENT.table("Plan")
@@ -149,6 +149,7 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
         if ws.sheet_state == "visible":
             ws.print_title_rows = ws.print_title_rows or "1:1"
             ws.oddFooter.center.text = ws.oddFooter.center.text or footer(lang)[2:]
+            ws.oddHeader.center.text = ws.oddHeader.center.text or PAGE_HEADER[2:]  # the sheets openpyxl adds
             print_area_with_charts(ws)
     return save_workbook(wb, path)
 

@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import ToolkitError
 from ..i18n import register, t
 from . import filters as FL
-from ..io.print_setup import header_height, number_width, openpyxl_print
+from ..io.print_setup import KEEP_ROWS, Block, header_height, keep_together, number_width, openpyxl_print
 from ..io.writer import display_width, atomic_save
 from ..money import fmt_money
 
@@ -484,14 +484,21 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
         chart = build(wb[p.sheet], p, context["text"][title])
         chart.width, chart.height = CHART_SIZE
         ws.add_chart(chart, anchor)
-    lay_out(wb, placements, anchors, lang)
+    lay_out(wb, placements, anchors, lang, page_header(context))
     return wb
 
 
+def page_header(context: dict[str, Any]) -> str:
+    """The page header of every printed page: the report's title, its period and the sheet's name (``&A``)."""
+    title = f"{context['text'].get('title', '')} {context.get('period', '')}".strip().replace("&", "&&")
+    return f"{title} – &A" if title else "&A"
+
+
 def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[Worksheet, str, str]],
-            lang: str) -> None:
+            lang: str, header: str = "&A") -> None:
     """Column widths from the tables' content (only ever widened, so a director's wider columns stay),
-    wrapped header rows tall enough, and print setup on every visible sheet (``toolkit.io.print_setup``)."""
+    wrapped header rows tall enough, and print setup on every visible sheet (``toolkit.io.print_setup``):
+    sections kept together and the header of a table that runs over a page repeated (``print_pages``)."""
     for p in placements.values():
         ws = wb[p.sheet]
         widths = []
@@ -528,10 +535,48 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
         rows = row + int(CHART_SIZE[1] / CM_PER_ROW) + 1
         old = reach.get(ws.title, (0, 0))
         reach[ws.title] = (max(old[0], last), max(old[1], rows))
+    charts: dict[str, list[tuple[int, int]]] = {}
+    for ws, anchor, _name in anchors:
+        row = int(_CELL.fullmatch(anchor).group(4))
+        charts.setdefault(ws.title, []).append((row, row + int(CHART_SIZE[1] / CM_PER_ROW) + 1))
     for ws in wb.worksheets:
         if ws.sheet_state == "visible":
             last_col, last_row = reach.get(ws.title, (0, 0))
-            openpyxl_print(ws, lang, "1:1", last_col=last_col, last_row=last_row)
+            own = ws.print_title_rows  # a director's choice in an edited template is kept
+            openpyxl_print(ws, lang, None, last_col=last_col, last_row=last_row)
+            ws.oddHeader.center.text = ws.oddHeader.center.text or header
+            tables = [p for p in placements.values() if p.sheet == ws.title]
+            print_pages(ws, tables, charts.get(ws.title, []), own)
+
+
+def print_pages(ws: Worksheet, tables: list[Placement], charts: list[tuple[int, int]], own: str | None) -> None:
+    """Each section (its heading rows, the table's header and rows) and each chart printed as a block: row breaks
+    so that none starts in the last rows of a page (a block that fits on a page is kept whole); the sheet's print
+    title rows are the header of the table that still runs over a page (the longest, when several do: a sheet
+    repeats one band), never the sheet's title; a sheet none of whose tables runs over a page repeats nothing."""
+    blocks: list[Block] = []
+    ends = sorted(p.last for p in tables)
+    for p in sorted(tables, key=lambda p: p.header_row):
+        first, floor = p.header_row, max([e for e in ends if e < p.header_row], default=0)
+        while first - 1 > floor and p.header_row - first < 3 and any(
+                c.value not in (None, "") for c in ws[first - 1]):
+            first -= 1
+        blocks.append(Block(first, p.last, min(p.last, p.header_row + KEEP_ROWS), p.header_row))
+    for first, last in charts:
+        blocks.append(Block(first, last, last))
+    merged: list[Block] = []
+    for b in sorted(blocks, key=lambda b: b.first):
+        if merged and b.first <= merged[-1].last:  # a chart beside a table (or over it) goes with it
+            m = merged[-1]
+            merged[-1] = Block(m.first, max(m.last, b.last), max(m.keep, b.keep), m.header or b.header)
+        else:
+            merged.append(b)
+    area = (ws.print_area or "A1").rsplit("!", 1)[-1]
+    last = CellRange(area.replace("$", "").split(",")[0])
+    running = keep_together(ws, merged, last.max_row, last.max_col)
+    longest = max((b for b in running if b.header), key=lambda b: b.last - b.header, default=None)
+    if not own and longest is not None:
+        ws.print_title_rows = f"{longest.header}:{longest.header}"
 
 
 def _shown(value: float, number_format: str) -> str:

@@ -150,12 +150,16 @@ def build_template(lang: str = "en") -> Workbook:
     _table(m, 13, "forecast", len(COLUMNS["forecast"]))
     _title(m, 16, "{{ text.market }}")
     _table(m, 17, "market_summary", 1)
+    m.merge_cells("A18:H18")  # the sentences wrap across the tables' width (not one 160-character column)
+    m["A18"].alignment = Alignment(wrap_text=True, vertical="top")
+    m.row_dimensions[18].height = 30
     for row, name in ((20, "market_customers"), (23, "market_lines"), (26, "market_moves"), (29, "market_dso"),
                       (32, "market_late"), (35, "market_pipeline"), (38, "market_feedback")):
         _title(m, row, "{{ text.%s }}" % name)
         _table(m, row + 1, name, len(COLUMNS[name]))
-    m["K21"] = "{{ charts.pareto }}"
-    m["K24"] = "{{ charts.product_lines }}"
+    # under the tables, not beside them: beside the wide customer columns the sheet printed at a quarter scale
+    m["A41"] = "{{ charts.pareto }}"
+    m["A58"] = "{{ charts.product_lines }}"
 
     q = wb.create_sheet(t("report.sheet.quality", lang))
     _title(q, 1, "{{ text.quality }}")
