@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -48,8 +49,17 @@ def _validations(ws) -> dict[str, object]:
 
 
 def _zip_content(path: Path) -> dict[str, bytes]:
+    """The workbook's parts, XML in canonical form: openpyxl serialises through lxml when it is installed and
+    through the standard library otherwise (``<a/>`` against ``<a />``), the same document either way."""
     with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in sorted(zf.namelist())}
+        return {name: _canonical(name, zf.read(name)) for name in sorted(zf.namelist())}
+
+
+def _canonical(name: str, data: bytes) -> bytes:
+    """XML parts as C14N (attribute order and empty-element spelling normalised); other parts as they are."""
+    if not name.endswith((".xml", ".rels")):
+        return data
+    return ET.canonicalize(data.decode("utf-8")).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- committed templates
