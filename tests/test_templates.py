@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -14,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import WORKBOOKS, need
+from xlsx_parts import zip_parts
 from toolkit import TEMPLATE_VERSION
 from toolkit.cli.main import cli
 from toolkit.errors import ToolkitError
@@ -48,20 +47,6 @@ def _validations(ws) -> dict[str, object]:
     return out
 
 
-def _zip_content(path: Path) -> dict[str, bytes]:
-    """The workbook's parts, XML in canonical form: openpyxl serialises through lxml when it is installed and
-    through the standard library otherwise (``<a/>`` against ``<a />``), the same document either way."""
-    with zipfile.ZipFile(path) as zf:
-        return {name: _canonical(name, zf.read(name)) for name in sorted(zf.namelist())}
-
-
-def _canonical(name: str, data: bytes) -> bytes:
-    """XML parts as C14N (attribute order and empty-element spelling normalised); other parts as they are."""
-    if not name.endswith((".xml", ".rels")):
-        return data
-    return ET.canonicalize(data.decode("utf-8")).encode("utf-8")
-
-
 # --------------------------------------------------------------------------- committed templates
 
 
@@ -72,7 +57,7 @@ def test_committed_templates_match_the_generator(tmp_path: Path) -> None:
         committed = WORKBOOKS / path.name
         assert committed.exists(), f"{committed} is missing: run regenerate_templates('workbooks')"
         # compare the parts, not the compressed bytes (zlib versions may compress differently)
-        assert _zip_content(path) == _zip_content(committed), f"{path.name} drifted from the generator"
+        assert zip_parts(path) == zip_parts(committed), f"{path.name} drifted from the generator"
 
 
 def test_templates_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
