@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
+import pikepdf
 import pytest
 from conftest import need
 from report_fixtures import PERIOD, ledger
@@ -15,6 +16,7 @@ from toolkit.operations.batch import pdf_done
 from toolkit.operations.statements import write_statements
 from toolkit.outputs.labels import label
 from toolkit.report.pdf import find_chromium
+from toolkit.report import pdf_batch as PB
 from toolkit.report.pdf_batch import PdfBatch, PdfJob, printable_width
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs Chromium")
@@ -26,11 +28,13 @@ table {{ border-collapse: collapse; }} td {{ white-space: nowrap; padding: 2px 6
 </style></head><body>{head}{body}</body></html>"""
 
 
-def page(who: str, sheets: int, wide: int = 0, lang: str = "en", h1: bool = True) -> str:
-    """A person's document: ``sheets`` pages saying ``<who> sheet k``, and a table ``wide`` cells wide."""
-    body = "".join(f'<div class="sheet"><p>{who} sheet {k}</p></div>' for k in range(1, sheets + 1))
+def page(who: str, sheets: int, wide: int = 0, lang: str = "en") -> str:
+    """A person's document: ``sheets`` pages saying ``<who> sheet k`` (the last with a link), and a table ``wide``
+    cells wide."""
+    body = "".join(f'<div class="sheet"><p>{who} sheet {k}</p></div>' for k in range(1, sheets))
+    body += f'<div class="sheet"><p>{who} sheet {sheets} <a href="https://example.com/{len(who)}">link</a></p></div>'
     table = f"<table><tr>{''.join(f'<td>{who}-cell-{i:03d}</td>' for i in range(wide))}</tr></table>" if wide else ""
-    return PAGE.format(lang=lang, title=f"Title of {who}", head=f"<h1>{who}</h1>" if h1 else f"<p>{who}</p>",
+    return PAGE.format(lang=lang, title=f"Title of {who}", head=f"<h1>{who}</h1>",
                        body=table + body)
 
 
@@ -78,6 +82,9 @@ def test_each_person_gets_only_their_pages_with_their_own_footer(tmp_path):
             assert not any(o in text for o in others)
         info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
         assert f"Title of {who}" in info
+        with pikepdf.open(out) as pdf:  # the page's own link is kept, the marks that split the print are not
+            uris = [str(a.A.URI) for p in pdf.pages for a in p.obj.get("/Annots", [])]
+        assert uris == [f"https://example.com/{len(who)}"], uris
 
 
 def test_a_wide_page_prints_at_the_scale_it_gets_alone(tmp_path):
@@ -95,15 +102,16 @@ def test_a_wide_page_prints_at_the_scale_it_gets_alone(tmp_path):
     assert [y for _n, _x, y, w in wide if w == "Wide"][0] < size["Narrow"]  # the wide page is shrunk, not cut
 
 
-def test_pages_without_a_heading_print_one_by_one(tmp_path):
-    """Without an ``<h1>`` per person the outline cannot tell where each starts: each is printed alone, with the
-    same footers."""
+def test_pages_whose_starts_are_not_found_print_one_by_one(tmp_path, monkeypatch):
+    """When the marks do not tell where each person starts, each is printed alone, with the same footers."""
     need("pdftotext")
-    jobs = [PdfJob(page(who, 2, h1=False), tmp_path / f"{who}.pdf", f"{who} page {{page}} of {{pages}}")
+    monkeypatch.setattr(PB, "_starts", lambda pdf: {})
+    jobs = [PdfJob(page(who, 2), tmp_path / f"{who}.pdf", f"{who} page {{page}} of {{pages}}")
             for who in ("Sun", "Moon")]
     for who, out in zip(("Sun", "Moon"), run_batch(jobs)):
         texts = pages_text(out)
         assert len(texts) == 2 and f"{who} page 2 of 2" in texts[1] and f"{who} sheet 2" in texts[1]
+        assert "Sun" not in texts[0] or who == "Sun"
 
 
 def test_a_failed_pdf_removes_the_persons_other_files(tmp_path):

@@ -1,18 +1,19 @@
 """Many people's PDFs in a few prints (issue 24): statements and performance files printed together, then split.
 
-Chromium's print of one person's pages cost about half a second (more on a busy machine) and most of it is paid
-per print, so 200 statements took minutes. Here the pages of up to ``CHUNK`` people of one kind are put in one
-HTML document (each person's pages starting on a new sheet) and loaded once; each person's width is measured
-there, because Chromium shrinks a page wider than the sheet to fit, one scale for the whole print: people of
-one width are printed together (one print per width, the others hidden), so everyone prints at the scale their
-page alone would get, page for page the same. Each print carries an outline (one entry per person's ``<h1>``)
-that tells where each person's pages start, and pikepdf (qpdf) splits it into one file per person.
+Chromium's print of one person's pages cost about half a second (more on a busy machine), much of it paid per
+print, so 200 statements took minutes. Here the pages of up to ``CHUNK`` people of one kind are put in one HTML
+document (each person's pages starting on a new sheet) and loaded once. Each person's width is measured there,
+because Chromium shrinks a page wider than the sheet to fit, one scale for the whole print: people of one width
+are printed together (one print per width, the others hidden), so everyone prints at the scale their page alone
+would get, page for page the same. Each person's pages begin with an invisible link to ``tk-doc-<n>``; the
+print's link annotations tell where each person starts, and pikepdf (qpdf) splits the print into one file per
+person (the marks removed). Prints are not tagged (``PRINT``).
 
 The footer ("Statement · name (ID) · period · page n of N") must count each person's own pages, which Chromium's
 footer cannot (its page numbers run across the whole print). So the footers are printed once more, as a
 document of just the footer lines, one page per page, and each footer page is laid over its content page (a
-form XObject; the content itself is not rewritten). A print whose outline does not give one start per person
-is printed person by person.
+form XObject; the content itself is not rewritten). A print whose marks do not give one start per person is
+printed person by person.
 
 ``PdfBatch`` prints chunks in two background threads (two tabs of the one Chromium session) while the caller
 writes the next people's workbooks.
@@ -68,17 +69,27 @@ def _parts(doc: str) -> tuple[str, str, str]:
     return head, body, html_lib.unescape(found.group(1).strip()) if found else ""
 
 
+#: Each person's pages start with an empty link to ``tk-doc-<n>`` (out of the flow, 1 px, nothing drawn): the
+#: print's link annotations tell on which page each person starts; the split removes them.
+MARK = "tk-doc-"
+MARK_CSS = "position:absolute;left:0;top:0;width:1px;height:1px;display:block"
+_MARK_RE = re.compile(r"tk-doc-(\d+)$")
+
+
 def combined(jobs: Sequence[PdfJob]) -> str:
     """One HTML document of the jobs' pages: the first job's head, then each body on a new sheet, in its language."""
     head = _parts(jobs[0].html)[0]
     bodies = []
     for i, job in enumerate(jobs):
         lang = "zh-CN" if job.lang == "zh" else "en"
-        brk = "" if i == 0 else ' style="break-before:page"'
-        bodies.append(f'<div class="tk-doc" lang="{lang}"{brk}>{_parts(job.html)[1]}</div>')
+        bodies.append(f'<div class="tk-doc" lang="{lang}" style="position:relative">'
+                      f'<a href="{MARK}{i}" style="{MARK_CSS}"></a>{_parts(job.html)[1]}</div>')
     return f"{head}<body>{''.join(bodies)}</body></html>"
 
 
+#: No tagged PDF: Chromium's tags (the accessibility tree) took a third of the print's time and four fifths of its
+#: bytes, and a person's pages split from a print could not keep them anyway.
+PRINT = {"generateTaggedPDF": False}
 _MM = 96 / 25.4  # CSS pixels per millimetre
 _SIZES = {"a4": (210.0, 297.0), "a4 landscape": (297.0, 210.0)}
 
@@ -168,18 +179,24 @@ def _pikepdf() -> Any:
     return pikepdf
 
 
-def _starts(pdf: Any) -> list[int]:
-    """The page where each top-level outline entry (a person's ``<h1>``) points; -1 where it cannot be told."""
-    pages = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
-    out = []
-    with pdf.open_outline() as outline:
-        for item in outline.root:
-            dest = item.destination
-            try:
-                out.append(pages.get(dest[0].objgen, -1))
-            except (TypeError, IndexError, AttributeError):
-                out.append(-1)
-    return out
+def _starts(pdf: Any) -> dict[int, int]:
+    """The page where each person's mark (``MARK``) is, by the person's place in the chunk; the marks are removed."""
+    found: dict[int, int] = {}
+    for n, page in enumerate(pdf.pages):
+        annots = page.obj.get("/Annots")
+        if annots is None:
+            continue
+        keep = []
+        for annot in annots:
+            uri = str(annot.get("/A", {}).get("/URI", "")) if "/A" in annot else ""
+            mark = _MARK_RE.search(uri)
+            if mark is None:
+                keep.append(annot)
+            else:
+                found.setdefault(int(mark.group(1)), n)
+        if len(keep) != len(annots):
+            page.obj["/Annots"] = _pikepdf().Array(keep)
+    return found
 
 
 @dataclass
@@ -190,14 +207,15 @@ class _Part:
     end: int
 
 
-def _split(jobs: Sequence[PdfJob], data: bytes) -> list[_Part] | None:
-    """Each job's pages in ``data`` (the jobs printed together, in order), or None when the outline does not
-    tell them apart."""
+def _split(jobs: Sequence[PdfJob], data: bytes, places: Sequence[int] = ()) -> list[_Part] | None:
+    """Each job's pages in ``data`` (the jobs printed together, in order; ``places``: their places in the chunk,
+    which their marks carry), or None when the marks do not tell them apart."""
     pdf = _pikepdf().open(io.BytesIO(data))
-    if len(jobs) == 1:
+    if not places:
         return [_Part(jobs[0], pdf, 0, len(pdf.pages))]
-    starts = _starts(pdf)
-    if len(starts) != len(jobs) or starts[0] != 0 or any(b <= a for a, b in zip(starts, starts[1:])):
+    found = _starts(pdf)
+    starts = [found.get(i, -1) for i in places]
+    if starts[0] != 0 or any(b <= a for a, b in zip(starts, starts[1:])):
         return None
     ends = [*starts[1:], len(pdf.pages)]
     return [_Part(job, pdf, a, b) for job, a, b in zip(jobs, starts, ends)]
@@ -209,7 +227,7 @@ def print_chunk(browser: Browser, jobs: Sequence[PdfJob]) -> list[Path | Excepti
     parts: list[_Part] = []
     if width is None:  # one person, or pages whose printable width is not known: one print each
         for job in jobs:
-            parts += _split([job], _print_all(browser, job.html, lambda _m: [(None, {})])[0]) or []
+            parts += _split([job], _print_all(browser, job.html, lambda _m: [(None, PRINT)])[0]) or []
     else:
         buckets: list[list[int]] = []
 
@@ -218,20 +236,20 @@ def print_chunk(browser: Browser, jobs: Sequence[PdfJob]) -> list[Path | Excepti
             for i, key in enumerate(keys):
                 groups.setdefault(key, []).append(i)
             buckets.extend(groups.values())
-            return [(SHOW % json.dumps(b), {"generateDocumentOutline": True}) for b in buckets]
+            return [(SHOW % json.dumps(b), PRINT) for b in buckets]
 
         datas = _print_all(browser, combined(jobs), plan, MEASURE % width, width)
         for bucket, data in zip(buckets, datas):
-            split = _split([jobs[i] for i in bucket], data)
+            split = _split([jobs[i] for i in bucket], data, bucket)
             if split is None:  # no reliable start per person: one print each
                 split = [p for i in bucket for p in _split([jobs[i]], _print_all(
-                    browser, jobs[i].html, lambda _m: [(None, {})])[0]) or []]
+                    browser, jobs[i].html, lambda _m: [(None, PRINT)])[0]) or []]
             parts += split
     lines = [part.job.footer.replace("{page}", str(n)).replace("{pages}", str(part.end - part.start))
              for part in parts for n in range(1, part.end - part.start + 1)]
     box = parts[0].pdf.pages[parts[0].start].mediabox
     feet_doc = footer_document(lines, float(box[2]) - float(box[0]), float(box[3]) - float(box[1]))
-    feet = _pikepdf().open(io.BytesIO(_print_all(browser, feet_doc, lambda _m: [(None, {})])[0]))
+    feet = _pikepdf().open(io.BytesIO(_print_all(browser, feet_doc, lambda _m: [(None, PRINT)])[0]))
     if len(feet.pages) != len(lines):
         raise ToolkitError("report.pdf.failed", file=str(jobs[0].out), detail="footer pages do not match")
     results: dict[Path, Path | Exception] = {}
@@ -252,9 +270,8 @@ def _write_part(part: _Part, feet: Any, at: int) -> Path:
     for n, i in enumerate(range(part.start, part.end)):
         out.pages.append(part.pdf.pages[i])
         page = out.pages[-1]
-        for key in ("/StructParents", "/Annots"):  # the combined print's structure and links are not copied
-            if key in page.obj:
-                del page.obj[key]
+        if "/Annots" in page.obj and not len(page.obj["/Annots"]):
+            del page.obj["/Annots"]
         page.add_overlay(feet.pages[at + n])
     title = _parts(part.job.html)[2]
     if title:
