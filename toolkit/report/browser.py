@@ -1,7 +1,8 @@
 """One headless Chromium for many PDFs: the DevTools protocol over a pipe (``--remote-debugging-pipe``).
 
 Starting Chromium costs about a second per PDF; a batch of statements, performance files or the report's pages
-prints in one browser instead (a tab per page, several at once from the worker threads). Only the standard
+prints in one browser instead (a tab per print, several at once from worker threads; ``report.pdf_batch`` puts
+many people's pages in one print). Only the standard
 library is used: the protocol is JSON messages separated by NUL bytes on file descriptors 3 (to Chromium) and
 4 (from Chromium). ``browser_session()`` opens the session the PDF writers share (``report.pdf.html_to_pdf``
 uses it when one is open, else a session of its own for the one page).
