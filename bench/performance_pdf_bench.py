@@ -27,9 +27,9 @@ from toolkit.operations.batch import each, pdf_done  # noqa: E402
 from toolkit.operations.close_month import close_month  # noqa: E402
 from toolkit.operations.performance import gather_year  # noqa: E402
 from toolkit.operations.source import Source  # noqa: E402
-from toolkit.report.browser import Browser  # noqa: E402
 from toolkit.report.pdf_batch import CHUNK, PdfBatch  # noqa: E402
 from toolkit.report.performance import write_performance_file  # noqa: E402
+from chromium_cpu import cpu  # noqa: E402  (bench/: the script's folder)
 
 PERIOD = "2026-10"
 
@@ -47,47 +47,6 @@ def jobs(n: int, work: Path) -> tuple[object, list[tuple[str, dict, Path]]]:
         person = people.loc[emp].to_dict() if emp in people.index else {}
         out.append((emp, person, Path(f"copy-{i // len(ids):03d}")))
     return data, out
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of ``pid``'s descendants still running and of the children they have waited for (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0.0, list(children.get(pid, []))
-    while todo:
-        p = todo.pop()
-        f = stats[p]
-        total += sum(int(v) for v in f[11:15]) / ticks
-        todo += children.get(p, [])
-    return total
-
-
-_chromium = [0.0]
-_close = Browser.close
-
-
-def _counted_close(self: Browser) -> None:
-    """Browser.close, adding the browser's CPU (its process tree's) first: the bench counts Chromium's work."""
-    _chromium[0] += tree_cpu(os.getpid())
-    _close(self)
-
-
-Browser.close = _counted_close
-
-
-def cpu() -> float:
-    """CPU seconds of this process and of the Chromium sessions closed so far."""
-    t = os.times()
-    return t.user + t.system + _chromium[0]
 
 
 def run(data: object, todo: list, out: Path, formats: tuple[str, ...], chunk: int = CHUNK) -> tuple[float, float]:

@@ -30,10 +30,10 @@ from toolkit.operations.close_month import close_month  # noqa: E402
 from toolkit.operations.source import Source  # noqa: E402
 from toolkit.operations.statements import build_statements, recorded_payouts  # noqa: E402
 from toolkit.report.pdf import html_to_pdf, pdf_session, run_chromium  # noqa: E402
-from toolkit.report.browser import Browser  # noqa: E402
 from toolkit.report.pdf_batch import CHUNK, PdfBatch  # noqa: E402
 from toolkit.report.statements import write_statement  # noqa: E402
 from toolkit.store import load_ledger_from_store, open_store  # noqa: E402
+from chromium_cpu import cpu  # noqa: E402  (bench/: the script's folder)
 
 PERIOD = "2026-10"
 
@@ -48,47 +48,6 @@ def statements(n: int, work: Path) -> list:
     base = build_statements(ledger, PERIOD, payouts=payouts).statements
     return [dataclasses.replace(base[i % len(base)], employee_id=f"{base[i % len(base)].employee_id}-{i:03d}")
             for i in range(n)]
-
-
-def tree_cpu(pid: int) -> float:
-    """CPU seconds of ``pid``'s descendants still running and of the children they have waited for (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    children: dict[int, list[int]] = {}
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            stats[int(entry.name)] = fields
-            children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0.0, list(children.get(pid, []))
-    while todo:
-        p = todo.pop()
-        f = stats[p]
-        total += sum(int(v) for v in f[11:15]) / ticks
-        todo += children.get(p, [])
-    return total
-
-
-_chromium = [0.0]
-_close = Browser.close
-
-
-def _counted_close(self: Browser) -> None:
-    """Browser.close, adding the browser's CPU (its process tree's) first: the bench counts Chromium's work."""
-    _chromium[0] += tree_cpu(os.getpid())
-    _close(self)
-
-
-Browser.close = _counted_close
-
-
-def cpu() -> float:
-    """CPU seconds of this process and of the Chromium sessions closed so far."""
-    t = os.times()
-    return t.user + t.system + _chromium[0]
 
 
 def run(sts: list, out: Path, formats: tuple[str, ...], chunk: int = CHUNK) -> tuple[float, float]:

@@ -283,6 +283,14 @@ def _write_part(part: _Part, feet: Any, at: int) -> Path:
     return atomic_save(Path(part.job.out), save)
 
 
+def queue(job: PdfJob, pdfs: PdfBatch | None) -> Future[Path]:
+    """``job`` queued in ``pdfs``; without a batch, printed now in one of its own (the future is then done)."""
+    if pdfs is not None:
+        return pdfs.add(job)
+    with PdfBatch() as own:
+        return own.add(job)
+
+
 class PdfBatch:
     """Collects people's PDFs and prints them ``CHUNK`` at a time in the background (``add`` returns a future of
     the file); use as a ``with`` block: leaving it prints the rest and waits. Opens (or shares) the one Chromium

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
 from ..core.performance import Year
-from ..io.writer import write_frames
+from ..io.writer import write_frames, written_whole
 from ..outputs.labels import label
 from ..outputs.performance import (
     CHART_INDICATORS,
@@ -32,7 +32,7 @@ from ..outputs.performance import (
     training_frame,
 )
 from .statements import html_table, page_template
-from .pdf_batch import PdfBatch, PdfJob
+from .pdf_batch import PdfBatch, PdfJob, queue
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
@@ -140,25 +140,16 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
                            formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None
                            ) -> tuple[list[Path], Future[Path] | None]:
-    """Write ``<stem>.xlsx`` and queue ``<stem>.pdf`` in ``pdfs`` (a batch of its own when None, printed before
-    returning); the files written and the PDF's future (``operations.batch.pdf_done``)."""
+    """Write ``<stem>.xlsx`` and queue ``<stem>.pdf`` in ``pdfs`` (printed at once when None); the files written
+    and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
     stem = file_stem(data.year, employee_id, person.get("name"))
-    written: list[Path] = []
-    try:
+    with written_whole([]) as written:
         if "xlsx" in formats:
             written.append(write_frames(out_dir / f"{stem}.xlsx", sheets(data, employee_id, person, lang), lang))
         if "pdf" in formats:
             footer = label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
                            name=str(person.get("name") or ""), employee_id=employee_id, period=str(data.year),
                            page="{page}", pages="{pages}")
-            job = PdfJob(page(data, employee_id, person, lang), out_dir / f"{stem}.pdf", footer, lang, "performance")
-            if pdfs is not None:
-                return written, pdfs.add(job)
-            with PdfBatch() as own:
-                fut = own.add(job)
-            written.append(fut.result())
-    except BaseException:
-        for path in written:  # a file is written whole or not at all
-            path.unlink(missing_ok=True)
-        raise
+            return written, queue(PdfJob(page(data, employee_id, person, lang), out_dir / f"{stem}.pdf", footer, lang,
+                                         "performance"), pdfs)
     return written, None

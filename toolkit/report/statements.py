@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..core.statements import NOT_COMPUTED, Statement, cents
-from ..io.writer import write_frames, atomic_save
+from ..io.writer import atomic_save, write_frames, written_whole
 from ..outputs.labels import label
 from ..outputs.statements import (
     compare_frame,
@@ -32,7 +32,7 @@ from ..outputs.statements import (
     terms_frame,
 )
 from ..outputs.text import percent_text
-from .pdf_batch import PdfBatch, PdfJob
+from .pdf_batch import PdfBatch, PdfJob, queue
 from ..money import fmt_money
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
@@ -116,12 +116,10 @@ def statement_footer(st: Statement) -> str:
 
 def write_statement(st: Statement, out_dir: Path, formats: Sequence[str], pdfs: PdfBatch | None = None
                     ) -> tuple[list[Path], Future[Path] | None]:
-    """Write ``st`` as ``<stem>.xlsx|.html`` into ``out_dir`` and queue its ``.pdf`` in ``pdfs`` (a batch of its
-    own when None, printed before returning); the files written and the PDF's future. Nothing is left when one
-    fails (the caller removes the written files when the PDF fails)."""
+    """Write ``st`` as ``<stem>.xlsx|.html`` into ``out_dir`` and queue its ``.pdf`` in ``pdfs`` (printed at once
+    when None); the files written and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
     stem = file_stem(st)
-    written: list[Path] = []
-    try:
+    with written_whole([]) as written:
         if "xlsx" in formats:
             written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))
         if "html" in formats or "pdf" in formats:
@@ -130,15 +128,6 @@ def write_statement(st: Statement, out_dir: Path, formats: Sequence[str], pdfs: 
                 written.append(atomic_save(out_dir / f"{stem}.html",
                                            lambda tmp: Path(tmp).write_text(text, encoding="utf-8")))
             if "pdf" in formats:
-                job = PdfJob(text, out_dir / f"{stem}.pdf", statement_footer(st), st.lang,
-                             f"statement{'-draft' if st.draft else ''}")
-                if pdfs is not None:
-                    return written, pdfs.add(job)
-                with PdfBatch() as own:
-                    fut = own.add(job)
-                written.append(fut.result())
-    except BaseException:
-        for path in written:  # a statement is written whole or not at all
-            path.unlink(missing_ok=True)
-        raise
+                return written, queue(PdfJob(text, out_dir / f"{stem}.pdf", statement_footer(st), st.lang,
+                                             f"statement{'-draft' if st.draft else ''}"), pdfs)
     return written, None
