@@ -297,8 +297,8 @@ class PdfBatch:
     session."""
 
     def __init__(self, chunk: int = CHUNK, tabs: int = TABS) -> None:
-        self._chunk = max(1, chunk)
-        self._pool = ThreadPoolExecutor(max_workers=max(1, tabs), thread_name_prefix="toolkit-pdf")
+        self._chunk, self._tabs = max(1, chunk), max(1, tabs)
+        self._pool = ThreadPoolExecutor(max_workers=self._tabs, thread_name_prefix="toolkit-pdf")
         self._pending: dict[str, list[tuple[PdfJob, Future[Path]]]] = {}
         self._lock = threading.Lock()
         self._session = pdf_session()
@@ -310,8 +310,11 @@ class PdfBatch:
 
     def __exit__(self, *exc: Any) -> None:
         try:
-            for group in list(self._pending):
-                self._submit(group)
+            for group in list(self._pending):  # the last people: split between the tabs, none waits for the other
+                items = self._pending.pop(group)
+                size = max(1, -(-len(items) // self._tabs))
+                for at in range(0, len(items), size):
+                    self._pool.submit(self._run, items[at:at + size])
             self._pool.shutdown(wait=True)
         finally:
             self._session.__exit__(*exc)
