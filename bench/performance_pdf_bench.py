@@ -1,9 +1,9 @@
 """Benchmark of performance files with PDF (issue 24): N performance files written as xlsx + pdf.
 
 Closes the shipped sample month into a temporary store, gathers the year once (``gather_year``) and writes one
-performance file per (person, copy) the way ``toolkit performance-file`` does: one Chromium for every PDF
-(``report.pdf.pdf_session``), the batch's worker threads printing in their own tabs; each copy goes to its own
-folder, so N files are N files. Prints the seconds for the xlsx alone and for xlsx + pdf (the page's two
+performance file per (person, copy) the way ``toolkit performance-file`` does: one Chromium for every PDF, the
+files printed together in chunks and split per person (``report.pdf_batch``); each copy goes to its own
+folder, so N files are N files. Prints the seconds (wall, and CPU with Chromium's) for the xlsx alone and for xlsx + pdf (the page's two
 matplotlib charts are drawn for the PDF only), and the machine's load average (the issue's aim: 200 in <= 30 s on 2 cores, as for statements).
 
     python bench/performance_pdf_bench.py            # 200 performance files
@@ -13,6 +13,7 @@ matplotlib charts are drawn for the PDF only), and the machine's load average (t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -22,12 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from toolkit.operations.batch import PDF_JOBS, each  # noqa: E402
+from toolkit.operations.batch import each, pdf_done  # noqa: E402
 from toolkit.operations.close_month import close_month  # noqa: E402
 from toolkit.operations.performance import gather_year  # noqa: E402
 from toolkit.operations.source import Source  # noqa: E402
-from toolkit.report.pdf import pdf_session  # noqa: E402
+from toolkit.report.pdf_batch import CHUNK, PdfBatch  # noqa: E402
 from toolkit.report.performance import write_performance_file  # noqa: E402
+from chromium_cpu import cpu  # noqa: E402  (bench/: the script's folder)
 
 PERIOD = "2026-10"
 
@@ -47,36 +49,41 @@ def jobs(n: int, work: Path) -> tuple[object, list[tuple[str, dict, Path]]]:
     return data, out
 
 
-def run(data: object, todo: list, out: Path, formats: tuple[str, ...]) -> float:
+def run(data: object, todo: list, out: Path, formats: tuple[str, ...], chunk: int = CHUNK) -> tuple[float, float]:
+    """Wall and CPU seconds for the files of ``todo`` in ``formats``, the way ``write_performance_files`` does."""
     for _emp, _person, folder in todo:
         (out / folder).mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu()
+    with PdfBatch(chunk) if "pdf" in formats else contextlib.nullcontext() as pdfs:
 
-    def work(job: tuple) -> list[Path]:
-        emp, person, folder = job
-        return write_performance_file(data, emp, person, out / folder, formats, person.get("lang") or "en")
+        def work(job: tuple) -> tuple:
+            emp, person, folder = job
+            return write_performance_file(data, emp, person, out / folder, formats, person.get("lang") or "en", pdfs)
 
-    if "pdf" in formats:
-        with pdf_session():
-            failed = [e for _j, _p, e in each(todo, work, PDF_JOBS) if e is not None]
-    else:
-        failed = [e for _j, _p, e in each(todo, work, 1) if e is not None]
+        queued = list(each(todo, work))
+    failed = [e for _j, _p, e in map(pdf_done, queued) if e is not None]
     assert not failed, failed[:3]
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, cpu() - c0
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200)
+    ap.add_argument("--one-by-one", action="store_true", help="Also print one PDF per person, side by side.")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="toolkit-bench-") as tmp:
         work = Path(tmp)
         data, todo = jobs(args.n, work)
-        plain = run(data, todo, work / "plain", ("xlsx",))
-        full = run(data, todo, work / "pdf", ("xlsx", "pdf"))
+        plain, plain_cpu = run(data, todo, work / "plain", ("xlsx",))
+        full, full_cpu = run(data, todo, work / "pdf", ("xlsx", "pdf"))
+        if args.one_by_one:  # side by side in this run: one print per person (chunks of 1), as before the batches
+            single, single_cpu = run(data, todo, work / "single", ("xlsx", "pdf"), 1)
+            print(f"one print per person: {single:.1f} s (CPU {single_cpu:.1f} s); in chunks of {CHUNK}: "
+                  f"{full:.1f} s (CPU {full_cpu:.1f} s)")
         pdfs = len(list((work / "pdf").rglob("*.pdf")))
-    print(f"{args.n} performance files: xlsx {plain:.1f} s; xlsx+pdf {full:.1f} s ({pdfs} PDFs, "
-          f"{PDF_JOBS} tabs at once, one Chromium); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{args.n} performance files: xlsx {plain:.1f} s (CPU {plain_cpu:.1f} s); xlsx+pdf {full:.1f} s "
+          f"(CPU {full_cpu:.1f} s, Chromium included; {pdfs} PDFs); load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores")
 
 
 if __name__ == "__main__":

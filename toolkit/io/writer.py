@@ -11,6 +11,7 @@ file untouched. Outputs are deterministic: document timestamps and zip entry dat
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -104,6 +105,18 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 # --------------------------------------------------------------------------- atomic save
+
+
+@contextlib.contextmanager
+def written_whole(written: list[Path]) -> Iterator[list[Path]]:
+    """The files appended to ``written`` inside the block are removed when it fails: one person's files (a
+    statement, a performance file) are written whole or not at all."""
+    try:
+        yield written
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
 
 
 def atomic_save(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:

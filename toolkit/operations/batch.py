@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import TypeVar
+
 from ..errors import ToolkitError
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-#: Jobs at the same time when each prints a PDF (one headless Chromium process per print).
-PDF_JOBS = 2
 
 
 def each(items: Sequence[T], work: Callable[[T], R], jobs: int = 1) -> Iterator[tuple[T, R | None, Exception | None]]:
@@ -28,6 +27,25 @@ def each(items: Sequence[T], work: Callable[[T], R], jobs: int = 1) -> Iterator[
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         yield from pool.map(one, items)
+
+
+def pdf_done(queued: tuple[T, tuple[list[Path], Future[Path] | None] | None, Exception | None]
+             ) -> tuple[T, list[Path] | None, Exception | None]:
+    """An item whose files were written and whose PDF was queued (``report.pdf_batch.PdfBatch``): all its files
+    once the PDF has printed; or the error, its other files removed (a person's files are written whole or not
+    at all)."""
+    item, res, exc = queued
+    if res is None:
+        return item, None, exc
+    paths, pdf = res
+    if pdf is None:
+        return item, paths, None
+    try:
+        return item, [*paths, pdf.result()], None
+    except Exception as err:  # this person's PDF failed: the others are still written
+        for path in paths:
+            path.unlink(missing_ok=True)
+        return item, None, err
 
 
 def error_text(exc: BaseException | None) -> tuple[str, str]:

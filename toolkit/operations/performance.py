@@ -18,6 +18,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ from ..core.performance import (
 )
 from ..errors import ToolkitError
 from ..i18n import register, t
-from .batch import PDF_JOBS, each, error_text
+from .batch import each, error_text, pdf_done
 from ..core.appraisal import compute_appraisal
 from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
@@ -46,7 +47,7 @@ from .appraisal import periodic_appraisal
 from .months import month_ledgers, month_sources, stored_years
 from .source import Source
 from .statements import statement_language
-from ..report.pdf import pdf_session
+from ..report.pdf_batch import PdfBatch
 
 register(
     {
@@ -165,16 +166,16 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
     run = PerformanceRun(data)
     people = data.people.set_index("employee_id")
 
-    def work(emp: str) -> list[Path]:
-        person = people.loc[emp].to_dict() if emp in people.index else {}
-        return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en")
+    with contextlib.ExitStack() as session:
+        # the PDFs print together in one Chromium, in the background while the workbooks are written
+        pdfs = session.enter_context(PdfBatch()) if "pdf" in formats else None
 
-    session = contextlib.ExitStack()
-    if "pdf" in formats:
-        session.enter_context(pdf_session())  # one Chromium for every PDF, closed after the last
-    with session:
-        done = list(each(ids, work, PDF_JOBS if "pdf" in formats else 1))
-    for i, (emp, paths, exc) in enumerate(done, 1):
+        def work(emp: str) -> tuple[list[Path], Any]:
+            person = people.loc[emp].to_dict() if emp in people.index else {}
+            return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en", pdfs)
+
+        queued = list(each(ids, work))
+    for i, (emp, paths, exc) in enumerate(map(pdf_done, queued), 1):
         if paths is not None:
             run.files[emp] = paths
         else:

@@ -37,13 +37,13 @@ from ..core.statements import (
 )
 from ..errors import ToolkitError
 from ..i18n import register, t
-from .batch import PDF_JOBS, each, error_text
+from .batch import each, error_text, pdf_done
 from ..core.appraisal import compute_appraisal
 from ..core.completion import compute_completion
 from ..core.royalties import compute_royalties, monthly_payments
 from ..outputs.labels import label
 from ..schema import DEPARTMENT
-from ..report.pdf import pdf_session
+from ..report.pdf_batch import PdfBatch
 from ..outputs.royalties import adjustment_words, other_key
 from ..outputs.statements import write_index
 from ..report.statements import write_statement
@@ -265,14 +265,11 @@ def write_statements(ledger: Ledger, period: str, out_dir: str | Path, *, format
     written: list[Statement] = []
     failures = list(sset.failures)
 
-    work = partial(write_statement, out_dir=out, formats=formats)
-    jobs = PDF_JOBS if "pdf" in formats else 1
-    session = contextlib.ExitStack()
-    if "pdf" in formats:
-        session.enter_context(pdf_session())  # one Chromium for every PDF, closed after the last
-    with session:
-        done = each(sset.statements, work, jobs)
-        results = [_report(progress, i, len(sset.statements), item) for i, item in enumerate(done, 1)]
+    with contextlib.ExitStack() as session:
+        # the PDFs print together in one Chromium, in the background while the workbooks are written
+        pdfs = session.enter_context(PdfBatch()) if "pdf" in formats else None
+        queued = list(each(sset.statements, partial(write_statement, out_dir=out, formats=formats, pdfs=pdfs)))
+    results = [_report(progress, i, len(queued), item) for i, item in enumerate(map(pdf_done, queued), 1)]
     for st, paths, exc in results:
         if paths is not None:
             files[st.employee_id] = paths

@@ -1,7 +1,8 @@
 """One headless Chromium for many PDFs: the DevTools protocol over a pipe (``--remote-debugging-pipe``).
 
 Starting Chromium costs about a second per PDF; a batch of statements, performance files or the report's pages
-prints in one browser instead (a tab per page, several at once from the worker threads). Only the standard
+prints in one browser instead (a tab per print, several at once from worker threads; ``report.pdf_batch`` puts
+many people's pages in one print). Only the standard
 library is used: the protocol is JSON messages separated by NUL bytes on file descriptors 3 (to Chromium) and
 4 (from Chromium). ``browser_session()`` opens the session the PDF writers share (``report.pdf.html_to_pdf``
 uses it when one is open, else a session of its own for the one page).
@@ -17,7 +18,7 @@ import os
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,15 @@ class Browser:
         return target, session
 
     def print_pdf(self, url: str, options: dict[str, Any] | None = None) -> bytes:
-        """Load ``url`` in a tab and print it (``Page.printToPDF`` with ``options``); the PDF bytes. The tab is kept
-        for the next page when all went well, closed otherwise."""
+        """Load ``url`` in a tab and print it (``Page.printToPDF`` with ``options``); the PDF bytes."""
+        return self.print_pdfs(url, lambda _measured: [(None, options or {})])[0]
+
+    def print_pdfs(self, url: str, plan: Callable[[Any], list[tuple[str | None, dict[str, Any]]]],
+                   measure: str | None = None, width: int = 0) -> list[bytes]:
+        """Load ``url`` in a tab once and print it several times: ``measure`` (a script) is run with the print
+        styles on a window ``width`` CSS pixels wide (the page's printable width), ``plan(its value)`` gives the
+        prints as (a script to run first, ``Page.printToPDF`` options); one PDF per print. The tab is kept for
+        the next page when all went well, closed otherwise."""
         target, session = self._tab()
         ok = False
         try:
@@ -134,10 +142,26 @@ class Browser:
             loaded.result(TIMEOUT)
             self.call("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)",
                                            "awaitPromise": True}, session=session)
-            data = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
-                                                 **(options or {})}, session=session)["data"]
+            measured = None
+            if measure:
+                self.call("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
+                self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 1000,
+                                                                 "deviceScaleFactor": 1, "mobile": False},
+                          session=session)
+                try:
+                    measured = self._evaluate(measure, session)
+                finally:
+                    self.call("Emulation.clearDeviceMetricsOverride", session=session)
+                    self.call("Emulation.setEmulatedMedia", {"media": ""}, session=session)
+            out = []
+            for script, options in plan(measured):
+                if script:
+                    self._evaluate(script, session)
+                data = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
+                                                     **options}, session=session)["data"]
+                out.append(base64.b64decode(data))
             ok = True
-            return base64.b64decode(data)
+            return out
         finally:
             if ok:
                 with self._lock:
@@ -147,6 +171,12 @@ class Browser:
                     self._loads.pop(session, None)
                 with contextlib.suppress(Exception):
                     self.call("Target.closeTarget", {"targetId": target})
+
+    def _evaluate(self, script: str, session: str) -> Any:
+        answer = self.call("Runtime.evaluate", {"expression": script, "returnByValue": True}, session=session)
+        if "exceptionDetails" in answer:
+            raise ToolkitError("report.pdf.failed", file="", detail=str(answer["exceptionDetails"].get("text")))
+        return answer.get("result", {}).get("value")
 
     def close(self) -> None:
         """Ask Chromium to quit, then make sure it has."""

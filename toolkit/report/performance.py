@@ -3,9 +3,9 @@ writing the file (xlsx from ``toolkit.outputs.performance``, pdf)."""
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
 from ..core.performance import Year
-from ..io.writer import write_frames
+from ..io.writer import write_frames, written_whole
 from ..outputs.labels import label
 from ..outputs.performance import (
     CHART_INDICATORS,
@@ -32,7 +32,7 @@ from ..outputs.performance import (
     training_frame,
 )
 from .statements import html_table, page_template
-from .pdf import html_to_pdf, page_footer
+from .pdf_batch import PdfBatch, PdfJob, queue
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
@@ -138,18 +138,18 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
 
 
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
-                           formats: Sequence[str], lang: str) -> list[Path]:
-    """Write ``<stem>.xlsx`` (and ``.pdf``); the files written."""
+                           formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None
+                           ) -> tuple[list[Path], Future[Path] | None]:
+    """Write ``<stem>.xlsx`` and queue ``<stem>.pdf`` in ``pdfs`` (printed at once when None); the files written
+    and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
     stem = file_stem(data.year, employee_id, person.get("name"))
-    written = []
-    if "xlsx" in formats:
-        written.append(write_frames(out_dir / f"{stem}.xlsx", sheets(data, employee_id, person, lang), lang))
-    if "pdf" in formats:
-        with tempfile.TemporaryDirectory(prefix="toolkit-performance-") as tmp:
-            html = Path(tmp) / "performance.html"
-            html.write_text(page(data, employee_id, person, lang), encoding="utf-8")
-            footer = page_footer(label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
-                                       name=str(person.get("name") or ""), employee_id=employee_id,
-                                       period=str(data.year), page="{page}", pages="{pages}"))
-            written.append(html_to_pdf(html, out_dir / f"{stem}.pdf", footer=footer))
-    return written
+    with written_whole([]) as written:
+        if "xlsx" in formats:
+            written.append(write_frames(out_dir / f"{stem}.xlsx", sheets(data, employee_id, person, lang), lang))
+        if "pdf" in formats:
+            footer = label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
+                           name=str(person.get("name") or ""), employee_id=employee_id, period=str(data.year),
+                           page="{page}", pages="{pages}")
+            return written, queue(PdfJob(page(data, employee_id, person, lang), out_dir / f"{stem}.pdf", footer, lang,
+                                         "performance"), pdfs)
+    return written, None

@@ -7,15 +7,15 @@ The page shows the rows ``toolkit.outputs.statements`` builds, so the page and t
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..core.statements import NOT_COMPUTED, Statement, cents
-from ..io.writer import write_frames, atomic_save
+from ..io.writer import atomic_save, write_frames, written_whole
 from ..outputs.labels import label
 from ..outputs.statements import (
     compare_frame,
@@ -32,7 +32,7 @@ from ..outputs.statements import (
     terms_frame,
 )
 from ..outputs.text import percent_text
-from .pdf import html_to_pdf, page_footer
+from .pdf_batch import PdfBatch, PdfJob, queue
 from ..money import fmt_money
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "statement.html.j2"
@@ -108,39 +108,26 @@ def statement_html(st: Statement) -> str:
     )
 
 
-def write_statement(st: Statement, out_dir: Path, formats: Sequence[str]) -> list[Path]:
-    """Write ``st`` as ``<stem>.xlsx|.html|.pdf`` into ``out_dir``; the files written (none if one fails)."""
+def statement_footer(st: Statement) -> str:
+    """The footer of every printed page: title, name, ID, period and page n of N (``{page}``, ``{pages}``)."""
+    return label("st.footer", st.lang, title=label("st.title", st.lang), name=st.name or "",
+                 employee_id=st.employee_id, period=st.period, page="{page}", pages="{pages}")
+
+
+def write_statement(st: Statement, out_dir: Path, formats: Sequence[str], pdfs: PdfBatch | None = None
+                    ) -> tuple[list[Path], Future[Path] | None]:
+    """Write ``st`` as ``<stem>.xlsx|.html`` into ``out_dir`` and queue its ``.pdf`` in ``pdfs`` (printed at once
+    when None); the files written and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
     stem = file_stem(st)
-    written: list[Path] = []
-    try:
-        _write(st, out_dir, stem, formats, written)
-    except BaseException:
-        for path in written:  # a statement is written whole or not at all
-            path.unlink(missing_ok=True)
-        raise
-    return written
-
-
-def _write(st: Statement, out_dir: Path, stem: str, formats: Sequence[str], written: list[Path]) -> None:
-    html_path: Path | None = None
-    if "xlsx" in formats:
-        written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))
-    if "html" in formats or "pdf" in formats:
-        text = statement_html(st)
-        if "html" in formats:
-            html_path = atomic_save(out_dir / f"{stem}.html",
-                                    lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-            written.append(html_path)
-        if "pdf" in formats:
-            footer = page_footer(label("st.footer", st.lang, title=label("st.title", st.lang), name=st.name or "",
-                                       employee_id=st.employee_id, period=st.period, page="{page}",
-                                       pages="{pages}"))
-            if html_path is not None:
-                written.append(html_to_pdf(html_path, out_dir / f"{stem}.pdf", footer=footer))
-            else:
-                with tempfile.TemporaryDirectory(prefix="toolkit-statement-") as tmp:
-                    page = Path(tmp) / "statement.html"
-                    page.write_text(text, encoding="utf-8")
-                    written.append(html_to_pdf(page, out_dir / f"{stem}.pdf", footer=footer))
-
-
+    with written_whole([]) as written:
+        if "xlsx" in formats:
+            written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))
+        if "html" in formats or "pdf" in formats:
+            text = statement_html(st)
+            if "html" in formats:
+                written.append(atomic_save(out_dir / f"{stem}.html",
+                                           lambda tmp: Path(tmp).write_text(text, encoding="utf-8")))
+            if "pdf" in formats:
+                return written, queue(PdfJob(text, out_dir / f"{stem}.pdf", statement_footer(st), st.lang,
+                                             f"statement{'-draft' if st.draft else ''}"), pdfs)
+    return written, None
