@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import remember
+from ..core.month import shared_results
 from ..core.payouts import apply_payouts
 from ..core.royalties import cents, compute_royalties, monthly_payments
 from ..core.periods import check_period
@@ -257,6 +258,7 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         timings["ledger"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
+        shared_results(ledger, period)  # completion, funds, forecast, appraisal: once, before the workers split
         plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
         manual = attach_manual(store, ledger, plan)  # the period's Adjustments, recorded with the close
         timings["royalties"] = time.perf_counter() - t2
