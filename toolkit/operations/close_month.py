@@ -140,7 +140,8 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
         from .report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
-                                      closed=_INHERITED.get("closed"), version=_INHERITED.get("version"))
+                                      closed=_INHERITED.get("closed"), version=_INHERITED.get("version"),
+                                      parallel=_INHERITED.get("parallel", False))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
@@ -180,6 +181,7 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
     _INHERITED["floating"] = floating
+    _INHERITED["parallel"] = jobs > 1  # the report's HTML in its own process: a third one keeps both cores busy
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
