@@ -5,9 +5,9 @@ each the East sample department scaled to about ROWS ledger rows), then runs in 
 fresh process:
   (1) consolidate alone (store + consolidated workbook),
   (2) close-month end to end, split into its stages (consolidate, the ledger — the rows consolidation just
-      wrote, handed over rather than read back from the store since issue 21 —, the royalties every output
-      shares, then the outputs and the report in parallel processes: their wall time, and the compute / write /
-      report times summed over the processes),
+      wrote, handed over rather than read back from the store since issue 21 —, the results every output and the
+      report share — royalties, completion, funds, forecast, appraisal —, then the outputs and the report in
+      parallel processes: their wall time, and the compute / write / report times summed over the processes),
 and prints the ratios the issue aims at: close-month ÷ consolidate (aim ≤ 1.5) and peak memory of
 close-month ÷ consolidate's (aim ≤ 2), peak = the parent's VmHWM (workers are measured separately), and the
 ratio of CPU seconds (the process and its workers), which a loaded machine distorts less than wall time.
@@ -103,7 +103,7 @@ def main() -> None:
           f"peak {cons['peak_parent_mb']:6.1f} MB (largest worker {cons['peak_worker_mb']:.1f} MB)")
     print(f"(2) close-month end to end       {close['wall']:7.2f} s   CPU {close['cpu']:6.2f} s   "
           f"peak {close['peak_parent_mb']:6.1f} MB (largest worker {close['peak_worker_mb']:.1f} MB)")
-    stages = {"consolidate": "consolidate", "ledger": "ledger (handed over)", "royalties": "royalties (shared)",
+    stages = {"consolidate": "consolidate", "ledger": "ledger (handed over)", "royalties": "shared results",
               "outputs": "outputs + report (wall)", "compute": "  compute (sum)", "write": "  write (sum)",
               "report": "  report (its own time)"}
     for stage, name in stages.items():

@@ -73,8 +73,9 @@ class CloseMonthResult:
 
     consolidation: ConsolidationResult
     outputs: dict[str, list[Path]] = field(default_factory=dict)
-    #: Seconds: consolidate, ledger, royalties (shared by the outputs), outputs (wall time of the outputs and the
-    #: report, which run in parallel), compute / write / report (their own times, summed), total.
+    #: Seconds: consolidate, ledger, royalties (with completion, funds, forecast and appraisal: what the outputs
+    #: and the report share), outputs (wall time of the outputs and the report, which run in parallel), compute /
+    #: write / report (their own times, summed), total.
     timings: dict[str, float] = field(default_factory=dict)
     close: CloseInfo | None = None  # the close recorded in the payout ledger
     notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
