@@ -22,12 +22,14 @@ from toolkit.report import build_context
 from report_fixtures import PERIOD, ledger
 
 SHARED = ("completion", "funds", "forecast", "salary")
+#: a ledger of its own (``report_fixtures.ledger`` is one cached ledger, its memo filled by other tests)
+fresh_ledger = ledger.__wrapped__
 
 
 def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch):
     """As the month close runs them: the shared results first, then every output and the report on the same
     ledger; each computation of ``PERIOD`` runs once."""
-    led = ledger()
+    led = fresh_ledger()
     calls: Counter = Counter()
     for mod, name in ((C, "compute_completion"), (F, "compute_funds"), (FC, "compute_forecast"),
                       (A, "appraisal")):
@@ -48,11 +50,11 @@ def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch)
 def test_shared_results_are_what_each_output_computes_on_its_own():
     """Each output built on a ledger whose results were shared (and already used by the report) has the same
     payload as on a fresh ledger."""
-    shared = ledger()
+    shared, alone = fresh_ledger(), fresh_ledger()
     shared_results(shared, PERIOD)
     build_context(shared, PERIOD)
     for name in SHARED:
-        assert dumps(build(name, shared, PERIOD).payload) == dumps(build(name, ledger(), PERIOD).payload), name
+        assert dumps(build(name, shared, PERIOD).payload) == dumps(build(name, alone, PERIOD).payload), name
 
 
 def test_every_statement_built_at_once_is_each_statement_built_alone():
