@@ -5,11 +5,12 @@ each the East sample department scaled to about ROWS ledger rows), then runs in 
 fresh process:
   (1) consolidate alone (store + consolidated workbook),
   (2) close-month end to end, split into its stages (consolidate, the ledger — the rows consolidation just
-      wrote, handed over rather than read back from the store since issue 21 —, the royalties every output
-      shares, then the outputs and the report in parallel processes: their wall time, and the compute / write /
-      report times summed over the processes),
+      wrote, handed over rather than read back from the store since issue 21 —, the results every output and the
+      report share — royalties, completion, funds, forecast, appraisal —, then the outputs and the report in
+      parallel processes: their wall time, and the compute / write / report times summed over the processes),
 and prints the ratios the issue aims at: close-month ÷ consolidate (aim ≤ 1.5) and peak memory of
-close-month ÷ consolidate's (aim ≤ 2), peak = the parent's VmHWM (workers are measured separately).
+close-month ÷ consolidate's (aim ≤ 2), peak = the parent's VmHWM (workers are measured separately), and the
+ratio of CPU seconds (the process and its workers), which a loaded machine distorts less than wall time.
 
 Issue 11's folder (24 workbooks × 6,000 ledger rows): python bench/close_month_bench.py --files 24 --rows 6000
 Issue 21's folder (24 workbooks × 2,000 ledger rows): python bench/close_month_bench.py --files 24 --rows 2000
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -34,7 +36,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from consolidate_bench import PERIOD, generate  # noqa: E402
 
 _PEAK = ("me = [int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n")
+         "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+         "cpu = sum(getattr(resource.getrusage(w), f) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)"
+         " for f in ('ru_utime', 'ru_stime'))\n")
 
 
 def _run(code: str) -> dict:
@@ -54,7 +58,7 @@ def consolidate_run(folder: Path, work: Path, jobs: int) -> dict:
         f"r = consolidate(Source([{str(folder)!r}], db={str(work / 'c.db')!r}), {PERIOD!r}, "
         f"output={str(work / 'c.xlsx')!r}, jobs={jobs})\n"
         "wall = time.perf_counter() - t0\n" + _PEAK +
-        "print(json.dumps({'wall': wall, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids}))\n")
+        "print(json.dumps({'wall': wall, 'cpu': cpu, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids}))\n")
 
 
 def close_run(folder: Path, work: Path, jobs: int) -> dict:
@@ -69,7 +73,7 @@ def close_run(folder: Path, work: Path, jobs: int) -> dict:
         f"    r = close_month(source, {PERIOD!r}, {str(out)!r}, jobs={jobs})\n"
         "wall = time.perf_counter() - t0\n" + _PEAK +
         "sizes = {p.name: p.stat().st_size for ps in r.outputs.values() for p in ps}\n"
-        "print(json.dumps({'wall': wall, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids,"
+        "print(json.dumps({'wall': wall, 'cpu': cpu, 'timings': r.timings, 'peak_parent_mb': me, 'peak_worker_mb': kids,"
         " 'sizes': sizes}))\n")
 
 
@@ -95,11 +99,11 @@ def main() -> None:
     cons = consolidate_run(folder, work, args.jobs)
     close = close_run(folder, work, args.jobs)
     t = close["timings"]
-    print(f"(1) consolidate alone            {cons['wall']:7.2f} s   peak {cons['peak_parent_mb']:6.1f} MB "
-          f"(largest worker {cons['peak_worker_mb']:.1f} MB)")
-    print(f"(2) close-month end to end       {close['wall']:7.2f} s   peak {close['peak_parent_mb']:6.1f} MB "
-          f"(largest worker {close['peak_worker_mb']:.1f} MB)")
-    stages = {"consolidate": "consolidate", "ledger": "ledger (handed over)", "royalties": "royalties (shared)",
+    print(f"(1) consolidate alone            {cons['wall']:7.2f} s   CPU {cons['cpu']:6.2f} s   "
+          f"peak {cons['peak_parent_mb']:6.1f} MB (largest worker {cons['peak_worker_mb']:.1f} MB)")
+    print(f"(2) close-month end to end       {close['wall']:7.2f} s   CPU {close['cpu']:6.2f} s   "
+          f"peak {close['peak_parent_mb']:6.1f} MB (largest worker {close['peak_worker_mb']:.1f} MB)")
+    stages = {"consolidate": "consolidate", "ledger": "ledger (handed over)", "royalties": "shared results",
               "outputs": "outputs + report (wall)", "compute": "  compute (sum)", "write": "  write (sum)",
               "report": "  report (its own time)"}
     for stage, name in stages.items():
@@ -107,6 +111,8 @@ def main() -> None:
     big = sorted(close["sizes"].items(), key=lambda kv: -kv[1])[:6]
     print("    largest outputs: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in big))
     print(f"ratio close-month ÷ consolidate, time    {close['wall'] / cons['wall']:5.2f}  (aim ≤ 1.5)")
+    print(f"ratio close-month ÷ consolidate, CPU     {close['cpu'] / cons['cpu']:5.2f}  (process and workers; "
+          f"less inflated by a loaded machine than wall time; load average {os.getloadavg()[0]:.1f})")
     print(f"ratio close-month ÷ consolidate, memory  {close['peak_parent_mb'] / cons['peak_parent_mb']:5.2f}  (aim ≤ 2)")
 
 

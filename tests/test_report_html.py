@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from report_fixtures import PERIOD, ROOT, SAMPLE, context, fresh_context
 from toolkit.cli.main import cli
+from toolkit.errors import ToolkitError
 from toolkit.report.filters import money
 from toolkit.report.pdf import run_chromium
 from toolkit.report.render import render_report
@@ -175,3 +176,31 @@ def test_charts_are_readable_at_phone_width(tmp_path, lang) -> None:  # noqa: AN
     width, scales = json.loads(found.group(1))
     assert width == 390 and len(scales) == 11
     assert min(scales) * 9 >= 8, scales
+
+
+def _without_svg_ids(html: str) -> str:
+    """The page with matplotlib's random SVG ids (and the references to them) blanked."""
+    return re.sub(r'(id="|url\(#|href="#|clip-path="url\(#)[^")]*', r"\1", html)
+
+
+def test_the_html_rendered_in_a_forked_process_is_the_same_page(tmp_path) -> None:  # noqa: ANN001
+    """``parallel`` (the month close) renders the HTML in a forked process beside the other formats: the same
+    files, in the same order, as rendered one after the other."""
+    ctx = context("en")
+    one = render_report(ctx, ["html", "md"], "en", tmp_path / "one")
+    two = render_report(ctx, ["html", "md"], "en", tmp_path / "two", parallel=True)
+    assert [p.name for p in two] == [p.name for p in one] == [f"monthly-report-{PERIOD}.html", f"monthly-report-{PERIOD}.md"]
+    assert all(p.is_file() and p.parent == tmp_path / "two" for p in two)
+    assert _without_svg_ids(two[0].read_text(encoding="utf-8")) == _without_svg_ids(one[0].read_text(encoding="utf-8"))
+    assert two[1].read_bytes() == one[1].read_bytes()
+
+
+def test_a_broken_html_template_rendered_in_a_forked_process_is_a_toolkit_error(tmp_path) -> None:  # noqa: ANN001
+    """The forked process's error reaches the caller whole: a ToolkitError naming the template, no traceback;
+    the other formats are still written and no HTML file is left behind."""
+    tpl = tmp_path / "broken.html.j2"
+    tpl.write_text("<html>{{ headline.signing | money }</html>", encoding="utf-8")
+    with pytest.raises(ToolkitError) as err:
+        render_report(context("en"), ["html", "md"], "en", tmp_path / "out", tpl, parallel=True)
+    assert err.value.key == "report.html.template" and str(tpl) in str(err.value)
+    assert not list((tmp_path / "out").glob("*.html"))

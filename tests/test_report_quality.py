@@ -17,6 +17,7 @@ from toolkit.operations.source import Source
 from toolkit.report.completeness import LEFT_OUT
 from report_fixtures import ledger
 from toolkit.core import completion as C
+from toolkit.core import royalties as R
 from toolkit.report.sections import headline as H
 
 PERIOD = "2026-10"
@@ -102,8 +103,8 @@ def test_last_years_royalties_are_not_recomputed_when_its_closes_stored_the_prof
     closed = pd.DataFrame({"period": ["2025-10", "2025-10"], "indicator": ["Profit", "Signing"],
                            "actual": [1234567.89, 7654321.0]})
     asked: list[str] = []
-    real = C.royalty_payments
-    monkeypatch.setattr(C, "royalty_payments", lambda lg, period: asked.append(period) or real(lg, period))
+    real = R.payments_of_months
+    monkeypatch.setattr(R, "payments_of_months", lambda lg, period, months: asked.append(period) or real(lg, period, months))
     fast = H.headline_figures(led, p, rows, royalties, "en", closed)
     assert "2025-12" not in asked
     monkeypatch.setattr(H, "_profit_closed", lambda *a: False)
@@ -129,3 +130,31 @@ def test_the_banner_is_the_same_from_the_close_and_from_the_store(closed_sample,
     book = openpyxl.load_workbook(next((folder / "out").rglob(f"monthly-report-{PERIOD}.xlsx")), read_only=True)
     assert expected in closed
     assert from_db["text"]["banner"] == closed == book["Summary"]["A3"].value
+@pytest.mark.parametrize("months", [{10}, {1, 12}, {1}])
+def test_last_years_payments_of_a_few_months_are_its_whole_schedules_rows(months):
+    """The headline's year-on-year Profit takes last year's royalty payments of one month (two in January), each
+    evaluated with the month before it: the same payments as last year's whole schedule for those months."""
+    led = ledger()
+    whole = R.monthly_payments(led, "2025-12")
+    assert len(whole) and whole["royalty"].abs().sum() > 0  # the sample pays royalties last year
+    want = whole[whole["month"].isin(months)].reset_index(drop=True)
+    got = R.payments_of_months(led, "2025-12", months)
+    assert sorted(set(got["month"])) == sorted(months)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_headline_with_last_years_few_months_is_the_headline_with_its_whole_schedule(monkeypatch):
+    """Same figures whether last year's royalties come from the few months the headline reads or the whole
+    year's schedule (issue 21 item 8: the report no longer computes the whole schedule)."""
+    led = ledger()
+    p = pd.Period(PERIOD, freq="M")
+    royalties = C.royalty_payments(led, PERIOD)
+    rows = C.compute_completion(led, PERIOD, royalties)
+    last_october = R.monthly_payments(led, "2025-12").query("month == 10")["royalty"]
+    assert last_october.abs().sum() > 0  # so a missing royalty would change last year's Profit
+    few = H.headline_figures(led, p, rows, royalties, "en")
+    monkeypatch.setattr(R, "payments_of_months", lambda lg, period, months: R.monthly_payments(lg, period))
+    whole = H.headline_figures(led, p, rows, royalties, "en")
+    assert few[0] == whole[0] and few[0]["profit_last_year"] != 0
+    pd.testing.assert_frame_equal(few[1], whole[1])
+    pd.testing.assert_frame_equal(few[2], whole[2])

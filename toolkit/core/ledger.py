@@ -209,6 +209,11 @@ def per_ledger_arg(ledger: Ledger, key: tuple[str, Any], arg: Any, compute: Call
     return hit[1].copy()
 
 
+def memoised(ledger: Ledger, fn: Callable[..., Any], period: str) -> bool:
+    """Whether ``fn(ledger, period)`` (a ``per_ledger`` computation) is already memoised on ``ledger``."""
+    return (f"{fn.__module__}.{fn.__qualname__}", str(period)) in ledger.memo
+
+
 def remember(ledger: Ledger, fn: Callable[..., Any], period: str, value: Any) -> None:
     """From now on ``fn(ledger, period)`` (a ``per_ledger`` computation) gives copies of ``value``: the month
     close puts the royalties as the payout ledger pays them, so its outputs and report show what is paid."""

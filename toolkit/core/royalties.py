@@ -682,12 +682,13 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
 
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
                      roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame,
-                     period: str, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None
-                     ) -> pd.DataFrame:
+                     period: str, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None,
+                     months: Collection[int] | None = None) -> pd.DataFrame:
     """Royalty paid for each month Jan..period: employee_id, month (1..12), ytd_royalty, royalty (payment).
 
     Each month's R is computed on the rows dated up to that month's end, as ``royalties`` does, so the
-    payments are the same true-ups the monthly statements show.
+    payments are the same true-ups the monthly statements show. ``months``: only those months' rows, each
+    evaluated with the month before it (a payment is R at the month's end minus R at the previous month's).
     """
     year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
@@ -695,13 +696,17 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     tiers = versioned_tiers(tiers)
     plan = grouped_plan(employed_plan(plan, roster, year))
     parts = []
-    for q in range(1, month + 1):  # at most 12 vectorised evaluations
+    evaluated = range(1, month + 1) if months is None else \
+        sorted({q for m in months for q in (m - 1, m) if 1 <= q <= month})
+    for q in evaluated:  # at most 12 vectorised evaluations
         lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
         parts.append(pd.DataFrame({"employee_id": lines["employee_id"], "month": q,
                                    "cents": cents(lines["ytd_royalty_exact"])}))
     out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")
     paid = out["cents"] - out.groupby("employee_id")["cents"].shift(fill_value=0)
     out = out.assign(ytd_royalty=out["cents"] / 100, royalty=paid / 100).drop(columns="cents")
+    if months is not None:
+        out = out[out["month"].isin(set(months))]
     return out.reset_index(drop=True)
 
 
@@ -829,6 +834,14 @@ def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
     for i, key in enumerate(MONTH_KEYS):
         frame[key] = pd.to_numeric(lines["ytd_target"], errors="coerce").fillna(0.0).to_numpy() if i == 0 else 0.0
     return frame[frame["indicator"].notna()].reset_index(drop=True)
+
+
+def payments_of_months(ledger: Ledger, period: str, months: Collection[int]) -> pd.DataFrame:
+    """``monthly_payments`` of only ``months`` of ``period``'s year (not memoised): the report's year-on-year
+    Profit needs last year's royalties of one or two months, not its whole schedule."""
+    schedule = payment_schedule(*_ledger_frames(ledger), period, _pay_leavers_later(ledger), _changes(ledger),
+                                months=months)
+    return schedule[["employee_id", "month", "royalty"]]
 
 
 @per_ledger

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import remember
+from ..core.month import shared_results
 from ..core.payouts import apply_payouts
 from ..core.royalties import cents, compute_royalties, monthly_payments
 from ..core.periods import check_period
@@ -72,8 +73,9 @@ class CloseMonthResult:
 
     consolidation: ConsolidationResult
     outputs: dict[str, list[Path]] = field(default_factory=dict)
-    #: Seconds: consolidate, ledger, royalties (shared by the outputs), outputs (wall time of the outputs and the
-    #: report, which run in parallel), compute / write / report (their own times, summed), total.
+    #: Seconds: consolidate, ledger, royalties (with completion, funds, forecast and appraisal: what the outputs
+    #: and the report share), outputs (wall time of the outputs and the report, which run in parallel), compute /
+    #: write / report (their own times, summed), total.
     timings: dict[str, float] = field(default_factory=dict)
     close: CloseInfo | None = None  # the close recorded in the payout ledger
     notes: list[dict[str, Any]] = field(default_factory=list)  # ledger notes, each with its ``text``
@@ -139,7 +141,8 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
         from .report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
-                                      closed=_INHERITED.get("closed"), version=_INHERITED.get("version"))
+                                      closed=_INHERITED.get("closed"), version=_INHERITED.get("version"),
+                                      parallel=_INHERITED.get("parallel", False))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
@@ -179,6 +182,7 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
     _INHERITED["floating"] = floating
+    _INHERITED["parallel"] = jobs > 1  # the report's HTML in its own process: a third one keeps both cores busy
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
@@ -257,6 +261,7 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         timings["ledger"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
+        shared_results(ledger, period)  # completion, funds, forecast, appraisal: once, before the workers split
         plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
         manual = attach_manual(store, ledger, plan)  # the period's Adjustments, recorded with the close
         timings["royalties"] = time.perf_counter() - t2

@@ -22,14 +22,15 @@ DEFAULT_FORMATS = ("xlsx", "html", "md")
 def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, lang: str = "en",
                           formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None,
                           extra_findings: Sequence[Finding] = (), closed: Any = None,
-                          version: dict[str, Any] | None = None) -> list[Path]:
+                          version: dict[str, Any] | None = None, parallel: bool = False) -> list[Path]:
     """Build the report context of ``period`` and render it in ``formats`` into ``out_dir``; the files written.
 
     ``closed``: the figures of months already closed (``report.stored_history.closed_figures``); ``version``: a
-    re-close's ``operations.closes.version_facts``."""
+    re-close's ``operations.closes.version_facts``; ``parallel``: the HTML rendered in a forked process beside
+    the other formats (``render_report``)."""
     context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
                             version=version)
-    return render_report(context, list(formats), lang, Path(out_dir), template)
+    return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel)
 
 
 def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[str, Any]:

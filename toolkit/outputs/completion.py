@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
 
 from ..core import completion as C
+from ..core import month as M
 from ..core.ledger import Ledger
 from ..i18n import t
 from ..io.writer import SheetFrame
@@ -21,24 +21,16 @@ if TYPE_CHECKING:
     from .base import Output
 
 
-def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:
-    """Royalty payments per employee and month (for profit and funds), None when there are no royalty plans."""
-    if ledger.standard("RoyaltyPlans").empty:
-        return None
-    return C.royalty_payments(ledger, period)
-
-
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Completion rows per employee, department and company with the payload documented in docs/json.md."""
-    royalties = royalty_payments(ledger, period)
-    rows = C.compute_completion(ledger, period, royalties)
+    rows = M.completion(ledger, period)  # shared with the report and the salary output (``core.month``)
     emp = rows[(rows["level"] == "employee") & (rows["status"] == "computed")].drop_duplicates("key")
     findings = ledger.unreliable_findings()
     payload = {
         "period": str(C.parse_period(period)),
         "rows": records(rows, C.ROW_COLUMNS, money_cols=C.MONEY_COLUMNS, ratio_cols=C.RATIO_COLUMNS),
         "employees": records(emp.rename(columns={"key": "employee_id"}), ["employee_id", "name", "department"]),
-        "royalties_included": royalties is not None,
+        "royalties_included": M.ledger_royalties(ledger),
         "findings": findings_json(findings, lang),
     }
     return Output("completion", payload["period"], lang, payload, rows, findings)

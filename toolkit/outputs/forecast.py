@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..core import forecast as FC
+from ..core import month as M
 from ..core.ledger import Ledger
 from ..i18n import t
 from ..io.writer import SheetFrame
@@ -26,7 +27,7 @@ _KEYS = {"method": "forecast_method", "value": "signing_value"}
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Each series' forecast and history with the backtest, and the payload documented in docs/json.md."""
-    res = FC.compute_forecast(ledger, period)
+    res = M.forecast(ledger, period)  # shared with the report (``core.month``)
     series = []
     for row in records(res.series, list(res.series.columns), ratio_cols=("mase",)):
         sel_f = (res.forecast["level"] == row["level"]) & (res.forecast["key"] == row["key"])

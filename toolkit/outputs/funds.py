@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..core import funds as F
+from ..core import month as M
 from ..core.ledger import Ledger
 from ..i18n import t
 from ..io.writer import SheetFrame
-from .completion import royalty_payments
 from .jsonfmt import findings_json, records
 from .labels import formats, localized
 from .sheets import findings_sheets
@@ -28,8 +28,7 @@ _RECEIVABLE_MONEY = ("amount", "delivered", "collected", "receivable")
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """Receivables, aging, overdue contracts and the 3-month fund demand, with their payload."""
-    royalties = royalty_payments(ledger, period)
-    res = F.compute_funds(ledger, period, royalties)
+    res = M.funds(ledger, period)  # shared with the report (``core.month``)
     recv_cols = list(F.RECEIVABLE_COLUMNS)
     findings = ledger.unreliable_findings()
     payload = {
@@ -41,7 +40,7 @@ def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
         "receivables": records(res.receivables, recv_cols, money_cols=_RECEIVABLE_MONEY),
         "demand": records(res.demand, ["level", "key", "month", *F.DEMAND_COLUMNS, "status"],
                           money_cols=F.DEMAND_COLUMNS),
-        "royalties_included": royalties is not None,
+        "royalties_included": M.ledger_royalties(ledger),
         "not_computed": list(res.not_computed),
         "findings": findings_json(findings, lang),
     }

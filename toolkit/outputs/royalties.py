@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from ..core import royalties as R
@@ -75,10 +76,13 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
     """An employee's statement as one table: the figures, then tiers/bands, then every contributing row.
 
     ``parts``: the employee's bands and contributions when the caller has already split them by employee."""
-    line = result.lines.loc[result.lines["employee_id"] == employee_id].iloc[0].to_dict()
-    bands, contributions = parts if parts is not None else (
-        result.bands[result.bands["employee_id"] == employee_id],
-        result.contributions[result.contributions["employee_id"] == employee_id])
+    return statement_frames(result, [employee_id], lang, {employee_id: parts} if parts is not None else None)[employee_id]
+
+
+def _head_rows(result: R.RoyaltyResult, line: dict[str, Any], bands: pd.DataFrame, segs: pd.DataFrame,
+               lang: str) -> list[dict[str, Any]]:
+    """A statement's rows above its contributing rows: the figures, the payout ledger's lines, the segments and
+    the tiers/bands."""
     rows: list[dict[str, Any]] = []
 
     def figure(key: str, **values: Any) -> None:
@@ -97,8 +101,7 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
     rows.append({"item": label("item.clawback" if line["clawback"] else "payment", lang), "royalty": line["payment"]})
     if "paid_to_date" in line:
         rows += _ledger_items(result, line, lang)
-    segs = result.segments[result.segments["employee_id"] == employee_id].sort_values("seg") \
-        if result.segments is not None else pd.DataFrame()
+    segs = segs.sort_values("seg")
     heads = {int(s["seg"]): s for s in segs.to_dict("records")} if len(segs) > 1 else {}
     year, month = int(result.period[:4]), int(result.period[5:7])
     for b in bands.to_dict("records"):
@@ -112,16 +115,47 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
         kind = "item.band" if b["method"] == R.MARGINAL else "item.tier"
         rows.append({"item": label(kind, lang, lo=f"{b['from_pct']:.0%}", hi=hi),
                      "credited": b["band_base"], "rate": b["rate"], "royalty": b["band_amount"]})
-    frame = pd.DataFrame(rows, columns=STATEMENT_COLUMNS)
-    if len(contributions):  # every contributing row, column-wise (the rows above are a handful)
-        receipt = (contributions["basis"] == "Collected").to_numpy(dtype=bool)
+    return rows
+
+
+def statement_frames(result: R.RoyaltyResult, employees: list[str], lang: str,
+                     parts: dict[str, tuple[pd.DataFrame, pd.DataFrame] | None] | None = None
+                     ) -> dict[str, pd.DataFrame]:
+    """The statements (``statement_frame``) of ``employees`` by employee: built as one table whose columns are
+    typed and rounded once, then cut per employee (a close writes one per salesperson; per statement the column
+    conversions cost more than its rows). ``parts``: bands and contributions already split by employee."""
+    lines = result.lines
+    first: dict[str, dict[str, Any]] = {}
+    wanted = set(employees)
+    for i, emp in enumerate(lines["employee_id"].tolist()):
+        if emp in wanted and emp not in first:
+            first[emp] = lines.iloc[i].to_dict()
+    no_segments = result.segments.iloc[0:0] if result.segments is not None else pd.DataFrame({"seg": []})
+    segments = dict(list(result.segments.groupby("employee_id", sort=False))) \
+        if result.segments is not None and len(result.segments) else {}
+    if parts is None or any(parts.get(e) is None for e in employees):
+        parts = {**{e: (result.bands[result.bands["employee_id"] == e],
+                        result.contributions[result.contributions["employee_id"] == e]) for e in employees},
+                 **{e: v for e, v in (parts or {}).items() if v is not None}}
+    heads: list[dict[str, Any]] = []
+    counts: list[tuple[int, int]] = []
+    for pos, emp in enumerate(employees):
+        rows = _head_rows(result, first[emp], parts[emp][0], segments.get(emp, no_segments), lang)
+        heads += [{**r, "_emp": pos} for r in rows]
+        counts.append((len(rows), len(parts[emp][1])))
+    frame = pd.DataFrame(heads, columns=[*STATEMENT_COLUMNS, "_emp"]).astype(object)
+    contributions = [parts[emp][1].assign(_emp=pos) for pos, emp in enumerate(employees) if len(parts[emp][1])]
+    if contributions:  # every contributing row, column-wise (the rows above are a handful per statement)
+        rows = pd.concat(contributions, ignore_index=True)
+        receipt = (rows["basis"] == "Collected").to_numpy(dtype=bool)
         rest = pd.DataFrame({
             "item": pd.Series(receipt).map({True: label("item.receipt", lang),
                                             False: label("item.contract", lang)}).to_numpy(dtype=object),
-            **{c: contributions[c].to_numpy(dtype=object) for c in (
+            **{c: rows[c].to_numpy(dtype=object) for c in (
                 "date", "receipt_no", "contract_no", "product_line", "amount", "share", "factor", "credited",
-                "weighted")}}, columns=STATEMENT_COLUMNS)
-        frame = pd.concat([frame.astype(object), rest.astype(object)], ignore_index=True)
+                "weighted")}, "_emp": rows["_emp"].to_numpy()}, columns=[*STATEMENT_COLUMNS, "_emp"])
+        frame = pd.concat([frame, rest.astype(object)], ignore_index=True)
+        frame = frame.iloc[np.argsort(frame["_emp"].to_numpy(dtype="int64"), kind="stable")].reset_index(drop=True)
     frame["date"] = pd.to_datetime(frame["date"])
     for c in ("amount", "share", "factor", "credited", "weighted", "rate", "royalty"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
@@ -129,7 +163,17 @@ def statement_frame(result: R.RoyaltyResult, employee_id: str, lang: str,
         frame[c] = round_series(frame[c]).where(frame[c].notna())
     for c in ("item", "receipt_no", "contract_no", "product_line"):
         frame[c] = frame[c].astype(object).where(frame[c].notna(), None)
-    return frame.rename(columns={c: label(c, lang) for c in STATEMENT_COLUMNS})
+    frame = frame.drop(columns="_emp").rename(columns={c: label(c, lang) for c in STATEMENT_COLUMNS})
+    # a statement without contributing rows has no dates: its column typed as pandas types a column of none
+    date, no_dates = label("date", lang), pd.to_datetime(pd.Series([None], dtype=object)).dtype
+    out: dict[str, pd.DataFrame] = {}
+    at = 0
+    for emp, (head, contributed) in zip(employees, counts):
+        out[emp] = frame.iloc[at:at + head + contributed].reset_index(drop=True)
+        if not contributed:
+            out[emp][date] = out[emp][date].astype(no_dates)
+        at += head + contributed
+    return out
 
 
 def sheets(out: Output) -> list[SheetFrame]:
@@ -140,14 +184,15 @@ def sheets(out: Output) -> list[SheetFrame]:
     sheets_ = [SheetFrame(t("output.sheet.royalties", lang), summary_frame(result, lang), fmts, table_name="Royalties")]
     bands = dict(list(result.bands.groupby("employee_id", sort=False)))
     contributions = dict(list(result.contributions.groupby("employee_id", sort=False)))
-    for rec in result.lines.to_dict("records"):
-        if rec.get("status") == R.NOT_COMPUTED:
-            continue
-        emp = str(rec["employee_id"])
+    computed = [rec for rec in result.lines.to_dict("records") if rec.get("status") != R.NOT_COMPUTED]
+    employees = [str(rec["employee_id"]) for rec in computed]
+    statements = statement_frames(result, employees, lang, {
+        emp: (bands.get(emp, result.bands.iloc[0:0]), contributions.get(emp, result.contributions.iloc[0:0]))
+        for emp in employees})
+    for rec, emp in zip(computed, employees):
         name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
-        parts = (bands.get(emp, result.bands.iloc[0:0]), contributions.get(emp, result.contributions.iloc[0:0]))
         # every printed page of a trace names whom and what (issue 24): the page header
-        sheets_.append(SheetFrame(name, statement_frame(result, emp, lang, parts), statement_fmts,
+        sheets_.append(SheetFrame(name, statements[emp], statement_fmts,
                                   table_name=f"Statement_{emp}",
                                   page_header=t("output.royalties.trace-header", lang, employee=emp,
                                                 name=rec["name"] if isinstance(rec["name"], str) else "",

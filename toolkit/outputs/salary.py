@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..core import appraisal as A
+from ..core import month as M
 from ..core.ledger import Ledger
 from ..i18n import t
 from ..io.writer import SheetFrame
@@ -31,7 +32,7 @@ TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion"
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
     """The appraisal and floating pay per employee, with its payload."""
-    return result_output("salary", ledger, A.compute_appraisal(ledger, period), lang)
+    return result_output("salary", ledger, M.appraisal(ledger, period), lang)
 
 
 def shown_lines(lines: pd.DataFrame, lang: str) -> pd.DataFrame:

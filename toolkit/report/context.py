@@ -15,10 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..core import appraisal as A
 from ..core import completion as C
-from ..core import forecast as FC
 from ..core import funds as F
+from ..core import month as M
 from ..core import royalties as R
 from ..core.findings import Finding
 from ..core.ledger import Ledger
@@ -58,12 +57,14 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
-    royalties = C.royalty_payments(ledger, period) if not ledger.standard("RoyaltyPlans").empty else None
-    rows = C.compute_completion(ledger, period, royalties)
-    funds = F.compute_funds(ledger, period, royalties)
-    fres = FC.compute_forecast(ledger, period)
+    # the results the outputs show, computed once per ledger (``core.month``: the month close computes them
+    # before its outputs and this report run side by side)
+    royalties = M.royalty_payments(ledger, period)
+    rows = M.completion(ledger, period)
+    funds = M.funds(ledger, period)
+    fres = M.forecast(ledger, period)
     roy = R.compute_royalties(ledger, period)
-    sal = A.compute_appraisal(ledger, period, rows if royalties is not None else None)
+    sal = M.appraisal(ledger, period)
     rows = rows[rows["status"] != NOT_COMPUTED].reset_index(drop=True)  # left out: named in the banner, never 0.00
     if findings is None:
         findings = list(ledger.findings) + list(roy.findings) + list(sal.findings)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import sys
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +60,32 @@ def _template_kind(path: Path) -> str:
     raise ToolkitError("report.template.kind", file=str(path))
 
 
+def _html_template(custom: dict[str, Path], lang: str) -> Path:
+    """The HTML template to render: the one given, else the shipped one (a ToolkitError when not installed)."""
+    tpl = custom.get("html") or default_template("html", lang)
+    if tpl is None:
+        raise ToolkitError("report.template.missing", name=TEMPLATE_NAMES[("html", "en")],
+                           folders=f"{CHECKOUT_TEMPLATES}, {INSTALLED_TEMPLATES}")
+    return tpl
+
+
+def _html_file(context: dict[str, Any], template: Path, target: Path) -> Path:
+    """The HTML report rendered from ``template`` and written to ``target`` (in a forked process when
+    ``render_report`` runs with ``parallel``)."""
+    from .html_render import render_html  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
+
+    text = render_html(context, template)
+    return atomic_save(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
-                  template: str | Path | None = None) -> list[Path]:
+                  template: str | Path | None = None, *, parallel: bool = False) -> list[Path]:
     """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
 
-    ``lang`` defaults to the context's language (the context's text is already in it).
+    ``lang`` defaults to the context's language (the context's text is already in it). ``parallel``: the HTML
+    (its charts are the costliest part of the report) is rendered in a forked process while this one writes the
+    other formats — the month close, whose outputs run in worker processes beside the report, so the two cores
+    stay busy when the report is the longest task (same files; not with ``pdf``, which prints the HTML).
     """
     lang = lang or context.get("lang", "en")
     unknown = [f for f in formats if f not in FORMATS]
@@ -78,36 +101,48 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     def html_text() -> str:
         from .html_render import render_html  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
-        tpl = custom.get("html") or default_template("html", lang)
-        if tpl is None:
-            raise ToolkitError("report.template.missing", name=TEMPLATE_NAMES[("html", "en")],
-                               folders=f"{CHECKOUT_TEMPLATES}, {INSTALLED_TEMPLATES}")
-        return render_html(context, tpl)
+        return render_html(context, _html_template(custom, lang))
 
     if any(f in ("xlsx", "pdf") for f in formats):
         from .fonts import warn_if_no_cjk_font  # deferred: loads matplotlib (slow to import); only this path needs it
 
         warn_if_no_cjk_font(context, lang)
-    for fmt in formats:
-        target = out / output_name(period, fmt, lang)
-        if fmt == "xlsx":
-            from .xlsx_render import render_workbook, open_template  # deferred: loads jinja2 (slow to import); only this path needs it
-            tpl = custom.get("xlsx") or default_template("xlsx", lang)
-            wb = render_workbook(open_template(tpl) if tpl else build_template(lang), context)
-            written.append(atomic_save(target, lambda tmp, wb=wb: wb.save(tmp)))
-        elif fmt == "html":
-            text = html_text()
-            html_path = atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
-            written.append(html_path)
-        elif fmt == "md":
-            text = render_markdown(context)
-            written.append(atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8")))
-        elif fmt == "pdf":
-            if html_path is not None:
-                written.append(html_to_pdf(html_path, target))
-            else:
-                with tempfile.TemporaryDirectory(prefix="toolkit-report-") as tmp:
-                    page = Path(tmp) / "report.html"
-                    page.write_text(html_text(), encoding="utf-8")
-                    written.append(html_to_pdf(page, target))
+    pool: ProcessPoolExecutor | None = None
+    html_job: Future[Path] | None = None
+    try:
+        if parallel and "html" in formats and "pdf" not in formats and len(formats) > 1 \
+                and "fork" in mp.get_all_start_methods():
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+            html_job = pool.submit(_html_file, context, _html_template(custom, lang),
+                                   out / output_name(period, "html", lang))
+        for fmt in formats:
+            target = out / output_name(period, fmt, lang)
+            if fmt == "xlsx":
+                from .xlsx_render import render_workbook, open_template  # deferred: loads jinja2 (slow to import); only this path needs it
+                tpl = custom.get("xlsx") or default_template("xlsx", lang)
+                wb = render_workbook(open_template(tpl) if tpl else build_template(lang), context)
+                written.append(atomic_save(target, lambda tmp, wb=wb: wb.save(tmp)))
+            elif fmt == "html" and html_job is not None:
+                written.append(target)  # being written by the forked process: its path once done, below
+            elif fmt == "html":
+                text = html_text()
+                html_path = atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
+                written.append(html_path)
+            elif fmt == "md":
+                text = render_markdown(context)
+                written.append(atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8")))
+            elif fmt == "pdf":
+                if html_path is not None:
+                    written.append(html_to_pdf(html_path, target))
+                else:
+                    with tempfile.TemporaryDirectory(prefix="toolkit-report-") as tmp:
+                        page = Path(tmp) / "report.html"
+                        page.write_text(html_text(), encoding="utf-8")
+                        written.append(html_to_pdf(page, target))
+        if html_job is not None:  # its errors (a template's) are raised here, as if rendered in this process
+            html_target = out / output_name(period, "html", lang)
+            written[written.index(html_target)] = html_job.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return written

@@ -159,10 +159,9 @@ def insert_rows(ws: Worksheet, idx: int, amount: int) -> None:
     wb = ws.parent
     ws.insert_rows(idx, amount)
     for other in wb.worksheets:
-        for row in other.iter_rows():
-            for cell in row:
-                if cell.data_type == "f" and isinstance(cell.value, str):
-                    cell.value = shift_formula(cell.value, other.title, ws.title, idx, amount)
+        for cell in list(other._cells.values()):  # the cells that exist (iter_rows would make every empty one)
+            if cell.data_type == "f" and isinstance(cell.value, str):
+                cell.value = shift_formula(cell.value, other.title, ws.title, idx, amount)
     merged = list(ws.merged_cells.ranges)
     for mr in merged:
         ws.merged_cells.remove(mr)
@@ -499,15 +498,19 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
     """Column widths from the tables' content (only ever widened, so a director's wider columns stay),
     wrapped header rows tall enough, and print setup on every visible sheet (``toolkit.io.print_setup``):
     sections kept together and the header of a table that runs over a page repeated (``print_pages``)."""
+    merged: dict[str, set[tuple[int, int]]] = {}
     for p in placements.values():
         ws = wb[p.sheet]
+        if ws.title not in merged:  # one set per sheet: a look-up per cell instead of a scan of every range
+            merged[ws.title] = {cell for mr in ws.merged_cells.ranges for cell in mr.cells}
+        in_merged = merged[ws.title]
         widths = []
         for j in range(p.cols):
             letter = get_column_letter(p.col + j)
             need = 0.0
             for r in range(p.first, p.last + 1):
                 cell = ws.cell(r, p.col + j)
-                if cell.value is None or cell.coordinate in ws.merged_cells:
+                if cell.value is None or (r, p.col + j) in in_merged:
                     continue
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     need = max(need, number_width(len(_shown(cell.value, cell.number_format))))

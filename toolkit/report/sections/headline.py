@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ...core import completion as C
+from ...core import royalties as R
 from ...core.ledger import Ledger
 from ...schema import enums as E
 from ..history import company_actuals
@@ -63,9 +64,10 @@ def headline_figures(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties
     months already closed as their close stored them (``closed``, from ``stored_history.closed_figures``)."""
     this_year = as_closed(company_actuals(ledger, p.year, royalties), p.year, closed)
     # last year's royalties only change its Profit, which is read for the same month (and for December when
-    # this is January): not recomputed when those months' closes stored it (the costly royalty schedule)
+    # this is January): not recomputed when those months' closes stored it, else only those months' payments
+    # (each with the month before it), not last year's whole schedule
     used = {p.month} | ({12} if p.month == 1 else set())
-    prev_roy = C.royalty_payments(ledger, f"{p.year - 1}-12") \
+    prev_roy = R.payments_of_months(ledger, f"{p.year - 1}-12", used) \
         if royalties is not None and not _profit_closed(closed, p.year - 1, used) else None
     last_year = as_closed(company_actuals(ledger, p.year - 1, prev_roy), p.year - 1, closed)
     company = rows[rows["level"] == "company"].set_index("indicator")

@@ -1,0 +1,73 @@
+"""A faster month close, same outputs (issue 21 item 8): completion, funds, forecast and appraisal are computed
+once per ledger, and the outputs and the report that share them show what each would compute on its own; the
+royalty statements built at once are the statements built one by one."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+import pandas as pd
+
+from toolkit.core import appraisal as A
+from toolkit.core import completion as C
+from toolkit.core import forecast as FC
+from toolkit.core import funds as F
+from toolkit.core import royalties as R
+from toolkit.core.month import shared_results
+from toolkit.outputs import build
+from toolkit.outputs.jsonfmt import dumps
+from toolkit.outputs.royalties import statement_frame, statement_frames
+from toolkit.report import build_context
+from report_fixtures import PERIOD, ledger
+
+SHARED = ("completion", "funds", "forecast", "salary")
+#: a ledger of its own (``report_fixtures.ledger`` is one cached ledger, its memo filled by other tests)
+fresh_ledger = ledger.__wrapped__
+
+
+def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch):
+    """As the month close runs them: the shared results first, then every output and the report on the same
+    ledger; each computation of ``PERIOD`` runs once."""
+    led = fresh_ledger()
+    calls: Counter = Counter()
+    for mod, name in ((C, "compute_completion"), (F, "compute_funds"), (FC, "compute_forecast"),
+                      (A, "appraisal")):
+        real = getattr(mod, name)
+        monkeypatch.setattr(mod, name, lambda *a, _real=real, _name=name, **k:
+                            calls.update([(_name, str(a[4] if _name == "appraisal" else a[1]))]) or _real(*a, **k))
+    shared_results(led, PERIOD)
+    assert calls == {("compute_completion", PERIOD): 1, ("compute_funds", PERIOD): 1,
+                     ("compute_forecast", PERIOD): 1, ("appraisal", PERIOD): 1}
+    for name in SHARED:
+        build(name, led, PERIOD)
+    build_context(led, PERIOD)
+    assert {k: v for k, v in calls.items() if k[1] == PERIOD} == {
+        ("compute_completion", PERIOD): 1, ("compute_funds", PERIOD): 1, ("compute_forecast", PERIOD): 1,
+        ("appraisal", PERIOD): 1}
+
+
+def test_shared_results_are_what_each_output_computes_on_its_own():
+    """Each output built on a ledger whose results were shared (and already used by the report) has the same
+    payload as on a fresh ledger."""
+    shared, alone = fresh_ledger(), fresh_ledger()
+    shared_results(shared, PERIOD)
+    build_context(shared, PERIOD)
+    for name in SHARED:
+        assert dumps(build(name, shared, PERIOD).payload) == dumps(build(name, alone, PERIOD).payload), name
+
+
+def test_every_statement_built_at_once_is_each_statement_built_alone():
+    """The royalty output builds its statement sheets as one table cut per employee (``statement_frames``): each
+    is exactly the statement built alone, column types included — also for people without a contributing row."""
+    result = R.compute_royalties(ledger(), PERIOD)
+    employees = [str(e) for e in result.lines["employee_id"]]
+    contributions = result.contributions
+    result = replace(result, contributions=contributions[contributions["employee_id"] != employees[1]])
+    without = set(employees) - set(result.contributions["employee_id"].astype(str))
+    assert without and len(without) < len(employees)  # both kinds are covered
+    for lang in ("en", "zh"):
+        together = statement_frames(result, employees, lang)
+        assert list(together) == employees
+        for emp in employees:
+            pd.testing.assert_frame_equal(together[emp], statement_frame(result, emp, lang), check_exact=True)
