@@ -14,6 +14,7 @@ from toolkit.cli.main import cli
 from toolkit.operations.close_month import COMPUTATIONS, close_month
 from toolkit.errors import ToolkitError
 from toolkit.operations.source import Source
+from toolkit.store import open_store
 
 PERIOD = "2026-10"
 
@@ -42,6 +43,24 @@ def test_every_output_is_written_and_readable(closed):
         wb.close()
     summary = json.loads(res.outputs["summary"][0].read_text(encoding="utf-8"))
     assert summary["exit_code"] == res.exit_code and len(summary["files"]) == len(res.consolidation.files)
+
+
+def test_a_close_without_the_report_writes_and_records_the_same(closed, sample, tmp_path):
+    """``report=False`` (the ledger tests' closes): no report file, every other output and the payout ledger as
+    the full close of the same files wrote and recorded them."""
+    res, folder = closed
+    lean = close_month(Source([sample], db=tmp_path / "s.db"), PERIOD, tmp_path / "out", jobs=1, report=False)
+    assert set(lean.outputs) == set(res.outputs) - {"report"}
+    assert not list((tmp_path / "out").glob("monthly-report-*"))
+    for name in COMPUTATIONS:
+        got, want = (json.loads(r.outputs[name][0].read_text(encoding="utf-8")) for r in (lean, res))
+        assert got == want, name
+    with open_store(tmp_path / "s.db") as mine, open_store(folder / "s.db") as theirs:
+        got, want = (s.payments(close_id=s.closes(period=PERIOD)[0].id).drop(columns=["close_id", "id"],
+                                                                             errors="ignore") for s in (mine, theirs))
+        assert len(got) and got.equals(want)
+        assert [c.outputs.keys() - {"report"} for c in (mine.closes()[0], theirs.closes()[0])] == [
+            set(lean.outputs), set(lean.outputs)]
 
 
 #: What only a month close's royalty output has: the payout ledger's fields (docs/json.md).

@@ -116,7 +116,9 @@ class Quarter:
         return folder
 
     def close(self, period: str, reopen: bool = False):
-        return close_month(Source([self.write(period)], None, self.db), period, self.tmp / "out", jobs=1, reopen=reopen)
+        """Close ``period`` without the monthly report (no test here reads it)."""
+        return close_month(Source([self.write(period)], None, self.db), period, self.tmp / "out", jobs=1,
+                           reopen=reopen, report=False)
 
     def recorded_total(self, period: str) -> int:
         """What the ledger recorded for the period's close, in cents: payments (not openings) + manual entries."""

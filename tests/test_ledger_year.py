@@ -110,8 +110,9 @@ class Script:
     def folder(self, period: str, tag: str = "") -> Path:
         return self.company.write(self.tmp / f"in-{period}{tag}", period)
 
-    def close(self, period: str):
-        res = close_month(Source([self.folder(period)], None, self.db), period, self.out, jobs=1)
+    def close(self, period: str, report: bool = False):
+        """Close ``period`` and check it; the monthly report only where a test reads it (``report``)."""
+        res = close_month(Source([self.folder(period)], None, self.db), period, self.out, jobs=1, report=report)
         self.results[period] = res
         self.check(period, self.company.snapshot())
         return res
@@ -162,6 +163,13 @@ class Script:
         self.checked.append(period)
 
 
+#: A month close in a process of its own (FOLDER DB PERIOD OUT): the library's ``close_month``, which the CLI's
+#: close-month calls too, without the report no test reads from it.
+LIBRARY_CLOSE = ("import sys; from toolkit.operations.close_month import close_month; "
+                 "from toolkit.operations.source import Source; folder, db, period, out = sys.argv[1:]; "
+                 "sys.exit(close_month(Source([folder], None, db), period, out, jobs=1, report=False).exit_code)")
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def script(tmp_path_factory, request):
     """The scripted year, once on each store backend (SQLite file, PostgreSQL database)."""
@@ -203,8 +211,8 @@ def script(tmp_path_factory, request):
            "TOOLKIT_STORE_STALL_SECONDS": "900",
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
     cmd = [sys.executable, "-m", "toolkit", "close-month"]
-    first = subprocess.Popen([*cmd, str(nov), "--period", "2026-11", "-o", str(s.out), "--db", str(s.db),
-                              "--jobs", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen([sys.executable, "-c", LIBRARY_CLOSE, str(nov), str(s.db), "2026-11", str(s.out)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # the library's, no report
     try:
         wait_for(marker, first, 300)
         env.pop("TOOLKIT_STORE_STALL")
@@ -224,7 +232,7 @@ def script(tmp_path_factory, request):
           payment_terms=30)
     c.add("West", "Collections", receipt_no="LATE-DEC", receipt_date=D(2026, 12, 28), contract_no="W-LATE",
           amount=40000.0, method="Bank Transfer")
-    stages["2027-01"] = s.close("2027-01")
+    stages["2027-01"] = s.close("2027-01", report=True)  # its report is read
     # February 2027: another 2026 receipt arrives, after January's prior-year entry for the same person
     c.add("West", "Collections", receipt_no="LATE-NOV", receipt_date=D(2026, 11, 27), contract_no="W2611E004",
           amount=-6000.0, method="Bank Transfer")  # a refund: clawed back from 2026
@@ -399,8 +407,7 @@ def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(s
     n_files = 3  # the close's record is the next stall point
     env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_AT": str(n_files + 1),
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit", "close-month", str(folder), "--period", "2026-10",
-                             "-o", str(out), "--db", str(db), "--jobs", "1"], env=env,
+    proc = subprocess.Popen([sys.executable, "-c", LIBRARY_CLOSE, str(folder), str(db), "2026-10", str(out)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     wait_for(marker, proc, 300)  # every output written, the close's transaction open
     os.kill(proc.pid, signal.SIGKILL)
@@ -411,7 +418,7 @@ def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(s
         assert store.closes() == []
         runs = [r for r in list_history(store).runs if r.command == "close-month"]
     assert [r.close for r in runs] == ["not recorded"]
-    res = close_month(Source([folder], None, db), "2026-10", out, jobs=1)  # the next close cleans up after it
+    res = close_month(Source([folder], None, db), "2026-10", out, jobs=1, report=False)  # it cleans up after it
     assert res.close is not None and not list(out.glob(UNRECORDED + "*"))
     assert all(p.exists() and p.parent == out for files in res.outputs.values() for p in files)
 

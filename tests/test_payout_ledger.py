@@ -59,10 +59,12 @@ class Year:
         self.db = tmp / "toolkit.db"
         self.results: dict[tuple[str, int], object] = {}
 
-    def close(self, period: str, reopen: bool = False):
-        """``close_month`` over the workbooks as they stand at ``period``; the ledger's promises checked."""
+    def close(self, period: str, reopen: bool = False, report: bool = False):
+        """``close_month`` over the workbooks as they stand at ``period``; the ledger's promises checked. The
+        monthly report only where a test reads it (``report``)."""
         folder = self.company.write(self.tmp / f"in-{period}", period)
-        res = close_month(Source([folder], db=self.db), period, self.tmp / "out", jobs=1, reopen=reopen)
+        res = close_month(Source([folder], db=self.db), period, self.tmp / "out", jobs=1, reopen=reopen,
+                          report=report)
         self.results[(period, res.close.version)] = res
         with open_store(self.db) as store:
             ledger = load_ledger_from_store(store, period, res.close.snapshot_ids)
@@ -112,13 +114,13 @@ def year(tmp_path_factory):
           split_employee_id="E001", split_share=0.3)
     c.add("East", "Collections", receipt_no="LATE-JULY", receipt_date=D(2026, 7, 30), contract_no="EC-LATE",
           amount=150000.0, method="Bank Transfer")
-    stages["2026-09"] = y.close("2026-09")
+    stages["2026-09"] = y.close("2026-09", report=True)  # reports read below
     c.broken.add("West")
-    stages["2026-10"] = y.close("2026-10")
+    stages["2026-10"] = y.close("2026-10", report=True)
     v1 = y.results[("2026-10", 1)]
     stages["v1 files"] = {p: sha256(p) for files in v1.outputs.values() for p in files}
     c.broken.discard("West")
-    stages["2026-10 v2"] = y.close("2026-10", reopen=True)
+    stages["2026-10 v2"] = y.close("2026-10", reopen=True, report=True)
     # November is never closed; a receipt dated in October is entered late and a September receipt deleted
     c.add("East", "Collections", receipt_no="LATE-OCT", receipt_date=D(2026, 10, 28), contract_no="EC26090",
           amount=30000.0, method="Bank Transfer")
@@ -449,15 +451,17 @@ def test_the_report_says_which_closed_month_the_current_data_restates(year):
     assert aug.params["change"] == "-20,000.00" and "结账时" in aug.message("zh")
 
 
-def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(sample_dir, tmp_path):
-    """Not only a close: ``toolkit consolidate`` after a close names the back-dated rows too."""
-
-
-
+def test_plain_consolidate_also_warns_of_rows_back_dated_into_closed_months(sample_dir, closed_sample, tmp_path):
+    """Not only a close: ``toolkit consolidate`` after a close names the back-dated rows too (on a copy of the
+    store of the sample's shared close of 2026-10, conftest.closed_sample)."""
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
     db = tmp_path / "t.db"
-    close_month(Source([folder], db=db), "2026-10", tmp_path / "out", jobs=1)
+    src, dst = sqlite3.connect(closed_sample[1] / "s.db"), sqlite3.connect(db)
+    src.backup(dst)  # the shared store is only read; this test consolidates into its own copy
+    src.close(), dst.close()
+    with open_store(db) as store:
+        assert [c.period for c in store.closes()] == ["2026-10"]
     before = consolidate(Source([folder], db=db), "2026-11", jobs=1)
     assert not [f for o in before.files for f in o.findings if f.code == "backdated-into-closed-period"]
     east = folder / "dept-east.xlsx"
@@ -486,7 +490,7 @@ def test_the_report_shows_closed_months_as_they_were_closed(sample_dir, tmp_path
     folder = tmp_path / "in"
     shutil.copytree(sample_dir, folder)
     db = tmp_path / "t.db"
-    close_month(Source([folder], db=db), "2026-09", tmp_path / "sep", jobs=1)
+    close_month(Source([folder], db=db), "2026-09", tmp_path / "sep", jobs=1, report=False)  # October's is read
     with open_store(db) as store:
         closed = closed_figures(store)
     sep = closed[(closed["period"] == "2026-09") & (closed["indicator"] == "Collection")]["actual"].iloc[0]

@@ -211,15 +211,18 @@ def close_month(
     lang: str = "en",
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     reopen: bool = False,
+    report: bool = True,
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
     payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``,
-    never over an earlier version)."""
+    never over an earlier version). ``report=False`` leaves out the monthly report (a library option for callers
+    that do not read it, such as tests of the ledger: the close is computed, written and recorded the same, only
+    without the report's files)."""
     period = check_period(period)
     t0 = time.perf_counter()
     with source.store() as store, store.close_lock(period):  # one close at a time per store, for the whole close
         return _close_locked(source, store, period, Path(out_dir), jobs=jobs, strict=strict, lang=lang,
-                             progress=progress, reopen=reopen, t0=t0)
+                             progress=progress, reopen=reopen, t0=t0, report=report)
 
 
 #: Prefix of the folder a close writes into before it is recorded (``<prefix><period>-…``).
@@ -229,7 +232,7 @@ UNRECORDED = ".close-unrecorded-"
 def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, jobs: int | None, strict: bool,
                   lang: str,
                   progress: Callable[[int, int, FileOutcome], None] | None, reopen: bool,
-                  t0: float) -> CloseMonthResult:
+                  t0: float, report: bool = True) -> CloseMonthResult:
     """``close_month`` with the store's close lock held: every output is written into a temporary folder and
     moved into place only once the close is recorded, so an unrecorded close leaves nothing that looks real."""
 
@@ -273,15 +276,19 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         attach = (plan.payouts.statement, plan.payouts.adjustments, result.notes,
                   {"period": period, "version": plan.version, "reopened": previous is not None})
         extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(
-            store, ledger, period, any(n["code"] == "prior-year" for n in plan.notes))
-        tasks = [("report", "report"), *[("output", name) for name in COMPUTATIONS]]
+            store, ledger, period, any(n["code"] == "prior-year" for n in plan.notes)) if report else []
+        tasks = ([("report", "report")] if report else []) + [("output", name) for name in COMPUTATIONS]
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
-        closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
-        version = None if previous is None else version_facts(
-            previous, plan.version, store.payments(close_id=previous.id), plan.payments, left_out_people(plan.results),
-            plan.departments, plan.not_consolidated)  # the report says what this version supersedes and changes
+        closed = version = None  # what only the report reads (as ``extra``)
+        if report:
+            closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
+            closed = closed[closed["period"] < period]
+            version = None if previous is None else version_facts(
+                previous, plan.version, store.payments(close_id=previous.id), plan.payments,
+                left_out_people(plan.results), plan.departments,
+                plan.not_consolidated)  # the report says what this version supersedes and changes
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
-                                         plan.results, closed[closed["period"] < period], plan.floating, version))
+                                         plan.results, closed, plan.floating, version))
         result.outputs = {k: [final / Path(p).relative_to(out) for p in result.outputs[k]]
                           for k in ("consolidated", *COMPUTATIONS, "report") if k in result.outputs}
         if cons.workbook:
