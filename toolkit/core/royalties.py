@@ -818,14 +818,30 @@ def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     return contrib
 
 
-def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
+def targets_plan(lines: pd.DataFrame, segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """A Plan frame giving each employee's recorded YTD target (``ytd_target`` of stored royalty lines, with
-    ``basis``) in January, so ``evaluate`` at any month reproduces those targets (a closed year's Plan)."""
+    ``basis``) so ``evaluate`` at December reproduces those targets (a closed year's Plan): each recorded segment's
+    target (``segments``: stored ``royalty_segments``) in its first month, so every segment of the year keeps its
+    own target (docs/people.md); an employee without recorded segments, the whole target in January."""
     ind = lines["basis"].map(BASIS_INDICATOR)
     frame = pd.DataFrame({"employee_id": lines["employee_id"].astype("str"), "indicator": ind})
     for i, key in enumerate(MONTH_KEYS):
         frame[key] = pd.to_numeric(lines["ytd_target"], errors="coerce").fillna(0.0).to_numpy() if i == 0 else 0.0
-    return frame[frame["indicator"].notna()].reset_index(drop=True)
+    frame = frame[frame["indicator"].notna()].reset_index(drop=True)
+    if segments is None or not len(segments):
+        return frame
+    seg = pd.DataFrame({"employee_id": segments["employee_id"].astype("str"),
+                        "indicator": segments["basis"].map(BASIS_INDICATOR),
+                        "m": pd.to_numeric(segments["seg_from"], errors="coerce"),
+                        "target": pd.to_numeric(segments["ytd_target"], errors="coerce").fillna(0.0)})
+    seg = seg[seg["indicator"].notna() & seg["m"].between(1, 12)]
+    if not len(seg):
+        return frame
+    grid = seg.pivot_table(index=["employee_id", "indicator"], columns="m", values="target", aggfunc="sum",
+                           fill_value=0.0).reindex(columns=range(1, 13), fill_value=0.0)
+    grid.columns = list(MONTH_KEYS)
+    rest = frame[~frame["employee_id"].isin(set(seg["employee_id"]))]
+    return pd.concat([rest, grid.reset_index()], ignore_index=True)
 
 
 @per_ledger
