@@ -297,25 +297,24 @@ def staff_plans(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, 
     return staff
 
 
-def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
-                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
-    where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
-    segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
-    gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
-    ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
-    cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
-    when the caller has it."""
-    now = roster_at(roster, changes, year, month) if now is None else now
-    staff = staff_plans(now, plans, tiers, findings)
-    ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
-                          "department": _text(_col(now, "department"))})
-    ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
+#: The last year's segment runs ``_segment_runs`` computed, with the very inputs it computed them from (held, so
+#: their ids are never reused while cached): a close computes the royalties of every month on the same standards.
+_RUNS_MEMO: list[tuple[tuple, pd.DataFrame]] = []
+
+
+def _segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
+                  year: int) -> pd.DataFrame:
+    """The month-independent part of ``staff_segments``: each employee's runs of months of ``year`` with one plan
+    and one version of its terms (plan, pv, tv, seg_from, seg_to, basis, method, gate, annual_cap, terms), computed
+    once for the same input objects (identity) and copied out."""
+    inputs = (roster, changes, plans, tiers, year)
+    for held, runs in _RUNS_MEMO:
+        if held[4] == year and all(a is b for a, b in zip(held[:4], inputs[:4])):
+            return runs.copy()
     monthly = column_by_month(roster, changes, year, "royalty_plan")
     plan = monthly["royalty_plan"]
     monthly = pd.DataFrame({"employee_id": _text(monthly["employee_id"]), "plan": _text(plan.where(plan.notna(), "")),
                             "m": monthly["m"].to_numpy()})
-    monthly = monthly[monthly["employee_id"].isin(set(ident["employee_id"]))]
     monthly = monthly.drop_duplicates(["employee_id", "m"])
     monthly["month_ord"] = V.ordinal(year, 1) + monthly["m"] - 1
     months = list(range(V.ordinal(year, 1), V.ordinal(year, 12) + 1))
@@ -339,6 +338,26 @@ def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd
     p = p.drop_duplicates(["plan", "pv"])
     runs = runs.assign(pv=runs["pv"].astype("float64")).merge(p, on=["plan", "pv"], how="inner")
     runs["terms"] = runs["plan"] + "|" + runs["tv"].astype("Int64").astype("string").fillna("none")
+    _RUNS_MEMO[:] = [(inputs, runs)]
+    return runs.copy()
+
+
+def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
+                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
+    where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
+    segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
+    gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
+    ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
+    cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
+    when the caller has it."""
+    now = roster_at(roster, changes, year, month) if now is None else now
+    staff = staff_plans(now, plans, tiers, findings)
+    ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
+                          "department": _text(_col(now, "department"))})
+    ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
+    runs = _segment_runs(roster, changes, plans, tiers, year)
+    runs = runs[runs["employee_id"].isin(set(ident["employee_id"]))]
     runs = runs.merge(ident, on="employee_id", how="left").sort_values(["employee_id", "seg_from"], kind="stable")
     runs["seg"] = runs.groupby("employee_id").cumcount()
     cols = list(staff.columns) + ["seg", "seg_from", "seg_to", "terms"]
