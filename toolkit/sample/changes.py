@@ -79,7 +79,8 @@ def roster_changes(people_frame: pd.DataFrame) -> list[dict]:
 
 def _keep(frames: dict[str, pd.DataFrame], emp: str, window: Window) -> dict[str, pd.DataFrame]:
     """``frames`` without ``emp``'s rows dated outside ``window`` (with the collections of dropped contracts and
-    the opportunities won by them; a dropped contract's split share of someone else stays)."""
+    the opportunities won by them); their split share of a colleague's contract dated outside it goes to the
+    colleague, and their reviews of quarters outside it are dropped."""
     out = dict(frames)
     dropped: set[str] = set()
     for table, col in DATED.items():
