@@ -35,13 +35,14 @@ SAMPLE = ROOT / "workbooks" / "sample"
 
 def _standards(changes: bool):
     std = read_workbook(SAMPLE / "standards.xlsx", "standards")
-    roster = std.tables["Roster"]
+    # the sample's own Start Dates, leaver and Roster Changes out: "without changes" is a fixed roster
+    roster = std.tables["Roster"].assign(start_date=pd.NaT, leave_date=pd.NaT)
     depts = sorted(set(roster["department"].dropna()))
     extra = pd.DataFrame({"employee_id": [f"X{i:04d}" for i in range(168)], "name": [f"Extra {i}" for i in range(168)],
                           "department": [depts[i % len(depts)] for i in range(168)], "role": "Staff", "grade": "G2",
                           "floating_base": 5000.0, "leave_days": 5.0})
     roster = pd.concat([roster, extra], ignore_index=True)
-    tables = dict(std.tables, Roster=roster)
+    tables = {k: v for k, v in std.tables.items() if k != "RosterChanges"} | {"Roster": roster}
     if changes:
         roster.loc[roster.index[-10:-5], "start_date"] = pd.Timestamp("2026-04-15")
         roster.loc[roster.index[-5:], "leave_date"] = pd.Timestamp("2026-09-16")
