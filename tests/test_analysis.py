@@ -279,7 +279,7 @@ def test_sample_dso_and_days_to_pay_match_pandas_over_the_workbooks(sample_store
 
 
 def test_workbook_is_reproducible_and_in_both_languages(sample_store, tmp_path) -> None:
-    db, _, out = sample_store
+    db, payload, out = sample_store
     second = analyse(Source(db=str(db)), PERIOD, tmp_path, formats=["xlsx"])
     assert second.written[0].read_bytes() == (out / f"analysis-{PERIOD}.xlsx").read_bytes()
     zh = analyse(Source(db=str(db)), PERIOD, tmp_path, lang="zh", months=24, formats=["xlsx", "html"])
@@ -291,7 +291,8 @@ def test_workbook_is_reproducible_and_in_both_languages(sample_store, tmp_path) 
     with zipfile.ZipFile(zh.written[0]) as z:
         assert sum(n.startswith("xl/charts/chart") for n in z.namelist()) >= 5
     page = zh.written[1].read_text(encoding="utf-8")
-    assert "销售统计与市场分析" in page and "前十大客户占签约额 27.2%" in page
+    top10 = payload["concentration"][0]["top10_share"]  # checked against SQL over the store above
+    assert "销售统计与市场分析" in page and f"前十大客户占签约额 {top10:.1%}" in page
 
 
 def test_errors_are_for_people(tmp_path) -> None:
