@@ -574,7 +574,9 @@ def macro_sheet(src: Path, out: Path) -> None:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "xl/workbook.xml":
-                data = data.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="99" r:id="rIdM1"/></sheets>')
+                # the prefix declared here: a workbook.xml may declare it on each <sheet> rather than on the root
+                data = data.replace(b"</sheets>", b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+                                    b'2006/relationships" name="Macro1" sheetId="99" r:id="rIdM1"/></sheets>')
             elif info.filename == "xl/_rels/workbook.xml.rels":
                 data = data.replace(b"</Relationships>", f'<Relationship Id="rIdM1" Type="{ms}" '
                                     'Target="macrosheets/sheet1.xml"/></Relationships>'.encode())

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -13,6 +14,7 @@ from consolidate_helpers import copy_sample, department_files, sample_source
 from toolkit.cli.main import cli
 from toolkit.operations.close_month import COMPUTATIONS, close_month
 from toolkit.errors import ToolkitError
+from toolkit.io.reader import read_workbook
 from toolkit.operations.source import Source
 from toolkit.store import open_store
 
@@ -214,3 +216,54 @@ def test_close_month_never_says_all_consolidated_while_a_departments_people_are_
     assert "NOT every department" in head and "华南" in head and "North China" in head, head
     assert "2 of 3 department workbook(s)" in head and "3 of 3" not in result.stdout
     assert "South China" in result.stdout and "华南" in result.stdout  # the rejection names the closest by meaning
+
+
+def _workdays(first: pd.Timestamp, last: pd.Timestamp, holidays: pd.DataFrame) -> int:
+    """Working days from ``first`` to ``last`` inclusive: weekdays not on holiday, plus make-up workdays."""
+    days = pd.date_range(first, last, freq="D")
+    kind = dict(zip(holidays["date"], holidays["kind"]))
+    return sum(1 for d in days if kind.get(d) == "Workday" or (d.weekday() < 5 and kind.get(d) != "Holiday"))
+
+
+def test_history_person_shows_the_samples_hire_leaver_transfer_and_promotion(closed, sample_dir):
+    """``toolkit history person`` on the closed sample: the states by month follow the Roster and Roster Changes
+    (read here from the standards workbook), the start and leave months are the shares of working days."""
+    _, folder = closed
+    std = read_workbook(sample_dir / "standards.xlsx")
+    roster, changes, holidays = (std.tables[k] for k in ("Roster", "RosterChanges", "Holidays"))
+
+    def months(emp: str) -> list[dict]:
+        got = CliRunner().invoke(cli, ["history", "person", emp, "--year", "2026", "--db", str(folder / "s.db"),
+                                       "--format", "json"])
+        assert got.exit_code == 0, got.output
+        rows = json.loads(got.output)["months"]
+        assert [r["month"] for r in rows] == [f"2026-{m:02d}" for m in range(1, 13)]
+        return rows
+
+    moved = changes.dropna(subset=["department"]).iloc[0]
+    rows = months(moved["employee_id"])
+    home = roster.set_index("employee_id").loc[moved["employee_id"], "department"]
+    assert [r["department"] for r in rows] == [home if m < moved["effective_from"].month else moved["department"]
+                                               for m in range(1, 13)]
+    promo = changes.dropna(subset=["grade"]).iloc[0]
+    was = roster.set_index("employee_id").loc[promo["employee_id"]]
+    rows = months(promo["employee_id"])
+    for m, r in enumerate(rows, start=1):
+        after = m >= promo["effective_from"].month
+        assert r["grade"] == (promo["grade"] if after else was["grade"])
+        assert float(r["floating_base"]) == (promo["floating_base"] if after else was["floating_base"])
+    for col, emp_col in (("start_date", "hire"), ("leave_date", "leaver")):
+        person = roster[roster[col].dt.year == 2026].iloc[0]
+        day = person[col]
+        first = day.replace(day=1)
+        last = first + pd.offsets.MonthEnd(0)
+        worked = _workdays(day, last, holidays) if col == "start_date" else _workdays(first, day, holidays)
+        share = worked / _workdays(first, last, holidays)
+        rows = months(person["employee_id"])
+        for m, r in enumerate(rows, start=1):
+            want = share if m == day.month else float(m > day.month) if col == "start_date" else float(m < day.month)
+            assert r["employed"] == pytest.approx(want, abs=1e-4), (emp_col, m)
+        assert 0 < share < 1
+    # the leaver has no floating pay in October, the month of the close
+    leaver = roster.loc[roster["leave_date"].notna(), "employee_id"].iloc[0]
+    assert months(leaver)[9]["floating_paid"] == "0.00"

@@ -95,6 +95,8 @@ def test_numeric_ids_written_1002_and_1002_0_are_one_employee(books) -> None:
     clean = _figures(_ledger(books[0], books[1]))
     roster = std.tables["Roster"]
     roster["employee_id"] = roster["employee_id"].str.removeprefix("E").astype("str")
+    changes = std.tables["RosterChanges"]  # the sample's transfer and promotion name the same people
+    changes["employee_id"] = changes["employee_id"].str.removeprefix("E").astype("str")
     for frame in dept.tables.values():
         for col in ("employee_id", "split_employee_id", "reviewer"):  # the sample's reviewers are named by ID
             if col in frame.columns:

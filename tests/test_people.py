@@ -4,7 +4,9 @@ independent computation; validation of leavers, hires and people missing from th
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import shutil
 import json
 from pathlib import Path
 
@@ -328,3 +330,30 @@ def test_a_plan_used_before_its_valid_from_is_an_error_at_the_cell(tmp_path):
     assert "2026-07" in bad[0].message("en") and "2026-03" in bad[0].message("en") and "生效月份" in bad[0].message("zh")
     dup = [f for f in found if f.code == "duplicate-key"]
     assert len(dup) == 1 and dup[0].sheet == "Royalty Plans"
+
+
+def test_the_previous_year_is_rechecked_segment_by_segment(year, tmp_path):
+    """January 2027 re-checks 2026 (its recorded targets) with the segment rule: a late December receipt of Alice
+    (P1, Jan–Jun and Jul–Dec segments) is paid as a prior-year adjustment, and every P1 seller's 2026 payments then
+    add up to the independent segment computation to the cent (one target in January would not)."""
+    db = tmp_path / "toolkit.db"
+    shutil.copy(year.db, db)
+    company = copy.deepcopy(year.company)
+    company.add("East", "Contracts", contract_no="E-LATE", sign_date=D(2026, 12, 14), customer="Late Ltd",
+                employee_id="E001", product_line="Widgets", amount=90000.0, status="Executing", delivered=90000.0,
+                payment_terms=30)
+    company.add("East", "Collections", receipt_no="LATE-DEC", receipt_date=D(2026, 12, 29), contract_no="E-LATE",
+                amount=90000.0, method="Bank Transfer")
+    folder = company.write(tmp_path / "in-2027-01", "2027-01")
+    close_month(Source([folder], None, db), "2027-01", tmp_path / "out", jobs=1)
+    depts = {"East", "West", "North"}
+    with open_store(db) as store:
+        paid = store.payments(year=2026)
+    roy = paid[paid["kind"] == "royalty"]
+    late = roy[(roy["close_period"] == "2027-01") & (roy["employee_id"] == "E001")]
+    assert len(late) and sum(cents(a) for a in late["amount"]) > 0  # the late receipt is paid as prior-year
+    for emp in ("E001", "E002", "E004", "E005", HIRE):  # P1 all year: two segments
+        assert len(company.segments(emp)) == 2
+        got = sum(cents(a) for a in roy.loc[roy["employee_id"] == emp, "amount"])
+        assert got == company.royalty(emp, depts, 2026, 12), emp
+    assert set(roy.loc[roy["close_period"] == "2027-01", "employee_id"]) == {"E001"}  # nobody else changed

@@ -16,10 +16,9 @@ from toolkit.io.reader import read_workbook
 from toolkit.core import planning as P
 from toolkit.io.templates import write_workbook
 from toolkit.operations.plan import cost_plan, draft_from_inputs, draft_plan, load_plan_inputs, parse_growth
-from toolkit.sample.department import department_frames, department_info
-from toolkit.sample.generate import DEFAULT_SEED
+from toolkit.sample.department import department_info
+from toolkit.sample.generate import DEFAULT_SEED, clean_departments, sample_staff
 from toolkit.sample.names import DEPARTMENTS
-from toolkit.sample.people import people as sample_people
 from toolkit.operations.plan_settings import plan_settings_template, read_plan_settings
 from toolkit.schema import MONTH_KEYS, SCHEMAS
 from toolkit.store import load_ledger_from_store
@@ -89,11 +88,18 @@ def test_departments_add_up_to_the_company_target(drafted, sample_dir: Path) -> 
 
 def test_every_salesperson_has_four_indicators_and_others_expense(drafted, sample_dir: Path) -> None:
     rows = _plan_rows(drafted[0].workbooks)
-    roster = read_workbook(sample_dir / "standards.xlsx").tables["Roster"]
-    sales = set(roster.loc[roster["role"] == "Salesperson", "employee_id"])
+    std = read_workbook(sample_dir / "standards.xlsx")
+    roster = std.tables["Roster"]
+    left = roster["leave_date"].dt.year < 2027  # the sample's 2026 leaver plans nothing in 2027
+    assert left.sum() == 1
+    sales = set(roster.loc[(roster["role"] == "Salesperson") & ~left, "employee_id"])
     per = rows.groupby("employee_id")["indicator"].apply(set)
     assert all(per[e] == {"Signing", "Collection", "Expense", "Profit"} for e in sales)
     assert all(per[e] == {"Expense"} for e in per.index if e not in sales)
+    assert not set(roster.loc[left, "employee_id"]) & set(per.index)
+    # the 2026 transferee is drafted in their new department only
+    moved = std.tables["RosterChanges"].dropna(subset=["department"]).iloc[0]
+    assert set(rows.loc[rows["employee_id"] == moved["employee_id"], "department"]) == {moved["department"]}
 
 
 def _settings_with(path: Path, holds: list[list], lang: str = "en") -> Path:
@@ -296,10 +302,10 @@ def north_rejected(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     """A store where North China was accepted at 2026-09 (its workbook without the sample's planted errors) and
     rejected at 2026-10 (the sample's); and that clean workbook."""
     tmp = tmp_path_factory.mktemp("north")
-    staff = sample_people(DEFAULT_SEED)
+    staff = sample_staff(DEFAULT_SEED)
     spec = next(d for d in DEPARTMENTS if d.key == "north")
     clean = Path(write_workbook(tmp / "dept-north.xlsx", SCHEMAS["department"], spec.lang,
-                                frames=department_frames(spec, staff, DEFAULT_SEED),
+                                frames=clean_departments(staff, DEFAULT_SEED)["north"],
                                 info=department_info(spec, staff), roster_ids=list(staff["employee_id"])))
     db = tmp / "h.db"
     assert consolidate(Source([clean], sample_dir / "standards.xlsx", db), "2026-09", jobs=1).consolidated

@@ -6,6 +6,7 @@ Expected figures are worked by hand here; the sample's review means are read bac
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -18,6 +19,7 @@ from test_royalties import _frame, roster
 from toolkit.cli.main import cli
 from toolkit.core.appraisal import appraisal
 from toolkit.core.candidates import candidates
+from toolkit.io.reader import read_workbook
 from toolkit.schema import STANDARDS
 
 WEIGHTS = _frame("Appraisal", [{"indicator": i, "weight": w} for i, w in (
@@ -208,3 +210,23 @@ def test_candidates_command_writes_the_ranked_workbook_with_reasons(sample_dir, 
     bad = CliRunner().invoke(cli, ["candidates", *files, "--standards", str(sample_dir / "standards.xlsx"),
                                    "--year", "12"])
     assert bad.exit_code != 0 and "Traceback" not in bad.output and "--year" in bad.output
+
+
+def test_candidates_leave_out_a_leaver_and_count_tenure_from_the_start_date(sample_dir, tmp_path):
+    """The sample's 西部 leaver (Roster Leave Date in August) is no candidate in October; the others' tenure counts
+    from their Roster Start Date (whole months to the end of October, within the month the day falls in)."""
+    out = tmp_path / "candidates.xlsx"
+    res = CliRunner().invoke(cli, ["candidates", str(sample_dir / "dept-west.xlsx"), "--standards",
+                                   str(sample_dir / "standards.xlsx"), "--year", "2026", "--role", "Salesperson",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = _sheet_rows(openpyxl.load_workbook(out, read_only=True)["Candidates"])
+    roster = read_workbook(sample_dir / "standards.xlsx").tables["Roster"].set_index("employee_id")
+    ids = [r["Employee ID"] for r in rows]
+    leaver = roster.index[roster["leave_date"].notna()][0]
+    assert ids and leaver not in ids and roster.loc[leaver, "department"] == "西部"
+    for r in rows:
+        start = roster.loc[r["Employee ID"], "start_date"]
+        months = (2026 - start.year) * 12 + (10 - start.month)
+        got = int(re.search(r"(\d+) months since joining", r["Reasons"]).group(1))
+        assert months <= got <= months + 1, (r["Employee ID"], start, got)

@@ -213,7 +213,8 @@ def test_plan_annual_is_sum_of_months_and_indicators_complete(books, roster):
         per_person = plan.groupby("employee_id")["indicator"].apply(set)
         assert all(per_person[e] == set(E.INDICATOR.values) for e in sales)
         seasonal = plan[plan["indicator"] == "Signing"][list(MONTH_KEYS)]
-        assert (seasonal["m12"] > seasonal["m02"]).all()
+        seasonal = seasonal[(seasonal[["m02", "m12"]] > 0).all(axis=1)]  # not a hire's, leaver's or mover's zeros
+        assert len(seasonal) >= 5 and (seasonal["m12"] > seasonal["m02"]).all()
 
 
 def test_completion_is_green_amber_and_red(books):
@@ -321,3 +322,66 @@ def test_problem_department_shows_each_documented_problem(books, sample_dir):
     errors = {f.code for f in _findings(books, PROBLEM_FILE) if f.severity == "error"}
     documented = {code for code, *_ in _readme_problems(sample_dir)}
     assert errors <= documented
+
+
+# --------------------------------------------------------------------------- people over time (issue 23)
+
+
+def _who(roster: pd.DataFrame, changes: pd.DataFrame) -> dict[str, tuple]:
+    """The hire, the leaver, the transferee and the promoted person, read from the Roster and Roster Changes."""
+    hire = roster[roster["start_date"].dt.year == 2026]
+    leaver = roster[roster["leave_date"].notna()]
+    moved = changes[changes["department"].notna()]
+    promoted = changes[changes["grade"].notna()]
+    assert len(hire) == len(leaver) == len(moved) == len(promoted) == 1
+    return {"hire": (hire["employee_id"].iloc[0], hire["start_date"].iloc[0]),
+            "leaver": (leaver["employee_id"].iloc[0], leaver["leave_date"].iloc[0]),
+            "moved": (moved["employee_id"].iloc[0], moved["effective_from"].iloc[0], moved["department"].iloc[0]),
+            "promoted": (promoted["employee_id"].iloc[0], promoted["effective_from"].iloc[0])}
+
+
+def test_a_hire_a_leaver_a_transfer_and_a_promotion_in_2026(books, standards, roster):
+    """The Roster keeps everyone with a Start Date; the department workbooks agree with it: the hire's rows begin
+    on the Start Date, the leaver's end on the Leave Date, the transferee's rows are in the old department's
+    workbook before the transfer and in the new one's from it, and each Plan holds targets only for the months
+    the person is employed in that department."""
+    changes = standards.tables["RosterChanges"]
+    assert roster["start_date"].notna().all() and (roster["start_date"] < pd.Timestamp("2026-12-31")).all()
+    who = _who(roster, changes)
+    emp_m, moved_on, new_dept = who["moved"]
+    old_dept = roster.set_index("employee_id").loc[emp_m, "department"]
+    assert new_dept != old_dept and moved_on.day == 1
+    promo = changes[changes["employee_id"] == who["promoted"][0]].iloc[0]
+    before = roster.set_index("employee_id").loc[who["promoted"][0]]
+    assert promo["grade"] > before["grade"] and promo["floating_base"] > before["floating_base"]
+    by_dept = {books[n].info["department"]: books[n] for n in DEPT_FILES}
+    dated = {"Contracts": "sign_date", "Expenses": "date", "Advances": "date", "Leave": "start", "Training": "date"}
+    for dept, book in by_dept.items():
+        for table, col in dated.items():
+            frame = book.tables[table]
+            when = frame[col]
+            hire, started = who["hire"]
+            assert not (when[frame["employee_id"] == hire] < started).any(), (dept, table)
+            leaver, left = who["leaver"]
+            assert not (when[frame["employee_id"] == leaver] > left).any(), (dept, table)
+            mine = when[frame["employee_id"] == emp_m]
+            if dept == old_dept:
+                assert (mine < moved_on).all() and (len(mine) or table != "Contracts"), table
+            elif dept == new_dept:
+                assert (mine >= moved_on).all(), table
+                assert len(mine) or table in ("Advances", "Leave", "Training"), table
+            else:
+                assert not len(mine), (dept, table)
+        plan = book.tables["Plan"].set_index("employee_id")
+        months = np.arange(1, 13)
+        for emp, outside in ((who["hire"][0], months < who["hire"][1].month),
+                             (who["leaver"][0], months > who["leaver"][1].month),
+                             (emp_m, months >= moved_on.month if dept == old_dept else months < moved_on.month)):
+            if emp in plan.index:
+                values = plan.loc[[emp], list(MONTH_KEYS)].to_numpy()
+                assert (values[:, outside] == 0).all() and (values[:, ~outside].sum(axis=1) > 0).all(), (dept, emp)
+    # the transferee's contracts signed in the new department are collected there
+    new_book = by_dept[new_dept]
+    theirs = set(new_book.tables["Contracts"].loc[new_book.tables["Contracts"]["employee_id"] == emp_m, "contract_no"])
+    assert theirs & set(new_book.tables["Collections"]["contract_no"])
+    assert not theirs & set(by_dept[old_dept].tables["Contracts"]["contract_no"])

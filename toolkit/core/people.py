@@ -77,7 +77,7 @@ def effective_month(changes: pd.DataFrame) -> pd.Series:
     month = month.where(~later, month + 1)
     retro = changes["retroactive"].astype("string").str.strip().isin(["Yes", "是"]) \
         if "retroactive" in changes.columns else pd.Series(False, index=changes.index)
-    jan = when.dt.year.map(lambda y: pd.Period(f"{int(y)}-01", freq="M"), na_action="ignore")
+    jan = when.dt.to_period("Y").dt.asfreq("M", how="start")  # January of the change's year, column-wise
     return month.where(~retro.fillna(False), jan)
 
 
@@ -96,8 +96,8 @@ def column_by_month(roster: pd.DataFrame, changes: pd.DataFrame | None, year: in
     ch = ch.assign(_at=at, _when=pd.to_datetime(ch["effective_from"], errors="coerce"))[at.notna().to_numpy()]
     if not len(ch):
         return out.rename(columns={"value": col})
-    first = np.where(ch["_at"].map(lambda p: p.year) < year, 1,
-                     np.where(ch["_at"].map(lambda p: p.year) > year, 13, ch["_at"].map(lambda p: p.month)))
+    at_year, at_month = ch["_at"].dt.year.to_numpy(), ch["_at"].dt.month.to_numpy()
+    first = np.where(at_year < year, 1, np.where(at_year > year, 13, at_month))
     ch = ch.assign(_first=first, _id=ch["employee_id"].astype("string").str.strip())
     ch = ch.sort_values(["_at", "_when"], kind="stable")
     cross = ch[["_id", "_first", col]].merge(pd.DataFrame({"m": np.arange(1, 13)}), how="cross")
@@ -120,15 +120,21 @@ def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, mon
     due = due.assign(_at=at[due.index], _when=pd.to_datetime(due["effective_from"], errors="coerce"))
     due = due.sort_values(["_at", "_when"], kind="stable")
     out = roster.copy()
-    pos = {e: i for i, e in reversed(list(enumerate(_ids(out))))}
-    for rec in due.to_dict("records"):
-        i = pos.get(None if pd.isna(rec["employee_id"]) else str(rec["employee_id"]).strip())
-        if i is None:
+    ids = _ids(out)
+    first_row = (ids.notna() & ~ids.duplicated()).to_numpy(dtype=bool)  # a duplicated ID: its first row changes
+    due_ids = due["employee_id"].astype("string").str.strip().to_numpy()
+    for col in CHANGED:
+        if col not in out.columns or col not in due.columns:
             continue
-        for col in CHANGED:
-            value = rec.get(col)
-            if col in out.columns and value is not None and not (not isinstance(value, str) and pd.isna(value)):
-                out.iloc[i, out.columns.get_loc(col)] = value
+        given = due[col].notna().to_numpy(dtype=bool)
+        if not given.any():
+            continue
+        # the last change in date order wins: one column at a time, not one change at a time
+        last = pd.Series(due[col].to_numpy()[given], index=due_ids[given]).groupby(level=0, sort=False).last()
+        hit = np.flatnonzero(first_row & ids.isin(last.index).fillna(False).to_numpy(dtype=bool))
+        if len(hit):
+            values = last.reindex(ids.iloc[hit].to_numpy()).to_numpy()
+            out.iloc[hit, out.columns.get_loc(col)] = values
     return out
 
 
@@ -153,9 +159,14 @@ def employed_plan(plan: pd.DataFrame, roster: pd.DataFrame | None, year: int) ->
     a, b = emp.map(first), emp.map(last)
     if a.isna().all():
         return plan
+    keys = [k for k in MONTH_KEYS if k in plan.columns]
+    months = np.array([MONTH_KEYS.index(k) + 1 for k in keys])
+    lo = a.to_numpy(dtype="float64", na_value=np.nan)[:, None]
+    hi = b.to_numpy(dtype="float64", na_value=np.nan)[:, None]
+    outside = (lo > months) | (hi < months)  # NaN compares False: people without dates keep every month
+    if not outside.any():
+        return plan
     out = plan.copy()
-    for i, key in enumerate(MONTH_KEYS, start=1):
-        outside = ((a > i) | (b < i)).fillna(False).to_numpy(dtype=bool)
-        if key in out.columns and outside.any():
-            out.loc[outside, key] = 0.0
+    for j in np.flatnonzero(outside.any(axis=0)):  # at most twelve columns, each set at once
+        out.loc[outside[:, j], keys[j]] = 0.0
     return out

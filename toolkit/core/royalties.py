@@ -297,25 +297,24 @@ def staff_plans(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, 
     return staff
 
 
-def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
-                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
-    where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
-    segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
-    gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
-    ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
-    cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
-    when the caller has it."""
-    now = roster_at(roster, changes, year, month) if now is None else now
-    staff = staff_plans(now, plans, tiers, findings)
-    ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
-                          "department": _text(_col(now, "department"))})
-    ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
+#: The last year's segment runs ``_segment_runs`` computed, with the very inputs it computed them from (held, so
+#: their ids are never reused while cached): a close computes the royalties of every month on the same standards.
+_RUNS_MEMO: list[tuple[tuple, pd.DataFrame]] = []
+
+
+def _segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
+                  year: int) -> pd.DataFrame:
+    """The month-independent part of ``staff_segments``: each employee's runs of months of ``year`` with one plan
+    and one version of its terms (plan, pv, tv, seg_from, seg_to, basis, method, gate, annual_cap, terms), computed
+    once for the same input objects (identity) and copied out."""
+    inputs = (roster, changes, plans, tiers, year)
+    for held, runs in _RUNS_MEMO:
+        if held[4] == year and all(a is b for a, b in zip(held[:4], inputs[:4])):
+            return runs.copy()
     monthly = column_by_month(roster, changes, year, "royalty_plan")
     plan = monthly["royalty_plan"]
     monthly = pd.DataFrame({"employee_id": _text(monthly["employee_id"]), "plan": _text(plan.where(plan.notna(), "")),
                             "m": monthly["m"].to_numpy()})
-    monthly = monthly[monthly["employee_id"].isin(set(ident["employee_id"]))]
     monthly = monthly.drop_duplicates(["employee_id", "m"])
     monthly["month_ord"] = V.ordinal(year, 1) + monthly["m"] - 1
     months = list(range(V.ordinal(year, 1), V.ordinal(year, 12) + 1))
@@ -339,6 +338,26 @@ def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd
     p = p.drop_duplicates(["plan", "pv"])
     runs = runs.assign(pv=runs["pv"].astype("float64")).merge(p, on=["plan", "pv"], how="inner")
     runs["terms"] = runs["plan"] + "|" + runs["tv"].astype("Int64").astype("string").fillna("none")
+    _RUNS_MEMO[:] = [(inputs, runs)]
+    return runs.copy()
+
+
+def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
+                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
+    where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
+    segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
+    gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
+    ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
+    cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
+    when the caller has it."""
+    now = roster_at(roster, changes, year, month) if now is None else now
+    staff = staff_plans(now, plans, tiers, findings)
+    ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
+                          "department": _text(_col(now, "department"))})
+    ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
+    runs = _segment_runs(roster, changes, plans, tiers, year)
+    runs = runs[runs["employee_id"].isin(set(ident["employee_id"]))]
     runs = runs.merge(ident, on="employee_id", how="left").sort_values(["employee_id", "seg_from"], kind="stable")
     runs["seg"] = runs.groupby("employee_id").cumcount()
     cols = list(staff.columns) + ["seg", "seg_from", "seg_to", "terms"]
@@ -826,14 +845,30 @@ def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     return contrib
 
 
-def targets_plan(lines: pd.DataFrame) -> pd.DataFrame:
+def targets_plan(lines: pd.DataFrame, segments: pd.DataFrame | None = None) -> pd.DataFrame:
     """A Plan frame giving each employee's recorded YTD target (``ytd_target`` of stored royalty lines, with
-    ``basis``) in January, so ``evaluate`` at any month reproduces those targets (a closed year's Plan)."""
+    ``basis``) so ``evaluate`` at December reproduces those targets (a closed year's Plan): each recorded segment's
+    target (``segments``: stored ``royalty_segments``) in its first month, so every segment of the year keeps its
+    own target (docs/people.md); an employee without recorded segments, the whole target in January."""
     ind = lines["basis"].map(BASIS_INDICATOR)
     frame = pd.DataFrame({"employee_id": lines["employee_id"].astype("str"), "indicator": ind})
     for i, key in enumerate(MONTH_KEYS):
         frame[key] = pd.to_numeric(lines["ytd_target"], errors="coerce").fillna(0.0).to_numpy() if i == 0 else 0.0
-    return frame[frame["indicator"].notna()].reset_index(drop=True)
+    frame = frame[frame["indicator"].notna()].reset_index(drop=True)
+    if segments is None or not len(segments):
+        return frame
+    seg = pd.DataFrame({"employee_id": segments["employee_id"].astype("str"),
+                        "indicator": segments["basis"].map(BASIS_INDICATOR),
+                        "m": pd.to_numeric(segments["seg_from"], errors="coerce"),
+                        "target": pd.to_numeric(segments["ytd_target"], errors="coerce").fillna(0.0)})
+    seg = seg[seg["indicator"].notna() & seg["m"].between(1, 12)]
+    if not len(seg):
+        return frame
+    grid = seg.pivot_table(index=["employee_id", "indicator"], columns="m", values="target", aggfunc="sum",
+                           fill_value=0.0).reindex(columns=range(1, 13), fill_value=0.0)
+    grid.columns = list(MONTH_KEYS)
+    rest = frame[~frame["employee_id"].isin(set(seg["employee_id"]))]
+    return pd.concat([rest, grid.reset_index()], ignore_index=True)
 
 
 def payments_of_months(ledger: Ledger, period: str, months: Collection[int]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..core.candidates import candidates, tenure
 from ..core.ledger import Ledger
+from ..core.people import leave_dates
 from ..core.review import Review, review
 from ..core.validation.reviews import parse_quarter
 from ..errors import ToolkitError
@@ -77,6 +78,9 @@ def candidate_list(source: Source, year: int, role: str | None = None, *, lang: 
     people = lines.drop_duplicates("employee_id")[["employee_id", "name", "department", "role"]]
     scored = lines.dropna(subset=["score"]).groupby("employee_id").size() * 3
     end = pd.Timestamp(year, known, 1) + pd.offsets.MonthEnd(0)
+    # someone who left by then is no candidate for promotion (docs/people.md)
+    left = people["employee_id"].astype(str).map(leave_dates(ledger.standard("Roster"))) <= end
+    people = people[~left.fillna(False).to_numpy(dtype=bool)]
     people = pd.concat([people, tenure(ledger.standard("Roster"), people["employee_id"].astype(str), end, scored)],
                        axis=1)
     if role:

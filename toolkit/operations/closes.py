@@ -134,19 +134,29 @@ def year_history(store: Store, year: int, before: str) -> YearHistory:
     return history
 
 
-def _recorded_targets(store: Store, year: int, before: str) -> pd.DataFrame:
-    """Each employee's royalty line as the latest close of ``year`` that computed them recorded it."""
-    parts = []
+def _recorded_targets(store: Store, year: int, before: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each employee's royalty line as the latest close of ``year`` that computed them recorded it, and that
+    close's segments of them (``royalty_segments``; empty for closes before segments were recorded)."""
+    parts, segs = [], []
     for c in store.closes(year=year, current_only=True):
         if c.period < before:
             lines = store.close_results(c.id, "royalty_lines")
             if len(lines) and "status" in lines.columns:
                 lines = lines[lines["status"] == COMPUTED]
-            parts.append(lines)
-    parts = [p for p in parts if len(p)]
+            if len(lines):
+                parts.append(lines.assign(_close=c.id))
+                seg = store.close_results(c.id, "royalty_segments")
+                if len(seg) and {"employee_id", "seg_from", "ytd_target"} <= set(seg.columns):
+                    segs.append(seg.assign(_close=c.id))
     if not parts:
-        return pd.DataFrame()
-    return pd.concat(parts, ignore_index=True).drop_duplicates("employee_id", keep="last").reset_index(drop=True)
+        return pd.DataFrame(), pd.DataFrame()
+    lines = pd.concat(parts, ignore_index=True).drop_duplicates("employee_id", keep="last").reset_index(drop=True)
+    if not segs:
+        return lines.drop(columns="_close"), pd.DataFrame()
+    seg = pd.concat(segs, ignore_index=True)
+    latest = seg["employee_id"].map(lines.set_index("employee_id")["_close"])
+    seg = seg[(seg["_close"] == latest).to_numpy()].drop(columns="_close").reset_index(drop=True)
+    return lines.drop(columns="_close"), seg
 
 
 def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
@@ -155,7 +165,7 @@ def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
     history = year_history(store, year - 1, period)
     if history.last_close is None:
         return None
-    targets = _recorded_targets(store, year - 1, period)
+    targets, segments = _recorded_targets(store, year - 1, period)
     if not len(targets):
         return None
     contributions = R.ytd_contributions(ledger, f"{year - 1:04d}-12")
@@ -165,7 +175,7 @@ def _prior_year(store: Store, ledger: Any, period: str) -> PriorYear | None:
         frame = ledger.tables[key]
         dates = pd.to_datetime(frame[col], errors="coerce")
         with_rows |= set(frame.loc[(dates >= start) & (dates < end), "department"].dropna().astype(str))
-    ytd = R.ytd_function(ledger, R.targets_plan(targets), f"{year - 1:04d}-12")
+    ytd = R.ytd_function(ledger, R.targets_plan(targets, segments), f"{year - 1:04d}-12")
     return PriorYear(history, contributions, ytd, with_rows)
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from ..core import planning as P
 from ..core.catalog import codes
 from ..core.findings import Finding
+from ..core.people import roster_at
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
@@ -127,7 +128,8 @@ def draft_from_inputs(inputs: PlanInputs, rules: P.PlanRules, levels: tuple[floa
     led = inputs.ledger
     history = P.history_frame(led.tables["Contracts"], led.tables["Collections"], led.tables["Expenses"],
                               led.standard("ProductLines"))
-    roster = led.standard("Roster")
+    # the Roster as it stands in January of the new year: a transferee is drafted in their new department
+    roster = roster_at(led.standard("Roster"), led.standard("RosterChanges"), rules.year, 1)
     first = P.draft_plan(history, roster, rules)
     mix = P.product_mix(led.tables["Collections"], led.tables["Contracts"], roster, first.as_of)
     royalties = C.royalty_schedule(first.rows, mix, inputs.standards, rules.year)

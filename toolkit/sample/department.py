@@ -26,34 +26,57 @@ def _rng(seed: int, dept: DeptSpec, stream: str) -> np.random.Generator:
     return np.random.default_rng([seed, 100 + dept.number, STREAMS[stream]])
 
 
-def department_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
-    """Plan, Budget, Contracts, Collections, Expenses, Advances, Leave, Forecast, Feedback, Opportunities, Reviews and Training
-    of ``dept``."""
+def activity_frames(dept: DeptSpec, people: pd.DataFrame, seed: int) -> dict[str, pd.DataFrame]:
+    """Contracts, Collections, Expenses, Advances, Leave, Feedback, Opportunities, Reviews and Training of ``dept``
+    (everyone of the department as if they had worked all along; ``changes`` then applies the hire, the leaver
+    and the transfer)."""
     staff = people[people["dept_key"] == dept.key].reset_index(drop=True)
     sales = staff[staff["role"] == "Salesperson"].reset_index(drop=True)
     contracts = contracts_frame(dept, sales, _rng(seed, dept, "contracts"))
     collections = collections_frame(dept, contracts, _rng(seed, dept, "collections"))
     if dept.key == REFUND_DEPARTMENT:
         contracts, collections = add_refund(contracts, collections, dept.code)
-    expenses = expenses_frame(dept, staff, _rng(seed, dept, "expenses"))
-    actuals = ytd_actuals(contracts, collections, expenses)
-    plan = pd.concat([plan_frame(sales, actuals, _rng(seed, dept, "plan")),
-                      overhead_plan(staff[staff["role"] != "Salesperson"], actuals,
-                                    _rng(seed, dept, "plan-overhead"))], ignore_index=True)
     return {
-        "Plan": plan,
-        "Budget": budget_frame(plan, expenses),
         "Contracts": contracts,
         "Collections": collections,
-        "Expenses": expenses,
+        "Expenses": expenses_frame(dept, staff, _rng(seed, dept, "expenses")),
         "Advances": advances_frame(dept, staff, _rng(seed, dept, "advances")),
         "Leave": leave_frame(dept, staff, _rng(seed, dept, "leave")),
-        "Forecast": forecast_frame(dept, collections, expenses),
         "Feedback": feedback_frame(dept, staff, contracts, _rng(seed, dept, "feedback")),
         "Opportunities": opportunities_frame(dept, sales, contracts, _rng(seed, dept, "opportunities")),
         "Reviews": reviews_frame(staff, people[people["role"] == "Manager"]["employee_id"],
                                  _rng(seed, dept, "reviews")),
         "Training": training_frame(staff, _rng(seed, dept, "training")),
+    }
+
+
+def plan_table(dept: DeptSpec, people: pd.DataFrame, activity: dict[str, pd.DataFrame], seed: int) -> pd.DataFrame:
+    """The Plan of ``dept``, calibrated on its activity (before a transfer moves rows out)."""
+    staff = people[people["dept_key"] == dept.key].reset_index(drop=True)
+    sales = staff[staff["role"] == "Salesperson"].reset_index(drop=True)
+    actuals = ytd_actuals(activity["Contracts"], activity["Collections"], activity["Expenses"])
+    return pd.concat([plan_frame(sales, actuals, _rng(seed, dept, "plan")),
+                      overhead_plan(staff[staff["role"] != "Salesperson"], actuals,
+                                    _rng(seed, dept, "plan-overhead"))], ignore_index=True)
+
+
+def department_frames(dept: DeptSpec, activity: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Every table of ``dept``'s workbook, in the sample's order: its activity and Plan plus the Budget and the
+    Forecast drawn from them."""
+    a = activity
+    return {
+        "Plan": a["Plan"],
+        "Budget": budget_frame(a["Plan"], a["Expenses"]),
+        "Contracts": a["Contracts"],
+        "Collections": a["Collections"],
+        "Expenses": a["Expenses"],
+        "Advances": a["Advances"],
+        "Leave": a["Leave"],
+        "Forecast": forecast_frame(dept, a["Collections"], a["Expenses"]),
+        "Feedback": a["Feedback"],
+        "Opportunities": a["Opportunities"],
+        "Reviews": a["Reviews"],
+        "Training": a["Training"],
     }
 
 

@@ -16,7 +16,8 @@ from .. import TEMPLATE_VERSION
 from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import DEPARTMENT, STANDARDS
-from .department import department_frames, department_info
+from . import changes
+from .department import activity_frames, department_frames, department_info, plan_table
 from .names import DEPARTMENTS, PROBLEM_DEPARTMENT, DeptSpec
 from .people import people
 from .problems import Problem, inject_problems
@@ -68,12 +69,29 @@ class Sample:
         return next(d for d in self.departments if d.spec.key == key)
 
 
+def clean_departments(staff: pd.DataFrame, seed: int = DEFAULT_SEED) -> dict[str, dict[str, pd.DataFrame]]:
+    """Every department's tables by file key (``"east"`` ...), before the planted problems: the registers agree
+    with the people's Start and Leave Dates and the transfer (``changes``)."""
+    activity = {dept.key: activity_frames(dept, staff, seed) for dept in DEPARTMENTS}
+    changes.employment(activity, staff)  # the hire's rows from their start, the leaver's to their leave
+    for dept in DEPARTMENTS:
+        activity[dept.key]["Plan"] = changes.employed_targets(plan_table(dept, staff, activity[dept.key], seed))
+    changes.transfer(activity, staff)  # the transferee's rows from the transfer in the new department
+    return {dept.key: department_frames(dept, activity[dept.key]) for dept in DEPARTMENTS}
+
+
+def sample_staff(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The sample's people (the Roster's columns and the generator's), with their Start and Leave Dates."""
+    return changes.start_dates(people(seed), seed)
+
+
 def build_sample(seed: int = DEFAULT_SEED) -> Sample:
     """Every table of the sample company, deterministic for ``seed``."""
-    staff = people(seed)
+    staff = sample_staff(seed)
+    tables = clean_departments(staff, seed)
     departments = []
     for dept in DEPARTMENTS:
-        frames = department_frames(dept, staff, seed)
+        frames = tables[dept.key]
         problems = inject_problems(dept, frames, staff) if dept.key == PROBLEM_DEPARTMENT else []
         departments.append(DepartmentSample(dept, frames, department_info(dept, staff), problems))
     return Sample(seed, staff, standards_frames(staff), departments)

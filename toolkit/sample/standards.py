@@ -10,6 +10,7 @@ from ..schema import enums as E
 from .frames import typed_frame
 from .holidays import holidays_frame
 from .names import CITY_TIERS, PERIOD, PRODUCT_LINES
+from .changes import roster_changes
 from .people import PLAN_KEY_ACCOUNT, PLAN_NEW_BUSINESS, PLAN_STANDARD, roster_frame
 
 #: Plan -> (basis, method, gate, annual cap).
@@ -112,6 +113,7 @@ def standards_frames(people_frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
              for lo, hi, g, c in APPRAISAL_BANDS]
     return {
         "Roster": _typed("Roster", roster_frame(people_frame, STANDARDS.table("Roster").keys)),
+        "RosterChanges": _typed("RosterChanges", roster_changes(people_frame)),
         "RoyaltyPlans": _typed("RoyaltyPlans", plans),
         "RoyaltyTiers": _typed("RoyaltyTiers", tiers),
         "ProductLines": _typed("ProductLines", lines),

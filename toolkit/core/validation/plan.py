@@ -12,6 +12,7 @@ from ...schema import MONTH_KEYS
 from ...schema import enums as E
 from ...schema.department import MONTH_NAMES
 from ..findings import Finding
+from ..people import roster_at
 from .context import Context, fold, ids, present
 
 _SALESPERSON = next(code for code in E.ROLE.values if code == "Salesperson")
@@ -83,8 +84,28 @@ def _surely_complete(ctx: Context, roster: pd.DataFrame, plan: pd.DataFrame) -> 
     return all((p, ind) in have for p in people for ind in E.INDICATOR.values)
 
 
+def _roster_of_year(ctx: Context, roster: pd.DataFrame) -> pd.DataFrame:
+    """The Roster as it stands in January of the Info Year (Roster Changes counting by then: a transferee belongs
+    to their new department), without the people not employed in that year (left before it, start after it;
+    docs/people.md). The Roster itself (the same object) when nothing changes it."""
+    if ctx.year is None:
+        return roster
+    out = roster_at(roster, ctx.std("RosterChanges"), ctx.year, 1)
+    if not {"start_date", "leave_date"} & set(out.columns):
+        return out
+    start = pd.to_datetime(out["start_date"], errors="coerce") if "start_date" in out.columns else None
+    leave = pd.to_datetime(out["leave_date"], errors="coerce") if "leave_date" in out.columns else None
+    gone = pd.Series(False, index=out.index)
+    if start is not None:
+        gone |= (start.dt.year > ctx.year).fillna(False)
+    if leave is not None:
+        gone |= (leave.dt.year < ctx.year).fillna(False)
+    return out[~gone.to_numpy(dtype=bool)] if gone.any() else out
+
+
 def salespeople_complete(ctx: Context) -> list[Finding]:
-    """Each salesperson (Roster role) of this department, or planned here, has all four indicators."""
+    """Each salesperson (Roster role) of this department in January of the Info Year, or planned here, has all four
+    indicators (people not employed in the year are not asked for)."""
     roster = ctx.std("Roster")
     if ctx.data.kind != "department" or roster is None:
         return []
@@ -92,8 +113,10 @@ def salespeople_complete(ctx: Context) -> list[Finding]:
     plan = plan if plan is not None else ctx.data.tables.get("Plan")
     if plan is None or "Plan" not in ctx.data.layout:
         return []
-    if _surely_complete(ctx, roster, plan):
+    year_roster = _roster_of_year(ctx, roster)
+    if year_roster is roster and _surely_complete(ctx, roster, plan):
         return []
+    roster = year_roster
     sales = roster[roster["role"].eq(_SALESPERSON).fillna(False)]
     dept = str(ctx.data.info.get("department") or "").strip().casefold()
     in_dept = fold(sales["department"]).eq(dept).fillna(False)
