@@ -169,7 +169,7 @@ def broken_standards(tmp_path_factory) -> list:
     2026-07."""
     srows = F.standards_rows()
     srows["ProductLines"] += [
-        dict(product_line="Widgets", royalty_factor=1.5, gross_margin=0.3, valid_from=D(2025, 7, 1)),  # last year
+        dict(product_line="Widgets", royalty_factor=1.5, gross_margin=0.3, valid_from=D(2027, 7, 1)),  # next year
         dict(product_line="Gadgets", royalty_factor=1.3, gross_margin=0.4, valid_from=D(2026, 7, 1)),
         dict(product_line="Gadgets", royalty_factor=1.4, gross_margin=0.4, valid_from=D(2026, 7, 1)),  # twice
         dict(product_line="Gizmos", royalty_factor=1.0, gross_margin=0.2, valid_from=D(2026, 4, 1))]  # Jan–Mar: none
@@ -186,11 +186,11 @@ def _only(found: list, code: str) -> list:
     return [f for f in found if f.code == code]
 
 
-def test_a_valid_from_of_another_year_is_an_error_at_its_cell(broken_standards):
+def test_a_valid_from_after_the_year_is_an_error_at_its_cell(broken_standards):
     (f,) = _only(broken_standards, "valid-from-out-of-year")
     assert (f.sheet, f.cell, f.severity) == ("Product Lines", f"{F.letter('standards', 'ProductLines', 'valid_from')}4",
                                              "error")
-    assert "2025-07" in f.message("en") and "2026" in f.message("en") and "生效月份" in f.message("zh")
+    assert "2027-07" in f.message("en") and "2026" in f.message("en") and "生效月份" in f.message("zh")
 
 
 def test_two_versions_of_one_key_with_the_same_valid_from_are_a_duplicate(broken_standards):

@@ -210,11 +210,11 @@ _("plan-not-in-force", "error", ("Plan used before its Valid From", "方案在�
    "{sheet}!{cell}：方案“{value}”自 {month} 起使用，但其最早的提成方案行生效月份为 {first}；请增加一行生效月份为空或更早的"
    "记录，或自 {first} 起使用。"),
   tags=("rule",))
-_("valid-from-out-of-year", "error", ("Valid From outside the year", "生效月份不在年度内"),
-  ("{sheet}!{cell}: Valid From {value} is not a month of {year}; the standards hold one year's versions: write a "
-   "month of {year}, or leave it blank for terms in force from January.",
-   "{sheet}!{cell}：生效月份 {value} 不在 {year} 年内；标准工作簿只保存一个年度的版本：请填写 {year} 年的月份，或留空表示自 1 月起"
-   "适用。"),
+_("valid-from-out-of-year", "error", ("Valid From after the year", "生效月份晚于年度"),
+  ("{sheet}!{cell}: Valid From {value} is after {year}, so these terms are never in force in {year}; date them "
+   "in {year}, or keep them for next year's standards.",
+   "{sheet}!{cell}：生效月份 {value} 晚于 {year} 年，这些条款在 {year} 年内不会生效；请填写 {year} 年的月份，或留到下一年度的"
+   "标准工作簿中。"),
   tags=("rule",))
 _("version-gap", "error", ("No version in force from January", "1月起无适用版本"),
   ("{sheet}!{cell}: {what} is valid from {value} only, so {year}-01 to {before} have no terms; give it a row "

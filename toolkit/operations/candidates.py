@@ -79,8 +79,8 @@ def candidate_list(source: Source, year: int, role: str | None = None, *, lang: 
     scored = lines.dropna(subset=["score"]).groupby("employee_id").size() * 3
     end = pd.Timestamp(year, known, 1) + pd.offsets.MonthEnd(0)
     # someone who left by then is no candidate for promotion (docs/people.md)
-    left = people["employee_id"].astype(str).map(leave_dates(ledger.standard("Roster"))) <= end
-    people = people[~left.fillna(False).to_numpy(dtype=bool)]
+    gone = leave_dates(ledger.standard("Roster"))
+    people = people[~people["employee_id"].astype(str).isin(set(gone.index[gone <= end])).to_numpy(dtype=bool)]
     people = pd.concat([people, tenure(ledger.standard("Roster"), people["employee_id"].astype(str), end, scored)],
                        axis=1)
     if role:

@@ -131,8 +131,8 @@ def footer_document(lines: Sequence[str], width: float, height: float) -> str:
     """An HTML document of ``len(lines)`` pages of ``width`` x ``height`` points, each only its footer line."""
     pages = "".join(f'<div class="p"><div class="f">{html_lib.escape(text)}</div></div>' for text in lines)
     return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>"
-            f"@page {{ size: {width:.2f}pt {height:.2f}pt; margin: 0; }} body {{ margin: 0; }}"
-            f".p {{ position: relative; height: {height:.2f}pt; overflow: hidden; break-after: page; }}"
+            f"@page {{ size: {width:.2f}pt {height:.2f}pt; margin: 0; }} body {{ margin: 0; }}"  # not money: points
+            f".p {{ position: relative; height: {height:.2f}pt; overflow: hidden; break-after: page; }}"  # not money
             f".f {{ {FOOTER_CSS} }}</style></head><body>{pages}</body></html>")
 
 

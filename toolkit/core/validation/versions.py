@@ -1,4 +1,4 @@
-"""Standards with Valid From (docs/people.md, "Standards with Valid From"): a Valid From outside the year, a key
+"""Standards with Valid From (docs/people.md, "Standards with Valid From"): a Valid From after the year, a key
 with no version in force from January, and an appraisal grade a later version renames. Two versions of one key
 with the same Valid From are the schema's ``duplicate-key`` (Valid From is part of each versioned table's key);
 weights that do not add up to 100% are checked per version by ``schema_rules.weights_total``."""
@@ -40,8 +40,9 @@ def _dated(ctx: Context, table: str) -> tuple[pd.DataFrame, pd.Series] | None:
 
 
 def valid_from_in_year(ctx: Context) -> list[Finding]:
-    """A Valid From of another year than the period's is an error at its cell (a version dated before the year
-    would be in force from January anyway: write it blank; one after the year is never in force)."""
+    """A Valid From after the period's year is an error at its cell (never in force this year). One before the
+    year is history, not an error: the latest such version is in force from January, and the earlier ones are
+    what January's re-check of the previous year reads."""
     if ctx.year is None:
         return []
     out: list[Finding] = []
@@ -50,7 +51,7 @@ def valid_from_in_year(ctx: Context) -> list[Finding]:
         if got is None:
             continue
         frame, v = got
-        bad = ((v != BLANK) & ((v < ordinal(ctx.year, 1)) | (v > ordinal(ctx.year, 12)))).to_numpy(dtype=bool)
+        bad = ((v != BLANK) & (v > ordinal(ctx.year, 12))).to_numpy(dtype=bool)
         rows = frame[bad]
         out += ctx.emit("valid-from-out-of-year", table, VALID_FROM, rows, value=v[bad].map(_month), year=ctx.year)
     return out
