@@ -596,9 +596,14 @@ def _digits(text: str) -> str:
 
 
 def numeric_ids(dept, std, lang):
-    """Employee IDs kept as numbers on the Roster (1002) and pasted as text 1002.0 in the department workbook."""
-    ws = _sheet(std, S("Roster"), lang)
-    _retype(ws, _columns(ws, S("Roster"))["employee_id"], lambda v: int(_digits(v)), "General")
+    """Employee IDs kept as numbers in the standards (1002: the Roster, Roster Changes) and pasted as text 1002.0
+    in the department workbook."""
+    for table in STANDARDS.tables:  # every standards sheet naming an employee (a Roster Changes row included)
+        if "employee_id" not in {c.key for c in table.columns} or table.sheet(lang) not in std.sheetnames:
+            continue
+        ws = _sheet(std, table, lang)
+        if "employee_id" in (cols := _columns(ws, table)):
+            _retype(ws, cols["employee_id"], lambda v: int(_digits(v)), "General")
     # every sheet naming an employee (from the schema, so a sheet a later issue adds is covered too)
     people = ("employee_id", "split_employee_id", "reviewer")  # a reviewer is named by Employee ID in the sample
     keyed = [t.key for t in DEPARTMENT.tables if set(people) & {c.key for c in t.columns}]
