@@ -178,14 +178,7 @@ def test_spend_against_the_budget_by_category(rendered) -> None:  # noqa: ANN001
             assert money(float(want_spend - want_budget)) in html
     per_dept = {d: sum(_d(r[4]) for k, r in by_key.items() if k[0] == d) for d in budget["department"].unique()}
     _, _, _, depts = find_table(wb, _labels(lang, "expenses_by_department"))
-    # Known gap (issue 23, reported): a department's Expense plan to date follows each person's Roster department
-    # (``employee_departments``), not the workbook their Plan rows are in, so the two departments of the sample's
-    # transfer (a Roster Changes department) are left out of this one check until department figures count by
-    # workbook.
-    moved = led.standard("RosterChanges").dropna(subset=["department"])
-    roster = led.standard("Roster").set_index("employee_id")["department"]
-    apart = set(moved["department"]) | set(moved["employee_id"].map(roster))
-    whole = {d: v for d, v in per_dept.items() if d not in apart}
-    assert len(whole) >= 1 and {r[0]: _d(r[4]) for r in depts if r[0] in whole} == whole  # the Expense plan to date
+    # each department's Expense plan to date is its own workbook's Plan (the sample's transfer 华南 -> 西部 included)
+    assert {r[0]: _d(r[4]) for r in depts if r[0] in per_dept} == per_dept  # = the Expense plan to date
     total = shown[-1]
     assert total[0] == ("合计" if lang == "zh" else "Total") and _d(total[4]) == sum(per_dept.values())
