@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table, ledger
+from toolkit.core.review import review
 from toolkit.report import render_report
 from toolkit.report.context import column_label
 from toolkit.report.filters import money
@@ -267,3 +268,15 @@ def test_each_department_counts_its_own_workbook_and_the_company_their_sum() -> 
     mover = {r["indicator"]: r for r in rows if r["level"] == "employee" and r["key"] == "E3005"}
     for ind in ("Signing", "Collection", "Expense", "Profit"):
         assert _d(mover[ind]["ytd_target"]) == _d(person[("E3005", ind)])
+
+
+def test_a_transferee_is_appraised_in_the_department_of_the_window() -> None:
+    """The periodic appraisal shows E3005 in 华南 for Q2 and in 西部 for Q3 (the Roster Changes row of 1 July), and
+    ranks them among that department's people."""
+    led = ledger()
+    for quarter, where in ((2, "华南"), (3, "西部")):
+        lines = review(led, 2026, quarter, 10).lines
+        mover = lines[lines["employee_id"] == "E3005"].iloc[0]
+        assert mover["department"] == where, quarter
+        peers = lines[(lines["department"] == where) & lines["score"].notna()]
+        assert mover["department_rank"] == 1 + int((peers["score"] > mover["score"]).sum())
