@@ -80,8 +80,10 @@ def candidate_list(source: Source, year: int, role: str | None = None, *, lang: 
     scored = lines.dropna(subset=["score"]).groupby("employee_id").size() * 3
     end = pd.Timestamp(year, known, 1) + pd.offsets.MonthEnd(0)
     # someone who left by then is no candidate for promotion (docs/people.md)
-    left = people["employee_id"].astype(str).map(leave_dates(ledger.standard("Roster"))) <= end
-    people = people[~left.fillna(False).to_numpy(dtype=bool)]
+    # (isin, not map: mapping on a Roster without leavers, an empty datetime Series, raises in pandas)
+    leave = leave_dates(ledger.standard("Roster"))
+    left = people["employee_id"].astype(str).isin(set(leave.index[(leave <= end).to_numpy(dtype=bool)]))
+    people = people[~left.to_numpy(dtype=bool)]
     people = pd.concat([people, tenure(ledger.standard("Roster"), people["employee_id"].astype(str), end, scored)],
                        axis=1)
     if role:
