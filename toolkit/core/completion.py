@@ -42,7 +42,7 @@ from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
-from .ledger import per_ledger_arg
+from .ledger import per_ledger, per_ledger_arg
 from .people import column_by_month, employed_plan
 from .periods import parse_period
 from .versions import value_by_date
@@ -90,6 +90,7 @@ def employee_departments(ledger: Ledger) -> pd.Series:
     return pd.Series(both["department"].to_numpy(), index=both["employee_id"].to_numpy(), dtype="str")
 
 
+@per_ledger
 def departments_by_month(ledger: Ledger, year: int) -> pd.DataFrame:
     """employee_id, month (1..12), department: the department each person belongs to in each month of ``year``
     (the Roster overlaid with Roster Changes; people only in workbooks: ``employee_departments``)."""
@@ -97,16 +98,20 @@ def departments_by_month(ledger: Ledger, year: int) -> pd.DataFrame:
     out = column_by_month(roster, ledger.standard("RosterChanges"), year, "department").rename(columns={"m": "month"})
     fallback = employee_departments(ledger)
     out["department"] = out["department"].where(out["department"].notna(), out["employee_id"].map(fallback))
-    return out
+    # people only in the workbooks (no Roster row): the workbook where they first appear, every month
+    rest = fallback[~fallback.index.isin(set(out["employee_id"]))]
+    if len(rest):
+        out = pd.concat([out, pd.DataFrame({"employee_id": np.repeat(rest.index.to_numpy(), 12),
+                                            "month": np.tile(np.arange(1, 13), len(rest)),
+                                            "department": np.repeat(rest.to_numpy(), 12)})], ignore_index=True)
+    return out.dropna(subset=["department"]).reset_index(drop=True)
 
 
 def department_at(ledger: Ledger, year: int, month: int) -> pd.Series:
     """employee_id → the department they belong to in ``month`` of ``year`` (a transferee: their new one)."""
     at = departments_by_month(ledger, year)
-    at = at[at["month"] == month].dropna(subset=["department"])
-    now = pd.Series(at["department"].astype("str").to_numpy(), index=at["employee_id"].to_numpy(), dtype="str")
-    fallback = employee_departments(ledger)
-    return pd.concat([now, fallback[~fallback.index.isin(now.index)]])
+    at = at[(at["month"] == month).to_numpy(dtype=bool)]
+    return pd.Series(at["department"].astype("str").to_numpy(), index=at["employee_id"].to_numpy(), dtype="str")
 
 
 def _in_year(dates: pd.Series, year: int) -> pd.Series:
