@@ -293,3 +293,38 @@ def test_bad_period_is_a_toolkit_error(bad):
 def test_empty_ledger_gives_no_rows():
     rows = compute_completion(ledger([], standards_book()), "2025-03")
     assert rows.empty or set(rows["level"]) <= {"company"}
+
+
+def test_a_transfer_counts_in_each_department_for_its_own_workbook():
+    """W1 moves West -> East on 1 March 2025 (Roster Changes): West's workbook holds January–February, East's March.
+    By hand for March: W1's own line runs over both (Signing YTD 3000 + 5000 + 7000 = 15000 against 3 × 4000;
+    Expense 100 + 200 = 300); West counts Jan–Feb (Signing 8000 against 8000, Expense 100, Profit 0 − 100 − the
+    February royalty 40), East March (7000 against 4000, Expense 200, Profit −200 − the March royalty 60);
+    the company is the sum of the departments, and W1 is listed in East (March's department)."""
+    roster = [dict(employee_id="W1", name="Wu", department="West", role="Salesperson", grade="G3")]
+    std = standards_book(Roster=roster, ProductLines=LINES,
+                         RosterChanges=[dict(employee_id="W1", effective_from="2025-03-01", department="East")])
+    west = department_book(
+        "West", Plan=[plan_row("W1", "Signing", [4000, 4000]), plan_row("W1", "Expense", [150, 150])],
+        Contracts=[_contract("C1", "2025-01-10", "W1", "PA", 3000), _contract("C2", "2025-02-10", "W1", "PA", 5000)],
+        Expenses=[_claim("X1", "2025-02-01", "W1", 100, "Approved")])
+    east = department_book(
+        "East", Plan=[plan_row("W1", "Signing", [0, 0, 4000]), plan_row("W1", "Expense", [0, 0, 150])],
+        Contracts=[_contract("C3", "2025-03-10", "W1", "PA", 7000)],
+        Expenses=[_claim("X2", "2025-03-02", "W1", 200, "Pending")])
+    pay = pd.DataFrame({"employee_id": ["W1", "W1"], "month": [2, 3], "royalty": [40.0, 60.0]})
+    rows = compute_completion(ledger([west, east], std), "2025-03", pay)
+    mover = {i: _row(rows, "employee", "W1", i) for i in ("Signing", "Expense", "Profit")}
+    assert (mover["Signing"]["ytd_actual"], mover["Signing"]["ytd_target"]) == (15000, 12000)
+    assert mover["Expense"]["ytd_actual"] == 300 and mover["Signing"]["department"] == "East"
+    want = {("West", "Signing"): (8000, 8000, 0, 0), ("East", "Signing"): (7000, 4000, 7000, 4000),
+            ("West", "Expense"): (100, 300, 0, 0), ("East", "Expense"): (200, 150, 200, 150),
+            ("West", "Profit"): (-140, 0, 0, 0), ("East", "Profit"): (-260, 0, -260, 0)}
+    for (dept, ind), (ytd_a, ytd_t, month_a, month_t) in want.items():
+        got = _row(rows, "department", dept, ind)
+        assert (got["ytd_actual"], got["ytd_target"], got["month_actual"], got["month_target"]) == \
+            (ytd_a, ytd_t, month_a, month_t), (dept, ind)
+    for ind in ("Signing", "Expense", "Profit"):
+        company = _row(rows, "company", "company", ind)
+        assert company["ytd_actual"] == sum(want[(d, ind)][0] for d in ("West", "East"))
+        assert company["ytd_actual"] == _row(rows, "employee", "W1", ind)["ytd_actual"]

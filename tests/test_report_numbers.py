@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table, ledger
+from toolkit.core.review import review
 from toolkit.report import render_report
 from toolkit.report.context import column_label
 from toolkit.report.filters import money
@@ -178,14 +179,104 @@ def test_spend_against_the_budget_by_category(rendered) -> None:  # noqa: ANN001
             assert money(float(want_spend - want_budget)) in html
     per_dept = {d: sum(_d(r[4]) for k, r in by_key.items() if k[0] == d) for d in budget["department"].unique()}
     _, _, _, depts = find_table(wb, _labels(lang, "expenses_by_department"))
-    # Known gap (issue 23, reported): a department's Expense plan to date follows each person's Roster department
-    # (``employee_departments``), not the workbook their Plan rows are in, so the two departments of the sample's
-    # transfer (a Roster Changes department) are left out of this one check until department figures count by
-    # workbook.
-    moved = led.standard("RosterChanges").dropna(subset=["department"])
-    roster = led.standard("Roster").set_index("employee_id")["department"]
-    apart = set(moved["department"]) | set(moved["employee_id"].map(roster))
-    whole = {d: v for d, v in per_dept.items() if d not in apart}
-    assert len(whole) >= 1 and {r[0]: _d(r[4]) for r in depts if r[0] in whole} == whole  # the Expense plan to date
+    # each department's Expense plan to date is its own workbook's Plan (the sample's transfer 华南 -> 西部 included)
+    assert {r[0]: _d(r[4]) for r in depts if r[0] in per_dept} == per_dept  # = the Expense plan to date
     total = shown[-1]
     assert total[0] == ("合计" if lang == "zh" else "Total") and _d(total[4]) == sum(per_dept.values())
+
+
+def _sample_by_workbook() -> tuple[dict, dict]:
+    """Each department's YTD (Jan–Oct 2026) targets and Signing, Collection and Expense actuals, read from the sample's
+    workbooks with openpyxl: the Plan rows of its own workbook (months outside a person's employment count 0), its
+    own contracts, receipts and claims; a split share counts in the split person's department of the month (the
+    Roster and its Roster Changes). Also each person's YTD targets over every workbook."""
+    std = load_workbook(SAMPLE / "standards.xlsx", read_only=True, data_only=True)
+    roster = {r[0]: r for r in list(std["Roster"].iter_rows(values_only=True))[1:] if r[0]}
+    moves = [r for r in list(std["Roster Changes"].iter_rows(values_only=True))[1:] if r[0] and r[2]]
+
+    def dept_of(emp: str, month: int) -> str:
+        dept = roster[emp][2]
+        for m in moves:  # a move on a month's first day counts from that month, else from the next
+            if m[0] == emp and month >= m[1].month + (m[1].day != 1):
+                dept = m[2]
+        return dept
+
+    def employed(emp: str, month: int) -> bool:
+        start, leave = roster[emp][8], roster[emp][9]
+        return (start is None or (start.year, start.month) <= (2026, month)) and \
+            (leave is None or (leave.year, leave.month) >= (2026, month))
+
+    kinds = {"Signing": "Signing", "签约": "Signing", "Collection": "Collection", "回款": "Collection",
+             "Expense": "Expense", "费用": "Expense", "Profit": "Profit", "利润": "Profit"}
+    counted = {None, "Approved", "Pending", "已批准", "待审批"}
+    target: dict = {}
+    actual: dict = {}
+    person: dict = {}
+    books, shares = {}, {}
+    for path in sorted(SAMPLE.glob("dept-*.xlsx")):
+        wb = load_workbook(path, read_only=True, data_only=True)
+        sheets = [list(wb[s].iter_rows(values_only=True))[1:] for s in wb.sheetnames[:6]]
+        books[sheets[0][0][1]] = sheets  # Info's first field: the department
+        for c in sheets[3]:
+            if c[0]:
+                shares[c[0]] = (c[3], c[9], Decimal(str(c[10] or 0)) if c[9] else Decimal(0))
+
+    def credit(dept: str, ind: str, when: object, no: str, amount: object) -> None:
+        owner, split, share = shares[no]
+        whole = Decimal(str(amount))
+        actual[(dept, ind)] = actual.get((dept, ind), Decimal(0)) + whole * (1 - share)
+        if split:
+            key = (dept_of(split, when.month), ind)
+            actual[key] = actual.get(key, Decimal(0)) + whole * share
+
+    for dept, (_, plan, _, contracts, receipts, claims) in books.items():
+        for r in plan:
+            if r[0] and r[1] in kinds:
+                ytd = sum(Decimal(str(v or 0)) for m, v in enumerate(r[2:12], 1) if employed(r[0], m))
+                target[(dept, kinds[r[1]])] = target.get((dept, kinds[r[1]]), Decimal(0)) + ytd
+                person[(r[0], kinds[r[1]])] = person.get((r[0], kinds[r[1]]), Decimal(0)) + ytd
+        for c in contracts:
+            if c[0] and c[1] is not None and c[1].year == 2026 and c[1].month <= 10:
+                credit(dept, "Signing", c[1], c[0], c[5])
+        for r in receipts:
+            if r[0] and r[1] is not None and r[1].year == 2026 and r[1].month <= 10 and r[2] in shares:
+                credit(dept, "Collection", r[1], r[2], r[3])
+        for x in claims:
+            if x[0] and x[1] is not None and x[1].year == 2026 and x[1].month <= 10 and x[9] in counted:
+                actual[(dept, "Expense")] = actual.get((dept, "Expense"), Decimal(0)) + Decimal(str(x[6]))
+    return {"target": target, "actual": actual}, person
+
+
+def test_each_department_counts_its_own_workbook_and_the_company_their_sum() -> None:
+    """Issue 23 item 4: a transfer (E3005, 华南 -> 西部 from July) counts in each department for the rows of its own
+    workbook: every department's YTD targets and Signing, Collection and Expense actuals equal its workbook's rows
+    (computed here from the files), the company equals the sum of the departments (nothing counted twice), and the
+    transferee's own YTD target runs over both workbooks."""
+    want, person = _sample_by_workbook()
+    rows = command_json("completion", "en")["rows"]
+    dept = {(r["key"], r["indicator"]): r for r in rows if r["level"] == "department"}
+    assert {"华南", "西部"} <= {k[0] for k in dept}
+    for key, value in want["target"].items():
+        assert _d(dept[key]["ytd_target"]) == _d(value), key
+    for key, value in want["actual"].items():
+        assert _d(dept[key]["ytd_actual"]) == _d(value), key
+    assert {k for k in want["target"]} == set(dept)
+    company = {r["indicator"]: r for r in rows if r["level"] == "company"}
+    for ind, r in company.items():
+        for col in ("month_target", "month_actual", "ytd_target", "ytd_actual", "annual_target"):
+            assert _d(r[col]) == sum(_d(d[col]) for k, d in dept.items() if k[1] == ind), (ind, col)
+    mover = {r["indicator"]: r for r in rows if r["level"] == "employee" and r["key"] == "E3005"}
+    for ind in ("Signing", "Collection", "Expense", "Profit"):
+        assert _d(mover[ind]["ytd_target"]) == _d(person[("E3005", ind)])
+
+
+def test_a_transferee_is_appraised_in_the_department_of_the_window() -> None:
+    """The periodic appraisal shows E3005 in 华南 for Q2 and in 西部 for Q3 (the Roster Changes row of 1 July), and
+    ranks them among that department's people."""
+    led = ledger()
+    for quarter, where in ((2, "华南"), (3, "西部")):
+        lines = review(led, 2026, quarter, 10).lines
+        mover = lines[lines["employee_id"] == "E3005"].iloc[0]
+        assert mover["department"] == where, quarter
+        peers = lines[(lines["department"] == where) & lines["score"].notna()]
+        assert mover["department_rank"] == 1 + int((peers["score"] > mover["score"]).sum())

@@ -22,8 +22,10 @@ Definitions (documented in docs/json.md):
   completion the RAG reads (best first; lowest first for Expense; ties share the best rank); None for
   the company.
 
-Money is rounded to cents per employee and month; departments and the company are sums of
-employee lines, so totals always equal the sum of their lines.
+Money is rounded to cents per employee, workbook department and month; a department sums the rows of its
+own workbook (a transferee counts in each department for the rows there), an employee line all their rows
+(their YTD continues across a transfer), and the company the employee lines, which equal the sum of the
+departments: nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
-from .ledger import per_ledger_arg
-from .people import employed_plan
+from .ledger import per_ledger, per_ledger_arg
+from .people import column_by_month, employed_plan
 from .periods import parse_period
 from .versions import value_by_date
 
@@ -88,8 +90,46 @@ def employee_departments(ledger: Ledger) -> pd.Series:
     return pd.Series(both["department"].to_numpy(), index=both["employee_id"].to_numpy(), dtype="str")
 
 
+@per_ledger
+def departments_by_month(ledger: Ledger, year: int) -> pd.DataFrame:
+    """employee_id, month (1..12), department: the department each person belongs to in each month of ``year``
+    (the Roster overlaid with Roster Changes; people only in workbooks: ``employee_departments``)."""
+    roster = ledger.standard("Roster").dropna(subset=["employee_id"])
+    out = column_by_month(roster, ledger.standard("RosterChanges"), year, "department").rename(columns={"m": "month"})
+    fallback = employee_departments(ledger)
+    out["department"] = out["department"].where(out["department"].notna(), out["employee_id"].map(fallback))
+    # people only in the workbooks (no Roster row): the workbook where they first appear, every month
+    rest = fallback[~fallback.index.isin(set(out["employee_id"]))]
+    if len(rest):
+        out = pd.concat([out, pd.DataFrame({"employee_id": np.repeat(rest.index.to_numpy(), 12),
+                                            "month": np.tile(np.arange(1, 13), len(rest)),
+                                            "department": np.repeat(rest.to_numpy(), 12)})], ignore_index=True)
+    return out.dropna(subset=["department"]).reset_index(drop=True)
+
+
+def department_at(ledger: Ledger, year: int, month: int) -> pd.Series:
+    """employee_id → the department they belong to in ``month`` of ``year`` (a transferee: their new one)."""
+    at = departments_by_month(ledger, year)
+    at = at[(at["month"] == month).to_numpy(dtype=bool)]
+    return pd.Series(at["department"].astype("str").to_numpy(), index=at["employee_id"].to_numpy(), dtype="str")
+
+
 def _in_year(dates: pd.Series, year: int) -> pd.Series:
     return dates.dt.year.eq(year).fillna(False).astype(bool)
+
+
+def _credit_departments(credits: pd.DataFrame, date_col: str, at: pd.DataFrame) -> pd.DataFrame:
+    """``credits`` with ``department`` the department each credit counts in: the row's workbook's for the owner's
+    share, the split employee's department in the row's month for a split share (``at``: departments_by_month)."""
+    split = credits["role"].eq("split").to_numpy(dtype=bool)
+    if not split.any():
+        return credits
+    keys = pd.DataFrame({"employee_id": credits.loc[split, "employee_id"].to_numpy(),
+                         "month": credits.loc[split, date_col].dt.month.to_numpy()})
+    theirs = keys.merge(at, how="left", on=["employee_id", "month"])["department"].to_numpy()
+    dept = credits["department"].astype("object").to_numpy(copy=True)
+    dept[split] = np.where(pd.isna(theirs), dept[split], theirs)
+    return credits.assign(department=dept)
 
 
 def _tidy(frame: pd.DataFrame, date_col: str, value: pd.Series, indicator: str, year: int) -> pd.DataFrame:
@@ -97,6 +137,7 @@ def _tidy(frame: pd.DataFrame, date_col: str, value: pd.Series, indicator: str, 
     return pd.DataFrame(
         {
             "employee_id": frame.loc[keep, "employee_id"].to_numpy(),
+            "department": frame.loc[keep, "department"].astype("str").to_numpy(),
             "indicator": indicator,
             "month": frame.loc[keep, date_col].dt.month.to_numpy(),
             "actual": value[keep].fillna(0.0).to_numpy(dtype="float64"),
@@ -130,7 +171,9 @@ def normalize_royalties(royalties: pd.DataFrame | None, year: int) -> pd.DataFra
 
 
 def monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Actuals per (employee_id, indicator, month 1..12) for ``year``, split shares applied, cents-rounded.
+    """Actuals per (employee_id, department, indicator, month 1..12) for ``year``, split shares applied,
+    cents-rounded; ``department`` is the row's workbook's (a split share's and a royalty's: the person's
+    department in the row's month).
 
     ``royalties``: (employee_id, month, royalty) paid per month, subtracted from Profit; None = zero
     (use it until royalties are computed, e.g. when the standards have no plans). Computed once per ledger, year
@@ -144,10 +187,11 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
     """``monthly_actuals``, computed."""
     t = ledger.tables
     contracts = t["Contracts"]
-    cc = contract_credits(contracts)
+    at = departments_by_month(ledger, year)
+    cc = _credit_departments(contract_credits(contracts), "sign_date", at)
     signing = _tidy(cc, "sign_date", cc["amount"] * cc["share"], SIGNING, year)
 
-    rc = collection_credits(t["Collections"], contracts)
+    rc = _credit_departments(collection_credits(t["Collections"], contracts), "receipt_date", at)
     collection = _tidy(rc, "receipt_date", rc["credited"], COLLECTION, year)
 
     ex = t["Expenses"]
@@ -159,39 +203,45 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
                            rc["receipt_date"])
     gross = _tidy(rc, "receipt_date", rc["credited"] * margin.astype("float64").fillna(0.0), PROFIT, year)
     roy = normalize_royalties(royalties, year)
+    # a royalty has no workbook row: it is a cost of the department the person belongs to in its month
+    roy_dept = (roy[["employee_id", "month"]].merge(at, how="left", on=["employee_id", "month"])["department"]
+                if len(roy) else pd.Series([], dtype="object"))
     profit = pd.concat(
         [
             gross,
             expense.assign(indicator=PROFIT, actual=-expense["actual"]),
-            pd.DataFrame({"employee_id": roy["employee_id"], "indicator": PROFIT, "month": roy["month"],
-                          "actual": -roy["royalty"]}),
+            pd.DataFrame({"employee_id": roy["employee_id"], "department": roy_dept.fillna("").astype("str").to_numpy(),
+                          "indicator": PROFIT, "month": roy["month"], "actual": -roy["royalty"]}),
         ],
         ignore_index=True,
     )
     tidy = pd.concat([signing, collection, expense, profit], ignore_index=True)
-    out = tidy.groupby(["employee_id", "indicator", "month"], as_index=False, sort=False)["actual"].sum()
+    out = tidy.groupby(["employee_id", "department", "indicator", "month"], as_index=False, sort=False)["actual"].sum()
     out["actual"] = round_series(out["actual"])
     return out
 
 
 def monthly_targets(ledger: Ledger, year: int | None = None) -> pd.DataFrame:
-    """Plan targets per (employee_id, indicator, month 1..12); duplicate plan rows add up. With ``year``, a
+    """Plan targets per (employee_id, department, indicator, month 1..12), ``department`` the Plan row's workbook's;
+    duplicate plan rows add up. With ``year``, a
     person's months outside their employment count 0 (``toolkit.core.people.employed_plan``)."""
     plan = ledger.tables["Plan"].dropna(subset=["employee_id", "indicator"])
     if year is not None:
         plan = employed_plan(plan, ledger.standard("Roster"), year)
-    long = plan.melt(id_vars=["employee_id", "indicator"], value_vars=list(MONTH_KEYS), var_name="m",
+    long = plan.melt(id_vars=["employee_id", "department", "indicator"], value_vars=list(MONTH_KEYS), var_name="m",
                      value_name="target")
     long["month"] = long["m"].str[1:].astype("int64")
     long["target"] = long["target"].astype("float64").fillna(0.0)
-    out = long.groupby(["employee_id", "indicator", "month"], as_index=False, sort=False)["target"].sum()
+    long["department"] = long["department"].astype("str")
+    out = long.groupby(["employee_id", "department", "indicator", "month"], as_index=False, sort=False)["target"].sum()
     out["target"] = round_series(out["target"])
     return out
 
 
-def _sums(tidy: pd.DataFrame, value: str, month: int, prefix: str = "") -> pd.DataFrame:
-    """month_/ytd_/annual_ sums of ``value`` per (employee_id, indicator)."""
-    keys = ["employee_id", "indicator"]
+def _sums(tidy: pd.DataFrame, value: str, month: int, prefix: str = "",
+          keys: tuple[str, ...] = ("employee_id", "indicator")) -> pd.DataFrame:
+    """month_/ytd_/annual_ sums of ``value`` per ``keys`` (default: employee_id, indicator)."""
+    keys = list(keys)
     m = tidy["month"]
     parts = {
         f"month_{prefix}": tidy[m == month],
@@ -237,6 +287,10 @@ def completion_table(
 ) -> pd.DataFrame:
     """Completion rows (ROW_COLUMNS plus ``department``) from tidy targets and actuals for month 1..12.
 
+    An employee line sums the person's rows of every department (their YTD continues across a transfer) and is
+    shown in ``departments``' department; with a ``department`` column in both frames, a department line sums
+    the rows of that department (its own workbook's), else its employee lines.
+
     ``amber_band`` is in percentage points (10 means 10%); ``settings`` the RAG basis (default
     plan-to-date), ``progress`` the time progress (default month ÷ 12). Pure and vectorised.
     """
@@ -254,7 +308,16 @@ def completion_table(
     emp = emp.assign(level="employee", key=emp["employee_id"])
 
     money = [c for c in emp.columns if c.startswith(("month_", "ytd_", "annual_"))]
-    dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
+    if "department" in targets.columns and "department" in actuals.columns:
+        # each department counts the rows of its own workbook (a transferee's rows in each; docs/people.md)
+        by = ("department", "indicator")
+        dept = _sums(targets, "target", month, "target", by).join(_sums(actuals, "actual", month, "actual", by),
+                                                                   how="outer").fillna(0.0).reset_index()
+        names = pd.Series(sorted(set(emp["department"]) | set(dept["department"])), name="department")
+        grid = pd.MultiIndex.from_product([names, INDICATORS], names=list(by)).to_frame(index=False)
+        dept = grid.merge(dept, on=list(by), how="left").fillna({c: 0.0 for c in money})[[*by, *money]]
+    else:
+        dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
     dept = dept.assign(level="department", key=dept["department"])
     comp = emp.groupby("indicator", as_index=False, sort=False)[money].sum()
     comp = comp.assign(level="company", key=COMPANY_KEY, department="")
@@ -332,7 +395,7 @@ def compute_completion(
     targets = monthly_targets(ledger, p.year)
     actuals = monthly_actuals(ledger, p.year, royalties)
     settings = rag_settings(ledger)
-    departments = employee_departments(ledger)
+    departments = department_at(ledger, p.year, p.month)  # a transferee is shown in the department of the month
     left = set(left_out_departments(ledger))
     absent = set(ledger.absent_people)
     out_people = {e for e, d in departments.items() if d in left} | absent

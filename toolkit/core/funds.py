@@ -30,7 +30,7 @@ from .coverage import COMPUTED, NOT_COMPUTED, left_out_departments
 from .completion import (
     COMPANY_KEY,
     EXPENSE,
-    employee_departments,
+    departments_by_month,
     normalize_royalties,
     parse_period,
 )
@@ -180,8 +180,11 @@ def fund_demand(
         roy = roy.assign(
             payable=pd.to_datetime(pd.DataFrame({"year": period.year, "month": roy["month"], "day": 1}))
             .dt.to_period("M") + 1,
-            department=roy["employee_id"].map(employee_departments(ledger)).fillna(""),
         )
+        # a royalty is payable by the department the person belongs to in its month (a transferee's: each one's)
+        roy["department"] = roy[["employee_id", "month"]].merge(
+            departments_by_month(ledger, period.year), how="left", on=["employee_id", "month"])["department"] \
+            .fillna("").to_numpy()
         keep = roy["payable"].isin(months)
         parts["royalties_payable"] = pd.DataFrame(
             {"department": roy.loc[keep, "department"].to_numpy(), "month": roy.loc[keep, "payable"].to_numpy(),

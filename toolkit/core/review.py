@@ -18,11 +18,12 @@ from .appraisal import AppraisalResult, appraisal, appraisal_settings, completio
 from .coverage import NOT_COMPUTED, ledger_departments
 from .completion import (
     completion_table,
-    employee_departments,
+    department_at,
     monthly_actuals,
     monthly_targets,
 )
 from .findings import Finding
+from .people import roster_at
 from .training import training_hours
 from .versions import table_in_force
 from .validation.reviews import parse_quarter
@@ -58,7 +59,8 @@ def window_completion(ledger: Ledger, year: int, first: int, last: int,
     def inside(f: pd.DataFrame) -> pd.DataFrame:
         return f[(f["month"] >= first) & (f["month"] <= last)]
 
-    return completion_table(inside(targets), inside(actuals), employee_departments(ledger), last,
+    # a transferee is appraised in the department they are in at the window's last month (docs/people.md)
+    return completion_table(inside(targets), inside(actuals), department_at(ledger, year, last), last,
                             ledger.threshold("Amber Band"))
 
 
@@ -104,7 +106,8 @@ def review(ledger: Ledger, year: int, quarter: int | None = None, last_known: in
         inside = quarters.map(lambda q: q is not None and q[0] == year and (first - 1) // 3 + 1 <= q[1])
         reviews = reviews[inside.to_numpy(dtype=bool)]
     result: AppraisalResult = appraisal(
-        completion_frame(rows), ledger.standard("Roster"), ledger.standard("Appraisal"),
+        completion_frame(rows), roster_at(ledger.standard("Roster"), ledger.standard("RosterChanges"), year, last),
+        ledger.standard("Appraisal"),
         ledger.standard("AppraisalBands"), f"{year:04d}-{last:02d}",
         department_completion=completion_frame(rows, "department"), **appraisal_settings(ledger),
         departments=ledger_departments(ledger.tables), reviews=reviews)

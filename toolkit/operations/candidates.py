@@ -75,12 +75,15 @@ def candidate_list(source: Source, year: int, role: str | None = None, *, lang: 
     lines = pd.concat([rv.lines[["employee_id", "name", "department", "role", "score"]].assign(quarter=rv.quarter)
                        for rv in quarters], ignore_index=True)
     training = quarters[-1].training
-    people = lines.drop_duplicates("employee_id")[["employee_id", "name", "department", "role"]]
+    # the latest quarter's department and role: a transferee is a candidate where they are now (docs/people.md)
+    people = lines.drop_duplicates("employee_id", keep="last")[["employee_id", "name", "department", "role"]]
     scored = lines.dropna(subset=["score"]).groupby("employee_id").size() * 3
     end = pd.Timestamp(year, known, 1) + pd.offsets.MonthEnd(0)
     # someone who left by then is no candidate for promotion (docs/people.md)
-    gone = leave_dates(ledger.standard("Roster"))
-    people = people[~people["employee_id"].astype(str).isin(set(gone.index[gone <= end])).to_numpy(dtype=bool)]
+    # (isin, not map: mapping on a Roster without leavers, an empty datetime Series, raises in pandas)
+    leave = leave_dates(ledger.standard("Roster"))
+    left = people["employee_id"].astype(str).isin(set(leave.index[(leave <= end).to_numpy(dtype=bool)]))
+    people = people[~left.to_numpy(dtype=bool)]
     people = pd.concat([people, tenure(ledger.standard("Roster"), people["employee_id"].astype(str), end, scored)],
                        axis=1)
     if role:
