@@ -10,8 +10,6 @@ computation.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from . import appraisal as A
@@ -19,11 +17,6 @@ from . import completion as C
 from . import forecast as FC
 from . import funds as F
 from .ledger import Ledger, memoised, per_ledger, remember
-
-if TYPE_CHECKING:
-    from .appraisal import AppraisalResult
-    from .forecast import ForecastResult
-    from .funds import FundsResult
 
 
 def ledger_royalties(ledger: Ledger) -> bool:
@@ -44,18 +37,18 @@ def completion(ledger: Ledger, period: str) -> pd.DataFrame:
 
 
 @per_ledger
-def funds(ledger: Ledger, period: str) -> FundsResult:
+def funds(ledger: Ledger, period: str) -> F.FundsResult:
     """Receivables, aging and fund demand of ``period`` with the ledger's royalty payments (``compute_funds``)."""
     return F.compute_funds(ledger, period, royalty_payments(ledger, period))
 
 
 @per_ledger
-def forecast(ledger: Ledger, period: str) -> ForecastResult:
+def forecast(ledger: Ledger, period: str) -> FC.ForecastResult:
     """The signing forecast after ``period`` (``compute_forecast``)."""
     return FC.compute_forecast(ledger, period)
 
 
-def appraisal(ledger: Ledger, period: str) -> AppraisalResult:
+def appraisal(ledger: Ledger, period: str) -> A.AppraisalResult:
     """Floating salary of ``period`` (``compute_appraisal``, memoised), on the shared completion rows when the
     ledger has royalty plans (the rows ``compute_appraisal`` would compute itself: the same royalty payments)."""
     if ledger_royalties(ledger) and not memoised(ledger, A.compute_appraisal, period):
