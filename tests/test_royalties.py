@@ -7,6 +7,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+import toolkit.core.royalties as R
 from toolkit.core.royalties import payment_schedule, royalties
 from toolkit.errors import ToolkitError
 from toolkit.schema import DEPARTMENT, MONTH_KEYS, STANDARDS
@@ -367,3 +368,33 @@ def test_empty_inputs_give_empty_result():
     assert len(res.lines) == 0 and res.findings == []
     assert res.to_dict()["totals"]["payment"] == "0.00"
     assert res.to_dict()["totals"]["clawback_amount"] == "0.00"
+
+
+def test_segment_runs_are_kept_in_the_memo_given_not_in_the_module(monkeypatch):
+    # the month-independent segment runs are kept on the ledger's memo (DESIGN: no globals in core): the same
+    # input objects and memo compute them once; another memo (another ledger), a new roster object or no memo
+    # compute them again; every way gives the same royalties
+    calls = []
+    real = R._compute_segment_runs
+    monkeypatch.setattr(R, "_compute_segment_runs", lambda *a: calls.append(a[-1]) or real(*a))
+    args = dict(k=contracts(("K1", "2026-01-03", "E1", "Std", 50000.0)),
+                c=collections(("R1", "2026-01-20", "K1", 8000.25), ("R2", "2026-02-15", "K1", 15000.0)),
+                p=plan(("E1", "Collection", 10000.0)), r=roster(("E1", "M")),
+                rp=royalty_plans(("M", "Collected", "Marginal", 0.0, None)),
+                t=tiers(("M", 0.0, 1.0, 0.02), ("M", 1.0, None, 0.05)))
+    frames = (args["k"], args["c"], args["p"], args["r"], args["rp"], args["t"], LINES)
+    memo: dict = {}
+    feb = royalties(*frames, "2026-02", memo=memo)
+    royalties(*frames, "2026-01", memo=memo)
+    payment_schedule(*frames, "2026-02", memo=memo)
+    assert calls == [2026]
+    royalties(*frames, "2026-02", memo={})
+    assert calls == [2026, 2026]
+    royalties(*frames[:3], args["r"].copy(), *frames[4:], "2026-02", memo=memo)
+    assert calls == [2026] * 3
+    plain = royalties(*frames, "2026-02")
+    royalties(*frames, "2026-02")
+    assert calls == [2026] * 5
+    pd.testing.assert_frame_equal(feb.lines, plain.lines)
+    assert cents(line(feb, "E1")["ytd_royalty"]) == "550.01"
+    assert not [name for name, value in vars(R).items() if isinstance(value, (list, dict)) and "MEMO" in name]

@@ -203,9 +203,20 @@ def per_ledger_arg(ledger: Ledger, key: tuple[str, Any], arg: Any, compute: Call
     """``compute()`` once per ledger, ``key`` and the very object ``arg`` (identity, not equality; the memo holds
     it, so its id is never reused): the report passes one royalties frame to completion, the headline, the
     history and the appendix, which then share one ``monthly_actuals``. Each caller gets its own copy."""
-    hit = ledger.memo.get(key)
-    if hit is None or hit[0] is not arg:
-        hit = ledger.memo[key] = (arg, compute())
+    return per_inputs(ledger.memo, key, (arg,), compute)
+
+
+def per_inputs(memo: dict[Any, Any] | None, key: tuple[str, Any], inputs: tuple[Any, ...],
+               compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """``compute()`` once per ``key`` and the very objects ``inputs`` (identity, not equality; ``memo`` holds them,
+    so their ids are never reused), in ``memo`` (a ledger's ``memo``; None: computed every time): a core function
+    that takes frames rather than the ledger is given the ledger's memo by its ledger-based callers. Each caller
+    gets its own copy."""
+    if memo is None:
+        return compute()
+    hit = memo.get(key)
+    if hit is None or len(hit[0]) != len(inputs) or not all(a is b for a, b in zip(hit[0], inputs)):
+        hit = memo[key] = (inputs, compute())
     return hit[1].copy()
 
 

@@ -36,7 +36,7 @@ from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status,
 from .credits import collection_credits, contract_credits
 from .periods import year_month
 from .findings import Finding
-from .ledger import per_ledger
+from .ledger import per_inputs, per_ledger
 from .people import PAY_LEAVERS_LATER, column_by_month, employed_plan, leave_dates, roster_at
 from . import versions as V
 
@@ -297,20 +297,19 @@ def staff_plans(roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, 
     return staff
 
 
-#: The last year's segment runs ``_segment_runs`` computed, with the very inputs it computed them from (held, so
-#: their ids are never reused while cached): a close computes the royalties of every month on the same standards.
-_RUNS_MEMO: list[tuple[tuple, pd.DataFrame]] = []
-
-
 def _segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
-                  year: int) -> pd.DataFrame:
+                  year: int, memo: dict[Any, Any] | None = None) -> pd.DataFrame:
     """The month-independent part of ``staff_segments``: each employee's runs of months of ``year`` with one plan
     and one version of its terms (plan, pv, tv, seg_from, seg_to, basis, method, gate, annual_cap, terms), computed
-    once for the same input objects (identity) and copied out."""
-    inputs = (roster, changes, plans, tiers, year)
-    for held, runs in _RUNS_MEMO:
-        if held[4] == year and all(a is b for a, b in zip(held[:4], inputs[:4])):
-            return runs.copy()
+    once per ledger for the same input objects (identity; ``memo``: the ledger's, which a close's 24 evaluations
+    share — 12 months of royalties, the payment schedule) and copied out."""
+    return per_inputs(memo, ("core.royalties.segment_runs", year), (roster, changes, plans, tiers),
+                      lambda: _compute_segment_runs(roster, changes, plans, tiers, year))
+
+
+def _compute_segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame,
+                          tiers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``_segment_runs``, computed."""
     monthly = column_by_month(roster, changes, year, "royalty_plan")
     plan = monthly["royalty_plan"]
     monthly = pd.DataFrame({"employee_id": _text(monthly["employee_id"]), "plan": _text(plan.where(plan.notna(), "")),
@@ -338,25 +337,25 @@ def _segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.
     p = p.drop_duplicates(["plan", "pv"])
     runs = runs.assign(pv=runs["pv"].astype("float64")).merge(p, on=["plan", "pv"], how="inner")
     runs["terms"] = runs["plan"] + "|" + runs["tv"].astype("Int64").astype("string").fillna("none")
-    _RUNS_MEMO[:] = [(inputs, runs)]
-    return runs.copy()
+    return runs
 
 
 def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,
-                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None) -> pd.DataFrame:
+                   year: int, month: int, findings: list[Finding], now: pd.DataFrame | None = None,
+                   memo: dict[Any, Any] | None = None) -> pd.DataFrame:
     """Each employee's royalty segments of ``year`` (DOMAIN.md, "Royalty across a change"): the months cut
     where their plan (Roster Changes) or its terms (Valid From on Royalty Plans or Tiers) change. One row per
     segment: ``staff_plans``' columns (name and department as the Roster stands in ``month``; basis, method,
     gate and cap of the plan version in force), ``seg`` (0, 1 …), ``seg_from``/``seg_to`` (months) and
     ``terms`` (the tier version's key in ``versioned_tiers``). A Retroactive change counts from January, so it
     cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
-    when the caller has it."""
+    when the caller has it; ``memo``: a ledger's, where the segment runs are kept for its next calls."""
     now = roster_at(roster, changes, year, month) if now is None else now
     staff = staff_plans(now, plans, tiers, findings)
     ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
                           "department": _text(_col(now, "department"))})
     ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
-    runs = _segment_runs(roster, changes, plans, tiers, year)
+    runs = _segment_runs(roster, changes, plans, tiers, year, memo)
     runs = runs[runs["employee_id"].isin(set(ident["employee_id"]))]
     runs = runs.merge(ident, on="employee_id", how="left").sort_values(["employee_id", "seg_from"], kind="stable")
     runs["seg"] = runs.groupby("employee_id").cumcount()
@@ -597,8 +596,8 @@ def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
 
 def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.DataFrame, plans: pd.DataFrame,
              tiers: pd.DataFrame, product_lines: pd.DataFrame, year: int,
-             month: int, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None
-             ) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+             month: int, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None,
+             memo: dict[Any, Any] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
     """Staff's royalty segments (``staff_segments``; ``roster`` is the Roster before ``changes``) and their
     weighted contributions Jan..month (each in the segment of its date, on that segment's basis), findings.
 
@@ -606,7 +605,7 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
     option ``Pay Leavers On Later Receipts``; docs/people.md)."""
     findings: list[Finding] = []
     now = roster_at(roster, changes, year, month)
-    staff = staff_segments(roster, changes, plans, tiers, year, month, findings, now)
+    staff = staff_segments(roster, changes, plans, tiers, year, month, findings, now, memo)
     start = pd.Timestamp(year, 1, 1)
     end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
@@ -638,7 +637,8 @@ def month_end(year: int, month: int) -> pd.Timestamp:
 def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame,
               plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame, period: str,
               departments: Collection[str] | None = None, absent_people: Collection[str] = (),
-              pay_leavers_later: bool = False, changes: pd.DataFrame | None = None) -> RoyaltyResult:
+              pay_leavers_later: bool = False, changes: pd.DataFrame | None = None,
+              memo: dict[Any, Any] | None = None) -> RoyaltyResult:
     """Royalties for ``period`` ("YYYY-MM") from plain typed frames (schema column keys).
 
     The true-up needs R at the end of the previous month, computed the same way on the rows dated up
@@ -646,11 +646,12 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     ``departments``: the departments the data covers; employees of other Roster departments get
     ``status`` "not-computed" (reason "department-not-consolidated"), no figures, and stay out of the totals;
     so do ``absent_people`` (employees with rows in a department not consolidated). ``roster`` is the Roster
-    before ``changes`` (Roster Changes): a person's plan by month cuts their royalty into segments.
+    before ``changes`` (Roster Changes): a person's plan by month cuts their royalty into segments. ``memo``: the
+    ledger's (``compute_royalties``), which keeps the month-independent segment runs for its next computations.
     """
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
-                                        pay_leavers_later, changes)
+                                        pay_leavers_later, changes, memo)
     tiers = versioned_tiers(tiers)
     plan = grouped_plan(employed_plan(plan, roster, year))
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
@@ -702,16 +703,17 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
                      roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame,
                      period: str, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None,
-                     months: Collection[int] | None = None) -> pd.DataFrame:
+                     months: Collection[int] | None = None, memo: dict[Any, Any] | None = None) -> pd.DataFrame:
     """Royalty paid for each month Jan..period: employee_id, month (1..12), ytd_royalty, royalty (payment).
 
     Each month's R is computed on the rows dated up to that month's end, as ``royalties`` does, so the
     payments are the same true-ups the monthly statements show. ``months``: only those months' rows, each
     evaluated with the month before it (a payment is R at the month's end minus R at the previous month's).
+    ``memo``: the ledger's, as for ``royalties``.
     """
     year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
-                                 pay_leavers_later, changes)
+                                 pay_leavers_later, changes, memo)
     tiers = versioned_tiers(tiers)
     plan = grouped_plan(employed_plan(plan, roster, year))
     parts = []
@@ -802,7 +804,7 @@ def compute_royalties(ledger: Ledger, period: str) -> RoyaltyResult:
     Employees of Roster departments with no rows in the ledger are "not computed" (see ``royalties``)."""
     return royalties(*_ledger_frames(ledger), period, departments=ledger_departments(ledger.tables),
                      absent_people=set(ledger.absent_people), pay_leavers_later=_pay_leavers_later(ledger),
-                     changes=_changes(ledger))
+                     changes=_changes(ledger), memo=ledger.memo)
 
 
 def _pay_leavers_later(ledger: Ledger) -> bool:
@@ -824,7 +826,7 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str |
     if year is None:  # no period: the Roster as it is, one segment per person
         staff = staff_plans(roster, plans, tiers, [])
     else:
-        staff = staff_segments(roster, _changes(ledger), plans, tiers, year, month, [])
+        staff = staff_segments(roster, _changes(ledger), plans, tiers, year, month, [], memo=ledger.memo)
     tiers = versioned_tiers(tiers) if year is not None else tiers
     targets = grouped_plan(employed_plan(frames[2], roster, year) if plan is None and year is not None else
                            frames[2] if plan is None else plan)
@@ -841,7 +843,8 @@ def ytd_contributions(ledger: Ledger, period: str) -> pd.DataFrame:
     columns), for any year the ledger's rolling registers hold (the prior year at a January close)."""
     year, month = year_month(period)
     frames = _ledger_frames(ledger)
-    _, contrib, _ = _prepare(*frames[:2], *frames[3:], year, month, _pay_leavers_later(ledger), _changes(ledger))
+    _, contrib, _ = _prepare(*frames[:2], *frames[3:], year, month, _pay_leavers_later(ledger), _changes(ledger),
+                             ledger.memo)
     return contrib
 
 
@@ -875,12 +878,13 @@ def payments_of_months(ledger: Ledger, period: str, months: Collection[int]) -> 
     """``monthly_payments`` of only ``months`` of ``period``'s year (not memoised): the report's year-on-year
     Profit needs last year's royalties of one or two months, not its whole schedule."""
     schedule = payment_schedule(*_ledger_frames(ledger), period, _pay_leavers_later(ledger), _changes(ledger),
-                                months=months)
+                                months=months, memo=ledger.memo)
     return schedule[["employee_id", "month", "royalty"]]
 
 
 @per_ledger
 def monthly_payments(ledger: Ledger, period: str) -> pd.DataFrame:
     """Royalty payments (employee_id, month, royalty) for Jan..period; feeds Profit and the fund demand."""
-    schedule = payment_schedule(*_ledger_frames(ledger), period, _pay_leavers_later(ledger), _changes(ledger))
+    schedule = payment_schedule(*_ledger_frames(ledger), period, _pay_leavers_later(ledger), _changes(ledger),
+                                memo=ledger.memo)
     return schedule[["employee_id", "month", "royalty"]]
