@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import os
 import shutil
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from toolkit.cli.main import cli
 from toolkit.errors import ToolkitError
 from toolkit.report.filters import money
 from toolkit.report.pdf import run_chromium
-from toolkit.report.render import render_report
+from toolkit.report.render import html_worker, render_report
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
 
@@ -193,6 +194,28 @@ def test_the_html_rendered_in_a_forked_process_is_the_same_page(tmp_path) -> Non
     assert all(p.is_file() and p.parent == tmp_path / "two" for p in two)
     assert _without_svg_ids(two[0].read_text(encoding="utf-8")) == _without_svg_ids(one[0].read_text(encoding="utf-8"))
     assert two[1].read_bytes() == one[1].read_bytes()
+
+
+def test_the_html_worker_started_before_the_context_imports_the_charts_and_renders_the_same_page(tmp_path) -> None:  # noqa: ANN001
+    """The month close starts the HTML's process before building the context (``html_worker``), so jinja2 and
+    matplotlib are imported there meanwhile: the same page as rendered in this process; a template's error still
+    reaches the caller as a ToolkitError; disabled, there is no process."""
+    ctx = context("en")
+    one = render_report(ctx, ["html", "md"], "en", tmp_path / "one")
+    with html_worker() as pool:
+        assert pool is not None
+        assert pool.submit(os.getpid).result() != os.getpid()  # a process of its own
+        two = render_report(ctx, ["html", "md"], "en", tmp_path / "two", html_pool=pool)
+        tpl = tmp_path / "broken.html.j2"
+        tpl.write_text("<html>{{ headline.signing | money }</html>", encoding="utf-8")
+        with pytest.raises(ToolkitError) as err:
+            render_report(ctx, ["html", "md"], "en", tmp_path / "bad", tpl, html_pool=pool)
+    assert err.value.key == "report.html.template"
+    assert [p.name for p in two] == [p.name for p in one]
+    assert _without_svg_ids(two[0].read_text(encoding="utf-8")) == _without_svg_ids(one[0].read_text(encoding="utf-8"))
+    assert two[1].read_bytes() == one[1].read_bytes()
+    with html_worker(False) as pool:
+        assert pool is None
 
 
 def test_a_broken_html_template_rendered_in_a_forked_process_is_a_toolkit_error(tmp_path) -> None:  # noqa: ANN001

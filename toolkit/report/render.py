@@ -5,8 +5,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +79,38 @@ def _html_file(context: dict[str, Any], template: Path, target: Path) -> Path:
     return atomic_save(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
+def _preload() -> None:
+    """Import what the HTML needs (jinja2, matplotlib), in the HTML worker while its parent builds the context."""
+    from . import html_render  # noqa: F401  deferred: loads jinja2, matplotlib (slow to import); only this process needs it
+
+
+@contextmanager
+def html_worker(enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
+    """A forked process for the report's HTML, started before the context is built so that it imports jinja2 and
+    matplotlib (the charts' libraries, about a second) while this process builds the context, instead of after
+    it; ``render_report(html_pool=...)`` renders the HTML in it. None where the platform does not fork or not
+    ``enabled``."""
+    if not enabled or "fork" not in mp.get_all_start_methods():
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    try:
+        pool.submit(_preload)  # its failure (an import error) is raised again by the HTML job itself
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
-                  template: str | Path | None = None, *, parallel: bool = False) -> list[Path]:
+                  template: str | Path | None = None, *, parallel: bool = False,
+                  html_pool: ProcessPoolExecutor | None = None) -> list[Path]:
     """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
 
     ``lang`` defaults to the context's language (the context's text is already in it). ``parallel``: the HTML
     (its charts are the costliest part of the report) is rendered in a forked process while this one writes the
     other formats — the month close, whose outputs run in worker processes beside the report, so the two cores
     stay busy when the report is the longest task (same files; not with ``pdf``, which prints the HTML).
+    ``html_pool``: the process of ``html_worker`` to render the HTML in (implies ``parallel``; its owner shuts it).
     """
     lang = lang or context.get("lang", "en")
     unknown = [f for f in formats if f not in FORMATS]
@@ -110,11 +135,12 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     pool: ProcessPoolExecutor | None = None
     html_job: Future[Path] | None = None
     try:
-        if parallel and "html" in formats and "pdf" not in formats and len(formats) > 1 \
+        if (parallel or html_pool is not None) and "html" in formats and "pdf" not in formats and len(formats) > 1 \
                 and "fork" in mp.get_all_start_methods():
-            pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-            html_job = pool.submit(_html_file, context, _html_template(custom, lang),
-                                   out / output_name(period, "html", lang))
+            if html_pool is None:
+                html_pool = pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+            html_job = html_pool.submit(_html_file, context, _html_template(custom, lang),
+                                        out / output_name(period, "html", lang))
         for fmt in formats:
             target = out / output_name(period, fmt, lang)
             if fmt == "xlsx":
