@@ -27,9 +27,11 @@ from toolkit.io.writer import (
     cell_values,
     display_width,
     save_workbook,
+    series_width,
     set_text,
     write_frames,
 )
+from toolkit.money import fmt_money
 
 
 def _leftovers(folder: Path, keep: set[str]) -> list[str]:
@@ -347,3 +349,38 @@ def test_spliced_rows_are_the_cells_xlsxwriter_itself_writes(tmp_path: Path) -> 
 
     assert re.sub(dimension, b"", ours) == re.sub(dimension, b"", theirs)
     assert b'<dimension ref="A1:F5"/>' in ours
+
+
+def _width_via_pandas(values: pd.Series) -> int:
+    """A column's widest display width the plain pandas way (every value of the sample formatted): the reference
+    ``series_width``'s numpy paths must agree with."""
+    sample = values.iloc[:2000].dropna()
+    if sample.empty:
+        return 0
+    if pd.api.types.is_float_dtype(sample.dtype):
+        text = [fmt_money(v, grouped=True) for v in sample.tolist()]
+    else:
+        text = sample.astype(str).tolist()
+    return max(display_width(s) for s in text)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_series_width_equals_every_value_formatted(seed: int) -> None:
+    # money (rounding at half cents, negatives, NaN, ±inf), text with CJK and None, mixed objects, whole numbers,
+    # booleans, dates, nullable integers: the width of the widest value as text, whatever the path taken
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 40))
+    money = np.round(rng.normal(0, 10 ** rng.integers(1, 9), n), int(rng.integers(0, 4)))
+    money[rng.random(n) < 0.2] = np.nan
+    if seed % 2:
+        money[0] = rng.choice([np.inf, -np.inf, -999999.995, 0.005])
+    words = rng.choice(np.array(["东区", "South", "", "华南 Region", "x" * 30, None], dtype=object), n)
+    mixed = pd.Series(rng.choice(np.array([1.5, 2, "ab", True, None, np.nan, -0.0, 12345678.125], dtype=object), n),
+                      dtype=object)
+    columns = [pd.Series(money), pd.Series(words, dtype=object), mixed,
+               pd.Series(rng.integers(-10 ** 6, 10 ** 9, n)), pd.Series(rng.random(n) < 0.5),
+               pd.Series(pd.to_datetime("2026-01-03") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")),
+               pd.Series(rng.integers(0, 99, n)).astype("Int64").where(rng.random(n) < 0.7),
+               pd.Series([np.nan] * n), pd.Series([None] * n, dtype=object)]
+    for col in columns:
+        assert series_width(col) == _width_via_pandas(col), col.tolist()

@@ -34,7 +34,7 @@ from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print, number_width
 from .sheet_rows import splice_rows, rows_xml
-from ..money import fmt_money_column
+from ..money import fmt_money
 
 register(
     {
@@ -238,21 +238,35 @@ def save_workbook(wb: Any, path: str | os.PathLike[str]) -> Path:
 
 
 def series_width(values: pd.Series) -> int:
-    """Widest display width among the (first few thousand) values of a column, vectorised."""
-    sample = values.iloc[:_WIDTH_SAMPLE].dropna()
-    if sample.empty:
-        return 0
-    if pd.api.types.is_float_dtype(sample.dtype):
+    """Widest display width among the (first few thousand) values of a column, vectorised: on the column's
+    numpy values where its dtype allows (money, text, whole numbers: a statement's short columns cost less
+    without a pandas Series per step), through pandas otherwise (dates, Arrow strings: their own text form)."""
+    head = values.iloc[:_WIDTH_SAMPLE]
+    dtype = head.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        v = head.to_numpy(dtype="float64", na_value=np.nan)
+        v = v[~np.isnan(v)]
+        if not v.size:
+            return 0
         # the widest money text is the largest or the most negative value's (rounding is monotonic, and the
         # width grows with the magnitude on each side of zero): format those two, not the whole column
-        v = sample.to_numpy(dtype="float64")
         finite = v[np.isfinite(v)]
-        ends = [finite.max(), finite.min()] if finite.size else []
-        text = fmt_money_column(pd.Series(ends + v[~np.isfinite(v)][:1].tolist(), dtype="float64"), grouped=True)
+        ends = [float(finite.max()), float(finite.min())] if finite.size else []
+        texts = {fmt_money(x, grouped=True) for x in ends + v[~np.isfinite(v)][:1].tolist()}
+    elif dtype == object or (isinstance(dtype, np.dtype) and dtype.kind in "iub"):
+        arr = head.to_numpy()
+        if dtype == object:
+            arr = arr[~pd.isna(arr)]
+        if not arr.size:
+            return 0
+        # each distinct text once, in Python (``str`` of each value, as pandas' ``astype(str)`` gives)
+        texts = {str(x) for x in arr.tolist()}
     else:
-        text = sample.astype(str)
-    # each distinct text once, in Python: a short column costs less than the string accessor's set-up
-    return max(display_width(s) for s in set(text.tolist()))
+        sample = head.dropna()
+        if sample.empty:
+            return 0
+        texts = set(sample.astype(str).tolist())
+    return max(display_width(s) for s in texts)
 
 
 def column_width(header: str, kind: str, values: pd.Series | None = None, fixed: int | None = None) -> float:
