@@ -71,3 +71,27 @@ def test_every_statement_built_at_once_is_each_statement_built_alone():
         assert list(together) == employees
         for emp in employees:
             pd.testing.assert_frame_equal(together[emp], statement_frame(result, emp, lang), check_exact=True)
+
+
+def test_the_years_actuals_are_computed_once_for_every_copy_of_the_royalty_payments(monkeypatch):
+    """Each ``per_ledger`` caller gets its own copy of the royalty payments; ``monthly_actuals`` of the period's
+    year is computed once for all of them (the close's completion, then the report's headline, history and
+    appendix), and again only for payments with other values."""
+    led = fresh_ledger()
+    years: Counter = Counter()
+    real = C._monthly_actuals
+    monkeypatch.setattr(C, "_monthly_actuals", lambda ledger, year, roy:
+                        years.update([(year, roy is None)]) or real(ledger, year, roy))
+    shared_results(led, PERIOD)
+    build_context(led, PERIOD)
+    year = int(PERIOD[:4])
+    assert years[(year, False)] == 1
+    pays = R.monthly_payments(led, PERIOD)
+    assert pays is not R.monthly_payments(led, PERIOD) and len(pays)
+    base = C.monthly_actuals(led, year, pays)
+    assert years[(year, False)] == 1
+    changed = pays.assign(royalty=pays["royalty"] + 1.0)
+    other = C.monthly_actuals(led, year, changed)
+    assert years[(year, False)] == 2
+    profit = lambda f: f[f["indicator"] == C.PROFIT]["actual"].sum()  # noqa: E731
+    assert round(profit(base) - profit(other), 2) == len(pays)  # each payment one yuan more: Profit that much less

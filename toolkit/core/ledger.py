@@ -200,22 +200,29 @@ def per_ledger(fn: Callable[..., R]) -> Callable[..., R]:
 
 
 def per_ledger_arg(ledger: Ledger, key: tuple[str, Any], arg: Any, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """``compute()`` once per ledger, ``key`` and the very object ``arg`` (identity, not equality; the memo holds
-    it, so its id is never reused): the report passes one royalties frame to completion, the headline, the
-    history and the appendix, which then share one ``monthly_actuals``. Each caller gets its own copy."""
-    return per_inputs(ledger.memo, key, (arg,), compute)
+    """``compute()`` once per ledger, ``key`` and the object ``arg`` (the very object, or a frame with the same
+    values: ``per_inputs``): completion, the headline, the history and the appendix share one ``monthly_actuals``
+    per year and royalty payments. Each caller gets its own copy."""
+    return per_inputs(ledger.memo, key, (arg,), compute, equal=True)
+
+
+def _same(a: Any, b: Any, equal: bool) -> bool:
+    """``a`` is ``b``; with ``equal``, also two frames with the same values (``DataFrame.equals``)."""
+    return a is b or (equal and isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b))
 
 
 def per_inputs(memo: dict[Any, Any] | None, key: tuple[str, Any], inputs: tuple[Any, ...],
-               compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """``compute()`` once per ``key`` and the very objects ``inputs`` (identity, not equality; ``memo`` holds them,
-    so their ids are never reused), in ``memo`` (a ledger's ``memo``; None: computed every time): a core function
-    that takes frames rather than the ledger is given the ledger's memo by its ledger-based callers. Each caller
-    gets its own copy."""
+               compute: Callable[[], pd.DataFrame], *, equal: bool = False) -> pd.DataFrame:
+    """``compute()`` once per ``key`` and the very objects ``inputs`` (identity; ``memo`` holds them, so their ids
+    are never reused), in ``memo`` (a ledger's ``memo``; None: computed every time): a core function that takes
+    frames rather than the ledger is given the ledger's memo by its ledger-based callers. ``equal``: a frame with
+    the same values counts as the same input too (each ``per_ledger`` caller gets its own copy of the royalty
+    payments, so the report's copy finds the ``monthly_actuals`` the close's completion computed on another).
+    Each caller gets its own copy."""
     if memo is None:
         return compute()
     hit = memo.get(key)
-    if hit is None or len(hit[0]) != len(inputs) or not all(a is b for a, b in zip(hit[0], inputs)):
+    if hit is None or len(hit[0]) != len(inputs) or not all(_same(a, b, equal) for a, b in zip(hit[0], inputs)):
         hit = memo[key] = (inputs, compute())
     return hit[1].copy()
 
