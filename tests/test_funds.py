@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from ledger_factory import department_book, ledger, plan_row, standards_book
 
-from toolkit.core.funds import BUCKETS, bucket_label, bucket_of, compute_funds
+from toolkit.core.funds import BUCKETS, bucket_label, bucket_of, compute_funds, receivables_total
 from toolkit.operations.source import Source
 
 AS_OF = pd.Timestamp("2025-03-31")
@@ -64,6 +64,12 @@ def test_receivable_is_delivered_minus_collections_floored():
     assert recv.loc["A", "due_date"] == AS_OF - pd.Timedelta(days=45)
     comp = res.aging.set_index("key").loc["company"]
     assert comp["31-60"] == 600 and comp["91-180"] == 600 and comp["total"] == 1200
+    # the total alone (the report's 12-month history): the same contracts, at other month ends too
+    led = ledger([department_book("East", Contracts=contracts, Collections=receipts)], STD)
+    total = lambda day: receivables_total(led.tables["Contracts"], led.tables["Collections"], pd.Timestamp(day))  # noqa: E731
+    assert total("2025-03-31") == 1200.0
+    assert total("2025-04-30") == 1600.0  # A paid in full on 1 April; D 600; E signed, 1000 delivered, none paid
+    assert total("2025-01-31") == 500.0  # only D signed yet (A, B, C on 4 February): 800 - 300
 
 
 def test_aging_per_department_and_company():

@@ -125,6 +125,17 @@ def receivables(contracts: pd.DataFrame, collections: pd.DataFrame, as_of: pd.Ti
     ].reset_index(drop=True)
 
 
+def receivables_total(contracts: pd.DataFrame, collections: pd.DataFrame, as_of: pd.Timestamp) -> float:
+    """Σ ``receivable`` of ``receivables(contracts, collections, as_of)`` (each contract's rounded amount owed),
+    without what only the listing needs (due dates, buckets, order): the report's 12 month ends."""
+    c = contracts[contracts["sign_date"].notna() & (contracts["sign_date"] <= as_of)]
+    rc = collections[collections["receipt_date"].notna() & (collections["receipt_date"] <= as_of)]
+    collected = rc.groupby("contract_no")["amount"].sum()
+    owed = round_series((c["delivered"].astype("float64").fillna(0.0)
+                         - c["contract_no"].map(collected).astype("float64").fillna(0.0)).clip(lower=0))
+    return float(owed[owed > 0].sum())
+
+
 def aging(recv: pd.DataFrame, buckets: Sequence[str] = BUCKETS) -> pd.DataFrame:
     """Receivable totals per bucket, ``total`` and ``overdue`` (all but not due), per department and company."""
     buckets = list(buckets)

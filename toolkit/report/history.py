@@ -51,8 +51,7 @@ def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | 
         rec: dict[str, object] = {"month": str(m)}
         for ind in C.INDICATORS:
             rec[ind.lower()] = float(sums.get((ind, m.month), 0.0))
-        recv = F.receivables(contracts, collections, m.end_time.normalize())
-        rec["receivables"] = float(recv["receivable"].sum())
+        rec["receivables"] = F.receivables_total(contracts, collections, m.end_time.normalize())
         rows.append(rec)
     out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
     out["receivables"] = round_series(out["receivables"].astype("float64"))
