@@ -207,24 +207,27 @@ def per_ledger_arg(ledger: Ledger, key: tuple[str, Any], arg: Any, compute: Call
 
 
 def _same(a: Any, b: Any, equal: bool) -> bool:
-    """``a`` is ``b``; with ``equal``, also two frames with the same values (``DataFrame.equals``)."""
-    return a is b or (equal and isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b))
+    """``a`` is ``b``, or two equal scalars (numbers, text); with ``equal``, also two frames with the same values
+    (``DataFrame.equals``)."""
+    if a is b or (type(a) is type(b) and isinstance(a, (int, float, str)) and a == b):
+        return True
+    return equal and isinstance(a, pd.DataFrame) and isinstance(b, pd.DataFrame) and a.equals(b)
 
 
-def per_inputs(memo: dict[Any, Any] | None, key: tuple[str, Any], inputs: tuple[Any, ...],
-               compute: Callable[[], pd.DataFrame], *, equal: bool = False) -> pd.DataFrame:
+def per_inputs(memo: dict[Any, Any] | None, key: tuple[Any, ...], inputs: tuple[Any, ...],
+               compute: Callable[[], R], *, equal: bool = False, copy: Callable[[R], R] | None = None) -> R:
     """``compute()`` once per ``key`` and the very objects ``inputs`` (identity; ``memo`` holds them, so their ids
-    are never reused), in ``memo`` (a ledger's ``memo``; None: computed every time): a core function that takes
+    are never reused; numbers and text by value), the last such ``inputs`` only, in ``memo`` (a ledger's ``memo``; None: computed every time): a core function that takes
     frames rather than the ledger is given the ledger's memo by its ledger-based callers. ``equal``: a frame with
     the same values counts as the same input too (each ``per_ledger`` caller gets its own copy of the royalty
     payments, so the report's copy finds the ``monthly_actuals`` the close's completion computed on another).
-    Each caller gets its own copy."""
+    Each caller gets its own copy (``copy``: how to copy a result that is not a frame)."""
     if memo is None:
         return compute()
     hit = memo.get(key)
     if hit is None or len(hit[0]) != len(inputs) or not all(_same(a, b, equal) for a, b in zip(hit[0], inputs)):
         hit = memo[key] = (inputs, compute())
-    return hit[1].copy()
+    return copy(hit[1]) if copy is not None else hit[1].copy()
 
 
 def memoised(ledger: Ledger, fn: Callable[..., Any], period: str) -> bool:

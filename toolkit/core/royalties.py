@@ -598,6 +598,20 @@ def _prepare(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Data
              tiers: pd.DataFrame, product_lines: pd.DataFrame, year: int,
              month: int, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None,
              memo: dict[Any, Any] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """``_prepared``, once per ``memo`` (a ledger's), period and input objects (the last period's kept): the close's
+    payment schedule and its royalties of the same period share it; each caller gets copies."""
+    inputs = (contracts, collections, roster, plans, tiers, product_lines, changes, year, month,
+              bool(pay_leavers_later))
+    return per_inputs(memo, ("core.royalties.prepare",), inputs,  # the last period's only: a ledger's memory
+                      lambda: _prepared(contracts, collections, roster, plans, tiers, product_lines, year, month,
+                                        pay_leavers_later, changes, memo),
+                      copy=lambda hit: (hit[0].copy(), hit[1].copy(), list(hit[2])))
+
+
+def _prepared(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.DataFrame, plans: pd.DataFrame,
+              tiers: pd.DataFrame, product_lines: pd.DataFrame, year: int, month: int, pay_leavers_later: bool,
+              changes: pd.DataFrame | None, memo: dict[Any, Any] | None
+              ) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
     """Staff's royalty segments (``staff_segments``; ``roster`` is the Roster before ``changes``) and their
     weighted contributions Jan..month (each in the segment of its date, on that segment's basis), findings.
 
