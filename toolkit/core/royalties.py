@@ -68,7 +68,8 @@ _TIERS = STANDARDS.table("RoyaltyTiers")
 def _text(s: pd.Series) -> pd.Series:
     """Text keys as strings, blanks as missing (the reader has already stripped them)."""
     out = s.astype("str")
-    return out.mask(out == "")
+    blank = out == ""
+    return out.mask(blank) if blank.any() else out  # mask copies the column: only when there is a blank
 
 
 def _num(s: pd.Series) -> pd.Series:
