@@ -34,6 +34,24 @@ def standards_rows() -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
+#: Standards workbooks written so far, by their rows' repr: the writer gives the same bytes for the same rows
+#: (tests/test_writer.py), so a scripted year writes its standards once and copies them into each month's folder.
+_STANDARDS_BYTES: dict[str, bytes] = {}
+
+
+def write_standards(path: Path, rows: dict[str, list[dict[str, Any]]]) -> Path:
+    """The standards workbook of ``rows`` at ``path``, written by the toolkit (the bytes of an earlier write of
+    the same rows, copied)."""
+    key = repr(rows)
+    data = _STANDARDS_BYTES.get(key)
+    if data is None:
+        write_workbook(path, STANDARDS, "en", frames={k: typed(STANDARDS.table(k), v) for k, v in rows.items()})
+        _STANDARDS_BYTES[key] = path.read_bytes()
+    else:
+        path.write_bytes(data)
+    return path
+
+
 def _plans(employees: tuple[str, ...], scale: float) -> list[dict[str, Any]]:
     monthly = {"Signing": 90000.0, "Collection": 60000.0, "Expense": 2000.0, "Profit": 10000.0}
     return [plan_row(e, ind, [round(v * scale, 2)] * 12) for e in employees for ind, v in monthly.items()]
@@ -95,8 +113,7 @@ class Company:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.xlsx"):
             old.unlink()
-        write_workbook(folder / "standards.xlsx", STANDARDS, "en",
-                       frames={k: typed(STANDARDS.table(k), v) for k, v in self.standards().items()})
+        write_standards(folder / "standards.xlsx", self.standards())
         year, month = int(period[:4]), int(period[5:7])
         end = D(year + 1, 1, 1) if month == 12 else D(year, month + 1, 1)
         for dept, tables in self.rows.items():

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger_factory import typed
-from payout_year import Company, standards_rows
+from payout_year import Company, standards_rows, write_standards
 from report_fixtures import PERIOD, SAMPLE, context
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
@@ -99,8 +99,7 @@ class Quarter:
             r["cost_centre"] = {"East": "CC-E", "West": "CC-W"}[r["department"]]
         rows["Adjustments"] = copy.deepcopy(self.adjustments)
         rows["PayrollMap"] = PAYROLL_MAP
-        write_workbook(folder / "standards.xlsx", STANDARDS, "en",
-                       frames={k: typed(STANDARDS.table(k), v) for k, v in rows.items()})
+        write_standards(folder / "standards.xlsx", rows)
         year, month = int(period[:4]), int(period[5:7])
         end = D(year, month + 1, 1)
         for dept, tables in self.company.rows.items():

@@ -26,6 +26,7 @@ from click.testing import CliRunner
 
 from ledger_factory import typed
 from ledger_year import BASES, Company, cents, standards_rows
+from payout_year import write_standards
 from toolkit.cli.main import cli
 from toolkit.core.candidates import tenure
 from toolkit.io.templates import write_workbook
@@ -34,7 +35,7 @@ from toolkit.operations.performance import write_performance_files
 from toolkit.operations.source import Source
 from toolkit.report.pdf import find_chromium
 from toolkit.outputs.labels import label
-from toolkit.schema import DEPARTMENT, STANDARDS
+from toolkit.schema import DEPARTMENT
 
 D = dt.date
 DEPTS = {"East", "West", "North"}
@@ -66,8 +67,7 @@ class TwoYears(Company):
 
     def write(self, folder: Path, period: str) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        write_workbook(folder / "standards.xlsx", STANDARDS, "en",
-                       frames={k: typed(STANDARDS.table(k), v) for k, v in self.standards().items()})
+        write_standards(folder / "standards.xlsx", self.standards())
         year, month = int(period[:4]), int(period[5:7])
         end = D(year + 1, 1, 1) if month == 12 else D(year, month + 1, 1)
         for dept, tables in self.rows.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -84,16 +85,23 @@ def _workbooks(draw: st.DrawFn) -> WorkbookData:
     return WorkbookData("r.xlsx", "department", "en", {"department": "R"}, tables)
 
 
+@pytest.fixture(scope="module")
+def random_store(tmp_path_factory):
+    """One store for every random example (each records its own snapshot, under a source hash of its own)."""
+    with open_store(tmp_path_factory.mktemp("s") / "s.db") as store:
+        yield store, itertools.count()
+
+
 @settings(max_examples=60, deadline=None)
 @given(_workbooks(), st.sampled_from(["en", "zh"]))
-def test_random_tables_give_the_same_cells_both_ways(tmp_path_factory, wb, lang):
-    with open_store(tmp_path_factory.mktemp("s") / "s.db") as store:
-        sid = store.record(store.new_run("2026-10", "t"), SourceRecord("r.xlsx", 1, "x", "f" * 64, "department", "R"),
-                           wb, []).snapshot_id
-        for table in DEPARTMENT.tables[:4]:
-            chunks = list(store.iter_cells([sid], table.key, lang))
-            whole = chunks[0] if chunks else []
-            assert _same(whole, _typed_cells(store, sid, table, lang)), table.key
+def test_random_tables_give_the_same_cells_both_ways(random_store, wb, lang):
+    store, counter = random_store
+    source = SourceRecord("r.xlsx", 1, "x", f"{next(counter):064x}", "department", "R")
+    sid = store.record(store.new_run("2026-10", "t"), source, wb, []).snapshot_id
+    for table in DEPARTMENT.tables[:4]:  # the example's snapshot, read back both ways
+        chunks = list(store.iter_cells([sid], table.key, lang))
+        whole = chunks[0] if chunks else []
+        assert _same(whole, _typed_cells(store, sid, table, lang)), table.key
 
 
 def test_values_outside_the_fast_paths_are_converted_the_slow_way():

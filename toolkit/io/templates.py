@@ -112,6 +112,7 @@ TABLE_STYLE = "TableStyleLight9"
 _HEADER_FONT = Font(bold=True, color=HEADER_FONT)
 _HEADER_FILL = PatternFill("solid", fgColor=HEADER_FILL)
 _HEADER_BORDER = Border(bottom=Side(style="thin", color="BFBFBF"))
+_HEADER_ALIGNMENT = Alignment(vertical="top")
 _INPUT = PatternFill("solid", fgColor=INPUT_FILL)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _INLINE_LIST_MAX = 255
@@ -242,7 +243,7 @@ def _header(cell: Any, text: str) -> None:
     cell.font = _HEADER_FONT
     cell.fill = _HEADER_FILL
     cell.border = _HEADER_BORDER
-    cell.alignment = Alignment(vertical="top")
+    cell.alignment = _HEADER_ALIGNMENT
 
 
 def _info_sheet(ws: Any, schema: WorkbookSchema, lang: str, info: Mapping[str, Any]) -> None:
@@ -296,8 +297,7 @@ def _table(wb: Any, ws: Any, table: Table, lang: str, frame: pd.DataFrame | None
         sized = [v for v in values if v is not None and not isinstance(v, dt.datetime)]
         if col.enum is not None:
             sized += col.enum.labels(lang)
-        width_values = pd.Series(sized, dtype=object)
-        dim.width = column_width(col.header(lang), col.type.value, width_values if len(width_values) else None, col.width)
+        dim.width = column_width(col.header(lang), col.type.value, sized or None, col.width)  # an object column
 
         proto = None
         for r, value in enumerate(values, start=2):

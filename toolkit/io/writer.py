@@ -237,6 +237,18 @@ def save_workbook(wb: Any, path: str | os.PathLike[str]) -> Path:
 # --------------------------------------------------------------------------- widths
 
 
+def _is_missing(v: Any) -> bool:
+    """What ``Series.dropna`` drops from an object column: None, NaN, NaT and pd.NA."""
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, (float, np.floating)) and v != v)
+
+
+def values_width(values: Sequence[Any]) -> int:
+    """``series_width`` of an object column given as a list (each value as ``str`` gives it), without building a
+    Series: a template's column is sized from a few Python values, where pandas' set-up would cost most."""
+    texts = {str(v) for v in values[:_WIDTH_SAMPLE] if not _is_missing(v)}
+    return max((display_width(s) for s in texts), default=0)
+
+
 def series_width(values: pd.Series) -> int:
     """Widest display width among the (first few thousand) values of a column, vectorised: on the column's
     numpy values where its dtype allows (money, text, whole numbers: a statement's short columns cost less
@@ -253,14 +265,13 @@ def series_width(values: pd.Series) -> int:
         finite = v[np.isfinite(v)]
         ends = [float(finite.max()), float(finite.min())] if finite.size else []
         texts = {fmt_money(x, grouped=True) for x in ends + v[~np.isfinite(v)][:1].tolist()}
-    elif dtype == object or (isinstance(dtype, np.dtype) and dtype.kind in "iub"):
-        arr = head.to_numpy()
-        if dtype == object:
-            arr = arr[~pd.isna(arr)]
-        if not arr.size:
-            return 0
+    elif dtype == object:  # str of each value, as astype(str) gives on an object column
+        return values_width(head.tolist())
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
         # each distinct text once, in Python (``str`` of each value, as pandas' ``astype(str)`` gives)
-        texts = {str(x) for x in arr.tolist()}
+        texts = {str(x) for x in head.to_numpy().tolist()}
+        if not texts:
+            return 0
     else:
         sample = head.dropna()
         if sample.empty:
@@ -269,16 +280,21 @@ def series_width(values: pd.Series) -> int:
     return max(display_width(s) for s in texts)
 
 
-def column_width(header: str, kind: str, values: pd.Series | None = None, fixed: int | None = None) -> float:
-    """A column width that fits the header (plus the filter button), the values and the kind."""
+def column_width(header: str, kind: str, values: pd.Series | Sequence[Any] | None = None,
+                 fixed: int | None = None) -> float:
+    """A column width that fits the header (plus the filter button), the values (a Series, or a list read as an
+    object column) and the kind."""
     if fixed:
         return float(fixed)
     # money fits 99,999,999.99 and dates yyyy-mm-dd in Windows Excel's wider default font
     minimum = {"date": number_width(10), "month": 9, "money": number_width(13), "percent": 9}.get(kind, 8)
     width = max(display_width(header) + 4, minimum)
     if values is not None:
-        chars = series_width(values)
-        numeric = kind in ("money", "percent", "integer", "number") or pd.api.types.is_numeric_dtype(values.dtype)
+        if isinstance(values, pd.Series):
+            chars = series_width(values)
+            numeric = kind in ("money", "percent", "integer", "number") or pd.api.types.is_numeric_dtype(values.dtype)
+        else:
+            chars, numeric = values_width(values), kind in ("money", "percent", "integer", "number")
         width = max(width, number_width(chars) if numeric and chars else chars + 2)
     return float(min(width, MAX_WIDTH))
 

@@ -443,13 +443,17 @@ def restatement_findings(store: Store, ledger: Any, period: str, previous_year: 
         return []
     series = series[series["period"] < period]
     year, _ = year_month(period)
-    # the close's own royalty schedule (memoised) serves every earlier month of its year: a month's royalty
-    # depends only on the rows up to it, so no schedule is recomputed per closed month
-    schedule = royalty_payments(ledger, period)
+    # one royalty schedule per year serves every closed month of it: the close's own (memoised) for its year,
+    # December's for the previous year. A month's royalty depends only on the rows up to it, so no schedule is
+    # recomputed per closed month (twelve schedules of the previous year cost a January close most of its time)
+    schedules = {year: royalty_payments(ledger, period)}
     current = {}
     for p in series["period"]:
         py, pm = year_month(p)
-        mine = schedule[schedule["month"] <= pm] if schedule is not None and py == year else royalty_payments(ledger, p)
+        if py not in schedules:
+            schedules[py] = royalty_payments(ledger, f"{py:04d}-12")
+        schedule = schedules[py]
+        mine = schedule[schedule["month"] <= pm] if schedule is not None else None
         current[p] = compute_completion(ledger, p, mine)
     return restatements(series, current)
 
