@@ -217,8 +217,9 @@ def _same(a: Any, b: Any, equal: bool) -> bool:
 def per_inputs(memo: dict[Any, Any] | None, key: tuple[Any, ...], inputs: tuple[Any, ...],
                compute: Callable[[], R], *, equal: bool = False, copy: Callable[[R], R] | None = None) -> R:
     """``compute()`` once per ``key`` and the very objects ``inputs`` (identity; ``memo`` holds them, so their ids
-    are never reused; numbers and text by value), the last such ``inputs`` only, in ``memo`` (a ledger's ``memo``; None: computed every time): a core function that takes
-    frames rather than the ledger is given the ledger's memo by its ledger-based callers. ``equal``: a frame with
+    are never reused; numbers and text by value), for the last such ``inputs`` only, in ``memo`` (a ledger's
+    ``memo``; None: computed every time): a core function that takes frames rather than the ledger is given the
+    ledger's memo by its ledger-based callers. ``equal``: a frame with
     the same values counts as the same input too (each ``per_ledger`` caller gets its own copy of the royalty
     payments, so the report's copy finds the ``monthly_actuals`` the close's completion computed on another).
     Each caller gets its own copy (``copy``: how to copy a result that is not a frame)."""
