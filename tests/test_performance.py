@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -157,3 +158,40 @@ def test_cli_appraisal_and_performance_file(store, tmp_path):
     res = CliRunner().invoke(cli, ["performance-file", "--db", str(store), "--year", "2026", "--employee", "NOBODY",
                                    "-o", str(tmp_path)])
     assert res.exit_code == 2 and "NOBODY" in res.output and "Traceback" not in res.output
+
+
+def test_each_persons_rows_are_theirs_in_order(files):
+    """``Year.of`` takes positions grouped once for everyone: the same rows, in the same order, as a scan per
+    person; nobody's rows for an unknown employee (the columns kept)."""
+    year = files[0].year
+    frames = {"months": year.months, "pay": year.pay, "findings": year.findings, "feedback": year.feedback,
+              "history": year.history.windows, "reviews": year.history.reviews,
+              "training": year.history.training}
+    for emp in ["E1002", "E3003", "E1008", "nobody"]:
+        mine = year.of(emp)
+        assert set(mine) == set(frames)
+        for name, frame in frames.items():
+            expected = frame[frame["employee_id"].astype(str) == emp].reset_index(drop=True)
+            pd.testing.assert_frame_equal(mine[name], expected)
+    assert all(len(f) == 0 for f in year.of("nobody").values())
+    assert len(year.of("E1002")["months"]) == 40  # ten months of four indicators
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_charts_are_drawn_at_a_fixed_size_with_their_words_as_text(files, lang):
+    """The page's four charts keep their figure's whole size (a fixed layout drawn once, not a crop measured by a
+    first draw), and their titles and legends are text in the page's language."""
+    from toolkit.report.performance import page  # deferred: loads matplotlib, which the other tests here do not need
+
+    year = files[0].year
+    html = page(year, "E1002", {"name": "Ma Jie"}, lang)
+    svgs = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    assert len(svgs) == 4
+    boxes = [tuple(float(v) for v in re.search(r'viewBox="([^"]+)"', s).group(1).split()) for s in svgs]
+    # 6.4 in wide at 72 points an inch; 3.6 in high, or 3.9-4.0 with a legend's rows under the axes
+    assert {b[2] for b in boxes} == {6.4 * 72}
+    assert sorted(round(b[3] / 72, 1) for b in boxes) == [3.6, 3.9, 3.9, 4.0]
+    text = " ".join(svgs)
+    for key in ("pf.chart.targets", "pf.chart.completion", "pf.chart.score", "pf.chart.pay", "time_progress"):
+        assert label(key, lang) in text
+    assert label("pf.target", lang, indicator=E.INDICATOR.label("Signing", lang)) in text

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -62,6 +63,9 @@ class Year:
     sources: list[tuple[str, str]] = field(default_factory=list)
     #: the years before and this one, by quarter and year (None: not gathered)
     history: History | None = None
+    #: per frame: the frame indexed and its row positions by employee (built once, not one scan per person)
+    _rows: dict[str, tuple[pd.DataFrame, dict[str, Any]]] = field(default_factory=dict, init=False, repr=False,
+                                                                  compare=False)
 
     def of(self, employee_id: str) -> dict[str, pd.DataFrame]:
         """One person's frames (months, pay, findings, feedback; history, reviews, training when gathered)."""
@@ -70,7 +74,16 @@ class Year:
         if self.history is not None:
             frames += [("history", self.history.windows), ("reviews", self.history.reviews),
                        ("training", self.history.training)]
-        return {name: frame[frame["employee_id"] == employee_id].reset_index(drop=True) for name, frame in frames}
+        return {name: self._person_rows(name, frame, employee_id) for name, frame in frames}
+
+    def _person_rows(self, name: str, frame: pd.DataFrame, employee_id: str) -> pd.DataFrame:
+        """``frame``'s rows of one employee, in order, from the positions grouped once for everyone (a frame
+        replaced since is grouped again)."""
+        cached = self._rows.get(name)
+        if cached is None or cached[0] is not frame:
+            cached = (frame, frame.groupby("employee_id", sort=False).indices)
+            self._rows[name] = cached
+        return frame.iloc[cached[1].get(employee_id, [])].reset_index(drop=True)
 
 
 def month_rows(period: str, source: str, completion: pd.DataFrame, royalty_lines: pd.DataFrame,

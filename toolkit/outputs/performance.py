@@ -67,18 +67,20 @@ def chart_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     """Wide by month: targets and actuals of Signing and Collection, every indicator's YTD completion, time progress."""
     m = mine["months"]
     periods = list(dict.fromkeys(m["period"]))
+    by = {ind: rows.drop_duplicates("period").set_index("period") for ind, rows in m.groupby("indicator", sort=False)}
+
+    def column(ind: str, col: str) -> list[Any]:
+        return by[ind][col].reindex(periods).tolist() if ind in by else [None] * len(periods)
+
     out = pd.DataFrame({label("pf.period", lang): periods})
     for ind in CHART_INDICATORS:
-        rows = m[m["indicator"] == ind].set_index("period")
         name = E.INDICATOR.label(ind, lang)
-        out[label("pf.target", lang, indicator=name)] = [rows["month_target"].get(p) for p in periods]
-        out[label("pf.actual", lang, indicator=name)] = [rows["month_actual"].get(p) for p in periods]
+        out[label("pf.target", lang, indicator=name)] = column(ind, "month_target")
+        out[label("pf.actual", lang, indicator=name)] = column(ind, "month_actual")
     for ind in E.INDICATOR.values:
-        rows = m[m["indicator"] == ind].set_index("period")
-        out[label("pf.ytd_completion", lang, indicator=E.INDICATOR.label(ind, lang))] = [
-            rows["ytd_completion"].get(p) for p in periods]
-    tp = m.drop_duplicates("period").set_index("period")["time_progress"]
-    out[label("time_progress", lang)] = [tp.get(p) for p in periods]
+        out[label("pf.ytd_completion", lang, indicator=E.INDICATOR.label(ind, lang))] = column(ind, "ytd_completion")
+    out[label("time_progress", lang)] = m.drop_duplicates("period").set_index("period")["time_progress"].reindex(
+        periods).tolist()
     return out
 
 

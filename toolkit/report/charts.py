@@ -72,9 +72,11 @@ def _quiet() -> Iterator[None]:
 
 
 def _svg(fig: Any) -> str:
+    """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
+    would draw every chart twice, once only to measure it)."""
     buf = io.StringIO()
     with _quiet():
-        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
@@ -83,15 +85,34 @@ def _svg(fig: Any) -> str:
     return re.sub(r"font-family: [^;\"]+", f"font-family: {CSS_FONTS}", svg)
 
 
-def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1) -> tuple[Any, Any]:
+def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, *, left: float = 0.75,
+         right: float = 0.15, top: float = 0.4, bottom: float = 0.35) -> tuple[Any, Any]:
+    """A figure whose axes sit inside fixed margins (inches: tick labels left and below, the title above), so
+    one draw gives the SVG; the axis labels' places fixed too (the charts have none: no measuring of them)."""
     with _quiet():
         plt.rcParams["font.family"] = font_family()
         plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
         plt.rcParams["axes.unicode_minus"] = False
         fig, ax = plt.subplots(rows, cols, figsize=(width, height))
+        fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                            bottom=bottom / height)
     for a in (ax.flat if hasattr(ax, "flat") else [ax]):
         a.spines[["top", "right"]].set_visible(False)
+        _fixed_labels(a)
     return fig, ax
+
+
+def _fixed_labels(ax: Any) -> None:
+    """Axis labels at fixed places: matplotlib otherwise measures every tick label to place them at each draw."""
+    ax.xaxis.set_label_coords(0.5, -0.1)
+    ax.yaxis.set_label_coords(-0.1, 0.5)
+
+
+def _title(ax: Any, text: str, size: float = 11) -> None:
+    """The chart's title just above the axes, centred on the figure (a title wider than the axes stays inside it);
+    placed, not measured against the ticks at each draw."""
+    box = ax.get_position()
+    ax.set_title(text, fontsize=size, y=1.0, x=(0.5 - box.x0) / box.width)
 
 
 def _money_axis(ax: Any) -> None:
@@ -102,7 +123,7 @@ def completion_chart(ctx: dict[str, Any]) -> str:
     """Grouped bars: completion (the RAG basis) per department and the company, with the reference line."""
     m = ctx["tables"]["completion_matrix"]
     labels = ctx["labels"]["completion_matrix"]
-    fig, ax = _fig()
+    fig, ax = _fig(height=4.0, bottom=0.75)  # the department names, then the legend's row
     n = len(m)
     keys = ["signing", "collection", "expense", "profit"]
     width = 0.8 / len(keys)
@@ -114,8 +135,8 @@ def completion_chart(ctx: dict[str, Any]) -> str:
                    linestyle="--", linewidth=1, label=labels[5])
         ax.set_xticks([x + width * 1.5 for x in range(n)], m["department"].astype(str).tolist())
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.legend(fontsize=9, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
-        ax.set_title(ctx["text"]["chart_completion"], fontsize=11)
+        ax.legend(fontsize=9, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
+        _title(ax, ctx["text"]["chart_completion"])
     return _svg(fig)
 
 
@@ -123,7 +144,7 @@ def trend_chart(ctx: dict[str, Any]) -> str:
     """Lines: monthly signing and collections, with the signing forecast dashed."""
     tr = ctx["tables"]["trend"]
     labels = ctx["labels"]["trend"]
-    fig, ax = _fig()
+    fig, ax = _fig(bottom=0.5)  # month ticks at 45 degrees
     x = list(range(len(tr)))
     with _quiet():
         ax.plot(x, tr["signing"], marker="o", color=COLORS[0], label=labels[1])
@@ -132,7 +153,7 @@ def trend_chart(ctx: dict[str, Any]) -> str:
         ax.set_xticks(x, [str(v)[2:] for v in tr["month"]], fontsize=9, rotation=45)
         _money_axis(ax)
         ax.legend(fontsize=9, frameon=False)
-        ax.set_title(ctx["text"]["chart_trend"], fontsize=11)
+        _title(ax, ctx["text"]["chart_trend"])
     return _svg(fig)
 
 
@@ -141,7 +162,7 @@ def aging_chart(ctx: dict[str, Any]) -> str:
     ag = ctx["tables"]["aging"].iloc[:-1]  # departments; the last row is the company
     labels = ctx["labels"]["aging"]
     buckets = [c for c, _ in ctx["columns"]["aging"][1:-2]]
-    fig, ax = _fig()
+    fig, ax = _fig(height=4.2, bottom=0.95)  # the department names, then the legend's two rows
     bottom = [0.0] * len(ag)
     with _quiet():
         for i, col in enumerate(buckets):
@@ -151,7 +172,7 @@ def aging_chart(ctx: dict[str, Any]) -> str:
             bottom = [b + v for b, v in zip(bottom, vals)]
         _money_axis(ax)
         ax.legend(fontsize=9, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.1), frameon=False)
-        ax.set_title(ctx["text"]["chart_aging"], fontsize=11)
+        _title(ax, ctx["text"]["chart_aging"])
     return _svg(fig)
 
 
@@ -166,16 +187,16 @@ def history_chart(ctx: dict[str, Any]) -> str:
     ticks = [str(m)[5:] for m in hist["month"]]
     panels = []
     for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
-        fig, ax = _fig(*MULTIPLE)
+        fig, ax = _fig(*MULTIPLE, left=0.65, right=0.1)
         with _quiet():
             ax.plot(x, hist[key], marker="o", markersize=3, color=COLORS[i % len(COLORS)])
             ax.fill_between(x, hist[key], alpha=0.08, color=COLORS[i % len(COLORS)])
-            ax.set_title(labels[key], fontsize=11)
+            _title(ax, labels[key])
             ax.set_xticks(x[::2], ticks[::2], fontsize=9)
             ax.tick_params(axis="y", labelsize=9)
             _money_axis(ax)
         panels.append(_svg(fig))
-    fig, ax = _fig(*MULTIPLE)
+    fig, ax = _fig(*MULTIPLE, left=0.85, right=0.15)  # the indicators' names left
     head = ctx["tables"]["headline"]
     with _quiet():
         ax.barh(list(range(len(head)))[::-1], head["annual_completion"].fillna(0).tolist(), color=COLORS[1])
@@ -183,7 +204,7 @@ def history_chart(ctx: dict[str, Any]) -> str:
         ax.axvline(ctx["time_progress"], color="#c00000", linestyle="--", linewidth=1)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.tick_params(axis="x", labelsize=9)
-        ax.set_title(f"{ctx['labels']['headline'][10]} | {ctx['text']['time_progress_note']}", fontsize=10)
+        _title(ax, f"{ctx['labels']['headline'][10]} | {ctx['text']['time_progress_note']}", 10)
     panels.append(_svg(fig))
     return '<div class="multiples">' + "".join(f'<div class="multiple">{svg}</div>' for svg in panels) + "</div>"
 
@@ -192,7 +213,7 @@ def pareto_chart(ctx: dict[str, Any]) -> str:
     """Bars: the top customers' signing; line: their cumulative share (right axis), with the 80% line."""
     cust = ctx["tables"]["market_customers"]
     labels = dict(zip([c for c, _ in ctx["columns"]["market_customers"]], ctx["labels"]["market_customers"]))
-    fig, ax = _fig()
+    fig, ax = _fig(height=4.0, bottom=0.8, right=0.55)  # customer names at 35 degrees; the share's axis right
     x = list(range(len(cust)))
     with _quiet():
         ax.bar(x, cust["signing"].tolist(), color=COLORS[0], label=labels["signing"])
@@ -204,8 +225,8 @@ def pareto_chart(ctx: dict[str, Any]) -> str:
         right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         right.set_ylim(0, max(1.0, float(cust["cum_share"].max() or 0)) if len(cust) else 1.0)
         right.spines[["top"]].set_visible(False)
-        ax.set_title(ctx["text"]["chart_pareto"], fontsize=11)
-        fig.tight_layout()
+        _fixed_labels(right)
+        _title(ax, ctx["text"]["chart_pareto"])
     return _svg(fig)
 
 
@@ -222,7 +243,7 @@ def lines_chart(ctx: dict[str, Any]) -> str:
         ax.set_xticks(x, pl["product_line"].astype(str).tolist(), fontsize=9)
         _money_axis(ax)
         ax.legend(fontsize=9, frameon=False)
-        ax.set_title(ctx["text"]["chart_lines"], fontsize=11)
+        _title(ax, ctx["text"]["chart_lines"])
     return _svg(fig)
 
 

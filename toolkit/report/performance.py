@@ -48,30 +48,35 @@ def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
 
 
 def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
-    from .charts import COLORS, _fig, _money_axis, _svg  # deferred: loads matplotlib (slow to import); only this path needs it
+    from .charts import COLORS, _fig, _money_axis, _svg, _title  # deferred: loads matplotlib (slow to import); only this path needs it
 
     cols = list(chart.columns)
     n_target = 1 + 2 * len(CHART_INDICATORS)
     x = list(range(len(chart)))
-    fig, ax = _fig()
+    fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
     width = 0.8 / (n_target - 1)
     for i, col in enumerate(cols[1:n_target]):
         ax.bar([v + (i - (n_target - 2) / 2) * width for v in x], chart[col].fillna(0.0), width, label=col,
                color=COLORS[i % len(COLORS)])
     ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
     _money_axis(ax)
-    ax.set_title(label("pf.chart.targets", lang))
-    ax.legend(fontsize=7, ncol=2)
+    _title(ax, label("pf.chart.targets", lang), 12)
+    _legend_below(ax, n_target - 1)
     first = _svg(fig)
-    fig, ax = _fig()
+    fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
     for i, col in enumerate(cols[n_target:]):
         ax.plot(x, chart[col], marker="o", label=col, color=COLORS[i % len(COLORS)],
                 linestyle="--" if i == len(cols) - n_target - 1 else "-")
     ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_title(label("pf.chart.completion", lang))
-    ax.legend(fontsize=7, ncol=2)
+    _title(ax, label("pf.chart.completion", lang), 12)
+    _legend_below(ax, 3)
     return [first, _svg(fig)]
+
+
+def _legend_below(ax: Any, ncol: int) -> None:
+    """The legend under the months, ``ncol`` entries a row: never over the bars (a fixed place, not searched for)."""
+    ax.legend(fontsize=9, ncol=ncol, loc="upper center", bbox_to_anchor=(0.5, -0.09), frameon=False)
 
 
 def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
@@ -79,7 +84,7 @@ def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
     if not len(quarters):
         return []
     with _PYPLOT:
-        from .charts import COLORS, _fig, _money_axis, _svg  # deferred: loads matplotlib (slow to import); only this path needs it
+        from .charts import COLORS, _fig, _money_axis, _svg, _title  # deferred: loads matplotlib (slow to import); only this path needs it
 
         x = list(range(len(quarters)))
         ticks = list(quarters.iloc[:, 0])
@@ -89,9 +94,9 @@ def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
         ax.set_ylim(0, max(1.2, float(score.max()) * 1.1 if score.notna().any() else 1.2))  # from 0: no false drama
         ax.set_xticks(x, ticks)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_title(label("pf.chart.score", lang))
+        _title(ax, label("pf.chart.score", lang), 12)
         first = _svg(fig)
-        fig, ax = _fig()
+        fig, ax = _fig(height=3.9, bottom=0.6)  # the quarters, then the legend's row
         bottom = [0.0] * len(x)
         for i, col in enumerate((header("royalty_paid", lang), header("floating_paid", lang))):
             values = quarters[col].astype("float64").fillna(0.0).tolist()
@@ -99,8 +104,8 @@ def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
             bottom = [b + v for b, v in zip(bottom, values)]
         ax.set_xticks(x, ticks)
         _money_axis(ax)
-        ax.set_title(label("pf.chart.pay", lang))
-        ax.legend(fontsize=7)
+        _title(ax, label("pf.chart.pay", lang), 12)
+        _legend_below(ax, 2)
         return [first, _svg(fig)]
 
 
