@@ -37,7 +37,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import ToolkitError
 from ..i18n import register, t
 from . import filters as FL
-from ..io.print_setup import KEEP_ROWS, Block, header_height, keep_together, number_width, openpyxl_print
+from ..io.print_setup import (KEEP_ROWS, LINE_HEIGHT, Block, header_height, keep_together, number_width,
+                              openpyxl_print)
 from ..io.writer import display_width, atomic_save
 from ..money import fmt_money
 
@@ -386,6 +387,9 @@ CHARTS: dict[str, tuple[str, Callable[[Worksheet, Placement, str], Any], str]] =
     "product_lines": ("market_lines", _chart_product_lines, "chart_lines"),
 }
 CHART_SIZE = (18.0, 8.0)  # cm
+#: A report table's text longer than this (characters: a customer's name, a feedback's content) wraps in a column
+#: this wide, its row made taller, so the sheet prints at a readable scale (issue 24; not one 50-character column).
+REPORT_WRAP = 24
 CM_PER_CHAR = 0.2  # a column of width w is about 0.2·w cm wide (Calibri 11)
 CM_PER_ROW = 0.53
 
@@ -514,8 +518,15 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
                     continue
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     need = max(need, number_width(len(_shown(cell.value, cell.number_format))))
+                elif display_width(cell.value) > REPORT_WRAP:  # a long text wraps (issue 24: the sheet prints larger)
+                    need = max(need, REPORT_WRAP + 2.0)
+                    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=cell.alignment.horizontal)
+                    lines = sum(max(1, -(-display_width(part) // (REPORT_WRAP - 4)))
+                                for part in str(cell.value).split("\n"))
+                    current = ws.row_dimensions[r].height or LINE_HEIGHT
+                    ws.row_dimensions[r].height = max(current, LINE_HEIGHT * lines + 2)
                 else:
-                    need = max(need, min(display_width(cell.value), 50) + 2.0)
+                    need = max(need, display_width(cell.value) + 2.0)
             head = display_width(ws.cell(p.header_row, p.col + j).value or "")
             need = max(need, min(head, 14) + 2.0, 8.0)  # long labels wrap (the header row grows)
             dim = ws.column_dimensions[letter]
