@@ -105,17 +105,30 @@ def column_blocks(widths: Sequence[float], keys: int, scale: float = MIN_SCALE) 
     new block starts at, filled greedily so that the key columns (the first ``keys``, repeated on every page) and
     a block fit a landscape page in LibreOffice's widths at ``scale``; and the scale (at least ``scale``, at most
     100) at which the widest block fills its page."""
-    room = PRINTABLE[True] / (scale / 100)
     repeated = sum(libreoffice_points(w) for w in widths[:keys])
-    breaks: list[int] = []
-    used = widest = 0.0
-    for i in range(keys, len(widths)):
-        w = libreoffice_points(widths[i])
-        if used and repeated + used + w > room:
-            breaks.append(i)
-            widest, used = max(widest, used), 0.0
-        used += w
-    widest = max(widest, used)
+    room = PRINTABLE[True] / (scale / 100) - repeated
+    points = [libreoffice_points(w) for w in widths[keys:]]
+
+    def split(limit: float) -> tuple[list[int], float]:
+        breaks: list[int] = []
+        used = widest = 0.0
+        for i, w in enumerate(points, start=keys):
+            if used and used + w > limit:
+                breaks.append(i)
+                widest, used = max(widest, used), 0.0
+            used += w
+        return breaks, max(widest, used)
+
+    breaks, widest = split(room)
+    # as many blocks, evenly filled: the smallest page width that still needs no more of them (no block of one
+    # or two columns left over at the end)
+    even = max(sum(points) / (len(breaks) + 1), max(points, default=0.0))
+    while even < room:
+        trial, trial_widest = split(even)
+        if len(trial) <= len(breaks):
+            breaks, widest = trial, trial_widest
+            break
+        even *= 1.02
     return breaks, int(max(scale, min(100, PRINTABLE[True] / (repeated + widest) * 100)))
 
 
