@@ -92,7 +92,7 @@ def build_template(lang: str = "en") -> Workbook:
     _table(s, 23, "contracts_by_department", len(COLUMNS["contracts_by_department"]))
     _title(s, 26, "{{ text.history }}")
     _table(s, 27, "history", len(COLUMNS["history"]))
-    s["H27"] = "{{ charts.history }}"
+    s["A29"] = "{{ charts.history }}"  # under its table, not beside it: the sheet prints larger (issue 24)
 
     c = wb.create_sheet(t("report.sheet.completion", lang))
     _title(c, 1, "{{ text.completion }} – {{ text.completion_department }}")
@@ -102,7 +102,7 @@ def build_template(lang: str = "en") -> Workbook:
                                                       end_value=1.2, color="FF5B9BD5"))
     _title(c, 6, "{{ text.chart_completion }}")
     _table(c, 7, "completion_matrix", len(COLUMNS["completion_matrix"]))
-    c["H7"] = "{{ charts.completion_by_department }}"
+    c["A9"] = "{{ charts.completion_by_department }}"  # under its table (issue 24)
     _title(c, 26, "{{ text.completion_salesperson }}")
     _table(c, 27, "completion_by_salesperson", len(COLUMNS["completion_by_salesperson"]))
     _title(c, 30, "{{ text.red_indicators }}")
