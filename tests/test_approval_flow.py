@@ -363,7 +363,9 @@ def test_reminder_list_and_print_layout(folder, tmp_path):
     assert ws.print_title_rows.replace("$", "") == "1:1" and ws.print_title_cols.replace("$", "") == "A:B"
     assert ws.page_setup.orientation == "landscape" and not ws.sheet_properties.pageSetUpPr.fitToPage
     breaks = [b.id for b in ws.col_breaks.brk]
-    assert [head[b] for b in breaks] == ["Date", "Person YTD Expense", "Claims in 3 Months"]
+    # the four page groups; a group too wide for a page at 60% is split further (issue 24: never below 60%)
+    assert {"Date", "Person YTD Expense", "Claims in 3 Months"} <= {head[b] for b in breaks}
+    assert ws.page_setup.scale >= 60
     for name in ("File", "Row Hash"):
         letter = openpyxl.utils.get_column_letter(head.index(name) + 1)
         assert ws.column_dimensions[letter].hidden

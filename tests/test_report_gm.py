@@ -230,10 +230,11 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
                 last = column_index_from_string(cols)
                 drawn = sum(widths.get(i, 8.43) * 10 + 5 for i in range(1, last + 1)) * 0.75
                 assert not ws.sheet_properties.pageSetUpPr.fitToPage and drawn * ps.scale / 100 <= page - 57, where
-            else:
+            elif ws.sheet_properties.pageSetUpPr.fitToPage:
                 # fitToWidth defaults to 1 in OOXML (XlsxWriter leaves it out); fitToHeight 0 = as many pages
                 assert (ps.fitToWidth or 1) == 1 and ps.fitToHeight == 0, where
-                assert ws.sheet_properties.pageSetUpPr.fitToPage, where
+            else:  # issue 24: too wide for one page at 60%, printed in column blocks, the key columns repeated
+                assert ps.scale >= 60 and ws.print_title_cols, where
             assert ws.print_area and "&P" in (ws.oddFooter.center.text or ""), where
             # issue 24: every printed page names what it is about (the file, so its period, and the sheet)
             header = ws.oddHeader.center.text or ""

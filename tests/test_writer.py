@@ -315,7 +315,7 @@ def _cells_the_xlsxwriter_way(tmp: Path, frame: pd.DataFrame, formats: dict[str,
     col_fmts = {k: (wb.add_format({"num_format": f}) if f not in ("General", "@") else None)
                 for k, f in W.NUMBER_FORMATS.items()}
     rag = {c: wb.add_format({"bg_color": fill, "font_color": font}) for c, (fill, font) in W.RAG_COLOURS.items()}
-    ws_kinds, _ = W._write_sheet(wb, "S", "T", W.SheetFrame("S", frame, formats), "en", header, col_fmts, rag)
+    ws_kinds, _, _ = W._write_sheet(wb, "S", "T", W.SheetFrame("S", frame, formats), "en", header, col_fmts, rag)
     ws = wb.worksheets()[0]
     dispatch = {float: ws.write_number, int: ws.write_number, str: ws.write_string, bool: ws.write_boolean}
     columns = [W.cell_values(frame.iloc[:, i], ws_kinds[i], "en") for i in range(frame.shape[1])]

@@ -68,16 +68,98 @@ def header_height(labels: Sequence[str], widths: Sequence[float]) -> float:
     return LINE_HEIGHT * max(lines, 1) + 3
 
 
+#: The smallest scale (percent) a written sheet prints at: 11-point text prints at 6.6 points, the size of a bank
+#: statement's small print, still read without a lens; below it (the 4-point pages of issue 24) digits blur. A
+#: sheet whose columns would need less to fit one page wide prints in column blocks instead (``column_blocks``).
+MIN_SCALE = 60
+#: Below this fitted scale a written table's headers wrap onto two lines and its long text columns wrap
+#: (``WRAP_CHARS``): most of a wide sheet's width is long headers over short figures and a few long texts.
+COMFORT_SCALE = 75
+#: The width (characters) a long text column (a reason, a status, a note) wraps at when its sheet is wide.
+WRAP_CHARS = 36
+#: A4's printable width (points) within the margins ``xlsxwriter_print`` and ``openpyxl_print`` set, portrait
+#: and landscape.
+PRINTABLE = {False: 595.3 - 0.8 * 72, True: 841.9 - 0.8 * 72}
+
+
+def excel_points(width: float) -> float:
+    """A column of ``width`` characters in points as Windows Excel draws it (7 pixels a character and 5 of padding
+    with the default 11-point Calibri; 0.75 points a pixel)."""
+    return math.floor(width * 7 + 5) * 0.75
+
+
+def libreoffice_points(width: float) -> float:
+    """A column of ``width`` characters in points as LibreOffice may draw it (up to 10 pixels a character): what a
+    page's columns must fit at a set scale so that they fit in both."""
+    return (width * 10 + 5) * 0.75
+
+
+def fit_scale(widths: Sequence[float], landscape: bool) -> float:
+    """The scale (percent, at most 100) at which Excel fits columns of ``widths`` to one A4 page wide."""
+    total = sum(excel_points(w) for w in widths)
+    return min(100.0, PRINTABLE[landscape] / total * 100) if total else 100.0
+
+
+def column_blocks(widths: Sequence[float], keys: int, scale: float = MIN_SCALE) -> tuple[list[int], int]:
+    """Split columns too wide for one page at ``MIN_SCALE`` into printed blocks: the column indexes (0-based) each
+    new block starts at, filled greedily so that the key columns (the first ``keys``, repeated on every page) and
+    a block fit a landscape page in LibreOffice's widths at ``scale``; and the scale (at least ``scale``, at most
+    100) at which the widest block fills its page."""
+    repeated = sum(libreoffice_points(w) for w in widths[:keys])
+    room = PRINTABLE[True] / (scale / 100) - repeated
+    points = [libreoffice_points(w) for w in widths[keys:]]
+
+    def split(limit: float) -> tuple[list[int], float]:
+        breaks: list[int] = []
+        used = widest = 0.0
+        for i, w in enumerate(points, start=keys):
+            if used and used + w > limit:
+                breaks.append(i)
+                widest, used = max(widest, used), 0.0
+            used += w
+        return breaks, max(widest, used)
+
+    breaks, widest = split(room)
+    # as many blocks, evenly filled: the smallest page width that still needs no more of them (no block of one
+    # or two columns left over at the end)
+    even = max(sum(points) / (len(breaks) + 1), max(points, default=0.0))
+    while even < room:
+        trial, trial_widest = split(even)
+        if len(trial) <= len(breaks):
+            breaks, widest = trial, trial_widest
+            break
+        even *= 1.02
+    return breaks, int(max(scale, min(100, PRINTABLE[True] / (repeated + widest) * 100)))
+
+
+def key_columns(widths: Sequence[float], text: Sequence[bool]) -> int:
+    """How many leading columns repeat on every page of a sheet printed in blocks: its leading text columns (an
+    ID, a name), at most three and 45 characters wide, at least the first."""
+    keys, used = 0, 0.0
+    for w, is_text in zip(widths, text):
+        if not is_text or keys == 3 or used + w > 45:
+            break
+        keys, used = keys + 1, used + w
+    return max(keys, 1)
+
+
 def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str, header_rows: int = 1,
-                     last_col: int | None = None, area: bool = True) -> None:
+                     last_col: int | None = None, area: bool = True, keys: int = 1) -> None:
     """Print setup of an XlsxWriter worksheet: rows 0..last_row, columns of ``widths``; ``area=False`` sets no
-    print area (a sheet with charts beside its table prints them too)."""
+    print area (a sheet with charts beside its table prints them too). A sheet that would print below
+    ``MIN_SCALE`` fitted to one page wide prints in column blocks, its first ``keys`` columns repeated."""
     ws.set_paper(A4)
     if is_wide(widths):
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, 0)
+    if fit_scale(widths, is_wide(widths)) < MIN_SCALE and len(widths) > keys:
+        breaks, scale = column_blocks(widths, keys)
+        ws.set_print_scale(scale)
+        ws.repeat_columns(0, keys - 1)
+        ws.set_v_pagebreaks(breaks)
+    else:
+        ws.fit_to_pages(1, 0)
     if header_rows:
         ws.repeat_rows(0, header_rows - 1)
     ws.set_footer(footer(lang))

@@ -32,7 +32,8 @@ import xlsxwriter
 from ..errors import ToolkitError
 from ..i18n import register
 from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
-from .print_setup import WIDE_CHARS, display_width, xlsxwriter_print, number_width
+from .print_setup import (COMFORT_SCALE, LINE_HEIGHT, WIDE_CHARS, WRAP_CHARS, display_width, fit_scale, is_wide,
+                          key_columns, number_width, xlsxwriter_print)
 from .sheet_rows import splice_rows, rows_xml
 from ..money import fmt_money
 
@@ -280,6 +281,14 @@ def series_width(values: pd.Series) -> int:
     return max(display_width(s) for s in texts)
 
 
+def percent_width(values: pd.Series) -> int:
+    """Widest display width of a percent column's values as ``0.0%`` shows them (not their unrounded fractions:
+    a score of 0.9406850525486645 shows "94.1%")."""
+    v = pd.to_numeric(values.iloc[:_WIDTH_SAMPLE], errors="coerce").to_numpy(dtype="float64")
+    finite = v[np.isfinite(v)]
+    return max((len(f"{x * 100:.1f}%") for x in (finite.max(), finite.min())), default=0) if finite.size else 0
+
+
 def column_width(header: str, kind: str, values: pd.Series | Sequence[Any] | None = None,
                  fixed: int | None = None) -> float:
     """A column width that fits the header (plus the filter button), the values (a Series, or a list read as an
@@ -290,8 +299,10 @@ def column_width(header: str, kind: str, values: pd.Series | Sequence[Any] | Non
     minimum = {"date": number_width(10), "month": 9, "money": number_width(13), "percent": 9}.get(kind, 8)
     width = max(display_width(header) + 4, minimum)
     if values is not None:
+        if kind == "percent" and not isinstance(values, pd.Series):
+            values = pd.Series(values, dtype=object)  # shown as 0.0%: sized by percent_width
         if isinstance(values, pd.Series):
-            chars = series_width(values)
+            chars = percent_width(values) if kind == "percent" else series_width(values)
             numeric = kind in ("money", "percent", "integer", "number") or pd.api.types.is_numeric_dtype(values.dtype)
         else:
             chars, numeric = values_width(values), kind in ("money", "percent", "integer", "number")
@@ -389,7 +400,7 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
     # the package's parts in memory, not one temp file each (their creation and removal was a fifth of a small
     # workbook's time, issue 24); the sheets keep constant_memory (set at creation), splice_rows the parts' time
     wb.in_memory = True
-    plans: dict[int, tuple[SheetFrame, list[str], list[Any]]] = {}
+    plans: dict[int, tuple[SheetFrame, list[str], list[Any], list[float | None] | None]] = {}
     try:
         header_fmt = wb.add_format(
             {"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}", "text_wrap": False,
@@ -404,18 +415,18 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
         for number, sheet in enumerate(sheets, start=1):
             name = _unique(_sheet_name(sheet.name), used_sheets, 31)
             table = _unique(_table_name(sheet.table_name or name), used_tables, 255)
-            kinds, fmts = _write_sheet(wb, name, table, sheet, lang, header_fmt, col_fmts, rag_fmts)
+            kinds, fmts, heights = _write_sheet(wb, name, table, sheet, lang, header_fmt, col_fmts, rag_fmts)
             if kinds and len(sheet.frame):
-                plans[number] = (sheet, kinds, fmts)
+                plans[number] = (sheet, kinds, fmts, heights)
     finally:
         wb.close()
     bodies = {}
-    for number, (sheet, kinds, fmts) in plans.items():
+    for number, (sheet, kinds, fmts, heights) in plans.items():
         styles = [None if f is None else f._get_xf_index() for f in fmts]  # indexes are final once closed
         last = f"{_range(0, 0, len(sheet.frame), len(kinds) - 1).split(':')[-1]}"
         chunks = _row_chunks(sheet.frame, kinds, styles, lang)
-        if sheet.row_heights is not None:
-            chunks = _with_heights(chunks, sheet.row_heights)
+        if heights is not None:
+            chunks = _with_heights(chunks, heights)
         bodies[number] = (chunks, f"A1:{last}")
     splice_rows(skeleton, tmp, bodies)
 
@@ -443,6 +454,44 @@ def header_line(header: str, lines: int) -> str:
         longest = max((" ".join(words[:cut]), " ".join(words[cut:])), key=display_width)
         best = min(best, longest, key=display_width)
     return best
+
+
+def _print_fit(sheet: SheetFrame, headers: list[str], kinds: list[str]) -> tuple[int, set[int], list[float]]:
+    """How a sheet's table is laid out to print readably (issue 24): the header lines, the text columns that wrap
+    at ``WRAP_CHARS`` and every column's width. A sheet that fits one landscape page wide at ``COMFORT_SCALE`` or
+    more, or lays out its own print (the approval queue), keeps one-line headers and unwrapped text; a wider
+    one gets headers on two lines and its text columns wider than ``WRAP_CHARS`` wrapped."""
+    frame = sheet.frame
+    values = [column_width("", kinds[i], frame.iloc[:, i]) for i in range(len(headers))]
+
+    def widths(lines: int) -> list[float]:
+        return [max(v, column_width(header_line(h, lines), k)) for v, h, k in zip(values, headers, kinds)]
+
+    natural = widths(sheet.header_lines)
+    if sheet.print_setup is not None or sheet.hidden or fit_scale(natural, is_wide(natural)) >= COMFORT_SCALE:
+        return sheet.header_lines, set(), natural
+    lines = max(2, sheet.header_lines)
+    natural = widths(lines)
+    wrapped = {i for i, (k, w) in enumerate(zip(kinds, natural)) if k == "text" and w > WRAP_CHARS + 4}
+    return lines, wrapped, natural
+
+
+def _wrapped_heights(frame: pd.DataFrame, wrapped: set[int],
+                     given: Sequence[float | None] | None) -> Sequence[float | None] | None:
+    """Each data row's height with its wrapped text columns' lines (Excel and LibreOffice do not grow a row for
+    wrapped text written by a program): the taller of that and the sheet's own ``row_heights``."""
+    if not wrapped:
+        return given
+    per_line = WRAP_CHARS - 4  # words wrap whole, so a line holds fewer characters than the column
+    lines = [1] * len(frame)
+    for i in wrapped:
+        for r, value in enumerate(frame.iloc[:, i].tolist()):
+            if isinstance(value, str) and value:
+                n = sum(max(1, -(-display_width(part) // per_line)) for part in value.split("\n"))
+                lines[r] = max(lines[r], n)
+    own = list(given) if given is not None else [None] * len(frame)
+    return [max(filter(None, (h, LINE_HEIGHT * n + 2 if n > 1 else None)), default=None)
+            for h, n in zip(own, lines)]
 
 
 def _with_heights(chunks: Iterable[str], heights: Sequence[float | None]) -> Iterator[str]:
@@ -504,43 +553,48 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     nrows = len(frame)
     ws.freeze_panes(1, 0)
     if ncols == 0:
-        return [], []
+        return [], [], None
     kinds: list[str] = []
-    fmts: list[Any] = []
-    widths: list[float] = []
     for i, col in enumerate(frame.columns):
-        series = frame.iloc[:, i]
         given = sheet.formats.get(col)
-        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(series)
+        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(frame.iloc[:, i])
         if kind not in NUMBER_FORMATS:
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
+    header_lines, wrapped, natural = _print_fit(sheet, headers, kinds)
+    fmts: list[Any] = []
+    widths: list[float] = []
+    for i, col in enumerate(frame.columns):
+        kind = kinds[i]
         fmt = col_fmts[kind]
         # issue 24: text right after a right-aligned figure is indented one character, so "95.9%" and "B" (or
         # "-15" and "Not Due") never read as one word
         indent = kind == "text" and i > 0 and kinds[i - 1] in RIGHT_ALIGNED
-        if col in sheet.wrap or sheet.top or indent:
-            spec = {"text_wrap": True, "valign": "top"} if col in sheet.wrap else \
-                {"valign": "top"} if sheet.top else {}
+        wraps = col in sheet.wrap or i in wrapped
+        top = sheet.top or bool(wrapped)  # beside wrapped text every cell reads from the row's top
+        if wraps or top or indent:
+            spec = {"text_wrap": True, "valign": "top"} if wraps else \
+                {"valign": "top"} if top else {}
             spec = {**spec, "indent": 1} if indent else spec
             fmt = wb.add_format(spec if NUMBER_FORMATS[kind] in ("General", "@") else
                                 {**spec, "num_format": NUMBER_FORMATS[kind]})
-        widths.append(column_width(header_line(headers[i], sheet.header_lines), kind, series) + indent)
+        widths.append(WRAP_CHARS + indent if i in wrapped else natural[i] + indent)
         fmts.append(fmt)
         ws.set_column(i, i, widths[-1], fmt)
 
     last_row = max(nrows, 1)
     # a hidden sheet gets no print area: LibreOffice prints a hidden sheet that has one (the queue's source list)
-    xlsxwriter_print(ws, widths, last_row, lang, area=not (sheet.charts or sheet.hidden))
+    xlsxwriter_print(ws, widths, last_row, lang, area=not (sheet.charts or sheet.hidden),
+                     keys=key_columns(widths, [k == "text" for k in kinds]))
     if sheet.print_setup is not None:
         sheet.print_setup(ws, widths)
     if sheet.page_header:
         ws.set_header('&C&"-,Bold"&14' + sheet.page_header.replace("&", "&&"))
     _add_table(ws, table_name, headers, last_row)
-    if sheet.header_lines > 1:
+    if header_lines > 1:
         header_fmt = wb.add_format({"bold": True, "font_color": f"#{HEADER_FONT}", "bg_color": f"#{HEADER_FILL}",
                                     "text_wrap": True, "valign": "top", "border": 1, "border_color": "#BFBFBF"})
-        ws.set_row(0, 15 * sheet.header_lines)
+        ws.set_row(0, 15 * header_lines)
     for c, header in enumerate(headers):  # inline strings, over the header add_table stored
         ws.write_string(0, c, header, header_fmt)
 
@@ -562,7 +616,7 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
             raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")
         c = list(frame.columns).index(col)
         _rag_format(ws, c, last_row, rag_fmts)
-    return kinds, fmts
+    return kinds, fmts, _wrapped_heights(frame, wrapped, sheet.row_heights)
 
 
 def _add_chart(wb: Any, ws: Any, sheet: str, columns: list[Any], nrows: int, spec: ChartSpec) -> None:

@@ -19,6 +19,7 @@ from .labels import LABELS as ONE_TABLE
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, display_width, write_frames
+from ..io.print_setup import MIN_SCALE, column_blocks
 from ..core.approval_queue import DECISIONS, FACT_FIELDS, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, Queue, columns
 from ..core.approval_routes import STATES
 from ..schema import DEPARTMENT, STANDARDS
@@ -158,8 +159,17 @@ def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str], items
     groups = list(zip([REPEATED, *breaks], [*breaks, len(cols)]))
     repeated = sum(_points(w) for w in widths[:REPEATED])
     widest = max(sum(_points(widths[i]) for i in range(a, b) if cols[i] not in HIDDEN) for a, b in groups)
+    scale = int(PAGE_POINTS / (repeated + widest) * 100)
+    if scale < MIN_SCALE:  # a group too wide for a page at the smallest readable scale is split further
+        shown = [0.0 if c in HIDDEN else w for c, w in zip(cols, widths)]
+        inner: list[int] = []
+        for a, b in groups:
+            cut, _ = column_blocks([*shown[:REPEATED], *shown[a:b]], REPEATED)
+            inner += [a + i - REPEATED for i in cut]
+        breaks = sorted({*breaks, *inner})
+        scale = MIN_SCALE
     ws.set_v_pagebreaks(breaks)
-    ws.set_print_scale(max(10, min(100, int(PAGE_POINTS / (repeated + widest) * 100))))
+    ws.set_print_scale(max(10, min(100, scale)))
 
 
 def _points(width: float) -> float:

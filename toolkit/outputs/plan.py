@@ -144,8 +144,9 @@ def write_summary(path: Path, draft: PlanDraft, cost: Any, standards: WorkbookDa
     _charts(wb, draft, cost, lang)
     for ws in wb.worksheets:  # printable: landscape, one page wide, the header row on every page, charts inside
         ws.page_setup.orientation = "landscape"
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        if not ws.col_breaks.brk:  # a sheet too wide for one page at 60% keeps write_frames' column blocks
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         if ws.sheet_state == "visible":
             ws.print_title_rows = ws.print_title_rows or "1:1"
             ws.oddFooter.center.text = ws.oddFooter.center.text or footer(lang)[2:]

@@ -37,7 +37,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..errors import ToolkitError
 from ..i18n import register, t
 from . import filters as FL
-from ..io.print_setup import KEEP_ROWS, Block, header_height, keep_together, number_width, openpyxl_print
+from ..io.print_setup import (KEEP_ROWS, LINE_HEIGHT, MIN_SCALE, PRINTABLE, Block, header_height, keep_together,
+                              libreoffice_points, number_width, openpyxl_print)
 from ..io.writer import display_width, atomic_save
 from ..money import fmt_money
 
@@ -386,6 +387,9 @@ CHARTS: dict[str, tuple[str, Callable[[Worksheet, Placement, str], Any], str]] =
     "product_lines": ("market_lines", _chart_product_lines, "chart_lines"),
 }
 CHART_SIZE = (18.0, 8.0)  # cm
+#: A report table's text longer than this (characters: a customer's name, a feedback's content) wraps in a column
+#: this wide, its row made taller, so the sheet prints at a readable scale (issue 24; not one 50-character column).
+REPORT_WRAP = 24
 CM_PER_CHAR = 0.2  # a column of width w is about 0.2·w cm wide (Calibri 11)
 CM_PER_ROW = 0.53
 
@@ -500,11 +504,14 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
     sections kept together and the header of a table that runs over a page repeated (``print_pages``)."""
     merged: dict[str, set[tuple[int, int]]] = {}
     for p in placements.values():
+        if p.sheet not in merged:  # one set per sheet: a look-up per cell instead of a scan of every range
+            merged[p.sheet] = {cell for mr in wb[p.sheet].merged_cells.ranges for cell in mr.cells}
+    wrapping = _sheets_to_wrap(wb, placements, merged)
+    for p in placements.values():
         ws = wb[p.sheet]
-        if ws.title not in merged:  # one set per sheet: a look-up per cell instead of a scan of every range
-            merged[ws.title] = {cell for mr in ws.merged_cells.ranges for cell in mr.cells}
         in_merged = merged[ws.title]
         widths = []
+        tall: set[int] = set()
         for j in range(p.cols):
             letter = get_column_letter(p.col + j)
             need = 0.0
@@ -514,6 +521,15 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
                     continue
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                     need = max(need, number_width(len(_shown(cell.value, cell.number_format))))
+                elif ws.title in wrapping and display_width(cell.value) > REPORT_WRAP:  # issue 24: wraps
+                    need = max(need, REPORT_WRAP + 2.0)
+                    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=cell.alignment.horizontal)
+                    lines = sum(max(1, -(-display_width(part) // (REPORT_WRAP + 2)))
+                                for part in str(cell.value).split("\n"))
+                    if lines > 1:
+                        current = ws.row_dimensions[r].height or LINE_HEIGHT
+                        ws.row_dimensions[r].height = max(current, LINE_HEIGHT * lines + 2)
+                        tall.add(r)
                 else:
                     need = max(need, min(display_width(cell.value), 50) + 2.0)
             head = display_width(ws.cell(p.header_row, p.col + j).value or "")
@@ -521,6 +537,10 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
             dim = ws.column_dimensions[letter]
             dim.width = max(dim.width or 0.0, need) if dim.customWidth else need
             widths.append(dim.width)
+        for r in tall:  # a taller row reads from its top: a figure beside a wrapped name sits on its first line
+            for j in range(p.cols):
+                cell = ws.cell(r, p.col + j)
+                cell.alignment = cell.alignment.copy(vertical="top")
         labels = [str(ws.cell(p.header_row, p.col + j).value or "") for j in range(p.cols)]
         height = header_height(labels, widths)
         current = ws.row_dimensions[p.header_row].height or 0
@@ -550,6 +570,29 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
             ws.oddHeader.center.text = ws.oddHeader.center.text or header
             tables = [p for p in placements.values() if p.sheet == ws.title]
             print_pages(ws, tables, charts.get(ws.title, []), own)
+
+
+def _sheets_to_wrap(wb: Workbook, placements: dict[str, Placement],
+                    merged: dict[str, set[tuple[int, int]]]) -> set[str]:
+    """The sheets whose tables' long texts wrap at ``REPORT_WRAP``: those whose columns, as wide as their content,
+    would print below ``MIN_SCALE`` at the set scale ``fixed_scale`` gives (the Market & Trend sheet's customer
+    names and feedback printed it at 37%); the other sheets keep their texts on one line."""
+    needs: dict[str, dict[int, float]] = {}
+    for p in placements.values():
+        ws, cols = wb[p.sheet], needs.setdefault(p.sheet, {})
+        for j in range(p.cols):
+            need = ws.column_dimensions[get_column_letter(p.col + j)].width or 8.0
+            for r in range(p.first, p.last + 1):
+                cell = ws.cell(r, p.col + j)
+                if cell.value is None or (r, p.col + j) in merged[p.sheet]:
+                    continue
+                if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                    need = max(need, number_width(len(_shown(cell.value, cell.number_format))))
+                else:
+                    need = max(need, min(display_width(cell.value), 50) + 2.0)
+            cols[p.col + j] = max(cols.get(p.col + j, 8.0), need)
+    return {title for title, cols in needs.items()
+            if PRINTABLE[True] / (sum(libreoffice_points(w) for w in cols.values()) or 1) * 100 < MIN_SCALE}
 
 
 def print_pages(ws: Worksheet, tables: list[Placement], charts: list[tuple[int, int]], own: str | None) -> None:

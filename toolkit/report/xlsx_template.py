@@ -92,7 +92,7 @@ def build_template(lang: str = "en") -> Workbook:
     _table(s, 23, "contracts_by_department", len(COLUMNS["contracts_by_department"]))
     _title(s, 26, "{{ text.history }}")
     _table(s, 27, "history", len(COLUMNS["history"]))
-    s["H27"] = "{{ charts.history }}"
+    s["A29"] = "{{ charts.history }}"  # under its table, not beside it: the sheet prints larger (issue 24)
 
     c = wb.create_sheet(t("report.sheet.completion", lang))
     _title(c, 1, "{{ text.completion }} – {{ text.completion_department }}")
@@ -102,7 +102,7 @@ def build_template(lang: str = "en") -> Workbook:
                                                       end_value=1.2, color="FF5B9BD5"))
     _title(c, 6, "{{ text.chart_completion }}")
     _table(c, 7, "completion_matrix", len(COLUMNS["completion_matrix"]))
-    c["H7"] = "{{ charts.completion_by_department }}"
+    c["A9"] = "{{ charts.completion_by_department }}"  # under its table (issue 24)
     _title(c, 26, "{{ text.completion_salesperson }}")
     _table(c, 27, "completion_by_salesperson", len(COLUMNS["completion_by_salesperson"]))
     _title(c, 30, "{{ text.red_indicators }}")
@@ -146,20 +146,21 @@ def build_template(lang: str = "en") -> Workbook:
     _title(m, 8, "{{ text.trend }}")
     m["A9"] = "{{ text.forecast_note }}"
     _table(m, 10, "trend", len(COLUMNS["trend"]))
-    m["F10"] = "{{ charts.trend }}"
     _table(m, 13, "forecast", len(COLUMNS["forecast"]))
-    _title(m, 16, "{{ text.market }}")
-    _table(m, 17, "market_summary", 1)
-    m.merge_cells("A18:H18")  # the sentences wrap across the tables' width (not one 160-character column)
-    m["A18"].alignment = Alignment(wrap_text=True, vertical="top")
-    m.row_dimensions[18].height = 30
-    for row, name in ((20, "market_customers"), (23, "market_lines"), (26, "market_moves"), (29, "market_dso"),
-                      (32, "market_late"), (35, "market_pipeline"), (38, "market_feedback")):
+    # every chart under its tables, not beside them: the trend chart beside the trend table and the market charts
+    # beside the customer columns made the sheet print at a quarter, then a third, of full size (issue 24)
+    m["A15"] = "{{ charts.trend }}"
+    _title(m, 32, "{{ text.market }}")
+    _table(m, 33, "market_summary", 1)
+    m.merge_cells("A34:H34")  # the sentences wrap across the tables' width (not one 160-character column)
+    m["A34"].alignment = Alignment(wrap_text=True, vertical="top")
+    m.row_dimensions[34].height = 30
+    for row, name in ((36, "market_customers"), (39, "market_lines"), (42, "market_moves"), (45, "market_dso"),
+                      (48, "market_late"), (51, "market_pipeline"), (54, "market_feedback")):
         _title(m, row, "{{ text.%s }}" % name)
         _table(m, row + 1, name, len(COLUMNS[name]))
-    # under the tables, not beside them: beside the wide customer columns the sheet printed at a quarter scale
-    m["A41"] = "{{ charts.pareto }}"
-    m["A58"] = "{{ charts.product_lines }}"
+    m["A57"] = "{{ charts.pareto }}"
+    m["A74"] = "{{ charts.product_lines }}"
 
     q = wb.create_sheet(t("report.sheet.quality", lang))
     _title(q, 1, "{{ text.quality }}")
