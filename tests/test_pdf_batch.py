@@ -102,6 +102,19 @@ def test_a_wide_page_prints_at_the_scale_it_gets_alone(tmp_path):
     assert [y for _n, _x, y, w in wide if w == "Wide"][0] < size["Narrow"]  # the wide page is shrunk, not cut
 
 
+def test_people_of_one_width_print_together_word_for_word_as_alone(tmp_path):
+    """Everyone in a chunk of one width prints as loaded (no restyling, print media kept from the measure): each
+    person's words are where they are printed alone, and each person starts on a sheet of their own."""
+    need("pdftotext")
+    docs = {who: page(who, n) for who, n in (("Alpha", 2), ("李娜", 1), ("Gamma", 1))}
+    together = run_batch([PdfJob(doc, tmp_path / f"{who}.pdf", f"{who} {{page}}/{{pages}}") for who, doc in
+                          docs.items()])
+    for (who, doc), out in zip(docs.items(), together):
+        alone = run_batch([PdfJob(doc, tmp_path / f"{who}-alone.pdf", f"{who} {{page}}/{{pages}}")], chunk=1)[0]
+        assert words(out) == words(alone), who
+        assert words(out)[0][3] == who  # their own heading first, on their first page
+
+
 def test_pages_whose_starts_are_not_found_print_one_by_one(tmp_path, monkeypatch):
     """When the marks do not tell where each person starts, each is printed alone, with the same footers."""
     need("pdftotext")

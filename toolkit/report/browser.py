@@ -148,11 +148,7 @@ class Browser:
                 self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 1000,
                                                                  "deviceScaleFactor": 1, "mobile": False},
                           session=session)
-                try:
-                    measured = self._evaluate(measure, session)
-                finally:
-                    self.call("Emulation.clearDeviceMetricsOverride", session=session)
-                    self.call("Emulation.setEmulatedMedia", {"media": ""}, session=session)
+                measured = self._evaluate(measure, session)
             out = []
             for script, options in plan(measured):
                 if script:
@@ -160,6 +156,9 @@ class Browser:
                 data = self.call("Page.printToPDF", {"printBackground": True, "preferCSSPageSize": True,
                                                      **options}, session=session)["data"]
                 out.append(base64.b64decode(data))
+            if measure:  # printed as measured (print media, printable width: no layout in between); tab reset
+                self.call("Emulation.clearDeviceMetricsOverride", session=session)
+                self.call("Emulation.setEmulatedMedia", {"media": ""}, session=session)
             ok = True
             return out
         finally:

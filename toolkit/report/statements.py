@@ -7,7 +7,7 @@ The page shows the rows ``toolkit.outputs.statements`` builds, so the page and t
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,15 @@ from ..io.writer import atomic_save, write_frames, written_whole
 from ..outputs.labels import label
 from ..outputs.statements import (
     compare_frame,
-    completion_frame,
     completion_title,
-    contribution_frame,
     file_stem,
     floating_detail,
     pct_text,
     rate_text,
     royalty_rows,
+    statement_frames,
     statement_sheets,
     summary_rows,
-    terms_frame,
 )
 from ..outputs.text import percent_text
 from .pdf_batch import PdfBatch, PdfJob, queue
@@ -86,24 +84,25 @@ def page_template(path: str) -> Any:
     return env.get_template(name)
 
 
-def statement_html(st: Statement) -> str:
-    """The statement page (self-contained HTML, A4 print CSS), in the statement's language."""
+def statement_html(st: Statement, frames: Mapping[str, pd.DataFrame] | None = None) -> str:
+    """The statement page (self-contained HTML, A4 print CSS), in the statement's language (``frames``: the
+    tables ``statement_frames`` built, when the caller has them)."""
     lang = st.lang
+    frames = frames or statement_frames(st)
     L = {k: label(k, lang) for k in ("st.title", "st.section.summary", "st.section.tiers", "st.section.weighting",
                                      "st.section.contributions", "st.section.completion", "st.section.floating",
                                      "st.amount", "note", "ytd_base", "factor", "rate", "royalty", "item",
                                      "st.draft.mark", "st.section.compare")}
     lbl = {label(k, lang) for k in ("share",)}
-    comp = completion_frame(st)
     return page_template(str(TEMPLATE)).render(
         lang=lang, L=L, st=st, not_computed=st.status == NOT_COMPUTED, completion_title=completion_title(st),
         summary=_html_rows(summary_rows(st)), royalty=_html_rows(royalty_rows(st)), compare=html_table(compare_frame(st)),
-        contributions=html_table(contribution_frame(st), pct=lbl,
+        contributions=html_table(frames["contributions"], pct=lbl,
                              money=[label(k, lang) for k in ("amount", "credited", "weighted")]),
-        completion=html_table(comp, pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
+        completion=html_table(frames["completion"], pct=[label(k, lang) for k in ("month_completion", "ytd_completion", "time_progress")],
                           money=[label(k, lang) for k in ("month_target", "month_actual", "ytd_target",
                                                           "ytd_actual")]),
-        terms=html_table(terms_frame(st), pct=[label(k, lang) for k in ("weight", "completion", "term_value", "points")]),
+        terms=html_table(frames["terms"], pct=[label(k, lang) for k in ("weight", "completion", "term_value", "points")]),
         floating=floating_detail(st) if st.salary is not None and st.status != NOT_COMPUTED else None,
     )
 
@@ -120,10 +119,11 @@ def write_statement(st: Statement, out_dir: Path, formats: Sequence[str], pdfs: 
     when None); the files written and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
     stem = file_stem(st)
     with written_whole([]) as written:
+        frames = statement_frames(st)
         if "xlsx" in formats:
-            written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st), st.lang))
+            written.append(write_frames(out_dir / f"{stem}.xlsx", statement_sheets(st, frames), st.lang))
         if "html" in formats or "pdf" in formats:
-            text = statement_html(st)
+            text = statement_html(st, frames)
             if "html" in formats:
                 written.append(atomic_save(out_dir / f"{stem}.html",
                                            lambda tmp: Path(tmp).write_text(text, encoding="utf-8")))
