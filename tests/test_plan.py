@@ -15,7 +15,8 @@ from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_workbook
 from toolkit.core import planning as P
 from toolkit.io.templates import write_workbook
-from toolkit.operations.plan import cost_plan, draft_from_inputs, draft_plan, load_plan_inputs, parse_growth
+from toolkit.operations.plan import (cost_plan, draft_from_inputs, draft_plan, load_plan_inputs, parse_growth,
+                                     write_plan)
 from toolkit.sample.department import department_info
 from toolkit.sample.generate import DEFAULT_SEED, clean_departments, sample_staff
 from toolkit.sample.names import DEPARTMENTS
@@ -165,10 +166,18 @@ def test_history_from_the_store_gives_the_same_draft(sample_dir: Path, tmp_path:
     assert any(f.code == "plan-department-no-history" and f.value == "North China" for f in from_store.findings)
 
 
-def test_outputs_are_never_overwritten(drafted, sample_dir: Path) -> None:
-    _, out = drafted
-    with pytest.raises(ToolkitError, match="already exists"):
+def test_outputs_are_never_overwritten(drafted, sample_dir: Path, tmp_path: Path) -> None:
+    result, out = drafted
+    before = {p.name: p.read_bytes() for p in out.glob("*.xlsx")}
+    with pytest.raises(ToolkitError, match="plan-2027.xlsx already exists"):  # refused before reading history
         draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, out_dir=out)
+    assert {p.name: p.read_bytes() for p in out.glob("*.xlsx")} == before
+    # one department workbook there, no summary: writing the draft is refused before any file is written
+    (tmp_path / result.workbooks[1].name).write_bytes(result.workbooks[1].read_bytes())
+    inputs = load_plan_inputs(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027)
+    with pytest.raises(ToolkitError, match=f"{result.workbooks[1].name} already exists"):
+        write_plan(2027, inputs, result.draft, result.cost, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [result.workbooks[1].name]
 
 
 def test_history_with_errors_is_refused_without_force(sample_dir: Path, tmp_path: Path) -> None:
