@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import openpyxl
@@ -15,7 +16,8 @@ from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_workbook
 from toolkit.core import planning as P
 from toolkit.io.templates import write_workbook
-from toolkit.operations.plan import cost_plan, draft_from_inputs, draft_plan, load_plan_inputs, parse_growth
+from toolkit.operations.plan import (cost_plan, draft_from_inputs, draft_plan, load_plan_inputs, parse_growth,
+                                     write_plan)
 from toolkit.sample.department import department_info
 from toolkit.sample.generate import DEFAULT_SEED, clean_departments, sample_staff
 from toolkit.sample.names import DEPARTMENTS
@@ -153,22 +155,49 @@ def test_round_trip_through_consolidation(drafted, sample_dir: Path, tmp_path: P
                                   check_dtype=False)
 
 
-def test_history_from_the_store_gives_the_same_draft(sample_dir: Path, tmp_path: Path) -> None:
-    clean = [sample_dir / f"dept-{k}.xlsx" for k in ("east", "south", "west")]
-    db = tmp_path / "history.db"
-    consolidate(Source(clean, sample_dir / "standards.xlsx", db), "2026-10", output=tmp_path / "c.xlsx", jobs=1)
-    from_store = draft_plan(Source(db=str(db)), 2027, growth="5%", out_dir=tmp_path / "a")
-    from_files = draft_plan(Source(clean, sample_dir / "standards.xlsx"), 2027, growth="5%", out_dir=tmp_path / "b")
-    pd.testing.assert_frame_equal(from_store.draft.rows, from_files.draft.rows)
-    assert [p.name for p in from_store.workbooks] == [p.name for p in from_files.workbooks]
+@pytest.fixture(scope="module")
+def from_store(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """East, South and West China (South's Info department written "华南 Region") consolidated for 2026-10 into a
+    store, and the 2027 plan drafted at 5% from that store and from the same files."""
+    tmp = tmp_path_factory.mktemp("from-store")
+    folder = tmp / "in"
+    folder.mkdir()
+    files = []
+    for k in ("east", "south", "west"):
+        files.append(folder / f"dept-{k}.xlsx")
+        files[-1].write_bytes((sample_dir / f"dept-{k}.xlsx").read_bytes())
+    wb = openpyxl.load_workbook(folder / "dept-south.xlsx")
+    info = wb.worksheets[0]
+    row = next(r for r in range(1, 10) if info.cell(r, 1).value == "部门")
+    info.cell(row, 2).value = "华南 Region"
+    wb.save(folder / "dept-south.xlsx")
+    std, db = sample_dir / "standards.xlsx", tmp / "h.db"
+    res = consolidate(Source(files, std, db), "2026-10", output=tmp / "c.xlsx", jobs=1)
+    return SimpleNamespace(files=files, std=std, db=db, consolidated=res,
+                           store=draft_plan(Source(db=str(db)), 2027, growth="5%", out_dir=tmp / "a"),
+                           files_draft=draft_plan(Source(files, std), 2027, growth="5%", out_dir=tmp / "b"))
+
+
+def test_history_from_the_store_gives_the_same_draft(from_store) -> None:
+    from_files = from_store.files_draft
+    pd.testing.assert_frame_equal(from_store.store.draft.rows, from_files.draft.rows)
+    assert [p.name for p in from_store.store.workbooks] == [p.name for p in from_files.workbooks]
     # North China has no history here: it gets no sales target and the draft says so
-    assert any(f.code == "plan-department-no-history" and f.value == "North China" for f in from_store.findings)
+    assert any(f.code == "plan-department-no-history" and f.value == "North China" for f in from_store.store.findings)
 
 
-def test_outputs_are_never_overwritten(drafted, sample_dir: Path) -> None:
-    _, out = drafted
-    with pytest.raises(ToolkitError, match="already exists"):
+def test_outputs_are_never_overwritten(drafted, sample_dir: Path, tmp_path: Path) -> None:
+    result, out = drafted
+    before = {p.name: p.read_bytes() for p in out.glob("*.xlsx")}
+    with pytest.raises(ToolkitError, match="plan-2027.xlsx already exists"):  # refused before reading history
         draft_plan(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027, out_dir=out)
+    assert {p.name: p.read_bytes() for p in out.glob("*.xlsx")} == before
+    # one department workbook there, no summary: writing the draft is refused before any file is written
+    (tmp_path / result.workbooks[1].name).write_bytes(result.workbooks[1].read_bytes())
+    inputs = load_plan_inputs(Source([sample_dir], sample_dir / "standards.xlsx", force=True), 2027)
+    with pytest.raises(ToolkitError, match=f"{result.workbooks[1].name} already exists"):
+        write_plan(2027, inputs, result.draft, result.cost, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == [result.workbooks[1].name]
 
 
 def test_history_with_errors_is_refused_without_force(sample_dir: Path, tmp_path: Path) -> None:
@@ -223,33 +252,18 @@ def test_growth_parsing() -> None:
             parse_growth(bad)
 
 
-def test_plan_history_keys_departments_by_the_roster_from_the_store_as_from_files(sample_dir: Path,
-                                                                                   tmp_path: Path) -> None:
+def test_plan_history_keys_departments_by_the_roster_from_the_store_as_from_files(from_store) -> None:
     """An Info department written "华南 Region" is the Roster's 华南 in the ledger, and so in the plan drafted from
     the store: its workbook is named after its file and written in its language, as drafted from the files."""
-    folder = tmp_path / "in"
-    folder.mkdir()
-    files = []
-    for k in ("east", "south", "west"):
-        files.append(folder / f"dept-{k}.xlsx")
-        files[-1].write_bytes((sample_dir / f"dept-{k}.xlsx").read_bytes())
-    wb = openpyxl.load_workbook(folder / "dept-south.xlsx")
-    info = wb.worksheets[0]
-    row = next(r for r in range(1, 10) if info.cell(r, 1).value == "部门")
-    info.cell(row, 2).value = "华南 Region"
-    wb.save(folder / "dept-south.xlsx")
-    std = sample_dir / "standards.xlsx"
-    res = consolidate(Source(files, std, tmp_path / "h.db"), "2026-10", jobs=1)
-    assert "华南" in {f.department for f in res.consolidated}
-    for source in (Source(db=str(tmp_path / "h.db")), Source(files, std)):
+    assert "华南" in {f.department for f in from_store.consolidated.consolidated}
+    for source in (Source(db=str(from_store.db)), Source(from_store.files, from_store.std)):
         inputs = load_plan_inputs(source, 2027)
         keys = set(inputs.ledger.tables["Contracts"]["department"])
         assert "华南" in keys and "华南 Region" not in keys
         assert set(inputs.langs) == set(inputs.stems) == keys
         assert inputs.stems["华南"] == "dept-south" and inputs.langs["华南"] == "zh"
-    drafted = draft_plan(Source(db=str(tmp_path / "h.db")), 2027, out_dir=tmp_path / "plan")
-    assert "dept-south-2027.xlsx" in {p.name for p in drafted.workbooks}
-    south = read_workbook(tmp_path / "plan" / "dept-south-2027.xlsx")
+    south = next(p for p in from_store.store.workbooks if p.name == "dept-south-2027.xlsx")
+    south = read_workbook(south)
     assert south.info["department"] == "华南" and south.lang == "zh"
 
 

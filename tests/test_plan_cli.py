@@ -27,10 +27,18 @@ def test_settings_command_writes_both_languages(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "already exists" in again.output
 
 
-def test_draft_json_lists_files_and_adds_up(sample_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def drafted(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``plan draft --format json`` of 2027 at 8% growth from the sample: (the CLI result, the output folder)."""
+    out = tmp_path_factory.mktemp("draft") / "out"
     res = CliRunner().invoke(cli, ["plan", "draft", "--year", "2027", str(sample_dir), "--standards",
-                                   str(sample_dir / "standards.xlsx"), "--growth", "8%", "-o", str(tmp_path / "out"),
+                                   str(sample_dir / "standards.xlsx"), "--growth", "8%", "-o", str(out),
                                    "--force", "--format", "json"])
+    return res, out
+
+
+def test_draft_json_lists_files_and_adds_up(drafted) -> None:
+    res, _ = drafted
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
     assert payload["year"] == 2027 and payload["as_of"] == "2026-10"
@@ -55,12 +63,15 @@ def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames[:2] == ["Cost", "Cost by Person"]
 
 
-def test_cost_of_an_edited_plan(sample_dir: Path, tmp_path: Path) -> None:
+def test_cost_of_an_edited_plan(drafted, sample_dir: Path, tmp_path: Path) -> None:
     """--plan costs the Plan sheets as they are now (a folder, several files; never the summary): doubling one
-    person's Collection raises their royalty."""
+    person's Collection raises their royalty. (The plan drafted by ``plan draft``, copied: it is edited here.)"""
+    res, drafted_out = drafted
+    assert res.exit_code == 0, res.output
     out = tmp_path / "out"
-    assert run("plan", "draft", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx",
-               "-o", out, "--force").exit_code == 0
+    out.mkdir()
+    for book in drafted_out.glob("*.xlsx"):
+        (out / book.name).write_bytes(book.read_bytes())
     common = ["plan", "cost", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx", "--force",
               "--levels", "100", "--format", "json"]
     east = out / "dept-east-2027.xlsx"

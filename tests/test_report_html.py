@@ -33,6 +33,13 @@ def _chromium() -> None:
         pytest.skip("chromium is not installed (.ci/run installs it)")
 
 
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, Path]:
+    """The sample's HTML report in each language, rendered once for the Chromium probes that only read it."""
+    return {lang: render_report(context(lang), ["html"], lang, tmp_path_factory.mktemp(f"html-{lang}"))[0]
+            for lang in ("en", "zh")}
+
+
 def _console(html: Path, shot: Path) -> list[str]:
     res = run_chromium(["--enable-logging=stderr", "--v=0", "--hide-scrollbars", "--window-size=1100,2400",
                         f"--screenshot={shot}", html.resolve().as_uri()])
@@ -53,10 +60,10 @@ def test_xss_text_is_escaped_in_html(tmp_path) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_chromium_screenshot_no_console_errors_charts_sized(tmp_path, lang) -> None:  # noqa: ANN001
+def test_chromium_screenshot_no_console_errors_charts_sized(tmp_path, lang, pages) -> None:  # noqa: ANN001
     _chromium()
     ctx = context(lang)
-    page = render_report(ctx, ["html"], lang, tmp_path)[0]
+    page = pages[lang]
     shot = tmp_path / f"report-{lang}.png"
     assert _console(page, shot) == []
     assert shot.exists() and shot.stat().st_size > 20_000 and shot.read_bytes()[:4] == b"\x89PNG"
@@ -162,12 +169,12 @@ document.title = "PROBE" + JSON.stringify([d.defaultView.innerWidth, Array.from(
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_charts_are_readable_at_phone_width(tmp_path, lang) -> None:  # noqa: ANN001
+def test_charts_are_readable_at_phone_width(tmp_path, lang, pages) -> None:  # noqa: ANN001
     """At a phone's 390 px every chart's 9-point labels are at least 8 px high: the small multiples stack one per
     row and a wide chart keeps its size and scrolls sideways (issue 24; before, the history's six panels were one
     9-inch figure shrunk to 5-px labels)."""
     _chromium()
-    page = render_report(context(lang), ["html"], lang, tmp_path)[0]
+    page = pages[lang]
     frame = tmp_path / "phone.html"
     frame.write_text(PHONE_FRAME.format(src=page.resolve().as_uri()), encoding="utf-8")
     dom = run_chromium(["--allow-file-access-from-files", "--window-size=800,2400", "--dump-dom",

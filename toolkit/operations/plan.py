@@ -172,6 +172,9 @@ def draft_plan(source: Source, year: int | str, *, settings: str | os.PathLike[s
     say = progress or (lambda step: None)
     y = check_year(year)
     rules = _rules(y, settings, growth)
+    summary = Path(out_dir) / f"plan-{y}.xlsx"
+    if not overwrite and summary.exists():  # refused before the history is read (write_plan checks every file)
+        raise ToolkitError("plan.exists", path=str(summary))
     say("history")
     inputs = load_plan_inputs(source, y)
     say("draft")
