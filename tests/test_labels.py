@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 from toolkit.outputs import approval_queue as Q
@@ -44,3 +46,33 @@ def test_every_face_reads_the_one_table() -> None:
     assert P.label("level", "zh") == L.LABELS["plan.level"][1]
     assert Q.label("Forward", "en") == L.LABELS["queue.Forward"][0]
     assert L.label("value", "en") == Q.label("value", "en") == C.label("value", "en")
+
+
+def test_a_label_resolves_in_a_fresh_process_whatever_was_imported_first() -> None:
+    """Each module that asks for a ``label.*`` text imports the table that registers it, so a library caller that
+    imports only that module (the plan draft, the report's filters) gets the word, not a KeyError."""
+    code = ("import sys\nmod, call = sys.argv[1], sys.argv[2]\nimport importlib\nm = importlib.import_module(mod)\n"
+            "print(eval(call, vars(m)))\n")
+    for mod, call, expected in [
+        ("toolkit.outputs.plan", "label('sheet.company', 'en')", L.LABELS["plan.sheet.company"][0]),
+        ("toolkit.outputs.plan", "label('sheet.company', 'zh')", L.LABELS["plan.sheet.company"][1]),
+        ("toolkit.report.filters", "rag('green', 'zh')", L.LABELS["rag.green"][1]),
+    ]:
+        done = subprocess.run([sys.executable, "-c", code, mod, call], capture_output=True, text=True,
+                              cwd=PACKAGE.parent)
+        assert done.returncode == 0, done.stderr[-500:]
+        assert done.stdout.strip() == expected
+
+
+def test_only_modules_importing_the_table_ask_for_label_keys() -> None:
+    """``t("label.…")`` needs the label table registered: a module calling it without importing
+    ``outputs.labels`` works only after some other module did (the plan draft raised KeyError in a fresh
+    process)."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if ('t("label.' in text or 't(f"label.' in text) and path.name != "labels.py" and not any(
+                s in text for s in ("from .labels import", "from ..outputs.labels import", "outputs import labels",
+                                    "from ...outputs.labels import")):
+            offenders.append(str(path.relative_to(PACKAGE)))
+    assert offenders == []

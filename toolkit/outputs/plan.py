@@ -23,6 +23,7 @@ from ..schema import enums as E
 from ..schema.department import MONTH_NAMES
 from ..io.print_setup import PAGE_HEADER, footer, print_area_with_charts
 from ..io.writer import SheetFrame, save_workbook, write_frames
+from .labels import label as table_label
 
 _PLAN = DEPARTMENT.table("Plan")
 #: The Excel table of the summary's Company sheet: how a file is recognised as a plan summary, in either language.
@@ -44,7 +45,7 @@ def label(key: str, lang: str, **params: Any) -> str:
     """A plan output label in ``lang``; months by their Plan column header."""
     if key in MONTH_KEYS:
         return MONTH_NAMES[MONTH_KEYS.index(key)](lang)
-    return t(f"label.plan.{key}", lang, **params)
+    return table_label(f"plan.{key}", lang, **params)
 
 
 def _headers(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -92,7 +93,7 @@ def budget_frame(budget: pd.DataFrame, lang: str) -> pd.DataFrame:
     for dept, rows in budget.groupby("department", sort=False):
         total = rows[[*MONTH_KEYS, "annual"]].sum().round(2)
         parts.append(rows.assign(category=rows["category"].map(lambda c: E.EXPENSE_CATEGORY.label(c, lang))))
-        parts.append(pd.DataFrame([{"department": dept, "category": t("label.total", lang), **total.to_dict()}]))
+        parts.append(pd.DataFrame([{"department": dept, "category": table_label("total", lang), **total.to_dict()}]))
     if not parts:
         return pd.DataFrame(columns=["department", "category", *MONTH_KEYS, "annual"])
     return pd.concat(parts, ignore_index=True)[["department", "category", *MONTH_KEYS, "annual"]]

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..i18n import register, t
 from ..money import fmt_money
+from ..outputs.labels import label as table_label
 
 #: Excel number formats matching each filter (the xlsx engine writes numbers, not text, for these).
 NUMBER_FORMATS = {
@@ -87,7 +88,7 @@ def rag(x: Any, lang: str = "en") -> str:
     if blank(x):
         return ""
     key = str(x).lower()
-    return t(f"label.rag.{key}", lang) if key in ("green", "amber", "red") else str(x)
+    return table_label(f"rag.{key}", lang) if key in ("green", "amber", "red") else str(x)
 
 
 def integer(x: Any, lang: str = "en") -> str:
