@@ -540,7 +540,9 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
         for r in tall:  # a taller row reads from its top: a figure beside a wrapped name sits on its first line
             for j in range(p.cols):
                 cell = ws.cell(r, p.col + j)
-                cell.alignment = cell.alignment.copy(vertical="top")
+                top = copy.copy(cell.alignment)  # openpyxl's StyleProxy.copy(**kw) is deprecated
+                top.vertical = "top"
+                cell.alignment = top
         labels = [str(ws.cell(p.header_row, p.col + j).value or "") for j in range(p.cols)]
         height = header_height(labels, widths)
         current = ws.row_dimensions[p.header_row].height or 0
