@@ -49,6 +49,10 @@ def serials(stamps: pd.Series | np.ndarray) -> np.ndarray:
     return serial
 
 
+#: Kinds written as numbers (a value that is not one is written as its text).
+NUMERIC_KINDS = ("money", "percent", "number", "integer", "ratio")
+
+
 def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
     """A column as the plain Python values written to cells: float/int/str/bool, None for blank.
 
@@ -77,7 +81,7 @@ def cell_values(values: pd.Series, kind: str, lang: str = "en") -> list[Any]:
         ok = ~np.isnan(serial)
         out[ok] = serial[ok].tolist()
         _raw_text(out, values, present & ~ok)
-    elif kind in ("money", "percent", "number", "integer"):
+    elif kind in NUMERIC_KINDS:
         if pd.api.types.is_bool_dtype(values.dtype):
             numbers = values.astype("float64").to_numpy()
         elif pd.api.types.is_numeric_dtype(values.dtype):

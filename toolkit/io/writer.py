@@ -31,7 +31,7 @@ import xlsxwriter
 
 from ..errors import ToolkitError
 from ..i18n import register
-from .cells import cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
+from .cells import NUMERIC_KINDS, cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 from .print_setup import (COMFORT_SCALE, LINE_HEIGHT, WIDE_CHARS, WRAP_CHARS, display_width, fit_scale, is_wide,
                           key_columns, number_width, xlsxwriter_print)
 from .sheet_rows import splice_rows, rows_xml
@@ -303,9 +303,9 @@ def column_width(header: str, kind: str, values: pd.Series | Sequence[Any] | Non
             values = pd.Series(values, dtype=object)  # shown as 0.0%: sized by percent_width
         if isinstance(values, pd.Series):
             chars = percent_width(values) if kind == "percent" else series_width(values)
-            numeric = kind in ("money", "percent", "integer", "number") or pd.api.types.is_numeric_dtype(values.dtype)
+            numeric = kind in NUMERIC_KINDS or pd.api.types.is_numeric_dtype(values.dtype)
         else:
-            chars, numeric = values_width(values), kind in ("money", "percent", "integer", "number")
+            chars, numeric = values_width(values), kind in NUMERIC_KINDS
         width = max(width, number_width(chars) if numeric and chars else chars + 2)
     return float(min(width, MAX_WIDTH))
 

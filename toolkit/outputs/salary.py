@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 #: The label keys of the appraisal terms' columns (the Appraisal sheet's Weight and Indicator, the completion
 #: counted); the salary workbook and the pay statements both use them.
 TERM_KEYS = {"weight": "weight", "indicator": "term_indicator", "ytd_completion": "completion",
-             "value": "term_value", "points": "points"}
+             "review": "cand.review", "value": "term_value", "points": "points"}
 
 
 def build(ledger: Ledger, period: str, lang: str = "en") -> Output:
@@ -58,6 +58,7 @@ def sheets(out: Output) -> list[SheetFrame]:
             label("floating_base", lang): "money", label("pay", lang): "money"}
     terms = result.terms.assign(indicator=result.terms["indicator"].map(lambda v: E.INDICATOR.label(v, lang)))
     term_fmts = {label(TERM_KEYS[k], lang): "percent" for k in ("weight", "ytd_completion", "value", "points")}
+    term_fmts[label(TERM_KEYS["review"], lang)] = "ratio"  # the mean review score, 0-100
     return [SheetFrame(t("output.sheet.salary", lang), lines.rename(columns={c: label(c, lang) for c in lines.columns}),
                        fmts, table_name="FloatingSalary"),
             SheetFrame(t("output.sheet.terms", lang),
