@@ -314,3 +314,16 @@ def test_new_workbook_with_an_empty_roster_fails_clearly(tmp_path: Path) -> None
         new_workbook("department", tmp_path / "d.xlsx", "en", roster_ids=Source(standards=standards).roster_ids())
     assert info.value.message("en") == f"{standards}: the Roster sheet has no Employee IDs."
     assert not (tmp_path / "d.xlsx").exists()
+
+
+def test_every_printed_page_of_a_template_and_the_sample_names_its_file_and_sheet() -> None:
+    """The blank templates and the sample (and so every workbook the toolkit drafts from them, such as next
+    year's plan workbooks) head each printed page with the file and sheet name, and number the pages."""
+    books = sorted(WORKBOOKS.glob("*-template-*.xlsx")) + sorted((WORKBOOKS / "sample").glob("*.xlsx"))
+    assert len(books) >= 8
+    for path in books:
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            if ws.sheet_state == "visible":
+                assert ws.oddHeader.center.text == "&F – &A", (path.name, ws.title)
+                assert ws.oddFooter.center.text, (path.name, ws.title)

@@ -171,9 +171,10 @@ def xlsxwriter_print(ws: Any, widths: Sequence[float], last_row: int, lang: str,
 
 
 def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col: int | None = None,
-                   last_row: int | None = None) -> None:
-    """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``); a print
-    area or title rows the sheet already has (a director's template) are kept."""
+                   last_row: int | None = None, header: str = PAGE_HEADER[2:]) -> None:
+    """Print setup of an openpyxl worksheet over its used range (or up to ``last_col``/``last_row``), each page
+    headed by ``header`` (the file and sheet name by default); a print area, title rows or page header the sheet
+    already has (a director's template) are kept."""
     cols = max(ws.max_column, last_col or 0)
     rows = max(ws.max_row, last_row or 0)
     widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, cols + 1)]
@@ -185,6 +186,7 @@ def openpyxl_print(ws: Any, lang: str, title_rows: str | None = "1:1", last_col:
     if title_rows and not ws.print_title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = footer(lang)[2:]
+    ws.oddHeader.center.text = ws.oddHeader.center.text or header
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom = 0.5, 0.6
     if not ws.print_area:

@@ -568,8 +568,7 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
         if ws.sheet_state == "visible":
             last_col, last_row = reach.get(ws.title, (0, 0))
             own = ws.print_title_rows  # a director's choice in an edited template is kept
-            openpyxl_print(ws, lang, None, last_col=last_col, last_row=last_row)
-            ws.oddHeader.center.text = ws.oddHeader.center.text or header
+            openpyxl_print(ws, lang, None, last_col=last_col, last_row=last_row, header=header)
             tables = [p for p in placements.values() if p.sheet == ws.title]
             print_pages(ws, tables, charts.get(ws.title, []), own)
 
