@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -118,15 +118,30 @@ def _in_year(dates: pd.Series, year: int) -> pd.Series:
     return dates.dt.year.eq(year).fillna(False).astype(bool)
 
 
-def _credit_departments(credits: pd.DataFrame, date_col: str, at: pd.DataFrame) -> pd.DataFrame:
+def departments_in_months(ledger: Ledger, employee_ids: Any, years: Any, months: Any) -> np.ndarray:
+    """The department each of ``employee_ids`` belongs to in the matching month (1..12) of the matching year
+    (``years``: one year for all, or one per row), as ``departments_by_month`` gives it; missing where unknown.
+    Positional, in the order given."""
+    keys = pd.DataFrame({"employee_id": np.asarray(employee_ids, dtype=object), "month": np.asarray(months)})
+    if not len(keys):
+        return np.array([], dtype=object)
+    keys["year"] = np.asarray(years) if np.ndim(years) else int(years)
+    at = pd.concat([departments_by_month(ledger, int(y)).assign(year=int(y)) for y in sorted(set(keys["year"]))],
+                   ignore_index=True)
+    return keys.merge(at, how="left", on=["employee_id", "year", "month"])["department"].to_numpy()
+
+
+def credit_departments(ledger: Ledger, credits: pd.DataFrame, date_col: str, year: int | None = None
+                       ) -> pd.DataFrame:
     """``credits`` with ``department`` the department each credit counts in: the row's workbook's for the owner's
-    share, the split employee's department in the row's month for a split share (``at``: departments_by_month)."""
+    share, the split employee's department in the row's month for a split share (of ``year``; None: of the row's
+    own year)."""
     split = credits["role"].eq("split").to_numpy(dtype=bool)
     if not split.any():
         return credits
-    keys = pd.DataFrame({"employee_id": credits.loc[split, "employee_id"].to_numpy(),
-                         "month": credits.loc[split, date_col].dt.month.to_numpy()})
-    theirs = keys.merge(at, how="left", on=["employee_id", "month"])["department"].to_numpy()
+    dates = credits.loc[split, date_col]
+    theirs = departments_in_months(ledger, credits.loc[split, "employee_id"],
+                                   dates.dt.year.to_numpy() if year is None else year, dates.dt.month.to_numpy())
     dept = credits["department"].astype("object").to_numpy(copy=True)
     dept[split] = np.where(pd.isna(theirs), dept[split], theirs)
     return credits.assign(department=dept)
@@ -187,11 +202,10 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
     """``monthly_actuals``, computed."""
     t = ledger.tables
     contracts = t["Contracts"]
-    at = departments_by_month(ledger, year)
-    cc = _credit_departments(contract_credits(contracts), "sign_date", at)
+    cc = credit_departments(ledger, contract_credits(contracts), "sign_date", year)
     signing = _tidy(cc, "sign_date", cc["amount"] * cc["share"], SIGNING, year)
 
-    rc = _credit_departments(collection_credits(t["Collections"], contracts), "receipt_date", at)
+    rc = credit_departments(ledger, collection_credits(t["Collections"], contracts), "receipt_date", year)
     collection = _tidy(rc, "receipt_date", rc["credited"], COLLECTION, year)
 
     ex = t["Expenses"]
@@ -204,8 +218,7 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
     gross = _tidy(rc, "receipt_date", rc["credited"] * margin.astype("float64").fillna(0.0), PROFIT, year)
     roy = normalize_royalties(royalties, year)
     # a royalty has no workbook row: it is a cost of the department the person belongs to in its month
-    roy_dept = (roy[["employee_id", "month"]].merge(at, how="left", on=["employee_id", "month"])["department"]
-                if len(roy) else pd.Series([], dtype="object"))
+    roy_dept = pd.Series(departments_in_months(ledger, roy["employee_id"], year, roy["month"]), dtype="object")
     profit = pd.concat(
         [
             gross,

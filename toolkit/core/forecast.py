@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..money import round_series
-from .completion import COMPANY_KEY, departments_by_month, parse_period
+from .completion import COMPANY_KEY, credit_departments, parse_period
 from .credits import contract_credits
 
 if TYPE_CHECKING:
@@ -113,15 +113,10 @@ def signing_series(ledger: Ledger, period: pd.Period) -> pd.DataFrame:
     cc = cc[cc["sign_date"].notna() & (cc["sign_date"] <= period.end_time)]
     # the contract's workbook department; a split share: the split person's department in the sign month (as the
     # completion counts it, docs/people.md)
-    at = pd.concat([departments_by_month(ledger, y).assign(year=y) for y in sorted(set(cc["sign_date"].dt.year))],
-                   ignore_index=True) if len(cc) else pd.DataFrame(columns=["employee_id", "month", "department", "year"])
-    keys = pd.DataFrame({"employee_id": cc["employee_id"].to_numpy(), "year": cc["sign_date"].dt.year.to_numpy(),
-                         "month": cc["sign_date"].dt.month.to_numpy()})
-    theirs = keys.merge(at, how="left", on=["employee_id", "year", "month"])["department"]
+    cc = credit_departments(ledger, cc, "sign_date")
     return pd.DataFrame(
         {
-            "department": theirs.where(pd.Series(cc["role"].eq("split").to_numpy()) & theirs.notna(),
-                                       pd.Series(cc["department"].to_numpy())).astype("str").to_numpy(),
+            "department": cc["department"].astype("str").to_numpy(),
             "month": cc["sign_date"].dt.to_period("M").to_numpy(),
             "value": (cc["amount"].astype("float64").fillna(0.0) * cc["share"]).to_numpy(),
         }

@@ -30,7 +30,7 @@ from .coverage import COMPUTED, NOT_COMPUTED, left_out_departments
 from .completion import (
     COMPANY_KEY,
     EXPENSE,
-    departments_by_month,
+    departments_in_months,
     normalize_royalties,
     parse_period,
 )
@@ -193,9 +193,8 @@ def fund_demand(
             .dt.to_period("M") + 1,
         )
         # a royalty is payable by the department the person belongs to in its month (a transferee's: each one's)
-        roy["department"] = roy[["employee_id", "month"]].merge(
-            departments_by_month(ledger, period.year), how="left", on=["employee_id", "month"])["department"] \
-            .fillna("").to_numpy()
+        roy["department"] = pd.Series(departments_in_months(ledger, roy["employee_id"], period.year, roy["month"]),
+                                      dtype="object").fillna("").to_numpy()
         keep = roy["payable"].isin(months)
         parts["royalties_payable"] = pd.DataFrame(
             {"department": roy.loc[keep, "department"].to_numpy(), "month": roy.loc[keep, "payable"].to_numpy(),

@@ -10,7 +10,7 @@ from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.periods import check_period
 from ..report import build_context, render_report
-from ..report.render import html_worker
+from ..report.render import html_apart, html_worker
 from ..report.completeness import store_left_out
 from ..report.stored_history import closed_figures
 from .closes import stored_version_facts
@@ -30,7 +30,7 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     re-close's ``operations.closes.version_facts``; ``parallel``: the HTML rendered in a forked process beside
     the other formats (``render_report``), in a process started before the context is built (``html_worker``:
     it imports the charts' libraries meanwhile)."""
-    with html_worker(parallel and "html" in formats and "pdf" not in formats and len(formats) > 1) as pool:
+    with html_worker(parallel and html_apart(formats)) as pool:
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
                                 version=version)
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,

@@ -19,7 +19,7 @@ from .labels import LABELS as ONE_TABLE
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..io.writer import SheetFrame, display_width, write_frames
-from ..io.print_setup import MIN_SCALE, column_blocks
+from ..io.print_setup import MIN_SCALE, column_blocks, libreoffice_points
 from ..core.approval_queue import DECISIONS, FACT_FIELDS, HISTORY, ITEM_FIELDS, ROUTES, STATUSES, Queue, columns
 from ..core.approval_routes import STATES
 from ..schema import DEPARTMENT, STANDARDS
@@ -157,8 +157,8 @@ def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str], items
         ws.set_column(cols.index(c), cols.index(c), widths[cols.index(c)], None, {"hidden": True})
     breaks = [cols.index(c) for c in PRINT_BREAKS[kind]]
     groups = list(zip([REPEATED, *breaks], [*breaks, len(cols)]))
-    repeated = sum(_points(w) for w in widths[:REPEATED])
-    widest = max(sum(_points(widths[i]) for i in range(a, b) if cols[i] not in HIDDEN) for a, b in groups)
+    repeated = sum(libreoffice_points(w) for w in widths[:REPEATED])
+    widest = max(sum(libreoffice_points(widths[i]) for i in range(a, b) if cols[i] not in HIDDEN) for a, b in groups)
     scale = int(PAGE_POINTS / (repeated + widest) * 100)
     if scale < MIN_SCALE:  # a group too wide for a page at the smallest readable scale is split further
         shown = [0.0 if c in HIDDEN else w for c, w in zip(cols, widths)]
@@ -170,12 +170,6 @@ def _print_pages(ws: Any, widths: list[float], kind: str, cols: list[str], items
         scale = MIN_SCALE
     ws.set_v_pagebreaks(breaks)
     ws.set_print_scale(max(10, min(100, scale)))
-
-
-def _points(width: float) -> float:
-    """A column width in characters as points, as LibreOffice lays it out (up to 10 pixels a character, 0.75
-    points a pixel; Excel's 7 would leave columns cut off there), so a page's group fits in either."""
-    return (width * 10 + 5) * 0.75
 
 
 SUMMARY_COLUMNS = ("section", "approver", "department", "kind", "item", "items", "clean", "flagged", "gm",

@@ -84,6 +84,12 @@ def _preload() -> None:
     from . import html_render  # noqa: F401  deferred: loads jinja2, matplotlib (slow to import); only this process needs it
 
 
+def html_apart(formats: Sequence[str]) -> bool:
+    """Whether the HTML can be rendered in a forked process beside the other ``formats``: there are others, none
+    prints the HTML (pdf), and the platform forks."""
+    return "html" in formats and "pdf" not in formats and len(formats) > 1 and "fork" in mp.get_all_start_methods()
+
+
 @contextmanager
 def html_worker(enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
     """A forked process for the report's HTML, started before the context is built so that it imports jinja2 and
@@ -123,11 +129,6 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     written: list[Path] = []
     html_path: Path | None = None
 
-    def html_text() -> str:
-        from .html_render import render_html  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
-
-        return render_html(context, _html_template(custom, lang))
-
     if any(f in ("xlsx", "pdf") for f in formats):
         from .fonts import warn_if_no_cjk_font  # deferred: loads matplotlib (slow to import); only this path needs it
 
@@ -135,8 +136,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     pool: ProcessPoolExecutor | None = None
     html_job: Future[Path] | None = None
     try:
-        if (parallel or html_pool is not None) and "html" in formats and "pdf" not in formats and len(formats) > 1 \
-                and "fork" in mp.get_all_start_methods():
+        if (parallel or html_pool is not None) and html_apart(formats):
             if html_pool is None:
                 html_pool = pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
             html_job = html_pool.submit(_html_file, context, _html_template(custom, lang),
@@ -151,8 +151,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
             elif fmt == "html" and html_job is not None:
                 written.append(target)  # being written by the forked process: its path once done, below
             elif fmt == "html":
-                text = html_text()
-                html_path = atomic_save(target, lambda tmp, text=text: Path(tmp).write_text(text, encoding="utf-8"))
+                html_path = _html_file(context, _html_template(custom, lang), target)
                 written.append(html_path)
             elif fmt == "md":
                 text = render_markdown(context)
@@ -162,8 +161,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
                     written.append(html_to_pdf(html_path, target))
                 else:
                     with tempfile.TemporaryDirectory(prefix="toolkit-report-") as tmp:
-                        page = Path(tmp) / "report.html"
-                        page.write_text(html_text(), encoding="utf-8")
+                        page = _html_file(context, _html_template(custom, lang), Path(tmp) / "report.html")
                         written.append(html_to_pdf(page, target))
         if html_job is not None:  # its errors (a template's) are raised here, as if rendered in this process
             html_target = out / output_name(period, "html", lang)
