@@ -51,7 +51,8 @@ def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str] = ()) -> dict[str, Any]:
-    """A localized frame as header + text cells for the page."""
+    """A localized frame as header + text cells for the page, with each column's class: ``num`` (right-aligned
+    figures: money, percentages, numbers) or ``code`` (short IDs and dates, never broken at their hyphens)."""
     rows = []
     for rec in frame.to_dict("records"):
         cells = []
@@ -69,7 +70,19 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
             else:
                 cells.append(f"{v:g}" if isinstance(v, float) else str(v))
         rows.append(cells)
-    return {"headers": list(frame.columns), "rows": rows}
+    return {"headers": list(frame.columns), "rows": rows, "classes": [_column_class(frame[c], c in money or c in pct)
+                                                                    for c in frame.columns]}
+
+
+def _column_class(values: pd.Series, figure: bool) -> str:
+    """``num`` for a column of figures, ``code`` for one of short unbroken texts (IDs, dates), else ''."""
+    kept = values.dropna()
+    if figure or (len(kept) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in kept)):
+        return "num"
+    if len(kept) and all(isinstance(v, pd.Timestamp) or (isinstance(v, str) and len(v) <= 16 and not any(
+            ch.isspace() for ch in v)) for v in kept):
+        return "code"
+    return ""
 
 
 @functools.lru_cache(maxsize=None)
