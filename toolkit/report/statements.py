@@ -121,9 +121,11 @@ def statement_html(st: Statement, frames: Mapping[str, pd.DataFrame] | None = No
 
 
 def statement_footer(st: Statement) -> str:
-    """The footer of every printed page: title, name, ID, period and page n of N (``{page}``, ``{pages}``)."""
-    return label("st.footer", st.lang, title=label("st.title", st.lang), name=st.name or "",
+    """The footer of every printed page: title, name, ID, period and page n of N (``{page}``, ``{pages}``); a draft's
+    starts with the DRAFT mark, so every printed page says so (the page's own mark is on its first page only)."""
+    text = label("st.footer", st.lang, title=label("st.title", st.lang), name=st.name or "",
                  employee_id=st.employee_id, period=st.period, page="{page}", pages="{pages}")
+    return f"{label('st.draft.mark', st.lang)} · {text}" if st.draft else text
 
 
 def write_statement(st: Statement, out_dir: Path, formats: Sequence[str], pdfs: PdfBatch | None = None
