@@ -5,9 +5,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +108,79 @@ def html_worker(enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _Reply:
+    """What ``HtmlProcess.submit`` returns: ``result()`` waits for the job's value (or raises its error)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def result(self) -> Any:
+        """The job's value, or its error raised here."""
+        ok, value = self._conn.recv()
+        if not ok:
+            raise value
+        return value
+
+
+def _serve(conn: Connection) -> None:
+    """The body of ``HtmlProcess``: import the HTML's libraries, then run each job received until ``None``."""
+    try:
+        _preload()
+    except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
+        pass
+    while True:
+        job = conn.recv()
+        if job is None:
+            return
+        fn, args = job
+        try:
+            conn.send((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back, raised by ``_Reply.result`` in the submitter
+            conn.send((False, exc))
+
+
+class HtmlProcess:
+    """A forked process for the report's HTML, started by the month close as soon as it has consolidated, so it
+    imports jinja2 and matplotlib (about a second) while the close computes on one core, before the report's
+    task — a process forked later from the same parent, which inherits this handle — builds the context.
+    ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``."""
+
+    def __init__(self) -> None:
+        ctx = mp.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self._process.start()
+        child.close()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Reply:
+        """Run ``fn(*args)`` in the process; the reply's ``result()`` waits for it."""
+        self._conn.send((fn, args))
+        return _Reply(self._conn)
+
+    def close(self) -> None:
+        """End the process (after its job, if one runs)."""
+        try:
+            self._conn.send(None)
+        except OSError:  # already gone
+            pass
+        self._process.join(timeout=60)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._conn.close()
+
+
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
                   template: str | Path | None = None, *, parallel: bool = False,
-                  html_pool: ProcessPoolExecutor | None = None) -> list[Path]:
+                  html_pool: ProcessPoolExecutor | HtmlProcess | None = None) -> list[Path]:
     """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
 
     ``lang`` defaults to the context's language (the context's text is already in it). ``parallel``: the HTML
     (its charts are the costliest part of the report) is rendered in a forked process while this one writes the
     other formats — the month close, whose outputs run in worker processes beside the report, so the two cores
     stay busy when the report is the longest task (same files; not with ``pdf``, which prints the HTML).
-    ``html_pool``: the process of ``html_worker`` to render the HTML in (implies ``parallel``; its owner shuts it).
+    ``html_pool``: the process of ``html_worker`` or an ``HtmlProcess`` to render the HTML in (implies ``parallel``;
+    its owner shuts it).
     """
     lang = lang or context.get("lang", "en")
     unknown = [f for f in formats if f not in FORMATS]
@@ -134,7 +198,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
 
         warn_if_no_cjk_font(context, lang)
     pool: ProcessPoolExecutor | None = None
-    html_job: Future[Path] | None = None
+    html_job: Future[Path] | _Reply | None = None
     try:
         if (parallel or html_pool is not None) and html_apart(formats):
             if html_pool is None:
