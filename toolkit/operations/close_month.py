@@ -47,6 +47,7 @@ from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
 from ..report.render import HtmlProcess, html_apart
+from ..report.sections.market import market_section
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -259,10 +260,6 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
                            hand_over=True)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
         n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
-        if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
-            # the report's HTML process, forked now so it imports jinja2 and matplotlib on the core the serial
-            # part below leaves idle; the report task (forked later) hands it the context
-            html = HtmlProcess()
         timings = result.timings
         timings["consolidate"] = time.perf_counter() - t0
         ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
@@ -274,6 +271,11 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
+        if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
+            # the report's HTML process, forked now so it imports jinja2 and matplotlib and computes the report's
+            # market section (the ledger's alone) on the core the serial part below leaves idle; the report task
+            # (forked later) takes the section from it and hands it the context
+            html = HtmlProcess(early=(market_section, (ledger, period, lang)))
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
         shared_results(ledger, period)  # completion, funds, forecast, appraisal: once, before the workers split

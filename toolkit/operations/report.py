@@ -31,10 +31,12 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     re-close's ``operations.closes.version_facts``; ``parallel``: the HTML rendered in a forked process beside
     the other formats (``render_report``), in a process started before the context is built (``html_worker``:
     it imports the charts' libraries meanwhile); ``html_process``: the month close's ``HtmlProcess``, started
-    earlier still (its owner closes it), used instead of one of ``html_worker``'s."""
+    earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result, when it
+    has one, is the market section (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
     with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
+        market = html_process.early() if html_process is not None else None  # the close's: made meanwhile
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
-                                version=version)
+                                version=version, market=market)
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,
                              html_pool=html_process or pool)
 

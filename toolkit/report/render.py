@@ -122,16 +122,26 @@ class _Reply:
         return value
 
 
-def _serve(conn: Connection) -> None:
-    """The body of ``HtmlProcess``: import the HTML's libraries, then run each job received until ``None``."""
+def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] | None) -> None:
+    """The body of ``HtmlProcess``: import the HTML's libraries, compute ``early`` (kept for ``HtmlProcess.early``),
+    then run each job received until ``None``."""
     try:
         _preload()
     except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
         pass
+    kept: tuple[bool, Any] = (True, None)
+    if early is not None:
+        try:
+            kept = (True, early[0](*early[1]))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
+            kept = (False, exc)
     while True:
         job = conn.recv()
         if job is None:
             return
+        if job == _EARLY:
+            conn.send(kept)
+            continue
         fn, args = job
         try:
             conn.send((True, fn(*args)))
@@ -139,18 +149,29 @@ def _serve(conn: Connection) -> None:
             conn.send((False, exc))
 
 
+#: The request for ``HtmlProcess``'s early result.
+_EARLY = "early"
+
+
 class HtmlProcess:
-    """A forked process for the report's HTML, started by the month close as soon as it has consolidated, so it
+    """A forked process for the report's HTML, started by the month close as soon as it has its ledger, so it
     imports jinja2 and matplotlib (about a second) while the close computes on one core, before the report's
     task — a process forked later from the same parent, which inherits this handle — builds the context.
+    ``early``: a computation of the report's (function and arguments, inherited, not sent) the process makes
+    after its imports, in that idle time, for the report task to fetch (``early()``) instead of computing it.
     ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``."""
 
-    def __init__(self) -> None:
+    def __init__(self, early: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
         ctx = mp.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child,), daemon=True)
+        self._process = ctx.Process(target=_serve, args=(child, early), daemon=True)
         self._process.start()
         child.close()
+
+    def early(self) -> Any:
+        """The ``early`` computation's result (None when none was given; its error raised here)."""
+        self._conn.send(_EARLY)
+        return _Reply(self._conn).result()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> _Reply:
         """Run ``fn(*args)`` in the process; the reply's ``result()`` waits for it."""
