@@ -122,9 +122,10 @@ class _Reply:
         return value
 
 
-def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] | None) -> None:
+def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] | None, theirs: Connection) -> None:
     """The body of ``HtmlProcess``: import the HTML's libraries, compute ``early`` (kept for ``HtmlProcess.early``),
-    then run each job received until ``None``."""
+    then run each job received until ``None`` (or until every other end of the pipe is closed: its owner died)."""
+    theirs.close()  # this process's copy of the owner's end: else the pipe never reads as closed
     try:
         _preload()
     except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
@@ -136,7 +137,10 @@ def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] |
         except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
             kept = (False, exc)
     while True:
-        job = conn.recv()
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
         if job is None:
             return
         if job == _EARLY:
@@ -164,7 +168,7 @@ class HtmlProcess:
     def __init__(self, early: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
         ctx = mp.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(child, early), daemon=True)
+        self._process = ctx.Process(target=_serve, args=(child, early, self._conn), daemon=True)
         self._process.start()
         child.close()
 
