@@ -5,18 +5,24 @@ from __future__ import annotations
 import json
 import re
 import os
+import multiprocessing as mp
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from report_fixtures import PERIOD, ROOT, SAMPLE, context, fresh_context
+from report_fixtures import PERIOD, ROOT, SAMPLE, context, fresh_context, ledger
 from toolkit.cli.main import cli
 from toolkit.errors import ToolkitError
 from toolkit.report.filters import money
 from toolkit.report.pdf import run_chromium
-from toolkit.report.render import html_worker, render_report
+from toolkit.report import build_context
+from toolkit.report.markdown import render_markdown
+from toolkit.report.render import HtmlProcess, html_worker, render_report
+from toolkit.report.sections.market import market_section
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
 
@@ -223,6 +229,57 @@ def test_the_html_worker_started_before_the_context_imports_the_charts_and_rende
     assert two[1].read_bytes() == one[1].read_bytes()
     with html_worker(False) as pool:
         assert pool is None
+
+
+#: What a process forked after the ``HtmlProcess`` inherits (as the month close's report task does).
+_INHERITED: dict[str, HtmlProcess] = {}
+
+
+def _report_in_forked_task(ctx: dict, out: Path) -> list[str]:
+    """The month close's report task: a process forked from the ``HtmlProcess``'s parent renders through it."""
+    return [str(p) for p in render_report(ctx, ["html", "md"], "en", out, html_pool=_INHERITED["html"])]
+
+
+def test_the_close_s_html_process_started_first_renders_for_a_task_forked_later(tmp_path) -> None:  # noqa: ANN001
+    """The month close forks ``HtmlProcess`` as soon as it has consolidated and its report task, forked later,
+    hands it the context: the same page as rendered in one process, written where the task asked; a broken
+    template is a ToolkitError in the submitter; once closed, the process has ended. The market section the
+    process computed meanwhile (``early``, on the ledger it inherited) makes the same context as the report's own;
+    an error there is raised where the section is asked for."""
+    ctx = context("en")
+    one = render_report(ctx, ["html", "md"], "en", tmp_path / "one")
+    html = HtmlProcess(early=(market_section, (ledger(), PERIOD, "en")))
+    try:
+        market = html.early()
+        assert market[1]["sentences"] == ctx["market"]["sentences"]
+        mine = build_context(ledger(), PERIOD, lang="en", market=market)
+        for name in ("market_customers", "market_lines", "market_moves", "market_dso", "market_pipeline", "summary"):
+            pd.testing.assert_frame_equal(mine["tables"][name], ctx["tables"][name])
+        assert render_markdown(mine) == render_markdown(ctx)
+        assert html.submit(os.getpid).result() != os.getpid()  # a process of its own
+        _INHERITED["html"] = html
+        with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork")) as pool:
+            two = [Path(p) for p in pool.submit(_report_in_forked_task, ctx, tmp_path / "two").result()]
+        tpl = tmp_path / "broken.html.j2"
+        tpl.write_text("<html>{{ headline.signing | money }</html>", encoding="utf-8")
+        with pytest.raises(ToolkitError) as err:
+            render_report(ctx, ["html", "md"], "en", tmp_path / "bad", tpl, html_pool=html)
+        assert html.submit(os.getpid).result() != os.getpid()  # still serving after a failed job
+    finally:
+        _INHERITED.clear()
+        html.close()
+    assert not html._process.is_alive() and html._process.exitcode == 0
+    failing = HtmlProcess(early=(market_section, (ledger(), "2026-13", "en")))
+    try:
+        with pytest.raises(ToolkitError):
+            failing.early()
+        assert failing.submit(os.getpid).result() != os.getpid()  # serving still
+    finally:
+        failing.close()
+    assert err.value.key == "report.html.template" and not list((tmp_path / "bad").glob("*.html"))
+    assert [p.name for p in two] == [p.name for p in one] and all(p.parent == tmp_path / "two" for p in two)
+    assert _without_svg_ids(two[0].read_text(encoding="utf-8")) == _without_svg_ids(one[0].read_text(encoding="utf-8"))
+    assert two[1].read_bytes() == one[1].read_bytes()
 
 
 def test_a_broken_html_template_rendered_in_a_forked_process_is_a_toolkit_error(tmp_path) -> None:  # noqa: ANN001

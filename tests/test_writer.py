@@ -289,6 +289,36 @@ def test_write_frames_chunks_rows_without_losing_or_shifting_any(tmp_path: Path,
     assert ws.tables["Rows"].ref == f"A1:D{n + 1}"
 
 
+def test_small_sheets_of_one_layout_converted_together_are_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+    """The royalty trace's statement sheets (same columns, dtypes and kinds) have their cell values converted
+    once for them all, and XlsxWriter's per-sheet row file goes to a memory file system where there is one:
+    the workbook is byte for byte the one written sheet by sheet with the row files in the temporary folder —
+    with dates (and a missing one), money, text with blanks, whole numbers, and a sheet whose column has
+    another dtype (converted on its own)."""
+    from toolkit.io import writer
+
+    def statement(seed: int, n: int) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        return pd.DataFrame({
+            "Item": [f"line {seed}-{i}" if i % 4 else None for i in range(n)],
+            "Date": pd.to_datetime([f"2026-0{1 + i % 9}-1{i % 9}" if i % 5 else None for i in range(n)]),
+            "Amount": np.round(rng.normal(0, 5e4, n), 2),
+            "Count": rng.integers(-3, 40, n)})
+
+    sheets = [SheetFrame(f"S{k}", statement(k, 3 + k), {"Amount": "money"}) for k in range(5)]
+    odd = statement(9, 4)
+    sheets.insert(2, SheetFrame("Odd", odd.assign(Count=odd["Count"].astype(object)), {"Amount": "money"}))
+    fast = write_frames(tmp_path / "fast.xlsx", sheets).read_bytes()
+    shared = writer._shared_cell_values
+    calls: list[int] = []
+    monkeypatch.setattr(writer, "_shared_cell_values", lambda plans, lang: calls.append(len(out := shared(plans, lang))) or out)
+    assert write_frames(tmp_path / "again.xlsx", sheets).read_bytes() == fast and calls == [5]  # not "Odd"
+    monkeypatch.setattr(writer, "_shared_cell_values", lambda plans, lang: {})
+    monkeypatch.setattr(writer, "_MEMORY_FS", tmp_path / "no-such-folder")
+    assert writer.row_tmpdir() is None
+    assert write_frames(tmp_path / "slow.xlsx", sheets).read_bytes() == fast
+
+
 def test_dates_late_in_the_readable_range_get_exact_serials() -> None:
     # 2199-12-31 is 300 years after Excel's epoch: nanosecond arithmetic from 1899 would overflow.
     when = pd.Series(pd.to_datetime(["2199-12-31 00:00", "1900-03-01 12:00", None]))

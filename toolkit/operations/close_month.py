@@ -42,9 +42,12 @@ from .closes import (
 )
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
+from .report import DEFAULT_FORMATS
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
+from ..report.render import HtmlProcess, html_apart
+from ..report.sections.market import market_section
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -142,7 +145,8 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
 
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
                                       closed=_INHERITED.get("closed"), version=_INHERITED.get("version"),
-                                      parallel=_INHERITED.get("parallel", False))
+                                      parallel=_INHERITED.get("parallel", False),
+                                      html_process=_INHERITED.get("html"))
         return name, paths, {"report": time.perf_counter() - t0}, None
     output = build(name, ledger, period, lang)
     if name == "royalties" and _INHERITED.get("ledger") is not None:
@@ -171,18 +175,21 @@ def _stored(name: str, result: Any) -> dict[str, Any] | None:
 def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: Path, lang: str,
                extra: Sequence[Finding], jobs: int, timings: dict[str, float], attach: tuple | None = None,
                stored: dict[str, Any] | None = None, closed: Any = None,
-               floating: Any = None, version: dict[str, Any] | None = None) -> dict[str, list[Path]]:
+               floating: Any = None, version: dict[str, Any] | None = None,
+               html: HtmlProcess | None = None) -> dict[str, list[Path]]:
     """Run the output and report tasks, in ``jobs`` forked processes where the platform forks (they share the
     ledger and its memoised royalties without copying), else one after the other; results in task order.
     ``attach``: the payout ledger's figures for the royalty output; ``stored`` gains the frames to store;
     ``closed``: the figures of months already closed, for the report; ``floating``: the close's floating
-    payments, for the salary output; ``version``: a re-close's ``closes.version_facts``, for the report."""
+    payments, for the salary output; ``version``: a re-close's ``closes.version_facts``, for the report;
+    ``html``: the process the report renders its HTML in (``report.render.HtmlProcess``), when forked tasks run."""
     _INHERITED["args"] = (ledger, period, out_dir, lang, list(extra))
     _INHERITED["version"] = version
     _INHERITED["ledger"] = attach
     _INHERITED["closed"] = closed
     _INHERITED["floating"] = floating
     _INHERITED["parallel"] = jobs > 1  # the report's HTML in its own process: a third one keeps both cores busy
+    _INHERITED["html"] = html
     try:
         if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
@@ -245,12 +252,14 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
             shutil.rmtree(stale, ignore_errors=True)
     out = Path(tempfile.mkdtemp(prefix=f"{UNRECORDED}{period}-{os.getpid()}-", dir=out_dir))
     cons: ConsolidationResult | None = None
+    html: HtmlProcess | None = None
     result = CloseMonthResult(None)  # type: ignore[arg-type] - replaced once consolidated
     try:
         cons = consolidate(source, period, output=out / f"consolidated-{period}.xlsx",
                            jobs=jobs, strict=strict, lang=lang, command="close-month", progress=progress,
                            hand_over=True)
         result = CloseMonthResult(cons, {"consolidated": [cons.workbook]} if cons.workbook else {})
+        n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         timings = result.timings
         timings["consolidate"] = time.perf_counter() - t0
         ids = [f.snapshot_id for f in cons.consolidated if f.snapshot_id is not None]
@@ -262,6 +271,11 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
+        if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
+            # the report's HTML process, forked now so it imports jinja2 and matplotlib and computes the report's
+            # market section (the ledger's alone) on the core the serial part below leaves idle; the report task
+            # (forked later) takes the section from it and hands it the context
+            html = HtmlProcess(early=(market_section, (ledger, period, lang)))
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
         shared_results(ledger, period)  # completion, funds, forecast, appraisal: once, before the workers split
@@ -278,7 +292,6 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(
             store, ledger, period, any(n["code"] == "prior-year" for n in plan.notes)) if report else []
         tasks = ([("report", "report")] if report else []) + [("output", name) for name in COMPUTATIONS]
-        n_jobs = max(1, jobs if jobs else (os.cpu_count() or 1))
         closed = version = None  # what only the report reads (as ``extra``)
         if report:
             closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
@@ -288,7 +301,10 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
                 left_out_people(plan.results), plan.departments,
                 plan.not_consolidated)  # the report says what this version supersedes and changes
         result.outputs.update(_run_tasks(tasks, ledger, period, out, lang, extra, n_jobs, timings, attach,
-                                         plan.results, closed, plan.floating, version))
+                                         plan.results, closed, plan.floating, version, html))
+        if html is not None:
+            html.close()
+            html = None
         result.outputs = {k: [final / Path(p).relative_to(out) for p in result.outputs[k]]
                           for k in ("consolidated", *COMPUTATIONS, "report") if k in result.outputs}
         if cons.workbook:
@@ -321,6 +337,8 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
                 pass
         raise
     finally:
+        if html is not None:
+            html.close()
         shutil.rmtree(out, ignore_errors=True)
 
 

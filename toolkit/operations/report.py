@@ -10,7 +10,7 @@ from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.periods import check_period
 from ..report import build_context, render_report
-from ..report.render import html_apart, html_worker
+from ..report.render import HtmlProcess, html_apart, html_worker
 from ..report.completeness import store_left_out
 from ..report.stored_history import closed_figures
 from .closes import stored_version_facts
@@ -23,18 +23,22 @@ DEFAULT_FORMATS = ("xlsx", "html", "md")
 def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, lang: str = "en",
                           formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None,
                           extra_findings: Sequence[Finding] = (), closed: Any = None,
-                          version: dict[str, Any] | None = None, parallel: bool = False) -> list[Path]:
+                          version: dict[str, Any] | None = None, parallel: bool = False,
+                          html_process: HtmlProcess | None = None) -> list[Path]:
     """Build the report context of ``period`` and render it in ``formats`` into ``out_dir``; the files written.
 
     ``closed``: the figures of months already closed (``report.stored_history.closed_figures``); ``version``: a
     re-close's ``operations.closes.version_facts``; ``parallel``: the HTML rendered in a forked process beside
     the other formats (``render_report``), in a process started before the context is built (``html_worker``:
-    it imports the charts' libraries meanwhile)."""
-    with html_worker(parallel and html_apart(formats)) as pool:
+    it imports the charts' libraries meanwhile); ``html_process``: the month close's ``HtmlProcess``, started
+    earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result, when it
+    has one, is the market section (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
+    with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
+        market = html_process.early() if html_process is not None else None  # the close's: made meanwhile
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
-                                version=version)
+                                version=version, market=market)
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,
-                             html_pool=pool)
+                             html_pool=html_process or pool)
 
 
 def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[str, Any]:

@@ -45,7 +45,8 @@ __all__ = ["COLUMNS", "POLICY_CODES", "TEXT", "build_context", "column_label", "
 def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | None = None,
                   lang: str = "en", extra_findings: Sequence[Finding] = (),
                   history: HistorySource = ledger_history, closed: pd.DataFrame | None = None,
-                  version: dict[str, Any] | None = None) -> dict[str, Any]:
+                  version: dict[str, Any] | None = None,
+                  market: tuple[dict[str, pd.DataFrame], dict[str, Any]] | None = None) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
@@ -53,7 +54,9 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     could not consolidate; ``completeness.store_left_out`` rebuilds them from the store). ``history``
     gives the 12-month trend (default: rebuilt from the ledger); ``closed`` holds the figures of months already
     closed as their closes stored them, which month on month, year on year and the trends use for those months;
-    ``version``: a re-close's ``operations.closes.version_facts`` (the summary opens with what it supersedes). Numbers come from the computations
+    ``version``: a re-close's ``operations.closes.version_facts`` (the summary opens with what it supersedes);
+    ``market``: the market section (``sections.market.market_section`` of this ledger, period and language)
+    when the caller computed it already (the month close, in its HTML process). Numbers come from the computations
     unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
@@ -96,7 +99,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     tables["forecast"], tables["trend"] = forecast_tables(fres, trend, lang)
     tables["appraisal"] = appraisal_table(ledger, p, royalties, lang)
     tables["history"] = history_as_closed(history(ledger, p, royalties, TREND_MONTHS), closed)
-    market_tables, market = market_section(ledger, period, lang)
+    market_tables, market = market if market is not None else market_section(ledger, period, lang)
     tables.update(market_tables)
     tables["market_summary"] = pd.DataFrame({"summary": market["sentences"]}, dtype=object)
     tables.update(quality_tables(find_frame, lang))

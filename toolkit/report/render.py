@@ -5,9 +5,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -107,16 +108,104 @@ def html_worker(enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+class _Reply:
+    """What ``HtmlProcess.submit`` returns: ``result()`` waits for the job's value (or raises its error)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def result(self) -> Any:
+        """The job's value, or its error raised here."""
+        ok, value = self._conn.recv()
+        if not ok:
+            raise value
+        return value
+
+
+def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] | None, theirs: Connection) -> None:
+    """The body of ``HtmlProcess``: import the HTML's libraries, compute ``early`` (kept for ``HtmlProcess.early``),
+    then run each job received until ``None`` (or until every other end of the pipe is closed: its owner died)."""
+    theirs.close()  # this process's copy of the owner's end: else the pipe never reads as closed
+    try:
+        _preload()
+    except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
+        pass
+    kept: tuple[bool, Any] = (True, None)
+    if early is not None:
+        try:
+            kept = (True, early[0](*early[1]))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
+            kept = (False, exc)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        if job == _EARLY:
+            conn.send(kept)
+            continue
+        fn, args = job
+        try:
+            conn.send((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back, raised by ``_Reply.result`` in the submitter
+            conn.send((False, exc))
+
+
+#: The request for ``HtmlProcess``'s early result.
+_EARLY = "early"
+
+
+class HtmlProcess:
+    """A forked process for the report's HTML, started by the month close as soon as it has its ledger, so it
+    imports jinja2 and matplotlib (about a second) while the close computes on one core, before the report's
+    task — a process forked later from the same parent, which inherits this handle — builds the context.
+    ``early``: a computation of the report's (function and arguments, inherited, not sent) the process makes
+    after its imports, in that idle time, for the report task to fetch (``early()``) instead of computing it.
+    ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``."""
+
+    def __init__(self, early: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
+        ctx = mp.get_context("fork")
+        self._conn, child = ctx.Pipe()
+        self._process = ctx.Process(target=_serve, args=(child, early, self._conn), daemon=True)
+        self._process.start()
+        child.close()
+
+    def early(self) -> Any:
+        """The ``early`` computation's result (None when none was given; its error raised here)."""
+        self._conn.send(_EARLY)
+        return _Reply(self._conn).result()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Reply:
+        """Run ``fn(*args)`` in the process; the reply's ``result()`` waits for it."""
+        self._conn.send((fn, args))
+        return _Reply(self._conn)
+
+    def close(self) -> None:
+        """End the process (after its job, if one runs)."""
+        try:
+            self._conn.send(None)
+        except OSError:  # already gone
+            pass
+        self._process.join(timeout=60)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+        self._conn.close()
+
+
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
                   template: str | Path | None = None, *, parallel: bool = False,
-                  html_pool: ProcessPoolExecutor | None = None) -> list[Path]:
+                  html_pool: ProcessPoolExecutor | HtmlProcess | None = None) -> list[Path]:
     """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
 
     ``lang`` defaults to the context's language (the context's text is already in it). ``parallel``: the HTML
     (its charts are the costliest part of the report) is rendered in a forked process while this one writes the
     other formats — the month close, whose outputs run in worker processes beside the report, so the two cores
     stay busy when the report is the longest task (same files; not with ``pdf``, which prints the HTML).
-    ``html_pool``: the process of ``html_worker`` to render the HTML in (implies ``parallel``; its owner shuts it).
+    ``html_pool``: the process of ``html_worker`` or an ``HtmlProcess`` to render the HTML in (implies ``parallel``;
+    its owner shuts it).
     """
     lang = lang or context.get("lang", "en")
     unknown = [f for f in formats if f not in FORMATS]
@@ -134,7 +223,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
 
         warn_if_no_cjk_font(context, lang)
     pool: ProcessPoolExecutor | None = None
-    html_job: Future[Path] | None = None
+    html_job: Future[Path] | _Reply | None = None
     try:
         if (parallel or html_pool is not None) and html_apart(formats):
             if html_pool is None:
