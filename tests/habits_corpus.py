@@ -11,7 +11,9 @@ Run ``python tests/habits_corpus.py OUT`` to write the corpus into OUT for looki
 
 from __future__ import annotations
 
+import copyreg
 import datetime as dt
+import pickle
 import shutil
 import subprocess
 import sys
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from openpyxl.worksheet.dimensions import DimensionHolder
+from openpyxl.worksheet.table import TableList
 from openpyxl.worksheet.worksheet import Worksheet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -651,16 +655,68 @@ def clean_workbooks(out: Path) -> dict[tuple[str, str], Path]:
     return paths
 
 
-def _soffice(src: Path, fmt: str, out: Path) -> Path | None:
+def _table_list(tables: list) -> TableList:
+    out = TableList()
+    for table in tables:
+        out.add(table)
+    return out
+
+
+def _dimensions(worksheet: Worksheet, reference: str, factory: Callable, outline: int | None) -> DimensionHolder:
+    out = DimensionHolder(worksheet, reference, factory)
+    out.max_outline = outline
+    return out
+
+
+# Two openpyxl dicts the default pickle restores wrongly: TableList (its items() gives (name, range) pairs, so the
+# ranges would come back in place of the tables) and DimensionHolder (a sheet's row and column dimensions: its
+# default factory would be lost). tests/test_habits.py checks that every copy saves as the loaded workbook does.
+copyreg.pickle(TableList, lambda t: (_table_list, (list(dict.values(t)),)))
+copyreg.pickle(DimensionHolder, lambda d: (_dimensions, (d.worksheet, d.reference, d.default_factory, d.max_outline),
+                                           None, None, iter(dict.items(d))))
+
+#: Parsed clean workbooks, pickled once per file (unpickling is a third of ``load_workbook``'s cost; each habit
+#: edits its own copy and saves it exactly as it would save the loaded one).
+_LOADED: dict[tuple[Path, int], bytes] = {}
+
+
+def _load(path: Path) -> openpyxl.Workbook:
+    """``openpyxl.load_workbook(path)``: a fresh copy of the workbook parsed on the first call for the file."""
+    key = (path, path.stat().st_mtime_ns)
+    if key not in _LOADED:
+        _LOADED[key] = pickle.dumps(openpyxl.load_workbook(path), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.loads(_LOADED[key])  # noqa: S301 - our own pickle of a workbook parsed just above
+
+
+#: Files LibreOffice saved: (format, source, its modification time) -> the saved file (one start per format).
+_SAVED: dict[tuple[str, Path, int], Path] = {}
+
+
+def _soffice(sources: list[Path], fmt: str, out: Path) -> dict[Path, Path]:
+    """``sources`` saved as ``fmt`` by one LibreOffice run into ``out``: source -> saved file (empty: no soffice)."""
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
-        return None
+        return {}
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}",
-                        "--convert-to", fmt, "--outdir", str(out), str(src)],
+                        "--convert-to", fmt, "--outdir", str(out), *map(str, sources)],
                        check=True, capture_output=True, timeout=900)
-    made = out / f"{src.stem}.{fmt}"
-    return made if made.exists() else None
+    return {src: out / f"{src.stem}.{fmt}" for src in sources if (out / f"{src.stem}.{fmt}").exists()}
+
+
+def _saved_as(fmt: str, src: Path, clean: dict[tuple[str, str], Path], out: Path) -> Path | None:
+    """``src`` (a clean department workbook) as LibreOffice saves it in ``fmt``, copied into ``out`` (None: no
+    soffice). The first call for a format saves every clean department workbook in one LibreOffice run."""
+    key = (fmt, src, src.stat().st_mtime_ns)
+    if key not in _SAVED:
+        depts = sorted({p for (kind, _), p in clean.items() if kind == "department"} | {src})
+        made = _soffice(depts, fmt, Path(tempfile.mkdtemp(prefix=f"habits-{fmt}-", dir=out.parent)))
+        _SAVED.update({(fmt, p, p.stat().st_mtime_ns): saved for p, saved in made.items()})
+    if key not in _SAVED:
+        return None
+    target = out / _SAVED[key].name
+    shutil.copyfile(_SAVED[key], target)
+    return target
 
 
 def names() -> list[tuple[str, str]]:
@@ -675,7 +731,7 @@ def build_case(habit: str, lang: str, clean: dict[tuple[str, str], Path], out: P
     if habit in HABITS:
         kind, fn, expect = HABITS[habit]
         base = clean[(kind, lang)]
-        wb = openpyxl.load_workbook(base)
+        wb = _load(base)
         fn(wb, lang)
         path = out / f"{habit}-{lang}.xlsx"
         wb.save(path)
@@ -683,7 +739,7 @@ def build_case(habit: str, lang: str, clean: dict[tuple[str, str], Path], out: P
     base = clean[("department", lang)]
     if habit in PAIR_HABITS:
         fn, expect = PAIR_HABITS[habit]
-        dept, std = openpyxl.load_workbook(base), openpyxl.load_workbook(clean[("standards", lang)])
+        dept, std = _load(base), _load(clean[("standards", lang)])
         fn(dept, std, lang)
         path, std_path = out / f"{habit}-{lang}.xlsx", out / f"{habit}-standards-{lang}.xlsx"
         dept.save(path)
@@ -694,7 +750,7 @@ def build_case(habit: str, lang: str, clean: dict[tuple[str, str], Path], out: P
         FILE_HABITS[habit](base, path)
         return Case(habit, lang, "department", path, "same", base)
     fmt = habit.removeprefix("saved-as-")
-    made = _soffice(base, fmt, out)
+    made = _saved_as(fmt, base, clean, out)
     return None if made is None else Case(habit, lang, "department", made, "same", base)
 
 

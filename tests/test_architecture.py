@@ -4,6 +4,7 @@ every module's import statements, those inside functions included."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,20 @@ FORBIDDEN: dict[str, set[str]] = {
     "excel": {"cli"},
     "sample": {"operations", "outputs", "report", "excel", "cli"},
 }
+
+
+def _parse(path: Path) -> tuple[str, ast.AST, list[ast.AST]]:
+    """``path``'s text, syntax tree and its nodes in ``ast.walk`` order: parsed and walked once per process for each
+    version of the file (the tests below look at every module six times)."""
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed(path: Path, mtime_ns: int, size: int) -> tuple[str, ast.AST, list[ast.AST]]:
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    return text, tree, list(ast.walk(tree))
 
 
 def _targets(path: Path, node: ast.Import | ast.ImportFrom) -> set[str]:
@@ -46,7 +61,7 @@ def _targets(path: Path, node: ast.Import | ast.ImportFrom) -> set[str]:
 def _imports(path: Path) -> set[str]:
     """The toolkit modules ``path`` imports anywhere (at its top or inside a function)."""
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _parse(path)[2]:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             out |= _targets(path, node)
     return out
@@ -54,12 +69,12 @@ def _imports(path: Path) -> set[str]:
 
 def _runtime_imports(path: Path) -> set[str]:
     """``_imports`` less those under ``if TYPE_CHECKING:`` (type hints only: they run nothing, so make no cycle)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+    nodes = _parse(path)[2]
+    typing_only = {id(n) for block in nodes if isinstance(block, ast.If)
                    and getattr(block.test, "id", getattr(block.test, "attr", None)) == "TYPE_CHECKING"
                    for n in ast.walk(block)}
     out: set[str] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and id(node) not in typing_only:
             out |= _targets(path, node)
     return out
@@ -74,9 +89,10 @@ def _module(path: Path) -> str:
 def _function_imports(path: Path) -> list[tuple[int, str]]:
     """(line, statement) of every import inside a function of ``path`` that has no comment saying why: on its
     line(s) or on the line above."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text, _, nodes = _parse(path)
+    lines = text.splitlines()
     out = []
-    for func in ast.walk(ast.parse("\n".join(lines))):
+    for func in nodes:
         if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for node in ast.walk(func):
@@ -184,14 +200,14 @@ STORE_OPENERS = {"open_store", "load_ledger_from_store", "SQLiteStore"}
 FACES = ("cli", "excel")
 
 
-def _tree(path: Path) -> ast.AST:
-    return ast.parse(path.read_text(encoding="utf-8"))
+def _nodes(path: Path) -> list[ast.AST]:
+    return _parse(path)[2]
 
 
 def _store_openers_imported(path: Path) -> set[str]:
     """The store-opening names ``path`` imports from ``toolkit.store`` (at any depth, relative or absolute)."""
     out: set[str] = set()
-    for node in ast.walk(_tree(path)):
+    for node in _nodes(path):
         if isinstance(node, ast.ImportFrom) and "store" in (node.module or "").split("."):
             out |= {a.name for a in node.names if a.name in STORE_OPENERS}
     return out
@@ -201,7 +217,7 @@ def _standards_reads(path: Path) -> list[int]:
     """Lines where ``path`` reads a workbook as the standards: ``read_file(x, "standards")`` or
     ``read_workbook(x, kind="standards")`` (or positional)."""
     lines = []
-    for node in ast.walk(_tree(path)):
+    for node in _nodes(path):
         if isinstance(node, ast.Call):
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             if name not in ("read_file", "read_workbook"):
@@ -215,7 +231,7 @@ def _standards_reads(path: Path) -> list[int]:
 def _option_declarations(path: Path, flag: str) -> list[int]:
     """Lines where ``path`` declares the click option ``flag`` (a ``click.option("--db", ...)`` call)."""
     lines = []
-    for node in ast.walk(_tree(path)):
+    for node in _nodes(path):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "option":
             if any(isinstance(a, ast.Constant) and a.value == flag for a in node.args):
                 lines.append(node.lineno)

@@ -36,6 +36,14 @@ def sample(tmp_path_factory):
     return sample_source(tmp_path_factory)
 
 
+@pytest.fixture(scope="module")
+def consolidated(sample, tmp_path_factory):
+    """The sample consolidated for PERIOD (one process) into ``s.db`` and ``c.xlsx`` of a folder, once for the
+    tests that only read the result: (the result, the folder). A test that writes copies what it changes."""
+    out = tmp_path_factory.mktemp("consolidated")
+    return consolidate(Source([sample], db=out / "s.db"), PERIOD, output=out / "c.xlsx", jobs=1), out
+
+
 def _values(path: Path) -> dict[str, list[tuple]]:
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
@@ -79,8 +87,8 @@ def test_twice_gives_identical_store_and_workbook_and_sources_untouched(sample, 
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
 
 
-def test_consolidated_sheets_hold_the_sum_of_the_department_rows(sample, tmp_path):
-    res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=1)
+def test_consolidated_sheets_hold_the_sum_of_the_department_rows(consolidated):
+    res, tmp_path = consolidated
     assert res.consolidated
     values = _values(tmp_path / "c.xlsx")
     books = [read_workbook(f.path) for f in res.consolidated]  # each department read once
@@ -217,9 +225,10 @@ def test_worker_rendering_splits_parts_exactly_as_in_process(sample, tmp_path):
         assert got == want, key
 
 
-def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
+def test_consolidated_workbook_opens_in_libreoffice(consolidated, tmp_path):
     soffice = need("soffice")
-    res = consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=tmp_path / "c.xlsx", jobs=2)
+    res, made = consolidated  # the file jobs=2 writes is this one, byte for byte (the first test above)
+    shutil.copyfile(made / "c.xlsx", tmp_path / "c.xlsx")
     out = tmp_path / "csv"
     # sheet 4 is Contracts (Summary, Plan, Budget, Contracts …); LibreOffice names the file after it
     subprocess.run(
@@ -237,9 +246,10 @@ def test_consolidated_workbook_opens_in_libreoffice(sample, tmp_path):
     assert re.fullmatch(r"-?[\d,]+\.\d\d", rows[1][amount])  # money format #,##0.00
 
 
-def test_failed_write_leaves_the_previous_workbook(sample, tmp_path, monkeypatch):
+def test_failed_write_leaves_the_previous_workbook(sample, consolidated, tmp_path, monkeypatch):
     out = tmp_path / "c.xlsx"
-    consolidate(Source([sample], db=tmp_path / "s.db"), PERIOD, output=out, jobs=1)
+    for made in (consolidated[1] / "c.xlsx", *consolidated[1].glob("s.db*")):  # the previous run's workbook, store
+        shutil.copyfile(made, tmp_path / made.name)
     before = out.read_bytes()
     import toolkit.io.consolidated as C
 

@@ -7,10 +7,13 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
-from habits_corpus import HABITS, QUIET, Case, _digits, build_case, clean_workbooks, names
+from habits_corpus import (HABITS, QUIET, Case, _digits, _load, build_case, clean_workbooks, hidden_voided_rows,
+                           names)
+from xlsx_parts import zip_parts
 from toolkit.core.completion import compute_completion
 from toolkit.core.departments import department_key
 from toolkit.core.ledger import roster_departments
@@ -130,6 +133,21 @@ def clean(clean_paths: dict) -> dict[Path, WorkbookData]:
 
 def test_corpus_covers_every_habit_in_both_languages() -> None:
     assert {h for h, _ in CASES} >= set(HABITS) and len(CASES) == 2 * len({h for h, _ in CASES})
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_habit_edits_a_copy_that_saves_as_the_loaded_workbook(clean_paths: dict, lang: str, tmp_path: Path) -> None:
+    """``build_case`` edits a copy of the clean workbook parsed once (``_load``): saved, it is the workbook that
+    ``load_workbook`` would have given, part for part (its tables, hidden rows, styles), but for the save time."""
+    base = clean_paths[("department", lang)]
+    for name, wb in (("loaded", openpyxl.load_workbook(base)), ("copy", _load(base)), ("again", _load(base))):
+        hidden_voided_rows(wb, lang)
+        wb.save(tmp_path / f"{name}.xlsx")
+    loaded, copy_, again = (zip_parts(tmp_path / f"{n}.xlsx") for n in ("loaded", "copy", "again"))
+    for parts in (loaded, copy_, again):
+        parts.pop("docProps/core.xml")  # the time of saving
+    assert any(name.startswith("xl/tables/") for name in loaded)  # the sheets not pasted keep their tables
+    assert copy_ == loaded and again == loaded  # the second copy is not the first, edited
 
 
 @pytest.mark.parametrize("habit, lang", CASES, ids=[f"{h}-{lang}" for h, lang in CASES])

@@ -193,7 +193,7 @@ def test_a_real_password_is_still_refused(tmp_path: Path) -> None:
 def test_xls_reads_like_xlsx_and_is_annotated_as_an_xlsx_copy(tmp_path: Path) -> None:
     from habits_corpus import _soffice
 
-    made = _soffice(SAMPLE / "dept-north.xlsx", "xls", tmp_path)
+    made = _soffice([SAMPLE / "dept-north.xlsx"], "xls", tmp_path).get(SAMPLE / "dept-north.xlsx")
     if made is None:
         pytest.skip("LibreOffice (soffice) is needed to write an .xls")
     assert discover_workbooks([tmp_path]) == [made]
