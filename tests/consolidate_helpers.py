@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
+from click.testing import CliRunner
+
 from conftest import SAMPLE
+from toolkit.cli.main import cli
 
 _GENERATED: list[Path] = []
 
@@ -122,3 +126,11 @@ def wait_for(path: Path, proc, seconds: float = 900) -> None:  # noqa: ANN001 - 
             proc.kill()
             raise AssertionError("the stall hook was never reached")
         time.sleep(0.05)
+
+
+def in_process_cli(args: list[str]) -> subprocess.CompletedProcess:
+    """The toolkit's CLI run in this process (no interpreter to start), as ``subprocess.run`` would report it:
+    exit code, stdout and stderr apart. For a refusal or a message; a test of the entry point itself, a kill or a
+    second process holding a lock keeps its own process."""
+    res = CliRunner().invoke(cli, args)
+    return subprocess.CompletedProcess(["toolkit", *args], res.exit_code, res.stdout, res.stderr)

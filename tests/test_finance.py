@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from ledger_factory import typed
-from payout_year import Company, standards_rows, write_standards
+from payout_year import Company, standards_rows, write_department, write_standards
 from report_fixtures import PERIOD, SAMPLE, context
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
@@ -32,7 +32,7 @@ from toolkit.operations.close_month import close_month
 from toolkit.operations.finance import approve_close, export_finance, import_paid
 from toolkit.operations.statements import statements
 from toolkit.report.pdf import find_chromium
-from toolkit.schema import DEPARTMENT, STANDARDS
+from toolkit.schema import STANDARDS
 from toolkit.store import open_store
 
 D = dt.date
@@ -109,9 +109,8 @@ class Quarter:
             if dept == "East":
                 frames["Expenses"] = [r for r in self.expenses if r["date"] < end]
                 frames["Advances"] = [r for r in self.advances if r["date"] < end]
-            write_workbook(folder / f"dept-{dept.lower()}.xlsx", DEPARTMENT, "en",
-                           frames={k: typed(DEPARTMENT.table(k), v) for k, v in frames.items()},
-                           info={"department": dept, "year": year, "period": period, "prepared_by": "Test"})
+            write_department(folder / f"dept-{dept.lower()}.xlsx", frames,
+                             {"department": dept, "year": year, "period": period, "prepared_by": "Test"})
         return folder
 
     def close(self, period: str, reopen: bool = False):

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import pytest_collection_modifyitems
-from consolidate_helpers import is_pg, wait_for
+from consolidate_helpers import in_process_cli, is_pg, wait_for
 from pg_server import BACKENDS
 from ledger_year import BASES, MOVER, Company, cents
 from toolkit.operations.source import Source
@@ -210,14 +210,13 @@ def script(tmp_path_factory, request):
     env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_RELEASE": str(release),
            "TOOLKIT_STORE_STALL_SECONDS": "900",
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "toolkit", "close-month"]
     first = subprocess.Popen([sys.executable, "-c", LIBRARY_CLOSE, str(nov), str(s.db), "2026-11", str(s.out)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # the library's, no report
     try:
         wait_for(marker, first, 300)
-        env.pop("TOOLKIT_STORE_STALL")
-        second = subprocess.run([*cmd, str(dec), "--period", "2026-12", "-o", str(s.out), "--db", str(s.db),
-                                 "--jobs", "1"], env=env, capture_output=True, text=True, timeout=600)
+        # the CLI's close-month in this process (its refusal is the CLI's, not the entry point's)
+        second = in_process_cli(["close-month", str(dec), "--period", "2026-12", "-o", str(s.out), "--db", str(s.db),
+                                 "--jobs", "1"])
     finally:
         release.write_text("released")
     stages["refused"] = second

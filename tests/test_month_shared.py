@@ -95,3 +95,33 @@ def test_the_years_actuals_are_computed_once_for_every_copy_of_the_royalty_payme
     assert years[(year, False)] == 2
     profit = lambda f: f[f["indicator"] == C.PROFIT]["actual"].sum()  # noqa: E731
     assert round(profit(base) - profit(other), 2) == len(pays)  # each payment one yuan more: Profit that much less
+
+
+def test_each_month_s_royalty_is_evaluated_once_per_ledger_and_the_same_as_alone(monkeypatch):
+    """The close's payment schedule and its royalties share the months they both evaluate (October's royalties find
+    September evaluated by the schedule), and a performance file's month-by-month schedules find the months already
+    evaluated; every schedule and every month's royalties are what the same computation gives without the memo."""
+    led = fresh_ledger()
+    year, month = int(PERIOD[:4]), int(PERIOD[5:7])
+    evaluated: Counter = Counter()
+    real = R.evaluate_segments
+    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    R.monthly_payments(led, PERIOD)
+    R.compute_royalties(led, PERIOD)
+    # the schedule evaluates every month once; the royalties evaluate October in full (its bands) and nothing else
+    assert evaluated == Counter({**{q: 1 for q in range(1, month)}, month: 2})
+    evaluated.clear()
+    periods = [f"{year}-{p:02d}" for p in range(1, month + 1)]
+    for period in periods:  # as a performance file asks each month of the year
+        R.monthly_payments(led, period)
+    # each month at most once per Roster as it stood (the sample's changes cut the year once); 55 without the memo
+    assert sum(evaluated.values()) <= 2 * month < sum(range(1, month + 1))
+    monkeypatch.setattr(R, "evaluate_segments", real)
+    frames = R._ledger_frames(led)
+    kw = dict(pay_leavers_later=R._pay_leavers_later(led), changes=R._changes(led))
+    for period in (periods[2], PERIOD):  # a schedule before the Roster's change and the close's (every month)
+        alone = R.payment_schedule(*frames, period, **kw)[["employee_id", "month", "royalty"]]
+        pd.testing.assert_frame_equal(R.monthly_payments(led, period), alone)
+    lines = R.royalties(*frames, PERIOD, departments=R.ledger_departments(led.tables),
+                        absent_people=set(led.absent_people), **kw).lines
+    pd.testing.assert_frame_equal(R.compute_royalties(led, PERIOD).lines, lines)  # September found in the schedule

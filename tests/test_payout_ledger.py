@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from consolidate_helpers import sha256
+from consolidate_helpers import in_process_cli, sha256
 from payout_year import Company
 from toolkit.operations.consolidate import consolidate
 from toolkit.core.royalties import compute_royalties
@@ -137,9 +135,8 @@ def year(tmp_path_factory):
             stages["refused"] = exc
         stages["closes-2026"] = store.closes(year=2026)
     folder = y.company.write(y.tmp / "in-2026-10-again", "2026-10")
-    stages["refused cli"] = subprocess.run(
-        [sys.executable, "-m", "toolkit", "close-month", str(folder), "--period", "2026-10", "-o", str(y.tmp / "out"),
-         "--db", str(y.db), "--reopen", "--jobs", "1"], capture_output=True, text=True, timeout=300)
+    stages["refused cli"] = in_process_cli(["close-month", str(folder), "--period", "2026-10", "-o", str(y.tmp / "out"),
+                                            "--db", str(y.db), "--reopen", "--jobs", "1"])
     # January: a December receipt entered after December's close; West's workbook not rolled into 2027
     c.add("West", "Contracts", contract_no="WC-LATE", sign_date=D(2026, 12, 15), customer="Late Ltd",
           employee_id="E004", product_line="Widgets", amount=50000.0, status="Executing", delivered=50000.0,

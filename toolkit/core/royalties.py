@@ -672,18 +672,18 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     tiers = versioned_tiers(tiers)
     plan = grouped_plan(employed_plan(plan, roster, year))
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
-    if month > 1:
-        prev, _ = evaluate(staff, contrib[~contrib["in_period"]], plan, tiers, month - 1)
-        lines["previous_exact"] = lines["employee_id"].map(prev.set_index("employee_id")["ytd_royalty_exact"])
-    else:
-        lines["previous_exact"] = 0.0
+    ytd_cents(staff, contrib, plan, tiers, year, month, memo, lines)  # kept for the payment schedule of the month
     now_c = cents(lines["ytd_royalty_exact"])
-    prev_c = cents(lines["previous_exact"].fillna(0.0))
+    if month > 1:
+        prev = ytd_cents(staff, contrib[~contrib["in_period"]], plan, tiers, year, month - 1, memo)
+        prev_c = lines["employee_id"].map(prev.set_index("employee_id")["cents"]).fillna(0).to_numpy(dtype="int64")
+    else:
+        prev_c = np.zeros(len(lines), dtype="int64")
     lines["ytd_royalty"] = now_c / 100
     lines["previous_ytd_royalty"] = prev_c / 100
     lines["payment"] = (now_c - prev_c) / 100
     lines["clawback"] = (now_c - prev_c) < 0
-    lines = lines.drop(columns=["previous_exact", "ytd_royalty_exact", "indicator"])
+    lines = lines.drop(columns=["ytd_royalty_exact", "indicator"])
     lines = lines.sort_values(["department", "employee_id"], kind="stable", na_position="last").reset_index(drop=True)
     lines["status"] = coverage_status(lines["department"], departments, lines["employee_id"], absent_people)
     out = lines["status"] == NOT_COMPUTED
@@ -717,6 +717,29 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
                          findings=findings, segments=segments.reset_index(drop=True))
 
 
+def ytd_cents(staff: pd.DataFrame, rows: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame, year: int,
+              month: int, memo: dict[Any, Any] | None = None, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+    """round(R) at the end of ``month`` of ``year`` in integer cents per employee (employee_id, cents): ``evaluate``
+    of exactly ``rows`` (weighted contributions). Once per ``memo`` (a ledger's) and month for equal inputs, so a
+    payment schedule, the royalties of a month and of the month before, a statement and every month of a
+    performance file evaluate each month once: the staff, the Plan and the tiers compared by value, the rows by
+    their columns, dtypes and each row's 64-bit hash in order (``in_period``, which depends on the period asked,
+    left out; kept as hashes, not a copy, so the memo stays small). ``lines``: the caller's ``evaluate_segments``
+    of these very inputs, kept rather than evaluated again."""
+    def compute() -> pd.DataFrame:
+        got = lines if lines is not None else evaluate(staff, rows, plan, tiers, month)[0]
+        return pd.DataFrame({"employee_id": got["employee_id"].reset_index(drop=True),
+                             "cents": cents(got["ytd_royalty_exact"])})
+
+    if memo is None:
+        return compute()
+    keyed = rows.drop(columns="in_period", errors="ignore")
+    shape = repr([(str(c), str(t)) for c, t in keyed.dtypes.items()])
+    hashes = pd.DataFrame({"row": pd.util.hash_pandas_object(keyed, index=False).to_numpy()})
+    return per_inputs(memo, ("core.royalties.ytd_cents", year, month), (staff, shape, hashes, plan, tiers), compute,
+                      equal=True)
+
+
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
                      roster: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, product_lines: pd.DataFrame,
                      period: str, pay_leavers_later: bool = False, changes: pd.DataFrame | None = None,
@@ -736,10 +759,9 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     parts = []
     evaluated = range(1, month + 1) if months is None else \
         sorted({q for m in months for q in (m - 1, m) if 1 <= q <= month})
-    for q in evaluated:  # at most 12 vectorised evaluations
-        lines, _ = evaluate(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, q)
-        parts.append(pd.DataFrame({"employee_id": lines["employee_id"], "month": q,
-                                   "cents": cents(lines["ytd_royalty_exact"])}))
+    for q in evaluated:  # at most 12 vectorised evaluations, each a look-up when the memo holds it
+        ytd = ytd_cents(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, year, q, memo)
+        parts.append(pd.DataFrame({"employee_id": ytd["employee_id"], "month": q, "cents": ytd["cents"]}))
     out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")
     paid = out["cents"] - out.groupby("employee_id")["cents"].shift(fill_value=0)
     out = out.assign(ytd_royalty=out["cents"] / 100, royalty=paid / 100).drop(columns="cents")
