@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
+from .charts import COLORS, _fig, _money_axis, _png, _svg, _title, kept
+
 from ..core.performance import Year
 from ..io.writer import write_frames, written_whole
 from ..outputs.labels import label
@@ -37,41 +39,85 @@ from .pdf_batch import PdfBatch, PdfJob, queue
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
 
-#: pyplot keeps global state: pages built in parallel threads draw their charts one at a time.
+#: pyplot keeps global state, and the kept figures are shared: pages built in threads of one process draw their
+#: charts one at a time (the pages of a run are built in processes instead, ``Pages``).
 _PYPLOT = threading.Lock()
+#: The charts' form on the page: "svg" (text stays text, the browser's fonts) or "png" (Agg at ``DPI``).
+FORM = "svg"
+DPI = 200
+
+
+def _out(fig: Any) -> str:
+    """A kept figure drawn for the page, in ``FORM``."""
+    return _png(fig, DPI) if FORM == "png" else _svg(fig, close=False)
+
+
+def _numbers(values: pd.Series, fill: float | None = None) -> list[float]:
+    """The column as floats for matplotlib (missing as NaN, or as ``fill``)."""
+    out = pd.to_numeric(values, errors="coerce").astype("float64")
+    return (out if fill is None else out.fillna(fill)).tolist()
 
 
 def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
-    """The two charts as inline SVG for the page (matplotlib, the report's fonts)."""
+    """The year's two charts for the page (matplotlib, the report's fonts): targets and actuals by month (bars),
+    YTD completion by month (lines)."""
     with _PYPLOT:
-        return _draw(chart, lang)
+        return [_targets_chart(chart, lang), _completion_chart(chart, lang)]
 
 
-def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
-    from .charts import COLORS, _fig, _money_axis, _svg, _title  # deferred: loads matplotlib (slow to import); only this path needs it
-
+def _targets_chart(chart: pd.DataFrame, lang: str) -> str:
     cols = list(chart.columns)
-    n_target = 1 + 2 * len(CHART_INDICATORS)
-    x = list(range(len(chart)))
-    fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
-    width = 0.8 / (n_target - 1)
-    for i, col in enumerate(cols[1:n_target]):
-        ax.bar([v + (i - (n_target - 2) / 2) * width for v in x], chart[col].fillna(0.0), width, label=col,
-               color=COLORS[i % len(COLORS)])
-    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    _money_axis(ax)
-    _title(ax, label("pf.chart.targets", lang), 12)
-    _legend_below(ax, n_target - 1)
-    first = _svg(fig)
-    fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
-    for i, col in enumerate(cols[n_target:]):
-        ax.plot(x, chart[col], marker="o", label=col, color=COLORS[i % len(COLORS)],
-                linestyle="--" if i == len(cols) - n_target - 1 else "-")
-    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    _title(ax, label("pf.chart.completion", lang), 12)
-    _legend_below(ax, 3)
-    return [first, _svg(fig)]
+    series = tuple(cols[1:1 + 2 * len(CHART_INDICATORS)])
+    ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
+
+    def make() -> tuple[Any, Any, list[Any]]:
+        fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
+        x = range(len(ticks))
+        width = 0.8 / len(series)
+        bars = [ax.bar([v + (i - (len(series) - 1) / 2) * width for v in x], [0.0] * len(ticks), width, label=col,
+                       color=COLORS[i % len(COLORS)]) for i, col in enumerate(series)]
+        ax.set_xticks(list(x), ticks)
+        _money_axis(ax)
+        _title(ax, label("pf.chart.targets", lang), 12)
+        _legend_below(ax, len(series))
+        return fig, ax, bars
+
+    fig, ax, bars = kept(("pf.targets", lang, series, ticks), make)
+    for container, col in zip(bars, series):
+        for rect, height in zip(container, _numbers(chart[col], 0.0)):
+            rect.set_height(height)
+    _rescale(ax, len(ticks))
+    return _out(fig)
+
+
+def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
+    cols = list(chart.columns)
+    series = tuple(cols[1 + 2 * len(CHART_INDICATORS):])  # every indicator's YTD completion, then time progress
+    ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
+
+    def make() -> tuple[Any, Any, list[Any]]:
+        fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
+        x = list(range(len(ticks)))
+        lines = [ax.plot(x, [float("nan")] * len(x), marker="o", label=col, color=COLORS[i % len(COLORS)],
+                         linestyle="--" if i == len(series) - 1 else "-")[0] for i, col in enumerate(series)]
+        ax.set_xticks(x, ticks)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        _title(ax, label("pf.chart.completion", lang), 12)
+        _legend_below(ax, 3)
+        return fig, ax, lines
+
+    fig, ax, lines = kept(("pf.completion", lang, series, ticks), make)
+    for line, col in zip(lines, series):
+        line.set_ydata(_numbers(chart[col]))
+    _rescale(ax, len(ticks))
+    return _out(fig)
+
+
+def _rescale(ax: Any, n: int) -> None:
+    """The limits from the data just set, as a new figure's (``set_xticks`` widens them to the ``n`` ticks)."""
+    ax.relim()
+    ax.autoscale_view()
+    ax.xaxis.set_view_interval(0, n - 1)
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
@@ -80,33 +126,59 @@ def _legend_below(ax: Any, ncol: int) -> None:
 
 
 def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
-    """The score by quarter (line) and the pay by quarter (bars) of every stored year, as inline SVG."""
+    """The score by quarter (line) and the pay by quarter (bars) of every stored year."""
     if not len(quarters):
         return []
     with _PYPLOT:
-        from .charts import COLORS, _fig, _money_axis, _svg, _title  # deferred: loads matplotlib (slow to import); only this path needs it
+        return [_score_chart(quarters, lang), _pay_chart(quarters, lang)]
 
-        x = list(range(len(quarters)))
-        ticks = list(quarters.iloc[:, 0])
+
+def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
+    ticks = tuple(str(q) for q in quarters.iloc[:, 0])
+
+    def make() -> tuple[Any, Any, list[Any]]:
         fig, ax = _fig()
-        score = quarters[header("score", lang)].astype("float64")
-        ax.plot(x, score, marker="o", color=COLORS[0])
-        ax.set_ylim(0, max(1.2, float(score.max()) * 1.1 if score.notna().any() else 1.2))  # from 0: no false drama
+        x = list(range(len(ticks)))
+        line = ax.plot(x, [float("nan")] * len(x), marker="o", color=COLORS[0])[0]
         ax.set_xticks(x, ticks)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         _title(ax, label("pf.chart.score", lang), 12)
-        first = _svg(fig)
+        return fig, ax, [line]
+
+    fig, ax, (line,) = kept(("pf.score", lang, ticks), make)
+    score = _numbers(quarters[header("score", lang)])
+    line.set_ydata(score)
+    _rescale(ax, len(ticks))
+    known = [v for v in score if v == v]
+    ax.set_ylim(0, max(1.2, max(known) * 1.1 if known else 1.2))  # from 0: no false drama
+    return _out(fig)
+
+
+def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
+    ticks = tuple(str(q) for q in quarters.iloc[:, 0])
+    series = (header("royalty_paid", lang), header("floating_paid", lang))
+
+    def make() -> tuple[Any, Any, list[Any]]:
         fig, ax = _fig(height=3.9, bottom=0.6)  # the quarters, then the legend's row
-        bottom = [0.0] * len(x)
-        for i, col in enumerate((header("royalty_paid", lang), header("floating_paid", lang))):
-            values = quarters[col].astype("float64").fillna(0.0).tolist()
-            ax.bar(x, values, 0.6, bottom=bottom, label=col, color=COLORS[i + 1])
-            bottom = [b + v for b, v in zip(bottom, values)]
+        x = list(range(len(ticks)))
+        bars = [ax.bar(x, [0.0] * len(x), 0.6, label=col, color=COLORS[i + 1]) for i, col in enumerate(series)]
         ax.set_xticks(x, ticks)
         _money_axis(ax)
         _title(ax, label("pf.chart.pay", lang), 12)
         _legend_below(ax, 2)
-        return [first, _svg(fig)]
+        return fig, ax, bars
+
+    fig, ax, bars = kept(("pf.pay", lang, ticks), make)
+    bottom = [0.0] * len(ticks)
+    for container, col in zip(bars, series):  # stacked: each series on the ones before
+        values = _numbers(quarters[col], 0.0)
+        for rect, base, height in zip(container, bottom, values):
+            rect.set_y(base)
+            rect.set_height(height)
+            rect.sticky_edges.y[:] = [base]  # as ``bar(bottom=...)`` sets it: no margin beyond a stack's base
+        bottom = [b + v for b, v in zip(bottom, values)]
+    _rescale(ax, len(ticks))
+    return _out(fig)
 
 
 def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
