@@ -17,6 +17,7 @@ from toolkit.cli.main import cli
 from toolkit.core.appraisal import compute_appraisal
 from toolkit.core.completion import compute_completion
 from toolkit.core.royalties import compute_royalties, monthly_payments
+from toolkit.errors import ToolkitError
 from toolkit.operations.appraisal import appraisal_appendix, periodic_appraisal
 from toolkit.operations.months import month_sources
 from toolkit.operations.performance import write_performance_files
@@ -195,3 +196,71 @@ def test_page_charts_are_drawn_at_a_fixed_size_with_their_words_as_text(files, l
     for key in ("pf.chart.targets", "pf.chart.completion", "pf.chart.score", "pf.chart.pay", "time_progress"):
         assert label(key, lang) in text
     assert label("pf.target", lang, indicator=E.INDICATOR.label("Signing", lang)) in text
+
+
+def _same_ids(html: str) -> str:
+    """The page with its SVGs' generated ids (random per drawing) numbered in order of appearance."""
+    ids: dict[str, str] = {}
+    return re.sub(r"\b(clip|m|p)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), html)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, lang, monkeypatch):
+    """The charts' figures are kept and their data updated from person to person: a page drawn after other people's
+    equals the page drawn by a process that never drew any (bars, lines, limits and ticks all the person's own)."""
+    from collections import OrderedDict
+
+    from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
+    from toolkit.report.performance import page  # deferred: as above
+
+    year = files[0].year
+    monkeypatch.setattr(charts, "_kept", OrderedDict())
+    fresh = _same_ids(page(year, "E1002", {"name": "Ma Jie"}, lang))
+    monkeypatch.setattr(charts, "_kept", OrderedDict())
+    for other in ("E3003", "E1008"):  # other people's figures drawn first, then E1002's in the same figures
+        assert _same_ids(page(year, other, {}, lang)) != fresh
+    again = _same_ids(page(year, "E1002", {"name": "Ma Jie"}, lang))
+    assert len(charts._kept) == 4  # one figure per chart kind in this language, reused
+    assert again == fresh
+
+
+def test_pages_built_in_forked_processes_equal_pages_built_here(files):
+    """``Pages`` builds the pages in two processes forked from this one; the HTML that comes back is the page
+    built here, in each person's language."""
+    from toolkit.report.performance import Pages, page  # deferred: loads matplotlib, which the other tests here do not need
+
+    year = files[0].year
+    wanted = [("E1002", "en"), ("E3003", "zh"), ("E1008", "en")]
+    with Pages(year, people=len(wanted)) as pages:
+        futures = [pages.submit(emp, {"name": emp}, lang) for emp, lang in wanted]
+        assert all(f is not None for f in futures)  # Linux: forked builders, not this process
+        built = [f.result() for f in futures]
+    for (emp, lang), html in zip(wanted, built):
+        assert _same_ids(html) == _same_ids(page(year, emp, {"name": emp}, lang))
+    with Pages(year, people=1) as pages:  # one person: built by the caller, nothing forked
+        assert pages.submit("E1002", {}, "en") is None
+
+
+def test_a_page_failing_in_a_builder_process_fails_only_that_persons_files(store, tmp_path, monkeypatch):
+    """A page that fails in a builder process is that person's failure, told by the run; their workbook is removed
+    (written whole or not at all) and the others get both files."""
+    from toolkit.report import performance  # deferred: loads matplotlib, which the other tests here do not need
+    from toolkit.report.pdf import find_chromium  # deferred: as above
+
+    if find_chromium() is None:
+        pytest.skip("needs Chromium")
+    real = performance.page
+
+    def failing(data, employee_id, person, lang):
+        if employee_id == "E3003":
+            raise ToolkitError("performance.nobody", wanted="E3003")
+        return real(data, employee_id, person, lang)
+
+    monkeypatch.setattr(performance, "page", failing)  # before the fork: the builders inherit it
+    run = write_performance_files(Source(db=str(store)), 2026, tmp_path, employees=["E1002", "E3003", "E1008"])
+    assert set(run.failures) == {"E3003"}
+    assert ToolkitError("performance.nobody", wanted="E3003").message() in run.failures["E3003"]
+    assert sorted(p.suffix for p in run.files["E1002"]) == [".pdf", ".xlsx"]
+    assert sorted(p.suffix for p in run.files["E1008"]) == [".pdf", ".xlsx"]
+    assert not list(tmp_path.glob("*E3003*"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for e in ("E1002", "E1008") for p in run.files[e])

@@ -3,9 +3,13 @@ writing the file (xlsx from ``toolkit.outputs.performance``, pdf)."""
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
+import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -214,11 +218,56 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
         sections=sections)
 
 
+#: Processes building pages at once (``Pages``): the machine's two cores.
+WORKERS = 2
+#: The years being written, by run, for the page builders forked from this process (inherited, never sent).
+_RUNS: dict[int, Year] = {}
+_run_ids = itertools.count(1)
+
+
+def _forked_page(run: int, employee_id: str, person: dict[str, Any], lang: str) -> str:
+    """``page`` in a builder process: the year is the one ``Pages`` left in ``_RUNS`` before forking."""
+    return page(_RUNS[run], employee_id, person, lang)
+
+
+class Pages:
+    """People's pages (charts included) built in ``workers`` processes forked from this one, each with its own
+    pyplot and kept figures, matplotlib imported once (here, before the fork); the HTML comes back to this
+    process, which writes the workbooks and prints. Where processes cannot be forked safely (not Linux: Windows,
+    macOS, Pyodide) or for one person, ``submit`` returns None and the caller builds the page itself. Use as a
+    ``with`` block and submit before a browser or other threads start: the fork copies this process as it is."""
+
+    def __init__(self, data: Year, workers: int = WORKERS, people: int = 2) -> None:
+        self._data = data
+        self._run = next(_run_ids)
+        usable = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+        self._workers = min(workers, os.cpu_count() or 1) if usable and people > 1 else 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Pages:
+        if self._workers > 1:
+            _RUNS[self._run] = self._data
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("fork"))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        _RUNS.pop(self._run, None)
+
+    def submit(self, employee_id: str, person: dict[str, Any], lang: str) -> Future[str] | None:
+        """The person's page being built in a builder process, or None (build it here: ``page``)."""
+        if self._pool is None:
+            return None
+        return self._pool.submit(_forked_page, self._run, employee_id, person, lang)
+
+
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
-                           formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None
-                           ) -> tuple[list[Path], Future[Path] | None]:
+                           formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None,
+                           built: Future[str] | None = None) -> tuple[list[Path], Future[Path] | None]:
     """Write ``<stem>.xlsx`` and queue ``<stem>.pdf`` in ``pdfs`` (printed at once when None); the files written
-    and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
+    and the PDF's future (``operations.batch.pdf_done`` waits for it). ``built``: the page from ``Pages``
+    (else built here)."""
     stem = file_stem(data.year, employee_id, person.get("name"))
     with written_whole([]) as written:
         if "xlsx" in formats:
@@ -227,6 +276,6 @@ def write_performance_file(data: Year, employee_id: str, person: dict[str, Any],
             footer = label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
                            name=str(person.get("name") or ""), employee_id=employee_id, period=str(data.year),
                            page="{page}", pages="{pages}")
-            return written, queue(PdfJob(page(data, employee_id, person, lang), out_dir / f"{stem}.pdf", footer, lang,
-                                         "performance"), pdfs)
+            html = built.result() if built is not None else page(data, employee_id, person, lang)
+            return written, queue(PdfJob(html, out_dir / f"{stem}.pdf", footer, lang, "performance"), pdfs)
     return written, None
