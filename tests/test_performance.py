@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from pathlib import Path
 
 import openpyxl
@@ -208,8 +209,6 @@ def _same_ids(html: str) -> str:
 def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, lang, monkeypatch):
     """The charts' figures are kept and their data updated from person to person: a page drawn after other people's
     equals the page drawn by a process that never drew any (bars, lines, limits and ticks all the person's own)."""
-    from collections import OrderedDict
-
     from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
     from toolkit.report.performance import page  # deferred: as above
 
