@@ -95,7 +95,8 @@ def main() -> None:
                   f"{full:.1f} s (CPU {full_cpu:.1f} s)")
         pdfs = len(list((work / "pdf").rglob("*.pdf")))
     print(f"{args.n} performance files: xlsx {plain:.1f} s (CPU {plain_cpu:.1f} s); xlsx+pdf {full:.1f} s "
-          f"(CPU {full_cpu:.1f} s, Chromium's and the page builders' included; {pdfs} PDFs; {args.workers} builders); load average {os.getloadavg()[0]:.1f} on "
+          f"(CPU {full_cpu:.1f} s, Chromium's and the page builders' included; {pdfs} PDFs; "
+          f"{args.workers} builders); load average {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} cores")
 
 

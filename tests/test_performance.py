@@ -226,7 +226,7 @@ def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, la
 def test_pages_built_in_forked_processes_equal_pages_built_here(files):
     """``Pages`` builds the pages in two processes forked from this one; the HTML that comes back is the page
     built here, in each person's language."""
-    from toolkit.report.performance import Pages, page  # deferred: loads matplotlib, which the other tests here do not need
+    from toolkit.report.performance import Pages, page  # deferred: loads matplotlib, not needed by the other tests
 
     year = files[0].year
     wanted = [("E1002", "en"), ("E3003", "zh"), ("E1008", "en")]

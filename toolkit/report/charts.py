@@ -9,7 +9,6 @@ correct). Library warnings (missing glyphs, font lookups) are silenced: they are
 
 from __future__ import annotations
 
-import base64
 import io
 import logging
 import re
@@ -88,15 +87,6 @@ def _svg(fig: Any, close: bool = True) -> str:
     return re.sub(r"font-family: [^;\"]+", f"font-family: {CSS_FONTS}", svg)
 
 
-def _png(fig: Any, dpi: int = 200) -> str:
-    """The figure as an inline PNG image (Agg at ``dpi``), scaled with CSS like the SVGs; the figure stays open."""
-    buf = io.BytesIO()
-    with _quiet():
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="" style="width:100%;height:auto">'
-
-
 #: Figures drawn again and again with other figures (one person's page after another's): one per chart kind and
 #: layout in this process, its artists updated in place instead of a new figure each time (``kept``).
 KEPT = 16
@@ -104,8 +94,8 @@ _kept: OrderedDict[Hashable, Any] = OrderedDict()
 
 
 def kept(key: Hashable, make: Callable[[], Any]) -> Any:
-    """The figure (whatever ``make`` returns: figure, axes and artists) kept under ``key`` in this process, made
-    on first use; the oldest of more than ``KEPT`` are closed. The caller updates its data before each draw, and
+    """What ``make`` returns (a tuple: the figure, then its axes and artists) kept under ``key`` in this process,
+    made on first use; the oldest of more than ``KEPT`` are closed. The caller updates its data before each draw, and
     draws one at a time (pyplot's state is per process)."""
     if key in _kept:
         _kept.move_to_end(key)

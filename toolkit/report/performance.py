@@ -1,5 +1,6 @@
 """A person's performance file as a page (``templates/performance.html.j2``, SVG charts) printed to PDF, and
-writing the file (xlsx from ``toolkit.outputs.performance``, pdf)."""
+writing the file (xlsx from ``toolkit.outputs.performance``, pdf). The charts' figures are kept per process and
+updated per person (``charts.kept``); a run's pages are built in forked processes (``Pages``)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from .charts import COLORS, _fig, _money_axis, _png, _svg, _title, kept
+from .charts import COLORS, _fig, _money_axis, _svg, _title, kept
 
 from ..core.performance import Year
 from ..io.writer import write_frames, written_whole
@@ -46,14 +47,11 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 #: pyplot keeps global state, and the kept figures are shared: pages built in threads of one process draw their
 #: charts one at a time (the pages of a run are built in processes instead, ``Pages``).
 _PYPLOT = threading.Lock()
-#: The charts' form on the page: "svg" (text stays text, the browser's fonts) or "png" (Agg at ``DPI``).
-FORM = "svg"
-DPI = 200
 
 
 def _out(fig: Any) -> str:
-    """A kept figure drawn for the page, in ``FORM``."""
-    return _png(fig, DPI) if FORM == "png" else _svg(fig, close=False)
+    """A kept figure drawn for the page as SVG, its words as text (PNG was measured dearer: docs/statements.md)."""
+    return _svg(fig, close=False)
 
 
 def _numbers(values: pd.Series, fill: float | None = None) -> list[float]:
