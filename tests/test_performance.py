@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections import OrderedDict
 from pathlib import Path
 
 import openpyxl
@@ -17,6 +18,7 @@ from toolkit.cli.main import cli
 from toolkit.core.appraisal import compute_appraisal
 from toolkit.core.completion import compute_completion
 from toolkit.core.royalties import compute_royalties, monthly_payments
+from toolkit.errors import ToolkitError
 from toolkit.operations.appraisal import appraisal_appendix, periodic_appraisal
 from toolkit.operations.months import month_sources
 from toolkit.operations.performance import write_performance_files
@@ -195,3 +197,67 @@ def test_page_charts_are_drawn_at_a_fixed_size_with_their_words_as_text(files, l
     for key in ("pf.chart.targets", "pf.chart.completion", "pf.chart.score", "pf.chart.pay", "time_progress"):
         assert label(key, lang) in text
     assert label("pf.target", lang, indicator=E.INDICATOR.label("Signing", lang)) in text
+
+
+def _same_ids(html: str) -> str:
+    """The page with its SVGs' generated ids (random per drawing) numbered in order of appearance."""
+    ids: dict[str, str] = {}
+    return re.sub(r"\b(clip|m|p)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), html)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, lang, monkeypatch):
+    """The charts' figures are kept and their data updated from person to person: a page drawn after other people's
+    equals the page drawn by a process that never drew any (bars, lines, limits and ticks all the person's own)."""
+    from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
+    from toolkit.report.performance import page  # deferred: as above
+
+    year = files[0].year
+    monkeypatch.setattr(charts, "_kept", OrderedDict())
+    fresh = _same_ids(page(year, "E1002", {"name": "Ma Jie"}, lang))
+    monkeypatch.setattr(charts, "_kept", OrderedDict())
+    for other in ("E3003", "E1008"):  # other people's figures drawn first, then E1002's in the same figures
+        assert _same_ids(page(year, other, {}, lang)) != fresh
+    again = _same_ids(page(year, "E1002", {"name": "Ma Jie"}, lang))
+    assert len(charts._kept) == 4  # one figure per chart kind in this language, reused
+    assert again == fresh
+
+
+def test_pages_built_in_forked_processes_equal_pages_built_here(files):
+    """``Pages`` builds the pages in two processes forked from this one; the HTML that comes back is the page
+    built here, in each person's language."""
+    from toolkit.report.performance import Pages, page  # deferred: loads matplotlib, not needed by the other tests
+
+    year = files[0].year
+    wanted = [("E1002", "en"), ("E3003", "zh"), ("E1008", "en")]
+    with Pages(year, people=len(wanted)) as pages:
+        futures = [pages.submit(emp, {"name": emp}, lang) for emp, lang in wanted]
+        assert all(f is not None for f in futures)  # Linux: forked builders, not this process
+        built = [f.result() for f in futures]
+    for (emp, lang), html in zip(wanted, built):
+        assert _same_ids(html) == _same_ids(page(year, emp, {"name": emp}, lang))
+    with Pages(year, people=1) as pages:  # one person: built by the caller, nothing forked
+        assert pages.submit("E1002", {}, "en") is None
+
+
+def test_a_page_failing_in_a_builder_process_fails_that_persons_files_only(files, tmp_path, monkeypatch):
+    """A page that fails in a builder process raises the builder's error where the person's files are written,
+    and their workbook is removed (written whole or not at all); the next person's page is still built."""
+    from toolkit.report import performance  # deferred: loads matplotlib, which the other tests here do not need
+
+    year = files[0].year
+    real = performance.page
+
+    def failing(data, employee_id, person, lang):
+        if employee_id == "E3003":
+            raise ToolkitError("performance.nobody", wanted="E3003")
+        return real(data, employee_id, person, lang)
+
+    monkeypatch.setattr(performance, "page", failing)  # before the fork: the builders inherit it
+    with performance.Pages(year, people=2) as pages:
+        bad, good = pages.submit("E3003", {}, "en"), pages.submit("E1002", {}, "en")
+        with pytest.raises(ToolkitError) as err:
+            performance.write_performance_file(year, "E3003", {}, tmp_path, ["xlsx", "pdf"], "en", None, bad)
+        assert err.value.key == "performance.nobody" and err.value.params == {"wanted": "E3003"}
+        assert not list(tmp_path.iterdir())  # the workbook written before the page was awaited is gone
+        assert "E1002" in good.result()

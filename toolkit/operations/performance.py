@@ -151,7 +151,7 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
                             progress: Callable[[int, int, str], None] | None = None) -> PerformanceRun:
     """One performance file per person (everyone with a month row or a pay row, or just ``employees``): the year's
     months, and every stored year up to it by quarter and year with the reviews and training (``gather_history``)."""
-    from ..report.performance import write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
+    from ..report.performance import Pages, write_performance_file  # deferred: loads matplotlib (slow to import); only this path needs it
 
     ledgers: dict[str, Ledger] = {}
     data = gather_year(source, year, ledgers)
@@ -166,13 +166,20 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
     run = PerformanceRun(data)
     people = data.people.set_index("employee_id")
 
+    def person_of(emp: str) -> dict[str, Any]:
+        return people.loc[emp].to_dict() if emp in people.index else {}
+
     with contextlib.ExitStack() as session:
+        # the pages (charts drawn) built in two processes, forked before Chromium and any thread starts
+        pages = session.enter_context(Pages(data, people=len(ids) if "pdf" in formats else 0))
+        built = {emp: pages.submit(emp, person_of(emp), lang or person_of(emp).get("lang") or "en") for emp in ids}
         # the PDFs print together in one Chromium, in the background while the workbooks are written
         pdfs = session.enter_context(PdfBatch()) if "pdf" in formats else None
 
         def work(emp: str) -> tuple[list[Path], Any]:
-            person = people.loc[emp].to_dict() if emp in people.index else {}
-            return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en", pdfs)
+            person = person_of(emp)
+            return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en", pdfs,
+                                          built[emp])
 
         queued = list(each(ids, work))
     for i, (emp, paths, exc) in enumerate(map(pdf_done, queued), 1):

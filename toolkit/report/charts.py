@@ -13,7 +13,8 @@ import io
 import logging
 import re
 import warnings
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -71,18 +72,38 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _svg(fig: Any) -> str:
+def _svg(fig: Any, close: bool = True) -> str:
     """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
-    would draw every chart twice, once only to measure it)."""
+    would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure)."""
     buf = io.StringIO()
     with _quiet():
         fig.savefig(buf, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)  # deterministic, no external URIs
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)  # scale with CSS
     return re.sub(r"font-family: [^;\"]+", f"font-family: {CSS_FONTS}", svg)
+
+
+#: Figures drawn again and again with other figures (one person's page after another's): one per chart kind and
+#: layout in this process, its artists updated in place instead of a new figure each time (``kept``).
+KEPT = 16
+_kept: OrderedDict[Hashable, Any] = OrderedDict()
+
+
+def kept(key: Hashable, make: Callable[[], Any]) -> Any:
+    """What ``make`` returns (a tuple: the figure, then its axes and artists) kept under ``key`` in this process,
+    made on first use; the oldest of more than ``KEPT`` are closed. The caller updates its data before each draw, and
+    draws one at a time (pyplot's state is per process)."""
+    if key in _kept:
+        _kept.move_to_end(key)
+        return _kept[key]
+    made = _kept[key] = make()
+    while len(_kept) > KEPT:
+        plt.close(_kept.popitem(last=False)[1][0])
+    return made
 
 
 def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, *, left: float = 0.75,

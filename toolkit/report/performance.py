@@ -1,16 +1,23 @@
 """A person's performance file as a page (``templates/performance.html.j2``, SVG charts) printed to PDF, and
-writing the file (xlsx from ``toolkit.outputs.performance``, pdf)."""
+writing the file (xlsx from ``toolkit.outputs.performance``, pdf). The charts' figures are kept per process and
+updated per person (``charts.kept``); a run's pages are built in forked processes (``Pages``)."""
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
+import sys
 import threading
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
+
+from .charts import COLORS, _fig, _money_axis, _svg, _title, kept
 
 from ..core.performance import Year
 from ..io.writer import write_frames, written_whole
@@ -37,41 +44,82 @@ from .pdf_batch import PdfBatch, PdfJob, queue
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
 
-#: pyplot keeps global state: pages built in parallel threads draw their charts one at a time.
+#: pyplot keeps global state, and the kept figures are shared: pages built in threads of one process draw their
+#: charts one at a time (the pages of a run are built in processes instead, ``Pages``).
 _PYPLOT = threading.Lock()
 
 
+def _out(fig: Any) -> str:
+    """A kept figure drawn for the page as SVG, its words as text (PNG was measured dearer: docs/statements.md)."""
+    return _svg(fig, close=False)
+
+
+def _numbers(values: pd.Series, fill: float | None = None) -> list[float]:
+    """The column as floats for matplotlib (missing as NaN, or as ``fill``)."""
+    out = pd.to_numeric(values, errors="coerce").astype("float64")
+    return (out if fill is None else out.fillna(fill)).tolist()
+
+
 def _svg_charts(chart: pd.DataFrame, lang: str) -> list[str]:
-    """The two charts as inline SVG for the page (matplotlib, the report's fonts)."""
+    """The year's two charts for the page (matplotlib, the report's fonts): targets and actuals by month (bars),
+    YTD completion by month (lines)."""
     with _PYPLOT:
-        return _draw(chart, lang)
+        return [_targets_chart(chart, lang), _completion_chart(chart, lang)]
 
 
-def _draw(chart: pd.DataFrame, lang: str) -> list[str]:
-    from .charts import COLORS, _fig, _money_axis, _svg, _title  # deferred: loads matplotlib (slow to import); only this path needs it
-
+def _targets_chart(chart: pd.DataFrame, lang: str) -> str:
     cols = list(chart.columns)
-    n_target = 1 + 2 * len(CHART_INDICATORS)
-    x = list(range(len(chart)))
-    fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
-    width = 0.8 / (n_target - 1)
-    for i, col in enumerate(cols[1:n_target]):
-        ax.bar([v + (i - (n_target - 2) / 2) * width for v in x], chart[col].fillna(0.0), width, label=col,
-               color=COLORS[i % len(COLORS)])
-    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    _money_axis(ax)
-    _title(ax, label("pf.chart.targets", lang), 12)
-    _legend_below(ax, n_target - 1)
-    first = _svg(fig)
-    fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
-    for i, col in enumerate(cols[n_target:]):
-        ax.plot(x, chart[col], marker="o", label=col, color=COLORS[i % len(COLORS)],
-                linestyle="--" if i == len(cols) - n_target - 1 else "-")
-    ax.set_xticks(x, [p[-2:] for p in chart[cols[0]]])
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    _title(ax, label("pf.chart.completion", lang), 12)
-    _legend_below(ax, 3)
-    return [first, _svg(fig)]
+    series = tuple(cols[1:1 + 2 * len(CHART_INDICATORS)])
+    ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
+
+    def make() -> tuple[Any, Any, list[Any]]:
+        fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
+        x = range(len(ticks))
+        width = 0.8 / len(series)
+        bars = [ax.bar([v + (i - (len(series) - 1) / 2) * width for v in x], [0.0] * len(ticks), width, label=col,
+                       color=COLORS[i % len(COLORS)]) for i, col in enumerate(series)]
+        ax.set_xticks(list(x), ticks)
+        _money_axis(ax)
+        _title(ax, label("pf.chart.targets", lang), 12)
+        _legend_below(ax, len(series))
+        return fig, ax, bars
+
+    fig, ax, bars = kept(("pf.targets", lang, series, ticks), make)
+    for container, col in zip(bars, series):
+        for rect, height in zip(container, _numbers(chart[col], 0.0)):
+            rect.set_height(height)
+    _rescale(ax, len(ticks))
+    return _out(fig)
+
+
+def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
+    cols = list(chart.columns)
+    series = tuple(cols[1 + 2 * len(CHART_INDICATORS):])  # every indicator's YTD completion, then time progress
+    ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
+
+    def make() -> tuple[Any, Any, list[Any]]:
+        fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
+        x = list(range(len(ticks)))
+        lines = [ax.plot(x, [float("nan")] * len(x), marker="o", label=col, color=COLORS[i % len(COLORS)],
+                         linestyle="--" if i == len(series) - 1 else "-")[0] for i, col in enumerate(series)]
+        ax.set_xticks(x, ticks)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        _title(ax, label("pf.chart.completion", lang), 12)
+        _legend_below(ax, 3)
+        return fig, ax, lines
+
+    fig, ax, lines = kept(("pf.completion", lang, series, ticks), make)
+    for line, col in zip(lines, series):
+        line.set_ydata(_numbers(chart[col]))
+    _rescale(ax, len(ticks))
+    return _out(fig)
+
+
+def _rescale(ax: Any, n: int) -> None:
+    """The limits from the data just set, as a new figure's (``set_xticks`` widens them to the ``n`` ticks)."""
+    ax.relim()
+    ax.autoscale_view()
+    ax.xaxis.set_view_interval(0, n - 1)
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
@@ -80,33 +128,59 @@ def _legend_below(ax: Any, ncol: int) -> None:
 
 
 def _history_charts(quarters: pd.DataFrame, lang: str) -> list[str]:
-    """The score by quarter (line) and the pay by quarter (bars) of every stored year, as inline SVG."""
+    """The score by quarter (line) and the pay by quarter (bars) of every stored year."""
     if not len(quarters):
         return []
     with _PYPLOT:
-        from .charts import COLORS, _fig, _money_axis, _svg, _title  # deferred: loads matplotlib (slow to import); only this path needs it
+        return [_score_chart(quarters, lang), _pay_chart(quarters, lang)]
 
-        x = list(range(len(quarters)))
-        ticks = list(quarters.iloc[:, 0])
+
+def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
+    ticks = tuple(str(q) for q in quarters.iloc[:, 0])
+
+    def make() -> tuple[Any, Any, list[Any]]:
         fig, ax = _fig()
-        score = quarters[header("score", lang)].astype("float64")
-        ax.plot(x, score, marker="o", color=COLORS[0])
-        ax.set_ylim(0, max(1.2, float(score.max()) * 1.1 if score.notna().any() else 1.2))  # from 0: no false drama
+        x = list(range(len(ticks)))
+        line = ax.plot(x, [float("nan")] * len(x), marker="o", color=COLORS[0])[0]
         ax.set_xticks(x, ticks)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         _title(ax, label("pf.chart.score", lang), 12)
-        first = _svg(fig)
+        return fig, ax, [line]
+
+    fig, ax, (line,) = kept(("pf.score", lang, ticks), make)
+    score = _numbers(quarters[header("score", lang)])
+    line.set_ydata(score)
+    _rescale(ax, len(ticks))
+    known = [v for v in score if v == v]
+    ax.set_ylim(0, max(1.2, max(known) * 1.1 if known else 1.2))  # from 0: no false drama
+    return _out(fig)
+
+
+def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
+    ticks = tuple(str(q) for q in quarters.iloc[:, 0])
+    series = (header("royalty_paid", lang), header("floating_paid", lang))
+
+    def make() -> tuple[Any, Any, list[Any]]:
         fig, ax = _fig(height=3.9, bottom=0.6)  # the quarters, then the legend's row
-        bottom = [0.0] * len(x)
-        for i, col in enumerate((header("royalty_paid", lang), header("floating_paid", lang))):
-            values = quarters[col].astype("float64").fillna(0.0).tolist()
-            ax.bar(x, values, 0.6, bottom=bottom, label=col, color=COLORS[i + 1])
-            bottom = [b + v for b, v in zip(bottom, values)]
+        x = list(range(len(ticks)))
+        bars = [ax.bar(x, [0.0] * len(x), 0.6, label=col, color=COLORS[i + 1]) for i, col in enumerate(series)]
         ax.set_xticks(x, ticks)
         _money_axis(ax)
         _title(ax, label("pf.chart.pay", lang), 12)
         _legend_below(ax, 2)
-        return [first, _svg(fig)]
+        return fig, ax, bars
+
+    fig, ax, bars = kept(("pf.pay", lang, ticks), make)
+    bottom = [0.0] * len(ticks)
+    for container, col in zip(bars, series):  # stacked: each series on the ones before
+        values = _numbers(quarters[col], 0.0)
+        for rect, base, height in zip(container, bottom, values):
+            rect.set_y(base)
+            rect.set_height(height)
+            rect.sticky_edges.y[:] = [base]  # as ``bar(bottom=...)`` sets it: no margin beyond a stack's base
+        bottom = [b + v for b, v in zip(bottom, values)]
+    _rescale(ax, len(ticks))
+    return _out(fig)
 
 
 def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
@@ -142,11 +216,56 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
         sections=sections)
 
 
+#: Processes building pages at once (``Pages``): the machine's two cores.
+WORKERS = 2
+#: The years being written, by run, for the page builders forked from this process (inherited, never sent).
+_RUNS: dict[int, Year] = {}
+_run_ids = itertools.count(1)
+
+
+def _forked_page(run: int, employee_id: str, person: dict[str, Any], lang: str) -> str:
+    """``page`` in a builder process: the year is the one ``Pages`` left in ``_RUNS`` before forking."""
+    return page(_RUNS[run], employee_id, person, lang)
+
+
+class Pages:
+    """People's pages (charts included) built in ``workers`` processes forked from this one, each with its own
+    pyplot and kept figures, matplotlib imported once (here, before the fork); the HTML comes back to this
+    process, which writes the workbooks and prints. Where processes cannot be forked safely (not Linux: Windows,
+    macOS, Pyodide) or for one person, ``submit`` returns None and the caller builds the page itself. Use as a
+    ``with`` block and submit before a browser or other threads start: the fork copies this process as it is."""
+
+    def __init__(self, data: Year, workers: int = WORKERS, people: int = 2) -> None:
+        self._data = data
+        self._run = next(_run_ids)
+        usable = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+        self._workers = min(workers, os.cpu_count() or 1) if usable and people > 1 else 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Pages:
+        if self._workers > 1:
+            _RUNS[self._run] = self._data
+            self._pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("fork"))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        _RUNS.pop(self._run, None)
+
+    def submit(self, employee_id: str, person: dict[str, Any], lang: str) -> Future[str] | None:
+        """The person's page being built in a builder process, or None (build it here: ``page``)."""
+        if self._pool is None:
+            return None
+        return self._pool.submit(_forked_page, self._run, employee_id, person, lang)
+
+
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
-                           formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None
-                           ) -> tuple[list[Path], Future[Path] | None]:
+                           formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None,
+                           built: Future[str] | None = None) -> tuple[list[Path], Future[Path] | None]:
     """Write ``<stem>.xlsx`` and queue ``<stem>.pdf`` in ``pdfs`` (printed at once when None); the files written
-    and the PDF's future (``operations.batch.pdf_done`` waits for it)."""
+    and the PDF's future (``operations.batch.pdf_done`` waits for it). ``built``: the page from ``Pages``
+    (else built here)."""
     stem = file_stem(data.year, employee_id, person.get("name"))
     with written_whole([]) as written:
         if "xlsx" in formats:
@@ -155,6 +274,6 @@ def write_performance_file(data: Year, employee_id: str, person: dict[str, Any],
             footer = label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
                            name=str(person.get("name") or ""), employee_id=employee_id, period=str(data.year),
                            page="{page}", pages="{pages}")
-            return written, queue(PdfJob(page(data, employee_id, person, lang), out_dir / f"{stem}.pdf", footer, lang,
-                                         "performance"), pdfs)
+            html = built.result() if built is not None else page(data, employee_id, person, lang)
+            return written, queue(PdfJob(html, out_dir / f"{stem}.pdf", footer, lang, "performance"), pdfs)
     return written, None
