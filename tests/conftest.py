@@ -110,3 +110,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             keys[i] = found
     for i, found in keys.items():
         items[i].add_marker(pytest.mark.xdist_group(root(found[0]).split(":", 1)[1]))
+
+
+# --- s14-21r ---
+import subprocess  # noqa: E402 - this branch's block of shared fixtures (merged at the end of the file)
+import sys  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def fresh_demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """``toolkit demo --jobs 1`` run once, in a fresh process from an empty folder (so into its default ``out/``),
+    on the checkout's sample, with an empty matplotlib cache and no ``TOOLKIT_DB``: (the output folder, the finished
+    process with its stdout and stderr), for every test that only reads what the demo wrote or printed."""
+    work = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_DB"}
+    env.update(MPLCONFIGDIR=str(work / "mpl"), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-m", "toolkit", "demo", "--jobs", "1"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=900, check=False)
+    assert res.returncode == 0, res.stderr
+    return work / "out", res
+
+
+SHARED_SESSION_FIXTURES.add("fresh_demo")
