@@ -132,3 +132,34 @@ def fresh_demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 
 
 SHARED_SESSION_FIXTURES.add("fresh_demo")
+
+
+@pytest.fixture(scope="session")
+def approval_queues(sample_dir, tmp_path_factory):
+    """One copy of the sample with its two director's queues and the queue the library builds, made once for the
+    approval tests that leave the workbooks alone (each takes its own copy of a queue before writing decisions
+    into it, and applies to copies): ``folder``, ``plain``, ``clean`` (--approve-clean), ``output`` (what the
+    plain queue printed) and ``built`` (``build_queue`` of the folder)."""
+    # imported here: approval_helpers imports the toolkit's CLI, loaded on first need like closed_sample's imports
+    from types import SimpleNamespace
+
+    from approval_helpers import run
+    from toolkit.operations.approval_queue import build_queue
+    from toolkit.operations.source import Source
+
+    base = tmp_path_factory.mktemp("queued")
+    folder = base / "depts"
+    shutil.copytree(sample_dir, folder)
+    plain, clean = base / "queue.xlsx", base / "queue-clean.xlsx"
+    with pytest.MonkeyPatch.context() as mp:  # the approval modules' isolation, for this session-wide fixture
+        for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
+            mp.delenv(key, raising=False)
+        mp.setenv("HOME", str(base / "home"))
+        made = [run("approvals", "queue", folder, "--standards", folder / "standards.xlsx", "-o", out, *extra)
+                for out, extra in ((plain, ()), (clean, ("--approve-clean",)))]
+        assert all(res.exit_code == 0 for res in made), [res.output for res in made]
+        built = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
+    return SimpleNamespace(folder=folder, plain=plain, clean=clean, output=made[0].output, built=built)
+
+
+SHARED_SESSION_FIXTURES.add("approval_queues")
