@@ -163,3 +163,25 @@ def approval_queues(sample_dir, tmp_path_factory):
 
 
 SHARED_SESSION_FIXTURES.add("approval_queues")
+
+
+@pytest.fixture(scope="session")
+def report_pdf(tmp_path_factory):
+    """``report_pdf(lang)``: the sample's monthly report (report_fixtures.context) printed to PDF by Chromium, once
+    per language in the session, for the tests that only read the PDF (each checks first that Chromium is
+    installed, skipping with its own reason)."""
+    # imported here: report_fixtures loads the toolkit's CLI; the report is rendered on first need
+    from report_fixtures import context
+    from toolkit.report.render import render_report
+
+    made: dict[str, Path] = {}
+
+    def pdf(lang: str) -> Path:
+        if lang not in made:
+            made[lang] = render_report(context(lang), ["pdf"], lang, tmp_path_factory.mktemp(f"pdf-{lang}"))[0]
+        return made[lang]
+
+    return pdf
+
+
+SHARED_SESSION_FIXTURES.add("report_pdf")

@@ -240,13 +240,13 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
                 assert ps.orientation == "landscape", where
 
 
-def test_pdf_pages_are_numbered_and_the_first_is_full(tmp_path) -> None:  # noqa: ANN001
+def test_pdf_pages_are_numbered_and_the_first_is_full(report_pdf) -> None:  # noqa: ANN001
     from toolkit.report.pdf import find_chromium
 
     if find_chromium() is None or not shutil.which("pdftotext"):
         pytest.skip("chromium or poppler-utils missing")
     for lang in ("en", "zh"):
-        pdf = render_report(context(lang), ["pdf"], lang, tmp_path)[0]
+        pdf = report_pdf(lang)  # the report printed once per session (conftest), shared with test_report_html
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         print(f"A4 pages of the {lang} PDF: {pages}")

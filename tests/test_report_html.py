@@ -91,9 +91,9 @@ def test_console_probe_detects_errors(tmp_path) -> None:  # noqa: ANN001
     assert _console(bad, tmp_path / "bad.png")
 
 
-def test_pdf_is_printed_by_chromium(tmp_path) -> None:  # noqa: ANN001
+def test_pdf_is_printed_by_chromium(report_pdf) -> None:  # noqa: ANN001
     _chromium()
-    pdf = render_report(context("zh"), ["pdf"], "zh", tmp_path)[0]
+    pdf = report_pdf("zh")  # the report printed once per session (conftest), shared with test_report_gm
     assert pdf.name == f"monthly-report-{PERIOD}-zh.pdf" and pdf.read_bytes()[:4] == b"%PDF"
     assert pdf.stat().st_size > 30_000
 
