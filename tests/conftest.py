@@ -185,3 +185,25 @@ def report_pdf(tmp_path_factory):
 
 
 SHARED_SESSION_FIXTURES.add("report_pdf")
+
+
+@pytest.fixture(scope="session")
+def rendered_report(tmp_path_factory):
+    """``rendered_report(lang)``: the sample's monthly report (report_fixtures.context) rendered once per language in
+    the session as xlsx, HTML and Markdown (their paths in that order), for the tests that only read the files."""
+    # imported here: report_fixtures loads the toolkit's CLI; the report is rendered on first need
+    from report_fixtures import context
+    from toolkit.report.render import render_report
+
+    made: dict[str, list[Path]] = {}
+
+    def paths(lang: str) -> list[Path]:
+        if lang not in made:
+            made[lang] = render_report(context(lang), ["xlsx", "html", "md"], lang,
+                                       tmp_path_factory.mktemp(f"report-{lang}"))
+        return made[lang]
+
+    return paths
+
+
+SHARED_SESSION_FIXTURES.add("rendered_report")

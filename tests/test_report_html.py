@@ -34,10 +34,10 @@ def _chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[str, Path]:
-    """The sample's HTML report in each language, rendered once for the Chromium probes that only read it."""
-    return {lang: render_report(context(lang), ["html"], lang, tmp_path_factory.mktemp(f"html-{lang}"))[0]
-            for lang in ("en", "zh")}
+def pages(rendered_report) -> dict[str, Path]:
+    """The sample's HTML report in each language, rendered once for the Chromium probes that only read it
+    (conftest.rendered_report, shared with test_report_numbers)."""
+    return {lang: rendered_report(lang)[1] for lang in ("en", "zh")}
 
 
 def _console(html: Path, shot: Path) -> list[str]:
