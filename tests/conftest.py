@@ -110,3 +110,100 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             keys[i] = found
     for i, found in keys.items():
         items[i].add_marker(pytest.mark.xdist_group(root(found[0]).split(":", 1)[1]))
+
+
+# --- s14-21r ---
+import subprocess  # noqa: E402 - this branch's block of shared fixtures (merged at the end of the file)
+import sys  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def fresh_demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """``toolkit demo --jobs 1`` run once, in a fresh process from an empty folder (so into its default ``out/``),
+    on the checkout's sample, with an empty matplotlib cache and no ``TOOLKIT_DB``: (the output folder, the finished
+    process with its stdout and stderr), for every test that only reads what the demo wrote or printed."""
+    work = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_DB"}
+    env.update(MPLCONFIGDIR=str(work / "mpl"), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-m", "toolkit", "demo", "--jobs", "1"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=900, check=False)
+    assert res.returncode == 0, res.stderr
+    return work / "out", res
+
+
+SHARED_SESSION_FIXTURES.add("fresh_demo")
+
+
+@pytest.fixture(scope="session")
+def approval_queues(sample_dir, tmp_path_factory):
+    """One copy of the sample with its two director's queues and the queue the library builds, made once for the
+    approval tests that leave the workbooks alone (each takes its own copy of a queue before writing decisions
+    into it, and applies to copies): ``folder``, ``plain``, ``clean`` (--approve-clean), ``output`` (what the
+    plain queue printed) and ``built`` (``build_queue`` of the folder)."""
+    # imported here: approval_helpers imports the toolkit's CLI, loaded on first need like closed_sample's imports
+    from types import SimpleNamespace
+
+    from approval_helpers import run
+    from toolkit.operations.approval_queue import build_queue
+    from toolkit.operations.source import Source
+
+    base = tmp_path_factory.mktemp("queued")
+    folder = base / "depts"
+    shutil.copytree(sample_dir, folder)
+    plain, clean = base / "queue.xlsx", base / "queue-clean.xlsx"
+    with pytest.MonkeyPatch.context() as mp:  # the approval modules' isolation, for this session-wide fixture
+        for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
+            mp.delenv(key, raising=False)
+        mp.setenv("HOME", str(base / "home"))
+        made = [run("approvals", "queue", folder, "--standards", folder / "standards.xlsx", "-o", out, *extra)
+                for out, extra in ((plain, ()), (clean, ("--approve-clean",)))]
+        assert all(res.exit_code == 0 for res in made), [res.output for res in made]
+        built = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
+    return SimpleNamespace(folder=folder, plain=plain, clean=clean, output=made[0].output, built=built)
+
+
+SHARED_SESSION_FIXTURES.add("approval_queues")
+
+
+@pytest.fixture(scope="session")
+def report_pdf(tmp_path_factory):
+    """``report_pdf(lang)``: the sample's monthly report (report_fixtures.context) printed to PDF by Chromium, once
+    per language in the session, for the tests that only read the PDF (each checks first that Chromium is
+    installed, skipping with its own reason)."""
+    # imported here: report_fixtures loads the toolkit's CLI; the report is rendered on first need
+    from report_fixtures import context
+    from toolkit.report.render import render_report
+
+    made: dict[str, Path] = {}
+
+    def pdf(lang: str) -> Path:
+        if lang not in made:
+            made[lang] = render_report(context(lang), ["pdf"], lang, tmp_path_factory.mktemp(f"pdf-{lang}"))[0]
+        return made[lang]
+
+    return pdf
+
+
+SHARED_SESSION_FIXTURES.add("report_pdf")
+
+
+@pytest.fixture(scope="session")
+def rendered_report(tmp_path_factory):
+    """``rendered_report(lang)``: the sample's monthly report (report_fixtures.context) rendered once per language in
+    the session as xlsx, HTML and Markdown (their paths in that order), for the tests that only read the files."""
+    # imported here: report_fixtures loads the toolkit's CLI; the report is rendered on first need
+    from report_fixtures import context
+    from toolkit.report.render import render_report
+
+    made: dict[str, list[Path]] = {}
+
+    def paths(lang: str) -> list[Path]:
+        if lang not in made:
+            made[lang] = render_report(context(lang), ["xlsx", "html", "md"], lang,
+                                       tmp_path_factory.mktemp(f"report-{lang}"))
+        return made[lang]
+
+    return paths
+
+
+SHARED_SESSION_FIXTURES.add("rendered_report")

@@ -85,9 +85,8 @@ def over_limit_claim(queue: Path) -> dict:
 # --------------------------------------------------------------------------- one queue per department
 
 
-def test_copies_and_outputs_in_the_folder_are_listed_once_and_skipped(folder, tmp_path):
-    alone = tmp_path / "alone.xlsx"
-    make_queue(folder, alone)
+def test_copies_and_outputs_in_the_folder_are_listed_once_and_skipped(folder, tmp_path, approval_queues):
+    alone = approval_queues.plain  # the queue of the sample folder as shipped (conftest.approval_queues)
     expected = {(r["Department"], r["Sheet"], r["Row"]) for k in QUEUE_SHEETS.values() for r in rows_of(alone, k)}
     # a held-out folder: two copies of East China, a consolidated workbook and the queue itself
     shutil.copy(folder / "dept-east.xlsx", folder / "dept-east - Copy.xlsx")
@@ -133,9 +132,8 @@ def test_an_older_consolidated_workbook_without_the_mark_is_still_recognised(fol
 # --------------------------------------------------------------------------- deciding on the exception
 
 
-def test_over_limit_claim_rejected_approved_with_exception_or_in_part(folder, tmp_path):
-    base = tmp_path / "q.xlsx"
-    make_queue(folder, base)
+def test_over_limit_claim_rejected_approved_with_exception_or_in_part(approval_queues, tmp_path):
+    base = approval_queues.plain  # the sample's queue; each case decides on its own copy and applies to copies
     claim = over_limit_claim(base)
     name, item, amount = Path(claim["File"]).name, claim["Claim No"], float(claim["Amount"])
     sheet = claim["Sheet"]
@@ -175,9 +173,8 @@ def test_over_limit_claim_rejected_approved_with_exception_or_in_part(folder, tm
     assert [d["comment"] for d in log] == [c for _, c, _ in cases.values()]
 
 
-def test_exception_and_reject_need_a_comment_approve_still_refused_on_an_error(folder, tmp_path):
-    base = tmp_path / "q.xlsx"
-    make_queue(folder, base)
+def test_exception_and_reject_need_a_comment_approve_still_refused_on_an_error(approval_queues, tmp_path):
+    base = approval_queues.plain  # the sample's queue; each decision on its own copy, nothing applied
     claim = over_limit_claim(base)
     for decision, part, says in (("Approve with exception", None, "needs a comment"),
                                  ("Reject", None, "needs a reason"),

@@ -66,20 +66,11 @@ def make_queue(folder: Path, out: Path, *extra: object):
 
 
 @pytest.fixture(scope="module")
-def queued(sample_dir, tmp_path_factory) -> SimpleNamespace:
+def queued(approval_queues) -> SimpleNamespace:
     """One copy of the sample with its two queues, made once for the tests that leave the workbooks alone (each
-    takes its own copy of a queue before writing decisions into it): ``plain`` and ``clean`` (--approve-clean)."""
-    base = tmp_path_factory.mktemp("queued")
-    folder = base / "depts"
-    shutil.copytree(sample_dir, folder)
-    plain, clean = base / "queue.xlsx", base / "queue-clean.xlsx"
-    with pytest.MonkeyPatch.context() as mp:  # the module's isolation, for this module-wide fixture
-        for key in ("TOOLKIT_STANDARDS", "TOOLKIT_APPROVER", "TOOLKIT_APPROVER_ID", "TOOLKIT_LANG", "TOOLKIT_DB"):
-            mp.delenv(key, raising=False)
-        mp.setenv("HOME", str(base / "home"))
-        output = make_queue(folder, plain).output
-        make_queue(folder, clean, "--approve-clean")
-    return SimpleNamespace(folder=folder, plain=plain, clean=clean, output=output)
+    takes its own copy of a queue before writing decisions into it): ``plain`` and ``clean`` (--approve-clean);
+    ``built``, the library's queue of it (conftest.approval_queues, shared with tests/test_approval_flow.py)."""
+    return approval_queues
 
 
 def queue_copy(queued: SimpleNamespace, which: str, tmp_path: Path) -> tuple[Path, Path]:
@@ -397,9 +388,9 @@ def test_ribbon_queue_and_apply_buttons(folder, tmp_path):
     assert [d["decision"] for d in decision_log(Source(db=str(tmp_path / "a.db")))] == ["Approve"]
 
 
-def test_facts_next_to_each_item(folder):
+def test_facts_next_to_each_item(queued):
     """Exposure, leave balance, colleagues off and history, recomputed row by row from the workbooks."""
-    q = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
+    folder, q = queued.folder, queued.built
     books = {p.name: read_workbook(p) for p in folder.glob("dept-*.xlsx")}
     roster = read_workbook(folder / "standards.xlsx").tables["Roster"].set_index("employee_id")
     live = {k: pd.concat([b.tables[k].assign(file=n) for n, b in books.items()]) for k in SHEETS}
@@ -428,9 +419,9 @@ def test_facts_next_to_each_item(folder):
         assert (r["claims_3m"], r["claims_3m_amount"]) == (len(window), pytest.approx(window["amount"].sum()))
 
 
-def test_colleague_off_the_same_days_is_named(folder):
+def test_colleague_off_the_same_days_is_named(folder, queued):
     east = folder / "dept-east.xlsx"
-    q = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
+    q = queued.built  # the same sample, before this test's change
     item = next(r for r in q.items["Leave"].to_dict("records") if r["file"].endswith("dept-east.xlsx"))
     roster = read_workbook(folder / "standards.xlsx").tables["Roster"]
     colleague = roster[(roster["department"] == "East China") & (roster["employee_id"] != item["employee_id"])].iloc[0]

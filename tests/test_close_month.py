@@ -106,26 +106,11 @@ def test_nothing_consolidated_is_a_clear_error(sample, tmp_path):
     assert exc.value.key == "close.nothing"
 
 
-def test_cli_close_month_prints_where_each_output_went(sample, tmp_path):
-    folder = copy_sample(sample, tmp_path / "in")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["close-month", str(folder), "--period", PERIOD, "-o", str(out),
-                                      "--db", str(tmp_path / "s.db"), "--jobs", "1"])
-    assert result.exit_code in (0, 1), result.output
-    for name in COMPUTATIONS:
-        assert str(out / f"{name}-{PERIOD}.json") in result.stdout
-        assert str(out / f"{name}-{PERIOD}.xlsx") in result.stdout
-    assert str(out / f"consolidated-{PERIOD}.xlsx") in result.stdout
-    n = len(department_files(folder))
-    assert f"[{n}/{n}]" in result.stderr
-
-
-def test_demo_runs_on_the_shipped_sample(sample_dir, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("TOOLKIT_DB", raising=False)
-    result = CliRunner().invoke(cli, ["demo", "--jobs", "1"])
-    assert result.exit_code == 0, result.output
-    out = Path("out")
+def test_demo_runs_on_the_shipped_sample(sample_dir, fresh_demo):
+    """``toolkit demo`` from an empty folder, without TOOLKIT_DB: the shipped sample closed into ./out
+    (conftest.fresh_demo: the real entry point in a fresh process, exit code 0, shared with the report's tests)."""
+    out, result = fresh_demo
+    assert out.name == "out" and not (out / "sample").exists()  # the shipped sample, not a generated one
     assert (out / f"royalties-{PERIOD}.json").exists() and (out / "toolkit.db").exists()
     assert f"royalties-{PERIOD}.xlsx" in result.stdout
 
@@ -200,7 +185,8 @@ def test_left_out_departments_are_described_in_both_languages(closed):
 
 def test_close_month_never_says_all_consolidated_while_a_departments_people_are_not_computed(sample, tmp_path):
     """Issue 22: the 华南 workbook's Info names its department in the other language (South China) and North
-    China sent nothing: the close exits 1, names both departments as not computed, and never prints "N of N"."""
+    China sent nothing: the close exits 1, names both departments as not computed, and never prints "N of N".
+    The CLI prints where each output went and its progress over the department files (one close for both)."""
     folder = copy_sample(sample, tmp_path / "in")
     (folder / "dept-north.xlsx").unlink()
     wb = openpyxl.load_workbook(folder / "dept-south.xlsx")
@@ -209,9 +195,16 @@ def test_close_month_never_says_all_consolidated_while_a_departments_people_are_
         if row[0].value == "部门":
             row[1].value = "South China"
     wb.save(folder / "dept-south.xlsx")
-    result = CliRunner().invoke(cli, ["close-month", str(folder), "--period", PERIOD, "-o", str(tmp_path / "out"),
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["close-month", str(folder), "--period", PERIOD, "-o", str(out),
                                       "--db", str(tmp_path / "s.db"), "--jobs", "1"])
     assert result.exit_code == 1, result.output
+    for name in COMPUTATIONS:
+        assert str(out / f"{name}-{PERIOD}.json") in result.stdout
+        assert str(out / f"{name}-{PERIOD}.xlsx") in result.stdout
+    assert str(out / f"consolidated-{PERIOD}.xlsx") in result.stdout
+    n = len(department_files(folder))
+    assert n == 3 and f"[{n}/{n}]" in result.stderr
     head = result.stdout.splitlines()[0]
     assert "NOT every department" in head and "华南" in head and "North China" in head, head
     assert "2 of 3 department workbook(s)" in head and "3 of 3" not in result.stdout

@@ -3,18 +3,16 @@ charts that render anywhere, workbooks and PDF fit to print."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
-from report_fixtures import PERIOD, ROOT, SAMPLE, context, ledger
+from report_fixtures import PERIOD, SAMPLE, context, ledger
 
 from toolkit.core import completion as C
 from toolkit.report import build_context, render_report
@@ -24,14 +22,11 @@ RAW_FIELD = re.compile(r"^[a-z]+(?:[_-][a-z0-9]+)+$")  # expected_collections, s
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):  # noqa: ANN001, ANN201
-    """``toolkit demo`` in a fresh process with an empty matplotlib cache: (output folder, stderr)."""
-    out = tmp_path_factory.mktemp("demo")
-    env = {**os.environ, "MPLCONFIGDIR": str(out / "mpl"), "PYTHONPATH": str(ROOT)}
-    res = subprocess.run([sys.executable, "-m", "toolkit", "demo", "-o", str(out / "o"), "--jobs", "1"], cwd=ROOT,
-                         env=env, capture_output=True, text=True, timeout=900, check=False)
-    assert res.returncode == 0, res.stderr
-    return out / "o", res.stderr
+def demo(fresh_demo):  # noqa: ANN001, ANN201
+    """``toolkit demo`` in a fresh process with an empty matplotlib cache (conftest.fresh_demo, shared with
+    tests/test_close_month.py): (output folder, stderr)."""
+    out, res = fresh_demo
+    return out, res.stderr
 
 
 # --- 1. indicators ----------------------------------------------------------------------------------
@@ -245,13 +240,13 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
                 assert ps.orientation == "landscape", where
 
 
-def test_pdf_pages_are_numbered_and_the_first_is_full(tmp_path) -> None:  # noqa: ANN001
+def test_pdf_pages_are_numbered_and_the_first_is_full(report_pdf) -> None:  # noqa: ANN001
     from toolkit.report.pdf import find_chromium
 
     if find_chromium() is None or not shutil.which("pdftotext"):
         pytest.skip("chromium or poppler-utils missing")
     for lang in ("en", "zh"):
-        pdf = render_report(context(lang), ["pdf"], lang, tmp_path)[0]
+        pdf = report_pdf(lang)  # the report printed once per session (conftest), shared with test_report_html
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         print(f"A4 pages of the {lang} PDF: {pages}")

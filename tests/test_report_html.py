@@ -40,10 +40,10 @@ def _chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[str, Path]:
-    """The sample's HTML report in each language, rendered once for the Chromium probes that only read it."""
-    return {lang: render_report(context(lang), ["html"], lang, tmp_path_factory.mktemp(f"html-{lang}"))[0]
-            for lang in ("en", "zh")}
+def pages(rendered_report) -> dict[str, Path]:
+    """The sample's HTML report in each language, rendered once for the Chromium probes that only read it
+    (conftest.rendered_report, shared with test_report_numbers)."""
+    return {lang: rendered_report(lang)[1] for lang in ("en", "zh")}
 
 
 def _console(html: Path, shot: Path) -> list[str]:
@@ -97,9 +97,9 @@ def test_console_probe_detects_errors(tmp_path) -> None:  # noqa: ANN001
     assert _console(bad, tmp_path / "bad.png")
 
 
-def test_pdf_is_printed_by_chromium(tmp_path) -> None:  # noqa: ANN001
+def test_pdf_is_printed_by_chromium(report_pdf) -> None:  # noqa: ANN001
     _chromium()
-    pdf = render_report(context("zh"), ["pdf"], "zh", tmp_path)[0]
+    pdf = report_pdf("zh")  # the report printed once per session (conftest), shared with test_report_gm
     assert pdf.name == f"monthly-report-{PERIOD}-zh.pdf" and pdf.read_bytes()[:4] == b"%PDF"
     assert pdf.stat().st_size > 30_000
 

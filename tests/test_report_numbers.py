@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table, ledger
 from toolkit.core.review import review
-from toolkit.report import render_report
 from toolkit.report.context import column_label
 from toolkit.report.filters import money
 
@@ -36,10 +35,9 @@ class _Text(HTMLParser):
 
 
 @pytest.fixture(scope="module", params=["en", "zh"])
-def rendered(request, tmp_path_factory):  # noqa: ANN001, ANN201
+def rendered(request, rendered_report):  # noqa: ANN001, ANN201
     lang = request.param
-    out = tmp_path_factory.mktemp(f"report-{lang}")
-    paths = render_report(context(lang), ["xlsx", "html", "md"], lang, out)
+    paths = rendered_report(lang)  # rendered once per session (conftest), shared with test_report_html
     suffix = "-zh" if lang == "zh" else ""
     assert [p.name for p in paths] == [f"monthly-report-{PERIOD}{suffix}.{e}" for e in ("xlsx", "html", "md")]
     parser = _Text()

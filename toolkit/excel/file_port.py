@@ -77,6 +77,20 @@ class FilePort:
         return self._ws(sheet)[cell]
 
     def sheet_names(self) -> list[str]:
+        """The sheets' names; before the workbook is loaded, from a read-only open (the workbook's part only: every
+        macro asks for its settings sheet first, and loading every cell of a large workbook for the names cost
+        seconds)."""
+        if self._wb is None:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    names = openpyxl.load_workbook(self._path, read_only=True, keep_links=False)
+                try:
+                    return list(names.sheetnames)
+                finally:
+                    names.close()
+            except Exception:  # noqa: BLE001, S110 - the full load below reports the file in one line
+                pass
         return list(self.workbook.sheetnames)
 
     def read_data(self, kind: str | None = None) -> WorkbookData:
