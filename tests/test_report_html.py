@@ -7,6 +7,7 @@ import re
 import os
 import multiprocessing as mp
 import shutil
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -21,8 +22,9 @@ from toolkit.report.filters import money
 from toolkit.report.pdf import run_chromium
 from toolkit.report import build_context
 from toolkit.report.markdown import render_markdown
-from toolkit.report.render import HtmlProcess, html_worker, render_report
+from toolkit.report.render import HtmlProcess, HtmlProcessGone, html_worker, render_report
 from toolkit.report.sections.market import market_section
+from toolkit.operations.report import render_monthly_report
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
 
@@ -291,3 +293,41 @@ def test_a_broken_html_template_rendered_in_a_forked_process_is_a_toolkit_error(
         render_report(context("en"), ["html", "md"], "en", tmp_path / "out", tpl, parallel=True)
     assert err.value.key == "report.html.template" and str(tpl) in str(err.value)
     assert not list((tmp_path / "out").glob("*.html"))
+
+
+class _Unpicklable(Exception):
+    """An error that cannot travel back through the pipe (it holds a lambda)."""
+
+    def __init__(self) -> None:
+        super().__init__("held a lambda")
+        self.hook = lambda: None
+
+
+def _raise_unpicklable() -> None:
+    raise _Unpicklable()
+
+
+def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_error_still_arrives(tmp_path) -> None:  # noqa: ANN001
+    """Review of session 14: an error that cannot be pickled comes back as a RuntimeError carrying its traceback
+    (the process keeps serving); Ctrl-C does not reach the idle process; once it has died (killed, out of memory)
+    the report asks it nothing and renders the HTML and the market section itself: the same files."""
+    html = HtmlProcess()
+    try:
+        with pytest.raises(RuntimeError, match="held a lambda"):
+            html.submit(_raise_unpicklable).result()
+        os.kill(html._process.pid, signal.SIGINT)  # ignored: the owner's close() ends it
+        assert html.submit(os.getpid).result() == html._process.pid
+        html._process.kill()
+        html._process.join()
+        with pytest.raises(HtmlProcessGone):
+            html.early()
+        ctx = context("en")
+        alone = render_report(ctx, ["html", "md"], "en", tmp_path / "alone")
+        here = render_report(ctx, ["html", "md"], "en", tmp_path / "here", html_pool=html)
+        assert [p.name for p in here] == [p.name for p in alone] and all(p.exists() for p in here)
+        assert _without_svg_ids(here[0].read_text(encoding="utf-8")) == \
+            _without_svg_ids(alone[0].read_text(encoding="utf-8"))
+        paths = render_monthly_report(ledger(), PERIOD, tmp_path / "monthly", formats=("html", "md"), html_process=html)
+        assert sorted(p.name for p in paths) == sorted(p.name for p in alone)
+    finally:
+        html.close()

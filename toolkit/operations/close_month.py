@@ -42,7 +42,7 @@ from .closes import (
 )
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
-from .report import DEFAULT_FORMATS
+from .report import DEFAULT_FORMATS, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
@@ -141,8 +141,6 @@ def _task(kind: str, name: str) -> tuple[str, list[Path], dict[str, float], Any]
     ledger, period, out_dir, lang, extra = _INHERITED["args"]
     t0 = time.perf_counter()
     if kind == "report":
-        from .report import render_monthly_report  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
-
         paths = render_monthly_report(ledger, period, out_dir, lang=lang, extra_findings=extra,
                                       closed=_INHERITED.get("closed"), version=_INHERITED.get("version"),
                                       parallel=_INHERITED.get("parallel", False),

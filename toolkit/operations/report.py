@@ -10,7 +10,7 @@ from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.periods import check_period
 from ..report import build_context, render_report
-from ..report.render import HtmlProcess, html_apart, html_worker
+from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, html_worker
 from ..report.completeness import store_left_out
 from ..report.stored_history import closed_figures
 from .closes import stored_version_facts
@@ -34,7 +34,12 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result, when it
     has one, is the market section (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
     with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
-        market = html_process.early() if html_process is not None else None  # the close's: made meanwhile
+        market = None
+        if html_process is not None:
+            try:
+                market = html_process.early()  # the close's: made meanwhile
+            except HtmlProcessGone:  # it died (killed, out of memory): the section and the HTML are made here
+                html_process = None
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
                                 version=version, market=market)
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,

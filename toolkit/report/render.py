@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
+import signal
 import sys
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -115,17 +118,35 @@ class _Reply:
         self._conn = conn
 
     def result(self) -> Any:
-        """The job's value, or its error raised here."""
-        ok, value = self._conn.recv()
+        """The job's value, or its error raised here; ``HtmlProcessGone`` when the process died first."""
+        try:
+            ok, value = self._conn.recv()
+        except (EOFError, OSError) as exc:
+            raise HtmlProcessGone() from exc
         if not ok:
             raise value
         return value
+
+
+class HtmlProcessGone(Exception):
+    """The close's HTML process ended before answering (killed, out of memory): the caller does the job itself."""
+
+
+def _send(conn: Connection, reply: tuple[bool, Any]) -> None:
+    """Send a reply; an error that cannot be pickled goes back as a RuntimeError carrying its traceback."""
+    try:
+        conn.send(reply)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        ok, value = reply
+        text = "".join(traceback.format_exception(value)) if isinstance(value, BaseException) else repr(value)
+        conn.send((False, RuntimeError(f"the report's HTML process failed:\n{text}")))
 
 
 def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] | None, theirs: Connection) -> None:
     """The body of ``HtmlProcess``: import the HTML's libraries, compute ``early`` (kept for ``HtmlProcess.early``),
     then run each job received until ``None`` (or until every other end of the pipe is closed: its owner died)."""
     theirs.close()  # this process's copy of the owner's end: else the pipe never reads as closed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's to handle; its close() ends this process
     try:
         _preload()
     except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
@@ -144,13 +165,14 @@ def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] |
         if job is None:
             return
         if job == _EARLY:
-            conn.send(kept)
+            _send(conn, kept)
             continue
         fn, args = job
         try:
-            conn.send((True, fn(*args)))
+            reply: tuple[bool, Any] = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - handed back, raised by ``_Reply.result`` in the submitter
-            conn.send((False, exc))
+            reply = (False, exc)
+        _send(conn, reply)
 
 
 #: The request for ``HtmlProcess``'s early result.
@@ -173,13 +195,21 @@ class HtmlProcess:
         child.close()
 
     def early(self) -> Any:
-        """The ``early`` computation's result (None when none was given; its error raised here)."""
-        self._conn.send(_EARLY)
+        """The ``early`` computation's result (None when none was given; its error raised here;
+        ``HtmlProcessGone`` when the process has died)."""
+        try:
+            self._conn.send(_EARLY)
+        except OSError as exc:
+            raise HtmlProcessGone() from exc
         return _Reply(self._conn).result()
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> _Reply:
-        """Run ``fn(*args)`` in the process; the reply's ``result()`` waits for it."""
-        self._conn.send((fn, args))
+        """Run ``fn(*args)`` in the process; the reply's ``result()`` waits for it (``HtmlProcessGone`` when the
+        process has died)."""
+        try:
+            self._conn.send((fn, args))
+        except OSError as exc:
+            raise HtmlProcessGone() from exc
         return _Reply(self._conn)
 
     def close(self) -> None:
@@ -228,8 +258,11 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
         if (parallel or html_pool is not None) and html_apart(formats):
             if html_pool is None:
                 html_pool = pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
-            html_job = html_pool.submit(_html_file, context, _html_template(custom, lang),
-                                        out / output_name(period, "html", lang))
+            try:
+                html_job = html_pool.submit(_html_file, context, _html_template(custom, lang),
+                                            out / output_name(period, "html", lang))
+            except HtmlProcessGone:  # the close's process died: the HTML is rendered here instead, below
+                html_job = None
         for fmt in formats:
             target = out / output_name(period, fmt, lang)
             if fmt == "xlsx":
@@ -254,7 +287,10 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
                         written.append(html_to_pdf(page, target))
         if html_job is not None:  # its errors (a template's) are raised here, as if rendered in this process
             html_target = out / output_name(period, "html", lang)
-            written[written.index(html_target)] = html_job.result()
+            try:
+                written[written.index(html_target)] = html_job.result()
+            except HtmlProcessGone:  # died while rendering: rendered here after all
+                written[written.index(html_target)] = _html_file(context, _html_template(custom, lang), html_target)
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
