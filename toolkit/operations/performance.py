@@ -179,7 +179,7 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
         def work(emp: str) -> tuple[list[Path], Any]:
             person = person_of(emp)
             return write_performance_file(data, emp, person, out, formats, lang or person.get("lang") or "en", pdfs,
-                                          built[emp])
+                                          built.pop(emp))  # popped: each page's HTML freed once it is used
 
         queued = list(each(ids, work))
     for i, (emp, paths, exc) in enumerate(map(pdf_done, queued), 1):
