@@ -9,7 +9,6 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -95,20 +94,19 @@ def html_apart(formats: Sequence[str]) -> bool:
 
 
 @contextmanager
-def html_worker(enabled: bool = True) -> Iterator[ProcessPoolExecutor | None]:
-    """A forked process for the report's HTML, started before the context is built so that it imports jinja2 and
+def html_worker(enabled: bool = True) -> Iterator[HtmlProcess | None]:
+    """An ``HtmlProcess`` for the report's HTML, started before the context is built so that it imports jinja2 and
     matplotlib (the charts' libraries, about a second) while this process builds the context, instead of after
     it; ``render_report(html_pool=...)`` renders the HTML in it. None where the platform does not fork or not
     ``enabled``."""
     if not enabled or "fork" not in mp.get_all_start_methods():
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+    process = HtmlProcess()
     try:
-        pool.submit(_preload)  # its failure (an import error) is raised again by the HTML job itself
-        yield pool
+        yield process
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        process.close()
 
 
 class _Reply:
@@ -185,7 +183,8 @@ class HtmlProcess:
     task — a process forked later from the same parent, which inherits this handle — builds the context.
     ``early``: a computation of the report's (function and arguments, inherited, not sent) the process makes
     after its imports, in that idle time, for the report task to fetch (``early()``) instead of computing it.
-    ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``."""
+    ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``. Also
+    ``html_worker``'s process, and ``render_report``'s own when it renders the HTML apart without one."""
 
     def __init__(self, early: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
         ctx = mp.get_context("fork")
@@ -227,14 +226,14 @@ class HtmlProcess:
 
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
                   template: str | Path | None = None, *, parallel: bool = False,
-                  html_pool: ProcessPoolExecutor | HtmlProcess | None = None) -> list[Path]:
+                  html_pool: HtmlProcess | None = None) -> list[Path]:
     """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
 
     ``lang`` defaults to the context's language (the context's text is already in it). ``parallel``: the HTML
     (its charts are the costliest part of the report) is rendered in a forked process while this one writes the
     other formats — the month close, whose outputs run in worker processes beside the report, so the two cores
     stay busy when the report is the longest task (same files; not with ``pdf``, which prints the HTML).
-    ``html_pool``: the process of ``html_worker`` or an ``HtmlProcess`` to render the HTML in (implies ``parallel``;
+    ``html_pool``: an ``HtmlProcess`` (``html_worker``'s or the month close's) to render the HTML in (implies ``parallel``;
     its owner shuts it).
     """
     lang = lang or context.get("lang", "en")
@@ -252,12 +251,12 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
         from .fonts import warn_if_no_cjk_font  # deferred: loads matplotlib (slow to import); only this path needs it
 
         warn_if_no_cjk_font(context, lang)
-    pool: ProcessPoolExecutor | None = None
-    html_job: Future[Path] | _Reply | None = None
+    pool: HtmlProcess | None = None
+    html_job: _Reply | None = None
     try:
         if (parallel or html_pool is not None) and html_apart(formats):
             if html_pool is None:
-                html_pool = pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+                html_pool = pool = HtmlProcess()
             try:
                 html_job = html_pool.submit(_html_file, context, _html_template(custom, lang),
                                             out / output_name(period, "html", lang))
@@ -293,5 +292,5 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
                 written[written.index(html_target)] = _html_file(context, _html_template(custom, lang), html_target)
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
     return written
