@@ -289,31 +289,39 @@ def test_write_frames_chunks_rows_without_losing_or_shifting_any(tmp_path: Path,
     assert ws.tables["Rows"].ref == f"A1:D{n + 1}"
 
 
-def test_small_sheets_of_one_layout_converted_together_are_the_same_bytes(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("dates", [True, False])
+def test_small_sheets_of_one_layout_converted_together_are_the_same_bytes(tmp_path: Path, monkeypatch,
+                                                                          dates: bool) -> None:
     """The royalty trace's statement sheets (same columns, dtypes and kinds) have their cell values converted
-    once for them all, and XlsxWriter's per-sheet row file goes to a memory file system where there is one:
-    the workbook is byte for byte the one written sheet by sheet with the row files in the temporary folder —
-    with dates (and a missing one), money, text with blanks, whole numbers, and a sheet whose column has
-    another dtype (converted on its own)."""
+    and their columns measured once for them all, and XlsxWriter's per-sheet row file goes to a memory file
+    system where there is one: the workbook is byte for byte the one written sheet by sheet with the row files
+    in the temporary folder — with dates (one sheet's with a time of day) (and a missing one), money (an infinite amount, a sheet with none), percentages, CJK
+    text with blanks, whole numbers, yes/no, and a sheet whose column has another dtype (alone)."""
     from toolkit.io import writer
 
     def statement(seed: int, n: int) -> pd.DataFrame:
         rng = np.random.default_rng(seed)
+        amount = np.round(rng.normal(0, 10 ** (2 + seed), n), 2)
+        amount[: n if seed == 3 else seed % 2] = np.inf if seed == 1 else np.nan
         return pd.DataFrame({
-            "Item": [f"line {seed}-{i}" if i % 4 else None for i in range(n)],
-            "Date": pd.to_datetime([f"2026-0{1 + i % 9}-1{i % 9}" if i % 5 else None for i in range(n)]),
-            "Amount": np.round(rng.normal(0, 5e4, n), 2),
-            "Count": rng.integers(-3, 40, n)})
+            "Item": [("东区 " * seed + f"line {seed}-{i}") if i % 4 else None for i in range(n)],
+            **({"Date": pd.to_datetime([f"2026-0{1 + i % 9}-1{i % 9}" if i % 5 else None for i in range(n)])
+                + pd.to_timedelta([9 if seed == 2 and i == 1 else 0 for i in range(n)], unit="h")}
+               if dates else {}),
+            "Amount": amount, "Rate": rng.random(n) * 10 ** seed,
+            "Count": rng.integers(-3, 10 ** (seed + 1), n), "Paid": rng.random(n) < 0.5})
 
-    sheets = [SheetFrame(f"S{k}", statement(k, 3 + k), {"Amount": "money"}) for k in range(5)]
+    sheets = [SheetFrame(f"S{k}", statement(k, 3 + k), {"Amount": "money", "Rate": "percent"}) for k in range(5)]
     odd = statement(9, 4)
-    sheets.insert(2, SheetFrame("Odd", odd.assign(Count=odd["Count"].astype(object)), {"Amount": "money"}))
+    sheets.insert(2, SheetFrame("Odd", odd.assign(Count=odd["Count"].astype(object)), {"Amount": "money", "Rate": "percent"}))
     fast = write_frames(tmp_path / "fast.xlsx", sheets).read_bytes()
-    shared = writer._shared_cell_values
+    shared, widths = writer._shared_cell_values, writer._shared_widths
     calls: list[int] = []
     monkeypatch.setattr(writer, "_shared_cell_values", lambda plans, lang: calls.append(len(out := shared(plans, lang))) or out)
-    assert write_frames(tmp_path / "again.xlsx", sheets).read_bytes() == fast and calls == [5]  # not "Odd"
-    monkeypatch.setattr(writer, "_shared_cell_values", lambda plans, lang: {})
+    monkeypatch.setattr(writer, "_shared_widths", lambda layouts: calls.append(len(out := widths(layouts))) or out)
+    assert write_frames(tmp_path / "again.xlsx", sheets).read_bytes() == fast
+    assert calls == [5, 5]  # the widths, then the values: not "Odd"
+    monkeypatch.setattr(writer, "_layouts", lambda sheets, kinds: [])  # every sheet measured and converted alone
     monkeypatch.setattr(writer, "_MEMORY_FS", tmp_path / "no-such-folder")
     assert writer.row_tmpdir() is None
     assert write_frames(tmp_path / "slow.xlsx", sheets).read_bytes() == fast
@@ -345,7 +353,9 @@ def _cells_the_xlsxwriter_way(tmp: Path, frame: pd.DataFrame, formats: dict[str,
     col_fmts = {k: (wb.add_format({"num_format": f}) if f not in ("General", "@") else None)
                 for k, f in W.NUMBER_FORMATS.items()}
     rag = {c: wb.add_format({"bg_color": fill, "font_color": font}) for c, (fill, font) in W.RAG_COLOURS.items()}
-    ws_kinds, _, _ = W._write_sheet(wb, "S", "T", W.SheetFrame("S", frame, formats), "en", header, col_fmts, rag)
+    sheet = W.SheetFrame("S", frame, formats)
+    ws_kinds = W._kinds(sheet)
+    W._write_sheet(wb, "S", "T", sheet, ws_kinds, "en", header, col_fmts, rag)
     ws = wb.worksheets()[0]
     dispatch = {float: ws.write_number, int: ws.write_number, str: ws.write_string, bool: ws.write_boolean}
     columns = [W.cell_values(frame.iloc[:, i], ws_kinds[i], "en") for i in range(frame.shape[1])]
@@ -414,3 +424,30 @@ def test_series_width_equals_every_value_formatted(seed: int) -> None:
                pd.Series([np.nan] * n), pd.Series([None] * n, dtype=object)]
     for col in columns:
         assert series_width(col) == _width_via_pandas(col), col.tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_widths_measured_for_a_layout_at_once_are_each_sheets_own(seed: int) -> None:
+    """``_segment_widths`` (the statement sheets' columns measured once for them all) gives each part the width
+    ``column_width`` gives it alone: money with NaN and ±inf, percentages, CJK text and None, pandas' str, whole
+    numbers, yes/no, dates at midnight, with a time of day, and missing; a part of blanks only."""
+    from toolkit.io import writer as W
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    money = np.round(rng.normal(0, 10 ** rng.integers(1, 9), n), 2)
+    money[rng.random(n) < 0.2] = np.nan
+    money[int(rng.integers(0, n))] = rng.choice([np.inf, -np.inf, -999999.995])
+    words = rng.choice(np.array(["东区", "South", "", "华南 Region", "x" * 30, None], dtype=object), n)
+    days = pd.Series(pd.to_datetime("2026-01-03") + pd.to_timedelta(rng.integers(0, 400, n), unit="D"))
+    timed = days + pd.to_timedelta(np.where(rng.random(n) < 0.1, rng.integers(1, 86400, n), 0), unit="s")
+    cuts = sorted({0, n, *rng.integers(1, n, 6).tolist()})
+    bounds = list(zip(cuts[:-1], cuts[1:]))
+    columns = [(pd.Series(money), "money"), (pd.Series(rng.random(n) * 3), "percent"),
+               (pd.Series(words, dtype=object), "text"), (pd.Series(words, dtype="str"), "text"),
+               (pd.Series(rng.integers(-10 ** 6, 10 ** 9, n)), "integer"), (pd.Series(rng.random(n) < 0.5), "bool"),
+               (days.where(rng.random(n) < 0.8), "date"), (timed, "date"), (pd.Series([pd.NaT] * n), "date"),
+               (pd.Series([np.nan] * n), "money")]
+    for column, kind in columns:
+        expected = [W.column_width("", kind, column.iloc[a:b].reset_index(drop=True)) for a, b in bounds]
+        assert W._segment_widths(column, kind, bounds) == expected, (kind, column.dtype)

@@ -257,36 +257,45 @@ def series_width(values: pd.Series) -> int:
     head = values.iloc[:_WIDTH_SAMPLE]
     dtype = head.dtype
     if pd.api.types.is_float_dtype(dtype):
-        v = head.to_numpy(dtype="float64", na_value=np.nan)
-        v = v[~np.isnan(v)]
-        if not v.size:
-            return 0
-        # the widest money text is the largest or the most negative value's (rounding is monotonic, and the
-        # width grows with the magnitude on each side of zero): format those two, not the whole column
-        finite = v[np.isfinite(v)]
-        ends = [float(finite.max()), float(finite.min())] if finite.size else []
-        texts = {fmt_money(x, grouped=True) for x in ends + v[~np.isfinite(v)][:1].tolist()}
-    elif dtype == object:  # str of each value, as astype(str) gives on an object column
+        return _float_chars(head.to_numpy(dtype="float64", na_value=np.nan))
+    if dtype == object:  # str of each value, as astype(str) gives on an object column
         return values_width(head.tolist())
-    elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
-        # each distinct text once, in Python (``str`` of each value, as pandas' ``astype(str)`` gives)
-        texts = {str(x) for x in head.to_numpy().tolist()}
-        if not texts:
-            return 0
-    else:
-        sample = head.dropna()
-        if sample.empty:
-            return 0
-        texts = set(sample.astype(str).tolist())
-    return max(display_width(s) for s in texts)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return _whole_chars(head.to_numpy().tolist())
+    sample = head.dropna()
+    if sample.empty:
+        return 0
+    return max(display_width(s) for s in set(sample.astype(str).tolist()))
+
+
+def _float_chars(v: np.ndarray) -> int:
+    """``series_width`` of a float column's values (float64, NaN for missing)."""
+    v = v[~np.isnan(v)]
+    if not v.size:
+        return 0
+    # the widest money text is the largest or the most negative value's (rounding is monotonic, and the
+    # width grows with the magnitude on each side of zero): format those two, not the whole column
+    finite = v[np.isfinite(v)]
+    ends = [float(finite.max()), float(finite.min())] if finite.size else []
+    return max(display_width(s) for s in {fmt_money(x, grouped=True) for x in ends + v[~np.isfinite(v)][:1].tolist()})
+
+
+def _whole_chars(values: list[Any]) -> int:
+    """``series_width`` of a numpy integer or boolean column's values (``str`` of each distinct value, as pandas'
+    ``astype(str)`` gives)."""
+    return max((display_width(s) for s in {str(x) for x in values}), default=0)
+
+
+def _percent_chars(v: np.ndarray) -> int:
+    """``percent_width`` of a column's values as float64 (NaN for what is not a number)."""
+    finite = v[np.isfinite(v)]
+    return max((len(f"{x * 100:.1f}%") for x in (finite.max(), finite.min())), default=0) if finite.size else 0
 
 
 def percent_width(values: pd.Series) -> int:
     """Widest display width of a percent column's values as ``0.0%`` shows them (not their unrounded fractions:
     a score of 0.9406850525486645 shows "94.1%")."""
-    v = pd.to_numeric(values.iloc[:_WIDTH_SAMPLE], errors="coerce").to_numpy(dtype="float64")
-    finite = v[np.isfinite(v)]
-    return max((len(f"{x * 100:.1f}%") for x in (finite.max(), finite.min())), default=0) if finite.size else 0
+    return _percent_chars(pd.to_numeric(values.iloc[:_WIDTH_SAMPLE], errors="coerce").to_numpy(dtype="float64"))
 
 
 def column_width(header: str, kind: str, values: pd.Series | Sequence[Any] | None = None,
@@ -295,19 +304,57 @@ def column_width(header: str, kind: str, values: pd.Series | Sequence[Any] | Non
     object column) and the kind."""
     if fixed:
         return float(fixed)
+    if values is None:
+        return _fitted_width(header, kind, None, False)
+    if kind == "percent" and not isinstance(values, pd.Series):
+        values = pd.Series(values, dtype=object)  # shown as 0.0%: sized by percent_width
+    if isinstance(values, pd.Series):
+        chars = percent_width(values) if kind == "percent" else series_width(values)
+        return _fitted_width(header, kind, chars, kind in NUMERIC_KINDS or pd.api.types.is_numeric_dtype(values.dtype))
+    return _fitted_width(header, kind, values_width(values), kind in NUMERIC_KINDS)
+
+
+def _fitted_width(header: str, kind: str, chars: int | None, numeric: bool) -> float:
+    """``column_width`` of a column whose widest value is ``chars`` characters (None: values not looked at)."""
     # money fits 99,999,999.99 and dates yyyy-mm-dd in Windows Excel's wider default font
     minimum = {"date": number_width(10), "month": 9, "money": number_width(13), "percent": 9}.get(kind, 8)
     width = max(display_width(header) + 4, minimum)
-    if values is not None:
-        if kind == "percent" and not isinstance(values, pd.Series):
-            values = pd.Series(values, dtype=object)  # shown as 0.0%: sized by percent_width
-        if isinstance(values, pd.Series):
-            chars = percent_width(values) if kind == "percent" else series_width(values)
-            numeric = kind in NUMERIC_KINDS or pd.api.types.is_numeric_dtype(values.dtype)
-        else:
-            chars, numeric = values_width(values), kind in NUMERIC_KINDS
+    if chars is not None:
         width = max(width, number_width(chars) if numeric and chars else chars + 2)
     return float(min(width, MAX_WIDTH))
+
+
+def _segment_widths(column: pd.Series, kind: str, bounds: list[tuple[int, int]]) -> list[float] | None:
+    """``column_width("", kind, part)`` of each part ``column[a:b]`` of a column made of several sheets' columns
+    (each at most ``_WIDTH_SAMPLE`` rows), converted to numpy or Python values once for them all; None for a dtype
+    whose text form depends on the other values of the column (dates: sized sheet by sheet)."""
+    dtype = column.dtype
+    numeric = kind in NUMERIC_KINDS or pd.api.types.is_numeric_dtype(dtype)
+    if kind == "percent":
+        if not pd.api.types.is_numeric_dtype(dtype):
+            return None
+        v = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+        chars = [_percent_chars(v[a:b]) for a, b in bounds]
+    elif pd.api.types.is_float_dtype(dtype):
+        v = column.to_numpy(dtype="float64", na_value=np.nan)
+        chars = [_float_chars(v[a:b]) for a, b in bounds]
+    elif dtype == object or isinstance(dtype, pd.StringDtype):  # each value's str (a text's own): as dropna, astype(str)
+        values = column.tolist()
+        chars = [values_width(values[a:b]) for a, b in bounds]
+    elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        values = column.to_numpy().tolist()
+        chars = [_whole_chars(values[a:b]) for a, b in bounds]
+    elif isinstance(dtype, np.dtype) and dtype.kind == "M":
+        # a part whose dates are all at midnight reads yyyy-mm-dd (10 characters: the years datetime64 holds have
+        # four digits) in pandas' text; one with a time of day has its own form, measured through pandas
+        ticks = column.to_numpy().view("int64")
+        known = ticks != np.iinfo("int64").min  # NaT
+        midnight = ticks % int(np.timedelta64(1, "D") / np.timedelta64(1, np.datetime_data(dtype)[0])) == 0
+        chars = [0 if not known[a:b].any() else 10 if midnight[a:b][known[a:b]].all()
+                 else series_width(column.iloc[a:b]) for a, b in bounds]
+    else:
+        return None
+    return [_fitted_width("", kind, c, numeric) for c in chars]
 
 
 # --------------------------------------------------------------------------- write_frames
@@ -432,16 +479,20 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
                     for colour, (fill, font) in RAG_COLOURS.items()}
         used_sheets: set[str] = set()
         used_tables: set[str] = set()
+        kinds = {number: _kinds(sheet) for number, sheet in enumerate(sheets, start=1)}
+        layouts = _layouts(sheets, kinds)
+        widths = _shared_widths(layouts)
         for number, sheet in enumerate(sheets, start=1):
             name = _unique(_sheet_name(sheet.name), used_sheets, 31)
             table = _unique(_table_name(sheet.table_name or name), used_tables, 255)
-            kinds, fmts, heights = _write_sheet(wb, name, table, sheet, lang, header_fmt, col_fmts, rag_fmts)
-            if kinds and len(sheet.frame):
-                plans[number] = (sheet, kinds, fmts, heights)
+            fmts, heights = _write_sheet(wb, name, table, sheet, kinds[number], lang, header_fmt, col_fmts, rag_fmts,
+                                         widths.get(number))
+            if kinds[number] and len(sheet.frame):
+                plans[number] = (sheet, kinds[number], fmts, heights)
     finally:
         wb.close()
     bodies = {}
-    shared = _shared_cell_values(plans, lang)
+    shared = _shared_cell_values(layouts, lang)
     for number, (sheet, kinds, fmts, heights) in plans.items():
         styles = [None if f is None else f._get_xf_index() for f in fmts]  # indexes are final once closed
         last = f"{_range(0, 0, len(sheet.frame), len(kinds) - 1).split(':')[-1]}"
@@ -453,32 +504,62 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
     splice_rows(skeleton, tmp, bodies)
 
 
-def _shared_cell_values(plans: Mapping[int, tuple[SheetFrame, list[str], list[Any], Any]],
-                        lang: str) -> dict[int, list[list[Any]]]:
-    """The cell values of the small sheets (one chunk of rows) whose columns have the same names, dtypes and
-    kinds as another's — the royalty trace's statement sheets, one per salesperson —, by sheet number: converted
-    column by column once for them all (``cell_values`` per column and sheet cost more than the rows), then cut
-    per sheet. ``cell_values`` converts each value by its column's kind and dtype alone, so the values are the
-    ones each sheet's own conversion gives."""
+#: Sheets of one layout (``_layouts``): their numbers, their rows concatenated in that order, their columns'
+#: kinds, and where each sheet's rows lie in the concatenation (start, end).
+Layout = tuple[list[int], pd.DataFrame, list[str], list[tuple[int, int]]]
+
+
+def _layouts(sheets: Sequence[SheetFrame], kinds: Mapping[int, list[str]]) -> list[Layout]:
+    """The small sheets (one chunk of rows) whose columns have the same names, dtypes and kinds as another's —
+    the royalty trace's statement sheets, one per salesperson —, grouped, with their rows concatenated once
+    (sheets numbered from 1, as ``_write_xlsx`` numbers them); a group whose concatenation would change a
+    column's dtype is left out (each sheet is then handled on its own)."""
     groups: dict[tuple[Any, ...], list[int]] = {}
-    for number, (sheet, kinds, _, _) in plans.items():
+    for number, sheet in enumerate(sheets, start=1):
         frame = sheet.frame
-        if len(frame) <= _CHUNK_ROWS and frame.columns.is_unique:
-            key = (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), tuple(kinds))
+        if kinds[number] and 0 < len(frame) <= _CHUNK_ROWS and frame.columns.is_unique:
+            key = (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), tuple(kinds[number]))
             groups.setdefault(key, []).append(number)
-    out: dict[int, list[list[Any]]] = {}
+    out: list[Layout] = []
     for key, numbers in groups.items():
         if len(numbers) < 2:
             continue
-        frames = [plans[n][0].frame for n in numbers]
+        frames = [sheets[n - 1].frame for n in numbers]
         whole = pd.concat(frames, ignore_index=True)
-        if list(map(str, whole.dtypes)) != list(key[1]):  # concat kept every column's dtype, else each its own
+        if list(map(str, whole.dtypes)) == list(key[1]):  # concat kept every column's dtype
+            ends = np.cumsum([len(f) for f in frames]).tolist()
+            out.append((numbers, whole, list(key[2]), list(zip([0, *ends[:-1]], ends))))
+    return out
+
+
+def _shared_widths(layouts: list[Layout]) -> dict[int, list[float]]:
+    """Each grouped sheet's value widths (``column_width("", kind, column)`` of its every column, what ``_print_fit``
+    starts from), by sheet number: measured column by column once for a whole layout group (per sheet, the pandas
+    Series each measure builds cost more than the measuring), then cut per sheet; a group with a sheet longer than
+    the rows a width looks at, or a column whose text form depends on the other values (dates), is measured sheet
+    by sheet."""
+    out: dict[int, list[float]] = {}
+    for numbers, whole, kinds, bounds in layouts:
+        if max(b - a for a, b in bounds) > _WIDTH_SAMPLE:
             continue
-        columns = [cell_values(whole.iloc[:, c], kind, lang) for c, kind in enumerate(key[2])]
-        at = 0
-        for number, frame in zip(numbers, frames):
-            out[number] = [column[at:at + len(frame)] for column in columns]
-            at += len(frame)
+        columns = [_segment_widths(whole.iloc[:, c], kind, bounds) for c, kind in enumerate(kinds)]
+        if any(col is None for col in columns):
+            continue
+        for j, number in enumerate(numbers):
+            out[number] = [col[j] for col in columns]  # type: ignore[index] - none is None here
+    return out
+
+
+def _shared_cell_values(layouts: list[Layout], lang: str) -> dict[int, list[list[Any]]]:
+    """The cell values of each grouped sheet (``_layouts``), by sheet number: converted column by column once for
+    a whole group (``cell_values`` per column and sheet cost more than the rows), then cut per sheet.
+    ``cell_values`` converts each value by its column's kind and dtype alone, so the values are the ones each
+    sheet's own conversion gives."""
+    out: dict[int, list[list[Any]]] = {}
+    for numbers, whole, kinds, bounds in layouts:
+        columns = [cell_values(whole.iloc[:, c], kind, lang) for c, kind in enumerate(kinds)]
+        for number, (a, b) in zip(numbers, bounds):
+            out[number] = [column[a:b] for column in columns]
     return out
 
 
@@ -507,13 +588,16 @@ def header_line(header: str, lines: int) -> str:
     return best
 
 
-def _print_fit(sheet: SheetFrame, headers: list[str], kinds: list[str]) -> tuple[int, set[int], list[float]]:
+def _print_fit(sheet: SheetFrame, headers: list[str], kinds: list[str],
+               values: list[float] | None = None) -> tuple[int, set[int], list[float]]:
     """How a sheet's table is laid out to print readably (issue 24): the header lines, the text columns that wrap
     at ``WRAP_CHARS`` and every column's width. A sheet that fits one landscape page wide at ``COMFORT_SCALE`` or
     more, or lays out its own print (the approval queue), keeps one-line headers and unwrapped text; a wider
-    one gets headers on two lines and its text columns wider than ``WRAP_CHARS`` wrapped."""
+    one gets headers on two lines and its text columns wider than ``WRAP_CHARS`` wrapped. ``values``: each
+    column's ``column_width("", kind, column)`` when already measured (``_shared_widths``)."""
     frame = sheet.frame
-    values = [column_width("", kinds[i], frame.iloc[:, i]) for i in range(len(headers))]
+    if values is None:
+        values = [column_width("", kinds[i], frame.iloc[:, i]) for i in range(len(headers))]
 
     def widths(lines: int) -> list[float]:
         return [max(v, column_width(header_line(h, lines), k)) for v, h, k in zip(values, headers, kinds)]
@@ -593,10 +677,24 @@ def _headers(columns: Iterable[object]) -> list[str]:
     return out
 
 
-def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: str,
-                 header_fmt: Any, col_fmts: dict[str, Any], rag_fmts: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    """The sheet's columns, table, header and conditional formats (the rows are spliced in later);
-    returns each column's value kind and format (the cells take their column's format)."""
+def _kinds(sheet: SheetFrame) -> list[str]:
+    """Each column's value kind: the one the sheet gives, else inferred from the column."""
+    kinds: list[str] = []
+    for i, col in enumerate(sheet.frame.columns):
+        given = sheet.formats.get(col)
+        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(sheet.frame.iloc[:, i])
+        if kind not in NUMBER_FORMATS:
+            raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
+        kinds.append(kind)
+    return kinds
+
+
+def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, kinds: list[str], lang: str,
+                 header_fmt: Any, col_fmts: dict[str, Any], rag_fmts: dict[str, Any],
+                 values: list[float] | None = None) -> tuple[list[Any], Sequence[float | None] | None]:
+    """The sheet's columns, table, header and conditional formats (the rows are spliced in later), its columns
+    of value kinds ``kinds`` (``_kinds``) and value widths ``values`` (``_shared_widths``; None: measured here);
+    returns each column's format (the cells take their column's format) and the data rows' heights."""
     ws = wb.add_worksheet(name)
     frame = sheet.frame
     headers = _headers(frame.columns)
@@ -604,15 +702,8 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
     nrows = len(frame)
     ws.freeze_panes(1, 0)
     if ncols == 0:
-        return [], [], None
-    kinds: list[str] = []
-    for i, col in enumerate(frame.columns):
-        given = sheet.formats.get(col)
-        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(frame.iloc[:, i])
-        if kind not in NUMBER_FORMATS:
-            raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
-        kinds.append(kind)
-    header_lines, wrapped, natural = _print_fit(sheet, headers, kinds)
+        return [], None
+    header_lines, wrapped, natural = _print_fit(sheet, headers, kinds, values)
     fmts: list[Any] = []
     widths: list[float] = []
     for i, col in enumerate(frame.columns):
@@ -667,7 +758,7 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, lang: s
             raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")
         c = list(frame.columns).index(col)
         _rag_format(ws, c, last_row, rag_fmts)
-    return kinds, fmts, _wrapped_heights(frame, wrapped, sheet.row_heights)
+    return fmts, _wrapped_heights(frame, wrapped, sheet.row_heights)
 
 
 def _add_chart(wb: Any, ws: Any, sheet: str, columns: list[Any], nrows: int, spec: ChartSpec) -> None:
