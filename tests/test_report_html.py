@@ -8,6 +8,7 @@ import os
 import multiprocessing as mp
 import shutil
 import signal
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -25,6 +26,10 @@ from toolkit.report.markdown import render_markdown
 from toolkit.report.render import HtmlProcess, HtmlProcessGone, html_worker, render_report
 from toolkit.report.sections.market import market_section
 from toolkit.operations.report import render_monthly_report
+from toolkit.operations.close_month import _take_forecast
+from toolkit.operations.source import Source
+from toolkit.core import month as M
+from toolkit.core.ledger import memoised
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
 
@@ -331,3 +336,38 @@ def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_er
         assert sorted(p.name for p in paths) == sorted(p.name for p in alone)
     finally:
         html.close()
+
+
+def _slow_value(value: int) -> int:
+    """A value that takes a moment to make (an early computation still running when it is asked for)."""
+    time.sleep(0.3)
+    return value
+
+
+def test_the_close_s_html_process_makes_named_results_first_and_the_close_takes_its_forecast() -> None:
+    """The close's ``HtmlProcess`` makes several early results by name before its imports: one asked for while
+    it is still being made is answered once made, in the order asked; an unknown name gives None, an error is
+    raised where its result is asked for, and the process serves jobs afterwards. The forecast the close takes
+    from it (``_take_forecast``) is the one ``core.month.forecast`` computes, memoised on the ledger; a dead
+    process's is computed in the close."""
+    html = HtmlProcess(early={"slow": (_slow_value, (7,)), "bad": (int, ("x",)), "quick": (abs, (-3,))})
+    try:
+        assert html.early("slow") == 7 and html.early("quick") == 3 and html.early("other") is None
+        with pytest.raises(ValueError):
+            html.early("bad")
+        assert html.submit(os.getpid).result() != os.getpid()
+    finally:
+        html.close()
+    mine = Source([SAMPLE], SAMPLE / "standards.xlsx", force=True).ledger(PERIOD)
+    html = HtmlProcess(early={"forecast": (M.forecast, (mine, PERIOD))})
+    try:
+        _take_forecast(html, mine, PERIOD)
+    finally:
+        html.close()
+    assert memoised(mine, M.forecast, PERIOD)
+    made, computed = M.forecast(mine, PERIOD), M.forecast(ledger(), PERIOD)
+    for name in ("history", "forecast", "series"):
+        pd.testing.assert_frame_equal(getattr(made, name), getattr(computed, name))
+    again = Source([SAMPLE], SAMPLE / "standards.xlsx", force=True).ledger(PERIOD)
+    _take_forecast(html, again, PERIOD)  # the process has ended: computed here
+    pd.testing.assert_frame_equal(M.forecast(again, PERIOD).series, computed.series)

@@ -56,11 +56,13 @@ def appraisal(ledger: Ledger, period: str) -> A.AppraisalResult:
     return A.compute_appraisal(ledger, period)
 
 
-def shared_results(ledger: Ledger, period: str) -> None:
+def shared_results(ledger: Ledger, period: str, *, with_forecast: bool = True) -> None:
     """Compute (and memoise on ``ledger``) completion, funds, forecast and appraisal of ``period``: the month
     close calls it before its outputs and report run in worker processes, so none of them computes these
-    again."""
+    again. ``with_forecast=False``: not the forecast (the close has it made in another process, and
+    ``remember``s it)."""
     completion(ledger, period)
     funds(ledger, period)
-    forecast(ledger, period)
+    if with_forecast:
+        forecast(ledger, period)
     appraisal(ledger, period)

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import remember
+from ..core import month as M
 from ..core.month import shared_results
 from ..core.payouts import apply_payouts
 from ..core.royalties import cents, compute_royalties, monthly_payments
@@ -46,7 +47,7 @@ from .report import DEFAULT_FORMATS, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
-from ..report.render import HtmlProcess, html_apart
+from ..report.render import HtmlProcess, HtmlProcessGone, html_apart
 from ..report.sections.market import market_section
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
@@ -270,15 +271,20 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
         if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
-            # the report's HTML process, forked now so it imports jinja2 and matplotlib and computes the report's
-            # market section (the ledger's alone) on the core the serial part below leaves idle; the report task
-            # (forked later) takes the section from it and hands it the context
-            html = HtmlProcess(early=(market_section, (ledger, period, lang)))
+            # the report's HTML process, forked now so it computes the month's forecast and the report's market
+            # section (the ledger's alone: no royalties) and imports jinja2 and matplotlib on the core the serial
+            # part below leaves idle; this process takes the forecast from it, the report task (forked later) the
+            # market section, and hands it the context
+            html = HtmlProcess(early={"forecast": (M.forecast, (ledger, period)),
+                                      "market": (market_section, (ledger, period, lang))})
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
-        shared_results(ledger, period)  # completion, funds, forecast, appraisal: once, before the workers split
+        # completion, funds, appraisal (and the forecast, unless made meanwhile): once, before the workers split
+        shared_results(ledger, period, with_forecast=html is None)
         plan = prepare_close(store, ledger, period, reopen=reopen, royalties=compute_royalties(ledger, period))
         manual = attach_manual(store, ledger, plan)  # the period's Adjustments, recorded with the close
+        if html is not None:
+            _take_forecast(html, ledger, period)
         timings["royalties"] = time.perf_counter() - t2
         result.plan = plan
         # the outputs and the report show the royalties as the ledger pays them (paid to date, this payment)
@@ -338,6 +344,15 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         if html is not None:
             html.close()
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _take_forecast(html: HtmlProcess, ledger: Any, period: str) -> None:
+    """The month's forecast as the close's HTML process made it, memoised on ``ledger`` for the outputs and the
+    report (``core.month.forecast``); computed here should that process have died."""
+    try:
+        remember(ledger, M.forecast, period, html.early("forecast"))
+    except HtmlProcessGone:  # killed, out of memory: made here instead
+        M.forecast(ledger, period)
 
 
 def _writer_alive(folder: Path) -> bool:

@@ -31,13 +31,13 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     re-close's ``operations.closes.version_facts``; ``parallel``: the HTML rendered in a forked process beside
     the other formats (``render_report``), in a process started before the context is built (``html_worker``:
     it imports the charts' libraries meanwhile); ``html_process``: the month close's ``HtmlProcess``, started
-    earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result, when it
-    has one, is the market section (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
+    earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result
+    ``"market"``, when it has one, is the market section (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
     with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
         market = None
         if html_process is not None:
             try:
-                market = html_process.early()  # the close's: made meanwhile
+                market = html_process.early("market")  # the close's: made meanwhile
             except HtmlProcessGone:  # it died (killed, out of memory): the section and the HTML are made here
                 html_process = None
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,

@@ -140,30 +140,50 @@ def _send(conn: Connection, reply: tuple[bool, Any]) -> None:
         conn.send((False, RuntimeError(f"the report's HTML process failed:\n{text}")))
 
 
-def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] | None, theirs: Connection) -> None:
-    """The body of ``HtmlProcess``: import the HTML's libraries, compute ``early`` (kept for ``HtmlProcess.early``),
-    then run each job received until ``None`` (or until every other end of the pipe is closed: its owner died)."""
+#: What ``HtmlProcess`` computes before its imports: one function and its arguments, or several by name.
+Early = tuple[Callable[..., Any], tuple[Any, ...]] | dict[str, tuple[Callable[..., Any], tuple[Any, ...]]]
+
+
+def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
+    """The body of ``HtmlProcess``: compute the ``early`` computations in order (each kept for
+    ``HtmlProcess.early``; a request that arrives meanwhile is answered as soon as what it asks for is made),
+    import the HTML's libraries, then run each job received until ``None`` (or until every other end of the pipe
+    is closed: its owner died)."""
     theirs.close()  # this process's copy of the owner's end: else the pipe never reads as closed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's to handle; its close() ends this process
+    jobs = {} if early is None else early if isinstance(early, dict) else {None: early}
+    kept: dict[str | None, tuple[bool, Any]] = {}
+    inbox: list[Any] = []  # what arrived while the early computations ran, in order
+    for name, (fn, args) in jobs.items():
+        try:
+            kept[name] = (True, fn(*args))
+        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
+            kept[name] = (False, exc)
+        while conn.poll():  # the owner may be waiting for this one already
+            try:
+                inbox.append(conn.recv())
+            except EOFError:
+                return
+        while inbox and _is_early(inbox[0]) and inbox[0][1] in kept:  # answered in the order asked
+            _send(conn, kept[inbox.pop(0)[1]])
+    if any(job is None for job in inbox):  # closed meanwhile: no imports for nothing
+        return
     try:
         _preload()
     except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
         pass
-    kept: tuple[bool, Any] = (True, None)
-    if early is not None:
-        try:
-            kept = (True, early[0](*early[1]))
-        except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
-            kept = (False, exc)
     while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
+        if inbox:
+            job = inbox.pop(0)
+        else:
+            try:
+                job = conn.recv()
+            except EOFError:
+                return
         if job is None:
             return
-        if job == _EARLY:
-            _send(conn, kept)
+        if _is_early(job):
+            _send(conn, kept.get(job[1], (True, None)))
             continue
         fn, args = job
         try:
@@ -173,31 +193,37 @@ def _serve(conn: Connection, early: tuple[Callable[..., Any], tuple[Any, ...]] |
         _send(conn, reply)
 
 
-#: The request for ``HtmlProcess``'s early result.
+#: The request for one of ``HtmlProcess``'s early results: ``(_EARLY, name)``.
 _EARLY = "early"
+
+
+def _is_early(job: Any) -> bool:
+    """Whether a message to ``HtmlProcess`` asks for an early result."""
+    return isinstance(job, tuple) and len(job) == 2 and isinstance(job[0], str) and job[0] == _EARLY
 
 
 class HtmlProcess:
     """A forked process for the report's HTML, started by the month close as soon as it has its ledger, so it
     imports jinja2 and matplotlib (about a second) while the close computes on one core, before the report's
     task — a process forked later from the same parent, which inherits this handle — builds the context.
-    ``early``: a computation of the report's (function and arguments, inherited, not sent) the process makes
-    after its imports, in that idle time, for the report task to fetch (``early()``) instead of computing it.
+    ``early``: computations (function and arguments, inherited, not sent; one, or several by name) the process
+    makes first, in that idle time, then its imports: for the close to fetch (``early(name)``) instead of computing
+    them — the report task the market section, the close itself the month's forecast.
     ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``. Also
     ``html_worker``'s process, and ``render_report``'s own when it renders the HTML apart without one."""
 
-    def __init__(self, early: tuple[Callable[..., Any], tuple[Any, ...]] | None = None) -> None:
+    def __init__(self, early: Early | None = None) -> None:
         ctx = mp.get_context("fork")
         self._conn, child = ctx.Pipe()
         self._process = ctx.Process(target=_serve, args=(child, early, self._conn), daemon=True)
         self._process.start()
         child.close()
 
-    def early(self) -> Any:
-        """The ``early`` computation's result (None when none was given; its error raised here;
-        ``HtmlProcessGone`` when the process has died)."""
+    def early(self, name: str | None = None) -> Any:
+        """The result of the ``early`` computation ``name`` (None: the one given alone), once made (None when
+        there is no such computation; its error raised here; ``HtmlProcessGone`` when the process has died)."""
         try:
-            self._conn.send(_EARLY)
+            self._conn.send((_EARLY, name))
         except OSError as exc:
             raise HtmlProcessGone() from exc
         return _Reply(self._conn).result()
