@@ -23,7 +23,9 @@ from toolkit.report.filters import money
 from toolkit.report.pdf import run_chromium
 from toolkit.report import build_context
 from toolkit.report.markdown import render_markdown
-from toolkit.report.render import HtmlProcess, HtmlProcessGone, html_worker, render_report
+from toolkit.report.render import HtmlProcess, HtmlProcessGone, default_template, html_worker, market_early, render_report
+from toolkit.report.charts import all_charts
+from toolkit.report.html_render import market_charts, render_html
 from toolkit.report.sections.market import market_section
 from toolkit.operations.report import render_monthly_report
 from toolkit.operations.close_month import _take_forecast
@@ -371,3 +373,27 @@ def test_the_close_s_html_process_makes_named_results_first_and_the_close_takes_
     again = Source([SAMPLE], SAMPLE / "standards.xlsx", force=True).ledger(PERIOD)
     _take_forecast(html, again, PERIOD)  # the process has ended: computed here
     pd.testing.assert_frame_equal(M.forecast(again, PERIOD).series, computed.series)
+
+
+def test_market_charts_drawn_before_the_context_are_the_ones_the_page_draws(tmp_path) -> None:  # noqa: ANN001
+    """The close's HTML process draws the market charts from the market section alone (``market_early``) before
+    the context exists: the same SVG as ``all_charts`` draws from the context, and the page rendered with them is
+    the page rendered without (both languages); the report of ``render_monthly_report`` through a process with
+    that early result is the same page as without one."""
+    for lang in ("en", "zh"):
+        ctx = context(lang)
+        section = market_section(ledger(), PERIOD, lang)
+        drawn = market_charts(section, lang)
+        whole = all_charts(ctx)
+        assert list(drawn) == ["pareto", "product_lines"]
+        assert all(_without_svg_ids(drawn[k]) == _without_svg_ids(whole[k]) for k in drawn)
+        tpl = default_template("html", lang)
+        assert _without_svg_ids(render_html(ctx, tpl, drawn)) == _without_svg_ids(render_html(ctx, tpl))
+    html = HtmlProcess(early={"market": (market_early, (ledger(), PERIOD, "en"))})
+    try:
+        paths = render_monthly_report(ledger(), PERIOD, tmp_path / "early", formats=("html", "md"), html_process=html)
+    finally:
+        html.close()
+    alone = render_monthly_report(ledger(), PERIOD, tmp_path / "alone", formats=("html", "md"))
+    assert _without_svg_ids(paths[0].read_text(encoding="utf-8")) == _without_svg_ids(alone[0].read_text(encoding="utf-8"))
+    assert paths[1].read_bytes() == alone[1].read_bytes()

@@ -47,8 +47,7 @@ from .report import DEFAULT_FORMATS, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
-from ..report.render import HtmlProcess, HtmlProcessGone, html_apart
-from ..report.sections.market import market_section
+from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, market_early
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -276,7 +275,7 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
             # part below leaves idle; this process takes the forecast from it, the report task (forked later) the
             # market section, and hands it the context
             html = HtmlProcess(early={"forecast": (M.forecast, (ledger, period)),
-                                      "market": (market_section, (ledger, period, lang))})
+                                      "market": (market_early, (ledger, period, lang))})
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
         # completion, funds, appraisal (and the forecast, unless made meanwhile): once, before the workers split

@@ -12,6 +12,7 @@ from ..core.periods import check_period
 from ..report import build_context, render_report
 from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, html_worker
 from ..report.completeness import store_left_out
+from ..report.sections.market import market_section
 from ..report.stored_history import closed_figures
 from .closes import stored_version_facts
 from .source import Source
@@ -32,18 +33,26 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     the other formats (``render_report``), in a process started before the context is built (``html_worker``:
     it imports the charts' libraries meanwhile); ``html_process``: the month close's ``HtmlProcess``, started
     earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result
-    ``"market"``, when it has one, is the market section (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
+    ``"market"``, when it has one, is the market section with its HTML charts (``html_render.market_early``),
+    asked for once the rest of the context is built (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
     with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
-        market = None
-        if html_process is not None:
+        early: dict[str, Any] = {}
+
+        def market() -> tuple[dict[str, Any], dict[str, Any]]:
+            """The close's market section and its charts, made meanwhile; asked for once the context needs it."""
             try:
-                market = html_process.early("market")  # the close's: made meanwhile
+                made = html_process.early("market")  # type: ignore[union-attr] - only given with a process
             except HtmlProcessGone:  # it died (killed, out of memory): the section and the HTML are made here
-                html_process = None
+                made = None
+            if made is None:
+                return market_section(ledger, period, lang)
+            early["charts"] = made[1]
+            return made[0]
+
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
-                                version=version, market=market)
+                                version=version, market=market if html_process is not None else None)
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,
-                             html_pool=html_process or pool)
+                             html_pool=html_process or pool, market_charts=early.get("charts"))
 
 
 def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[str, Any]:

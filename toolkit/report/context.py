@@ -10,7 +10,7 @@ commands' JSON. The result is plain data: dicts of scalars and ``tables`` of Dat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -46,7 +46,8 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
                   lang: str = "en", extra_findings: Sequence[Finding] = (),
                   history: HistorySource = ledger_history, closed: pd.DataFrame | None = None,
                   version: dict[str, Any] | None = None,
-                  market: tuple[dict[str, pd.DataFrame], dict[str, Any]] | None = None) -> dict[str, Any]:
+                  market: tuple[dict[str, pd.DataFrame], dict[str, Any]]
+                  | Callable[[], tuple[dict[str, pd.DataFrame], dict[str, Any]]] | None = None) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
@@ -56,7 +57,8 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     closed as their closes stored them, which month on month, year on year and the trends use for those months;
     ``version``: a re-close's ``operations.closes.version_facts`` (the summary opens with what it supersedes);
     ``market``: the market section (``sections.market.market_section`` of this ledger, period and language)
-    when the caller computed it already (the month close, in its HTML process). Numbers come from the computations
+    when the caller computed it already (the month close, in its HTML process), or a function giving it, called
+    once the sections before it are built (the close's is still being made meanwhile). Numbers come from the computations
     unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
@@ -99,7 +101,8 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     tables["forecast"], tables["trend"] = forecast_tables(fres, trend, lang)
     tables["appraisal"] = appraisal_table(ledger, p, royalties, lang)
     tables["history"] = history_as_closed(history(ledger, p, royalties, TREND_MONTHS), closed)
-    market_tables, market = market if market is not None else market_section(ledger, period, lang)
+    market_tables, market = market() if callable(market) else market if market is not None else \
+        market_section(ledger, period, lang)
     tables.update(market_tables)
     tables["market_summary"] = pd.DataFrame({"summary": market["sentences"]}, dtype=object)
     tables.update(quality_tables(find_frame, lang))

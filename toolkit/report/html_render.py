@@ -10,9 +10,9 @@ import jinja2
 from ..errors import ToolkitError
 from ..i18n import register
 from . import filters as FL
-from .charts import all_charts
+from .charts import all_charts, lines_chart, pareto_chart
 from ..outputs.labels import LABELS
-from .sections.words import column_label
+from .sections.words import COLUMNS, column_label, text
 
 register({"report.html.template": ("HTML report template {file}: {detail}", "HTML 报告模板 {file}：{detail}")})
 
@@ -31,14 +31,42 @@ def html_context(context: dict[str, Any], charts: dict[str, str] | None = None) 
             "charts": charts if charts is not None else all_charts(context)}
 
 
-def render_html(context: dict[str, Any], template: str | Path) -> str:
-    """The report page as text, from the Jinja2 template file ``template`` (autoescaped)."""
+#: The HTML report's charts drawn from the market section alone (``market_charts``), by chart name.
+MARKET_CHARTS = {"pareto": (pareto_chart, "market_customers", "chart_pareto"),
+                 "product_lines": (lines_chart, "market_lines", "chart_lines")}
+
+
+def market_charts(section: tuple[dict[str, Any], dict[str, Any]], lang: str) -> dict[str, str]:
+    """The HTML report's market charts (the customers' Pareto, the product lines) drawn from the market section
+    (``sections.market.market_section``) alone — what ``all_charts`` draws from a context built with it: its
+    tables, their columns and labels, the charts' titles —, so the month close's HTML process draws them before
+    the context exists."""
+    tables = section[0]
+    names = [name for _, name, _ in MARKET_CHARTS.values()]
+    partial = {"tables": tables, "columns": {n: list(COLUMNS[n]) for n in names},
+               "labels": {n: [column_label(k, lang) for k, _ in COLUMNS[n]] for n in names},
+               "text": {key: text(key, lang) for _, _, key in MARKET_CHARTS.values()}}
+    return {chart: draw(partial) for chart, (draw, _, _) in MARKET_CHARTS.items()}
+
+
+def _charts(context: dict[str, Any], drawn: dict[str, str] | None) -> dict[str, str]:
+    """Every chart of the context (``all_charts``); the market charts ``drawn`` already (``market_charts`` of the
+    context's own market section) are not drawn again."""
+    if not drawn or "market_customers" not in context["tables"]:
+        return all_charts(context)
+    tables = {k: v for k, v in context["tables"].items() if k != "market_customers"}  # all_charts: no market
+    return {**all_charts({**context, "tables": tables}), **drawn}
+
+
+def render_html(context: dict[str, Any], template: str | Path, market: dict[str, str] | None = None) -> str:
+    """The report page as text, from the Jinja2 template file ``template`` (autoescaped); ``market``: the
+    context's market charts, drawn already (``market_charts``)."""
     path = Path(template)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent)), undefined=jinja2.StrictUndefined,
                              autoescape=True, trim_blocks=False)
     env.filters.update(FL.jinja_filters(context.get("lang", "en"), context.get("unit", {}).get("key", "yuan")))
     try:
-        return env.get_template(path.name).render(**html_context(context))
+        return env.get_template(path.name).render(**html_context(context, _charts(context, market)))
     except (jinja2.TemplateError, OSError) as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno else ""
         raise ToolkitError("report.html.template", file=str(path), detail=where + str(exc)) from exc

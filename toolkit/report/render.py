@@ -19,6 +19,7 @@ from ..i18n import register
 from ..io.writer import atomic_save
 from .markdown import render_markdown
 from .pdf import html_to_pdf
+from .sections.market import market_section
 from .xlsx_template import build_template
 
 register({
@@ -73,13 +74,22 @@ def _html_template(custom: dict[str, Path], lang: str) -> Path:
     return tpl
 
 
-def _html_file(context: dict[str, Any], template: Path, target: Path) -> Path:
+def _html_file(context: dict[str, Any], template: Path, target: Path, market: dict[str, str] | None = None) -> Path:
     """The HTML report rendered from ``template`` and written to ``target`` (in a forked process when
-    ``render_report`` runs with ``parallel``)."""
+    ``render_report`` runs with ``parallel``); ``market``: its market charts, drawn already."""
     from .html_render import render_html  # deferred: loads jinja2, matplotlib (slow to import); only this path needs it
 
-    text = render_html(context, template)
+    text = render_html(context, template, market)
     return atomic_save(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def market_early(ledger: Any, period: str, lang: str) -> tuple[tuple[dict[str, Any], dict[str, Any]], dict[str, str]]:
+    """The report's market section of ``ledger`` and its HTML charts (``html_render.market_charts``): what the
+    month close's HTML process makes while the close computes the rest."""
+    from .html_render import market_charts  # deferred: loads jinja2, matplotlib (slow to import); only the HTML process needs it
+
+    section = market_section(ledger, period, lang)
+    return section, market_charts(section, lang)
 
 
 def _preload() -> None:
@@ -252,7 +262,7 @@ class HtmlProcess:
 
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
                   template: str | Path | None = None, *, parallel: bool = False,
-                  html_pool: HtmlProcess | None = None) -> list[Path]:
+                  html_pool: HtmlProcess | None = None, market_charts: dict[str, str] | None = None) -> list[Path]:
     """Write the report in each of ``formats`` into ``out_dir``; ``template`` replaces the Excel or HTML one.
 
     ``lang`` defaults to the context's language (the context's text is already in it). ``parallel``: the HTML
@@ -260,7 +270,8 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     other formats — the month close, whose outputs run in worker processes beside the report, so the two cores
     stay busy when the report is the longest task (same files; not with ``pdf``, which prints the HTML).
     ``html_pool``: an ``HtmlProcess`` (``html_worker``'s or the month close's) to render the HTML in (implies ``parallel``;
-    its owner shuts it).
+    its owner shuts it). ``market_charts``: the HTML's market charts drawn already from the context's market
+    section (``html_render.market_charts``; the month close's HTML process draws them meanwhile).
     """
     lang = lang or context.get("lang", "en")
     unknown = [f for f in formats if f not in FORMATS]
@@ -285,7 +296,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
                 html_pool = pool = HtmlProcess()
             try:
                 html_job = html_pool.submit(_html_file, context, _html_template(custom, lang),
-                                            out / output_name(period, "html", lang))
+                                            out / output_name(period, "html", lang), market_charts)
             except HtmlProcessGone:  # the close's process died: the HTML is rendered here instead, below
                 html_job = None
         for fmt in formats:
@@ -298,7 +309,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
             elif fmt == "html" and html_job is not None:
                 written.append(target)  # being written by the forked process: its path once done, below
             elif fmt == "html":
-                html_path = _html_file(context, _html_template(custom, lang), target)
+                html_path = _html_file(context, _html_template(custom, lang), target, market_charts)
                 written.append(html_path)
             elif fmt == "md":
                 text = render_markdown(context)
@@ -315,7 +326,8 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
             try:
                 written[written.index(html_target)] = html_job.result()
             except HtmlProcessGone:  # died while rendering: rendered here after all
-                written[written.index(html_target)] = _html_file(context, _html_template(custom, lang), html_target)
+                written[written.index(html_target)] = _html_file(context, _html_template(custom, lang), html_target,
+                                                                 market_charts)
     finally:
         if pool is not None:
             pool.close()
