@@ -31,7 +31,7 @@ from ..core import month as M
 from ..core.month import shared_results
 from ..core.payouts import apply_payouts
 from ..core.royalties import cents, compute_royalties, monthly_payments
-from ..core.periods import check_period
+from ..core.periods import check_period, parse_period
 from ..errors import ToolkitError
 from ..i18n import register, t
 from ..outputs import NAMES, build, write_output
@@ -48,6 +48,7 @@ from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
 from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, market_early
+from ..report.sections.headline import last_year_payments
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -269,12 +270,17 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
+        closed = None  # the figures of months already closed: what only the report reads
+        if report:
+            closed = closed_figures(store)  # read here: forked processes must not share the store's connection
+            closed = closed[closed["period"] < period]
         if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
-            # the report's HTML process, forked now so it computes the month's forecast and the report's market
-            # section (the ledger's alone: no royalties) and imports jinja2 and matplotlib on the core the serial
-            # part below leaves idle; this process takes the forecast from it, the report task (forked later) the
-            # market section, and hands it the context
+            # the report's HTML process, forked now so it computes what needs none of this year's royalties — the
+            # month's forecast, last year's payments the report's headline needs, the report's market section and
+            # its charts — and imports jinja2 and matplotlib on the core the serial part below leaves idle; this
+            # process takes the forecast from it, the report task (forked later) the rest, and hands it the context
             html = HtmlProcess(early={"forecast": (M.forecast, (ledger, period)),
+                                      "last_year": (_last_year_paid, (ledger, period, closed)),
                                       "market": (market_early, (ledger, period, lang))})
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it
@@ -295,10 +301,8 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         extra = left_out_findings(cons.files) + note_findings(plan.notes) + restatement_findings(
             store, ledger, period, any(n["code"] == "prior-year" for n in plan.notes)) if report else []
         tasks = ([("report", "report")] if report else []) + [("output", name) for name in COMPUTATIONS]
-        closed = version = None  # what only the report reads (as ``extra``)
+        version = None  # what only the report reads (as ``extra``)
         if report:
-            closed = closed_figures(store)  # read here: the forked report task must not share the store's connection
-            closed = closed[closed["period"] < period]
             version = None if previous is None else version_facts(
                 previous, plan.version, store.payments(close_id=previous.id), plan.payments,
                 left_out_people(plan.results), plan.departments,
@@ -343,6 +347,12 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         if html is not None:
             html.close()
         shutil.rmtree(out, ignore_errors=True)
+
+
+def _last_year_paid(ledger: Any, period: str, closed: Any) -> dict[str, Any]:
+    """Last year's royalty payments the report's headline needs (``sections.headline.last_year_payments``), as
+    the report task asks its HTML process for them."""
+    return {"payments": last_year_payments(ledger, parse_period(period), closed)}
 
 
 def _take_forecast(html: HtmlProcess, ledger: Any, period: str) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 from ..core.findings import Finding
 from ..core.ledger import Ledger
-from ..core.periods import check_period
+from ..core.periods import check_period, parse_period
 from ..report import build_context, render_report
 from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, html_worker
 from ..report.completeness import store_left_out
+from ..report.sections.headline import last_year_payments
 from ..report.sections.market import market_section
 from ..report.stored_history import closed_figures
 from .closes import stored_version_facts
@@ -49,8 +50,17 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
             early["charts"] = made[1]
             return made[0]
 
+        def last_year_paid() -> Any:
+            """Last year's payments the headline needs, made meanwhile by the close's process."""
+            try:
+                made = html_process.early("last_year")  # type: ignore[union-attr] - only given with a process
+            except HtmlProcessGone:  # it died: made here
+                made = None
+            return made["payments"] if made is not None else last_year_payments(ledger, parse_period(period), closed)
+
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
-                                version=version, market=market if html_process is not None else None)
+                                version=version, market=market if html_process is not None else None,
+                                last_year_paid=last_year_paid if html_process is not None else None)
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,
                              html_pool=html_process or pool, market_charts=early.get("charts"))
 

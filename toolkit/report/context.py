@@ -47,7 +47,8 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
                   history: HistorySource = ledger_history, closed: pd.DataFrame | None = None,
                   version: dict[str, Any] | None = None,
                   market: tuple[dict[str, pd.DataFrame], dict[str, Any]]
-                  | Callable[[], tuple[dict[str, pd.DataFrame], dict[str, Any]]] | None = None) -> dict[str, Any]:
+                  | Callable[[], tuple[dict[str, pd.DataFrame], dict[str, Any]]] | None = None,
+                  last_year_paid: Callable[[], pd.DataFrame | None] | None = None) -> dict[str, Any]:
     """Everything the monthly report shows for ``period`` (YYYY-MM), in ``lang``, as plain data.
 
     ``findings``: the data-quality findings to show (default: the ledger's findings plus the
@@ -58,7 +59,9 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     ``version``: a re-close's ``operations.closes.version_facts`` (the summary opens with what it supersedes);
     ``market``: the market section (``sections.market.market_section`` of this ledger, period and language)
     when the caller computed it already (the month close, in its HTML process), or a function giving it, called
-    once the sections before it are built (the close's is still being made meanwhile). Numbers come from the computations
+    once the sections before it are built (the close's is still being made meanwhile); ``last_year_paid``: gives
+    last year's royalty payments the headline needs (``sections.headline.last_year_payments``), made already.
+    Numbers come from the computations
     unchanged (money already in cents); totals are sums of the lines shown.
     """
     p = C.parse_period(period)
@@ -78,7 +81,7 @@ def build_context(ledger: Ledger, period: str, findings: Sequence[Finding] | Non
     excluded_names = [e["department"] for e in excluded]
     unit = money_unit(ledger, lang)
 
-    headline, headline_table, trend = headline_figures(ledger, p, rows, royalties, lang, closed)
+    headline, headline_table, trend = headline_figures(ledger, p, rows, royalties, lang, closed, last_year_paid)
     company_rows = rows[rows["level"] == "company"].set_index("indicator")
     headline_table["annual_completion"] = [
         num(company_rows["annual_completion"].get(ind)) if ind in company_rows.index else None for ind in C.INDICATORS]

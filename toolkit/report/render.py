@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import pickle
+import queue
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -156,51 +158,61 @@ Early = tuple[Callable[..., Any], tuple[Any, ...]] | dict[str, tuple[Callable[..
 
 def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
     """The body of ``HtmlProcess``: compute the ``early`` computations in order (each kept for
-    ``HtmlProcess.early``; a request that arrives meanwhile is answered as soon as what it asks for is made),
-    import the HTML's libraries, then run each job received until ``None`` (or until every other end of the pipe
-    is closed: its owner died)."""
+    ``HtmlProcess.early``), import the HTML's libraries, then run each job received until ``None`` (or until
+    every other end of the pipe is closed: its owner died). A thread of its own receives: it answers a request for
+    an early result as soon as that result is made (while the next is being computed), and queues the jobs."""
     theirs.close()  # this process's copy of the owner's end: else the pipe never reads as closed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's to handle; its close() ends this process
     jobs = {} if early is None else early if isinstance(early, dict) else {None: early}
     kept: dict[str | None, tuple[bool, Any]] = {}
-    inbox: list[Any] = []  # what arrived while the early computations ran, in order
+    made = threading.Condition()  # guards ``kept``; notified as each early result is made
+    sending = threading.Lock()  # one reply on the pipe at a time
+    inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    closing = threading.Event()  # the owner has closed it: no imports for nothing
+
+    def listen() -> None:
+        while True:
+            try:
+                job = conn.recv()
+            except (EOFError, OSError):
+                job = None
+            if not _is_early(job):
+                inbox.put(job)
+                if job is None:
+                    closing.set()
+                    return
+                continue
+            with made:
+                made.wait_for(lambda: job[1] in kept or len(kept) == len(jobs))
+                reply = kept.get(job[1], (True, None))
+            with sending:
+                _send(conn, reply)
+
+    threading.Thread(target=listen, name="html-process-inbox", daemon=True).start()
     for name, (fn, args) in jobs.items():
         try:
-            kept[name] = (True, fn(*args))
+            value: tuple[bool, Any] = (True, fn(*args))
         except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
-            kept[name] = (False, exc)
-        while conn.poll():  # the owner may be waiting for this one already
-            try:
-                inbox.append(conn.recv())
-            except EOFError:
-                return
-        while inbox and _is_early(inbox[0]) and inbox[0][1] in kept:  # answered in the order asked
-            _send(conn, kept[inbox.pop(0)[1]])
-    if any(job is None for job in inbox):  # closed meanwhile: no imports for nothing
-        return
+            value = (False, exc)
+        with made:
+            kept[name] = value
+            made.notify_all()
     try:
-        _preload()
+        if not closing.is_set():
+            _preload()
     except Exception:  # noqa: BLE001 - an import error is raised again by the job itself, where it is reported
         pass
     while True:
-        if inbox:
-            job = inbox.pop(0)
-        else:
-            try:
-                job = conn.recv()
-            except EOFError:
-                return
+        job = inbox.get()
         if job is None:
             return
-        if _is_early(job):
-            _send(conn, kept.get(job[1], (True, None)))
-            continue
         fn, args = job
         try:
             reply: tuple[bool, Any] = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - handed back, raised by ``_Reply.result`` in the submitter
             reply = (False, exc)
-        _send(conn, reply)
+        with sending:
+            _send(conn, reply)
 
 
 #: The request for one of ``HtmlProcess``'s early results: ``(_EARLY, name)``.

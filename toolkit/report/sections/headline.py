@@ -3,11 +3,13 @@ closed months as their closes stored them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
 from ...core import completion as C
+from ...core import month as M
 from ...core import royalties as R
 from ...core.ledger import Ledger
 from ...schema import enums as E
@@ -57,18 +59,28 @@ def _profit_closed(closed: pd.DataFrame | None, year: int, months: set[int]) -> 
     return all(f"{year:04d}-{m:02d}" in have for m in months)
 
 
-def headline_figures(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
-                     lang: str, closed: pd.DataFrame | None = None) -> tuple[dict[str, Any], pd.DataFrame,
-                                                                             pd.DataFrame]:
-    """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend;
-    months already closed as their close stored them (``closed``, from ``stored_history.closed_figures``)."""
-    this_year = as_closed(company_actuals(ledger, p.year, royalties), p.year, closed)
-    # last year's royalties only change its Profit, which is read for the same month (and for December when
-    # this is January): not recomputed when those months' closes stored it, else only those months' payments
-    # (each with the month before it), not last year's whole schedule
+def last_year_payments(ledger: Ledger, p: pd.Period, closed: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The royalty payments of last year the headline needs for ``p`` (None: none, or no royalty plans). Last
+    year's royalties only change its Profit, which is read for the same month (and for December when this is
+    January): not recomputed when those months' closes stored it (``closed``), else only those months' payments
+    (each with the month before it), not last year's whole schedule. It depends on the ledger and ``closed`` alone,
+    so the month close has it made in its HTML process while it computes this year's royalties."""
     used = {p.month} | ({12} if p.month == 1 else set())
-    prev_roy = R.payments_of_months(ledger, f"{p.year - 1}-12", used) \
-        if royalties is not None and not _profit_closed(closed, p.year - 1, used) else None
+    if not M.ledger_royalties(ledger) or _profit_closed(closed, p.year - 1, used):
+        return None
+    return R.payments_of_months(ledger, f"{p.year - 1}-12", used)
+
+
+def headline_figures(ledger: Ledger, p: pd.Period, rows: pd.DataFrame, royalties: pd.DataFrame | None,
+                     lang: str, closed: pd.DataFrame | None = None,
+                     last_year_paid: Callable[[], pd.DataFrame | None] | None = None) -> tuple[dict[str, Any],
+                                                                                              pd.DataFrame,
+                                                                                              pd.DataFrame]:
+    """Headline per indicator (this month, last month, same month last year, YTD) and the monthly trend;
+    months already closed as their close stored them (``closed``, from ``stored_history.closed_figures``).
+    ``last_year_paid``: gives ``last_year_payments(ledger, p, closed)`` made already (the month close's)."""
+    this_year = as_closed(company_actuals(ledger, p.year, royalties), p.year, closed)
+    prev_roy = last_year_paid() if last_year_paid is not None else last_year_payments(ledger, p, closed)
     last_year = as_closed(company_actuals(ledger, p.year - 1, prev_roy), p.year - 1, closed)
     company = rows[rows["level"] == "company"].set_index("indicator")
     prev_p = p - 1
