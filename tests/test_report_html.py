@@ -30,6 +30,7 @@ from toolkit.report.sections.market import market_section
 from toolkit.operations.report import render_monthly_report
 from toolkit.operations.close_month import _last_year_paid, _take_forecast
 from toolkit.report.sections.headline import last_year_payments
+from toolkit.report.history import history_without_royalties, ledger_history
 from toolkit.operations.source import Source
 from toolkit.core import month as M
 from toolkit.core.ledger import memoised
@@ -379,8 +380,9 @@ def test_the_close_s_html_process_makes_named_results_first_and_the_close_takes_
 def test_market_charts_drawn_before_the_context_are_the_ones_the_page_draws(tmp_path) -> None:  # noqa: ANN001
     """The close's HTML process draws the market charts from the market section alone (``market_early``) before
     the context exists: the same SVG as ``all_charts`` draws from the context, and the page rendered with them is
-    the page rendered without (both languages); it also makes last year's payments the headline needs; the report
-    of ``render_monthly_report`` through a process with those early results is the same page as without one."""
+    the page rendered without (both languages); it also makes last year's payments the headline needs and the
+    12-month history's part without this year's royalties; the report of ``render_monthly_report`` through a
+    process with those early results is the same page as without one."""
     for lang in ("en", "zh"):
         ctx = context(lang)
         section = market_section(ledger(), PERIOD, lang)
@@ -391,11 +393,16 @@ def test_market_charts_drawn_before_the_context_are_the_ones_the_page_draws(tmp_
         tpl = default_template("html", lang)
         assert _without_svg_ids(render_html(ctx, tpl, drawn)) == _without_svg_ids(render_html(ctx, tpl))
     html = HtmlProcess(early={"market": (market_early, (ledger(), PERIOD, "en")),
-                              "last_year": (_last_year_paid, (ledger(), PERIOD, None))})
+                              "last_year": (_last_year_paid, (ledger(), PERIOD, None)),
+                              "history": (history_without_royalties, (ledger(), pd.Period(PERIOD, "M"), 12))})
     try:
         made = html.early("last_year")["payments"]
         pd.testing.assert_frame_equal(made, last_year_payments(ledger(), pd.Period(PERIOD, "M"), None))
         assert len(made)  # the sample has royalty plans: last October's payments
+        roy = M.royalty_payments(ledger(), PERIOD)
+        pd.testing.assert_frame_equal(
+            ledger_history(ledger(), pd.Period(PERIOD, "M"), roy, 12, html.early("history")),
+            ledger_history(ledger(), pd.Period(PERIOD, "M"), roy, 12))
         paths = render_monthly_report(ledger(), PERIOD, tmp_path / "early", formats=("html", "md"), html_process=html)
     finally:
         html.close()

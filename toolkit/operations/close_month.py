@@ -48,7 +48,8 @@ from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
 from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, market_early
-from ..report.sections.headline import last_year_payments
+from ..report.history import history_without_royalties
+from ..report.sections.headline import TREND_MONTHS, last_year_payments
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -276,11 +277,13 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
             closed = closed[closed["period"] < period]
         if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
             # the report's HTML process, forked now so it computes what needs none of this year's royalties — the
-            # month's forecast, last year's payments the report's headline needs, the report's market section and
-            # its charts — and imports jinja2 and matplotlib on the core the serial part below leaves idle; this
+            # month's forecast, last year's payments the report's headline needs, the 12-month history's part
+            # without them, the report's market section and its charts — and imports jinja2 and matplotlib on the core the serial part below leaves idle; this
             # process takes the forecast from it, the report task (forked later) the rest, and hands it the context
             html = HtmlProcess(early={"forecast": (M.forecast, (ledger, period)),
                                       "last_year": (_last_year_paid, (ledger, period, closed)),
+                                      "history": (history_without_royalties,
+                                                  (ledger, parse_period(period), TREND_MONTHS)),
                                       "market": (market_early, (ledger, period, lang))})
         t2 = time.perf_counter()
         monthly_payments(ledger, period)  # memoised on the ledger before the outputs share it

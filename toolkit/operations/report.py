@@ -12,6 +12,7 @@ from ..core.periods import check_period, parse_period
 from ..report import build_context, render_report
 from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, html_worker
 from ..report.completeness import store_left_out
+from ..report.history import ledger_history
 from ..report.sections.headline import last_year_payments
 from ..report.sections.market import market_section
 from ..report.stored_history import closed_figures
@@ -34,8 +35,10 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     the other formats (``render_report``), in a process started before the context is built (``html_worker``:
     it imports the charts' libraries meanwhile); ``html_process``: the month close's ``HtmlProcess``, started
     earlier still (its owner closes it), used instead of one of ``html_worker``'s; its ``early`` result
-    ``"market"``, when it has one, is the market section with its HTML charts (``html_render.market_early``),
-    asked for once the rest of the context is built (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
+    ``"market"``, when it has one, is the market section with its HTML charts (``render.market_early``),
+    asked for once the rest of the context is built; ``"last_year"`` last year's payments the headline needs,
+    ``"history"`` the 12-month history's part that needs no royalties of this year (each made by the process
+    while the close computed those royalties) (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
     with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
         early: dict[str, Any] = {}
 
@@ -58,9 +61,18 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
                 made = None
             return made["payments"] if made is not None else last_year_payments(ledger, parse_period(period), closed)
 
+        def history(ledger: Ledger, p: Any, royalties: Any, months: int) -> Any:
+            """The 12-month history, with what needs none of this year's royalties made meanwhile by the close's
+            process (``report.history.history_without_royalties``)."""
+            try:
+                made = html_process.early("history")  # type: ignore[union-attr] - only given with a process
+            except HtmlProcessGone:  # it died: made here
+                made = None
+            return ledger_history(ledger, p, royalties, months, made)
+
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
-                                version=version, market=market if html_process is not None else None,
-                                last_year_paid=last_year_paid if html_process is not None else None)
+                                version=version, **({} if html_process is None else {
+                                    "market": market, "last_year_paid": last_year_paid, "history": history}))
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,
                              html_pool=html_process or pool, market_charts=early.get("charts"))
 

@@ -33,26 +33,38 @@ def company_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) -
 
 
 def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | None = None,
-                   months: int = 12) -> pd.DataFrame:
+                   months: int = 12, made: dict[str, object] | None = None) -> pd.DataFrame:
     """Company signing, collection, expense, profit per month and receivables at each month end, for the
-    ``months`` months ending with ``period``. Profit before royalties in years other than the period's."""
+    ``months`` months ending with ``period``. Profit before royalties in years other than the period's.
+    ``made``: ``history_without_royalties(ledger, period, months)`` made already (the month close's HTML process
+    makes it while the close computes this year's royalties)."""
     span = pd.period_range(period - (months - 1), period, freq="M")
-    by_year: dict[int, pd.Series] = {}
-    for year in sorted({m.year for m in span}):
-        acts = company_actuals(ledger, year, royalties if year == period.year else None)
-        by_year[year] = acts.set_index(["indicator", "month"])["actual"]
+    made = made if made is not None else history_without_royalties(ledger, period, months)
+    by_year: dict[int, pd.Series] = dict(made["actuals"])  # type: ignore[call-overload] - {year: Series}
+    by_year[period.year] = company_actuals(ledger, period.year, royalties).set_index(["indicator", "month"])["actual"]
     rows = []
-    contracts, collections = ledger.tables["Contracts"], ledger.tables["Collections"]
-    # as the funds computation: a department whose workbook lacks Delivered or Payment Terms is not computed
-    missing = {d for d, cols in ledger.missing_columns("Contracts").items() if cols & {"delivered", "payment_terms"}}
-    contracts = contracts[~contracts["department"].isin(missing)]
-    for m in span:
+    for m, receivables in zip(span, made["receivables"]):  # type: ignore[call-overload] - a list
         sums = by_year[m.year]
         rec: dict[str, object] = {"month": str(m)}
         for ind in C.INDICATORS:
             rec[ind.lower()] = float(sums.get((ind, m.month), 0.0))
-        rec["receivables"] = F.receivables_total(contracts, collections, m.end_time.normalize())
+        rec["receivables"] = receivables
         rows.append(rec)
     out = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
     out["receivables"] = round_series(out["receivables"].astype("float64"))
     return out
+
+
+def history_without_royalties(ledger: Ledger, period: pd.Period, months: int = 12) -> dict[str, object]:
+    """What ``ledger_history`` reads that needs none of the period's royalties: the company actuals of the years
+    before the period's (``actuals``: year -> actual by indicator and month; Profit before royalties) and the
+    receivables at each month end (``receivables``, oldest first)."""
+    span = pd.period_range(period - (months - 1), period, freq="M")
+    actuals = {year: company_actuals(ledger, year, None).set_index(["indicator", "month"])["actual"]
+               for year in sorted({m.year for m in span}) if year != period.year}
+    contracts, collections = ledger.tables["Contracts"], ledger.tables["Collections"]
+    # as the funds computation: a department whose workbook lacks Delivered or Payment Terms is not computed
+    missing = {d for d, cols in ledger.missing_columns("Contracts").items() if cols & {"delivered", "payment_terms"}}
+    contracts = contracts[~contracts["department"].isin(missing)]
+    return {"actuals": actuals,
+            "receivables": [F.receivables_total(contracts, collections, m.end_time.normalize()) for m in span]}
