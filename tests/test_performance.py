@@ -197,6 +197,9 @@ def test_page_charts_are_drawn_at_a_fixed_size_with_their_words_as_text(files, l
     for key in ("pf.chart.targets", "pf.chart.completion", "pf.chart.score", "pf.chart.pay", "time_progress"):
         assert label(key, lang) in text
     assert label("pf.target", lang, indicator=E.INDICATOR.label("Signing", lang)) in text
+    # their words in the person pages' TrueType CJK font first (the report's charts keep the report's fonts)
+    families = set(re.findall(r"font-family: ([^;\"]+)", text))
+    assert families and all(f.startswith("'WenQuanYi Micro Hei', ") and "Noto Sans CJK SC" in f for f in families)
 
 
 def _same_ids(html: str) -> str:
