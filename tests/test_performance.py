@@ -202,6 +202,18 @@ def test_page_charts_are_drawn_at_a_fixed_size_with_their_words_as_text(files, l
     assert families and all(f.startswith("'WenQuanYi Micro Hei', ") and "Noto Sans CJK SC" in f for f in families)
 
 
+def test_page_charts_lay_out_in_the_page_font_or_else_the_reports(monkeypatch):
+    """The person pages' charts are laid out in WenQuanYi Micro Hei where it is installed (the font they print in);
+    without it, in the report's CJK font."""
+    from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
+
+    installed = bool(subprocess.run(["fc-list", charts.PAGE_FONT], capture_output=True, text=True).stdout)
+    assert (charts.page_family()[0] == charts.PAGE_FONT) == installed
+    monkeypatch.setattr(charts, "PAGE_FONT", "No Such Font")
+    monkeypatch.setattr(charts, "PAGE_FILE", re.compile("no-such-font-file"))
+    assert charts.page_family.__wrapped__() == charts.font_family()
+
+
 def _same_ids(html: str) -> str:
     """The page with its SVGs' generated ids (random per drawing) numbered in order of appearance."""
     ids: dict[str, str] = {}

@@ -62,15 +62,21 @@ def font_family() -> list[str]:
     DejaVu Sans."""
     found = _known_cjk()
     if not found:
-        with _quiet():
-            for path in font_manager.findSystemFonts():
-                if CJK_FILES.search(path):
-                    try:
-                        font_manager.fontManager.addfont(path)
-                    except Exception:  # noqa: BLE001 - an unreadable font file is simply not used
-                        continue
+        _add_fonts(CJK_FILES)
         found = _known_cjk()
     return found[:1] + ["DejaVu Sans"]
+
+
+def _add_fonts(files: re.Pattern[str]) -> None:
+    """The system's font files whose path matches ``files`` added to matplotlib's font list (its cache may predate
+    their install)."""
+    with _quiet():
+        for path in font_manager.findSystemFonts():
+            if files.search(path):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except Exception:  # noqa: BLE001 - an unreadable font file is simply not used
+                    continue
 
 
 @lru_cache(maxsize=1)
@@ -79,13 +85,7 @@ def page_family() -> list[str]:
     matplotlib's cache predates it), so the layout measures the font the page is printed in; else ``font_family``."""
     names = {f.name for f in font_manager.fontManager.ttflist}
     if PAGE_FONT not in names:
-        with _quiet():
-            for path in font_manager.findSystemFonts():
-                if PAGE_FILE.search(path):
-                    try:
-                        font_manager.fontManager.addfont(path)
-                    except Exception:  # noqa: BLE001 - an unreadable font file is simply not used
-                        continue
+        _add_fonts(PAGE_FILE)
         names = {f.name for f in font_manager.fontManager.ttflist}
     return [PAGE_FONT, "DejaVu Sans"] if PAGE_FONT in names else font_family()
 
