@@ -39,9 +39,9 @@ COLORS = ("#1f4e79", "#5b9bd5", "#ed7d31", "#70ad47", "#a5a5a5")
 #: Size (inches) of one small multiple: at a phone's width (390 px) one fills the screen and its 9-point labels
 #: stay about 9 px high; on a desktop three sit side by side.
 MULTIPLE = (3.6, 2.5)
-#: The person pages' charts (statements, performance files: printed to PDF by Chromium) set their words in a TrueType
-#: CJK font first: Chromium embeds a TrueType font as a small subset, but Noto Sans CJK (CFF outlines) as Type 3
-#: glyphs, each one a path, which made the print of a Chinese page about twice as dear (docs/statements.md).
+#: The person pages' charts (the performance file's, printed to PDF by Chromium) set their words in a TrueType CJK
+#: font first: Chromium embeds a TrueType font as a small subset, but Noto Sans CJK (CFF outlines) as Type 3 glyphs,
+#: each one a path, which made a Chinese page's print dearer (docs/statements.md, "Fonts").
 #: Windows and macOS have Microsoft YaHei / PingFang (TrueType) anyway; Noto Sans CJK stays the fallback.
 PAGE_FONT = "WenQuanYi Micro Hei"
 PAGE_CSS_FONTS = (f"'{PAGE_FONT}', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'Noto Sans SC', "
