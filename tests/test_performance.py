@@ -197,6 +197,21 @@ def test_page_charts_are_drawn_at_a_fixed_size_with_their_words_as_text(files, l
     for key in ("pf.chart.targets", "pf.chart.completion", "pf.chart.score", "pf.chart.pay", "time_progress"):
         assert label(key, lang) in text
     assert label("pf.target", lang, indicator=E.INDICATOR.label("Signing", lang)) in text
+    # their words in the person pages' TrueType CJK font first (the report's charts keep the report's fonts)
+    families = set(re.findall(r"font-family: ([^;\"]+)", text))
+    assert families and all(f.startswith("'WenQuanYi Micro Hei', ") and "Noto Sans CJK SC" in f for f in families)
+
+
+def test_page_charts_lay_out_in_the_page_font_or_else_the_reports(monkeypatch):
+    """The person pages' charts are laid out in WenQuanYi Micro Hei where it is installed (the font they print in);
+    without it, in the report's CJK font."""
+    from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
+
+    installed = bool(subprocess.run(["fc-list", charts.PAGE_FONT], capture_output=True, text=True).stdout)
+    assert (charts.page_family()[0] == charts.PAGE_FONT) == installed
+    monkeypatch.setattr(charts, "PAGE_FONT", "No Such Font")
+    monkeypatch.setattr(charts, "PAGE_FILE", re.compile("no-such-font-file"))
+    assert charts.page_family.__wrapped__() == charts.font_family()
 
 
 def _same_ids(html: str) -> str:

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import need
+from pdf_fonts import page_fonts
 from report_fixtures import PERIOD, ledger
 
 from toolkit.cli.main import cli
@@ -139,6 +140,13 @@ def test_pdf_statement_text_in_each_language(tmp_path, lang):
     assert label("st.paid_to_date", lang) in text and label("st.this_payment", lang) in text
     assert f"{emp['payment']:,.2f}" in text and f"{emp['previous_ytd_royalty']:,.2f}" in text
     assert label("st.recomputed", lang) in text.replace("\n", "") or label("st.recomputed", lang)[:12] in text
+    if lang == "zh" and subprocess.run(["fc-list", "WenQuanYi Micro Hei"], capture_output=True, text=True).stdout:
+        # the Chinese body text is set in the TrueType font, embedded as a subset, not as Type 3 glyphs (Noto Sans
+        # CJK's CFF outlines: a Chinese page printed about twice as dear); bold may still be Noto Sans CJK Bold
+        fonts = page_fonts(pdf)
+        body = set(label("st.this_payment", lang) + label("st.paid_to_date", lang)) - set("()（）·，")
+        wqy = set().union(*[c for name, kind, c in fonts if "WenQuanYi" in name and kind == "TrueType"])
+        assert body <= wqy, sorted(body - wqy)
 
 
 def test_payout_ledger_figures_and_itemised_adjustments(tmp_path):

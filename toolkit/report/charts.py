@@ -39,6 +39,15 @@ COLORS = ("#1f4e79", "#5b9bd5", "#ed7d31", "#70ad47", "#a5a5a5")
 #: Size (inches) of one small multiple: at a phone's width (390 px) one fills the screen and its 9-point labels
 #: stay about 9 px high; on a desktop three sit side by side.
 MULTIPLE = (3.6, 2.5)
+#: The person pages' charts (the performance file's, printed to PDF by Chromium) set their words in a TrueType CJK
+#: font first: Chromium embeds a TrueType font as a small subset, but Noto Sans CJK (CFF outlines) as Type 3 glyphs,
+#: each one a path, which made a Chinese page's print dearer (docs/statements.md, "Fonts").
+#: Windows and macOS have Microsoft YaHei / PingFang (TrueType) anyway; Noto Sans CJK stays the fallback.
+PAGE_FONT = "WenQuanYi Micro Hei"
+PAGE_CSS_FONTS = (f"'{PAGE_FONT}', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'Noto Sans SC', "
+                  "'Source Han Sans SC', 'Hiragino Sans GB', 'DejaVu Sans', Arial, sans-serif")
+#: file name of ``PAGE_FONT`` (Debian: fonts-wqy-microhei), added when matplotlib's cache predates its install
+PAGE_FILE = re.compile(r"wqy-microhei", re.I)
 AGING_COLORS = ("#70ad47", "#ffd966", "#f4b183", "#ed7d31", "#c55a11", "#c00000", "#7f0000", "#400000")
 
 
@@ -53,15 +62,32 @@ def font_family() -> list[str]:
     DejaVu Sans."""
     found = _known_cjk()
     if not found:
-        with _quiet():
-            for path in font_manager.findSystemFonts():
-                if CJK_FILES.search(path):
-                    try:
-                        font_manager.fontManager.addfont(path)
-                    except Exception:  # noqa: BLE001 - an unreadable font file is simply not used
-                        continue
+        _add_fonts(CJK_FILES)
         found = _known_cjk()
     return found[:1] + ["DejaVu Sans"]
+
+
+def _add_fonts(files: re.Pattern[str]) -> None:
+    """The system's font files whose path matches ``files`` added to matplotlib's font list (its cache may predate
+    their install)."""
+    with _quiet():
+        for path in font_manager.findSystemFonts():
+            if files.search(path):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except Exception:  # noqa: BLE001 - an unreadable font file is simply not used
+                    continue
+
+
+@lru_cache(maxsize=1)
+def page_family() -> list[str]:
+    """Font families for the layout of the person pages' charts: ``PAGE_FONT`` when installed (found on disk when
+    matplotlib's cache predates it), so the layout measures the font the page is printed in; else ``font_family``."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if PAGE_FONT not in names:
+        _add_fonts(PAGE_FILE)
+        names = {f.name for f in font_manager.fontManager.ttflist}
+    return [PAGE_FONT, "DejaVu Sans"] if PAGE_FONT in names else font_family()
 
 
 @contextmanager
@@ -72,9 +98,10 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _svg(fig: Any, close: bool = True) -> str:
+def _svg(fig: Any, close: bool = True, fonts: str = CSS_FONTS) -> str:
     """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
-    would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure)."""
+    would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure);
+    its words in the CSS font stack ``fonts`` (the report's, or ``PAGE_CSS_FONTS`` for person pages)."""
     buf = io.StringIO()
     with _quiet():
         fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -84,7 +111,7 @@ def _svg(fig: Any, close: bool = True) -> str:
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)  # deterministic, no external URIs
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)  # scale with CSS
-    return re.sub(r"font-family: [^;\"]+", f"font-family: {CSS_FONTS}", svg)
+    return re.sub(r"font-family: [^;\"]+", f"font-family: {fonts}", svg)
 
 
 #: Figures drawn again and again with other figures (one person's page after another's): one per chart kind and
@@ -107,11 +134,13 @@ def kept(key: Hashable, make: Callable[[], Any]) -> Any:
 
 
 def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, *, left: float = 0.75,
-         right: float = 0.15, top: float = 0.4, bottom: float = 0.35) -> tuple[Any, Any]:
+         right: float = 0.15, top: float = 0.4, bottom: float = 0.35,
+         family: list[str] | None = None) -> tuple[Any, Any]:
     """A figure whose axes sit inside fixed margins (inches: tick labels left and below, the title above), so
-    one draw gives the SVG; the axis labels' places fixed too (the charts have none: no measuring of them)."""
+    one draw gives the SVG; the axis labels' places fixed too (the charts have none: no measuring of them); its
+    text laid out in ``family`` (default: ``font_family``)."""
     with _quiet():
-        plt.rcParams["font.family"] = font_family()
+        plt.rcParams["font.family"] = family or font_family()
         plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
         plt.rcParams["axes.unicode_minus"] = False
         fig, ax = plt.subplots(rows, cols, figsize=(width, height))

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-from .charts import COLORS, _fig, _money_axis, _svg, _title, kept
+from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kept, page_family
 
 from ..core.performance import Year
 from ..io.writer import write_frames, written_whole
@@ -50,8 +50,9 @@ _PYPLOT = threading.Lock()
 
 
 def _out(fig: Any) -> str:
-    """A kept figure drawn for the page as SVG, its words as text (PNG was measured dearer: docs/statements.md)."""
-    return _svg(fig, close=False)
+    """A kept figure drawn for the page as SVG, its words as text in the person pages' fonts (PNG was measured
+    dearer: docs/statements.md)."""
+    return _svg(fig, close=False, fonts=PAGE_CSS_FONTS)
 
 
 def _numbers(values: pd.Series, fill: float | None = None) -> list[float]:
@@ -73,7 +74,7 @@ def _targets_chart(chart: pd.DataFrame, lang: str) -> str:
     ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
+        fig, ax = _fig(height=3.9, bottom=0.6, family=page_family())  # the months, then the legend's row
         x = range(len(ticks))
         width = 0.8 / len(series)
         bars = [ax.bar([v + (i - (len(series) - 1) / 2) * width for v in x], [0.0] * len(ticks), width, label=col,
@@ -98,7 +99,7 @@ def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
     ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
+        fig, ax = _fig(height=4.0, bottom=0.75, family=page_family())  # the months, then the legend's two rows
         x = list(range(len(ticks)))
         lines = [ax.plot(x, [float("nan")] * len(x), marker="o", label=col, color=COLORS[i % len(COLORS)],
                          linestyle="--" if i == len(series) - 1 else "-")[0] for i, col in enumerate(series)]
@@ -139,7 +140,7 @@ def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
     ticks = tuple(str(q) for q in quarters.iloc[:, 0])
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig()
+        fig, ax = _fig(family=page_family())
         x = list(range(len(ticks)))
         line = ax.plot(x, [float("nan")] * len(x), marker="o", color=COLORS[0])[0]
         ax.set_xticks(x, ticks)
@@ -161,7 +162,7 @@ def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
     series = (header("royalty_paid", lang), header("floating_paid", lang))
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(height=3.9, bottom=0.6)  # the quarters, then the legend's row
+        fig, ax = _fig(height=3.9, bottom=0.6, family=page_family())  # the quarters, then the legend's row
         x = list(range(len(ticks)))
         bars = [ax.bar(x, [0.0] * len(x), 0.6, label=col, color=COLORS[i + 1]) for i, col in enumerate(series)]
         ax.set_xticks(x, ticks)
