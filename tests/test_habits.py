@@ -85,9 +85,11 @@ def _outcome(case: Case, clean: dict[Path, WorkbookData], data: WorkbookData) ->
     if case.kind == "department":
         std = clean[Path(str(case.clean).replace("department", "standards"))]
         if case.standards is not None:  # a pair habit: its own standards, the clean figures with IDs as digits
-            figured = figures(data, read_workbook(case.standards), _missing(data)) if not errors_of(data, case) else {}
-            return errors_of(data, case), figured, _as_digits(_clean_figures(clean[case.clean], std, {})), \
-                {f.code for f in check_data(data, read_workbook(case.standards), PERIOD).findings}
+            own = read_workbook(case.standards)
+            found = check_data(data, own, PERIOD).findings  # read and checked once: the errors and every code
+            errors = [f for f in found if f.severity == "error"]
+            figured = figures(data, own, _missing(data)) if not errors else {}
+            return errors, figured, _as_digits(_clean_figures(clean[case.clean], std, {})), {f.code for f in found}
         findings = check_data(data, std, PERIOD).findings
         errors = [f for f in findings if f.severity == "error"]
         drop = _missing(data)
@@ -105,11 +107,6 @@ def _outcome(case: Case, clean: dict[Path, WorkbookData], data: WorkbookData) ->
     got = {} if errors else {**figures(dept, data), **{f"std:{k}": v for k, v in _tables(data).items()}}
     want = {**_clean_figures(dept, clean[case.clean], {}), **{f"std:{k}": v for k, v in _tables(clean[case.clean]).items()}}
     return errors, got, want, {f.code for f in findings}
-
-
-def errors_of(data: WorkbookData, case: Case) -> list:
-    """The error findings of a pair habit's department workbook against its own standards."""
-    return [f for f in check_data(data, read_workbook(case.standards), PERIOD).findings if f.severity == "error"]
 
 
 def _as_digits(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
