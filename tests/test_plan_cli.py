@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli.main import cli
+from toolkit.operations import plan as OP
 
 
 def run(*args: object):
@@ -51,7 +53,20 @@ def test_draft_json_lists_files_and_adds_up(drafted) -> None:
     assert "Reading history" in res.stderr  # progress
 
 
-def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path) -> None:
+def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each format of ``plan cost``. The json and xlsx runs cost the same plan with the same arguments: the second
+    gets a copy of the first's cost model, so the test runs the costing twice (2 and 3 levels), not three times
+    (what is presented in each format is this test's; the costing itself is tests/test_plan_cost.py's)."""
+    costed: dict[str, object] = {}
+    real = OP.cost_plan
+
+    def cost_once(source, year, **kw):
+        key = repr((source.paths, source.standards, source.db, source.force, source.lang, year, kw))
+        if key not in costed:
+            costed[key] = real(source, year, **kw)
+        return copy.deepcopy(costed[key])
+
+    monkeypatch.setattr(OP, "cost_plan", cost_once)
     base = ["plan", "cost", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx", "--force"]
     text = run(*base, "--levels", "90,110")
     assert text.exit_code == 0 and "90.0%" in text.output and "110.0%" in text.output
@@ -61,6 +76,7 @@ def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path) -> None:
     xl = run(*base, "--format", "xlsx", "-o", tmp_path / "c.xlsx")
     assert xl.exit_code == 0
     assert openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames[:2] == ["Cost", "Cost by Person"]
+    assert len(costed) == 2  # the text run's levels, and the one model of the json and xlsx runs
 
 
 def test_cost_of_an_edited_plan(drafted, sample_dir: Path, tmp_path: Path) -> None:
