@@ -23,8 +23,15 @@ from report_fixtures import PERIOD, SAMPLE, ledger
 from toolkit.operations.source import Source
 
 SHARED = ("completion", "funds", "forecast", "salary")
-#: a ledger of its own (``report_fixtures.ledger`` is one cached ledger, its memo filled by other tests)
-fresh_ledger = ledger.__wrapped__
+
+
+def fresh_ledger():
+    """A ledger of its own: the sample's tables as ``report_fixtures.ledger`` read them once (the workbooks are not
+    read again for each test), with an empty memo of its own (that cached ledger's memo is filled by other tests)."""
+    read = ledger()
+    return replace(read, tables=dict(read.tables), memo={}, findings=list(read.findings), files=list(read.files),
+                   left_out=dict(read.left_out), langs=dict(read.langs), absent_people=dict(read.absent_people),
+                   sources=dict(read.sources))
 
 
 def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch):
@@ -165,8 +172,8 @@ def test_ledgers_sharing_a_run_s_evaluations_evaluate_each_month_once_and_as_alo
     got = R.monthly_payments(changed, PERIOD)
     assert set(evaluated) == set(range(6, month + 1))
     monkeypatch.setattr(R, "evaluate_segments", real)
-    own = fresh_ledger()
-    own.memo.clear()  # no shared evaluations: everything computed on this ledger alone
+    own = fresh_ledger()  # no shared evaluations: everything computed on this ledger alone
+    assert R.EVALUATIONS_KEY not in own.memo
     own.tables["Collections"] = changed.tables["Collections"]
     pd.testing.assert_frame_equal(got, R.monthly_payments(own, PERIOD))
     assert not got.equals(pays)  # the change shows: nothing of the first ledger's was taken for it
