@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from ledger_factory import typed
 from payout_year import Company, standards_rows, write_department, write_standards
 from report_fixtures import PERIOD, SAMPLE, context
+from toolkit.core.royalties import Evaluations
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.core.validation import validate
@@ -66,6 +67,7 @@ class Quarter:
         self.tmp = tmp
         self.company = Company.build()
         self.db = tmp / "toolkit.db"
+        self.evaluations = Evaluations()  # one run's royalty evaluations, shared by the quarter's closes
         self.adjustments: list[dict] = []
         self.expenses = [
             dict(claim_no="C1", date=D(2026, 1, 13), employee_id="E001", category="Transport", city="Shanghai", days=1,
@@ -115,7 +117,8 @@ class Quarter:
 
     def close(self, period: str, reopen: bool = False):
         """Close ``period`` without the monthly report (no test here reads it)."""
-        return close_month(Source([self.write(period)], None, self.db), period, self.tmp / "out", jobs=1,
+        return close_month(Source([self.write(period)], None, self.db, evaluations=self.evaluations), period,
+                           self.tmp / "out", jobs=1,
                            reopen=reopen, report=False)
 
     def recorded_total(self, period: str) -> int:

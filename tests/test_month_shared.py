@@ -19,11 +19,19 @@ from toolkit.outputs import build
 from toolkit.outputs.jsonfmt import dumps
 from toolkit.outputs.royalties import statement_frame, statement_frames
 from toolkit.report import build_context
-from report_fixtures import PERIOD, ledger
+from report_fixtures import PERIOD, SAMPLE, ledger
+from toolkit.operations.source import Source
 
 SHARED = ("completion", "funds", "forecast", "salary")
-#: a ledger of its own (``report_fixtures.ledger`` is one cached ledger, its memo filled by other tests)
-fresh_ledger = ledger.__wrapped__
+
+
+def fresh_ledger():
+    """A ledger of its own: the sample's tables as ``report_fixtures.ledger`` read them once (the workbooks are not
+    read again for each test), with an empty memo of its own (that cached ledger's memo is filled by other tests)."""
+    read = ledger()
+    return replace(read, tables=dict(read.tables), memo={}, findings=list(read.findings), files=list(read.files),
+                   left_out=dict(read.left_out), langs=dict(read.langs), absent_people=dict(read.absent_people),
+                   sources=dict(read.sources))
 
 
 def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch):
@@ -125,3 +133,76 @@ def test_each_month_s_royalty_is_evaluated_once_per_ledger_and_the_same_as_alone
     lines = R.royalties(*frames, PERIOD, departments=R.ledger_departments(led.tables),
                         absent_people=set(led.absent_people), **kw).lines
     pd.testing.assert_frame_equal(R.compute_royalties(led, PERIOD).lines, lines)  # September found in the schedule
+
+
+def test_ledgers_sharing_a_run_s_evaluations_evaluate_each_month_once_and_as_alone(monkeypatch):
+    """Two ledgers of one run (``Source`` gives each ledger it builds the run's ``Evaluations``): the second finds
+    every month the first evaluated, and gives the same schedule and royalties as a ledger of its own; a ledger whose
+    rows changed in a month evaluates that month and the later ones again, never an earlier month's result."""
+    first, second = fresh_ledger(), fresh_ledger()
+    shared = R.Evaluations()
+    for led in (first, second):
+        R.share_evaluations(led, shared)
+    month = int(PERIOD[5:7])
+    evaluated: Counter = Counter()
+    real = R.evaluate_segments
+    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    R.monthly_payments(first, PERIOD)
+    assert evaluated == Counter(range(1, month + 1)) and shared.computed >= month
+    evaluated.clear()
+    kept = shared.computed
+    pays = R.monthly_payments(second, PERIOD)
+    assert evaluated == Counter() and shared.computed == kept and shared.found >= month  # every month found
+    # the royalties of the period evaluate the period in full (its bands) and find the month before
+    lines = R.compute_royalties(second, PERIOD).lines
+    assert evaluated == Counter({month: 1})
+    monkeypatch.setattr(R, "evaluate_segments", real)
+    alone = fresh_ledger()
+    pd.testing.assert_frame_equal(pays, R.monthly_payments(alone, PERIOD))
+    pd.testing.assert_frame_equal(lines, R.compute_royalties(alone, PERIOD).lines)
+    # a receipt of June a tenth larger: June on are evaluated again, January to May are found
+    changed = fresh_ledger()
+    R.share_evaluations(changed, shared)
+    col = changed.tables["Collections"]
+    june = pd.to_datetime(col["receipt_date"]).dt.month == 6
+    assert june.any()
+    changed.tables["Collections"] = col.assign(amount=col["amount"].where(~june, col["amount"] * 1.1))
+    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    evaluated.clear()
+    got = R.monthly_payments(changed, PERIOD)
+    assert set(evaluated) == set(range(6, month + 1))
+    monkeypatch.setattr(R, "evaluate_segments", real)
+    own = fresh_ledger()  # no shared evaluations: everything computed on this ledger alone
+    assert R.EVALUATIONS_KEY not in own.memo
+    own.tables["Collections"] = changed.tables["Collections"]
+    pd.testing.assert_frame_equal(got, R.monthly_payments(own, PERIOD))
+    assert not got.equals(pays)  # the change shows: nothing of the first ledger's was taken for it
+
+
+def test_a_run_s_evaluations_keep_only_the_latest_and_are_owned_by_the_source(monkeypatch):
+    """``Evaluations`` is bounded (the entries used last are kept) and compares the inputs held, not only their
+    digests; each ``Source`` shares one with every ledger it builds, and a caller may pass its own to share it
+    across sources (a year of closes in one process)."""
+    evals = R.Evaluations(size=2)
+    frame = pd.DataFrame({"employee_id": ["E1"], "cents": [100]})
+    calls: list[int] = []
+
+    def compute(n: int):
+        return lambda: calls.append(n) or frame.assign(cents=n)
+
+    for n in (1, 2, 1, 3):  # 1 is found, then 3 pushes out 2 (used before 1)
+        got = evals.get(("ytd_cents", 2026, n), (frame,), None, compute(n))
+    assert calls == [1, 2, 3] and len(evals) == 2 and got["cents"].tolist() == [3]
+    assert evals.get(("ytd_cents", 2026, 1), (frame,), None, compute(9))["cents"].tolist() == [1]
+    evals.get(("ytd_cents", 2026, 2), (frame,), None, compute(4))  # 2 was dropped: computed again
+    assert calls == [1, 2, 3, 4] and (evals.computed, evals.found) == (4, 2)
+    other = frame.assign(employee_id="E2")
+    assert evals.get(("ytd_cents", 2026, 2), (other,), None, compute(5))["cents"].tolist() == [5]  # other values
+    monkeypatch.setattr(R, "_digest", lambda f: b"one digest for every frame")  # as if two inputs collided
+    evals.get(("ytd_cents", 2026, 7), (frame,), None, compute(6))
+    assert evals.get(("ytd_cents", 2026, 7), (other,), None, compute(7))["cents"].tolist() == [7]
+    monkeypatch.undo()
+    source = Source([SAMPLE], SAMPLE / "standards.xlsx", force=True)
+    assert source.evaluations is not Source().evaluations
+    given = R.Evaluations()
+    assert Source(evaluations=given).over([SAMPLE]).evaluations is given

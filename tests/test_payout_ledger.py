@@ -23,6 +23,7 @@ from toolkit.errors import ToolkitError
 from toolkit.operations.close_month import close_month
 from toolkit.operations.closes import backdated_for, close_output_dir, note_text, prepare_close, reclose_changes
 from toolkit.store import load_ledger_from_store, open_store
+from toolkit.core.royalties import Evaluations
 from toolkit.operations.source import Source
 from toolkit.io.reader import read_workbook
 import openpyxl
@@ -56,12 +57,14 @@ class Year:
         self.company = Company.build()
         self.db = tmp / "toolkit.db"
         self.results: dict[tuple[str, int], object] = {}
+        self.evaluations = Evaluations()  # one run's royalty evaluations, shared by the year's closes
 
     def close(self, period: str, reopen: bool = False, report: bool = False):
         """``close_month`` over the workbooks as they stand at ``period``; the ledger's promises checked. The
         monthly report only where a test reads it (``report``)."""
         folder = self.company.write(self.tmp / f"in-{period}", period)
-        res = close_month(Source([folder], db=self.db), period, self.tmp / "out", jobs=1, reopen=reopen,
+        res = close_month(Source([folder], db=self.db, evaluations=self.evaluations), period, self.tmp / "out",
+                          jobs=1, reopen=reopen,
                           report=report)
         self.results[(period, res.close.version)] = res
         with open_store(self.db) as store:

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from people_year import BASES, HIRE, HIRED, LEAVER, LEFT, Company, cents, share
+from toolkit.core.royalties import Evaluations
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.core.findings import finding_type
@@ -39,10 +40,12 @@ class Script:
         self.floating: dict[tuple[str, str], int] = {}
         self.checked: list[str] = []
         self.statements: dict[str, object] = {}
+        self.evaluations = Evaluations()  # one run's royalty evaluations, shared by the year's closes
 
     def close(self, period: str) -> None:
         folder = self.company.write(self.tmp / f"in-{period}", period)
-        close_month(Source([folder], None, self.db), period, self.out, jobs=1, report=False)  # no test reads it
+        close_month(Source([folder], None, self.db, evaluations=self.evaluations), period, self.out, jobs=1,
+                    report=False)  # no test reads the report
         self.check(period)
 
     def check(self, period: str) -> None:

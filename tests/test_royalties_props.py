@@ -65,9 +65,10 @@ def setups(draw, refunds: bool = True):
                 t=tiers(*draw(rising_tiers())), month=draw(st.integers(1, 12)))
 
 
-def _run(s: dict, month: int | None = None, **over):
+def _run(s: dict, month: int | None = None, memo: dict | None = None, **over):
     s = {**s, **over}
-    return royalties(s["k"], s["c"], s["p"], s["r"], s["rp"], s["t"], LINES, f"2026-{(month or s['month']):02d}")
+    return royalties(s["k"], s["c"], s["p"], s["r"], s["rp"], s["t"], LINES, f"2026-{(month or s['month']):02d}",
+                     memo=memo)
 
 
 def _cents(values) -> list[int]:
@@ -79,12 +80,14 @@ def _cents(values) -> list[int]:
 def test_payments_jan_to_p_add_up_to_rounded_ytd_royalty(s):
     p = s["month"]
     paid = {e: 0 for e in EMPLOYEES}
+    memo: dict = {}  # the months as a ledger's royalties compute them (each finds the month before it evaluated)
     for m in range(1, p + 1):
-        res = _run(s, m)
+        res = _run(s, m, memo)
         for emp, pay in zip(res.lines["employee_id"], _cents(res.lines["payment"])):
             paid[emp] += pay
     final = res  # the run of month p (the loop's last): running it again would compute the same
     assert dict(zip(final.lines["employee_id"], _cents(final.lines["ytd_royalty"]))) == paid
+    # the schedule without a memo: every month evaluated on its own, so the memo's months are checked against it
     sched = payment_schedule(s["k"], s["c"], s["p"], s["r"], s["rp"], s["t"], LINES, f"2026-{p:02d}")
     by_emp = sched.groupby("employee_id")["royalty"].apply(lambda v: sum(_cents(v)))
     assert by_emp.to_dict() == paid

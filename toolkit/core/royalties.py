@@ -21,6 +21,8 @@ gate whatever the binary representation of the operands.
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -264,6 +266,93 @@ def _num_json(x: Any, digits: int = 10) -> float | None:
     return round(float(x), digits)
 
 
+# --- evaluations shared by the ledgers of one run ---------------------------------------------
+
+
+class Evaluations:
+    """Month evaluations (``ytd_cents``) and segment runs kept for every ledger of one run, not just one: a
+    scripted year's closes, a close's statements and performance files each build a ledger of their own, and
+    each would evaluate again the months the others evaluated (a year of closes: 78 evaluations for 12 months).
+
+    Owned by the caller (``toolkit.operations.source.Source`` makes one per face's run, or takes the caller's)
+    and handed to each ledger it builds (``share_evaluations``): not a module global (DESIGN). Keyed by content
+    only, never by identity or time: each entry is found by a digest of its inputs' values (the frames' columns,
+    dtypes and 64-bit row hashes) and used only when the inputs held with it are equal to the ones asked
+    (``DataFrame.equals``; the contribution rows by their row hashes in order, as the ledger's own memo compares
+    them), so no result of other inputs can be returned. Bounded: the ``size`` entries used last are kept (an
+    entry is one small frame per month, employee and cents, or a year's segment runs); each caller gets a copy.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], Any, Any]] = OrderedDict()
+        #: How many results were computed and how many were found (what the tests and the bench read).
+        self.computed = 0
+        self.found = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: tuple[Any, ...], frames: tuple[pd.DataFrame | None, ...], rows: pd.DataFrame | None,
+            compute: Callable[[], Any]) -> Any:
+        """A copy of ``compute()`` for ``key`` (numbers and text) and the values of ``frames`` and ``rows`` (row
+        hashes), from an earlier call with equal inputs when this object still holds one."""
+        try:
+            digest = (key, *(_digest(f) for f in frames), _digest(rows))
+        except TypeError:  # a value pandas cannot hash: computed, not kept
+            return compute()
+        hit = self._items.get(digest)
+        if hit is not None and _equal_frames(hit[0], frames) and _equal_frames((hit[1],), (rows,)):
+            self._items.move_to_end(digest)
+            self.found += 1
+            return hit[2].copy()
+        value = compute()
+        self.computed += 1
+        self._items[digest] = (frames, rows, value)
+        self._items.move_to_end(digest)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+        return value.copy()
+
+
+#: The contribution columns an evaluation reads (``evaluate_segments``, ``_assign``): the rows are compared by these
+#: only, so the same rows read from another month's workbook (another ``source``, ``_row``) are the same rows.
+EVALUATED_COLUMNS = ("employee_id", "basis", "date", "credited", "weighted")
+
+#: Where a ledger's memo holds the run's ``Evaluations`` (``share_evaluations``).
+EVALUATIONS_KEY = ("core.royalties.evaluations", "")
+
+
+def share_evaluations(ledger: Ledger, evaluations: Evaluations | None) -> Ledger:
+    """Let ``ledger``'s royalty evaluations be found in, and kept for, ``evaluations`` (the run's; None: this
+    ledger's own memo only). Returns the ledger."""
+    if evaluations is not None:
+        ledger.memo[EVALUATIONS_KEY] = evaluations
+    return ledger
+
+
+def _shared_evaluation(memo: dict[Any, Any] | None, key: tuple[Any, ...], frames: tuple[pd.DataFrame | None, ...],
+                       rows: pd.DataFrame | None, compute: Callable[[], Any]) -> Any:
+    """``compute()`` through the ``Evaluations`` the ledger's ``memo`` was given, or computed."""
+    shared = memo.get(EVALUATIONS_KEY) if memo is not None else None
+    return compute() if shared is None else shared.get(key, frames, rows, compute)
+
+
+def _digest(frame: pd.DataFrame | None) -> bytes | None:
+    """A digest of a frame's values: its columns, dtypes and each row's 64-bit hash in order."""
+    if frame is None:
+        return None
+    h = hashlib.blake2b(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode(), digest_size=16)
+    h.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return h.digest()
+
+
+def _equal_frames(held: tuple[pd.DataFrame | None, ...], asked: tuple[pd.DataFrame | None, ...]) -> bool:
+    """The frames held with an entry equal the frames asked, in order (values, columns and dtypes)."""
+    return all((a is None and b is None) or (a is not None and b is not None and (a is b or a.equals(b)))
+               for a, b in zip(held, asked))
+
+
 # --- the computation --------------------------------------------------------------------------
 
 
@@ -304,8 +393,10 @@ def _segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.
     and one version of its terms (plan, pv, tv, seg_from, seg_to, basis, method, gate, annual_cap, terms), computed
     once per ledger for the same input objects (identity; ``memo``: the ledger's, which a close's 24 evaluations
     share — 12 months of royalties, the payment schedule) and copied out."""
-    return per_inputs(memo, ("core.royalties.segment_runs", year), (roster, changes, plans, tiers),
-                      lambda: _compute_segment_runs(roster, changes, plans, tiers, year))
+    inputs = (roster, changes, plans, tiers)
+    return per_inputs(memo, ("core.royalties.segment_runs", year), inputs,
+                      lambda: _shared_evaluation(memo, ("segment_runs", year), inputs, None,
+                                                 lambda: _compute_segment_runs(roster, changes, plans, tiers, year)))
 
 
 def _compute_segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame,
@@ -723,8 +814,10 @@ def ytd_cents(staff: pd.DataFrame, rows: pd.DataFrame, plan: pd.DataFrame, tiers
     of exactly ``rows`` (weighted contributions). Once per ``memo`` (a ledger's) and month for equal inputs, so a
     payment schedule, the royalties of a month and of the month before, a statement and every month of a
     performance file evaluate each month once: the staff, the Plan and the tiers compared by value, the rows by
-    their columns, dtypes and each row's 64-bit hash in order (``in_period``, which depends on the period asked,
-    left out; kept as hashes, not a copy, so the memo stays small). ``lines``: the caller's ``evaluate_segments``
+    the columns the evaluation reads (``EVALUATED_COLUMNS``), their dtypes and each row's 64-bit hash in order
+    (kept as hashes, not a copy, so the memo stays small); and once per run when the memo holds the run's
+    ``Evaluations`` (``share_evaluations``): the months a later close, a statement or a performance file of
+    another ledger evaluates again are found there. ``lines``: the caller's ``evaluate_segments``
     of these very inputs, kept rather than evaluated again."""
     def compute() -> pd.DataFrame:
         got = lines if lines is not None else evaluate(staff, rows, plan, tiers, month)[0]
@@ -733,11 +826,12 @@ def ytd_cents(staff: pd.DataFrame, rows: pd.DataFrame, plan: pd.DataFrame, tiers
 
     if memo is None:
         return compute()
-    keyed = rows.drop(columns="in_period", errors="ignore")
+    keyed = rows[[c for c in EVALUATED_COLUMNS if c in rows.columns]]
     shape = repr([(str(c), str(t)) for c, t in keyed.dtypes.items()])
     hashes = pd.DataFrame({"row": pd.util.hash_pandas_object(keyed, index=False).to_numpy()})
-    return per_inputs(memo, ("core.royalties.ytd_cents", year, month), (staff, shape, hashes, plan, tiers), compute,
-                      equal=True)
+    return per_inputs(memo, ("core.royalties.ytd_cents", year, month), (staff, shape, hashes, plan, tiers),
+                      lambda: _shared_evaluation(memo, ("ytd_cents", year, month, shape), (staff, plan, tiers),
+                                                 hashes, compute), equal=True)
 
 
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,

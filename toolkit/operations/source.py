@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..core.findings import Finding
 from ..core.ledger import Ledger
+from ..core.royalties import Evaluations, share_evaluations
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
@@ -96,6 +97,9 @@ class Source:
     lang: str = "en"
     #: Whether the face offers ``--force`` (a refusal then says so; ``consolidate`` does not).
     forceable: bool = True
+    #: The royalty evaluations every ledger of this source shares (``core.royalties.Evaluations``): one per source
+    #: unless the caller passes one to share across sources (several closes in one process).
+    evaluations: Evaluations = field(default_factory=Evaluations, repr=False, compare=False)
     _std: WorkbookData | None = field(default=None, init=False, repr=False)
     _std_findings: dict[str | None, list[Finding]] = field(default_factory=dict, init=False, repr=False)
     _store: Store | None = field(default=None, init=False, repr=False)
@@ -136,7 +140,7 @@ class Source:
         """Other department workbooks under this source's standards and policy (plan costing's edited plan):
         ``standards`` as already read (e.g. the store's) when this source names no standards file."""
         other = Source(paths, self.standards or (standards.path if standards is not None else None), None,
-                       self.force, None, self.confirm, self.lang, self.forceable)
+                       self.force, None, self.confirm, self.lang, self.forceable, self.evaluations)
         other._std = self.read_standards() or standards
         other._std_findings = self._std_findings if self.standards is not None else {}
         return other
@@ -246,7 +250,7 @@ class Source:
             if period is None:
                 raise ToolkitError("source.needs-input")
             with self.store() as store:
-                return load_ledger_from_store(store, period)
+                return share_evaluations(load_ledger_from_store(store, period), self.evaluations)
         return self._workbooks_ledger(period, forced)
 
     def store_ledger(self, period: str, snapshot_ids: list[int] | None = None,
@@ -255,7 +259,7 @@ class Source:
         ``decoded``: the rows consolidation just wrote, handed over instead of read back
         (``ConsolidationResult.decoded``)."""
         with self.store() as store:
-            return load_ledger_from_store(store, period, snapshot_ids, decoded)
+            return share_evaluations(load_ledger_from_store(store, period, snapshot_ids, decoded), self.evaluations)
 
     def _open_workbook_ledger(self, period: str, force: bool) -> Ledger:
         assert self.workbook is not None
@@ -264,7 +268,7 @@ class Source:
             raise ToolkitError("source.no-standards")
         findings = [*self.standards_findings(period), *check_data(self.workbook, std, period).findings]
         refuse_errors(findings, force=force, confirm=self.confirm, lang=self.lang)
-        return Ledger.from_workbooks([self.workbook], std, findings)
+        return share_evaluations(Ledger.from_workbooks([self.workbook], std, findings), self.evaluations)
 
     def _workbooks_ledger(self, period: str | None, force: bool) -> Ledger:
         """Read and validate the department workbooks (files or folders) against the standards, stacked.
@@ -310,7 +314,7 @@ class Source:
             raise ToolkitError("source.none-readable", details="\n".join(unreadable))
         ledger = Ledger.from_workbooks(books, std, findings)
         ledger.left_out.update(left_out)
-        return ledger
+        return share_evaluations(ledger, self.evaluations)
 
     def history_ledger(self, year: int, *, refuse_rejected: bool = True) -> Ledger:
         """Plan drafting's history for ``year``: the workbooks (with the standards), or the departments the store
@@ -339,7 +343,7 @@ class Source:
                     raise ToolkitError("source.no-store-standards", path=store.url, period=period)
                 std = store.load_snapshot(snaps[0].id)
         assert std is not None
-        return Ledger.from_workbooks(books, std, notes)
+        return share_evaluations(Ledger.from_workbooks(books, std, notes), self.evaluations)
 
     def refuse_rejected_plan(self, year: int, departments: set[str]) -> None:
         """Stop when one of ``departments`` was rejected at the store's latest close before ``year`` and has no
