@@ -85,7 +85,7 @@ def over_limit_claim(queue: Path) -> dict:
 # --------------------------------------------------------------------------- one queue per department
 
 
-def test_copies_and_outputs_in_the_folder_are_listed_once_and_skipped(folder, tmp_path, approval_queues, fresh_demo):
+def test_copies_and_outputs_in_the_folder_are_listed_once_and_skipped(folder, tmp_path, approval_queues):
     alone = approval_queues.plain  # the queue of the sample folder as shipped (conftest.approval_queues)
     expected = {(r["Department"], r["Sheet"], r["Row"]) for k in QUEUE_SHEETS.values() for r in rows_of(alone, k)}
     # a held-out folder: two copies of East China, a consolidated workbook and the queue itself
@@ -93,8 +93,8 @@ def test_copies_and_outputs_in_the_folder_are_listed_once_and_skipped(folder, tm
     shutil.copy(folder / "dept-east.xlsx", folder / "East China March.xlsx")
     wb = openpyxl.load_workbook(folder / "East China March.xlsx")  # a re-saved copy: other bytes, same department
     wb.save(folder / "East China March.xlsx")
-    demo_out, _ = fresh_demo  # a consolidated workbook of the sample (conftest.fresh_demo's close)
-    shutil.copy(next(demo_out.glob("consolidated-*.xlsx")), folder / "consolidated.xlsx")
+    res = run("consolidate", folder, "--period", "2026-03", "--db", tmp_path / "c.db", "-o", folder / "consolidated.xlsx")
+    assert (folder / "consolidated.xlsx").exists(), res.output
     shutil.copy(alone, folder / "approval-queue-old.xlsx")
     out = tmp_path / "q.xlsx"
     make_queue(folder, out)
