@@ -24,7 +24,8 @@ from toolkit.report import build_context
 from toolkit.report.markdown import render_markdown
 from toolkit.report.render import HtmlProcess, HtmlProcessGone, html_worker, render_report
 from toolkit.report.sections.market import market_section
-from toolkit.operations.report import render_monthly_report
+from toolkit.operations.report import monthly_report, render_monthly_report
+from toolkit.operations.source import Source
 
 pytestmark = pytest.mark.skipif(not (SAMPLE / "standards.xlsx").exists(), reason="sample workbooks missing")
 
@@ -151,6 +152,16 @@ def test_cli_report_writes_named_files_and_uses_a_custom_html_template(tmp_path)
 def test_cli_report_errors(tmp_path, args, needle) -> None:  # noqa: ANN001
     res = CliRunner().invoke(cli, ["report", *args, "-o", str(tmp_path)])
     assert res.exit_code == 2 and needle in res.output
+
+
+def test_an_unknown_format_is_refused_before_the_month_is_read(tmp_path) -> None:  # noqa: ANN001
+    """``toolkit report --format docx`` says so at once: no workbook is read (here none could be) and nothing is
+    written."""
+    missing = tmp_path / "nowhere"
+    with pytest.raises(ToolkitError) as err:
+        monthly_report(Source([missing], missing / "standards.xlsx"), PERIOD, tmp_path / "out", formats=["xlsx", "docx"])
+    assert err.value.key == "report.format.unknown" and "docx" in str(err.value)
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
