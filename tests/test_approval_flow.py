@@ -332,9 +332,8 @@ def test_roster_approver_routes_the_item_and_refuses_anyone_else(folder, tmp_pat
 # --------------------------------------------------------------------------- reminders and print
 
 
-def test_reminder_list_and_print_layout(folder, tmp_path):
-    queue = tmp_path / "q.xlsx"
-    make_queue(folder, queue, "--db", tmp_path / "s.db")
+def test_reminder_list_and_print_layout(approval_queues):
+    queue = approval_queues.plain  # the sample's queue (conftest); every item in it is new to the store
     summary = rows_of(queue, "Summary")
     reminders = [r for r in summary if r["Section"].startswith("Waiting longer than 3 working days")]
     items = [r for k in QUEUE_SHEETS.values() for r in rows_of(queue, k)]
