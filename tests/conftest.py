@@ -207,3 +207,28 @@ def rendered_report(tmp_path_factory):
 
 
 SHARED_SESSION_FIXTURES.add("rendered_report")
+
+
+# --- s15-21r ---
+@pytest.fixture(scope="session")
+def _approval_pristine(approval_queues, tmp_path_factory) -> Path:
+    """A copy of approval_queues' folder as its queues were made from it (taken before any test changes it)."""
+    pristine = tmp_path_factory.mktemp("queued-pristine") / "depts"
+    shutil.copytree(approval_queues.folder, pristine)
+    return pristine
+
+
+@pytest.fixture
+def queued_folder(approval_queues, _approval_pristine):
+    """approval_queues (its folder, its ``plain`` and ``clean`` queues) for a test that changes the folder: the
+    test may edit, lock or decide in place in ``folder`` (the queues name its files by path, with their hashes);
+    the folder is put back byte for byte afterwards (tests on one xdist worker run one at a time), so the tests
+    that only read it see the sample as queued. Saves each such test building its own queue of the sample."""
+    folder = approval_queues.folder
+    assert {p.name: p.is_file() and p.read_bytes() for p in folder.iterdir()} == {
+        p.name: p.is_file() and p.read_bytes() for p in _approval_pristine.iterdir()}, "the queued folder was changed"
+    try:
+        yield approval_queues
+    finally:
+        shutil.rmtree(folder)
+        shutil.copytree(_approval_pristine, folder)

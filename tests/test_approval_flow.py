@@ -113,20 +113,21 @@ def test_copies_and_outputs_in_the_folder_are_listed_once_and_skipped(folder, tm
     assert re.search(r"approval-queue-old\.xlsx: a workbook the toolkit wrote", again.output)
 
 
-def test_an_older_consolidated_workbook_without_the_mark_is_still_recognised(folder, tmp_path):
+def test_an_older_consolidated_workbook_without_the_mark_is_still_recognised(sample_dir, tmp_path, fresh_demo):
     from toolkit.operations.consolidate.discovery import sniff_kind
 
-    res = run("consolidate", folder, "--period", "2026-03", "--db", tmp_path / "c.db", "-o", tmp_path / "cons.xlsx")
-    assert res.exit_code in (0, 1), res.output
-    assert sniff_kind(tmp_path / "cons.xlsx") == "output"
+    demo_out, _ = fresh_demo  # the sample's consolidated workbook, as the demo's close wrote it (conftest)
+    (cons,) = demo_out.glob("consolidated-*.xlsx")
+    assert sniff_kind(cons) == "output"
     unmarked = tmp_path / "old-cons.xlsx"
-    with zipfile.ZipFile(tmp_path / "cons.xlsx") as src, zipfile.ZipFile(unmarked, "w") as dst:
+    with zipfile.ZipFile(cons) as src, zipfile.ZipFile(unmarked, "w") as dst:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                body = re.sub(rb"<cp:category>[^<]*</cp:category>", b"", body)
+                body, marks = re.subn(rb"<cp:category>[^<]*</cp:category>", b"", body)
+                assert marks == 1  # the mark the toolkit writes, taken out
             dst.writestr(info, body)
-    assert sniff_kind(unmarked) == "output" and sniff_kind(folder / "dept-east.xlsx") == "department"
+    assert sniff_kind(unmarked) == "output" and sniff_kind(sample_dir / "dept-east.xlsx") == "department"
 
 
 # --------------------------------------------------------------------------- deciding on the exception
@@ -300,12 +301,11 @@ def test_delegate_decides_on_the_directors_behalf_and_the_override_approver_is_k
     assert {r["On Behalf Of"] for r in rows_of(queue2, "Expense Claims")} == {None}
 
 
-def test_roster_approver_routes_the_item_and_refuses_anyone_else(folder, tmp_path):
+def test_roster_approver_routes_the_item_and_refuses_anyone_else(folder, tmp_path, approval_queues):
     std = openpyxl.load_workbook(folder / "standards.xlsx")
     ws = std["Roster"]
     head = {c.value: i + 1 for i, c in enumerate(ws[1])}
-    queue = tmp_path / "q0.xlsx"
-    make_queue(folder, queue)
+    queue = approval_queues.plain  # the queue of the sample as shipped, before the Roster names an approver
     claim = next(r for r in rows_of(queue, "Expense Claims") if r["Route"] == "Director" and r["Status"] == "Clean")
     manager = next(ws.cell(r, head["Employee ID"]).value for r in range(2, ws.max_row + 1)
                    if ws.cell(r, head["Department"]).value == ws.cell(
@@ -332,9 +332,8 @@ def test_roster_approver_routes_the_item_and_refuses_anyone_else(folder, tmp_pat
 # --------------------------------------------------------------------------- reminders and print
 
 
-def test_reminder_list_and_print_layout(folder, tmp_path):
-    queue = tmp_path / "q.xlsx"
-    make_queue(folder, queue, "--db", tmp_path / "s.db")
+def test_reminder_list_and_print_layout(approval_queues):
+    queue = approval_queues.plain  # the sample's queue (conftest); every item in it is new to the store
     summary = rows_of(queue, "Summary")
     reminders = [r for r in summary if r["Section"].startswith("Waiting longer than 3 working days")]
     items = [r for k in QUEUE_SHEETS.values() for r in rows_of(queue, k)]

@@ -259,9 +259,8 @@ def test_decide_apply_to_copies_changes_only_those_cells(queued, tmp_path):
     assert len(left) == len(pending_rows(folder)) - len(decided) + 1
 
 
-def test_in_place_keeps_a_backup(folder, tmp_path):
-    queue = tmp_path / "queue.xlsx"
-    make_queue(folder, queue, "--approve-clean")
+def test_in_place_keeps_a_backup(queued_folder, tmp_path):
+    folder, queue = queue_copy(queued_folder, "clean", tmp_path)  # the sample's --approve-clean queue (conftest)
     original = (folder / "dept-east.xlsx").read_bytes()
     res = run("approvals", "apply", queue, "--in-place", "--db", tmp_path / "a.db", "--approver", "Zhao")
     assert res.exit_code == 0, res.output
@@ -273,9 +272,8 @@ def test_in_place_keeps_a_backup(folder, tmp_path):
 
 
 @pytest.mark.parametrize("problem", ["changed", "excel-lock", "libreoffice-lock"])
-def test_changed_or_open_workbook_is_refused_and_nothing_changes(folder, tmp_path, problem):
-    queue = tmp_path / "queue.xlsx"
-    make_queue(folder, queue, "--approve-clean")
+def test_changed_or_open_workbook_is_refused_and_nothing_changes(queued_folder, tmp_path, problem):
+    folder, queue = queue_copy(queued_folder, "clean", tmp_path)  # the sample's --approve-clean queue (conftest)
     east = folder / "dept-east.xlsx"
     if problem == "changed":
         wb = openpyxl.load_workbook(east)

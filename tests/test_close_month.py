@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 
 from consolidate_helpers import copy_sample, department_files, sample_source
 from toolkit.cli.main import cli
+from toolkit.operations import close_month as close_month_module
 from toolkit.operations.close_month import COMPUTATIONS, close_month
 from toolkit.errors import ToolkitError
 from toolkit.io.reader import read_workbook
@@ -147,7 +149,14 @@ def test_compute_commands_need_files_or_db(tmp_path, sample):
     assert both.exit_code == 2 and "Give either PATH... or --db, not both." in both.output
 
 
-def test_demo_generates_the_sample_outside_a_checkout(tmp_path, monkeypatch):
+@pytest.fixture
+def without_report(monkeypatch):
+    """The CLI's month close without the monthly report, for a test that reads only what the CLI printed and the
+    other outputs (the report of the same close: conftest.fresh_demo, the closed_sample tests)."""
+    monkeypatch.setattr(close_month_module, "close_month", partial(close_month, report=False))
+
+
+def test_demo_generates_the_sample_outside_a_checkout(tmp_path, monkeypatch, without_report):
     """An installed package has no workbooks/ folder: demo writes the seeded sample first."""
     from toolkit.operations import demo
 
@@ -183,7 +192,8 @@ def test_left_out_departments_are_described_in_both_languages(closed):
     assert "(rejected)" in north.message("en") and "（已拒收）" in north.message("zh")
 
 
-def test_close_month_never_says_all_consolidated_while_a_departments_people_are_not_computed(sample, tmp_path):
+def test_close_month_never_says_all_consolidated_while_a_departments_people_are_not_computed(sample, tmp_path,
+                                                                                               without_report):
     """Issue 22: the 华南 workbook's Info names its department in the other language (South China) and North
     China sent nothing: the close exits 1, names both departments as not computed, and never prints "N of N".
     The CLI prints where each output went and its progress over the department files (one close for both)."""

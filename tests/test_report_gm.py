@@ -296,11 +296,11 @@ def test_missing_cjk_font_is_said_once_in_one_line(monkeypatch, capsys) -> None:
     assert fonts.warn_if_no_cjk_font(context("zh"), "en") is False
 
 
-def test_month_on_month_changes_are_coloured_in_the_workbook(tmp_path) -> None:  # noqa: ANN001
+def test_month_on_month_changes_are_coloured_in_the_workbook(rendered_report) -> None:  # noqa: ANN001
     from report_fixtures import find_table
 
     ctx = context("en")
-    wb = load_workbook(render_report(ctx, ["xlsx"], "en", tmp_path)[0])
+    wb = load_workbook(rendered_report("en")[0])  # this context's workbook, rendered once (conftest)
     ws, head, col, rows = find_table(wb, ctx["labels"]["headline"])
     for i, r in enumerate(ctx["tables"]["headline"].to_dict("records")):
         cell = ws.cell(head + 1 + i, col + 3)

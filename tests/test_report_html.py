@@ -27,7 +27,7 @@ from toolkit.report.render import HtmlProcess, HtmlProcessGone, default_template
 from toolkit.report.charts import all_charts
 from toolkit.report.html_render import market_charts, render_html
 from toolkit.report.sections.market import market_section
-from toolkit.operations.report import render_monthly_report
+from toolkit.operations.report import monthly_report, render_monthly_report
 from toolkit.operations.close_month import _last_year_paid, _take_forecast
 from toolkit.report.sections.headline import last_year_payments
 from toolkit.report.history import history_without_royalties, ledger_history
@@ -162,16 +162,25 @@ def test_cli_report_errors(tmp_path, args, needle) -> None:  # noqa: ANN001
     assert res.exit_code == 2 and needle in res.output
 
 
+def test_an_unknown_format_is_refused_before_the_month_is_read(tmp_path) -> None:  # noqa: ANN001
+    """``toolkit report --format docx`` says so at once: no workbook is read (here none could be) and nothing is
+    written."""
+    missing = tmp_path / "nowhere"
+    with pytest.raises(ToolkitError) as err:
+        monthly_report(Source([missing], missing / "standards.xlsx"), PERIOD, tmp_path / "out", formats=["xlsx", "docx"])
+    assert err.value.key == "report.format.unknown" and "docx" in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_appendix_ranks_everyone_on_the_quarter_so_far(tmp_path, lang) -> None:  # noqa: ANN001
+def test_appendix_ranks_everyone_on_the_quarter_so_far(rendered_report, lang) -> None:  # noqa: ANN001
     """The report's appendix is the periodic appraisal of the quarter so far: ranks follow the score."""
     ctx = context(lang)
     table = ctx["tables"]["appraisal"]
     ranked = table[table["company_rank"].notna()]
     assert len(ranked) and ranked.sort_values("company_rank")["score"].is_monotonic_decreasing
     assert ranked["company_rank"].min() == 1
-    (html,) = render_report(ctx, ["html"], lang, tmp_path)
-    text = html.read_text(encoding="utf-8")
+    text = rendered_report(lang)[1].read_text(encoding="utf-8")  # this context's page (conftest, rendered once)
     assert 'id="appraisal"' in text and ("Appendix: appraisal ranking, 2026-Q4" in text if lang == "en"
                                          else "附录：考核排名（2026-Q4" in text)
 
@@ -208,11 +217,11 @@ def _without_svg_ids(html: str) -> str:
     return re.sub(r'(id="|url\(#|href="#|clip-path="url\(#)[^")]*', r"\1", html)
 
 
-def test_the_html_rendered_in_a_forked_process_is_the_same_page(tmp_path) -> None:  # noqa: ANN001
+def test_the_html_rendered_in_a_forked_process_is_the_same_page(tmp_path, rendered_report) -> None:  # noqa: ANN001
     """``parallel`` (the month close) renders the HTML in a forked process beside the other formats: the same
     files, in the same order, as rendered one after the other."""
     ctx = context("en")
-    one = render_report(ctx, ["html", "md"], "en", tmp_path / "one")
+    one = rendered_report("en")[1:]  # this context rendered in this process (conftest): its HTML and Markdown
     two = render_report(ctx, ["html", "md"], "en", tmp_path / "two", parallel=True)
     assert [p.name for p in two] == [p.name for p in one] == [f"monthly-report-{PERIOD}.html", f"monthly-report-{PERIOD}.md"]
     assert all(p.is_file() and p.parent == tmp_path / "two" for p in two)
@@ -220,12 +229,12 @@ def test_the_html_rendered_in_a_forked_process_is_the_same_page(tmp_path) -> Non
     assert two[1].read_bytes() == one[1].read_bytes()
 
 
-def test_the_html_worker_started_before_the_context_imports_the_charts_and_renders_the_same_page(tmp_path) -> None:  # noqa: ANN001
+def test_the_html_worker_started_before_the_context_imports_the_charts_and_renders_the_same_page(tmp_path, rendered_report) -> None:  # noqa: ANN001
     """The month close starts the HTML's process before building the context (``html_worker``), so jinja2 and
     matplotlib are imported there meanwhile: the same page as rendered in this process; a template's error still
     reaches the caller as a ToolkitError; disabled, there is no process."""
     ctx = context("en")
-    one = render_report(ctx, ["html", "md"], "en", tmp_path / "one")
+    one = rendered_report("en")[1:]  # this context rendered in this process (conftest): its HTML and Markdown
     with html_worker() as pool:
         assert pool is not None
         assert pool.submit(os.getpid).result() != os.getpid()  # a process of its own
@@ -251,14 +260,14 @@ def _report_in_forked_task(ctx: dict, out: Path) -> list[str]:
     return [str(p) for p in render_report(ctx, ["html", "md"], "en", out, html_pool=_INHERITED["html"])]
 
 
-def test_the_close_s_html_process_started_first_renders_for_a_task_forked_later(tmp_path) -> None:  # noqa: ANN001
+def test_the_close_s_html_process_started_first_renders_for_a_task_forked_later(tmp_path, rendered_report) -> None:  # noqa: ANN001
     """The month close forks ``HtmlProcess`` as soon as it has consolidated and its report task, forked later,
     hands it the context: the same page as rendered in one process, written where the task asked; a broken
     template is a ToolkitError in the submitter; once closed, the process has ended. The market section the
     process computed meanwhile (``early``, on the ledger it inherited) makes the same context as the report's own;
     an error there is raised where the section is asked for."""
     ctx = context("en")
-    one = render_report(ctx, ["html", "md"], "en", tmp_path / "one")
+    one = rendered_report("en")[1:]  # this context rendered in this process (conftest): its HTML and Markdown
     html = HtmlProcess(early=(market_section, (ledger(), PERIOD, "en")))
     try:
         market = html.early()
@@ -316,7 +325,7 @@ def _raise_unpicklable() -> None:
     raise _Unpicklable()
 
 
-def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_error_still_arrives(tmp_path) -> None:  # noqa: ANN001
+def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_error_still_arrives(tmp_path, rendered_report) -> None:  # noqa: ANN001
     """Review of session 14: an error that cannot be pickled comes back as a RuntimeError carrying its traceback
     (the process keeps serving); Ctrl-C does not reach the idle process; once it has died (killed, out of memory)
     the report asks it nothing and renders the HTML and the market section itself: the same files."""
@@ -331,7 +340,7 @@ def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_er
         with pytest.raises(HtmlProcessGone):
             html.early()
         ctx = context("en")
-        alone = render_report(ctx, ["html", "md"], "en", tmp_path / "alone")
+        alone = rendered_report("en")[1:]  # this context rendered in this process alone (conftest)
         here = render_report(ctx, ["html", "md"], "en", tmp_path / "here", html_pool=html)
         assert [p.name for p in here] == [p.name for p in alone] and all(p.exists() for p in here)
         assert _without_svg_ids(here[0].read_text(encoding="utf-8")) == \

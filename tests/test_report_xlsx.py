@@ -28,9 +28,9 @@ def _render(tmp_path, wb: Workbook, ctx=None, name="out.xlsx"):  # noqa: ANN001,
     return load_workbook(out)
 
 
-def test_default_report_has_no_placeholders_and_charts_bind_expanded_ranges(tmp_path) -> None:  # noqa: ANN001
+def test_default_report_has_no_placeholders_and_charts_bind_expanded_ranges(rendered_report) -> None:  # noqa: ANN001
     ctx = context("en")
-    wb = load_workbook(render_report(ctx, ["xlsx"], "en", tmp_path)[0])
+    wb = load_workbook(rendered_report("en")[0])  # ctx in the default template, rendered once (conftest)
     left = [f"{ws.title}!{c.coordinate}" for ws in wb for row in ws.iter_rows() for c in row
             if isinstance(c.value, str) and ("{{" in c.value or "{%" in c.value)]
     assert left == []

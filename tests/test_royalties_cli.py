@@ -56,11 +56,14 @@ def _department(path, lang="zh", bad_amount=False):
                           info={"department": "East", "year": 2026, "period": "2026-02"})
 
 
-@pytest.fixture()
-def books(tmp_path):
-    std = _standards(tmp_path / "standards.xlsx")
-    dept = _department(tmp_path / "east.xlsx")
-    return tmp_path, std, dept
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    """The two workbooks, written once for the module's tests (they only read them; each writes its own output
+    name beside them)."""
+    folder = tmp_path_factory.mktemp("books")
+    std = _standards(folder / "standards.xlsx")
+    dept = _department(folder / "east.xlsx")
+    return folder, std, dept
 
 
 def _invoke(*args):

@@ -19,6 +19,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ import pandas as pd
 from ..core import approval_facts as AF
 from ..core import approval_routes as AR
 from ..core.approval_queue import ITEM_FIELDS
+from ..core.findings import Finding
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register, t
@@ -39,7 +41,7 @@ from .approvals import decide, stamp_note
 from ..io.writer import atomic_save
 from ..io.xlsx_cells import edit_workbook
 from .source import Source
-from .validate import read_file
+from .validate import check_data, read_file
 
 register({
     "apply.no-approver": ("No approver name: pass --approver or set TOOLKIT_APPROVER in the settings.",
@@ -261,9 +263,11 @@ def _by_reason(rows: list[RowOutcome], decision: str, partial: bool) -> list[lis
 
 def _decide_group(data: WorkbookData, std: WorkbookData | None, kind: str, layout: Any, chosen: list[RowOutcome],
                   decision: str, parts: dict[int, float], approver: str, approver_id: str | None, day: dt.date,
-                  lang: str, gm: bool, cells: dict, notes: dict, by_row: pd.DataFrame) -> None:
+                  lang: str, gm: bool, cells: dict, notes: dict, by_row: pd.DataFrame,
+                  findings: Callable[[], list[Finding]] | None = None) -> None:
     """Decide ``chosen`` rows (``operations.approvals.decide``) and plan their cells and notes; a partial
-    approval is decided on the row as it will be (its Amount the approved part), and writes that Amount."""
+    approval is decided on the row as it will be (its Amount the approved part), and writes that Amount.
+    ``findings()``: the findings of ``data`` as read (validated once per workbook, not once per group)."""
     if not chosen:
         return
     checked = data
@@ -274,7 +278,8 @@ def _decide_group(data: WorkbookData, std: WorkbookData | None, kind: str, layou
         checked = replace(data, tables={**data.tables, kind: frame})
     comment = chosen[0].comment if len(chosen) == 1 else None
     res = decide(checked, std, layout.sheet, [r.row for r in chosen], WRITES[decision], approver, day, approver_id,
-                 reason=comment, exception=decision == "Exception", gm=gm)
+                 reason=comment, exception=decision == "Exception", gm=gm,
+                 findings=findings() if findings is not None and not parts and decision == "Approve" else None)
     for r in chosen:
         if r.row in res.refused:
             r.outcome = "refused"
@@ -303,6 +308,7 @@ def _plan(data: WorkbookData, std: WorkbookData | None, rows: list[RowOutcome], 
     cells: dict[str, dict[str, str | float]] = {}
     notes: dict[str, dict[str, str]] = {}
     seen: set[tuple[str, int]] = set()
+    whole = cache(lambda: check_data(data, std).findings)  # the rules of the workbook as read: run once, if at all
     for kind in ("Expenses", "Advances", "Leave"):
         mine = [r for r in rows if r.kind == kind]
         if not mine:
@@ -346,7 +352,7 @@ def _plan(data: WorkbookData, std: WorkbookData | None, rows: list[RowOutcome], 
                               and (gm or r.on_behalf_of == "gm") == as_gm]
                     for group in _by_reason(chosen, decision, partial):
                         _decide_group(data, std, kind, layout, group, decision, parts if partial else {}, approver,
-                                      approver_id, day, lang, as_gm, cells, notes, by_row)
+                                      approver_id, day, lang, as_gm, cells, notes, by_row, whole)
         note_col = "approval" if "approval" in layout.columns else DEPARTMENT.table(kind).unique_key[0]
         for r in ok:
             if r.decision in ("Return", "Forward"):

@@ -85,11 +85,12 @@ def row_of(f: Finding) -> int | None:
 
 def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selected: Iterable[int], decision: str,
            approver: str, today: dt.date | None = None, approver_id: str | None = None, reason: str | None = None,
-           exception: bool = False, gm: bool = False) -> Decision:
+           exception: bool = False, gm: bool = False, findings: list[Finding] | None = None) -> Decision:
     """Which of the ``selected`` sheet rows take ``decision`` (Approved/Rejected) and which are refused: the
     approver's own rows (``approver_id``); for Rejected, every row when there is no ``reason``; for Approved,
     rows with error findings (unless ``exception``, which needs a ``reason``) and, unless the approver is the
-    general manager (``gm``), rows whose Amount is above the Thresholds' GM Approval Above."""
+    general manager (``gm``), rows whose Amount is above the Thresholds' GM Approval Above. ``findings``: the
+    workbook's findings when the caller already has them (``check_data`` of the same ``data`` and ``standards``)."""
 
     if decision not in E.APPROVAL.values:
         raise ValueError(decision)
@@ -102,7 +103,7 @@ def decide(data: WorkbookData, standards: WorkbookData | None, sheet: str, selec
         raise ToolkitError("macro.no-approver")
     refused: dict[int, list[Finding]] = {}
     if decision == "Approved" and not exception:
-        for f in check_data(data, standards).findings:
+        for f in check_data(data, standards).findings if findings is None else findings:
             if f.severity == "error" and f.sheet == sheet and (r := row_of(f)) in rows:
                 refused.setdefault(r, []).append(f)
     layout = data.layout[table]

@@ -9,8 +9,9 @@ from typing import Any
 from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.periods import check_period, parse_period
+from ..errors import ToolkitError
 from ..report import build_context, render_report
-from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, html_worker
+from ..report.render import FORMATS, HtmlProcess, HtmlProcessGone, html_apart, html_worker
 from ..report.completeness import store_left_out
 from ..report.history import ledger_history
 from ..report.sections.headline import last_year_payments
@@ -96,6 +97,10 @@ def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[st
 
 def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: str = "en",
                    formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
-    """``toolkit report``: the month from workbooks or the store, always rendered (``monthly_context``)."""
+    """``toolkit report``: the month from workbooks or the store, always rendered (``monthly_context``); an
+    unknown format is refused before the month is read."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ToolkitError("report.format.unknown", fmt=unknown[0], known=", ".join(FORMATS))
     context = monthly_context(source, period, lang=lang)
     return render_report(context, list(formats), lang, Path(out_dir), template)
