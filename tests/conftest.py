@@ -159,7 +159,10 @@ def approval_queues(sample_dir, tmp_path_factory):
                 for out, extra in ((plain, ()), (clean, ("--approve-clean",)))]
         assert all(res.exit_code == 0 for res in made), [res.output for res in made]
         built = build_queue(Source([folder], folder / "standards.xlsx"), jobs=1)
-    return SimpleNamespace(folder=folder, plain=plain, clean=clean, output=made[0].output, built=built)
+    pristine = base / "pristine"  # the folder as queued, before any test could change it (queued_folder restores it)
+    shutil.copytree(folder, pristine)
+    return SimpleNamespace(folder=folder, plain=plain, clean=clean, output=made[0].output, built=built,
+                           pristine=pristine)
 
 
 SHARED_SESSION_FIXTURES.add("approval_queues")
@@ -210,25 +213,21 @@ SHARED_SESSION_FIXTURES.add("rendered_report")
 
 
 # --- s15-21r ---
-@pytest.fixture(scope="session")
-def _approval_pristine(approval_queues, tmp_path_factory) -> Path:
-    """A copy of approval_queues' folder as its queues were made from it (taken before any test changes it)."""
-    pristine = tmp_path_factory.mktemp("queued-pristine") / "depts"
-    shutil.copytree(approval_queues.folder, pristine)
-    return pristine
-
-
 @pytest.fixture
-def queued_folder(approval_queues, _approval_pristine):
+def queued_folder(approval_queues):
     """approval_queues (its folder, its ``plain`` and ``clean`` queues) for a test that changes the folder: the
     test may edit, lock or decide in place in ``folder`` (the queues name its files by path, with their hashes);
     the folder is put back byte for byte afterwards (tests on one xdist worker run one at a time), so the tests
     that only read it see the sample as queued. Saves each such test building its own queue of the sample."""
-    folder = approval_queues.folder
-    assert {p.name: p.is_file() and p.read_bytes() for p in folder.iterdir()} == {
-        p.name: p.is_file() and p.read_bytes() for p in _approval_pristine.iterdir()}, "the queued folder was changed"
+    folder, pristine = approval_queues.folder, approval_queues.pristine
+    assert _tree_bytes(folder) == _tree_bytes(pristine), "the queued folder was changed"
     try:
         yield approval_queues
     finally:
         shutil.rmtree(folder)
-        shutil.copytree(_approval_pristine, folder)
+        shutil.copytree(pristine, folder)
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` (relative) with its bytes (None for a folder)."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in folder.rglob("*")}

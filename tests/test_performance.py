@@ -207,7 +207,10 @@ def test_page_charts_lay_out_in_the_page_font_or_else_the_reports(monkeypatch):
     without it, in the report's CJK font."""
     from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
 
-    installed = bool(subprocess.run(["fc-list", charts.PAGE_FONT], capture_output=True, text=True).stdout)
+    try:
+        installed = bool(subprocess.run(["fc-list", charts.PAGE_FONT], capture_output=True, text=True).stdout)
+    except FileNotFoundError:  # no fontconfig tools: matplotlib finds no such font either
+        installed = False
     assert (charts.page_family()[0] == charts.PAGE_FONT) == installed
     monkeypatch.setattr(charts, "PAGE_FONT", "No Such Font")
     monkeypatch.setattr(charts, "PAGE_FILE", re.compile("no-such-font-file"))

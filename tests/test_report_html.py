@@ -351,6 +351,33 @@ def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_er
         html.close()
 
 
+class _Unloadable:
+    """A job argument the HTML process cannot unpickle (pickles fine here, raises when loaded there)."""
+
+    def __reduce__(self):  # noqa: ANN204
+        return (_refuse_to_load, ())
+
+
+def _refuse_to_load() -> None:
+    raise MemoryError("cannot load")
+
+
+def test_a_job_the_html_process_cannot_load_ends_its_service_instead_of_hanging_the_close() -> None:
+    """Review of session 15: a job that fails in the process's receiving thread (an argument that cannot be
+    unpickled there, MemoryError) closes its end of the pipe, so the owner gets HtmlProcessGone (and renders in its
+    own process) instead of waiting for a reply forever."""
+    html = HtmlProcess()
+    try:
+        reply = html.submit(len, _Unloadable())
+        assert html._conn.poll(30), "the HTML process neither answered nor closed its end of the pipe"
+        with pytest.raises(HtmlProcessGone):
+            reply.result()
+        html._process.join(30)
+        assert not html._process.is_alive()
+    finally:
+        html.close()
+
+
 def _slow_value(value: int) -> int:
     """A value that takes a moment to make (an early computation still running when it is asked for)."""
     time.sleep(0.3)

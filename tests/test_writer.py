@@ -18,6 +18,7 @@ from conftest import need
 from python_calamine import CalamineWorkbook
 
 from toolkit.errors import ToolkitError
+from toolkit.io import writer as W
 from toolkit.io.writer import (
     FIXED_TIME,
     MAX_DATA_ROWS,
@@ -343,8 +344,6 @@ def _cells_the_xlsxwriter_way(tmp: Path, frame: pd.DataFrame, formats: dict[str,
     """Reference: the same workbook with every cell written by XlsxWriter itself (the writer's old path)."""
     import xlsxwriter
 
-    from toolkit.io import writer as W
-
     wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_numbers": False, "strings_to_urls": False,
                                         "nan_inf_to_errors": False})
@@ -431,8 +430,6 @@ def test_widths_measured_for_a_layout_at_once_are_each_sheets_own(seed: int) -> 
     """``_segment_widths`` (the statement sheets' columns measured once for them all) gives each part the width
     ``column_width`` gives it alone: money with NaN and ±inf, percentages, CJK text and None, pandas' str, whole
     numbers, yes/no, dates at midnight, with a time of day, and missing; a part of blanks only."""
-    from toolkit.io import writer as W
-
     rng = np.random.default_rng(seed)
     n = 60
     money = np.round(rng.normal(0, 10 ** rng.integers(1, 9), n), 2)

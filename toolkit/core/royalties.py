@@ -272,7 +272,8 @@ def _num_json(x: Any, digits: int = 10) -> float | None:
 class Evaluations:
     """Month evaluations (``ytd_cents``) and segment runs kept for every ledger of one run, not just one: a
     scripted year's closes, a close's statements and performance files each build a ledger of their own, and
-    each would evaluate again the months the others evaluated (a year of closes: 78 evaluations for 12 months).
+    each would evaluate again the months the others evaluated (the ledger year's ten closes: 82 month evaluations
+    without it, 38 with it).
 
     Owned by the caller (``toolkit.operations.source.Source`` makes one per face's run, or takes the caller's)
     and handed to each ledger it builds (``share_evaluations``): not a module global (DESIGN). Keyed by content

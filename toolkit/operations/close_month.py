@@ -278,8 +278,9 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         if report and n_jobs > 1 and html_apart(DEFAULT_FORMATS):
             # the report's HTML process, forked now so it computes what needs none of this year's royalties — the
             # month's forecast, last year's payments the report's headline needs, the 12-month history's part
-            # without them, the report's market section and its charts — and imports jinja2 and matplotlib on the core the serial part below leaves idle; this
-            # process takes the forecast from it, the report task (forked later) the rest, and hands it the context
+            # without them, the report's market section and its charts — and imports jinja2 and matplotlib on the
+            # core the serial part below leaves idle; this process takes the forecast from it, the report task
+            # (forked later) the rest, and hands it the context
             html = HtmlProcess(early={"forecast": (M.forecast, (ledger, period)),
                                       "last_year": (_last_year_paid, (ledger, period, closed)),
                                       "history": (history_without_royalties,

@@ -39,7 +39,7 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
     ``"market"``, when it has one, is the market section with its HTML charts (``render.market_early``),
     asked for once the rest of the context is built; ``"last_year"`` last year's payments the headline needs,
     ``"history"`` the 12-month history's part that needs no royalties of this year (each made by the process
-    while the close computed those royalties) (``report.sections.market.market_section`` of ``ledger``, ``period``, ``lang``)."""
+    while the close computed those royalties)."""
     with html_worker(parallel and html_process is None and html_apart(formats)) as pool:
         early: dict[str, Any] = {}
 

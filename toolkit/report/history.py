@@ -43,7 +43,7 @@ def ledger_history(ledger: Ledger, period: pd.Period, royalties: pd.DataFrame | 
     by_year: dict[int, pd.Series] = dict(made["actuals"])  # type: ignore[call-overload] - {year: Series}
     by_year[period.year] = company_actuals(ledger, period.year, royalties).set_index(["indicator", "month"])["actual"]
     rows = []
-    for m, receivables in zip(span, made["receivables"]):  # type: ignore[call-overload] - a list
+    for m, receivables in zip(span, made["receivables"], strict=True):  # type: ignore[call-overload] - a list
         sums = by_year[m.year]
         rec: dict[str, object] = {"month": str(m)}
         for ind in C.INDICATORS:

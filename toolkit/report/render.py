@@ -170,7 +170,7 @@ def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
     closing = threading.Event()  # the owner has closed it: no imports for nothing
 
-    def listen() -> None:
+    def receive() -> None:
         while True:
             try:
                 job = conn.recv()
@@ -188,8 +188,21 @@ def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
             with sending:
                 _send(conn, reply)
 
+    def listen() -> None:
+        # any other failure here (a job that cannot be unpickled, MemoryError, a broken pipe on a reply) ends this
+        # process's service: the pipe is closed so the owner sees HtmlProcessGone and renders in its own process,
+        # instead of waiting for a reply that never comes
+        try:
+            receive()
+        except BaseException:  # noqa: BLE001 - reported to the owner as the process gone
+            closing.set()
+            inbox.put(None)
+            conn.close()
+
     threading.Thread(target=listen, name="html-process-inbox", daemon=True).start()
     for name, (fn, args) in jobs.items():
+        if closing.is_set():  # the owner has closed it (a failed or interrupted close): no work for nobody
+            break
         try:
             value: tuple[bool, Any] = (True, fn(*args))
         except Exception as exc:  # noqa: BLE001 - handed to whoever asks for it, raised there
@@ -211,8 +224,11 @@ def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
             reply: tuple[bool, Any] = (True, fn(*args))
         except BaseException as exc:  # noqa: BLE001 - handed back, raised by ``_Reply.result`` in the submitter
             reply = (False, exc)
-        with sending:
-            _send(conn, reply)
+        try:
+            with sending:
+                _send(conn, reply)
+        except (OSError, ValueError):  # the pipe closed (the owner died, or the inbox thread gave up): nobody waits
+            return
 
 
 #: The request for one of ``HtmlProcess``'s early results: ``(_EARLY, name)``.
