@@ -47,7 +47,7 @@ from .report import DEFAULT_FORMATS, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
-from ..report.render import HtmlProcess, HtmlProcessGone, html_apart, market_early
+from ..report.render import HtmlProcess, html_apart, market_early
 from ..report.history import history_without_royalties
 from ..report.sections.headline import TREND_MONTHS, last_year_payments
 from ..report.stored_history import closed_figures
@@ -362,10 +362,7 @@ def _last_year_paid(ledger: Any, period: str, closed: Any) -> dict[str, Any]:
 def _take_forecast(html: HtmlProcess, ledger: Any, period: str) -> None:
     """The month's forecast as the close's HTML process made it, memoised on ``ledger`` for the outputs and the
     report (``core.month.forecast``); computed here should that process have died."""
-    try:
-        remember(ledger, M.forecast, period, html.early("forecast"))
-    except HtmlProcessGone:  # killed, out of memory: made here instead
-        M.forecast(ledger, period)
+    remember(ledger, M.forecast, period, html.early_or("forecast", lambda: M.forecast(ledger, period)))
 
 
 def _writer_alive(folder: Path) -> bool:

@@ -9,9 +9,8 @@ from typing import Any
 from ..core.findings import Finding
 from ..core.ledger import Ledger
 from ..core.periods import check_period, parse_period
-from ..errors import ToolkitError
 from ..report import build_context, render_report
-from ..report.render import FORMATS, HtmlProcess, HtmlProcessGone, html_apart, html_worker
+from ..report.render import HtmlProcess, check_formats, html_apart, html_worker
 from ..report.completeness import store_left_out
 from ..report.history import ledger_history
 from ..report.sections.headline import last_year_payments
@@ -44,11 +43,9 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
         early: dict[str, Any] = {}
 
         def market() -> tuple[dict[str, Any], dict[str, Any]]:
-            """The close's market section and its charts, made meanwhile; asked for once the context needs it."""
-            try:
-                made = html_process.early("market")  # type: ignore[union-attr] - only given with a process
-            except HtmlProcessGone:  # it died (killed, out of memory): the section and the HTML are made here
-                made = None
+            """The close's market section and its charts, made meanwhile; asked for once the context needs it
+            (the section made here, its charts drawn with the rest, should that process have none)."""
+            made = html_process.early_or("market", lambda: None)  # type: ignore[union-attr] - given with a process
             if made is None:
                 return market_section(ledger, period, lang)
             early["charts"] = made[1]
@@ -56,20 +53,14 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
 
         def last_year_paid() -> Any:
             """Last year's payments the headline needs, made meanwhile by the close's process."""
-            try:
-                made = html_process.early("last_year")  # type: ignore[union-attr] - only given with a process
-            except HtmlProcessGone:  # it died: made here
-                made = None
-            return made["payments"] if made is not None else last_year_payments(ledger, parse_period(period), closed)
+            return html_process.early_or(  # type: ignore[union-attr] - only given with a process
+                "last_year", lambda: {"payments": last_year_payments(ledger, parse_period(period), closed)})["payments"]
 
         def history(ledger: Ledger, p: Any, royalties: Any, months: int) -> Any:
             """The 12-month history, with what needs none of this year's royalties made meanwhile by the close's
-            process (``report.history.history_without_royalties``)."""
-            try:
-                made = html_process.early("history")  # type: ignore[union-attr] - only given with a process
-            except HtmlProcessGone:  # it died: made here
-                made = None
-            return ledger_history(ledger, p, royalties, months, made)
+            process (``report.history.history_without_royalties``; made there by ``ledger_history`` otherwise)."""
+            return ledger_history(ledger, p, royalties, months,
+                                  html_process.early_or("history", lambda: None))  # type: ignore[union-attr]
 
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
                                 version=version, **({} if html_process is None else {
@@ -99,8 +90,6 @@ def monthly_report(source: Source, period: str, out_dir: str | Path, *, lang: st
                    formats: Sequence[str] = DEFAULT_FORMATS, template: str | Path | None = None) -> list[Path]:
     """``toolkit report``: the month from workbooks or the store, always rendered (``monthly_context``); an
     unknown format is refused before the month is read."""
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ToolkitError("report.format.unknown", fmt=unknown[0], known=", ".join(FORMATS))
+    check_formats(formats)
     context = monthly_context(source, period, lang=lang)
     return render_report(context, list(formats), lang, Path(out_dir), template)

@@ -297,10 +297,11 @@ def lines_chart(ctx: dict[str, Any]) -> str:
     return _svg(fig)
 
 
-def all_charts(ctx: dict[str, Any]) -> dict[str, str]:
-    """Every chart of the HTML report as inline SVG markup, by name."""
+def all_charts(ctx: dict[str, Any], market: dict[str, str] | None = None) -> dict[str, str]:
+    """Every chart of the HTML report as inline SVG markup, by name; ``market``: its market charts drawn already
+    from the context's market section (``html_render.market_charts``), not drawn again."""
     charts = {"completion_by_department": completion_chart(ctx), "trend": trend_chart(ctx),
               "aging": aging_chart(ctx), "history": history_chart(ctx)}
     if "market_customers" in ctx["tables"]:  # a context from an older template's data has no market section
-        charts.update(pareto=pareto_chart(ctx), product_lines=lines_chart(ctx))
+        charts.update(market or {"pareto": pareto_chart(ctx), "product_lines": lines_chart(ctx)})
     return charts

@@ -49,15 +49,6 @@ def market_charts(section: tuple[dict[str, Any], dict[str, Any]], lang: str) -> 
     return {chart: draw(partial) for chart, (draw, _, _) in MARKET_CHARTS.items()}
 
 
-def _charts(context: dict[str, Any], drawn: dict[str, str] | None) -> dict[str, str]:
-    """Every chart of the context (``all_charts``); the market charts ``drawn`` already (``market_charts`` of the
-    context's own market section) are not drawn again."""
-    if not drawn or "market_customers" not in context["tables"]:
-        return all_charts(context)
-    tables = {k: v for k, v in context["tables"].items() if k != "market_customers"}  # all_charts: no market
-    return {**all_charts({**context, "tables": tables}), **drawn}
-
-
 def render_html(context: dict[str, Any], template: str | Path, market: dict[str, str] | None = None) -> str:
     """The report page as text, from the Jinja2 template file ``template`` (autoescaped); ``market``: the
     context's market charts, drawn already (``market_charts``)."""
@@ -66,7 +57,7 @@ def render_html(context: dict[str, Any], template: str | Path, market: dict[str,
                              autoescape=True, trim_blocks=False)
     env.filters.update(FL.jinja_filters(context.get("lang", "en"), context.get("unit", {}).get("key", "yuan")))
     try:
-        return env.get_template(path.name).render(**html_context(context, _charts(context, market)))
+        return env.get_template(path.name).render(**html_context(context, all_charts(context, market)))
     except (jinja2.TemplateError, OSError) as exc:
         where = f"line {exc.lineno}: " if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno else ""
         raise ToolkitError("report.html.template", file=str(path), detail=where + str(exc)) from exc

@@ -266,6 +266,15 @@ class HtmlProcess:
             raise HtmlProcessGone() from exc
         return _Reply(self._conn).result()
 
+    def early_or(self, name: str, compute: Callable[[], Any]) -> Any:
+        """The early result ``name``, or ``compute()`` made here when the process has none (no such computation)
+        or has died (killed, out of memory)."""
+        try:
+            made = self.early(name)
+        except HtmlProcessGone:
+            made = None
+        return compute() if made is None else made
+
     def submit(self, fn: Callable[..., Any], *args: Any) -> _Reply:
         """Run ``fn(*args)`` in the process; the reply's ``result()`` waits for it (``HtmlProcessGone`` when the
         process has died)."""
@@ -288,6 +297,13 @@ class HtmlProcess:
         self._conn.close()
 
 
+def check_formats(formats: Sequence[str]) -> None:
+    """Refuse a report format the toolkit does not write (before any work is done for it)."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ToolkitError("report.format.unknown", fmt=unknown[0], known=", ".join(FORMATS))
+
+
 def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | None, out_dir: str | Path,
                   template: str | Path | None = None, *, parallel: bool = False,
                   html_pool: HtmlProcess | None = None, market_charts: dict[str, str] | None = None) -> list[Path]:
@@ -302,9 +318,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
     section (``html_render.market_charts``; the month close's HTML process draws them meanwhile).
     """
     lang = lang or context.get("lang", "en")
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ToolkitError("report.format.unknown", fmt=unknown[0], known=", ".join(FORMATS))
+    check_formats(formats)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     custom = {_template_kind(Path(template)): Path(template)} if template else {}
