@@ -1,6 +1,7 @@
 """A private headless LibreOffice driven through UNO, for the probe scripts (run by a Python with ``uno``)."""
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -22,7 +23,8 @@ def pv(name, value):
 
 @contextmanager
 def office():
-    """The Desktop of a LibreOffice started with its own profile; terminated (or killed) on exit."""
+    """The Desktop of a LibreOffice started with its own profile; terminated (or killed) on exit, and its
+    profile folder removed (every probe used to leave one in the temporary folder)."""
     profile = tempfile.mkdtemp(prefix="lo-probe-")
     pipe = "tkprobe%d" % os.getpid()
     proc = subprocess.Popen(
@@ -56,3 +58,5 @@ def office():
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)

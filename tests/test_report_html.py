@@ -8,6 +8,7 @@ import os
 import multiprocessing as mp
 import shutil
 import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,7 +24,7 @@ from toolkit.report.filters import money
 from toolkit.report.pdf import run_chromium
 from toolkit.report import build_context
 from toolkit.report.markdown import render_markdown
-from toolkit.report.render import HtmlProcess, HtmlProcessGone, default_template, html_worker, market_early, render_report
+from toolkit.report.render import HtmlProcess, HtmlProcessGone, ResultNotSent, default_template, html_worker, market_early, render_report
 from toolkit.report.charts import all_charts
 from toolkit.report.html_render import market_charts, render_html
 from toolkit.report.sections.market import market_section
@@ -382,6 +383,33 @@ def _slow_value(value: int) -> int:
     """A value that takes a moment to make (an early computation still running when it is asked for)."""
     time.sleep(0.3)
     return value
+
+
+def _unpicklable(value: int) -> object:
+    """A result that cannot cross the pipe (a lock does not pickle), with the value it carries."""
+    class Held:
+        def __init__(self) -> None:
+            self.value, self.lock = value, threading.Lock()
+
+    return Held()
+
+
+def test_an_early_result_that_cannot_be_sent_is_computed_by_the_caller() -> None:
+    """An early result the process makes but cannot send (it does not pickle) is neither lost nor a failed close:
+    ``early`` raises ``ResultNotSent`` (a kind of ``HtmlProcessGone``), ``early_or`` computes it in the caller,
+    an early computation that fails still raises its own error, and the process serves jobs afterwards."""
+    html = HtmlProcess(early={"held": (_unpicklable, (5,)), "bad": (int, ("x",))})
+    try:
+        with pytest.raises(ResultNotSent):
+            html.early("held")
+        assert html.early_or("held", lambda: 5) == 5
+        with pytest.raises(ValueError):
+            html.early_or("bad", lambda: 0)
+        with pytest.raises(HtmlProcessGone):
+            html.submit(_unpicklable, 2).result()
+        assert html.submit(os.getpid).result() != os.getpid()
+    finally:
+        html.close()
 
 
 def test_the_close_s_html_process_makes_named_results_first_and_the_close_takes_its_forecast() -> None:

@@ -142,13 +142,22 @@ class HtmlProcessGone(Exception):
     """The close's HTML process ended before answering (killed, out of memory): the caller does the job itself."""
 
 
+class ResultNotSent(HtmlProcessGone):
+    """The process made a result it cannot send (it does not pickle): the caller does the job itself, as when
+    the process has died — a result is never lost to a failure of the pipe."""
+
+
 def _send(conn: Connection, reply: tuple[bool, Any]) -> None:
-    """Send a reply; an error that cannot be pickled goes back as a RuntimeError carrying its traceback."""
+    """Send a reply; an error that cannot be pickled goes back as a RuntimeError carrying its traceback, a result
+    that cannot be pickled as ``ResultNotSent`` (the caller computes it in its own process)."""
     try:
         conn.send(reply)
-    except (pickle.PicklingError, TypeError, AttributeError):
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
         ok, value = reply
-        text = "".join(traceback.format_exception(value)) if isinstance(value, BaseException) else repr(value)
+        if ok:
+            conn.send((False, ResultNotSent(f"the report's HTML process cannot send its result: {exc}")))
+            return
+        text = "".join(traceback.format_exception(value))
         conn.send((False, RuntimeError(f"the report's HTML process failed:\n{text}")))
 
 
@@ -267,8 +276,8 @@ class HtmlProcess:
         return _Reply(self._conn).result()
 
     def early_or(self, name: str, compute: Callable[[], Any]) -> Any:
-        """The early result ``name``, or ``compute()`` made here when the process has none (no such computation)
-        or has died (killed, out of memory)."""
+        """The early result ``name``, or ``compute()`` made here when the process has none (no such computation),
+        has died (killed, out of memory) or cannot send it (``ResultNotSent``)."""
         try:
             made = self.early(name)
         except HtmlProcessGone:
