@@ -21,3 +21,11 @@ def lite() -> bool:
 def jobs(requested: int | None) -> int | None:
     """The worker processes to use: 1 in the Lite mode, else what was asked (None: the operation's default)."""
     return 1 if lite() else requested
+
+
+def forks() -> bool:
+    """Whether work may run in forked processes (read isolation, the close's output processes, the report's HTML
+    process, the performance pages' builders): on Linux only, never in the Lite mode. macOS offers fork, but a
+    process forked after its system libraries started (Accelerate, Core Foundation: numpy and matplotlib load
+    them) can crash, which is why Python itself defaults to spawn there; Windows has no fork."""
+    return not lite() and sys.platform.startswith("linux") and hasattr(os, "fork")

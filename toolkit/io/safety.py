@@ -28,7 +28,6 @@ import os
 import pickle
 import select
 import signal
-import sys
 import tempfile
 import time
 import zipfile
@@ -41,7 +40,7 @@ from ..errors import ToolkitError
 from ..i18n import register
 from . import xlsx_scan, repair
 from .extent import stray_cells
-from ..runtime import lite
+from ..runtime import forks, lite
 
 register(
     {
@@ -336,7 +335,7 @@ def isolation_enabled() -> bool:
     flag = os.environ.get("TOOLKIT_READ_ISOLATION", "").strip()
     if flag in ("0", "1"):
         return flag == "1" and hasattr(os, "fork")
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    return forks()
 
 
 def _vm_size() -> int:
