@@ -131,11 +131,11 @@ def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_di
     with Source([sample_dir], db=tmp_path / "s.db") as source:
         res = consolidate(source, "2026-10", jobs=1, hand_over=True)
         ids = [f.snapshot_id for f in res.consolidated]
-        assert sorted(res.decoded) == sorted(ids)
+        assert sorted(res.handed) == sorted(ids)
         with source.store() as store:
-            handed = load_ledger_from_store(store, "2026-10", ids, res.decoded)
+            handed = load_ledger_from_store(store, "2026-10", ids, res.handed)
             read = load_ledger_from_store(store, "2026-10", ids)
-    assert not any(res.decoded.values())  # taken out as they were stacked
+    assert not any(res.handed.values())  # taken out as they were stacked
     assert list(handed.tables) == list(read.tables)
     for key, frame in read.tables.items():
         pd.testing.assert_frame_equal(handed.tables[key], frame, check_exact=True, obj=key)
