@@ -113,27 +113,6 @@ def test_values_outside_the_fast_paths_are_converted_the_slow_way():
     assert codec.cell_values([5, "x"], "object", "text") == ["5", "x"]  # an object column: slow path
 
 
-def _values_one_by_one(s: pd.Series) -> list:
-    """What payouts.sql_values gave for every column before its fast paths: each value converted on its own."""
-    if s.dtype.kind == "M":
-        return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in s]
-    out = []
-    for v in s.astype(object).tolist():
-        if v is None or (not isinstance(v, (str, bytes, list, dict)) and pd.isna(v)):
-            out.append(None)
-        elif isinstance(v, bool):
-            out.append(int(v))
-        elif isinstance(v, pd.Timestamp):
-            out.append(v.strftime("%Y-%m-%d"))
-        elif hasattr(v, "item"):
-            out.append(v.item())
-        elif isinstance(v, (str, int, float)):
-            out.append(v)
-        else:
-            out.append(str(v))
-    return out
-
-
 @pytest.mark.parametrize("column", [
     pd.Series([1.5, float("nan"), -0.0, float("inf")]), pd.Series([3, -2], dtype="int64"),
     pd.Series([True, False]), pd.Series(["a", None, "b"], dtype=object), pd.Series(["a", None], dtype="str"),
@@ -141,7 +120,8 @@ def _values_one_by_one(s: pd.Series) -> list:
     pd.Series(["x", 2, float("nan"), pd.Timestamp("2026-10-01")], dtype=object),
     pd.to_datetime(pd.Series(["2026-10-01", None])), pd.Series([], dtype="float64")])
 def test_recorded_result_values_as_converted_one_by_one(column: pd.Series) -> None:
-    """The close's result frames go into the store as the same Python values, fast path or not."""
-    got = sql_values(column)
-    assert got == _values_one_by_one(column)
-    assert [type(v) for v in got] == [type(v) for v in _values_one_by_one(column)]
+    """The close's result frames go into the store as the same Python values, fast path or not: the column as
+    Python objects takes sql_values' value-by-value conversion."""
+    got, one_by_one = sql_values(column), sql_values(column.astype(object))
+    assert got == one_by_one
+    assert [type(v) for v in got] == [type(v) for v in one_by_one]
