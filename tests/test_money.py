@@ -90,6 +90,30 @@ def test_money_as_text_blank_and_whole_units():
     assert col.tolist() == ["0.13", "", "0.00", "2.68"]
 
 
+def _decimal_text(x: float, digits: int, grouped: bool, sign: bool) -> str:
+    """The definition fmt_money's float fast path must agree with: round_money's Decimal, formatted."""
+    r = round_money(x, digits)
+    return format(r, f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e16, max_value=1e16),
+                 st.integers(-10**9, 10**9).map(lambda n: n / 1000),   # exact halves of cents and their neighbours
+                 st.integers(-10**9, 10**9).map(lambda n: n / 200)),
+       st.integers(0, 6), st.booleans(), st.booleans())
+def test_fmt_money_fast_path_matches_decimal_definition(x, digits, grouped, sign):
+    """fmt_money formats a float without Decimal unless it lies near a half: the text is the same either way."""
+    assert fmt_money(x, digits=digits, grouped=grouped, sign=sign) == _decimal_text(x, digits, grouped, sign)
+    assert fmt_money(np.float64(x), digits=digits) == _decimal_text(x, digits, False, False)
+
+
+@pytest.mark.parametrize("x", [0.125, 2.675, 1.005, -0.005, 10485.755 + 0.06, 0.1 + 0.2, 1e14 + 0.5, 9.995e12,
+                               -0.0, 5e-324, 123456789.125, 0.285, 1.115])
+def test_fmt_money_near_halves_and_extremes(x):
+    for digits in range(7):
+        assert fmt_money(x, digits=digits, grouped=True, sign=True) == _decimal_text(x, digits, True, True)
+
+
 def test_no_other_money_formatting_in_the_source():
     """Money reaches text only through fmt_money: no f-string or format() with two decimals and thousands
     separators, nor a "{:.2f}" of a money amount, outside toolkit/money.py (ratios use "{:.2f}" with a comment)."""

@@ -21,7 +21,8 @@ from toolkit.operations.consolidate import consolidate
 from toolkit.operations.plan import load_plan_inputs
 from toolkit.operations.source import Source
 import pandas as pd
-from toolkit.store import load_ledger_from_store
+from toolkit.schema import DEPARTMENT
+from toolkit.store import codec, load_ledger_from_store
 
 CLEAN = ("east", "south", "west")
 
@@ -131,16 +132,40 @@ def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_di
     with Source([sample_dir], db=tmp_path / "s.db") as source:
         res = consolidate(source, "2026-10", jobs=1, hand_over=True)
         ids = [f.snapshot_id for f in res.consolidated]
-        assert sorted(res.decoded) == sorted(ids)
+        assert sorted(res.handed) == sorted(ids)
         with source.store() as store:
-            handed = load_ledger_from_store(store, "2026-10", ids, res.decoded)
+            handed = load_ledger_from_store(store, "2026-10", ids, res.handed)
             read = load_ledger_from_store(store, "2026-10", ids)
-    assert not any(res.decoded.values())  # taken out as they were stacked
+    assert not any(res.handed.values())  # taken out as they were stacked
     assert list(handed.tables) == list(read.tables)
     for key, frame in read.tables.items():
         pd.testing.assert_frame_equal(handed.tables[key], frame, check_exact=True, obj=key)
     assert [f.to_dict() for f in handed.findings] == [f.to_dict() for f in read.findings]
     assert (handed.langs, handed.sources, handed.files) == (read.langs, read.sources, read.files)
+
+
+def test_stacked_decoding_equals_each_snapshot_decoded_and_stacked() -> None:
+    """codec.decode_stacked (one cast per column over every department's rows) gives what decoding each
+    snapshot and pd.concat-ing them gives: categorical columns with different or equal categories, missing values
+    of every dtype; different recorded dtypes are left to the per-snapshot path (None)."""
+    table = DEPARTMENT.table("Expenses")
+    base = {"_row": pd.array([2, 3], dtype="Int64"), "claim_no": pd.Series(["C1", None], dtype="str"),
+            "date": pd.to_datetime(["2026-10-01", None]), "employee_id": pd.Series(["E1", "E2"], dtype="str"),
+            "category": pd.Categorical(["travel", None]), "days": pd.array([1, None], dtype="Int64"),
+            "amount": [12.5, float("nan")], "receipt": pd.array([True, None], dtype="boolean")}
+    other = {**base, "category": pd.Categorical(["meals", "travel"]), "amount": [0.125, 3.0]}
+    same = {**base, "category": pd.Categorical(["travel", "travel"])}
+
+    def encoded(columns: dict) -> codec.EncodedTable:
+        return codec.encode_table(pd.DataFrame(columns), table)
+
+    for frames in ([base, other, base], [base, same], [base]):
+        parts = [encoded(f) for f in frames]
+        expected = pd.concat([codec.decode_table(e, table) for e in parts], ignore_index=True)
+        pd.testing.assert_frame_equal(codec.decode_stacked(parts, table), expected, check_exact=True)
+    assert str(codec.decode_stacked([encoded(base), encoded(other)], table)["category"].dtype) != "category"
+    assert codec.decode_stacked([encoded(base), encoded({**base, "days": [1.0, 2.0]})], table) is None
+    assert codec.decode_stacked([], table) is None
 
 
 def test_consolidate_refuses_broken_standards_without_offering_force(sample_dir: Path, broken_standards: Path,

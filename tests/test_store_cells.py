@@ -14,6 +14,7 @@ from toolkit.io.reader import read_workbook
 from toolkit.io.writer import cell_values
 from toolkit.schema import DEPARTMENT, DTYPES
 from toolkit.store import SourceRecord, codec, open_store
+from toolkit.store.payouts import sql_values
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +111,17 @@ def test_values_outside_the_fast_paths_are_converted_the_slow_way():
     assert codec.cell_values([2, 0, None], "boolean", "bool", "zh") == ["是", "否", None]
     assert codec.cell_values(["2026-10-05T12:00:00", None], "datetime64[ns]", "month") == [46296.0, None]
     assert codec.cell_values([5, "x"], "object", "text") == ["5", "x"]  # an object column: slow path
+
+
+@pytest.mark.parametrize("column", [
+    pd.Series([1.5, float("nan"), -0.0, float("inf")]), pd.Series([3, -2], dtype="int64"),
+    pd.Series([True, False]), pd.Series(["a", None, "b"], dtype=object), pd.Series(["a", None], dtype="str"),
+    pd.Series([1, None], dtype="Int64"), pd.Series([True, None], dtype="boolean"),
+    pd.Series(["x", 2, float("nan"), pd.Timestamp("2026-10-01")], dtype=object),
+    pd.to_datetime(pd.Series(["2026-10-01", None])), pd.Series([], dtype="float64")])
+def test_recorded_result_values_as_converted_one_by_one(column: pd.Series) -> None:
+    """The close's result frames go into the store as the same Python values, fast path or not: the column as
+    Python objects takes sql_values' value-by-value conversion."""
+    got, one_by_one = sql_values(column), sql_values(column.astype(object))
+    assert got == one_by_one
+    assert [type(v) for v in got] == [type(v) for v in one_by_one]

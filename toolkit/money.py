@@ -73,12 +73,30 @@ def fmt_money(x: float | int | Decimal | None, *, grouped: bool = False, sign: b
     from zero: 0.125 -> "0.13", 2.675 -> "2.68", -0.005 -> "-0.01", never "-0.00") with ``digits`` decimals;
     ``grouped`` adds thousands separators ("1,234.50", text for people; the JSON form has none), ``sign`` a sign
     for changes ("+1,234.50"); blank (None, NaN, infinite) -> ``blank``."""
-    if x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x)):
+    spec = _SPECS.get((sign, grouped, digits)) or f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
+    if isinstance(x, float):
+        if x != x:  # NaN
+            return blank
+        if 0 <= digits <= _FAST_DIGITS:
+            # not near a half (the margin of round_series): the float's text is the rounded value's, no Decimal
+            a = abs(x) * _SCALES[digits]
+            if a < 1e15:  # beyond, a float no longer prints its rounded value exactly (and inf goes below)
+                hi = math.floor(a * (1 + 1e-13) + 0.5)
+                if hi == math.floor(a * (1 - 1e-13) + 0.5):
+                    return format(math.copysign(hi, x) / _SCALES[digits] if hi else 0.0, spec)
+    elif x is None or x is pd.NA:
         return blank
     r = round_money(x, digits)
     if r is None:
         return blank
-    return format(r, f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f")
+    return format(r, spec)
+
+
+#: ``fmt_money``'s float fast path serves up to this many decimals; its format specs and scales.
+_FAST_DIGITS = 6
+_SPECS = {(sign, grouped, digits): f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
+          for sign in (False, True) for grouped in (False, True) for digits in range(_FAST_DIGITS + 1)}
+_SCALES = [10.0**d for d in range(_FAST_DIGITS + 1)]
 
 
 #: Up to this many values ``fmt_money_column`` formats one by one (statements' small tables, issue 24's speed).

@@ -138,20 +138,20 @@ class Ledger:
         table = DEPARTMENT.table(table_key)
         sheets = {loose(s) for s in table.sheet.all()}
         by_header = {loose(h): c.key for c in table.columns for h in (c.header("en"), c.header("zh"))}
-        frame = self.tables.get(table_key)
+        missing = [f for f in self.findings if f.code == "column-missing-needed" and loose(f.sheet) in sheets
+                   and loose(f.column) in by_header]
+        if not missing:  # the usual case: no need to map every row's workbook to its department
+            return {}
         source_dept: dict[str, str] = {}
         for key in (table_key, "Plan", "Contracts"):
             f = self.tables.get(key)
             if f is not None and len(f):
                 source_dept.update(dict(zip(f["source"].astype(str), f["department"].astype(str))))
         out: dict[str, set[str]] = {}
-        for f in self.findings:
-            if f.code != "column-missing-needed" or loose(f.sheet) not in sheets or loose(f.column) not in by_header:
-                continue
+        for f in missing:
             dept = source_dept.get(str(f.file)) or (department_name(None, f.file) if f.file else None)
             if dept:
                 out.setdefault(dept, set()).add(by_header[loose(f.column)])
-        del frame
         return out
 
     def unreliable_findings(self) -> list[Finding]:

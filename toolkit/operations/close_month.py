@@ -266,8 +266,8 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         if not ids:
             raise ToolkitError("close.nothing", period=period)
         t1 = time.perf_counter()
-        ledger = source.store_ledger(period, ids, cons.decoded)  # the rows just consolidated, not read back
-        cons.decoded.clear()
+        ledger = source.store_ledger(period, ids, cons.handed)  # the rows just consolidated, not read back
+        cons.handed.clear()
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1

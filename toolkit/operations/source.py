@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -254,12 +255,12 @@ class Source:
         return self._workbooks_ledger(period, forced)
 
     def store_ledger(self, period: str, snapshot_ids: list[int] | None = None,
-                     decoded: dict[int, dict[str, pd.DataFrame]] | None = None) -> Ledger:
+                     handed: dict[int, dict[str, Any]] | None = None) -> Ledger:
         """The ledger of ``period`` from the store (every current department, or just ``snapshot_ids``);
-        ``decoded``: the rows consolidation just wrote, handed over instead of read back
-        (``ConsolidationResult.decoded``)."""
+        ``handed``: the rows consolidation just wrote, handed over instead of read back
+        (``ConsolidationResult.handed``)."""
         with self.store() as store:
-            return share_evaluations(load_ledger_from_store(store, period, snapshot_ids, decoded), self.evaluations)
+            return share_evaluations(load_ledger_from_store(store, period, snapshot_ids, handed), self.evaluations)
 
     def _open_workbook_ledger(self, period: str, force: bool) -> Ledger:
         assert self.workbook is not None

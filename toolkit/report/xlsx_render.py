@@ -431,8 +431,9 @@ def _render_scalar(env: jinja2.Environment, ws: Worksheet, cell: Any, context: d
 # --------------------------------------------------------------------------- the engine
 
 
-def _find(ws: Worksheet, pattern: re.Pattern[str]) -> tuple[Any, str] | None:
-    for row in ws.iter_rows():
+def _find(ws: Worksheet, pattern: re.Pattern[str], first_row: int = 1) -> tuple[Any, str] | None:
+    """The first cell from row ``first_row`` on (row by row) whose text matches ``pattern``, and its group."""
+    for row in ws.iter_rows(min_row=first_row):
         for cell in row:
             if isinstance(cell.value, str) and "{{" in cell.value:
                 m = pattern.match(cell.value)
@@ -456,10 +457,17 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
     placements: dict[str, Placement] = {}
     known = ", ".join(sorted(context["tables"]))
     for ws in list(wb.worksheets):
-        while (hit := _find(ws, TABLE_RE)) is not None:
+        # a table only changes its own row and those below it, so the next placeholder is looked for from its row
+        # on; the last look scans the whole sheet, as openpyxl's iter_rows leaves it (every cell of its rectangle)
+        first_row = 1
+        while (hit := _find(ws, TABLE_RE, first_row)) is not None or first_row > 1:
+            if hit is None:
+                first_row = 1
+                continue
             cell, name = hit
             if name not in context["tables"]:
                 raise _fail(ws, cell.coordinate, "report.template.unknown-table", name=name, known=known)
+            first_row = cell.row
             placements[name] = write_table(ws, cell.row, cell.column, name, context)
     anchors: list[tuple[Worksheet, str, str]] = []
     for ws in list(wb.worksheets):

@@ -6,6 +6,7 @@ frame's column order and dtypes, and loading casts back to exactly those.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -232,6 +233,33 @@ def decode_table(encoded: EncodedTable, table: Table) -> pd.DataFrame:
     dtypes = {c.key: recorded.get(c.key, DTYPES[c.type]) for c in table.columns} | {ROW: recorded.get(ROW, "Int64")}
     names = [ROW, *table.keys]
     return pd.DataFrame({n: _cast(values[n], dtypes[n]) for n in names}, columns=names)
+
+
+def decode_stacked(encoded: Sequence[EncodedTable], table: Table) -> pd.DataFrame | None:
+    """``decode_table`` of each of ``encoded`` (tables of one schema table, one per snapshot) stacked with
+    ``pd.concat(..., ignore_index=True)``, with each column decoded once over all their rows: the same frame
+    without pandas' fixed cost per snapshot and column. A categorical column is decoded per snapshot and
+    concatenated (categories differ between snapshots, and pandas then stacks them as objects). None where the
+    snapshots recorded different dtypes or columns: then decode each and stack them."""
+    if not encoded:
+        return None
+    first = encoded[0]
+    if any(e.dtypes != first.dtypes or e.names != first.names for e in encoded):
+        return None
+    if len(encoded) == 1:
+        return decode_table(first, table)
+    recorded = json.loads(first.dtypes)
+    dtypes = {c.key: recorded.get(c.key, DTYPES[c.type]) for c in table.columns} | {ROW: recorded.get(ROW, "Int64")}
+    names = [ROW, *table.keys]
+    at = {n: i for i, n in enumerate(first.names)}
+
+    def column(name: str) -> pd.Series:
+        i = at[name]
+        if dtypes[name] == "category":
+            return pd.concat([_cast(e.values[i], "category") for e in encoded], ignore_index=True)
+        return _cast(list(itertools.chain.from_iterable(e.values[i] for e in encoded)), dtypes[name])
+
+    return pd.DataFrame({n: column(n) for n in names}, columns=names)
 
 
 def cell_values(values: Sequence, dtype: str, kind: str, lang: str = "en") -> list:

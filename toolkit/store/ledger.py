@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ToolkitError
 from ..core.ledger import Ledger
-from ..schema import DEPARTMENT
+from ..schema import DEPARTMENT, Table
+from .codec import EncodedTable, decode_stacked, decode_table
 from .base import SnapshotInfo, Store
 from .connect import open_store
 
 
 def load_ledger_from_store(db: Store | str | Path | None, period: str, snapshot_ids: list[int] | None = None,
-                           decoded: dict[int, dict[str, pd.DataFrame]] | None = None) -> Ledger:
+                           handed: dict[int, dict[str, EncodedTable]] | None = None) -> Ledger:
     """The Ledger of ``period``: every current department snapshot (or just ``snapshot_ids``) stacked,
     with ``department`` and ``source`` columns, plus the period's current standards snapshot.
 
@@ -22,9 +24,10 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str, snapshot_
     (a later ``consolidate`` of the period changes nothing paid or reported until it is re-closed). A
     standards snapshot among ``snapshot_ids`` is the one used.
 
-    ``decoded``: snapshot id -> its tables as ``Store.iter_table`` reads them back (``codec.decode_table`` of
-    what consolidation just wrote): those rows are not read again (the frames are taken out of ``decoded`` as
-    they are stacked); the findings still come from the store."""
+    ``handed``: snapshot id -> its tables as consolidation just wrote them (``codec.EncodedTable``): those rows
+    are not read again but decoded as ``Store.iter_table`` would read them back — once per table for all the
+    departments where they recorded the same dtypes (``codec.decode_stacked``) — and taken out of ``handed`` as
+    they are stacked; the findings still come from the store."""
 
     store = db if isinstance(db, Store) else open_store(db)
     try:
@@ -45,9 +48,11 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str, snapshot_
         standards = store.load_snapshot(std[0].id)
         ids = [s.id for s in depts]
         tables: dict[str, pd.DataFrame] = {}
-        decoded = decoded or {}
+        handed = handed or {}
         for table in DEPARTMENT.tables:
-            parts = [f for snap in depts for f in _snapshot_table(store, snap, table.key, decoded) if len(f)]
+            parts = _handed_table(depts, table, handed)
+            if parts is None:
+                parts = [f for snap in depts for f in _snapshot_table(store, snap, table.key, handed) if len(f)]
             if parts:
                 frame = pd.concat(parts, ignore_index=True)
                 # Ledger frames carry department/source last, as Ledger.from_workbooks builds them
@@ -65,15 +70,40 @@ def load_ledger_from_store(db: Store | str | Path | None, period: str, snapshot_
             store.close()
 
 
-def _snapshot_table(store: Store, snap: SnapshotInfo, key: str,
-                    decoded: dict[int, dict[str, pd.DataFrame]]) -> list[pd.DataFrame]:
-    """One snapshot's rows of table ``key`` with ``department`` and ``source`` first, as ``iter_table`` gives them:
-    from ``decoded`` when consolidation handed them over, else read from the store."""
-    if snap.id not in decoded:
-        return list(store.iter_table([snap.id], key, chunk_rows=1_000_000))
-    frame = decoded[snap.id].pop(key, None)
-    if frame is None or not len(frame):
+def _handed_table(depts: list[SnapshotInfo], table: Table,
+                  handed: dict[int, dict[str, EncodedTable]]) -> list[pd.DataFrame] | None:
+    """Every department's rows of ``table`` as one frame with ``department`` and ``source`` first (what stacking
+    ``_snapshot_table`` gives), decoded once for all of them, when consolidation handed over every snapshot and
+    they recorded the same dtypes; else None (and ``handed`` untouched)."""
+    if not depts or any(snap.id not in handed for snap in depts):
+        return None
+    present = [(snap, handed[snap.id][table.key]) for snap in depts
+               if table.key in handed[snap.id] and handed[snap.id][table.key].rows]
+    frame = decode_stacked([e for _, e in present], table)
+    if frame is None:
+        return None
+    for snap in depts:
+        handed[snap.id].pop(table.key, None)
+    if not len(frame):
         return []
+    rows = [e.rows for _, e in present]
+    frame.insert(0, "source", pd.Series(np.repeat(np.array([s.source_path for s, _ in present], dtype=object), rows),
+                                        dtype="str"))
+    frame.insert(0, "department", pd.Series(np.repeat(np.array([s.department for s, _ in present], dtype=object),
+                                                      rows), dtype="str"))
+    return [frame]
+
+
+def _snapshot_table(store: Store, snap: SnapshotInfo, key: str,
+                    handed: dict[int, dict[str, EncodedTable]]) -> list[pd.DataFrame]:
+    """One snapshot's rows of table ``key`` with ``department`` and ``source`` first, as ``iter_table`` gives them:
+    from ``handed`` when consolidation handed them over, else read from the store."""
+    if snap.id not in handed:
+        return list(store.iter_table([snap.id], key, chunk_rows=1_000_000))
+    encoded = handed[snap.id].pop(key, None)
+    if encoded is None or not encoded.rows:
+        return []
+    frame = decode_table(encoded, DEPARTMENT.table(key))
     frame.insert(0, "source", pd.Series([snap.source_path] * len(frame), dtype="str"))
     frame.insert(0, "department", pd.Series([snap.department] * len(frame), dtype="str"))
     return [frame]

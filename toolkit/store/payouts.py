@@ -11,6 +11,7 @@ import itertools
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import __version__
@@ -177,11 +178,24 @@ def sql_type(s: pd.Series) -> str:
 
 def sql_values(s: pd.Series) -> list[Any]:
     """A column as plain Python values for the driver: NaN/NA -> None, dates -> ISO text, numpy scalars unboxed."""
-    if getattr(s.dtype, "kind", "O") == "M":
+    kind = getattr(s.dtype, "kind", "O")
+    if kind == "M":
         text = s.dt.strftime("%Y-%m-%d").astype(object)
         return [None if pd.isna(v) else v for v in text.where(s.notna(), None)]
+    if isinstance(s.dtype, np.dtype) and kind in "fiub":  # numpy numbers: unboxed in C, NaN -> None (the loop's values)
+        arr = s.to_numpy()
+        if kind == "b":
+            return arr.astype(np.int64).tolist()
+        values = arr.tolist()
+        if kind == "f":
+            for i in np.flatnonzero(np.isnan(arr)).tolist():
+                values[i] = None
+        return values
+    objects = s.astype(object).tolist()
+    if all(type(v) is str or v is None for v in objects):  # text columns: nothing to convert
+        return objects
     out = []
-    for v in s.astype(object).tolist():
+    for v in objects:
         if v is None or (not isinstance(v, (str, bytes, list, dict)) and pd.isna(v)):
             out.append(None)
         elif isinstance(v, (bool,)):

@@ -22,9 +22,7 @@ from ...core.ledger import roster_departments
 from ...core.periods import check_period
 from ...errors import ToolkitError
 from ...i18n import register
-from ...schema import DEPARTMENT
 from ...store import SourceRecord
-from ...store.codec import decode_table
 from ..source import Source
 from .discovery import discover, sniff_kind
 from ...io.discover import file_identity
@@ -96,8 +94,8 @@ def consolidate(
 
     Never raises for a bad department file (it is listed with its reason); raises ``ToolkitError`` for
     usage errors (bad period, no files, no or broken standards, busy or newer store). ``hand_over``: keep
-    each consolidated department's tables as the store reads them back (``ConsolidationResult.decoded``), for
-    the month close.
+    each consolidated department's tables as the store wrote them (``ConsolidationResult.handed``), for the
+    month close.
     """
     period = check_period(period)
     timings: dict[str, float] = {}
@@ -147,7 +145,7 @@ def consolidate(
             timings["worker_read_validate_sum"] = 0.0
             places: dict[str, tuple[str, str, str]] = {}  # consolidated file -> its Contracts sheet, column, header
             books: dict[str, Any] = {}  # consolidated file -> its WorkbookData (layout, info)
-            decoded: dict[int, dict[str, Any]] = {}  # snapshot id -> its tables as read back (hand_over)
+            handed: dict[int, dict[str, Any]] = {}  # snapshot id -> its tables as written (hand_over)
             timings["store"] = 0.0
             for work in pipeline(dept_files, period, std_data, n_jobs):
                 timings["worker_read_validate_sum"] += work.seconds
@@ -159,8 +157,8 @@ def consolidate(
                     places[outcome.path] = contract_place(work)
                     books[outcome.path] = getattr(work.report, "data", None)
                     if hand_over and outcome.snapshot_id is not None and work.encoded is not None:
-                        decoded[outcome.snapshot_id] = {k: decode_table(t, DEPARTMENT.table(k))
-                                                        for k, t in work.encoded.tables.items() if t.rows}
+                        # decoded by the ledger, once per table for every department (not 12 x 24 times here)
+                        handed[outcome.snapshot_id] = {k: t for k, t in work.encoded.tables.items() if t.rows}
                 if progress:
                     progress(len(outcomes), len(dept_files), outcome)
             ts = time.perf_counter()
@@ -179,7 +177,7 @@ def consolidate(
             timings["read_validate_store"] = time.perf_counter() - t0
 
             result = ConsolidationResult(period, store.url, run.id, std_outcome, outcomes, skipped, timings=timings,
-                                         decoded=decoded)
+                                         handed=handed)
             covered = {o.department for o in outcomes if o.ok}
             result.not_computed = [d for d in roster if d not in covered]
             t1 = time.perf_counter()

@@ -67,9 +67,10 @@ class ConsolidationResult:
     #: Roster departments no consolidated workbook is for: their people are not computed (issue 22), so the run
     #: is never reported as complete.
     not_computed: list[str] = field(default_factory=list)
-    #: With ``consolidate(..., hand_over=True)``: snapshot id -> its tables as the store reads them back, for the
-    #: month close's ledger (``store.load_ledger_from_store(decoded=...)``), so nothing is read twice.
-    decoded: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    #: With ``consolidate(..., hand_over=True)``: snapshot id -> its tables as the store wrote them (``codec.
+    #: EncodedTable``), for the month close's ledger (``store.load_ledger_from_store(handed=...)``, which decodes
+    #: each table once for every department), so nothing is read twice.
+    handed: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def consolidated(self) -> list[FileOutcome]:
