@@ -1,10 +1,15 @@
-"""Fixtures and helpers shared by the approval tests: a copy of the sample folder, settings isolated, the CLI."""
+"""Fixtures and helpers shared by the approval tests: a copy of the sample folder, settings isolated, the CLI, and
+workbooks read back once per content (a queue is read by several checks of one test; the bytes decide, so a
+workbook saved again is read again)."""
 
 from __future__ import annotations
 
+import hashlib
+import io
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -27,3 +32,42 @@ def folder(sample_dir, tmp_path) -> Path:
 
 def run(*args: object):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+#: The workbooks read lately, by (path, hash of their bytes): the last few only (they are small).
+_READ: dict[tuple[str, str, bytes], object] = {}
+_KEEP = 8
+
+
+def _read_once(path: Path, how: str, load):  # noqa: ANN001 - load: bytes -> what is kept
+    data = Path(path).read_bytes()
+    key = (str(path), how, hashlib.blake2b(data, digest_size=16).digest())
+    if key not in _READ:
+        while len(_READ) >= _KEEP:
+            _READ.pop(next(iter(_READ)))
+        _READ[key] = load(data)
+    return _READ[key]
+
+
+def _values(data: bytes) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def sheet_values(path: Path, sheet: str) -> list[tuple]:
+    """Every row of one sheet as a tuple of values (openpyxl read-only), the file read once per content."""
+    return _read_once(path, "values", _values)[sheet]
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The workbook's sheet names, in order (read as ``sheet_values`` reads it)."""
+    return list(_read_once(path, "values", _values))
+
+
+def workbook(path: Path) -> openpyxl.Workbook:
+    """The whole workbook (openpyxl, with notes and formats), loaded once per content: for reading only (a test
+    that edits a workbook loads its own)."""
+    return _read_once(path, "book", lambda data: openpyxl.load_workbook(io.BytesIO(data)))

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
+from approval_helpers import _isolated, folder, run, sheet_names, sheet_values  # noqa: F401 - the shared fixtures
 from toolkit.cli.main import cli
 from toolkit.core.approval_routes import changes
 from toolkit.io.reader import read_workbook
@@ -38,23 +38,20 @@ def pending_rows(folder: Path) -> set[tuple[str, str, int]]:
     """(file name, sheet, row) of every Pending or blank-approval row, read with openpyxl."""
     out = set()
     for path in sorted(folder.glob("dept-*.xlsx")):
-        wb = openpyxl.load_workbook(path, read_only=True)
         for kind, names in SHEETS.items():
-            name = next(n for n in names if n in wb.sheetnames)
-            rows = list(wb[name].iter_rows(values_only=True))
+            name = next(n for n in names if n in sheet_names(path))
+            rows = sheet_values(path, name)  # read once per content (approval_helpers)
             col = next(i for i, h in enumerate(rows[0]) if h in ("Approval", "审批"))
             for r, values in enumerate(rows[1:], start=2):
                 if any(v is not None for v in values) and values[col] in PENDING:
                     out.add((path.name, name, r))
-        wb.close()
     return out
 
 
 def queue_rows(path: Path) -> dict[str, list[dict]]:
-    wb = openpyxl.load_workbook(path)
     out = {}
     for kind, name in QUEUE_SHEETS.items():
-        rows = list(wb[name].iter_rows(values_only=True))
+        rows = sheet_values(path, name)  # the queue read once per content (approval_helpers)
         out[kind] = [dict(zip(rows[0], r)) for r in rows[1:]]
     return out
 
