@@ -11,16 +11,17 @@ from pathlib import Path
 import openpyxl
 
 #: The workbooks read lately, by (path, hash of their bytes): a workbook written again is read again.
-_READ: dict[tuple[str, bytes], openpyxl.Workbook] = {}
+_READ: dict[tuple[str, bool, bytes], openpyxl.Workbook] = {}
 _KEEP = 24
 
 
-def book(path: str | Path) -> openpyxl.Workbook:
-    """The whole workbook (values as last saved, notes, formats, page setup), loaded once per content."""
+def book(path: str | Path, *, data_only: bool = False) -> openpyxl.Workbook:
+    """The whole workbook (cells, notes, formats, page setup) as ``openpyxl.load_workbook(path, data_only=...)``
+    gives it, loaded once per content."""
     data = Path(path).read_bytes()
-    key = (str(Path(path).resolve()), hashlib.blake2b(data, digest_size=16).digest())
+    key = (str(Path(path).resolve()), data_only, hashlib.blake2b(data, digest_size=16).digest())
     if key not in _READ:
         while len(_READ) >= _KEEP:
             _READ.pop(next(iter(_READ)))
-        _READ[key] = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        _READ[key] = openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)
     return _READ[key]

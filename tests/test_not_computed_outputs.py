@@ -107,7 +107,7 @@ def _check_file(path: Path, people: set[str], names: set[str], bad: list[str]) -
     if path.suffix == ".json":
         _walk_json(json.loads(path.read_text(encoding="utf-8")), people, names, path.name, bad)
     elif path.suffix == ".xlsx":
-        wb = book(path)  # read once per content (tests/output_books.py): the outputs are read by several tests
+        wb = book(path, data_only=True)  # read once per content (tests/output_books.py): read by several tests
         for ws in wb.worksheets:
             for row in ws.iter_rows(values_only=True):
                 texts = [str(v) for v in row if v is not None]

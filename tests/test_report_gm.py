@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
+from output_books import book
 from report_fixtures import PERIOD, SAMPLE, context, ledger
 
 from toolkit.core import completion as C
@@ -300,7 +301,7 @@ def test_month_on_month_changes_are_coloured_in_the_workbook(rendered_report) ->
     from report_fixtures import find_table
 
     ctx = context("en")
-    wb = load_workbook(rendered_report("en")[0])  # this context's workbook, rendered once (conftest)
+    wb = book(rendered_report("en")[0])  # this context's workbook, rendered once (conftest), read once (output_books)
     ws, head, col, rows = find_table(wb, ctx["labels"]["headline"])
     for i, r in enumerate(ctx["tables"]["headline"].to_dict("records")):
         cell = ws.cell(head + 1 + i, col + 3)
