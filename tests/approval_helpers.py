@@ -14,6 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli.main import cli
+from toolkit.core.tables import WorkbookData
+from toolkit.io.reader import read_workbook
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +38,7 @@ def run(*args: object):
 
 #: The workbooks read lately, by (path, hash of their bytes): the last few only (they are small).
 _READ: dict[tuple[str, str, bytes], object] = {}
-_KEEP = 8
+_KEEP = 16
 
 
 def _read_once(path: Path, how: str, load):  # noqa: ANN001 - load: bytes -> what is kept
@@ -71,3 +73,9 @@ def workbook(path: Path) -> openpyxl.Workbook:
     """The whole workbook (openpyxl, with notes and formats), loaded once per content: for reading only (a test
     that edits a workbook loads its own)."""
     return _read_once(path, "book", lambda data: openpyxl.load_workbook(io.BytesIO(data)))
+
+
+def read_once(path: Path) -> WorkbookData:
+    """``toolkit.io.reader.read_workbook(path)``, read once per content: for the tests that only look at the
+    shared sample folder's workbooks (a workbook a test changed has other bytes and is read again)."""
+    return _read_once(path, "toolkit", lambda _data: read_workbook(path))
