@@ -4,14 +4,14 @@ workbook saved again is read again)."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
+
+from output_books import book, once, values
 
 from toolkit.cli.main import cli
 from toolkit.core.tables import WorkbookData
@@ -36,46 +36,24 @@ def run(*args: object):
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 
 
-#: The workbooks read lately, by (path, hash of their bytes): the last few only (they are small).
-_READ: dict[tuple[str, str, bytes], object] = {}
-_KEEP = 16
-
-
-def _read_once(path: Path, how: str, load):  # noqa: ANN001 - load: bytes -> what is kept
-    data = Path(path).read_bytes()
-    key = (str(path), how, hashlib.blake2b(data, digest_size=16).digest())
-    if key not in _READ:
-        while len(_READ) >= _KEEP:
-            _READ.pop(next(iter(_READ)))
-        _READ[key] = load(data)
-    return _READ[key]
-
-
-def _values(data: bytes) -> dict[str, list[tuple]]:
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    try:
-        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
-    finally:
-        wb.close()
-
 
 def sheet_values(path: Path, sheet: str) -> list[tuple]:
     """Every row of one sheet as a tuple of values (openpyxl read-only), the file read once per content."""
-    return _read_once(path, "values", _values)[sheet]
+    return values(path)[sheet]
 
 
 def sheet_names(path: Path) -> list[str]:
     """The workbook's sheet names, in order (read as ``sheet_values`` reads it)."""
-    return list(_read_once(path, "values", _values))
+    return list(values(path))
 
 
 def workbook(path: Path) -> openpyxl.Workbook:
     """The whole workbook (openpyxl, with notes and formats), loaded once per content: for reading only (a test
     that edits a workbook loads its own)."""
-    return _read_once(path, "book", lambda data: openpyxl.load_workbook(io.BytesIO(data)))
+    return book(path)
 
 
 def read_once(path: Path) -> WorkbookData:
     """``toolkit.io.reader.read_workbook(path)``, read once per content: for the tests that only look at the
     shared sample folder's workbooks (a workbook a test changed has other bytes and is read again)."""
-    return _read_once(path, "toolkit", lambda _data: read_workbook(path))
+    return once(path, "toolkit", lambda _data: read_workbook(path))
