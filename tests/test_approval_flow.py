@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
+from approval_helpers import _isolated, folder, run, sheet_values, workbook  # noqa: F401 - the shared fixtures
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.io.reader import read_workbook
@@ -36,8 +36,7 @@ def make_queue(folder: Path, out: Path, *extra: object) -> str:
 
 
 def rows_of(path: Path, sheet: str) -> list[dict]:
-    wb = openpyxl.load_workbook(path)
-    rows = list(wb[sheet].iter_rows(values_only=True))
+    rows = sheet_values(path, sheet)  # the file read once per content (approval_helpers)
     return [dict(zip(rows[0], r)) for r in rows[1:]]
 
 
@@ -70,7 +69,7 @@ HEADERS = {"Approval": ("Approval", "审批"), "Amount": ("Amount", "金额")}
 def cell(path: Path, sheet: str, row: int, header: str) -> tuple[object, str | None]:
     """A cell of a department workbook's row (value, note text), its column found by the header in either
     language."""
-    ws = openpyxl.load_workbook(path)[sheet]
+    ws = workbook(path)[sheet]  # loaded once per content: a test reads several cells of one copy
     col = next(i + 1 for i, c in enumerate(ws[1]) if c.value in HEADERS[header])
     c = ws.cell(row, col)
     return c.value, c.comment.text if c.comment else None
@@ -346,7 +345,7 @@ def test_reminder_list_and_print_layout(approval_queues):
     assert totals["Items"] == sum(r["Items"] for r in pending) == len(items)
     assert totals["Amount"] == pytest.approx(sum(r["Amount"] or 0 for r in pending))
 
-    wb = openpyxl.load_workbook(queue)
+    wb = workbook(queue)
     period = dict(ws_row[:2] for ws_row in wb["_queue"].iter_rows(values_only=True))["period"]
     assert wb["_queue"].sheet_state == "hidden" and not wb["_queue"].print_area  # LibreOffice would print it
     for name in ("Summary", *QUEUE_SHEETS.values()):  # every printed page names the queue, period and departments

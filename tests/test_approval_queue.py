@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from approval_helpers import _isolated, folder, run  # noqa: F401 - the shared fixtures
+from approval_helpers import _isolated, folder, read_once, run, sheet_names, sheet_values  # noqa: F401 - the shared fixtures
 from toolkit.cli.main import cli
 from toolkit.core.approval_routes import changes
 from toolkit.io.reader import read_workbook
@@ -38,23 +38,20 @@ def pending_rows(folder: Path) -> set[tuple[str, str, int]]:
     """(file name, sheet, row) of every Pending or blank-approval row, read with openpyxl."""
     out = set()
     for path in sorted(folder.glob("dept-*.xlsx")):
-        wb = openpyxl.load_workbook(path, read_only=True)
         for kind, names in SHEETS.items():
-            name = next(n for n in names if n in wb.sheetnames)
-            rows = list(wb[name].iter_rows(values_only=True))
+            name = next(n for n in names if n in sheet_names(path))
+            rows = sheet_values(path, name)  # read once per content (approval_helpers)
             col = next(i for i, h in enumerate(rows[0]) if h in ("Approval", "审批"))
             for r, values in enumerate(rows[1:], start=2):
                 if any(v is not None for v in values) and values[col] in PENDING:
                     out.add((path.name, name, r))
-        wb.close()
     return out
 
 
 def queue_rows(path: Path) -> dict[str, list[dict]]:
-    wb = openpyxl.load_workbook(path)
     out = {}
     for kind, name in QUEUE_SHEETS.items():
-        rows = list(wb[name].iter_rows(values_only=True))
+        rows = sheet_values(path, name)  # the queue read once per content (approval_helpers)
         out[kind] = [dict(zip(rows[0], r)) for r in rows[1:]]
     return out
 
@@ -122,7 +119,7 @@ def test_queue_shows_the_use_of_the_claims_category_budget(queued):
     for r in rows:
         path = Path(r["File"])
         if path not in books:  # each workbook read, and its live claims found, once
-            data = read_workbook(path)
+            data = read_once(path)  # the shared folder's workbooks, read once per content
             ex = data.tables["Expenses"]
             books[path] = (data, ex, ex[(ex["approval"] != "Rejected").fillna(True) & ex["date"].notna()
                                         & ex["amount"].notna()])
@@ -205,7 +202,7 @@ def test_decide_apply_to_copies_changes_only_those_cells(queued, tmp_path):
         a, b = _cells(orig), _cells(copy)
         cells_of[copy.name] = b
         changed = {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
-        data = read_workbook(orig)
+        data = read_once(orig)
         expected = set()
         for (name, sheet, row), r in decided.items():
             if name != copy.name:
@@ -389,8 +386,8 @@ def test_ribbon_queue_and_apply_buttons(folder, tmp_path):
 def test_facts_next_to_each_item(queued):
     """Exposure, leave balance, colleagues off and history, recomputed row by row from the workbooks."""
     folder, q = queued.folder, queued.built
-    books = {p.name: read_workbook(p) for p in folder.glob("dept-*.xlsx")}
-    roster = read_workbook(folder / "standards.xlsx").tables["Roster"].set_index("employee_id")
+    books = {p.name: read_once(p) for p in folder.glob("dept-*.xlsx")}  # read once per content (approval_helpers)
+    roster = read_once(folder / "standards.xlsx").tables["Roster"].set_index("employee_id")
     live = {k: pd.concat([b.tables[k].assign(file=n) for n, b in books.items()]) for k in SHEETS}
     live = {k: f[f["approval"].ne("Rejected").fillna(True)] for k, f in live.items()}
     for r in q.items["Advances"].to_dict("records"):
@@ -421,7 +418,7 @@ def test_colleague_off_the_same_days_is_named(folder, queued):
     east = folder / "dept-east.xlsx"
     q = queued.built  # the same sample, before this test's change
     item = next(r for r in q.items["Leave"].to_dict("records") if r["file"].endswith("dept-east.xlsx"))
-    roster = read_workbook(folder / "standards.xlsx").tables["Roster"]
+    roster = read_once(folder / "standards.xlsx").tables["Roster"]
     colleague = roster[(roster["department"] == "East China") & (roster["employee_id"] != item["employee_id"])].iloc[0]
     wb = openpyxl.load_workbook(east)
     ws = wb["Leave"]

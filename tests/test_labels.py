@@ -8,8 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from openpyxl import load_workbook
-
+from output_books import book
 from toolkit.outputs import approval_queue as Q
 from toolkit.outputs import labels as L
 from toolkit.outputs import plan as P
@@ -89,21 +88,20 @@ def test_no_output_workbook_of_the_close_has_a_raw_key_for_a_header(closed_sampl
     for path in sorted((folder / "out").glob("*.xlsx")):
         if "report" in path.name:  # the report's sheets start with a title block; its own test walks them
             continue
-        wb = load_workbook(path, read_only=True)
+        wb = book(path)  # the close's outputs, read once per content (tests/output_books.py)
         for ws in wb:
             header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
             found = [v for v in header if isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v)]
             if found:
                 raw[f"{path.name}:{ws.title}"] = found
-        wb.close()
     assert raw == {}
-    wb = load_workbook(folder / "out" / "salary-2026-10.xlsx")
+    wb = book(folder / "out" / "salary-2026-10.xlsx")
     terms = wb[wb.sheetnames[1]]
     col = [c.value for c in terms[1]].index(L.LABELS["cand.review"][0]) + 1
     assert {terms.cell(r, col).number_format for r in range(2, terms.max_row + 1)
             if isinstance(terms.cell(r, col).value, (int, float))} == {"0.00"}
     # a "ratio" column (the completion's pacing) is written as numbers, not as their text
-    wb = load_workbook(folder / "out" / "completion-2026-10.xlsx")
+    wb = book(folder / "out" / "completion-2026-10.xlsx")
     ws = wb[wb.sheetnames[0]]
     header = [c.value for c in ws[1]]
     col = next(i for i, h in enumerate(header, 1) if h and str(h).startswith(L.label("pacing", "en")))

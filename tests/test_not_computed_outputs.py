@@ -4,6 +4,7 @@ both languages and walks every file the close and the per-person commands write.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from html.parser import HTMLParser
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from output_books import book
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.operations.close_month import close_month
@@ -32,13 +34,19 @@ LEFT_OUT = "North China"
 
 def _left_out_people(sample: Path) -> tuple[set[str], set[str]]:
     """North China's employee ids and every spelling of its name, read from the sample's Roster."""
+    people, names = _roster_of_left_out(sample)
+    return set(people), set(names)
+
+
+@functools.lru_cache(maxsize=2)  # the committed sample's Roster, read once for the module's tests
+def _roster_of_left_out(sample: Path) -> tuple[frozenset[str], frozenset[str]]:
     ws = openpyxl.load_workbook(sample / "standards.xlsx", read_only=True)["Roster"]
     rows = list(ws.iter_rows(values_only=True))
     head = list(rows[0])
     dept, other, emp = head.index("Department"), head.index("Department (other language)"), head.index("Employee ID")
     people = {r[emp] for r in rows[1:] if r[dept] == LEFT_OUT}
     names = {LEFT_OUT} | {r[other] for r in rows[1:] if r[dept] == LEFT_OUT and r[other]}
-    return people, names
+    return frozenset(people), frozenset(names)
 
 
 ZERO = re.compile(r"(?<![\d.,])-?0(?:\.0+)?%?(?![\d.,])")
@@ -99,7 +107,7 @@ def _check_file(path: Path, people: set[str], names: set[str], bad: list[str]) -
     if path.suffix == ".json":
         _walk_json(json.loads(path.read_text(encoding="utf-8")), people, names, path.name, bad)
     elif path.suffix == ".xlsx":
-        wb = openpyxl.load_workbook(path, data_only=True)
+        wb = book(path, data_only=True)  # read once per content (tests/output_books.py): read by several tests
         for ws in wb.worksheets:
             for row in ws.iter_rows(values_only=True):
                 texts = [str(v) for v in row if v is not None]
@@ -168,7 +176,7 @@ def test_company_totals_leave_the_rejected_department_out(closed, sample_dir):
     # salary.xlsx ends with a total row: the computed people's pay, nobody left out counted
     salary = json.loads((out / f"salary-{PERIOD}.json").read_text(encoding="utf-8"))
     pay = sum(round(float(r["pay"]) * 100) for r in salary["salaries"] if r["status"] == "computed")
-    last = list(openpyxl.load_workbook(out / f"salary-{PERIOD}.xlsx").worksheets[0].iter_rows(values_only=True))[-1]
+    last = list(book(out / f"salary-{PERIOD}.xlsx").worksheets[0].iter_rows(values_only=True))[-1]
     assert last[0] in ("Total", "合计") and round(last[9] * 100) == pay
 
 
@@ -188,7 +196,7 @@ def test_statements_performance_files_and_history_of_left_out_people(closed, sam
     for paths in perf.files.values():
         for path in paths:
             _check_file(path, people, names, bad)
-            wb = openpyxl.load_workbook(path)
+            wb = book(path, data_only=True)  # the workbook _check_file read just above (it has no formulas)
             for ws in wb.worksheets:
                 for row in ws.iter_rows(values_only=True):
                     for v in row:
@@ -249,7 +257,7 @@ def test_one_chinese_word_per_state():
 def test_forecast_months_are_headed_as_months(closed):
     """forecast.xlsx heads its month columns "2026-11", never "2026-11 Days" (an aging bucket's label)."""
     lang, out, _db, _res = closed
-    ws = openpyxl.load_workbook(out / f"forecast-{PERIOD}.xlsx").worksheets[0]
+    ws = book(out / f"forecast-{PERIOD}.xlsx").worksheets[0]
     headers = [c.value for c in next(ws.iter_rows(max_row=1))]
     months = [h for h in headers if isinstance(h, str) and re.match(r"\d{4}-\d{2}", h)]
     assert months and all(re.fullmatch(r"\d{4}-\d{2}", h) for h in months), headers
@@ -267,7 +275,7 @@ def test_the_appraisal_names_left_out_people_without_a_score_grade_or_rank(close
     bad: list[str] = []
     _check_file(tmp_path / "a.xlsx", people, names, bad)
     assert not bad, "\n".join(bad)
-    ranking, bands = openpyxl.load_workbook(tmp_path / "a.xlsx").worksheets[:2]
+    ranking, bands = book(tmp_path / "a.xlsx").worksheets[:2]
     rows = list(ranking.iter_rows(values_only=True))
     mine = [dict(zip(rows[0], r)) for r in rows[1:] if r[2] in people]
     assert len(mine) == len(people)
@@ -292,13 +300,13 @@ def test_text_beside_a_figure_is_set_apart_and_not_due_has_no_days_overdue(close
     """salary.xlsx's Grade after the Score and funds.xlsx's Aging after Days Overdue are indented (no "95.9%B",
     no "-15Not Due"); a receivable not yet due shows no days overdue, one overdue its days."""
     lang, out, _db, _res = closed
-    ws = openpyxl.load_workbook(out / f"salary-{PERIOD}.xlsx").worksheets[0]
+    ws = book(out / f"salary-{PERIOD}.xlsx").worksheets[0]
     head = [c.value for c in ws[1]]
     grade = head.index("Grade" if lang == "en" else "等级") + 1
     assert head[grade - 2] in ("Score", "考核得分")
     graded = [ws.cell(r, grade) for r in range(2, ws.max_row + 1) if ws.cell(r, grade).value]
     assert graded and all(c.alignment.indent >= 1 for c in graded)
-    wb = openpyxl.load_workbook(out / f"funds-{PERIOD}.xlsx")
+    wb = book(out / f"funds-{PERIOD}.xlsx")
     ws = wb["Receivables" if lang == "en" else "应收账款"]
     head = [c.value for c in ws[1]]
     days, aging, due = (head.index(h) + 1 for h in (("Days Overdue", "Aging", "Due Date") if lang == "en"
@@ -316,7 +324,7 @@ def test_every_printed_page_of_a_royalty_trace_names_the_employee(closed):
     """Issue 24: royalties.xlsx prints each employee's trace with a page header naming them and the period, the
     header row repeated on every page (read back with openpyxl)."""
     lang, out, _db, _res = closed
-    wb = openpyxl.load_workbook(out / f"royalties-{PERIOD}.xlsx")
+    wb = book(out / f"royalties-{PERIOD}.xlsx")
     traces = [ws for ws in wb.worksheets if re.match(r"E\d{4} ", ws.title)]
     assert len(traces) > 10
     for ws in wb.worksheets:
@@ -327,7 +335,7 @@ def test_every_printed_page_of_a_royalty_trace_names_the_employee(closed):
         assert emp in header and name in header and PERIOD in header, (ws.title, header)
     # the consolidated workbook: the table header repeated on every page, one page wide (or, too wide for that at
     # 60%, in column blocks with the key column repeated: tests/test_print_scale.py), page numbers
-    for ws in openpyxl.load_workbook(out / f"consolidated-{PERIOD}.xlsx").worksheets:
+    for ws in book(out / f"consolidated-{PERIOD}.xlsx").worksheets:
         if ws.sheet_state != "visible":
             continue
         assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToWidth in (None, 1), ws.title  # None: 1

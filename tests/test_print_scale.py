@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 
+from output_books import book
 from toolkit.io.writer import SheetFrame, write_frames
 
 #: The smallest scale a written sheet may print at (toolkit.io.print_setup.MIN_SCALE, restated: the test's own).
@@ -72,7 +73,7 @@ def printed_scale(ws) -> float:  # noqa: ANN001
 
 
 def _check_book(path, problems: list[str], scales: list[str]) -> None:  # noqa: ANN001
-    wb = load_workbook(path)
+    wb = book(path)  # the close's outputs, read once per content (tests/output_books.py)
     report = path.name.startswith("monthly-report")
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
@@ -103,13 +104,13 @@ def test_every_workbook_of_a_close_prints_at_a_readable_scale(closed_sample) -> 
         "consolidated", "completion", "funds", "salary", "royalties", "forecast", "monthly-report"}
     problems: list[str] = []
     scales: list[str] = []
-    for book in books:
-        _check_book(book, problems, scales)
+    for path in books:
+        _check_book(path, problems, scales)
     print("\n".join(sorted(scales)))
     assert not problems, "\n".join(problems)
     # the sheets the issue named: salary's Floating Salary wraps its Reason and Status and fits one page wide;
     # the report's Market & Trend, 37% before, has its charts under its tables
-    salary = load_workbook(folder / "out" / "salary-2026-10.xlsx")["Floating Salary"]
+    salary = book(folder / "out" / "salary-2026-10.xlsx")["Floating Salary"]
     assert salary.sheet_properties.pageSetUpPr.fitToPage and printed_scale(salary) >= MINIMUM
     heads = {c.value: c.column_letter for c in salary[1]}
     for name in ("Reason", "Status"):
@@ -117,7 +118,7 @@ def test_every_workbook_of_a_close_prints_at_a_readable_scale(closed_sample) -> 
         assert salary[f"{heads[name]}2"].alignment.wrap_text
     tall = [r for r in range(2, salary.max_row + 1) if (salary.row_dimensions[r].height or 0) > 20]
     assert tall, "a wrapped reason makes its row taller"
-    market = load_workbook(folder / "out" / "monthly-report-2026-10.xlsx")["Market & Trend"]
+    market = book(folder / "out" / "monthly-report-2026-10.xlsx")["Market & Trend"]
     assert printed_scale(market) >= MINIMUM
 
 

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
+from output_books import book
 from report_fixtures import PERIOD, SAMPLE, context, ledger
 
 from toolkit.core import completion as C
@@ -71,7 +71,7 @@ def test_demo_report_names_the_department_left_out_in_every_format(demo) -> None
     assert html.index('id="left-out"') < html.index('id="summary"')  # at the top
     md = (out / f"monthly-report-{PERIOD}.md").read_text(encoding="utf-8")
     assert "North China" in md.split("## ")[0]
-    wb = load_workbook(out / f"monthly-report-{PERIOD}.xlsx")
+    wb = book(out / f"monthly-report-{PERIOD}.xlsx")  # the demo's report, read once (tests/output_books.py)
     top = [wb.worksheets[0].cell(r, 1).value or "" for r in range(1, 6)]
     assert any("North China" in v for v in top)
     # its people are not computed and not in the pay totals
@@ -135,7 +135,7 @@ def test_no_raw_field_name_in_any_report_output(demo) -> None:  # noqa: ANN001
         for name, labels in ctx["labels"].items():
             assert not [lb for lb in labels if RAW_FIELD.match(lb)], (name, labels)
         assert not any(RAW_FIELD.match(str(v)) for v in ctx["tables"]["forecast"]["method"])
-    wb = load_workbook(out / f"monthly-report-{PERIOD}.xlsx")
+    wb = book(out / f"monthly-report-{PERIOD}.xlsx")  # the demo's report, read once (tests/output_books.py)
     raw = [f"{ws.title}!{c.coordinate}={c.value}" for ws in wb.worksheets if ws.sheet_state == "visible"
            for row in ws.iter_rows() for c in row if isinstance(c.value, str) and RAW_FIELD.match(c.value)]
     assert raw == []
@@ -202,12 +202,12 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
     out, _ = demo
     books = sorted(out.glob("*.xlsx"))
     assert len(books) >= 6
-    for book in books:
-        wb = load_workbook(book)
+    for path in books:
+        wb = book(path)  # the demo's workbooks, read once per content (tests/output_books.py)
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            where = f"{book.name}!{ws.title}"
+            where = f"{path.name}!{ws.title}"
             widths = _widths(ws)
             for row in ws.iter_rows(max_row=min(ws.max_row, 400)):
                 for c in row:
@@ -217,7 +217,7 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
                         assert len(_shown(c.value, c.number_format)) + 1 <= width, (where, c.coordinate)
             ps = ws.page_setup
             total = sum(widths.get(i, 8.43) for i in range(1, ws.max_column + 1))
-            if book.name.startswith("monthly-report"):
+            if path.name.startswith("monthly-report"):
                 # issue 24: the report prints at a set scale its columns fit at (10 points a character at most),
                 # so its row breaks fall where they were placed in Excel and LibreOffice alike
                 page = 841.9 if ps.orientation == "landscape" else 595.3
@@ -234,7 +234,7 @@ def test_every_demo_workbook_is_wide_enough_and_prints_fitted(demo) -> None:  # 
             # issue 24: every printed page names what it is about (the file, so its period, and the sheet)
             header = ws.oddHeader.center.text or ""
             assert "2026-10" in header or header.endswith("&F – &A"), (where, header)
-            if not book.name.startswith("monthly-report"):  # the report's: test_report_xlsx
+            if not path.name.startswith("monthly-report"):  # the report's: test_report_xlsx
                 assert ws.print_title_rows, where
             if total > 110:
                 assert ps.orientation == "landscape", where
@@ -300,7 +300,7 @@ def test_month_on_month_changes_are_coloured_in_the_workbook(rendered_report) ->
     from report_fixtures import find_table
 
     ctx = context("en")
-    wb = load_workbook(rendered_report("en")[0])  # this context's workbook, rendered once (conftest)
+    wb = book(rendered_report("en")[0])  # this context's workbook, rendered once (conftest), read once (output_books)
     ws, head, col, rows = find_table(wb, ctx["labels"]["headline"])
     for i, r in enumerate(ctx["tables"]["headline"].to_dict("records")):
         cell = ws.cell(head + 1 + i, col + 3)

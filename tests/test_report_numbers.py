@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from openpyxl import load_workbook
 
+from output_books import book
 from report_fixtures import PERIOD, SAMPLE, command_json, context, find_table, ledger
 from toolkit.core.review import review
 from toolkit.report.context import column_label
@@ -42,7 +43,7 @@ def rendered(request, rendered_report):  # noqa: ANN001, ANN201
     assert [p.name for p in paths] == [f"monthly-report-{PERIOD}{suffix}.{e}" for e in ("xlsx", "html", "md")]
     parser = _Text()
     parser.feed(paths[1].read_text(encoding="utf-8"))
-    return lang, load_workbook(paths[0]), parser.cells, paths[2].read_text(encoding="utf-8")
+    return lang, book(paths[0]), parser.cells, paths[2].read_text(encoding="utf-8")
 
 
 def _d(x: object) -> Decimal:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -15,6 +14,7 @@ from toolkit.operations.close_month import left_out_findings
 from toolkit.operations.report import monthly_context
 from toolkit.operations.source import Source
 from toolkit.report.completeness import LEFT_OUT
+from output_books import book as output_book
 from report_fixtures import ledger
 from toolkit.core import completion as C
 from toolkit.core import royalties as R
@@ -127,7 +127,7 @@ def test_the_banner_is_the_same_from_the_close_and_from_the_store(closed_sample,
     expected = f"North China (rejected; {errors} error(s), {warnings} warning(s))"
     markdown = next((folder / "out").rglob(f"monthly-report-{PERIOD}.md")).read_text(encoding="utf-8")
     closed = re.search(r"^> \*\*(.*)\*\*$", markdown, re.M).group(1)
-    book = openpyxl.load_workbook(next((folder / "out").rglob(f"monthly-report-{PERIOD}.xlsx")), read_only=True)
+    book = output_book(next((folder / "out").rglob(f"monthly-report-{PERIOD}.xlsx")))  # read once (output_books)
     assert expected in closed
     assert from_db["text"]["banner"] == closed == book["Summary"]["A3"].value
 @pytest.mark.parametrize("months", [{10}, {1, 12}, {1}])

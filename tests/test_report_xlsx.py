@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from output_books import book
 from report_fixtures import SAMPLE, context, fresh_context
 from toolkit.errors import ToolkitError
 from toolkit.io.print_setup import Block, keep_together
@@ -30,7 +31,7 @@ def _render(tmp_path, wb: Workbook, ctx=None, name="out.xlsx"):  # noqa: ANN001,
 
 def test_default_report_has_no_placeholders_and_charts_bind_expanded_ranges(rendered_report) -> None:  # noqa: ANN001
     ctx = context("en")
-    wb = load_workbook(rendered_report("en")[0])  # ctx in the default template, rendered once (conftest)
+    wb = book(rendered_report("en")[0])  # ctx in the default template, rendered once (conftest), read once (output_books)
     left = [f"{ws.title}!{c.coordinate}" for ws in wb for row in ws.iter_rows() for c in row
             if isinstance(c.value, str) and ("{{" in c.value or "{%" in c.value)]
     assert left == []
