@@ -48,6 +48,7 @@ from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
 from ..report.render import HtmlProcess, html_apart, market_early
+from ..runtime import forks
 from ..report.history import history_without_royalties
 from ..report.sections.headline import TREND_MONTHS, last_year_payments
 from ..report.stored_history import closed_figures
@@ -191,7 +192,7 @@ def _run_tasks(tasks: list[tuple[str, str]], ledger: Any, period: str, out_dir: 
     _INHERITED["parallel"] = jobs > 1  # the report's HTML in its own process: a third one keeps both cores busy
     _INHERITED["html"] = html
     try:
-        if jobs > 1 and len(tasks) > 1 and "fork" in mp.get_all_start_methods():
+        if jobs > 1 and len(tasks) > 1 and forks():
             with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=mp.get_context("fork")) as pool:
                 done = list(pool.map(_task, *zip(*tasks)))
         else:

@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ToolkitError
 from ..i18n import register
 from ..io.writer import atomic_save
+from ..runtime import forks
 from .markdown import render_markdown
 from .pdf import html_to_pdf
 from .sections.market import market_section
@@ -101,8 +102,8 @@ def _preload() -> None:
 
 def html_apart(formats: Sequence[str]) -> bool:
     """Whether the HTML can be rendered in a forked process beside the other ``formats``: there are others, none
-    prints the HTML (pdf), and the platform forks."""
-    return "html" in formats and "pdf" not in formats and len(formats) > 1 and "fork" in mp.get_all_start_methods()
+    prints the HTML (pdf), and the platform forks (``runtime.forks``)."""
+    return "html" in formats and "pdf" not in formats and len(formats) > 1 and forks()
 
 
 @contextmanager
@@ -111,7 +112,7 @@ def html_worker(enabled: bool = True) -> Iterator[HtmlProcess | None]:
     matplotlib (the charts' libraries, about a second) while this process builds the context, instead of after
     it; ``render_report(html_pool=...)`` renders the HTML in it. None where the platform does not fork or not
     ``enabled``."""
-    if not enabled or "fork" not in mp.get_all_start_methods():
+    if not enabled or not forks():
         yield None
         return
     process = HtmlProcess()
