@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copyreg
 import datetime as dt
+import gc
 import pickle
 import shutil
 import subprocess
@@ -685,7 +686,20 @@ def _load(path: Path) -> openpyxl.Workbook:
     key = (path, path.stat().st_mtime_ns)
     if key not in _LOADED:
         _LOADED[key] = pickle.dumps(openpyxl.load_workbook(path), protocol=pickle.HIGHEST_PROTOCOL)
-    return pickle.loads(_LOADED[key])  # noqa: S301 - our own pickle of a workbook parsed just above
+    return _unpickled(_LOADED[key])
+
+
+def _unpickled(data: bytes) -> openpyxl.Workbook:
+    """``pickle.loads(data)`` with the cyclic garbage collector paused: unpickling a workbook makes ~10^5 objects,
+    each batch of them set off a collection that walks the whole (large) test process, and none of them is garbage
+    yet: most of the unpickling time in a test process. Nothing else changes: the collector runs again right after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)  # noqa: S301 - our own pickle of a workbook parsed by _load
+    finally:
+        if enabled:
+            gc.enable()
 
 
 #: Files LibreOffice saved: (format, source, its modification time) -> the saved file (one start per format).

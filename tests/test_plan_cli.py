@@ -56,9 +56,11 @@ def test_draft_json_lists_files_and_adds_up(drafted) -> None:
 def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each format of ``plan cost``. The json and xlsx runs cost the same plan with the same arguments: the second
     gets a copy of the first's cost model, so the test runs the costing twice (2 and 3 levels), not three times
-    (what is presented in each format is this test's; the costing itself is tests/test_plan_cost.py's)."""
+    (what is presented in each format is this test's; the costing itself is tests/test_plan_cost.py's). The two
+    costings read the same history of the same folder: the second gets a copy of what the first read."""
     costed: dict[str, object] = {}
-    real = OP.cost_plan
+    real, read = OP.cost_plan, OP.load_plan_inputs
+    histories: dict[str, object] = {}
 
     def cost_once(source, year, **kw):
         key = repr((source.paths, source.standards, source.db, source.force, source.lang, year, kw))
@@ -66,7 +68,14 @@ def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path, monkeypatch: 
             costed[key] = real(source, year, **kw)
         return copy.deepcopy(costed[key])
 
+    def read_once(source, year, **kw):
+        key = repr((source.paths, source.standards, source.db, source.force, source.lang, year, kw))
+        if key not in histories:
+            histories[key] = read(source, year, **kw)
+        return copy.deepcopy(histories[key])
+
     monkeypatch.setattr(OP, "cost_plan", cost_once)
+    monkeypatch.setattr(OP, "load_plan_inputs", read_once)
     base = ["plan", "cost", "--year", "2027", sample_dir, "--standards", sample_dir / "standards.xlsx", "--force"]
     text = run(*base, "--levels", "90,110")
     assert text.exit_code == 0 and "90.0%" in text.output and "110.0%" in text.output
@@ -77,6 +86,7 @@ def test_cost_text_json_and_xlsx(sample_dir: Path, tmp_path: Path, monkeypatch: 
     assert xl.exit_code == 0
     assert openpyxl.load_workbook(tmp_path / "c.xlsx").sheetnames[:2] == ["Cost", "Cost by Person"]
     assert len(costed) == 2  # the text run's levels, and the one model of the json and xlsx runs
+    assert len(histories) == 1  # one history read for both costings
 
 
 def test_cost_of_an_edited_plan(drafted, sample_dir: Path, tmp_path: Path) -> None:

@@ -64,9 +64,9 @@ def _damage(frame: pd.DataFrame, rng: np.random.Generator, rate: float, only: se
     """A copy of ``frame`` with about ``rate`` of each column's cells (of the columns ``only``, default all)
     blanked, copied from another row (as is or varied) or from a like column of the row (an ``..._id`` from
     another ``..._id``), re-cased/padded ('1001.0'-style ids too), negated/scaled, or shifted in time; dtypes kept."""
-    frame = frame.copy()
+    given, frame = frame, frame.copy()
     n = len(frame)
-    original = {col: frame[col].tolist() for col in frame.columns}
+    original: dict[str, list] = {}  # a column's cells as given (before this call's damage), listed on first need
     for col in frame.columns:
         if col == "_row" or n == 0 or (only is not None and col not in only):
             continue
@@ -75,7 +75,8 @@ def _damage(frame: pd.DataFrame, rng: np.random.Generator, rate: float, only: se
             continue
         s = frame[col]
         vals = s.tolist()
-        alike = [c for c in frame.columns if c not in (col, "_row") and frame[c].dtype == s.dtype]
+        dtypes = frame.dtypes  # (one Series of the dtypes, not a column Series per column)
+        alike = [c for c in frame.columns if c not in (col, "_row") and dtypes[c] == s.dtype]
         alike = [c for c in alike if c.rsplit("_", 1)[-1] == col.rsplit("_", 1)[-1]] or alike
         for i in rng.choice(n, size=k, replace=True).tolist():
             op = int(rng.choice(_OPS))
@@ -86,7 +87,10 @@ def _damage(frame: pd.DataFrame, rng: np.random.Generator, rate: float, only: se
                 if rng.random() < 0.5:
                     vals[i] = _damage_value(vals[i], s.dtype, rng, int(rng.integers(2, 7)))
             elif op == 7:
-                vals[i] = original[alike[int(rng.integers(0, len(alike)))]][i] if alike else None
+                other = alike[int(rng.integers(0, len(alike)))] if alike else None
+                if other is not None and other not in original:
+                    original[other] = given[other].tolist()
+                vals[i] = original[other][i] if other is not None else None
             else:
                 vals[i] = _damage_value(vals[i], s.dtype, rng, op)
         new = pd.Series(vals, index=frame.index)
