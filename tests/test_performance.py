@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -307,3 +308,21 @@ def test_every_page_fits_the_sheet_so_it_prints_at_full_size_and_a_chunk_prints_
     rule = ".many th, .many td { font-size: 11px; padding: 4px 3px; }"
     assert all(rule in p for p in pages)
     assert measured([p.replace(rule, "") for p in pages]) != ["fit"] * len(pages)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_shared_text_metrics_draw_the_same_charts_and_stay_inside_the_page(files, lang, monkeypatch):
+    """The charts' text measured once for every person (``charts.shared_metrics``) gives the page matplotlib's own
+    measuring gives, and matplotlib's measuring is its own again after the page."""
+    from matplotlib.textpath import TextToPath  # deferred: matplotlib, which the other tests here do not need
+
+    from toolkit.report import charts, performance  # deferred: as above
+
+    year = files[0].year
+    original = TextToPath.get_text_width_height_descent
+    charts._METRICS.clear()
+    shared = [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
+    assert charts._METRICS  # filled by the pages' words
+    assert TextToPath.get_text_width_height_descent is original
+    monkeypatch.setattr(performance, "shared_metrics", contextlib.nullcontext)
+    assert [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared
