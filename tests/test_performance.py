@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -23,6 +24,8 @@ from toolkit.operations.appraisal import appraisal_appendix, periodic_appraisal
 from toolkit.operations.months import month_sources
 from toolkit.operations.performance import write_performance_files
 from toolkit.outputs.labels import label
+from toolkit.report.pdf import find_chromium, pdf_session
+from toolkit.report.pdf_batch import MEASURE, PdfJob, combined, printable_width
 from toolkit.schema import enums as E
 from toolkit.store import load_ledger_from_store
 from toolkit.operations.source import Source
@@ -279,3 +282,47 @@ def test_a_page_failing_in_a_builder_process_fails_that_persons_files_only(files
         assert err.value.key == "performance.nobody" and err.value.params == {"wanted": "E3003"}
         assert not list(tmp_path.iterdir())  # the workbook written before the page was awaited is gone
         assert "E1002" in good.result()
+
+
+def test_every_page_fits_the_sheet_so_it_prints_at_full_size_and_a_chunk_prints_once(files, tmp_path):
+    """The tables of many columns (the months, the years) print in a smaller type and padding: every person's page
+    fits the sheet's printable width in both languages, so no file is shrunk to fit and the people of a chunk print
+    in one print (``pdf_batch``: one print per width). Without that rule the months table is wider than the sheet."""
+    from toolkit.report.performance import page  # deferred: loads matplotlib, which the other tests here do not need
+
+    if find_chromium() is None:
+        pytest.skip("needs Chromium")
+    year = files[0].year
+    pages = [page(year, emp, {"name": emp}, lang) for emp in ("E1002", "E3003", "E1008") for lang in ("en", "zh")]
+    width = printable_width(pages[0])
+
+    def measured(docs: list[str]) -> list[str]:
+        path = tmp_path / "chunk.html"
+        path.write_text(combined([PdfJob(d, tmp_path / "x.pdf", "") for d in docs]), encoding="utf-8")
+        seen: list[list[str]] = []
+        with pdf_session() as browser:
+            browser.print_pdfs(path.resolve().as_uri(), lambda m: seen.append(m) or [], MEASURE % width, width)
+        return seen[0]
+
+    assert measured(pages) == ["fit"] * len(pages)
+    rule = ".many th, .many td { font-size: 11px; padding: 4px 3px; }"
+    assert all(rule in p for p in pages)
+    assert measured([p.replace(rule, "") for p in pages]) != ["fit"] * len(pages)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_shared_text_metrics_draw_the_same_charts_and_stay_inside_the_page(files, lang, monkeypatch):
+    """The charts' text measured once for every person (``charts.shared_metrics``) gives the page matplotlib's own
+    measuring gives, and matplotlib's measuring is its own again after the page."""
+    from matplotlib.textpath import TextToPath  # deferred: matplotlib, which the other tests here do not need
+
+    from toolkit.report import charts, performance  # deferred: as above
+
+    year = files[0].year
+    original = TextToPath.get_text_width_height_descent
+    charts._METRICS.clear()
+    shared = [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
+    assert charts._METRICS  # filled by the pages' words
+    assert TextToPath.get_text_width_height_descent is original
+    monkeypatch.setattr(performance, "shared_metrics", contextlib.nullcontext)
+    assert [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared

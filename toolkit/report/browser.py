@@ -129,12 +129,19 @@ class Browser:
     def print_pdfs(self, url: str, plan: Callable[[Any], list[tuple[str | None, dict[str, Any]]]],
                    measure: str | None = None, width: int = 0) -> list[bytes]:
         """Load ``url`` in a tab once and print it several times: ``measure`` (a script) is run with the print
-        styles on a window ``width`` CSS pixels wide (the page's printable width), ``plan(its value)`` gives the
+        styles on a window ``width`` CSS pixels wide (the page's printable width; set before the page loads, so it
+        is laid out once for both), ``plan(its value)`` gives the
         prints as (a script to run first, ``Page.printToPDF`` options); one PDF per print. The tab is kept for
         the next page when all went well, closed otherwise."""
         target, session = self._tab()
         ok = False
         try:
+            if measure:  # laid out once, for print at the printable width, before it loads: issue 24's bisection
+                # found the screen layout, then a second one for the measure, a third of the print's CPU
+                self.call("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
+                self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 1000,
+                                                                 "deviceScaleFactor": 1, "mobile": False},
+                          session=session)
             loaded: Future[None] = Future()
             with self._lock:
                 self._loads[session] = loaded
@@ -142,13 +149,7 @@ class Browser:
             loaded.result(TIMEOUT)
             self.call("Runtime.evaluate", {"expression": "document.fonts.ready.then(() => true)",
                                            "awaitPromise": True}, session=session)
-            measured = None
-            if measure:
-                self.call("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
-                self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": 1000,
-                                                                 "deviceScaleFactor": 1, "mobile": False},
-                          session=session)
-                measured = self._evaluate(measure, session)
+            measured = self._evaluate(measure, session) if measure else None
             out = []
             for script, options in plan(measured):
                 if script:

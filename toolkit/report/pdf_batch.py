@@ -114,20 +114,6 @@ def printable_width(doc: str) -> int | None:
     return round((paper[0] - left - right) * _MM)
 
 
-#: Run on the combined page laid out for print at the printable width: each person's pages zoomed so that they
-#: print at the scale Chromium would give them alone (a page wider than the sheet is shrunk to fit, at most 2x;
-#: together, the widest person's shrink would apply to everyone). Returns the widths measured.
-ZOOM = """(() => {
-  const c = %d, docs = [...document.querySelectorAll('body > div.tk-doc')];
-  const right = d => { const x = d.getBoundingClientRect().left;
-    return Math.max(...[...d.querySelectorAll('table, div, p, h1, h2, header')].map(e => e.getBoundingClientRect().right - x)); };
-  const w = docs.map(d => Math.min(Math.max(right(d), c), 2 * c));
-  const m = Math.max(...w);
-  docs.forEach((d, i) => { if (w[i] !== m) d.style.zoom = String(m / w[i]); });
-  return w;
-})()"""
-
-
 def footer_document(lines: Sequence[str], width: float, height: float) -> str:
     """An HTML document of ``len(lines)`` pages of ``width`` x ``height`` points, each only its footer line."""
     pages = "".join(f'<div class="p"><div class="f">{html_lib.escape(text)}</div></div>' for text in lines)
