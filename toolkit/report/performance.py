@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
-import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -23,6 +22,7 @@ from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kep
 
 from ..core.performance import Year
 from ..io.writer import write_frames, written_whole
+from ..runtime import forks
 from ..outputs.labels import label
 from ..outputs.performance import (
     CHART_INDICATORS,
@@ -257,7 +257,7 @@ class Pages:
     def __init__(self, data: Year, workers: int = WORKERS, people: int = 2) -> None:
         self._data = data
         self._run = next(_run_ids)
-        usable = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+        usable = forks()
         self._workers = min(workers, os.cpu_count() or 1) if usable and people > 1 else 0
         self._pool: ProcessPoolExecutor | None = None
 
