@@ -229,19 +229,21 @@ def _same_ids(html: str) -> str:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, lang, monkeypatch):
     """The charts' figures are kept and their data updated from person to person: a page drawn after other people's
-    equals the page drawn by a process that never drew any (bars, lines, limits and ticks all the person's own)."""
+    equals the page drawn by a process that never drew any (bars, lines, limits and ticks all the person's own) —
+    also for a person with no score (E1008: the quarters' places must not be the last person's) and after one."""
     from toolkit.report import charts  # deferred: loads matplotlib, which the other tests here do not need
     from toolkit.report.performance import page  # deferred: as above
 
     year = files[0].year
-    monkeypatch.setattr(charts, "_kept", OrderedDict())
-    fresh = _same_ids(page(year, "E1002", {"name": "Ma Jie"}, lang))
-    monkeypatch.setattr(charts, "_kept", OrderedDict())
-    for other in ("E3003", "E1008"):  # other people's figures drawn first, then E1002's in the same figures
-        assert _same_ids(page(year, other, {}, lang)) != fresh
-    again = _same_ids(page(year, "E1002", {"name": "Ma Jie"}, lang))
-    assert len(charts._kept) == 4  # one figure per chart kind in this language, reused
-    assert again == fresh
+    for who, others in (("E1002", ("E3003", "E1008")), ("E1008", ("E3003", "E1002"))):
+        monkeypatch.setattr(charts, "_kept", OrderedDict())
+        fresh = _same_ids(page(year, who, {"name": who}, lang))
+        monkeypatch.setattr(charts, "_kept", OrderedDict())
+        for other in others:  # other people's figures drawn first, then this person's in the same figures
+            assert _same_ids(page(year, other, {}, lang)) != fresh
+        again = _same_ids(page(year, who, {"name": who}, lang))
+        assert len(charts._kept) == 4  # one figure per chart kind in this language, reused
+        assert again == fresh, who
 
 
 def test_pages_built_in_forked_processes_equal_pages_built_here(files):

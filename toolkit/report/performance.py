@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.lines import Line2D
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import AutoLocator, FixedLocator, PercentFormatter
 from matplotlib.transforms import Bbox
 
 from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kept, page_family, shared_metrics
@@ -120,25 +120,36 @@ def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
 
 
 def _rescale(ax: Any, n: int, artists: Sequence[Any]) -> None:
-    """The limits from the data just set in ``artists`` (bars, lines), as a new figure's (``set_xticks`` widens them
-    to the ``n`` ticks). The data limits are taken from the bars' corners and the lines' points at once: what
-    ``relim`` finds, without its path and transform per bar (a tenth of a page's CPU, issue 24)."""
-    points = []
+    """The limits from the data just set in ``artists`` (bars, lines), whoever was drawn in the kept figure before.
+    x: the categories' extent (every line point, every bar, with or without a value) and matplotlib's margin, so
+    every person's months or quarters sit in the same places. y: what ``relim`` and ``autoscale_view`` find from the
+    bars' corners and the lines' points, taken at once (a tenth of a page's CPU, issue 24); with no value but zero
+    (or none), only the zero line (no invented ticks such as "-0"). ``n``: the ticks (0..n-1), inside the x limits."""
+    points, xs = [], [0.0, float(n - 1)]
     for artist in artists:
         if isinstance(artist, Line2D):
+            xs += [float(x) for x in artist.get_xdata()]
             points += [(x, y) for x, y in zip(artist.get_xdata(), artist.get_ydata()) if x == x and y == y]
         else:
             for rect in artist:
                 x, y, w, h = rect.get_x(), rect.get_y(), rect.get_width(), rect.get_height()
+                xs += [x, x + w]
                 if w or h:  # as relim: a bar of no width and no height adds nothing
                     points += [(x, y), (x + w, y + h)]
+    ax.set_autoscaley_on(True)
+    ax.yaxis.set_major_locator(AutoLocator())  # a fresh figure's (the last person may have had the zero line only)
     ax.dataLim.ignore(True)
     ax.dataLim.set_points(Bbox.null().get_points())
     ax.ignore_existing_data_limits = True
-    if points:
+    if any(y != 0 for _, y in points):
         ax.update_datalim(points)
-    ax.autoscale_view()
-    ax.xaxis.set_view_interval(0, n - 1)
+        ax.autoscale_view(scalex=False)
+    else:
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_locator(FixedLocator([0]))
+    lo, hi = min(xs), max(xs)
+    margin = ax.margins()[0] * (hi - lo)
+    ax.set_xlim(lo - margin, hi + margin)
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
