@@ -418,10 +418,17 @@ def _compute_segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, pl
         monthly["tv"].astype("string").fillna("")
     new = (key != key.shift()) | (monthly["employee_id"] != monthly["employee_id"].shift())
     # a plain bool array: with Arrow strings the comparisons are bool[pyarrow] (missing on the first row), no cumsum
-    monthly["_run"] = new.fillna(True).to_numpy(dtype=bool).cumsum()
-    runs = monthly.groupby("_run", as_index=False).agg(employee_id=("employee_id", "first"), plan=("plan", "first"),
-                                                        pv=("pv", "first"), tv=("tv", "first"),
-                                                        seg_from=("m", "min"), seg_to=("m", "max"))
+    run = new.fillna(True).to_numpy(dtype=bool).cumsum()
+    # each run is a block of consecutive rows (sorted by employee and month, one key within it): its first row gives
+    # the employee, plan and versions, its first and last months the segment (a named groupby costs more per call)
+    first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(run) else np.zeros(0, dtype="int64")
+    last = np.r_[first[1:] - 1, len(run) - 1].astype("int64") if len(run) else first
+    m = monthly["m"].to_numpy()
+    runs = pd.DataFrame({"_run": run[first], "employee_id": monthly["employee_id"].iloc[first].reset_index(drop=True),
+                         "plan": monthly["plan"].iloc[first].reset_index(drop=True),
+                         "pv": monthly["pv"].iloc[first].reset_index(drop=True),
+                         "tv": monthly["tv"].iloc[first].reset_index(drop=True),
+                         "seg_from": m[first], "seg_to": m[last]})
     runs = runs[runs["plan"].notna() & runs["pv"].notna()]
     p = pd.DataFrame({"plan": _text(plans["plan"]), "pv": V.valid_ordinals(plans).astype("float64"),
                       "basis": _text(plans["basis"]), "method": _text(plans["method"]),
