@@ -702,14 +702,26 @@ def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
     """One line per employee from their segments: the segment in force (the last begun) gives the plan, its
     terms, completion and tier rate; base, weighted base and target are the year's sums; R = min(cap, Σ R)."""
     segments = segments.sort_values(["employee_id", "seg"], kind="stable")
-    current = segments.drop_duplicates("employee_id", keep="last").set_index("employee_id")
-    sums = segments.groupby("employee_id")[["ytd_base", "weighted_base", "segment_royalty"]].sum()
-    target = segments.groupby("employee_id")["ytd_target"].sum(min_count=1)
-    lines = current.drop(columns=["_k", "segment_royalty", "seg", "seg_from", "seg_to", "terms"],
-                         errors="ignore")
-    lines[["ytd_base", "weighted_base"]] = sums[["ytd_base", "weighted_base"]]
-    lines["ytd_target"] = target
-    uncapped = sums["segment_royalty"].reindex(lines.index).to_numpy()
+    dropped = ["_k", "segment_royalty", "seg", "seg_from", "seg_to", "terms"]
+    emp = segments["employee_id"]
+    if emp.notna().all() and not emp.duplicated().any():
+        # one segment each (the usual year): each sum is that segment's value, as pandas' sum of one value gives it
+        # (0.0 + value: -0.0 becomes 0.0; a missing value is 0, a missing target stays missing), without 3 groupbys
+        lines = segments.set_index("employee_id").drop(columns=dropped, errors="ignore")
+        for col in ("ytd_base", "weighted_base"):
+            lines[col] = _sum_of_one(segments[col], 0)
+        lines["ytd_target"] = _sum_of_one(segments["ytd_target"], 1)
+        uncapped = _sum_of_one(segments["segment_royalty"], 0)
+        count = np.ones(len(lines), dtype="int64")
+    else:
+        current = segments.drop_duplicates("employee_id", keep="last").set_index("employee_id")
+        sums = segments.groupby("employee_id")[["ytd_base", "weighted_base", "segment_royalty"]].sum()
+        target = segments.groupby("employee_id")["ytd_target"].sum(min_count=1)
+        lines = current.drop(columns=dropped, errors="ignore")
+        lines[["ytd_base", "weighted_base"]] = sums[["ytd_base", "weighted_base"]]
+        lines["ytd_target"] = target
+        uncapped = sums["segment_royalty"].reindex(lines.index).to_numpy()
+        count = segments.groupby("employee_id").size().reindex(lines.index).to_numpy()
     B = lines["ytd_base"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         lines["effective_factor"] = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0),
@@ -719,8 +731,15 @@ def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
     lines["ytd_royalty_uncapped"] = uncapped
     lines["ytd_royalty_exact"] = np.where(capped, cap, uncapped)
     lines["reason"] = np.where(capped, "capped", lines["reason"].to_numpy())
-    lines["segments"] = segments.groupby("employee_id").size().reindex(lines.index).to_numpy()
+    lines["segments"] = count
     return lines.reset_index()
+
+
+def _sum_of_one(values: pd.Series, min_count: int) -> np.ndarray:
+    """What ``groupby(...).sum(min_count=min_count)`` gives for groups of one value each: 0.0 + the value (a
+    missing value: 0.0, or missing with ``min_count`` 1)."""
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    return 0.0 + v if min_count else np.where(np.isnan(v), 0.0, 0.0 + v)
 
 
 def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
