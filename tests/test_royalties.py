@@ -167,6 +167,24 @@ def test_retroactive_exact_boundary_is_the_upper_tier():
     assert cents(line(res, "E1")["ytd_royalty"]) == "1600.00"
 
 
+def test_overlapping_tiers_the_highest_from_wins_and_of_two_the_first():
+    # c = 8,000 / 10,000 = 80% lies in all three tiers; the highest From (50%) wins, and of the two tiers from 50%
+    # the first listed pays: E1 (Retroactive) 8,000 x 2% = 160.00. E2's c = 30% lies only in the 0% tier: 1% of
+    # 3,000 = 30.00. E3 has no receipt: B = 0, nothing applied and no tier rate beyond the 0% tier's.
+    res = run("2026-01",
+              k=contracts(("K1", "2026-01-05", "E1", "Std", 9000.0), ("K2", "2026-01-06", "E2", "Std", 9000.0)),
+              c=collections(("R1", "2026-01-20", "K1", 8000.0), ("R2", "2026-01-21", "K2", 3000.0)),
+              p=plan(("E1", "Collection", 10000.0), ("E2", "Collection", 10000.0), ("E3", "Collection", 10000.0)),
+              r=roster(("E1", "O"), ("E2", "O"), ("E3", "O")),
+              rp=royalty_plans(("O", "Collected", "Retroactive", 0.0, None)),
+              t=tiers(("O", 0.0, None, 0.01), ("O", 0.5, None, 0.02), ("O", 0.5, 1.5, 0.03)))
+    assert [(e, cents(line(res, e)["ytd_royalty"]), line(res, e)["tier_rate"]) for e in ("E1", "E2")] == [
+        ("E1", "160.00", 0.02), ("E2", "30.00", 0.01)]
+    applied = res.bands[res.bands["applied"]]
+    assert applied[["employee_id", "rate"]].values.tolist() == [["E1", 0.02], ["E2", 0.01]]
+    assert line(res, "E3")["reason"] == "no-base" and cents(line(res, "E3")["ytd_royalty"]) == "0.00"
+
+
 def test_gate_crossed_mid_year_and_fall_back_below_it():
     # Signed basis, gate 50%, one unbounded band at 4%; Y = 100,000/month.
     # Jan 30,000 (30%) and Feb 90,000 (45%) are below the gate -> 0; Mar 170,000 of 300,000 (56.67%)

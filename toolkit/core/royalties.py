@@ -418,10 +418,17 @@ def _compute_segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, pl
         monthly["tv"].astype("string").fillna("")
     new = (key != key.shift()) | (monthly["employee_id"] != monthly["employee_id"].shift())
     # a plain bool array: with Arrow strings the comparisons are bool[pyarrow] (missing on the first row), no cumsum
-    monthly["_run"] = new.fillna(True).to_numpy(dtype=bool).cumsum()
-    runs = monthly.groupby("_run", as_index=False).agg(employee_id=("employee_id", "first"), plan=("plan", "first"),
-                                                        pv=("pv", "first"), tv=("tv", "first"),
-                                                        seg_from=("m", "min"), seg_to=("m", "max"))
+    run = new.fillna(True).to_numpy(dtype=bool).cumsum()
+    # each run is a block of consecutive rows (sorted by employee and month, one key within it): its first row gives
+    # the employee, plan and versions, its first and last months the segment (a named groupby costs more per call)
+    first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(run) else np.zeros(0, dtype="int64")
+    last = np.r_[first[1:] - 1, len(run) - 1].astype("int64") if len(run) else first
+    m = monthly["m"].to_numpy()
+    runs = pd.DataFrame({"_run": run[first], "employee_id": monthly["employee_id"].iloc[first].reset_index(drop=True),
+                         "plan": monthly["plan"].iloc[first].reset_index(drop=True),
+                         "pv": monthly["pv"].iloc[first].reset_index(drop=True),
+                         "tv": monthly["tv"].iloc[first].reset_index(drop=True),
+                         "seg_from": m[first], "seg_to": m[last]})
     runs = runs[runs["plan"].notna() & runs["pv"].notna()]
     p = pd.DataFrame({"plan": _text(plans["plan"]), "pv": V.valid_ordinals(plans).astype("float64"),
                       "basis": _text(plans["basis"]), "method": _text(plans["method"]),
@@ -459,6 +466,20 @@ def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd
 def versioned_tiers(tiers: pd.DataFrame) -> pd.DataFrame:
     """The Royalty Tiers with ``terms``: the plan and its version (Valid From), as ``staff_segments`` keys them."""
     return tiers.assign(terms=_text(tiers["plan"]) + "|" + V.valid_ordinals(tiers).astype("string"))
+
+
+def tier_rows(tiers: pd.DataFrame) -> pd.DataFrame:
+    """The Royalty Tiers as ``evaluate_segments`` reads them: terms (``versioned_tiers``' key, else the plan),
+    from_pct, to_pct, rate, sorted by terms and From. Callers evaluating many months on the same tiers prepare them
+    once (``attrs["tier_rows"]``)."""
+    if tiers.attrs.get("tier_rows"):
+        return tiers
+    t = pd.DataFrame({"terms": _text(tiers["terms"] if "terms" in tiers.columns else tiers["plan"]),
+                      "from_pct": _num(tiers["from_pct"]).fillna(0.0),
+                      "to_pct": _num(tiers["to_pct"]), "rate": _num(tiers["rate"]).fillna(0.0)})
+    t = t[t["terms"].notna()].sort_values(["terms", "from_pct"], kind="stable")
+    t.attrs["tier_rows"] = True
+    return t
 
 
 def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.Timestamp,
@@ -528,13 +549,19 @@ def _segment_target(plan: pd.DataFrame, segs: pd.DataFrame, month: int) -> np.nd
     """Each segment's target: Σ of its Plan months of its basis indicator, from ``seg_from`` to
     min(``seg_to``, month) (missing months as 0; NaN without a Plan row)."""
     frame = grouped_plan(plan)
-    m = segs[["employee_id", "indicator"]].merge(frame, on=["employee_id", "indicator"], how="left")
-    grid = np.nan_to_num(m[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan), nan=0.0)
+    # each segment's (employee, indicator) row of the grouped Plan (unique keys: a dict, not a merge per month)
+    at = dict(zip(zip(frame["employee_id"].to_numpy(), frame["indicator"].to_numpy()), range(len(frame))))
+    rows = np.fromiter((at.get(k, -1) for k in zip(segs["employee_id"].to_numpy(), segs["indicator"].to_numpy())),
+                       dtype="int64", count=len(segs))
+    found = rows >= 0
+    values = frame[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan)
+    grid = np.nan_to_num(np.where(found[:, None], values[np.where(found, rows, 0)] if len(values) else 0.0, 0.0),
+                         nan=0.0)
     months = np.arange(1, 13)
     lo = segs["seg_from"].to_numpy(dtype="int64")
     hi = np.minimum(segs["seg_to"].to_numpy(dtype="int64"), month)
     mask = (months >= lo[:, None]) & (months <= hi[:, None])
-    return np.where(m["_has"].fillna(False).to_numpy(dtype=bool), (grid * mask).sum(axis=1), np.nan)
+    return np.where(found, (grid * mask).sum(axis=1), np.nan)
 
 
 def _segments_of(staff: pd.DataFrame, month: int) -> pd.DataFrame:
@@ -551,20 +578,38 @@ def _segments_of(staff: pd.DataFrame, month: int) -> pd.DataFrame:
 
 def _assign(contrib: pd.DataFrame, segs: pd.DataFrame) -> pd.Series:
     """The segment (``_k``) each contribution row falls in: same employee and basis, dated in the segment's
-    months (rows without a date or a basis: the employee's first segment). -1 when none."""
+    months (rows without a date or a basis: the employee's first segment). -1 when none; several: the first in
+    ``segs``' order."""
     if not len(contrib):
         return pd.Series(np.zeros(0, dtype="int64"), index=contrib.index)
-    left = pd.DataFrame({"employee_id": contrib["employee_id"].to_numpy(), "_i": np.arange(len(contrib))})
-    dated = "date" in contrib.columns
-    left["_m"] = pd.to_datetime(contrib["date"], errors="coerce").dt.month.to_numpy() if dated else np.nan
-    left["_b"] = contrib["basis"].to_numpy() if "basis" in contrib.columns else None
-    right = segs[["employee_id", "basis", "seg_from", "seg_to", "_k"]]
-    m = left.merge(right, on="employee_id", how="inner")
-    ok = (m["_b"].isna() | (m["_b"] == m["basis"])) & (
-        m["_m"].isna() | ((m["_m"] >= m["seg_from"]) & (m["_m"] <= m["seg_to"])))
-    m = m[ok.to_numpy(dtype=bool)].drop_duplicates("_i")
-    out = np.full(len(contrib), -1, dtype="int64")
-    out[m["_i"].to_numpy(dtype="int64")] = m["_k"].to_numpy(dtype="int64")
+    n = len(contrib)
+    # each employee's segments in ``segs``' order, as a run of positions in ``order`` (numpy, not a merge)
+    seg_emp = segs["employee_id"].to_numpy()
+    codes, uniques = pd.factorize(seg_emp)
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(uniques)))
+    ends = np.searchsorted(codes[order], np.arange(len(uniques)), side="right")
+    who = pd.Index(uniques).get_indexer(contrib["employee_id"].to_numpy()) if len(uniques) else np.full(n, -1)
+    has = who >= 0
+    start = np.where(has, starts[np.where(has, who, 0)] if len(uniques) else 0, 0)
+    count = np.where(has, (ends - starts)[np.where(has, who, 0)] if len(uniques) else 0, 0)
+    if "date" in contrib.columns:
+        month = pd.to_datetime(contrib["date"], errors="coerce").dt.month.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        month = np.full(n, np.nan)
+    basis = contrib["basis"].to_numpy() if "basis" in contrib.columns else np.full(n, None, dtype=object)
+    no_basis = pd.isna(basis)
+    s_basis = segs["basis"].to_numpy()
+    s_from = segs["seg_from"].to_numpy(dtype="float64")
+    s_to = segs["seg_to"].to_numpy(dtype="float64")
+    s_k = segs["_k"].to_numpy(dtype="int64")
+    out = np.full(n, -1, dtype="int64")
+    for j in range(int(count.max()) if n else 0):  # the employee's j-th segment, for every row at once
+        open_ = (out < 0) & (count > j)
+        pos = order[np.where(open_, start + j, 0)]
+        ok = open_ & (no_basis | (basis == s_basis[pos])) & (
+            np.isnan(month) | ((month >= s_from[pos]) & (month <= s_to[pos])))
+        out[ok] = s_k[pos[ok]]
     return pd.Series(out, index=contrib.index)
 
 
@@ -602,10 +647,7 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     eligible = passed & (B > 0)
 
     # tiers as (segment x tier) rows: every band evaluated at once
-    t = pd.DataFrame({"terms": _text(tiers["terms"] if "terms" in tiers.columns else tiers["plan"]),
-                      "from_pct": _num(tiers["from_pct"]).fillna(0.0),
-                      "to_pct": _num(tiers["to_pct"]), "rate": _num(tiers["rate"]).fillna(0.0)})
-    t = t[t["terms"].notna()].sort_values(["terms", "from_pct"], kind="stable")
+    t = tier_rows(tiers)
     lines["_eligible"] = eligible
     lines["_c"] = c_cmp
     bands = lines[["_k", "employee_id", "seg", "plan", "terms", "method", "ytd_base", "ytd_target", "_eligible",
@@ -623,10 +665,14 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     bc = bands["_c"].to_numpy(dtype="float64", na_value=np.nan)
     in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (
         unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
-    # the tier holding c (overlaps: the highest From wins); Retroactive pays all of B at its rate
-    max_from = bands["from_pct"].where(in_tier).groupby(bands["_k"]).transform("max")
-    hc = pd.Series(in_tier & (bands["from_pct"] == max_from).to_numpy(), index=bands.index)
-    holds_c = (hc & hc.groupby(bands["_k"]).cumsum().eq(1)).to_numpy()
+    # the tier holding c (overlaps: the highest From wins, the first such band if two); Retroactive pays all of B
+    # at its rate. Group maxima and first rows in numpy (exact: no sums), not a groupby per month evaluated
+    bk = bands["_k"].to_numpy(dtype="int64")
+    max_from = np.full(len(lines), -np.inf)
+    np.maximum.at(max_from, bk[in_tier], lo[in_tier])
+    hc = in_tier & (lo == max_from[bk])
+    holds_c = np.zeros(len(bands), dtype=bool)
+    holds_c[np.flatnonzero(hc)[np.unique(bk[hc], return_index=True)[1]]] = True
     r_applied = holds_c & ~marginal
     bands["band_base"] = np.where(marginal, m_base, np.where(r_applied, bb, 0.0))
     applied = np.where(marginal, m_base > 0, r_applied) & el
@@ -634,14 +680,17 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     bands["band_amount"] = np.where(applied, bands["rate"].to_numpy() * bands["band_base"].to_numpy(), 0.0)
     T = bands.groupby("_k")["band_amount"].sum().reindex(lines["_k"]).fillna(0.0).to_numpy()
     T = np.where(eligible, T, 0.0)
-    # the rate of the tier holding c (Marginal: the top band reached), for the statement
-    tier_rate = bands.loc[holds_c].set_index("_k")["rate"]
+    # the rate of the tier holding c (Marginal: the top band reached), for the statement (``_k`` is the position)
+    held = np.zeros(len(lines), dtype=bool)
+    held[bk[holds_c]] = True
+    rate_held = np.full(len(lines), np.nan)
+    rate_held[bk[holds_c]] = bands["rate"].to_numpy(dtype="float64")[holds_c]
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0), np.nan)
     lines["effective_factor"] = factor
-    lines["tier_rate"] = lines["_k"].map(tier_rate).where(pd.Series(has_target, index=lines.index))
+    lines["tier_rate"] = np.where(has_target, rate_held, np.nan)
     lines["segment_royalty"] = np.where(eligible, T * np.nan_to_num(factor), 0.0)
-    outside = ((lines["method"] == RETROACTIVE) & ~lines["_k"].isin(tier_rate.index)).to_numpy()
+    outside = (lines["method"] == RETROACTIVE).to_numpy(dtype=bool) & ~held
     lines["reason"] = np.select([~has_target, ~passed, B <= 0, eligible & outside],
                                 ["no-target", "below-gate", "no-base", "no-tier"], "ok")
     segments = lines.drop(columns=["_eligible", "_c"])
@@ -653,14 +702,26 @@ def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
     """One line per employee from their segments: the segment in force (the last begun) gives the plan, its
     terms, completion and tier rate; base, weighted base and target are the year's sums; R = min(cap, Σ R)."""
     segments = segments.sort_values(["employee_id", "seg"], kind="stable")
-    current = segments.drop_duplicates("employee_id", keep="last").set_index("employee_id")
-    sums = segments.groupby("employee_id")[["ytd_base", "weighted_base", "segment_royalty"]].sum()
-    target = segments.groupby("employee_id")["ytd_target"].sum(min_count=1)
-    lines = current.drop(columns=["_k", "segment_royalty", "seg", "seg_from", "seg_to", "terms"],
-                         errors="ignore")
-    lines[["ytd_base", "weighted_base"]] = sums[["ytd_base", "weighted_base"]]
-    lines["ytd_target"] = target
-    uncapped = sums["segment_royalty"].reindex(lines.index).to_numpy()
+    dropped = ["_k", "segment_royalty", "seg", "seg_from", "seg_to", "terms"]
+    emp = segments["employee_id"]
+    if emp.notna().all() and not emp.duplicated().any():
+        # one segment each (the usual year): each sum is that segment's value, as pandas' sum of one value gives it
+        # (0.0 + value: -0.0 becomes 0.0; a missing value is 0, a missing target stays missing), without 3 groupbys
+        lines = segments.set_index("employee_id").drop(columns=dropped, errors="ignore")
+        for col in ("ytd_base", "weighted_base"):
+            lines[col] = _sum_of_one(segments[col], 0)
+        lines["ytd_target"] = _sum_of_one(segments["ytd_target"], 1)
+        uncapped = _sum_of_one(segments["segment_royalty"], 0)
+        count = np.ones(len(lines), dtype="int64")
+    else:
+        current = segments.drop_duplicates("employee_id", keep="last").set_index("employee_id")
+        sums = segments.groupby("employee_id")[["ytd_base", "weighted_base", "segment_royalty"]].sum()
+        target = segments.groupby("employee_id")["ytd_target"].sum(min_count=1)
+        lines = current.drop(columns=dropped, errors="ignore")
+        lines[["ytd_base", "weighted_base"]] = sums[["ytd_base", "weighted_base"]]
+        lines["ytd_target"] = target
+        uncapped = sums["segment_royalty"].reindex(lines.index).to_numpy()
+        count = segments.groupby("employee_id").size().reindex(lines.index).to_numpy()
     B = lines["ytd_base"].to_numpy(dtype="float64")
     with np.errstate(divide="ignore", invalid="ignore"):
         lines["effective_factor"] = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0),
@@ -670,8 +731,15 @@ def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
     lines["ytd_royalty_uncapped"] = uncapped
     lines["ytd_royalty_exact"] = np.where(capped, cap, uncapped)
     lines["reason"] = np.where(capped, "capped", lines["reason"].to_numpy())
-    lines["segments"] = segments.groupby("employee_id").size().reindex(lines.index).to_numpy()
+    lines["segments"] = count
     return lines.reset_index()
+
+
+def _sum_of_one(values: pd.Series, min_count: int) -> np.ndarray:
+    """What ``groupby(...).sum(min_count=min_count)`` gives for groups of one value each: 0.0 + the value (a
+    missing value: 0.0, or missing with ``min_count`` 1)."""
+    v = values.to_numpy(dtype="float64", na_value=np.nan)
+    return 0.0 + v if min_count else np.where(np.isnan(v), 0.0, 0.0 + v)
 
 
 def _weight(contrib: pd.DataFrame, product_lines: pd.DataFrame) -> pd.DataFrame:
@@ -761,7 +829,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                         pay_leavers_later, changes, memo)
-    tiers = versioned_tiers(tiers)
+    tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
     plan = grouped_plan(employed_plan(plan, roster, year))
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
     ytd_cents(staff, contrib, plan, tiers, year, month, memo, lines)  # kept for the payment schedule of the month
@@ -849,7 +917,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                  pay_leavers_later, changes, memo)
-    tiers = versioned_tiers(tiers)
+    tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
     plan = grouped_plan(employed_plan(plan, roster, year))
     parts = []
     evaluated = range(1, month + 1) if months is None else \
