@@ -597,9 +597,11 @@ def _assign(contrib: pd.DataFrame, segs: pd.DataFrame) -> pd.Series:
         month = pd.to_datetime(contrib["date"], errors="coerce").dt.month.to_numpy(dtype="float64", na_value=np.nan)
     else:
         month = np.full(n, np.nan)
-    basis = contrib["basis"].to_numpy() if "basis" in contrib.columns else np.full(n, None, dtype=object)
+    # plain object arrays with None for missing: comparing pandas' NA (nullable "string") would raise
+    basis = contrib["basis"].to_numpy(dtype=object, na_value=None) if "basis" in contrib.columns \
+        else np.full(n, None, dtype=object)
     no_basis = pd.isna(basis)
-    s_basis = segs["basis"].to_numpy()
+    s_basis = segs["basis"].to_numpy(dtype=object, na_value=None)
     s_from = segs["seg_from"].to_numpy(dtype="float64")
     s_to = segs["seg_to"].to_numpy(dtype="float64")
     s_k = segs["_k"].to_numpy(dtype="int64")

@@ -147,7 +147,7 @@ def _rescale(ax: Any, n: int, artists: Sequence[Any]) -> None:
     else:
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_locator(FixedLocator([0]))
-    lo, hi = min(xs), max(xs)
+    lo, hi = ax.xaxis.get_major_locator().nonsingular(min(xs), max(xs))  # one category (January): ±0.05 around it
     margin = ax.margins()[0] * (hi - lo)
     ax.set_xlim(lo - margin, hi + margin)
 
@@ -182,6 +182,7 @@ def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
     line.set_ydata(score)
     _rescale(ax, len(ticks), [line])
     known = [v for v in score if v == v]
+    ax.yaxis.set_major_locator(AutoLocator())  # its own limits below, even with no score: 0%..120% in steps
     ax.set_ylim(0, max(1.2, max(known) * 1.1 if known else 1.2))  # from 0: no false drama
     return _out(fig)
 
