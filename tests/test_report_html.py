@@ -29,7 +29,8 @@ from toolkit.report.charts import all_charts
 from toolkit.report.html_render import market_charts, render_html
 from toolkit.report.sections.market import market_section
 from toolkit.operations.report import monthly_report, render_monthly_report
-from toolkit.operations.close_month import _last_year_paid, _take_forecast
+from toolkit.operations.close_month import _take_forecast
+from toolkit.operations.report import last_year_paid
 from toolkit.report.sections.headline import last_year_payments
 from toolkit.report.history import history_without_royalties, ledger_history
 from toolkit.operations.source import Source
@@ -269,9 +270,9 @@ def test_the_close_s_html_process_started_first_renders_for_a_task_forked_later(
     an error there is raised where the section is asked for."""
     ctx = context("en")
     one = rendered_report("en")[1:]  # this context rendered in this process (conftest): its HTML and Markdown
-    html = HtmlProcess(early=(market_section, (ledger(), PERIOD, "en")))
+    html = HtmlProcess(early={"market": (market_section, (ledger(), PERIOD, "en"))})
     try:
-        market = html.early()
+        market = html.early("market")
         assert market[1]["sentences"] == ctx["market"]["sentences"]
         mine = build_context(ledger(), PERIOD, lang="en", market=market)
         for name in ("market_customers", "market_lines", "market_moves", "market_dso", "market_pipeline", "summary"):
@@ -290,10 +291,10 @@ def test_the_close_s_html_process_started_first_renders_for_a_task_forked_later(
         _INHERITED.clear()
         html.close()
     assert not html._process.is_alive() and html._process.exitcode == 0
-    failing = HtmlProcess(early=(market_section, (ledger(), "2026-13", "en")))
+    failing = HtmlProcess(early={"market": (market_section, (ledger(), "2026-13", "en"))})
     try:
         with pytest.raises(ToolkitError):
-            failing.early()
+            failing.early("market")
         assert failing.submit(os.getpid).result() != os.getpid()  # serving still
     finally:
         failing.close()
@@ -339,7 +340,7 @@ def test_a_dead_html_process_is_replaced_by_rendering_here_and_an_unpicklable_er
         html._process.kill()
         html._process.join()
         with pytest.raises(HtmlProcessGone):
-            html.early()
+            html.early("market")
         ctx = context("en")
         alone = rendered_report("en")[1:]  # this context rendered in this process alone (conftest)
         here = render_report(ctx, ["html", "md"], "en", tmp_path / "here", html_pool=html)
@@ -457,7 +458,7 @@ def test_market_charts_drawn_before_the_context_are_the_ones_the_page_draws(tmp_
         tpl = default_template("html", lang)
         assert _without_svg_ids(render_html(ctx, tpl, drawn)) == _without_svg_ids(render_html(ctx, tpl))
     html = HtmlProcess(early={"market": (market_early, (ledger(), PERIOD, "en")),
-                              "last_year": (_last_year_paid, (ledger(), PERIOD, None)),
+                              "last_year": (last_year_paid, (ledger(), PERIOD, None)),
                               "history": (history_without_royalties, (ledger(), pd.Period(PERIOD, "M"), 12))})
     try:
         made = html.early("last_year")["payments"]

@@ -9,6 +9,7 @@ function for the few values that lie near a half).
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
@@ -73,7 +74,7 @@ def fmt_money(x: float | int | Decimal | None, *, grouped: bool = False, sign: b
     from zero: 0.125 -> "0.13", 2.675 -> "2.68", -0.005 -> "-0.01", never "-0.00") with ``digits`` decimals;
     ``grouped`` adds thousands separators ("1,234.50", text for people; the JSON form has none), ``sign`` a sign
     for changes ("+1,234.50"); blank (None, NaN, infinite) -> ``blank``."""
-    spec = _SPECS.get((sign, grouped, digits)) or f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
+    spec = _spec(sign, grouped, digits)
     if isinstance(x, float):
         if x != x:  # NaN
             return blank
@@ -92,10 +93,14 @@ def fmt_money(x: float | int | Decimal | None, *, grouped: bool = False, sign: b
     return format(r, spec)
 
 
-#: ``fmt_money``'s float fast path serves up to this many decimals; its format specs and scales.
+@functools.cache
+def _spec(sign: bool, grouped: bool, digits: int) -> str:
+    """``fmt_money``'s format spec: a sign for changes, thousands separators, ``digits`` decimals."""
+    return f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
+
+
+#: ``fmt_money``'s float fast path serves up to this many decimals; its scales.
 _FAST_DIGITS = 6
-_SPECS = {(sign, grouped, digits): f"{'+' if sign else ''}{',' if grouped else ''}.{digits}f"
-          for sign in (False, True) for grouped in (False, True) for digits in range(_FAST_DIGITS + 1)}
 _SCALES = [10.0**d for d in range(_FAST_DIGITS + 1)]
 
 

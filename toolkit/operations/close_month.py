@@ -43,14 +43,14 @@ from .closes import (
 )
 from .consolidate import ConsolidationResult, FileOutcome, consolidate
 from .finance import attach_manual, check_reopen
-from .report import DEFAULT_FORMATS, render_monthly_report
+from .report import DEFAULT_FORMATS, last_year_paid, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
 from ..report.render import HtmlProcess, html_apart, market_early
 from ..runtime import forks
 from ..report.history import history_without_royalties
-from ..report.sections.headline import TREND_MONTHS, last_year_payments
+from ..report.sections.headline import TREND_MONTHS
 from ..report.stored_history import closed_figures
 from ..money import fmt_money
 
@@ -283,7 +283,7 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
             # core the serial part below leaves idle; this process takes the forecast from it, the report task
             # (forked later) the rest, and hands it the context
             html = HtmlProcess(early={"forecast": (M.forecast, (ledger, period)),
-                                      "last_year": (_last_year_paid, (ledger, period, closed)),
+                                      "last_year": (last_year_paid, (ledger, period, closed)),
                                       "history": (history_without_royalties,
                                                   (ledger, parse_period(period), TREND_MONTHS)),
                                       "market": (market_early, (ledger, period, lang))})
@@ -352,12 +352,6 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         if html is not None:
             html.close()
         shutil.rmtree(out, ignore_errors=True)
-
-
-def _last_year_paid(ledger: Any, period: str, closed: Any) -> dict[str, Any]:
-    """Last year's royalty payments the report's headline needs (``sections.headline.last_year_payments``), as
-    the report task asks its HTML process for them."""
-    return {"payments": last_year_payments(ledger, parse_period(period), closed)}
 
 
 def _take_forecast(html: HtmlProcess, ledger: Any, period: str) -> None:

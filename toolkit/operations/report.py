@@ -51,10 +51,10 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
             early["charts"] = made[1]
             return made[0]
 
-        def last_year_paid() -> Any:
+        def paid_last_year() -> Any:
             """Last year's payments the headline needs, made meanwhile by the close's process."""
             return html_process.early_or(  # type: ignore[union-attr] - only given with a process
-                "last_year", lambda: {"payments": last_year_payments(ledger, parse_period(period), closed)})["payments"]
+                "last_year", lambda: last_year_paid(ledger, period, closed))["payments"]
 
         def history(ledger: Ledger, p: Any, royalties: Any, months: int) -> Any:
             """The 12-month history, with what needs none of this year's royalties made meanwhile by the close's
@@ -64,9 +64,15 @@ def render_monthly_report(ledger: Ledger, period: str, out_dir: str | Path, *, l
 
         context = build_context(ledger, period, lang=lang, extra_findings=list(extra_findings), closed=closed,
                                 version=version, **({} if html_process is None else {
-                                    "market": market, "last_year_paid": last_year_paid, "history": history}))
+                                    "market": market, "last_year_paid": paid_last_year, "history": history}))
         return render_report(context, list(formats), lang, Path(out_dir), template, parallel=parallel,
                              html_pool=html_process or pool, market_charts=early.get("charts"))
+
+
+def last_year_paid(ledger: Ledger, period: str, closed: Any) -> dict[str, Any]:
+    """Last year's royalty payments the report's headline needs (``sections.headline.last_year_payments``),
+    wrapped (``{"payments": ...}``: None is a result too) as the month close's HTML process makes them early."""
+    return {"payments": last_year_payments(ledger, parse_period(period), closed)}
 
 
 def monthly_context(source: Source, period: str, *, lang: str = "en") -> dict[str, Any]:

@@ -119,12 +119,13 @@ def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
     return _out(fig)
 
 
-def _rescale(ax: Any, n: int, artists: Sequence[Any]) -> None:
+def _rescale(ax: Any, n: int, artists: Sequence[Any], ylim: tuple[float, float] | None = None) -> None:
     """The limits from the data just set in ``artists`` (bars, lines), whoever was drawn in the kept figure before.
     x: the categories' extent (every line point, every bar, with or without a value) and matplotlib's margin, so
-    every person's months or quarters sit in the same places. y: what ``relim`` and ``autoscale_view`` find from the
-    bars' corners and the lines' points, taken at once (a tenth of a page's CPU, issue 24); with no value but zero
-    (or none), only the zero line (no invented ticks such as "-0"). ``n``: the ticks (0..n-1), inside the x limits."""
+    every person's months or quarters sit in the same places. y: ``ylim`` when the chart gives its own, else what
+    ``relim`` and ``autoscale_view`` find from the bars' corners and the lines' points, taken at once (a tenth of a
+    page's CPU, issue 24); with no value but zero (or none), only the zero line (no invented ticks such as "-0").
+    ``n``: the ticks (0..n-1), inside the x limits."""
     points, xs = [], [0.0, float(n - 1)]
     for artist in artists:
         if isinstance(artist, Line2D):
@@ -141,7 +142,9 @@ def _rescale(ax: Any, n: int, artists: Sequence[Any]) -> None:
     ax.dataLim.ignore(True)
     ax.dataLim.set_points(Bbox.null().get_points())
     ax.ignore_existing_data_limits = True
-    if any(y != 0 for _, y in points):
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    elif any(y != 0 for _, y in points):
         ax.update_datalim(points)
         ax.autoscale_view(scalex=False)
     else:
@@ -180,10 +183,8 @@ def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
     fig, ax, (line,) = kept(("pf.score", lang, ticks), make)
     score = _numbers(quarters[header("score", lang)])
     line.set_ydata(score)
-    _rescale(ax, len(ticks), [line])
     known = [v for v in score if v == v]
-    ax.yaxis.set_major_locator(AutoLocator())  # its own limits below, even with no score: 0%..120% in steps
-    ax.set_ylim(0, max(1.2, max(known) * 1.1 if known else 1.2))  # from 0: no false drama
+    _rescale(ax, len(ticks), [line], ylim=(0, max(1.2, max(known) * 1.1 if known else 1.2)))  # from 0: no false drama
     return _out(fig)
 
 

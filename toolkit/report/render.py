@@ -162,8 +162,8 @@ def _send(conn: Connection, reply: tuple[bool, Any]) -> None:
         conn.send((False, RuntimeError(f"the report's HTML process failed:\n{text}")))
 
 
-#: What ``HtmlProcess`` computes before its imports: one function and its arguments, or several by name.
-Early = tuple[Callable[..., Any], tuple[Any, ...]] | dict[str, tuple[Callable[..., Any], tuple[Any, ...]]]
+#: What ``HtmlProcess`` computes before its imports: functions and their arguments, by name.
+Early = dict[str, tuple[Callable[..., Any], tuple[Any, ...]]]
 
 
 def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
@@ -173,8 +173,8 @@ def _serve(conn: Connection, early: Early | None, theirs: Connection) -> None:
     an early result as soon as that result is made (while the next is being computed), and queues the jobs."""
     theirs.close()  # this process's copy of the owner's end: else the pipe never reads as closed
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the owner's to handle; its close() ends this process
-    jobs = {} if early is None else early if isinstance(early, dict) else {None: early}
-    kept: dict[str | None, tuple[bool, Any]] = {}
+    jobs = early or {}
+    kept: dict[str, tuple[bool, Any]] = {}
     made = threading.Condition()  # guards ``kept``; notified as each early result is made
     sending = threading.Lock()  # one reply on the pipe at a time
     inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -254,7 +254,7 @@ class HtmlProcess:
     """A forked process for the report's HTML, started by the month close as soon as it has its ledger, so it
     imports jinja2 and matplotlib (about a second) while the close computes on one core, before the report's
     task — a process forked later from the same parent, which inherits this handle — builds the context.
-    ``early``: computations (function and arguments, inherited, not sent; one, or several by name) the process
+    ``early``: computations (function and arguments by name, inherited, not sent) the process
     makes first, in that idle time, then its imports: for the close to fetch (``early(name)``) instead of computing
     them — the report task the market section, the close itself the month's forecast.
     ``submit`` works like ``ProcessPoolExecutor.submit`` for one job at a time; the owner calls ``close``. Also
@@ -267,9 +267,9 @@ class HtmlProcess:
         self._process.start()
         child.close()
 
-    def early(self, name: str | None = None) -> Any:
-        """The result of the ``early`` computation ``name`` (None: the one given alone), once made (None when
-        there is no such computation; its error raised here; ``HtmlProcessGone`` when the process has died)."""
+    def early(self, name: str) -> Any:
+        """The result of the ``early`` computation ``name``, once made (None when there is no such computation;
+        its error raised here; ``HtmlProcessGone`` when the process has died)."""
         try:
             self._conn.send((_EARLY, name))
         except OSError as exc:
