@@ -67,6 +67,34 @@ def test_a_close_without_the_report_writes_and_records_the_same(closed, sample, 
             set(lean.outputs), set(lean.outputs)]
 
 
+def test_a_small_month_left_to_choose_its_processes_forks_nothing_and_writes_the_same(closed, sample, tmp_path,
+                                                                                      monkeypatch):
+    """Below ``SERIAL_ROWS`` ledger rows a close with ``jobs`` None (the CLI's default) writes its outputs and report
+    one after the other in its own process — no report HTML process, no pool — and every file says what the
+    two-process close of the same files wrote (JSON and Markdown byte for byte, the workbooks' cells)."""
+    res, _ = closed
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a small close forked a process")
+
+    monkeypatch.setattr(close_month_module, "HtmlProcess", forbidden)
+    monkeypatch.setattr(close_month_module, "ProcessPoolExecutor", forbidden)
+    small = close_month(Source([sample], db=tmp_path / "s.db"), PERIOD, tmp_path / "out")
+    assert close_month_module.ledger_rows(Source(db=tmp_path / "s.db").ledger(PERIOD)) < close_month_module.SERIAL_ROWS
+    assert set(small.outputs) == set(res.outputs)
+    for name in (*COMPUTATIONS, "report"):
+        for mine, theirs in zip(small.outputs[name], res.outputs[name]):
+            assert mine.name == theirs.name
+            if mine.suffix in (".json", ".md"):
+                assert mine.read_bytes() == theirs.read_bytes(), mine.name
+            elif mine.suffix == ".xlsx":
+                got, want = (openpyxl.load_workbook(p) for p in (mine, theirs))
+                assert got.sheetnames == want.sheetnames
+                for sheet in got.sheetnames:
+                    assert [[c.value for c in r] for r in got[sheet].iter_rows()] == [
+                        [c.value for c in r] for r in want[sheet].iter_rows()], (mine.name, sheet)
+
+
 #: What only a month close's royalty output has: the payout ledger's fields (docs/json.md).
 LEDGER_FIELDS = {"paid_to_date", "regular_payment", "adjustment", "prior_year_adjustment", "total_payment",
                  "paid_to_date_includes_opening", "adjustments"}

@@ -26,7 +26,7 @@ import multiprocessing as mp
 import pandas as pd
 
 from ..core.findings import Finding
-from ..core.ledger import remember
+from ..core.ledger import Ledger, remember
 from ..core import month as M
 from ..core.month import shared_results
 from ..core.payouts import apply_payouts
@@ -233,6 +233,19 @@ def close_month(
                              progress=progress, reopen=reopen, t0=t0, report=report)
 
 
+#: Below this many ledger rows (every department table's rows together), a close left to choose its processes
+#: (``jobs`` None) writes its outputs and report one after the other in its own process: forking the report's
+#: HTML process and the outputs' workers, and each child's import of jinja2 and matplotlib, cost more CPU than
+#: a small month's work they would share out (the sample: ≈ 4,200 rows; docs/bench-history.md). A ``jobs``
+#: given is honoured whatever the size.
+SERIAL_ROWS = 10_000
+
+
+def ledger_rows(ledger: Ledger) -> int:
+    """How many rows the ledger's department tables hold together."""
+    return sum(len(frame) for frame in ledger.tables.values())
+
+
 #: Prefix of the folder a close writes into before it is recorded (``<prefix><period>-…``).
 UNRECORDED = ".close-unrecorded-"
 
@@ -272,6 +285,8 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
+        if jobs is None and ledger_rows(ledger) < SERIAL_ROWS:
+            n_jobs = 1  # a small month: its outputs and report one after the other here (no forks, no pool)
         closed = None  # the figures of months already closed: what only the report reads
         if report:
             closed = closed_figures(store)  # read here: forked processes must not share the store's connection
