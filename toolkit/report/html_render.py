@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,22 @@ def market_charts(section: tuple[dict[str, Any], dict[str, Any]], lang: str) -> 
     return {chart: draw(partial) for chart, (draw, _, _) in MARKET_CHARTS.items()}
 
 
+@lru_cache(maxsize=8)
+def _environment(folder: str, lang: str, unit: str) -> jinja2.Environment:
+    """The Jinja2 environment of the templates in ``folder`` for ``lang`` and the money ``unit``, one per process: it
+    keeps each template compiled, and compiles it again when its file changes (``auto_reload``: a director's edited
+    template is honoured at the next render)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+                             autoescape=True, trim_blocks=False, auto_reload=True)
+    env.filters.update(FL.jinja_filters(lang, unit))
+    return env
+
+
 def render_html(context: dict[str, Any], template: str | Path, market: dict[str, str] | None = None) -> str:
     """The report page as text, from the Jinja2 template file ``template`` (autoescaped); ``market``: the
     context's market charts, drawn already (``market_charts``)."""
     path = Path(template)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(path.parent)), undefined=jinja2.StrictUndefined,
-                             autoescape=True, trim_blocks=False)
-    env.filters.update(FL.jinja_filters(context.get("lang", "en"), context.get("unit", {}).get("key", "yuan")))
+    env = _environment(str(path.parent), context.get("lang", "en"), context.get("unit", {}).get("key", "yuan"))
     try:
         return env.get_template(path.name).render(**html_context(context, all_charts(context, market)))
     except (jinja2.TemplateError, OSError) as exc:

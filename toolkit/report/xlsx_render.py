@@ -20,6 +20,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -397,18 +398,36 @@ CM_PER_ROW = 0.53
 # --------------------------------------------------------------------------- scalars
 
 
+@lru_cache(maxsize=4)
 def _environment(lang: str) -> jinja2.Environment:
+    """The scalars' Jinja2 environment for ``lang``, one per process (its filters are pure functions of the
+    value and the language)."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters.update(FL.jinja_filters(lang))
     return env
 
 
-def _render_scalar(env: jinja2.Environment, ws: Worksheet, cell: Any, context: dict[str, Any]) -> None:
+@lru_cache(maxsize=1024)
+def _compiled(lang: str, expression: str) -> Any:
+    """A template cell's expression compiled once per process and language: every close renders the same
+    template's few dozen scalar cells, and Jinja2's compile costs more than the render. Keyed by the cell's
+    text, so an edited template compiles its new expressions."""
+    return _environment(lang).compile_expression(expression, undefined_to_none=False)
+
+
+@lru_cache(maxsize=256)
+def _compiled_text(lang: str, text: str) -> jinja2.Template:
+    """A template cell's text with Jinja2 markup beyond one expression, compiled once per process and language."""
+    return _environment(lang).from_string(text)
+
+
+def _render_scalar(lang: str, ws: Worksheet, cell: Any, context: dict[str, Any]) -> None:
+    """A template cell's placeholder replaced by its value from ``context`` (the environment of ``lang``)."""
     text = cell.value
     try:
         m = SCALAR_RE.match(text)
         if m:
-            value = env.compile_expression(m.group("expr"), undefined_to_none=False)(**context)
+            value = _compiled(lang, m.group("expr"))(**context)
             kind = m.group("filter")
             if isinstance(value, jinja2.Undefined):
                 str(value)  # raises UndefinedError
@@ -420,7 +439,7 @@ def _render_scalar(env: jinja2.Environment, ws: Worksheet, cell: Any, context: d
                 return
             out = FL.fmt(value, kind, context.get("lang", "en")) if kind else FL.text(value)
         else:
-            out = env.from_string(text).render(**context)
+            out = _compiled_text(lang, text).render(**context)
     except jinja2.TemplateError as exc:
         raise ToolkitError("report.template.placeholder", sheet=ws.title, cell=cell.coordinate,
                            detail=str(exc.message or exc)) from exc
@@ -453,7 +472,6 @@ def open_template(path: str | Path) -> Workbook:
 def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
     """Fill a loaded template workbook with ``context`` in place (tables, scalars, then charts)."""
     lang = context.get("lang", "en")
-    env = _environment(lang)
     placements: dict[str, Placement] = {}
     known = ", ".join(sorted(context["tables"]))
     for ws in list(wb.worksheets):
@@ -483,7 +501,7 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
                     anchors.append((ws, cell.coordinate, m.group(1)))
                     cell.value = None
                     continue
-                _render_scalar(env, ws, cell, context)
+                _render_scalar(lang, ws, cell, context)
     for ws, anchor, name in anchors:
         table, build, title = CHARTS[name]
         if table not in placements:
