@@ -47,7 +47,7 @@ from .report import DEFAULT_FORMATS, last_year_paid, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
-from ..report.render import HtmlProcess, html_apart, market_early
+from ..report.render import HtmlProcess, html_apart, html_loaded, market_early
 from ..runtime import forks
 from ..report.history import history_without_royalties
 from ..report.sections.headline import TREND_MONTHS
@@ -234,10 +234,11 @@ def close_month(
 
 
 #: Below this many ledger rows (every department table's rows together), a close left to choose its processes
-#: (``jobs`` None) writes its outputs and report one after the other in its own process: forking the report's
-#: HTML process and the outputs' workers, and each child's import of jinja2 and matplotlib, cost more CPU than
-#: a small month's work they would share out (the sample: ≈ 4,200 rows; docs/bench-history.md). A ``jobs``
-#: given is honoured whatever the size.
+#: (``jobs`` None) in a process that has the HTML's libraries loaded already (``report.render.html_loaded``: the
+#: ribbon's, a test run's; not a fresh command's, whose forked HTML process imports them while this one computes)
+#: writes its outputs and report one after the other in its own process: forking the report's HTML process and
+#: the outputs' workers, and each child's import of jinja2 and matplotlib, cost more CPU than a small month's
+#: work they would share out (the sample: ≈ 4,200 rows; docs/bench-history.md). A ``jobs`` given is honoured.
 SERIAL_ROWS = 10_000
 
 
@@ -285,8 +286,8 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
-        if jobs is None and ledger_rows(ledger) < SERIAL_ROWS:
-            n_jobs = 1  # a small month: its outputs and report one after the other here (no forks, no pool)
+        if jobs is None and ledger_rows(ledger) < SERIAL_ROWS and html_loaded():
+            n_jobs = 1  # a small month in a process with the HTML's libraries: one thing after the other, no forks
         closed = None  # the figures of months already closed: what only the report reads
         if report:
             closed = closed_figures(store)  # read here: forked processes must not share the store's connection
