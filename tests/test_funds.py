@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from ledger_factory import department_book, ledger, plan_row, standards_book
 
-from toolkit.core.funds import BUCKETS, bucket_label, bucket_of, compute_funds, receivables_total
+from toolkit.core.funds import BUCKETS, bucket_label, bucket_of, compute_funds, receivables_total, receivables_totals
 from toolkit.operations.source import Source
 
 AS_OF = pd.Timestamp("2025-03-31")
@@ -70,6 +70,28 @@ def test_receivable_is_delivered_minus_collections_floored():
     assert total("2025-03-31") == 1200.0
     assert total("2025-04-30") == 1600.0  # A paid in full on 1 April; D 600; E signed, 1000 delivered, none paid
     assert total("2025-01-31") == 500.0  # only D signed yet (A, B, C on 4 February): 800 - 300
+    # the 12 month ends at once (one grouping of the collections): the same totals, in the dates' order
+    ends = [pd.Timestamp(d) for d in ("2025-04-30", "2024-12-31", "2025-01-31", "2025-03-31", "2025-02-28")]
+    # 2024-12-31: D alone (signed 11 December), nothing collected yet; 2025-02-28: D 800 - 200, A 1000 and B 500
+    # (nothing collected before March), C nothing delivered
+    assert receivables_totals(led.tables["Contracts"], led.tables["Collections"], ends) == [1600.0, 800.0, 500.0,
+                                                                                          1200.0, 2100.0]
+    assert receivables_totals(led.tables["Contracts"], led.tables["Collections"], []) == []
+
+
+def test_receivables_at_many_dates_at_once_are_the_totals_date_by_date(sample_dir):
+    """``receivables_totals`` gives, float for float, what ``receivables_total`` gives at each date (the sample's
+    contracts and collections every 9 days over two years, and with some contract numbers missing on both sides)."""
+    from toolkit.operations.source import Source
+
+    led = Source([sample_dir], sample_dir / "standards.xlsx", force=True).ledger("2026-11")
+    contracts, collections = led.tables["Contracts"], led.tables["Collections"]
+    days = list(pd.date_range("2024-12-01", "2026-12-31", freq="9D"))
+    for c, r in ((contracts, collections), (contracts.assign(contract_no=contracts["contract_no"].where(
+            contracts.index % 7 != 0)), collections.assign(contract_no=collections["contract_no"].where(
+            collections.index % 5 != 0)))):
+        want = [receivables_total(c, r, day) for day in days]
+        assert receivables_totals(c, r, days) == want and len(set(want)) > 10
 
 
 def test_aging_per_department_and_company():

@@ -136,6 +136,38 @@ def receivables_total(contracts: pd.DataFrame, collections: pd.DataFrame, as_of:
     return float(owed[owed > 0].sum())
 
 
+def receivables_totals(contracts: pd.DataFrame, collections: pd.DataFrame,
+                       as_ofs: Sequence[pd.Timestamp]) -> list[float]:
+    """``receivables_total`` at each date of ``as_ofs`` (the report's 12 month ends), value for value: the contracts'
+    and the collections' keys matched once, and the collections received by each date summed per contract in one
+    grouping (each (date, contract) group sums the same amounts in the same order as ``receivables_total``'s
+    grouping at that date, so the sums are the same floats)."""
+    if not len(as_ofs):
+        return []
+    keys, _ = pd.factorize(pd.concat([contracts["contract_no"], collections["contract_no"]], ignore_index=True))
+    width = int(keys.max()) + 1 if len(keys) else 0
+    own, paid_to = keys[:len(contracts)], keys[len(contracts):]
+    signed = contracts["sign_date"]
+    received = collections["receipt_date"]
+    picks = [np.flatnonzero((received.notna() & (received <= as_of)).to_numpy(dtype=bool) & (paid_to >= 0))
+             for as_of in as_ofs]
+    rows = np.concatenate(picks)
+    group = np.repeat(np.arange(len(as_ofs), dtype="int64"), [len(p) for p in picks]) * width + paid_to[rows]
+    sums = collections["amount"].iloc[rows].reset_index(drop=True).groupby(group).sum()
+    collected = np.zeros(len(as_ofs) * width)
+    collected[sums.index.to_numpy(dtype="int64")] = sums.to_numpy(dtype="float64", na_value=np.nan)
+    delivered = contracts["delivered"].astype("float64").fillna(0.0).to_numpy()
+    owed_at: list[np.ndarray] = []
+    for k, as_of in enumerate(as_ofs):
+        keep = (signed.notna() & (signed <= as_of)).to_numpy(dtype=bool)
+        mine = own[keep]
+        got = np.where(mine >= 0, collected[k * width + np.maximum(mine, 0)], 0.0)
+        owed_at.append(delivered[keep] - np.nan_to_num(got, nan=0.0))
+    owed = round_series(pd.Series(np.concatenate(owed_at)).clip(lower=0)).to_numpy()
+    ends = np.cumsum([len(o) for o in owed_at])
+    return [float(pd.Series(part[part > 0]).sum()) for part in np.split(owed, ends[:-1])]
+
+
 def aging(recv: pd.DataFrame, buckets: Sequence[str] = BUCKETS) -> pd.DataFrame:
     """Receivable totals per bucket, ``total`` and ``overdue`` (all but not due), per department and company."""
     buckets = list(buckets)

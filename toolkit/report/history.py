@@ -67,4 +67,4 @@ def history_without_royalties(ledger: Ledger, period: pd.Period, months: int = 1
     missing = {d for d, cols in ledger.missing_columns("Contracts").items() if cols & {"delivered", "payment_terms"}}
     contracts = contracts[~contracts["department"].isin(missing)]
     return {"actuals": actuals,
-            "receivables": [F.receivables_total(contracts, collections, m.end_time.normalize()) for m in span]}
+            "receivables": F.receivables_totals(contracts, collections, [m.end_time.normalize() for m in span])}
