@@ -223,7 +223,9 @@ def close_month(
 ) -> CloseMonthResult:
     """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
     payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``,
-    never over an earlier version). ``report=False`` leaves out the monthly report (a library option for callers
+    never over an earlier version). ``jobs``: processes for consolidating, the outputs and the report (None: one per
+    CPU, or one after the other for a small month in a process that has drawn before, ``SERIAL_ROWS``).
+    ``report=False`` leaves out the monthly report (a library option for callers
     that do not read it, such as tests of the ledger: the close is computed, written and recorded the same, only
     without the report's files)."""
     period = check_period(period)
@@ -236,9 +238,10 @@ def close_month(
 #: Below this many ledger rows (every department table's rows together), a close left to choose its processes
 #: (``jobs`` None) in a process that has the HTML's libraries loaded already (``report.render.html_loaded``: the
 #: ribbon's, a test run's; not a fresh command's, whose forked HTML process imports them while this one computes)
-#: writes its outputs and report one after the other in its own process: forking the report's HTML process and
-#: the outputs' workers, and each child's import of jinja2 and matplotlib, cost more CPU than a small month's
-#: work they would share out (the sample: ≈ 4,200 rows; docs/bench-history.md). A ``jobs`` given is honoured.
+#: writes its outputs and report one after the other in its own process: there the HTML process has no imports to
+#: overlap, and the forks (the HTML process and the outputs' pool, their copied pages, the context pickled to the
+#: HTML process) cost more CPU than the small month's work they would share out (the sample, ≈ 4,200 rows: −9% CPU;
+#: docs/bench-history.md). A ``jobs`` given is honoured.
 SERIAL_ROWS = 10_000
 
 
