@@ -79,9 +79,11 @@ VARIANTS: dict[str, tuple[Change, dict[str, Any]]] = {
     "separate": (css("table { border-collapse: separate; border-spacing: 0; }"), {}),
     "noborders": (css("th, td { border: 0 !important; } header, h2.year { border: 0; }"), {}),
     "nobackgrounds": (css("th { background: none !important; }"), {}),
-    "nofeatures": (css("* { font-kerning: none; font-variant-ligatures: none; font-feature-settings: 'kern' 0, 'liga' 0; }"), {}),
+    "nofeatures": (css("* { font-kerning: none; font-variant-ligatures: none; "
+                       "font-feature-settings: 'kern' 0, 'liga' 0; }"), {}),
     "optimizespeed": (css("* { text-rendering: optimizeSpeed; }"), {}),
-    "onefont": (css("body { font-family: 'Liberation Sans', sans-serif; } :lang(zh-CN) { font-family: 'WenQuanYi Micro Hei'; }"), {}),
+    "onefont": (css("body { font-family: 'Liberation Sans', sans-serif; } "
+                    ":lang(zh-CN) { font-family: 'WenQuanYi Micro Hei'; }"), {}),
     "nobreakavoid": (css("tr { break-inside: auto; } h2 { break-after: auto; }"), {}),
     "nothead": (css("thead { display: table-row-group; }"), {}),
     "svgnoclip": (_NO_CLIP, {}),
@@ -125,7 +127,8 @@ def _pdf(browser: Browser, session: str, options: dict[str, Any]) -> bytes:
     parts = []
     while True:
         chunk = browser.call("IO.read", {"handle": answer["stream"], "size": 1 << 22}, session=session)
-        parts.append(base64.b64decode(chunk["data"]) if chunk.get("base64Encoded") else chunk["data"].encode("latin-1"))
+        data = chunk["data"]
+        parts.append(base64.b64decode(data) if chunk.get("base64Encoded") else data.encode("latin-1"))
         if chunk.get("eof"):
             browser.call("IO.close", {"handle": answer["stream"]}, session=session)
             return b"".join(parts)
