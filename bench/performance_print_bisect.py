@@ -134,7 +134,8 @@ def _pdf(browser: Browser, session: str, options: dict[str, Any]) -> bytes:
             return b"".join(parts)
 
 
-def print_once(browser: Browser, chunk: list[pdf_batch.PdfJob], name: str, tmp: Path) -> tuple[float, float, float, int]:
+def print_once(browser: Browser, chunk: list[pdf_batch.PdfJob], name: str,
+               tmp: Path) -> tuple[float, float, float, int]:
     """One variant's chunk printed: Chromium's CPU for the teardown before, the load and measure, the print; bytes."""
     change, options = VARIANTS[name]
     doc = pdf_batch.combined([pdf_batch.PdfJob(change(j.html), j.out, j.footer, j.lang, j.group) for j in chunk])
