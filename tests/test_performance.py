@@ -324,17 +324,19 @@ def test_every_page_fits_the_sheet_so_it_prints_at_full_size_and_a_chunk_prints_
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_shared_text_metrics_draw_the_same_charts_and_stay_inside_the_page(files, lang, monkeypatch):
-    """The charts' text measured once for every person (``charts.shared_metrics``) gives the page matplotlib's own
-    measuring gives, and matplotlib's measuring is its own again after the page."""
-    from matplotlib.textpath import TextToPath  # deferred: matplotlib, which the other tests here do not need
+    """The charts' text measured and laid out once for every person (``charts.shared_metrics``) gives the page
+    matplotlib's own measuring and layout give, and matplotlib's are its own again after the page."""
+    from matplotlib.text import Text  # deferred: matplotlib, which the other tests here do not need
+    from matplotlib.textpath import TextToPath  # deferred: as above
 
     from toolkit.report import charts, performance  # deferred: as above
 
     year = files[0].year
-    original = TextToPath.get_text_width_height_descent
+    original, layout = TextToPath.get_text_width_height_descent, Text._get_layout
     charts._METRICS.clear()
+    charts._LAYOUTS.clear()
     shared = [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
-    assert charts._METRICS  # filled by the pages' words
-    assert TextToPath.get_text_width_height_descent is original
+    assert charts._METRICS and charts._LAYOUTS  # filled by the pages' words
+    assert TextToPath.get_text_width_height_descent is original and Text._get_layout is layout
     monkeypatch.setattr(performance, "shared_metrics", contextlib.nullcontext)
     assert [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared

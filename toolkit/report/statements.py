@@ -66,7 +66,7 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
                 cells.append(v.strftime("%Y-%m-%d"))
             elif isinstance(v, bool):
                 cells.append("✓" if v else "")
-            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:  # blank, not "NaT"
                 cells.append("")
             else:
                 cells.append(f"{v:g}" if isinstance(v, float) else str(v))
