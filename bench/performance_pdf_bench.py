@@ -4,9 +4,11 @@ Closes the shipped sample month into a temporary store, gathers the year and the
 ``gather_history``: the years' tables and charts are on every page, as ``toolkit performance-file`` writes) and writes one
 performance file per (person, copy) the way ``toolkit performance-file`` does: one Chromium for every PDF, the
 files printed together in chunks and split per person (``report.pdf_batch``); each copy goes to its own
-folder, so N files are N files. The pages (charts included) are built in ``--workers`` forked processes
-(``report.performance.Pages``), as ``toolkit performance-file`` builds them. Prints the seconds (wall, and CPU with Chromium's and the builders') for the xlsx alone (written in the
-builders too) and for xlsx + pdf (the page's four matplotlib charts are drawn for the PDF only), and the machine's load average (the issue's aim: 200 in <= 30 s on 2 cores, as for statements).
+folder, so N files are N files. The workbooks and pages (charts included) are made in
+``--workers`` forked processes (``report.performance.Pages``), as ``toolkit performance-file`` makes them. Prints
+the seconds (wall, and CPU with Chromium's and the builders') for the xlsx alone (written by the builders too) and
+for xlsx + pdf (the page's four matplotlib charts are drawn for the PDF only), and the machine's load average (the
+issue's aim: 200 in <= 30 s on 2 cores, as for statements).
 
     python bench/performance_pdf_bench.py            # 200 performance files
     python bench/performance_pdf_bench.py --n 40     # quick
