@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import sys
 import tempfile
 import time
@@ -90,6 +91,7 @@ def main() -> None:
             seconds["write_frames"] += time.process_time() - c
         charts = sum(seconds[f"{k} chart"] for k in ("targets", "completion", "score", "pay"))
         seconds["page rest"] = page - charts - seconds["html_table"] - (0 if with_frames else seconds["sheets"])
+    print(f"toolkit from {Path(P.__file__).parent.parent.parent}; load average {os.getloadavg()[0]:.1f}")
     print(f"gather_year {year_cpu:.2f} s, gather_history {history_cpu:.2f} s (once a run)")
     for part, s in seconds.items():
         print(f"{part:17s} {s / args.n * 1e3:6.1f} ms a person")
