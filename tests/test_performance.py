@@ -246,44 +246,54 @@ def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, la
         assert again == fresh, who
 
 
-def test_pages_built_in_forked_processes_equal_pages_built_here(files):
-    """``Pages`` builds the pages in two processes forked from this one; the HTML that comes back is the page
-    built here, in each person's language."""
-    from toolkit.report.performance import Pages, page  # deferred: loads matplotlib, not needed by the other tests
+def test_pages_built_in_forked_processes_equal_pages_built_here(files, tmp_path):
+    """``Pages`` writes the workbooks and builds the pages in two processes forked from this one; the HTML that
+    comes back is the page built here, in each person's language, and the workbook the one written here (same
+    bytes); a PDF-less run gets no page."""
+    from toolkit.report.performance import Pages, build, page  # deferred: loads matplotlib, not needed by the others
 
     year = files[0].year
     wanted = [("E1002", "en"), ("E3003", "zh"), ("E1008", "en")]
+    forked, here = tmp_path / "forked", tmp_path / "here"
+    forked.mkdir(), here.mkdir()
     with Pages(year, people=len(wanted)) as pages:
-        futures = [pages.submit(emp, {"name": emp}, lang) for emp, lang in wanted]
+        futures = [pages.submit(emp, {"name": emp}, lang, forked, ["xlsx", "pdf"]) for emp, lang in wanted]
         assert all(f is not None for f in futures)  # Linux: forked builders, not this process
         built = [f.result() for f in futures]
-    for (emp, lang), html in zip(wanted, built):
+        assert pages.submit("E1002", {}, "en", forked, ["xlsx"]).result()[1] is None  # type: ignore[union-attr]
+    for (emp, lang), (paths, html) in zip(wanted, built):
         assert _same_ids(html) == _same_ids(page(year, emp, {"name": emp}, lang))
+        (mine,), _ = build(year, emp, {"name": emp}, here, ["xlsx"], lang)
+        assert [p.parent for p in paths] == [forked] and paths[0].read_bytes() == mine.read_bytes()
     with Pages(year, people=1) as pages:  # one person: built by the caller, nothing forked
-        assert pages.submit("E1002", {}, "en") is None
+        assert pages.submit("E1002", {}, "en", forked, ["xlsx"]) is None
 
 
 def test_a_page_failing_in_a_builder_process_fails_that_persons_files_only(files, tmp_path, monkeypatch):
     """A page that fails in a builder process raises the builder's error where the person's files are written,
-    and their workbook is removed (written whole or not at all); the next person's page is still built."""
+    and their workbook (written in the builder before the page) is removed: written whole or not at all; the next
+    person's files are still made."""
     from toolkit.report import performance  # deferred: loads matplotlib, which the other tests here do not need
 
     year = files[0].year
     real = performance.page
 
-    def failing(data, employee_id, person, lang):
+    def failing(data, employee_id, person, lang, frames=None):
         if employee_id == "E3003":
             raise ToolkitError("performance.nobody", wanted="E3003")
-        return real(data, employee_id, person, lang)
+        return real(data, employee_id, person, lang, frames)
 
     monkeypatch.setattr(performance, "page", failing)  # before the fork: the builders inherit it
     with performance.Pages(year, people=2) as pages:
-        bad, good = pages.submit("E3003", {}, "en"), pages.submit("E1002", {}, "en")
+        (tmp_path / "bad").mkdir()
+        bad = pages.submit("E3003", {}, "en", tmp_path / "bad", ["xlsx", "pdf"])
+        good = pages.submit("E1002", {}, "en", tmp_path, ["xlsx", "pdf"])
         with pytest.raises(ToolkitError) as err:
-            performance.write_performance_file(year, "E3003", {}, tmp_path, ["xlsx", "pdf"], "en", None, bad)
+            performance.write_performance_file(year, "E3003", {}, tmp_path / "bad", ["xlsx", "pdf"], "en", None, bad)
         assert err.value.key == "performance.nobody" and err.value.params == {"wanted": "E3003"}
-        assert not list(tmp_path.iterdir())  # the workbook written before the page was awaited is gone
-        assert "E1002" in good.result()
+        assert not list((tmp_path / "bad").iterdir())  # the workbook written before the page failed is gone
+        paths, html = good.result()
+        assert "E1002" in html and [p.suffix for p in paths] == [".xlsx"] and paths[0].exists()
 
 
 def test_every_page_fits_the_sheet_so_it_prints_at_full_size_and_a_chunk_prints_once(files, tmp_path):
@@ -314,17 +324,19 @@ def test_every_page_fits_the_sheet_so_it_prints_at_full_size_and_a_chunk_prints_
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_shared_text_metrics_draw_the_same_charts_and_stay_inside_the_page(files, lang, monkeypatch):
-    """The charts' text measured once for every person (``charts.shared_metrics``) gives the page matplotlib's own
-    measuring gives, and matplotlib's measuring is its own again after the page."""
-    from matplotlib.textpath import TextToPath  # deferred: matplotlib, which the other tests here do not need
+    """The charts' text measured and laid out once for every person (``charts.shared_metrics``) gives the page
+    matplotlib's own measuring and layout give, and matplotlib's are its own again after the page."""
+    from matplotlib.text import Text  # deferred: matplotlib, which the other tests here do not need
+    from matplotlib.textpath import TextToPath  # deferred: as above
 
     from toolkit.report import charts, performance  # deferred: as above
 
     year = files[0].year
-    original = TextToPath.get_text_width_height_descent
+    original, layout = TextToPath.get_text_width_height_descent, Text._get_layout
     charts._METRICS.clear()
+    charts._LAYOUTS.clear()
     shared = [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
-    assert charts._METRICS  # filled by the pages' words
-    assert TextToPath.get_text_width_height_descent is original
+    assert charts._METRICS and charts._LAYOUTS  # filled by the pages' words
+    assert TextToPath.get_text_width_height_descent is original and Text._get_layout is layout
     monkeypatch.setattr(performance, "shared_metrics", contextlib.nullcontext)
     assert [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared

@@ -23,6 +23,16 @@ def test_columns_get_their_class_from_their_values() -> None:
     assert html_table(pd.DataFrame({"x": ["A" * 17]}))["classes"] == [""]
 
 
+def test_missing_values_leave_a_columns_class_to_the_others() -> None:
+    """A blank cell (None, NaN, NaT, NA) neither makes nor spoils a column's class; a column of blanks only has none."""
+    frame = pd.DataFrame({"Date": pd.to_datetime(["2026-02-06", None]), "Receipt": ["EC-1", None],
+                          "Hours": [2.5, float("nan")], "Count": pd.array([3, None], dtype="Int64"),
+                          "Note": [None, None], "Mixed": ["EC-2", 4.0]})
+    table = html_table(frame)
+    assert table["classes"] == ["code", "code", "num", "num", "", ""]
+    assert table["rows"][1] == ["", "", "", "", "", "4"]
+
+
 def test_the_contributions_table_uses_the_classes_and_the_draft_mark_is_on_the_first_page_only() -> None:
     page = Path(TEMPLATE).read_text(encoding="utf-8")
     block = page[page.index("{% if contributions.rows %}"):]

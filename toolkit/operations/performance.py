@@ -170,9 +170,11 @@ def write_performance_files(source: Source, year: int, out_dir: str | Path, *,
         return people.loc[emp].to_dict() if emp in people.index else {}
 
     with contextlib.ExitStack() as session:
-        # the pages (charts drawn) built in two processes, forked before Chromium and any thread starts
-        pages = session.enter_context(Pages(data, people=len(ids) if "pdf" in formats else 0))
-        built = {emp: pages.submit(emp, person_of(emp), lang or person_of(emp).get("lang") or "en") for emp in ids}
+        # the workbooks written and pages (charts drawn) built in two processes, forked before Chromium and any
+        # thread starts (the workbooks alone too: two cores write them)
+        pages = session.enter_context(Pages(data, people=len(ids)))
+        built = {emp: pages.submit(emp, person_of(emp), lang or person_of(emp).get("lang") or "en", out, formats)
+                 for emp in ids}
         # the PDFs print together in one Chromium, in the background while the workbooks are written
         pdfs = session.enter_context(PdfBatch()) if "pdf" in formats else None
 

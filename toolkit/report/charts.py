@@ -27,6 +27,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
@@ -153,15 +154,53 @@ def _measured(self: TextToPath, s: str, prop: Any, ismath: Any) -> Any:
     return found
 
 
+#: Text layouts (``Text._get_layout``: the box and each line's place around the anchor) by everything they depend
+#: on, shared by every draw inside ``shared_metrics``. matplotlib lays a tick label out twice a draw (its box for
+#: the axis, then its drawing) and a legend's words at every draw, each time reading the font's tables again: a
+#: fifth of a chart's SVG (issue 24). A layout does not depend on where the text is, only on these.
+_LAYOUTS: dict[tuple[Any, ...], Any] = {}
+_LAYOUT = Text._get_layout
+
+
+def _layout_key(text: Text, renderer: Any) -> tuple[Any, ...] | None:
+    """What ``text``'s layout depends on (None when it cannot be told: wrapped text, an unknown matplotlib)."""
+    try:
+        if text.get_wrap():  # wrapped lines depend on the text's place in the figure
+            return None
+        return (type(renderer), text.get_text(), text.get_fontproperties(), text.get_usetex(), text.get_parse_math(),
+                text._linespacing, text._get_multialignment(), text.get_rotation(), text.get_rotation_mode(),
+                text.get_horizontalalignment(), text.get_verticalalignment(), text.figure.dpi)
+    except AttributeError:  # a matplotlib whose Text keeps these otherwise: laid out as it lays out
+        return None
+
+
+def _laid_out(self: Text, renderer: Any) -> Any:
+    """``Text._get_layout``, looked up in ``_LAYOUTS`` first; the box returned is a copy (callers may move it)."""
+    key = _layout_key(self, renderer)
+    if key is None:
+        return _LAYOUT(self, renderer)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        if len(_LAYOUTS) >= 8192:  # bounded, as ``_METRICS``
+            _LAYOUTS.clear()
+        found = _LAYOUT(self, renderer)
+        _LAYOUTS[(*key[:2], key[2].copy(), *key[3:])] = found  # a copy: FontProperties is mutable
+    bbox, lines, box = found
+    return bbox.frozen(), list(lines), box
+
+
 @contextmanager
 def shared_metrics() -> Iterator[None]:
-    """Inside the block, the SVG writer's text measurements come from ``_METRICS`` (the person pages' kept figures,
-    drawn again and again with the same words). The answers are the same either way; only their cost differs."""
+    """Inside the block, the SVG writer's text measurements and layouts come from ``_METRICS`` and ``_LAYOUTS`` (the
+    person pages' kept figures, drawn again and again with the same words). The answers are the same either way;
+    only their cost differs."""
     TextToPath.get_text_width_height_descent = _measured
+    Text._get_layout = _laid_out
     try:
         yield
     finally:
         TextToPath.get_text_width_height_descent = _MEASURE
+        Text._get_layout = _LAYOUT
 
 
 def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, *, left: float = 0.75,

@@ -1,6 +1,7 @@
 """A person's performance file as a page (``templates/performance.html.j2``, SVG charts) printed to PDF, and
 writing the file (xlsx from ``toolkit.outputs.performance``, pdf). The charts' figures are kept per process and
-updated per person (``charts.kept``); a run's pages are built in forked processes (``Pages``)."""
+updated per person (``charts.kept``); a run's workbooks and pages are made in forked processes (``Pages``), each
+person's from one set of frames (``build``)."""
 
 from __future__ import annotations
 
@@ -21,25 +22,10 @@ from matplotlib.transforms import Bbox
 from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kept, page_family, shared_metrics
 
 from ..core.performance import Year
-from ..io.writer import write_frames, written_whole
+from ..io.writer import SheetFrame, write_frames, written_whole
 from ..runtime import forks
 from ..outputs.labels import label
-from ..outputs.performance import (
-    CHART_INDICATORS,
-    chart_frame,
-    feedback_frame,
-    file_stem,
-    findings_frame,
-    findings_name,
-    header,
-    history_frame,
-    months_frame,
-    pay_frame,
-    reviews_frame,
-    sheets,
-    summary_frame,
-    training_frame,
-)
+from ..outputs.performance import CHART_INDICATORS, file_stem, findings_name, header, sheets
 from .statements import html_table, page_template
 from .pdf_batch import PdfBatch, PdfJob, queue
 
@@ -215,9 +201,12 @@ def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
     return _out(fig)
 
 
-def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str:
-    """The performance file as one printable HTML page."""
-    mine = data.of(employee_id)
+def page(data: Year, employee_id: str, person: dict[str, Any], lang: str,
+         frames: Sequence[SheetFrame] | None = None) -> str:
+    """The performance file as one printable HTML page; ``frames``: the person's workbook sheets in ``lang`` when
+    made already (``build``: the page shows the same tables), else made here."""
+    table = {sheet.table_name: sheet.frame for sheet in (frames if frames is not None else
+                                                          sheets(data, employee_id, person, lang))}
     money = [header(c, lang) for c in ("month_target", "month_actual", "ytd_target", "ytd_actual", "royalty_payment",
                                      "ytd_royalty", "floating_pay")] + [label("st.amount", lang)]
     money += [header(c, lang) for c in ("royalty_paid", "floating_paid", "total_paid")]
@@ -226,25 +215,22 @@ def page(data: Year, employee_id: str, person: dict[str, Any], lang: str) -> str
     history_charts: list[str] = []
     title = label("pf.title", lang, year=data.year)
     if data.history is not None:  # the years first: what the person is shown
-        quarters = history_frame(mine, lang, True)
-        history = [(label("pf.sheet.years", lang), html_table(history_frame(mine, lang, False), pct, money), None),
+        quarters = table["Quarters"]
+        history = [(label("pf.sheet.years", lang), html_table(table["Years"], pct, money), None),
                    (label("pf.sheet.quarters", lang), html_table(quarters, pct, money), None),
-                   (label("pf.sheet.reviews", lang), html_table(reviews_frame(mine, lang)),
-                    label("pf.no_reviews", lang)),
-                   (label("pf.sheet.training", lang), html_table(training_frame(mine, lang)),
-                    label("pf.no_training", lang))]
+                   (label("pf.sheet.reviews", lang), html_table(table["Reviews"]), label("pf.no_reviews", lang)),
+                   (label("pf.sheet.training", lang), html_table(table["Training"]), label("pf.no_training", lang))]
         history_charts = _history_charts(quarters, lang)
         if len(data.history.years) > 1:
             title = label("pf.history_title", lang, first=data.history.years[0], last=data.history.years[-1])
-    sections = [(label(f"pf.sheet.{k}", lang), html_table(f, pct=pct, money=money), None) for k, f in (
-        ("summary", summary_frame(data.year, person, employee_id, mine, lang)), ("pay", pay_frame(mine, lang)),
-        ("months", months_frame(mine, lang)))]
-    sections += [(findings_name(lang), html_table(findings_frame(mine, lang)), None),
-                 (label("pf.sheet.feedback", lang), html_table(feedback_frame(mine, lang)), None)]
+    sections = [(label(f"pf.sheet.{k}", lang), html_table(table[name], pct=pct, money=money), None)
+                for k, name in (("summary", "Summary"), ("pay", "Pay"), ("months", "Months"))]
+    sections += [(findings_name(lang), html_table(table["Findings"]), None),
+                 (label("pf.sheet.feedback", lang), html_table(table["Feedback"]), None)]
     return page_template(str(TEMPLATE)).render(
         lang=lang, title=title, who=f"{employee_id} · {person.get('name') or ''} · "
         f"{person.get('department') or ''}", history=history, history_charts=history_charts,
-        year_title=label("pf.title", lang, year=data.year), charts=_svg_charts(chart_frame(mine, lang), lang),
+        year_title=label("pf.title", lang, year=data.year), charts=_svg_charts(table["ChartData"], lang),
         sections=sections)
 
 
@@ -254,18 +240,38 @@ WORKERS = 2
 _RUNS: dict[int, Year] = {}
 _run_ids = itertools.count(1)
 
+#: What a builder hands back for one person: the files it wrote (the workbook), and the page's HTML (None without
+#: a PDF to print).
+Built = tuple[list[Path], str | None]
 
-def _forked_page(run: int, employee_id: str, person: dict[str, Any], lang: str) -> str:
-    """``page`` in a builder process: the year is the one ``Pages`` left in ``_RUNS`` before forking."""
-    return page(_RUNS[run], employee_id, person, lang)
+
+def build(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path, formats: Sequence[str],
+          lang: str) -> Built:
+    """The person's workbook written (``xlsx`` in ``formats``) and page built (``pdf``), both from one set of
+    frames (``outputs.performance.sheets``: the page shows the workbook's tables); the workbook is removed when
+    the page fails (a person's files are written whole or not at all)."""
+    frames = sheets(data, employee_id, person, lang)
+    with written_whole([]) as written:
+        if "xlsx" in formats:
+            stem = file_stem(data.year, employee_id, person.get("name"))
+            written.append(write_frames(out_dir / f"{stem}.xlsx", frames, lang))
+        html = page(data, employee_id, person, lang, frames) if "pdf" in formats else None
+    return written, html
+
+
+def _forked_build(run: int, employee_id: str, person: dict[str, Any], out_dir: Path, formats: Sequence[str],
+                  lang: str) -> Built:
+    """``build`` in a builder process: the year is the one ``Pages`` left in ``_RUNS`` before forking."""
+    return build(_RUNS[run], employee_id, person, out_dir, formats, lang)
 
 
 class Pages:
-    """People's pages (charts included) built in ``workers`` processes forked from this one, each with its own
-    pyplot and kept figures, matplotlib imported once (here, before the fork); the HTML comes back to this
-    process, which writes the workbooks and prints. Where processes cannot be forked safely (not Linux: Windows,
-    macOS, Pyodide) or for one person, ``submit`` returns None and the caller builds the page itself. Use as a
-    ``with`` block and submit before a browser or other threads start: the fork copies this process as it is."""
+    """People's workbooks written and pages (charts included) built in ``workers`` processes forked from this one
+    (``build``), each with its own pyplot and kept figures, matplotlib imported once (here, before the fork); the
+    files' paths and the HTML come back to this process, which prints. Where processes cannot be forked safely
+    (not Linux: Windows, macOS, Pyodide) or for one person, ``submit`` returns None and the caller builds the files
+    itself. Use as a ``with`` block and submit before a browser or other threads start: the fork copies this
+    process as it is."""
 
     def __init__(self, data: Year, workers: int = WORKERS, people: int = 2) -> None:
         self._data = data
@@ -285,27 +291,26 @@ class Pages:
             self._pool.shutdown(wait=True, cancel_futures=True)
         _RUNS.pop(self._run, None)
 
-    def submit(self, employee_id: str, person: dict[str, Any], lang: str) -> Future[str] | None:
-        """The person's page being built in a builder process, or None (build it here: ``page``)."""
+    def submit(self, employee_id: str, person: dict[str, Any], lang: str, out_dir: Path,
+               formats: Sequence[str]) -> Future[Built] | None:
+        """The person's files being made in a builder process (``build``), or None (make them here)."""
         if self._pool is None:
             return None
-        return self._pool.submit(_forked_page, self._run, employee_id, person, lang)
+        return self._pool.submit(_forked_build, self._run, employee_id, person, Path(out_dir), tuple(formats), lang)
 
 
 def write_performance_file(data: Year, employee_id: str, person: dict[str, Any], out_dir: Path,
                            formats: Sequence[str], lang: str, pdfs: PdfBatch | None = None,
-                           built: Future[str] | None = None) -> tuple[list[Path], Future[Path] | None]:
+                           built: Future[Built] | None = None) -> tuple[list[Path], Future[Path] | None]:
     """Write ``<stem>.xlsx`` and queue ``<stem>.pdf`` in ``pdfs`` (printed at once when None); the files written
-    and the PDF's future (``operations.batch.pdf_done`` waits for it). ``built``: the page from ``Pages``
-    (else built here)."""
-    stem = file_stem(data.year, employee_id, person.get("name"))
-    with written_whole([]) as written:
-        if "xlsx" in formats:
-            written.append(write_frames(out_dir / f"{stem}.xlsx", sheets(data, employee_id, person, lang), lang))
-        if "pdf" in formats:
-            footer = label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
-                           name=str(person.get("name") or ""), employee_id=employee_id, period=str(data.year),
-                           page="{page}", pages="{pages}")
-            html = built.result() if built is not None else page(data, employee_id, person, lang)
-            return written, queue(PdfJob(html, out_dir / f"{stem}.pdf", footer, lang, "performance"), pdfs)
-    return written, None
+    and the PDF's future (``operations.batch.pdf_done`` waits for it). ``built``: the workbook and page from
+    ``Pages`` (else made here, ``build``)."""
+    written, html = built.result() if built is not None else build(data, employee_id, person, out_dir, formats, lang)
+    if html is None:
+        return written, None
+    with written_whole(written):
+        footer = label("st.footer", lang, title=label("pf.title", lang, year=str(data.year)),
+                       name=str(person.get("name") or ""), employee_id=employee_id, period=str(data.year),
+                       page="{page}", pages="{pages}")
+        stem = file_stem(data.year, employee_id, person.get("name"))
+        return written, queue(PdfJob(html, out_dir / f"{stem}.pdf", footer, lang, "performance"), pdfs)

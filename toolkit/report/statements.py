@@ -53,8 +53,9 @@ def _html_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str] = ()) -> dict[str, Any]:
     """A localized frame as header + text cells for the page, with each column's class: ``num`` (right-aligned
     figures: money, percentages, numbers) or ``code`` (short IDs and dates, never broken at their hyphens)."""
+    records = frame.to_dict("records")
     rows = []
-    for rec in frame.to_dict("records"):
+    for rec in records:
         cells = []
         for col, v in rec.items():
             if col in money:
@@ -65,21 +66,23 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
                 cells.append(v.strftime("%Y-%m-%d"))
             elif isinstance(v, bool):
                 cells.append("✓" if v else "")
-            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:  # blank, not "NaT"
                 cells.append("")
             else:
                 cells.append(f"{v:g}" if isinstance(v, float) else str(v))
         rows.append(cells)
-    return {"headers": list(frame.columns), "rows": rows, "classes": [_column_class(frame[c], c in money or c in pct)
-                                                                    for c in frame.columns]}
+    columns = list(frame.columns)
+    return {"headers": columns, "rows": rows,  # the classes from the cells' values: no pandas Series per column
+            "classes": [_column_class([rec[c] for rec in records], c in money or c in pct) for c in columns]}
 
 
-def _column_class(values: pd.Series, figure: bool) -> str:
-    """``num`` for a column of figures, ``code`` for one of short unbroken texts (IDs, dates), else ''."""
-    kept = values.dropna()
-    if figure or (len(kept) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in kept)):
+def _column_class(values: Sequence[Any], figure: bool) -> str:
+    """``num`` for a column of figures, ``code`` for one of short unbroken texts (IDs, dates), else ''; missing
+    values (None, NaN, NaT, NA) left out."""
+    kept = [v for v in values if not (v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v))]
+    if figure or (kept and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in kept)):
         return "num"
-    if len(kept) and all(isinstance(v, pd.Timestamp) or (isinstance(v, str) and len(v) <= 16 and not any(
+    if kept and all(isinstance(v, pd.Timestamp) or (isinstance(v, str) and len(v) <= 16 and not any(
             ch.isspace() for ch in v)) for v in kept):
         return "code"
     return ""
