@@ -81,9 +81,8 @@ def test_receivable_is_delivered_minus_collections_floored():
 
 def test_receivables_at_many_dates_at_once_are_the_totals_date_by_date(sample_dir):
     """``receivables_totals`` gives, float for float, what ``receivables_total`` gives at each date (the sample's
-    contracts and collections every 9 days over two years, and with some contract numbers missing on both sides)."""
-    from toolkit.operations.source import Source
-
+    contracts and collections every 9 days over two years, with some contract numbers missing on both sides, and
+    with every contract number missing: nothing matched, nothing collected)."""
     led = Source([sample_dir], sample_dir / "standards.xlsx", force=True).ledger("2026-11")
     contracts, collections = led.tables["Contracts"], led.tables["Collections"]
     days = list(pd.date_range("2024-12-01", "2026-12-31", freq="9D"))
@@ -92,6 +91,10 @@ def test_receivables_at_many_dates_at_once_are_the_totals_date_by_date(sample_di
             collections.index % 5 != 0)))):
         want = [receivables_total(c, r, day) for day in days]
         assert receivables_totals(c, r, days) == want and len(set(want)) > 10
+    blank = contracts.assign(contract_no=None)
+    for r in (collections.assign(contract_no=None), collections.iloc[:0]):
+        want = [receivables_total(blank, r, day) for day in days]
+        assert receivables_totals(blank, r, days) == want and max(want) > 0
 
 
 def test_aging_per_department_and_company():

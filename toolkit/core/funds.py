@@ -145,7 +145,7 @@ def receivables_totals(contracts: pd.DataFrame, collections: pd.DataFrame,
     if not len(as_ofs):
         return []
     keys, _ = pd.factorize(pd.concat([contracts["contract_no"], collections["contract_no"]], ignore_index=True))
-    width = int(keys.max()) + 1 if len(keys) else 0
+    width = max(1, int(keys.max()) + 1) if len(keys) else 1  # at least 1: all keys blank (-1) index nothing
     own, paid_to = keys[:len(contracts)], keys[len(contracts):]
     signed = contracts["sign_date"]
     received = collections["receipt_date"]

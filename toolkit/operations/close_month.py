@@ -26,7 +26,7 @@ import multiprocessing as mp
 import pandas as pd
 
 from ..core.findings import Finding
-from ..core.ledger import Ledger, remember
+from ..core.ledger import remember
 from ..core import month as M
 from ..core.month import shared_results
 from ..core.payouts import apply_payouts
@@ -47,7 +47,7 @@ from .report import DEFAULT_FORMATS, last_year_paid, render_monthly_report
 from .source import Source
 from ..outputs.royalties import attach_ledger
 from ..outputs.salary import attach_floating
-from ..report.render import HtmlProcess, html_apart, html_loaded, market_early
+from ..report.render import HtmlProcess, html_apart, market_early
 from ..runtime import forks
 from ..report.history import history_without_royalties
 from ..report.sections.headline import TREND_MONTHS
@@ -224,8 +224,7 @@ def close_month(
     """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
     payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``,
     never over an earlier version). ``jobs``: processes for consolidating, the outputs and the report (None: one per
-    CPU, or one after the other for a small month in a process that has drawn before, ``SERIAL_ROWS``).
-    ``report=False`` leaves out the monthly report (a library option for callers
+    CPU; 1: everything one after the other in this process, the same files). ``report=False`` leaves out the monthly report (a library option for callers
     that do not read it, such as tests of the ledger: the close is computed, written and recorded the same, only
     without the report's files)."""
     period = check_period(period)
@@ -233,21 +232,6 @@ def close_month(
     with source.store() as store, store.close_lock(period):  # one close at a time per store, for the whole close
         return _close_locked(source, store, period, Path(out_dir), jobs=jobs, strict=strict, lang=lang,
                              progress=progress, reopen=reopen, t0=t0, report=report)
-
-
-#: Below this many ledger rows (every department table's rows together), a close left to choose its processes
-#: (``jobs`` None) in a process that has the HTML's libraries loaded already (``report.render.html_loaded``: the
-#: ribbon's, a test run's; not a fresh command's, whose forked HTML process imports them while this one computes)
-#: writes its outputs and report one after the other in its own process: there the HTML process has no imports to
-#: overlap, and the forks (the HTML process and the outputs' pool, their copied pages, the context pickled to the
-#: HTML process) cost more CPU than the small month's work they would share out (the sample, ≈ 4,200 rows: −9% CPU;
-#: docs/bench-history.md). A ``jobs`` given is honoured.
-SERIAL_ROWS = 10_000
-
-
-def ledger_rows(ledger: Ledger) -> int:
-    """How many rows the ledger's department tables hold together."""
-    return sum(len(frame) for frame in ledger.tables.values())
 
 
 #: Prefix of the folder a close writes into before it is recorded (``<prefix><period>-…``).
@@ -289,8 +273,6 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         ledger.left_out.update({f.department or f.path: f.reason or f.status for f in cons.failed})
         ledger.absent_people.update(absent_people(store, ledger, period))
         timings["ledger"] = time.perf_counter() - t1
-        if jobs is None and ledger_rows(ledger) < SERIAL_ROWS and html_loaded():
-            n_jobs = 1  # a small month in a process with the HTML's libraries: one thing after the other, no forks
         closed = None  # the figures of months already closed: what only the report reads
         if report:
             closed = closed_figures(store)  # read here: forked processes must not share the store's connection

@@ -100,13 +100,6 @@ def _preload() -> None:
     from . import html_render  # noqa: F401  deferred: loads jinja2, matplotlib (slow to import); only this process needs it
 
 
-def html_loaded() -> bool:
-    """Whether this process has the HTML's libraries (jinja2, matplotlib: ``html_render``) loaded already — a
-    process that rendered or drew before (the ribbon's, a test run's), not a fresh command's: a process forked for
-    the HTML then has no imports to do while its parent computes, so for a small month it saves no time."""
-    return f"{__package__}.html_render" in sys.modules
-
-
 def html_apart(formats: Sequence[str]) -> bool:
     """Whether the HTML can be rendered in a forked process beside the other ``formats``: there are others, none
     prints the HTML (pdf), and the platform forks (``runtime.forks``)."""
