@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -134,3 +141,81 @@ def in_process_cli(args: list[str]) -> subprocess.CompletedProcess:
     second process holding a lock keeps its own process."""
     res = CliRunner().invoke(cli, args)
     return subprocess.CompletedProcess(["toolkit", *args], res.exit_code, res.stdout, res.stderr)
+
+
+class Forked:
+    """``target()`` in a forked copy of this process, reported as ``subprocess.Popen`` reports a process: ``pid``,
+    ``poll``, ``wait``, ``communicate`` (stdout and stderr as text), ``kill``, ``returncode`` (-9 when killed).
+
+    For the tests that need a second process (one to kill, one holding the store's lock while another writes):
+    the copy has the toolkit imported already, so it costs no interpreter start and no imports (about a second of
+    CPU each); what it runs is the same code a fresh process would run. ``env`` is laid over the copy's
+    environment before ``target`` runs (the store reads its test hooks when they act). A test of an entry point
+    itself keeps a process of its own (``subprocess``)."""
+
+    def __init__(self, target: Callable[[], object], env: dict[str, str] | None = None) -> None:
+        self._out, self._err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        self.returncode: int | None = None
+        self.pid = os.fork()
+        if self.pid == 0:  # the copy: never returns into the test
+            code = 1
+            try:
+                os.dup2(self._out.fileno(), 1)
+                os.dup2(self._err.fileno(), 2)
+                sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - flushed at exit below
+                sys.stderr = open(2, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+                os.environ.update(env or {})
+                target()
+                code = 0
+            except SystemExit as exc:  # as the interpreter ends on it: a text is printed, exit status 1
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+                code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+            except BaseException:  # noqa: BLE001 - reported as an uncaught exception is, exit status 1
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        end = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if end is not None and time.monotonic() > end:
+                raise subprocess.TimeoutExpired(f"forked {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        self.wait(timeout)
+        out = []
+        for f in (self._out, self._err):
+            f.seek(0)
+            out.append(f.read().decode("utf-8", errors="replace"))
+            f.close()
+        return out[0], out[1]
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGKILL)
+
+
+def forked_cli(args: list[str], env: dict[str, str] | None = None) -> Forked:
+    """The toolkit's CLI with ``args`` in a forked copy of this process (``Forked``)."""
+    return Forked(lambda: cli.main([str(a) for a in args], prog_name="toolkit"), env)
+
+
+def forked_script(code: str, args: list[str], env: dict[str, str] | None = None) -> Forked:
+    """``python -c code args…`` in a forked copy of this process (``Forked``): the script run as ``__main__``."""
+    def run() -> None:
+        sys.argv = ["-c", *map(str, args)]
+        exec(compile(code, "<script>", "exec"), {"__name__": "__main__"})  # noqa: S102 - the test's own script
+
+    return Forked(run, env)

@@ -16,14 +16,12 @@ import configparser
 import datetime as dt
 import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import pytest_collection_modifyitems
-from consolidate_helpers import in_process_cli, is_pg, wait_for
+from consolidate_helpers import forked_script, in_process_cli, is_pg, wait_for
 from pg_server import BACKENDS
 from ledger_year import BASES, MOVER, Company, cents
 from toolkit.core.royalties import Evaluations
@@ -168,7 +166,8 @@ class Script:
 
 
 #: A month close in a process of its own (FOLDER DB PERIOD OUT): the library's ``close_month``, which the CLI's
-#: close-month calls too, without the report no test reads from it.
+#: close-month calls too, without the report no test reads from it (run in a forked copy of the test process,
+#: ``consolidate_helpers.forked_script``).
 LIBRARY_CLOSE = ("import sys; from toolkit.operations.close_month import close_month; "
                  "from toolkit.operations.source import Source; folder, db, period, out = sys.argv[1:]; "
                  "sys.exit(close_month(Source([folder], None, db), period, out, jobs=1, report=False).exit_code)")
@@ -211,11 +210,10 @@ def script(tmp_path_factory, request):
     state_nov = c.snapshot()
     marker, release = s.tmp / "november-holds-the-lock", s.tmp / "december-was-refused"
     # November holds the lock until December has been refused (the seconds are only a watchdog against a hang)
-    env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_RELEASE": str(release),
-           "TOOLKIT_STORE_STALL_SECONDS": "900",
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
-    first = subprocess.Popen([sys.executable, "-c", LIBRARY_CLOSE, str(nov), str(s.db), "2026-11", str(s.out)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # the library's, no report
+    env = {"TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_RELEASE": str(release),
+           "TOOLKIT_STORE_STALL_SECONDS": "900"}
+    # the library's close, no report, in a process of its own: a forked copy of this one (no interpreter to start)
+    first = forked_script(LIBRARY_CLOSE, [nov, s.db, "2026-11", s.out], env)
     try:
         wait_for(marker, first, 300)
         # the CLI's close-month in this process (its refusal is the CLI's, not the entry point's)
@@ -381,7 +379,9 @@ def test_a_failed_consolidation_changes_no_period_and_is_recorded_as_failed(samp
 
 
     folder = tmp_path / "in"
-    shutil.copytree(sample_dir, folder)
+    folder.mkdir()
+    for name in ("standards.xlsx", "dept-east.xlsx", "dept-west.xlsx"):  # two departments show it as well as four
+        shutil.copy(sample_dir / name, folder / name)
     db = tmp_path / "t.db"
     consolidate(Source([folder], None, db), "2026-10", jobs=1)
     with open_store(db) as store:
@@ -411,10 +411,8 @@ def test_a_close_killed_while_recording_leaves_nothing_that_looks_like_a_close(s
     for name in ("standards.xlsx", "dept-east.xlsx", "dept-west.xlsx"):  # each stores a new snapshot
         shutil.copy(sample_dir / name, folder / name)
     n_files = 3  # the close's record is the next stall point
-    env = {**os.environ, "TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_AT": str(n_files + 1),
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-c", LIBRARY_CLOSE, str(folder), str(db), "2026-10", str(out)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {"TOOLKIT_STORE_STALL": str(marker), "TOOLKIT_STORE_STALL_AT": str(n_files + 1)}
+    proc = forked_script(LIBRARY_CLOSE, [folder, db, "2026-10", out], env)  # a forked copy of this process
     wait_for(marker, proc, 300)  # every output written, the close's transaction open
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(60)

@@ -36,7 +36,10 @@ def fresh_ledger():
 
 def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch):
     """As the month close runs them: the shared results first, then every output and the report on the same
-    ledger; each computation of ``PERIOD`` runs once."""
+    ledger; each computation of ``PERIOD`` runs once. And each ``per_ledger`` caller gets its own copy of the
+    royalty payments; ``monthly_actuals`` of the period's year is computed once for all of them (the close's
+    completion, then the outputs and the report's headline, history and appendix), and again only for payments with
+    other values (one ledger's close serves both checks: building it is what costs)."""
     led = fresh_ledger()
     calls: Counter = Counter()
     for mod, name in ((C, "compute_completion"), (F, "compute_funds"), (FC, "compute_forecast"),
@@ -44,6 +47,10 @@ def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch)
         real = getattr(mod, name)
         monkeypatch.setattr(mod, name, lambda *a, _real=real, _name=name, **k:
                             calls.update([(_name, str(a[4] if _name == "appraisal" else a[1]))]) or _real(*a, **k))
+    years: Counter = Counter()
+    real_actuals = C._monthly_actuals
+    monkeypatch.setattr(C, "_monthly_actuals", lambda ledger, year, roy:
+                        years.update([(year, roy is None)]) or real_actuals(ledger, year, roy))
     shared_results(led, PERIOD)
     assert calls == {("compute_completion", PERIOD): 1, ("compute_funds", PERIOD): 1,
                      ("compute_forecast", PERIOD): 1, ("appraisal", PERIOD): 1}
@@ -53,6 +60,17 @@ def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch)
     assert {k: v for k, v in calls.items() if k[1] == PERIOD} == {
         ("compute_completion", PERIOD): 1, ("compute_funds", PERIOD): 1, ("compute_forecast", PERIOD): 1,
         ("appraisal", PERIOD): 1}
+    year = int(PERIOD[:4])
+    assert years[(year, False)] == 1
+    pays = R.monthly_payments(led, PERIOD)
+    assert pays is not R.monthly_payments(led, PERIOD) and len(pays)
+    base = C.monthly_actuals(led, year, pays)
+    assert years[(year, False)] == 1
+    changed = pays.assign(royalty=pays["royalty"] + 1.0)
+    other = C.monthly_actuals(led, year, changed)
+    assert years[(year, False)] == 2
+    profit = lambda f: f[f["indicator"] == C.PROFIT]["actual"].sum()  # noqa: E731
+    assert round(profit(base) - profit(other), 2) == len(pays)  # each payment one yuan more: Profit that much less
 
 
 def test_shared_results_are_what_each_output_computes_on_its_own():
@@ -79,30 +97,6 @@ def test_every_statement_built_at_once_is_each_statement_built_alone():
         assert list(together) == employees
         for emp in employees:
             pd.testing.assert_frame_equal(together[emp], statement_frame(result, emp, lang), check_exact=True)
-
-
-def test_the_years_actuals_are_computed_once_for_every_copy_of_the_royalty_payments(monkeypatch):
-    """Each ``per_ledger`` caller gets its own copy of the royalty payments; ``monthly_actuals`` of the period's
-    year is computed once for all of them (the close's completion, then the report's headline, history and
-    appendix), and again only for payments with other values."""
-    led = fresh_ledger()
-    years: Counter = Counter()
-    real = C._monthly_actuals
-    monkeypatch.setattr(C, "_monthly_actuals", lambda ledger, year, roy:
-                        years.update([(year, roy is None)]) or real(ledger, year, roy))
-    shared_results(led, PERIOD)
-    build_context(led, PERIOD)
-    year = int(PERIOD[:4])
-    assert years[(year, False)] == 1
-    pays = R.monthly_payments(led, PERIOD)
-    assert pays is not R.monthly_payments(led, PERIOD) and len(pays)
-    base = C.monthly_actuals(led, year, pays)
-    assert years[(year, False)] == 1
-    changed = pays.assign(royalty=pays["royalty"] + 1.0)
-    other = C.monthly_actuals(led, year, changed)
-    assert years[(year, False)] == 2
-    profit = lambda f: f[f["indicator"] == C.PROFIT]["actual"].sum()  # noqa: E731
-    assert round(profit(base) - profit(other), 2) == len(pays)  # each payment one yuan more: Profit that much less
 
 
 def test_each_month_s_royalty_is_evaluated_once_per_ledger_and_the_same_as_alone(monkeypatch):

@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from consolidate_helpers import dump, integrity, query, wait_for
+from consolidate_helpers import Forked, dump, forked_script, integrity, query, wait_for
 from toolkit.store import open_store
 from toolkit.store import SCHEMA_VERSION, open_store
 from toolkit.store.migrations import MIGRATIONS, APPLICATION_ID
@@ -43,9 +41,9 @@ CLOSE = textwrap.dedent("""
 """)
 
 
-def _close(db: Path, env: dict | None = None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", CLOSE, str(db)], env={**os.environ, **(env or {})},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def _close(db: Path, env: dict | None = None) -> Forked:
+    """``CLOSE`` in a process of its own: a forked copy of this one (no interpreter to start)."""
+    return forked_script(CLOSE, [db], env)
 
 
 
@@ -162,8 +160,7 @@ DECIDE = textwrap.dedent("""
 def test_approvals_from_two_machines_at_once_lose_no_decision(store_url):
 
     open_store(store_url).close()
-    procs = [subprocess.Popen([sys.executable, "-c", DECIDE, str(store_url), who], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for who in ("director", "finance")]
+    procs = [forked_script(DECIDE, [store_url, who]) for who in ("director", "finance")]  # two processes
     for p in procs:
         assert p.wait(300) == 0, p.communicate()
     with open_store(store_url) as store:

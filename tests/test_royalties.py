@@ -7,7 +7,9 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
+import ledger_year
 import toolkit.core.royalties as R
+from ledger_factory import typed
 from toolkit.core.royalties import payment_schedule, royalties
 from toolkit.errors import ToolkitError
 from toolkit.schema import DEPARTMENT, MONTH_KEYS, STANDARDS
@@ -416,3 +418,39 @@ def test_segment_runs_are_kept_in_the_memo_given_not_in_the_module(monkeypatch):
     pd.testing.assert_frame_equal(feb.lines, plain.lines)
     assert cents(line(feb, "E1")["ytd_royalty"]) == "550.01"
     assert not [name for name, value in vars(R).items() if isinstance(value, (list, dict)) and "MEMO" in name]
+
+
+def _unversioned(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=["valid_from"], errors="ignore")
+
+
+def test_a_year_nothing_cuts_gives_the_runs_the_month_by_month_path_gives():
+    """``_whole_year`` (one run per person when no Roster Change of a plan and no Valid From can cut a year) is
+    exactly what the general month-by-month path gives — values, dtypes, order — for people on a known plan, on a
+    plan without tiers, on an unknown plan, without a plan, and listed twice; and it stands aside (None) when a
+    Valid From or a Roster Change of a plan could cut the year."""
+    year_rows = ledger_year.standards_rows()
+    people = roster(("E3", "P"), ("E1", "Q"), ("E2", "NOPE"), ("E4", None), ("E1", "P"), ("E0", "P"))
+    plans = royalty_plans(("P", "Collected", "Marginal", 0.5, None), ("Q", "Signed", "Retroactive", 0.0, 1000.0))
+    cases = [
+        (people, plans, tiers(("P", 0.0, 1.0, 0.01), ("P", 1.0, None, 0.02))),  # Q has no tiers
+        (people, plans, tiers(("P", 0.0, None, 0.01), ("Q", 0.0, None, 0.03))),  # everyone's plan tiered
+        (roster(("E1", "P"), ("E2", "P")), plans, tiers(("P", 0.0, None, 0.01))),  # every row found: int64 versions
+        tuple(_unversioned(typed(STANDARDS.table(k), year_rows[k])) for k in ("Roster", "RoyaltyPlans", "RoyaltyTiers")),
+    ]
+    # a Roster Change of a plan for someone on no Roster: nobody's plan changes, yet the general path is taken
+    ghost = pd.DataFrame({"employee_id": ["NOBODY"], "effective_from": [pd.Timestamp("2026-07-01")],
+                          "royalty_plan": ["P"]})
+    for who, pl, ti in cases:
+        p = R._text(who["royalty_plan"])
+        monthly = pd.DataFrame({"employee_id": R._text(who["employee_id"]), "plan": R._text(p.where(p.notna(), ""))})
+        monthly = monthly.merge(pd.DataFrame({"m": list(range(1, 13))}), how="cross").drop_duplicates(["employee_id", "m"])
+        whole = R._whole_year(monthly, None, pl, ti)
+        assert whole is not None
+        pd.testing.assert_frame_equal(whole, R._runs_by_month(monthly, pl, ti, 2026), check_exact=True)
+        pd.testing.assert_frame_equal(R._compute_segment_runs(who, None, pl, ti, 2026),
+                                      R._compute_segment_runs(who, ghost, pl, ti, 2026), check_exact=True)
+    versioned = tiers(("P", 0.0, None, 0.01)).assign(valid_from=pd.Timestamp("2026-07-01"))
+    change = pd.DataFrame({"employee_id": ["E1"], "effective_from": [pd.Timestamp("2026-07-01")], "royalty_plan": ["Q"]})
+    assert R._whole_year(monthly, None, plans, versioned) is None
+    assert R._whole_year(monthly, change, plans, ti) is None

@@ -13,8 +13,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from consolidate_helpers import (copy_sample, department_files, dump, in_process_cli, integrity, query, sample_source,
-                                 wait_for)
+from consolidate_helpers import (Forked, copy_sample, department_files, dump, forked_cli, in_process_cli, integrity,
+                                 query, sample_source, wait_for)
 from toolkit.operations.consolidate import consolidate
 from toolkit.operations.source import Source
 
@@ -53,10 +53,17 @@ def _args(folder: Path, db: Path, out: Path) -> list[str]:
     return ["consolidate", str(folder), "--period", PERIOD, "--db", str(db), "-o", str(out), "--jobs", "1"]
 
 
-def _run(folder: Path, db: Path, out: Path, env: dict | None = None, **popen) -> subprocess.Popen:
-    """The CLI's consolidate in a process of its own (to be killed, or to hold the store while another writes)."""
+def _run(folder: Path, db: Path, out: Path, env: dict | None = None) -> Forked:
+    """The CLI's consolidate in a process of its own (to be killed, or to hold the store while another writes): a
+    forked copy of this process (no interpreter start; ``test_sigkill_during_a_first_run_…`` kills the entry point
+    started afresh, ``_fresh``)."""
+    return forked_cli(_args(folder, db, out), env)
+
+
+def _fresh(folder: Path, db: Path, out: Path, env: dict | None = None) -> subprocess.Popen:
+    """The CLI's consolidate in a freshly started interpreter (the entry point as a user runs it)."""
     return subprocess.Popen([*CLI, *_args(folder, db, out)], env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **popen)
+                            stderr=subprocess.PIPE, text=True)
 
 
 
@@ -113,7 +120,7 @@ def test_sigkill_during_a_first_run_leaves_an_empty_store_empty(sample, tmp_path
     open_store(db).close()
     before = dump(db)
     marker = tmp_path / "stalled"
-    proc = _run(folder, db, tmp_path / "c.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})  # stalls in the standards
+    proc = _fresh(folder, db, tmp_path / "c.xlsx", {"TOOLKIT_STORE_STALL": str(marker)})  # stalls in the standards
     wait_for(marker, proc)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(30)

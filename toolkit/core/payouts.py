@@ -506,6 +506,8 @@ def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
 
 
 _DATED = {"Contracts": ("contract_no", "sign_date"), "Collections": ("receipt_no", "receipt_date")}
+#: The department tables ``backdated_findings`` compares (a caller reading a stored snapshot reads only these).
+DATED_TABLES = tuple(_DATED)
 _WHAT = {"Contracts": ("contract", "合同"), "Collections": ("receipt", "收款")}
 
 

@@ -402,12 +402,57 @@ def _segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.
 
 def _compute_segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame,
                           tiers: pd.DataFrame, year: int) -> pd.DataFrame:
-    """``_segment_runs``, computed."""
+    """``_segment_runs``, computed: one whole-year run per person when nothing can cut the year (``_whole_year``),
+    else by month (``_runs_by_month``)."""
     monthly = column_by_month(roster, changes, year, "royalty_plan")
     plan = monthly["royalty_plan"]
     monthly = pd.DataFrame({"employee_id": _text(monthly["employee_id"]), "plan": _text(plan.where(plan.notna(), "")),
                             "m": monthly["m"].to_numpy()})
     monthly = monthly.drop_duplicates(["employee_id", "m"])
+    whole = _whole_year(monthly, changes, plans, tiers)
+    runs = _runs_by_month(monthly, plans, tiers, year) if whole is None else whole
+    runs = runs[runs["plan"].notna() & runs["pv"].notna()]
+    p = pd.DataFrame({"plan": _text(plans["plan"]), "pv": V.valid_ordinals(plans).astype("float64"),
+                      "basis": _text(plans["basis"]), "method": _text(plans["method"]),
+                      "gate": _num(_col(plans, "gate")).fillna(0.0), "annual_cap": _num(_col(plans, "annual_cap"))})
+    p = p[p["plan"].notna() & p["basis"].isin(list(BASIS_INDICATOR)) & p["method"].isin([MARGINAL, RETROACTIVE])]
+    p = p.drop_duplicates(["plan", "pv"])
+    runs = runs.assign(pv=runs["pv"].astype("float64")).merge(p, on=["plan", "pv"], how="inner")
+    runs["terms"] = runs["plan"] + "|" + runs["tv"].astype("Int64").astype("string").fillna("none")
+    return runs
+
+
+def _whole_year(monthly: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame,
+                tiers: pd.DataFrame) -> pd.DataFrame | None:
+    """The runs ``_runs_by_month`` gives when nothing cuts anyone's year — no Roster Change of a Royalty Plan, no
+    Valid From on the Royalty Plans or Tiers: one run per person from month 1 to 12, on the blank version of their
+    plan and its tiers (missing where the plan or its tiers are unknown) — found without its month-by-month merges
+    (what costs in a small ledger's royalties: the property tests, a statement, a CLI run). None otherwise (and for
+    no one or no plans or tiers, which the general path handles as ever). tests/test_royalties.py compares both."""
+    plan_changes = changes is not None and len(changes) and "royalty_plan" in changes.columns and \
+        bool(changes["royalty_plan"].notna().any())
+    if plan_changes or V.versioned(plans) or V.versioned(tiers) or not len(plans) or not len(tiers):
+        return None
+    first = monthly[(monthly["m"] == 1).to_numpy()].sort_values("employee_id", kind="stable")
+    if not len(first):
+        return None
+    plan = first["plan"]
+    known = plan.isin(set(_text(plans["plan"]).dropna())).to_numpy(dtype=bool)
+    tiered = plan.isin(set(_text(tiers["plan"]).dropna())).to_numpy(dtype=bool)
+    # as the merges give them: a version column is int64 with every row found, else float64 with NaN
+    pv = np.full(len(first), V.BLANK, dtype="int64") if known.all() else np.where(known, float(V.BLANK), np.nan)
+    tv = np.full(len(first), V.BLANK, dtype="int64") if tiered.all() else np.where(tiered, float(V.BLANK), np.nan)
+    m = first["m"].to_numpy()
+    return pd.DataFrame({"_run": np.arange(1, len(first) + 1, dtype="int64"),
+                         "employee_id": first["employee_id"].reset_index(drop=True),
+                         "plan": plan.reset_index(drop=True), "pv": pv, "tv": tv,
+                         "seg_from": np.ones(len(first), dtype=m.dtype), "seg_to": np.full(len(first), 12, dtype=m.dtype)})
+
+
+def _runs_by_month(monthly: pd.DataFrame, plans: pd.DataFrame, tiers: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each person's runs of months with one plan and one version of its terms (``_run``, employee_id, plan, pv,
+    tv, seg_from, seg_to), from their plan in each month (``monthly``: employee_id, plan, m)."""
+    monthly = monthly.copy()
     monthly["month_ord"] = V.ordinal(year, 1) + monthly["m"] - 1
     months = list(range(V.ordinal(year, 1), V.ordinal(year, 12) + 1))
     pv = V.in_force_versions(plans, _text(plans["plan"]), months).rename(columns={"key": "plan", "version": "pv"})
@@ -424,20 +469,11 @@ def _compute_segment_runs(roster: pd.DataFrame, changes: pd.DataFrame | None, pl
     first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]]) if len(run) else np.zeros(0, dtype="int64")
     last = np.r_[first[1:] - 1, len(run) - 1].astype("int64") if len(run) else first
     m = monthly["m"].to_numpy()
-    runs = pd.DataFrame({"_run": run[first], "employee_id": monthly["employee_id"].iloc[first].reset_index(drop=True),
+    return pd.DataFrame({"_run": run[first], "employee_id": monthly["employee_id"].iloc[first].reset_index(drop=True),
                          "plan": monthly["plan"].iloc[first].reset_index(drop=True),
                          "pv": monthly["pv"].iloc[first].reset_index(drop=True),
                          "tv": monthly["tv"].iloc[first].reset_index(drop=True),
                          "seg_from": m[first], "seg_to": m[last]})
-    runs = runs[runs["plan"].notna() & runs["pv"].notna()]
-    p = pd.DataFrame({"plan": _text(plans["plan"]), "pv": V.valid_ordinals(plans).astype("float64"),
-                      "basis": _text(plans["basis"]), "method": _text(plans["method"]),
-                      "gate": _num(_col(plans, "gate")).fillna(0.0), "annual_cap": _num(_col(plans, "annual_cap"))})
-    p = p[p["plan"].notna() & p["basis"].isin(list(BASIS_INDICATOR)) & p["method"].isin([MARGINAL, RETROACTIVE])]
-    p = p.drop_duplicates(["plan", "pv"])
-    runs = runs.assign(pv=runs["pv"].astype("float64")).merge(p, on=["plan", "pv"], how="inner")
-    runs["terms"] = runs["plan"] + "|" + runs["tv"].astype("Int64").astype("string").fillna("none")
-    return runs
 
 
 def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd.DataFrame, tiers: pd.DataFrame,

@@ -30,6 +30,7 @@ from ..core.payouts import (
     floating_payouts,
     latest_sources,
     royalty_payouts,
+    DATED_TABLES,
     backdated_findings,
 )
 from ..core.periods import year_month
@@ -400,8 +401,19 @@ def backdated_for(store: Store, data: Any, department: str) -> list[Any]:
         snaps = [store.snapshot(i) for i in close.snapshot_ids]
         mine = [s for s in snaps if s.kind == "department" and s.department == department]
         if mine:
-            return backdated_findings(store.load_snapshot(mine[0].id).tables, data, closed, absent, department)
+            return backdated_findings(_dated_tables(store, mine[0].id), data, closed, absent, department)
     return []
+
+
+def _dated_tables(store: Store, snapshot_id: int) -> dict[str, pd.DataFrame]:
+    """The Contracts and Collections of a stored department snapshot (what ``backdated_findings`` compares), read
+    alone rather than the whole snapshot: its other tables (the Plan, Expenses, …) cost the decoding, unused."""
+    tables = {}
+    for key in DATED_TABLES:
+        parts = list(store.iter_table([snapshot_id], key))
+        if parts:
+            tables[key] = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return tables
 
 
 def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Finding]:
@@ -409,11 +421,7 @@ def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Fi
     (its Contracts and Collections read back from the store, its layout from the file as read)."""
     if not store.closes(current_only=True):
         return []
-    tables = {}
-    for key in ("Contracts", "Collections"):
-        parts = [f.drop(columns=["department", "source"]) for f in store.iter_table([outcome.snapshot_id], key)]
-        if parts:
-            tables[key] = pd.concat(parts, ignore_index=True)
+    tables = {k: f.drop(columns=["department", "source"]) for k, f in _dated_tables(store, outcome.snapshot_id).items()}
     if data is None:
         data = WorkbookData(path=outcome.path, kind="department", lang="en", info={}, tables={})
     found = backdated_for(store, replace(data, tables=tables, path=outcome.path), outcome.department or "")
