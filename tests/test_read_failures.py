@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import CALAMINE, SAMPLE
 
 from toolkit.errors import ToolkitError
-from toolkit.io import safety
+from toolkit.io import formula_engine, safety
 from toolkit.io.reader import read_raw_sheets, read_workbook
 from toolkit.operations.source import Source
 
@@ -395,12 +397,6 @@ def test_the_same_bytes_are_parsed_once_and_read_as_a_fresh_parse(tmp_path: Path
     """``safety.read_safely``'s memo: a copy of bytes already read (elsewhere, under another name) is the kept
     result, equal to a fresh parse but for its own path; other bytes, another kind, a lowered limit and failures
     are parsed again; a result that names its file is kept for that name only."""
-    import shutil
-
-    import pandas as pd
-
-    from toolkit.io import formula_engine
-
     parsed: list[str] = []
     child = safety._child
     monkeypatch.setattr(safety, "_child", lambda checked, *a: parsed.append(checked.shown) or child(checked, *a))
