@@ -31,6 +31,7 @@ import pickle
 import select
 import signal
 import tempfile
+import threading
 import time
 import zipfile
 from collections import OrderedDict
@@ -530,6 +531,7 @@ def _name_stray(path: str | os.PathLike[str], shown: str, fmt: str) -> None:
 
 MEMO_BYTES = 64 * 1024**2
 _MEMO: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()  # reads may run in threads (``operations.batch``)
 
 
 def _limits() -> tuple[Any, ...]:
@@ -565,11 +567,12 @@ def _without_path(result: Any) -> Any:
 
 def _recall(key: tuple[Any, ...], checked: CheckedFile) -> tuple[bool, Any]:
     """(found, the kept result of ``key`` read as ``checked.shown``)."""
-    key = key if key in _MEMO else (*key, checked.shown)  # a result naming its file: kept under that name
-    entry = _MEMO.get(key)
-    if entry is None:
-        return False, None
-    _MEMO.move_to_end(key)
+    with _MEMO_LOCK:
+        key = key if key in _MEMO else (*key, checked.shown)  # a result naming its file: kept under that name
+        entry = _MEMO.get(key)
+        if entry is None:
+            return False, None
+        _MEMO.move_to_end(key)
     result = _unpack(checked, pickle.loads(entry[0]))  # noqa: S301 - our own child's pickle
     if entry[1] != checked.shown and getattr(result, "path", None) == entry[1]:
         result.path = checked.shown
@@ -581,16 +584,18 @@ def _remember(key: tuple[Any, ...], data: bytes, shown: str, result: Any) -> Non
     if len(data) > MEMO_BYTES // 4:
         return
     portable = shown.encode("utf-8") not in pickle.dumps(_without_path(result), protocol=pickle.HIGHEST_PROTOCOL)
-    _MEMO[key if portable else (*key, shown)] = (data, shown)
-    total = sum(len(d) for d, _ in _MEMO.values())
-    while total > MEMO_BYTES:
-        _, (dropped, _) = _MEMO.popitem(last=False)
-        total -= len(dropped)
+    with _MEMO_LOCK:
+        _MEMO[key if portable else (*key, shown)] = (data, shown)
+        total = sum(len(d) for d, _ in _MEMO.values())
+        while total > MEMO_BYTES:
+            _, (dropped, _) = _MEMO.popitem(last=False)
+            total -= len(dropped)
 
 
 def forget_reads() -> None:
     """Drop every kept read (``read_safely``'s memo)."""
-    _MEMO.clear()
+    with _MEMO_LOCK:
+        _MEMO.clear()
 
 
 def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any,
