@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import faulthandler
+import gc
 import hashlib
 import math
 import os
@@ -405,7 +406,7 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
             raise  # raised on purpose by the reading code: the child would send the same
         except Exception:  # noqa: BLE001, S110 - anything else: read again in a child for its exact message
             pass
-    return _unpack(checked, pickle.loads(_child(checked, fn, *args)))
+    return _unpack(checked, _loads(_child(checked, fn, *args)))
 
 
 def _child(checked: CheckedFile, fn: Callable[..., Any], *args: Any) -> bytes:
@@ -481,6 +482,19 @@ def _child(checked: CheckedFile, fn: Callable[..., Any], *args: Any) -> bytes:
             raise ToolkitError("read.timeout", file=checked.shown, seconds=math.ceil(timeout))
         raise ToolkitError("read.corrupt", file=checked.shown)
     return data
+
+
+def _loads(data: bytes) -> Any:
+    """``pickle.loads(data)`` (a child's outcome) with the cyclic garbage collector paused: a workbook's result is
+    ~10^4 objects, enough to set off collections that walk the whole (possibly large) process though none of them
+    is garbage yet (10x the unpickling itself in a test process). The collector runs again right after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)  # noqa: S301 - our own child's pickle
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _unpack(checked: CheckedFile, outcome: tuple[Any, ...]) -> Any:
@@ -573,7 +587,7 @@ def _recall(key: tuple[Any, ...], checked: CheckedFile) -> tuple[bool, Any]:
         if entry is None:
             return False, None
         _MEMO.move_to_end(key)
-    result = _unpack(checked, pickle.loads(entry[0]))  # noqa: S301 - our own child's pickle
+    result = _unpack(checked, _loads(entry[0]))
     if entry[1] != checked.shown and getattr(result, "path", None) == entry[1]:
         result.path = checked.shown
     return True, result
@@ -614,7 +628,7 @@ def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any,
         if found:
             return result
         data = _child(checked, fn, checked, *args)
-        result = _unpack(checked, pickle.loads(data))  # raises for a refusal: not kept
+        result = _unpack(checked, _loads(data))  # raises for a refusal: not kept
         if _digest(checked.path) == key[0]:  # the bytes did not change while the child read them
             _remember(key, data, checked.shown, result)
         return result
