@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.io.coerce import coerce, coerce_array
+from toolkit.io.typed import _coerce_info, _coerce_info_cell, _iso_month
 from toolkit.schema import DEPARTMENT, STANDARDS, ColType
 
 COLUMNS = {
@@ -64,3 +65,16 @@ def test_dates_beyond_the_plausible_range_are_type_errors(cell):
     for out, bad in (coerce_array(arr, pd.RangeIndex(2, 4), col), coerce(pd.Series(arr, dtype=object), col)):
         assert bad.tolist() == [True, False]
         assert pd.isna(out.iloc[0]) and out.iloc[1] == pd.Timestamp("2026-10-05")
+
+
+def test_an_info_period_typed_without_pandas_is_what_coerce_array_gives() -> None:
+    """``typed._coerce_info``'s fast path for a period written YYYY-MM gives what the general coercion gives
+    (value, unit, failed or not); other spellings and out-of-range months still go through ``coerce_array``."""
+    fast = ["2026-10", " 2026-01 ", "２０２６－１０", "\u30002026-10\u3000", "2026-10\n", "1900-01", "2199-12", "202６-12"]
+    slow = ["1899-12", "2200-01", "2026-00", "2026-13", "2026-1", "2026-10-01", "2026/10", "Oct 2026", "20261-0"]
+    for text in fast + slow:
+        assert (_iso_month(text) is not None) == (text in fast), text
+        got, want = _coerce_info(text, ColType.MONTH, False), _coerce_info_cell(text, ColType.MONTH, False)
+        assert got[0] == want[0] and (pd.isna(want[1]) and pd.isna(got[1]) or got[1] == want[1]), (text, got, want)
+        if not pd.isna(want[1]):
+            assert type(got[1]) is type(want[1]) and got[1].unit == want[1].unit == "ns", text

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from conftest import CALAMINE, SAMPLE
 
 from toolkit.errors import ToolkitError
-from toolkit.io import safety
+from toolkit.io import formula_engine, safety
 from toolkit.io.reader import read_raw_sheets, read_workbook
 from toolkit.operations.source import Source
 
@@ -388,3 +390,53 @@ def test_memory_budget_is_sized_to_the_machine_not_to_the_declared_size(tmp_path
     small = safety.CheckedFile(tmp_path / "x.xlsx", "x.xlsx", 1024**2)
     assert huge.memory == max(safety.MEMORY_BASE, safety.machine_memory()) < 500 * 1024**3
     assert small.memory == safety.MEMORY_BASE + safety.MEMORY_PER_BYTE * 1024**2
+
+
+@pytest.mark.skipif(not safety.isolation_enabled(), reason="the memo keeps reads made in the isolated child")
+def test_the_same_bytes_are_parsed_once_and_read_as_a_fresh_parse(tmp_path: Path, monkeypatch) -> None:
+    """``safety.read_safely``'s memo: a copy of bytes already read (elsewhere, under another name) is the kept
+    result, equal to a fresh parse but for its own path; other bytes, another kind, a lowered limit and failures
+    are parsed again; a result that names its file is kept for that name only."""
+    parsed: list[str] = []
+    child = safety._child
+    monkeypatch.setattr(safety, "_child", lambda checked, *a: parsed.append(checked.shown) or child(checked, *a))
+    safety.forget_reads()
+    first, copy = tmp_path / "a.xlsx", tmp_path / "b" / "dept-east.xlsx"
+    copy.parent.mkdir()
+    for path in (first, copy):
+        shutil.copy(SAMPLE / "dept-east.xlsx", path)
+    read = read_workbook(first)
+    read.findings.clear()  # what a caller does to its result is not what the next read gets
+    read.info["department"] = "changed"
+    read.tables["Expenses"]["_row"] = -1
+    again = read_workbook(copy)
+    assert parsed == [str(first)]
+    safety.forget_reads()
+    fresh = read_workbook(copy)
+    assert parsed == [str(first), str(copy)]
+    assert again.path == fresh.path == str(copy) and again.info == fresh.info and again.layout == fresh.layout
+    assert [f.to_dict() for f in again.findings] == [f.to_dict() for f in fresh.findings]
+    assert again.tables.keys() == fresh.tables.keys() and again.info_cells == fresh.info_cells
+    for key in fresh.tables:
+        pd.testing.assert_frame_equal(again.tables[key], fresh.tables[key], check_exact=True)
+    assert read_raw_sheets(copy) == read_raw_sheets(first) and len(parsed) == 3  # raw sheets: their own entry
+    read_workbook(copy, kind="department")  # another kind asked for
+    assert len(parsed) == 4
+    monkeypatch.setattr(safety, "MAX_CELLS", 100)  # a lowered limit: read again, and refused every time
+    for _ in range(2):
+        with pytest.raises(ToolkitError) as exc:
+            read_workbook(copy)
+        assert exc.value.key in ("read.too-large", "read.stray-cells")
+    assert len(parsed) == 6
+    monkeypatch.undo()
+    monkeypatch.setattr(safety, "_child", lambda checked, *a: parsed.append(checked.shown) or child(checked, *a))
+    monkeypatch.setattr(formula_engine, "MAX_FORMULAS", 1)  # the formula-limit finding names the file
+    wb = openpyxl.load_workbook(SAMPLE / "dept-east.xlsx")
+    wb["Forecast"]["B2"], wb["Forecast"]["B3"] = "=1000*2", "=1000*3"
+    wb.save(tmp_path / "f.xlsx")
+    shutil.copy(tmp_path / "f.xlsx", tmp_path / "g.xlsx")
+    named = {name: read_workbook(tmp_path / name) for name in ("f.xlsx", "g.xlsx", "f.xlsx")}
+    assert [Path(p).name for p in parsed[6:]] == ["f.xlsx", "g.xlsx"], [Path(p).name for p in parsed[6:]]  # f's second read is kept; g parsed
+    for name, data in named.items():
+        (limit,) = [f for f in data.findings if f.code == "formula-limit"]
+        assert limit.params["file"] == str(tmp_path / name) and data.path == str(tmp_path / name)

@@ -18,7 +18,7 @@ from ..core.tables import TableLayout, WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
 from ..schema import SCHEMAS, Table, WorkbookSchema, normalize_header
-from . import repair, safety, xlsx_scan, formula_engine
+from . import grid, repair, safety, xlsx_scan, formula_engine
 from .locate import _Located, _ambiguous, _detect_kind, _fill_merged, _language, _locate, _missing_columns, _stray_tables
 from .grid import _as_grid, _find_sheet, _grid, _open, _read_raw, _sheet_index, _worksheet_names
 from .typed import _build, _empty_frame, _points_thresholds, _read_info
@@ -49,7 +49,7 @@ def read_workbook(path: str | os.PathLike[str], kind: str | WorkbookSchema | Non
     """
     if isinstance(kind, str) and kind not in SCHEMAS:  # a WorkbookSchema reads a workbook of that schema
         raise ValueError(f"kind must be one of {sorted(SCHEMAS)}, not {kind!r}")
-    return safety.read_safely(path, _read_workbook, kind)
+    return safety.read_safely(path, _read_workbook, kind, memo=_memo())
 
 
 def read_raw_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
@@ -57,7 +57,13 @@ def read_raw_sheets(path: str | os.PathLike[str]) -> dict[str, list[list[Any]]]:
 
     The generic, schema-free read (same safety gate as ``read_workbook``), for tools and robustness tests.
     """
-    return safety.read_safely(path, _read_raw)
+    return safety.read_safely(path, _read_raw, memo=_memo())
+
+
+def _memo() -> tuple[Any, ...]:
+    """What a read depends on besides the file's bytes and the safety limits (``safety.read_safely``'s memo): the
+    formula engine's work bounds and whether the grid takes pandas' private fast conversion."""
+    return (formula_engine.MAX_FORMULAS, formula_engine.MAX_STEPS, grid._to_object_array is not None)
 
 
 def _read_workbook(checked: safety.CheckedFile, kind: str | None) -> WorkbookData:

@@ -22,15 +22,20 @@ all ever reaches it, even on a heavily loaded machine.
 
 from __future__ import annotations
 
+import dataclasses
 import faulthandler
+import gc
+import hashlib
 import math
 import os
 import pickle
 import select
 import signal
 import tempfile
+import threading
 import time
 import zipfile
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -401,6 +406,11 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
             raise  # raised on purpose by the reading code: the child would send the same
         except Exception:  # noqa: BLE001, S110 - anything else: read again in a child for its exact message
             pass
+    return _unpack(checked, _loads(_child(checked, fn, *args)))
+
+
+def _child(checked: CheckedFile, fn: Callable[..., Any], *args: Any) -> bytes:
+    """The pickled outcome of ``fn(*args)`` run in a forked child under the limits (``run_isolated``)."""
     timeout = checked.timeout
     read_fd, write_fd = os.pipe()
     err = tempfile.TemporaryFile()
@@ -471,7 +481,20 @@ def run_isolated(checked: CheckedFile, fn: Callable[..., T], *args: Any) -> T:
         if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM:
             raise ToolkitError("read.timeout", file=checked.shown, seconds=math.ceil(timeout))
         raise ToolkitError("read.corrupt", file=checked.shown)
-    return _unpack(checked, pickle.loads(data))
+    return data
+
+
+def _loads(data: bytes) -> Any:
+    """``pickle.loads(data)`` (a child's outcome) with the cyclic garbage collector paused: a workbook's result is
+    ~10^4 objects, enough to set off collections that walk the whole (possibly large) process though none of them
+    is garbage yet (10x the unpickling itself in a test process). The collector runs again right after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)  # noqa: S301 - our own child's pickle
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _unpack(checked: CheckedFile, outcome: tuple[Any, ...]) -> Any:
@@ -511,13 +534,104 @@ def _name_stray(path: str | os.PathLike[str], shown: str, fmt: str) -> None:
                            more_zh=f"（另有 {more} 个这样的值）" if more else "")
 
 
-def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any) -> T:
+# ---------------------------------------------------------------------------------------------- memo
+# A workbook is read in a forked child (``run_isolated``): ~40 ms of fork in a large process on top of the parse,
+# every time. The same bytes parse to the same result, so the child's pickled result is kept, keyed by the bytes
+# read (SHA-256), the reading function, its arguments, the caller's ``memo`` (what else its result depends on)
+# and every limit above: the same bytes read again — a copy elsewhere, validated then consolidated, queued then
+# applied — are the result unpickled, not a second parse. Only successful isolated reads are kept (a refusal or
+# a damaged file is read again, and says so again), at most ``MEMO_BYTES`` of pickles, the least recently used
+# dropped first. A result that names the file anywhere but its ``path`` is kept under that name too (for it only).
+
+MEMO_BYTES = 64 * 1024**2
+_MEMO: OrderedDict[tuple[Any, ...], tuple[bytes, str]] = OrderedDict()
+_MEMO_LOCK = threading.Lock()  # reads may run in threads (``operations.batch``)
+
+
+def _limits() -> tuple[Any, ...]:
+    """Every limit of the pre-checks and of the isolated parse, as they are now (a test may lower one)."""
+    return (MAX_ENTRIES, MAX_UNCOMPRESSED, MAX_RATIO, RATIO_FLOOR, MAX_CELLS, MEMORY_BASE, MEMORY_PER_BYTE,
+            MEMORY_SHARE, TIMEOUT_BASE, TIMEOUT_PER_MB)
+
+
+def _digest(path: Path) -> str:
+    """SHA-256 of the file's bytes."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _memo_key(checked: CheckedFile, fn: Callable[..., Any], args: tuple[Any, ...],
+              memo: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """The memo's key of this read, or None when it is not kept (no ``memo``, arguments other than text, or
+    a read that does not fork a child)."""
+    if memo is None or _in_process_first or not isolation_enabled():
+        return None
+    if not all(a is None or isinstance(a, str) for a in args):
+        return None
+    return (_digest(checked.path), checked.format, checked.repairs, fn.__module__, fn.__qualname__, args, memo,
+            _limits())
+
+
+def _without_path(result: Any) -> Any:
+    """``result`` with its ``path`` field blank (a dataclass with one), else itself."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type) and hasattr(result, "path"):
+        return dataclasses.replace(result, path="")
+    return result
+
+
+def _recall(key: tuple[Any, ...], checked: CheckedFile) -> tuple[bool, Any]:
+    """(found, the kept result of ``key`` read as ``checked.shown``)."""
+    with _MEMO_LOCK:
+        key = key if key in _MEMO else (*key, checked.shown)  # a result naming its file: kept under that name
+        entry = _MEMO.get(key)
+        if entry is None:
+            return False, None
+        _MEMO.move_to_end(key)
+    result = _unpack(checked, _loads(entry[0]))
+    if entry[1] != checked.shown and getattr(result, "path", None) == entry[1]:
+        result.path = checked.shown
+    return True, result
+
+
+def _remember(key: tuple[Any, ...], data: bytes, shown: str, result: Any) -> None:
+    """Keep ``data`` (the child's pickle of ``result``, read as ``shown``) under ``key``."""
+    if len(data) > MEMO_BYTES // 4:
+        return
+    portable = shown.encode("utf-8") not in pickle.dumps(_without_path(result), protocol=pickle.HIGHEST_PROTOCOL)
+    with _MEMO_LOCK:
+        _MEMO[key if portable else (*key, shown)] = (data, shown)
+        total = sum(len(d) for d, _ in _MEMO.values())
+        while total > MEMO_BYTES:
+            _, (dropped, _) = _MEMO.popitem(last=False)
+            total -= len(dropped)
+
+
+def forget_reads() -> None:
+    """Drop every kept read (``read_safely``'s memo)."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
+
+
+def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any,
+                memo: tuple[Any, ...] | None = None) -> T:
     """Pre-check ``path`` and run ``fn(checked, *args)`` isolated: the one gate every reader goes through.
     A repaired temporary copy is deleted afterwards. A read that ran out of its memory budget because of a value
-    far beyond a sheet's table says which cell (``read.stray-cells``)."""
+    far beyond a sheet's table says which cell (``read.stray-cells``). ``memo`` (None: never kept): what else the
+    result depends on besides the bytes, ``fn``, ``args`` and the limits — a successful isolated read of the same
+    bytes is then the kept result (see the memo above)."""
     checked = check_file(path)
     try:
-        return run_isolated(checked, fn, checked, *args)
+        key = _memo_key(checked, fn, (*args,), memo)
+        if key is None:
+            return run_isolated(checked, fn, checked, *args)
+        found, result = _recall(key, checked)
+        if found:
+            return result
+        data = _child(checked, fn, checked, *args)
+        result = _unpack(checked, _loads(data))  # raises for a refusal: not kept
+        if _digest(checked.path) == key[0]:  # the bytes did not change while the child read them
+            _remember(key, data, checked.shown, result)
+        return result
     except ToolkitError as exc:
         if exc.key == "read.too-large":
             _name_stray(checked.path, checked.shown, checked.format)
