@@ -440,3 +440,35 @@ def test_the_same_bytes_are_parsed_once_and_read_as_a_fresh_parse(tmp_path: Path
     for name, data in named.items():
         (limit,) = [f for f in data.findings if f.code == "formula-limit"]
         assert limit.params["file"] == str(tmp_path / name) and data.path == str(tmp_path / name)
+
+
+def test_a_read_is_kept_per_extension_and_a_file_moved_after_its_parse_still_reads(tmp_path: Path,
+                                                                                   monkeypatch) -> None:
+    """The memo keys a read by the file's extension too (the reader opens and names a file by it: the same bytes
+    as .xlsm are parsed again), and a file moved away right after its parse (a sync client, a queue) is the read's
+    result, not an error from the memo's digest: that read is simply not kept."""
+    parsed: list[str] = []
+    child = safety._child
+    monkeypatch.setattr(safety, "_child", lambda checked, *a: parsed.append(checked.shown) or child(checked, *a))
+    safety.forget_reads()
+    xlsx, xlsm = tmp_path / "east.xlsx", tmp_path / "east.xlsm"
+    for path in (xlsx, xlsm):
+        shutil.copy(SAMPLE / "dept-east.xlsx", path)
+    assert read_workbook(xlsx).path == str(xlsx) and read_workbook(xlsm).path == str(xlsm)
+    assert parsed == [str(xlsx), str(xlsm)]
+
+    moved = tmp_path / "moving.xlsx"
+    shutil.copy(SAMPLE / "dept-west.xlsx", moved)
+
+    def parse_then_move(checked, *a):
+        data = child(checked, *a)
+        checked.path.rename(tmp_path / "moved-away.xlsx")
+        return data
+
+    monkeypatch.setattr(safety, "_child", parse_then_move)
+    data = read_workbook(moved)
+    assert data.path == str(moved) and len(data.tables["Contracts"]) > 0
+    monkeypatch.setattr(safety, "_child", lambda checked, *a: parsed.append(checked.shown) or child(checked, *a))
+    shutil.copy(tmp_path / "moved-away.xlsx", moved)
+    read_workbook(moved)
+    assert parsed[-1] == str(moved)  # not kept: parsed again

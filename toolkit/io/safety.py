@@ -562,14 +562,20 @@ def _digest(path: Path) -> str:
 
 def _memo_key(checked: CheckedFile, fn: Callable[..., Any], args: tuple[Any, ...],
               memo: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
-    """The memo's key of this read, or None when it is not kept (no ``memo``, arguments other than text, or
-    a read that does not fork a child)."""
-    if memo is None or _in_process_first or not isolation_enabled():
+    """The memo's key of this read, or None when it is not kept (no ``memo``, arguments other than text, a read
+    that does not fork a child, a repaired temporary copy — its bytes differ at every repair — or a file that
+    cannot be read again for its digest). The file's extension is part of it: the reader opens and names a file
+    by it, so the same bytes under another extension are another read."""
+    if memo is None or _in_process_first or not isolation_enabled() or checked.temporary:
         return None
     if not all(a is None or isinstance(a, str) for a in args):
         return None
-    return (_digest(checked.path), checked.format, checked.repairs, fn.__module__, fn.__qualname__, args, memo,
-            _limits())
+    try:
+        digest = _digest(checked.path)
+    except OSError:  # moved or locked since the pre-checks: read as ever, unkept (the read says what is wrong)
+        return None
+    return (digest, checked.path.suffix.lower(), checked.format, checked.repairs, fn.__module__, fn.__qualname__,
+            args, memo, _limits())
 
 
 def _without_path(result: Any) -> Any:
@@ -597,7 +603,7 @@ def _remember(key: tuple[Any, ...], data: bytes, shown: str, result: Any) -> Non
     """Keep ``data`` (the child's pickle of ``result``, read as ``shown``) under ``key``."""
     if len(data) > MEMO_BYTES // 4:
         return
-    portable = shown.encode("utf-8") not in pickle.dumps(_without_path(result), protocol=pickle.HIGHEST_PROTOCOL)
+    portable = shown.encode("utf-8", "surrogatepass") not in pickle.dumps(_without_path(result), protocol=pickle.HIGHEST_PROTOCOL)
     with _MEMO_LOCK:
         _MEMO[key if portable else (*key, shown)] = (data, shown)
         total = sum(len(d) for d, _ in _MEMO.values())
@@ -629,8 +635,11 @@ def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any,
             return result
         data = _child(checked, fn, checked, *args)
         result = _unpack(checked, _loads(data))  # raises for a refusal: not kept
-        if _digest(checked.path) == key[0]:  # the bytes did not change while the child read them
-            _remember(key, data, checked.shown, result)
+        try:
+            if _digest(checked.path) == key[0]:  # the bytes did not change while the child read them
+                _remember(key, data, checked.shown, result)
+        except Exception:  # noqa: BLE001 - keeping a read must never change its outcome (file moved since, a name pickle cannot encode): unkept
+            pass
         return result
     except ToolkitError as exc:
         if exc.key == "read.too-large":
