@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import time
@@ -12,8 +13,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from conftest import CALAMINE, SAMPLE
 
+from toolkit.cli.main import cli
 from toolkit.errors import ToolkitError
 from toolkit.io import formula_engine, safety
 from toolkit.io.reader import read_raw_sheets, read_workbook
@@ -472,3 +475,35 @@ def test_a_read_is_kept_per_extension_and_a_file_moved_after_its_parse_still_rea
     shutil.copy(tmp_path / "moved-away.xlsx", moved)
     read_workbook(moved)
     assert parsed[-1] == str(moved)  # not kept: parsed again
+
+
+def test_a_file_whose_name_is_not_text_is_named_and_left_out_not_a_crash(tmp_path: Path) -> None:
+    """A workbook whose name is bytes in another encoding (GBK, as some unzip tools leave it) cannot be carried by
+    the store, JSON or a message: validate reports it unreadable saying why (named explicitly or in a folder),
+    consolidate lists it as skipped with that reason and consolidates the rest — before, validate said "damaged"
+    and consolidate stopped with an unexpected error."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("dept-west.xlsx", "standards.xlsx"):
+        shutil.copy(SAMPLE / name, folder / name)
+    raw = os.path.join(os.fsencode(folder), "华南.xlsx".encode("gbk"))
+    try:
+        shutil.copy(SAMPLE / "dept-east.xlsx", raw)
+    except OSError:
+        pytest.skip("this file system refuses names that are not UTF-8 (as macOS does): nothing to guard there")
+    gbk = os.fsdecode(raw)
+    runner = CliRunner()
+    for args in ([gbk], [str(folder)]):
+        out = runner.invoke(cli, ["validate", *args, "--format", "json"])
+        # exit 2 when nothing named could be read (as for any unreadable file alone), 1 when others were
+        assert out.exit_code == (2 if args == [gbk] else 1) and "Unexpected" not in out.output, out.output
+        files = {Path(f["path"]).name: f for f in json.loads(out.stdout)["files"]}
+        (bad,) = [f for n, f in files.items() if "\ufffd" in n]
+        assert bad["status"] == "unreadable" and "name is not text" in json.dumps(bad)
+        assert len(files) == (1 if args == [gbk] else 3)
+    out = runner.invoke(cli, ["consolidate", str(folder), "--period", "2026-10", "--db", str(tmp_path / "s.db"),
+                              "-o", str(tmp_path / "c.xlsx"), "--format", "json"])
+    assert "Unexpected" not in out.output, out.output
+    report = json.loads(out.stdout)
+    assert {Path(s["path"]).name: s["reason"] for s in report["skipped"]} == {"\ufffd" * 4 + ".xlsx": "name-not-text"}
+    assert [Path(f["path"]).name for f in report["files"] if f["status"] == "loaded"] == ["dept-west.xlsx"]

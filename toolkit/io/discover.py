@@ -20,11 +20,26 @@ from .safety import SUPPORTED, is_lock_file
 WORKBOOK_SUFFIXES = SUPPORTED  # what the reader reads
 
 
+def text_name(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path``'s name is text (UTF-8): a name some unzip tools leave in another encoding (GBK bytes) is
+    kept by Python as undecodable bytes, which no store, JSON or message can carry."""
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(path: str | os.PathLike[str]) -> str:
+    """``path`` as text to show and record: undecodable bytes of its name as U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
 def is_candidate(path: Path) -> bool:
     """A workbook a folder scan should pick up."""
     name = path.name
     return (path.suffix.lower() in WORKBOOK_SUFFIXES and not name.startswith(".") and not is_lock_file(name)
-            and not path.is_symlink() and path.is_file())
+            and not path.is_symlink() and path.is_file() and text_name(path))
 
 
 def discover_workbooks(paths: Iterable[str | os.PathLike[str]], recursive: bool = False) -> list[Path]:
@@ -42,7 +57,7 @@ def discover_workbooks(paths: Iterable[str | os.PathLike[str]], recursive: bool 
                 key=lambda f: str(f.relative_to(p)).casefold(),
             )
         else:
-            items = [p]
+            items = [p] if text_name(p) else []  # a name that is not text: ``skipped_files`` says so
         for f in items:
             key = f.resolve()
             if key not in seen:
@@ -52,11 +67,14 @@ def discover_workbooks(paths: Iterable[str | os.PathLike[str]], recursive: bool 
 
 
 def skip_reason(path: Path) -> str | None:
-    """Why a folder scan leaves a file out: ``lock``, ``hidden``, ``temporary``, ``not-spreadsheet``
+    """Why a folder scan leaves a file out: ``link``, ``link-dangling``, ``name-not-text``, ``lock``, ``hidden``,
+    ``temporary``, ``not-spreadsheet``
     (None: it is a candidate). Added for ``toolkit consolidate``, which reports what it skipped."""
     name = path.name
     if path.is_symlink():
         return "link" if path.exists() else "link-dangling"
+    if not text_name(path):
+        return "name-not-text"
     if is_lock_file(name):
         return "lock"
     if name.startswith("."):
@@ -70,11 +88,13 @@ def skip_reason(path: Path) -> str | None:
 
 def skipped_files(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[Path, str]]:
     """Files inside the folders of ``paths`` (one level) that ``discover_workbooks`` leaves out, with
-    ``skip_reason``; sub-folders are not listed."""
+    ``skip_reason``, and files named whose name is not text (``name-not-text``); sub-folders are not listed."""
     out: list[tuple[Path, str]] = []
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
+        if not text_name(p):
+            out.append((p, "name-not-text"))
+        elif p.is_dir():
             for f in sorted(p.iterdir(), key=lambda f: f.name.casefold()):
                 if (f.is_file() or f.is_symlink()) and not is_candidate(f):
                     out.append((f, skip_reason(f) or "not-spreadsheet"))

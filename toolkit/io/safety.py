@@ -69,6 +69,11 @@ register(
             "{file}: the workbook is password-protected; remove the password in Excel and save it as .xlsx.",
             "{file}：工作簿设有打开密码；请在 Excel 中取消密码后另存为 .xlsx。",
         ),
+        "read.name-not-text": (
+            "{file}: the file's name is not text (saved in another encoding, as some unzip tools do); rename the "
+            "file and run again.",
+            "{file}：文件名不是有效文本（以其他编码保存，某些解压工具会如此）；请重命名该文件后重新运行。",
+        ),
         "read.corrupt": (
             "{file}: the workbook is damaged and cannot be read; open it in Excel and save it again.",
             "{file}：工作簿已损坏，无法读取；请在 Excel 中打开并重新保存。",

@@ -33,7 +33,7 @@ from ..core.royalties import Evaluations, share_evaluations
 from ..core.tables import WorkbookData
 from ..errors import ToolkitError
 from ..i18n import register
-from ..io.discover import discover_workbooks, skipped_files
+from ..io.discover import discover_workbooks, shown_name, skipped_files
 from ..store import (DB_ENV, SnapshotInfo, Store, default_db, load_ledger_from_store, mask_url,
                      open_store)
 from .ledger import describe, refuse_errors
@@ -286,6 +286,9 @@ class Source:
         unreadable: list[str] = []
         left_out: dict[str, str] = {}
         for link, why in skipped_files(self.paths):  # issue 22: a link in a folder is not followed, and says so
+            if why == "name-not-text":  # a name no store, JSON or message can carry: left out, and says so
+                left_out[shown_name(link)] = why
+                findings.append(Finding("file-name-not-text", file=shown_name(link), value=shown_name(link)))
             if why in ("link", "link-dangling"):
                 left_out[str(link)] = why
                 findings.append(Finding("file-link-skipped", file=str(link), value=str(link),

@@ -18,7 +18,7 @@ from ..core.tables import WorkbookData
 from ..core.validation import sort_findings, validate
 from ..errors import ToolkitError
 from ..i18n import register
-from ..io.discover import discover_workbooks
+from ..io.discover import discover_workbooks, shown_name, skipped_files
 from ..core.periods import period_of
 from ..io.annotate import annotate_copy
 from ..io.reader import read_workbook
@@ -116,6 +116,10 @@ def validate_paths(source: Source, period: str | None = None) -> list[FileReport
             reports.append(FileReport(str(p), status="unreadable", error=d))
         else:
             reports.append(check_data(d, standards if d is not standards else None, period))
+    for p, why in skipped_files(source.paths):  # a name no report can carry: unreadable, and says why
+        if why == "name-not-text":
+            reports.append(FileReport(shown_name(p), status="unreadable",
+                                      error=ToolkitError("read.name-not-text", file=shown_name(p))))
     return reports
 
 

@@ -50,6 +50,9 @@ register(
                                   "符号链接（未跟随：其目标可能在文件夹之外）；请直接指定该文件或将其复制到文件夹中"),
         "consolidate.skip.link-dangling": ("broken symbolic link: its target does not exist",
                                            "失效的符号链接：其目标不存在"),
+        "consolidate.skip.name-not-text": ("its name is not text (saved in another encoding, as some unzip tools "
+                                           "do): rename the file and run again",
+                                           "文件名不是有效文本（以其他编码保存，某些解压工具会如此）：请重命名该文件后重新运行"),
         "consolidate.skip.same-path": ("listed twice", "重复列出"),
         "consolidate.skip.other-standards": ("another standards workbook (not used)", "另一个标准工作簿（未使用）"),
         "consolidate.skip.output": ("a workbook the toolkit wrote (consolidated workbook, approval queue, report), "

@@ -10,7 +10,7 @@ from pathlib import Path
 from ...io.writer import OUTPUT_CATEGORY
 from ...schema import DEPARTMENT, STANDARDS
 from .results import Skipped
-from ...io.discover import discover_workbooks, skipped_files
+from ...io.discover import discover_workbooks, shown_name, skipped_files
 
 
 def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
@@ -18,7 +18,7 @@ def discover(paths: Sequence[str | Path]) -> tuple[list[Path], list[Skipped]]:
     and the files the folder scan skipped (lock, hidden, temporary, not a spreadsheet), each with its reason.
     A file listed twice is reported once as ``same-path``."""
     found = discover_workbooks(paths)
-    skipped = [Skipped(str(p), reason) for p, reason in skipped_files(paths)]
+    skipped = [Skipped(shown_name(p), reason) for p, reason in skipped_files(paths)]
     named = [Path(p) for p in paths if not Path(p).is_dir()]
     for p in named:
         if sum(1 for q in named if q.resolve() == p.resolve()) > 1 and str(p) not in {s.path for s in skipped}:
