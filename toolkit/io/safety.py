@@ -643,7 +643,7 @@ def read_safely(path: str | os.PathLike[str], fn: Callable[..., T], *args: Any,
         try:
             if _digest(checked.path) == key[0]:  # the bytes did not change while the child read them
                 _remember(key, data, checked.shown, result)
-        except Exception:  # noqa: BLE001 - keeping a read must never change its outcome (file moved since, a name pickle cannot encode): unkept
+        except Exception:  # noqa: BLE001 - keeping a read never changes its outcome (the file moved since, ...)
             pass
         return result
     except ToolkitError as exc:

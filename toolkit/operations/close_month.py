@@ -224,9 +224,9 @@ def close_month(
     """Validate, consolidate and compute the month of ``source`` (its workbooks into its store), record it in the
     payout ledger; write everything into ``out_dir`` (a re-close with ``reopen``: into ``out_dir/<period>-v<N>``,
     never over an earlier version). ``jobs``: processes for consolidating, the outputs and the report (None: one per
-    CPU; 1: everything one after the other in this process, the same files). ``report=False`` leaves out the monthly report (a library option for callers
-    that do not read it, such as tests of the ledger: the close is computed, written and recorded the same, only
-    without the report's files)."""
+    CPU; 1: everything one after the other in this process, the same files). ``report=False`` leaves out the
+    monthly report (a library option for callers that do not read it, such as tests of the ledger: the close is
+    computed, written and recorded the same, only without the report's files)."""
     period = check_period(period)
     t0 = time.perf_counter()
     with source.store() as store, store.close_lock(period):  # one close at a time per store, for the whole close

@@ -289,7 +289,7 @@ class Source:
             if why == "name-not-text":  # a name no store, JSON or message can carry: left out, and says so
                 left_out[shown_name(link)] = why
                 findings.append(Finding("file-name-not-text", file=shown_name(link), value=shown_name(link)))
-            if why in ("link", "link-dangling"):
+            elif why in ("link", "link-dangling"):
                 left_out[str(link)] = why
                 findings.append(Finding("file-link-skipped", file=str(link), value=str(link),
                                         params={"dangling": " (its target does not exist)" if why == "link-dangling"

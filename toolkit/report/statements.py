@@ -66,7 +66,7 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
                 cells.append(v.strftime("%Y-%m-%d"))
             elif isinstance(v, bool):
                 cells.append("✓" if v else "")
-            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:  # blank, not "NaT"
+            elif _missing(v):  # blank, not "nan" or "NaT"
                 cells.append("")
             else:
                 cells.append(f"{v:g}" if isinstance(v, float) else str(v))
@@ -76,10 +76,15 @@ def html_table(frame: pd.DataFrame, pct: Sequence[str] = (), money: Sequence[str
             "classes": [_column_class([rec[c] for rec in records], c in money or c in pct) for c in columns]}
 
 
+def _missing(v: Any) -> bool:
+    """Whether a cell's value is missing (None, NaN, NaT, NA): a blank cell, left out of a column's class."""
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
 def _column_class(values: Sequence[Any], figure: bool) -> str:
     """``num`` for a column of figures, ``code`` for one of short unbroken texts (IDs, dates), else ''; missing
     values (None, NaN, NaT, NA) left out."""
-    kept = [v for v in values if not (v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v))]
+    kept = [v for v in values if not _missing(v)]
     if figure or (kept and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in kept)):
         return "num"
     if kept and all(isinstance(v, pd.Timestamp) or (isinstance(v, str) and len(v) <= 16 and not any(
