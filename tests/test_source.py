@@ -3,6 +3,7 @@ policy, the store is opened once, and the ways in (workbooks, store, open workbo
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -198,3 +199,16 @@ def test_a_link_in_a_folder_is_left_out_and_said_by_every_computation(sample_dir
     assert "does not exist" not in links[str(folder / "dept-south.xlsx")].message("en")
     assert set(result.ledger.left_out) >= set(links) and result.exit_code == 1
     assert set(result.ledger.tables["Contracts"]["source"].astype(str)) == {str(folder / "dept-east.xlsx")}
+    # ... and every computation's output says so, not only the exit code: the warning is listed with its figures
+    # (a number left out of a total makes the total unreliable), in text and JSON, in both languages
+    link = str(folder / "dept-south.xlsx")
+    for name in ("royalties", "salary", "completion", "funds", "forecast"):
+        for lang, words in (("en", "symbolic link"), ("zh", "符号链接")):
+            text = CliRunner().invoke(cli, ["--lang", lang, name, str(folder), "--standards",
+                                            str(sample_dir / "standards.xlsx"), "--period", "2026-10"])
+            assert text.exit_code == 1, (name, lang, text.output)
+            assert link in text.output and words in text.output, (name, lang, text.output[-600:])
+        payload = CliRunner().invoke(cli, [name, str(folder), "--standards", str(sample_dir / "standards.xlsx"),
+                                           "--period", "2026-10", "--format", "json"])
+        listed = [f for f in json.loads(payload.stdout)["findings"] if f["code"] == "file-link-skipped"]
+        assert sorted(f["value"] for f in listed) == sorted(links), name

@@ -643,13 +643,13 @@ _("file-link-skipped", "warning", ("Symbolic link not followed", "未跟随符�
   ("{value}: a symbolic link in the folder{dangling}; it is not followed (its target may be outside the folder) and "
    "its figures are left out. Name the file itself or copy it into the folder.",
    "{value}：文件夹中的符号链接{dangling_zh}；未跟随该链接（其目标可能在文件夹之外），其数据未计入。请直接指定该文件或将其复制到文件夹中。"),
-  tags=("across-files",))
+  tags=("across-files", "unreliable"))
 
 _("file-name-not-text", "warning", ("File name not text", "文件名不是有效文本"),
   ("{value}: the file's name is not text (saved in another encoding, as some unzip tools do), so its figures are "
    "left out. Rename the file and run again.",
    "{value}：文件名不是有效文本（以其他编码保存，某些解压工具会如此），其数据未计入。请重命名该文件后重新运行。"),
-  tags=("across-files",))
+  tags=("across-files", "unreliable"))
 
 def codes(*tags: str) -> tuple[str, ...]:
     """The codes carrying every one of ``tags``, in catalog order: ``codes("policy")``, ``codes("rule")``."""
