@@ -454,11 +454,14 @@ def royalty_payouts(period: str, lines: pd.DataFrame, contributions: pd.DataFram
 
 def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
                      appraise: Callable[[str], pd.DataFrame] | None = None,
-                     first_month: int | None = None) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+                     first_month: int | None = None, employed: Callable[[str], pd.Series] | None = None
+                     ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Floating salary rows to record and the notes: this month's pay, plus every month of the year since its
     first close that has no floating pay recorded for a person computed now (a month never closed, or one
     when their department was not consolidated), each at that month's pay on the current data (``appraise``:
-    the appraisal lines of a period), itemised by month; paid before = Σ recorded floating pay of the year."""
+    the appraisal lines of a period), itemised by month; paid before = Σ recorded floating pay of the year.
+    ``employed``: each person's share of a period employed (``people.employment``); a month owed only to people
+    not employed in it (a hire's months before the start) is not appraised: it pays them nothing."""
     year, month = year_month(period)
     comp = lines[lines["status"] == COMPUTED] if "status" in lines.columns else lines
     emps = pd.Index(comp["employee_id"].astype(str))
@@ -476,6 +479,9 @@ def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
     for k in range(first, month) if appraise is not None else ():
         p = f"{year:04d}-{k:02d}"
         owed = [e for e in emps if p not in done.get(e, set())]
+        if owed and employed is not None:
+            share = employed(p)
+            owed = [e for e in owed if share.get(e, 1.0) > 0]
         if not owed:
             continue
         then = appraise(p)

@@ -22,6 +22,7 @@ from ..core import royalties as R
 from ..core.completion import compute_completion
 from ..core.coverage import COMPUTED, NOT_COMPUTED, ledger_departments
 from ..core.findings import Finding
+from ..core.people import employment
 from ..core.payouts import (
     Legacy,
     Payouts,
@@ -276,8 +277,12 @@ def prepare_close(store: Store, ledger: Any, period: str, *, reopen: bool = Fals
         rows = schedule[schedule["month"] <= year_month(p)[1]]
         return A.compute_appraisal(ledger, p, compute_completion(ledger, p, rows)).lines
 
+    def employed(p: str) -> pd.Series:  # who the appraisal of an earlier month pays at all (share > 0)
+        return employment(ledger.standard("Roster"), *year_month(p), ledger.standard("Holidays"))
+
     floating, floating_notes = floating_payouts(period, sal.lines, history, appraise,
-                                                year_month(legacy.period)[1] + 1 if legacy is not None else None)
+                                                year_month(legacy.period)[1] + 1 if legacy is not None else None,
+                                                employed)
     roster = ledger.standard("Roster")
     known = set(roster["department"].dropna().astype(str)) if roster_departments is None else set(roster_departments)
     missing = sorted(known - covered)
