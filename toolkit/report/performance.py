@@ -28,6 +28,7 @@ from ..outputs.labels import label
 from ..outputs.performance import CHART_INDICATORS, file_stem, findings_name, header, sheets
 from .statements import html_table, page_template
 from .pdf_batch import PdfBatch, PdfJob, queue
+from .replay import fixed_parts
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
@@ -72,6 +73,7 @@ def _targets_chart(chart: pd.DataFrame, lang: str) -> str:
         _money_axis(ax)
         _title(ax, label("pf.chart.targets", lang), 12)
         _legend_below(ax, len(series))
+        fixed_parts(fig, ax)
         return fig, ax, bars
 
     fig, ax, bars = kept(("pf.targets", lang, series, ticks), make)
@@ -96,6 +98,7 @@ def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         _title(ax, label("pf.chart.completion", lang), 12)
         _legend_below(ax, 3)
+        fixed_parts(fig, ax)
         return fig, ax, lines
 
     fig, ax, lines = kept(("pf.completion", lang, series, ticks), make)
@@ -138,7 +141,8 @@ def _rescale(ax: Any, n: int, artists: Sequence[Any], ylim: tuple[float, float] 
         ax.yaxis.set_major_locator(FixedLocator([0]))
     lo, hi = ax.xaxis.get_major_locator().nonsingular(min(xs), max(xs))  # one category (January): ±0.05 around it
     margin = ax.margins()[0] * (hi - lo)
-    ax.set_xlim(lo - margin, hi + margin)
+    if ax.get_xlim() != (lo - margin, hi + margin):  # set again, the same, it would mark the x axis changed (replay)
+        ax.set_xlim(lo - margin, hi + margin)
 
 
 def _legend_below(ax: Any, ncol: int) -> None:
@@ -164,6 +168,7 @@ def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
         ax.set_xticks(x, ticks)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         _title(ax, label("pf.chart.score", lang), 12)
+        fixed_parts(fig, ax)
         return fig, ax, [line]
 
     fig, ax, (line,) = kept(("pf.score", lang, ticks), make)
@@ -186,6 +191,7 @@ def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
         _money_axis(ax)
         _title(ax, label("pf.chart.pay", lang), 12)
         _legend_below(ax, 2)
+        fixed_parts(fig, ax)
         return fig, ax, bars
 
     fig, ax, bars = kept(("pf.pay", lang, ticks), make)
