@@ -228,7 +228,8 @@ def fixed_parts(fig: Any, ax: Any) -> None:
     def in_view() -> tuple[Any, ...]:
         return (*place(), *ax.viewLim.bounds)
 
-    for part, state in ((fig.patch, place), (ax.patch, place), (ax.xaxis, along_x), (ax.title, place)):
+    for part, state in ((fig.patch, place), (ax.patch, place), (ax.xaxis, along_x), (ax.yaxis, in_view),
+                        (ax.title, place)):
         replayed(part, state)
     for side, spine in ax.spines.items():
         replayed(spine, along_x if side in ("top", "bottom") else in_view)
