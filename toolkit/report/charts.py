@@ -106,9 +106,10 @@ def _quiet() -> Iterator[None]:
 def _svg(fig: Any, close: bool = True, fonts: str = CSS_FONTS) -> str:
     """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
     would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure);
-    its words in the CSS font stack ``fonts`` (the report's, or ``PAGE_CSS_FONTS`` for person pages)."""
+    its words in the CSS font stack ``fonts`` (the report's, or ``PAGE_CSS_FONTS`` for person pages); its words'
+    measures shared with the process's other draws (``shared_metrics``)."""
     buf = io.StringIO()
-    with _quiet():
+    with _quiet(), shared_metrics():
         fig.savefig(buf, format="svg", metadata={"Date": None})
     if close:
         plt.close(fig)

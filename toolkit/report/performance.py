@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import AutoLocator, FixedLocator, PercentFormatter
 from matplotlib.transforms import Bbox
 
-from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kept, page_family, shared_metrics
+from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kept, page_family
 
 from ..core.performance import Year
 from ..io.writer import SheetFrame, write_frames, written_whole
@@ -41,9 +41,8 @@ _PYPLOT = threading.Lock()
 
 def _out(fig: Any) -> str:
     """A kept figure drawn for the page as SVG, its words as text in the person pages' fonts (PNG was measured
-    dearer: docs/statements.md)."""
-    with shared_metrics():  # the same ticks and legend words from person to person: measured once
-        return _svg(fig, close=False, fonts=PAGE_CSS_FONTS)
+    dearer: docs/statements.md); the same ticks and legend words from person to person measured once (``_svg``)."""
+    return _svg(fig, close=False, fonts=PAGE_CSS_FONTS)
 
 
 def _numbers(values: pd.Series, fill: float | None = None) -> list[float]:
