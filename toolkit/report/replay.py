@@ -1,8 +1,10 @@
-"""The parts of a kept figure that are the same at every draw (the months' axis, the spines, the title, the legend)
-laid out once and replayed: their calls to the renderer (groups, paths, markers, words), kept from the draw that
-made them, are made again on the next draw's renderer, which writes the SVG as a fresh draw would (its group
-numbers, marker definitions and clip paths are the renderer's own); only matplotlib's layout of them is saved
-(ticks located and formatted, legend boxes packed, transforms: half of a person page's charts, issue 24).
+"""The parts of a kept figure that are the same at every draw (the months' axis, the spines, the title, the legend;
+the y axis while its limits stay) laid out once and replayed: their calls to the renderer (groups, paths, markers,
+words), kept from the draw that made them, are made again on the next draw's renderer, which writes the SVG as a
+fresh draw would (its group numbers, marker definitions and clip paths are the renderer's own); after that, the
+text those calls wrote is written again with the renderer's numbers and ids in its gaps (``_Text``). What is saved
+is matplotlib's layout of them and the SVG writer's formatting (ticks located and formatted, legend boxes packed,
+transforms, styles: half of a person page's charts, issue 24).
 
 A part is drawn again, and its calls kept anew, whenever it changed (matplotlib marks it ``stale``) or its
 ``state`` did (the figure's and axes' places, the view limits it is drawn in), and always when it draws something
@@ -217,8 +219,9 @@ def replayed(artist: Any, state: Callable[[], Hashable]) -> None:
 
 def fixed_parts(fig: Any, ax: Any) -> None:
     """The parts of ``ax`` that a kept figure's updates leave as they are, replayed (``replayed``): the figure's and
-    the axes' backgrounds, the x axis (the categories: its limits are part of its state), the spines (the left one
-    spans the y limits), the title and the legend."""
+    the axes' backgrounds, the x axis (the categories: its limits are part of its state), the y axis while its
+    limits stay (a new person's limits make it stale: drawn), the spines (the left one spans the y limits), the title
+    and the legend."""
     def place() -> tuple[Any, ...]:
         return fig.dpi, fig.bbox.bounds, ax.bbox.bounds
 
