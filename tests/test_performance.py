@@ -338,5 +338,5 @@ def test_shared_text_metrics_draw_the_same_charts_and_stay_inside_the_page(files
     shared = [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
     assert charts._METRICS and charts._LAYOUTS  # filled by the pages' words
     assert TextToPath.get_text_width_height_descent is original and Text._get_layout is layout
-    monkeypatch.setattr(performance, "shared_metrics", contextlib.nullcontext)
+    monkeypatch.setattr(charts, "shared_metrics", contextlib.nullcontext)  # ``_svg`` draws with it
     assert [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared

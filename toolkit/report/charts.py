@@ -50,6 +50,9 @@ PAGE_CSS_FONTS = (f"'{PAGE_FONT}', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans 
                   "'Source Han Sans SC', 'Hiragino Sans GB', 'DejaVu Sans', Arial, sans-serif")
 #: file name of ``PAGE_FONT`` (Debian: fonts-wqy-microhei), added when matplotlib's cache predates its install
 PAGE_FILE = re.compile(r"wqy-microhei", re.I)
+#: The figures' resolution: the SVG writer's own (72 points an inch), so that saving one does not set another and
+#: back (each time, every transform of the figure computed again: the charts have no raster images to resolve).
+SVG_DPI = 72
 AGING_COLORS = ("#70ad47", "#ffd966", "#f4b183", "#ed7d31", "#c55a11", "#c00000", "#7f0000", "#400000")
 
 
@@ -103,9 +106,10 @@ def _quiet() -> Iterator[None]:
 def _svg(fig: Any, close: bool = True, fonts: str = CSS_FONTS) -> str:
     """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
     would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure);
-    its words in the CSS font stack ``fonts`` (the report's, or ``PAGE_CSS_FONTS`` for person pages)."""
+    its words in the CSS font stack ``fonts`` (the report's, or ``PAGE_CSS_FONTS`` for person pages); its words'
+    measures shared with the process's other draws (``shared_metrics``)."""
     buf = io.StringIO()
-    with _quiet():
+    with _quiet(), shared_metrics():
         fig.savefig(buf, format="svg", metadata={"Date": None})
     if close:
         plt.close(fig)
@@ -213,7 +217,7 @@ def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, 
         plt.rcParams["font.family"] = family or font_family()
         plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
         plt.rcParams["axes.unicode_minus"] = False
-        fig, ax = plt.subplots(rows, cols, figsize=(width, height))
+        fig, ax = plt.subplots(rows, cols, figsize=(width, height), dpi=SVG_DPI)
         fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
                             bottom=bottom / height)
     for a in (ax.flat if hasattr(ax, "flat") else [ax]):
