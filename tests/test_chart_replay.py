@@ -7,24 +7,26 @@ import math
 import re
 
 import pytest
+from matplotlib.axis import Axis
 
-from toolkit.report import charts
+from toolkit.report import charts, replay
 from toolkit.report.replay import fixed_parts
 
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
 
 
 def _same_ids(svg: str) -> str:
-    """The SVG with its generated ids (random per drawing) numbered in order of appearance."""
+    """The SVG with its generated ids (random per drawing: markers, clip paths, hatch patterns) numbered in order of
+    appearance."""
     ids: dict[str, str] = {}
-    return re.sub(r"\b(m|p)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), svg)
+    return re.sub(r"\b(clip|m|p|h)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), svg)
 
 
-def _figure(replay: bool) -> tuple:
+def _figure(replay: bool, hatch: str | None = None) -> tuple:
     """A person page's kind of chart: bars and a line with markers, month ticks, a title and a legend under it."""
     fig, ax = charts._fig(height=4.0, bottom=0.75)
     x = list(range(12))
-    bars = ax.bar(x, [0.0] * 12, 0.4, label="bars", color=charts.COLORS[0])
+    bars = ax.bar(x, [0.0] * 12, 0.4, label="bars", color=charts.COLORS[0], hatch=hatch)
     line = ax.plot(x, [math.nan] * 12, marker="o", label="line", color=charts.COLORS[2])[0]
     ax.set_xticks(x, MONTHS)
     charts._title(ax, "Title")
@@ -57,8 +59,8 @@ PEOPLE = [([float(i) for i in range(12)], [i / 10 for i in range(12)]),
           ([2.0] * 12, [0.1] * 12)]
 
 
-def _fresh(heights: list[float], points: list[float] | None) -> str:
-    made = _figure(replay=False)
+def _fresh(heights: list[float], points: list[float] | None, hatch: str | None = None) -> str:
+    made = _figure(replay=False, hatch=hatch)
     try:
         return _draw(made, heights, points)
     finally:
@@ -69,8 +71,6 @@ def test_a_kept_figure_with_replayed_parts_draws_what_a_fresh_figure_draws(monke
     """Person after person in one kept figure, its axis, spines, title and legend replayed: each SVG is a fresh
     figure's (ids aside), also where the legend's marker is no longer defined by the line before it; and the parts
     are replayed, not drawn (the months' axis lays its ticks out at the first draw only)."""
-    from matplotlib.axis import Axis
-
     kept = _figure(replay=True)
     drawn: list[str] = []
     ticks = Axis._update_ticks  # what drawing an axis does first: not done when it is replayed
@@ -123,3 +123,43 @@ def test_replayed_parts_leave_other_figures_alone(rounds):
         assert _fresh(*PEOPLE[3]) == before
     finally:
         charts.plt.close(kept[0])
+
+
+def test_hatched_parts_are_drawn_not_replayed():
+    """Hatch patterns have ids of their own that a replay does not fill in: a legend with hatched bars is drawn at
+    every draw, and each SVG is a fresh figure's (the review's case: a replay wrote a second pattern's reference
+    without its definition)."""
+    kept = _figure(replay=True, hatch="//")
+    try:
+        for heights, points in PEOPLE[:4]:
+            assert _draw(kept, heights, points) == _fresh(heights, points, hatch="//")
+    finally:
+        charts.plt.close(kept[0])
+
+
+def test_a_matplotlib_whose_private_names_changed_replays_nothing(monkeypatch):
+    """Replay reads matplotlib's SVG writer's private state; where a release renamed it (simulated: the writer's
+    place not readable), ``supported`` says so once and no part is replayed: every draw lays its parts out, and
+    the SVGs are a fresh figure's."""
+    def renamed(writer):
+        raise AttributeError("_XMLWriter__open")
+
+    monkeypatch.setattr(replay, "_writing", renamed)
+    replay.supported.cache_clear()
+    try:
+        assert replay.supported() is False
+        kept = _figure(replay=True)
+        drawn: list[str] = []
+        ticks = Axis._update_ticks
+        monkeypatch.setattr(Axis, "_update_ticks", lambda self: (drawn.append(self.axis_name), ticks(self))[1])
+        try:
+            for heights, points in PEOPLE[:3]:
+                drawn.clear()
+                assert _draw(kept, heights, points) == _fresh(heights, points)
+                assert "x" in drawn  # laid out again: not replayed
+        finally:
+            charts.plt.close(kept[0])
+    finally:
+        monkeypatch.undo()
+        replay.supported.cache_clear()
+    assert replay.supported() is True  # this matplotlib (the probe itself, unpatched)

@@ -479,9 +479,9 @@ def floating_payouts(period: str, lines: pd.DataFrame, history: YearHistory,
     for k in range(first, month) if appraise is not None else ():
         p = f"{year:04d}-{k:02d}"
         owed = [e for e in emps if p not in done.get(e, set())]
-        if owed and employed is not None:
-            share = employed(p)
-            owed = [e for e in owed if share.get(e, 1.0) > 0]
+        if owed and employed is not None:  # a share unknown or missing counts as employed, as the appraisal has it
+            share = employed(p).reindex(owed).fillna(1.0)
+            owed = [e for e, s in zip(owed, share) if s > 0]
         if not owed:
             continue
         then = appraise(p)

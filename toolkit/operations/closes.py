@@ -22,7 +22,6 @@ from ..core import royalties as R
 from ..core.completion import compute_completion
 from ..core.coverage import COMPUTED, NOT_COMPUTED, ledger_departments
 from ..core.findings import Finding
-from ..core.people import employment
 from ..core.payouts import (
     Legacy,
     Payouts,
@@ -34,6 +33,7 @@ from ..core.payouts import (
     DATED_TABLES,
     backdated_findings,
 )
+from ..core.people import employment
 from ..core.periods import year_month
 from ..core.royalties import cents
 from ..errors import ToolkitError

@@ -13,12 +13,15 @@ other than groups, paths, markers and words (an image, a clip path: kept as it i
 from __future__ import annotations
 
 import copy
+import functools
+import io
 import re
 from collections.abc import Callable, Hashable
 from typing import Any
 
 import matplotlib as mpl
 from matplotlib.backend_bases import GraphicsContextBase
+from matplotlib.backends.backend_svg import RendererSVG
 
 #: The renderer's drawing calls a replay can make again; any other (an image, a collection, rasterizing) makes the
 #: part one that is always drawn.
@@ -71,7 +74,7 @@ class _Recorder:
         kept.copy_properties(gc)
         if kept._cliprect is not None:
             kept._cliprect = kept._cliprect.frozen()
-        if kept._clippath is not None:
+        if kept._clippath is not None or kept.get_hatch() is not None:  # hatch patterns: ids this module does not fill
             self.replayable = False
         return kept
 
@@ -126,6 +129,7 @@ class _Text:
         markers, clips, groups = renderer._markers, renderer._clipd, renderer._groupd
         out: list[str] = []
         pieces: list[Any] = []
+        known = True  # every group's number found where this module expects it
         writer._XMLWriter__write = out.append
         try:
             for name, args in calls:
@@ -133,7 +137,8 @@ class _Text:
                 _call(renderer, name, args)
                 chunk = "".join(out[before[0]:])
                 if name == "open_group" and not args[1]:
-                    head, _, tail = chunk.partition(f'id="{args[0]}_{groups[args[0]]}"')
+                    head, found_id, tail = chunk.partition(f'id="{args[0]}_{groups[args[0]]}"')
+                    known = known and bool(found_id)
                     pieces += [head, ("g", args[0]), tail]
                 elif name in _DRAWS:
                     pieces += _gaps(chunk, markers, clips, before[1], before[2])
@@ -142,7 +147,7 @@ class _Text:
         finally:
             writer._XMLWriter__write = write
         write("".join(out))
-        if _writing(writer)[1] != start[1] or writer._XMLWriter__data:
+        if not known or _writing(writer)[1] != start[1] or writer._XMLWriter__data:
             return None
         return _Text(start, writer._XMLWriter__open, pieces)
 
@@ -197,6 +202,34 @@ def _gaps(chunk: str, markers: dict[Any, str], clips: dict[Any, Any], had_marker
     return pieces
 
 
+@functools.lru_cache(maxsize=1)
+def supported() -> bool:
+    """Whether this matplotlib is as this module knows it: the SVG renderer's and its XML writer's private names, the
+    graphics context's clip attributes and a group's id written as ``<name>_<number>``. Checked once per process on a
+    throwaway renderer; where anything differs (a matplotlib release that renamed them), no part is replayed and
+    every chart is drawn as matplotlib draws it."""
+    try:
+        renderer = RendererSVG(10, 10, io.StringIO())
+        renderer._markers, renderer._clipd, renderer._make_id  # noqa: B018 - probed, not used
+        gc = GraphicsContextBase()
+        gc._cliprect, gc._clippath  # noqa: B018 - probed, not used
+        writer, write = _writer(renderer) or (None, None)
+        if writer is None:
+            return False
+        _writing(writer)
+        writer._XMLWriter__data  # noqa: B018 - probed, not used
+        out: list[str] = []
+        writer._XMLWriter__write = out.append
+        try:
+            renderer.open_group("probe")
+            renderer.close_group("probe")
+        finally:
+            writer._XMLWriter__write = write
+        return renderer._groupd.get("probe") == 1 and 'id="probe_1"' in "".join(out)
+    except (AttributeError, TypeError, ValueError, KeyError):
+        return False
+
+
 def replayed(artist: Any, state: Callable[[], Hashable]) -> None:
     """``artist`` (a part of a kept figure) drawn by replaying its last draw's renderer calls (their text, once
     written: ``_Text``) while it is not stale and ``state()`` (what its place depends on beyond itself) is what it
@@ -221,7 +254,15 @@ def fixed_parts(fig: Any, ax: Any) -> None:
     """The parts of ``ax`` that a kept figure's updates leave as they are, replayed (``replayed``): the figure's and
     the axes' backgrounds, the x axis (the categories: its limits are part of its state), the y axis while its
     limits stay (a new person's limits make it stale: drawn), the spines (the left one spans the y limits), the title
-    and the legend."""
+    and the legend. Nothing where matplotlib is not as this module knows it (``supported``).
+
+    The contract with the caller: after this, those parts are changed only through matplotlib's own setters on the
+    part itself (which mark it stale) or through the figure's and axes' places and limits (their state). A change
+    made beside them — a legend entry's text set directly, tick labels recoloured, a title's font edited in place,
+    an rcParam such as ``axes.unicode_minus`` changed between draws — is not seen, and the part would be replayed as
+    it was. The person pages' figures (``report.performance``) set all of these once, when the figure is made."""
+    if not supported():
+        return
     def place() -> tuple[Any, ...]:
         return fig.dpi, fig.bbox.bounds, ax.bbox.bounds
 
