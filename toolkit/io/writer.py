@@ -333,7 +333,9 @@ def _segment_widths(column: pd.Series, kind: str, bounds: list[tuple[int, int]])
     if kind == "percent":
         if not pd.api.types.is_numeric_dtype(dtype):
             return None
-        v = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+        # a numpy column is its own to_numeric (without a pandas Series for it)
+        v = column.to_numpy(dtype="float64") if isinstance(dtype, np.dtype) else \
+            pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
         chars = [_percent_chars(v[a:b]) for a, b in bounds]
     elif pd.api.types.is_float_dtype(dtype):
         v = column.to_numpy(dtype="float64", na_value=np.nan)
