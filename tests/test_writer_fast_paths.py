@@ -16,6 +16,7 @@ import pytest
 from toolkit.io import cells, sheet_rows, writer
 from toolkit.io.cells import column_cells, is_plain
 from toolkit.io.writer import NUMBER_FORMATS, SheetFrame, write_frames
+from toolkit.money import fmt_money
 
 HAS_ARROW = importlib.util.find_spec("pyarrow") is not None
 
@@ -124,4 +125,20 @@ def test_workbook_is_the_general_paths_workbook(tmp_path: Path, monkeypatch, lan
     monkeypatch.setattr(writer, "_segment_widths", lambda column, kind, bounds: None)
     monkeypatch.setattr(writer, "_layouts", lambda sheets, kinds, columns: [])
     monkeypatch.setattr(sheet_rows, "SHORT_ROWS", 0)
+    monkeypatch.setattr(writer, "SHORT_ROWS", -1)
     assert write_frames(tmp_path / "slow.xlsx", sheets, lang).read_bytes() == fast
+
+
+def test_float_widths_of_a_few_values_are_numpys(monkeypatch) -> None:
+    """A short float column's widest money text found in Python is the one found with numpy: NaN, ±inf, -0.0,
+    half cents, huge and tiny values, all missing, none."""
+    rng = np.random.default_rng(3)
+    arrays = [np.round(rng.normal(0, 10.0 ** k, 30), 3) for k in range(0, 16, 3)]
+    for a in arrays[:3]:
+        a[rng.random(30) < 0.3] = np.nan
+    arrays += [np.array([np.inf, 1.0, np.nan]), np.array([-np.inf, np.inf]), np.array([-0.0, 0.0]),
+               np.array([-999999.995, 0.005, 1e300, -1e-300]), np.array([np.nan, np.nan]), np.array([], dtype=float)]
+    short = [writer._float_chars(a) for a in arrays]
+    monkeypatch.setattr(writer, "SHORT_ROWS", -1)
+    assert [writer._float_chars(a) for a in arrays] == short
+    assert short[-2:] == [0, 0] and short[-3] == len(fmt_money(1e300, grouped=True)) > 400  # the largest

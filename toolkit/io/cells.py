@@ -81,6 +81,10 @@ def column_cells(values: pd.Series, kind: str, lang: str, plain: bool) -> list[A
     """``cell_values`` of a non-empty, non-categorical column of value kind ``kind``; ``plain``: its values
     taken as numpy arrays (``is_plain``), else through pandas (every dtype). Both give the same values."""
     n = len(values)
+    if plain and values.dtype == np.float64 and kind in NUMERIC_KINDS and kind != "integer":
+        # what the numeric branch gives a float column (finite values, -0.0 as 0; NaN and ±inf blank) without its
+        # masks: the commonest column of a small workbook (money, percentages)
+        return [x if x - x == 0 else None for x in (values.to_numpy() + 0.0).tolist()]
     present = ~np.asarray(values.array.isna(), dtype=bool) if plain else values.notna().to_numpy()
 
     def objects() -> np.ndarray:  # the values as Python objects (read only)

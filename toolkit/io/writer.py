@@ -34,7 +34,7 @@ from ..i18n import register
 from .cells import NUMERIC_KINDS, cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 from .print_setup import (COMFORT_SCALE, LINE_HEIGHT, WIDE_CHARS, WRAP_CHARS, display_width, fit_scale, is_wide,
                           key_columns, number_width, xlsxwriter_print)
-from .sheet_rows import rows_xml, splice_rows, values_xml
+from .sheet_rows import SHORT_ROWS, rows_xml, splice_rows, values_xml
 from ..money import fmt_money
 
 register(
@@ -270,14 +270,20 @@ def series_width(values: pd.Series) -> int:
 
 def _float_chars(v: np.ndarray) -> int:
     """``series_width`` of a float column's values (float64, NaN for missing)."""
-    v = v[~np.isnan(v)]
-    if not v.size:
-        return 0
     # the widest money text is the largest or the most negative value's (rounding is monotonic, and the
-    # width grows with the magnitude on each side of zero): format those two, not the whole column
-    finite = v[np.isfinite(v)]
-    ends = [float(finite.max()), float(finite.min())] if finite.size else []
-    return max(display_width(s) for s in {fmt_money(x, grouped=True) for x in ends + v[~np.isfinite(v)][:1].tolist()})
+    # width grows with the magnitude on each side of zero): format those two (and the first infinite value), not
+    # the whole column
+    if len(v) <= SHORT_ROWS:  # a few values: in Python (numpy's set-up per step costs more)
+        values = [x for x in v.tolist() if x == x]
+        finite = [x for x in values if x - x == 0]
+        ends = [max(finite), min(finite)] if finite else []
+        others = [x for x in values if x - x != 0][:1]
+    else:
+        v = v[~np.isnan(v)]
+        finite = v[np.isfinite(v)]
+        ends = [float(finite.max()), float(finite.min())] if finite.size else []
+        others = v[~np.isfinite(v)][:1].tolist()
+    return max((display_width(s) for s in {fmt_money(x, grouped=True) for x in ends + others}), default=0)
 
 
 def _whole_chars(values: list[Any]) -> int:
