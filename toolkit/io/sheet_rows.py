@@ -71,18 +71,9 @@ SHORT_ROWS = 100
 def _tail_list(values: list[Any], style: str) -> list[str | None]:
     """Each value's cell tail, formatted once per distinct value and type (True == 1 to a hash table: bools and
     numbers kept apart), None for a blank cell."""
-    cache: dict[tuple[type, Any], str] = {}
-    out: list[str | None] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-            continue
-        key = (type(v), v)
-        hit = cache.get(key)
-        if hit is None:
-            hit = cache[key] = _tail(v, style)
-        out.append(hit)
-    return out
+    distinct = dict.fromkeys((type(v), v) for v in values if v is not None)
+    tails = dict(zip(distinct, _format_all([v for _, v in distinct], style)))
+    return [None if v is None else tails[type(v), v] for v in values]
 
 
 def _tails(values: list[Any], style: str, by_type: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -546,10 +546,12 @@ def _layouts(sheets: Sequence[SheetFrame], kinds: Mapping[int, list[str]],
     (sheets numbered from 1, as ``_write_xlsx`` numbers them); a group whose concatenation would change a
     column's dtype is left out (each sheet is then handled on its own)."""
     groups: dict[tuple[Any, ...], list[int]] = {}
+    names: dict[Any, str] = {}  # each dtype's name, spelt once (str of a dtype costs microseconds)
     for number, sheet in enumerate(sheets, start=1):
         frame = sheet.frame
         if kinds[number] and 0 < len(frame) <= _CHUNK_ROWS and frame.columns.is_unique:
-            key = (tuple(map(str, frame.columns)), tuple(str(c.dtype) for c in columns[number]), tuple(kinds[number]))
+            dtypes = tuple(names.get(c.dtype) or names.setdefault(c.dtype, str(c.dtype)) for c in columns[number])
+            key = (tuple(map(str, frame.columns)), dtypes, tuple(kinds[number]))
             groups.setdefault(key, []).append(number)
     out: list[Layout] = []
     for key, numbers in groups.items():
