@@ -322,7 +322,8 @@ def test_small_sheets_of_one_layout_converted_together_are_the_same_bytes(tmp_pa
     monkeypatch.setattr(writer, "_shared_widths", lambda layouts: calls.append(len(out := widths(layouts))) or out)
     assert write_frames(tmp_path / "again.xlsx", sheets).read_bytes() == fast
     assert calls == [5, 5]  # the widths, then the values: not "Odd"
-    monkeypatch.setattr(writer, "_layouts", lambda sheets, kinds: [])  # every sheet measured and converted alone
+    # every sheet measured and converted alone
+    monkeypatch.setattr(writer, "_layouts", lambda sheets, kinds, columns: [])
     monkeypatch.setattr(writer, "_MEMORY_FS", tmp_path / "no-such-folder")
     assert writer.row_tmpdir() is None
     assert write_frames(tmp_path / "slow.xlsx", sheets).read_bytes() == fast

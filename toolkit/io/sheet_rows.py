@@ -63,20 +63,26 @@ def _tail(value: Any, style: str) -> str:
     return text_cell_tail(value, style) if isinstance(value, str) else value_cell_tail(value, style)
 
 
+#: Up to this many rows a sheet's cells are formatted value by value and its rows joined in Python: pandas'
+#: factorize and numpy's string arrays cost tens of microseconds a column, more than a short column's cells.
+SHORT_ROWS = 100
+
+
+def _tail_list(values: list[Any], style: str) -> list[str | None]:
+    """Each value's cell tail, formatted once per distinct value and type (True == 1 to a hash table: bools and
+    numbers kept apart), None for a blank cell."""
+    distinct = dict.fromkeys((type(v), v) for v in values if v is not None)
+    tails = dict(zip(distinct, _format_all([v for _, v in distinct], style)))
+    return [None if v is None else tails[type(v), v] for v in values]
+
+
 def _tails(values: list[Any], style: str, by_type: bool) -> tuple[np.ndarray, np.ndarray]:
     """Each value's cell tail (formatted once per distinct value) and the mask of non-blank cells."""
     n = len(values)
-    if by_type:  # True == 1 to a hash table: keep bools and numbers apart
-        cache: dict[tuple[type, Any], str] = {}
+    if by_type:
         out = np.empty(n, dtype=object)
-        for i, v in enumerate(values):
-            if v is not None:
-                key = (type(v), v)
-                hit = cache.get(key)
-                if hit is None:
-                    hit = cache[key] = _tail(v, style)
-                out[i] = hit
-        return out, out != None
+        out[:] = _tail_list(values, style)
+        return out, out != None  # noqa: E711 - elementwise
     arr = np.empty(n, dtype=object)
     arr[:] = values
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
@@ -114,6 +120,8 @@ def values_xml(columns: Sequence[list[Any]], kinds: Sequence[str], styles: Seque
     n = len(columns[0]) if columns else 0
     if n == 0:
         return ""
+    if n <= SHORT_ROWS:
+        return _short_rows_xml(columns, styles, first_row)
     nums = np.arange(first_row, first_row + n).astype(str).astype(object)
     pieces: list[Any] = []
     filled = np.zeros(n, dtype=bool)
@@ -134,6 +142,20 @@ def values_xml(columns: Sequence[list[Any]], kinds: Sequence[str], styles: Seque
         opens[~filled] = ""
         closes = np.where(filled, "</row>", "").astype(object)
     return "".join(chain.from_iterable(zip(opens, *pieces, closes)))
+
+
+def _short_rows_xml(columns: Sequence[list[Any]], styles: Sequence[int | None], first_row: int) -> str:
+    """``values_xml`` of a few rows, row by row in Python (each value's tail formatted once, as ``_tails``: the
+    cell values of kinds other than bool hold no bools, and a whole number and its float give the same text)."""
+    cols = [(f'<c r="{column_letter(c)}', _tail_list(values, f' s="{styles[c]}"' if styles[c] else ""))
+            for c, values in enumerate(columns)]
+    out: list[str] = []
+    for i in range(len(columns[0])):
+        num = str(first_row + i)
+        cells = [head + num + tails[i] for head, tails in cols if tails[i] is not None]
+        if cells:  # XlsxWriter writes no element for a row without cells
+            out.append(f'<row r="{num}">{"".join(cells)}</row>')
+    return "".join(out)
 
 
 _SHEET_PART = re.compile(r"^xl/worksheets/sheet(\d+)\.xml$")

@@ -34,7 +34,7 @@ from ..i18n import register
 from .cells import NUMERIC_KINDS, cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 from .print_setup import (COMFORT_SCALE, LINE_HEIGHT, WIDE_CHARS, WRAP_CHARS, display_width, fit_scale, is_wide,
                           key_columns, number_width, xlsxwriter_print)
-from .sheet_rows import rows_xml, splice_rows, values_xml
+from .sheet_rows import SHORT_ROWS, rows_xml, splice_rows, values_xml
 from ..money import fmt_money
 
 register(
@@ -270,14 +270,20 @@ def series_width(values: pd.Series) -> int:
 
 def _float_chars(v: np.ndarray) -> int:
     """``series_width`` of a float column's values (float64, NaN for missing)."""
-    v = v[~np.isnan(v)]
-    if not v.size:
-        return 0
     # the widest money text is the largest or the most negative value's (rounding is monotonic, and the
-    # width grows with the magnitude on each side of zero): format those two, not the whole column
-    finite = v[np.isfinite(v)]
-    ends = [float(finite.max()), float(finite.min())] if finite.size else []
-    return max(display_width(s) for s in {fmt_money(x, grouped=True) for x in ends + v[~np.isfinite(v)][:1].tolist()})
+    # width grows with the magnitude on each side of zero): format those two (and the first infinite value), not
+    # the whole column
+    if len(v) <= SHORT_ROWS:  # a few values: in Python (numpy's set-up per step costs more)
+        values = [x for x in v.tolist() if x == x]
+        finite = [x for x in values if x - x == 0]
+        ends = [max(finite), min(finite)] if finite else []
+        others = [x for x in values if x - x != 0][:1]
+    else:
+        v = v[~np.isnan(v)]
+        finite = v[np.isfinite(v)]
+        ends = [float(finite.max()), float(finite.min())] if finite.size else []
+        others = v[~np.isfinite(v)][:1].tolist()
+    return max((display_width(s) for s in {fmt_money(x, grouped=True) for x in ends + others}), default=0)
 
 
 def _whole_chars(values: list[Any]) -> int:
@@ -333,7 +339,9 @@ def _segment_widths(column: pd.Series, kind: str, bounds: list[tuple[int, int]])
     if kind == "percent":
         if not pd.api.types.is_numeric_dtype(dtype):
             return None
-        v = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+        # a numpy column is its own to_numeric (without a pandas Series for it)
+        v = column.to_numpy(dtype="float64") if isinstance(dtype, np.dtype) else \
+            pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
         chars = [_percent_chars(v[a:b]) for a, b in bounds]
     elif pd.api.types.is_float_dtype(dtype):
         v = column.to_numpy(dtype="float64", na_value=np.nan)
@@ -344,6 +352,9 @@ def _segment_widths(column: pd.Series, kind: str, bounds: list[tuple[int, int]])
     elif isinstance(dtype, np.dtype) and dtype.kind in "iub":
         values = column.to_numpy().tolist()
         chars = [_whole_chars(values[a:b]) for a, b in bounds]
+    elif isinstance(column.array, pd.arrays.IntegerArray):  # Python ints and pd.NA: str of each, as astype(str)
+        values = column.tolist()
+        chars = [values_width(values[a:b]) for a, b in bounds]
     elif isinstance(dtype, np.dtype) and dtype.kind == "M":
         # a part whose dates are all at midnight reads yyyy-mm-dd (10 characters: the years datetime64 holds have
         # four digits) in pandas' text; one with a time of day has its own form, measured through pandas
@@ -355,6 +366,22 @@ def _segment_widths(column: pd.Series, kind: str, bounds: list[tuple[int, int]])
     else:
         return None
     return [_fitted_width("", kind, c, numeric) for c in chars]
+
+
+def _value_widths(columns: list[pd.Series], kinds: list[str]) -> list[float]:
+    """``column_width("", kind, column)`` of each of a sheet's columns, on the column's numpy or Python values
+    where its dtype allows (``_segment_widths``: a short column's pandas steps cost more than its measuring)."""
+    out: list[float] = []
+    for column, kind in zip(columns, kinds):
+        head = column if len(column) <= _WIDTH_SAMPLE else column.iloc[:_WIDTH_SAMPLE]
+        width = _segment_widths(head, kind, [(0, len(head))])
+        out.append(column_width("", kind, head) if width is None else width[0])
+    return out
+
+
+def _columns(frame: pd.DataFrame) -> list[pd.Series]:
+    """The frame's columns, in order (duplicate names too)."""
+    return [column for _, column in frame.items()]
 
 
 # --------------------------------------------------------------------------- write_frames
@@ -479,14 +506,17 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
                     for colour, (fill, font) in RAG_COLOURS.items()}
         used_sheets: set[str] = set()
         used_tables: set[str] = set()
-        kinds = {number: _kinds(sheet) for number, sheet in enumerate(sheets, start=1)}
-        layouts = _layouts(sheets, kinds)
+        # each sheet's columns as Series taken once (iloc per column and use cost more than a short column's work)
+        columns = {number: _columns(sheet.frame) for number, sheet in enumerate(sheets, start=1)}
+        kinds = {number: _kinds(sheet, columns[number]) for number, sheet in enumerate(sheets, start=1)}
+        layouts = _layouts(sheets, kinds, columns)
         widths = _shared_widths(layouts)
         for number, sheet in enumerate(sheets, start=1):
             name = _unique(_sheet_name(sheet.name), used_sheets, 31)
             table = _unique(_table_name(sheet.table_name or name), used_tables, 255)
             fmts, heights = _write_sheet(wb, name, table, sheet, kinds[number], lang, header_fmt, col_fmts, rag_fmts,
-                                         widths.get(number))
+                                         widths.get(number) or _value_widths(columns[number], kinds[number]),
+                                         columns[number])
             if kinds[number] and len(sheet.frame):
                 plans[number] = (sheet, kinds[number], fmts, heights)
     finally:
@@ -497,7 +527,7 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
         styles = [None if f is None else f._get_xf_index() for f in fmts]  # indexes are final once closed
         last = f"{_range(0, 0, len(sheet.frame), len(kinds) - 1).split(':')[-1]}"
         chunks = iter([values_xml(shared[number], kinds, styles, 2)]) if number in shared else \
-            _row_chunks(sheet.frame, kinds, styles, lang)
+            _row_chunks(sheet.frame, columns[number], kinds, styles, lang)
         if heights is not None:
             chunks = _with_heights(chunks, heights)
         bodies[number] = (chunks, f"A1:{last}")
@@ -509,16 +539,19 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
 Layout = tuple[list[int], pd.DataFrame, list[str], list[tuple[int, int]]]
 
 
-def _layouts(sheets: Sequence[SheetFrame], kinds: Mapping[int, list[str]]) -> list[Layout]:
+def _layouts(sheets: Sequence[SheetFrame], kinds: Mapping[int, list[str]],
+             columns: Mapping[int, list[pd.Series]]) -> list[Layout]:
     """The small sheets (one chunk of rows) whose columns have the same names, dtypes and kinds as another's —
     the royalty trace's statement sheets, one per salesperson —, grouped, with their rows concatenated once
     (sheets numbered from 1, as ``_write_xlsx`` numbers them); a group whose concatenation would change a
     column's dtype is left out (each sheet is then handled on its own)."""
     groups: dict[tuple[Any, ...], list[int]] = {}
+    names: dict[Any, str] = {}  # each dtype's name, spelt once (str of a dtype costs microseconds)
     for number, sheet in enumerate(sheets, start=1):
         frame = sheet.frame
         if kinds[number] and 0 < len(frame) <= _CHUNK_ROWS and frame.columns.is_unique:
-            key = (tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)), tuple(kinds[number]))
+            dtypes = tuple(names.get(c.dtype) or names.setdefault(c.dtype, str(c.dtype)) for c in columns[number])
+            key = (tuple(map(str, frame.columns)), dtypes, tuple(kinds[number]))
             groups.setdefault(key, []).append(number)
     out: list[Layout] = []
     for key, numbers in groups.items():
@@ -563,9 +596,13 @@ def _shared_cell_values(layouts: list[Layout], lang: str) -> dict[int, list[list
     return out
 
 
-def _row_chunks(frame: pd.DataFrame, kinds: list[str], styles: list[Any], lang: str):  # noqa: ANN202
-    """The frame's rows as worksheet XML from sheet row 2, converted chunk by chunk (the Python cell values of one
-    chunk at a time); ``splice_rows`` then holds the sheet's XML text whole while it writes it."""
+def _row_chunks(frame: pd.DataFrame, columns: list[pd.Series], kinds: list[str], styles: list[Any],
+                lang: str):  # noqa: ANN202
+    """The frame's rows (its ``columns``) as worksheet XML from sheet row 2, converted chunk by chunk (the Python
+    cell values of one chunk at a time); ``splice_rows`` then holds the sheet's XML text whole while it writes it."""
+    if len(frame) <= _CHUNK_ROWS:  # one chunk: the columns already taken
+        yield values_xml([cell_values(c, k, lang) for c, k in zip(columns, kinds)], kinds, styles, 2)
+        return
     for start in range(0, len(frame), _CHUNK_ROWS):
         yield rows_xml(frame.iloc[start:start + _CHUNK_ROWS], kinds, styles, start + 2, lang)
 
@@ -589,15 +626,12 @@ def header_line(header: str, lines: int) -> str:
 
 
 def _print_fit(sheet: SheetFrame, headers: list[str], kinds: list[str],
-               values: list[float] | None = None) -> tuple[int, set[int], list[float]]:
+               values: list[float]) -> tuple[int, set[int], list[float]]:
     """How a sheet's table is laid out to print readably (issue 24): the header lines, the text columns that wrap
     at ``WRAP_CHARS`` and every column's width. A sheet that fits one landscape page wide at ``COMFORT_SCALE`` or
     more, or lays out its own print (the approval queue), keeps one-line headers and unwrapped text; a wider
     one gets headers on two lines and its text columns wider than ``WRAP_CHARS`` wrapped. ``values``: each
-    column's ``column_width("", kind, column)`` when already measured (``_shared_widths``)."""
-    frame = sheet.frame
-    if values is None:
-        values = [column_width("", kinds[i], frame.iloc[:, i]) for i in range(len(headers))]
+    column's ``column_width("", kind, column)`` (``_value_widths``, ``_shared_widths``)."""
 
     def widths(lines: int) -> list[float]:
         return [max(v, column_width(header_line(h, lines), k)) for v, h, k in zip(values, headers, kinds)]
@@ -611,20 +645,20 @@ def _print_fit(sheet: SheetFrame, headers: list[str], kinds: list[str],
     return lines, wrapped, natural
 
 
-def _wrapped_heights(frame: pd.DataFrame, wrapped: set[int],
+def _wrapped_heights(columns: list[pd.Series], wrapped: set[int],
                      given: Sequence[float | None] | None) -> Sequence[float | None] | None:
     """Each data row's height with its wrapped text columns' lines (Excel and LibreOffice do not grow a row for
     wrapped text written by a program): the taller of that and the sheet's own ``row_heights``."""
     if not wrapped:
         return given
     per_line = WRAP_CHARS - 4  # words wrap whole, so a line holds fewer characters than the column
-    lines = [1] * len(frame)
+    lines = [1] * len(columns[0])
     for i in wrapped:
-        for r, value in enumerate(frame.iloc[:, i].tolist()):
+        for r, value in enumerate(columns[i].tolist()):
             if isinstance(value, str) and value:
                 n = sum(max(1, -(-display_width(part) // per_line)) for part in value.split("\n"))
                 lines[r] = max(lines[r], n)
-    own = list(given) if given is not None else [None] * len(frame)
+    own = list(given) if given is not None else [None] * len(lines)
     return [max(filter(None, (h, LINE_HEIGHT * n + 2 if n > 1 else None)), default=None)
             for h, n in zip(own, lines)]
 
@@ -677,12 +711,14 @@ def _headers(columns: Iterable[object]) -> list[str]:
     return out
 
 
-def _kinds(sheet: SheetFrame) -> list[str]:
-    """Each column's value kind: the one the sheet gives, else inferred from the column."""
+def _kinds(sheet: SheetFrame, columns: list[pd.Series] | None = None) -> list[str]:
+    """Each column's value kind: the one the sheet gives, else inferred from the column (``columns``: the frame's
+    columns, when already taken)."""
+    columns = _columns(sheet.frame) if columns is None else columns
     kinds: list[str] = []
     for i, col in enumerate(sheet.frame.columns):
         given = sheet.formats.get(col)
-        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(sheet.frame.iloc[:, i])
+        kind = str(getattr(given, "value", given)) if given is not None else infer_kind(columns[i])
         if kind not in NUMBER_FORMATS:
             raise ValueError(f"unknown format kind {kind!r} for column {col!r}")
         kinds.append(kind)
@@ -691,19 +727,23 @@ def _kinds(sheet: SheetFrame) -> list[str]:
 
 def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, kinds: list[str], lang: str,
                  header_fmt: Any, col_fmts: dict[str, Any], rag_fmts: dict[str, Any],
-                 values: list[float] | None = None) -> tuple[list[Any], Sequence[float | None] | None]:
+                 values: list[float] | None = None,
+                 columns: list[pd.Series] | None = None) -> tuple[list[Any], Sequence[float | None] | None]:
     """The sheet's columns, table, header and conditional formats (the rows are spliced in later), its columns
-    of value kinds ``kinds`` (``_kinds``) and value widths ``values`` (``_shared_widths``; None: measured here);
-    returns each column's format (the cells take their column's format) and the data rows' heights."""
+    of value kinds ``kinds`` (``_kinds``) and value widths ``values`` (``_shared_widths``, ``_value_widths``;
+    None: measured here); ``columns``: the frame's columns when already taken. Returns each column's format (the
+    cells take their column's format) and the data rows' heights."""
     ws = wb.add_worksheet(name)
     frame = sheet.frame
+    columns = _columns(frame) if columns is None else columns
     headers = _headers(frame.columns)
     ncols = len(headers)
     nrows = len(frame)
     ws.freeze_panes(1, 0)
     if ncols == 0:
         return [], None
-    header_lines, wrapped, natural = _print_fit(sheet, headers, kinds, values)
+    header_lines, wrapped, natural = _print_fit(sheet, headers, kinds,
+                                                _value_widths(columns, kinds) if values is None else values)
     fmts: list[Any] = []
     widths: list[float] = []
     for i, col in enumerate(frame.columns):
@@ -758,7 +798,7 @@ def _write_sheet(wb: Any, name: str, table_name: str, sheet: SheetFrame, kinds: 
             raise ValueError(f"RAG column {col!r} is not in sheet {sheet.name!r}")
         c = list(frame.columns).index(col)
         _rag_format(ws, c, last_row, rag_fmts)
-    return fmts, _wrapped_heights(frame, wrapped, sheet.row_heights)
+    return fmts, _wrapped_heights(columns, wrapped, sheet.row_heights)
 
 
 def _add_chart(wb: Any, ws: Any, sheet: str, columns: list[Any], nrows: int, spec: ChartSpec) -> None:
