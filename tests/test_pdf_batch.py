@@ -15,11 +15,20 @@ from report_fixtures import PERIOD, ledger
 from toolkit.operations.batch import pdf_done
 from toolkit.operations.statements import write_statements
 from toolkit.outputs.labels import label
-from toolkit.report.pdf import find_chromium
+from toolkit.report.pdf import find_chromium, pdf_session
 from toolkit.report import pdf_batch as PB
 from toolkit.report.pdf_batch import PdfBatch, PdfJob, printable_width
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs Chromium")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_chromium():
+    """Every batch of this module prints in one Chromium, as a run's batches share its ``pdf_session`` (a browser
+    started per batch costs ≈ 0.7 s CPU and 2 s each, twelve times here; each batch still makes its own prints:
+    a person printed "alone" is a print of its own, in a batch of its own)."""
+    with pdf_session():
+        yield
 
 PAGE = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><style>
 @page {{ size: A4; margin: 14mm 12mm; }} body {{ font-family: sans-serif; margin: 0; }}
