@@ -22,6 +22,15 @@ from toolkit.report.statements import statement_html
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="needs Chromium")
 
+
+@pytest.fixture(scope="module", autouse=True)
+def one_chromium():
+    """Every batch of this module prints in one Chromium, as a run's batches share its ``pdf_session`` (a browser
+    started per batch costs ≈ 0.7 s CPU and 2 s each, twelve times here; each batch still makes its own prints:
+    a person printed "alone" is a print of its own, in a batch of its own)."""
+    with pdf_session():
+        yield
+
 PAGE = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><style>
 @page {{ size: A4; margin: 14mm 12mm; }} body {{ font-family: sans-serif; margin: 0; }}
 .sheet {{ break-after: page; }} .sheet:last-child {{ break-after: auto; }}

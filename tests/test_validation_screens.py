@@ -67,6 +67,7 @@ def _damage(frame: pd.DataFrame, rng: np.random.Generator, rate: float, only: se
     given, frame = frame, frame.copy()
     n = len(frame)
     original: dict[str, list] = {}  # a column's cells as given (before this call's damage), listed on first need
+    dtypes = frame.dtypes  # one Series of the dtypes for the frame (the damage keeps every column's dtype)
     for col in frame.columns:
         if col == "_row" or n == 0 or (only is not None and col not in only):
             continue
@@ -75,11 +76,10 @@ def _damage(frame: pd.DataFrame, rng: np.random.Generator, rate: float, only: se
             continue
         s = frame[col]
         vals = s.tolist()
-        dtypes = frame.dtypes  # (one Series of the dtypes, not a column Series per column)
         alike = [c for c in frame.columns if c not in (col, "_row") and dtypes[c] == s.dtype]
         alike = [c for c in alike if c.rsplit("_", 1)[-1] == col.rsplit("_", 1)[-1]] or alike
         for i in rng.choice(n, size=k, replace=True).tolist():
-            op = int(rng.choice(_OPS))
+            op = _OPS[int(rng.integers(0, len(_OPS)))]  # rng.choice(_OPS)'s draw (the same numbers), 70x cheaper
             if op == 0:
                 vals[i] = None
             elif op == 1:  # a copy, half the time varied (the same key in another case, '1001' as '1001.0'...)

@@ -27,7 +27,7 @@ class TableLayout:
     extra: dict[str, str] = field(default_factory=dict)  # extra header -> letter
     #: Schema columns absent from the file (issue 14). A computation that needs one of them (Delivered, Payment
     #: Terms, the split columns: ``Column.needed_for``) must treat its figures as not computable, never as zero;
-    #: the typed frame carries the same tuple as ``frame.attrs["missing_columns"]``.
+    #: the typed frame carries the same tuple as ``frame.attrs["missing_columns"]`` (no ``attrs`` when none is absent).
     missing: list[str] = field(default_factory=list)
 
     def cell(self, key: str, row: int) -> str:

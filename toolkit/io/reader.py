@@ -238,7 +238,8 @@ def _typed(shown: str, names: list[str], kind: str | None, load: Any, merges_of:
                 findings.insert(0, Finding("column-missing-optional", sheet=sheet, row=loc.header + 1,
                                            column=col.header(lang)))
         layout.missing = [c.key for c in absent]
-        frame.attrs["missing_columns"] = tuple(layout.missing)
+        if layout.missing:  # only then: pandas deep-copies a non-empty attrs at every operation on the frame
+            frame.attrs["missing_columns"] = tuple(layout.missing)
         data.tables[table.key] = frame
         data.layout[table.key] = layout
         data.findings.extend(findings)
