@@ -31,6 +31,7 @@ def one_chromium():
     with pdf_session():
         yield
 
+
 PAGE = """<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><style>
 @page {{ size: A4; margin: 14mm 12mm; }} body {{ font-family: sans-serif; margin: 0; }}
 .sheet {{ break-after: page; }} .sheet:last-child {{ break-after: auto; }}
