@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import importlib.util
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -65,14 +66,15 @@ def test_cell_values_from_numpy_arrays_equal_pandas(lang: str) -> None:
     assert not is_plain(tz) and cells.cell_values(tz, "date") == [46053.416666666664, None]
 
 
-def test_short_rows_are_the_numpy_rows() -> None:
-    """The few rows of a short sheet joined in Python are the XML the column-wise path renders."""
-    n = 40
+@pytest.mark.parametrize("n", [40, sheet_rows.SHORT_ROWS, sheet_rows.SHORT_ROWS + 1])
+def test_short_rows_are_the_numpy_rows(n: int) -> None:
+    """The few rows of a short sheet joined in Python are the XML the column-wise path renders (at the limit and
+    one row over it too)."""
     rng = np.random.default_rng(7)
+    texts = ["=1+2", " edge ", "a & b <c>", "\x01bell", "_x0041_", "东区", "plain", "x" * 40000]
     columns = [
         [None if i % 5 == 0 else float(x) for i, x in enumerate(rng.normal(0, 1e6, n))],
-        [None if i % 3 == 0 else t for i, t in enumerate(["=1+2", " edge ", "a & b <c>", "\x01bell", "_x0041_", "东区",
-                                                          "plain", "x" * 40000] * 5)],
+        [None if i % 3 == 0 else texts[i % len(texts)] for i in range(n)],
         [i if i % 2 else float(i) for i in range(n)],  # a whole number and its float
         [None if i % 4 else ("Yes" if i % 8 else True) for i in range(n)],
         [None] * n,  # a column with no cell
@@ -143,3 +145,22 @@ def test_float_widths_of_a_few_values_are_numpys(monkeypatch) -> None:
     monkeypatch.setattr(writer, "SHORT_ROWS", -1)
     assert [writer._float_chars(a) for a in arrays] == short
     assert short[-2:] == [0, 0] and short[-3] == len(fmt_money(1e300, grouped=True)) > 400  # the largest
+
+
+def test_a_column_is_sized_on_its_first_rows_only(tmp_path: Path) -> None:
+    """A column's width is measured on its first ``_WIDTH_SAMPLE`` rows, as before the short paths: a wider value
+    further down does not widen it (and one within them does)."""
+    n = writer._WIDTH_SAMPLE + 500
+
+    def width(at: int | None) -> str:
+        values = ["short"] * n
+        if at is not None:
+            values[at] = "a much longer customer name than the others"
+        frame = SheetFrame("S", pd.DataFrame({"name": values}), {"name": "text"})
+        path = write_frames(tmp_path / f"w{at}.xlsx", [frame], "en")
+        with zipfile.ZipFile(path) as z:
+            sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        return sheet[sheet.index("<cols>"):sheet.index("</cols>")]
+
+    assert width(n - 10) == width(None)  # beyond the sample: not measured
+    assert width(10) != width(None)  # within it: measured

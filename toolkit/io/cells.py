@@ -136,12 +136,14 @@ def column_cells(values: pd.Series, kind: str, lang: str, plain: bool) -> list[A
         _raw_text(out, objects, present & ~ok & ~np.isinf(numbers))
     elif kind == "bool":
         labels = {True: enums.YES_NO.label("Yes", lang), False: enums.YES_NO.label("No", lang)}
+
+        def label(v: Any) -> str | None:  # a boolean as the language's Yes/No, anything else as its text
+            return labels.get(v) if isinstance(v, (bool, np.bool_)) else str(v)
+
         if plain:
-            out[present] = [labels.get(v) if isinstance(v, (bool, np.bool_)) else str(v) for v in objects()[present]]
+            out[present] = [label(v) for v in objects()[present]]
         else:
-            mapped = values.map(lambda v: labels.get(v) if isinstance(v, (bool, np.bool_)) else str(v),
-                                na_action="ignore")
-            out[present] = mapped.to_numpy(dtype=object)[present]
+            out[present] = values.map(label, na_action="ignore").to_numpy(dtype=object)[present]
     else:
         out[present] = [v if type(v) is str else str(v) for v in objects()[present]]  # str dtype may hold np.str_
     return out.tolist()
