@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -62,3 +63,10 @@ def find_table(wb: Any, labels: list[str]) -> tuple[Any, int, int, list[list[Any
                     r += 1
                 return ws, cell.row, cell.column, data
     raise AssertionError(f"no table with headers {labels}")
+
+
+def same_ids(svg: str) -> str:
+    """An SVG (or a page of them) with matplotlib's generated ids (random per drawing: markers, clip paths, hatch
+    patterns) numbered in order of appearance, so two drawings of the same chart compare equal."""
+    ids: dict[str, str] = {}
+    return re.sub(r"\b(clip|m|p|h)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), svg)

@@ -8,18 +8,13 @@ import re
 
 import pytest
 from matplotlib.axis import Axis
+from report_fixtures import same_ids
 
 from toolkit.report import charts, replay
 from toolkit.report.replay import fixed_parts
 
 MONTHS = [f"{m:02d}" for m in range(1, 13)]
 
-
-def _same_ids(svg: str) -> str:
-    """The SVG with its generated ids (random per drawing: markers, clip paths, hatch patterns) numbered in order of
-    appearance."""
-    ids: dict[str, str] = {}
-    return re.sub(r"\b(clip|m|p|h)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), svg)
 
 
 def _figure(replay: bool, hatch: str | None = None) -> tuple:
@@ -47,7 +42,7 @@ def _draw(kept: tuple, heights: list[float], points: list[float] | None) -> str:
     line.set_ydata(points)
     ax.relim()
     ax.autoscale_view(scalex=False)
-    return _same_ids(charts._svg(fig, close=False))
+    return same_ids(charts._svg(fig, close=False))
 
 
 PEOPLE = [([float(i) for i in range(12)], [i / 10 for i in range(12)]),

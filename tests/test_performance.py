@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import need
+from report_fixtures import same_ids
 
 from toolkit.cli.main import cli
 from toolkit.core.appraisal import compute_appraisal
@@ -220,11 +221,6 @@ def test_page_charts_lay_out_in_the_page_font_or_else_the_reports(monkeypatch):
     assert charts.page_family.__wrapped__() == charts.font_family()
 
 
-def _same_ids(html: str) -> str:
-    """The page with its SVGs' generated ids (random per drawing) numbered in order of appearance."""
-    ids: dict[str, str] = {}
-    return re.sub(r"\b(clip|m|p)[0-9a-f]{10}\b", lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), html)
-
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, lang, monkeypatch):
@@ -237,11 +233,11 @@ def test_a_kept_figure_redrawn_for_another_person_equals_one_drawn_new(files, la
     year = files[0].year
     for who, others in (("E1002", ("E3003", "E1008")), ("E1008", ("E3003", "E1002"))):
         monkeypatch.setattr(charts, "_kept", OrderedDict())
-        fresh = _same_ids(page(year, who, {"name": who}, lang))
+        fresh = same_ids(page(year, who, {"name": who}, lang))
         monkeypatch.setattr(charts, "_kept", OrderedDict())
         for other in others:  # other people's figures drawn first, then this person's in the same figures
-            assert _same_ids(page(year, other, {}, lang)) != fresh
-        again = _same_ids(page(year, who, {"name": who}, lang))
+            assert same_ids(page(year, other, {}, lang)) != fresh
+        again = same_ids(page(year, who, {"name": who}, lang))
         assert len(charts._kept) == 4  # one figure per chart kind in this language, reused
         assert again == fresh, who
 
@@ -262,7 +258,7 @@ def test_pages_built_in_forked_processes_equal_pages_built_here(files, tmp_path)
         built = [f.result() for f in futures]
         assert pages.submit("E1002", {}, "en", forked, ["xlsx"]).result()[1] is None  # type: ignore[union-attr]
     for (emp, lang), (paths, html) in zip(wanted, built):
-        assert _same_ids(html) == _same_ids(page(year, emp, {"name": emp}, lang))
+        assert same_ids(html) == same_ids(page(year, emp, {"name": emp}, lang))
         (mine,), _ = build(year, emp, {"name": emp}, here, ["xlsx"], lang)
         assert [p.parent for p in paths] == [forked] and paths[0].read_bytes() == mine.read_bytes()
     with Pages(year, people=1) as pages:  # one person: built by the caller, nothing forked
@@ -335,8 +331,8 @@ def test_shared_text_metrics_draw_the_same_charts_and_stay_inside_the_page(files
     original, layout = TextToPath.get_text_width_height_descent, Text._get_layout
     charts._METRICS.clear()
     charts._LAYOUTS.clear()
-    shared = [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
+    shared = [same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")]
     assert charts._METRICS and charts._LAYOUTS  # filled by the pages' words
     assert TextToPath.get_text_width_height_descent is original and Text._get_layout is layout
     monkeypatch.setattr(charts, "shared_metrics", contextlib.nullcontext)  # ``_svg`` draws with it
-    assert [_same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared
+    assert [same_ids(performance.page(year, emp, {"name": emp}, lang)) for emp in ("E3003", "E1002")] == shared
