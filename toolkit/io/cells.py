@@ -102,8 +102,9 @@ def column_cells(values: pd.Series, kind: str, lang: str, plain: bool) -> list[A
                 if getattr(values.dt, "tz", None) is not None:
                     stamps = values.dt.tz_localize(None)
             else:
-                stamps = pd.to_datetime(values.where(values.map(_is_datelike, na_action="ignore").fillna(False)
-                                                     .astype(bool)), errors="coerce")
+                # eq(True): missing is not a date (fillna(False) on a float column is an error in pandas 4)
+                stamps = pd.to_datetime(values.where(values.map(_is_datelike, na_action="ignore").eq(True)),
+                                        errors="coerce")
             if kind == "month":
                 stamps = stamps.dt.to_period("M").dt.to_timestamp()
         serial = serials(stamps)
