@@ -515,8 +515,7 @@ def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
             name = _unique(_sheet_name(sheet.name), used_sheets, 31)
             table = _unique(_table_name(sheet.table_name or name), used_tables, 255)
             fmts, heights = _write_sheet(wb, name, table, sheet, kinds[number], lang, header_fmt, col_fmts, rag_fmts,
-                                         widths.get(number) or _value_widths(columns[number], kinds[number]),
-                                         columns[number])
+                                         widths.get(number), columns[number])
             if kinds[number] and len(sheet.frame):
                 plans[number] = (sheet, kinds[number], fmts, heights)
     finally:

@@ -31,6 +31,8 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.textpath import TextToPath  # noqa: E402
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
+from .replay import fixed_parts  # noqa: E402 - after matplotlib's backend is chosen, as its imports
+
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN")
 #: file names of CJK fonts worth adding when matplotlib's cache does not list them
@@ -128,12 +130,14 @@ _kept: OrderedDict[Hashable, Any] = OrderedDict()
 
 def kept(key: Hashable, make: Callable[[], Any]) -> Any:
     """What ``make`` returns (a tuple: the figure, then its axes and artists) kept under ``key`` in this process,
-    made on first use; the oldest of more than ``KEPT`` are closed. The caller updates its data before each draw, and
-    draws one at a time (pyplot's state is per process)."""
+    made on first use, the parts its updates leave alone replayed at each draw (``replay.fixed_parts``); the oldest
+    of more than ``KEPT`` are closed. The caller updates its data before each draw, and draws one at a time (pyplot's
+    state is per process)."""
     if key in _kept:
         _kept.move_to_end(key)
         return _kept[key]
     made = _kept[key] = make()
+    fixed_parts(made[0], made[1])
     while len(_kept) > KEPT:
         plt.close(_kept.popitem(last=False)[1][0])
     return made

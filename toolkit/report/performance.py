@@ -29,7 +29,6 @@ from ..outputs.labels import label
 from ..outputs.performance import CHART_INDICATORS, file_stem, findings_name, header, sheets
 from .statements import html_table, page_template
 from .pdf_batch import PdfBatch, PdfJob, queue
-from .replay import fixed_parts
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "performance.html.j2"
 
@@ -76,7 +75,6 @@ def _targets_chart(chart: pd.DataFrame, lang: str) -> str:
         _money_axis(ax)
         _title(ax, label("pf.chart.targets", lang), 12)
         _legend_below(ax, len(series))
-        fixed_parts(fig, ax)
         return fig, ax, bars
 
     fig, ax, bars = kept(("pf.targets", lang, series, ticks), make)
@@ -101,7 +99,6 @@ def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         _title(ax, label("pf.chart.completion", lang), 12)
         _legend_below(ax, 3)
-        fixed_parts(fig, ax)
         return fig, ax, lines
 
     fig, ax, lines = kept(("pf.completion", lang, series, ticks), make)
@@ -178,7 +175,6 @@ def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
         ax.set_xticks(x, ticks)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         _title(ax, label("pf.chart.score", lang), 12)
-        fixed_parts(fig, ax)
         return fig, ax, [line]
 
     fig, ax, (line,) = kept(("pf.score", lang, ticks), make)
@@ -201,7 +197,6 @@ def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
         _money_axis(ax)
         _title(ax, label("pf.chart.pay", lang), 12)
         _legend_below(ax, 2)
-        fixed_parts(fig, ax)
         return fig, ax, bars
 
     fig, ax, bars = kept(("pf.pay", lang, ticks), make)
