@@ -306,3 +306,21 @@ def test_month_on_month_changes_are_coloured_in_the_workbook(rendered_report) ->
         cell = ws.cell(head + 1 + i, col + 3)
         good = (r["mom"] > 0) != r["_lower_better"]
         assert cell.font.color.rgb == ("FF1A7F37" if good else "FFC00000"), r["indicator"]
+
+
+def test_report_workbook_is_the_same_bytes_for_the_same_month(demo, tmp_path) -> None:  # noqa: ANN001
+    """The report's workbook carries no clock time (docProps and the zip's dates fixed, as every other output), so
+    re-rendering a month gives the same bytes; it used to carry the minute it was saved."""
+    import zipfile
+
+    from toolkit.io.writer import FIXED_TIME
+
+    out = demo[0] / f"monthly-report-{PERIOD}.xlsx"
+    with zipfile.ZipFile(out) as zf:
+        assert {info.date_time for info in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert f">{FIXED_TIME.strftime('%Y-%m-%dT%H:%M:%SZ')}</dcterms:modified>" in core
+    made = context("en")
+    first = render_report(made, ("xlsx",), "en", tmp_path / "a")
+    again = render_report(made, ("xlsx",), "en", tmp_path / "b")
+    assert first[0].read_bytes() == again[0].read_bytes()

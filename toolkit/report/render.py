@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import ToolkitError
 from ..i18n import register
-from ..io.writer import atomic_save
+from ..io.writer import atomic_save, save_workbook
 from ..runtime import forks
 from .markdown import render_markdown
 from .pdf import html_to_pdf
@@ -357,7 +357,7 @@ def render_report(context: dict[str, Any], formats: Sequence[str], lang: str | N
                 from .xlsx_render import render_workbook, open_template  # deferred: loads jinja2 (slow to import); only this path needs it
                 tpl = custom.get("xlsx") or default_template("xlsx", lang)
                 wb = render_workbook(open_template(tpl) if tpl else build_template(lang), context)
-                written.append(atomic_save(target, lambda tmp, wb=wb: wb.save(tmp)))
+                written.append(save_workbook(wb, target))  # fixed dates: same month, same bytes
             elif fmt == "html" and html_job is not None:
                 written.append(target)  # being written by the forked process: its path once done, below
             elif fmt == "html":

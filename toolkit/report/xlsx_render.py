@@ -40,7 +40,7 @@ from ..i18n import register, t
 from . import filters as FL
 from ..io.print_setup import (KEEP_ROWS, LINE_HEIGHT, MIN_SCALE, PRINTABLE, Block, header_height, keep_together,
                               libreoffice_points, number_width, openpyxl_print)
-from ..io.writer import display_width, atomic_save
+from ..io.writer import display_width, save_workbook
 from ..money import fmt_money
 
 register(
@@ -664,7 +664,7 @@ def _shown(value: float, number_format: str) -> str:
 def render_xlsx(context: dict[str, Any], out: str | Path, template: str | Path) -> Path:
     """Render ``template`` (a report template workbook) with ``context`` into ``out``, atomically."""
     wb = render_workbook(open_template(template), context)
-    return atomic_save(Path(out), lambda tmp: wb.save(tmp))
+    return save_workbook(wb, Path(out))
 
 
 def quoted(sheet: str) -> str:

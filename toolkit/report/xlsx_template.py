@@ -14,7 +14,7 @@ from openpyxl.formatting.rule import DataBarRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..i18n import register, t
-from ..io.writer import atomic_save
+from ..io.writer import save_workbook
 from .sections.words import COLUMNS
 
 register(
@@ -175,7 +175,7 @@ def write_templates(folder: str | Path) -> list[Path]:
     out = []
     for lang, name in (("en", "monthly_report.xlsx"), ("zh", "monthly_report_zh.xlsx")):
         wb = build_template(lang)
-        out.append(atomic_save(Path(folder) / name, lambda tmp, wb=wb: wb.save(tmp)))
+        out.append(save_workbook(wb, Path(folder) / name))
     return out
 
 
