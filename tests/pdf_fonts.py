@@ -4,6 +4,7 @@ footers), with the characters each one's ToUnicode map gives (tests of the perso
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -38,3 +39,11 @@ def page_fonts(path: Path) -> list[tuple[str, str, set[str]]]:
                 unicode = _chars(font["/ToUnicode"].read_bytes()) if "/ToUnicode" in font else set()
                 fonts.append((str(font.get("/BaseFont", "")), subtype.lstrip("/"), unicode))
     return fonts
+
+
+def font_installed(family: str) -> bool:
+    """Whether fontconfig knows ``family`` (False where fc-list itself is missing)."""
+    try:
+        return bool(subprocess.run(["fc-list", family], capture_output=True, text=True).stdout)
+    except FileNotFoundError:
+        return False

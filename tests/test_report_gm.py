@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl.utils import column_index_from_string
 from output_books import book
+from pdf_fonts import font_installed, page_fonts
 from report_fixtures import PERIOD, SAMPLE, context, ledger
 
 from toolkit.core import completion as C
@@ -261,6 +262,23 @@ def test_pdf_pages_are_numbered_and_the_first_is_full(report_pdf) -> None:  # no
         # numbers, contract codes and dates are never broken across lines
         for value in context(lang)["tables"]["overdue"]["contract_no"].dropna().head(5):
             assert value in "".join(text), value
+
+
+def test_pdf_text_is_set_in_truetype_fonts_not_type3_glyphs(report_pdf) -> None:  # noqa: ANN001
+    """The report's body text is embedded as TrueType subsets — Latin in a Latin font, Chinese in WenQuanYi Micro Hei
+    (the person pages' fonts) — not as Type 3 glyphs: its template used to put Noto Sans CJK (a CFF font, which
+    Chromium embeds as one path per glyph) first, for every letter of both languages."""
+    from toolkit.report.pdf import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("chromium missing")
+    if not font_installed("WenQuanYi Micro Hei") or not font_installed("Liberation Sans"):
+        pytest.skip("WenQuanYi Micro Hei or Liberation Sans not installed (fonts-wqy-microhei, fonts-liberation)")
+    for lang in ("en", "zh"):
+        fonts = page_fonts(report_pdf(lang))
+        words = set(context(lang)["text"]["rag_note"] + context(lang)["text"]["generated_from"]) - set(" ()（）·，。:：0123456789.,%-")
+        truetype = set().union(*[c for _name, kind, c in fonts if kind == "TrueType"])
+        assert words and words <= truetype, (lang, sorted(words - truetype))
 
 
 def test_wan_yuan_option_scales_the_chinese_report_only(tmp_path) -> None:  # noqa: ANN001

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from conftest import need
-from pdf_fonts import page_fonts
+from pdf_fonts import font_installed, page_fonts
 from report_fixtures import PERIOD, ledger
 
 from toolkit.cli.main import cli
@@ -141,7 +141,7 @@ def test_pdf_statement_text_in_each_language(tmp_path, lang):
     assert f"{emp['payment']:,.2f}" in text and f"{emp['previous_ytd_royalty']:,.2f}" in text
     assert label("st.recomputed", lang) in text.replace("\n", "") or label("st.recomputed", lang)[:12] in text
     if lang == "zh":
-        if not _font_installed("WenQuanYi Micro Hei"):
+        if not font_installed("WenQuanYi Micro Hei"):
             pytest.skip("WenQuanYi Micro Hei is not installed (fonts-wqy-microhei): the Chinese PDF's fonts not checked")
         # the Chinese body text is set in the TrueType font, embedded as a subset, not as Type 3 glyphs (Noto Sans
         # CJK's CFF outlines: a Chinese page printed about twice as dear); bold may still be Noto Sans CJK Bold
@@ -326,11 +326,3 @@ def test_appraisal_terms_on_a_statement_are_percentages(tmp_path):
     assert label("completion", "en") in frame.columns
     html = run.files["E1003"][0].read_text(encoding="utf-8")
     assert "1.03232" not in html and "103.2%" in html
-
-
-def _font_installed(family: str) -> bool:
-    """Whether fontconfig knows ``family`` (False where fc-list itself is missing)."""
-    try:
-        return bool(subprocess.run(["fc-list", family], capture_output=True, text=True).stdout)
-    except FileNotFoundError:
-        return False

@@ -15,6 +15,9 @@ from .charts import all_charts, lines_chart, pareto_chart
 from ..outputs.labels import LABELS
 from .sections.words import COLUMNS, column_label, text
 
+#: The package's page templates (statements, performance files), whose fonts the report's template includes.
+PAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
 register({"report.html.template": ("HTML report template {file}: {detail}", "HTML 报告模板 {file}：{detail}")})
 
 
@@ -55,7 +58,10 @@ def _environment(folder: str, lang: str, unit: str) -> jinja2.Environment:
     """The Jinja2 environment of the templates in ``folder`` for ``lang`` and the money ``unit``, one per process: it
     keeps each template compiled, and compiles it again when its file changes (``auto_reload``: a director's edited
     template is honoured at the next render)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(folder), undefined=jinja2.StrictUndefined,
+    # the template's own folder first (a director's edited copy and what it includes), then the package's page
+    # templates, so any report template can include the person pages' fonts ("person_fonts.css.j2")
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(folder), jinja2.FileSystemLoader(str(PAGE_TEMPLATES))])
+    env = jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
                              autoescape=True, trim_blocks=False, auto_reload=True)
     env.filters.update(FL.jinja_filters(lang, unit))
     return env
