@@ -235,9 +235,9 @@ Styles = dict[tuple[Any, bytes | None], Any]
 
 
 def _restyle(cell: Any, op: Hashable, apply: Callable[[Any], None], styles: Styles | None) -> None:
-    """``apply(cell)`` (a font, fill, border or number format set), or, when ``styles`` has seen ``op`` done to a
-    cell of the same style, that result copied: the same style ids, without openpyxl hashing a Font or Fill
-    into the workbook's style lists again for each cell of a column (its first cell added them, in the same order).
+    """``apply(cell)`` (a font, fill, border, alignment or number format set), or, when ``styles`` has seen ``op``
+    done to a cell of the same style, that result copied: the same style ids, without openpyxl hashing a Font, Fill
+    or Alignment into the workbook's style lists again for each cell (the first such cell added them, in order).
     ``styles`` belongs to one workbook (its ids index that workbook's lists); None: always ``apply``."""
     if styles is None:
         apply(cell)
