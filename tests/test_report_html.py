@@ -474,3 +474,45 @@ def test_market_charts_drawn_before_the_context_are_the_ones_the_page_draws(tmp_
     alone = render_monthly_report(ledger(), PERIOD, tmp_path / "alone", formats=("html", "md"))
     assert _without_svg_ids(paths[0].read_text(encoding="utf-8")) == _without_svg_ids(alone[0].read_text(encoding="utf-8"))
     assert paths[1].read_bytes() == alone[1].read_bytes()
+
+
+def _history_panels_apart(ctx: dict) -> list[str]:  # noqa: ANN001
+    """The general path of ``charts._history_panel``: each of the history's line panels on a figure of its own."""
+    from toolkit.report import charts as CH
+
+    hist = ctx["tables"]["history"]
+    labels = dict(zip([c for c, _ in ctx["columns"]["history"]], ctx["labels"]["history"]))
+    x = list(range(len(hist)))
+    ticks = [str(m)[5:] for m in hist["month"]]
+    panels = []
+    for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
+        fig, ax = CH._fig(*CH.MULTIPLE, left=0.65, right=0.1)
+        with CH._quiet():
+            ax.plot(x, hist[key], marker="o", markersize=3, color=CH.COLORS[i % len(CH.COLORS)])
+            ax.fill_between(x, hist[key], alpha=0.08, color=CH.COLORS[i % len(CH.COLORS)])
+            CH._title(ax, labels[key])
+            ax.set_xticks(x[::2], ticks[::2], fontsize=9)
+            ax.tick_params(axis="y", labelsize=9)
+            CH._money_axis(ax)
+        panels.append(CH._svg(fig))
+    return panels
+
+
+def test_the_history_panels_on_one_kept_figure_are_those_drawn_apart() -> None:
+    """The history's five line panels share a kept figure (``charts._history_panel``): each the SVG of the panel on
+    a figure of its own (matplotlib's ids aside), for the sample in both languages and for other figures drawn
+    between them (negative months, larger amounts, another font set by a person page's figure)."""
+    from report_fixtures import same_ids
+    from toolkit.report import charts as CH
+
+    other = fresh_context("en")
+    hist = other["tables"]["history"]
+    for col in ("signing", "collection", "expense", "profit", "receivables"):
+        hist[col] = hist[col] * 37.5
+    hist.loc[hist.index[3], "profit"] = -abs(float(hist["profit"].max()) or 1.0)
+    for ctx in (context("en"), other, context("zh"), context("en")):
+        kept = re.findall(r'<div class="multiple">(.*?)</div>', CH.history_chart(ctx), re.S)
+        assert len(kept) == 6
+        assert [same_ids(svg) for svg in kept[:5]] == [same_ids(svg) for svg in _history_panels_apart(ctx)]
+        fig, _ = CH._fig(family=CH.page_family())  # a person page's font set between two reports' charts
+        CH.plt.close(fig)

@@ -321,3 +321,88 @@ def test_keep_together_moves_a_section_that_would_start_at_a_page_foot() -> None
     assert [b.id for b in ws.row_breaks.brk] == [44, 239]
     assert running == [long_]
     assert ws.page_setup.scale == 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def _placeholder_by_rows(ws, pattern, first_row=1):  # noqa: ANN001, ANN202
+    """The general path ``xlsx_render._find_placeholder`` stands for: openpyxl's row-by-row scan (which makes an
+    empty cell at every place it passes)."""
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if isinstance(cell.value, str) and "{{" in cell.value:
+                m = pattern.match(cell.value)
+                if m:
+                    return cell, m.group(1)
+    return None
+
+
+class _Measured:
+    """The general path of ``xlsx_render._Widths``: every cell measured afresh."""
+
+    def number(self, cell):  # noqa: ANN001, ANN201
+        from toolkit.io.print_setup import number_width
+        from toolkit.report.xlsx_render import _shown
+
+        return number_width(len(_shown(cell.value, cell.number_format)))
+
+    def text(self, value):  # noqa: ANN001, ANN201
+        from toolkit.io.writer import display_width
+
+        return display_width(value)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_report_workbook_is_the_same_bytes_without_its_fast_paths(lang, monkeypatch) -> None:  # noqa: ANN001
+    """The report workbook's fast paths (a restyled cell taking the style its column's first such cell got, the
+    placeholders found among the sheet's cells, widths measured once per value) write the bytes the general paths
+    write: every zip part of the sample's report, in both languages."""
+    from toolkit.io.writer import workbook_bytes
+    from toolkit.report import xlsx_render as XR
+    from toolkit.report.render import default_template
+
+    def rendered() -> dict[str, bytes]:
+        import io
+        import zipfile
+
+        data = workbook_bytes(XR.render_workbook(XR.open_template(default_template("xlsx", lang)), context(lang)))
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return {n: z.read(n) for n in z.namelist()}
+
+    fast = rendered()
+    monkeypatch.setattr(XR, "_restyle", lambda cell, op, apply, styles: apply(cell))
+    monkeypatch.setattr(XR, "_find_placeholder", _placeholder_by_rows)
+    monkeypatch.setattr(XR, "_Widths", _Measured)
+    general = rendered()
+    assert list(fast) == list(general)
+    assert [n for n in fast if fast[n] != general[n]] == []
+
+
+def test_placeholders_found_among_the_cells_are_those_the_row_scan_finds() -> None:
+    """``_find_placeholder`` (the sheet's cells) against openpyxl's row scan, from every row of every sheet of the
+    shipped templates, tables and charts alike."""
+    from toolkit.report import xlsx_render as XR
+    from toolkit.report.render import default_template
+
+    for lang in ("en", "zh"):
+        wb = XR.open_template(default_template("xlsx", lang))
+        for ws in wb.worksheets:
+            for pattern in (XR.TABLE_RE, XR.CHART_RE):
+                for first in range(1, ws.max_row + 2):
+                    found = XR._find_placeholder(ws, pattern, first)
+                    scanned = _placeholder_by_rows(ws, pattern, first)
+                    assert (found and (found[0].coordinate, found[1])) == (scanned and (scanned[0].coordinate,
+                                                                                        scanned[1]))
+
+
+def test_a_width_measured_once_per_value_tells_minus_zero_from_zero() -> None:
+    """``_Widths`` keeps a number's width by its value and format, its sign included: -0.0 equals 0.0 but a
+    percentage shows it as "-0.0%"."""
+    from toolkit.report.xlsx_render import _Widths
+
+    ws = Workbook().active
+    cells = [ws.cell(1, c, v) for c, v in enumerate([0.0, -0.0, 0.0, -0.0, 12.5], start=1)]
+    for cell in cells:
+        cell.number_format = "0.0%"
+    measure, general = _Widths(), _Measured()
+    assert [measure.number(c) for c in cells] == [general.number(c) for c in cells]
+    assert measure.number(cells[1]) > measure.number(cells[0])
+    assert [measure.text(v) for v in ("abc", "中文", "abc")] == [general.text(v) for v in ("abc", "中文", "abc")]

@@ -218,9 +218,7 @@ def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, 
     one draw gives the SVG; the axis labels' places fixed too (the charts have none: no measuring of them); its
     text laid out in ``family`` (default: ``font_family``)."""
     with _quiet():
-        plt.rcParams["font.family"] = family or font_family()
-        plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
-        plt.rcParams["axes.unicode_minus"] = False
+        _rc(family)
         fig, ax = plt.subplots(rows, cols, figsize=(width, height), dpi=SVG_DPI)
         fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
                             bottom=bottom / height)
@@ -228,6 +226,14 @@ def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, 
         a.spines[["top", "right"]].set_visible(False)
         _fixed_labels(a)
     return fig, ax
+
+
+def _rc(family: list[str] | None = None) -> None:
+    """The settings the charts' text is made with (their font ``family``, default ``font_family``; text as text):
+    set for each figure made, and before each draw of a kept report figure, whose new ticks take them then."""
+    plt.rcParams["font.family"] = family or font_family()
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
+    plt.rcParams["axes.unicode_minus"] = False
 
 
 def _fixed_labels(ax: Any) -> None:
@@ -312,18 +318,9 @@ def history_chart(ctx: dict[str, Any]) -> str:
     hist = ctx["tables"]["history"]
     labels = dict(zip([c for c, _ in ctx["columns"]["history"]], ctx["labels"]["history"]))
     x = list(range(len(hist)))
-    ticks = [str(m)[5:] for m in hist["month"]]
-    panels = []
-    for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
-        fig, ax = _fig(*MULTIPLE, left=0.65, right=0.1)
-        with _quiet():
-            ax.plot(x, hist[key], marker="o", markersize=3, color=COLORS[i % len(COLORS)])
-            ax.fill_between(x, hist[key], alpha=0.08, color=COLORS[i % len(COLORS)])
-            _title(ax, labels[key])
-            ax.set_xticks(x[::2], ticks[::2], fontsize=9)
-            ax.tick_params(axis="y", labelsize=9)
-            _money_axis(ax)
-        panels.append(_svg(fig))
+    ticks = tuple(str(m)[5:] for m in hist["month"])
+    panels = [_history_panel(x, ticks, hist[key], COLORS[i % len(COLORS)], labels[key])
+              for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables"))]
     fig, ax = _fig(*MULTIPLE, left=0.85, right=0.15)  # the indicators' names left
     head = ctx["tables"]["headline"]
     with _quiet():
@@ -335,6 +332,32 @@ def history_chart(ctx: dict[str, Any]) -> str:
         _title(ax, f"{ctx['labels']['headline'][10]} | {ctx['text']['time_progress_note']}", 10)
     panels.append(_svg(fig))
     return '<div class="multiples">' + "".join(f'<div class="multiple">{svg}</div>' for svg in panels) + "</div>"
+
+
+def _history_panel(x: list[int], ticks: tuple[str, ...], values: Any, colour: str, title: str) -> str:
+    """One of the history's line panels (a month's value and the area under it): the five share one kept figure
+    (``kept``: made once per process and months, its months' axis and spines replayed), whose line, area, colour,
+    title and y limits are those of a panel drawn on a figure of its own (the same SVG)."""
+    def make() -> tuple[Any, Any, Any, list[Any]]:
+        fig, ax = _fig(*MULTIPLE, left=0.65, right=0.1)
+        with _quiet():
+            line = ax.plot(x, [float("nan")] * len(x), marker="o", markersize=3)[0]
+            ax.set_xticks(x[::2], list(ticks[::2]), fontsize=9)
+            ax.tick_params(axis="y", labelsize=9)
+            _money_axis(ax)
+        return fig, ax, line, [None]
+
+    fig, ax, line, area = kept(("report.history", ticks, tuple(font_family())), make)
+    with _quiet():
+        _rc()  # as a figure made now: ticks made at this draw take the report's font
+        if area[0] is not None:
+            area[0].remove()
+        line.set_ydata(values)
+        line.set_color(colour)
+        ax.relim()  # the data limits of this line alone; the area adds its own, as on a new figure
+        area[0] = ax.fill_between(x, values, alpha=0.08, color=colour)
+        _title(ax, title)
+    return _svg(fig, close=False)
 
 
 def pareto_chart(ctx: dict[str, Any]) -> str:

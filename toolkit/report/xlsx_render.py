@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import lru_cache
+from math import copysign
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.formatting import ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.styles import Alignment, Border, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.worksheet import Worksheet
@@ -221,7 +223,69 @@ def _copy_style(src: Any, dst: Any) -> None:
         dst._style = copy.copy(src._style)
 
 
-def _write_value(cell: Any, value: Any, kind: str, lang: str) -> None:
+def _cell(ws: Worksheet, row: int, col: int) -> Any:
+    """``ws.cell(row, col)``, looked up in the sheet's cells first: the same cell (made when missing, as
+    ``ws.cell`` makes it), without openpyxl's checks on every call of a table's thousands."""
+    found = ws._cells.get((row, col))
+    return found if found is not None else ws.cell(row, col)
+
+
+#: A workbook's restyled cells (``_restyle``): (what was done, the cell's style before) -> its style after.
+Styles = dict[tuple[Any, bytes | None], Any]
+
+
+def _restyle(cell: Any, op: Hashable, apply: Callable[[Any], None], styles: Styles | None) -> None:
+    """``apply(cell)`` (a font, fill, border, alignment or number format set), or, when ``styles`` has seen ``op``
+    done to a cell of the same style, that result copied: the same style ids, without openpyxl hashing a Font, Fill
+    or Alignment into the workbook's style lists again for each cell (the first such cell added them, in order).
+    ``styles`` belongs to one workbook (its ids index that workbook's lists); None: always ``apply``."""
+    if styles is None:
+        apply(cell)
+        return
+    key = (op, None if cell._style is None else cell._style.tobytes())
+    done = styles.get(key)
+    if done is None:
+        apply(cell)
+        styles[key] = done = (None if cell._style is None else StyleArray(cell._style),)
+    else:
+        cell._style = None if done[0] is None else StyleArray(done[0])
+
+
+def _number_format(kind: str) -> Callable[[Any], None]:
+    """Sets the number format of ``kind`` on a cell whose format is General (a director's format is kept)."""
+    def apply(cell: Any) -> None:
+        if cell.number_format == "General":
+            cell.number_format = FL.NUMBER_FORMATS[kind]
+    return apply
+
+
+def _fill(colour: str) -> Callable[[Any], None]:
+    """Sets a solid fill of ``colour``."""
+    def apply(cell: Any) -> None:
+        cell.fill = PatternFill("solid", start_color=colour, end_color=colour)
+    return apply
+
+
+def _font_colour(colour: str) -> Callable[[Any], None]:
+    """Sets the cell's font in ``colour``."""
+    def apply(cell: Any) -> None:
+        coloured = copy.copy(cell.font)
+        coloured.color = colour
+        cell.font = coloured
+    return apply
+
+
+def _total(cell: Any) -> None:
+    """A total row's cell: bold, a line above and a double line below."""
+    bold = copy.copy(cell.font)
+    bold.b = True
+    cell.font = bold
+    cell.border = TOTAL_BORDER
+
+
+def _write_value(cell: Any, value: Any, kind: str, lang: str, styles: Styles | None = None) -> None:
+    """``value`` written into ``cell`` as a ``kind`` column shows it (a number with its format, text as text);
+    ``styles``: the workbook's restyled cells (``_restyle``)."""
     if FL.blank(value):
         cell.value = None
         return
@@ -230,7 +294,7 @@ def _write_value(cell: Any, value: Any, kind: str, lang: str) -> None:
         cell.data_type = "s"
         fill = RAG_FILLS.get(str(value).lower())
         if fill:
-            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+            _restyle(cell, ("fill", fill), _fill(fill), styles)
         return
     if kind in ("money", "percent", "change", "number", "ratio") and isinstance(value, (int, float)) \
             and not isinstance(value, bool):
@@ -243,12 +307,14 @@ def _write_value(cell: Any, value: Any, kind: str, lang: str) -> None:
         cell.value = str(value)
         cell.data_type = "s"  # data text is never a formula
         return
-    if cell.number_format == "General" and kind in FL.NUMBER_FORMATS:
-        cell.number_format = FL.NUMBER_FORMATS[kind]
+    if kind in FL.NUMBER_FORMATS:
+        _restyle(cell, ("format", kind), _number_format(kind), styles)
 
 
-def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str, Any]) -> Placement:
-    """Expand the table ``name`` at (row, col): header in the placeholder row, data from the style row on."""
+def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str, Any],
+                styles: Styles | None = None) -> Placement:
+    """Expand the table ``name`` at (row, col): header in the placeholder row, data from the style row on.
+    ``styles``: the workbook's restyled cells (``_restyle``; ``render_workbook`` shares one over its tables)."""
     frame: pd.DataFrame = context["tables"][name]
     spec = context["columns"][name]
     labels = context["labels"][name]
@@ -262,10 +328,12 @@ def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str,
         insert_rows(ws, style_row + 1, n - 1)
         merged_in_style = [m for m in ws.merged_cells.ranges if m.min_row == m.max_row == style_row]
         height = ws.row_dimensions[style_row].height
+        width = ncols + max(0, max((m.max_col for m in merged_in_style), default=0) - col - ncols + 1)
+        sources = [_cell(ws, style_row, col + j) for j in range(width)]  # each data row copies these styles
         for i in range(1, n):
             r = style_row + i
-            for j in range(ncols + max(0, max((m.max_col for m in merged_in_style), default=0) - col - ncols + 1)):
-                _copy_style(ws.cell(style_row, col + j), ws.cell(r, col + j))
+            for j, src in enumerate(sources):
+                _copy_style(src, _cell(ws, r, col + j))  # cells of rows just inserted: made here
             if height is not None:
                 ws.row_dimensions[r].height = height
             for m in merged_in_style:
@@ -286,17 +354,13 @@ def write_table(ws: Worksheet, row: int, col: int, name: str, context: dict[str,
     lower = frame["_lower_better"].astype(bool).tolist() if "_lower_better" in frame else [False] * n
     for i in range(n):
         for j, (_key, kind) in enumerate(spec):
-            cell = ws.cell(style_row + i, col + j)
-            _write_value(cell, cols[j][i], kind, lang)
+            cell = _cell(ws, style_row + i, col + j)
+            _write_value(cell, cols[j][i], kind, lang, styles)
             if kind == "change" and isinstance(cell.value, float) and cell.value:
-                coloured = copy.copy(cell.font)  # a rise is good, except for Expense
-                coloured.color = CHANGE_GOOD if (cell.value > 0) != lower[i] else CHANGE_BAD
-                cell.font = coloured
+                colour = CHANGE_GOOD if (cell.value > 0) != lower[i] else CHANGE_BAD  # a rise is good, except Expense
+                _restyle(cell, ("font", colour), _font_colour(colour), styles)
             if totals[i]:
-                bold = copy.copy(cell.font)
-                bold.b = True
-                cell.font = bold
-                cell.border = TOTAL_BORDER
+                _restyle(cell, "total", _total, styles)
     return Placement(ws.title, row, col, max(n, 1), ncols)
 
 
@@ -450,14 +514,18 @@ def _render_scalar(lang: str, ws: Worksheet, cell: Any, context: dict[str, Any])
 # --------------------------------------------------------------------------- the engine
 
 
-def _find(ws: Worksheet, pattern: re.Pattern[str], first_row: int = 1) -> tuple[Any, str] | None:
-    """The first cell from row ``first_row`` on (row by row) whose text matches ``pattern``, and its group."""
-    for row in ws.iter_rows(min_row=first_row):
-        for cell in row:
-            if isinstance(cell.value, str) and "{{" in cell.value:
-                m = pattern.match(cell.value)
-                if m:
-                    return cell, m.group(1)
+def _find_placeholder(ws: Worksheet, pattern: re.Pattern[str], first_row: int = 1) -> tuple[Any, str] | None:
+    """The first cell from row ``first_row`` on (row by row) whose text matches ``pattern``, and its group: looked
+    for among the cells the sheet has (its text cells, in row and column order), not by ``iter_rows``, which makes
+    an empty cell at every place it passes. The cells it would have made are made anyway when ``render_workbook``
+    renders the scalars (every sheet's rectangle, after the tables), so the saved sheet is the same, and inserting
+    a table's rows moves fewer cells."""
+    hits = [(key, cell.value) for key, cell in ws._cells.items()
+            if key[0] >= first_row and isinstance(cell.value, str) and "{{" in cell.value]
+    for key, value in sorted(hits, key=lambda hit: hit[0]):
+        m = pattern.match(value)
+        if m:
+            return ws._cells[key], m.group(1)
     return None
 
 
@@ -474,11 +542,13 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
     lang = context.get("lang", "en")
     placements: dict[str, Placement] = {}
     known = ", ".join(sorted(context["tables"]))
+    styles: Styles = {}  # this workbook's restyled cells, shared by its tables (``_restyle``)
     for ws in list(wb.worksheets):
         # a table only changes its own row and those below it, so the next placeholder is looked for from its row
-        # on; the last look scans the whole sheet, as openpyxl's iter_rows leaves it (every cell of its rectangle)
+        # on, among the cells the sheet has (``_find_placeholder``: the scalars' pass below then makes every cell
+        # of the sheet's rectangle, as openpyxl's iter_rows leaves it)
         first_row = 1
-        while (hit := _find(ws, TABLE_RE, first_row)) is not None or first_row > 1:
+        while (hit := _find_placeholder(ws, TABLE_RE, first_row)) is not None or first_row > 1:
             if hit is None:
                 first_row = 1
                 continue
@@ -486,7 +556,7 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
             if name not in context["tables"]:
                 raise _fail(ws, cell.coordinate, "report.template.unknown-table", name=name, known=known)
             first_row = cell.row
-            placements[name] = write_table(ws, cell.row, cell.column, name, context)
+            placements[name] = write_table(ws, cell.row, cell.column, name, context, styles)
     anchors: list[tuple[Worksheet, str, str]] = []
     for ws in list(wb.worksheets):
         for row in ws.iter_rows():
@@ -508,7 +578,7 @@ def render_workbook(wb: Workbook, context: dict[str, Any]) -> Workbook:
             data = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.create_sheet(DATA_SHEET)
             data.sheet_state = "hidden"
             start = data.max_row + 2 if data.max_row > 1 else 1
-            placements[table] = write_table(data, start, 1, table, context)
+            placements[table] = write_table(data, start, 1, table, context, styles)
         p = placements[table]
         chart = build(wb[p.sheet], p, context["text"][title])
         chart.width, chart.height = CHART_SIZE
@@ -532,7 +602,9 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
     for p in placements.values():
         if p.sheet not in merged:  # one set per sheet: a look-up per cell instead of a scan of every range
             merged[p.sheet] = {cell for mr in wb[p.sheet].merged_cells.ranges for cell in mr.cells}
-    wrapping = _sheets_to_wrap(wb, placements, merged)
+    measure = _Widths()
+    styles: Styles = {}  # this workbook's restyled cells (``_restyle``)
+    wrapping = _sheets_to_wrap(wb, placements, merged, measure)
     for p in placements.values():
         ws = wb[p.sheet]
         in_merged = merged[ws.title]
@@ -542,14 +614,14 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
             letter = get_column_letter(p.col + j)
             need = 0.0
             for r in range(p.first, p.last + 1):
-                cell = ws.cell(r, p.col + j)
+                cell = _cell(ws, r, p.col + j)
                 if cell.value is None or (r, p.col + j) in in_merged:
                     continue
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                    need = max(need, number_width(len(_shown(cell.value, cell.number_format))))
-                elif ws.title in wrapping and display_width(cell.value) > REPORT_WRAP:  # issue 24: wraps
+                    need = max(need, measure.number(cell))
+                elif ws.title in wrapping and measure.text(cell.value) > REPORT_WRAP:  # issue 24: wraps
                     need = max(need, REPORT_WRAP + 2.0)
-                    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=cell.alignment.horizontal)
+                    _restyle(cell, "wrap", _wrap, styles)
                     lines = sum(max(1, -(-display_width(part) // (REPORT_WRAP + 2)))
                                 for part in str(cell.value).split("\n"))
                     if lines > 1:
@@ -557,7 +629,7 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
                         ws.row_dimensions[r].height = max(current, LINE_HEIGHT * lines + 2)
                         tall.add(r)
                 else:
-                    need = max(need, min(display_width(cell.value), 50) + 2.0)
+                    need = max(need, min(measure.text(cell.value), 50) + 2.0)
             head = display_width(ws.cell(p.header_row, p.col + j).value or "")
             need = max(need, min(head, 14) + 2.0, 8.0)  # long labels wrap (the header row grows)
             dim = ws.column_dimensions[letter]
@@ -566,15 +638,13 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
         for r in tall:  # a taller row reads from its top: a figure beside a wrapped name sits on its first line
             for j in range(p.cols):
                 cell = ws.cell(r, p.col + j)
-                top = copy.copy(cell.alignment)  # openpyxl's StyleProxy.copy(**kw) is deprecated
-                top.vertical = "top"
-                cell.alignment = top
+                _restyle(cell, "top", _top, styles)
         labels = [str(ws.cell(p.header_row, p.col + j).value or "") for j in range(p.cols)]
         height = header_height(labels, widths)
         current = ws.row_dimensions[p.header_row].height or 0
         ws.row_dimensions[p.header_row].height = max(current, height)
         for j in range(p.cols):
-            ws.cell(p.header_row, p.col + j).alignment = Alignment(wrap_text=True, vertical="center")
+            _restyle(ws.cell(p.header_row, p.col + j), "header", _header, styles)
     reach: dict[str, tuple[int, int]] = {}
     for ws, anchor, _name in anchors:
         col, row = _CELL.fullmatch(anchor).group(2), int(_CELL.fullmatch(anchor).group(4))
@@ -599,24 +669,68 @@ def lay_out(wb: Workbook, placements: dict[str, Placement], anchors: list[tuple[
             print_pages(ws, tables, charts.get(ws.title, []), own)
 
 
+def _wrap(cell: Any) -> None:
+    """A long text's cell wraps, read from its top (its horizontal alignment kept)."""
+    cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal=cell.alignment.horizontal)
+
+
+def _top(cell: Any) -> None:
+    """A cell of a taller row aligned to its top (the rest of its alignment kept)."""
+    top = copy.copy(cell.alignment)  # openpyxl's StyleProxy.copy(**kw) is deprecated
+    top.vertical = "top"
+    cell.alignment = top
+
+
+def _header(cell: Any) -> None:
+    """A table's header cell: wrapped, centred vertically."""
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+class _Widths:
+    """The width a table cell's value needs (``number_width`` of a number as its format shows it, ``display_width``
+    of a text), measured once per value and number format: ``lay_out`` and ``_sheets_to_wrap`` both measure every
+    table cell, and a report's columns repeat their values (the same text, zero, a total)."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[tuple[type, float, float, int], float] = {}
+        self._texts: dict[Any, int] = {}
+
+    def number(self, cell: Any) -> float:
+        """``number_width`` of the cell's number as its number format shows it (``_shown``)."""
+        value = cell.value  # its sign too: -0.0 equals 0.0, and may show as "-0.00"
+        key = (type(value), value, copysign(1.0, value), cell._style.numFmtId if cell._style is not None else 0)
+        found = self._numbers.get(key)
+        if found is None:
+            found = self._numbers[key] = number_width(len(_shown(cell.value, cell.number_format)))
+        return found
+
+    def text(self, value: Any) -> int:
+        """``display_width`` of a text cell's value."""
+        found = self._texts.get(value)
+        if found is None:
+            found = self._texts[value] = display_width(value)
+        return found
+
+
 def _sheets_to_wrap(wb: Workbook, placements: dict[str, Placement],
-                    merged: dict[str, set[tuple[int, int]]]) -> set[str]:
+                    merged: dict[str, set[tuple[int, int]]], measure: _Widths | None = None) -> set[str]:
     """The sheets whose tables' long texts wrap at ``REPORT_WRAP``: those whose columns, as wide as their content,
     would print below ``MIN_SCALE`` at the set scale ``fixed_scale`` gives (the Market & Trend sheet's customer
     names and feedback printed it at 37%); the other sheets keep their texts on one line."""
     needs: dict[str, dict[int, float]] = {}
+    measure = measure or _Widths()
     for p in placements.values():
         ws, cols = wb[p.sheet], needs.setdefault(p.sheet, {})
         for j in range(p.cols):
             need = ws.column_dimensions[get_column_letter(p.col + j)].width or 8.0
             for r in range(p.first, p.last + 1):
-                cell = ws.cell(r, p.col + j)
+                cell = _cell(ws, r, p.col + j)
                 if cell.value is None or (r, p.col + j) in merged[p.sheet]:
                     continue
                 if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
-                    need = max(need, number_width(len(_shown(cell.value, cell.number_format))))
+                    need = max(need, measure.number(cell))
                 else:
-                    need = max(need, min(display_width(cell.value), 50) + 2.0)
+                    need = max(need, min(measure.text(cell.value), 50) + 2.0)
             cols[p.col + j] = max(cols.get(p.col + j, 8.0), need)
     return {title for title, cols in needs.items()
             if PRINTABLE[True] / (sum(libreoffice_points(w) for w in cols.values()) or 1) * 100 < MIN_SCALE}
