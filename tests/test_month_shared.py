@@ -16,7 +16,7 @@ from toolkit.core import funds as F
 from toolkit.core import royalties as R
 from toolkit.core.month import shared_results
 from toolkit.outputs import build
-from toolkit.outputs.jsonfmt import dumps
+from toolkit.outputs.jsonfmt import dumps, plain, plain_column, records
 from toolkit.outputs.royalties import statement_frame, statement_frames
 from toolkit.report import build_context
 from report_fixtures import PERIOD, SAMPLE, ledger
@@ -311,3 +311,22 @@ def test_row_hashes_cut_per_month_are_the_hashes_of_the_month_s_rows_and_frame_d
     assert got["cents"].tolist() == [9] and digested.count(id(other)) == 1
     assert evals.get(("ytd_cents", 2026, 1), (frame,), None, lambda: frame.assign(cents=7),
                      held_frames=True)["cents"].tolist() == [1]
+
+
+def test_json_columns_of_numbers_are_the_values_plain_gives_value_by_value():
+    """``jsonfmt.plain_column`` converts a numpy number or boolean column in C: the same Python values, of the same
+    types, as ``plain`` of each value (NaN None, infinities and -0.0 kept); other columns go value by value."""
+    frame = pd.DataFrame({
+        "i": pd.Series([1, -2, 3], dtype="int64"), "u": pd.Series([0, 7, 255], dtype="uint8"),
+        "b": [True, False, True], "f": [1.5, float("nan"), -0.0], "g": pd.Series([0.1, float("inf"), 2.0],
+                                                                                 dtype="float32"),
+        "n": pd.Series([1, None, 3], dtype="Int64"), "o": [1, "x", None], "s": pd.Series(["a", None, "c"], dtype="string"),
+        "d": pd.to_datetime(["2026-10-01", None, "2026-10-31"]),
+    })
+    for col in frame.columns:
+        fast = plain_column(frame[col])
+        slow = [plain(v) for v in frame[col].astype(object)]
+        assert [type(v) for v in fast] == [type(v) for v in slow], col
+        assert repr(fast) == repr(slow), col  # -0.0, inf and None as plain gives them
+    assert records(frame, ["f", "b"], ratio_cols=["f"]) == [{"f": 1.5, "b": True}, {"f": None, "b": False},
+                                                            {"f": -0.0, "b": True}]
