@@ -16,7 +16,7 @@ from toolkit.core import funds as F
 from toolkit.core import royalties as R
 from toolkit.core.month import shared_results
 from toolkit.outputs import build
-from toolkit.outputs.jsonfmt import dumps
+from toolkit.outputs.jsonfmt import dumps, plain, plain_column, records
 from toolkit.outputs.royalties import statement_frame, statement_frames
 from toolkit.report import build_context
 from report_fixtures import PERIOD, SAMPLE, ledger
@@ -200,3 +200,133 @@ def test_a_run_s_evaluations_keep_only_the_latest_and_are_owned_by_the_source(mo
     assert source.evaluations is not Source().evaluations
     given = R.Evaluations()
     assert Source(evaluations=given).over([SAMPLE]).evaluations is given
+
+
+def test_statements_cut_from_the_result_at_once_are_those_of_the_callers_parts():
+    """``statement_frames`` without ``parts`` cuts every employee's bands and contributing rows from the result at
+    once (the royalty workbook's 145 statements); with ``parts`` it takes the caller's pieces. Both give the same
+    statements, column types included — also for someone without a contributing row or without bands — and the
+    royalty workbook's statement sheets are those statements."""
+    result = R.compute_royalties(ledger(), PERIOD)
+    employees = [str(e) for e in result.lines["employee_id"]]
+    contributions, bands = result.contributions, result.bands
+    result = replace(result, contributions=contributions[contributions["employee_id"] != employees[1]],
+                     bands=bands[bands["employee_id"] != employees[2]])
+    parts = {e: (result.bands[result.bands["employee_id"] == e],
+                 result.contributions[result.contributions["employee_id"] == e]) for e in employees}
+    assert not len(parts[employees[1]][1]) and not len(parts[employees[2]][0]) and len(parts[employees[0]][1])
+    for lang in ("en", "zh"):
+        at_once = statement_frames(result, employees, lang)
+        given = statement_frames(result, employees, lang, parts)
+        reordered = statement_frames(result, employees[::-1], lang)  # the order asked, whatever the result's
+        assert list(at_once) == list(given) == employees
+        for emp in employees:
+            pd.testing.assert_frame_equal(at_once[emp], given[emp], check_exact=True)
+            pd.testing.assert_frame_equal(reordered[emp], given[emp], check_exact=True)
+    out = build("royalties", ledger(), PERIOD)
+    sheets = {s.table_name: s.frame for s in out.sheets()}
+    computed = [str(e) for e in out.result.lines.loc[out.result.lines["status"] == R.COMPUTED, "employee_id"]]
+    full = R.compute_royalties(ledger(), PERIOD)
+    given = statement_frames(full, computed, "en", {
+        e: (full.bands[full.bands["employee_id"] == e], full.contributions[full.contributions["employee_id"] == e])
+        for e in computed})
+    for emp in computed:
+        pd.testing.assert_frame_equal(sheets[f"Statement_{emp}"], given[emp], check_exact=True)
+
+
+def test_the_salary_json_lists_each_employees_terms_as_grouped():
+    """The salary JSON takes each employee's appraisal terms from one ``to_dict`` of all terms: the terms
+    ``groupby(employee_id).get_group`` gives, in order, none for an employee without terms and none for a term
+    without an employee."""
+    result = A.compute_appraisal(ledger(), PERIOD)
+    first = result.lines["employee_id"].iloc[0]
+    blank = result.terms.iloc[:1].assign(employee_id=None)
+    terms = pd.concat([result.terms[result.terms["employee_id"] != first], blank], ignore_index=True)
+    result = replace(result, terms=terms)
+    got = {row["employee_id"]: row["terms"] for row in result.to_dict("en")["salaries"]}
+    grouped = terms.groupby("employee_id")
+    assert got[first] == [] and len(got) == len(result.lines)
+    for emp, listed in got.items():
+        want = grouped.get_group(emp).to_dict("records") if emp in grouped.groups else []
+        assert listed == [{"indicator": t["indicator"], "weight": A._ratio(t["weight"]),
+                           "ytd_completion": A._ratio(t["ytd_completion"]), "review": A._ratio(t["review"]),
+                           "value": A._ratio(t["value"]), "points": A._ratio(t["points"])} for t in want], emp
+
+
+def test_the_payout_ledger_s_ytd_finds_the_schedule_s_months_and_is_the_direct_evaluation(monkeypatch):
+    """``ytd_function`` with a period evaluates through the ledger's memo: after the payment schedule, R at the end of
+    a month it evaluated is found (a first close's opening months), and rows it did not evaluate are evaluated; each
+    is what evaluating those rows directly gives (the function before the memo)."""
+    led = fresh_ledger()
+    year, month = int(PERIOD[:4]), int(PERIOD[5:7])
+    R.monthly_payments(led, PERIOD)
+    frames = R._ledger_frames(led)
+    roster = frames[3]
+    staff = R.staff_segments(roster, R._changes(led), frames[4], frames[5], year, month, [])
+    targets = R.grouped_plan(R.employed_plan(frames[2], roster, year))
+    tiers = R.versioned_tiers(frames[5])
+
+    def direct(rows: pd.DataFrame, m: int) -> pd.Series:
+        lines, _ = R.evaluate(staff, rows, targets, tiers, m)
+        return pd.Series(R.cents(pd.Series(lines["ytd_royalty_exact"])), index=lines["employee_id"].to_numpy())
+
+    contrib = R.ytd_contributions(led, PERIOD)
+    someone = contrib["employee_id"].iloc[0]
+    evaluated: Counter = Counter()
+    real = R.evaluate_segments
+    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    ytd = R.ytd_function(led, period=PERIOD)
+    cases = [(contrib[contrib["date"] < R.month_end(year, m)], m) for m in (month - 1, 3)]
+    for rows, m in cases:
+        got = ytd(rows, m)
+        assert not evaluated  # found: the schedule evaluated these very rows
+        pd.testing.assert_series_equal(got, direct(rows, m))
+        evaluated.clear()  # what ``direct`` evaluated
+    fewer = cases[0][0][cases[0][0]["employee_id"] != someone]  # rows the schedule never evaluated
+    got = ytd(fewer, month - 1)
+    assert evaluated == Counter({month - 1: 1})
+    pd.testing.assert_series_equal(got, direct(fewer, month - 1))
+
+
+def test_row_hashes_cut_per_month_are_the_hashes_of_the_month_s_rows_and_frame_digests_are_reused_by_identity(
+        monkeypatch):
+    """The payment schedule hashes its contribution rows once and cuts the hashes per month: a row's hash is that
+    of the row alone. ``Evaluations.get(held_frames=True)`` digests the same frame object once; another frame, even
+    of other values, gets its own digest and its own result."""
+    contrib = R.ytd_contributions(fresh_ledger(), PERIOD)
+    year = int(PERIOD[:4])
+    for m in (1, 6, 10):
+        upto = (contrib["date"] < R.month_end(year, m)).to_numpy()
+        assert (R.row_hashes(contrib)[upto] == R.row_hashes(contrib[upto])).all()
+    evals = R.Evaluations()
+    frame = pd.DataFrame({"employee_id": ["E1"], "cents": [100]})
+    other = frame.assign(cents=200)
+    digested: list[int] = []
+    real = R._digest
+    monkeypatch.setattr(R, "_digest", lambda f: digested.append(id(f)) or real(f))
+    for n in range(1, 4):
+        evals.get(("ytd_cents", 2026, n), (frame,), None, lambda n=n: frame.assign(cents=n), held_frames=True)
+    assert digested.count(id(frame)) == 1  # the rows (None) are digested each time, the held frame once
+    got = evals.get(("ytd_cents", 2026, 1), (other,), None, lambda: frame.assign(cents=9), held_frames=True)
+    assert got["cents"].tolist() == [9] and digested.count(id(other)) == 1
+    assert evals.get(("ytd_cents", 2026, 1), (frame,), None, lambda: frame.assign(cents=7),
+                     held_frames=True)["cents"].tolist() == [1]
+
+
+def test_json_columns_of_numbers_are_the_values_plain_gives_value_by_value():
+    """``jsonfmt.plain_column`` converts a numpy number or boolean column in C: the same Python values, of the same
+    types, as ``plain`` of each value (NaN None, infinities and -0.0 kept); other columns go value by value."""
+    frame = pd.DataFrame({
+        "i": pd.Series([1, -2, 3], dtype="int64"), "u": pd.Series([0, 7, 255], dtype="uint8"),
+        "b": [True, False, True], "f": [1.5, float("nan"), -0.0], "g": pd.Series([0.1, float("inf"), 2.0],
+                                                                                 dtype="float32"),
+        "n": pd.Series([1, None, 3], dtype="Int64"), "o": [1, "x", None], "s": pd.Series(["a", None, "c"], dtype="string"),
+        "d": pd.to_datetime(["2026-10-01", None, "2026-10-31"]),
+    })
+    for col in frame.columns:
+        fast = plain_column(frame[col])
+        slow = [plain(v) for v in frame[col].astype(object)]
+        assert [type(v) for v in fast] == [type(v) for v in slow], col
+        assert repr(fast) == repr(slow), col  # -0.0, inf and None as plain gives them
+    assert records(frame, ["f", "b"], ratio_cols=["f"]) == [{"f": 1.5, "b": True}, {"f": None, "b": False},
+                                                            {"f": -0.0, "b": True}]

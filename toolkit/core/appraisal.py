@@ -75,7 +75,7 @@ class AppraisalResult:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """JSON form: money as "1234.50" strings, ratios as numbers."""
-        terms = self.terms.groupby("employee_id")
+        terms = _records_by(self.terms, "employee_id")
         rows = []
         for rec in self.lines.to_dict("records"):
             emp = rec["employee_id"]
@@ -86,7 +86,6 @@ class AppraisalResult:
                              "coefficient": None, "floating_base": fmt_money(rec["floating_base"]), "pay": None,
                              "terms": []})
                 continue
-            emp_terms = terms.get_group(emp) if emp in terms.groups else self.terms.iloc[0:0]
             rows.append({
                 "employee_id": rec["employee_id"], "name": _opt(rec["name"]), "department": _opt(rec["department"]),
                 "role": _opt(rec["role"]), "basis": rec["basis"], "reason": _opt(rec["reason"]),
@@ -96,7 +95,7 @@ class AppraisalResult:
                 "terms": [{"indicator": t["indicator"], "weight": _ratio(t["weight"]),
                            "ytd_completion": _ratio(t["ytd_completion"]), "review": _ratio(t["review"]),
                            "value": _ratio(t["value"]),
-                           "points": _ratio(t["points"])} for t in emp_terms.to_dict("records")],
+                           "points": _ratio(t["points"])} for t in terms.get(emp, ())],
             })
         done = self.lines[self.lines["status"] == COMPUTED]
         total = int(np.rint(round_series(done["pay"]).sum() * 100)) if len(done) else 0
@@ -104,6 +103,18 @@ class AppraisalResult:
                 "totals": {"employees": len(done), "pay": fmt_money(total / 100),
                            "not_computed": int(len(self.lines) - len(done))},
                 "findings": [f.to_dict(lang) for f in self.findings]}
+
+
+def _records_by(frame: pd.DataFrame, key: str) -> dict[Any, list[dict[str, Any]]]:
+    """``frame``'s rows as records, by their ``key`` value in frame order (``groupby(key).get_group``'s rows, rows
+    with a blank key left out as groupby leaves them): one ``to_dict`` for the whole frame instead of one per group,
+    whose fixed cost was most of the salary JSON's."""
+    out: dict[Any, list[dict[str, Any]]] = {}
+    keys = frame[key]
+    for k, present, rec in zip(keys.tolist(), keys.notna().tolist(), frame.to_dict("records")):
+        if present:
+            out.setdefault(k, []).append(rec)
+    return out
 
 
 def _opt(x: Any) -> Any:

@@ -167,7 +167,9 @@ class RoyaltyResult:
             if item["kind"] == "contract":
                 del item["receipt_no"]
             rows[emp].append(item)
-        lines = self.lines[self.lines["employee_id"].isin(wanted)].set_index("employee_id")
+        picked = self.lines[self.lines["employee_id"].isin(wanted)]
+        lines = dict(zip(picked["employee_id"].tolist(),  # one to_dict, not a ``.loc`` row per employee
+                         picked[["gate", "completion", "reason", "annual_cap"]].to_dict("records")))
         b = self.bands[self.bands["employee_id"].isin(wanted)]
         bands = pd.DataFrame({
             "kind": np.where(b["method"] == MARGINAL, "band", "tier"),
@@ -186,7 +188,7 @@ class RoyaltyResult:
                 item["segment"] = int(seg)
             band_items[emp].append(item)
         for emp in employees:
-            line = lines.loc[emp]
+            line = lines[emp]
             rows[emp].extend(split.get(emp, []))
             rows[emp].append({"kind": "gate", "gate": _num_json(line["gate"]),
                               "completion": _num_json(line["completion"], 6),
@@ -290,16 +292,22 @@ class Evaluations:
         #: How many results were computed and how many were found (what the tests and the bench read).
         self.computed = 0
         self.found = 0
+        #: The digests of the last few frames asked about, by identity: a payment schedule asks about its one
+        #: staff, Plan and tiers for each of its months (the frames are held, so their ids are not reused).
+        self._digests: list[tuple[pd.DataFrame, bytes | None]] = []
 
     def __len__(self) -> int:
         return len(self._items)
 
     def get(self, key: tuple[Any, ...], frames: tuple[pd.DataFrame | None, ...], rows: pd.DataFrame | None,
-            compute: Callable[[], Any]) -> Any:
+            compute: Callable[[], Any], *, held_frames: bool = False) -> Any:
         """A copy of ``compute()`` for ``key`` (numbers and text) and the values of ``frames`` and ``rows`` (row
-        hashes), from an earlier call with equal inputs when this object still holds one."""
+        hashes), from an earlier call with equal inputs when this object still holds one. ``held_frames``:
+        ``frames`` are the caller's own, never changed once made (a payment schedule's staff, Plan and tiers, asked
+        about for each month), so a digest of the very same object made a moment ago is used again."""
+        digest_of = self._frame_digest if held_frames else _digest
         try:
-            digest = (key, *(_digest(f) for f in frames), _digest(rows))
+            digest = (key, *(digest_of(f) for f in frames), _digest(rows))
         except TypeError:  # a value pandas cannot hash: computed, not kept
             return compute()
         hit = self._items.get(digest)
@@ -314,6 +322,15 @@ class Evaluations:
         while len(self._items) > self.size:
             self._items.popitem(last=False)
         return value.copy()
+
+    def _frame_digest(self, frame: pd.DataFrame | None) -> bytes | None:
+        """``_digest(frame)``, found by identity when the same frame object was digested a moment ago."""
+        for held, digest in self._digests:
+            if held is frame:
+                return digest
+        digest = _digest(frame)
+        self._digests = [*self._digests[-7:], (frame, digest)]
+        return digest
 
 
 #: The contribution columns an evaluation reads (``evaluate_segments``, ``_assign``): the rows are compared by these
@@ -333,10 +350,11 @@ def share_evaluations(ledger: Ledger, evaluations: Evaluations | None) -> Ledger
 
 
 def _shared_evaluation(memo: dict[Any, Any] | None, key: tuple[Any, ...], frames: tuple[pd.DataFrame | None, ...],
-                       rows: pd.DataFrame | None, compute: Callable[[], Any]) -> Any:
-    """``compute()`` through the ``Evaluations`` the ledger's ``memo`` was given, or computed."""
+                       rows: pd.DataFrame | None, compute: Callable[[], Any], *, held_frames: bool = False) -> Any:
+    """``compute()`` through the ``Evaluations`` the ledger's ``memo`` was given, or computed (``held_frames``:
+    ``Evaluations.get``'s)."""
     shared = memo.get(EVALUATIONS_KEY) if memo is not None else None
-    return compute() if shared is None else shared.get(key, frames, rows, compute)
+    return compute() if shared is None else shared.get(key, frames, rows, compute, held_frames=held_frames)
 
 
 def _digest(frame: pd.DataFrame | None) -> bytes | None:
@@ -870,10 +888,14 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
     plan = grouped_plan(employed_plan(plan, roster, year))
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
-    ytd_cents(staff, contrib, plan, tiers, year, month, memo, lines)  # kept for the payment schedule of the month
+    hashes = row_hashes(contrib) if memo is not None else None
+    ytd_cents(staff, contrib, plan, tiers, year, month, memo, lines,  # kept for the payment schedule of the month
+              row_hashes=hashes)
     now_c = cents(lines["ytd_royalty_exact"])
     if month > 1:
-        prev = ytd_cents(staff, contrib[~contrib["in_period"]], plan, tiers, year, month - 1, memo)
+        before = ~contrib["in_period"].to_numpy(dtype=bool)
+        prev = ytd_cents(staff, contrib[before], plan, tiers, year, month - 1, memo,
+                         row_hashes=hashes[before] if hashes is not None else None)
         prev_c = lines["employee_id"].map(prev.set_index("employee_id")["cents"]).fillna(0).to_numpy(dtype="int64")
     else:
         prev_c = np.zeros(len(lines), dtype="int64")
@@ -916,7 +938,8 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
 
 
 def ytd_cents(staff: pd.DataFrame, rows: pd.DataFrame, plan: pd.DataFrame, tiers: pd.DataFrame, year: int,
-              month: int, memo: dict[Any, Any] | None = None, lines: pd.DataFrame | None = None) -> pd.DataFrame:
+              month: int, memo: dict[Any, Any] | None = None, lines: pd.DataFrame | None = None,
+              row_hashes: np.ndarray | None = None) -> pd.DataFrame:
     """round(R) at the end of ``month`` of ``year`` in integer cents per employee (employee_id, cents): ``evaluate``
     of exactly ``rows`` (weighted contributions). Once per ``memo`` (a ledger's) and month for equal inputs, so a
     payment schedule, the royalties of a month and of the month before, a statement and every month of a
@@ -925,7 +948,8 @@ def ytd_cents(staff: pd.DataFrame, rows: pd.DataFrame, plan: pd.DataFrame, tiers
     (kept as hashes, not a copy, so the memo stays small); and once per run when the memo holds the run's
     ``Evaluations`` (``share_evaluations``): the months a later close, a statement or a performance file of
     another ledger evaluates again are found there. ``lines``: the caller's ``evaluate_segments``
-    of these very inputs, kept rather than evaluated again."""
+    of these very inputs, kept rather than evaluated again. ``row_hashes``: ``row_hashes(rows)``, when the caller
+    cut ``rows`` from a frame it hashed once (a row's hash depends on that row alone)."""
     def compute() -> pd.DataFrame:
         got = lines if lines is not None else evaluate(staff, rows, plan, tiers, month)[0]
         return pd.DataFrame({"employee_id": got["employee_id"].reset_index(drop=True),
@@ -935,10 +959,20 @@ def ytd_cents(staff: pd.DataFrame, rows: pd.DataFrame, plan: pd.DataFrame, tiers
         return compute()
     keyed = rows[[c for c in EVALUATED_COLUMNS if c in rows.columns]]
     shape = repr([(str(c), str(t)) for c, t in keyed.dtypes.items()])
-    hashes = pd.DataFrame({"row": pd.util.hash_pandas_object(keyed, index=False).to_numpy()})
+    hashes = pd.DataFrame({"row": _row_hashes(keyed) if row_hashes is None else row_hashes})
     return per_inputs(memo, ("core.royalties.ytd_cents", year, month), (staff, shape, hashes, plan, tiers),
                       lambda: _shared_evaluation(memo, ("ytd_cents", year, month, shape), (staff, plan, tiers),
-                                                 hashes, compute), equal=True)
+                                                 hashes, compute, held_frames=True), equal=True)
+
+
+def _row_hashes(keyed: pd.DataFrame) -> np.ndarray:
+    """Each row's 64-bit hash of ``keyed``'s values (``ytd_cents``' key of its rows)."""
+    return pd.util.hash_pandas_object(keyed, index=False).to_numpy()
+
+
+def row_hashes(rows: pd.DataFrame) -> np.ndarray:
+    """The hashes ``ytd_cents`` keys ``rows`` by (the ``EVALUATED_COLUMNS`` it has): hashed once, cut per month."""
+    return _row_hashes(rows[[c for c in EVALUATED_COLUMNS if c in rows.columns]])
 
 
 def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataFrame,
@@ -960,8 +994,11 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     parts = []
     evaluated = range(1, month + 1) if months is None else \
         sorted({q for m in months for q in (m - 1, m) if 1 <= q <= month})
+    hashes = row_hashes(contrib) if memo is not None else None  # once, not once a month
     for q in evaluated:  # at most 12 vectorised evaluations, each a look-up when the memo holds it
-        ytd = ytd_cents(staff, contrib[contrib["date"] < month_end(year, q)], plan, tiers, year, q, memo)
+        upto = (contrib["date"] < month_end(year, q)).to_numpy()
+        ytd = ytd_cents(staff, contrib[upto], plan, tiers, year, q, memo,
+                        row_hashes=hashes[upto] if hashes is not None else None)
         parts.append(pd.DataFrame({"employee_id": ytd["employee_id"], "month": q, "cents": ytd["cents"]}))
     out = pd.concat(parts, ignore_index=True).sort_values(["employee_id", "month"], kind="stable")
     paid = out["cents"] - out.groupby("employee_id")["cents"].shift(fill_value=0)
@@ -1059,7 +1096,8 @@ YtdFunction = Callable[[pd.DataFrame, int], pd.Series]
 def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str | None = None) -> YtdFunction:
     """A function giving round(R) in cents per employee for any contribution rows and month, with the
     ledger's staff (as they stand in ``period``) and tiers and ``plan`` (default the ledger's Plan): what the
-    payout ledger compares."""
+    payout ledger compares. With a period each month goes through ``ytd_cents`` on the ledger's memo, so the rows
+    the payment schedule evaluated (a first close's opening months) are found, not evaluated again."""
     frames = _ledger_frames(ledger)
     roster, plans, tiers = frames[3], frames[4], frames[5]
     year, month = year_month(period) if period is not None else (None, 12)
@@ -1067,11 +1105,14 @@ def ytd_function(ledger: Ledger, plan: pd.DataFrame | None = None, period: str |
         staff = staff_plans(roster, plans, tiers, [])
     else:
         staff = staff_segments(roster, _changes(ledger), plans, tiers, year, month, [], memo=ledger.memo)
-    tiers = versioned_tiers(tiers) if year is not None else tiers
+    tiers = tier_rows(versioned_tiers(tiers)) if year is not None else tiers
     targets = grouped_plan(employed_plan(frames[2], roster, year) if plan is None and year is not None else
                            frames[2] if plan is None else plan)
 
     def ytd(contrib: pd.DataFrame, month: int) -> pd.Series:
+        if year is not None:  # through the ledger's memo: the payment schedule evaluated most months already
+            got = ytd_cents(staff, contrib, targets, tiers, year, month, ledger.memo)
+            return pd.Series(got["cents"].to_numpy(), index=got["employee_id"].to_numpy())
         lines, _ = evaluate(staff, contrib, targets, tiers, month)
         return pd.Series(cents(pd.Series(lines["ytd_royalty_exact"])), index=lines["employee_id"].to_numpy())
 

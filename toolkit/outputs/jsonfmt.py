@@ -40,8 +40,23 @@ def records(frame: pd.DataFrame, columns: Sequence[str], *, money_cols: Iterable
             r = s.astype("float64").round(RATIO_DIGITS)
             out[col] = [None if not math.isfinite(v) else float(v) for v in r.fillna(np.inf)]
         else:
-            out[col] = [plain(v) for v in s.astype(object)]
+            out[col] = plain_column(s)
     return [dict(zip(columns, row)) for row in zip(*(out[c] for c in columns))] if len(frame) else []
+
+
+def plain_column(s: pd.Series) -> list[Any]:
+    """``plain`` of every value of ``s``: a numpy number or boolean column converted to Python values in C (NaN as
+    None; the values ``plain`` gives), any other value by value."""
+    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else ""
+    if kind in ("i", "u", "b"):
+        return s.to_numpy().tolist()
+    if kind == "f":
+        arr = s.to_numpy()
+        values = arr.tolist()
+        for i in np.flatnonzero(np.isnan(arr)).tolist():
+            values[i] = None
+        return values
+    return [plain(v) for v in s.astype(object)]
 
 
 def plain(v: Any) -> Any:

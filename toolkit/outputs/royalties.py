@@ -133,19 +133,24 @@ def statement_frames(result: R.RoyaltyResult, employees: list[str], lang: str,
     no_segments = result.segments.iloc[0:0] if result.segments is not None else pd.DataFrame({"seg": []})
     segments = dict(list(result.segments.groupby("employee_id", sort=False))) \
         if result.segments is not None and len(result.segments) else {}
-    if parts is None or any(parts.get(e) is None for e in employees):
+    if parts is None and len(set(employees)) == len(employees):  # the employees' rows cut from the result at once
+        _, bands, _ = _rows_by_position(result.bands, employees)
+        stacked, _, by_position = _rows_by_position(result.contributions, employees, records=False)
+        contributions = [stacked] if len(stacked) else []
+    else:  # the caller's parts (and the result's rows of anyone it gave none)
         parts = {**{e: (result.bands[result.bands["employee_id"] == e],
                         result.contributions[result.contributions["employee_id"] == e]) for e in employees},
                  **{e: v for e, v in (parts or {}).items() if v is not None}}
+        bands = _records_by_employee([parts[emp][0] for emp in employees])
+        by_position = [len(parts[emp][1]) for emp in employees]
+        contributions = [parts[emp][1].assign(_emp=pos) for pos, emp in enumerate(employees) if len(parts[emp][1])]
     heads: list[dict[str, Any]] = []
     counts: list[tuple[int, int]] = []
-    bands = _records_by_employee([parts[emp][0] for emp in employees])
     for pos, emp in enumerate(employees):
         rows = _head_rows(result, first[emp], bands[pos], segments.get(emp, no_segments), lang)
         heads += [{**r, "_emp": pos} for r in rows]
-        counts.append((len(rows), len(parts[emp][1])))
+        counts.append((len(rows), by_position[pos]))
     frame = pd.DataFrame(heads, columns=[*STATEMENT_COLUMNS, "_emp"]).astype(object)
-    contributions = [parts[emp][1].assign(_emp=pos) for pos, emp in enumerate(employees) if len(parts[emp][1])]
     if contributions:  # every contributing row, column-wise (the rows above are a handful per statement)
         rows = pd.concat(contributions, ignore_index=True)
         receipt = (rows["basis"] == "Collected").to_numpy(dtype=bool)
@@ -177,6 +182,27 @@ def statement_frames(result: R.RoyaltyResult, employees: list[str], lang: str,
     return out
 
 
+def _rows_by_position(frame: pd.DataFrame, employees: list[str], records: bool = True
+                      ) -> tuple[pd.DataFrame, list[list[dict[str, Any]]], list[int]]:
+    """The rows of ``frame`` of each of ``employees`` (distinct), in the order of ``employees`` and, within one,
+    of ``frame`` — what cutting ``frame`` per employee and stacking the pieces gives, with ``_emp`` (the position),
+    but cut and stacked once: the rows, their records by position (``records``) and how many each position has."""
+    pos = pd.Index(employees, dtype=object).get_indexer(frame["employee_id"].to_numpy(dtype=object))
+    keep = pos >= 0
+    order = np.argsort(pos[keep], kind="stable")
+    at = pos[keep][order]
+    rows = frame[keep].iloc[order].assign(_emp=at).reset_index(drop=True)
+    counts = np.bincount(at, minlength=len(employees)).tolist()
+    if not records:
+        return rows, [], counts
+    stacked = rows.drop(columns="_emp").to_dict("records") if len(rows) else []
+    cut, start = [], 0
+    for n in counts:
+        cut.append(stacked[start:start + n])
+        start += n
+    return rows, cut, counts
+
+
 def _records_by_employee(frames: list[pd.DataFrame]) -> list[list[dict[str, Any]]]:
     """``frame.to_dict("records")`` of each of ``frames`` (the employees' bands, of one dtype each column), made
     by one ``to_dict`` of them stacked: its cost is per call and column, not per row."""
@@ -197,13 +223,9 @@ def sheets(out: Output) -> list[SheetFrame]:
     fmts = {label(c, lang): "money" for c in MONEY} | {label(c, lang): "percent" for c in RATIOS}
     statement_fmts = {label(k, lang): v for k, v in _STATEMENT_KINDS.items()}
     sheets_ = [SheetFrame(t("output.sheet.royalties", lang), summary_frame(result, lang), fmts, table_name="Royalties")]
-    bands = dict(list(result.bands.groupby("employee_id", sort=False)))
-    contributions = dict(list(result.contributions.groupby("employee_id", sort=False)))
     computed = [rec for rec in result.lines.to_dict("records") if rec.get("status") != R.NOT_COMPUTED]
     employees = [str(rec["employee_id"]) for rec in computed]
-    statements = statement_frames(result, employees, lang, {
-        emp: (bands.get(emp, result.bands.iloc[0:0]), contributions.get(emp, result.contributions.iloc[0:0]))
-        for emp in employees})
+    statements = statement_frames(result, employees, lang)
     for rec, emp in zip(computed, employees):
         name = f"{emp} {rec['name']}" if isinstance(rec["name"], str) else emp
         # every printed page of a trace names whom and what (issue 24): the page header
