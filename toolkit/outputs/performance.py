@@ -107,8 +107,10 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
         {"item": label("pf.months", lang), "value": f"{m['period'].min()} … {m['period'].max()}" if len(m) else None},
     ]
     if len(m):
-        last = m[m["period"] == m["period"].max()]
-        for r in last.to_dict("records"):
+        last = m["period"].max()
+        cols = {c: m[c].tolist() for c in ("period", "indicator", "ytd_actual", "ytd_target", "ytd_completion")}
+        for i in (i for i, period in enumerate(cols["period"]) if period == last):  # the last month's rows
+            r = {c: values[i] for c, values in cols.items()}
             if pd.isna(r["ytd_actual"]) and pd.isna(r["ytd_target"]):
                 continue  # not computed that month: no figure to quote
             rows.append({"item": label("pf.ytd", lang, indicator=E.INDICATOR.label(r["indicator"], lang),
@@ -130,8 +132,7 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
             grade = label(f"appraisal.{basis}", lang) if isinstance(basis, str) else None
         rows.append({"item": label("pf.last_grade", lang), "value": grade})
     frame = pd.DataFrame(rows).reindex(columns=["item", "value", "amount"])
-    return frame.rename(columns={"item": label("item", lang), "value": label("pf.value", lang),
-                                 "amount": label("st.amount", lang)})
+    return frame.set_axis([label("item", lang), label("pf.value", lang), label("st.amount", lang)], axis=1)
 
 
 def _grade(row: dict[str, Any], lang: str) -> Any:
