@@ -70,20 +70,19 @@ def chart_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
     in is the column's missing value (``reindex`` to the position -1, none)."""
     m = mine["months"].reset_index(drop=True)  # positions are labels
     keys = list(zip(m["indicator"].tolist(), m["period"].tolist()))
-    periods = list(dict.fromkeys(p for _, p in keys))
-    first: dict[Any, int] = {}
+    first: dict[Any, int] = {}  # (indicator, month) -> its first row
+    month: dict[Any, int] = {}  # month -> its first row, whatever its indicator (time progress)
     for i, key in enumerate(keys):
         first.setdefault(key, i)
+        month.setdefault(key[1], i)
+    periods = list(month)
     indicators = {ind for ind, _ in keys if not pd.isna(ind)}  # as groupby: no group for a missing indicator
 
-    def column(ind: str | None, col: str) -> list[Any]:
-        if ind is not None and ind not in indicators:
+    def column(ind: str, col: str) -> list[Any]:
+        if ind not in indicators:
             return [None] * len(periods)
-        at = [first[ind, p] for p in periods] if ind is None else [first.get((ind, p), -1) for p in periods]
-        return m[col].reindex(at).tolist()
+        return m[col].reindex([first.get((ind, p), -1) for p in periods]).tolist()
 
-    for ind, p in keys:  # each month's first row, whatever its indicator (time progress)
-        first.setdefault((None, p), first[ind, p])
     out: dict[str, list[Any]] = {label("pf.period", lang): periods}  # one frame made at the end: each column
     for ind in CHART_INDICATORS:                                       # inferred as when set one by one
         name = E.INDICATOR.label(ind, lang)
@@ -91,7 +90,7 @@ def chart_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
         out[label("pf.actual", lang, indicator=name)] = column(ind, "month_actual")
     for ind in E.INDICATOR.values:
         out[label("pf.ytd_completion", lang, indicator=E.INDICATOR.label(ind, lang))] = column(ind, "ytd_completion")
-    out[label("time_progress", lang)] = column(None, "time_progress")
+    out[label("time_progress", lang)] = m["time_progress"].reindex(list(month.values())).tolist()
     return pd.DataFrame(out)
 
 
