@@ -5,9 +5,64 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pandas as pd
+import datetime as dt
+import decimal
+import importlib.util
+import warnings
 
-from toolkit.report.statements import TEMPLATE, html_table
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.report.statements import TEMPLATE, html_table, record_columns
+
+HAS_ARROW = importlib.util.find_spec("pyarrow") is not None
+
+
+def _every_dtype() -> pd.DataFrame:
+    """A column of each dtype a page's frames hold, with their awkward values (numpy scalars in an object column,
+    missing values of each spelling, dates with a time of day)."""
+    frame = pd.DataFrame({
+        "float": [1.5, np.nan, -0.0, 1e21], "float32": pd.Series([1.5, np.nan, 3.0, 0.1], dtype="float32"),
+        "int": [1, -2, 3, 2**62], "bool": [True, False, True, False],
+        "Int64": pd.array([1, None, -3, 4], dtype="Int64"), "Float64": pd.array([1.5, None, 2.0, 0.1], dtype="Float64"),
+        "str": pd.Series(["a", None, "中文", "=1"], dtype="str"), "string": pd.Series(["a", None, "b", ""], dtype="string"),
+        "object": pd.Series([np.float64(2.5), np.int64(7), np.bool_(True), None], dtype=object),
+        "object more": pd.Series([decimal.Decimal("1.25"), dt.date(2026, 1, 31), np.datetime64("2026-02-01"), pd.NA],
+                                 dtype=object),
+        "dates": pd.to_datetime(["2026-01-31", None, "2026-02-28 13:45", "2026-03-01"], format="mixed"),
+        "category": pd.Categorical(["x", "y", None, "x"]),
+    })
+    if HAS_ARROW:
+        frame["arrow"] = pd.Series(["a", None, "中文", "b"], dtype="string[pyarrow]")
+    return frame
+
+
+def test_a_frames_columns_are_its_records_values() -> None:
+    """``record_columns`` (the page's tables' columns taken whole) gives each value, of the same type, that
+    ``to_dict("records")`` gives: every dtype, and no rows."""
+    for frame in (_every_dtype(), _every_dtype().iloc[:0]):
+        records = frame.to_dict("records")
+        expected = [[rec[c] for rec in records] for c in frame.columns]
+        got = record_columns(frame)
+        assert [[(type(v), str(v)) for v in col] for col in got] == \
+            [[(type(v), str(v)) for v in col] for col in expected]
+
+
+@pytest.mark.parametrize("repeated", [False, True])
+def test_a_page_table_from_its_columns_is_the_one_from_its_records(monkeypatch, repeated: bool) -> None:
+    """The table built from the columns is the one built row by row from ``to_dict("records")`` (the path a frame
+    with a repeated header takes: its last column's values, as to_dict keeps them)."""
+    frame = _every_dtype()
+    if repeated:
+        frame = frame.set_axis([*frame.columns[:-1], "str"], axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # to_dict on a repeated header warns it drops one
+        fast = html_table(frame, pct=["float32"], money=["float"])
+        monkeypatch.setattr(pd.Index, "is_unique", property(lambda self: False))
+        slow = html_table(frame, pct=["float32"], money=["float"])
+    assert fast == slow
+    assert len(fast["rows"]) == 4 and fast["rows"][0][:3] == ["1.50", "150.0%", "1"]
 
 
 def test_columns_get_their_class_from_their_values() -> None:

@@ -7,12 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import importlib.util
+import io
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import xlsxwriter
+import xlsxwriter.workbook
 
 from toolkit.io import cells, sheet_rows, writer
 from toolkit.io.cells import column_cells, is_plain
@@ -164,3 +167,35 @@ def test_a_column_is_sized_on_its_first_rows_only(tmp_path: Path) -> None:
 
     assert width(n - 10) == width(None)  # beyond the sample: not measured
     assert width(10) != width(None)  # within it: measured
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_workbook_from_the_kept_package_parts_is_the_zipped_packages(tmp_path: Path, monkeypatch, lang: str) -> None:
+    """The parts XlsxWriter hands its package zip, kept (``Package``) and deflated once by ``splice_rows``, make the
+    workbook byte for byte that the zip XlsxWriter writes of them, read back, makes: charts, tables, wrapped and RAG
+    columns, an empty sheet, a long one."""
+    sheets = _frames()
+    chart = SheetFrame("Chart", pd.DataFrame({"Month": ["2026-01", "2026-02"], "Signing": [1.0, 2.5],
+                                              "Share": [0.5, np.nan]}), {"Signing": "money", "Share": "percent"},
+                       charts=(writer.ChartSpec("Signing", "Month", ("Signing",), "column", lines=("Share",)),))
+    assert isinstance(writer._package_target(), sheet_rows.Package)
+    kept = write_frames(tmp_path / "kept.xlsx", [*sheets, chart], lang).read_bytes()
+    monkeypatch.setattr(writer, "_package_target", io.BytesIO)
+    zipped = write_frames(tmp_path / "zipped.xlsx", [*sheets, chart], lang).read_bytes()
+    assert kept == zipped
+    with zipfile.ZipFile(io.BytesIO(kept)) as z:
+        assert "xl/charts/chart1.xml" in z.namelist() and z.testzip() is None
+
+
+def test_xlsxwriters_zip_stand_in_zips_any_other_file(tmp_path: Path) -> None:
+    """The stand-in for XlsxWriter's ``ZipFile`` is a plain zip for anything but a ``Package``: an XlsxWriter
+    workbook saved to a path is the same workbook as before."""
+    writer._package_target()  # the stand-in set
+    assert xlsxwriter.workbook.ZipFile is writer._PackageZip
+    path = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("S").write_string(0, 0, "hello")
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        assert "hello" in z.read("xl/sharedStrings.xml").decode() and z.testzip() is None
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}

@@ -28,13 +28,14 @@ import pandas as pd
 from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 import xlsxwriter
+import xlsxwriter.workbook
 
 from ..errors import ToolkitError
 from ..i18n import register
 from .cells import NUMERIC_KINDS, cell_values, infer_kind, serials  # noqa: F401 - re-exported: the writer's cell conversion
 from .print_setup import (COMFORT_SCALE, LINE_HEIGHT, WIDE_CHARS, WRAP_CHARS, display_width, fit_scale, is_wide,
                           key_columns, number_width, xlsxwriter_print)
-from .sheet_rows import SHORT_ROWS, rows_xml, splice_rows, values_xml
+from .sheet_rows import SHORT_ROWS, Package, rows_xml, splice_rows, values_xml
 from ..money import fmt_money
 
 register(
@@ -474,11 +475,31 @@ def row_tmpdir() -> str | None:
     return str(_MEMORY_FS)
 
 
+class _PackageZip:
+    """What XlsxWriter's workbook module opens as its package zip (``ZipFile``): that zip, except for a
+    ``sheet_rows.Package`` target, which keeps the parts instead (``_write_xlsx``)."""
+
+    def __new__(cls, file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, Package):
+            return file.opened(kwargs.get("compression", args[1] if len(args) > 1 else zipfile.ZIP_STORED))
+        return zipfile.ZipFile(file, *args, **kwargs)
+
+
+def _package_target() -> Package | BytesIO:
+    """Where XlsxWriter writes a workbook's package: a ``Package`` (its parts kept, for ``splice_rows`` to deflate
+    once) where its workbook module opens its zip by the name ``ZipFile`` (the stand-in ``_PackageZip`` then set
+    there, once: any other file is zipped as before); else a zip in memory (an XlsxWriter that packs otherwise)."""
+    opens = getattr(xlsxwriter.workbook, "ZipFile", None)
+    if opens is zipfile.ZipFile:
+        xlsxwriter.workbook.ZipFile = _PackageZip
+    return Package() if xlsxwriter.workbook.ZipFile is _PackageZip else BytesIO()
+
+
 def _write_xlsx(tmp: Path, sheets: list[SheetFrame], lang: str) -> None:
     """XlsxWriter writes the workbook with header-only sheets (styles, tables, widths, conditional formats);
     the data rows are rendered column-wise (``toolkit.io.sheet_rows``, byte-identical to XlsxWriter's own
     cells and ~10x faster) and spliced into those sheets while the package is copied to ``tmp``."""
-    skeleton = BytesIO()
+    skeleton = _package_target()
     wb = xlsxwriter.Workbook(
         skeleton,
         {

@@ -64,24 +64,34 @@ def pay_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
 
 
 def chart_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
-    """Wide by month: targets and actuals of Signing and Collection, every indicator's YTD completion, time progress."""
-    m = mine["months"]
-    periods = list(dict.fromkeys(m["period"]))
-    by = {ind: rows.drop_duplicates("period").set_index("period") for ind, rows in m.groupby("indicator", sort=False)}
+    """Wide by month: targets and actuals of Signing and Collection, every indicator's YTD completion, time progress.
+    Each value is the first row's of its indicator and month, found by position in one pass over the rows (a group,
+    index and reindex per indicator cost a quarter of a person's sheets, issue 24); a month an indicator has no row
+    in is the column's missing value (``reindex`` to the position -1, none)."""
+    m = mine["months"].reset_index(drop=True)  # positions are labels
+    keys = list(zip(m["indicator"].tolist(), m["period"].tolist()))
+    first: dict[Any, int] = {}  # (indicator, month) -> its first row
+    month: dict[Any, int] = {}  # month -> its first row, whatever its indicator (time progress)
+    for i, key in enumerate(keys):
+        first.setdefault(key, i)
+        month.setdefault(key[1], i)
+    periods = list(month)
+    indicators = {ind for ind, _ in keys if not pd.isna(ind)}  # as groupby: no group for a missing indicator
 
     def column(ind: str, col: str) -> list[Any]:
-        return by[ind][col].reindex(periods).tolist() if ind in by else [None] * len(periods)
+        if ind not in indicators:
+            return [None] * len(periods)
+        return m[col].reindex([first.get((ind, p), -1) for p in periods]).tolist()
 
-    out = pd.DataFrame({label("pf.period", lang): periods})
-    for ind in CHART_INDICATORS:
+    out: dict[str, list[Any]] = {label("pf.period", lang): periods}  # one frame made at the end: each column
+    for ind in CHART_INDICATORS:                                       # inferred as when set one by one
         name = E.INDICATOR.label(ind, lang)
         out[label("pf.target", lang, indicator=name)] = column(ind, "month_target")
         out[label("pf.actual", lang, indicator=name)] = column(ind, "month_actual")
     for ind in E.INDICATOR.values:
         out[label("pf.ytd_completion", lang, indicator=E.INDICATOR.label(ind, lang))] = column(ind, "ytd_completion")
-    out[label("time_progress", lang)] = m.drop_duplicates("period").set_index("period")["time_progress"].reindex(
-        periods).tolist()
-    return out
+    out[label("time_progress", lang)] = m["time_progress"].reindex(list(month.values())).tolist()
+    return pd.DataFrame(out)
 
 
 def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dict[str, pd.DataFrame],
@@ -96,8 +106,10 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
         {"item": label("pf.months", lang), "value": f"{m['period'].min()} … {m['period'].max()}" if len(m) else None},
     ]
     if len(m):
-        last = m[m["period"] == m["period"].max()]
-        for r in last.to_dict("records"):
+        last = m["period"].max()
+        cols = {c: m[c].tolist() for c in ("period", "indicator", "ytd_actual", "ytd_target", "ytd_completion")}
+        for i in (i for i, period in enumerate(cols["period"]) if period == last):  # the last month's rows
+            r = {c: values[i] for c, values in cols.items()}
             if pd.isna(r["ytd_actual"]) and pd.isna(r["ytd_target"]):
                 continue  # not computed that month: no figure to quote
             rows.append({"item": label("pf.ytd", lang, indicator=E.INDICATOR.label(r["indicator"], lang),
@@ -119,8 +131,7 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
             grade = label(f"appraisal.{basis}", lang) if isinstance(basis, str) else None
         rows.append({"item": label("pf.last_grade", lang), "value": grade})
     frame = pd.DataFrame(rows).reindex(columns=["item", "value", "amount"])
-    return frame.rename(columns={"item": label("item", lang), "value": label("pf.value", lang),
-                                 "amount": label("st.amount", lang)})
+    return frame.set_axis([label("item", lang), label("pf.value", lang), label("st.amount", lang)], axis=1)
 
 
 def _grade(row: dict[str, Any], lang: str) -> Any:
@@ -132,27 +143,33 @@ def _grade(row: dict[str, Any], lang: str) -> Any:
 
 
 def history_frame(mine: dict[str, pd.DataFrame], lang: str, quarters: bool) -> pd.DataFrame:
-    """The person's quarters (``2026-Q1``) or years (``2026``) of every stored year, headers in ``lang``."""
+    """The person's quarters (``2026-Q1``) or years (``2026``) of every stored year, headers in ``lang``; built from
+    the columns as lists (a handful of rows: pandas' filtering, records and renaming cost more than the values)."""
     h = mine.get("history", pd.DataFrame(columns=["quarter"]))
-    h = h[h["quarter"].notna() if quarters else h["quarter"].isna()]
-    rows = h.to_dict("records")
-    out = pd.DataFrame({"window": [f"{r['year']}-Q{int(r['quarter'])}" if quarters else str(r["year"]) for r in rows],
-                        **{c: [r.get(c) for r in rows] for c in HISTORY_COLUMNS[1:]}})
-    out["grade"] = [_grade(r, lang) for r in rows]
+    cols = {c: h[c].tolist() for c in h.columns}
+    keep = [i for i, q in enumerate(cols["quarter"]) if pd.isna(q) != quarters]
+    rows = {c: [cols[c][i] for i in keep] if c in cols else [None] * len(keep)
+            for c in ("year", "quarter", "basis", *HISTORY_COLUMNS[1:])}
+    window = [f"{y}-Q{int(q)}" if quarters else str(y) for y, q in zip(rows["year"], rows["quarter"])]
+    rows["grade"] = [_grade({"grade": g, "basis": b}, lang) for g, b in zip(rows["grade"], rows["basis"])]
     for c in ("department_rank", "company_rank", "ranked"):
-        out[c] = pd.array(out[c], dtype="Int64") if len(out) else out[c]
-    window = label("pf.quarter" if quarters else "pf.year", lang)
-    return out.rename(columns=lambda c: window if c == "window" else header(c, lang))
+        rows[c] = pd.array(rows[c], dtype="Int64") if keep else rows[c]
+    return pd.DataFrame({label("pf.quarter" if quarters else "pf.year", lang): window,
+                         **{header(c, lang): rows[c] for c in HISTORY_COLUMNS[1:]}})
+
+
+def _relabelled(frame: pd.DataFrame, prefix: str, lang: str) -> pd.DataFrame:
+    """``frame`` without its employee column, each other column's header ``label(prefix + column)``."""
+    out = frame.drop(columns=["employee_id"])
+    return out.set_axis([label(f"{prefix}{c}", lang) for c in out.columns], axis=1)
 
 
 def reviews_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
-    r = mine.get("reviews", pd.DataFrame(columns=["employee_id"])).drop(columns=["employee_id"])
-    return r.rename(columns=lambda c: label(f"reviews.{c}", lang))
+    return _relabelled(mine.get("reviews", pd.DataFrame(columns=["employee_id"])), "reviews.", lang)
 
 
 def training_frame(mine: dict[str, pd.DataFrame], lang: str) -> pd.DataFrame:
-    r = mine.get("training", pd.DataFrame(columns=["employee_id"])).drop(columns=["employee_id"])
-    return r.rename(columns=lambda c: label(f"training_row.{c}", lang))
+    return _relabelled(mine.get("training", pd.DataFrame(columns=["employee_id"])), "training_row.", lang)
 
 
 def history_sheets(mine: dict[str, pd.DataFrame], lang: str) -> list[SheetFrame]:
