@@ -37,16 +37,15 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han
              "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN")
 #: file names of CJK fonts worth adding when matplotlib's cache does not list them
 CJK_FILES = re.compile(r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy-|DroidSansFallback|uming)", re.I)
-CSS_FONTS = ("'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
-             "'WenQuanYi Zen Hei', 'Hiragino Sans GB', 'DejaVu Sans', Arial, sans-serif")
 COLORS = ("#1f4e79", "#5b9bd5", "#ed7d31", "#70ad47", "#a5a5a5")
 #: Size (inches) of one small multiple: at a phone's width (390 px) one fills the screen and its 9-point labels
 #: stay about 9 px high; on a desktop three sit side by side.
 MULTIPLE = (3.6, 2.5)
-#: The person pages' charts (the performance file's, printed to PDF by Chromium) set their words in a TrueType CJK
-#: font first: Chromium embeds a TrueType font as a small subset, but Noto Sans CJK (CFF outlines) as Type 3 glyphs,
-#: each one a path, which made a Chinese page's print dearer (docs/statements.md, "Fonts").
-#: Windows and macOS have Microsoft YaHei / PingFang (TrueType) anyway; Noto Sans CJK stays the fallback.
+#: The charts (the report's since session 19, and the person pages') set their words in a TrueType CJK font first:
+#: Chromium embeds a TrueType font in a PDF as a small subset, but Noto Sans CJK (CFF outlines) as Type 3 glyphs,
+#: each one a path, which made a Chinese page's print dearer and the report's PDF blurry in some viewers
+#: (docs/statements.md, "Fonts"). Windows and macOS have Microsoft YaHei / PingFang (TrueType) anyway; Noto Sans CJK
+#: stays the fallback, and lays the words out where WenQuanYi is not installed (``page_family``).
 PAGE_FONT = "WenQuanYi Micro Hei"
 PAGE_CSS_FONTS = (f"'{PAGE_FONT}', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'Noto Sans SC', "
                   "'Source Han Sans SC', 'Hiragino Sans GB', 'DejaVu Sans', Arial, sans-serif")
@@ -105,10 +104,10 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _svg(fig: Any, close: bool = True, fonts: str = CSS_FONTS) -> str:
+def _svg(fig: Any, close: bool = True, fonts: str | None = None) -> str:
     """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
     would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure);
-    its words in the CSS font stack ``fonts`` (the report's, or ``PAGE_CSS_FONTS`` for person pages); its words'
+    its words in the CSS font stack ``fonts`` (default ``PAGE_CSS_FONTS``, the report's and the person pages'); its words'
     measures shared with the process's other draws (``shared_metrics``)."""
     buf = io.StringIO()
     with _quiet(), shared_metrics():
@@ -119,7 +118,7 @@ def _svg(fig: Any, close: bool = True, fonts: str = CSS_FONTS) -> str:
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)  # deterministic, no external URIs
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)  # scale with CSS
-    return re.sub(r"font-family: [^;\"]+", f"font-family: {fonts}", svg)
+    return re.sub(r"font-family: [^;\"]+", f"font-family: {fonts or PAGE_CSS_FONTS}", svg)
 
 
 #: Figures drawn again and again with other figures (one person's page after another's): one per chart kind and
@@ -216,7 +215,7 @@ def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, 
          family: list[str] | None = None) -> tuple[Any, Any]:
     """A figure whose axes sit inside fixed margins (inches: tick labels left and below, the title above), so
     one draw gives the SVG; the axis labels' places fixed too (the charts have none: no measuring of them); its
-    text laid out in ``family`` (default: ``font_family``)."""
+    text laid out in ``family`` (default: ``page_family``)."""
     with _quiet():
         _rc(family)
         fig, ax = plt.subplots(rows, cols, figsize=(width, height), dpi=SVG_DPI)
@@ -229,9 +228,9 @@ def _fig(width: float = 6.4, height: float = 3.6, rows: int = 1, cols: int = 1, 
 
 
 def _rc(family: list[str] | None = None) -> None:
-    """The settings the charts' text is made with (their font ``family``, default ``font_family``; text as text):
+    """The settings the charts' text is made with (their font ``family``, default ``page_family``; text as text):
     set for each figure made, and before each draw of a kept report figure, whose new ticks take them then."""
-    plt.rcParams["font.family"] = family or font_family()
+    plt.rcParams["font.family"] = family or page_family()
     plt.rcParams["svg.fonttype"] = "none"  # text stays text: the browser's fonts draw it
     plt.rcParams["axes.unicode_minus"] = False
 
@@ -347,7 +346,7 @@ def _history_panel(x: list[int], ticks: tuple[str, ...], values: Any, colour: st
             _money_axis(ax)
         return fig, ax, line, [None]
 
-    fig, ax, line, area = kept(("report.history", ticks, tuple(font_family())), make)
+    fig, ax, line, area = kept(("report.history", ticks, tuple(page_family())), make)
     with _quiet():
         _rc()  # as a figure made now: ticks made at this draw take the report's font
         if area[0] is not None:
