@@ -162,19 +162,23 @@ def test_chinese_chart_text_survives_without_a_cjk_font_for_matplotlib(tmp_path,
         pytest.skip("chromium not installed")
     monkeypatch.setattr(charts, "CJK_FONTS", ())  # matplotlib sees no CJK font, in its cache or on disk
     monkeypatch.setattr(charts, "CJK_FILES", re.compile(r"(?!)"))
+    monkeypatch.setattr(charts, "PAGE_FONT", "No Such Font")  # nor the charts' first font, WenQuanYi Micro Hei
+    monkeypatch.setattr(charts, "PAGE_FILE", re.compile(r"(?!)"))
     charts.font_family.cache_clear()
+    charts.page_family.cache_clear()
     try:
-        assert charts.font_family() == ["DejaVu Sans"]
+        assert charts.page_family() == charts.font_family() == ["DejaVu Sans"]
         ctx = context("zh")
         page = render_report(ctx, ["html"], "zh", tmp_path)[0]
     finally:
         charts.font_family.cache_clear()
+        charts.page_family.cache_clear()
     assert not [w for w in recwarn if "Glyph" in str(w.message) or "font" in str(w.message).lower()]
     dom = run_chromium(["--dump-dom", page.resolve().as_uri()]).stdout
     svg_text = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", dom))
     for words in (ctx["text"]["chart_completion"], ctx["text"]["chart_aging"], "签约", "回款", "华南"):
         assert words in svg_text, words
-    assert "font-family: 'Noto Sans CJK SC'" in dom
+    assert "font-family: 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC'" in dom
 
 
 # --- 5. workbooks and PDF fit to print ----------------------------------------------------------------
