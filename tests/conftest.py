@@ -249,24 +249,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 # --- s19-suite ---
-#: A memory file system for the test processes' own temporary files, where the machine has one (Linux).
-MEMORY_FS = Path("/dev/shm")
-
-
 @pytest.fixture(scope="session", autouse=True)
 def temporary_files_in_memory(tmp_path_factory: pytest.TempPathFactory):
     """The temporary files the test processes make themselves (openpyxl writes and removes one file per sheet at
     every save, the Chromium and LibreOffice profiles, ``tempfile`` in the toolkit and the helpers) go to a private
-    folder on ``/dev/shm``, removed at the end of the session: creating and removing a file on this machine's disk
-    costs milliseconds of waiting and system CPU each (an openpyxl save of 11 sheets ≈ 23 ms CPU / 70 ms wall on
-    ``/tmp`` against 18 / 38 ms in memory). The tests' own folders (``tmp_path``) stay where pytest keeps them; an
-    explicit ``TMPDIR`` is honoured; no ``/dev/shm`` (or too little room) changes nothing. Bytes written are the
-    same wherever the temporary files are."""
+    folder on the memory file system the writer uses for XlsxWriter's rows (``io.writer.row_tmpdir``: Linux's
+    ``/dev/shm``), removed at the end of the session: creating and removing a file on this machine's disk costs
+    milliseconds of waiting and system CPU each (an openpyxl save of 11 sheets ≈ 23 ms CPU / 70 ms wall on ``/tmp``
+    against 18 / 38 ms in memory). The tests' own folders (``tmp_path``) stay where pytest keeps them; an explicit
+    ``TMPDIR`` is honoured; no memory file system changes nothing. Bytes written are the same either way."""
+    # imported here: the toolkit is loaded on first need (the xdist controller runs no test)
+    from toolkit.io.writer import row_tmpdir
+
     tmp_path_factory.getbasetemp()  # pytest's folders chosen first, on the system's temporary folder
-    if os.environ.get("TMPDIR") or not _room(MEMORY_FS, 256 * 2**20):
+    memory = None if os.environ.get("TMPDIR") else row_tmpdir()
+    if memory is None:
         yield None
         return
-    folder = tempfile.mkdtemp(prefix="toolkit-tests-", dir=MEMORY_FS)
+    folder = tempfile.mkdtemp(prefix="toolkit-tests-", dir=memory)
     os.chmod(folder, 0o711)  # the PostgreSQL cluster's folder inside is entered by the user the server runs as
     before, tempfile.tempdir = tempfile.tempdir, folder
     try:
@@ -274,12 +274,3 @@ def temporary_files_in_memory(tmp_path_factory: pytest.TempPathFactory):
     finally:
         tempfile.tempdir = before
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _room(folder: Path, needed: int) -> bool:
-    """Whether ``folder`` exists, is writable and has ``needed`` bytes free."""
-    try:
-        st = os.statvfs(folder)
-    except (OSError, AttributeError):  # no such folder, or not POSIX
-        return False
-    return st.f_bavail * st.f_frsize >= needed and os.access(folder, os.W_OK | os.X_OK)
