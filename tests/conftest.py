@@ -248,7 +248,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-# --- s19-suite ---
+#: Free room the memory file system must have for the tests' temporary files to go there (a PostgreSQL cluster is
+#: ~40 MB, each browser profile a few MB; Chromium itself needs /dev/shm, which a container may size at 64 MB).
+TESTS_MEMORY_ROOM = 2 * 2**30
+
+
 @pytest.fixture(scope="session", autouse=True)
 def temporary_files_in_memory(tmp_path_factory: pytest.TempPathFactory):
     """The temporary files the test processes make themselves (openpyxl writes and removes one file per sheet at
@@ -263,6 +267,8 @@ def temporary_files_in_memory(tmp_path_factory: pytest.TempPathFactory):
 
     tmp_path_factory.getbasetemp()  # pytest's folders chosen first, on the system's temporary folder
     memory = None if os.environ.get("TMPDIR") else row_tmpdir()
+    if memory is not None and shutil.disk_usage(memory).free < TESTS_MEMORY_ROOM:
+        memory = None  # a small /dev/shm (a container's 64 MB): the PostgreSQL cluster and browser profiles stay on disk
     if memory is None:
         yield None
         return
