@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from functools import partial
 from pathlib import Path
@@ -65,6 +66,35 @@ def test_a_close_without_the_report_writes_and_records_the_same(closed, sample, 
         assert len(got) and got.equals(want)
         assert [c.outputs.keys() - {"report"} for c in (mine.closes()[0], theirs.closes()[0])] == [
             set(lean.outputs), set(lean.outputs)]
+
+
+def test_a_close_keeps_the_collector_off_its_objects_while_it_works_and_gives_them_back(sample, tmp_path,
+                                                                                        monkeypatch):
+    """Once the ledger is built the close freezes what the process holds (``gc.freeze``: full collections no longer
+    walk the ledger, nor touch the forked workers' pages) and unfreezes it at the end, also when it fails; where
+    something froze objects already (this test session does, conftest) it leaves the collector as it found it."""
+    seen: list[int] = []
+    real = close_month_module.shared_results
+    monkeypatch.setattr(close_month_module, "shared_results",
+                        lambda *a, **k: seen.append(gc.get_freeze_count()) or real(*a, **k))
+    gc.unfreeze()  # as a command's process starts: nothing frozen (the session's freeze is made again below)
+    try:
+        close_month(Source([sample], db=tmp_path / "s.db"), PERIOD, tmp_path / "out", jobs=1, report=False)
+        assert seen and seen[0] > 0 and gc.get_freeze_count() == 0
+        monkeypatch.setattr(close_month_module, "shared_results", lambda *a, **k: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            close_month(Source([sample], db=tmp_path / "t.db"), PERIOD, tmp_path / "out2", jobs=1, report=False)
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        held = gc.get_freeze_count()
+        assert close_month_module._freeze() is False and gc.get_freeze_count() == held
+        monkeypatch.setattr(close_month_module, "shared_results", real)
+        seen.clear()
+        close_month(Source([sample], db=tmp_path / "u.db"), PERIOD, tmp_path / "out3", jobs=1, report=False)
+        assert gc.get_freeze_count() > 0  # still frozen: the close did not unfreeze what it did not freeze
+    finally:
+        gc.collect()
+        gc.freeze()
 
 
 def test_a_close_in_one_process_forks_nothing_and_writes_the_same(closed, sample, tmp_path, monkeypatch):

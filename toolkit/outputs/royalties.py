@@ -138,9 +138,10 @@ def statement_frames(result: R.RoyaltyResult, employees: list[str], lang: str,
         stacked, _, by_position = _rows_by_position(result.contributions, employees, records=False)
         contributions = [stacked] if len(stacked) else []
     else:  # the caller's parts (and the result's rows of anyone it gave none)
-        parts = {**{e: (result.bands[result.bands["employee_id"] == e],
-                        result.contributions[result.contributions["employee_id"] == e]) for e in employees},
-                 **{e: v for e, v in (parts or {}).items() if v is not None}}
+        if parts is None or any(parts.get(e) is None for e in employees):
+            parts = {**{e: (result.bands[result.bands["employee_id"] == e],
+                            result.contributions[result.contributions["employee_id"] == e]) for e in employees},
+                     **{e: v for e, v in (parts or {}).items() if v is not None}}
         bands = _records_by_employee([parts[emp][0] for emp in employees])
         by_position = [len(parts[emp][1]) for emp in employees]
         contributions = [parts[emp][1].assign(_emp=pos) for pos, emp in enumerate(employees) if len(parts[emp][1])]
