@@ -483,19 +483,9 @@ def _history_panels_apart(ctx: dict) -> list[str]:  # noqa: ANN001
     hist = ctx["tables"]["history"]
     labels = dict(zip([c for c, _ in ctx["columns"]["history"]], ctx["labels"]["history"]))
     x = list(range(len(hist)))
-    ticks = [str(m)[5:] for m in hist["month"]]
-    panels = []
-    for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables")):
-        fig, ax = CH._fig(*CH.MULTIPLE, left=0.65, right=0.1)
-        with CH._quiet():
-            ax.plot(x, hist[key], marker="o", markersize=3, color=CH.COLORS[i % len(CH.COLORS)])
-            ax.fill_between(x, hist[key], alpha=0.08, color=CH.COLORS[i % len(CH.COLORS)])
-            CH._title(ax, labels[key])
-            ax.set_xticks(x[::2], ticks[::2], fontsize=9)
-            ax.tick_params(axis="y", labelsize=9)
-            CH._money_axis(ax)
-        panels.append(CH._svg(fig))
-    return panels
+    ticks = tuple(str(m)[5:] for m in hist["month"])
+    return [CH.history_panel_apart(x, ticks, hist[key], CH.COLORS[i % len(CH.COLORS)], labels[key])
+            for i, key in enumerate(("signing", "collection", "expense", "profit", "receivables"))]
 
 
 def test_the_history_panels_on_one_kept_figure_are_those_drawn_apart() -> None:
@@ -510,7 +500,13 @@ def test_the_history_panels_on_one_kept_figure_are_those_drawn_apart() -> None:
     for col in ("signing", "collection", "expense", "profit", "receivables"):
         hist[col] = hist[col] * 37.5
     hist.loc[hist.index[3], "profit"] = -abs(float(hist["profit"].max()) or 1.0)
-    for ctx in (context("en"), other, context("zh"), context("en")):
+    gaps = fresh_context("en")  # months missing: every month of one panel, the first or last ones of others
+    hist = gaps["tables"]["history"]
+    hist["expense"] = float("nan")
+    hist.loc[hist.index[:3], "receivables"] = float("nan")
+    hist.loc[hist.index[-2:], "profit"] = float("nan")
+    hist.loc[hist.index[5], "signing"] = float("nan")
+    for ctx in (context("en"), other, gaps, context("zh"), context("en")):
         kept = re.findall(r'<div class="multiple">(.*?)</div>', CH.history_chart(ctx), re.S)
         assert len(kept) == 6
         assert [same_ids(svg) for svg in kept[:5]] == [same_ids(svg) for svg in _history_panels_apart(ctx)]

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 # before matplotlib builds its font cache (a WARNING log line on a fresh machine): nothing on the terminal
 logging.getLogger("matplotlib").setLevel(logging.ERROR)
 
@@ -333,10 +335,29 @@ def history_chart(ctx: dict[str, Any]) -> str:
     return '<div class="multiples">' + "".join(f'<div class="multiple">{svg}</div>' for svg in panels) + "</div>"
 
 
+def history_panel_apart(x: list[int], ticks: tuple[str, ...], values: Any, colour: str, title: str) -> str:
+    """One of the history's line panels on a figure of its own: the general path of ``_history_panel``, taken when a
+    month is missing (the kept figure's months' axis is laid out before its data, so a panel with a leading,
+    trailing or every month missing would get another x range or the previous panel's y axis)."""
+    fig, ax = _fig(*MULTIPLE, left=0.65, right=0.1)
+    with _quiet():
+        ax.plot(x, values, marker="o", markersize=3, color=colour)
+        ax.fill_between(x, values, alpha=0.08, color=colour)
+        _title(ax, title)
+        ax.set_xticks(x[::2], list(ticks[::2]), fontsize=9)
+        ax.tick_params(axis="y", labelsize=9)
+        _money_axis(ax)
+    return _svg(fig)
+
+
 def _history_panel(x: list[int], ticks: tuple[str, ...], values: Any, colour: str, title: str) -> str:
     """One of the history's line panels (a month's value and the area under it): the five share one kept figure
     (``kept``: made once per process and months, its months' axis and spines replayed), whose line, area, colour,
-    title and y limits are those of a panel drawn on a figure of its own (the same SVG)."""
+    title and y limits are those of a panel drawn on a figure of its own (the same SVG); a panel with a month
+    missing (not finite) is drawn on a figure of its own (``history_panel_apart``)."""
+    if not np.isfinite(np.asarray(values, dtype=float)).all():
+        return history_panel_apart(x, ticks, values, colour, title)
+
     def make() -> tuple[Any, Any, Any, list[Any]]:
         fig, ax = _fig(*MULTIPLE, left=0.65, right=0.1)
         with _quiet():
