@@ -116,3 +116,20 @@ HISTORY = {
 def test_years_and_quarters_are_pandas_filtered_records(case: str, quarters: bool, lang: str) -> None:
     mine = {} if HISTORY[case] is None else {"history": _history(HISTORY[case])}
     _same(O.history_frame(mine, lang, quarters), _reference_history(mine, lang, quarters))
+
+
+@pytest.mark.parametrize("dtype", ["Float64", "float64"])
+def test_summary_quotes_a_nullable_last_month_as_a_float_one(dtype: str) -> None:
+    """The summary's last-month rows from a nullable (pandas extension) months frame are those of the same frame in
+    numpy floats: a missing YTD actual a blank, the Amount column floats (not pd.NA in an object column)."""
+    months = pd.DataFrame({"period": ["2026-02", "2026-03", "2026-03"], "indicator": ["signing", "signing", "collection"],
+                           "ytd_actual": pd.array([1.0, 2.0, None], dtype=dtype),
+                           "ytd_target": pd.array([4.0, 4.0, 5.0], dtype=dtype),
+                           "ytd_completion": pd.array([0.25, 0.5, None], dtype=dtype)})
+    mine = {"months": months, "pay": pd.DataFrame()}
+    plain = {"months": months.astype({c: "float64" for c in ("ytd_actual", "ytd_target", "ytd_completion")}),
+             "pay": pd.DataFrame()}
+    for lang in ("en", "zh"):
+        got = O.summary_frame(2026, {"name": "A"}, "E1", mine, lang)
+        pd.testing.assert_frame_equal(got, O.summary_frame(2026, {"name": "A"}, "E1", plain, lang))
+        assert got[label("st.amount", lang)].dtype == "float64"

@@ -368,6 +368,7 @@ def _freeze() -> bool:
     is frozen is only held longer: the close unfreezes in the end (``gc.unfreeze``), and outputs do not change."""
     if gc.get_freeze_count():
         return False
+    gc.collect()  # garbage first: cycles already unreachable (consolidation's) would otherwise be kept to the end
     gc.freeze()
     return True
 

@@ -107,7 +107,8 @@ def summary_frame(year: int, person: dict[str, Any], employee_id: str, mine: dic
     ]
     if len(m):
         last = m["period"].max()
-        cols = {c: m[c].tolist() for c in ("period", "indicator", "ytd_actual", "ytd_target", "ytd_completion")}
+        # to_dict boxes as the records it replaces did (a nullable column's NA as None, not pd.NA)
+        cols = m[["period", "indicator", "ytd_actual", "ytd_target", "ytd_completion"]].to_dict("list")
         for i in (i for i, period in enumerate(cols["period"]) if period == last):  # the last month's rows
             r = {c: values[i] for c, values in cols.items()}
             if pd.isna(r["ytd_actual"]) and pd.isna(r["ytd_target"]):
