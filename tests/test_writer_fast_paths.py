@@ -199,3 +199,31 @@ def test_xlsxwriters_zip_stand_in_zips_any_other_file(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as z:
         assert "hello" in z.read("xl/sharedStrings.xml").decode() and z.testzip() is None
         assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+
+
+def test_a_package_opened_in_a_with_and_given_named_parts_is_the_zip_of_them() -> None:
+    """``sheet_rows.Package`` takes what a zip opened in a ``with`` and given parts by name would (should a later
+    XlsxWriter pack that way): the same parts, spliced into the same bytes as that zip's."""
+    import io
+    import zipfile
+
+    from toolkit.io.sheet_rows import Package, splice_rows
+
+    parts = [("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", b"<workbook/>")]
+    kept = Package()
+    with kept.opened(zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts:
+            zf.writestr(name, data)
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts:  # as a zip given a part by name describes it (its compression), at a fixed date
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    a, b = io.BytesIO(), io.BytesIO()
+    splice_rows(kept, a, {})
+    splice_rows(zipped, b, {})
+    assert a.getvalue() == b.getvalue()
+    with zipfile.ZipFile(a) as zf:
+        assert [(i.filename, zf.read(i)) for i in zf.infolist()] == [(n, d if isinstance(d, bytes) else d.encode())
+                                                                      for n, d in parts]

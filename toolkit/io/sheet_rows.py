@@ -190,11 +190,20 @@ class Package:
         self.compression = compression
         return self
 
-    def writestr(self, info: zipfile.ZipInfo, data: bytes | str) -> None:
+    def writestr(self, info: zipfile.ZipInfo | str, data: bytes | str) -> None:
+        if isinstance(info, str):  # a part named rather than described (XlsxWriter describes each; a later one may not)
+            info = zipfile.ZipInfo(info, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = self.compression
         self.parts.append((info, data.encode("utf-8") if isinstance(data, str) else data))
 
     def close(self) -> None:
         """Nothing to close: the parts are kept."""
+
+    def __enter__(self) -> Package:  # as a ZipFile, should an XlsxWriter open it in a ``with``
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
 def _skeleton_parts(skeleton: Any) -> Iterator[tuple[zipfile.ZipInfo, bytes]]:
