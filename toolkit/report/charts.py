@@ -106,11 +106,11 @@ def _quiet() -> Iterator[None]:
         yield
 
 
-def _svg(fig: Any, close: bool = True, fonts: str | None = None) -> str:
+def _svg(fig: Any, close: bool = True) -> str:
     """The figure as inline SVG markup, drawn once: the layout is fixed by ``_fig``'s margins (``bbox_inches="tight"``
     would draw every chart twice, once only to measure it); closed unless ``close`` is False (a ``kept`` figure);
-    its words in the CSS font stack ``fonts`` (default ``PAGE_CSS_FONTS``, the report's and the person pages'); its words'
-    measures shared with the process's other draws (``shared_metrics``)."""
+    its words in the CSS font stack ``PAGE_CSS_FONTS`` (the report's and the person pages'); its words' measures
+    shared with the process's other draws (``shared_metrics``)."""
     buf = io.StringIO()
     with _quiet(), shared_metrics():
         fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -120,7 +120,7 @@ def _svg(fig: Any, close: bool = True, fonts: str | None = None) -> str:
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)  # deterministic, no external URIs
     svg = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1', svg, count=1)  # scale with CSS
-    return re.sub(r"font-family: [^;\"]+", f"font-family: {fonts or PAGE_CSS_FONTS}", svg)
+    return re.sub(r"font-family: [^;\"]+", f"font-family: {PAGE_CSS_FONTS}", svg)
 
 
 #: Figures drawn again and again with other figures (one person's page after another's): one per chart kind and

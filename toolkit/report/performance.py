@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import AutoLocator, FixedLocator, PercentFormatter
 from matplotlib.transforms import Bbox
 
-from .charts import COLORS, PAGE_CSS_FONTS, _fig, _money_axis, _svg, _title, kept, page_family
+from .charts import COLORS, _fig, _money_axis, _svg, _title, kept
 
 from ..core.performance import Year
 from ..io.writer import SheetFrame, write_frames, written_whole
@@ -41,7 +41,7 @@ _PYPLOT = threading.Lock()
 def _out(fig: Any) -> str:
     """A kept figure drawn for the page as SVG, its words as text in the person pages' fonts (PNG was measured
     dearer: docs/statements.md); the same ticks and legend words from person to person measured once (``_svg``)."""
-    return _svg(fig, close=False, fonts=PAGE_CSS_FONTS)
+    return _svg(fig, close=False)
 
 
 def _numbers(values: pd.Series, fill: float | None = None) -> list[float]:
@@ -66,7 +66,7 @@ def _targets_chart(chart: pd.DataFrame, lang: str) -> str:
     ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(height=3.9, bottom=0.6, family=page_family())  # the months, then the legend's row
+        fig, ax = _fig(height=3.9, bottom=0.6)  # the months, then the legend's row
         x = range(len(ticks))
         width = 0.8 / len(series)
         bars = [ax.bar([v + (i - (len(series) - 1) / 2) * width for v in x], [0.0] * len(ticks), width, label=col,
@@ -91,7 +91,7 @@ def _completion_chart(chart: pd.DataFrame, lang: str) -> str:
     ticks = tuple(str(p)[-2:] for p in chart[cols[0]])
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(height=4.0, bottom=0.75, family=page_family())  # the months, then the legend's two rows
+        fig, ax = _fig(height=4.0, bottom=0.75)  # the months, then the legend's two rows
         x = list(range(len(ticks)))
         lines = [ax.plot(x, [float("nan")] * len(x), marker="o", label=col, color=COLORS[i % len(COLORS)],
                          linestyle="--" if i == len(series) - 1 else "-")[0] for i, col in enumerate(series)]
@@ -169,7 +169,7 @@ def _score_chart(quarters: pd.DataFrame, lang: str) -> str:
     ticks = tuple(str(q) for q in quarters.iloc[:, 0])
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(family=page_family())
+        fig, ax = _fig()
         x = list(range(len(ticks)))
         line = ax.plot(x, [float("nan")] * len(x), marker="o", color=COLORS[0])[0]
         ax.set_xticks(x, ticks)
@@ -190,7 +190,7 @@ def _pay_chart(quarters: pd.DataFrame, lang: str) -> str:
     series = (header("royalty_paid", lang), header("floating_paid", lang))
 
     def make() -> tuple[Any, Any, list[Any]]:
-        fig, ax = _fig(height=3.9, bottom=0.6, family=page_family())  # the quarters, then the legend's row
+        fig, ax = _fig(height=3.9, bottom=0.6)  # the quarters, then the legend's row
         x = list(range(len(ticks)))
         bars = [ax.bar(x, [0.0] * len(x), 0.6, label=col, color=COLORS[i + 1]) for i, col in enumerate(series)]
         ax.set_xticks(x, ticks)
