@@ -67,11 +67,25 @@ _TIERS = STANDARDS.table("RoyaltyTiers")
 # --- small helpers ----------------------------------------------------------------------------
 
 
+#: Up to this many values ``_text`` finds blanks on NumPy's object values: pandas' string comparison costs ≈ 0.1–0.3 ms
+#: a call whatever the length (most of a small ledger's ``_text``, called ≈ 35 times per royalty computation); on
+#: longer Arrow columns pandas' own comparison is the cheaper one.
+_SMALL_TEXT = 2048
+
+
 def _text(s: pd.Series) -> pd.Series:
     """Text keys as strings, blanks as missing (the reader has already stripped them)."""
     out = s.astype("str")
-    blank = out == ""
+    blank = _blanks(out, len(out) <= _SMALL_TEXT)
     return out.mask(blank) if blank.any() else out  # mask copies the column: only when there is a blank
+
+
+def _blanks(text: pd.Series, small: bool) -> np.ndarray:
+    """Which values of a "str" column are "" (missing: False): on the object values when ``small``, else by pandas'
+    comparison (the same answer; tests/test_royalties.py compares both)."""
+    if small:
+        return np.asarray(text.to_numpy(dtype=object) == "", dtype=bool)
+    return (text == "").to_numpy(dtype=bool, na_value=False)
 
 
 def _num(s: pd.Series) -> pd.Series:
@@ -694,13 +708,8 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     lines["ytd_target"] = _segment_target(plan, lines, month) if len(lines) else np.zeros(0)
     B = lines["ytd_base"].to_numpy(dtype="float64")
     Y = lines["ytd_target"].to_numpy(dtype="float64", na_value=np.nan)
-    has_target = np.nan_to_num(Y, nan=0.0) > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where(has_target, B / np.where(has_target, Y, 1.0), np.nan)
+    has_target, c, c_cmp, passed, eligible = _gate(B, Y, lines["gate"].to_numpy(dtype="float64"))
     lines["completion"] = c
-    c_cmp = np.round(c, COMPLETION_DECIMALS)
-    passed = has_target & (c_cmp >= np.round(lines["gate"].to_numpy(dtype="float64"), COMPLETION_DECIMALS))
-    eligible = passed & (B > 0)
 
     # tiers as (segment x tier) rows: every band evaluated at once
     t = tier_rows(tiers)
@@ -708,32 +717,15 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     lines["_c"] = c_cmp
     bands = lines[["_k", "employee_id", "seg", "plan", "terms", "method", "ytd_base", "ytd_target", "_eligible",
                    "_c"]].merge(t, on="terms", how="inner")
-    bb = bands["ytd_base"].to_numpy()
-    by = bands["ytd_target"].fillna(0.0).to_numpy()
-    lo = bands["from_pct"].to_numpy()
-    hi = bands["to_pct"].to_numpy(dtype="float64", na_value=np.nan)
-    unbounded = np.isnan(hi)
-    marginal = (bands["method"] == MARGINAL).to_numpy()
-    el = bands["_eligible"].to_numpy(dtype=bool)
-    # Marginal: each band's slice of B; Retroactive: the tier holding c gets all of B
-    band_top = np.where(unbounded, bb, np.minimum(bb, np.nan_to_num(hi) * by))
-    m_base = np.maximum(0.0, band_top - lo * by)
-    bc = bands["_c"].to_numpy(dtype="float64", na_value=np.nan)
-    in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (
-        unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
-    # the tier holding c (overlaps: the highest From wins, the first such band if two); Retroactive pays all of B
-    # at its rate. Group maxima and first rows in numpy (exact: no sums), not a groupby per month evaluated
     bk = bands["_k"].to_numpy(dtype="int64")
-    max_from = np.full(len(lines), -np.inf)
-    np.maximum.at(max_from, bk[in_tier], lo[in_tier])
-    hc = in_tier & (lo == max_from[bk])
-    holds_c = np.zeros(len(bands), dtype=bool)
-    holds_c[np.flatnonzero(hc)[np.unique(bk[hc], return_index=True)[1]]] = True
-    r_applied = holds_c & ~marginal
-    bands["band_base"] = np.where(marginal, m_base, np.where(r_applied, bb, 0.0))
-    applied = np.where(marginal, m_base > 0, r_applied) & el
+    band_base, applied, amount, holds_c = _band_amounts(
+        bk, len(lines), bands["ytd_base"].to_numpy(), bands["ytd_target"].fillna(0.0).to_numpy(),
+        bands["from_pct"].to_numpy(), bands["to_pct"].to_numpy(dtype="float64", na_value=np.nan),
+        (bands["method"] == MARGINAL).to_numpy(), bands["_eligible"].to_numpy(dtype=bool),
+        bands["_c"].to_numpy(dtype="float64", na_value=np.nan), bands["rate"].to_numpy())
+    bands["band_base"] = band_base
     bands["applied"] = applied
-    bands["band_amount"] = np.where(applied, bands["rate"].to_numpy() * bands["band_base"].to_numpy(), 0.0)
+    bands["band_amount"] = amount
     T = bands.groupby("_k")["band_amount"].sum().reindex(lines["_k"]).fillna(0.0).to_numpy()
     T = np.where(eligible, T, 0.0)
     # the rate of the tier holding c (Marginal: the top band reached), for the statement (``_k`` is the position)
@@ -741,8 +733,7 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     held[bk[holds_c]] = True
     rate_held = np.full(len(lines), np.nan)
     rate_held[bk[holds_c]] = bands["rate"].to_numpy(dtype="float64")[holds_c]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(B > 0, lines["weighted_base"].to_numpy() / np.where(B > 0, B, 1.0), np.nan)
+    factor = _factor(B, lines["weighted_base"].to_numpy())
     lines["effective_factor"] = factor
     lines["tier_rate"] = np.where(has_target, rate_held, np.nan)
     lines["segment_royalty"] = np.where(eligible, T * np.nan_to_num(factor), 0.0)
@@ -752,6 +743,49 @@ def evaluate_segments(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     segments = lines.drop(columns=["_eligible", "_c"])
     bands = bands.drop(columns=["_eligible", "_c", "ytd_base", "ytd_target", "terms", "_k"])
     return _per_employee(segments), bands, segments.drop(columns=["_k"])
+
+
+def _gate(B: np.ndarray, Y: np.ndarray, gate: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Each segment's (has_target, completion, completion as compared, passed the gate, eligible) from its base B,
+    target Y (NaN: none) and gate."""
+    has_target = np.nan_to_num(Y, nan=0.0) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(has_target, B / np.where(has_target, Y, 1.0), np.nan)
+    c_cmp = np.round(c, COMPLETION_DECIMALS)
+    passed = has_target & (c_cmp >= np.round(gate, COMPLETION_DECIMALS))
+    return has_target, c, c_cmp, passed, passed & (B > 0)
+
+
+def _factor(B: np.ndarray, weighted: np.ndarray) -> np.ndarray:
+    """The effective product-line factor: weighted base ÷ base (NaN without a positive base)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(B > 0, weighted / np.where(B > 0, B, 1.0), np.nan)
+
+
+def _band_amounts(bk: np.ndarray, n: int, bb: np.ndarray, by: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  marginal: np.ndarray, el: np.ndarray, bc: np.ndarray, rate: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every band of every segment at once: (band_base, applied, band_amount, holds_c) for band rows of segment
+    ``bk`` (of ``n``) with the segment's base ``bb``, target ``by`` (missing: 0), the tier's From ``lo``, To ``hi``
+    (NaN: unbounded) and ``rate``, the plan's method (``marginal``), eligibility ``el`` and completion ``bc`` (as
+    compared)."""
+    unbounded = np.isnan(hi)
+    # Marginal: each band's slice of B; Retroactive: the tier holding c gets all of B
+    band_top = np.where(unbounded, bb, np.minimum(bb, np.nan_to_num(hi) * by))
+    m_base = np.maximum(0.0, band_top - lo * by)
+    in_tier = (bc >= np.round(lo, COMPLETION_DECIMALS)) & (
+        unbounded | (bc < np.round(np.nan_to_num(hi), COMPLETION_DECIMALS)))
+    # the tier holding c (overlaps: the highest From wins, the first such band if two); Retroactive pays all of B
+    # at its rate. Group maxima and first rows in numpy (exact: no sums), not a groupby per month evaluated
+    max_from = np.full(n, -np.inf)
+    np.maximum.at(max_from, bk[in_tier], lo[in_tier])
+    hc = in_tier & (lo == max_from[bk])
+    holds_c = np.zeros(len(bk), dtype=bool)
+    holds_c[np.flatnonzero(hc)[np.unique(bk[hc], return_index=True)[1]]] = True
+    r_applied = holds_c & ~marginal
+    band_base = np.where(marginal, m_base, np.where(r_applied, bb, 0.0))
+    applied = np.where(marginal, m_base > 0, r_applied) & el
+    return band_base, applied, np.where(applied, rate * band_base, 0.0), holds_c
 
 
 def _per_employee(segments: pd.DataFrame) -> pd.DataFrame:
