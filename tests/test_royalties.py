@@ -8,8 +8,10 @@ import pandas as pd
 import pytest
 
 import ledger_year
+from report_fixtures import ledger
 import toolkit.core.royalties as R
 from ledger_factory import typed
+from toolkit.core.people import employed_plan
 from toolkit.core.royalties import payment_schedule, royalties
 from toolkit.errors import ToolkitError
 from toolkit.schema import DEPARTMENT, MONTH_KEYS, STANDARDS
@@ -454,3 +456,66 @@ def test_a_year_nothing_cuts_gives_the_runs_the_month_by_month_path_gives():
     change = pd.DataFrame({"employee_id": ["E1"], "effective_from": [pd.Timestamp("2026-07-01")], "royalty_plan": ["Q"]})
     assert R._whole_year(monthly, None, plans, versioned) is None
     assert R._whole_year(monthly, change, plans, ti) is None
+
+
+def _month_cases() -> list[tuple]:
+    """(staff, contributions, grouped Plan, tier rows, month) as ``royalties`` evaluates them: the sample's ledger
+    every month, and a year cut in segments (a Roster Change of plan in May, a tier version from July; a cap)."""
+    led = ledger()
+    frames = R._ledger_frames(led)
+    sample_plan = R.grouped_plan(employed_plan(frames[2], frames[3], 2026))
+    cases = []
+    for m in range(1, 13):
+        staff, contrib, _ = R._prepare(*frames[:2], *frames[3:], 2026, m, False, R._changes(led))
+        cases.append((staff, contrib, sample_plan, R.tier_rows(R.versioned_tiers(frames[5])), m))
+    k = contracts(("K1", "2026-01-10", "E1", "Std", 30000.0), ("K2", "2026-03-03", "E2", "Hardware", 90000.0, "E1", 0.5),
+                  ("K3", "2026-06-15", "E1", "Service", 40000.0), ("K4", "2026-08-01", "E3", "Std", 25000.0, "E2", 0.333),
+                  ("K5", "2026-09-09", "E1", "Std", 70000.0))
+    c = collections(("R1", "2026-02-01", "K1", 20000.0), ("R2", "2026-04-01", "K2", 50000.0),
+                    ("R3", "2026-07-20", "K3", 40000.0), ("R4", "2026-08-10", "K1", -5000.0),
+                    ("R5", "2026-10-01", "K5", 70000.0), ("R6", "2026-09-02", "K4", 25000.0))
+    people = roster(("E1", "P"), ("E2", "Q"), ("E3", "P"), ("E4", None))
+    plans = royalty_plans(("P", "Collected", "Marginal", 0.5, None), ("Q", "Signed", "Retroactive", 0.0, 1500.0))
+    ti = pd.concat([tiers(("P", 0.0, 1.0, 0.01), ("P", 1.0, None, 0.02), ("Q", 0.0, 0.5, 0.01), ("Q", 0.4, None, 0.03)),
+                    tiers(("P", 0.0, 0.8, 0.02), ("P", 0.8, None, 0.04)).assign(valid_from=pd.Timestamp("2026-07-01"))],
+                   ignore_index=True)
+    change = pd.DataFrame({"employee_id": ["E1"], "effective_from": [pd.Timestamp("2026-05-01")],
+                           "royalty_plan": ["Q"]})
+    targets = R.grouped_plan(plan(*[(e, ind, 10000.0) for e in ("E1", "E2", "E3") for ind in ("Collection", "Signing")]))
+    for m in (2, 5, 8, 12):
+        staff, contrib, _ = R._prepare(k, c, people, plans, ti, LINES, 2026, m, False, change)
+        cases.append((staff, contrib, targets, R.tier_rows(R.versioned_tiers(ti)), m))
+    return cases
+
+
+def test_a_months_total_on_arrays_is_evaluates_total_to_the_bit():
+    """``month_end_royalty`` (the payment schedule's months, through ``ytd_cents``) gives exactly ``evaluate``'s
+    employee_id and unrounded R, in its order, on the sample's ledger every month and on a year cut in segments
+    (people with two segments begun: the group sums), for the month and the rows of the month before; its bands are
+    the rows ``evaluate_segments``' merge gives, in the same order."""
+    split = 0
+    for staff, contrib, targets, tier_rows, month in _month_cases():
+        for q in range(max(1, month - 1), month + 1):
+            rows = contrib[(contrib["date"] < R.month_end(2026, q)).to_numpy()]
+            want = R.evaluate(staff, rows, targets, tier_rows, q)[0][["employee_id", "ytd_royalty_exact"]]
+            pd.testing.assert_frame_equal(R.month_end_royalty(staff, rows, targets, tier_rows, q), want,
+                                          check_exact=True)
+            segs = R._segments_of(staff, q)
+            split += bool(segs["employee_id"].duplicated().any())
+            merged = segs[["_k", "terms"]].merge(tier_rows.assign(_j=range(len(tier_rows)))[["terms", "_j"]],
+                                                 on="terms", how="inner")
+            bk, tj = R._band_rows(segs["terms"].to_numpy(dtype=object), tier_rows["terms"].to_numpy(dtype=object))
+            assert bk.tolist() == merged["_k"].tolist() and tj.tolist() == merged["_j"].tolist()
+    assert split >= 3  # the segmented year's later months
+
+
+def test_blanks_on_object_values_are_pandas_blanks():
+    """``_text``'s blank test on a short column's object values gives what pandas' comparison gives, on the sample's
+    text columns with blanks put in."""
+    led = ledger()
+    for frame in (led.tables["Contracts"], led.tables["Collections"], led.standard("Roster")):
+        for name in frame.columns:
+            text = frame[name].astype("str")
+            text = text.mask(pd.Series(range(len(text)), index=text.index) % 7 == 3, "")
+            assert R._blanks(text, True).tolist() == R._blanks(text, False).tolist(), name
+            assert R._blanks(text, True).any()

@@ -752,12 +752,12 @@ def month_end_royalty(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
     ``evaluate_segments``' cost on a small ledger is building the statement's frames (bands, segment lines) with
     pandas calls of ≈ 0.1–0.5 ms each. Here the segments and bands are arrays; the sums are the same pandas
     group sums as ``evaluate_segments``' (same values, same groups, same order: pandas' summation is not plain
-    floating-point addition). Someone with two segments begun, or no staff: ``evaluate`` itself (the general path;
-    tests/test_royalties.py compares both)."""
+    floating-point addition). A segment without an employee, or no staff: ``evaluate`` itself (the general path;
+    tests/test_royalties.py compares both, on years with and without segments)."""
     segs = _segments_of(staff, month)
     emp = segs["employee_id"].to_numpy(dtype=object, na_value=None)
     n = len(emp)
-    if not n or any(e is None for e in emp) or len(set(emp)) < n:
+    if not n or any(e is None for e in emp):
         lines = evaluate(staff, contrib, plan, tiers, month)[0]
         return lines[["employee_id", "ytd_royalty_exact"]]
     k = _assign(contrib, segs).to_numpy()
@@ -788,12 +788,21 @@ def month_end_royalty(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
         T[sums.index.to_numpy(dtype="int64")] = sums.to_numpy(dtype="float64")
     T = np.where(eligible, np.where(np.isnan(T), 0.0, T), 0.0)
     royalty = np.where(eligible, T * np.nan_to_num(_factor(B, W)), 0.0)
-    uncapped = np.where(np.isnan(royalty), 0.0, 0.0 + royalty)  # _per_employee's sum of one segment
     cap = segs["annual_cap"].to_numpy(dtype="float64", na_value=np.nan)
+    if len(set(emp)) == n:  # one segment each (the usual year): _per_employee's sum of one value
+        order = np.argsort(emp, kind="stable")  # _per_employee's order: by employee (unique here)
+        uncapped = np.where(np.isnan(royalty), 0.0, 0.0 + royalty)[order]
+        cap = cap[order]
+    else:  # a year cut in segments: _per_employee's group sums, each person's last segment begun gives the cap
+        order = segs[["employee_id", "seg"]].sort_values(["employee_id", "seg"], kind="stable").index.to_numpy()
+        ids = segs["employee_id"].iloc[order].reset_index(drop=True)
+        uncapped = pd.DataFrame({"employee_id": ids, "segment_royalty": royalty[order]}).groupby(
+            "employee_id")["segment_royalty"].sum().reindex(ids.drop_duplicates(keep="last")).to_numpy()
+        last = np.r_[emp[order][1:] != emp[order][:-1], True]
+        order, cap = order[last], cap[order][last]
     exact = np.where(~np.isnan(cap) & (uncapped > cap), cap, uncapped)
-    order = np.argsort(emp, kind="stable")  # _per_employee's order: by employee (unique here)
     return pd.DataFrame({"employee_id": segs["employee_id"].iloc[order].reset_index(drop=True),
-                         "ytd_royalty_exact": exact[order]})
+                         "ytd_royalty_exact": exact})
 
 
 def _band_rows(seg_terms: np.ndarray, tier_terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
