@@ -27,13 +27,15 @@ def contract_credits(contracts: pd.DataFrame) -> pd.DataFrame:
     return out[out["share"] > 0].reset_index(drop=True)
 
 
-def collection_credits(collections: pd.DataFrame, contracts: pd.DataFrame) -> pd.DataFrame:
+def collection_credits(collections: pd.DataFrame, contracts: pd.DataFrame,
+                       credits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Receipts joined to their contracts' credits: one row per (receipt, credited employee).
 
     ``credited`` = receipt amount × share. Receipts whose contract is unknown are dropped here;
-    validation reports them (``unknown-contract``) so they are never silently lost.
+    validation reports them (``unknown-contract``) so they are never silently lost. ``credits``:
+    ``contract_credits(contracts)`` when the caller has it already (the royalties' signed basis).
     """
-    credits = contract_credits(contracts)[
+    credits = (contract_credits(contracts) if credits is None else credits)[
         ["contract_no", "employee_id", "share", "role", "product_line", "sign_date"]
     ]
     merged = collections.merge(credits, on="contract_no", how="inner", suffixes=("", "_contract"))
