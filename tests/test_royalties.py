@@ -519,3 +519,26 @@ def test_blanks_on_object_values_are_pandas_blanks():
             text = text.mask(pd.Series(range(len(text)), index=text.index) % 7 == 3, "")
             assert R._blanks(text, True).tolist() == R._blanks(text, False).tolist(), name
             assert R._blanks(text, True).any()
+
+
+def test_the_plan_findings_without_frames_are_staff_plans_findings():
+    """``staff_segments`` finds unknown plans and plans without tiers with sets (``_plan_findings``): the same
+    findings, in the same order, as ``staff_plans``' frames and merge — on the sample's standards and on a Roster with
+    an unknown plan, a plan without tiers, a plan of an invalid basis, a person listed twice (the first row counts)
+    and a row without an id."""
+    led = ledger()
+    people = roster(("E3", "P"), ("E1", "Q"), ("E2", "NOPE"), ("E4", None), ("E4", "P"), ("E1", "BAD"), (None, "NOPE"),
+                    ("E5", "BAD"), ("E6", "Q"), ("E7", "NOPE2"))
+    plans = royalty_plans(("P", "Collected", "Marginal", 0.5, None), ("Q", "Signed", "Retroactive", 0.0, 1000.0),
+                          ("BAD", "Invoiced", "Marginal", 0.0, None), ("P", "Signed", "Retroactive", 0.0, None))
+    cases = [(led.standard("Roster"), led.standard("RoyaltyPlans"), led.standard("RoyaltyTiers")),
+             (people, plans, tiers(("P", 0.0, None, 0.01))), (people, plans, tiers(("Q", 0.0, None, 0.01)))]
+    seen = set()
+    for who, pl, ti in cases:
+        want: list = []
+        R.staff_plans(who, pl, ti, want)
+        got: list = []
+        R._plan_findings(R._text(who["employee_id"]), R._text(who["royalty_plan"]), pl, ti, got)
+        assert [f.to_dict("en") for f in got] == [f.to_dict("en") for f in want]
+        seen |= {f.code for f in want}
+    assert seen == {"royalty-unknown-plan", "royalty-no-tiers"}

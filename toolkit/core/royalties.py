@@ -519,16 +519,53 @@ def staff_segments(roster: pd.DataFrame, changes: pd.DataFrame | None, plans: pd
     cuts no segment. Months without a known plan earn nothing. ``now``: the Roster as it stands in ``month``
     when the caller has it; ``memo``: a ledger's, where the segment runs are kept for its next calls."""
     now = roster_at(roster, changes, year, month) if now is None else now
-    staff = staff_plans(now, plans, tiers, findings)
-    ident = pd.DataFrame({"employee_id": _text(now["employee_id"]), "name": _text(_col(now, "name")),
+    ids = _text(now["employee_id"])
+    _plan_findings(ids, _text(_col(now, "royalty_plan")), plans, tiers, findings)
+    ident = pd.DataFrame({"employee_id": ids, "name": _text(_col(now, "name")),
                           "department": _text(_col(now, "department"))})
     ident = ident[ident["employee_id"].notna()].drop_duplicates("employee_id")
     runs = _segment_runs(roster, changes, plans, tiers, year, memo)
-    runs = runs[runs["employee_id"].isin(set(ident["employee_id"]))]
-    runs = runs.merge(ident, on="employee_id", how="left").sort_values(["employee_id", "seg_from"], kind="stable")
-    runs["seg"] = runs.groupby("employee_id").cumcount()
-    cols = list(staff.columns) + ["seg", "seg_from", "seg_to", "terms"]
-    return runs[cols].reset_index(drop=True)
+    # each run's person on the Roster as it stands (one row each: a look-up, not a merge), sorted by person and month
+    at = pd.Index(ident["employee_id"]).get_indexer(runs["employee_id"])
+    found = at[at >= 0]
+    runs = runs.iloc[at >= 0]
+    runs = runs.assign(name=pd.Series(ident["name"].array.take(found), index=runs.index),  # the column's dtype kept
+                       department=pd.Series(ident["department"].array.take(found), index=runs.index))
+    runs = runs.sort_values(["employee_id", "seg_from"], kind="stable")
+    emp = runs["employee_id"].to_numpy(dtype=object)
+    first = np.maximum.accumulate(np.where(np.r_[True, emp[1:] != emp[:-1]], np.arange(len(emp)), 0)) \
+        if len(emp) else np.zeros(0, dtype="int64")
+    runs["seg"] = (np.arange(len(emp)) - first).astype("int64")  # each person's runs numbered 0, 1 …
+    return runs[list(STAFF_COLUMNS) + ["seg", "seg_from", "seg_to", "terms"]].reset_index(drop=True)
+
+
+#: The columns of ``staff_plans``.
+STAFF_COLUMNS = ("employee_id", "name", "department", "plan", "basis", "method", "gate", "annual_cap")
+
+
+def _plan_findings(ids: pd.Series, plan: pd.Series, plans: pd.DataFrame, tiers: pd.DataFrame,
+                   findings: list[Finding]) -> None:
+    """The findings ``staff_plans`` gives for the Roster's ``ids`` and their ``plan`` (both ``_text``), found with
+    sets rather than its frames and merge (``staff_segments`` needs only them; tests/test_royalties.py compares)."""
+    valid = {p for p, b, m in zip(_text(plans["plan"]).tolist(), _text(plans["basis"]).tolist(),
+                                  _text(plans["method"]).tolist())
+             if not pd.isna(p) and b in BASIS_INDICATOR and m in (MARGINAL, RETROACTIVE)}
+    seen: set[str] = set()
+    used: set[str] = set()
+    for emp, p in zip(ids.tolist(), plan.tolist()):
+        if pd.isna(emp) or emp in seen:  # the first row of each person, as drop_duplicates keeps
+            continue
+        seen.add(emp)
+        if pd.isna(p):
+            continue
+        if p in valid:
+            used.add(p)
+        else:
+            findings.append(Finding("royalty-unknown-plan", sheet=_ROSTER.sheet.en, value=p,
+                                    column=_ROSTER.column("royalty_plan").label.en, params={"employee_id": emp}))
+    tiered = set(_text(tiers["plan"]).dropna())
+    for p in sorted(used - tiered):
+        findings.append(Finding("royalty-no-tiers", sheet=_TIERS.sheet.en, value=p))
 
 
 def versioned_tiers(tiers: pd.DataFrame) -> pd.DataFrame:
