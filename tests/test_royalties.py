@@ -542,3 +542,13 @@ def test_the_plan_findings_without_frames_are_staff_plans_findings():
         assert [f.to_dict("en") for f in got] == [f.to_dict("en") for f in want]
         seen |= {f.code for f in want}
     assert seen == {"royalty-unknown-plan", "royalty-no-tiers"}
+
+
+def test_a_plan_read_as_numbers_groups_as_one_converted():
+    """``grouped_plan`` skips ``to_numeric`` when the month columns are numbers already (as the reader gives them):
+    the same frame as the sample's Plan with its months as text, converted."""
+    plan_rows = ledger().tables["Plan"]
+    as_text = plan_rows.astype({k: object for k in MONTH_KEYS})
+    as_text[MONTH_KEYS[0]] = as_text[MONTH_KEYS[0]].map(lambda v: None if pd.isna(v) else repr(float(v)))
+    pd.testing.assert_frame_equal(R.grouped_plan(plan_rows), R.grouped_plan(as_text), check_exact=True)
+    assert R.grouped_plan(plan_rows)[list(MONTH_KEYS)].to_numpy().sum() > 0

@@ -644,7 +644,10 @@ def grouped_plan(plan: pd.DataFrame) -> pd.DataFrame:
     Callers evaluating many months on one Plan group it once (``attrs["grouped"]``)."""
     if plan.attrs.get("grouped"):
         return plan
-    values = plan[list(MONTH_KEYS)].apply(pd.to_numeric, errors="coerce").fillna(0.0)
+    values = plan[list(MONTH_KEYS)]
+    if not all(t == np.float64 for t in values.dtypes):  # numbers already (as read): nothing to convert
+        values = values.apply(pd.to_numeric, errors="coerce")
+    values = values.fillna(0.0)
     frame = pd.concat([pd.DataFrame({"employee_id": _text(plan["employee_id"]),
                                      "indicator": _text(plan["indicator"])}), values], axis=1)
     frame = frame.groupby(["employee_id", "indicator"], as_index=False)[list(MONTH_KEYS)].sum()
