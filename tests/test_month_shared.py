@@ -34,6 +34,14 @@ def fresh_ledger():
                    sources=dict(read.sources))
 
 
+def counting(monkeypatch, evaluated: Counter) -> None:
+    """Count each month evaluated, in ``evaluated``: in full (``evaluate_segments``) or for its totals alone
+    (``month_end_royalty``, what ``ytd_cents`` computes); ``monkeypatch.undo()`` stops counting."""
+    for name in ("evaluate_segments", "month_end_royalty"):
+        real = getattr(R, name)
+        monkeypatch.setattr(R, name, lambda s, c, p, t, m, _real=real: evaluated.update([m]) or _real(s, c, p, t, m))
+
+
 def test_the_outputs_and_the_report_compute_the_months_results_once(monkeypatch):
     """As the month close runs them: the shared results first, then every output and the report on the same
     ledger; each computation of ``PERIOD`` runs once. And each ``per_ledger`` caller gets its own copy of the
@@ -106,8 +114,7 @@ def test_each_month_s_royalty_is_evaluated_once_per_ledger_and_the_same_as_alone
     led = fresh_ledger()
     year, month = int(PERIOD[:4]), int(PERIOD[5:7])
     evaluated: Counter = Counter()
-    real = R.evaluate_segments
-    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    counting(monkeypatch, evaluated)
     R.monthly_payments(led, PERIOD)
     R.compute_royalties(led, PERIOD)
     # the schedule evaluates every month once; the royalties evaluate October in full (its bands) and nothing else
@@ -118,7 +125,7 @@ def test_each_month_s_royalty_is_evaluated_once_per_ledger_and_the_same_as_alone
         R.monthly_payments(led, period)
     # each month at most once per Roster as it stood (the sample's changes cut the year once); 55 without the memo
     assert sum(evaluated.values()) <= 2 * month < sum(range(1, month + 1))
-    monkeypatch.setattr(R, "evaluate_segments", real)
+    monkeypatch.undo()
     frames = R._ledger_frames(led)
     kw = dict(pay_leavers_later=R._pay_leavers_later(led), changes=R._changes(led))
     for period in (periods[2], PERIOD):  # a schedule before the Roster's change and the close's (every month)
@@ -139,8 +146,7 @@ def test_ledgers_sharing_a_run_s_evaluations_evaluate_each_month_once_and_as_alo
         R.share_evaluations(led, shared)
     month = int(PERIOD[5:7])
     evaluated: Counter = Counter()
-    real = R.evaluate_segments
-    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    counting(monkeypatch, evaluated)
     R.monthly_payments(first, PERIOD)
     assert evaluated == Counter(range(1, month + 1)) and shared.computed >= month
     evaluated.clear()
@@ -150,7 +156,7 @@ def test_ledgers_sharing_a_run_s_evaluations_evaluate_each_month_once_and_as_alo
     # the royalties of the period evaluate the period in full (its bands) and find the month before
     lines = R.compute_royalties(second, PERIOD).lines
     assert evaluated == Counter({month: 1})
-    monkeypatch.setattr(R, "evaluate_segments", real)
+    monkeypatch.undo()
     alone = fresh_ledger()
     pd.testing.assert_frame_equal(pays, R.monthly_payments(alone, PERIOD))
     pd.testing.assert_frame_equal(lines, R.compute_royalties(alone, PERIOD).lines)
@@ -161,11 +167,11 @@ def test_ledgers_sharing_a_run_s_evaluations_evaluate_each_month_once_and_as_alo
     june = pd.to_datetime(col["receipt_date"]).dt.month == 6
     assert june.any()
     changed.tables["Collections"] = col.assign(amount=col["amount"].where(~june, col["amount"] * 1.1))
-    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    counting(monkeypatch, evaluated)
     evaluated.clear()
     got = R.monthly_payments(changed, PERIOD)
     assert set(evaluated) == set(range(6, month + 1))
-    monkeypatch.setattr(R, "evaluate_segments", real)
+    monkeypatch.undo()
     own = fresh_ledger()  # no shared evaluations: everything computed on this ledger alone
     assert R.EVALUATIONS_KEY not in own.memo
     own.tables["Collections"] = changed.tables["Collections"]
@@ -273,8 +279,7 @@ def test_the_payout_ledger_s_ytd_finds_the_schedule_s_months_and_is_the_direct_e
     contrib = R.ytd_contributions(led, PERIOD)
     someone = contrib["employee_id"].iloc[0]
     evaluated: Counter = Counter()
-    real = R.evaluate_segments
-    monkeypatch.setattr(R, "evaluate_segments", lambda s, c, p, t, m: evaluated.update([m]) or real(s, c, p, t, m))
+    counting(monkeypatch, evaluated)
     ytd = R.ytd_function(led, period=PERIOD)
     cases = [(contrib[contrib["date"] < R.month_end(year, m)], m) for m in (month - 1, 3)]
     for rows, m in cases:
