@@ -307,6 +307,29 @@ def completion_table(
     ``amber_band`` is in percentage points (10 means 10%); ``settings`` the RAG basis (default
     plan-to-date), ``progress`` the time progress (default month ÷ 12). Pure and vectorised.
     """
+    by_dept = "department" in targets.columns and "department" in actuals.columns
+    emp, dept = _grid_sums(targets, actuals, departments, month, by_dept) or _grid_sums_general(
+        targets, actuals, departments, month, by_dept)
+    money = [c for c in emp.columns if c.startswith(("month_", "ytd_", "annual_"))]
+    if dept is None:
+        dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
+    dept = dept.assign(level="department", key=dept["department"])
+    comp = emp.groupby("indicator", as_index=False, sort=False)[money].sum()
+    comp = comp.assign(level="company", key=COMPANY_KEY, department="")
+
+    rows = pd.concat([emp, dept, comp], ignore_index=True)
+    for col in money:
+        rows[col] = round_series(rows[col])
+    settings = settings or RagSettings(amber_band=amber_band)
+    return _metrics(rows, month, RagSettings(settings.basis, settings.by_days, amber_band),
+                    month / 12 if progress is None else progress)
+
+
+def _grid_sums_general(targets: pd.DataFrame, actuals: pd.DataFrame, departments: pd.Series, month: int,
+                       by_dept: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``completion_table``'s employee lines (every employee seen × INDICATORS, sorted by id; money unrounded) and,
+    with ``by_dept``, its department lines (every department × INDICATORS, by name), by pandas groupby and merge:
+    the general path, for any key and value dtypes (``_grid_sums`` is the fast one)."""
     keys = ["employee_id", "indicator"]
     t = _sums(targets, "target", month, "target")
     a = _sums(actuals, "actual", month, "actual")
@@ -319,28 +342,93 @@ def completion_table(
     )
     emp["department"] = emp["employee_id"].map(departments).fillna("").astype("str")
     emp = emp.assign(level="employee", key=emp["employee_id"])
-
+    if not by_dept:
+        return emp, None
     money = [c for c in emp.columns if c.startswith(("month_", "ytd_", "annual_"))]
-    if "department" in targets.columns and "department" in actuals.columns:
-        # each department counts the rows of its own workbook (a transferee's rows in each; docs/people.md)
-        by = ("department", "indicator")
-        dept = _sums(targets, "target", month, "target", by).join(_sums(actuals, "actual", month, "actual", by),
-                                                                   how="outer").fillna(0.0).reset_index()
-        names = pd.Series(sorted(set(emp["department"]) | set(dept["department"])), name="department")
-        grid = pd.MultiIndex.from_product([names, INDICATORS], names=list(by)).to_frame(index=False)
-        dept = grid.merge(dept, on=list(by), how="left").fillna({c: 0.0 for c in money})[[*by, *money]]
-    else:
-        dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
-    dept = dept.assign(level="department", key=dept["department"])
-    comp = emp.groupby("indicator", as_index=False, sort=False)[money].sum()
-    comp = comp.assign(level="company", key=COMPANY_KEY, department="")
+    # each department counts the rows of its own workbook (a transferee's rows in each; docs/people.md)
+    by = ("department", "indicator")
+    dept = _sums(targets, "target", month, "target", by).join(_sums(actuals, "actual", month, "actual", by),
+                                                               how="outer").fillna(0.0).reset_index()
+    names = pd.Series(sorted(set(emp["department"]) | set(dept["department"])), name="department")
+    grid = pd.MultiIndex.from_product([names, INDICATORS], names=list(by)).to_frame(index=False)
+    return emp, grid.merge(dept, on=list(by), how="left").fillna({c: 0.0 for c in money})[[*by, *money]]
 
-    rows = pd.concat([emp, dept, comp], ignore_index=True)
-    for col in money:
-        rows[col] = round_series(rows[col])
-    settings = settings or RagSettings(amber_band=amber_band)
-    return _metrics(rows, month, RagSettings(settings.basis, settings.by_days, amber_band),
-                    month / 12 if progress is None else progress)
+
+_GRID_MONEY = ("month_target", "ytd_target", "annual_target", "month_actual", "ytd_actual", "annual_actual")
+
+
+def _key_sums(frames: tuple[pd.DataFrame, pd.DataFrame], key: str, month: int
+              ) -> tuple[pd.Index, np.ndarray] | None:
+    """The sorted key values of rows with a key and an indicator in either frame (targets, actuals), and per key
+    value × INDICATORS the month / YTD / annual sums of each frame's value (``_GRID_MONEY``'s columns, shape
+    (keys × 4, 6)); None when the frames have no such row or the dtypes are not the usual ones (text keys of one
+    dtype, numeric months and values)."""
+    dtype = frames[0][key].dtype
+    if not isinstance(dtype, pd.StringDtype) or frames[1][key].dtype != dtype:
+        return None
+    if any(f[c].dtype.kind not in "iuf" for f, c in zip(frames, ("target", "actual"))) or any(
+            f["month"].dtype.kind not in "iuf" for f in frames):
+        return None
+    code = {ind: i for i, ind in enumerate(INDICATORS)}
+    parts = []
+    for f, value in zip(frames, ("target", "actual")):
+        k = f[key].to_numpy(dtype=object)
+        ind = f["indicator"].to_numpy(dtype=object)
+        ok = ~(pd.isna(k) | pd.isna(ind))
+        parts.append((k[ok], np.array([code.get(i, -1) for i in ind[ok]], dtype=np.int64),
+                      f["month"].to_numpy(dtype="float64")[ok], f[value].to_numpy(dtype="float64")[ok]))
+    codes, uniques = pd.factorize(np.concatenate([p[0] for p in parts]), sort=True)
+    if not len(uniques):
+        return None
+    n, out, start = len(uniques), [], 0
+    for k, ind, m, v in parts:
+        row = codes[start:start + len(k)] * len(INDICATORS) + ind
+        start += len(k)
+        counted = ind >= 0
+        row, m, v = row[counted], m[counted], np.where(np.isnan(v[counted]), 0.0, v[counted])
+        for inside in (m == month, m <= month, None):
+            w = v if inside is None else np.where(inside, v, 0.0)
+            out.append(np.bincount(row, weights=w, minlength=n * len(INDICATORS)))
+    return pd.Index(uniques, dtype=dtype), np.column_stack(out)
+
+
+def _grid_sums(targets: pd.DataFrame, actuals: pd.DataFrame, departments: pd.Series, month: int, by_dept: bool
+               ) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+    """``_grid_sums_general``'s frames from NumPy sums over the keys' codes (a few array operations instead of a
+    dozen groupbys, joins and merges on frames of a few rows); None where the general path is needed. Money is
+    unrounded here as there; both are rounded to cents by the caller, so the order of the additions (which may
+    differ in the last bit) never shows."""
+    frames = (targets, actuals)
+    got = _key_sums(frames, "employee_id", month)
+    if got is None:
+        return None
+    people, sums = got
+    dept_sums = _key_sums(frames, "department", month) if by_dept else None
+    if by_dept and dept_sums is None:
+        return None
+    inds = pd.Index(INDICATORS)
+    nind = len(INDICATORS)
+    emp_dept = pd.Series(people, dtype=people.dtype).map(departments).fillna("").astype("str").to_numpy()
+    ids = pd.Series(np.repeat(people.to_numpy(dtype=object), nind), dtype=people.dtype)
+    emp = pd.DataFrame({"employee_id": ids,
+                        "indicator": pd.Series(np.tile(inds.to_numpy(dtype=object), len(people)), dtype=inds.dtype),
+                        **{c: sums[:, j] for j, c in enumerate(_GRID_MONEY)}})
+    emp["department"] = pd.Series(np.repeat(emp_dept, nind), dtype="str")
+    emp = emp.assign(level="employee", key=emp["employee_id"])
+    if dept_sums is None:
+        return emp, None
+    seen, dsums = dept_sums
+    names = pd.Series(sorted(set(emp["department"]) | set(seen)), name="department")
+    at = seen.get_indexer(names)  # -1: a department of an employee line only (no rows of its own): zero
+    grid = np.zeros((len(names) * nind, len(_GRID_MONEY)))
+    have = np.flatnonzero(at >= 0)
+    rows_from = (at[have][:, None] * nind + np.arange(nind)).ravel()
+    rows_to = (have[:, None] * nind + np.arange(nind)).ravel()
+    grid[rows_to] = dsums[rows_from]
+    dept = pd.DataFrame({"department": pd.Series(np.repeat(names.to_numpy(dtype=object), nind), dtype=names.dtype),
+                         "indicator": pd.Series(np.tile(inds.to_numpy(dtype=object), len(names)), dtype=inds.dtype),
+                         **{c: grid[:, j] for j, c in enumerate(_GRID_MONEY)}})
+    return emp, dept
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
