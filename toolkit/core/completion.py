@@ -74,20 +74,20 @@ _EPS = 1e-9
 
 def employee_departments(ledger: Ledger) -> pd.Series:
     """employee_id → department: the Roster's, else the workbook where the employee first appears."""
-    roster = ledger.standard("Roster").dropna(subset=["employee_id"])
-    seen = [
-        ledger.tables[key][["employee_id", "department"]]
-        for key in ("Plan", "Contracts", "Expenses")
-    ]
-    seen.append(
-        ledger.tables["Contracts"][["split_employee_id", "department"]].rename(
-            columns={"split_employee_id": "employee_id"}
-        )
-    )
-    fallback = pd.concat(seen, ignore_index=True).dropna(subset=["employee_id"])
-    both = pd.concat([roster[["employee_id", "department"]], fallback], ignore_index=True)
-    both = both.dropna(subset=["department"]).drop_duplicates("employee_id")
-    return pd.Series(both["department"].to_numpy(), index=both["employee_id"].to_numpy(), dtype="str")
+    # the first row with both an ID and a department, in this order of frames: each frame's first row per ID is
+    # found by hashing (a few per person), then the frames' in order, first kept
+    seen: dict[Any, Any] = {}
+    contracts = ledger.tables["Contracts"]
+    for ids, depts in ((ledger.standard("Roster")["employee_id"], ledger.standard("Roster")["department"]),
+                       *((ledger.tables[key]["employee_id"], ledger.tables[key]["department"])
+                         for key in ("Plan", "Contracts", "Expenses")),
+                       (contracts["split_employee_id"], contracts["department"])):
+        both = (ids.notna() & depts.notna()).to_numpy(dtype=bool)
+        ids, depts = ids.to_numpy(dtype=object)[both], depts.to_numpy(dtype=object)[both]
+        first = ~pd.Index(ids).duplicated()
+        for e, d in zip(ids[first].tolist(), depts[first].tolist()):
+            seen.setdefault(e, d)
+    return pd.Series(list(seen.values()), index=np.array(list(seen), dtype=object), dtype="str")
 
 
 @per_ledger
@@ -109,9 +109,23 @@ def departments_by_month(ledger: Ledger, year: int) -> pd.DataFrame:
 
 def department_at(ledger: Ledger, year: int, month: int) -> pd.Series:
     """employee_id → the department they belong to in ``month`` of ``year`` (a transferee: their new one)."""
-    at = departments_by_month(ledger, year)
-    at = at[(at["month"] == month).to_numpy(dtype=bool)]
-    return pd.Series(at["department"].astype("str").to_numpy(), index=at["employee_id"].to_numpy(), dtype="str")
+    ids, months, depts = _month_departments(ledger, year)[0]
+    at = months == month
+    return pd.Series(depts[at], index=ids[at], dtype="str")
+
+
+def _month_departments(ledger: Ledger, year: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
+                                                           dict[tuple[Any, Any], Any]]:
+    """``departments_by_month(ledger, year)`` as its three columns' arrays and as a dict (employee_id, month) →
+    department, made once per ledger and year (memoised on it: this module only reads them, never hands them out;
+    ``departments_by_month`` gives each caller a copy of its frame, which the look-ups here do not need)."""
+    key = ("completion._month_departments", str(year))
+    hit = ledger.memo.get(key)
+    if hit is None:
+        at = departments_by_month(ledger, year)
+        cols = tuple(at[c].to_numpy(dtype=object) for c in ("employee_id", "month", "department"))
+        hit = ledger.memo[key] = (cols, dict(zip(zip(cols[0].tolist(), cols[1].tolist()), cols[2].tolist())))
+    return hit
 
 
 def _in_year(dates: pd.Series, year: int) -> pd.Series:
@@ -122,13 +136,16 @@ def departments_in_months(ledger: Ledger, employee_ids: Any, years: Any, months:
     """The department each of ``employee_ids`` belongs to in the matching month (1..12) of the matching year
     (``years``: one year for all, or one per row), as ``departments_by_month`` gives it; missing where unknown.
     Positional, in the order given."""
-    keys = pd.DataFrame({"employee_id": np.asarray(employee_ids, dtype=object), "month": np.asarray(months)})
-    if not len(keys):
+    ids = np.asarray(employee_ids, dtype=object)
+    if not len(ids):
         return np.array([], dtype=object)
-    keys["year"] = np.asarray(years) if np.ndim(years) else int(years)
-    at = pd.concat([departments_by_month(ledger, int(y)).assign(year=int(y)) for y in sorted(set(keys["year"]))],
-                   ignore_index=True)
-    return keys.merge(at, how="left", on=["employee_id", "year", "month"])["department"].to_numpy()
+    months = np.asarray(months).tolist()
+    per_row = np.ndim(years) > 0
+    yrs = np.asarray(years).tolist() if per_row else [int(years)] * len(ids)
+    lookups = {int(y): _month_departments(ledger, int(y))[1] for y in sorted(set(yrs))}
+    # each (employee, year, month) has at most one department (departments_by_month's rows are unique), so a
+    # look-up per row gives what the left merge on the three keys gave, without the frames
+    return np.array([lookups[int(y)].get((e, m), np.nan) for e, y, m in zip(ids.tolist(), yrs, months)], dtype=object)
 
 
 def credit_departments(ledger: Ledger, credits: pd.DataFrame, date_col: str, year: int | None = None
