@@ -165,14 +165,18 @@ def credit_departments(ledger: Ledger, credits: pd.DataFrame, date_col: str, yea
 
 
 def _tidy(frame: pd.DataFrame, date_col: str, value: pd.Series, indicator: str, year: int) -> pd.DataFrame:
-    keep = _in_year(frame[date_col], year) & frame["employee_id"].notna()
+    # the rows kept taken from NumPy arrays (not .loc per column); the month read on the kept dates only, as
+    # before (int32: a NaT among all the dates would make it float)
+    dates = frame[date_col]
+    keep = (_in_year(dates, year) & frame["employee_id"].notna()).to_numpy(dtype=bool)
     return pd.DataFrame(
         {
-            "employee_id": frame.loc[keep, "employee_id"].to_numpy(),
-            "department": frame.loc[keep, "department"].astype("str").to_numpy(),
+            "employee_id": frame["employee_id"].to_numpy()[keep],
+            "department": frame["department"].astype("str").to_numpy()[keep],
             "indicator": indicator,
-            "month": frame.loc[keep, date_col].dt.month.to_numpy(),
-            "actual": value[keep].fillna(0.0).to_numpy(dtype="float64"),
+            "month": pd.DatetimeIndex(dates.to_numpy()[keep]).month.to_numpy(),
+            "actual": np.nan_to_num(value.to_numpy(dtype="float64", na_value=np.nan)[keep], nan=0.0, posinf=np.inf,
+                                    neginf=-np.inf),
         }
     )
 
@@ -258,11 +262,18 @@ def monthly_targets(ledger: Ledger, year: int | None = None) -> pd.DataFrame:
     plan = ledger.tables["Plan"].dropna(subset=["employee_id", "indicator"])
     if year is not None:
         plan = employed_plan(plan, ledger.standard("Roster"), year)
-    long = plan.melt(id_vars=["employee_id", "department", "indicator"], value_vars=list(MONTH_KEYS), var_name="m",
-                     value_name="target")
-    long["month"] = long["m"].str[1:].astype("int64")
-    long["target"] = long["target"].astype("float64").fillna(0.0)
-    long["department"] = long["department"].astype("str")
+    # the plan melted month by month (m01's rows, then m02's …), by taking each row twelve times: melt's rows
+    # and dtypes without melt's frames and the month parsed from its key
+    n = len(plan)
+    rows = np.tile(np.arange(n), len(MONTH_KEYS))
+    target = plan[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan).T.ravel()
+    def col(c: pd.Series) -> pd.Series:
+        return c.take(rows).reset_index(drop=True)
+
+    long = pd.DataFrame({"employee_id": col(plan["employee_id"]), "department": col(plan["department"].astype("str")),
+                         "indicator": col(plan["indicator"]),
+                         "month": np.repeat(np.array([int(k[1:]) for k in MONTH_KEYS], dtype="int64"), n),
+                         "target": np.where(np.isnan(target), 0.0, target)})
     out = long.groupby(["employee_id", "department", "indicator", "month"], as_index=False, sort=False)["target"].sum()
     out["target"] = round_series(out["target"])
     return out
