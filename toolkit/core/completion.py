@@ -488,28 +488,66 @@ def pacing(annual_completion: pd.Series, progress: float | pd.Series) -> pd.Seri
 
 
 def _metrics(rows: pd.DataFrame, month: int, settings: RagSettings, progress: float) -> pd.DataFrame:
-    rows["month_completion"] = ratio(rows["month_actual"], rows["month_target"])
-    rows["ytd_completion"] = ratio(rows["ytd_actual"], rows["ytd_target"])
-    rows["annual_completion"] = ratio(rows["ytd_actual"], rows["annual_target"])
-    rows["time_progress"] = progress
-    rows["pacing"] = pacing(rows["annual_completion"], progress)
-    rows["gap"] = round_series(rows["ytd_target"] - rows["ytd_actual"])
+    # on the columns' arrays (``ratio``, ``pacing``'s arithmetic, element for element), set in one assign
+    def num(col: str) -> np.ndarray:
+        return rows[col].to_numpy(dtype="float64", na_value=np.nan)
+
+    def ratio_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(b != 0, a / b, np.nan)  # ``ratio``: blank where the target is 0
+
+    month_t, month_a, ytd_t, ytd_a, annual_t = (num(c) for c in ("month_target", "month_actual", "ytd_target",
+                                                                  "ytd_actual", "annual_target"))
+    annual = ratio_of(ytd_a, annual_t)
+    ytd = ratio_of(ytd_a, ytd_t)
     remaining = 12 - month
-    needed = (rows["annual_target"] - rows["ytd_actual"]).clip(lower=0) / remaining if remaining else np.nan
-    rows["needed_per_month"] = round_series(pd.Series(needed, index=rows.index, dtype="float64"))
+    if remaining:
+        left = annual_t - ytd_a
+        needed = np.where((left >= 0) | np.isnan(left), left, 0.0) / remaining  # clip(lower=0) keeps blanks
+    else:
+        needed = np.full(len(rows), np.nan)
+    gap_needed = round_series(pd.Series(np.concatenate([ytd_t - ytd_a, needed]))).to_numpy()
 
     on_time = settings.basis == TIME_PROGRESS
-    c = rows["annual_completion"] if on_time else rows["ytd_completion"]
+    c = annual if on_time else ytd
     reference = progress if on_time else 1.0
-    rows["rag_reference"] = reference
     lower = rows["indicator"].isin(LOWER_IS_BETTER)
-    rows["rag"] = rag(c, reference, settings.amber_band, lower)
+    level = rows["level"].to_numpy(dtype=object)
+    group = np.where(level == "employee", rows["department"].to_numpy(dtype=object), "")
+    ranked = _rank_min_descending(np.where(lower.to_numpy(dtype=bool), -c, c),
+                                  (level, group, rows["indicator"].to_numpy(dtype=object)))
+    ranked[level == "company"] = np.nan
+    return rows.assign(
+        month_completion=ratio_of(month_a, month_t), ytd_completion=ytd, annual_completion=annual,
+        time_progress=progress, pacing=annual / progress, gap=gap_needed[:len(rows)],
+        needed_per_month=gap_needed[len(rows):], rag_reference=reference,
+        rag=rag(pd.Series(c, index=rows.index), reference, settings.amber_band, lower),
+        rank=pd.Series(ranked, index=rows.index).astype("Int64"))
 
-    score = c.where(~lower, -c)
-    group = rows["department"].where(rows["level"] == "employee", "")
-    ranked = score.groupby([rows["level"], group, rows["indicator"]]).rank(method="min", ascending=False)
-    rows["rank"] = ranked.where(rows["level"] != "company").astype("Int64")
-    return rows
+
+def _rank_min_descending(score: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``score.groupby(keys).rank(method="min", ascending=False)`` on arrays: 1 + how many in the row's group
+    score strictly more (ties share the best rank; blank scores and rows with a blank key: NaN)."""
+    gid = np.zeros(len(score), dtype=np.int64)
+    valid = ~np.isnan(score)
+    for k in keys:
+        codes, uniques = pd.factorize(k)
+        valid &= codes >= 0
+        gid = gid * (len(uniques) + 1) + codes
+    out = np.full(len(score), np.nan)
+    at = np.flatnonzero(valid)
+    if not len(at):
+        return out
+    g, s = gid[at], -score[at]
+    order = np.lexsort((s, g))  # by group, then best score first
+    g, s = g[order], s[order]
+    pos = np.arange(len(at))
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    new_value = new_group | np.r_[True, s[1:] != s[:-1]]
+    first_of_group = np.maximum.accumulate(np.where(new_group, pos, 0))
+    first_of_value = np.maximum.accumulate(np.where(new_value, pos, 0))
+    out[at[order]] = first_of_value - first_of_group + 1
+    return out
 
 
 def compute_completion(
