@@ -42,7 +42,7 @@ from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
-from .ledger import per_ledger, per_ledger_arg
+from .ledger import per_ledger, per_ledger_arg, thresholds
 from .people import column_by_month, employed_plan
 from .periods import parse_period
 from .versions import value_by_date
@@ -602,7 +602,8 @@ def _not_computed_rows(people: list[str], departments: pd.Series, left: list[str
 def rag_settings(ledger: Ledger) -> RagSettings:
     """The RAG basis, time-progress mode and amber band of the ledger's standards."""
     names = ("Amber Band", "RAG vs Time Progress", "Time Progress by Days")
-    return RagSettings.from_thresholds({n: ledger.threshold(n) for n in names})
+    values = thresholds(ledger.standards)  # read once (``Ledger.threshold`` reads the sheet at each call)
+    return RagSettings.from_thresholds({n: values[n] for n in names})
 
 
 def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:
