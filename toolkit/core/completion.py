@@ -42,7 +42,7 @@ from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
-from .ledger import per_ledger, per_ledger_arg, thresholds
+from .ledger import per_inputs, per_ledger, per_ledger_arg, thresholds
 from .people import column_by_month, employed_plan
 from .periods import parse_period
 from .versions import value_by_date
@@ -258,7 +258,14 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
 def monthly_targets(ledger: Ledger, year: int | None = None) -> pd.DataFrame:
     """Plan targets per (employee_id, department, indicator, month 1..12), ``department`` the Plan row's workbook's;
     duplicate plan rows add up. With ``year``, a
-    person's months outside their employment count 0 (``toolkit.core.people.employed_plan``)."""
+    person's months outside their employment count 0 (``toolkit.core.people.employed_plan``). Computed once per
+    ledger and year (completion and each review window share it); each caller gets its own copy."""
+    return per_inputs(ledger.memo, ("completion.monthly_targets", str(year)), (),
+                      lambda: _monthly_targets(ledger, year))
+
+
+def _monthly_targets(ledger: Ledger, year: int | None) -> pd.DataFrame:
+    """``monthly_targets``, computed."""
     plan = ledger.tables["Plan"].dropna(subset=["employee_id", "indicator"])
     if year is not None:
         plan = employed_plan(plan, ledger.standard("Roster"), year)
