@@ -35,7 +35,7 @@ from ..schema import enums as E
 from .validation.reviews import parse_quarter
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding
-from .ledger import per_ledger
+from .ledger import per_ledger, thresholds
 from .people import employment, roster_at
 from .periods import year_month
 from .royalties import monthly_payments
@@ -329,8 +329,9 @@ def completion_frame(rows: pd.DataFrame, level: str = "employee") -> pd.DataFram
 
 def appraisal_settings(ledger: Ledger) -> dict[str, Any]:
     """The appraisal options the standards' Thresholds set (default coefficient, managers on the department)."""
-    return {"default_coefficient": float(ledger.threshold(DEFAULT_COEFFICIENT)),
-            "manager_on_department": bool(ledger.threshold(MANAGER_ON_DEPARTMENT))}
+    values = thresholds(ledger.standards)  # read once (``Ledger.threshold`` reads the sheet at each call)
+    return {"default_coefficient": float(values[DEFAULT_COEFFICIENT]),
+            "manager_on_department": bool(values[MANAGER_ON_DEPARTMENT])}
 
 
 @per_ledger
