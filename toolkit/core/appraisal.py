@@ -35,7 +35,7 @@ from ..schema import enums as E
 from .validation.reviews import parse_quarter
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, coverage_status, ledger_departments
 from .findings import Finding
-from .ledger import per_ledger
+from .ledger import per_ledger, thresholds
 from .people import employment, roster_at
 from .periods import year_month
 from .royalties import monthly_payments
@@ -127,7 +127,16 @@ def _ratio(x: Any) -> float | None:
 
 def _text(s: pd.Series) -> pd.Series:
     out = s.astype("string").str.strip()
-    return out.mask(out == "")
+    empty = out == ""
+    return out.mask(empty) if empty.any() else out
+
+
+def _look_up(keys: list[pd.Series], right: pd.DataFrame, on: list[str], value: str) -> np.ndarray:
+    """``right[value]`` at each row of ``keys`` (NaN where ``right`` has no such row): a left merge's column on
+    keys unique in ``right``, by a dict look-up per row instead of a merge of frames (blank keys match blank
+    keys, as a merge's do)."""
+    table = dict(zip(zip(*(right[c].tolist() for c in on)), right[value].tolist()))
+    return np.array([table.get(k, np.nan) for k in zip(*(k.tolist() for k in keys))], dtype="float64")
 
 
 #: Why an employee is appraised the way they are (``lines.reason``), in both languages.
@@ -213,25 +222,26 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
         dept = pd.DataFrame({"department": pd.Series(dtype="string"), "indicator": pd.Series(dtype="string"),
                              "ytd_completion": pd.Series(dtype="float64")})
     terms = staff[["employee_id", "department", "basis"]].merge(w, how="cross")
-    own = terms.merge(comp, on=["employee_id", "indicator"], how="left")["ytd_completion"].to_numpy()
-    by_dept = terms.merge(dept, on=["department", "indicator"], how="left")["ytd_completion"].to_numpy()
+    own = _look_up([terms["employee_id"], terms["indicator"]], comp, ["employee_id", "indicator"], "ytd_completion")
+    by_dept = _look_up([terms["department"], terms["indicator"]], dept, ["department", "indicator"], "ytd_completion")
     terms["ytd_completion"] = np.where(terms["basis"] == "department", by_dept, own)
     is_item = ~terms["indicator"].isin(E.INDICATOR.values).to_numpy(dtype=bool)
     terms.loc[is_item, "ytd_completion"] = np.nan
     means = review_means(reviews, period)
-    terms["review"] = terms[["employee_id"]].assign(item=terms["indicator"].str.casefold()).merge(
-        means, on=["employee_id", "item"], how="left")["review"].to_numpy()
+    terms["review"] = _look_up([terms["employee_id"], terms["indicator"].str.casefold()], means,
+                               ["employee_id", "item"], "review")
     # nobody is scored 0 for lack of a plan: a basis without any completion falls back to the default
-    has_any = terms[~is_item].groupby("employee_id")["ytd_completion"].apply(lambda s: bool(s.notna().any()))
-    lacking = (staff["basis"] != "default") & ~staff["employee_id"].map(has_any).fillna(False).astype(bool)
+    has_any = terms.loc[~is_item & terms["ytd_completion"].notna().to_numpy(dtype=bool), "employee_id"]
+    lacking = (staff["basis"] != "default") & ~staff["employee_id"].isin(set(has_any.dropna())).to_numpy(dtype=bool)
     staff["reason"] = np.select(
         [staff["basis"] == "default", lacking & (staff["basis"] == "department"), lacking,
          staff["basis"] == "department"],
         ["staff-default", "department-no-targets", "no-targets", "manager-department"], "")
     staff.loc[lacking, "basis"] = "default"
     staff["reason"] = staff["reason"].replace("", None)
-    terms = terms.drop(columns="basis").merge(staff[["employee_id", "basis"]], on="employee_id")
-    terms = terms[terms["basis"] != "default"].reset_index(drop=True)
+    # the terms of the people still scored (an inner merge on the staff's bases, then the non-default rows, was this)
+    scored_ids = set(staff.loc[staff["basis"] != "default", "employee_id"])
+    terms = terms[terms["employee_id"].isin(scored_ids).to_numpy(dtype=bool)].drop(columns="basis").reset_index(drop=True)
     c = terms["ytd_completion"].to_numpy(dtype="float64", na_value=np.nan)
     flip = terms["indicator"].isin(LOWER_IS_BETTER).to_numpy()
     value = np.where(flip, np.maximum(0.0, 2.0 - c), c)
@@ -319,8 +329,9 @@ def completion_frame(rows: pd.DataFrame, level: str = "employee") -> pd.DataFram
 
 def appraisal_settings(ledger: Ledger) -> dict[str, Any]:
     """The appraisal options the standards' Thresholds set (default coefficient, managers on the department)."""
-    return {"default_coefficient": float(ledger.threshold(DEFAULT_COEFFICIENT)),
-            "manager_on_department": bool(ledger.threshold(MANAGER_ON_DEPARTMENT))}
+    values = thresholds(ledger.standards)  # read once (``Ledger.threshold`` reads the sheet at each call)
+    return {"default_coefficient": float(values[DEFAULT_COEFFICIENT]),
+            "manager_on_department": bool(values[MANAGER_ON_DEPARTMENT])}
 
 
 @per_ledger

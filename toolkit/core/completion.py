@@ -42,7 +42,7 @@ from ..schema import MONTH_KEYS, THRESHOLD_DEFAULTS
 from ..schema import enums as E
 from .coverage import COMPUTED, NOT_COMPUTED, NOT_CONSOLIDATED, left_out_departments
 from .credits import collection_credits, contract_credits
-from .ledger import per_ledger, per_ledger_arg
+from .ledger import per_inputs, per_ledger, per_ledger_arg, thresholds
 from .people import column_by_month, employed_plan
 from .periods import parse_period
 from .versions import value_by_date
@@ -74,20 +74,20 @@ _EPS = 1e-9
 
 def employee_departments(ledger: Ledger) -> pd.Series:
     """employee_id → department: the Roster's, else the workbook where the employee first appears."""
-    roster = ledger.standard("Roster").dropna(subset=["employee_id"])
-    seen = [
-        ledger.tables[key][["employee_id", "department"]]
-        for key in ("Plan", "Contracts", "Expenses")
-    ]
-    seen.append(
-        ledger.tables["Contracts"][["split_employee_id", "department"]].rename(
-            columns={"split_employee_id": "employee_id"}
-        )
-    )
-    fallback = pd.concat(seen, ignore_index=True).dropna(subset=["employee_id"])
-    both = pd.concat([roster[["employee_id", "department"]], fallback], ignore_index=True)
-    both = both.dropna(subset=["department"]).drop_duplicates("employee_id")
-    return pd.Series(both["department"].to_numpy(), index=both["employee_id"].to_numpy(), dtype="str")
+    # the first row with both an ID and a department, in this order of frames: each frame's first row per ID is
+    # found by hashing (a few per person), then the frames' in order, first kept
+    seen: dict[Any, Any] = {}
+    contracts = ledger.tables["Contracts"]
+    for ids, depts in ((ledger.standard("Roster")["employee_id"], ledger.standard("Roster")["department"]),
+                       *((ledger.tables[key]["employee_id"], ledger.tables[key]["department"])
+                         for key in ("Plan", "Contracts", "Expenses")),
+                       (contracts["split_employee_id"], contracts["department"])):
+        both = (ids.notna() & depts.notna()).to_numpy(dtype=bool)
+        ids, depts = ids.to_numpy(dtype=object)[both], depts.to_numpy(dtype=object)[both]
+        first = ~pd.Index(ids).duplicated()
+        for e, d in zip(ids[first].tolist(), depts[first].tolist()):
+            seen.setdefault(e, d)
+    return pd.Series(list(seen.values()), index=np.array(list(seen), dtype=object), dtype="str")
 
 
 @per_ledger
@@ -109,9 +109,23 @@ def departments_by_month(ledger: Ledger, year: int) -> pd.DataFrame:
 
 def department_at(ledger: Ledger, year: int, month: int) -> pd.Series:
     """employee_id → the department they belong to in ``month`` of ``year`` (a transferee: their new one)."""
-    at = departments_by_month(ledger, year)
-    at = at[(at["month"] == month).to_numpy(dtype=bool)]
-    return pd.Series(at["department"].astype("str").to_numpy(), index=at["employee_id"].to_numpy(), dtype="str")
+    ids, months, depts = _month_departments(ledger, year)[0]
+    at = months == month
+    return pd.Series(depts[at], index=ids[at], dtype="str")
+
+
+def _month_departments(ledger: Ledger, year: int) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray],
+                                                           dict[tuple[Any, Any], Any]]:
+    """``departments_by_month(ledger, year)`` as its three columns' arrays and as a dict (employee_id, month) →
+    department, made once per ledger and year (memoised on it: this module only reads them, never hands them out;
+    ``departments_by_month`` gives each caller a copy of its frame, which the look-ups here do not need)."""
+    key = ("completion._month_departments", str(year))
+    hit = ledger.memo.get(key)
+    if hit is None:
+        at = departments_by_month(ledger, year)
+        cols = tuple(at[c].to_numpy(dtype=object) for c in ("employee_id", "month", "department"))
+        hit = ledger.memo[key] = (cols, dict(zip(zip(cols[0].tolist(), cols[1].tolist()), cols[2].tolist())))
+    return hit
 
 
 def _in_year(dates: pd.Series, year: int) -> pd.Series:
@@ -122,13 +136,16 @@ def departments_in_months(ledger: Ledger, employee_ids: Any, years: Any, months:
     """The department each of ``employee_ids`` belongs to in the matching month (1..12) of the matching year
     (``years``: one year for all, or one per row), as ``departments_by_month`` gives it; missing where unknown.
     Positional, in the order given."""
-    keys = pd.DataFrame({"employee_id": np.asarray(employee_ids, dtype=object), "month": np.asarray(months)})
-    if not len(keys):
+    ids = np.asarray(employee_ids, dtype=object)
+    if not len(ids):
         return np.array([], dtype=object)
-    keys["year"] = np.asarray(years) if np.ndim(years) else int(years)
-    at = pd.concat([departments_by_month(ledger, int(y)).assign(year=int(y)) for y in sorted(set(keys["year"]))],
-                   ignore_index=True)
-    return keys.merge(at, how="left", on=["employee_id", "year", "month"])["department"].to_numpy()
+    months = np.asarray(months).tolist()
+    per_row = np.ndim(years) > 0
+    yrs = np.asarray(years).tolist() if per_row else [int(years)] * len(ids)
+    lookups = {int(y): _month_departments(ledger, int(y))[1] for y in sorted(set(yrs))}
+    # each (employee, year, month) has at most one department (departments_by_month's rows are unique), so a
+    # look-up per row gives what the left merge on the three keys gave, without the frames
+    return np.array([lookups[int(y)].get((e, m), np.nan) for e, y, m in zip(ids.tolist(), yrs, months)], dtype=object)
 
 
 def credit_departments(ledger: Ledger, credits: pd.DataFrame, date_col: str, year: int | None = None
@@ -148,14 +165,18 @@ def credit_departments(ledger: Ledger, credits: pd.DataFrame, date_col: str, yea
 
 
 def _tidy(frame: pd.DataFrame, date_col: str, value: pd.Series, indicator: str, year: int) -> pd.DataFrame:
-    keep = _in_year(frame[date_col], year) & frame["employee_id"].notna()
+    # the rows kept taken from NumPy arrays (not .loc per column); the month read on the kept dates only, as
+    # before (int32: a NaT among all the dates would make it float)
+    dates = frame[date_col]
+    keep = (_in_year(dates, year) & frame["employee_id"].notna()).to_numpy(dtype=bool)
     return pd.DataFrame(
         {
-            "employee_id": frame.loc[keep, "employee_id"].to_numpy(),
-            "department": frame.loc[keep, "department"].astype("str").to_numpy(),
+            "employee_id": frame["employee_id"].to_numpy()[keep],
+            "department": frame["department"].astype("str").to_numpy()[keep],
             "indicator": indicator,
-            "month": frame.loc[keep, date_col].dt.month.to_numpy(),
-            "actual": value[keep].fillna(0.0).to_numpy(dtype="float64"),
+            "month": pd.DatetimeIndex(dates.to_numpy()[keep]).month.to_numpy(),
+            "actual": np.nan_to_num(value.to_numpy(dtype="float64", na_value=np.nan)[keep], nan=0.0, posinf=np.inf,
+                                    neginf=-np.inf),
         }
     )
 
@@ -237,15 +258,29 @@ def _monthly_actuals(ledger: Ledger, year: int, royalties: pd.DataFrame | None) 
 def monthly_targets(ledger: Ledger, year: int | None = None) -> pd.DataFrame:
     """Plan targets per (employee_id, department, indicator, month 1..12), ``department`` the Plan row's workbook's;
     duplicate plan rows add up. With ``year``, a
-    person's months outside their employment count 0 (``toolkit.core.people.employed_plan``)."""
+    person's months outside their employment count 0 (``toolkit.core.people.employed_plan``). Computed once per
+    ledger and year (completion and each review window share it); each caller gets its own copy."""
+    return per_inputs(ledger.memo, ("completion.monthly_targets", str(year)), (),
+                      lambda: _monthly_targets(ledger, year))
+
+
+def _monthly_targets(ledger: Ledger, year: int | None) -> pd.DataFrame:
+    """``monthly_targets``, computed."""
     plan = ledger.tables["Plan"].dropna(subset=["employee_id", "indicator"])
     if year is not None:
         plan = employed_plan(plan, ledger.standard("Roster"), year)
-    long = plan.melt(id_vars=["employee_id", "department", "indicator"], value_vars=list(MONTH_KEYS), var_name="m",
-                     value_name="target")
-    long["month"] = long["m"].str[1:].astype("int64")
-    long["target"] = long["target"].astype("float64").fillna(0.0)
-    long["department"] = long["department"].astype("str")
+    # the plan melted month by month (m01's rows, then m02's …), by taking each row twelve times: melt's rows
+    # and dtypes without melt's frames and the month parsed from its key
+    n = len(plan)
+    rows = np.tile(np.arange(n), len(MONTH_KEYS))
+    target = plan[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan).T.ravel()
+    def col(c: pd.Series) -> pd.Series:
+        return c.take(rows).reset_index(drop=True)
+
+    long = pd.DataFrame({"employee_id": col(plan["employee_id"]), "department": col(plan["department"].astype("str")),
+                         "indicator": col(plan["indicator"]),
+                         "month": np.repeat(np.array([int(k[1:]) for k in MONTH_KEYS], dtype="int64"), n),
+                         "target": np.where(np.isnan(target), 0.0, target)})
     out = long.groupby(["employee_id", "department", "indicator", "month"], as_index=False, sort=False)["target"].sum()
     out["target"] = round_series(out["target"])
     return out
@@ -307,6 +342,29 @@ def completion_table(
     ``amber_band`` is in percentage points (10 means 10%); ``settings`` the RAG basis (default
     plan-to-date), ``progress`` the time progress (default month ÷ 12). Pure and vectorised.
     """
+    by_dept = "department" in targets.columns and "department" in actuals.columns
+    emp, dept = _grid_sums(targets, actuals, departments, month, by_dept) or _grid_sums_general(
+        targets, actuals, departments, month, by_dept)
+    money = [c for c in emp.columns if c.startswith(("month_", "ytd_", "annual_"))]
+    if dept is None:
+        dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
+    dept = dept.assign(level="department", key=dept["department"])
+    comp = emp.groupby("indicator", as_index=False, sort=False)[money].sum()
+    comp = comp.assign(level="company", key=COMPANY_KEY, department="")
+
+    rows = pd.concat([emp, dept, comp], ignore_index=True)
+    for col in money:
+        rows[col] = round_series(rows[col])
+    settings = settings or RagSettings(amber_band=amber_band)
+    return _metrics(rows, month, RagSettings(settings.basis, settings.by_days, amber_band),
+                    month / 12 if progress is None else progress)
+
+
+def _grid_sums_general(targets: pd.DataFrame, actuals: pd.DataFrame, departments: pd.Series, month: int,
+                       by_dept: bool) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """``completion_table``'s employee lines (every employee seen × INDICATORS, sorted by id; money unrounded) and,
+    with ``by_dept``, its department lines (every department × INDICATORS, by name), by pandas groupby and merge:
+    the general path, for any key and value dtypes (``_grid_sums`` is the fast one)."""
     keys = ["employee_id", "indicator"]
     t = _sums(targets, "target", month, "target")
     a = _sums(actuals, "actual", month, "actual")
@@ -319,28 +377,93 @@ def completion_table(
     )
     emp["department"] = emp["employee_id"].map(departments).fillna("").astype("str")
     emp = emp.assign(level="employee", key=emp["employee_id"])
-
+    if not by_dept:
+        return emp, None
     money = [c for c in emp.columns if c.startswith(("month_", "ytd_", "annual_"))]
-    if "department" in targets.columns and "department" in actuals.columns:
-        # each department counts the rows of its own workbook (a transferee's rows in each; docs/people.md)
-        by = ("department", "indicator")
-        dept = _sums(targets, "target", month, "target", by).join(_sums(actuals, "actual", month, "actual", by),
-                                                                   how="outer").fillna(0.0).reset_index()
-        names = pd.Series(sorted(set(emp["department"]) | set(dept["department"])), name="department")
-        grid = pd.MultiIndex.from_product([names, INDICATORS], names=list(by)).to_frame(index=False)
-        dept = grid.merge(dept, on=list(by), how="left").fillna({c: 0.0 for c in money})[[*by, *money]]
-    else:
-        dept = emp.groupby(["department", "indicator"], as_index=False, sort=False)[money].sum()
-    dept = dept.assign(level="department", key=dept["department"])
-    comp = emp.groupby("indicator", as_index=False, sort=False)[money].sum()
-    comp = comp.assign(level="company", key=COMPANY_KEY, department="")
+    # each department counts the rows of its own workbook (a transferee's rows in each; docs/people.md)
+    by = ("department", "indicator")
+    dept = _sums(targets, "target", month, "target", by).join(_sums(actuals, "actual", month, "actual", by),
+                                                               how="outer").fillna(0.0).reset_index()
+    names = pd.Series(sorted(set(emp["department"]) | set(dept["department"])), name="department")
+    grid = pd.MultiIndex.from_product([names, INDICATORS], names=list(by)).to_frame(index=False)
+    return emp, grid.merge(dept, on=list(by), how="left").fillna({c: 0.0 for c in money})[[*by, *money]]
 
-    rows = pd.concat([emp, dept, comp], ignore_index=True)
-    for col in money:
-        rows[col] = round_series(rows[col])
-    settings = settings or RagSettings(amber_band=amber_band)
-    return _metrics(rows, month, RagSettings(settings.basis, settings.by_days, amber_band),
-                    month / 12 if progress is None else progress)
+
+_GRID_MONEY = ("month_target", "ytd_target", "annual_target", "month_actual", "ytd_actual", "annual_actual")
+
+
+def _key_sums(frames: tuple[pd.DataFrame, pd.DataFrame], key: str, month: int
+              ) -> tuple[pd.Index, np.ndarray] | None:
+    """The sorted key values of rows with a key and an indicator in either frame (targets, actuals), and per key
+    value × INDICATORS the month / YTD / annual sums of each frame's value (``_GRID_MONEY``'s columns, shape
+    (keys × 4, 6)); None when the frames have no such row or the dtypes are not the usual ones (text keys of one
+    dtype, numeric months and values)."""
+    dtype = frames[0][key].dtype
+    if not isinstance(dtype, pd.StringDtype) or frames[1][key].dtype != dtype:
+        return None
+    if any(f[c].dtype.kind not in "iuf" for f, c in zip(frames, ("target", "actual"))) or any(
+            f["month"].dtype.kind not in "iuf" for f in frames):
+        return None
+    code = {ind: i for i, ind in enumerate(INDICATORS)}
+    parts = []
+    for f, value in zip(frames, ("target", "actual")):
+        k = f[key].to_numpy(dtype=object)
+        ind = f["indicator"].to_numpy(dtype=object)
+        ok = ~(pd.isna(k) | pd.isna(ind))
+        parts.append((k[ok], np.array([code.get(i, -1) for i in ind[ok]], dtype=np.int64),
+                      f["month"].to_numpy(dtype="float64")[ok], f[value].to_numpy(dtype="float64")[ok]))
+    codes, uniques = pd.factorize(np.concatenate([p[0] for p in parts]), sort=True)
+    if not len(uniques):
+        return None
+    n, out, start = len(uniques), [], 0
+    for k, ind, m, v in parts:
+        row = codes[start:start + len(k)] * len(INDICATORS) + ind
+        start += len(k)
+        counted = ind >= 0
+        row, m, v = row[counted], m[counted], np.where(np.isnan(v[counted]), 0.0, v[counted])
+        for inside in (m == month, m <= month, None):
+            w = v if inside is None else np.where(inside, v, 0.0)
+            out.append(np.bincount(row, weights=w, minlength=n * len(INDICATORS)))
+    return pd.Index(uniques, dtype=dtype), np.column_stack(out)
+
+
+def _grid_sums(targets: pd.DataFrame, actuals: pd.DataFrame, departments: pd.Series, month: int, by_dept: bool
+               ) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
+    """``_grid_sums_general``'s frames from NumPy sums over the keys' codes (a few array operations instead of a
+    dozen groupbys, joins and merges on frames of a few rows); None where the general path is needed. Money is
+    unrounded here as there; both are rounded to cents by the caller, so the order of the additions (which may
+    differ in the last bit) never shows."""
+    frames = (targets, actuals)
+    got = _key_sums(frames, "employee_id", month)
+    if got is None:
+        return None
+    people, sums = got
+    dept_sums = _key_sums(frames, "department", month) if by_dept else None
+    if by_dept and dept_sums is None:
+        return None
+    inds = pd.Index(INDICATORS)
+    nind = len(INDICATORS)
+    emp_dept = pd.Series(people, dtype=people.dtype).map(departments).fillna("").astype("str").to_numpy()
+    ids = pd.Series(np.repeat(people.to_numpy(dtype=object), nind), dtype=people.dtype)
+    emp = pd.DataFrame({"employee_id": ids,
+                        "indicator": pd.Series(np.tile(inds.to_numpy(dtype=object), len(people)), dtype=inds.dtype),
+                        **{c: sums[:, j] for j, c in enumerate(_GRID_MONEY)}})
+    emp["department"] = pd.Series(np.repeat(emp_dept, nind), dtype="str")
+    emp = emp.assign(level="employee", key=emp["employee_id"])
+    if dept_sums is None:
+        return emp, None
+    seen, dsums = dept_sums
+    names = pd.Series(sorted(set(emp["department"]) | set(seen)), name="department")
+    at = seen.get_indexer(names)  # -1: a department of an employee line only (no rows of its own): zero
+    grid = np.zeros((len(names) * nind, len(_GRID_MONEY)))
+    have = np.flatnonzero(at >= 0)
+    rows_from = (at[have][:, None] * nind + np.arange(nind)).ravel()
+    rows_to = (have[:, None] * nind + np.arange(nind)).ravel()
+    grid[rows_to] = dsums[rows_from]
+    dept = pd.DataFrame({"department": pd.Series(np.repeat(names.to_numpy(dtype=object), nind), dtype=names.dtype),
+                         "indicator": pd.Series(np.tile(inds.to_numpy(dtype=object), len(names)), dtype=inds.dtype),
+                         **{c: grid[:, j] for j, c in enumerate(_GRID_MONEY)}})
+    return emp, dept
 
 
 def ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -372,28 +495,66 @@ def pacing(annual_completion: pd.Series, progress: float | pd.Series) -> pd.Seri
 
 
 def _metrics(rows: pd.DataFrame, month: int, settings: RagSettings, progress: float) -> pd.DataFrame:
-    rows["month_completion"] = ratio(rows["month_actual"], rows["month_target"])
-    rows["ytd_completion"] = ratio(rows["ytd_actual"], rows["ytd_target"])
-    rows["annual_completion"] = ratio(rows["ytd_actual"], rows["annual_target"])
-    rows["time_progress"] = progress
-    rows["pacing"] = pacing(rows["annual_completion"], progress)
-    rows["gap"] = round_series(rows["ytd_target"] - rows["ytd_actual"])
+    # on the columns' arrays (``ratio``, ``pacing``'s arithmetic, element for element), set in one assign
+    def num(col: str) -> np.ndarray:
+        return rows[col].to_numpy(dtype="float64", na_value=np.nan)
+
+    def ratio_of(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(b != 0, a / b, np.nan)  # ``ratio``: blank where the target is 0
+
+    month_t, month_a, ytd_t, ytd_a, annual_t = (num(c) for c in ("month_target", "month_actual", "ytd_target",
+                                                                  "ytd_actual", "annual_target"))
+    annual = ratio_of(ytd_a, annual_t)
+    ytd = ratio_of(ytd_a, ytd_t)
     remaining = 12 - month
-    needed = (rows["annual_target"] - rows["ytd_actual"]).clip(lower=0) / remaining if remaining else np.nan
-    rows["needed_per_month"] = round_series(pd.Series(needed, index=rows.index, dtype="float64"))
+    if remaining:
+        left = annual_t - ytd_a
+        needed = np.where((left >= 0) | np.isnan(left), left, 0.0) / remaining  # clip(lower=0) keeps blanks
+    else:
+        needed = np.full(len(rows), np.nan)
+    gap_needed = round_series(pd.Series(np.concatenate([ytd_t - ytd_a, needed]))).to_numpy()
 
     on_time = settings.basis == TIME_PROGRESS
-    c = rows["annual_completion"] if on_time else rows["ytd_completion"]
+    c = annual if on_time else ytd
     reference = progress if on_time else 1.0
-    rows["rag_reference"] = reference
     lower = rows["indicator"].isin(LOWER_IS_BETTER)
-    rows["rag"] = rag(c, reference, settings.amber_band, lower)
+    level = rows["level"].to_numpy(dtype=object)
+    group = np.where(level == "employee", rows["department"].to_numpy(dtype=object), "")
+    ranked = _rank_min_descending(np.where(lower.to_numpy(dtype=bool), -c, c),
+                                  (level, group, rows["indicator"].to_numpy(dtype=object)))
+    ranked[level == "company"] = np.nan
+    return rows.assign(
+        month_completion=ratio_of(month_a, month_t), ytd_completion=ytd, annual_completion=annual,
+        time_progress=progress, pacing=annual / progress, gap=gap_needed[:len(rows)],
+        needed_per_month=gap_needed[len(rows):], rag_reference=reference,
+        rag=rag(pd.Series(c, index=rows.index), reference, settings.amber_band, lower),
+        rank=pd.Series(ranked, index=rows.index).astype("Int64"))
 
-    score = c.where(~lower, -c)
-    group = rows["department"].where(rows["level"] == "employee", "")
-    ranked = score.groupby([rows["level"], group, rows["indicator"]]).rank(method="min", ascending=False)
-    rows["rank"] = ranked.where(rows["level"] != "company").astype("Int64")
-    return rows
+
+def _rank_min_descending(score: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``score.groupby(keys).rank(method="min", ascending=False)`` on arrays: 1 + how many in the row's group
+    score strictly more (ties share the best rank; blank scores and rows with a blank key: NaN)."""
+    gid = np.zeros(len(score), dtype=np.int64)
+    valid = ~np.isnan(score)
+    for k in keys:
+        codes, uniques = pd.factorize(k)
+        valid &= codes >= 0
+        gid = gid * (len(uniques) + 1) + codes
+    out = np.full(len(score), np.nan)
+    at = np.flatnonzero(valid)
+    if not len(at):
+        return out
+    g, s = gid[at], -score[at]
+    order = np.lexsort((s, g))  # by group, then best score first
+    g, s = g[order], s[order]
+    pos = np.arange(len(at))
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    new_value = new_group | np.r_[True, s[1:] != s[:-1]]
+    first_of_group = np.maximum.accumulate(np.where(new_group, pos, 0))
+    first_of_value = np.maximum.accumulate(np.where(new_value, pos, 0))
+    out[at[order]] = first_of_value - first_of_group + 1
+    return out
 
 
 def compute_completion(
@@ -448,7 +609,8 @@ def _not_computed_rows(people: list[str], departments: pd.Series, left: list[str
 def rag_settings(ledger: Ledger) -> RagSettings:
     """The RAG basis, time-progress mode and amber band of the ledger's standards."""
     names = ("Amber Band", "RAG vs Time Progress", "Time Progress by Days")
-    return RagSettings.from_thresholds({n: ledger.threshold(n) for n in names})
+    values = thresholds(ledger.standards)  # read once (``Ledger.threshold`` reads the sheet at each call)
+    return RagSettings.from_thresholds({n: values[n] for n in names})
 
 
 def royalty_payments(ledger: Ledger, period: str) -> pd.DataFrame | None:

@@ -105,14 +105,14 @@ def review(ledger: Ledger, year: int, quarter: int | None = None, last_known: in
         quarters = reviews["period"].map(parse_quarter)
         inside = quarters.map(lambda q: q is not None and q[0] == year and (first - 1) // 3 + 1 <= q[1])
         reviews = reviews[inside.to_numpy(dtype=bool)]
+    consolidated = ledger_departments(ledger.tables)
     result: AppraisalResult = appraisal(
         completion_frame(rows), roster_at(ledger.standard("Roster"), ledger.standard("RosterChanges"), year, last),
         ledger.standard("Appraisal"),
         ledger.standard("AppraisalBands"), f"{year:04d}-{last:02d}",
         department_completion=completion_frame(rows, "department"), **appraisal_settings(ledger),
-        departments=ledger_departments(ledger.tables), reviews=reviews)
+        departments=consolidated, reviews=reviews)
     lines = rank(result.lines.drop(columns=["floating_base", "pay"]))
-    consolidated = ledger_departments(ledger.tables)
     training = training_hours(ledger.standard("Roster"), ledger.tables.get("Training"), year, max(first, last),
                               None if consolidated is None else set(consolidated))
     return Review(year, quarter, (first, last), lines.reset_index(drop=True),
