@@ -12,6 +12,7 @@ every key validation accepted — never a row silently dropped or a factor silen
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -30,6 +31,8 @@ _WHOLE = re.compile(r"^([+-]?\d+)\.0+$")
 
 def key_form(value: object) -> str | None:
     """The form keys are compared in (see the module docstring); None for a blank."""
+    if type(value) is str:  # the usual key: its form remembered (validation and the joins ask for the same keys)
+        return _text_form(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (float, np.floating)):
@@ -37,7 +40,13 @@ def key_form(value: object) -> str | None:
             return None
         if float(value).is_integer() and abs(value) < 2**53:
             value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+    return _text_form(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_form(value: str) -> str | None:
+    """``key_form`` of a text: a pure function of it, so remembered for the last 65,536 distinct keys."""
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
     text = "".join(text.split())
     if text.endswith("0") and "." in text:
         text = _WHOLE.sub(r"\1", text)

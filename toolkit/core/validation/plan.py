@@ -143,6 +143,23 @@ def salespeople_complete(ctx: Context) -> list[Finding]:
                              "indicator_zh": rows["indicator"].map(lambda c: E.INDICATOR.label(c, "zh"))})
 
 
+def _month_sums(ctx: Context, frame: pd.DataFrame, rows: np.ndarray | pd.Series | None) -> list:
+    """Each month's total of ``frame`` (of the ``rows`` picked, all when None; blank cells count as 0), rounded
+    to the cent. On float64 columns summed by numpy as pandas' ``Series.sum`` does (a contiguous copy with the blanks
+    as 0, the same pairwise sum), without building a Series per month."""
+    if ctx.screens and all(frame[m].dtype == np.float64 for m in MONTH_KEYS):
+        if rows is not None:
+            rows = np.asarray(rows, dtype=bool)
+        out = []
+        for m in MONTH_KEYS:
+            a = frame[m].to_numpy()
+            a = a if rows is None else a[rows]
+            out.append(round_money(float(np.where(np.isnan(a), 0.0, a).sum())))
+        return out
+    picked = frame if rows is None else frame[rows]
+    return [round_money(float(picked[m].astype("float64").fillna(0.0).sum())) for m in MONTH_KEYS]
+
+
 def budget_matches_plan(ctx: Context) -> list[Finding]:
     """Each month, the Budget's categories add up to the Plan's Expense targets to the cent (blank cells count as
     0); a month that does not is one finding at its Budget header cell, saying by how much. No Budget rows: the
@@ -151,10 +168,13 @@ def budget_matches_plan(ctx: Context) -> list[Finding]:
     if budget is None:
         return []
     plan = ctx.frame("Plan")
-    expense = plan[plan["indicator"].eq("Expense").fillna(False)] if plan is not None else None
-    got = [round_money(float(budget[m].astype("float64").fillna(0.0).sum())) for m in MONTH_KEYS]
-    want = [round_money(float(expense[m].astype("float64").fillna(0.0).sum())) if expense is not None else 0.0
-            for m in MONTH_KEYS]
+    got = _month_sums(ctx, budget, None)
+    if plan is None:
+        want = [0.0] * 12
+    else:
+        t = ctx.text("Plan", "indicator")
+        expense = t.member(t.uniques, {"Expense"}) if t is not None else plan["indicator"].eq("Expense").fillna(False)
+        want = _month_sums(ctx, plan, expense)
     bad = [i for i in range(12) if got[i] != want[i] and MONTH_KEYS[i] in ctx.layout("Budget").columns]
     out: list[Finding] = []
     header = ctx.layout("Budget").header_row
