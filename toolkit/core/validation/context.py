@@ -315,6 +315,10 @@ class TextColumn:
         """``ids`` per row as an object array, None where missing."""
         return np.array(self.ids_u() + [None], dtype=object)[self.codes]
 
+    def rows(self, per_value: list, missing: object) -> np.ndarray:
+        """Per row: ``per_value``'s entry for the row's distinct value, ``missing`` where the cell is blank."""
+        return np.array([*per_value, missing])[self.codes]
+
     def member(self, forms: list[str], known: set) -> np.ndarray:
         """Per row: the distinct value's form (``ids_u()``/``fold_u()``) is in ``known`` (False where missing)."""
         hit = np.array([*map(known.__contains__, forms), False], dtype=bool)
