@@ -211,3 +211,19 @@ def test_people_screens_give_the_findings_of_the_pandas_code(tmp_path):
         assert fast == reference, f"seed {seed}: missed {[f for f in reference if f not in fast][:3]}"
         codes.update(f[0] for f in reference)
     assert {"dated-after-leaving", "target-before-start", "target-after-leaving"} <= set(codes), codes
+
+
+def test_thresholds_read_from_lists_are_the_pandas_ones(books):
+    """``Context.build`` reads the Thresholds sheet from two lists with the screens on: the same thresholds as the
+    pandas code on the sample's sheet and on damaged copies (blank names and values, names repeated)."""
+    std = books[1]
+    for seed in range(20):
+        standards = copy.copy(std)
+        if seed:
+            th = std.tables["Thresholds"]
+            standards.tables = {**std.tables, "Thresholds": _damage(th, np.random.default_rng(seed), 0.2)}
+        got = context.Context.build(books[0][0], standards, "2026-10").thresholds
+        with _screens(False):
+            want = context.Context.build(books[0][0], standards, "2026-10").thresholds
+        assert got == want and list(got) == list(want), seed
+        assert all(type(v) is float for v in got.values())

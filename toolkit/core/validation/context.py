@@ -84,7 +84,8 @@ class Context:
         calendar = None
         if standards is not None:
             th = standards.tables.get("Thresholds")
-            if th is not None and not th.empty and is_str_dtype(th["name"].dtype) and th["value"].dtype == np.float64:
+            if th is not None and not th.empty and SCREENS and is_str_dtype(th["name"].dtype) \
+                    and th["value"].dtype == np.float64:
                 # as read: the named rows' values from two lists (the frame steps below cost more than the table)
                 thresholds.update((n, v) for n, v in zip(th["name"].tolist(), th["value"].tolist())
                                   if isinstance(n, str) and not math.isnan(v))
