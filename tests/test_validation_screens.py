@@ -210,7 +210,15 @@ def test_people_screens_give_the_findings_of_the_pandas_code(tmp_path):
         fast, reference = (_findings(data, standards, PEOPLE_PERIOD, screens=s) for s in (True, False))
         assert fast == reference, f"seed {seed}: missed {[f for f in reference if f not in fast][:3]}"
         codes.update(f[0] for f in reference)
-    assert {"dated-after-leaving", "target-before-start", "target-after-leaving"} <= set(codes), codes
+        # the standards themselves, their Roster Changes followed by a damaged copy (changes that may contradict)
+        changes = std.tables["RosterChanges"]
+        again = _damage(changes, rng, 0.3).assign(_row=changes["_row"] + len(changes))
+        standards.tables = {**standards.tables, "RosterChanges": pd.concat([changes, again], ignore_index=True)}
+        fast, reference = (_findings(standards, None, PEOPLE_PERIOD, screens=s) for s in (True, False))
+        assert fast == reference, f"seed {seed}: missed {[f for f in reference if f not in fast][:3]}"
+        codes.update(f[0] for f in reference)
+    assert {"dated-after-leaving", "target-before-start", "target-after-leaving", "roster-change-conflict",
+            "roster-change-outside-employment"} <= set(codes), codes
 
 
 def test_thresholds_read_from_lists_are_the_pandas_ones(books):

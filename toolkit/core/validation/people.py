@@ -208,7 +208,7 @@ def roster_changes(ctx: Context) -> list[Finding]:
         far = ((when.dt.year - ctx.year).abs() > ctx.threshold("Plausible Years")).fillna(False).to_numpy(dtype=bool)
         out += ctx.emit("roster-change-out-of-year", "RosterChanges", "effective_from", changes[far],
                         value=when[far].dt.strftime("%Y-%m-%d"), year=str(ctx.year))
-    dated = _dated_roster(ctx)
+    dated = None if ctx.screens and _surely_inside_employment(ctx, keys, when) else _dated_roster(ctx)
     if dated is not None:
         start, leave = keys.map(dated["start"]), keys.map(dated["leave"])
         outside = ((when < start) | (when > leave)).fillna(False).to_numpy(dtype=bool)
@@ -216,10 +216,12 @@ def roster_changes(ctx: Context) -> list[Finding]:
                         value=when[outside].dt.strftime("%Y-%m-%d"),
                         per_row={"start": start[outside].dt.strftime("%Y-%m-%d"),
                                  "leave": leave[outside].dt.strftime("%Y-%m-%d")})
-    at = effective_month(changes).astype("string")
+    month = effective_month(changes)
+    at = None
     for col in CHANGED:
-        if col not in changes.columns:
+        if col not in changes.columns or (ctx.screens and not _maybe_conflicting(keys, month, changes[col])):
             continue
+        at = month.astype("string") if at is None else at
         values = changes[col].astype("string").str.strip()
         frame = pd.DataFrame({"k": keys, "m": at, "v": values}).dropna()
         first = frame.groupby(["k", "m"])["v"].transform("first")
@@ -229,6 +231,28 @@ def roster_changes(ctx: Context) -> list[Finding]:
             out += ctx.emit("roster-change-conflict", "RosterChanges", col, rows,
                             per_row={"other": first[clash.index], "month": clash["m"]})
     return out
+
+
+def _surely_inside_employment(ctx: Context, keys: pd.Series, when: pd.Series) -> bool:
+    """``roster_changes``' employment test on numpy (True: every change is dated inside its person's employment,
+    or nobody has dates); False also for dates the screen does not handle."""
+    forms = _dated_forms(ctx)
+    if forms is None:
+        return True
+    if forms is False or not (isinstance(when.dtype, np.dtype) and when.dtype.kind == "M"):
+        return False
+    rows, start, leave = forms
+    pos = [rows.get(k, -1) if isinstance(k, str) else -1 for k in keys.tolist()]
+    day = when.to_numpy()
+    return not ((day < start[pos]) | (day > leave[pos])).any()  # NaT compares False
+
+
+def _maybe_conflicting(keys: pd.Series, month: pd.Series, values: pd.Series) -> bool:
+    """False when no two changes of one person counting from one month set ``values``' column (so none can
+    contradict another); True when ``roster_changes``' pandas code must look."""
+    given = (values.notna().to_numpy() & keys.notna().to_numpy() & month.notna().to_numpy()).tolist()
+    pairs = [(k, m) for k, m, g in zip(keys.tolist(), month.array.asi8.tolist(), given) if g]
+    return len(set(pairs)) < len(pairs)
 
 
 def plans_in_force(ctx: Context) -> list[Finding]:

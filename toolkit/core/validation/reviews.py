@@ -16,6 +16,7 @@ import pandas as pd
 from ...schema import enums as E
 from ..findings import Finding
 from ..keys import key_form
+from ..tables import is_str_dtype
 from .context import Context, floats, ids
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.IGNORECASE)
@@ -33,6 +34,9 @@ def review_items(weights: pd.DataFrame | None) -> list[str]:
     """The review items of the Appraisal weights: the entries that are not indicators, as written."""
     if weights is None or not len(weights):
         return []
+    if is_str_dtype(weights["indicator"].dtype):  # as read: a list (pandas' strip is str.strip on both storages)
+        names = [v.strip() for v in weights["indicator"].tolist() if isinstance(v, str)]
+        return [n for n in names if n and n not in E.INDICATOR.values]
     names = weights["indicator"].dropna().astype("str").str.strip()
     return [n for n in names if n and n not in E.INDICATOR.values]
 
