@@ -110,10 +110,8 @@ def _surely_none_after_leaving(ctx: Context) -> bool:
     """``dated_after_leaving``'s test on numpy (True: no row is dated after its person's Leave Date); False also
     for columns the screen does not handle, so the pandas code decides."""
     forms = _dated_forms(ctx)
-    if forms is None:
-        return True
-    if forms is False:
-        return False
+    if not forms:  # nobody dated: nothing to find; dates the screen does not handle: the pandas code decides
+        return forms is None
     rows, _, leave = forms
     for table, col in DATED:
         frame = ctx.frame(table)
@@ -140,10 +138,8 @@ def _surely_no_target_outside(ctx: Context, plan: pd.DataFrame, year: int) -> bo
     """``targets_outside_employment``'s test on numpy (True: no target lies outside a person's employment); False
     also for dates the screen does not handle."""
     forms = _dated_forms(ctx)
-    if forms is None:
-        return True
-    if forms is False:
-        return False
+    if not forms:  # nobody dated: nothing to find; dates the screen does not handle: the pandas code decides
+        return forms is None
     rows, start, leave = forms
     s_in, s_after, _, s_month = _employed_months(start, year)
     l_in, _, l_before, l_month = _employed_months(leave, year)
@@ -237,10 +233,8 @@ def _surely_inside_employment(ctx: Context, keys: pd.Series, when: pd.Series) ->
     """``roster_changes``' employment test on numpy (True: every change is dated inside its person's employment,
     or nobody has dates); False also for dates the screen does not handle."""
     forms = _dated_forms(ctx)
-    if forms is None:
-        return True
-    if forms is False or not (isinstance(when.dtype, np.dtype) and when.dtype.kind == "M"):
-        return False
+    if not forms or not (isinstance(when.dtype, np.dtype) and when.dtype.kind == "M"):
+        return forms is None
     rows, start, leave = forms
     pos = [rows.get(k, -1) if isinstance(k, str) else -1 for k in keys.tolist()]
     day = when.to_numpy()
