@@ -16,7 +16,8 @@ import pytest
 
 from toolkit.core.completion import compute_completion
 from toolkit.core.departments import department_key, departments_of
-from toolkit.core.keys import DOMAINS, canonical_tables, key_form
+from toolkit.core import keys
+from toolkit.core.keys import DOMAINS, canonical, canonical_tables, key_form, master_map
 from toolkit.core.ledger import Ledger, roster_departments
 from toolkit.core.royalties import compute_royalties
 from toolkit.core.validation import validate
@@ -164,3 +165,36 @@ def test_rules_that_look_keys_up_see_them_as_the_joins_do(books) -> None:
     found = validate(dept, std, PERIOD)
     assert {(f.code, f.cell) for f in found if f.code == "over-policy-limit"} == clean and clean
     assert "key-normalized" in {f.code for f in found} and not [f for f in found if f.code == "unknown-employee"]
+
+
+def test_canonical_takes_the_reference_path_whenever_a_key_changes(books) -> None:
+    """``canonical``'s shortcut (the column's distinct values as a set: nothing to respell) gives what its
+    reference ``_respelled`` gives on every key column of the sample, as written, respelled by people's habits,
+    with blanks, and with IDs as numbers (an object column): the very column when nothing changes, else equal."""
+    dept, std = books
+    books_ = {"department": dept.tables, "standards": std.tables}
+    checked = changed = 0
+    for domain in DOMAINS:
+        masters = master_map(books_[domain.master[0]][domain.master[1]][domain.master[2]].tolist())
+        for book, table, col in (domain.master, *domain.refs):
+            frame = books_[book].get(table)
+            if frame is None or col not in frame.columns or not len(frame):
+                continue
+            s = frame[col]
+            blanks = s.where(pd.Series(range(len(s)), index=s.index) % 3 != 0)
+            as_numbers = pd.Series([1002.0 if i % 4 == 0 else v for i, v in enumerate(s.tolist())], index=s.index,
+                                   dtype=object)
+            for series in (s, _respelled(s), blanks, _respelled(blanks), as_numbers):
+                got, want = canonical(series, masters), keys._respelled(series, masters)
+                assert (got is series) == (want is series), (table, col)
+                pd.testing.assert_series_equal(got, want, check_exact=True)
+                checked += 1
+                changed += want is not series
+    # IDs kept as numbers (a Roster of digits, a column read as objects): a float is respelled as its master
+    digits = master_map(["1002", "1003", "1004"])
+    for series in (pd.Series([1002.0, None, "1004", 1003.0], dtype=object), pd.Series([None, 7.0], dtype=object)):
+        got, want = canonical(series, digits), keys._respelled(series, digits)
+        assert (got is series) == (want is series)
+        pd.testing.assert_series_equal(got, want, check_exact=True)
+    assert canonical(pd.Series([1002.0], dtype=object), digits).tolist() == ["1002"]
+    assert checked > 40 and changed > 20, (checked, changed)

@@ -10,6 +10,7 @@ import shutil
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -19,7 +20,8 @@ from toolkit.core.royalties import Evaluations
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
 from toolkit.core.findings import finding_type
-from toolkit.core.people import employment, roster_at
+from toolkit.core import people
+from toolkit.core.people import effective_month, employment, roster_at
 from toolkit.io.reader import read_workbook
 from toolkit.core.validation import validate
 from toolkit.operations.close_month import close_month
@@ -360,3 +362,22 @@ def test_the_previous_year_is_rechecked_segment_by_segment(year, tmp_path):
         got = sum(cents(a) for a in roy.loc[roy["employee_id"] == emp, "amount"])
         assert got == company.royalty(emp, depts, 2026, 12), emp
     assert set(roy.loc[roy["close_period"] == "2027-01", "employee_id"]) == {"E001"}  # nobody else changed
+
+
+def test_effective_month_on_numpy_is_the_pandas_reference():
+    """``effective_month``'s numpy path (dates and text as the reader types them) gives the Series of its pandas
+    reference exactly: the first of the month, later days, times of day, blanks, dates before 1970, Retroactive
+    in either language, missing, or a Yes in spaces (left to pandas' strip), and without the column."""
+    rng = np.random.default_rng(23)
+    for seed in range(60):
+        n = int(rng.integers(1, 30))
+        days = pd.Series(pd.Timestamp("1965-01-01") + pd.to_timedelta(rng.integers(0, 30000, n), unit="D")
+                         + pd.to_timedelta(rng.integers(0, 2, n) * 13, unit="h"))
+        days = days.where(rng.random(n) >= 0.4, days.dt.to_period("M").dt.to_timestamp())  # some on the 1st
+        days[rng.random(n) < 0.2] = pd.NaT
+        said = ["Yes", "No", "是", "否", None] + ([" Yes "] if seed % 5 == 0 else [])
+        retro = pd.Series(rng.choice(np.array(said, dtype=object), n), dtype="str")
+        frame = pd.DataFrame({"effective_from": days, "retroactive": retro}, index=rng.permutation(n) + 5)
+        for f in (frame, frame.drop(columns="retroactive")):
+            want = people._effective_month(f, pd.to_datetime(f["effective_from"], errors="coerce"))
+            pd.testing.assert_series_equal(effective_month(f), want, check_exact=True)

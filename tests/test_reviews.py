@@ -19,6 +19,7 @@ from test_royalties import _frame, roster
 from toolkit.cli.main import cli
 from toolkit.core.appraisal import appraisal
 from toolkit.core.candidates import candidates
+from toolkit.core.validation.reviews import review_items
 from toolkit.io.reader import read_workbook
 from toolkit.schema import STANDARDS
 
@@ -230,3 +231,15 @@ def test_candidates_leave_out_a_leaver_and_count_tenure_from_the_start_date(samp
         months = (2026 - start.year) * 12 + (10 - start.month)
         got = int(re.search(r"(\d+) months since joining", r["Reasons"]).group(1))
         assert months <= got <= months + 1, (r["Employee ID"], start, got)
+
+
+def test_review_items_from_a_list_are_the_pandas_ones(sample_dir):
+    """``review_items`` reads a text column as a list; an object column (the pandas code) gives the same items, on
+    the sample's Appraisal and with blanks, padding and an indicator name among the entries."""
+    weights = read_workbook(sample_dir / "standards.xlsx").tables["Appraisal"]
+    padded = weights.assign(indicator=pd.Series([" Training ", None, "Signing", "  ", "Coaching"] * len(weights),
+                                                dtype="str")[:len(weights)].to_numpy())
+    for frame in (weights, padded.astype({"indicator": "str"})):
+        as_objects = frame.astype({"indicator": object})
+        assert review_items(frame) == review_items(as_objects)
+    assert review_items(weights) and review_items(padded.astype({"indicator": "str"}))

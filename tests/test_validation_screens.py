@@ -12,13 +12,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from people_year import Company
 from toolkit.core.validation import CODES, context
 from toolkit.io.reader import read_workbook
 from toolkit.operations.validate import check_data
+from toolkit.schema import MONTH_KEYS
 
 SEEDS = range(76)  # ~12 s (the regenerated sample of issue 23 first reaches advance-over-limit at 75)
 RATES = (0.003, 0.02, 0.06, 0.2)  # share of the cells of each column damaged
 PERIODS = (None, "2026-10", "2026-03", "2027-01")
+PEOPLE_PERIOD = "2026-10"
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +189,49 @@ def test_screens_give_the_findings_of_the_pandas_code(books):
                   "valid-from-out-of-year", "version-gap", "version-grade-renamed"}
     wanted = set(CODES) - unscreened
     assert len(codes) >= 25 and set(codes) >= wanted, f"never found: {sorted(wanted - set(codes))}"
+
+
+def test_people_screens_give_the_findings_of_the_pandas_code(tmp_path):
+    """The people rules' screens (rows dated after leaving, Plan targets outside employment) on people_year's
+    company, whose Roster has Start and Leave Dates (the sample's damage above leaves those alone): its West
+    department and standards with employee IDs, dates and Plan months damaged, validated with the screens on and
+    off, must report the same findings — and the damage must reach every one of those rules."""
+    folder = Company.build().write(tmp_path, PEOPLE_PERIOD)
+    std = read_workbook(folder / "standards.xlsx", "standards")
+    west = read_workbook(folder / "dept-west.xlsx", "department")
+    dated = {"employee_id", "sign_date", "date", "start", *MONTH_KEYS}
+    codes: Counter = Counter()
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        data, standards = copy.copy(west), copy.copy(std)
+        data.tables = {k: _damage(v, rng, 0.05, dated) for k, v in west.tables.items()}
+        standards.tables = {**std.tables, "Roster": _damage(std.tables["Roster"], rng, 0.2,
+                                                            {"employee_id", "start_date", "leave_date"})}
+        fast, reference = (_findings(data, standards, PEOPLE_PERIOD, screens=s) for s in (True, False))
+        assert fast == reference, f"seed {seed}: missed {[f for f in reference if f not in fast][:3]}"
+        codes.update(f[0] for f in reference)
+        # the standards themselves, their Roster Changes followed by a damaged copy (changes that may contradict)
+        changes = std.tables["RosterChanges"]
+        again = _damage(changes, rng, 0.3).assign(_row=changes["_row"] + len(changes))
+        standards.tables = {**standards.tables, "RosterChanges": pd.concat([changes, again], ignore_index=True)}
+        fast, reference = (_findings(standards, None, PEOPLE_PERIOD, screens=s) for s in (True, False))
+        assert fast == reference, f"seed {seed}: missed {[f for f in reference if f not in fast][:3]}"
+        codes.update(f[0] for f in reference)
+    assert {"dated-after-leaving", "target-before-start", "target-after-leaving", "roster-change-conflict",
+            "roster-change-outside-employment"} <= set(codes), codes
+
+
+def test_thresholds_read_from_lists_are_the_pandas_ones(books):
+    """``Context.build`` reads the Thresholds sheet from two lists with the screens on: the same thresholds as the
+    pandas code on the sample's sheet and on damaged copies (blank names and values, names repeated)."""
+    std = books[1]
+    for seed in range(20):
+        standards = copy.copy(std)
+        if seed:
+            th = std.tables["Thresholds"]
+            standards.tables = {**std.tables, "Thresholds": _damage(th, np.random.default_rng(seed), 0.2)}
+        got = context.Context.build(books[0][0], standards, "2026-10").thresholds
+        with _screens(False):
+            want = context.Context.build(books[0][0], standards, "2026-10").thresholds
+        assert got == want and list(got) == list(want), seed
+        assert all(type(v) is float for v in got.values())

@@ -50,9 +50,14 @@ def department_aliases(roster: pd.DataFrame | None) -> dict[str, str]:
     """The Roster's ``Department (other language)`` names -> the department's Roster name."""
     if roster is None or "department_other" not in roster.columns or not len(roster):
         return {}
-    pairs = roster[["department", "department_other"]].dropna()
-    return {str(o).strip(): str(d).strip() for d, o in zip(pairs["department"], pairs["department_other"])
-            if str(o).strip() and str(d).strip()}
+    pairs = zip(roster["department"].tolist(), roster["department_other"].tolist())  # lists: the Roster is small
+    return {str(o).strip(): str(d).strip() for d, o in pairs
+            if _given(d) and _given(o) and str(o).strip() and str(d).strip()}
+
+
+def _given(value: object) -> bool:
+    """Not a blank cell (what ``dropna`` keeps)."""
+    return isinstance(value, str) or not pd.isna(value)
 
 
 def departments_of(roster: pd.DataFrame | None) -> DepartmentNames:

@@ -12,6 +12,7 @@ every key validation accepted — never a row silently dropped or a factor silen
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -30,6 +31,8 @@ _WHOLE = re.compile(r"^([+-]?\d+)\.0+$")
 
 def key_form(value: object) -> str | None:
     """The form keys are compared in (see the module docstring); None for a blank."""
+    if type(value) is str:  # the usual key: its form remembered (validation and the joins ask for the same keys)
+        return _text_form(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (float, np.floating)):
@@ -37,7 +40,13 @@ def key_form(value: object) -> str | None:
             return None
         if float(value).is_integer() and abs(value) < 2**53:
             value = int(value)
-    text = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+    return _text_form(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_form(value: str) -> str | None:
+    """``key_form`` of a text: a pure function of it, so remembered for the last 65,536 distinct keys."""
+    text = unicodedata.normalize("NFKC", value).translate(_INVISIBLE)
     text = "".join(text.split())
     if text.endswith("0") and "." in text:
         text = _WHOLE.sub(r"\1", text)
@@ -87,6 +96,15 @@ def canonical(series: pd.Series, masters: Mapping[str, str]) -> pd.Series:
     per distinct value); other values stay as written (validation reports them at their cells)."""
     if not len(series) or not masters:
         return series
+    # The usual column needs no change: seen on its distinct values as a set, without factorizing (a text
+    # already its master's spelling or without a master, or a blank); any other value takes the code below.
+    if all(masters.get(key_form(u), u) == u if type(u) is str else key_form(u) is None for u in set(series.tolist())):
+        return series
+    return _respelled(series, masters)
+
+
+def _respelled(series: pd.Series, masters: Mapping[str, str]) -> pd.Series:
+    """``canonical`` on the factorized column (the reference: the same object when no value changes)."""
     codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     mapped = [masters.get(key_form(u), u) for u in uniques.tolist()]
     if all(m is u or m == u for m, u in zip(mapped, uniques.tolist())):
@@ -113,7 +131,7 @@ def canonical_tables(department: dict[str, pd.DataFrame], standards: dict[str, p
         master = _frame(department, standards, domain.master)
         if master is None or not len(master):
             continue
-        masters = master_map(master[domain.master[2]].dropna().tolist())
+        masters = master_map(master[domain.master[2]].tolist())  # blanks have no form: skipped there
         targets = [domain.master, *domain.refs]
         if domain.name == "department":
             masters = {**{key_form(a): d for a, d in (aliases or {}).items() if key_form(a)}, **masters}

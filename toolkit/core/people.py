@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import PeriodArray
 
 from ..schema import MONTH_KEYS
+from .tables import is_str_dtype
 from .workdays import Calendar
 
 #: The Thresholds option: receipts dated after a Leave Date still earn royalty (1) or not (0, the default).
@@ -72,10 +74,37 @@ def effective_month(changes: pd.DataFrame) -> pd.Series:
     """The first month (a ``Period``) each change counts for: its Effective From's month when that is the
     month's first day, else the next month; a Retroactive change counts from January of its year."""
     when = pd.to_datetime(changes["effective_from"], errors="coerce")
+    retro = changes["retroactive"] if "retroactive" in changes.columns else None
+    said = retro.tolist() if retro is not None and is_str_dtype(retro.dtype) else None
+    if isinstance(when.dtype, np.dtype) and when.dtype.kind == "M" and (retro is None or said is not None) and \
+            not any(isinstance(v, str) and v not in _YES and v.strip() in _YES for v in said or ()):
+        # Dates and text as the reader types them (a Yes in spaces is left to pandas' strip): the months' ordinals
+        # on numpy (Roster Changes has a few rows, and each pandas step costs a Series); ``_effective_month`` is the
+        # reference.
+        w = when.to_numpy()
+        nat = np.isnat(w)
+        month = w.astype("datetime64[M]")
+        ordinal = month.astype(np.int64) + (w.astype("datetime64[D]") != month.astype("datetime64[D]"))  # day != 1
+        if said is not None:
+            back = np.array([v in _YES for v in said], dtype=bool)
+            ordinal = np.where(back, w.astype("datetime64[Y]").astype("datetime64[M]").astype(np.int64), ordinal)
+        ordinal = np.where(nat, NaT_ORDINAL, ordinal)
+        return pd.Series(PeriodArray(ordinal, dtype=pd.PeriodDtype("M")), index=changes.index, name=when.name)
+    return _effective_month(changes, when)
+
+
+#: A Retroactive cell that says yes (either language).
+_YES = ("Yes", "是")
+#: The ordinal pandas stores for a missing Period.
+NaT_ORDINAL = np.iinfo(np.int64).min
+
+
+def _effective_month(changes: pd.DataFrame, when: pd.Series) -> pd.Series:
+    """``effective_month`` with pandas' column operations, for any dtypes (``when``: Effective From as dates)."""
     month = when.dt.to_period("M")
     later = when.notna() & (when.dt.day != 1)
     month = month.where(~later, month + 1)
-    retro = changes["retroactive"].astype("string").str.strip().isin(["Yes", "是"]) \
+    retro = changes["retroactive"].astype("string").str.strip().isin(list(_YES)) \
         if "retroactive" in changes.columns else pd.Series(False, index=changes.index)
     jan = when.dt.to_period("Y").dt.asfreq("M", how="start")  # January of the change's year, column-wise
     return month.where(~retro.fillna(False), jan)

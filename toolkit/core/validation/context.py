@@ -84,7 +84,12 @@ class Context:
         calendar = None
         if standards is not None:
             th = standards.tables.get("Thresholds")
-            if th is not None and not th.empty:
+            if th is not None and not th.empty and SCREENS and is_str_dtype(th["name"].dtype) \
+                    and th["value"].dtype == np.float64:
+                # as read: the named rows' values from two lists (the frame steps below cost more than the table)
+                thresholds.update((n, v) for n, v in zip(th["name"].tolist(), th["value"].tolist())
+                                  if isinstance(n, str) and not math.isnan(v))
+            elif th is not None and not th.empty:
                 th = th.dropna(subset=["name", "value"])
                 thresholds.update(dict(zip(th["name"].astype("str"), th["value"].astype("float64"))))
             calendar = Calendar.from_table(standards.tables.get("Holidays"))
@@ -193,10 +198,11 @@ class Context:
         key = ("present", table, col)
         if key not in self.cache:
             t = self.text(table, col)
-            s = self.data.tables[table][col]
             if t is not None:
                 self.cache[key] = t.present
-            elif self.screens and isinstance(s.dtype, np.dtype) and s.dtype.kind in "fM":  # present() is notna()
+                return t.present
+            s = self.data.tables[table][col]
+            if self.screens and isinstance(s.dtype, np.dtype) and s.dtype.kind in "fM":  # present() is notna()
                 a = s.to_numpy()
                 self.cache[key] = ~(np.isnan(a) if s.dtype.kind == "f" else np.isnat(a))
             else:
@@ -314,6 +320,10 @@ class TextColumn:
     def ids(self) -> np.ndarray:
         """``ids`` per row as an object array, None where missing."""
         return np.array(self.ids_u() + [None], dtype=object)[self.codes]
+
+    def rows(self, per_value: list, missing: object) -> np.ndarray:
+        """Per row: ``per_value``'s entry for the row's distinct value, ``missing`` where the cell is blank."""
+        return np.array([*per_value, missing])[self.codes]
 
     def member(self, forms: list[str], known: set) -> np.ndarray:
         """Per row: the distinct value's form (``ids_u()``/``fold_u()``) is in ``known`` (False where missing)."""

@@ -28,7 +28,7 @@ def _masters(ctx: Context, table: str, col: str, std: bool) -> dict[str, str]:
     key = ("masters", std, table, col)
     if key not in ctx.cache:
         frame = ctx.std(table) if std else ctx.frame(table)
-        ctx.cache[key] = {} if frame is None or col not in frame.columns else master_map(frame[col].dropna().tolist())
+        ctx.cache[key] = {} if frame is None or col not in frame.columns else master_map(frame[col].tolist())
     return ctx.cache[key]
 
 

@@ -11,6 +11,13 @@ def won_has_contract(ctx: Context) -> list[Finding]:
     o = ctx.frame("Opportunities")
     if o is None or not len(o):
         return []
+    stage, no_t = ctx.text("Opportunities", "stage"), ctx.text("Opportunities", "contract_no")
+    contract_t = ctx.text("Contracts", "contract_no") if ctx.frame("Contracts") is not None else None
+    if stage is not None and no_t is not None and (contract_t is not None or ctx.frame("Contracts") is None):
+        # the same test on the text columns' distinct values (``TextColumn``)
+        known = set() if contract_t is None else set(contract_t.ids_u())
+        bad = stage.member(stage.uniques, {"Won"}) & ~(no_t.present & no_t.member(no_t.ids_u(), known))
+        return ctx.emit("opportunity-won-unlinked", "Opportunities", "contract_no", o[bad]) if bad.any() else []
     won = (o["stage"] == "Won").fillna(False).to_numpy()
     if not won.any():
         return []
@@ -26,7 +33,11 @@ def lost_has_reason(ctx: Context) -> list[Finding]:
     o = ctx.frame("Opportunities")
     if o is None or not len(o):
         return []
-    bad = ((o["stage"] == "Lost").fillna(False) & ~present(o["lost_reason"])).to_numpy()
+    stage = ctx.text("Opportunities", "stage")
+    if stage is not None:  # the stage's distinct values, the reason's presence as the context keeps it
+        bad = stage.member(stage.uniques, {"Lost"}) & ~ctx.present("Opportunities", "lost_reason")
+    else:
+        bad = ((o["stage"] == "Lost").fillna(False) & ~present(o["lost_reason"])).to_numpy()
     return ctx.emit("opportunity-lost-no-reason", "Opportunities", "lost_reason", o[bad]) if bad.any() else []
 
 

@@ -10,7 +10,7 @@ from ...schema import MONTH_KEYS
 from ..findings import Finding
 from ..keys import key_form
 from ..people import CHANGED, effective_month
-from .context import Context
+from .context import Context, floats
 
 #: Department tables with an employee and the date that says when the row happened.
 DATED = (("Contracts", "sign_date"), ("Expenses", "date"), ("Advances", "date"), ("Leave", "start"))
@@ -33,6 +33,41 @@ def _dated_roster(ctx: Context) -> pd.DataFrame | None:
     return ctx.cache["dated_roster"]
 
 
+def _dated_forms(ctx: Context) -> tuple[dict[str, int], np.ndarray, np.ndarray] | None:
+    """``_dated_roster`` for the screens, from lists: (``key_form`` of the ID -> its Roster row, Start and Leave
+    Dates of the Roster's rows with a NaT after the last, for a row -1); a dict look-up per row instead of a frame
+    mapped per table. Cached; None as there, and None too for dates the screens do not handle."""
+    if "dated_forms" not in ctx.cache:
+        roster = ctx.std("Roster") if ctx.data.kind == "department" else ctx.frame("Roster")
+        out = None
+        if roster is not None and len(roster) and {"start_date", "leave_date"} & set(roster.columns):
+            dates = [pd.to_datetime(roster[c], errors="coerce") if c in roster.columns
+                     else pd.Series(pd.NaT, index=roster.index, dtype="datetime64[ns]")
+                     for c in ("start_date", "leave_date")]
+            if all(isinstance(d.dtype, np.dtype) and d.dtype.kind == "M" for d in dates):
+                start, leave = (np.append(d.to_numpy(), np.array(["NaT"], dtype=d.dtype)) for d in dates)
+                dated = (~np.isnat(start[:-1]) | ~np.isnat(leave[:-1])).tolist()
+                rows: dict[str, int] = {}
+                for i, (emp, d) in enumerate(zip(roster["employee_id"].tolist(), dated)):
+                    key = key_form(emp) if d else None
+                    if key is not None and key not in rows:  # drop_duplicates("key"): the first row
+                        rows[key] = i
+                out = (rows, start, leave) if rows else None
+            else:
+                out = False
+        ctx.cache["dated_forms"] = out
+    return ctx.cache["dated_forms"]
+
+
+def _row_forms(ctx: Context, table: str) -> list[str | None]:
+    """``key_form`` of each row's employee ID of a department table (None where blank)."""
+    t = ctx.text(table, "employee_id")
+    if t is not None:
+        forms = [*t.key_u(), None]
+        return [forms[c] for c in t.codes.tolist()]
+    return [key_form(v) for v in ctx.data.tables[table]["employee_id"].tolist()]
+
+
 def leave_before_start(ctx: Context) -> list[Finding]:
     """Standards: a Roster Leave Date before the same row's Start Date is an error at the Leave Date."""
     roster = ctx.frame("Roster")
@@ -48,6 +83,8 @@ def leave_before_start(ctx: Context) -> list[Finding]:
 
 def dated_after_leaving(ctx: Context) -> list[Finding]:
     """A contract, claim, advance or leave of a person dated after their Leave Date (a warning at the date)."""
+    if ctx.screens and _surely_none_after_leaving(ctx):
+        return []
     dated = _dated_roster(ctx)
     if dated is None or not dated["leave"].notna().any():
         return []
@@ -69,12 +106,65 @@ def dated_after_leaving(ctx: Context) -> list[Finding]:
     return out
 
 
+def _surely_none_after_leaving(ctx: Context) -> bool:
+    """``dated_after_leaving``'s test on numpy (True: no row is dated after its person's Leave Date); False also
+    for columns the screen does not handle, so the pandas code decides."""
+    forms = _dated_forms(ctx)
+    if not forms:  # nobody dated: nothing to find; dates the screen does not handle: the pandas code decides
+        return forms is None
+    rows, _, leave = forms
+    for table, col in DATED:
+        frame = ctx.frame(table)
+        if frame is None or col not in frame.columns or "employee_id" not in frame.columns:
+            continue
+        when = frame[col]
+        if not (isinstance(when.dtype, np.dtype) and when.dtype.kind == "M"):
+            return False
+        left = leave[[rows.get(k, -1) for k in _row_forms(ctx, table)]]
+        if (when.to_numpy() > left).any():  # NaT compares False
+            return False
+    return True
+
+
+def _employed_months(day: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(in ``year``, after ``year``, before ``year``) and the month (1-12) of each date; NaT is none of them."""
+    known = ~np.isnat(day)
+    y = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = day.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    return known & (y == year), known & (y > year), known & (y < year), m
+
+
+def _surely_no_target_outside(ctx: Context, plan: pd.DataFrame, year: int) -> bool:
+    """``targets_outside_employment``'s test on numpy (True: no target lies outside a person's employment); False
+    also for dates the screen does not handle."""
+    forms = _dated_forms(ctx)
+    if not forms:  # nobody dated: nothing to find; dates the screen does not handle: the pandas code decides
+        return forms is None
+    rows, start, leave = forms
+    s_in, s_after, _, s_month = _employed_months(start, year)
+    l_in, _, l_before, l_month = _employed_months(leave, year)
+    first_r = np.where(s_in, s_month, np.where(s_after, 13, 1))  # the sentinel NaT: 1 .. 12
+    last_r = np.where(l_in, l_month, np.where(l_before, 0, 12))
+    pos = [rows.get(k, -1) for k in _row_forms(ctx, "Plan")]
+    first, last = first_r[pos], last_r[pos]
+    if not ((first > 1) | (last < 12)).any():
+        return True
+    for m, key in enumerate(MONTH_KEYS, start=1):
+        value = floats(plan[key])
+        target = (value != 0) & ~np.isnan(value)  # to_numeric(...).fillna(0.0) != 0
+        if (((m < first) | (m > last)) & target).any():
+            return False
+    return True
+
+
 def targets_outside_employment(ctx: Context) -> list[Finding]:
     """A Plan target (not 0) in a month of the Info Year before the person's start month or after their leave
     month: a warning at the month's cell (targets count only for months employed)."""
-    dated = _dated_roster(ctx)
     plan = ctx.frame("Plan")
-    if dated is None or plan is None or ctx.year is None:
+    if plan is None or ctx.year is None or (ctx.screens and _surely_no_target_outside(ctx, plan, ctx.year)):
+        return []
+    dated = _dated_roster(ctx)
+    if dated is None:
         return []
     year = ctx.year
     keys = plan["employee_id"].map(key_form, na_action="ignore")
@@ -114,7 +204,7 @@ def roster_changes(ctx: Context) -> list[Finding]:
         far = ((when.dt.year - ctx.year).abs() > ctx.threshold("Plausible Years")).fillna(False).to_numpy(dtype=bool)
         out += ctx.emit("roster-change-out-of-year", "RosterChanges", "effective_from", changes[far],
                         value=when[far].dt.strftime("%Y-%m-%d"), year=str(ctx.year))
-    dated = _dated_roster(ctx)
+    dated = None if ctx.screens and _surely_inside_employment(ctx, keys, when) else _dated_roster(ctx)
     if dated is not None:
         start, leave = keys.map(dated["start"]), keys.map(dated["leave"])
         outside = ((when < start) | (when > leave)).fillna(False).to_numpy(dtype=bool)
@@ -122,10 +212,12 @@ def roster_changes(ctx: Context) -> list[Finding]:
                         value=when[outside].dt.strftime("%Y-%m-%d"),
                         per_row={"start": start[outside].dt.strftime("%Y-%m-%d"),
                                  "leave": leave[outside].dt.strftime("%Y-%m-%d")})
-    at = effective_month(changes).astype("string")
+    month = effective_month(changes)
+    at = None
     for col in CHANGED:
-        if col not in changes.columns:
+        if col not in changes.columns or (ctx.screens and not _maybe_conflicting(keys, month, changes[col])):
             continue
+        at = month.astype("string") if at is None else at
         values = changes[col].astype("string").str.strip()
         frame = pd.DataFrame({"k": keys, "m": at, "v": values}).dropna()
         first = frame.groupby(["k", "m"])["v"].transform("first")
@@ -135,6 +227,26 @@ def roster_changes(ctx: Context) -> list[Finding]:
             out += ctx.emit("roster-change-conflict", "RosterChanges", col, rows,
                             per_row={"other": first[clash.index], "month": clash["m"]})
     return out
+
+
+def _surely_inside_employment(ctx: Context, keys: pd.Series, when: pd.Series) -> bool:
+    """``roster_changes``' employment test on numpy (True: every change is dated inside its person's employment,
+    or nobody has dates); False also for dates the screen does not handle."""
+    forms = _dated_forms(ctx)
+    if not forms or not (isinstance(when.dtype, np.dtype) and when.dtype.kind == "M"):
+        return forms is None
+    rows, start, leave = forms
+    pos = [rows.get(k, -1) if isinstance(k, str) else -1 for k in keys.tolist()]
+    day = when.to_numpy()
+    return not ((day < start[pos]) | (day > leave[pos])).any()  # NaT compares False
+
+
+def _maybe_conflicting(keys: pd.Series, month: pd.Series, values: pd.Series) -> bool:
+    """False when no two changes of one person counting from one month set ``values``' column (so none can
+    contradict another); True when ``roster_changes``' pandas code must look."""
+    given = (values.notna().to_numpy() & keys.notna().to_numpy() & month.notna().to_numpy()).tolist()
+    pairs = [(k, m) for k, m, g in zip(keys.tolist(), month.array.asi8.tolist(), given) if g]
+    return len(set(pairs)) < len(pairs)
 
 
 def plans_in_force(ctx: Context) -> list[Finding]:

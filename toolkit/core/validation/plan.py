@@ -13,7 +13,7 @@ from ...schema import enums as E
 from ...schema.department import MONTH_NAMES
 from ..findings import Finding
 from ..people import roster_at
-from .context import Context, fold, ids, present
+from .context import Context, _one_id, fold, ids, is_text, present
 
 _SALESPERSON = next(code for code in E.ROLE.values if code == "Salesperson")
 
@@ -65,19 +65,19 @@ def one_row_per_indicator(ctx: Context) -> list[Finding]:
 
 
 def _surely_complete(ctx: Context, roster: pd.DataFrame, plan: pd.DataFrame) -> bool:
-    """``salespeople_complete``'s test in plain Python (True: nobody misses an indicator); False also when the
-    columns are not the text columns this handles, so the pandas code decides."""
-    role, rdept, rid = (ctx.text("Roster", c, std=True) for c in ("role", "department", "employee_id"))
+    """``salespeople_complete``'s test in plain Python (True: nobody misses an indicator) on ``roster`` (the
+    Roster of the year); False also when the columns are not the text columns this handles, so the pandas code
+    decides."""
     pemp, pind = ctx.text("Plan", "employee_id"), ctx.text("Plan", "indicator")
-    if None in (role, rdept, rid, pemp, pind):
+    if pemp is None or pind is None or not all(is_text(roster[c]) for c in ("role", "department", "employee_id")):
         return False
     dept = str(ctx.data.info.get("department") or "").strip().casefold()
     planned = set(pemp.ids_u())
-    role_u, dept_u, id_u = [*role.uniques, None], [*rdept.fold_u(), None], [*rid.ids_u(), None]
     people: dict[str, None] = {}
-    for r, d, i in zip(role.codes.tolist(), rdept.codes.tolist(), rid.codes.tolist()):
-        person = id_u[i]
-        if role_u[r] == _SALESPERSON and person is not None and (dept_u[d] == dept or person in planned):
+    for r, d, i in zip(*(roster[c].tolist() for c in ("role", "department", "employee_id"))):
+        person = _one_id(i) if isinstance(i, str) else None  # ids(); fold() below (blanks are NaN)
+        if r == _SALESPERSON and person is not None and (
+                (d.strip().casefold() if isinstance(d, str) else None) == dept or person in planned):
             people[person] = None
     pe_u, pi_u = [*pemp.ids_u(), None], [*pind.uniques, None]
     have = {(pe_u[e], pi_u[k]) for e, k in zip(pemp.codes.tolist(), pind.codes.tolist())}
@@ -95,12 +95,27 @@ def _roster_of_year(ctx: Context, roster: pd.DataFrame) -> pd.DataFrame:
         return out
     start = pd.to_datetime(out["start_date"], errors="coerce") if "start_date" in out.columns else None
     leave = pd.to_datetime(out["leave_date"], errors="coerce") if "leave_date" in out.columns else None
+    if ctx.screens and all(d is None or (isinstance(d.dtype, np.dtype) and d.dtype.kind == "M") for d in (start, leave)):
+        # the years on numpy (NaT is neither before nor after)
+        gone = np.zeros(len(out), dtype=bool)
+        if start is not None:
+            gone |= _year_of(start.to_numpy()) > ctx.year
+        if leave is not None:
+            gone |= _year_of(leave.to_numpy()) < ctx.year
+        return out[~gone] if gone.any() else out
     gone = pd.Series(False, index=out.index)
     if start is not None:
         gone |= (start.dt.year > ctx.year).fillna(False)
     if leave is not None:
         gone |= (leave.dt.year < ctx.year).fillna(False)
     return out[~gone.to_numpy(dtype=bool)] if gone.any() else out
+
+
+def _year_of(days: np.ndarray) -> np.ndarray:
+    """The year of each date as a float (NaN for NaT, so it compares False)."""
+    years = (days.astype("datetime64[Y]").astype(np.int64) + 1970).astype(np.float64)
+    years[np.isnat(days)] = np.nan
+    return years
 
 
 def salespeople_complete(ctx: Context) -> list[Finding]:
@@ -114,7 +129,7 @@ def salespeople_complete(ctx: Context) -> list[Finding]:
     if plan is None or "Plan" not in ctx.data.layout:
         return []
     year_roster = _roster_of_year(ctx, roster)
-    if year_roster is roster and _surely_complete(ctx, roster, plan):
+    if ctx.screens and _surely_complete(ctx, year_roster, plan):
         return []
     roster = year_roster
     sales = roster[roster["role"].eq(_SALESPERSON).fillna(False)]
@@ -143,6 +158,23 @@ def salespeople_complete(ctx: Context) -> list[Finding]:
                              "indicator_zh": rows["indicator"].map(lambda c: E.INDICATOR.label(c, "zh"))})
 
 
+def _month_sums(ctx: Context, frame: pd.DataFrame, rows: np.ndarray | pd.Series | None) -> list:
+    """Each month's total of ``frame`` (of the ``rows`` picked, all when None; blank cells count as 0), rounded
+    to the cent. On float64 columns summed by numpy as pandas' ``Series.sum`` does (a contiguous copy with the blanks
+    as 0, the same pairwise sum), without building a Series per month."""
+    if ctx.screens and all(frame[m].dtype == np.float64 for m in MONTH_KEYS):
+        if rows is not None:
+            rows = np.asarray(rows, dtype=bool)
+        out = []
+        for m in MONTH_KEYS:
+            a = frame[m].to_numpy()
+            a = a if rows is None else a[rows]
+            out.append(round_money(float(np.where(np.isnan(a), 0.0, a).sum())))
+        return out
+    picked = frame if rows is None else frame[rows]
+    return [round_money(float(picked[m].astype("float64").fillna(0.0).sum())) for m in MONTH_KEYS]
+
+
 def budget_matches_plan(ctx: Context) -> list[Finding]:
     """Each month, the Budget's categories add up to the Plan's Expense targets to the cent (blank cells count as
     0); a month that does not is one finding at its Budget header cell, saying by how much. No Budget rows: the
@@ -151,10 +183,13 @@ def budget_matches_plan(ctx: Context) -> list[Finding]:
     if budget is None:
         return []
     plan = ctx.frame("Plan")
-    expense = plan[plan["indicator"].eq("Expense").fillna(False)] if plan is not None else None
-    got = [round_money(float(budget[m].astype("float64").fillna(0.0).sum())) for m in MONTH_KEYS]
-    want = [round_money(float(expense[m].astype("float64").fillna(0.0).sum())) if expense is not None else 0.0
-            for m in MONTH_KEYS]
+    got = _month_sums(ctx, budget, None)
+    if plan is None:
+        want = [0.0] * 12
+    else:
+        t = ctx.text("Plan", "indicator")
+        expense = t.member(t.uniques, {"Expense"}) if t is not None else plan["indicator"].eq("Expense").fillna(False)
+        want = _month_sums(ctx, plan, expense)
     bad = [i for i in range(12) if got[i] != want[i] and MONTH_KEYS[i] in ctx.layout("Budget").columns]
     out: list[Finding] = []
     header = ctx.layout("Budget").header_row

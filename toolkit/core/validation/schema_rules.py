@@ -78,20 +78,35 @@ def ranges(ctx: Context) -> list[Finding]:
 
 def _maybe_duplicates(ctx: Context, table, frame: pd.DataFrame) -> bool:
     """False when the unique key (folded text) surely has no repeat; True when ``_duplicates`` must look."""
-    texts = [ctx.text(table.key, k) for k in table.unique_key]
-    if any(t is None for t in texts):
+    if not ctx.screens:
         return True
-    if len(texts) == 1:  # the usual key: a repeat is a distinct value seen twice, or two that fold alike
+    texts = [ctx.text(table.key, k) for k in table.unique_key]
+    if len(texts) == 1 and texts[0] is not None:  # the usual key: a distinct value seen twice, or two that fold alike
         t = texts[0]
         return int((t.codes >= 0).sum()) > len(t.uniques) or len(set(t.fold_u())) < len(t.uniques)
-    filled = texts[0].codes >= 0
-    for t in texts[1:]:
-        filled &= t.codes >= 0
+    # Each key column as group numbers: a text by its folded form, a number or a date by its value (distinct values
+    # have distinct texts; 0 and -0 share a number, which can only send the table to the pandas code). A blank
+    # Valid From is a value (the version in force from the start).
+    versions = {c.key for c in table.columns if c.version}
+    groups, filled = [], np.ones(len(frame), dtype=bool)
+    for i, (k, t) in enumerate(zip(table.unique_key, texts)):
+        if t is not None:
+            codes = t.group(t.fold_u())
+        else:
+            s = frame[k]
+            if not (s.dtype == np.float64 or (isinstance(s.dtype, np.dtype) and s.dtype.kind == "M")):
+                return True  # values whose text forms this numbering may not follow
+            codes = pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64)
+        if i and k in versions:
+            codes = np.where(codes < 0, int(codes.max()) + 1, codes)
+        else:
+            filled &= codes >= 0
+        groups.append(codes)
     if not filled.any():
         return False
     g = None
-    for t in texts:
-        gt = t.group(t.fold_u())[filled]
+    for codes in groups:
+        gt = codes[filled]
         g = gt if g is None else g * (int(gt.max()) + 1) + gt
     return len(np.unique(g)) < len(g)
 
