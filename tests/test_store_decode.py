@@ -84,6 +84,8 @@ def test_fast_array_declines_what_it_does_not_know():
     assert codec._fast_array((1.0, None), "Int64") is None
     assert codec._fast_array((True, None), "boolean") is None
     assert codec._fast_array(("a", 1), "str") is None
+    assert codec._fast_array((1.0, "2.5"), "float64") is None
+    assert codec._fast_array((0, 1, None), "int64") is None
     assert codec._fast_array(("2026-10-01T12:30:00",), "datetime64[ns]") is None
     assert codec._fast_array((2**64,), "int64") is None
     assert isinstance(codec._fast_array((1, None), "Int64"), pd.arrays.IntegerArray)

@@ -207,39 +207,41 @@ def _cast(values: Sequence, dtype: str) -> pd.Series:
     return pd.Series(list(values), dtype=object).astype(dtype)
 
 
+_NONE = type(None)
+_NUMBERS = frozenset({float, int, _NONE})
+_TEXTS = frozenset({str, _NONE})
+_INTEGERS = frozenset({int, _NONE})
+
+
 def _fast_array(values: Sequence, dtype: str) -> Any:
     """What ``_cast(values, dtype).array`` holds (a NumPy array for NumPy dtypes), built without a Series for the
     reader's usual dtypes and values (str, float64, int64, Int64, boolean, date texts); None when ``values`` are
     not the usual ones (then ``_cast`` decides). A small table's load costs pandas' fixed cost per column, which
     this skips: tests compare both paths on stored ledgers."""
+    types = set(map(type, values))
     if dtype == "float64":
-        if all(type(v) is float or type(v) is int or v is None for v in values):
-            return np.array(values, dtype="float64")  # None -> NaN, as _cast
-        return None
+        return np.array(values, dtype="float64") if types <= _NUMBERS else None  # None -> NaN, as _cast
     if dtype == "str":
-        if all(type(v) is str or v is None for v in values):
-            return pd.array(np.array(values, dtype=object), dtype="str")
-        return None
-    if dtype == "int64":
-        if all(type(v) is int for v in values) and all(-2**63 <= v < 2**63 for v in values):
-            return np.array(values, dtype=np.int64)
-        return None
-    if dtype in ("Int64", "boolean"):
-        if not all(type(v) is int or v is None for v in values):
+        return pd.array(np.array(values, dtype=object), dtype="str") if types <= _TEXTS else None
+    if dtype in ("int64", "Int64", "boolean"):
+        if not types <= (_INTEGERS if dtype != "int64" else {int}):
             return None
-        if dtype == "boolean":
-            if not all(v in (0, 1) for v in values if v is not None):
-                return None
-            mask = np.array([v is None for v in values], dtype=bool)
-            data = np.array([v == 1 for v in values], dtype=bool)
-            return pd.arrays.BooleanArray(data, mask)
-        if not all(-2**63 <= v < 2**63 for v in values if v is not None):
+        mask = np.array([v is None for v in values], dtype=bool) if _NONE in types else np.zeros(len(values), bool)
+        filled = [0 if v is None else v for v in values] if _NONE in types else values
+        try:
+            data = np.array(filled, dtype=np.int64)
+        except OverflowError:  # beyond int64: _cast decides
             return None
-        mask = np.array([v is None for v in values], dtype=bool)
-        return pd.arrays.IntegerArray(np.array([0 if v is None else v for v in values], dtype=np.int64), mask)
+        if dtype == "int64":
+            return data
+        if dtype == "Int64":
+            return pd.arrays.IntegerArray(data, mask)
+        if not bool(((data == 0) | (data == 1)).all()):
+            return None
+        return pd.arrays.BooleanArray(data == 1, mask)
     if dtype == "datetime64[ns]":
         # ISO dates as the store writes them (``YYYY-MM-DD``; a time of day takes the general path)
-        if all(v is None or (type(v) is str and len(v) == 10 and v[4] == "-" and v[7] == "-") for v in values):
+        if types <= _TEXTS and all(v is None or (len(v) == 10 and v[4] == "-" and v[7] == "-") for v in values):
             try:
                 return np.array(["NaT" if v is None else v for v in values], dtype="datetime64[ns]")
             except ValueError:
