@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from consolidate_helpers import department_files, sample_source
-from toolkit.io.reader import read_workbook
+from consolidate_helpers import sample_source
+from test_store_cells import recorded_sample
 from toolkit.schema import DEPARTMENT, DTYPES
-from toolkit.store import SourceRecord, codec, open_store
+from toolkit.store import codec, open_store
 
 #: The reader's dtypes: every column of the sample with one of them takes the fast path.
 USUAL = {"str", "float64", "int64", "Int64", "boolean", "datetime64[ns]"}
@@ -31,11 +31,7 @@ def test_fast_arrays_equal_the_general_path_on_stored_sample_rows(sample, store_
     the fast path taken for every column of a usual dtype (so a broken fast path cannot hide behind the other)."""
     fast_columns = 0
     with open_store(store_url) as store:
-        run = store.new_run("2026-10", "test")
-        for i, path in enumerate(department_files(sample)):
-            wb = read_workbook(path)
-            sid = store.record(run, SourceRecord(str(path), 1, "x", f"{i:064d}", "department", f"D{i}"),
-                               wb, wb.findings).snapshot_id
+        for path, sid in recorded_sample(store, sample):
             for table in DEPARTMENT.tables:
                 names = [codec.ROW, *table.keys]
                 for _, _, recorded, rows in store.snapshots._snapshot_rows([sid], table.key, names, "department",
