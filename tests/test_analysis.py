@@ -3,6 +3,7 @@ planted patterns, the sample's figures against SQL over the store, the outputs i
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -18,7 +19,7 @@ from click.testing import CliRunner
 from ledger_factory import department_book, ledger, plan_row, standards_book
 from toolkit.operations.source import Source
 from toolkit.cli.main import cli
-from toolkit.core.analysis import compute_analysis
+from toolkit.core.analysis import analysis_of, compute_analysis
 from toolkit.core.analysis_words import sentences
 from toolkit.errors import ToolkitError
 from toolkit.io.templates import write_workbook
@@ -403,3 +404,29 @@ def test_json_rows_follow_the_shared_conventions(planted) -> None:
     # its last contract in September 2025, its last receipt (60-day terms) in November
     assert goneco.loc[goneco["signing"] > 0, "month"].max() == "2025-09" and goneco["month"].max() == "2025-11"
     assert len(a.monthly[a.monthly["level"] == "company"]) == 24
+
+
+def _same_analysis(a, b) -> None:
+    """Two analyses with the same frames (values, dtypes, order) and the same other fields."""
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y, check_exact=True)
+        elif dataclasses.is_dataclass(x):
+            _same_analysis(x, y)
+        else:
+            assert x == y, f.name
+
+
+def test_the_analysis_is_computed_once_per_ledger_and_each_caller_gets_its_own(planted) -> None:
+    """``compute_analysis`` memoised on the ledger gives what computing it afresh gives, per period and window,
+    and what one caller changes in its copy the next one does not see."""
+    planted.memo.clear()
+    first = compute_analysis(planted, PERIOD)
+    assert any(k[0] == "toolkit.core.analysis.compute_analysis" for k in planted.memo)
+    first.ytd.loc[0, "signing"] = -1.0
+    first.pipeline.coverage.loc[0, "coverage"] = -1.0
+    first.sentences.append(("x", {}))
+    for period, months in ((PERIOD, 12), (PERIOD, 12), (PERIOD, 24), ("2026-06", 12)):
+        _same_analysis(compute_analysis(planted, period, months), analysis_of(planted, period, months))
+    assert compute_analysis(planted, PERIOD, 24).months != compute_analysis(planted, PERIOD, 12).months

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -37,14 +40,19 @@ def _same(a: list[list], b: list[list]) -> bool:
     return [[(type(v), v) for v in col] for col in a] == [[(type(v), v) for v in col] for col in b]
 
 
+def recorded_sample(store, sample) -> Iterator[tuple[Path, int]]:
+    """Each sample department workbook recorded in ``store``: (its path, its snapshot id)."""
+    run = store.new_run("2026-10", "test")
+    for i, path in enumerate(department_files(sample)):
+        wb = read_workbook(path)
+        yield path, store.record(run, SourceRecord(str(path), 1, "x", f"{i:064d}", "department", f"D{i}"),
+                                 wb, wb.findings).snapshot_id
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_sample_table_gives_the_same_cells_both_ways(sample, store_url, lang):
     with open_store(store_url) as store:
-        run = store.new_run("2026-10", "test")
-        for i, path in enumerate(department_files(sample)):
-            wb = read_workbook(path)
-            sid = store.record(run, SourceRecord(str(path), 1, "x", f"{i:064d}", "department", f"D{i}"),
-                               wb, wb.findings).snapshot_id
+        for path, sid in recorded_sample(store, sample):
             for table in DEPARTMENT.tables:
                 chunks = list(store.iter_cells([sid], table.key, lang, chunk_rows=7))
                 fast = [sum((ch[i] for ch in chunks), []) for i in range(len(chunks[0]))] if chunks else []

@@ -39,6 +39,7 @@ Pure: a ``Ledger`` and a period in, frames out. Definitions (every one is also w
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,7 @@ from ..money import round_series
 from . import forecast as FC
 from .completion import COMPANY_KEY, parse_period
 from .credits import contract_credits
+from .ledger import per_inputs
 from .versions import value_by_date
 
 if TYPE_CHECKING:
@@ -652,7 +654,15 @@ def _sentences(a: Analysis, ytd: pd.DataFrame) -> list[tuple[str, dict[str, Any]
 
 
 def compute_analysis(ledger: Ledger, period: str, months: int = 12) -> Analysis:
-    """The sales statistics and market analysis of ``period`` over ``months`` months (module doc)."""
+    """The sales statistics and market analysis of ``period`` over ``months`` months (module doc), once per ledger,
+    period and months (``core.ledger.per_inputs``: the report's market section in each language and the analysis
+    output read the same figures); each caller gets its own deep copy."""
+    return per_inputs(ledger.memo, (f"{__name__}.compute_analysis", str(period), int(months)), (),
+                      lambda: analysis_of(ledger, period, months), copy=copy.deepcopy)
+
+
+def analysis_of(ledger: Ledger, period: str, months: int = 12) -> Analysis:
+    """``compute_analysis`` computed (not memoised)."""
     p = parse_period(period)
     end = p.end_time
     contracts = _contract_rows(ledger, end)

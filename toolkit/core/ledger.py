@@ -34,8 +34,24 @@ LEDGER_COLUMNS = ("department", "source")
 UNRELIABLE_CODES = frozenset(codes("unreliable"))
 
 
+#: Empty frames built so far, by their columns, dtypes and pandas' text storage (``mode.string_storage``: what
+#: "str" means): ``empty_frame`` hands out copies (~1 ms to build, ~30 µs to copy; a ledger of departments
+#: without Leave or Training builds several).
+_EMPTY: dict[tuple[Any, ...], pd.DataFrame] = {}
+
+
 def empty_frame(table: Table, extra: Sequence[str] = ()) -> pd.DataFrame:
-    """A typed, empty frame with the table's columns, ``_row`` and ``extra`` text columns."""
+    """A typed, empty frame with the table's columns, ``_row`` and ``extra`` text columns (a new frame each call,
+    copied from the first one built for the same columns and dtypes)."""
+    key = (tuple((c.key, DTYPES[c.type]) for c in table.columns), tuple(extra), pd.get_option("mode.string_storage"))
+    frame = _EMPTY.get(key)
+    if frame is None:
+        frame = _EMPTY[key] = build_empty_frame(table, extra)
+    return frame.copy(deep=True)
+
+
+def build_empty_frame(table: Table, extra: Sequence[str] = ()) -> pd.DataFrame:
+    """``empty_frame`` built from its columns (the first time, and for the tests comparing the two)."""
     cols: dict[str, pd.Series] = {c.key: pd.Series(dtype=DTYPES[c.type]) for c in table.columns}
     cols["_row"] = pd.Series(dtype="Int64")
     for name in extra:

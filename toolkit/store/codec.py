@@ -195,6 +195,7 @@ def encode_workbook(data: WorkbookData) -> EncodedWorkbook:
 
 
 def _cast(values: Sequence, dtype: str) -> pd.Series:
+    """Stored SQL ``values`` as a Series of ``dtype`` (the general path of every recorded dtype)."""
     if dtype.startswith("datetime64"):
         return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601")).astype(dtype)
     if dtype in ("Int64", "Int32", "int64"):
@@ -206,11 +207,66 @@ def _cast(values: Sequence, dtype: str) -> pd.Series:
     return pd.Series(list(values), dtype=object).astype(dtype)
 
 
+_NONE = type(None)
+_NUMBERS = frozenset({float, int, _NONE})
+_TEXTS = frozenset({str, _NONE})
+_INTEGERS = frozenset({int, _NONE})
+
+
+def _fast_array(values: Sequence, dtype: str) -> Any:
+    """What ``_cast(values, dtype).array`` holds (a NumPy array for NumPy dtypes), built without a Series for the
+    reader's usual dtypes and values (str, float64, int64, Int64, boolean, date texts); None when ``values`` are
+    not the usual ones (then ``_cast`` decides). A small table's load costs pandas' fixed cost per column, which
+    this skips: tests compare both paths on stored ledgers."""
+    types = set(map(type, values))
+    if dtype == "float64":
+        return np.array(values, dtype="float64") if types <= _NUMBERS else None  # None -> NaN, as _cast
+    if dtype == "str":
+        return pd.array(np.array(values, dtype=object), dtype="str") if types <= _TEXTS else None
+    if dtype in ("int64", "Int64", "boolean"):
+        if not types <= (_INTEGERS if dtype != "int64" else {int}):
+            return None
+        mask = np.array([v is None for v in values], dtype=bool) if _NONE in types else np.zeros(len(values), bool)
+        filled = [0 if v is None else v for v in values] if _NONE in types else values
+        try:
+            data = np.array(filled, dtype=np.int64)
+        except OverflowError:  # beyond int64: _cast decides
+            return None
+        if dtype == "int64":
+            return data
+        if dtype == "Int64":
+            return pd.arrays.IntegerArray(data, mask)
+        if not bool(((data == 0) | (data == 1)).all()):
+            return None
+        return pd.arrays.BooleanArray(data == 1, mask)
+    if dtype == "datetime64[ns]":
+        # ISO dates as the store writes them (``YYYY-MM-DD``; a time of day takes the general path)
+        if types <= _TEXTS and all(v is None or (len(v) == 10 and v[4] == "-" and v[7] == "-") for v in values):
+            try:
+                return np.array(["NaT" if v is None else v for v in values], dtype="datetime64[ns]")
+            except ValueError:
+                return None
+        return None
+    return None
+
+
+def _cast_array(values: Sequence, dtype: str) -> Any:
+    """``values`` decoded to ``dtype`` as a frame's column: ``_fast_array``'s array, else ``_cast``'s Series (a
+    Series keeps an ``object`` dtype, which a frame built from the bare object array would read as text)."""
+    fast = _fast_array(values, dtype)
+    return fast if fast is not None else _cast(values, dtype)
+
+
+def _frame(columns: dict[str, Any], n: int, names: Sequence[str]) -> pd.DataFrame:
+    """A frame of the decoded ``columns`` (arrays of ``n`` values each), in the order ``names``."""
+    return pd.DataFrame(columns, index=pd.RangeIndex(n), columns=list(names), copy=False)
+
+
 def decode(rows: list[tuple], names: list[str], columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """A frame from SQL ``rows`` (in ``names`` order) with the recorded column order and dtypes."""
     by_name = {n: i for i, n in enumerate(names)}
     transposed = list(zip(*rows)) if rows else [() for _ in names]
-    data: dict[str, pd.Series] = {}
+    data: dict[str, Any] = {}
     extra_values: list[dict] | None = None
     for col in columns:
         if col in by_name:
@@ -220,9 +276,8 @@ def decode(rows: list[tuple], names: list[str], columns: list[str], dtypes: dict
                 raw = transposed[by_name[EXTRA]]
                 extra_values = [json.loads(v) if v else {} for v in raw]
             values = [d.get(col) for d in extra_values]
-        data[col] = _cast(values, dtypes.get(col, "object"))
-    frame = pd.DataFrame(data, columns=columns)
-    return frame
+        data[col] = _cast_array(values, dtypes.get(col, "object"))
+    return _frame(data, len(rows), columns)
 
 
 def decode_table(encoded: EncodedTable, table: Table) -> pd.DataFrame:
@@ -232,7 +287,7 @@ def decode_table(encoded: EncodedTable, table: Table) -> pd.DataFrame:
     values = dict(zip(encoded.names, encoded.values))
     dtypes = {c.key: recorded.get(c.key, DTYPES[c.type]) for c in table.columns} | {ROW: recorded.get(ROW, "Int64")}
     names = [ROW, *table.keys]
-    return pd.DataFrame({n: _cast(values[n], dtypes[n]) for n in names}, columns=names)
+    return _frame({n: _cast_array(values[n], dtypes[n]) for n in names}, encoded.rows, names)
 
 
 def decode_stacked(encoded: Sequence[EncodedTable], table: Table) -> pd.DataFrame | None:
@@ -253,13 +308,13 @@ def decode_stacked(encoded: Sequence[EncodedTable], table: Table) -> pd.DataFram
     names = [ROW, *table.keys]
     at = {n: i for i, n in enumerate(first.names)}
 
-    def column(name: str) -> pd.Series:
+    def column(name: str) -> Any:
         i = at[name]
         if dtypes[name] == "category":
             return pd.concat([_cast(e.values[i], "category") for e in encoded], ignore_index=True)
-        return _cast(list(itertools.chain.from_iterable(e.values[i] for e in encoded)), dtypes[name])
+        return _cast_array(list(itertools.chain.from_iterable(e.values[i] for e in encoded)), dtypes[name])
 
-    return pd.DataFrame({n: column(n) for n in names}, columns=names)
+    return _frame({n: column(n) for n in names}, sum(e.rows for e in encoded), names)
 
 
 def cell_values(values: Sequence, dtype: str, kind: str, lang: str = "en") -> list:

@@ -22,7 +22,7 @@ from typing import Any
 from .. import __version__
 from ..core.findings import Finding
 from .base import current_user, now_iso
-from .migrations import MIGRATIONS, SCHEMA_VERSION, SCHEMAS, data_table_name, ensure_data_tables
+from .migrations import MIGRATIONS, SCHEMA_VERSION, SCHEMAS, data_table_name, ensure_data_tables, q
 
 #: Test hook: when set to a file path, the Nth write of the process that can stall (TOOLKIT_STORE_STALL_AT, default
 #: 1: a new snapshot or a close) creates that file and sleeps (TOOLKIT_STORE_STALL_SECONDS, default 60) inside its
@@ -83,6 +83,11 @@ class Database(ABC):
 
     def after_copy(self, table: str) -> None:
         """Rows were copied into ``table`` with their ids: the next id follows them."""
+
+    def add_columns(self, table: str, columns: Sequence[tuple[str, str]]) -> None:
+        """Add ``columns`` (name, SQL type), in order, to ``table`` (a result table following its frame)."""
+        for name, sql_type in columns:
+            self.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(name)} {sql_type}")
 
     def table_altered(self, table: str) -> None:
         """``table`` gained columns (a result table follows its frame): what depends on it follows too."""

@@ -94,9 +94,8 @@ class PayoutRepository:
             return
         have = set(self.db.columns(table))
         added = [col for col in frame.columns if str(col) not in have]
-        for col in added:
-            self.db.execute(f"ALTER TABLE {q(table)} ADD COLUMN {q(str(col))} {sql_type(frame[col])}")
         if added:
+            self.db.add_columns(table, [(str(col), sql_type(frame[col])) for col in added])
             self.db.table_altered(table)
         names = [str(c) for c in frame.columns]
         values = [sql_values(frame[c]) for c in frame.columns]
