@@ -241,7 +241,8 @@ def appraisal(completion: pd.DataFrame, roster: pd.DataFrame, weights: pd.DataFr
     staff["reason"] = staff["reason"].replace("", None)
     # the terms of the people still scored (an inner merge on the staff's bases, then the non-default rows, was this)
     scored_ids = set(staff.loc[staff["basis"] != "default", "employee_id"])
-    terms = terms[terms["employee_id"].isin(scored_ids).to_numpy(dtype=bool)].drop(columns="basis").reset_index(drop=True)
+    terms = terms[terms["employee_id"].isin(scored_ids).to_numpy(dtype=bool)]
+    terms = terms.drop(columns="basis").reset_index(drop=True)
     c = terms["ytd_completion"].to_numpy(dtype="float64", na_value=np.nan)
     flip = terms["indicator"].isin(LOWER_IS_BETTER).to_numpy()
     value = np.where(flip, np.maximum(0.0, 2.0 - c), c)

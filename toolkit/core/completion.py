@@ -74,8 +74,8 @@ _EPS = 1e-9
 
 def employee_departments(ledger: Ledger) -> pd.Series:
     """employee_id → department: the Roster's, else the workbook where the employee first appears."""
-    # the first row with both an ID and a department, in this order of frames: each frame's first row per ID is
-    # found by hashing (a few per person), then the frames' in order, first kept
+    # the first row with both an ID and a department, the frames in this order (what concatenating them and
+    # dropping duplicate IDs gave): each frame's first row per ID by hashing, then the first of those per ID
     seen: dict[Any, Any] = {}
     contracts = ledger.tables["Contracts"]
     for ids, depts in ((ledger.standard("Roster")["employee_id"], ledger.standard("Roster")["department"]),
@@ -274,6 +274,7 @@ def _monthly_targets(ledger: Ledger, year: int | None) -> pd.DataFrame:
     n = len(plan)
     rows = np.tile(np.arange(n), len(MONTH_KEYS))
     target = plan[list(MONTH_KEYS)].to_numpy(dtype="float64", na_value=np.nan).T.ravel()
+
     def col(c: pd.Series) -> pd.Series:
         return c.take(rows).reset_index(drop=True)
 
