@@ -61,6 +61,30 @@ def test_completion_table_fast_sums_equal_the_general_path(sample, monkeypatch):
     assert compared == 70
 
 
+def test_fractions_of_a_cent_are_summed_as_pandas_sums_them(sample, monkeypatch):
+    """A person's actuals with fractions of a cent whose total sits on a half cent (the review's case: a plain sum
+    rounds it to ...75, pandas' compensated sum to ...76): the fast path steps aside, so the cent is pandas'."""
+    values = [-181268.975, -314004.061, -14912.071999999998, 172427.139, 187894.611, -338461.15, -342907.01,
+              637780.318, -263223.237, -81608.64, 258331.535, 57089.471999999994, 25491.575999999997, 139340.832,
+              -292072.548, 320992.455]
+    text = lambda vals: pd.Series(vals, dtype="str")  # noqa: E731
+    n = len(values)
+    actuals = pd.DataFrame({"employee_id": text(["E1"] * n), "department": text(["D"] * n),
+                            "indicator": text([C.INDICATORS[0]] * n), "month": np.full(n, 3, dtype="int32"),
+                            "actual": np.array(values)})
+    targets = pd.DataFrame({"employee_id": text(["E1"]), "department": text(["D"]), "indicator": text([C.INDICATORS[0]]),
+                            "month": np.array([3], dtype="int64"), "target": [100000.0]})
+    departments = pd.Series({"E1": "D"}, dtype="str")
+    assert C._grid_sums(targets, actuals, departments, 3, True) is None
+    assert C._grid_sums(targets, actuals.assign(actual=actuals["actual"].round(2)), departments, 3, True) is not None
+    fast = C.completion_table(targets, actuals, departments, 3, 10.0)
+    with monkeypatch.context() as m:
+        m.setattr(C, "_grid_sums", lambda *args: None)
+        general = C.completion_table(targets, actuals, departments, 3, 10.0)
+    pd.testing.assert_frame_equal(fast, general, check_exact=True)
+    assert set(fast.loc[fast["indicator"] == C.INDICATORS[0], "ytd_actual"]) == {-29109.76}
+
+
 def test_rank_equals_pandas_groupby_rank(sample):
     led, roy = sample
     rows = C.compute_completion(led, PERIOD, roy)

@@ -393,6 +393,15 @@ def _grid_sums_general(targets: pd.DataFrame, actuals: pd.DataFrame, departments
 _GRID_MONEY = ("month_target", "ytd_target", "annual_target", "month_actual", "ytd_actual", "annual_actual")
 
 
+def _whole_cents(values: np.ndarray) -> bool:
+    """Whether every value is a whole number of cents (to 10^-6 of a cent) and there are few enough of them that
+    any order of adding them lands within a fraction of a cent of the exact total: then a plain sum and pandas'
+    compensated one round to the same cent. A total of values with fractions of a cent can sit on a half cent,
+    where the two sums round apart (``_grid_sums_general`` takes those)."""
+    cents = values[~np.isnan(values)] * 100.0
+    return len(cents) <= 100_000 and bool(np.all(np.abs(cents - np.round(cents)) <= 1e-6))
+
+
 def _key_sums(frames: tuple[pd.DataFrame, pd.DataFrame], key: str, month: int
               ) -> tuple[pd.Index, np.ndarray] | None:
     """The sorted key values of rows with a key and an indicator in either frame (targets, actuals), and per key
@@ -416,6 +425,8 @@ def _key_sums(frames: tuple[pd.DataFrame, pd.DataFrame], key: str, month: int
     codes, uniques = pd.factorize(np.concatenate([p[0] for p in parts]), sort=True)
     if not len(uniques):
         return None
+    if not all(_whole_cents(p[3]) for p in parts):
+        return None  # a figure of fractions of a cent: pandas' compensated sums decide its rounding, as before
     n, out, start = len(uniques), [], 0
     for k, ind, m, v in parts:
         row = codes[start:start + len(k)] * len(INDICATORS) + ind
@@ -432,8 +443,9 @@ def _grid_sums(targets: pd.DataFrame, actuals: pd.DataFrame, departments: pd.Ser
                ) -> tuple[pd.DataFrame, pd.DataFrame | None] | None:
     """``_grid_sums_general``'s frames from NumPy sums over the keys' codes (a few array operations instead of a
     dozen groupbys, joins and merges on frames of a few rows); None where the general path is needed. Money is
-    unrounded here as there; both are rounded to cents by the caller, so the order of the additions (which may
-    differ in the last bit) never shows."""
+    unrounded here as there; both are rounded to cents by the caller, and the inputs are whole cents
+    (``_whole_cents``, else the general path), so the order of the additions (which may differ in the last bit)
+    never shows."""
     frames = (targets, actuals)
     got = _key_sums(frames, "employee_id", month)
     if got is None:
