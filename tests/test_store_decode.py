@@ -76,6 +76,15 @@ def test_cast_array_equals_cast_on_unusual_values(values, dtype):
     _same_series(codec._cast_array(values, dtype), codec._cast(values, dtype))
 
 
+@pytest.mark.parametrize("date", ["9999-12-31", "0001-01-01", "2262-04-12", "1677-09-21"])
+def test_a_date_beyond_what_nanoseconds_hold_is_refused_as_before(date):
+    """The review's case: NumPy wraps such a date round to another one silently; the general path refuses it."""
+    assert codec._fast_array((date,), "datetime64[ns]") is None
+    with pytest.raises(pd.errors.OutOfBoundsDatetime):
+        codec._cast_array(("2026-10-01", date), "datetime64[ns]")
+    assert codec._fast_array(("1677-09-22", "2262-04-10"), "datetime64[ns]") is not None
+
+
 def test_fast_array_declines_what_it_does_not_know():
     assert codec._fast_array((1.0, None), "Int64") is None
     assert codec._fast_array((True, None), "boolean") is None

@@ -240,14 +240,20 @@ def _fast_array(values: Sequence, dtype: str) -> Any:
             return None
         return pd.arrays.BooleanArray(data == 1, mask)
     if dtype == "datetime64[ns]":
-        # ISO dates as the store writes them (``YYYY-MM-DD``; a time of day takes the general path)
-        if types <= _TEXTS and all(v is None or (len(v) == 10 and v[4] == "-" and v[7] == "-") for v in values):
+        # ISO dates as the store writes them (``YYYY-MM-DD``; a time of day takes the general path), within the
+        # years nanoseconds hold: NumPy wraps a date beyond them round silently, where the general path refuses it
+        if types <= _TEXTS and all(v is None or (len(v) == 10 and v[4] == "-" and v[7] == "-"
+                                                 and _NS_FIRST <= v <= _NS_LAST) for v in values):
             try:
                 return np.array(["NaT" if v is None else v for v in values], dtype="datetime64[ns]")
             except ValueError:
                 return None
         return None
     return None
+
+
+#: The first and last whole days a ``datetime64[ns]`` holds (1677-09-21 and 2262-04-11 only in part), as ISO text.
+_NS_FIRST, _NS_LAST = "1677-09-22", "2262-04-10"
 
 
 def _cast_array(values: Sequence, dtype: str) -> Any:
