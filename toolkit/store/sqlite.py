@@ -126,7 +126,9 @@ class SQLiteDatabase(Database):
         dropped and created again with the columns instead: each ALTER TABLE makes SQLite read its whole schema
         again (~0.8 ms a column, ~150 columns), the new table costs one statement. Its ``CREATE TABLE`` text is
         the one the ALTERs would have left (SQLite appends ``, <column definition>``), its indexes are recreated
-        and its views read it by name, so the store is the same; a table with rows or triggers is altered."""
+        and its views read it by name, so the store holds the same schema text, indexes, views and rows (only
+        ``sqlite_master`` lists the table after the others now, so a ``.dump`` orders it differently); a table with
+        rows or triggers is altered."""
         if len(columns) > 1 and self.conn.in_transaction:
             found = self.conn.execute("SELECT type, sql FROM sqlite_master WHERE tbl_name = ? ORDER BY rowid",
                                       (table,)).fetchall()
