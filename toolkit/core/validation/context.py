@@ -20,6 +20,7 @@ from ...schema import SCHEMAS, THRESHOLD_DEFAULTS
 from ...schema.model import Table
 from ..findings import Finding
 from ..keys import key_form
+from ..ledger import thresholds as read_thresholds
 from ..tables import TableLayout, WorkbookData, is_str_dtype
 from ..workdays import Calendar
 
@@ -86,12 +87,12 @@ class Context:
             th = standards.tables.get("Thresholds")
             if th is not None and not th.empty and SCREENS and is_str_dtype(th["name"].dtype) \
                     and th["value"].dtype == np.float64:
-                # as read: the named rows' values from two lists (the frame steps below cost more than the table)
+                # as read: the named rows' values from two lists (the frame steps of ``thresholds`` cost more than
+                # the table)
                 thresholds.update((n, v) for n, v in zip(th["name"].tolist(), th["value"].tolist())
                                   if isinstance(n, str) and not math.isnan(v))
-            elif th is not None and not th.empty:
-                th = th.dropna(subset=["name", "value"])
-                thresholds.update(dict(zip(th["name"].astype("str"), th["value"].astype("float64"))))
+            else:
+                thresholds = read_thresholds(standards)
             calendar = Calendar.from_table(standards.tables.get("Holidays"))
         # Cells the reader already reported (type-error, formula-error...): rules must not report them again.
         reader_cells = {(f.sheet, cell) for f in data.findings if f.sheet and f.cell
