@@ -581,3 +581,7 @@ def test_a_windows_credits_cut_from_the_years_are_the_windows_own():
         for name in ("lines", "contributions", "bands", "segments"):
             pd.testing.assert_frame_equal(getattr(with_memo, name), getattr(plain, name), check_exact=True)
         assert [f.to_dict("en") for f in with_memo.findings] == [f.to_dict("en") for f in plain.findings]
+        pd.testing.assert_frame_equal(payment_schedule(*frames, period, memo=memo), payment_schedule(*frames, period),
+                                      check_exact=True)
+    # the tier rows and grouped Plan evaluated on (``_evaluated_terms``) were kept in the memo, not rebuilt
+    assert ("core.royalties.tier_rows",) in memo and ("core.royalties.grouped_plan", 2026) in memo

@@ -687,6 +687,17 @@ def grouped_plan(plan: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _evaluated_terms(tiers: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame, year: int,
+                     memo: dict[Any, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tier rows (``tier_rows`` of ``versioned_tiers``) and the grouped Plan of the months employed
+    (``grouped_plan`` of ``employed_plan``) that ``royalties`` and ``payment_schedule`` evaluate on: once per
+    ``memo`` (a ledger's) and input objects, not once per call (each month's royalties of a ledger, its payment
+    schedule); each caller gets copies (their ``attrs`` markers kept)."""
+    return (per_inputs(memo, ("core.royalties.tier_rows",), (tiers,), lambda: tier_rows(versioned_tiers(tiers))),
+            per_inputs(memo, ("core.royalties.grouped_plan", year), (plan, roster),
+                       lambda: grouped_plan(employed_plan(plan, roster, year))))
+
+
 def _segment_target(plan: pd.DataFrame, segs: pd.DataFrame, month: int) -> np.ndarray:
     """Each segment's target: Σ of its Plan months of its basis indicator, from ``seg_from`` to
     min(``seg_to``, month) (missing months as 0; NaN without a Plan row)."""
@@ -1064,8 +1075,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                         pay_leavers_later, changes, memo)
-    tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
-    plan = grouped_plan(employed_plan(plan, roster, year))
+    tiers, plan = _evaluated_terms(tiers, plan, roster, year, memo)  # prepared once for every month evaluated
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
     hashes = row_hashes(contrib) if memo is not None else None
     ytd_cents(staff, contrib, plan, tiers, year, month, memo, lines,  # kept for the payment schedule of the month
@@ -1170,8 +1180,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                  pay_leavers_later, changes, memo)
-    tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
-    plan = grouped_plan(employed_plan(plan, roster, year))
+    tiers, plan = _evaluated_terms(tiers, plan, roster, year, memo)  # prepared once for every month evaluated
     parts = []
     evaluated = range(1, month + 1) if months is None else \
         sorted({q for m in months for q in (m - 1, m) if 1 <= q <= month})
