@@ -552,3 +552,36 @@ def test_a_plan_read_as_numbers_groups_as_one_converted():
     as_text[MONTH_KEYS[0]] = as_text[MONTH_KEYS[0]].map(lambda v: None if pd.isna(v) else repr(float(v)))
     pd.testing.assert_frame_equal(R.grouped_plan(plan_rows), R.grouped_plan(as_text), check_exact=True)
     assert R.grouped_plan(plan_rows)[list(MONTH_KEYS)].to_numpy().sum() > 0
+
+
+def test_a_windows_credits_cut_from_the_years_are_the_windows_own():
+    """``_credits_ytd`` with a memo cuts each month's window from the year's credits built once (``_year_credits``):
+    the same frame — values, dtypes, order — as the window's own, every month of the sample's ledger and of a year
+    with split contracts, a refund and no row in January (the empty window: built as ever); and the same royalties."""
+    led = ledger()
+    k = contracts(("K1", "2026-02-10", "E1", "Std", 30000.0), ("K2", "2026-03-03", "E2", "Hardware", 90000.0, "E1", 0.5),
+                  ("K3", "2026-06-15", "E1", "Service", 40000.0), ("K4", "2026-08-01", "E3", "Std", 25000.0, "E2", 0.333))
+    c = collections(("R1", "2026-02-20", "K1", 20000.0), ("R2", "2026-04-01", "K2", 50000.0),
+                    ("R3", "2026-07-20", "K3", 40000.0), ("R4", "2026-08-10", "K1", -5000.0),
+                    ("R5", "2025-12-30", "K2", 1000.0), ("R6", "2026-09-02", "K4", 25000.0))
+    cut = 0
+    for con, col in ((led.tables["Contracts"], led.tables["Collections"]), (k, c)):
+        memo: dict = {}
+        for m in range(1, 13):
+            start, end = pd.Timestamp(2026, 1, 1), R.month_end(2026, m)
+            cut += R._year_credits(con, col, start, end, memo) is not None
+            pd.testing.assert_frame_equal(R._credits_ytd(con, col, start, end, memo), R._credits_ytd(con, col, start, end),
+                                          check_exact=True)
+        assert ("core.royalties.year_credits", 2026) in memo
+    assert cut == 23  # every month but the empty January of the second year
+    frames = R._ledger_frames(led)
+    memo = {}
+    for period in ("2026-03", "2026-10"):
+        with_memo, plain = royalties(*frames, period, memo=memo), royalties(*frames, period)
+        for name in ("lines", "contributions", "bands", "segments"):
+            pd.testing.assert_frame_equal(getattr(with_memo, name), getattr(plain, name), check_exact=True)
+        assert [f.to_dict("en") for f in with_memo.findings] == [f.to_dict("en") for f in plain.findings]
+        pd.testing.assert_frame_equal(payment_schedule(*frames, period, memo=memo), payment_schedule(*frames, period),
+                                      check_exact=True)
+    # the tier rows and grouped Plan evaluated on (``_evaluated_terms``) were kept in the memo, not rebuilt
+    assert ("core.royalties.tier_rows",) in memo and ("core.royalties.grouped_plan", 2026) in memo

@@ -588,12 +588,46 @@ def tier_rows(tiers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.Timestamp,
-                 end: pd.Timestamp) -> pd.DataFrame:
+                 end: pd.Timestamp, memo: dict[Any, Any] | None = None) -> pd.DataFrame:
     """Credited receipts and signed contracts dated in [start, end): both bases, one frame.
 
     Columns: employee_id, basis, date, receipt_no, contract_no, product_line, amount, share,
-    credited, role, _row, source, table.
+    credited, role, _row, source, table. ``memo`` (a ledger's): the credits of the whole year from ``start`` (a
+    January 1st) are built once per ``memo`` and input objects and cut at ``end`` (``_year_credits``).
     """
+    parts = _year_credits(contracts, collections, start, end, memo)
+    received, signed = parts if parts is not None else _credit_parts(contracts, collections, start, end)
+    frames = [f for f in (received, signed) if len(f)]
+    if not frames:
+        return received.iloc[0:0]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _year_credits(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                  memo: dict[Any, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """``_credit_parts`` of [start, end) as the rows dated before ``end`` of the whole year's parts, built once per
+    ``memo`` (a ledger's; a property test's or a performance file's months each compute a year to date on the same
+    frames): each row of a part depends on its own contract or receipt alone, and a part's rows keep their order
+    (the receipts' inner merge keeps the receipts' order), so the cut is the window's part, to the dtype, when the
+    dates are typed (datetime64: ``to_datetime`` of a cut then infers nothing). None — build the window's parts —
+    without a memo, for other windows or dates, or when the window holds no row (the empty frame's dtypes are
+    those of an empty build). tests/test_royalties.py compares both."""
+    if memo is None or (start.month, start.day) != (1, 1) or not (
+            end <= pd.Timestamp(start.year + 1, 1, 1) and pd.api.types.is_datetime64_any_dtype(contracts["sign_date"])
+            and pd.api.types.is_datetime64_any_dtype(collections["receipt_date"])):
+        return None
+    year_end = pd.Timestamp(start.year + 1, 1, 1)
+    year = per_inputs(memo, ("core.royalties.year_credits", start.year), (contracts, collections),
+                      lambda: _credit_parts(contracts, collections, start, year_end),
+                      copy=lambda hit: hit)  # only cut below: each cut is a new frame (copy-on-write)
+    parts = tuple(p[(p["date"] < end).to_numpy(dtype=bool)].reset_index(drop=True) for p in year)
+    return None if not any(len(p) for p in parts) else (parts[0], parts[1])
+
+
+def _credit_parts(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.Timestamp,
+                  end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The credited receipts and the credited signed contracts dated in [start, end) (``_credits_ytd``'s two
+    parts, in its columns)."""
     # every contract's credits once, for both bases: a contract's credit rows depend on that contract alone, so
     # those of the contracts signed in the window are the window's cut of them, in the same order
     credits = contract_credits(contracts)
@@ -633,10 +667,7 @@ def _credits_ytd(contracts: pd.DataFrame, collections: pd.DataFrame, start: pd.T
         "table": _COLLECTIONS.key,
         "credited": _num(col["credited"]),
     })
-    frames = [f for f in (received, signed) if len(f)]
-    if not frames:
-        return received.iloc[0:0]
-    return pd.concat(frames, ignore_index=True)
+    return received, signed
 
 
 def grouped_plan(plan: pd.DataFrame) -> pd.DataFrame:
@@ -654,6 +685,17 @@ def grouped_plan(plan: pd.DataFrame) -> pd.DataFrame:
     frame["_has"] = True
     frame.attrs["grouped"] = True
     return frame
+
+
+def _evaluated_terms(tiers: pd.DataFrame, plan: pd.DataFrame, roster: pd.DataFrame, year: int,
+                     memo: dict[Any, Any] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The tier rows (``tier_rows`` of ``versioned_tiers``) and the grouped Plan of the months employed
+    (``grouped_plan`` of ``employed_plan``) that ``royalties`` and ``payment_schedule`` evaluate on: once per
+    ``memo`` (a ledger's) and input objects, not once per call (each month's royalties of a ledger, its payment
+    schedule); each caller gets copies (their ``attrs`` markers kept)."""
+    return (per_inputs(memo, ("core.royalties.tier_rows",), (tiers,), lambda: tier_rows(versioned_tiers(tiers))),
+            per_inputs(memo, ("core.royalties.grouped_plan", year), (plan, roster),
+                       lambda: grouped_plan(employed_plan(plan, roster, year))))
 
 
 def _segment_target(plan: pd.DataFrame, segs: pd.DataFrame, month: int) -> np.ndarray:
@@ -990,7 +1032,7 @@ def _prepared(contracts: pd.DataFrame, collections: pd.DataFrame, roster: pd.Dat
     start = pd.Timestamp(year, 1, 1)
     end = month_end(year, month)
     month_start = pd.Timestamp(year, month, 1)
-    all_credits = _credits_ytd(contracts, collections, start, end)
+    all_credits = _credits_ytd(contracts, collections, start, end, memo)
     left = leave_dates(roster)
     if len(left) and not pay_leavers_later and len(all_credits):
         after = all_credits["date"] > all_credits["employee_id"].map(left)
@@ -1033,8 +1075,7 @@ def royalties(contracts: pd.DataFrame, collections: pd.DataFrame, plan: pd.DataF
     year, month = year_month(period)
     staff, contrib, findings = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                         pay_leavers_later, changes, memo)
-    tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
-    plan = grouped_plan(employed_plan(plan, roster, year))
+    tiers, plan = _evaluated_terms(tiers, plan, roster, year, memo)  # prepared once for every month evaluated
     lines, bands, segments = evaluate_segments(staff, contrib, plan, tiers, month)
     hashes = row_hashes(contrib) if memo is not None else None
     ytd_cents(staff, contrib, plan, tiers, year, month, memo, lines,  # kept for the payment schedule of the month
@@ -1139,8 +1180,7 @@ def payment_schedule(contracts: pd.DataFrame, collections: pd.DataFrame, plan: p
     year, month = year_month(period)
     staff, contrib, _ = _prepare(contracts, collections, roster, plans, tiers, product_lines, year, month,
                                  pay_leavers_later, changes, memo)
-    tiers = tier_rows(versioned_tiers(tiers))  # prepared once for every month evaluated
-    plan = grouped_plan(employed_plan(plan, roster, year))
+    tiers, plan = _evaluated_terms(tiers, plan, roster, year, memo)  # prepared once for every month evaluated
     parts = []
     evaluated = range(1, month + 1) if months is None else \
         sorted({q for m in months for q in (m - 1, m) if 1 <= q <= month})
