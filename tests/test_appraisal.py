@@ -181,3 +181,19 @@ def test_department_whose_people_are_all_under_another_department_is_not_compute
     assert {lines[e]["status"] for e in moved} == {"not-computed"}
     assert all(s["pay"] is None and s["score"] is None for s in out["salaries"])
     assert out["totals"]["employees"] == 0 and out["totals"]["not_computed"] == len(out["salaries"])
+
+
+def test_a_completion_given_twice_counts_once_the_first_as_a_merge_on_unique_keys_would():
+    """``appraisal._look_up`` takes keys unique in the frame it looks in: completions and department completions
+    given twice (a second row of one person's or department's indicator) count as the first of each, never as a
+    sum or the last."""
+    comp = completion({"S1": (1.0, 1.0, 1.0, 1.0), "M1": (None, None, 0.9, None)})
+    twice = pd.concat([comp, comp.assign(ytd_completion=comp["ytd_completion"] * 0.5)], ignore_index=True)
+    dept = pd.DataFrame({"department": ["East"] * 4, "indicator": ["Signing", "Collection", "Expense", "Profit"],
+                         "ytd_completion": [1.2, 1.2, 1.0, 1.2]})
+    dept_twice = pd.concat([dept, dept.assign(ytd_completion=0.1)], ignore_index=True)
+    people = _people(("S1", "East", "Salesperson", 1000.0), ("M1", "East", "Manager", 2000.0))
+    once = by_emp(appraisal(comp, people, WEIGHTS, BANDS, "2026-06", department_completion=dept))
+    got = by_emp(appraisal(twice, people, WEIGHTS, BANDS, "2026-06", department_completion=dept_twice))
+    assert got == once
+    assert (once["S1"]["score"], once["M1"]["score"]) == (1.0, 1.18)

@@ -69,6 +69,10 @@ def thresholds(standards: WorkbookData | None) -> dict[str, float]:
     return out
 
 
+#: ``Ledger.memo``'s key of the thresholds read from the standards (``Ledger.threshold``).
+THRESHOLDS_KEY = ("toolkit.core.ledger.thresholds", "")
+
+
 def standards_table(standards: WorkbookData | None, key: str) -> pd.DataFrame:
     """A standards table by key, or a typed empty frame when the workbook lacks it."""
     frame = None if standards is None else standards.tables.get(key)
@@ -138,8 +142,13 @@ class Ledger:
                    sources={names[id(wb)]: str(wb.path) for wb in books})
 
     def threshold(self, name: str) -> float:
-        """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default."""
-        return thresholds(self.standards)[name]
+        """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default. The sheet is read
+        once per ledger and Thresholds frame (``thresholds`` costs ~0.5 ms; a close asks dozens of times)."""
+        frame = None if self.standards is None else self.standards.tables.get("Thresholds")
+        hit = self.memo.get(THRESHOLDS_KEY)
+        if hit is None or hit[0] is not frame:  # the very frame (the memo holds it, so its id is not reused)
+            hit = self.memo[THRESHOLDS_KEY] = (frame, thresholds(self.standards))
+        return hit[1][name]
 
     def standard(self, key: str) -> pd.DataFrame:
         """A standards table by key (``"Roster"``, ``"ProductLines"`` …), empty when absent."""
