@@ -306,8 +306,7 @@ def _table(wb: Any, ws: Any, table: Table, lang: str, frame: pd.DataFrame | None
 
         values: list[Any] = []
         if frame is not None and nrows:
-            series = frame[col.key] if col.key in frame.columns else pd.Series([None] * nrows, dtype=object)
-            values = _column_values(series, col, lang)
+            values = _column_values(frame[col.key].tolist() if col.key in frame.columns else [None] * nrows, col, lang)
         sized = [v for v in values if v is not None and not isinstance(v, dt.datetime)]
         if col.enum is not None:
             sized += col.enum.labels(lang)
@@ -421,6 +420,12 @@ def _instructions_sheet(ws: Any, schema: WorkbookSchema, lang: str, has_roster: 
 
 
 def _missing(value: object) -> bool:
+    """Whether ``pd.isna`` calls ``value`` missing; text, whole numbers and flags answered without it (most cells)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return False
+    if kind is float:
+        return value != value
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -435,9 +440,11 @@ def _put(cell: Any, value: object) -> None:
         set_text(cell, value)
 
 
-def _column_values(series: pd.Series, col: Column, lang: str) -> list[Any]:
-    """Cell values of a typed frame column for the template: labels, real dates, raw misfits as given."""
-    return [None if _missing(v) else _value(v, col, lang) for v in series.astype(object).tolist()]
+def _column_values(items: list[Any], col: Column, lang: str) -> list[Any]:
+    """Cell values of a typed frame column (``Series.tolist()``: Python scalars, Timestamps, the dtype's missing
+    value — what ``astype(object)`` holds, without its copy) for the template: labels, real dates, raw misfits as
+    given."""
+    return [None if _missing(v) else _value(v, col, lang) for v in items]
 
 
 def _value(v: Any, col: Column, lang: str) -> Any:
