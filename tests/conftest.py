@@ -236,7 +236,6 @@ def _tree_bytes(folder: Path) -> dict[str, bytes | None]:
 
 # --- s16-21h ---
 import gc  # noqa: E402 - this branch's block (merged at the end of the file)
-from toolkit.operations import close_month as close_month_module  # noqa: E402 - the same block
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -246,6 +245,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     tests/test_consolidate.py with tests/test_plan_cost.py). Only the collector's work changes: what the tests make
     is collected as before (an xdist worker collects, so runs this too). A close is told (``HOST_FROZE``), so it
     does not count the frozen objects (``gc.get_freeze_count`` walks them all) to find out."""
+    # imported here: the toolkit is loaded on first need (the xdist controller runs no test)
+    from toolkit.operations import close_month as close_month_module
+
     gc.collect()
     gc.freeze()
     close_month_module.HOST_FROZE = True
