@@ -306,7 +306,7 @@ def _table(wb: Any, ws: Any, table: Table, lang: str, frame: pd.DataFrame | None
 
         values: list[Any] = []
         if frame is not None and nrows:
-            values = _column_values(frame[col.key].tolist() if col.key in frame.columns else [None] * nrows, col, lang)
+            values = _column_values(_column_items(frame, col.key, nrows), col, lang)
         sized = [v for v in values if v is not None and not isinstance(v, dt.datetime)]
         if col.enum is not None:
             sized += col.enum.labels(lang)
@@ -440,10 +440,15 @@ def _put(cell: Any, value: object) -> None:
         set_text(cell, value)
 
 
+def _column_items(frame: pd.DataFrame, key: str, nrows: int) -> list[Any]:
+    """A typed frame's column as Python values (``Series.tolist``: Python scalars, Timestamps, the dtype's missing
+    value — what ``astype(object)`` holds, without that copy), None throughout for a column the frame lacks."""
+    return frame[key].tolist() if key in frame.columns else [None] * nrows
+
+
 def _column_values(items: list[Any], col: Column, lang: str) -> list[Any]:
-    """Cell values of a typed frame column (``Series.tolist()``: Python scalars, Timestamps, the dtype's missing
-    value — what ``astype(object)`` holds, without its copy) for the template: labels, real dates, raw misfits as
-    given."""
+    """Cell values of a typed frame column (``_column_items``) for the template: labels, real dates, raw misfits
+    as given."""
     return [None if _missing(v) else _value(v, col, lang) for v in items]
 
 
