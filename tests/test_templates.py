@@ -336,16 +336,18 @@ def test_every_printed_page_of_a_template_and_the_sample_names_its_file_and_shee
 
 # --- the fast paths of writing a workbook (session 21): each gives the bytes of the general path it stands beside
 
-def _sample_books() -> list[tuple[WorkbookSchema, str, dict[str, pd.DataFrame], dict, list[str] | None]]:
-    """The sample's workbooks as the writer is given them (read back: typed frames of every column dtype), a few
-    rows each and whole, in both languages, the standards with an Employee ID dropdown too."""
-    out = []
-    for path in sorted((WORKBOOKS / "sample").glob("*.xlsx")):
-        book = read_workbook(path)
-        schema = STANDARDS if path.stem == "standards" else DEPARTMENT
-        for lang, rows, roster in (("en", 4, None), ("zh", None, ["E001", "E,2"])):
-            out.append((schema, lang, {k: f.head(rows) for k, f in book.tables.items()}, book.info, roster))
-    return out
+@pytest.fixture(scope="module")
+def sample_books() -> list[tuple[WorkbookSchema, str, dict[str, pd.DataFrame], dict, list[str] | None]]:
+    """The sample's workbooks as the writer is given them (read back: typed frames of every column dtype the
+    writer meets): a department whole in Chinese with a Roster dropdown, another's first rows in English, the
+    standards whole in English."""
+    def book(name: str, lang: str, rows: int | None, roster: list[str] | None):
+        data = read_workbook(WORKBOOKS / "sample" / name)
+        schema = STANDARDS if name == "standards.xlsx" else DEPARTMENT
+        return schema, lang, {k: f.head(rows) for k, f in data.tables.items()}, data.info, roster
+
+    return [book("dept-east.xlsx", "zh", None, ["E001", "E,2"]), book("dept-north.xlsx", "en", 4, None),
+            book("standards.xlsx", "en", None, None)]
 
 
 def _bytes(book: tuple, writer_class: type | None = None) -> bytes:
@@ -354,11 +356,10 @@ def _bytes(book: tuple, writer_class: type | None = None) -> bytes:
     return workbook_bytes(wb) if writer_class is None else workbook_bytes(wb, writer_class)
 
 
-@pytest.mark.parametrize("index", range(4))
-def test_sheets_written_in_memory_are_openpyxls_bytes(index: int) -> None:
+def test_sheets_written_in_memory_are_openpyxls_bytes(sample_books) -> None:
     """A sheet's XML made in memory (``io.writer._MemoryExcelWriter``) packages to openpyxl's own writer's bytes."""
-    book = _sample_books()[index]
-    assert _bytes(book) == _bytes(book, ExcelWriter)
+    for book in sample_books:
+        assert _bytes(book) == _bytes(book, ExcelWriter)
 
 
 def _set_text_by_openpyxl(cell, value) -> None:
@@ -390,10 +391,10 @@ def _isna(value) -> bool:
 
 
 @pytest.mark.parametrize("general", ["set_text", "styled", "column_values"])
-def test_a_template_is_the_general_paths_template(monkeypatch, general: str) -> None:
+def test_a_template_is_the_general_paths_template(sample_books, monkeypatch, general: str) -> None:
     """Text cells set directly, styles copied once found, a column's values from ``tolist``: the sample's workbooks
     (both languages, a dropdown of the Roster's IDs) are the bytes each general path gives."""
-    books = _sample_books()
+    books = sample_books
     fast = [_bytes(book) for book in books]
     if general == "set_text":
         monkeypatch.setattr(templates_module, "set_text", _set_text_by_openpyxl)
@@ -418,11 +419,11 @@ def test_text_cells_are_what_openpyxls_setter_makes() -> None:
         assert (type(fast.value), fast.value, fast.data_type) == (str, general.value, "s") and general.data_type == "s"
 
 
-def test_missing_is_pandas_isna_on_every_kind_of_value() -> None:
+def test_missing_is_pandas_isna_on_every_kind_of_value(sample_books) -> None:
     """The template's ``_missing`` answers what ``pd.isna`` answers, on the values a typed frame's ``tolist`` gives."""
     values = ["", "x", 0, 1, True, False, 0.0, -1.5, float("nan"), np.nan, None, pd.NA, pd.NaT, np.float64("nan"),
               np.int64(3), pd.Timestamp("2026-01-01"), dt.date(2026, 1, 1), np.datetime64("NaT"), [1, 2], (None,)]
-    for frame in read_workbook(WORKBOOKS / "sample" / "dept-east.xlsx").tables.values():
+    for frame in sample_books[0][2].values():
         for key in frame.columns:
             values += frame[key].tolist()
     assert [templates_module._missing(v) for v in values] == [_isna(v) for v in values]
