@@ -198,8 +198,9 @@ def set_text(cell: Any, value: object) -> None:
     text (``data_type "s"``); control characters that xlsx cannot hold are removed.
     """
     if isinstance(value, str):
-        # what openpyxl's ``value`` setter does to text (``Cell.check_string``: str, at most 32,767 characters, no
-        # illegal character — removed just above) without its type inference and second scan, undone just after
+        # what openpyxl's ``value`` setter stores for text (``Cell.check_string``: a str, at most 32,767 characters,
+        # no illegal character: removed here), without its type inference (a formula? an error code?, overruled by
+        # "s" below anyway) and its second scan of the string
         cell._value = str(_ILLEGAL.sub("", value))[:_MAX_TEXT]
         cell.data_type = "s"
     else:
@@ -227,7 +228,7 @@ class _FixedDateZip(zipfile.ZipFile):
 class _MemoryExcelWriter(ExcelWriter):
     """openpyxl's writer with each worksheet's XML made in memory: openpyxl writes it to a named temporary file,
     reads it back and removes it (≈ 3 ms of file-system work a sheet, most of a small workbook's save); the XML,
-    and so the package's bytes, are the same (``tests/test_writer.py`` compares both writers)."""
+    and so the package's bytes, are the same (tests/test_templates.py compares both writers)."""
 
     def write_worksheet(self, ws: Any) -> None:
         if self.workbook.write_only:  # a write-only sheet streamed to its own file already: openpyxl's way
