@@ -78,6 +78,7 @@ def test_a_close_keeps_the_collector_off_its_objects_while_it_works_and_gives_th
     monkeypatch.setattr(close_month_module, "shared_results",
                         lambda *a, **k: seen.append(gc.get_freeze_count()) or real(*a, **k))
     gc.unfreeze()  # as a command's process starts: nothing frozen (the session's freeze is made again below)
+    monkeypatch.setattr(close_month_module, "HOST_FROZE", False)  # nor said to be (conftest says it, for the session)
     try:
         close_month(Source([sample], db=tmp_path / "s.db"), PERIOD, tmp_path / "out", jobs=1, report=False)
         assert seen and seen[0] > 0 and gc.get_freeze_count() == 0
@@ -88,6 +89,11 @@ def test_a_close_keeps_the_collector_off_its_objects_while_it_works_and_gives_th
         gc.freeze()
         held = gc.get_freeze_count()
         assert close_month_module._freeze() is False and gc.get_freeze_count() == held
+        gc.unfreeze()  # nothing frozen, but the host says it froze: the close believes it and leaves things alone
+        monkeypatch.setattr(close_month_module, "HOST_FROZE", True)
+        assert close_month_module._freeze() is False and gc.get_freeze_count() == 0
+        gc.freeze()
+        monkeypatch.setattr(close_month_module, "HOST_FROZE", False)
         monkeypatch.setattr(close_month_module, "shared_results", real)
         seen.clear()
         close_month(Source([sample], db=tmp_path / "u.db"), PERIOD, tmp_path / "out3", jobs=1, report=False)

@@ -6,8 +6,10 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
+from openpyxl.writer.excel import ExcelWriter
 import pytest
 from click.testing import CliRunner
 
@@ -26,7 +28,10 @@ from toolkit.io.templates import (
     template_name,
     write_workbook,
 )
-from toolkit.io.writer import NUMBER_FORMATS, display_width
+from toolkit.io import templates as templates_module
+from toolkit.io import writer as writer_module
+from toolkit.io.reader import read_workbook
+from toolkit.io.writer import NUMBER_FORMATS, display_width, set_text, workbook_bytes
 from toolkit.operations.source import Source
 from toolkit.schema import DEPARTMENT, SCHEMAS, STANDARDS, ColType, Table, WorkbookSchema
 from toolkit.schema import enums as E
@@ -327,3 +332,98 @@ def test_every_printed_page_of_a_template_and_the_sample_names_its_file_and_shee
             if ws.sheet_state == "visible":
                 assert ws.oddHeader.center.text == "&F – &A", (path.name, ws.title)
                 assert ws.oddFooter.center.text, (path.name, ws.title)
+
+
+# --- the fast paths of writing a workbook (session 21): each gives the bytes of the general path it stands beside
+
+@pytest.fixture(scope="module")
+def sample_books() -> list[tuple[WorkbookSchema, str, dict[str, pd.DataFrame], dict, list[str] | None]]:
+    """The sample's workbooks as the writer is given them (read back: typed frames of every column dtype the
+    writer meets): a department whole in Chinese with a Roster dropdown, another's first rows in English, the
+    standards whole in English."""
+    def book(name: str, lang: str, rows: int | None, roster: list[str] | None):
+        data = read_workbook(WORKBOOKS / "sample" / name)
+        schema = STANDARDS if name == "standards.xlsx" else DEPARTMENT
+        return schema, lang, {k: f.head(rows) for k, f in data.tables.items()}, data.info, roster
+
+    return [book("dept-east.xlsx", "zh", None, ["E001", "E,2"]), book("dept-north.xlsx", "en", 4, None),
+            book("standards.xlsx", "en", None, None)]
+
+
+def _bytes(book: tuple, writer_class: type | None = None) -> bytes:
+    schema, lang, frames, info, roster = book
+    wb = build_workbook(schema, lang, frames=frames, info=info, roster_ids=roster)
+    return workbook_bytes(wb) if writer_class is None else workbook_bytes(wb, writer_class)
+
+
+def test_sheets_written_in_memory_are_openpyxls_bytes(sample_books) -> None:
+    """A sheet's XML made in memory (``io.writer._MemoryExcelWriter``) packages to openpyxl's own writer's bytes."""
+    for book in sample_books:
+        assert _bytes(book) == _bytes(book, ExcelWriter)
+
+
+def _set_text_by_openpyxl(cell, value) -> None:
+    """``set_text`` as it was: openpyxl's value setter (its type inference and checks), then text kept as text."""
+    if isinstance(value, str):
+        cell.value = writer_module._ILLEGAL.sub("", value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _styled_by_openpyxl(cell, **styles) -> None:
+    """``_styled`` without its copies: every attribute set through openpyxl (a hash and a look-up each)."""
+    for name, value in styles.items():
+        setattr(cell, name, value)
+
+
+def _column_items_through_objects(frame, key, nrows):
+    """``_column_items`` as it was: the column copied to an object Series (a lacking one: None throughout)."""
+    series = frame[key] if key in frame.columns else pd.Series([None] * nrows, dtype=object)
+    return series.astype(object).tolist()
+
+
+def _isna(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+@pytest.mark.parametrize("general", ["set_text", "styled", "column_values"])
+def test_a_template_is_the_general_paths_template(sample_books, monkeypatch, general: str) -> None:
+    """Text cells set directly, styles copied once found, a column's values from ``tolist``: the sample's workbooks
+    (both languages, a dropdown of the Roster's IDs) are the bytes each general path gives."""
+    books = sample_books
+    fast = [_bytes(book) for book in books]
+    if general == "set_text":
+        monkeypatch.setattr(templates_module, "set_text", _set_text_by_openpyxl)
+    elif general == "styled":
+        monkeypatch.setattr(templates_module, "_styled", _styled_by_openpyxl)
+    else:
+        monkeypatch.setattr(templates_module, "_column_items", _column_items_through_objects)
+        monkeypatch.setattr(templates_module, "_missing", _isna)
+    assert [_bytes(book) for book in books] == fast
+
+
+def test_text_cells_are_what_openpyxls_setter_makes() -> None:
+    """``set_text`` on awkward text (formula-like, an error code, control characters, longer than a cell holds, a
+    NumPy string) stores what openpyxl's setter stores, as text."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    texts = ["=1+2", "#N/A", "a\x01b\x1fc", "x" * 40_000, np.str_("东区"), "", "-5", "@x", "x\x0b" * 20_000]
+    for row, text in enumerate(texts, start=1):
+        fast, general = ws.cell(row, 1), ws.cell(row, 2)
+        set_text(fast, text)
+        _set_text_by_openpyxl(general, text)
+        assert (type(fast.value), fast.value, fast.data_type) == (str, general.value, "s") and general.data_type == "s"
+
+
+def test_missing_is_pandas_isna_on_every_kind_of_value(sample_books) -> None:
+    """The template's ``_missing`` answers what ``pd.isna`` answers, on the values a typed frame's ``tolist`` gives."""
+    values = ["", "x", 0, 1, True, False, 0.0, -1.5, float("nan"), np.nan, None, pd.NA, pd.NaT, np.float64("nan"),
+              np.int64(3), pd.Timestamp("2026-01-01"), dt.date(2026, 1, 1), np.datetime64("NaT"), [1, 2], (None,)]
+    for frame in sample_books[0][2].values():
+        for key in frame.columns:
+            values += frame[key].tolist()
+    assert [templates_module._missing(v) for v in values] == [_isna(v) for v in values]

@@ -115,6 +115,7 @@ _HEADER_BORDER = Border(bottom=Side(style="thin", color="BFBFBF"))
 _HEADER_ALIGNMENT = Alignment(vertical="top")
 _INPUT = PatternFill("solid", fgColor=INPUT_FILL)
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_BOLD = Font(bold=True)
 _INLINE_LIST_MAX = 255
 
 
@@ -238,12 +239,26 @@ def new_workbook(
 # --------------------------------------------------------------------------- sheets
 
 
+def _styled(cell: Any, **styles: Any) -> None:
+    """Give an unstyled ``cell`` the ``styles`` (openpyxl cell attributes: font, fill, alignment…). Each attribute
+    set in openpyxl hashes its style object to find it in the workbook's style lists; the cells given the same
+    styles take a copy of the first one's style indices instead (what those look-ups return: the same styles
+    added in the same order, the same bytes). The styles are the module's constants, so known by identity (hashing
+    them is the cost saved)."""
+    memo = cell.parent.parent.__dict__.setdefault("_toolkit_styles", {})
+    key = tuple((name, id(value)) for name, value in styles.items())
+    done = memo.get(key)
+    if done is None:
+        for name, value in styles.items():
+            setattr(cell, name, value)
+        memo[key] = copy(cell._style)
+    else:
+        cell._style = copy(done)
+
+
 def _header(cell: Any, text: str) -> None:
     set_text(cell, text)
-    cell.font = _HEADER_FONT
-    cell.fill = _HEADER_FILL
-    cell.border = _HEADER_BORDER
-    cell.alignment = _HEADER_ALIGNMENT
+    _styled(cell, font=_HEADER_FONT, fill=_HEADER_FILL, border=_HEADER_BORDER, alignment=_HEADER_ALIGNMENT)
 
 
 def _info_sheet(ws: Any, schema: WorkbookSchema, lang: str, info: Mapping[str, Any]) -> None:
@@ -253,11 +268,10 @@ def _info_sheet(ws: Any, schema: WorkbookSchema, lang: str, info: Mapping[str, A
     for row, fld in enumerate(schema.info, start=2):
         label = ws.cell(row, 1)
         set_text(label, fld.label(lang))
-        label.font = Font(bold=True)
+        _styled(label, font=_BOLD)
         widths[0] = max(widths[0], display_width(fld.label(lang)))
         cell = ws.cell(row, 2)
-        cell.fill = _INPUT
-        cell.number_format = NUMBER_FORMATS["integer" if fld.type == ColType.INTEGER else "text"]
+        _styled(cell, fill=_INPUT, number_format=NUMBER_FORMATS["integer" if fld.type == ColType.INTEGER else "text"])
         value = info.get(fld.key)
         if fld.type == ColType.MONTH and isinstance(value, (dt.date, np.datetime64)):
             value = pd.Timestamp(value).strftime("%Y-%m")
@@ -292,22 +306,15 @@ def _table(wb: Any, ws: Any, table: Table, lang: str, frame: pd.DataFrame | None
 
         values: list[Any] = []
         if frame is not None and nrows:
-            series = frame[col.key] if col.key in frame.columns else pd.Series([None] * nrows, dtype=object)
-            values = _column_values(series, col, lang)
+            values = _column_values(_column_items(frame, col.key, nrows), col, lang)
         sized = [v for v in values if v is not None and not isinstance(v, dt.datetime)]
         if col.enum is not None:
             sized += col.enum.labels(lang)
         dim.width = column_width(col.header(lang), col.type.value, sized or None, col.width)  # an object column
 
-        proto = None
         for r, value in enumerate(values, start=2):
             cell = ws.cell(r, c)
-            if proto is None:
-                cell.fill = _INPUT
-                cell.number_format = fmt
-                proto = cell._style
-            else:
-                cell._style = copy(proto)
+            _styled(cell, fill=_INPUT, number_format=fmt)
             if value is not None:
                 _put(cell, value)
 
@@ -350,7 +357,6 @@ def _list_formula(wb: Any, items: list[str], lists: dict[str, str]) -> str:
 
 
 def _instructions_sheet(ws: Any, schema: WorkbookSchema, lang: str, has_roster: bool) -> None:
-    bold = Font(bold=True)
     title = ws.cell(1, 1)
     set_text(title, schema.title(lang))
     title.font = Font(bold=True, size=14)
@@ -372,10 +378,10 @@ def _instructions_sheet(ws: Any, schema: WorkbookSchema, lang: str, has_roster: 
     for sheet in schema.sheets():
         tables = [tb for tb in schema.tables if tb.sheet == sheet]
         set_text(ws.cell(row, 1), sheet(lang))
-        ws.cell(row, 1).font = bold
+        _styled(ws.cell(row, 1), font=_BOLD)
         cell = ws.cell(row, 2)
         set_text(cell, " ".join(tb.help(lang) for tb in tables))
-        cell.alignment = _WRAP
+        _styled(cell, alignment=_WRAP)
         row += 1
 
     row += 1
@@ -404,7 +410,7 @@ def _instructions_sheet(ws: Any, schema: WorkbookSchema, lang: str, has_roster: 
             for c, value in enumerate(cells, start=1):
                 cell = ws.cell(row, c)
                 set_text(cell, value)
-                cell.alignment = _WRAP
+                _styled(cell, alignment=_WRAP)
             row += 1
     for letter, width in zip("ABCDEF", (18, 24, 16, 9, 40, 60)):
         ws.column_dimensions[letter].width = width
@@ -414,6 +420,12 @@ def _instructions_sheet(ws: Any, schema: WorkbookSchema, lang: str, has_roster: 
 
 
 def _missing(value: object) -> bool:
+    """Whether ``pd.isna`` calls ``value`` missing; text, whole numbers and flags answered without it (most cells)."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return False
+    if kind is float:
+        return value != value
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -428,9 +440,16 @@ def _put(cell: Any, value: object) -> None:
         set_text(cell, value)
 
 
-def _column_values(series: pd.Series, col: Column, lang: str) -> list[Any]:
-    """Cell values of a typed frame column for the template: labels, real dates, raw misfits as given."""
-    return [None if _missing(v) else _value(v, col, lang) for v in series.astype(object).tolist()]
+def _column_items(frame: pd.DataFrame, key: str, nrows: int) -> list[Any]:
+    """A typed frame's column as Python values (``Series.tolist``: Python scalars, Timestamps, the dtype's missing
+    value — what ``astype(object)`` holds, without that copy), None throughout for a column the frame lacks."""
+    return frame[key].tolist() if key in frame.columns else [None] * nrows
+
+
+def _column_values(items: list[Any], col: Column, lang: str) -> list[Any]:
+    """Cell values of a typed frame column (``_column_items``) for the template: labels, real dates, raw misfits
+    as given."""
+    return [None if _missing(v) else _value(v, col, lang) for v in items]
 
 
 def _value(v: Any, col: Column, lang: str) -> Any:

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 import xlsxwriter
@@ -102,6 +104,7 @@ _CHUNK_ROWS = 50_000  # rows converted to Python values at a time
 _TABLE_STYLE = "Table Style Light 9"
 _FORMULA_PREFIXES = ("=", "+", "-", "@")
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_MAX_TEXT = 32_767  # characters of a text cell (openpyxl truncates to it, as Excel holds no more)
 _CELL_REF = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -195,8 +198,10 @@ def set_text(cell: Any, value: object) -> None:
     text (``data_type "s"``); control characters that xlsx cannot hold are removed.
     """
     if isinstance(value, str):
-        value = _ILLEGAL.sub("", value)
-        cell.value = value
+        # what openpyxl's ``value`` setter stores for text (``Cell.check_string``: a str, at most 32,767 characters,
+        # no illegal character: removed here), without its type inference (a formula? an error code?, overruled by
+        # "s" below anyway) and its second scan of the string
+        cell._value = str(_ILLEGAL.sub("", value))[:_MAX_TEXT]
         cell.data_type = "s"
     else:
         cell.value = value
@@ -220,13 +225,33 @@ class _FixedDateZip(zipfile.ZipFile):
         self.writestr(str(arcname or os.path.basename(filename)), data, compress_type, compresslevel)
 
 
-def workbook_bytes(wb: Any) -> bytes:
-    """The xlsx bytes of an openpyxl workbook, deterministic: fixed core timestamps and zip dates."""
+class _MemoryExcelWriter(ExcelWriter):
+    """openpyxl's writer with each worksheet's XML made in memory: openpyxl writes it to a named temporary file,
+    reads it back and removes it (≈ 3 ms of file-system work a sheet, most of a small workbook's save); the XML,
+    and so the package's bytes, are the same (tests/test_templates.py compares both writers)."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        if self.workbook.write_only:  # a write-only sheet streamed to its own file already: openpyxl's way
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.read())
+        self.manifest.append(ws)
+
+
+def workbook_bytes(wb: Any, writer: type[ExcelWriter] = _MemoryExcelWriter) -> bytes:
+    """The xlsx bytes of an openpyxl workbook, deterministic: fixed core timestamps and zip dates. ``writer``:
+    openpyxl's own ``ExcelWriter`` gives the same bytes (what the tests compare against)."""
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     buf = BytesIO()
     archive = _FixedDateZip(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()  # closes the archive
+    writer(wb, archive).save()  # closes the archive
     return buf.getvalue()
 
 

@@ -360,13 +360,21 @@ def _close_locked(source: Source, store: Store, period: str, out_dir: Path, *, j
         shutil.rmtree(out, ignore_errors=True)
 
 
+#: Set by a process that froze what it holds for good (``gc.freeze``, never undone: the test session does, in
+#: tests/conftest.py): a close then knows objects are frozen without ``gc.get_freeze_count``, which counts them one
+#: by one (≈ 50 ms for the 3 million of a test process, at every close). Unset, the count answers as before; a stale
+#: True (the host unfroze after all) only leaves that close's collections unfrozen, never changes what it writes.
+HOST_FROZE = False
+
+
 def _freeze() -> bool:
     """Move every object the process holds now (the ledger, the imported modules) out of the cyclic garbage
-    collector's reach for the rest of the close (``gc.freeze``), unless something froze objects already; whether it
-    did. The close then allocates many short-lived frames: each full collection walked the ledger's objects again
-    (≈ 60 ms each at the bench), and in the forked workers it touched their pages, which the fork then copied. What
-    is frozen is only held longer: the close unfreezes in the end (``gc.unfreeze``), and outputs do not change."""
-    if gc.get_freeze_count():
+    collector's reach for the rest of the close (``gc.freeze``), unless something froze objects already
+    (``HOST_FROZE``, else ``gc.get_freeze_count``); whether it did. The close then allocates many short-lived
+    frames: each full collection walked the ledger's objects again (≈ 60 ms each at the bench), and in the forked
+    workers it touched their pages, which the fork then copied. What is frozen is only held longer: the close
+    unfreezes in the end (``gc.unfreeze``), and outputs do not change."""
+    if HOST_FROZE or gc.get_freeze_count():
         return False
     gc.collect()  # garbage first: cycles already unreachable (consolidation's) would otherwise be kept to the end
     gc.freeze()
