@@ -84,7 +84,8 @@ CLAWBACK = _setup([("K0", "2026-01-10", "E1", "Std", 100000.0)],
                   [("R0", "2026-02-10", "K0", 100000.0), ("R1", "2026-03-10", "K0", -90000.0)], 3)
 
 #: Far above target in a plan of three Marginal bands: a band's start taken on the base instead of the target
-#: makes the middle band shrink as collections grow (the 25 drawn examples caught that, the 10 alone did not).
+#: makes the middle band shrink as collections grow (the 25 drawn examples caught that bug, in the marginal test;
+#: the 10 alone did not).
 ABOVE_BANDS = _setup([("K0", "2026-01-10", "E1", "Std", 100000.0)], [("R0", "2026-02-10", "K0", 50000.0)], 2,
                      bands=(("P", 0.0, 0.5, 0.01), ("P", 0.5, 1.0, 0.02), ("P", 1.0, None, 0.03)))
 
