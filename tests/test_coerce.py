@@ -45,10 +45,12 @@ def _same(a: pd.Series, b: pd.Series) -> None:
 @pytest.mark.parametrize("kind", list(COLUMNS), ids=str)
 @settings(max_examples=40, deadline=None)
 @given(values=st.lists(cells, min_size=1, max_size=25), uniform=st.booleans())
-# 40 drawn examples (150 before) reach, with these four, every line and branch of io/coerce.py that the 150 reached
+# 40 drawn examples (150 before) reach, with these five, every line and branch of io/coerce.py that the 150 reached
 # for each kind (coverage.py --branch, CI=1): a column of text only, none blank, all dates of the first format
 # (the text paths' shortcuts, the date formats' early stop); text among numbers, none only spaces; a column of
-# plain dates only (their ordinal path); a column of datetimes only (the pandas path of native dates)
+# plain dates only (their ordinal path); a column of datetimes only (the pandas path of native dates); Yes/No
+# words not in their table's case (the 150 caught a fast path that forgot to casefold them, the 40 alone did not)
+@example(values=["Yes", "否", "  ", "NO"], uniform=False)
 @example(values=["2026-10-05", " 2026-01-31 "], uniform=False)
 @example(values=["2026-10-05", 45000.0], uniform=False)
 @example(values=[dt.date(2026, 10, 5), dt.date(1990, 1, 1)], uniform=False)

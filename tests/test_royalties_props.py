@@ -12,7 +12,7 @@ from test_royalties import LINES, collections, contracts, plan, roster, royalty_
 from toolkit.core.royalties import payment_schedule, royalties
 
 EMPLOYEES = ("E1", "E2", "E3")
-# 10 drawn examples a test (25 before): with CI=1 they reach, with the two explicit examples below, every line and
+# 10 drawn examples a test (25 before): with CI=1 they reach, with the three explicit examples below, every line and
 # branch of core/royalties.py that the 25 reached, test by test (coverage.py --branch; docs/bench-history.md,
 # session 21 — the suite's own cost). Rerun that comparison when the strategies or the module change.
 PROPS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -68,12 +68,13 @@ def setups(draw, refunds: bool = True):
                 t=tiers(*draw(rising_tiers())), month=draw(st.integers(1, 12)))
 
 
-def _setup(ks: list[tuple], receipts: list[tuple], month: int, basis: str = "Collected") -> dict:
-    """A setup as ``setups`` draws one: targets of 1,000 a month, one 5% tier, no gate and no cap."""
+def _setup(ks: list[tuple], receipts: list[tuple], month: int, basis: str = "Collected",
+           bands: tuple[tuple, ...] = (("P", 0.0, None, 0.05),)) -> dict:
+    """A setup as ``setups`` draws one: targets of 1,000 a month, Marginal (one 5% tier unless told), no gate, no cap."""
     return dict(k=contracts(*ks), c=collections(*receipts),
                 p=plan(*[(e, ind, 1000.0) for e in EMPLOYEES for ind in ("Collection", "Signing")]),
                 r=roster(*[(e, "P") for e in EMPLOYEES]), rp=royalty_plans(("P", basis, "Marginal", 0.0, None)),
-                t=tiers(("P", 0.0, None, 0.05)), month=month)
+                t=tiers(*bands), month=month)
 
 
 #: Nothing credited to anyone: no receipt at all (royalties' credits of no rows).
@@ -81,6 +82,12 @@ NOTHING_CREDITED = _setup([("K0", "2026-11-05", "E1", "Std", 5000.0)], [], 3)
 #: A refund in March below what February paid: a clawback (and its finding).
 CLAWBACK = _setup([("K0", "2026-01-10", "E1", "Std", 100000.0)],
                   [("R0", "2026-02-10", "K0", 100000.0), ("R1", "2026-03-10", "K0", -90000.0)], 3)
+
+#: Far above target in a plan of three Marginal bands: a band's start taken on the base instead of the target
+#: makes the middle band shrink as collections grow (the 25 drawn examples caught that bug, in the marginal test;
+#: the 10 alone did not).
+ABOVE_BANDS = _setup([("K0", "2026-01-10", "E1", "Std", 100000.0)], [("R0", "2026-02-10", "K0", 50000.0)], 2,
+                     bands=(("P", 0.0, 0.5, 0.01), ("P", 0.5, 1.0, 0.02), ("P", 1.0, None, 0.03)))
 
 
 def _run(s: dict, month: int | None = None, memo: dict | None = None, **over):
@@ -126,6 +133,7 @@ def test_marginal_never_exceeds_retroactive_when_rates_rise(s):
 @PROPS
 @given(setups(refunds=False), st.sampled_from(EMPLOYEES), money, st.integers(1, 28))
 @example(NOTHING_CREDITED, "E2", 10.0, 5)
+@example(ABOVE_BANDS, "E1", 1000.0, 5)
 def test_royalty_is_monotone_in_collections_below_the_cap(s, emp, extra, day):
     """One more receipt never lowers anyone's YTD royalty (positive receipts, rising rates, no cap)."""
     basis, method, gate = s["rp"].loc[0, ["basis", "method", "gate"]]

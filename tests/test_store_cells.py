@@ -104,7 +104,9 @@ def random_store(tmp_path_factory):
         yield store, itertools.count()
 
 
-@settings(max_examples=60, deadline=None)
+# 20 examples (60 before): with CI=1 the same lines and branches of toolkit/store and io/cells.py as the 60
+# (coverage.py --branch; docs/bench-history.md, session 21 — the suite's own cost)
+@settings(max_examples=20, deadline=None)
 @given(_workbooks(), st.sampled_from(["en", "zh"]))
 def test_random_tables_give_the_same_cells_both_ways(random_store, wb, lang):
     store, counter = random_store
