@@ -869,7 +869,7 @@ def month_end_royalty(staff: pd.DataFrame, contrib: pd.DataFrame, plan: pd.DataF
         t["rate"].to_numpy(dtype="float64")[tj])
     T = np.full(n, np.nan)
     if len(bk):
-        sums = pd.DataFrame({"_k": bk, "band_amount": amount}).groupby("_k")["band_amount"].sum()
+        sums = pd.Series(amount).groupby(bk).sum()  # evaluate_segments' group sums, from the arrays
         T[sums.index.to_numpy(dtype="int64")] = sums.to_numpy(dtype="float64")
     T = np.where(eligible, np.where(np.isnan(T), 0.0, T), 0.0)
     royalty = np.where(eligible, T * np.nan_to_num(_factor(B, W)), 0.0)
