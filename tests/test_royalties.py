@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -585,3 +586,21 @@ def test_a_windows_credits_cut_from_the_years_are_the_windows_own():
                                       check_exact=True)
     # the tier rows and grouped Plan evaluated on (``_evaluated_terms``) were kept in the memo, not rebuilt
     assert ("core.royalties.tier_rows",) in memo and ("core.royalties.grouped_plan", 2026) in memo
+
+
+def test_months_from_numpy_dates_are_pandas_months():
+    """``_months`` (``_assign``'s month of each row, from NumPy's datetime64 values) gives pandas' months exactly: on
+    the sample's contributions, and on dates before 1970, at the ends of months and years, missing, and held at other
+    units; text dates go to pandas' reading."""
+    frames = R._ledger_frames(ledger())
+    _, contrib, _ = R._prepare(*frames[:2], *frames[3:], 2026, 10)
+    odd = pd.Series(pd.to_datetime(["1969-12-31 23:59", "1969-01-01", "2026-01-31", "2026-12-31 23:59:59", None,
+                                    "1900-02-28", "2099-11-30", "1970-01-01"], format="mixed"))
+    cases = [contrib["date"], odd, odd.astype("datetime64[s]"), odd.astype("datetime64[us]"), odd.iloc[:0]]
+    assert contrib["date"].dtype.kind == "M" and len(set(contrib["date"].dt.month)) > 6
+    for dates in cases:
+        got, want = R._months(dates), R._pandas_months(dates)
+        assert got.dtype == want.dtype == np.float64
+        np.testing.assert_array_equal(got, want)
+    text = pd.Series(["2026-03-04", "not a date", None], dtype=object)
+    np.testing.assert_array_equal(R._months(text), [3.0, np.nan, np.nan])
