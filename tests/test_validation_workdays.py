@@ -56,3 +56,34 @@ def test_matches_day_by_day_count(start, length):
     end = start + dt.timedelta(days=length)
     got = CAL.working_days(pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)]))
     assert got[0] == _slow(start, end)
+
+
+def test_days_fast_path_gives_the_general_paths_days_on_the_sample(sample_dir) -> None:
+    """workdays._days casts naive datetime64 arrays, Series and Timestamps directly; on the sample's Roster dates
+    (NaT included), shuffled indexes, other units and scalars it gives the general (to_datetime) path's days, and
+    working_days over the Roster equals the general path's count."""
+    from toolkit.core import workdays as W
+
+    sheets = pd.read_excel(sample_dir / "standards.xlsx", sheet_name=None)
+    roster = next(f for name, f in sheets.items() if name.lower() == "roster")
+    cols = [c for c in roster.columns if roster[c].dtype.kind == "M"]
+    assert cols
+    cases: list[object] = [pd.Timestamp("1969-12-31 23:59"), pd.Timestamp("2026-02-28 13:00")]
+    for c in cols:
+        s = roster[c].iloc[::-1]
+        cases += [s, s.to_numpy(), s.to_numpy().astype("datetime64[s]"), s.dt.as_unit("s")]
+    assert any(np.isnat(W._days_general(c)).any() for c in cases)
+    for c in cases:
+        fast, general = W._days(c), W._days_general(c)
+        assert fast.dtype == general.dtype and fast.shape == general.shape
+        assert np.array_equal(fast, general, equal_nan=True)
+    holidays = next(f for name, f in sheets.items() if name.lower() == "holidays")
+    cal = Calendar.from_table(holidays.rename(columns=str.lower)[["date", "kind"]])
+    assert len(cal.holidays)
+    start, end = roster[cols[0]], roster[cols[0]] + pd.Timedelta(days=40)
+    fast = cal.working_days(start, end)
+    s, e = W._days_general(start), W._days_general(end)
+    slow = [np.nan if np.isnat(a) else float(np.busday_count(a, b + 1, holidays=cal.holidays)
+                                              + ((cal.workdays >= a) & (cal.workdays <= b)).sum())
+            for a, b in zip(s, e)]
+    np.testing.assert_array_equal(fast, np.array(slow))
