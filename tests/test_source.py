@@ -17,6 +17,7 @@ from toolkit.io.reader import read_workbook
 from toolkit.operations import source as source_module
 from toolkit.operations.approval_queue import build_queue
 from toolkit.operations.close_month import close_month
+from toolkit.operations.closes import backdated_in_consolidation, written_dated_tables
 from toolkit.operations.compute import compute
 from toolkit.operations.consolidate import consolidate
 from toolkit.operations.plan import load_plan_inputs
@@ -143,6 +144,31 @@ def test_consolidation_hands_over_the_ledger_the_store_would_read_back(sample_di
         pd.testing.assert_frame_equal(handed.tables[key], frame, check_exact=True, obj=key)
     assert [f.to_dict() for f in handed.findings] == [f.to_dict() for f in read.findings]
     assert (handed.langs, handed.sources, handed.files) == (read.langs, read.sources, read.files)
+
+
+def test_the_backdated_check_takes_the_rows_just_written_as_the_store_reads_them_back(sample_dir: Path,
+                                                                                      tmp_path: Path) -> None:
+    """consolidate's backdated check in a close decodes each department's Contracts and Collections from the
+    tables just written (``handed``) instead of reading them back: the same frames (values, dtypes, order, tables
+    present) and the same findings as read from the store, after a close (when the check runs)."""
+    with Source([sample_dir], db=tmp_path / "s.db") as source:
+        close_month(source, "2026-09", tmp_path / "out", jobs=1)
+        res = consolidate(source, "2026-10", jobs=1, hand_over=True)
+        with source.store() as store:
+            assert store.closes(current_only=True)
+            compared = 0
+            for outcome in res.consolidated:
+                encoded = res.handed[outcome.snapshot_id]
+                read = written_dated_tables(store, outcome.snapshot_id)
+                given = written_dated_tables(store, outcome.snapshot_id, encoded)
+                assert list(given) == list(read), outcome.department
+                for key, frame in read.items():
+                    pd.testing.assert_frame_equal(given[key], frame, check_exact=True, obj=key)
+                    compared += 1
+                data = read_workbook(Path(outcome.path))
+                assert ([f.to_dict() for f in backdated_in_consolidation(store, outcome, data, encoded)]
+                        == [f.to_dict() for f in backdated_in_consolidation(store, outcome, data)])
+    assert compared >= len(res.consolidated)  # Contracts at least, in every department
 
 
 def test_stacked_decoding_equals_each_snapshot_decoded_and_stacked() -> None:

@@ -38,7 +38,9 @@ from ..core.periods import year_month
 from ..core.royalties import cents
 from ..errors import ToolkitError
 from ..i18n import register, t
+from ..schema import DEPARTMENT
 from ..store.base import CloseInfo, CloseRecord, Store
+from ..store.codec import EncodedTable, decode_table
 from ..core.completion import compute_completion, royalty_payments
 from ..core.tables import WorkbookData
 from ..money import fmt_money
@@ -421,12 +423,26 @@ def _dated_tables(store: Store, snapshot_id: int) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def backdated_in_consolidation(store: Store, outcome: Any, data: Any) -> list[Finding]:
+def written_dated_tables(store: Store, snapshot_id: int,
+                         encoded: dict[str, EncodedTable] | None = None) -> dict[str, pd.DataFrame]:
+    """A just-consolidated department's Contracts and Collections without ``department``/``source``: decoded
+    from ``encoded`` (its tables as written, which the store would read back as they are) when handed, else read
+    back from the store (``_dated_tables``)."""
+    if encoded is None:
+        return {k: f.drop(columns=["department", "source"]) for k, f in _dated_tables(store, snapshot_id).items()}
+    return {k: decode_table(encoded[k], DEPARTMENT.table(k)) for k in DATED_TABLES if k in encoded and encoded[k].rows}
+
+
+def backdated_in_consolidation(store: Store, outcome: Any, data: Any,
+                               encoded: dict[str, EncodedTable] | None = None) -> list[Finding]:
     """``consolidate``'s extra check in a month close: ``backdated_for`` on a department just consolidated
-    (its Contracts and Collections read back from the store, its layout from the file as read)."""
+    (its Contracts and Collections read back from the store, its layout from the file as read).
+
+    ``encoded``: the department's tables as consolidation just wrote them (``ConsolidationResult.handed``):
+    decoded as the store would read them back (``codec.decode_table``) instead of read again."""
     if not store.closes(current_only=True):
         return []
-    tables = {k: f.drop(columns=["department", "source"]) for k, f in _dated_tables(store, outcome.snapshot_id).items()}
+    tables = written_dated_tables(store, outcome.snapshot_id, encoded)
     if data is None:
         data = WorkbookData(path=outcome.path, kind="department", lang="en", info={}, tables={})
     found = backdated_for(store, replace(data, tables=tables, path=outcome.path), outcome.department or "")

@@ -168,7 +168,8 @@ def consolidate(
             flag_shared_contracts(store, outcomes, places)
             for outcome in outcomes if store.closes(current_only=True) else []:
                 if outcome.ok and outcome.snapshot_id is not None:
-                    found = backdated_in_consolidation(store, outcome, books.get(outcome.path))
+                    found = backdated_in_consolidation(store, outcome, books.get(outcome.path),
+                                                       handed.get(outcome.snapshot_id))
                     outcome.findings.extend(found)
                     outcome.warnings += sum(f.severity == "warning" for f in found)
             closed = store.closes(period=period, current_only=True) if command != "close-month" else []
