@@ -75,6 +75,21 @@ def test_roster_at_by_look_up_is_the_pandas_overlay(sample):
     assert seen > 20  # the changes do change the Roster in most of these months
 
 
+def test_roster_changes_dated_as_text_are_read_as_the_pandas_overlay_reads_them():
+    """Effective From kept as text: pandas guesses a text column's date format from its first value, so the whole
+    column ("20/12/2026" first: day first) and the rows due alone ("01/03/2026" first: month first) read "15/02/2026"
+    and "01/03/2026" in another order; the Roster of March must be the reference's (the review's case)."""
+    text = lambda values: pd.Series(values, dtype="str")  # noqa: E731 - a short helper
+    roster = pd.DataFrame({"employee_id": text(["E1", "E2"]), "department": text(["A", "B"]),
+                           "floating_base": [1.0, 2.0]})
+    changes = pd.DataFrame({"employee_id": text(["E9", "E1", "E1"]),
+                            "effective_from": text(["20/12/2026", "01/03/2026", "15/02/2026"]),
+                            "department": text(["X", "Mar1", "Feb15"])})
+    got, want = P.roster_at(roster, changes, 2026, 3), P._roster_at(roster, changes, 2026, 3)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got["department"].tolist() != roster["department"].tolist()  # a change did count
+
+
 def test_employed_plan_by_look_up_is_the_pandas_one(sample):
     roster, plan = sample.standard("Roster"), sample.tables["Plan"]
     assert roster["leave_date"].notna().any() and roster["start_date"].notna().any()

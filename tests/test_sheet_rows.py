@@ -122,10 +122,7 @@ def _frames(draw: st.DrawFn) -> tuple[pd.DataFrame, list[str]]:
     return frame, kinds
 
 
-# 40 examples (150 before): with CI=1 the same lines and branches of io/sheet_rows.py and io/cells.py as the 150
-# (coverage.py --branch; docs/bench-history.md, session 21 — the suite's own cost); the tricky values, blanks, long
-# texts, rich-text look-alikes and -0.0 have tests of their own above and below
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_frames(), st.integers(2, 1_000_000))
 def test_any_frame_matches_xlsxwriter(case: tuple[pd.DataFrame, list[str]], first_row: int) -> None:
     frame, kinds = case

@@ -9,6 +9,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from toolkit.core import workdays
 from toolkit.core.workdays import Calendar
 
 HOLIDAYS = pd.DataFrame({
@@ -87,3 +88,11 @@ def test_days_fast_path_gives_the_general_paths_days_on_the_sample(sample_dir) -
                                               + ((cal.workdays >= a) & (cal.workdays <= b)).sum())
             for a, b in zip(s, e)]
     np.testing.assert_array_equal(fast, np.array(slow))
+
+
+def test_days_of_time_zone_dates_with_a_blank_are_the_general_paths() -> None:
+    """Dates with a time zone (a pandas dtype, not numpy's) go the general way, a blank included (the review's
+    case crashed the fast path)."""
+    zoned = pd.Series(pd.to_datetime(["2026-03-01 23:30", "2026-03-02 01:00", None]).tz_localize("Asia/Shanghai"))
+    got, want = workdays._days(zoned), workdays._days_general(zoned)
+    assert got.dtype == want.dtype and np.array_equal(got, want, equal_nan=True)

@@ -143,7 +143,9 @@ class Ledger:
 
     def threshold(self, name: str) -> float:
         """A Thresholds value by canonical name (e.g. ``"Amber Band"``), with the schema default. The sheet is read
-        once per ledger and Thresholds frame (``thresholds`` costs ~0.5 ms; a close asks dozens of times)."""
+        once per ledger and Thresholds frame (``thresholds`` costs ~0.5 ms; a close asks dozens of times); a frame
+        changed in place after that first read is not seen — a ledger is not changed once built, as ``per_ledger``
+        assumes."""
         frame = None if self.standards is None else self.standards.tables.get("Thresholds")
         hit = self.memo.get(THRESHOLDS_KEY)
         if hit is None or hit[0] is not frame:  # the very frame (the memo holds it, so its id is not reused)

@@ -159,10 +159,13 @@ def roster_at(roster: pd.DataFrame, changes: pd.DataFrame | None, year: int, mon
     due = np.flatnonzero((at != NaT_ORDINAL) & (at <= pd.Period(f"{year:04d}-{month:02d}", freq="M").ordinal))
     if not len(due):
         return roster
-    when = pd.to_datetime(changes["effective_from"], errors="coerce").to_numpy()
+    dates = changes["effective_from"]
     ids, due_ids = _id_list(roster["employee_id"]), _id_list(changes["employee_id"])
-    if ids is None or due_ids is None or when.dtype.kind != "M":
+    if ids is None or due_ids is None or not isinstance(dates.dtype, np.dtype) or dates.dtype.kind != "M":
+        # text (or tz-aware) dates: the reference parses only the rows due, and pandas guesses a text column's
+        # format from its first value, so parsing the whole column here could read a date another way
         return _roster_at(roster, changes, year, month)
+    when = dates.to_numpy()
     # A few changes over a Roster of a row a person: the last change of each person and column by a dict in date
     # order (a close calls this several times a month; each pandas step costs a Series); ``_roster_at`` is the
     # reference.

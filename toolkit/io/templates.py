@@ -243,17 +243,17 @@ def _styled(cell: Any, **styles: Any) -> None:
     """Give an unstyled ``cell`` the ``styles`` (openpyxl cell attributes: font, fill, alignment…). Each attribute
     set in openpyxl hashes its style object to find it in the workbook's style lists; the cells given the same
     styles take a copy of the first one's style indices instead (what those look-ups return: the same styles
-    added in the same order, the same bytes). The styles are the module's constants, so known by identity (hashing
-    them is the cost saved)."""
+    added in the same order, the same bytes). The styles are known by identity (hashing them is the cost saved);
+    the memo keeps the objects it was given, so an id cannot be reused by another object while it holds it."""
     memo = cell.parent.parent.__dict__.setdefault("_toolkit_styles", {})
     key = tuple((name, id(value)) for name, value in styles.items())
     done = memo.get(key)
     if done is None:
         for name, value in styles.items():
             setattr(cell, name, value)
-        memo[key] = copy(cell._style)
+        memo[key] = (tuple(styles.values()), copy(cell._style))  # the objects kept alive: their ids stay theirs
     else:
-        cell._style = copy(done)
+        cell._style = copy(done[1])
 
 
 def _header(cell: Any, text: str) -> None:
