@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.arrays import PeriodArray
 
 from ..schema import MONTH_KEYS
+from ..schema import enums as E
 from .tables import is_str_dtype
 from .workdays import Calendar
 
@@ -93,8 +94,8 @@ def effective_month(changes: pd.DataFrame) -> pd.Series:
     return _effective_month(changes, when)
 
 
-#: A Retroactive cell that says yes (either language).
-_YES = ("Yes", "是")
+#: A Retroactive cell that says yes (either language): the schema's Yes/No labels of "Yes".
+_YES = tuple(dict.fromkeys(E.YES_NO.label("Yes", lang) for lang in ("en", "zh")))
 #: The ordinal pandas stores for a missing Period.
 NaT_ORDINAL = np.iinfo(np.int64).min
 
